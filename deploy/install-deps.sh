@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that karta's build, tests and demo need.
+# Idempotent: re-running installs nothing new. Needs root (or sudo).
+set -euo pipefail
+
+PKGS=(
+	build-essential cmake pkg-config clang libclang-rt-14-dev  # compilers, sanitizers, libFuzzer
+	libevent-dev libssl-dev openssl                             # event loop + TLS
+	libprotobuf-c-dev protobuf-c-compiler                       # wire format
+	libpq-dev postgresql postgresql-client                      # server database
+	libsqlite3-dev                                              # client's local store
+	libjansson-dev libinih-dev                                  # JSON output, INI config
+	libcmocka-dev                                               # unit tests
+	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
+)
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages already installed"
+	exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
