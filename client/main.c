@@ -1,0 +1,126 @@
+/* karta: the client. Global options, then a subcommand from the table below (git-style).
+ * Settings: defaults < config file (--config, $KARTA_CONFIG, or
+ * $XDG_CONFIG_HOME/karta/karta.conf when it exists) < flags. */
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "rpc.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(struct client *, int, char **);
+	const char *help;
+} commands[] = {
+	{"hello", cmd_hello, "connect and show the server version and who the server says you are"},
+	{"ping", cmd_ping, "measure round trips to the server (-n COUNT)"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: karta [--config FILE] [options] COMMAND [ARGS]\n\n"
+		     "The karta client: talks to kartad over mutual TLS.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\noptions (override the [client] section of the config file):\n");
+	kt_cfg_usage(client_cfg_keys, out);
+	fprintf(out, "  %-26s %s\n", "--config FILE",
+		"INI file (default $KARTA_CONFIG or ~/.config/karta/karta.conf)");
+	fprintf(out, "\n'karta COMMAND --help' describes a command.\n"
+		     "Exit status: 0 ok, 1 runtime or server error, 2 usage error.\n");
+}
+
+bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+struct rpc *client_rpc(struct client *cl)
+{
+	if (cl->rpc)
+		return cl->rpc;
+	char err[512];
+	struct rpc_opts o = {
+		.server = cl->cfg.server,
+		.server_name = cl->cfg.server_name,
+		.cert_file = cl->cfg.cert_file,
+		.key_file = cl->cfg.key_file,
+		.ca_file = cl->cfg.ca_file,
+		.timeout_s = (int)cl->cfg.timeout,
+	};
+	cl->rpc = rpc_open(&o, err, sizeof err);
+	if (!cl->rpc)
+		fprintf(stderr, "karta: %s\n", err);
+	return cl->rpc;
+}
+
+/* The default config file, if one exists. */
+static const char *default_config(char *buf, size_t n)
+{
+	const char *env = getenv("KARTA_CONFIG");
+	if (env && *env)
+		return env;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
+		snprintf(buf, n, "%s/karta/karta.conf", xdg);
+	else if (home && *home)
+		snprintf(buf, n, "%s/.config/karta/karta.conf", home);
+	else
+		return NULL;
+	return access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct client cl = {0};
+	char err[512], path[1024];
+	int rc = EXIT_USAGE;
+	if (kt_cfg_defaults(client_cfg_keys, &cl.cfg) != 0)
+		return EXIT_RUNTIME;
+	bool explicit_config = false;
+	for (int j = 1; j < argc && strncmp(argv[j], "--", 2) == 0; j++)
+		if (strncmp(argv[j], "--config", 8) == 0)
+			explicit_config = true;
+	const char *def = explicit_config ? NULL : default_config(path, sizeof path);
+	if (def && kt_cfg_load(client_cfg_keys, &cl.cfg, def, err, sizeof err) != 0) {
+		fprintf(stderr, "karta: %s\n", err);
+		goto out;
+	}
+	int i = 1;
+	if (kt_cfg_args(client_cfg_keys, &cl.cfg, argc, argv, &i, err, sizeof err) != 0) {
+		fprintf(stderr, "karta: %s\n", err);
+		goto out;
+	}
+	if (i < argc && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+		usage(stdout);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (i < argc && strcmp(argv[i], "--version") == 0) {
+		printf("karta %s\n", KT_VERSION);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (i >= argc || argv[i][0] == '-') {
+		if (i < argc)
+			fprintf(stderr, "karta: unknown option '%s'\n", argv[i]);
+		usage(stderr);
+		goto out;
+	}
+	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+		if (strcmp(argv[i], commands[k].name) == 0) {
+			rc = commands[k].fn(&cl, argc - i, argv + i);
+			goto out;
+		}
+	fprintf(stderr, "karta: unknown command '%s' (see karta --help)\n", argv[i]);
+out:
+	rpc_close(cl.rpc);
+	kt_cfg_release(client_cfg_keys, &cl.cfg);
+	return rc;
+}

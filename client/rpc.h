@@ -1,0 +1,50 @@
+/* rpc: a blocking mutual-TLS connection to kartad that sends requests and reads replies.
+ * The client is a short-lived command, so blocking I/O with socket timeouts keeps it simple.
+ * The server certificate is verified against the CA and the configured host name. */
+#ifndef KT_RPC_H
+#define KT_RPC_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "karta.pb-c.h"
+
+struct rpc;
+
+enum rpc_result {
+	RPC_OK = 0,
+	RPC_TRANSPORT = -1, /* connection, TLS or framing failure */
+	RPC_SERVER = -2,    /* the server answered with Error (see rpc_last_status) */
+};
+
+struct rpc_opts {
+	const char *server;      /* host:port, [v6]:port */
+	const char *server_name; /* name the certificate must carry; default: the host */
+	const char *cert_file, *key_file, *ca_file;
+	int timeout_s;
+};
+
+/* Connects, handshakes TLS, sends Hello and reads Welcome. NULL with err on failure; err
+ * carries the server's message when it refused us (unknown device, revoked...). */
+struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen);
+void rpc_close(struct rpc *r);
+
+/* The Welcome the server sent (owned by r). */
+const Karta__Welcome *rpc_welcome(const struct rpc *r);
+
+/* Sends req and waits for the reply to it. On RPC_OK *reply is an unpacked message of
+ * reply_desc (free with protobuf_c_message_free_unpacked). Server pushes that arrive
+ * meanwhile are skipped (GoAway ends the call with RPC_TRANSPORT). */
+enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,
+	const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply, char *err,
+	size_t errlen);
+
+/* Status of the last Error reply. */
+Karta__Status rpc_last_status(const struct rpc *r);
+
+/* Low level, for tests and tools: send one raw frame / read one frame (payload malloc'd). */
+int rpc_send_raw(struct rpc *r, uint16_t type, uint32_t request_id, const uint8_t *payload,
+	uint32_t len);
+
+#endif

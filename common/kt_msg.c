@@ -1,0 +1,59 @@
+/* kt_msg: the message table (data, not code: see house-style "data over code").
+ * Adding a message = one line here + the proto definition + a handler row in the server's
+ * dispatch table. */
+#include "kt_msg.h"
+
+static const struct kt_msg_info msgs[] = {
+	{KT_MSG_ERROR, "Error", &karta__error__descriptor, 64 * 1024, KT_TO_CLIENT},
+	{KT_MSG_HELLO, "Hello", &karta__hello__descriptor, 4 * 1024, KT_TO_SERVER},
+	{KT_MSG_WELCOME, "Welcome", &karta__welcome__descriptor, 64 * 1024, KT_TO_CLIENT},
+	{KT_MSG_PING, "Ping", &karta__ping__descriptor, 64, KT_TO_SERVER},
+	{KT_MSG_PONG, "Pong", &karta__pong__descriptor, 64, KT_TO_CLIENT},
+	{KT_MSG_GOAWAY, "GoAway", &karta__go_away__descriptor, 4 * 1024, KT_TO_CLIENT},
+};
+
+const struct kt_msg_info *kt_msg_info(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+		if (msgs[i].type == type)
+			return &msgs[i];
+	return NULL;
+}
+
+uint32_t kt_msg_max_payload(uint16_t type, uint32_t max_frame)
+{
+	const struct kt_msg_info *mi = kt_msg_info(type);
+	if (mi && mi->max_payload && mi->max_payload < max_frame)
+		return mi->max_payload;
+	return max_frame;
+}
+
+uint16_t kt_msg_type_of(const ProtobufCMessage *msg)
+{
+	for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+		if (msgs[i].desc == msg->descriptor)
+			return msgs[i].type;
+	return 0;
+}
+
+const char *kt_status_name(int status)
+{
+	static const char *const names[] = {
+		[KARTA__STATUS__STATUS_OK] = "ok",
+		[KARTA__STATUS__STATUS_BAD_REQUEST] = "bad request",
+		[KARTA__STATUS__STATUS_UNSUPPORTED_VERSION] = "unsupported version",
+		[KARTA__STATUS__STATUS_UNAUTHENTICATED] = "unauthenticated",
+		[KARTA__STATUS__STATUS_PERMISSION_DENIED] = "permission denied",
+		[KARTA__STATUS__STATUS_NOT_FOUND] = "not found",
+		[KARTA__STATUS__STATUS_CONFLICT] = "conflict",
+		[KARTA__STATUS__STATUS_BUSY] = "busy",
+		[KARTA__STATUS__STATUS_INTERNAL] = "internal error",
+		[KARTA__STATUS__STATUS_UNKNOWN_TYPE] = "unknown message type",
+		[KARTA__STATUS__STATUS_SHUTTING_DOWN] = "shutting down",
+		[KARTA__STATUS__STATUS_TIMEOUT] = "timeout",
+		[KARTA__STATUS__STATUS_PROTOCOL] = "protocol error",
+	};
+	if (status < 0 || (size_t)status >= sizeof names / sizeof names[0] || !names[status])
+		return "unknown status";
+	return names[status];
+}

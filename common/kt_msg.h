@@ -1,0 +1,50 @@
+/* kt_msg: the table of message types — number, name, protobuf descriptor, size limit and
+ * direction. Everything that maps a frame type to a message goes through this table. */
+#ifndef KT_MSG_H
+#define KT_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "karta.pb-c.h"
+
+#define KT_PROTO_MIN 1u
+#define KT_PROTO_MAX 1u
+
+enum kt_msg_type {
+	KT_MSG_ERROR = 1,
+	KT_MSG_HELLO = 2,
+	KT_MSG_WELCOME = 3,
+	KT_MSG_PING = 4,
+	KT_MSG_PONG = 5,
+	KT_MSG_GOAWAY = 6,
+};
+
+enum kt_msg_dir {
+	KT_TO_SERVER = 1, /* a request a client may send */
+	KT_TO_CLIENT = 2, /* a reply or push */
+};
+
+struct kt_msg_info {
+	uint16_t type;
+	const char *name;
+	const ProtobufCMessageDescriptor *desc;
+	uint32_t max_payload; /* 0: the connection's max_frame */
+	unsigned dir;
+};
+
+/* The entry for a type, or NULL when the type is unknown. */
+const struct kt_msg_info *kt_msg_info(uint16_t type);
+
+/* Largest payload accepted for this type: min(its own limit, max_frame); unknown types get
+ * max_frame so their payload can be skipped and answered with an error. */
+uint32_t kt_msg_max_payload(uint16_t type, uint32_t max_frame);
+
+/* The type number of a message instance (by its descriptor), or 0. */
+uint16_t kt_msg_type_of(const ProtobufCMessage *msg);
+
+/* Human name of a karta.Status value ("unauthenticated", ...). */
+const char *kt_status_name(int status);
+
+#endif

@@ -1,0 +1,423 @@
+/* db: asynchronous libpq pool (see db.h).
+ * Invariant: a connection in state DB_BUSY owns exactly one job; its callback runs after the
+ * connection is back to DB_IDLE, so a callback may queue the next query at once. */
+#include "db.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt_log.h"
+
+#define DB_MAX_PARAMS 64
+#define DB_BACKOFF_MAX 30
+
+enum db_state { DB_DOWN, DB_CONNECTING, DB_SETUP, DB_IDLE, DB_BUSY };
+
+struct db_job {
+	struct db_job *next;
+	const char *sql;
+	int nparams;
+	char **params; /* nparams strings in one allocation after the job */
+	db_cb cb;
+	void *arg;
+};
+
+struct db_result {
+	PGresult *pg;   /* NULL when the connection failed */
+	const char *error;
+};
+
+struct db_conn {
+	struct db_pool *pool;
+	int index;
+	PGconn *pg;
+	enum db_state state;
+	struct event *ev;    /* socket readiness, re-assigned when the socket changes */
+	struct event *retry; /* reconnect timer */
+	int backoff;
+	struct db_job *job;
+	PGresult *last;      /* the last result of the running query */
+};
+
+struct db_pool {
+	struct event_base *base;
+	char *conninfo;
+	int statement_timeout;
+	int queue_max;
+	int queued;
+	struct db_job *head, *tail;
+	int nconns;
+	struct db_conn *conns;
+};
+
+static void conn_start(struct db_conn *dc);
+static void conn_io(evutil_socket_t fd, short what, void *arg);
+static void pool_kick(struct db_pool *pool);
+
+/* --- results ------------------------------------------------------------------------ */
+
+bool db_result_ok(const struct db_result *res)
+{
+	if (!res->pg)
+		return false;
+	ExecStatusType st = PQresultStatus(res->pg);
+	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+const char *db_result_error(const struct db_result *res)
+{
+	if (res->error)
+		return res->error;
+	return res->pg ? PQresultErrorMessage(res->pg) : "no result";
+}
+
+const char *db_result_sqlstate(const struct db_result *res)
+{
+	const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_SQLSTATE) : NULL;
+	return s ? s : "";
+}
+
+int db_result_rows(const struct db_result *res)
+{
+	return res->pg && PQresultStatus(res->pg) == PGRES_TUPLES_OK ? PQntuples(res->pg) : 0;
+}
+
+const char *db_result_get(const struct db_result *res, int row, int col)
+{
+	if (row >= db_result_rows(res) || col >= PQnfields(res->pg))
+		return "";
+	return PQgetvalue(res->pg, row, col);
+}
+
+bool db_result_isnull(const struct db_result *res, int row, int col)
+{
+	if (row >= db_result_rows(res) || col >= PQnfields(res->pg))
+		return true;
+	return PQgetisnull(res->pg, row, col);
+}
+
+/* --- jobs ---------------------------------------------------------------------------- */
+
+static void job_finish(struct db_job *job, PGresult *pg, const char *error)
+{
+	struct db_result res = {.pg = pg, .error = error};
+	job->cb(&res, job->arg);
+	free(job);
+}
+
+int db_query(struct db_pool *pool, const char *sql, int nparams, const char *const *params,
+	db_cb cb, void *arg)
+{
+	if (pool->queued >= pool->queue_max || nparams < 0 || nparams > DB_MAX_PARAMS)
+		return -1;
+	size_t need = sizeof(struct db_job) + (size_t)nparams * sizeof(char *);
+	for (int i = 0; i < nparams; i++)
+		need += params[i] ? strlen(params[i]) + 1 : 0;
+	struct db_job *job = malloc(need);
+	if (!job)
+		return -1;
+	job->next = NULL;
+	job->sql = sql;
+	job->nparams = nparams;
+	job->params = (char **)(job + 1);
+	char *p = (char *)(job->params + nparams);
+	for (int i = 0; i < nparams; i++) {
+		if (!params[i]) {
+			job->params[i] = NULL; /* SQL NULL */
+			continue;
+		}
+		size_t n = strlen(params[i]) + 1;
+		memcpy(p, params[i], n);
+		job->params[i] = p;
+		p += n;
+	}
+	job->cb = cb;
+	job->arg = arg;
+	if (pool->tail)
+		pool->tail->next = job;
+	else
+		pool->head = job;
+	pool->tail = job;
+	pool->queued++;
+	pool_kick(pool);
+	return 0;
+}
+
+static struct db_job *pool_pop(struct db_pool *pool)
+{
+	struct db_job *job = pool->head;
+	if (job) {
+		pool->head = job->next;
+		if (!pool->head)
+			pool->tail = NULL;
+		pool->queued--;
+	}
+	return job;
+}
+
+/* Fails every queued job: used when no connection can be had, so callers get an answer
+ * (BUSY/INTERNAL) instead of waiting forever. */
+static void pool_fail_queue(struct db_pool *pool, const char *why)
+{
+	struct db_job *job;
+	while ((job = pool_pop(pool)) != NULL)
+		job_finish(job, NULL, why);
+}
+
+static bool pool_any_up(const struct db_pool *pool)
+{
+	for (int i = 0; i < pool->nconns; i++)
+		if (pool->conns[i].state >= DB_SETUP || pool->conns[i].state == DB_CONNECTING)
+			return true;
+	return false;
+}
+
+bool db_pool_idle(const struct db_pool *pool)
+{
+	if (pool->queued)
+		return false;
+	for (int i = 0; i < pool->nconns; i++)
+		if (pool->conns[i].state == DB_BUSY)
+			return false;
+	return true;
+}
+
+/* --- connection state machine --------------------------------------------------------- */
+
+static void conn_watch(struct db_conn *dc, short what)
+{
+	if (dc->ev) {
+		event_del(dc->ev);
+		event_free(dc->ev);
+	}
+	dc->ev = event_new(dc->pool->base, PQsocket(dc->pg), what, conn_io, dc);
+	if (dc->ev)
+		event_add(dc->ev, NULL);
+}
+
+static void conn_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	conn_start(arg);
+}
+
+static void conn_down(struct db_conn *dc, const char *why)
+{
+	kt_log(KT_LOG_WARN, "event=db_down slot=%d reason=\"%.*s\"", dc->index,
+		(int)strcspn(why, "\n"), why);
+	if (dc->ev) {
+		event_del(dc->ev);
+		event_free(dc->ev);
+		dc->ev = NULL;
+	}
+	if (dc->last) {
+		PQclear(dc->last);
+		dc->last = NULL;
+	}
+	struct db_job *job = dc->job;
+	dc->job = NULL;
+	if (dc->pg) {
+		PQfinish(dc->pg);
+		dc->pg = NULL;
+	}
+	dc->state = DB_DOWN;
+	dc->backoff = dc->backoff ? (dc->backoff * 2 > DB_BACKOFF_MAX ? DB_BACKOFF_MAX
+								   : dc->backoff * 2)
+				  : 1;
+	struct timeval tv = {dc->backoff, 0};
+	evtimer_add(dc->retry, &tv);
+	if (job)
+		job_finish(job, NULL, "database connection lost");
+	if (!pool_any_up(dc->pool))
+		pool_fail_queue(dc->pool, "database unavailable");
+}
+
+static void conn_start(struct db_conn *dc)
+{
+	dc->pg = PQconnectStart(dc->pool->conninfo);
+	if (!dc->pg || PQstatus(dc->pg) == CONNECTION_BAD) {
+		conn_down(dc, dc->pg ? PQerrorMessage(dc->pg) : "out of memory");
+		return;
+	}
+	dc->state = DB_CONNECTING;
+	conn_watch(dc, EV_WRITE);
+}
+
+/* After connecting: one setup statement, then the connection joins the pool. */
+static void conn_setup(struct db_conn *dc)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		"SET statement_timeout = %d; SET application_name = 'kartad'; SET TIME ZONE 'UTC'",
+		dc->pool->statement_timeout);
+	PQsetnonblocking(dc->pg, 1);
+	if (!PQsendQuery(dc->pg, sql)) {
+		conn_down(dc, PQerrorMessage(dc->pg));
+		return;
+	}
+	dc->state = DB_SETUP;
+	conn_watch(dc, EV_READ | EV_PERSIST);
+}
+
+static void conn_send(struct db_conn *dc, struct db_job *job)
+{
+	dc->job = job;
+	dc->state = DB_BUSY;
+	if (!PQsendQueryParams(dc->pg, job->sql, job->nparams, NULL,
+		    (const char *const *)job->params, NULL, NULL, 0)) {
+		conn_down(dc, PQerrorMessage(dc->pg));
+		return;
+	}
+	int f = PQflush(dc->pg);
+	if (f < 0)
+		conn_down(dc, PQerrorMessage(dc->pg));
+	else if (f > 0)
+		conn_watch(dc, EV_READ | EV_WRITE | EV_PERSIST);
+}
+
+static void pool_kick(struct db_pool *pool)
+{
+	for (int i = 0; i < pool->nconns && pool->head; i++)
+		if (pool->conns[i].state == DB_IDLE)
+			conn_send(&pool->conns[i], pool_pop(pool));
+}
+
+/* Reads what arrived; when the query is complete, frees the connection, then calls back. */
+static void conn_read(struct db_conn *dc)
+{
+	if (!PQconsumeInput(dc->pg)) {
+		conn_down(dc, PQerrorMessage(dc->pg));
+		return;
+	}
+	while (!PQisBusy(dc->pg)) {
+		PGresult *r = PQgetResult(dc->pg);
+		if (!r)
+			break;
+		if (dc->last) /* keep the last result of a multi-result query */
+			PQclear(dc->last);
+		dc->last = r;
+		if (PQisBusy(dc->pg))
+			return;
+	}
+	if (PQisBusy(dc->pg))
+		return;
+	/* NULL from PQgetResult: the query is done. */
+	PGresult *r = dc->last;
+	dc->last = NULL;
+	if (dc->state == DB_SETUP) {
+		bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		if (!ok) {
+			conn_down(dc, "connection setup failed");
+			return;
+		}
+		dc->state = DB_IDLE;
+		dc->backoff = 0;
+		kt_log(KT_LOG_INFO, "event=db_up slot=%d", dc->index);
+		pool_kick(dc->pool);
+		return;
+	}
+	struct db_job *job = dc->job;
+	dc->job = NULL;
+	dc->state = DB_IDLE;
+	if (PQstatus(dc->pg) == CONNECTION_BAD) {
+		if (job) {
+			dc->job = job; /* conn_down answers it */
+			job = NULL;
+		}
+		PQclear(r);
+		conn_down(dc, PQerrorMessage(dc->pg));
+		return;
+	}
+	pool_kick(dc->pool); /* the next queued query starts before this callback runs */
+	if (job)
+		job_finish(job, r, r ? NULL : "no result");
+	PQclear(r);
+}
+
+static void conn_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct db_conn *dc = arg;
+	if (dc->state == DB_CONNECTING) {
+		switch (PQconnectPoll(dc->pg)) {
+		case PGRES_POLLING_READING:
+			conn_watch(dc, EV_READ);
+			return;
+		case PGRES_POLLING_WRITING:
+			conn_watch(dc, EV_WRITE);
+			return;
+		case PGRES_POLLING_OK:
+			conn_setup(dc);
+			return;
+		default:
+			conn_down(dc, PQerrorMessage(dc->pg));
+			return;
+		}
+	}
+	if (what & EV_WRITE) {
+		int f = PQflush(dc->pg);
+		if (f < 0) {
+			conn_down(dc, PQerrorMessage(dc->pg));
+			return;
+		}
+		if (f == 0)
+			conn_watch(dc, EV_READ | EV_PERSIST);
+	}
+	if (what & EV_READ)
+		conn_read(dc);
+}
+
+/* --- pool --------------------------------------------------------------------------- */
+
+struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_cfg *cfg)
+{
+	struct db_pool *pool = calloc(1, sizeof *pool);
+	if (!pool)
+		return NULL;
+	pool->base = base;
+	pool->conninfo = strdup(cfg->conninfo ? cfg->conninfo : "");
+	pool->statement_timeout = cfg->statement_timeout;
+	pool->queue_max = cfg->queue_max;
+	pool->nconns = cfg->size > 0 ? cfg->size : 1;
+	pool->conns = calloc((size_t)pool->nconns, sizeof *pool->conns);
+	if (!pool->conninfo || !pool->conns)
+		goto fail;
+	for (int i = 0; i < pool->nconns; i++) {
+		struct db_conn *dc = &pool->conns[i];
+		dc->pool = pool;
+		dc->index = i;
+		dc->retry = evtimer_new(base, conn_retry_cb, dc);
+		if (!dc->retry)
+			goto fail;
+	}
+	for (int i = 0; i < pool->nconns; i++)
+		conn_start(&pool->conns[i]);
+	return pool;
+fail:
+	db_pool_free(pool);
+	return NULL;
+}
+
+void db_pool_free(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	pool_fail_queue(pool, "server shutting down");
+	for (int i = 0; pool->conns && i < pool->nconns; i++) {
+		struct db_conn *dc = &pool->conns[i];
+		if (dc->job)
+			job_finish(dc->job, NULL, "server shutting down");
+		if (dc->last)
+			PQclear(dc->last);
+		if (dc->ev)
+			event_free(dc->ev);
+		if (dc->retry)
+			event_free(dc->retry);
+		if (dc->pg)
+			PQfinish(dc->pg);
+	}
+	free(pool->conns);
+	free(pool->conninfo);
+	free(pool);
+}

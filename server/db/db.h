@@ -1,0 +1,53 @@
+/* db: an asynchronous PostgreSQL pool driven by the server's libevent loop.
+ *
+ * Nothing here blocks: connections are opened with PQconnectStart/PQconnectPoll, queries
+ * are sent with PQsendQueryParams and read as the socket becomes readable. Each pooled
+ * connection runs one query at a time; further queries wait in a bounded FIFO queue
+ * (past the cap db_query refuses, and the caller answers BUSY). Broken connections are
+ * reopened with backoff. No libpq type crosses this header.
+ *
+ * Multi-statement work is one statement calling a server-side SQL function, so a request
+ * is one round trip and one transaction, and never holds a connection across client I/O. */
+#ifndef KT_DB_H
+#define KT_DB_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+
+struct db_pool;
+struct db_result;
+
+struct db_pool_cfg {
+	const char *conninfo;
+	int size;              /* connections */
+	int queue_max;         /* queued queries before db_query refuses */
+	int statement_timeout; /* milliseconds, set on every connection */
+};
+
+/* Called exactly once per accepted query, from the event loop, after the connection is free
+ * again. res is borrowed: valid only during the call. */
+typedef void (*db_cb)(const struct db_result *res, void *arg);
+
+/* Starts connecting; returns NULL only on allocation failure. */
+struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_cfg *cfg);
+/* Closes every connection; callbacks of queued queries are called with an error first. */
+void db_pool_free(struct db_pool *pool);
+/* True when no query is running or queued. */
+bool db_pool_idle(const struct db_pool *pool);
+
+/* Queues a query. sql must outlive the query (use a string literal); params are copied.
+ * Returns 0, or -1 when the queue is full (cb is then NOT called). */
+int db_query(struct db_pool *pool, const char *sql, int nparams, const char *const *params,
+	db_cb cb, void *arg) __attribute__((warn_unused_result));
+
+bool db_result_ok(const struct db_result *res);
+/* For the log, never for the client: the libpq error text. */
+const char *db_result_error(const struct db_result *res);
+/* SQLSTATE of a failed query ("" when the connection failed). */
+const char *db_result_sqlstate(const struct db_result *res);
+int db_result_rows(const struct db_result *res);
+/* Cell text ("" for NULL; see db_result_isnull). */
+const char *db_result_get(const struct db_result *res, int row, int col);
+bool db_result_isnull(const struct db_result *res, int row, int col);
+
+#endif
