@@ -289,7 +289,8 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 	RAND_bytes(salt, sizeof salt);
 	hello.proto_min = KT_PROTO_MIN;
 	hello.proto_max = KT_PROTO_MAX;
-	hello.client_version = (char *)"karta " KT_VERSION;
+	static char version[] = "karta " KT_VERSION;
+	hello.client_version = version;
 	hello.install_salt.data = salt;
 	hello.install_salt.len = sizeof salt;
 	ProtobufCMessage *w = NULL;

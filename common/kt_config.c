@@ -189,6 +189,8 @@ int kt_cfg_args(const struct kt_cfg_key *keys, void *cfg, int argc, char **argv,
 		}
 		if (path && kt_cfg_load(keys, cfg, path, err, errlen) != 0)
 			return -1;
+		if (!path && !strchr(argv[j], '=') && kt_cfg_by_flag(keys, argv[j] + 2))
+			j++; /* skip the flag's value */
 	}
 	/* Pass 2: table flags. */
 	for (; *i < argc && strncmp(argv[*i], "--", 2) == 0; (*i)++) {

@@ -24,7 +24,7 @@ int kt_log_parse_level(const char *s, enum kt_log_level *out)
 	return -1;
 }
 
-void kt_logv(enum kt_log_level lvl, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) void kt_logv(enum kt_log_level lvl, const char *fmt, va_list ap)
 {
 	if (lvl < min_level)
 		return;

@@ -12,7 +12,7 @@ void kt_log_set_level(enum kt_log_level lvl);
 /* Parses "debug|info|warn|error"; returns -1 on anything else. */
 int kt_log_parse_level(const char *s, enum kt_log_level *out);
 void kt_log(enum kt_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void kt_logv(enum kt_log_level lvl, const char *fmt, va_list ap);
+void kt_logv(enum kt_log_level lvl, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Copies s into out (size n) as a logfmt value: quoted and escaped when it has spaces,
  * quotes, '=' or control bytes; truncated to fit. Returns out. */

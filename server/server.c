@@ -122,7 +122,8 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	if (s->listener)
 		evconnlistener_disable(s->listener);
 	Karta__GoAway bye = KARTA__GO_AWAY__INIT;
-	bye.reason = (char *)"server shutting down";
+	static char reason[] = "server shutting down";
+	bye.reason = reason;
 	for (struct conn *c = s->conns; c; c = c->next) {
 		if (c->state == CONN_READY)
 			session_reply(c, 0, &bye.base);

@@ -45,7 +45,8 @@ int h_session_hello(struct conn *c, uint32_t request_id, const ProtobufCMessage 
 	limits.idle_timeout = (uint32_t)cfg->idle_timeout;
 	Karta__Welcome w = KARTA__WELCOME__INIT;
 	w.proto = c->proto;
-	w.server_version = (char *)"kartad " KT_VERSION;
+	static char version[] = "kartad " KT_VERSION;
+	w.server_version = version;
 	w.org = &org;
 	w.role = c->who.role;
 	w.device_fingerprint = c->who.fingerprint;
