@@ -1,6 +1,8 @@
-# Writes OUT: a C file holding every migration in FILES (sorted) as
+# Writes OUT: a C file holding every migration SQL_DIR/NNNN_*.sql (sorted) as
 #   const struct kt_migration kt_migrations[]; const int kt_migrations_count;
 # Each migration is {version, name, sql}; version comes from the 4-digit file prefix.
+file(GLOB FILES ${SQL_DIR}/[0-9][0-9][0-9][0-9]_*.sql)
+list(SORT FILES)
 set(body "/* generated from sql/ by cmake/embed_sql.cmake: do not edit */\n#include \"kt_migrations.h\"\n\n")
 set(table "const struct kt_migration kt_migrations[] = {\n")
 set(n 0)
