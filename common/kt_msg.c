@@ -10,6 +10,21 @@ static const struct kt_msg_info msgs[] = {
 	{KT_MSG_PING, "Ping", &karta__ping__descriptor, 64, KT_TO_SERVER},
 	{KT_MSG_PONG, "Pong", &karta__pong__descriptor, 64, KT_TO_CLIENT},
 	{KT_MSG_GOAWAY, "GoAway", &karta__go_away__descriptor, 4 * 1024, KT_TO_CLIENT},
+	{KT_MSG_PLAN_LIST_REQ, "PlanListRequest", &karta__plan_list_request__descriptor, 64, KT_TO_SERVER},
+	{KT_MSG_PLAN_LIST, "PlanList", &karta__plan_list__descriptor, 0, KT_TO_CLIENT},
+	{KT_MSG_PLAN_GET, "PlanGetRequest", &karta__plan_get_request__descriptor, 1024, KT_TO_SERVER},
+	{KT_MSG_PLAN_PAGE, "PlanPage", &karta__plan_page__descriptor, 0, KT_TO_CLIENT},
+	{KT_MSG_PLAN_PUT, "PlanPut", &karta__plan_put__descriptor, 1024 * 1024, KT_TO_SERVER},
+	{KT_MSG_PLAN_APPROVE, "PlanApprove", &karta__plan_approve__descriptor, 4 * 1024, KT_TO_SERVER},
+	{KT_MSG_PLAN_DERIVE, "PlanDerive", &karta__plan_derive__descriptor, 8 * 1024, KT_TO_SERVER},
+	{KT_MSG_PLAN_RESULT, "PlanResult", &karta__plan_result__descriptor, 64 * 1024, KT_TO_CLIENT},
+	{KT_MSG_ITEM_PUT, "ItemPut", &karta__item_put__descriptor, 256 * 1024, KT_TO_SERVER},
+	{KT_MSG_ITEM_MOVE, "ItemMove", &karta__item_move__descriptor, 1024, KT_TO_SERVER},
+	{KT_MSG_ITEM_DELETE, "ItemDelete", &karta__item_delete__descriptor, 8 * 1024, KT_TO_SERVER},
+	{KT_MSG_ITEM_RESULT, "ItemResult", &karta__item_result__descriptor, 512 * 1024, KT_TO_CLIENT},
+	{KT_MSG_ITEM_HISTORY_REQ, "ItemHistoryRequest", &karta__item_history_request__descriptor, 256, KT_TO_SERVER},
+	{KT_MSG_ITEM_HISTORY, "ItemHistory", &karta__item_history__descriptor, 0, KT_TO_CLIENT},
+	{KT_MSG_ITEM_GET, "ItemGetRequest", &karta__item_get_request__descriptor, 256, KT_TO_SERVER},
 };
 
 const struct kt_msg_info *kt_msg_info(uint16_t type)
@@ -52,6 +67,7 @@ const char *kt_status_name(int status)
 		[KARTA__STATUS__STATUS_SHUTTING_DOWN] = "shutting down",
 		[KARTA__STATUS__STATUS_TIMEOUT] = "timeout",
 		[KARTA__STATUS__STATUS_PROTOCOL] = "protocol error",
+		[KARTA__STATUS__STATUS_FAILED_PRECONDITION] = "failed precondition",
 	};
 	if (status < 0 || (size_t)status >= sizeof names / sizeof names[0] || !names[status])
 		return "unknown status";

@@ -20,7 +20,7 @@ static const char device_sql[] =
 
 static const char seen_sql[] = "UPDATE device SET last_seen = now() WHERE id = $1";
 
-static void ignore_result(const struct db_result *res, void *arg)
+static void ignore_result(struct db_result *res, void *arg)
 {
 	if (!db_result_ok(res))
 		kt_log(KT_LOG_WARN, "event=db_error query=device_seen reason=\"%.*s\"",
@@ -35,7 +35,7 @@ static void refuse(struct conn *c, Karta__Status st, const char *event, const ch
 	conn_auth_done(c, false);
 }
 
-static void device_cb(const struct db_result *res, void *arg)
+static void device_cb(struct db_result *res, void *arg)
 {
 	struct conn *c = arg;
 	if (c->closing) {

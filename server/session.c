@@ -20,6 +20,16 @@ struct route {
 static const struct route routes[] = {
 	{KT_MSG_HELLO, h_session_hello, true},
 	{KT_MSG_PING, h_session_ping, false},
+	{KT_MSG_PLAN_LIST_REQ, h_plan_list, false},
+	{KT_MSG_PLAN_GET, h_plan_get, false},
+	{KT_MSG_PLAN_PUT, h_plan_put, false},
+	{KT_MSG_PLAN_APPROVE, h_plan_approve, false},
+	{KT_MSG_PLAN_DERIVE, h_plan_derive, false},
+	{KT_MSG_ITEM_PUT, h_item_put, false},
+	{KT_MSG_ITEM_MOVE, h_item_move, false},
+	{KT_MSG_ITEM_DELETE, h_item_delete, false},
+	{KT_MSG_ITEM_HISTORY_REQ, h_item_history, false},
+	{KT_MSG_ITEM_GET, h_item_get, false},
 };
 
 static const struct route *route_for(uint16_t type)

@@ -397,3 +397,23 @@ BEGIN
 	INTO n_derived, n_ref FROM derive_pick;
 	RETURN QUERY SELECT 'ok', 'derived', p_new, n_derived, n_ref;
 END $$;
+
+-- A plan and its sections in one transaction (PlanPut): the first failure wins.
+CREATE FUNCTION karta_plan_save(p_device bigint, p_base bigint, p jsonb, p_sections jsonb)
+RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+	s jsonb;
+BEGIN
+	SELECT * INTO r FROM karta_plan_put(p_device, p_base, p);
+	IF r.status <> 'ok' THEN
+		RETURN QUERY SELECT r.status, r.message, r.id; RETURN;
+	END IF;
+	FOR s IN SELECT * FROM jsonb_array_elements(coalesce(p_sections, '[]')) LOOP
+		SELECT * INTO r FROM karta_section_put(p_device, s || jsonb_build_object('plan_id', p->>'id'));
+		IF r.status <> 'ok' THEN
+			RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = r.status || ':' || r.message;
+		END IF;
+	END LOOP;
+	RETURN QUERY SELECT 'ok', 'saved', (p->>'id')::uuid;
+END $$;

@@ -73,6 +73,12 @@ const char *db_result_error(const struct db_result *res)
 	return res->pg ? PQresultErrorMessage(res->pg) : "no result";
 }
 
+const char *db_result_message(const struct db_result *res)
+{
+	const char *m = res->pg ? PQresultErrorField(res->pg, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	return m ? m : db_result_error(res);
+}
+
 const char *db_result_sqlstate(const struct db_result *res)
 {
 	const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_SQLSTATE) : NULL;
@@ -100,11 +106,31 @@ bool db_result_isnull(const struct db_result *res, int row, int col)
 
 /* --- jobs ---------------------------------------------------------------------------- */
 
+/* Calls back; the result is cleared afterwards unless the callback took it. */
 static void job_finish(struct db_job *job, PGresult *pg, const char *error)
 {
 	struct db_result res = {.pg = pg, .error = error};
 	job->cb(&res, job->arg);
 	free(job);
+	PQclear(res.pg);
+}
+
+struct db_result *db_result_take(struct db_result *res)
+{
+	struct db_result *kept = malloc(sizeof *kept);
+	if (!kept)
+		return NULL;
+	*kept = *res;
+	res->pg = NULL;
+	return kept;
+}
+
+void db_result_free(struct db_result *res)
+{
+	if (!res)
+		return;
+	PQclear(res->pg);
+	free(res);
 }
 
 int db_query(struct db_pool *pool, const char *sql, int nparams, const char *const *params,
@@ -333,7 +359,8 @@ static void conn_read(struct db_conn *dc)
 	pool_kick(dc->pool); /* the next queued query starts before this callback runs */
 	if (job)
 		job_finish(job, r, r ? NULL : "no result");
-	PQclear(r);
+	else
+		PQclear(r);
 }
 
 static void conn_io(evutil_socket_t fd, short what, void *arg)

@@ -25,8 +25,8 @@ struct db_pool_cfg {
 };
 
 /* Called exactly once per accepted query, from the event loop, after the connection is free
- * again. res is borrowed: valid only during the call. */
-typedef void (*db_cb)(const struct db_result *res, void *arg);
+ * again. res is borrowed: valid only during the call, unless taken with db_result_take. */
+typedef void (*db_cb)(struct db_result *res, void *arg);
 
 /* Starts connecting; returns NULL only on allocation failure. */
 struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_cfg *cfg);
@@ -40,9 +40,16 @@ bool db_pool_idle(const struct db_pool *pool);
 int db_query(struct db_pool *pool, const char *sql, int nparams, const char *const *params,
 	db_cb cb, void *arg) __attribute__((warn_unused_result));
 
+/* Takes the result out of a callback so it outlives it (a multi-step request keeping an
+ * earlier step's rows); free with db_result_free. NULL on allocation failure. */
+struct db_result *db_result_take(struct db_result *res);
+void db_result_free(struct db_result *res);
+
 bool db_result_ok(const struct db_result *res);
 /* For the log, never for the client: the libpq error text. */
 const char *db_result_error(const struct db_result *res);
+/* The primary error message alone (no "ERROR:", no context), for API-raised errors. */
+const char *db_result_message(const struct db_result *res);
 /* SQLSTATE of a failed query ("" when the connection failed). */
 const char *db_result_sqlstate(const struct db_result *res);
 int db_result_rows(const struct db_result *res);

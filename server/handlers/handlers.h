@@ -15,4 +15,16 @@ typedef int (*handler_fn)(struct conn *c, uint32_t request_id, const ProtobufCMe
 int h_session_hello(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_session_ping(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 
+int h_plan_list(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_plan_get(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_plan_put(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_plan_approve(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_plan_derive(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+
+int h_item_put(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_item_move(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_item_delete(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_item_get(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_item_history(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+
 #endif

@@ -1,0 +1,152 @@
+/* h_util: see h_util.h. The SQLSTATE table is the only place database errors become
+ * protocol statuses; the client never sees SQL text or constraint names. */
+#include "h_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../conn.h"
+#include "../server.h"
+#include "../session.h"
+#include "kt_log.h"
+
+struct pending *pending_new(struct conn *c, uint32_t rid)
+{
+	struct pending *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->c = c;
+	p->rid = rid;
+	snprintf(p->device, sizeof p->device, "%lld", c->who.device_id);
+	conn_ref(c);
+	return p;
+}
+
+void pending_free(struct pending *p)
+{
+	if (!p)
+		return;
+	conn_unref(p->c);
+	free(p->json);
+	if (p->extra_free)
+		p->extra_free(p->extra);
+	else
+		free(p->extra);
+	free(p);
+}
+
+bool pending_gone(const struct pending *p) { return p->c->closing; }
+
+int pending_query(struct pending *p, const char *sql, int n, const char *const *params, db_cb cb)
+{
+	if (db_query(p->c->srv->db, sql, n, params, cb, p) == 0)
+		return 0;
+	session_error(p->c, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
+	pending_free(p);
+	return -1;
+}
+
+static const struct {
+	const char *sqlstate_prefix;
+	Karta__Status status;
+	const char *message;
+} sqlstates[] = {
+	{"22P02", KARTA__STATUS__STATUS_BAD_REQUEST, "a field has an invalid value"},
+	{"22007", KARTA__STATUS__STATUS_BAD_REQUEST, "a date is not a valid date (YYYY-MM-DD)"},
+	{"22008", KARTA__STATUS__STATUS_BAD_REQUEST, "a date is out of range"},
+	{"22003", KARTA__STATUS__STATUS_BAD_REQUEST, "a number is out of range"},
+	{"23514", KARTA__STATUS__STATUS_BAD_REQUEST, "a field is out of its allowed range"},
+	{"23503", KARTA__STATUS__STATUS_BAD_REQUEST, "a referenced row does not exist"},
+	{"23502", KARTA__STATUS__STATUS_BAD_REQUEST, "a required field is missing"},
+	{"23505", KARTA__STATUS__STATUS_CONFLICT, "the row exists already"},
+	{"40001", KARTA__STATUS__STATUS_BUSY, "concurrent update: try again"},
+	{"40P01", KARTA__STATUS__STATUS_BUSY, "concurrent update: try again"},
+	{"57014", KARTA__STATUS__STATUS_BUSY, "the request took too long: try again later"},
+	{"08", KARTA__STATUS__STATUS_BUSY, "database unavailable: try again later"},
+	{"", KARTA__STATUS__STATUS_INTERNAL, "internal error"},
+};
+
+Karta__Status api_status(const char *w)
+{
+	static const struct {
+		const char *word;
+		Karta__Status st;
+	} words[] = {
+		{"ok", KARTA__STATUS__STATUS_OK},
+		{"conflict", KARTA__STATUS__STATUS_CONFLICT},
+		{"denied", KARTA__STATUS__STATUS_PERMISSION_DENIED},
+		{"not_found", KARTA__STATUS__STATUS_NOT_FOUND},
+		{"bad", KARTA__STATUS__STATUS_BAD_REQUEST},
+		{"precondition", KARTA__STATUS__STATUS_FAILED_PRECONDITION},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(w, words[i].word) == 0)
+			return words[i].st;
+	return KARTA__STATUS__STATUS_INTERNAL;
+}
+
+void reply_db_error(struct pending *p, const struct db_result *res, const char *what)
+{
+	const char *state = db_result_sqlstate(res);
+	const char *err = db_result_error(res);
+	/* API functions raise "status:message" (P0001) to roll a whole request back. */
+	if (strcmp(state, "P0001") == 0) {
+		const char *msg = db_result_message(res);
+		size_t wl = strcspn(msg, ":");
+		char word[16];
+		if (msg[wl] == ':' && wl < sizeof word) {
+			memcpy(word, msg, wl);
+			word[wl] = '\0';
+			session_error(p->c, p->rid, api_status(word), "%s", msg + wl + 1);
+			return;
+		}
+	}
+	for (size_t i = 0; i < sizeof sqlstates / sizeof sqlstates[0]; i++) {
+		size_t n = strlen(sqlstates[i].sqlstate_prefix);
+		if (strncmp(state, sqlstates[i].sqlstate_prefix, n) != 0)
+			continue;
+		conn_log(p->c, sqlstates[i].status == KARTA__STATUS__STATUS_INTERNAL ? KT_LOG_ERROR
+										       : KT_LOG_INFO,
+			"event=db_error query=%s sqlstate=%s reason=\"%.*s\"", what, state,
+			(int)strcspn(err, "\n"), err);
+		session_error(p->c, p->rid, sqlstates[i].status, "%s", sqlstates[i].message);
+		return;
+	}
+}
+
+const char *check_uuid(const char *field, const char *s)
+{
+	static char msg[96];
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	bool ok = s && strlen(s) == sizeof shape - 1;
+	for (size_t i = 0; ok && i < sizeof shape - 1; i++)
+		ok = shape[i] == '-' ? s[i] == '-' : strchr("0123456789abcdefABCDEF", s[i]) && s[i];
+	if (ok)
+		return NULL;
+	snprintf(msg, sizeof msg, "%s is not a UUID", field);
+	return msg;
+}
+
+/* Characters, not bytes: limits are documented in characters (docs/plans.md). */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+const char *check_text(const char *field, const char *s, size_t max_chars, bool required)
+{
+	static char msg[128];
+	if (required && (!s || !*s)) {
+		snprintf(msg, sizeof msg, "%s is required", field);
+		return msg;
+	}
+	if (s && utf8_chars(s) > max_chars) {
+		snprintf(msg, sizeof msg, "%s is longer than %zu characters", field, max_chars);
+		return msg;
+	}
+	return NULL;
+}

@@ -1,0 +1,46 @@
+/* h_util: what the domain handlers share — a pending request that outlives the handler
+ * (holding a conn reference across database round trips), request validation helpers,
+ * and the one table mapping SQL outcomes (API statuses, SQLSTATEs) to protocol statuses. */
+#ifndef KT_H_UTIL_H
+#define KT_H_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../db/db.h"
+#include "karta.pb-c.h"
+
+struct conn;
+
+struct pending {
+	struct conn *c;
+	uint32_t rid;
+	int step;
+	char id[40];         /* the entity being read or written */
+	char device[24];     /* the asking device id, as SQL text */
+	char *json;          /* request body for the write function (heap) */
+	char base[24];       /* base_row_version as text */
+	void *extra;         /* handler-owned state */
+	void (*extra_free)(void *extra); /* how pending_free releases extra (default free) */
+};
+
+/* New pending request for c (takes a conn reference). NULL on allocation failure. */
+struct pending *pending_new(struct conn *c, uint32_t rid);
+/* Drops the conn reference and frees everything. */
+void pending_free(struct pending *p);
+/* True when the connection is gone: the handler must only pending_free. */
+bool pending_gone(const struct pending *p);
+/* Queues a query for p; on a full queue answers BUSY and frees p. Returns 0 or -1. */
+int pending_query(struct pending *p, const char *sql, int n, const char *const *params, db_cb cb);
+
+/* Answers an error for a failed query (SQLSTATE table; details go to the log only). */
+void reply_db_error(struct pending *p, const struct db_result *res, const char *what);
+/* Maps an API status word (ok | conflict | denied | not_found | bad | precondition). */
+Karta__Status api_status(const char *word);
+
+/* Validation: NULL when fine, else a message naming the field. */
+const char *check_uuid(const char *field, const char *s);
+const char *check_text(const char *field, const char *s, size_t max_chars, bool required);
+
+#endif
