@@ -2,6 +2,7 @@
  * Settings: defaults < config file (--config, $KARTA_CONFIG, or
  * $XDG_CONFIG_HOME/karta/karta.conf when it exists) < flags. */
 #include <openssl/ssl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,9 @@ int main(int argc, char **argv)
 	struct client cl = {0};
 	char err[512], path[1024];
 	int rc = EXIT_USAGE;
+	/* A server that refuses us closes while we may still be writing: that must be an
+	 * error message and exit 1, not a silent death by SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	if (kt_cfg_defaults(client_cfg_keys, &cl.cfg) != 0)
 		return EXIT_RUNTIME;
 	bool explicit_config = false;

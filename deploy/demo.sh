@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# demo.sh: karta from a fresh Debian 12 machine to a running server in one command.
+#
+#   deploy/demo.sh          install packages, build, start PostgreSQL and kartad with a demo
+#                           region, then say hello and ping as a municipality
+#   deploy/demo.sh stop     stop kartad and the demo PostgreSQL (deletes the demo data)
+#   deploy/demo.sh --help
+#
+# Everything lives in ./run (gitignored): run/pg (PostgreSQL, data in /tmp/karta-pg.*),
+# run/certs, run/kartad.conf, run/<org>.conf, run/kartad.log, run/kartad.pid.
+# Re-runnable: a second run rebuilds, keeps the database and certificates, restarts kartad.
+# Environment: KARTA_DEMO_PORT (default 7443), KARTA_BUILD_DIR (default build),
+# KARTA_DEMO_RUN (default run).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BUILD=${KARTA_BUILD_DIR:-build}
+RUN=${KARTA_DEMO_RUN:-run}
+PORT=${KARTA_DEMO_PORT:-7443}
+RUN_ABS=$ROOT/$RUN
+case $RUN in /*) RUN_ABS=$RUN ;; esac
+
+KARTAD=$BUILD/server/kartad
+ADMIN=$BUILD/server/karta-admin
+KARTA=$BUILD/client/karta
+
+# The demo region: code|name|level|parent|role
+ORGS=(
+	"reg|Демонстрационная область|region||coordinator"
+	"mun-north|Северный муниципальный округ|municipality|reg|operator"
+	"mun-south|Южный муниципальный округ|municipality|reg|operator"
+	"school-n1|Школа № 1 (Северный округ)|school|mun-north|operator"
+	"school-n2|Школа № 2 (Северный округ)|school|mun-north|operator"
+	"school-s1|Школа № 1 (Южный округ)|school|mun-south|operator"
+	"school-s2|Школа № 2 (Южный округ)|school|mun-south|operator"
+)
+
+step() { printf '\n==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+	printf '\ndemo: %s\n' "$*" >&2
+	exit 1
+}
+usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
+
+# quote ARG: the argument as it would be typed (single quotes when needed).
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# run CMD…: shows the command, then runs it with its output indented.
+run() {
+	local a line='$'
+	for a in "$@"; do line+=" $(quote "$a")"; done
+	printf '    %s\n' "$line"
+	"$@" 2>&1 | sed 's/^/      /'
+	return "${PIPESTATUS[0]}"
+}
+
+kartad_pid() {
+	local pid
+	[ -f "$RUN/kartad.pid" ] || return 1
+	pid=$(cat "$RUN/kartad.pid")
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q kartad || return 1
+	echo "$pid"
+}
+
+stop_kartad() {
+	local pid i
+	if pid=$(kartad_pid); then
+		info "stopping kartad (pid $pid)"
+		kill -TERM "$pid"
+		for ((i = 0; i < 300; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			info "kartad did not stop in 30 s: killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	fi
+	rm -f "$RUN/kartad.pid"
+}
+
+cmd_stop() {
+	step "stopping the demo"
+	stop_kartad
+	info "stopping PostgreSQL ($RUN/pg)"
+	deploy/pgcluster.sh stop "$RUN/pg"
+	info "stopped. Certificates and configs stay in $RUN/; 'deploy/demo.sh' starts afresh."
+}
+
+# psql_var SQL NAME=VALUE…: runs SQL (with :'NAME' placeholders) in the demo database.
+psql_var() {
+	local sql=$1
+	shift
+	local vars=() v
+	for v in "$@"; do vars+=(-v "$v"); done
+	psql -XAtq -v ON_ERROR_STOP=1 "${vars[@]}" "$CONNINFO" <<<"$sql"
+}
+
+cmd_start() {
+	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
+	deploy/install-deps.sh
+
+	mkdir -p "$RUN"
+	step "building karta (cmake -S . -B $BUILD && cmake --build $BUILD; log $RUN/build.log)"
+	if ! { cmake -S . -B "$BUILD" && cmake --build "$BUILD" -j"$(nproc)"; } >"$RUN/build.log" 2>&1; then
+		tail -n 30 "$RUN/build.log" | sed 's/^/    /' >&2
+		die "the build failed (last lines above, full log in $RUN/build.log)"
+	fi
+	for b in "$KARTAD" "$ADMIN" "$KARTA"; do
+		[ -x "$b" ] || die "the build did not produce $b"
+	done
+	info "built $KARTAD, $ADMIN, $KARTA"
+
+	stop_kartad # a previous demo's server: restarted below with the fresh build
+
+	step "starting PostgreSQL 15 (a throwaway cluster for the demo: $RUN/pg)"
+	deploy/pgcluster.sh start "$RUN/pg" >/dev/null
+	if [ -z "$(psql -XAtq "$(deploy/pgcluster.sh conninfo "$RUN/pg" postgres)" \
+		-c "SELECT 1 FROM pg_database WHERE datname = 'karta'")" ]; then
+		deploy/pgcluster.sh createdb "$RUN/pg" karta
+		info "created database 'karta'"
+	else
+		info "database 'karta' exists: keeping its data"
+	fi
+	CONNINFO=$(deploy/pgcluster.sh conninfo "$RUN/pg" karta)
+	info "conninfo: $CONNINFO"
+
+	local codes=() o
+	for o in "${ORGS[@]}"; do codes+=("${o%%|*}"); done
+	step "making certificates: a regional CA, the server's, one per device ($RUN/certs)"
+	deploy/certs.sh "$RUN/certs" "${codes[@]}" | sed 's/^/    /'
+	info "(existing ones are kept)"
+
+	step "creating the database schema (karta-admin migrate)"
+	run "$ADMIN" --db "$CONNINFO" migrate || die "karta-admin migrate failed"
+
+	step "registering the demo region, its municipalities and schools, and their devices"
+	local code name level parent role parent_args fp
+	for o in "${ORGS[@]}"; do
+		IFS='|' read -r code name level parent role <<<"$o"
+		if [ -n "$(psql_var "SELECT 1 FROM organization WHERE code = :'code'" code="$code")" ]; then
+			info "org $code exists"
+		else
+			parent_args=()
+			[ -n "$parent" ] && parent_args=(--parent "$parent")
+			run "$ADMIN" --db "$CONNINFO" org add --code "$code" --name "$name" \
+				--level "$level" "${parent_args[@]}" || die "cannot register org $code"
+		fi
+		fp=$(openssl x509 -in "$RUN/certs/$code.pem" -noout -fingerprint -sha256 |
+			sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+		if [ -n "$(psql_var "SELECT 1 FROM device
+				WHERE replace(lower(fingerprint::text), ':', '') LIKE '%' || :'fp' || '%'" fp="$fp")" ]; then
+			info "device $RUN/certs/$code.pem is registered"
+		else
+			run "$ADMIN" --db "$CONNINFO" device add --org "$code" --cert "$RUN/certs/$code.pem" \
+				--role "$role" --label "demo device of $code" || die "cannot register the device of $code"
+		fi
+	done
+
+	step "writing configs: $RUN/kartad.conf and one client config per org ($RUN/<org>.conf)"
+	cat >"$RUN/kartad.conf" <<-EOF
+		; kartad config written by deploy/demo.sh (all keys: $KARTAD --dump-config)
+		[server]
+		listen = 127.0.0.1:$PORT
+		hello_timeout = 10
+		idle_timeout = 120
+
+		[tls]
+		cert_file = $RUN_ABS/certs/server.pem
+		key_file = $RUN_ABS/certs/server.key
+		ca_file = $RUN_ABS/certs/ca.pem
+
+		[db]
+		conninfo = $CONNINFO
+		pool_size = 4
+
+		[limits]
+		max_frame_bytes = 4194304
+	EOF
+	for code in "${codes[@]}"; do
+		cat >"$RUN/$code.conf" <<-EOF
+			; karta client config for the demo org $code (written by deploy/demo.sh)
+			[client]
+			server = 127.0.0.1:$PORT
+			server_name = localhost
+			cert_file = $RUN_ABS/certs/$code.pem
+			key_file = $RUN_ABS/certs/$code.key
+			ca_file = $RUN_ABS/certs/ca.pem
+		EOF
+	done
+
+	step "starting kartad on 127.0.0.1:$PORT (log $RUN/kartad.log)"
+	if (exec 9<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+		die "something else listens on port $PORT: stop it or set KARTA_DEMO_PORT"
+	fi
+	[ -f "$RUN/kartad.log" ] && mv "$RUN/kartad.log" "$RUN/kartad.log.1"
+	setsid "$KARTAD" --config "$RUN/kartad.conf" </dev/null >/dev/null 2>"$RUN/kartad.log" &
+	local pid=$! i
+	echo "$pid" >"$RUN/kartad.pid"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'event=listening' "$RUN/kartad.log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q 'event=listening' "$RUN/kartad.log"; then
+		tail -n 20 "$RUN/kartad.log" | sed 's/^/    /' >&2
+		die "kartad did not start (log above, full log in $RUN/kartad.log)"
+	fi
+	info "kartad is running, pid $pid"
+
+	step "saying hello as the northern municipality (mun-north)"
+	run "$KARTA" --config "$RUN/mun-north.conf" hello || die "karta hello failed"
+
+	step "measuring round trips to the server"
+	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
+
+	# --- LATER STEPS: plans, sync -------------------------------------------------------
+	# New features add their demo steps here, after the server is up and before the
+	# summary: e.g. import a plan as the region (reg), sync it to mun-north and school-n1,
+	# report progress from a school and show the municipality seeing it.
+	# ------------------------------------------------------------------------------------
+
+	step "done: the demo server is running"
+	cat <<-EOF
+		    Try more: as a school, as the region, the devices, the database, the server log
+		      $KARTA --config $RUN/school-s1.conf hello
+		      $KARTA --config $RUN/reg.conf ping -n 10
+		      $ADMIN --db "$CONNINFO" device list
+		      deploy/pgcluster.sh psql $RUN/pg karta
+		      tail -f $RUN/kartad.log
+		    Revoke a device and watch it be refused:
+		      $ADMIN --db "$CONNINFO" device revoke --cert $RUN/certs/school-n2.pem
+		      $KARTA --config $RUN/school-n2.conf hello
+		    Stop everything:
+		      deploy/demo.sh stop
+	EOF
+}
+
+case ${1:-start} in
+start) cmd_start ;;
+stop) cmd_stop ;;
+-h | --help | help) usage ;;
+*) usage >&2; exit 2 ;;
+esac

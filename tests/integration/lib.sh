@@ -1,0 +1,461 @@
+# shellcheck shell=bash
+# lib.sh: sourced by every tests/integration/t_*.sh.
+#
+# A test gets its own work dir ($KT_BIN/test-work/NAME), its own database NAME in the
+# cluster CTest's "pg" fixture started in $KT_PG_DIR (deploy/pgcluster.sh), its own
+# certificates (deploy/certs.sh) and its own kartad on a free port below 32768, so tests
+# run in parallel. Typical test:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   kt_setup t_example            # db + certs + migrate + demo orgs + configs
+#   kt_start_kartad               # waits for event=listening
+#   out=$(kt_karta mun1 hello)
+#   kt_assert_contains "$out" "mun1"
+#   kt_stop_kartad                # SIGTERM, asserts exit 0
+#   kt_pass
+#
+# Demo organizations (all with a device = client certificate $KT_CERTS/<code>.pem):
+#   reg «Тестовая область» (region, coordinator)
+#   ├─ mun1 (municipality, operator): sch11, sch12 (schools, operator)
+#   └─ mun2 (municipality, operator): sch21 (school, operator)
+#
+# Runnable by hand as well: without CTest's environment it uses $KT_SRC/build and starts
+# the cluster in $KT_BIN/test-pg if needed (stop it with deploy/pgcluster.sh stop DIR).
+set -euo pipefail
+set -E # the ERR trap fires inside functions too
+
+KT_SRC=${KT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KT_BIN=${KT_BIN:-$KT_SRC/build}
+KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/test-pg}
+KT_KARTAD=$KT_BIN/server/kartad
+KT_ADMIN=$KT_BIN/server/karta-admin
+KT_KARTA=$KT_BIN/client/karta
+KT_PGCLUSTER=$KT_SRC/deploy/pgcluster.sh
+KT_CERTSH=$KT_SRC/deploy/certs.sh
+KT_TEST=$(basename "$0" .sh)
+
+KT_NAME=          # set by kt_setup
+KT_WORK=          # work dir of this test
+KT_CERTS=         # its certificates
+KT_DB=            # its database name
+KT_CONNINFO=      # libpq conninfo of that database
+KT_PORT=          # kartad's port
+KT_KARTAD_CONF=   # kartad config file
+KT_LOG=           # current kartad log (stderr), one file per start
+KT_KARTAD_PID=    # pid of the running kartad, empty when none
+KT_KARTAD_RC=     # exit status of the last kartad stopped by kt_stop_kartad
+KT_STARTS=0
+KT_BG_PIDS=()     # process groups started by kt_bg, killed at exit
+KT_OUT='' KT_ERR='' KT_RC='' # results of kt_run
+
+KT_ORGS=(reg mun1 mun2 sch11 sch12 sch21)
+declare -A KT_ORG_NAME=(
+	[reg]="Тестовая область"
+	[mun1]="Первый муниципальный округ"
+	[mun2]="Второй муниципальный округ"
+	[sch11]="Школа № 11"
+	[sch12]="Школа № 12"
+	[sch21]="Школа № 21"
+)
+declare -A KT_ORG_LEVEL=(
+	[reg]=region [mun1]=municipality [mun2]=municipality
+	[sch11]=school [sch12]=school [sch21]=school
+)
+declare -A KT_ORG_PARENT=([reg]="" [mun1]=reg [mun2]=reg [sch11]=mun1 [sch12]=mun1 [sch21]=mun2)
+declare -A KT_ORG_ROLE=(
+	[reg]=coordinator [mun1]=operator [mun2]=operator
+	[sch11]=operator [sch12]=operator [sch21]=operator
+)
+
+# ---------------------------------------------------------------------------------------
+# Reporting and assertions
+
+kt_log() {
+	printf '[%s %s] %s\n' "$KT_TEST" "$(date +%H:%M:%S)" "$*" >&2
+}
+
+KT_FAILED=''
+kt_fail() {
+	KT_FAILED=1
+	printf '[%s] FAIL: %s\n' "$KT_TEST" "$*" >&2
+	exit 1
+}
+
+kt_pass() {
+	printf '[%s] PASS\n' "$KT_TEST" >&2
+}
+
+# kt_skip MSG: the rest of the test cannot run here (CTest shows it as passed; the log says why).
+kt_skip() {
+	printf '[%s] SKIP: %s\n' "$KT_TEST" "$*" >&2
+	exit 0
+}
+
+# kt_assert_eq EXPECTED ACTUAL [WHAT]
+kt_assert_eq() {
+	[ "$1" == "$2" ] || kt_fail "${3:-value}: expected '$1', got '$2'"
+}
+
+# kt_assert_contains HAYSTACK NEEDLE [WHAT]  (fixed string)
+kt_assert_contains() {
+	[[ $1 == *"$2"* ]] || kt_fail "${3:-output} does not contain '$2'; it was:"$'\n'"$1"
+}
+
+kt_assert_not_contains() {
+	[[ $1 != *"$2"* ]] || kt_fail "${3:-output} contains '$2'; it was:"$'\n'"$1"
+}
+
+# kt_assert_match HAYSTACK ERE [WHAT]  (grep -E, case-insensitive with KT_ICASE=1)
+kt_assert_match() {
+	local flags=-Eq
+	[ "${KT_ICASE:-0}" = 1 ] && flags=-Eqi
+	grep $flags -- "$2" <<<"$1" || kt_fail "${3:-output} does not match /$2/; it was:"$'\n'"$1"
+}
+
+# kt_run CMD…: runs CMD without tripping set -e; sets KT_RC, KT_OUT (stdout), KT_ERR (stderr).
+kt_run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	KT_RC=0
+	"$@" >"$o" 2>"$e" || KT_RC=$?
+	KT_OUT=$(cat "$o") KT_ERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# kt_assert_rc EXPECTED [WHAT]: checks KT_RC from the last kt_run.
+kt_assert_rc() {
+	[ "$KT_RC" == "$1" ] ||
+		kt_fail "${2:-command}: exit $KT_RC, expected $1"$'\n'"stdout: $KT_OUT"$'\n'"stderr: $KT_ERR"
+}
+
+# ---------------------------------------------------------------------------------------
+# Traps: always stop what we started; on failure show where and the server's last words.
+
+kt__on_err() {
+	# Only the test's own shell reports; $(…) subshells inherit the trap.
+	[ "$BASHPID" = "$$" ] && [ -z "$KT_FAILED" ] || return 0
+	KT_FAILED=1 # report the innermost failing command only
+	printf '[%s] error: line %s: exit %s: %s\n' "$KT_TEST" "$2" "$1" "$3" >&2
+}
+
+kt__on_exit() {
+	local rc=$?
+	set +e
+	local g
+	for g in "${KT_BG_PIDS[@]}"; do
+		kill -KILL -- "-$g" 2>/dev/null
+	done
+	if [ -n "$KT_KARTAD_PID" ]; then
+		kill -TERM "$KT_KARTAD_PID" 2>/dev/null
+		local i
+		for ((i = 0; i < 50; i++)); do
+			kt__exited "$KT_KARTAD_PID" && break
+			sleep 0.1
+		done
+		kill -KILL "$KT_KARTAD_PID" 2>/dev/null
+		wait "$KT_KARTAD_PID" 2>/dev/null
+		KT_KARTAD_PID=
+	fi
+	if [ "$rc" -ne 0 ] && [ -n "$KT_LOG" ] && [ -f "$KT_LOG" ]; then
+		printf '[%s] --- last 30 lines of %s ---\n' "$KT_TEST" "$KT_LOG" >&2
+		tail -n 30 "$KT_LOG" >&2
+		printf '[%s] ---\n' "$KT_TEST" >&2
+	fi
+	exit "$rc"
+}
+
+trap 'kt__on_err $? $LINENO "$BASH_COMMAND"' ERR
+trap kt__on_exit EXIT
+
+# kt__exited PID: the process is gone or a zombie (kill -0 still succeeds on our zombies).
+kt__exited() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+	[[ -z $st || $st == Z* ]]
+}
+
+# kt_bg CMD…: runs CMD in the background in its own process group (killed at exit);
+# sets KT_BG_PID. For pipelines: kt_bg bash -c '…'.
+kt_bg() {
+	setsid "$@" &
+	KT_BG_PID=$!
+	KT_BG_PIDS+=("$KT_BG_PID")
+}
+
+# kt_bg_kill PID: kills a kt_bg process group now.
+kt_bg_kill() {
+	kill -KILL -- "-$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------------------
+# Ports, certificates, database
+
+# kt_free_port: prints a port in 20000-31999 nobody listens on (ports below 32768 never
+# collide with the kernel's ephemeral range; randomness keeps parallel tests apart).
+kt_free_port() {
+	local p i
+	for ((i = 0; i < 100; i++)); do
+		p=$((20000 + RANDOM % 12000))
+		if command -v ss >/dev/null; then
+			[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] || continue
+		fi
+		if (exec 9<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			continue
+		fi
+		echo "$p"
+		return 0
+	done
+	kt_fail "no free port found"
+}
+
+# kt_fingerprint PEM: SHA-256 of the certificate (DER), lower-case hex without colons.
+kt_fingerprint() {
+	openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' |
+		tr 'A-F' 'a-f'
+}
+
+# kt_psql SQL [psql args…]: runs SQL in the test database, unaligned tuples only.
+kt_psql() {
+	local sql=$1
+	shift
+	psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" "$@" -c "$sql"
+}
+
+# kt_createdb NAME: (re)creates another database in the cluster, prints its conninfo.
+kt_createdb() {
+	"$KT_PGCLUSTER" createdb "$KT_PG_DIR" "$1" >/dev/null
+	"$KT_PGCLUSTER" conninfo "$KT_PG_DIR" "$1"
+}
+
+# kt_admin ARGS…: karta-admin against the test database.
+kt_admin() {
+	timeout 60 "$KT_ADMIN" --db "$KT_CONNINFO" "$@"
+}
+
+# kt_karta ORG ARGS…: the client with ORG's config; extra global flags may come first
+# (kt_karta mun1 --cert x.pem --key x.key hello).
+kt_karta() {
+	local org=$1
+	shift
+	timeout 30 "$KT_KARTA" --config "$KT_WORK/$org.conf" "$@"
+}
+
+# kt_s_client ARGS…: openssl s_client to kartad, verifying the server against our CA.
+kt_s_client() {
+	openssl s_client -connect "127.0.0.1:$KT_PORT" -servername localhost \
+		-CAfile "$KT_CERTS/ca.pem" -nocommands "$@"
+}
+
+kt__need_binaries() {
+	local b
+	for b in "$KT_KARTAD" "$KT_ADMIN" "$KT_KARTA"; do
+		[ -x "$b" ] || kt_fail "'$b' is not built (cmake --build $KT_BIN)"
+	done
+}
+
+kt__write_configs() {
+	cat >"$KT_KARTAD_CONF" <<-EOF
+		; kartad config for test $KT_NAME (written by tests/integration/lib.sh)
+		[server]
+		listen = 127.0.0.1:$KT_PORT
+		hello_timeout = 10
+		idle_timeout = 120
+
+		[tls]
+		cert_file = $KT_CERTS/server.pem
+		key_file = $KT_CERTS/server.key
+		ca_file = $KT_CERTS/ca.pem
+
+		[db]
+		conninfo = $KT_CONNINFO
+		pool_size = 4
+
+		[limits]
+		max_frame_bytes = 4194304
+	EOF
+	local org
+	for org in "${KT_ORGS[@]}"; do
+		kt_write_client_conf "$KT_WORK/$org.conf" "$KT_CERTS/$org.pem" "$KT_CERTS/$org.key"
+	done
+}
+
+# kt_write_client_conf FILE CERT KEY [CA]: a karta client config for this test's server.
+kt_write_client_conf() {
+	cat >"$1" <<-EOF
+		[client]
+		server = 127.0.0.1:$KT_PORT
+		server_name = localhost
+		cert_file = $2
+		key_file = $3
+		ca_file = ${4:-$KT_CERTS/ca.pem}
+	EOF
+}
+
+# Two ctest runs in one build tree (several engineers, one checkout) must not trample each
+# other: the same test waits for its work dir (exclusive lock), and every test holds a
+# shared lock on the cluster dir, which pgcluster.sh stop waits for.
+KT_WORK_LOCK_FD=''
+KT_PG_LOCK_FD=''
+kt__lock_and_cluster() {
+	mkdir -p "$KT_BIN/test-work"
+	exec {KT_WORK_LOCK_FD}>>"$KT_BIN/test-work/$KT_NAME.lock"
+	if ! flock -x -n "$KT_WORK_LOCK_FD"; then
+		kt_log "another run of $KT_NAME is using $KT_WORK: waiting (up to 240 s)"
+		flock -x -w 240 "$KT_WORK_LOCK_FD" || kt_fail "$KT_BIN/test-work/$KT_NAME.lock stayed locked"
+	fi
+	local attempt
+	for ((attempt = 1; attempt <= 3; attempt++)); do
+		if ! "$KT_PGCLUSTER" status "$KT_PG_DIR"; then
+			kt_log "no PostgreSQL in $KT_PG_DIR: starting one (stop: $KT_PGCLUSTER stop $KT_PG_DIR)"
+			# postgres outlives us: it must not inherit our lock fds
+			"$KT_PGCLUSTER" start "$KT_PG_DIR" >/dev/null {KT_WORK_LOCK_FD}>&-
+		fi
+		exec {KT_PG_LOCK_FD}>>"$KT_PG_DIR/lock"
+		flock -s -w 60 "$KT_PG_LOCK_FD" || kt_fail "cannot share-lock $KT_PG_DIR/lock"
+		"$KT_PGCLUSTER" status "$KT_PG_DIR" && return 0
+		exec {KT_PG_LOCK_FD}>&- # stopped meanwhile: start it again
+	done
+	kt_fail "no PostgreSQL cluster in $KT_PG_DIR"
+}
+
+# kt_setup NAME [--no-migrate]: work dir, database NAME, certificates, migrations, the demo
+# organizations with one device each, kartad.conf and <org>.conf. --no-migrate stops after
+# creating the (empty) database and the files.
+kt_setup() {
+	KT_NAME=$1
+	local migrate=1
+	[ "${2:-}" = --no-migrate ] && migrate=0
+	kt__need_binaries
+	KT_WORK=$KT_BIN/test-work/$KT_NAME
+	KT_CERTS=$KT_WORK/certs
+	KT_DB=$KT_NAME
+	KT_KARTAD_CONF=$KT_WORK/kartad.conf
+	kt__lock_and_cluster
+	rm -rf -- "$KT_WORK"
+	mkdir -p "$KT_WORK"
+	KT_CONNINFO=$(kt_createdb "$KT_DB")
+	"$KT_CERTSH" "$KT_CERTS" "${KT_ORGS[@]}" >/dev/null
+	KT_PORT=$(kt_free_port)
+	kt__write_configs
+	[ "$migrate" = 1 ] || return 0
+
+	kt_admin migrate >"$KT_WORK/migrate.out" 2>&1 ||
+		kt_fail "karta-admin migrate failed: $(cat "$KT_WORK/migrate.out")"
+	local org
+	local -a parent
+	for org in "${KT_ORGS[@]}"; do
+		parent=()
+		[ -n "${KT_ORG_PARENT[$org]}" ] && parent=(--parent "${KT_ORG_PARENT[$org]}")
+		kt_run kt_admin org add --code "$org" --name "${KT_ORG_NAME[$org]}" \
+			--level "${KT_ORG_LEVEL[$org]}" "${parent[@]}"
+		kt_assert_rc 0 "karta-admin org add --code $org"
+		kt_run kt_admin device add --org "$org" --cert "$KT_CERTS/$org.pem" \
+			--role "${KT_ORG_ROLE[$org]}" --label "test device $org"
+		kt_assert_rc 0 "karta-admin device add --org $org"
+	done
+	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
+}
+
+# ---------------------------------------------------------------------------------------
+# kartad
+
+kt_kartad_alive() {
+	[ -n "$KT_KARTAD_PID" ] && ! kt__exited "$KT_KARTAD_PID"
+}
+
+# kt_start_kartad [FLAGS…]: starts kartad with kartad.conf plus FLAGS, stderr to a new
+# $KT_LOG; waits up to 10 s for event=listening. Retries on another port if the chosen one
+# was taken meanwhile.
+# shellcheck disable=SC2120 # flags are optional
+kt_start_kartad() {
+	[ -z "$KT_KARTAD_PID" ] || kt_fail "kt_start_kartad: kartad already running"
+	local attempt i
+	for ((attempt = 1; attempt <= 3; attempt++)); do
+		if [ -n "$(ss -Hltn "sport = :$KT_PORT" 2>/dev/null)" ]; then
+			KT_PORT=$(kt_free_port)
+			kt__write_configs
+		fi
+		KT_STARTS=$((KT_STARTS + 1))
+		KT_LOG=$KT_WORK/kartad.$KT_STARTS.log
+		"$KT_KARTAD" --config "$KT_KARTAD_CONF" "$@" >>"$KT_WORK/kartad.stdout" 2>"$KT_LOG" &
+		KT_KARTAD_PID=$!
+		for ((i = 0; i < 100; i++)); do
+			if grep -q 'event=listening' "$KT_LOG"; then
+				kt_log "kartad pid $KT_KARTAD_PID listening on 127.0.0.1:$KT_PORT (log $KT_LOG)"
+				return 0
+			fi
+			kt__exited "$KT_KARTAD_PID" && break
+			sleep 0.1
+		done
+		if ! kt__exited "$KT_KARTAD_PID"; then
+			kill -KILL "$KT_KARTAD_PID" 2>/dev/null || true
+			wait "$KT_KARTAD_PID" 2>/dev/null || true
+			KT_KARTAD_PID=
+			kt_fail "kartad did not log event=listening within 10 s"
+		fi
+		local rc=0
+		wait "$KT_KARTAD_PID" || rc=$?
+		KT_KARTAD_PID=
+		if grep -Eqi 'address already in use|EADDRINUSE' "$KT_LOG"; then
+			kt_log "port $KT_PORT was taken, retrying on another"
+			KT_PORT=$(kt_free_port)
+			kt__write_configs
+			continue
+		fi
+		kt_fail "kartad exited with status $rc before listening"
+	done
+	kt_fail "kartad could not bind a port in 3 attempts"
+}
+
+# kt_stop_kartad [TIMEOUT=10]: SIGTERM; fails unless kartad exits 0 within TIMEOUT seconds.
+# shellcheck disable=SC2120 # the timeout is optional
+kt_stop_kartad() {
+	local limit=${1:-10} pid=$KT_KARTAD_PID i
+	[ -n "$pid" ] || kt_fail "kt_stop_kartad: kartad is not running"
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < limit * 10; i++)); do
+		kt__exited "$pid" && break
+		sleep 0.1
+	done
+	if ! kt__exited "$pid"; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		KT_KARTAD_PID=
+		kt_fail "kartad did not exit within $limit s of SIGTERM"
+	fi
+	KT_KARTAD_RC=0
+	wait "$pid" || KT_KARTAD_RC=$?
+	KT_KARTAD_PID=
+	[ "$KT_KARTAD_RC" = 0 ] || kt_fail "kartad exited with status $KT_KARTAD_RC after SIGTERM"
+}
+
+# kt_log_count ERE: how many lines of the current kartad log match.
+kt_log_count() {
+	grep -Ec -- "$1" "$KT_LOG" || true
+}
+
+# kt_wait_log ERE [TIMEOUT=5] [MIN_COUNT=1]: waits until at least MIN_COUNT log lines match.
+kt_wait_log() {
+	local re=$1 limit=${2:-5} min=${3:-1} i
+	for ((i = 0; i <= limit * 10; i++)); do
+		[ "$(kt_log_count "$re")" -ge "$min" ] && return 0
+		sleep 0.1
+	done
+	kt_fail "kartad log has no (${min}th) line matching /$re/ after $limit s"
+}
+
+# kt_rss_kb: kartad's resident set size in KiB.
+kt_rss_kb() {
+	ps -o rss= -p "$KT_KARTAD_PID" | tr -d ' '
+}
+
+# kt_nfds: how many file descriptors kartad holds.
+kt_nfds() {
+	find "/proc/$KT_KARTAD_PID/fd" -mindepth 1 -maxdepth 1 | wc -l
+}
+
+# kt_elapsed_ms START_NS: milliseconds since START_NS (from date +%s%N).
+kt_elapsed_ms() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
