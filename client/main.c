@@ -18,6 +18,8 @@ static const struct {
 } commands[] = {
 	{"hello", cmd_hello, "connect and show the server version and who the server says you are"},
 	{"ping", cmd_ping, "measure round trips to the server (-n COUNT)"},
+	{"plan", cmd_plan, "list, show, create, edit, derive, approve, archive and import plans"},
+	{"item", cmd_item, "add, show, edit, move and delete plan items; an item's history"},
 };
 
 static void usage(FILE *out)

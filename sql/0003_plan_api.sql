@@ -52,7 +52,23 @@ CREATE FUNCTION karta_changed_fields(p_old jsonb, p_new jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT coalesce(array_agg(n.key ORDER BY n.key), '{}') FROM jsonb_each(p_new) n
 	WHERE n.key NOT IN ('row_version', 'updated_at', 'updated_by', 'created_at')
-	  AND n.value IS DISTINCT FROM p_old -> n.key
+	  AND n.value IS DISTINCT FROM coalesce(p_old -> n.key, 'null'::jsonb)
+$$;
+
+-- Is p_parent a valid parent for item p_item in plan p_plan: same plan, not deleted, and
+-- not the item itself or one of its descendants (no cycles)?
+CREATE FUNCTION karta_parent_ok(p_plan uuid, p_item uuid, p_parent uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT p_parent IS NULL OR (
+		EXISTS (SELECT 1 FROM plan_item x WHERE x.id = p_parent AND x.plan_id = p_plan
+		        AND x.deleted_at IS NULL)
+		AND NOT EXISTS (
+			WITH RECURSIVE up(id, depth) AS (
+				SELECT p_parent, 0
+				UNION ALL
+				SELECT x.parent_item_id, up.depth + 1 FROM plan_item x JOIN up ON x.id = up.id
+				WHERE x.parent_item_id IS NOT NULL AND up.depth < 64)
+			SELECT 1 FROM up WHERE up.id = p_item))
 $$;
 
 CREATE FUNCTION karta_history(p_item uuid, p_version bigint, p_op text, p_fields text[],
@@ -123,6 +139,10 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM plan_section x WHERE x.id = sid AND x.plan_id <> pl.id) THEN
 		RETURN QUERY SELECT 'bad', 'section belongs to another plan', sid; RETURN;
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = sid)
+	   AND (SELECT count(*) FROM plan_section x WHERE x.plan_id = pl.id) >= 500 THEN
+		RETURN QUERY SELECT 'bad', 'a plan has at most 500 sections', sid; RETURN;
+	END IF;
 	INSERT INTO plan_section(id, plan_id, ordinal, number, title)
 	VALUES (sid, pl.id, (s->>'ordinal')::int, coalesce(s->>'number', ''), coalesce(s->>'title', ''))
 	ON CONFLICT ON CONSTRAINT plan_section_pkey DO UPDATE SET ordinal = excluded.ordinal,
@@ -171,9 +191,10 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = sec AND x.plan_id = pl.id) THEN
 		RETURN QUERY SELECT 'bad', 'the section is not in this plan', iid; RETURN;
 	END IF;
-	IF par IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = par
-	                                   AND x.plan_id = pl.id AND x.id <> iid) THEN
-		RETURN QUERY SELECT 'bad', 'the parent item is not in this plan', iid; RETURN;
+	IF NOT karta_parent_ok(pl.id, iid, par) THEN
+		RETURN QUERY SELECT 'bad',
+			'the parent item must be a live item of this plan, not the item or one of its sub-items', iid;
+		RETURN;
 	END IF;
 	SELECT * INTO a FROM karta_actor(p_device);
 	IF p_base <> 0 AND cur.reference_only AND a.level <> 'region' THEN
@@ -250,6 +271,10 @@ BEGIN
 			format('item changed since version %s (now %s)', p_base, cur.row_version), p_id;
 		RETURN;
 	END IF;
+	IF cur.reference_only AND (SELECT level FROM karta_actor(p_device)) <> 'region' THEN
+		RETURN QUERY SELECT 'denied', 'the item is a read-only reference to the parent plan', p_id;
+		RETURN;
+	END IF;
 	IF p_delete_reason IS NOT NULL THEN
 		UPDATE plan_item x SET deleted_at = now(), delete_reason = p_delete_reason,
 			row_version = x.row_version + 1, updated_at = now(), updated_by = p_device
@@ -260,9 +285,10 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = p_section AND x.plan_id = pl.id) THEN
 		RETURN QUERY SELECT 'bad', 'the section is not in this plan', p_id; RETURN;
 	END IF;
-	IF p_parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = p_parent
-	                                        AND x.plan_id = pl.id AND x.id <> p_id) THEN
-		RETURN QUERY SELECT 'bad', 'the parent item is not in this plan', p_id; RETURN;
+	IF NOT karta_parent_ok(pl.id, p_id, p_parent) THEN
+		RETURN QUERY SELECT 'bad',
+			'the parent item must be a live item of this plan, not the item or one of its sub-items', p_id;
+		RETURN;
 	END IF;
 	UPDATE plan_item x SET section_id = p_section, ordinal = p_ordinal, parent_item_id = p_parent,
 		row_version = x.row_version + 1, updated_at = now(), updated_by = p_device
@@ -306,7 +332,7 @@ BEGIN
 	IF coalesce(p_number, '') = '' OR p_date IS NULL THEN
 		RETURN QUERY SELECT 'bad', 'approval needs the act''s number and date', p_id; RETURN;
 	END IF;
-	UPDATE plan SET status = 'approved', act_kind = coalesce(nullif(p_kind, ''), act_kind, 'приказ'),
+	UPDATE plan SET status = 'approved', act_kind = coalesce(nullif(p_kind, ''), nullif(act_kind, ''), 'приказ'),
 		act_number = p_number, act_date = p_date, row_version = row_version + 1,
 		updated_at = now(), updated_by = p_device
 	WHERE plan.id = p_id;

@@ -293,7 +293,7 @@ static void history_cb(struct db_result *res, void *arg)
 		goto out;
 	}
 	int n = db_result_rows(res);
-	if (n == 0) { /* a hidden item and a missing one look the same */
+	if (n == 0) { /* no such item; a hidden one is PERMISSION_DENIED below */
 		session_error(p->c, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
 		goto out;
 	}

@@ -20,7 +20,8 @@
 static const char list_sql[] =
 	"SELECT " PLAN_COLS PLAN_FROM
 	" WHERE karta_plan_access(a.org_id, a.level, p.owner_org_id) <> 'none'"
-	" ORDER BY p.level, o.code, p.academic_year DESC, p.title";
+	" ORDER BY CASE p.level WHEN 'region' THEN 1 WHEN 'municipality' THEN 2 ELSE 3 END,"
+	" o.code, p.academic_year DESC, p.title";
 
 static const char plan_sql[] =
 	"SELECT " PLAN_COLS ", karta_plan_access(a.org_id, a.level, p.owner_org_id)" PLAN_FROM
@@ -244,7 +245,11 @@ static void plan_write_cb(struct db_result *res, void *arg)
 	const char *word = db_result_get(res, 0, 0);
 	w->status = api_status(word);
 	snprintf(w->message, sizeof w->message, "%s", db_result_get(res, 0, 1));
-	if (w->status != KARTA__STATUS__STATUS_OK && w->status != KARTA__STATUS__STATUS_CONFLICT) {
+	/* CONFLICT carries the current row, except on a create: an existing id may belong to a
+	 * plan the asker cannot read, so it must not be revealed. */
+	bool readable = w->status == KARTA__STATUS__STATUS_OK ||
+		(w->status == KARTA__STATUS__STATUS_CONFLICT && strcmp(p->base, "0") != 0);
+	if (!readable) {
 		session_error(p->c, p->rid, w->status, "%s", w->message);
 		goto out;
 	}
@@ -381,6 +386,7 @@ int h_plan_derive(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	struct pending *p = write_pending(c, rid);
 	if (!p)
 		return -1;
+	snprintf(p->base, sizeof p->base, "derive"); /* never a create-conflict (see plan_write_cb) */
 	const char *params[4] = {p->device, req->parent_plan_id, req->new_plan_id, req->title};
 	pending_query(p, "SELECT * FROM karta_plan_derive($1, $2::uuid, $3::uuid, $4)", 4, params,
 		plan_write_cb);

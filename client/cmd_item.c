@@ -1,0 +1,322 @@
+/* cmd_item: `karta item SUBCOMMAND` — add, show, edit, move and delete plan items and show
+ * an item's history, online. Edits are read-modify-write: the current item is read, the
+ * given fields replace its values, and the write names the version read (or --base), so a
+ * concurrent change surfaces as a conflict, never as a silent overwrite. Sections may be
+ * named by id or by their number as written; ordinals default to the end of the section. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client.h"
+#include "opts.h"
+#include "plan_fmt.h"
+
+/* The text fields an item command may set, in the order of struct opt tables below. */
+#define ITEM_TEXT_OPT(n, m, h) {.name = (n), .type = OPT_STR, .meta = (m), .help = (h)}
+#define ITEM_TEXT_OPTS(first)                                                              \
+	[first] = ITEM_TEXT_OPT("number", "N", "the item's number as written («1.1»)"),       \
+	[first + 1] = ITEM_TEXT_OPT("deadline", "TEXT", "deadline as written («до 1 ноября»)"), \
+	[first + 2] = ITEM_TEXT_OPT("responsible", "TEXT", "who («УО, руководители ОО»)"),     \
+	[first + 3] = ITEM_TEXT_OPT("municipal", "TEXT", "the municipal action"),               \
+	[first + 4] = ITEM_TEXT_OPT("institutional", "TEXT", "the action of the schools"),      \
+	[first + 5] = ITEM_TEXT_OPT("result", "TEXT", "the expected result"),                   \
+	[first + 6] = ITEM_TEXT_OPT("target", "TEXT", "participants, target group («кластер 4»)")
+#define ITEM_TEXT_N 7
+
+static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
+
+/* Applies the ITEM_TEXT_OPTS starting at o over it (strings borrowed from argv). */
+static void apply_text(Karta__Item *it, const struct opt *o)
+{
+	it->number = arg(&o[0], it->number);
+	it->deadline_text = arg(&o[1], it->deadline_text);
+	it->responsible_text = arg(&o[2], it->responsible_text);
+	it->municipal_action = arg(&o[3], it->municipal_action);
+	it->institutional_action = arg(&o[4], it->institutional_action);
+	it->result_text = arg(&o[5], it->result_text);
+	it->target_text = arg(&o[6], it->target_text);
+}
+
+/* Sends an item write and prints "item <id> <verb> (version N)" when it is accepted. */
+static int item_write(struct client *cl, const ProtobufCMessage *req, const char *verb)
+{
+	ProtobufCMessage *m;
+	if (plan_fmt_call(cl, req, &karta__item_result__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__ItemResult *r = (Karta__ItemResult *)m;
+	int rc = plan_fmt_item_result(r);
+	if (rc == EXIT_OK) {
+		if (strcmp(verb, "created") == 0)
+			printf("item %s created\n", r->item->id);
+		else
+			printf("item %s %s (version %lld)\n", r->item->id, verb,
+				(long long)r->item->row_version);
+	}
+	karta__item_result__free_unpacked(r, NULL);
+	return rc;
+}
+
+/* --- add ------------------------------------------------------------------------------------- */
+
+static int item_add(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_SECTION, O_TEXT, O_PARENT = O_TEXT + ITEM_TEXT_N, O_ORDINAL, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
+			.help = "what is to be done", .required = true},
+		[O_SECTION] = {.name = "section", .type = OPT_STR, .meta = "SECTION",
+			.help = "section id or number (default: the first)"},
+		ITEM_TEXT_OPTS(O_TEXT),
+		[O_PARENT] = {.name = "parent", .type = OPT_STR, .meta = "ITEM",
+			.help = "make it a sub-item of this item"},
+		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
+			.help = "position in the section (default: last)",
+			.min = 1, .max = 1000000000},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"item add", "PLAN", 1,
+		"Adds an item to a draft plan. The server normalizes the deadline and reads the\n"
+		"parties from the responsible and target texts. Prints \"item <id> created\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK ||
+	    (o[O_PARENT].set && opts_check_id("item", o[O_PARENT].str) != EXIT_OK))
+		return EXIT_RUNTIME;
+	struct plan_fmt_doc d;
+	char id[PLAN_FMT_ID_LEN];
+	if (plan_fmt_new_id(id) != 0 ||
+	    plan_fmt_fetch(cl, pos[0], !o[O_ORDINAL].set, &d) != EXIT_OK)
+		return EXIT_RUNTIME;
+	const Karta__Section *sec = d.n_sections ? d.sections[0] : NULL;
+	int rc = EXIT_RUNTIME;
+	if (!sec)
+		fprintf(stderr, "karta: plan has no sections: add one with 'karta plan section'\n");
+	else if (!o[O_SECTION].set || plan_fmt_find_section(&d, o[O_SECTION].str, &sec) == EXIT_OK)
+		rc = EXIT_OK;
+	if (rc == EXIT_OK) {
+		Karta__Item it = KARTA__ITEM__INIT;
+		it.id = id;
+		it.plan_id = d.plan->id;
+		it.section_id = sec->id;
+		it.ordinal = o[O_ORDINAL].set ? (int32_t)o[O_ORDINAL].num
+			: plan_fmt_next_item_ordinal(&d, sec->id);
+		it.title = arg(&o[O_TITLE], "");
+		it.parent_item_id = arg(&o[O_PARENT], "");
+		apply_text(&it, &o[O_TEXT]);
+		Karta__ItemPut req = KARTA__ITEM_PUT__INIT;
+		req.item = &it;
+		rc = item_write(cl, &req.base, "created");
+	}
+	plan_fmt_doc_release(&d);
+	return rc;
+}
+
+/* --- show, history --------------------------------------------------------------------------- */
+
+static int item_show(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
+	struct opt_cmd c = {"item show", "ITEM", 1,
+		"Prints one item with its normalized deadline and parties.", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("item", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__ItemResult *r;
+	if (plan_fmt_get_item(cl, pos[0], &r) != EXIT_OK)
+		return EXIT_RUNTIME;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, true);
+	int rc = plan_fmt_item(r->item, &fo, stdout);
+	karta__item_result__free_unpacked(r, NULL);
+	return rc;
+}
+
+static int item_history(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM, [O_N] = {0}};
+	struct opt_cmd c = {"item history", "ITEM", 1,
+		"Prints who changed an item, when, from which device, and which fields.", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("item", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__ItemHistoryRequest req = KARTA__ITEM_HISTORY_REQUEST__INIT;
+	req.item_id = (char *)pos[0];
+	ProtobufCMessage *m;
+	if (plan_fmt_call(cl, &req.base, &karta__item_history__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	int rc = plan_fmt_history((const Karta__ItemHistory *)m, &fo, stdout);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return rc;
+}
+
+/* --- edit ------------------------------------------------------------------------------------ */
+
+static int item_edit(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_TEXT, O_BASE = O_TEXT + ITEM_TEXT_N, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
+			.help = "what is to be done"},
+		ITEM_TEXT_OPTS(O_TEXT),
+		[O_BASE] = PLAN_FMT_OPT_BASE,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"item edit", "ITEM", 1,
+		"Changes the given fields of an item; the others keep their current values.\n"
+		"In a derived item the title and deadline belong to the parent plan.\n"
+		"Prints \"item <id> updated (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("item", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	bool any = false;
+	for (int i = 0; i < O_BASE; i++)
+		any = any || o[i].set;
+	if (!any)
+		return opts_fail(&c, "nothing to change");
+	Karta__ItemResult *cur;
+	if (plan_fmt_get_item(cl, pos[0], &cur) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__Item it = *cur->item; /* shallow: strings stay in cur or argv */
+	it.title = arg(&o[O_TITLE], it.title);
+	apply_text(&it, &o[O_TEXT]);
+	Karta__ItemPut req = KARTA__ITEM_PUT__INIT;
+	req.item = &it;
+	req.base_row_version = o[O_BASE].set ? o[O_BASE].num : cur->item->row_version;
+	int rc = item_write(cl, &req.base, "updated");
+	karta__item_result__free_unpacked(cur, NULL);
+	return rc;
+}
+
+/* --- move, delete ---------------------------------------------------------------------------- */
+
+/* Where the item goes: the section (by id or number) and ordinal given, else where it is;
+ * a new section without --ordinal puts it last there. */
+static int move_target(struct client *cl, const Karta__Item *it, const struct opt *section,
+	const struct opt *ordinal, Karta__ItemMove *req, char sid[PLAN_FMT_ID_LEN])
+{
+	req->section_id = it->section_id;
+	req->ordinal = ordinal->set ? (int32_t)ordinal->num : it->ordinal;
+	if (!section->set)
+		return EXIT_OK;
+	struct plan_fmt_doc d;
+	const Karta__Section *s;
+	if (plan_fmt_fetch(cl, it->plan_id, !ordinal->set, &d) != EXIT_OK)
+		return EXIT_RUNTIME;
+	int rc = plan_fmt_find_section(&d, section->str, &s);
+	if (rc == EXIT_OK) {
+		snprintf(sid, PLAN_FMT_ID_LEN, "%s", s->id);
+		req->section_id = sid;
+		if (!ordinal->set && strcasecmp(s->id, it->section_id) != 0)
+			req->ordinal = plan_fmt_next_item_ordinal(&d, s->id);
+	}
+	plan_fmt_doc_release(&d);
+	return rc;
+}
+
+static int item_move(struct client *cl, int argc, char **argv)
+{
+	enum { O_SECTION, O_ORDINAL, O_PARENT, O_BASE, O_N };
+	struct opt o[] = {
+		[O_SECTION] = {.name = "section", .type = OPT_STR, .meta = "SECTION",
+			.help = "move to this section (id or number)"},
+		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
+			.help = "new position (default: last in a new section)",
+			.min = 1, .max = 1000000000},
+		[O_PARENT] = {.name = "parent", .type = OPT_STR, .meta = "ITEM|none",
+			.help = "make it a sub-item of ITEM, or top-level"},
+		[O_BASE] = PLAN_FMT_OPT_BASE,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"item move", "ITEM", 1,
+		"Moves an item to another section, position or parent item.\n"
+		"Prints \"item <id> moved (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	bool parent_none = o[O_PARENT].set && strcmp(o[O_PARENT].str, "none") == 0;
+	if (opts_check_id("item", pos[0]) != EXIT_OK ||
+	    (o[O_PARENT].set && !parent_none && opts_check_id("item", o[O_PARENT].str) != EXIT_OK))
+		return EXIT_RUNTIME;
+	if (!o[O_SECTION].set && !o[O_ORDINAL].set && !o[O_PARENT].set)
+		return opts_fail(&c, "give --section, --ordinal or --parent");
+	Karta__ItemResult *cur;
+	if (plan_fmt_get_item(cl, pos[0], &cur) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__ItemMove req = KARTA__ITEM_MOVE__INIT;
+	char sid[PLAN_FMT_ID_LEN];
+	int rc = move_target(cl, cur->item, &o[O_SECTION], &o[O_ORDINAL], &req, sid);
+	if (rc == EXIT_OK) {
+		req.item_id = (char *)pos[0];
+		req.base_row_version = o[O_BASE].set ? o[O_BASE].num : cur->item->row_version;
+		req.parent_item_id =
+			parent_none ? "" : arg(&o[O_PARENT], cur->item->parent_item_id);
+		rc = item_write(cl, &req.base, "moved");
+	}
+	karta__item_result__free_unpacked(cur, NULL);
+	return rc;
+}
+
+static int item_delete(struct client *cl, int argc, char **argv)
+{
+	enum { O_REASON, O_BASE, O_N };
+	struct opt o[] = {
+		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT",
+			.help = "why it is deleted (kept with the item)",
+			.required = true},
+		[O_BASE] = PLAN_FMT_OPT_BASE,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"item delete", "ITEM", 1,
+		"Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
+		"(karta plan show --deleted). Prints \"item <id> deleted (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("item", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	if (!*o[O_REASON].str)
+		return opts_fail(&c, "--reason must not be empty");
+	Karta__ItemDelete req = KARTA__ITEM_DELETE__INIT;
+	req.item_id = (char *)pos[0];
+	req.reason = (char *)o[O_REASON].str;
+	if (o[O_BASE].set) {
+		req.base_row_version = o[O_BASE].num;
+	} else {
+		Karta__ItemResult *cur;
+		if (plan_fmt_get_item(cl, pos[0], &cur) != EXIT_OK)
+			return EXIT_RUNTIME;
+		req.base_row_version = cur->item->row_version;
+		karta__item_result__free_unpacked(cur, NULL);
+	}
+	return item_write(cl, &req.base, "deleted");
+}
+
+int cmd_item(struct client *cl, int argc, char **argv)
+{
+	static const struct opts_sub subs[] = {
+		{"add", item_add, "add an item to a draft plan"},
+		{"show", item_show, "one item with its normalized deadline and parties"},
+		{"edit", item_edit, "change an item's fields"},
+		{"move", item_move, "move an item to another section, position or parent"},
+		{"delete", item_delete, "delete an item (with a reason)"},
+		{"history", item_history, "who changed an item and when"},
+	};
+	return opts_dispatch("item", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
+}

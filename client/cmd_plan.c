@@ -1,0 +1,447 @@
+/* cmd_plan: `karta plan SUBCOMMAND` — list, show, create, section, edit, derive, approve and
+ * archive plans online, one request each (plus a read of the current plan where a write
+ * needs its fields or version); `plan import` belongs to cmd_plan_import.c. Every write
+ * names the row version it is based on: the one just read, or --base, so a stale --base is
+ * answered with a conflict instead of overwriting someone else's change. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "opts.h"
+#include "plan_fmt.h"
+
+int cmd_plan_import(int argc, char **argv);
+
+static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
+
+/* Sends a plan write and checks its PlanResult; *out is freed by the caller. */
+static int plan_write(struct client *cl, const ProtobufCMessage *req, Karta__PlanResult **out)
+{
+	ProtobufCMessage *m;
+	*out = NULL;
+	if (plan_fmt_call(cl, req, &karta__plan_result__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__PlanResult *r = (Karta__PlanResult *)m;
+	if (plan_fmt_plan_result(r) != EXIT_OK || !r->plan) {
+		if (r->status == KARTA__STATUS__STATUS_OK)
+			fprintf(stderr, "karta: the server answered without the plan\n");
+		karta__plan_result__free_unpacked(r, NULL);
+		return EXIT_RUNTIME;
+	}
+	*out = r;
+	return EXIT_OK;
+}
+
+/* The version a write is based on: --base, else the plan's current one. */
+static int base_version(struct client *cl, const char *plan_id, const struct opt *base,
+	int64_t *out)
+{
+	if (base->set) {
+		*out = base->num;
+		return EXIT_OK;
+	}
+	struct plan_fmt_doc d;
+	if (plan_fmt_fetch(cl, plan_id, false, &d) != EXIT_OK)
+		return EXIT_RUNTIME;
+	*out = d.plan->row_version;
+	plan_fmt_doc_release(&d);
+	return EXIT_OK;
+}
+
+/* --- reading --------------------------------------------------------------------------------- */
+
+static int plan_list(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM, [O_N] = {0}};
+	struct opt_cmd c = {"plan list", "", 0,
+		"Lists the plans this device may see: its organization's own, those of the\n"
+		"organizations above it, and (region, municipality) those below it.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	Karta__PlanListRequest req = KARTA__PLAN_LIST_REQUEST__INIT;
+	ProtobufCMessage *m;
+	if (plan_fmt_call(cl, &req.base, &karta__plan_list__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	int rc = plan_fmt_list((const Karta__PlanList *)m, &fo, stdout);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return rc;
+}
+
+static int plan_show(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_BOM, O_DELETED, O_N };
+	struct opt o[] = {
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_BOM] = OPTS_BOM,
+		[O_DELETED] = {.name = "deleted", .type = OPT_FLAG, .meta = NULL,
+			.help = "include deleted items (marked 'deleted')"},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"plan show", "PLAN", 1,
+		"Prints a plan: its header, then each section's items. Items carried from the\n"
+		"parent plan are marked 'derived', read-only references 'ref'. csv gives one row\n"
+		"per item with its id; json the whole plan with parsed deadlines and parties.", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	struct plan_fmt_doc d;
+	if (plan_fmt_fetch(cl, pos[0], true, &d) != EXIT_OK)
+		return EXIT_RUNTIME;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, o[O_DELETED].set);
+	int rc = plan_fmt_show(&d, &fo, stdout);
+	plan_fmt_doc_release(&d);
+	return rc;
+}
+
+/* --- create ---------------------------------------------------------------------------------- */
+
+/* "NUM|Title" → a new section; "Title" alone has no number. *number is heap. */
+static int parse_section(const char *spec, int ordinal, Karta__Section *s, char *id,
+	char **number)
+{
+	const char *bar = strchr(spec, '|');
+	const char *title = bar ? bar + 1 : spec;
+	*number = bar ? strndup(spec, (size_t)(bar - spec)) : strdup("");
+	if (!*number || !*title || plan_fmt_new_id(id) != 0)
+		return -1;
+	karta__section__init(s);
+	s->id = id;
+	s->ordinal = ordinal;
+	s->number = *number;
+	s->title = (char *)title;
+	return 0;
+}
+
+struct new_sections {
+	Karta__Section *s;
+	Karta__Section **p;
+	char (*ids)[PLAN_FMT_ID_LEN];
+	char **numbers;
+	size_t n;
+};
+
+static void new_sections_free(struct new_sections *ns)
+{
+	for (size_t i = 0; ns->numbers && i < ns->n; i++)
+		free(ns->numbers[i]);
+	free(ns->s);
+	free(ns->p);
+	free(ns->ids);
+	free(ns->numbers);
+}
+
+static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new_sections *ns)
+{
+	size_t n = o->n_list;
+	*ns = (struct new_sections){0};
+	ns->s = calloc(n + 1, sizeof *ns->s);
+	ns->p = calloc(n + 1, sizeof *ns->p);
+	ns->ids = calloc(n + 1, sizeof *ns->ids);
+	ns->numbers = calloc(n + 1, sizeof *ns->numbers);
+	if (!ns->s || !ns->p || !ns->ids || !ns->numbers) {
+		fprintf(stderr, "karta: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	for (; ns->n < n; ns->n++) {
+		size_t i = ns->n;
+		if (parse_section(o->list[i], (int)i + 1, &ns->s[i], ns->ids[i],
+			    &ns->numbers[i]) != 0) {
+			ns->n++;
+			return opts_fail(c,
+				"--section needs \"NUMBER|Title\" with a title, not '%s'", o->list[i]);
+		}
+		ns->p[i] = &ns->s[i];
+	}
+	return EXIT_OK;
+}
+
+static int plan_create(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_SECTION, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
+			.help = "the plan's title", .required = true},
+		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
+			.help = "first year of the academic year (2023 = 2023/2024)",
+			.required = true, .min = 2000, .max = 2100},
+		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
+			.help = "kind of the approving act («приказ»)"},
+		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
+			.help = "number of the approving act"},
+		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "date of the approving act"},
+		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
+			.help = "the higher act or plan this one implements"},
+		[O_SECTION] = {.name = "section", .type = OPT_LIST, .meta = "\"NUM|Title\"",
+			.help = "a section, in order (repeatable)"},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"plan create", "", 0,
+		"Creates a draft plan owned by this device's organization, with its sections.\n"
+		"Prints \"plan <id> created\".", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	char id[PLAN_FMT_ID_LEN];
+	struct new_sections ns;
+	Karta__PlanResult *r = NULL;
+	int rc = new_sections(&c, &o[O_SECTION], &ns);
+	if (rc == EXIT_OK && plan_fmt_new_id(id) != 0)
+		rc = EXIT_RUNTIME;
+	if (rc == EXIT_OK) {
+		Karta__Plan plan = KARTA__PLAN__INIT;
+		plan.id = id;
+		plan.title = arg(&o[O_TITLE], "");
+		plan.academic_year = (int32_t)o[O_YEAR].num;
+		plan.act_kind = arg(&o[O_KIND], "");
+		plan.act_number = arg(&o[O_NUMBER], "");
+		plan.act_date = arg(&o[O_DATE], "");
+		plan.implements = arg(&o[O_IMPL], "");
+		Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
+		req.plan = &plan;
+		req.n_sections = ns.n;
+		req.sections = ns.p;
+		rc = plan_write(cl, &req.base, &r);
+	}
+	if (rc == EXIT_OK)
+		printf("plan %s created\n", r->plan->id);
+	if (r)
+		karta__plan_result__free_unpacked(r, NULL);
+	new_sections_free(&ns);
+	opts_free(&c);
+	return rc;
+}
+
+/* --- section, edit --------------------------------------------------------------------------- */
+
+static int plan_section(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_NUMBER, O_ORDINAL, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
+			.help = "the section's title", .required = true},
+		[O_NUMBER] = {.name = "number", .type = OPT_STR, .meta = "N",
+			.help = "its number as written («1.», «II»)"},
+		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
+			.help = "position among the sections (default: last)",
+			.min = 1, .max = 1000000},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"plan section", "PLAN", 1,
+		"Adds a section to a draft plan. Prints \"section <id> added\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	struct plan_fmt_doc d;
+	char sid[PLAN_FMT_ID_LEN];
+	if (plan_fmt_new_id(sid) != 0 || plan_fmt_fetch(cl, pos[0], false, &d) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__Section s = KARTA__SECTION__INIT, *sp = &s;
+	s.id = sid;
+	s.title = arg(&o[O_TITLE], "");
+	s.number = arg(&o[O_NUMBER], "");
+	s.ordinal = o[O_ORDINAL].set ? (int32_t)o[O_ORDINAL].num
+				     : plan_fmt_next_section_ordinal(&d);
+	Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
+	req.plan = (Karta__Plan *)d.plan;
+	req.base_row_version = d.plan->row_version;
+	req.n_sections = 1;
+	req.sections = &sp;
+	Karta__PlanResult *r;
+	int rc = plan_write(cl, &req.base, &r);
+	if (rc == EXIT_OK) {
+		printf("section %s added\n", sid);
+		karta__plan_result__free_unpacked(r, NULL);
+	}
+	plan_fmt_doc_release(&d);
+	return rc;
+}
+
+static int plan_edit(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_BASE, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .help = "new title"},
+		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
+			.help = "first year of the academic year", .min = 2000,
+			.max = 2100},
+		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
+			.help = "kind of the approving act"},
+		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
+			.help = "number of the approving act"},
+		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "date of the approving act"},
+		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
+			.help = "the higher act this plan implements"},
+		[O_BASE] = PLAN_FMT_OPT_BASE,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"plan edit", "PLAN", 1,
+		"Changes the given fields of a draft plan; the others keep their current values.\n"
+		"Prints \"plan <id> updated (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	bool any = false;
+	for (int i = 0; i < O_BASE; i++)
+		any = any || o[i].set;
+	if (!any)
+		return opts_fail(&c, "nothing to change");
+	struct plan_fmt_doc d;
+	if (plan_fmt_fetch(cl, pos[0], false, &d) != EXIT_OK)
+		return EXIT_RUNTIME;
+	Karta__Plan p = *d.plan; /* shallow: strings stay in d or argv */
+	p.title = arg(&o[O_TITLE], p.title);
+	p.academic_year = o[O_YEAR].set ? (int32_t)o[O_YEAR].num : p.academic_year;
+	p.act_kind = arg(&o[O_KIND], p.act_kind);
+	p.act_number = arg(&o[O_NUMBER], p.act_number);
+	p.act_date = arg(&o[O_DATE], p.act_date);
+	p.implements = arg(&o[O_IMPL], p.implements);
+	Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
+	req.plan = &p;
+	req.base_row_version = o[O_BASE].set ? o[O_BASE].num : d.plan->row_version;
+	Karta__PlanResult *r;
+	int rc = plan_write(cl, &req.base, &r);
+	if (rc == EXIT_OK) {
+		printf("plan %s updated (version %lld)\n", r->plan->id,
+			(long long)r->plan->row_version);
+		karta__plan_result__free_unpacked(r, NULL);
+	}
+	plan_fmt_doc_release(&d);
+	return rc;
+}
+
+/* --- derive, approve, archive ---------------------------------------------------------------- */
+
+static int plan_derive(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
+			.help = "title of the new plan (default: the parent's)"},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"plan derive", "PARENT", 1,
+		"Creates this organization's plan from the plan of the organization directly\n"
+		"above: a municipality takes the items addressed to municipalities or schools and\n"
+		"carries the rest as read-only references; a school takes the items addressed to\n"
+		"schools, its group or itself. Prints \"plan <id> derived from <parent>: N items,\n"
+		"M references\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	char id[PLAN_FMT_ID_LEN];
+	if (plan_fmt_new_id(id) != 0)
+		return EXIT_RUNTIME;
+	Karta__PlanDerive req = KARTA__PLAN_DERIVE__INIT;
+	req.parent_plan_id = (char *)pos[0];
+	req.new_plan_id = id;
+	req.title = arg(&o[O_TITLE], "");
+	Karta__PlanResult *r;
+	if (plan_write(cl, &req.base, &r) != EXIT_OK)
+		return EXIT_RUNTIME;
+	printf("plan %s derived from %s: %d items, %d references\n", r->plan->id, pos[0],
+		r->items_derived, r->items_referenced);
+	karta__plan_result__free_unpacked(r, NULL);
+	return EXIT_OK;
+}
+
+static int approve(struct client *cl, const char *id, const struct opt *base, bool archive,
+	const char *kind, const char *number, const char *date)
+{
+	Karta__PlanApprove req = KARTA__PLAN_APPROVE__INIT;
+	if (base_version(cl, id, base, &req.base_row_version) != EXIT_OK)
+		return EXIT_RUNTIME;
+	req.plan_id = (char *)id;
+	req.archive = archive;
+	req.act_kind = (char *)kind;
+	req.act_number = (char *)number;
+	req.act_date = (char *)date;
+	Karta__PlanResult *r;
+	if (plan_write(cl, &req.base, &r) != EXIT_OK)
+		return EXIT_RUNTIME;
+	printf("plan %s %s (version %lld)\n", r->plan->id, archive ? "archived" : "approved",
+		(long long)r->plan->row_version);
+	karta__plan_result__free_unpacked(r, NULL);
+	return EXIT_OK;
+}
+
+static int plan_approve(struct client *cl, int argc, char **argv)
+{
+	enum { O_NUMBER, O_DATE, O_KIND, O_BASE, O_N };
+	struct opt o[] = {
+		[O_NUMBER] = {.name = "number", .type = OPT_STR, .meta = "N",
+			.help = "number of the approving act", .required = true},
+		[O_DATE] = {.name = "date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "date of the act", .required = true},
+		[O_KIND] = {.name = "kind", .type = OPT_STR, .meta = "K",
+			.help = "kind of the act (default: the plan's, or «приказ»)"},
+		[O_BASE] = PLAN_FMT_OPT_BASE,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"plan approve", "PLAN", 1,
+		"Approves a draft plan by an act; its text is read-only from then on.\n"
+		"Prints \"plan <id> approved (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	return approve(cl, pos[0], &o[O_BASE], false, arg(&o[O_KIND], ""), o[O_NUMBER].str,
+		o[O_DATE].str);
+}
+
+static int plan_archive(struct client *cl, int argc, char **argv)
+{
+	enum { O_BASE, O_N };
+	struct opt o[] = {[O_BASE] = PLAN_FMT_OPT_BASE, [O_N] = {0}};
+	struct opt_cmd c = {"plan archive", "PLAN", 1,
+		"Archives an approved plan. Prints \"plan <id> archived (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (opts_check_id("plan", pos[0]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	return approve(cl, pos[0], &o[O_BASE], true, "", "", "");
+}
+
+static int plan_import(struct client *cl, int argc, char **argv)
+{
+	(void)cl;
+	return cmd_plan_import(argc, argv);
+}
+
+int cmd_plan(struct client *cl, int argc, char **argv)
+{
+	static const struct opts_sub subs[] = {
+		{"list", plan_list, "the plans this device may see"},
+		{"show", plan_show, "a plan with its sections and items"},
+		{"create", plan_create, "a new draft plan with its sections"},
+		{"section", plan_section, "add a section to a draft plan"},
+		{"edit", plan_edit, "change a draft plan's title, act or year"},
+		{"derive", plan_derive, "this organization's plan from the plan above"},
+		{"approve", plan_approve, "approve a draft plan by an act"},
+		{"archive", plan_archive, "archive an approved plan"},
+		{"import", plan_import, "read a plan from a document (see its --help)"},
+	};
+	return opts_dispatch("plan", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
+}

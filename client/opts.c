@@ -1,0 +1,276 @@
+/* opts: parse a command's options from its table (see opts.h). One pass over argv; each
+ * option is looked up by name, converted and range-checked by its type, so a command never
+ * sees a value it has to validate again. The help text and the usage line are generated
+ * from the same table, so they cannot drift from what is accepted. */
+#include "opts.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+static struct opt *find(struct opt_cmd *c, const char *name, size_t len)
+{
+	for (struct opt *o = c->opts; o && o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+static void synopsis_opt(const struct opt *o, FILE *out)
+{
+	bool opt = !o->required;
+	fprintf(out, " %s--%s", opt ? "[" : "", o->name);
+	if (o->type == OPT_CHOICE)
+		fprintf(out, " %s", o->choices);
+	else if (o->type != OPT_FLAG)
+		fprintf(out, " %s", o->meta ? o->meta : "VALUE");
+	fprintf(out, "%s%s", opt ? "]" : "", o->type == OPT_LIST ? "..." : "");
+}
+
+void opts_usage_line(const struct opt_cmd *c, FILE *out)
+{
+	fprintf(out, "usage: karta %s%s%s", c->name, *c->args ? " " : "", c->args);
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		synopsis_opt(o, out);
+	fputc('\n', out);
+}
+
+static void help(const struct opt_cmd *c)
+{
+	opts_usage_line(c, stdout);
+	printf("\n%s\n", c->about);
+	if (!c->opts || !c->opts->name)
+		return;
+	printf("\noptions:\n");
+	for (const struct opt *o = c->opts; o->name; o++) {
+		char left[64];
+		if (o->type == OPT_FLAG)
+			snprintf(left, sizeof left, "--%s", o->name);
+		else
+			snprintf(left, sizeof left, "--%s %s", o->name,
+				o->type == OPT_CHOICE ? o->choices : o->meta ? o->meta : "VALUE");
+		printf("  %-24s %s%s\n", left, o->help, o->required ? " (required)" : "");
+	}
+}
+
+int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "karta: %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	opts_usage_line(c, stderr);
+	return EXIT_USAGE;
+}
+
+int opts_exit(enum opts_result r) { return r == OPTS_HELP ? EXIT_OK : EXIT_USAGE; }
+
+static bool is_leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static bool is_date(const char *s)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	for (int i = 0; i < 10; i++)
+		if (!s[i] || (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9'))
+			return false;
+	if (s[10])
+		return false;
+	long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+static bool is_choice(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	for (const char *p = choices; *p;) {
+		size_t k = strcspn(p, "|");
+		if (k == n && strncmp(p, v, n) == 0)
+			return true;
+		p += k + (p[k] == '|');
+	}
+	return false;
+}
+
+/* Stores v into o after checking it against o's type. */
+static enum opts_result set_value(struct opt_cmd *c, struct opt *o, const char *v)
+{
+	switch (o->type) {
+	case OPT_INT: {
+		char *end;
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (!*v || *end || errno || n < o->min || (o->max && n > o->max)) {
+			if (o->max)
+				opts_fail(c, "--%s needs a number from %lld to %lld, not '%s'",
+					o->name, o->min, o->max, v);
+			else
+				opts_fail(c, "--%s needs a number of at least %lld, not '%s'",
+					o->name, o->min, v);
+			return OPTS_USAGE;
+		}
+		o->num = n;
+		break;
+	}
+	case OPT_DATE:
+		if (!is_date(v)) {
+			opts_fail(c, "--%s needs a date YYYY-MM-DD, not '%s'", o->name, v);
+			return OPTS_USAGE;
+		}
+		break;
+	case OPT_CHOICE:
+		if (!is_choice(o->choices, v)) {
+			opts_fail(c, "--%s must be one of %s, not '%s'", o->name, o->choices, v);
+			return OPTS_USAGE;
+		}
+		break;
+	case OPT_LIST: {
+		const char **l = realloc(o->list, (o->n_list + 1) * sizeof *l);
+		if (!l) {
+			opts_fail(c, "out of memory");
+			return OPTS_USAGE;
+		}
+		o->list = l;
+		o->list[o->n_list++] = v;
+		break;
+	}
+	default:
+		break;
+	}
+	o->str = v;
+	o->set = true;
+	return OPTS_OK;
+}
+
+/* argv[*i] is "--name" or "--name=value"; consumes its value. */
+static enum opts_result one_option(struct opt_cmd *c, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i] + 2, *eq = strchr(a, '=');
+	size_t len = eq ? (size_t)(eq - a) : strlen(a);
+	struct opt *o = find(c, a, len);
+	if (!o) {
+		opts_fail(c, "unknown option '--%.*s'", (int)len, a);
+		return OPTS_USAGE;
+	}
+	if (o->type == OPT_FLAG) {
+		if (eq) {
+			opts_fail(c, "--%s takes no value", o->name);
+			return OPTS_USAGE;
+		}
+		o->set = true;
+		return OPTS_OK;
+	}
+	if (eq)
+		return set_value(c, o, eq + 1);
+	if (*i + 1 >= argc) {
+		opts_fail(c, "--%s needs a value", o->name);
+		return OPTS_USAGE;
+	}
+	return set_value(c, o, argv[++*i]);
+}
+
+static enum opts_result parse(struct opt_cmd *c, int argc, char **argv, const char **pos)
+{
+	unsigned npos = 0;
+	bool only_pos = false;
+	for (int i = 1; i < argc; i++) /* help wins over any other mistake */
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			help(c);
+			return OPTS_HELP;
+		}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!only_pos && strcmp(a, "--") == 0) {
+			only_pos = true;
+		} else if (!only_pos && strncmp(a, "--", 2) == 0) {
+			enum opts_result r = one_option(c, argc, argv, &i);
+			if (r != OPTS_OK)
+				return r;
+		} else if (!only_pos && a[0] == '-' && a[1]) {
+			return opts_fail(c, "unknown option '%s'", a), OPTS_USAGE;
+		} else if (npos < c->npos) {
+			pos[npos++] = a;
+		} else {
+			return opts_fail(c, "unexpected argument '%s'", a), OPTS_USAGE;
+		}
+	}
+	if (npos < c->npos)
+		return opts_fail(c, "missing %s", c->args), OPTS_USAGE;
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		if (o->required && !o->set)
+			return opts_fail(c, "missing option --%s", o->name), OPTS_USAGE;
+	return OPTS_OK;
+}
+
+enum opts_result opts_parse(struct opt_cmd *c, int argc, char **argv, const char **pos)
+{
+	enum opts_result r = parse(c, argc, argv, pos);
+	if (r != OPTS_OK) /* the command returns at once: nothing of the table is kept */
+		opts_free(c);
+	return r;
+}
+
+void opts_free(struct opt_cmd *c)
+{
+	for (struct opt *o = c->opts; o && o->name; o++) {
+		free(o->list);
+		o->list = NULL;
+		o->n_list = 0;
+	}
+}
+
+bool opts_is_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	if (!s || strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+			return false;
+	return true;
+}
+
+int opts_check_id(const char *what, const char *id)
+{
+	if (opts_is_uuid(id))
+		return EXIT_OK;
+	fprintf(stderr, "karta: '%s' is not a valid %s id (a UUID)\n", id, what);
+	return EXIT_RUNTIME;
+}
+
+static void group_usage(const char *group, const struct opts_sub *subs, size_t n, FILE *out)
+{
+	fprintf(out, "usage: karta %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", group);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-9s %s\n", subs[i].name, subs[i].help);
+	fprintf(out, "\n'karta %s SUBCOMMAND --help' describes one.\n", group);
+}
+
+int opts_dispatch(const char *group, const struct opts_sub *subs, size_t n,
+	struct client *cl, int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		group_usage(group, subs, n, stdout);
+		return EXIT_OK;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "karta: %s: missing subcommand\n", group);
+		group_usage(group, subs, n, stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(cl, argc - 1, argv + 1);
+	fprintf(stderr, "karta: %s: unknown subcommand '%s'\n", group, argv[1]);
+	group_usage(group, subs, n, stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,117 @@
+/* opts: the table-driven option parser of the plan and item commands.
+ *
+ * A command describes itself in one struct opt_cmd: its synopsis, how many positional
+ * arguments it takes, and a table of options terminated by {0}. opts_parse fills the
+ * table's result fields from argv; --help/-h prints the help built from the same table,
+ * and every usage error prints "karta: reason" and the usage line on stderr. Options are
+ * "--name VALUE" or "--name=VALUE"; "--" ends the options.
+ *
+ * Typical use, with an enum indexing the table:
+ *
+ *   enum { O_TITLE, O_BASE, O_N };
+ *   struct opt o[] = {
+ *       [O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
+ *                    .help = "the new title", .required = true},
+ *       [O_BASE] = {.name = "base", .type = OPT_INT, .meta = "VERSION",
+ *                   .help = "row version edited", .min = 1},
+ *       [O_N] = {0},
+ *   };
+ *   struct opt_cmd c = {"plan edit", "PLAN", 1, "Changes a plan.", o};
+ *   const char *pos[1];
+ *   switch (opts_parse(&c, argc, argv, pos)) ...
+ *
+ * String results point into argv (borrowed); OPT_LIST arrays are heap: opts_free. */
+#ifndef KT_OPTS_H
+#define KT_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum opt_type {
+	OPT_STR,    /* --name VALUE */
+	OPT_INT,    /* --name N, an integer in [min, max] (max 0: no upper bound) */
+	OPT_DATE,   /* --name YYYY-MM-DD, a real calendar date */
+	OPT_CHOICE, /* --name WORD, one of choices ("table|csv|json") */
+	OPT_FLAG,   /* --name, no value */
+	OPT_LIST,   /* --name VALUE, repeatable, kept in order */
+};
+
+struct opt {
+	const char *name; /* without the leading "--" */
+	enum opt_type type;
+	const char *meta; /* value placeholder in usage ("T", "YYYY") */
+	const char *help;
+	bool required;
+	long long min, max;  /* OPT_INT */
+	const char *choices; /* OPT_CHOICE */
+
+	/* results */
+	bool set;
+	const char *str; /* STR, DATE, CHOICE: the value (borrowed from argv) */
+	long long num;   /* INT */
+	const char **list; /* LIST (heap) */
+	size_t n_list;
+};
+
+struct opt_cmd {
+	const char *name;  /* "plan create" */
+	const char *args;  /* positional synopsis ("PLAN"), "" for none */
+	unsigned npos;     /* exact number of positional arguments */
+	const char *about; /* the help paragraph */
+	struct opt *opts;  /* terminated by an entry with name NULL */
+};
+
+enum opts_result {
+	OPTS_OK,
+	OPTS_HELP,  /* help printed on stdout: exit 0 */
+	OPTS_USAGE, /* reason and usage line printed on stderr: exit 2 */
+};
+
+/* Parses argv[1..argc-1] (argv[0] is the subcommand word). pos receives c->npos positional
+ * arguments. Checks required options, integer ranges, dates and choices. On OPTS_OK the
+ * caller frees with opts_free when a table has OPT_LIST entries; otherwise this did. */
+enum opts_result opts_parse(struct opt_cmd *c, int argc, char **argv, const char **pos);
+
+/* Frees the OPT_LIST arrays of c's table. */
+void opts_free(struct opt_cmd *c);
+
+/* "usage: karta plan create --title T [--year YYYY]..." and a newline. */
+void opts_usage_line(const struct opt_cmd *c, FILE *out);
+
+/* Prints "karta: <command>: <message>" and the usage line on stderr; returns 2 (the usage
+ * exit code) so a command can `return opts_fail(&c, "...")`. */
+int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* True when s has the shape of a UUID ("8-4-4-4-12" hex digits). */
+bool opts_is_uuid(const char *s);
+
+/* EXIT_OK when id is a UUID, else "karta: 'ID' is not a valid WHAT id (a UUID)" and
+ * EXIT_RUNTIME: a wrong id is a wrong value, like an unknown one, not a usage error. */
+int opts_check_id(const char *what, const char *id);
+
+/* Exit code of a parse result that is not OPTS_OK: 0 for help, 2 for usage. */
+int opts_exit(enum opts_result r);
+
+/* The output options most commands share. */
+#define OPTS_FORMAT(list)                                                        \
+	{.name = "format", .type = OPT_CHOICE, .help = "output format (default: table)", \
+		.choices = (list)}
+#define OPTS_BOM \
+	{.name = "bom", .type = OPT_FLAG, .help = "csv: start with a UTF-8 byte order mark"}
+
+/* A command group ("karta plan SUBCOMMAND ..."): a table of subcommands. */
+struct client;
+struct opts_sub {
+	const char *name;
+	int (*fn)(struct client *cl, int argc, char **argv); /* argv[0] is the subcommand */
+	const char *help;                                   /* one line */
+};
+
+/* Runs the subcommand named by argv[1] with argv + 1; prints the group's help for
+ * --help/-h (0) and its usage for a missing or unknown subcommand (2). */
+int opts_dispatch(const char *group, const struct opts_sub *subs, size_t n,
+	struct client *cl, int argc, char **argv);
+
+#endif
