@@ -25,6 +25,8 @@ static const struct kt_msg_info msgs[] = {
 	{KT_MSG_ITEM_HISTORY_REQ, "ItemHistoryRequest", &karta__item_history_request__descriptor, 256, KT_TO_SERVER},
 	{KT_MSG_ITEM_HISTORY, "ItemHistory", &karta__item_history__descriptor, 0, KT_TO_CLIENT},
 	{KT_MSG_ITEM_GET, "ItemGetRequest", &karta__item_get_request__descriptor, 256, KT_TO_SERVER},
+	{KT_MSG_PLAN_IMPORT, "PlanImport", &karta__plan_import__descriptor, 0, KT_TO_SERVER},
+	{KT_MSG_IMPORT_RESULT, "ImportResult", &karta__import_result__descriptor, 0, KT_TO_CLIENT},
 };
 
 const struct kt_msg_info *kt_msg_info(uint16_t type)

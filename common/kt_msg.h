@@ -34,6 +34,8 @@ enum kt_msg_type {
 	KT_MSG_ITEM_HISTORY_REQ = 32,
 	KT_MSG_ITEM_HISTORY = 33,
 	KT_MSG_ITEM_GET = 34,
+	KT_MSG_PLAN_IMPORT = 35,
+	KT_MSG_IMPORT_RESULT = 36,
 };
 
 enum kt_msg_dir {

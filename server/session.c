@@ -25,6 +25,7 @@ static const struct route routes[] = {
 	{KT_MSG_PLAN_PUT, h_plan_put, false},
 	{KT_MSG_PLAN_APPROVE, h_plan_approve, false},
 	{KT_MSG_PLAN_DERIVE, h_plan_derive, false},
+	{KT_MSG_PLAN_IMPORT, h_plan_import, false},
 	{KT_MSG_ITEM_PUT, h_item_put, false},
 	{KT_MSG_ITEM_MOVE, h_item_move, false},
 	{KT_MSG_ITEM_DELETE, h_item_delete, false},

@@ -13,8 +13,6 @@
 #include "h_rows.h"
 #include "h_util.h"
 #include "handlers.h"
-#include "kt_deadline.h"
-#include "kt_parties.h"
 
 static const char year_sql[] =
 	"SELECT p.academic_year FROM plan p WHERE p.id = coalesce("
@@ -99,17 +97,7 @@ static void year_cb(struct db_result *res, void *arg)
 			json_string_value(json_object_get(s->body, "plan_id")), p->id);
 		goto out;
 	}
-	struct kt_deadline dl;
-	struct kt_date last;
-	const char *dtext = json_string_value(json_object_get(s->body, "deadline_text"));
-	kt_deadline_parse(dtext ? dtext : "", atoi(db_result_get(res, 0, 0)), &dl);
-	json_object_set_new(s->body, "deadline", kt_deadline_to_json(&dl));
-	json_object_set_new(s->body, "deadline_kind", json_string(kt_deadline_kind_name(dl.kind)));
-	if (kt_deadline_last_day(&dl, &last) && last.y > 0) {
-		char d[40];
-		snprintf(d, sizeof d, "%04d-%02d-%02d", last.y, last.m, last.d);
-		json_object_set_new(s->body, "deadline_last", json_string(d));
-	}
+	item_normalize(s->body, atoi(db_result_get(res, 0, 0)));
 	p->json = json_dumps(s->body, JSON_COMPACT);
 	if (!p->json) {
 		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
@@ -149,19 +137,9 @@ static const char *check_item(const Karta__ItemPut *req)
 		return "base_row_version must be 0 (create) or the version edited";
 	if ((bad = check_uuid("item.id", it->id)) || (bad = check_uuid("section_id", it->section_id)) ||
 	    (req->base_row_version == 0 && (bad = check_uuid("plan_id", it->plan_id))) ||
-	    (*it->parent_item_id && (bad = check_uuid("parent_item_id", it->parent_item_id))) ||
-	    (bad = check_text("title", it->title, 4000, true)) ||
-	    (bad = check_text("number", it->number, 32, false)) ||
-	    (bad = check_text("deadline_text", it->deadline_text, 1000, false)) ||
-	    (bad = check_text("responsible_text", it->responsible_text, 4000, false)) ||
-	    (bad = check_text("municipal_action", it->municipal_action, 8000, false)) ||
-	    (bad = check_text("institutional_action", it->institutional_action, 8000, false)) ||
-	    (bad = check_text("result_text", it->result_text, 8000, false)) ||
-	    (bad = check_text("target_text", it->target_text, 4000, false)))
+	    (*it->parent_item_id && (bad = check_uuid("parent_item_id", it->parent_item_id))))
 		return bad;
-	if (it->ordinal < 1)
-		return "ordinal must be 1 or more";
-	return NULL;
+	return check_item_texts(it);
 }
 
 int h_item_put(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
@@ -186,8 +164,6 @@ int h_item_put(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		pending_free(p);
 		return -1;
 	}
-	json_object_set_new(s->body, "responsible", kt_parties_responsible(it->responsible_text));
-	json_object_set_new(s->body, "targets", kt_parties_targets(it->target_text));
 	const char *params[2] = {it->id, req->base_row_version == 0 ? it->plan_id : ""};
 	pending_query(p, year_sql, 2, params, year_cb);
 	return 0;

@@ -9,7 +9,9 @@
 #include "../conn.h"
 #include "../server.h"
 #include "../session.h"
+#include "kt_deadline.h"
 #include "kt_log.h"
+#include "kt_parties.h"
 
 struct pending *pending_new(struct conn *c, uint32_t rid)
 {
@@ -148,5 +150,41 @@ const char *check_text(const char *field, const char *s, size_t max_chars, bool 
 		snprintf(msg, sizeof msg, "%s is longer than %zu characters", field, max_chars);
 		return msg;
 	}
+	return NULL;
+}
+
+void item_normalize(json_t *body, int academic_year)
+{
+	struct kt_deadline dl;
+	struct kt_date last;
+	const char *dtext = json_string_value(json_object_get(body, "deadline_text"));
+	kt_deadline_parse(dtext ? dtext : "", academic_year, &dl);
+	json_object_set_new(body, "deadline", kt_deadline_to_json(&dl));
+	json_object_set_new(body, "deadline_kind", json_string(kt_deadline_kind_name(dl.kind)));
+	if (kt_deadline_last_day(&dl, &last) && last.y > 0) {
+		char d[40];
+		snprintf(d, sizeof d, "%04d-%02d-%02d", last.y, last.m, last.d);
+		json_object_set_new(body, "deadline_last", json_string(d));
+	}
+	const char *resp = json_string_value(json_object_get(body, "responsible_text"));
+	const char *target = json_string_value(json_object_get(body, "target_text"));
+	json_object_set_new(body, "responsible", kt_parties_responsible(resp));
+	json_object_set_new(body, "targets", kt_parties_targets(target));
+}
+
+const char *check_item_texts(const Karta__Item *it)
+{
+	const char *bad;
+	if ((bad = check_text("title", it->title, 4000, true)) ||
+	    (bad = check_text("number", it->number, 32, false)) ||
+	    (bad = check_text("deadline_text", it->deadline_text, 1000, false)) ||
+	    (bad = check_text("responsible_text", it->responsible_text, 4000, false)) ||
+	    (bad = check_text("municipal_action", it->municipal_action, 8000, false)) ||
+	    (bad = check_text("institutional_action", it->institutional_action, 8000, false)) ||
+	    (bad = check_text("result_text", it->result_text, 8000, false)) ||
+	    (bad = check_text("target_text", it->target_text, 4000, false)))
+		return bad;
+	if (it->ordinal < 1)
+		return "ordinal must be 1 or more";
 	return NULL;
 }

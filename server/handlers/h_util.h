@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../db/db.h"
 #include "karta.pb-c.h"
 
@@ -39,8 +41,15 @@ void reply_db_error(struct pending *p, const struct db_result *res, const char *
 /* Maps an API status word (ok | conflict | denied | not_found | bad | precondition). */
 Karta__Status api_status(const char *word);
 
+/* Adds the server-computed fields to an item body built from its texts: "deadline" (JSON),
+ * "deadline_kind", "deadline_last" (from deadline_text and the plan's academic year),
+ * "responsible" and "targets" (party classification). */
+void item_normalize(json_t *body, int academic_year);
+
 /* Validation: NULL when fine, else a message naming the field. */
 const char *check_uuid(const char *field, const char *s);
 const char *check_text(const char *field, const char *s, size_t max_chars, bool required);
+/* An item's text fields against their limits (docs/plans.md) and ordinal >= 1. */
+const char *check_item_texts(const Karta__Item *it);
 
 #endif

@@ -19,6 +19,7 @@ int h_plan_list(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg
 int h_plan_get(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_plan_put(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_plan_approve(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_plan_import(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_plan_derive(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 
 int h_item_put(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);

@@ -1,0 +1,272 @@
+/* h_import: a parsed roadmap document written as a plan in one transaction
+ * (karta_plan_import, sql/0004_plan_import.sql): a new plan, or a re-import into a draft
+ * that updates matched items in place. Deadlines are normalized here with the target plan's
+ * academic year, exactly as for single item writes. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../conn.h"
+#include "../session.h"
+#include "h_rows.h"
+#include "h_util.h"
+#include "handlers.h"
+
+#define IMPORT_MAX_ITEMS 5000
+#define IMPORT_MAX_SECTIONS 500
+#define IMPORT_MAX_ABBREVS 1000
+
+struct import_state {
+	char *sections, *items, *abbrevs, *plan; /* JSON parameters */
+	json_t *item_list;                        /* items, normalized once the year is known */
+	char into[40];
+	bool dry;
+	struct db_result *changes;                /* kept while the plan is read back */
+};
+
+static void import_state_free(void *arg)
+{
+	struct import_state *s = arg;
+	if (!s)
+		return;
+	free(s->sections);
+	free(s->items);
+	free(s->abbrevs);
+	free(s->plan);
+	json_decref(s->item_list);
+	db_result_free(s->changes);
+	free(s);
+}
+
+/* Counts and changes from the import rows; plan (may be NULL on a dry run of a new plan). */
+static void reply_result(struct pending *p, const Karta__Plan *plan)
+{
+	struct import_state *s = p->extra;
+	const struct db_result *res = s->changes;
+	int n = db_result_rows(res);
+	Karta__ImportChange *ch = calloc((size_t)n + 1, sizeof *ch);
+	Karta__ImportChange **cp = calloc((size_t)n + 1, sizeof *cp);
+	if (!ch || !cp) {
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		goto out;
+	}
+	Karta__ImportResult r = KARTA__IMPORT_RESULT__INIT;
+	size_t m = 0;
+	for (int i = 0; i < n; i++) {
+		const char *op = db_result_get(res, i, 3);
+		if (strcmp(op, "same") == 0)
+			r.unchanged++;
+		if (!*op || strcmp(op, "same") == 0)
+			continue;
+		r.added += strcmp(op, "add") == 0;
+		r.updated += strcmp(op, "update") == 0;
+		r.removed += strcmp(op, "remove") == 0;
+		karta__import_change__init(&ch[m]);
+		ch[m].op = (char *)op;
+		ch[m].section = (char *)db_result_get(res, i, 4);
+		ch[m].number = (char *)db_result_get(res, i, 5);
+		ch[m].title = (char *)db_result_get(res, i, 6);
+		ch[m].fields = (char *)db_result_get(res, i, 7);
+		cp[m] = &ch[m];
+		m++;
+	}
+	r.plan = (Karta__Plan *)plan;
+	r.n_changes = m;
+	r.changes = cp;
+	session_reply(p->c, p->rid, &r.base);
+out:
+	free(ch);
+	free(cp);
+}
+
+static void readback_cb(struct db_result *res, void *arg)
+{
+	struct pending *p = arg;
+	if (pending_gone(p))
+		goto out;
+	if (!db_result_ok(res) || db_result_rows(res) == 0) {
+		reply_db_error(p, res, "import_readback");
+		goto out;
+	}
+	Karta__Plan plan;
+	plan_from_row(res, 0, &plan);
+	reply_result(p, &plan);
+out:
+	pending_free(p);
+}
+
+static void import_cb(struct db_result *res, void *arg)
+{
+	struct pending *p = arg;
+	struct import_state *s = p->extra;
+	if (pending_gone(p))
+		goto out;
+	if (!db_result_ok(res) || db_result_rows(res) == 0) {
+		reply_db_error(p, res, "plan_import");
+		goto out;
+	}
+	const char *word = db_result_get(res, 0, 0);
+	if (strcmp(word, "ok") != 0) {
+		session_error(p->c, p->rid, api_status(word), "%s", db_result_get(res, 0, 1));
+		goto out;
+	}
+	snprintf(p->id, sizeof p->id, "%s", db_result_get(res, 0, 2));
+	if (!(s->changes = db_result_take(res)))
+		goto out;
+	if (s->dry && !s->into[0]) { /* nothing was written: there is no plan to read back */
+		reply_result(p, NULL);
+		goto out;
+	}
+	const char *params[2] = {p->device, p->id};
+	static const char sql[] = "SELECT " PLAN_COLS PLAN_FROM " WHERE p.id = $2::uuid";
+	pending_query(p, sql, 2, params, readback_cb);
+	return;
+out:
+	pending_free(p);
+}
+
+/* Normalizes every item with the academic year, then calls the import function. */
+static void run_import(struct pending *p, int year)
+{
+	struct import_state *s = p->extra;
+	size_t i;
+	json_t *it;
+	json_array_foreach(s->item_list, i, it)
+		item_normalize(it, year);
+	s->items = json_dumps(s->item_list, JSON_COMPACT);
+	if (!s->items) {
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		pending_free(p);
+		return;
+	}
+	const char *params[7] = {p->device, s->into[0] ? s->into : NULL, s->plan, s->sections,
+		s->items, s->abbrevs, s->dry ? "true" : "false"};
+	pending_query(p,
+		"SELECT * FROM karta_plan_import($1, $2::uuid, $3::jsonb, $4::jsonb, $5::jsonb,"
+		" $6::jsonb, $7::boolean)", 7, params, import_cb);
+}
+
+static void year_cb(struct db_result *res, void *arg)
+{
+	struct pending *p = arg;
+	if (pending_gone(p))
+		goto out;
+	if (!db_result_ok(res)) {
+		reply_db_error(p, res, "import_year");
+		goto out;
+	}
+	if (db_result_rows(res) == 0) {
+		struct import_state *s = p->extra;
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", s->into);
+		goto out;
+	}
+	run_import(p, atoi(db_result_get(res, 0, 0)));
+	return;
+out:
+	pending_free(p);
+}
+
+static const char *check_import(const Karta__PlanImport *req)
+{
+	const char *bad;
+	const Karta__Plan *pl = req->plan;
+	if (*req->into_plan_id) {
+		if ((bad = check_uuid("into_plan_id", req->into_plan_id)))
+			return bad;
+	} else {
+		if (!pl)
+			return "plan is required";
+		if ((bad = check_uuid("plan.id", pl->id)) ||
+		    (bad = check_text("title", pl->title, 2000, true)) ||
+		    (bad = check_text("act_number", pl->act_number, 100, false)) ||
+		    (bad = check_text("implements", pl->implements, 4000, false)))
+			return bad;
+		if (pl->academic_year < 2000 || pl->academic_year > 2100)
+			return "academic_year must be the first year, 2000..2100";
+	}
+	if (req->n_sections > IMPORT_MAX_SECTIONS)
+		return "too many sections (at most 500)";
+	if (req->n_items > IMPORT_MAX_ITEMS)
+		return "too many items (at most 5000)";
+	if (req->n_abbreviations > IMPORT_MAX_ABBREVS)
+		return "too many abbreviations (at most 1000)";
+	for (size_t i = 0; i < req->n_sections; i++)
+		if ((bad = check_uuid("section.id", req->sections[i]->id)) ||
+		    (bad = check_text("section.title", req->sections[i]->title, 2000, false)) ||
+		    (bad = check_text("section.number", req->sections[i]->number, 32, false)))
+			return bad;
+	for (size_t i = 0; i < req->n_items; i++)
+		if ((bad = check_uuid("item.id", req->items[i]->id)) ||
+		    (bad = check_uuid("item.section_id", req->items[i]->section_id)) ||
+		    (bad = check_item_texts(req->items[i])))
+			return bad;
+	for (size_t i = 0; i < req->n_abbreviations; i++)
+		if ((bad = check_text("abbreviation", req->abbreviations[i]->short_, 50, true)) ||
+		    (bad = check_text("abbreviation meaning", req->abbreviations[i]->full, 1000, false)))
+			return bad;
+	return NULL;
+}
+
+static json_t *item_body(const Karta__Item *it)
+{
+	return json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id,
+		"section_id", it->section_id, "ordinal", it->ordinal, "number", it->number,
+		"title", it->title, "deadline_text", it->deadline_text, "responsible_text",
+		it->responsible_text, "municipal_action", it->municipal_action,
+		"institutional_action", it->institutional_action, "result_text", it->result_text,
+		"target_text", it->target_text);
+}
+
+int h_plan_import(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+{
+	const Karta__PlanImport *req = (const Karta__PlanImport *)msg;
+	const char *bad = check_import(req);
+	if (bad)
+		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
+	struct pending *p = pending_new(c, rid);
+	struct import_state *s = calloc(1, sizeof *s);
+	if (!p || !s) {
+		free(s);
+		pending_free(p);
+		return -1;
+	}
+	p->extra = s;
+	p->extra_free = import_state_free;
+	s->dry = req->dry_run;
+	snprintf(s->into, sizeof s->into, "%s", req->into_plan_id);
+	json_t *secs = json_array(), *abbr = json_array();
+	s->item_list = json_array();
+	for (size_t i = 0; i < req->n_sections; i++)
+		json_array_append_new(secs, json_pack("{s:s,s:i,s:s,s:s}", "id", req->sections[i]->id,
+			"ordinal", (int)i + 1, "number", req->sections[i]->number, "title",
+			req->sections[i]->title));
+	for (size_t i = 0; i < req->n_items; i++)
+		json_array_append_new(s->item_list, item_body(req->items[i]));
+	for (size_t i = 0; i < req->n_abbreviations; i++)
+		json_array_append_new(abbr, json_pack("{s:s,s:s}", "short",
+			req->abbreviations[i]->short_, "full", req->abbreviations[i]->full));
+	const Karta__Plan *pl = req->plan;
+	json_t *plan = pl ? json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "id", pl->id, "title", pl->title,
+		"academic_year", pl->academic_year, "act_kind", pl->act_kind, "act_number",
+		pl->act_number, "act_date", pl->act_date, "implements", pl->implements)
+		: json_object();
+	s->sections = json_dumps(secs, JSON_COMPACT);
+	s->abbrevs = json_dumps(abbr, JSON_COMPACT);
+	s->plan = json_dumps(plan, JSON_COMPACT);
+	json_decref(secs);
+	json_decref(abbr);
+	json_decref(plan);
+	if (!s->sections || !s->abbrevs || !s->plan ||
+	    json_array_size(s->item_list) != req->n_items) {
+		pending_free(p);
+		return -1;
+	}
+	if (!s->into[0]) {
+		run_import(p, pl->academic_year);
+		return 0;
+	}
+	const char *params[1] = {s->into};
+	pending_query(p, "SELECT academic_year FROM plan WHERE id = $1::uuid", 1, params, year_cb);
+	return 0;
+}
