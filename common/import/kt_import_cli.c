@@ -1,0 +1,114 @@
+/* kt_import_cli: `karta plan import FILE [--dry-run] [--format json|table]`, kept here so
+ * the client's cmd_plan_import() is a thin wrapper and tests can drive it with any streams.
+ * Invariant: nothing is written anywhere but the given streams; a refused file produces one
+ * "karta: cannot import 'FILE': reason" line and exit code 1, a usage error exit code 2. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kt_import_int.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: karta plan import FILE [--dry-run] [--format json|table] "
+		   "[--allow-truncated]\n\n"
+		   "Parses the plain-text form of a roadmap (UTF-8, UTF-16 with BOM or Windows-1251,\n"
+		   "at most %u MiB) and prints the plan it reads: document, sections, items and\n"
+		   "warnings.\n\n"
+		   "  --dry-run            parse and print only (required in this version)\n"
+		   "  --format json|table  output format (default json)\n"
+		   "  --allow-truncated    print a plan whose table ends mid-row instead of refusing\n"
+		   "\nExit status: 0 ok, 1 the file was refused, 2 usage error.\n",
+		KT_IMPORT_MAX_BYTES >> 20);
+}
+
+int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout)
+{
+	const char *file = NULL, *format = "json";
+	bool dry = false, allow_truncated = false, opts = true;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (opts && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+			usage(out);
+			return 0;
+		} else if (opts && strcmp(a, "--dry-run") == 0) {
+			dry = true;
+		} else if (opts && strcmp(a, "--allow-truncated") == 0) {
+			allow_truncated = true;
+		} else if (opts && strcmp(a, "--format") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(errout, "karta: plan import: --format needs a value (json or table)\n");
+				return 2;
+			}
+			format = argv[++i];
+		} else if (opts && strncmp(a, "--format=", 9) == 0) {
+			format = a + 9;
+		} else if (opts && strcmp(a, "--") == 0) {
+			opts = false;
+		} else if (opts && a[0] == '-' && a[1]) {
+			fprintf(errout, "karta: plan import: unknown option '%s'\n", a);
+			usage(errout);
+			return 2;
+		} else if (!file) {
+			file = a;
+		} else {
+			fprintf(errout, "karta: plan import: one FILE only ('%s' is extra)\n", a);
+			return 2;
+		}
+	}
+	if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+		fprintf(errout, "karta: plan import: unknown format '%s' (json or table)\n", format);
+		return 2;
+	}
+	if (!file) {
+		fprintf(errout, "karta: plan import: FILE is missing\n");
+		usage(errout);
+		return 2;
+	}
+	if (!dry) {
+		fprintf(errout, "karta: cannot import '%s': writing imported plans to the server is "
+			"not available in this version; use --dry-run to check the parse\n", file);
+		return 1;
+	}
+	struct kt_import_plan *plan = NULL;
+	struct kt_import_err err;
+	if (kt_import_parse_file(file, &plan, &err) != 0) {
+		if (err.line)
+			fprintf(errout, "karta: cannot import '%s': %s (line %d)\n", file, err.msg, err.line);
+		else
+			fprintf(errout, "karta: cannot import '%s': %s\n", file, err.msg);
+		return 1;
+	}
+	int rc = 1;
+	if (plan->doc.truncated && !allow_truncated) {
+		fprintf(errout, "karta: cannot import '%s': the table ends mid-row at line %d (the "
+			"file looks truncated); --allow-truncated prints what was read\n", file,
+			plan->doc.table_last_line);
+		goto out;
+	}
+	if (strcmp(format, "json") == 0) {
+		json_t *j = kt_import_to_json(plan);
+		if (!j) {
+			fprintf(errout, "karta: cannot import '%s': out of memory\n", file);
+			goto out;
+		}
+		int w = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		fputc('\n', out);
+		if (w != 0)
+			goto write_err;
+	} else if (kt_import_write_table(plan, out, 0) != 0) {
+		goto write_err;
+	}
+	if (fflush(out) != 0 || ferror(out))
+		goto write_err;
+	fprintf(errout, "karta: read '%s': %zu sections, %zu items, %zu warnings (dry run: nothing "
+		"written)\n", file, plan->n_sections, kt_import_item_count(plan),
+		plan->n_warnings + plan->dropped_warnings);
+	rc = 0;
+	goto out;
+write_err:
+	fprintf(errout, "karta: cannot import '%s': cannot write the output\n", file);
+out:
+	kt_import_plan_free(plan);
+	return rc;
+}
