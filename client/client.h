@@ -36,6 +36,7 @@ bool wants_help(int argc, char **argv);
 int cmd_hello(struct client *cl, int argc, char **argv);
 int cmd_ping(struct client *cl, int argc, char **argv);
 int cmd_plan(struct client *cl, int argc, char **argv);
+int cmd_plan_import(struct client *cl, int argc, char **argv);
 int cmd_item(struct client *cl, int argc, char **argv);
 
 

@@ -11,8 +11,6 @@
 #include "opts.h"
 #include "plan_fmt.h"
 
-int cmd_plan_import(int argc, char **argv);
-
 static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
 
 /* Sends a plan write and checks its PlanResult; *out is freed by the caller. */
@@ -426,8 +424,7 @@ static int plan_archive(struct client *cl, int argc, char **argv)
 
 static int plan_import(struct client *cl, int argc, char **argv)
 {
-	(void)cl;
-	return cmd_plan_import(argc, argv);
+	return cmd_plan_import(cl, argc, argv);
 }
 
 int cmd_plan(struct client *cl, int argc, char **argv)

@@ -1,14 +1,19 @@
-/* cmd_plan_import: `karta plan import FILE [--dry-run] [--format json|table]`. The parsing
- * and the command itself live in common/import (kt_import_cli) so the server side and the
- * tests share them; this is the client's entry point. argv[0] is "import". */
+/* cmd_plan_import: `karta plan import FILE …`. Parsing and the command line live in
+ * common/import (kt_import_cli) so tests share them; this entry point adds the writer that
+ * sends the parsed plan to kartad (import_send.c). argv[0] is "import". */
 #include <stdio.h>
 
-#include "kt_import.h"
+#include "client.h"
+#include "import_send.h"
 
-/* Declared here until client.h lists it with the other subcommands. */
-int cmd_plan_import(int argc, char **argv);
-
-int cmd_plan_import(int argc, char **argv)
+static int write_to_server(const struct kt_import_plan *plan, const struct kt_import_target *t,
+	void *arg)
 {
-	return kt_import_cli(argc, argv, stdout, stderr);
+	struct import_send_opts o = {.into = t->into, .year = t->year, .dry_run = t->dry_run};
+	return import_send(arg, plan, &o, stdout);
+}
+
+int cmd_plan_import(struct client *cl, int argc, char **argv)
+{
+	return kt_import_cli(argc, argv, stdout, stderr, write_to_server, cl);
 }

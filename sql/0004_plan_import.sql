@@ -90,9 +90,9 @@ BEGIN
 	FROM plan_item x WHERE x.plan_id = pid AND x.deleted_at IS NULL;
 	CREATE TEMP TABLE imp_match ON COMMIT DROP AS
 	SELECT i.id AS in_id, c.id AS cur_id, c.row_version AS cur_version,
+		c.ordinal IS DISTINCT FROM i.ordinal AS moved, -- a neighbour added or removed
 		array_remove(ARRAY[
 			CASE WHEN c.title IS DISTINCT FROM i.title THEN 'title' END,
-			CASE WHEN c.ordinal IS DISTINCT FROM i.ordinal THEN 'ordinal' END,
 			CASE WHEN c.deadline_text IS DISTINCT FROM i.deadline_text THEN 'deadline_text' END,
 			CASE WHEN c.responsible_text IS DISTINCT FROM i.responsible_text THEN 'responsible_text' END,
 			CASE WHEN c.municipal_action IS DISTINCT FROM i.municipal_action THEN 'municipal_action' END,
@@ -124,10 +124,13 @@ BEGIN
 			target_text = i.target_text, targets = i.targets, row_version = x.row_version + 1,
 			updated_at = now(), updated_by = p_device
 		FROM imp_match m JOIN imp_item i ON i.id = m.in_id
-		WHERE x.id = m.cur_id AND cardinality(m.changed) > 0;
+		WHERE x.id = m.cur_id AND (cardinality(m.changed) > 0 OR m.moved);
 		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
-		SELECT m.cur_id, m.cur_version + 1, 'update', m.changed, p_device, a.org_id
-		FROM imp_match m WHERE m.cur_id IS NOT NULL AND cardinality(m.changed) > 0;
+		SELECT m.cur_id, m.cur_version + 1,
+			CASE WHEN cardinality(m.changed) > 0 THEN 'update' ELSE 'move' END,
+			CASE WHEN cardinality(m.changed) > 0 THEN m.changed ELSE '{ordinal}' END,
+			p_device, a.org_id
+		FROM imp_match m WHERE m.cur_id IS NOT NULL AND (cardinality(m.changed) > 0 OR m.moved);
 
 		UPDATE plan_item x SET deleted_at = now(),
 			delete_reason = 'not in the re-imported document', row_version = x.row_version + 1,

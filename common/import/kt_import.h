@@ -225,9 +225,24 @@ struct kt_import_score {
 int kt_import_compare(const struct kt_import_plan *plan, const json_t *golden,
 	struct kt_import_score *score, FILE *diff);
 
-/* `karta plan import FILE [--dry-run] [--format json|table] [--allow-truncated]` with
- * argv[0] "import"; output on out, messages on errout. Returns the exit code: 0 ok,
- * 1 runtime error ("karta: cannot import 'FILE': reason"), 2 usage. */
-int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout);
+/* Where an import goes when it is not only printed: a new plan, or --into an existing
+ * draft plan (then dry_run asks for the changes only). */
+struct kt_import_target {
+	const char *file;
+	const char *into; /* --into PLAN, or NULL */
+	int year;         /* --year YYYY, or 0: the document's academic year */
+	bool dry_run;
+};
+/* Writes plan to the server; returns the exit code, having printed its own messages. */
+typedef int (*kt_import_write_fn)(const struct kt_import_plan *plan,
+	const struct kt_import_target *target, void *arg);
+
+/* `karta plan import FILE [--dry-run] [--format json|table] [--allow-truncated]
+ * [--into PLAN] [--year YYYY]` with argv[0] "import"; output on out, messages on errout.
+ * A plain --dry-run prints the parse; otherwise the parsed plan goes to write(plan, target,
+ * arg) (write NULL: refused, nothing to write to). A refused file writes nothing. Returns
+ * the exit code: 0 ok, 1 runtime error ("karta: cannot import 'FILE': reason"), 2 usage. */
+int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout, kt_import_write_fn write,
+	void *arg);
 
 #endif

@@ -1,7 +1,8 @@
-/* kt_import_cli: `karta plan import FILE [--dry-run] [--format json|table]`, kept here so
- * the client's cmd_plan_import() is a thin wrapper and tests can drive it with any streams.
- * Invariant: nothing is written anywhere but the given streams; a refused file produces one
- * "karta: cannot import 'FILE': reason" line and exit code 1, a usage error exit code 2. */
+/* kt_import_cli: `karta plan import FILE …`, kept here so the client's cmd_plan_import() is
+ * a thin wrapper and tests can drive it with any streams. Invariant: a refused file produces
+ * one "karta: cannot import 'FILE': reason" line and exit code 1 and reaches no writer; a
+ * usage error exit code 2. */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,20 +11,26 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: karta plan import FILE [--dry-run] [--format json|table] "
-		   "[--allow-truncated]\n\n"
-		   "Parses the plain-text form of a roadmap (UTF-8, UTF-16 with BOM or Windows-1251,\n"
-		   "at most %u MiB) and prints the plan it reads: document, sections, items and\n"
-		   "warnings.\n\n"
-		   "  --dry-run            parse and print only (required in this version)\n"
-		   "  --format json|table  output format (default json)\n"
-		   "  --allow-truncated    print a plan whose table ends mid-row instead of refusing\n"
+		   "[--allow-truncated] [--into PLAN] [--year YYYY]\n\n"
+		   "Reads the plain-text form of a roadmap (UTF-8, UTF-16 with BOM or Windows-1251,\n"
+		   "at most %u MiB) and creates a plan from it on the server, in one transaction.\n\n"
+		   "  --dry-run            print the plan read (document, sections, items, warnings)\n"
+		   "                       and write nothing; with --into, show the changes only\n"
+		   "  --format json|table  output format of --dry-run (default json)\n"
+		   "  --allow-truncated    accept a table that ends mid-row\n"
+		   "  --into PLAN          re-import a corrected document into this draft plan:\n"
+		   "                       matched items are updated in place, new ones added,\n"
+		   "                       missing ones deleted (with a reason); prints the diff\n"
+		   "  --year YYYY          academic year's first year, when the document names none\n"
 		   "\nExit status: 0 ok, 1 the file was refused, 2 usage error.\n",
 		KT_IMPORT_MAX_BYTES >> 20);
 }
 
-int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout)
+int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout, kt_import_write_fn write,
+	void *arg)
 {
-	const char *file = NULL, *format = "json";
+	const char *file = NULL, *format = "json", *into = NULL;
+	int year = 0;
 	bool dry = false, allow_truncated = false, opts = true;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -34,6 +41,15 @@ int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout)
 			dry = true;
 		} else if (opts && strcmp(a, "--allow-truncated") == 0) {
 			allow_truncated = true;
+		} else if (opts && strcmp(a, "--into") == 0 && i + 1 < argc) {
+			into = argv[++i];
+		} else if (opts && strcmp(a, "--year") == 0 && i + 1 < argc) {
+			char *end;
+			year = (int)strtol(argv[++i], &end, 10);
+			if (*end || year < 2000 || year > 2100) {
+				fprintf(errout, "karta: plan import: --year needs a year 2000..2100\n");
+				return 2;
+			}
 		} else if (opts && strcmp(a, "--format") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(errout, "karta: plan import: --format needs a value (json or table)\n");
@@ -64,9 +80,9 @@ int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout)
 		usage(errout);
 		return 2;
 	}
-	if (!dry) {
-		fprintf(errout, "karta: cannot import '%s': writing imported plans to the server is "
-			"not available in this version; use --dry-run to check the parse\n", file);
+	if ((!dry || into) && !write) {
+		fprintf(errout, "karta: cannot import '%s': no server to write to; use --dry-run to "
+			"check the parse\n", file);
 		return 1;
 	}
 	struct kt_import_plan *plan = NULL;
@@ -83,6 +99,11 @@ int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout)
 		fprintf(errout, "karta: cannot import '%s': the table ends mid-row at line %d (the "
 			"file looks truncated); --allow-truncated prints what was read\n", file,
 			plan->doc.table_last_line);
+		goto out;
+	}
+	if (!dry || into) {
+		struct kt_import_target t = {.file = file, .into = into, .year = year, .dry_run = dry};
+		rc = write(plan, &t, arg);
 		goto out;
 	}
 	if (strcmp(format, "json") == 0) {

@@ -9,5 +9,5 @@ int main(int argc, char **argv)
 	if (argc > 0) {
 		argv[0] = "import";
 	}
-	return kt_import_cli(argc, argv, stdout, stderr);
+	return kt_import_cli(argc, argv, stdout, stderr, NULL, NULL);
 }

@@ -531,7 +531,7 @@ static int run_cli(char **argv, int argc, char **out, char **errs)
 	FILE *o = open_memstream(out, &on), *e = open_memstream(errs, &en);
 	assert_non_null(o);
 	assert_non_null(e);
-	int rc = kt_import_cli(argc, argv, o, e);
+	int rc = kt_import_cli(argc, argv, o, e, NULL, NULL);
 	fclose(o);
 	fclose(e);
 	return rc;
