@@ -104,6 +104,62 @@ psql_var() {
 	psql -XAtq -v ON_ERROR_STOP=1 "${vars[@]}" "$CONNINFO" <<<"$sql"
 }
 
+# plan_id ORG: the id of ORG's first plan ("" if none).
+plan_id() {
+	psql_var "SELECT p.id FROM plan p JOIN organization o ON o.id = p.owner_org_id
+		WHERE o.code = :'code' ORDER BY p.created_at LIMIT 1" code="$1"
+}
+
+# The plan cascade: the region imports its roadmap document, approves it, a municipality
+# and a school derive their sub-plans. Skipped steps on a re-run say so.
+demo_plans() {
+	local seed=tests/fixtures/seeds/001_ab757c1570964dd4.txt reg mun sch
+	step "the region imports its roadmap document ($seed)"
+	run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" --dry-run --format table |
+		head -n 12 || true
+	info "... (the dry run above shows what was read; now for real:)"
+	reg=$(plan_id reg)
+	if [ -z "$reg" ]; then
+		run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" || die "plan import failed"
+		reg=$(plan_id reg)
+		run "$KARTA" --config "$RUN/reg.conf" plan approve "$reg" --number "01-08/530" \
+			--date 2023-10-12 || die "plan approve failed"
+	else
+		info "the region has plan $reg already"
+	fi
+
+	step "the northern municipality derives its sub-plan from the regional one"
+	mun=$(plan_id mun-north)
+	if [ -z "$mun" ]; then
+		run "$KARTA" --config "$RUN/mun-north.conf" plan derive "$reg" || die "derive failed"
+		mun=$(plan_id mun-north)
+	else
+		info "mun-north has plan $mun already"
+	fi
+	info "items the municipality acts on are its own; regional-only ones are references"
+
+	step "school-n1 derives its plan from the municipality's"
+	sch=$(plan_id school-n1)
+	if [ -z "$sch" ]; then
+		run "$KARTA" --config "$RUN/school-n1.conf" plan derive "$mun" || die "derive failed"
+		sch=$(plan_id school-n1)
+	else
+		info "school-n1 has plan $sch already"
+	fi
+
+	step "what each sees: plans visible to school-n1, and the first lines of its plan"
+	run "$KARTA" --config "$RUN/school-n1.conf" plan list
+	run "$KARTA" --config "$RUN/school-n1.conf" plan show "$sch" | head -n 15 || true
+	info "... ('karta plan show $sch' prints it all; --format csv|json for spreadsheets)"
+
+	step "access is checked by the server: the southern municipality cannot edit the region's plan"
+	local item
+	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' LIMIT 1" p="$reg")
+	run "$KARTA" --config "$RUN/mun-south.conf" item edit "$item" --title "чужая правка" &&
+		die "a municipality edited the regional plan"
+	info "(refused, as it should be)"
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -222,15 +278,17 @@ cmd_start() {
 	step "measuring round trips to the server"
 	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
 
-	# --- LATER STEPS: plans, sync -------------------------------------------------------
-	# New features add their demo steps here, after the server is up and before the
-	# summary: e.g. import a plan as the region (reg), sync it to mun-north and school-n1,
-	# report progress from a school and show the municipality seeing it.
+	demo_plans
+
+	# --- LATER STEPS: sync, status reports ----------------------------------------------
+	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
 
 	step "done: the demo server is running"
 	cat <<-EOF
-		    Try more: as a school, as the region, the devices, the database, the server log
+		    Try more: plans, as a school, as the region, the devices, the database, the log
+		      $KARTA --config $RUN/mun-north.conf plan list
+		      $KARTA --config $RUN/mun-north.conf item history ITEM_ID
 		      $KARTA --config $RUN/school-s1.conf hello
 		      $KARTA --config $RUN/reg.conf ping -n 10
 		      $ADMIN --db "$CONNINFO" device list

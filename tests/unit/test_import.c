@@ -525,16 +525,42 @@ static void test_bad_input(void **state)
 
 /* ---- the command ---- */
 
-static int run_cli(char **argv, int argc, char **out, char **errs)
+/* A writer that records what the command handed it. */
+struct seen_write {
+	int calls;
+	size_t items;
+	char into[64];
+	int year;
+	bool dry_run;
+};
+
+static int record_write(const struct kt_import_plan *plan, const struct kt_import_target *t,
+	void *arg)
+{
+	struct seen_write *w = arg;
+	w->calls++;
+	w->items = kt_import_item_count(plan);
+	snprintf(w->into, sizeof w->into, "%s", t->into ? t->into : "");
+	w->year = t->year;
+	w->dry_run = t->dry_run;
+	return 0;
+}
+
+static int run_cli_with(char **argv, int argc, char **out, char **errs, struct seen_write *w)
 {
 	size_t on, en;
 	FILE *o = open_memstream(out, &on), *e = open_memstream(errs, &en);
 	assert_non_null(o);
 	assert_non_null(e);
-	int rc = kt_import_cli(argc, argv, o, e, NULL, NULL);
+	int rc = kt_import_cli(argc, argv, o, e, w ? record_write : NULL, w);
 	fclose(o);
 	fclose(e);
 	return rc;
+}
+
+static int run_cli(char **argv, int argc, char **out, char **errs)
+{
+	return run_cli_with(argv, argc, out, errs, NULL);
 }
 
 static void test_cli(void **state)
@@ -581,16 +607,45 @@ static void test_cli(void **state)
 	free(out);
 	free(errs);
 
-	/* without --dry-run: nothing can be written yet */
+	/* without --dry-run and no writer: refused */
 	char *a3[] = {"import", path};
 	assert_int_equal(run_cli(a3, 2, &out, &errs), 1);
-	assert_non_null(strstr(errs, "not available in this version; use --dry-run"));
+	assert_non_null(strstr(errs, "no server to write to; use --dry-run"));
 	assert_string_equal(out, "");
 	free(out);
 	free(errs);
 
-	/* the truncated seed is refused unless asked for */
+	/* with a writer: the parsed plan and the target reach it, once */
+	struct seen_write w = {0};
+	assert_int_equal(run_cli_with(a3, 2, &out, &errs, &w), 0);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(w.items, 83);
+	assert_string_equal(w.into, "");
+	assert_false(w.dry_run);
+	free(out);
+	free(errs);
+	char *w5[] = {"import", path, "--into", "P", "--year", "2023", "--dry-run"};
+	memset(&w, 0, sizeof w);
+	assert_int_equal(run_cli_with(w5, 7, &out, &errs, &w), 0);
+	assert_int_equal(w.calls, 1);
+	assert_string_equal(w.into, "P");
+	assert_int_equal(w.year, 2023);
+	assert_true(w.dry_run);
+	free(out);
+	free(errs);
+	char *w6[] = {"import", path, "--year", "1812"};
+	assert_int_equal(run_cli_with(w6, 4, &out, &errs, &w), 2);
+	free(out);
+	free(errs);
+
+	/* the truncated seed is refused unless asked for, and never reaches the writer */
 	snprintf(path, sizeof path, "%s/000_0321eb817b06a241.txt", seeds_dir());
+	char *w7[] = {"import", path};
+	memset(&w, 0, sizeof w);
+	assert_int_equal(run_cli_with(w7, 2, &out, &errs, &w), 1);
+	assert_int_equal(w.calls, 0);
+	free(out);
+	free(errs);
 	char *a4[] = {"import", path, "--dry-run"};
 	assert_int_equal(run_cli(a4, 3, &out, &errs), 1);
 	assert_non_null(strstr(errs, "karta: cannot import '"));
