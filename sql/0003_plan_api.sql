@@ -28,6 +28,10 @@ RETURNS text LANGUAGE sql STABLE AS $$
 	ELSE 'none' END
 $$;
 
+CREATE FUNCTION karta_norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT lower(regexp_replace(btrim(coalesce(t, '')), '\s+', ' ', 'g'))
+$$;
+
 -- Common guard for writes to a plan: returns NULL when allowed, else (status, message).
 CREATE FUNCTION karta_plan_write_guard(p_device bigint, p_plan plan, p_need_draft boolean,
 	OUT status text, OUT message text) LANGUAGE plpgsql STABLE AS $$
@@ -69,6 +73,31 @@ LANGUAGE sql STABLE AS $$
 				SELECT x.parent_item_id, up.depth + 1 FROM plan_item x JOIN up ON x.id = up.id
 				WHERE x.parent_item_id IS NOT NULL AND up.depth < 64)
 			SELECT 1 FROM up WHERE up.id = p_item))
+$$;
+
+-- The parties a responsible cell names, resolved through party_alias and the plan's own
+-- abbreviation table: [{"text": "уо", "party": "municipal_body", "org": null,
+-- "meaning": "Управление образования"}, …]. «УО», «Управление образования» and an alias
+-- bound to an organization all resolve to one party.
+CREATE FUNCTION karta_resolve_parties(p_text text, p_plan uuid) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	WITH cell AS (
+		SELECT ' ' || karta_norm(regexp_replace(coalesce(p_text, ''), '[,;:.()«»"“”/]', ' ', 'g'))
+			|| ' ' AS t),
+	hits AS (
+		SELECT a.alias AS text, a.party, o.code AS org, ab.full_text AS meaning
+		FROM cell, party_alias a LEFT JOIN organization o ON o.id = a.org_id
+		LEFT JOIN abbreviation ab ON ab.plan_id = p_plan AND karta_norm(ab.short) = a.alias
+		WHERE cell.t LIKE '% ' || a.alias || ' %'
+		UNION
+		SELECT karta_norm(ab.short), coalesce(a.party, 'other'), o.code, ab.full_text
+		FROM cell, abbreviation ab
+		LEFT JOIN party_alias a ON a.alias = karta_norm(ab.full_text)
+		LEFT JOIN organization o ON o.id = a.org_id
+		WHERE ab.plan_id = p_plan AND cell.t LIKE '% ' || karta_norm(ab.short) || ' %'
+		  AND NOT EXISTS (SELECT 1 FROM party_alias a2 WHERE a2.alias = karta_norm(ab.short)))
+	SELECT coalesce(jsonb_agg(jsonb_build_object('text', text, 'party', party, 'org', org,
+		'meaning', meaning) ORDER BY text), '[]') FROM hits
 $$;
 
 CREATE FUNCTION karta_history(p_item uuid, p_version bigint, p_op text, p_fields text[],
@@ -217,7 +246,8 @@ BEGIN
 		VALUES (iid, pl.id, sec, (it->>'ordinal')::int, coalesce(it->>'number', ''), par,
 			it->>'title', coalesce(it->>'deadline_text', ''), coalesce(it->'deadline', '{}'),
 			coalesce(it->>'deadline_kind', 'empty'), nullif(it->>'deadline_last', '')::date,
-			coalesce(it->>'responsible_text', ''), coalesce(it->'responsible', '{}'),
+			coalesce(it->>'responsible_text', ''), coalesce(it->'responsible', '{}')
+				|| jsonb_build_object('parties', karta_resolve_parties(it->>'responsible_text', pl.id)),
 			coalesce(it->>'municipal_action', ''), coalesce(it->>'institutional_action', ''),
 			coalesce(it->>'result_text', ''), coalesce(it->>'target_text', ''),
 			coalesce(it->'targets', '{}'), p_device)
@@ -232,7 +262,8 @@ BEGIN
 		deadline_kind = coalesce(it->>'deadline_kind', 'empty'),
 		deadline_last = nullif(it->>'deadline_last', '')::date,
 		responsible_text = coalesce(it->>'responsible_text', ''),
-		responsible = coalesce(it->'responsible', '{}'),
+		responsible = coalesce(it->'responsible', '{}')
+			|| jsonb_build_object('parties', karta_resolve_parties(it->>'responsible_text', pl.id)),
 		municipal_action = coalesce(it->>'municipal_action', ''),
 		institutional_action = coalesce(it->>'institutional_action', ''),
 		result_text = coalesce(it->>'result_text', ''), target_text = coalesce(it->>'target_text', ''),

@@ -5,10 +5,6 @@
 -- in place, adds new ones and soft-deletes the ones the document no longer has, so nothing
 -- is duplicated. With p_dry only the change list is returned.
 
-CREATE FUNCTION karta_norm(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT lower(regexp_replace(btrim(coalesce(t, '')), '\s+', ' ', 'g'))
-$$;
-
 CREATE FUNCTION karta_plan_import(p_device bigint, p_into uuid, p jsonb, p_sections jsonb,
 	p_items jsonb, p_abbrevs jsonb, p_dry boolean)
 RETURNS TABLE (status text, message text, plan_id uuid, op text, section text, number text,
@@ -104,6 +100,12 @@ BEGIN
 		         ELSE c.number = '' AND karta_norm(c.title) = karta_norm(i.title) END;
 
 	IF NOT p_dry THEN
+		INSERT INTO abbreviation(plan_id, short, full_text)
+		SELECT DISTINCT ON (x->>'short') pid, x->>'short', coalesce(x->>'full', '')
+		FROM jsonb_array_elements(coalesce(p_abbrevs, '[]')) x
+		ON CONFLICT ON CONSTRAINT abbreviation_pkey DO UPDATE SET full_text = excluded.full_text;
+		UPDATE imp_item SET responsible = coalesce(responsible, '{}')
+			|| jsonb_build_object('parties', karta_resolve_parties(responsible_text, pid));
 		INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
 			deadline, deadline_kind, deadline_last, responsible_text, responsible,
 			municipal_action, institutional_action, result_text, target_text, targets, updated_by)
@@ -141,10 +143,6 @@ BEGIN
 		SELECT c.id, c.row_version + 1, 'delete', '{deleted_at,delete_reason}', p_device, a.org_id
 		FROM cur_item c WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.cur_id = c.id);
 
-		INSERT INTO abbreviation(plan_id, short, full_text)
-		SELECT DISTINCT ON (x->>'short') pid, x->>'short', coalesce(x->>'full', '')
-		FROM jsonb_array_elements(coalesce(p_abbrevs, '[]')) x
-		ON CONFLICT ON CONSTRAINT abbreviation_pkey DO UPDATE SET full_text = excluded.full_text;
 		IF p_into IS NOT NULL THEN
 			UPDATE plan SET row_version = row_version + 1, updated_at = now(), updated_by = p_device
 			WHERE plan.id = pid;

@@ -59,6 +59,11 @@ kt_assert_rc 0 "import 001"
 P1=$(id_of "$KT_OUT" plan)
 kt_assert_eq "0" "$(golden_missing "$P1" "$SEEDS/golden/001.json")" "golden items of 001 missing"
 kt_assert_eq "334" "$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$P1'")" "items of 001"
+# Responsible cells resolve through the document's own abbreviation table.
+kt_assert_eq "all_schools|Общеобразовательные организации" "$(kt_psql "SELECT p->>'party',
+	p->>'meaning' FROM plan_item i, jsonb_array_elements(i.responsible->'parties') p
+	WHERE i.plan_id = '$P1' AND i.responsible_text = 'УО, ОО' AND p->>'text' = 'оо' LIMIT 1")" \
+	"«ОО» resolved with the document's abbreviation table"
 abbrevs=$(kt_psql "SELECT count(*) FROM abbreviation WHERE plan_id = '$P1'")
 [ "$abbrevs" -gt 5 ] || kt_fail "the abbreviation table of 001 was not stored ($abbrevs rows)"
 

@@ -64,13 +64,28 @@ kt_assert_eq "абракадабра 35.13.2023|t" "$(kt_psql "SELECT deadline_t
 kt_assert_eq '["municipal_body", "all_schools"]' "$(kt_psql "SELECT responsible->'levels'
 	FROM plan_item WHERE id = '$I_ALL'")" "responsible parties of 1.2"
 
+# Aliases: «УО» and «Управление образования» are one party; an alias bound to an
+# organization resolves to it.
+kt_psql "INSERT INTO party_alias(alias, org_id, party) SELECT 'отдел образования первого округа',
+	id, 'municipal_body' FROM organization WHERE code = 'mun1'"
+ok reg item add "$PLAN" --section 2 --number 2.3 --title "Совещание" \
+	--responsible "Управление образования; Отдел образования первого округа"
+I_AL=$(id_of "$KT_OUT" item)
+kt_assert_eq "municipal_body|municipal_body|mun1" "$(kt_psql "SELECT
+	(SELECT p->>'party' FROM plan_item i, jsonb_array_elements(i.responsible->'parties') p
+	 WHERE i.id = '$I_ALL' AND p->>'text' = 'уо'),
+	(SELECT p->>'party' FROM plan_item i, jsonb_array_elements(i.responsible->'parties') p
+	 WHERE i.id = '$I_AL' AND p->>'text' = 'управление образования'),
+	(SELECT p->>'org' FROM plan_item i, jsonb_array_elements(i.responsible->'parties') p
+	 WHERE i.id = '$I_AL' AND p->>'org' IS NOT NULL)")" "responsible parties resolved by alias"
+
 ok reg plan show "$PLAN"
 kt_assert_contains "$KT_OUT" "Сбор сведений об участниках" "plan show"
 kt_assert_contains "$KT_OUT" "до 1 ноября" "plan show"
 
 # --- derive: municipality from the region, schools from the municipality ---------------
 ok mun1 plan derive "$PLAN"
-kt_assert_match "$KT_OUT" "derived from $PLAN: 2 items, 2 references" "mun1 derive"
+kt_assert_match "$KT_OUT" "derived from $PLAN: 3 items, 2 references" "mun1 derive"
 MPLAN=$(id_of "$KT_OUT" plan)
 kt_assert_eq "t|f" "$(kt_psql "SELECT bool_or(reference_only) FILTER (WHERE derived_from = '$I_REF'),
 	bool_or(reference_only) FILTER (WHERE derived_from = '$I_ALL') FROM plan_item
