@@ -1,0 +1,271 @@
+/* kt_probe: a scripted, misbehaving protocol client for the integration tests. It speaks
+ * frames directly (no Hello unless told), so tests can send what the real client never
+ * would and read exactly what the server answers.
+ *
+ *   kt_probe --server H:P --ca CA --cert C --key K [--name localhost] STEP...
+ * steps:
+ *   hello MIN MAX   send Hello with that protocol range
+ *   ping            send Ping
+ *   raw TYPE LEN    send a frame of TYPE with LEN bytes of 0xff payload
+ *   header TYPE LEN send only a header announcing LEN bytes (nothing follows)
+ *   garbage N       send N bytes that are not a frame
+ *   expect          read one frame; print "TYPE-NAME [status=…] [message=…] [proto=…]"
+ *   expect-close    wait up to 5 s; print "closed" on EOF/reset, else "open"
+ *   resume          close cleanly, reconnect with the saved TLS session; print
+ *                   "resumed=0|1 version=…"
+ * Exit 0 when every step ran (what was read is for the caller to judge), 1 on a local error. */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "kt_frame.h"
+#include "kt_msg.h"
+#include "kt_tls.h"
+
+struct probe {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	SSL_SESSION *sess;
+	int fd;
+	const char *host, *port, *name;
+	uint32_t next_id;
+};
+
+static int tcp_connect(const char *host, const char *port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	int fd = socket(res->ai_family, res->ai_socktype, 0);
+	if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0) {
+		struct timeval tv = {5, 0};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+	return fd;
+}
+
+static int probe_connect(struct probe *p)
+{
+	p->fd = tcp_connect(p->host, p->port);
+	if (p->fd < 0) {
+		fprintf(stderr, "kt_probe: cannot connect to %s:%s\n", p->host, p->port);
+		return -1;
+	}
+	p->ssl = SSL_new(p->ctx);
+	SSL_set_fd(p->ssl, p->fd);
+	SSL_set1_host(p->ssl, p->name);
+	SSL_set_tlsext_host_name(p->ssl, p->name);
+	if (p->sess)
+		SSL_set_session(p->ssl, p->sess);
+	if (SSL_connect(p->ssl) != 1) {
+		char e[256];
+		fprintf(stderr, "kt_probe: TLS handshake failed: %s\n", kt_tls_error(e, sizeof e));
+		return -1;
+	}
+	return 0;
+}
+
+static void probe_close(struct probe *p)
+{
+	if (p->ssl) {
+		SSL_shutdown(p->ssl);
+		SSL_free(p->ssl);
+		p->ssl = NULL;
+	}
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+static int send_frame(struct probe *p, uint16_t type, const uint8_t *payload, uint32_t len,
+	uint32_t announce)
+{
+	uint8_t *buf = malloc(KT_FRAME_HDR_LEN + (size_t)len + 1);
+	struct kt_frame_hdr h = {.type = type, .request_id = ++p->next_id, .len = announce};
+	kt_frame_encode_hdr(buf, &h);
+	if (len)
+		memcpy(buf + KT_FRAME_HDR_LEN, payload, len);
+	int n = (int)(KT_FRAME_HDR_LEN + len);
+	int rc = SSL_write(p->ssl, buf, n) == n ? 0 : -1;
+	free(buf);
+	return rc;
+}
+
+static int send_msg(struct probe *p, const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n + 1);
+	protobuf_c_message_pack(m, buf);
+	int rc = send_frame(p, kt_msg_type_of(m), buf, (uint32_t)n, (uint32_t)n);
+	free(buf);
+	return rc;
+}
+
+static int read_full(struct probe *p, uint8_t *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		int r = SSL_read(p->ssl, buf + got, (int)(n - got));
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static void expect(struct probe *p)
+{
+	uint8_t hdr[KT_FRAME_HDR_LEN];
+	struct kt_frame_hdr h;
+	if (read_full(p, hdr, sizeof hdr) != 0 ||
+	    kt_frame_check_hdr(hdr, KT_FRAME_MAX_DEFAULT, &h, NULL) != KT_FRAME_OK) {
+		printf("closed\n");
+		ERR_clear_error();
+		return;
+	}
+	uint8_t *payload = malloc(h.len + 1);
+	if (read_full(p, payload, h.len) != 0) {
+		printf("closed\n");
+		free(payload);
+		return;
+	}
+	const struct kt_msg_info *mi = kt_msg_info(h.type);
+	printf("%s", mi ? mi->name : "unknown");
+	if (h.type == KT_MSG_ERROR) {
+		Karta__Error *e = karta__error__unpack(NULL, h.len, payload);
+		if (e) {
+			printf(" status=%s message=\"%s\"", kt_status_name((int)e->status), e->message);
+			if (e->proto_max)
+				printf(" range=%u..%u", e->proto_min, e->proto_max);
+			karta__error__free_unpacked(e, NULL);
+		}
+	} else if (h.type == KT_MSG_WELCOME) {
+		Karta__Welcome *w = karta__welcome__unpack(NULL, h.len, payload);
+		if (w) {
+			printf(" proto=%u org=%s", w->proto, w->org ? w->org->code : "");
+			karta__welcome__free_unpacked(w, NULL);
+		}
+	}
+	printf(" req=%u\n", h.request_id);
+	free(payload);
+}
+
+static void expect_close(struct probe *p)
+{
+	/* Buffered TLS data counts as "open"; otherwise wait for the socket to say something. */
+	struct pollfd pf = {.fd = p->fd, .events = POLLIN};
+	if (SSL_pending(p->ssl) == 0 && poll(&pf, 1, 5000) == 0) {
+		printf("open\n");
+		return;
+	}
+	uint8_t b;
+	int r = SSL_read(p->ssl, &b, 1);
+	printf(r <= 0 ? "closed\n" : "open\n");
+	ERR_clear_error();
+}
+
+static int resume(struct probe *p)
+{
+	SSL_SESSION_free(p->sess);
+	p->sess = SSL_get1_session(p->ssl);
+	probe_close(p);
+	if (probe_connect(p) != 0)
+		return -1;
+	printf("resumed=%d version=%s\n", SSL_session_reused(p->ssl), SSL_get_version(p->ssl));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct probe p = {.fd = -1, .name = "localhost"};
+	const char *server = NULL, *ca = NULL, *cert = NULL, *key = NULL;
+	int i = 1;
+	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (strcmp(argv[i], "--server") == 0)
+			server = argv[i + 1];
+		else if (strcmp(argv[i], "--ca") == 0)
+			ca = argv[i + 1];
+		else if (strcmp(argv[i], "--cert") == 0)
+			cert = argv[i + 1];
+		else if (strcmp(argv[i], "--key") == 0)
+			key = argv[i + 1];
+		else if (strcmp(argv[i], "--name") == 0)
+			p.name = argv[i + 1];
+	}
+	char host[256], err[512];
+	const char *colon = server ? strrchr(server, ':') : NULL;
+	if (!colon || !ca || !cert || !key) {
+		fprintf(stderr, "usage: kt_probe --server H:P --ca CA --cert C --key K STEP...\n");
+		return 2;
+	}
+	snprintf(host, sizeof host, "%.*s", (int)(colon - server), server);
+	p.host = host;
+	p.port = colon + 1;
+	p.ctx = kt_tls_client_ctx(cert, key, ca, err, sizeof err);
+	if (!p.ctx) {
+		fprintf(stderr, "kt_probe: %s\n", err);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (probe_connect(&p) != 0)
+		return 1;
+	for (; i < argc; i++) {
+		const char *s = argv[i];
+		if (strcmp(s, "hello") == 0 && i + 2 < argc) {
+			Karta__Hello h = KARTA__HELLO__INIT;
+			h.proto_min = (uint32_t)atoi(argv[++i]);
+			h.proto_max = (uint32_t)atoi(argv[++i]);
+			send_msg(&p, &h.base);
+		} else if (strcmp(s, "ping") == 0) {
+			Karta__Ping ping = KARTA__PING__INIT;
+			ping.nonce = 42;
+			send_msg(&p, &ping.base);
+		} else if ((strcmp(s, "raw") == 0 || strcmp(s, "header") == 0) && i + 2 < argc) {
+			uint16_t type = (uint16_t)atoi(argv[++i]);
+			uint32_t len = (uint32_t)strtoul(argv[++i], NULL, 10);
+			bool raw = strcmp(s, "raw") == 0;
+			uint8_t *buf = malloc(raw ? len + 1 : 1);
+			memset(buf, 0xff, raw ? len : 0);
+			send_frame(&p, type, buf, raw ? len : 0, len);
+			free(buf);
+		} else if (strcmp(s, "garbage") == 0 && i + 1 < argc) {
+			int n = atoi(argv[++i]);
+			uint8_t *buf = malloc((size_t)n + 1);
+			for (int k = 0; k < n; k++)
+				buf[k] = (uint8_t)("GET / HTTP/1.1\r\n"[k % 16]);
+			SSL_write(p.ssl, buf, n);
+			free(buf);
+		} else if (strcmp(s, "expect") == 0) {
+			expect(&p);
+		} else if (strcmp(s, "expect-close") == 0) {
+			expect_close(&p);
+		} else if (strcmp(s, "resume") == 0) {
+			if (resume(&p) != 0)
+				return 1;
+		} else {
+			fprintf(stderr, "kt_probe: unknown step '%s'\n", s);
+			return 2;
+		}
+		fflush(stdout);
+	}
+	probe_close(&p);
+	SSL_SESSION_free(p.sess);
+	SSL_CTX_free(p.ctx);
+	return 0;
+}
