@@ -123,11 +123,9 @@ static int item_show(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"item show", "ITEM", 1,
 		"Prints one item with its normalized deadline and parties.", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("item", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
+		return prc;
 	Karta__ItemResult *r;
 	if (plan_fmt_get_item(cl, pos[0], &r) != EXIT_OK)
 		return EXIT_RUNTIME;
@@ -145,11 +143,9 @@ static int item_history(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"item history", "ITEM", 1,
 		"Prints who changed an item, when, from which device, and which fields.", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("item", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
+		return prc;
 	Karta__ItemHistoryRequest req = KARTA__ITEM_HISTORY_REQUEST__INIT;
 	req.item_id = (char *)pos[0];
 	ProtobufCMessage *m;
@@ -178,15 +174,10 @@ static int item_edit(struct client *cl, int argc, char **argv)
 		"In a derived item the title and deadline belong to the parent plan.\n"
 		"Prints \"item <id> updated (version N)\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("item", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
-	bool any = false;
-	for (int i = 0; i < O_BASE; i++)
-		any = any || o[i].set;
-	if (!any)
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
+		return prc;
+	if (!opts_any_set(o, O_BASE))
 		return opts_fail(&c, "nothing to change");
 	Karta__ItemResult *cur;
 	if (plan_fmt_get_item(cl, pos[0], &cur) != EXIT_OK)
@@ -286,11 +277,9 @@ static int item_delete(struct client *cl, int argc, char **argv)
 		"Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
 		"(karta plan show --deleted). Prints \"item <id> deleted (version N)\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("item", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
+		return prc;
 	if (!*o[O_REASON].str)
 		return opts_fail(&c, "--reason must not be empty");
 	Karta__ItemDelete req = KARTA__ITEM_DELETE__INIT;

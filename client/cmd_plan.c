@@ -85,11 +85,9 @@ static int plan_show(struct client *cl, int argc, char **argv)
 		"parent plan are marked 'derived', read-only references 'ref'. csv gives one row\n"
 		"per item with its id; json the whole plan with parsed deadlines and parties.", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
+		return prc;
 	struct plan_fmt_doc d;
 	if (plan_fmt_fetch(cl, pos[0], true, &d) != EXIT_OK)
 		return EXIT_RUNTIME;
@@ -236,11 +234,9 @@ static int plan_section(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"plan section", "PLAN", 1,
 		"Adds a section to a draft plan. Prints \"section <id> added\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
+		return prc;
 	struct plan_fmt_doc d;
 	char sid[PLAN_FMT_ID_LEN];
 	if (plan_fmt_new_id(sid) != 0 || plan_fmt_fetch(cl, pos[0], false, &d) != EXIT_OK)
@@ -289,15 +285,10 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 		"Changes the given fields of a draft plan; the others keep their current values.\n"
 		"Prints \"plan <id> updated (version N)\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
-	bool any = false;
-	for (int i = 0; i < O_BASE; i++)
-		any = any || o[i].set;
-	if (!any)
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
+		return prc;
+	if (!opts_any_set(o, O_BASE))
 		return opts_fail(&c, "nothing to change");
 	struct plan_fmt_doc d;
 	if (plan_fmt_fetch(cl, pos[0], false, &d) != EXIT_OK)
@@ -340,11 +331,9 @@ static int plan_derive(struct client *cl, int argc, char **argv)
 		"schools, its group or itself. Prints \"plan <id> derived from <parent>: N items,\n"
 		"M references\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
+		return prc;
 	char id[PLAN_FMT_ID_LEN];
 	if (plan_fmt_new_id(id) != 0)
 		return EXIT_RUNTIME;
@@ -398,11 +387,9 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 		"Approves a draft plan by an act; its text is read-only from then on.\n"
 		"Prints \"plan <id> approved (version N)\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
+		return prc;
 	return approve(cl, pos[0], &o[O_BASE], false, arg(&o[O_KIND], ""), o[O_NUMBER].str,
 		o[O_DATE].str);
 }
@@ -414,11 +401,9 @@ static int plan_archive(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"plan archive", "PLAN", 1,
 		"Archives an approved plan. Prints \"plan <id> archived (version N)\".", o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK)
-		return EXIT_RUNTIME;
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
+		return prc;
 	return approve(cl, pos[0], &o[O_BASE], true, "", "", "");
 }
 

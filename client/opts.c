@@ -247,6 +247,26 @@ int opts_check_id(const char *what, const char *id)
 	return EXIT_RUNTIME;
 }
 
+bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
+	const char **pos, int *rc)
+{
+	enum opts_result pr = opts_parse(c, argc, argv, pos);
+	if (pr != OPTS_OK) {
+		*rc = opts_exit(pr);
+		return false;
+	}
+	*rc = opts_check_id(what, pos[0]);
+	return *rc == EXIT_OK;
+}
+
+bool opts_any_set(const struct opt *o, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (o[i].set)
+			return true;
+	return false;
+}
+
 static void group_usage(const char *group, const struct opts_sub *subs, size_t n, FILE *out)
 {
 	fprintf(out, "usage: karta %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", group);

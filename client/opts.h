@@ -94,6 +94,14 @@ int opts_check_id(const char *what, const char *id);
 /* Exit code of a parse result that is not OPTS_OK: 0 for help, 2 for usage. */
 int opts_exit(enum opts_result r);
 
+/* opts_parse, then opts_check_id on the first positional argument (a WHAT id). True when
+ * the command goes on; false when it must return *rc (help shown, usage error, bad id). */
+bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
+	const char **pos, int *rc);
+
+/* True when any of the first n options was given. */
+bool opts_any_set(const struct opt *o, int n);
+
 /* The output options most commands share. */
 #define OPTS_FORMAT(list)                                                        \
 	{.name = "format", .type = OPT_CHOICE, .help = "output format (default: table)", \

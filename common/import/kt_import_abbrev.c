@@ -10,33 +10,7 @@
 
 #include "kt_import_int.h"
 
-/* Lines before the first table line: [0, n). */
-static size_t preamble_len(const struct kt_ctx *c)
-{
-	size_t n = 0;
-	int stop = c->table.first_line ? c->table.first_line : c->table.header_line;
-	while (n < c->text->n && c->text->lines[n].no < stop)
-		n++;
-	return n;
-}
-
-/* Preamble lines this long are not metadata; skipping them bounds the searches here. */
-#define META_LINE_MAX 8192
-
-static const char *line(const struct kt_ctx *c, size_t i)
-{
-	const struct kt_line *l = &c->text->lines[i];
-	return l->len < META_LINE_MAX ? l->s : "";
-}
-
 static char *norm(const struct kt_ctx *c, const char *s) { return kt_norm(c->dict, s); }
-
-static const char *skip_sp(const char *s)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	return s;
-}
 
 /* ---- abbreviations ---- */
 
@@ -80,7 +54,7 @@ static void abbrev_list(struct kt_ctx *c, size_t n)
 {
 	bool in_list = false;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = skip_sp(line(c, i));
+		const char *s = kt_skip_sp(kt_preamble_line(c, i));
 		if (kt_u8_casestr(s, "сокращени") && strlen(s) < 200) {
 			in_list = true;
 			continue;
@@ -107,7 +81,7 @@ static void abbrev_list(struct kt_ctx *c, size_t n)
 			c->oom = true;
 			return;
 		}
-		add_abbrev(c, a, skip_sp(dash + dlen), c->text->lines[i].no);
+		add_abbrev(c, a, kt_skip_sp(dash + dlen), c->text->lines[i].no);
 		free(a);
 	}
 }
@@ -120,7 +94,7 @@ void kt_meta_abbrevs(struct kt_ctx *c)
 			add_abbrev(c, t->abbrev_rows[i].cells[0].text, t->abbrev_rows[i].cells[1].text,
 				t->abbrev_rows[i].first);
 	if (c->plan->n_abbrevs == 0)
-		abbrev_list(c, preamble_len(c));
+		abbrev_list(c, kt_preamble_len(c));
 }
 
 /* ---- parties ---- */

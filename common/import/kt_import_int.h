@@ -170,4 +170,12 @@ struct kt_import_section *kt_plan_add_section(struct kt_ctx *c);
 struct kt_import_item *kt_section_add_item(struct kt_ctx *c, struct kt_import_section *s);
 void kt_act_release(struct kt_import_act *a);
 
+/* The preamble (text before the first table line), shared by metadata and abbreviations
+ * (kt_import_meta.c): its length in lines, line i (lines of META_LINE_MAX bytes or more
+ * read as empty: they are not metadata), and a blank-skipper. */
+#define META_LINE_MAX 8192
+size_t kt_preamble_len(const struct kt_ctx *c);
+const char *kt_preamble_line(const struct kt_ctx *c, size_t i);
+const char *kt_skip_sp(const char *s);
+
 #endif

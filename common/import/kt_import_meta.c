@@ -11,7 +11,7 @@
 #include "kt_import_int.h"
 
 /* Lines before the first table line: [0, n). */
-static size_t preamble_len(const struct kt_ctx *c)
+size_t kt_preamble_len(const struct kt_ctx *c)
 {
 	size_t n = 0;
 	int stop = c->table.first_line ? c->table.first_line : c->table.header_line;
@@ -20,23 +20,20 @@ static size_t preamble_len(const struct kt_ctx *c)
 	return n;
 }
 
-/* Preamble lines this long are not metadata; skipping them bounds the searches here. */
-#define META_LINE_MAX 8192
-
-static const char *line(const struct kt_ctx *c, size_t i)
+const char *kt_preamble_line(const struct kt_ctx *c, size_t i)
 {
 	const struct kt_line *l = &c->text->lines[i];
 	return l->len < META_LINE_MAX ? l->s : "";
 }
 
-static char *norm(const struct kt_ctx *c, const char *s) { return kt_norm(c->dict, s); }
-
-static const char *skip_sp(const char *s)
+const char *kt_skip_sp(const char *s)
 {
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
 	return s;
 }
+
+static char *norm(const struct kt_ctx *c, const char *s) { return kt_norm(c->dict, s); }
 
 /* ---- acts ---- */
 
@@ -46,7 +43,7 @@ static const char *const months_gen[] = {"январ", "феврал", "март
 /* A date at s: dd.mm.yyyy or «dd» месяца yyyy; ISO text or NULL. */
 static char *parse_date(const char *s)
 {
-	s = skip_sp(s);
+	s = kt_skip_sp(s);
 	int d = 0, m = 0, y = 0;
 	const char *p = s;
 	if (*p == '\xc2' && (unsigned char)p[1] == 0xAB) /* « */
@@ -59,7 +56,7 @@ static char *parse_date(const char *s)
 		if (*p == '.')
 			y = (int)strtol(p + 1, (char **)&p, 10);
 	} else {
-		p = skip_sp(p);
+		p = kt_skip_sp(p);
 		for (int k = 0; k < 12 && !m; k++)
 			if (kt_u8_casestarts(p, months_gen[k]))
 				m = k + 1;
@@ -109,7 +106,7 @@ static void act_number_date(struct kt_import_act *a, const char *s)
 		char *raw = kt_strdup_n(no, (size_t)(end - no));
 		a->number_text = raw ? kt_norm(NULL, raw) : NULL;
 		free(raw);
-		const char *v = skip_sp(no + strlen("№"));
+		const char *v = kt_skip_sp(no + strlen("№"));
 		size_t n = 0;
 		while (v + n < end && v[n] != ' ' && v[n] != ',' && strncmp(v + n, "\xc2\xab", 2))
 			n++;
@@ -169,14 +166,14 @@ static char *join_lines(const struct kt_ctx *c, size_t i, size_t n, size_t max, 
 {
 	struct kt_sbuf b = {0};
 	for (size_t k = 0; i < n && k < max; i++) {
-		if (kt_blank(line(c, i))) {
+		if (kt_blank(kt_preamble_line(c, i))) {
 			if (stop_blank && b.len)
 				break;
 			continue;
 		}
 		if (b.len)
 			kt_sb_putc(&b, '\n');
-		kt_sb_puts(&b, line(c, i));
+		kt_sb_puts(&b, kt_preamble_line(c, i));
 		k++;
 	}
 	return kt_sb_take(&b);
@@ -187,24 +184,24 @@ static void approval(struct kt_ctx *c, size_t n)
 	struct kt_import_document *d = &c->plan->doc;
 	for (size_t i = 0; i < n && !d->has_approval; i++) {
 		char *kind = NULL;
-		const char *s = line(c, i);
+		const char *s = kt_preamble_line(c, i);
 		const char *by = kt_u8_casestr(s, "утвержден");
 		if (is_act_kind_line(s, &kind)) {
 			d->has_approval = true;
 			d->approval.kind = kind;
 			d->approval.line = c->text->lines[i].no;
 			for (size_t k = 0; k < i; k++)
-				if (names_body(line(c, k))) {
+				if (names_body(kt_preamble_line(c, k))) {
 					free(d->issuer);
-					d->issuer = norm(c, line(c, k));
+					d->issuer = norm(c, kt_preamble_line(c, k));
 				}
 			d->approval.issuer = d->issuer ? strdup(d->issuer) : NULL;
 			for (size_t k = i + 1, seen = 0; k < n && seen < 2; k++) {
-				if (kt_blank(line(c, k)))
+				if (kt_blank(kt_preamble_line(c, k)))
 					continue;
 				seen++;
-				if (strlen(line(c, k)) < 400)
-					act_number_date(&d->approval, line(c, k));
+				if (strlen(kt_preamble_line(c, k)) < 400)
+					act_number_date(&d->approval, kt_preamble_line(c, k));
 			}
 		} else if (by) {
 			static const char *const forms[][2] = {{"приказом", "приказ"},
@@ -234,7 +231,7 @@ static void approval(struct kt_ctx *c, size_t n)
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *s = skip_sp(line(c, i));
+		const char *s = kt_skip_sp(kt_preamble_line(c, i));
 		if (kt_u8_casestarts(s, "об утверждении") || kt_u8_casestarts(s, "о утверждении")) {
 			char *text = join_lines(c, i, n, 6, true);
 			if (d->has_approval && !d->approval.title)
@@ -249,14 +246,14 @@ static void approval(struct kt_ctx *c, size_t n)
 
 static bool title_start(const char *s)
 {
-	s = skip_sp(s);
+	s = kt_skip_sp(s);
 	return kt_u8_casestarts(s, "план") || kt_u8_casestarts(s, "дорожная карта") ||
 		kt_u8_casestarts(s, "«дорожная карта") || kt_u8_casestarts(s, "комплекс мер");
 }
 
 static bool title_stop(const char *s)
 {
-	s = skip_sp(s);
+	s = kt_skip_sp(s);
 	return kt_u8_casestr(s, "сокращени") || kt_u8_casestarts(s, "приложение") ||
 		kt_u8_casestarts(s, "утвержден") || kt_u8_casestarts(s, "согласован");
 }
@@ -265,14 +262,14 @@ static void plan_title(struct kt_ctx *c, size_t n)
 {
 	size_t at = n;
 	for (size_t i = 0; i < n; i++)
-		if (title_start(line(c, i)))
+		if (title_start(kt_preamble_line(c, i)))
 			at = i;
 	if (at == n)
 		return;
 	struct kt_sbuf b = {0};
 	size_t blanks = 0;
 	for (size_t i = at, k = 0; i < n && k < 8; i++) {
-		const char *s = line(c, i);
+		const char *s = kt_preamble_line(c, i);
 		if (kt_blank(s)) {
 			if (++blanks >= 2)
 				break;
@@ -313,7 +310,7 @@ static int year_pair(const char *s, int *second)
 			y2 += (y1 / 100) * 100;
 		else if (e - q != 4)
 			continue;
-		q = skip_sp(e);
+		q = kt_skip_sp(e);
 		if (kt_u8_casestarts(q, "уч") || kt_u8_casestarts(q, "г")) {
 			*second = (int)y2;
 			return (int)y1;
@@ -330,7 +327,7 @@ static int exam_year(const char *s)
 			continue;
 		char *e;
 		long y = strtol(p, &e, 10);
-		if (e - p == 4 && kt_u8_casestarts(skip_sp(e), "год"))
+		if (e - p == 4 && kt_u8_casestarts(kt_skip_sp(e), "год"))
 			return (int)y;
 	}
 	return 0;
@@ -345,7 +342,7 @@ static void academic_year(struct kt_ctx *c, size_t n)
 		if (cands[k])
 			y1 = year_pair(cands[k], &y2);
 	for (size_t i = 0; i < n && !y1; i++)
-		if ((y1 = year_pair(line(c, i), &y2)))
+		if ((y1 = year_pair(kt_preamble_line(c, i), &y2)))
 			line_no = c->text->lines[i].no;
 	if (!y1) {
 		int ey = 0;
@@ -383,7 +380,7 @@ static void implements(struct kt_ctx *c, size_t n)
 {
 	struct kt_import_document *d = &c->plan->doc;
 	for (size_t i = 0; i < n; i++) {
-		const char *at = kt_u8_casestr(line(c, i), "во исполнение");
+		const char *at = kt_u8_casestr(kt_preamble_line(c, i), "во исполнение");
 		if (!at)
 			continue;
 		char *text = join_lines(c, i, n, 4, true);
@@ -391,7 +388,7 @@ static void implements(struct kt_ctx *c, size_t n)
 			c->oom = true;
 			return;
 		}
-		const char *s = skip_sp(kt_u8_casestr(text, "во исполнение") + strlen("во исполнение"));
+		const char *s = kt_skip_sp(kt_u8_casestr(text, "во исполнение") + strlen("во исполнение"));
 		struct kt_import_act *a = &d->implements;
 		d->has_implements = true;
 		a->line = c->text->lines[i].no;
@@ -489,11 +486,11 @@ static void add_executor(struct kt_ctx *c, const char *type, const char *name, s
 
 static void executors_in_line(struct kt_ctx *c, const char *s, char **type, int line_no)
 {
-	const char *p = skip_sp(s);
+	const char *p = kt_skip_sp(s);
 	if (*p == '-' || strncmp(p, "–", strlen("–")) == 0) {
 		const char *colon = strchr(p, ':');
 		if (colon) {
-			const char *t = skip_sp(p + (*p == '-' ? 1 : strlen("–")));
+			const char *t = kt_skip_sp(p + (*p == '-' ? 1 : strlen("–")));
 			char *raw = kt_strdup_n(t, (size_t)(colon - t));
 			free(*type);
 			*type = raw ? kt_norm(NULL, raw) : NULL;
@@ -523,7 +520,7 @@ static void executors_in_line(struct kt_ctx *c, const char *s, char **type, int 
 			nb--;
 		if (nb < b && nb >= s + strlen("№") && strncmp(nb - strlen("№"), "№", strlen("№")) == 0)
 			start = nb - strlen("№");
-		const char *h = skip_sp(end), *head = NULL;
+		const char *h = kt_skip_sp(end), *head = NULL;
 		size_t hlen = 0;
 		if (*h == '(') {
 			const char *close = strchr(h, ')');
@@ -543,18 +540,18 @@ static void executors(struct kt_ctx *c, size_t n)
 	char *type = NULL;
 	bool on = false;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = skip_sp(line(c, i));
+		const char *s = kt_skip_sp(kt_preamble_line(c, i));
 		while (*s >= '0' && *s <= '9')
 			s++;
 		if (*s == '.')
-			s = skip_sp(s + 1);
+			s = kt_skip_sp(s + 1);
 		if (!on && (kt_u8_casestarts(s, "руководителям") || kt_u8_casestarts(s, "директорам") ||
 			kt_u8_casestarts(s, "заведующим")))
 			on = true;
 		if (!on)
 			continue;
-		executors_in_line(c, line(c, i), &type, c->text->lines[i].no);
-		if (kt_u8_casestr(line(c, i), "обеспечить"))
+		executors_in_line(c, kt_preamble_line(c, i), &type, c->text->lines[i].no);
+		if (kt_u8_casestr(kt_preamble_line(c, i), "обеспечить"))
 			break;
 	}
 	free(type);
@@ -563,7 +560,7 @@ static void executors(struct kt_ctx *c, size_t n)
 static void contact(struct kt_ctx *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *s = skip_sp(line(c, i));
+		const char *s = kt_skip_sp(kt_preamble_line(c, i));
 		if (!kt_u8_casestarts(s, "исполнитель"))
 			continue;
 		const char *colon = strchr(s, ':');
@@ -572,8 +569,8 @@ static void contact(struct kt_ctx *c, size_t n)
 			return;
 		}
 		for (size_t k = i + 1; k < n && k < i + 4; k++)
-			if (!kt_blank(line(c, k))) {
-				c->plan->doc.contact = norm(c, line(c, k));
+			if (!kt_blank(kt_preamble_line(c, k))) {
+				c->plan->doc.contact = norm(c, kt_preamble_line(c, k));
 				return;
 			}
 		return;
@@ -582,7 +579,7 @@ static void contact(struct kt_ctx *c, size_t n)
 
 void kt_meta_extract(struct kt_ctx *c)
 {
-	size_t n = preamble_len(c);
+	size_t n = kt_preamble_len(c);
 	approval(c, n);
 	plan_title(c, n);
 	if (!c->plan->doc.title && c->plan->doc.approval.title)

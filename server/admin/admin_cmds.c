@@ -48,6 +48,19 @@ PGresult *admin_exec(PGconn *pg, const char *what, const char *sql, int n,
 	return NULL;
 }
 
+/* Runs a statement that returns at most one row: 1 when it returned one, 0 when none,
+ * -1 on failure (message printed). */
+static int admin_exec_one(PGconn *pg, const char *what, const char *sql, int n,
+	const char *const *params)
+{
+	PGresult *r = admin_exec(pg, what, sql, n, params);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	PQclear(r);
+	return rows == 1;
+}
+
 static void print_rows(PGresult *r)
 {
 	int n = PQntuples(r), f = PQnfields(r);
@@ -84,7 +97,7 @@ int admin_org(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, "karta-admin: org add needs --code, --name and --level\n");
 		return 2;
 	}
-	PGresult *r = admin_exec(pg, "add organization",
+	int ok = admin_exec_one(pg, "add organization",
 		"WITH parent AS (SELECT id FROM organization WHERE code = $4)"
 		" INSERT INTO organization(code, name, level, parent_id)"
 		" SELECT $1, $2, $3, (SELECT id FROM parent)"
@@ -93,10 +106,8 @@ int admin_org(PGconn *pg, int argc, char **argv)
 		"  WHERE organization.level = excluded.level"
 		"  AND organization.parent_id IS NOT DISTINCT FROM excluded.parent_id"
 		" RETURNING id", 4, p);
-	if (!r)
+	if (ok < 0)
 		return 1;
-	int ok = PQntuples(r) == 1;
-	PQclear(r);
 	if (!ok) {
 		if (p[3])
 			fprintf(stderr, "karta-admin: cannot add organization '%s': parent '%s' does "
@@ -128,16 +139,14 @@ static int device_add(PGconn *pg, int argc, char **argv)
 		return 1;
 	}
 	const char *p[4] = {fp, org, role ? role : "operator", admin_opt(argc, argv, 2, "label")};
-	PGresult *r = admin_exec(pg, "register device",
+	int ok = admin_exec_one(pg, "register device",
 		"INSERT INTO device(fingerprint, org_id, role, label)"
 		" SELECT $1, id, $3, $4 FROM organization WHERE code = $2"
 		" ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id,"
 		"  role = excluded.role, label = excluded.label, status = 'active', revoked_at = NULL"
 		" RETURNING id", 4, p);
-	if (!r)
+	if (ok < 0)
 		return 1;
-	int ok = PQntuples(r) == 1;
-	PQclear(r);
 	if (!ok) {
 		fprintf(stderr, "karta-admin: cannot register device: no organization '%s'\n", org);
 		return 1;
@@ -163,13 +172,11 @@ static int device_revoke(PGconn *pg, int argc, char **argv)
 		return 2;
 	}
 	const char *p[1] = {fp};
-	PGresult *r = admin_exec(pg, "revoke device",
+	int ok = admin_exec_one(pg, "revoke device",
 		"UPDATE device SET status = 'revoked', revoked_at = coalesce(revoked_at, now())"
 		" WHERE fingerprint = $1 RETURNING id", 1, p);
-	if (!r)
+	if (ok < 0)
 		return 1;
-	int ok = PQntuples(r) == 1;
-	PQclear(r);
 	if (!ok) {
 		fprintf(stderr, "karta-admin: no device with fingerprint %s\n", fp);
 		return 1;

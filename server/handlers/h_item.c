@@ -242,19 +242,10 @@ out:
 int h_item_get(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__ItemGetRequest *req = (const Karta__ItemGetRequest *)msg;
-	const char *bad = check_uuid("item_id", req->item_id);
-	if (bad)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(c, rid);
-	if (!p)
-		return -1;
-	snprintf(p->id, sizeof p->id, "%s", req->item_id);
-	const char *params[2] = {p->device, req->item_id};
-	pending_query(p,
+	return pending_read_by_id(c, rid, "item_id", req->item_id,
 		"SELECT " ITEM_COLS ", karta_plan_access(a.org_id, a.level, pl.owner_org_id)" ITEM_FROM
 		" JOIN plan pl ON pl.id = i.plan_id CROSS JOIN karta_actor($1) a WHERE i.id = $2::uuid",
-		2, params, get_cb);
-	return 0;
+		get_cb);
 }
 
 /* --- history ----------------------------------------------------------------------------- */
@@ -307,15 +298,7 @@ out:
 int h_item_history(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__ItemHistoryRequest *req = (const Karta__ItemHistoryRequest *)msg;
-	const char *bad = check_uuid("item_id", req->item_id);
-	if (bad)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(c, rid);
-	if (!p)
-		return -1;
-	snprintf(p->id, sizeof p->id, "%s", req->item_id);
-	const char *params[2] = {p->device, req->item_id};
-	pending_query(p,
+	return pending_read_by_id(c, rid, "item_id", req->item_id,
 		"SELECT karta_plan_access(a.org_id, a.level, pl.owner_org_id), h.row_version, h.op,"
 		" to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(o.code, ''), coalesce(left(d.fingerprint, 16), ''),"
@@ -323,6 +306,5 @@ int h_item_history(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		" FROM plan_item i JOIN plan pl ON pl.id = i.plan_id CROSS JOIN karta_actor($1) a"
 		" LEFT JOIN item_history h ON h.item_id = i.id"
 		" LEFT JOIN organization o ON o.id = h.org_id LEFT JOIN device d ON d.id = h.device_id"
-		" WHERE i.id = $2::uuid ORDER BY h.id", 2, params, history_cb);
-	return 0;
+		" WHERE i.id = $2::uuid ORDER BY h.id", history_cb);
 }

@@ -49,6 +49,21 @@ int pending_query(struct pending *p, const char *sql, int n, const char *const *
 	return -1;
 }
 
+int pending_read_by_id(struct conn *c, uint32_t rid, const char *field, const char *id,
+	const char *sql, db_cb cb)
+{
+	const char *bad = check_uuid(field, id);
+	if (bad)
+		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
+	struct pending *p = pending_new(c, rid);
+	if (!p)
+		return -1;
+	snprintf(p->id, sizeof p->id, "%s", id);
+	const char *params[2] = {p->device, p->id};
+	pending_query(p, sql, 2, params, cb);
+	return 0;
+}
+
 static const struct {
 	const char *sqlstate_prefix;
 	Karta__Status status;

@@ -36,6 +36,12 @@ bool pending_gone(const struct pending *p);
 /* Queues a query for p; on a full queue answers BUSY and frees p. Returns 0 or -1. */
 int pending_query(struct pending *p, const char *sql, int n, const char *const *params, db_cb cb);
 
+/* The common read request: validates id (a UUID named field), then runs sql with
+ * ($1 = the asking device, $2 = id) on a new pending (p->id = id) answered by cb.
+ * Returns the handler's return value. */
+int pending_read_by_id(struct conn *c, uint32_t rid, const char *field, const char *id,
+	const char *sql, db_cb cb);
+
 /* Answers an error for a failed query (SQLSTATE table; details go to the log only). */
 void reply_db_error(struct pending *p, const struct db_result *res, const char *what);
 /* Maps an API status word (ok | conflict | denied | not_found | bad | precondition). */
