@@ -59,37 +59,43 @@ int main(int argc, char **argv)
 	bool check_only = false;
 
 	if (kt_cfg_defaults(server_cfg_keys, &s.cfg) != 0)
-		return 1;
+		goto out;
 	for (int i = 1; i < argc;) {
 		if (kt_cfg_args(server_cfg_keys, &s.cfg, argc, argv, &i, err, sizeof err) != 0) {
 			fprintf(stderr, "kartad: %s\n", err);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		if (i >= argc)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("kartad %s (protocol %u..%u, schema %d)\n", KT_VERSION, KT_PROTO_MIN,
 				KT_PROTO_MAX, kt_schema_expected());
-			return 0;
+			rc = 0;
+			goto out;
 		} else if (strcmp(argv[i], "--dump-config") == 0) {
 			kt_cfg_dump(server_cfg_keys, stdout, "kartad configuration");
-			return 0;
+			rc = 0;
+			goto out;
 		} else if (strcmp(argv[i], "--check-config") == 0) {
 			check_only = true;
 			i++;
 		} else {
 			fprintf(stderr, "kartad: unknown option '%s' (see --help)\n", argv[i]);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	}
 	enum kt_log_level lvl;
 	if (kt_log_parse_level(s.cfg.log_level, &lvl) != 0) {
 		fprintf(stderr, "kartad: log_level '%s' is not debug, info, warn or error\n",
 			s.cfg.log_level);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	kt_log_set_level(lvl);
 

@@ -751,27 +751,6 @@ static void test_fuzz_brief(void **state)
 	free(buf);
 }
 
-static void test_speed(void **state)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/001_ab757c1570964dd4.txt", seeds_dir());
-	double best = 1e9;
-	for (int i = 0; i < 5; i++) {
-		struct timespec a, b;
-		struct kt_import_plan *p = NULL;
-		struct kt_import_err err;
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		assert_int_equal(kt_import_parse_file(path, &p, &err), 0);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		kt_import_plan_free(p);
-		double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
-		if (ms < best)
-			best = ms;
-	}
-	if (best >= 100.0)
-		fail_msg("2,336-line seed parsed in %.1f ms (limit 100 ms)", best);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,7 +767,6 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_fuzz_brief),
-		cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
