@@ -103,6 +103,28 @@ Karta__Status api_status(const char *w)
 	return KARTA__STATUS__STATUS_INTERNAL;
 }
 
+/* The first line of a database error for the log, with every quoted value ("…" as
+ * PostgreSQL quotes input values) blanked: values may be personal data, names of
+ * constraints and types are not. */
+static void redact_first_line(char *out, size_t n, const char *err)
+{
+	size_t o = 0;
+	bool quoted = false;
+	for (; *err && *err != '\n' && o + 4 < n; err++) {
+		if (*err == '"') {
+			quoted = !quoted;
+			if (quoted) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			continue;
+		}
+		if (!quoted)
+			out[o++] = *err == '\\' ? '/' : *err;
+	}
+	out[o] = '\0';
+}
+
 void reply_db_error(struct pending *p, const struct db_result *res, const char *what)
 {
 	const char *state = db_result_sqlstate(res);
@@ -119,14 +141,15 @@ void reply_db_error(struct pending *p, const struct db_result *res, const char *
 			return;
 		}
 	}
+	char reason[256];
+	redact_first_line(reason, sizeof reason, err);
 	for (size_t i = 0; i < sizeof sqlstates / sizeof sqlstates[0]; i++) {
 		size_t n = strlen(sqlstates[i].sqlstate_prefix);
 		if (strncmp(state, sqlstates[i].sqlstate_prefix, n) != 0)
 			continue;
 		conn_log(p->c, sqlstates[i].status == KARTA__STATUS__STATUS_INTERNAL ? KT_LOG_ERROR
 										       : KT_LOG_INFO,
-			"event=db_error query=%s sqlstate=%s reason=\"%.*s\"", what, state,
-			(int)strcspn(err, "\n"), err);
+			"event=db_error query=%s sqlstate=%s reason=\"%s\"", what, state, reason);
 		session_error(p->c, p->rid, sqlstates[i].status, "%s", sqlstates[i].message);
 		return;
 	}
