@@ -149,7 +149,7 @@ demo_plans() {
 
 	step "what each sees: plans visible to school-n1, and the first lines of its plan"
 	run "$KARTA" --config "$RUN/school-n1.conf" plan list
-	run "$KARTA" --config "$RUN/school-n1.conf" plan show "$sch" | head -n 15 || true
+	run "$KARTA" --config "$RUN/school-n1.conf" plan show "$sch" | head -n 32 || true
 	info "... ('karta plan show $sch' prints it all; --format csv|json for spreadsheets)"
 
 	step "access is checked by the server: the southern municipality cannot edit the region's plan"
