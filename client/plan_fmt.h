@@ -49,6 +49,8 @@ int plan_fmt_fetch(struct client *cl, const char *plan_id, bool all_items,
 	struct plan_fmt_doc *d) __attribute__((warn_unused_result));
 void plan_fmt_doc_release(struct plan_fmt_doc *d);
 
+/* The section with that id, or NULL. */
+const Karta__Section *plan_fmt_section_by_id(const struct plan_fmt_doc *d, const char *id);
 /* The section named by key: its id, else its number as written ("2" also finds "2."). */
 int plan_fmt_find_section(const struct plan_fmt_doc *d, const char *key,
 	const Karta__Section **out) __attribute__((warn_unused_result));
