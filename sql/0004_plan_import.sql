@@ -34,6 +34,13 @@ BEGIN
 			RETURN;
 		END IF;
 		pid := p_into;
+		-- Lock the items this import may update or soft-delete before its first write:
+		-- writes append to the owner's change feed (0005), and an item edit locks its item
+		-- before the feed, so taking the feed first here could deadlock with it.
+		IF NOT p_dry THEN
+			PERFORM 1 FROM plan_item x WHERE x.plan_id = pid AND x.deleted_at IS NULL
+			ORDER BY x.id FOR NO KEY UPDATE;
+		END IF;
 	ELSE
 		pid := (p->>'id')::uuid;
 		IF EXISTS (SELECT 1 FROM plan WHERE plan.id = pid) THEN
