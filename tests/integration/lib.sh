@@ -141,6 +141,7 @@ kt__on_err() {
 kt__on_exit() {
 	local rc=$?
 	set +e
+	trap - ERR # cleaning up: a process that is already gone is not an error
 	local g
 	for g in "${KT_BG_PIDS[@]}"; do
 		kill -KILL -- "-$g" 2>/dev/null
