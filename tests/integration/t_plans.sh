@@ -164,6 +164,16 @@ refused reg 'already approved' plan approve "$PLAN" --number 1 --date 2023-10-13
 kt_assert_eq "$before" "$(snapshot)" "writes to an approved plan change nothing"
 ok reg plan archive "$PLAN"
 
+# --- big plans are paged (2.7 MB of items: several 1 MiB pages): all come back, once each ---
+ok reg plan create --title "Большой план" --year 2023 --section "1|Раздел"
+BIG=$(id_of "$KT_OUT" plan)
+kt_psql "INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title)
+	SELECT gen_random_uuid(), '$BIG', s.id, g, g::text, repeat('пункт ', 90) || g
+	FROM generate_series(1, 2500) g, plan_section s WHERE s.plan_id = '$BIG'"
+ok reg plan show "$BIG" --format csv
+kt_assert_eq 2500 "$(grep -c 'пункт пункт' <<<"$KT_OUT")" "items in the paged plan show"
+kt_assert_eq 2500 "$(grep -o 'пункт [0-9]\+' <<<"$KT_OUT" | sort -u | wc -l)" "distinct items"
+
 # --- bad input: clear errors, nothing written ---------------------------------------------
 before=$(snapshot)
 refused reg 'no plan' plan show 00000000-0000-4000-8000-000000000000
