@@ -359,6 +359,37 @@ kt_setup() {
 }
 
 # ---------------------------------------------------------------------------------------
+# The client's plan commands
+
+# kt_id_of OUTPUT KIND: the uuid in the line "KIND <uuid> …" that create/derive/import print.
+kt_id_of() { sed -n "s/^$2 \\([0-9a-f-]\\{36\\}\\) .*/\\1/p" <<<"$1" | head -n 1; }
+
+# kt_ok ORG ARGS…: karta as ORG must exit 0; KT_OUT and KT_ERR hold its output.
+kt_ok() {
+	local org=$1
+	shift
+	kt_run kt_karta "$org" "$@"
+	kt_assert_rc 0 "karta $* (as $org)"
+}
+
+# kt_refused ORG PATTERN ARGS…: karta as ORG must exit 1 with PATTERN (ERE, any case) on stderr.
+kt_refused() {
+	local org=$1 pat=$2
+	shift 2
+	kt_run kt_karta "$org" "$@"
+	kt_assert_rc 1 "karta $* (as $org)"
+	KT_ICASE=1 kt_assert_match "$KT_ERR" "$pat" "stderr of karta $* (as $org)"
+}
+
+# kt_plan_snapshot: one checksum over every plan, section, item and history row, to show
+# that a refused request changed nothing.
+kt_plan_snapshot() {
+	kt_psql "SELECT md5(coalesce(string_agg(t, '|' ORDER BY t), '')) FROM (
+	SELECT p::text AS t FROM plan p UNION ALL SELECT s::text FROM plan_section s
+	UNION ALL SELECT i::text FROM plan_item i UNION ALL SELECT h::text FROM item_history h) x"
+}
+
+# ---------------------------------------------------------------------------------------
 # kartad
 
 kt_kartad_alive() {

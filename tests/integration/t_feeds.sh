@@ -17,13 +17,6 @@ kt_setup t_feeds
 kt_start_kartad
 SEEDS=${KT_SEEDS:-$KT_SRC/tests/fixtures/seeds}
 
-id_of() { sed -n "s/^$2 \\([0-9a-f-]\\{36\\}\\) .*/\\1/p" <<<"$1" | head -n 1; }
-ok() { # ok ORG ARGS…: karta must succeed; KT_OUT holds stdout
-	local org=$1
-	shift
-	kt_run kt_karta "$org" "$@"
-	kt_assert_rc 0 "karta $* (as $org)"
-}
 org_id() { kt_psql "SELECT id FROM organization WHERE code = '$1'"; }
 dev_id() {
 	kt_psql "SELECT d.id FROM device d JOIN organization o ON o.id = d.org_id WHERE o.code = '$1'"
@@ -74,16 +67,16 @@ kt_assert_eq "1|0|0" "$(kt_psql "SELECT count(*), min(epoch) - 1, min(last_seq) 
 	WHERE org_id = (SELECT id FROM organization WHERE code = 'mun3')")" "feed of a new organization"
 
 # --- the region's writes go to the region's feed -----------------------------------------
-ok reg plan create --title "Дорожная карта ГИА 2024/2025" --year 2024 \
+kt_ok reg plan create --title "Дорожная карта ГИА 2024/2025" --year 2024 \
 	--section "1|Анализ" --section "2|Организация"
-PLAN=$(id_of "$KT_OUT" plan)
-ok reg item add "$PLAN" --section 1 --number 1.1 --title "Анализ результатов" \
+PLAN=$(kt_id_of "$KT_OUT" plan)
+kt_ok reg item add "$PLAN" --section 1 --number 1.1 --title "Анализ результатов" \
 	--deadline "сентябрь" --responsible "РЦОИ"
-I_REF=$(id_of "$KT_OUT" item)
-ok reg item add "$PLAN" --section 1 --number 1.2 --title "Сбор сведений" \
+I_REF=$(kt_id_of "$KT_OUT" item)
+kt_ok reg item add "$PLAN" --section 1 --number 1.2 --title "Сбор сведений" \
 	--deadline "до 1 ноября" --responsible "УО, руководители ОО" --municipal "Сбор от ОО"
-I_ALL=$(id_of "$KT_OUT" item)
-ok reg item edit "$I_ALL" --title "Сбор сведений об участниках"
+I_ALL=$(kt_id_of "$KT_OUT" item)
+kt_ok reg item edit "$I_ALL" --title "Сбор сведений об участниках"
 got=$(changes "$REG" 0 | cut -d'|' -f1,2,4,5,6,7)
 kt_assert_eq "1|plan|insert|1||$D_REG
 2|plan_section|insert|1||
@@ -102,8 +95,8 @@ kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM change_log WHERE feed_id <> $R
 	"other feeds after the region's writes"
 
 # --- mun1's derive goes to mun1's feed, in the same transaction ----------------------------
-ok mun1 plan derive "$PLAN"
-MPLAN=$(id_of "$KT_OUT" plan)
+kt_ok mun1 plan derive "$PLAN"
+MPLAN=$(kt_id_of "$KT_OUT" plan)
 n_items=$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$MPLAN'")
 kt_assert_eq "2" "$n_items" "items derived"
 kt_assert_eq "plan:insert:1:$D_MUN1 plan_section:insert:2: plan_item:insert:2:$D_MUN1" \
@@ -120,12 +113,12 @@ kt_assert_eq "1" "$(kt_psql "SELECT count(DISTINCT xmin::text) FROM change_log
 # Item writes: update with changed fields; the region writing mun1's plan appends to
 # mun1's feed (the owner's), recording the region's device; move; soft delete.
 M_ALL=$(kt_psql "SELECT id FROM plan_item WHERE plan_id = '$MPLAN' AND derived_from = '$I_ALL'")
-ok mun1 item edit "$M_ALL" --municipal "Сбор сведений через РИС"
-ok reg item edit "$M_ALL" --institutional "Представление сведений"
-ok mun1 item add "$MPLAN" --section 2 --title "Муниципальное совещание" --deadline "Октябрь"
-M_OWN=$(id_of "$KT_OUT" item)
-ok mun1 item move "$M_OWN" --section 1 --ordinal 9
-ok mun1 item delete "$M_OWN" --reason "дублирует 1.2"
+kt_ok mun1 item edit "$M_ALL" --municipal "Сбор сведений через РИС"
+kt_ok reg item edit "$M_ALL" --institutional "Представление сведений"
+kt_ok mun1 item add "$MPLAN" --section 2 --title "Муниципальное совещание" --deadline "Октябрь"
+M_OWN=$(kt_id_of "$KT_OUT" item)
+kt_ok mun1 item move "$M_OWN" --section 1 --ordinal 9
+kt_ok mun1 item delete "$M_OWN" --reason "дублирует 1.2"
 got=$(changes "$MUN1" 5 | cut -d'|' -f1-7)
 kt_assert_eq "6|plan_item|$M_ALL|update|2|{municipal_action}|$D_MUN1
 7|plan_item|$M_ALL|update|3|{institutional_action}|$D_REG
@@ -136,14 +129,14 @@ kt_assert_eq "6" "$(last_seq "$REG")" \
 	"the region's write to mun1's plan is not in the region's feed"
 
 # A plan edit and approval are plan updates with their changed fields.
-ok mun1 plan edit "$MPLAN" --title "План первого округа"
+kt_ok mun1 plan edit "$MPLAN" --title "План первого округа"
 kt_assert_match "$(changes "$MUN1" 10 | cut -d'|' -f2,4,6)" '^plan\|update\|\{title\}' "plan edit"
 
 # --- plan import: every row in one transaction, on the importer's feed; a re-import of the
 # same document appends only the plan's version bump -----------------------------------
 before=$(last_seq "$MUN2")
-ok mun2 plan import "$SEEDS/003_042b6b193d2b342e.txt"
-P3=$(id_of "$KT_OUT" plan)
+kt_ok mun2 plan import "$SEEDS/003_042b6b193d2b342e.txt"
+P3=$(kt_id_of "$KT_OUT" plan)
 kt_assert_eq "1|12|83" "$(kt_psql "SELECT count(*) FILTER (WHERE entity_type = 'plan'),
 	count(*) FILTER (WHERE entity_type = 'plan_section'),
 	count(*) FILTER (WHERE entity_type = 'plan_item') FROM change_log WHERE feed_id = $MUN2")" \
@@ -151,12 +144,12 @@ kt_assert_eq "1|12|83" "$(kt_psql "SELECT count(*) FILTER (WHERE entity_type = '
 kt_assert_eq "$((before + $(kt_psql "SELECT count(*) FROM change_log WHERE feed_id = $MUN2")))" \
 	"$(last_seq "$MUN2")" "mun2's last_seq"
 after=$(last_seq "$MUN2")
-ok mun2 plan import "$SEEDS/003_042b6b193d2b342e.txt" --into "$P3"
+kt_ok mun2 plan import "$SEEDS/003_042b6b193d2b342e.txt" --into "$P3"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 0 removed" "re-import"
 kt_assert_eq "$((after + 1))|plan|update|{}" "$(changes "$MUN2" "$after" | cut -d'|' -f1,2,4,6)" \
 	"a re-import of the same document appends only the plan's version bump"
-ok reg plan import "$SEEDS/001_ab757c1570964dd4.txt" # has an abbreviation table
-P1=$(id_of "$KT_OUT" plan)
+kt_ok reg plan import "$SEEDS/001_ab757c1570964dd4.txt" # has an abbreviation table
+P1=$(kt_id_of "$KT_OUT" plan)
 abbrevs=$(kt_psql "SELECT count(*) FROM change_log WHERE feed_id = $REG
 	AND entity_type = 'abbreviation'")
 kt_assert_eq "$(kt_psql "SELECT count(*) FROM abbreviation WHERE plan_id = '$P1'")" "$abbrevs" \
@@ -229,8 +222,8 @@ put_item() {
 # visible FEED: what a reader sees now: "count|max(seq)".
 visible() { kt_psql "SELECT count(*), coalesce(max(seq), 0) FROM change_log WHERE feed_id = $1"; }
 
-ok mun1 item add "$MPLAN" --section 2 --title "Второй пункт для гонки"
-M_B=$(id_of "$KT_OUT" item)
+kt_ok mun1 item add "$MPLAN" --section 2 --title "Второй пункт для гонки"
+M_B=$(kt_id_of "$KT_OUT" item)
 N0=$(last_seq "$MUN1")
 kt_assert_eq "$N0|$N0" "$(visible "$MUN1")" "reader before the race"
 
@@ -295,7 +288,7 @@ $((N1 + 1))" "$rb" "the write inside the rolled-back transaction took seq $((N1 
 kt_assert_eq "$N1|$N1|$N1" "$(kt_psql "SELECT last_seq, (SELECT count(*) FROM change_log
 	WHERE feed_id = $MUN1), (SELECT max(seq) FROM change_log WHERE feed_id = $MUN1)
 	FROM feed WHERE org_id = $MUN1")" "after the rollback: no row, last_seq back"
-ok reg item edit "$I_REF" --responsible "РЦОИ, ГЭК" # a commit on another feed, after the rollback
+kt_ok reg item edit "$I_REF" --responsible "РЦОИ, ГЭК" # a commit on another feed, after the rollback
 R1=$(last_seq "$REG")
 for ((i = 0; i < 50; i++)); do
 	sess_mark L
@@ -307,7 +300,7 @@ kt_assert_contains "$(cat "$KT_WORK/L.out")" \
 	"listener after a commit on the region's feed"
 kt_assert_not_contains "$(cat "$KT_WORK/L.out")" "payload \"$MUN1:" \
 	"listener after the rolled-back write (notifications arrive in commit order)"
-ok mun1 item edit "$M_ALL" --municipal "после отката"
+kt_ok mun1 item edit "$M_ALL" --municipal "после отката"
 kt_assert_eq "$((N1 + 1))|$M_ALL|update" "$(changes "$MUN1" "$N1" | cut -d'|' -f1,3,4)" \
 	"the next write gets the rolled-back seq"
 for ((i = 0; i < 50; i++)); do

@@ -13,7 +13,6 @@ S003=$SEEDS/003_042b6b193d2b342e.txt
 S000=$SEEDS/000_0321eb817b06a241.txt
 S001=$SEEDS/001_ab757c1570964dd4.txt
 
-id_of() { sed -n "s/^$2 \\([0-9a-f-]\\{36\\}\\) .*/\\1/p" <<<"$1" | head -n 1; }
 plans() { kt_psql "SELECT count(*) FROM plan"; }
 # golden_missing PLAN GOLDEN: golden items (number + whitespace-normalized title + raw
 # deadline) not found among the plan's live items. Word bookmarks, kept in the golden
@@ -40,7 +39,7 @@ golden_missing() {
 kt_run kt_karta mun1 plan import "$S003"
 kt_assert_rc 0 "import 003"
 kt_assert_match "$KT_OUT" '^plan [0-9a-f-]{36} imported: 83 items in 12 sections$' "import 003"
-P3=$(id_of "$KT_OUT" plan)
+P3=$(kt_id_of "$KT_OUT" plan)
 kt_assert_eq "83|12" "$(kt_psql "SELECT (SELECT count(*) FROM plan_item WHERE plan_id = '$P3'),
 	(SELECT count(*) FROM plan_section WHERE plan_id = '$P3')")" "rows of 003"
 kt_assert_eq "0" "$(golden_missing "$P3" "$SEEDS/golden/003.json")" "golden items of 003 missing"
@@ -56,7 +55,7 @@ kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$P3
 # --- seed 001 (one cell per line, 334 items) as the region, seed 000 needs --allow-truncated
 kt_run kt_karta reg plan import "$S001"
 kt_assert_rc 0 "import 001"
-P1=$(id_of "$KT_OUT" plan)
+P1=$(kt_id_of "$KT_OUT" plan)
 kt_assert_eq "0" "$(golden_missing "$P1" "$SEEDS/golden/001.json")" "golden items of 001 missing"
 kt_assert_eq "334" "$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$P1'")" "items of 001"
 # Responsible cells resolve through the document's own abbreviation table.
@@ -74,7 +73,7 @@ kt_assert_contains "$KT_ERR" "truncated" "import of a truncated table"
 kt_assert_eq "$before" "$(plans)" "a refused import writes nothing"
 kt_run kt_karta mun2 plan import "$S000" --allow-truncated
 kt_assert_rc 0 "import 000 --allow-truncated"
-P0=$(id_of "$KT_OUT" plan)
+P0=$(kt_id_of "$KT_OUT" plan)
 kt_assert_eq "0" "$(golden_missing "$P0" "$SEEDS/golden/000.json")" "golden items of 000 missing"
 kt_assert_eq "2019" "$(kt_psql "SELECT academic_year FROM plan WHERE id = '$P0'")" "year of 000"
 
@@ -114,7 +113,7 @@ cp1251=$KT_WORK/003-cp1251.txt
 iconv -f UTF-8 -t WINDOWS-1251 "$S003" >"$cp1251"
 kt_run kt_karta sch11 plan import "$cp1251"
 kt_assert_rc 0 "import of a Windows-1251 document"
-P3w=$(id_of "$KT_OUT" plan)
+P3w=$(kt_id_of "$KT_OUT" plan)
 kt_assert_eq "0" "$(golden_missing "$P3w" "$SEEDS/golden/003.json")" "golden items of 003 (cp1251)"
 
 before=$(plans)

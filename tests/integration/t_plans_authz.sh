@@ -16,32 +16,22 @@ kt_admin device add --org mun1 --cert "$KT_CERTS/mun1view.pem" --role viewer >/d
 kt_write_client_conf "$KT_WORK/mun1view.conf" "$KT_CERTS/mun1view.pem" "$KT_CERTS/mun1view.key"
 kt_start_kartad
 
-id_of() { sed -n "s/^$2 \\([0-9a-f-]\\{36\\}\\) .*/\\1/p" <<<"$1" | head -n 1; }
-must() {
-	local org=$1
-	shift
-	kt_run kt_karta "$org" "$@"
-	kt_assert_rc 0 "karta $* (as $org)"
-}
-snapshot() { kt_psql "SELECT md5(coalesce(string_agg(t, '|' ORDER BY t), '')) FROM (
-	SELECT p::text AS t FROM plan p UNION ALL SELECT s::text FROM plan_section s
-	UNION ALL SELECT i::text FROM plan_item i UNION ALL SELECT h::text FROM item_history h) x"; }
 
 # One plan per organization: the region's, derived plans below it.
-must reg plan create --title "Региональный план" --year 2023 --section "1|Раздел"
-declare -A PLAN=([reg]=$(id_of "$KT_OUT" plan))
-must reg item add "${PLAN[reg]}" --title "Пункт для всех" --responsible "УО, руководители ОО" \
+kt_ok reg plan create --title "Региональный план" --year 2023 --section "1|Раздел"
+declare -A PLAN=([reg]=$(kt_id_of "$KT_OUT" plan))
+kt_ok reg item add "${PLAN[reg]}" --title "Пункт для всех" --responsible "УО, руководители ОО" \
 	--municipal "м" --institutional "о" --deadline "до 1 ноября"
 for m in mun1 mun2; do
-	must "$m" plan derive "${PLAN[reg]}"
-	PLAN[$m]=$(id_of "$KT_OUT" plan)
+	kt_ok "$m" plan derive "${PLAN[reg]}"
+	PLAN[$m]=$(kt_id_of "$KT_OUT" plan)
 done
 for s in sch11 sch12; do
-	must "$s" plan derive "${PLAN[mun1]}"
-	PLAN[$s]=$(id_of "$KT_OUT" plan)
+	kt_ok "$s" plan derive "${PLAN[mun1]}"
+	PLAN[$s]=$(kt_id_of "$KT_OUT" plan)
 done
-must sch21 plan derive "${PLAN[mun2]}"
-PLAN[sch21]=$(id_of "$KT_OUT" plan)
+kt_ok sch21 plan derive "${PLAN[mun2]}"
+PLAN[sch21]=$(kt_id_of "$KT_OUT" plan)
 declare -A ITEM
 for o in "${!PLAN[@]}"; do
 	ITEM[$o]=$(kt_psql "SELECT id FROM plan_item WHERE plan_id = '${PLAN[$o]}' LIMIT 1")
@@ -71,7 +61,7 @@ owners=(reg mun1 mun2 sch11 sch12 sch21)
 cells=0
 for a in "${actors[@]}"; do
 	# plan list shows exactly the plans the matrix lets it read.
-	must "$a" plan list --format csv
+	kt_ok "$a" plan list --format csv
 	for o in "${owners[@]}"; do
 		exp=$(expected "$a" "$o")
 		if [ "$exp" = none ]; then
@@ -90,7 +80,7 @@ for a in "${actors[@]}"; do
 			if [ "$exp" = none ]; then denied "$cmd: $cell"; else kt_assert_rc 0 "$cmd: $cell"; fi
 		done
 		# write: item add, item edit, item move, plan edit, approve — all refused unless write
-		before=$(snapshot)
+		before=$(kt_plan_snapshot)
 		if [ "$exp" != write ]; then
 			kt_run kt_karta "$a" item add "${PLAN[$o]}" --title "чужой пункт"
 			denied "item add: $cell"
@@ -102,7 +92,7 @@ for a in "${actors[@]}"; do
 			denied "plan edit: $cell"
 			kt_run kt_karta "$a" plan approve "${PLAN[$o]}" --number 1 --date 2023-10-01
 			denied "plan approve: $cell"
-			kt_assert_eq "$before" "$(snapshot)" "refused writes changed the database: $cell"
+			kt_assert_eq "$before" "$(kt_plan_snapshot)" "refused writes changed the database: $cell"
 		else
 			kt_run kt_karta "$a" item add "${PLAN[$o]}" --title "пункт от $a"
 			kt_assert_rc 0 "item add: $cell"
@@ -115,14 +105,14 @@ done
 kt_assert_eq 36 "$cells" "matrix cells checked"
 
 # The viewer device of mun1 reads what mun1 reads and writes nothing, not even mun1's plan.
-before=$(snapshot)
+before=$(kt_plan_snapshot)
 kt_run kt_karta mun1view plan show "${PLAN[mun1]}"
 kt_assert_rc 0 "viewer reads its organization's plan"
 kt_run kt_karta mun1view item add "${PLAN[mun1]}" --title "от наблюдателя"
 denied "viewer item add"
 kt_run kt_karta mun1view plan derive "${PLAN[reg]}"
 denied "viewer derive"
-kt_assert_eq "$before" "$(snapshot)" "viewer attempts changed the database"
+kt_assert_eq "$before" "$(kt_plan_snapshot)" "viewer attempts changed the database"
 
 # Derive only from the organization directly above.
 kt_run kt_karta sch21 plan derive "${PLAN[mun1]}"                  # another municipality's
