@@ -110,6 +110,17 @@ plan_id() {
 		WHERE o.code = :'code' ORDER BY p.created_at LIMIT 1" code="$1"
 }
 
+# derive_once ORG PARENT_PLAN: ORG derives its plan from PARENT_PLAN unless it has one.
+derive_once() {
+	local have
+	have=$(plan_id "$1")
+	if [ -n "$have" ]; then
+		info "$1 has plan $have already"
+	else
+		run "$KARTA" --config "$RUN/$1.conf" plan derive "$2" || die "$1: plan derive failed"
+	fi
+}
+
 # The plan cascade: the region imports its roadmap document, approves it, a municipality
 # and a school derive their sub-plans. Skipped steps on a re-run say so.
 demo_plans() {
@@ -129,23 +140,13 @@ demo_plans() {
 	fi
 
 	step "the northern municipality derives its sub-plan from the regional one"
+	derive_once mun-north "$reg"
 	mun=$(plan_id mun-north)
-	if [ -z "$mun" ]; then
-		run "$KARTA" --config "$RUN/mun-north.conf" plan derive "$reg" || die "derive failed"
-		mun=$(plan_id mun-north)
-	else
-		info "mun-north has plan $mun already"
-	fi
 	info "items the municipality acts on are its own; regional-only ones are references"
 
 	step "school-n1 derives its plan from the municipality's"
+	derive_once school-n1 "$mun"
 	sch=$(plan_id school-n1)
-	if [ -z "$sch" ]; then
-		run "$KARTA" --config "$RUN/school-n1.conf" plan derive "$mun" || die "derive failed"
-		sch=$(plan_id school-n1)
-	else
-		info "school-n1 has plan $sch already"
-	fi
 
 	step "what each sees: plans visible to school-n1, and the first lines of its plan"
 	run "$KARTA" --config "$RUN/school-n1.conf" plan list

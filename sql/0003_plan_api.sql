@@ -180,6 +180,27 @@ BEGIN
 	RETURN QUERY SELECT 'ok', 'saved', sid;
 END $$;
 
+-- The checks every change of an existing item passes, in one place: the plan's write guard,
+-- not deleted, the base version is current, and below the region a read-only reference
+-- stays untouched. Returns NULL when allowed, else (status, message).
+CREATE FUNCTION karta_item_guard(p_device bigint, p_plan plan, p_cur plan_item, p_base bigint,
+	OUT status text, OUT message text) LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	g record;
+BEGIN
+	g := karta_plan_write_guard(p_device, p_plan, true);
+	IF g.status IS NOT NULL THEN
+		status := g.status; message := g.message;
+	ELSIF p_cur.deleted_at IS NOT NULL THEN
+		status := 'conflict'; message := 'the item was deleted';
+	ELSIF p_cur.row_version <> p_base THEN
+		status := 'conflict';
+		message := format('item changed since version %s (now %s)', p_base, p_cur.row_version);
+	ELSIF p_cur.reference_only AND (SELECT level FROM karta_actor(p_device)) <> 'region' THEN
+		status := 'denied'; message := 'the item is a read-only reference to the parent plan';
+	END IF;
+END $$;
+
 -- Create (p_base = 0) or update an item. deadline/responsible/targets are computed by
 -- kartad (common/kt_deadline.c, kt_parties.c) from the raw text and passed in.
 CREATE FUNCTION karta_item_put(p_device bigint, p_base bigint, it jsonb)
@@ -205,17 +226,13 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'not_found', format('no plan %s', it->>'plan_id'), iid; RETURN;
 	END IF;
-	g := karta_plan_write_guard(p_device, pl, true);
+	IF p_base = 0 THEN
+		g := karta_plan_write_guard(p_device, pl, true);
+	ELSE
+		g := karta_item_guard(p_device, pl, cur, p_base);
+	END IF;
 	IF g.status IS NOT NULL THEN
 		RETURN QUERY SELECT g.status, g.message, iid; RETURN;
-	END IF;
-	IF p_base <> 0 AND cur.deleted_at IS NOT NULL THEN
-		RETURN QUERY SELECT 'conflict', 'the item was deleted', iid; RETURN;
-	END IF;
-	IF p_base <> 0 AND cur.row_version <> p_base THEN
-		RETURN QUERY SELECT 'conflict',
-			format('item changed since version %s (now %s)', p_base, cur.row_version), iid;
-		RETURN;
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = sec AND x.plan_id = pl.id) THEN
 		RETURN QUERY SELECT 'bad', 'the section is not in this plan', iid; RETURN;
@@ -226,10 +243,6 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT * INTO a FROM karta_actor(p_device);
-	IF p_base <> 0 AND cur.reference_only AND a.level <> 'region' THEN
-		RETURN QUERY SELECT 'denied', 'the item is a read-only reference to the parent plan', iid;
-		RETURN;
-	END IF;
 	-- The parent level owns a derived item's text and deadline.
 	IF p_base <> 0 AND cur.derived_from IS NOT NULL AND a.level <> 'region'
 	   AND (cur.title IS DISTINCT FROM it->>'title'
@@ -290,21 +303,9 @@ BEGIN
 		RETURN QUERY SELECT 'not_found', format('no item %s', p_id), p_id; RETURN;
 	END IF;
 	SELECT * INTO pl FROM plan WHERE plan.id = cur.plan_id;
-	g := karta_plan_write_guard(p_device, pl, true);
+	g := karta_item_guard(p_device, pl, cur, p_base);
 	IF g.status IS NOT NULL THEN
 		RETURN QUERY SELECT g.status, g.message, p_id; RETURN;
-	END IF;
-	IF cur.deleted_at IS NOT NULL THEN
-		RETURN QUERY SELECT 'conflict', 'the item was deleted', p_id; RETURN;
-	END IF;
-	IF cur.row_version <> p_base THEN
-		RETURN QUERY SELECT 'conflict',
-			format('item changed since version %s (now %s)', p_base, cur.row_version), p_id;
-		RETURN;
-	END IF;
-	IF cur.reference_only AND (SELECT level FROM karta_actor(p_device)) <> 'region' THEN
-		RETURN QUERY SELECT 'denied', 'the item is a read-only reference to the parent plan', p_id;
-		RETURN;
 	END IF;
 	IF p_delete_reason IS NOT NULL THEN
 		UPDATE plan_item x SET deleted_at = now(), delete_reason = p_delete_reason,
