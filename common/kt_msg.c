@@ -27,6 +27,15 @@ static const struct kt_msg_info msgs[] = {
 	{KT_MSG_ITEM_GET, "ItemGetRequest", &karta__item_get_request__descriptor, 256, KT_TO_SERVER},
 	{KT_MSG_PLAN_IMPORT, "PlanImport", &karta__plan_import__descriptor, 0, KT_TO_SERVER},
 	{KT_MSG_IMPORT_RESULT, "ImportResult", &karta__import_result__descriptor, 0, KT_TO_CLIENT},
+	{KT_MSG_PULL, "Pull", &karta__pull__descriptor, 256 * 1024, KT_TO_SERVER},
+	{KT_MSG_CHANGE_PAGE, "ChangePage", &karta__change_page__descriptor, 0, KT_TO_CLIENT},
+	{KT_MSG_SNAPSHOT_REQ, "SnapshotRequest", &karta__snapshot_request__descriptor, 1024, KT_TO_SERVER},
+	{KT_MSG_SNAPSHOT_PAGE, "SnapshotPage", &karta__snapshot_page__descriptor, 0, KT_TO_CLIENT},
+	{KT_MSG_UPLOAD, "Upload", &karta__upload__descriptor, 0, KT_TO_SERVER},
+	{KT_MSG_UPLOAD_RESULT, "UploadResult", &karta__upload_result__descriptor, 0, KT_TO_CLIENT},
+	/* never a frame of its own: only packed inside an Upload op */
+	{KT_MSG_CONFLICT_RESOLVE, "ConflictResolve", &karta__conflict_resolve__descriptor, 1024, 0},
+	{KT_MSG_POKE, "Poke", &karta__poke__descriptor, 64 * 1024, KT_TO_CLIENT},
 };
 
 const struct kt_msg_info *kt_msg_info(uint16_t type)
