@@ -8,7 +8,7 @@ PKGS=(
 	libevent-dev libssl-dev openssl                             # event loop + TLS
 	libprotobuf-c-dev protobuf-c-compiler                       # wire format
 	libpq-dev postgresql postgresql-client                      # server database
-	libsqlite3-dev                                              # client's local store
+	libsqlite3-dev sqlite3                                      # client's local store (+ CLI: tests read it)
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers

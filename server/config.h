@@ -17,6 +17,7 @@ struct server_cfg {
 	char *conninfo;
 	long pool_size, queue_max, statement_timeout_ms;
 	long max_frame, frames_per_read, out_high_water;
+	long page_bytes, max_ops_per_upload;
 };
 
 extern const struct kt_cfg_key server_cfg_keys[];

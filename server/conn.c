@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "kt_log.h"
+#include "listen.h"
 #include "server.h"
 #include "session.h"
 
@@ -65,6 +66,7 @@ static void conn_finish(evutil_socket_t fd, short what, void *arg)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
+	listen_forget(s->feed_listener, c); /* no Poke may reach it once it is gone */
 	conn_log(c, KT_LOG_DEBUG, "event=closed");
 	conn_unref(c);
 	server_conn_gone(s);

@@ -13,6 +13,7 @@
 #include "db/kt_migrations.h"
 #include "kt_log.h"
 #include "kt_msg.h"
+#include "listen.h"
 #include "server.h"
 
 static void usage(FILE *out)
@@ -122,7 +123,8 @@ int main(int argc, char **argv)
 		.statement_timeout = (int)s.cfg.statement_timeout_ms,
 	};
 	s.db = db_pool_new(s.base, &pc);
-	if (!s.db || server_signals(&s) != 0 || server_listen(&s) != 0)
+	s.feed_listener = listen_new(s.base, s.cfg.conninfo);
+	if (!s.db || !s.feed_listener || server_signals(&s) != 0 || server_listen(&s) != 0)
 		goto out;
 	kt_log(KT_LOG_INFO, "event=started version=%s pid=%d", KT_VERSION, (int)getpid());
 	event_base_dispatch(s.base);
@@ -142,6 +144,7 @@ out:
 		c->refs = 1;
 		conn_unref(c);
 	}
+	listen_free(s.feed_listener); /* touches no connection */
 	db_pool_free(s.db);
 	if (s.sig_term)
 		event_free(s.sig_term);

@@ -13,6 +13,7 @@
 
 struct conn;
 struct db_pool;
+struct listener;
 
 struct server {
 	struct event_base *base;
@@ -20,6 +21,7 @@ struct server {
 	SSL_CTX *ssl_ctx; /* swapped on SIGHUP; live SSLs keep their own reference */
 	struct evconnlistener *listener;
 	struct db_pool *db;
+	struct listener *feed_listener; /* LISTEN karta_feed → Pokes (listen.h) */
 	struct event *sig_term, *sig_int, *sig_hup, *drain_timer;
 	struct conn *conns; /* doubly linked list of open connections */
 	long nconns;

@@ -31,6 +31,9 @@ static const struct route routes[] = {
 	{KT_MSG_ITEM_DELETE, h_item_delete, false},
 	{KT_MSG_ITEM_HISTORY_REQ, h_item_history, false},
 	{KT_MSG_ITEM_GET, h_item_get, false},
+	{KT_MSG_PULL, h_pull, false},
+	{KT_MSG_SNAPSHOT_REQ, h_snapshot, false},
+	{KT_MSG_UPLOAD, h_upload, false},
 };
 
 static const struct route *route_for(uint16_t type)

@@ -8,6 +8,7 @@
 
 int admin_org(PGconn *pg, int argc, char **argv);
 int admin_device(PGconn *pg, int argc, char **argv);
+int admin_feed(PGconn *pg, int argc, char **argv);
 
 /* "--name VALUE" lookup in argv[from..argc); NULL if absent. Sets *bad on a flag without a
  * value or an unknown flag (names lists the accepted ones, NULL-terminated). */

@@ -46,6 +46,8 @@ static const struct {
 	{"device", admin_device, "device add --org C --cert FILE.pem [--role coordinator|operator|"
 				 "viewer] [--label T] | device revoke (--cert F | --fingerprint H)"
 				 " | device list"},
+	{"feed", admin_feed, "feed prune --days N (drop old change-log rows) | feed rebuild ORG"
+			     " (clients resync)"},
 };
 
 static void usage(FILE *out)

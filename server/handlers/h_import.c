@@ -11,6 +11,7 @@
 #include "../session.h"
 #include "h_rows.h"
 #include "h_util.h"
+#include "h_write.h"
 #include "handlers.h"
 
 #define IMPORT_MAX_ITEMS 5000
@@ -167,7 +168,7 @@ out:
 	pending_free(p);
 }
 
-static const char *check_import(const Karta__PlanImport *req)
+const char *check_plan_import(const Karta__PlanImport *req)
 {
 	const char *bad;
 	const Karta__Plan *pl = req->plan;
@@ -218,10 +219,24 @@ static json_t *item_body(const Karta__Item *it)
 		"target_text", it->target_text);
 }
 
+json_t *import_args(const Karta__PlanImport *req)
+{
+	json_t *items = json_array(), *abbr = json_array();
+	for (size_t i = 0; items && i < req->n_items; i++)
+		json_array_append_new(items, item_body(req->items[i]));
+	for (size_t i = 0; abbr && i < req->n_abbreviations; i++)
+		json_array_append_new(abbr, json_pack("{s:s,s:s}", "short",
+			req->abbreviations[i]->short_, "full", req->abbreviations[i]->full));
+	return json_pack("{s:s,s:o,s:o,s:o,s:o}", "into", req->into_plan_id, "plan",
+		req->plan ? plan_body(req->plan) : json_object(), "sections",
+		sections_body(req->sections, req->n_sections, true), "items", items,
+		"abbreviations", abbr);
+}
+
 int h_plan_import(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__PlanImport *req = (const Karta__PlanImport *)msg;
-	const char *bad = check_import(req);
+	const char *bad = check_plan_import(req);
 	if (bad)
 		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
 	struct pending *p = pending_new(c, rid);
@@ -235,33 +250,18 @@ int h_plan_import(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	p->extra_free = import_state_free;
 	s->dry = req->dry_run;
 	snprintf(s->into, sizeof s->into, "%s", req->into_plan_id);
-	json_t *secs = json_array(), *abbr = json_array();
-	s->item_list = json_array();
-	for (size_t i = 0; i < req->n_sections; i++)
-		json_array_append_new(secs, json_pack("{s:s,s:i,s:s,s:s}", "id", req->sections[i]->id,
-			"ordinal", (int)i + 1, "number", req->sections[i]->number, "title",
-			req->sections[i]->title));
-	for (size_t i = 0; i < req->n_items; i++)
-		json_array_append_new(s->item_list, item_body(req->items[i]));
-	for (size_t i = 0; i < req->n_abbreviations; i++)
-		json_array_append_new(abbr, json_pack("{s:s,s:s}", "short",
-			req->abbreviations[i]->short_, "full", req->abbreviations[i]->full));
-	const Karta__Plan *pl = req->plan;
-	json_t *plan = pl ? json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "id", pl->id, "title", pl->title,
-		"academic_year", pl->academic_year, "act_kind", pl->act_kind, "act_number",
-		pl->act_number, "act_date", pl->act_date, "implements", pl->implements)
-		: json_object();
-	s->sections = json_dumps(secs, JSON_COMPACT);
-	s->abbrevs = json_dumps(abbr, JSON_COMPACT);
-	s->plan = json_dumps(plan, JSON_COMPACT);
-	json_decref(secs);
-	json_decref(abbr);
-	json_decref(plan);
+	json_t *a = import_args(req);
+	s->item_list = json_incref(json_object_get(a, "items"));
+	s->sections = json_dumps(json_object_get(a, "sections"), JSON_COMPACT);
+	s->abbrevs = json_dumps(json_object_get(a, "abbreviations"), JSON_COMPACT);
+	s->plan = json_dumps(json_object_get(a, "plan"), JSON_COMPACT);
+	json_decref(a);
 	if (!s->sections || !s->abbrevs || !s->plan ||
 	    json_array_size(s->item_list) != req->n_items) {
 		pending_free(p);
 		return -1;
 	}
+	const Karta__Plan *pl = req->plan;
 	if (!s->into[0]) {
 		run_import(p, pl->academic_year);
 		return 0;

@@ -12,6 +12,7 @@
 #include "../session.h"
 #include "h_rows.h"
 #include "h_util.h"
+#include "h_write.h"
 #include "handlers.h"
 
 static const char year_sql[] =
@@ -126,8 +127,19 @@ static struct pending *item_pending(struct conn *c, uint32_t rid, const char *id
 	return p;
 }
 
+json_t *item_put_body(const Karta__Item *it)
+{
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id,
+		"plan_id", it->plan_id, "section_id", it->section_id, "ordinal", it->ordinal,
+		"number", it->number, "parent_item_id", it->parent_item_id, "title", it->title,
+		"deadline_text", it->deadline_text, "responsible_text", it->responsible_text,
+		"municipal_action", it->municipal_action, "institutional_action",
+		it->institutional_action, "result_text", it->result_text, "target_text",
+		it->target_text);
+}
+
 /* Field limits (characters) are documented in docs/plans.md. */
-static const char *check_item(const Karta__ItemPut *req)
+const char *check_item_put(const Karta__ItemPut *req)
 {
 	const Karta__Item *it = req->item;
 	const char *bad;
@@ -145,7 +157,7 @@ static const char *check_item(const Karta__ItemPut *req)
 int h_item_put(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__ItemPut *req = (const Karta__ItemPut *)msg;
-	const char *bad = check_item(req);
+	const char *bad = check_item_put(req);
 	if (bad)
 		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
 	const Karta__Item *it = req->item;
@@ -153,13 +165,7 @@ int h_item_put(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	if (!p)
 		return -1;
 	struct item_state *s = p->extra;
-	s->body = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id,
-		"plan_id", it->plan_id, "section_id", it->section_id, "ordinal", it->ordinal,
-		"number", it->number, "parent_item_id", it->parent_item_id, "title", it->title,
-		"deadline_text", it->deadline_text, "responsible_text", it->responsible_text,
-		"municipal_action", it->municipal_action, "institutional_action",
-		it->institutional_action, "result_text", it->result_text, "target_text",
-		it->target_text);
+	s->body = item_put_body(it);
 	if (!s->body) {
 		pending_free(p);
 		return -1;

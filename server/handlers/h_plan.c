@@ -10,6 +10,7 @@
 #include "../session.h"
 #include "h_rows.h"
 #include "h_util.h"
+#include "h_write.h"
 #include "handlers.h"
 
 #define PAGE_ITEMS_DEFAULT 500
@@ -274,7 +275,7 @@ static struct pending *write_pending(struct conn *c, uint32_t rid)
 	return p;
 }
 
-static const char *check_date(const char *field, const char *s)
+const char *check_date(const char *field, const char *s)
 {
 	static char msg[80];
 	int y, m, d;
@@ -286,7 +287,7 @@ static const char *check_date(const char *field, const char *s)
 	return msg;
 }
 
-static const char *check_plan(const Karta__PlanPut *req)
+const char *check_plan_put(const Karta__PlanPut *req)
 {
 	const Karta__Plan *pl = req->plan;
 	const char *bad;
@@ -314,21 +315,32 @@ static const char *check_plan(const Karta__PlanPut *req)
 	return NULL;
 }
 
+json_t *plan_body(const Karta__Plan *pl)
+{
+	return json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "id", pl->id, "title", pl->title,
+		"academic_year", pl->academic_year, "act_kind", pl->act_kind, "act_number",
+		pl->act_number, "act_date", pl->act_date, "implements", pl->implements);
+}
+
+json_t *sections_body(Karta__Section *const *sections, size_t n, bool renumber)
+{
+	json_t *secs = json_array();
+	for (size_t i = 0; secs && i < n; i++)
+		json_array_append_new(secs, json_pack("{s:s,s:i,s:s,s:s}", "id", sections[i]->id,
+			"ordinal", renumber ? (int)i + 1 : sections[i]->ordinal, "number",
+			sections[i]->number, "title", sections[i]->title));
+	return secs;
+}
+
 int h_plan_put(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__PlanPut *req = (const Karta__PlanPut *)msg;
-	const char *bad = check_plan(req);
+	const char *bad = check_plan_put(req);
 	if (bad)
 		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
 	const Karta__Plan *pl = req->plan;
-	json_t *secs = json_array();
-	for (size_t i = 0; i < req->n_sections; i++)
-		json_array_append_new(secs, json_pack("{s:s,s:i,s:s,s:s}", "id", req->sections[i]->id,
-			"ordinal", req->sections[i]->ordinal, "number", req->sections[i]->number,
-			"title", req->sections[i]->title));
-	json_t *body = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "id", pl->id, "title", pl->title,
-		"academic_year", pl->academic_year, "act_kind", pl->act_kind, "act_number",
-		pl->act_number, "act_date", pl->act_date, "implements", pl->implements);
+	json_t *secs = sections_body(req->sections, req->n_sections, false);
+	json_t *body = plan_body(pl);
 	char *bj = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	char *sj = json_dumps(secs, JSON_COMPACT);
 	json_decref(body);

@@ -43,6 +43,8 @@ int h_session_hello(struct conn *c, uint32_t request_id, const ProtobufCMessage 
 	Karta__Limits limits = KARTA__LIMITS__INIT;
 	limits.max_frame = (uint32_t)cfg->max_frame;
 	limits.idle_timeout = (uint32_t)cfg->idle_timeout;
+	limits.page_bytes = (uint32_t)cfg->page_bytes;
+	limits.max_ops_per_upload = (uint32_t)cfg->max_ops_per_upload;
 	Karta__Welcome w = KARTA__WELCOME__INIT;
 	w.proto = c->proto;
 	static char version[] = "kartad " KT_VERSION;

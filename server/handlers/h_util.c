@@ -96,6 +96,7 @@ Karta__Status api_status(const char *w)
 		{"not_found", KARTA__STATUS__STATUS_NOT_FOUND},
 		{"bad", KARTA__STATUS__STATUS_BAD_REQUEST},
 		{"precondition", KARTA__STATUS__STATUS_FAILED_PRECONDITION},
+		{"busy", KARTA__STATUS__STATUS_BUSY},
 	};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(w, words[i].word) == 0)

@@ -28,4 +28,8 @@ int h_item_delete(struct conn *c, uint32_t request_id, const ProtobufCMessage *m
 int h_item_get(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_item_history(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 
+int h_pull(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_snapshot(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+int h_upload(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+
 #endif

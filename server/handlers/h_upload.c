@@ -1,0 +1,287 @@
+/* h_upload: Upload{ops} → UploadResult, one result per op, in order.
+ * Each op is checked and turned into karta_op_apply arguments here (ops.c); a malformed
+ * op is REJECTED without reaching the database. The rest go to karta_upload
+ * (sql/0006_sync.sql) in one transaction per run, which records (device, op_id) with each
+ * change, so a retried batch is applied once. Item deadlines are normalized in C with
+ * their plan's academic year: one query finds the years of the plans the ops name; a run
+ * ends before an op whose plan is made by a derive earlier in the same batch (its year is
+ * read after that run commits). */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../conn.h"
+#include "../server.h"
+#include "../session.h"
+#include "h_util.h"
+#include "handlers.h"
+#include "kt_log.h"
+#include "ops.h"
+
+struct up_op {
+	char op_id[40];
+	char digest[65];
+	struct op_args args;
+	Karta__OpResult res;
+	bool resolved; /* res is final (refused here, or answered by the database) */
+};
+
+struct upload {
+	struct up_op *ops;
+	size_t n, next, run_end;
+	json_t *years; /* plan id → academic year (-1: made in this batch, year unknown yet) */
+	char *ops_json, *keys;
+};
+
+static void upload_free(void *arg)
+{
+	struct upload *u = arg;
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->n; i++) {
+		op_args_release(&u->ops[i].args);
+		free(u->ops[i].res.message);
+		free(u->ops[i].res.entity_id);
+		free(u->ops[i].res.conflict_id);
+		free(u->ops[i].res.detail);
+	}
+	free(u->ops);
+	json_decref(u->years);
+	free(u->ops_json);
+	free(u->keys);
+	free(u);
+}
+
+static void resolve(struct up_op *o, Karta__OpOutcome out, Karta__Status st, const char *msg)
+{
+	o->res.outcome = out;
+	o->res.status = st;
+	free(o->res.message);
+	o->res.message = strdup(msg ? msg : "");
+	o->resolved = true;
+}
+
+static void digest_hex(const uint8_t *body, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	if (EVP_Digest(body, len, md, &n, EVP_sha256(), NULL) != 1)
+		n = 0;
+	for (unsigned i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[2 * (n < 32 ? n : 32)] = '\0';
+}
+
+static void reply(struct pending *p)
+{
+	struct upload *u = p->extra;
+	Karta__OpResult **rp = calloc(u->n + 1, sizeof *rp);
+	if (!rp) {
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		return;
+	}
+	size_t counts[5] = {0};
+	for (size_t i = 0; i < u->n; i++) {
+		rp[i] = &u->ops[i].res;
+		counts[u->ops[i].res.outcome % 5]++;
+	}
+	Karta__UploadResult r = KARTA__UPLOAD_RESULT__INIT;
+	r.n_results = u->n;
+	r.results = rp;
+	session_reply(p->c, p->rid, &r.base);
+	conn_log(p->c, KT_LOG_INFO,
+		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu",
+		u->n, counts[0], counts[1], counts[2], counts[3], counts[4]);
+	free(rp);
+}
+
+static void run_next(struct pending *p);
+
+static char *dup_or_null(const struct db_result *res, int row, int col)
+{
+	return db_result_isnull(res, row, col) ? NULL : strdup(db_result_get(res, row, col));
+}
+
+static Karta__OpOutcome outcome_of(const char *w)
+{
+	static const char *const words[] = {"applied", "duplicate", "conflict", "rejected",
+		"retry_later"};
+	for (int i = 0; i < 5; i++)
+		if (strcmp(w, words[i]) == 0)
+			return (Karta__OpOutcome)i;
+	return KARTA__OP_OUTCOME__OP_REJECTED;
+}
+
+/* Rows of karta_upload: (op_id, outcome, status, message, entity_id, row_version,
+ * conflict_id, detail, merged, first_outcome), one per op sent, in order. */
+static void upload_cb(struct db_result *res, void *arg)
+{
+	struct pending *p = arg;
+	struct upload *u = p->extra;
+	if (pending_gone(p)) {
+		pending_free(p);
+		return;
+	}
+	bool ok = db_result_ok(res);
+	if (!ok)
+		conn_log(p->c, KT_LOG_WARN, "event=upload_failed sqlstate=%s", db_result_sqlstate(res));
+	int row = 0;
+	for (size_t i = u->next; i < u->run_end; i++) {
+		struct up_op *o = &u->ops[i];
+		if (o->resolved)
+			continue;
+		if (!ok || row >= db_result_rows(res)) {
+			resolve(o, KARTA__OP_OUTCOME__OP_RETRY_LATER, KARTA__STATUS__STATUS_BUSY,
+				"the upload could not be written now: send it again");
+			continue;
+		}
+		resolve(o, outcome_of(db_result_get(res, row, 1)), api_status(db_result_get(res, row, 2)),
+			db_result_get(res, row, 3));
+		o->res.entity_id = dup_or_null(res, row, 4);
+		o->res.row_version = atoll(db_result_get(res, row, 5));
+		o->res.conflict_id = dup_or_null(res, row, 6);
+		o->res.detail = dup_or_null(res, row, 7);
+		o->res.merged = strcmp(db_result_get(res, row, 8), "t") == 0;
+		if (!db_result_isnull(res, row, 9))
+			o->res.first_outcome = outcome_of(db_result_get(res, row, 9));
+		row++;
+	}
+	u->next = u->run_end;
+	run_next(p);
+}
+
+/* Picks the run starting at u->next (every op's year known), normalizes its items and sends
+ * it to karta_upload; replies when every op is resolved. */
+static void send_run(struct pending *p)
+{
+	struct upload *u = p->extra;
+	json_t *batch = json_array();
+	size_t i = u->next;
+	for (; i < u->n; i++) {
+		struct up_op *o = &u->ops[i];
+		if (o->resolved)
+			continue;
+		json_t *y = *o->args.year_plan ? json_object_get(u->years, o->args.year_plan) : NULL;
+		if (y && json_integer_value(y) < 0 && i > u->next)
+			break; /* its plan is made earlier in this run: read its year afterwards */
+		if (*o->args.year_plan)
+			op_args_normalize(&o->args,
+				y && json_integer_value(y) >= 0 ? (int)json_integer_value(y) : 0);
+		if (*o->args.new_plan) {
+			op_args_normalize(&o->args, o->args.new_plan_year);
+			json_object_set_new(u->years, o->args.new_plan,
+				json_integer(o->args.derives ? -1 : o->args.new_plan_year));
+		}
+		json_array_append_new(batch, json_pack("{s:s,s:s,s:s,s:O}", "op_id", o->op_id,
+			"digest", o->digest, "kind", o->args.kind, "a", o->args.a));
+	}
+	u->run_end = i;
+	free(u->ops_json);
+	u->ops_json = json_dumps(batch, JSON_COMPACT);
+	json_decref(batch);
+	if (!u->ops_json) {
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		pending_free(p);
+		return;
+	}
+	const char *params[2] = {p->device, u->ops_json};
+	pending_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb);
+}
+
+static void years_cb(struct db_result *res, void *arg)
+{
+	struct pending *p = arg;
+	struct upload *u = p->extra;
+	if (pending_gone(p)) {
+		pending_free(p);
+		return;
+	}
+	if (!db_result_ok(res)) {
+		reply_db_error(p, res, "upload_years");
+		pending_free(p);
+		return;
+	}
+	for (int r = 0; r < db_result_rows(res); r++)
+		json_object_set_new(u->years, db_result_get(res, r, 0),
+			json_integer(atoi(db_result_get(res, r, 1))));
+	send_run(p);
+}
+
+/* Reads the years of the plans the remaining ops name but the map lacks (or holds as
+ * unknown), then sends the next run. */
+static void run_next(struct pending *p)
+{
+	struct upload *u = p->extra;
+	while (u->next < u->n && u->ops[u->next].resolved)
+		u->next++;
+	if (u->next == u->n) {
+		reply(p);
+		pending_free(p);
+		return;
+	}
+	json_t *keys = json_array();
+	for (size_t i = u->next; i < u->n; i++) {
+		const char *k = u->ops[i].args.year_plan;
+		json_t *y = *k ? json_object_get(u->years, k) : NULL;
+		if (*k && !u->ops[i].resolved && (!y || json_integer_value(y) < 0))
+			json_array_append_new(keys, json_string(k));
+	}
+	if (json_array_size(keys) == 0) {
+		json_decref(keys);
+		send_run(p);
+		return;
+	}
+	free(u->keys);
+	u->keys = json_dumps(keys, JSON_COMPACT);
+	json_decref(keys);
+	if (!u->keys) {
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		pending_free(p);
+		return;
+	}
+	const char *params[1] = {u->keys};
+	pending_query(p,
+		"SELECT p.id::text, p.academic_year FROM plan p"
+		" WHERE p.id IN (SELECT k::uuid FROM jsonb_array_elements_text($1::jsonb) k)",
+		1, params, years_cb);
+}
+
+int h_upload(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+{
+	const Karta__Upload *req = (const Karta__Upload *)msg;
+	struct pending *p = pending_new(c, rid);
+	struct upload *u = calloc(1, sizeof *u);
+	if (!p || !u || !(u->ops = calloc(req->n_ops + 1, sizeof *u->ops)) ||
+	    !(u->years = json_object())) {
+		upload_free(u);
+		pending_free(p);
+		return -1;
+	}
+	p->extra = u;
+	p->extra_free = upload_free;
+	u->n = req->n_ops;
+	long max = c->srv->cfg.max_ops_per_upload;
+	char why[128];
+	snprintf(why, sizeof why, "upload too large: %zu ops, at most %ld per upload (nothing applied)",
+		req->n_ops, max);
+	for (size_t i = 0; i < u->n; i++) {
+		const Karta__Op *op = req->ops[i];
+		struct up_op *o = &u->ops[i];
+		karta__op_result__init(&o->res);
+		/* heap strings or NULL (packs as ""), never protobuf-c's static "" we would free */
+		o->res.message = o->res.entity_id = o->res.conflict_id = o->res.detail = NULL;
+		snprintf(o->op_id, sizeof o->op_id, "%.39s", op->op_id);
+		o->res.op_id = o->op_id;
+		const char *bad = (long)u->n > max ? why : check_uuid("op_id", op->op_id);
+		if (!bad)
+			bad = op_build(op->msg_type, op->body.data, op->body.len, &o->args);
+		if (bad) {
+			resolve(o, KARTA__OP_OUTCOME__OP_REJECTED, KARTA__STATUS__STATUS_BAD_REQUEST, bad);
+			continue;
+		}
+		digest_hex(op->body.data, op->body.len, o->digest);
+	}
+	run_next(p);
+	return 0;
+}

@@ -1,0 +1,210 @@
+/* ops: what an Upload op may carry, and how it becomes the arguments of karta_op_apply
+ * (sql/0006_sync.sql). The body is one of the write messages, checked exactly as the
+ * direct request is (h_write.h). Items keep their texts here; h_upload.c normalizes their
+ * deadlines once the plan's academic year is known. */
+#include "ops.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "h_util.h"
+#include "h_write.h"
+#include "kt_msg.h"
+
+static json_t *strings(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static const char *build_plan_put(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__PlanPut *r = (const Karta__PlanPut *)m;
+	const char *bad = check_plan_put(r);
+	if (bad)
+		return bad;
+	o->kind = "plan_put";
+	o->a = json_pack("{s:I,s:o,s:o,s:o}", "base", (json_int_t)r->base_row_version, "plan",
+		plan_body(r->plan), "sections", sections_body(r->sections, r->n_sections, false),
+		"fields", strings(r->fields, r->n_fields));
+	snprintf(o->new_plan, sizeof o->new_plan, "%s", r->plan->id);
+	o->new_plan_year = r->plan->academic_year;
+	return NULL;
+}
+
+static const char *build_item_put(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__ItemPut *r = (const Karta__ItemPut *)m;
+	const char *bad = check_item_put(r);
+	if (bad)
+		return bad;
+	if (r->base_row_version > 0 && check_uuid("plan_id", r->item->plan_id))
+		return "an item edit names the item's plan_id";
+	o->kind = "item_put";
+	o->items = item_put_body(r->item);
+	o->a = json_pack("{s:I,s:O,s:o}", "base", (json_int_t)r->base_row_version, "item",
+		o->items, "fields", strings(r->fields, r->n_fields));
+	snprintf(o->year_plan, sizeof o->year_plan, "%s", r->item->plan_id);
+	return NULL;
+}
+
+static const char *build_item_move(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__ItemMove *r = (const Karta__ItemMove *)m;
+	const char *bad = check_uuid("item_id", r->item_id);
+	if (!bad)
+		bad = check_uuid("section_id", r->section_id);
+	if (!bad && *r->parent_item_id)
+		bad = check_uuid("parent_item_id", r->parent_item_id);
+	if (!bad && r->ordinal < 1)
+		bad = "ordinal must be 1 or more";
+	if (bad)
+		return bad;
+	o->kind = "item_move";
+	o->a = json_pack("{s:s,s:I,s:s,s:i,s:s}", "id", r->item_id, "base",
+		(json_int_t)r->base_row_version, "section_id", r->section_id, "ordinal", r->ordinal,
+		"parent_item_id", r->parent_item_id);
+	return NULL;
+}
+
+static const char *build_item_delete(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__ItemDelete *r = (const Karta__ItemDelete *)m;
+	const char *bad = check_uuid("item_id", r->item_id);
+	if (!bad)
+		bad = check_text("reason", r->reason, 1000, true);
+	if (bad)
+		return bad;
+	o->kind = "item_delete";
+	o->a = json_pack("{s:s,s:I,s:s}", "id", r->item_id, "base",
+		(json_int_t)r->base_row_version, "reason", r->reason);
+	return NULL;
+}
+
+static const char *build_plan_approve(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__PlanApprove *r = (const Karta__PlanApprove *)m;
+	const char *bad = check_uuid("plan_id", r->plan_id);
+	if (!bad)
+		bad = check_date("act_date", r->act_date);
+	if (!bad)
+		bad = check_text("act_number", r->act_number, 100, false);
+	if (!bad)
+		bad = check_text("act_kind", r->act_kind, 100, false);
+	if (bad)
+		return bad;
+	o->kind = "plan_approve";
+	o->a = json_pack("{s:s,s:I,s:s,s:s,s:s,s:b}", "id", r->plan_id, "base",
+		(json_int_t)r->base_row_version, "act_kind", r->act_kind, "act_number", r->act_number,
+		"act_date", r->act_date, "archive", r->archive);
+	return NULL;
+}
+
+static const char *build_plan_derive(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__PlanDerive *r = (const Karta__PlanDerive *)m;
+	const char *bad = check_uuid("parent_plan_id", r->parent_plan_id);
+	if (!bad)
+		bad = check_uuid("new_plan_id", r->new_plan_id);
+	if (!bad)
+		bad = check_text("title", r->title, 2000, false);
+	if (bad)
+		return bad;
+	o->kind = "plan_derive";
+	o->a = json_pack("{s:s,s:s,s:s}", "parent", r->parent_plan_id, "new", r->new_plan_id,
+		"title", r->title);
+	o->derives = true;
+	return NULL;
+}
+
+static const char *build_plan_import(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__PlanImport *r = (const Karta__PlanImport *)m;
+	const char *bad = check_plan_import(r);
+	if (bad)
+		return bad;
+	if (r->dry_run)
+		return "a dry run writes nothing: send it as a PlanImport request, not in an upload";
+	o->kind = "plan_import";
+	o->a = import_args(r);
+	o->items = json_incref(json_object_get(o->a, "items"));
+	o->items_are_list = true;
+	if (*r->into_plan_id) {
+		snprintf(o->year_plan, sizeof o->year_plan, "%s", r->into_plan_id);
+	} else {
+		snprintf(o->new_plan, sizeof o->new_plan, "%s", r->plan->id);
+		o->new_plan_year = r->plan->academic_year;
+	}
+	return NULL;
+}
+
+static const char *build_conflict_resolve(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__ConflictResolve *r = (const Karta__ConflictResolve *)m;
+	const char *bad = check_uuid("conflict_id", r->conflict_id);
+	if (bad)
+		return bad;
+	if (strcmp(r->keep, "mine") != 0 && strcmp(r->keep, "theirs") != 0)
+		return "keep must be mine or theirs";
+	o->kind = "conflict_resolve";
+	o->a = json_pack("{s:s,s:s}", "id", r->conflict_id, "keep", r->keep);
+	return NULL;
+}
+
+static const struct {
+	uint16_t type;
+	const char *(*build)(const ProtobufCMessage *m, struct op_args *o);
+} builders[] = {
+	{KT_MSG_PLAN_PUT, build_plan_put},
+	{KT_MSG_PLAN_APPROVE, build_plan_approve},
+	{KT_MSG_PLAN_DERIVE, build_plan_derive},
+	{KT_MSG_PLAN_IMPORT, build_plan_import},
+	{KT_MSG_ITEM_PUT, build_item_put},
+	{KT_MSG_ITEM_MOVE, build_item_move},
+	{KT_MSG_ITEM_DELETE, build_item_delete},
+	{KT_MSG_CONFLICT_RESOLVE, build_conflict_resolve},
+};
+
+const char *op_build(uint32_t type, const uint8_t *body, size_t len, struct op_args *o)
+{
+	memset(o, 0, sizeof *o);
+	for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++) {
+		if (builders[i].type != type)
+			continue;
+		const struct kt_msg_info *mi = kt_msg_info((uint16_t)type);
+		ProtobufCMessage *m = protobuf_c_message_unpack(mi->desc, NULL, len, body);
+		if (!m)
+			return "the op's body does not decode as its message type";
+		const char *bad = builders[i].build(m, o);
+		protobuf_c_message_free_unpacked(m, NULL);
+		if (!bad && !o->a)
+			bad = "out of memory";
+		if (bad)
+			op_args_release(o);
+		return bad;
+	}
+	return "an op must carry a plan or item write, or a conflict resolution";
+}
+
+void op_args_release(struct op_args *o)
+{
+	json_decref(o->a);
+	json_decref(o->items);
+	o->a = o->items = NULL;
+}
+
+void op_args_normalize(struct op_args *o, int year)
+{
+	if (!o->items)
+		return;
+	if (!o->items_are_list) {
+		item_normalize(o->items, year);
+		return;
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(o->items, i, it)
+		item_normalize(it, year);
+}

@@ -1,0 +1,28 @@
+/* ops: an Upload op's body (a write message) → the arguments of karta_op_apply. */
+#ifndef KT_OPS_H
+#define KT_OPS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct op_args {
+	const char *kind;    /* item_put, plan_put, ... (karta_op_apply's CASE) */
+	json_t *a;           /* its arguments */
+	json_t *items;       /* item body (or list, for an import) inside a, to normalize */
+	bool items_are_list;
+	bool derives;        /* creates a plan whose year is known only after it ran */
+	char year_plan[40];  /* items need the academic year of this existing plan */
+	char new_plan[40];   /* the op creates this plan, of new_plan_year */
+	int new_plan_year;
+};
+
+/* Unpacks and validates body as message type; fills o. NULL when fine, else why the op is
+ * refused (nothing to release then). */
+const char *op_build(uint32_t type, const uint8_t *body, size_t len, struct op_args *o);
+void op_args_release(struct op_args *o);
+/* Adds the normalized deadline and parties to the op's items (h_util.h item_normalize). */
+void op_args_normalize(struct op_args *o, int year);
+
+#endif

@@ -1,0 +1,748 @@
+/* listen: LISTEN karta_feed → coalesced Pokes to subscribed connections (see listen.h).
+ *
+ * Invariants: a feed is on l->moved at most once (f->moved), a sub is on its subscriber's
+ * moved list at most once (u->moved), a subscriber is on l->pending at most once
+ * (s->pending); the flush timer is armed whenever l->moved or l->pending is non-empty.
+ * Feed entries live until listen_free (their number is bounded by the organizations, capped
+ * for notifications of unknown feeds); subscribers and subs go with listen_forget or a new
+ * subscribe. Nothing here holds a conn reference: conn.c forgets a conn before freeing it. */
+#include "listen.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "karta.pb-c.h"
+#include "kt_log.h"
+#include "kt_msg.h"
+#include "server.h"
+#include "session.h"
+
+#define LISTEN_CHANNEL "karta_feed"
+#define LISTEN_COALESCE_MS 20     /* notifications within this window → one Poke per conn */
+#define LISTEN_SLOW_RETRY_MS 250  /* a subscriber above its output high-water mark waits */
+#define LISTEN_BACKOFF_MIN_MS 100 /* reconnect: 100 ms, doubling … */
+#define LISTEN_BACKOFF_MAX_MS 5000 /* … up to 5 s */
+#define LISTEN_HEARTBEAT_S 30     /* a silent dead peer is noticed within two periods */
+#define LISTEN_FEEDS_MAX 200000   /* feeds tracked from notifications alone (memory cap) */
+
+/* --- intrusive hash table: uint64 key, chained, power-of-two buckets ------------------ */
+
+struct hnode {
+	struct hnode *next;
+	uint64_t key;
+};
+
+struct htab {
+	struct hnode **b;
+	size_t nb, n;
+};
+
+static size_t hslot(const struct htab *t, uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (t->nb - 1);
+}
+
+static struct hnode *hget(const struct htab *t, uint64_t key)
+{
+	if (!t->nb)
+		return NULL;
+	for (struct hnode *n = t->b[hslot(t, key)]; n; n = n->next)
+		if (n->key == key)
+			return n;
+	return NULL;
+}
+
+static int hgrow(struct htab *t)
+{
+	size_t nb = t->nb ? t->nb * 2 : 64;
+	struct hnode **b = calloc(nb, sizeof *b);
+	if (!b)
+		return -1;
+	struct htab nt = {b, nb, t->n};
+	for (size_t i = 0; i < t->nb; i++) {
+		struct hnode *n = t->b[i], *next;
+		for (; n; n = next) {
+			next = n->next;
+			size_t k = hslot(&nt, n->key);
+			n->next = b[k];
+			b[k] = n;
+		}
+	}
+	free(t->b);
+	*t = nt;
+	return 0;
+}
+
+/* The key must not be present. */
+static int hput(struct htab *t, struct hnode *n)
+{
+	if (t->n >= t->nb && hgrow(t) != 0)
+		return -1;
+	size_t k = hslot(t, n->key);
+	n->next = t->b[k];
+	t->b[k] = n;
+	t->n++;
+	return 0;
+}
+
+static void hdel(struct htab *t, struct hnode *n)
+{
+	for (struct hnode **p = &t->b[hslot(t, n->key)]; *p; p = &(*p)->next)
+		if (*p == n) {
+			*p = n->next;
+			t->n--;
+			return;
+		}
+}
+
+/* --- state ----------------------------------------------------------------------------- */
+
+struct sub;
+
+struct feed {
+	struct hnode h; /* key: feed id = organization id */
+	char code[40];  /* organization code: what a Poke names */
+	long long last_seq; /* highest seq notified (0: none seen) */
+	struct sub *subs;   /* subscribers, linked by fprev/fnext */
+	size_t nsubs;
+	struct feed *moved_next;
+	bool moved;
+	bool carry;     /* scratch for listen_subscribe_at: a pending poke to keep */
+	uint64_t stamp; /* scratch for listen_subscribe_at: already in the new set */
+};
+
+struct subscriber;
+
+struct sub { /* one (connection, feed) edge */
+	struct feed *f;
+	struct subscriber *s;
+	struct sub *fprev, *fnext;
+	struct sub *moved_next;
+	bool moved;
+	bool poke; /* scratch for listen_subscribe_at: poke once linked */
+};
+
+struct subscriber {
+	struct hnode h; /* key: conn id */
+	struct conn *c;
+	struct sub *subs; /* one array of n */
+	size_t n;
+	struct sub *moved; /* subs whose feed moved since the last Poke */
+	struct subscriber *pprev, *pnext;
+	bool pending; /* on l->pending */
+};
+
+enum listen_state { L_DOWN, L_CONNECTING, L_SETUP, L_READY };
+
+struct listener {
+	struct event_base *base;
+	char *conninfo;
+	PGconn *pg;
+	enum listen_state state;
+	struct event *ev;        /* socket readiness */
+	struct event *retry;     /* reconnect timer */
+	struct event *flush;     /* coalescing timer */
+	struct event *heartbeat; /* periodic SELECT 1 while listening */
+	bool flush_armed;
+	bool hb_inflight;
+	int backoff_ms;
+	int failures; /* connection attempts failed in a row */
+	uint64_t stamp;
+	struct htab feeds, subscribers;
+	struct feed *moved;          /* feeds notified since the last flush */
+	struct subscriber *pending;  /* subscribers with a Poke to send */
+	char **codes;                /* scratch for building a Poke */
+	size_t ncodes_cap;
+	bool feeds_capped_logged;
+};
+
+static void listen_start(struct listener *l);
+static void listen_io(evutil_socket_t fd, short what, void *arg);
+
+/* --- feeds, subscribers, pokes ------------------------------------------------------- */
+
+static void arm_flush(struct listener *l, int ms)
+{
+	if (l->flush_armed)
+		return;
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	evtimer_add(l->flush, &tv);
+	l->flush_armed = true;
+}
+
+static struct feed *feed_get(struct listener *l, long long id)
+{
+	return (struct feed *)(void *)hget(&l->feeds, (uint64_t)id);
+}
+
+static struct feed *feed_make(struct listener *l, long long id)
+{
+	struct feed *f = feed_get(l, id);
+	if (f)
+		return f;
+	f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->h.key = (uint64_t)id;
+	if (hput(&l->feeds, &f->h) != 0) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void feed_mark(struct listener *l, struct feed *f)
+{
+	if (f->moved || !f->nsubs)
+		return;
+	f->moved = true;
+	f->moved_next = l->moved;
+	l->moved = f;
+	arm_flush(l, LISTEN_COALESCE_MS);
+}
+
+static void pending_add(struct listener *l, struct subscriber *s)
+{
+	if (s->pending)
+		return;
+	s->pending = true;
+	s->pprev = NULL;
+	s->pnext = l->pending;
+	if (l->pending)
+		l->pending->pprev = s;
+	l->pending = s;
+}
+
+static void pending_remove(struct listener *l, struct subscriber *s)
+{
+	if (!s->pending)
+		return;
+	if (s->pprev)
+		s->pprev->pnext = s->pnext;
+	else
+		l->pending = s->pnext;
+	if (s->pnext)
+		s->pnext->pprev = s->pprev;
+	s->pprev = s->pnext = NULL;
+	s->pending = false;
+}
+
+static void sub_mark(struct listener *l, struct sub *u)
+{
+	if (u->moved)
+		return;
+	u->moved = true;
+	u->moved_next = u->s->moved;
+	u->s->moved = u;
+	pending_add(l, u->s);
+}
+
+/* Unlinks every sub of s from its feed and frees them; s stays (unpoked, not pending). */
+static void subscriber_drop_subs(struct listener *l, struct subscriber *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct sub *u = &s->subs[i];
+		if (u->fprev)
+			u->fprev->fnext = u->fnext;
+		else
+			u->f->subs = u->fnext;
+		if (u->fnext)
+			u->fnext->fprev = u->fprev;
+		u->f->nsubs--;
+	}
+	free(s->subs);
+	s->subs = NULL;
+	s->n = 0;
+	s->moved = NULL;
+	pending_remove(l, s);
+}
+
+void listen_forget(struct listener *l, struct conn *c)
+{
+	if (!l)
+		return;
+	struct subscriber *s = (struct subscriber *)(void *)hget(&l->subscribers, c->id);
+	if (!s)
+		return;
+	subscriber_drop_subs(l, s);
+	hdel(&l->subscribers, &s->h);
+	free(s);
+}
+
+void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
+	const char *const *codes, const long long *seqs, size_t n)
+{
+	if (!l)
+		return;
+	if (c->closing || n == 0) {
+		listen_forget(l, c);
+		return;
+	}
+	struct sub *subs = calloc(n, sizeof *subs);
+	struct subscriber *s = (struct subscriber *)(void *)hget(&l->subscribers, c->id);
+	if (!s && subs) {
+		s = calloc(1, sizeof *s);
+		if (s) {
+			s->h.key = c->id;
+			s->c = c;
+			if (hput(&l->subscribers, &s->h) != 0) {
+				free(s);
+				s = NULL;
+			}
+		}
+	}
+	if (!subs || !s) {
+		free(subs);
+		conn_log(c, KT_LOG_ERROR, "event=subscribe_failed reason=\"out of memory\"");
+		listen_forget(l, c);
+		return;
+	}
+	/* 1. The new edges, not linked yet; a feed named twice counts once. */
+	uint64_t stamp = ++l->stamp;
+	size_t k = 0;
+	bool short_of_memory = false;
+	for (size_t i = 0; i < n; i++) {
+		struct feed *f = feed_make(l, feed_ids[i]);
+		if (!f) {
+			short_of_memory = true;
+			continue;
+		}
+		if (f->stamp == stamp)
+			continue;
+		f->stamp = stamp;
+		snprintf(f->code, sizeof f->code, "%s", codes[i] ? codes[i] : "");
+		struct sub *u = &subs[k++];
+		u->f = f;
+		u->s = s;
+		/* A commit that landed after the caught-up read and was notified before now. */
+		u->poke = seqs && f->last_seq > seqs[i];
+	}
+	/* 2. A Poke still pending for a feed that stays subscribed is kept: the caught-up Pull
+	 * that led here may have read before that change. */
+	for (struct sub *u = s->moved; u; u = u->moved_next)
+		u->f->carry = true;
+	for (size_t i = 0; i < k; i++)
+		subs[i].poke = subs[i].poke || subs[i].f->carry;
+	for (struct sub *u = s->moved; u; u = u->moved_next)
+		u->f->carry = false;
+	/* 3. Swap: unlink the old edges, link the new ones. */
+	subscriber_drop_subs(l, s);
+	s->subs = subs;
+	s->n = k;
+	bool any = false;
+	for (size_t i = 0; i < k; i++) {
+		struct sub *u = &subs[i];
+		struct feed *f = u->f;
+		u->fnext = f->subs;
+		if (f->subs)
+			f->subs->fprev = u;
+		f->subs = u;
+		f->nsubs++;
+		if (u->poke) {
+			sub_mark(l, u);
+			any = true;
+		}
+	}
+	if (any)
+		arm_flush(l, LISTEN_COALESCE_MS);
+	if (short_of_memory)
+		conn_log(c, KT_LOG_ERROR, "event=subscribe_partial reason=\"out of memory\"");
+	conn_log(c, KT_LOG_DEBUG, "event=subscribed feeds=%zu poked=%d", k, (int)any);
+}
+
+void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_ids,
+	const char *const *codes, size_t n)
+{
+	listen_subscribe_at(l, c, feed_ids, codes, NULL, n);
+}
+
+/* Sends s its Poke(s): one unless the codes overflow a Poke's payload limit. */
+static void send_poke(struct listener *l, struct subscriber *s)
+{
+	struct conn *c = s->c;
+	size_t count = 0;
+	for (struct sub *u = s->moved; u; u = u->moved_next)
+		count++;
+	if (count > l->ncodes_cap) {
+		char **codes = realloc(l->codes, count * sizeof *codes);
+		if (!codes) {
+			conn_log(c, KT_LOG_ERROR, "event=poke_failed reason=\"out of memory\"");
+			goto done;
+		}
+		l->codes = codes;
+		l->ncodes_cap = count;
+	}
+	size_t limit = kt_msg_max_payload(KT_MSG_POKE, (uint32_t)c->srv->cfg.max_frame);
+	size_t n = 0, bytes = 0;
+	int frames = 0;
+	for (struct sub *u = s->moved; u; u = u->moved_next) {
+		size_t len = strlen(u->f->code);
+		size_t need = 1 + (len < 128 ? 1 : 2) + len;
+		if (n && bytes + need > limit) {
+			Karta__Poke poke = KARTA__POKE__INIT;
+			poke.n_feeds = n;
+			poke.feeds = l->codes;
+			session_reply(c, 0, &poke.base);
+			frames++;
+			n = bytes = 0;
+		}
+		l->codes[n++] = u->f->code;
+		bytes += need;
+	}
+	Karta__Poke poke = KARTA__POKE__INIT;
+	poke.n_feeds = n;
+	poke.feeds = l->codes;
+	session_reply(c, 0, &poke.base);
+	frames++;
+	conn_log(c, KT_LOG_DEBUG, "event=poke feeds=%zu frames=%d", count, frames);
+done:
+	for (struct sub *u = s->moved; u; u = u->moved_next)
+		u->moved = false;
+	s->moved = NULL;
+	pending_remove(l, s);
+}
+
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+	l->flush_armed = false;
+	size_t nfeeds = 0, nconns = 0, deferred = 0;
+	/* Feeds first (one walk per moved feed however often it was notified), then one Poke
+	 * per connection however many of its feeds moved. */
+	struct feed *f = l->moved;
+	l->moved = NULL;
+	while (f) {
+		struct feed *next = f->moved_next;
+		f->moved = false;
+		f->moved_next = NULL;
+		for (struct sub *u = f->subs; u; u = u->fnext)
+			sub_mark(l, u);
+		nfeeds++;
+		f = next;
+	}
+	struct subscriber *s = l->pending, *snext;
+	for (; s; s = snext) {
+		snext = s->pnext;
+		struct conn *c = s->c;
+		if (!s->moved) {
+			pending_remove(l, s);
+			continue;
+		}
+		if (c->closing || !c->bev) {
+			for (struct sub *u = s->moved; u; u = u->moved_next)
+				u->moved = false;
+			s->moved = NULL;
+			pending_remove(l, s);
+			continue;
+		}
+		if ((long)evbuffer_get_length(bufferevent_get_output(c->bev)) >
+			c->srv->cfg.out_high_water) {
+			deferred++; /* a slow reader: its Poke waits (coalescing further) */
+			continue;
+		}
+		send_poke(l, s);
+		nconns++;
+	}
+	if (nfeeds || nconns || deferred)
+		kt_log(KT_LOG_DEBUG, "event=poke_flush feeds=%zu conns=%zu deferred=%zu", nfeeds,
+			nconns, deferred);
+	if (deferred)
+		arm_flush(l, LISTEN_SLOW_RETRY_MS);
+}
+
+/* After a (re)connect notifications may have been missed: every subscriber is poked. */
+static void poke_everyone(struct listener *l)
+{
+	for (size_t i = 0; i < l->feeds.nb; i++)
+		for (struct hnode *n = l->feeds.b[i]; n; n = n->next)
+			feed_mark(l, (struct feed *)(void *)n);
+}
+
+/* "<feed_id>:<seq>", both positive decimal integers, nothing else. */
+static int parse_payload(const char *p, long long *feed, long long *seq)
+{
+	char *end;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	*feed = strtoll(p, &end, 10);
+	if (errno || *end != ':' || *feed <= 0)
+		return -1;
+	p = end + 1;
+	if (*p < '0' || *p > '9')
+		return -1;
+	*seq = strtoll(p, &end, 10);
+	if (errno || *end != '\0' || *seq <= 0)
+		return -1;
+	return 0;
+}
+
+static void on_notify(struct listener *l, const PGnotify *nf)
+{
+	long long id, seq;
+	if (strcmp(nf->relname, LISTEN_CHANNEL) != 0)
+		return;
+	if (parse_payload(nf->extra, &id, &seq) != 0) {
+		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(nf->extra));
+		return;
+	}
+	struct feed *f = feed_get(l, id);
+	if (!f) {
+		/* Nobody listens to it yet; remember its seq for listen_subscribe_at. */
+		if (l->feeds.n >= LISTEN_FEEDS_MAX) {
+			if (!l->feeds_capped_logged)
+				kt_log(KT_LOG_WARN, "event=listen_feeds_capped max=%d", LISTEN_FEEDS_MAX);
+			l->feeds_capped_logged = true;
+			return;
+		}
+		f = feed_make(l, id);
+		if (!f)
+			return;
+	}
+	if (seq > f->last_seq)
+		f->last_seq = seq;
+	feed_mark(l, f);
+}
+
+/* --- the connection ------------------------------------------------------------------ */
+
+static void watch(struct listener *l, short what)
+{
+	if (l->ev) {
+		event_del(l->ev);
+		event_free(l->ev);
+	}
+	l->ev = event_new(l->base, PQsocket(l->pg), what, listen_io, l);
+	if (l->ev)
+		event_add(l->ev, NULL);
+}
+
+static void notice_cb(void *arg, const char *msg)
+{
+	kt_log(KT_LOG_DEBUG, "event=listen_notice message=\"%.*s\"", (int)strcspn(msg, "\n\""),
+		msg);
+}
+
+static void listen_down(struct listener *l, const char *why)
+{
+	char reason[256]; /* why may be PQerrorMessage: copied before PQfinish frees it */
+	snprintf(reason, sizeof reason, "%.*s", (int)strcspn(why, "\n\""), why);
+	bool was_up = l->state == L_READY;
+	if (l->ev) {
+		event_del(l->ev);
+		event_free(l->ev);
+		l->ev = NULL;
+	}
+	evtimer_del(l->heartbeat);
+	if (l->pg) {
+		PQfinish(l->pg);
+		l->pg = NULL;
+	}
+	l->state = L_DOWN;
+	l->hb_inflight = false;
+	if (was_up)
+		l->backoff_ms = 0;
+	l->backoff_ms = l->backoff_ms ? (l->backoff_ms * 2 > LISTEN_BACKOFF_MAX_MS
+							? LISTEN_BACKOFF_MAX_MS
+							: l->backoff_ms * 2)
+				      : LISTEN_BACKOFF_MIN_MS;
+	/* The first failure is a warning; the retries of a database that stays away are quiet. */
+	kt_log(l->failures ? KT_LOG_DEBUG : KT_LOG_WARN,
+		"event=%s reason=\"%s\" retry_ms=%d", was_up ? "listen_lost" : "listen_failed", reason,
+		l->backoff_ms);
+	l->failures++;
+	struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
+	evtimer_add(l->retry, &tv);
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	listen_start(arg);
+}
+
+static void listen_start(struct listener *l)
+{
+	l->pg = PQconnectStart(l->conninfo);
+	if (!l->pg || PQstatus(l->pg) == CONNECTION_BAD) {
+		listen_down(l, l->pg ? PQerrorMessage(l->pg) : "out of memory");
+		return;
+	}
+	l->state = L_CONNECTING;
+	watch(l, EV_WRITE);
+}
+
+static void listen_setup(struct listener *l)
+{
+	PQsetnonblocking(l->pg, 1);
+	PQsetNoticeProcessor(l->pg, notice_cb, l);
+	if (!PQsendQuery(l->pg, "SET application_name = 'kartad-listen'; LISTEN " LISTEN_CHANNEL)) {
+		listen_down(l, PQerrorMessage(l->pg));
+		return;
+	}
+	l->state = L_SETUP;
+	watch(l, EV_READ | EV_PERSIST);
+	if (PQflush(l->pg) > 0)
+		watch(l, EV_READ | EV_WRITE | EV_PERSIST);
+}
+
+static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+	if (l->state != L_READY)
+		return;
+	if (l->hb_inflight) {
+		listen_down(l, "no answer to the heartbeat");
+		return;
+	}
+	if (!PQsendQuery(l->pg, "SELECT 1")) {
+		listen_down(l, PQerrorMessage(l->pg));
+		return;
+	}
+	l->hb_inflight = true;
+	int f = PQflush(l->pg);
+	if (f < 0)
+		listen_down(l, PQerrorMessage(l->pg));
+	else if (f > 0)
+		watch(l, EV_READ | EV_WRITE | EV_PERSIST);
+}
+
+/* Reads what arrived: results of the setup or heartbeat query, then notifications. */
+static void listen_read(struct listener *l)
+{
+	if (!PQconsumeInput(l->pg)) {
+		listen_down(l, PQerrorMessage(l->pg));
+		return;
+	}
+	bool query = l->state == L_SETUP || l->hb_inflight;
+	while (query && !PQisBusy(l->pg)) {
+		PGresult *r = PQgetResult(l->pg);
+		if (!r) { /* the query is complete */
+			query = false;
+			if (l->state == L_SETUP) {
+				l->state = L_READY;
+				l->backoff_ms = 0;
+				l->failures = 0;
+				struct timeval hb = {LISTEN_HEARTBEAT_S, 0};
+				evtimer_add(l->heartbeat, &hb);
+				kt_log(KT_LOG_INFO, "event=listen_connected channel=%s subscribers=%zu",
+					LISTEN_CHANNEL, l->subscribers.n);
+				poke_everyone(l);
+			}
+			l->hb_inflight = false;
+			break;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		PQclear(r);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			listen_down(l, l->state == L_SETUP ? "LISTEN failed" : "heartbeat failed");
+			return;
+		}
+	}
+	PGnotify *nf;
+	while ((nf = PQnotifies(l->pg)) != NULL) {
+		on_notify(l, nf);
+		PQfreemem(nf);
+	}
+	if (PQstatus(l->pg) == CONNECTION_BAD)
+		listen_down(l, PQerrorMessage(l->pg));
+}
+
+static void listen_io(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+	if (l->state == L_CONNECTING) {
+		switch (PQconnectPoll(l->pg)) {
+		case PGRES_POLLING_READING:
+			watch(l, EV_READ);
+			return;
+		case PGRES_POLLING_WRITING:
+			watch(l, EV_WRITE);
+			return;
+		case PGRES_POLLING_OK:
+			listen_setup(l);
+			return;
+		default:
+			listen_down(l, PQerrorMessage(l->pg));
+			return;
+		}
+	}
+	if (what & EV_WRITE) {
+		int f = PQflush(l->pg);
+		if (f < 0) {
+			listen_down(l, PQerrorMessage(l->pg));
+			return;
+		}
+		if (f == 0)
+			watch(l, EV_READ | EV_PERSIST);
+	}
+	if (what & EV_READ)
+		listen_read(l);
+}
+
+/* --- lifecycle ----------------------------------------------------------------------- */
+
+struct listener *listen_new(struct event_base *base, const char *conninfo)
+{
+	struct listener *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->base = base;
+	l->conninfo = strdup(conninfo ? conninfo : "");
+	l->retry = evtimer_new(base, retry_cb, l);
+	l->flush = evtimer_new(base, flush_cb, l);
+	l->heartbeat = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
+	if (!l->conninfo || !l->retry || !l->flush || !l->heartbeat) {
+		listen_free(l);
+		return NULL;
+	}
+	listen_start(l);
+	return l;
+}
+
+void listen_free(struct listener *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->subscribers.nb; i++) {
+		struct hnode *n = l->subscribers.b[i], *next;
+		for (; n; n = next) {
+			next = n->next;
+			struct subscriber *s = (struct subscriber *)(void *)n;
+			free(s->subs);
+			free(s);
+		}
+	}
+	for (size_t i = 0; i < l->feeds.nb; i++) {
+		struct hnode *n = l->feeds.b[i], *next;
+		for (; n; n = next) {
+			next = n->next;
+			free(n);
+		}
+	}
+	free(l->subscribers.b);
+	free(l->feeds.b);
+	if (l->ev)
+		event_free(l->ev);
+	if (l->retry)
+		event_free(l->retry);
+	if (l->flush)
+		event_free(l->flush);
+	if (l->heartbeat)
+		event_free(l->heartbeat);
+	if (l->pg)
+		PQfinish(l->pg);
+	free(l->codes);
+	free(l->conninfo);
+	free(l);
+}

@@ -1,0 +1,42 @@
+/* listen: live updates. One libpq connection outside the pool runs LISTEN karta_feed; every
+ * write to a synced table notifies '<feed_id>:<seq>' at commit (sql/0005). Connections that
+ * pulled until caught up with Pull{subscribe} are subscribed to the feeds they read; when
+ * a feed moves, each of its subscribers gets one Poke{feeds} (request_id 0) naming the
+ * organization codes that moved, coalesced over a short window.
+ *
+ * A notification is only a wake-up: they are lost while the listening connection is down,
+ * so after every (re)connect all subscribers are poked, and clients pull periodically
+ * anyway. Lookups are hashed both ways (feed → its subscribers, connection → its feeds):
+ * a notification costs O(subscribers of that feed), never O(connections × feeds).
+ *
+ * The listener holds no connection reference: conn.c calls listen_forget before a
+ * connection is freed, and a connection that is closing is neither subscribed nor poked. */
+#ifndef KT_LISTEN_H
+#define KT_LISTEN_H
+
+#include <event2/event.h>
+#include <stddef.h>
+
+struct conn;
+struct listener;
+
+/* Starts connecting (non-blocking) with conninfo; retries with backoff while the database
+ * is away. NULL only on allocation failure. */
+struct listener *listen_new(struct event_base *base, const char *conninfo);
+/* Closes the connection and forgets every subscription (touches no connection). */
+void listen_free(struct listener *l);
+
+/* Replaces c's subscriptions with feeds feed_ids[0..n) (organization ids), named on the
+ * wire by codes[i] (organization codes, copied). n = 0 unsubscribes. Ignored for a
+ * connection that is closing. */
+void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_ids,
+	const char *const *codes, size_t n);
+/* The same, with seqs[i] = the seq of feed i the client now holds (what the caught-up Pull
+ * read). A feed whose notified seq is already past it — a commit that landed between the
+ * read and this call — is poked at once, so no change falls between pull and subscribe. */
+void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
+	const char *const *codes, const long long *seqs, size_t n);
+/* Drops every subscription of c. Cheap when it has none. */
+void listen_forget(struct listener *l, struct conn *c);
+
+#endif
