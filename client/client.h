@@ -15,20 +15,28 @@ struct client_cfg {
 	char *server_name;
 	char *cert_file, *key_file, *ca_file;
 	long timeout; /* seconds for connect and each reply */
+	char *state_dir;
 };
 
 extern const struct kt_cfg_key client_cfg_keys[];
 
 struct rpc;
+struct replica;
 
 struct client {
 	struct client_cfg cfg;
-	struct rpc *rpc; /* connected on first use by client_rpc() */
+	struct rpc *rpc;          /* connected on first use by client_rpc() */
+	bool unreachable;         /* the last connect failed: no network, server down */
+	struct replica *replica;  /* opened on first use by client_replica() */
 };
 
 /* The connection to kartad, opened (TLS + Hello/Welcome) on first use; NULL after printing
- * the reason to stderr. */
+ * the reason to stderr (cl->unreachable tells a network failure from a refusal). quiet:
+ * print nothing (the caller works offline instead). */
 struct rpc *client_rpc(struct client *cl);
+struct rpc *client_rpc_quiet(struct client *cl);
+/* The local replica in the state dir, opened on first use; NULL after printing why. */
+struct replica *client_replica(struct client *cl);
 
 /* True when argv has -h/--help after the subcommand word: print usage and return 0. */
 bool wants_help(int argc, char **argv);
@@ -38,6 +46,10 @@ int cmd_ping(struct client *cl, int argc, char **argv);
 int cmd_plan(struct client *cl, int argc, char **argv);
 int cmd_plan_import(struct client *cl, int argc, char **argv);
 int cmd_item(struct client *cl, int argc, char **argv);
+int cmd_sync(struct client *cl, int argc, char **argv);
+int cmd_status(struct client *cl, int argc, char **argv);
+int cmd_conflicts(struct client *cl, int argc, char **argv);
+int cmd_watch(struct client *cl, int argc, char **argv);
 
 
 #endif

@@ -23,6 +23,11 @@
 	[first + 5] = ITEM_TEXT_OPT("result", "TEXT", "the expected result"),                   \
 	[first + 6] = ITEM_TEXT_OPT("target", "TEXT", "participants, target group («кластер 4»)")
 #define ITEM_TEXT_N 7
+/* The columns ITEM_TEXT_OPTS set, in the same order: an edit names the fields it sets, so a
+ * concurrent edit of other fields merges instead of conflicting (docs/sync.md). */
+static const char *const item_text_columns[ITEM_TEXT_N] = {"number", "deadline_text",
+	"responsible_text", "municipal_action", "institutional_action", "result_text",
+	"target_text"};
 
 static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
 
@@ -188,6 +193,13 @@ static int item_edit(struct client *cl, int argc, char **argv)
 	Karta__ItemPut req = KARTA__ITEM_PUT__INIT;
 	req.item = &it;
 	req.base_row_version = o[O_BASE].set ? o[O_BASE].num : cur->item->row_version;
+	char *fields[1 + ITEM_TEXT_N];
+	if (o[O_TITLE].set)
+		fields[req.n_fields++] = "title";
+	for (int i = 0; i < ITEM_TEXT_N; i++)
+		if (o[O_TEXT + i].set)
+			fields[req.n_fields++] = (char *)item_text_columns[i];
+	req.fields = fields;
 	int rc = item_write(cl, &req.base, "updated");
 	karta__item_result__free_unpacked(cur, NULL);
 	return rc;

@@ -303,6 +303,14 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 	Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
 	req.plan = &p;
 	req.base_row_version = o[O_BASE].set ? o[O_BASE].num : d.plan->row_version;
+	/* The columns this edit sets (same order as the options): other fields merge. */
+	static const char *const columns[O_BASE] = {"title", "academic_year", "act_kind",
+		"act_number", "act_date", "implements"};
+	char *fields[O_BASE];
+	for (int i = 0; i < O_BASE; i++)
+		if (o[i].set)
+			fields[req.n_fields++] = (char *)columns[i];
+	req.fields = fields;
 	Karta__PlanResult *r;
 	int rc = plan_write(cl, &req.base, &r);
 	if (rc == EXIT_OK) {

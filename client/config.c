@@ -17,5 +17,7 @@ const struct kt_cfg_key client_cfg_keys[] = {
 	K("ca_file", "ca", KT_CFG_STR, ca_file, "", 0, 0, "the regional CA certificate (PEM)"),
 	K("timeout", "timeout", KT_CFG_INT, timeout, "30", 1, 3600,
 		"seconds to wait for the server"),
+	K("state_dir", "state", KT_CFG_STR, state_dir, "", 0, 0,
+		"the local replica and outbox (default $XDG_STATE_HOME/karta)"),
 	{0},
 };

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "replica.h"
 #include "rpc.h"
 
 static const struct {
@@ -20,6 +21,10 @@ static const struct {
 	{"ping", cmd_ping, "measure round trips to the server (-n COUNT)"},
 	{"plan", cmd_plan, "list, show, create, edit, derive, approve, archive and import plans"},
 	{"item", cmd_item, "add, show, edit, move and delete plan items; an item's history"},
+	{"sync", cmd_sync, "send queued changes, then fetch what changed on the server"},
+	{"watch", cmd_watch, "stay connected and sync whenever the server says something changed"},
+	{"status", cmd_status, "the local replica: feeds, queued changes, conflicts, last sync"},
+	{"conflicts", cmd_conflicts, "list conflicts, resolve one (--keep mine|theirs)"},
 };
 
 static void usage(FILE *out)
@@ -44,7 +49,7 @@ bool wants_help(int argc, char **argv)
 	return false;
 }
 
-struct rpc *client_rpc(struct client *cl)
+static struct rpc *connect_rpc(struct client *cl, bool quiet)
 {
 	if (cl->rpc)
 		return cl->rpc;
@@ -56,11 +61,34 @@ struct rpc *client_rpc(struct client *cl)
 		.key_file = cl->cfg.key_file,
 		.ca_file = cl->cfg.ca_file,
 		.timeout_s = (int)cl->cfg.timeout,
+		.unreachable = &cl->unreachable,
 	};
+	cl->unreachable = false;
 	cl->rpc = rpc_open(&o, err, sizeof err);
-	if (!cl->rpc)
+	if (!cl->rpc && !(quiet && cl->unreachable))
 		fprintf(stderr, "karta: %s\n", err);
 	return cl->rpc;
+}
+
+struct rpc *client_rpc(struct client *cl) { return connect_rpc(cl, false); }
+struct rpc *client_rpc_quiet(struct client *cl) { return connect_rpc(cl, true); }
+
+struct replica *client_replica(struct client *cl)
+{
+	if (cl->replica)
+		return cl->replica;
+	char dir[1024], err[512];
+	if (cl->cfg.state_dir && *cl->cfg.state_dir)
+		snprintf(dir, sizeof dir, "%s", cl->cfg.state_dir);
+	else if (replica_default_dir(dir, sizeof dir) != 0) {
+		fprintf(stderr, "karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n");
+		return NULL;
+	}
+	if (replica_open(dir, &cl->replica, err, sizeof err) != 0) {
+		fprintf(stderr, "karta: cannot open the local replica in %s: %s\n", dir, err);
+		cl->replica = NULL;
+	}
+	return cl->replica;
 }
 
 /* The default config file, if one exists. */
@@ -127,6 +155,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "karta: unknown command '%s' (see karta --help)\n", argv[i]);
 out:
 	rpc_close(cl.rpc);
+	replica_close(cl.replica);
 	kt_cfg_release(client_cfg_keys, &cl.cfg);
 	return rc;
 }

@@ -11,6 +11,8 @@
 
 #include "client.h"
 #include "kt_msg.h"
+#include "offline.h"
+#include "outbox.h"
 #include "rpc.h"
 
 #define FETCH_PAGE_ITEMS 2000
@@ -41,7 +43,11 @@ int plan_fmt_call(struct client *cl, const ProtobufCMessage *req,
 {
 	char err[512];
 	*reply = NULL;
-	struct rpc *r = client_rpc(cl);
+	if (outbox_is_write(req))
+		return outbox_call(cl, req, reply_desc, reply);
+	struct rpc *r = client_rpc_quiet(cl);
+	if (!r && cl->unreachable)
+		return offline_read(cl, req, reply);
 	if (!r)
 		return EXIT_RUNTIME;
 	if (rpc_call(r, req, reply_desc, reply, err, sizeof err) != RPC_OK) {

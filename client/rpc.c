@@ -247,6 +247,31 @@ enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,
 	return wait_reply(r, id, reply_desc, reply, err, errlen);
 }
 
+int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size_t errlen)
+{
+	if (SSL_pending(r->ssl) == 0) {
+		struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
+		int n = poll(&pfd, 1, timeout_ms);
+		if (n == 0)
+			return 1;
+		if (n < 0) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return RPC_TRANSPORT;
+		}
+	}
+	struct kt_frame_hdr h;
+	uint8_t *p;
+	if (read_frame(r, &h, &p, err, errlen) != 0)
+		return RPC_TRANSPORT;
+	free(p);
+	if (h.type == KT_MSG_GOAWAY) {
+		snprintf(err, errlen, "server is shutting down");
+		return RPC_TRANSPORT;
+	}
+	*type = h.type;
+	return RPC_OK;
+}
+
 struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 {
 	char host[256], port[16];
@@ -265,8 +290,11 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 	if (!r->ctx)
 		goto fail;
 	r->fd = connect_timeout(host, port, o->timeout_s, err, errlen);
-	if (r->fd < 0)
+	if (r->fd < 0) {
+		if (o->unreachable)
+			*o->unreachable = true;
 		goto fail;
+	}
 	r->ssl = SSL_new(r->ctx);
 	const char *name = o->server_name && *o->server_name ? o->server_name : host;
 	if (!r->ssl || !SSL_set1_host(r->ssl, name) || !SSL_set_fd(r->ssl, r->fd)) {

@@ -5,6 +5,7 @@
 #define KT_RPC_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct rpc_opts {
 	const char *server_name; /* name the certificate must carry; default: the host */
 	const char *cert_file, *key_file, *ca_file;
 	int timeout_s;
+	bool *unreachable;       /* set when the server cannot be reached at all (optional) */
 };
 
 /* Connects, handshakes TLS, sends Hello and reads Welcome. NULL with err on failure; err
@@ -39,6 +41,11 @@ const Karta__Welcome *rpc_welcome(const struct rpc *r);
 enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply, char *err,
 	size_t errlen);
+
+/* Waits up to timeout_ms for a server push (request_id 0). RPC_OK with *type (and the
+ * payload dropped) when one came; 1 on timeout; RPC_TRANSPORT when the connection ended
+ * (GoAway included). */
+int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size_t errlen);
 
 /* Status of the last Error reply. */
 Karta__Status rpc_last_status(const struct rpc *r);

@@ -1,0 +1,374 @@
+/* cmd_sync: `karta sync`, `karta watch`, `karta status`, `karta conflicts list|resolve` —
+ * the commands about the local replica and its exchange with the server (sync.c). */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "kt_msg.h"
+#include "opts.h"
+#include "plan_fmt.h"
+#include "rpc.h"
+#include "sync.h"
+
+/* --- printing what a sync did --------------------------------------------------------------- */
+
+static const char *const outcome_words[] = {"applied", "duplicate", "conflict", "rejected",
+	"to retry"};
+
+static void print_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
+{
+	FILE *out = arg;
+	Karta__OpOutcome o = res->outcome;
+	if (o == KARTA__OP_OUTCOME__OP_APPLIED && !res->merged)
+		return;
+	fprintf(out, "  op %lld %s: %s%s%s%s\n", (long long)op->client_seq, op->summary,
+		res->merged ? "merged with newer changes to other fields" : outcome_words[o % 5],
+		*res->message && !res->merged ? " — " : "", res->merged ? "" : res->message,
+		o == KARTA__OP_OUTCOME__OP_REJECTED ? "" : "");
+}
+
+void sync_print(const struct sync_report *rep, FILE *out)
+{
+	if (rep->sent) {
+		fprintf(out, "sent %ld change%s:", rep->sent, rep->sent == 1 ? "" : "s");
+		const char *sep = " ";
+		for (int i = 0; i < 5; i++)
+			if (rep->outcomes[i]) {
+				fprintf(out, "%s%ld %s", sep, rep->outcomes[i], outcome_words[i]);
+				sep = ", ";
+			}
+		fputc('\n', out);
+	}
+	const struct replica_count *t = &rep->st.total;
+	fprintf(out, "pulled %ld change%s", rep->changes, rep->changes == 1 ? "" : "s");
+	if (rep->snapshots)
+		fprintf(out, " and %ld snapshot%s", rep->snapshots, rep->snapshots == 1 ? "" : "s");
+	if (t->inserted + t->updated == 0) {
+		fprintf(out, ": up to date\n");
+		return;
+	}
+	fputc(':', out);
+	const char *sep = " ";
+	for (int k = 0; k < REPLICA_NKINDS; k++) {
+		const struct replica_count *c = &rep->st.kind[k];
+		if (c->inserted + c->updated == 0)
+			continue;
+		fprintf(out, "%s%s %ld new, %ld updated", sep, replica_kind_name((enum replica_kind)k),
+			c->inserted, c->updated);
+		if (c->deleted)
+			fprintf(out, " (%ld deleted)", c->deleted);
+		sep = "; ";
+	}
+	fputc('\n', out);
+}
+
+static void print_open_conflicts(struct replica *r)
+{
+	struct replica_status st;
+	if (replica_status(r, &st) == 0 && st.conflicts_open > 0)
+		printf("%ld open conflict%s: see 'karta conflicts list'\n", st.conflicts_open,
+			st.conflicts_open == 1 ? "" : "s");
+}
+
+/* --- sync ----------------------------------------------------------------------------------- */
+
+int cmd_sync(struct client *cl, int argc, char **argv)
+{
+	enum { O_N };
+	struct opt o[] = {[O_N] = {0}};
+	struct opt_cmd c = {"sync", "", 0,
+		"Sends the changes queued in the local outbox, then fetches every change the server\n"
+		"has for this device until caught up, and prints what changed. Interrupted, it resumes\n"
+		"where it stopped: nothing is applied twice or skipped.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (!sync_connect(cl, false)) {
+		if (cl->unreachable && cl->replica) {
+			long n = replica_outbox_count(cl->replica);
+			fprintf(stderr, "karta: %ld queued change%s stay in the outbox\n", n, n == 1 ? "" : "s");
+		}
+		return EXIT_RUNTIME;
+	}
+	struct sync_report rep = {0};
+	int rc = sync_push(cl, &rep, print_result, stdout);
+	if (rc == 0)
+		rc = sync_pull(cl, false, &rep);
+	sync_print(&rep, stdout);
+	print_open_conflicts(cl->replica);
+	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/* --- watch ---------------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_watch;
+static void on_stop(int sig) { (void)sig; stop_watch = 1; }
+
+static void stamp(FILE *out)
+{
+	char t[32];
+	time_t now = time(NULL);
+	strftime(t, sizeof t, "%H:%M:%S", localtime(&now));
+	fprintf(out, "[%s] ", t);
+}
+
+/* One round: send, pull (subscribed). -1 when the connection failed. */
+static int watch_round(struct client *cl, const char *why)
+{
+	struct sync_report rep = {0};
+	if (sync_push(cl, &rep, print_result, stdout) != 0 || sync_pull(cl, true, &rep) != 0)
+		return -1;
+	stamp(stdout);
+	printf("%s: ", why);
+	sync_print(&rep, stdout);
+	fflush(stdout);
+	return 0;
+}
+
+int cmd_watch(struct client *cl, int argc, char **argv)
+{
+	enum { O_INTERVAL, O_N };
+	struct opt o[] = {
+		[O_INTERVAL] = {.name = "interval", .type = OPT_INT, .meta = "SECONDS",
+			.help = "pull at least this often even without a poke (default 300)",
+			.min = 1, .max = 86400},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"watch", "", 0,
+		"Stays connected: syncs now, then whenever the server pokes (a change in a feed this\n"
+		"device reads) and at least every --interval seconds. Reconnects with backoff when\n"
+		"the connection drops. Stop it with Ctrl-C.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	int interval_ms = (int)(o[O_INTERVAL].set ? o[O_INTERVAL].num : 300) * 1000;
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	int backoff = 1;
+	const char *why = "start";
+	while (!stop_watch) {
+		if (!sync_connect(cl, false) || watch_round(cl, why) != 0) {
+			if (!cl->unreachable && !cl->rpc)
+				return EXIT_RUNTIME; /* refused: retrying will not help */
+			rpc_close(cl->rpc);
+			cl->rpc = NULL;
+			stamp(stderr);
+			fprintf(stderr, "karta: reconnecting in %d s\n", backoff);
+			sleep((unsigned)backoff);
+			backoff = backoff < 60 ? backoff * 2 : 60;
+			why = "reconnected";
+			continue;
+		}
+		backoff = 1;
+		uint16_t type = 0;
+		char err[256];
+		int w = rpc_wait_push(cl->rpc, interval_ms, &type, err, sizeof err);
+		if (w < 0) {
+			stamp(stderr);
+			fprintf(stderr, "karta: %s\n", err);
+			rpc_close(cl->rpc);
+			cl->rpc = NULL;
+			why = "reconnected";
+			continue;
+		}
+		why = w == 1 ? "interval" : type == KT_MSG_POKE ? "poke" : "push";
+	}
+	return EXIT_OK;
+}
+
+/* --- status --------------------------------------------------------------------------------- */
+
+static int print_feed(void *arg, const struct replica_feed *f)
+{
+	(void)arg;
+	printf("  %-12s %-40.40s %-5s epoch %u  at %lld of %lld  %ld rows%s\n", f->code, f->name,
+		f->scope, f->epoch, (long long)f->seq, (long long)f->last_seq, f->rows,
+		f->resync ? "  (resync pending)" : "");
+	return 0;
+}
+
+static int print_pending(void *arg, const struct replica_pending *p)
+{
+	(void)arg;
+	printf("  op %lld  %s  %s%s%s\n", (long long)p->client_seq, p->created_at, p->summary,
+		*p->last_error ? " — last try: " : "", p->last_error);
+	return 0;
+}
+
+static int print_rejected(void *arg, const struct replica_rejected *rj)
+{
+	(void)arg;
+	printf("  op %lld  %s  %s — %s (%s)\n", (long long)rj->client_seq, rj->at, rj->summary,
+		rj->message, kt_status_name(rj->status));
+	return 0;
+}
+
+int cmd_status(struct client *cl, int argc, char **argv)
+{
+	enum { O_ROWS, O_N };
+	struct opt o[] = {
+		[O_ROWS] = {.name = "rows", .type = OPT_FLAG,
+			.help = "print every synced row instead: type, id, feed, version, checksum"},
+		[O_N] = {0}};
+	struct opt_cmd c = {"status", "", 0,
+		"Shows the local replica without contacting the server: which organization it\n"
+		"belongs to, the feeds and their cursors, the changes queued for sending, the ones\n"
+		"the server refused, open conflicts and the time of the last sync.\n"
+		"With --rows, one line per synced row: two replicas that converged print the same.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	struct replica *r = client_replica(cl);
+	struct replica_status st;
+	if (r && o[O_ROWS].set)
+		return replica_dump(r, stdout) == 0 ? EXIT_OK
+			: (fprintf(stderr, "karta: %s\n", replica_error(r)), EXIT_RUNTIME);
+	if (!r || replica_status(r, &st) != 0) {
+		if (r)
+			fprintf(stderr, "karta: %s\n", replica_error(r));
+		return EXIT_RUNTIME;
+	}
+	char org[64] = "", level[32] = "";
+	replica_meta_get(r, "org", org, sizeof org);
+	replica_meta_get(r, "level", level, sizeof level);
+	printf("organization: %s%s%s%s\n", *org ? org : "(never synced)", *level ? " (" : "", level,
+		*level ? ")" : "");
+	printf("last sync:    %s\n", *st.last_sync ? st.last_sync : "never");
+	printf("feeds:        %ld (%ld rows)\n", st.feeds, st.rows);
+	if (replica_feed_each(r, print_feed, NULL) != 0)
+		return EXIT_RUNTIME;
+	printf("queued:       %ld change%s\n", st.outbox, st.outbox == 1 ? "" : "s");
+	if (replica_outbox_each(r, print_pending, NULL) != 0)
+		return EXIT_RUNTIME;
+	printf("rejected:     %ld\n", st.rejected);
+	if (replica_rejected_each(r, print_rejected, NULL) != 0)
+		return EXIT_RUNTIME;
+	printf("conflicts:    %ld open\n", st.conflicts_open);
+	return EXIT_OK;
+}
+
+/* --- conflicts ------------------------------------------------------------------------------ */
+
+struct conflict_list {
+	bool all;
+	long shown;
+	json_t *json; /* --format json: array */
+};
+
+static void print_values(const char *label, json_t *vals, json_t *fields)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(fields, i, f) {
+		json_t *v = json_object_get(vals, json_string_value(f));
+		char *s = json_is_string(v) ? strdup(json_string_value(v))
+			: json_dumps(v ? v : json_null(), JSON_ENCODE_ANY | JSON_COMPACT);
+		printf("    %-7s %-18s %s\n", i == 0 ? label : "", json_string_value(f), s ? s : "");
+		free(s);
+	}
+}
+
+static int list_conflict(void *arg, const char *id, const char *payload, bool pending)
+{
+	struct conflict_list *cl = arg;
+	json_t *c = json_loads(payload, 0, NULL);
+	if (!c)
+		return 0;
+	const char *status = json_string_value(json_object_get(c, "status"));
+	if (cl->all || (status && strcmp(status, "open") == 0)) {
+		cl->shown++;
+		if (cl->json) {
+			json_array_append(cl->json, c);
+		} else {
+			printf("%s  %s%s  %s %s  edited by %s on version %lld, met version %lld\n", id,
+				status ? status : "?", pending ? " (resolution queued)" : "",
+				json_string_value(json_object_get(c, "entity_type")),
+				json_string_value(json_object_get(c, "entity_id")),
+				json_string_value(json_object_get(c, "org_code")),
+				(long long)json_integer_value(json_object_get(c, "base_version")),
+				(long long)json_integer_value(json_object_get(c, "theirs_version")));
+			json_t *fields = json_object_get(c, "fields");
+			print_values("mine", json_object_get(c, "mine"), fields);
+			print_values("theirs", json_object_get(c, "theirs"), fields);
+		}
+	}
+	json_decref(c);
+	return 0;
+}
+
+static int conflicts_list(struct client *cl, int argc, char **argv)
+{
+	enum { O_ALL, O_FORMAT, O_N };
+	struct opt o[] = {
+		[O_ALL] = {.name = "all", .type = OPT_FLAG, .help = "resolved ones too"},
+		[O_FORMAT] = OPTS_FORMAT("table|json"),
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"conflicts list", "", 0,
+		"Lists the open conflicts in the local replica (run 'karta sync' first): edits made\n"
+		"on an older version of a row whose same fields someone else changed meanwhile,\n"
+		"with both values of each field.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	struct replica *r = client_replica(cl);
+	if (!r)
+		return EXIT_RUNTIME;
+	struct conflict_list l = {.all = o[O_ALL].set};
+	bool json = o[O_FORMAT].set && strcmp(o[O_FORMAT].str, "json") == 0;
+	if (json)
+		l.json = json_array();
+	if (replica_each(r, "conflict", NULL, list_conflict, &l) != 0) {
+		fprintf(stderr, "karta: %s\n", replica_error(r));
+		json_decref(l.json);
+		return EXIT_RUNTIME;
+	}
+	if (json) {
+		json_dumpf(l.json, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(l.json);
+	} else if (l.shown == 0) {
+		printf("no %sconflicts\n", l.all ? "" : "open ");
+	}
+	return EXIT_OK;
+}
+
+static int conflicts_resolve(struct client *cl, int argc, char **argv)
+{
+	enum { O_KEEP, O_N };
+	struct opt o[] = {
+		[O_KEEP] = {.name = "keep", .type = OPT_CHOICE, .choices = "mine|theirs",
+			.help = "mine: write this conflict's edit over the current row; theirs: keep the row",
+			.required = true},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"conflicts resolve", "ID", 1,
+		"Resolves a conflict; the resolution is queued and sent like any change.", o};
+	const char *pos[1];
+	int prc;
+	if (!opts_parse_id(&c, argc, argv, "conflict", pos, &prc))
+		return prc;
+	Karta__ConflictResolve req = KARTA__CONFLICT_RESOLVE__INIT;
+	req.conflict_id = (char *)pos[0];
+	req.keep = (char *)o[O_KEEP].str;
+	ProtobufCMessage *m;
+	if (plan_fmt_call(cl, &req.base, &karta__plan_result__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	printf("conflict %s: %s\n", pos[0], ((Karta__PlanResult *)m)->message);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return EXIT_OK;
+}
+
+int cmd_conflicts(struct client *cl, int argc, char **argv)
+{
+	static const struct opts_sub subs[] = {
+		{"list", conflicts_list, "open conflicts in the local replica"},
+		{"resolve", conflicts_resolve, "resolve one: --keep mine|theirs"},
+	};
+	return opts_dispatch("conflicts", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
+}

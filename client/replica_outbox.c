@@ -1,0 +1,221 @@
+/* replica_outbox: local ops waiting for the server, and the ones it refused. An op is
+ * committed here before anything is sent, and leaves only when the server has answered it. */
+#include "replica_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "karta.pb-c.h"
+
+int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, const void *body,
+	size_t len, const char *entity_type, const char *entity_id, const char *local_payload,
+	const char *summary, int64_t *client_seq_out)
+{
+	sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_ADD,
+		"INSERT INTO outbox(op_id, msg_type, body, entity_type, entity_id, local_payload,"
+		" summary, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, op_id);
+	sqlite3_bind_int64(s, 2, msg_type);
+	sqlite3_bind_blob(s, 3, len ? body : "", (int)len, SQLITE_STATIC);
+	rp_bind_text(s, 4, entity_type);
+	rp_bind_text(s, 5, entity_id);
+	rp_bind_text(s, 6, local_payload);
+	rp_bind_text(s, 7, summary ? summary : "");
+	if (rp_run(r, s, "replica: cannot queue the change"))
+		return -1;
+	if (client_seq_out)
+		*client_seq_out = sqlite3_last_insert_rowid(r->db);
+	return 0;
+}
+
+static char *dup_text(sqlite3_stmt *s, int i)
+{
+	return strdup(rp_col_text(s, i));
+}
+
+int replica_outbox_pending(struct replica *r, size_t max_ops, size_t max_bytes,
+	struct replica_op **ops, size_t *n)
+{
+	*ops = NULL;
+	*n = 0;
+	sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_PENDING,
+		"SELECT op_id, client_seq, msg_type, body, summary, coalesce(entity_type, ''),"
+		" coalesce(entity_id, ''), attempts FROM outbox ORDER BY client_seq");
+	if (!s)
+		return -1;
+	size_t cap = 0, bytes = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(s, 3);
+		if (*n > 0 && ((max_ops && *n >= max_ops) || (max_bytes && bytes + len > max_bytes)))
+			break;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct replica_op *g = realloc(*ops, cap * sizeof *g);
+			if (!g)
+				goto oom;
+			*ops = g;
+		}
+		struct replica_op *o = &(*ops)[*n];
+		memset(o, 0, sizeof *o);
+		snprintf(o->op_id, sizeof o->op_id, "%s", rp_col_text(s, 0));
+		o->client_seq = sqlite3_column_int64(s, 1);
+		o->msg_type = (uint32_t)sqlite3_column_int64(s, 2);
+		o->len = len;
+		o->body = malloc(len ? len : 1);
+		o->summary = dup_text(s, 4);
+		o->entity_type = dup_text(s, 5);
+		o->entity_id = dup_text(s, 6);
+		o->attempts = sqlite3_column_int(s, 7);
+		(*n)++;
+		if (!o->body || !o->summary || !o->entity_type || !o->entity_id)
+			goto oom;
+		if (len)
+			memcpy(o->body, sqlite3_column_blob(s, 3), len);
+		bytes += len;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	rp_dberr(r, "replica: cannot read the outbox");
+	goto fail;
+oom:
+	sqlite3_reset(s);
+	rp_fail(r, "replica: out of memory");
+fail:
+	replica_ops_free(*ops, *n);
+	*ops = NULL;
+	*n = 0;
+	return -1;
+}
+
+void replica_ops_free(struct replica_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(ops[i].body);
+		free(ops[i].summary);
+		free(ops[i].entity_type);
+		free(ops[i].entity_id);
+	}
+	free(ops);
+}
+
+/* Moves a refused op to the rejected list (same transaction as its removal). */
+static int reject(struct replica *r, const char *op_id, int status, const char *message)
+{
+	sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_REJECT,
+		"INSERT OR REPLACE INTO rejected(op_id, client_seq, msg_type, summary, status, message, at)"
+		" SELECT op_id, client_seq, msg_type, summary, ?2, ?3,"
+		" strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM outbox WHERE op_id = ?1");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, op_id);
+	sqlite3_bind_int(s, 2, status);
+	rp_bind_text(s, 3, message ? message : "");
+	return rp_run(r, s, "replica: cannot record a refused change");
+}
+
+int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int status,
+	const char *message)
+{
+	if (rp_begin(r))
+		return -1;
+	sqlite3_stmt *s;
+	if (outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
+		s = rp_stmt(r, RS_OUTBOX_RETRY,
+			"UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE op_id = ?1");
+		if (!s)
+			goto fail;
+		rp_bind_text(s, 2, message ? message : "");
+	} else {
+		if (outcome == KARTA__OP_OUTCOME__OP_REJECTED && reject(r, op_id, status, message))
+			goto fail;
+		s = rp_stmt(r, RS_OUTBOX_DELETE, "DELETE FROM outbox WHERE op_id = ?1");
+		if (!s)
+			goto fail;
+	}
+	rp_bind_text(s, 1, op_id);
+	if (rp_run(r, s, "replica: cannot update the outbox"))
+		goto fail;
+	int found = sqlite3_changes(r->db) > 0;
+	if (rp_commit(r))
+		goto fail;
+	return found ? 0 : 1;
+fail:
+	rp_rollback(r);
+	return -1;
+}
+
+long replica_outbox_count(struct replica *r)
+{
+	return rp_count(r, "SELECT count(*) FROM outbox");
+}
+
+struct pending_ctx {
+	int (*cb)(void *arg, const struct replica_pending *p);
+	void *arg;
+};
+
+static int pending_row(void *ctx, sqlite3_stmt *s)
+{
+	struct pending_ctx *c = ctx;
+	struct replica_pending p = {
+		.op_id = rp_col_text(s, 0), .client_seq = sqlite3_column_int64(s, 1),
+		.msg_type = (uint32_t)sqlite3_column_int64(s, 2), .summary = rp_col_text(s, 3),
+		.entity_type = rp_col_text(s, 4), .entity_id = rp_col_text(s, 5),
+		.created_at = rp_col_text(s, 6), .attempts = sqlite3_column_int(s, 7),
+		.last_error = rp_col_text(s, 8),
+	};
+	return c->cb(c->arg, &p);
+}
+
+int replica_outbox_each(struct replica *r, int (*cb)(void *arg, const struct replica_pending *p),
+	void *arg)
+{
+	sqlite3_stmt *s = rp_prepare(r, "SELECT op_id, client_seq, msg_type, summary, entity_type,"
+		" entity_id, created_at, attempts, last_error FROM outbox ORDER BY client_seq");
+	struct pending_ctx c = {cb, arg};
+	return s ? rp_each_row(r, s, pending_row, &c) : -1;
+}
+
+struct rejected_ctx {
+	int (*cb)(void *arg, const struct replica_rejected *rj);
+	void *arg;
+};
+
+static int rejected_row(void *ctx, sqlite3_stmt *s)
+{
+	struct rejected_ctx *c = ctx;
+	struct replica_rejected rj = {
+		.op_id = rp_col_text(s, 0), .client_seq = sqlite3_column_int64(s, 1),
+		.msg_type = (uint32_t)sqlite3_column_int64(s, 2), .summary = rp_col_text(s, 3),
+		.status = sqlite3_column_int(s, 4), .message = rp_col_text(s, 5),
+		.at = rp_col_text(s, 6),
+	};
+	return c->cb(c->arg, &rj);
+}
+
+int replica_rejected_each(struct replica *r,
+	int (*cb)(void *arg, const struct replica_rejected *rj), void *arg)
+{
+	sqlite3_stmt *s = rp_prepare(r, "SELECT op_id, client_seq, msg_type, summary, status, message,"
+		" at FROM rejected ORDER BY client_seq");
+	struct rejected_ctx c = {cb, arg};
+	return s ? rp_each_row(r, s, rejected_row, &c) : -1;
+}
+
+long replica_rejected_clear(struct replica *r, const char *op_id)
+{
+	sqlite3_stmt *s = rp_prepare(r, "DELETE FROM rejected WHERE ?1 IS NULL OR op_id = ?1");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, op_id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rp_dberr(r, "replica: cannot forget refused changes");
+	return sqlite3_changes(r->db);
+}

@@ -1,0 +1,277 @@
+/* sync: see sync.h. */
+#include "sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "kt_msg.h"
+#include "rpc.h"
+
+#define UPLOAD_MAX_OPS 500
+#define UPLOAD_MAX_BYTES (2u * 1024 * 1024)
+
+static const Karta__Limits *limits(struct rpc *r)
+{
+	const Karta__Welcome *w = rpc_welcome(r);
+	return w ? w->limits : NULL;
+}
+
+static const char *level_name(Karta__OrgLevel l)
+{
+	return l == KARTA__ORG_LEVEL__ORG_LEVEL_REGION ? "region"
+		: l == KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY ? "municipality"
+		: l == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL ? "school" : "";
+}
+
+struct rpc *sync_connect(struct client *cl, bool quiet)
+{
+	struct rpc *r = quiet ? client_rpc_quiet(cl) : client_rpc(cl);
+	struct replica *rep = client_replica(cl);
+	if (!r || !rep)
+		return NULL;
+	const Karta__Welcome *w = rpc_welcome(r);
+	char dev[80], org[64];
+	if (replica_meta_get(rep, "device", dev, sizeof dev) == 0) {
+		if (strcmp(dev, w->device_fingerprint) != 0) {
+			replica_meta_get(rep, "org", org, sizeof org);
+			fprintf(stderr, "karta: the state dir holds the replica of another device "
+					"(organization %s): give this device its own --state DIR\n", org);
+			return NULL;
+		}
+		return r;
+	}
+	if (replica_meta_set(rep, "device", w->device_fingerprint) != 0 ||
+	    replica_meta_set(rep, "org", w->org ? w->org->code : "") != 0 ||
+	    replica_meta_set(rep, "level", w->org ? level_name(w->org->level) : "") != 0) {
+		fprintf(stderr, "karta: cannot write the local replica: %s\n", replica_error(rep));
+		return NULL;
+	}
+	return r;
+}
+
+static int call(struct client *cl, const ProtobufCMessage *req,
+	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
+{
+	char err[512];
+	if (rpc_call(cl->rpc, req, desc, reply, err, sizeof err) != RPC_OK) {
+		fprintf(stderr, "karta: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Test hook (KARTA_TEST_HANG_AFTER_UPLOAD set): sends the Upload and then waits, never
+ * reading the answer, until killed — "the client died after the server committed and before
+ * the reply arrived" (tests/integration/t_sync.sh). */
+static void hang_after_send(struct client *cl, const ProtobufCMessage *req)
+{
+	size_t len = protobuf_c_message_get_packed_size(req);
+	uint8_t *buf = malloc(len ? len : 1);
+	if (buf) {
+		protobuf_c_message_pack(req, buf);
+		rpc_send_raw(cl->rpc, KT_MSG_UPLOAD, 1, buf, (uint32_t)len);
+	}
+	fprintf(stderr, "karta: test hook: upload sent, waiting to be killed\n");
+	for (;;)
+		pause();
+}
+
+/* Test hook: KARTA_TEST_PAGE_DELAY_MS=N sleeps N ms after applying each page of a pull, so a
+ * test can kill the server mid-pull. */
+static void page_delay(void)
+{
+	const char *ms = getenv("KARTA_TEST_PAGE_DELAY_MS");
+	if (ms && atoi(ms) > 0)
+		usleep((useconds_t)atoi(ms) * 1000);
+}
+
+/* --- push ----------------------------------------------------------------------------------- */
+
+/* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
+ * retried later. */
+static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sync_report *rep,
+	sync_result_fn fn, void *arg)
+{
+	Karta__Op *op = calloc(n, sizeof *op);
+	Karta__Op **opp = calloc(n, sizeof *opp);
+	if (!op || !opp) {
+		free(op);
+		free(opp);
+		fprintf(stderr, "karta: out of memory\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		karta__op__init(&op[i]);
+		op[i].op_id = ops[i].op_id;
+		op[i].client_seq = (uint64_t)ops[i].client_seq;
+		op[i].msg_type = ops[i].msg_type;
+		op[i].body.data = ops[i].body;
+		op[i].body.len = ops[i].len;
+		opp[i] = &op[i];
+	}
+	Karta__Upload req = KARTA__UPLOAD__INIT;
+	req.n_ops = n;
+	req.ops = opp;
+	if (getenv("KARTA_TEST_HANG_AFTER_UPLOAD"))
+		hang_after_send(cl, &req.base); /* fault injection for tests: never returns */
+	ProtobufCMessage *m = NULL;
+	int rc = call(cl, &req.base, &karta__upload_result__descriptor, &m);
+	free(op);
+	free(opp);
+	if (rc != 0)
+		return -1;
+	Karta__UploadResult *res = (Karta__UploadResult *)m;
+	struct replica *r = client_replica(cl);
+	for (size_t i = 0; i < res->n_results && rc >= 0; i++) {
+		const Karta__OpResult *o = res->results[i];
+		const struct replica_op *q = NULL;
+		for (size_t k = 0; k < n && !q; k++)
+			if (strcmp(ops[k].op_id, o->op_id) == 0)
+				q = &ops[k];
+		if (!q)
+			continue;
+		if (replica_outbox_done(r, o->op_id, (int)o->outcome, (int)o->status, o->message) != 0) {
+			fprintf(stderr, "karta: cannot update the outbox: %s\n", replica_error(r));
+			rc = -1;
+			break;
+		}
+		rep->sent++;
+		rep->outcomes[o->outcome % 5]++;
+		if (o->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
+			rc = 1;
+		if (fn)
+			fn(arg, q, o);
+	}
+	karta__upload_result__free_unpacked(res, NULL);
+	return rc;
+}
+
+int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, void *arg)
+{
+	struct replica *r = client_replica(cl);
+	if (!r || !sync_connect(cl, false))
+		return -1;
+	const Karta__Limits *lim = limits(cl->rpc);
+	size_t max_ops = lim && lim->max_ops_per_upload ? lim->max_ops_per_upload : UPLOAD_MAX_OPS;
+	size_t max_bytes = UPLOAD_MAX_BYTES;
+	if (lim && lim->max_frame && lim->max_frame / 2 < max_bytes)
+		max_bytes = lim->max_frame / 2;
+	if (getenv("KARTA_TEST_IGNORE_LIMITS"))
+		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
+	for (;;) {
+		struct replica_op *ops = NULL;
+		size_t n = 0;
+		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
+			fprintf(stderr, "karta: cannot read the outbox: %s\n", replica_error(r));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		int rc = upload(cl, ops, n, rep, fn, arg);
+		replica_ops_free(ops, n);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+}
+
+/* --- pull ----------------------------------------------------------------------------------- */
+
+/* Takes a snapshot of feed (resync): every current row, then the cursor the snapshot was
+ * read at; rows of the feed the snapshot did not have are dropped (replica_snapshot_end). */
+static int snapshot(struct client *cl, const char *feed, struct sync_report *rep)
+{
+	struct replica *r = client_replica(cl);
+	char after_type[40] = "", after_id[40] = "";
+	bool first = true, more = true;
+	while (more) {
+		Karta__SnapshotRequest req = KARTA__SNAPSHOT_REQUEST__INIT;
+		req.feed = (char *)feed;
+		req.after_type = after_type;
+		req.after_id = after_id;
+		ProtobufCMessage *m = NULL;
+		if (call(cl, &req.base, &karta__snapshot_page__descriptor, &m) != 0)
+			return -1;
+		Karta__SnapshotPage *pg = (Karta__SnapshotPage *)m;
+		int rc = 0;
+		if (first && pg->feed)
+			rc = replica_snapshot_begin(r, pg->feed);
+		first = false;
+		if (rc == 0)
+			rc = replica_snapshot_apply(r, feed, (const Karta__Change *const *)pg->rows,
+				pg->n_rows, &rep->st);
+		if (pg->n_rows) {
+			snprintf(after_type, sizeof after_type, "%s", pg->rows[pg->n_rows - 1]->entity_type);
+			snprintf(after_id, sizeof after_id, "%s", pg->rows[pg->n_rows - 1]->entity_id);
+		}
+		more = pg->more;
+		karta__snapshot_page__free_unpacked(pg, NULL);
+		if (rc != 0) {
+			fprintf(stderr, "karta: cannot apply a snapshot of %s: %s\n", feed, replica_error(r));
+			return -1;
+		}
+	}
+	if (replica_snapshot_end(r, feed) < 0) {
+		fprintf(stderr, "karta: cannot finish the snapshot of %s: %s\n", feed, replica_error(r));
+		return -1;
+	}
+	rep->snapshots++;
+	return 0;
+}
+
+int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
+{
+	struct replica *r = client_replica(cl);
+	if (!r || !sync_connect(cl, false))
+		return -1;
+	const Karta__Limits *lim = limits(cl->rpc);
+	for (;;) {
+		Karta__FeedCursor **cur = NULL;
+		size_t n = 0;
+		if (replica_cursors(r, &cur, &n) != 0) {
+			fprintf(stderr, "karta: cannot read the cursors: %s\n", replica_error(r));
+			return -1;
+		}
+		Karta__Pull req = KARTA__PULL__INIT;
+		req.cursors = cur;
+		req.n_cursors = n;
+		req.max_bytes = lim ? lim->page_bytes : 0;
+		req.subscribe = subscribe;
+		ProtobufCMessage *m = NULL;
+		int rc = call(cl, &req.base, &karta__change_page__descriptor, &m);
+		replica_cursors_free(cur, n);
+		if (rc != 0)
+			return -1;
+		Karta__ChangePage *pg = (Karta__ChangePage *)m;
+		if (replica_apply_page(r, pg, &rep->st) != 0) {
+			fprintf(stderr, "karta: cannot apply changes: %s\n", replica_error(r));
+			karta__change_page__free_unpacked(pg, NULL);
+			return -1;
+		}
+		rep->pages++;
+		rep->changes += (long)pg->n_changes;
+		page_delay();
+		bool done = pg->caught_up;
+		for (size_t i = 0; i < pg->n_feeds && rc == 0; i++)
+			if (pg->feeds[i]->action == KARTA__FEED_ACTION__FEED_RESYNC) {
+				rc = snapshot(cl, pg->feeds[i]->feed, rep);
+				done = false; /* pull from the snapshot's cursor */
+			}
+		karta__change_page__free_unpacked(pg, NULL);
+		if (rc != 0)
+			return -1;
+		if (done)
+			break;
+	}
+	char now[32];
+	time_t t = time(NULL);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	if (replica_meta_set(r, "last_sync", now) != 0) {
+		fprintf(stderr, "karta: cannot write the local replica: %s\n", replica_error(r));
+		return -1;
+	}
+	return 0;
+}
