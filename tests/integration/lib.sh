@@ -281,7 +281,8 @@ kt__write_configs() {
 	done
 }
 
-# kt_write_client_conf FILE CERT KEY [CA]: a karta client config for this test's server.
+# kt_write_client_conf FILE CERT KEY [CA [STATE]]: a karta client config for this test's server;
+# its local replica (state dir) is FILE without .conf, plus .state.
 kt_write_client_conf() {
 	cat >"$1" <<-EOF
 		[client]
@@ -290,6 +291,7 @@ kt_write_client_conf() {
 		cert_file = $2
 		key_file = $3
 		ca_file = ${4:-$KT_CERTS/ca.pem}
+		state_dir = ${5:-${1%.conf}.state}
 	EOF
 }
 
@@ -460,6 +462,54 @@ kt_stop_kartad() {
 	wait "$pid" || KT_KARTAD_RC=$?
 	KT_KARTAD_PID=
 	[ "$KT_KARTAD_RC" = 0 ] || kt_fail "kartad exited with status $KT_KARTAD_RC after SIGTERM"
+}
+
+# kt_start_kartad_extra NAME [FLAGS…]: one more kartad on the same database and config,
+# on its own port, stderr to $KT_WORK/kartad-NAME.log; waits up to 10 s for
+# event=listening. Sets KT_EXTRA_PID, KT_EXTRA_PORT, KT_EXTRA_LOG. It runs in its own process
+# group (killed at exit like kt_bg); stop it with kt_stop_kartad_extra. The clients'
+# configs keep talking to the main instance ($KT_PORT).
+kt_start_kartad_extra() {
+	local name=$1 attempt i
+	shift
+	for ((attempt = 1; attempt <= 3; attempt++)); do
+		KT_EXTRA_PORT=$(kt_free_port)
+		[ "$KT_EXTRA_PORT" != "$KT_PORT" ] || continue
+		KT_EXTRA_LOG=$KT_WORK/kartad-$name.log
+		kt_bg "$KT_KARTAD" --config "$KT_KARTAD_CONF" --listen "127.0.0.1:$KT_EXTRA_PORT" "$@" \
+			>>"$KT_WORK/kartad-$name.stdout" 2>"$KT_EXTRA_LOG"
+		KT_EXTRA_PID=$KT_BG_PID
+		for ((i = 0; i < 100; i++)); do
+			if grep -q 'event=listening' "$KT_EXTRA_LOG"; then
+				kt_log "kartad $name pid $KT_EXTRA_PID listening on 127.0.0.1:$KT_EXTRA_PORT (log $KT_EXTRA_LOG)"
+				return 0
+			fi
+			kt__exited "$KT_EXTRA_PID" && break
+			sleep 0.1
+		done
+		kt_bg_kill "$KT_EXTRA_PID"
+		grep -Eqi 'address already in use|EADDRINUSE' "$KT_EXTRA_LOG" ||
+			kt_fail "kartad $name did not start listening (log $KT_EXTRA_LOG)"
+		kt_log "port $KT_EXTRA_PORT was taken, retrying on another"
+	done
+	kt_fail "kartad $name could not bind a port in 3 attempts"
+}
+
+# kt_stop_kartad_extra PID [TIMEOUT=10]: SIGTERM to an instance of kt_start_kartad_extra;
+# fails unless it exits 0 within TIMEOUT seconds.
+kt_stop_kartad_extra() {
+	local pid=$1 limit=${2:-10} i rc=0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < limit * 10; i++)); do
+		kt__exited "$pid" && break
+		sleep 0.1
+	done
+	if ! kt__exited "$pid"; then
+		kt_bg_kill "$pid"
+		kt_fail "kartad pid $pid did not exit within $limit s of SIGTERM"
+	fi
+	wait "$pid" || rc=$?
+	[ "$rc" = 0 ] || kt_fail "kartad pid $pid exited with status $rc after SIGTERM"
 }
 
 # kt_log_count ERE: how many lines of the current kartad log match.

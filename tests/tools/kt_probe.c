@@ -13,6 +13,13 @@
  *   expect-close    wait up to 5 s; print "closed" on EOF/reset, else "open"
  *   resume          close cleanly, reconnect with the saved TLS session; print
  *                   "resumed=0|1 version=…"
+ *   subscribe WAIT N  live updates: Hello, then Pull{subscribe} (carrying the cursors the
+ *                   pages gave) until a ChangePage is caught_up, print "subscribed pulls=…
+ *                   changes=…"; then up to N times: wait up to WAIT s for a Poke, print
+ *                   "poke FEED[,FEED…] t_us=<receipt, µs since the epoch>", pull again until
+ *                   caught up (which subscribes again), print "caught_up pulls=… changes=…".
+ *                   Prints "timeout" when WAIT runs out, and what else arrived as for expect;
+ *                   exit 3 when the server refuses Hello or Pull (an Error is printed).
  * Exit 0 when every step ran (what was read is for the caller to judge), 1 on a local error. */
 #include <errno.h>
 #include <netdb.h>
@@ -26,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "kt_frame.h"
@@ -180,6 +188,220 @@ static void expect_close(struct probe *p)
 	ERR_clear_error();
 }
 
+/* Reads one frame, waiting up to ms for it to start (-1: the socket's 5 s timeout).
+ * 1 with *payload (malloc'd) on success, 0 on timeout, -1 when the connection ended. */
+static int read_frame(struct probe *p, int ms, struct kt_frame_hdr *h, uint8_t **payload)
+{
+	if (ms >= 0 && SSL_pending(p->ssl) == 0) {
+		struct pollfd pf = {.fd = p->fd, .events = POLLIN};
+		int r = poll(&pf, 1, ms);
+		if (r == 0)
+			return 0;
+	}
+	uint8_t hdr[KT_FRAME_HDR_LEN];
+	if (read_full(p, hdr, sizeof hdr) != 0 ||
+	    kt_frame_check_hdr(hdr, KT_FRAME_MAX_DEFAULT, h, NULL) != KT_FRAME_OK) {
+		ERR_clear_error();
+		return -1;
+	}
+	*payload = malloc(h->len + 1);
+	if (read_full(p, *payload, h->len) != 0) {
+		free(*payload);
+		ERR_clear_error();
+		return -1;
+	}
+	return 1;
+}
+
+static void print_other(const struct kt_frame_hdr *h, const uint8_t *payload)
+{
+	const struct kt_msg_info *mi = kt_msg_info(h->type);
+	printf("%s", mi ? mi->name : "unknown");
+	if (h->type == KT_MSG_ERROR) {
+		Karta__Error *e = karta__error__unpack(NULL, h->len, payload);
+		if (e) {
+			printf(" status=%s message=\"%s\"", kt_status_name((int)e->status), e->message);
+			karta__error__free_unpacked(e, NULL);
+		}
+	}
+	printf(" req=%u\n", h->request_id);
+}
+
+struct cursor {
+	char feed[64];
+	uint32_t epoch;
+	int64_t seq;
+};
+
+struct cursors {
+	struct cursor *v;
+	size_t n, cap;
+};
+
+static void cursors_apply(struct cursors *cs, const Karta__ChangePage *page)
+{
+	for (size_t i = 0; i < page->n_feeds; i++) {
+		const Karta__FeedState *fs = page->feeds[i];
+		struct cursor *c = NULL;
+		for (size_t k = 0; k < cs->n && !c; k++)
+			if (strcmp(cs->v[k].feed, fs->feed) == 0)
+				c = &cs->v[k];
+		if (!c) {
+			if (cs->n == cs->cap) {
+				cs->cap = cs->cap ? cs->cap * 2 : 64;
+				cs->v = realloc(cs->v, cs->cap * sizeof *cs->v);
+			}
+			c = &cs->v[cs->n++];
+			snprintf(c->feed, sizeof c->feed, "%s", fs->feed);
+		}
+		c->epoch = fs->epoch;
+		c->seq = fs->seq;
+		if (fs->action == KARTA__FEED_ACTION__FEED_GONE)
+			*c = cs->v[--cs->n];
+	}
+}
+
+/* Pulls with subscribe=true until caught up; a Poke that arrives meanwhile (the page may
+ * have been read before that change) means one more pull. 0, or -1 after printing what
+ * went wrong. */
+static int pull_until_caught_up(struct probe *p, struct cursors *cs, long *pulls, long *changes)
+{
+	*pulls = *changes = 0;
+	bool poked = false;
+	for (;;) {
+		Karta__Pull pull = KARTA__PULL__INIT;
+		Karta__FeedCursor *cv = calloc(cs->n + 1, sizeof *cv);
+		Karta__FeedCursor **cp = calloc(cs->n + 1, sizeof *cp);
+		for (size_t k = 0; k < cs->n; k++) {
+			karta__feed_cursor__init(&cv[k]);
+			cv[k].feed = cs->v[k].feed;
+			cv[k].epoch = cs->v[k].epoch;
+			cv[k].seq = cs->v[k].seq;
+			cp[k] = &cv[k];
+		}
+		pull.n_cursors = cs->n;
+		pull.cursors = cp;
+		pull.subscribe = true;
+		int rc = send_msg(p, &pull.base);
+		free(cp);
+		free(cv);
+		if (rc != 0) {
+			printf("closed\n");
+			return -1;
+		}
+		uint32_t want = p->next_id;
+		(*pulls)++;
+		for (;;) {
+			struct kt_frame_hdr h;
+			uint8_t *payload;
+			int r = read_frame(p, 30000, &h, &payload);
+			if (r <= 0) {
+				printf(r == 0 ? "timeout\n" : "closed\n");
+				return -1;
+			}
+			if (h.type == KT_MSG_CHANGE_PAGE && h.request_id == want) {
+				Karta__ChangePage *page = karta__change_page__unpack(NULL, h.len, payload);
+				free(payload);
+				if (!page) {
+					printf("ChangePage undecodable\n");
+					return -1;
+				}
+				*changes += (long)page->n_changes;
+				cursors_apply(cs, page);
+				bool done = page->caught_up && !poked;
+				if (page->caught_up)
+					poked = false;
+				karta__change_page__free_unpacked(page, NULL);
+				if (done)
+					return 0;
+				break; /* the next page */
+			}
+			if (h.type == KT_MSG_POKE && h.request_id == 0) {
+				free(payload);
+				poked = true;
+				continue;
+			}
+			print_other(&h, payload);
+			free(payload);
+			return -1;
+		}
+	}
+}
+
+static int64_t now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int subscribe(struct probe *p, int wait_s, int want_pokes)
+{
+	Karta__Hello hello = KARTA__HELLO__INIT;
+	hello.proto_min = KT_PROTO_MIN;
+	hello.proto_max = KT_PROTO_MAX;
+	send_msg(p, &hello.base);
+	struct kt_frame_hdr h;
+	uint8_t *payload;
+	if (read_frame(p, -1, &h, &payload) <= 0) {
+		printf("closed\n");
+		return 3;
+	}
+	if (h.type != KT_MSG_WELCOME) {
+		print_other(&h, payload);
+		free(payload);
+		return 3;
+	}
+	free(payload);
+	struct cursors cs = {0};
+	long pulls, changes;
+	int rc = 0;
+	if (pull_until_caught_up(p, &cs, &pulls, &changes) != 0) {
+		rc = 3;
+		goto out;
+	}
+	printf("subscribed pulls=%ld changes=%ld feeds=%zu\n", pulls, changes, cs.n);
+	fflush(stdout);
+	for (int got = 0; got < want_pokes;) {
+		int r = read_frame(p, wait_s * 1000, &h, &payload);
+		if (r <= 0) {
+			printf(r == 0 ? "timeout\n" : "closed\n");
+			rc = 1;
+			goto out;
+		}
+		int64_t t = now_us();
+		if (h.type != KT_MSG_POKE) {
+			print_other(&h, payload);
+			free(payload);
+			fflush(stdout);
+			continue;
+		}
+		Karta__Poke *poke = karta__poke__unpack(NULL, h.len, payload);
+		free(payload);
+		if (!poke) {
+			printf("Poke undecodable\n");
+			rc = 1;
+			goto out;
+		}
+		printf("poke ");
+		for (size_t k = 0; k < poke->n_feeds; k++)
+			printf("%s%s", k ? "," : "", poke->feeds[k]);
+		printf(" req=%u t_us=%lld\n", h.request_id, (long long)t);
+		fflush(stdout);
+		karta__poke__free_unpacked(poke, NULL);
+		got++;
+		if (pull_until_caught_up(p, &cs, &pulls, &changes) != 0) {
+			rc = 1;
+			goto out;
+		}
+		printf("caught_up pulls=%ld changes=%ld\n", pulls, changes);
+		fflush(stdout);
+	}
+out:
+	free(cs.v);
+	return rc;
+}
+
 static int resume(struct probe *p)
 {
 	SSL_SESSION_free(p->sess);
@@ -258,6 +480,16 @@ int main(int argc, char **argv)
 		} else if (strcmp(s, "resume") == 0) {
 			if (resume(&p) != 0)
 				return 1;
+		} else if (strcmp(s, "subscribe") == 0 && i + 2 < argc) {
+			int wait_s = atoi(argv[++i]);
+			int n = atoi(argv[++i]);
+			int rc = subscribe(&p, wait_s, n);
+			fflush(stdout);
+			if (rc != 0) {
+				probe_close(&p);
+				SSL_CTX_free(p.ctx);
+				return rc;
+			}
 		} else {
 			fprintf(stderr, "kt_probe: unknown step '%s'\n", s);
 			return 2;
