@@ -399,8 +399,10 @@ BEGIN
 		SELECT to_jsonb(x) INTO cur FROM plan x WHERE x.id = c.entity_id;
 		SELECT * INTO r FROM karta_plan_save(p_device, (cur->>'row_version')::bigint, cur || c.mine, '[]');
 	END IF;
-	IF p_keep = 'mine' AND r.status <> 'ok' THEN
-		RETURN QUERY SELECT r.status, r.message, p_id; RETURN;
+	IF p_keep = 'mine' THEN -- (r is unassigned for 'theirs': PL/pgSQL evaluates every operand)
+		IF r.status <> 'ok' THEN
+			RETURN QUERY SELECT r.status, r.message, p_id; RETURN;
+		END IF;
 	END IF;
 	UPDATE conflict x SET status = 'resolved', resolution = p_keep, resolved_by = p_device,
 		resolved_at = now(), row_version = x.row_version + 1 WHERE x.id = p_id;
@@ -438,7 +440,9 @@ BEGIN
 		SELECT * INTO r FROM karta_plan_approve(p_device, (a->>'id')::uuid, base, a->>'act_kind',
 			a->>'act_number', nullif(a->>'act_date', '')::date, (a->>'archive')::boolean);
 	WHEN 'plan_derive' THEN
-		DROP TABLE IF EXISTS derive_pick; -- karta_plan_derive's, if one ran earlier in the batch
+		IF to_regclass('pg_temp.derive_pick') IS NOT NULL THEN
+			DROP TABLE derive_pick; -- karta_plan_derive's, from a derive earlier in the batch
+		END IF;
 		SELECT * INTO r FROM karta_plan_derive(p_device, (a->>'parent')::uuid, (a->>'new')::uuid,
 			a->>'title');
 		detail := jsonb_build_object('derived', r.derived, 'referenced', r.referenced);

@@ -79,8 +79,8 @@ I_ALL=$(kt_id_of "$KT_OUT" item)
 kt_ok reg item edit "$I_ALL" --title "Сбор сведений об участниках"
 got=$(changes "$REG" 0 | cut -d'|' -f1,2,4,5,6,7)
 kt_assert_eq "1|plan|insert|1||$D_REG
-2|plan_section|insert|1||
-3|plan_section|insert|1||
+2|plan_section|insert|1||1
+3|plan_section|insert|1||1
 4|plan_item|insert|1||$D_REG
 5|plan_item|insert|1||$D_REG
 6|plan_item|update|2|{title}|$D_REG" "$got" "the region's feed"
@@ -99,7 +99,7 @@ kt_ok mun1 plan derive "$PLAN"
 MPLAN=$(kt_id_of "$KT_OUT" plan)
 n_items=$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$MPLAN'")
 kt_assert_eq "2" "$n_items" "items derived"
-kt_assert_eq "plan:insert:1:$D_MUN1 plan_section:insert:2: plan_item:insert:2:$D_MUN1" \
+kt_assert_eq "plan:insert:1:$D_MUN1 plan_section:insert:2:$D_MUN1 plan_item:insert:2:$D_MUN1" \
 	"$(kt_psql "SELECT string_agg(format('%s:%s:%s:%s', entity_type, op, n, dev), ' '
 		ORDER BY min_seq) FROM (SELECT entity_type, op, count(*) AS n, min(seq) AS min_seq,
 		string_agg(DISTINCT origin_device::text, ',') AS dev FROM change_log
@@ -332,11 +332,11 @@ kt_bg timeout 60 "$KT_KARTA" --config "$KT_WORK/mun2.conf" plan import "$fixed" 
 IMP=$KT_BG_PID
 for ((i = 0; i < 100; i++)); do
 	[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-		AND query LIKE '%karta_plan_import%'")" = 1 ] && break
+		AND (query LIKE '%karta_plan_import%' OR query LIKE '%karta_upload%')")" = 1 ] && break
 	sleep 0.1
 done
 kt_assert_eq "1" "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
-	AND query LIKE '%karta_plan_import%'")" "the import waits for the item E holds"
+	AND (query LIKE '%karta_plan_import%' OR query LIKE '%karta_upload%')")" "the import waits for the item E holds"
 sess_send E "SELECT 'put:' || r.status FROM plan_item x, karta_item_put($D_MUN2, x.row_version,
 	to_jsonb(x) || '{\"result_text\": \"E\"}') r WHERE x.id = '$E_ITEM'; COMMIT;"
 sess_wait E '^put:ok$' 10

@@ -95,12 +95,23 @@ kt_refused sch11 'permission denied|directly above' plan derive "$PLAN"   # not 
 # --- concurrency and ownership ----------------------------------------------------------
 kt_ok reg item edit "$I_ALL" --title "Сбор сведений об участниках ГИА"
 kt_assert_match "$KT_OUT" "item $I_ALL updated \\(version 2\\)" "edit"
+# A second computer of the region edits the same field from version 1: a conflict record,
+# the item keeps the newer title. (A device's own later edit is not a conflict with itself:
+# its offline edits queue on top of each other — t_sync.)
+"$KT_CERTSH" "$KT_CERTS" reg2 >/dev/null
+kt_run kt_admin device add --org reg --cert "$KT_CERTS/reg2.pem" --role coordinator --label reg2
+kt_assert_rc 0 "device add reg2"
+kt_write_client_conf "$KT_WORK/reg2.conf" "$KT_CERTS/reg2.pem" "$KT_CERTS/reg2.key"
 before=$(kt_plan_snapshot)
-kt_run kt_karta reg item edit "$I_ALL" --base 1 --title "Устаревшая правка"
+kt_run kt_karta reg2 item edit "$I_ALL" --base 1 --title "Устаревшая правка"
 kt_assert_rc 1 "stale edit"
 kt_assert_contains "$KT_ERR" "conflict" "stale edit"
 kt_assert_contains "$KT_ERR" "Сбор сведений об участниках ГИА" "conflict carries the current row"
-kt_assert_eq "$before" "$(kt_plan_snapshot)" "a conflicting edit changes nothing"
+kt_assert_eq "$before" "$(kt_plan_snapshot)" "a conflicting edit changes no plan row"
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM conflict WHERE entity_id = '$I_ALL' AND status = 'open'")" 1 \
+	"the stale edit is kept as a conflict record"
+kt_ok reg2 conflicts resolve "$(kt_psql "SELECT id FROM conflict WHERE entity_id = '$I_ALL'")" --keep theirs
+kt_assert_eq "$before" "$(kt_plan_snapshot)" "resolved keeping the server's row"
 
 kt_refused mun1 'belong to the parent plan' item edit "$M_ALL" --title "Своя формулировка"
 kt_refused mun1 'belong to the parent plan' item edit "$M_ALL" --deadline "декабрь"
@@ -130,7 +141,7 @@ kt_assert_contains "$KT_OUT" "reg" "history names the organization"
 kt_assert_eq "create,update" "$(kt_psql "SELECT string_agg(op, ',' ORDER BY id) FROM item_history
 	WHERE item_id = '$I_ALL'")" "history rows"
 kt_assert_eq "$(kt_psql "SELECT id FROM device WHERE org_id = (SELECT id FROM organization
-	WHERE code = 'reg')")" "$(kt_psql "SELECT DISTINCT updated_by FROM plan_item
+	WHERE code = 'reg') AND label <> 'reg2'")" "$(kt_psql "SELECT DISTINCT updated_by FROM plan_item
 	WHERE id = '$I_ALL'")" "the writing device is recorded"
 
 # --- approval ---------------------------------------------------------------------------
