@@ -1,0 +1,223 @@
+/* kt_validate_text: validators that look at characters — names, documents, auditorium
+ * codes, e-mail lists. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kt_import_int.h" /* kt_u8_next, kt_u_is_letter */
+#include "kt_validate_int.h"
+
+#define NAME_MAX_CHARS 100
+
+static bool is_cyr_letter(uint32_t c)
+{
+	return (c >= 0x410 && c <= 0x44F) || c == 0x401 || c == 0x451;
+}
+
+const char *kt_check_name(const char *s)
+{
+	char b[NAME_MAX_CHARS * 4 + 1];
+	if (!kt_v_trim(s, b, sizeof b))
+		return "is longer than 100 characters";
+	const char *p = b;
+	size_t chars = 0;
+	while (*p) {
+		uint32_t c = kt_u8_next(&p);
+		bool letter = kt_u_is_letter(c) && c != 0xFFFD;
+		if (chars == 0 && !letter)
+			return "must start with a letter";
+		/* hyphen, apostrophes (ASCII and ’), dot, space: «Салтыков-Щедрин», «Д'Артаньян» */
+		if (!letter && c != '-' && c != '\'' && c != 0x2019 && c != '.' && c != ' ')
+			return "may hold only letters, spaces, hyphens, apostrophes and dots";
+		chars++;
+	}
+	return chars > NAME_MAX_CHARS ? "is longer than 100 characters" : NULL;
+}
+
+static int roman_digit(char c)
+{
+	switch (c) {
+	case 'I': return 1;
+	case 'V': return 5;
+	case 'X': return 10;
+	case 'L': return 50;
+	default: return 100; /* 'C': nothing else gets this far */
+	}
+}
+
+/* Value of a roman numeral (Latin I V X L C, or the Cyrillic look-alikes І Х С that
+ * keyboards mix in), 0 when not a well-formed one from 1 to 399. */
+static int roman_value(const char *s, size_t n)
+{
+	static const char *const ones[] = {"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"};
+	static const char *const tens[] = {"", "X", "XX", "XXX", "XL", "L", "LX", "LXX", "LXXX", "XC"};
+	static const char *const hund[] = {"", "C", "CC", "CCC"};
+	char lat[32];
+	size_t k = 0;
+	const char *p = s, *end = s + n;
+	while (p < end && k + 1 < sizeof lat) {
+		uint32_t c = kt_u8_next(&p);
+		if (c == 0x406 || c == 0x456 || c == 'i') c = 'I';
+		else if (c == 0x425 || c == 0x445 || c == 'x') c = 'X';
+		else if (c == 0x421 || c == 0x441 || c == 'c') c = 'C';
+		else if (c == 'v') c = 'V';
+		else if (c == 'l') c = 'L';
+		if (c != 'I' && c != 'V' && c != 'X' && c != 'L' && c != 'C')
+			return 0;
+		lat[k++] = (char)c;
+	}
+	lat[k] = '\0';
+	int v = 0;
+	for (size_t i = 0; i < k; i++) {
+		int a = roman_digit(lat[i]), b = i + 1 < k ? roman_digit(lat[i + 1]) : 0;
+		v += a < b ? -a : a;
+	}
+	if (v < 1 || v >= 400)
+		return 0;
+	/* the canonical spelling of the value must be what was written: rejects IIII, VX, IC */
+	char w[32];
+	snprintf(w, sizeof w, "%s%s%s", hund[v / 100], tens[v / 10 % 10], ones[v % 10]);
+	return strcmp(w, lat) == 0 ? v : 0;
+}
+
+/* Birth certificate series: a roman numeral, an optional '-' or space, two Cyrillic
+ * letters («IV-МЮ», «VIII УН»). */
+static bool birth_series_ok(const char *b)
+{
+	size_t n = strlen(b);
+	const char *tail = b + n;
+	int letters = 0;
+	while (tail > b && letters < 2) {
+		const char *q = tail - 1;
+		while (q > b && ((unsigned char)*q & 0xC0) == 0x80)
+			q--;
+		const char *t = q;
+		if (!is_cyr_letter(kt_u8_next(&t)))
+			return false;
+		tail = q;
+		letters++;
+	}
+	if (letters != 2)
+		return false;
+	size_t rn = (size_t)(tail - b);
+	if (rn > 0 && (b[rn - 1] == '-' || b[rn - 1] == ' '))
+		rn--;
+	return rn > 0 && roman_value(b, rn) > 0;
+}
+
+/* Digits with spaces ignored ("45 06"): their count, or -1 when another character occurs. */
+static int digit_count(const char *b)
+{
+	int n = 0;
+	for (; *b; b++) {
+		if (*b == ' ')
+			continue;
+		if (*b < '0' || *b > '9')
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* Foreign and other documents: formats vary by country, so only the characters are
+ * checked. */
+static bool lax_doc_ok(const char *b, size_t max_chars)
+{
+	const char *p = b;
+	size_t chars = 0;
+	while (*p) {
+		uint32_t c = kt_u8_next(&p);
+		if (!(kt_u_is_letter(c) && c != 0xFFFD) && !(c >= '0' && c <= '9') && c != ' ' &&
+			c != '-' && c != '/' && c != '.' && c != 0x2116 /* № */)
+			return false;
+		chars++;
+	}
+	return chars <= max_chars;
+}
+
+const char *kt_check_doc_series(int doc_type, const char *s)
+{
+	char b[KT_V_SHORT];
+	if (!kt_v_trim(s, b, sizeof b))
+		return "is too long";
+	switch (doc_type) {
+	case KT_DOC_PASSPORT_RF:
+		return digit_count(b) == 4 ? NULL : "must be 4 digits for a passport of the RF";
+	case KT_DOC_PASSPORT_RF_INTL:
+		return digit_count(b) == 2 ? NULL : "must be 2 digits for an international passport";
+	case KT_DOC_BIRTH_CERT:
+		return birth_series_ok(b) ? NULL :
+			"must be a roman numeral and 2 Cyrillic letters (IV-МЮ) for a birth certificate";
+	default:
+		return lax_doc_ok(b, 20) ? NULL :
+			"may hold only letters, digits, spaces, '-', '/', '.' (at most 20)";
+	}
+}
+
+const char *kt_check_doc_number(int doc_type, const char *s)
+{
+	char b[KT_V_SHORT];
+	if (!kt_v_trim(s, b, sizeof b))
+		return "is too long";
+	switch (doc_type) {
+	case KT_DOC_PASSPORT_RF:
+		return digit_count(b) == 6 ? NULL : "must be 6 digits for a passport of the RF";
+	case KT_DOC_PASSPORT_RF_INTL:
+		return digit_count(b) == 7 ? NULL : "must be 7 digits for an international passport";
+	case KT_DOC_BIRTH_CERT:
+		return digit_count(b) == 6 ? NULL : "must be 6 digits for a birth certificate";
+	default:
+		return lax_doc_ok(b, 30) && b[0] ? NULL :
+			"may hold only letters, digits, spaces, '-', '/', '.' (at most 30)";
+	}
+}
+
+const char *kt_check_aud_code(const char *s)
+{
+	char b[KT_V_SHORT];
+	const char *bad = "must be 4 digits or letters";
+	if (!kt_v_trim(s, b, sizeof b))
+		return bad;
+	const char *p = b;
+	int n = 0;
+	while (*p) {
+		uint32_t c = kt_u8_next(&p);
+		bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			is_cyr_letter(c);
+		if (!ok)
+			return bad;
+		n++;
+	}
+	return n == 4 ? NULL : bad;
+}
+
+static bool email_ok(const char *a, size_t n)
+{
+	const char *at = memchr(a, '@', n);
+	if (!at || at == a || memchr(at + 1, '@', n - (size_t)(at + 1 - a)))
+		return false;
+	const char *dom = at + 1, *end = a + n;
+	const char *dot = NULL;
+	for (const char *q = dom; q < end; q++)
+		if (*q == '.')
+			dot = q;
+	return dot && dot > dom && dot + 1 < end;
+}
+
+const char *kt_check_emails(const char *s)
+{
+	if (!s)
+		return NULL;
+	const char *p = s;
+	while (*p) {
+		size_t skip = strspn(p, ",; \t");
+		p += skip;
+		size_t n = strcspn(p, ",; \t");
+		if (n == 0)
+			break;
+		if (!email_ok(p, n))
+			return "must be e-mail addresses (name@domain.ru) separated by ';'";
+		p += n;
+	}
+	return NULL;
+}
