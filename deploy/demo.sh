@@ -161,6 +161,33 @@ demo_plans() {
 	info "(refused, as it should be)"
 }
 
+# Sync: each client keeps a local replica (run/state/<org>) of what it may see; writes go
+# to its outbox first, so a school can work offline and sync later.
+demo_sync() {
+	local sch item
+	sch=$(plan_id school-n1)
+	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
+		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$sch")
+	step "school-n1 syncs its replica: its own plan, and the plans above it (nothing of other schools)"
+	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
+	run "$KARTA" --config "$RUN/school-n1.conf" status | head -n 12 || true
+
+	step "school-n1 works offline: the edit is queued in its outbox, and shows locally"
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" item edit "$item" \
+		--institutional "Проведено совещание с учителями-предметниками (офлайн)" ||
+		die "the offline edit failed"
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status | grep -A2 '^queued' || true
+
+	step "back online: karta sync sends the queued change and pulls what changed"
+	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
+
+	step "the municipality syncs and sees its school's change"
+	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" item show "$item" | grep -i -A1 'institutional\|школ' |
+		head -n 4 || true
+	info "(karta watch keeps a client connected and syncs whenever the server pokes it)"
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -251,7 +278,10 @@ cmd_start() {
 			cert_file = $RUN_ABS/certs/$code.pem
 			key_file = $RUN_ABS/certs/$code.key
 			ca_file = $RUN_ABS/certs/ca.pem
+			state_dir = $RUN_ABS/state/$code
 		EOF
+		# the same device and replica with the server out of reach: the offline demo
+		sed "s/^server = .*/server = 127.0.0.1:1/" "$RUN/$code.conf" >"$RUN/$code-offline.conf"
 	done
 
 	step "starting kartad on 127.0.0.1:$PORT (log $RUN/kartad.log)"
@@ -281,7 +311,9 @@ cmd_start() {
 
 	demo_plans
 
-	# --- LATER STEPS: sync, status reports ----------------------------------------------
+	demo_sync
+
+	# --- LATER STEPS: status reports, registries ----------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
 

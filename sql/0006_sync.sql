@@ -84,11 +84,16 @@ BEGIN
 	FROM jsonb_array_elements(coalesce(p_cursors, '[]')) cur
 	WHERE NOT EXISTS (SELECT 1 FROM karta_feed_visible(p_device) v WHERE v.code = cur->>'feed');
 
-	FOR f IN SELECT * FROM karta_feed_visible(p_device) v ORDER BY v.code LOOP
-		SELECT x INTO want FROM jsonb_array_elements(coalesce(p_cursors, '[]')) x
-		WHERE x->>'feed' = f.code LIMIT 1;
-		since := coalesce((want->>'seq')::bigint, 0);
-		IF want IS NOT NULL AND ((want->>'epoch')::int IS DISTINCT FROM f.epoch
+	-- One pass over the visible feeds, each with the client's cursor (a hash join: a region
+	-- names a thousand feeds per Pull).
+	FOR f IN SELECT v.*, k.feed AS want, k.epoch AS want_epoch, k.seq AS want_seq
+	         FROM karta_feed_visible(p_device) v
+	         LEFT JOIN jsonb_to_recordset(coalesce(p_cursors, '[]'))
+	              AS k(feed text, epoch int, seq bigint) ON k.feed = v.code
+	         ORDER BY v.code LOOP
+		want := CASE WHEN f.want IS NOT NULL THEN '{}'::jsonb END;
+		since := coalesce(f.want_seq, 0);
+		IF want IS NOT NULL AND (f.want_epoch IS DISTINCT FROM f.epoch
 		                         OR since < f.pruned_seq OR since > f.last_seq) THEN
 			RETURN QUERY SELECT 'feed', f.code, since, NULL::text, NULL::uuid, NULL::text,
 				NULL::bigint, NULL::text[], NULL::text, NULL::uuid, f.epoch, f.last_seq,
@@ -421,6 +426,7 @@ DECLARE
 	m record;
 	base bigint := coalesce((a->>'base')::bigint, 0);
 	etype text;
+	the_id uuid; -- id, for the queries below (not karta_op_apply.id: 0007 renames the function)
 BEGIN
 	merged := false;
 	CASE p_kind
@@ -477,13 +483,14 @@ BEGIN
 		END IF;
 	END IF;
 	IF status = 'ok' THEN
+		the_id := id;
 		version := CASE
 			WHEN p_kind IN ('item_put', 'item_move', 'item_delete') THEN
-				(SELECT i.row_version FROM plan_item i WHERE i.id = karta_op_apply.id)
+				(SELECT i.row_version FROM plan_item i WHERE i.id = the_id)
 			WHEN p_kind IN ('plan_put', 'plan_approve', 'plan_derive', 'plan_import') THEN
-				(SELECT p.row_version FROM plan p WHERE p.id = karta_op_apply.id)
+				(SELECT p.row_version FROM plan p WHERE p.id = the_id)
 			WHEN p_kind = 'conflict_resolve' THEN
-				(SELECT c.row_version FROM conflict c WHERE c.id = karta_op_apply.id) END;
+				(SELECT c.row_version FROM conflict c WHERE c.id = the_id) END;
 	END IF;
 END $$;
 

@@ -184,9 +184,11 @@ int h_pull(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	p->extra_free = pull_state_free;
 	for (size_t i = 0; i < req->n_cursors; i++) {
 		const Karta__FeedCursor *fc = req->cursors[i];
-		if (!*fc->feed || strlen(fc->feed) > 32 || fc->seq < 0) {
+		if (!*fc->feed || strlen(fc->feed) > 32 || fc->seq < 0 ||
+		    json_object_get(s->pos, fc->feed)) {
 			session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
-				"cursor %zu: a feed is an organization code and seq is 0 or more", i);
+				"cursor %zu: a feed is an organization code named once, and seq is 0 or more",
+				i);
 			pending_free(p);
 			return 0;
 		}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/sync.sh: how fast a replica fills and an outbox drains, against a real kartad +
+# PostgreSQL over mutual TLS.
+#   1. initial sync of a region-sized replica: 60 municipalities, 1,000 schools (every one a
+#      feed), 100 plans × 300 items (+ sections) spread over the region, its municipalities
+#      and schools — `karta sync` from an empty state dir as the region (which reads every
+#      feed), rows/s; side by side with psql COPY (SELECT …) TO STDOUT of the same change-log
+#      rows on the same machine (unix socket, no TLS, no client-side apply);
+#   2. upload: OPS offline `karta item add` ops queued, then one `karta sync` — ops/s (the
+#      time includes pulling the resulting changes back).
+# Usage: bench/sync.sh [OPS=10000]. Needs a build in build/. Prints Markdown for
+# docs/performance.md.
+set -euo pipefail
+OPS=${1:-10000}
+export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
+export KT_BIN=${KT_BIN:-$KT_SRC/build}
+export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
+# shellcheck source=tests/integration/lib.sh
+. "$KT_SRC/tests/integration/lib.sh"
+# lib.sh's exit trap stops kartad and background jobs; then the bench's own cluster goes
+trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
+	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
+ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+kt_setup bench_sync
+kt_start_kartad
+
+echo "generating the region (60 municipalities, 1,000 schools, 100 plans × 300 items)…" >&2
+kt_psql "
+INSERT INTO organization(code, name, level, parent_id)
+SELECT format('m%s', g), format('Муниципалитет %s', g), 'municipality',
+	(SELECT id FROM organization WHERE code = 'reg') FROM generate_series(1, 60) g;
+INSERT INTO organization(code, name, level, parent_id)
+SELECT format('s%s', g), format('Школа %s', g), 'school',
+	(SELECT id FROM organization WHERE code = format('m%s', 1 + g % 60))
+FROM generate_series(1, 1000) g;
+-- plan owners: the region, the 60 municipalities, 39 schools
+CREATE TEMP TABLE owners AS
+SELECT row_number() OVER (ORDER BY level <> 'region', level <> 'municipality', id) AS n, id, level
+FROM organization WHERE code = 'reg' OR code ~ '^m[0-9]' OR code ~ '^s([1-9]|[1-3][0-9])$';
+INSERT INTO plan(id, owner_org_id, level, title, academic_year)
+SELECT gen_random_uuid(), id, level, format('План %s', n), 2026 FROM owners WHERE n <= 100;
+INSERT INTO plan_section(id, plan_id, ordinal, number, title)
+SELECT gen_random_uuid(), p.id, s, s::text, format('Раздел %s', s)
+FROM plan p, generate_series(1, 3) s;
+INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
+	responsible_text, municipal_action, institutional_action)
+SELECT gen_random_uuid(), s.plan_id, s.id, i, format('%s.%s', s.ordinal, i),
+	format('Мероприятие %s.%s: подготовка и проведение совещания с ответственными', s.ordinal, i),
+	'до 1 декабря', 'УО, руководители ОО', 'Организация работы муниципальной рабочей группы',
+	'Участие в мероприятиях, отчёт в УО'
+FROM plan_section s, generate_series(1, 100) i;"
+REG_DEV=$(kt_psql "SELECT d.id FROM device d JOIN organization o ON o.id = d.org_id WHERE o.code = 'reg'")
+ROWS_SQL="SELECT c.* FROM change_log c JOIN karta_feed_visible($REG_DEV) v ON v.org_id = c.feed_id
+	WHERE v.scope = 'all' OR karta_plan_entity(c.entity_type)"
+ROWS=$(kt_psql "SELECT count(*) FROM ($ROWS_SQL) x")
+BYTES=$(kt_psql "SELECT sum(length(payload::text)) FROM ($ROWS_SQL) x")
+FEEDS=$(kt_psql "SELECT count(*) FROM karta_feed_visible($REG_DEV)")
+
+echo
+echo "## initial sync of a region-sized replica ($ROWS rows, $((BYTES / 1048576)) MiB of payload, $FEEDS feeds)"
+echo
+echo "| run | karta sync ms | rows/s | COPY ms | rows/s | karta / COPY |"
+echo "|---|---|---|---|---|---|"
+for run in 1 2 3; do
+	rm -rf "$KT_WORK/reg.state"
+	t0=$(date +%s%N)
+	"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
+	t_sync=$(ms "$t0")
+	got=$(sqlite3 "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM row")
+	t0=$(date +%s%N)
+	psql -XAtq "$KT_CONNINFO" -c "COPY ($ROWS_SQL) TO STDOUT" >/dev/null
+	t_copy=$(ms "$t0")
+	echo "| $run ($got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
+		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") |"
+done
+
+echo "queueing $OPS offline ops…" >&2
+read -r PLAN SECTION < <(kt_psql "SELECT p.id, s.id FROM plan p
+	JOIN organization o ON o.id = p.owner_org_id JOIN plan_section s ON s.plan_id = p.id
+	WHERE o.code = 'reg' AND s.ordinal = 1 LIMIT 1" -F ' ')
+# one offline `karta item add` for the record, the rest straight into the outbox (the same
+# ItemPut body with fresh ids: tests/tools/kt_outbox_fill.c)
+sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-off.conf"
+t0=$(date +%s%N)
+kt_karta reg-off item add "$PLAN" --section 1 --title "Новое мероприятие 0" --deadline "до 1 мая" \
+	>/dev/null 2>&1
+t_one=$(ms "$t0")
+"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/reg.state" "$PLAN" "$SECTION" "$((OPS - 1))" >/dev/null
+queued=$(sqlite3 "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM outbox")
+t0=$(date +%s%N)
+"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >"$KT_WORK/upload.out"
+t_up=$(ms "$t0")
+applied=$(kt_psql "SELECT count(*) FROM op_log WHERE outcome = 'applied'")
+echo
+echo "## upload of $queued queued ops (item add), one karta sync"
+echo
+echo "| one offline karta item add ms | ops applied | sync ms (upload + pull back) | ops/s |"
+echo "|---|---|---|---|"
+echo "| $t_one | $applied | $t_up | $((queued * 1000 / t_up)) |"
+grep -E "^sent" "$KT_WORK/upload.out" >&2 || true
+kt_stop_kartad
