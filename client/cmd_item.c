@@ -52,7 +52,9 @@ static int item_write(struct client *cl, const ProtobufCMessage *req, const char
 	Karta__ItemResult *r = (Karta__ItemResult *)m;
 	int rc = plan_fmt_item_result(r);
 	if (rc == EXIT_OK) {
-		if (strcmp(verb, "created") == 0)
+		if (r->message && strcmp(r->message, "queued") == 0) /* offline: outbox.c */
+			printf("item %s %s here; queued until 'karta sync' sends it\n", r->item->id, verb);
+		else if (strcmp(verb, "created") == 0)
 			printf("item %s created\n", r->item->id);
 		else
 			printf("item %s %s (version %lld)\n", r->item->id, verb,

@@ -183,10 +183,28 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 
 /* --- status --------------------------------------------------------------------------------- */
 
+/* Prints s in exactly cols columns: cut at a character boundary, padded with spaces. */
+static void print_fit(const char *s, size_t cols)
+{
+	size_t w = 0;
+	while (*s && w < cols) {
+		size_t n = 1;
+		while ((s[n] & 0xC0) == 0x80)
+			n++;
+		fwrite(s, 1, n, stdout);
+		s += n;
+		w++;
+	}
+	for (; w < cols; w++)
+		putchar(' ');
+}
+
 static int print_feed(void *arg, const struct replica_feed *f)
 {
 	(void)arg;
-	printf("  %-12s %-40.40s %-5s epoch %u  at %lld of %lld  %ld rows%s\n", f->code, f->name,
+	printf("  %-12s ", f->code);
+	print_fit(f->name, 40);
+	printf(" %-5s epoch %u  at %lld of %lld  %ld rows%s\n",
 		f->scope, f->epoch, (long long)f->seq, (long long)f->last_seq, f->rows,
 		f->resync ? "  (resync pending)" : "");
 	return 0;
