@@ -287,4 +287,21 @@ kt_ok sch11 sync
 kt_assert_contains "$KT_OUT" "snapshot" "a rebuilt feed resyncs"
 kt_assert_eq "$(replica_rows sch11)" "$(server_rows sch11)" "sch11 replica after a rebuild"
 
+# --- karta watch: a change on the server reaches a watching client without a sync ---------
+kt_bg "$KT_KARTA" --config "$KT_WORK/sch11.conf" watch >"$KT_WORK/watch.out" 2>&1
+WATCH=$KT_BG_PID
+for ((i = 0; i < 200; i++)); do # subscribed once its first pull is caught up
+	grep -q "start: " "$KT_WORK/watch.out" 2>/dev/null && break
+	sleep 0.1
+done
+kt_ok mun1 item edit "$I3" --municipal "увидит наблюдающая школа"
+seen=
+for ((i = 0; i < 200; i++)); do
+	seen=$(sq sch11 "SELECT json_extract(payload, '\$.municipal_action') FROM row WHERE entity_id = '$I3'")
+	[ "$seen" = "увидит наблюдающая школа" ] && break
+	sleep 0.1
+done
+kt_bg_kill "$WATCH"
+kt_assert_eq "$seen" "увидит наблюдающая школа" "karta watch applied the change (output: $(cat "$KT_WORK/watch.out"))"
+
 kt_pass
