@@ -22,7 +22,7 @@ bool outbox_is_write(const ProtobufCMessage *req)
 	switch (kt_msg_type_of(req)) {
 	case KT_MSG_PLAN_PUT: case KT_MSG_PLAN_APPROVE: case KT_MSG_PLAN_DERIVE:
 	case KT_MSG_ITEM_PUT: case KT_MSG_ITEM_MOVE: case KT_MSG_ITEM_DELETE:
-	case KT_MSG_CONFLICT_RESOLVE:
+	case KT_MSG_CONFLICT_RESOLVE: case KT_MSG_RECORD_OP:
 		return true;
 	case KT_MSG_PLAN_IMPORT:
 		return !((const Karta__PlanImport *)req)->dry_run;
@@ -169,6 +169,13 @@ static void describe(struct replica *r, const ProtobufCMessage *req, struct op_v
 		snprintf(v->summary, sizeof v->summary, "conflict %s: keep %s", p->conflict_id, p->keep);
 		break;
 	}
+	case KT_MSG_RECORD_OP: {
+		const Karta__RecordOp *p = (const Karta__RecordOp *)req;
+		v->entity_type = p->kind;
+		v->entity_id = p->id;
+		snprintf(v->summary, sizeof v->summary, "%s %.40s", p->kind, p->id);
+		break;
+	}
 	default:
 		v->entity_type = v->entity_id = "";
 	}
@@ -182,6 +189,7 @@ struct answer {
 	const char *op_id;
 	bool got;
 	Karta__OpOutcome outcome;
+	int64_t row_version;
 	Karta__Status status;
 	char message[512];
 	char entity_id[40];
@@ -197,6 +205,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	a->got = true;
 	a->outcome = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? res->first_outcome : res->outcome;
 	a->status = res->status;
+	a->row_version = res->row_version;
 	snprintf(a->message, sizeof a->message, "%s", res->message ? res->message : "");
 	snprintf(a->entity_id, sizeof a->entity_id, "%s", res->entity_id ? res->entity_id : "");
 	snprintf(a->conflict_id, sizeof a->conflict_id, "%s", res->conflict_id ? res->conflict_id : "");
@@ -221,6 +230,18 @@ static int server_reply(struct client *cl, const ProtobufCMessage *req, const ch
 	const struct answer *a, ProtobufCMessage **reply)
 {
 	uint16_t type = kt_msg_type_of(req);
+	if (type == KT_MSG_RECORD_OP) { /* the server's answer itself: outcome, id, version */
+		Karta__OpResult r = KARTA__OP_RESULT__INIT;
+		r.op_id = (char *)a->op_id;
+		r.outcome = a->outcome;
+		r.status = a->status;
+		r.message = (char *)a->message;
+		r.entity_id = (char *)entity_id;
+		r.row_version = a->row_version;
+		r.conflict_id = (char *)a->conflict_id;
+		*reply = clone(&r.base);
+		return *reply ? EXIT_OK : EXIT_RUNTIME;
+	}
 	if (type == KT_MSG_ITEM_PUT || type == KT_MSG_ITEM_MOVE || type == KT_MSG_ITEM_DELETE) {
 		Karta__ItemResult *ir;
 		if (plan_fmt_get_item(cl, entity_id, &ir) != EXIT_OK)
@@ -302,7 +323,13 @@ static int queued_reply(const ProtobufCMessage *req, const struct op_view *v,
 		it = *((const Karta__ItemPut *)req)->item;
 	if (type == KT_MSG_PLAN_PUT)
 		pl = *((const Karta__PlanPut *)req)->plan;
-	if (desc == &karta__item_result__descriptor) {
+	if (desc == &karta__op_result__descriptor) { /* RecordOp: not sent yet */
+		Karta__OpResult r = KARTA__OP_RESULT__INIT;
+		r.outcome = KARTA__OP_OUTCOME__OP_RETRY_LATER;
+		r.message = "queued";
+		r.entity_id = (char *)v->entity_id;
+		*reply = clone(&r.base);
+	} else if (desc == &karta__item_result__descriptor) {
 		Karta__ItemResult r = KARTA__ITEM_RESULT__INIT;
 		r.item = &it;
 		r.message = "queued";

@@ -7,7 +7,9 @@
 
 struct client;
 
-/* A write request (plan, item, import without --dry-run, conflict resolution). */
+/* A write request (plan, item, import without --dry-run, conflict resolution, RecordOp).
+ * A RecordOp's reply_desc is karta__op_result__descriptor: the server's OpResult (offline:
+ * outcome RETRY_LATER, message "queued"). */
 bool outbox_is_write(const ProtobufCMessage *req);
 
 /* Queues req; sends the outbox and pulls when the server is reachable. *reply is what a

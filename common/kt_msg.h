@@ -44,6 +44,9 @@ enum kt_msg_type {
 	KT_MSG_UPLOAD_RESULT = 45,
 	KT_MSG_CONFLICT_RESOLVE = 46,
 	KT_MSG_POKE = 47,
+	KT_MSG_RECORD_OP = 50,
+	KT_MSG_TABLE_REQ = 51,
+	KT_MSG_TABLE = 52,
 };
 
 enum kt_msg_dir {

@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	{KT_MSG_PULL, h_pull, false},
 	{KT_MSG_SNAPSHOT_REQ, h_snapshot, false},
 	{KT_MSG_UPLOAD, h_upload, false},
+	{KT_MSG_TABLE_REQ, h_table, false},
 };
 
 static const struct route *route_for(uint16_t type)

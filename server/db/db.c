@@ -90,6 +90,16 @@ int db_result_rows(const struct db_result *res)
 	return res->pg && PQresultStatus(res->pg) == PGRES_TUPLES_OK ? PQntuples(res->pg) : 0;
 }
 
+int db_result_cols(const struct db_result *res)
+{
+	return res->pg && PQresultStatus(res->pg) == PGRES_TUPLES_OK ? PQnfields(res->pg) : 0;
+}
+
+const char *db_result_colname(const struct db_result *res, int col)
+{
+	return col < db_result_cols(res) ? PQfname(res->pg, col) : "";
+}
+
 const char *db_result_get(const struct db_result *res, int row, int col)
 {
 	if (row >= db_result_rows(res) || col >= PQnfields(res->pg))

@@ -53,6 +53,9 @@ const char *db_result_message(const struct db_result *res);
 /* SQLSTATE of a failed query ("" when the connection failed). */
 const char *db_result_sqlstate(const struct db_result *res);
 int db_result_rows(const struct db_result *res);
+/* Columns of a row-returning result (0 otherwise) and their names ("" past the end). */
+int db_result_cols(const struct db_result *res);
+const char *db_result_colname(const struct db_result *res, int col);
 /* Cell text ("" for NULL; see db_result_isnull). */
 const char *db_result_get(const struct db_result *res, int row, int col);
 bool db_result_isnull(const struct db_result *res, int row, int col);

@@ -32,4 +32,6 @@ int h_pull(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_snapshot(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_upload(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 
+int h_table(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+
 #endif

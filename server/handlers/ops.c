@@ -153,6 +153,36 @@ static const char *build_conflict_resolve(const ProtobufCMessage *m, struct op_a
 	return NULL;
 }
 
+/* RecordOp: a status, report or registry write (docs/reports.md, docs/registries.md). The
+ * database's op_kind table says which kinds exist (an unknown one is refused there); here
+ * the kind need only be a plain word. Its arguments are the JSON object the client sent,
+ * with the record id and base version added. */
+static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
+{
+	const Karta__RecordOp *r = (const Karta__RecordOp *)m;
+	size_t n = strspn(r->kind, "abcdefghijklmnopqrstuvwxyz_");
+	if (n == 0 || n > 40 || r->kind[n] != '\0')
+		return "kind: a record operation name (lower-case letters and _)";
+	memcpy(o->kind_buf, r->kind, n + 1);
+	o->kind = o->kind_buf;
+	if (*r->id && check_uuid("id", r->id))
+		return "id: not a UUID";
+	if (r->base_row_version < 0)
+		return "base_row_version: must be 0 or more";
+	json_error_t e;
+	json_t *a = json_loads(*r->args_json ? r->args_json : "{}", JSON_REJECT_DUPLICATES, &e);
+	if (!json_is_object(a)) {
+		json_decref(a);
+		return "args_json: not a JSON object";
+	}
+	if (*r->id)
+		json_object_set_new(a, "id", json_string(r->id));
+	if (r->base_row_version)
+		json_object_set_new(a, "base", json_integer(r->base_row_version));
+	o->a = a;
+	return NULL;
+}
+
 static const struct {
 	uint16_t type;
 	const char *(*build)(const ProtobufCMessage *m, struct op_args *o);
@@ -165,6 +195,7 @@ static const struct {
 	{KT_MSG_ITEM_MOVE, build_item_move},
 	{KT_MSG_ITEM_DELETE, build_item_delete},
 	{KT_MSG_CONFLICT_RESOLVE, build_conflict_resolve},
+	{KT_MSG_RECORD_OP, build_record_op},
 };
 
 const char *op_build(uint32_t type, const uint8_t *body, size_t len, struct op_args *o)
@@ -185,7 +216,7 @@ const char *op_build(uint32_t type, const uint8_t *body, size_t len, struct op_a
 			op_args_release(o);
 		return bad;
 	}
-	return "an op must carry a plan or item write, or a conflict resolution";
+	return "an op must carry a plan or item write, a record operation or a conflict resolution";
 }
 
 void op_args_release(struct op_args *o)

@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 struct op_args {
-	const char *kind;    /* item_put, plan_put, ... (karta_op_apply's CASE) */
+	const char *kind;    /* item_put, plan_put, ... (karta_op_apply's CASE, op_kind table) */
+	char kind_buf[48];   /* a RecordOp's kind (the message is freed after the build) */
 	json_t *a;           /* its arguments */
 	json_t *items;       /* item body (or list, for an import) inside a, to normalize */
 	bool items_are_list;

@@ -611,65 +611,57 @@ BEGIN
 	END LOOP;
 END $$;
 
--- The entity types an ancestor's feed shows below (scope 'plans'): what was there (0006,
--- 0007 …) plus the shared registry types. The current body is extended, not retyped, so the
--- list stays right whichever migration before this one last changed it.
-DO $$
-DECLARE
-	src text;
-	expr text;
-BEGIN
-	SELECT p.prosrc INTO src FROM pg_proc p
-	WHERE p.oid = 'karta_plan_entity(text)'::regprocedure;
-	IF src !~* '^\s*SELECT\s' OR src ~ ';\s*\S' THEN
-		RAISE EXCEPTION 'karta_plan_entity is not a single SELECT: extend it by hand';
-	END IF;
-	expr := rtrim(regexp_replace(src, '^\s*SELECT\s+', '', 'i'), E' \t\r\n;');
-	EXECUTE format('CREATE OR REPLACE FUNCTION karta_plan_entity(p_type text) RETURNS boolean '
-		'LANGUAGE sql IMMUTABLE AS %L',
-		E'\n\tSELECT (' || expr || E')\n\t\tOR p_type IN (''exam'', ''exam_point'', ''auditorium'')\n');
-END $$;
+-- The entity types an ancestor's feed shows below (scope 'plans'): 0007's, plus the
+-- registry rows everyone below needs (the exam schedule, exam points, their auditoriums).
+-- Participants, registrations and staff are personal data: never shared downwards or
+-- sideways, only read by the owner and the organizations above it (scope 'all').
+CREATE OR REPLACE FUNCTION karta_plan_entity(p_type text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_type IN ('plan', 'plan_section', 'plan_item', 'abbreviation', 'report_request',
+		'exam', 'exam_point', 'auditorium')
+$$;
 
--- A CHECK on change_log.entity_type, if a migration before this one put one back (0006
--- dropped it), must admit the registry types.
-DO $$
-DECLARE
-	def text;
-BEGIN
-	SELECT pg_get_constraintdef(c.oid) INTO def FROM pg_constraint c
-	WHERE c.conrelid = 'change_log'::regclass AND c.conname = 'change_log_entity_type_check';
-	IF def IS NOT NULL THEN
-		ALTER TABLE change_log DROP CONSTRAINT change_log_entity_type_check;
-		EXECUTE 'ALTER TABLE change_log ADD CONSTRAINT change_log_entity_type_check CHECK (('
-			|| substring(def FROM '^CHECK\s*(.*)$') || ') OR entity_type IN (''participant'', '
-			|| '''exam'', ''exam_registration'', ''exam_point'', ''auditorium'', ''staff'', '
-			|| '''staff_point''))';
-	END IF;
-END $$;
-
--- Snapshots (karta_snapshot) include the registries: the view as it is now, plus them.
-DO $$
-DECLARE
-	def text := rtrim(btrim(pg_get_viewdef('karta_feed_rows'::regclass, true)), ';');
-BEGIN
-	DROP VIEW karta_feed_rows;
-	EXECUTE 'CREATE VIEW karta_feed_rows AS ' || def || $v$
+-- Snapshots (karta_snapshot) include the registries.
+DROP VIEW karta_feed_rows;
+CREATE VIEW karta_feed_rows AS
+	SELECT p.owner_org_id AS org_id, 'plan'::text AS entity_type, p.id AS entity_id,
+		p.row_version, to_jsonb(p) AS payload
+	FROM plan p
 	UNION ALL
-	SELECT x.org_id, 'participant'::text, x.id, x.row_version, to_jsonb(x) FROM participant x
+	SELECT p.owner_org_id, 'plan_section', s.id, s.row_version, to_jsonb(s)
+	FROM plan_section s JOIN plan p ON p.id = s.plan_id
 	UNION ALL
-	SELECT x.org_id, 'exam'::text, x.id, x.row_version, to_jsonb(x) FROM exam x
+	SELECT p.owner_org_id, 'plan_item', i.id, i.row_version, to_jsonb(i)
+	FROM plan_item i JOIN plan p ON p.id = i.plan_id
 	UNION ALL
-	SELECT x.org_id, 'exam_registration'::text, x.id, x.row_version, to_jsonb(x)
+	SELECT p.owner_org_id, 'abbreviation', karta_abbreviation_id(a.plan_id, a.short), NULL,
+		to_jsonb(a)
+	FROM abbreviation a JOIN plan p ON p.id = a.plan_id
+	UNION ALL
+	SELECT c.org_id, 'conflict', c.id, c.row_version, to_jsonb(c) FROM conflict c
+	UNION ALL
+	SELECT s.org_id, 'item_status', s.id, s.row_version, to_jsonb(s) FROM item_status s
+	UNION ALL
+	SELECT r.receiver_org_id, 'report_request', r.id, r.row_version, to_jsonb(r)
+	FROM report_request r
+	UNION ALL
+	SELECT s.org_id, 'report_submission', s.id, s.row_version, to_jsonb(s)
+	FROM report_submission s
+	UNION ALL
+	SELECT x.org_id, 'participant', x.id, x.row_version, to_jsonb(x) FROM participant x
+	UNION ALL
+	SELECT x.org_id, 'exam', x.id, x.row_version, to_jsonb(x) FROM exam x
+	UNION ALL
+	SELECT x.org_id, 'exam_registration', x.id, x.row_version, to_jsonb(x)
 	FROM exam_registration x
 	UNION ALL
-	SELECT x.org_id, 'exam_point'::text, x.id, x.row_version, to_jsonb(x) FROM exam_point x
+	SELECT x.org_id, 'exam_point', x.id, x.row_version, to_jsonb(x) FROM exam_point x
 	UNION ALL
-	SELECT x.org_id, 'auditorium'::text, x.id, x.row_version, to_jsonb(x) FROM auditorium x
+	SELECT x.org_id, 'auditorium', x.id, x.row_version, to_jsonb(x) FROM auditorium x
 	UNION ALL
-	SELECT x.org_id, 'staff'::text, x.id, x.row_version, to_jsonb(x) FROM staff x
+	SELECT x.org_id, 'staff', x.id, x.row_version, to_jsonb(x) FROM staff x
 	UNION ALL
-	SELECT x.org_id, 'staff_point'::text, x.id, x.row_version, to_jsonb(x) FROM staff_point x$v$;
-END $$;
+	SELECT x.org_id, 'staff_point', x.id, x.row_version, to_jsonb(x) FROM staff_point x;
 
 -- ---- writes -------------------------------------------------------------------------------
 
@@ -1147,3 +1139,37 @@ LANGUAGE sql STABLE AS $$
 	FROM pairs GROUP BY pairs.ai, pairs.ca, pairs.bi, pairs.cb
 	ORDER BY pairs.ca, pairs.cb, pairs.ai, pairs.bi
 $$;
+
+-- ---- uploads: registry writes are RecordOps (op_kind, 0007) ------------------------------
+-- a: {"type": <table>, "id", "base"?, <column>: value …}. The version returned is the row's
+-- after the write.
+CREATE FUNCTION karta_registry_version(p_type text, p_id uuid) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v bigint;
+BEGIN
+	IF p_type NOT IN ('participant', 'exam', 'exam_registration', 'exam_point', 'auditorium',
+	                  'staff', 'staff_point') THEN
+		RETURN NULL;
+	END IF;
+	EXECUTE format('SELECT row_version FROM %I WHERE id = $1', p_type) INTO v USING p_id;
+	RETURN v;
+END $$;
+
+CREATE FUNCTION karta_registry_put_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE sql AS $$
+	SELECT r.status, r.message, r.id,
+		CASE WHEN r.status = 'ok' THEN karta_registry_version(a->>'type', r.id) END
+	FROM karta_registry_put(p_device, a->>'type', a - 'type') r
+$$;
+
+CREATE FUNCTION karta_registry_delete_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE sql AS $$
+	SELECT r.status, r.message, r.id,
+		CASE WHEN r.status = 'ok' THEN karta_registry_version(a->>'type', r.id) END
+	FROM karta_registry_delete(p_device, a->>'type', a - 'type') r
+$$;
+
+INSERT INTO op_kind(kind, fn) VALUES
+	('registry_put', 'karta_registry_put_op'),
+	('registry_delete', 'karta_registry_delete_op');
