@@ -139,21 +139,8 @@ BEGIN
 END $$;
 
 -- ---- snapshot (resync) --------------------------------------------------------------------
--- Every current row of an organization's feed, as the triggers would log it.
-CREATE VIEW karta_feed_rows AS
-	SELECT p.owner_org_id AS org_id, 'plan'::text AS entity_type, p.id AS entity_id,
-		p.row_version, to_jsonb(p) AS payload
-	FROM plan p
-	UNION ALL
-	SELECT p.owner_org_id, 'plan_section', s.id, s.row_version, to_jsonb(s)
-	FROM plan_section s JOIN plan p ON p.id = s.plan_id
-	UNION ALL
-	SELECT p.owner_org_id, 'plan_item', i.id, i.row_version, to_jsonb(i)
-	FROM plan_item i JOIN plan p ON p.id = i.plan_id
-	UNION ALL
-	SELECT p.owner_org_id, 'abbreviation', karta_abbreviation_id(a.plan_id, a.short), NULL,
-		to_jsonb(a)
-	FROM abbreviation a JOIN plan p ON p.id = a.plan_id;
+-- Every current row of an organization's feed, as the triggers would log it: the view
+-- karta_feed_rows (below, after the conflict table), read by karta_snapshot.
 
 -- One keyset page of a feed's snapshot for a device that may read it, ordered by
 -- (entity_type, entity_id). Every row carries the feed's epoch and last_seq as read before
@@ -278,8 +265,9 @@ CREATE TRIGGER conflict_feed_insert AFTER INSERT ON conflict
 CREATE TRIGGER conflict_feed_update AFTER UPDATE ON conflict
 	FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION karta_feed_conflict();
 
-DROP VIEW karta_feed_rows;
-CREATE VIEW karta_feed_rows AS
+-- Current rows by feed, one view per domain (plans and conflicts here; reports in 0007,
+-- registries in 0008); karta_feed_rows is their union, redefined as domains are added.
+CREATE VIEW karta_feed_rows_plans AS
 	SELECT p.owner_org_id AS org_id, 'plan'::text AS entity_type, p.id AS entity_id,
 		p.row_version, to_jsonb(p) AS payload
 	FROM plan p
@@ -295,6 +283,7 @@ CREATE VIEW karta_feed_rows AS
 	FROM abbreviation a JOIN plan p ON p.id = a.plan_id
 	UNION ALL
 	SELECT c.org_id, 'conflict', c.id, c.row_version, to_jsonb(c) FROM conflict c;
+CREATE VIEW karta_feed_rows AS SELECT * FROM karta_feed_rows_plans;
 
 -- The fields a client may set, per entity, and the server-computed ones that follow a text
 -- field (a merge or a "keep mine" carries them along).

@@ -314,31 +314,18 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT p_type IN ('plan', 'plan_section', 'plan_item', 'abbreviation', 'report_request')
 $$;
 
-DROP VIEW karta_feed_rows;
-CREATE VIEW karta_feed_rows AS
-	SELECT p.owner_org_id AS org_id, 'plan'::text AS entity_type, p.id AS entity_id,
-		p.row_version, to_jsonb(p) AS payload
-	FROM plan p
-	UNION ALL
-	SELECT p.owner_org_id, 'plan_section', s.id, s.row_version, to_jsonb(s)
-	FROM plan_section s JOIN plan p ON p.id = s.plan_id
-	UNION ALL
-	SELECT p.owner_org_id, 'plan_item', i.id, i.row_version, to_jsonb(i)
-	FROM plan_item i JOIN plan p ON p.id = i.plan_id
-	UNION ALL
-	SELECT p.owner_org_id, 'abbreviation', karta_abbreviation_id(a.plan_id, a.short), NULL,
-		to_jsonb(a)
-	FROM abbreviation a JOIN plan p ON p.id = a.plan_id
-	UNION ALL
-	SELECT c.org_id, 'conflict', c.id, c.row_version, to_jsonb(c) FROM conflict c
-	UNION ALL
-	SELECT s.org_id, 'item_status', s.id, s.row_version, to_jsonb(s) FROM item_status s
+CREATE VIEW karta_feed_rows_reports AS
+	SELECT s.org_id, 'item_status'::text AS entity_type, s.id AS entity_id, s.row_version,
+		to_jsonb(s) AS payload
+	FROM item_status s
 	UNION ALL
 	SELECT r.receiver_org_id, 'report_request', r.id, r.row_version, to_jsonb(r)
 	FROM report_request r
 	UNION ALL
 	SELECT s.org_id, 'report_submission', s.id, s.row_version, to_jsonb(s)
 	FROM report_submission s;
+CREATE OR REPLACE VIEW karta_feed_rows AS
+	SELECT * FROM karta_feed_rows_plans UNION ALL SELECT * FROM karta_feed_rows_reports;
 
 -- ---- writes -----------------------------------------------------------------------------
 

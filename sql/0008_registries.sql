@@ -622,33 +622,10 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Snapshots (karta_snapshot) include the registries.
-DROP VIEW karta_feed_rows;
-CREATE VIEW karta_feed_rows AS
-	SELECT p.owner_org_id AS org_id, 'plan'::text AS entity_type, p.id AS entity_id,
-		p.row_version, to_jsonb(p) AS payload
-	FROM plan p
-	UNION ALL
-	SELECT p.owner_org_id, 'plan_section', s.id, s.row_version, to_jsonb(s)
-	FROM plan_section s JOIN plan p ON p.id = s.plan_id
-	UNION ALL
-	SELECT p.owner_org_id, 'plan_item', i.id, i.row_version, to_jsonb(i)
-	FROM plan_item i JOIN plan p ON p.id = i.plan_id
-	UNION ALL
-	SELECT p.owner_org_id, 'abbreviation', karta_abbreviation_id(a.plan_id, a.short), NULL,
-		to_jsonb(a)
-	FROM abbreviation a JOIN plan p ON p.id = a.plan_id
-	UNION ALL
-	SELECT c.org_id, 'conflict', c.id, c.row_version, to_jsonb(c) FROM conflict c
-	UNION ALL
-	SELECT s.org_id, 'item_status', s.id, s.row_version, to_jsonb(s) FROM item_status s
-	UNION ALL
-	SELECT r.receiver_org_id, 'report_request', r.id, r.row_version, to_jsonb(r)
-	FROM report_request r
-	UNION ALL
-	SELECT s.org_id, 'report_submission', s.id, s.row_version, to_jsonb(s)
-	FROM report_submission s
-	UNION ALL
-	SELECT x.org_id, 'participant', x.id, x.row_version, to_jsonb(x) FROM participant x
+CREATE VIEW karta_feed_rows_registries AS
+	SELECT x.org_id, 'participant'::text AS entity_type, x.id AS entity_id, x.row_version,
+		to_jsonb(x) AS payload
+	FROM participant x
 	UNION ALL
 	SELECT x.org_id, 'exam', x.id, x.row_version, to_jsonb(x) FROM exam x
 	UNION ALL
@@ -662,6 +639,9 @@ CREATE VIEW karta_feed_rows AS
 	SELECT x.org_id, 'staff', x.id, x.row_version, to_jsonb(x) FROM staff x
 	UNION ALL
 	SELECT x.org_id, 'staff_point', x.id, x.row_version, to_jsonb(x) FROM staff_point x;
+CREATE OR REPLACE VIEW karta_feed_rows AS
+	SELECT * FROM karta_feed_rows_plans UNION ALL SELECT * FROM karta_feed_rows_reports
+	UNION ALL SELECT * FROM karta_feed_rows_registries;
 
 -- ---- writes -------------------------------------------------------------------------------
 
