@@ -50,6 +50,11 @@ int cmd_sync(struct client *cl, int argc, char **argv);
 int cmd_status(struct client *cl, int argc, char **argv);
 int cmd_conflicts(struct client *cl, int argc, char **argv);
 int cmd_watch(struct client *cl, int argc, char **argv);
+/* cmd_report.c: item statuses, report requests and submissions, the roll-up. */
+int cmd_status_set(struct client *cl, int argc, char **argv); /* karta status set */
+int cmd_report(struct client *cl, int argc, char **argv);
+int cmd_rollup(struct client *cl, int argc, char **argv);
+int cmd_overdue(struct client *cl, int argc, char **argv);
 
 
 #endif

@@ -23,8 +23,12 @@ static const struct {
 	{"item", cmd_item, "add, show, edit, move and delete plan items; an item's history"},
 	{"sync", cmd_sync, "send queued changes, then fetch what changed on the server"},
 	{"watch", cmd_watch, "stay connected and sync whenever the server says something changed"},
-	{"status", cmd_status, "the local replica: feeds, queued changes, conflicts, last sync"},
+	{"status", cmd_status, "the local replica (queued changes, conflicts, last sync); "
+		"'status set': an item's status"},
 	{"conflicts", cmd_conflicts, "list conflicts, resolve one (--keep mine|theirs)"},
+	{"report", cmd_report, "report requests and submissions: request, draft, submit, accept, return"},
+	{"rollup", cmd_rollup, "how the plans are carried out as of a day, by organization or item"},
+	{"overdue", cmd_overdue, "what is overdue as of a day: items and reports"},
 };
 
 static void usage(FILE *out)
@@ -32,7 +36,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: karta [--config FILE] [options] COMMAND [ARGS]\n\n"
 		     "The karta client: talks to kartad over mutual TLS.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\noptions (override the [client] section of the config file):\n");
 	kt_cfg_usage(client_cfg_keys, out);
 	fprintf(out, "  %-26s %s\n", "--config FILE",

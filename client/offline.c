@@ -11,18 +11,6 @@
 #include "kt_msg.h"
 #include "replica.h"
 
-/* An unpacked (heap) copy of a message whose parts live in an arena. */
-static ProtobufCMessage *copy_out(const ProtobufCMessage *m)
-{
-	size_t n = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return NULL;
-	protobuf_c_message_pack(m, buf);
-	ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
-	free(buf);
-	return c;
-}
 
 static int answer(struct replica *r, const ProtobufCMessage *req, struct replica_arena *a,
 	ProtobufCMessage **reply)
@@ -33,7 +21,7 @@ static int answer(struct replica *r, const ProtobufCMessage *req, struct replica
 		Karta__PlanList l = KARTA__PLAN_LIST__INIT;
 		if (replica_plan_list(r, &l.plans, &l.n_plans, a) != 0)
 			return -1;
-		*reply = copy_out(&l.base);
+		*reply = kt_msg_clone(&l.base);
 		return 0;
 	}
 	case KT_MSG_PLAN_GET: {
@@ -47,7 +35,7 @@ static int answer(struct replica *r, const ProtobufCMessage *req, struct replica
 		if (rc != 0)
 			return rc;
 		pg.plan = &plan;
-		*reply = copy_out(&pg.base);
+		*reply = kt_msg_clone(&pg.base);
 		return 0;
 	}
 	case KT_MSG_ITEM_GET: {
@@ -60,7 +48,7 @@ static int answer(struct replica *r, const ProtobufCMessage *req, struct replica
 			return rc;
 		Karta__ItemResult res = KARTA__ITEM_RESULT__INIT;
 		res.item = &it;
-		*reply = copy_out(&res.base);
+		*reply = kt_msg_clone(&res.base);
 		return 0;
 	}
 	default:

@@ -212,18 +212,6 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	a->detail = res->detail && *res->detail ? json_loads(res->detail, 0, NULL) : NULL;
 }
 
-/* An unpacked (heap) copy of a message built on the stack. */
-static ProtobufCMessage *clone(const ProtobufCMessage *m)
-{
-	size_t n = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return NULL;
-	protobuf_c_message_pack(m, buf);
-	ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
-	free(buf);
-	return c;
-}
 
 /* The reply the command expects, built from what the server holds now. */
 static int server_reply(struct client *cl, const ProtobufCMessage *req, const char *entity_id,
@@ -239,7 +227,7 @@ static int server_reply(struct client *cl, const ProtobufCMessage *req, const ch
 		r.entity_id = (char *)entity_id;
 		r.row_version = a->row_version;
 		r.conflict_id = (char *)a->conflict_id;
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 		return *reply ? EXIT_OK : EXIT_RUNTIME;
 	}
 	if (type == KT_MSG_ITEM_PUT || type == KT_MSG_ITEM_MOVE || type == KT_MSG_ITEM_DELETE) {
@@ -257,7 +245,7 @@ static int server_reply(struct client *cl, const ProtobufCMessage *req, const ch
 	if (type == KT_MSG_CONFLICT_RESOLVE) {
 		Karta__PlanResult pr = KARTA__PLAN_RESULT__INIT;
 		pr.message = (char *)a->message;
-		*reply = clone(&pr.base);
+		*reply = kt_msg_clone(&pr.base);
 		return *reply ? EXIT_OK : EXIT_RUNTIME;
 	}
 	struct plan_fmt_doc d;
@@ -293,7 +281,7 @@ static int server_reply(struct client *cl, const ProtobufCMessage *req, const ch
 		r.plan = (Karta__Plan *)d.plan;
 		r.n_changes = m;
 		r.changes = cp;
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 		free(ch);
 		free(cp);
 	} else {
@@ -304,7 +292,7 @@ static int server_reply(struct client *cl, const ProtobufCMessage *req, const ch
 		r.plan = (Karta__Plan *)d.plan;
 		r.items_derived = (int32_t)json_integer_value(json_object_get(a->detail, "derived"));
 		r.items_referenced = (int32_t)json_integer_value(json_object_get(a->detail, "referenced"));
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 	}
 	plan_fmt_doc_release(&d);
 	return *reply ? EXIT_OK : EXIT_RUNTIME;
@@ -328,21 +316,21 @@ static int queued_reply(const ProtobufCMessage *req, const struct op_view *v,
 		r.outcome = KARTA__OP_OUTCOME__OP_RETRY_LATER;
 		r.message = "queued";
 		r.entity_id = (char *)v->entity_id;
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 	} else if (desc == &karta__item_result__descriptor) {
 		Karta__ItemResult r = KARTA__ITEM_RESULT__INIT;
 		r.item = &it;
 		r.message = "queued";
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 	} else if (desc == &karta__import_result__descriptor) {
 		Karta__ImportResult r = KARTA__IMPORT_RESULT__INIT;
 		r.plan = &pl;
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 	} else {
 		Karta__PlanResult r = KARTA__PLAN_RESULT__INIT;
 		r.plan = &pl;
 		r.message = "queued";
-		*reply = clone(&r.base);
+		*reply = kt_msg_clone(&r.base);
 	}
 	return *reply ? EXIT_OK : EXIT_RUNTIME;
 }

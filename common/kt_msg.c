@@ -3,6 +3,8 @@
  * dispatch table. */
 #include "kt_msg.h"
 
+#include <stdlib.h>
+
 static const struct kt_msg_info msgs[] = {
 	{KT_MSG_ERROR, "Error", &karta__error__descriptor, 64 * 1024, KT_TO_CLIENT},
 	{KT_MSG_HELLO, "Hello", &karta__hello__descriptor, 4 * 1024, KT_TO_SERVER},
@@ -86,4 +88,16 @@ const char *kt_status_name(int status)
 	if (status < 0 || (size_t)status >= sizeof names / sizeof names[0] || !names[status])
 		return "unknown status";
 	return names[status];
+}
+
+ProtobufCMessage *kt_msg_clone(const ProtobufCMessage *m)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return NULL;
+	protobuf_c_message_pack(m, buf);
+	ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
+	free(buf);
+	return c;
 }

@@ -69,6 +69,10 @@ const struct kt_msg_info *kt_msg_info(uint16_t type);
  * max_frame so their payload can be skipped and answered with an error. */
 uint32_t kt_msg_max_payload(uint16_t type, uint32_t max_frame);
 
+/* An unpacked heap copy of m (whose parts may live on the stack or in an arena): free it
+ * with protobuf_c_message_free_unpacked. NULL when out of memory. */
+ProtobufCMessage *kt_msg_clone(const ProtobufCMessage *m);
+
 /* The type number of a message instance (by its descriptor), or 0. */
 uint16_t kt_msg_type_of(const ProtobufCMessage *msg);
 

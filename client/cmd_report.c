@@ -1,0 +1,551 @@
+/* cmd_report: `karta status set`, `karta report …`, `karta rollup`, `karta overdue` — item
+ * statuses, report requests and submissions, and the roll-up (docs/reports.md).
+ *
+ * Writes are RecordOps queued in the local outbox like every other write (outbox_call): sent
+ * at once when the server is reachable, else kept until `karta sync` (a status or a draft
+ * written offline is fine). `report list` and `report show` read the local replica (the rows
+ * arrive through sync); `rollup` and `overdue` are computed by the server (TableRequest)
+ * and need it. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "opts.h"
+#include "outbox.h"
+#include "plan_fmt.h"
+#include "replica.h"
+#include "report_parse.h"
+#include "report_render.h"
+#include "report_cmds.h"
+#include "rpc.h"
+
+/* --- shared pieces ------------------------------------------------------------------------ */
+
+/* The level (Karta__OrgLevel) and code of this device's organization: from the Welcome when
+ * connected (connect: try to, quietly), else from the replica's last sync; 0 and "" when
+ * neither knows. */
+int report_device_level(struct client *cl, bool connect, char *code, size_t n)
+{
+	if (code && n)
+		code[0] = '\0';
+	if (!cl->rpc && connect)
+		client_rpc_quiet(cl);
+	if (cl->rpc) {
+		const Karta__Welcome *w = rpc_welcome(cl->rpc);
+		if (w && w->org) {
+			if (code)
+				snprintf(code, n, "%s", w->org->code);
+			return (int)w->org->level;
+		}
+	}
+	struct replica *r = client_replica(cl);
+	char level[32] = "";
+	if (!r)
+		return 0;
+	if (code)
+		replica_meta_get(r, "org", code, n);
+	replica_meta_get(r, "level", level, sizeof level);
+	return strcmp(level, "region") == 0 ? KARTA__ORG_LEVEL__ORG_LEVEL_REGION
+		: strcmp(level, "municipality") == 0 ? KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY
+		: strcmp(level, "school") == 0 ? KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL : 0;
+}
+
+/* The evidence options of status set and report draft/submit, in this order. */
+#define EVIDENCE_OPTS(first)                                                                  \
+	[first] = {.name = "comment", .type = OPT_STR, .meta = "TEXT",                        \
+		.help = "a comment for the receiver"},                                        \
+	[first + 1] = {.name = "evidence", .type = OPT_STR, .meta = "TEXT",                   \
+		.help = "the document it rests on: «Приказ №12 от 01.10.2023» (kind, number and " \
+			"date are read from it)"},                                            \
+	[first + 2] = {.name = "count", .type = OPT_INT, .meta = "N", .min = 0,               \
+		.max = 999999999999999LL, .help = "a number that proves it (participants, events)"}, \
+	[first + 3] = {.name = "attachment", .type = OPT_STR, .meta = "REF",                  \
+		.help = "where the proof is: a file name or a link"},                         \
+	[first + 4] = {.name = "record", .type = OPT_LIST, .meta = "ID",                      \
+		.help = "a record the evidence names (repeatable)"}
+#define EVIDENCE_N 5
+
+static bool evidence_given(const struct opt *o) { return opts_any_set(o + 1, EVIDENCE_N - 1); }
+
+/* The evidence object of the options at o (NULL when none was given). EXIT_OK, or a usage
+ * error already printed. */
+static int build_evidence(const struct opt_cmd *c, const struct opt *o, json_t **out)
+{
+	*out = NULL;
+	struct report_doc doc;
+	char err[256];
+	if (o[1].set && report_parse_document(o[1].str, &doc, err, sizeof err) != 0)
+		return opts_fail(c, "--evidence: %s", err);
+	if (o[3].set && !*o[3].str)
+		return opts_fail(c, "--attachment must not be empty");
+	bool oom;
+	*out = report_evidence_json(o[1].set ? &doc : NULL, o[3].set ? o[3].str : NULL,
+		o[2].set ? o[2].num : -1, o[4].list, o[4].n_list, &oom);
+	if (oom) {
+		fprintf(stderr, "karta: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+/* Sets key to a string (a copy; not valid UTF-8 is refused by jansson: then "" is sent and
+ * the server says what is wrong). */
+static void jset_str(json_t *o, const char *key, const char *v)
+{
+	json_t *s = json_string(v);
+	json_object_set_new(o, key, s ? s : json_string(""));
+}
+
+/* Sends a RecordOp through the outbox. *res: the server's answer (or, offline, RETRY_LATER
+ * "queued"); free with karta__op_result__free_unpacked. A refusal is printed by
+ * outbox_call ("karta: server refused: …") and returns EXIT_RUNTIME. Takes args. */
+int report_send_op(struct client *cl, const char *kind, const char *id, long long base,
+	json_t *args, Karta__OpResult **res)
+{
+	*res = NULL;
+	char *js = args ? json_dumps(args, JSON_COMPACT) : NULL;
+	json_decref(args);
+	if (!js) {
+		fprintf(stderr, "karta: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	Karta__RecordOp op = KARTA__RECORD_OP__INIT;
+	op.kind = (char *)kind;
+	op.id = (char *)(id ? id : "");
+	op.base_row_version = base;
+	op.args_json = js;
+	ProtobufCMessage *m = NULL;
+	int rc = outbox_call(cl, &op.base, &karta__op_result__descriptor, &m);
+	free(js);
+	if (rc != EXIT_OK || !m) {
+		if (m)
+			protobuf_c_message_free_unpacked(m, NULL);
+		return rc != EXIT_OK ? rc : EXIT_RUNTIME;
+	}
+	*res = (Karta__OpResult *)m;
+	if ((*res)->outcome == KARTA__OP_OUTCOME__OP_CONFLICT) {
+		fprintf(stderr, "karta: conflict: %s\n",
+			*(*res)->message ? (*res)->message : "changed on the server meanwhile");
+		karta__op_result__free_unpacked(*res, NULL);
+		*res = NULL;
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static bool queued(const Karta__OpResult *r)
+{
+	return r->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
+}
+
+/* --base VERSION where 0 means "nothing yet". */
+#define OPT_BASE0(what)                                                                   \
+	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 0,                    \
+		.help = "the " what " version this change rests on; another one on the server " \
+			"is a conflict (default: no check)"}
+
+/* --base VERSION of a submission or request. */
+#define OPT_BASE1(what)                                                                   \
+	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 1,                    \
+		.help = "the " what " version this change rests on; another one on the server " \
+			"is a conflict (default: no check)"}
+
+/* --- status set --------------------------------------------------------------------------- */
+
+int cmd_status_set(struct client *cl, int argc, char **argv)
+{
+	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
+	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0("status (0: none yet)"),
+		[O_N] = {0}};
+	struct opt_cmd c = {"status set", "ITEM STATUS", 2,
+		"Sets this organization's status of an item of its own plan: STATUS is one of\n"
+		"  not_started, in_progress, done, not_applicable, blocked\n"
+		"(or in Russian: «не начато», «в работе», «выполнено», «не требуется»,\n"
+		"«заблокировано»). The status is written whole: a comment or evidence not given is\n"
+		"cleared. Works offline: the change is queued until 'karta sync'.\n"
+		"Prints \"status of item ITEM: STATUS (version N)\".", o};
+	const char *pos[2];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	int rc = EXIT_RUNTIME;
+	json_t *ev = NULL;
+	const char *st = report_status_word(pos[1]);
+	if (!st) {
+		rc = opts_fail(&c, "'%s' is not a status: one of %s", pos[1], REPORT_STATUS_WORDS);
+		goto out;
+	}
+	if (opts_check_id("item", pos[0]) != EXIT_OK)
+		goto out;
+	if ((rc = build_evidence(&c, &o[O_EV], &ev)) != EXIT_OK)
+		goto out;
+	json_t *a = json_object();
+	jset_str(a, "item_id", pos[0]);
+	jset_str(a, "status", st);
+	jset_str(a, "comment", o[O_EV].set ? o[O_EV].str : "");
+	json_object_set_new(a, "evidence", ev ? ev : json_object());
+	if (o[O_BASE].set)
+		json_object_set_new(a, "base", json_integer(o[O_BASE].num));
+	Karta__OpResult *r;
+	rc = report_send_op(cl, "status_set", "", o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
+	if (rc == EXIT_OK) {
+		if (queued(r))
+			printf("status of item %s: %s (queued)\n", pos[0], st);
+		else
+			printf("status of item %s: %s (version %lld%s)\n", pos[0], st,
+				(long long)r->row_version,
+				strcmp(r->message, "unchanged") == 0 ? ", unchanged" : "");
+		karta__op_result__free_unpacked(r, NULL);
+	}
+out:
+	opts_free(&c);
+	return rc;
+}
+
+/* --- report request ----------------------------------------------------------------------- */
+
+static int report_request(struct client *cl, int argc, char **argv)
+{
+	enum { O_TITLE, O_DUE, O_FROM, O_TO, O_SUBMITTERS, O_ORG, O_GROUP, O_SERIES, O_RECEIVER,
+		O_UPDATE, O_BASE, O_N };
+	struct opt o[] = {
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .required = true,
+			.help = "what is asked"},
+		[O_DUE] = {.name = "due", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "the deadline"},
+		[O_FROM] = {.name = "from", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "the period reported on starts"},
+		[O_TO] = {.name = "to", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "the period ends (the deadline when there is no --due)"},
+		[O_SUBMITTERS] = {.name = "submitters", .type = OPT_CHOICE,
+			.choices = "municipality|school",
+			.help = "every organization of this level below the receiver (default: the "
+				"level below it, unless --org or --group)"},
+		[O_ORG] = {.name = "org", .type = OPT_LIST, .meta = "CODE",
+			.help = "a named submitter below the receiver (repeatable)"},
+		[O_GROUP] = {.name = "group", .type = OPT_LIST, .meta = "NAME",
+			.help = "the schools of a school group (repeatable)"},
+		[O_SERIES] = {.name = "series", .type = OPT_STR, .meta = "ID",
+			.help = "a round of a recurring request: the series' first request"},
+		[O_RECEIVER] = {.name = "receiver", .type = OPT_STR, .meta = "CODE",
+			.help = "region only: issue it for an organization below"},
+		[O_UPDATE] = {.name = "update", .type = OPT_STR, .meta = "ID",
+			.help = "rewrite this request (every field as for a new one) instead of "
+				"creating one; needs --base"},
+		[O_BASE] = OPT_BASE1("request"),
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"report request", "ITEM", 1,
+		"Asks the organizations below for a report on a plan item (of this organization's\n"
+		"plan or a plan above it), due on a date or for a period. Prints\n"
+		"\"report request <id> created (version N)\".", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	int rc = EXIT_USAGE;
+	char id[PLAN_FMT_ID_LEN];
+	if (!*o[O_TITLE].str) {
+		opts_fail(&c, "--title must not be empty");
+		goto out;
+	}
+	if (!o[O_DUE].set && !o[O_TO].set) {
+		opts_fail(&c, "give --due DATE, or a period --from DATE --to DATE");
+		goto out;
+	}
+	if (o[O_FROM].set && !o[O_TO].set) {
+		opts_fail(&c, "--from needs --to: the period's end");
+		goto out;
+	}
+	if (o[O_FROM].set && strcmp(o[O_FROM].str, o[O_TO].str) > 0) {
+		opts_fail(&c, "the period ends (%s) before it starts (%s)", o[O_TO].str,
+			o[O_FROM].str);
+		goto out;
+	}
+	if (o[O_UPDATE].set != o[O_BASE].set) {
+		opts_fail(&c, "--update and --base go together");
+		goto out;
+	}
+	rc = EXIT_RUNTIME;
+	if (opts_check_id("item", pos[0]) != EXIT_OK ||
+	    (o[O_SERIES].set && opts_check_id("series", o[O_SERIES].str) != EXIT_OK) ||
+	    (o[O_UPDATE].set && opts_check_id("request", o[O_UPDATE].str) != EXIT_OK))
+		goto out;
+	const char *level = o[O_SUBMITTERS].set ? o[O_SUBMITTERS].str : NULL;
+	if (!level && !o[O_ORG].n_list && !o[O_GROUP].n_list) {
+		int lv = report_device_level(cl, true, NULL, 0);
+		if (o[O_RECEIVER].set && lv == KARTA__ORG_LEVEL__ORG_LEVEL_REGION)
+			lv = 0; /* a receiver below the region: its level is not known here */
+		level = lv == KARTA__ORG_LEVEL__ORG_LEVEL_REGION ? "municipality"
+			: lv == KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY ? "school" : NULL;
+		if (!level) {
+			rc = opts_fail(&c, "say who submits: --submitters, --org or --group");
+			goto out;
+		}
+	}
+	if (o[O_UPDATE].set)
+		snprintf(id, sizeof id, "%s", o[O_UPDATE].str);
+	else if (plan_fmt_new_id(id) != 0)
+		goto out;
+	json_t *a = json_object(), *sub = json_object(), *orgs = json_array(),
+	       *groups = json_array();
+	jset_str(a, "item_id", pos[0]);
+	jset_str(a, "title", o[O_TITLE].str);
+	if (o[O_DUE].set)
+		jset_str(a, "due_date", o[O_DUE].str);
+	if (o[O_FROM].set)
+		jset_str(a, "period_from", o[O_FROM].str);
+	if (o[O_TO].set)
+		jset_str(a, "period_to", o[O_TO].str);
+	if (o[O_SERIES].set)
+		jset_str(a, "series_id", o[O_SERIES].str);
+	if (o[O_RECEIVER].set)
+		jset_str(a, "receiver", o[O_RECEIVER].str);
+	if (level)
+		jset_str(sub, "level", level);
+	for (size_t i = 0; i < o[O_ORG].n_list; i++)
+		json_array_append_new(orgs, json_string(o[O_ORG].list[i]));
+	for (size_t i = 0; i < o[O_GROUP].n_list; i++)
+		json_array_append_new(groups, json_string(o[O_GROUP].list[i]));
+	json_object_set_new(sub, "orgs", orgs);
+	json_object_set_new(sub, "groups", groups);
+	json_object_set_new(a, "submitters", sub);
+	Karta__OpResult *r;
+	rc = report_send_op(cl, "report_request_put", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
+	if (rc == EXIT_OK) {
+		if (queued(r))
+			printf("report request %s queued until 'karta sync' sends it\n", id);
+		else
+			printf("report request %s %s (version %lld)\n", id,
+				o[O_UPDATE].set ? "updated" : "created", (long long)r->row_version);
+		karta__op_result__free_unpacked(r, NULL);
+	}
+out:
+	opts_free(&c);
+	return rc;
+}
+
+/* --- report draft, submit, accept, return ------------------------------------------------- */
+
+/* Is id a row of this type in the local replica? state (may be NULL): its "state". */
+static bool replica_has(struct client *cl, const char *type, const char *id, char *state,
+	size_t n)
+{
+	struct replica *r = client_replica(cl);
+	char *p = NULL;
+	bool has = r && replica_get(r, type, id, &p, NULL) == 0;
+	if (has && state) {
+		json_t *j = json_loads(p, 0, NULL);
+		const char *s = json_string_value(json_object_get(j, "state"));
+		snprintf(state, n, "%s", s ? s : "");
+		json_decref(j);
+	}
+	free(p);
+	return has;
+}
+
+/* "submission <id>: <what> (version N)" or the queued form. */
+static void print_submission(const Karta__OpResult *r, const char *id, const char *what)
+{
+	const char *sid = *r->entity_id ? r->entity_id : id;
+	if (queued(r)) {
+		printf("submission %s: %s queued until 'karta sync' sends it\n", id, what);
+		return;
+	}
+	const char *m = r->message;
+	if (strcmp(m, "created") == 0)
+		m = "draft created";
+	else if (strcmp(m, "saved") == 0)
+		m = "draft saved";
+	else if (strcmp(m, "unchanged") == 0)
+		m = "unchanged";
+	else if (!*m)
+		m = what;
+	if (strncmp(m, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
+		printf("%s (version %lld)\n", m, (long long)r->row_version);
+	else
+		printf("submission %s: %s (version %lld)\n", sid, m, (long long)r->row_version);
+}
+
+/* Content args of draft and submit: comment and evidence, only those given. */
+static int content_args(const struct opt_cmd *c, const struct opt *o, json_t *a)
+{
+	json_t *ev;
+	int rc = build_evidence(c, o, &ev);
+	if (rc != EXIT_OK)
+		return rc;
+	if (o[0].set)
+		jset_str(a, "comment", o[0].str);
+	if (ev)
+		json_object_set_new(a, "evidence", ev);
+	return EXIT_OK;
+}
+
+static int report_draft(struct client *cl, int argc, char **argv)
+{
+	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
+	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1("submission"), [O_N] = {0}};
+	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1,
+		"Starts this organization's answer to a report request (a draft, with a new id), or\n"
+		"edits a draft or returned submission. Editing an accepted submission starts the\n"
+		"next one (the accepted one stays as it was). Submit it with 'karta report submit'.\n"
+		"Works offline.", o};
+	const char *pos[1];
+	int rc;
+	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc)) {
+		opts_free(&c);
+		return rc;
+	}
+	char id[PLAN_FMT_ID_LEN];
+	json_t *a = json_object();
+	char state[32] = "", next[PLAN_FMT_ID_LEN] = "";
+	bool edit = replica_has(cl, "report_submission", pos[0], state, sizeof state);
+	if ((rc = content_args(&c, &o[O_EV], a)) != EXIT_OK)
+		goto out;
+	if (edit) {
+		snprintf(id, sizeof id, "%s", pos[0]);
+		if (!o[O_EV].set && !evidence_given(&o[O_EV])) {
+			rc = opts_fail(&c, "nothing to change: give --comment or evidence");
+			goto out;
+		}
+		/* an accepted one: the change is the next submission, whose id we choose, so it
+		 * is known here even before the server has it */
+		if (strcmp(state, "accepted") == 0) {
+			if (plan_fmt_new_id(next) != 0) {
+				rc = EXIT_RUNTIME;
+				goto out;
+			}
+			jset_str(a, "new_id", next);
+		}
+	} else {
+		if (plan_fmt_new_id(id) != 0) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		jset_str(a, "request_id", pos[0]);
+	}
+	Karta__OpResult *r;
+	rc = report_send_op(cl, "report_draft", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
+	a = NULL;
+	if (rc == EXIT_OK) {
+		print_submission(r, *next ? next : id, "draft");
+		karta__op_result__free_unpacked(r, NULL);
+	}
+out:
+	json_decref(a);
+	opts_free(&c);
+	return rc;
+}
+
+static int report_submit(struct client *cl, int argc, char **argv)
+{
+	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
+	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1("submission"), [O_N] = {0}};
+	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1,
+		"Submits a draft, or resubmits a returned submission, to the request's receiver.\n"
+		"Given a request id, creates this organization's submission and submits it in one\n"
+		"step. A comment or evidence given is saved first. Works offline.", o};
+	const char *pos[1];
+	int rc;
+	if (!opts_parse_id(&c, argc, argv, "submission or request", pos, &rc)) {
+		opts_free(&c);
+		return rc;
+	}
+	char id[PLAN_FMT_ID_LEN];
+	json_t *a = json_object();
+	if ((rc = content_args(&c, &o[O_EV], a)) != EXIT_OK)
+		goto out;
+	if (replica_has(cl, "report_request", pos[0], NULL, 0)) {
+		if (plan_fmt_new_id(id) != 0) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		jset_str(a, "request_id", pos[0]);
+	} else {
+		snprintf(id, sizeof id, "%s", pos[0]);
+	}
+	Karta__OpResult *r;
+	rc = report_send_op(cl, "report_submit", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
+	a = NULL;
+	if (rc == EXIT_OK) {
+		print_submission(r, id, "submit");
+		karta__op_result__free_unpacked(r, NULL);
+	}
+out:
+	json_decref(a);
+	opts_free(&c);
+	return rc;
+}
+
+static int decide(struct client *cl, const char *id, const char *reason,
+	const struct opt *base, bool accept)
+{
+	json_t *a = json_object();
+	if (reason)
+		jset_str(a, "reason", reason);
+	Karta__OpResult *r;
+	int rc = report_send_op(cl, accept ? "report_accept" : "report_return", id,
+		base->set ? base->num : 0, a, &r);
+	if (rc == EXIT_OK) {
+		print_submission(r, id, accept ? "accept" : "return");
+		karta__op_result__free_unpacked(r, NULL);
+	}
+	return rc;
+}
+
+static int report_accept(struct client *cl, int argc, char **argv)
+{
+	enum { O_BASE, O_N };
+	struct opt o[] = {[O_BASE] = OPT_BASE1("submission"), [O_N] = {0}};
+	struct opt_cmd c = {"report accept", "SUBMISSION", 1,
+		"Accepts a submitted report: its receiver, or an organization above it, never its\n"
+		"author. An accepted submission is frozen: a later change is a new submission.", o};
+	const char *pos[1];
+	int rc;
+	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))
+		return rc;
+	return decide(cl, pos[0], NULL, &o[O_BASE], true);
+}
+
+static int report_return(struct client *cl, int argc, char **argv)
+{
+	enum { O_REASON, O_BASE, O_N };
+	struct opt o[] = {
+		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
+			.help = "what must change (kept with the submission)"},
+		[O_BASE] = OPT_BASE1("submission"),
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"report return", "SUBMISSION", 1,
+		"Returns a submitted report to its author with the reason; they edit it ('karta\n"
+		"report draft') and resubmit it ('karta report submit').", o};
+	const char *pos[1];
+	int rc;
+	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))
+		return rc;
+	const char *s = o[O_REASON].str;
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	if (!*s)
+		return opts_fail(&c, "--reason must not be empty");
+	return decide(cl, pos[0], o[O_REASON].str, &o[O_BASE], false);
+}
+
+int cmd_report(struct client *cl, int argc, char **argv)
+{
+	static const struct opts_sub subs[] = {
+		{"request", report_request, "ask the organizations below for a report on an item"},
+		{"draft", report_draft, "start or edit this organization's answer to a request"},
+		{"submit", report_submit, "submit (or resubmit) a submission"},
+		{"accept", report_accept, "accept a submitted report (its receiver)"},
+		{"return", report_return, "return a submitted report with a reason"},
+		{"list", report_list, "requests and submissions in the local replica"},
+		{"show", report_show, "one request or submission from the local replica"},
+	};
+	return opts_dispatch("report", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
+}
+

@@ -1,0 +1,178 @@
+/* cmd_rollup: `karta rollup` and `karta overdue` — tables the server computes
+ * (TableRequest → Table, docs/reports.md), rendered by report_render.c. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "opts.h"
+#include "outbox.h"
+#include "plan_fmt.h"
+#include "replica.h"
+#include "report_parse.h"
+#include "report_render.h"
+#include "rpc.h"
+
+#include "report_cmds.h"
+
+/* --- rollup, overdue ---------------------------------------------------------------------- */
+
+struct feed_level {
+	const char *code;
+	int level;
+};
+
+static int find_feed(void *arg, const struct replica_feed *f)
+{
+	struct feed_level *fl = arg;
+	if (strcmp(f->code, fl->code) == 0)
+		fl->level = f->level;
+	return 0;
+}
+
+/* Colors only for a person at a terminal. */
+static bool want_color(void)
+{
+	const char *term = getenv("TERM");
+	return isatty(fileno(stdout)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* The table of a TableRequest: connects (the server computes it), learns the levels,
+ * calls. */
+static int table_call(struct client *cl, const char *name, const struct opt *as_of,
+	const struct opt *by, const struct opt *scope, const struct opt *plan,
+	struct report_view *v, Karta__Table **out)
+{
+	*out = NULL;
+	if (plan->set && opts_check_id("plan", plan->str) != EXIT_OK)
+		return EXIT_RUNTIME;
+	if (!client_rpc_quiet(cl)) {
+		if (cl->unreachable)
+			fprintf(stderr, "karta: the %s is computed by the server, which cannot be "
+					"reached now\n",
+				strcmp(name, "rollup") == 0 ? "roll-up" : "overdue list");
+		return EXIT_RUNTIME;
+	}
+	char own[64];
+	int dev = report_device_level(cl, false, own, sizeof own);
+	v->scope_level = dev;
+	if (scope->set && strcmp(scope->str, own) != 0) {
+		struct feed_level fl = {scope->str, 0};
+		struct replica *r = client_replica(cl);
+		if (r)
+			replica_feed_each(r, find_feed, &fl);
+		v->scope_level = fl.level;
+	}
+	if (by && by->set)
+		v->by = by->str;
+	else if (v->scope_level)
+		v->by = v->scope_level == KARTA__ORG_LEVEL__ORG_LEVEL_REGION ? "municipality"
+			: v->scope_level == KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY ? "school"
+			: "item";
+	else /* a scope below this device that the replica does not know */
+		v->by = dev == KARTA__ORG_LEVEL__ORG_LEVEL_REGION ? "school" : "item";
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = (char *)name;
+	req.as_of = (char *)(as_of->set ? as_of->str : "");
+	req.by = (char *)(by ? v->by : "");
+	req.scope = (char *)(scope->set ? scope->str : "");
+	req.plan_id = (char *)(plan->set ? plan->str : "");
+	ProtobufCMessage *m;
+	if (plan_fmt_call(cl, &req.base, &karta__table__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	*out = (Karta__Table *)m;
+	return EXIT_OK;
+}
+
+int cmd_rollup(struct client *cl, int argc, char **argv)
+{
+	enum { O_AS_OF, O_BY, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {
+		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "the state at the end of this day (default: today)"},
+		[O_BY] = {.name = "by", .type = OPT_CHOICE, .choices = "municipality|school|item",
+			.help = "one row per municipality, school or plan item (default: the level "
+				"below the scope; a school's own items)"},
+		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
+			.help = "an organization below this one (default: this one)"},
+		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
+			.help = "only this plan and the plans derived from it"},
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_BOM] = OPTS_BOM,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"rollup", "", 0,
+		"How the plans are carried out, as of a day: per organization the items, how many\n"
+		"were due by then, done (done % = done of all items), overdue (due before the day\n"
+		"and neither done nor not applicable), due without any status (not reported),\n"
+		"report requests due and missing, returned reports and the last submission; per\n"
+		"municipality also its schools' figures. --by item: one row per item of the scope's\n"
+		"own plans, with its status there and how many organizations below did it.\n"
+		"Drill down with --scope (a municipality, then a school). The table ends with a TOTAL\n"
+		"row; on a terminal, overdue figures are in red. --format csv has the same columns\n"
+		"(no TOTAL row), json every column the server computes.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
+		return opts_fail(&c, "--scope needs an organization code");
+	struct report_view v = {.color = want_color(),
+		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	Karta__Table *t;
+	int rc = table_call(cl, "rollup", &o[O_AS_OF], &o[O_BY], &o[O_SCOPE], &o[O_PLAN], &v, &t);
+	if (rc != EXIT_OK)
+		return rc;
+	if (v.fo.format == KT_TABLE_TEXT)
+		printf("roll-up by %s as of %s%s%s\n\n", v.by,
+			o[O_AS_OF].set ? o[O_AS_OF].str : "today", o[O_SCOPE].set ? ", scope " : "",
+			o[O_SCOPE].set ? o[O_SCOPE].str : "");
+	if (v.fo.format == KT_TABLE_TEXT && t->n_rows == 0)
+		printf("nothing to roll up: no %s in scope\n",
+			strcmp(v.by, "item") == 0 ? "items" : strcmp(v.by, "school") == 0
+				? "schools" : "municipalities");
+	else
+		rc = report_render_rollup(t, &v, stdout);
+	karta__table__free_unpacked(t, NULL);
+	return rc;
+}
+
+int cmd_overdue(struct client *cl, int argc, char **argv)
+{
+	enum { O_AS_OF, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {
+		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
+			.help = "overdue at the end of this day (default: today)"},
+		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
+			.help = "an organization below this one (default: this one)"},
+		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
+			.help = "only this plan and the plans derived from it"},
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_BOM] = OPTS_BOM,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"overdue", "", 0,
+		"Everything overdue in the scope as of a day, by due date: items whose dated\n"
+		"deadline passed before the day and that were neither done nor not applicable then\n"
+		"(state: their status, or not_reported), and report requests due before the day that\n"
+		"an organization had not submitted (state: missing, draft or returned).", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
+		return opts_fail(&c, "--scope needs an organization code");
+	struct report_view v = {.color = want_color(),
+		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	Karta__Table *t;
+	int rc = table_call(cl, "overdue", &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &t);
+	if (rc != EXIT_OK)
+		return rc;
+	if (v.fo.format == KT_TABLE_TEXT)
+		printf("overdue as of %s%s%s\n\n", o[O_AS_OF].set ? o[O_AS_OF].str : "today",
+			o[O_SCOPE].set ? ", scope " : "", o[O_SCOPE].set ? o[O_SCOPE].str : "");
+	rc = report_render_overdue(t, &v, stdout);
+	karta__table__free_unpacked(t, NULL);
+	return rc;
+}

@@ -1,0 +1,576 @@
+/* report_list: `karta report list` and `karta report show` — requests and submissions as
+ * the local replica holds them (they arrive through sync). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "opts.h"
+#include "outbox.h"
+#include "plan_fmt.h"
+#include "replica.h"
+#include "report_parse.h"
+#include "report_render.h"
+#include "rpc.h"
+
+#include "report_cmds.h"
+
+/* --- report list, show (the local replica) ------------------------------------------------ */
+
+/* Organization codes by id: the replica has ids in payloads and codes as feeds; a plan row
+ * has both (owner_org_id, and its feed = the owner's code). */
+struct org_map {
+	long long *ids;
+	char **codes;
+	size_t n;
+	/* while building: plan id → owner id */
+	char (*plan_ids)[PLAN_FMT_ID_LEN];
+	long long *plan_owner;
+	size_t n_plans;
+};
+
+static int collect_plan(void *arg, const char *id, const char *payload, bool pending)
+{
+	(void)pending;
+	struct org_map *m = arg;
+	json_t *j = json_loads(payload, 0, NULL);
+	json_t *owner = json_object_get(j, "owner_org_id");
+	if (json_is_integer(owner)) {
+		void *a = realloc(m->plan_ids, (m->n_plans + 1) * sizeof *m->plan_ids);
+		void *b = a ? realloc(m->plan_owner, (m->n_plans + 1) * sizeof *m->plan_owner) : NULL;
+		if (a)
+			m->plan_ids = a;
+		if (b) {
+			m->plan_owner = b;
+			snprintf(m->plan_ids[m->n_plans], PLAN_FMT_ID_LEN, "%s", id);
+			m->plan_owner[m->n_plans++] = json_integer_value(owner);
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
+static void org_map_add(struct org_map *m, long long id, const char *code)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->ids[i] == id)
+			return;
+	long long *a = realloc(m->ids, (m->n + 1) * sizeof *a);
+	if (!a)
+		return;
+	m->ids = a;
+	char **b = realloc(m->codes, (m->n + 1) * sizeof *b);
+	if (!b)
+		return;
+	m->codes = b;
+	if ((m->codes[m->n] = strdup(code)))
+		m->ids[m->n++] = id;
+}
+
+static void org_map_build(struct replica *r, struct org_map *m)
+{
+	*m = (struct org_map){0};
+	if (replica_each(r, "plan", NULL, collect_plan, m) != 0)
+		return;
+	struct replica_arena a = REPLICA_ARENA_INIT;
+	Karta__Plan **plans;
+	size_t n;
+	if (replica_plan_list(r, &plans, &n, &a) == 0)
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < m->n_plans; k++)
+				if (strcasecmp(m->plan_ids[k], plans[i]->id) == 0 &&
+				    *plans[i]->owner_code)
+					org_map_add(m, m->plan_owner[k], plans[i]->owner_code);
+	replica_arena_free(&a);
+}
+
+static void org_map_free(struct org_map *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->codes[i]);
+	free(m->ids);
+	free(m->codes);
+	free(m->plan_ids);
+	free(m->plan_owner);
+}
+
+/* The code of an organization id, else "#id". */
+static const char *org_code(const struct org_map *m, json_t *id, char *buf, size_t n)
+{
+	if (!json_is_integer(id))
+		return "";
+	for (size_t i = 0; i < m->n; i++)
+		if (m->ids[i] == json_integer_value(id))
+			return m->codes[i];
+	snprintf(buf, n, "#%lld", (long long)json_integer_value(id));
+	return buf;
+}
+
+struct rows {
+	json_t *requests;    /* array of payloads */
+	json_t *submissions; /* array of payloads */
+};
+
+static int collect_json(void *arg, const char *id, const char *payload, bool pending)
+{
+	(void)id, (void)pending;
+	json_t *j = json_loads(payload, 0, NULL);
+	if (j)
+		json_array_append_new(arg, j);
+	return 0;
+}
+
+static const char *jtext(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* "2026-12-01", or the period "2026-11-01..2026-11-30" (with "due …" when both). */
+static void request_when(json_t *q, char *buf, size_t n)
+{
+	const char *due = jtext(q, "due_date"), *from = jtext(q, "period_from"),
+		   *to = jtext(q, "period_to");
+	if (*to && *due)
+		snprintf(buf, n, "%s (for %s..%s)", due, from, to);
+	else if (*to)
+		snprintf(buf, n, "%s..%s", from, to);
+	else
+		snprintf(buf, n, "%s", due);
+}
+
+/* "school", "mun1, mun2", "level school + group X". */
+static void request_who(json_t *q, char *buf, size_t n)
+{
+	json_t *s = json_object_get(q, "submitters"), *v;
+	size_t i;
+	buf[0] = '\0';
+	const char *lvl = jtext(s, "level");
+	if (*lvl)
+		snprintf(buf, n, "every %s", lvl);
+	const char *keys[] = {"orgs", "groups"};
+	for (int k = 0; k < 2; k++)
+		json_array_foreach(json_object_get(s, keys[k]), i, v) {
+			size_t len = strlen(buf);
+			if (json_is_string(v) && len + 2 < n)
+				snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "",
+					k ? "group " : "", json_string_value(v));
+		}
+}
+
+static json_t *request_of(const struct rows *rw, const char *id)
+{
+	size_t i;
+	json_t *q;
+	json_array_foreach(rw->requests, i, q)
+		if (strcasecmp(jtext(q, "id"), id) == 0)
+			return q;
+	return NULL;
+}
+
+/* Sorting: requests by deadline, title; submissions by request, organization, version. */
+static int cmp_request(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	char wx[64], wy[64];
+	request_when(x, wx, sizeof wx);
+	request_when(y, wy, sizeof wy);
+	int c = strcmp(wx, wy);
+	return c ? c : strcmp(jtext(x, "title"), jtext(y, "title"));
+}
+
+static int cmp_submission(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(jtext(x, "request_id"), jtext(y, "request_id"));
+	if (c)
+		return c;
+	json_int_t ox = json_integer_value(json_object_get(x, "org_id")),
+		   oy = json_integer_value(json_object_get(y, "org_id"));
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	json_int_t vx = json_integer_value(json_object_get(x, "version_no")),
+		   vy = json_integer_value(json_object_get(y, "version_no"));
+	return vx < vy ? -1 : vx > vy;
+}
+
+static void sort_array(json_t *arr, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_array_size(arr);
+	json_t **v = malloc((n + 1) * sizeof *v);
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof *v, cmp);
+	json_array_clear(arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, v[i]);
+	free(v);
+}
+
+/* The local replica, or NULL after saying why; *never: it has never synced. */
+static struct replica *report_replica(struct client *cl, bool *never)
+{
+	struct replica *r = client_replica(cl);
+	if (!r)
+		return NULL;
+	char last[64] = "";
+	replica_meta_get(r, REPLICA_META_LAST_SYNC, last, sizeof last);
+	*never = !*last;
+	if (*never)
+		fprintf(stderr, "karta: the local replica has never synced: run 'karta sync' to "
+				"fetch the report requests and submissions\n");
+	return r;
+}
+
+struct pending_count {
+	long n;
+};
+
+static int count_report_op(void *arg, const struct replica_pending *p)
+{
+	struct pending_count *c = arg;
+	c->n += strncmp(p->entity_type, "report_", 7) == 0;
+	return 0;
+}
+
+static void note_queued(struct replica *r)
+{
+	struct pending_count c = {0};
+	if (replica_outbox_each(r, count_report_op, &c) == 0 && c.n > 0)
+		fprintf(stderr, "karta: %ld report change%s queued, not shown yet: 'karta sync' "
+				"sends %s\n", c.n, c.n == 1 ? "" : "s", c.n == 1 ? "it" : "them");
+}
+
+static int load_rows(struct replica *r, struct rows *rw)
+{
+	rw->requests = json_array();
+	rw->submissions = json_array();
+	if (!rw->requests || !rw->submissions ||
+	    replica_each(r, "report_request", NULL, collect_json, rw->requests) != 0 ||
+	    replica_each(r, "report_submission", NULL, collect_json, rw->submissions) != 0) {
+		fprintf(stderr, "karta: cannot read the local replica: %s\n", replica_error(r));
+		return EXIT_RUNTIME;
+	}
+	sort_array(rw->requests, cmp_request);
+	sort_array(rw->submissions, cmp_submission);
+	return EXIT_OK;
+}
+
+static void rows_free(struct rows *rw)
+{
+	json_decref(rw->requests);
+	json_decref(rw->submissions);
+}
+
+enum { L_REQ, L_TITLE, L_DUE, L_RECEIVER, L_WHO, L_SUB, L_ORG, L_VER, L_STATE, L_SENT,
+	L_REASON, L_N };
+static const struct kt_col list_cols[L_N] = {
+	[L_REQ] = {"request", KT_COL_TEXT, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
+	[L_DUE] = {"due", KT_COL_TEXT, 0}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0},
+	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_TEXT, 0},
+	[L_ORG] = {"org", KT_COL_TEXT, 0}, [L_VER] = {"no", KT_COL_INT, 0},
+	[L_STATE] = {"state", KT_COL_TEXT, 0}, [L_SENT] = {"submitted", KT_COL_TEXT, 0},
+	[L_REASON] = {"return reason", KT_COL_TEXT, 40},
+};
+
+/* One row per submission, and one per request nobody answered yet. */
+static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json_t *s,
+	const char *rid)
+{
+	char when[64] = "", who[256] = "", ver[24] = "", sent[32] = "", b1[32], b2[32];
+	const char *cells[L_N] = {0};
+	cells[L_REQ] = rid;
+	if (q) {
+		request_when(q, when, sizeof when);
+		request_who(q, who, sizeof who);
+		cells[L_TITLE] = jtext(q, "title");
+		cells[L_RECEIVER] = org_code(m, json_object_get(q, "receiver_org_id"), b1, sizeof b1);
+		if (json_is_true(json_object_get(q, "cancelled")))
+			snprintf(who + strlen(who), sizeof who - strlen(who), " (cancelled)");
+	}
+	cells[L_DUE] = when;
+	cells[L_WHO] = who;
+	if (s) {
+		cells[L_SUB] = jtext(s, "id");
+		cells[L_ORG] = org_code(m, json_object_get(s, "org_id"), b2, sizeof b2);
+		snprintf(ver, sizeof ver, "%lld",
+			(long long)json_integer_value(json_object_get(s, "version_no")));
+		cells[L_STATE] = jtext(s, "state");
+		report_short_time(jtext(s, "submitted_at"), sent, sizeof sent);
+		cells[L_REASON] = jtext(s, "return_reason");
+	}
+	cells[L_VER] = ver;
+	cells[L_SENT] = sent;
+	return kt_table_add(t, cells);
+}
+
+static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out)
+{
+	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = fo->bom};
+	int rc = t ? kt_table_write(t, fo->format, &to, out) : -1;
+	kt_table_free(t);
+	if (rc == 0)
+		return EXIT_OK;
+	fprintf(stderr, "karta: cannot write the output\n");
+	return EXIT_RUNTIME;
+}
+
+int report_list(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM,
+		[O_N] = {0}};
+	struct opt_cmd c = {"report list", "", 0,
+		"Lists the report requests and submissions in the local replica (as of the last\n"
+		"'karta sync'): one line per submission, and one per request nobody has answered:\n"
+		"requests this organization issued or was asked, its own submissions and, for a\n"
+		"receiver, those of the organizations below it.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	bool never;
+	struct replica *r = report_replica(cl, &never);
+	if (!r)
+		return EXIT_RUNTIME;
+	struct rows rw;
+	int rc = load_rows(r, &rw);
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	if (rc == EXIT_OK) {
+		struct org_map m;
+		org_map_build(r, &m);
+		struct kt_table *t = kt_table_new(list_cols, L_N);
+		size_t i, k;
+		json_t *q, *s;
+		/* requests in order, each with its submissions */
+		json_array_foreach(rw.requests, i, q) {
+			bool any = false;
+			json_array_foreach(rw.submissions, k, s)
+				if (t && strcasecmp(jtext(s, "request_id"), jtext(q, "id")) == 0) {
+					any = true;
+					if (list_add(t, &m, q, s, jtext(q, "id")) != 0) {
+						kt_table_free(t);
+						t = NULL;
+					}
+				}
+			if (t && !any && list_add(t, &m, q, NULL, jtext(q, "id")) != 0) {
+				kt_table_free(t);
+				t = NULL;
+			}
+		}
+		/* submissions whose request this replica does not hold */
+		json_array_foreach(rw.submissions, k, s)
+			if (t && !request_of(&rw, jtext(s, "request_id")) &&
+			    list_add(t, &m, NULL, s, jtext(s, "request_id")) != 0) {
+				kt_table_free(t);
+				t = NULL;
+			}
+		if (t && kt_table_rows(t) == 0 && fo.format == KT_TABLE_TEXT) {
+			kt_table_free(t);
+			printf("no report requests or submissions%s\n",
+				never ? " (never synced)" : "");
+		} else {
+			rc = write_kt(t, &fo, stdout);
+		}
+		org_map_free(&m);
+	}
+	note_queued(r);
+	rows_free(&rw);
+	return rc;
+}
+
+/* A field/value block. */
+static struct kt_table *kv_new(void)
+{
+	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0}, {"value", KT_COL_TEXT, 90}};
+	return kt_table_new(cols, 2);
+}
+
+static void kv(struct kt_table **t, const char *k, const char *v)
+{
+	const char *cells[2] = {k, v ? v : ""};
+	if (*t && v && *v && kt_table_add(*t, cells) != 0) {
+		kt_table_free(*t);
+		*t = NULL;
+	}
+}
+
+static void kv_time(struct kt_table **t, const char *k, json_t *o, const char *key)
+{
+	char b[32];
+	report_short_time(jtext(o, key), b, sizeof b);
+	kv(t, k, b);
+}
+
+static void kv_version(struct kt_table **t, json_t *o)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%lld", (long long)json_integer_value(json_object_get(o, "row_version")));
+	kv(t, "version", b);
+}
+
+/* «приказ № 12 от 2023-10-01 (Приказ №12 от 01.10.2023); file.pdf; count 25; 2 records» */
+static void evidence_text(json_t *e, char *buf, size_t n)
+{
+	json_t *d = json_object_get(e, "document"), *a = json_object_get(e, "attachment");
+	buf[0] = '\0';
+	size_t len = 0;
+#define ADD(...) (len < n ? (len += (size_t)snprintf(buf + len, n - len, __VA_ARGS__)) : 0)
+	if (d) {
+		const char *title = jtext(d, "title");
+		ADD("%s", title);
+		if (*jtext(d, "date") && !strstr(title, jtext(d, "date")))
+			ADD(" [%s]", jtext(d, "date"));
+	}
+	if (a)
+		ADD("%s%s", len ? "; " : "", jtext(a, "ref"));
+	if (json_is_integer(json_object_get(e, "count")))
+		ADD("%scount %lld", len ? "; " : "",
+			(long long)json_integer_value(json_object_get(e, "count")));
+	if (json_array_size(json_object_get(e, "records")))
+		ADD("%s%zu record%s", len ? "; " : "", json_array_size(json_object_get(e, "records")),
+			json_array_size(json_object_get(e, "records")) == 1 ? "" : "s");
+#undef ADD
+}
+
+static int show_request(struct replica *r, const struct rows *rw, const struct org_map *m,
+	json_t *q, const struct plan_fmt_out *fo)
+{
+	char when[64], who[256], b[32], item[600] = "";
+	request_when(q, when, sizeof when);
+	request_who(q, who, sizeof who);
+	char *ip = NULL;
+	if (replica_get(r, "plan_item", jtext(q, "item_id"), &ip, NULL) == 0) {
+		json_t *it = json_loads(ip, 0, NULL);
+		snprintf(item, sizeof item, "%s %s (%s)", jtext(it, "number"), jtext(it, "title"),
+			jtext(q, "item_id"));
+		json_decref(it);
+	} else {
+		snprintf(item, sizeof item, "%s", jtext(q, "item_id"));
+	}
+	free(ip);
+	struct kt_table *t = kv_new();
+	kv(&t, "request", jtext(q, "id"));
+	kv(&t, "title", jtext(q, "title"));
+	kv(&t, "item", item);
+	kv(&t, "due", when);
+	kv(&t, "receiver", org_code(m, json_object_get(q, "receiver_org_id"), b, sizeof b));
+	kv(&t, "from", who);
+	if (strcasecmp(jtext(q, "series_id"), jtext(q, "id")) != 0)
+		kv(&t, "series", jtext(q, "series_id"));
+	if (json_is_true(json_object_get(q, "cancelled")))
+		kv(&t, "cancelled", "yes");
+	kv_version(&t, q);
+	kv_time(&t, "updated", q, "updated_at");
+	struct kt_table_opts to = {.no_header = true};
+	int rc = t && kt_table_write(t, KT_TABLE_TEXT, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+	kt_table_free(t);
+	if (rc != EXIT_OK)
+		return rc;
+	struct kt_table *st = kt_table_new(list_cols, L_N);
+	size_t k;
+	json_t *s;
+	json_array_foreach(rw->submissions, k, s)
+		if (st && strcasecmp(jtext(s, "request_id"), jtext(q, "id")) == 0 &&
+		    list_add(st, m, q, s, jtext(q, "id")) != 0) {
+			kt_table_free(st);
+			st = NULL;
+		}
+	if (st && kt_table_rows(st) == 0) {
+		kt_table_free(st);
+		printf("\nno submissions here yet\n");
+		return EXIT_OK;
+	}
+	printf("\nsubmissions:\n");
+	return write_kt(st, fo, stdout);
+}
+
+static int show_submission(const struct rows *rw, const struct org_map *m, json_t *s)
+{
+	char b[32], ver[24], ev[2048], req[600];
+	json_t *q = request_of(rw, jtext(s, "request_id"));
+	snprintf(req, sizeof req, "%s%s%s%s", q ? jtext(q, "title") : "", q ? " (" : "",
+		jtext(s, "request_id"), q ? ")" : "");
+	snprintf(ver, sizeof ver, "%lld",
+		(long long)json_integer_value(json_object_get(s, "version_no")));
+	evidence_text(json_object_get(s, "evidence"), ev, sizeof ev);
+	struct kt_table *t = kv_new();
+	kv(&t, "submission", jtext(s, "id"));
+	kv(&t, "request", req);
+	kv(&t, "org", org_code(m, json_object_get(s, "org_id"), b, sizeof b));
+	kv(&t, "number", ver);
+	kv(&t, "supersedes", jtext(s, "supersedes"));
+	kv(&t, "state", jtext(s, "state"));
+	kv(&t, "comment", jtext(s, "comment"));
+	kv(&t, "evidence", ev);
+	kv(&t, "return reason", jtext(s, "return_reason"));
+	kv_time(&t, "submitted", s, "submitted_at");
+	kv_time(&t, "decided", s, "decided_at");
+	kv_version(&t, s);
+	kv_time(&t, "updated", s, "updated_at");
+	struct kt_table_opts to = {.no_header = true};
+	int rc = t && kt_table_write(t, KT_TABLE_TEXT, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+	kt_table_free(t);
+	return rc;
+}
+
+int report_show(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
+	struct opt_cmd c = {"report show", "ID", 1,
+		"Shows a report request (with the submissions this replica holds) or a submission,\n"
+		"from the local replica. --format json prints the rows as synced.", o};
+	const char *pos[1];
+	int rc;
+	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc))
+		return rc;
+	bool never;
+	struct replica *r = report_replica(cl, &never);
+	if (!r)
+		return EXIT_RUNTIME;
+	struct rows rw;
+	if ((rc = load_rows(r, &rw)) != EXIT_OK) {
+		rows_free(&rw);
+		return rc;
+	}
+	json_t *q = request_of(&rw, pos[0]), *s = NULL, *x;
+	size_t i;
+	json_array_foreach(rw.submissions, i, x)
+		if (strcasecmp(jtext(x, "id"), pos[0]) == 0)
+			s = x;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, false);
+	if (!q && !s) {
+		fprintf(stderr, "karta: no report request or submission %s in the local replica%s\n",
+			pos[0], never ? "" : " (run 'karta sync' to fetch the newest)");
+		note_queued(r);
+		rows_free(&rw);
+		return EXIT_RUNTIME;
+	}
+	if (fo.format == KT_TABLE_JSON) {
+		json_t *out = json_object();
+		json_object_set(out, q ? "request" : "submission", q ? q : s);
+		if (q) {
+			json_t *subs = json_array();
+			json_array_foreach(rw.submissions, i, x)
+				if (strcasecmp(jtext(x, "request_id"), pos[0]) == 0)
+					json_array_append(subs, x);
+			json_object_set_new(out, "submissions", subs);
+		}
+		rc = json_dumpf(out, stdout, JSON_INDENT(2)) == 0 ? EXIT_OK : EXIT_RUNTIME;
+		putchar('\n');
+		json_decref(out);
+	} else {
+		struct org_map m;
+		org_map_build(r, &m);
+		rc = q ? show_request(r, &rw, &m, q, &fo) : show_submission(&rw, &m, s);
+		org_map_free(&m);
+	}
+	rows_free(&rw);
+	return rc;
+}
+
