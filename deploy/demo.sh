@@ -188,6 +188,42 @@ demo_sync() {
 	info "(karta watch keeps a client connected and syncs whenever the server pokes it)"
 }
 
+# Status reports: a school reports an item done (with its evidence), the region asks the
+# municipalities for a report, the northern one submits, the region accepts; the roll-up.
+demo_reports() {
+	local reg mun sch item mitem req sub
+	reg=$(plan_id reg)
+	sch=$(plan_id school-n1)
+	mun=$(plan_id mun-north)
+	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
+		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$sch")
+	mitem=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
+		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$mun")
+	step "school-n1 reports an item of its plan done, with the document that proves it"
+	run "$KARTA" --config "$RUN/school-n1.conf" status set "$item" done \
+		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "status set failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" status set "$mitem" in_progress || die "status set failed"
+
+	step "the region asks the municipalities for a report; mun-north submits, the region accepts"
+	req=$("$KARTA" --config "$RUN/reg.conf" report request \
+		"$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' ORDER BY ordinal LIMIT 1" p="$reg")" \
+		--title "Отчёт о проведённых собраниях" --due "$(date +%F)" |
+		sed -n 's/^report request \([0-9a-f-]\{36\}\) .*/\1/p')
+	[ -n "$req" ] || die "report request failed"
+	info "report request $req"
+	sub=$("$KARTA" --config "$RUN/mun-north.conf" report submit "$req" \
+		--comment "собрания проведены во всех школах" |
+		sed -n 's/^submission \([0-9a-f-]\{36\}\):.*/\1/p')
+	[ -n "$sub" ] || die "report submit failed"
+	info "mun-north submitted $sub"
+	run "$KARTA" --config "$RUN/reg.conf" report accept "$sub" || die "report accept failed"
+
+	step "the region's roll-up as of today: per municipality, and what is overdue"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality || die "rollup failed"
+	run "$KARTA" --config "$RUN/reg.conf" overdue | head -n 8 || true
+	info "(--as-of DATE for any past day; --format csv --bom for a spreadsheet)"
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -312,8 +348,9 @@ cmd_start() {
 	demo_plans
 
 	demo_sync
+	demo_reports
 
-	# --- LATER STEPS: status reports, registries ----------------------------------------
+	# --- LATER STEPS: registries, exam planning ----------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
 
