@@ -59,6 +59,16 @@ enum replica_kind {
 	REPLICA_ITEM,
 	REPLICA_ABBREVIATION,
 	REPLICA_CONFLICT,
+	REPLICA_ITEM_STATUS,
+	REPLICA_REPORT_REQUEST,
+	REPLICA_REPORT_SUBMISSION,
+	REPLICA_PARTICIPANT,
+	REPLICA_EXAM,
+	REPLICA_EXAM_REGISTRATION,
+	REPLICA_EXAM_POINT,
+	REPLICA_AUDITORIUM,
+	REPLICA_STAFF,
+	REPLICA_STAFF_POINT,
 	REPLICA_OTHER,
 	REPLICA_NKINDS
 };
@@ -75,7 +85,7 @@ struct replica_stats {
 	long feeds_gone;   /* FEED_GONE states applied */
 	long feeds_resync; /* FEED_RESYNC states applied */
 };
-/* "plan", "plan_section", "plan_item", "abbreviation", "conflict", "other". */
+/* The entity type's name ("plan", "plan_section", …, "staff_point"), "other" for the rest. */
 const char *replica_kind_name(enum replica_kind k);
 
 /* Cursors of every known feed not waiting for a resync, ordered by feed code. The array and

@@ -8,7 +8,9 @@
 const char *replica_kind_name(enum replica_kind k)
 {
 	static const char *const names[REPLICA_NKINDS] = {"plan", "plan_section", "plan_item",
-		"abbreviation", "conflict", "other"};
+		"abbreviation", "conflict", "item_status", "report_request", "report_submission",
+		"participant", "exam", "exam_registration", "exam_point", "auditorium", "staff",
+		"staff_point", "other"};
 	return k < REPLICA_NKINDS ? names[k] : "other";
 }
 

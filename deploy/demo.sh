@@ -211,6 +211,8 @@ demo_reports() {
 		sed -n 's/^report request \([0-9a-f-]\{36\}\) .*/\1/p')
 	[ -n "$req" ] || die "report request failed"
 	info "report request $req"
+	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" report list || true
 	sub=$("$KARTA" --config "$RUN/mun-north.conf" report submit "$req" \
 		--comment "собрания проведены во всех школах" |
 		sed -n 's/^submission \([0-9a-f-]\{36\}\):.*/\1/p')
