@@ -49,6 +49,7 @@ int cmd_item(struct client *cl, int argc, char **argv);
 int cmd_sync(struct client *cl, int argc, char **argv);
 int cmd_status(struct client *cl, int argc, char **argv);
 int cmd_conflicts(struct client *cl, int argc, char **argv);
+int cmd_registry(struct client *cl, int argc, char **argv);
 int cmd_watch(struct client *cl, int argc, char **argv);
 /* cmd_report.c: item statuses, report requests and submissions, the roll-up. */
 int cmd_status_set(struct client *cl, int argc, char **argv); /* karta status set */

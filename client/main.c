@@ -29,6 +29,7 @@ static const struct {
 	{"report", cmd_report, "report requests and submissions: request, draft, submit, accept, return"},
 	{"rollup", cmd_rollup, "how the plans are carried out as of a day, by organization or item"},
 	{"overdue", cmd_overdue, "what is overdue as of a day: items and reports"},
+	{"registry", cmd_registry, "РИС registries: import CSV files, list, show, export"},
 };
 
 static void usage(FILE *out)

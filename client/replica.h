@@ -150,6 +150,13 @@ int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int s
 /* Pending ops, or -1. */
 long replica_outbox_count(struct replica *r);
 
+/* Many ops in one local transaction (BEGIN IMMEDIATE … COMMIT): one fsync for a whole file
+ * of registry rows, and all or nothing. Between the two, replica_outbox_add and the reads
+ * run inside the transaction (the reads see the ops added so far). end: commit, or roll back
+ * everything added since begin (commit false, or a failed commit). */
+int replica_batch_begin(struct replica *r);
+int replica_batch_end(struct replica *r, bool commit);
+
 /* The iterations below call cb once per entry; a nonzero return from cb stops and is
  * returned as is. They return 0 when done, -1 on a database error. cb may call other
  * replica functions that read, but must not write. */

@@ -219,3 +219,16 @@ long replica_rejected_clear(struct replica *r, const char *op_id)
 		return rp_dberr(r, "replica: cannot forget refused changes");
 	return sqlite3_changes(r->db);
 }
+
+int replica_batch_begin(struct replica *r)
+{
+	return rp_begin(r);
+}
+
+int replica_batch_end(struct replica *r, bool commit)
+{
+	if (commit && rp_commit(r) == 0)
+		return 0;
+	rp_rollback(r);
+	return commit ? -1 : 0;
+}

@@ -1,0 +1,16 @@
+/* cmd_registry: `karta registry import|list|show|export` (registry_cmds.h). */
+#include "client.h"
+#include "opts.h"
+#include "registry_cmds.h"
+
+int cmd_registry(struct client *cl, int argc, char **argv)
+{
+	static const struct opts_sub subs[] = {
+		{"import", registry_import_cmd,
+			"participants|exam-points|auditoriums|staff FILE.csv: validate and queue rows"},
+		{"list", registry_list_cmd, "rows of a registry in the local replica"},
+		{"show", registry_show_cmd, "one row, every field"},
+		{"export", registry_export_cmd, "a registry as CSV (karta or the РИС layout)"},
+	};
+	return opts_dispatch("registry", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
+}

@@ -1,0 +1,14 @@
+/* registry_cmds: `karta registry …` — the РИС registries (docs/registries.md). cmd_registry.c
+ * dispatches; registry_import.c reads CSV files into outbox ops; registry_export.c lists,
+ * shows and exports what the local replica holds. Each returns an exit code. */
+#ifndef KT_REGISTRY_CMDS_H
+#define KT_REGISTRY_CMDS_H
+
+struct client;
+
+int registry_import_cmd(struct client *cl, int argc, char **argv);
+int registry_list_cmd(struct client *cl, int argc, char **argv);
+int registry_show_cmd(struct client *cl, int argc, char **argv);
+int registry_export_cmd(struct client *cl, int argc, char **argv);
+
+#endif

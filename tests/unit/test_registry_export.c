@@ -1,0 +1,715 @@
+/* registry_map (client/registry_map.c): replica rows (JSON, keys = the columns of sql/0008)
+ * back to CSV records of karta's and the interop layout.
+ *
+ *  - the value helpers: dates, timestamps to local time, СНИЛС, form bit sets and interop
+ *    flags, roles, interop ППЭ codes, numbers and booleans given as strings;
+ *  - one stored row of each registry and layout, field by field;
+ *  - round trips over docs/samples/registry-*.csv: each row is "imported" here as the
+ *    server stores it (store_*: the parsing of kt_validate plus the stored forms of sql/0008),
+ *    exported, and imported again: the stored rows must be equal, and rows written in the
+ *    canonical form must come back byte for byte;
+ *  - exported records pass the registry checks and survive kt_csv (UTF-8 and Windows-1251). */
+#define _DEFAULT_SOURCE /* setenv */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "kt_csv.h"
+#include "kt_registry.h"
+#include "kt_validate.h"
+#include "registry_map.h"
+
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+/* ---- value helpers ----------------------------------------------------------------------- */
+
+static void test_values(void **state)
+{
+	(void)state;
+	char b[128];
+	regmap_date("2009-11-25", b, sizeof b);
+	assert_string_equal(b, "25.11.2009");
+	regmap_date("2025-01-15T16:20:05+00:00", b, sizeof b);
+	assert_string_equal(b, "15.01.2025");
+	regmap_date("25.11.2009", b, sizeof b);
+	assert_string_equal(b, "");
+	regmap_date(NULL, b, sizeof b);
+	assert_string_equal(b, "");
+
+	set_tz("MSK-3");
+	regmap_datetime("2025-01-15T16:20:05.123456+00:00", b, sizeof b);
+	assert_string_equal(b, "15.01.2025 19:20:05");
+	regmap_datetime("2025-01-15T16:20:05Z", b, sizeof b);
+	assert_string_equal(b, "15.01.2025 19:20:05");
+	regmap_datetime("2025-01-15 23:30:00+05:00", b, sizeof b);
+	assert_string_equal(b, "15.01.2025 21:30:00");
+	regmap_datetime("2024-12-31T22:00:00-01:30", b, sizeof b);
+	assert_string_equal(b, "01.01.2025 02:30:00");
+	regmap_datetime("2025-01-15", b, sizeof b);
+	assert_string_equal(b, "");
+	regmap_datetime("2025-01-15T16:20:05 junk", b, sizeof b);
+	assert_string_equal(b, "");
+	set_tz("UTC0");
+
+	regmap_snils("00201234549", b, sizeof b);
+	assert_string_equal(b, "002-012-345 49");
+	regmap_snils("", b, sizeof b);
+	assert_string_equal(b, "");
+	regmap_snils("123", b, sizeof b);
+	assert_string_equal(b, "123");
+
+	regmap_forms(KT_FORM_EGE, b, sizeof b);
+	assert_string_equal(b, "ЕГЭ");
+	regmap_forms(KT_FORM_EGE | KT_FORM_GVE, b, sizeof b);
+	assert_string_equal(b, "ЕГЭ, ГВЭ");
+	assert_int_equal(kt_form_parse(b), KT_FORM_EGE | KT_FORM_GVE);
+	regmap_forms(KT_FORM_OGE | KT_FORM_GVE | KT_FORM_OTHER, b, sizeof b);
+	assert_string_equal(b, "ОГЭ, ГВЭ");
+	assert_int_equal(regmap_forms_ris(KT_FORM_EGE), 1);
+	assert_int_equal(regmap_forms_ris(KT_FORM_OGE), 1);
+	assert_int_equal(regmap_forms_ris(KT_FORM_EGE | KT_FORM_GVE), 3);
+	assert_int_equal(regmap_forms_ris(KT_FORM_GVE | KT_FORM_OTHER), 6);
+	for (int f = 1; f <= 7; f++) { /* flags → bits → flags, in grade 9 and 11 */
+		char fl[4];
+		snprintf(fl, sizeof fl, "%d", f);
+		assert_int_equal(regmap_forms_ris(kt_form_from_ris(fl, 9)), f);
+		assert_int_equal(regmap_forms_ris(kt_form_from_ris(fl, 11)), f);
+	}
+
+	json_t *v = json_string("organizer_in");
+	assert_int_equal(regmap_role(v), 2);
+	json_decref(v);
+	v = json_string("gek");
+	assert_int_equal(regmap_role(v), 7);
+	json_decref(v);
+	v = json_string("5");
+	assert_int_equal(regmap_role(v), 5);
+	json_decref(v);
+	v = json_integer(4);
+	assert_int_equal(regmap_role(v), 4);
+	json_decref(v);
+	v = json_string("Член ГЭК");
+	assert_int_equal(regmap_role(v), 7);
+	json_decref(v);
+	v = json_string("boss");
+	assert_int_equal(regmap_role(v), 0);
+	json_decref(v);
+	v = json_integer(8);
+	assert_int_equal(regmap_role(v), 0);
+	json_decref(v);
+
+	regmap_citizenship_ris("643", b, sizeof b);
+	assert_string_equal(b, "643");
+	regmap_citizenship_ris("Россия", b, sizeof b);
+	assert_string_equal(b, "643");
+	regmap_citizenship_ris(" российская  федерация ", b, sizeof b);
+	assert_string_equal(b, "643");
+	regmap_citizenship_ris("Казахстан", b, sizeof b);
+	assert_string_equal(b, "");
+	regmap_citizenship_ris("6430", b, sizeof b);
+	assert_string_equal(b, "");
+
+	regmap_ppe_ris("0101", b, sizeof b);
+	assert_string_equal(b, "101");
+	regmap_ppe_ris("1234", b, sizeof b);
+	assert_string_equal(b, "1234");
+	regmap_ppe_ris("0000", b, sizeof b);
+	assert_string_equal(b, "0");
+	regmap_ppe_ris("", b, sizeof b);
+	assert_string_equal(b, "");
+
+	long long n = 0;
+	json_t *j = json_loads("[12, \"13\", \"-4\", 2.0, 2.5, \"\", \"1a\", null, true]", 0, NULL);
+	assert_true(regmap_int(json_array_get(j, 0), &n) && n == 12);
+	assert_true(regmap_int(json_array_get(j, 1), &n) && n == 13);
+	assert_true(regmap_int(json_array_get(j, 2), &n) && n == -4);
+	assert_true(regmap_int(json_array_get(j, 3), &n) && n == 2);
+	for (size_t i = 4; i < 9; i++)
+		assert_false(regmap_int(json_array_get(j, i), &n));
+	json_decref(j);
+	j = json_loads("[true, 1, \"1\", \"t\", \"TRUE\", \"yes\", false, 0, \"0\", \"f\", \"\", null]",
+		0, NULL);
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(regmap_bool(json_array_get(j, i)), i < 6);
+	json_decref(j);
+	j = json_loads("{\"a\": null, \"b\": [1, 2], \"c\": 1.5, \"d\": false}", 0, NULL);
+	char *t = regmap_text(json_object_get(j, "a"));
+	assert_string_equal(t, "");
+	free(t);
+	t = regmap_text(json_object_get(j, "b"));
+	assert_string_equal(t, "[1,2]");
+	free(t);
+	t = regmap_text(json_object_get(j, "c"));
+	assert_string_equal(t, "1.5");
+	free(t);
+	t = regmap_text(json_object_get(j, "d"));
+	assert_string_equal(t, "0");
+	free(t);
+	t = regmap_text(NULL);
+	assert_string_equal(t, "");
+	free(t);
+	json_decref(j);
+}
+
+/* ---- one row each ------------------------------------------------------------------------ */
+
+static json_t *load(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	if (!j)
+		fail_msg("bad test JSON: %s", e.text);
+	return j;
+}
+
+/* Exports row and compares the record, in column order, with want ("a;b;c": no quoting). */
+static void expect_row(enum kt_reg_kind kind, enum kt_reg_layout lay, const json_t *row,
+	const struct regmap_refs *refs, const char *want)
+{
+	struct regmap_rec rec = {0};
+	assert_int_equal(regmap_record(kind, lay, row, refs, &rec), 0);
+	const char *f[KT_REG_MAX_COLS];
+	size_t n = regmap_fields(kind, lay, &rec, f, KT_REG_MAX_COLS);
+	char got[4096] = "";
+	for (size_t i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? ";" : "", f[i]);
+	if (strcmp(got, want) != 0)
+		fail_msg("\n got: %s\nwant: %s", got, want);
+	regmap_rec_release(&rec);
+}
+
+static const char participant_row[] =
+	"{\"id\": \"5b0e2c1a-0000-4000-8000-000000000001\", \"org_id\": 17, \"guid\": null,"
+	" \"surname\": \"Кузнецов\", \"name\": \"Михаил\", \"patronymic\": \"Олегович\", \"sex\": 1,"
+	" \"birth_date\": \"2009-11-25\", \"doc_type\": 1, \"doc_series\": \"4410\","
+	" \"doc_number\": \"015167\", \"snils\": \"00201234549\", \"class\": \"9Б\","
+	" \"grad_org_id\": null, \"category\": 1, \"form\": 2, \"ovz\": false, \"disabled\": true,"
+	" \"conditions\": [], \"admitted\": false, \"blocked\": false, \"block_reason\": \"\","
+	" \"citizenship\": \"643\", \"region_code\": 50, \"results\": 0, \"study_form\": 1,"
+	" \"row_version\": 3, \"created_at\": \"2024-10-01T07:15:00+00:00\","
+	" \"updated_at\": \"2024-12-12T06:00:41.5+00:00\", \"updated_by\": 4, \"deleted_at\": null}";
+
+static void test_participant(void **state)
+{
+	(void)state;
+	set_tz("MSK-3");
+	json_t *row = load(participant_row);
+	struct regmap_refs refs = {.owner = "020001",
+		.owner_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, row, &refs,
+		"Кузнецов;Михаил;Олегович;1;4410;015167;М;25.11.2009;9Б;002-012-345 49;020001;1;ОГЭ;0;1;"
+		"643");
+	/* no guid: the karta id stands in; grad school none: the main one; sex 1 → 0 */
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs,
+		"5b0e2c1a-0000-4000-8000-000000000001;0;Кузнецов;Михаил;Олегович;4410;015167;1;0;9Б;"
+		"25.11.2009;0;1;50;6f9619ff-8b86-d011-b42d-00cf4fc964ff;"
+		"6f9619ff-8b86-d011-b42d-00cf4fc964ff;01.10.2024 10:15:00;12.12.2024 09:00:41;1;0;1;"
+		"643;00201234549");
+
+	/* a guid of its own, a graduation school of unknown GUID, deleted, female, ЕГЭ + ГВЭ */
+	json_object_set_new(row, "guid", json_string("3f2504e0-4f89-11d3-9a0c-0305e82c3301"));
+	json_object_set_new(row, "deleted_at", json_string("2025-01-01T00:00:00+00:00"));
+	json_object_set_new(row, "sex", json_integer(2));
+	json_object_set_new(row, "form", json_integer(KT_FORM_EGE | KT_FORM_GVE));
+	json_object_set_new(row, "class", json_string("11В"));
+	json_object_set_new(row, "ovz", json_true());
+	json_object_set_new(row, "region_code", json_null());
+	json_object_set_new(row, "study_form", json_null());
+	json_object_set_new(row, "snils", json_string(""));
+	refs.other_guid = "";
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs,
+		"3f2504e0-4f89-11d3-9a0c-0305e82c3301;2;Кузнецов;Михаил;Олегович;4410;015167;1;1;11В;"
+		"25.11.2009;1;1;;6f9619ff-8b86-d011-b42d-00cf4fc964ff;;01.10.2024 10:15:00;"
+		"12.12.2024 09:00:41;3;0;;643;");
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, row, NULL,
+		"Кузнецов;Михаил;Олегович;1;4410;015167;Ж;25.11.2009;11В;;;1;ЕГЭ, ГВЭ;1;1;643");
+	json_decref(row);
+
+	/* a local payload of the importer: numbers and flags as strings */
+	row = load("{\"id\": \"5b0e2c1a-0000-4000-8000-000000000002\", \"org\": \"010001\","
+		" \"surname\": \"Егорова\", \"name\": \"Наталья\", \"sex\": \"2\", \"birth_date\":"
+		" \"2007-11-20\", \"doc_type\": \"1\", \"doc_series\": \"2519\", \"doc_number\":"
+		" \"417594\", \"class\": \"11В\", \"category\": \"1\", \"form\": \"1\", \"ovz\": \"1\"}");
+	refs = (struct regmap_refs){.owner = "010001"};
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, row, &refs,
+		"Егорова;Наталья;;1;2519;417594;Ж;20.11.2007;11В;;010001;1;ЕГЭ;1;0;");
+	json_decref(row);
+	set_tz("UTC0");
+}
+
+static void test_exam_point(void **state)
+{
+	(void)state;
+	set_tz("UTC0");
+	json_t *row = load("{\"id\": \"9a000000-0000-4000-8000-000000000001\", \"org_id\": 3,"
+		" \"region_id\": 1, \"guid\": \"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b\", \"code\": \"0101\","
+		" \"name\": \"ППЭ на базе МБОУ «Средняя школа № 1»\", \"address\": \"г. Приозёрск; ул. Садовая\","
+		" \"host_org_id\": 40, \"capacity\": 19, \"forms\": 5, \"at_home\": false,"
+		" \"remote\": true, \"video\": true, \"kim_print\": true, \"reserve\": false,"
+		" \"phones\": \"+7 (861) 904-01-07\", \"emails\": \"ppe0101@edu.example.ru\","
+		" \"extra_flags\": 2, \"pcenter_guid\": null, \"area_guid\":"
+		" \"c0ffee00-1234-4abc-9def-00000000000c\", \"created_at\": \"2024-09-01T08:00:00+00:00\","
+		" \"updated_at\": \"2025-01-15T16:20:05+00:00\", \"deleted_at\": null}");
+	struct regmap_refs refs = {.owner = "03", .owner_guid = "c0ffee00-1234-4abc-9def-00000000000a",
+		.other = "030001", .other_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
+	expect_row(KT_REG_EXAM_POINTS, KT_LAYOUT_KARTA, row, &refs,
+		"0101;ППЭ на базе МБОУ «Средняя школа № 1»;г. Приозёрск; ул. Садовая;03;030001;19;"
+		"ЕГЭ, ГВЭ;0;1;1;1;0;+7 (861) 904-01-07;ppe0101@edu.example.ru");
+	expect_row(KT_REG_EXAM_POINTS, KT_LAYOUT_RIS, row, &refs,
+		"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b;0;101;ППЭ на базе МБОУ «Средняя школа № 1»;"
+		"г. Приозёрск; ул. Садовая;6f9619ff-8b86-d011-b42d-00cf4fc964ff;;+7 (861) 904-01-07;"
+		"ppe0101@edu.example.ru;1;c0ffee00-1234-4abc-9def-00000000000a;"
+		"c0ffee00-1234-4abc-9def-00000000000c;01.09.2024 08:00:00;15.01.2025 16:20:05;1;5;2");
+	json_object_set_new(row, "deleted_at", json_string("2025-02-01T00:00:00Z"));
+	struct regmap_rec rec = {0};
+	assert_int_equal(regmap_record(KT_REG_EXAM_POINTS, KT_LAYOUT_RIS, row, NULL, &rec), 0);
+	assert_string_equal(rec.v[KT_E_DELETED], "1");
+	assert_string_equal(rec.v[KT_E_MUNICIPALITY], "");
+	assert_string_equal(rec.v[KT_E_CAPACITY], ""); /* not in the layout: empty, never NULL */
+	regmap_rec_release(&rec);
+	json_decref(row);
+}
+
+static void test_auditorium_staff(void **state)
+{
+	(void)state;
+	json_t *row = load("{\"id\": \"ad000000-0000-4000-8000-000000000001\", \"org_id\": 3,"
+		" \"point_id\": \"9a000000-0000-4000-8000-000000000001\", \"code\": \"101А\", \"name\":"
+		" \"Кабинет 101\", \"rows\": 5, \"seats_per_row\": 4, \"unusable_seats\": [19, 20],"
+		" \"ovz_adapted\": true, \"video\": true, \"lab\": false, \"deleted_at\": null}");
+	struct regmap_refs refs = {.point = "0101"};
+	expect_row(KT_REG_AUDITORIUMS, KT_LAYOUT_KARTA, row, &refs,
+		"0101;101А;Кабинет 101;5;4;2;1;1;0");
+	json_object_del(row, "unusable_seats");
+	json_object_set_new(row, "unusable", json_string("3")); /* the importer's local payload */
+	expect_row(KT_REG_AUDITORIUMS, KT_LAYOUT_KARTA, row, &refs,
+		"0101;101А;Кабинет 101;5;4;3;1;1;0");
+	json_object_del(row, "unusable");
+	expect_row(KT_REG_AUDITORIUMS, KT_LAYOUT_KARTA, row, &refs,
+		"0101;101А;Кабинет 101;5;4;0;1;1;0");
+	struct regmap_rec rec = {0};
+	assert_int_equal(regmap_record(KT_REG_AUDITORIUMS, KT_LAYOUT_RIS, row, &refs, &rec), -1);
+	assert_int_equal(regmap_record(KT_REG_STAFF, KT_LAYOUT_RIS, row, &refs, &rec), -1);
+	const char *f[4];
+	assert_int_equal(regmap_fields(KT_REG_STAFF, KT_LAYOUT_RIS, &rec, f, 4), 0);
+	json_decref(row);
+
+	row = load("{\"id\": \"5f000000-0000-4000-8000-000000000001\", \"org_id\": 3, \"code\":"
+		" \"000001\", \"surname\": \"Алексеева\", \"name\": \"Александра\", \"patronymic\":"
+		" \"Викторовна\", \"sex\": 2, \"birth_date\": \"1995-10-16\", \"doc_type\": 1,"
+		" \"doc_series\": \"5920\", \"doc_number\": \"981642\", \"snils\": \"00205985917\","
+		" \"workplace_org_id\": 20, \"subject\": \"Биология\", \"roles\": [\"organizer_in\"]}");
+	refs = (struct regmap_refs){.owner = "02", .other = "020002", .point = "0002"};
+	expect_row(KT_REG_STAFF, KT_LAYOUT_KARTA, row, &refs,
+		"000001;Алексеева;Александра;Викторовна;1;5920;981642;Ж;16.10.1995;002-059-859 17;"
+		"020002;2;Биология;0002");
+	/* optional columns null, several roles (stored order), several exam points */
+	json_object_set_new(row, "sex", json_null());
+	json_object_set_new(row, "birth_date", json_null());
+	json_object_set_new(row, "snils", json_string(""));
+	json_object_set_new(row, "roles", load("[\"head\", \"gek\", \"3\"]"));
+	refs = (struct regmap_refs){.point = "0001, 0002"};
+	expect_row(KT_REG_STAFF, KT_LAYOUT_KARTA, row, &refs,
+		"000001;Алексеева;Александра;Викторовна;1;5920;981642;;;;;1, 7, 3;Биология;0001, 0002");
+	json_decref(row);
+}
+
+/* ---- round trips over the samples -------------------------------------------------------- */
+
+/* "25.11.2009" → "2009-11-25"; "01.10.2024 10:15:00" → "2024-10-01T10:15:00+00:00" (UTC). */
+static json_t *iso(const char *s, bool ts)
+{
+	char b[64];
+	if (!*s)
+		return json_null();
+	if (ts)
+		snprintf(b, sizeof b, "%.4s-%.2s-%.2sT%.8s+00:00", s + 6, s + 3, s, s + 11);
+	else
+		snprintf(b, sizeof b, "%.4s-%.2s-%.2s", s + 6, s + 3, s);
+	return json_string(b);
+}
+
+static json_t *num_or_null(const char *s)
+{
+	long v;
+	return kt_parse_int(s, 0, 1000000, &v) ? json_integer(v) : json_null();
+}
+
+static json_t *flag_of(const char *s)
+{
+	bool b = false;
+	assert_null(kt_check_flag(s, &b));
+	return json_boolean(b);
+}
+
+/* sql/0008 karta_doc_norm, for the document types of the samples. */
+static json_t *doc_norm(int type, const char *s, bool series)
+{
+	char b[128];
+	size_t n = 0;
+	for (const char *p = s; *p && n < sizeof b - 1; p++)
+		if (!(*p == ' ' && (type == 1 || type == 5 || (type == 2 && !series))))
+			b[n++] = *p == ' ' && type == 2 ? '-' : *p;
+	b[n] = '\0';
+	return json_string(b);
+}
+
+static json_t *digits_only(const char *s)
+{
+	char b[64];
+	size_t n = 0;
+	for (; *s && n < sizeof b - 1; s++)
+		if (*s >= '0' && *s <= '9')
+			b[n++] = *s;
+	b[n] = '\0';
+	return json_string(b);
+}
+
+/* What the server would store for a mapped row (v by field id), and the references. */
+struct stored {
+	json_t *row;
+	char owner[64], owner_guid[64], other[64], other_guid[64], point[64];
+	bool has_other_guid;
+	bool skip; /* an interop history row (deleted-row flag not 0) */
+};
+
+static void store(enum kt_reg_kind kind, enum kt_reg_layout lay, const char *const *v,
+	struct stored *s)
+{
+	memset(s, 0, sizeof *s);
+	json_t *j = s->row = json_object();
+	bool ris = lay == KT_LAYOUT_RIS;
+	json_object_set_new(j, "id", json_string("00000000-0000-4000-8000-000000000000"));
+	json_object_set_new(j, "deleted_at", json_null());
+	if (ris) {
+		json_object_set_new(j, "guid", json_string(v[0]));
+		s->skip = strcmp(v[1], "0") != 0;
+	}
+	switch (kind) {
+	case KT_REG_PARTICIPANTS: {
+		int dt = kt_doc_type_parse(v[KT_P_DOC_TYPE]);
+		json_object_set_new(j, "surname", json_string(v[KT_P_LAST_NAME]));
+		json_object_set_new(j, "name", json_string(v[KT_P_FIRST_NAME]));
+		json_object_set_new(j, "patronymic", json_string(v[KT_P_MIDDLE_NAME]));
+		json_object_set_new(j, "sex", json_integer(kt_parse_sex(v[KT_P_SEX], ris)));
+		json_object_set_new(j, "birth_date", iso(v[KT_P_BIRTH_DATE], false));
+		json_object_set_new(j, "doc_type", json_integer(dt));
+		json_object_set_new(j, "doc_series", doc_norm(dt, v[KT_P_DOC_SERIES], true));
+		json_object_set_new(j, "doc_number", doc_norm(dt, v[KT_P_DOC_NUMBER], false));
+		json_object_set_new(j, "snils", digits_only(v[KT_P_SNILS]));
+		json_object_set_new(j, "class", json_string(v[KT_P_GRADE]));
+		json_object_set_new(j, "category", json_integer(kt_category_parse(v[KT_P_CATEGORY])));
+		json_object_set_new(j, "form", json_integer(ris
+			? kt_form_from_ris(v[KT_P_FORM], kt_grade_parse(v[KT_P_GRADE]))
+			: kt_form_parse(v[KT_P_FORM])));
+		json_object_set_new(j, "ovz", flag_of(v[KT_P_OVZ]));
+		json_object_set_new(j, "disabled", ris ? json_false() : flag_of(v[KT_P_DISABLED]));
+		json_object_set_new(j, "citizenship", json_string(v[KT_P_CITIZENSHIP]));
+		if (ris) {
+			json_object_set_new(j, "region_code", num_or_null(v[KT_P_REGION]));
+			json_object_set_new(j, "results", json_integer(atoi(v[KT_P_RESULTS])));
+			json_object_set_new(j, "study_form", num_or_null(v[KT_P_STUDY_FORM]));
+			json_object_set_new(j, "created_at", iso(v[KT_P_CREATED], true));
+			json_object_set_new(j, "updated_at", iso(v[KT_P_UPDATED], true));
+			snprintf(s->owner_guid, sizeof s->owner_guid, "%s", v[KT_P_SCHOOL]);
+			/* выпускная ОО: stored only when another school than the main one */
+			s->has_other_guid = strcmp(v[KT_P_SCHOOL_GRAD], v[KT_P_SCHOOL]) != 0;
+			snprintf(s->other_guid, sizeof s->other_guid, "%s", v[KT_P_SCHOOL_GRAD]);
+		} else {
+			snprintf(s->owner, sizeof s->owner, "%s", v[KT_P_SCHOOL]);
+		}
+		break;
+	}
+	case KT_REG_EXAM_POINTS: {
+		char code[8];
+		snprintf(code, sizeof code, "%04d", atoi(v[KT_E_CODE]));
+		json_object_set_new(j, "code", json_string(code));
+		json_object_set_new(j, "name", json_string(v[KT_E_NAME]));
+		json_object_set_new(j, "address", json_string(v[KT_E_ADDRESS]));
+		json_object_set_new(j, "phones", json_string(v[KT_E_PHONES]));
+		json_object_set_new(j, "emails", json_string(v[KT_E_EMAILS]));
+		json_object_set_new(j, "remote", flag_of(v[KT_E_TOM]));
+		json_object_set_new(j, "video", flag_of(v[KT_E_VIDEO]));
+		if (ris) {
+			json_object_set_new(j, "forms", json_integer(atoi(v[KT_E_FORM]))); /* as is */
+			json_object_set_new(j, "extra_flags", json_integer(atoi(v[KT_E_FLAGS])));
+			json_object_set_new(j, "pcenter_guid", *v[KT_E_PCENTER]
+				? json_string(v[KT_E_PCENTER]) : json_null());
+			json_object_set_new(j, "area_guid", *v[KT_E_AREA]
+				? json_string(v[KT_E_AREA]) : json_null());
+			json_object_set_new(j, "created_at", iso(v[KT_E_CREATED], true));
+			json_object_set_new(j, "updated_at", iso(v[KT_E_UPDATED], true));
+			snprintf(s->owner_guid, sizeof s->owner_guid, "%s", v[KT_E_MUNICIPALITY]);
+			snprintf(s->other_guid, sizeof s->other_guid, "%s", v[KT_E_SCHOOL]);
+			s->has_other_guid = true;
+		} else {
+			json_object_set_new(j, "forms", json_integer(kt_form_parse(v[KT_E_FORM])));
+			json_object_set_new(j, "capacity", json_integer(atoi(v[KT_E_CAPACITY])));
+			json_object_set_new(j, "at_home", flag_of(v[KT_E_HOME]));
+			json_object_set_new(j, "kim_print", flag_of(v[KT_E_KIM_PRINT]));
+			json_object_set_new(j, "reserve", flag_of(v[KT_E_RESERVE]));
+			snprintf(s->owner, sizeof s->owner, "%s", v[KT_E_MUNICIPALITY]);
+			snprintf(s->other, sizeof s->other, "%s", v[KT_E_SCHOOL]);
+		}
+		break;
+	}
+	case KT_REG_AUDITORIUMS: {
+		int rows = atoi(v[KT_A_ROWS]), per = atoi(v[KT_A_SEATS]), un = atoi(v[KT_A_UNUSABLE]);
+		json_object_set_new(j, "code", json_string(v[KT_A_CODE]));
+		json_object_set_new(j, "name", json_string(v[KT_A_NAME]));
+		json_object_set_new(j, "rows", json_integer(rows));
+		json_object_set_new(j, "seats_per_row", json_integer(per));
+		json_t *seats = json_array(); /* karta_registry_put: the last n seats */
+		for (int i = rows * per - un + 1; i <= rows * per; i++)
+			json_array_append_new(seats, json_integer(i));
+		json_object_set_new(j, "unusable_seats", seats);
+		json_object_set_new(j, "ovz_adapted", flag_of(v[KT_A_OVZ]));
+		json_object_set_new(j, "video", flag_of(v[KT_A_VIDEO]));
+		json_object_set_new(j, "lab", flag_of(v[KT_A_LAB]));
+		snprintf(s->point, sizeof s->point, "%s", v[KT_A_PPE]);
+		break;
+	}
+	case KT_REG_STAFF: {
+		static const char *const words[] = {"", "head", "organizer_in", "organizer_out",
+			"technician", "assistant", "medic", "gek"};
+		int dt = kt_doc_type_parse(v[KT_S_DOC_TYPE]);
+		json_object_set_new(j, "code", json_string(v[KT_S_CODE]));
+		json_object_set_new(j, "surname", json_string(v[KT_S_LAST_NAME]));
+		json_object_set_new(j, "name", json_string(v[KT_S_FIRST_NAME]));
+		json_object_set_new(j, "patronymic", json_string(v[KT_S_MIDDLE_NAME]));
+		int sx = kt_parse_sex(v[KT_S_SEX], false);
+		json_object_set_new(j, "sex", sx ? json_integer(sx) : json_null());
+		json_object_set_new(j, "birth_date", iso(v[KT_S_BIRTH_DATE], false));
+		json_object_set_new(j, "doc_type", json_integer(dt));
+		json_object_set_new(j, "doc_series", doc_norm(dt, v[KT_S_DOC_SERIES], true));
+		json_object_set_new(j, "doc_number", doc_norm(dt, v[KT_S_DOC_NUMBER], false));
+		json_object_set_new(j, "snils", digits_only(v[KT_S_SNILS]));
+		json_object_set_new(j, "subject", json_string(v[KT_S_SUBJECT]));
+		json_t *roles = json_array();
+		json_array_append_new(roles, json_string(words[kt_role_parse(v[KT_S_ROLE])]));
+		json_object_set_new(j, "roles", roles);
+		snprintf(s->other, sizeof s->other, "%s", v[KT_S_SCHOOL]);
+		snprintf(s->point, sizeof s->point, "%s", v[KT_S_PPE]);
+		break;
+	}
+	}
+}
+
+static void refs_of(const struct stored *s, struct regmap_refs *r)
+{
+	*r = (struct regmap_refs){s->owner, s->owner_guid, s->other,
+		s->has_other_guid ? s->other_guid : NULL, s->point};
+}
+
+/* Reads a sample file, round-trips every row; returns how many came back byte for byte. */
+static size_t round_trip(const char *file, enum kt_reg_kind kind, size_t *rows)
+{
+	char path[1024];
+	const char *src = getenv("KT_SRC");
+	snprintf(path, sizeof path, "%s/docs/samples/%s", src ? src : "../..", file);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (KT_SRC)", path);
+	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
+	struct kt_csv_row row;
+	struct kt_csv_err err;
+	struct kt_reg_map map;
+	assert_int_equal(kt_csv_next(rd, &row, &err), KT_CSV_ROW);
+	assert_int_equal(kt_reg_map_header(kind, &row, &map, &err), 0);
+	size_t same = 0;
+	*rows = 0;
+	struct kt_check_ctx ctx = {.ref = {2025, 6, 1}};
+	while (kt_csv_next(rd, &row, &err) == KT_CSV_ROW) {
+		const char *v[KT_REG_MAX_FIELDS] = {0};
+		kt_reg_fill(&map, &row, v, KT_REG_MAX_FIELDS);
+		for (size_t i = 0; i < KT_REG_MAX_FIELDS; i++)
+			v[i] = v[i] ? v[i] : "";
+		struct stored s1, s2;
+		store(kind, map.layout, v, &s1);
+		if (s1.skip) {
+			json_decref(s1.row);
+			continue;
+		}
+		(*rows)++;
+		struct regmap_refs refs;
+		refs_of(&s1, &refs);
+		struct regmap_rec rec = {0};
+		assert_int_equal(regmap_record(kind, map.layout, s1.row, &refs, &rec), 0);
+
+		/* the export passes the same checks the import applies */
+		struct kt_field_errors fe;
+		size_t nerr = 0;
+		switch (kind) {
+		case KT_REG_PARTICIPANTS: {
+			struct kt_participant p = {map.layout, {0}};
+			memcpy(p.v, rec.v, sizeof p.v);
+			nerr = kt_participant_check(&p, &ctx, &fe);
+			break;
+		}
+		case KT_REG_EXAM_POINTS: {
+			struct kt_exam_point p = {map.layout, {0}};
+			memcpy(p.v, rec.v, sizeof p.v);
+			nerr = kt_exam_point_check(&p, &fe);
+			break;
+		}
+		case KT_REG_AUDITORIUMS: {
+			struct kt_auditorium p = {map.layout, {0}};
+			memcpy(p.v, rec.v, sizeof p.v);
+			nerr = kt_auditorium_check(&p, &fe);
+			break;
+		}
+		case KT_REG_STAFF: {
+			struct kt_staff p = {map.layout, {0}};
+			memcpy(p.v, rec.v, sizeof p.v);
+			nerr = kt_staff_check(&p, &ctx, &fe);
+			break;
+		}
+		}
+		if (nerr)
+			fail_msg("%s line %d: the exported row is refused: %s", file, row.line, fe.e[0].msg);
+
+		/* import again: the same stored row */
+		store(kind, map.layout, (const char *const *)rec.v, &s2);
+		char *a = json_dumps(s1.row, JSON_SORT_KEYS), *b = json_dumps(s2.row, JSON_SORT_KEYS);
+		if (strcmp(a, b) != 0)
+			fail_msg("%s line %d: stored differently after export:\n%s\n%s", file, row.line, a, b);
+		free(a);
+		free(b);
+
+		/* byte for byte, column by column, in the file's order */
+		bool eq = true;
+		for (size_t c = 0; c < map.ncols; c++)
+			if (strcmp(row.f[c].s, rec.v[map.col_field[c]]) != 0)
+				eq = false;
+		same += eq;
+		regmap_rec_release(&rec);
+		json_decref(s1.row);
+		json_decref(s2.row);
+	}
+	kt_csv_reader_free(rd);
+	fclose(f);
+	return same;
+}
+
+static void test_samples(void **state)
+{
+	(void)state;
+	set_tz("UTC0");
+	size_t rows;
+	/* 8 rows, 2 in non-canonical spellings (document names, «м», «нет», «45 06», ВПЛ) */
+	assert_int_equal(round_trip("registry-participants.csv", KT_REG_PARTICIPANTS, &rows), 6);
+	assert_int_equal(rows, 8);
+	/* 3 rows, 1 history row (flag 10) skipped */
+	assert_int_equal(round_trip("registry-participants-ris.csv", KT_REG_PARTICIPANTS, &rows), 2);
+	assert_int_equal(rows, 2);
+	assert_int_equal(round_trip("registry-exam-points.csv", KT_REG_EXAM_POINTS, &rows), 3);
+	assert_int_equal(rows, 3);
+	assert_int_equal(round_trip("registry-exam-points-ris.csv", KT_REG_EXAM_POINTS, &rows), 2);
+	assert_int_equal(rows, 2);
+	assert_int_equal(round_trip("registry-auditoriums.csv", KT_REG_AUDITORIUMS, &rows), 6);
+	assert_int_equal(rows, 6);
+	assert_int_equal(round_trip("registry-staff.csv", KT_REG_STAFF, &rows), 5);
+	assert_int_equal(rows, 5);
+}
+
+/* ---- through kt_csv ---------------------------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t n;
+};
+
+static int to_buf(void *ctx, const void *data, size_t n)
+{
+	struct buf *b = ctx;
+	char *p = realloc(b->p, b->n + n);
+	if (!p)
+		return -1;
+	memcpy(p + b->n, data, n);
+	b->p = p;
+	b->n += n;
+	return 0;
+}
+
+/* Writes header + one exported row, reads it back through the registry header map. */
+static void csv_back(enum kt_reg_kind kind, enum kt_reg_layout lay, const struct regmap_rec *rec,
+	bool cp1251)
+{
+	struct buf b = {0};
+	struct kt_csv_wopts wo = {.sep = ';', .crlf = true, .cp1251 = cp1251};
+	struct kt_csv_writer *w = kt_csv_writer_new(to_buf, &b, &wo);
+	size_t n;
+	const struct kt_reg_col *cols = kt_reg_columns(kind, lay, &n);
+	const char *f[KT_REG_MAX_COLS];
+	for (size_t i = 0; i < n; i++)
+		f[i] = cols[i].name;
+	assert_int_equal(kt_csv_write_row(w, f, n), 0);
+	assert_int_equal(regmap_fields(kind, lay, rec, f, KT_REG_MAX_COLS), n);
+	assert_int_equal(kt_csv_write_row(w, f, n), 0);
+	kt_csv_writer_free(w);
+
+	struct kt_csv_reader *rd = kt_csv_reader_mem(b.p, b.n, NULL);
+	struct kt_csv_row row;
+	struct kt_csv_err err;
+	struct kt_reg_map map;
+	assert_int_equal(kt_csv_next(rd, &row, &err), KT_CSV_ROW);
+	assert_string_equal(kt_csv_encoding(rd), cp1251 ? "windows-1251" : "utf-8");
+	assert_int_equal(kt_reg_map_header(kind, &row, &map, &err), 0);
+	assert_int_equal(map.layout, lay);
+	assert_int_equal(kt_csv_next(rd, &row, &err), KT_CSV_ROW);
+	const char *v[KT_REG_MAX_FIELDS] = {0};
+	kt_reg_fill(&map, &row, v, KT_REG_MAX_FIELDS);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(v[cols[i].field], rec->v[cols[i].field]);
+	assert_int_equal(kt_csv_next(rd, &row, &err), KT_CSV_END);
+	kt_csv_reader_free(rd);
+	free(b.p);
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	set_tz("UTC0");
+	json_t *row = load(participant_row);
+	struct regmap_refs refs = {.owner = "020001", .owner_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
+	struct regmap_rec rec = {0};
+	for (int cp = 0; cp < 2; cp++) {
+		assert_int_equal(regmap_record(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, row, &refs, &rec), 0);
+		csv_back(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, &rec, cp);
+		assert_int_equal(regmap_record(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs, &rec), 0);
+		csv_back(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, &rec, cp);
+	}
+	regmap_rec_release(&rec);
+	json_decref(row);
+	/* separators, quotes and a line break inside values survive */
+	row = load("{\"code\": \"0007\", \"name\": \"ППЭ \\\"Школа\\\"; корпус 2\", \"address\":"
+		" \"ул. Ленина, д. 1\\nвход со двора\", \"capacity\": 5, \"forms\": 2, \"at_home\": true}");
+	refs = (struct regmap_refs){.owner = "07"};
+	assert_int_equal(regmap_record(KT_REG_EXAM_POINTS, KT_LAYOUT_KARTA, row, &refs, &rec), 0);
+	csv_back(KT_REG_EXAM_POINTS, KT_LAYOUT_KARTA, &rec, false);
+	regmap_rec_release(&rec);
+	json_decref(row);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_participant),
+		cmocka_unit_test(test_exam_point),
+		cmocka_unit_test(test_auditorium_staff),
+		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_csv),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
