@@ -11,6 +11,7 @@ int cmd_registry(struct client *cl, int argc, char **argv)
 		{"list", registry_list_cmd, "rows of a registry in the local replica"},
 		{"show", registry_show_cmd, "one row, every field"},
 		{"export", registry_export_cmd, "a registry as CSV (karta or the РИС layout)"},
+		{"duplicates", registry_duplicates_cmd, "the same person entered by two schools"},
 	};
 	return opts_dispatch("registry", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

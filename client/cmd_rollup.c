@@ -16,6 +16,7 @@
 #include "report_render.h"
 #include "rpc.h"
 
+#include "registry_cmds.h"
 #include "report_cmds.h"
 
 /* --- rollup, overdue ---------------------------------------------------------------------- */
@@ -53,7 +54,7 @@ static int table_call(struct client *cl, const char *name, const struct opt *as_
 		if (cl->unreachable)
 			fprintf(stderr, "karta: the %s is computed by the server, which cannot be "
 					"reached now\n",
-				strcmp(name, "rollup") == 0 ? "roll-up" : "overdue list");
+				strcmp(name, "rollup") == 0 ? "roll-up" : name);
 		return EXIT_RUNTIME;
 	}
 	char own[64];
@@ -173,6 +174,29 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 		printf("overdue as of %s%s%s\n\n", o[O_AS_OF].set ? o[O_AS_OF].str : "today",
 			o[O_SCOPE].set ? ", scope " : "", o[O_SCOPE].set ? o[O_SCOPE].str : "");
 	rc = report_render_overdue(t, &v, stdout);
+	karta__table__free_unpacked(t, NULL);
+	return rc;
+}
+
+int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM, [O_N] = {0}};
+	struct opt_cmd c = {"registry duplicates", "", 0,
+		"The same person entered as a participant by two schools this organization reads\n"
+		"(a municipality: its schools; the region: all): the same surname, name, patronymic\n"
+		"and birth date, or the same document, or the same СНИЛС. Computed by the server.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	struct opt unset = {0};
+	struct report_view v = {.color = false,
+		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	Karta__Table *t;
+	int rc = table_call(cl, "duplicates", &unset, NULL, &unset, &unset, &v, &t);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = report_render_duplicates(t, &v, stdout);
 	karta__table__free_unpacked(t, NULL);
 	return rc;
 }

@@ -388,3 +388,24 @@ int report_render_overdue(const Karta__Table *t, const struct report_view *v, FI
 	}
 	return rc;
 }
+
+int report_render_duplicates(const Karta__Table *t, const struct report_view *v, FILE *out)
+{
+	struct rcol c[] = {
+		C_TEXT("match", "match", 0),
+		C_TEXT("school", "org_a", 0),
+		C_TEXT("person", "person_a", 40),
+		C_TEXT("born", "birth_a", 0),
+		C_TEXT("other school", "org_b", 0),
+		C_TEXT("person there", "person_b", 40),
+		C_TEXT("born there", "birth_b", 0),
+	};
+	if (v->fo.format == KT_TABLE_TEXT && t->n_rows == 0) {
+		fprintf(out, "no duplicates\n");
+		return EXIT_OK;
+	}
+	int rc = render(t, c, sizeof c / sizeof c[0], false, v, out);
+	if (rc == EXIT_OK && v->fo.format == KT_TABLE_TEXT)
+		fprintf(out, "%zu duplicate%s\n", t->n_rows, t->n_rows == 1 ? "" : "s");
+	return rc;
+}

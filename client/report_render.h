@@ -25,4 +25,7 @@ int report_render_rollup(const Karta__Table *t, const struct report_view *v, FIL
 /* karta overdue. */
 int report_render_overdue(const Karta__Table *t, const struct report_view *v, FILE *out);
 
+/* karta registry duplicates: the same person entered by two schools. */
+int report_render_duplicates(const Karta__Table *t, const struct report_view *v, FILE *out);
+
 #endif

@@ -1,5 +1,6 @@
 /* h_table: TableRequest{name, as_of, by, scope, plan_id} → Table{columns, rows}: the
- * computed tables (roll-ups, overdue lists; docs/reports.md). One SQL function call each;
+ * computed tables (roll-ups, overdue lists: docs/reports.md; duplicate people:
+ * docs/registries.md). One SQL function call each;
  * its first two columns are (status, message) — a refusal comes back as one row with a
  * non-ok status — and the rest go to the client as text, "" for NULL. */
 #include <stdio.h>
@@ -19,6 +20,18 @@ static const struct {
 		" nullif($4, ''), nullif($5, '')::uuid)"},
 	{"overdue", "SELECT * FROM karta_overdue($1::bigint, nullif($2, '')::date,"
 		" nullif($4, ''), nullif($5, '')::uuid) WHERE $3 = $3"},
+	/* the same person entered twice, among the schools this device reads whole (sql/0008);
+	 * names go to the client, which may read both rows, never to a log */
+	{"duplicates", "SELECT 'ok'::text AS status, ''::text AS message,"
+		" array_to_string(d.match, ', ') AS match, d.org_a,"
+		" concat_ws(' ', a.surname, a.name, a.patronymic) AS person_a,"
+		" to_char(a.birth_date, 'DD.MM.YYYY') AS birth_a, d.participant_a, d.org_b,"
+		" concat_ws(' ', b.surname, b.name, b.patronymic) AS person_b,"
+		" to_char(b.birth_date, 'DD.MM.YYYY') AS birth_b, d.participant_b"
+		" FROM karta_participant_duplicates($1::bigint) d"
+		" JOIN participant a ON a.id = d.participant_a"
+		" JOIN participant b ON b.id = d.participant_b"
+		" WHERE $2 = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 ORDER BY d.org_a, person_a"},
 };
 
 static void table_cb(struct db_result *res, void *arg)
@@ -80,7 +93,7 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
 		if (strcmp(req->name, tables[i].name) == 0)
 			sql = tables[i].sql;
-	const char *bad = sql ? NULL : "name: rollup or overdue";
+	const char *bad = sql ? NULL : "name: rollup, overdue or duplicates";
 	if (!bad && *req->as_of)
 		bad = check_date("as_of", req->as_of);
 	if (!bad && *req->by && strcmp(req->by, "municipality") && strcmp(req->by, "school") &&

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bench/registry.sh: the registries of a whole region, end to end. kt_gen_region (fixed
+# seed, SCALE 1 = 60 municipalities, 1,000 schools, 30,000 participants) → the region runs
+# `karta registry import participants` (read, validate, one local transaction of 30,000
+# ops, upload, pull back) → a school, a municipality and the region sync and are checked
+# against the server (count and checksum). Side by side: psql COPY of the same CSV file
+# into a staging table of text columns (the floor: no validation, no ops, no feeds).
+# Usage: bench/registry.sh [SCALE=1]. Needs a build in build/. Prints Markdown.
+set -euo pipefail
+SCALE=${1:-1}
+export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
+export KT_BIN=${KT_BIN:-$KT_SRC/build}
+export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
+# shellcheck source=tests/integration/lib.sh
+. "$KT_SRC/tests/integration/lib.sh"
+# shellcheck source=tests/integration/region_lib.sh
+. "$KT_SRC/tests/integration/region_lib.sh"
+# lib.sh's exit trap stops kartad and background jobs; then the bench's own cluster goes
+trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
+	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
+ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+kt_setup bench_registry
+kt_start_kartad
+G=$KT_WORK/gen
+"$KT_BIN/tests/kt_gen_region" "$G" --scale "$SCALE" >&2
+region_orgs "$G"
+SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school' AND code ~ '^[0-9]+$'")
+MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
+	WHERE s.code = '$SCHOOL'")
+for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
+N=$(($(wc -l <"$G/participants.csv") - 1))
+BYTES=$(wc -c <"$G/participants.csv")
+
+t_imp=$(region_import "$G")
+t0=$(date +%s%N)
+kt_karta "$MUN" sync >/dev/null
+t_mun=$(ms "$t0")
+t0=$(date +%s%N)
+kt_karta "$SCHOOL" sync >/dev/null
+t_sch=$(ms "$t0")
+id_of() { kt_psql "SELECT id FROM organization WHERE code = '$1'"; }
+region_check reg "true" >&2
+region_check "$MUN" "p.org_id IN (SELECT id FROM organization WHERE parent_id = $(id_of "$MUN"))" >&2
+region_check "$SCHOOL" "p.org_id = $(id_of "$SCHOOL")" >&2
+n_mun=$(sqlite3 "$KT_WORK/$MUN.state/replica.db" "SELECT count(*) FROM row WHERE entity_type = 'participant'")
+n_sch=$(sqlite3 "$KT_WORK/$SCHOOL.state/replica.db" "SELECT count(*) FROM row WHERE entity_type = 'participant'")
+
+cols=$(head -n 1 "$G/participants.csv" | tr -d '\r' | awk -F';' '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
+kt_psql "CREATE TABLE copy_stage ($cols)"
+t0=$(date +%s%N)
+kt_psql "COPY copy_stage FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)" <"$G/participants.csv"
+t_copy=$(ms "$t0")
+
+echo "## registries: $N participants ($((BYTES / 1024)) KiB of CSV), scale $SCALE"
+echo
+echo "| step | ms | rows/s |"
+echo "|---|---|---|"
+echo "| region: karta registry import (validate, queue, upload, pull back) | $t_imp | $((N * 1000 / t_imp)) |"
+echo "| municipality $MUN: karta sync ($n_mun participants) | $t_mun | $((n_mun * 1000 / (t_mun > 0 ? t_mun : 1))) |"
+echo "| school $SCHOOL: karta sync ($n_sch participants) | $t_sch | $((n_sch * 1000 / (t_sch > 0 ? t_sch : 1))) |"
+echo "| psql COPY of the same CSV into a text staging table | $t_copy | $((N * 1000 / (t_copy > 0 ? t_copy : 1))) |"
+echo
+echo "import / COPY: $(awk "BEGIN { printf \"%.0f\", $t_imp / ($t_copy > 0 ? $t_copy : 1) }")×; every replica checked against the server (count and checksum)"
+kt_stop_kartad

@@ -1,0 +1,56 @@
+# region_lib.sh: a generated region's registries end to end — sourced (after lib.sh and
+# kt_setup) by tests/integration/t_registry_region.sh (small) and bench/registry.sh (full).
+#   region_orgs DIR           registers the municipalities and schools of DIR/schools.csv
+#   region_device CODE        a certificate, a device and a client config for CODE
+#   region_import DIR         the region imports DIR/participants.csv (owner: Код ОО)
+#   region_check CODE WHERE   CODE's replica holds exactly the participants the server has
+#                             WHERE (an SQL condition on p.org_id): count and checksum
+
+# region_orgs DIR
+region_orgs() {
+	local g=$1
+	kt_psql "
+	CREATE TEMP TABLE s (mun text, mun_name text, code text, name text, address text);
+	COPY s FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true);
+	INSERT INTO organization(code, name, level, parent_id)
+	SELECT DISTINCT mun, mun_name, 'municipality', (SELECT id FROM organization WHERE code = 'reg')
+	FROM s;
+	INSERT INTO organization(code, name, level, parent_id)
+	SELECT s.code, s.name, 'school', m.id FROM s JOIN organization m ON m.code = s.mun;" \
+		<"$g/schools.csv" >/dev/null
+}
+
+# region_device CODE: what kt_setup does for its demo organizations.
+region_device() {
+	local code=$1 role=operator
+	"$KT_CERTSH" "$KT_CERTS" "$code" >/dev/null
+	[ "$(kt_psql "SELECT level FROM organization WHERE code = '$code'")" = region ] && role=coordinator
+	kt_run kt_admin device add --org "$code" --cert "$KT_CERTS/$code.pem" --role "$role"
+	kt_assert_rc 0 "device add $code"
+	kt_write_client_conf "$KT_WORK/$code.conf" "$KT_CERTS/$code.pem" "$KT_CERTS/$code.key"
+}
+
+# region_import DIR: prints the milliseconds the import took (queue, upload, pull back).
+region_import() {
+	local t0 rc=0
+	t0=$(date +%s%N)
+	timeout 1800 "$KT_KARTA" --config "$KT_WORK/reg.conf" registry import participants \
+		"$1/participants.csv" >"$KT_WORK/import.out" 2>"$KT_WORK/import.err" || rc=$?
+	[ "$rc" = 0 ] || kt_fail "region import: exit $rc: $(tail -n 5 "$KT_WORK/import.err")"
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+
+# region_check CODE WHERE
+region_check() {
+	local code=$1 where=$2 srv n sum
+	# one line per row, in id order, each ending in a newline: the same bytes on both sides
+	srv=$(kt_psql "SELECT count(*) || ' ' || md5(coalesce(string_agg(to_jsonb(p)::text || E'\n',
+		'' ORDER BY p.id), '')) FROM participant p WHERE p.deleted_at IS NULL AND ($where)")
+	n=$(sqlite3 -batch "$KT_WORK/$code.state/replica.db" "SELECT count(*) FROM row
+		WHERE entity_type = 'participant' AND json_extract(payload, '$.deleted_at') IS NULL")
+	sum=$(sqlite3 -batch "$KT_WORK/$code.state/replica.db" "SELECT payload FROM row
+		WHERE entity_type = 'participant' AND json_extract(payload, '$.deleted_at') IS NULL
+		ORDER BY entity_id" | md5sum | cut -d' ' -f1)
+	[ "${srv%% *}" -gt 0 ] || kt_fail "$code: the server has no participants for $where"
+	kt_assert_eq "$n $sum" "$srv" "$code: participants in the replica vs the server (count md5)"
+}
