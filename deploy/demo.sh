@@ -226,6 +226,26 @@ demo_reports() {
 	info "(--as-of DATE for any past day; --format csv --bom for a spreadsheet)"
 }
 
+# Registries: a school imports its participants from a CSV file (validated first, all or
+# nothing); a wrong СНИЛС is refused with its line; people are seen by the school, its
+# municipality and the region only.
+demo_registries() {
+	local f=docs/samples/registry-participants.csv bad=$RUN/participants-bad.csv
+	step "school-n1 imports its exam participants ($f)"
+	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$f" ||
+		die "registry import failed"
+	step "a file with one wrong СНИЛС is refused, line and field named, nothing queued"
+	sed '2s/002-012-345 49/002-012-345 48/' "$f" >"$bad"
+	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$bad" &&
+		die "a wrong СНИЛС was accepted"
+	step "personal data stays with the school, its municipality and the region"
+	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" registry list participants | head -n 6 || true
+	run "$KARTA" --config "$RUN/school-n2.conf" sync || die "karta sync failed"
+	run "$KARTA" --config "$RUN/school-n2.conf" registry list participants || true
+	run "$KARTA" --config "$RUN/mun-north.conf" registry duplicates || true
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -351,8 +371,9 @@ cmd_start() {
 
 	demo_sync
 	demo_reports
+	demo_registries
 
-	# --- LATER STEPS: registries, exam planning ----------------------------------------
+	# --- LATER STEPS: exam planning -----------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
 
