@@ -291,10 +291,46 @@ static void forms(struct build *b, int field, const char *key, bool ris)
 	put(b, field, s);
 }
 
-/* The row's own interop GUID: guid, else its karta id (also a UUID, and as stable). */
+/* The row's own interop GUID: as the file spelled it (ris_guid), else guid, else its karta
+ * id (also a UUID, and as stable). */
 static void guid(struct build *b, int field)
 {
-	put(b, field, *str(b, "guid") ? str(b, "guid") : str(b, "id"));
+	put(b, field, *str(b, "ris_guid") ? str(b, "ris_guid")
+		: *str(b, "guid") ? str(b, "guid") : str(b, "id"));
+}
+
+/* A row an interop file brought (it keeps the GUID as written). */
+static bool from_ris(const struct build *b)
+{
+	return *str(b, "ris_guid") != '\0';
+}
+
+/* An interop timestamp: the file's as given ("2025-09-01T10:00:00", no time zone) for a row
+ * a file brought, even when empty; else karta's own (timestamptz) in local time. */
+static void ris_stamp(struct build *b, int field, const char *ris_key, const char *own_key)
+{
+	if (!from_ris(b)) {
+		datetime(b, field, own_key);
+		return;
+	}
+	const char *ts = str(b, ris_key);
+	char d[64] = "";
+	int hh, mi, ss, k = 0;
+	regmap_date(ts, d, sizeof d);
+	if (d[0] && sscanf(ts + 10, "%*1[T ]%2d:%2d:%2d%n", &hh, &mi, &ss, &k) == 3)
+		snprintf(d + strlen(d), sizeof d - strlen(d), " %02d:%02d:%02d", hh, mi, ss);
+	else
+		d[0] = '\0';
+	put(b, field, d);
+}
+
+/* The deleted-row flag: the file's code, else 0 for a live row and dflt for a deleted one. */
+static void ris_deleted(struct build *b, int field, const char *dflt);
+
+/* A text the file wrote (key), else the fallback (an organization's GUID from the caller). */
+static const char *kept(const struct build *b, const char *key, const char *fallback)
+{
+	return *str(b, key) ? str(b, key) : fallback ? fallback : "";
 }
 
 static bool deleted(const struct build *b)
@@ -304,6 +340,17 @@ static bool deleted(const struct build *b)
 }
 
 static const char *ref(const char *s) { return s ? s : ""; }
+
+static void ris_deleted(struct build *b, int field, const char *dflt)
+{
+	long long d = 0;
+	char s[24];
+	if (regmap_int(get(b, "ris_deleted"), &d) && d != 0)
+		snprintf(s, sizeof s, "%lld", d);
+	else
+		snprintf(s, sizeof s, "%s", deleted(b) ? dflt : "0");
+	put(b, field, s);
+}
 
 static void participant(struct build *b, bool ris, const struct regmap_refs *r)
 {
@@ -330,12 +377,13 @@ static void participant(struct build *b, bool ris, const struct regmap_refs *r)
 	char cit[16];
 	regmap_citizenship_ris(str(b, "citizenship"), cit, sizeof cit);
 	put(b, KT_P_CITIZENSHIP, cit);
-	put(b, KT_P_DELETED, deleted(b) ? "2" : "0"); /* 2: deleted by the school (ОО) */
+	ris_deleted(b, KT_P_DELETED, "2"); /* 2: deleted by the school (ОО) */
 	col(b, KT_P_REGION, "region_code");
-	put(b, KT_P_SCHOOL, ref(r->owner_guid));
-	put(b, KT_P_SCHOOL_GRAD, r->other_guid ? r->other_guid : ref(r->owner_guid));
-	datetime(b, KT_P_CREATED, "created_at");
-	datetime(b, KT_P_UPDATED, "updated_at");
+	put(b, KT_P_SCHOOL, kept(b, "ris_school_guid", r->owner_guid));
+	put(b, KT_P_SCHOOL_GRAD, kept(b, "ris_grad_guid",
+		r->other_guid ? r->other_guid : ref(r->owner_guid)));
+	ris_stamp(b, KT_P_CREATED, "ris_created", "created_at");
+	ris_stamp(b, KT_P_UPDATED, "ris_updated", "updated_at");
 	col(b, KT_P_RESULTS, "results");
 	col(b, KT_P_STUDY_FORM, "study_form");
 }
@@ -362,20 +410,20 @@ static void exam_point(struct build *b, bool ris, const struct regmap_refs *r)
 	char code[16];
 	regmap_ppe_ris(str(b, "code"), code, sizeof code);
 	guid(b, KT_E_GUID);
-	put(b, KT_E_DELETED, deleted(b) ? "1" : "0"); /* 1: deleted by the municipality (МСУ) */
+	ris_deleted(b, KT_E_DELETED, "1"); /* 1: deleted by the municipality (МСУ) */
 	put(b, KT_E_CODE, code);
 	/* «Форма экзамена» of an exam point is a code the importer keeps as the form set */
 	col(b, KT_E_FORM, "forms");
-	put(b, KT_E_SCHOOL, ref(r->other_guid));
+	put(b, KT_E_SCHOOL, kept(b, "ris_school_guid", r->other_guid));
 	col(b, KT_E_PCENTER, "pcenter_guid");
-	put(b, KT_E_MUNICIPALITY, ref(r->owner_guid));
+	put(b, KT_E_MUNICIPALITY, kept(b, "ris_msu_guid", r->owner_guid));
 	col(b, KT_E_AREA, "area_guid");
-	datetime(b, KT_E_CREATED, "created_at");
-	datetime(b, KT_E_UPDATED, "updated_at");
+	ris_stamp(b, KT_E_CREATED, "ris_created", "created_at");
+	ris_stamp(b, KT_E_UPDATED, "ris_updated", "updated_at");
 	long long x = 0;
-	regmap_int(get(b, "extra_flags"), &x);
-	char s[24];
-	snprintf(s, sizeof s, "%lld", x);
+	char s[24] = ""; /* null: the file left it empty */
+	if (regmap_int(get(b, "extra_flags"), &x))
+		snprintf(s, sizeof s, "%lld", x);
 	put(b, KT_E_FLAGS, s);
 }
 

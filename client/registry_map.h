@@ -10,7 +10,9 @@
  * ХХХ-ХХХ-ХХХ ХХ (RIS: 11 bare digits), forms as «ЕГЭ, ГВЭ» (RIS participants: flags 1, 2,
  * 4; RIS exam points: the stored set as is, which is how the importer reads it). Values of
  * local payloads written by the importer are read as well: numbers or booleans given as
- * strings, roles as codes, "unusable" as a count. */
+ * strings, roles as codes, "unusable" as a count. A row an interop file brought (ris_guid
+ * set) is written back as the file had it: its GUID's spelling, its deleted-row flag, its
+ * timestamps as given, the organizations' GUIDs it named (over struct regmap_refs). */
 #ifndef KT_REGISTRY_MAP_H
 #define KT_REGISTRY_MAP_H
 

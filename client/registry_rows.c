@@ -217,6 +217,49 @@ static void guid(struct cols *c, const char *col, int f)
 	free(s);
 }
 
+/* A GUID as the file wrote it (folded; "" when empty): the interop spelling kept. */
+static void guid_text(struct cols *c, const char *col, int f)
+{
+	if (!has(c, f))
+		return;
+	char *s = reg_fold(val(c, f));
+	put(c, col, s ? json_string(s) : NULL);
+	free(s);
+}
+
+/* An interop timestamp дд.ММ.гггг ЧЧ:мм:сс as the SQL timestamp(0) reads back in JSON
+ * ("2025-09-01T10:00:00"), null when empty or not a timestamp. */
+static void stamp(struct cols *c, const char *col, int f)
+{
+	if (!has(c, f))
+		return;
+	char *s = reg_fold(val(c, f));
+	int d, m, y, hh, mi, ss, k = 0;
+	char iso[32];
+	if (!s) {
+		c->oom = true;
+		return;
+	}
+	if (*s && !kt_check_datetime(s) &&
+	    sscanf(s, "%2d.%2d.%4d %2d:%2d:%2d%n", &d, &m, &y, &hh, &mi, &ss, &k) == 6 && !s[k]) {
+		snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d", y % 10000, m % 100, d % 100,
+			hh % 100, mi % 100, ss % 100);
+		put(c, col, json_string(iso));
+	} else {
+		put(c, col, json_null());
+	}
+	free(s);
+}
+
+/* The interop deleted-row flag as its code (0 when not a flag: the checks refused it). */
+static void deleted_flag(struct cols *c, const char *col, int f)
+{
+	int d = 0;
+	if (has(c, f) && kt_check_deleted(val(c, f), &d))
+		d = 0;
+	put(c, col, json_integer(d));
+}
+
 static void snils(struct cols *c, const char *col, int f)
 {
 	if (!has(c, f))
@@ -267,8 +310,15 @@ static void participant(struct cols *c)
 	if (ris) {
 		guid(c, "guid", KT_P_GUID);
 		number(c, "region_code", KT_P_REGION, 1, 99, -1);
-		number(c, "results", KT_P_RESULTS, 0, 3, 0);
+		number(c, "results", KT_P_RESULTS, 0, 3, -1);
 		number(c, "study_form", KT_P_STUDY_FORM, 0, 99, -1);
+		/* kept only to hand the file back as written */
+		guid_text(c, "ris_guid", KT_P_GUID);
+		deleted_flag(c, "ris_deleted", KT_P_DELETED);
+		stamp(c, "ris_created", KT_P_CREATED);
+		stamp(c, "ris_updated", KT_P_UPDATED);
+		guid_text(c, "ris_school_guid", KT_P_SCHOOL);
+		guid_text(c, "ris_grad_guid", KT_P_SCHOOL_GRAD);
 	}
 }
 
@@ -293,9 +343,15 @@ static void exam_point(struct cols *c)
 		if (has(c, KT_E_FORM) && kt_parse_int(val(c, KT_E_FORM), 1, 15, &f))
 			put(c, "forms", json_integer(f));
 		guid(c, "guid", KT_E_GUID);
-		number(c, "extra_flags", KT_E_FLAGS, 0, 65535, 0);
-		guid(c, "pcenter_guid", KT_E_PCENTER);
-		guid(c, "area_guid", KT_E_AREA);
+		number(c, "extra_flags", KT_E_FLAGS, 0, 65535, -1);
+		guid_text(c, "pcenter_guid", KT_E_PCENTER);
+		guid_text(c, "area_guid", KT_E_AREA);
+		guid_text(c, "ris_guid", KT_E_GUID);
+		deleted_flag(c, "ris_deleted", KT_E_DELETED);
+		stamp(c, "ris_created", KT_E_CREATED);
+		stamp(c, "ris_updated", KT_E_UPDATED);
+		guid_text(c, "ris_school_guid", KT_E_SCHOOL);
+		guid_text(c, "ris_msu_guid", KT_E_MUNICIPALITY);
 	} else if (has(c, KT_E_FORM)) {
 		put(c, "forms", json_integer(kt_form_parse(val(c, KT_E_FORM))));
 	}
@@ -366,12 +422,29 @@ json_t *reg_row_columns(const struct reg_row *row)
 	return c.o;
 }
 
+/* Would the row pass every check were it live? (A history row is checked for its keys only.) */
+static bool valid_if_live(const struct reg_row *row)
+{
+	struct kt_field_errors e;
+	if (row->kind == KT_REG_PARTICIPANTS) {
+		struct kt_participant p = {.layout = row->layout};
+		memcpy(p.v, row->v, sizeof p.v);
+		p.v[KT_P_DELETED] = "0";
+		return kt_participant_check(&p, NULL, &e) == 0;
+	}
+	struct kt_exam_point p = {.layout = row->layout};
+	memcpy(p.v, row->v, sizeof p.v);
+	p.v[KT_E_DELETED] = "0";
+	return kt_exam_point_check(&p, &e) == 0;
+}
+
 bool reg_row_deleted(const struct reg_row *row)
 {
 	int f = row->kind == KT_REG_PARTICIPANTS ? KT_P_DELETED
 		: row->kind == KT_REG_EXAM_POINTS ? KT_E_DELETED : -1;
 	int d = 0;
-	return row->layout == KT_LAYOUT_RIS && f >= 0 && !kt_check_deleted(row->v[f], &d) && d != 0;
+	return row->layout == KT_LAYOUT_RIS && f >= 0 && !kt_check_deleted(row->v[f], &d) && d != 0 &&
+		!valid_if_live(row);
 }
 
 /* ---- keys and ids ---------------------------------------------------------------------------- */
@@ -454,7 +527,8 @@ bool reg_row_same(const json_t *cols, const json_t *payload)
 	const char *k;
 	json_t *v;
 	json_t *del = json_object_get(payload, "deleted_at");
-	if (del && !json_is_null(del))
+	json_t *hist = json_object_get(cols, "ris_deleted");
+	if (del && !json_is_null(del) && !(json_is_integer(hist) && json_integer_value(hist) != 0))
 		return false; /* a deleted row is not the file's live one (the server says so) */
 	json_object_foreach((json_t *)cols, k, v) {
 		if (strcmp(k, "host_org") == 0 || strcmp(k, "workplace_org") == 0) {

@@ -28,11 +28,18 @@ struct reg_row {
 };
 
 /* The SQL columns the row sets (a new object), only those whose column the file has; for
+ * the interop layout also what only a round trip needs, as written: ris_guid, ris_deleted,
+ * ris_created / ris_updated, the organizations' GUIDs (ris_school_guid, ris_grad_guid,
+ * ris_msu_guid, pcenter_guid, area_guid); empty numbers as null. For
  * auditoriums without point_id, for staff without the exam point (the caller resolves codes).
  * Organizations by code go in as "host_org" / "workplace_org". NULL when out of memory. */
 json_t *reg_row_columns(const struct reg_row *row);
 
-/* An interop row whose deleted-row flag is not 0. */
+/* An interop row whose deleted-row flag is not 0 and that karta cannot keep: its fields
+ * break a rule a live row must keep (history rows are checked for their keys only). Such a
+ * row only deletes a live row of its key. A history row that passes every rule is not
+ * "deleted" here: it is put like any row, its flag in ris_deleted, and the server stores
+ * it deleted (sql/0008 karta_registry_put), so an export hands it back. */
 bool reg_row_deleted(const struct reg_row *row);
 
 /* The natural key of the row within its owner: "guid:…" for the interop layout, else
@@ -47,7 +54,7 @@ void reg_uuid5(const char *scope, const char *key, char out[REG_ID_LEN]);
 /* True when every column in cols has the same value in the replica's row (a server row or
  * a pending local payload): nothing to send. Organization codes (host_org, workplace_org)
  * compare with the code a local payload kept, else only as set / not set with the *_org_id.
- * A deleted row is never the same. */
+ * A deleted row is the same only as a history row (ris_deleted not 0) of equal columns. */
 bool reg_row_same(const json_t *cols, const json_t *payload);
 
 /* Space-folded copy: leading and trailing spaces (and NBSP) dropped, runs of white space as

@@ -177,6 +177,12 @@ CREATE FUNCTION karta_registration_ok(p_form smallint, p_class text, e_form smal
 		AND (karta_grade(p_class) = 0 OR (karta_grade(p_class) <= 9) = (e_gia = 9))
 $$;
 
+-- An interop GUID as a file wrote it (kt_check_guid: 8-4-4-4-12 hex, braces allowed, any case);
+-- '' when not given.
+CREATE FUNCTION karta_guid_text_ok(s text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT s = '' OR s ~ '^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$'
+$$;
+
 -- ---- interop keys of organizations ------------------------------------------------------
 -- «Guid ОО», «Guid МСУ», «Guid АТЕ» of the interop layout (domain.md §8).
 ALTER TABLE organization ADD COLUMN guid uuid UNIQUE;
@@ -219,9 +225,23 @@ CREATE TABLE participant (
 	citizenship   text NOT NULL DEFAULT ''
 		CONSTRAINT participant_citizenship_check CHECK (length(citizenship) <= 100),
 	region_code   smallint CONSTRAINT participant_region_code_check CHECK (region_code BETWEEN 1 AND 99),
-	results       smallint NOT NULL DEFAULT 0
+	results       smallint DEFAULT 0                           -- NULL: an interop file left it empty
 		CONSTRAINT participant_results_check CHECK (results BETWEEN 0 AND 3),
 	study_form    smallint CONSTRAINT participant_study_form_check CHECK (study_form BETWEEN 0 AND 99),
+	-- What an interop file (domain.md §8) says that karta keeps only to hand it back as
+	-- written: the row's GUID as spelled ({…}, upper case), the deleted-row flag (a row
+	-- whose flag is not 0 is stored deleted), the file's timestamps, the schools' GUIDs.
+	ris_guid      text NOT NULL DEFAULT ''
+		CONSTRAINT participant_ris_guid_check CHECK (ris_guid = '' OR (karta_guid_text_ok(ris_guid)
+			AND guid IS NOT NULL AND lower(btrim(ris_guid, '{}')) = guid::text)),
+	ris_deleted   smallint NOT NULL DEFAULT 0
+		CONSTRAINT participant_ris_deleted_check CHECK (ris_deleted IN (0, 1, 2, 4, 5, 6, 7, 10, 11, 12)),
+	ris_created   timestamp(0),
+	ris_updated   timestamp(0),
+	ris_school_guid text NOT NULL DEFAULT ''
+		CONSTRAINT participant_ris_school_guid_check CHECK (karta_guid_text_ok(ris_school_guid)),
+	ris_grad_guid text NOT NULL DEFAULT ''
+		CONSTRAINT participant_ris_grad_guid_check CHECK (karta_guid_text_ok(ris_grad_guid)),
 	row_version   bigint NOT NULL DEFAULT 1,
 	created_at    timestamptz NOT NULL DEFAULT now(),
 	updated_at    timestamptz NOT NULL DEFAULT now(),
@@ -294,7 +314,8 @@ CREATE TABLE exam_point (
 	address       text NOT NULL
 		CONSTRAINT exam_point_address_check CHECK (length(address) BETWEEN 1 AND 500),
 	host_org_id   bigint REFERENCES organization(id),          -- the school it is housed in
-	capacity      int NOT NULL CONSTRAINT exam_point_capacity_check CHECK (capacity BETWEEN 1 AND 5000),
+	capacity      int CONSTRAINT exam_point_capacity_check CHECK (capacity BETWEEN 1 AND 5000),
+	                                                           -- NULL: not known (interop rows carry none)
 	forms         smallint NOT NULL DEFAULT 1
 		CONSTRAINT exam_point_forms_check CHECK (forms BETWEEN 1 AND 15),
 	at_home       boolean NOT NULL DEFAULT false,              -- ППЭ на дому
@@ -307,10 +328,24 @@ CREATE TABLE exam_point (
 	emails        text NOT NULL DEFAULT ''
 		CONSTRAINT exam_point_emails_check CHECK (emails = '' OR (length(emails) <= 500
 			AND emails ~ '^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+(\s*[,;]\s*[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+)*$')),
-	extra_flags   int NOT NULL DEFAULT 0
+	extra_flags   int DEFAULT 0                                -- NULL: an interop file left it empty
 		CONSTRAINT exam_point_extra_flags_check CHECK (extra_flags BETWEEN 0 AND 65535),
-	pcenter_guid  uuid,                                        -- ППОИ (interop)
-	area_guid     uuid,                                        -- АТЕ (interop)
+	pcenter_guid  text NOT NULL DEFAULT ''                     -- ППОИ (interop), as written
+		CONSTRAINT exam_point_pcenter_guid_check CHECK (karta_guid_text_ok(pcenter_guid)),
+	area_guid     text NOT NULL DEFAULT ''                     -- АТЕ (interop), as written
+		CONSTRAINT exam_point_area_guid_check CHECK (karta_guid_text_ok(area_guid)),
+	-- as for participants: kept to hand an interop file back as written
+	ris_guid      text NOT NULL DEFAULT ''
+		CONSTRAINT exam_point_ris_guid_check CHECK (ris_guid = '' OR (karta_guid_text_ok(ris_guid)
+			AND guid IS NOT NULL AND lower(btrim(ris_guid, '{}')) = guid::text)),
+	ris_deleted   smallint NOT NULL DEFAULT 0
+		CONSTRAINT exam_point_ris_deleted_check CHECK (ris_deleted IN (0, 1, 2, 4, 5, 6, 7, 10, 11, 12)),
+	ris_created   timestamp(0),
+	ris_updated   timestamp(0),
+	ris_school_guid text NOT NULL DEFAULT ''                   -- «Guid ОО» of the host school
+		CONSTRAINT exam_point_ris_school_guid_check CHECK (karta_guid_text_ok(ris_school_guid)),
+	ris_msu_guid  text NOT NULL DEFAULT ''                     -- «Guid МСУ»
+		CONSTRAINT exam_point_ris_msu_guid_check CHECK (karta_guid_text_ok(ris_msu_guid)),
 	row_version   bigint NOT NULL DEFAULT 1,
 	created_at    timestamptz NOT NULL DEFAULT now(),
 	updated_at    timestamptz NOT NULL DEFAULT now(),
@@ -429,6 +464,26 @@ COMMENT ON CONSTRAINT participant_blocked_check ON participant IS
 	'block_reason: is required when the participant is blocked';
 COMMENT ON CONSTRAINT participant_conditions_check ON participant IS
 	'conditions: at most 32 conditions, 4000 characters in all';
+COMMENT ON CONSTRAINT participant_ris_guid_check ON participant IS
+	'ris_guid: must be the row''s GUID as the interop file spells it';
+COMMENT ON CONSTRAINT participant_ris_deleted_check ON participant IS
+	'ris_deleted: must be a deleted-row flag (0, 1, 2, 4, 5, 6, 7, 10, 11, 12)';
+COMMENT ON CONSTRAINT participant_ris_school_guid_check ON participant IS
+	'ris_school_guid: must be a GUID (8-4-4-4-12 hex digits)';
+COMMENT ON CONSTRAINT participant_ris_grad_guid_check ON participant IS
+	'ris_grad_guid: must be a GUID (8-4-4-4-12 hex digits)';
+COMMENT ON CONSTRAINT exam_point_ris_guid_check ON exam_point IS
+	'ris_guid: must be the row''s GUID as the interop file spells it';
+COMMENT ON CONSTRAINT exam_point_ris_deleted_check ON exam_point IS
+	'ris_deleted: must be a deleted-row flag (0, 1, 2, 4, 5, 6, 7, 10, 11, 12)';
+COMMENT ON CONSTRAINT exam_point_ris_school_guid_check ON exam_point IS
+	'ris_school_guid: must be a GUID (8-4-4-4-12 hex digits)';
+COMMENT ON CONSTRAINT exam_point_ris_msu_guid_check ON exam_point IS
+	'ris_msu_guid: must be a GUID (8-4-4-4-12 hex digits)';
+COMMENT ON CONSTRAINT exam_point_pcenter_guid_check ON exam_point IS
+	'pcenter_guid: must be a GUID (8-4-4-4-12 hex digits)';
+COMMENT ON CONSTRAINT exam_point_area_guid_check ON exam_point IS
+	'area_guid: must be a GUID (8-4-4-4-12 hex digits)';
 COMMENT ON CONSTRAINT exam_form_check ON exam IS 'form: must be 1 (ЕГЭ), 2 (ОГЭ) or 4 (ГВЭ)';
 COMMENT ON CONSTRAINT exam_gia_check ON exam IS 'gia: must be 9 or 11';
 COMMENT ON CONSTRAINT exam_form_gia_check ON exam IS 'gia: ЕГЭ is ГИА-11, ОГЭ is ГИА-9';
@@ -755,7 +810,9 @@ END $$;
 -- take the owner of their participant / exam point. Organizations referred to by code or id:
 -- "host_org" (exam point: a school of the municipality), "grad_org" (participant: a school of
 -- the region), "workplace_org" (staff: an organization of the region). Auditoriums: "unusable"
--- (a count) marks the last seats unusable when unusable_seats is not given.
+-- (a count) marks the last seats unusable when unusable_seats is not given. Participants and
+-- exam points: a "ris_deleted" not 0 (an interop history row) stores the row deleted — what
+-- hangs on it is deleted with it — and may update a row that is already deleted.
 CREATE FUNCTION karta_registry_put(p_device bigint, p_type text, a jsonb)
 RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -777,6 +834,7 @@ DECLARE
 	con text;
 	col text;
 	tbl text;
+	hist boolean := false;
 BEGIN
 	IF NOT coalesce(karta_registry_type(p_type), false) THEN
 		RETURN QUERY SELECT 'bad', 'unknown registry type (participant, exam, exam_registration, '
@@ -787,6 +845,8 @@ BEGIN
 	IF NOT FOUND OR act.role = 'viewer' THEN
 		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid; RETURN;
 	END IF;
+	-- an interop history row (deleted-row flag not 0): stored deleted, may update a deleted row
+	hist := p_type IN ('participant', 'exam_point') AND coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$';
 	BEGIN
 		rid := (a->>'id')::uuid;
 		base := coalesce(nullif(a->>'base', ''), '0')::bigint;
@@ -805,7 +865,7 @@ BEGIN
 			RETURN QUERY SELECT 'conflict', format('a %s with this id exists', p_type), rid; RETURN;
 		ELSIF acc <> 'write' THEN
 			RETURN QUERY SELECT 'denied', format('no write access to this %s', p_type), rid; RETURN;
-		ELSIF cur->>'deleted_at' IS NOT NULL THEN
+		ELSIF cur->>'deleted_at' IS NOT NULL AND NOT hist THEN
 			RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
 		ELSIF (cur->>'row_version')::bigint <> base THEN
 			RETURN QUERY SELECT 'conflict', format('%s changed since version %s (now %s)', p_type,
@@ -977,6 +1037,24 @@ BEGIN
 		IF p_type = 'exam' AND coalesce(nr->>'gia', '') = '' AND nr->>'form' IN ('1', '2') THEN
 			nr := nr || jsonb_build_object('gia', CASE nr->>'form' WHEN '1' THEN 11 ELSE 9 END);
 		END IF;
+		IF hist THEN -- a history row is deleted (since it first was); what hangs on it goes too
+			nr := nr || jsonb_build_object('deleted_at', CASE WHEN cur->>'deleted_at' IS NULL
+				THEN to_jsonb(now()) ELSE cur->'deleted_at' END);
+			IF cur IS NOT NULL AND cur->>'deleted_at' IS NULL THEN
+				IF p_type = 'participant' THEN
+					UPDATE exam_registration r SET deleted_at = now(), row_version = r.row_version + 1,
+						updated_at = now(), updated_by = p_device
+					WHERE r.participant_id = rid AND r.deleted_at IS NULL;
+				ELSE
+					UPDATE staff_point s SET deleted_at = now(), row_version = s.row_version + 1,
+						updated_at = now(), updated_by = p_device
+					WHERE s.point_id = rid AND s.deleted_at IS NULL;
+					UPDATE auditorium x SET deleted_at = now(), row_version = x.row_version + 1,
+						updated_at = now(), updated_by = p_device
+					WHERE x.point_id = rid AND x.deleted_at IS NULL;
+				END IF;
+			END IF;
+		END IF;
 		nr := nr || jsonb_build_object('id', rid, 'org_id', owner, 'updated_at', now(),
 			'updated_by', p_device, 'row_version', coalesce((cur->>'row_version')::bigint, 0) + 1);
 		IF cur IS NULL THEN
@@ -992,7 +1070,8 @@ BEGIN
 			SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum) INTO cols
 			FROM pg_attribute t
 			WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped
-			  AND t.attname NOT IN ('id', 'created_at', 'deleted_at', 'region_id');
+			  AND t.attname NOT IN ('id', 'created_at', 'region_id')
+			  AND (t.attname <> 'deleted_at' OR hist);
 			EXECUTE format('UPDATE %1$I t SET (%2$s) = (SELECT %2$s FROM jsonb_populate_record(NULL::%1$I, $1)) '
 				'WHERE t.id = $2', p_type, cols) USING nr, rid;
 			st := 'ok'; msg := 'updated';

@@ -189,7 +189,10 @@ $RH
 EOF
 RIS_VALUES=(Богдановская Удалённова 613579 613580) # sch12's own: in the log check only
 kt_ok sch12 registry import participants "$D/ris.csv"
-kt_assert_contains "$KT_OUT" "imported 2 rows: 1 added, 0 updated, 1 unchanged, 0 rejected by the server"
+# the deleted-flag row passes every rule: kept as a deleted row with its flag (history)
+kt_assert_contains "$KT_OUT" "imported 2 rows: 2 added, 0 updated, 0 unchanged, 0 rejected by the server"
+kt_assert_eq "2|true" "$(kt_psql "SELECT ris_deleted || '|' || (deleted_at IS NOT NULL) FROM participant
+	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964a0'")" "an interop history row"
 kt_assert_eq "2|1|50|643|1|11А|false" "$(kt_psql "SELECT sex || '|' || form || '|' || region_code || '|'
 	|| citizenship || '|' || study_form || '|' || class || '|' || (deleted_at IS NOT NULL)
 	FROM participant WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964ff' AND org_id = $(org_id sch12)")" \
@@ -198,11 +201,22 @@ kt_ok sch12 registry import participants "$D/ris.csv"
 kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 0 updated, 2 unchanged"
 sed '2s/;0;Богдановская;/;2;Богдановская;/' "$D/ris.csv" >"$D/ris-del.csv" # deleted by the school
 kt_ok sch12 registry import participants "$D/ris-del.csv"
-kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 0 updated, 1 unchanged, 0 rejected by the server, 1 deleted"
-kt_assert_eq t "$(kt_psql "SELECT deleted_at IS NOT NULL FROM participant
+kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 1 updated, 1 unchanged, 0 rejected by the server"
+kt_assert_eq "true|2" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || ris_deleted FROM participant
 	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964ff'")" "deleted by the interop flag"
 kt_ok sch12 registry import participants "$D/ris-del.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 2 unchanged"
+# a history row karta cannot keep (no surname) only deletes the live row of its GUID
+printf '%s\n%s\n' "$RH" '6f9619ff-8b86-d011-b42d-00cf4fc964b1;0;Стираемова;Ольга;;4519;613589;1;1;;03.04.2008;0;2;;;;;;1;0;;;' \
+	>"$D/ris-live.csv"
+sed '2s/;0;Стираемова;/;10;;/' "$D/ris-live.csv" >"$D/ris-gone.csv"
+RIS_VALUES+=(Стираемова 613589)
+kt_ok sch12 registry import participants "$D/ris-live.csv"
+kt_assert_contains "$KT_OUT" "imported 1 rows: 1 added"
+kt_ok sch12 registry import participants "$D/ris-gone.csv"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 deleted"
+kt_assert_eq "true|0" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || ris_deleted FROM participant
+	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964b1'")" "deleted by a history row karta cannot keep"
 
 # --- exam points, auditoriums, staff of mun1 -----------------------------------------------------
 cat >"$D/ppe.csv" <<'EOF'
@@ -339,6 +353,58 @@ kt_ok reg sync
 kt_assert_eq $((5 + NGEN)) "$(cnt reg participant)" "participants in the region's replica"
 kt_assert_eq $((5 + NGEN)) "$(kt_psql "SELECT count(*) FROM participant WHERE deleted_at IS NULL")" \
 	"participants on the server"
+
+# --- the interop round trip: import, sync, export gives the file's rows byte for byte ---------
+# The header as kt_csv_writer writes it (headers holding a ',' quoted), ';', CRLF. Rows: GUIDs
+# in braces / upper / lower case, deleted-row flags, quoted fields (exam points: quotes and a
+# ';' in a value — a participant's fields cannot hold either), empty optional fields.
+crlf() { sed 's/$/\r/'; }
+qh() { tr ';' '\n' | sed '/,/{s/^/"/;s/$/"/}' | paste -sd';'; }
+printf '%s\n' "$RH" | qh | crlf >"$D/rt-p.csv"
+crlf >>"$D/rt-p.csv" <<'EOF'
+{A1B2C3D4-0000-4000-8000-00000000000A};0;Д'Артаньянова;Анна-Мария;Сергеевна;4513;613581;1;1;11Б;05.06.2008;1;1;50;{0A1B2C3D-1111-4111-8111-0000000000C1};{0A1B2C3D-1111-4111-8111-0000000000C2};01.09.2025 09:15:00;02.10.2025 17:45:30;3;3;1;643;11223344595
+a1b2c3d4-0000-4000-8000-00000000000b;0;Пустова;Ия;;4514;613582;1;0;;17.12.2000;0;2;;;;;;1;;;;
+A1B2C3D4-0000-4000-8000-00000000000C;4;Историева;Вера;Ивановна;4515;613583;1;1;9А;11.11.2009;0;1;50;;;01.09.2024 08:00:00;20.05.2025 16:00:00;1;0;;643;
+EOF
+RIS_VALUES+=(Артаньянова Пустова Историева 613581 613582 613583 11223344595)
+kt_ok sch12 registry import participants "$D/rt-p.csv"
+kt_assert_contains "$KT_OUT" "imported 3 rows: 3 added, 0 updated, 0 unchanged, 0 rejected by the server"
+kt_ok sch12 registry import participants "$D/rt-p.csv"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
+kt_ok sch12 sync
+kt_ok sch12 registry export participants --layout ris --all -o "$D/rt-p.out.csv"
+# the header, then every row of sch12's interop files as they stand (ris-del.csv, rt-p.csv;
+# not the row ris-gone.csv deleted: its flag was not kept), sorted: the export orders by GUID
+kt_assert_eq "$(head -n 1 "$D/rt-p.csv")" "$(head -n 1 "$D/rt-p.out.csv")" "exported interop header"
+{ tail -n +2 "$D/ris-del.csv" | crlf; tail -n +2 "$D/rt-p.csv"; } | LC_ALL=C sort >"$D/rt-p.want"
+tail -n +2 "$D/rt-p.out.csv" | grep -v '^6f9619ff-8b86-d011-b42d-00cf4fc964b1;' | LC_ALL=C sort >"$D/rt-p.got"
+cmp "$D/rt-p.want" "$D/rt-p.got" || kt_fail "participants: the interop export differs from the imported rows"
+# importing the export changes nothing but the row ris-gone.csv deleted: written with the
+# default flag 2 (deleted by the ОО), which the import then keeps; a second time, nothing
+kt_ok sch12 registry import participants "$D/rt-p.out.csv"
+kt_assert_contains "$KT_OUT" "0 added, 1 updated, 5 unchanged"
+kt_ok sch12 registry import participants "$D/rt-p.out.csv"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 6 unchanged"
+
+EH='Guid;Признак удаленной строки;Код ППЭ;Наименование ППЭ;Адрес ППЭ;Guid ОО, на территории которого находится ППЭ;Guid ППОИ, на территории которого обрабатываются бланки ППЭ;Телефон(ы) ППЭ;Адрес(а) электронной почты ППЭ;Признак расположения ППЭ в ТОМ;Guid МСУ, к которому относится ППЭ;Guid АТЕ, на территории которой расположен ППЭ;Дата-время создания;Дата-время изменения;Наличие видеонаблюдения;Форма экзамена;Доп. признаки ППЭ'
+printf '%s\n' "$EH" | qh | crlf >"$D/rt-e.csv"
+crlf >>"$D/rt-e.csv" <<'EOF'
+{B1B2C3D4-0000-4000-8000-0000000000E1};0;201;"ППЭ ""Лицей № 2""";"г. Первый, ул. Школьная, д. 2; корпус Б";{0A1B2C3D-1111-4111-8111-0000000000C1};{0A1B2C3D-2222-4222-8222-0000000000D1};+7 (800) 100-00-02;ppe201@edu.example.ru;1;{0A1B2C3D-3333-4333-8333-0000000000A1};{0A1B2C3D-4444-4444-8444-0000000000B1};01.09.2025 08:00:00;15.09.2025 12:30:05;1;1;3
+b1b2c3d4-0000-4000-8000-0000000000e2;0;202;ППЭ 202;г. Первый, ул. Новая, д. 2;;;;;0;0a1b2c3d-3333-4333-8333-0000000000a1;;;;0;1;
+B1B2C3D4-0000-4000-8000-0000000000E3;5;203;ППЭ 203;г. Первый, ул. Старая, д. 3;;;;;0;{0A1B2C3D-3333-4333-8333-0000000000A1};;01.09.2024 08:00:00;01.06.2025 00:00:00;0;2;0
+EOF
+kt_ok mun1 registry import exam-points "$D/rt-e.csv"
+kt_assert_contains "$KT_OUT" "imported 3 rows: 3 added, 0 updated, 0 unchanged, 0 rejected by the server"
+kt_ok mun1 registry import exam-points "$D/rt-e.csv"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
+kt_ok mun1 sync
+kt_ok mun1 registry export exam-points --layout ris --all -o "$D/rt-e.out.csv"
+kt_assert_eq "$(head -n 1 "$D/rt-e.csv")" "$(head -n 1 "$D/rt-e.out.csv")" "exported interop header"
+tail -n +2 "$D/rt-e.csv" | LC_ALL=C sort >"$D/rt-e.want"
+tail -n +2 "$D/rt-e.out.csv" | grep -i '^{\?b1b2c3d4-' | LC_ALL=C sort >"$D/rt-e.got"
+cmp "$D/rt-e.want" "$D/rt-e.got" || kt_fail "exam points: the interop export differs from the imported rows"
+kt_assert_eq "false|true" "$(kt_psql "SELECT string_agg((deleted_at IS NOT NULL)::text, '|' ORDER BY code)
+	FROM exam_point WHERE code IN ('0201', '0203')")" "live and history exam points"
 
 # --- privacy: no personal value in any log line or client stderr -------------------------------
 for s in "${SURNAMES[@]}" "${DOCNUMS[@]}" "${SNILS[@]}" "${RIS_VALUES[@]}"; do

@@ -280,6 +280,65 @@ static void test_exam_point(void **state)
 	json_decref(row);
 }
 
+/* What an interop file said that karta keeps only to hand it back (ris_*): written as given,
+ * over the organizations' GUIDs of --org-guids and karta's own timestamps and flags. */
+static void test_ris_kept(void **state)
+{
+	(void)state;
+	set_tz("MSK-3");
+	json_t *row = load("{\"id\": \"9a000000-0000-4000-8000-000000000002\", \"org_id\": 40,"
+		" \"guid\": \"a1b2c3d4-0000-4000-8000-00000000000a\","
+		" \"ris_guid\": \"{A1B2C3D4-0000-4000-8000-00000000000A}\", \"ris_deleted\": 4,"
+		" \"surname\": \"Историева\", \"name\": \"Вера\", \"patronymic\": \"\", \"sex\": 2,"
+		" \"birth_date\": \"2009-11-11\", \"doc_type\": 1, \"doc_series\": \"4515\","
+		" \"doc_number\": \"613583\", \"snils\": \"\", \"class\": \"9А\", \"category\": 1,"
+		" \"form\": 2, \"ovz\": false, \"citizenship\": \"643\", \"region_code\": null,"
+		" \"results\": null, \"study_form\": null, \"ris_created\": \"2024-09-01T08:00:00\","
+		" \"ris_updated\": null, \"ris_school_guid\": \"{0A1B2C3D-1111-4111-8111-0000000000C1}\","
+		" \"ris_grad_guid\": \"\", \"created_at\": \"2025-01-15T16:20:05+00:00\","
+		" \"updated_at\": \"2025-01-15T16:20:05+00:00\", \"deleted_at\": \"2025-01-15T16:20:05+00:00\"}");
+	struct regmap_refs refs = {.owner_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs,
+		"{A1B2C3D4-0000-4000-8000-00000000000A};4;Историева;Вера;;4515;613583;1;1;9А;11.11.2009;0;"
+		"1;;{0A1B2C3D-1111-4111-8111-0000000000C1};6f9619ff-8b86-d011-b42d-00cf4fc964ff;"
+		"01.09.2024 08:00:00;;1;;;643;");
+	/* a row karta made (no ris_guid): its own GUID, times in local time, flag 2 when deleted */
+	json_object_del(row, "ris_guid");
+	json_object_set_new(row, "ris_deleted", json_integer(0));
+	json_object_set_new(row, "ris_school_guid", json_string(""));
+	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs,
+		"a1b2c3d4-0000-4000-8000-00000000000a;2;Историева;Вера;;4515;613583;1;1;9А;11.11.2009;0;"
+		"1;;6f9619ff-8b86-d011-b42d-00cf4fc964ff;6f9619ff-8b86-d011-b42d-00cf4fc964ff;"
+		"15.01.2025 19:20:05;15.01.2025 19:20:05;1;;;643;");
+	json_decref(row);
+
+	row = load("{\"id\": \"9a000000-0000-4000-8000-000000000003\", \"org_id\": 3,"
+		" \"guid\": \"b1b2c3d4-0000-4000-8000-0000000000e1\","
+		" \"ris_guid\": \"{B1B2C3D4-0000-4000-8000-0000000000E1}\", \"ris_deleted\": 0,"
+		" \"code\": \"0201\", \"name\": \"ППЭ \\\"Лицей № 2\\\"\", \"address\": \"ул. Школьная; 2\","
+		" \"capacity\": null, \"forms\": 1, \"remote\": true, \"video\": false, \"phones\": \"\","
+		" \"emails\": \"\", \"extra_flags\": null, \"pcenter_guid\": \"{0A1B2C3D-2222-4222-8222-0000000000D1}\","
+		" \"area_guid\": \"\", \"ris_created\": \"2025-09-01T08:00:00\","
+		" \"ris_updated\": \"2025-09-15T12:30:05\", \"ris_school_guid\": \"\","
+		" \"ris_msu_guid\": \"{0A1B2C3D-3333-4333-8333-0000000000A1}\","
+		" \"created_at\": \"2025-01-15T16:20:05+00:00\", \"updated_at\": \"2025-01-15T16:20:05+00:00\","
+		" \"deleted_at\": null}");
+	refs = (struct regmap_refs){.owner_guid = "c0ffee00-1234-4abc-9def-00000000000a",
+		.other_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
+	expect_row(KT_REG_EXAM_POINTS, KT_LAYOUT_RIS, row, &refs,
+		"{B1B2C3D4-0000-4000-8000-0000000000E1};0;201;ППЭ \"Лицей № 2\";ул. Школьная; 2;"
+		"6f9619ff-8b86-d011-b42d-00cf4fc964ff;{0A1B2C3D-2222-4222-8222-0000000000D1};;;1;"
+		"{0A1B2C3D-3333-4333-8333-0000000000A1};;01.09.2025 08:00:00;15.09.2025 12:30:05;0;1;");
+	json_object_set_new(row, "ris_deleted", json_integer(5));
+	json_object_set_new(row, "deleted_at", json_string("2025-02-01T00:00:00Z"));
+	struct regmap_rec rec = {0};
+	assert_int_equal(regmap_record(KT_REG_EXAM_POINTS, KT_LAYOUT_RIS, row, NULL, &rec), 0);
+	assert_string_equal(rec.v[KT_E_DELETED], "5");
+	regmap_rec_release(&rec);
+	json_decref(row);
+	set_tz("UTC0");
+}
+
 static void test_auditorium_staff(void **state)
 {
 	(void)state;
@@ -707,6 +766,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_participant),
 		cmocka_unit_test(test_exam_point),
+		cmocka_unit_test(test_ris_kept),
 		cmocka_unit_test(test_auditorium_staff),
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_csv),
