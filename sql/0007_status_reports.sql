@@ -124,10 +124,6 @@ CREATE TABLE item_status (
 	UNIQUE (item_id, org_id)
 );
 CREATE INDEX item_status_org ON item_status(org_id);
--- The roll-up reads these columns of every item of the plans in scope: from this index alone
--- (index-only scans), never from the wide item rows (texts, jsonb).
-CREATE INDEX plan_item_rollup ON plan_item(plan_id) INCLUDE (id, derived_from, deadline_kind,
-	deadline_last, reference_only, created_at, deleted_at);
 CREATE INDEX plan_parent ON plan(parent_plan_id);
 
 CREATE FUNCTION karta_item_status_id(p_item uuid, p_org bigint) RETURNS uuid
@@ -152,7 +148,7 @@ CREATE TABLE item_status_history (
 	valid_to    timestamptz,
 	CHECK (valid_to IS NULL OR valid_to >= valid_from)
 );
--- The roll-up's access path: by item, with everything it reads (index-only scans).
+-- An item's versions (item_rollup's triggers look up the open one by item).
 CREATE INDEX item_status_history_item ON item_status_history(item_id)
 	INCLUDE (org_id, status, valid_from, valid_to);
 CREATE UNIQUE INDEX item_status_history_open ON item_status_history(status_id)
@@ -172,6 +168,136 @@ CREATE TRIGGER item_status_history_insert AFTER INSERT ON item_status
 	FOR EACH ROW EXECUTE FUNCTION karta_item_status_version();
 CREATE TRIGGER item_status_history_update AFTER UPDATE ON item_status
 	FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION karta_item_status_version();
+
+-- ---- the roll-up's per-item table -------------------------------------------------------
+-- One narrow row per (plan item, executing organization) — per item, since its executor is
+-- its plan's owner — with what the roll-up reads: the plan, the item it derives from, the
+-- deadline's last day if the deadline is of a dated kind (karta_dated_kind; else NULL), when
+-- the item was created and deleted, and the executor's current status (the open history
+-- version: status and valid_from). Read-only references have no row (they are never
+-- executed). The roll-up then takes every figure from one scan of this table grouped by
+-- organization, with no join of the items to their statuses; the status at an earlier time
+-- is the current one when it was set before then, else the closed history version valid
+-- then (item_status_history_closed: only versions closed after that time are read).
+-- Derived data, kept by triggers on plan_item, item_status_history and plan. They are
+-- statement triggers over the transition tables (a bulk write is one set-based refresh) and
+-- ENABLE ALWAYS: they fire under session_replication_role = replica too, so a bulk load or
+-- a hand correction made with the other triggers off cannot leave the table stale.
+CREATE TABLE item_rollup (
+	item_id      uuid PRIMARY KEY,        -- plan_item.id (no FK: kept by the triggers below)
+	plan_id      uuid NOT NULL,
+	derived_from uuid,
+	dated_last   date,                    -- deadline_last when karta_dated_kind(deadline_kind)
+	created_at   timestamptz NOT NULL,
+	deleted_at   timestamptz,
+	st           text,                    -- the plan owner's open status version, NULL: none
+	st_from      timestamptz              -- its valid_from
+);
+-- A municipality's or a school's roll-up reads its plans' rows from this index alone
+-- (index-only scans: items of a plan need not be together in the table).
+CREATE INDEX item_rollup_plan ON item_rollup(plan_id) INCLUDE (item_id, derived_from, dated_last,
+	created_at, deleted_at, st, st_from);
+-- Closed versions by the end of their validity: "valid at T but no longer current" is a
+-- range scan valid_to >= T (nothing for T in the future, i.e. as of today).
+CREATE INDEX item_status_history_closed ON item_status_history(valid_to)
+	INCLUDE (item_id, org_id, status, valid_from) WHERE valid_to IS NOT NULL;
+
+-- The triggers' statements run with EXECUTE, so each is planned for the rows at hand (a
+-- transition table's size is known to the planner): index lookups for one status write,
+-- hash joins for a bulk load.
+-- Status columns of the items listed by the query p_ids (a SELECT of item ids, over the
+-- transition tables): the plan owner's open version.
+CREATE FUNCTION karta_item_rollup_status_sql(p_ids text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
+	SELECT format($q$
+	UPDATE item_rollup c SET st = x.status, st_from = x.valid_from
+	FROM (SELECT c2.item_id, h.status, h.valid_from
+	      FROM (%s) t(item_id) JOIN item_rollup c2 ON c2.item_id = t.item_id
+	      JOIN plan p ON p.id = c2.plan_id
+	      LEFT JOIN item_status_history h ON h.item_id = c2.item_id AND h.org_id = p.owner_org_id
+	           AND h.valid_to IS NULL) x
+	WHERE c.item_id = x.item_id AND (c.st, c.st_from) IS DISTINCT FROM (x.status, x.valid_from)
+	$q$, p_ids)
+$f$;
+
+-- plan_item written: its rows, from the new item rows (never re-reading plan_item).
+CREATE FUNCTION karta_item_rollup_items() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		EXECUTE 'DELETE FROM item_rollup c USING rollup_old o WHERE c.item_id = o.id';
+		RETURN NULL;
+	END IF;
+	IF TG_OP = 'UPDATE' THEN
+		EXECUTE 'DELETE FROM item_rollup c WHERE c.item_id IN (SELECT o.id FROM rollup_old o)
+			AND c.item_id NOT IN (SELECT n.id FROM rollup_new n WHERE NOT n.reference_only)';
+	END IF;
+	EXECUTE $q$
+	INSERT INTO item_rollup AS c (item_id, plan_id, derived_from, dated_last, created_at,
+		deleted_at, st, st_from)
+	SELECT n.id, n.plan_id, n.derived_from,
+		CASE WHEN karta_dated_kind(n.deadline_kind) THEN n.deadline_last END,
+		n.created_at, n.deleted_at, h.status, h.valid_from
+	FROM rollup_new n JOIN plan p ON p.id = n.plan_id
+	LEFT JOIN item_status_history h ON h.item_id = n.id AND h.org_id = p.owner_org_id
+		AND h.valid_to IS NULL
+	WHERE NOT n.reference_only
+	ON CONFLICT (item_id) DO UPDATE SET plan_id = EXCLUDED.plan_id,
+		derived_from = EXCLUDED.derived_from, dated_last = EXCLUDED.dated_last,
+		created_at = EXCLUDED.created_at, deleted_at = EXCLUDED.deleted_at, st = EXCLUDED.st,
+		st_from = EXCLUDED.st_from
+	WHERE (c.plan_id, c.derived_from, c.dated_last, c.created_at, c.deleted_at, c.st, c.st_from)
+		IS DISTINCT FROM (EXCLUDED.plan_id, EXCLUDED.derived_from, EXCLUDED.dated_last,
+		EXCLUDED.created_at, EXCLUDED.deleted_at, EXCLUDED.st, EXCLUDED.st_from)
+	$q$;
+	RETURN NULL;
+END $$;
+-- item_status_history written: the status columns of its items.
+CREATE FUNCTION karta_item_rollup_history() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE karta_item_rollup_status_sql(CASE TG_OP
+		WHEN 'INSERT' THEN 'SELECT DISTINCT n.item_id FROM rollup_new n'
+		WHEN 'DELETE' THEN 'SELECT DISTINCT o.item_id FROM rollup_old o'
+		ELSE 'SELECT n.item_id FROM rollup_new n UNION SELECT o.item_id FROM rollup_old o' END);
+	RETURN NULL;
+END $$;
+-- A plan changing owner changes whose status its items show.
+CREATE FUNCTION karta_item_rollup_plan() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE karta_item_rollup_status_sql('SELECT c.item_id FROM item_rollup c WHERE c.plan_id = $1')
+	USING NEW.id;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER plan_item_rollup_insert AFTER INSERT ON plan_item
+	REFERENCING NEW TABLE AS rollup_new FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_items();
+CREATE TRIGGER plan_item_rollup_update AFTER UPDATE ON plan_item
+	REFERENCING OLD TABLE AS rollup_old NEW TABLE AS rollup_new
+	FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_items();
+CREATE TRIGGER plan_item_rollup_delete AFTER DELETE ON plan_item
+	REFERENCING OLD TABLE AS rollup_old FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_items();
+CREATE TRIGGER item_status_history_rollup_insert AFTER INSERT ON item_status_history
+	REFERENCING NEW TABLE AS rollup_new FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_history();
+CREATE TRIGGER item_status_history_rollup_update AFTER UPDATE ON item_status_history
+	REFERENCING OLD TABLE AS rollup_old NEW TABLE AS rollup_new
+	FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_history();
+CREATE TRIGGER item_status_history_rollup_delete AFTER DELETE ON item_status_history
+	REFERENCING OLD TABLE AS rollup_old FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_history();
+CREATE TRIGGER plan_rollup_owner AFTER UPDATE ON plan FOR EACH ROW
+	WHEN (OLD.owner_org_id IS DISTINCT FROM NEW.owner_org_id) EXECUTE FUNCTION karta_item_rollup_plan();
+ALTER TABLE plan_item ENABLE ALWAYS TRIGGER plan_item_rollup_insert,
+	ENABLE ALWAYS TRIGGER plan_item_rollup_update, ENABLE ALWAYS TRIGGER plan_item_rollup_delete;
+ALTER TABLE item_status_history ENABLE ALWAYS TRIGGER item_status_history_rollup_insert,
+	ENABLE ALWAYS TRIGGER item_status_history_rollup_update,
+	ENABLE ALWAYS TRIGGER item_status_history_rollup_delete;
+ALTER TABLE plan ENABLE ALWAYS TRIGGER plan_rollup_owner;
+-- Items that exist already when this migration runs.
+INSERT INTO item_rollup (item_id, plan_id, derived_from, dated_last, created_at, deleted_at,
+	st, st_from)
+SELECT i.id, i.plan_id, i.derived_from,
+	CASE WHEN karta_dated_kind(i.deadline_kind) THEN i.deadline_last END,
+	i.created_at, i.deleted_at, h.status, h.valid_from
+FROM plan_item i JOIN plan p ON p.id = i.plan_id
+LEFT JOIN item_status_history h ON h.item_id = i.id AND h.org_id = p.owner_org_id
+	AND h.valid_to IS NULL
+WHERE NOT i.reference_only;
 
 -- ---- report requests --------------------------------------------------------------------
 -- What is asked (linked to a plan item), by when (a due date or a period), from whom (a
@@ -897,25 +1023,25 @@ $$;
 -- end of p_as_of): plans of p_plan's derive cascade, or all plans not archived; items that
 -- existed then, not deleted by then, not read-only references. Flags: due (a dated deadline
 -- on or before the day), late (ended before it), st (the status then; NULL: never reported).
--- Reads plan_item through plan_item_rollup and the history through item_status_history_item
--- only (index-only scans).
+-- Reads item_rollup (one narrow row per item, with its current status) and, for the items
+-- whose current status was set after p_cutoff, the closed version valid then
+-- (item_status_history_closed: only versions closed after p_cutoff, none as of today).
 CREATE FUNCTION karta_rollup_pairs(p_orgs bigint[], p_as_of date, p_cutoff timestamptz, p_plan uuid)
 RETURNS TABLE (item_id uuid, derived_from uuid, org_id bigint, deadline_last date, due boolean,
 	late boolean, st text) LANGUAGE sql STABLE AS $$
-	SELECT i.id, i.derived_from, p.owner_org_id, i.deadline_last,
-		coalesce(karta_dated_kind(i.deadline_kind) AND i.deadline_last <= p_as_of, false),
-		coalesce(karta_dated_kind(i.deadline_kind) AND i.deadline_last < p_as_of, false),
-		h.status
+	SELECT c.item_id, c.derived_from, p.owner_org_id, c.dated_last,
+		coalesce(c.dated_last <= p_as_of, false), coalesce(c.dated_last < p_as_of, false),
+		CASE WHEN c.st_from < p_cutoff THEN c.st ELSE h.status END
 	FROM plan p
-	JOIN plan_item i ON i.plan_id = p.id
-	LEFT JOIN item_status_history h ON h.item_id = i.id AND h.org_id = p.owner_org_id
-		AND h.valid_from < p_cutoff AND (h.valid_to IS NULL OR h.valid_to >= p_cutoff)
+	JOIN item_rollup c ON c.plan_id = p.id
+	LEFT JOIN item_status_history h ON h.item_id = c.item_id AND h.org_id = p.owner_org_id
+		AND h.valid_to IS NOT NULL AND h.valid_to >= p_cutoff AND h.valid_from < p_cutoff
 	WHERE p.owner_org_id = ANY (p_orgs)
 	  AND CASE WHEN p_plan IS NULL THEN p.status <> 'archived'
 	           ELSE p.id = p_plan OR p.parent_plan_id = p_plan
 	                OR p.parent_plan_id IN (SELECT x.id FROM plan x WHERE x.parent_plan_id = p_plan) END
-	  AND NOT i.reference_only AND i.created_at < p_cutoff
-	  AND (i.deleted_at IS NULL OR i.deleted_at >= p_cutoff)
+	  AND c.created_at < p_cutoff
+	  AND (c.deleted_at IS NULL OR c.deleted_at >= p_cutoff)
 $$;
 
 -- Every submission of p_orgs as it stood at p_cutoff: its state then and when it was last
@@ -1083,8 +1209,9 @@ BEGIN
 		$q$ USING ids.self || ids.children || ids.grandchildren, d, cutoff, p_plan, p_by;
 	ELSE
 		-- The scope's own items (root), the pairs one level down (c1, grouped by the item they
-		-- derive from), the pairs two levels down joined to c1 on derived_from: each input is
-		-- one organization level, estimated right, so the joins are hash joins.
+		-- derive from), the pairs two levels down grouped by the item they derive from (g2),
+		-- then joined to c1 on it and summed per root: the join is of grouped rows (one per
+		-- item one level down), never of the two-levels-down pairs themselves.
 		-- An organization holds at most one item derived from a given item (one derived plan
 		-- per organization and parent plan: plan_one_derive), so pairs count organizations.
 		RETURN QUERY EXECUTE $q$
@@ -1103,15 +1230,19 @@ BEGIN
 				count(*) FILTER (WHERE c1.st = 'blocked') AS blocked,
 				count(*) FILTER (WHERE c1.st = 'not_applicable') AS not_applicable
 			FROM c1 GROUP BY c1.root),
-		a2 AS (
-			SELECT c1.root, count(*) AS orgs, count(*) AS items,
+		g2 AS (
+			SELECT g.derived_from, count(*) AS items,
 				count(*) FILTER (WHERE g.due) AS due, count(*) FILTER (WHERE g.st = 'done') AS done,
 				count(*) FILTER (WHERE g.late AND g.st IS DISTINCT FROM 'done'
 				                 AND g.st IS DISTINCT FROM 'not_applicable') AS overdue,
-				count(*) FILTER (WHERE g.due AND g.st IS NULL) AS not_reported,
-				count(*) FILTER (WHERE g.late AND g.st IS DISTINCT FROM 'done'
-				                 AND g.st IS DISTINCT FROM 'not_applicable') AS orgs_overdue
-			FROM karta_rollup_pairs($7, $2, $3, $4) g JOIN c1 ON c1.item_id = g.derived_from
+				count(*) FILTER (WHERE g.due AND g.st IS NULL) AS not_reported
+			FROM karta_rollup_pairs($7, $2, $3, $4) g GROUP BY g.derived_from),
+		a2 AS (
+			SELECT c1.root, sum(g2.items)::bigint AS orgs, sum(g2.items)::bigint AS items,
+				sum(g2.due)::bigint AS due, sum(g2.done)::bigint AS done,
+				sum(g2.overdue)::bigint AS overdue, sum(g2.not_reported)::bigint AS not_reported,
+				sum(g2.overdue)::bigint AS orgs_overdue
+			FROM g2 JOIN c1 ON c1.item_id = g2.derived_from
 			GROUP BY c1.root),
 		rq AS (
 			SELECT r.item_id, count(*) FILTER (WHERE r.due_on <= $2) AS due,
