@@ -10,6 +10,7 @@
 #include "h_util.h"
 #include "h_write.h"
 #include "kt_msg.h"
+#include "kt_validate.h"
 
 static json_t *strings(char *const *v, size_t n)
 {
@@ -153,6 +154,40 @@ static const char *build_conflict_resolve(const ProtobufCMessage *m, struct op_a
 	return NULL;
 }
 
+/* People in registry writes get the client's own value checks (common/registry, the code
+ * `karta registry import` runs before queueing) here too, before the database's: a client
+ * that skipped them is refused with the same words. Messages name the field, never the
+ * value (personal data). NULL when fine. */
+static const char *registry_person_check(const json_t *a, struct op_args *o)
+{
+	const char *type = json_string_value(json_object_get(a, "type"));
+	if (!type || (strcmp(type, "participant") && strcmp(type, "staff")))
+		return NULL;
+	static const struct {
+		const char *field;
+		const char *(*check)(const char *);
+		bool optional; /* "" is fine */
+	} rules[] = {
+		{"surname", kt_check_name, false},
+		{"name", kt_check_name, false},
+		{"patronymic", kt_check_name, true},
+		{"snils", kt_check_snils, true},
+	};
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		json_t *v = json_object_get(a, rules[i].field);
+		if (!v || json_is_null(v))
+			continue;
+		const char *t = json_string_value(v);
+		const char *bad = !t ? "must be text" : rules[i].optional && !*t ? NULL
+			: rules[i].check(t);
+		if (bad) {
+			snprintf(o->why_buf, sizeof o->why_buf, "%s: %s", rules[i].field, bad);
+			return o->why_buf;
+		}
+	}
+	return NULL;
+}
+
 /* RecordOp: a status, report or registry write (docs/reports.md, docs/registries.md). The
  * database's op_kind table says which kinds exist (an unknown one is refused there); here
  * the kind need only be a plain word. Its arguments are the JSON object the client sent,
@@ -174,6 +209,11 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 	if (!json_is_object(a)) {
 		json_decref(a);
 		return "args_json: not a JSON object";
+	}
+	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o) : NULL;
+	if (bad) {
+		json_decref(a);
+		return bad;
 	}
 	if (*r->id)
 		json_object_set_new(a, "id", json_string(r->id));

@@ -10,6 +10,7 @@
 struct op_args {
 	const char *kind;    /* item_put, plan_put, ... (karta_op_apply's CASE, op_kind table) */
 	char kind_buf[48];   /* a RecordOp's kind (the message is freed after the build) */
+	char why_buf[160];   /* a refusal naming a field (registry_person_check) */
 	json_t *a;           /* its arguments */
 	json_t *items;       /* item body (or list, for an import) inside a, to normalize */
 	bool items_are_list;

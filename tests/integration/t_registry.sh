@@ -406,6 +406,25 @@ cmp "$D/rt-e.want" "$D/rt-e.got" || kt_fail "exam points: the interop export dif
 kt_assert_eq "false|true" "$(kt_psql "SELECT string_agg((deleted_at IS NOT NULL)::text, '|' ORDER BY code)
 	FROM exam_point WHERE code IN ('0201', '0203')")" "live and history exam points"
 
+# --- the server runs the client's checks too: an op that skipped them is refused ---------------
+# sch11 queues a valid new person offline; the queued op's СНИЛС is then spoiled in place (the
+# same length: the op still decodes) as a client that skipped validation would send it
+printf '%s\n%s\n' "$H" \
+	'Тарасевичева;Ольга;Игоревна;1;4509;905318;Ж;07.07.2008;11А;112-233-445 95;500101;1;ЕГЭ;0' \
+	>"$D/p-srv.csv"
+offline sch11
+kt_ok sch11-off registry import participants "$D/p-srv.csv"
+kt_assert_eq 1 "$(outbox sch11)" "the op is queued"
+sq sch11 "UPDATE outbox SET body = CAST(replace(CAST(body AS TEXT), '11223344595', '11223344596') AS BLOB)"
+kt_assert_eq 1 "$(sq sch11 "SELECT count(*) FROM outbox WHERE instr(CAST(body AS TEXT), '11223344596') > 0")" \
+	"the queued СНИЛС is spoiled"
+BEFORE=$(db_sum)
+kt_run kt_karta sch11 sync
+kt_assert_contains "$KT_OUT" "1 rejected" "sync of the spoiled op"
+kt_assert_contains "$KT_OUT" "snils: control number does not match" "refused by the shared check, field named"
+kt_assert_not_contains "$KT_OUT" "11223344596" "the refusal does not quote the value"
+kt_assert_eq "$BEFORE" "$(db_sum)" "nothing written"
+
 # --- privacy: no personal value in any log line or client stderr -------------------------------
 for s in "${SURNAMES[@]}" "${DOCNUMS[@]}" "${SNILS[@]}" "${RIS_VALUES[@]}"; do
 	for f in "$KT_WORK"/kartad.*.log "$CLIENT_ERR"; do
