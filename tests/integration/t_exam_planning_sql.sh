@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# t_exam_planning_sql: exam planning at the SQL level (sql/next/0009_exam_planning.sql, a
-# draft not yet migrated). Applies sql/0001..0008 and the draft with psql, builds a small
+# t_exam_planning_sql: exam planning at the SQL level (sql/0009_exam_planning.sql).
+# Applies sql/0001..0009 with psql, builds a small
 # hand-made case and asserts distribution, the four fill orders' exact layouts, the
 # invariants, manual seats surviving re-seating, lock refusals, scope refusals and the
 # control reports К-02, К-03, К-06, К-09 exactly.
@@ -12,7 +12,7 @@
 #   participants (surname = label): s11 Pa..Pj (Pc, Pf ОВЗ), s12 Pk..Pr, s21 Ps..Px (Pu ОВЗ);
 #   Pa is also registered for another exam the same day; Px has Pw's document (duplicate).
 # shellcheck source=tests/integration/lib.sh
-. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 KT_NAME=t_exam_planning_sql
 KT_WORK=$KT_BIN/test-work/$KT_NAME
@@ -24,7 +24,7 @@ KT_CONNINFO=$(kt_createdb "$KT_DB")
 {
 	echo "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now());"
-	for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql "$KT_SRC"/sql/next/0009_exam_planning.sql; do
+	for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
 		cat "$f"
 		b=$(basename "$f")
 		echo ";INSERT INTO schema_migrations(version, name) VALUES ($((10#${b:0:4})), '$b');"
@@ -307,5 +307,37 @@ kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM seating s WHERE NOT EXISTS (SE
 	"every seating version is in the feed with its device"
 kt_assert_contains "$(kt_psql "SELECT string_agg(DISTINCT step, ',' ORDER BY step) FROM planning_audit")" \
 	"auditorium_assign,distribute,lock,point_assign,seat,seat_manual,settings,staff_assign,unlock" "planning audit"
+
+# --- previews (--dry-run) and seating lists --------------------------------------------------
+before=$(snapshot)
+kt_assert_eq "ok|would|assigned" "$(kt_psql "SELECT concat_ws('|', status, change, place)
+	FROM karta_plan_preview(${DEV[mun1]}, 'exam_point_assign', '{\"exam_id\": \"$E\", \"point_id\": \"$P1\", \"seats\": 10}')")" \
+	"preview of a simple step: its answer"
+kt_assert_eq "14" "$(kt_psql "SELECT seats FROM exam_point_assignment WHERE point_id = '$P1' AND deleted_at IS NULL")" \
+	"the previewed step wrote nothing"
+kt_assert_match "$(kt_psql "SELECT concat_ws('|', status, change, place) FROM karta_plan_preview(${DEV[reg]},
+	'exam_seat', '{\"exam_id\": \"$E\", \"order\": \"sequential\"}') LIMIT 1")" '^ok\|summary\|order sequential: seated [0-9]+' \
+	"preview of seating: its summary first"
+kt_assert_eq "denied" "$(kt_psql "SELECT status FROM karta_plan_preview(${DEV[s11]}, 'exam_distribute',
+	'{\"exam_id\": \"$E\"}')")" "a school's preview is refused like the step"
+kt_assert_eq "bad" "$(kt_psql "SELECT status FROM karta_plan_preview(${DEV[reg]}, 'status_set', '{}')")" \
+	"a preview of a non-planning op"
+kt_assert_eq "$before" "$(snapshot)" "previews wrote nothing"
+kt_assert_eq "$(layout 0001 | wc -w)" "$(kt_psql "SELECT count(*) FROM karta_seating_list(${DEV[mun1]}, '$E', '0001')")" \
+	"the seating list of 0001 has every seat taken there"
+kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM karta_seating_list(${DEV[mun1]}, '$E', NULL)
+	WHERE point <> '0001'")" "mun1's seating list: its point only"
+kt_assert_eq "not_found" "$(kt_psql "SELECT status FROM karta_seating_list(${DEV[mun1]}, '$E', '0002')")" \
+	"mun1 asks for the list of mun2's point"
+kt_assert_eq "1" "$(kt_psql "SELECT count(*) FROM karta_seating_list(${DEV[mun2]}, '$E', NULL) l
+	JOIN participant p ON p.id = l.participant JOIN organization o ON o.id = p.org_id
+	JOIN organization m ON m.id = o.parent_id WHERE m.code <> 'mun2' AND l.person = ''")" \
+	"mun2's point seats one participant of mun1 (cross-municipal): listed without a name"
+kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM karta_seating_list(${DEV[mun2]}, '$E', NULL) l
+	JOIN participant p ON p.id = l.participant JOIN organization o ON o.id = p.org_id
+	JOIN organization m ON m.id = o.parent_id WHERE m.code <> 'mun2' AND l.person <> ''")" \
+	"mun2's list names nobody of another municipality"
+kt_assert_eq "denied" "$(kt_psql "SELECT status FROM karta_seating_list(${DEV[s11]}, '$E', NULL)")" \
+	"a school's seating list"
 
 kt_pass

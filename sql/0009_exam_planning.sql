@@ -1,4 +1,4 @@
--- 0009 (draft, sql/next: not embedded, not migrated): exam planning (domain.md §6 "Planning",
+-- 0009: exam planning (domain.md §6 "Planning",
 -- "Control reports"). Exam points assigned to an exam (seats reserved), auditoriums assigned
 -- (exam room or preparation room of an oral exam), participants distributed to points and
 -- seated (auditorium, row, seat), staff assigned, the planning of an exam locked; control
@@ -197,7 +197,7 @@ $$;
 -- The context of a planning write: the actor, the exam, refusals. status NULL: go on.
 -- p_region_only: lock, unlock, settings. p_ignore_lock: unlock.
 CREATE FUNCTION karta_plan_ctx(p_device bigint, a jsonb, p_region_only boolean, p_ignore_lock boolean,
-	OUT status text, OUT message text, OUT org_id bigint, OUT level text, OUT region_id bigint,
+	p_read boolean DEFAULT false, OUT status text, OUT message text, OUT org_id bigint, OUT level text, OUT region_id bigint,
 	OUT exam_id uuid, OUT exam_date date, OUT subject text) LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	act record;
@@ -205,7 +205,7 @@ DECLARE
 	l exam_lock;
 BEGIN
 	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
+	IF NOT FOUND OR (act.role = 'viewer' AND NOT p_read) THEN
 		status := 'denied'; message := 'this device cannot write'; RETURN;
 	END IF;
 	org_id := act.org_id; level := act.level; region_id := karta_org_region(act.org_id);
@@ -953,7 +953,7 @@ DECLARE
 	c record;
 	opa int;
 BEGIN
-	c := karta_plan_ctx(p_device, jsonb_build_object('exam_id', p_exam), false, true);
+	c := karta_plan_ctx(p_device, jsonb_build_object('exam_id', p_exam), false, true, true);
 	IF c.status IS NOT NULL THEN
 		RETURN QUERY SELECT c.status, c.message, NULL::text, NULL::int, NULL::int, NULL::int, NULL::int,
 			NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int,
@@ -1063,6 +1063,93 @@ BEGIN
 			NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int,
 			NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::int, NULL::numeric, NULL::uuid, NULL::uuid;
 	END IF;
+END $$;
+
+-- ---- previews (--dry-run) -----------------------------------------------------------------
+-- karta_plan_preview(device, kind, a): what a planning op would do; nothing is written.
+-- Distribution and seating list their changes (their own dry_run); every other planning op
+-- runs in a subtransaction that is rolled back, and its answer is the one row. Rows:
+-- (status 'ok', message '', change, participant, place):
+--   summary  place: the summary of the run          would  place: the op's answer
+--   add | remove      participant to/from the point whose code is place
+--   seat | unseat     participant to/from place = point/room:row:seat
+-- A refusal is one row with the op's status and message.
+CREATE FUNCTION karta_plan_preview(p_device bigint, p_kind text, a jsonb)
+RETURNS TABLE (status text, message text, change text, participant uuid, place text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	f regproc;
+	r record;
+	first boolean := true;
+BEGIN
+	SELECT k.fn INTO f FROM op_kind k WHERE k.kind = p_kind AND k.kind LIKE 'exam\_%';
+	IF f IS NULL OR jsonb_typeof(a) IS DISTINCT FROM 'object' THEN
+		RETURN QUERY SELECT 'bad', CASE WHEN f IS NULL THEN 'kind: not an exam planning step'
+			ELSE 'args: must be a JSON object' END, NULL::text, NULL::uuid, NULL::text;
+		RETURN;
+	END IF;
+	IF p_kind IN ('exam_distribute', 'exam_seat') THEN
+		FOR r IN EXECUTE format('SELECT x.status, x.message, x.id FROM %s($1, $2) x', f)
+			USING p_device, a || '{"dry_run": true}' LOOP
+			IF first AND r.status <> 'ok' THEN
+				RETURN QUERY SELECT r.status, r.message, NULL::text, NULL::uuid, NULL::text; RETURN;
+			END IF;
+			RETURN QUERY SELECT 'ok', '', CASE WHEN first THEN 'summary' ELSE r.status END,
+				CASE WHEN first THEN NULL ELSE r.id END,
+				CASE WHEN first THEN regexp_replace(r.message, '^dry run: ', '') ELSE r.message END;
+			first := false;
+		END LOOP;
+		RETURN;
+	END IF;
+	BEGIN
+		EXECUTE format('SELECT x.status, x.message, x.id FROM %s($1, $2) x', f) INTO r USING p_device, a;
+		RAISE EXCEPTION USING ERRCODE = 'KTDRY'; -- undo whatever the op wrote
+	EXCEPTION WHEN SQLSTATE 'KTDRY' THEN
+		NULL;
+	END;
+	IF r.status <> 'ok' THEN
+		RETURN QUERY SELECT r.status, r.message, NULL::text, NULL::uuid, NULL::text; RETURN;
+	END IF;
+	RETURN QUERY SELECT 'ok', '', 'would', NULL::uuid, r.message;
+END $$;
+
+-- ---- seating lists ------------------------------------------------------------------------
+-- karta_seating_list(device, exam, point code or NULL): the printable seating list of the
+-- exam rooms of the points in scope (a municipality: its points; the region: all), by point,
+-- room, row and seat. person and birth date only for the participants this organization may
+-- read (its own schools'; the region: all): one from another municipality seated at this
+-- municipality's point is listed by id and school code alone.
+CREATE FUNCTION karta_seating_list(p_device bigint, p_exam uuid, p_point text)
+RETURNS TABLE (status text, message text, point text, auditorium text, seat_row int, seat int,
+	school text, person text, birth_date text, participant uuid, manual boolean)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	c record;
+BEGIN
+	c := karta_plan_ctx(p_device, jsonb_build_object('exam_id', p_exam), false, true, true);
+	IF c.status IS NULL AND p_point IS NOT NULL AND NOT EXISTS (SELECT 1 FROM exam_point x
+		WHERE x.code = p_point AND x.deleted_at IS NULL AND karta_plan_scope(c.org_id, c.level, x)) THEN
+		c.status := 'not_found'; c.message := 'point: no exam point of yours with this code';
+	END IF;
+	IF c.status IS NOT NULL THEN
+		RETURN QUERY SELECT c.status, c.message, NULL::text, NULL::text, NULL::int, NULL::int, NULL::text,
+			NULL::text, NULL::text, NULL::uuid, NULL::boolean;
+		RETURN;
+	END IF;
+	RETURN QUERY
+	SELECT 'ok', '', pt.code, au.code, s.seat_row::int, s.seat::int, o.code,
+		CASE WHEN ok THEN concat_ws(' ', p.surname, p.name, nullif(p.patronymic, '')) ELSE '' END,
+		CASE WHEN ok THEN to_char(p.birth_date, 'DD.MM.YYYY') ELSE '' END, p.id, s.manual
+	FROM seating s JOIN exam_point pt ON pt.id = s.point_id
+	JOIN auditorium au ON au.id = s.auditorium_id
+	JOIN participant p ON p.id = s.participant_id
+	JOIN organization o ON o.id = p.org_id
+	CROSS JOIN LATERAL (SELECT c.level = 'region' OR o.parent_id = c.org_id AS ok) v
+	WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL AND karta_plan_scope(c.org_id, c.level, pt)
+	  AND (p_point IS NULL OR pt.code = p_point)
+	ORDER BY pt.code COLLATE "C", au.code COLLATE "C", s.seat_row, s.seat;
 END $$;
 
 INSERT INTO op_kind(kind, fn) VALUES
