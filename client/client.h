@@ -50,6 +50,8 @@ int cmd_sync(struct client *cl, int argc, char **argv);
 int cmd_status(struct client *cl, int argc, char **argv);
 int cmd_conflicts(struct client *cl, int argc, char **argv);
 int cmd_registry(struct client *cl, int argc, char **argv);
+int cmd_exam(struct client *cl, int argc, char **argv);
+int cmd_control(struct client *cl, int argc, char **argv);
 int cmd_watch(struct client *cl, int argc, char **argv);
 /* cmd_report.c: item statuses, report requests and submissions, the roll-up. */
 int cmd_status_set(struct client *cl, int argc, char **argv); /* karta status set */

@@ -34,13 +34,6 @@ static int find_feed(void *arg, const struct replica_feed *f)
 	return 0;
 }
 
-/* Colors only for a person at a terminal. */
-static bool want_color(void)
-{
-	const char *term = getenv("TERM");
-	return isatty(fileno(stdout)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
-}
-
 /* The table of a TableRequest: connects (the server computes it), learns the levels,
  * calls. */
 static int table_call(struct client *cl, const char *name, const struct opt *as_of,
@@ -120,7 +113,7 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, "--scope needs an organization code");
-	struct report_view v = {.color = want_color(),
+	struct report_view v = {.color = report_want_color(),
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	Karta__Table *t;
 	int rc = table_call(cl, "rollup", &o[O_AS_OF], &o[O_BY], &o[O_SCOPE], &o[O_PLAN], &v, &t);
@@ -164,7 +157,7 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, "--scope needs an organization code");
-	struct report_view v = {.color = want_color(),
+	struct report_view v = {.color = report_want_color(),
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	Karta__Table *t;
 	int rc = table_call(cl, "overdue", &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &t);

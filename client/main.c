@@ -30,6 +30,8 @@ static const struct {
 	{"rollup", cmd_rollup, "how the plans are carried out as of a day, by organization or item"},
 	{"overdue", cmd_overdue, "what is overdue as of a day: items and reports"},
 	{"registry", cmd_registry, "РИС registries: import CSV files, list, show, export"},
+	{"exam", cmd_exam, "exam planning: points, distribution, seating, staff, locks"},
+	{"control", cmd_control, "control reports of an exam: K-02, K-03, K-06, K-09, duplicates"},
 };
 
 static void usage(FILE *out)

@@ -269,9 +269,13 @@ bool opts_any_set(const struct opt *o, int n)
 
 static void group_usage(const char *group, const struct opts_sub *subs, size_t n, FILE *out)
 {
+	int w = 9;
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(subs[i].name) > w)
+			w = (int)strlen(subs[i].name);
 	fprintf(out, "usage: karta %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", group);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "  %-9s %s\n", subs[i].name, subs[i].help);
+		fprintf(out, "  %-*s %s\n", w, subs[i].name, subs[i].help);
 	fprintf(out, "\n'karta %s SUBCOMMAND --help' describes one.\n", group);
 }
 

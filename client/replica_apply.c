@@ -10,7 +10,8 @@ const char *replica_kind_name(enum replica_kind k)
 	static const char *const names[REPLICA_NKINDS] = {"plan", "plan_section", "plan_item",
 		"abbreviation", "conflict", "item_status", "report_request", "report_submission",
 		"participant", "exam", "exam_registration", "exam_point", "auditorium", "staff",
-		"staff_point", "other"};
+		"staff_point", "exam_point_assignment", "exam_auditorium", "distribution", "seating",
+		"staff_assignment", "exam_lock", "exam_plan_setting", "other"};
 	return k < REPLICA_NKINDS ? names[k] : "other";
 }
 

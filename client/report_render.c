@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "report_parse.h"
@@ -41,7 +42,22 @@ struct rcol {
 static const char *const int_columns[] = {"items", "due", "done", "overdue", "not_reported",
 	"in_progress", "blocked", "not_applicable", "returned", "requests_due", "requests_missing",
 	"sub_orgs", "sub_items", "sub_due", "sub_done", "sub_overdue", "sub_not_reported",
-	"sub_orgs_overdue"};
+	"sub_orgs_overdue", "registered", "distributed", "not_distributed", "points", "capacity",
+	"reserved", "shortage", "free_seats", "seated", "unseated", "organizers_needed",
+	"organizers", "organizers_missing", "heads", "heads_missing", "seat_row", "seat",
+	"other_subject_code", "count"};
+
+/* Server columns whose figures are trouble when above zero (highlighted on a terminal). */
+static const char *const hot_columns[] = {"not_distributed", "shortage", "unseated",
+	"organizers_missing", "heads_missing"};
+
+static bool is_hot_column(const char *name)
+{
+	for (size_t i = 0; i < sizeof hot_columns / sizeof hot_columns[0]; i++)
+		if (strcmp(name, hot_columns[i]) == 0)
+			return true;
+	return false;
+}
 
 static bool is_int_column(const char *name)
 {
@@ -191,6 +207,8 @@ static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol
 			cells[c] = !total ? cell(t, r, k->src) : c == 0 ? "TOTAL" : "";
 			continue;
 		case RK_INT:
+			if (!total && !*cell(t, r, k->src)) /* NULL: not a figure this row has */
+				break;
 			n = total ? column_sum(t, k->src) : num(cell(t, r, k->src));
 			snprintf(v, sizeof v, "%lld", n);
 			break;
@@ -408,4 +426,31 @@ int report_render_duplicates(const Karta__Table *t, const struct report_view *v,
 	if (rc == EXIT_OK && v->fo.format == KT_TABLE_TEXT)
 		fprintf(out, "%zu duplicate%s\n", t->n_rows, t->n_rows == 1 ? "" : "s");
 	return rc;
+}
+
+/* --- any table: every column as the server named it ---------------------------------------- */
+
+int report_render_columns(const Karta__Table *t, const struct report_view *v,
+	const char *const *skip, FILE *out)
+{
+	struct rcol c[MAX_COLS];
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_columns && n < MAX_COLS; i++) {
+		const char *name = t->columns[i];
+		bool skipped = false;
+		for (size_t k = 0; skip && skip[k] && !skipped; k++)
+			skipped = v->fo.format == KT_TABLE_TEXT && strcmp(skip[k], name) == 0;
+		if (skipped)
+			continue;
+		c[n++] = is_int_column(name)
+			? (struct rcol){name, RK_INT, name, NULL, is_hot_column(name), 0}
+			: C_TEXT(name, name, 40);
+	}
+	return render(t, c, n, false, v, out);
+}
+
+bool report_want_color(void)
+{
+	const char *term = getenv("TERM");
+	return isatty(fileno(stdout)) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
 }

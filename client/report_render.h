@@ -19,6 +19,9 @@ struct report_view {
 	struct plan_fmt_out fo; /* --format, --bom */
 };
 
+/* Colors only for a person at a terminal (stdout a tty, no NO_COLOR, TERM not dumb). */
+bool report_want_color(void);
+
 /* karta rollup. Returns an exit code (message printed). */
 int report_render_rollup(const Karta__Table *t, const struct report_view *v, FILE *out);
 
@@ -27,5 +30,12 @@ int report_render_overdue(const Karta__Table *t, const struct report_view *v, FI
 
 /* karta registry duplicates: the same person entered by two schools. */
 int report_render_duplicates(const Karta__Table *t, const struct report_view *v, FILE *out);
+
+/* Any computed table (control reports, seating lists, previews): every column under the
+ * server's name, counts right-aligned and, on a terminal, trouble figures (shortage,
+ * unseated, missing organizers…) above zero in red. skip: column names left out of the
+ * text format (NULL-terminated; NULL: none); CSV and JSON keep every column. */
+int report_render_columns(const Karta__Table *t, const struct report_view *v,
+	const char *const *skip, FILE *out);
 
 #endif

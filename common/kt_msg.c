@@ -39,7 +39,7 @@ static const struct kt_msg_info msgs[] = {
 	{KT_MSG_CONFLICT_RESOLVE, "ConflictResolve", &karta__conflict_resolve__descriptor, 1024, 0},
 	{KT_MSG_POKE, "Poke", &karta__poke__descriptor, 64 * 1024, KT_TO_CLIENT},
 	{KT_MSG_RECORD_OP, "RecordOp", &karta__record_op__descriptor, 256 * 1024, 0},
-	{KT_MSG_TABLE_REQ, "TableRequest", &karta__table_request__descriptor, 1024, KT_TO_SERVER},
+	{KT_MSG_TABLE_REQ, "TableRequest", &karta__table_request__descriptor, 4096, KT_TO_SERVER},
 	{KT_MSG_TABLE, "Table", &karta__table__descriptor, 0, KT_TO_CLIENT},
 };
 

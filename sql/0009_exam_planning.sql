@@ -636,7 +636,7 @@ $$;
 -- (school code, surname, name, patronymic, birth date, id). Unchanged seats are not
 -- touched; more participants than seats: the rest stay unseated (reported).
 -- First row: the summary; with dry_run one row per change follows: status 'seat' |
--- 'unseat', message 'room:row:seat', id the participant.
+-- 'unseat', message 'point/room:row:seat', id the participant.
 CREATE FUNCTION karta_exam_seat(p_device bigint, a jsonb)
 RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -717,15 +717,16 @@ BEGIN
 	FROM need JOIN seat ON seat.point_id = need.point_id AND seat.sn = need.n;
 
 	CREATE TEMP TABLE _ksdel ON COMMIT DROP AS
-	SELECT s.id, s.participant_id, au.code || ':' || s.seat_row || ':' || s.seat AS place
+	SELECT s.id, s.participant_id, pt.code || '/' || au.code || ':' || s.seat_row || ':' || s.seat AS place
 	FROM seating s JOIN _ksp USING (point_id) JOIN auditorium au ON au.id = s.auditorium_id
+	JOIN exam_point pt ON pt.id = au.point_id
 	WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL
 	  AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = s.participant_id
 		AND k.auditorium_id = s.auditorium_id AND k.seat_row = s.seat_row AND k.seat = s.seat
 		AND (k.kept OR NOT s.manual));
 	CREATE TEMP TABLE _ksadd ON COMMIT DROP AS
-	SELECT k.*, au.org_id, au.code || ':' || k.seat_row || ':' || k.seat AS place
-	FROM _kst k JOIN auditorium au ON au.id = k.auditorium_id
+	SELECT k.*, au.org_id, pt.code || '/' || au.code || ':' || k.seat_row || ':' || k.seat AS place
+	FROM _kst k JOIN auditorium au ON au.id = k.auditorium_id JOIN exam_point pt ON pt.id = au.point_id
 	WHERE NOT k.kept AND NOT EXISTS (SELECT 1 FROM seating s WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL
 		AND NOT s.manual AND s.participant_id = k.participant_id AND s.auditorium_id = k.auditorium_id
 		AND s.seat_row = k.seat_row AND s.seat = k.seat);
@@ -1065,6 +1066,59 @@ BEGIN
 	END IF;
 END $$;
 
+-- a: {exam_id, point_id, seats?, delete?, rooms?: [{auditorium_id, role?, delete?}]}: one
+-- command's worth of karta_exam_point_assign and karta_exam_auditorium_assign, all or
+-- nothing (`karta exam plan`). Without seats an assigned point keeps its reserved seats;
+-- rooms are added (or, with delete, removed) — the others stay as they are.
+CREATE FUNCTION karta_exam_plan_point(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	res record;
+	r record;
+	x jsonb;
+	pa jsonb := a - 'rooms';
+	n_add int := 0;
+	n_del int := 0;
+	st text;
+	msg text;
+BEGIN
+	IF a ? 'rooms' AND jsonb_typeof(a->'rooms') <> 'array' THEN
+		RETURN QUERY SELECT 'bad', 'rooms: must be a list', NULL::uuid, NULL::bigint; RETURN;
+	END IF;
+	BEGIN
+		IF NOT pa ? 'seats' AND NOT coalesce((a->>'delete')::boolean, false) THEN
+			pa := pa || jsonb_build_object('seats', (SELECT x.seats FROM exam_point_assignment x
+				WHERE x.exam_id::text = a->>'exam_id' AND x.point_id::text = a->>'point_id'
+				AND x.deleted_at IS NULL));
+		END IF;
+		SELECT * INTO res FROM karta_exam_point_assign(p_device, pa);
+		IF res.status <> 'ok' THEN
+			st := res.status; msg := res.message;
+			RAISE EXCEPTION USING ERRCODE = 'KTUND';
+		END IF;
+		FOR x IN SELECT e FROM jsonb_array_elements(coalesce(a->'rooms', '[]')) e LOOP
+			EXIT WHEN coalesce((a->>'delete')::boolean, false);
+			IF jsonb_typeof(x) <> 'object' THEN
+				st := 'bad'; msg := 'rooms: each an object {auditorium_id, role?, delete?}';
+				RAISE EXCEPTION USING ERRCODE = 'KTUND';
+			END IF;
+			SELECT * INTO r FROM karta_exam_auditorium_assign(p_device,
+				jsonb_build_object('exam_id', a->'exam_id') || (x - 'exam_id'));
+			IF r.status <> 'ok' THEN
+				st := r.status; msg := r.message;
+				RAISE EXCEPTION USING ERRCODE = 'KTUND';
+			END IF;
+			IF coalesce((x->>'delete')::boolean, false) THEN n_del := n_del + 1; ELSE n_add := n_add + 1; END IF;
+		END LOOP;
+	EXCEPTION WHEN SQLSTATE 'KTUND' THEN -- undo the steps taken: all or nothing
+		RETURN QUERY SELECT st, msg, NULL::uuid, NULL::bigint; RETURN;
+	END;
+	RETURN QUERY SELECT 'ok', CASE WHEN coalesce((a->>'delete')::boolean, false) THEN res.message
+		ELSE format('point %s, rooms: %s assigned, %s unassigned', res.message, n_add, n_del) END,
+		res.id, res.version;
+END $$;
+
 -- ---- previews (--dry-run) -----------------------------------------------------------------
 -- karta_plan_preview(device, kind, a): what a planning op would do; nothing is written.
 -- Distribution and seating list their changes (their own dry_run); every other planning op
@@ -1154,6 +1208,7 @@ END $$;
 
 INSERT INTO op_kind(kind, fn) VALUES
 	('exam_point_assign', 'karta_exam_point_assign'),
+	('exam_plan_point', 'karta_exam_plan_point'),
 	('exam_auditorium_assign', 'karta_exam_auditorium_assign'),
 	('exam_settings', 'karta_exam_settings'),
 	('exam_distribute', 'karta_exam_distribute'),

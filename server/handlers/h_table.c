@@ -1,8 +1,9 @@
-/* h_table: TableRequest{name, as_of, by, scope, plan_id} → Table{columns, rows}: the
- * computed tables (roll-ups, overdue lists: docs/reports.md; duplicate people:
- * docs/registries.md). One SQL function call each;
- * its first two columns are (status, message) — a refusal comes back as one row with a
+/* h_table: TableRequest → Table{columns, rows}: the computed tables — roll-ups, overdue
+ * lists (docs/reports.md), duplicate people (docs/registries.md), control reports, seating
+ * lists and planning previews (docs/exam-planning.md). One SQL function call each; its
+ * first two columns are (status, message) — a refusal comes back as one row with a
  * non-ok status — and the rest go to the client as text, "" for NULL. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,20 @@
 #include "h_write.h"
 #include "handlers.h"
 
+/* The request fields a query takes as $2, $3, … in order ($1 is always the device):
+ * a as_of, b by, s scope, p plan_id, e exam_id, o point, k kind, j args_json. */
 static const struct {
 	const char *name;
-	const char *sql; /* $1 device, $2 as_of, $3 by, $4 scope, $5 plan */
+	const char *params;
+	const char *sql;
 } tables[] = {
-	{"rollup", "SELECT * FROM karta_rollup($1::bigint, nullif($2, '')::date, $3,"
+	{"rollup", "abSp", "SELECT * FROM karta_rollup($1::bigint, nullif($2, '')::date, $3,"
 		" nullif($4, ''), nullif($5, '')::uuid)"},
-	{"overdue", "SELECT * FROM karta_overdue($1::bigint, nullif($2, '')::date,"
-		" nullif($4, ''), nullif($5, '')::uuid) WHERE $3 = $3"},
+	{"overdue", "aSp", "SELECT * FROM karta_overdue($1::bigint, nullif($2, '')::date,"
+		" nullif($3, ''), nullif($4, '')::uuid)"},
 	/* the same person entered twice, among the schools this device reads whole (sql/0008);
 	 * names go to the client, which may read both rows, never to a log */
-	{"duplicates", "SELECT 'ok'::text AS status, ''::text AS message,"
+	{"duplicates", "", "SELECT 'ok'::text AS status, ''::text AS message,"
 		" array_to_string(d.match, ', ') AS match, d.org_a,"
 		" concat_ws(' ', a.surname, a.name, a.patronymic) AS person_a,"
 		" to_char(a.birth_date, 'DD.MM.YYYY') AS birth_a, d.participant_a, d.org_b,"
@@ -30,9 +34,39 @@ static const struct {
 		" to_char(b.birth_date, 'DD.MM.YYYY') AS birth_b, d.participant_b"
 		" FROM karta_participant_duplicates($1::bigint) d"
 		" JOIN participant a ON a.id = d.participant_a"
-		" JOIN participant b ON b.id = d.participant_b"
-		" WHERE $2 = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 ORDER BY d.org_a, person_a"},
+		" JOIN participant b ON b.id = d.participant_b ORDER BY d.org_a, person_a"},
+	/* control reports of an exam (sql/0009 karta_control): each its own columns */
+	{"k02", "e", "SELECT status, message, grp AS municipality, registered, distributed,"
+		" not_distributed, points FROM karta_control($1::bigint, 'k02', $2::uuid)"},
+	{"k03", "e", "SELECT status, message, grp AS point, distributed, capacity, reserved,"
+		" shortage, free_seats FROM karta_control($1::bigint, 'k03', $2::uuid)"},
+	{"k06", "e", "SELECT status, message, grp AS point, shortage, not_distributed, unseated,"
+		" organizers_needed, organizers, organizers_missing, heads, heads_missing"
+		" FROM karta_control($1::bigint, 'k06', $2::uuid)"},
+	{"k09", "e", "SELECT status, message, grp AS auditorium, capacity, seated, fill_pct"
+		" FROM karta_control($1::bigint, 'k09', $2::uuid)"},
+	/* duplicates among the exam's registered participants; both readable by this device */
+	{"exam_duplicates", "e", "SELECT k.status, k.message, replace(k.grp, ',', ', ') AS match,"
+		" oa.code AS org_a, concat_ws(' ', a.surname, a.name, a.patronymic) AS person_a,"
+		" to_char(a.birth_date, 'DD.MM.YYYY') AS birth_a, k.id_a AS participant_a,"
+		" ob.code AS org_b, concat_ws(' ', b.surname, b.name, b.patronymic) AS person_b,"
+		" to_char(b.birth_date, 'DD.MM.YYYY') AS birth_b, k.id_b AS participant_b"
+		" FROM karta_control($1::bigint, 'duplicates', $2::uuid) k"
+		" LEFT JOIN participant a ON a.id = k.id_a LEFT JOIN organization oa ON oa.id = a.org_id"
+		" LEFT JOIN participant b ON b.id = k.id_b LEFT JOIN organization ob ON ob.id = b.org_id"
+		" ORDER BY org_a, person_a"},
+	/* the exam's participants (of this device's schools) registered for another exam that day */
+	{"same_day", "e", "SELECT k.status, k.message, o.code AS school,"
+		" concat_ws(' ', p.surname, p.name, p.patronymic) AS person,"
+		" to_char(p.birth_date, 'DD.MM.YYYY') AS birth_date, k.grp AS other_subject_code,"
+		" k.id_a AS participant FROM karta_control($1::bigint, 'same_day', $2::uuid) k"
+		" LEFT JOIN participant p ON p.id = k.id_a LEFT JOIN organization o ON o.id = p.org_id"
+		" ORDER BY school, person"},
+	{"seating", "eo", "SELECT * FROM karta_seating_list($1::bigint, $2::uuid, nullif($3, ''))"},
+	{"preview", "kj", "SELECT * FROM karta_plan_preview($1::bigint, $2, $3::jsonb)"},
 };
+
+#define MAX_PARAMS 6
 
 static void table_cb(struct db_result *res, void *arg)
 {
@@ -86,23 +120,69 @@ static void table_cb(struct db_result *res, void *arg)
 	pending_free(p);
 }
 
+/* Checks the fields the table takes; NULL or what is wrong. */
+static const char *check_fields(const Karta__TableRequest *req, const char *params)
+{
+	const char *bad = NULL;
+	for (const char *f = params; !bad && *f; f++)
+		switch (*f) {
+		case 'a':
+			bad = *req->as_of ? check_date("as_of", req->as_of) : NULL;
+			break;
+		case 'b':
+			if (*req->by && strcmp(req->by, "municipality") && strcmp(req->by, "school") &&
+			    strcmp(req->by, "item"))
+				bad = "by: municipality, school or item";
+			break;
+		case 'S':
+			bad = check_text("scope", req->scope, 32, false);
+			break;
+		case 'p':
+			bad = *req->plan_id ? check_uuid("plan_id", req->plan_id) : NULL;
+			break;
+		case 'e':
+			bad = check_uuid("exam_id", req->exam_id);
+			break;
+		case 'o':
+			bad = check_text("point", req->point, 4, false);
+			break;
+		case 'k':
+			bad = check_text("kind", req->kind, 40, true);
+			break;
+		case 'j': {
+			json_t *j = json_loads(req->args_json, JSON_REJECT_DUPLICATES, NULL);
+			if (!json_is_object(j))
+				bad = "args_json: must be a JSON object";
+			json_decref(j);
+			break;
+		}
+		}
+	return bad;
+}
+
+static const char *field(const Karta__TableRequest *req, char f)
+{
+	switch (f) {
+	case 'a': return req->as_of;
+	case 'b': return *req->by ? req->by : "municipality";
+	case 'S': return req->scope;
+	case 'p': return req->plan_id;
+	case 'e': return req->exam_id;
+	case 'o': return req->point;
+	case 'k': return req->kind;
+	default: return req->args_json;
+	}
+}
+
 int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__TableRequest *req = (const Karta__TableRequest *)msg;
-	const char *sql = NULL;
-	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-		if (strcmp(req->name, tables[i].name) == 0)
-			sql = tables[i].sql;
-	const char *bad = sql ? NULL : "name: rollup, overdue or duplicates";
-	if (!bad && *req->as_of)
-		bad = check_date("as_of", req->as_of);
-	if (!bad && *req->by && strcmp(req->by, "municipality") && strcmp(req->by, "school") &&
-	    strcmp(req->by, "item"))
-		bad = "by: municipality, school or item";
-	if (!bad && *req->plan_id)
-		bad = check_uuid("plan_id", req->plan_id);
-	if (!bad)
-		bad = check_text("scope", req->scope, 32, false);
+	size_t t = 0, nt = sizeof tables / sizeof tables[0];
+	while (t < nt && strcmp(req->name, tables[t].name) != 0)
+		t++;
+	const char *bad = t < nt ? check_fields(req, tables[t].params)
+		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
+		  "seating or preview";
 	if (bad) {
 		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;
@@ -110,7 +190,9 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	struct pending *p = pending_new(c, rid);
 	if (!p)
 		return -1;
-	const char *params[5] = {p->device, req->as_of, *req->by ? req->by : "municipality",
-		req->scope, req->plan_id};
-	return pending_query(p, sql, 5, params, table_cb);
+	const char *params[MAX_PARAMS + 1] = {p->device};
+	int n = 1;
+	for (const char *f = tables[t].params; *f && n <= MAX_PARAMS; f++)
+		params[n++] = field(req, *f);
+	return pending_query(p, tables[t].sql, n, params, table_cb);
 }

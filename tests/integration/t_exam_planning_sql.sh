@@ -308,6 +308,15 @@ kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM seating s WHERE NOT EXISTS (SE
 kt_assert_contains "$(kt_psql "SELECT string_agg(DISTINCT step, ',' ORDER BY step) FROM planning_audit")" \
 	"auditorium_assign,distribute,lock,point_assign,seat,seat_manual,settings,staff_assign,unlock" "planning audit"
 
+# --- a point and its rooms in one op: all or nothing -------------------------------------------
+refused karta_exam_plan_point mun1 "{\"exam_id\": \"$E\", \"point_id\": \"$P1\", \"rooms\": [
+	{\"auditorium_id\": \"$A101\", \"role\": \"preparation\"}, {\"auditorium_id\": \"$A201\"}]}" \
+	not_found 'auditorium_id' # the first room's change (its seats go) is undone with the refusal
+kt_assert_match "$(ok karta_exam_plan_point mun1 "{\"exam_id\": \"$E\", \"point_id\": \"$P1\",
+	\"rooms\": [{\"auditorium_id\": \"$A101\"}]}")" 'rooms: 1 assigned, 0 unassigned' "a point with its rooms"
+kt_assert_eq "14" "$(kt_psql "SELECT seats FROM exam_point_assignment WHERE point_id = '$P1' AND deleted_at IS NULL")" \
+	"a point planned again without seats keeps its reserved seats"
+
 # --- previews (--dry-run) and seating lists --------------------------------------------------
 before=$(snapshot)
 kt_assert_eq "ok|would|assigned" "$(kt_psql "SELECT concat_ws('|', status, change, place)

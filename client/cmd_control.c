@@ -1,0 +1,116 @@
+/* cmd_control: `karta control K-02|K-03|K-06|K-09|duplicates|same-day --exam EXAM` — the
+ * control reports of an exam's planning, computed by the server (sql/0009 karta_control,
+ * server/handlers/h_table.c), as a table, CSV or JSON (docs/exam-planning.md). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client.h"
+#include "exam_cmds.h"
+#include "opts.h"
+#include "plan_fmt.h"
+#include "replica.h"
+#include "report_render.h"
+#include "rpc.h"
+
+static const struct {
+	const char *word, *alt, *name, *title;
+} reports[] = {
+	{"K-02", "К-02", "k02", "К-02 registered, distributed and not distributed participants"},
+	{"K-03", "К-03", "k03", "К-03 distributed participants vs seats of the assigned auditoriums"},
+	{"K-06", "К-06", "k06", "К-06 readiness of the exam points"},
+	{"K-09", "К-09", "k09", "К-09 auditorium fill"},
+	{"duplicates", "дубликаты", "exam_duplicates", "registered participants who look like one person"},
+	{"same-day", "same_day", "same_day", "participants registered for another exam the same day"},
+};
+
+int exam_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out)
+{
+	*out = NULL;
+	if (!client_rpc_quiet(cl)) {
+		if (cl->unreachable)
+			fprintf(stderr, "karta: this is computed by the server, which cannot be "
+					"reached now\n");
+		else
+			client_rpc(cl); /* prints why */
+		return EXIT_RUNTIME;
+	}
+	ProtobufCMessage *m;
+	if (plan_fmt_call(cl, &req->base, &karta__table__descriptor, &m) != EXIT_OK)
+		return EXIT_RUNTIME;
+	*out = (Karta__Table *)m;
+	return EXIT_OK;
+}
+
+int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id[EXAM_ID_LEN])
+{
+	*r = client_replica(cl);
+	if (!*r)
+		return EXIT_RUNTIME;
+	return exam_ref_exam(*r, ref, id);
+}
+
+/* Whether a report word names report i (K-02, k02, К-02, k-02). */
+static bool names(size_t i, const char *w)
+{
+	return strcasecmp(w, reports[i].word) == 0 || strcmp(w, reports[i].alt) == 0 ||
+		strcasecmp(w, reports[i].name) == 0;
+}
+
+int cmd_control(struct client *cl, int argc, char **argv)
+{
+	enum { O_EXAM, O_FORMAT, O_BOM, O_N };
+	struct opt o[] = {
+		[O_EXAM] = {.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,
+			.help = "the exam: its id, or DATE:SUBJECT_CODE (2025-06-01:2)"},
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_BOM] = OPTS_BOM,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"control", "REPORT", 1,
+		"A control report of an exam's planning, computed by the server for what this\n"
+		"organization plans (the region: every point; a municipality: its points and its\n"
+		"participants). REPORT is one of\n"
+		"  K-02        per municipality: registered, distributed, not distributed, points used\n"
+		"  K-03        per exam point: distributed vs usable seats of the assigned exam rooms,\n"
+		"              reserved seats, shortage, free seats\n"
+		"  K-06        per exam point: seat shortage, unseated participants, organizers\n"
+		"              needed/assigned/missing, heads and missing heads; TOTAL adds the\n"
+		"              participants not distributed at all\n"
+		"  K-09        per auditorium (POINT/ROOM): usable seats, seated, fill %\n"
+		"  duplicates  registered participants who look like one person\n"
+		"  same-day    participants registered for another exam the same day\n"
+		"On a terminal, trouble figures above zero are in red.", o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	size_t i = 0, n = sizeof reports / sizeof reports[0];
+	while (i < n && !names(i, pos[0]))
+		i++;
+	if (i == n)
+		return opts_fail(&c, "'%s' is not a control report: K-02, K-03, K-06, K-09, "
+				     "duplicates or same-day", pos[0]);
+	struct replica *r;
+	char exam[EXAM_ID_LEN];
+	int rc = exam_resolve(cl, o[O_EXAM].str, &r, exam);
+	if (rc != EXIT_OK)
+		return rc;
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = (char *)reports[i].name;
+	req.exam_id = exam;
+	Karta__Table *t;
+	if ((rc = exam_table(cl, &req, &t)) != EXIT_OK)
+		return rc;
+	struct report_view v = {.color = report_want_color(),
+		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	static const char *const ids[] = {"participant_a", "participant_b", "participant", NULL};
+	if (v.fo.format == KT_TABLE_TEXT)
+		printf("%s, exam %s\n\n", reports[i].title, o[O_EXAM].str);
+	if (v.fo.format == KT_TABLE_TEXT && t->n_rows == 0)
+		printf("nothing to report\n");
+	else
+		rc = report_render_columns(t, &v, ids, stdout);
+	karta__table__free_unpacked(t, NULL);
+	return rc;
+}

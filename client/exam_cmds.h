@@ -1,0 +1,20 @@
+/* exam_cmds: `karta exam …` (cmd_exam.c: the planning steps, seating lists) and `karta
+ * control …` (cmd_control.c: control reports) — docs/exam-planning.md. */
+#ifndef KT_EXAM_CMDS_H
+#define KT_EXAM_CMDS_H
+
+#include "exam_refs.h"
+#include "karta.pb-c.h"
+
+struct client;
+struct report_view;
+
+/* A computed table of the server (TableRequest: req's name and fields): connects, calls,
+ * prints why it could not ("the server cannot be reached now", the server's refusal).
+ * *out: free with karta__table__free_unpacked. Returns an exit code. */
+int exam_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out);
+
+/* The replica, the exam's id from --exam (exam_refs.h). Returns an exit code. */
+int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id[EXAM_ID_LEN]);
+
+#endif
