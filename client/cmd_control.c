@@ -12,6 +12,7 @@
 #include "replica.h"
 #include "report_render.h"
 #include "rpc.h"
+#include "sync.h"
 
 static const struct {
 	const char *word, *alt, *name, *title;
@@ -42,11 +43,18 @@ int exam_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out)
 	return EXIT_OK;
 }
 
+/* Names resolve against the replica brought up to date first when the server is reachable
+ * (one round trip when nothing changed); offline, against what it holds. */
 int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id[EXAM_ID_LEN])
 {
 	*r = client_replica(cl);
 	if (!*r)
 		return EXIT_RUNTIME;
+	if (sync_connect(cl, true)) {
+		struct sync_report rep = {0};
+		if (sync_pull(cl, false, &rep) != 0)
+			return EXIT_RUNTIME;
+	}
 	return exam_ref_exam(*r, ref, id);
 }
 

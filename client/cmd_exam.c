@@ -71,7 +71,7 @@ static int preview(struct step *s, const char *kind, bool every)
 	if (!js)
 		return EXIT_RUNTIME;
 	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
-	req.name = "preview";
+	req.name = (char *)"preview";
 	req.kind = (char *)kind;
 	req.args_json = js;
 	Karta__Table *t;
@@ -530,7 +530,7 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
-	req.name = "seating";
+	req.name = (char *)"seating";
 	req.exam_id = exam;
 	req.point = (char *)(o[O_POINT].set ? o[O_POINT].str : "");
 	Karta__Table *t;

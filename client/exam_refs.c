@@ -67,8 +67,8 @@ static int find_one(struct replica *r, const char *type, struct find *f, const c
 		return EXIT_RUNTIME;
 	}
 	if (f->found == 0) {
-		fprintf(stderr, "karta: no %s in the local replica (run 'karta sync'; a "
-				"municipality plans only its own exam points)\n", what);
+		fprintf(stderr, "karta: no %s in the local replica (a municipality plans only "
+				"its own exam points; offline, 'karta sync' when back online)\n", what);
 		return EXIT_RUNTIME;
 	}
 	if (f->found > 1) {

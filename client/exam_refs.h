@@ -1,6 +1,6 @@
 /* exam_refs: what the exam commands name, resolved to ids from the local replica (the
  * region's and municipalities' replicas hold the exams, exam points, auditoriums and staff
- * they may plan with; `karta sync` brings them):
+ * they may plan with; the exam commands pull first when the server is reachable):
  *   exam        its id, or DATE:SUBJECT (2025-06-01:2) when one exam has that date and
  *               subject code; DATE:SUBJECT:FORM (ege|oge|gve) picks among several
  *   point       its code (0001)

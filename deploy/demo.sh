@@ -246,6 +246,41 @@ demo_registries() {
 	run "$KARTA" --config "$RUN/mun-north.conf" registry duplicates || true
 }
 
+demo_exam_planning() {
+	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
+	step "mun-north imports its exam points and their auditoriums"
+	run "$KARTA" --config "$m" registry import exam-points docs/samples/demo-exam-points.csv ||
+		die "registry import exam-points failed"
+	run "$KARTA" --config "$m" registry import auditoriums docs/samples/demo-auditoriums.csv ||
+		die "registry import auditoriums failed"
+	step "the region's exam schedule: ЕГЭ, subject 2, $x; school-n1's ЕГЭ participants registered"
+	info "(loaded in SQL here: the schedule comes from РИС, no client command makes exams)"
+	psql_var "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
+		SELECT 'dddddddd-0000-4000-8000-000000000001', id, 2, 'Математика (профильная)', 1, 11,
+			'2026-06-01' FROM organization WHERE code = 'reg' ON CONFLICT DO NOTHING;
+		INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
+		SELECT gen_random_uuid(), p.org_id, p.id, e.id FROM participant p
+		JOIN exam e ON e.id = 'dddddddd-0000-4000-8000-000000000001'
+		WHERE karta_registration_ok(p.form, p.class, e.form, e.gia) AND NOT EXISTS (SELECT 1
+			FROM exam_registration r WHERE r.participant_id = p.id AND r.exam_id = e.id)" >/dev/null
+	run "$KARTA" --config "$m" sync >/dev/null || die "karta sync failed"
+	step "mun-north plans the exam: point 0001 with two rooms, distribution (a dry run first), seating"
+	run "$KARTA" --config "$m" exam plan --exam "$x" --point 0001 --room 0101 --room 0102 ||
+		die "karta exam plan failed"
+	run "$KARTA" --config "$m" exam distribute --exam "$x" --dry-run || die "the dry run failed"
+	run "$KARTA" --config "$m" exam distribute --exam "$x" || die "karta exam distribute failed"
+	run "$KARTA" --config "$m" exam seat --exam "$x" --order even || die "karta exam seat failed"
+	run "$KARTA" --config "$m" exam seating --exam "$x" --point 0001 || die "the seating list failed"
+	step "control reports: К-02 for the region, К-06 readiness of mun-north's points"
+	run "$KARTA" --config "$r" control K-02 --exam "$x" || die "karta control K-02 failed"
+	run "$KARTA" --config "$m" control K-06 --exam "$x" || die "karta control K-06 failed"
+	step "the region locks the exam's planning: a change is refused until it unlocks"
+	run "$KARTA" --config "$r" exam lock --exam "$x" --reason "выгружено в ППЭ" || die "lock failed"
+	run "$KARTA" --config "$m" exam seat --exam "$x" --order sequential &&
+		die "a locked exam accepted a change"
+	run "$KARTA" --config "$r" exam unlock --exam "$x" || die "unlock failed"
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -372,8 +407,9 @@ cmd_start() {
 	demo_sync
 	demo_reports
 	demo_registries
+	demo_exam_planning
 
-	# --- LATER STEPS: exam planning -----------------------------------------------------
+	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
 
