@@ -69,8 +69,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_FORMAT, O_BOM, O_N };
 	struct opt o[] = {
-		[O_EXAM] = {.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,
-			.help = "the exam: its id, or DATE:SUBJECT_CODE (2025-06-01:2)"},
+		[O_EXAM] = OPT_EXAM,
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
 		[O_BOM] = OPTS_BOM,
 		[O_N] = {0},

@@ -17,9 +17,6 @@
 #include "report_cmds.h"
 #include "report_render.h"
 
-#define OPT_EXAM                                                                          \
-	{.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,               \
-		.help = "the exam: its id, or DATE:SUBJECT_CODE[:ege|oge|gve] (2025-06-01:2)"}
 #define OPT_DRY                                                                           \
 	{.name = "dry-run", .type = OPT_FLAG,                                             \
 		.help = "print what would change; write nothing"}

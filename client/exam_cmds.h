@@ -9,6 +9,11 @@
 struct client;
 struct report_view;
 
+/* --exam, the option every exam command takes (opts.h table entry). */
+#define OPT_EXAM                                                                          \
+	{.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,               \
+		.help = "the exam: its id, or DATE:SUBJECT_CODE[:ege|oge|gve] (2025-06-01:2)"}
+
 /* A computed table of the server (TableRequest: req's name and fields): connects, calls,
  * prints why it could not ("the server cannot be reached now", the server's refusal).
  * *out: free with karta__table__free_unpacked. Returns an exit code. */

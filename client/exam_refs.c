@@ -125,12 +125,19 @@ int exam_ref_exam(struct replica *r, const char *ref, char id[EXAM_ID_LEN])
 	return find_one(r, "exam", &f, what, id);
 }
 
-int exam_ref_point(struct replica *r, const char *code, char id[EXAM_ID_LEN])
+/* The live row of type whose code is code; noun names it in messages. */
+static int by_code(struct replica *r, const char *type, const char *noun, const char *code,
+	char id[EXAM_ID_LEN])
 {
 	char what[64];
-	snprintf(what, sizeof what, "exam point %.8s", code);
+	snprintf(what, sizeof what, "%s %.8s", noun, code);
 	struct find f = {.key = {"code"}, .want = {code}, .nkeys = 1};
-	return find_one(r, "exam_point", &f, what, id);
+	return find_one(r, type, &f, what, id);
+}
+
+int exam_ref_point(struct replica *r, const char *code, char id[EXAM_ID_LEN])
+{
+	return by_code(r, "exam_point", "exam point", code, id);
 }
 
 int exam_ref_room(struct replica *r, const char *point_id, const char *point_code,
@@ -144,10 +151,7 @@ int exam_ref_room(struct replica *r, const char *point_id, const char *point_cod
 
 int exam_ref_staff(struct replica *r, const char *code, char id[EXAM_ID_LEN])
 {
-	char what[64];
-	snprintf(what, sizeof what, "staff member %.8s", code);
-	struct find f = {.key = {"code"}, .want = {code}, .nkeys = 1};
-	return find_one(r, "staff", &f, what, id);
+	return by_code(r, "staff", "staff member", code, id);
 }
 
 const char *exam_ref_person(struct replica *r, const char *participant_id, char *buf, size_t n)

@@ -360,6 +360,30 @@ kt_setup() {
 	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
 }
 
+# kt_setup_sql NAME: for tests of the SQL alone (no kartad, no certificates): a work dir and
+# a database with every sql/NNNN_*.sql applied by psql in one transaction, recorded in
+# schema_migrations as karta-admin migrate would.
+kt_setup_sql() {
+	KT_NAME=$1
+	KT_WORK=$KT_BIN/test-work/$KT_NAME
+	KT_DB=$KT_NAME
+	kt__lock_and_cluster
+	rm -rf -- "$KT_WORK"
+	mkdir -p "$KT_WORK"
+	KT_CONNINFO=$(kt_createdb "$KT_DB")
+	local f b
+	{
+		echo "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now());"
+		for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
+			cat "$f"
+			b=$(basename "$f")
+			echo ";INSERT INTO schema_migrations(version, name) VALUES ($((10#${b:0:4})), '$b');"
+		done
+	} | psql -XAtq -v ON_ERROR_STOP=1 -1 "$KT_CONNINFO" >"$KT_WORK/migrate.out" 2>&1 ||
+		kt_fail "migrations failed: $(cat "$KT_WORK/migrate.out")"
+}
+
 # ---------------------------------------------------------------------------------------
 # The client's plan commands
 

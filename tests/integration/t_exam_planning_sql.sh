@@ -14,23 +14,7 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-KT_NAME=t_exam_planning_sql
-KT_WORK=$KT_BIN/test-work/$KT_NAME
-KT_DB=$KT_NAME
-kt__lock_and_cluster
-rm -rf -- "$KT_WORK"
-mkdir -p "$KT_WORK"
-KT_CONNINFO=$(kt_createdb "$KT_DB")
-{
-	echo "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now());"
-	for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
-		cat "$f"
-		b=$(basename "$f")
-		echo ";INSERT INTO schema_migrations(version, name) VALUES ($((10#${b:0:4})), '$b');"
-	done
-} | psql -XAtq -v ON_ERROR_STOP=1 -1 "$KT_CONNINFO" >"$KT_WORK/migrate.out" 2>&1 ||
-	kt_fail "migrations failed: $(cat "$KT_WORK/migrate.out")"
+kt_setup_sql t_exam_planning_sql
 
 kt_psql "INSERT INTO organization(code, name, level) VALUES ('reg', 'Область', 'region');
 	INSERT INTO organization(code, name, level, parent_id) SELECT 'mun1', 'Округ 1', 'municipality', id FROM organization WHERE code = 'reg';
