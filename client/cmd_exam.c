@@ -271,6 +271,8 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	bool manual = o[O_PART].set;
+	if (o[O_CHANGES].set && !o[O_DRY].set)
+		return opts_fail(&c, "--changes goes with --dry-run");
 	if (!manual && (o[O_POINT].set || o[O_CLEAR].set))
 		return opts_fail(&c, "--point and --clear go with --participant");
 	if (manual && o[O_POINT].set == o[O_CLEAR].set)
@@ -333,6 +335,8 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	bool manual = o[O_PART].set, place = o[O_ROOM].set || o[O_ROW].set || o[O_SEAT].set;
+	if (o[O_CHANGES].set && !o[O_DRY].set)
+		return opts_fail(&c, "--changes goes with --dry-run");
 	if (!manual && (place || o[O_CLEAR].set))
 		return opts_fail(&c, "--room, --row, --seat and --clear go with --participant");
 	if (manual && !o[O_CLEAR].set && !(o[O_POINT].set && o[O_ROOM].set && o[O_ROW].set &&

@@ -103,6 +103,11 @@ kt_ok reg exam distribute --exam "$X" --dry-run
 kt_assert_match "$KT_OUT" "^dry run: distributed [0-9]+" "the dry run's summary"
 kt_assert_contains "$KT_OUT" "nothing written" "the dry run says so"
 kt_assert_eq "$S0" "$(snap)" "the dry run wrote nothing"
+kt_ok reg exam distribute --exam "$X" --dry-run --changes
+kt_assert_eq "$(sed -n 's/^dry run: .*added \([0-9]*\),.*/\1/p' <<<"$KT_OUT")" "$(grep -c '^  add ' <<<"$KT_OUT")" \
+	"--changes lists every participant the summary counts as added"
+kt_run kt_karta reg exam distribute --exam "$X" --changes
+kt_assert_rc 2 "--changes without --dry-run is a usage error"
 kt_ok "$MUN" exam distribute --exam "$X"
 kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM distribution d JOIN exam_point p ON p.id = d.point_id
 	JOIN organization o ON o.id = p.org_id WHERE o.code <> '$MUN'")" "MUN distributed only to its points"
