@@ -434,15 +434,17 @@ BEGIN
 
 	SET LOCAL client_min_messages = warning;
 	DROP TABLE IF EXISTS _kpt, _kp;
-	-- points in scope with their capacity left
+	-- points in scope with their capacity left (the rooms summed once for all points, not
+	-- per point: exam_auditorium has no index by point)
 	CREATE TEMP TABLE _kpt ON COMMIT DROP AS
 	SELECT pa.point_id, pt.org_id AS mun_id, pt.code,
 		coalesce(pa.seats, ea.cap, 0) AS cap, coalesce(ea.ovz_cap, 0) AS ovz_cap, 0 AS cap_left, 0 AS ovz_left
 	FROM exam_point_assignment pa JOIN exam_point pt ON pt.id = pa.point_id
-	LEFT JOIN LATERAL (SELECT sum(karta_aud_capacity(au))::int AS cap,
+	LEFT JOIN (SELECT x.point_id, sum(karta_aud_capacity(au))::int AS cap,
 		sum(karta_aud_capacity(au)) FILTER (WHERE au.ovz_adapted)::int AS ovz_cap
 		FROM exam_auditorium x JOIN auditorium au ON au.id = x.auditorium_id AND au.deleted_at IS NULL
-		WHERE x.exam_id = c.exam_id AND x.point_id = pa.point_id AND x.role = 'exam' AND x.deleted_at IS NULL) ea ON true
+		WHERE x.exam_id = c.exam_id AND x.role = 'exam' AND x.deleted_at IS NULL
+		GROUP BY x.point_id) ea ON ea.point_id = pa.point_id
 	WHERE pa.exam_id = c.exam_id AND pa.deleted_at IS NULL AND pt.deleted_at IS NULL
 	  AND karta_plan_scope(c.org_id, c.level, pt);
 
@@ -611,13 +613,17 @@ END $$;
 
 -- ---- seating ------------------------------------------------------------------------------
 -- Usable seats of the exam rooms assigned to an exam: (auditorium, position, row, seat).
+-- The positions are an array unnested, not generate_series over the room's size: the
+-- planner takes a set function of non-constant arguments for 1,000 rows (2,400 rooms: 2.4
+-- million seats for ~30,000), and at that cost PostgreSQL JIT-compiled the seating's
+-- queries: 0.4 s a run (bench/exam.sh). An unnested array counts as 10.
 CREATE FUNCTION karta_exam_seats(p_exam uuid)
 RETURNS TABLE (point_id uuid, auditorium_id uuid, code text, cap int, ovz boolean, pos int,
 	seat_row smallint, seat smallint) LANGUAGE sql STABLE AS $$
 	SELECT ea.point_id, au.id, au.code, karta_aud_capacity(au), au.ovz_adapted, g.pos,
 		((g.pos - 1) / au.seats_per_row + 1)::smallint, ((g.pos - 1) % au.seats_per_row + 1)::smallint
 	FROM exam_auditorium ea JOIN auditorium au ON au.id = ea.auditorium_id AND au.deleted_at IS NULL
-	CROSS JOIN LATERAL generate_series(1, au.rows * au.seats_per_row) g(pos)
+	CROSS JOIN LATERAL unnest(ARRAY(SELECT generate_series(1, au.rows * au.seats_per_row))) g(pos)
 	WHERE ea.exam_id = p_exam AND ea.role = 'exam' AND ea.deleted_at IS NULL
 	  AND g.pos <> ALL (au.unusable_seats)
 $$;
@@ -664,41 +670,56 @@ BEGIN
 	PERFORM 1 FROM exam_lock x WHERE x.id = c.exam_id FOR SHARE;
 
 	SET LOCAL client_min_messages = warning;
-	DROP TABLE IF EXISTS _ksp, _kfree, _kst, _ksdel, _ksadd;
+	DROP TABLE IF EXISTS _ksp, _kseat, _kd, _ks, _kfree, _kst, _ksdel, _ksadd;
 	CREATE TEMP TABLE _ksp ON COMMIT DROP AS -- the points seated
 	SELECT x.id AS point_id FROM exam_point x JOIN exam_point_assignment pa ON pa.point_id = x.id
 		AND pa.exam_id = c.exam_id AND pa.deleted_at IS NULL
 	WHERE karta_plan_scope(c.org_id, c.level, x) AND (only_point IS NULL OR x.id = only_point);
+	-- What the steps below read, copied once and analyzed: the exam's distribution and seating
+	-- rows are often newer than the tables' statistics (an exam's first run, or tables that
+	-- hold other exams' rows), and a planner that takes them for none joins them row by row
+	-- (seconds to minutes for 15,000; bench/exam.sh, "statistics stale").
+	CREATE TEMP TABLE _kseat ON COMMIT DROP AS -- the usable seats of the exam's rooms
+	SELECT * FROM karta_exam_seats(c.exam_id);
+	CREATE TEMP TABLE _kd ON COMMIT DROP AS -- the distributed, with the keys of their order
+	SELECT d.participant_id, d.point_id, p.ovz, sc.code AS school, p.surname, p.name, p.patronymic, p.birth_date
+	FROM distribution d JOIN _ksp USING (point_id) JOIN participant p ON p.id = d.participant_id
+	JOIN organization sc ON sc.id = p.org_id
+	WHERE d.exam_id = c.exam_id AND d.deleted_at IS NULL;
+	ANALYZE _ksp;
+	ANALYZE _kseat;
+	ANALYZE _kd;
+	CREATE TEMP TABLE _ks ON COMMIT DROP AS -- the seats taken at those points or in their rooms
+	SELECT s.id, s.participant_id, s.point_id, s.auditorium_id, s.seat_row, s.seat, s.manual
+	FROM seating s WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL
+	  AND (s.point_id IN (SELECT x.point_id FROM _ksp x)
+	       OR s.auditorium_id IN (SELECT DISTINCT f.auditorium_id FROM _kseat f
+	                              WHERE f.point_id IN (SELECT x.point_id FROM _ksp x)));
+	ANALYZE _ks;
 	-- kept: valid manual seats
 	CREATE TEMP TABLE _kst ON COMMIT DROP AS
 	SELECT s.participant_id, s.point_id, s.auditorium_id, s.seat_row, s.seat, true AS kept, s.id AS sid
-	FROM seating s JOIN _ksp USING (point_id)
-	JOIN distribution d ON d.exam_id = s.exam_id AND d.participant_id = s.participant_id
-		AND d.point_id = s.point_id AND d.deleted_at IS NULL
-	JOIN participant p ON p.id = s.participant_id
-	JOIN karta_exam_seats(c.exam_id) f ON f.auditorium_id = s.auditorium_id AND f.seat_row = s.seat_row
-		AND f.seat = s.seat
-	WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL AND s.manual AND (f.ovz OR NOT p.ovz);
-	-- free seats, with the rank of the chosen order
+	FROM _ks s JOIN _ksp USING (point_id)
+	JOIN _kd d ON d.participant_id = s.participant_id AND d.point_id = s.point_id
+	JOIN _kseat f ON f.auditorium_id = s.auditorium_id AND f.seat_row = s.seat_row AND f.seat = s.seat
+	WHERE s.manual AND (f.ovz OR NOT d.ovz);
+	-- free seats, with the rank of the chosen order: one sort whatever the order (keys that
+	-- do not apply are NULL), not four
 	CREATE TEMP TABLE _kfree ON COMMIT DROP AS
-	SELECT f.*, CASE ord
-		WHEN 'even' THEN row_number() OVER (PARTITION BY f.point_id ORDER BY f.an, f.code COLLATE "C", f.auditorium_id)
-		WHEN 'sequential' THEN row_number() OVER (PARTITION BY f.point_id ORDER BY f.code COLLATE "C", f.auditorium_id, f.pos)
-		WHEN 'capacity_desc' THEN row_number() OVER (PARTITION BY f.point_id ORDER BY f.cap DESC, f.code COLLATE "C", f.auditorium_id, f.pos)
-		ELSE row_number() OVER (PARTITION BY f.point_id ORDER BY f.cap, f.code COLLATE "C", f.auditorium_id, f.pos)
-		END AS rk, false AS taken
+	SELECT f.*, row_number() OVER (PARTITION BY f.point_id ORDER BY
+			CASE WHEN ord = 'even' THEN f.an END,
+			CASE ord WHEN 'capacity_desc' THEN -f.cap WHEN 'capacity_asc' THEN f.cap END,
+			f.code COLLATE "C", f.auditorium_id, f.pos) AS rk, false AS taken
 	FROM (SELECT s.*, row_number() OVER (PARTITION BY s.auditorium_id ORDER BY s.pos) AS an
-	      FROM karta_exam_seats(c.exam_id) s JOIN _ksp USING (point_id)
+	      FROM _kseat s JOIN _ksp USING (point_id)
 	      WHERE NOT EXISTS (SELECT 1 FROM _kst k WHERE k.auditorium_id = s.auditorium_id
 	                        AND k.seat_row = s.seat_row AND k.seat = s.seat)) f;
 	-- ОВЗ participants into adapted rooms
 	WITH need AS (
-		SELECT d.participant_id, d.point_id, row_number() OVER (PARTITION BY d.point_id ORDER BY sc.code COLLATE "C",
-			p.surname COLLATE "C", p.name COLLATE "C", p.patronymic COLLATE "C", p.birth_date, p.id) AS n
-		FROM distribution d JOIN _ksp USING (point_id) JOIN participant p ON p.id = d.participant_id
-		JOIN organization sc ON sc.id = p.org_id
-		WHERE d.exam_id = c.exam_id AND d.deleted_at IS NULL AND p.ovz
-		  AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = d.participant_id)),
+		SELECT d.participant_id, d.point_id, row_number() OVER (PARTITION BY d.point_id ORDER BY d.school COLLATE "C",
+			d.surname COLLATE "C", d.name COLLATE "C", d.patronymic COLLATE "C", d.birth_date, d.participant_id) AS n
+		FROM _kd d
+		WHERE d.ovz AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = d.participant_id)),
 	seat AS (SELECT f.*, row_number() OVER (PARTITION BY f.point_id ORDER BY f.rk) AS sn FROM _kfree f WHERE f.ovz)
 	INSERT INTO _kst SELECT need.participant_id, need.point_id, seat.auditorium_id, seat.seat_row, seat.seat, false, NULL
 	FROM need JOIN seat ON seat.point_id = need.point_id AND seat.sn = need.n;
@@ -706,35 +727,31 @@ BEGIN
 	WHERE NOT k.kept AND k.auditorium_id = f.auditorium_id AND k.seat_row = f.seat_row AND k.seat = f.seat;
 	-- the others into what is left
 	WITH need AS (
-		SELECT d.participant_id, d.point_id, row_number() OVER (PARTITION BY d.point_id ORDER BY sc.code COLLATE "C",
-			p.surname COLLATE "C", p.name COLLATE "C", p.patronymic COLLATE "C", p.birth_date, p.id) AS n
-		FROM distribution d JOIN _ksp USING (point_id) JOIN participant p ON p.id = d.participant_id
-		JOIN organization sc ON sc.id = p.org_id
-		WHERE d.exam_id = c.exam_id AND d.deleted_at IS NULL AND NOT p.ovz
-		  AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = d.participant_id)),
+		SELECT d.participant_id, d.point_id, row_number() OVER (PARTITION BY d.point_id ORDER BY d.school COLLATE "C",
+			d.surname COLLATE "C", d.name COLLATE "C", d.patronymic COLLATE "C", d.birth_date, d.participant_id) AS n
+		FROM _kd d
+		WHERE NOT d.ovz AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = d.participant_id)),
 	seat AS (SELECT f.*, row_number() OVER (PARTITION BY f.point_id ORDER BY f.rk) AS sn FROM _kfree f WHERE NOT f.taken)
 	INSERT INTO _kst SELECT need.participant_id, need.point_id, seat.auditorium_id, seat.seat_row, seat.seat, false, NULL
 	FROM need JOIN seat ON seat.point_id = need.point_id AND seat.sn = need.n;
 
 	CREATE TEMP TABLE _ksdel ON COMMIT DROP AS
 	SELECT s.id, s.participant_id, pt.code || '/' || au.code || ':' || s.seat_row || ':' || s.seat AS place
-	FROM seating s JOIN _ksp USING (point_id) JOIN auditorium au ON au.id = s.auditorium_id
+	FROM _ks s JOIN _ksp USING (point_id) JOIN auditorium au ON au.id = s.auditorium_id
 	JOIN exam_point pt ON pt.id = au.point_id
-	WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL
-	  AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = s.participant_id
+	WHERE NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = s.participant_id
 		AND k.auditorium_id = s.auditorium_id AND k.seat_row = s.seat_row AND k.seat = s.seat
 		AND (k.kept OR NOT s.manual));
 	CREATE TEMP TABLE _ksadd ON COMMIT DROP AS
 	SELECT k.*, au.org_id, pt.code || '/' || au.code || ':' || k.seat_row || ':' || k.seat AS place
 	FROM _kst k JOIN auditorium au ON au.id = k.auditorium_id JOIN exam_point pt ON pt.id = au.point_id
-	WHERE NOT k.kept AND NOT EXISTS (SELECT 1 FROM seating s WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL
-		AND NOT s.manual AND s.participant_id = k.participant_id AND s.auditorium_id = k.auditorium_id
+	WHERE NOT k.kept AND NOT EXISTS (SELECT 1 FROM _ks s WHERE NOT s.manual
+		AND s.participant_id = k.participant_id AND s.auditorium_id = k.auditorium_id
 		AND s.seat_row = k.seat_row AND s.seat = k.seat);
 
 	SELECT count(*) INTO n_seated FROM _kst;
-	SELECT count(*) INTO n_unseated FROM distribution d JOIN _ksp USING (point_id)
-	WHERE d.exam_id = c.exam_id AND d.deleted_at IS NULL
-	  AND NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = d.participant_id);
+	SELECT count(*) INTO n_unseated FROM _kd d
+	WHERE NOT EXISTS (SELECT 1 FROM _kst k WHERE k.participant_id = d.participant_id);
 	SELECT count(*) INTO n_kept FROM _kst WHERE kept;
 	SELECT count(*) INTO n_del FROM _ksdel;
 	SELECT count(*) INTO n_add FROM _ksadd;
@@ -977,28 +994,43 @@ BEGIN
 		FROM reg GROUP BY ROLLUP (reg.mun) ORDER BY reg.mun COLLATE "C" NULLS LAST;
 	ELSIF p_report IN ('k03', 'k06') THEN
 		RETURN QUERY
-		WITH pts AS (
-			SELECT pt.id, pt.code, pa.seats,
-				(SELECT coalesce(sum(karta_aud_capacity(au)), 0)::int FROM exam_auditorium ea
-				 JOIN auditorium au ON au.id = ea.auditorium_id WHERE ea.exam_id = c.exam_id
-				 AND ea.point_id = pt.id AND ea.role = 'exam' AND ea.deleted_at IS NULL) AS cap,
-				(SELECT count(*)::int FROM exam_auditorium ea WHERE ea.exam_id = c.exam_id
-				 AND ea.point_id = pt.id AND ea.role = 'exam' AND ea.deleted_at IS NULL) AS rooms,
-				(SELECT count(*)::int FROM distribution d WHERE d.exam_id = c.exam_id AND d.point_id = pt.id
-				 AND d.deleted_at IS NULL) AS dist,
-				(SELECT count(*)::int FROM distribution d WHERE d.exam_id = c.exam_id AND d.point_id = pt.id
-				 AND d.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM seating s WHERE s.exam_id = c.exam_id
-				 AND s.participant_id = d.participant_id AND s.deleted_at IS NULL)) AS unseat,
-				(SELECT count(*)::int FROM staff_assignment sa WHERE sa.exam_id = c.exam_id AND sa.point_id = pt.id
-				 AND sa.deleted_at IS NULL AND sa.role = 'head') AS hd,
-				(SELECT coalesce(sum(least(coalesce(o.n, 0), opa)), 0)::int FROM exam_auditorium ea
-				 LEFT JOIN (SELECT sa.auditorium_id, count(*) AS n FROM staff_assignment sa
-				            WHERE sa.exam_id = c.exam_id AND sa.deleted_at IS NULL AND sa.role = 'organizer_in'
-				            GROUP BY sa.auditorium_id) o ON o.auditorium_id = ea.auditorium_id
-				 WHERE ea.exam_id = c.exam_id AND ea.point_id = pt.id AND ea.role = 'exam' AND ea.deleted_at IS NULL) AS org_ok,
-				(SELECT count(*)::int FROM staff_assignment sa WHERE sa.exam_id = c.exam_id AND sa.point_id = pt.id
-				 AND sa.deleted_at IS NULL AND sa.role = 'organizer_in') AS orgs
+		-- Each figure in one pass over its table, grouped by point, not a subquery per point:
+		-- correlated per point, a planner whose statistics do not know the exam's rows yet
+		-- scanned the whole distribution once per distributed participant (a minute and more
+		-- for 15,000; bench/exam.sh). Seated or not: one row per participant, aggregated.
+		WITH rm AS MATERIALIZED (
+			SELECT ea.point_id, coalesce(sum(karta_aud_capacity(au)), 0)::int AS cap, count(*)::int AS rooms,
+				coalesce(sum(least(coalesce(o.n, 0), opa)), 0)::int AS org_ok
+			FROM exam_auditorium ea JOIN auditorium au ON au.id = ea.auditorium_id
+			LEFT JOIN (SELECT sa.auditorium_id, count(*) AS n FROM staff_assignment sa
+			           WHERE sa.exam_id = c.exam_id AND sa.deleted_at IS NULL AND sa.role = 'organizer_in'
+			           GROUP BY sa.auditorium_id) o ON o.auditorium_id = ea.auditorium_id
+			WHERE ea.exam_id = c.exam_id AND ea.role = 'exam' AND ea.deleted_at IS NULL
+			GROUP BY ea.point_id),
+		dd AS MATERIALIZED (
+			SELECT u.point_id, count(*)::int AS dist, (count(*) FILTER (WHERE NOT u.seated))::int AS unseat
+			FROM (SELECT (array_agg(y.point_id) FILTER (WHERE y.point_id IS NOT NULL))[1] AS point_id,
+			             bool_or(y.point_id IS NULL) AS seated
+			      FROM (SELECT d.participant_id, d.point_id FROM distribution d
+			            WHERE d.exam_id = c.exam_id AND d.deleted_at IS NULL
+			            UNION ALL
+			            SELECT s.participant_id, NULL FROM seating s
+			            WHERE s.exam_id = c.exam_id AND s.deleted_at IS NULL) y
+			      GROUP BY y.participant_id) u
+			WHERE u.point_id IS NOT NULL
+			GROUP BY u.point_id),
+		sf AS MATERIALIZED (
+			SELECT sa.point_id, (count(*) FILTER (WHERE sa.role = 'head'))::int AS hd,
+				(count(*) FILTER (WHERE sa.role = 'organizer_in'))::int AS orgs
+			FROM staff_assignment sa WHERE sa.exam_id = c.exam_id AND sa.deleted_at IS NULL
+			GROUP BY sa.point_id),
+		pts AS (
+			SELECT pt.id, pt.code, pa.seats, coalesce(rm.cap, 0) AS cap, coalesce(rm.rooms, 0) AS rooms,
+				coalesce(dd.dist, 0) AS dist, coalesce(dd.unseat, 0) AS unseat, coalesce(sf.hd, 0) AS hd,
+				coalesce(rm.org_ok, 0) AS org_ok, coalesce(sf.orgs, 0) AS orgs
 			FROM exam_point_assignment pa JOIN exam_point pt ON pt.id = pa.point_id
+			LEFT JOIN rm ON rm.point_id = pt.id LEFT JOIN dd ON dd.point_id = pt.id
+			LEFT JOIN sf ON sf.point_id = pt.id
 			WHERE pa.exam_id = c.exam_id AND pa.deleted_at IS NULL AND karta_plan_scope(c.org_id, c.level, pt)),
 		rows_ AS (
 			SELECT pts.code AS g, NULL::int AS nd, pts.dist, pts.cap, pts.seats,
@@ -1027,13 +1059,16 @@ BEGIN
 		ORDER BY x.g = 'total', x.g COLLATE "C";
 	ELSIF p_report = 'k09' THEN
 		RETURN QUERY
+		WITH sat AS MATERIALIZED ( -- one pass, not one per room (see k03)
+			SELECT x.auditorium_id, count(*)::int AS n FROM seating x
+			WHERE x.exam_id = c.exam_id AND x.deleted_at IS NULL GROUP BY x.auditorium_id)
 		SELECT 'ok', '', pt.code || '/' || au.code, NULL::int, NULL::int, NULL::int, NULL::int,
-			karta_aud_capacity(au), NULL::int, NULL::int, NULL::int, s.n, NULL::int, NULL::int, NULL::int,
-			NULL::int, NULL::int, NULL::int, round(100.0 * s.n / karta_aud_capacity(au), 1), NULL::uuid, NULL::uuid
+			karta_aud_capacity(au), NULL::int, NULL::int, NULL::int, coalesce(s.n, 0), NULL::int, NULL::int,
+			NULL::int, NULL::int, NULL::int, NULL::int, round(100.0 * coalesce(s.n, 0) / karta_aud_capacity(au), 1),
+			NULL::uuid, NULL::uuid
 		FROM exam_auditorium ea JOIN auditorium au ON au.id = ea.auditorium_id
 		JOIN exam_point pt ON pt.id = ea.point_id
-		CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM seating x WHERE x.exam_id = c.exam_id
-			AND x.auditorium_id = au.id AND x.deleted_at IS NULL) s
+		LEFT JOIN sat s ON s.auditorium_id = au.id
 		WHERE ea.exam_id = c.exam_id AND ea.role = 'exam' AND ea.deleted_at IS NULL
 		  AND karta_plan_scope(c.org_id, c.level, pt)
 		ORDER BY pt.code COLLATE "C", au.code COLLATE "C";
