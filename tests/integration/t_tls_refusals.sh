@@ -47,9 +47,15 @@ for v in tls1_3 tls1_2; do
 	probe "nocert-$v" "-$v"
 	[ "$probe_rc" != 0 ] || kt_fail "no client certificate ($v): s_client succeeded:
 $(cat "$KT_WORK/nocert-$v.out")"
-	kt_assert_match "$(cat "$KT_WORK/nocert-$v.out")" \
-		'alert (certificate required|handshake failure)|peer did not return a certificate' \
-		"s_client without a certificate ($v)"
+	if ! grep -Eq 'alert (certificate required|handshake failure)|peer did not return a certificate' \
+		"$KT_WORK/nocert-$v.out"; then
+		# the alert can be lost: the probe's byte, arriving after kartad closed, draws a
+		# reset that discards it. Then the reset is what shows, and kartad's log says why.
+		kt_assert_match "$(cat "$KT_WORK/nocert-$v.out")" 'errno=104' \
+			"s_client without a certificate ($v): neither the alert nor a reset"
+		kt_assert_match "$(cat "$KT_LOG")" 'peer did not return a certificate' \
+			"kartad's reason for refusing the client without a certificate ($v)"
+	fi
 done
 still_serving "clients without a certificate"
 
