@@ -4,7 +4,9 @@
 #   2. builds with gcc and -Werror into build/, runs all of CTest there
 #      (unit, integration on real PostgreSQL + TLS, the testssl.sh audit);
 #   3. builds with clang + AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer into
-#      build-asan/, runs unit, integration (kartad itself under the sanitizers) and fuzz tests.
+#      build-asan/, runs unit, integration (kartad itself under the sanitizers) and fuzz tests;
+#      the TLS audit, the SQL-only tests and the slow SQL-bound ones (label "once",
+#      tests/CMakeLists.txt) ran in step 2 and are not repeated.
 # Usage: tests/run.sh [extra ctest args, e.g. -R hello]
 set -euo pipefail
 cd "$(dirname "$0")/.."
