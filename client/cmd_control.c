@@ -10,6 +10,7 @@
 #include "opts.h"
 #include "plan_fmt.h"
 #include "replica.h"
+#include "report_cmds.h"
 #include "report_render.h"
 #include "rpc.h"
 #include "sync.h"
@@ -24,24 +25,6 @@ static const struct {
 	{"duplicates", "дубликаты", "exam_duplicates", "registered participants who look like one person"},
 	{"same-day", "same_day", "same_day", "participants registered for another exam the same day"},
 };
-
-int exam_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out)
-{
-	*out = NULL;
-	if (!client_rpc_quiet(cl)) {
-		if (cl->unreachable)
-			fprintf(stderr, "karta: this is computed by the server, which cannot be "
-					"reached now\n");
-		else
-			client_rpc(cl); /* prints why */
-		return EXIT_RUNTIME;
-	}
-	ProtobufCMessage *m;
-	if (plan_fmt_call(cl, &req->base, &karta__table__descriptor, &m) != EXIT_OK)
-		return EXIT_RUNTIME;
-	*out = (Karta__Table *)m;
-	return EXIT_OK;
-}
 
 /* Names resolve against the replica brought up to date first when the server is reachable
  * (one round trip when nothing changed); offline, against what it holds. */
@@ -107,7 +90,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 	req.name = (char *)reports[i].name;
 	req.exam_id = exam;
 	Karta__Table *t;
-	if ((rc = exam_table(cl, &req, &t)) != EXIT_OK)
+	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
 		return rc;
 	struct report_view v = {.color = report_want_color(),
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};

@@ -72,7 +72,7 @@ static int preview(struct step *s, const char *kind, bool every)
 	req.kind = (char *)kind;
 	req.args_json = js;
 	Karta__Table *t;
-	int rc = exam_table(s->cl, &req, &t);
+	int rc = report_table(s->cl, &req, &t);
 	free(js);
 	if (rc != EXIT_OK)
 		return rc;
@@ -535,7 +535,7 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 	req.exam_id = exam;
 	req.point = (char *)(o[O_POINT].set ? o[O_POINT].str : "");
 	Karta__Table *t;
-	if ((rc = exam_table(cl, &req, &t)) != EXIT_OK)
+	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
 		return rc;
 	struct report_view v = {.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	if (v.fo.format != KT_TABLE_TEXT)

@@ -74,8 +74,20 @@ static int table_call(struct client *cl, const char *name, const struct opt *as_
 	req.by = (char *)(by ? v->by : "");
 	req.scope = (char *)(scope->set ? scope->str : "");
 	req.plan_id = (char *)(plan->set ? plan->str : "");
+	return report_table(cl, &req, out);
+}
+
+int report_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out)
+{
+	*out = NULL;
+	if (!client_rpc_quiet(cl)) { /* a refusal is printed; unreachable is not */
+		if (cl->unreachable)
+			fprintf(stderr, "karta: this is computed by the server, which cannot be "
+					"reached now\n");
+		return EXIT_RUNTIME;
+	}
 	ProtobufCMessage *m;
-	if (plan_fmt_call(cl, &req.base, &karta__table__descriptor, &m) != EXIT_OK)
+	if (plan_fmt_call(cl, &req->base, &karta__table__descriptor, &m) != EXIT_OK)
 		return EXIT_RUNTIME;
 	*out = (Karta__Table *)m;
 	return EXIT_OK;

@@ -14,11 +14,6 @@ struct report_view;
 	{.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,               \
 		.help = "the exam: its id, or DATE:SUBJECT_CODE[:ege|oge|gve] (2025-06-01:2)"}
 
-/* A computed table of the server (TableRequest: req's name and fields): connects, calls,
- * prints why it could not ("the server cannot be reached now", the server's refusal).
- * *out: free with karta__table__free_unpacked. Returns an exit code. */
-int exam_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out);
-
 /* The replica, the exam's id from --exam (exam_refs.h). Returns an exit code. */
 int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id[EXAM_ID_LEN]);
 

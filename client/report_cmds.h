@@ -22,6 +22,11 @@ int report_device_level(struct client *cl, bool connect, char *code, size_t n);
 int report_send_op(struct client *cl, const char *kind, const char *id, long long base,
 	json_t *args, Karta__OpResult **res);
 
+/* A computed table of the server (TableRequest: req's name and fields; cmd_rollup.c):
+ * connects, calls, prints why it could not (unreachable, the server's refusal). *out: free
+ * with karta__table__free_unpacked. Returns an exit code. */
+int report_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out);
+
 /* `karta report list`, `karta report show` (report_list.c). */
 int report_list(struct client *cl, int argc, char **argv);
 int report_show(struct client *cl, int argc, char **argv);

@@ -15,6 +15,7 @@
 
 #include "client.h"
 #include "exam_refs.h"
+#include "replica_fixture.h"
 #include "replica_int.h"
 
 #define EXAM_EGE "aaaaaaaa-0000-4000-8000-000000000001"
@@ -26,11 +27,6 @@
 #define ROOM_2 "cccccccc-0000-4000-8000-000000000002"
 #define STAFF_1 "dddddddd-0000-4000-8000-000000000001"
 #define PART_1 "eeeeeeee-0000-4000-8000-000000000001"
-
-struct fixture {
-	char dir[64];
-	struct replica *r;
-};
 
 static void put(struct replica *r, const char *type, const char *id, const char *payload)
 {
@@ -45,51 +41,32 @@ static void put(struct replica *r, const char *type, const char *id, const char 
 	sqlite3_finalize(s);
 }
 
+/* The replica, with two exams of one day and subject (ЕГЭ, ГВЭ), a deleted one, two points
+ * with a room 0101 each, a staff member and a participant. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kt_exam_refs_XXXXXX");
-	char err[256];
-	if (!mkdtemp(f->dir) || replica_open(f->dir, &f->r, err, sizeof err) != 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		free(f);
+	if (replica_fixture_setup(state) != 0)
 		return -1;
-	}
-	put(f->r, "exam", EXAM_EGE, "{\"exam_date\": \"2025-06-01\", \"subject_code\": 2, \"form\": 1,"
+	struct replica *r = ((struct replica_fixture *)*state)->r;
+	put(r, "exam", EXAM_EGE, "{\"exam_date\": \"2025-06-01\", \"subject_code\": 2, \"form\": 1,"
 		" \"gia\": 11, \"deleted_at\": null}");
-	put(f->r, "exam", EXAM_GVE, "{\"exam_date\": \"2025-06-01\", \"subject_code\": 2, \"form\": 4,"
+	put(r, "exam", EXAM_GVE, "{\"exam_date\": \"2025-06-01\", \"subject_code\": 2, \"form\": 4,"
 		" \"gia\": 11, \"deleted_at\": null}");
-	put(f->r, "exam", EXAM_OLD, "{\"exam_date\": \"2025-06-03\", \"subject_code\": 7, \"form\": 1,"
+	put(r, "exam", EXAM_OLD, "{\"exam_date\": \"2025-06-03\", \"subject_code\": 7, \"form\": 1,"
 		" \"gia\": 11, \"deleted_at\": \"2025-01-01T00:00:00Z\"}");
-	put(f->r, "exam_point", POINT_1, "{\"code\": \"0001\"}");
-	put(f->r, "exam_point", POINT_2, "{\"code\": \"0002\"}");
-	put(f->r, "auditorium", ROOM_1, "{\"code\": \"0101\", \"point_id\": \"" POINT_1 "\"}");
-	put(f->r, "auditorium", ROOM_2, "{\"code\": \"0101\", \"point_id\": \"" POINT_2 "\"}");
-	put(f->r, "staff", STAFF_1, "{\"code\": \"000123\"}");
-	put(f->r, "participant", PART_1, "{\"surname\": \"Егорова\", \"name\": \"Наталья\","
+	put(r, "exam_point", POINT_1, "{\"code\": \"0001\"}");
+	put(r, "exam_point", POINT_2, "{\"code\": \"0002\"}");
+	put(r, "auditorium", ROOM_1, "{\"code\": \"0101\", \"point_id\": \"" POINT_1 "\"}");
+	put(r, "auditorium", ROOM_2, "{\"code\": \"0101\", \"point_id\": \"" POINT_2 "\"}");
+	put(r, "staff", STAFF_1, "{\"code\": \"000123\"}");
+	put(r, "participant", PART_1, "{\"surname\": \"Егорова\", \"name\": \"Наталья\","
 		" \"patronymic\": \"\"}");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	replica_close(f->r);
-	static const char *const files[] = {"replica.db", "replica.db-wal", "replica.db-shm"};
-	char path[128];
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
-	free(f);
 	return 0;
 }
 
 static void test_exam(void **state)
 {
-	struct replica *r = ((struct fixture *)*state)->r;
+	struct replica *r = ((struct replica_fixture *)*state)->r;
 	char id[EXAM_ID_LEN];
 	/* two forms share the day: the plain name is ambiguous, the form picks one */
 	assert_int_equal(exam_ref_exam(r, "2025-06-01:2", id), EXIT_RUNTIME);
@@ -111,7 +88,7 @@ static void test_exam(void **state)
 
 static void test_places_and_people(void **state)
 {
-	struct replica *r = ((struct fixture *)*state)->r;
+	struct replica *r = ((struct replica_fixture *)*state)->r;
 	char id[EXAM_ID_LEN];
 	assert_int_equal(exam_ref_point(r, "0002", id), EXIT_OK);
 	assert_string_equal(id, POINT_2);
@@ -134,8 +111,8 @@ static void test_places_and_people(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_exam, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_places_and_people, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exam, setup, replica_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_places_and_people, setup, replica_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

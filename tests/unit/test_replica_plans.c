@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "replica_fixture.h"
 #include "replica_int.h"
 
 #define PLAN_R "8c1d6a3e-0b7a-4a53-9a51-2b7f3c1e0001"
@@ -283,40 +284,6 @@ static void test_not_an_object(void **state)
 
 /* --- reads over a replica ---------------------------------------------------------------- */
 
-struct fixture {
-	char dir[64];
-	struct replica *r;
-};
-
-static int setup_replica(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kt_replica_plans_XXXXXX");
-	char err[256];
-	if (!mkdtemp(f->dir) || replica_open(f->dir, &f->r, err, sizeof err) != 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown_replica(void **state)
-{
-	struct fixture *f = *state;
-	replica_close(f->r);
-	static const char *const files[] = {"replica.db", "replica.db-wal", "replica.db-shm"};
-	char path[128];
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 /* A synced row, written straight into the table (the pull path is replica_apply's). */
 static void put_row(struct replica *r, const char *type, const char *id, const char *feed,
 	const char *plan_id, const char *payload)
@@ -370,7 +337,7 @@ static void queue(struct replica *r, const char *op_id, const char *type, const 
 
 static void test_plan_list(void **state)
 {
-	struct fixture *f = *state;
+	struct replica_fixture *f = *state;
 	struct replica *r = f->r;
 	assert_int_equal(replica_meta_set(r, REPLICA_META_ORG, "SC07"), 0);
 	put_plan(r, "p-school", "SC01", "school", 2026, "школа");
@@ -412,7 +379,7 @@ static void test_plan_list(void **state)
 
 static void test_plan_get(void **state)
 {
-	struct fixture *f = *state;
+	struct replica_fixture *f = *state;
 	struct replica *r = f->r;
 	put_plan(r, PLAN_R, "RG01", "region", 2026, "регион");
 	put_plan(r, PLAN_M, "MO01", "municipality", 2026, "МО");
@@ -474,8 +441,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_lenient_types),
 		cmocka_unit_test(test_not_an_object),
-		cmocka_unit_test_setup_teardown(test_plan_list, setup_replica, teardown_replica),
-		cmocka_unit_test_setup_teardown(test_plan_get, setup_replica, teardown_replica),
+		cmocka_unit_test_setup_teardown(test_plan_list, replica_fixture_setup, replica_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_plan_get, replica_fixture_setup, replica_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
