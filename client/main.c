@@ -32,6 +32,7 @@ static const struct {
 	{"registry", cmd_registry, "РИС registries: import CSV files, list, show, export"},
 	{"exam", cmd_exam, "exam planning: points, distribution, seating, staff, locks"},
 	{"control", cmd_control, "control reports of an exam: K-02, K-03, K-06, K-09, duplicates"},
+	{"print", cmd_print, "print forms as PDF: ППЭ-05-01, ППЭ-06, ППЭ-07, notifications, plan, roll-up"},
 };
 
 static void usage(FILE *out)
