@@ -50,7 +50,7 @@ static const struct pcol cols[] = {
 	{"Предмет", 44, PDOC_LEFT},
 	{"Код ППЭ", 15, PDOC_CENTER},
 	{"Наименование и адрес ППЭ", 0, PDOC_LEFT},
-	{"Аудитория", 22, PDOC_CENTER},
+	{"Ауди\u00adтория", 20, PDOC_CENTER},
 	{"Место", 25, PDOC_CENTER},
 };
 

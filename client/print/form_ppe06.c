@@ -41,7 +41,7 @@ static const struct pcol cols[] = {
 	{"Фамилия, имя, отчество", 0, PDOC_LEFT},
 	{"Образовательная организация", 54, PDOC_LEFT}, /* by school: the document */
 	{"Класс", 13, PDOC_CENTER},
-	{"Аудитория", 22, PDOC_CENTER},
+	{"Ауди\u00adтория", 20, PDOC_CENTER},
 	{"Ряд", 11, PDOC_CENTER},
 	{"Место", 14, PDOC_CENTER},
 };

@@ -56,7 +56,7 @@ static int cmp_worker(const void *a, const void *b)
 static const struct pcol cols[] = {
 	{"№ п/п", 13, PDOC_RIGHT},
 	{"Фамилия, имя, отчество", 0, PDOC_LEFT},
-	{"Аудитория", 22, PDOC_CENTER},
+	{"Ауди\u00adтория", 20, PDOC_CENTER},
 	{"Документ (серия, номер)", 30, PDOC_LEFT},
 	{"Место работы", 46, PDOC_LEFT},
 	{"Подпись", 20, PDOC_LEFT},

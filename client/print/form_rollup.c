@@ -44,20 +44,21 @@ static const char *pct(long long part, long long whole, char *buf, size_t n)
 enum { C_NUM, C_NAME, C_ITEMS, C_DUE, C_DONE, C_PCT, C_LATE, C_NOREP, C_MISS, C_RET, C_LAST,
 	C_SUBPCT, C_SUBLATE, C_N };
 
+/* Soft hyphens (\u00ad) let the narrow headers break inside long words, with a hyphen. */
 static const struct pcol cols[C_N] = {
 	[C_NUM] = {"№ п/п", 13, PDOC_RIGHT},
 	[C_NAME] = {"Муниципалитет", 0, PDOC_LEFT},
-	[C_ITEMS] = {"Мероприятий в плане", 19, PDOC_RIGHT},
-	[C_DUE] = {"Срок наступил", 19, PDOC_RIGHT},
-	[C_DONE] = {"Выполнено", 19, PDOC_RIGHT},
-	[C_PCT] = {"Выполнено, %", 19, PDOC_RIGHT},
-	[C_LATE] = {"Просрочено", 19, PDOC_RIGHT},
-	[C_NOREP] = {"Нет отчёта", 19, PDOC_RIGHT},
-	[C_MISS] = {"Отчёты не представлены", 21, PDOC_RIGHT},
-	[C_RET] = {"Возвращено на доработку", 21, PDOC_RIGHT},
-	[C_LAST] = {"Последний отчёт", 21, PDOC_CENTER},
-	[C_SUBPCT] = {"ОО: выполнено, %", 19, PDOC_RIGHT},
-	[C_SUBLATE] = {"ОО с просрочкой", 19, PDOC_RIGHT},
+	[C_ITEMS] = {"Меро\u00adприятий в плане", 18, PDOC_RIGHT},
+	[C_DUE] = {"Срок наступил", 18, PDOC_RIGHT},
+	[C_DONE] = {"Выпол\u00adнено", 18, PDOC_RIGHT},
+	[C_PCT] = {"Выпол\u00adнено, %", 18, PDOC_RIGHT},
+	[C_LATE] = {"Просро\u00adчено", 18, PDOC_RIGHT},
+	[C_NOREP] = {"Нет отчёта", 18, PDOC_RIGHT},
+	[C_MISS] = {"Отчёты не пред\u00adставлены", 19, PDOC_RIGHT},
+	[C_RET] = {"Возвра\u00adщено на дора\u00adботку", 19, PDOC_RIGHT},
+	[C_LAST] = {"Послед\u00adний отчёт", 19, PDOC_CENTER},
+	[C_SUBPCT] = {"ОО: выпол\u00adнено, %", 18, PDOC_RIGHT},
+	[C_SUBLATE] = {"ОО с просроч\u00adкой", 18, PDOC_RIGHT},
 };
 
 static int draw(struct pdoc *d, void *arg)

@@ -272,9 +272,21 @@ while IFS= read -r title; do
 done < <(kt_psql "SELECT left(title, 24) FROM plan_item WHERE plan_id = '$PLAN' AND deleted_at IS NULL
 	AND length(title) > 30 ORDER BY random() LIMIT 5")
 [ "$NI" -gt 300 ] || kt_fail "the seed plan should have its 334 items (got $NI)"
-kt_ok reg print rollup --as-of 2024-05-01 -o "$OUT/rollup.pdf"
+# MUN derives its plan and reports three items done: the roll-up counts them
+kt_ok "$MUN" sync
+kt_ok "$MUN" plan derive "$PLAN"
+MPLAN=$(kt_psql "SELECT p.id FROM plan p JOIN organization o ON o.id = p.owner_org_id WHERE o.code = '$MUN'")
+for it in $(kt_psql "SELECT id FROM plan_item WHERE plan_id = '$MPLAN' AND NOT reference_only
+	AND deleted_at IS NULL ORDER BY ordinal LIMIT 3"); do
+	kt_ok "$MUN" status set "$it" done
+done
+kt_ok "$MUN" sync
+kt_ok reg print rollup --as-of 2030-05-01 -o "$OUT/rollup.pdf"
 T=$(txt "$OUT/rollup.pdf")
-kt_assert_contains "$T" "по состоянию на 01.05.2024" "the roll-up's date"
+MNAME=$(kt_psql "SELECT name FROM organization WHERE code = '$MUN'")
+MITEMS=$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$MPLAN' AND NOT reference_only AND deleted_at IS NULL")
+kt_assert_match "$(grep -F "$MNAME" <<<"$T")" " $MITEMS +[0-9]+ +3 +" "the roll-up: $MNAME has $MITEMS items, 3 done"
+kt_assert_contains "$T" "по состоянию на 01.05.2030" "the roll-up's date"
 kt_assert_contains "$T" "ИТОГО" "the roll-up's total row"
 while IFS= read -r m; do
 	kt_assert_contains "$T" "$m" "the roll-up lists $m"
