@@ -117,7 +117,7 @@ static int draw(struct pdoc *d, void *arg)
 	cells[C_SUBPCT] = pct(sub_done, sub_items, v[C_SUBPCT], 64);
 	snprintf(v[C_SUBLATE], sizeof v[C_SUBLATE], "%lld", sub_late);
 	cells[C_SUBLATE] = v[C_SUBLATE];
-	ptable_row(&tb, cells);
+	ptable_total(&tb, cells);
 	ptable_end(&tb);
 	pdoc_text(d, PDOC_SMALL, PDOC_LEFT, "Выполнено, % — доля выполненных мероприятий от всех "
 		"мероприятий плана; просрочено — срок прошёл, мероприятие не выполнено; нет отчёта — "

@@ -28,6 +28,7 @@ static const struct {
 	[PDOC_SMALL] = {8.5, false, true},
 	[PDOC_CELL] = {10, false, false},
 	[PDOC_HEAD] = {9, true, false},
+	[PDOC_CELL_BOLD] = {10, true, false},
 };
 #define NSTYLES (sizeof styles / sizeof styles[0])
 

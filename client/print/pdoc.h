@@ -29,6 +29,7 @@ enum pdoc_style {
 	PDOC_SMALL,    /* 8.5 pt, grey */
 	PDOC_CELL,     /* 10 pt: table cells */
 	PDOC_HEAD,     /* 9 pt bold: table headers */
+	PDOC_CELL_BOLD, /* 10 pt bold: total rows */
 };
 
 enum pdoc_align { PDOC_LEFT, PDOC_CENTER, PDOC_RIGHT };

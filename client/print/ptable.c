@@ -66,10 +66,10 @@ void ptable_group(struct ptable *t, const char *text)
 	t->group = text;
 }
 
-void ptable_row(struct ptable *t, const char *const *cells)
+static void row(struct ptable *t, const char *const *cells, enum pdoc_style st)
 {
 	struct pdoc *d = t->d;
-	double h = row_height(t, PDOC_CELL, cells), gh = 0, w = table_width(t);
+	double h = row_height(t, st, cells), gh = 0, w = table_width(t);
 	if (t->group)
 		gh = pdoc_text_height(d, PDOC_BOLD, w - 2 * PAD, t->group) + 2 * PAD;
 	/* the row, its group row and (on a new page, or first) the header must fit */
@@ -91,8 +91,18 @@ void ptable_row(struct ptable *t, const char *const *cells)
 		pdoc_advance(d, gh);
 		t->group = NULL;
 	}
-	draw_cells(t, PDOC_CELL, cells, h, false, false);
+	draw_cells(t, st, cells, h, false, false);
 	t->rows++;
+}
+
+void ptable_row(struct ptable *t, const char *const *cells)
+{
+	row(t, cells, PDOC_CELL);
+}
+
+void ptable_total(struct ptable *t, const char *const *cells)
+{
+	row(t, cells, PDOC_CELL_BOLD);
 }
 
 void ptable_end(struct ptable *t)

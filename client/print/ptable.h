@@ -41,6 +41,8 @@ struct ptable {
 void ptable_begin(struct ptable *t, struct pdoc *d, const struct pcol *cols, size_t n);
 /* One row: n cells (NULL: empty). */
 void ptable_row(struct ptable *t, const char *const *cells);
+/* A row in bold (ИТОГО). */
+void ptable_total(struct ptable *t, const char *const *cells);
 /* A full-width bold row, drawn with the next ptable_row (text borrowed until then). */
 void ptable_group(struct ptable *t, const char *text);
 /* The space after the table. */
