@@ -72,6 +72,19 @@ const struct prow *print_point(struct print_ctx *p, const char *code, const char
 	return NULL;
 }
 
+int print_begin_point(struct print_ctx *p, struct client *cl, const char *exam_ref,
+	const char *point_code, const char *form, const struct prow **exam,
+	const struct prow **point)
+{
+	*exam = *point = NULL;
+	int rc = print_begin(p, cl);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!(*exam = print_exam(p, exam_ref)) || !(*point = print_point(p, point_code, form)))
+		return EXIT_RUNTIME;
+	return EXIT_OK;
+}
+
 int print_write(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg)
 {
 	char err[512];

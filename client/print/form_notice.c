@@ -216,9 +216,10 @@ int print_notice(struct client *cl, int argc, char **argv)
 				"a school's)\n");
 		rc = EXIT_USAGE;
 	} else if (rc == EXIT_OK && !school_readable(&p.d, s)) {
-		fprintf(stderr, "karta: cannot print notifications for school %s: %s\n", school,
-			s && s->level == 3 ? "its participants are not this organization's to read"
-			: "no such school in the local replica (run 'karta sync')");
+		fprintf(stderr, "karta: cannot print notifications for school %s: it is not a school "
+				"of %s (a school prints its own, a municipality its schools'; their people "
+				"are not another organization's to read)\n", school,
+			*p.d.own ? p.d.own : "this organization");
 		rc = EXIT_RUNTIME;
 	}
 	if (rc == EXIT_OK && collect(&p.d, school, o[O_CLASS].set ? o[O_CLASS].str : NULL, &ns) != 0) {

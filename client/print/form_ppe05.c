@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "exam_cmds.h"
 #include "opts.h"
 #include "print.h"
 #include "print_seating.h"
@@ -79,10 +80,8 @@ int print_ppe05(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_ROOM, O_OUT, O_N };
 	struct opt o[] = {
-		[O_EXAM] = {.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,
-			.help = "the exam: its id, or DATE:SUBJECT_CODE[:ege|oge|gve]"},
-		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
-			.help = "the exam point (one of this organization's)"},
+		[O_EXAM] = OPT_EXAM,
+		[O_POINT] = OPT_PRINT_POINT,
 		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE",
 			.help = "only this auditorium (default: every exam room of the point)"},
 		[O_OUT] = OPT_PDF,

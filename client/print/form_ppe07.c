@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "exam_cmds.h"
 #include "opts.h"
 #include "print.h"
 #include "ptable.h"
@@ -149,10 +150,8 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_OUT, O_N };
 	struct opt o[] = {
-		[O_EXAM] = {.name = "exam", .type = OPT_STR, .meta = "EXAM", .required = true,
-			.help = "the exam: its id, or DATE:SUBJECT_CODE[:ege|oge|gve]"},
-		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
-			.help = "the exam point (one of this organization's)"},
+		[O_EXAM] = OPT_EXAM,
+		[O_POINT] = OPT_PRINT_POINT,
 		[O_OUT] = OPT_PDF,
 		[O_N] = {0},
 	};
@@ -166,11 +165,8 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	struct print_ctx p;
 	struct ppe07 f = {0};
-	int rc = print_begin(&p, cl);
-	const struct prow *e = rc == EXIT_OK ? print_exam(&p, o[O_EXAM].str) : NULL;
-	const struct prow *pt = e ? print_point(&p, o[O_POINT].str, "ППЭ-07") : NULL;
-	if (rc == EXIT_OK && !pt)
-		rc = EXIT_RUNTIME;
+	const struct prow *e, *pt;
+	int rc = print_begin_point(&p, cl, o[O_EXAM].str, o[O_POINT].str, "ППЭ-07", &e, &pt);
 	if (rc == EXIT_OK && !(f.w = calloc(p.d.assign.n + 1, sizeof *f.w)))
 		rc = EXIT_RUNTIME;
 	for (size_t i = 0; rc == EXIT_OK && i < p.d.assign.n; i++) {

@@ -6,6 +6,7 @@
 
 #include <cairo-pdf.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -289,13 +290,14 @@ static bool font_present(struct pdoc *d)
 	return ok;
 }
 
-/* One pass: into path, or counting (path NULL). Returns the pages drawn, or -1. */
-static int pass(struct pdoc *d, const char *path, pdoc_draw_fn draw, void *arg)
+/* One pass: into path, or counting (path NULL); name is the file messages name. Returns
+ * the pages drawn, or -1. */
+static int pass(struct pdoc *d, const char *path, const char *name, pdoc_draw_fn draw, void *arg)
 {
 	d->surf = path ? cairo_pdf_surface_create(path, d->pw, d->ph)
 		: cairo_pdf_surface_create_for_stream(discard, NULL, d->pw, d->ph);
 	if (cairo_surface_status(d->surf) != CAIRO_STATUS_SUCCESS)
-		return pdoc_fail(d, "cannot write '%s': %s", path ? path : "(count)",
+		return pdoc_fail(d, "cannot write '%s': %s", name,
 			cairo_status_to_string(cairo_surface_status(d->surf)));
 	cairo_pdf_surface_restrict_to_version(d->surf, CAIRO_PDF_VERSION_1_5);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE, d->spec->title);
@@ -327,7 +329,7 @@ static int pass(struct pdoc *d, const char *path, pdoc_draw_fn draw, void *arg)
 		cairo_show_page(d->cr);
 	cairo_surface_finish(d->surf);
 	if (cairo_surface_status(d->surf) != CAIRO_STATUS_SUCCESS)
-		return pdoc_fail(d, "cannot write '%s': %s", path ? path : "(count)",
+		return pdoc_fail(d, "cannot write '%s': %s", name,
 			cairo_status_to_string(cairo_surface_status(d->surf)));
 	return d->page;
 }
@@ -348,13 +350,34 @@ static void pdoc_init(struct pdoc *d, const struct pdoc_spec *spec, int total)
 	strftime(d->today, sizeof d->today, "%d.%m.%Y", &tm);
 }
 
+/* Drops what pango, cairo and fontconfig keep for the life of the process (the font map,
+ * the fonts' caches, fontconfig's configuration): a command prints one document, and
+ * the sanitizer build's leak check must see only our own memory. */
+static void release_fonts(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+}
+
+static int render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg,
+	int *pages, char *err, size_t errlen);
+
 int pdoc_render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg,
+	int *pages, char *err, size_t errlen)
+{
+	int rc = render(path, spec, draw, arg, pages, err, errlen);
+	release_fonts();
+	return rc;
+}
+
+static int render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg,
 	int *pages, char *err, size_t errlen)
 {
 	struct pdoc d;
 	char tmp[4096];
 	pdoc_init(&d, spec, 0);
-	int n = pass(&d, NULL, draw, arg); /* counting */
+	int n = pass(&d, NULL, path, draw, arg); /* counting */
 	pdoc_release(&d);
 	if (n > 0 && snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
 		n = pdoc_fail(&d, "cannot write '%s': the path is too long", path);
@@ -363,7 +386,7 @@ int pdoc_render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn dra
 		return -1;
 	}
 	pdoc_init(&d, spec, n);
-	int n2 = pass(&d, tmp, draw, arg);
+	int n2 = pass(&d, tmp, path, draw, arg);
 	pdoc_release(&d);
 	if (n2 > 0 && n2 != n) /* a draw function must draw the same twice */
 		n2 = pdoc_fail(&d, "cannot print: the form came out as %d pages, then %d", n, n2);

@@ -24,6 +24,11 @@ struct client;
 	{.name = "output", .type = OPT_STR, .meta = "FILE.pdf", .required = true,         \
 		.help = "the PDF to write (also -o FILE.pdf); written whole or not at all"}
 
+/* --point CODE of the ППЭ forms */
+#define OPT_PRINT_POINT                                                                   \
+	{.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,              \
+		.help = "the exam point (one of this organization's)"}
+
 /* What a form command works with. */
 struct print_ctx {
 	struct client *cl;
@@ -43,6 +48,12 @@ const struct prow *print_exam(struct print_ctx *p, const char *ref);
  * point of another municipality is refused, for its people are not this organization's
  * to print. */
 const struct prow *print_point(struct print_ctx *p, const char *code, const char *form);
+
+/* What the ППЭ forms do first: print_begin, the exam (--exam), the point (--point: this
+ * organization's). Returns an exit code; the caller ends with print_end whatever it is. */
+int print_begin_point(struct print_ctx *p, struct client *cl, const char *exam_ref,
+	const char *point_code, const char *form, const struct prow **exam,
+	const struct prow **point);
 
 /* Renders and reports: "ППЭ-05-01: 3 стр. → FILE.pdf" on stdout, or the reason on stderr.
  * Returns an exit code. */

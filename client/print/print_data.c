@@ -66,7 +66,8 @@ static int load(struct pdata *p, const char *type, struct ptab *t)
 	struct load_ctx c = {t, false};
 	if (rp_eff_each(p->rep, type, NULL, load_row, &c) != 0)
 		return -1;
-	qsort(t->r, t->n, sizeof *t->r, cmp_id);
+	if (t->n > 1)
+		qsort(t->r, t->n, sizeof *t->r, cmp_id);
 	return 0;
 }
 
@@ -257,7 +258,8 @@ static int cmp_key(const void *a, const void *b)
 void pdata_sort_by(struct ptab *t, const char *key)
 {
 	sort_key = key;
-	qsort(t->r, t->n, sizeof *t->r, cmp_key);
+	if (t->n > 1)
+		qsort(t->r, t->n, sizeof *t->r, cmp_key);
 }
 
 size_t pdata_first(const struct ptab *t, const char *key, const char *v)

@@ -98,11 +98,8 @@ int print_seating_load(struct print_ctx *p, struct client *cl, const char *exam_
 	const char *point_code, const char *room, const char *form, struct pseating *out)
 {
 	memset(out, 0, sizeof *out);
-	int rc = print_begin(p, cl);
-	const struct prow *e = rc == EXIT_OK ? print_exam(p, exam_ref) : NULL;
-	const struct prow *pt = e ? print_point(p, point_code, form) : NULL;
-	if (rc == EXIT_OK && !pt)
-		rc = EXIT_RUNTIME;
+	const struct prow *e, *pt;
+	int rc = print_begin_point(p, cl, exam_ref, point_code, form, &e, &pt);
 	if (rc == EXIT_OK)
 		rc = print_seating_get(p, e, pt, room, form, out);
 	return rc;

@@ -37,8 +37,7 @@ int print_seating_get(struct print_ctx *p, const struct prow *exam, const struct
 	const char *room, const char *form, struct pseating *out);
 void print_seating_free(struct pseating *s);
 
-/* What the ППЭ forms do first: print_begin, the exam (--exam), the point (--point: this
- * organization's), then print_seating_get. The caller ends with print_seating_free and
+/* print_begin_point, then print_seating_get. The caller ends with print_seating_free and
  * print_end whatever this returns. */
 int print_seating_load(struct print_ctx *p, struct client *cl, const char *exam_ref,
 	const char *point_code, const char *room, const char *form, struct pseating *out);

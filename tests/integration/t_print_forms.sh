@@ -247,7 +247,7 @@ done < <(kt_psql "SELECT concat_ws(' ', x.surname, x.name, nullif(x.patronymic, 
 kt_ok "$MUN" print notice --school "$SCHOOL" --per-page 2 -o "$OUT/notice-2.pdf"
 kt_assert_eq $(((NN + 1) / 2)) "$(pages "$OUT/notice-2.pdf")" "two notices per sheet"
 CLS=$(kt_psql "SELECT min(x.class) FROM participant x JOIN organization o ON o.id = x.org_id
-	JOIN exam_registration r ON r.participant_id = x.id WHERE o.code = '$SCHOOL'")
+	JOIN exam_registration r ON r.participant_id = x.id WHERE o.code = '$SCHOOL' AND x.class <> ''")
 NC=$(kt_psql "SELECT count(DISTINCT x.id) FROM participant x JOIN organization o ON o.id = x.org_id
 	JOIN exam_registration r ON r.participant_id = x.id WHERE o.code = '$SCHOOL' AND x.class = '$CLS'")
 kt_ok "$SCHOOL" sync
@@ -299,7 +299,7 @@ for form in ppe-05-01 ppe-06-01 ppe-06-02 ppe-07; do
 	kt_refused "$MUN" "not an exam point of $MUN" print "$form" --exam "$X" --point "$OP" -o "$OUT/old.pdf"
 	kt_refused "$SCHOOL" "a school does not plan" print "$form" --exam "$X" --point 0001 -o "$OUT/x.pdf"
 done
-kt_refused "$MUN" "school $OSCHOOL" print notice --school "$OSCHOOL" -o "$OUT/old.pdf"
+kt_refused "$MUN" "school $OSCHOOL: it is not a school of $MUN" print notice --school "$OSCHOOL" -o "$OUT/old.pdf"
 kt_refused "$MUN" "nobody is seated at exam point 0001, auditorium ZZZZ" print ppe-05-01 --exam "$X" \
 	--point 0001 --room ZZZZ -o "$OUT/old.pdf"
 kt_refused "$MUN" "no exam 2025-07-01:2" print ppe-05-01 --exam 2025-07-01:2 --point 0001 -o "$OUT/old.pdf"
