@@ -217,7 +217,9 @@ void pdoc_field(struct pdoc *d, const char *label, const char *value)
 {
 	if (!value)
 		return;
-	char *markup = g_markup_printf_escaped("<b>%s:</b> %s", label, value);
+	char *glued = glue_numero(value);
+	char *markup = g_markup_printf_escaped("<b>%s:</b> %s", label, glued ? glued : value);
+	free(glued);
 	double w = pdoc_width(d);
 	pango_layout_set_font_description(d->lay, d->fd[PDOC_BODY]);
 	pango_layout_set_width(d->lay, (int)(w * PANGO_SCALE));
