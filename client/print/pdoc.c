@@ -156,12 +156,24 @@ static void page_furniture(struct pdoc *d)
 	draw_abs(d, PDOC_SMALL, PDOC_LEFT, d->ml, fy, w / 2, buf);
 }
 
+/* Long documents (a region's notices) take a while: say how far, on a terminal. */
+static void progress(const struct pdoc *d)
+{
+	if (d->page % 100 != 0 || !isatty(STDERR_FILENO))
+		return;
+	if (d->total)
+		fprintf(stderr, "\rkarta: page %d of %d", d->page, d->total);
+	else
+		fprintf(stderr, "\rkarta: laying out, page %d", d->page);
+}
+
 void pdoc_ensure_page(struct pdoc *d)
 {
 	if (d->started)
 		return;
 	d->started = true;
 	d->page++;
+	progress(d);
 	d->y = 0;
 	page_furniture(d);
 }
@@ -325,6 +337,8 @@ static int pass(struct pdoc *d, const char *path, const char *name, pdoc_draw_fn
 	d->y = 0;
 	if (draw(d, arg) != 0)
 		return pdoc_fail(d, "cannot draw the form");
+	if (d->page >= 100 && isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K"); /* the progress line goes */
 	if (d->page == 0)
 		return pdoc_fail(d, "nothing to print");
 	if (d->started)
