@@ -200,9 +200,9 @@ demo_reports() {
 	mitem=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$mun")
 	step "school-n1 reports an item of its plan done, with the document that proves it"
-	run "$KARTA" --config "$RUN/school-n1.conf" status set "$item" done \
-		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "status set failed"
-	run "$KARTA" --config "$RUN/mun-north.conf" status set "$mitem" in_progress || die "status set failed"
+	run "$KARTA" --config "$RUN/school-n1.conf" item status "$item" done \
+		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "item status failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" item status "$mitem" in_progress || die "item status failed"
 
 	step "the region asks the municipalities for a report; mun-north submits, the region accepts"
 	req=$("$KARTA" --config "$RUN/reg.conf" report request \

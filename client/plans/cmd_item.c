@@ -320,6 +320,7 @@ int cmd_item(struct client *cl, int argc, char **argv)
 		{"move", item_move, "move an item to another section, position or parent"},
 		{"delete", item_delete, "delete an item (with a reason)"},
 		{"history", item_history, "who changed an item and when"},
+		{"status", cmd_item_status, "set this organization's status of an item (with evidence)"},
 	};
 	return opts_dispatch("item", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }
