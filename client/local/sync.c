@@ -89,6 +89,19 @@ static void page_delay(void)
 		usleep((useconds_t)atoi(ms) * 1000);
 }
 
+/* Test hook: KARTA_TEST_HANG_IN_SNAPSHOT=N, after the N-th page of a snapshot is applied,
+ * says so on stderr and waits until killed — "the client died mid-snapshot", exactly
+ * (tests/integration/t_fault_client.sh). */
+static void snapshot_hang(int pages)
+{
+	const char *n = getenv("KARTA_TEST_HANG_IN_SNAPSHOT");
+	if (!n || atoi(n) != pages)
+		return;
+	fprintf(stderr, "karta: test hook: %d snapshot pages applied, waiting to be killed\n", pages);
+	for (;;)
+		pause();
+}
+
 /* --- push ----------------------------------------------------------------------------------- */
 
 /* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
@@ -187,6 +200,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 	struct replica *r = client_replica(cl);
 	char after_type[40] = "", after_id[40] = "";
 	bool first = true, more = true;
+	int pages = 0;
 	while (more) {
 		Karta__SnapshotRequest req = KARTA__SNAPSHOT_REQUEST__INIT;
 		req.feed = (char *)feed;
@@ -213,6 +227,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 			fprintf(stderr, "karta: cannot apply a snapshot of %s: %s\n", feed, replica_error(r));
 			return -1;
 		}
+		snapshot_hang(++pages);
 	}
 	if (replica_snapshot_end(r, feed) < 0) {
 		fprintf(stderr, "karta: cannot finish the snapshot of %s: %s\n", feed, replica_error(r));
@@ -220,6 +235,36 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 	}
 	rep->snapshots++;
 	return 0;
+}
+
+/* The codes of the feeds waiting for a resync (replica_feed_each). */
+struct codes {
+	char **v;
+	size_t n;
+};
+
+static int add_resync(void *arg, const struct replica_feed *f)
+{
+	struct codes *c = arg;
+	if (!f->resync)
+		return 0;
+	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
+	if (!v || !(v[c->n] = strdup(f->code))) {
+		if (v)
+			c->v = v;
+		fprintf(stderr, "karta: out of memory\n");
+		return -1;
+	}
+	c->v = v;
+	c->n++;
+	return 0;
+}
+
+static void codes_free(struct codes *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
 }
 
 int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
@@ -255,12 +300,17 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 		rep->changes += (long)pg->n_changes;
 		page_delay();
 		bool done = pg->caught_up;
-		for (size_t i = 0; i < pg->n_feeds && rc == 0; i++)
-			if (pg->feeds[i]->action == KARTA__FEED_ACTION__FEED_RESYNC) {
-				rc = snapshot(cl, pg->feeds[i]->feed, rep);
-				done = false; /* pull from the snapshot's cursor */
-			}
 		karta__change_page__free_unpacked(pg, NULL);
+		/* every feed marked for resync — by this page or by a snapshot a killed run left
+		 * open — is snapshotted to its end before the pull goes on */
+		struct codes todo = {0};
+		if (replica_feed_each(r, add_resync, &todo) != 0)
+			rc = -1;
+		for (size_t i = 0; i < todo.n && rc == 0; i++) {
+			rc = snapshot(cl, todo.v[i], rep);
+			done = false; /* pull from the snapshot's cursor */
+		}
+		codes_free(&todo);
 		if (rc != 0)
 			return -1;
 		if (done)
