@@ -53,15 +53,35 @@ struct rpc *sync_connect(struct client *cl, bool quiet)
 	return r;
 }
 
+/* A server that is busy (its database restarting, a lock it waited too long for) is asked
+ * again after 1, 2, 4, 8 and 16 s; then the sync gives up, nothing lost (the outbox keeps
+ * what was not written, the cursors what was pulled). */
+#define BUSY_RETRIES 5
+
+/* Waits before busy retry number attempt (0-based); false when they are used up. */
+static bool busy_wait(int attempt, const char *why)
+{
+	if (attempt >= BUSY_RETRIES)
+		return false;
+	fprintf(stderr, "karta: %s — trying again in %d s\n", why, 1 << attempt);
+	sleep(1u << attempt);
+	return true;
+}
+
 static int call(struct client *cl, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
 {
 	char err[512];
-	if (rpc_call(cl->rpc, req, desc, reply, err, sizeof err) != RPC_OK) {
+	for (int attempt = 0;; attempt++) {
+		enum rpc_result rc = rpc_call(cl->rpc, req, desc, reply, err, sizeof err);
+		if (rc == RPC_OK)
+			return 0;
+		if (rc == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY &&
+		    busy_wait(attempt, err))
+			continue;
 		fprintf(stderr, "karta: %s\n", err);
 		return -1;
 	}
-	return 0;
 }
 
 /* Test hook (KARTA_TEST_HANG_AFTER_UPLOAD set): sends the Upload and then waits, never
@@ -175,7 +195,7 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		max_bytes = lim->max_frame / 2;
 	if (getenv("KARTA_TEST_IGNORE_LIMITS"))
 		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
-	for (;;) {
+	for (int busy = 0;;) {
 		struct replica_op *ops = NULL;
 		size_t n = 0;
 		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
@@ -186,8 +206,19 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 			return 0;
 		int rc = upload(cl, ops, n, rep, fn, arg);
 		replica_ops_free(ops, n);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			busy = 0;
+			continue;
+		}
+		/* some ops came back "retry later" (the server could not write them now): they
+		 * stay queued; send them again after a pause, counted once in the summary */
+		if (busy >= BUSY_RETRIES)
+			return 0; /* they stay queued for the next sync */
+		rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
+		rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
+		busy_wait(busy++, "the server could not write the changes now");
 	}
 }
 

@@ -636,3 +636,45 @@ kt_outbox_forge() {
 
 # kt_uuid: a fresh random UUID.
 kt_uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# kt_hold_lock TABLE [MODE=EXCLUSIVE]: a psql session (kt_bg, pid KT_LOCK_PID) holds a lock on
+# TABLE until killed (kt_bg_kill "$KT_LOCK_PID"): with EXCLUSIVE, writers of TABLE wait
+# mid-transaction; with ACCESS EXCLUSIVE, readers too. Returns once the lock is held.
+kt_hold_lock() {
+	local mode=${2:-EXCLUSIVE}
+	kt_bg psql -XAtq "$KT_CONNINFO" -c "BEGIN; LOCK TABLE $1 IN $mode MODE;
+		SELECT pg_sleep(600)"
+	KT_LOCK_PID=$KT_BG_PID
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(kt_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			WHERE c.relname = '$1' AND lower(l.mode) = lower('${mode// /}lock') AND l.granted")" = 1 ] &&
+			return 0
+		sleep 0.1
+	done
+	kt_fail "could not lock $1"
+}
+
+# kt_wait_blocked PATTERN: waits (up to 20 s) until a kartad query matching PATTERN (LIKE)
+# waits for a lock — e.g. an upload stopped mid-transaction by kt_hold_lock.
+kt_wait_blocked() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kartad'
+			AND wait_event_type = 'Lock' AND query LIKE '$1'")" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	kt_fail "no kartad query like '$1' waiting for a lock"
+}
+
+# kt_wait_exit PID [TIMEOUT=60]: waits for a kt_bg process to exit; its status in KT_RC.
+kt_wait_exit() {
+	local i
+	for ((i = 0; i < ${2:-60} * 10; i++)); do
+		kt__exited "$1" && break
+		sleep 0.1
+	done
+	kt__exited "$1" || kt_fail "process $1 did not exit within ${2:-60} s"
+	KT_RC=0
+	wait "$1" || KT_RC=$?
+}
