@@ -638,12 +638,12 @@ kt_outbox_forge() {
 kt_uuid() { cat /proc/sys/kernel/random/uuid; }
 
 # kt_hold_lock TABLE [MODE=EXCLUSIVE]: a psql session (kt_bg, pid KT_LOCK_PID) holds a lock on
-# TABLE until killed (kt_bg_kill "$KT_LOCK_PID"): with EXCLUSIVE, writers of TABLE wait
+# TABLE until kt_release_lock (or the database dies): with EXCLUSIVE, writers of TABLE wait
 # mid-transaction; with ACCESS EXCLUSIVE, readers too. Returns once the lock is held.
 kt_hold_lock() {
 	local mode=${2:-EXCLUSIVE}
-	kt_bg psql -XAtq "$KT_CONNINFO" -c "BEGIN; LOCK TABLE $1 IN $mode MODE;
-		SELECT pg_sleep(600)"
+	kt_bg psql -XAtq "$KT_CONNINFO application_name=kt_hold_lock" -c "BEGIN;
+		LOCK TABLE $1 IN $mode MODE; SELECT pg_sleep(600)"
 	KT_LOCK_PID=$KT_BG_PID
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -653,6 +653,13 @@ kt_hold_lock() {
 		sleep 0.1
 	done
 	kt_fail "could not lock $1"
+}
+
+# kt_release_lock: ends the session of kt_hold_lock (its backend sleeps on after psql dies).
+kt_release_lock() {
+	kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = 'kt_hold_lock'" >/dev/null
+	kt_bg_kill "$KT_LOCK_PID"
 }
 
 # kt_wait_blocked PATTERN: waits (up to 20 s) until a kartad query matching PATTERN (LIKE)
