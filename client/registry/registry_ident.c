@@ -223,13 +223,20 @@ int ri_resolve(struct imp *im, const struct reg_row *row, int line, struct ri_ta
 	memset(t, 0, sizeof *t);
 	if (owner_of(im, row, line, t, named, sizeof named) != 0)
 		return 1;
+	int fid = kt_reg_id_field(im->kind);
+	id_norm(row->has[fid] ? row->v[fid] : "", idv, sizeof idv);
 	if (im->kind == KT_REG_AUDITORIUMS && !(t->point = ri_point_of(im, row->v[KT_A_PPE]))) {
+		snprintf(key, sizeof key, "id:%s", idv);
+		const struct reg_map_entry *d = *idv ? reg_map_get(&im->byid, key) : NULL;
+		if (d && d->num) { /* a deleted auditorium of a deleted exam point: nothing to find */
+			snprintf(t->id, sizeof t->id, "%.36s", d->val);
+			t->exists = t->deleted = true;
+			return 0;
+		}
 		ri_reject_field(im, line, KT_A_PPE, row->layout,
 			"no exam point with this code here (import the exam points first, or 'karta sync')");
 		return 1;
 	}
-	int fid = kt_reg_id_field(im->kind);
-	id_norm(row->has[fid] ? row->v[fid] : "", idv, sizeof idv);
 	const struct reg_map_entry *e = NULL;
 	if (*idv) {
 		snprintf(key, sizeof key, "id:%s", idv);

@@ -71,20 +71,12 @@ void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout lay
 
 /* ---- queueing ---------------------------------------------------------------------------- */
 
-/* Queues one RecordOp (kind, id, base, args) with the local payload local. */
+/* Queues one RecordOp and remembers its line and action for the server's answer. */
 static int queue(struct imp *im, const char *kind, const char *type, const char *id, long long base,
 	json_t *args, json_t *local, int line, char action)
 {
 	if (im->dry)
 		return 0;
-	char *js = json_dumps(args, JSON_COMPACT), *lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
-	Karta__RecordOp op = KARTA__RECORD_OP__INIT;
-	op.kind = (char *)kind;
-	op.id = (char *)id;
-	op.base_row_version = base;
-	op.args_json = js;
-	size_t len = js ? protobuf_c_message_get_packed_size(&op.base) : 0;
-	uint8_t *body = js ? malloc(len ? len : 1) : NULL;
 	if (im->nq == im->capq) {
 		size_t cap = im->capq ? im->capq * 2 : 256;
 		struct qop *g = realloc(im->q, cap * sizeof *g);
@@ -93,26 +85,17 @@ static int queue(struct imp *im, const char *kind, const char *type, const char 
 	}
 	int rc = -1;
 	struct qop *q = im->nq < im->capq ? &im->q[im->nq] : NULL;
-	if (body && q && (!local || lp) && plan_fmt_new_id(q->op_id) == 0) {
-		protobuf_c_message_pack(&op.base, body);
-		char summary[160];
-		snprintf(summary, sizeof summary, "%s %s: %s line %d", kind, type, im->file, line);
-		rc = replica_outbox_add(im->r, q->op_id, KT_MSG_RECORD_OP, body, len, type, id, lp,
-			summary, NULL);
-		if (rc != 0)
-			fprintf(stderr, "karta: cannot queue the change: %s\n", replica_error(im->r));
-		else if ((rc = reg_map_put(&im->ops, q->op_id, NULL, (long)im->nq)) == 0) {
-			q->line = line;
-			q->action = action;
-			q->outcome = -1;
-			im->nq++;
-		}
+	char summary[160];
+	snprintf(summary, sizeof summary, "%s %s: %s line %d", kind, type, im->file, line);
+	if (q && reg_outbox_put(im->r, kind, type, id, base, args, local, summary, q->op_id) == 0 &&
+	    (rc = reg_map_put(&im->ops, q->op_id, NULL, (long)im->nq)) == 0) {
+		q->line = line;
+		q->action = action;
+		q->outcome = -1;
+		im->nq++;
 	}
-	if (rc != 0 && !im->dry)
+	if (rc != 0)
 		fprintf(stderr, "karta: cannot queue line %d\n", line);
-	free(js);
-	free(lp);
-	free(body);
 	return rc;
 }
 

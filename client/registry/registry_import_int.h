@@ -75,6 +75,13 @@ void ri_reject(struct imp *im, int line, const char *msg);
 void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout layout,
 	const char *msg);
 
+/* ---- registry_edit.c ---- */
+/* Queues one RecordOp (kind, id, base, args) with the local payload local in the outbox;
+ * op_id receives its id. 0, or -1 (message printed). */
+int reg_outbox_put(struct replica *r, const char *kind, const char *type, const char *id,
+	long long base, const json_t *args, const json_t *local, const char *summary,
+	char op_id[REG_ID_LEN]);
+
 /* ---- registry_ident.c ---- */
 /* Reads this table's rows (and for auditoriums and staff the exam points) from the replica
  * into the maps. 0, or -1 (replica or memory error, printed by the caller). */
