@@ -174,4 +174,111 @@ roundtrip reg exam-points karta reg-e
 roundtrip reg staff karta reg-s --org mun1 # the staff registry names no municipality
 roundtrip reg auditoriums karta reg-a
 
+# --- edit and delete: offline through the outbox, history, refusals ------------------------
+offline sch11
+PID=$(kt_psql "SELECT id FROM participant WHERE doc_number = '731901' AND deleted_at IS NULL")
+[ -n "$PID" ] || kt_fail "no live participant with document 731901"
+kt_ok sch11 registry show participant "$PID"
+kt_assert_contains "$KT_OUT" "пол: женский"
+kt_assert_contains "$KT_OUT" "форма: ЕГЭ"
+kt_assert_contains "$KT_OUT" "документ: Паспорт гражданина РФ"
+kt_assert_contains "$KT_OUT" "дата рождения: 12.03.2008"
+kt_assert_contains "$KT_OUT" "ОО: sch11"
+kt_assert_contains "$KT_OUT" "категория: Выпускник текущего года"
+kt_refused sch11-off "«Пол»: must be М or Ж" registry edit participants "$PID" --sex X
+kt_assert_contains "$KT_ERR" "nothing changed"
+kt_assert_eq 0 "$(outbox sch11)" "outbox after a refused edit"
+V0=$(kt_psql "SELECT row_version FROM participant WHERE id = '$PID'")
+kt_ok sch11-off registry edit participants "$PID" --doc-number 731911 --class 11Б
+kt_assert_contains "$KT_OUT" "offline: the edit is queued"
+kt_assert_eq 1 "$(outbox sch11)" "outbox after an offline edit"
+kt_ok sch11-off registry show participant "$PID"
+kt_assert_contains "$KT_OUT" "номер документа: 731911" "the queued edit shows at once"
+kt_ok sch11-off registry edit participants "$PID" --doc-number 731911
+kt_assert_contains "$KT_OUT" "nothing to change"
+kt_ok sch11 sync
+kt_assert_eq "731911|11Б|$((V0 + 1))" "$(kt_psql "SELECT doc_number || '|' || class || '|' || row_version
+	FROM participant WHERE id = '$PID'")" "the edit on the server"
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM change_log WHERE entity_id = '$PID' AND op = 'update'
+	AND origin_op_id IS NOT NULL AND changed_fields @> ARRAY['doc_number', 'class']")" \
+	"the edit is in the row's history"
+# the GUID names the row as well as the id (any case, braces)
+RG=$(kt_psql "SELECT id FROM participant WHERE doc_number = '613505' AND deleted_at IS NULL")
+[ -n "$RG" ] || kt_fail "no live participant with document 613505"
+kt_ok sch12 registry edit participants "{$(echo "$RG" | tr 'a-f' 'A-F')}" --name Семен
+kt_assert_contains "$KT_OUT" "edited"
+kt_assert_eq "Семен" "$(kt_psql "SELECT name FROM participant WHERE id = '$RG'")"
+# delete: a reason is required; offline, then sent; what hangs on the row goes too
+kt_run kt_karta sch11 registry delete participants "$PID"
+kt_assert_rc 2 "delete without --reason"
+kt_ok sch11-off registry delete participants "$PID" --reason "выбыл в другой регион"
+kt_assert_contains "$KT_OUT" "offline: the deletion is queued"
+kt_ok sch11 sync
+kt_assert_eq "true|выбыл в другой регион" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || deleted_reason
+	FROM participant WHERE id = '$PID'")" "deleted with its reason"
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM change_log WHERE entity_id = '$PID' AND op = 'delete'
+	AND payload->>'deleted_reason' = 'выбыл в другой регион'")" "the deletion is in the row's history"
+kt_refused sch11 "was deleted" registry edit participants "$PID" --class 11А
+# the server refuses what the writer may not: a school deleting its municipality's exam point
+EP=$(kt_psql "SELECT id FROM exam_point WHERE code = '0101'")
+kt_ok sch11 sync
+kt_refused sch11 "server refused: no write access" registry delete exam-points "$EP" --reason "не нужен"
+kt_assert_eq "false" "$(kt_psql "SELECT (deleted_at IS NOT NULL)::text FROM exam_point WHERE id = '$EP'")" \
+	"the exam point stays"
+kt_refused sch11 "server refused: no write access" registry edit exam-points "$EP" --capacity 10
+kt_assert_eq 0 "$(outbox sch11)" "nothing left queued after the refusals"
+
+# --- natural keys and organizations ------------------------------------------------------------
+# two live participants with one document (made so by an edit): a file without ids is refused
+# (the cycle above changed Лебедев's number to 731999; Лебедянский keeps 731902)
+A2=$(kt_psql "SELECT id FROM participant WHERE doc_number = '731999' AND deleted_at IS NULL")
+A3=$(kt_psql "SELECT id FROM participant WHERE doc_number = '731902' AND deleted_at IS NULL")
+[ -n "$A2" ] && [ -n "$A3" ] || kt_fail "the two participants of the ambiguity test are not there"
+kt_ok sch11 registry edit participants "$A3" --doc-series 4509 --doc-number 731999
+printf '%s\n%s\n' "$H" 'Лебедев;Пётр;Ильич;1;4509;731999;М;07.07.2008;11Г;;sch11;1;ЕГЭ' >"$D/amb.csv"
+kt_refused sch11 "amb.csv:2: «Номер документа»: matches more than one row here" \
+	registry import participants "$D/amb.csv"
+kt_assert_contains "$KT_ERR" "$A2"
+kt_assert_contains "$KT_ERR" "$A3"
+# with its id the same line is an update of that row
+{ echo "$H;Идентификатор"; echo "Лебедев;Пётр;Ильич;1;4509;731999;М;07.07.2008;11Г;;sch11;1;ЕГЭ;$A2"; } >"$D/amb-id.csv"
+kt_ok sch11 registry import participants "$D/amb-id.csv"
+kt_assert_contains "$KT_OUT" "0 added, 1 updated"
+kt_assert_eq "11Г" "$(kt_psql "SELECT class FROM participant WHERE id = '$A2'")"
+# a row of another organization: refused with its line unless the importer is above it
+printf '%s\n%s\n' "$H" 'Новенькая;Вера;;1;4520;731920;Ж;01.01.2008;11А;;sch11;1;ЕГЭ' >"$D/new11.csv"
+kt_refused mun2 "new11.csv:2: «Код ОО»: names organization sch11: not this organization .mun2. nor one below it" \
+	registry import participants "$D/new11.csv"
+kt_ok reg registry import participants "$D/new11.csv"
+kt_assert_contains "$KT_OUT" "1 added"
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM participant p JOIN organization o ON o.id = p.org_id
+	WHERE p.doc_number = '731920' AND o.code = 'sch11'")" "the region imported for the school"
+
+# --- an interop file with bad rows: each refused with its line, the rest imported once -------
+{
+	echo "$RH"
+	echo 'd3000000-0000-4000-8000-000000000001;0;Гуляева;Ася;;4521;613521;1;1;11А;03.04.2008;0;1;;;;;;1;;;;'
+	echo 'd3000000-0000-4000-8000-000000000002;0;Гуляев;Яков;;4522;613522;1;0;11А'
+	echo 'd3000000-0000-4000-8000-00000000000Z;0;Гуляева;Лия;;4523;613523;1;1;11А;03.04.2008;0;1;;;;;;1;;;;'
+	echo 'd3000000-0000-4000-8000-000000000001;0;Гуляева;Ася;;4524;613524;1;1;11А;03.04.2008;0;1;;;;;;1;;;;'
+	echo 'd3000000-0000-4000-8000-000000000005;2;Гуляева;Ира;;4525;613525;1;1;11А;03.04.2008;0;1;;;;;;1;;;;'
+	echo 'd3000000-0000-4000-8000-000000000006;0;Гуляева;Ида;;4526;613526;1;1;11А;03.04.2008;0;1;;;;;;1;;;;;;'
+	echo 'd3000000-0000-4000-8000-000000000007;0;Гуляев;Ян;;4527;613527;1;0;11А;03.04.2008;0;1;;;;;;1;;;;'
+} >"$D/bad-ris.csv"
+kt_refused sch12 "bad-ris.csv:3: the row has 10 fields, the header has 23" \
+	registry import participants "$D/bad-ris.csv" --partial
+kt_assert_contains "$KT_ERR" "bad-ris.csv:4: «Guid»: must be a GUID"
+kt_assert_contains "$KT_ERR" "bad-ris.csv:5: «Guid»: the same row as line 2"
+kt_assert_contains "$KT_ERR" "bad-ris.csv:6: «Признак удаленной строки»: marks as deleted a row that is not here: skipped"
+kt_assert_contains "$KT_ERR" "bad-ris.csv:7: the row has 25 fields, the header has 23"
+kt_assert_contains "$KT_OUT" "imported 3 rows: 2 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 skipped"
+kt_assert_contains "$KT_ERR" "4 of 7 rows rejected"
+kt_assert_eq 2 "$(kt_psql "SELECT count(*) FROM participant WHERE doc_number IN ('613521', '613527')
+	AND deleted_at IS NULL")" "the good rows, once"
+kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM participant WHERE doc_number IN ('613522', '613523',
+	'613524', '613525', '613526')")" "none of the bad rows"
+kt_refused sch12 "bad-ris.csv:3:" registry import participants "$D/bad-ris.csv" --partial
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 2 unchanged" "the good rows are not imported twice"
+roundtrip sch12 participants ris sch12-after-bad
+
 kt_pass
