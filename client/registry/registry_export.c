@@ -209,7 +209,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
 			.help = "only rows of this organization and those rv_below it"},
 		[O_ALL] = {.name = "all", .type = OPT_FLAG,
-			.help = "ris: deleted rows too, with their deleted-row flag"},
+			.help = "deleted rows too: «Причина удаления» (ris: the deleted-row flag)"},
 		[O_GUIDS] = {.name = "org-guids", .type = OPT_STR, .meta = "FILE",
 			.help = "ris: CSV «organization code;GUID» lines for the Guid ОО / Guid МСУ columns"},
 		[O_N] = {0},
@@ -217,9 +217,10 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"registry export", "participants|exam-points|auditoriums|staff", 1,
 		"Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
 		"'karta registry import' reads: karta's layout, or --layout ris, the interop layout\n"
-		"(participants and exam points only) with GUID keys and deleted-row flags. Rows are\n"
-		"sorted by the layout's key; importing the file gives the same stored rows\n"
-		"(docs/registries.md «Export»). Works offline.", o};
+		"(participants and exam points only) with GUID keys and deleted-row flags. Every row\n"
+		"carries its identity («Идентификатор»; interop: «Guid»), so importing the file again\n"
+		"changes nothing and an edited line updates the row it came from. Rows are sorted by\n"
+		"the layout's key (docs/registries.md «Export»). Works offline.", o};
 	const char *pos[1];
 	char **args = short_opts(argc, argv);
 	if (!args) {
@@ -243,8 +244,8 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	bool cp1251 = o[O_ENCODING].set && strcmp(o[O_ENCODING].str, "cp1251") == 0;
 	if (cp1251 && o[O_BOM].set)
 		return opts_fail(&c, "--bom is for utf-8 (Windows-1251 has no byte order mark)");
-	if (lay == KT_LAYOUT_KARTA && (o[O_ALL].set || o[O_GUIDS].set))
-		return opts_fail(&c, "--%s needs --layout ris", o[O_ALL].set ? "all" : "org-guids");
+	if (lay == KT_LAYOUT_KARTA && o[O_GUIDS].set)
+		return opts_fail(&c, "--org-guids needs --layout ris");
 
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)

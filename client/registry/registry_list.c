@@ -1,5 +1,5 @@
-/* registry_list: `karta registry list` (readable columns: table, CSV or JSON) and `karta
- * registry show` (one row, every field) — from the local replica, never the network. */
+/* registry_list: `karta registry list` (readable columns: table, CSV or JSON) — from the
+ * local replica, never the network (`show` is registry_show.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -312,84 +312,3 @@ done:
 	rv_rx_free(&x, ncols);
 	return rc;
 }
-
-/* ---- show ---------------------------------------------------------------------------------- */
-
-int registry_show_cmd(struct client *cl, int argc, char **argv)
-{
-	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"registry show", "TYPE ID", 2,
-		"Shows every field of one registry row from the local replica, as stored (keys are\n"
-		"the server's columns; organizations by id with their code when known). TYPE is\n"
-		"participant, exam, registration, exam-point, auditorium, staff or staff-point.", o};
-	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
-	if (t < 0)
-		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
-		return EXIT_RUNTIME;
-	struct replica *r = rv_synced_replica(cl);
-	if (!r)
-		return EXIT_RUNTIME;
-	char *payload = NULL;
-	bool pending = false;
-	int g = replica_get(r, rv_types[t].table, pos[1], &payload, &pending);
-	if (g != 0) {
-		if (g < 0)
-			fprintf(stderr, "karta: %s\n", replica_error(r));
-		else
-			fprintf(stderr, "karta: no %s %s in the local replica\n", rv_types[t].noun, pos[1]);
-		return EXIT_RUNTIME;
-	}
-	json_t *row = json_loads(payload, 0, NULL);
-	free(payload);
-	if (!json_is_object(row)) {
-		json_decref(row);
-		fprintf(stderr, "karta: the stored %s %s is not a JSON object\n", rv_types[t].noun, pos[1]);
-		return EXIT_RUNTIME;
-	}
-	if (o[O_FORMAT].set && strcmp(o[O_FORMAT].str, "json") == 0) {
-		int w = json_dumpf(row, stdout, JSON_INDENT(2));
-		json_decref(row);
-		putchar('\n');
-		return w == 0 ? EXIT_OK : EXIT_RUNTIME;
-	}
-	struct rx x = {.r = r};
-	size_t width = 0;
-	const char *key;
-	json_t *v;
-	json_object_foreach(row, key, v)
-		if (strlen(key) > width)
-			width = strlen(key);
-	json_object_foreach(row, key, v) {
-		char *s = json_is_boolean(v) ? strdup(json_is_true(v) ? "true" : "false") : regmap_text(v);
-		size_t kl = strlen(key);
-		const char *code = NULL;
-		/* organizations by id: add the code the feeds give */
-		if (kl > 7 && strcmp(key + kl - 7, "_org_id") == 0 && !json_is_null(v)) {
-			char name[64];
-			snprintf(name, sizeof name, "%.*s", (int)(kl - 3), key);
-			code = rv_org_ref(&x, row, name);
-		} else if (strcmp(key, "org_id") == 0) {
-			code = rv_org_ref(&x, row, "org");
-		} else if (strcmp(key, "point_id") == 0) {
-			code = rv_point_code(&x, json_string_value(v));
-		}
-		if (s && *s)
-			printf("%s:%*s %s%s%s%s\n", key, (int)(width - kl), "", s,
-				code && *code ? " (" : "", code && *code ? code : "", code && *code ? ")" : "");
-		else
-			printf("%s:\n", key);
-		free(s);
-	}
-	if (pending)
-		printf("%*s  (a local change is queued: run 'karta sync' to send it)\n", (int)width, "");
-	json_decref(row);
-	rv_rx_free(&x, 0);
-	return EXIT_OK;
-}
-
