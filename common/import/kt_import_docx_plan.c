@@ -399,13 +399,23 @@ static size_t role_col(const struct kt_table *t, enum kt_import_col r)
 	return SIZE_MAX;
 }
 
+/* «Проведение …»: a capital then a small letter, as a new item's title starts (a row
+ * continuing the item above starts in lower case). */
+static bool starts_sentence(const char *s)
+{
+	const char *p = kt_skip_sp(s);
+	uint32_t a = kt_u8_next(&p), b = kt_u8_next(&p);
+	return kt_u_is_upper(a) && kt_u_is_lower(b);
+}
+
 /* vMerge: a continued cell takes the text above when its row starts an item. */
 static int merge_down(struct plan_ctx *p, const struct kt_drow *row, struct kt_cell *v)
 {
 	const struct kt_table *t = &p->c.table;
 	size_t num = role_col(t, KT_COL_NUMBER), title = role_col(t, KT_COL_TITLE);
-	bool starts = num != SIZE_MAX ? kt_is_item_number(v[num].text)
-		: title != SIZE_MAX && !kt_blank(v[title].text);
+	bool starts = (num != SIZE_MAX && kt_is_item_number(v[num].text)) ||
+		((num == SIZE_MAX || kt_blank(v[num].text)) && title != SIZE_MAX &&
+			starts_sentence(v[title].text));
 	unsigned pos[KT_DOCX_MAX_CELLS + 1];
 	positions(row, pos);
 	for (size_t c = 0; c < row->n; c++) {
