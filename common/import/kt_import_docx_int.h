@@ -15,7 +15,7 @@
 #define KT_DOCX_MAX_XML KT_IMPORT_MAX_BYTES
 /* Above KT_DOCX_RATIO_FROM bytes unpacked, a member may not unpack to more than this many
  * times its packed size: Word's XML packs 5-20 times, a zip bomb thousands of times. */
-#define KT_DOCX_MAX_RATIO 100
+#define KT_DOCX_MAX_RATIO 200
 #define KT_DOCX_RATIO_FROM (1u << 20)
 #define KT_DOCX_MAX_ENTRIES 10000
 /* Cells in one table row, and over the whole document. */
