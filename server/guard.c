@@ -180,14 +180,15 @@ static void frame_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->closing)
 		return;
 	size_t have = evbuffer_get_length(bufferevent_get_input(c->bev));
+	size_t got = c->frame_announced && have > KT_FRAME_HDR_LEN ? have - KT_FRAME_HDR_LEN : 0;
 	if (!kt_log_limited(&lim, KT_LOG_WARN,
-		    "conn=%llu org=%s event=frame_timeout have=%zu announced=%u peer=%s",
-		    (unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", have,
+		    "conn=%llu org=%s event=frame_timeout received=%zu announced=%u peer=%s",
+		    (unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", got,
 		    c->frame_announced, c->peer))
-		conn_log(c, KT_LOG_DEBUG, "event=frame_timeout have=%zu", have);
+		conn_log(c, KT_LOG_DEBUG, "event=frame_timeout received=%zu", got);
 	session_error(c, 0, KARTA__STATUS__STATUS_TIMEOUT,
 		"frame not completed in time (%u bytes announced, %zu received)", c->frame_announced,
-		have > KT_FRAME_HDR_LEN ? have - KT_FRAME_HDR_LEN : 0);
+		got);
 	conn_close(c, "frame timeout");
 }
 
