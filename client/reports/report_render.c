@@ -30,6 +30,7 @@ enum rk {
 	RK_FLAG, /* "t" → "yes"; TOTAL: how many */
 	RK_DATE, /* the server's cell, a date (xlsx: a real date when it parses) */
 	RK_PCTV, /* the server's cell, a percentage it computed (fill_pct) */
+	RK_BOOLV, /* the server's cell, t or f (xlsx: a boolean) */
 };
 
 struct rcol {
@@ -220,6 +221,7 @@ static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol
 		case RK_TEXT:
 		case RK_DATE:
 		case RK_PCTV:
+		case RK_BOOLV:
 			cells[c] = !total ? cell(t, r, k->src) : c == 0 ? "TOTAL" : "";
 			continue;
 		case RK_INT:
@@ -287,6 +289,7 @@ static enum kt_col_type col_type(enum rk kind, enum kt_table_format f)
 	case RK_TIME:
 	case RK_DATE: return KT_COL_DATE;
 	case RK_FLAG: return f == KT_TABLE_XLSX ? KT_COL_BOOL : KT_COL_INT; /* text: right */
+	case RK_BOOLV: return KT_COL_BOOL;
 	default: return KT_COL_TEXT;
 	}
 }
@@ -477,6 +480,8 @@ int report_render_columns(const Karta__Table *t, const struct report_view *v,
 			c[n++] = (struct rcol){name, RK_INT, name, NULL, is_hot_column(name), 0};
 		else if (strcmp(name, "fill_pct") == 0)
 			c[n++] = (struct rcol){name, RK_PCTV, name, NULL, false, 0};
+		else if (strcmp(name, "manual") == 0)
+			c[n++] = (struct rcol){name, RK_BOOLV, name, NULL, false, 0};
 		else if (in_list(name, date_columns, sizeof date_columns / sizeof date_columns[0]))
 			c[n++] = C_DATE(name, name);
 		else
