@@ -102,8 +102,10 @@ struct kt_xlsx *kt_xlsx_open(const char *path, FILE *stream, char *err, size_t e
 	format_set_align(x->head, LXW_ALIGN_VERTICAL_TOP);
 	x->date = workbook_add_format(x->wb);
 	format_set_num_format(x->date, "dd.mm.yyyy");
+	format_set_align(x->date, LXW_ALIGN_CENTER);
 	x->stamp = workbook_add_format(x->wb);
 	format_set_num_format(x->stamp, "dd.mm.yyyy hh:mm");
+	format_set_align(x->stamp, LXW_ALIGN_CENTER);
 	x->pct = workbook_add_format(x->wb);
 	format_set_num_format(x->pct, "0.0%");
 	x->wrap = workbook_add_format(x->wb);
@@ -282,6 +284,12 @@ int kt_xlsx_sheet(struct kt_xlsx *x, const char *title, const struct kt_col *col
 	x->ncols = ncols;
 	x->rows = 0;
 	worksheet_freeze_panes(x->ws, 1, 0);
+	/* printed as people print these tables: A4 landscape, as wide as the page, the header
+	 * repeated on every page */
+	worksheet_set_paper(x->ws, 9);
+	worksheet_set_landscape(x->ws);
+	worksheet_fit_to_pages(x->ws, 1, 0);
+	worksheet_repeat_rows(x->ws, 0, 0);
 	for (size_t c = 0; c < ncols; c++) {
 		const char *h = cols[c].name ? cols[c].name : "";
 		x->width[c] = kt_utf8_width(h, strlen(h)) + 1; /* bold is wider */
