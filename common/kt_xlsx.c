@@ -25,7 +25,7 @@
 struct kt_xlsx {
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *head, *date, *stamp, *pct, *wrap;
+	lxw_format *head, *head_r, *head_c, *date, *stamp, *pct, *wrap;
 	char path[4096], tmp[4096];
 	FILE *stream;
 	struct kt_col *cols;
@@ -94,12 +94,18 @@ struct kt_xlsx *kt_xlsx_open(const char *path, FILE *stream, char *err, size_t e
 		kt_xlsx_discard(x);
 		return NULL;
 	}
-	x->head = workbook_add_format(x->wb);
-	format_set_bold(x->head);
-	format_set_bg_color(x->head, 0xE7EEF7);
-	format_set_bottom(x->head, LXW_BORDER_THIN);
-	format_set_text_wrap(x->head);
-	format_set_align(x->head, LXW_ALIGN_VERTICAL_TOP);
+	/* the header: bold on a light band, aligned as its column's values are */
+	lxw_format **heads[] = {&x->head, &x->head_r, &x->head_c};
+	static const uint8_t align[] = {LXW_ALIGN_LEFT, LXW_ALIGN_RIGHT, LXW_ALIGN_CENTER};
+	for (size_t i = 0; i < 3; i++) {
+		lxw_format *h = *heads[i] = workbook_add_format(x->wb);
+		format_set_bold(h);
+		format_set_bg_color(h, 0xE7EEF7);
+		format_set_bottom(h, LXW_BORDER_THIN);
+		format_set_text_wrap(h);
+		format_set_align(h, LXW_ALIGN_VERTICAL_TOP);
+		format_set_align(h, align[i]);
+	}
 	x->date = workbook_add_format(x->wb);
 	format_set_num_format(x->date, "dd.mm.yyyy");
 	format_set_align(x->date, LXW_ALIGN_CENTER);
@@ -293,7 +299,9 @@ int kt_xlsx_sheet(struct kt_xlsx *x, const char *title, const struct kt_col *col
 	for (size_t c = 0; c < ncols; c++) {
 		const char *h = cols[c].name ? cols[c].name : "";
 		x->width[c] = kt_utf8_width(h, strlen(h)) + 1; /* bold is wider */
-		lxw_error e = worksheet_write_string(x->ws, 0, (lxw_col_t)c, h, x->head);
+		lxw_format *hf = kt_col_is_number(cols[c].type) ? x->head_r
+			: cols[c].type == KT_COL_DATE ? x->head_c : x->head;
+		lxw_error e = worksheet_write_string(x->ws, 0, (lxw_col_t)c, h, hf);
 		if (e != LXW_NO_ERROR)
 			return fail(x, "cannot write the header of '%s': %s", name, lxw_strerror(e));
 	}
