@@ -274,6 +274,18 @@ demo_registry_ids() {
 	run "$KARTA" --config "$s" registry import participants "$x.all" || die "re-import failed"
 }
 
+# Spreadsheets: the region's roll-up as an Excel workbook (one sheet, numbers, percentages
+# and dates typed, header frozen) in run/, and where it is.
+demo_xlsx() {
+	local f=$RUN_ABS/rollup.xlsx
+	step "the region's roll-up as an Excel workbook (--format xlsx -o FILE.xlsx)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format xlsx -o "$f" ||
+		die "rollup --format xlsx failed"
+	info "open it in Excel or LibreOffice Calc: sheet «Свод по муниципалитетам»"
+	info "(every table command takes --format xlsx -o FILE.xlsx: plan show, overdue, control,"
+	info " exam seating, registry list, registry export, report list …)"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -437,6 +449,7 @@ cmd_start() {
 	demo_registries
 	demo_registry_ids
 	demo_exam_planning
+	demo_xlsx
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
