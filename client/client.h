@@ -58,6 +58,7 @@ int cmd_status_set(struct client *cl, int argc, char **argv); /* karta status se
 int cmd_report(struct client *cl, int argc, char **argv);
 int cmd_rollup(struct client *cl, int argc, char **argv);
 int cmd_overdue(struct client *cl, int argc, char **argv);
+int cmd_dashboard(struct client *cl, int argc, char **argv); /* dashboard/cmd_dashboard.c */
 
 
 #endif
