@@ -47,9 +47,9 @@ dash_stop() {
 dash_chromium() {
 	local prof
 	prof=$(mktemp -d "$KT_WORK/chromium.XXXXXX")
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	LANGUAGE=ru LANG=ru_RU.UTF-8 timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
-		--disable-dev-shm-usage --enable-logging=stderr --log-level=0 --user-data-dir="$prof" "$@" \
+		--disable-dev-shm-usage --lang=ru-RU --enable-logging=stderr --log-level=0 --user-data-dir="$prof" "$@" \
 		2>>"$KT_WORK/chromium.err"
 	rm -rf -- "$prof"
 }

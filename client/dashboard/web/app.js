@@ -38,7 +38,7 @@ function fmtDate(s) { /* YYYY-MM-DD… → дд.мм.гггг */
 }
 function fmtTime(s) { /* a timestamp → дд.мм.гггг ЧЧ:ММ in this computer's time zone */
 	if (!s) return '';
-	const t = new Date(s.replace(' ', 'T'));
+	const t = new Date(s.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
 	if (isNaN(t)) return s;
 	const p = n => String(n).padStart(2, '0');
 	return `${p(t.getDate())}.${p(t.getMonth() + 1)}.${t.getFullYear()} ${p(t.getHours())}:${p(t.getMinutes())}`;
@@ -163,7 +163,7 @@ function downloadCSV(name, cols, rows) {
 
 function bar(p) {
 	const i = el('i'); i.style.width = (p === null ? 0 : Math.min(100, p)) + '%';
-	return el('span', {class: 'bar' + (p === null ? '' : p < 50 ? ' low' : p < 80 ? ' mid' : '')}, i);
+	return el('span', {class: 'bar'}, i);
 }
 const barCell = (nk, dk) => ({kind: 'pct', get: r => pct(num(r[nk]) || 0, num(r[dk]) || 0),
 	cell: (r, v) => el('span', {}, bar(v), fmtPct(v))});
@@ -186,7 +186,7 @@ function doneChart(rows, label) {
 		chart = new Chart(canvas, {
 			type: 'bar',
 			data: {labels: data.map(d => d.name), datasets: [{label: label, data: data.map(d => d.p),
-				backgroundColor: data.map(d => d.p < 50 ? '#d84315' : d.p < 80 ? '#f0a500' : '#2e7d32')}]},
+				backgroundColor: '#2f6db3'}]},
 			options: {animation: false, maintainAspectRatio: false, responsive: true,
 				plugins: {legend: {display: false}, title: {display: true, text: label},
 					tooltip: {callbacks: {label: c => fmtPct(c.parsed.y)}}},
@@ -364,7 +364,7 @@ async function viewItems(scope) {
 	}
 	const cols = [
 		{key: 'grp_name', head: 'Мероприятие', kind: 'text'},
-		{key: 'deadline', head: 'Срок', kind: 'text'},
+		{key: 'deadline', head: 'Срок', kind: 'text', csv: r => fmtDate(r.deadline), cell: r => el('span', {class: 'nw'}, fmtDate(r.deadline))},
 		{key: 'own_status', head: 'Статус', kind: 'text', csv: r => STATUS_RU[r.own_status] || r.own_status,
 			cell: r => el('span', {class: 'st st-' + (r.own_status || 'none')}, STATUS_RU[r.own_status] || r.own_status)},
 		{key: 'own_overdue', head: 'Просрочено', kind: 'text', csv: r => r.own_overdue === 't' ? 'да' : '',
@@ -427,6 +427,16 @@ async function viewReports() {
 	const subs = {};
 	for (const x of (sb.rows || [])) { (subs[x.row.request_id] = subs[x.row.request_id] || []).push(x.row); }
 	const code = id => (S.orgIds && S.orgIds[id]) || ('#' + id);
+	const level = r => r.submitter_level || (r.submitters && r.submitters.level) || '';
+	const whom = r => [level(r) === 'school' ? 'все ОО' : level(r) === 'municipality' ? 'все муниципалитеты' : '',
+		(r.submitter_orgs || []).map(id => orgName(code(id))).join(', '), (r.submitters && r.submitters.groups || []).join(', ')].filter(Boolean).join('; ');
+	/* how many organizations are asked: every one of the level below the receiver, named ones; groups are not known here */
+	const expected = r => {
+		if ((r.submitter_groups || []).length) return null;
+		const rc = code(r.receiver_org_id), named = new Set((r.submitter_orgs || []).map(code));
+		if (level(r)) for (const o of Object.values(S.orgs)) if (LEVEL[o.level] === level(r) && (o.parent === rc || (S.orgs[o.parent] && S.orgs[o.parent].parent === rc))) named.add(o.code);
+		return named.size;
+	};
 	const rows = rq.rows.map(x => x.row).filter(r => !r.cancelled).map(r => {
 		const list = (subs[r.id] || []);
 		const latest = {};
@@ -434,7 +444,7 @@ async function viewReports() {
 		const cur = Object.values(latest);
 		const n = st => cur.filter(s => st.includes(s.state)).length;
 		return {id: r.id, title: r.title, due: r.due_date || r.period_to || '', receiver: code(r.receiver_org_id),
-			whom: r.submitters && r.submitters.level ? (r.submitters.level === 'school' ? 'все ОО' : 'все МО') : (r.submitters && r.submitters.orgs ? r.submitters.orgs.join(', ') : ''),
+			whom: whom(r), expected: expected(r),
 			accepted: n(['accepted']), waiting: n(['submitted', 'resubmitted']), returned: n(['returned']), draft: n(['draft']), subs: cur};
 	});
 	const cols = [
@@ -449,7 +459,9 @@ async function viewReports() {
 		}},
 		{key: 'receiver', head: 'Получатель', kind: 'text', get: r => orgName(r.receiver)},
 		{key: 'whom', head: 'От кого', kind: 'text'},
-		{key: 'accepted', head: 'Принято', kind: 'int', sep: true},
+		{key: 'expected', head: 'Ожидается', kind: 'int', sep: true},
+		{key: 'missing', head: 'Не представлено', kind: 'int', hot: true, get: r => r.expected === null ? null : Math.max(0, r.expected - r.accepted - r.waiting)},
+		{key: 'accepted', head: 'Принято', kind: 'int'},
 		{key: 'waiting', head: 'Ждут решения', kind: 'int'},
 		{key: 'returned', head: 'Возвращено', kind: 'int', hot: true},
 		{key: 'draft', head: 'Черновики', kind: 'int'},
@@ -502,12 +514,20 @@ async function start() {
 	document.getElementById('who').textContent = '— ' + orgName(st.org);
 	setOnline(st.online);
 	const asof = document.getElementById('asof');
-	asof.max = todayISO();
-	const fromHash = new URLSearchParams(location.search).get('as_of');
-	S.asOf = fromHash || '';
-	asof.value = S.asOf || todayISO();
-	asof.addEventListener('change', () => { S.asOf = asof.value === todayISO() ? '' : asof.value; render(); });
-	document.getElementById('today').addEventListener('click', () => { asof.value = todayISO(); S.asOf = ''; render(); });
+	const fromUrl = new URLSearchParams(location.search).get('as_of');
+	S.asOf = fromUrl && /^\d{4}-\d\d-\d\d$/.test(fromUrl) ? fromUrl : '';
+	asof.value = fmtDate(S.asOf || todayISO());
+	asof.addEventListener('change', () => { /* дд.мм.гггг → the day; a wrong one is marked, not sent */
+		const m = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$/.exec(asof.value);
+		const iso = m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : '';
+		const ok = iso && !isNaN(Date.parse(iso)) && fmtDate(new Date(Date.parse(iso)).toISOString()) === fmtDate(iso);
+		asof.classList.toggle('bad', !ok);
+		if (!ok) return;
+		S.asOf = iso === todayISO() ? '' : iso;
+		asof.value = fmtDate(iso);
+		render();
+	});
+	document.getElementById('today').addEventListener('click', () => { asof.value = fmtDate(todayISO()); asof.classList.remove('bad'); S.asOf = ''; render(); });
 	if (S.me.levelName === 'school' && !location.hash) location.hash = link('items', {});
 	window.addEventListener('hashchange', render);
 	render();
