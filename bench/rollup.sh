@@ -34,7 +34,7 @@ for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
 	q -1 -f "$f" >/dev/null
 done
 
-q -v gen="$KT_SRC/bench/rollup_gen.sql" >/dev/null <<'SQL'
+q -v gen="$KT_SRC/bench/rollup_gen.sql" -v history=1 >/dev/null <<'SQL'
 SET session_replication_role = replica; -- no feed or history triggers, no FK checks: bulk load
 SELECT setseed(0.42);
 INSERT INTO organization(code, name, level) VALUES ('reg', 'Область', 'region');
@@ -52,17 +52,6 @@ SELECT encode(sha256(convert_to(code, 'UTF8')), 'hex'), id,
 FROM organization WHERE code IN ('reg', 'mun1', 'sch1');
 
 \i :gen
-
--- History: the current version, and for a third an earlier in_progress one.
-INSERT INTO item_status_history(status_id, item_id, org_id, row_version, status, comment,
-	evidence, valid_from, valid_to)
-SELECT karta_item_status_id(item_id, org_id), item_id, org_id, 1, 'in_progress', '', '{}',
-	at - interval '20 days', at
-FROM st WHERE r2 < 0.33;
-INSERT INTO item_status_history(status_id, item_id, org_id, row_version, status, comment,
-	evidence, valid_from, valid_to)
-SELECT s.id, s.item_id, s.org_id, s.row_version, s.status, s.comment, s.evidence, s.updated_at, NULL
-FROM item_status s;
 
 SQL
 q -c "VACUUM (ANALYZE)" >/dev/null

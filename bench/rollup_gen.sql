@@ -4,8 +4,9 @@
 -- plan (300 own items + 20 read-only references) and every school plan (300 items);
 -- statuses for 95 % of the executing pairs (temp table st: one row each, kept for the
 -- caller); 20 regional and 5 municipal report requests per municipality, 90 % submitted.
--- Used by bench/rollup.sh (triggers off: it writes the status history itself) and by the
--- dashboard's test and bench (triggers on: the history, the feeds and item_rollup follow).
+-- With -v history=1 (bench/rollup.sh, bench/dashboard.sh: triggers off) it writes the status
+-- history itself; without (the dashboard's test: triggers on) the triggers write it, and the
+-- feeds follow.
 -- Random with the caller's setseed.
 -- Plans: the region's, one per municipality derived from it, one per school from its
 -- municipality's (ids as karta_plan_derive makes them).
@@ -124,3 +125,16 @@ UNION ALL SELECT id, 'submitted', 'returned', due::timestamptz - interval '3 day
 UNION ALL SELECT id, 'returned', 'resubmitted', due::timestamptz - interval '1 day' FROM sb WHERE r1 < 0.2
 UNION ALL SELECT id, CASE WHEN r1 < 0.2 THEN 'resubmitted' ELSE 'submitted' END, 'accepted',
 	due::timestamptz FROM sb WHERE r2 < 0.6;
+
+\if :{?history}
+-- History: the current version, and for a third an earlier in_progress one.
+INSERT INTO item_status_history(status_id, item_id, org_id, row_version, status, comment,
+	evidence, valid_from, valid_to)
+SELECT karta_item_status_id(item_id, org_id), item_id, org_id, 1, 'in_progress', '', '{}',
+	at - interval '20 days', at
+FROM st WHERE r2 < 0.33;
+INSERT INTO item_status_history(status_id, item_id, org_id, row_version, status, comment,
+	evidence, valid_from, valid_to)
+SELECT s.id, s.item_id, s.org_id, s.row_version, s.status, s.comment, s.evidence, s.updated_at, NULL
+FROM item_status s;
+\endif

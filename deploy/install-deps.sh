@@ -12,6 +12,7 @@ PKGS=(
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
+	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes, DevTools driver
 )
 
 SUDO=

@@ -11,7 +11,7 @@ const STATUS_RU = {not_started: 'не начато', in_progress: 'в работ
 const SUB_RU = {draft: 'черновик', submitted: 'направлен', resubmitted: 'направлен повторно',
 	accepted: 'принят', returned: 'возвращён на доработку', missing: 'не представлен'};
 
-const S = {me: null, asOf: '', orgs: {}, plans: null, online: true, lastSync: ''};
+const S = {me: null, asOf: '', orgs: {}, plans: null, online: true, lastSync: '', after: []};
 
 /* ---- small helpers ---- */
 
@@ -182,7 +182,7 @@ function doneChart(rows, label) {
 	if (typeof Chart === 'undefined') { box.textContent = 'Диаграмма недоступна: нет Chart.js'; return box; }
 	const data = rows.map(r => ({name: r.grp_name || r.grp, p: pct(num(r.done) || 0, num(r.items) || 0) || 0}))
 		.sort((a, b) => b.p - a.p);
-	setTimeout(() => {
+	S.after.push(() => { /* once the canvas is in the page: Chart.js sizes it from its box */
 		chart = new Chart(canvas, {
 			type: 'bar',
 			data: {labels: data.map(d => d.name), datasets: [{label: label, data: data.map(d => d.p),
@@ -193,7 +193,7 @@ function doneChart(rows, label) {
 				scales: {y: {min: 0, max: 100, ticks: {callback: v => v + ' %'}},
 					x: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: data.length > 30 ? 9 : 11}}}}}
 		});
-	}, 0);
+	});
 	return box;
 }
 
@@ -236,12 +236,16 @@ async function render() {
 	const views = {rollup: viewRollup, items: viewItems, overdue: viewOverdue, reports: viewReports, exams: viewExams};
 	const scope = q.get('scope') || '';
 	crumbs(scope || S.me.org);
+	S.after = [];
 	try {
 		const kids = await (views[view] || viewRollup)(scope, q);
 		main.replaceChildren(...kids);
+		for (const f of S.after) f();
 	} catch (e) {
 		main.replaceChildren(el('p', {class: 'banner err'}, 'Не удалось показать страницу: ' + e));
 	}
+	/* drawn: tests wait for data-ready; bench/dashboard.sh reads the mark (Performance API) */
+	performance.mark('karta-ready');
 	document.body.setAttribute('data-ready', view);
 }
 
@@ -422,7 +426,8 @@ async function viewReports() {
 	await loadPlans();
 	const [rq, sb] = await Promise.all([api('rows', {type: 'report_request'}), api('rows', {type: 'report_submission'})]);
 	const out = [el('h1', {}, 'Запросы отчётов'), el('p', {class: 'note'},
-		'Запросы и представленные по ним отчёты, как их знает локальная копия (последняя синхронизация: ' + (fmtTime(S.lastSync) || 'не было') + '). Принять или вернуть отчёт — командой karta report.')];
+		'Запросы и представленные по ним отчёты в их нынешнем состоянии, как их знает локальная копия (последняя синхронизация: ' + (fmtTime(S.lastSync) || 'не было') +
+		'); дата «по состоянию на» к этой странице не применяется. Принять или вернуть отчёт — командой karta report.')];
 	if (!rq.ok) return out.concat(el('p', {class: 'banner err'}, rq.error));
 	const subs = {};
 	for (const x of (sb.rows || [])) { (subs[x.row.request_id] = subs[x.row.request_id] || []).push(x.row); }
