@@ -58,6 +58,7 @@ int cmd_item_status(struct client *cl, int argc, char **argv); /* karta item sta
 int cmd_report(struct client *cl, int argc, char **argv);
 int cmd_rollup(struct client *cl, int argc, char **argv);
 int cmd_overdue(struct client *cl, int argc, char **argv);
+int cmd_dashboard(struct client *cl, int argc, char **argv); /* dashboard/cmd_dashboard.c */
 
 
 #endif

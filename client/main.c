@@ -31,6 +31,8 @@ static const struct {
 	{"registry", cmd_registry, "РИС registries: import CSV files, list, show, export"},
 	{"exam", cmd_exam, "exam planning: points, distribution, seating, staff, locks"},
 	{"control", cmd_control, "control reports of an exam: K-02, K-03, K-06, K-09, duplicates"},
+	{"dashboard", cmd_dashboard, "the dashboard in the browser (127.0.0.1): roll-up, overdue, "
+		"reports, exams"},
 };
 
 static void usage(FILE *out)

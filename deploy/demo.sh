@@ -89,6 +89,7 @@ stop_kartad() {
 
 cmd_stop() {
 	step "stopping the demo"
+	stop_dashboard
 	stop_kartad
 	info "stopping PostgreSQL ($RUN/pg)"
 	deploy/pgcluster.sh stop "$RUN/pg"
@@ -224,6 +225,39 @@ demo_reports() {
 	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality || die "rollup failed"
 	run "$KARTA" --config "$RUN/reg.conf" overdue | head -n 8 || true
 	info "(--as-of DATE for any past day; --format csv --bom for a spreadsheet)"
+}
+
+# The dashboard: the region's page in the browser, served by the region's own karta on
+# 127.0.0.1 (a free port from 8780 on), in the background until 'deploy/demo.sh stop'.
+stop_dashboard() {
+	local pid
+	[ -f "$RUN/dashboard.pid" ] || return 0
+	pid=$(cat "$RUN/dashboard.pid")
+	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'dashboard'; then
+		info "stopping the dashboard (pid $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	rm -f "$RUN/dashboard.pid" "$RUN/dashboard.url"
+}
+
+demo_dashboard() {
+	local i url=''
+	stop_dashboard
+	step "the region's dashboard: the roll-up, the schools, the overdue list in the browser"
+	run "$KARTA" --config "$RUN/reg.conf" sync || die "karta sync failed"
+	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
+		2>"$RUN/dashboard.log" </dev/null &
+	echo $! >"$RUN/dashboard.pid"
+	for ((i = 0; i < 100; i++)); do
+		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+	[ -n "$url" ] || die "karta dashboard did not start: $(cat "$RUN/dashboard.log")"
+	echo "$url" >"$RUN/dashboard.url"
+	info "open in a browser on this machine (the key in the address is the password):"
+	info "  $url"
+	info "(from another machine: ssh -L PORT:127.0.0.1:PORT this-host, then the same address)"
 }
 
 # Registries: a school imports its participants from a CSV file (validated first, all or
@@ -455,6 +489,8 @@ cmd_start() {
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
 
+	demo_dashboard
+
 	step "done: the demo server is running"
 	cat <<-EOF
 		    Try more: plans, as a school, as the region, the devices, the database, the log
@@ -468,6 +504,8 @@ cmd_start() {
 		    Revoke a device and watch it be refused:
 		      $ADMIN --db "$CONNINFO" device revoke --cert $RUN/certs/school-n2.pem
 		      $KARTA --config $RUN/school-n2.conf hello
+		    The region's dashboard (a browser on this machine):
+		      $(cat "$RUN/dashboard.url")
 		    Stop everything:
 		      deploy/demo.sh stop
 	EOF
