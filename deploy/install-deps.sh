@@ -13,6 +13,9 @@ PKGS=(
 	libcmocka-dev                                               # unit tests
 	libcairo2-dev libpango1.0-dev fonts-paratype poppler-utils  # karta print: PDF forms (+ tests read them back)
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
+	libxlsxwriter-dev python3-openpyxl                          # --format xlsx; tests read it back
+	libzip-dev libxml2-dev                                      # .docx import: ZIP members, XML reader
+	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes, DevTools driver
 )
 
 SUDO=

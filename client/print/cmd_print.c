@@ -135,14 +135,5 @@ int cmd_print(struct client *cl, int argc, char **argv)
 		{"plan", print_plan, "a roadmap as the approved document (landscape)"},
 		{"rollup", print_rollup, "the roll-up report as of a day"},
 	};
-	/* -o FILE is --output FILE: the one short option people type for files */
-	char **av = malloc(((size_t)argc + 1) * sizeof *av);
-	if (!av)
-		return EXIT_RUNTIME;
-	for (int i = 0; i < argc; i++)
-		av[i] = strcmp(argv[i], "-o") == 0 ? (char *)"--output" : argv[i];
-	av[argc] = NULL;
-	int rc = opts_dispatch("print", subs, sizeof subs / sizeof subs[0], cl, argc, av);
-	free(av);
-	return rc;
+	return opts_dispatch("print", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }
