@@ -3,7 +3,6 @@
  * the exam point resolved, the point checked to be this organization's — and after: the
  * file rendered whole or not at all, one line saying where it went. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
@@ -58,7 +57,7 @@ const struct prow *print_exam(struct print_ctx *p, const char *ref)
 const struct prow *print_point(struct print_ctx *p, const char *code, const char *form)
 {
 	const struct prow *pt = pdata_point(&p->d, code);
-	bool school = p->d.own_level == 3; /* KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL */
+	bool school = p->d.own_level == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL;
 	if (pt && !school)
 		return pt;
 	if (school)

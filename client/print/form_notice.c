@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "karta.pb-c.h"
 #include "kt_validate.h"
 #include "opts.h"
 #include "print.h"
@@ -128,8 +129,9 @@ static int draw(struct pdoc *d, void *arg)
 /* May this organization read the school's people? */
 static bool school_readable(const struct pdata *p, const struct porg *s)
 {
-	return s && s->level == 3 && (strcmp(s->code, p->own) == 0 || strcmp(s->parent, p->own) == 0 ||
-	                              p->own_level == 1);
+	return s && s->level == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL &&
+		(strcmp(s->code, p->own) == 0 || strcmp(s->parent, p->own) == 0 ||
+		 p->own_level == KARTA__ORG_LEVEL__ORG_LEVEL_REGION);
 }
 
 /* The notices of the school's participants (of one class when cls is set). */
@@ -211,7 +213,7 @@ int print_notice(struct client *cl, int argc, char **argv)
 	int rc = print_begin(&p, cl);
 	const char *school = o[O_SCHOOL].set ? o[O_SCHOOL].str : p.d.own;
 	const struct porg *s = rc == EXIT_OK ? pdata_org(&p.d, school) : NULL;
-	if (rc == EXIT_OK && !o[O_SCHOOL].set && p.d.own_level != 3) {
+	if (rc == EXIT_OK && !o[O_SCHOOL].set && p.d.own_level != KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL) {
 		fprintf(stderr, "karta: print notice: --school CODE is needed (this device is not "
 				"a school's)\n");
 		rc = EXIT_USAGE;

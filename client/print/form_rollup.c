@@ -153,7 +153,7 @@ int print_rollup(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	int lvl = report_device_level(cl, false, own, sizeof own);
-	f.by_mun = !o[O_SCOPE].set && lvl == 1; /* KARTA__ORG_LEVEL__ORG_LEVEL_REGION */
+	f.by_mun = !o[O_SCOPE].set && lvl == KARTA__ORG_LEVEL__ORG_LEVEL_REGION;
 	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
 	req.name = (char *)"rollup";
 	req.as_of = (char *)(o[O_AS_OF].set ? o[O_AS_OF].str : "");

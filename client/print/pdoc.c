@@ -366,15 +366,27 @@ static void pdoc_init(struct pdoc *d, const struct pdoc_spec *spec, int total)
 	strftime(d->today, sizeof d->today, "%d.%m.%Y", &tm);
 }
 
-/* Drops what pango, cairo and fontconfig keep for the life of the process (the font map,
- * the fonts' caches, fontconfig's configuration): a command prints one document, and
- * the sanitizer build's leak check must see only our own memory. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PDOC_LEAK_CHECKED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define PDOC_LEAK_CHECKED 1
+#endif
+
+#ifdef PDOC_LEAK_CHECKED
+/* The sanitizer build: drop at exit what pango, cairo and fontconfig keep for the life of
+ * the process (the font map, the fonts' caches, fontconfig's configuration), so the leak
+ * check sees only our own memory. Only there, and once: fontconfig cannot be finalized and
+ * started again within one process, and a release build has no reason to risk it. */
 static void release_fonts(void)
 {
 	pango_cairo_font_map_set_default(NULL);
 	cairo_debug_reset_static_data();
 	FcFini();
 }
+#endif
 
 static int render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg,
 	int *pages, char *err, size_t errlen);
@@ -382,9 +394,12 @@ static int render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn d
 int pdoc_render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg,
 	int *pages, char *err, size_t errlen)
 {
-	int rc = render(path, spec, draw, arg, pages, err, errlen);
-	release_fonts();
-	return rc;
+#ifdef PDOC_LEAK_CHECKED
+	static bool registered;
+	if (!registered)
+		registered = atexit(release_fonts) == 0;
+#endif
+	return render(path, spec, draw, arg, pages, err, errlen);
 }
 
 static int render(const char *path, const struct pdoc_spec *spec, pdoc_draw_fn draw, void *arg,
