@@ -241,7 +241,7 @@ const char *pd_exam_title(const json_t *exam, char *buf, size_t n)
 		snprintf(subj, sizeof subj, "предмет %lld", pd_int(exam, "subject_code"));
 		name = subj;
 	}
-	snprintf(buf, n, "%s (%s)", name, pd_exam_form(exam));
+	snprintf(buf, n, "%s, %s", name, pd_exam_form(exam));
 	return buf;
 }
 

@@ -60,7 +60,7 @@ long long pd_int(const json_t *row, const char *key);
 const char *pd_person(const json_t *row, char *buf, size_t n);
 /* "дд.мм.гггг" of an ISO date (YYYY-MM-DD…) into buf; the text itself when not a date. */
 const char *pd_date(const char *iso, char *buf, size_t n);
-/* The exam's title: "Математика (профильная) (ЕГЭ)" into buf. */
+/* The exam's title: "Математика (профильная), ЕГЭ" into buf. */
 const char *pd_exam_title(const json_t *exam, char *buf, size_t n);
 /* The exam form's name: ЕГЭ, ОГЭ, ГВЭ. */
 const char *pd_exam_form(const json_t *exam);
