@@ -143,6 +143,17 @@ static void raw(uint8_t kind, const uint8_t *p, size_t n)
 	karta__snapshot_page__free_unpacked(pg, NULL);
 }
 
+/* A ChangePage of the changes and feed states built from the text, applied. */
+static void apply_built(Karta__Change **chp, size_t nc, Karta__FeedState **fsp, size_t nf)
+{
+	Karta__ChangePage pg = KARTA__CHANGE_PAGE__INIT;
+	pg.changes = chp;
+	pg.n_changes = nc;
+	pg.feeds = fsp;
+	pg.n_feeds = nf;
+	apply_page(&pg);
+}
+
 #define MAXN 64
 
 static int64_t num(const char *s) { return s ? strtoll(s, NULL, 10) : 0; }
@@ -196,16 +207,10 @@ static void text(char *buf)
 				nf++;
 			}
 			break;
-		case 'P': {
-			Karta__ChangePage pg = KARTA__CHANGE_PAGE__INIT;
-			pg.changes = chp;
-			pg.n_changes = nc;
-			pg.feeds = fsp;
-			pg.n_feeds = nf;
-			apply_page(&pg);
+		case 'P':
+			apply_built(chp, nc, fsp, nf);
 			nc = nf = 0;
 			break;
-		}
 		case 'A': {
 			char *before = dump();
 			struct replica_stats st = {0};
@@ -221,14 +226,8 @@ static void text(char *buf)
 			break;
 		}
 	}
-	if (nc || nf) {
-		Karta__ChangePage pg = KARTA__CHANGE_PAGE__INIT;
-		pg.changes = chp;
-		pg.n_changes = nc;
-		pg.feeds = fsp;
-		pg.n_feeds = nf;
-		apply_page(&pg);
-	}
+	if (nc || nf)
+		apply_built(chp, nc, fsp, nf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
