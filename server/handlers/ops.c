@@ -218,6 +218,10 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 		return "args_json: not a JSON object";
 	}
 	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o) : NULL;
+	if (!bad && strcmp(o->kind, "registry_delete") == 0 && json_object_get(a, "reason"))
+		bad = json_is_string(json_object_get(a, "reason"))
+			? check_text("reason", json_string_value(json_object_get(a, "reason")), 1000, false)
+			: "reason: must be text";
 	if (bad) {
 		json_decref(a);
 		return bad;
