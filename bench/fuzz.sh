@@ -50,7 +50,9 @@ for name in "${targets[@]}"; do
 	ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 	corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p' <<<"$last")
 	finding=none
-	if [ "$rc" -ne 0 ]; then
+	if [ "$rc" -eq 72 ]; then # libFuzzer's exit on SIGINT/SIGTERM from outside: cut short
+		finding="none (interrupted by a signal after $((t1 - t0)) s)"
+	elif [ "$rc" -ne 0 ]; then
 		found=1
 		art=$(ls "$WORK/findings/$name" | head -n 1)
 		finding="exit $rc: $(grep -m1 -oE 'ERROR: [A-Za-z]+: [a-z-]+|deadly signal|out-of-memory|timeout' "$log" || echo see log) ${art:+($art)}"
