@@ -189,6 +189,33 @@ demo_sync() {
 	info "(karta watch keeps a client connected and syncs whenever the server pokes it)"
 }
 
+# Data safety (issue 16): after a restore the administrator starts a new epoch of a feed
+# (karta-admin feed rebuild); a client killed in the middle of the snapshot that follows
+# keeps the feed marked for resync and takes the whole snapshot again on its next sync, so
+# no row the server no longer has survives in its replica.
+demo_data_safety() {
+	local pid i
+	step "restore path: karta-admin feed rebuild school-n1 — every client of that feed resyncs"
+	run "$ADMIN" --db "$CONNINFO" feed rebuild school-n1 || die "feed rebuild failed"
+	step "school-n1's sync is killed in the middle of the snapshot (a test hook stops it there)"
+	KARTA_TEST_HANG_IN_SNAPSHOT=1 "$KARTA" --config "$RUN/school-n1.conf" sync \
+		>/dev/null 2>"$RUN/snapshot-cut.err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "snapshot pages applied" "$RUN/snapshot-cut.err" && break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status 2>/dev/null | grep "resync pending" ||
+		info "(the snapshot had finished before the kill)"
+	step "the next sync takes the snapshot again from its start: nothing stale is kept"
+	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
+	"$KARTA" --config "$RUN/school-n1.conf" status | grep -q "resync pending" &&
+		die "a feed is still waiting for its snapshot"
+	info "(no feed left in resync)"
+}
+
 # Status reports: a school reports an item done (with its evidence), the region asks the
 # municipalities for a report, the northern one submits, the region accepts; the roll-up.
 demo_reports() {
@@ -484,6 +511,7 @@ cmd_start() {
 	demo_registry_ids
 	demo_exam_planning
 	demo_xlsx
+	demo_data_safety
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
