@@ -382,6 +382,22 @@ demo_exam_planning() {
 	run "$KARTA" --config "$r" exam unlock --exam "$x" || die "unlock failed"
 }
 
+# Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
+# before it starts, and one device may hold only max_conns_per_device connections.
+demo_guard() {
+	step "kartad checks the open file limit against max_conns before it starts (here: ulimit -n 256)"
+	run bash -c 'ulimit -n 256 && exec "$1" --config "$2" --check-config' guard "$KARTAD" \
+		"$RUN/kartad.conf" && die "kartad accepted 10000 connections with 256 open files"
+	info "(refused, as it should be; with a low soft limit only, kartad raises it itself)"
+	local probe=$BUILD/tests/kt_probe
+	[ -x "$probe" ] || return 0
+	step "one device opens 40 connections: past max_conns_per_device (32) it gets BUSY"
+	run "$probe" --server "127.0.0.1:$PORT" --ca "$RUN/certs/ca.pem" \
+		--cert "$RUN/certs/school-s2.pem" --key "$RUN/certs/school-s2.key" hold 40 hello ||
+		die "kt_probe failed"
+	grep 'event=device_conns_refused' "$RUN/kartad.log" | tail -n 1 | sed 's/^/      /'
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -512,6 +528,7 @@ cmd_start() {
 	demo_exam_planning
 	demo_xlsx
 	demo_data_safety
+	demo_guard
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

@@ -36,6 +36,18 @@ void conn_log(const struct conn *c, int level, const char *fmt, ...)
 		c->who.org_code[0] ? c->who.org_code : "-", body);
 }
 
+void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
+	const char *fmt, ...)
+{
+	char body[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s",
+		(unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", body);
+}
+
 void conn_ref(struct conn *c) { c->refs++; }
 
 void conn_unref(struct conn *c)
@@ -202,11 +214,7 @@ static void conn_process(struct conn *c)
 		evbuffer_copyout(in, hdr, sizeof hdr);
 		if (kt_frame_check_hdr(hdr, guard_max_frame(c), &h, &why) != KT_FRAME_OK) {
 			static struct kt_log_limit lim;
-			if (!kt_log_limited(&lim, KT_LOG_WARN,
-				    "conn=%llu org=%s event=framing_error reason=\"%s\"",
-				    (unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-",
-				    why))
-				conn_log(c, KT_LOG_DEBUG, "event=framing_error reason=\"%s\"", why);
+			conn_log_limited(c, &lim, KT_LOG_WARN, "event=framing_error reason=\"%s\"", why);
 			conn_close(c, "framing error");
 			break;
 		}
@@ -235,11 +243,9 @@ void conn_auth_done(struct conn *c, bool ok)
 		return;
 	if (!guard_device_take(c)) {
 		static struct kt_log_limit lim;
-		if (!kt_log_limited(&lim, KT_LOG_WARN,
-			    "conn=%llu org=%s event=device_conns_refused device=%.16s limit=%ld peer=%s",
-			    (unsigned long long)c->id, c->who.org_code, c->who.fingerprint,
-			    c->srv->cfg.max_conns_per_device, c->peer))
-			conn_log(c, KT_LOG_DEBUG, "event=device_conns_refused");
+		conn_log_limited(c, &lim, KT_LOG_WARN,
+			"event=device_conns_refused device=%.16s limit=%ld peer=%s", c->who.fingerprint,
+			c->srv->cfg.max_conns_per_device, c->peer);
 		session_error(c, 0, KARTA__STATUS__STATUS_BUSY,
 			"too many connections from this device (limit %ld): close some and retry",
 			c->srv->cfg.max_conns_per_device);

@@ -82,5 +82,10 @@ void conn_established(struct conn *c);
 /* Log with "conn=ID org=CODE" prefixed. */
 void conn_log(const struct conn *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a line a peer can make repeat: rate-limited by lim (one per call site, see
+ * kt_log_limited). */
+struct kt_log_limit;
+void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif
