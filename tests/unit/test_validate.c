@@ -114,6 +114,11 @@ static void test_names_emails(void **state)
 	memset(longname, 'a', 101);
 	longname[101] = '\0';
 	assert_string_equal(kt_check_name(longname), "is longer than 100 characters");
+	assert_null(kt_check_name("Łukasz")); /* Latin Extended, as karta_name_ok */
+	assert_non_null(kt_check_name("Ωмега"));
+	assert_non_null(kt_check_emails("a@b.ru;"));        /* nothing empty between separators */
+	assert_non_null(kt_check_emails("a@b.ru c@d.ru"));  /* a space alone does not separate */
+	assert_null(kt_check_emails(" a@b.ru , c@d.org "));
 	assert_null(kt_check_emails("ppe@school.ru; head@mail.ru"));
 	assert_null(kt_check_emails(""));
 	assert_string_equal(kt_check_emails("ppe@school"),
@@ -191,6 +196,8 @@ static void test_coded_values(void **state)
 	assert_int_equal(kt_grade_parse("9-B"), 9);
 	assert_int_equal(kt_grade_parse("13"), 0);
 	assert_int_equal(kt_grade_parse("11АБ"), 0);
+	assert_int_equal(kt_grade_parse("011"), 0); /* one or two digits, as karta_grade */
+	assert_int_equal(kt_grade_parse("09"), 9);
 }
 
 /* ---- records ---- */
