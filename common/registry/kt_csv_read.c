@@ -326,6 +326,15 @@ enum kt_csv_status kt_csv_next(struct kt_csv_reader *r, struct kt_csv_row *row,
 		fill_row(r, row);
 		if (err)
 			kt_csv_set_err(err, KT_CSV_OK, 0, "%s", "");
+		if (kt_csv_bad_encoding(r, r->rec_line, r->last_line)) {
+			kt_csv_set_err(r->have_header ? err : &r->err, KT_CSV_EENCODING, r->rec_line,
+				"invalid UTF-8 (the file is UTF-8; is a line of another encoding mixed in?)");
+			if (!r->have_header) { /* no header to read the rest by */
+				r->failed = true;
+				continue;
+			}
+			return KT_CSV_BAD_ROW;
+		}
 		if (!r->have_header) {
 			r->have_header = true;
 			r->ncols = r->nf;
