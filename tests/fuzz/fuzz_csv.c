@@ -46,7 +46,9 @@ static long read_through(const void *buf, size_t len, const struct kt_csv_opts *
 				__builtin_trap();
 			*hash = mix(mix(*hash, row.f[i].s, row.f[i].len + 1), &i, sizeof i);
 		}
-		if (st == KT_CSV_BAD_ROW && (row.n == kt_csv_ncols(r) || !err.msg[0]))
+		/* a bad row: the wrong field count, or (UTF-8) a line of another encoding */
+		if (st == KT_CSV_BAD_ROW && ((row.n == kt_csv_ncols(r) && err.code != KT_CSV_EENCODING) ||
+		                             !err.msg[0]))
 			__builtin_trap();
 		if (n == 0) {
 			mapped = kt_reg_map_header(kind, &row, &map, &err) == 0;
