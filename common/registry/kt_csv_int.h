@@ -57,6 +57,8 @@ struct kt_csv_reader {
 	size_t nf, fcap;
 	bool failed;
 	struct kt_csv_err err;
+	bool skipping;          /* the record went bad: its line is skipped, then it is a bad row */
+	struct kt_csv_err bad;  /* why */
 };
 
 
