@@ -12,6 +12,8 @@ PKGS=(
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
+	libzip-dev libxml2-dev libreoffice-writer-nogui             # .docx import (ZIP, XML); .doc → .docx
+	python3                                                     # tests/fixtures/docx/make_docx.py (fixture generator)
 )
 
 SUDO=
