@@ -223,7 +223,7 @@ nomem:
 	return -1;
 }
 
-static int parse_text(const void *buf, size_t len, const char *name,
+int kt_import_parse_text(const void *buf, size_t len, const char *name,
 	struct kt_import_plan **out, struct kt_import_err *err)
 {
 	struct kt_text text;
@@ -269,8 +269,11 @@ int kt_import_parse_buf_all(const void *buf, size_t len, const char *name,
 	*n = 0;
 	if (is_zip(buf, len))
 		return kt_import_docx_buf(buf, len, name, plans, n, err);
+	int several = kt_import_text_plans(buf, len, name, plans, n, err);
+	if (several <= 0)
+		return several;
 	struct kt_import_plan *p;
-	if (parse_text(buf, len, name, &p, err) != 0)
+	if (kt_import_parse_text(buf, len, name, &p, err) != 0)
 		return -1;
 	if (!(*plans = malloc(sizeof **plans))) {
 		kt_import_plan_free(p);

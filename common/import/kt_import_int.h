@@ -160,6 +160,14 @@ int kt_build_plan(struct kt_ctx *c);
  * context whose table is filled; c->plan is the result. -1 with err set. */
 int kt_import_finish(struct kt_ctx *c, const char *name, struct kt_import_err *err);
 
+/* One text as one plan (the text reader proper). */
+int kt_import_parse_text(const void *buf, size_t len, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err);
+/* A text holding several plans (kt_import_plans.c): 0 with *plans, 1 when it holds one
+ * (nothing returned: read it with kt_import_parse_text), -1 with err set. */
+int kt_import_text_plans(const void *buf, size_t len, const char *name,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err);
+
 /* kt_import_parse_all(); convert_doc false reads a .doc as any other bytes (refused). */
 int kt_import_file(const char *path, bool convert_doc, struct kt_import_plan ***plans,
 	size_t *n, struct kt_import_err *err);

@@ -1,7 +1,7 @@
 /* kt_import_docx: the Word reader. The .docx of each seed (tests/fixtures/docx, made by
  * make_docx.py) gives the same plan as the seed's text — every item's fields, sections,
  * abbreviations, metadata; two plans in one file are two plans; the made-up shapes of the
- * unseen roadmaps match their golden extraction; numbering formats; the table rules
+ * unseen roadmaps match their golden extraction, as .docx and as text; numbering formats; the table rules
  * (spans, vertical merges, section hints, repeated headers, nested tables, deleted text)
  * on small documents written here; hostile archives and XML refused with a reason. */
 #include <setjmp.h>
@@ -169,6 +169,9 @@ static void test_unseen_shapes(void **state)
 	(void)state;
 	shape("docx/month_plan.docx", "docx/month_plan.json", 1);
 	shape("docx/three_plans.docx", "docx/three_plans.json", 3);
+	/* the text Word saves of the same documents: several plans in one text file too */
+	shape("docx/month_plan.txt", "docx/month_plan.json", 1);
+	shape("docx/three_plans.txt", "docx/three_plans.json", 3);
 	/* the columns move between the plans and are mapped per plan */
 	size_t n;
 	struct kt_import_plan **d = parse_all(fixture("docx/three_plans.docx"), &n);
@@ -176,6 +179,12 @@ static void test_unseen_shapes(void **state)
 	assert_int_equal(d[1]->doc.columns[2].role, KT_COL_RESPONSIBLE);
 	assert_int_equal(d[2]->doc.columns[1].role, KT_COL_DEADLINE);
 	assert_string_not_equal(d[0]->doc.title, d[1]->doc.title);
+	kt_import_plans_free(d, n);
+	/* plans of a text file keep the file's line numbers */
+	d = parse_all(fixture("docx/three_plans.txt"), &n);
+	assert_true(d[1]->doc.header_line > d[0]->doc.table_last_line);
+	assert_true(d[2]->doc.header_line > d[1]->doc.table_last_line);
+	assert_string_equal(d[2]->doc.title, "План работы пунктов проведения экзаменов в 2025 году");
 	kt_import_plans_free(d, n);
 }
 
