@@ -89,6 +89,7 @@ stop_kartad() {
 
 cmd_stop() {
 	step "stopping the demo"
+	stop_dashboard
 	stop_kartad
 	info "stopping PostgreSQL ($RUN/pg)"
 	deploy/pgcluster.sh stop "$RUN/pg"
@@ -215,9 +216,9 @@ demo_reports() {
 	mitem=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$mun")
 	step "school-n1 reports an item of its plan done, with the document that proves it"
-	run "$KARTA" --config "$RUN/school-n1.conf" status set "$item" done \
-		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "status set failed"
-	run "$KARTA" --config "$RUN/mun-north.conf" status set "$mitem" in_progress || die "status set failed"
+	run "$KARTA" --config "$RUN/school-n1.conf" item status "$item" done \
+		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "item status failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" item status "$mitem" in_progress || die "item status failed"
 
 	step "the region asks the municipalities for a report; mun-north submits, the region accepts"
 	req=$("$KARTA" --config "$RUN/reg.conf" report request \
@@ -241,12 +242,48 @@ demo_reports() {
 	info "(--as-of DATE for any past day; --format csv --bom for a spreadsheet)"
 }
 
+# The dashboard: the region's page in the browser, served by the region's own karta on
+# 127.0.0.1 (a free port from 8780 on), in the background until 'deploy/demo.sh stop'.
+stop_dashboard() {
+	local pid
+	[ -f "$RUN/dashboard.pid" ] || return 0
+	pid=$(cat "$RUN/dashboard.pid")
+	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'dashboard'; then
+		info "stopping the dashboard (pid $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	rm -f "$RUN/dashboard.pid" "$RUN/dashboard.url"
+}
+
+demo_dashboard() {
+	local i url=''
+	stop_dashboard
+	step "the region's dashboard: the roll-up, the schools, the overdue list in the browser"
+	run "$KARTA" --config "$RUN/reg.conf" sync || die "karta sync failed"
+	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
+		2>"$RUN/dashboard.log" </dev/null &
+	echo $! >"$RUN/dashboard.pid"
+	for ((i = 0; i < 100; i++)); do
+		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+	[ -n "$url" ] || die "karta dashboard did not start: $(cat "$RUN/dashboard.log")"
+	echo "$url" >"$RUN/dashboard.url"
+	info "open in a browser on this machine (the key in the address is the password):"
+	info "  $url"
+	info "(from another machine: ssh -L PORT:127.0.0.1:PORT this-host, then the same address)"
+}
+
 # Registries: a school imports its participants from a CSV file (validated first, all or
 # nothing); a wrong СНИЛС is refused with its line; people are seen by the school, its
 # municipality and the region only.
 demo_registries() {
-	local f=docs/samples/registry-participants.csv bad=$RUN/participants-bad.csv
-	step "school-n1 imports its exam participants ($f)"
+	local f=$RUN/participants-n1.csv bad=$RUN/participants-bad.csv
+	# the sample's people, as school-n1's (a row naming another school would be refused)
+	awk -F';' -v OFS=';' 'NR > 1 { $11 = "school-n1" } { print }' \
+		docs/samples/registry-participants.csv >"$f"
+	step "school-n1 imports its exam participants (docs/samples/registry-participants.csv)"
 	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$f" ||
 		die "registry import failed"
 	step "a file with one wrong СНИЛС is refused, line and field named, nothing queued"
@@ -259,6 +296,43 @@ demo_registries() {
 	run "$KARTA" --config "$RUN/school-n2.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/school-n2.conf" registry list participants || true
 	run "$KARTA" --config "$RUN/mun-north.conf" registry duplicates || true
+}
+
+# One identity per registry row (docs/registries.md «Identity»): an export re-imports as
+# nothing to change; a corrected document number in the file is one update of the same
+# person; `registry edit` and `registry delete` go through the outbox with their history.
+demo_registry_ids() {
+	local s="$RUN/school-n1.conf" x="$RUN/participants-n1-export.csv" id
+	step "school-n1 exports its participants and imports the file back: nothing to change"
+	run "$KARTA" --config "$s" registry export participants -o "$x" || die "registry export failed"
+	run "$KARTA" --config "$s" registry import participants "$x" || die "re-import failed"
+	run "$KARTA" --config "$s" registry export participants --layout ris -o "$x.ris" ||
+		die "registry export --layout ris failed"
+	run "$KARTA" --config "$s" registry import participants "$x.ris" || die "re-import failed"
+	step "a corrected document number in the exported file: one update, nobody added"
+	awk -F';' -v OFS=';' 'NR == 2 { $6 = "015168" } { print }' "$x" >"$x.fixed"
+	run "$KARTA" --config "$s" registry import participants "$x.fixed" || die "import failed"
+	id=$(awk -F';' 'NR == 2 { print $17 }' "$x")
+	step "registry edit and registry delete (offline they are queued like every write)"
+	run "$KARTA" --config "$s" registry edit participants "$id" --citizenship "Российская Федерация" ||
+		die "registry edit failed"
+	run "$KARTA" --config "$s" registry show participant "$id" | head -n 14 || true
+	run "$KARTA" --config "$s" registry delete participants "$id" --reason "выбыл в другую школу" ||
+		die "registry delete failed"
+	run "$KARTA" --config "$s" registry export participants --all -o "$x.all" || true
+	run "$KARTA" --config "$s" registry import participants "$x.all" || die "re-import failed"
+}
+
+# Spreadsheets: the region's roll-up as an Excel workbook (one sheet, numbers, percentages
+# and dates typed, header frozen) in run/, and where it is.
+demo_xlsx() {
+	local f=$RUN_ABS/rollup.xlsx
+	step "the region's roll-up as an Excel workbook (--format xlsx -o FILE.xlsx)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format xlsx -o "$f" ||
+		die "rollup --format xlsx failed"
+	info "open it in Excel or LibreOffice Calc: sheet «Свод по муниципалитетам»"
+	info "(every table command takes --format xlsx -o FILE.xlsx: plan show, overdue, control,"
+	info " exam seating, registry list, registry export, report list …)"
 }
 
 demo_exam_planning() {
@@ -423,11 +497,15 @@ cmd_start() {
 	demo_sync
 	demo_reports
 	demo_registries
+	demo_registry_ids
 	demo_exam_planning
+	demo_xlsx
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
+
+	demo_dashboard
 
 	step "done: the demo server is running"
 	cat <<-EOF
@@ -442,6 +520,8 @@ cmd_start() {
 		    Revoke a device and watch it be refused:
 		      $ADMIN --db "$CONNINFO" device revoke --cert $RUN/certs/school-n2.pem
 		      $KARTA --config $RUN/school-n2.conf hello
+		    The region's dashboard (a browser on this machine):
+		      $(cat "$RUN/dashboard.url")
 		    Stop everything:
 		      deploy/demo.sh stop
 	EOF

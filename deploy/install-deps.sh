@@ -12,8 +12,10 @@ PKGS=(
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
-	libzip-dev libxml2-dev libreoffice-writer-nogui             # .docx import (ZIP, XML); .doc → .docx
-	python3                                                     # tests/fixtures/docx/make_docx.py (fixture generator)
+	libxlsxwriter-dev python3-openpyxl                          # --format xlsx; tests read it back
+	libzip-dev libxml2-dev                                      # .docx import: ZIP members, XML reader
+	libreoffice-writer-nogui                                    # .doc import: Word 97 → .docx (and the test makes its .doc)
+	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes, DevTools driver
 )
 
 SUDO=
