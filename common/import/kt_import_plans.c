@@ -127,11 +127,18 @@ int kt_import_text_plans(const void *buf, size_t len, const char *name,
 	if (kt_text_load(&t, buf, len, err) != 0)
 		return -1;
 	size_t nb = boundaries(&t, at, 64);
-	if (nb == 0) {
-		kt_text_release(&t);
-		return 1; /* one plan: the caller reads the file as before */
-	}
 	struct kt_import_plan **v = calloc(nb + 1, sizeof *v);
+	if (nb == 0 && v) { /* one plan: read as it always was */
+		int rc = kt_import_parse_loaded(&t, name, &v[0], err);
+		kt_text_release(&t);
+		if (rc != 0) {
+			free(v);
+			return -1;
+		}
+		*plans = v;
+		*n = 1;
+		return 0;
+	}
 	int rc = v ? 0 : -1;
 	if (!v)
 		snprintf(err->msg, sizeof err->msg, "out of memory"), err->code = KT_IMPORT_ENOMEM;

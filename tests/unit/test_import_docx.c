@@ -202,6 +202,11 @@ static void test_numbering(void **state)
 		"</w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"1\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"4\"/><w:numFmt w:val=\"upperRoman\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"2\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\xef\x82\xb7\"/></w:lvl></w:abstractNum>"
+		"<w:abstractNum w:abstractNumId=\"3\">"
+		"<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl>"
+		"<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.%2.\"/></w:lvl>"
+		"</w:abstractNum>"
+		"<w:num w:numId=\"5\"><w:abstractNumId w:val=\"3\"/></w:num>"
 		"<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>"
 		"<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>"
 		"<w:num w:numId=\"3\"><w:abstractNumId w:val=\"2\"/></w:num>"
@@ -216,7 +221,9 @@ static void test_numbering(void **state)
 	} want[] = {{1, 0, "1.", " "}, {1, 1, "1.1.", " "}, {1, 1, "1.2.", " "}, {1, 2, "а)", ""},
 		{1, 2, "б)", ""}, {1, 0, "2.", " "}, {1, 1, "2.1.", " "}, {2, 0, "IV.", " "},
 		{2, 0, "V.", " "}, {3, 0, "•", " "}, {4, 0, "1.", " "}, {4, 1, "1.1.", " "},
-		{1, 1, "1.2.", " "}, {9, 0, NULL, ""}};
+		{1, 1, "1.2.", " "}, {9, 0, NULL, ""},
+		/* a list opening one level down: «1.1.», then «2.» (as LibreOffice writes .doc lists) */
+		{5, 1, "1.1.", " "}, {5, 1, "1.2.", " "}, {5, 0, "2.", " "}, {5, 1, "2.1.", " "}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const char *sep;
 		char *l = kt_docx_label(nb, want[i].num, want[i].lvl, &sep);
