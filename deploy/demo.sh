@@ -125,7 +125,7 @@ derive_once() {
 # The plan cascade: the region imports its roadmap document, approves it, a municipality
 # and a school derive their sub-plans. Skipped steps on a re-run say so.
 demo_plans() {
-	local seed=tests/fixtures/seeds/001_ab757c1570964dd4.txt reg mun sch
+	local seed=tests/fixtures/docx/001.docx reg mun sch
 	step "the region imports its roadmap document ($seed)"
 	run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" --dry-run --format table |
 		head -n 12 || true
@@ -159,6 +159,21 @@ demo_plans() {
 	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' LIMIT 1" p="$reg")
 	run "$KARTA" --config "$RUN/mun-south.conf" item edit "$item" --title "чужая правка" &&
 		die "a municipality edited the regional plan"
+	info "(refused, as it should be)"
+}
+
+# Word files: the region's roadmap above came from its .docx; a document with two plans
+# lists both (and imports each, or the one --plan picks); a hostile file is refused.
+demo_docx() {
+	step "a Word file with two plans: --dry-run lists both (import creates each, --plan N one)"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import tests/fixtures/docx/two_plans.docx \
+		--dry-run --format table | grep -E '[$] |== План|source:|: read ' || die "plan import --dry-run of a .docx failed"
+	step "a zip bomb in disguise is refused while it inflates, and nothing is written"
+	local bomb="$RUN/bomb"
+	mkdir -p "$bomb"
+	"$BUILD/tests/kt_docx_hostile" "$bomb" >/dev/null || die "kt_docx_hostile failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import "$bomb/bomb_lie.docx" &&
+		die "a zip bomb was imported"
 	info "(refused, as it should be)"
 }
 
@@ -520,6 +535,7 @@ cmd_start() {
 	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
 
 	demo_plans
+	demo_docx
 
 	demo_sync
 	demo_reports
