@@ -18,6 +18,7 @@ cd "$ROOT"
 BUILD=${KARTA_BUILD_DIR:-build}
 RUN=${KARTA_DEMO_RUN:-run}
 PORT=${KARTA_DEMO_PORT:-7443}
+METRICS_PORT=$((PORT + 1)) # kartad's /metrics and /health (plain HTTP, loopback)
 RUN_ABS=$ROOT/$RUN
 case $RUN in /*) RUN_ABS=$RUN ;; esac
 
@@ -361,6 +362,9 @@ cmd_start() {
 
 		[limits]
 		max_frame_bytes = 4194304
+
+		[metrics]
+		listen = 127.0.0.1:$METRICS_PORT
 	EOF
 	for code in "${codes[@]}"; do
 		cat >"$RUN/$code.conf" <<-EOF

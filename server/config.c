@@ -46,5 +46,8 @@ const struct kt_cfg_key server_cfg_keys[] = {
 		67108864, "payload bytes per page of changes or snapshot rows (sync)"),
 	K("limits", "max_ops_per_upload", "max-ops", KT_CFG_INT, max_ops_per_upload, "500", 1,
 		100000, "ops in one Upload; a bigger upload is refused whole"),
+	K("metrics", "listen", "metrics-listen", KT_CFG_STR, metrics_listen, "127.0.0.1:7444", 0,
+		0, "address:port of the plain-HTTP /metrics (Prometheus) and /health port; "
+		"empty: off"),
 	{0},
 };

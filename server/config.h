@@ -18,6 +18,7 @@ struct server_cfg {
 	long pool_size, queue_max, statement_timeout_ms;
 	long max_frame, frames_per_read, out_high_water;
 	long page_bytes, max_ops_per_upload;
+	char *metrics_listen;
 };
 
 extern const struct kt_cfg_key server_cfg_keys[];

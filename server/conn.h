@@ -14,6 +14,7 @@
 
 #include "kt_frame.h"
 #include "kt_tls.h"
+#include "metrics.h"
 
 struct server;
 
@@ -49,6 +50,7 @@ struct conn {
 	char peer[64];
 	struct conn_identity who;
 	uint32_t proto;
+	struct metrics_req mreq; /* the request being timed (metrics.c) */
 };
 
 /* Takes ownership of fd. NULL on failure (fd closed). */

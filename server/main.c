@@ -14,6 +14,7 @@
 #include "kt_log.h"
 #include "kt_msg.h"
 #include "listen.h"
+#include "metrics.h"
 #include "server.h"
 
 static void usage(FILE *out)
@@ -124,7 +125,9 @@ int main(int argc, char **argv)
 	};
 	s.db = db_pool_new(s.base, &pc);
 	s.feed_listener = listen_new(s.base, s.cfg.conninfo);
-	if (!s.db || !s.feed_listener || server_signals(&s) != 0 || server_listen(&s) != 0)
+	s.metrics = metrics_new();
+	if (!s.db || !s.feed_listener || !s.metrics || server_signals(&s) != 0 ||
+	    metrics_listen(s.metrics, &s, s.cfg.metrics_listen) != 0 || server_listen(&s) != 0)
 		goto out;
 	kt_log(KT_LOG_INFO, "event=started version=%s pid=%d", KT_VERSION, (int)getpid());
 	event_base_dispatch(s.base);
@@ -144,6 +147,7 @@ out:
 		c->refs = 1;
 		conn_unref(c);
 	}
+	metrics_free(s.metrics);
 	listen_free(s.feed_listener); /* touches no connection */
 	db_pool_free(s.db);
 	if (s.sig_term)

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "karta.pb-c.h"
 #include "kt_log.h"
+#include "metrics.h"
 #include "session.h"
 
 static time_t drain_deadline;
@@ -38,6 +39,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		snprintf(peer, sizeof peer, "[%s]:%u", host, ntohs(in6->sin6_port));
 	}
 	if (s->draining || s->nconns >= s->cfg.max_conns) {
+		metrics_inc(s->metrics, s->draining ? M_REFUSED_DRAINING : M_REFUSED_MAX_CONNS);
 		kt_log(KT_LOG_WARN, "event=accept_refused peer=%s reason=%s", peer,
 			s->draining ? "draining" : "max_conns");
 		close(fd);
@@ -45,6 +47,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	int one = 1; /* replies are small and latency-bound: no Nagle */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	metrics_inc(s->metrics, M_ACCEPTED);
 	conn_new(s, fd, peer);
 }
 

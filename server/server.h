@@ -14,6 +14,7 @@
 struct conn;
 struct db_pool;
 struct listener;
+struct metrics;
 
 struct server {
 	struct event_base *base;
@@ -22,6 +23,7 @@ struct server {
 	struct evconnlistener *listener;
 	struct db_pool *db;
 	struct listener *feed_listener; /* LISTEN karta_feed → Pokes (listen.h) */
+	struct metrics *metrics;        /* counters, /metrics and /health (metrics.h) */
 	struct event *sig_term, *sig_int, *sig_hup, *drain_timer;
 	struct conn *conns; /* doubly linked list of open connections */
 	long nconns;

@@ -40,6 +40,7 @@ KT_CERTS=         # its certificates
 KT_DB=            # its database name
 KT_CONNINFO=      # libpq conninfo of that database
 KT_PORT=          # kartad's port
+KT_METRICS_PORT=  # its /metrics and /health port (plain HTTP, loopback)
 KT_KARTAD_CONF=   # kartad config file
 KT_LOG=           # current kartad log (stderr), one file per start
 KT_KARTAD_PID=    # pid of the running kartad, empty when none
@@ -256,6 +257,7 @@ kt__need_binaries() {
 }
 
 kt__write_configs() {
+	KT_METRICS_PORT=$(kt_free_port)
 	cat >"$KT_KARTAD_CONF" <<-EOF
 		; kartad config for test $KT_NAME (written by tests/integration/lib.sh)
 		[server]
@@ -274,6 +276,9 @@ kt__write_configs() {
 
 		[limits]
 		max_frame_bytes = 4194304
+
+		[metrics]
+		listen = 127.0.0.1:$KT_METRICS_PORT
 	EOF
 	local org
 	for org in "${KT_ORGS[@]}"; do
@@ -500,7 +505,9 @@ kt_start_kartad_extra() {
 		KT_EXTRA_PORT=$(kt_free_port)
 		[ "$KT_EXTRA_PORT" != "$KT_PORT" ] || continue
 		KT_EXTRA_LOG=$KT_WORK/kartad-$name.log
-		kt_bg "$KT_KARTAD" --config "$KT_KARTAD_CONF" --listen "127.0.0.1:$KT_EXTRA_PORT" "$@" \
+		KT_EXTRA_METRICS_PORT=$(kt_free_port)
+		kt_bg "$KT_KARTAD" --config "$KT_KARTAD_CONF" --listen "127.0.0.1:$KT_EXTRA_PORT" \
+			--metrics-listen "127.0.0.1:$KT_EXTRA_METRICS_PORT" "$@" \
 			>>"$KT_WORK/kartad-$name.stdout" 2>"$KT_EXTRA_LOG"
 		KT_EXTRA_PID=$KT_BG_PID
 		for ((i = 0; i < 100; i++)); do
