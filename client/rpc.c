@@ -28,10 +28,18 @@ struct rpc {
 	uint32_t max_frame;
 	Karta__Welcome *welcome;
 	Karta__Status last_status;
+	bool lost; /* the connection ended without a TLS error (reset, EOF, GoAway) */
 };
 
 const Karta__Welcome *rpc_welcome(const struct rpc *r) { return r->welcome; }
 Karta__Status rpc_last_status(const struct rpc *r) { return r->last_status; }
+
+bool rpc_transient(const struct rpc *r)
+{
+	Karta__Status st = r->last_status;
+	return r->lost || st == KARTA__STATUS__STATUS_BUSY ||
+		st == KARTA__STATUS__STATUS_SHUTTING_DOWN || st == KARTA__STATUS__STATUS_TIMEOUT;
+}
 
 /* "host:port", "[v6]:port" → host, port. */
 static int split_hostport(const char *s, char *host, size_t hn, char *port, size_t pn)
@@ -104,6 +112,9 @@ static int ssl_io_error(struct rpc *r, int rc, const char *what, char *err, size
 {
 	int e = SSL_get_error(r->ssl, rc);
 	char buf[256];
+	r->lost = e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ||
+		(e == SSL_ERROR_SSL &&
+			ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
 	if (e == SSL_ERROR_ZERO_RETURN ||
 	    (e == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
 		ERR_clear_error();
@@ -214,6 +225,7 @@ static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMes
 		}
 		if (h.request_id == 0 && h.type == KT_MSG_GOAWAY) {
 			free(p);
+			r->lost = true;
 			snprintf(err, errlen, "server is shutting down: try again shortly");
 			return RPC_TRANSPORT;
 		}
@@ -265,6 +277,7 @@ int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size
 		return RPC_TRANSPORT;
 	free(p);
 	if (h.type == KT_MSG_GOAWAY) {
+		r->lost = true;
 		snprintf(err, errlen, "server is shutting down");
 		return RPC_TRANSPORT;
 	}
@@ -291,6 +304,7 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 		goto fail;
 	r->fd = connect_timeout(host, port, o->timeout_s, err, errlen);
 	if (r->fd < 0) {
+		r->lost = true; /* not reached: may pass too */
 		if (o->unreachable)
 			*o->unreachable = true;
 		goto fail;
@@ -329,6 +343,8 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 		r->max_frame = r->welcome->limits->max_frame;
 	return r;
 fail:
+	if (o->transient)
+		*o->transient = rpc_transient(r);
 	rpc_close(r);
 	return NULL;
 }

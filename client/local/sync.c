@@ -58,6 +58,7 @@ static int call(struct client *cl, const ProtobufCMessage *req,
 {
 	char err[512];
 	if (rpc_call(cl->rpc, req, desc, reply, err, sizeof err) != RPC_OK) {
+		cl->transient = rpc_transient(cl->rpc);
 		fprintf(stderr, "karta: %s\n", err);
 		return -1;
 	}

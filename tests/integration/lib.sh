@@ -347,7 +347,13 @@ kt_setup() {
 	KT_PORT=$(kt_free_port)
 	kt__write_configs
 	[ "$migrate" = 1 ] || return 0
+	kt_populate
+	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
+}
 
+# kt_populate: migrations and the demo organizations with their devices in $KT_CONNINFO
+# (kt_setup does it; a test with its own cluster calls it after pointing KT_CONNINFO there).
+kt_populate() {
 	kt_admin migrate >"$KT_WORK/migrate.out" 2>&1 ||
 		kt_fail "karta-admin migrate failed: $(cat "$KT_WORK/migrate.out")"
 	local org
@@ -362,7 +368,6 @@ kt_setup() {
 			--role "${KT_ORG_ROLE[$org]}" --label "test device $org"
 		kt_assert_rc 0 "karta-admin device add --org $org"
 	done
-	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
 }
 
 # kt_setup_sql NAME: for tests of the SQL alone (no kartad, no certificates): a work dir and
