@@ -247,6 +247,15 @@ demo_registries() {
 	run "$KARTA" --config "$RUN/mun-north.conf" registry duplicates || true
 }
 
+demo_metrics() {
+	local m=http://127.0.0.1:$METRICS_PORT
+	step "what an operator sees: kartad's health check and metrics ($m, loopback only)"
+	run curl -s "$m/health" || die "no answer on $m/health"
+	curl -s "$m/metrics" | grep -E '^karta_(connections\{|requests_total|upload_ops_total|pokes_sent|db_pool_connections|db_queue_depth|listen_up)' |
+		sed 's/^/    /'
+	info "HAProxy checks /health; Prometheus scrapes /metrics (docs/operations.md lists them and the alerts)"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -412,6 +421,7 @@ cmd_start() {
 	demo_reports
 	demo_registries
 	demo_exam_planning
+	demo_metrics
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

@@ -12,6 +12,7 @@ PKGS=(
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
+	curl                                                        # tests and demo read kartad's /metrics, /health
 )
 
 SUDO=

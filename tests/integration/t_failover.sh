@@ -57,7 +57,7 @@ pg_kill() { # pg_kill a|b: immediate stop (no checkpoint, backends killed): a cr
 }
 pg_up a
 psql -XAtq "host=$FO/a.sock user=postgres dbname=postgres" -c "CREATE DATABASE karta"
-as_pg "$PG_BIN/pg_basebackup" -h "$FO/a.sock" -U postgres -D "$FO/b" -R -X stream \
+as_pg "$PG_BIN/pg_basebackup" -h "$FO/a.sock" -U postgres -D "$FO/b" -R -X stream -c fast \
 	>"$KT_WORK/basebackup.log" 2>&1 || kt_fail "pg_basebackup: $(cat "$KT_WORK/basebackup.log")"
 as_pg tee -a "$FO/b/postgresql.conf" >/dev/null <<-EOF
 	unix_socket_directories = '$FO/b.sock'
