@@ -386,6 +386,28 @@ for ((k = 1; k <= NCLI; k++)); do
 	if [ "$sum" = "$S_SUM" ]; then CONVERGED=$((CONVERGED + 1)); else say "client ${names[k]}: replica $sum, server $S_SUM"; fi
 done
 
+# --- report ------------------------------------------------------------------------------------
+read -r C_MED C_MAX C_N <<<"$(recovery "$T_CALM")"
+read -r F1_MED F1_MAX F1_N <<<"$(recovery "$T1")"
+read -r F2_MED F2_MAX F2_N <<<"$(recovery "$T2")"
+RETRIES=$(cat "$W"/clients/c*.err 2>/dev/null | grep -c 'retrying in' || true)
+SYNCS=$(cat "$W"/clients/c*.log | grep -c '^sync ')
+cat <<-EOF
+
+	karta HA test: $NCLI clients, 2 kartad behind HAProxy, Patroni node1 + node2, etcd
+	  ops sent (queued by the clients):             $SENT
+	  ops applied (op_log rows, outcome applied):    $APPLIED
+	  items in the plan / distinct numbers:          $ITEMS / $DISTINCT
+	  per client sent = applied:                     $([ "$PER_CLIENT_OK" = 1 ] && echo yes || echo NO)
+	  ops still queued in outboxes:                  $QUEUED
+	  ops answered "duplicate" (a lost reply resent): $(cat "$W"/kartad*.log | grep -o 'duplicate=[0-9]*' | awk -F= '{ s += $2 } END { print s + 0 }')
+	  syncs run: $SYNCS, of which failed after retrying: $(failed_syncs 0 "$T_END"); retries taken: $RETRIES
+	  seconds until each client's next successful sync (median / max over $NCLI clients):
+	    calm (no fault, for comparison):             $C_MED / $C_MAX
+	    kill -9 kartad #1:                           $F1_MED / $F1_MAX  (failed syncs: $(failed_syncs "$T1" "$T1B"))
+	    kill -9 primary node$OLD (Patroni + postgres): $F2_MED / $F2_MAX  (failed syncs: $(failed_syncs "$T2" "$T2B"); node$NEW promoted after $(awk -v a="$T2" -v b="$T2P" 'BEGIN { printf "%.1f", b - a }') s)
+	  replicas converged (count + checksum = server's "$S_SUM"): $CONVERGED of $NCLI
+EOF
 # --- the restore drill: base backup + archived WAL → a new cluster, same rows ------------------
 say "restore drill: base backup + WAL archive"
 qs "SELECT pg_switch_wal()" >/dev/null
@@ -415,6 +437,7 @@ printf 'local all all trust\n' >"$W/restore/pg_hba.conf"
 : >"$W/restore/pg_ident.conf"
 touch "$W/restore/recovery.signal"
 chown -R postgres:postgres "$W/restore"
+install -o postgres -g postgres -m 0644 /dev/null "$W/restore.log"
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$W/restore" -l "$W/restore.log" -w -t 300 start >/dev/null ||
 	die "the restored cluster did not start: $(tail -n 20 "$W/restore.log")"
 rq() { psql -XAtq "host=$W/restore port=$PGR user=postgres dbname=karta" -c "$1"; }
@@ -424,30 +447,11 @@ R_OPS=$(rq "SELECT count(*) || ' ' || md5(string_agg(op_id::text, ',' ORDER BY o
 R_ITEMS=$(rq "SELECT count(*) || ' ' || md5(string_agg(id::text || ':' || row_version, ',' ORDER BY id)) FROM plan_item")
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$W/restore" -m fast -w stop >/dev/null
 
-# --- report ------------------------------------------------------------------------------------
-read -r C_MED C_MAX C_N <<<"$(recovery "$T_CALM")"
-read -r F1_MED F1_MAX F1_N <<<"$(recovery "$T1")"
-read -r F2_MED F2_MAX F2_N <<<"$(recovery "$T2")"
-RETRIES=$(cat "$W"/clients/c*.err 2>/dev/null | grep -c 'retrying in' || true)
-SYNCS=$(cat "$W"/clients/c*.log | grep -c '^sync ')
 cat <<-EOF
-
-	karta HA test: $NCLI clients, 2 kartad behind HAProxy, Patroni node1 + node2, etcd
-	  ops sent (queued by the clients):             $SENT
-	  ops applied (op_log rows, outcome applied):    $APPLIED
-	  items in the plan / distinct numbers:          $ITEMS / $DISTINCT
-	  per client sent = applied:                     $([ "$PER_CLIENT_OK" = 1 ] && echo yes || echo NO)
-	  ops still queued in outboxes:                  $QUEUED
-	  syncs run: $SYNCS, of which failed after retrying: $(failed_syncs 0 "$T_END"); retries taken: $RETRIES
-	  seconds until each client's next successful sync (median / max over $NCLI clients):
-	    calm (no fault, for comparison):             $C_MED / $C_MAX
-	    kill -9 kartad #1:                           $F1_MED / $F1_MAX  (failed syncs: $(failed_syncs "$T1" "$T1B"))
-	    kill -9 primary node$OLD (Patroni + postgres): $F2_MED / $F2_MAX  (failed syncs: $(failed_syncs "$T2" "$T2B"); node$NEW promoted after $(awk -v a="$T2" -v b="$T2P" 'BEGIN { printf "%.1f", b - a }') s)
-	  replicas converged (count + checksum = server's "$S_SUM"): $CONVERGED of $NCLI
-	  restore drill (base backup + WAL archive, $(awk -v a="$T_R0" -v b="$T_R1" 'BEGIN { printf "%.1f", b - a }') s):
-	    op_log     primary $SNAP_OPS
+	  restore drill (base backup + WAL archive → a new cluster, $(awk -v a="$T_R0" -v b="$T_R1" 'BEGIN { printf "%.1f", b - a }') s):
+	    op_log     primary  $SNAP_OPS
 	               restored $R_OPS
-	    plan_item  primary $SNAP_ITEMS
+	    plan_item  primary  $SNAP_ITEMS
 	               restored $R_ITEMS
 EOF
 ok=1
