@@ -18,6 +18,7 @@ cd "$ROOT"
 BUILD=${KARTA_BUILD_DIR:-build}
 RUN=${KARTA_DEMO_RUN:-run}
 PORT=${KARTA_DEMO_PORT:-7443}
+METRICS_PORT=$((PORT + 1)) # kartad's /metrics and /health (plain HTTP, loopback)
 RUN_ABS=$ROOT/$RUN
 case $RUN in /*) RUN_ABS=$RUN ;; esac
 
@@ -362,6 +363,15 @@ demo_xlsx() {
 	info " exam seating, registry list, registry export, report list …)"
 }
 
+demo_metrics() {
+	local m=http://127.0.0.1:$METRICS_PORT
+	step "what an operator sees: kartad's health check and metrics ($m, loopback only)"
+	run curl -s "$m/health" || die "no answer on $m/health"
+	curl -s "$m/metrics" | grep -E '^karta_(connections\{|requests_total|upload_ops_total|pokes_sent|db_pool_connections|db_queue_depth|listen_up)' |
+		sed 's/^/    /'
+	info "HAProxy checks /health; Prometheus scrapes /metrics (docs/operations.md lists them and the alerts)"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -493,6 +503,9 @@ cmd_start() {
 
 		[limits]
 		max_frame_bytes = 4194304
+
+		[metrics]
+		listen = 127.0.0.1:$METRICS_PORT
 	EOF
 	for code in "${codes[@]}"; do
 		cat >"$RUN/$code.conf" <<-EOF
@@ -545,6 +558,7 @@ cmd_start() {
 	demo_xlsx
 	demo_data_safety
 	demo_guard
+	demo_metrics
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
