@@ -423,6 +423,23 @@ demo_guard() {
 	grep 'event=device_conns_refused' "$RUN/kartad.log" | tail -n 1 | sed 's/^/      /'
 }
 
+# Print forms: the seating list of an auditorium (ППЭ-05-01) and the participants'
+# notifications, as PDF files a school and an exam point print (docs/print-forms.md).
+demo_print() {
+	local m="$RUN/mun-north.conf" x=2026-06-01:2
+	step "mun-north prints the seating lists of point 0001 (ППЭ-05-01) and school-n1's notifications"
+	run "$KARTA" --config "$m" print ppe-05-01 --exam "$x" --point 0001 -o "$RUN/ppe-05-01.pdf" ||
+		die "karta print ppe-05-01 failed"
+	run "$KARTA" --config "$m" print notice --school school-n1 --per-page 2 -o "$RUN/notices.pdf" ||
+		die "karta print notice failed"
+	info "open $RUN_ABS/ppe-05-01.pdf and $RUN_ABS/notices.pdf (A4, fonts embedded)"
+	info "(also: print ppe-06-01|ppe-06-02|ppe-07 --exam … --point …, print plan PLAN, print rollup)"
+	step "another municipality's point is refused: its people are not mun-north's to print"
+	run "$KARTA" --config "$RUN/mun-south.conf" print ppe-05-01 --exam "$x" --point 0001 \
+		-o "$RUN/refused.pdf" && die "a foreign point's list was printed"
+	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -559,6 +576,7 @@ cmd_start() {
 	demo_data_safety
 	demo_guard
 	demo_metrics
+	demo_print
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
