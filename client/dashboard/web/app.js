@@ -31,7 +31,7 @@ const num = s => (s === '' || s === null || s === undefined) ? null : Number(s);
 const fmtInt = n => n === null ? '' : n.toLocaleString('ru-RU').replace(/\s/g, '\u00a0');
 /* The CLI's done %: 100 * n / d with one decimal, empty when d is 0; here with a decimal comma. */
 function pct(n, d) { return d > 0 ? (Math.round(1000 * n / d) / 10) : null; }
-const fmtPct = p => p === null ? '' : p.toFixed(1).replace('.', ',') + '\u00a0%';
+const fmtPct = p => p === null ? '—' : p.toFixed(1).replace('.', ',') + '\u00a0%';
 function fmtDate(s) { /* YYYY-MM-DD… → дд.мм.гггг */
 	const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(s || '');
 	return m ? `${m[3]}.${m[2]}.${m[1]}` : (s || '');
@@ -130,12 +130,14 @@ function dataTable(name, cols, rows, opts) {
 		}
 		heads.forEach((th, i) => { th.classList.toggle('sorted-asc', cols[i].key === sortKey && dir > 0); th.classList.toggle('sorted-desc', cols[i].key === sortKey && dir < 0); });
 		tbody.replaceChildren(...list.map(r => el('tr', opts.rowAttrs ? opts.rowAttrs(r) : {}, cols.map(c => cellOf(c, r)))));
-		if (opts.total && list.length > 1) {
+		if (opts.total && (list.length > 1 || opts.totalAlways)) {
 			const t = opts.total(list);
 			tbody.append(el('tr', {class: 'total'}, cols.map((c, i) => {
 				const v = t[c.key];
 				const td = el('td', {class: (c.kind !== 'text' ? 'n' : '') + (c.sep ? ' sep' : ''), 'data-k': c.key});
-				td.textContent = i === 0 ? 'ИТОГО' : v === undefined ? '' : c.kind === 'pct' ? fmtPct(v) : c.kind === 'time' ? fmtTime(v) : fmtInt(v);
+				const n = typeof v === 'string' ? num(v) : v;
+				td.textContent = i === 0 ? 'ИТОГО' : v === undefined || v === null || v === '' ? '' : c.kind === 'pct' ? fmtPct(n) : c.kind === 'time' ? fmtTime(v) : fmtInt(n);
+				if (c.hot && n > 0) td.classList.add('hot');
 				return td;
 			})));
 		}
@@ -180,16 +182,18 @@ function doneChart(rows, label) {
 	const canvas = el('canvas', {id: 'chart', 'aria-label': 'выполнено, % по организациям'});
 	const box = el('div', {class: 'chartbox'}, canvas);
 	if (typeof Chart === 'undefined') { box.textContent = 'Диаграмма недоступна: нет Chart.js'; return box; }
-	const data = rows.map(r => ({name: r.grp_name || r.grp, p: pct(num(r.done) || 0, num(r.items) || 0) || 0}))
-		.sort((a, b) => b.p - a.p);
+	const subs = rows.some(r => r.sub_items !== undefined && r.sub_items !== '');
+	const data = rows.map(r => ({name: r.grp_name || r.grp, p: pct(num(r.done) || 0, num(r.items) || 0) || 0,
+		s: pct(num(r.sub_done) || 0, num(r.sub_items) || 0) || 0})).sort((a, b) => (b.p + b.s) - (a.p + a.s));
+	const sets = [{label: subs ? 'план муниципалитета' : label, data: data.map(d => d.p), backgroundColor: '#2f6db3'}];
+	if (subs) sets.push({label: 'школы (ОО) муниципалитета', data: data.map(d => d.s), backgroundColor: '#8fb3dd'});
 	S.after.push(() => { /* once the canvas is in the page: Chart.js sizes it from its box */
 		chart = new Chart(canvas, {
 			type: 'bar',
-			data: {labels: data.map(d => d.name), datasets: [{label: label, data: data.map(d => d.p),
-				backgroundColor: '#2f6db3'}]},
+			data: {labels: data.map(d => d.name), datasets: sets},
 			options: {animation: false, maintainAspectRatio: false, responsive: true,
-				plugins: {legend: {display: false}, title: {display: true, text: label},
-					tooltip: {callbacks: {label: c => fmtPct(c.parsed.y)}}},
+				plugins: {legend: {display: subs}, title: {display: true, text: label},
+					tooltip: {callbacks: {label: c => c.dataset.label + ': ' + fmtPct(c.parsed.y)}}},
 				scales: {y: {min: 0, max: 100, ticks: {callback: v => v + ' %'}},
 					x: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: data.length > 30 ? 9 : 11}}}}}
 		});
@@ -268,7 +272,7 @@ const orgCols = (by) => {
 		{key: 'not_reported', head: 'Нет отчёта', kind: 'int', hot: true},
 	].concat(by === 'municipality' ? [
 		{key: 'sub_orgs', head: 'ОО', kind: 'int', sep: true},
-		Object.assign({key: 'sub_done_pct', head: 'ОО: выполнено, %'}, barCell('sub_done', 'sub_items')),
+		{key: 'sub_done_pct', head: 'ОО: выполнено, %', kind: 'pct', get: r => pct(num(r.sub_done) || 0, num(r.sub_items) || 0)},
 		{key: 'sub_overdue', head: 'ОО: просрочено', kind: 'int', hot: true},
 		{key: 'sub_not_reported', head: 'ОО: нет отчёта', kind: 'int', hot: true},
 		{key: 'sub_orgs_overdue', head: 'ОО с просрочкой', kind: 'int', hot: true},
@@ -476,7 +480,9 @@ async function viewReports() {
 }
 
 async function viewExams(scope, q) {
-	const ex = await api('rows', {type: 'exam'});
+	const [ex, pts] = await Promise.all([api('rows', {type: 'exam'}), api('rows', {type: 'exam_point'})]);
+	const ppe = {};
+	for (const x of (pts.rows || [])) if (x.row.code) ppe[x.row.code] = x.row.name || '';
 	const exams = (ex.rows || []).map(x => x.row).filter(e => !e.deleted_at).sort((a, b) => (a.exam_date + a.subject_code).localeCompare(b.exam_date + b.subject_code));
 	const out = [el('h1', {}, 'Планирование экзаменов'), el('p', {class: 'note'}, 'Контрольные отчёты К-02 (распределение участников по муниципалитетам) и К-06 (готовность ППЭ); нехватка — красным.')];
 	if (!exams.length) return out.concat(el('p', {}, 'В локальной копии нет экзаменов (karta sync).'));
@@ -484,18 +490,23 @@ async function viewExams(scope, q) {
 	out.push(el('div', {class: 'tools'}, 'Экзамен: ', el('select', {id: 'f-exam', onchange: e => { location.hash = link('exams', {exam: e.target.value}); }},
 		exams.map(e => el('option', {value: e.id, selected: e.id === cur}, `${fmtDate(e.exam_date)} — ${e.subject_name || 'предмет ' + e.subject_code} (ГИА-${e.gia})`)))));
 	const [k02, k06] = await Promise.all([serverTable({name: 'k02', exam: cur}), serverTable({name: 'k06', exam: cur})]);
+	/* the server's own "total" row becomes the table's ИТОГО (not summed again) */
+	const withTotal = (rows, keys) => {
+		const t = rows.find(r => r[keys[0]] === 'total');
+		return {rows: rows.filter(r => r !== t), total: t ? () => t : l => sumRows(l, keys.slice(1))};
+	};
 	out.push(el('h2', {}, 'К-02: распределение по муниципалитетам'));
 	if (!k02.rows) out.push(failNote(k02));
-	else out.push(dataTable('k02', [
+	else { const k = withTotal(k02.rows, ['municipality', 'registered', 'distributed', 'not_distributed', 'points']); out.push(dataTable('k02', [
 		{key: 'municipality', head: 'Муниципалитет', kind: 'text', get: r => orgName(r.municipality)},
 		{key: 'registered', head: 'Зарегистрировано', kind: 'int'},
 		{key: 'distributed', head: 'Распределено', kind: 'int'},
 		{key: 'not_distributed', head: 'Не распределено', kind: 'int', hot: true},
-		{key: 'points', head: 'ППЭ', kind: 'int'}], k02.rows, {total: l => sumRows(l, ['registered', 'distributed', 'not_distributed', 'points'])}));
+		{key: 'points', head: 'ППЭ', kind: 'int'}], k.rows, {total: k.total, totalAlways: true})); }
 	out.push(el('h2', {}, 'К-06: готовность ППЭ'));
 	if (!k06.rows) out.push(failNote(k06));
-	else out.push(dataTable('k06', [
-		{key: 'point', head: 'ППЭ', kind: 'text'},
+	else { const k = withTotal(k06.rows, ['point', 'shortage', 'not_distributed', 'unseated', 'organizers_needed', 'organizers', 'organizers_missing', 'heads', 'heads_missing']); out.push(dataTable('k06', [
+		{key: 'point', head: 'ППЭ', kind: 'text', get: r => r.point + (ppe[r.point] ? ' — ' + ppe[r.point] : '')},
 		{key: 'shortage', head: 'Нехватка мест', kind: 'int', hot: true},
 		{key: 'not_distributed', head: 'Не распределено', kind: 'int', hot: true},
 		{key: 'unseated', head: 'Не рассажено', kind: 'int', hot: true},
@@ -503,8 +514,8 @@ async function viewExams(scope, q) {
 		{key: 'organizers', head: 'Назначено', kind: 'int'},
 		{key: 'organizers_missing', head: 'Не хватает организаторов', kind: 'int', hot: true},
 		{key: 'heads', head: 'Руководителей ППЭ', kind: 'int', sep: true},
-		{key: 'heads_missing', head: 'Нет руководителя', kind: 'int', hot: true}], k06.rows,
-		{rowAttrs: r => ({'data-point': r.point}), total: l => sumRows(l, ['shortage', 'not_distributed', 'unseated', 'organizers_needed', 'organizers', 'organizers_missing', 'heads', 'heads_missing'])}));
+		{key: 'heads_missing', head: 'Нет руководителя', kind: 'int', hot: true}], k.rows,
+		{rowAttrs: r => ({'data-point': r.point}), total: k.total, totalAlways: true})); }
 	return out;
 }
 
