@@ -157,8 +157,10 @@ static json_t *table_json(const Karta__Table *t)
 		json_array_append_new(cols, json_string(t->columns[c]));
 	for (size_t r = 0; r < t->n_rows; r++) {
 		json_t *row = json_array();
-		for (size_t c = 0; c < t->rows[r]->n_cells; c++)
-			json_array_append_new(row, json_string(t->rows[r]->cells[c]));
+		for (size_t c = 0; c < t->rows[r]->n_cells; c++) {
+			json_t *v = json_string(t->rows[r]->cells[c]);
+			json_array_append_new(row, v ? v : json_string("?")); /* not UTF-8: a mark */
+		}
 		json_array_append_new(rows, row);
 	}
 	json_object_set_new(o, "columns", cols);
@@ -225,7 +227,9 @@ static void api_table(struct dash *d, struct evhttp_request *req, const struct p
 	int rc = call_server(d, &tr, &t, err, sizeof err);
 	struct replica *r = client_replica(d->cl);
 	if (rc == 0) {
-		char *tj = json_dumps(table_json(t), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *tab = table_json(t);
+		char *tj = tab ? json_dumps(tab, JSON_COMPACT) : NULL;
+		json_decref(tab);
 		karta__table__free_unpacked(t, NULL);
 		if (!tj)
 			return dash_reply_error(req, 500, "нет памяти");
@@ -242,7 +246,8 @@ static void api_table(struct dash *d, struct evhttp_request *req, const struct p
 		return;
 	}
 	if (rc < 0) {
-		json_t *o = json_pack("{s:b, s:b, s:s}", "ok", 0, "refused", 1, "error", err);
+		json_t *o = json_pack("{s:b, s:b, s:s}", "ok", 0, "refused", 1, "error",
+			*err ? err : "сервер не принял это устройство (см. karta hello)");
 		return send_obj(req, o);
 	}
 	char *v = r ? malloc(CACHE_MAX + 64) : NULL;

@@ -133,6 +133,16 @@ dash_dom "${DASH_URL}?as_of=2020-01-01" "$KT_WORK/offline-never.html"
 kt_assert_contains "$(cat "$KT_WORK/offline-never.html")" 'Эту таблицу вычисляет сервер' \
 	"offline: a table never seen says it needs the server"
 dash_stop
+# a school that never opened its page: its items and statuses from the replica
+dash_start "$SCHOOL" --no-sync
+dash_dom "$DASH_URL" "$KT_WORK/school-offline.html"
+kt_assert_contains "$(cat "$KT_WORK/school-offline.html")" 'из локальной копии' "offline school: says the items are the replica's"
+n_items=$(sqlite3 -batch "$KT_WORK/$SCHOOL.state/replica.db" "SELECT count(*) FROM row WHERE entity_type = 'plan_item' AND feed = '$SCHOOL'
+	AND json_extract(payload, '$.deleted_at') IS NULL AND NOT json_extract(payload, '$.reference_only')")
+kt_assert_eq "$(grep -o 'data-item="' "$KT_WORK/school-offline.html" | wc -l | tr -d ' ')" "$n_items" \
+	"offline school: every item of its replica"
+kt_assert_contains "$(cat "$KT_WORK/school-offline.html")" 'выполнено' "offline school: statuses shown"
+dash_stop
 kt_start_kartad
 
 # --- scoped pages: a school sees its own, a municipality its own ------------------------------------
