@@ -54,7 +54,7 @@ int cmd_exam(struct client *cl, int argc, char **argv);
 int cmd_control(struct client *cl, int argc, char **argv);
 int cmd_watch(struct client *cl, int argc, char **argv);
 /* cmd_report.c: item statuses, report requests and submissions, the roll-up. */
-int cmd_status_set(struct client *cl, int argc, char **argv); /* karta status set */
+int cmd_item_status(struct client *cl, int argc, char **argv); /* karta item status */
 int cmd_report(struct client *cl, int argc, char **argv);
 int cmd_rollup(struct client *cl, int argc, char **argv);
 int cmd_overdue(struct client *cl, int argc, char **argv);

@@ -20,11 +20,10 @@ static const struct {
 	{"hello", cmd_hello, "connect and show the server version and who the server says you are"},
 	{"ping", cmd_ping, "measure round trips to the server (-n COUNT)"},
 	{"plan", cmd_plan, "list, show, create, edit, derive, approve, archive and import plans"},
-	{"item", cmd_item, "add, show, edit, move and delete plan items; an item's history"},
+	{"item", cmd_item, "add, show, edit, move and delete plan items; history; status"},
 	{"sync", cmd_sync, "send queued changes, then fetch what changed on the server"},
 	{"watch", cmd_watch, "stay connected and sync whenever the server says something changed"},
-	{"status", cmd_status, "the local replica (queued changes, conflicts, last sync); "
-		"'status set': an item's status"},
+	{"status", cmd_status, "the local replica: queued changes, conflicts, last sync"},
 	{"conflicts", cmd_conflicts, "list conflicts, resolve one (--keep mine|theirs)"},
 	{"report", cmd_report, "report requests and submissions: request, draft, submit, accept, return"},
 	{"rollup", cmd_rollup, "how the plans are carried out as of a day, by organization or item"},

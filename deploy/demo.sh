@@ -201,9 +201,9 @@ demo_reports() {
 	mitem=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$mun")
 	step "school-n1 reports an item of its plan done, with the document that proves it"
-	run "$KARTA" --config "$RUN/school-n1.conf" status set "$item" done \
-		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "status set failed"
-	run "$KARTA" --config "$RUN/mun-north.conf" status set "$mitem" in_progress || die "status set failed"
+	run "$KARTA" --config "$RUN/school-n1.conf" item status "$item" done \
+		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "item status failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" item status "$mitem" in_progress || die "item status failed"
 
 	step "the region asks the municipalities for a report; mun-north submits, the region accepts"
 	req=$("$KARTA" --config "$RUN/reg.conf" report request \
@@ -264,8 +264,11 @@ demo_dashboard() {
 # nothing); a wrong СНИЛС is refused with its line; people are seen by the school, its
 # municipality and the region only.
 demo_registries() {
-	local f=docs/samples/registry-participants.csv bad=$RUN/participants-bad.csv
-	step "school-n1 imports its exam participants ($f)"
+	local f=$RUN/participants-n1.csv bad=$RUN/participants-bad.csv
+	# the sample's people, as school-n1's (a row naming another school would be refused)
+	awk -F';' -v OFS=';' 'NR > 1 { $11 = "school-n1" } { print }' \
+		docs/samples/registry-participants.csv >"$f"
+	step "school-n1 imports its exam participants (docs/samples/registry-participants.csv)"
 	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$f" ||
 		die "registry import failed"
 	step "a file with one wrong СНИЛС is refused, line and field named, nothing queued"
@@ -278,6 +281,43 @@ demo_registries() {
 	run "$KARTA" --config "$RUN/school-n2.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/school-n2.conf" registry list participants || true
 	run "$KARTA" --config "$RUN/mun-north.conf" registry duplicates || true
+}
+
+# One identity per registry row (docs/registries.md «Identity»): an export re-imports as
+# nothing to change; a corrected document number in the file is one update of the same
+# person; `registry edit` and `registry delete` go through the outbox with their history.
+demo_registry_ids() {
+	local s="$RUN/school-n1.conf" x="$RUN/participants-n1-export.csv" id
+	step "school-n1 exports its participants and imports the file back: nothing to change"
+	run "$KARTA" --config "$s" registry export participants -o "$x" || die "registry export failed"
+	run "$KARTA" --config "$s" registry import participants "$x" || die "re-import failed"
+	run "$KARTA" --config "$s" registry export participants --layout ris -o "$x.ris" ||
+		die "registry export --layout ris failed"
+	run "$KARTA" --config "$s" registry import participants "$x.ris" || die "re-import failed"
+	step "a corrected document number in the exported file: one update, nobody added"
+	awk -F';' -v OFS=';' 'NR == 2 { $6 = "015168" } { print }' "$x" >"$x.fixed"
+	run "$KARTA" --config "$s" registry import participants "$x.fixed" || die "import failed"
+	id=$(awk -F';' 'NR == 2 { print $17 }' "$x")
+	step "registry edit and registry delete (offline they are queued like every write)"
+	run "$KARTA" --config "$s" registry edit participants "$id" --citizenship "Российская Федерация" ||
+		die "registry edit failed"
+	run "$KARTA" --config "$s" registry show participant "$id" | head -n 14 || true
+	run "$KARTA" --config "$s" registry delete participants "$id" --reason "выбыл в другую школу" ||
+		die "registry delete failed"
+	run "$KARTA" --config "$s" registry export participants --all -o "$x.all" || true
+	run "$KARTA" --config "$s" registry import participants "$x.all" || die "re-import failed"
+}
+
+# Spreadsheets: the region's roll-up as an Excel workbook (one sheet, numbers, percentages
+# and dates typed, header frozen) in run/, and where it is.
+demo_xlsx() {
+	local f=$RUN_ABS/rollup.xlsx
+	step "the region's roll-up as an Excel workbook (--format xlsx -o FILE.xlsx)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format xlsx -o "$f" ||
+		die "rollup --format xlsx failed"
+	info "open it in Excel or LibreOffice Calc: sheet «Свод по муниципалитетам»"
+	info "(every table command takes --format xlsx -o FILE.xlsx: plan show, overdue, control,"
+	info " exam seating, registry list, registry export, report list …)"
 }
 
 demo_exam_planning() {
@@ -441,7 +481,9 @@ cmd_start() {
 	demo_sync
 	demo_reports
 	demo_registries
+	demo_registry_ids
 	demo_exam_planning
+	demo_xlsx
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

@@ -12,6 +12,8 @@ PKGS=(
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
+	libxlsxwriter-dev python3-openpyxl                          # --format xlsx; tests read it back
+	libzip-dev libxml2-dev                                      # .docx import: ZIP members, XML reader
 	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes, DevTools driver
 )
 

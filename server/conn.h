@@ -49,6 +49,13 @@ struct conn {
 	char peer[64];
 	struct conn_identity who;
 	uint32_t proto;
+	/* guard.c: what this connection holds of the server's limits */
+	struct event *frame_timer;  /* deadline of the frame being received */
+	long long frame_started;    /* when its first byte came (monotonic seconds) */
+	uint32_t frame_announced;   /* its payload size (0 while the header is incomplete) */
+	uint32_t frame_reserved;    /* bytes of the input budget it holds */
+	uint64_t addr_key;
+	bool addr_counted, device_counted;
 };
 
 /* Takes ownership of fd. NULL on failure (fd closed). */

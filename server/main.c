@@ -13,6 +13,7 @@
 #include "db/kt_migrations.h"
 #include "kt_log.h"
 #include "kt_msg.h"
+#include "guard.h"
 #include "listen.h"
 #include "server.h"
 
@@ -63,8 +64,7 @@ int main(int argc, char **argv)
 		goto out;
 	for (int i = 1; i < argc;) {
 		if (kt_cfg_args(server_cfg_keys, &s.cfg, argc, argv, &i, err, sizeof err) != 0) {
-			fprintf(stderr, "kartad: %s\n", err);
-			rc = 2;
+				rc = 2;
 			goto out;
 		}
 		if (i >= argc)
@@ -106,6 +106,10 @@ int main(int argc, char **argv)
 		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"%s\"", err);
 		goto out;
 	}
+	if (guard_startup(&s.cfg, err, sizeof err) != 0) {
+		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"%s\"", err);
+		goto out;
+	}
 	if (check_schema(s.cfg.conninfo) != 0)
 		goto out;
 	if (check_only) {
@@ -124,7 +128,9 @@ int main(int argc, char **argv)
 	};
 	s.db = db_pool_new(s.base, &pc);
 	s.feed_listener = listen_new(s.base, s.cfg.conninfo);
-	if (!s.db || !s.feed_listener || server_signals(&s) != 0 || server_listen(&s) != 0)
+	s.guard = guard_new(&s);
+	if (!s.db || !s.feed_listener || !s.guard || server_signals(&s) != 0 ||
+	    server_listen(&s) != 0)
 		goto out;
 	kt_log(KT_LOG_INFO, "event=started version=%s pid=%d", KT_VERSION, (int)getpid());
 	event_base_dispatch(s.base);
@@ -141,9 +147,11 @@ out:
 			bufferevent_free(c->bev);
 		event_free(c->hello_timer);
 		event_free(c->close_ev);
+		guard_conn_release(c);
 		c->refs = 1;
 		conn_unref(c);
 	}
+	guard_free(s.guard);
 	listen_free(s.feed_listener); /* touches no connection */
 	db_pool_free(s.db);
 	if (s.sig_term)

@@ -81,6 +81,8 @@ static const struct {
 	{"40P01", KARTA__STATUS__STATUS_BUSY, "concurrent update: try again"},
 	{"57014", KARTA__STATUS__STATUS_BUSY, "the request took too long: try again later"},
 	{"08", KARTA__STATUS__STATUS_BUSY, "database unavailable: try again later"},
+	/* admin/crash shutdown, cannot connect now: the database is restarting */
+	{"57P", KARTA__STATUS__STATUS_BUSY, "database unavailable: try again later"},
 	{"", KARTA__STATUS__STATUS_INTERNAL, "internal error"},
 };
 
