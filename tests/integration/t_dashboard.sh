@@ -85,6 +85,18 @@ dash_dom "${DASH_URL}#/overdue" "$KT_WORK/overdue.html"
 kt_assert_contains "$(cat "$KT_WORK/overdue.html")" "строк: $n_over<" "the overdue list has karta overdue's $n_over rows"
 # CSV buttons on every table
 kt_assert_contains "$(cat "$KT_WORK/region.html")" 'Скачать CSV' "the roll-up has a CSV button"
+# XLSX: the page's link gives the workbook `karta rollup --format xlsx` writes, cell for cell
+link=$(grep -o 'class="xlsx" href="[^"]*"' "$KT_WORK/region.html" | head -n 1 | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
+kt_assert_match "$link" '^api/xlsx\?' "the roll-up has an XLSX link"
+curl -sf -o "$KT_WORK/page.xlsx" "$DASH_URL$link" || kt_fail "the XLSX link did not download"
+kt_ok reg rollup --format xlsx -o "$KT_WORK/cli.xlsx"
+cells() { /usr/bin/python3 -c 'import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for ws in wb.worksheets:
+    print(ws.title)
+    for row in ws.iter_rows(values_only=True): print(repr(row))' "$1"; }
+diff <(cells "$KT_WORK/cli.xlsx") <(cells "$KT_WORK/page.xlsx") >&2 || kt_fail "the page's XLSX differs from karta rollup --format xlsx"
+kt_assert_match "$(cells "$KT_WORK/page.xlsx" | head -n 1)" 'Свод по муниципалитетам' "the workbook's sheet"
 
 # --- the gate --------------------------------------------------------------------------------
 BASE=${DASH_URL%/*/}
@@ -129,6 +141,7 @@ json_cells "$KT_WORK/rollup.json" municipality >"$KT_WORK/cli.cells"
 dom_cells "$KT_WORK/offline.html" '|sub_orgs|sub_overdue|sub_not_reported|sub_orgs_overdue' >"$KT_WORK/dom.cells"
 diff "$KT_WORK/cli.cells" "$KT_WORK/dom.cells" >&2 || kt_fail "offline: the roll-up as last seen differs"
 kt_assert_contains "$(cat "$KT_WORK/offline.html")" 'сохранённая копия' "offline: says the table is a saved copy"
+kt_assert_eq "$(code "${DASH_URL}api/xlsx?name=rollup")" 503 "offline: no XLSX (the CSV is there)"
 dash_dom "${DASH_URL}?as_of=2020-01-01" "$KT_WORK/offline-never.html"
 kt_assert_contains "$(cat "$KT_WORK/offline-never.html")" 'Эту таблицу вычисляет сервер' \
 	"offline: a table never seen says it needs the server"

@@ -144,8 +144,11 @@ function dataTable(name, cols, rows, opts) {
 	}
 	draw();
 	const csv = el('button', {type: 'button', class: 'csv', onclick: () => downloadCSV(name, cols, rows)}, 'Скачать CSV');
+	/* a server table: the workbook `karta … --format xlsx` writes, made by the dashboard */
+	const xlsx = opts.xlsx ? el('a', {class: 'xlsx', href: 'api/xlsx?' + new URLSearchParams(Object.entries(Object.assign({as_of: S.asOf}, opts.xlsx)).filter(e => e[1])),
+		download: `${name}-${S.asOf || todayISO()}.xlsx`, title: 'та же книга, что karta … --format xlsx'}, 'Скачать XLSX') : null;
 	const table = el('table', {'data-table': name}, opts.groups ? el('thead', {}, el('tr', {}, opts.groups.map(g => el('th', {class: 'grp', colspan: g[1]}, g[0]))), el('tr', {}, heads)) : el('thead', {}, el('tr', {}, heads)), tbody);
-	return el('div', {}, el('div', {class: 'tools'}, csv, opts.tools || null, el('span', {class: 'muted'}, `строк: ${fmtInt(rows.length)}`)), el('div', {class: 'tablebox'}, table));
+	return el('div', {}, el('div', {class: 'tools'}, csv, xlsx, opts.tools || null, el('span', {class: 'muted'}, `строк: ${fmtInt(rows.length)}`)), el('div', {class: 'tablebox'}, table));
 }
 
 function downloadCSV(name, cols, rows) {
@@ -312,7 +315,7 @@ async function viewRollup(scope) {
 	if (t.rows.length) out.push(doneChart(t.rows, 'Выполнено, % по ' + (by === 'municipality' ? 'муниципалитетам' : 'ОО')));
 	const cols = orgCols(by);
 	out.push(dataTable(by === 'municipality' ? 'svodka-mo' : 'svodka-oo', cols, t.rows, {
-		rowAttrs: r => ({'data-org': r.grp}),
+		rowAttrs: r => ({'data-org': r.grp}), xlsx: {name: 'rollup', by, scope},
 		total: list => { const s = sumRows(list, SUM_KEYS); s.done_pct = pct(s.done, s.items); s.sub_done_pct = pct(s.sub_done, s.sub_items); return s; },
 		tools: scope || me.levelName !== 'region' ? el('a', {href: link('items', {scope: scope || ''})}, 'Мероприятия плана ' + (scope ? orgName(scope) : 'своей организации') + ' →') : el('a', {href: link('items', {})}, 'Мероприятия регионального плана →'),
 	}));
@@ -388,7 +391,7 @@ async function viewItems(scope) {
 	out.push(el('div', {class: 'cards'}, el('div', {class: 'card'}, 'Мероприятий', el('b', {}, fmtInt(rows.length))),
 		el('div', {class: 'card'}, 'Выполнено', el('b', {}, fmtInt(done) + ' (' + fmtPct(pct(done, rows.length)) + ')')),
 		el('div', {class: 'card' + (late ? ' bad' : '')}, 'Просрочено', el('b', {}, fmtInt(late)))));
-	out.push(dataTable('meropriyatiya-' + code, cols, rows, {rowAttrs: r => ({'data-item': r.grp})}));
+	out.push(dataTable('meropriyatiya-' + code, cols, rows, {rowAttrs: r => ({'data-item': r.grp}), xlsx: offlineItems ? null : {name: 'rollup', by: 'item', scope}}));
 	return out;
 }
 
@@ -422,7 +425,7 @@ async function viewOverdue(scope, q) {
 	];
 	out.push(el('div', {class: 'cards'}, el('div', {class: 'card bad'}, 'Просрочено всего', el('b', {}, fmtInt(t.rows.length))),
 		el('div', {class: 'card'}, 'После отбора', el('b', {}, fmtInt(rows.length)))));
-	out.push(dataTable('prosrocheno', cols, rows, {sortKey: 'days', sortDir: -1, tools: [selM, selS], rowAttrs: r => ({'data-org': r.org})}));
+	out.push(dataTable('prosrocheno', cols, rows, {sortKey: 'days', sortDir: -1, tools: [selM, selS], rowAttrs: r => ({'data-org': r.org}), xlsx: {name: 'overdue', scope}}));
 	return out;
 }
 
@@ -502,7 +505,7 @@ async function viewExams(scope, q) {
 		{key: 'registered', head: 'Зарегистрировано', kind: 'int'},
 		{key: 'distributed', head: 'Распределено', kind: 'int'},
 		{key: 'not_distributed', head: 'Не распределено', kind: 'int', hot: true},
-		{key: 'points', head: 'ППЭ', kind: 'int'}], k.rows, {total: k.total, totalAlways: true})); }
+		{key: 'points', head: 'ППЭ', kind: 'int'}], k.rows, {total: k.total, totalAlways: true, xlsx: {name: 'k02', exam: cur}})); }
 	out.push(el('h2', {}, 'К-06: готовность ППЭ'));
 	if (!k06.rows) out.push(failNote(k06));
 	else { const k = withTotal(k06.rows, ['point', 'shortage', 'not_distributed', 'unseated', 'organizers_needed', 'organizers', 'organizers_missing', 'heads', 'heads_missing']); out.push(dataTable('k06', [
@@ -515,7 +518,7 @@ async function viewExams(scope, q) {
 		{key: 'organizers_missing', head: 'Не хватает организаторов', kind: 'int', hot: true},
 		{key: 'heads', head: 'Руководителей ППЭ', kind: 'int', sep: true},
 		{key: 'heads_missing', head: 'Нет руководителя', kind: 'int', hot: true}], k.rows,
-		{rowAttrs: r => ({'data-point': r.point}), total: k.total, totalAlways: true})); }
+		{rowAttrs: r => ({'data-point': r.point}), total: k.total, totalAlways: true, xlsx: {name: 'k06', exam: cur}})); }
 	return out;
 }
 
