@@ -349,28 +349,30 @@ async function viewItems(scope) {
 	const lvl = S.orgs[code] ? LEVEL[S.orgs[code].level] : S.me.levelName;
 	const plans = (await loadPlans()).filter(p => p.owner === code && p.row.status !== 'archived' && !p.row.deleted_at);
 	const [t, ...st] = await Promise.all([serverTable({name: 'rollup', by: 'item', scope})].concat(
-		plans.map(p => api('rows', {type: 'item_status', plan: p.row.id}))));
-	const status = {};
-	for (const j of st) for (const x of (j.rows || [])) if (x.row.org_id !== undefined) status[x.row.item_id] = x.row;
+		plans.map(p => api('rows', {type: 'item_status', plan: p.row.id})),
+		plans.map(p => api('rows', {type: 'plan_item', plan: p.row.id}))));
+	const status = {}, items = [], itemOf = {};
+	for (const j of st.slice(0, plans.length)) for (const x of (j.rows || [])) if (x.row.org_id !== undefined) status[x.row.item_id] = x.row;
+	for (const j of st.slice(plans.length)) for (const x of (j.rows || [])) {
+		itemOf[x.row.id] = x.row;
+		if (!x.row.deleted_at && !x.row.reference_only) items.push(x.row);
+	}
 	const out = [el('h1', {}, 'Мероприятия: ' + orgName(code)), el('p', {class: 'note'},
 		'Статусы по состоянию на ' + fmtDate(S.asOf || todayISO()) + '; подтверждающие документы и комментарии — последние синхронизированные.')];
 	let rows = t.rows, offlineItems = false;
 	if (!rows) { /* no server and nothing remembered: the synced items and their current statuses */
 		out.push(failNote(t));
-		const items = [];
-		for (const p of plans) {
-			const j = await api('rows', {type: 'plan_item', plan: p.row.id});
-			for (const x of (j.rows || [])) if (!x.row.deleted_at && !x.row.reference_only) items.push(x.row);
-		}
 		if (!items.length) return out;
 		out.push(el('p', {class: 'banner'}, 'Показаны мероприятия из локальной копии с текущими статусами (без расчёта просрочки).'));
 		offlineItems = true;
-		rows = items.map(i => ({grp: i.id, grp_name: (i.number ? i.number + ' ' : '') + i.title, deadline: i.deadline_raw || '',
+		rows = items.map(i => ({grp: i.id, grp_name: (i.number ? i.number + ' ' : '') + i.title, deadline: '',
 			own_status: status[i.id] ? status[i.id].status : '', own_overdue: ''}));
 	}
 	for (const r of rows) {
 		const s = status[r.grp];
 		r.evidence = s ? evidenceText(s.evidence) : '';
+		/* a dated deadline as the server computes it, else the plan's words («в течение года») */
+		if (!r.deadline && itemOf[r.grp]) r.deadline = itemOf[r.grp].deadline_text || '';
 		r.comment = s ? s.comment || '' : '';
 	}
 	const cols = [
