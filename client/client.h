@@ -27,6 +27,7 @@ struct client {
 	struct client_cfg cfg;
 	struct rpc *rpc;          /* connected on first use by client_rpc() */
 	bool unreachable;         /* the last connect failed: no network, server down */
+	bool transient;           /* the last failure may pass by itself (rpc_transient) */
 	struct replica *replica;  /* opened on first use by client_replica() */
 };
 

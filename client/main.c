@@ -71,8 +71,10 @@ static struct rpc *connect_rpc(struct client *cl, bool quiet)
 		.ca_file = cl->cfg.ca_file,
 		.timeout_s = (int)cl->cfg.timeout,
 		.unreachable = &cl->unreachable,
+		.transient = &cl->transient,
 	};
 	cl->unreachable = false;
+	cl->transient = false;
 	cl->rpc = rpc_open(&o, err, sizeof err);
 	if (!cl->rpc && !(quiet && cl->unreachable))
 		fprintf(stderr, "karta: %s\n", err);
