@@ -207,6 +207,10 @@ static void test_numbering(void **state)
 		"<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.%2.\"/></w:lvl>"
 		"</w:abstractNum>"
 		"<w:num w:numId=\"5\"><w:abstractNumId w:val=\"3\"/></w:num>"
+		"<w:abstractNum w:abstractNumId=\"4\"><w:styleLink w:val=\"Roman\"/>"
+		"<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"lowerRoman\"/><w:lvlText w:val=\"%1)\"/></w:lvl></w:abstractNum>"
+		"<w:abstractNum w:abstractNumId=\"5\"><w:numStyleLink w:val=\"Roman\"/></w:abstractNum>"
+		"<w:num w:numId=\"6\"><w:abstractNumId w:val=\"5\"/></w:num>"
 		"<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>"
 		"<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>"
 		"<w:num w:numId=\"3\"><w:abstractNumId w:val=\"2\"/></w:num>"
@@ -223,7 +227,9 @@ static void test_numbering(void **state)
 		{2, 0, "V.", " "}, {3, 0, "•", " "}, {4, 0, "1.", " "}, {4, 1, "1.1.", " "},
 		{1, 1, "1.2.", " "}, {9, 0, NULL, ""},
 		/* a list opening one level down: «1.1.», then «2.» (as LibreOffice writes .doc lists) */
-		{5, 1, "1.1.", " "}, {5, 1, "1.2.", " "}, {5, 0, "2.", " "}, {5, 1, "2.1.", " "}};
+		{5, 1, "1.1.", " "}, {5, 1, "1.2.", " "}, {5, 0, "2.", " "}, {5, 1, "2.1.", " "},
+		/* a list defined by a numbering style */
+		{6, 0, "i)", " "}, {6, 0, "ii)", " "}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const char *sep;
 		char *l = kt_docx_label(nb, want[i].num, want[i].lvl, &sep);
