@@ -3,8 +3,8 @@
  * Hostile input: the reader never loads a DTD or anything from the network, and a
  * document type declaration or an entity reference is refused outright (WordprocessingML
  * has neither), so entity expansion cannot happen. Text: w:t runs, w:tab as a space, w:br
- * and w:cr as line breaks; deleted text (w:del), field codes, text boxes and the fallback
- * half of alternate content are skipped. A paragraph in a list gets the label Word shows
+ * and w:cr as line breaks; deleted or moved-away text (w:del, w:moveFrom), field codes,
+ * text boxes and the fallback half of alternate content are skipped. A paragraph in a list gets the label Word shows
  * (kt_import_docx_num.c). A table keeps rows and cells with w:gridSpan, w:vMerge,
  * w:gridBefore and w:tblHeader; a table nested in a cell is read as paragraphs of that cell.
  * A paragraph's style (kt_import_docx_style.c) may give it its list and make it a heading.
@@ -375,6 +375,7 @@ static int element(struct body *b, const char *ln, bool empty)
 {
 	struct xr *x = b->x;
 	if (strcmp(ln, "Fallback") == 0 || strcmp(ln, "txbxContent") == 0 || strcmp(ln, "del") == 0 ||
+		strcmp(ln, "moveFrom") == 0 ||
 		strcmp(ln, "instrText") == 0 || strcmp(ln, "delText") == 0 || strcmp(ln, "pict") == 0) {
 		if (empty)
 			return 0;
