@@ -127,9 +127,14 @@ static int draw(struct pdoc *d, void *arg)
 	return 0;
 }
 
-/* May this organization read the school's people? */
+/* May this organization read the school's people? The server sends a replica only the
+ * people it may read, so holding the school's participants says yes; else the feed says
+ * whether the school is this organization or below it (a feed whose name and level are not
+ * known yet says nothing). p->people holds the school's participants only. */
 static bool school_readable(const struct pdata *p, const struct porg *s)
 {
+	if (p->people.n > 0)
+		return true;
 	return s && s->level == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL &&
 		(strcmp(s->code, p->own) == 0 || strcmp(s->parent, p->own) == 0 ||
 		 p->own_level == KARTA__ORG_LEVEL__ORG_LEVEL_REGION);
@@ -238,7 +243,7 @@ int print_notice(struct client *cl, int argc, char **argv)
 	}
 	if (rc == EXIT_OK) {
 		ns.school = school;
-		ns.school_name = *s->name ? s->name : school;
+		ns.school_name = s && *s->name ? s->name : school;
 		struct pdoc_spec spec = {"Уведомление участника ГИА", "Уведомления участников ГИА",
 			false};
 		rc = print_write(o[O_OUT].str, &spec, draw, &ns);
