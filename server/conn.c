@@ -121,9 +121,11 @@ static void on_tls_connected(struct conn *c)
 	X509 *cert = SSL_get0_peer_certificate(ssl);
 	if (!cert || SSL_get_verify_result(ssl) != X509_V_OK ||
 	    kt_tls_fingerprint(cert, c->who.fingerprint) != 0) {
+		metrics_inc(c->srv->metrics, M_TLS_FAILED);
 		conn_close(c, "no verified client certificate");
 		return;
 	}
+	metrics_inc(c->srv->metrics, M_TLS_OK);
 	conn_log(c, KT_LOG_DEBUG, "event=tls_ok version=%s cipher=%s resumed=%d",
 		SSL_get_version(ssl), SSL_get_cipher_name(ssl), SSL_session_reused(ssl));
 	c->state = CONN_AUTH;
@@ -149,6 +151,8 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 		char buf[256] = "socket error";
 		if (e)
 			ERR_error_string_n(e, buf, sizeof buf);
+		if (c->state == CONN_TLS)
+			metrics_inc(c->srv->metrics, M_TLS_FAILED);
 		conn_log(c, c->state == CONN_TLS ? KT_LOG_INFO : KT_LOG_WARN,
 			"event=conn_error state=%d reason=\"%s\"", (int)c->state, buf);
 		conn_close(c, c->state == CONN_TLS ? "tls handshake failed" : "connection error");

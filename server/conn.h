@@ -14,6 +14,7 @@
 
 #include "kt_frame.h"
 #include "kt_tls.h"
+#include "metrics.h"
 
 struct server;
 
@@ -56,6 +57,7 @@ struct conn {
 	uint32_t frame_reserved;    /* bytes of the input budget it holds */
 	uint64_t addr_key;
 	bool addr_counted, device_counted;
+	struct metrics_req mreq; /* the request being timed (metrics.c) */
 };
 
 /* Takes ownership of fd. NULL on failure (fd closed). */

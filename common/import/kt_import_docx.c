@@ -170,8 +170,8 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 		strlen(base)), base);
 	struct stat st;
 	if (stat(out, &st) != 0) {
-		kt_docx_fail(err, KT_IMPORT_EIO, "cannot convert the Word 97 file: %s made no .docx",
-			tool);
+		kt_docx_fail(err, KT_IMPORT_EIO, "cannot convert the Word 97 file: %s made no .docx "
+			"(is libreoffice-writer-nogui installed?)", tool);
 		goto out;
 	}
 	rc = kt_import_file(out, false, plans, n, err);

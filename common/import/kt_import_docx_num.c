@@ -5,7 +5,7 @@
  * abstract definition, as in Word: lists sharing one continue each other's numbering
  * unless a list overrides its start (w:lvlOverride/w:startOverride), which restarts the
  * level at that list's first paragraph. A level counts on from its start and restarts
- * whenever a level above it advances. Invariant: a label is at most a few dozen bytes,
+ * whenever a level above it advances; a level above that was never used shows its start. Invariant: a label is at most a few dozen bytes,
  * whatever the XML says (templates and counters are bounded). */
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +254,13 @@ char *kt_docx_label(struct kt_docx_numbering *nb, int num_id, int ilvl, const ch
 	}
 	for (int i = ilvl + 1; i < LEVELS; i++)
 		a->started[i] = false;
+	/* a level above that never had a paragraph shows its start value and counts on from
+	 * it (a list opening at «1.1.» goes on with «2.», as Word and LibreOffice number it) */
+	for (int i = 0; i < ilvl; i++)
+		if (!a->started[i]) {
+			a->count[i] = a->lvl[i].start;
+			a->started[i] = true;
+		}
 	if (l->fmt == F_NONE && !strchr(l->text, '%'))
 		return l->text[0] ? strdup(l->text) : NULL;
 	struct kt_sbuf b = {0};

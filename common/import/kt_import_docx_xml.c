@@ -45,8 +45,16 @@ static void on_error(void *arg, const char *msg, xmlParserSeverities sev,
 		x->error[--n] = '\0';
 }
 
+/* libxml2 prints some errors (encodings, I/O) through its generic handler; the reader's
+ * own handler reports the first one, so the generic one stays quiet. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx, (void)msg;
+}
+
 void *kt_docx_xml_reader(const char *xml, size_t len, const char *name)
 {
+	xmlSetGenericErrorFunc(NULL, quiet);
 	if (len > KT_DOCX_MAX_XML)
 		return NULL;
 	struct xr *x = calloc(1, sizeof *x);

@@ -1,7 +1,7 @@
 /* kt_import_docx: the Word reader. The .docx of each seed (tests/fixtures/docx, made by
  * make_docx.py) gives the same plan as the seed's text — every item's fields, sections,
  * abbreviations, metadata; two plans in one file are two plans; the made-up shapes of the
- * unseen roadmaps match their golden extraction; numbering formats; the table rules
+ * unseen roadmaps match their golden extraction, as .docx and as text; numbering formats; the table rules
  * (spans, vertical merges, section hints, repeated headers, nested tables, deleted text)
  * on small documents written here; hostile archives and XML refused with a reason. */
 #include <setjmp.h>
@@ -169,6 +169,9 @@ static void test_unseen_shapes(void **state)
 	(void)state;
 	shape("docx/month_plan.docx", "docx/month_plan.json", 1);
 	shape("docx/three_plans.docx", "docx/three_plans.json", 3);
+	/* the text Word saves of the same documents: several plans in one text file too */
+	shape("docx/month_plan.txt", "docx/month_plan.json", 1);
+	shape("docx/three_plans.txt", "docx/three_plans.json", 3);
 	/* the columns move between the plans and are mapped per plan */
 	size_t n;
 	struct kt_import_plan **d = parse_all(fixture("docx/three_plans.docx"), &n);
@@ -176,6 +179,12 @@ static void test_unseen_shapes(void **state)
 	assert_int_equal(d[1]->doc.columns[2].role, KT_COL_RESPONSIBLE);
 	assert_int_equal(d[2]->doc.columns[1].role, KT_COL_DEADLINE);
 	assert_string_not_equal(d[0]->doc.title, d[1]->doc.title);
+	kt_import_plans_free(d, n);
+	/* plans of a text file keep the file's line numbers */
+	d = parse_all(fixture("docx/three_plans.txt"), &n);
+	assert_true(d[1]->doc.header_line > d[0]->doc.table_last_line);
+	assert_true(d[2]->doc.header_line > d[1]->doc.table_last_line);
+	assert_string_equal(d[2]->doc.title, "План работы пунктов проведения экзаменов в 2025 году");
 	kt_import_plans_free(d, n);
 }
 
@@ -193,6 +202,11 @@ static void test_numbering(void **state)
 		"</w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"1\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"4\"/><w:numFmt w:val=\"upperRoman\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"2\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\xef\x82\xb7\"/></w:lvl></w:abstractNum>"
+		"<w:abstractNum w:abstractNumId=\"3\">"
+		"<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl>"
+		"<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.%2.\"/></w:lvl>"
+		"</w:abstractNum>"
+		"<w:num w:numId=\"5\"><w:abstractNumId w:val=\"3\"/></w:num>"
 		"<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>"
 		"<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>"
 		"<w:num w:numId=\"3\"><w:abstractNumId w:val=\"2\"/></w:num>"
@@ -207,7 +221,9 @@ static void test_numbering(void **state)
 	} want[] = {{1, 0, "1.", " "}, {1, 1, "1.1.", " "}, {1, 1, "1.2.", " "}, {1, 2, "а)", ""},
 		{1, 2, "б)", ""}, {1, 0, "2.", " "}, {1, 1, "2.1.", " "}, {2, 0, "IV.", " "},
 		{2, 0, "V.", " "}, {3, 0, "•", " "}, {4, 0, "1.", " "}, {4, 1, "1.1.", " "},
-		{1, 1, "1.2.", " "}, {9, 0, NULL, ""}};
+		{1, 1, "1.2.", " "}, {9, 0, NULL, ""},
+		/* a list opening one level down: «1.1.», then «2.» (as LibreOffice writes .doc lists) */
+		{5, 1, "1.1.", " "}, {5, 1, "1.2.", " "}, {5, 0, "2.", " "}, {5, 1, "2.1.", " "}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const char *sep;
 		char *l = kt_docx_label(nb, want[i].num, want[i].lvl, &sep);
