@@ -7,8 +7,9 @@
  *   rest    frames, handed one after another to session_frame as conn.c would.
  * The stubs below stand in for conn.c (replies are packed into a buffer and checked to be
  * one frame within max_frame_bytes), db.c (queries are queued and answered after each
- * frame) and listen.c. Invariants checked: no reply over the limit, every query answered
- * once, and every connection reference a handler takes is given back. */
+ * frame) and listen.c; metrics.c is the real one, counting requests and errors by type.
+ * Invariants checked: no reply over the limit, every query answered once, and every
+ * connection reference a handler takes is given back. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "kt_frame.h"
 #include "kt_log.h"
 #include "listen.h"
+#include "metrics.h"
 #include "server.h"
 #include "metrics.h"
 #include "session.h"
@@ -94,11 +96,19 @@ const char *db_result_colname(const struct db_result *res, int col) { abort(); }
 const char *db_result_get(const struct db_result *res, int row, int col) { abort(); }
 bool db_result_isnull(const struct db_result *res, int row, int col) { abort(); }
 
+/* Only the metrics page (never rendered here) reads the pool's state. */
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st)
+{
+	memset(st, 0, sizeof *st);
+}
+bool db_pool_up(const struct db_pool *pool) { return false; }
+
 /* ---- listen.c ------------------------------------------------------------------------ */
 void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
 	const char *const *codes, const long long *seqs, size_t n)
 {
 }
+void listen_stats(const struct listener *l, struct listen_stats *st) { memset(st, 0, sizeof *st); }
 
 /* ---- metrics.c: nothing is counted ---------------------------------------------------- */
 void metrics_request(struct conn *c, uint16_t type, uint32_t request_id) {}
@@ -157,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		srv.cfg.max_frame = 1 << 20;
 		srv.cfg.max_ops_per_upload = 50;
+		srv.metrics = metrics_new();
 	}
 	if (size < 2)
 		return 0;
