@@ -23,7 +23,6 @@
 #include "listen.h"
 #include "metrics.h"
 #include "server.h"
-#include "metrics.h"
 #include "session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -109,11 +108,6 @@ void listen_subscribe_at(struct listener *l, struct conn *c, const long long *fe
 {
 }
 void listen_stats(const struct listener *l, struct listen_stats *st) { memset(st, 0, sizeof *st); }
-
-/* ---- metrics.c: nothing is counted ---------------------------------------------------- */
-void metrics_request(struct conn *c, uint16_t type, uint32_t request_id) {}
-void metrics_reply(struct conn *c, uint32_t request_id, uint16_t reply_type, int status) {}
-void metrics_add(struct metrics *m, enum metric_counter k, uint64_t n) {}
 
 /* ---- conn.c -------------------------------------------------------------------------- */
 void conn_log(const struct conn *c, int level, const char *fmt, ...) {}
