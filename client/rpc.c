@@ -28,10 +28,18 @@ struct rpc {
 	uint32_t max_frame;
 	Karta__Welcome *welcome;
 	Karta__Status last_status;
+	bool lost; /* the connection ended without a TLS error (reset, EOF, GoAway) */
 };
 
 const Karta__Welcome *rpc_welcome(const struct rpc *r) { return r->welcome; }
 Karta__Status rpc_last_status(const struct rpc *r) { return r->last_status; }
+
+bool rpc_transient(const struct rpc *r)
+{
+	Karta__Status st = r->last_status;
+	return r->lost || st == KARTA__STATUS__STATUS_BUSY ||
+		st == KARTA__STATUS__STATUS_SHUTTING_DOWN || st == KARTA__STATUS__STATUS_TIMEOUT;
+}
 
 /* "host:port", "[v6]:port" → host, port. */
 static int split_hostport(const char *s, char *host, size_t hn, char *port, size_t pn)
@@ -104,6 +112,9 @@ static int ssl_io_error(struct rpc *r, int rc, const char *what, char *err, size
 {
 	int e = SSL_get_error(r->ssl, rc);
 	char buf[256];
+	r->lost = e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ||
+		(e == SSL_ERROR_SSL &&
+			ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
 	if (e == SSL_ERROR_ZERO_RETURN ||
 	    (e == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
 		ERR_clear_error();
@@ -237,6 +248,8 @@ static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMes
 			return RPC_TRANSPORT;
 		enum rpc_result rc = rpc_frame_reply(h.type, h.request_id, p, h.len, id, desc, reply,
 			&r->last_status, err, errlen);
+		if (rc == RPC_TRANSPORT && h.type == KT_MSG_GOAWAY)
+			r->lost = true; /* the server goes away: reconnect before the next call */
 		free(p);
 		if (rc != RPC_FRAME_NOT_OURS)
 			return rc;
@@ -271,6 +284,7 @@ int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size
 		return RPC_TRANSPORT;
 	free(p);
 	if (h.type == KT_MSG_GOAWAY) {
+		r->lost = true;
 		snprintf(err, errlen, "server is shutting down");
 		return RPC_TRANSPORT;
 	}
@@ -297,6 +311,7 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 		goto fail;
 	r->fd = connect_timeout(host, port, o->timeout_s, err, errlen);
 	if (r->fd < 0) {
+		r->lost = true; /* not reached: may pass too */
 		if (o->unreachable)
 			*o->unreachable = true;
 		goto fail;
@@ -335,6 +350,8 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 		r->max_frame = r->welcome->limits->max_frame;
 	return r;
 fail:
+	if (o->transient)
+		*o->transient = rpc_transient(r);
 	rpc_close(r);
 	return NULL;
 }

@@ -26,6 +26,8 @@ struct rpc_opts {
 	const char *cert_file, *key_file, *ca_file;
 	int timeout_s;
 	bool *unreachable;       /* set when the server cannot be reached at all (optional) */
+	bool *transient;         /* set to whether the failure may pass by itself: not reached,
+				    connection lost, or the server busy (optional) */
 };
 
 /* Connects, handshakes TLS, sends Hello and reads Welcome. NULL with err on failure; err
@@ -50,6 +52,10 @@ int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size
 
 /* Status of the last Error reply. */
 Karta__Status rpc_last_status(const struct rpc *r);
+/* Whether the last failure may pass by itself (a restart, a failover): the connection
+ * ended without a TLS error, or the server answered BUSY, SHUTTING_DOWN or TIMEOUT. Such a
+ * request is safe to send again on a new connection (an Upload is applied once: op ids). */
+bool rpc_transient(const struct rpc *r);
 
 /* What one frame (type, request_id, payload p of len bytes) read while waiting for the reply
  * to request id means: RPC_OK with *reply unpacked as desc; RPC_SERVER for an Error (its

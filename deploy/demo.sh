@@ -18,6 +18,7 @@ cd "$ROOT"
 BUILD=${KARTA_BUILD_DIR:-build}
 RUN=${KARTA_DEMO_RUN:-run}
 PORT=${KARTA_DEMO_PORT:-7443}
+METRICS_PORT=$((PORT + 1)) # kartad's /metrics and /health (plain HTTP, loopback)
 RUN_ABS=$ROOT/$RUN
 case $RUN in /*) RUN_ABS=$RUN ;; esac
 
@@ -125,7 +126,7 @@ derive_once() {
 # The plan cascade: the region imports its roadmap document, approves it, a municipality
 # and a school derive their sub-plans. Skipped steps on a re-run say so.
 demo_plans() {
-	local seed=tests/fixtures/seeds/001_ab757c1570964dd4.txt reg mun sch
+	local seed=tests/fixtures/docx/001.docx reg mun sch
 	step "the region imports its roadmap document ($seed)"
 	run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" --dry-run --format table |
 		head -n 12 || true
@@ -159,6 +160,21 @@ demo_plans() {
 	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' LIMIT 1" p="$reg")
 	run "$KARTA" --config "$RUN/mun-south.conf" item edit "$item" --title "чужая правка" &&
 		die "a municipality edited the regional plan"
+	info "(refused, as it should be)"
+}
+
+# Word files: the region's roadmap above came from its .docx; a document with two plans
+# lists both (and imports each, or the one --plan picks); a hostile file is refused.
+demo_docx() {
+	step "a Word file with two plans: --dry-run lists both (import creates each, --plan N one)"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import tests/fixtures/docx/two_plans.docx \
+		--dry-run --format table | grep -E '[$] |== План|source:|: read ' || die "plan import --dry-run of a .docx failed"
+	step "a zip bomb in disguise is refused while it inflates, and nothing is written"
+	local bomb="$RUN/bomb"
+	mkdir -p "$bomb"
+	"$BUILD/tests/kt_docx_hostile" "$bomb" >/dev/null || die "kt_docx_hostile failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import "$bomb/bomb_lie.docx" &&
+		die "a zip bomb was imported"
 	info "(refused, as it should be)"
 }
 
@@ -347,6 +363,15 @@ demo_xlsx() {
 	info " exam seating, registry list, registry export, report list …)"
 }
 
+demo_metrics() {
+	local m=http://127.0.0.1:$METRICS_PORT
+	step "what an operator sees: kartad's health check and metrics ($m, loopback only)"
+	run curl -s "$m/health" || die "no answer on $m/health"
+	curl -s "$m/metrics" | grep -E '^karta_(connections\{|requests_total|upload_ops_total|pokes_sent|db_pool_connections|db_queue_depth|listen_up)' |
+		sed 's/^/    /'
+	info "HAProxy checks /health; Prometheus scrapes /metrics (docs/operations.md lists them and the alerts)"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -380,6 +405,39 @@ demo_exam_planning() {
 	run "$KARTA" --config "$m" exam seat --exam "$x" --order sequential &&
 		die "a locked exam accepted a change"
 	run "$KARTA" --config "$r" exam unlock --exam "$x" || die "unlock failed"
+}
+
+# Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
+# before it starts, and one device may hold only max_conns_per_device connections.
+demo_guard() {
+	step "kartad checks the open file limit against max_conns before it starts (here: ulimit -n 256)"
+	run bash -c 'ulimit -n 256 && exec "$1" --config "$2" --check-config' guard "$KARTAD" \
+		"$RUN/kartad.conf" && die "kartad accepted 10000 connections with 256 open files"
+	info "(refused, as it should be; with a low soft limit only, kartad raises it itself)"
+	local probe=$BUILD/tests/kt_probe
+	[ -x "$probe" ] || return 0
+	step "one device opens 40 connections: past max_conns_per_device (32) it gets BUSY"
+	run "$probe" --server "127.0.0.1:$PORT" --ca "$RUN/certs/ca.pem" \
+		--cert "$RUN/certs/school-s2.pem" --key "$RUN/certs/school-s2.key" hold 40 hello ||
+		die "kt_probe failed"
+	grep 'event=device_conns_refused' "$RUN/kartad.log" | tail -n 1 | sed 's/^/      /'
+}
+
+# Print forms: the seating list of an auditorium (ППЭ-05-01) and the participants'
+# notifications, as PDF files a school and an exam point print (docs/print-forms.md).
+demo_print() {
+	local m="$RUN/mun-north.conf" x=2026-06-01:2
+	step "mun-north prints the seating lists of point 0001 (ППЭ-05-01) and school-n1's notifications"
+	run "$KARTA" --config "$m" print ppe-05-01 --exam "$x" --point 0001 -o "$RUN/ppe-05-01.pdf" ||
+		die "karta print ppe-05-01 failed"
+	run "$KARTA" --config "$m" print notice --school school-n1 --per-page 2 -o "$RUN/notices.pdf" ||
+		die "karta print notice failed"
+	info "open $RUN_ABS/ppe-05-01.pdf and $RUN_ABS/notices.pdf (A4, fonts embedded)"
+	info "(also: print ppe-06-01|ppe-06-02|ppe-07 --exam … --point …, print plan PLAN, print rollup)"
+	step "another municipality's point is refused: its people are not mun-north's to print"
+	run "$KARTA" --config "$RUN/mun-south.conf" print ppe-05-01 --exam "$x" --point 0001 \
+		-o "$RUN/refused.pdf" && die "a foreign point's list was printed"
+	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
 }
 
 cmd_start() {
@@ -462,6 +520,9 @@ cmd_start() {
 
 		[limits]
 		max_frame_bytes = 4194304
+
+		[metrics]
+		listen = 127.0.0.1:$METRICS_PORT
 	EOF
 	for code in "${codes[@]}"; do
 		cat >"$RUN/$code.conf" <<-EOF
@@ -504,6 +565,7 @@ cmd_start() {
 	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
 
 	demo_plans
+	demo_docx
 
 	demo_sync
 	demo_reports
@@ -512,6 +574,9 @@ cmd_start() {
 	demo_exam_planning
 	demo_xlsx
 	demo_data_safety
+	demo_guard
+	demo_metrics
+	demo_print
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

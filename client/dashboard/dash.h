@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "karta.pb-c.h"
+
 struct client;
 struct evhttp_request;
 struct evbuffer;
@@ -33,6 +35,22 @@ void dash_http_cb(struct evhttp_request *req, void *arg);
 void dash_reply(struct evhttp_request *req, int code, const char *type, struct evbuffer *body);
 /* A JSON error {"ok": false, "error": msg} with an HTTP status (400 for bad parameters). */
 void dash_reply_error(struct evhttp_request *req, int code, const char *msg);
+
+/* The query parameters of /api/ (checked by dash_api.c; NULL when absent). */
+struct dash_params {
+	const char *name, *as_of, *by, *scope, *plan, *exam, *type;
+};
+
+/* NULL when p names a computed table the page may ask for (with what it needs), else why not. */
+const char *dash_check_table(const struct dash_params *p);
+/* The TableRequest of p (strings borrowed from p). */
+void dash_table_request(const struct dash_params *p, Karta__TableRequest *tr);
+/* The server's answer: 0 with *t (free with karta__table__free_unpacked); 1 the server
+ * cannot be reached (tried again RETRY_S later); -1 refused (err says why). */
+int dash_call(struct dash *d, Karta__TableRequest *tr, Karta__Table **t, char *err, size_t n);
+
+/* /TOKEN/api/xlsx: the table as an Excel workbook (dash_xlsx.c). */
+void dash_xlsx(struct dash *d, struct evhttp_request *req, const struct dash_params *p);
 
 /* /TOKEN/api/<what>?query: the page's data. what is the path after "api/". */
 void dash_api(struct dash *d, struct evhttp_request *req, const char *what, const char *query);

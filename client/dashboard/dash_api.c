@@ -9,6 +9,8 @@
  *   rows?type=&plan=            the replica's rows of a type (payloads as synced)
  *   plans                       the replica's plans with their owner's code
  *   orgs                        the organizations of the replica's feeds
+ *   xlsx?name=…                 a computed table as `karta … --format xlsx` writes it
+ *                               (dash_xlsx.c)
  * Parameters are checked here as strictly as the server would (400 with the reason); what
  * the page sees is what this device may read: the server scopes its tables by the device,
  * and the replica only ever holds the device's feeds. */
@@ -87,10 +89,6 @@ static struct rpc *dash_rpc(struct dash *d)
 
 /* --- parameters ---------------------------------------------------------------------------- */
 
-struct params {
-	const char *name, *as_of, *by, *scope, *plan, *exam, *type;
-};
-
 static bool is_date(const char *s)
 {
 	int y, m, dd;
@@ -113,7 +111,7 @@ static bool is_code(const char *s)
 }
 
 /* NULL when every parameter is known and well-formed, else what is wrong. */
-static const char *parse_params(struct evkeyvalq *q, struct params *p)
+static const char *parse_params(struct evkeyvalq *q, struct dash_params *p)
 {
 	for (struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
 		const char *k = kv->key, *v = kv->value;
@@ -157,8 +155,10 @@ static json_t *table_json(const Karta__Table *t)
 		json_array_append_new(cols, json_string(t->columns[c]));
 	for (size_t r = 0; r < t->n_rows; r++) {
 		json_t *row = json_array();
-		for (size_t c = 0; c < t->rows[r]->n_cells; c++)
-			json_array_append_new(row, json_string(t->rows[r]->cells[c]));
+		for (size_t c = 0; c < t->rows[r]->n_cells; c++) {
+			json_t *v = json_string(t->rows[r]->cells[c]);
+			json_array_append_new(row, v ? v : json_string("?")); /* not UTF-8: a mark */
+		}
 		json_array_append_new(rows, row);
 	}
 	json_object_set_new(o, "columns", cols);
@@ -182,8 +182,7 @@ static void send_table(struct evhttp_request *req, const char *source, const cha
 	evbuffer_free(b);
 }
 
-/* The server's answer: 0 with *t; 1 unreachable; -1 refused (err says why). */
-static int call_server(struct dash *d, Karta__TableRequest *tr, Karta__Table **t, char *err,
+int dash_call(struct dash *d, Karta__TableRequest *tr, Karta__Table **t, char *err,
 	size_t n)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -205,27 +204,43 @@ static int call_server(struct dash *d, Karta__TableRequest *tr, Karta__Table **t
 	return 1;
 }
 
-static void api_table(struct dash *d, struct evhttp_request *req, const struct params *p)
+void dash_table_request(const struct dash_params *p, Karta__TableRequest *tr)
+{
+	karta__table_request__init(tr);
+	tr->name = (char *)p->name;
+	tr->as_of = (char *)(p->as_of ? p->as_of : "");
+	tr->by = (char *)(p->by ? p->by : "");
+	tr->scope = (char *)(p->scope ? p->scope : "");
+	tr->plan_id = (char *)(p->plan ? p->plan : "");
+	tr->exam_id = (char *)(p->exam ? p->exam : "");
+}
+
+const char *dash_check_table(const struct dash_params *p)
 {
 	if (!p->name || !in_list(table_names, p->name))
-		return dash_reply_error(req, 400, "name: rollup, overdue, k02, k06 или devices");
+		return "name: rollup, overdue, k02, k06 или devices";
 	if ((strcmp(p->name, "k02") == 0 || strcmp(p->name, "k06") == 0) && !(p->exam && *p->exam))
-		return dash_reply_error(req, 400, "exam: нужен идентификатор экзамена");
-	Karta__TableRequest tr = KARTA__TABLE_REQUEST__INIT;
-	tr.name = (char *)p->name;
-	tr.as_of = (char *)(p->as_of ? p->as_of : "");
-	tr.by = (char *)(p->by ? p->by : "");
-	tr.scope = (char *)(p->scope ? p->scope : "");
-	tr.plan_id = (char *)(p->plan ? p->plan : "");
-	tr.exam_id = (char *)(p->exam ? p->exam : "");
+		return "exam: нужен идентификатор экзамена";
+	return NULL;
+}
+
+static void api_table(struct dash *d, struct evhttp_request *req, const struct dash_params *p)
+{
+	const char *bad = dash_check_table(p);
+	if (bad)
+		return dash_reply_error(req, 400, bad);
+	Karta__TableRequest tr;
+	dash_table_request(p, &tr);
 	char key[256], err[512] = "", at[32];
 	snprintf(key, sizeof key, "dashboard:%s|%s|%s|%s|%s|%s", tr.name, tr.as_of, tr.by,
 		tr.scope, tr.plan_id, tr.exam_id);
 	Karta__Table *t = NULL;
-	int rc = call_server(d, &tr, &t, err, sizeof err);
+	int rc = dash_call(d, &tr, &t, err, sizeof err);
 	struct replica *r = client_replica(d->cl);
 	if (rc == 0) {
-		char *tj = json_dumps(table_json(t), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *tab = table_json(t);
+		char *tj = tab ? json_dumps(tab, JSON_COMPACT) : NULL;
+		json_decref(tab);
 		karta__table__free_unpacked(t, NULL);
 		if (!tj)
 			return dash_reply_error(req, 500, "нет памяти");
@@ -242,7 +257,8 @@ static void api_table(struct dash *d, struct evhttp_request *req, const struct p
 		return;
 	}
 	if (rc < 0) {
-		json_t *o = json_pack("{s:b, s:b, s:s}", "ok", 0, "refused", 1, "error", err);
+		json_t *o = json_pack("{s:b, s:b, s:s}", "ok", 0, "refused", 1, "error",
+			*err ? err : "сервер не принял это устройство (см. karta hello)");
 		return send_obj(req, o);
 	}
 	char *v = r ? malloc(CACHE_MAX + 64) : NULL;
@@ -277,7 +293,7 @@ static int add_row(void *arg, const char *id, const char *payload, bool pending)
 	return 0;
 }
 
-static void api_rows(struct dash *d, struct evhttp_request *req, const struct params *p)
+static void api_rows(struct dash *d, struct evhttp_request *req, const struct dash_params *p)
 {
 	if (!p->type || !in_list(row_types, p->type))
 		return dash_reply_error(req, 400, "type: plan_item, plan_section, item_status, "
@@ -373,7 +389,7 @@ void dash_api(struct dash *d, struct evhttp_request *req, const char *what, cons
 	q.tqh_last = &q.tqh_first;
 	if (query && evhttp_parse_query_str(query, &q) != 0)
 		return dash_reply_error(req, 400, "неверная строка запроса");
-	struct params p = {0};
+	struct dash_params p = {0};
 	const char *bad = parse_params(&q, &p);
 	if (bad)
 		dash_reply_error(req, 400, bad);
@@ -387,6 +403,8 @@ void dash_api(struct dash *d, struct evhttp_request *req, const char *what, cons
 		api_plans(d, req);
 	else if (strcmp(what, "orgs") == 0)
 		api_orgs(d, req);
+	else if (strcmp(what, "xlsx") == 0)
+		dash_xlsx(d, req, &p);
 	else
 		dash_reply_error(req, 404, "нет такого запроса");
 	evhttp_clear_headers(&q);

@@ -26,6 +26,22 @@ SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school' AND 
 MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
 	WHERE s.code = '$SCHOOL'")
 for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
+# an exam planned: points and rooms assigned, participants distributed (К-02, К-06)
+for f in participants exam-points auditoriums; do
+	kt_ok reg registry import "$f" "$G/$f.csv"
+done
+E=11111111-2222-4333-8444-555555555555
+kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
+	SELECT '$E', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
+	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
+	SELECT gen_random_uuid(), p.org_id, p.id, '$E' FROM participant p
+	JOIN exam e ON e.id = '$E' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
+kt_ok reg sync
+for p in $(kt_psql "SELECT code FROM exam_point ORDER BY code LIMIT 2"); do
+	kt_ok reg exam plan --exam 2025-06-01:2 --point "$p" --room \
+		"$(kt_psql "SELECT min(a.code) FROM auditorium a JOIN exam_point p ON p.id = a.point_id WHERE p.code = '$p'")"
+done
+kt_ok reg exam distribute --exam 2025-06-01:2 --cross-municipal
 for o in reg "$MUN" "$SCHOOL"; do kt_ok "$o" sync; done
 kt_assert_eq "$(kt_psql "SELECT count(*) > 0 FROM item_status")" t "statuses generated"
 
@@ -83,8 +99,42 @@ printf '%s\n' "$KT_OUT" >"$KT_WORK/overdue.json"
 n_over=$(sqlite3 -batch :memory: "SELECT json_array_length(readfile('$KT_WORK/overdue.json'))")
 dash_dom "${DASH_URL}#/overdue" "$KT_WORK/overdue.html"
 kt_assert_contains "$(cat "$KT_WORK/overdue.html")" "строк: $n_over<" "the overdue list has karta overdue's $n_over rows"
+# exam planning: К-06 per point as karta control K-06, shortages in red
+kt_ok reg control K-06 --exam 2025-06-01:2 --format json
+printf '%s\n' "$KT_OUT" >"$KT_WORK/k06.json"
+dash_dom "${DASH_URL}#/exams" "$KT_WORK/exams.html"
+sqlite3 -batch :memory: "SELECT json_extract(r.value, '$.point') || ' ' || k.key || ' ' || k.value
+	FROM json_each(readfile('$KT_WORK/k06.json')) r, json_each(r.value) k
+	WHERE k.key IN ('shortage', 'unseated', 'organizers_missing', 'heads_missing')
+	AND json_extract(r.value, '$.point') <> 'total'" | sort >"$KT_WORK/cli.cells"
+tr -d '\n' <"$KT_WORK/exams.html" | sed 's/<tr /\n<tr /g' | grep '^<tr data-point="' |
+	while IFS= read -r row; do
+		pt=${row#<tr data-point=\"}
+		pt=${pt%%\"*}
+		grep -o 'data-k="[a-z_]*" data-v="[^"]*"' <<<"$row" | sed "s/^data-k=\"\([a-z_]*\)\" data-v=\"\([^\"]*\)\"/$pt \1 \2/"
+	done | grep -E ' (shortage|unseated|organizers_missing|heads_missing) ' | sort >"$KT_WORK/dom.cells"
+[ -s "$KT_WORK/cli.cells" ] || kt_fail "karta control K-06 gave no points"
+diff "$KT_WORK/cli.cells" "$KT_WORK/dom.cells" >&2 || kt_fail "К-06 on the page differs from karta control K-06"
+hot=$(grep -o 'class="n hot" data-k="\(shortage\|organizers_missing\|heads_missing\)" data-v="[1-9]' "$KT_WORK/exams.html" | wc -l)
+all=$(grep -o 'data-k="\(shortage\|organizers_missing\|heads_missing\)" data-v="[1-9]' "$KT_WORK/exams.html" | wc -l)
+[ "$all" -gt 0 ] || kt_fail "no shortage on the exam page to check the red on"
+kt_assert_eq "$hot" "$all" "every shortage on the exam page is red"
+kt_assert_contains "$(cat "$KT_WORK/exams.html")" 'К-02' "the exam page has К-02"
+
 # CSV buttons on every table
 kt_assert_contains "$(cat "$KT_WORK/region.html")" 'Скачать CSV' "the roll-up has a CSV button"
+# XLSX: the page's link gives the workbook `karta rollup --format xlsx` writes, cell for cell
+link=$(grep -o 'class="xlsx" href="[^"]*"' "$KT_WORK/region.html" | head -n 1 | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
+kt_assert_match "$link" '^api/xlsx\?' "the roll-up has an XLSX link"
+curl -sf -o "$KT_WORK/page.xlsx" "$DASH_URL$link" || kt_fail "the XLSX link did not download"
+kt_ok reg rollup --format xlsx -o "$KT_WORK/cli.xlsx"
+cells() { /usr/bin/python3 -c 'import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for ws in wb.worksheets:
+    print(ws.title)
+    for row in ws.iter_rows(values_only=True): print(repr(row))' "$1"; }
+diff <(cells "$KT_WORK/cli.xlsx") <(cells "$KT_WORK/page.xlsx") >&2 || kt_fail "the page's XLSX differs from karta rollup --format xlsx"
+kt_assert_match "$(cells "$KT_WORK/page.xlsx" | head -n 1)" 'Свод по муниципалитетам' "the workbook's sheet"
 
 # --- the gate --------------------------------------------------------------------------------
 BASE=${DASH_URL%/*/}
@@ -129,9 +179,20 @@ json_cells "$KT_WORK/rollup.json" municipality >"$KT_WORK/cli.cells"
 dom_cells "$KT_WORK/offline.html" '|sub_orgs|sub_overdue|sub_not_reported|sub_orgs_overdue' >"$KT_WORK/dom.cells"
 diff "$KT_WORK/cli.cells" "$KT_WORK/dom.cells" >&2 || kt_fail "offline: the roll-up as last seen differs"
 kt_assert_contains "$(cat "$KT_WORK/offline.html")" 'сохранённая копия' "offline: says the table is a saved copy"
+kt_assert_eq "$(code "${DASH_URL}api/xlsx?name=rollup")" 503 "offline: no XLSX (the CSV is there)"
 dash_dom "${DASH_URL}?as_of=2020-01-01" "$KT_WORK/offline-never.html"
 kt_assert_contains "$(cat "$KT_WORK/offline-never.html")" 'Эту таблицу вычисляет сервер' \
 	"offline: a table never seen says it needs the server"
+dash_stop
+# a school that never opened its page: its items and statuses from the replica
+dash_start "$SCHOOL" --no-sync
+dash_dom "$DASH_URL" "$KT_WORK/school-offline.html"
+kt_assert_contains "$(cat "$KT_WORK/school-offline.html")" 'из локальной копии' "offline school: says the items are the replica's"
+n_items=$(sqlite3 -batch "$KT_WORK/$SCHOOL.state/replica.db" "SELECT count(*) FROM row WHERE entity_type = 'plan_item' AND feed = '$SCHOOL'
+	AND json_extract(payload, '$.deleted_at') IS NULL AND NOT json_extract(payload, '$.reference_only')")
+kt_assert_eq "$(grep -o 'data-item="' "$KT_WORK/school-offline.html" | wc -l | tr -d ' ')" "$n_items" \
+	"offline school: every item of its replica"
+kt_assert_contains "$(cat "$KT_WORK/school-offline.html")" 'выполнено' "offline school: statuses shown"
 dash_stop
 kt_start_kartad
 

@@ -31,7 +31,7 @@ const num = s => (s === '' || s === null || s === undefined) ? null : Number(s);
 const fmtInt = n => n === null ? '' : n.toLocaleString('ru-RU').replace(/\s/g, '\u00a0');
 /* The CLI's done %: 100 * n / d with one decimal, empty when d is 0; here with a decimal comma. */
 function pct(n, d) { return d > 0 ? (Math.round(1000 * n / d) / 10) : null; }
-const fmtPct = p => p === null ? '' : p.toFixed(1).replace('.', ',') + '\u00a0%';
+const fmtPct = p => p === null ? '—' : p.toFixed(1).replace('.', ',') + '\u00a0%';
 function fmtDate(s) { /* YYYY-MM-DD… → дд.мм.гггг */
 	const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(s || '');
 	return m ? `${m[3]}.${m[2]}.${m[1]}` : (s || '');
@@ -130,20 +130,25 @@ function dataTable(name, cols, rows, opts) {
 		}
 		heads.forEach((th, i) => { th.classList.toggle('sorted-asc', cols[i].key === sortKey && dir > 0); th.classList.toggle('sorted-desc', cols[i].key === sortKey && dir < 0); });
 		tbody.replaceChildren(...list.map(r => el('tr', opts.rowAttrs ? opts.rowAttrs(r) : {}, cols.map(c => cellOf(c, r)))));
-		if (opts.total && list.length > 1) {
+		if (opts.total && (list.length > 1 || opts.totalAlways)) {
 			const t = opts.total(list);
 			tbody.append(el('tr', {class: 'total'}, cols.map((c, i) => {
 				const v = t[c.key];
 				const td = el('td', {class: (c.kind !== 'text' ? 'n' : '') + (c.sep ? ' sep' : ''), 'data-k': c.key});
-				td.textContent = i === 0 ? 'ИТОГО' : v === undefined ? '' : c.kind === 'pct' ? fmtPct(v) : c.kind === 'time' ? fmtTime(v) : fmtInt(v);
+				const n = typeof v === 'string' ? num(v) : v;
+				td.textContent = i === 0 ? 'ИТОГО' : v === undefined || v === null || v === '' ? '' : c.kind === 'pct' ? fmtPct(n) : c.kind === 'time' ? fmtTime(v) : fmtInt(n);
+				if (c.hot && n > 0) td.classList.add('hot');
 				return td;
 			})));
 		}
 	}
 	draw();
 	const csv = el('button', {type: 'button', class: 'csv', onclick: () => downloadCSV(name, cols, rows)}, 'Скачать CSV');
+	/* a server table: the workbook `karta … --format xlsx` writes, made by the dashboard */
+	const xlsx = opts.xlsx ? el('a', {class: 'xlsx', href: 'api/xlsx?' + new URLSearchParams(Object.entries(Object.assign({as_of: S.asOf}, opts.xlsx)).filter(e => e[1])),
+		download: `${name}-${S.asOf || todayISO()}.xlsx`, title: 'та же книга, что karta … --format xlsx'}, 'Скачать XLSX') : null;
 	const table = el('table', {'data-table': name}, opts.groups ? el('thead', {}, el('tr', {}, opts.groups.map(g => el('th', {class: 'grp', colspan: g[1]}, g[0]))), el('tr', {}, heads)) : el('thead', {}, el('tr', {}, heads)), tbody);
-	return el('div', {}, el('div', {class: 'tools'}, csv, opts.tools || null, el('span', {class: 'muted'}, `строк: ${fmtInt(rows.length)}`)), el('div', {class: 'tablebox'}, table));
+	return el('div', {}, el('div', {class: 'tools'}, csv, xlsx, opts.tools || null, el('span', {class: 'muted'}, `строк: ${fmtInt(rows.length)}`)), el('div', {class: 'tablebox'}, table));
 }
 
 function downloadCSV(name, cols, rows) {
@@ -180,16 +185,18 @@ function doneChart(rows, label) {
 	const canvas = el('canvas', {id: 'chart', 'aria-label': 'выполнено, % по организациям'});
 	const box = el('div', {class: 'chartbox'}, canvas);
 	if (typeof Chart === 'undefined') { box.textContent = 'Диаграмма недоступна: нет Chart.js'; return box; }
-	const data = rows.map(r => ({name: r.grp_name || r.grp, p: pct(num(r.done) || 0, num(r.items) || 0) || 0}))
-		.sort((a, b) => b.p - a.p);
+	const subs = rows.some(r => r.sub_items !== undefined && r.sub_items !== '');
+	const data = rows.map(r => ({name: r.grp_name || r.grp, p: pct(num(r.done) || 0, num(r.items) || 0) || 0,
+		s: pct(num(r.sub_done) || 0, num(r.sub_items) || 0) || 0})).sort((a, b) => (b.p + b.s) - (a.p + a.s));
+	const sets = [{label: subs ? 'план муниципалитета' : label, data: data.map(d => d.p), backgroundColor: '#2f6db3'}];
+	if (subs) sets.push({label: 'школы (ОО) муниципалитета', data: data.map(d => d.s), backgroundColor: '#8fb3dd'});
 	S.after.push(() => { /* once the canvas is in the page: Chart.js sizes it from its box */
 		chart = new Chart(canvas, {
 			type: 'bar',
-			data: {labels: data.map(d => d.name), datasets: [{label: label, data: data.map(d => d.p),
-				backgroundColor: '#2f6db3'}]},
+			data: {labels: data.map(d => d.name), datasets: sets},
 			options: {animation: false, maintainAspectRatio: false, responsive: true,
-				plugins: {legend: {display: false}, title: {display: true, text: label},
-					tooltip: {callbacks: {label: c => fmtPct(c.parsed.y)}}},
+				plugins: {legend: {display: subs}, title: {display: true, text: label},
+					tooltip: {callbacks: {label: c => c.dataset.label + ': ' + fmtPct(c.parsed.y)}}},
 				scales: {y: {min: 0, max: 100, ticks: {callback: v => v + ' %'}},
 					x: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: data.length > 30 ? 9 : 11}}}}}
 		});
@@ -268,7 +275,7 @@ const orgCols = (by) => {
 		{key: 'not_reported', head: 'Нет отчёта', kind: 'int', hot: true},
 	].concat(by === 'municipality' ? [
 		{key: 'sub_orgs', head: 'ОО', kind: 'int', sep: true},
-		Object.assign({key: 'sub_done_pct', head: 'ОО: выполнено, %'}, barCell('sub_done', 'sub_items')),
+		{key: 'sub_done_pct', head: 'ОО: выполнено, %', kind: 'pct', get: r => pct(num(r.sub_done) || 0, num(r.sub_items) || 0)},
 		{key: 'sub_overdue', head: 'ОО: просрочено', kind: 'int', hot: true},
 		{key: 'sub_not_reported', head: 'ОО: нет отчёта', kind: 'int', hot: true},
 		{key: 'sub_orgs_overdue', head: 'ОО с просрочкой', kind: 'int', hot: true},
@@ -308,7 +315,7 @@ async function viewRollup(scope) {
 	if (t.rows.length) out.push(doneChart(t.rows, 'Выполнено, % по ' + (by === 'municipality' ? 'муниципалитетам' : 'ОО')));
 	const cols = orgCols(by);
 	out.push(dataTable(by === 'municipality' ? 'svodka-mo' : 'svodka-oo', cols, t.rows, {
-		rowAttrs: r => ({'data-org': r.grp}),
+		rowAttrs: r => ({'data-org': r.grp}), xlsx: {name: 'rollup', by, scope},
 		total: list => { const s = sumRows(list, SUM_KEYS); s.done_pct = pct(s.done, s.items); s.sub_done_pct = pct(s.sub_done, s.sub_items); return s; },
 		tools: scope || me.levelName !== 'region' ? el('a', {href: link('items', {scope: scope || ''})}, 'Мероприятия плана ' + (scope ? orgName(scope) : 'своей организации') + ' →') : el('a', {href: link('items', {})}, 'Мероприятия регионального плана →'),
 	}));
@@ -342,28 +349,30 @@ async function viewItems(scope) {
 	const lvl = S.orgs[code] ? LEVEL[S.orgs[code].level] : S.me.levelName;
 	const plans = (await loadPlans()).filter(p => p.owner === code && p.row.status !== 'archived' && !p.row.deleted_at);
 	const [t, ...st] = await Promise.all([serverTable({name: 'rollup', by: 'item', scope})].concat(
-		plans.map(p => api('rows', {type: 'item_status', plan: p.row.id}))));
-	const status = {};
-	for (const j of st) for (const x of (j.rows || [])) if (x.row.org_id !== undefined) status[x.row.item_id] = x.row;
+		plans.map(p => api('rows', {type: 'item_status', plan: p.row.id})),
+		plans.map(p => api('rows', {type: 'plan_item', plan: p.row.id}))));
+	const status = {}, items = [], itemOf = {};
+	for (const j of st.slice(0, plans.length)) for (const x of (j.rows || [])) if (x.row.org_id !== undefined) status[x.row.item_id] = x.row;
+	for (const j of st.slice(plans.length)) for (const x of (j.rows || [])) {
+		itemOf[x.row.id] = x.row;
+		if (!x.row.deleted_at && !x.row.reference_only) items.push(x.row);
+	}
 	const out = [el('h1', {}, 'Мероприятия: ' + orgName(code)), el('p', {class: 'note'},
 		'Статусы по состоянию на ' + fmtDate(S.asOf || todayISO()) + '; подтверждающие документы и комментарии — последние синхронизированные.')];
 	let rows = t.rows, offlineItems = false;
 	if (!rows) { /* no server and nothing remembered: the synced items and their current statuses */
 		out.push(failNote(t));
-		const items = [];
-		for (const p of plans) {
-			const j = await api('rows', {type: 'plan_item', plan: p.row.id});
-			for (const x of (j.rows || [])) if (!x.row.deleted_at && !x.row.reference_only) items.push(x.row);
-		}
 		if (!items.length) return out;
 		out.push(el('p', {class: 'banner'}, 'Показаны мероприятия из локальной копии с текущими статусами (без расчёта просрочки).'));
 		offlineItems = true;
-		rows = items.map(i => ({grp: i.id, grp_name: (i.number ? i.number + ' ' : '') + i.title, deadline: i.deadline_raw || '',
+		rows = items.map(i => ({grp: i.id, grp_name: (i.number ? i.number + ' ' : '') + i.title, deadline: '',
 			own_status: status[i.id] ? status[i.id].status : '', own_overdue: ''}));
 	}
 	for (const r of rows) {
 		const s = status[r.grp];
 		r.evidence = s ? evidenceText(s.evidence) : '';
+		/* a dated deadline as the server computes it, else the plan's words («в течение года») */
+		if (!r.deadline && itemOf[r.grp]) r.deadline = itemOf[r.grp].deadline_text || '';
 		r.comment = s ? s.comment || '' : '';
 	}
 	const cols = [
@@ -384,7 +393,7 @@ async function viewItems(scope) {
 	out.push(el('div', {class: 'cards'}, el('div', {class: 'card'}, 'Мероприятий', el('b', {}, fmtInt(rows.length))),
 		el('div', {class: 'card'}, 'Выполнено', el('b', {}, fmtInt(done) + ' (' + fmtPct(pct(done, rows.length)) + ')')),
 		el('div', {class: 'card' + (late ? ' bad' : '')}, 'Просрочено', el('b', {}, fmtInt(late)))));
-	out.push(dataTable('meropriyatiya-' + code, cols, rows, {rowAttrs: r => ({'data-item': r.grp})}));
+	out.push(dataTable('meropriyatiya-' + code, cols, rows, {rowAttrs: r => ({'data-item': r.grp}), xlsx: offlineItems ? null : {name: 'rollup', by: 'item', scope}}));
 	return out;
 }
 
@@ -418,7 +427,7 @@ async function viewOverdue(scope, q) {
 	];
 	out.push(el('div', {class: 'cards'}, el('div', {class: 'card bad'}, 'Просрочено всего', el('b', {}, fmtInt(t.rows.length))),
 		el('div', {class: 'card'}, 'После отбора', el('b', {}, fmtInt(rows.length)))));
-	out.push(dataTable('prosrocheno', cols, rows, {sortKey: 'days', sortDir: -1, tools: [selM, selS], rowAttrs: r => ({'data-org': r.org})}));
+	out.push(dataTable('prosrocheno', cols, rows, {sortKey: 'days', sortDir: -1, tools: [selM, selS], rowAttrs: r => ({'data-org': r.org}), xlsx: {name: 'overdue', scope}}));
 	return out;
 }
 
@@ -476,7 +485,9 @@ async function viewReports() {
 }
 
 async function viewExams(scope, q) {
-	const ex = await api('rows', {type: 'exam'});
+	const [ex, pts] = await Promise.all([api('rows', {type: 'exam'}), api('rows', {type: 'exam_point'})]);
+	const ppe = {};
+	for (const x of (pts.rows || [])) if (x.row.code) ppe[x.row.code] = x.row.name || '';
 	const exams = (ex.rows || []).map(x => x.row).filter(e => !e.deleted_at).sort((a, b) => (a.exam_date + a.subject_code).localeCompare(b.exam_date + b.subject_code));
 	const out = [el('h1', {}, 'Планирование экзаменов'), el('p', {class: 'note'}, 'Контрольные отчёты К-02 (распределение участников по муниципалитетам) и К-06 (готовность ППЭ); нехватка — красным.')];
 	if (!exams.length) return out.concat(el('p', {}, 'В локальной копии нет экзаменов (karta sync).'));
@@ -484,18 +495,23 @@ async function viewExams(scope, q) {
 	out.push(el('div', {class: 'tools'}, 'Экзамен: ', el('select', {id: 'f-exam', onchange: e => { location.hash = link('exams', {exam: e.target.value}); }},
 		exams.map(e => el('option', {value: e.id, selected: e.id === cur}, `${fmtDate(e.exam_date)} — ${e.subject_name || 'предмет ' + e.subject_code} (ГИА-${e.gia})`)))));
 	const [k02, k06] = await Promise.all([serverTable({name: 'k02', exam: cur}), serverTable({name: 'k06', exam: cur})]);
+	/* the server's own "total" row becomes the table's ИТОГО (not summed again) */
+	const withTotal = (rows, keys) => {
+		const t = rows.find(r => r[keys[0]] === 'total');
+		return {rows: rows.filter(r => r !== t), total: t ? () => t : l => sumRows(l, keys.slice(1))};
+	};
 	out.push(el('h2', {}, 'К-02: распределение по муниципалитетам'));
 	if (!k02.rows) out.push(failNote(k02));
-	else out.push(dataTable('k02', [
+	else { const k = withTotal(k02.rows, ['municipality', 'registered', 'distributed', 'not_distributed', 'points']); out.push(dataTable('k02', [
 		{key: 'municipality', head: 'Муниципалитет', kind: 'text', get: r => orgName(r.municipality)},
 		{key: 'registered', head: 'Зарегистрировано', kind: 'int'},
 		{key: 'distributed', head: 'Распределено', kind: 'int'},
 		{key: 'not_distributed', head: 'Не распределено', kind: 'int', hot: true},
-		{key: 'points', head: 'ППЭ', kind: 'int'}], k02.rows, {total: l => sumRows(l, ['registered', 'distributed', 'not_distributed', 'points'])}));
+		{key: 'points', head: 'ППЭ', kind: 'int'}], k.rows, {total: k.total, totalAlways: true, xlsx: {name: 'k02', exam: cur}})); }
 	out.push(el('h2', {}, 'К-06: готовность ППЭ'));
 	if (!k06.rows) out.push(failNote(k06));
-	else out.push(dataTable('k06', [
-		{key: 'point', head: 'ППЭ', kind: 'text'},
+	else { const k = withTotal(k06.rows, ['point', 'shortage', 'not_distributed', 'unseated', 'organizers_needed', 'organizers', 'organizers_missing', 'heads', 'heads_missing']); out.push(dataTable('k06', [
+		{key: 'point', head: 'ППЭ', kind: 'text', get: r => r.point + (ppe[r.point] ? ' — ' + ppe[r.point] : '')},
 		{key: 'shortage', head: 'Нехватка мест', kind: 'int', hot: true},
 		{key: 'not_distributed', head: 'Не распределено', kind: 'int', hot: true},
 		{key: 'unseated', head: 'Не рассажено', kind: 'int', hot: true},
@@ -503,8 +519,8 @@ async function viewExams(scope, q) {
 		{key: 'organizers', head: 'Назначено', kind: 'int'},
 		{key: 'organizers_missing', head: 'Не хватает организаторов', kind: 'int', hot: true},
 		{key: 'heads', head: 'Руководителей ППЭ', kind: 'int', sep: true},
-		{key: 'heads_missing', head: 'Нет руководителя', kind: 'int', hot: true}], k06.rows,
-		{rowAttrs: r => ({'data-point': r.point}), total: l => sumRows(l, ['shortage', 'not_distributed', 'unseated', 'organizers_needed', 'organizers', 'organizers_missing', 'heads', 'heads_missing'])}));
+		{key: 'heads_missing', head: 'Нет руководителя', kind: 'int', hot: true}], k.rows,
+		{rowAttrs: r => ({'data-point': r.point}), total: k.total, totalAlways: true, xlsx: {name: 'k06', exam: cur}})); }
 	return out;
 }
 
