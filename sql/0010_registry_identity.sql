@@ -119,3 +119,50 @@ BEGIN
 		USING rid, p_device, why, flag;
 	RETURN QUERY SELECT 'ok', 'deleted', rid;
 END $$;
+
+-- `karta registry history KIND ID` (TableRequest "registry_history", server/handlers/h_table.c):
+-- who changed a registry row and when, from its feed (change_log), for a device that may read
+-- the row — one line per change, oldest first: the operation, the version it made, the fields
+-- it changed by name (never their values: the row itself is `registry show`), the writing
+-- device's organization and label, a deletion's reason. (status, message) first, as every
+-- table; an unknown or unreadable row is one 'not_found' line.
+CREATE FUNCTION karta_registry_history(p_device bigint, p_type text, a jsonb)
+RETURNS TABLE (status text, message text, changed_at text, op text, version text, fields text,
+	org text, device text, reason text) LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	act record;
+	rid uuid;
+	owner bigint;
+BEGIN
+	IF NOT coalesce(karta_registry_type(p_type), false) THEN
+		RETURN QUERY SELECT 'bad'::text, 'kind: a registry type (participant, exam, exam_registration, '
+			'exam_point, auditorium, staff, staff_point)'::text, NULL::text, NULL::text, NULL::text,
+			NULL::text, NULL::text, NULL::text, NULL::text;
+		RETURN;
+	END IF;
+	SELECT * INTO act FROM karta_actor(p_device);
+	BEGIN
+		rid := (a->>'id')::uuid;
+	EXCEPTION WHEN OTHERS THEN
+		rid := NULL;
+	END;
+	IF rid IS NOT NULL AND act.org_id IS NOT NULL THEN
+		EXECUTE format('SELECT t.org_id FROM %I t WHERE t.id = $1', p_type) INTO owner USING rid;
+	END IF;
+	IF owner IS NULL OR karta_registry_access(act.org_id, act.level, act.role, p_type, owner) = 'none' THEN
+		RETURN QUERY SELECT 'not_found'::text, format('no %s %s', p_type, coalesce(a->>'id', '')),
+			NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text;
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT 'ok'::text, ''::text,
+		to_char(c.committed_at, 'YYYY-MM-DD"T"HH24:MI:SSOF'), c.op, c.row_version::text,
+		coalesce((SELECT string_agg(f, ', ' ORDER BY f) FROM unnest(c.changed_fields) f
+			WHERE f NOT IN ('row_version', 'updated_at', 'updated_by', 'deleted_at')), ''),
+		coalesce(o.code, ''), coalesce(d.label, d.id::text, ''),
+		CASE WHEN c.op = 'delete' THEN coalesce(c.payload->>'deleted_reason', '') ELSE '' END
+	FROM change_log c
+	LEFT JOIN device d ON d.id = c.origin_device
+	LEFT JOIN organization o ON o.id = d.org_id
+	WHERE c.entity_type = p_type AND c.entity_id = rid
+	ORDER BY c.committed_at, c.seq;
+END $$;

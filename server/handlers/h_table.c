@@ -64,6 +64,8 @@ static const struct {
 		" LEFT JOIN participant p ON p.id = k.id_a LEFT JOIN organization o ON o.id = p.org_id"
 		" ORDER BY school, person"},
 	{"seating", "eo", "SELECT * FROM karta_seating_list($1::bigint, $2::uuid, nullif($3, ''))"},
+	/* a registry row's changes (sql/0010): kind = its type, args_json {"id": …} */
+	{"registry_history", "kj", "SELECT * FROM karta_registry_history($1::bigint, $2, $3::jsonb)"},
 	{"preview", "kj", "SELECT * FROM karta_plan_preview($1::bigint, $2, $3::jsonb)"},
 	/* The last connection of each organization's devices, in the scope (the device's own
 	 * organization or one below it) and below it: org, level, parent, last_seen (its own
@@ -205,7 +207,7 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		t++;
 	const char *bad = t < nt ? check_fields(req, tables[t].params)
 		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
-		  "seating, preview or devices";
+		  "seating, preview, registry_history or devices";
 	if (bad) {
 		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;
