@@ -13,7 +13,7 @@
 #include "report_cmds.h"
 #include "sync.h"
 
-int print_begin(struct print_ctx *p, struct client *cl)
+int print_begin(struct print_ctx *p, struct client *cl, unsigned mask, const char *school)
 {
 	memset(p, 0, sizeof *p);
 	p->cl = cl;
@@ -26,7 +26,7 @@ int print_begin(struct print_ctx *p, struct client *cl)
 			return EXIT_RUNTIME;
 	}
 	char err[512];
-	if (pdata_load(&p->d, r, err, sizeof err) != 0) {
+	if (pdata_load(&p->d, r, mask, school, err, sizeof err) != 0) {
 		fprintf(stderr, "karta: %s\n", err);
 		pdata_free(&p->d);
 		return EXIT_RUNTIME;
@@ -71,12 +71,12 @@ const struct prow *print_point(struct print_ctx *p, const char *code, const char
 	return NULL;
 }
 
-int print_begin_point(struct print_ctx *p, struct client *cl, const char *exam_ref,
-	const char *point_code, const char *form, const struct prow **exam,
+int print_begin_point(struct print_ctx *p, struct client *cl, unsigned mask,
+	const char *exam_ref, const char *point_code, const char *form, const struct prow **exam,
 	const struct prow **point)
 {
 	*exam = *point = NULL;
-	int rc = print_begin(p, cl);
+	int rc = print_begin(p, cl, mask | PD_EXAMS | PD_POINTS, NULL);
 	if (rc != EXIT_OK)
 		return rc;
 	if (!(*exam = print_exam(p, exam_ref)) || !(*point = print_point(p, point_code, form)))

@@ -15,6 +15,7 @@
 #include "opts.h"
 #include "print.h"
 #include "ptable.h"
+#include "report_cmds.h"
 
 struct nexam {
 	const json_t *exam, *seat, *point, *room;
@@ -210,14 +211,15 @@ int print_notice(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	struct print_ctx p;
 	struct notices ns = {.per_page = o[O_PER_PAGE].set ? (int)o[O_PER_PAGE].num : 1};
-	int rc = print_begin(&p, cl);
-	const char *school = o[O_SCHOOL].set ? o[O_SCHOOL].str : p.d.own;
+	char own[64];
+	int lvl = report_device_level(cl, true, own, sizeof own);
+	if (!o[O_SCHOOL].set && lvl != KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL)
+		return opts_fail(&c, "--school CODE is needed (this device is not a school's)");
+	const char *school = o[O_SCHOOL].set ? o[O_SCHOOL].str : own;
+	int rc = print_begin(&p, cl, PD_EXAMS | PD_POINTS | PD_ROOMS | PD_PEOPLE | PD_REGS | PD_SEATS,
+		school);
 	const struct porg *s = rc == EXIT_OK ? pdata_org(&p.d, school) : NULL;
-	if (rc == EXIT_OK && !o[O_SCHOOL].set && p.d.own_level != KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL) {
-		fprintf(stderr, "karta: print notice: --school CODE is needed (this device is not "
-				"a school's)\n");
-		rc = EXIT_USAGE;
-	} else if (rc == EXIT_OK && !school_readable(&p.d, s)) {
+	if (rc == EXIT_OK && !school_readable(&p.d, s)) {
 		fprintf(stderr, "karta: cannot print notifications for school %s: it is not a school "
 				"of %s (a school prints its own, a municipality its schools'; their people "
 				"are not another organization's to read)\n", school,

@@ -166,7 +166,8 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 	struct print_ctx p;
 	struct ppe07 f = {0};
 	const struct prow *e, *pt;
-	int rc = print_begin_point(&p, cl, o[O_EXAM].str, o[O_POINT].str, "ППЭ-07", &e, &pt);
+	int rc = print_begin_point(&p, cl, PD_ROOMS | PD_STAFF | PD_ASSIGN, o[O_EXAM].str,
+		o[O_POINT].str, "ППЭ-07", &e, &pt);
 	if (rc == EXIT_OK && !(f.w = calloc(p.d.assign.n + 1, sizeof *f.w)))
 		rc = EXIT_RUNTIME;
 	for (size_t i = 0; rc == EXIT_OK && i < p.d.assign.n; i++) {

@@ -37,8 +37,9 @@ struct print_ctx {
 };
 
 /* The replica (pulled first when the server is reachable, so the form shows the server's
- * latest) loaded into p->d with this device's organization. Returns an exit code. */
-int print_begin(struct print_ctx *p, struct client *cl);
+ * latest) loaded into p->d with this device's organization: the types in mask (PD_*),
+ * participants and registrations of school only when school is set. Returns an exit code. */
+int print_begin(struct print_ctx *p, struct client *cl, unsigned mask, const char *school);
 void print_end(struct print_ctx *p);
 
 /* --exam → the exam's row (exam_refs: id or DATE:SUBJECT[:FORM]); NULL after a message. */
@@ -49,10 +50,10 @@ const struct prow *print_exam(struct print_ctx *p, const char *ref);
  * to print. */
 const struct prow *print_point(struct print_ctx *p, const char *code, const char *form);
 
-/* What the ППЭ forms do first: print_begin, the exam (--exam), the point (--point: this
+/* What the ППЭ forms do first: print_begin (mask: PD_EXAMS | PD_POINTS and more), the exam (--exam), the point (--point: this
  * organization's). Returns an exit code; the caller ends with print_end whatever it is. */
-int print_begin_point(struct print_ctx *p, struct client *cl, const char *exam_ref,
-	const char *point_code, const char *form, const struct prow **exam,
+int print_begin_point(struct print_ctx *p, struct client *cl, unsigned mask,
+	const char *exam_ref, const char *point_code, const char *form, const struct prow **exam,
 	const struct prow **point);
 
 /* Renders and reports: "ППЭ-05-01: 3 стр. → FILE.pdf" on stdout, or the reason on stderr.

@@ -12,7 +12,7 @@
 
 struct load_ctx {
 	struct ptab *t;
-	bool keep_deleted;
+	const char *feed; /* only rows of this feed; NULL: all */
 };
 
 static int add_row(struct ptab *t, const char *id, const char *feed, json_t *row)
@@ -43,6 +43,8 @@ static int load_row(void *arg, const char *id, const char *feed, const char *pay
 {
 	(void)pending;
 	struct load_ctx *c = arg;
+	if (c->feed && (!feed || strcmp(feed, c->feed) != 0))
+		return 0; /* not parsed at all: most rows of a region's replica */
 	json_t *row = json_loads(payload, 0, NULL);
 	const json_t *del = json_object_get(row, "deleted_at");
 	if (!json_is_object(row) || (del && !json_is_null(del))) {
@@ -61,9 +63,9 @@ static int cmp_id(const void *a, const void *b)
 	return strcmp(((const struct prow *)a)->id, ((const struct prow *)b)->id);
 }
 
-static int load(struct pdata *p, const char *type, struct ptab *t)
+static int load(struct pdata *p, const char *type, struct ptab *t, const char *feed)
 {
-	struct load_ctx c = {t, false};
+	struct load_ctx c = {t, feed};
 	if (rp_eff_each(p->rep, type, NULL, load_row, &c) != 0)
 		return -1;
 	if (t->n > 1)
@@ -102,20 +104,26 @@ static void map_org_ids(struct pdata *p, const struct ptab *t)
 	}
 }
 
-int pdata_load(struct pdata *p, struct replica *r, char *err, size_t n)
+int pdata_load(struct pdata *p, struct replica *r, unsigned mask, const char *school, char *err,
+	size_t n)
 {
 	memset(p, 0, sizeof *p);
 	p->rep = r;
 	struct {
 		const char *type;
 		struct ptab *t;
+		unsigned bit;
+		const char *feed;
 	} types[] = {
-		{"exam", &p->exams}, {"exam_point", &p->points}, {"auditorium", &p->rooms},
-		{"participant", &p->people}, {"exam_registration", &p->regs},
-		{"seating", &p->seats}, {"staff", &p->staff}, {"staff_assignment", &p->assign},
+		{"exam", &p->exams, PD_EXAMS, NULL}, {"exam_point", &p->points, PD_POINTS, NULL},
+		{"auditorium", &p->rooms, PD_ROOMS, NULL},
+		{"participant", &p->people, PD_PEOPLE, school},
+		{"exam_registration", &p->regs, PD_REGS, school}, /* in the school's feed too */
+		{"seating", &p->seats, PD_SEATS, NULL}, {"staff", &p->staff, PD_STAFF, NULL},
+		{"staff_assignment", &p->assign, PD_ASSIGN, NULL},
 	};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (load(p, types[i].type, types[i].t) != 0) {
+		if ((mask & types[i].bit) && load(p, types[i].type, types[i].t, types[i].feed) != 0) {
 			snprintf(err, n, "cannot read the local replica: %s", replica_error(r));
 			return -1;
 		}

@@ -39,8 +39,17 @@ struct pdata {
 	int own_level;       /* its Karta__OrgLevel (set by the caller) */
 };
 
-/* Loads what the forms need from r. 0, or -1 with err. */
-int pdata_load(struct pdata *p, struct replica *r, char *err, size_t n);
+/* What a form needs, as pdata_load's mask. */
+enum {
+	PD_EXAMS = 1 << 0, PD_POINTS = 1 << 1, PD_ROOMS = 1 << 2, PD_PEOPLE = 1 << 3,
+	PD_REGS = 1 << 4, PD_SEATS = 1 << 5, PD_STAFF = 1 << 6, PD_ASSIGN = 1 << 7,
+};
+
+/* Loads the types in mask from r (the organizations always). school: participants and
+ * registrations of this school only (NULL: all the replica holds) — a region printing one
+ * school's notices reads its rows, not the region's. 0, or -1 with err. */
+int pdata_load(struct pdata *p, struct replica *r, unsigned mask, const char *school, char *err,
+	size_t n);
 void pdata_free(struct pdata *p);
 
 /* The row with this id in t, NULL when absent. */

@@ -99,7 +99,7 @@ int print_seating_load(struct print_ctx *p, struct client *cl, const char *exam_
 {
 	memset(out, 0, sizeof *out);
 	const struct prow *e, *pt;
-	int rc = print_begin_point(p, cl, exam_ref, point_code, form, &e, &pt);
+	int rc = print_begin_point(p, cl, PD_ROOMS | PD_PEOPLE, exam_ref, point_code, form, &e, &pt);
 	if (rc == EXIT_OK)
 		rc = print_seating_get(p, e, pt, room, form, out);
 	return rc;

@@ -175,6 +175,12 @@ if [ -n "$STRANGER" ]; then
 fi
 check_pages "$OUT/ppe-05-01.pdf" "Фамилия, имя, отчество"
 fonts_embedded "$OUT/ppe-05-01.pdf"
+if [ -n "$STRANGER" ]; then # the region reads everyone: its list of the same point names them
+	kt_ok reg print ppe-05-01 --exam "$X" --point 0001 -o "$OUT/ppe-05-01-region.pdf"
+	kt_assert_contains "$(txt "$OUT/ppe-05-01-region.pdf")" "$SN" "the region's list names every participant"
+	kt_assert_not_contains "$(txt "$OUT/ppe-05-01-region.pdf")" "участник другого муниципалитета" \
+		"… and hides nobody"
+fi
 kt_ok "$MUN" print ppe-05-01 --exam "$X" --point 0001 --room "$R1" -o "$OUT/ppe-05-01-room.pdf"
 kt_assert_eq 1 "$(pages "$OUT/ppe-05-01-room.pdf")" "--room: that auditorium's page"
 
