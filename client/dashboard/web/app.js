@@ -190,15 +190,21 @@ function doneChart(rows, label) {
 		s: pct(num(r.sub_done) || 0, num(r.sub_items) || 0) || 0})).sort((a, b) => (b.p + b.s) - (a.p + a.s));
 	const sets = [{label: subs ? 'план муниципалитета' : label, data: data.map(d => d.p), backgroundColor: '#2f6db3'}];
 	if (subs) sets.push({label: 'школы (ОО) муниципалитета', data: data.map(d => d.s), backgroundColor: '#8fb3dd'});
+	/* many organizations: horizontal bars, one line per name, the box as tall as they need */
+	const many = data.length > 12;
+	if (many) box.style.height = (90 + data.length * (subs ? 20 : 15)) + 'px';
+	const pctAxis = {min: 0, max: 100, position: many ? 'top' : 'left', ticks: {callback: v => v + ' %'}};
+	const nameAxis = many ? {ticks: {autoSkip: false, font: {size: 11}}}
+		: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: 11}}};
 	S.after.push(() => { /* once the canvas is in the page: Chart.js sizes it from its box */
 		chart = new Chart(canvas, {
 			type: 'bar',
 			data: {labels: data.map(d => d.name), datasets: sets},
 			options: {animation: false, maintainAspectRatio: false, responsive: true,
+				indexAxis: many ? 'y' : 'x',
 				plugins: {legend: {display: subs}, title: {display: true, text: label},
-					tooltip: {callbacks: {label: c => c.dataset.label + ': ' + fmtPct(c.parsed.y)}}},
-				scales: {y: {min: 0, max: 100, ticks: {callback: v => v + ' %'}},
-					x: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: data.length > 30 ? 9 : 11}}}}}
+					tooltip: {callbacks: {label: c => c.dataset.label + ': ' + fmtPct(many ? c.parsed.x : c.parsed.y)}}},
+				scales: many ? {x: pctAxis, y: nameAxis} : {y: pctAxis, x: nameAxis}}
 		});
 	});
 	return box;
