@@ -5,6 +5,9 @@
 #   region_import DIR         the region imports DIR/participants.csv (owner: Код ОО)
 #   region_check CODE WHERE   CODE's replica holds exactly the participants the server has
 #                             WHERE (an SQL condition on p.org_id): count and checksum
+#   region_exam DIR           the region imports DIR's participants, exam points and
+#                             auditoriums; exam $REGION_EXAM (mathematics, 2025-06-01, ГИА-11)
+#                             with every participant who may take it registered
 
 # region_orgs DIR
 region_orgs() {
@@ -53,4 +56,18 @@ region_check() {
 		ORDER BY entity_id" | md5sum | cut -d' ' -f1)
 	[ "${srv%% *}" -gt 0 ] || kt_fail "$code: the server has no participants for $where"
 	kt_assert_eq "$n $sum" "$srv" "$code: participants in the replica vs the server (count md5)"
+}
+
+# region_exam DIR
+REGION_EXAM=11111111-2222-4333-8444-555555555555
+region_exam() {
+	local f E=$REGION_EXAM
+	for f in participants exam-points auditoriums; do
+		kt_ok reg registry import "$f" "$1/$f.csv"
+	done
+	kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
+	SELECT '$E', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
+	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
+	SELECT gen_random_uuid(), p.org_id, p.id, '$E' FROM participant p
+	JOIN exam e ON e.id = '$E' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
 }

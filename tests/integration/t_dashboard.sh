@@ -27,15 +27,7 @@ MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s
 	WHERE s.code = '$SCHOOL'")
 for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
 # an exam planned: points and rooms assigned, participants distributed (К-02, К-06)
-for f in participants exam-points auditoriums; do
-	kt_ok reg registry import "$f" "$G/$f.csv"
-done
-E=11111111-2222-4333-8444-555555555555
-kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
-	SELECT '$E', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
-	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
-	SELECT gen_random_uuid(), p.org_id, p.id, '$E' FROM participant p
-	JOIN exam e ON e.id = '$E' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
+region_exam "$G"
 kt_ok reg sync
 for p in $(kt_psql "SELECT code FROM exam_point ORDER BY code LIMIT 2"); do
 	kt_ok reg exam plan --exam 2025-06-01:2 --point "$p" --room \

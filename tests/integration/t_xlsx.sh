@@ -36,15 +36,7 @@ G=$KT_WORK/gen
 "$KT_BIN/tests/kt_gen_region" "$G" --municipalities 2 --schools 6 --participants 120 \
 	--exam-points 3 --auditoriums 12 --staff 20 >/dev/null
 region_orgs "$G"
-for f in participants exam-points auditoriums; do
-	kt_ok reg registry import "$f" "$G/$f.csv"
-done
-E=11111111-2222-4333-8444-555555555555
-kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
-	SELECT '$E', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
-	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
-	SELECT gen_random_uuid(), p.org_id, p.id, '$E' FROM participant p
-	JOIN exam e ON e.id = '$E' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
+region_exam "$G"
 X=2025-06-01:2
 kt_ok reg sync
 for p in $(kt_psql "SELECT code FROM exam_point ORDER BY code"); do
