@@ -29,8 +29,13 @@ function el(tag, attrs, ...kids) {
 }
 const num = s => (s === '' || s === null || s === undefined) ? null : Number(s);
 const fmtInt = n => n === null ? '' : n.toLocaleString('ru-RU').replace(/\s/g, '\u00a0');
-/* The CLI's done %: 100 * n / d with one decimal, empty when d is 0; here with a decimal comma. */
-function pct(n, d) { return d > 0 ? (Math.round(1000 * n / d) / 10) : null; }
+/* The CLI's done %: 100 * n / d to one decimal as C's printf rounds it (an exact tie, 47,25,
+ * goes to the even digit: 47,2), null when d is 0; shown with a decimal comma. */
+function pct(n, d) {
+	if (!(d > 0)) return null;
+	const r = 1000 * n / d, f = Math.floor(r);
+	return (r - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(r)) / 10;
+}
 const fmtPct = p => p === null ? '—' : p.toFixed(1).replace('.', ',') + '\u00a0%';
 function fmtDate(s) { /* YYYY-MM-DD… → дд.мм.гггг */
 	const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(s || '');
@@ -155,7 +160,7 @@ function downloadCSV(name, cols, rows) {
 	const q = s => { s = s === null || s === undefined ? '' : String(s); return /[";\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
 	const val = (c, r) => {
 		const v = c.csv ? c.csv(r) : c.get ? c.get(r) : r[c.key];
-		if (c.kind === 'pct') return v === null ? '' : String(v).replace('.', ',');
+		if (c.kind === 'pct') return v === null ? '' : v.toFixed(1).replace('.', ',');
 		if (c.kind === 'date') return fmtDate(v);
 		if (c.kind === 'time') return fmtTime(v);
 		return v;
