@@ -27,6 +27,7 @@ struct client {
 	struct client_cfg cfg;
 	struct rpc *rpc;          /* connected on first use by client_rpc() */
 	bool unreachable;         /* the last connect failed: no network, server down */
+	bool transient;           /* the last failure may pass by itself (rpc_transient) */
 	struct replica *replica;  /* opened on first use by client_replica() */
 };
 
@@ -53,6 +54,7 @@ int cmd_registry(struct client *cl, int argc, char **argv);
 int cmd_exam(struct client *cl, int argc, char **argv);
 int cmd_control(struct client *cl, int argc, char **argv);
 int cmd_watch(struct client *cl, int argc, char **argv);
+int cmd_print(struct client *cl, int argc, char **argv); /* print/cmd_print.c: PDF forms */
 /* cmd_report.c: item statuses, report requests and submissions, the roll-up. */
 int cmd_item_status(struct client *cl, int argc, char **argv); /* karta item status */
 int cmd_report(struct client *cl, int argc, char **argv);

@@ -33,6 +33,7 @@ static const struct {
 	{"control", cmd_control, "control reports of an exam: K-02, K-03, K-06, K-09, duplicates"},
 	{"dashboard", cmd_dashboard, "the dashboard in the browser (127.0.0.1): roll-up, overdue, "
 		"reports, exams"},
+	{"print", cmd_print, "print forms as PDF: ППЭ-05-01, ППЭ-06, ППЭ-07, notifications, plan, roll-up"},
 };
 
 static void usage(FILE *out)
@@ -70,8 +71,10 @@ static struct rpc *connect_rpc(struct client *cl, bool quiet)
 		.ca_file = cl->cfg.ca_file,
 		.timeout_s = (int)cl->cfg.timeout,
 		.unreachable = &cl->unreachable,
+		.transient = &cl->transient,
 	};
 	cl->unreachable = false;
+	cl->transient = false;
 	cl->rpc = rpc_open(&o, err, sizeof err);
 	if (!cl->rpc && !(quiet && cl->unreachable))
 		fprintf(stderr, "karta: %s\n", err);

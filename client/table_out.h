@@ -36,9 +36,12 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
  * removes what was begun. Returns rc, or EXIT_RUNTIME when finishing failed. */
 int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc);
 
-/* Writes t in fo's format: as the sheet `title` (xlsx), else as kt_table_write does.
- * 0, or -1 with "karta: cannot write the output: reason" printed. */
+/* Writes t in fo's format: as the sheet `title` (xlsx; headers by table_out_label), else
+ * as kt_table_write does. 0, or -1 with "karta: cannot write the output: reason" printed. */
 int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	const struct kt_table_opts *to, const char *title, FILE *out);
+
+/* The Russian header of column `name` on the sheet `title`; name itself when none is known. */
+const char *table_out_label(const char *sheet, const char *name);
 
 #endif

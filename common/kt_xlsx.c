@@ -298,7 +298,8 @@ int kt_xlsx_sheet(struct kt_xlsx *x, const char *title, const struct kt_col *col
 	worksheet_repeat_rows(x->ws, 0, 0);
 	for (size_t c = 0; c < ncols; c++) {
 		const char *h = cols[c].name ? cols[c].name : "";
-		x->width[c] = kt_utf8_width(h, strlen(h)) + 1; /* bold is wider */
+		size_t hw = kt_utf8_width(h, strlen(h));
+		x->width[c] = hw + (hw + 4) / 5; /* bold is about a fifth wider */
 		lxw_format *hf = kt_col_is_number(cols[c].type) ? x->head_r
 			: cols[c].type == KT_COL_DATE ? x->head_c : x->head;
 		lxw_error e = worksheet_write_string(x->ws, 0, (lxw_col_t)c, h, hf);
@@ -350,9 +351,9 @@ static lxw_error write_cell(struct kt_xlsx *x, lxw_row_t r, lxw_col_t c, const c
 			strcmp(s, "1") == 0;
 		bool f = strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "f") == 0 ||
 			strcmp(s, "0") == 0;
-		if (t || f) {
-			*shown = 6;
-			return worksheet_write_boolean(x->ws, r, c, t, NULL);
+		if (t || f) { /* words, not Excel's ИСТИНА/ЛОЖЬ: read as the terminal reads */
+			*shown = 3;
+			return worksheet_write_string(x->ws, r, c, t ? "да" : "нет", NULL);
 		}
 	}
 	char *cut = NULL;

@@ -2,7 +2,7 @@
  * the header row bold, frozen and filterable, column widths fitted to the text (counted in
  * characters, so Cyrillic fits), and cells typed by their column (kt_table.h): counts and
  * decimals as numbers, percentages as numbers under a "0.0%" format, dates as real Excel
- * dates shown дд.мм.гггг (with ЧЧ:ММ when the text has a time), yes/no flags as booleans,
+ * dates shown дд.мм.гггг (with ЧЧ:ММ when the text has a time), yes/no flags as «да»/«нет»,
  * the rest as text. Sheets print on A4 landscape, fitted to the page width, with the header
  * repeated on every page. A cell whose text does not fit its type (a deadline "до 1 ноября", a
  * note instead of a number) is written as that text, never lost.

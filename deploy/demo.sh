@@ -18,6 +18,7 @@ cd "$ROOT"
 BUILD=${KARTA_BUILD_DIR:-build}
 RUN=${KARTA_DEMO_RUN:-run}
 PORT=${KARTA_DEMO_PORT:-7443}
+METRICS_PORT=$((PORT + 1)) # kartad's /metrics and /health (plain HTTP, loopback)
 RUN_ABS=$ROOT/$RUN
 case $RUN in /*) RUN_ABS=$RUN ;; esac
 
@@ -125,7 +126,7 @@ derive_once() {
 # The plan cascade: the region imports its roadmap document, approves it, a municipality
 # and a school derive their sub-plans. Skipped steps on a re-run say so.
 demo_plans() {
-	local seed=tests/fixtures/seeds/001_ab757c1570964dd4.txt reg mun sch
+	local seed=tests/fixtures/docx/001.docx reg mun sch
 	step "the region imports its roadmap document ($seed)"
 	run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" --dry-run --format table |
 		head -n 12 || true
@@ -162,6 +163,21 @@ demo_plans() {
 	info "(refused, as it should be)"
 }
 
+# Word files: the region's roadmap above came from its .docx; a document with two plans
+# lists both (and imports each, or the one --plan picks); a hostile file is refused.
+demo_docx() {
+	step "a Word file with two plans: --dry-run lists both (import creates each, --plan N one)"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import tests/fixtures/docx/two_plans.docx \
+		--dry-run --format table | grep -E '[$] |== План|source:|: read ' || die "plan import --dry-run of a .docx failed"
+	step "a zip bomb in disguise is refused while it inflates, and nothing is written"
+	local bomb="$RUN/bomb"
+	mkdir -p "$bomb"
+	"$BUILD/tests/kt_docx_hostile" "$bomb" >/dev/null || die "kt_docx_hostile failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import "$bomb/bomb_lie.docx" &&
+		die "a zip bomb was imported"
+	info "(refused, as it should be)"
+}
+
 # Sync: each client keeps a local replica (run/state/<org>) of what it may see; writes go
 # to its outbox first, so a school can work offline and sync later.
 demo_sync() {
@@ -187,6 +203,33 @@ demo_sync() {
 	run "$KARTA" --config "$RUN/mun-north.conf" item show "$item" | grep -i -A1 'institutional\|школ' |
 		head -n 4 || true
 	info "(karta watch keeps a client connected and syncs whenever the server pokes it)"
+}
+
+# Data safety (issue 16): after a restore the administrator starts a new epoch of a feed
+# (karta-admin feed rebuild); a client killed in the middle of the snapshot that follows
+# keeps the feed marked for resync and takes the whole snapshot again on its next sync, so
+# no row the server no longer has survives in its replica.
+demo_data_safety() {
+	local pid i
+	step "restore path: karta-admin feed rebuild school-n1 — every client of that feed resyncs"
+	run "$ADMIN" --db "$CONNINFO" feed rebuild school-n1 || die "feed rebuild failed"
+	step "school-n1's sync is killed in the middle of the snapshot (a test hook stops it there)"
+	KARTA_TEST_HANG_IN_SNAPSHOT=1 "$KARTA" --config "$RUN/school-n1.conf" sync \
+		>/dev/null 2>"$RUN/snapshot-cut.err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "snapshot pages applied" "$RUN/snapshot-cut.err" && break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status 2>/dev/null | grep "resync pending" ||
+		info "(the snapshot had finished before the kill)"
+	step "the next sync takes the snapshot again from its start: nothing stale is kept"
+	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
+	"$KARTA" --config "$RUN/school-n1.conf" status | grep -q "resync pending" &&
+		die "a feed is still waiting for its snapshot"
+	info "(no feed left in resync)"
 }
 
 # Status reports: a school reports an item done (with its evidence), the region asks the
@@ -320,6 +363,15 @@ demo_xlsx() {
 	info " exam seating, registry list, registry export, report list …)"
 }
 
+demo_metrics() {
+	local m=http://127.0.0.1:$METRICS_PORT
+	step "what an operator sees: kartad's health check and metrics ($m, loopback only)"
+	run curl -s "$m/health" || die "no answer on $m/health"
+	curl -s "$m/metrics" | grep -E '^karta_(connections\{|requests_total|upload_ops_total|pokes_sent|db_pool_connections|db_queue_depth|listen_up)' |
+		sed 's/^/    /'
+	info "HAProxy checks /health; Prometheus scrapes /metrics (docs/operations.md lists them and the alerts)"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -353,6 +405,39 @@ demo_exam_planning() {
 	run "$KARTA" --config "$m" exam seat --exam "$x" --order sequential &&
 		die "a locked exam accepted a change"
 	run "$KARTA" --config "$r" exam unlock --exam "$x" || die "unlock failed"
+}
+
+# Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
+# before it starts, and one device may hold only max_conns_per_device connections.
+demo_guard() {
+	step "kartad checks the open file limit against max_conns before it starts (here: ulimit -n 256)"
+	run bash -c 'ulimit -n 256 && exec "$1" --config "$2" --check-config' guard "$KARTAD" \
+		"$RUN/kartad.conf" && die "kartad accepted 10000 connections with 256 open files"
+	info "(refused, as it should be; with a low soft limit only, kartad raises it itself)"
+	local probe=$BUILD/tests/kt_probe
+	[ -x "$probe" ] || return 0
+	step "one device opens 40 connections: past max_conns_per_device (32) it gets BUSY"
+	run "$probe" --server "127.0.0.1:$PORT" --ca "$RUN/certs/ca.pem" \
+		--cert "$RUN/certs/school-s2.pem" --key "$RUN/certs/school-s2.key" hold 40 hello ||
+		die "kt_probe failed"
+	grep 'event=device_conns_refused' "$RUN/kartad.log" | tail -n 1 | sed 's/^/      /'
+}
+
+# Print forms: the seating list of an auditorium (ППЭ-05-01) and the participants'
+# notifications, as PDF files a school and an exam point print (docs/print-forms.md).
+demo_print() {
+	local m="$RUN/mun-north.conf" x=2026-06-01:2
+	step "mun-north prints the seating lists of point 0001 (ППЭ-05-01) and school-n1's notifications"
+	run "$KARTA" --config "$m" print ppe-05-01 --exam "$x" --point 0001 -o "$RUN/ppe-05-01.pdf" ||
+		die "karta print ppe-05-01 failed"
+	run "$KARTA" --config "$m" print notice --school school-n1 --per-page 2 -o "$RUN/notices.pdf" ||
+		die "karta print notice failed"
+	info "open $RUN_ABS/ppe-05-01.pdf and $RUN_ABS/notices.pdf (A4, fonts embedded)"
+	info "(also: print ppe-06-01|ppe-06-02|ppe-07 --exam … --point …, print plan PLAN, print rollup)"
+	step "another municipality's point is refused: its people are not mun-north's to print"
+	run "$KARTA" --config "$RUN/mun-south.conf" print ppe-05-01 --exam "$x" --point 0001 \
+		-o "$RUN/refused.pdf" && die "a foreign point's list was printed"
+	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
 }
 
 cmd_start() {
@@ -435,6 +520,9 @@ cmd_start() {
 
 		[limits]
 		max_frame_bytes = 4194304
+
+		[metrics]
+		listen = 127.0.0.1:$METRICS_PORT
 	EOF
 	for code in "${codes[@]}"; do
 		cat >"$RUN/$code.conf" <<-EOF
@@ -477,6 +565,7 @@ cmd_start() {
 	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
 
 	demo_plans
+	demo_docx
 
 	demo_sync
 	demo_reports
@@ -484,6 +573,10 @@ cmd_start() {
 	demo_registry_ids
 	demo_exam_planning
 	demo_xlsx
+	demo_data_safety
+	demo_guard
+	demo_metrics
+	demo_print
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

@@ -45,18 +45,22 @@ static void device_cb(struct db_result *res, void *arg)
 	if (!db_result_ok(res)) {
 		conn_log(c, KT_LOG_ERROR, "event=db_error query=device reason=\"%.*s\"",
 			(int)strcspn(db_result_error(res), "\n"), db_result_error(res));
+		metrics_inc(c->srv->metrics, M_AUTH_BUSY);
 		refuse(c, KARTA__STATUS__STATUS_BUSY, "auth_unavailable",
 			"cannot check the device now: try again later");
 	} else if (db_result_rows(res) == 0) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "unknown device: certificate %s is not registered",
 			c->who.fingerprint);
+		metrics_inc(c->srv->metrics, M_AUTH_UNKNOWN);
 		refuse(c, KARTA__STATUS__STATUS_UNAUTHENTICATED, "unknown_device", msg);
 	} else if (strcmp(db_result_get(res, 0, 1), "active") != 0) {
+		metrics_inc(c->srv->metrics, M_AUTH_REVOKED);
 		refuse(c, KARTA__STATUS__STATUS_UNAUTHENTICATED, "revoked_device",
 			"device revoked: ask your coordinator for a new certificate");
 	} else {
 		struct conn_identity *w = &c->who;
+		metrics_inc(c->srv->metrics, M_AUTH_OK);
 		w->device_id = atoll(db_result_get(res, 0, 0));
 		snprintf(w->role, sizeof w->role, "%s", db_result_get(res, 0, 2));
 		w->org_id = atoll(db_result_get(res, 0, 3));
@@ -80,6 +84,7 @@ void auth_start(struct conn *c)
 	conn_ref(c);
 	if (db_query(c->srv->db, device_sql, 1, params, device_cb, c) != 0) {
 		conn_unref(c);
+		metrics_inc(c->srv->metrics, M_AUTH_BUSY);
 		refuse(c, KARTA__STATUS__STATUS_BUSY, "auth_busy", "server busy: try again later");
 	}
 }

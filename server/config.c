@@ -58,5 +58,8 @@ const struct kt_cfg_key server_cfg_keys[] = {
 		"connections one IP address may hold; more are closed at accept"),
 	K("limits", "input_budget", "input-budget", KT_CFG_INT, input_budget, "268435456", 65536,
 		68719476736, "bytes of unfinished frames all clients together may have kartad hold; past it a new large frame gets BUSY"),
+	K("metrics", "listen", "metrics-listen", KT_CFG_STR, metrics_listen, "127.0.0.1:7444", 0,
+		0, "address:port of the plain-HTTP /metrics (Prometheus) and /health port; "
+		"empty: off"),
 	{0},
 };

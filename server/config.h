@@ -21,6 +21,7 @@ struct server_cfg {
 	long frame_timeout, frame_min_rate; /* a started frame's deadline (limits.c) */
 	long max_conns_per_device, max_conns_per_address;
 	long input_budget; /* bytes reserved by unfinished frames, all connections */
+	char *metrics_listen;
 };
 
 extern const struct kt_cfg_key server_cfg_keys[];

@@ -36,6 +36,18 @@ void conn_log(const struct conn *c, int level, const char *fmt, ...)
 		c->who.org_code[0] ? c->who.org_code : "-", body);
 }
 
+void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
+	const char *fmt, ...)
+{
+	char body[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s",
+		(unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", body);
+}
+
 void conn_ref(struct conn *c) { c->refs++; }
 
 void conn_unref(struct conn *c)
@@ -109,9 +121,11 @@ static void on_tls_connected(struct conn *c)
 	X509 *cert = SSL_get0_peer_certificate(ssl);
 	if (!cert || SSL_get_verify_result(ssl) != X509_V_OK ||
 	    kt_tls_fingerprint(cert, c->who.fingerprint) != 0) {
+		metrics_inc(c->srv->metrics, M_TLS_FAILED);
 		conn_close(c, "no verified client certificate");
 		return;
 	}
+	metrics_inc(c->srv->metrics, M_TLS_OK);
 	conn_log(c, KT_LOG_DEBUG, "event=tls_ok version=%s cipher=%s resumed=%d",
 		SSL_get_version(ssl), SSL_get_cipher_name(ssl), SSL_session_reused(ssl));
 	c->state = CONN_AUTH;
@@ -137,6 +151,8 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 		char buf[256] = "socket error";
 		if (e)
 			ERR_error_string_n(e, buf, sizeof buf);
+		if (c->state == CONN_TLS)
+			metrics_inc(c->srv->metrics, M_TLS_FAILED);
 		conn_log(c, c->state == CONN_TLS ? KT_LOG_INFO : KT_LOG_WARN,
 			"event=conn_error state=%d reason=\"%s\"", (int)c->state, buf);
 		conn_close(c, c->state == CONN_TLS ? "tls handshake failed" : "connection error");
@@ -202,11 +218,7 @@ static void conn_process(struct conn *c)
 		evbuffer_copyout(in, hdr, sizeof hdr);
 		if (kt_frame_check_hdr(hdr, guard_max_frame(c), &h, &why) != KT_FRAME_OK) {
 			static struct kt_log_limit lim;
-			if (!kt_log_limited(&lim, KT_LOG_WARN,
-				    "conn=%llu org=%s event=framing_error reason=\"%s\"",
-				    (unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-",
-				    why))
-				conn_log(c, KT_LOG_DEBUG, "event=framing_error reason=\"%s\"", why);
+			conn_log_limited(c, &lim, KT_LOG_WARN, "event=framing_error reason=\"%s\"", why);
 			conn_close(c, "framing error");
 			break;
 		}
@@ -235,11 +247,9 @@ void conn_auth_done(struct conn *c, bool ok)
 		return;
 	if (!guard_device_take(c)) {
 		static struct kt_log_limit lim;
-		if (!kt_log_limited(&lim, KT_LOG_WARN,
-			    "conn=%llu org=%s event=device_conns_refused device=%.16s limit=%ld peer=%s",
-			    (unsigned long long)c->id, c->who.org_code, c->who.fingerprint,
-			    c->srv->cfg.max_conns_per_device, c->peer))
-			conn_log(c, KT_LOG_DEBUG, "event=device_conns_refused");
+		conn_log_limited(c, &lim, KT_LOG_WARN,
+			"event=device_conns_refused device=%.16s limit=%ld peer=%s", c->who.fingerprint,
+			c->srv->cfg.max_conns_per_device, c->peer);
 		session_error(c, 0, KARTA__STATUS__STATUS_BUSY,
 			"too many connections from this device (limit %ld): close some and retry",
 			c->srv->cfg.max_conns_per_device);

@@ -14,6 +14,7 @@
 
 #include "kt_frame.h"
 #include "kt_tls.h"
+#include "metrics.h"
 
 struct server;
 
@@ -56,6 +57,7 @@ struct conn {
 	uint32_t frame_reserved;    /* bytes of the input budget it holds */
 	uint64_t addr_key;
 	bool addr_counted, device_counted;
+	struct metrics_req mreq; /* the request being timed (metrics.c) */
 };
 
 /* Takes ownership of fd. NULL on failure (fd closed). */
@@ -82,5 +84,10 @@ void conn_established(struct conn *c);
 /* Log with "conn=ID org=CODE" prefixed. */
 void conn_log(const struct conn *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a line a peer can make repeat: rate-limited by lim (one per call site, see
+ * kt_log_limited). */
+struct kt_log_limit;
+void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -181,11 +181,8 @@ static void frame_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	size_t have = evbuffer_get_length(bufferevent_get_input(c->bev));
 	size_t got = c->frame_announced && have > KT_FRAME_HDR_LEN ? have - KT_FRAME_HDR_LEN : 0;
-	if (!kt_log_limited(&lim, KT_LOG_WARN,
-		    "conn=%llu org=%s event=frame_timeout received=%zu announced=%u peer=%s",
-		    (unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", got,
-		    c->frame_announced, c->peer))
-		conn_log(c, KT_LOG_DEBUG, "event=frame_timeout received=%zu", got);
+	conn_log_limited(c, &lim, KT_LOG_WARN, "event=frame_timeout received=%zu announced=%u peer=%s",
+		got, c->frame_announced, c->peer);
 	session_error(c, 0, KARTA__STATUS__STATUS_TIMEOUT,
 		"frame not completed in time (%u bytes announced, %zu received)", c->frame_announced,
 		got);
@@ -240,11 +237,9 @@ int guard_frame_wait(struct conn *c, uint32_t announced)
 		long long more = (long long)announced - c->frame_reserved;
 		if (l->reserved + more > cfg->input_budget) {
 			static struct kt_log_limit lim;
-			kt_log_limited(&lim, KT_LOG_WARN,
-				"conn=%llu org=%s event=input_budget_spent announced=%u reserved=%lld "
-				"budget=%ld", (unsigned long long)c->id,
-				c->who.org_code[0] ? c->who.org_code : "-", announced, l->reserved,
-				cfg->input_budget);
+			conn_log_limited(c, &lim, KT_LOG_WARN,
+				"event=input_budget_spent announced=%u reserved=%lld budget=%ld", announced,
+				l->reserved, cfg->input_budget);
 			session_error(c, 0, KARTA__STATUS__STATUS_BUSY,
 				"server busy: too many large requests in flight, retry later");
 			conn_close(c, "input budget spent");

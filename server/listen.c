@@ -22,6 +22,7 @@
 #include "karta.pb-c.h"
 #include "kt_log.h"
 #include "kt_msg.h"
+#include "metrics.h"
 #include "server.h"
 #include "session.h"
 
@@ -119,6 +120,7 @@ struct feed {
 	struct feed *moved_next;
 	bool moved;
 	bool carry;     /* scratch for listen_subscribe_at: a pending poke to keep */
+	uint64_t marked_ns; /* when it was put on l->moved (metrics: feed lag) */
 	uint64_t stamp; /* scratch for listen_subscribe_at: already in the new set */
 };
 
@@ -162,6 +164,8 @@ struct listener {
 	struct htab feeds, subscribers;
 	struct feed *moved;          /* feeds notified since the last flush */
 	struct subscriber *pending;  /* subscribers with a Poke to send */
+	unsigned long long connects, losses, notifications;
+	struct metrics_hist lag;
 	char **codes;                /* scratch for building a Poke */
 	size_t ncodes_cap;
 	bool feeds_capped_logged;
@@ -207,6 +211,7 @@ static void feed_mark(struct listener *l, struct feed *f)
 	if (f->moved || !f->nsubs)
 		return;
 	f->moved = true;
+	f->marked_ns = metrics_now_ns();
 	f->moved_next = l->moved;
 	l->moved = f;
 	arm_flush(l, LISTEN_COALESCE_MS);
@@ -405,6 +410,7 @@ static void send_poke(struct listener *l, struct subscriber *s)
 	poke.feeds = l->codes;
 	session_reply(c, 0, &poke.base);
 	frames++;
+	metrics_add(c->srv->metrics, M_POKES, (uint64_t)frames);
 	conn_log(c, KT_LOG_DEBUG, "event=poke feeds=%zu frames=%d", count, frames);
 done:
 	for (struct sub *u = s->moved; u; u = u->moved_next)
@@ -422,8 +428,10 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	 * per connection however many of its feeds moved. */
 	struct feed *f = l->moved;
 	l->moved = NULL;
+	uint64_t now = metrics_now_ns();
 	while (f) {
 		struct feed *next = f->moved_next;
+		metrics_hist_observe(&l->lag, (double)(now - f->marked_ns) / 1e9);
 		f->moved = false;
 		f->moved_next = NULL;
 		for (struct sub *u = f->subs; u; u = u->fnext)
@@ -493,6 +501,7 @@ static void on_notify(struct listener *l, const PGnotify *nf)
 	long long id, seq;
 	if (strcmp(nf->relname, LISTEN_CHANNEL) != 0)
 		return;
+	l->notifications++;
 	if (parse_payload(nf->extra, &id, &seq) != 0) {
 		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(nf->extra));
 		return;
@@ -539,6 +548,7 @@ static void listen_down(struct listener *l, const char *why)
 	char reason[256]; /* why may be PQerrorMessage: copied before PQfinish frees it */
 	snprintf(reason, sizeof reason, "%.*s", (int)strcspn(why, "\n\""), why);
 	bool was_up = l->state == L_READY;
+	l->losses++;
 	if (l->ev) {
 		event_del(l->ev);
 		event_free(l->ev);
@@ -631,6 +641,7 @@ static void listen_read(struct listener *l)
 			query = false;
 			if (l->state == L_SETUP) {
 				l->state = L_READY;
+				l->connects++;
 				l->backoff_ms = 0;
 				l->failures = 0;
 				struct timeval hb = {LISTEN_HEARTBEAT_S, 0};
@@ -688,6 +699,13 @@ static void listen_io(evutil_socket_t fd, short what, void *arg)
 	}
 	if (what & EV_READ)
 		listen_read(l);
+}
+
+void listen_stats(const struct listener *l, struct listen_stats *st)
+{
+	*st = (struct listen_stats){.up = l->state == L_READY, .subscribers = l->subscribers.n,
+		.feeds = l->feeds.n, .connects = l->connects, .losses = l->losses,
+		.notifications = l->notifications, .lag = &l->lag};
 }
 
 /* --- lifecycle ----------------------------------------------------------------------- */

@@ -15,10 +15,12 @@
 #define KT_LISTEN_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct conn;
 struct listener;
+struct metrics_hist;
 
 /* Starts connecting (non-blocking) with conninfo; retries with backoff while the database
  * is away. NULL only on allocation failure. */
@@ -38,5 +40,16 @@ void listen_subscribe_at(struct listener *l, struct conn *c, const long long *fe
 	const char *const *codes, const long long *seqs, size_t n);
 /* Drops every subscription of c. Cheap when it has none. */
 void listen_forget(struct listener *l, struct conn *c);
+
+/* For the metrics endpoint. */
+struct listen_stats {
+	bool up;                          /* LISTEN is active */
+	size_t subscribers, feeds;        /* connections subscribed, feeds known */
+	unsigned long long connects;      /* LISTEN (re)established: each one pokes everyone */
+	unsigned long long losses;        /* connection lost or failed to open */
+	unsigned long long notifications; /* karta_feed notifications received */
+	const struct metrics_hist *lag;   /* seconds from a feed's notification to its pokes */
+};
+void listen_stats(const struct listener *l, struct listen_stats *st);
 
 #endif

@@ -15,6 +15,7 @@
 #include "kt_msg.h"
 #include "guard.h"
 #include "listen.h"
+#include "metrics.h"
 #include "server.h"
 
 static void usage(FILE *out)
@@ -129,8 +130,9 @@ int main(int argc, char **argv)
 	s.db = db_pool_new(s.base, &pc);
 	s.feed_listener = listen_new(s.base, s.cfg.conninfo);
 	s.guard = guard_new(&s);
-	if (!s.db || !s.feed_listener || !s.guard || server_signals(&s) != 0 ||
-	    server_listen(&s) != 0)
+	s.metrics = metrics_new();
+	if (!s.db || !s.feed_listener || !s.guard || !s.metrics || server_signals(&s) != 0 ||
+	    metrics_listen(s.metrics, &s, s.cfg.metrics_listen) != 0 || server_listen(&s) != 0)
 		goto out;
 	kt_log(KT_LOG_INFO, "event=started version=%s pid=%d", KT_VERSION, (int)getpid());
 	event_base_dispatch(s.base);
@@ -152,6 +154,7 @@ out:
 		conn_unref(c);
 	}
 	guard_free(s.guard);
+	metrics_free(s.metrics);
 	listen_free(s.feed_listener); /* touches no connection */
 	db_pool_free(s.db);
 	if (s.sig_term)

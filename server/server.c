@@ -19,6 +19,7 @@
 #include "karta.pb-c.h"
 #include "kt_log.h"
 #include "guard.h"
+#include "metrics.h"
 #include "session.h"
 
 static time_t drain_deadline;
@@ -44,6 +45,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		: s->nconns >= s->cfg.max_conns ? "max_conns"
 		: !guard_addr_take(s, key) ? "max_conns_per_address" : NULL;
 	if (refused) {
+		metrics_inc(s->metrics, s->draining ? M_REFUSED_DRAINING : M_REFUSED_MAX_CONNS);
 		static struct kt_log_limit lim; /* a flood must not flood the log */
 		kt_log_limited(&lim, KT_LOG_WARN, "event=accept_refused peer=%s reason=%s", peer,
 			refused);
@@ -52,6 +54,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	int one = 1; /* replies are small and latency-bound: no Nagle */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	metrics_inc(s->metrics, M_ACCEPTED);
 	struct conn *c = conn_new(s, fd, peer);
 	if (!c) {
 		guard_addr_put(s, key);

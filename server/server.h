@@ -15,6 +15,7 @@ struct conn;
 struct db_pool;
 struct guard;
 struct listener;
+struct metrics;
 
 struct server {
 	struct event_base *base;
@@ -24,6 +25,7 @@ struct server {
 	struct db_pool *db;
 	struct listener *feed_listener; /* LISTEN karta_feed → Pokes (listen.h) */
 	struct guard *guard; /* connection caps, input budget, accept pause */
+	struct metrics *metrics;        /* counters, /metrics and /health (metrics.h) */
 	struct event *sig_term, *sig_int, *sig_hup, *drain_timer;
 	struct conn *conns; /* doubly linked list of open connections */
 	long nconns;

@@ -9,6 +9,7 @@
 #include "handlers/handlers.h"
 #include "kt_log.h"
 #include "kt_msg.h"
+#include "metrics.h"
 #include "server.h"
 
 struct route {
@@ -54,6 +55,8 @@ int session_reply(struct conn *c, uint32_t request_id, const ProtobufCMessage *m
 {
 	uint16_t type = kt_msg_type_of(msg);
 	size_t len = protobuf_c_message_get_packed_size(msg);
+	metrics_reply(c, request_id, type,
+		type == KT_MSG_ERROR ? (int)((const Karta__Error *)(const void *)msg)->status : 0);
 	if (!type || len > kt_msg_max_payload(type, (uint32_t)c->srv->cfg.max_frame)) {
 		conn_log(c, KT_LOG_ERROR, "event=reply_too_large type=%u bytes=%zu", type, len);
 		return -1;
@@ -83,6 +86,7 @@ int session_frame(struct conn *c, const struct kt_frame_hdr *h, const uint8_t *p
 {
 	const struct kt_msg_info *mi = kt_msg_info(h->type);
 	const struct route *r = route_for(h->type);
+	metrics_request(c, mi && r ? h->type : 0, h->request_id);
 	if (!mi || !r) {
 		conn_log(c, KT_LOG_INFO, "event=unknown_type type=%u", h->type);
 		session_error(c, h->request_id, KARTA__STATUS__STATUS_UNKNOWN_TYPE,

@@ -77,28 +77,66 @@ static void print_open_conflicts(struct replica *r)
 
 /* --- sync ----------------------------------------------------------------------------------- */
 
+/* Milliseconds to wait before retry number n (0, 1, …): 250 ms doubling up to 5 s, with
+ * jitter so that many clients cut off together do not come back together. */
+static unsigned retry_delay_ms(int n)
+{
+	unsigned base = 250u << (n < 5 ? n : 5);
+	if (base > 5000)
+		base = 5000;
+	return base / 2 + (unsigned)rand() % (base / 2 + 1);
+}
+
 int cmd_sync(struct client *cl, int argc, char **argv)
 {
-	enum { O_N };
-	struct opt o[] = {[O_N] = {0}};
+	enum { O_RETRY, O_N };
+	struct opt o[] = {
+		[O_RETRY] = {.name = "retry", .type = OPT_INT, .meta = "SECONDS",
+			.help = "how long to keep retrying, with backoff, a server that restarts, fails "
+				"over or is busy (default 30; 0: never). Given, it also waits for a "
+				"server that cannot be reached at all", .min = 0, .max = 86400},
+		[O_N] = {0}};
 	struct opt_cmd c = {"sync", "", 0,
 		"Sends the changes queued in the local outbox, then fetches every change the server\n"
 		"has for this device until caught up, and prints what changed. Interrupted, it resumes\n"
-		"where it stopped: nothing is applied twice or skipped.", o};
+		"where it stopped: nothing is applied twice or skipped. A change whose answer was lost\n"
+		"(the server restarted, the database failed over) is sent again and applied once.", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
-	if (!sync_connect(cl, false)) {
-		if (cl->unreachable && cl->replica) {
-			long n = replica_outbox_count(cl->replica);
-			fprintf(stderr, "karta: %ld queued change%s stay in the outbox\n", n, n == 1 ? "" : "s");
-		}
-		return EXIT_RUNTIME;
-	}
+	long window = o[O_RETRY].set ? o[O_RETRY].num : 30;
+	bool wait_unreached = o[O_RETRY].set && window > 0; /* offline stays fast by default */
+	time_t deadline = time(NULL) + window;
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	struct sync_report rep = {0};
-	int rc = sync_push(cl, &rep, print_result, stdout);
-	if (rc == 0)
-		rc = sync_pull(cl, false, &rep);
+	int rc = -1;
+	for (int attempt = 0;; attempt++) {
+		cl->transient = false;
+		if (sync_connect(cl, false)) {
+			rc = sync_push(cl, &rep, print_result, stdout);
+			if (rc == 0)
+				rc = sync_pull(cl, false, &rep);
+			if (rc == 0)
+				break;
+		}
+		unsigned ms = retry_delay_ms(attempt);
+		bool again = cl->transient && (wait_unreached || !cl->unreachable) &&
+			time(NULL) + (time_t)(ms / 1000) < deadline;
+		if (!again) {
+			if (cl->unreachable && cl->replica) {
+				long n = replica_outbox_count(cl->replica);
+				fprintf(stderr, "karta: %ld queued change%s stay in the outbox\n", n,
+					n == 1 ? "" : "s");
+			}
+			if (!cl->rpc && rep.sent + rep.changes == 0)
+				return EXIT_RUNTIME;
+			break;
+		}
+		rpc_close(cl->rpc);
+		cl->rpc = NULL;
+		fprintf(stderr, "karta: retrying in %.1f s\n", ms / 1000.0);
+		usleep(ms * 1000u);
+	}
 	sync_print(&rep, stdout);
 	print_open_conflicts(cl->replica);
 	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -153,7 +191,7 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 	const char *why = "start";
 	while (!stop_watch) {
 		if (!sync_connect(cl, false) || watch_round(cl, why) != 0) {
-			if (!cl->unreachable && !cl->rpc)
+			if (!cl->unreachable && !cl->rpc && !cl->transient)
 				return EXIT_RUNTIME; /* refused: retrying will not help */
 			rpc_close(cl->rpc);
 			cl->rpc = NULL;

@@ -79,6 +79,7 @@ static int call(struct client *cl, const ProtobufCMessage *req,
 		if (rc == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY &&
 		    busy_wait(attempt, err))
 			continue;
+		cl->transient = rpc_transient(cl->rpc);
 		fprintf(stderr, "karta: %s\n", err);
 		return -1;
 	}

@@ -150,8 +150,9 @@ static int find_row(struct target *t, const char *typed)
 	snprintf(t->id, sizeof t->id, "%s", g.id);
 	char *js = NULL;
 	bool pending = false;
-	if (replica_get(t->r, t->table, t->id, &js, &pending) != 0 ||
-	    !json_is_object(t->row = json_loads(js, 0, NULL))) {
+	if (replica_get(t->r, t->table, t->id, &js, &pending) == 0)
+		t->row = json_loads(js, 0, NULL); /* not inside json_is_object: a macro */
+	if (!json_is_object(t->row)) {
 		free(js);
 		fprintf(stderr, "karta: cannot read %s %s from the replica\n", t->table, t->id);
 		return -1;

@@ -223,22 +223,15 @@ nomem:
 	return -1;
 }
 
-static int parse_text(const void *buf, size_t len, const char *name,
+int kt_import_parse_loaded(struct kt_text *text, const char *name,
 	struct kt_import_plan **out, struct kt_import_err *err)
 {
-	struct kt_text text;
 	struct kt_ctx c;
 	memset(&c, 0, sizeof c);
 	*out = NULL;
-	if (!buf && len) {
-		fail(err, KT_IMPORT_EIO, "no input");
-		return -1;
-	}
-	if (kt_text_load(&text, buf ? buf : "", len, err) != 0)
-		return -1;
-	c.text = &text;
+	c.text = text;
 	int rc = -1;
-	if (!(c.plan = kt_plan_new()) || !(c.dict = kt_dict_build(&text)))
+	if (!(c.plan = kt_plan_new()) || !(c.dict = kt_dict_build(text)))
 		fail(err, KT_IMPORT_ENOMEM, "out of memory");
 	else if (kt_layout_read(&c, err) == 0 && kt_import_finish(&c, name, err) == 0)
 		rc = 0;
@@ -249,6 +242,21 @@ static int parse_text(const void *buf, size_t len, const char *name,
 	kt_import_plan_free(c.plan);
 	kt_dict_free(c.dict);
 	kt_table_release(&c.table);
+	return rc;
+}
+
+int kt_import_parse_text(const void *buf, size_t len, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err)
+{
+	struct kt_text text;
+	*out = NULL;
+	if (!buf && len) {
+		fail(err, KT_IMPORT_EIO, "no input");
+		return -1;
+	}
+	if (kt_text_load(&text, buf ? buf : "", len, err) != 0)
+		return -1;
+	int rc = kt_import_parse_loaded(&text, name, out, err);
 	kt_text_release(&text);
 	return rc;
 }
@@ -269,17 +277,11 @@ int kt_import_parse_buf_all(const void *buf, size_t len, const char *name,
 	*n = 0;
 	if (is_zip(buf, len))
 		return kt_import_docx_buf(buf, len, name, plans, n, err);
-	struct kt_import_plan *p;
-	if (parse_text(buf, len, name, &p, err) != 0)
-		return -1;
-	if (!(*plans = malloc(sizeof **plans))) {
-		kt_import_plan_free(p);
-		fail(err, KT_IMPORT_ENOMEM, "out of memory");
+	if (!buf && len) {
+		fail(err, KT_IMPORT_EIO, "no input");
 		return -1;
 	}
-	(*plans)[0] = p;
-	*n = 1;
-	return 0;
+	return kt_import_text_plans(buf ? buf : "", len, name, plans, n, err);
 }
 
 void kt_import_plans_free(struct kt_import_plan **plans, size_t n)

@@ -1,6 +1,6 @@
 /* kt_import_docx: the Word entry points. A .docx (a ZIP with word/document.xml) is
- * unpacked within the limits of kt_import_zip.c, its numbering and body read
- * (kt_import_docx_num.c, kt_import_docx_xml.c) and cut into plans
+ * unpacked within the limits of kt_import_zip.c, its numbering, styles and body read
+ * (kt_import_docx_num.c, kt_import_docx_style.c, kt_import_docx_xml.c) and cut into plans
  * (kt_import_docx_plan.c). A Word 97 .doc (an OLE2 compound file) is first converted to
  * .docx by LibreOffice when it is installed (`soffice --headless --convert-to docx`, in a
  * private temporary directory with its own profile, killed after KT_DOC_TIMEOUT seconds);
@@ -28,9 +28,10 @@ int kt_import_docx_buf(const void *buf, size_t len, const char *name,
 	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err)
 {
 	struct kt_zip z;
-	char *doc = NULL, *num = NULL;
-	size_t doc_len = 0, num_len = 0;
+	char *doc = NULL, *num = NULL, *sty = NULL;
+	size_t doc_len = 0, num_len = 0, sty_len = 0;
 	struct kt_docx_numbering *nb = NULL;
+	struct kt_docx_styles *styles = NULL;
 	struct kt_docx d = {0};
 	int rc = -1;
 	*plans = NULL;
@@ -50,9 +51,13 @@ int kt_import_docx_buf(const void *buf, size_t len, const char *name,
 		goto out;
 	if (kt_zip_read(&z, "word/numbering.xml", &num, &num_len, err) < 0)
 		goto out;
+	if (kt_zip_read(&z, "word/styles.xml", &sty, &sty_len, err) < 0)
+		goto out;
 	if (!(nb = kt_docx_numbering_new(num, num_len, err)))
 		goto out;
-	if (kt_docx_parse_body(doc, doc_len, nb, &d, err) != 0)
+	if (!(styles = kt_docx_styles_new(sty, sty_len, err)))
+		goto out;
+	if (kt_docx_parse_body(doc, doc_len, nb, styles, &d, err) != 0)
 		goto out;
 	free(doc);
 	doc = NULL; /* the model holds what is needed; keep the peak low */
@@ -60,8 +65,10 @@ int kt_import_docx_buf(const void *buf, size_t len, const char *name,
 out:
 	kt_docx_release(&d);
 	kt_docx_numbering_free(nb);
+	kt_docx_styles_free(styles);
 	free(doc);
 	free(num);
+	free(sty);
 	kt_zip_close(&z);
 	return rc;
 }
@@ -170,8 +177,8 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 		strlen(base)), base);
 	struct stat st;
 	if (stat(out, &st) != 0) {
-		kt_docx_fail(err, KT_IMPORT_EIO, "cannot convert the Word 97 file: %s made no .docx",
-			tool);
+		kt_docx_fail(err, KT_IMPORT_EIO, "cannot convert the Word 97 file: %s made no .docx "
+			"(is libreoffice-writer-nogui installed?)", tool);
 		goto out;
 	}
 	rc = kt_import_file(out, false, plans, n, err);

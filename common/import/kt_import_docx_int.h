@@ -47,6 +47,16 @@ void kt_docx_numbering_free(struct kt_docx_numbering *nb);
  * "•"), counters advanced; NULL for no label. *sep is what follows the label (" " or ""). */
 char *kt_docx_label(struct kt_docx_numbering *nb, int num_id, int ilvl, const char **sep);
 
+/* ---- paragraph styles (kt_import_docx_style.c) ---- */
+struct kt_docx_styles;
+/* Parses styles.xml (xml may be NULL). NULL with err set. */
+struct kt_docx_styles *kt_docx_styles_new(const char *xml, size_t len, struct kt_import_err *err);
+void kt_docx_styles_free(struct kt_docx_styles *st);
+/* What style id gives a paragraph (through w:basedOn): its list (num_id 0: none) and
+ * level, and whether it is a heading. */
+void kt_docx_style_of(const struct kt_docx_styles *st, const char *id, int *num_id, int *ilvl,
+	bool *heading);
+
 /* ---- document body (kt_import_docx_xml.c) ---- */
 enum kt_vmerge { KT_VM_NONE = 0, KT_VM_RESTART, KT_VM_CONT };
 
@@ -89,7 +99,7 @@ struct kt_docx {
 /* Reads document.xml: DTDs and entity references are refused, nothing is loaded from the
  * network, nested tables are read as paragraphs of their outer cell. */
 int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb,
-	struct kt_docx *d, struct kt_import_err *err);
+	const struct kt_docx_styles *styles, struct kt_docx *d, struct kt_import_err *err);
 /* Same reader settings for numbering.xml (kt_import_docx_num.c). */
 void *kt_docx_xml_reader(const char *xml, size_t len, const char *name);
 /* Next node of the reader; -1 with err set on a refusal (DTD, entity, bad XML). */

@@ -5,7 +5,9 @@
  * abstract definition, as in Word: lists sharing one continue each other's numbering
  * unless a list overrides its start (w:lvlOverride/w:startOverride), which restarts the
  * level at that list's first paragraph. A level counts on from its start and restarts
- * whenever a level above it advances. Invariant: a label is at most a few dozen bytes,
+ * whenever a level above it advances; a level above that was never used shows its start.
+ * A list defined by a numbering style (w:numStyleLink) takes the levels and counters of
+ * the list that style names (w:styleLink). Invariant: a label is at most a few dozen bytes,
  * whatever the XML says (templates and counters are bounded). */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@ struct lvl {
 
 struct absdef {
 	int id;
+	char style_link[64]; /* w:styleLink: this definition is the numbering style's */
+	char num_link[64];   /* w:numStyleLink: the levels are those of that style's list */
 	struct lvl lvl[LEVELS];
 	int count[LEVELS]; /* current value; 0 with !started */
 	bool started[LEVELS];
@@ -125,6 +129,10 @@ struct kt_docx_numbering *kt_docx_numbering_new(const char *xml, size_t len,
 				for (int i = 0; i < LEVELS; i++)
 					n->override[i] = -1;
 			}
+		} else if (a && (strcmp(ln, "styleLink") == 0 || strcmp(ln, "numStyleLink") == 0)) {
+			v = kt_docx_xml_attr(x, "val");
+			snprintf(ln[0] == 's' ? a->style_link : a->num_link, sizeof a->style_link, "%s",
+				v ? v : "");
 		} else if (strcmp(ln, "lvl") == 0 && a) {
 			v = kt_docx_xml_attr(x, "ilvl");
 			lvl = v ? atoi(v) : -1;
@@ -217,12 +225,17 @@ static void format_value(char *out, const struct lvl *l, int n)
 	}
 }
 
+/* The abstract list id, or the one whose numbering style it links to (one step). */
 static struct absdef *find_abs(struct kt_docx_numbering *nb, int id)
 {
-	for (size_t i = 0; i < nb->n_abs; i++)
+	struct absdef *a = NULL;
+	for (size_t i = 0; i < nb->n_abs && !a; i++)
 		if (nb->abs[i].id == id)
+			a = &nb->abs[i];
+	for (size_t i = 0; a && a->num_link[0] && i < nb->n_abs; i++)
+		if (strcmp(nb->abs[i].style_link, a->num_link) == 0)
 			return &nb->abs[i];
-	return NULL;
+	return a;
 }
 
 char *kt_docx_label(struct kt_docx_numbering *nb, int num_id, int ilvl, const char **sep)
@@ -254,6 +267,13 @@ char *kt_docx_label(struct kt_docx_numbering *nb, int num_id, int ilvl, const ch
 	}
 	for (int i = ilvl + 1; i < LEVELS; i++)
 		a->started[i] = false;
+	/* a level above that never had a paragraph shows its start value and counts on from
+	 * it (a list opening at «1.1.» goes on with «2.», as Word and LibreOffice number it) */
+	for (int i = 0; i < ilvl; i++)
+		if (!a->started[i]) {
+			a->count[i] = a->lvl[i].start;
+			a->started[i] = true;
+		}
 	if (l->fmt == F_NONE && !strchr(l->text, '%'))
 		return l->text[0] ? strdup(l->text) : NULL;
 	struct kt_sbuf b = {0};

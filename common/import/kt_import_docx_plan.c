@@ -404,8 +404,10 @@ static size_t role_col(const struct kt_table *t, enum kt_import_col r)
 static bool starts_sentence(const char *s)
 {
 	const char *p = kt_skip_sp(s);
-	uint32_t a = kt_u8_next(&p), b = kt_u8_next(&p);
-	return kt_u_is_upper(a) && kt_u_is_lower(b);
+	if (!p[0])
+		return false;
+	uint32_t a = kt_u8_next(&p);
+	return *p && kt_u_is_upper(a) && kt_u_is_lower(kt_u8_next(&p));
 }
 
 /* vMerge: a continued cell takes the text above when its row starts an item. */

@@ -3,10 +3,11 @@
  * Hostile input: the reader never loads a DTD or anything from the network, and a
  * document type declaration or an entity reference is refused outright (WordprocessingML
  * has neither), so entity expansion cannot happen. Text: w:t runs, w:tab as a space, w:br
- * and w:cr as line breaks; deleted text (w:del), field codes, text boxes and the fallback
- * half of alternate content are skipped. A paragraph in a list gets the label Word shows
+ * and w:cr as line breaks; deleted or moved-away text (w:del, w:moveFrom), field codes,
+ * text boxes and the fallback half of alternate content are skipped. A paragraph in a list gets the label Word shows
  * (kt_import_docx_num.c). A table keeps rows and cells with w:gridSpan, w:vMerge,
  * w:gridBefore and w:tblHeader; a table nested in a cell is read as paragraphs of that cell.
+ * A paragraph's style (kt_import_docx_style.c) may give it its list and make it a heading.
  * Invariant: text holds no control characters but '\n', and on failure nothing is kept. */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,8 +46,16 @@ static void on_error(void *arg, const char *msg, xmlParserSeverities sev,
 		x->error[--n] = '\0';
 }
 
+/* libxml2 prints some errors (encodings, I/O) through its generic handler; the reader's
+ * own handler reports the first one, so the generic one stays quiet. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx, (void)msg;
+}
+
 void *kt_docx_xml_reader(const char *xml, size_t len, const char *name)
 {
+	xmlSetGenericErrorFunc(NULL, quiet);
 	if (len > KT_DOCX_MAX_XML)
 		return NULL;
 	struct xr *x = calloc(1, sizeof *x);
@@ -149,6 +158,7 @@ struct body {
 	struct xr *x;
 	struct kt_docx *d;
 	struct kt_docx_numbering *nb;
+	const struct kt_docx_styles *styles;
 	struct kt_import_err *err;
 	int tbl_depth;       /* w:tbl nesting */
 	struct kt_dtable *tab; /* the outer table being read */
@@ -159,6 +169,8 @@ struct body {
 	/* paragraph */
 	bool in_p, in_run, in_t, run_bold, p_bold, p_has_text, p_heading;
 	int num_id, ilvl;
+	bool num_set;   /* the paragraph has its own w:numPr/w:numId */
+	char pstyle[64]; /* its w:pStyle */
 	struct kt_sbuf pbuf;
 	size_t text_bytes;
 	bool oom;
@@ -221,6 +233,16 @@ static int end_paragraph(struct body *b)
 {
 	char *label = NULL;
 	const char *sep = "";
+	if (b->pstyle[0]) { /* what the paragraph's style gives, unless it says otherwise */
+		int sn, sl;
+		bool sh;
+		kt_docx_style_of(b->styles, b->pstyle, &sn, &sl, &sh);
+		b->p_heading |= sh;
+		if (!b->num_set) {
+			b->num_id = sn;
+			b->ilvl = b->ilvl ? b->ilvl : sl;
+		}
+	}
 	if (b->num_id > 0)
 		label = kt_docx_label(b->nb, b->num_id, b->ilvl, &sep);
 	struct kt_sbuf t = {0};
@@ -278,6 +300,8 @@ static void start_paragraph(struct body *b)
 	b->p_heading = false;
 	b->num_id = 0;
 	b->ilvl = 0;
+	b->num_set = false;
+	b->pstyle[0] = '\0';
 	b->pbuf.len = 0;
 }
 
@@ -351,6 +375,7 @@ static int element(struct body *b, const char *ln, bool empty)
 {
 	struct xr *x = b->x;
 	if (strcmp(ln, "Fallback") == 0 || strcmp(ln, "txbxContent") == 0 || strcmp(ln, "del") == 0 ||
+		strcmp(ln, "moveFrom") == 0 ||
 		strcmp(ln, "instrText") == 0 || strcmp(ln, "delText") == 0 || strcmp(ln, "pict") == 0) {
 		if (empty)
 			return 0;
@@ -383,6 +408,7 @@ static int element(struct body *b, const char *ln, bool empty)
 	} else if (strcmp(ln, "pStyle") == 0 && b->in_p) {
 		char *v = kt_docx_xml_attr(x, "val");
 		b->p_heading |= heading_style(v);
+		snprintf(b->pstyle, sizeof b->pstyle, "%s", v ? v : "");
 		free(v);
 	} else if (strcmp(ln, "outlineLvl") == 0 && b->in_p) {
 		b->p_heading |= attr_int(b, "val", 9) < 9;
@@ -390,6 +416,7 @@ static int element(struct body *b, const char *ln, bool empty)
 		b->ilvl = attr_int(b, "val", 0);
 	} else if (strcmp(ln, "numId") == 0 && b->in_p) {
 		b->num_id = attr_int(b, "val", 0);
+		b->num_set = true;
 	} else if (strcmp(ln, "tbl") == 0) {
 		if (b->tbl_depth++ == 0) {
 			struct kt_dblock *k = new_block(b);
@@ -446,10 +473,10 @@ static int end_element(struct body *b, const char *ln)
 }
 
 int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb,
-	struct kt_docx *d, struct kt_import_err *err)
+	const struct kt_docx_styles *styles, struct kt_docx *d, struct kt_import_err *err)
 {
 	static const char *const name = "word/document.xml";
-	struct body b = {.d = d, .nb = nb, .err = err};
+	struct body b = {.d = d, .nb = nb, .styles = styles, .err = err};
 	memset(d, 0, sizeof *d);
 	if (!(b.x = kt_docx_xml_reader(xml, len, name))) {
 		kt_docx_fail(err, KT_IMPORT_ENOMEM, "out of memory");

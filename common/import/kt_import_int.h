@@ -160,6 +160,16 @@ int kt_build_plan(struct kt_ctx *c);
  * context whose table is filled; c->plan is the result. -1 with err set. */
 int kt_import_finish(struct kt_ctx *c, const char *name, struct kt_import_err *err);
 
+/* One text as one plan (the text reader proper), from bytes or from a loaded text. */
+int kt_import_parse_text(const void *buf, size_t len, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err);
+int kt_import_parse_loaded(struct kt_text *text, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err);
+/* The plans of a text (kt_import_plans.c): one, or several when it holds more; 0 with
+ * *plans and *n, -1 with err set. The text is decoded once. */
+int kt_import_text_plans(const void *buf, size_t len, const char *name,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err);
+
 /* kt_import_parse_all(); convert_doc false reads a .doc as any other bytes (refused). */
 int kt_import_file(const char *path, bool convert_doc, struct kt_import_plan ***plans,
 	size_t *n, struct kt_import_err *err);

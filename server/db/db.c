@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "kt_log.h"
+#include "metrics.h"
 
 #define DB_MAX_PARAMS 64
-#define DB_BACKOFF_MAX 30
+#define DB_BACKOFF_MAX 5 /* seconds: a failover's new primary is found within this */
+#define SQLSTATE_READ_ONLY "25006" /* the server we hold became a standby */
 
 enum db_state { DB_DOWN, DB_CONNECTING, DB_SETUP, DB_IDLE, DB_BUSY };
 
@@ -22,6 +24,7 @@ struct db_job {
 	char **params; /* nparams strings in one allocation after the job */
 	db_cb cb;
 	void *arg;
+	uint64_t t_queued, t_sent; /* metrics_now_ns() when queued / sent */
 };
 
 struct db_result {
@@ -50,6 +53,8 @@ struct db_pool {
 	struct db_job *head, *tail;
 	int nconns;
 	struct db_conn *conns;
+	unsigned long long queries, errors, refused, connects, losses;
+	struct metrics_hist wait, query;
 };
 
 static void conn_start(struct db_conn *dc);
@@ -121,9 +126,14 @@ bool db_result_isnull(const struct db_result *res, int row, int col)
 /* --- jobs ---------------------------------------------------------------------------- */
 
 /* Calls back; the result is cleared afterwards unless the callback took it. */
-static void job_finish(struct db_job *job, PGresult *pg, const char *error)
+static void job_finish(struct db_pool *pool, struct db_job *job, PGresult *pg, const char *error)
 {
 	struct db_result res = {.pg = pg, .error = error};
+	pool->queries++;
+	if (!db_result_ok(&res))
+		pool->errors++;
+	if (job->t_sent)
+		metrics_hist_observe(&pool->query, (double)(metrics_now_ns() - job->t_sent) / 1e9);
 	job->cb(&res, job->arg);
 	free(job);
 	PQclear(res.pg);
@@ -150,8 +160,10 @@ void db_result_free(struct db_result *res)
 int db_query(struct db_pool *pool, const char *sql, int nparams, const char *const *params,
 	db_cb cb, void *arg)
 {
-	if (pool->queued >= pool->queue_max || nparams < 0 || nparams > DB_MAX_PARAMS)
+	if (pool->queued >= pool->queue_max || nparams < 0 || nparams > DB_MAX_PARAMS) {
+		pool->refused++;
 		return -1;
+	}
 	size_t need = sizeof(struct db_job) + (size_t)nparams * sizeof(char *);
 	for (int i = 0; i < nparams; i++)
 		need += params[i] ? strlen(params[i]) + 1 : 0;
@@ -175,6 +187,8 @@ int db_query(struct db_pool *pool, const char *sql, int nparams, const char *con
 	}
 	job->cb = cb;
 	job->arg = arg;
+	job->t_queued = metrics_now_ns();
+	job->t_sent = 0;
 	if (pool->tail)
 		pool->tail->next = job;
 	else
@@ -203,7 +217,7 @@ static void pool_fail_queue(struct db_pool *pool, const char *why)
 {
 	struct db_job *job;
 	while ((job = pool_pop(pool)) != NULL)
-		job_finish(job, NULL, why);
+		job_finish(pool, job, NULL, why);
 }
 
 static bool pool_any_up(const struct db_pool *pool)
@@ -222,6 +236,26 @@ bool db_pool_idle(const struct db_pool *pool)
 		if (pool->conns[i].state == DB_BUSY)
 			return false;
 	return true;
+}
+
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st)
+{
+	*st = (struct db_pool_stats){.size = pool->nconns, .queued = pool->queued,
+		.queries = pool->queries, .errors = pool->errors, .refused = pool->refused,
+		.connects = pool->connects, .losses = pool->losses, .wait = &pool->wait,
+		.query = &pool->query};
+	for (int i = 0; i < pool->nconns; i++) {
+		st->up += pool->conns[i].state >= DB_IDLE;
+		st->busy += pool->conns[i].state == DB_BUSY;
+	}
+}
+
+bool db_pool_up(const struct db_pool *pool)
+{
+	for (int i = 0; i < pool->nconns; i++)
+		if (pool->conns[i].state >= DB_IDLE)
+			return true;
+	return false;
 }
 
 /* --- connection state machine --------------------------------------------------------- */
@@ -246,6 +280,7 @@ static void conn_down(struct db_conn *dc, const char *why)
 {
 	kt_log(KT_LOG_WARN, "event=db_down slot=%d reason=\"%.*s\"", dc->index,
 		(int)strcspn(why, "\n"), why);
+	dc->pool->losses++;
 	if (dc->ev) {
 		event_del(dc->ev);
 		event_free(dc->ev);
@@ -268,7 +303,7 @@ static void conn_down(struct db_conn *dc, const char *why)
 	struct timeval tv = {dc->backoff, 0};
 	evtimer_add(dc->retry, &tv);
 	if (job)
-		job_finish(job, NULL, "database connection lost");
+		job_finish(dc->pool, job, NULL, "database connection lost");
 	if (!pool_any_up(dc->pool))
 		pool_fail_queue(dc->pool, "database unavailable");
 }
@@ -304,6 +339,8 @@ static void conn_send(struct db_conn *dc, struct db_job *job)
 {
 	dc->job = job;
 	dc->state = DB_BUSY;
+	job->t_sent = metrics_now_ns();
+	metrics_hist_observe(&dc->pool->wait, (double)(job->t_sent - job->t_queued) / 1e9);
 	if (!PQsendQueryParams(dc->pg, job->sql, job->nparams, NULL,
 		    (const char *const *)job->params, NULL, NULL, 0)) {
 		conn_down(dc, PQerrorMessage(dc->pg));
@@ -354,6 +391,7 @@ static void conn_read(struct db_conn *dc)
 		}
 		dc->state = DB_IDLE;
 		dc->backoff = 0;
+		dc->pool->connects++;
 		kt_log(KT_LOG_INFO, "event=db_up slot=%d", dc->index);
 		pool_kick(dc->pool);
 		return;
@@ -370,9 +408,14 @@ static void conn_read(struct db_conn *dc)
 		conn_down(dc, PQerrorMessage(dc->pg));
 		return;
 	}
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (state && strcmp(state, SQLSTATE_READ_ONLY) == 0) {
+		/* A demoted primary: drop it, reconnect (target_session_attrs finds the new one). */
+		conn_down(dc, "the database server is read-only (a standby now)");
+	}
 	pool_kick(dc->pool); /* the next queued query starts before this callback runs */
 	if (job)
-		job_finish(job, r, r ? NULL : "no result");
+		job_finish(dc->pool, job, r, r ? NULL : "no result");
 	else
 		PQclear(r);
 }
@@ -448,7 +491,7 @@ void db_pool_free(struct db_pool *pool)
 	for (int i = 0; pool->conns && i < pool->nconns; i++) {
 		struct db_conn *dc = &pool->conns[i];
 		if (dc->job)
-			job_finish(dc->job, NULL, "server shutting down");
+			job_finish(pool, dc->job, NULL, "server shutting down");
 		if (dc->last)
 			PQclear(dc->last);
 		if (dc->ev)

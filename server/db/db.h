@@ -16,6 +16,7 @@
 
 struct db_pool;
 struct db_result;
+struct metrics_hist;
 
 struct db_pool_cfg {
 	const char *conninfo;
@@ -34,6 +35,22 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_cfg *c
 void db_pool_free(struct db_pool *pool);
 /* True when no query is running or queued. */
 bool db_pool_idle(const struct db_pool *pool);
+
+/* What the pool has done and is doing, for the metrics endpoint (counters since start). */
+struct db_pool_stats {
+	int size, up, busy;          /* connections: configured, usable (idle or busy), running a query */
+	int queued;                  /* queries waiting for a connection */
+	unsigned long long queries;  /* queries answered (ok or not) */
+	unsigned long long errors;   /* of which failed (SQL error or connection lost) */
+	unsigned long long refused;  /* refused at db_query: queue full */
+	unsigned long long connects; /* connections established (the first ones and reconnects) */
+	unsigned long long losses;   /* connections lost or failed to open */
+	const struct metrics_hist *wait;  /* seconds queued before a connection took the query */
+	const struct metrics_hist *query; /* seconds from sending to the result */
+};
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st);
+/* True when at least one connection is usable: the health check's "database reachable". */
+bool db_pool_up(const struct db_pool *pool);
 
 /* Queues a query. sql must outlive the query (use a string literal); params are copied.
  * Returns 0, or -1 when the queue is full (cb is then NOT called). */

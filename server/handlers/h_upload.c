@@ -90,6 +90,8 @@ static void reply(struct pending *p)
 	r.n_results = u->n;
 	r.results = rp;
 	session_reply(p->c, p->rid, &r.base);
+	for (int k = 0; k < 5; k++)
+		metrics_add(p->c->srv->metrics, (enum metric_counter)(M_UPLOAD_APPLIED + k), counts[k]);
 	conn_log(p->c, KT_LOG_INFO,
 		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu",
 		u->n, counts[0], counts[1], counts[2], counts[3], counts[4]);

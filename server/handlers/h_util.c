@@ -81,8 +81,9 @@ static const struct {
 	{"40P01", KARTA__STATUS__STATUS_BUSY, "concurrent update: try again"},
 	{"57014", KARTA__STATUS__STATUS_BUSY, "the request took too long: try again later"},
 	{"08", KARTA__STATUS__STATUS_BUSY, "database unavailable: try again later"},
-	/* admin/crash shutdown, cannot connect now: the database is restarting */
-	{"57P", KARTA__STATUS__STATUS_BUSY, "database unavailable: try again later"},
+	/* A failover: the old primary went read-only or shut down under us. */
+	{"25006", KARTA__STATUS__STATUS_BUSY, "database switching over: try again later"},
+	{"57P", KARTA__STATUS__STATUS_BUSY, "database restarting: try again later"},
 	{"", KARTA__STATUS__STATUS_INTERNAL, "internal error"},
 };
 
@@ -146,6 +147,12 @@ void reply_db_error(struct pending *p, const struct db_result *res, const char *
 	}
 	char reason[256];
 	redact_first_line(reason, sizeof reason, err);
+	if (!*state) { /* no SQLSTATE: the connection failed or none could be had */
+		conn_log(p->c, KT_LOG_WARN, "event=db_error query=%s reason=\"%s\"", what, reason);
+		session_error(p->c, p->rid, KARTA__STATUS__STATUS_BUSY,
+			"database unavailable: try again later");
+		return;
+	}
 	for (size_t i = 0; i < sizeof sqlstates / sizeof sqlstates[0]; i++) {
 		size_t n = strlen(sqlstates[i].sqlstate_prefix);
 		if (strncmp(state, sqlstates[i].sqlstate_prefix, n) != 0)

@@ -40,6 +40,7 @@ KT_CERTS=         # its certificates
 KT_DB=            # its database name
 KT_CONNINFO=      # libpq conninfo of that database
 KT_PORT=          # kartad's port
+KT_METRICS_PORT=  # its /metrics and /health port (plain HTTP, loopback)
 KT_KARTAD_CONF=   # kartad config file
 KT_LOG=           # current kartad log (stderr), one file per start
 KT_KARTAD_PID=    # pid of the running kartad, empty when none
@@ -256,6 +257,7 @@ kt__need_binaries() {
 }
 
 kt__write_configs() {
+	KT_METRICS_PORT=$(kt_free_port)
 	cat >"$KT_KARTAD_CONF" <<-EOF
 		; kartad config for test $KT_NAME (written by tests/integration/lib.sh)
 		[server]
@@ -274,6 +276,9 @@ kt__write_configs() {
 
 		[limits]
 		max_frame_bytes = 4194304
+
+		[metrics]
+		listen = 127.0.0.1:$KT_METRICS_PORT
 	EOF
 	local org
 	for org in "${KT_ORGS[@]}"; do
@@ -342,7 +347,13 @@ kt_setup() {
 	KT_PORT=$(kt_free_port)
 	kt__write_configs
 	[ "$migrate" = 1 ] || return 0
+	kt_populate
+	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
+}
 
+# kt_populate: migrations and the demo organizations with their devices in $KT_CONNINFO
+# (kt_setup does it; a test with its own cluster calls it after pointing KT_CONNINFO there).
+kt_populate() {
 	kt_admin migrate >"$KT_WORK/migrate.out" 2>&1 ||
 		kt_fail "karta-admin migrate failed: $(cat "$KT_WORK/migrate.out")"
 	local org
@@ -357,7 +368,6 @@ kt_setup() {
 			--role "${KT_ORG_ROLE[$org]}" --label "test device $org"
 		kt_assert_rc 0 "karta-admin device add --org $org"
 	done
-	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
 }
 
 # kt_setup_sql NAME: for tests of the SQL alone (no kartad, no certificates): a work dir and
@@ -500,7 +510,9 @@ kt_start_kartad_extra() {
 		KT_EXTRA_PORT=$(kt_free_port)
 		[ "$KT_EXTRA_PORT" != "$KT_PORT" ] || continue
 		KT_EXTRA_LOG=$KT_WORK/kartad-$name.log
-		kt_bg "$KT_KARTAD" --config "$KT_KARTAD_CONF" --listen "127.0.0.1:$KT_EXTRA_PORT" "$@" \
+		KT_EXTRA_METRICS_PORT=$(kt_free_port)
+		kt_bg "$KT_KARTAD" --config "$KT_KARTAD_CONF" --listen "127.0.0.1:$KT_EXTRA_PORT" \
+			--metrics-listen "127.0.0.1:$KT_EXTRA_METRICS_PORT" "$@" \
 			>>"$KT_WORK/kartad-$name.stdout" 2>"$KT_EXTRA_LOG"
 		KT_EXTRA_PID=$KT_BG_PID
 		for ((i = 0; i < 100; i++)); do

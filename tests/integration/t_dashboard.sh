@@ -27,7 +27,10 @@ MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s
 	WHERE s.code = '$SCHOOL'")
 for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
 # an exam planned: points and rooms assigned, participants distributed (К-02, К-06)
-region_exam "$G"
+for f in participants exam-points auditoriums; do
+	kt_ok reg registry import "$f" "$G/$f.csv"
+done
+region_exam 11111111-2222-4333-8444-555555555555
 kt_ok reg sync
 for p in $(kt_psql "SELECT code FROM exam_point ORDER BY code LIMIT 2"); do
 	kt_ok reg exam plan --exam 2025-06-01:2 --point "$p" --room \

@@ -5,6 +5,7 @@
 # kartad before the database, nothing is written (plans, items, op_log), and a plain item
 # edit queued after them still applies through its own message (ItemPut) with its deadline
 # normalized by kartad. Before the allow-list the forged item_put was APPLIED (issue 16).
+# The allow-list and the database's op_kind table name the same kinds.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -64,6 +65,17 @@ kt_assert_eq "после подделки" "$(kt_psql "SELECT municipal_action F
 kt_assert_eq "2027-03-01" "$(kt_psql "SELECT deadline_last FROM plan_item WHERE id = '$ITEM'")" \
 	"its deadline normalized by kartad (academic year 2026/27)"
 kt_assert_replica_eq reg
+
+# the allow-list and the database's op_kind table name the same kinds: a kind a migration
+# adds without adding it to record_kinds.c would be refused for every client
+for k in $(kt_psql "SELECT kind FROM op_kind ORDER BY kind"); do
+	grep -q "\"$k\"" "$KT_SRC/server/handlers/record_kinds.c" ||
+		kt_fail "op_kind '$k' is missing from server/handlers/record_kinds.c"
+done
+for k in $(grep -o '"[a-z_]*"' "$KT_SRC/server/handlers/record_kinds.c" | tr -d '"'); do
+	kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM op_kind WHERE kind = '$k'")" \
+		"record_kinds.c kind $k in op_kind"
+done
 
 kt_stop_kartad
 kt_pass

@@ -122,7 +122,7 @@ refused_file cols.csv "cols.csv:3: the row has 6 fields, the header has 14"
 	head -c 10485760 /dev/zero | tr '\0' 'x'
 	printf ';1;4508;123457;Ж;01.01.2008;11А;;sch11;1;ЕГЭ;0\n'
 } >"$D/huge.csv"
-refused_file huge.csv "line 3: field 3 is longer than 65536 bytes"
+refused_file huge.csv "huge.csv:3: field 3 is longer than 65536 bytes"
 sed '1s/;ОВЗ$/;Цвет глаз/' "$D/p.csv" >"$D/unknown.csv"
 refused_file unknown.csv "line 1: column 14 «Цвет глаз» is not a column"
 cut -d';' -f1,2,3,4,5,6,7,8,9,10,11,13,14 "$D/p.csv" >"$D/missing.csv" # no «Категория участника»

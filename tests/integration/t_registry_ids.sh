@@ -9,8 +9,9 @@
 #  - a natural key matching two rows is refused naming both; a row naming an organization
 #    the importer is not above is refused with its line; the region imports for a school;
 #  - an interop file with bad rows (wrong field count, bad GUID, the same GUID twice, a row
-#    flagged deleted that names nothing): each bad row refused with FILE:LINE, the good ones
-#    imported once (--partial), export → import empty;
+#    flagged deleted that names nothing, a line in another encoding, text after a closing
+#    quote, a field over 64 KiB): each bad row refused
+#    with FILE:LINE, the good ones imported once (--partial), export → import empty;
 #  - `registry edit` and `registry delete`, offline through the outbox, refused by the server
 #    where the writer may not; `registry show` in words.
 # shellcheck source=tests/integration/lib.sh
@@ -264,6 +265,12 @@ kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM participant p JOIN organization 
 	echo 'd3000000-0000-4000-8000-000000000005;2;Гуляева;Ира;;4525;613525;1;1;11А;03.04.2008;0;1;;;;;;1;;;;'
 	echo 'd3000000-0000-4000-8000-000000000006;0;Гуляева;Ида;;4526;613526;1;1;11А;03.04.2008;0;1;;;;;;1;;;;;;'
 	echo 'd3000000-0000-4000-8000-000000000007;0;Гуляев;Ян;;4527;613527;1;0;11А;03.04.2008;0;1;;;;;;1;;;;'
+	printf 'd3000000-0000-4000-8000-000000000009;0;%s;Юля;;4529;613529;1;1;11А;03.04.2008;0;1;;;;;;1;;;;\n' \
+		"$(printf 'Гуляева' | iconv -f UTF-8 -t CP1251)" # a line of another encoding
+	echo 'd3000000-0000-4000-8000-00000000000a;0;"Гуляева"ст;Ия;;4530;613530;1;1;11А;03.04.2008;0;1;;;;;;1;;;;'
+	printf 'd3000000-0000-4000-8000-00000000000b;0;%s;Ия;;4531;613531;1;1;11А;03.04.2008;0;1;;;;;;1;;;;\n' \
+		"$(head -c 70000 /dev/zero | tr '\0' 'x')" # a field over 64 KiB
+	echo 'd3000000-0000-4000-8000-00000000000c;0;Гуляев;Лев;;4532;613532;1;0;11А;03.04.2008;0;1;;;;;;1;;;;'
 } >"$D/bad-ris.csv"
 kt_refused sch12 "bad-ris.csv:3: the row has 10 fields, the header has 23" \
 	registry import participants "$D/bad-ris.csv" --partial
@@ -271,14 +278,17 @@ kt_assert_contains "$KT_ERR" "bad-ris.csv:4: «Guid»: must be a GUID"
 kt_assert_contains "$KT_ERR" "bad-ris.csv:5: «Guid»: the same row as line 2"
 kt_assert_contains "$KT_ERR" "bad-ris.csv:6: «Признак удаленной строки»: marks as deleted a row that is not here: skipped"
 kt_assert_contains "$KT_ERR" "bad-ris.csv:7: the row has 25 fields, the header has 23"
-kt_assert_contains "$KT_OUT" "imported 3 rows: 2 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 skipped"
-kt_assert_contains "$KT_ERR" "4 of 7 rows rejected"
-kt_assert_eq 2 "$(kt_psql "SELECT count(*) FROM participant WHERE doc_number IN ('613521', '613527')
-	AND deleted_at IS NULL")" "the good rows, once"
+kt_assert_contains "$KT_OUT" "imported 4 rows: 3 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 skipped"
+kt_assert_contains "$KT_ERR" "bad-ris.csv:9: invalid UTF-8"
+kt_assert_contains "$KT_ERR" "bad-ris.csv:10: field 3: text after the closing quote"
+kt_assert_contains "$KT_ERR" "bad-ris.csv:11: field 3 is longer than 65536 bytes"
+kt_assert_contains "$KT_ERR" "7 of 11 rows rejected"
+kt_assert_eq 3 "$(kt_psql "SELECT count(*) FROM participant WHERE doc_number IN ('613521', '613527',
+	'613532') AND deleted_at IS NULL")" "the good rows, once"
 kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM participant WHERE doc_number IN ('613522', '613523',
-	'613524', '613525', '613526')")" "none of the bad rows"
+	'613524', '613525', '613526', '613529', '613530', '613531')")" "none of the bad rows"
 kt_refused sch12 "bad-ris.csv:3:" registry import participants "$D/bad-ris.csv" --partial
-kt_assert_contains "$KT_OUT" "0 added, 0 updated, 2 unchanged" "the good rows are not imported twice"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged" "the good rows are not imported twice"
 roundtrip sch12 participants ris sch12-after-bad
 
 kt_pass

@@ -4,7 +4,7 @@
 # cascade with statuses. Each workbook is read back with openpyxl (xlsx_compare.py) and
 # compared cell by cell with the --format json of the same command: the values, their types
 # (numbers are numbers, dates real dates shown дд.мм.гггг, percentages 0.0 %), the frozen
-# bold header, widths in characters, the Russian sheet names. The registry export is
+# bold header, widths in characters, the Russian sheet names and headers. The registry export is
 # compared with the CSV export of the same rows. Refusals: xlsx on a terminal without -o,
 # -o with the text table, csv-only options; a failed command leaves an existing file as it
 # was and no temporary file; a workbook on a pipe is whole.
@@ -36,7 +36,10 @@ G=$KT_WORK/gen
 "$KT_BIN/tests/kt_gen_region" "$G" --municipalities 2 --schools 6 --participants 120 \
 	--exam-points 3 --auditoriums 12 --staff 20 >/dev/null
 region_orgs "$G"
-region_exam "$G"
+for f in participants exam-points auditoriums; do
+	kt_ok reg registry import "$f" "$G/$f.csv"
+done
+region_exam 11111111-2222-4333-8444-555555555555
 X=2025-06-01:2
 kt_ok reg sync
 for p in $(kt_psql "SELECT code FROM exam_point ORDER BY code"); do
@@ -73,39 +76,39 @@ kt_ok mun1 status set "$ITEM" done --comment "проведены"
 json reg "$W/rollup.json" rollup
 kt_ok reg rollup --format xlsx -o "$W/rollup.xlsx"
 kt_assert_eq "written to $W/rollup.xlsx" "$KT_OUT" "rollup -o says where"
-cmp_xlsx "$W/rollup.xlsx" "Свод по муниципалитетам" "$W/rollup.json" org=grp:s name=grp_name:s \
-	items=items:n due=due:n done=done:n "done %=done/items:p" overdue=overdue:n \
-	"not reported=not_reported:n" "last submission=last_submission:d" schools=sub_orgs:n \
-	"sch. done %=sub_done/sub_items:p"
+cmp_xlsx "$W/rollup.xlsx" "Свод по муниципалитетам" "$W/rollup.json" Код=grp:s Наименование=grp_name:s \
+	Мероприятий=items:n "Срок наступил=due:n" Выполнено=done:n "Выполнено, %=done/items:p" \
+	Просрочено=overdue:n "Нет отчёта=not_reported:n" "Последний отчёт=last_submission:d" \
+	ОО=sub_orgs:n "Выполнено ОО, %=sub_done/sub_items:p"
 json reg "$W/rollup-sch.json" rollup --by school --as-of "$TODAY"
 kt_ok reg rollup --by school --as-of "$TODAY" --format xlsx -o "$W/rollup-sch.xlsx"
-cmp_xlsx "$W/rollup-sch.xlsx" "Свод по ОО" "$W/rollup-sch.json" org=grp:s name=grp_name:s \
-	municipality=parent:s items=items:n "done %=done/items:p"
+cmp_xlsx "$W/rollup-sch.xlsx" "Свод по ОО" "$W/rollup-sch.json" Код=grp:s Наименование=grp_name:s \
+	Муниципалитет=parent:s Мероприятий=items:n "Выполнено, %=done/items:p"
 json reg "$W/overdue.json" overdue
 kt_ok reg overdue --format xlsx -o "$W/overdue.xlsx"
-cmp_xlsx "$W/overdue.xlsx" "Просрочено" "$W/overdue.json" due=due:d org=org:s title=title:s state=state:s
+cmp_xlsx "$W/overdue.xlsx" "Просрочено" "$W/overdue.json" Срок=due:d Код=org:s Содержание=title:s Состояние=state:s
 [ "$(jq length "$W/overdue.json")" -gt 0 ] || kt_fail "the overdue list is empty: nothing compared"
 
 # --- control reports and the seating list ----------------------------------------------------
 json reg "$W/k09.json" control K-09 --exam "$X"
 kt_ok reg control K-09 --exam "$X" --format xlsx -o "$W/k09.xlsx"
-cmp_xlsx "$W/k09.xlsx" "К-09 Заполнение аудиторий" "$W/k09.json" auditorium=auditorium:s \
-	capacity=capacity:n seated=seated:n fill_pct=fill_pct:p
+cmp_xlsx "$W/k09.xlsx" "К-09 Заполнение аудиторий" "$W/k09.json" Аудитория=auditorium:s \
+	Мест=capacity:n Рассажено=seated:n "Заполнение, %=fill_pct:p"
 json reg "$W/k02.json" control K-02 --exam "$X"
 kt_ok reg control K-02 --exam "$X" --format xlsx -o "$W/k02.xlsx"
-cmp_xlsx "$W/k02.xlsx" "К-02 Распределение" "$W/k02.json" registered=registered:n \
-	distributed=distributed:n not_distributed=not_distributed:n
+cmp_xlsx "$W/k02.xlsx" "К-02 Распределение" "$W/k02.json" Зарегистрировано=registered:n \
+	Распределено=distributed:n "Не распределено=not_distributed:n"
 json reg "$W/seating.json" exam seating --exam "$X"
 kt_ok reg exam seating --exam "$X" --format xlsx -o "$W/seating.xlsx"
-cmp_xlsx "$W/seating.xlsx" "Рассадка" "$W/seating.json" point=point:s auditorium=auditorium:s \
-	seat_row=seat_row:n seat=seat:n person=person:s birth_date=birth_date:d manual=manual:b
+cmp_xlsx "$W/seating.xlsx" "Рассадка" "$W/seating.json" ППЭ=point:s Аудитория=auditorium:s \
+	Ряд=seat_row:n Место=seat:n Участник=person:s "Дата рождения=birth_date:d" Вручную=manual:b
 
 # --- a plan -----------------------------------------------------------------------------------
 kt_ok mun1 plan show "$MPLAN1" --format json
 jq '[.sections[] as $s | $s.items[] | . + {section: $s.number}]' <<<"$KT_OUT" >"$W/plan.json"
 kt_ok mun1 plan show "$MPLAN1" --format xlsx -o "$W/plan.xlsx"
-cmp_xlsx "$W/plan.xlsx" "Мероприятия" "$W/plan.json" section=section:s number=number:s \
-	title=title:s deadline=deadline_text:s version=row_version:n id=id:s
+cmp_xlsx "$W/plan.xlsx" "Мероприятия" "$W/plan.json" Раздел=section:s Номер=number:s \
+	Мероприятие=title:s Срок=deadline_text:s Версия=row_version:n Идентификатор=id:s
 /usr/bin/python3 - "$W/plan.xlsx" <<'PY' || kt_fail "the plan's header sheet"
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -116,13 +119,14 @@ PY
 kt_ok reg plan list --format json
 printf '%s\n' "$KT_OUT" >"$W/plans.json"
 kt_ok reg plan list --format xlsx -o "$W/plans.xlsx"
-cmp_xlsx "$W/plans.xlsx" "Планы" "$W/plans.json" owner=owner:s items=items:n writable=writable:b title=title:s
+cmp_xlsx "$W/plans.xlsx" "Планы" "$W/plans.json" Владелец=owner:s Мероприятий=items:n \
+	"Можно изменять=writable:b" Наименование=title:s
 
 # --- registries -------------------------------------------------------------------------------
 json reg "$W/participants.json" registry list participants
 kt_ok reg registry list participants --format xlsx -o "$W/list.xlsx"
-cmp_xlsx "$W/list.xlsx" "Участники" "$W/participants.json" school=school:s class=class:s \
-	surname=surname:s name=name:s birth_date=birth_date:d id=id:s
+cmp_xlsx "$W/list.xlsx" "Участники" "$W/participants.json" ОО=school:s Класс=class:s \
+	Фамилия=surname:s Имя=name:s "Дата рождения=birth_date:d" Идентификатор=id:s
 kt_ok reg registry export participants -o "$W/participants.csv"
 kt_ok reg registry export participants --format xlsx -o "$W/participants.xlsx"
 kt_assert_eq "120 participants written to $W/participants.xlsx" "$KT_OUT" "export says where"
@@ -143,7 +147,7 @@ cmp_xlsx "$W/aud.xlsx" "Аудитории" "$W/aud.json" "Код ППЭ=Код 
 
 # --- a workbook on a pipe is whole ------------------------------------------------------------
 kt_karta reg rollup --format xlsx >"$W/piped.xlsx" 2>"$W/piped.err" || kt_fail "rollup | file: $(cat "$W/piped.err")"
-cmp_xlsx "$W/piped.xlsx" "Свод по муниципалитетам" "$W/rollup.json" org=grp:s items=items:n
+cmp_xlsx "$W/piped.xlsx" "Свод по муниципалитетам" "$W/rollup.json" Код=grp:s Мероприятий=items:n
 
 # --- refusals; nothing half-written -----------------------------------------------------------
 tty_out=$(script -qec "$KT_KARTA --config $KT_WORK/reg.conf rollup --format xlsx; echo rc=\$?" /dev/null)

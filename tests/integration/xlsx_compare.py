@@ -5,7 +5,7 @@
 usage: xlsx_compare.py FILE.xlsx SHEET JSON [--json-path KEY] [--rows-equal]
                         COLUMN=KEY:TYPE ...
   COLUMN  the sheet's header text; KEY the JSON key (a/b: 100*a/b, a percentage);
-  TYPE    s text, n number, d date (dd.mm.yyyy), p percentage (0.0%), b boolean.
+  TYPE    s text, n number, d date (dd.mm.yyyy), p percentage (0.0%), b да/нет.
 Also checked for the sheet: the header row frozen (A2) and bold, each column as wide as its
 longest text in characters (not bytes), capped at 60. Prints "ok: ..." or exits 1."""
 import datetime
@@ -111,7 +111,7 @@ def main():
                 if v.date() != w[0] or (w[1] and v.strftime("%H:%M") != w[1]):
                     fail(f"{where}: {v}, JSON {want!r}")
             elif typ == "b":
-                if v is not (want in (True, "t", "true", "yes")):
+                if v != ("да" if want in (True, "t", "true", "yes") else "нет"):
                     fail(f"{where}: {v!r}, JSON {want!r}")
             else:
                 fail(f"unknown type {typ!r}")
@@ -124,7 +124,9 @@ def main():
                  if r[ci].data_type == "s" and r[ci].value is not None]
         texts = [str(name)] + cells
         longest = max(max(len(line) for line in t.split("\n")) for t in texts)
-        if width < min(longest, 58) or (cells and width > min(longest, 58) + 4):
+        hl = len(str(name))
+        low = max(min(longest, 58), min(hl + (hl + 4) // 5, 58))
+        if width < low or (cells and width > low + 4):
             fail(f"{sheet}: column {name!r} is {width} wide for text of {longest} characters")
     print(f"ok: {sheet}: {len(rows)} rows, {checked} cells compared")
 

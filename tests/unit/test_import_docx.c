@@ -1,7 +1,7 @@
 /* kt_import_docx: the Word reader. The .docx of each seed (tests/fixtures/docx, made by
  * make_docx.py) gives the same plan as the seed's text — every item's fields, sections,
  * abbreviations, metadata; two plans in one file are two plans; the made-up shapes of the
- * unseen roadmaps match their golden extraction; numbering formats; the table rules
+ * unseen roadmaps match their golden extraction, as .docx and as text; numbering formats; the table rules
  * (spans, vertical merges, section hints, repeated headers, nested tables, deleted text)
  * on small documents written here; hostile archives and XML refused with a reason. */
 #include <setjmp.h>
@@ -169,6 +169,9 @@ static void test_unseen_shapes(void **state)
 	(void)state;
 	shape("docx/month_plan.docx", "docx/month_plan.json", 1);
 	shape("docx/three_plans.docx", "docx/three_plans.json", 3);
+	/* the text Word saves of the same documents: several plans in one text file too */
+	shape("docx/month_plan.txt", "docx/month_plan.json", 1);
+	shape("docx/three_plans.txt", "docx/three_plans.json", 3);
 	/* the columns move between the plans and are mapped per plan */
 	size_t n;
 	struct kt_import_plan **d = parse_all(fixture("docx/three_plans.docx"), &n);
@@ -176,6 +179,12 @@ static void test_unseen_shapes(void **state)
 	assert_int_equal(d[1]->doc.columns[2].role, KT_COL_RESPONSIBLE);
 	assert_int_equal(d[2]->doc.columns[1].role, KT_COL_DEADLINE);
 	assert_string_not_equal(d[0]->doc.title, d[1]->doc.title);
+	kt_import_plans_free(d, n);
+	/* plans of a text file keep the file's line numbers */
+	d = parse_all(fixture("docx/three_plans.txt"), &n);
+	assert_true(d[1]->doc.header_line > d[0]->doc.table_last_line);
+	assert_true(d[2]->doc.header_line > d[1]->doc.table_last_line);
+	assert_string_equal(d[2]->doc.title, "План работы пунктов проведения экзаменов в 2025 году");
 	kt_import_plans_free(d, n);
 }
 
@@ -193,6 +202,15 @@ static void test_numbering(void **state)
 		"</w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"1\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"4\"/><w:numFmt w:val=\"upperRoman\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum>"
 		"<w:abstractNum w:abstractNumId=\"2\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\xef\x82\xb7\"/></w:lvl></w:abstractNum>"
+		"<w:abstractNum w:abstractNumId=\"3\">"
+		"<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl>"
+		"<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.%2.\"/></w:lvl>"
+		"</w:abstractNum>"
+		"<w:num w:numId=\"5\"><w:abstractNumId w:val=\"3\"/></w:num>"
+		"<w:abstractNum w:abstractNumId=\"4\"><w:styleLink w:val=\"Roman\"/>"
+		"<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"lowerRoman\"/><w:lvlText w:val=\"%1)\"/></w:lvl></w:abstractNum>"
+		"<w:abstractNum w:abstractNumId=\"5\"><w:numStyleLink w:val=\"Roman\"/></w:abstractNum>"
+		"<w:num w:numId=\"6\"><w:abstractNumId w:val=\"5\"/></w:num>"
 		"<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>"
 		"<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>"
 		"<w:num w:numId=\"3\"><w:abstractNumId w:val=\"2\"/></w:num>"
@@ -207,7 +225,11 @@ static void test_numbering(void **state)
 	} want[] = {{1, 0, "1.", " "}, {1, 1, "1.1.", " "}, {1, 1, "1.2.", " "}, {1, 2, "а)", ""},
 		{1, 2, "б)", ""}, {1, 0, "2.", " "}, {1, 1, "2.1.", " "}, {2, 0, "IV.", " "},
 		{2, 0, "V.", " "}, {3, 0, "•", " "}, {4, 0, "1.", " "}, {4, 1, "1.1.", " "},
-		{1, 1, "1.2.", " "}, {9, 0, NULL, ""}};
+		{1, 1, "1.2.", " "}, {9, 0, NULL, ""},
+		/* a list opening one level down: «1.1.», then «2.» (as LibreOffice writes .doc lists) */
+		{5, 1, "1.1.", " "}, {5, 1, "1.2.", " "}, {5, 0, "2.", " "}, {5, 1, "2.1.", " "},
+		/* a list defined by a numbering style */
+		{6, 0, "i)", " "}, {6, 0, "ii)", " "}};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		const char *sep;
 		char *l = kt_docx_label(nb, want[i].num, want[i].lvl, &sep);
@@ -225,8 +247,9 @@ static void test_numbering(void **state)
 static const char *const W_HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document "
 	"xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>";
 
-static int docx_from(const char *body, struct kt_import_plan ***plans, size_t *n,
-	struct kt_import_err *err)
+/* A .docx of body (inside w:body) and, when not NULL, numbering.xml and styles.xml. */
+static int docx_with(const char *body, const char *numbering, const char *styles,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err)
 {
 	char path[] = "/tmp/test_import_docx-XXXXXX";
 	int fd = mkstemp(path);
@@ -240,11 +263,25 @@ static int docx_from(const char *body, struct kt_import_plan ***plans, size_t *n
 	assert_non_null(z);
 	zip_source_t *s = zip_source_buffer(z, xml, strlen(xml), 0);
 	assert_true(zip_file_add(z, "word/document.xml", s, 0) >= 0);
+	if (numbering) {
+		s = zip_source_buffer(z, numbering, strlen(numbering), 0);
+		assert_true(zip_file_add(z, "word/numbering.xml", s, 0) >= 0);
+	}
+	if (styles) {
+		s = zip_source_buffer(z, styles, strlen(styles), 0);
+		assert_true(zip_file_add(z, "word/styles.xml", s, 0) >= 0);
+	}
 	assert_int_equal(zip_close(z), 0);
 	free(xml);
 	int rc = kt_import_parse_all(path, plans, n, err);
 	unlink(path);
 	return rc;
+}
+
+static int docx_from(const char *body, struct kt_import_plan ***plans, size_t *n,
+	struct kt_import_err *err)
+{
+	return docx_with(body, NULL, NULL, plans, n, err);
 }
 
 #define P(t) "<w:p><w:r><w:t>" t "</w:t></w:r></w:p>"
@@ -304,6 +341,50 @@ static void test_table_rules(void **state)
 	kt_import_plans_free(plans, n);
 }
 
+/* Numbering and heading from paragraph styles (styles.xml), through w:basedOn. */
+static void test_styles(void **state)
+{
+	(void)state;
+	static const char W[] = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+	char numbering[1024], styles[1024];
+	snprintf(numbering, sizeof numbering, "<w:numbering %s><w:abstractNum w:abstractNumId=\"0\">"
+		"<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%%1.\"/></w:lvl>"
+		"<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%%1.%%2.\"/></w:lvl>"
+		"</w:abstractNum><w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num></w:numbering>", W);
+	snprintf(styles, sizeof styles, "<w:styles %s>"
+		"<w:style w:type=\"paragraph\" w:styleId=\"a1\"><w:name w:val=\"heading 1\"/>"
+		"<w:pPr><w:numPr><w:numId w:val=\"1\"/></w:numPr></w:pPr></w:style>"
+		"<w:style w:type=\"paragraph\" w:styleId=\"Punkt\"><w:name w:val=\"Пункт\"/>"
+		"<w:basedOn w:val=\"Spisok\"/></w:style>"
+		"<w:style w:type=\"paragraph\" w:styleId=\"Spisok\"><w:name w:val=\"Список\"/>"
+		"<w:basedOn w:val=\"Punkt\"/><w:pPr><w:numPr><w:ilvl w:val=\"1\"/><w:numId w:val=\"1\"/>"
+		"</w:numPr></w:pPr></w:style></w:styles>", W);
+#define PS(st, t) "<w:p><w:pPr><w:pStyle w:val=\"" st "\"/></w:pPr><w:r><w:t>" t "</w:t></w:r></w:p>"
+	static const char body[] = P("План мероприятий на 2024-2025 учебный год")
+		"<w:tbl>" GRID HEAD_ROW
+		"<w:tr>" TCP("<w:gridSpan w:val=\"4\"/>", PS("a1", "Организационные мероприятия")) "</w:tr>"
+		"<w:tr>" TC(PS("Punkt", "")) TC(P("Совещание")) TC(P("сентябрь")) TC(P("Отдел")) "</w:tr>"
+		"<w:tr>" TC(PS("Punkt", "")) TC(P("Семинар")) TC(P("октябрь")) TC(P("Отдел")) "</w:tr>"
+		"<w:tr>" TCP("<w:gridSpan w:val=\"4\"/>", PS("a1", "Информирование")) "</w:tr>"
+		"<w:tr>" TC(PS("Punkt", "")) TC(P("Собрание")) TC(P("ноябрь")) TC(P("Директор")) "</w:tr>"
+		"</w:tbl>";
+	struct kt_import_plan **plans;
+	size_t n;
+	struct kt_import_err err;
+	if (docx_with(body, numbering, styles, &plans, &n, &err) != 0)
+		fail_msg("refused: %s", err.msg);
+	struct kt_import_plan *p = plans[0];
+	assert_int_equal(p->n_sections, 2);
+	assert_string_equal(p->sections[0].number, "1");
+	assert_string_equal(p->sections[0].title, "Организационные мероприятия");
+	assert_string_equal(p->sections[1].number, "2");
+	assert_int_equal(p->sections[0].n_items, 2);
+	assert_string_equal(p->sections[0].items[1].number, "1.2.");
+	assert_string_equal(p->sections[1].items[0].number, "2.1.");
+	kt_import_plans_free(plans, n);
+#undef PS
+}
+
 static void refused(const char *body, const char *msg)
 {
 	struct kt_import_plan **plans = NULL;
@@ -353,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_unseen_shapes),
 		cmocka_unit_test(test_numbering),
 		cmocka_unit_test(test_table_rules),
+		cmocka_unit_test(test_styles),
 		cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

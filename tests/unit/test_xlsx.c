@@ -77,7 +77,12 @@ static void write_sample(struct kt_xlsx *x)
 	for (size_t r = 0; r < 2; r++)
 		assert_int_equal(kt_xlsx_row(x, rows[r]), 0);
 	assert_int_equal(kt_xlsx_rows(x), 2);
-	assert_int_equal(kt_xlsx_sheet(x, "Свод", cols, 5), 0); /* a second sheet, same title */
+	struct kt_table *t = kt_table_new(cols, 5); /* a second sheet, same title */
+	assert_non_null(t);
+	assert_int_equal(kt_table_add(t, rows[0]), 0);
+	assert_int_equal(kt_xlsx_table(x, "Свод", t), 0);
+	assert_int_equal(kt_xlsx_rows(x), 1);
+	kt_table_free(t);
 }
 
 static void test_commit(void **state)
