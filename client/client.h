@@ -54,11 +54,13 @@ int cmd_registry(struct client *cl, int argc, char **argv);
 int cmd_exam(struct client *cl, int argc, char **argv);
 int cmd_control(struct client *cl, int argc, char **argv);
 int cmd_watch(struct client *cl, int argc, char **argv);
+int cmd_print(struct client *cl, int argc, char **argv); /* print/cmd_print.c: PDF forms */
 /* cmd_report.c: item statuses, report requests and submissions, the roll-up. */
-int cmd_status_set(struct client *cl, int argc, char **argv); /* karta status set */
+int cmd_item_status(struct client *cl, int argc, char **argv); /* karta item status */
 int cmd_report(struct client *cl, int argc, char **argv);
 int cmd_rollup(struct client *cl, int argc, char **argv);
 int cmd_overdue(struct client *cl, int argc, char **argv);
+int cmd_dashboard(struct client *cl, int argc, char **argv); /* dashboard/cmd_dashboard.c */
 
 
 #endif

@@ -20,11 +20,10 @@ static const struct {
 	{"hello", cmd_hello, "connect and show the server version and who the server says you are"},
 	{"ping", cmd_ping, "measure round trips to the server (-n COUNT)"},
 	{"plan", cmd_plan, "list, show, create, edit, derive, approve, archive and import plans"},
-	{"item", cmd_item, "add, show, edit, move and delete plan items; an item's history"},
+	{"item", cmd_item, "add, show, edit, move and delete plan items; history; status"},
 	{"sync", cmd_sync, "send queued changes, then fetch what changed on the server"},
 	{"watch", cmd_watch, "stay connected and sync whenever the server says something changed"},
-	{"status", cmd_status, "the local replica (queued changes, conflicts, last sync); "
-		"'status set': an item's status"},
+	{"status", cmd_status, "the local replica: queued changes, conflicts, last sync"},
 	{"conflicts", cmd_conflicts, "list conflicts, resolve one (--keep mine|theirs)"},
 	{"report", cmd_report, "report requests and submissions: request, draft, submit, accept, return"},
 	{"rollup", cmd_rollup, "how the plans are carried out as of a day, by organization or item"},
@@ -32,6 +31,9 @@ static const struct {
 	{"registry", cmd_registry, "РИС registries: import CSV files, list, show, export"},
 	{"exam", cmd_exam, "exam planning: points, distribution, seating, staff, locks"},
 	{"control", cmd_control, "control reports of an exam: K-02, K-03, K-06, K-09, duplicates"},
+	{"dashboard", cmd_dashboard, "the dashboard in the browser (127.0.0.1): roll-up, overdue, "
+		"reports, exams"},
+	{"print", cmd_print, "print forms as PDF: ППЭ-05-01, ППЭ-06, ППЭ-07, notifications, plan, roll-up"},
 };
 
 static void usage(FILE *out)

@@ -195,6 +195,12 @@ static enum opts_result parse(struct opt_cmd *c, int argc, char **argv, const ch
 			enum opts_result r = one_option(c, argc, argv, &i);
 			if (r != OPTS_OK)
 				return r;
+		} else if (!only_pos && strcmp(a, "-o") == 0 && find(c, "output", 6)) {
+			if (i + 1 >= argc)
+				return opts_fail(c, "-o needs a file name"), OPTS_USAGE;
+			enum opts_result r = set_value(c, find(c, "output", 6), argv[++i]);
+			if (r != OPTS_OK)
+				return r;
 		} else if (!only_pos && a[0] == '-' && a[1]) {
 			return opts_fail(c, "unknown option '%s'", a), OPTS_USAGE;
 		} else if (npos < c->npos) {

@@ -4,7 +4,8 @@
  * arguments it takes, and a table of options terminated by {0}. opts_parse fills the
  * table's result fields from argv; --help/-h prints the help built from the same table,
  * and every usage error prints "karta: reason" and the usage line on stderr. Options are
- * "--name VALUE" or "--name=VALUE"; "--" ends the options.
+ * "--name VALUE" or "--name=VALUE"; "-o FILE" is "--output FILE" where the table has an
+ * "output" option; "--" ends the options.
  *
  * Typical use, with an enum indexing the table:
  *
@@ -106,6 +107,9 @@ bool opts_any_set(const struct opt *o, int n);
 #define OPTS_FORMAT(list)                                                        \
 	{.name = "format", .type = OPT_CHOICE, .help = "output format (default: table)", \
 		.choices = (list)}
+#define OPTS_OUTPUT                                                              \
+	{.name = "output", .type = OPT_STR, .meta = "FILE",                      \
+		.help = "write to FILE (also -o): csv, json or xlsx; replaced only when complete"}
 #define OPTS_BOM \
 	{.name = "bom", .type = OPT_FLAG, .help = "csv: start with a UTF-8 byte order mark"}
 

@@ -74,10 +74,13 @@ const char *plan_fmt_level(Karta__PlanLevel l);
 /* "2023/2024" for 2023; "" for 0. */
 void plan_fmt_year(int first, char *buf, size_t n);
 
+struct kt_xlsx;
+
 struct plan_fmt_out {
 	enum kt_table_format format;
 	bool bom;          /* csv */
 	bool with_deleted; /* plan show: include deleted items */
+	struct kt_xlsx *xlsx; /* xlsx: the open workbook (table_out_open) */
 };
 
 /* The output settings from --format (NULL = table; already checked by opts), --bom and

@@ -203,6 +203,40 @@ static int read_frame(struct rpc *r, struct kt_frame_hdr *h, uint8_t **payload, 
 	return 0;
 }
 
+enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_t *p,
+	uint32_t len, uint32_t id, const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply,
+	Karta__Status *status, char *err, size_t errlen)
+{
+	*reply = NULL;
+	if (type == KT_MSG_ERROR && (request_id == id || request_id == 0)) {
+		Karta__Error *e = karta__error__unpack(NULL, len, p);
+		*status = e ? e->status : KARTA__STATUS__STATUS_INTERNAL;
+		snprintf(err, errlen, "server refused: %s (%s)",
+			e && e->message && *e->message ? e->message : "no reason given",
+			kt_status_name((int)*status));
+		if (e)
+			karta__error__free_unpacked(e, NULL);
+		return RPC_SERVER;
+	}
+	if (request_id == 0 && type == KT_MSG_GOAWAY) {
+		snprintf(err, errlen, "server is shutting down: try again shortly");
+		return RPC_TRANSPORT;
+	}
+	if (request_id != id) /* a push or a stale reply: not ours */
+		return RPC_FRAME_NOT_OURS;
+	const struct kt_msg_info *mi = kt_msg_info(type);
+	if (!mi || mi->desc != desc) {
+		snprintf(err, errlen, "unexpected reply type %u from server", type);
+		return RPC_TRANSPORT;
+	}
+	*reply = protobuf_c_message_unpack(desc, NULL, len, p);
+	if (!*reply) {
+		snprintf(err, errlen, "cannot decode %s from server", mi->name);
+		return RPC_TRANSPORT;
+	}
+	return RPC_OK;
+}
+
 /* Waits for the reply to request id; an Error becomes RPC_SERVER with its message. */
 static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *desc,
 	ProtobufCMessage **reply, char *err, size_t errlen)
@@ -212,40 +246,13 @@ static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMes
 		uint8_t *p;
 		if (read_frame(r, &h, &p, err, errlen) != 0)
 			return RPC_TRANSPORT;
-		if (h.type == KT_MSG_ERROR && (h.request_id == id || h.request_id == 0)) {
-			Karta__Error *e = karta__error__unpack(NULL, h.len, p);
-			free(p);
-			r->last_status = e ? e->status : KARTA__STATUS__STATUS_INTERNAL;
-			snprintf(err, errlen, "server refused: %s (%s)",
-				e && e->message && *e->message ? e->message : "no reason given",
-				kt_status_name((int)r->last_status));
-			if (e)
-				karta__error__free_unpacked(e, NULL);
-			return RPC_SERVER;
-		}
-		if (h.request_id == 0 && h.type == KT_MSG_GOAWAY) {
-			free(p);
-			r->lost = true;
-			snprintf(err, errlen, "server is shutting down: try again shortly");
-			return RPC_TRANSPORT;
-		}
-		if (h.request_id != id) { /* a push or a stale reply: not ours */
-			free(p);
-			continue;
-		}
-		const struct kt_msg_info *mi = kt_msg_info(h.type);
-		if (!mi || mi->desc != desc) {
-			free(p);
-			snprintf(err, errlen, "unexpected reply type %u from server", h.type);
-			return RPC_TRANSPORT;
-		}
-		*reply = protobuf_c_message_unpack(desc, NULL, h.len, p);
+		enum rpc_result rc = rpc_frame_reply(h.type, h.request_id, p, h.len, id, desc, reply,
+			&r->last_status, err, errlen);
+		if (rc == RPC_TRANSPORT && h.type == KT_MSG_GOAWAY)
+			r->lost = true; /* the server goes away: reconnect before the next call */
 		free(p);
-		if (!*reply) {
-			snprintf(err, errlen, "cannot decode %s from server", mi->name);
-			return RPC_TRANSPORT;
-		}
-		return RPC_OK;
+		if (rc != RPC_FRAME_NOT_OURS)
+			return rc;
 	}
 }
 

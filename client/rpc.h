@@ -17,6 +17,7 @@ enum rpc_result {
 	RPC_OK = 0,
 	RPC_TRANSPORT = -1, /* connection, TLS or framing failure */
 	RPC_SERVER = -2,    /* the server answered with Error (see rpc_last_status) */
+	RPC_FRAME_NOT_OURS = 1, /* rpc_frame_reply only: a push or a stale reply */
 };
 
 struct rpc_opts {
@@ -55,6 +56,15 @@ Karta__Status rpc_last_status(const struct rpc *r);
  * ended without a TLS error, or the server answered BUSY, SHUTTING_DOWN or TIMEOUT. Such a
  * request is safe to send again on a new connection (an Upload is applied once: op ids). */
 bool rpc_transient(const struct rpc *r);
+
+/* What one frame (type, request_id, payload p of len bytes) read while waiting for the reply
+ * to request id means: RPC_OK with *reply unpacked as desc; RPC_SERVER for an Error (its
+ * status in *status, its message in err); RPC_TRANSPORT for GoAway, a reply of another type
+ * or one that does not decode; RPC_FRAME_NOT_OURS for a push or a stale reply (read on).
+ * Pure: how the client reads what a server sends (tests/fuzz/fuzz_reply.c). */
+enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_t *p,
+	uint32_t len, uint32_t id, const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply,
+	Karta__Status *status, char *err, size_t errlen);
 
 /* Low level, for tests and tools: send one raw frame / read one frame (payload malloc'd). */
 int rpc_send_raw(struct rpc *r, uint16_t type, uint32_t request_id, const uint8_t *payload,

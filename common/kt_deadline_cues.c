@@ -6,6 +6,8 @@
  * phrase that runs to the next cue of another class, a closing bracket, a semicolon or a new
  * dated clause; external and relative phrases keep their text as written. */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kt_deadline_int.h"
@@ -79,63 +81,125 @@ static const struct cue_def {
 	{C_REL, KT_DL_REC_NONE, CAP, "до !@"},
 };
 
-static bool word_alt(const char *w, const char *el)
-{
-	char alt[64];
-	const char *p = el;
+/* The patterns, split once into elements and alternatives (compile): trying ~50 patterns
+ * at every token re-parsed each pattern's text and copied every alternative, which was
+ * most of a deadline cell's parse time (bench/fuzz.sh, fuzz_deadline: docs/performance.md). */
+enum el_kind { EL_WORDS, EL_NUM, EL_DATE, EL_NOT_DATE };
+#define PAT_MAX_EL 8
+#define PAT_MAX_ALT 12
+struct alt {
+	const char *s;
+	size_t len;
+	bool stem; /* "stem*": the stem plus up to three letters */
+};
+struct el {
+	enum el_kind kind;
+	unsigned nalt;
+	struct alt alt[PAT_MAX_ALT];
+};
+struct pat {
+	unsigned nel;
+	struct el el[PAT_MAX_EL];
+};
+#define NCUES (sizeof cue_defs / sizeof cue_defs[0])
+static struct pat pats[NCUES];
+static char pat_pool[4096];
+static bool pats_ready;
 
-	while (*p) {
-		size_t n = strcspn(p, "|");
-		if (n < sizeof alt) {
-			memcpy(alt, p, n);
-			alt[n] = '\0';
-			if (n > 0 && alt[n - 1] == '*') {
-				alt[n - 1] = '\0';
-				if (kt_ru_stem(w, alt, 3))
-					return true;
-			} else if (strcmp(w, alt) == 0) {
-				return true;
+/* A table that does not fit the arrays above is a programming error: caught by any test. */
+static void pat_overflow(const char *pat)
+{
+	fprintf(stderr, "kt_deadline_cues: pattern too large: %s\n", pat);
+	abort();
+}
+
+static void compile(void)
+{
+	char *pool = pat_pool, *pool_end = pat_pool + sizeof pat_pool;
+	for (size_t k = 0; k < NCUES; k++) {
+		const char *p = cue_defs[k].pat;
+		struct pat *pt = &pats[k];
+		while (*p) {
+			size_t n = strcspn(p, " ");
+			if (pt->nel == PAT_MAX_EL || pool + n + 1 > pool_end)
+				pat_overflow(cue_defs[k].pat);
+			struct el *e = &pt->el[pt->nel++];
+			memcpy(pool, p, n);
+			pool[n] = '\0';
+			if (strcmp(pool, "@") == 0 || strcmp(pool, "!@") == 0 || strcmp(pool, "#") == 0) {
+				e->kind = pool[0] == '#' ? EL_NUM : pool[0] == '@' ? EL_DATE : EL_NOT_DATE;
+			} else {
+				e->kind = EL_WORDS;
+				for (char *a = pool; *a;) {
+					size_t m = strcspn(a, "|");
+					if (e->nalt == PAT_MAX_ALT)
+						pat_overflow(cue_defs[k].pat);
+					struct alt *al = &e->alt[e->nalt++];
+					al->stem = m > 0 && a[m - 1] == '*';
+					al->len = al->stem ? m - 1 : m;
+					al->s = a;
+					bool last = a[m] == '\0';
+					a[al->len] = '\0';
+					a += m + !last;
+				}
 			}
+			pool += n + 1;
+			p += n + (p[n] == ' ');
 		}
-		p += n + (p[n] == '|');
+	}
+	pats_ready = true;
+}
+
+static bool word_alt(const char *w, const struct el *e)
+{
+	for (unsigned k = 0; k < e->nalt; k++) {
+		const struct alt *a = &e->alt[k];
+		if (w[0] != a->s[0] || strncmp(w, a->s, a->len) != 0)
+			continue;
+		if (!a->stem) {
+			if (w[a->len] == '\0')
+				return true;
+			continue;
+		}
+		unsigned extra = 0; /* kt_ru_stem(w, stem, 3) */
+		for (const unsigned char *q = (const unsigned char *)w + a->len; *q; q++)
+			if ((*q & 0xC0) != 0x80)
+				extra++;
+		if (extra <= 3)
+			return true;
 	}
 	return false;
 }
 
 /* Returns the number of tokens the pattern covers at i, 0 when it does not match. */
-static unsigned match_pat(const struct kt_dl_ctx *c, unsigned i, const char *pat)
+static unsigned match_pat(const struct kt_dl_ctx *c, unsigned i, const struct pat *pt)
 {
 	unsigned j = i;
-	const char *p = pat;
-	bool first = true;
-
-	while (*p) {
-		char el[256];
-		size_t n = strcspn(p, " ");
-		if (n >= sizeof el)
-			return 0;
-		memcpy(el, p, n);
-		el[n] = '\0';
-		p += n + (p[n] == ' ');
-		if (!first)
+	for (unsigned k = 0; k < pt->nel; k++) {
+		const struct el *e = &pt->el[k];
+		if (k > 0)
 			while (is_type(c, j, KT_RU_COMMA))
 				j++;
-		first = false;
 		const struct kt_ru_tok *t = tk(c, j);
-		if (strcmp(el, "@") == 0) {
+		switch (e->kind) {
+		case EL_DATE:
 			if (!t || !c->entry_start[j])
 				return 0;
-		} else if (strcmp(el, "!@") == 0) {
+			break;
+		case EL_NOT_DATE:
 			if (!t || c->used[j])
 				return 0;
-		} else if (strcmp(el, "#") == 0) {
+			break;
+		case EL_NUM:
 			if (!t || t->type != KT_RU_NUM || c->used[j] || t->ndigits > 3)
 				return 0;
 			j++;
-		} else {
-			if (!t || t->type != KT_RU_WORD || c->used[j] || !word_alt(t->w, el))
+			break;
+		case EL_WORDS:
+			if (!t || t->type != KT_RU_WORD || c->used[j] || !word_alt(t->w, e))
 				return 0;
 			j++;
+			break;
 		}
 	}
 	return j - i;
@@ -198,6 +262,8 @@ static void close_phrase(struct kt_dl_ctx *c, struct phrase *ph, unsigned end)
 
 void kt_dl_find_cues(struct kt_dl_ctx *c)
 {
+	if (!pats_ready)
+		compile();
 	struct phrase ph = {0};
 	int depth = 0;
 	unsigned i = 0;
@@ -227,8 +293,8 @@ void kt_dl_find_cues(struct kt_dl_ctx *c)
 		}
 		unsigned len = 0;
 		const struct cue_def *d = NULL;
-		for (size_t k = 0; k < sizeof cue_defs / sizeof cue_defs[0] && !len; k++)
-			if ((len = match_pat(c, i, cue_defs[k].pat)) != 0)
+		for (size_t k = 0; k < NCUES && !len; k++)
+			if ((len = match_pat(c, i, &pats[k])) != 0)
 				d = &cue_defs[k];
 		if (!d) {
 			i++;

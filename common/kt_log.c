@@ -53,6 +53,34 @@ void kt_log(enum kt_log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+int kt_log_limited(struct kt_log_limit *lim, enum kt_log_level lvl, const char *fmt, ...)
+{
+	if (lvl < min_level)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec >= lim->window + KT_LOG_LIMIT_SECONDS) {
+		lim->window = now.tv_sec;
+		lim->passed = 0;
+	}
+	if (lim->passed >= KT_LOG_LIMIT_BURST) {
+		lim->suppressed++;
+		return 0;
+	}
+	lim->passed++;
+	char body[1800];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	if (lim->suppressed)
+		kt_log(lvl, "%s suppressed=%lu", body, lim->suppressed);
+	else
+		kt_log(lvl, "%s", body);
+	lim->suppressed = 0;
+	return 1;
+}
+
 const char *kt_log_quote(char *out, unsigned n, const char *s)
 {
 	if (n == 0)

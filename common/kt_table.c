@@ -162,6 +162,22 @@ void kt_table_free(struct kt_table *t)
 
 size_t kt_table_rows(const struct kt_table *t) { return t ? t->nrows : 0; }
 
+const struct kt_col *kt_table_cols(const struct kt_table *t, size_t *n)
+{
+	*n = t->ncols;
+	return t->cols;
+}
+
+const char *const *kt_table_row(const struct kt_table *t, size_t r)
+{
+	return (const char *const *)t->cells + r * t->ncols;
+}
+
+bool kt_col_is_number(enum kt_col_type type)
+{
+	return type == KT_COL_INT || type == KT_COL_NUM || type == KT_COL_PCT;
+}
+
 int kt_table_add(struct kt_table *t, const char *const *cells)
 {
 	if (t->nrows == t->cap) {
@@ -193,7 +209,8 @@ static const char *cell(const struct kt_table *t, size_t r, size_t c)
 int kt_table_format_parse(const char *name, enum kt_table_format *out)
 {
 	static const char *const names[] = {
-		[KT_TABLE_TEXT] = "table", [KT_TABLE_CSV] = "csv", [KT_TABLE_JSON] = "json"};
+		[KT_TABLE_TEXT] = "table", [KT_TABLE_CSV] = "csv", [KT_TABLE_JSON] = "json",
+		[KT_TABLE_XLSX] = "xlsx"};
 	for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(name, names[i]) == 0) {
 			*out = (enum kt_table_format)i;
@@ -401,7 +418,7 @@ static int write_text(const struct kt_table *t, const struct kt_table_opts *o, F
 				const struct lines *x = &cl[r * nc + c];
 				bool has = k < x->n;
 				tl_put(&tl, has ? x->s[k] : "", has ? x->w[k] : 0, width[c],
-					t->cols[c].type == KT_COL_INT);
+					kt_col_is_number(t->cols[c].type));
 			}
 			tl_end(&tl);
 		}
@@ -489,6 +506,14 @@ static json_t *json_cell(const char *s, enum kt_col_type type)
 		if (!*end)
 			return json_integer(v);
 	}
+	if (type == KT_COL_NUM || type == KT_COL_PCT) {
+		if (!*s)
+			return json_null();
+		char *end;
+		double v = strtod(s, &end);
+		if (!*end && end != s)
+			return json_real(v);
+	}
 	return json_string(s);
 }
 
@@ -521,6 +546,8 @@ int kt_table_write(const struct kt_table *t, enum kt_table_format f,
 		return write_text(t, o, out);
 	if (f == KT_TABLE_CSV)
 		return write_csv(t, o, out);
+	if (f != KT_TABLE_JSON)
+		return -1; /* xlsx: kt_xlsx_table */
 	json_t *j = kt_table_json(t);
 	int rc = j ? json_dumpf(j, out, JSON_INDENT(2)) : -1;
 	json_decref(j);

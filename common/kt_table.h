@@ -22,12 +22,17 @@ enum kt_table_format {
 	KT_TABLE_TEXT, /* "table" */
 	KT_TABLE_CSV,  /* "csv" */
 	KT_TABLE_JSON, /* "json" */
+	KT_TABLE_XLSX, /* "xlsx": a workbook, written by kt_xlsx (kt_table_write refuses it) */
 };
 
 enum kt_col_type {
 	KT_COL_TEXT, /* JSON string */
 	KT_COL_INT,  /* JSON integer ("" → null, non-numeric → string); right-aligned text */
 	KT_COL_BOOL, /* JSON true for "yes", "true", "t", "1"; false otherwise */
+	KT_COL_NUM,  /* a decimal ("12.5"): JSON number ("" → null); right-aligned text */
+	KT_COL_PCT,  /* percent points ("12.5" is 12.5 %): JSON number; XLSX 0.125 as "0.0%" */
+	KT_COL_DATE, /* "YYYY-MM-DD" or "дд.мм.гггг", maybe with " HH:MM[:SS]": JSON string;
+	              * XLSX a real date (kt_xlsx) */
 };
 
 enum kt_cell_fit {
@@ -61,6 +66,14 @@ int kt_table_add(struct kt_table *t, const char *const *cells) __attribute__((wa
 
 size_t kt_table_rows(const struct kt_table *t);
 
+/* The columns (*n of them) and the cells of row r (valid UTF-8, never NULL): for other
+ * renderings of the same table (kt_xlsx). */
+const struct kt_col *kt_table_cols(const struct kt_table *t, size_t *n);
+const char *const *kt_table_row(const struct kt_table *t, size_t r);
+
+/* True for the types whose text is right-aligned and whose JSON is a number. */
+bool kt_col_is_number(enum kt_col_type type);
+
 /* Writes the table. o may be NULL (defaults: wrap, header, ',', no BOM). 0, or -1 on a
  * write error or out of memory. JSON goes through kt_table_json. */
 int kt_table_write(const struct kt_table *t, enum kt_table_format f,
@@ -70,7 +83,7 @@ int kt_table_write(const struct kt_table *t, enum kt_table_format f,
  * column type. Caller owns it (json_decref); NULL when out of memory. */
 json_t *kt_table_json(const struct kt_table *t);
 
-/* "table" | "csv" | "json" → *out; -1 for anything else. */
+/* "table" | "csv" | "json" | "xlsx" → *out; -1 for anything else. */
 int kt_table_format_parse(const char *name, enum kt_table_format *out);
 
 /* Display width of len bytes of UTF-8 (invalid bytes count 1, C0 controls 0). */

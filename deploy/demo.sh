@@ -90,6 +90,7 @@ stop_kartad() {
 
 cmd_stop() {
 	step "stopping the demo"
+	stop_dashboard
 	stop_kartad
 	info "stopping PostgreSQL ($RUN/pg)"
 	deploy/pgcluster.sh stop "$RUN/pg"
@@ -125,7 +126,7 @@ derive_once() {
 # The plan cascade: the region imports its roadmap document, approves it, a municipality
 # and a school derive their sub-plans. Skipped steps on a re-run say so.
 demo_plans() {
-	local seed=tests/fixtures/seeds/001_ab757c1570964dd4.txt reg mun sch
+	local seed=tests/fixtures/docx/001.docx reg mun sch
 	step "the region imports its roadmap document ($seed)"
 	run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" --dry-run --format table |
 		head -n 12 || true
@@ -162,6 +163,21 @@ demo_plans() {
 	info "(refused, as it should be)"
 }
 
+# Word files: the region's roadmap above came from its .docx; a document with two plans
+# lists both (and imports each, or the one --plan picks); a hostile file is refused.
+demo_docx() {
+	step "a Word file with two plans: --dry-run lists both (import creates each, --plan N one)"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import tests/fixtures/docx/two_plans.docx \
+		--dry-run --format table | grep -E '[$] |== План|source:|: read ' || die "plan import --dry-run of a .docx failed"
+	step "a zip bomb in disguise is refused while it inflates, and nothing is written"
+	local bomb="$RUN/bomb"
+	mkdir -p "$bomb"
+	"$BUILD/tests/kt_docx_hostile" "$bomb" >/dev/null || die "kt_docx_hostile failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" plan import "$bomb/bomb_lie.docx" &&
+		die "a zip bomb was imported"
+	info "(refused, as it should be)"
+}
+
 # Sync: each client keeps a local replica (run/state/<org>) of what it may see; writes go
 # to its outbox first, so a school can work offline and sync later.
 demo_sync() {
@@ -189,6 +205,33 @@ demo_sync() {
 	info "(karta watch keeps a client connected and syncs whenever the server pokes it)"
 }
 
+# Data safety (issue 16): after a restore the administrator starts a new epoch of a feed
+# (karta-admin feed rebuild); a client killed in the middle of the snapshot that follows
+# keeps the feed marked for resync and takes the whole snapshot again on its next sync, so
+# no row the server no longer has survives in its replica.
+demo_data_safety() {
+	local pid i
+	step "restore path: karta-admin feed rebuild school-n1 — every client of that feed resyncs"
+	run "$ADMIN" --db "$CONNINFO" feed rebuild school-n1 || die "feed rebuild failed"
+	step "school-n1's sync is killed in the middle of the snapshot (a test hook stops it there)"
+	KARTA_TEST_HANG_IN_SNAPSHOT=1 "$KARTA" --config "$RUN/school-n1.conf" sync \
+		>/dev/null 2>"$RUN/snapshot-cut.err" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "snapshot pages applied" "$RUN/snapshot-cut.err" && break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status 2>/dev/null | grep "resync pending" ||
+		info "(the snapshot had finished before the kill)"
+	step "the next sync takes the snapshot again from its start: nothing stale is kept"
+	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
+	"$KARTA" --config "$RUN/school-n1.conf" status | grep -q "resync pending" &&
+		die "a feed is still waiting for its snapshot"
+	info "(no feed left in resync)"
+}
+
 # Status reports: a school reports an item done (with its evidence), the region asks the
 # municipalities for a report, the northern one submits, the region accepts; the roll-up.
 demo_reports() {
@@ -201,9 +244,9 @@ demo_reports() {
 	mitem=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$mun")
 	step "school-n1 reports an item of its plan done, with the document that proves it"
-	run "$KARTA" --config "$RUN/school-n1.conf" status set "$item" done \
-		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "status set failed"
-	run "$KARTA" --config "$RUN/mun-north.conf" status set "$mitem" in_progress || die "status set failed"
+	run "$KARTA" --config "$RUN/school-n1.conf" item status "$item" done \
+		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "item status failed"
+	run "$KARTA" --config "$RUN/mun-north.conf" item status "$mitem" in_progress || die "item status failed"
 
 	step "the region asks the municipalities for a report; mun-north submits, the region accepts"
 	req=$("$KARTA" --config "$RUN/reg.conf" report request \
@@ -227,12 +270,48 @@ demo_reports() {
 	info "(--as-of DATE for any past day; --format csv --bom for a spreadsheet)"
 }
 
+# The dashboard: the region's page in the browser, served by the region's own karta on
+# 127.0.0.1 (a free port from 8780 on), in the background until 'deploy/demo.sh stop'.
+stop_dashboard() {
+	local pid
+	[ -f "$RUN/dashboard.pid" ] || return 0
+	pid=$(cat "$RUN/dashboard.pid")
+	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'dashboard'; then
+		info "stopping the dashboard (pid $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	rm -f "$RUN/dashboard.pid" "$RUN/dashboard.url"
+}
+
+demo_dashboard() {
+	local i url=''
+	stop_dashboard
+	step "the region's dashboard: the roll-up, the schools, the overdue list in the browser"
+	run "$KARTA" --config "$RUN/reg.conf" sync || die "karta sync failed"
+	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
+		2>"$RUN/dashboard.log" </dev/null &
+	echo $! >"$RUN/dashboard.pid"
+	for ((i = 0; i < 100; i++)); do
+		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+	[ -n "$url" ] || die "karta dashboard did not start: $(cat "$RUN/dashboard.log")"
+	echo "$url" >"$RUN/dashboard.url"
+	info "open in a browser on this machine (the key in the address is the password):"
+	info "  $url"
+	info "(from another machine: ssh -L PORT:127.0.0.1:PORT this-host, then the same address)"
+}
+
 # Registries: a school imports its participants from a CSV file (validated first, all or
 # nothing); a wrong СНИЛС is refused with its line; people are seen by the school, its
 # municipality and the region only.
 demo_registries() {
-	local f=docs/samples/registry-participants.csv bad=$RUN/participants-bad.csv
-	step "school-n1 imports its exam participants ($f)"
+	local f=$RUN/participants-n1.csv bad=$RUN/participants-bad.csv
+	# the sample's people, as school-n1's (a row naming another school would be refused)
+	awk -F';' -v OFS=';' 'NR > 1 { $11 = "school-n1" } { print }' \
+		docs/samples/registry-participants.csv >"$f"
+	step "school-n1 imports its exam participants (docs/samples/registry-participants.csv)"
 	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$f" ||
 		die "registry import failed"
 	step "a file with one wrong СНИЛС is refused, line and field named, nothing queued"
@@ -245,6 +324,43 @@ demo_registries() {
 	run "$KARTA" --config "$RUN/school-n2.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/school-n2.conf" registry list participants || true
 	run "$KARTA" --config "$RUN/mun-north.conf" registry duplicates || true
+}
+
+# One identity per registry row (docs/registries.md «Identity»): an export re-imports as
+# nothing to change; a corrected document number in the file is one update of the same
+# person; `registry edit` and `registry delete` go through the outbox with their history.
+demo_registry_ids() {
+	local s="$RUN/school-n1.conf" x="$RUN/participants-n1-export.csv" id
+	step "school-n1 exports its participants and imports the file back: nothing to change"
+	run "$KARTA" --config "$s" registry export participants -o "$x" || die "registry export failed"
+	run "$KARTA" --config "$s" registry import participants "$x" || die "re-import failed"
+	run "$KARTA" --config "$s" registry export participants --layout ris -o "$x.ris" ||
+		die "registry export --layout ris failed"
+	run "$KARTA" --config "$s" registry import participants "$x.ris" || die "re-import failed"
+	step "a corrected document number in the exported file: one update, nobody added"
+	awk -F';' -v OFS=';' 'NR == 2 { $6 = "015168" } { print }' "$x" >"$x.fixed"
+	run "$KARTA" --config "$s" registry import participants "$x.fixed" || die "import failed"
+	id=$(awk -F';' 'NR == 2 { print $17 }' "$x")
+	step "registry edit and registry delete (offline they are queued like every write)"
+	run "$KARTA" --config "$s" registry edit participants "$id" --citizenship "Российская Федерация" ||
+		die "registry edit failed"
+	run "$KARTA" --config "$s" registry show participant "$id" | head -n 14 || true
+	run "$KARTA" --config "$s" registry delete participants "$id" --reason "выбыл в другую школу" ||
+		die "registry delete failed"
+	run "$KARTA" --config "$s" registry export participants --all -o "$x.all" || true
+	run "$KARTA" --config "$s" registry import participants "$x.all" || die "re-import failed"
+}
+
+# Spreadsheets: the region's roll-up as an Excel workbook (one sheet, numbers, percentages
+# and dates typed, header frozen) in run/, and where it is.
+demo_xlsx() {
+	local f=$RUN_ABS/rollup.xlsx
+	step "the region's roll-up as an Excel workbook (--format xlsx -o FILE.xlsx)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format xlsx -o "$f" ||
+		die "rollup --format xlsx failed"
+	info "open it in Excel or LibreOffice Calc: sheet «Свод по муниципалитетам»"
+	info "(every table command takes --format xlsx -o FILE.xlsx: plan show, overdue, control,"
+	info " exam seating, registry list, registry export, report list …)"
 }
 
 demo_metrics() {
@@ -289,6 +405,39 @@ demo_exam_planning() {
 	run "$KARTA" --config "$m" exam seat --exam "$x" --order sequential &&
 		die "a locked exam accepted a change"
 	run "$KARTA" --config "$r" exam unlock --exam "$x" || die "unlock failed"
+}
+
+# Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
+# before it starts, and one device may hold only max_conns_per_device connections.
+demo_guard() {
+	step "kartad checks the open file limit against max_conns before it starts (here: ulimit -n 256)"
+	run bash -c 'ulimit -n 256 && exec "$1" --config "$2" --check-config' guard "$KARTAD" \
+		"$RUN/kartad.conf" && die "kartad accepted 10000 connections with 256 open files"
+	info "(refused, as it should be; with a low soft limit only, kartad raises it itself)"
+	local probe=$BUILD/tests/kt_probe
+	[ -x "$probe" ] || return 0
+	step "one device opens 40 connections: past max_conns_per_device (32) it gets BUSY"
+	run "$probe" --server "127.0.0.1:$PORT" --ca "$RUN/certs/ca.pem" \
+		--cert "$RUN/certs/school-s2.pem" --key "$RUN/certs/school-s2.key" hold 40 hello ||
+		die "kt_probe failed"
+	grep 'event=device_conns_refused' "$RUN/kartad.log" | tail -n 1 | sed 's/^/      /'
+}
+
+# Print forms: the seating list of an auditorium (ППЭ-05-01) and the participants'
+# notifications, as PDF files a school and an exam point print (docs/print-forms.md).
+demo_print() {
+	local m="$RUN/mun-north.conf" x=2026-06-01:2
+	step "mun-north prints the seating lists of point 0001 (ППЭ-05-01) and school-n1's notifications"
+	run "$KARTA" --config "$m" print ppe-05-01 --exam "$x" --point 0001 -o "$RUN/ppe-05-01.pdf" ||
+		die "karta print ppe-05-01 failed"
+	run "$KARTA" --config "$m" print notice --school school-n1 --per-page 2 -o "$RUN/notices.pdf" ||
+		die "karta print notice failed"
+	info "open $RUN_ABS/ppe-05-01.pdf and $RUN_ABS/notices.pdf (A4, fonts embedded)"
+	info "(also: print ppe-06-01|ppe-06-02|ppe-07 --exam … --point …, print plan PLAN, print rollup)"
+	step "another municipality's point is refused: its people are not mun-north's to print"
+	run "$KARTA" --config "$RUN/mun-south.conf" print ppe-05-01 --exam "$x" --point 0001 \
+		-o "$RUN/refused.pdf" && die "a foreign point's list was printed"
+	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
 }
 
 cmd_start() {
@@ -416,16 +565,24 @@ cmd_start() {
 	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
 
 	demo_plans
+	demo_docx
 
 	demo_sync
 	demo_reports
 	demo_registries
+	demo_registry_ids
 	demo_exam_planning
+	demo_xlsx
+	demo_data_safety
+	demo_guard
 	demo_metrics
+	demo_print
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
 	# ------------------------------------------------------------------------------------
+
+	demo_dashboard
 
 	step "done: the demo server is running"
 	cat <<-EOF
@@ -440,6 +597,8 @@ cmd_start() {
 		    Revoke a device and watch it be refused:
 		      $ADMIN --db "$CONNINFO" device revoke --cert $RUN/certs/school-n2.pem
 		      $KARTA --config $RUN/school-n2.conf hello
+		    The region's dashboard (a browser on this machine):
+		      $(cat "$RUN/dashboard.url")
 		    Stop everything:
 		      deploy/demo.sh stop
 	EOF

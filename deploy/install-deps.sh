@@ -11,8 +11,12 @@ PKGS=(
 	libsqlite3-dev sqlite3                                      # client's local store (+ CLI: tests read it)
 	libjansson-dev libinih-dev                                  # JSON output, INI config
 	libcmocka-dev                                               # unit tests
+	libcairo2-dev libpango1.0-dev fonts-paratype poppler-utils  # karta print: PDF forms (+ tests read them back)
 	testssl.sh bsdextrautils procps util-linux                  # TLS audit, test helpers
-	curl                                                        # tests and demo read kartad's /metrics, /health
+	libxlsxwriter-dev python3-openpyxl                          # --format xlsx; tests read it back
+	libzip-dev libxml2-dev                                      # .docx import: ZIP members, XML reader
+	libreoffice-writer-nogui                                    # .doc import: Word 97 → .docx (and the test makes its .doc)
+	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes (and kartad's /metrics), DevTools driver
 )
 
 SUDO=

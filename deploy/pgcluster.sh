@@ -7,6 +7,8 @@
 #   pgcluster.sh conninfo DIR [DBNAME]  e.g. host=/tmp/karta-pg.X/sock port=5432 user=postgres dbname=postgres
 #   pgcluster.sh createdb DIR NAME      (re)create database NAME (dropped first if it exists)
 #   pgcluster.sh psql DIR [DBNAME] [psql args…]
+#   pgcluster.sh crash DIR              kill -9 the postmaster (fault tests), wait for its
+#                                       backends to exit; start DIR brings it back
 #
 # DIR holds only a file "pgroot" naming the real cluster directory, a mktemp -d
 # /tmp/karta-pg.XXXXXX owned by postgres (DIR may sit in a tree the postgres user cannot
@@ -24,7 +26,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=5432 # only names the socket file: no TCP listener, each cluster has its own socket dir
 
 usage() {
-	sed -n '2,10s/^# \{0,1\}//p' "$0"
+	sed -n '2,12s/^# \{0,1\}//p' "$0"
 }
 
 die() {
@@ -137,6 +139,22 @@ cmd_stop() {
 	return 0
 }
 
+# cmd_crash DIR: SIGKILL to the postmaster, as a crash would; its backends notice and exit
+# (up to 30 s), so that a start may follow.
+cmd_crash() {
+	local root pid kids i
+	root=$(need_running "$1")
+	pid=$(head -n 1 "$root/data/postmaster.pid")
+	kids=$(pgrep -P "$pid" | tr '\n' ' ' || true)
+	kill -KILL "$pid"
+	for ((i = 0; i < 300; i++)); do
+		# shellcheck disable=SC2086 # a list of pids
+		[ -n "$kids" ] && ps -o pid= -p $kids >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	die "the backends of the killed postmaster $pid did not exit in 30 s"
+}
+
 need_running() {
 	local root
 	root=$(root_of "$1")
@@ -158,7 +176,7 @@ main() {
 	local cmd=${1:-}
 	case $cmd in
 	-h | --help | help) usage; exit 0 ;;
-	start | stop | status | conninfo | createdb | psql) ;;
+	start | stop | status | conninfo | createdb | psql | crash) ;;
 	'') usage >&2; exit 2 ;;
 	*) echo "pgcluster: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -169,6 +187,7 @@ main() {
 	start) cmd_start "$dir" ;;
 	stop) cmd_stop "$dir" ;;
 	status) is_running "$(root_of "$dir")" ;;
+	crash) cmd_crash "$dir" ;;
 	conninfo)
 		local root
 		root=$(root_of "$dir")

@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "kt_log.h"
+#include "guard.h"
 #include "listen.h"
 #include "server.h"
 #include "session.h"
@@ -33,6 +34,18 @@ void conn_log(const struct conn *c, int level, const char *fmt, ...)
 	va_end(ap);
 	kt_log((enum kt_log_level)level, "conn=%llu org=%s %s", (unsigned long long)c->id,
 		c->who.org_code[0] ? c->who.org_code : "-", body);
+}
+
+void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
+	const char *fmt, ...)
+{
+	char body[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s",
+		(unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", body);
 }
 
 void conn_ref(struct conn *c) { c->refs++; }
@@ -59,6 +72,7 @@ static void conn_finish(evutil_socket_t fd, short what, void *arg)
 	}
 	event_free(c->hello_timer);
 	event_free(c->close_ev);
+	guard_conn_release(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -179,11 +193,17 @@ static void conn_process(struct conn *c)
 	conn_ref(c);
 	while (!c->closing && (c->state == CONN_HELLO || c->state == CONN_READY)) {
 		size_t avail = evbuffer_get_length(in);
-		if (avail < KT_FRAME_HDR_LEN)
+		if (avail < KT_FRAME_HDR_LEN) {
+			if (avail == 0)
+				guard_frame_done(c);
+			else
+				guard_frame_wait(c, 0); /* part of a header: its deadline runs */
 			break;
+		}
 		if ((long)evbuffer_get_length(out) > cfg->out_high_water) {
 			c->paused = true;
 			bufferevent_disable(c->bev, EV_READ);
+			guard_frame_pause(c);
 			break;
 		}
 		if (handled == cfg->frames_per_read) {
@@ -196,13 +216,19 @@ static void conn_process(struct conn *c)
 		struct kt_frame_hdr h;
 		const char *why = "";
 		evbuffer_copyout(in, hdr, sizeof hdr);
-		if (kt_frame_check_hdr(hdr, (uint32_t)cfg->max_frame, &h, &why) != KT_FRAME_OK) {
-			conn_log(c, KT_LOG_WARN, "event=framing_error reason=\"%s\"", why);
+		if (kt_frame_check_hdr(hdr, guard_max_frame(c), &h, &why) != KT_FRAME_OK) {
+			static struct kt_log_limit lim;
+			conn_log_limited(c, &lim, KT_LOG_WARN, "event=framing_error reason=\"%s\"", why);
 			conn_close(c, "framing error");
 			break;
 		}
-		if (avail - KT_FRAME_HDR_LEN < h.len)
-			break; /* the header is valid: wait for the rest (bounded by the watermark) */
+		if (avail - KT_FRAME_HDR_LEN < h.len) {
+			/* The header is valid: wait for the rest, within the frame's deadline and
+			 * the shared input budget (guard.h); the watermark bounds the buffer. */
+			guard_frame_wait(c, h.len);
+			break;
+		}
+		guard_frame_done(c);
 		evbuffer_drain(in, KT_FRAME_HDR_LEN);
 		static const uint8_t empty[1];
 		const uint8_t *payload = h.len ? evbuffer_pullup(in, h.len) : empty;
@@ -219,6 +245,17 @@ void conn_auth_done(struct conn *c, bool ok)
 {
 	if (!ok || c->closing)
 		return;
+	if (!guard_device_take(c)) {
+		static struct kt_log_limit lim;
+		conn_log_limited(c, &lim, KT_LOG_WARN,
+			"event=device_conns_refused device=%.16s limit=%ld peer=%s", c->who.fingerprint,
+			c->srv->cfg.max_conns_per_device, c->peer);
+		session_error(c, 0, KARTA__STATUS__STATUS_BUSY,
+			"too many connections from this device (limit %ld): close some and retry",
+			c->srv->cfg.max_conns_per_device);
+		conn_close(c, "too many connections from this device");
+		return;
+	}
 	c->state = CONN_HELLO;
 	conn_process(c); /* Hello may already be waiting */
 }
@@ -230,6 +267,8 @@ void conn_established(struct conn *c)
 	struct timeval idle = {c->srv->cfg.idle_timeout, 0};
 	struct timeval wr = {c->srv->cfg.write_timeout, 0};
 	bufferevent_set_timeouts(c->bev, &idle, &wr);
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+		(size_t)guard_max_frame(c) + KT_FRAME_HDR_LEN + 64 * 1024);
 }
 
 int conn_send_frame_with(struct conn *c, uint16_t type, uint32_t request_id, uint32_t len,
@@ -280,7 +319,7 @@ struct conn *conn_new(struct server *s, int fd, const char *peer)
 	snprintf(c->peer, sizeof c->peer, "%s", peer);
 	c->hello_timer = evtimer_new(s->base, hello_timeout_cb, c);
 	c->close_ev = evtimer_new(s->base, conn_finish, c);
-	if (!c->hello_timer || !c->close_ev)
+	if (!c->hello_timer || !c->close_ev || guard_conn_init(c) != 0)
 		goto fail;
 	c->bev = bufferevent_openssl_socket_new(s->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
 		BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
@@ -293,9 +332,10 @@ struct conn *conn_new(struct server *s, int fd, const char *peer)
 	/* A client that vanishes without close_notify is an ordinary disconnect. */
 	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-	/* Never buffer more than one maximal frame (+ slack) from a client. */
+	/* Never buffer more than one maximal frame (+ slack) from a client; until Welcome
+	 * that is a small one (conn_established raises it). */
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
-		(size_t)s->cfg.max_frame + KT_FRAME_HDR_LEN + 64 * 1024);
+		(size_t)guard_max_frame(c) + KT_FRAME_HDR_LEN + 64 * 1024);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	struct timeval tv = {s->cfg.hello_timeout, 0};
 	evtimer_add(c->hello_timer, &tv);
@@ -312,6 +352,8 @@ fail:
 		event_free(c->hello_timer);
 	if (c && c->close_ev)
 		event_free(c->close_ev);
+	if (c && c->frame_timer)
+		event_free(c->frame_timer);
 	if (ssl)
 		SSL_free(ssl);
 	if (fd >= 0)

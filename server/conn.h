@@ -50,6 +50,13 @@ struct conn {
 	char peer[64];
 	struct conn_identity who;
 	uint32_t proto;
+	/* guard.c: what this connection holds of the server's limits */
+	struct event *frame_timer;  /* deadline of the frame being received */
+	long long frame_started;    /* when its first byte came (monotonic seconds) */
+	uint32_t frame_announced;   /* its payload size (0 while the header is incomplete) */
+	uint32_t frame_reserved;    /* bytes of the input budget it holds */
+	uint64_t addr_key;
+	bool addr_counted, device_counted;
 	struct metrics_req mreq; /* the request being timed (metrics.c) */
 };
 
@@ -77,5 +84,10 @@ void conn_established(struct conn *c);
 /* Log with "conn=ID org=CODE" prefixed. */
 void conn_log(const struct conn *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a line a peer can make repeat: rate-limited by lim (one per call site, see
+ * kt_log_limited). */
+struct kt_log_limit;
+void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

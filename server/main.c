@@ -13,6 +13,7 @@
 #include "db/kt_migrations.h"
 #include "kt_log.h"
 #include "kt_msg.h"
+#include "guard.h"
 #include "listen.h"
 #include "metrics.h"
 #include "server.h"
@@ -64,8 +65,7 @@ int main(int argc, char **argv)
 		goto out;
 	for (int i = 1; i < argc;) {
 		if (kt_cfg_args(server_cfg_keys, &s.cfg, argc, argv, &i, err, sizeof err) != 0) {
-			fprintf(stderr, "kartad: %s\n", err);
-			rc = 2;
+				rc = 2;
 			goto out;
 		}
 		if (i >= argc)
@@ -107,6 +107,10 @@ int main(int argc, char **argv)
 		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"%s\"", err);
 		goto out;
 	}
+	if (guard_startup(&s.cfg, err, sizeof err) != 0) {
+		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"%s\"", err);
+		goto out;
+	}
 	if (check_schema(s.cfg.conninfo) != 0)
 		goto out;
 	if (check_only) {
@@ -125,8 +129,9 @@ int main(int argc, char **argv)
 	};
 	s.db = db_pool_new(s.base, &pc);
 	s.feed_listener = listen_new(s.base, s.cfg.conninfo);
+	s.guard = guard_new(&s);
 	s.metrics = metrics_new();
-	if (!s.db || !s.feed_listener || !s.metrics || server_signals(&s) != 0 ||
+	if (!s.db || !s.feed_listener || !s.guard || !s.metrics || server_signals(&s) != 0 ||
 	    metrics_listen(s.metrics, &s, s.cfg.metrics_listen) != 0 || server_listen(&s) != 0)
 		goto out;
 	kt_log(KT_LOG_INFO, "event=started version=%s pid=%d", KT_VERSION, (int)getpid());
@@ -144,9 +149,11 @@ out:
 			bufferevent_free(c->bev);
 		event_free(c->hello_timer);
 		event_free(c->close_ev);
+		guard_conn_release(c);
 		c->refs = 1;
 		conn_unref(c);
 	}
+	guard_free(s.guard);
 	metrics_free(s.metrics);
 	listen_free(s.feed_listener); /* touches no connection */
 	db_pool_free(s.db);

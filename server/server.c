@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "karta.pb-c.h"
 #include "kt_log.h"
+#include "guard.h"
 #include "metrics.h"
 #include "session.h"
 
@@ -38,23 +39,34 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
 		snprintf(peer, sizeof peer, "[%s]:%u", host, ntohs(in6->sin6_port));
 	}
-	if (s->draining || s->nconns >= s->cfg.max_conns) {
+	guard_accept_ok(s);
+	uint64_t key = guard_addr_key(sa);
+	const char *refused = s->draining ? "draining"
+		: s->nconns >= s->cfg.max_conns ? "max_conns"
+		: !guard_addr_take(s, key) ? "max_conns_per_address" : NULL;
+	if (refused) {
 		metrics_inc(s->metrics, s->draining ? M_REFUSED_DRAINING : M_REFUSED_MAX_CONNS);
-		kt_log(KT_LOG_WARN, "event=accept_refused peer=%s reason=%s", peer,
-			s->draining ? "draining" : "max_conns");
+		static struct kt_log_limit lim; /* a flood must not flood the log */
+		kt_log_limited(&lim, KT_LOG_WARN, "event=accept_refused peer=%s reason=%s", peer,
+			refused);
 		close(fd);
 		return;
 	}
 	int one = 1; /* replies are small and latency-bound: no Nagle */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	metrics_inc(s->metrics, M_ACCEPTED);
-	conn_new(s, fd, peer);
+	struct conn *c = conn_new(s, fd, peer);
+	if (!c) {
+		guard_addr_put(s, key);
+		return;
+	}
+	c->addr_key = key;
+	c->addr_counted = true;
 }
 
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	int e = EVUTIL_SOCKET_ERROR();
-	kt_log(KT_LOG_ERROR, "event=accept_error reason=\"%s\"", evutil_socket_error_to_string(e));
+	guard_accept_error(arg, EVUTIL_SOCKET_ERROR());
 }
 
 int server_listen(struct server *s)

@@ -13,6 +13,7 @@
 
 struct conn;
 struct db_pool;
+struct guard;
 struct listener;
 struct metrics;
 
@@ -23,6 +24,7 @@ struct server {
 	struct evconnlistener *listener;
 	struct db_pool *db;
 	struct listener *feed_listener; /* LISTEN karta_feed → Pokes (listen.h) */
+	struct guard *guard; /* connection caps, input budget, accept pause */
 	struct metrics *metrics;        /* counters, /metrics and /health (metrics.h) */
 	struct event *sig_term, *sig_int, *sig_hup, *drain_timer;
 	struct conn *conns; /* doubly linked list of open connections */

@@ -14,16 +14,21 @@
 #include "report_render.h"
 #include "rpc.h"
 #include "sync.h"
+#include "table_out.h"
 
 static const struct {
-	const char *word, *alt, *name, *title;
+	const char *word, *alt, *name, *title, *sheet;
 } reports[] = {
-	{"K-02", "К-02", "k02", "К-02 registered, distributed and not distributed participants"},
-	{"K-03", "К-03", "k03", "К-03 distributed participants vs seats of the assigned auditoriums"},
-	{"K-06", "К-06", "k06", "К-06 readiness of the exam points"},
-	{"K-09", "К-09", "k09", "К-09 auditorium fill"},
-	{"duplicates", "дубликаты", "exam_duplicates", "registered participants who look like one person"},
-	{"same-day", "same_day", "same_day", "participants registered for another exam the same day"},
+	{"K-02", "К-02", "k02", "К-02 registered, distributed and not distributed participants",
+		"К-02 Распределение"},
+	{"K-03", "К-03", "k03", "К-03 distributed participants vs seats of the assigned auditoriums",
+		"К-03 Места в ППЭ"},
+	{"K-06", "К-06", "k06", "К-06 readiness of the exam points", "К-06 Готовность ППЭ"},
+	{"K-09", "К-09", "k09", "К-09 auditorium fill", "К-09 Заполнение аудиторий"},
+	{"duplicates", "дубликаты", "exam_duplicates",
+		"registered participants who look like one person", "Возможные дубликаты"},
+	{"same-day", "same_day", "same_day",
+		"participants registered for another exam the same day", "Экзамены в один день"},
 };
 
 /* Names resolve against the replica brought up to date first when the server is reachable
@@ -50,11 +55,12 @@ static bool names(size_t i, const char *w)
 
 int cmd_control(struct client *cl, int argc, char **argv)
 {
-	enum { O_EXAM, O_FORMAT, O_BOM, O_N };
+	enum { O_EXAM, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"control", "REPORT", 1,
@@ -81,26 +87,29 @@ int cmd_control(struct client *cl, int argc, char **argv)
 	if (i == n)
 		return opts_fail(&c, "'%s' is not a control report: K-02, K-03, K-06, K-09, "
 				     "duplicates or same-day", pos[0]);
-	struct replica *r;
-	char exam[EXAM_ID_LEN];
-	int rc = exam_resolve(cl, o[O_EXAM].str, &r, exam);
+	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet,
+		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct table_out out;
+	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
 	if (rc != EXIT_OK)
 		return rc;
+	struct replica *r;
+	char exam[EXAM_ID_LEN];
+	if ((rc = exam_resolve(cl, o[O_EXAM].str, &r, exam)) != EXIT_OK)
+		return table_out_close(&out, &v.fo, rc);
 	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
 	req.name = (char *)reports[i].name;
 	req.exam_id = exam;
 	Karta__Table *t;
 	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
-		return rc;
-	struct report_view v = {.color = report_want_color(),
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+		return table_out_close(&out, &v.fo, rc);
 	static const char *const ids[] = {"participant_a", "participant_b", "participant", NULL};
 	if (v.fo.format == KT_TABLE_TEXT)
 		printf("%s, exam %s\n\n", reports[i].title, o[O_EXAM].str);
 	if (v.fo.format == KT_TABLE_TEXT && t->n_rows == 0)
 		printf("nothing to report\n");
 	else
-		rc = report_render_columns(t, &v, ids, stdout);
+		rc = report_render_columns(t, &v, ids, out.f);
 	karta__table__free_unpacked(t, NULL);
-	return rc;
+	return table_out_close(&out, &v.fo, rc);
 }

@@ -16,6 +16,7 @@
 #include "replica.h"
 #include "report_cmds.h"
 #include "report_render.h"
+#include "table_out.h"
 
 #define OPT_DRY                                                                           \
 	{.name = "dry-run", .type = OPT_FLAG,                                             \
@@ -508,13 +509,14 @@ static void seating_text(const Karta__Table *t)
 
 static int exam_seating(struct client *cl, int argc, char **argv)
 {
-	enum { O_EXAM, O_POINT, O_FORMAT, O_BOM, O_N };
+	enum { O_EXAM, O_POINT, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE",
 			.help = "one exam point (default: every point this organization plans)"},
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam seating", "", 0,
@@ -525,27 +527,31 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	if (o[O_POINT].set && strlen(o[O_POINT].str) != 4)
 		return opts_fail(&c, "--point takes a 4-digit exam point code");
-	struct replica *r;
-	char exam[EXAM_ID_LEN];
-	int rc = exam_resolve(cl, o[O_EXAM].str, &r, exam);
+	struct report_view v = {.title = "Рассадка",
+		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct table_out out;
+	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
 	if (rc != EXIT_OK)
 		return rc;
+	struct replica *r;
+	char exam[EXAM_ID_LEN];
+	if ((rc = exam_resolve(cl, o[O_EXAM].str, &r, exam)) != EXIT_OK)
+		return table_out_close(&out, &v.fo, rc);
 	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
 	req.name = (char *)"seating";
 	req.exam_id = exam;
 	req.point = (char *)(o[O_POINT].set ? o[O_POINT].str : "");
 	Karta__Table *t;
 	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
-		return rc;
-	struct report_view v = {.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+		return table_out_close(&out, &v.fo, rc);
 	if (v.fo.format != KT_TABLE_TEXT)
-		rc = report_render_columns(t, &v, NULL, stdout);
+		rc = report_render_columns(t, &v, NULL, out.f);
 	else if (t->n_rows == 0)
 		printf("nobody seated\n");
 	else
 		seating_text(t);
 	karta__table__free_unpacked(t, NULL);
-	return rc;
+	return table_out_close(&out, &v.fo, rc);
 }
 
 int cmd_exam(struct client *cl, int argc, char **argv)

@@ -266,8 +266,10 @@ static int print_rejected(void *arg, const struct replica_rejected *rj)
 
 int cmd_status(struct client *cl, int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "set") == 0) /* karta status set ITEM STATUS */
-		return cmd_status_set(cl, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "set") == 0) { /* the old spelling of karta item status */
+		fprintf(stderr, "karta: 'karta status set' is deprecated: use 'karta item status'\n");
+		return cmd_item_status(cl, argc - 1, argv + 1);
+	}
 	enum { O_ROWS, O_N };
 	struct opt o[] = {
 		[O_ROWS] = {.name = "rows", .type = OPT_FLAG,
@@ -278,7 +280,7 @@ int cmd_status(struct client *cl, int argc, char **argv)
 		"belongs to, the feeds and their cursors, the changes queued for sending, the ones\n"
 		"the server refused, open conflicts and the time of the last sync.\n"
 		"With --rows, one line per synced row: two replicas that converged print the same.\n"
-		"'karta status set ITEM STATUS' sets an item's status instead (see its --help).", o};
+		"'karta item status ITEM STATUS' sets an item's status (see its --help).", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);

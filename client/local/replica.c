@@ -56,9 +56,22 @@ int rp_fail(struct replica *r, const char *fmt, ...)
 	return -1;
 }
 
+/* msg (SQLite's message for the last error on r when NULL), or the words for a full disk. */
+static const char *db_message(struct replica *r, const char *msg, char *buf, size_t n)
+{
+	int ec = sqlite3_extended_errcode(r->db) & 0xff, sys = sqlite3_system_errno(r->db);
+	if (ec == SQLITE_FULL || (ec == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))) {
+		snprintf(buf, n, "no space left on the disk of the state dir %s (nothing was"
+			" half-written: free some space and run the command again)", r->dir);
+		return buf;
+	}
+	return msg ? msg : sqlite3_errmsg(r->db);
+}
+
 int rp_dberr(struct replica *r, const char *what)
 {
-	return rp_fail(r, "%s: %s", what, sqlite3_errmsg(r->db));
+	char buf[400];
+	return rp_fail(r, "%s: %s", what, db_message(r, NULL, buf, sizeof buf));
 }
 
 const char *replica_error(const struct replica *r)
@@ -215,7 +228,8 @@ static int exec(struct replica *r, const char *sql, const char *what)
 	char *msg = NULL;
 	if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	rp_fail(r, "%s: %s", what, msg ? msg : sqlite3_errmsg(r->db));
+	char buf[400];
+	rp_fail(r, "%s: %s", what, db_message(r, msg, buf, sizeof buf));
 	sqlite3_free(msg);
 	return -1;
 }
@@ -292,6 +306,7 @@ int replica_open(const char *dir, struct replica **out, char *err, size_t errlen
 		snprintf(err, errlen, "replica: out of memory");
 		return -1;
 	}
+	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "replica: cannot open %s: %s", path,
 			r->db ? sqlite3_errmsg(r->db) : "out of memory");

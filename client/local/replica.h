@@ -95,15 +95,18 @@ struct replica_stats {
 /* The entity type's name ("plan", "plan_section", …, "staff_point"), "other" for the rest. */
 const char *replica_kind_name(enum replica_kind k);
 
-/* Cursors of every known feed not waiting for a resync, ordered by feed code. The array and
- * its cursors are malloc'd: free with replica_cursors_free. */
+/* Cursors of every known feed, ordered by feed code — a feed waiting for a resync too, with
+ * the cursor it had before: the server answers resync (or gone) again, never a replay from 0
+ * that would leave the rows the interrupted snapshot had not reached. The array and its
+ * cursors are malloc'd: free with replica_cursors_free. */
 int replica_cursors(struct replica *r, Karta__FeedCursor ***out, size_t *n);
 void replica_cursors_free(Karta__FeedCursor **c, size_t n);
 
 /* One local transaction: every change (newer wins; equal versions are a no-op), then every
- * feed state: FEED_OK moves the cursor (and stores name, level, parent, last_seq, scope);
- * FEED_RESYNC marks the feed (its cursor is kept but no longer offered) until a snapshot
- * ends; FEED_GONE drops the feed and all its rows. On error nothing is written. */
+ * feed state: FEED_OK moves the cursor (and stores name, level, parent, last_seq, scope;
+ * a resync mark stays); FEED_RESYNC marks the feed until a snapshot of it completes (an
+ * interrupted one is taken again from its start); FEED_GONE drops the feed and all its rows.
+ * On error nothing is written. */
 int replica_apply_page(struct replica *r, const Karta__ChangePage *pg, struct replica_stats *st);
 
 /* Resync of one feed: begin with the first SnapshotPage's FeedState (records its epoch and
@@ -112,7 +115,8 @@ int replica_apply_page(struct replica *r, const Karta__ChangePage *pg, struct re
  * equal or older one, a newer local row is kept; either way the row counts as seen); end
  * (one transaction): rows of the feed not seen in this snapshot are removed, the cursor is
  * set to the recorded (epoch, seq) and the resync mark cleared. replica_snapshot_end returns
- * the number of rows removed, or -1. Do not pull a feed while its snapshot is open. */
+ * the number of rows removed, or -1. A pull between begin and end is fine: a new begin
+ * starts over, and every row it does not see again is removed at its end. */
 int replica_snapshot_begin(struct replica *r, const Karta__FeedState *fs);
 int replica_snapshot_apply(struct replica *r, const char *feed, const Karta__Change *const *rows,
 	size_t n, struct replica_stats *st);

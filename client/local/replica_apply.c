@@ -172,9 +172,9 @@ static int apply_state(struct replica *r, const Karta__FeedState *fs, struct rep
 		return feed_describe(r, fs) ||
 			feed_set(r, RS_FEED_MARK, "UPDATE feed SET resync = 1 WHERE code = ?1 AND ?2 = ?3",
 				fs->feed, 0, 0);
-	default:
+	default: /* a resync mark stays until the feed's snapshot completes (replica_snapshot_end) */
 		return feed_describe(r, fs) ||
-			feed_set(r, RS_FEED_MOVE, "UPDATE feed SET epoch = ?2, seq = ?3, resync = 0"
+			feed_set(r, RS_FEED_MOVE, "UPDATE feed SET epoch = ?2, seq = ?3"
 				" WHERE code = ?1", fs->feed, fs->epoch, fs->seq);
 	}
 }
@@ -204,7 +204,7 @@ int replica_cursors(struct replica *r, Karta__FeedCursor ***out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *s = rp_prepare(r,
-		"SELECT code, epoch, seq FROM feed WHERE resync = 0 ORDER BY code");
+		"SELECT code, epoch, seq FROM feed ORDER BY code");
 	if (!s)
 		return -1;
 	size_t cap = 0;

@@ -41,11 +41,13 @@ struct replica {
 	sqlite3 *db;
 	sqlite3_stmt *st[RS__COUNT];
 	char err[512];
+	char dir[256]; /* the state dir, for messages */
 };
 
 /* Sets r's error (printf-style) and returns -1. */
 int rp_fail(struct replica *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* rp_fail with SQLite's message: "<what>: <sqlite error>". */
+/* rp_fail with SQLite's message: "<what>: <sqlite error>" — a full disk (SQLITE_FULL, or an
+ * I/O error from ENOSPC/EDQUOT) is said as such, with the state dir. */
 int rp_dberr(struct replica *r, const char *what);
 
 /* The cached statement of slot, reset and unbound; NULL (error set) if it does not prepare. */

@@ -53,16 +53,36 @@ struct rpc *sync_connect(struct client *cl, bool quiet)
 	return r;
 }
 
+/* A server that is busy (its database restarting, a lock it waited too long for) is asked
+ * again after 1, 2, 4, 8 and 16 s; then the sync gives up, nothing lost (the outbox keeps
+ * what was not written, the cursors what was pulled). */
+#define BUSY_RETRIES 5
+
+/* Waits before busy retry number attempt (0-based); false when they are used up. */
+static bool busy_wait(int attempt, const char *why)
+{
+	if (attempt >= BUSY_RETRIES)
+		return false;
+	fprintf(stderr, "karta: %s — trying again in %d s\n", why, 1 << attempt);
+	sleep(1u << attempt);
+	return true;
+}
+
 static int call(struct client *cl, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply)
 {
 	char err[512];
-	if (rpc_call(cl->rpc, req, desc, reply, err, sizeof err) != RPC_OK) {
+	for (int attempt = 0;; attempt++) {
+		enum rpc_result rc = rpc_call(cl->rpc, req, desc, reply, err, sizeof err);
+		if (rc == RPC_OK)
+			return 0;
+		if (rc == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY &&
+		    busy_wait(attempt, err))
+			continue;
 		cl->transient = rpc_transient(cl->rpc);
 		fprintf(stderr, "karta: %s\n", err);
 		return -1;
 	}
-	return 0;
 }
 
 /* Test hook (KARTA_TEST_HANG_AFTER_UPLOAD set): sends the Upload and then waits, never
@@ -88,6 +108,19 @@ static void page_delay(void)
 	const char *ms = getenv("KARTA_TEST_PAGE_DELAY_MS");
 	if (ms && atoi(ms) > 0)
 		usleep((useconds_t)atoi(ms) * 1000);
+}
+
+/* Test hook: KARTA_TEST_HANG_IN_SNAPSHOT=N, after the N-th page of a snapshot is applied,
+ * says so on stderr and waits until killed — "the client died mid-snapshot", exactly
+ * (tests/integration/t_fault_client.sh). */
+static void snapshot_hang(int pages)
+{
+	const char *n = getenv("KARTA_TEST_HANG_IN_SNAPSHOT");
+	if (!n || atoi(n) != pages)
+		return;
+	fprintf(stderr, "karta: test hook: %d snapshot pages applied, waiting to be killed\n", pages);
+	for (;;)
+		pause();
 }
 
 /* --- push ----------------------------------------------------------------------------------- */
@@ -163,7 +196,7 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		max_bytes = lim->max_frame / 2;
 	if (getenv("KARTA_TEST_IGNORE_LIMITS"))
 		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
-	for (;;) {
+	for (int busy = 0;;) {
 		struct replica_op *ops = NULL;
 		size_t n = 0;
 		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
@@ -174,8 +207,19 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 			return 0;
 		int rc = upload(cl, ops, n, rep, fn, arg);
 		replica_ops_free(ops, n);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			busy = 0;
+			continue;
+		}
+		/* some ops came back "retry later" (the server could not write them now): they
+		 * stay queued; send them again after a pause, counted once in the summary */
+		if (busy >= BUSY_RETRIES)
+			return 0; /* they stay queued for the next sync */
+		rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
+		rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
+		busy_wait(busy++, "the server could not write the changes now");
 	}
 }
 
@@ -188,6 +232,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 	struct replica *r = client_replica(cl);
 	char after_type[40] = "", after_id[40] = "";
 	bool first = true, more = true;
+	int pages = 0;
 	while (more) {
 		Karta__SnapshotRequest req = KARTA__SNAPSHOT_REQUEST__INIT;
 		req.feed = (char *)feed;
@@ -214,6 +259,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 			fprintf(stderr, "karta: cannot apply a snapshot of %s: %s\n", feed, replica_error(r));
 			return -1;
 		}
+		snapshot_hang(++pages);
 	}
 	if (replica_snapshot_end(r, feed) < 0) {
 		fprintf(stderr, "karta: cannot finish the snapshot of %s: %s\n", feed, replica_error(r));
@@ -221,6 +267,36 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 	}
 	rep->snapshots++;
 	return 0;
+}
+
+/* The codes of the feeds waiting for a resync (replica_feed_each). */
+struct codes {
+	char **v;
+	size_t n;
+};
+
+static int add_resync(void *arg, const struct replica_feed *f)
+{
+	struct codes *c = arg;
+	if (!f->resync)
+		return 0;
+	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
+	if (!v || !(v[c->n] = strdup(f->code))) {
+		if (v)
+			c->v = v;
+		fprintf(stderr, "karta: out of memory\n");
+		return -1;
+	}
+	c->v = v;
+	c->n++;
+	return 0;
+}
+
+static void codes_free(struct codes *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
 }
 
 int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
@@ -256,12 +332,17 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 		rep->changes += (long)pg->n_changes;
 		page_delay();
 		bool done = pg->caught_up;
-		for (size_t i = 0; i < pg->n_feeds && rc == 0; i++)
-			if (pg->feeds[i]->action == KARTA__FEED_ACTION__FEED_RESYNC) {
-				rc = snapshot(cl, pg->feeds[i]->feed, rep);
-				done = false; /* pull from the snapshot's cursor */
-			}
 		karta__change_page__free_unpacked(pg, NULL);
+		/* every feed marked for resync — by this page or by a snapshot a killed run left
+		 * open — is snapshotted to its end before the pull goes on */
+		struct codes todo = {0};
+		if (replica_feed_each(r, add_resync, &todo) != 0)
+			rc = -1;
+		for (size_t i = 0; i < todo.n && rc == 0; i++) {
+			rc = snapshot(cl, todo.v[i], rep);
+			done = false; /* pull from the snapshot's cursor */
+		}
+		codes_free(&todo);
 		if (rc != 0)
 			return -1;
 		if (done)

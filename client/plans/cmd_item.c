@@ -11,6 +11,7 @@
 #include "client.h"
 #include "opts.h"
 #include "plan_fmt.h"
+#include "table_out.h"
 
 /* The text fields an item command may set, in the order of struct opt tables below. */
 #define ITEM_TEXT_OPT(n, m, h) {.name = (n), .type = OPT_STR, .meta = (m), .help = (h)}
@@ -144,24 +145,28 @@ static int item_show(struct client *cl, int argc, char **argv)
 
 static int item_history(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_N };
-	struct opt o[] = {
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM, [O_N] = {0}};
+	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"item history", "ITEM", 1,
 		"Prints who changed an item, when, from which device, and which fields.", o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
 		return prc;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct table_out out;
+	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	if (rc != EXIT_OK)
+		return rc;
 	Karta__ItemHistoryRequest req = KARTA__ITEM_HISTORY_REQUEST__INIT;
 	req.item_id = (char *)pos[0];
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__item_history__descriptor, &m) != EXIT_OK)
-		return EXIT_RUNTIME;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
-	int rc = plan_fmt_history((const Karta__ItemHistory *)m, &fo, stdout);
+		return table_out_close(&out, &fo, EXIT_RUNTIME);
+	rc = plan_fmt_history((const Karta__ItemHistory *)m, &fo, out.f);
 	protobuf_c_message_free_unpacked(m, NULL);
-	return rc;
+	return table_out_close(&out, &fo, rc);
 }
 
 /* --- edit ------------------------------------------------------------------------------------ */
@@ -320,6 +325,7 @@ int cmd_item(struct client *cl, int argc, char **argv)
 		{"move", item_move, "move an item to another section, position or parent"},
 		{"delete", item_delete, "delete an item (with a reason)"},
 		{"history", item_history, "who changed an item and when"},
+		{"status", cmd_item_status, "set this organization's status of an item (with evidence)"},
 	};
 	return opts_dispatch("item", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

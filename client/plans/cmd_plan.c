@@ -10,6 +10,7 @@
 #include "client.h"
 #include "opts.h"
 #include "plan_fmt.h"
+#include "table_out.h"
 
 static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
 
@@ -51,50 +52,60 @@ static int base_version(struct client *cl, const char *plan_id, const struct opt
 
 static int plan_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_N };
-	struct opt o[] = {
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM, [O_N] = {0}};
+	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"plan list", "", 0,
 		"Lists the plans this device may see: its organization's own, those of the\n"
 		"organizations above it, and (region, municipality) those below it.", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct table_out out;
+	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	if (rc != EXIT_OK)
+		return rc;
 	Karta__PlanListRequest req = KARTA__PLAN_LIST_REQUEST__INIT;
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__plan_list__descriptor, &m) != EXIT_OK)
-		return EXIT_RUNTIME;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
-	int rc = plan_fmt_list((const Karta__PlanList *)m, &fo, stdout);
+		return table_out_close(&out, &fo, EXIT_RUNTIME);
+	rc = plan_fmt_list((const Karta__PlanList *)m, &fo, out.f);
 	protobuf_c_message_free_unpacked(m, NULL);
-	return rc;
+	return table_out_close(&out, &fo, rc);
 }
 
 static int plan_show(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_DELETED, O_N };
+	enum { O_FORMAT, O_BOM, O_DELETED, O_OUTPUT, O_N };
 	struct opt o[] = {
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_DELETED] = {.name = "deleted", .type = OPT_FLAG, .meta = NULL,
 			.help = "include deleted items (marked 'deleted')"},
+		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan show", "PLAN", 1,
 		"Prints a plan: its header, then each section's items. Items carried from the\n"
 		"parent plan are marked 'derived', read-only references 'ref'. csv gives one row\n"
-		"per item with its id; json the whole plan with parsed deadlines and parties.", o};
+		"per item with its id; json the whole plan with parsed deadlines and parties;\n"
+		"xlsx (-o FILE.xlsx) the header on the sheet «План», the csv rows on «Мероприятия».", o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
 		return prc;
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, o[O_DELETED].set);
+	struct table_out out;
+	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	if (rc != EXIT_OK)
+		return rc;
 	struct plan_fmt_doc d;
 	if (plan_fmt_fetch(cl, pos[0], true, &d) != EXIT_OK)
-		return EXIT_RUNTIME;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, o[O_DELETED].set);
-	int rc = plan_fmt_show(&d, &fo, stdout);
+		return table_out_close(&out, &fo, EXIT_RUNTIME);
+	rc = plan_fmt_show(&d, &fo, out.f);
 	plan_fmt_doc_release(&d);
-	return rc;
+	return table_out_close(&out, &fo, rc);
 }
 
 /* --- create ---------------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "plan_fmt.h"
+#include "table_out.h"
 
 static const char *str_or(const char *s, const char *def) { return s && *s ? s : def; }
 
@@ -178,6 +179,19 @@ static int emit(struct kt_table *t, enum kt_table_format f, const struct kt_tabl
 	return EXIT_RUNTIME;
 }
 
+/* Writes t in o's format (xlsx: as the sheet title) and frees it. */
+static int emit_as(struct kt_table *t, const struct plan_fmt_out *o,
+	const struct kt_table_opts *to, const char *title, FILE *out)
+{
+	if (o->format != KT_TABLE_XLSX)
+		return emit(t, o->format, to, out);
+	if (!t)
+		fprintf(stderr, "karta: cannot write the output: out of memory\n");
+	int rc = t ? table_out_write(t, o, to, title, out) : -1;
+	kt_table_free(t);
+	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
 static int add_row(struct kt_table *t, const char *const *cells)
 {
 	return t && kt_table_add(t, cells) == 0 ? 0 : -1;
@@ -222,7 +236,7 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 		}
 	}
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = o->bom};
-	return emit(t, o->format, &to, out);
+	return emit_as(t, o, &to, "Планы", out);
 }
 
 /* --- plan show ------------------------------------------------------------------------------- */
@@ -284,7 +298,7 @@ static void section_heading(const Karta__Section *s, FILE *out)
 	fprintf(out, "\n%s%s%s\n", s->number, *s->number && *s->title ? " " : "", s->title);
 }
 
-static int show_header(const Karta__Plan *p, FILE *out)
+static struct kt_table *header_table(const Karta__Plan *p)
 {
 	char year[32], act[512], version[24];
 	plan_fmt_year(p->academic_year, year, sizeof year);
@@ -300,8 +314,13 @@ static int show_header(const Karta__Plan *p, FILE *out)
 	kv(&t, "implements", p->implements);
 	kv(&t, "parent", p->parent_plan_id);
 	kv(&t, "version", version);
+	return t;
+}
+
+static int show_header(const Karta__Plan *p, FILE *out)
+{
 	struct kt_table_opts to = {.no_header = true};
-	return emit(t, KT_TABLE_TEXT, &to, out);
+	return emit(header_table(p), KT_TABLE_TEXT, &to, out);
 }
 
 static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FILE *out)
@@ -342,9 +361,12 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 	return EXIT_OK;
 }
 
-/* CSV: one flat row per item, its section repeated, with the ids a spreadsheet user needs. */
+/* CSV and xlsx: one flat row per item, its section repeated, with the ids a spreadsheet
+ * user needs; xlsx has the plan's header on a sheet before it. */
 static int show_csv(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FILE *out)
 {
+	if (o->format == KT_TABLE_XLSX && emit_as(header_table(d->plan), o, NULL, "План", out) != 0)
+		return EXIT_RUNTIME;
 	static const struct kt_col cols[] = {
 		{"section", KT_COL_TEXT, 0}, {"section_title", KT_COL_TEXT, 0},
 		{"id", KT_COL_TEXT, 0}, {"ordinal", KT_COL_INT, 0}, {"number", KT_COL_TEXT, 0},
@@ -376,14 +398,14 @@ static int show_csv(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, 
 		}
 	}
 	struct kt_table_opts to = {.bom = o->bom};
-	return emit(t, KT_TABLE_CSV, &to, out);
+	return emit_as(t, o, &to, "Мероприятия", out);
 }
 
 int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FILE *out)
 {
 	if (o->format == KT_TABLE_TEXT)
 		return show_text(d, o, out);
-	if (o->format == KT_TABLE_CSV)
+	if (o->format == KT_TABLE_CSV || o->format == KT_TABLE_XLSX)
 		return show_csv(d, o, out);
 	json_t *root = json_object(), *secs = json_array();
 	json_object_set_new(root, "plan", plan_json(d->plan));
@@ -525,7 +547,7 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
 {
 	static const struct kt_col cols[] = {
-		{"version", KT_COL_INT, 0}, {"op", KT_COL_TEXT, 0}, {"at", KT_COL_TEXT, 0},
+		{"version", KT_COL_INT, 0}, {"op", KT_COL_TEXT, 0}, {"at", KT_COL_DATE, 0},
 		{"org", KT_COL_TEXT, 0}, {"device", KT_COL_TEXT, 0}, {"fields", KT_COL_TEXT, 60},
 	};
 	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
@@ -540,5 +562,5 @@ int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, 
 		}
 	}
 	struct kt_table_opts to = {.bom = o->bom};
-	return emit(t, o->format, &to, out);
+	return emit_as(t, o, &to, "История изменений", out);
 }

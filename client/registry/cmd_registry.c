@@ -1,4 +1,4 @@
-/* cmd_registry: `karta registry import|list|show|export` (registry_cmds.h). */
+/* cmd_registry: `karta registry import|list|show|export|edit|delete` (registry_cmds.h). */
 #include "client.h"
 #include "opts.h"
 #include "registry_cmds.h"
@@ -11,6 +11,8 @@ int cmd_registry(struct client *cl, int argc, char **argv)
 		{"list", registry_list_cmd, "rows of a registry in the local replica"},
 		{"show", registry_show_cmd, "one row, every field"},
 		{"export", registry_export_cmd, "a registry as CSV (karta or the РИС layout)"},
+		{"edit", registry_edit_cmd, "KIND ID --FIELD VALUE …: correct one row"},
+		{"delete", registry_delete_cmd, "KIND ID --reason TEXT: delete one row"},
 		{"duplicates", registry_duplicates_cmd, "the same person entered by two schools"},
 	};
 	return opts_dispatch("registry", subs, sizeof subs / sizeof subs[0], cl, argc, argv);

@@ -10,6 +10,9 @@ int registry_import_cmd(struct client *cl, int argc, char **argv);
 int registry_list_cmd(struct client *cl, int argc, char **argv);
 int registry_show_cmd(struct client *cl, int argc, char **argv);
 int registry_export_cmd(struct client *cl, int argc, char **argv);
+/* One row corrected / soft-deleted with a reason, through the outbox (registry_edit.c). */
+int registry_edit_cmd(struct client *cl, int argc, char **argv);
+int registry_delete_cmd(struct client *cl, int argc, char **argv);
 /* The same person entered by two schools (cmd_rollup.c: a TableRequest). */
 int registry_duplicates_cmd(struct client *cl, int argc, char **argv);
 

@@ -1,7 +1,8 @@
 /* registry_export: `karta registry export` — a registry as the local replica holds it, as
  * CSV in karta's layout or the interop (РИС) layout, written so that the importer reads back
  * the same stored values (registry_map.c does the mapping; docs/registries.md «Export» says
- * what a round trip keeps). Interop GUIDs of organizations are not synced at all:
+ * what a round trip keeps) — or, --format xlsx, the same columns and values as one sheet
+ * streamed row by row (kt_xlsx, constant memory), dates as dates and counts as numbers. Interop GUIDs of organizations are not synced at all:
  * --org-guids FILE supplies them. */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
 
 #include "registry_view.h"
+#include "table_out.h"
 
 /* ---- export -------------------------------------------------------------------------------- */
 
@@ -120,15 +122,17 @@ static int export_record(struct rx *x, enum rtype t, enum kt_reg_layout lay, str
 	return it->key ? 0 : -1;
 }
 
-/* Accepts "-o FILE" as "--output FILE" (opts knows long options only). */
-static char **short_opts(int argc, char **argv)
+/* The xlsx type of a layout's column, from its documented format: dates (дд.ММ.гггг, with
+ * the time too), counts ("1-50", "0 / 1"); codes with leading zeros ("4 digits"), classes
+ * ("1-12 and a letter") and everything else stay text. */
+static enum kt_col_type reg_col_type(const char *format)
 {
-	char **a = calloc((size_t)argc + 1, sizeof *a);
-	if (!a)
-		return NULL;
-	for (int i = 0; i < argc; i++)
-		a[i] = strcmp(argv[i], "-o") == 0 && i > 0 ? (char *)"--output" : argv[i];
-	return a;
+	if (strncmp(format, "дд.", strlen("дд.")) == 0)
+		return KT_COL_DATE;
+	if (format[0] >= '0' && format[0] <= '9' && !strstr(format, "digit") &&
+	    !strstr(format, "letter"))
+		return KT_COL_INT;
+	return KT_COL_TEXT;
 }
 
 /* Opens FILE.tmp-PID (0600: registry files are personal data); renamed over FILE at the end. */
@@ -145,8 +149,10 @@ static FILE *open_tmp(const char *path, char *tmp, size_t n)
 	return f;
 }
 
+/* Writes the sorted records as CSV (w) or as one sheet of the workbook xl. */
 static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
-	const struct kt_csv_wopts *wo, FILE *out, size_t *written, size_t *no_guid)
+	const struct kt_csv_wopts *wo, FILE *out, struct kt_xlsx *xl, size_t *written,
+	size_t *no_guid)
 {
 	struct regmap_rec *recs = calloc(x->n ? x->n : 1, sizeof *recs);
 	int rc = recs ? 0 : -1;
@@ -163,10 +169,16 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 	size_t ncols;
 	const struct kt_reg_col *cols = kt_reg_columns(kind, lay, &ncols);
 	const char *f[KT_REG_MAX_COLS];
-	for (size_t i = 0; i < ncols; i++)
+	struct kt_col kc[KT_REG_MAX_COLS];
+	for (size_t i = 0; i < ncols; i++) {
 		f[i] = cols[i].name;
-	struct kt_csv_writer *w = kt_csv_writer_file(out, wo);
-	if (!w || kt_csv_write_row(w, f, ncols) != 0) {
+		kc[i] = (struct kt_col){cols[i].name, reg_col_type(cols[i].format), 0};
+	}
+	struct kt_csv_writer *w = xl ? NULL : kt_csv_writer_file(out, wo);
+	if (xl && kt_xlsx_sheet(xl, rv_types[t].sheet, kc, ncols) != 0) {
+		fprintf(stderr, "karta: cannot write the header: %s\n", kt_xlsx_error(xl));
+		rc = -1;
+	} else if (!xl && (!w || kt_csv_write_row(w, f, ncols) != 0)) {
 		fprintf(stderr, "karta: cannot write the header: %s\n", w ? kt_csv_writer_error(w)
 			: "out of memory");
 		rc = -1;
@@ -177,10 +189,11 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 		if (lay == KT_LAYOUT_RIS && strcmp(f[1], "0") == 0 &&
 		    !*rec->v[kind == KT_REG_PARTICIPANTS ? KT_P_SCHOOL : KT_E_MUNICIPALITY])
 			++*no_guid;
-		if (kt_csv_write_row(w, f, ncols) != 0) {
+		if (xl ? kt_xlsx_row(xl, f) != 0 : kt_csv_write_row(w, f, ncols) != 0) {
 			/* the message names the field by position, never its value */
 			fprintf(stderr, "karta: cannot write data row %zu (%s %s): %s\n", i + 1,
-				rv_types[t].noun, x->it[i].id, kt_csv_writer_error(w));
+				rv_types[t].noun, x->it[i].id,
+				xl ? kt_xlsx_error(xl) : kt_csv_writer_error(w));
 			rc = -1;
 		}
 	}
@@ -197,7 +210,7 @@ done:
 
 int registry_export_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_N };
+	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
 	struct opt o[] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris",
 			.help = "karta's columns (default) or the interop РИС layout (domain.md §8)"},
@@ -209,25 +222,24 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
 			.help = "only rows of this organization and those rv_below it"},
 		[O_ALL] = {.name = "all", .type = OPT_FLAG,
-			.help = "ris: deleted rows too, with their deleted-row flag"},
+			.help = "deleted rows too: «Причина удаления» (ris: the deleted-row flag)"},
 		[O_GUIDS] = {.name = "org-guids", .type = OPT_STR, .meta = "FILE",
 			.help = "ris: CSV «organization code;GUID» lines for the Guid ОО / Guid МСУ columns"},
+		[O_FORMAT] = {.name = "format", .type = OPT_CHOICE, .choices = "csv|xlsx",
+			.help = "csv (default) or xlsx: the same columns as a spreadsheet"},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry export", "participants|exam-points|auditoriums|staff", 1,
 		"Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
 		"'karta registry import' reads: karta's layout, or --layout ris, the interop layout\n"
-		"(participants and exam points only) with GUID keys and deleted-row flags. Rows are\n"
-		"sorted by the layout's key; importing the file gives the same stored rows\n"
-		"(docs/registries.md «Export»). Works offline.", o};
+		"(participants and exam points only) with GUID keys and deleted-row flags. Every row\n"
+		"carries its identity («Идентификатор»; interop: «Guid»), so importing the file again\n"
+		"changes nothing and an edited line updates the row it came from. Rows are sorted by\n"
+		"the layout's key (docs/registries.md «Export»). --format xlsx -o FILE.xlsx writes the\n"
+		"same columns as a spreadsheet (dates as dates, counts as numbers) for reading, not for\n"
+		"import. Works offline.", o};
 	const char *pos[1];
-	char **args = short_opts(argc, argv);
-	if (!args) {
-		fprintf(stderr, "karta: out of memory\n");
-		return EXIT_RUNTIME;
-	}
-	enum opts_result pr = opts_parse(&c, argc, args, pos);
-	free(args);
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	int t = rv_type_parse(pos[0]);
@@ -243,12 +255,23 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	bool cp1251 = o[O_ENCODING].set && strcmp(o[O_ENCODING].str, "cp1251") == 0;
 	if (cp1251 && o[O_BOM].set)
 		return opts_fail(&c, "--bom is for utf-8 (Windows-1251 has no byte order mark)");
-	if (lay == KT_LAYOUT_KARTA && (o[O_ALL].set || o[O_GUIDS].set))
-		return opts_fail(&c, "--%s needs --layout ris", o[O_ALL].set ? "all" : "org-guids");
+	if (lay == KT_LAYOUT_KARTA && o[O_GUIDS].set)
+		return opts_fail(&c, "--org-guids needs --layout ris");
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, false);
+	if (fo.format == KT_TABLE_XLSX && (o[O_ENCODING].set || o[O_BOM].set))
+		return opts_fail(&c, "--%s is for csv (an xlsx file is always Unicode)",
+			o[O_ENCODING].set ? "encoding" : "bom");
 
+	struct table_out xo = {0}; /* xlsx: the workbook's own temporary file and rename */
+	if (fo.format == KT_TABLE_XLSX) {
+		int orc = table_out_open(&xo, &fo, o[O_OUTPUT].str, &c);
+		if (orc != EXIT_OK)
+			return orc;
+		xo.quiet = true;
+	}
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
-		return EXIT_RUNTIME;
+		return table_out_close(&xo, &fo, EXIT_RUNTIME);
 	struct rx x = {.r = r, .all = o[O_ALL].set, .org = o[O_ORG].str};
 	int rc = EXIT_RUNTIME;
 	FILE *out = stdout;
@@ -257,12 +280,20 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		goto done;
 	if (rv_collect(&x, (enum rtype)t) != 0)
 		goto done;
-	if (o[O_OUTPUT].set && !(out = open_tmp(o[O_OUTPUT].str, tmp, sizeof tmp)))
-		goto done;
 	struct kt_csv_wopts wo = {.sep = ';', .crlf = true, .bom = o[O_BOM].set, .cp1251 = cp1251};
 	size_t written = 0, no_guid = 0;
-	int er = export_run(&x, (enum rtype)t, lay, &wo, out, &written, &no_guid);
-	if (out != stdout) {
+	int er;
+	if (fo.format == KT_TABLE_XLSX) {
+		er = export_run(&x, (enum rtype)t, lay, &wo, NULL, fo.xlsx, &written, &no_guid);
+		er = table_out_close(&xo, &fo, er == 0 ? EXIT_OK : EXIT_RUNTIME) == EXIT_OK ? 0 : -1;
+	} else if (o[O_OUTPUT].set && !(out = open_tmp(o[O_OUTPUT].str, tmp, sizeof tmp))) {
+		goto done;
+	} else {
+		er = export_run(&x, (enum rtype)t, lay, &wo, out, NULL, &written, &no_guid);
+	}
+	if (fo.format == KT_TABLE_XLSX) {
+		/* put in place (or removed) by table_out_close */
+	} else if (out != stdout) {
 		if (fclose(out) != 0 && er == 0) {
 			fprintf(stderr, "karta: cannot write '%s': %s\n", tmp, strerror(errno));
 			er = -1;
@@ -285,11 +316,13 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 			"synced; give them with --org-guids FILE\n", no_guid, no_guid == 1 ? "" : "s",
 			kt_reg_field_name((enum kt_reg_kind)rv_types[t].kind, KT_LAYOUT_RIS,
 				t == T_PARTICIPANT ? KT_P_SCHOOL : KT_E_MUNICIPALITY));
-	if (out != stdout)
+	if (o[O_OUTPUT].set)
 		printf("%zu %s%s written to %s\n", written, rv_types[t].noun,
 			written == 1 ? "" : "s", o[O_OUTPUT].str);
 	rc = EXIT_OK;
 done:
+	if (fo.xlsx) /* failed before the workbook was finished: nothing is left */
+		table_out_close(&xo, &fo, EXIT_RUNTIME);
 	rv_rx_free(&x, 0);
 	return rc;
 }

@@ -25,91 +25,10 @@
 #include "opts.h"
 #include "plan_fmt.h"
 #include "registry_cmds.h"
+#include "registry_import_int.h"
 #include "registry_rows.h"
 #include "replica.h"
 #include "sync.h"
-
-/* One queued op and what became of it. */
-struct qop {
-	char op_id[REG_ID_LEN];
-	int line;
-	char action; /* a(dd) u(pdate) d(elete) p (staff attachment) */
-	int outcome; /* -1: not answered */
-};
-
-struct imp {
-	struct client *cl;
-	struct replica *r;
-	const char *file;
-	enum kt_reg_kind kind;
-	const char *table;
-	bool partial, dry, offline;
-	const char *org_opt;
-	char own_org[64], own_level[32];
-	struct reg_map points;   /* "code:NNNN" → exam point id (replica) */
-	struct reg_map existing; /* natural key → id of this table's live rows (replica) */
-	struct reg_map seen;     /* id → line, rows of this file */
-	struct reg_map ops;      /* op_id → index in q */
-	struct qop *q;
-	size_t nq, capq;
-	long rows, rejected, unchanged, to_add, to_update, to_delete;
-	long added, updated, deleted, refused, conflicts;
-	bool tty;
-	struct timespec last_bar;
-	size_t total_bytes;
-};
-
-/* ---- the replica's rows ------------------------------------------------------------------ */
-
-static int index_row(void *arg, const char *id, const char *payload, bool pending)
-{
-	(void)pending;
-	struct imp *im = arg;
-	json_t *p = json_loads(payload, 0, NULL);
-	if (!p)
-		return 0;
-	json_t *del = json_object_get(p, "deleted_at");
-	const char *code = json_string_value(json_object_get(p, "code"));
-	const char *guid = json_string_value(json_object_get(p, "guid"));
-	int rc = 0;
-	if (!del || json_is_null(del)) {
-		char key[400];
-		struct reg_row rr = {.kind = im->kind, .layout = KT_LAYOUT_KARTA};
-		if (im->kind == KT_REG_AUDITORIUMS && code) { /* "POINT|AUD:CODE", as import_row */
-			const char *pt = json_string_value(json_object_get(p, "point_id"));
-			size_t kp = (size_t)snprintf(key, sizeof key, "%s|", pt ? pt : "");
-			rr.v[KT_A_CODE] = code;
-			reg_row_key(&rr, key + kp, sizeof key - kp);
-			rc = reg_map_put(&im->existing, key, id, 0);
-		} else if ((im->kind == KT_REG_EXAM_POINTS || im->kind == KT_REG_STAFF) && code) {
-			snprintf(key, sizeof key, "code:%s", code);
-			rc = reg_map_put(&im->existing, key, id, 0);
-		}
-		if (guid && rc == 0) { /* interop rows are keyed by their GUID */
-			snprintf(key, sizeof key, "guid:%s", guid);
-			rc = reg_map_put(&im->existing, key, id, 0);
-		}
-	}
-	json_decref(p);
-	return rc;
-}
-
-static int index_point(void *arg, const char *id, const char *payload, bool pending)
-{
-	(void)pending;
-	struct imp *im = arg;
-	json_t *p = json_loads(payload, 0, NULL);
-	int rc = 0;
-	json_t *del = json_object_get(p, "deleted_at");
-	const char *code = json_string_value(json_object_get(p, "code"));
-	if (code && (!del || json_is_null(del))) {
-		char key[64];
-		snprintf(key, sizeof key, "code:%s", code);
-		rc = reg_map_put(&im->points, key, id, 0);
-	}
-	json_decref(p);
-	return rc;
-}
 
 /* ---- output -------------------------------------------------------------------------------- */
 
@@ -135,37 +54,29 @@ static void bar(struct imp *im, struct kt_csv_reader *rd, bool done)
 }
 
 /* "FILE:LINE: «field»: reason" (the progress bar cleared first). */
-static void reject(struct imp *im, int line, const char *msg)
+void ri_reject(struct imp *im, int line, const char *msg)
 {
 	if (im->tty)
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr, "%s:%d: %s\n", im->file, line, msg);
 }
 
-static void reject_field(struct imp *im, int line, int field, enum kt_reg_layout layout,
+void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout layout,
 	const char *msg)
 {
 	char buf[256];
 	snprintf(buf, sizeof buf, "«%s»: %s", kt_reg_field_name(im->kind, layout, field), msg);
-	reject(im, line, buf);
+	ri_reject(im, line, buf);
 }
 
 /* ---- queueing ---------------------------------------------------------------------------- */
 
-/* Queues one RecordOp (kind, id, base, args) with the local payload local. */
+/* Queues one RecordOp and remembers its line and action for the server's answer. */
 static int queue(struct imp *im, const char *kind, const char *type, const char *id, long long base,
 	json_t *args, json_t *local, int line, char action)
 {
 	if (im->dry)
 		return 0;
-	char *js = json_dumps(args, JSON_COMPACT), *lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
-	Karta__RecordOp op = KARTA__RECORD_OP__INIT;
-	op.kind = (char *)kind;
-	op.id = (char *)id;
-	op.base_row_version = base;
-	op.args_json = js;
-	size_t len = js ? protobuf_c_message_get_packed_size(&op.base) : 0;
-	uint8_t *body = js ? malloc(len ? len : 1) : NULL;
 	if (im->nq == im->capq) {
 		size_t cap = im->capq ? im->capq * 2 : 256;
 		struct qop *g = realloc(im->q, cap * sizeof *g);
@@ -174,26 +85,17 @@ static int queue(struct imp *im, const char *kind, const char *type, const char 
 	}
 	int rc = -1;
 	struct qop *q = im->nq < im->capq ? &im->q[im->nq] : NULL;
-	if (body && q && (!local || lp) && plan_fmt_new_id(q->op_id) == 0) {
-		protobuf_c_message_pack(&op.base, body);
-		char summary[160];
-		snprintf(summary, sizeof summary, "%s %s: %s line %d", kind, type, im->file, line);
-		rc = replica_outbox_add(im->r, q->op_id, KT_MSG_RECORD_OP, body, len, type, id, lp,
-			summary, NULL);
-		if (rc != 0)
-			fprintf(stderr, "karta: cannot queue the change: %s\n", replica_error(im->r));
-		else if ((rc = reg_map_put(&im->ops, q->op_id, NULL, (long)im->nq)) == 0) {
-			q->line = line;
-			q->action = action;
-			q->outcome = -1;
-			im->nq++;
-		}
+	char summary[160];
+	snprintf(summary, sizeof summary, "%s %s: %s line %d", kind, type, im->file, line);
+	if (q && reg_outbox_put(im->r, kind, type, id, base, args, local, summary, q->op_id) == 0 &&
+	    (rc = reg_map_put(&im->ops, q->op_id, NULL, (long)im->nq)) == 0) {
+		q->line = line;
+		q->action = action;
+		q->outcome = -1;
+		im->nq++;
 	}
-	if (rc != 0 && !im->dry)
+	if (rc != 0)
 		fprintf(stderr, "karta: cannot queue line %d\n", line);
-	free(js);
-	free(lp);
-	free(body);
 	return rc;
 }
 
@@ -226,56 +128,46 @@ static bool blank(const char *s)
 	return b;
 }
 
-static const char *point_of(struct imp *im, const char *code_typed)
+/* Queues the soft deletion of row t (reason kept; an interop flag too). */
+static int queue_delete(struct imp *im, const struct ri_target *t, long long base,
+	const json_t *payload, const char *reason, int ris_flag, int line)
 {
-	long code;
-	char key[32];
-	if (!kt_parse_int(code_typed, 0, 9999, &code))
-		return NULL;
-	snprintf(key, sizeof key, "code:%04ld", code);
-	const struct reg_map_entry *e = reg_map_get(&im->points, key);
-	return e ? e->val : NULL;
+	im->to_delete++;
+	json_t *args = json_pack("{s:s,s:s}", "type", im->table, "reason", reason);
+	json_t *local = payload ? json_deep_copy(payload) : json_object();
+	char now[32];
+	time_t tt = time(NULL);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+	json_object_set_new(local, "deleted_at", json_string(now));
+	json_object_set_new(local, "deleted_reason", json_string(reason));
+	json_object_set_new(local, "row_version", json_integer(base));
+	if (ris_flag) {
+		json_object_set_new(args, "ris_deleted", json_integer(ris_flag));
+		json_object_set_new(local, "ris_deleted", json_integer(ris_flag));
+	}
+	int rc = args && local ? queue(im, "registry_delete", im->table, t->id, base, args, local,
+		line, 'd') : -1;
+	json_decref(args);
+	json_decref(local);
+	return rc;
 }
 
-/* One checked row: its id, the comparison, the op. -1 on a local error (stop), 1 when the
- * row is refused here, 0 otherwise. */
+/* One checked row: its identity, the comparison, the op. -1 on a local error (stop), 1 when
+ * the row is refused here, 0 otherwise. */
 static int import_row(struct imp *im, struct reg_row *row, int line)
 {
-	char key[400], scope[200], id[REG_ID_LEN];
-	const char *owner = im->org_opt;
-	bool owner_sent = owner != NULL;
-	if (!owner && strcmp(im->own_level, reg_owner_level(im->kind)) == 0)
-		owner = im->own_org;
-	if (!owner && im->kind != KT_REG_AUDITORIUMS) {
-		int f = im->kind == KT_REG_PARTICIPANTS ? KT_P_SCHOOL : KT_E_MUNICIPALITY;
-		owner = row->v[f];
-		owner_sent = true;
-	}
-	const char *point = NULL, *staff_point = NULL;
-	if (im->kind == KT_REG_AUDITORIUMS && !(point = point_of(im, row->v[KT_A_PPE]))) {
-		reject_field(im, line, KT_A_PPE, row->layout,
-			"no exam point with this code here (import the exam points first, or 'karta sync')");
-		return 1;
-	}
+	struct ri_target t;
+	int rr = ri_resolve(im, row, line, &t);
+	if (rr != 0)
+		return rr;
+	const char *staff_point = NULL;
 	if (im->kind == KT_REG_STAFF && !blank(row->v[KT_S_PPE]) &&
-	    !(staff_point = point_of(im, row->v[KT_S_PPE]))) {
-		reject_field(im, line, KT_S_PPE, row->layout,
+	    !(staff_point = ri_point_of(im, row->v[KT_S_PPE]))) {
+		ri_reject_field(im, line, KT_S_PPE, row->layout,
 			"no exam point with this code here (import the exam points first, or 'karta sync')");
 		return 1;
 	}
-	size_t kp = point ? (size_t)snprintf(key, sizeof key, "%s|", point) : 0;
-	reg_row_key(row, key + kp, sizeof key - kp);
-	if (point) {
-		snprintf(scope, sizeof scope, "%s\nauditorium", point);
-	} else {
-		snprintf(scope, sizeof scope, "%s\n%s", owner ? owner : "", im->table);
-	}
-	const struct reg_map_entry *ex = reg_map_get(&im->existing, key);
-	if (ex)
-		snprintf(id, sizeof id, "%s", ex->val);
-	else
-		reg_uuid5(scope, key, id);
-	const struct reg_map_entry *dup = reg_map_get(&im->seen, id);
+	const struct reg_map_entry *dup = reg_map_get(&im->seen, t.id);
 	if (dup) {
 		int f = row->layout == KT_LAYOUT_RIS ? 0 /* Guid */
 			: im->kind == KT_REG_PARTICIPANTS ? KT_P_DOC_NUMBER
@@ -284,62 +176,67 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 		char msg[96];
 		snprintf(msg, sizeof msg, "the same %s as line %ld", row->layout == KT_LAYOUT_RIS ? "row"
 			: im->kind == KT_REG_PARTICIPANTS ? "document" : "code", dup->num);
-		reject_field(im, line, f, row->layout, msg);
+		ri_reject_field(im, line, f, row->layout, msg);
 		return 1;
 	}
-	if (reg_map_put(&im->seen, id, NULL, line) != 0)
+	if (reg_map_put(&im->seen, t.id, NULL, line) != 0 ||
+	    (t.scope_key && reg_map_put(&im->scopes, t.scope_key, NULL, 0) != 0))
 		return -1;
 
 	json_t *payload = NULL;
 	long long base = 0;
-	int found = current(im, im->table, id, &payload, &base);
+	int found = t.exists ? current(im, im->table, t.id, &payload, &base) : 1;
 	if (found < 0) {
 		fprintf(stderr, "karta: cannot read the replica: %s\n", replica_error(im->r));
 		return -1;
 	}
-	int rc = 0;
-	if (reg_row_deleted(row)) { /* interop history: delete a live row, else nothing */
-		json_t *del = json_object_get(payload, "deleted_at");
-		if (found == 0 && (!del || json_is_null(del))) {
-			im->to_delete++;
-			json_t *args = json_pack("{s:s}", "type", im->table);
-			json_t *local = json_deep_copy(payload);
-			char now[32];
-			time_t t = time(NULL);
-			strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-			json_object_set_new(local, "deleted_at", json_string(now));
-			json_object_set_new(local, "row_version", json_integer(base));
-			rc = queue(im, "registry_delete", im->table, id, base, args, local, line, 'd');
-			json_decref(args);
-			json_decref(local);
-		} else {
+	int rc = 0, ris_flag = 0;
+	char reason[1100];
+	if (ri_deletion(row, reason, sizeof reason, &ris_flag)) {
+		if (found != 0) { /* names no row here: said and skipped, nothing stored */
+			int f = row->layout == KT_LAYOUT_RIS ? (im->kind == KT_REG_PARTICIPANTS
+				? KT_P_DELETED : KT_E_DELETED) : kt_reg_reason_field(im->kind, row->layout);
+			ri_reject_field(im, line, f, row->layout,
+				"marks as deleted a row that is not here: skipped");
+			im->skipped++;
+		} else if (t.deleted) {
 			im->unchanged++;
+		} else {
+			rc = queue_delete(im, &t, base, payload, reason, ris_flag, line);
 		}
 		json_decref(payload);
 		return rc;
+	}
+	if (found == 0 && t.deleted) {
+		ri_reject_field(im, line, kt_reg_id_field(im->kind), row->layout,
+			"this row was deleted in karta; a deleted row is not brought back by an import");
+		json_decref(payload);
+		return 1;
 	}
 	json_t *cols = reg_row_columns(row);
 	if (!cols) {
 		json_decref(payload);
 		return -1;
 	}
-	if (point)
-		json_object_set_new(cols, "point_id", json_string(point));
-	if (found == 0 && reg_row_same(cols, payload)) {
+	if (t.point)
+		json_object_set_new(cols, "point_id", json_string(t.point));
+	if (found == 0 && ri_same(im, row, cols, payload, &t)) {
 		im->unchanged++;
 	} else {
 		json_t *args = json_deep_copy(cols), *local = found == 0 ? json_deep_copy(payload) : json_object();
 		json_object_set_new(args, "type", json_string(im->table));
-		if (owner_sent && owner)
-			json_object_set_new(args, "org", json_string(owner));
+		if (t.owner_named && t.owner && im->kind != KT_REG_AUDITORIUMS)
+			json_object_set_new(args, "org", json_string(t.owner));
 		json_object_update(local, cols);
-		json_object_set_new(local, "id", json_string(id));
+		json_object_set_new(local, "id", json_string(t.id));
 		json_object_set_new(local, "row_version", json_integer(base));
+		if (t.owner && im->kind != KT_REG_AUDITORIUMS && !*rv_jstr(local, "org"))
+			json_object_set_new(local, "org", json_string(t.owner));
 		if (found == 0)
 			im->to_update++;
 		else
 			im->to_add++;
-		rc = queue(im, "registry_put", im->table, id, found == 0 ? base : 0, args, local, line,
+		rc = queue(im, "registry_put", im->table, t.id, found == 0 ? base : 0, args, local, line,
 			found == 0 ? 'u' : 'a');
 		json_decref(args);
 		json_decref(local);
@@ -348,15 +245,15 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 	json_decref(payload);
 	if (rc == 0 && staff_point) { /* the staff member's exam point: a staff_point row */
 		char spid[REG_ID_LEN], sc[80];
-		snprintf(sc, sizeof sc, "%s\nstaff_point", id);
+		snprintf(sc, sizeof sc, "%s\nstaff_point", t.id);
 		reg_uuid5(sc, staff_point, spid);
 		json_t *sp = NULL;
 		long long sb = 0;
 		int f = current(im, "staff_point", spid, &sp, &sb);
 		if (f == 1) { /* a deleted attachment stays deleted: the server refuses a put on it */
-			json_t *args = json_pack("{s:s,s:s,s:s}", "type", "staff_point", "staff_id", id,
+			json_t *args = json_pack("{s:s,s:s,s:s}", "type", "staff_point", "staff_id", t.id,
 				"point_id", staff_point);
-			json_t *local = json_pack("{s:s,s:s,s:s,s:I}", "id", spid, "staff_id", id,
+			json_t *local = json_pack("{s:s,s:s,s:s,s:I}", "id", spid, "staff_id", t.id,
 				"point_id", staff_point, "row_version", (json_int_t)sb);
 			rc = queue(im, "registry_put", "staff_point", spid, 0, args, local, line, 'p');
 			json_decref(args);
@@ -365,6 +262,30 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 		json_decref(sp);
 	}
 	return rc;
+}
+
+/* --delete-missing: every live row of the scopes the file named (its organizations, or for
+ * auditoriums its exam points) that no line of the file named is deleted. */
+static int delete_missing(struct imp *im)
+{
+	char reason[300];
+	const char *slash = strrchr(im->file, '/');
+	snprintf(reason, sizeof reason, "нет в файле %s", slash ? slash + 1 : im->file);
+	for (size_t i = 0; i < im->nlive; i++) {
+		struct live_row *l = &im->live[i];
+		if (reg_map_get(&im->seen, l->id) || !reg_map_get(&im->scopes, l->scope))
+			continue;
+		json_t *payload = NULL;
+		long long base = 0;
+		struct ri_target t = {0};
+		snprintf(t.id, sizeof t.id, "%s", l->id);
+		int found = current(im, im->table, t.id, &payload, &base);
+		int rc = found == 0 ? queue_delete(im, &t, base, payload, reason, 0, 0) : found;
+		json_decref(payload);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- the server's answers -------------------------------------------------------------------- */
@@ -390,11 +311,11 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		snprintf(buf, sizeof buf, "server refused%s: %s (%s)",
 			q->action == 'p' ? " the exam point attachment" : "", msg,
 			kt_status_name((int)res->status));
-		reject(im, q->line, buf);
+		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		im->conflicts++;
 		snprintf(buf, sizeof buf, "conflict: %s", msg);
-		reject(im, q->line, buf);
+		ri_reject(im, q->line, buf);
 	}
 }
 
@@ -425,6 +346,14 @@ static int refresh(struct imp *im)
 
 static int check_owner(struct imp *im, const struct kt_reg_map *map)
 {
+	im->x.r = im->r;
+	if (im->org_opt && *im->own_org && strcmp(im->org_opt, im->own_org) != 0 &&
+	    strcmp(im->own_level, "region") != 0 && !rv_below(&im->x, im->org_opt, im->own_org)) {
+		fprintf(stderr, "karta: --org %s: not this organization (%s) nor one below it; rows of "
+				"another organization are imported by it or by one above it\n", im->org_opt,
+			im->own_org);
+		return -1;
+	}
 	if (im->org_opt || im->kind == KT_REG_AUDITORIUMS ||
 	    strcmp(im->own_level, reg_owner_level(im->kind)) == 0)
 		return 0;
@@ -441,24 +370,35 @@ static int check_owner(struct imp *im, const struct kt_reg_map *map)
 	return 0; /* the row's own column names the owner (Код ОО, Код МСУ) */
 }
 
+/* ", D to delete, S skipped" where there are any. */
+static void extra_counts(const struct imp *im, FILE *out, const char *del_word)
+{
+	if (im->to_delete)
+		fprintf(out, ", %ld %s", del_word[0] == 't' ? im->to_delete : im->deleted, del_word);
+	if (im->skipped)
+		fprintf(out, ", %ld skipped", im->skipped);
+}
+
 static void summary_line(const struct imp *im, FILE *out)
 {
 	long valid = im->rows - im->rejected;
 	if (im->dry) {
 		fprintf(out, "dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, "
-			"%ld rejected; nothing queued\n", im->rows, im->to_add, im->to_update,
-			im->unchanged, im->rejected);
+			"%ld rejected", im->rows, im->to_add, im->to_update, im->unchanged, im->rejected);
+		extra_counts(im, out, "to delete");
+		fprintf(out, "; nothing queued\n");
 	} else if (im->offline) {
-		fprintf(out, "queued %ld rows: %ld to add, %ld to update, %ld unchanged\n", valid,
+		fprintf(out, "queued %ld rows: %ld to add, %ld to update, %ld unchanged", valid,
 			im->to_add, im->to_update, im->unchanged);
+		extra_counts(im, out, "to delete");
+		fputc('\n', out);
 	} else {
 		long waiting = 0;
 		for (size_t i = 0; i < im->nq; i++)
 			waiting += im->q[i].outcome < 0 || im->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
 		fprintf(out, "imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by "
 			"the server", valid, im->added, im->updated, im->unchanged, im->refused);
-		if (im->deleted || im->to_delete)
-			fprintf(out, ", %ld deleted", im->deleted);
+		extra_counts(im, out, "deleted");
 		if (im->conflicts)
 			fprintf(out, ", %ld conflicts", im->conflicts);
 		if (waiting)
@@ -483,7 +423,16 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 		enum kt_csv_status st = kt_csv_next(rd, &row, &err);
 		if (st == KT_CSV_END)
 			return 0;
-		if (st != KT_CSV_ROW) { /* a wrong column count, an unbalanced quote, a huge field */
+		if (st == KT_CSV_BAD_ROW) { /* a wrong field count: this row is refused, not the file */
+			const char *m = err.msg;
+			if (strncmp(m, "line ", 5) == 0 && strchr(m, ':'))
+				m = strchr(m, ':') + 2;
+			im->rows++;
+			im->rejected++;
+			ri_reject(im, err.line, m);
+			continue;
+		}
+		if (st != KT_CSV_ROW) { /* an unbalanced quote, a huge field, a broken encoding */
 			bar(im, rd, true);
 			fprintf(stderr, "karta: %s: %s\n", im->file, err.msg);
 			return -1;
@@ -492,9 +441,9 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 		if (kt_reg_check_row(map, &row, NULL, &fe) > 0) {
 			im->rejected++;
 			for (size_t i = 0; i < fe.n; i++)
-				reject(im, row.line, fe.e[i].msg);
+				ri_reject(im, row.line, fe.e[i].msg);
 			if (fe.more)
-				reject(im, row.line, "(more errors in this row)");
+				ri_reject(im, row.line, "(more errors in this row)");
 		} else {
 			memset(rr.v, 0, sizeof rr.v);
 			kt_reg_fill(map, &row, rr.v, nf);
@@ -513,7 +462,7 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 
 int registry_import_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_PARTIAL, O_DRY, O_ORG, O_N };
+	enum { O_PARTIAL, O_DRY, O_ORG, O_MISSING, O_N };
 	struct opt o[] = {
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
 			.help = "queue the valid rows even if some are rejected (exit 1 all the same)"},
@@ -522,6 +471,9 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
 			.help = "the organization the rows belong to (default: this device's for its own "
 				"registries; for the region, the row's Код ОО / Код МСУ)"},
+		[O_MISSING] = {.name = "delete-missing", .type = OPT_FLAG,
+			.help = "delete the rows of the file's organizations (auditoriums: exam points) that "
+				"no line names — the file is the whole registry (not with rejected rows)"},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry import", "participants|exam-points|auditoriums|staff FILE.csv", 2,
@@ -530,8 +482,11 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		"changed ones in the outbox in one local transaction, then syncs when the server is\n"
 		"reachable. Rejected rows are listed as FILE:LINE: «column»: reason; without\n"
 		"--partial any rejected row means nothing is queued. Importing the same file again\n"
-		"queues nothing (rows have stable ids and equal rows are skipped). Auditoriums and\n"
-		"staff find their exam points (Код ППЭ) in the local replica.", o};
+		"queues nothing (rows have stable ids and equal rows are skipped). A row is found by\n"
+		"its id («Идентификатор», the interop «Guid»), else by its natural key (document,\n"
+		"code). A row with «Причина удаления» (interop: «Признак удаленной строки» not 0)\n"
+		"deletes the row it names. Auditoriums and staff find their exam points (Код ППЭ)\n"
+		"in the local replica.", o};
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -541,7 +496,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		return opts_fail(&c, "'%s' is not a registry (participants, exam-points, auditoriums, "
 			"staff)", pos[0]);
 	struct imp im = {.cl = cl, .file = pos[1], .kind = (enum kt_reg_kind)kind,
-		.partial = o[O_PARTIAL].set, .dry = o[O_DRY].set,
+		.partial = o[O_PARTIAL].set, .dry = o[O_DRY].set, .delete_missing = o[O_MISSING].set,
 		.org_opt = o[O_ORG].set ? o[O_ORG].str : NULL, .tty = isatty(2) == 1};
 	im.table = reg_table(im.kind);
 	FILE *f = fopen(im.file, "rb");
@@ -576,10 +531,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	}
 	if (check_owner(&im, &map) != 0)
 		goto out;
-	if (im.kind == KT_REG_AUDITORIUMS || im.kind == KT_REG_STAFF)
-		if (replica_each(im.r, "exam_point", NULL, index_point, &im) != 0)
-			goto dberr;
-	if (replica_each(im.r, im.table, NULL, index_row, &im) != 0)
+	if (ri_index(&im) != 0)
 		goto dberr;
 	if (!im.dry) {
 		if (replica_batch_begin(im.r) != 0)
@@ -591,6 +543,12 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	bar(&im, rd, true);
 	if (read != 0) {
 		fprintf(stderr, "karta: %s: nothing imported\n", im.file);
+		goto out;
+	}
+	if (im.delete_missing && im.rejected) {
+		fprintf(stderr, "karta: %s: --delete-missing not applied: %ld rows were rejected (a "
+				"rejected line would read as missing)\n", im.file, im.rejected);
+	} else if (im.delete_missing && delete_missing(&im) != 0) {
 		goto out;
 	}
 	if (im.rejected && !im.partial && !im.dry) {
@@ -631,10 +589,6 @@ out:
 		replica_batch_end(im.r, false);
 	kt_csv_reader_free(rd);
 	fclose(f);
-	reg_map_free(&im.points);
-	reg_map_free(&im.existing);
-	reg_map_free(&im.seen);
-	reg_map_free(&im.ops);
-	free(im.q);
+	ri_free(&im);
 	return rc;
 }

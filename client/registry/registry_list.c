@@ -1,5 +1,5 @@
-/* registry_list: `karta registry list` (readable columns: table, CSV or JSON) and `karta
- * registry show` (one row, every field) — from the local replica, never the network. */
+/* registry_list: `karta registry list` (readable columns: table, CSV or JSON) — from the
+ * local replica, never the network (`show` is registry_show.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -13,26 +13,28 @@
 #include "kt_table.h"
 #include "kt_validate.h"
 #include "opts.h"
+#include "plan_fmt.h"
 #include "registry_cmds.h"
 #include "registry_map.h"
 #include "replica.h"
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
 
 #include "registry_view.h"
+#include "table_out.h"
 
 /* ---- list ---------------------------------------------------------------------------------- */
 
 static const struct kt_col cols_participant[] = {
 	{"school", KT_COL_TEXT, 0}, {"class", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24},
-	{"name", KT_COL_TEXT, 20}, {"patronymic", KT_COL_TEXT, 24}, {"birth_date", KT_COL_TEXT, 0},
+	{"name", KT_COL_TEXT, 20}, {"patronymic", KT_COL_TEXT, 24}, {"birth_date", KT_COL_DATE, 0},
 	{"form", KT_COL_TEXT, 0}, {"category", KT_COL_TEXT, 26}, {"id", KT_COL_TEXT, 0}};
 static const struct kt_col cols_exam[] = {
-	{"date", KT_COL_TEXT, 0}, {"subject_code", KT_COL_INT, 0}, {"subject", KT_COL_TEXT, 30},
+	{"date", KT_COL_DATE, 0}, {"subject_code", KT_COL_INT, 0}, {"subject", KT_COL_TEXT, 30},
 	{"form", KT_COL_TEXT, 0}, {"gia", KT_COL_INT, 0}, {"period", KT_COL_TEXT, 0},
 	{"id", KT_COL_TEXT, 0}};
 static const struct kt_col cols_registration[] = {
 	{"school", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24}, {"name", KT_COL_TEXT, 20},
-	{"patronymic", KT_COL_TEXT, 24}, {"class", KT_COL_TEXT, 0}, {"exam_date", KT_COL_TEXT, 0},
+	{"patronymic", KT_COL_TEXT, 24}, {"class", KT_COL_TEXT, 0}, {"exam_date", KT_COL_DATE, 0},
 	{"subject", KT_COL_TEXT, 24}, {"form", KT_COL_TEXT, 0}, {"id", KT_COL_TEXT, 0}};
 static const struct kt_col cols_point[] = {
 	{"code", KT_COL_TEXT, 0}, {"name", KT_COL_TEXT, 36}, {"address", KT_COL_TEXT, 36},
@@ -237,14 +239,15 @@ static int list_cells(struct rx *x, enum rtype t, struct item *it, char **c)
 
 int registry_list_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_ORG, O_ALL, O_N };
+	enum { O_FORMAT, O_BOM, O_ORG, O_ALL, O_OUTPUT, O_N };
 	struct opt o[] = {
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
 			.help = "only rows of this organization and those rv_below it"},
 		[O_ALL] = {.name = "all", .type = OPT_FLAG,
 			.help = "deleted rows too (with a «deleted» column)"},
+		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry list",
@@ -259,16 +262,18 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
 		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	enum kt_table_format fmt = KT_TABLE_TEXT;
-	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)
-		return opts_fail(&c, "unknown format '%s'", o[O_FORMAT].str);
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct table_out out;
+	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	if (rc != EXIT_OK)
+		return rc;
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
-		return EXIT_RUNTIME;
+		return table_out_close(&out, &fo, EXIT_RUNTIME);
+	rc = EXIT_RUNTIME;
 
 	struct rx x = {.r = r, .all = o[O_ALL].set, .org = o[O_ORG].str};
 	size_t ncols = list_cols[t].n + (x.all ? 1 : 0);
-	int rc = EXIT_RUNTIME;
 	struct kt_table *tab = NULL;
 	if (rv_collect(&x, (enum rtype)t) != 0)
 		goto done;
@@ -294,13 +299,13 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 		}
 	}
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = o[O_BOM].set};
-	errno = 0;
-	if (!tab || kt_table_write(tab, fmt, &to, stdout) != 0) {
-		fprintf(stderr, "karta: cannot write the output: %s\n",
-			!tab ? "out of memory" : errno ? strerror(errno) : "write error");
+	if (!tab) {
+		fprintf(stderr, "karta: cannot write the output: out of memory\n");
 		goto done;
 	}
-	if (fmt == KT_TABLE_TEXT) {
+	if (table_out_write(tab, &fo, &to, rv_types[t].sheet, out.f) != 0)
+		goto done;
+	if (fo.format == KT_TABLE_TEXT) {
 		printf("%zu %s%s", x.n, rv_types[t].noun, x.n == 1 ? "" : "s");
 		if (x.all)
 			printf(" (%zu deleted)", ndel);
@@ -310,86 +315,5 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 done:
 	kt_table_free(tab);
 	rv_rx_free(&x, ncols);
-	return rc;
+	return table_out_close(&out, &fo, rc);
 }
-
-/* ---- show ---------------------------------------------------------------------------------- */
-
-int registry_show_cmd(struct client *cl, int argc, char **argv)
-{
-	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"registry show", "TYPE ID", 2,
-		"Shows every field of one registry row from the local replica, as stored (keys are\n"
-		"the server's columns; organizations by id with their code when known). TYPE is\n"
-		"participant, exam, registration, exam-point, auditorium, staff or staff-point.", o};
-	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
-	if (t < 0)
-		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
-		return EXIT_RUNTIME;
-	struct replica *r = rv_synced_replica(cl);
-	if (!r)
-		return EXIT_RUNTIME;
-	char *payload = NULL;
-	bool pending = false;
-	int g = replica_get(r, rv_types[t].table, pos[1], &payload, &pending);
-	if (g != 0) {
-		if (g < 0)
-			fprintf(stderr, "karta: %s\n", replica_error(r));
-		else
-			fprintf(stderr, "karta: no %s %s in the local replica\n", rv_types[t].noun, pos[1]);
-		return EXIT_RUNTIME;
-	}
-	json_t *row = json_loads(payload, 0, NULL);
-	free(payload);
-	if (!json_is_object(row)) {
-		json_decref(row);
-		fprintf(stderr, "karta: the stored %s %s is not a JSON object\n", rv_types[t].noun, pos[1]);
-		return EXIT_RUNTIME;
-	}
-	if (o[O_FORMAT].set && strcmp(o[O_FORMAT].str, "json") == 0) {
-		int w = json_dumpf(row, stdout, JSON_INDENT(2));
-		json_decref(row);
-		putchar('\n');
-		return w == 0 ? EXIT_OK : EXIT_RUNTIME;
-	}
-	struct rx x = {.r = r};
-	size_t width = 0;
-	const char *key;
-	json_t *v;
-	json_object_foreach(row, key, v)
-		if (strlen(key) > width)
-			width = strlen(key);
-	json_object_foreach(row, key, v) {
-		char *s = json_is_boolean(v) ? strdup(json_is_true(v) ? "true" : "false") : regmap_text(v);
-		size_t kl = strlen(key);
-		const char *code = NULL;
-		/* organizations by id: add the code the feeds give */
-		if (kl > 7 && strcmp(key + kl - 7, "_org_id") == 0 && !json_is_null(v)) {
-			char name[64];
-			snprintf(name, sizeof name, "%.*s", (int)(kl - 3), key);
-			code = rv_org_ref(&x, row, name);
-		} else if (strcmp(key, "org_id") == 0) {
-			code = rv_org_ref(&x, row, "org");
-		} else if (strcmp(key, "point_id") == 0) {
-			code = rv_point_code(&x, json_string_value(v));
-		}
-		if (s && *s)
-			printf("%s:%*s %s%s%s%s\n", key, (int)(width - kl), "", s,
-				code && *code ? " (" : "", code && *code ? code : "", code && *code ? ")" : "");
-		else
-			printf("%s:\n", key);
-		free(s);
-	}
-	if (pending)
-		printf("%*s  (a local change is queued: run 'karta sync' to send it)\n", (int)width, "");
-	json_decref(row);
-	rv_rx_free(&x, 0);
-	return EXIT_OK;
-}
-

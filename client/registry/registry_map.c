@@ -352,6 +352,15 @@ static void ris_deleted(struct build *b, int field, const char *dflt)
 	put(b, field, s);
 }
 
+/* karta's layout: «Идентификатор» (the row's GUID when it came with one, else its karta id)
+ * and «Причина удаления» (a deleted row's reason; "удалено" when it was given none). */
+static void karta_identity(struct build *b, int id_field, int reason_field)
+{
+	put(b, id_field, *str(b, "guid") ? str(b, "guid") : str(b, "id"));
+	put(b, reason_field, !deleted(b) ? "" : *str(b, "deleted_reason") ? str(b, "deleted_reason")
+		: "удалено");
+}
+
 static void participant(struct build *b, bool ris, const struct regmap_refs *r)
 {
 	col(b, KT_P_LAST_NAME, "surname");
@@ -369,6 +378,7 @@ static void participant(struct build *b, bool ris, const struct regmap_refs *r)
 	flag(b, KT_P_OVZ, "ovz");
 	col(b, KT_P_CITIZENSHIP, "citizenship");
 	if (!ris) {
+		karta_identity(b, KT_P_GUID, KT_P_REASON);
 		put(b, KT_P_SCHOOL, ref(r->owner));
 		flag(b, KT_P_DISABLED, "disabled");
 		return;
@@ -397,6 +407,7 @@ static void exam_point(struct build *b, bool ris, const struct regmap_refs *r)
 	flag(b, KT_E_TOM, "remote");
 	flag(b, KT_E_VIDEO, "video");
 	if (!ris) {
+		karta_identity(b, KT_E_GUID, KT_E_REASON);
 		forms(b, KT_E_FORM, "forms", false);
 		col(b, KT_E_CODE, "code");
 		put(b, KT_E_MUNICIPALITY, ref(r->owner));
@@ -429,6 +440,7 @@ static void exam_point(struct build *b, bool ris, const struct regmap_refs *r)
 
 static void auditorium(struct build *b, const struct regmap_refs *r)
 {
+	karta_identity(b, KT_A_ID, KT_A_REASON);
 	put(b, KT_A_PPE, ref(r->point));
 	col(b, KT_A_CODE, "code");
 	col(b, KT_A_NAME, "name");
@@ -450,6 +462,7 @@ static void auditorium(struct build *b, const struct regmap_refs *r)
 
 static void staff(struct build *b, const struct regmap_refs *r)
 {
+	karta_identity(b, KT_S_ID, KT_S_REASON);
 	col(b, KT_S_CODE, "code");
 	col(b, KT_S_LAST_NAME, "surname");
 	col(b, KT_S_FIRST_NAME, "name");

@@ -23,17 +23,17 @@
 
 const struct rv_type rv_types[] = {
 	[T_PARTICIPANT] = {"participants", "participant", "participant", "participant",
-		KT_REG_PARTICIPANTS},
-	[T_EXAM] = {"exams", "exam", "exam", "exam", -1},
+		KT_REG_PARTICIPANTS, "Участники"},
+	[T_EXAM] = {"exams", "exam", "exam", "exam", -1, "Экзамены"},
 	[T_REGISTRATION] = {"registrations", "registration|exam_registration|exam-registration",
-		"exam_registration", "registration", -1},
+		"exam_registration", "registration", -1, "Регистрации на экзамены"},
 	[T_POINT] = {"exam-points", "exam-point|exam_point", "exam_point", "exam point",
-		KT_REG_EXAM_POINTS},
+		KT_REG_EXAM_POINTS, "ППЭ"},
 	[T_AUDITORIUM] = {"auditoriums", "auditorium", "auditorium", "auditorium",
-		KT_REG_AUDITORIUMS},
-	[T_STAFF] = {"staff", "", "staff", "staff member", KT_REG_STAFF},
+		KT_REG_AUDITORIUMS, "Аудитории"},
+	[T_STAFF] = {"staff", "", "staff", "staff member", KT_REG_STAFF, "Работники ППЭ"},
 	[T_STAFF_POINT] = {"staff-points", "staff-point|staff_point", "staff_point",
-		"staff attachment", -1},
+		"staff attachment", -1, "Работники по ППЭ"},
 };
 
 int rv_type_parse(const char *s)

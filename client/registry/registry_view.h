@@ -24,6 +24,7 @@ struct rv_type {
 	const char *table;  /* entity_type = SQL table */
 	const char *noun;   /* "participant" (count line: + "s") */
 	int kind;           /* enum kt_reg_kind of the CSV registry, -1 for none */
+	const char *sheet;  /* xlsx: the sheet's name */
 };
 extern const struct rv_type rv_types[7];
 

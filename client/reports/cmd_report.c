@@ -54,7 +54,7 @@ int report_device_level(struct client *cl, bool connect, char *code, size_t n)
 		: strcmp(level, "school") == 0 ? KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL : 0;
 }
 
-/* The evidence options of status set and report draft/submit, in this order. */
+/* The evidence options of item status and report draft/submit, in this order. */
 #define EVIDENCE_OPTS(first)                                                                  \
 	[first] = {.name = "comment", .type = OPT_STR, .meta = "TEXT",                        \
 		.help = "a comment for the receiver"},                                        \
@@ -154,14 +154,14 @@ static bool queued(const Karta__OpResult *r)
 		.help = "the " what " version this change rests on; another one on the server " \
 			"is a conflict (default: no check)"}
 
-/* --- status set --------------------------------------------------------------------------- */
+/* --- item status -------------------------------------------------------------------------- */
 
-int cmd_status_set(struct client *cl, int argc, char **argv)
+int cmd_item_status(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0("status (0: none yet)"),
 		[O_N] = {0}};
-	struct opt_cmd c = {"status set", "ITEM STATUS", 2,
+	struct opt_cmd c = {"item status", "ITEM STATUS", 2,
 		"Sets this organization's status of an item of its own plan: STATUS is one of\n"
 		"  not_started, in_progress, done, not_applicable, blocked\n"
 		"(or in Russian: «не начато», «в работе», «выполнено», «не требуется»,\n"

@@ -15,6 +15,7 @@
 #include "report_parse.h"
 #include "report_render.h"
 #include "rpc.h"
+#include "table_out.h"
 
 #include "registry_cmds.h"
 #include "report_cmds.h"
@@ -95,7 +96,7 @@ int report_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out
 
 int cmd_rollup(struct client *cl, int argc, char **argv)
 {
-	enum { O_AS_OF, O_BY, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_N };
+	enum { O_AS_OF, O_BY, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
 			.help = "the state at the end of this day (default: today)"},
@@ -106,8 +107,9 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 			.help = "an organization below this one (default: this one)"},
 		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
 			.help = "only this plan and the plans derived from it"},
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"rollup", "", 0,
@@ -119,7 +121,8 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		"own plans, with its status there and how many organizations below did it.\n"
 		"Drill down with --scope (a municipality, then a school). The table ends with a TOTAL\n"
 		"row; on a terminal, overdue figures are in red. --format csv has the same columns\n"
-		"(no TOTAL row), json every column the server computes.", o};
+		"(no TOTAL row), json every column the server computes, xlsx (-o FILE.xlsx) the\n"
+		"csv columns as a spreadsheet: numbers, percentages and dates typed.", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -127,10 +130,16 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		return opts_fail(&c, "--scope needs an organization code");
 	struct report_view v = {.color = report_want_color(),
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
-	Karta__Table *t;
-	int rc = table_call(cl, "rollup", &o[O_AS_OF], &o[O_BY], &o[O_SCOPE], &o[O_PLAN], &v, &t);
+	struct table_out out;
+	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
 	if (rc != EXIT_OK)
 		return rc;
+	Karta__Table *t;
+	rc = table_call(cl, "rollup", &o[O_AS_OF], &o[O_BY], &o[O_SCOPE], &o[O_PLAN], &v, &t);
+	if (rc != EXIT_OK)
+		return table_out_close(&out, &v.fo, rc);
+	v.title = strcmp(v.by, "item") == 0 ? "Свод по мероприятиям"
+		: strcmp(v.by, "school") == 0 ? "Свод по ОО" : "Свод по муниципалитетам";
 	if (v.fo.format == KT_TABLE_TEXT)
 		printf("roll-up by %s as of %s%s%s\n\n", v.by,
 			o[O_AS_OF].set ? o[O_AS_OF].str : "today", o[O_SCOPE].set ? ", scope " : "",
@@ -140,14 +149,14 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 			strcmp(v.by, "item") == 0 ? "items" : strcmp(v.by, "school") == 0
 				? "schools" : "municipalities");
 	else
-		rc = report_render_rollup(t, &v, stdout);
+		rc = report_render_rollup(t, &v, out.f);
 	karta__table__free_unpacked(t, NULL);
-	return rc;
+	return table_out_close(&out, &v.fo, rc);
 }
 
 int cmd_overdue(struct client *cl, int argc, char **argv)
 {
-	enum { O_AS_OF, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_N };
+	enum { O_AS_OF, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
 			.help = "overdue at the end of this day (default: today)"},
@@ -155,8 +164,9 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 			.help = "an organization below this one (default: this one)"},
 		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
 			.help = "only this plan and the plans derived from it"},
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json"),
+		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"overdue", "", 0,
@@ -169,24 +179,29 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, "--scope needs an organization code");
-	struct report_view v = {.color = report_want_color(),
+	struct report_view v = {.color = report_want_color(), .title = "Просрочено",
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
-	Karta__Table *t;
-	int rc = table_call(cl, "overdue", &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &t);
+	struct table_out out;
+	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
 	if (rc != EXIT_OK)
 		return rc;
+	Karta__Table *t;
+	rc = table_call(cl, "overdue", &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &t);
+	if (rc != EXIT_OK)
+		return table_out_close(&out, &v.fo, rc);
 	if (v.fo.format == KT_TABLE_TEXT)
 		printf("overdue as of %s%s%s\n\n", o[O_AS_OF].set ? o[O_AS_OF].str : "today",
 			o[O_SCOPE].set ? ", scope " : "", o[O_SCOPE].set ? o[O_SCOPE].str : "");
-	rc = report_render_overdue(t, &v, stdout);
+	rc = report_render_overdue(t, &v, out.f);
 	karta__table__free_unpacked(t, NULL);
-	return rc;
+	return table_out_close(&out, &v.fo, rc);
 }
 
 int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM, [O_N] = {0}};
+	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"registry duplicates", "", 0,
 		"The same person entered as a participant by two schools this organization reads\n"
 		"(a municipality: its schools; the region: all): the same surname, name, patronymic\n"
@@ -195,13 +210,17 @@ int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	struct opt unset = {0};
-	struct report_view v = {.color = false,
+	struct report_view v = {.color = false, .title = "Дубликаты участников",
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
-	Karta__Table *t;
-	int rc = table_call(cl, "duplicates", &unset, NULL, &unset, &unset, &v, &t);
+	struct table_out out;
+	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
 	if (rc != EXIT_OK)
 		return rc;
-	rc = report_render_duplicates(t, &v, stdout);
-	karta__table__free_unpacked(t, NULL);
-	return rc;
+	Karta__Table *t;
+	rc = table_call(cl, "duplicates", &unset, NULL, &unset, &unset, &v, &t);
+	if (rc == EXIT_OK) {
+		rc = report_render_duplicates(t, &v, out.f);
+		karta__table__free_unpacked(t, NULL);
+	}
+	return table_out_close(&out, &v.fo, rc);
 }

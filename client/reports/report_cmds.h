@@ -1,4 +1,4 @@
-/* report_cmds: what the report commands share (cmd_report.c: status set, report writes;
+/* report_cmds: what the report commands share (cmd_report.c: item status, report writes;
  * report_list.c: report list and show from the replica; cmd_rollup.c: rollup, overdue). */
 #ifndef KT_REPORT_CMDS_H
 #define KT_REPORT_CMDS_H

@@ -15,6 +15,7 @@
 #include "report_parse.h"
 #include "report_render.h"
 #include "rpc.h"
+#include "table_out.h"
 
 #include "report_cmds.h"
 
@@ -271,10 +272,10 @@ enum { L_REQ, L_TITLE, L_DUE, L_RECEIVER, L_WHO, L_SUB, L_ORG, L_VER, L_STATE, L
 	L_REASON, L_N };
 static const struct kt_col list_cols[L_N] = {
 	[L_REQ] = {"request", KT_COL_TEXT, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
-	[L_DUE] = {"due", KT_COL_TEXT, 0}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0},
+	[L_DUE] = {"due", KT_COL_DATE, 0}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0},
 	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_TEXT, 0},
 	[L_ORG] = {"org", KT_COL_TEXT, 0}, [L_VER] = {"no", KT_COL_INT, 0},
-	[L_STATE] = {"state", KT_COL_TEXT, 0}, [L_SENT] = {"submitted", KT_COL_TEXT, 0},
+	[L_STATE] = {"state", KT_COL_TEXT, 0}, [L_SENT] = {"submitted", KT_COL_DATE, 0},
 	[L_REASON] = {"return reason", KT_COL_TEXT, 40},
 };
 
@@ -312,19 +313,18 @@ static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json
 static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out)
 {
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = fo->bom};
-	int rc = t ? kt_table_write(t, fo->format, &to, out) : -1;
+	if (!t)
+		fprintf(stderr, "karta: cannot write the output: out of memory\n");
+	int rc = t ? table_out_write(t, fo, &to, "Отчёты", out) : -1;
 	kt_table_free(t);
-	if (rc == 0)
-		return EXIT_OK;
-	fprintf(stderr, "karta: cannot write the output\n");
-	return EXIT_RUNTIME;
+	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
 int report_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_BOM] = OPTS_BOM,
-		[O_N] = {0}};
+	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"report list", "", 0,
 		"Lists the report requests and submissions in the local replica (as of the last\n"
 		"'karta sync'): one line per submission, and one per request nobody has answered:\n"
@@ -333,13 +333,17 @@ int report_list(struct client *cl, int argc, char **argv)
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
+	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct table_out out;
+	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	if (rc != EXIT_OK)
+		return rc;
 	bool never;
 	struct replica *r = report_replica(cl, &never);
 	if (!r)
-		return EXIT_RUNTIME;
+		return table_out_close(&out, &fo, EXIT_RUNTIME);
 	struct rows rw;
-	int rc = load_rows(r, &rw);
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	rc = load_rows(r, &rw);
 	if (rc == EXIT_OK) {
 		struct org_map m;
 		org_map_build(r, &m);
@@ -374,13 +378,13 @@ int report_list(struct client *cl, int argc, char **argv)
 			printf("no report requests or submissions%s\n",
 				never ? " (never synced)" : "");
 		} else {
-			rc = write_kt(t, &fo, stdout);
+			rc = write_kt(t, &fo, out.f);
 		}
 		org_map_free(&m);
 	}
 	note_queued(r);
 	rows_free(&rw);
-	return rc;
+	return table_out_close(&out, &fo, rc);
 }
 
 /* A field/value block. */

@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "report_parse.h"
+#include "table_out.h"
 
 #define MARK_ON "\xE2\x81\xA3"  /* U+2063 INVISIBLE SEPARATOR */
 #define MARK_OFF "\xE2\x81\xA4" /* U+2064 INVISIBLE PLUS */
@@ -27,6 +28,9 @@ enum rk {
 	RK_PCT,  /* 100 * src / den, one decimal; "" when den is 0 */
 	RK_TIME, /* a timestamp, to the minute; TOTAL: the latest */
 	RK_FLAG, /* "t" → "yes"; TOTAL: how many */
+	RK_DATE, /* the server's cell, a date (xlsx: a real date when it parses) */
+	RK_PCTV, /* the server's cell, a percentage it computed (fill_pct) */
+	RK_BOOLV, /* the server's cell, t or f (xlsx: a boolean) */
 };
 
 struct rcol {
@@ -47,24 +51,30 @@ static const char *const int_columns[] = {"items", "due", "done", "overdue", "no
 	"organizers", "organizers_missing", "heads", "heads_missing", "seat_row", "seat",
 	"other_subject_code", "count"};
 
+/* Server columns that hold a date (xlsx: real dates). */
+static const char *const date_columns[] = {"birth_date", "birth_a", "birth_b", "exam_date",
+	"date", "due", "deadline"};
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Server columns whose figures are trouble when above zero (highlighted on a terminal). */
 static const char *const hot_columns[] = {"not_distributed", "shortage", "unseated",
 	"organizers_missing", "heads_missing"};
 
 static bool is_hot_column(const char *name)
 {
-	for (size_t i = 0; i < sizeof hot_columns / sizeof hot_columns[0]; i++)
-		if (strcmp(name, hot_columns[i]) == 0)
-			return true;
-	return false;
+	return in_list(name, hot_columns, sizeof hot_columns / sizeof hot_columns[0]);
 }
 
 static bool is_int_column(const char *name)
 {
-	for (size_t i = 0; i < sizeof int_columns / sizeof int_columns[0]; i++)
-		if (strcmp(name, int_columns[i]) == 0)
-			return true;
-	return false;
+	return in_list(name, int_columns, sizeof int_columns / sizeof int_columns[0]);
 }
 
 static int col_index(const Karta__Table *t, const char *name)
@@ -141,6 +151,11 @@ static int write_table(struct kt_table *t, const struct report_view *v, bool col
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom};
 	int rc = -1;
 	errno = 0;
+	if (t && v->fo.format == KT_TABLE_XLSX) { /* one sheet; the message is printed */
+		rc = table_out_write(t, &v->fo, &to, v->title, out);
+		kt_table_free(t);
+		return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+	}
 	if (t && colored && v->fo.format == KT_TABLE_TEXT) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -204,6 +219,9 @@ static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol
 		long long n = 0;
 		switch (k->kind) {
 		case RK_TEXT:
+		case RK_DATE:
+		case RK_PCTV:
+		case RK_BOOLV:
 			cells[c] = !total ? cell(t, r, k->src) : c == 0 ? "TOTAL" : "";
 			continue;
 		case RK_INT:
@@ -261,17 +279,32 @@ static bool has_marks(const Karta__Table *t, const struct rcol *cols, size_t nc)
 	return false;
 }
 
+/* The kt_table type of a display column: what aligns the text and types the xlsx cells. */
+static enum kt_col_type col_type(enum rk kind, enum kt_table_format f)
+{
+	switch (kind) {
+	case RK_INT: return KT_COL_INT;
+	case RK_PCT:
+	case RK_PCTV: return KT_COL_PCT;
+	case RK_TIME:
+	case RK_DATE: return KT_COL_DATE;
+	case RK_FLAG: return f == KT_TABLE_XLSX ? KT_COL_BOOL : KT_COL_INT; /* text: right */
+	case RK_BOOLV: return KT_COL_BOOL;
+	default: return KT_COL_TEXT;
+	}
+}
+
 static int render(const Karta__Table *t, const struct rcol *cols, size_t nc, bool with_total,
 	const struct report_view *v, FILE *out)
 {
 	if (v->fo.format == KT_TABLE_JSON)
 		return write_json(t, v, out);
 	bool text = v->fo.format == KT_TABLE_TEXT;
+	with_total = with_total && text; /* csv, json, xlsx: the rows only */
 	bool color = text && v->color && !has_marks(t, cols, nc);
 	struct kt_col kc[MAX_COLS];
 	for (size_t c = 0; c < nc; c++)
-		kc[c] = (struct kt_col){cols[c].head,
-			cols[c].kind == RK_TEXT || cols[c].kind == RK_TIME ? KT_COL_TEXT : KT_COL_INT,
+		kc[c] = (struct kt_col){cols[c].head, col_type(cols[c].kind, v->fo.format),
 			cols[c].width};
 	struct kt_table *kt = kt_table_new(kc, nc);
 	for (size_t r = 0; kt && r < t->n_rows; r++)
@@ -279,7 +312,7 @@ static int render(const Karta__Table *t, const struct rcol *cols, size_t nc, boo
 			kt_table_free(kt);
 			kt = NULL;
 		}
-	if (kt && text && with_total && t->n_rows > 1 &&
+	if (kt && with_total && t->n_rows > 1 &&
 	    add_row(kt, t, cols, nc, (size_t)-1, color) != 0) {
 		kt_table_free(kt);
 		kt = NULL;
@@ -295,6 +328,7 @@ static int render(const Karta__Table *t, const struct rcol *cols, size_t nc, boo
 #define C_PCT(h, s, d) ((struct rcol){(h), RK_PCT, (s), (d), false, 0})
 #define C_TIME(h, s) ((struct rcol){(h), RK_TIME, (s), NULL, false, 0})
 #define C_FLAG(h, s) ((struct rcol){(h), RK_FLAG, (s), NULL, true, 0})
+#define C_DATE(h, s) ((struct rcol){(h), RK_DATE, (s), NULL, false, 0})
 
 /* Does the table name more than one parent (then the parent column is worth showing)? */
 static bool several_parents(const Karta__Table *t)
@@ -348,7 +382,7 @@ int report_render_rollup(const Karta__Table *t, const struct report_view *v, FIL
 		(lvl == 0 && column_any(t, "sub_orgs"));
 	bool region = lvl == KARTA__ORG_LEVEL__ORG_LEVEL_REGION;
 	c[n++] = C_TEXT("item", "grp_name", 50);
-	c[n++] = C_TEXT("deadline", "deadline", 0);
+	c[n++] = C_DATE("deadline", "deadline");
 	c[n++] = C_TEXT("status", "own_status", 0);
 	c[n++] = C_FLAG("overdue", "own_overdue");
 	if (down1) { /* municipalities for the region, schools for a municipality */
@@ -380,7 +414,7 @@ int report_render_rollup(const Karta__Table *t, const struct report_view *v, FIL
 int report_render_overdue(const Karta__Table *t, const struct report_view *v, FILE *out)
 {
 	struct rcol c[] = {
-		C_TEXT("due", "due", 0),
+		C_DATE("due", "due"),
 		C_TEXT("org", "org", 0),
 		C_TEXT("name", "org_name", 30),
 		C_TEXT("municipality", "parent", 0),
@@ -413,10 +447,10 @@ int report_render_duplicates(const Karta__Table *t, const struct report_view *v,
 		C_TEXT("match", "match", 0),
 		C_TEXT("school", "org_a", 0),
 		C_TEXT("person", "person_a", 40),
-		C_TEXT("born", "birth_a", 0),
+		C_DATE("born", "birth_a"),
 		C_TEXT("other school", "org_b", 0),
 		C_TEXT("person there", "person_b", 40),
-		C_TEXT("born there", "birth_b", 0),
+		C_DATE("born there", "birth_b"),
 	};
 	if (v->fo.format == KT_TABLE_TEXT && t->n_rows == 0) {
 		fprintf(out, "no duplicates\n");
@@ -442,9 +476,16 @@ int report_render_columns(const Karta__Table *t, const struct report_view *v,
 			skipped = v->fo.format == KT_TABLE_TEXT && strcmp(skip[k], name) == 0;
 		if (skipped)
 			continue;
-		c[n++] = is_int_column(name)
-			? (struct rcol){name, RK_INT, name, NULL, is_hot_column(name), 0}
-			: C_TEXT(name, name, 40);
+		if (is_int_column(name))
+			c[n++] = (struct rcol){name, RK_INT, name, NULL, is_hot_column(name), 0};
+		else if (strcmp(name, "fill_pct") == 0)
+			c[n++] = (struct rcol){name, RK_PCTV, name, NULL, false, 0};
+		else if (strcmp(name, "manual") == 0)
+			c[n++] = (struct rcol){name, RK_BOOLV, name, NULL, false, 0};
+		else if (in_list(name, date_columns, sizeof date_columns / sizeof date_columns[0]))
+			c[n++] = C_DATE(name, name);
+		else
+			c[n++] = C_TEXT(name, name, 40);
 	}
 	return render(t, c, n, false, v, out);
 }

@@ -16,7 +16,8 @@ struct report_view {
 	const char *by;        /* municipality | school | item */
 	int scope_level;       /* Karta__OrgLevel of the scope; 0 when unknown (columns by data) */
 	bool color;            /* text on a terminal: highlight overdue figures */
-	struct plan_fmt_out fo; /* --format, --bom */
+	struct plan_fmt_out fo; /* --format, --bom; xlsx: the workbook */
+	const char *title;      /* xlsx: the sheet's name (Russian) */
 };
 
 /* Colors only for a person at a terminal (stdout a tty, no NO_COLOR, TERM not dumb). */

@@ -56,13 +56,35 @@ static void fail(struct kt_import_err *err, enum kt_import_errcode code, const c
 	snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
+static int first_plan(int rc, struct kt_import_plan **plans, size_t n,
+	struct kt_import_plan **out, struct kt_import_err *err);
+
 int kt_import_parse_file(const char *path, struct kt_import_plan **out, struct kt_import_err *err)
+{
+	struct kt_import_plan **plans;
+	size_t n;
+	struct kt_import_err dummy;
+	if (!err)
+		err = &dummy;
+	int rc = kt_import_parse_all(path, &plans, &n, err);
+	return first_plan(rc, plans, n, out, err);
+}
+
+int kt_import_parse_all(const char *path, struct kt_import_plan ***plans, size_t *n,
+	struct kt_import_err *err)
+{
+	return kt_import_file(path, true, plans, n, err);
+}
+
+int kt_import_file(const char *path, bool convert_doc, struct kt_import_plan ***plans,
+	size_t *n, struct kt_import_err *err)
 {
 	struct kt_import_err dummy;
 	if (!err)
 		err = &dummy;
 	memset(err, 0, sizeof *err);
-	*out = NULL;
+	*plans = NULL;
+	*n = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fail(err, KT_IMPORT_EIO, strerror(errno));
@@ -120,7 +142,10 @@ int kt_import_parse_file(const char *path, struct kt_import_plan **out, struct k
 		len += (size_t)r;
 	}
 	const char *base = strrchr(path, '/');
-	rc = kt_import_parse_buf(buf, len, base ? base + 1 : path, out, err);
+	if (convert_doc && kt_import_is_doc(buf, len))
+		rc = kt_import_doc_file(path, plans, n, err);
+	else
+		rc = kt_import_parse_buf_all(buf, len, base ? base + 1 : path, plans, n, err);
 out:
 	free(buf);
 	close(fd);
@@ -169,16 +194,61 @@ static int fill_document(struct kt_ctx *c, const char *name)
 	return 0;
 }
 
-int kt_import_parse_buf(const void *buf, size_t len, const char *name,
+int kt_import_finish(struct kt_ctx *c, const char *name, struct kt_import_err *err)
+{
+	kt_meta_abbrevs(c);
+	if (kt_build_plan(c) != 0) {
+		if (!c->too_many)
+			goto nomem;
+		err->code = KT_IMPORT_ETOOBIG;
+		snprintf(err->msg, sizeof err->msg, "the table has more than %d items",
+			KT_IMPORT_MAX_ITEMS);
+		return -1;
+	}
+	if (kt_import_item_count(c->plan) == 0) {
+		err->code = KT_IMPORT_ENOTABLE;
+		err->line = c->table.header_line;
+		snprintf(err->msg, sizeof err->msg, "the table under the header at line %d has no "
+			"items", c->table.header_line);
+		return -1;
+	}
+	kt_meta_extract(c);
+	deadlines(c);
+	if (fill_document(c, name) != 0 || c->oom)
+		goto nomem;
+	sort_warnings(c->plan);
+	return 0;
+nomem:
+	fail(err, KT_IMPORT_ENOMEM, "out of memory");
+	return -1;
+}
+
+int kt_import_parse_loaded(struct kt_text *text, const char *name,
 	struct kt_import_plan **out, struct kt_import_err *err)
 {
-	struct kt_import_err dummy;
-	struct kt_text text;
 	struct kt_ctx c;
-	if (!err)
-		err = &dummy;
-	memset(err, 0, sizeof *err);
 	memset(&c, 0, sizeof c);
+	*out = NULL;
+	c.text = text;
+	int rc = -1;
+	if (!(c.plan = kt_plan_new()) || !(c.dict = kt_dict_build(text)))
+		fail(err, KT_IMPORT_ENOMEM, "out of memory");
+	else if (kt_layout_read(&c, err) == 0 && kt_import_finish(&c, name, err) == 0)
+		rc = 0;
+	if (rc == 0) {
+		*out = c.plan;
+		c.plan = NULL;
+	}
+	kt_import_plan_free(c.plan);
+	kt_dict_free(c.dict);
+	kt_table_release(&c.table);
+	return rc;
+}
+
+int kt_import_parse_text(const void *buf, size_t len, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err)
+{
+	struct kt_text text;
 	*out = NULL;
 	if (!buf && len) {
 		fail(err, KT_IMPORT_EIO, "no input");
@@ -186,44 +256,71 @@ int kt_import_parse_buf(const void *buf, size_t len, const char *name,
 	}
 	if (kt_text_load(&text, buf ? buf : "", len, err) != 0)
 		return -1;
-	c.text = &text;
-	if (!(c.plan = kt_plan_new()) || !(c.dict = kt_dict_build(&text)))
-		goto nomem;
-	if (kt_layout_read(&c, err) != 0)
-		goto fail;
-	kt_meta_abbrevs(&c);
-	if (kt_build_plan(&c) != 0) {
-		if (!c.too_many)
-			goto nomem;
-		err->code = KT_IMPORT_ETOOBIG;
-		snprintf(err->msg, sizeof err->msg, "the table has more than %d items",
-			KT_IMPORT_MAX_ITEMS);
-		goto fail;
-	}
-	if (kt_import_item_count(c.plan) == 0) {
-		err->code = KT_IMPORT_ENOTABLE;
-		err->line = c.table.header_line;
-		snprintf(err->msg, sizeof err->msg, "the table under the header at line %d has no "
-			"items", c.table.header_line);
-		goto fail;
-	}
-	kt_meta_extract(&c);
-	deadlines(&c);
-	if (fill_document(&c, name) != 0 || c.oom)
-		goto nomem;
-	sort_warnings(c.plan);
-	*out = c.plan;
-	c.plan = NULL;
-	kt_dict_free(c.dict);
-	kt_table_release(&c.table);
+	int rc = kt_import_parse_loaded(&text, name, out, err);
 	kt_text_release(&text);
+	return rc;
+}
+
+static bool is_zip(const void *buf, size_t len)
+{
+	return buf && len >= 4 && memcmp(buf, "PK\x03\x04", 4) == 0;
+}
+
+int kt_import_parse_buf_all(const void *buf, size_t len, const char *name,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err)
+{
+	struct kt_import_err dummy;
+	if (!err)
+		err = &dummy;
+	memset(err, 0, sizeof *err);
+	*plans = NULL;
+	*n = 0;
+	if (is_zip(buf, len))
+		return kt_import_docx_buf(buf, len, name, plans, n, err);
+	if (!buf && len) {
+		fail(err, KT_IMPORT_EIO, "no input");
+		return -1;
+	}
+	return kt_import_text_plans(buf ? buf : "", len, name, plans, n, err);
+}
+
+void kt_import_plans_free(struct kt_import_plan **plans, size_t n)
+{
+	for (size_t i = 0; plans && i < n; i++)
+		kt_import_plan_free(plans[i]);
+	free(plans);
+}
+
+/* The first plan of a document; a .docx with several says so in a warning. */
+static int first_plan(int rc, struct kt_import_plan **plans, size_t n,
+	struct kt_import_plan **out, struct kt_import_err *err)
+{
+	*out = NULL;
+	if (rc != 0)
+		return -1;
+	*out = plans[0];
+	plans[0] = NULL;
+	if (n > 1) {
+		struct kt_ctx c = {.plan = *out};
+		kt_warn(&c, 0, "more_plans", "the document holds %zu plans; this is the first "
+			"(karta plan import --plan N picks another)", n);
+		if (c.oom) {
+			kt_import_plan_free(*out);
+			*out = NULL;
+			kt_import_plans_free(plans, n);
+			fail(err, KT_IMPORT_ENOMEM, "out of memory");
+			return -1;
+		}
+	}
+	kt_import_plans_free(plans, n);
 	return 0;
-nomem:
-	fail(err, KT_IMPORT_ENOMEM, "out of memory");
-fail:
-	kt_import_plan_free(c.plan);
-	kt_dict_free(c.dict);
-	kt_table_release(&c.table);
-	kt_text_release(&text);
-	return -1;
+}
+
+int kt_import_parse_buf(const void *buf, size_t len, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err)
+{
+	struct kt_import_plan **plans;
+	size_t n;
+	int rc = kt_import_parse_buf_all(buf, len, name, &plans, &n, err);
+	return first_plan(rc, plans, n, out, err);
 }

@@ -36,6 +36,7 @@ enum kt_import_layout {
 	KT_IMPORT_LAYOUT_NONE = 0,
 	KT_IMPORT_LAYOUT_CELL_LINES, /* one cell per line, a cell starts with TAB */
 	KT_IMPORT_LAYOUT_ROW_LINES,  /* one row per line, cells separated by TAB */
+	KT_IMPORT_LAYOUT_DOCX,       /* a Word 2007+ table: rows and cells as Word has them */
 };
 
 /* What a table column holds, decided from its header text. */
@@ -189,11 +190,25 @@ int kt_import_parse_file(const char *path, struct kt_import_plan **out,
 int kt_import_parse_buf(const void *buf, size_t len, const char *name,
 	struct kt_import_plan **out, struct kt_import_err *err) __attribute__((warn_unused_result));
 
+/* Every plan of a document: a .docx (or a .doc converted to one) may hold several, each
+ * with its own title, header and sections; a text file holds one. Same contract as
+ * kt_import_parse_file(); *plans is an array of *n (>= 1) plans freed with
+ * kt_import_plans_free(). kt_import_parse_file() and kt_import_parse_buf() return the
+ * first plan (with a "more_plans" warning when there are more). */
+int kt_import_parse_all(const char *path, struct kt_import_plan ***plans, size_t *n,
+	struct kt_import_err *err) __attribute__((warn_unused_result));
+int kt_import_parse_buf_all(const void *buf, size_t len, const char *name,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err)
+	__attribute__((warn_unused_result));
+void kt_import_plans_free(struct kt_import_plan **plans, size_t n);
+
 /* Frees a plan; NULL is a no-op. */
 void kt_import_plan_free(struct kt_import_plan *plan);
 
 /* The plan as a new JSON object {"document", "sections", "warnings"}; NULL on ENOMEM. */
 json_t *kt_import_to_json(const struct kt_import_plan *plan);
+/* Several plans as {"format": 2, "plans": [each as kt_import_to_json()]}; NULL on ENOMEM. */
+json_t *kt_import_plans_to_json(struct kt_import_plan *const *plans, size_t n);
 
 /* Writes a human-readable table of the plan (Cyrillic aligned by display width) to out.
  * width is the total line width to fit (0: 160). Returns 0, or -1 on a write error. */

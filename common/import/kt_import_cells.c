@@ -53,10 +53,12 @@ static bool starts_row(const struct kt_cell *cell, enum kt_import_col role, int 
 		if (role == KT_COL_DEADLINE) {
 			while (*s == ' ' || *s == '\n')
 				s++;
+			/* «01.09», «15.10»: a date has a two-digit month; «1.1.» is an item number */
 			int a = atoi(s);
 			const char *d = strchr(s, '.');
 			int b = d ? atoi(d + 1) : 0;
-			if (d && a >= 1 && a <= 31 && b >= 1 && b <= 12)
+			bool month2 = d && d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9';
+			if (d && month2 && a >= 1 && a <= 31 && b >= 1 && b <= 12)
 				return false;
 		}
 		return true;
@@ -135,9 +137,17 @@ static bool find_header(struct cells *cs, struct header *h, size_t *abbrev)
 		}
 		if (!kt_col_is_header_cell(cs->v[i].text))
 			continue;
+		/* a header names one title column: a second one («Организационные мероприятия»
+		 * right under the header) is the first section's heading */
 		size_t j = i;
-		while (j < cs->n && j - i < KT_IMPORT_MAX_COLUMNS && kt_col_is_header_cell(cs->v[j].text))
+		bool title = false;
+		while (j < cs->n && j - i < KT_IMPORT_MAX_COLUMNS && kt_col_is_header_cell(cs->v[j].text)) {
+			bool t = kt_col_classify(cs->v[j].text) == KT_COL_TITLE;
+			if (t && title)
+				break;
+			title |= t;
 			j++;
+		}
 		if (!kt_run_is_header(cs->v + i, j - i)) {
 			i = j - 1;
 			continue;
@@ -238,7 +248,9 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 		size_t k = 1;
 		if (kt_is_item_number(v[0].text) || kt_cell_empty(&v[0]) ||
 			(left > 1 && !starts_row(&v[1], t->roles[1], next_section))) {
-			while (k < t->ncols && k < left && !starts_row(&v[k], t->roles[k], next_section))
+			/* a row also ends where the header repeats (a page break after a heading) */
+			while (k < t->ncols && k < left && !starts_row(&v[k], t->roles[k], next_section) &&
+				!kt_repeats_header(v + k, left - k, t, h.main, h.nmain))
 				k++;
 		} else {
 			int depth;

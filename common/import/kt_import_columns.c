@@ -9,7 +9,7 @@
 
 static const struct {
 	enum kt_import_col role;
-	const char *kw[2]; /* all must occur (case-insensitive); NULL ends */
+	const char *kw[2]; /* all must occur (case-insensitive; written in lower case); NULL ends */
 } col_keywords[] = {
 	{KT_COL_NUMBER, {"№", NULL}},
 	{KT_COL_NUMBER, {"п/п", NULL}},
@@ -59,14 +59,33 @@ const char *kt_import_col_name(enum kt_import_col col)
 	return col_names[col];
 }
 
-/* Index of the matching keyword entry, -1 when none. */
+/* text folded to lower case (kt_u_lower per character) into out; false when it does not fit.
+ * A valid UTF-8 keyword then occurs in out (strstr) exactly where kt_u8_casestr would find
+ * it in text: a match can only start on a character boundary. */
+static bool fold(const char *text, char *out, size_t cap)
+{
+	size_t n = 0;
+	while (*text) {
+		if (n + 5 > cap)
+			return false;
+		n += kt_u8_put(out + n, kt_u_lower(kt_u8_next(&text)));
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* Index of the matching keyword entry, -1 when none. The text is folded once and each
+ * keyword (written in lower case) found with strstr: a case-insensitive scan per keyword
+ * was most of the import's time on header-like lines (docs/performance.md, fuzz_import). */
 static int match_entry(const char *text)
 {
+	char low[1024];
+	bool folded = fold(text, low, sizeof low);
 	for (size_t i = 0; i < sizeof col_keywords / sizeof col_keywords[0]; i++) {
 		bool all = true;
-		for (size_t k = 0; k < 2 && col_keywords[i].kw[k]; k++)
-			if (!kt_u8_casestr(text, col_keywords[i].kw[k]))
-				all = false;
+		for (size_t k = 0; k < 2 && col_keywords[i].kw[k] && all; k++)
+			all = folded ? strstr(low, col_keywords[i].kw[k]) != NULL
+				     : kt_u8_casestr(text, col_keywords[i].kw[k]) != NULL;
 		if (all)
 			return (int)i;
 	}

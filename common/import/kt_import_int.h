@@ -155,6 +155,34 @@ int kt_emit_abbrev(struct kt_ctx *c, struct kt_cell *a, struct kt_cell *b);
 /* ---- build (kt_import_build.c) ---- */
 int kt_build_plan(struct kt_ctx *c);
 
+/* ---- the rules after the layout (kt_import.c) ---- */
+/* Abbreviations, sections and items, metadata, deadlines and the document record for a
+ * context whose table is filled; c->plan is the result. -1 with err set. */
+int kt_import_finish(struct kt_ctx *c, const char *name, struct kt_import_err *err);
+
+/* One text as one plan (the text reader proper), from bytes or from a loaded text. */
+int kt_import_parse_text(const void *buf, size_t len, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err);
+int kt_import_parse_loaded(struct kt_text *text, const char *name,
+	struct kt_import_plan **out, struct kt_import_err *err);
+/* The plans of a text (kt_import_plans.c): one, or several when it holds more; 0 with
+ * *plans and *n, -1 with err set. The text is decoded once. */
+int kt_import_text_plans(const void *buf, size_t len, const char *name,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err);
+
+/* kt_import_parse_all(); convert_doc false reads a .doc as any other bytes (refused). */
+int kt_import_file(const char *path, bool convert_doc, struct kt_import_plan ***plans,
+	size_t *n, struct kt_import_err *err);
+
+/* ---- Word files (kt_import_docx.c) ---- */
+int kt_import_docx_buf(const void *buf, size_t len, const char *name,
+	struct kt_import_plan ***plans, size_t *n, struct kt_import_err *err);
+/* An OLE2 compound file (Word 97 .doc). */
+bool kt_import_is_doc(const void *buf, size_t len);
+/* Converts a .doc with LibreOffice (when installed) and reads the result. */
+int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t *n,
+	struct kt_import_err *err);
+
 /* ---- metadata (kt_import_meta.c) ---- */
 void kt_meta_extract(struct kt_ctx *c);
 void kt_meta_abbrevs(struct kt_ctx *c);

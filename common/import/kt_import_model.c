@@ -244,7 +244,8 @@ static json_t *document_json(struct jb *j, const struct kt_import_plan *p)
 	put(j, o, "source", str(j, d->source));
 	put(j, o, "encoding", str(j, d->encoding));
 	put(j, o, "layout", str(j, d->layout == KT_IMPORT_LAYOUT_ROW_LINES ? "row_lines"
-		: d->layout == KT_IMPORT_LAYOUT_CELL_LINES ? "cell_lines" : NULL));
+		: d->layout == KT_IMPORT_LAYOUT_CELL_LINES ? "cell_lines"
+		: d->layout == KT_IMPORT_LAYOUT_DOCX ? "docx" : NULL));
 	put(j, o, "issuer", str(j, d->issuer));
 	put(j, o, "title", str(j, d->title));
 	put(j, o, "academic_year", str(j, d->academic_year));
@@ -377,6 +378,24 @@ json_t *kt_import_to_json(const struct kt_import_plan *p)
 	}
 	put(&j, root, "warnings", ws);
 	if (j.failed) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+json_t *kt_import_plans_to_json(struct kt_import_plan *const *plans, size_t n)
+{
+	json_t *root = json_object(), *arr = json_array();
+	bool ok = root && arr && json_object_set_new(root, "format", json_integer(2)) == 0;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = json_array_append_new(arr, kt_import_to_json(plans[i])) == 0;
+	if (!ok) {
+		json_decref(arr);
+		json_decref(root);
+		return NULL;
+	}
+	if (json_object_set_new(root, "plans", arr) != 0) {
 		json_decref(root);
 		return NULL;
 	}

@@ -149,8 +149,9 @@ int kt_import_write_table(const struct kt_import_plan *p, FILE *out, int width)
 	if (d->has_implements)
 		fprintf(out, "implements:    %s\n", d->implements.quote ? d->implements.quote : "");
 	fprintf(out, "source:        %s (%s, %s), %zu abbreviations, %zu sections, %zu items\n",
-		d->source ? d->source : "-", d->encoding,
-		d->layout == KT_IMPORT_LAYOUT_ROW_LINES ? "row per line" : "cell per line",
+		d->source ? d->source : "-", d->layout == KT_IMPORT_LAYOUT_DOCX ? "Word" : d->encoding,
+		d->layout == KT_IMPORT_LAYOUT_ROW_LINES ? "row per line"
+		: d->layout == KT_IMPORT_LAYOUT_DOCX ? "table" : "cell per line",
 		p->n_abbrevs, p->n_sections, kt_import_item_count(p));
 	rule(out, line_w, "=");
 	const char *heads[5];

@@ -17,7 +17,7 @@ static const char *check_guid(const char *s) { return kt_check_guid(s); }
 static const char *check_name(const char *s) { return kt_check_name(s); }
 static const char *check_snils(const char *s) { return kt_check_snils(s); }
 static const char *check_datetime(const char *s) { return kt_check_datetime(s); }
-static const char *check_school(const char *s) { return kt_check_digits(s, -6); }
+static const char *check_school(const char *s) { return kt_check_org_code(s); }
 
 static void check_person(struct kt_v_rec *r, struct pinfo *pi)
 {
@@ -139,6 +139,7 @@ size_t kt_participant_check(const struct kt_participant *p, const struct kt_chec
 		check_ris_only(&r);
 	} else {
 		kt_v_field(&r, KT_P_SCHOOL, true, check_school);
+		kt_v_identity(&r);
 	}
 	check_person(&r, &pi);
 	check_exam(&r, &pi);

@@ -15,8 +15,8 @@ static const char *check_emails(const char *s) { return kt_check_emails(s); }
 static const char *check_text500(const char *s) { return kt_v_text(s, 500); }
 static const char *check_text200(const char *s) { return kt_v_text(s, 200); }
 static const char *check_aud(const char *s) { return kt_check_aud_code(s); }
-static const char *check_mun(const char *s) { return kt_check_digits(s, -3); }
-static const char *check_school(const char *s) { return kt_check_digits(s, -6); }
+static const char *check_mun(const char *s) { return kt_check_org_code(s); }
+static const char *check_school(const char *s) { return kt_check_org_code(s); }
 static const char *check_ppe_karta(const char *s) { return kt_check_ppe_code(s, false); }
 static const char *check_ppe_ris(const char *s) { return kt_check_ppe_code(s, true); }
 
@@ -29,10 +29,11 @@ static void flag(struct kt_v_rec *r, int field, bool *out)
 
 static void exam_point_karta(struct kt_v_rec *r)
 {
+	kt_v_identity(r);
 	kt_v_field(r, KT_E_MUNICIPALITY, true, check_mun);
 	kt_v_field(r, KT_E_SCHOOL, false, check_school);
 	long cap = 0;
-	bool have_cap = kt_v_int(r, KT_E_CAPACITY, true, 1, MAX_PPE_CAPACITY, &cap);
+	bool have_cap = kt_v_int(r, KT_E_CAPACITY, false, 1, MAX_PPE_CAPACITY, &cap); /* empty: unknown */
 	const char *f = kt_v_get(r, KT_E_FORM);
 	if (kt_v_blank(f))
 		kt_v_fail(r, KT_E_FORM, "is required");
@@ -49,7 +50,7 @@ static void exam_point_karta(struct kt_v_rec *r)
 static void exam_point_ris(struct kt_v_rec *r)
 {
 	kt_v_field(r, KT_E_PCENTER, false, check_guid);
-	kt_v_field(r, KT_E_MUNICIPALITY, true, check_guid);
+	kt_v_field(r, KT_E_MUNICIPALITY, false, check_guid); /* the owner is the importer's */
 	kt_v_field(r, KT_E_AREA, false, check_guid);
 	kt_v_field(r, KT_E_SCHOOL, false, check_guid);
 	kt_v_field(r, KT_E_CREATED, false, check_datetime);
@@ -90,6 +91,7 @@ size_t kt_auditorium_check(const struct kt_auditorium *a, struct kt_field_errors
 {
 	memset(e, 0, sizeof *e);
 	struct kt_v_rec r = {KT_REG_AUDITORIUMS, a->layout, a->v, e, 0};
+	kt_v_identity(&r);
 	kt_v_field(&r, KT_A_PPE, true, check_ppe_karta);
 	kt_v_field(&r, KT_A_CODE, true, check_aud);
 	kt_v_field(&r, KT_A_NAME, false, check_text200);

@@ -7,7 +7,7 @@
 static const char *check_name(const char *s) { return kt_check_name(s); }
 static const char *check_snils(const char *s) { return kt_check_snils(s); }
 static const char *check_code(const char *s) { return kt_check_digits(s, 6); }
-static const char *check_school(const char *s) { return kt_check_digits(s, -6); }
+static const char *check_school(const char *s) { return kt_check_org_code(s); }
 static const char *check_ppe(const char *s) { return kt_check_ppe_code(s, false); }
 static const char *check_subject(const char *s) { return kt_v_text(s, 100); }
 
@@ -32,6 +32,7 @@ size_t kt_staff_check(const struct kt_staff *s, const struct kt_check_ctx *ctx,
 {
 	memset(e, 0, sizeof *e);
 	struct kt_v_rec r = {KT_REG_STAFF, s->layout, s->v, e, 0};
+	kt_v_identity(&r);
 	kt_v_field(&r, KT_S_CODE, true, check_code);
 	kt_v_field(&r, KT_S_LAST_NAME, true, check_name);
 	kt_v_field(&r, KT_S_FIRST_NAME, true, check_name);

@@ -112,3 +112,13 @@ const char *kt_v_text(const char *s, size_t max_chars)
 		chars += (*p & 0xC0) != 0x80;
 	return chars <= max_chars ? NULL : "is too long";
 }
+
+static const char *check_reason(const char *s) { return kt_v_text(s, 1000); }
+
+void kt_v_identity(struct kt_v_rec *r)
+{
+	if (r->layout != KT_LAYOUT_KARTA)
+		return;
+	kt_v_field(r, kt_reg_id_field(r->kind), false, kt_check_guid);
+	kt_v_field(r, kt_reg_reason_field(r->kind, r->layout), false, check_reason);
+}

@@ -8,7 +8,10 @@
  * Invariant: everything in dec[0..dec_len) is valid UTF-8 without NUL or control bytes
  * other than TAB, CR, LF, FF and VT; the first byte that breaks this ends the decoded
  * stream and becomes a pending error carrying its line number, reported only when the
- * parser has consumed every good byte before it. */
+ * parser has consumed every good byte before it. One exception: in a file that is UTF-8
+ * (its first window mostly valid multi-byte text), an invalid sequence further on — a line
+ * pasted from another encoding — becomes U+FFFD and its line is noted, so that record is
+ * refused as a bad row and reading goes on (kt_csv_bad_encoding). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +143,26 @@ static bool looks_cp1251(const unsigned char *s, size_t n)
 	return hi > 0 && cyr * 10 >= hi * 7;
 }
 
+/* Valid multi-byte UTF-8 sequences outnumber invalid bytes at least 4 to 1: UTF-8 text with
+ * some lines of another encoding. (Windows-1251 Cyrillic almost never forms a valid
+ * sequence: its letters are followed by letters, not by continuation bytes.) */
+static bool mostly_utf8(const unsigned char *s, size_t n)
+{
+	size_t good = 0, bad = 0, i = 0;
+	while (i < n) {
+		bool b;
+		size_t k = u8_valid_prefix(s + i, n - i, true, &b);
+		for (size_t j = i; j < i + k; j++)
+			good += (s[j] & 0xC0) == 0xC0;
+		i += k;
+		if (i < n) {
+			bad++;
+			i++;
+		}
+	}
+	return good > 0 && good >= 4 * bad;
+}
+
 /* The line of byte at of the raw window (counted from the window's start, which is the
  * file's start during the sniff). */
 static int raw_line(const unsigned char *s, size_t at)
@@ -192,6 +215,11 @@ static int sniff(struct kt_csv_reader *r)
 	bool bad;
 	size_t ok = u8_valid_prefix(s, n, r->raw_eof, &bad);
 	if (!bad) {
+		r->enc = KT_ENC_UTF8;
+		r->enc_name = "utf-8";
+		return 0;
+	}
+	if (mostly_utf8(s, n)) { /* a few lines of another encoding: bad rows (decode_window) */
 		r->enc = KT_ENC_UTF8;
 		r->enc_name = "utf-8";
 		return 0;
@@ -254,16 +282,36 @@ static int decode_window(struct kt_csv_reader *r)
 	if (reserve_dec(r, avail * 4 + 16) != 0)
 		return -1;
 	if (r->enc == KT_ENC_UTF8) {
-		bool bad;
-		size_t k = u8_valid_prefix(r->raw + r->raw_pos, avail, r->raw_eof, &bad);
-		memcpy(r->dec + r->dec_len, r->raw + r->raw_pos, k);
-		r->dec_len += k;
-		r->raw_pos += k;
-		scan(r, from);
-		if (bad && !r->has_pending)
-			set_pending(r, KT_CSV_EENCODING,
-				"invalid UTF-8 (the file starts as UTF-8; is another encoding mixed in?)");
-		return 0;
+		for (;;) {
+			bool bad;
+			avail = r->raw_len - r->raw_pos;
+			size_t k = u8_valid_prefix(r->raw + r->raw_pos, avail, r->raw_eof, &bad);
+			memcpy(r->dec + r->dec_len, r->raw + r->raw_pos, k);
+			r->dec_len += k;
+			r->raw_pos += k;
+			scan(r, from);
+			if (!bad || r->has_pending)
+				return 0;
+			/* one invalid byte → U+FFFD, its line noted (3 bytes out for 1 in: room was
+			 * reserved as 4 per input byte) */
+			if (!r->nbad || r->bad_lines[r->nbad - 1] != r->dline) {
+				if (r->nbad == r->bad_cap) {
+					size_t cap = r->bad_cap ? r->bad_cap * 2 : 16;
+					int *g = realloc(r->bad_lines, cap * sizeof *g);
+					if (!g) {
+						kt_csv_set_err(&r->err, KT_CSV_ENOMEM, 0, "out of memory");
+						return -1;
+					}
+					r->bad_lines = g;
+					r->bad_cap = cap;
+				}
+				r->bad_lines[r->nbad++] = r->dline;
+			}
+			memcpy(r->dec + r->dec_len, "\xEF\xBF\xBD", 3);
+			r->dec_len += 3;
+			r->raw_pos++;
+			from = r->dec_len;
+		}
 	}
 	char *in = (char *)(r->raw + r->raw_pos), *out = r->dec + r->dec_len;
 	size_t inleft = avail, outleft = r->dec_cap - r->dec_len - 1;
@@ -314,8 +362,22 @@ int kt_csv_decode_more(struct kt_csv_reader *r)
 	}
 }
 
+bool kt_csv_bad_encoding(struct kt_csv_reader *r, int first, int last)
+{
+	while (r->bad_pos < r->nbad && r->bad_lines[r->bad_pos] < first)
+		r->bad_pos++;
+	bool hit = false;
+	while (r->bad_pos < r->nbad && r->bad_lines[r->bad_pos] <= last) {
+		r->bad_pos++;
+		hit = true;
+	}
+	return hit;
+}
+
 void kt_csv_decode_release(struct kt_csv_reader *r)
 {
+	free(r->bad_lines);
+	r->bad_lines = NULL;
 	if (r->enc == KT_ENC_ICONV && r->cd != (iconv_t)-1)
 		iconv_close(r->cd);
 	free(r->raw);

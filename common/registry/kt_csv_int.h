@@ -35,6 +35,10 @@ struct kt_csv_reader {
 	bool dprev_cr;
 	bool has_pending;    /* an error to report once the parser reaches dec_len */
 	struct kt_csv_err pending;
+	/* UTF-8 files: lines where an invalid sequence was replaced by U+FFFD, ascending; the
+	 * record holding one is a bad row (kt_csv_next), not the end of the file */
+	int *bad_lines;
+	size_t nbad, bad_cap, bad_pos;
 
 	/* parser: the record being built survives decode_more() calls, which move dec */
 	int line;           /* line of the next byte dec[dec_pos] */
@@ -53,6 +57,8 @@ struct kt_csv_reader {
 	size_t nf, fcap;
 	bool failed;
 	struct kt_csv_err err;
+	bool skipping;          /* the record went bad: its line is skipped, then it is a bad row */
+	struct kt_csv_err bad;  /* why */
 };
 
 
@@ -61,6 +67,8 @@ struct kt_csv_reader {
  * (r->err set: I/O, memory, or the file's start cannot be read as text). */
 int kt_csv_decode_more(struct kt_csv_reader *r);
 void kt_csv_decode_release(struct kt_csv_reader *r);
+/* True (and the lines passed) when a line first..last held an invalid UTF-8 sequence. */
+bool kt_csv_bad_encoding(struct kt_csv_reader *r, int first, int last);
 
 /* Sets r->sep from the header line (decoding as much as that line needs). -1 on a fatal
  * error (r->err set). */

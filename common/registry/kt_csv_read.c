@@ -1,5 +1,11 @@
 /* kt_csv_read: decoded UTF-8 -> records (RFC 4180).
  *
+ * A record that goes bad on an unquoted stretch — text after a closing quote, an unquoted
+ * field or a record over its limit, too many fields — is not the end of the file: the rest
+ * of its line is skipped (not stored) and kt_csv_next returns it as a bad row with the
+ * reason. Inside a quoted field the end of the record cannot be known, so an overlong one
+ * (a missing closing quote, most likely) still ends the reading.
+ *
  * A small state machine over r->dec; its state lives in the reader because a record may
  * span several decoded windows (kt_csv_decode_more moves the bytes, so no pointer into dec
  * is kept across calls). Fields are copied into r->rec, each NUL-terminated, and the limits
@@ -12,7 +18,7 @@
 
 #include "kt_csv_int.h"
 
-enum pstate { P_FIELD_START, P_UNQUOTED, P_QUOTED, P_QUOTED_QUOTE };
+enum pstate { P_FIELD_START, P_UNQUOTED, P_QUOTED, P_QUOTED_QUOTE, P_SKIP };
 
 static int fail(struct kt_csv_reader *r, enum kt_csv_errcode code, int line, const char *fmt,
 	...) __attribute__((format(printf, 4, 5)));
@@ -25,6 +31,23 @@ static int fail(struct kt_csv_reader *r, enum kt_csv_errcode code, int line, con
 	va_end(ap);
 	kt_csv_set_err(&r->err, code, line, "%s", body);
 	return -1;
+}
+
+/* The record goes bad: the rest of its line is skipped; 1 (the caller stops storing). */
+static int bad_record(struct kt_csv_reader *r, enum kt_csv_errcode code, int line,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int bad_record(struct kt_csv_reader *r, enum kt_csv_errcode code, int line,
+	const char *fmt, ...)
+{
+	char body[sizeof r->bad.msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	kt_csv_set_err(&r->bad, code, line, "%s", body);
+	r->skipping = true;
+	r->st = P_SKIP;
+	return 1;
 }
 
 static int grow_rec(struct kt_csv_reader *r, size_t extra)
@@ -42,21 +65,27 @@ static int grow_rec(struct kt_csv_reader *r, size_t extra)
 	return 0;
 }
 
-/* Appends field bytes, refusing the field or the record once over its limit. */
+/* Appends field bytes, refusing the field or the record once over its limit: 0, 1 when the
+ * record went bad (unquoted: its line is skipped), -1 on a fatal error. */
 static int rec_put(struct kt_csv_reader *r, const char *s, size_t n)
 {
 	size_t flen = r->rec_len - r->fstart[r->nf] + n;
+	bool quoted = r->st == P_QUOTED || r->st == P_QUOTED_QUOTE;
 	if (flen > r->o.max_field) {
-		if (r->st == P_QUOTED || r->st == P_QUOTED_QUOTE)
+		if (quoted)
 			return fail(r, KT_CSV_ETOOLONG, r->quote_line,
 				"field %zu is longer than %zu bytes (a quoted field starts on this line; "
 				"is its closing quote missing?)", r->nf + 1, r->o.max_field);
-		return fail(r, KT_CSV_ETOOLONG, r->line, "field %zu is longer than %zu bytes",
+		return bad_record(r, KT_CSV_ETOOLONG, r->line, "field %zu is longer than %zu bytes",
 			r->nf + 1, r->o.max_field);
 	}
-	if (r->rec_len + n > r->o.max_row)
-		return fail(r, KT_CSV_ETOOLONG, r->rec_line, "the record is longer than %zu bytes",
-			r->o.max_row);
+	if (r->rec_len + n > r->o.max_row) {
+		if (quoted)
+			return fail(r, KT_CSV_ETOOLONG, r->rec_line, "the record is longer than %zu bytes",
+				r->o.max_row);
+		return bad_record(r, KT_CSV_ETOOLONG, r->rec_line, "the record is longer than %zu "
+			"bytes", r->o.max_row);
+	}
 	if (grow_rec(r, n) != 0)
 		return -1;
 	memcpy(r->rec + r->rec_len, s, n);
@@ -66,8 +95,10 @@ static int rec_put(struct kt_csv_reader *r, const char *s, size_t n)
 
 static int field_begin(struct kt_csv_reader *r)
 {
-	if (r->nf >= r->o.max_fields)
-		return fail(r, KT_CSV_ETOOLONG, r->rec_line, "more than %zu fields", r->o.max_fields);
+	if (r->nf >= r->o.max_fields) {
+		bad_record(r, KT_CSV_ETOOLONG, r->rec_line, "more than %zu fields", r->o.max_fields);
+		return 0;
+	}
 	if (r->nf >= r->fcap) {
 		size_t cap = r->fcap ? r->fcap * 2 : 32;
 		struct kt_csv_field *f = realloc(r->fields, cap * sizeof *f);
@@ -162,8 +193,9 @@ static int in_unquoted(struct kt_csv_reader *r, const char **p, const char *end)
 	while (q < end && *q != sep && *q != '\n' && *q != '\r')
 		q++;
 	if (q > *p) {
-		if (rec_put(r, *p, (size_t)(q - *p)) != 0)
-			return -1;
+		int rc = rec_put(r, *p, (size_t)(q - *p));
+		if (rc != 0)
+			return rc < 0 ? -1 : 0; /* bad: P_SKIP goes on from *p */
 		r->prev_cr = false;
 		*p = q;
 	}
@@ -189,7 +221,7 @@ static int in_quoted(struct kt_csv_reader *r, const char **p, const char *end)
 		q++;
 	}
 	if (q > *p) {
-		if (rec_put(r, *p, (size_t)(q - *p)) != 0)
+		if (rec_put(r, *p, (size_t)(q - *p)) != 0) /* quoted: only fatal */
 			return -1;
 		*p = q;
 	}
@@ -207,7 +239,7 @@ static int after_quote(struct kt_csv_reader *r, const char **p)
 	if (c == '"') { /* a doubled quote stands for one */
 		(*p)++;
 		r->st = P_QUOTED;
-		return rec_put(r, "\"", 1);
+		return rec_put(r, "\"", 1) != 0 ? -1 : 0;
 	}
 	if (c == r->sep) {
 		(*p)++;
@@ -219,9 +251,27 @@ static int after_quote(struct kt_csv_reader *r, const char **p)
 		newline(r, c);
 		return end_record(r, last);
 	}
-	return fail(r, KT_CSV_EQUOTE, r->line,
+	bad_record(r, KT_CSV_EQUOTE, r->line,
 		"field %zu: text after the closing quote (a quoted field ends at a separator or the "
 		"line's end; a quote inside it is written twice)", r->nf + 1);
+	return 0;
+}
+
+/* A bad record: the rest of its line goes unread; then it ends like any record. */
+static int in_skip(struct kt_csv_reader *r, const char **p, const char *end)
+{
+	const char *q = *p;
+	while (q < end && *q != '\n' && *q != '\r')
+		q++;
+	*p = q;
+	if (q == end)
+		return 0;
+	(*p)++;
+	int last = r->line;
+	newline(r, *q);
+	r->last_line = last;
+	r->st = P_FIELD_START;
+	return 1;
 }
 
 /* Consumes decoded bytes: 1 when a record is complete, 0 when the bytes ran out, -1. */
@@ -235,6 +285,7 @@ static int step(struct kt_csv_reader *r)
 		case P_UNQUOTED: rc = in_unquoted(r, &p, end); break;
 		case P_QUOTED: rc = in_quoted(r, &p, end); break;
 		case P_QUOTED_QUOTE: rc = after_quote(r, &p); break;
+		case P_SKIP: rc = in_skip(r, &p, end); break;
 		}
 	}
 	r->dec_pos = (size_t)(p - r->dec);
@@ -251,6 +302,11 @@ static int at_eof(struct kt_csv_reader *r)
 		return fail(r, KT_CSV_EQUOTE, r->quote_line,
 			"unbalanced quote: field %zu opens a quote on this line that is not closed by "
 			"the end of the file", r->nf + 1);
+	if (r->st == P_SKIP) {
+		r->last_line = r->line;
+		r->st = P_FIELD_START;
+		return 1;
+	}
 	if (r->st == P_FIELD_START && r->nf == 0)
 		return 0;
 	return end_record(r, r->line);
@@ -262,6 +318,7 @@ static int read_record(struct kt_csv_reader *r)
 	r->nf = 0;
 	r->rec_len = 0;
 	r->rec_line = r->line;
+	r->skipping = false;
 	if (field_begin(r) != 0)
 		return -1;
 	for (;;) {
@@ -321,11 +378,31 @@ enum kt_csv_status kt_csv_next(struct kt_csv_reader *r, struct kt_csv_row *row,
 		}
 		if (rc == 0)
 			return KT_CSV_END;
+		if (r->skipping) { /* a bad record: its line was skipped */
+			fill_row(r, row);
+			if (!r->have_header) { /* no header to read the rest by */
+				r->err = r->bad;
+				r->failed = true;
+				continue;
+			}
+			if (err)
+				*err = r->bad;
+			return KT_CSV_BAD_ROW;
+		}
 		if (record_empty(r))
 			continue;
 		fill_row(r, row);
 		if (err)
 			kt_csv_set_err(err, KT_CSV_OK, 0, "%s", "");
+		if (kt_csv_bad_encoding(r, r->rec_line, r->last_line)) {
+			kt_csv_set_err(r->have_header ? err : &r->err, KT_CSV_EENCODING, r->rec_line,
+				"invalid UTF-8 (the file is UTF-8; is a line of another encoding mixed in?)");
+			if (!r->have_header) { /* no header to read the rest by */
+				r->failed = true;
+				continue;
+			}
+			return KT_CSV_BAD_ROW;
+		}
 		if (!r->have_header) {
 			r->have_header = true;
 			r->ncols = r->nf;

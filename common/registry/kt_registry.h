@@ -39,6 +39,7 @@ enum kt_pf {
 	KT_P_CATEGORY, KT_P_REGION, KT_P_SCHOOL, KT_P_SCHOOL_GRAD,
 	KT_P_CREATED, KT_P_UPDATED, KT_P_FORM, KT_P_RESULTS, KT_P_STUDY_FORM,
 	KT_P_CITIZENSHIP, KT_P_SNILS,
+	KT_P_REASON, /* karta layout: «Причина удаления» (KT_P_GUID is «Идентификатор» there) */
 	KT_P_NFIELDS
 };
 
@@ -48,6 +49,7 @@ enum kt_ef {
 	KT_E_SCHOOL, KT_E_PCENTER, KT_E_PHONES, KT_E_EMAILS, KT_E_TOM,
 	KT_E_MUNICIPALITY, KT_E_AREA, KT_E_CREATED, KT_E_UPDATED, KT_E_VIDEO,
 	KT_E_FORM, KT_E_FLAGS, KT_E_CAPACITY, KT_E_HOME, KT_E_KIM_PRINT, KT_E_RESERVE,
+	KT_E_REASON, /* as KT_P_REASON */
 	KT_E_NFIELDS
 };
 
@@ -55,6 +57,7 @@ enum kt_ef {
 enum kt_af {
 	KT_A_PPE, KT_A_CODE, KT_A_NAME, KT_A_ROWS, KT_A_SEATS, KT_A_UNUSABLE,
 	KT_A_OVZ, KT_A_VIDEO, KT_A_LAB,
+	KT_A_ID, KT_A_REASON, /* «Идентификатор», «Причина удаления» */
 	KT_A_NFIELDS
 };
 
@@ -63,6 +66,7 @@ enum kt_sf {
 	KT_S_CODE, KT_S_LAST_NAME, KT_S_FIRST_NAME, KT_S_MIDDLE_NAME,
 	KT_S_DOC_TYPE, KT_S_DOC_SERIES, KT_S_DOC_NUMBER, KT_S_SEX, KT_S_BIRTH_DATE,
 	KT_S_SNILS, KT_S_SCHOOL, KT_S_ROLE, KT_S_SUBJECT, KT_S_PPE,
+	KT_S_ID, KT_S_REASON, /* «Идентификатор», «Причина удаления» */
 	KT_S_NFIELDS
 };
 
@@ -84,6 +88,11 @@ const struct kt_reg_col *kt_reg_columns(enum kt_reg_kind kind, enum kt_reg_layou
 	size_t *n);
 /* The header of a field in a layout ("?" for an id the layout lacks). */
 const char *kt_reg_field_name(enum kt_reg_kind kind, enum kt_reg_layout layout, int field);
+/* The row's identity column (karta: «Идентификатор», karta's id or the row's GUID; interop:
+ * «Guid») and, in karta's layout, «Причина удаления» (a row with a reason is a deletion;
+ * -1 in the interop layout, where «Признак удаленной строки» says it). Every kind has both. */
+int kt_reg_id_field(enum kt_reg_kind kind);
+int kt_reg_reason_field(enum kt_reg_kind kind, enum kt_reg_layout layout);
 /* "participants", "exam-points", "auditoriums", "staff"; and back (-1 when unknown). */
 const char *kt_reg_kind_name(enum kt_reg_kind kind);
 int kt_reg_kind_parse(const char *s);

@@ -18,13 +18,15 @@ static const struct kt_reg_col participants_karta[] = {
 	{KT_P_BIRTH_DATE, "Дата рождения", NULL, true, "дд.ММ.гггг"},
 	{KT_P_GRADE, "Класс", NULL, false, "1-12 and a letter"},
 	{KT_P_SNILS, "СНИЛС", "Страховой номер", false, "ХХХ-ХХХ-ХХХ ХХ"},
-	{KT_P_SCHOOL, "Код ОО", "Код образовательной организации|ОО", true, "1-6 digits"},
+	{KT_P_SCHOOL, "Код ОО", "Код образовательной организации|ОО", true, "organization code"},
 	{KT_P_CATEGORY, "Категория участника", "Категория|Код категории участника", true,
 		"code or name"},
 	{KT_P_FORM, "Форма ГИА", "Форма|Форма экзамена", true, "ЕГЭ / ОГЭ / ГВЭ"},
 	{KT_P_OVZ, "ОВЗ", "Признак ОВЗ", false, "0 / 1"},
 	{KT_P_DISABLED, "Инвалид", "Инвалидность", false, "0 / 1"},
 	{KT_P_CITIZENSHIP, "Гражданство", "Код гражданства", false, "text"},
+	{KT_P_GUID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
+	{KT_P_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
 };
 
 static const struct kt_reg_col participants_ris[] = {
@@ -58,9 +60,9 @@ static const struct kt_reg_col exam_points_karta[] = {
 	{KT_E_CODE, "Код ППЭ", NULL, true, "4 digits"},
 	{KT_E_NAME, "Наименование ППЭ", "Наименование", true, "text"},
 	{KT_E_ADDRESS, "Адрес ППЭ", "Адрес", true, "text"},
-	{KT_E_MUNICIPALITY, "Код МСУ", "Код АТЕ|МСУ", true, "1-3 digits"},
-	{KT_E_SCHOOL, "Код ОО", "Код ОО, на базе которой расположен ППЭ", false, "1-6 digits"},
-	{KT_E_CAPACITY, "Вместимость", "Количество мест", true, "1-5000"},
+	{KT_E_MUNICIPALITY, "Код МСУ", "Код АТЕ|МСУ", true, "organization code"},
+	{KT_E_SCHOOL, "Код ОО", "Код ОО, на базе которой расположен ППЭ", false, "organization code"},
+	{KT_E_CAPACITY, "Вместимость", "Количество мест", false, "1-5000"},
 	{KT_E_FORM, "Форма экзамена", "Форма ГИА|Форма", true, "ЕГЭ / ОГЭ / ГВЭ, a list"},
 	{KT_E_HOME, "ППЭ на дому", "На дому", false, "0 / 1"},
 	{KT_E_TOM, "ТОМ", "Труднодоступная местность|Признак расположения ППЭ в ТОМ", false,
@@ -71,6 +73,8 @@ static const struct kt_reg_col exam_points_karta[] = {
 	{KT_E_RESERVE, "Резервный", "Резервный ППЭ", false, "0 / 1"},
 	{KT_E_PHONES, "Телефон", "Телефоны|Телефон(ы) ППЭ", false, "text"},
 	{KT_E_EMAILS, "Электронная почта", "E-mail|Email", false, "addresses"},
+	{KT_E_GUID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
+	{KT_E_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
 };
 
 static const struct kt_reg_col exam_points_ris[] = {
@@ -85,7 +89,7 @@ static const struct kt_reg_col exam_points_ris[] = {
 	{KT_E_PHONES, "Телефон(ы) ППЭ", NULL, false, "text"},
 	{KT_E_EMAILS, "Адрес(а) электронной почты ППЭ", NULL, false, "addresses"},
 	{KT_E_TOM, "Признак расположения ППЭ в ТОМ", NULL, false, "0 / 1"},
-	{KT_E_MUNICIPALITY, "Guid МСУ, к которому относится ППЭ", NULL, true, "GUID"},
+	{KT_E_MUNICIPALITY, "Guid МСУ, к которому относится ППЭ", NULL, false, "GUID"},
 	{KT_E_AREA, "Guid АТЕ, на территории которой расположен ППЭ", NULL, false, "GUID"},
 	{KT_E_CREATED, "Дата-время создания", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"},
 	{KT_E_UPDATED, "Дата-время изменения", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"},
@@ -106,6 +110,8 @@ static const struct kt_reg_col auditoriums_karta[] = {
 		"0 / 1"},
 	{KT_A_VIDEO, "Видеонаблюдение", "Наличие видеонаблюдения", false, "0 / 1"},
 	{KT_A_LAB, "Лаборатория", "Лабораторная", false, "0 / 1"},
+	{KT_A_ID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
+	{KT_A_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
 };
 
 static const struct kt_reg_col staff_karta[] = {
@@ -120,10 +126,12 @@ static const struct kt_reg_col staff_karta[] = {
 	{KT_S_SEX, "Пол", NULL, false, "М / Ж"},
 	{KT_S_BIRTH_DATE, "Дата рождения", NULL, false, "дд.ММ.гггг"},
 	{KT_S_SNILS, "СНИЛС", "Страховой номер", false, "ХХХ-ХХХ-ХХХ ХХ"},
-	{KT_S_SCHOOL, "Код ОО", "Место работы|Код ОО места работы", false, "1-6 digits"},
+	{KT_S_SCHOOL, "Код ОО", "Место работы|Код ОО места работы", false, "organization code"},
 	{KT_S_ROLE, "Роль в ППЭ", "Должность в ППЭ|Роль", true, "code or name"},
 	{KT_S_SUBJECT, "Предмет", "Специализация|Предметная специализация", false, "text"},
 	{KT_S_PPE, "Код ППЭ", NULL, false, "4 digits"},
+	{KT_S_ID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
+	{KT_S_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
 };
 
 struct layout_tab {
@@ -158,6 +166,18 @@ const char *kt_reg_field_name(enum kt_reg_kind kind, enum kt_reg_layout layout, 
 		if (c[i].field == field)
 			return c[i].name;
 	return "?";
+}
+
+int kt_reg_id_field(enum kt_reg_kind kind)
+{
+	static const int f[KT_REG_NKINDS] = {KT_P_GUID, KT_E_GUID, KT_A_ID, KT_S_ID};
+	return (unsigned)kind < KT_REG_NKINDS ? f[kind] : -1;
+}
+
+int kt_reg_reason_field(enum kt_reg_kind kind, enum kt_reg_layout layout)
+{
+	static const int f[KT_REG_NKINDS] = {KT_P_REASON, KT_E_REASON, KT_A_REASON, KT_S_REASON};
+	return (unsigned)kind < KT_REG_NKINDS && layout == KT_LAYOUT_KARTA ? f[kind] : -1;
 }
 
 static const char *const kind_names[KT_REG_NKINDS] = {

@@ -217,6 +217,24 @@ const char *kt_check_guid(const char *s)
 	return NULL;
 }
 
+const char *kt_check_org_code(const char *s)
+{
+	char b[KT_V_SHORT];
+	const char *bad = "must be an organization code (letters, digits, '.', '_', '-'; at most 32)";
+	if (!kt_v_trim(s, b, sizeof b))
+		return bad;
+	size_t n = strlen(b);
+	if (n < 1 || n > 32 || !((b[0] >= '0' && b[0] <= '9') || ((b[0] | 32) >= 'a' && (b[0] | 32) <= 'z')))
+		return bad;
+	for (size_t i = 0; i < n; i++) {
+		char c = b[i];
+		if (!((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '.' ||
+		      c == '_' || c == '-'))
+			return bad;
+	}
+	return NULL;
+}
+
 const char *kt_check_ppe_code(const char *s, bool ris)
 {
 	return kt_check_digits(s, ris ? -4 : 4);

@@ -32,6 +32,9 @@ int kt_age_on(const struct kt_date *birth, const struct kt_date *ref);
 /* Birth date plausible for someone min_age..max_age years old on ref. */
 const char *kt_check_birth(const struct kt_date *birth, const struct kt_date *ref, int min_age,
 	int max_age);
+/* An organization as karta names it: its code (sql/0001: a letter or digit, then letters,
+ * digits, '.', '_', '-'; at most 32), which is also what РИС codes (digits) are. */
+const char *kt_check_org_code(const char *s);
 /* GUID: 8-4-4-4-12 hex digits, braces allowed. */
 const char *kt_check_guid(const char *s);
 /* Exactly ndigits ASCII digits (ndigits > 0), or 1..-ndigits digits (ndigits < 0). */

@@ -176,9 +176,9 @@ int kt_grade_parse(const char *s)
 	kt_reg_fold(b, f, sizeof f);
 	const char *p = f;
 	int g = 0;
-	while (*p >= '0' && *p <= '9' && g < 100)
+	while (*p >= '0' && *p <= '9' && p - f < 3)
 		g = g * 10 + (*p++ - '0');
-	if (p == f || g < 1 || g > 12)
+	if (p == f || p - f > 2 || g < 1 || g > 12) /* one or two digits, as karta_grade */
 		return 0;
 	if (*p == ' ' || *p == '-')
 		p++;

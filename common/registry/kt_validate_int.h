@@ -46,6 +46,8 @@ bool kt_v_failed(const struct kt_v_rec *r, int field);
 int kt_v_doc(struct kt_v_rec *r, int ftype, int fseries, int fnumber);
 /* NULL when s has at most max_chars characters, else "is too long". */
 const char *kt_v_text(const char *s, size_t max_chars);
+/* karta's layout: «Идентификатор» (a GUID, optional) and «Причина удаления» (text ≤ 1000). */
+void kt_v_identity(struct kt_v_rec *r);
 /* The reference date of ctx (today for NULL or a zero date). */
 struct kt_date kt_v_ref(const struct kt_check_ctx *ctx);
 

@@ -14,6 +14,15 @@ static bool is_cyr_letter(uint32_t c)
 	return (c >= 0x410 && c <= 0x44F) || c == 0x401 || c == 0x451;
 }
 
+/* A letter of a name or a document: Latin (with Latin-1 and Latin Extended-A/B) and
+ * Cyrillic — exactly the class [A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ] of the SQL checks (karta_name_ok,
+ * karta_doc_*_ok in sql/0008); t_rule_parity_sql holds the two together. */
+static bool is_name_letter(uint32_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0xD6) ||
+		(c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x24F) || (c >= 0x400 && c <= 0x4FF);
+}
+
 const char *kt_check_name(const char *s)
 {
 	char b[NAME_MAX_CHARS * 4 + 1];
@@ -23,7 +32,7 @@ const char *kt_check_name(const char *s)
 	size_t chars = 0;
 	while (*p) {
 		uint32_t c = kt_u8_next(&p);
-		bool letter = kt_u_is_letter(c) && c != 0xFFFD;
+		bool letter = is_name_letter(c);
 		if (chars == 0 && !letter)
 			return "must start with a letter";
 		/* hyphen, apostrophes (ASCII and ’), dot, space: «Салтыков-Щедрин», «Д'Артаньян» */
@@ -127,7 +136,7 @@ static bool lax_doc_ok(const char *b, size_t max_chars)
 	size_t chars = 0;
 	while (*p) {
 		uint32_t c = kt_u8_next(&p);
-		if (!(kt_u_is_letter(c) && c != 0xFFFD) && !(c >= '0' && c <= '9') && c != ' ' &&
+		if (!is_name_letter(c) && !(c >= '0' && c <= '9') && c != ' ' &&
 			c != '-' && c != '/' && c != '.' && c != 0x2116 /* № */)
 			return false;
 		chars++;
@@ -191,33 +200,47 @@ const char *kt_check_aud_code(const char *s)
 	return n == 4 ? NULL : bad;
 }
 
-static bool email_ok(const char *a, size_t n)
+static bool is_email_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* One address: name@domain.tld, no spaces, ',' or ';' inside; its length, 0 when the text
+ * at a does not start with one. */
+static size_t email_len(const char *a)
 {
-	const char *at = memchr(a, '@', n);
-	if (!at || at == a || memchr(at + 1, '@', n - (size_t)(at + 1 - a)))
-		return false;
-	const char *dom = at + 1, *end = a + n;
-	const char *dot = NULL;
-	for (const char *q = dom; q < end; q++)
-		if (*q == '.')
-			dot = q;
-	return dot && dot > dom && dot + 1 < end;
+	size_t n = 0, at = 0, ats = 0, dot = 0;
+	for (; a[n] && !is_email_space(a[n]) && a[n] != ',' && a[n] != ';'; n++) {
+		if (a[n] == '@')
+			at = n, ats++, dot = 0;
+		else if (a[n] == '.' && ats && !dot && n > at + 1)
+			dot = n; /* the first dot with something between it and the '@' */
+	}
+	bool ok = ats == 1 && at > 0 && dot && dot + 1 < n;
+	return ok ? n : 0;
 }
 
+/* Addresses separated by ',' or ';' with spaces around the separators, nothing empty in
+ * between — the grammar of exam_point_emails_check (sql/0008). */
 const char *kt_check_emails(const char *s)
 {
+	const char *bad = "must be e-mail addresses (name@domain.ru) separated by ';'";
 	if (!s)
 		return NULL;
-	const char *p = s;
-	while (*p) {
-		size_t skip = strspn(p, ",; \t");
-		p += skip;
-		size_t n = strcspn(p, ",; \t");
+	while (is_email_space(*s))
+		s++;
+	if (!*s)
+		return NULL;
+	for (;;) {
+		size_t n = email_len(s);
 		if (n == 0)
-			break;
-		if (!email_ok(p, n))
-			return "must be e-mail addresses (name@domain.ru) separated by ';'";
-		p += n;
+			return bad;
+		s += n;
+		while (is_email_space(*s))
+			s++;
+		if (!*s)
+			return NULL;
+		if (*s != ',' && *s != ';')
+			return bad;
+		s++;
+		while (is_email_space(*s))
+			s++;
 	}
-	return NULL;
 }

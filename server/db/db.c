@@ -84,9 +84,13 @@ const char *db_result_message(const struct db_result *res)
 	return m ? m : db_result_error(res);
 }
 
+/* No result at all: the connection was lost mid-query or none could be had (db_down) —
+ * connection_failure, 08006, which callers answer as BUSY (try again), not INTERNAL. */
 const char *db_result_sqlstate(const struct db_result *res)
 {
-	const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_SQLSTATE) : NULL;
+	if (!res->pg)
+		return "08006";
+	const char *s = PQresultErrorField(res->pg, PG_DIAG_SQLSTATE);
 	return s ? s : "";
 }
 

@@ -67,7 +67,7 @@ bool db_result_ok(const struct db_result *res);
 const char *db_result_error(const struct db_result *res);
 /* The primary error message alone (no "ERROR:", no context), for API-raised errors. */
 const char *db_result_message(const struct db_result *res);
-/* SQLSTATE of a failed query ("" when the connection failed). */
+/* SQLSTATE of a failed query; "08006" (connection_failure) when no result came at all. */
 const char *db_result_sqlstate(const struct db_result *res);
 int db_result_rows(const struct db_result *res);
 /* Columns of a row-returning result (0 otherwise) and their names ("" past the end). */

@@ -1,6 +1,7 @@
 /* h_table: TableRequest → Table{columns, rows}: the computed tables — roll-ups, overdue
  * lists (docs/reports.md), duplicate people (docs/registries.md), control reports, seating
- * lists and planning previews (docs/exam-planning.md). One SQL function call each; its
+ * lists and planning previews (docs/exam-planning.md), the devices' last connections (the
+ * dashboard, docs/dashboard.md). One SQL function call each; its
  * first two columns are (status, message) — a refusal comes back as one row with a
  * non-ok status — and the rest go to the client as text, "" for NULL. */
 #include <jansson.h>
@@ -64,6 +65,28 @@ static const struct {
 		" ORDER BY school, person"},
 	{"seating", "eo", "SELECT * FROM karta_seating_list($1::bigint, $2::uuid, nullif($3, ''))"},
 	{"preview", "kj", "SELECT * FROM karta_plan_preview($1::bigint, $2, $3::jsonb)"},
+	/* The last connection of each organization's devices, in the scope (the device's own
+	 * organization or one below it) and below it: org, level, parent, last_seen (its own
+	 * devices), last_seen_all (its own and those below), devices (active ones). */
+	{"devices", "S", "WITH a AS (SELECT * FROM karta_actor($1::bigint)),"
+		" s AS (SELECT o.id FROM a JOIN organization me ON me.id = a.org_id"
+		"  JOIN organization o ON o.code = coalesce(nullif($2, ''), me.code)"
+		"  LEFT JOIN organization op ON op.id = o.parent_id"
+		"  WHERE o.id = me.id OR o.parent_id = me.id OR op.parent_id = me.id),"
+		" t AS (SELECT o.* FROM s JOIN organization o ON o.id = s.id OR o.parent_id = s.id"
+		"  OR o.parent_id IN (SELECT c.id FROM organization c WHERE c.parent_id = s.id)),"
+		" l AS (SELECT org_id, max(last_seen) AS seen, count(*) AS n FROM device"
+		"  WHERE status = 'active' GROUP BY org_id)"
+		" SELECT 'ok'::text AS status, ''::text AS message, t.code AS org, t.level,"
+		"  p.code AS parent, to_char(l.seen, 'YYYY-MM-DD\"T\"HH24:MI:SSOF') AS last_seen,"
+		"  to_char(greatest(l.seen, (SELECT max(l2.seen) FROM organization c"
+		"   LEFT JOIN organization gc ON gc.parent_id = c.id"
+		"   JOIN l l2 ON l2.org_id = c.id OR l2.org_id = gc.id WHERE c.parent_id = t.id)),"
+		"   'YYYY-MM-DD\"T\"HH24:MI:SSOF') AS last_seen_all, coalesce(l.n, 0) AS devices"
+		" FROM t LEFT JOIN organization p ON p.id = t.parent_id LEFT JOIN l ON l.org_id = t.id"
+		" UNION ALL SELECT 'not_found', 'scope: no such organization at or below this one',"
+		"  NULL, NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM s)"
+		" ORDER BY 3"},
 };
 
 #define MAX_PARAMS 6
@@ -182,7 +205,7 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		t++;
 	const char *bad = t < nt ? check_fields(req, tables[t].params)
 		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
-		  "seating or preview";
+		  "seating, preview or devices";
 	if (bad) {
 		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;

@@ -11,6 +11,7 @@
 #include "h_write.h"
 #include "kt_msg.h"
 #include "kt_validate.h"
+#include "record_kinds.h"
 
 static json_t *strings(char *const *v, size_t n)
 {
@@ -188,9 +189,9 @@ static const char *registry_person_check(const json_t *a, struct op_args *o)
 	return NULL;
 }
 
-/* RecordOp: a status, report or registry write (docs/reports.md, docs/registries.md). The
- * database's op_kind table says which kinds exist (an unknown one is refused there); here
- * the kind need only be a plain word. Its arguments are the JSON object the client sent,
+/* RecordOp: a status, report, registry or exam-planning write (docs/reports.md,
+ * docs/registries.md). Only the kinds of record_kinds.c: a plan write in a RecordOp would
+ * skip the checks of its typed message. Its arguments are the JSON object the client sent,
  * with the record id and base version added. */
 static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 {
@@ -198,6 +199,12 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 	size_t n = strspn(r->kind, "abcdefghijklmnopqrstuvwxyz_");
 	if (n == 0 || n > 40 || r->kind[n] != '\0')
 		return "kind: a record operation name (lower-case letters and _)";
+	if (!record_kind_allowed(r->kind)) {
+		snprintf(o->why_buf, sizeof o->why_buf,
+			"kind: %s is not a record operation (plans and items travel as their own messages)",
+			r->kind);
+		return o->why_buf;
+	}
 	memcpy(o->kind_buf, r->kind, n + 1);
 	o->kind = o->kind_buf;
 	if (*r->id && check_uuid("id", r->id))
@@ -211,6 +218,10 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 		return "args_json: not a JSON object";
 	}
 	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o) : NULL;
+	if (!bad && strcmp(o->kind, "registry_delete") == 0 && json_object_get(a, "reason"))
+		bad = json_is_string(json_object_get(a, "reason"))
+			? check_text("reason", json_string_value(json_object_get(a, "reason")), 1000, false)
+			: "reason: must be text";
 	if (bad) {
 		json_decref(a);
 		return bad;

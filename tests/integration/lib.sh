@@ -589,3 +589,123 @@ kt_nfds() {
 kt_elapsed_ms() {
 	echo $((($(date +%s%N) - $1) / 1000000))
 }
+
+# ---------------------------------------------------------------------------------------
+# Replicas, forged ops and fault injection (t_fault_*.sh, t_record_op_kinds.sh)
+
+# kt_sq ORG SQL: runs SQL on ORG's local replica (its state dir from <org>.conf).
+kt_sq() {
+	local st
+	st=$(sed -n 's/^state_dir = //p' "$KT_WORK/$1.conf")
+	sqlite3 -batch "$st/replica.db" "$2"
+}
+
+# kt_dev_id ORG: the device id of ORG's test certificate.
+kt_dev_id() {
+	kt_psql "SELECT d.id FROM device d WHERE d.label = 'test device $1'"
+}
+
+# kt_server_rows ORG: "type id version" of every row ORG's device may read, as the server
+# holds it now (the synced tables themselves, not the change log), sorted.
+kt_server_rows() {
+	kt_psql "SELECT r.entity_type || ' ' || r.entity_id || ' ' || coalesce(r.row_version, 0)
+		FROM karta_feed_rows r JOIN karta_feed_visible($(kt_dev_id "$1")) v ON v.org_id = r.org_id
+		WHERE v.scope = 'all' OR karta_plan_entity(r.entity_type)" | LC_ALL=C sort
+}
+
+# kt_replica_rows ORG: the same lines from ORG's replica.
+kt_replica_rows() {
+	kt_sq "$1" "SELECT entity_type || ' ' || entity_id || ' ' || row_version FROM row" |
+		LC_ALL=C sort
+}
+
+# kt_assert_replica_eq ORG [WHAT]: ORG's replica equals the server by row count and by an
+# MD5 checksum of the sorted "type id version" lines.
+kt_assert_replica_eq() {
+	local s r
+	s=$(kt_server_rows "$1") r=$(kt_replica_rows "$1")
+	kt_assert_eq "$(wc -l <<<"$s")" "$(wc -l <<<"$r")" "${2:-replica of $1}: row count"
+	kt_assert_eq "$(md5sum <<<"$s")" "$(md5sum <<<"$r")" "${2:-replica of $1}: checksum"
+	[ -n "$s" ] || kt_fail "${2:-replica of $1}: the server has no rows for $1 (nothing compared)"
+}
+
+# kt_pb_varint N / kt_pb_str FIELD TEXT / kt_pb_int FIELD N: protobuf encoding, as hex, of a
+# varint, a length-delimited string field and a varint field — to forge op bodies.
+kt_pb_varint() {
+	local n=$1
+	while ((n >= 128)); do
+		printf '%02x' $(((n & 127) | 128))
+		n=$((n >> 7))
+	done
+	printf '%02x' "$n"
+}
+kt_pb_str() {
+	local hex
+	hex=$(printf '%s' "$2" | od -An -tx1 -v | tr -d ' \n')
+	printf '%02x' $((($1 << 3) | 2))
+	kt_pb_varint $((${#hex} / 2))
+	printf '%s' "$hex"
+}
+kt_pb_int() {
+	printf '%02x' $(($1 << 3))
+	kt_pb_varint "$2"
+}
+
+# kt_outbox_forge ORG OP_ID MSG_TYPE BODY_HEX: queues an op in ORG's outbox as a modified
+# client would (no local checks).
+kt_outbox_forge() {
+	kt_sq "$1" "INSERT INTO outbox(op_id, msg_type, body, summary, created_at)
+		VALUES ('$2', $3, X'$4', 'forged op', datetime('now'))"
+}
+
+# kt_uuid: a fresh random UUID.
+kt_uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# kt_hold_lock TABLE [MODE=EXCLUSIVE]: a psql session (kt_bg, pid KT_LOCK_PID) holds a lock on
+# TABLE until kt_release_lock (or the database dies): with EXCLUSIVE, writers of TABLE wait
+# mid-transaction; with ACCESS EXCLUSIVE, readers too. Returns once the lock is held.
+kt_hold_lock() {
+	local mode=${2:-EXCLUSIVE}
+	kt_bg psql -XAtq "$KT_CONNINFO application_name=kt_hold_lock" -c "BEGIN;
+		LOCK TABLE $1 IN $mode MODE; SELECT pg_sleep(600)"
+	KT_LOCK_PID=$KT_BG_PID
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(kt_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			WHERE c.relname = '$1' AND lower(l.mode) = lower('${mode// /}lock') AND l.granted")" = 1 ] &&
+			return 0
+		sleep 0.1
+	done
+	kt_fail "could not lock $1"
+}
+
+# kt_release_lock: ends the session of kt_hold_lock (its backend sleeps on after psql dies).
+kt_release_lock() {
+	kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = 'kt_hold_lock'" >/dev/null
+	kt_bg_kill "$KT_LOCK_PID"
+}
+
+# kt_wait_blocked PATTERN: waits (up to 20 s) until a kartad query matching PATTERN (LIKE)
+# waits for a lock — e.g. an upload stopped mid-transaction by kt_hold_lock.
+kt_wait_blocked() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kartad'
+			AND wait_event_type = 'Lock' AND query LIKE '$1'")" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	kt_fail "no kartad query like '$1' waiting for a lock"
+}
+
+# kt_wait_exit PID [TIMEOUT=60]: waits for a kt_bg process to exit; its status in KT_RC.
+kt_wait_exit() {
+	local i
+	for ((i = 0; i < ${2:-60} * 10; i++)); do
+		kt__exited "$1" && break
+		sleep 0.1
+	done
+	kt__exited "$1" || kt_fail "process $1 did not exit within ${2:-60} s"
+	KT_RC=0
+	wait "$1" || KT_RC=$?
+}

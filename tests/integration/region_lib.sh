@@ -5,6 +5,8 @@
 #   region_import DIR         the region imports DIR/participants.csv (owner: Код ОО)
 #   region_check CODE WHERE   CODE's replica holds exactly the participants the server has
 #                             WHERE (an SQL condition on p.org_id): count and checksum
+#   region_exam ID            the region's ЕГЭ exam ID (subject 2, 2025-06-01: --exam
+#                             2025-06-01:2), every participant who may take it registered
 
 # region_orgs DIR
 region_orgs() {
@@ -53,4 +55,13 @@ region_check() {
 		ORDER BY entity_id" | md5sum | cut -d' ' -f1)
 	[ "${srv%% *}" -gt 0 ] || kt_fail "$code: the server has no participants for $where"
 	kt_assert_eq "$n $sum" "$srv" "$code: participants in the replica vs the server (count md5)"
+}
+
+# region_exam ID: no client command makes exams (the schedule comes from РИС): SQL.
+region_exam() {
+	kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
+	SELECT '$1', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
+	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
+	SELECT gen_random_uuid(), p.org_id, p.id, '$1' FROM participant p
+	JOIN exam e ON e.id = '$1' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
 }

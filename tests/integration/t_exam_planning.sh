@@ -42,12 +42,8 @@ kt_ok reg registry import staff "$KT_WORK/staff-mun.csv" --org "$MUN"
 
 # the exam (ЕГЭ), every participant who may take it registered, two unusable seats in every room
 E=11111111-2222-4333-8444-555555555555
-kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
-	SELECT '$E', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
-	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
-	SELECT gen_random_uuid(), p.org_id, p.id, '$E' FROM participant p
-	JOIN exam e ON e.id = '$E' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia);
-	UPDATE auditorium SET unusable_seats = '{1,3}'" >/dev/null
+region_exam "$E"
+kt_psql "UPDATE auditorium SET unusable_seats = '{1,3}'" >/dev/null
 N=$(kt_psql "SELECT count(*) FROM exam_registration WHERE exam_id = '$E'")
 for o in reg "$MUN" "$OTHER" "$SCHOOL"; do kt_ok "$o" sync; done
 X=2025-06-01:2

@@ -3,6 +3,10 @@
 # transaction — every golden item lands with its number, title and raw deadline, metadata
 # and abbreviations are kept; a re-import of the same document changes nothing; a corrected
 # document updates items in place (diff shown, no duplicates); bad files write nothing.
+# Word files: the .docx of a seed lands like its text; a file with two plans creates two
+# (or the one --plan picks); a .doc goes through LibreOffice (a stand-in here: converting
+# is LibreOffice's job, finding it and reading its output ours) or is refused naming the
+# package; hostile .docx files (zip bombs, ../ entries, entities, 100 MB) write nothing.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -135,6 +139,79 @@ kt_assert_rc 1 "import of a 50 MB file"
 kt_assert_eq "$before" "$(plans)" "refused imports write nothing"
 kt_assert_eq "82" "$(kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$P3'
 	AND deleted_at IS NULL")" "refused imports leave the target plan alone"
+
+# --- Word files --------------------------------------------------------------------------
+DOCX=$KT_SRC/tests/fixtures/docx
+kt_run kt_karta reg plan import "$DOCX/001.docx"
+kt_assert_rc 0 "import 001.docx"
+kt_assert_match "$KT_OUT" '^plan [0-9a-f-]{36} imported: 334 items in 8 sections$' "import 001.docx"
+P1d=$(kt_id_of "$KT_OUT" plan)
+kt_assert_eq "0" "$(golden_missing "$P1d" "$SEEDS/golden/001.json")" "golden items of 001.docx missing"
+kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM plan_item a JOIN plan_item b
+	ON b.plan_id = '$P1d' AND b.ordinal = a.ordinal AND b.number = a.number
+	JOIN plan_section sa ON sa.id = a.section_id JOIN plan_section sb ON sb.id = b.section_id
+	AND sb.ordinal = sa.ordinal WHERE a.plan_id = '$P1' AND (a.title, a.deadline_text,
+	a.responsible_text) IS DISTINCT FROM (b.title, b.deadline_text, b.responsible_text)")" \
+	"items of 001.docx that differ from 001.txt"
+
+before=$(plans)
+kt_run kt_karta mun1 plan import "$DOCX/two_plans.docx" --dry-run
+kt_assert_rc 0 "dry run of two plans"
+kt_assert_contains "$KT_OUT" '"format": 2' "two plans in the dry run"
+kt_assert_eq "2" "$(grep -c '^      "document": {' <<<"$KT_OUT")" "plans listed by the dry run"
+kt_assert_contains "$KT_ERR" "plan 2 of 2: 8 sections, 94 items" "dry run summary"
+kt_run kt_karta mun1 plan import "$DOCX/two_plans.docx" --plan 3
+kt_assert_rc 1 "--plan 3 of 2"
+kt_assert_contains "$KT_ERR" "holds 2 plans" "--plan 3 of 2"
+kt_assert_eq "$before" "$(plans)" "dry runs and a wrong --plan write nothing"
+kt_run kt_karta mun1 plan import "$DOCX/two_plans.docx"
+kt_assert_rc 0 "import of two plans"
+kt_assert_match "$KT_OUT" '^plan [0-9a-f-]{36} imported: 83 items in 12 sections$' "first plan"
+kt_assert_match "$KT_OUT" '^plan [0-9a-f-]{36} imported: 94 items in 8 sections$' "second plan"
+kt_assert_eq "$((before + 2))" "$(plans)" "two plans created"
+kt_run kt_karta mun1 plan import "$DOCX/two_plans.docx" --plan 2
+kt_assert_rc 0 "import of plan 2 only"
+kt_assert_eq "1" "$(grep -c imported <<<"$KT_OUT")" "--plan 2 imports one plan"
+P0d=$(kt_id_of "$KT_OUT" plan)
+kt_assert_eq "0" "$(golden_missing "$P0d" "$SEEDS/golden/000.json")" "golden items of plan 2"
+
+# .doc: converted by LibreOffice (a Word 97 file made here from the .docx of seed 003,
+# through ODT: LibreOffice's direct .docx -> .doc drops these tables), or refused naming it
+lo() { soffice -env:UserInstallation="file://$KT_WORK/lo-profile" --headless "$@" >/dev/null 2>&1; }
+lo --convert-to odt --outdir "$KT_WORK" "$DOCX/003.docx" &&
+	lo --convert-to 'doc:MS Word 97' --outdir "$KT_WORK" "$KT_WORK/003.odt" ||
+	kt_fail "LibreOffice cannot make a .doc (deploy/install-deps.sh installs libreoffice-writer-nogui)"
+mkdir -p "$KT_WORK/nolo"
+ln -sf "$(command -v timeout)" "$KT_WORK/nolo/timeout"
+before=$(plans)
+kt_run env PATH="$KT_WORK/nolo" timeout 30 "$KT_KARTA" --config "$KT_WORK/mun1.conf" \
+	plan import "$KT_WORK/003.doc"
+kt_assert_rc 1 "a .doc without LibreOffice"
+kt_assert_contains "$KT_ERR" "libreoffice-writer" "a .doc without LibreOffice names the package"
+kt_assert_eq "$before" "$(plans)" "a refused .doc writes nothing"
+kt_run kt_karta mun1 plan import "$KT_WORK/003.doc"
+kt_assert_rc 0 "a .doc through LibreOffice"
+kt_assert_match "$KT_OUT" 'imported: 83 items in 12 sections$' "a .doc through LibreOffice"
+P3doc=$(kt_id_of "$KT_OUT" plan)
+kt_assert_eq "0" "$(golden_missing "$P3doc" "$SEEDS/golden/003.json")" "golden items of 003.doc"
+ls -d /tmp/karta-doc-* >/dev/null 2>&1 && kt_fail "the conversion left its temporary directory"
+
+# hostile Word files
+"$KT_BIN/tests/kt_docx_hostile" "$KT_WORK" "$DOCX/003.docx" || kt_fail "kt_docx_hostile"
+printf 'PK\003\004' >"$KT_WORK/huge.docx"
+truncate -s 100M "$KT_WORK/huge.docx"
+before=$(plans)
+declare -A why=([bomb_lie]="more than its declared" [bomb_ratio]="zip bomb"
+	[big_xml]="too large" [huge]="too large" [dotdot]="outside the archive"
+	[laughs]="not well-formed XML" [xxe]="DTD or entities" [nodoc]="not a Word document"
+	[cut]="not a readable Word file" [badxml]="not well-formed XML" [wide]="more than 64 cells")
+for f in "${!why[@]}"; do
+	kt_run kt_karta mun1 plan import "$KT_WORK/$f.docx"
+	kt_assert_rc 1 "import of $f.docx"
+	kt_assert_match "$KT_ERR" "^karta: cannot import '.*$f.docx': " "message for $f.docx"
+	kt_assert_contains "$KT_ERR" "${why[$f]}" "reason for $f.docx"
+done
+kt_assert_eq "$before" "$(plans)" "hostile Word files write nothing"
 
 kt_stop_kartad
 kt_pass

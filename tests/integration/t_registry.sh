@@ -61,9 +61,9 @@ SNILS=(11223344595 27845196323 39051728487 46172938507)
 H='Фамилия;Имя;Отчество;Тип документа;Серия документа;Номер документа;Пол;Дата рождения;Класс;СНИЛС;Код ОО;Категория участника;Форма ГИА;ОВЗ'
 cat >"$D/p.csv" <<EOF
 $H
-Сидоренкова;Анна;Петровна;1;45 06;731946;Ж;12.03.2008;11А;112-233-445 95;500101;1;ЕГЭ;0
-Кузнецовский;Иван;Сергеевич;Паспорт РФ;4507;582017;М;01.02.2008;11Б;27845196323;500101;1;ЕГЭ;нет
-Мельниковская;Дарья;;2;IV-МЮ;649302;Ж;05.05.2010;9А;390-517-284 87;500101;1;ОГЭ;да
+Сидоренкова;Анна;Петровна;1;45 06;731946;Ж;12.03.2008;11А;112-233-445 95;sch11;1;ЕГЭ;0
+Кузнецовский;Иван;Сергеевич;Паспорт РФ;4507;582017;М;01.02.2008;11Б;27845196323;sch11;1;ЕГЭ;нет
+Мельниковская;Дарья;;2;IV-МЮ;649302;Ж;05.05.2010;9А;390-517-284 87;sch11;1;ОГЭ;да
 EOF
 # the same data: Windows-1251, ',' and CRLF, columns in another order, header in capitals
 {
@@ -112,17 +112,17 @@ refused_file() { # NAME PATTERN: the import of $D/NAME is refused, nothing writt
 	kt_assert_eq 0 "$(outbox sch11)" "outbox after $1"
 	kt_assert_eq "$SUM1" "$(db_sum)" "database after $1"
 }
-{ cat "$D/p.csv"; echo 'Новикова;"Ольга;Ивановна;1;4508;123457;Ж;01.01.2008;11А;;500101;1;ЕГЭ;0'; } >"$D/quote.csv"
+{ cat "$D/p.csv"; echo 'Новикова;"Ольга;Ивановна;1;4508;123457;Ж;01.01.2008;11А;;sch11;1;ЕГЭ;0'; } >"$D/quote.csv"
 refused_file quote.csv "line 5: unbalanced quote"
 { head -n 2 "$D/p.csv"; echo 'Новикова;Ольга;1;4508;123457;Ж'; tail -n 1 "$D/p.csv"; } >"$D/cols.csv"
-refused_file cols.csv "line 3: the row has 6 fields, the header has 14"
+refused_file cols.csv "cols.csv:3: the row has 6 fields, the header has 14"
 {
 	head -n 2 "$D/p.csv"
 	printf 'Новикова;Ольга;'
 	head -c 10485760 /dev/zero | tr '\0' 'x'
-	printf ';1;4508;123457;Ж;01.01.2008;11А;;500101;1;ЕГЭ;0\n'
+	printf ';1;4508;123457;Ж;01.01.2008;11А;;sch11;1;ЕГЭ;0\n'
 } >"$D/huge.csv"
-refused_file huge.csv "line 3: field 3 is longer than 65536 bytes"
+refused_file huge.csv "huge.csv:3: field 3 is longer than 65536 bytes"
 sed '1s/;ОВЗ$/;Цвет глаз/' "$D/p.csv" >"$D/unknown.csv"
 refused_file unknown.csv "line 1: column 14 «Цвет глаз» is not a column"
 cut -d';' -f1,2,3,4,5,6,7,8,9,10,11,13,14 "$D/p.csv" >"$D/missing.csv" # no «Категория участника»
@@ -133,9 +133,9 @@ refused_file empty.csv "empty"
 # --- rows failing validation -----------------------------------------------------------------
 {
 	cat "$D/p2.csv"
-	echo 'Ворожейкин;Пётр;Ильич;1;4509;815274;М;07.07.2008;11В;461-729-385 08;500101;1;ЕГЭ;0'
-	echo 'Ворожейкин;Павел;Ильич;1;4509;815275;М;07.07.2008;11В;46172938507;500101;1;ЕГЭ;0'
-	echo 'Ворожейкина;Мария;;1;4510;815276;Ж;31.02.2008;9Б;;500101;2;ОГЭ;0'
+	echo 'Ворожейкин;Пётр;Ильич;1;4509;815274;М;07.07.2008;11В;461-729-385 08;sch11;1;ЕГЭ;0'
+	echo 'Ворожейкин;Павел;Ильич;1;4509;815275;М;07.07.2008;11В;46172938507;sch11;1;ЕГЭ;0'
+	echo 'Ворожейкина;Мария;;1;4510;815276;Ж;31.02.2008;9Б;;sch11;2;ОГЭ;0'
 } >"$D/bad.csv"
 kt_refused sch11 "bad.csv:5: «СНИЛС»: control number does not match" registry import participants "$D/bad.csv"
 kt_assert_contains "$KT_ERR" "bad.csv:7: «Дата рождения»: is not a calendar date"
@@ -160,7 +160,7 @@ kt_refused sch11 "dup.csv:5: «Номер документа»: the same documen
 	registry import participants "$D/dup.csv"
 
 # --- offline ---------------------------------------------------------------------------------
-echo 'Ворожейкина;Мария;;1;4510;815276;Ж;21.02.2008;11В;;500101;1;ЕГЭ;0' >"$D/new.csv.tail"
+echo 'Ворожейкина;Мария;;1;4510;815276;Ж;21.02.2008;11В;;sch11;1;ЕГЭ;0' >"$D/new.csv.tail"
 cat "$D/p2.csv" "$D/new.csv.tail" >"$D/p3.csv"
 SURNAMES+=(Ворожейкина)
 DOCNUMS+=(815276 815275)
@@ -177,8 +177,14 @@ kt_assert_eq 5 "$(n_part sch11)" "sch11 participants after the offline import an
 kt_ok sch11 registry import participants "$D/p3.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 4 unchanged"
 
-# a school cannot write another school's participants (--org): refused by the server
-kt_refused sch11 "server refused: no write access" registry import participants "$D/p.csv" --org sch12
+# a school cannot write another school's participants: --org, or a row naming it, refused
+kt_refused sch11 "org sch12: not this organization .sch11. nor one below it" \
+	registry import participants "$D/p.csv" --org sch12
+sed '3s/;sch11;/;sch12;/' "$D/p3.csv" >"$D/p-other.csv"
+kt_refused sch11 "p-other.csv:3: «Код ОО»: names organization sch12: not this organization .sch11. nor one below it" \
+	registry import participants "$D/p-other.csv"
+kt_assert_contains "$KT_ERR" "1 of 4 rows rejected (above): nothing imported"
+kt_assert_eq 0 "$(outbox sch11)" "outbox after a row of another school"
 
 # --- the interop layout (sch12, never synced before: the import learns its organization) ------
 RH='Guid;Признак удаленной строки;Фамилия;Имя;Отчество;Серия документа;Номер документа;Код типа документа, удостоверяющего личность;Пол;Класс;Дата рождения;Признак специализированной рассадки;Код категории участника;Код субъекта Российской Федерации, в котором участник закончил ОО;Guid ОО, основная ОО участника;Guid ОО, выпускная ОО;Дата-время создания;Дата-время изменения;Форма ГИА;Действующие результаты ГИА;Код формы обучения;Код гражданства;Снилс'
@@ -189,23 +195,25 @@ $RH
 EOF
 RIS_VALUES=(Богдановская Удалённова 613579 613580) # sch12's own: in the log check only
 kt_ok sch12 registry import participants "$D/ris.csv"
-# the deleted-flag row passes every rule: kept as a deleted row with its flag (history)
-kt_assert_contains "$KT_OUT" "imported 2 rows: 2 added, 0 updated, 0 unchanged, 0 rejected by the server"
-kt_assert_eq "2|true" "$(kt_psql "SELECT ris_deleted || '|' || (deleted_at IS NOT NULL) FROM participant
-	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964a0'")" "an interop history row"
+# a row flagged deleted that names no row here is reported and skipped, nothing stored
+kt_assert_contains "$KT_OUT" "imported 2 rows: 1 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 skipped"
+kt_assert_contains "$KT_ERR" "ris.csv:3: «Признак удаленной строки»: marks as deleted a row that is not here: skipped"
+kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM participant WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964a0'")" \
+	"a flagged row naming no row is not stored"
 kt_assert_eq "2|1|50|643|1|11А|false" "$(kt_psql "SELECT sex || '|' || form || '|' || region_code || '|'
 	|| citizenship || '|' || study_form || '|' || class || '|' || (deleted_at IS NOT NULL)
 	FROM participant WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964ff' AND org_id = $(org_id sch12)")" \
 	"participant of the interop layout"
 kt_ok sch12 registry import participants "$D/ris.csv"
-kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 0 updated, 2 unchanged"
+kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 0 updated, 1 unchanged, 0 rejected by the server, 1 skipped"
 sed '2s/;0;Богдановская;/;2;Богдановская;/' "$D/ris.csv" >"$D/ris-del.csv" # deleted by the school
 kt_ok sch12 registry import participants "$D/ris-del.csv"
-kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 1 updated, 1 unchanged, 0 rejected by the server"
-kt_assert_eq "true|2" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || ris_deleted FROM participant
-	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964ff'")" "deleted by the interop flag"
+kt_assert_contains "$KT_OUT" "imported 2 rows: 0 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 deleted, 1 skipped"
+kt_assert_eq "true|2|РИС: признак удаленной строки 2" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || ris_deleted
+	|| '|' || deleted_reason FROM participant WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964ff'")" \
+	"deleted by the interop flag, the flag and the reason kept"
 kt_ok sch12 registry import participants "$D/ris-del.csv"
-kt_assert_contains "$KT_OUT" "0 added, 0 updated, 2 unchanged"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 1 unchanged, 0 rejected by the server, 1 skipped"
 # a history row karta cannot keep (no surname) only deletes the live row of its GUID
 printf '%s\n%s\n' "$RH" '6f9619ff-8b86-d011-b42d-00cf4fc964b1;0;Стираемова;Ольга;;4519;613589;1;1;;03.04.2008;0;2;;;;;;1;0;;;' \
 	>"$D/ris-live.csv"
@@ -215,15 +223,15 @@ kt_ok sch12 registry import participants "$D/ris-live.csv"
 kt_assert_contains "$KT_OUT" "imported 1 rows: 1 added"
 kt_ok sch12 registry import participants "$D/ris-gone.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 0 unchanged, 0 rejected by the server, 1 deleted"
-kt_assert_eq "true|0" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || ris_deleted FROM participant
-	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964b1'")" "deleted by a history row karta cannot keep"
+kt_assert_eq "true|10" "$(kt_psql "SELECT (deleted_at IS NOT NULL) || '|' || ris_deleted FROM participant
+	WHERE guid = '6f9619ff-8b86-d011-b42d-00cf4fc964b1'")" "deleted by a history row, its flag kept"
 
 # --- exam points, auditoriums, staff of mun1 -----------------------------------------------------
 cat >"$D/ppe.csv" <<'EOF'
 Код ППЭ;Наименование ППЭ;Адрес ППЭ;Код МСУ;Вместимость;Форма экзамена;ППЭ на дому;Видеонаблюдение;Телефон;Электронная почта
-0101;ППЭ на базе школы № 11;"г. Первый, ул. Школьная, д. 1";01;120;ЕГЭ;0;1;+7 (800) 100-00-01;ppe0101@edu.example.ru
-0102;ППЭ на базе школы № 12;"г. Первый, ул. Садовая, д. 5";01;60;ОГЭ, ГВЭ;0;да;;
-0103;ППЭ на дому;г. Первый, ул. Лесная, д. 3;01;1;ГВЭ;1;0;;
+0101;ППЭ на базе школы № 11;"г. Первый, ул. Школьная, д. 1";mun1;120;ЕГЭ;0;1;+7 (800) 100-00-01;ppe0101@edu.example.ru
+0102;ППЭ на базе школы № 12;"г. Первый, ул. Садовая, д. 5";mun1;60;ОГЭ, ГВЭ;0;да;;
+0103;ППЭ на дому;г. Первый, ул. Лесная, д. 3;mun1;1;ГВЭ;1;0;;
 EOF
 cat >"$D/aud.csv" <<'EOF'
 Код ППЭ;Код аудитории;Наименование аудитории;Количество рядов;Количество мест в ряду;Непригодные места;ОВЗ
@@ -261,10 +269,10 @@ kt_assert_eq "{head}" "$(kt_psql "SELECT roles FROM staff WHERE code = '000101'"
 kt_ok mun1 registry import staff "$D/staff.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
 # a school reads mun1's exam points but may not change them
-kt_ok sch11 registry import exam-points "$D/ppe.csv" --org mun1
-kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
-sed 's/;120;/;130;/' "$D/ppe.csv" >"$D/ppe2.csv"
-kt_refused sch11 "ppe2.csv:2: server refused: no write access" registry import exam-points "$D/ppe2.csv" --org mun1
+kt_refused sch11 "org mun1: not this organization .sch11. nor one below it" \
+	registry import exam-points "$D/ppe.csv" --org mun1
+kt_refused sch11 "ppe.csv:2: «Код МСУ»: names organization mun1: not this organization .sch11. nor one below it" \
+	registry import exam-points "$D/ppe.csv"
 
 # --- sync everywhere: each side holds what it may read ------------------------------------------
 for o in reg mun1 mun2 sch11 sch12 sch21; do kt_ok "$o" sync; done
@@ -367,24 +375,28 @@ a1b2c3d4-0000-4000-8000-00000000000b;0;Пустова;Ия;;4514;613582;1;0;;17.
 A1B2C3D4-0000-4000-8000-00000000000C;4;Историева;Вера;Ивановна;4515;613583;1;1;9А;11.11.2009;0;1;50;;;01.09.2024 08:00:00;20.05.2025 16:00:00;1;0;;643;
 EOF
 RIS_VALUES+=(Артаньянова Пустова Историева 613581 613582 613583 11223344595)
-kt_ok sch12 registry import participants "$D/rt-p.csv"
+# the history row (flag 4) deletes a row the live file brought first
+sed 's/;4;Историева;/;0;Историева;/' "$D/rt-p.csv" >"$D/rt-p-live.csv"
+kt_ok sch12 registry import participants "$D/rt-p-live.csv"
 kt_assert_contains "$KT_OUT" "imported 3 rows: 3 added, 0 updated, 0 unchanged, 0 rejected by the server"
 kt_ok sch12 registry import participants "$D/rt-p.csv"
-kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 2 unchanged, 0 rejected by the server, 1 deleted"
+kt_ok sch12 registry import participants "$D/rt-p.csv"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged, 0 rejected by the server"
 kt_ok sch12 sync
 kt_ok sch12 registry export participants --layout ris --all -o "$D/rt-p.out.csv"
-# the header, then every row of sch12's interop files as they stand (ris-del.csv, rt-p.csv;
-# not the row ris-gone.csv deleted: its flag was not kept), sorted: the export orders by GUID
+# the header, then every row of sch12's interop files as they stand (the row of ris-del.csv
+# it kept, rt-p.csv), sorted: the export orders by GUID
 kt_assert_eq "$(head -n 1 "$D/rt-p.csv")" "$(head -n 1 "$D/rt-p.out.csv")" "exported interop header"
-{ tail -n +2 "$D/ris-del.csv" | crlf; tail -n +2 "$D/rt-p.csv"; } | LC_ALL=C sort >"$D/rt-p.want"
+{ sed -n 2p "$D/ris-del.csv" | crlf; tail -n +2 "$D/rt-p.csv"; } | LC_ALL=C sort >"$D/rt-p.want"
 tail -n +2 "$D/rt-p.out.csv" | grep -v '^6f9619ff-8b86-d011-b42d-00cf4fc964b1;' | LC_ALL=C sort >"$D/rt-p.got"
 cmp "$D/rt-p.want" "$D/rt-p.got" || kt_fail "participants: the interop export differs from the imported rows"
-# importing the export changes nothing but the row ris-gone.csv deleted: written with the
-# default flag 2 (deleted by the ОО), which the import then keeps; a second time, nothing
+# importing the export changes nothing, twice; exporting again gives the same bytes
 kt_ok sch12 registry import participants "$D/rt-p.out.csv"
-kt_assert_contains "$KT_OUT" "0 added, 1 updated, 5 unchanged"
-kt_ok sch12 registry import participants "$D/rt-p.out.csv"
-kt_assert_contains "$KT_OUT" "0 added, 0 updated, 6 unchanged"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 5 unchanged, 0 rejected by the server"
+kt_assert_not_contains "$KT_OUT" "deleted"
+kt_ok sch12 registry export participants --layout ris --all -o "$D/rt-p.out2.csv"
+cmp "$D/rt-p.out.csv" "$D/rt-p.out2.csv" || kt_fail "participants: a second export differs"
 
 EH='Guid;Признак удаленной строки;Код ППЭ;Наименование ППЭ;Адрес ППЭ;Guid ОО, на территории которого находится ППЭ;Guid ППОИ, на территории которого обрабатываются бланки ППЭ;Телефон(ы) ППЭ;Адрес(а) электронной почты ППЭ;Признак расположения ППЭ в ТОМ;Guid МСУ, к которому относится ППЭ;Guid АТЕ, на территории которой расположен ППЭ;Дата-время создания;Дата-время изменения;Наличие видеонаблюдения;Форма экзамена;Доп. признаки ППЭ'
 printf '%s\n' "$EH" | qh | crlf >"$D/rt-e.csv"
@@ -393,8 +405,11 @@ crlf >>"$D/rt-e.csv" <<'EOF'
 b1b2c3d4-0000-4000-8000-0000000000e2;0;202;ППЭ 202;г. Первый, ул. Новая, д. 2;;;;;0;0a1b2c3d-3333-4333-8333-0000000000a1;;;;0;1;
 B1B2C3D4-0000-4000-8000-0000000000E3;5;203;ППЭ 203;г. Первый, ул. Старая, д. 3;;;;;0;{0A1B2C3D-3333-4333-8333-0000000000A1};;01.09.2024 08:00:00;01.06.2025 00:00:00;0;2;0
 EOF
-kt_ok mun1 registry import exam-points "$D/rt-e.csv"
+sed 's/;5;203;/;0;203;/' "$D/rt-e.csv" >"$D/rt-e-live.csv"
+kt_ok mun1 registry import exam-points "$D/rt-e-live.csv"
 kt_assert_contains "$KT_OUT" "imported 3 rows: 3 added, 0 updated, 0 unchanged, 0 rejected by the server"
+kt_ok mun1 registry import exam-points "$D/rt-e.csv"
+kt_assert_contains "$KT_OUT" "0 added, 0 updated, 2 unchanged, 0 rejected by the server, 1 deleted"
 kt_ok mun1 registry import exam-points "$D/rt-e.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
 kt_ok mun1 sync
@@ -410,7 +425,7 @@ kt_assert_eq "false|true" "$(kt_psql "SELECT string_agg((deleted_at IS NOT NULL)
 # sch11 queues a valid new person offline; the queued op's СНИЛС is then spoiled in place (the
 # same length: the op still decodes) as a client that skipped validation would send it
 printf '%s\n%s\n' "$H" \
-	'Тарасевичева;Ольга;Игоревна;1;4509;905318;Ж;07.07.2008;11А;112-233-445 95;500101;1;ЕГЭ;0' \
+	'Тарасевичева;Ольга;Игоревна;1;4509;905318;Ж;07.07.2008;11А;112-233-445 95;sch11;1;ЕГЭ;0' \
 	>"$D/p-srv.csv"
 offline sch11
 kt_ok sch11-off registry import participants "$D/p-srv.csv"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t_reports: item statuses, report requests and submissions, the roll-up and the overdue
-# list through the client (karta status set, karta report …, karta rollup, karta overdue;
+# list through the client (karta item status, karta report …, karta rollup, karta overdue;
 # docs/reports.md) against real kartad, PostgreSQL and TLS.
 #  - a plan cascade: the region's plan with dated deadlines, approved; mun1 and mun2 derive
 #    and approve theirs; the schools derive from their municipality's;
@@ -71,15 +71,15 @@ kt_assert_eq 4 "$(kt_psql "SELECT count(*) FROM plan_item i JOIN plan p ON p.id 
 	"items of sch21's plan"
 
 # --- statuses: the schools offline, then sync --------------------------------------------
-kt_ok sch11-off status set "$(item sch11 1.1)" done --comment "проведены" \
+kt_ok sch11-off item status "$(item sch11 1.1)" done --comment "проведены" \
 	--evidence "Приказ №12 от 01.10.2026" --count 25 --attachment "docs/prikaz-12.pdf"
-kt_assert_contains "$KT_OUT" "status of item $(item sch11 1.1): done (queued)" "offline status set"
-kt_assert_contains "$KT_ERR" "queued" "offline status set says so"
-kt_ok sch11-off status set "$(item sch11 1.2)" "в работе"
-kt_ok sch11-off status set "$(item sch11 1.3)" выполнено
-kt_ok sch12-off status set "$(item sch12 1.1)" in_progress
-kt_ok sch21-off status set "$(item sch21 1.1)" not_applicable --comment "нет выпускников"
-kt_ok sch21-off status set "$(item sch21 1.2)" done
+kt_assert_contains "$KT_OUT" "status of item $(item sch11 1.1): done (queued)" "offline item status"
+kt_assert_contains "$KT_ERR" "queued" "offline item status says so"
+kt_ok sch11-off item status "$(item sch11 1.2)" "в работе"
+kt_ok sch11-off item status "$(item sch11 1.3)" выполнено
+kt_ok sch12-off item status "$(item sch12 1.1)" in_progress
+kt_ok sch21-off item status "$(item sch21 1.1)" not_applicable --comment "нет выпускников"
+kt_ok sch21-off item status "$(item sch21 1.2)" done
 kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM item_status")" "nothing reached the server offline"
 kt_ok sch11-off status
 kt_assert_match "$KT_OUT" "queued: +3 changes" "sch11's outbox"
@@ -95,19 +95,21 @@ kt_assert_eq '{"count": 25, "document": {"date": "2026-10-01", "kind": "прик
 	"$(kt_psql "SELECT evidence::text || '|' || comment FROM item_status WHERE item_id = '$(item sch11 1.1)'")" \
 	"evidence parsed from the text"
 # the municipalities, online: mun1 1.1 done, 1.2 blocked; mun2 nothing
-kt_ok mun1 status set "$(item mun1 1.1)" done
-kt_assert_match "$KT_OUT" "^status of item $(item mun1 1.1): done \\(version 1\\)$" "online status set"
+kt_ok mun1 item status "$(item mun1 1.1)" done
+kt_assert_match "$KT_OUT" "^status of item $(item mun1 1.1): done \\(version 1\\)$" "online item status"
+kt_ok mun1 item status "$(item mun1 1.2)" blocked --comment "ждём списки"
 kt_ok mun1 status set "$(item mun1 1.2)" blocked --comment "ждём списки"
-kt_ok mun1 status set "$(item mun1 1.2)" blocked --comment "ждём списки"
-kt_assert_contains "$KT_OUT" "(version 1, unchanged)" "the same status again"
+kt_assert_contains "$KT_OUT" "(version 1, unchanged)" "the same status again (the old spelling)"
+kt_assert_contains "$KT_ERR" "'karta status set' is deprecated: use 'karta item status'" \
+	"the old spelling says what replaces it"
 # refusals: another organization's item; a stale base; not a status; a date that is no day
-kt_refused sch11 "own plans" status set "$(item mun1 1.3)" done
-kt_refused mun1 "conflict|changed since" status set "$(item mun1 1.1)" in_progress --base 0
-kt_run kt_karta mun1 status set "$(item mun1 1.3)" finished
-kt_assert_rc 2 "status set with an unknown status"
+kt_refused sch11 "own plans" item status "$(item mun1 1.3)" done
+kt_refused mun1 "conflict|changed since" item status "$(item mun1 1.1)" in_progress --base 0
+kt_run kt_karta mun1 item status "$(item mun1 1.3)" finished
+kt_assert_rc 2 "item status with an unknown status"
 kt_assert_contains "$KT_ERR" "'finished' is not a status" "unknown status"
-kt_run kt_karta mun1 status set "$(item mun1 1.3)" done --evidence "Приказ №3 от 31.11.2026"
-kt_assert_rc 2 "status set with a bad evidence date"
+kt_run kt_karta mun1 item status "$(item mun1 1.3)" done --evidence "Приказ №3 от 31.11.2026"
+kt_assert_rc 2 "item status with a bad evidence date"
 kt_assert_contains "$KT_ERR" "'31.11.2026' is not a day" "bad evidence date"
 kt_ok mun1 status
 kt_assert_match "$KT_OUT" "rejected: +1" "the refused stale write is listed"

@@ -20,8 +20,19 @@
  *                   caught up (which subscribes again), print "caught_up pulls=… changes=…".
  *                   Prints "timeout" when WAIT runs out, and what else arrived as for expect;
  *                   exit 3 when the server refuses Hello or Pull (an Error is printed).
+ *   trickle N MS    send N single bytes (0xff), one every MS ms (after a header: a slow
+ *                   frame); stops when the connection ends; prints "trickle sent=K closed=0|1"
+ *   hold N MODE     open N more connections (the probe's certificate, TLS sessions resumed)
+ *                   and keep them: MODE tcp = TCP only, nothing sent (non-blocking connect);
+ *                   hello = TLS, Hello, wait for Welcome; partial LEN SENT = as hello, then
+ *                   an Upload header announcing LEN bytes and SENT of them. Prints
+ *                   "hold n=N welcomed=W refused=R failed=F [refusal=\"…\"]"
+ *   sleep S         wait S seconds (holding everything open)
+ *   wait-closed S   wait up to S s until every held connection is closed by the server;
+ *                   prints "held open=X closed=Y"
  * Exit 0 when every step ran (what was read is for the caller to judge), 1 on a local error. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -40,6 +52,12 @@
 #include "kt_msg.h"
 #include "kt_tls.h"
 
+struct held {
+	SSL *ssl; /* NULL for a TCP-only connection */
+	int fd;
+	bool closed;
+};
+
 struct probe {
 	SSL_CTX *ctx;
 	SSL *ssl;
@@ -47,6 +65,8 @@ struct probe {
 	int fd;
 	const char *host, *port, *name;
 	uint32_t next_id;
+	struct held *held;
+	size_t nheld, capheld;
 };
 
 static int tcp_connect(const char *host, const char *port)
@@ -402,6 +422,171 @@ out:
 	return rc;
 }
 
+/* Sends n bytes one at a time, ms apart, until the server ends the connection. */
+static void trickle(struct probe *p, int n, int ms)
+{
+	int sent = 0;
+	bool closed = false;
+	for (; sent < n && !closed; sent++) {
+		uint8_t b = 0xff;
+		if (SSL_write(p->ssl, &b, 1) != 1) {
+			closed = true;
+			break;
+		}
+		/* Wait the interval, but notice the server closing (or answering) meanwhile. */
+		struct pollfd pf = {.fd = p->fd, .events = POLLIN};
+		if (poll(&pf, 1, ms) > 0) {
+			closed = true;
+			sent++;
+		}
+	}
+	ERR_clear_error();
+	printf("trickle sent=%d closed=%d\n", sent, closed);
+}
+
+static int held_add(struct probe *p, SSL *ssl, int fd)
+{
+	if (p->nheld == p->capheld) {
+		size_t cap = p->capheld ? p->capheld * 2 : 256;
+		struct held *v = realloc(p->held, cap * sizeof *v);
+		if (!v)
+			return -1;
+		p->held = v;
+		p->capheld = cap;
+	}
+	p->held[p->nheld++] = (struct held){ssl, fd, false};
+	return 0;
+}
+
+/* One more held TLS connection in hello/partial mode: 1 welcomed, 0 refused (an Error is
+ * copied to refusal), -1 failed. */
+static int hold_tls(struct probe *p, uint32_t announce, uint32_t send, char *refusal, size_t rn)
+{
+	int fd = tcp_connect(p->host, p->port);
+	if (fd < 0)
+		return -1;
+	SSL *ssl = SSL_new(p->ctx);
+	SSL_set_fd(ssl, fd);
+	SSL_set1_host(ssl, p->name);
+	SSL_set_tlsext_host_name(ssl, p->name);
+	if (p->sess)
+		SSL_set_session(ssl, p->sess);
+	struct probe one = *p;
+	one.ssl = ssl;
+	one.fd = fd;
+	Karta__Hello hello = KARTA__HELLO__INIT;
+	hello.proto_min = KT_PROTO_MIN;
+	hello.proto_max = KT_PROTO_MAX;
+	struct kt_frame_hdr h;
+	uint8_t *payload = NULL;
+	int r = -1;
+	if (SSL_connect(ssl) != 1 || send_msg(&one, &hello.base) != 0 ||
+	    read_frame(&one, -1, &h, &payload) <= 0)
+		goto out;
+	if (!p->sess && SSL_session_reused(ssl) == 0)
+		p->sess = SSL_get1_session(ssl);
+	if (h.type == KT_MSG_ERROR) {
+		Karta__Error *e = karta__error__unpack(NULL, h.len, payload);
+		if (e && !refusal[0])
+			snprintf(refusal, rn, "%s %s", kt_status_name((int)e->status), e->message);
+		if (e)
+			karta__error__free_unpacked(e, NULL);
+		r = 0;
+		goto out;
+	}
+	if (h.type != KT_MSG_WELCOME)
+		goto out;
+	if (announce) {
+		uint8_t *buf = calloc(1, (size_t)send + 1);
+		memset(buf, 0xff, send);
+		int rc = send_frame(&one, KT_MSG_UPLOAD, buf, send, announce);
+		free(buf);
+		if (rc != 0)
+			goto out;
+	}
+	free(payload);
+	return held_add(p, ssl, fd) == 0 ? 1 : -1;
+out:
+	ERR_clear_error();
+	free(payload);
+	SSL_free(ssl);
+	close(fd);
+	return r;
+}
+
+static int hold(struct probe *p, long n, const char *mode, uint32_t announce, uint32_t send)
+{
+	long welcomed = 0, refused = 0, failed = 0;
+	char refusal[300] = "";
+	for (long k = 0; k < n; k++) {
+		if (strcmp(mode, "tcp") == 0) {
+			/* Non-blocking: once kartad's backlog is full a connect would wait minutes. */
+			struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
+			if (getaddrinfo(p->host, p->port, &hints, &res) != 0)
+				return -1;
+			int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK, 0);
+			int rc = fd < 0 ? -1 : connect(fd, res->ai_addr, res->ai_addrlen);
+			freeaddrinfo(res);
+			if (fd < 0 || (rc != 0 && errno != EINPROGRESS) || held_add(p, NULL, fd) != 0) {
+				if (fd >= 0)
+					close(fd);
+				failed++;
+			}
+			continue;
+		}
+		int r = hold_tls(p, announce, send, refusal, sizeof refusal);
+		welcomed += r == 1;
+		refused += r == 0;
+		failed += r < 0;
+	}
+	printf("hold n=%ld welcomed=%ld refused=%ld failed=%ld", n, welcomed, refused, failed);
+	if (refusal[0])
+		printf(" refusal=\"%s\"", refusal);
+	printf("\n");
+	return 0;
+}
+
+/* Marks held connections the server has closed (EOF or reset; data read meanwhile is
+ * dropped); returns how many are still open. */
+static size_t held_scan(struct probe *p)
+{
+	size_t open = 0;
+	for (size_t k = 0; k < p->nheld; k++) {
+		struct held *h = &p->held[k];
+		while (!h->closed) {
+			char buf[4096];
+			ssize_t r = recv(h->fd, buf, sizeof buf, MSG_DONTWAIT);
+			if (r > 0)
+				continue;
+			if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+				h->closed = true;
+			break;
+		}
+		open += !h->closed;
+	}
+	return open;
+}
+
+static void wait_closed(struct probe *p, int secs)
+{
+	size_t open = held_scan(p);
+	for (int t = 0; open > 0 && t < secs * 10; t++) {
+		usleep(100 * 1000);
+		open = held_scan(p);
+	}
+	printf("held open=%zu closed=%zu\n", open, p->nheld - open);
+}
+
+static void held_free(struct probe *p)
+{
+	for (size_t k = 0; k < p->nheld; k++) {
+		if (p->held[k].ssl)
+			SSL_free(p->held[k].ssl);
+		close(p->held[k].fd);
+	}
+	free(p->held);
+}
+
 static int resume(struct probe *p)
 {
 	SSL_SESSION_free(p->sess);
@@ -445,6 +630,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	struct rlimit rl; /* hold may keep thousands of connections */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if (probe_connect(&p) != 0)
 		return 1;
 	for (; i < argc; i++) {
@@ -490,6 +680,26 @@ int main(int argc, char **argv)
 				SSL_CTX_free(p.ctx);
 				return rc;
 			}
+		} else if (strcmp(s, "trickle") == 0 && i + 2 < argc) {
+			int n = atoi(argv[++i]);
+			trickle(&p, n, atoi(argv[++i]));
+		} else if (strcmp(s, "hold") == 0 && i + 2 < argc) {
+			long n = atol(argv[++i]);
+			const char *mode = argv[++i];
+			uint32_t announce = 0, send = 0;
+			if (strcmp(mode, "partial") == 0 && i + 2 < argc) {
+				announce = (uint32_t)strtoul(argv[++i], NULL, 10);
+				send = (uint32_t)strtoul(argv[++i], NULL, 10);
+			} else if (strcmp(mode, "tcp") != 0 && strcmp(mode, "hello") != 0) {
+				fprintf(stderr, "kt_probe: hold mode is tcp, hello or partial LEN SENT\n");
+				return 2;
+			}
+			if (hold(&p, n, mode, announce, send) != 0)
+				return 1;
+		} else if (strcmp(s, "sleep") == 0 && i + 1 < argc) {
+			sleep((unsigned)atoi(argv[++i]));
+		} else if (strcmp(s, "wait-closed") == 0 && i + 1 < argc) {
+			wait_closed(&p, atoi(argv[++i]));
 		} else {
 			fprintf(stderr, "kt_probe: unknown step '%s'\n", s);
 			return 2;
@@ -497,6 +707,7 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	probe_close(&p);
+	held_free(&p);
 	SSL_SESSION_free(p.sess);
 	SSL_CTX_free(p.ctx);
 	return 0;

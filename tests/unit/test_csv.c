@@ -209,10 +209,17 @@ static void test_text_after_closing_quote(void **state)
 	(void)state;
 	enum kt_csv_status st;
 	struct kt_csv_err err = {0};
-	char *out = READ("a;b\n\"x\"y;1\n", &st, &err);
-	assert_int_equal(st, KT_CSV_ERROR);
+	/* a bad row: the rest of its line is skipped, reading goes on */
+	char *out = READ("a;b\n\"x\"y;1\n2;3\n", &st, &err);
+	assert_int_equal(st, KT_CSV_END);
 	assert_int_equal(err.code, KT_CSV_EQUOTE);
 	assert_non_null(strstr(err.msg, "line 2: field 1: text after the closing quote"));
+	assert_string_equal(out, "a|b\n!\n2|3\n");
+	free(out);
+	/* in the header: nothing to read the rest by */
+	out = READ("\"a\"x;b\n1;2\n", &st, &err);
+	assert_int_equal(st, KT_CSV_ERROR);
+	assert_int_equal(err.code, KT_CSV_EQUOTE);
 	free(out);
 }
 
@@ -254,11 +261,15 @@ static void test_10mb_field_refused(void **state)
 		struct kt_csv_err err = {0};
 		struct kt_csv_reader *r;
 		char *out = read_all(b, len, &st, &err, &r);
-		assert_int_equal(st, KT_CSV_ERROR);
 		assert_int_equal(err.code, KT_CSV_ETOOLONG);
 		assert_non_null(strstr(err.msg, "line 2: field 2 is longer than 65536 bytes"));
-		/* refused early: nowhere near the whole 10 MB was read */
-		assert_true(kt_csv_bytes_read(r) < 1u << 20);
+		if (quoted) { /* where the record ends cannot be known: refused early, for good */
+			assert_int_equal(st, KT_CSV_ERROR);
+			assert_true(kt_csv_bytes_read(r) < 1u << 20);
+		} else { /* a bad row: the rest of its line skipped unstored, reading goes on */
+			assert_int_equal(st, KT_CSV_END);
+			assert_string_equal(out, "a|b\n!1\n");
+		}
 		kt_csv_reader_free(r);
 		free(out);
 		free(b);
@@ -306,6 +317,39 @@ static void test_undecodable(void **state)
 	char *out = READ("a;b\n\x80\x81\x82\x83;\x84\x85\x86\n", &st, &err);
 	assert_int_equal(st, KT_CSV_ERROR);
 	assert_int_equal(err.code, KT_CSV_EENCODING);
+	free(out);
+}
+
+/* A UTF-8 file with a line of Windows-1251 pasted in: that line is a bad row (its line
+ * named), the lines around it are read; a file mostly in Windows-1251 stays Windows-1251. */
+static void test_mixed_encoding_line(void **state)
+{
+	(void)state;
+	enum kt_csv_status st;
+	struct kt_csv_err err = {0};
+	char *out = READ("Фамилия;Имя\nАнна;Ивановна\n\xC0\xED\xED\xE0;x\nОльга;Петровна\n", &st, &err);
+	assert_int_equal(st, KT_CSV_END);
+	assert_int_equal(err.code, KT_CSV_EENCODING);
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.msg, "line 3: invalid UTF-8"));
+	assert_string_equal(out, "Фамилия|Имя\nАнна|Ивановна\n!\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+		"\xEF\xBF\xBD|x\nОльга|Петровна\n");
+	free(out);
+	/* a quoted field across lines with a bad byte: the whole record is the bad row */
+	out = READ("a;b\n\"Анна Ивановна\n\xFF\";1\nБорис;2\n", &st, &err);
+	assert_int_equal(st, KT_CSV_END);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(out, "\nБорис|2\n"));
+	free(out);
+	/* the header itself: nothing to read the rest by */
+	out = READ("Фамилия;\xC8\xec\xff\nАнна;Ивановна\nОльга;Петровна\nИра;Х\n", &st, &err);
+	assert_int_equal(st, KT_CSV_ERROR);
+	assert_int_equal(err.code, KT_CSV_EENCODING);
+	free(out);
+	/* mostly Windows-1251: read as Windows-1251, every line */
+	out = READ("\xD4\xE0\xEC\xE8\xEB\xE8\xFF;\xC8\xEC\xFF\n\xC0\xED\xED\xE0;x\n", &st, &err);
+	assert_int_equal(st, KT_CSV_END);
+	assert_string_equal(out, "Фамилия|Имя\nАнна|x\n");
 	free(out);
 }
 
@@ -514,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_field_at_limit_accepted),
 		cmocka_unit_test(test_empty_and_binary),
 		cmocka_unit_test(test_undecodable),
+		cmocka_unit_test(test_mixed_encoding_line),
 		cmocka_unit_test(test_streaming_one_byte_reads),
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_header_karta_tolerant),

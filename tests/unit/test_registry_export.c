@@ -180,6 +180,8 @@ static void expect_row(enum kt_reg_kind kind, enum kt_reg_layout lay, const json
 	assert_int_equal(regmap_record(kind, lay, row, refs, &rec), 0);
 	const char *f[KT_REG_MAX_COLS];
 	size_t n = regmap_fields(kind, lay, &rec, f, KT_REG_MAX_COLS);
+	if (lay == KT_LAYOUT_KARTA)
+		n -= 2; /* «Идентификатор», «Причина удаления»: test_identity */
 	char got[4096] = "";
 	for (size_t i = 0; i < n; i++)
 		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? ";" : "", f[i]);
@@ -198,6 +200,45 @@ static const char participant_row[] =
 	" \"citizenship\": \"643\", \"region_code\": 50, \"results\": 0, \"study_form\": 1,"
 	" \"row_version\": 3, \"created_at\": \"2024-10-01T07:15:00+00:00\","
 	" \"updated_at\": \"2024-12-12T06:00:41.5+00:00\", \"updated_by\": 4, \"deleted_at\": null}";
+
+/* karta's layout ends with the row's identity (its GUID, else its id) and, for a deleted
+ * row, its deletion reason ("удалено" when none was given). */
+static void expect_identity(enum kt_reg_kind kind, const char *row_json, const char *want_id,
+	const char *want_reason)
+{
+	json_t *row = load(row_json);
+	struct regmap_rec rec = {0};
+	assert_int_equal(regmap_record(kind, KT_LAYOUT_KARTA, row, NULL, &rec), 0);
+	const char *f[KT_REG_MAX_COLS];
+	size_t n = regmap_fields(kind, KT_LAYOUT_KARTA, &rec, f, KT_REG_MAX_COLS);
+	size_t nc;
+	const struct kt_reg_col *c = kt_reg_columns(kind, KT_LAYOUT_KARTA, &nc);
+	assert_int_equal(n, nc);
+	assert_string_equal(c[n - 2].name, "Идентификатор");
+	assert_string_equal(c[n - 1].name, "Причина удаления");
+	assert_string_equal(f[n - 2], want_id);
+	assert_string_equal(f[n - 1], want_reason);
+	regmap_rec_release(&rec);
+	json_decref(row);
+}
+
+static void test_identity(void **state)
+{
+	(void)state;
+	expect_identity(KT_REG_PARTICIPANTS, "{\"id\": \"5b0e2c1a-0000-4000-8000-000000000001\"}",
+		"5b0e2c1a-0000-4000-8000-000000000001", "");
+	expect_identity(KT_REG_PARTICIPANTS, "{\"id\": \"5b0e2c1a-0000-4000-8000-000000000001\","
+		" \"guid\": \"6f9619ff-8b86-d011-b42d-00cf4fc964ff\", \"deleted_at\": null}",
+		"6f9619ff-8b86-d011-b42d-00cf4fc964ff", "");
+	expect_identity(KT_REG_EXAM_POINTS, "{\"id\": \"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b\","
+		" \"deleted_at\": \"2025-01-01T00:00:00+00:00\", \"deleted_reason\": \"закрыт\"}",
+		"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b", "закрыт");
+	expect_identity(KT_REG_AUDITORIUMS, "{\"id\": \"ad000000-0000-4000-8000-000000000001\","
+		" \"deleted_at\": \"2025-01-01T00:00:00+00:00\"}", "ad000000-0000-4000-8000-000000000001",
+		"удалено");
+	expect_identity(KT_REG_STAFF, "{\"id\": \"5f000000-0000-4000-8000-000000000001\"}",
+		"5f000000-0000-4000-8000-000000000001", "");
+}
 
 static void test_participant(void **state)
 {
@@ -764,6 +805,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_participant),
 		cmocka_unit_test(test_exam_point),
 		cmocka_unit_test(test_ris_kept),

@@ -114,6 +114,11 @@ static void test_names_emails(void **state)
 	memset(longname, 'a', 101);
 	longname[101] = '\0';
 	assert_string_equal(kt_check_name(longname), "is longer than 100 characters");
+	assert_null(kt_check_name("Łukasz")); /* Latin Extended, as karta_name_ok */
+	assert_non_null(kt_check_name("Ωмега"));
+	assert_non_null(kt_check_emails("a@b.ru;"));        /* nothing empty between separators */
+	assert_non_null(kt_check_emails("a@b.ru c@d.ru"));  /* a space alone does not separate */
+	assert_null(kt_check_emails(" a@b.ru , c@d.org "));
 	assert_null(kt_check_emails("ppe@school.ru; head@mail.ru"));
 	assert_null(kt_check_emails(""));
 	assert_string_equal(kt_check_emails("ppe@school"),
@@ -191,6 +196,8 @@ static void test_coded_values(void **state)
 	assert_int_equal(kt_grade_parse("9-B"), 9);
 	assert_int_equal(kt_grade_parse("13"), 0);
 	assert_int_equal(kt_grade_parse("11АБ"), 0);
+	assert_int_equal(kt_grade_parse("011"), 0); /* one or two digits, as karta_grade */
+	assert_int_equal(kt_grade_parse("09"), 9);
 }
 
 /* ---- records ---- */
@@ -293,8 +300,9 @@ static void test_participant_field_rules(void **state)
 	p.v[KT_P_BIRTH_DATE] = "2007-03-15";
 	expect_one(&p, KT_P_BIRTH_DATE, "«Дата рождения»: must be a date дд.ММ.гггг");
 	base_participant(&p);
-	p.v[KT_P_SCHOOL] = "50O101";
-	expect_one(&p, KT_P_SCHOOL, "«Код ОО»: must be 1 to 6 digits");
+	p.v[KT_P_SCHOOL] = "50 О101"; /* a space and a Cyrillic О: not a code */
+	expect_one(&p, KT_P_SCHOOL,
+		"«Код ОО»: must be an organization code (letters, digits, '.', '_', '-'; at most 32)");
 	base_participant(&p);
 	p.v[KT_P_GRADE] = "11АБ";
 	expect_one(&p, KT_P_GRADE,
@@ -466,8 +474,9 @@ static void test_exam_point(void **state)
 	p.v[KT_E_FORM] = "";
 	expect_ep(&p, KT_E_FORM, "«Форма экзамена»: is required");
 	base_exam_point(&p);
-	p.v[KT_E_MUNICIPALITY] = "1234";
-	expect_ep(&p, KT_E_MUNICIPALITY, "«Код МСУ»: must be 1 to 3 digits");
+	p.v[KT_E_MUNICIPALITY] = "-mun1";
+	expect_ep(&p, KT_E_MUNICIPALITY,
+		"«Код МСУ»: must be an organization code (letters, digits, '.', '_', '-'; at most 32)");
 	base_exam_point(&p);
 	p.v[KT_E_EMAILS] = "ppe0101";
 	expect_ep(&p, KT_E_EMAILS, "«Электронная почта»: must be e-mail addresses "
@@ -486,8 +495,10 @@ static void test_exam_point(void **state)
 	p.v[KT_E_MUNICIPALITY] = "6f9619ff-8b86-d011-b42d-00cf4fc964ff";
 	p.v[KT_E_UPDATED] = "01.10.2024 10:00:00";
 	assert_int_equal(kt_exam_point_check(&p, &e), 0);
-	p.v[KT_E_MUNICIPALITY] = "";
-	expect_ep(&p, KT_E_MUNICIPALITY, "«Guid МСУ, к которому относится ППЭ»: is required");
+	p.v[KT_E_MUNICIPALITY] = ""; /* optional: karta exports rows it made without it */
+	assert_int_equal(kt_exam_point_check(&p, &e), 0);
+	p.v[KT_E_MUNICIPALITY] = "mun1";
+	expect_ep(&p, KT_E_MUNICIPALITY, "«Guid МСУ, к которому относится ППЭ»: must be a GUID (8-4-4-4-12 hex digits)");
 }
 
 static void base_auditorium(struct kt_auditorium *a)

@@ -1,0 +1,249 @@
+/* form_notice: «Уведомление участника ГИА» — for each participant of a school (or one
+ * class of it), every exam they are registered for: date, subject and form, and where
+ * they sit it — exam point code, name and address, auditorium, row and seat — when the
+ * replica holds their seat (a municipality's replica holds the seating of its points; a
+ * school's holds none: the notice says the point will be announced). One notice per page,
+ * or two per sheet with a cut line. Only participants this organization reads: its own
+ * (a school), its schools' (a municipality), all (the region). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "karta.pb-c.h"
+#include "kt_validate.h"
+#include "opts.h"
+#include "print.h"
+#include "ptable.h"
+
+struct nexam {
+	const json_t *exam, *seat, *point, *room;
+};
+
+struct notice {
+	const json_t *person;
+	char key[400];
+	struct nexam *ex;
+	size_t n;
+};
+
+struct notices {
+	struct notice *v;
+	size_t n;
+	const char *school_name, *school;
+	int per_page;
+};
+
+static int cmp_notice(const void *a, const void *b)
+{
+	return strcmp(((const struct notice *)a)->key, ((const struct notice *)b)->key);
+}
+
+static int cmp_nexam(const void *a, const void *b)
+{
+	const struct nexam *x = a, *y = b;
+	int c = strcmp(pd_str(x->exam, "exam_date"), pd_str(y->exam, "exam_date"));
+	return c ? c : (int)(pd_int(x->exam, "subject_code") - pd_int(y->exam, "subject_code"));
+}
+
+static const struct pcol cols[] = {
+	{"Дата", 22, PDOC_CENTER},
+	{"Предмет", 44, PDOC_LEFT},
+	{"Код ППЭ", 15, PDOC_CENTER},
+	{"Наименование и адрес ППЭ", 0, PDOC_LEFT},
+	{"Ауди\u00adтория", 20, PDOC_CENTER},
+	{"Место", 25, PDOC_CENTER},
+};
+
+static void draw_one(struct pdoc *d, const struct notices *ns, const struct notice *x)
+{
+	char buf[800], date[16];
+	pdoc_text(d, PDOC_TITLE, PDOC_CENTER, "УВЕДОМЛЕНИЕ");
+	pdoc_text(d, PDOC_SUBTITLE, PDOC_CENTER, "участника государственной итоговой аттестации");
+	pdoc_gap(d, 4);
+	pdoc_field(d, "Фамилия, имя, отчество", pd_person(x->person, buf, sizeof buf));
+	const char *dt = kt_doc_type_name((int)pd_int(x->person, "doc_type"));
+	const char *ser = pd_str(x->person, "doc_series");
+	snprintf(buf, sizeof buf, "%s%s%s%s%s", dt ? dt : "", dt ? ", " : "", ser, *ser ? " " : "",
+		pd_str(x->person, "doc_number"));
+	pdoc_field(d, "Документ", buf);
+	const char *cls = pd_str(x->person, "class");
+	snprintf(buf, sizeof buf, "%s%s%s", ns->school_name, *cls ? ", класс " : "", cls);
+	pdoc_field(d, "Образовательная организация", buf);
+	pdoc_gap(d, 4);
+	struct ptable t;
+	ptable_begin(&t, d, cols, sizeof cols / sizeof cols[0]);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct nexam *e = &x->ex[i];
+		char subj[300], where[1100], seat[32];
+		pd_exam_title(e->exam, subj, sizeof subj);
+		pd_date(pd_str(e->exam, "exam_date"), date, sizeof date);
+		if (e->seat && e->point) {
+			snprintf(where, sizeof where, "%s, %s", pd_str(e->point, "name"),
+				pd_str(e->point, "address"));
+			snprintf(seat, sizeof seat, "ряд %lld, место %lld", pd_int(e->seat, "seat_row"),
+				pd_int(e->seat, "seat"));
+			ptable_row(&t, (const char *[]){date, subj, pd_str(e->point, "code"), where,
+				e->room ? pd_str(e->room, "code") : "", seat});
+		} else {
+			ptable_row(&t, (const char *[]){date, subj, "—",
+				"будет сообщено дополнительно", "—", "—"});
+		}
+	}
+	ptable_end(&t);
+	pdoc_text(d, PDOC_SMALL, PDOC_LEFT, "Явиться в ППЭ не позднее 09:00 по местному времени. "
+		"При себе иметь документ, удостоверяющий личность, и гелевую или капиллярную ручку с "
+		"чернилами чёрного цвета. В ППЭ запрещается иметь при себе средства связи, "
+		"электронно-вычислительную технику, справочные материалы.");
+	pdoc_gap(d, 8);
+	pdoc_text(d, PDOC_BODY, PDOC_LEFT, "С уведомлением ознакомлен(а):");
+	pdoc_gap(d, 4);
+	pdoc_text(d, PDOC_BODY, PDOC_LEFT, "Участник ГИА  _______________ / ______________________"
+		"      «____» ____________ 20___ г.");
+	pdoc_gap(d, 4);
+	pdoc_text(d, PDOC_BODY, PDOC_LEFT, "Родитель (законный представитель)  _______________ / "
+		"______________________");
+}
+
+static int draw(struct pdoc *d, void *arg)
+{
+	const struct notices *ns = arg;
+	for (size_t i = 0; i < ns->n; i++) {
+		if (ns->per_page == 2 && i % 2 == 1 && pdoc_page_started(d)) {
+			double half = (pdoc_y(d) + pdoc_room(d)) / 2;
+			if (pdoc_y(d) + 10 < half) { /* the first fitted in the upper half */
+				pdoc_goto(d, half - 8);
+				pdoc_cut_line(d);
+				pdoc_goto(d, half + 8);
+			} else {
+				pdoc_break(d);
+			}
+		} else {
+			pdoc_break(d);
+		}
+		draw_one(d, ns, &ns->v[i]);
+	}
+	return 0;
+}
+
+/* May this organization read the school's people? */
+static bool school_readable(const struct pdata *p, const struct porg *s)
+{
+	return s && s->level == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL &&
+		(strcmp(s->code, p->own) == 0 || strcmp(s->parent, p->own) == 0 ||
+		 p->own_level == KARTA__ORG_LEVEL__ORG_LEVEL_REGION);
+}
+
+/* The notices of the school's participants (of one class when cls is set). */
+static int collect(struct pdata *p, const char *school, const char *cls, struct notices *ns)
+{
+	pdata_sort_by(&p->regs, "participant_id");
+	pdata_sort_by(&p->seats, "participant_id");
+	ns->v = calloc(p->people.n + 1, sizeof *ns->v);
+	if (!ns->v)
+		return -1;
+	for (size_t i = 0; i < p->people.n; i++) {
+		const struct prow *x = &p->people.r[i];
+		char a[32], b[32];
+		if (strcmp(x->feed, school) != 0 || (cls && strcmp(print_name_key(pd_str(x->row,
+			"class"), a, sizeof a), print_name_key(cls, b, sizeof b)) != 0))
+			continue;
+		size_t r = pdata_first(&p->regs, "participant_id", x->id), k = r;
+		while (k < p->regs.n && strcmp(pd_str(p->regs.r[k].row, "participant_id"), x->id) == 0)
+			k++;
+		if (r == p->regs.n || k == r)
+			continue; /* registered for nothing: no notice */
+		struct notice *n = &ns->v[ns->n];
+		n->person = x->row;
+		n->ex = calloc(k - r, sizeof *n->ex);
+		if (!n->ex)
+			return -1;
+		ns->n++;
+		char name[320], fold[320];
+		print_name_key(pd_person(x->row, name, sizeof name), fold, sizeof fold);
+		snprintf(n->key, sizeof n->key, "%4s\x01%s", pd_str(x->row, "class"), fold);
+		for (; r < k; r++) {
+			const char *exam_id = pd_str(p->regs.r[r].row, "exam_id");
+			const struct prow *e = pdata_find(&p->exams, exam_id);
+			if (!e)
+				continue;
+			struct nexam *ne = &n->ex[n->n++];
+			ne->exam = e->row;
+			size_t s = pdata_first(&p->seats, "participant_id", x->id);
+			for (; s < p->seats.n && strcmp(pd_str(p->seats.r[s].row, "participant_id"),
+			                                x->id) == 0; s++)
+				if (strcmp(pd_str(p->seats.r[s].row, "exam_id"), exam_id) == 0)
+					ne->seat = p->seats.r[s].row;
+			if (ne->seat) {
+				const struct prow *pt = pdata_find(&p->points, pd_str(ne->seat, "point_id"));
+				const struct prow *au = pdata_find(&p->rooms, pd_str(ne->seat, "auditorium_id"));
+				ne->point = pt ? pt->row : NULL;
+				ne->room = au ? au->row : NULL;
+			}
+		}
+		qsort(n->ex, n->n, sizeof *n->ex, cmp_nexam);
+	}
+	qsort(ns->v, ns->n, sizeof *ns->v, cmp_notice);
+	return 0;
+}
+
+int print_notice(struct client *cl, int argc, char **argv)
+{
+	enum { O_SCHOOL, O_CLASS, O_PER_PAGE, O_OUT, O_N };
+	struct opt o[] = {
+		[O_SCHOOL] = {.name = "school", .type = OPT_STR, .meta = "CODE",
+			.help = "the school (default: this device's own, for a school)"},
+		[O_CLASS] = {.name = "class", .type = OPT_STR, .meta = "CLASS",
+			.help = "only this class (11А)"},
+		[O_PER_PAGE] = {.name = "per-page", .type = OPT_INT, .meta = "1|2", .min = 1, .max = 2,
+			.help = "notices per A4 sheet (default 1; 2: with a cut line)"},
+		[O_OUT] = OPT_PDF,
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"print notice", "", 0,
+		"Participants' notifications: for each participant of the school (or class), by\n"
+		"class and name, every exam they are registered for with date, subject, exam\n"
+		"point (code, name, address), auditorium and seat where seated, the rules of the\n"
+		"day and lines to sign. A4, one or two per sheet, PDF.", o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	struct print_ctx p;
+	struct notices ns = {.per_page = o[O_PER_PAGE].set ? (int)o[O_PER_PAGE].num : 1};
+	int rc = print_begin(&p, cl);
+	const char *school = o[O_SCHOOL].set ? o[O_SCHOOL].str : p.d.own;
+	const struct porg *s = rc == EXIT_OK ? pdata_org(&p.d, school) : NULL;
+	if (rc == EXIT_OK && !o[O_SCHOOL].set && p.d.own_level != KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL) {
+		fprintf(stderr, "karta: print notice: --school CODE is needed (this device is not "
+				"a school's)\n");
+		rc = EXIT_USAGE;
+	} else if (rc == EXIT_OK && !school_readable(&p.d, s)) {
+		fprintf(stderr, "karta: cannot print notifications for school %s: it is not a school "
+				"of %s (a school prints its own, a municipality its schools'; their people "
+				"are not another organization's to read)\n", school,
+			*p.d.own ? p.d.own : "this organization");
+		rc = EXIT_RUNTIME;
+	}
+	if (rc == EXIT_OK && collect(&p.d, school, o[O_CLASS].set ? o[O_CLASS].str : NULL, &ns) != 0) {
+		fprintf(stderr, "karta: out of memory\n");
+		rc = EXIT_RUNTIME;
+	}
+	if (rc == EXIT_OK && ns.n == 0) {
+		fprintf(stderr, "karta: cannot print notifications: nobody of school %s%s%s is "
+				"registered for an exam\n", school, o[O_CLASS].set ? ", class " : "",
+			o[O_CLASS].set ? o[O_CLASS].str : "");
+		rc = EXIT_RUNTIME;
+	}
+	if (rc == EXIT_OK) {
+		ns.school = school;
+		ns.school_name = *s->name ? s->name : school;
+		struct pdoc_spec spec = {"Уведомление участника ГИА", "Уведомления участников ГИА",
+			false};
+		rc = print_write(o[O_OUT].str, &spec, draw, &ns);
+	}
+	for (size_t i = 0; i < ns.n; i++)
+		free(ns.v[i].ex);
+	free(ns.v);
+	print_end(&p);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/* print_seating: one point's seating list for the ППЭ forms (see print_seating.h). The
+ * names come from the server's list, never from a replica row the list does not name: the
+ * server decides who may be read. */
+#include "print_seating.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client.h"
+#include "karta.pb-c.h"
+#include "report_cmds.h"
+
+static const char *cell(const Karta__Table *t, size_t r, const char *col)
+{
+	for (size_t c = 0; c < t->n_columns && c < t->rows[r]->n_cells; c++)
+		if (strcmp(t->columns[c], col) == 0)
+			return t->rows[r]->cells[c];
+	return "";
+}
+
+static void fill(struct print_ctx *p, const struct prow *point, const Karta__Table *t, size_t r,
+	struct pseat *s)
+{
+	memset(s, 0, sizeof *s);
+	snprintf(s->room, sizeof s->room, "%s", cell(t, r, "auditorium"));
+	s->row = atoi(cell(t, r, "seat_row"));
+	s->seat = atoi(cell(t, r, "seat"));
+	snprintf(s->school, sizeof s->school, "%s", cell(t, r, "school"));
+	snprintf(s->person, sizeof s->person, "%s", cell(t, r, "person"));
+	const struct porg *o = pdata_org(&p->d, s->school);
+	s->school_name = o && *o->name ? o->name : NULL;
+	for (size_t i = 0; i < p->d.rooms.n; i++) {
+		const json_t *a = p->d.rooms.r[i].row;
+		if (strcmp(pd_str(a, "point_id"), point->id) == 0 &&
+		    strcmp(pd_str(a, "code"), s->room) == 0)
+			snprintf(s->room_name, sizeof s->room_name, "%s", pd_str(a, "name"));
+	}
+	const struct prow *x = *s->person ? pdata_find(&p->d.people, cell(t, r, "participant")) : NULL;
+	if (x) {
+		snprintf(s->cls, sizeof s->cls, "%s", pd_str(x->row, "class"));
+		const char *ser = pd_str(x->row, "doc_series");
+		snprintf(s->doc, sizeof s->doc, "%s%s%s", ser, *ser ? " " : "",
+			pd_str(x->row, "doc_number"));
+	}
+	print_name_key(s->person, s->key, sizeof s->key);
+}
+
+int print_seating_get(struct print_ctx *p, const struct prow *exam, const struct prow *point,
+	const char *room, const char *form, struct pseating *out)
+{
+	memset(out, 0, sizeof *out);
+	out->exam = exam;
+	out->point = point;
+	pd_exam_title(exam->row, out->exam_title, sizeof out->exam_title);
+	pd_date(pd_str(exam->row, "exam_date"), out->exam_date, sizeof out->exam_date);
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = (char *)"seating";
+	req.exam_id = exam->id;
+	req.point = (char *)pd_str(point->row, "code");
+	Karta__Table *t;
+	int rc = report_table(p->cl, &req, &t);
+	if (rc != EXIT_OK) {
+		fprintf(stderr, "karta: cannot print %s: the seating list comes from the server\n",
+			form);
+		return rc;
+	}
+	out->s = calloc(t->n_rows ? t->n_rows : 1, sizeof *out->s);
+	if (!out->s) {
+		karta__table__free_unpacked(t, NULL);
+		return EXIT_RUNTIME;
+	}
+	for (size_t r = 0; r < t->n_rows; r++) {
+		if (room && strcasecmp(cell(t, r, "auditorium"), room) != 0)
+			continue;
+		fill(p, point, t, r, &out->s[out->n++]);
+	}
+	karta__table__free_unpacked(t, NULL);
+	if (out->n == 0) {
+		fprintf(stderr, "karta: cannot print %s: nobody is seated at exam point %s%s%s for "
+				"this exam (run 'karta exam seat' first)\n", form, req.point,
+			room ? ", auditorium " : "", room ? room : "");
+		print_seating_free(out);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+void print_seating_free(struct pseating *s)
+{
+	free(s->s);
+	s->s = NULL;
+	s->n = 0;
+}
+
+int print_seating_load(struct print_ctx *p, struct client *cl, const char *exam_ref,
+	const char *point_code, const char *room, const char *form, struct pseating *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct prow *e, *pt;
+	int rc = print_begin_point(p, cl, exam_ref, point_code, form, &e, &pt);
+	if (rc == EXIT_OK)
+		rc = print_seating_get(p, e, pt, room, form, out);
+	return rc;
+}

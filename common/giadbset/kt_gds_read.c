@@ -1,0 +1,411 @@
+/* kt_gds_read: the rows of one GIADBSet table file, one at a time, through libxml2's
+ * streaming reader (xmlTextReader), each checked against the table's published columns.
+ *
+ * The parser runs with no DTD loading, no entity substitution and no network; a document
+ * that carries a DTD at all is refused before anything else is read, which closes the
+ * entity attacks (billion laughs, external entities) by construction. Text nodes are
+ * gathered per column up to max_value_bytes. A row is handed out only once its end tag
+ * was read and every check passed. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/xmlreader.h>
+
+#include "kt_gds_int.h"
+
+struct kt_gds_reader {
+	xmlTextReaderPtr xr;
+	struct kt_gds_src *src;
+	const struct kt_gds_table *t;
+	const struct kt_gds_limits *lim;
+	char *vals[KT_GDS_MAX_COLS];
+	char *unknown_name[32], *unknown_val[32];
+	int nunknown;
+	long rows;
+	bool root_seen, done;
+	char xml_err[256]; /* the parser's own message, with its line */
+};
+
+const struct kt_gds_table *kt_gds_table(const char *name)
+{
+	for (int i = 0; i < kt_gds_tables_count; i++)
+		if (strcmp(kt_gds_tables[i].name, name) == 0)
+			return &kt_gds_tables[i];
+	return NULL;
+}
+
+int kt_gds_col(const struct kt_gds_table *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static void on_xml_error(void *arg, xmlErrorPtr e)
+{
+	struct kt_gds_reader *r = arg;
+	if (r->xml_err[0] || !e || !e->message)
+		return;
+	snprintf(r->xml_err, sizeof r->xml_err, "line %d: %s", e->line, e->message);
+	size_t n = strlen(r->xml_err);
+	while (n > 0 && (r->xml_err[n - 1] == '\n' || r->xml_err[n - 1] == ' '))
+		r->xml_err[--n] = '\0';
+}
+
+struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char *err,
+	size_t errlen)
+{
+	const struct kt_gds_table *t = kt_gds_table(table);
+	if (!t) {
+		snprintf(err, errlen, "karta does not read the table %s", table);
+		return NULL;
+	}
+	struct kt_gds_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->t = t;
+	r->lim = kt_gds_pkg_limits(p);
+	r->src = kt_gds_src_open(p, table, err, errlen);
+	if (!r->src) {
+		free(r);
+		return NULL;
+	}
+	/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: entities stay unexpanded, nothing is
+	 * fetched, libxml2's own size limits hold. */
+	r->xr = xmlReaderForIO(kt_gds_src_read, NULL, r->src, kt_gds_src_name(r->src), NULL,
+		XML_PARSE_NONET | XML_PARSE_NOCDATA);
+	if (!r->xr) {
+		snprintf(err, errlen, "%s: cannot start the XML reader", kt_gds_src_name(r->src));
+		kt_gds_close(r);
+		return NULL;
+	}
+	xmlTextReaderSetStructuredErrorHandler(r->xr, on_xml_error, r);
+	return r;
+}
+
+static void clear_row(struct kt_gds_reader *r)
+{
+	for (int i = 0; i < r->t->ncols; i++) {
+		free(r->vals[i]);
+		r->vals[i] = NULL;
+	}
+	for (int i = 0; i < r->nunknown; i++) {
+		free(r->unknown_name[i]);
+		free(r->unknown_val[i]);
+	}
+	r->nunknown = 0;
+}
+
+void kt_gds_close(struct kt_gds_reader *r)
+{
+	if (!r)
+		return;
+	clear_row(r);
+	if (r->xr)
+		xmlFreeTextReader(r->xr);
+	kt_gds_src_close(r->src);
+	free(r);
+}
+
+static int fail(struct kt_gds_reader *r, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(struct kt_gds_reader *r, char *err, size_t errlen, const char *fmt, ...)
+{
+	int k = snprintf(err, errlen, "%s: ", kt_gds_src_name(r->src));
+	va_list ap;
+	va_start(ap, fmt);
+	if (k >= 0 && (size_t)k < errlen)
+		vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
+	va_end(ap);
+	r->done = true;
+	return -1;
+}
+
+/* A read error: the size limit, the parser's message, or a plain truncation. */
+static int read_failed(struct kt_gds_reader *r, char *err, size_t errlen)
+{
+	if (kt_gds_src_too_big(r->src))
+		return fail(r, err, errlen, "longer than its size allows (limit %zu bytes, or more than "
+			"the archive says it holds)", r->lim->max_file_bytes);
+	if (r->xml_err[0] && strstr(r->xml_err, "ntity"))
+		return fail(r, err, errlen, "refused: entities are not allowed in a package (%s)",
+			r->xml_err);
+	if (r->xml_err[0])
+		return fail(r, err, errlen, "not well-formed XML: %s", r->xml_err);
+	return fail(r, err, errlen, "not well-formed XML (truncated?)");
+}
+
+static bool in_ns(xmlTextReaderPtr xr)
+{
+	const xmlChar *ns = xmlTextReaderConstNamespaceUri(xr);
+	return ns && strcmp((const char *)ns, KT_GDS_NS) == 0;
+}
+
+/* The text of the column element the reader stands on (its start tag), up to its end tag.
+ * NULL with err on a nested element, a value over the limit, or a read error. */
+static char *column_text(struct kt_gds_reader *r, char *err, size_t errlen, int *rc)
+{
+	*rc = 0;
+	size_t cap = 64, n = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		*rc = fail(r, err, errlen, "out of memory");
+		return NULL;
+	}
+	buf[0] = '\0';
+	if (xmlTextReaderIsEmptyElement(r->xr))
+		return buf;
+	int depth = xmlTextReaderDepth(r->xr);
+	for (;;) {
+		int k = xmlTextReaderRead(r->xr);
+		if (k != 1) {
+			free(buf);
+			*rc = read_failed(r, err, errlen);
+			return NULL;
+		}
+		int type = xmlTextReaderNodeType(r->xr);
+		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(r->xr) == depth)
+			return buf;
+		if (type == XML_READER_TYPE_ELEMENT || type == XML_READER_TYPE_ENTITY_REFERENCE) {
+			free(buf);
+			*rc = fail(r, err, errlen, "row %ld: «%s» holds markup, not a value", r->rows,
+				(const char *)xmlTextReaderConstLocalName(r->xr));
+			return NULL;
+		}
+		if (type != XML_READER_TYPE_TEXT && type != XML_READER_TYPE_CDATA &&
+			type != XML_READER_TYPE_SIGNIFICANT_WHITESPACE && type != XML_READER_TYPE_WHITESPACE)
+			continue;
+		const char *v = (const char *)xmlTextReaderConstValue(r->xr);
+		size_t vn = v ? strlen(v) : 0;
+		if (n + vn > r->lim->max_value_bytes) {
+			free(buf);
+			*rc = fail(r, err, errlen, "row %ld: a value over %zu bytes", r->rows,
+				r->lim->max_value_bytes);
+			return NULL;
+		}
+		if (n + vn + 1 > cap) {
+			while (n + vn + 1 > cap)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				*rc = fail(r, err, errlen, "out of memory");
+				return NULL;
+			}
+			buf = nb;
+		}
+		memcpy(buf + n, v, vn);
+		n += vn;
+		buf[n] = '\0';
+	}
+}
+
+/* The column the reader stands on, stored in the current row. */
+static int take_column(struct kt_gds_reader *r, char *err, size_t errlen)
+{
+	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
+	if (!in_ns(r->xr))
+		return fail(r, err, errlen, "row %ld: «%s» is not in the GIADBSet namespace", r->rows, name);
+	int i = kt_gds_col(r->t, name);
+	char *nm = strdup(name);
+	xmlChar *nil = xmlTextReaderGetAttributeNs(r->xr, BAD_CAST "nil",
+		BAD_CAST "http://www.w3.org/2001/XMLSchema-instance");
+	bool is_nil = nil && strcmp((const char *)nil, "true") == 0;
+	xmlFree(nil);
+	int rc;
+	char *v = column_text(r, err, errlen, &rc);
+	if (!v || !nm) {
+		free(nm);
+		free(v);
+		return rc ? rc : fail(r, err, errlen, "out of memory");
+	}
+	if (i >= 0) {
+		free(nm);
+		if (r->vals[i]) {
+			free(v);
+			return fail(r, err, errlen, "row %ld: «%s» appears twice", r->rows, r->t->cols[i].name);
+		}
+		if (is_nil) {
+			free(v);
+			v = strdup("NULL");
+		}
+		r->vals[i] = v;
+		return v ? 0 : fail(r, err, errlen, "out of memory");
+	}
+	if ((size_t)r->nunknown >= r->lim->max_unknown || r->nunknown >= 32) {
+		free(nm);
+		free(v);
+		return fail(r, err, errlen, "row %ld: more than %zu columns karta does not know", r->rows,
+			r->lim->max_unknown);
+	}
+	r->unknown_name[r->nunknown] = nm;
+	r->unknown_val[r->nunknown++] = v;
+	return 0;
+}
+
+/* Every column of the finished row checked; the row handed out. */
+static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
+{
+	for (int i = 0; i < r->t->ncols; i++) {
+		const struct kt_gds_col *c = &r->t->cols[i];
+		if (!r->vals[i]) {
+			if (c->required)
+				return fail(r, err, errlen, "row %ld: «%s» is missing", r->rows, c->name);
+			continue;
+		}
+		const char *msg = kt_gds_check(c, r->vals[i]);
+		if (msg)
+			return fail(r, err, errlen, "row %ld: «%s» %s", r->rows, c->name, msg);
+	}
+	memset(row, 0, sizeof *row);
+	row->index = r->rows;
+	for (int i = 0; i < r->t->ncols; i++)
+		row->val[i] = r->vals[i];
+	row->nunknown = r->nunknown;
+	for (int i = 0; i < r->nunknown; i++) {
+		row->unknown_name[i] = r->unknown_name[i];
+		row->unknown_val[i] = r->unknown_val[i];
+	}
+	return 1;
+}
+
+/* The root element: GIADBSet in its namespace, the document in UTF-8. */
+static int check_root(struct kt_gds_reader *r, char *err, size_t errlen)
+{
+	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r->xr);
+	if (strcmp(name, "GIADBSet") != 0 || !in_ns(r->xr))
+		return fail(r, err, errlen, "the root element is «%s» in the namespace '%s', expected "
+			"«GIADBSet» in '%s'", name, ns ? ns : "", KT_GDS_NS);
+	const char *enc = (const char *)xmlTextReaderConstEncoding(r->xr);
+	if (enc && strcasecmp(enc, "UTF-8") != 0)
+		return fail(r, err, errlen, "declared encoding '%s': karta reads UTF-8 packages", enc);
+	r->root_seen = true;
+	return 0;
+}
+
+int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
+{
+	if (r->done)
+		return 0;
+	clear_row(r);
+	bool in_row = false;
+	for (;;) {
+		int k = xmlTextReaderRead(r->xr);
+		if (k == 0) {
+			if (!r->root_seen)
+				return fail(r, err, errlen, "empty: no GIADBSet element");
+			if (in_row)
+				return read_failed(r, err, errlen);
+			r->done = true;
+			return 0;
+		}
+		if (k < 0)
+			return read_failed(r, err, errlen);
+		int type = xmlTextReaderNodeType(r->xr), depth = xmlTextReaderDepth(r->xr);
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+			return fail(r, err, errlen, "carries a DTD (<!DOCTYPE>): refused, packages have none "
+				"and its entities could expand without bound");
+		if (type == XML_READER_TYPE_ENTITY_REFERENCE)
+			return fail(r, err, errlen, "uses an entity reference: refused");
+		if (type == XML_READER_TYPE_END_ELEMENT && depth == 1 && in_row)
+			return finish_row(r, row, err, errlen);
+		if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
+		if (depth == 0) {
+			if (check_root(r, err, errlen) != 0)
+				return -1;
+		} else if (depth == 1) {
+			r->rows++;
+			if (strcmp(name, r->t->name) != 0 || !in_ns(r->xr))
+				return fail(r, err, errlen, "row %ld: element «%s», expected «%s»", r->rows, name,
+					r->t->name);
+			if (xmlTextReaderIsEmptyElement(r->xr))
+				return finish_row(r, row, err, errlen);
+			in_row = true;
+		} else if (depth == 2 && in_row) {
+			if (take_column(r, err, errlen) != 0)
+				return -1;
+		} else {
+			return fail(r, err, errlen, "row %ld: «%s» nested too deep", r->rows, name);
+		}
+	}
+}
+
+/* ---- value checks -------------------------------------------------------------------- */
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* yyyy-mm-dd?hh:mm:ss[.ff…] with the fraction's 2+ digits required or optional. */
+static bool datetime_ok(const char *v, bool frac_optional)
+{
+	size_t n = strlen(v);
+	if (n < 19 || !all_digits(v, 4) || v[4] != '-' || !all_digits(v + 5, 2) || v[7] != '-' ||
+		!all_digits(v + 8, 2) || !all_digits(v + 11, 2) || v[13] != ':' ||
+		!all_digits(v + 14, 2) || v[16] != ':' || !all_digits(v + 17, 2))
+		return false;
+	if (n == 19)
+		return frac_optional;
+	/* the schema's '.' is any one character, then two or more digits */
+	return n >= 22 && all_digits(v + 20, n - 20);
+}
+
+const char *kt_gds_check(const struct kt_gds_col *c, const char *v)
+{
+	size_t n = strlen(v);
+	switch (c->type) {
+	case KT_GDS_TEXT:
+		return c->max_len > 0 && utf8_chars(v) > (size_t)c->max_len ? "is longer than the schema allows" : NULL;
+	case KT_GDS_INT: {
+		const char *d = v[0] == '-' || v[0] == '+' ? v + 1 : v;
+		size_t dn = strlen(d);
+		if (dn == 0 || dn > 10 || !all_digits(d, dn))
+			return "is not a whole number";
+		long long x = strtoll(v, NULL, 10);
+		return x < -2147483648LL || x > 2147483647LL ? "is out of range" : NULL;
+	}
+	case KT_GDS_GUID:
+		if (n != 36)
+			return "is not a GUID";
+		for (size_t i = 0; i < 36; i++) {
+			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+			if (dash ? v[i] != '-' : !isxdigit((unsigned char)v[i]))
+				return "is not a GUID";
+		}
+		return NULL;
+	case KT_GDS_BOOL:
+		return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 || strcmp(v, "1") == 0 ||
+			strcmp(v, "0") == 0 ? NULL : "is not true or false";
+	case KT_GDS_DATETIME_NULL:
+		if (strcmp(v, "NULL") == 0)
+			return NULL;
+		/* fall through */
+	case KT_GDS_DATETIME:
+		return datetime_ok(v, false) ? NULL : "is not a timestamp yyyy-mm-ddThh:mm:ss.ff";
+	case KT_GDS_DATETIME_FRAC_OPT:
+		return datetime_ok(v, true) ? NULL : "is not a timestamp yyyy-mm-ddThh:mm:ss";
+	}
+	return NULL;
+}

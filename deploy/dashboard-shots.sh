@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# deploy/dashboard-shots.sh: the screenshots of `karta dashboard` in docs/ — the region's
+# page, a municipality's schools, a school's items and the overdue list — taken with headless
+# Chromium from a generated region (tests/tools/kt_gen_region: 8 municipalities, 40 schools;
+# plans, statuses and requests from bench/rollup_gen.sql) served by a real kartad.
+# Usage: deploy/dashboard-shots.sh [OUTDIR=docs]. Needs a build in build/ (KT_BIN).
+set -euo pipefail
+export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
+export KT_BIN=${KT_BIN:-$KT_SRC/build}
+export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
+OUT=$(cd "${1:-$KT_SRC/docs}" && pwd)
+# shellcheck source=tests/integration/lib.sh
+. "$KT_SRC/tests/integration/lib.sh"
+# shellcheck source=tests/integration/region_lib.sh
+. "$KT_SRC/tests/integration/region_lib.sh"
+# shellcheck source=tests/integration/dash_lib.sh
+. "$KT_SRC/tests/integration/dash_lib.sh"
+trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
+	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
+
+KT_ORGS=(reg)
+kt_setup dashboard_shots
+kt_psql "UPDATE organization SET name = 'Министерство образования области' WHERE code = 'reg'"
+kt_start_kartad
+G=$KT_WORK/gen
+"$KT_BIN/tests/kt_gen_region" "$G" --scale 0.01 --municipalities 8 --schools 40 >/dev/null
+region_orgs "$G"
+dash_region
+SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school'")
+MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
+	WHERE s.code = '$SCHOOL'")
+for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
+for o in reg "$MUN" "$SCHOOL"; do kt_ok "$o" sync; done
+
+dash_start reg --no-sync
+dash_shot "$DASH_URL" "$OUT/dashboard-region.png" 1700,1150
+dash_shot "${DASH_URL}#/rollup?scope=$MUN" "$OUT/dashboard-municipality.png" 1500,1100
+dash_shot "${DASH_URL}#/overdue" "$OUT/dashboard-overdue.png" 1500,1000
+dash_shot "${DASH_URL}#/reports" "$OUT/dashboard-reports.png" 1500,900
+dash_stop
+dash_start "$SCHOOL" --no-sync
+dash_shot "$DASH_URL" "$OUT/dashboard-school.png" 1500,1200
+dash_stop
+echo "screenshots in $OUT: dashboard-{region,municipality,school,overdue,reports}.png"
