@@ -7,9 +7,9 @@
  *   rest    frames, handed one after another to session_frame as conn.c would.
  * The stubs below stand in for conn.c (replies are packed into a buffer and checked to be
  * one frame within max_frame_bytes), db.c (queries are queued and answered after each
- * frame) and listen.c; metrics.c is the real one, counting requests and errors by type.
- * Invariants checked: no reply over the limit, every query answered once, and every
- * connection reference a handler takes is given back. */
+ * frame) and listen.c; metrics.c is the real one (requests, replies and upload outcomes
+ * are counted as in kartad). Invariants checked: no reply over the limit, every query answered
+ * once, and every connection reference a handler takes is given back. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,12 +95,10 @@ const char *db_result_colname(const struct db_result *res, int col) { abort(); }
 const char *db_result_get(const struct db_result *res, int row, int col) { abort(); }
 bool db_result_isnull(const struct db_result *res, int row, int col) { abort(); }
 
-/* Only the metrics page (never rendered here) reads the pool's state. */
-void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st)
-{
-	memset(st, 0, sizeof *st);
-}
-bool db_pool_up(const struct db_pool *pool) { return false; }
+/* what metrics.c reads at scrape time (never scraped here) */
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st) { abort(); }
+bool db_pool_up(const struct db_pool *pool) { abort(); }
+void listen_stats(const struct listener *l, struct listen_stats *st) { abort(); }
 
 /* ---- listen.c ------------------------------------------------------------------------ */
 void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
@@ -162,6 +160,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		srv.cfg.max_frame = 1 << 20;
 		srv.cfg.max_ops_per_upload = 50;
 		srv.metrics = metrics_new();
+		if (!srv.metrics)
+			abort();
 	}
 	if (size < 2)
 		return 0;
