@@ -327,14 +327,14 @@ demo_exam_planning() {
 		die "registry import exam-points failed"
 	run "$KARTA" --config "$m" registry import auditoriums docs/samples/demo-auditoriums.csv ||
 		die "registry import auditoriums failed"
-	step "the region's exam schedule: ЕГЭ, subject 2, $x; school-n1's ЕГЭ participants registered"
-	info "(loaded in SQL here: the schedule comes from РИС, no client command makes exams)"
-	psql_var "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
-		SELECT 'dddddddd-0000-4000-8000-000000000001', id, 2, 'Математика (профильная)', 1, 11,
-			'2026-06-01' FROM organization WHERE code = 'reg' ON CONFLICT DO NOTHING;
-		INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
+	step "the region imports its exam schedule (ЕГЭ, ОГЭ, ГВЭ with the federal ExamGlobalID)"
+	run "$KARTA" --config "$r" exam schedule import docs/samples/demo-exam-schedule.csv ||
+		die "karta exam schedule import failed"
+	step "school-n1's ЕГЭ participants registered for $x (ExamGlobalID 2601)"
+	info "(in SQL here: registrations come with the federal package, registry import --layout giadbset)"
+	psql_var "INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
 		SELECT gen_random_uuid(), p.org_id, p.id, e.id FROM participant p
-		JOIN exam e ON e.id = 'dddddddd-0000-4000-8000-000000000001'
+		JOIN exam e ON e.global_id = 2601 AND e.deleted_at IS NULL
 		WHERE karta_registration_ok(p.form, p.class, e.form, e.gia) AND NOT EXISTS (SELECT 1
 			FROM exam_registration r WHERE r.participant_id = p.id AND r.exam_id = e.id)" >/dev/null
 	run "$KARTA" --config "$m" sync >/dev/null || die "karta sync failed"
