@@ -9,7 +9,8 @@
  * unchanged) are SQL over it. Any error rolls everything back and names the file and row;
  * --dry-run prints the plan and rolls back. An organization is matched by its GUID and keeps
  * its code; a new one gets a code from the federal codes: reg<REGION>, mun<REGION>-<GovernmentCode>,
- * oo<REGION>-<SchoolCode>. A row deleted in the package (DeleteType ≠ 0) marks an existing
+ * oo<REGION>-<SchoolCode> — or the one --codes FILE gives its GUID; an organization added
+ * by hand before (no GUID) whose code --codes names is adopted: it gets the GUID. A row deleted in the package (DeleteType ≠ 0) marks an existing
  * organization (federal_delete) without removing it or its devices, and is skipped when
  * karta does not have it. Organization names are not personal data; messages quote them. */
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "kt_csv.h"
 #include "kt_gds.h"
 
 /* What one file gives to the gds_org table. */
@@ -155,29 +157,81 @@ static int load(PGconn *pg, const char *path)
 
 static const char sql_temp[] =
 	"CREATE TEMP TABLE gds_org (file text, row int, kind text, guid uuid, parent uuid,"
-	" area uuid, code text, name text, del int) ON COMMIT DROP";
+	" area uuid, code text, name text, del int) ON COMMIT DROP;"
+	"CREATE TEMP TABLE gds_codes (line int, guid text, code text) ON COMMIT DROP";
 
-/* One row per organization of the package, matched to karta's by GUID, with its action. */
+/* --codes FILE: "GUID;code" lines (a header first) into gds_codes, GUIDs as PostgreSQL
+ * prints them (lower case, no braces). 0, or -1 (message printed). */
+static int load_codes(PGconn *pg, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "karta-admin: cannot read '%s': %m; nothing imported\n", path);
+		return -1;
+	}
+	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
+	struct kt_csv_row row;
+	struct kt_csv_err err = {0};
+	enum kt_csv_status st = rd ? kt_csv_next(rd, &row, &err) : KT_CSV_END; /* the header */
+	int rc = st == KT_CSV_ROW && row.n == 2 ? 0 : -1;
+	if (rc != 0)
+		fprintf(stderr, "karta-admin: %s: %s; nothing imported\n", path, *err.msg ? err.msg
+			: "must have two columns: the GUID and the karta code");
+	while (rc == 0 && (st = kt_csv_next(rd, &row, &err)) != KT_CSV_END) {
+		if (st != KT_CSV_ROW) {
+			fprintf(stderr, "karta-admin: %s: %s; nothing imported\n", path, err.msg);
+			rc = -1;
+			break;
+		}
+		char line[16], guid[64];
+		snprintf(line, sizeof line, "%d", row.line);
+		const char *g = row.f[0].s + (row.f[0].s[0] == '{');
+		snprintf(guid, sizeof guid, "%s", g);
+		for (char *c = guid; *c; c++)
+			*c = *c == '}' ? '\0' : *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
+		const char *p[3] = {line, guid, row.f[1].s};
+		PGresult *r = admin_exec(pg, "read the codes", "INSERT INTO gds_codes VALUES ($1::int, "
+			"btrim($2), btrim($3))", 3, p);
+		rc = r ? 0 : -1;
+		PQclear(r);
+	}
+	kt_csv_reader_free(rd);
+	fclose(f);
+	return rc;
+}
+
+/* One row per organization of the package, matched to karta's by GUID — or, for an
+ * organization added by hand (no GUID), by the code --codes gives it: adopted — then its
+ * parent's organization and its action. */
 static const char sql_plan[] =
 	"CREATE TEMP TABLE gds_plan ON COMMIT DROP AS"
 	" WITH reg AS (SELECT max(code) AS rcode FROM gds_org WHERE kind = 'r')"
 	" SELECT g.*, o.id AS org_id, o.code AS old_code, o.name AS old_name, o.level AS old_level,"
 	"  o.federal_code AS old_fcode, o.federal_delete AS old_del, o.territory_guid AS old_area,"
-	"  op.guid AS old_parent, op.code AS old_parent_code,"
-	"  coalesce(o.code, CASE g.kind WHEN 'r' THEN 'reg' || g.code"
+	"  o.parent_id AS old_parent_id, op.code AS old_parent_code, o.id IS NOT NULL AND o.guid IS NULL AS adopt,"
+	"  coalesce(o.code, c.code, CASE g.kind WHEN 'r' THEN 'reg' || g.code"
 	"   WHEN 'm' THEN 'mun' || reg.rcode || '-' || g.code ELSE 'oo' || reg.rcode || '-' || g.code END)"
 	"   AS new_code,"
 	"  CASE g.kind WHEN 'r' THEN 'region' WHEN 'm' THEN 'municipality' ELSE 'school' END AS level,"
-	"  CASE WHEN o.id IS NULL THEN CASE WHEN g.del <> 0 THEN 'skip' ELSE 'add' END"
-	"   WHEN g.del <> 0 AND o.federal_delete = 0 THEN 'delete'"
-	"   WHEN g.del = 0 AND o.federal_delete <> 0 THEN 'restore'"
-	"   WHEN (o.name, o.federal_code, o.federal_delete, op.guid, o.territory_guid)"
-	"    IS DISTINCT FROM (g.name, g.code, g.del::smallint, g.parent, g.area) THEN 'update'"
-	"   ELSE 'same' END AS action"
+	"  NULL::bigint AS parent_org, ''::text AS action"
 	" FROM gds_org g CROSS JOIN reg"
-	" LEFT JOIN organization o ON o.guid = g.guid"
+	" LEFT JOIN gds_codes c ON c.guid = g.guid::text"
+	" LEFT JOIN LATERAL (SELECT x.*, 0 AS pri FROM organization x WHERE x.guid = g.guid"
+	"  UNION ALL SELECT x.*, 1 FROM organization x WHERE x.guid IS NULL AND x.code = c.code"
+	"  ORDER BY pri LIMIT 1) o ON true"
 	" LEFT JOIN organization op ON op.id = o.parent_id"
 	" WHERE g.kind <> 'a'";
+
+static const char sql_plan_actions[] =
+	"UPDATE gds_plan p SET parent_org = coalesce((SELECT q.org_id FROM gds_plan q"
+	"  WHERE q.guid = p.parent LIMIT 1), (SELECT o.id FROM organization o WHERE o.guid = p.parent));"
+	"UPDATE gds_plan SET action = CASE WHEN org_id IS NULL THEN"
+	"  CASE WHEN del <> 0 THEN 'skip' ELSE 'add' END"
+	" WHEN del <> 0 AND old_del = 0 THEN 'delete'"
+	" WHEN del = 0 AND old_del <> 0 THEN 'restore'"
+	" WHEN adopt OR (old_name, old_fcode, old_del, old_parent_id, old_area)"
+	"  IS DISTINCT FROM (name, code, del::smallint, parent_org, area) THEN 'update'"
+	" ELSE 'same' END";
 
 /* Everything that refuses the package, as file, row, message. */
 static const char sql_errors[] =
@@ -213,7 +267,17 @@ static const char sql_errors[] =
 	"  old_level, old_code, level) FROM gds_plan WHERE org_id IS NOT NULL AND old_level <> level"
 	" UNION ALL SELECT file, row, format('karta has this municipality (%s) in another region (%s)',"
 	"  old_code, old_parent_code) FROM gds_plan WHERE kind = 'm' AND org_id IS NOT NULL"
-	"  AND old_parent IS DISTINCT FROM parent"
+	"  AND old_parent_id IS DISTINCT FROM (SELECT r.org_id FROM gds_plan r WHERE r.kind = 'r')"
+	" UNION ALL SELECT 'codes', c.line, format('%s: no organization of the package has this GUID',"
+	"  c.guid) FROM gds_codes c WHERE NOT EXISTS (SELECT 1 FROM gds_org g WHERE g.guid::text = c.guid)"
+	" UNION ALL SELECT 'codes', c.line, format('%s: not a karta organization code (letters, digits,"
+	" _ . -, at most 32)', c.code) FROM gds_codes c"
+	"  WHERE c.code !~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$'"
+	" UNION ALL SELECT 'codes', b.line, format('the code %s is also given on line %s', b.code, a.line)"
+	"  FROM gds_codes a JOIN gds_codes b ON a.code = b.code AND a.line < b.line"
+	" UNION ALL SELECT p.file, p.row, format('--codes gives it %s, but it is %s in karta',"
+	"  c.code, p.old_code) FROM gds_plan p JOIN gds_codes c ON c.guid = p.guid::text"
+	"  WHERE p.org_id IS NOT NULL AND p.old_code <> c.code"
 	" UNION ALL SELECT p.file, p.row, format('the code karta gives a new %s, %s, is taken by"
 	" organization %s (%s)', p.level, p.new_code, o.name, CASE WHEN o.guid IS NULL"
 	"  THEN 'added by hand, without a GUID' ELSE 'another GUID' END)"
@@ -237,11 +301,12 @@ static const char sql_report[] =
 	" deleted; its data and devices are kept (revoke them with ''karta-admin device revoke'')',"
 	"   level, new_code, name, del)"
 	"  ELSE format('~ %s %s «%s»:%s%s%s%s%s', level, new_code, name,"
-	"   CASE WHEN action = 'restore' THEN ' live again in the package;' ELSE '' END,"
+	"   CASE WHEN action = 'restore' THEN ' live again in the package;'"
+	"    WHEN adopt THEN ' added by hand before: the package''s GUID attached;' ELSE '' END,"
 	"   CASE WHEN old_name IS DISTINCT FROM name THEN format(' name was «%s»;', old_name) END,"
 	"   CASE WHEN old_fcode IS DISTINCT FROM code THEN format(' federal code %s → %s;',"
 	"    coalesce(old_fcode, '—'), code) END,"
-	"   CASE WHEN old_parent IS DISTINCT FROM parent THEN format(' moves from %s to %s;',"
+	"   CASE WHEN old_parent_id IS DISTINCT FROM parent_org THEN format(' moves from %s to %s;',"
 	"    coalesce(old_parent_code, '—'), coalesce((SELECT q.new_code FROM gds_plan q"
 	"     WHERE q.guid = p.parent), (SELECT o.code FROM organization o WHERE o.guid = p.parent))) END,"
 	"   CASE WHEN old_area IS DISTINCT FROM area THEN ' territory changed;' END) END AS line"
@@ -267,7 +332,8 @@ static const char sql_put_orgs[] =
 	" SELECT p.new_code, p.name, p.level, (SELECT o.id FROM organization o WHERE o.guid = p.parent),"
 	"  p.guid, p.code, p.area FROM gds_plan p WHERE p.kind = $1 AND p.action = 'add' ORDER BY p.row"
 	" RETURNING id)"
-	" UPDATE organization o SET name = p.name, federal_code = p.code, federal_delete = p.del,"
+	" UPDATE organization o SET guid = p.guid, name = p.name, federal_code = p.code,"
+	"  federal_delete = p.del,"
 	"  parent_id = (SELECT x.id FROM organization x WHERE x.guid = p.parent), territory_guid = p.area"
 	" FROM gds_plan p WHERE p.kind = $1 AND p.org_id = o.id"
 	"  AND p.action IN ('update', 'delete', 'restore')";
@@ -281,22 +347,38 @@ static const char sql_put_territories[] =
 	" WHERE (territory.code, territory.name, territory.deleted)"
 	"  IS DISTINCT FROM (excluded.code, excluded.name, excluded.deleted)";
 
+/* Runs sql (several statements when it has no parameters). 0, or -1 (message printed). */
 static int exec_ok(PGconn *pg, const char *what, const char *sql, int n, const char *const *p)
 {
-	PGresult *r = admin_exec(pg, what, sql, n, p);
+	if (n > 0) {
+		PGresult *r = admin_exec(pg, what, sql, n, p);
+		PQclear(r);
+		return r ? 0 : -1;
+	}
+	PGresult *r = PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		fprintf(stderr, "karta-admin: cannot %s: %s\n", what, msg ? msg : PQerrorMessage(pg));
+		PQclear(r);
+		return -1;
+	}
 	PQclear(r);
-	return r ? 0 : -1;
+	return 0;
 }
 
 /* Prints the refusals; 1 when there were any, 0 none, -1 on a database error. */
-static int refusals(PGconn *pg, const char *path)
+static int refusals(PGconn *pg, const char *path, const char *codes)
 {
 	PGresult *r = admin_exec(pg, "check the package", sql_errors, 0, NULL);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
 	for (int i = 0; i < n; i++) {
-		if (strcmp(PQgetvalue(r, i, 1), "0") == 0)
+		if (strcmp(PQgetvalue(r, i, 0), "codes") == 0)
+			fprintf(stderr, "karta-admin: %s:%s: %s\n", codes, PQgetvalue(r, i, 1),
+				PQgetvalue(r, i, 2));
+		else if (strcmp(PQgetvalue(r, i, 1), "0") == 0)
 			fprintf(stderr, "karta-admin: %s: %s: %s\n", path, PQgetvalue(r, i, 0),
 				PQgetvalue(r, i, 2));
 		else
@@ -330,13 +412,15 @@ static int report(PGconn *pg, bool dry)
 
 int admin_org_import(PGconn *pg, int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *codes = NULL;
 	bool dry = false;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--dry-run") == 0) {
 			dry = true;
+		} else if (strcmp(argv[i], "--codes") == 0 && i + 1 < argc) {
+			codes = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: karta-admin org import PACKAGE [--dry-run]\n\n"
+			printf("usage: karta-admin org import PACKAGE [--dry-run] [--codes FILE.csv]\n\n"
 			       "Reads the organization tree from a federal exchange package (a folder or a\n"
 			       ".zip of GIADBSet XML files): rbd_CurrentRegion (the region), rbd_Governments\n"
 			       "(municipalities), rbd_Areas (territories) and rbd_Schools (schools). An\n"
@@ -344,7 +428,9 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 			       "reg<REGION>, mun<REGION>-<GovernmentCode>, oo<REGION>-<SchoolCode>. Rows with\n"
 			       "DeleteType not 0 mark existing organizations deleted (kept, with their\n"
 			       "devices) and are skipped otherwise. Any error names the file and row, and\n"
-			       "nothing is written. --dry-run prints what would change.\n");
+			       "nothing is written. --dry-run prints what would change. --codes FILE.csv\n"
+			       "(two columns: GUID; karta code) names the codes of new organizations, or\n"
+			       "of organizations added by hand before, which then get the package's GUID.\n");
 			return 0;
 		} else if (argv[i][0] == '-' || path) {
 			fprintf(stderr, "karta-admin: unexpected argument '%s'\n", argv[i]);
@@ -354,7 +440,7 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: karta-admin org import PACKAGE [--dry-run]\n");
+		fprintf(stderr, "usage: karta-admin org import PACKAGE [--dry-run] [--codes FILE.csv]\n");
 		return 2;
 	}
 	if (exec_ok(pg, "start a transaction", "BEGIN", 0, NULL) != 0)
@@ -363,10 +449,12 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 	const char *kinds[] = {"r", "m", "s"};
 	if (exec_ok(pg, "lock the organizations", "LOCK TABLE organization, territory IN SHARE ROW "
 			"EXCLUSIVE MODE", 0, NULL) != 0 ||
-	    exec_ok(pg, "prepare the import", sql_temp, 0, NULL) != 0 || load(pg, path) != 0 ||
-	    exec_ok(pg, "plan the import", sql_plan, 0, NULL) != 0)
+	    exec_ok(pg, "prepare the import", sql_temp, 0, NULL) != 0 ||
+	    (codes && load_codes(pg, codes) != 0) || load(pg, path) != 0 ||
+	    exec_ok(pg, "plan the import", sql_plan, 0, NULL) != 0 ||
+	    exec_ok(pg, "plan the import", sql_plan_actions, 0, NULL) != 0)
 		goto out;
-	int bad = refusals(pg, path);
+	int bad = refusals(pg, path, codes);
 	if (bad != 0) {
 		if (bad > 0)
 			fprintf(stderr, "karta-admin: %s: refused (above); nothing imported\n", path);

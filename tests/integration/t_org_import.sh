@@ -157,4 +157,33 @@ refused "$D/nofile" "the package has no rbd_Schools.xml" "a package without scho
 
 kt_run kt_admin org import
 kt_assert_rc 2 "org import without a package"
+
+# --- --codes: the tree added by hand (kt_setup: reg, mun1, mun2, sch11 …) adopts the GUIDs ------
+"$GEN" orgs "$D/r51" --region 51
+u() { python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10'), '$1'))"; }
+printf 'GUID;Код\n%s;reg\n%s;mun1\n{%s};mun2\n%s;sch11\n%s;sch12\n%s;sch21\n' "$(u region:51)" \
+	"$(u gov:51:1)" "$(u gov:51:2 | tr a-f A-F)" "$(u school:51:1:1)" "$(u school:51:1:2)" \
+	"$(u school:51:2:1)" >"$D/codes.csv"
+kt_run kt_admin org import "$D/r51" --codes "$D/codes.csv"
+kt_assert_rc 0 "org import --codes"
+kt_assert_contains "$KT_OUT" "~ region reg «Тестовая область»: added by hand before: the package's GUID attached; federal code — → 51;" \
+	"the hand-made region adopted"
+kt_assert_contains "$KT_OUT" "~ school sch21 «Средняя школа № 1 (район 2)»: added by hand before: the package's GUID attached; name was «Школа № 21»;" \
+	"a hand-made school adopted and renamed"
+kt_assert_contains "$KT_OUT" "+ school oo51-2002 «Средняя школа № 2 (район 2)» in mun2" "a new school under an adopted municipality"
+kt_assert_contains "$KT_OUT" "org import: 1 added, 6 updated" "the counts"
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM organization WHERE code IN ('reg', 'mun1', 'mun2', 'sch11', 'sch12',
+	'sch21') AND guid IS NOT NULL AND federal_code IS NOT NULL")" "6" "the hand-made tree has its GUIDs"
+kt_ok sch21 hello
+kt_run kt_admin org import "$D/r51"
+kt_assert_contains "$KT_OUT" "org import: 0 added, 0 updated, 0 marked deleted, 0 live again, 0 skipped (deleted in the package), 7 unchanged" \
+	"then matched by GUID without --codes"
+printf 'GUID;Код\n%s;reg\n11111111-2222-3333-4444-555555555555;x\n%s;bad code\n' "$(u region:51)" "$(u gov:51:1)" >"$D/badcodes.csv"
+s=$(snap)
+kt_run kt_admin org import "$D/r51" --codes "$D/badcodes.csv"
+kt_assert_rc 1 "org import with bad --codes"
+kt_assert_contains "$KT_ERR" "badcodes.csv:3: 11111111-2222-3333-4444-555555555555: no organization of the package has this GUID" "a GUID not in the package"
+kt_assert_contains "$KT_ERR" "badcodes.csv:4: bad code: not a karta organization code" "a bad code"
+kt_assert_contains "$KT_ERR" "--codes gives it bad code, but it is mun1 in karta" "a code against karta's"
+kt_assert_eq "$s" "$(snap)" "bad --codes: nothing written"
 kt_pass
