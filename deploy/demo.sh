@@ -320,6 +320,16 @@ demo_xlsx() {
 	info " exam seating, registry list, registry export, report list …)"
 }
 
+demo_org_import() {
+	local pkg=docs/samples/demo-region codes=docs/samples/demo-region-codes.csv
+	step "onboarding the demo region from its federal package ($pkg: region, municipalities, schools)"
+	info "(a dry run first; --codes keeps the demo's short codes: reg, mun-north, school-n1 …)"
+	run "$ADMIN" --db "$CONNINFO" org import "$pkg" --codes "$codes" --dry-run ||
+		die "karta-admin org import --dry-run failed"
+	run "$ADMIN" --db "$CONNINFO" org import "$pkg" --codes "$codes" || die "karta-admin org import failed"
+	run "$ADMIN" --db "$CONNINFO" org list || die "karta-admin org list failed"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -393,18 +403,13 @@ cmd_start() {
 	step "creating the database schema (karta-admin migrate)"
 	run "$ADMIN" --db "$CONNINFO" migrate || die "karta-admin migrate failed"
 
-	step "registering the demo region, its municipalities and schools, and their devices"
-	local code name level parent role parent_args fp
+	demo_org_import
+	step "registering a device for each organization"
+	local code name level parent role fp
 	for o in "${ORGS[@]}"; do
 		IFS='|' read -r code name level parent role <<<"$o"
-		if [ -n "$(psql_var "SELECT 1 FROM organization WHERE code = :'code'" code="$code")" ]; then
-			info "org $code exists"
-		else
-			parent_args=()
-			[ -n "$parent" ] && parent_args=(--parent "$parent")
-			run "$ADMIN" --db "$CONNINFO" org add --code "$code" --name "$name" \
-				--level "$level" "${parent_args[@]}" || die "cannot register org $code"
-		fi
+		[ -n "$(psql_var "SELECT 1 FROM organization WHERE code = :'code'" code="$code")" ] ||
+			die "the package did not make organization $code"
 		fp=$(openssl x509 -in "$RUN/certs/$code.pem" -noout -fingerprint -sha256 |
 			sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 		if [ -n "$(psql_var "SELECT 1 FROM device
