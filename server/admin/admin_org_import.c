@@ -233,9 +233,9 @@ static const char sql_plan_actions[] =
 	"  IS DISTINCT FROM (name, code, del::smallint, parent_org, area) THEN 'update'"
 	" ELSE 'same' END";
 
-/* Everything that refuses the package, as file, row, message. */
+/* Everything that refuses the package, as file, row (0: the file as a whole), message. */
 static const char sql_errors[] =
-	"SELECT file, row, msg FROM ("
+	"CREATE TEMP TABLE gds_err ON COMMIT DROP AS SELECT file, row, msg FROM ("
 	" SELECT 'rbd_CurrentRegion.xml' AS file, 0 AS row,"
 	"  format('must hold exactly one region (it holds %s)', count(*)) AS msg"
 	"  FROM gds_org WHERE kind = 'r' HAVING count(*) <> 1"
@@ -267,7 +267,7 @@ static const char sql_errors[] =
 	"  old_level, old_code, level) FROM gds_plan WHERE org_id IS NOT NULL AND old_level <> level"
 	" UNION ALL SELECT file, row, format('karta has this municipality (%s) in another region (%s)',"
 	"  old_code, old_parent_code) FROM gds_plan WHERE kind = 'm' AND org_id IS NOT NULL"
-	"  AND old_parent_id IS DISTINCT FROM (SELECT r.org_id FROM gds_plan r WHERE r.kind = 'r')"
+	"  AND old_parent_id IS DISTINCT FROM (SELECT max(r.org_id) FROM gds_plan r WHERE r.kind = 'r')"
 	" UNION ALL SELECT 'codes', c.line, format('%s: no organization of the package has this GUID',"
 	"  c.guid) FROM gds_codes c WHERE NOT EXISTS (SELECT 1 FROM gds_org g WHERE g.guid::text = c.guid)"
 	" UNION ALL SELECT 'codes', c.line, format('%s: not a karta organization code (letters, digits,"
@@ -286,7 +286,22 @@ static const char sql_errors[] =
 	" %s row %s''s', b.new_code, a.file, a.row)"
 	"  FROM gds_plan a JOIN gds_plan b ON a.new_code = b.new_code AND (a.file, a.row) < (b.file, b.row)"
 	"  WHERE a.action = 'add' OR b.action = 'add'"
-	") e ORDER BY file, row, msg LIMIT 50";
+	") e";
+
+/* --partial: the refused rows stay out, and so do the schools that hang on a refused new
+ * municipality or territory. */
+static const char sql_partial[] =
+	"UPDATE gds_plan p SET action = 'refused' WHERE EXISTS (SELECT 1 FROM gds_err e"
+	" WHERE e.file = p.file AND e.row = p.row);"
+	"INSERT INTO gds_err SELECT s.file, s.row, format('not imported: its municipality is refused"
+	" (%s row %s)', m.file, m.row) FROM gds_plan s JOIN gds_plan m ON m.guid = s.parent"
+	" AND m.action = 'refused' AND m.org_id IS NULL WHERE s.kind = 's' AND s.action <> 'refused';"
+	"INSERT INTO gds_err SELECT s.file, s.row, format('not imported: its territory is refused"
+	" (%s row %s)', a.file, a.row) FROM gds_plan s JOIN gds_org a ON a.kind = 'a' AND a.guid = s.area"
+	" JOIN gds_err ea ON ea.file = a.file AND ea.row = a.row WHERE s.kind = 's'"
+	" AND s.action <> 'refused' AND NOT EXISTS (SELECT 1 FROM territory t WHERE t.guid = s.area);"
+	"UPDATE gds_plan p SET action = 'refused' WHERE EXISTS (SELECT 1 FROM gds_err e"
+	" WHERE e.file = p.file AND e.row = p.row)";
 
 /* The plan as lines a person reads, and the counts. */
 static const char sql_report[] =
@@ -310,12 +325,13 @@ static const char sql_report[] =
 	"    coalesce(old_parent_code, '—'), coalesce((SELECT q.new_code FROM gds_plan q"
 	"     WHERE q.guid = p.parent), (SELECT o.code FROM organization o WHERE o.guid = p.parent))) END,"
 	"   CASE WHEN old_area IS DISTINCT FROM area THEN ' territory changed;' END) END AS line"
-	" FROM gds_plan p WHERE action <> 'same'"
+	" FROM gds_plan p WHERE action NOT IN ('same', 'refused')"
 	" UNION ALL SELECT 2, g.file, g.row, CASE WHEN t.guid IS NULL"
 	"  THEN format('+ territory %s «%s»%s', g.code, g.name, CASE WHEN g.del <> 0 THEN ' (deleted"
 	" in the package)' ELSE '' END)"
 	"  ELSE format('~ territory %s «%s»', g.code, g.name) END"
 	" FROM gds_org g LEFT JOIN territory t ON t.guid = g.guid WHERE g.kind = 'a'"
+	"  AND NOT EXISTS (SELECT 1 FROM gds_err e WHERE e.file = g.file AND e.row = g.row)"
 	"  AND (t.guid IS NULL OR (t.code::text, t.name, t.deleted) IS DISTINCT FROM (g.code, g.name, g.del <> 0))"
 	") x ORDER BY ord, file, row";
 
@@ -323,7 +339,7 @@ static const char sql_counts[] =
 	"SELECT count(*) FILTER (WHERE action = 'add'), count(*) FILTER (WHERE action = 'update'),"
 	" count(*) FILTER (WHERE action = 'delete'), count(*) FILTER (WHERE action = 'restore'),"
 	" count(*) FILTER (WHERE action = 'skip'), count(*) FILTER (WHERE action = 'same'),"
-	" (SELECT count(*) FROM gds_org WHERE kind = 'a') FROM gds_plan";
+	" (SELECT count(*) FROM gds_org WHERE kind = 'a'), (SELECT count(*) FROM gds_err) FROM gds_plan";
 
 /* The writes, in tree order: the region, its territories, municipalities, schools. */
 static const char sql_put_orgs[] =
@@ -342,6 +358,7 @@ static const char sql_put_territories[] =
 	"INSERT INTO territory(guid, region_id, code, name, deleted)"
 	" SELECT g.guid, (SELECT o.id FROM organization o JOIN gds_org r ON r.guid = o.guid"
 	"   WHERE r.kind = 'r'), g.code::int, g.name, g.del <> 0 FROM gds_org g WHERE g.kind = 'a'"
+	"  AND NOT EXISTS (SELECT 1 FROM gds_err e WHERE e.file = g.file AND e.row = g.row)"
 	" ON CONFLICT (guid) DO UPDATE SET code = excluded.code, name = excluded.name,"
 	"  deleted = excluded.deleted, updated_at = now()"
 	" WHERE (territory.code, territory.name, territory.deleted)"
@@ -367,10 +384,11 @@ static int exec_ok(PGconn *pg, const char *what, const char *sql, int n, const c
 	return 0;
 }
 
-/* Prints the refusals; 1 when there were any, 0 none, -1 on a database error. */
+/* Prints the refusals (gds_err); 1 when there were any, 0 none, -1 on a database error. */
 static int refusals(PGconn *pg, const char *path, const char *codes)
 {
-	PGresult *r = admin_exec(pg, "check the package", sql_errors, 0, NULL);
+	PGresult *r = admin_exec(pg, "check the package", "SELECT file, row, msg FROM gds_err"
+		" ORDER BY file, row, msg LIMIT 50", 0, NULL);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
@@ -391,6 +409,17 @@ static int refusals(PGconn *pg, const char *path, const char *codes)
 	return n > 0;
 }
 
+/* Errors --partial cannot leave out: of the package as a whole, the region, --codes. 1 when
+ * there are any, 0 none, -1 on a database error. */
+static int package_wide(PGconn *pg)
+{
+	PGresult *r = admin_exec(pg, "check the package", "SELECT 1 FROM gds_err WHERE row = 0"
+		" OR file IN ('codes', 'rbd_CurrentRegion.xml') LIMIT 1", 0, NULL);
+	int n = r ? PQntuples(r) : -1;
+	PQclear(r);
+	return n;
+}
+
 static int report(PGconn *pg, bool dry)
 {
 	PGresult *r = admin_exec(pg, "plan the import", sql_report, 0, NULL);
@@ -401,10 +430,12 @@ static int report(PGconn *pg, bool dry)
 	PQclear(r);
 	if (!(r = admin_exec(pg, "count the changes", sql_counts, 0, NULL)))
 		return -1;
+	bool refused = strcmp(PQgetvalue(r, 0, 7), "0") != 0;
 	printf("%s: %s added, %s updated, %s marked deleted, %s live again, %s skipped (deleted in "
-	       "the package), %s unchanged; %s territories%s\n", dry ? "dry run" : "org import",
+	       "the package), %s unchanged; %s territories%s%s%s\n", dry ? "dry run" : "org import",
 		PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
 		PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6),
+		refused ? "; rows refused (--partial): " : "", refused ? PQgetvalue(r, 0, 7) : "",
 		dry ? "; nothing written" : "");
 	PQclear(r);
 	return 0;
@@ -413,14 +444,16 @@ static int report(PGconn *pg, bool dry)
 int admin_org_import(PGconn *pg, int argc, char **argv)
 {
 	const char *path = NULL, *codes = NULL;
-	bool dry = false;
+	bool dry = false, partial = false;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--dry-run") == 0) {
 			dry = true;
+		} else if (strcmp(argv[i], "--partial") == 0) {
+			partial = true;
 		} else if (strcmp(argv[i], "--codes") == 0 && i + 1 < argc) {
 			codes = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: karta-admin org import PACKAGE [--dry-run] [--codes FILE.csv]\n\n"
+			printf("usage: karta-admin org import PACKAGE [--dry-run] [--partial] [--codes FILE.csv]\n\n"
 			       "Reads the organization tree from a federal exchange package (a folder or a\n"
 			       ".zip of GIADBSet XML files): rbd_CurrentRegion (the region), rbd_Governments\n"
 			       "(municipalities), rbd_Areas (territories) and rbd_Schools (schools). An\n"
@@ -430,7 +463,9 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 			       "devices) and are skipped otherwise. Any error names the file and row, and\n"
 			       "nothing is written. --dry-run prints what would change. --codes FILE.csv\n"
 			       "(two columns: GUID; karta code) names the codes of new organizations, or\n"
-			       "of organizations added by hand before, which then get the package's GUID.\n");
+			       "of organizations added by hand before, which then get the package's GUID.\n"
+			       "--partial imports the rows that pass (and the schools whose municipality\n"
+			       "does), exit 1 all the same; a package-wide error still refuses it all.\n");
 			return 0;
 		} else if (argv[i][0] == '-' || path) {
 			fprintf(stderr, "karta-admin: unexpected argument '%s'\n", argv[i]);
@@ -440,7 +475,7 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: karta-admin org import PACKAGE [--dry-run] [--codes FILE.csv]\n");
+		fprintf(stderr, "usage: karta-admin org import PACKAGE [--dry-run] [--partial] [--codes FILE.csv]\n");
 		return 2;
 	}
 	if (exec_ok(pg, "start a transaction", "BEGIN", 0, NULL) != 0)
@@ -452,18 +487,27 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 	    exec_ok(pg, "prepare the import", sql_temp, 0, NULL) != 0 ||
 	    (codes && load_codes(pg, codes) != 0) || load(pg, path) != 0 ||
 	    exec_ok(pg, "plan the import", sql_plan, 0, NULL) != 0 ||
-	    exec_ok(pg, "plan the import", sql_plan_actions, 0, NULL) != 0)
+	    exec_ok(pg, "plan the import", sql_plan_actions, 0, NULL) != 0 ||
+	    exec_ok(pg, "check the package", sql_errors, 0, NULL) != 0)
 		goto out;
-	int bad = refusals(pg, path, codes);
-	if (bad != 0) {
-		if (bad > 0)
-			fprintf(stderr, "karta-admin: %s: refused (above); nothing imported\n", path);
+	int wide = partial ? package_wide(pg) : 0;
+	if (wide < 0 || (partial && wide == 0 &&
+			exec_ok(pg, "leave out the refused rows", sql_partial, 0, NULL) != 0))
+		goto out;
+	int shown = refusals(pg, path, codes);
+	if (shown < 0)
+		goto out;
+	if (shown > 0 && (!partial || wide > 0)) {
+		fprintf(stderr, "karta-admin: %s: refused (above)%s; nothing imported\n", path,
+			partial ? " — an error of the package as a whole, which --partial cannot leave out"
+				: "");
 		goto out;
 	}
+	bool left_out = shown > 0;
 	if (report(pg, dry) != 0)
 		goto out;
 	if (dry) {
-		rc = 0;
+		rc = left_out ? 1 : 0;
 		goto out;
 	}
 	if (exec_ok(pg, "add the region", sql_put_orgs, 1, &kinds[0]) != 0 ||
@@ -474,7 +518,10 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, "karta-admin: %s: nothing imported\n", path);
 		goto out;
 	}
-	return 0;
+	if (left_out)
+		fprintf(stderr, "karta-admin: %s: the rows above were not imported (--partial: the "
+				"others were)\n", path);
+	return left_out ? 1 : 0;
 out:;
 	PGresult *r = PQexec(pg, "ROLLBACK");
 	PQclear(r);

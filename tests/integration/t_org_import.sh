@@ -20,6 +20,12 @@ D=$KT_WORK/pkg
 GEN=$KT_SRC/tests/tools/gds_gen.py
 "$GEN" orgs "$D/p1" --deleted --unknown
 "$GEN" orgs "$D/p1.zip" --deleted --unknown --zip
+# the generator writes what the schemas allow (without the unknown column: that is the point)
+"$GEN" orgs "$D/valid" --deleted
+for f in "$D"/valid/*.xml; do
+	xmllint --noout --schema "$KT_SRC/tests/fixtures/giadbset/xsd/$(basename "$f" .xml).xsd" "$f" 2>"$KT_WORK/xmllint.out" ||
+		kt_fail "$f is not valid against its schema: $(cat "$KT_WORK/xmllint.out")"
+done
 snap() { kt_psql "SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) || md5(coalesce((SELECT
 	string_agg(t::text, ',' ORDER BY t.guid) FROM territory t), '')) FROM organization o"; }
 # edit FILE ROW COL VALUE: the ROW-th (1-based) row's column set to VALUE (python: the XML is
@@ -40,7 +46,8 @@ dup() {
 		import re, sys
 		path, row = sys.argv[1], int(sys.argv[2])
 		s = open(path, encoding='utf-8').read()
-		parts = re.split(r'(?=\n  <rbd_)', s)
+		body, end = s.rsplit('\n</GIADBSet>', 1)
+		parts = re.split(r'(?=\n  <rbd_)', body) + ['\n</GIADBSet>' + end]
 		parts.insert(row, parts[row])
 		open(path, 'w', encoding='utf-8').write(''.join(parts))
 	EOF
@@ -157,6 +164,30 @@ refused "$D/nofile" "the package has no rbd_Schools.xml" "a package without scho
 
 kt_run kt_admin org import
 kt_assert_rc 2 "org import without a package"
+
+# --- --partial: the refused rows and the schools that hang on them stay out ---------------------
+"$GEN" orgs "$D/r52" --region 52
+edit "$D/r52/rbd_Governments.xml" 2 GovernmentCode -5
+edit "$D/r52/rbd_Schools.xml" 1 AreaFK 11111111-2222-3333-4444-555555555555
+refused "$D/r52" "rbd_Governments.xml: row 2: the federal code must be a whole number" "a bad row without --partial"
+kt_run kt_admin org import "$D/r52" --partial
+kt_assert_rc 1 "org import --partial with refused rows"
+kt_assert_contains "$KT_ERR" "rbd_Schools.xml: row 1: AreaFK: no territory" "--partial: the refused school"
+kt_assert_contains "$KT_ERR" "rbd_Schools.xml: row 3: not imported: its municipality is refused (rbd_Governments.xml row 2)" \
+	"--partial: a school of the refused municipality"
+kt_assert_contains "$KT_ERR" "rbd_Schools.xml: row 4: not imported: its municipality is refused" "--partial: the other one"
+kt_assert_contains "$KT_ERR" "not imported (--partial: the others were)" "--partial: says so"
+kt_assert_contains "$KT_OUT" "org import: 3 added, 0 updated" "--partial: the counts"
+kt_assert_contains "$KT_OUT" "rows refused (--partial): 4" "--partial: the refused count"
+kt_assert_eq "$(kt_psql "SELECT string_agg(code, ' ' ORDER BY code) FROM organization WHERE federal_code IS NOT NULL
+	AND (code LIKE '%52%')")" "mun52-1 oo52-1002 reg52" "--partial: what was imported"
+fresh wide; dup "$D/wide/rbd_CurrentRegion.xml" 1
+refused "$D/wide" "rbd_CurrentRegion.xml: must hold exactly one region" "two regions"
+s=$(snap)
+kt_run kt_admin org import "$D/wide" --partial
+kt_assert_rc 1 "two regions with --partial"
+kt_assert_eq "$s" "$(snap)" "two regions with --partial: nothing written"
+kt_assert_contains "$KT_ERR" "which --partial cannot leave out; nothing imported" "--partial: an error of the package as a whole"
 
 # --- --codes: the tree added by hand (kt_setup: reg, mun1, mun2, sch11 …) adopts the GUIDs ------
 "$GEN" orgs "$D/r51" --region 51
