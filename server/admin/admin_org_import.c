@@ -223,6 +223,7 @@ static const char sql_plan[] =
 	" WHERE g.kind <> 'a'";
 
 static const char sql_plan_actions[] =
+	"CREATE INDEX ON gds_plan(guid); ANALYZE gds_plan;"
 	"UPDATE gds_plan p SET parent_org = coalesce((SELECT q.org_id FROM gds_plan q"
 	"  WHERE q.guid = p.parent LIMIT 1), (SELECT o.id FROM organization o WHERE o.guid = p.parent));"
 	"UPDATE gds_plan SET action = CASE WHEN org_id IS NULL THEN"
@@ -486,6 +487,7 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 			"EXCLUSIVE MODE", 0, NULL) != 0 ||
 	    exec_ok(pg, "prepare the import", sql_temp, 0, NULL) != 0 ||
 	    (codes && load_codes(pg, codes) != 0) || load(pg, path) != 0 ||
+	    exec_ok(pg, "plan the import", "CREATE INDEX ON gds_org(guid); ANALYZE gds_org", 0, NULL) != 0 ||
 	    exec_ok(pg, "plan the import", sql_plan, 0, NULL) != 0 ||
 	    exec_ok(pg, "plan the import", sql_plan_actions, 0, NULL) != 0 ||
 	    exec_ok(pg, "check the package", sql_errors, 0, NULL) != 0)
