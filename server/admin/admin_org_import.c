@@ -483,8 +483,10 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 		return 1;
 	int rc = 1;
 	const char *kinds[] = {"r", "m", "s"};
-	if (exec_ok(pg, "lock the organizations", "LOCK TABLE organization, territory IN SHARE ROW "
-			"EXCLUSIVE MODE", 0, NULL) != 0 ||
+	/* jit off: the temporary tables' estimates make the planner JIT-compile queries that
+	 * then run in milliseconds — the compiling took seconds (bench/giadbset.sh) */
+	if (exec_ok(pg, "lock the organizations", "SET LOCAL jit = off; LOCK TABLE organization, "
+			"territory IN SHARE ROW EXCLUSIVE MODE", 0, NULL) != 0 ||
 	    exec_ok(pg, "prepare the import", sql_temp, 0, NULL) != 0 ||
 	    (codes && load_codes(pg, codes) != 0) || load(pg, path) != 0 ||
 	    exec_ok(pg, "plan the import", "CREATE INDEX ON gds_org(guid); ANALYZE gds_org", 0, NULL) != 0 ||
