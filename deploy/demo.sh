@@ -340,6 +340,7 @@ demo_exam_planning() {
 	step "the region imports its exam schedule (ЕГЭ, ОГЭ, ГВЭ with the federal ExamGlobalID)"
 	run "$KARTA" --config "$r" exam schedule import docs/samples/demo-exam-schedule.csv ||
 		die "karta exam schedule import failed"
+	run "$KARTA" --config "$r" registry list exams || die "karta registry list exams failed"
 	step "school-n1's ЕГЭ participants registered for $x (ExamGlobalID 2601)"
 	info "(in SQL here: registrations come with the federal package, registry import --layout giadbset)"
 	psql_var "INSERT INTO exam_registration(id, org_id, participant_id, exam_id)

@@ -34,6 +34,10 @@ kt_assert_contains "$KT_OUT" "imported 4 rows: 4 added, 0 updated, 0 unchanged, 
 kt_assert_eq "$(exams)" "901 1 2 9 2026-06-04 main Русский язык, 902 1 4 9 2026-06-04 main Русский язык, 1101 1 4 11 2026-06-05 reserve Русский язык, 1201 2 1 11 2026-06-01 main Математика (профильная)" \
 	"the exams on the server"
 
+kt_ok reg registry list exams --format csv
+kt_assert_contains "$KT_OUT" "date,subject_code,subject,form,gia,period,global_id,id" "registry list exams: the ExamGlobalID column"
+kt_assert_contains "$KT_OUT" "05.06.2026,1,Русский язык,ГВЭ,11,reserve,1101," "registry list exams: a ГВЭ-11 exam"
+
 # --- again, a rename, a dry run -------------------------------------------------------------
 kt_ok reg exam schedule import "$D/s.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 4 unchanged" "the same file again changes nothing"
