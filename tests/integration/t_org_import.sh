@@ -159,6 +159,13 @@ EOF
 refused "$D/bomb" "rbd_Areas.xml: .*DTD" "a billion-laughs DTD"
 fresh trunc; head -c 900 "$D/p1/rbd_Schools.xml" >"$D/trunc/rbd_Schools.xml"
 refused "$D/trunc" "rbd_Schools.xml: " "a truncated file"
+python3 - "$D/p1" "$D/climb.zip" <<-'EOF'
+	import os, sys, zipfile
+	with zipfile.ZipFile(sys.argv[2], 'w') as z:
+	    for f in sorted(os.listdir(sys.argv[1])):
+	        z.write(os.path.join(sys.argv[1], f), ('../' if f == 'rbd_Areas.xml' else '') + f)
+	EOF
+refused "$D/climb.zip" "climb.zip.: entry 1 has a name that leaves the archive" "a ZIP entry climbing out with ../"
 fresh nofile; rm "$D/nofile/rbd_Schools.xml"
 refused "$D/nofile" "the package has no rbd_Schools.xml" "a package without schools"
 
