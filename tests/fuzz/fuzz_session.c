@@ -105,7 +105,6 @@ void listen_subscribe_at(struct listener *l, struct conn *c, const long long *fe
 	const char *const *codes, const long long *seqs, size_t n)
 {
 }
-void listen_stats(const struct listener *l, struct listen_stats *st) { memset(st, 0, sizeof *st); }
 
 /* ---- conn.c -------------------------------------------------------------------------- */
 void conn_log(const struct conn *c, int level, const char *fmt, ...) {}
