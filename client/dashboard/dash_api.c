@@ -225,7 +225,9 @@ static void api_table(struct dash *d, struct evhttp_request *req, const struct p
 	int rc = call_server(d, &tr, &t, err, sizeof err);
 	struct replica *r = client_replica(d->cl);
 	if (rc == 0) {
-		char *tj = json_dumps(table_json(t), JSON_COMPACT | JSON_ENCODE_ANY);
+		json_t *tjo = table_json(t);
+		char *tj = json_dumps(tjo, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(tjo);
 		karta__table__free_unpacked(t, NULL);
 		if (!tj)
 			return dash_reply_error(req, 500, "нет памяти");
