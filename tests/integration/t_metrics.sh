@@ -138,4 +138,13 @@ kt_assert_not_contains "$after" "$(kt_fingerprint "$KT_CERTS/reg.pem" | cut -c1-
 
 curl -s "$M/metrics" > "$KT_WORK/last.prom"
 kt_stop_kartad
+
+# --- a bad [metrics] setting is refused at start, saying what and where --------------------
+printf '[metrics]\nlisten = 127.0.0.1:%s\nport = 1\n' "$KT_METRICS_PORT" >"$KT_WORK/bad.conf"
+kt_run timeout 10 "$KT_KARTAD" --config "$KT_WORK/bad.conf"
+kt_assert_rc 2 "kartad with an unknown key"
+kt_assert_contains "$KT_ERR" "unknown key 'port' in section [metrics]" "kartad's refusal"
+kt_run timeout 10 "$KT_KARTAD" --config "$KT_KARTAD_CONF" --metrics-listen "nowhere"
+kt_assert_rc 1 "kartad with a metrics address that is not address:port"
+kt_assert_contains "$KT_ERR" "event=metrics_failed addr=nowhere" "kartad's refusal"
 kt_pass
