@@ -17,7 +17,10 @@ SECS=${1:-60}
 GLOB=${2:-fuzz_*}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${KT_FUZZ_BIN:-$SRC/build-asan}
-[[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] || { echo "usage: bench/fuzz.sh [SECONDS] [GLOB]" >&2; exit 2; }
+if ! [[ $SECS =~ ^[0-9]+$ ]] || [ "$SECS" -lt 1 ]; then
+	echo "usage: bench/fuzz.sh [SECONDS_PER_TARGET] [NAME_GLOB]" >&2
+	exit 2
+fi
 shopt -s nullglob
 targets=()
 for src in "$SRC"/tests/fuzz/$GLOB.c; do
@@ -54,7 +57,7 @@ for name in "${targets[@]}"; do
 		finding="none (interrupted by a signal after $((t1 - t0)) s)"
 	elif [ "$rc" -ne 0 ]; then
 		found=1
-		art=$(ls "$WORK/findings/$name" | head -n 1)
+		art=$(find "$WORK/findings/$name" -type f -printf '%f\n' | head -n 1)
 		finding="exit $rc: $(grep -m1 -oE 'ERROR: [A-Za-z]+: [a-z-]+|deadly signal|out-of-memory|timeout' "$log" || echo see log) ${art:+($art)}"
 	fi
 	echo "| $name | $((t1 - t0)) | $(stat number_of_executed_units) | $(stat average_exec_per_sec) | ${cov:-?} | ${ft:-?} | ${corp:-?} | $(stat peak_rss_mb) | $finding |"

@@ -106,7 +106,7 @@ explain() { # TITLE SQL: the plan of the statement the function runs
 	echo
 	echo '```'
 	# the log of the executed statement: its text, then its plan (printed from the plan on)
-	psql -XAq "$DB" 2>&1 <<-SQL | awk '/Query Text: *$/ { on = 1; next } /duration:/ { on = 0 } on' | sed -n '/^[A-Z]/,$p' | grep -v '^CONTEXT:'
+	psql -XAq "$DB" 2>&1 <<-SQL | awk '/Query Text: *$/ { on = 1; next } /duration:/ { on = 0 } on' | sed -n '/^[A-Z]/,$p' | { grep -v '^CONTEXT:' || true; } # a call under 20 ms logs no plan
 		LOAD 'auto_explain';
 		SET auto_explain.log_min_duration = 20;
 		SET auto_explain.log_analyze = on;

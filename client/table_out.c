@@ -74,6 +74,7 @@ static const struct {
 	{NULL, "form", "Форма ГИА"}, {NULL, "category", "Категория"}, {NULL, "id", "Идентификатор"},
 	{NULL, "date", "Дата"}, {NULL, "subject_code", "Код предмета"}, {NULL, "subject", "Предмет"},
 	{NULL, "gia", "ГИА"}, {NULL, "period", "Период"}, {NULL, "exam_date", "Дата экзамена"},
+	{NULL, "global_id", "ExamGlobalID"},
 	{NULL, "code", "Код"}, {NULL, "address", "Адрес"}, {NULL, "forms", "Формы ГИА"},
 	{NULL, "at_home", "На дому"}, {NULL, "remote", "ТОМ"}, {NULL, "video", "Видеонаблюдение"},
 	{NULL, "reserve", "Резервный"}, {NULL, "exam_point", "Код ППЭ"}, {NULL, "rows", "Рядов"},

@@ -3,7 +3,8 @@
 # page, a municipality's schools, a school's items and the overdue list — taken with headless
 # Chromium from a generated region (tests/tools/kt_gen_region: 8 municipalities, 40 schools;
 # plans, statuses and requests from bench/rollup_gen.sql) served by a real kartad.
-# Usage: deploy/dashboard-shots.sh [OUTDIR=docs]. Needs a build in build/ (KT_BIN).
+# Usage: deploy/dashboard-shots.sh [OUTDIR=docs]. Needs a build in build/ (KT_BIN). SHOTS_MUN and
+# SHOTS_SCH change the region's size (to look at a whole region's page).
 set -euo pipefail
 export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
 export KT_BIN=${KT_BIN:-$KT_SRC/build}
@@ -23,7 +24,8 @@ kt_setup dashboard_shots
 kt_psql "UPDATE organization SET name = 'Министерство образования области' WHERE code = 'reg'"
 kt_start_kartad
 G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --scale 0.01 --municipalities 8 --schools 40 >/dev/null
+"$KT_BIN/tests/kt_gen_region" "$G" --scale 0.01 --municipalities "${SHOTS_MUN:-8}" \
+	--schools "${SHOTS_SCH:-40}" >/dev/null
 region_orgs "$G"
 dash_region
 SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school'")

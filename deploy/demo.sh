@@ -372,6 +372,16 @@ demo_metrics() {
 	info "HAProxy checks /health; Prometheus scrapes /metrics (docs/operations.md lists them and the alerts)"
 }
 
+demo_org_import() {
+	local pkg=docs/samples/demo-region codes=docs/samples/demo-region-codes.csv
+	step "onboarding the demo region from its federal package ($pkg: region, municipalities, schools)"
+	info "(a dry run first; --codes keeps the demo's short codes: reg, mun-north, school-n1 …)"
+	run "$ADMIN" --db "$CONNINFO" org import "$pkg" --codes "$codes" --dry-run ||
+		die "karta-admin org import --dry-run failed"
+	run "$ADMIN" --db "$CONNINFO" org import "$pkg" --codes "$codes" || die "karta-admin org import failed"
+	run "$ADMIN" --db "$CONNINFO" org list || die "karta-admin org list failed"
+}
+
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
 	step "mun-north imports its exam points and their auditoriums"
@@ -379,14 +389,15 @@ demo_exam_planning() {
 		die "registry import exam-points failed"
 	run "$KARTA" --config "$m" registry import auditoriums docs/samples/demo-auditoriums.csv ||
 		die "registry import auditoriums failed"
-	step "the region's exam schedule: ЕГЭ, subject 2, $x; school-n1's ЕГЭ participants registered"
-	info "(loaded in SQL here: the schedule comes from РИС, no client command makes exams)"
-	psql_var "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
-		SELECT 'dddddddd-0000-4000-8000-000000000001', id, 2, 'Математика (профильная)', 1, 11,
-			'2026-06-01' FROM organization WHERE code = 'reg' ON CONFLICT DO NOTHING;
-		INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
+	step "the region imports its exam schedule (ЕГЭ, ОГЭ, ГВЭ with the federal ExamGlobalID)"
+	run "$KARTA" --config "$r" exam schedule import docs/samples/demo-exam-schedule.csv ||
+		die "karta exam schedule import failed"
+	run "$KARTA" --config "$r" registry list exams || die "karta registry list exams failed"
+	step "school-n1's ЕГЭ participants registered for $x (ExamGlobalID 2601)"
+	info "(in SQL here: registrations come with the federal package, registry import --layout giadbset)"
+	psql_var "INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
 		SELECT gen_random_uuid(), p.org_id, p.id, e.id FROM participant p
-		JOIN exam e ON e.id = 'dddddddd-0000-4000-8000-000000000001'
+		JOIN exam e ON e.global_id = 2601 AND e.deleted_at IS NULL
 		WHERE karta_registration_ok(p.form, p.class, e.form, e.gia) AND NOT EXISTS (SELECT 1
 			FROM exam_registration r WHERE r.participant_id = p.id AND r.exam_id = e.id)" >/dev/null
 	run "$KARTA" --config "$m" sync >/dev/null || die "karta sync failed"
@@ -478,18 +489,13 @@ cmd_start() {
 	step "creating the database schema (karta-admin migrate)"
 	run "$ADMIN" --db "$CONNINFO" migrate || die "karta-admin migrate failed"
 
-	step "registering the demo region, its municipalities and schools, and their devices"
-	local code name level parent role parent_args fp
+	demo_org_import
+	step "registering a device for each organization"
+	local code name level parent role fp
 	for o in "${ORGS[@]}"; do
 		IFS='|' read -r code name level parent role <<<"$o"
-		if [ -n "$(psql_var "SELECT 1 FROM organization WHERE code = :'code'" code="$code")" ]; then
-			info "org $code exists"
-		else
-			parent_args=()
-			[ -n "$parent" ] && parent_args=(--parent "$parent")
-			run "$ADMIN" --db "$CONNINFO" org add --code "$code" --name "$name" \
-				--level "$level" "${parent_args[@]}" || die "cannot register org $code"
-		fi
+		[ -n "$(psql_var "SELECT 1 FROM organization WHERE code = :'code'" code="$code")" ] ||
+			die "the package did not make organization $code"
 		fp=$(openssl x509 -in "$RUN/certs/$code.pem" -noout -fingerprint -sha256 |
 			sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 		if [ -n "$(psql_var "SELECT 1 FROM device

@@ -43,7 +43,9 @@ static void device_cb(struct db_result *res, void *arg)
 		return;
 	}
 	if (!db_result_ok(res)) {
-		conn_log(c, KT_LOG_ERROR, "event=db_error query=device reason=\"%.*s\"",
+		static struct kt_log_limit lim; /* a database outage: every connection lands here */
+		conn_log_limited(c, &lim, KT_LOG_ERROR,
+			"event=db_error query=device reason=\"%.*s\"",
 			(int)strcspn(db_result_error(res), "\n"), db_result_error(res));
 		metrics_inc(c->srv->metrics, M_AUTH_BUSY);
 		refuse(c, KARTA__STATUS__STATUS_BUSY, "auth_unavailable",

@@ -55,7 +55,7 @@ const struct kt_cfg_key server_cfg_keys[] = {
 		"connections one device (client certificate) may hold; more are refused with BUSY"),
 	K("limits", "max_conns_per_address", "max-conns-per-address", KT_CFG_INT,
 		max_conns_per_address, "1000", 1, 1000000,
-		"connections one IP address may hold; more are closed at accept"),
+		"connections one IPv4 address or IPv6 /64 may hold; more are closed at accept"),
 	K("limits", "input_budget", "input-budget", KT_CFG_INT, input_budget, "268435456", 65536,
 		68719476736, "bytes of unfinished frames all clients together may have kartad hold; past it a new large frame gets BUSY"),
 	K("metrics", "listen", "metrics-listen", KT_CFG_STR, metrics_listen, "127.0.0.1:7444", 0,

@@ -153,8 +153,9 @@ uint64_t guard_addr_key(const struct sockaddr *sa)
 	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
 		return (4ULL << 32) | ((uint64_t)b[12] << 24 | (uint64_t)b[13] << 16 |
 			(uint64_t)b[14] << 8 | b[15]);
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the 16 bytes */
-	for (int i = 0; i < 16; i++)
+	/* One IPv6 host usually owns a whole /64: count the prefix, not the address. */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the first 8 bytes */
+	for (int i = 0; i < 8; i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
 	return h | (1ULL << 63); /* never collides with an IPv4 key */
 }

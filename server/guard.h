@@ -31,7 +31,8 @@ void guard_accept_error(struct server *s, int err);
 /* A connection was accepted: the backoff starts again from its shortest step. */
 void guard_accept_ok(struct server *s);
 
-/* The key counting connections from sa's address (IPv4-mapped IPv6 counts as IPv4). */
+/* The key counting connections from sa's address: an IPv4 address, or an IPv6 /64
+ * (IPv4-mapped IPv6 counts as IPv4). */
 uint64_t guard_addr_key(const struct sockaddr *sa);
 /* Counts one more connection from key; false (nothing counted) past max_conns_per_address. */
 bool guard_addr_take(struct server *s, uint64_t key);

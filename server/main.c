@@ -65,7 +65,8 @@ int main(int argc, char **argv)
 		goto out;
 	for (int i = 1; i < argc;) {
 		if (kt_cfg_args(server_cfg_keys, &s.cfg, argc, argv, &i, err, sizeof err) != 0) {
-				rc = 2;
+			fprintf(stderr, "kartad: %s\n", err);
+			rc = 2;
 			goto out;
 		}
 		if (i >= argc)

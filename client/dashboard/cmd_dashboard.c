@@ -109,11 +109,12 @@ int cmd_dashboard(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"dashboard", "", 0,
 		"Serves the dashboard — the roll-up by municipality and school with progress bars\n"
 		"and a chart, the drill-down to a school's items and evidence, the overdue list, the\n"
-		"report requests and the exam planning reports, as of any day, every table as\n"
-		"CSV — on 127.0.0.1 only, in Russian, for this device's organization and what it\n"
-		"may read. The address printed at start carries a random key: without it the page\n"
-		"refuses. The tables the server computes need it reachable; offline the page shows\n"
-		"what was synced and the tables as last seen, and says so. Stop with Ctrl+C.", o};
+		"report requests and the exam planning reports, as of any day, every table as CSV\n"
+		"(the server's tables also as XLSX) — on 127.0.0.1 only, in Russian, for this\n"
+		"device's organization and what it may read. The address printed at start carries\n"
+		"a random key: without it the page refuses. The tables the server computes need it\n"
+		"reachable; offline the page shows what was synced and the tables as last seen, and\n"
+		"says so. Stop with Ctrl+C.", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);

@@ -565,6 +565,7 @@ int cmd_exam(struct client *cl, int argc, char **argv)
 		{"lock", exam_lock, "lock the exam's planning (the region)"},
 		{"unlock", exam_unlock, "unlock it (the region)"},
 		{"seating", exam_seating, "the printable seating list of each auditorium"},
+		{"schedule", exam_schedule, "the exam schedule: import FILE.csv (the region)"},
 	};
 	return opts_dispatch("exam", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -17,4 +17,7 @@ struct report_view;
 /* The replica, the exam's id from --exam (exam_refs.h). Returns an exit code. */
 int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id[EXAM_ID_LEN]);
 
+/* `karta exam schedule import FILE.csv` (exam_schedule.c). */
+int exam_schedule(struct client *cl, int argc, char **argv);
+
 #endif

@@ -9,6 +9,8 @@ struct client;
 int registry_import_cmd(struct client *cl, int argc, char **argv);
 int registry_list_cmd(struct client *cl, int argc, char **argv);
 int registry_show_cmd(struct client *cl, int argc, char **argv);
+/* A row's changes, from the server (registry_show.c). */
+int registry_history_cmd(struct client *cl, int argc, char **argv);
 int registry_export_cmd(struct client *cl, int argc, char **argv);
 /* One row corrected / soft-deleted with a reason, through the outbox (registry_edit.c). */
 int registry_edit_cmd(struct client *cl, int argc, char **argv);

@@ -31,7 +31,7 @@ static const struct kt_col cols_participant[] = {
 static const struct kt_col cols_exam[] = {
 	{"date", KT_COL_DATE, 0}, {"subject_code", KT_COL_INT, 0}, {"subject", KT_COL_TEXT, 30},
 	{"form", KT_COL_TEXT, 0}, {"gia", KT_COL_INT, 0}, {"period", KT_COL_TEXT, 0},
-	{"id", KT_COL_TEXT, 0}};
+	{"global_id", KT_COL_INT, 0}, {"id", KT_COL_TEXT, 0}};
 static const struct kt_col cols_registration[] = {
 	{"school", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24}, {"name", KT_COL_TEXT, 20},
 	{"patronymic", KT_COL_TEXT, 24}, {"class", KT_COL_TEXT, 0}, {"exam_date", KT_COL_DATE, 0},
@@ -130,6 +130,7 @@ static int list_cells(struct rx *x, enum rtype t, struct item *it, char **c)
 		c[3] = strdup(b);
 		c[4] = text_of(r, "gia");
 		c[5] = text_of(r, "period");
+		c[6] = text_of(r, "global_id"); /* ExamGlobalID (sql/0014) */
 		long long code = 0;
 		regmap_int(json_object_get(r, "subject_code"), &code);
 		snprintf(g, sizeof g, "%03lld", code);

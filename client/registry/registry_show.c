@@ -2,18 +2,21 @@
  * a person reads it: Russian labels and values in words (`пол: женский`, `форма: ЕГЭ`,
  * `документ: Паспорт гражданина РФ`, dates дд.мм.гггг, organizations and exam points by
  * code), its deletion and reason, its version; `--format json` prints the stored row as is.
- * One table of fields per registry type says label, stored key and how the value reads. */
+ * One table of fields per registry type says label, stored key and how the value reads.
+ * `karta registry history TYPE ID`: the row's changes, from the server (its feed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "kt_table.h"
 #include "kt_validate.h"
 #include "opts.h"
 #include "registry_cmds.h"
 #include "registry_map.h"
 #include "replica.h"
 #include "registry_view.h"
+#include "report_cmds.h" /* report_table */
 
 enum how { H_TEXT, H_DATE, H_STAMP, H_SEX, H_FORMS, H_DOC, H_CATEGORY, H_BOOL, H_SNILS, H_ORG,
 	H_POINT, H_ROLES, H_SEATS, H_PARTICIPANT, H_EXAM, H_STAFF };
@@ -228,4 +231,74 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 	json_decref(row);
 	rv_rx_free(&x, 0);
 	return EXIT_OK;
+}
+
+/* ---- history ------------------------------------------------------------------------------ */
+
+int registry_history_cmd(struct client *cl, int argc, char **argv)
+{
+	enum { O_FORMAT, O_N };
+	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_N] = {0}};
+	struct opt_cmd c = {"registry history", "TYPE ID", 2,
+		"Who changed one registry row and when, from the server (its change feed): each\n"
+		"creation, edit and deletion with the fields it changed (by name), the writing\n"
+		"organization and device, a deletion's reason. Needs the server.", o};
+	const char *pos[2];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	int t = rv_type_parse(pos[0]);
+	if (t < 0)
+		return opts_fail(&c, "unknown registry '%s'", pos[0]);
+	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+		return EXIT_RUNTIME;
+	enum kt_table_format fmt = KT_TABLE_TEXT;
+	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)
+		return opts_fail(&c, "unknown format '%s'", o[O_FORMAT].str);
+	json_t *a = json_pack("{s:s}", "id", pos[1]);
+	char *js = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = (char *)"registry_history";
+	req.kind = (char *)rv_types[t].table;
+	req.args_json = js;
+	Karta__Table *tab = NULL;
+	int rc = js ? report_table(cl, &req, &tab) : EXIT_RUNTIME;
+	free(js);
+	if (rc != EXIT_OK)
+		return rc;
+	static const struct kt_col cols[] = {{"когда", KT_COL_TEXT, 0}, {"что", KT_COL_TEXT, 0},
+		{"версия", KT_COL_TEXT, 0}, {"поля", KT_COL_TEXT, 48}, {"организация", KT_COL_TEXT, 0},
+		{"устройство", KT_COL_TEXT, 24}, {"причина", KT_COL_TEXT, 40}};
+	static const char *const ops[][2] = {{"insert", "создана"}, {"update", "изменена"},
+		{"delete", "удалена"}};
+	struct kt_table *kt = kt_table_new(cols, ARRAY_LEN(cols));
+	for (size_t i = 0; kt && i < tab->n_rows; i++) {
+		const Karta__TableRow *row = tab->rows[i];
+		const char *cell[ARRAY_LEN(cols)] = {""};
+		char when[64];
+		for (size_t k = 0; k < ARRAY_LEN(cols) && k < row->n_cells; k++)
+			cell[k] = row->cells[k];
+		regmap_datetime(cell[0], when, sizeof when);
+		cell[0] = when;
+		for (size_t k = 0; k < ARRAY_LEN(ops); k++)
+			if (cell[1] && strcmp(cell[1], ops[k][0]) == 0)
+				cell[1] = ops[k][1];
+		for (size_t k = 0; k < ARRAY_LEN(cols); k++)
+			if (!cell[k])
+				cell[k] = "";
+		if (kt_table_add(kt, cell) != 0) {
+			kt_table_free(kt);
+			kt = NULL;
+		}
+	}
+	struct kt_table_opts to = {.fit = KT_FIT_CUT};
+	rc = kt && kt_table_write(kt, fmt, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+	if (rc != EXIT_OK)
+		fprintf(stderr, "karta: cannot write the output\n");
+	else if (fmt == KT_TABLE_TEXT)
+		printf("%zu change%s\n", tab->n_rows, tab->n_rows == 1 ? "" : "s");
+	kt_table_free(kt);
+	karta__table__free_unpacked(tab, NULL);
+	return rc;
 }

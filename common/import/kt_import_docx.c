@@ -149,7 +149,9 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 	struct kt_import_err *err)
 {
 	static const char *const tools[] = {"soffice", "libreoffice", NULL};
-	char tool[4096], dir[] = "/tmp/karta-doc-XXXXXX", profile[4200], out[4200], msg[200];
+	char tool[4096], dir[4096], profile[4200], out[4200], msg[200];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/karta-doc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	*plans = NULL;
 	*n = 0;
 	if (!find_tool(tools, tool, sizeof tool)) {

@@ -42,15 +42,42 @@ char *kt_reg_fold(const char *s, char *out, size_t cap)
 	return out;
 }
 
+/* False when name (as far as len bytes) cannot fold to the folded header h because their
+ * first characters differ; true when it may (then fold it and compare). Folding every
+ * column name and alias for every header cell was most of a header's mapping time
+ * (docs/performance.md, fuzz_csv); most names differ from a header at the first letter. */
+static bool may_match(const char *name, size_t len, const char *h)
+{
+	const char *end = name + len;
+	while (name < end && (*name == ' ' || *name == '\t'))
+		name++;
+	if (!*h || name >= end || *name == '*' || (unsigned char)*name >= 0x80 ||
+	    (unsigned char)*h >= 0x80) {
+		if (name >= end || !*h || *name == '*')
+			return true; /* empty or starred: the full fold decides */
+		const char *a = name, *b = h;
+		uint32_t x = kt_u_lower(kt_u8_next(&a)), y = kt_u8_next(&b);
+		if (x == 0x451) /* ё */
+			x = 0x435;
+		return x == y || x == 0xA0 || x == 0x202F; /* a non-ASCII space: the full fold */
+	}
+	return kt_u_lower((unsigned char)*name) == (unsigned char)*h;
+}
+
 /* True when the folded header h names column c (its name or one of its aliases). */
 static bool col_matches(const struct kt_reg_col *c, const char *h)
 {
 	char f[FOLD_CAP];
-	if (strcmp(kt_reg_fold(c->name, f, sizeof f), h) == 0)
+	if (may_match(c->name, strlen(c->name), h) &&
+	    strcmp(kt_reg_fold(c->name, f, sizeof f), h) == 0)
 		return true;
 	for (const char *a = c->aliases; a && *a;) {
 		const char *bar = strchr(a, '|');
 		size_t len = bar ? (size_t)(bar - a) : strlen(a);
+		if (!may_match(a, len, h)) {
+			a = bar ? bar + 1 : a + len;
+			continue;
+		}
 		char one[FOLD_CAP];
 		if (len >= sizeof one)
 			len = sizeof one - 1;

@@ -206,6 +206,9 @@ kartad_conf() { # N PORT METRICS
 		[db]
 		conninfo = $CONNINFO
 		pool_size = 4
+		[limits]
+		; behind HAProxy every connection comes from its address (docs/operations.md)
+		max_conns_per_address = 10000
 		[metrics]
 		listen = 127.0.0.1:$3
 	EOF

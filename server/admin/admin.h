@@ -7,6 +7,8 @@
 #include <libpq-fe.h>
 
 int admin_org(PGconn *pg, int argc, char **argv);
+/* org import PACKAGE [--dry-run] (admin_org_import.c) */
+int admin_org_import(PGconn *pg, int argc, char **argv);
 int admin_device(PGconn *pg, int argc, char **argv);
 int admin_feed(PGconn *pg, int argc, char **argv);
 

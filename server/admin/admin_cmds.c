@@ -83,9 +83,12 @@ int admin_org(PGconn *pg, int argc, char **argv)
 		PQclear(r);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return admin_org_import(pg, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0) {
 		fprintf(stderr, "usage: karta-admin org add --code C --name N "
-				"--level region|municipality|school [--parent C] | org list\n");
+				"--level region|municipality|school [--parent C] | org list"
+				" | org import PACKAGE [--dry-run]\n");
 		return 2;
 	}
 	static const char *const names[] = {"code", "name", "level", "parent", NULL};

@@ -42,7 +42,8 @@ static const struct {
 	{"migrate", admin_migrate, "apply the database migrations this binary carries"},
 	{"status", admin_status, "show the schema version (exit 1 if not current)"},
 	{"org", admin_org, "org add --code C --name N --level region|municipality|school "
-			   "[--parent C] | org list"},
+			   "[--parent C] | org list | org import PACKAGE [--dry-run] (the federal\n"
+			   "           exchange package: region, municipalities, territories, schools)"},
 	{"device", admin_device, "device add --org C --cert FILE.pem [--role coordinator|operator|"
 				 "viewer] [--label T] | device revoke (--cert F | --fingerprint H)"
 				 " | device list"},

@@ -7,7 +7,8 @@
  *   rest    frames, handed one after another to session_frame as conn.c would.
  * The stubs below stand in for conn.c (replies are packed into a buffer and checked to be
  * one frame within max_frame_bytes), db.c (queries are queued and answered after each
- * frame) and listen.c. Invariants checked: no reply over the limit, every query answered
+ * frame) and listen.c; metrics.c is the real one (requests, replies and upload outcomes
+ * are counted as in kartad). Invariants checked: no reply over the limit, every query answered
  * once, and every connection reference a handler takes is given back. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,8 +21,8 @@
 #include "kt_frame.h"
 #include "kt_log.h"
 #include "listen.h"
-#include "server.h"
 #include "metrics.h"
+#include "server.h"
 #include "session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -94,16 +95,16 @@ const char *db_result_colname(const struct db_result *res, int col) { abort(); }
 const char *db_result_get(const struct db_result *res, int row, int col) { abort(); }
 bool db_result_isnull(const struct db_result *res, int row, int col) { abort(); }
 
+/* what metrics.c reads at scrape time (never scraped here) */
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st) { abort(); }
+bool db_pool_up(const struct db_pool *pool) { abort(); }
+void listen_stats(const struct listener *l, struct listen_stats *st) { abort(); }
+
 /* ---- listen.c ------------------------------------------------------------------------ */
 void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
 	const char *const *codes, const long long *seqs, size_t n)
 {
 }
-
-/* ---- metrics.c: nothing is counted ---------------------------------------------------- */
-void metrics_request(struct conn *c, uint16_t type, uint32_t request_id) {}
-void metrics_reply(struct conn *c, uint32_t request_id, uint16_t reply_type, int status) {}
-void metrics_add(struct metrics *m, enum metric_counter k, uint64_t n) {}
 
 /* ---- conn.c -------------------------------------------------------------------------- */
 void conn_log(const struct conn *c, int level, const char *fmt, ...) {}
@@ -157,6 +158,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		srv.cfg.max_frame = 1 << 20;
 		srv.cfg.max_ops_per_upload = 50;
+		srv.metrics = metrics_new();
+		if (!srv.metrics)
+			abort();
 	}
 	if (size < 2)
 		return 0;

@@ -176,6 +176,18 @@ kt__exited() {
 	[[ -z $st || $st == Z* ]]
 }
 
+# kt_wait_until SECONDS CMD…: runs CMD every 0.1 s until it succeeds; status 1 if it never
+# did within SECONDS (the caller says what failed).
+kt_wait_until() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # kt_bg CMD…: runs CMD in the background in its own process group (killed at exit);
 # sets KT_BG_PID. For pipelines: kt_bg bash -c '…'.
 kt_bg() {

@@ -3,7 +3,7 @@
 # today's main all 1,000 are welcomed and held (issue 16, defect 2). max_conns_per_device
 # (32 by default) refuses the rest with BUSY and a message saying why; another device is
 # still served. Then max_conns_per_address: TCP connections past the cap from one address
-# are closed at accept, and the log says so in a bounded number of lines.
+# (IPv4, then IPv6) are closed at accept, and the log says so in a bounded number of lines.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/abuse_lib.sh
@@ -53,4 +53,17 @@ n=$(kt_log_count 'event=accept_refused .*reason=max_conns_per_address')
 abuse_served "connections past the address cap"
 abuse_log_bounded "connections past the address cap"
 kt_stop_kartad
+
+# The same over IPv6 (counted per /64), when the machine has ::1.
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	kt_start_kartad --hello-timeout 120 --max-conns-per-address 20 --listen "[::1]:$KT_PORT"
+	"$ABUSE_PROBE" --server "::1:$KT_PORT" --ca "$KT_CERTS/ca.pem" --cert "$KT_CERTS/sch11.pem" \
+		--key "$KT_CERTS/sch11.key" hold 50 tcp wait-closed 5 >"$KT_WORK/addr6.out" \
+		2>"$KT_WORK/addr6.err" || kt_fail "kt_probe over IPv6 failed: $(cat "$KT_WORK/addr6.err")"
+	kt_assert_eq "held open=19 closed=31" "$(sed -n 2p "$KT_WORK/addr6.out")" \
+		"50 connections from ::1"
+	kt_stop_kartad
+else
+	kt_log "no IPv6 loopback here: the per-address cap over IPv6 is not tested"
+fi
 kt_pass

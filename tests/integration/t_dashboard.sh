@@ -30,12 +30,7 @@ for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
 for f in participants exam-points auditoriums; do
 	kt_ok reg registry import "$f" "$G/$f.csv"
 done
-E=11111111-2222-4333-8444-555555555555
-kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
-	SELECT '$E', id, 2, 'Математика (профильная)', 1, 11, '2025-06-01' FROM organization WHERE code = 'reg';
-	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
-	SELECT gen_random_uuid(), p.org_id, p.id, '$E' FROM participant p
-	JOIN exam e ON e.id = '$E' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
+region_exam 11111111-2222-4333-8444-555555555555
 kt_ok reg sync
 for p in $(kt_psql "SELECT code FROM exam_point ORDER BY code LIMIT 2"); do
 	kt_ok reg exam plan --exam 2025-06-01:2 --point "$p" --room \
@@ -135,6 +130,29 @@ for ws in wb.worksheets:
     for row in ws.iter_rows(values_only=True): print(repr(row))' "$1"; }
 diff <(cells "$KT_WORK/cli.xlsx") <(cells "$KT_WORK/page.xlsx") >&2 || kt_fail "the page's XLSX differs from karta rollup --format xlsx"
 kt_assert_match "$(cells "$KT_WORK/page.xlsx" | head -n 1)" 'Свод по муниципалитетам' "the workbook's sheet"
+# CSV: the file the page's button makes (in a real browser: the page's script writes it)
+# carries the CLI's figures and done % (C's rounding), UTF-8 with a BOM, ';' for Excel
+CP=$(kt_free_port)
+mkdir -p "$KT_WORK/dl"
+kt_bg chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage \
+	--remote-debugging-port="$CP" --user-data-dir="$(mktemp -d "$KT_WORK/cdp.XXXXXX")" about:blank \
+	2>>"$KT_WORK/chromium.err"
+CDP_PID=$KT_BG_PID
+for ((i = 0; i < 100; i++)); do curl -sf "http://127.0.0.1:$CP/json/version" >/dev/null && break; sleep 0.1; done
+csvf=$(CHROMIUM_PORT=$CP /usr/bin/python3 "$KT_SRC/tests/integration/dash_download.py" "$DASH_URL" \
+	button.csv "$KT_WORK/dl") || kt_fail "the CSV button gave no file"
+kt_bg_kill "$CDP_PID"
+kt_assert_eq "$(head -c 3 "$csvf" | od -An -tx1 | tr -d ' \n')" efbbbf "the CSV starts with a BOM"
+kt_ok reg rollup --format csv
+# name|done %|items|due|done|overdue|not reported|schools|sch. done % from both
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ print $c["name"] "|" $c["done %"] "|" $c["items"] "|" $c["due"] "|" $c["done"] "|" $c["overdue"] "|" \
+		$c["not reported"] "|" $c["schools"] "|" $c["sch. done %"] }' <<<"$KT_OUT" | sort >"$KT_WORK/cli.csvcells"
+tail -n +2 "$csvf" | tr -d '\r' | awk -F';' '{ gsub(",", ".", $2); gsub(",", ".", $9);
+	print $1 "|" $2 "|" $3 "|" $4 "|" $5 "|" $6 "|" $7 "|" $8 "|" $9 }' | sort >"$KT_WORK/page.csvcells"
+[ "$(wc -l <"$KT_WORK/cli.csvcells")" -ge 3 ] || kt_fail "karta rollup --format csv: too few rows"
+diff "$KT_WORK/cli.csvcells" "$KT_WORK/page.csvcells" >&2 || kt_fail "the page's CSV differs from karta rollup --format csv"
 
 # --- the gate --------------------------------------------------------------------------------
 BASE=${DASH_URL%/*/}

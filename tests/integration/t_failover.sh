@@ -68,10 +68,8 @@ pg_up b
 echo "synchronous_standby_names = '*'" | as_pg tee -a "$FO/a/postgresql.conf" >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$FO/a" reload >/dev/null
 on() { psql -XAtq -v ON_ERROR_STOP=1 "host=$FO/$1.sock user=postgres dbname=karta" -c "$2"; }
-for ((i = 0; i < 100; i++)); do
-	[ "$(on a "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 1 ] && break
-	sleep 0.1
-done
+streaming() { [ "$(on a "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 1 ]; }
+kt_wait_until 10 streaming || kt_fail "node b does not stream from node a"
 kt_assert_eq 1 "$(on a "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")" \
 	"synchronous standby streaming"
 
@@ -83,19 +81,15 @@ kt_start_kartad
 M=http://127.0.0.1:$KT_METRICS_PORT
 health() { curl -s --max-time 5 "$M/health" || true; }
 metric() { curl -s --max-time 5 "$M/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+health_is() { [ "$(health)" = "$1" ]; }
+metric_at_least() { [ "$(metric "$1")" -ge "$2" ] 2>/dev/null; }
 wait_health() { # wait_health TEXT [SECONDS=30]
-	for ((i = 0; i < ${2:-30} * 10; i++)); do
-		[ "$(health)" = "$1" ] && return 0
-		sleep 0.1
-	done
-	kt_fail "/health did not say '$1' within ${2:-30} s (it says '$(health)')"
+	kt_wait_until "${2:-30}" health_is "$1" ||
+		kt_fail "/health did not say '$1' within ${2:-30} s (it says '$(health)')"
 }
 wait_metric() { # wait_metric NAME MIN [SECONDS=30]
-	for ((i = 0; i < ${3:-30} * 10; i++)); do
-		[ "$(metric "$1")" -ge "$2" ] 2>/dev/null && return 0
-		sleep 0.1
-	done
-	kt_fail "$1 did not reach $2 within ${3:-30} s (it is '$(metric "$1")')"
+	kt_wait_until "${3:-30}" metric_at_least "$1" "$2" ||
+		kt_fail "$1 did not reach $2 within ${3:-30} s (it is '$(metric "$1")')"
 }
 wait_health ok 10
 
@@ -109,9 +103,10 @@ kt_bg bash -c 'exec timeout 200 "$0" --config "$1" watch --interval 600 >"$2" 2>
 	"$KT_KARTA" "$KT_WORK/mun1.conf" "$KT_WORK/watch.out"
 wait_metric karta_subscribers 1
 pokes() { grep -c '] poke:' "$KT_WORK/watch.out" || true; }
+more_pokes_than() { [ "$(pokes)" -gt "$1" ]; }
 
 # --- 1. the primary restarts under kartad ------------------------------------------------
-P0=$(metric karta_pokes_sent_total) W0=$(pokes)
+P0=$(metric karta_pokes_sent_total) W0=$(pokes) OPSR=$(on a "SELECT count(*) FROM op_log")
 pg_kill b # the standby first, so the restart is a plain one (b comes back after)
 pg_kill a
 wait_health "database unreachable"
@@ -121,9 +116,9 @@ pg_up b
 wait_health ok
 wait_metric karta_listen_up 1
 wait_metric karta_pokes_sent_total $((P0 + 1)) 10
-for ((i = 0; i < 100; i++)); do [ "$(pokes)" -gt "$W0" ] && break; sleep 0.1; done
-[ "$(pokes)" -gt "$W0" ] || kt_fail "karta watch got no poke after the reconnect: $(cat "$KT_WORK/watch.out")"
-kt_assert_eq 0 "$(on a "SELECT count(*) FROM op_log WHERE false")" "nothing was written meanwhile"
+kt_wait_until 10 more_pokes_than "$W0" ||
+	kt_fail "karta watch got no poke after the reconnect: $(cat "$KT_WORK/watch.out")"
+kt_assert_eq "$OPSR" "$(on a "SELECT count(*) FROM op_log")" "ops meanwhile (the poke came from the reconnect alone)"
 
 # --- 2. a sync started while the database is down waits for it --------------------------
 sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-off.conf"
@@ -135,10 +130,7 @@ wait_health "database unreachable"
 kt_bg bash -c 'exec timeout 120 "$0" --config "$1" sync --retry 90 >"$2" 2>"$3"' \
 	"$KT_KARTA" "$KT_WORK/reg.conf" "$KT_WORK/sync2.out" "$KT_WORK/sync2.err"
 SYNC=$KT_BG_PID
-for ((i = 0; i < 300; i++)); do
-	grep -q 'retrying in' "$KT_WORK/sync2.err" 2>/dev/null && break
-	sleep 0.1
-done
+kt_wait_until 30 grep -qs 'retrying in' "$KT_WORK/sync2.err" || true
 kt_assert_contains "$(cat "$KT_WORK/sync2.err")" "retrying in" "karta sync while the database is down"
 pg_up a
 pg_up b
@@ -154,10 +146,8 @@ OPID=$(sqlite3 -batch "$KT_WORK/reg.state/replica.db" "SELECT op_id FROM outbox"
 kt_bg env KARTA_TEST_HANG_AFTER_UPLOAD=1 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
 	>"$KT_WORK/hang.out" 2>&1
 HANG=$KT_BG_PID
-for ((i = 0; i < 200; i++)); do
-	[ "$(on b "SELECT count(*) FROM op_log WHERE op_id = '$OPID'")" = 1 ] && break
-	sleep 0.1
-done
+on_b_once() { [ "$(on b "SELECT count(*) FROM op_log WHERE op_id = '$OPID'")" = 1 ]; }
+kt_wait_until 20 on_b_once || true
 kt_assert_eq 1 "$(on b "SELECT count(*) FROM op_log WHERE op_id = '$OPID'")" \
 	"the op committed on the primary and is on the synchronous standby"
 kt_bg_kill "$HANG"
@@ -176,8 +166,7 @@ kt_assert_eq 1 "$(on b "SELECT count(*) FROM pg_stat_activity WHERE application_
 W1=$(pokes)
 kt_ok reg item edit "$ITEM" --title "Пункт (после переключения)"
 wait_metric karta_pokes_sent_total $((P1 + 2)) 10 # the reconnect's, then the write's
-for ((i = 0; i < 100; i++)); do [ "$(pokes)" -gt "$W1" ] && break; sleep 0.1; done
-[ "$(pokes)" -gt "$W1" ] || kt_fail "no poke for a write on the new primary: $(cat "$KT_WORK/watch.out")"
+kt_wait_until 10 more_pokes_than "$W1" || kt_fail "no poke for a write on the new primary: $(cat "$KT_WORK/watch.out")"
 kt_ok mun1 sync
 kt_assert_eq "Пункт (после переключения)" \
 	"$(on b "SELECT title FROM plan_item WHERE id = '$ITEM'")" "the item on the new primary"

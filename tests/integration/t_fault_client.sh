@@ -8,7 +8,8 @@
 #    without a trace in the change log and `karta-admin feed rebuild` (the documented restore
 #    path) started a new epoch. The feed stays marked for resync; the next sync takes the
 #    whole snapshot again and drops every row the server no longer has — before the fix it
-#    replayed the feed from seq 0, cleared the mark and kept those rows for ever.
+#    replayed the feed from seq 0, cleared the mark and kept those rows for ever. An edit
+#    queued offline and sent by the killed sync before its pull is applied exactly once.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +55,13 @@ kt_psql "SET session_replication_role = replica; DELETE FROM item_history WHERE 
 	DELETE FROM plan_item WHERE id IN ($GONE)" >/dev/null
 kt_run kt_admin feed rebuild reg
 kt_assert_rc 0 "feed rebuild reg"
+# an edit queued offline goes up with that sync, before its pull: applied once, whatever
+# happens to the pull
+sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-off.conf"
+KEEP=$(kt_psql "SELECT id FROM plan_item WHERE plan_id = '$PLAN' AND id::text NOT IN ($GONE)
+	ORDER BY id LIMIT 1")
+kt_ok reg-off item edit "$KEEP" --municipal "отправлено до обрыва"
+OP=$(kt_sq reg "SELECT op_id FROM outbox")
 kt_bg env KARTA_TEST_HANG_IN_SNAPSHOT=2 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
 	>"$KT_WORK/snap.out" 2>&1
 SNAP=$KT_BG_PID
@@ -68,8 +76,13 @@ kt_bg_kill "$SNAP"
 kt_assert_eq 1 "$(kt_sq reg "SELECT resync FROM feed WHERE code = 'reg'")" "reg still marked for resync"
 kt_assert_eq 20 "$(kt_sq reg "SELECT count(*) FROM row WHERE entity_id IN ($GONE)")" \
 	"the vanished rows are still in the replica when the client dies"
+kt_assert_eq 0 "$(kt_sq reg "SELECT count(*) FROM outbox")" "the edit was sent before the pull"
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM op_log WHERE op_id = '$OP'")" "the edit applied"
 kt_ok reg sync
 kt_assert_contains "$KT_OUT" "snapshot" "the interrupted snapshot is taken again"
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM op_log WHERE op_id = '$OP'")" "the edit applied once"
+kt_assert_eq "отправлено до обрыва" "$(kt_psql "SELECT municipal_action FROM plan_item WHERE id = '$KEEP'")" \
+	"the edit on the server"
 kt_assert_eq 0 "$(kt_sq reg "SELECT count(*) FROM row WHERE entity_id IN ($GONE)")" \
 	"no ghost rows: the vanished items left the replica"
 kt_assert_eq 0 "$(kt_sq reg "SELECT count(*) FROM feed WHERE resync = 1")" "no feed left in resync"

@@ -66,19 +66,14 @@ kt_ok mun1 sync
 kt_bg bash -c 'exec timeout 60 "$0" --config "$1" watch --interval 600 >"$2" 2>&1' \
 	"$KT_KARTA" "$KT_WORK/mun1.conf" "$KT_WORK/watch.out"
 WATCH=$KT_BG_PID
-for ((i = 0; i < 100; i++)); do
-	[ "$(value "$(scrape)" karta_subscribers)" -ge 1 ] && break
-	sleep 0.1
-done
+at_least() { [ "$(value "$(scrape)" "$1")" -ge "$2" ]; }
+kt_wait_until 10 at_least karta_subscribers 1 || true
 kt_assert_eq 1 "$(value "$(scrape)" karta_subscribers)" "subscribers while karta watch runs"
 kt_ok reg item add "$PLAN" --section 1 --number 1.1 --title "Пункт" --deadline "до 1 декабря" \
 	--responsible "УО"
 ITEM=$(kt_id_of "$KT_OUT" item)
 kt_ok reg sync
-for ((i = 0; i < 100; i++)); do
-	[ "$(value "$(scrape)" karta_pokes_sent_total)" -ge 1 ] && break
-	sleep 0.1
-done
+kt_wait_until 10 at_least karta_pokes_sent_total 1 || true # grew … checks it below
 kt_bg_kill "$WATCH"
 
 # an Upload resent with the same op: the server says duplicate, applies nothing
@@ -143,4 +138,13 @@ kt_assert_not_contains "$after" "$(kt_fingerprint "$KT_CERTS/reg.pem" | cut -c1-
 
 curl -s "$M/metrics" > "$KT_WORK/last.prom"
 kt_stop_kartad
+
+# --- a bad [metrics] setting is refused at start, saying what and where --------------------
+printf '[metrics]\nlisten = 127.0.0.1:%s\nport = 1\n' "$KT_METRICS_PORT" >"$KT_WORK/bad.conf"
+kt_run timeout 10 "$KT_KARTAD" --config "$KT_WORK/bad.conf"
+kt_assert_rc 2 "kartad with an unknown key"
+kt_assert_contains "$KT_ERR" "unknown key 'port' in section [metrics]" "kartad's refusal"
+kt_run timeout 10 "$KT_KARTAD" --config "$KT_KARTAD_CONF" --metrics-listen "nowhere"
+kt_assert_rc 1 "kartad with a metrics address that is not address:port"
+kt_assert_contains "$KT_ERR" "event=metrics_failed addr=nowhere" "kartad's refusal"
 kt_pass

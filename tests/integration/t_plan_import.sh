@@ -189,12 +189,13 @@ kt_run env PATH="$KT_WORK/nolo" timeout 30 "$KT_KARTA" --config "$KT_WORK/mun1.c
 kt_assert_rc 1 "a .doc without LibreOffice"
 kt_assert_contains "$KT_ERR" "libreoffice-writer" "a .doc without LibreOffice names the package"
 kt_assert_eq "$before" "$(plans)" "a refused .doc writes nothing"
-kt_run kt_karta mun1 plan import "$KT_WORK/003.doc"
+mkdir -p "$KT_WORK/tmp" # the conversion's scratch folder goes under TMPDIR, and away after
+kt_run env TMPDIR="$KT_WORK/tmp" "$KT_KARTA" --config "$KT_WORK/mun1.conf" plan import "$KT_WORK/003.doc"
 kt_assert_rc 0 "a .doc through LibreOffice"
 kt_assert_match "$KT_OUT" 'imported: 83 items in 12 sections$' "a .doc through LibreOffice"
 P3doc=$(kt_id_of "$KT_OUT" plan)
 kt_assert_eq "0" "$(golden_missing "$P3doc" "$SEEDS/golden/003.json")" "golden items of 003.doc"
-ls -d /tmp/karta-doc-* >/dev/null 2>&1 && kt_fail "the conversion left its temporary directory"
+ls -d "$KT_WORK"/tmp/karta-doc-* >/dev/null 2>&1 && kt_fail "the conversion left its temporary directory"
 
 # hostile Word files
 "$KT_BIN/tests/kt_docx_hostile" "$KT_WORK" "$DOCX/003.docx" || kt_fail "kt_docx_hostile"

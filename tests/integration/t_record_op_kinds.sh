@@ -24,16 +24,16 @@ SNAP=$(kt_plan_snapshot)
 # RecordOp (message type 50): kind = 1, id = 2, base_row_version = 3, args_json = 4
 record_op() { kt_pb_str 1 "$1"; [ -z "$2" ] || kt_pb_str 2 "$2"; [ "$3" = 0 ] || kt_pb_int 3 "$3"; kt_pb_str 4 "$4"; }
 NEW=$(kt_uuid)
-FORGED_NEW='{"item": {"id": "'$NEW'", "plan_id": "'$PLAN'", "section_id": "'$SEC'", "ordinal": 2,
+FORGED_NEW='{"item": {"id": "'"$NEW"'", "plan_id": "'"$PLAN"'", "section_id": "'"$SEC"'", "ordinal": 2,
  "number": "1.2", "title": "Подделка", "deadline_text": "", "deadline_last": "1901-01-01",
  "deadline_kind": "date", "deadline": {"forged": true}}, "base": 0, "fields": []}'
-FORGED_EDIT='{"item": {"id": "'$ITEM'", "plan_id": "'$PLAN'", "section_id": "'$SEC'", "ordinal": 1,
+FORGED_EDIT='{"item": {"id": "'"$ITEM"'", "plan_id": "'"$PLAN"'", "section_id": "'"$SEC"'", "ordinal": 1,
  "number": "1.1", "title": "Совещание", "deadline_text": "до 1 декабря",
  "deadline_last": "1901-01-01", "deadline_kind": "date", "deadline": {"forged": true}},
- "base": '$VER', "fields": ["deadline_last", "deadline"]}'
+ "base": '"$VER"', "fields": ["deadline_last", "deadline"]}'
 OPS=()
 for body in "$(record_op item_put "" 0 "$FORGED_NEW")" "$(record_op item_put "" 0 "$FORGED_EDIT")" \
-	"$(record_op plan_put "$PLAN" 0 '{"plan": {"id": "'$PLAN'", "title": "чужой"}, "sections": []}')" \
+	"$(record_op plan_put "$PLAN" 0 '{"plan": {"id": "'"$PLAN"'", "title": "чужой"}, "sections": []}')" \
 	"$(record_op plan_import "" 0 '{"plan": {}, "items": [], "sections": []}')"; do
 	op=$(kt_uuid)
 	OPS+=("$op")

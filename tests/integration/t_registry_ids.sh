@@ -13,7 +13,7 @@
 #    quote, a field over 64 KiB): each bad row refused
 #    with FILE:LINE, the good ones imported once (--partial), export → import empty;
 #  - `registry edit` and `registry delete`, offline through the outbox, refused by the server
-#    where the writer may not; `registry show` in words.
+#    where the writer may not; `registry show` in words; `registry history` from the feed.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -220,6 +220,18 @@ kt_assert_eq "true|выбыл в другой регион" "$(kt_psql "SELECT (
 kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM change_log WHERE entity_id = '$PID' AND op = 'delete'
 	AND payload->>'deleted_reason' = 'выбыл в другой регион'")" "the deletion is in the row's history"
 kt_refused sch11 "was deleted" registry edit participants "$PID" --class 11А
+# the row's history, from the server: created, edited (which fields), deleted (why)
+kt_ok sch11 registry history participants "$PID"
+kt_assert_contains "$KT_OUT" "создана"
+kt_assert_contains "$KT_OUT" "изменена"
+kt_assert_contains "$KT_OUT" "class, doc_number"
+kt_assert_contains "$KT_OUT" "удалена"
+kt_assert_contains "$KT_OUT" "выбыл в другой регион"
+kt_assert_contains "$KT_OUT" "3 changes"
+kt_assert_not_contains "$KT_OUT" "731911" "the history names fields, not values"
+kt_ok mun1 registry history participants "$PID" # the municipality reads its schools' rows
+kt_assert_contains "$KT_OUT" "3 changes"
+kt_refused sch12 "no participant" registry history participants "$PID" # another school may not
 # the server refuses what the writer may not: a school deleting its municipality's exam point
 EP=$(kt_psql "SELECT id FROM exam_point WHERE code = '0101'")
 kt_ok sch11 sync

@@ -29,8 +29,13 @@ function el(tag, attrs, ...kids) {
 }
 const num = s => (s === '' || s === null || s === undefined) ? null : Number(s);
 const fmtInt = n => n === null ? '' : n.toLocaleString('ru-RU').replace(/\s/g, '\u00a0');
-/* The CLI's done %: 100 * n / d with one decimal, empty when d is 0; here with a decimal comma. */
-function pct(n, d) { return d > 0 ? (Math.round(1000 * n / d) / 10) : null; }
+/* The CLI's done %: 100 * n / d to one decimal as C's printf rounds it (an exact tie, 47,25,
+ * goes to the even digit: 47,2), null when d is 0; shown with a decimal comma. */
+function pct(n, d) {
+	if (!(d > 0)) return null;
+	const r = 1000 * n / d, f = Math.floor(r);
+	return (r - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(r)) / 10;
+}
 const fmtPct = p => p === null ? '—' : p.toFixed(1).replace('.', ',') + '\u00a0%';
 function fmtDate(s) { /* YYYY-MM-DD… → дд.мм.гггг */
 	const m = /^(\d{4})-(\d\d)-(\d\d)/.exec(s || '');
@@ -155,7 +160,7 @@ function downloadCSV(name, cols, rows) {
 	const q = s => { s = s === null || s === undefined ? '' : String(s); return /[";\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
 	const val = (c, r) => {
 		const v = c.csv ? c.csv(r) : c.get ? c.get(r) : r[c.key];
-		if (c.kind === 'pct') return v === null ? '' : String(v).replace('.', ',');
+		if (c.kind === 'pct') return v === null ? '' : v.toFixed(1).replace('.', ',');
 		if (c.kind === 'date') return fmtDate(v);
 		if (c.kind === 'time') return fmtTime(v);
 		return v;
@@ -190,15 +195,21 @@ function doneChart(rows, label) {
 		s: pct(num(r.sub_done) || 0, num(r.sub_items) || 0) || 0})).sort((a, b) => (b.p + b.s) - (a.p + a.s));
 	const sets = [{label: subs ? 'план муниципалитета' : label, data: data.map(d => d.p), backgroundColor: '#2f6db3'}];
 	if (subs) sets.push({label: 'школы (ОО) муниципалитета', data: data.map(d => d.s), backgroundColor: '#8fb3dd'});
+	/* many organizations: horizontal bars, one line per name, the box as tall as they need */
+	const many = data.length > 12;
+	if (many) box.style.height = (90 + data.length * (subs ? 20 : 15)) + 'px';
+	const pctAxis = {min: 0, max: 100, position: many ? 'top' : 'left', ticks: {callback: v => v + ' %'}};
+	const nameAxis = many ? {ticks: {autoSkip: false, font: {size: 11}}}
+		: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: 11}}};
 	S.after.push(() => { /* once the canvas is in the page: Chart.js sizes it from its box */
 		chart = new Chart(canvas, {
 			type: 'bar',
 			data: {labels: data.map(d => d.name), datasets: sets},
 			options: {animation: false, maintainAspectRatio: false, responsive: true,
+				indexAxis: many ? 'y' : 'x',
 				plugins: {legend: {display: subs}, title: {display: true, text: label},
-					tooltip: {callbacks: {label: c => c.dataset.label + ': ' + fmtPct(c.parsed.y)}}},
-				scales: {y: {min: 0, max: 100, ticks: {callback: v => v + ' %'}},
-					x: {ticks: {autoSkip: false, maxRotation: 60, minRotation: 30, font: {size: data.length > 30 ? 9 : 11}}}}}
+					tooltip: {callbacks: {label: c => c.dataset.label + ': ' + fmtPct(many ? c.parsed.x : c.parsed.y)}}},
+				scales: many ? {x: pctAxis, y: nameAxis} : {y: pctAxis, x: nameAxis}}
 		});
 	});
 	return box;

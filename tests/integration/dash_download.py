@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""dash_download.py URL SELECTOR DIR: in the headless Chromium listening on CHROMIUM_PORT
+(DevTools protocol, Debian's python3-websocket), opens URL, waits until the dashboard has
+drawn (body[data-ready]), lets downloads go to DIR, clicks the first SELECTOR and waits
+for the file; prints its path. Used by t_dashboard for the CSV buttons (the file is made by
+the page's script: only a browser can produce it)."""
+import json
+import os
+import sys
+import time
+import urllib.request
+
+import websocket
+
+url, selector, outdir = sys.argv[1:4]
+port = os.environ["CHROMIUM_PORT"]
+page = next(p for p in json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
+            if p.get("type") == "page")
+ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=60)
+seq = 0
+
+
+def call(method, **params):
+    global seq
+    seq += 1
+    ws.send(json.dumps({"id": seq, "method": method, "params": params}))
+    while True:
+        m = json.loads(ws.recv())
+        if m.get("id") == seq:
+            if "error" in m:
+                raise SystemExit(f"{method}: {m['error']}")
+            return m.get("result", {})
+
+
+def evaluate(expr):
+    return call("Runtime.evaluate", expression=expr, returnByValue=True).get("result", {}).get("value")
+
+
+def wait(cond, what):
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+call("Page.enable")
+call("Browser.setDownloadBehavior", behavior="allow", downloadPath=outdir)
+call("Page.navigate", url=url)
+wait(lambda: evaluate("document.body && document.body.getAttribute('data-ready')"), "the page")
+before = set(os.listdir(outdir))
+if not evaluate(f"(() => {{ const b = document.querySelector({json.dumps(selector)}); if (b) b.click(); return !!b; }})()"):
+    raise SystemExit(f"no {selector} on the page")
+done = lambda: [f for f in set(os.listdir(outdir)) - before if not f.endswith(".crdownload")]
+print(os.path.join(outdir, wait(done, "the download")[0]))
+ws.close()
