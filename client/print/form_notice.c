@@ -43,8 +43,8 @@ static int cmp_notice(const void *a, const void *b)
 static int cmp_nexam(const void *a, const void *b)
 {
 	const struct nexam *x = a, *y = b;
-	int c = strcmp(pd_str(x->exam, "exam_date"), pd_str(y->exam, "exam_date"));
-	return c ? c : (int)(pd_int(x->exam, "subject_code") - pd_int(y->exam, "subject_code"));
+	int c = strcmp(pdata_str(x->exam, "exam_date"), pdata_str(y->exam, "exam_date"));
+	return c ? c : (int)(pdata_int(x->exam, "subject_code") - pdata_int(y->exam, "subject_code"));
 }
 
 static const struct pcol cols[] = {
@@ -62,13 +62,13 @@ static void draw_one(struct pdoc *d, const struct notices *ns, const struct noti
 	pdoc_text(d, PDOC_TITLE, PDOC_CENTER, "УВЕДОМЛЕНИЕ");
 	pdoc_text(d, PDOC_SUBTITLE, PDOC_CENTER, "участника государственной итоговой аттестации");
 	pdoc_gap(d, 4);
-	pdoc_field(d, "Фамилия, имя, отчество", pd_person(x->person, buf, sizeof buf));
-	const char *dt = kt_doc_type_name((int)pd_int(x->person, "doc_type"));
-	const char *ser = pd_str(x->person, "doc_series");
+	pdoc_field(d, "Фамилия, имя, отчество", pdata_person(x->person, buf, sizeof buf));
+	const char *dt = kt_doc_type_name((int)pdata_int(x->person, "doc_type"));
+	const char *ser = pdata_str(x->person, "doc_series");
 	snprintf(buf, sizeof buf, "%s%s%s%s%s", dt ? dt : "", dt ? ", " : "", ser, *ser ? " " : "",
-		pd_str(x->person, "doc_number"));
+		pdata_str(x->person, "doc_number"));
 	pdoc_field(d, "Документ", buf);
-	const char *cls = pd_str(x->person, "class");
+	const char *cls = pdata_str(x->person, "class");
 	snprintf(buf, sizeof buf, "%s%s%s", ns->school_name, *cls ? ", класс " : "", cls);
 	pdoc_field(d, "Образовательная организация", buf);
 	pdoc_gap(d, 4);
@@ -77,15 +77,15 @@ static void draw_one(struct pdoc *d, const struct notices *ns, const struct noti
 	for (size_t i = 0; i < x->n; i++) {
 		const struct nexam *e = &x->ex[i];
 		char subj[300], where[1100], seat[32];
-		pd_exam_title(e->exam, subj, sizeof subj);
-		pd_date(pd_str(e->exam, "exam_date"), date, sizeof date);
+		pdata_exam_title(e->exam, subj, sizeof subj);
+		pdata_date(pdata_str(e->exam, "exam_date"), date, sizeof date);
 		if (e->seat && e->point) {
-			snprintf(where, sizeof where, "%s, %s", pd_str(e->point, "name"),
-				pd_str(e->point, "address"));
-			snprintf(seat, sizeof seat, "ряд %lld, место %lld", pd_int(e->seat, "seat_row"),
-				pd_int(e->seat, "seat"));
-			ptable_row(&t, (const char *[]){date, subj, pd_str(e->point, "code"), where,
-				e->room ? pd_str(e->room, "code") : "", seat});
+			snprintf(where, sizeof where, "%s, %s", pdata_str(e->point, "name"),
+				pdata_str(e->point, "address"));
+			snprintf(seat, sizeof seat, "ряд %lld, место %lld", pdata_int(e->seat, "seat_row"),
+				pdata_int(e->seat, "seat"));
+			ptable_row(&t, (const char *[]){date, subj, pdata_str(e->point, "code"), where,
+				e->room ? pdata_str(e->room, "code") : "", seat});
 		} else {
 			ptable_row(&t, (const char *[]){date, subj, "—",
 				"будет сообщено дополнительно", "—", "—"});
@@ -127,9 +127,14 @@ static int draw(struct pdoc *d, void *arg)
 	return 0;
 }
 
-/* May this organization read the school's people? */
+/* May this organization read the school's people? The server sends a replica only the
+ * people it may read, so holding the school's participants says yes; else the feed says
+ * whether the school is this organization or below it (a feed whose name and level are not
+ * known yet says nothing). p->people holds the school's participants only. */
 static bool school_readable(const struct pdata *p, const struct porg *s)
 {
+	if (p->people.n > 0)
+		return true;
 	return s && s->level == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL &&
 		(strcmp(s->code, p->own) == 0 || strcmp(s->parent, p->own) == 0 ||
 		 p->own_level == KARTA__ORG_LEVEL__ORG_LEVEL_REGION);
@@ -146,11 +151,11 @@ static int collect(struct pdata *p, const char *school, const char *cls, struct 
 	for (size_t i = 0; i < p->people.n; i++) {
 		const struct prow *x = &p->people.r[i];
 		char a[32], b[32];
-		if (strcmp(x->feed, school) != 0 || (cls && strcmp(print_name_key(pd_str(x->row,
+		if (strcmp(x->feed, school) != 0 || (cls && strcmp(print_name_key(pdata_str(x->row,
 			"class"), a, sizeof a), print_name_key(cls, b, sizeof b)) != 0))
 			continue;
 		size_t r = pdata_first(&p->regs, "participant_id", x->id), k = r;
-		while (k < p->regs.n && strcmp(pd_str(p->regs.r[k].row, "participant_id"), x->id) == 0)
+		while (k < p->regs.n && strcmp(pdata_str(p->regs.r[k].row, "participant_id"), x->id) == 0)
 			k++;
 		if (r == p->regs.n || k == r)
 			continue; /* registered for nothing: no notice */
@@ -161,23 +166,23 @@ static int collect(struct pdata *p, const char *school, const char *cls, struct 
 			return -1;
 		ns->n++;
 		char name[320], fold[320];
-		print_name_key(pd_person(x->row, name, sizeof name), fold, sizeof fold);
-		snprintf(n->key, sizeof n->key, "%4s\x01%s", pd_str(x->row, "class"), fold);
+		print_name_key(pdata_person(x->row, name, sizeof name), fold, sizeof fold);
+		snprintf(n->key, sizeof n->key, "%4s\x01%s", pdata_str(x->row, "class"), fold);
 		for (; r < k; r++) {
-			const char *exam_id = pd_str(p->regs.r[r].row, "exam_id");
+			const char *exam_id = pdata_str(p->regs.r[r].row, "exam_id");
 			const struct prow *e = pdata_find(&p->exams, exam_id);
 			if (!e)
 				continue;
 			struct nexam *ne = &n->ex[n->n++];
 			ne->exam = e->row;
 			size_t s = pdata_first(&p->seats, "participant_id", x->id);
-			for (; s < p->seats.n && strcmp(pd_str(p->seats.r[s].row, "participant_id"),
+			for (; s < p->seats.n && strcmp(pdata_str(p->seats.r[s].row, "participant_id"),
 			                                x->id) == 0; s++)
-				if (strcmp(pd_str(p->seats.r[s].row, "exam_id"), exam_id) == 0)
+				if (strcmp(pdata_str(p->seats.r[s].row, "exam_id"), exam_id) == 0)
 					ne->seat = p->seats.r[s].row;
 			if (ne->seat) {
-				const struct prow *pt = pdata_find(&p->points, pd_str(ne->seat, "point_id"));
-				const struct prow *au = pdata_find(&p->rooms, pd_str(ne->seat, "auditorium_id"));
+				const struct prow *pt = pdata_find(&p->points, pdata_str(ne->seat, "point_id"));
+				const struct prow *au = pdata_find(&p->rooms, pdata_str(ne->seat, "auditorium_id"));
 				ne->point = pt ? pt->row : NULL;
 				ne->room = au ? au->row : NULL;
 			}
@@ -238,7 +243,7 @@ int print_notice(struct client *cl, int argc, char **argv)
 	}
 	if (rc == EXIT_OK) {
 		ns.school = school;
-		ns.school_name = *s->name ? s->name : school;
+		ns.school_name = s && *s->name ? s->name : school;
 		struct pdoc_spec spec = {"Уведомление участника ГИА", "Уведомления участников ГИА",
 			false};
 		rc = print_write(o[O_OUT].str, &spec, draw, &ns);

@@ -46,7 +46,7 @@ static void draw_head(struct pdoc *d, const struct planf *f)
 	if (strcmp(pl->status, "draft") == 0) {
 		pdoc_text(d, PDOC_BOLD, PDOC_RIGHT, "ПРОЕКТ");
 	} else {
-		pd_date(pl->act_date, date, sizeof date);
+		pdata_date(pl->act_date, date, sizeof date);
 		snprintf(buf, sizeof buf, "УТВЕРЖДЁН\n%s от %s № %s\n%s", act_instr(pl->act_kind),
 			*date ? date : "__________", *pl->act_number ? pl->act_number : "______",
 			f->owner);

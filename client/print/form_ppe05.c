@@ -11,17 +11,6 @@
 #include "print_seating.h"
 #include "ptable.h"
 
-void print_exam_head(struct pdoc *d, const struct pseating *s)
-{
-	char buf[1200];
-	pdoc_field(d, "Экзамен", s->exam_title);
-	pdoc_field(d, "Дата экзамена", s->exam_date);
-	const json_t *pt = s->point->row;
-	snprintf(buf, sizeof buf, "%s — %s, %s", pd_str(pt, "code"), pd_str(pt, "name"),
-		pd_str(pt, "address"));
-	pdoc_field(d, "ППЭ", buf);
-}
-
 static const struct pcol cols[] = {
 	{"№ п/п", 13, PDOC_RIGHT},
 	{"Фамилия, имя, отчество", 0, PDOC_LEFT},
@@ -30,11 +19,6 @@ static const struct pcol cols[] = {
 	{"Ряд", 11, PDOC_CENTER},
 	{"Место", 14, PDOC_CENTER},
 };
-
-const char *print_person_cell(const struct pseat *s)
-{
-	return *s->person ? s->person : "(участник другого муниципалитета: данные не передаются)";
-}
 
 static int draw(struct pdoc *d, void *arg)
 {

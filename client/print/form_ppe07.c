@@ -102,24 +102,24 @@ static int draw(struct pdoc *d, void *arg)
 
 static int worker_add(struct print_ctx *p, struct ppe07 *f, const struct prow *a)
 {
-	const char *role = pd_str(a->row, "role");
+	const char *role = pdata_str(a->row, "role");
 	size_t r = 0;
 	while (r < NROLES && strcmp(roles[r].role, role) != 0)
 		r++;
-	const struct prow *st = pdata_find(&p->d.staff, pd_str(a->row, "staff_id"));
+	const struct prow *st = pdata_find(&p->d.staff, pdata_str(a->row, "staff_id"));
 	if (r == NROLES || !st)
 		return 0; /* a role this build does not know, or staff the replica lacks */
 	struct worker *w = &f->w[f->n++];
 	memset(w, 0, sizeof *w);
 	w->role = (int)r;
-	w->created = pd_str(a->row, "created_at");
-	const struct prow *room = pdata_find(&p->d.rooms, pd_str(a->row, "auditorium_id"));
+	w->created = pdata_str(a->row, "created_at");
+	const struct prow *room = pdata_find(&p->d.rooms, pdata_str(a->row, "auditorium_id"));
 	if (room)
-		snprintf(w->room, sizeof w->room, "%s", pd_str(room->row, "code"));
-	pd_person(st->row, w->name, sizeof w->name);
+		snprintf(w->room, sizeof w->room, "%s", pdata_str(room->row, "code"));
+	pdata_person(st->row, w->name, sizeof w->name);
 	print_name_key(w->name, w->key, sizeof w->key);
-	const char *ser = pd_str(st->row, "doc_series");
-	snprintf(w->doc, sizeof w->doc, "%s%s%s", ser, *ser ? " " : "", pd_str(st->row, "doc_number"));
+	const char *ser = pdata_str(st->row, "doc_series");
+	snprintf(w->doc, sizeof w->doc, "%s%s%s", ser, *ser ? " " : "", pdata_str(st->row, "doc_number"));
 	const struct porg *o = pdata_org(&p->d, pdata_org_code(&p->d,
 		json_object_get(st->row, "workplace_org_id")));
 	snprintf(w->work, sizeof w->work, "%s", o ? o->name : "");
@@ -172,8 +172,8 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 		rc = EXIT_RUNTIME;
 	for (size_t i = 0; rc == EXIT_OK && i < p.d.assign.n; i++) {
 		const struct prow *a = &p.d.assign.r[i];
-		if (strcmp(pd_str(a->row, "exam_id"), e->id) == 0 &&
-		    strcmp(pd_str(a->row, "point_id"), pt->id) == 0)
+		if (strcmp(pdata_str(a->row, "exam_id"), e->id) == 0 &&
+		    strcmp(pdata_str(a->row, "point_id"), pt->id) == 0)
 			worker_add(&p, &f, a);
 	}
 	if (rc == EXIT_OK && f.n == 0) {
@@ -184,10 +184,10 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 	if (rc == EXIT_OK) {
 		mark_responsible(&f);
 		qsort(f.w, f.n, sizeof *f.w, cmp_worker);
-		pd_exam_title(e->row, f.exam_title, sizeof f.exam_title);
-		pd_date(pd_str(e->row, "exam_date"), f.exam_date, sizeof f.exam_date);
-		snprintf(f.point, sizeof f.point, "%s — %s, %s", pd_str(pt->row, "code"),
-			pd_str(pt->row, "name"), pd_str(pt->row, "address"));
+		pdata_exam_title(e->row, f.exam_title, sizeof f.exam_title);
+		pdata_date(pdata_str(e->row, "exam_date"), f.exam_date, sizeof f.exam_date);
+		snprintf(f.point, sizeof f.point, "%s — %s, %s", pdata_str(pt->row, "code"),
+			pdata_str(pt->row, "name"), pdata_str(pt->row, "address"));
 		struct pdoc_spec spec = {"Форма ППЭ-07", "ППЭ-07 Список работников ППЭ", false};
 		rc = print_write(o[O_OUT].str, &spec, draw, &f);
 	}

@@ -98,7 +98,7 @@ static int draw(struct pdoc *d, void *arg)
 			cells[k] = v[k];
 		}
 		cells[C_PCT] = pct(atoll(cell(t, r, "done")), atoll(cell(t, r, "items")), v[C_PCT], 64);
-		cells[C_LAST] = pd_date(cell(t, r, "last_submission"), v[C_LAST], 64);
+		cells[C_LAST] = pdata_date(cell(t, r, "last_submission"), v[C_LAST], 64);
 		sub_items += atoll(cell(t, r, "sub_items"));
 		sub_done += atoll(cell(t, r, "sub_done"));
 		sub_late += atoll(cell(t, r, "sub_orgs_overdue"));
@@ -163,7 +163,7 @@ int print_rollup(struct client *cl, int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	if (o[O_AS_OF].set) {
-		pd_date(o[O_AS_OF].str, f.as_of, sizeof f.as_of);
+		pdata_date(o[O_AS_OF].str, f.as_of, sizeof f.as_of);
 	} else {
 		time_t now = time(NULL);
 		struct tm tm;

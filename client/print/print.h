@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "pdoc.h"
-#include "print_data.h"
+#include "pdata.h"
 
 struct client;
 

@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "karta.pb-c.h"
+#include "pdoc.h"
 #include "report_cmds.h"
 
 static const char *cell(const Karta__Table *t, size_t r, const char *col)
@@ -33,16 +34,16 @@ static void fill(struct print_ctx *p, const struct prow *point, const Karta__Tab
 	s->school_name = o && *o->name ? o->name : NULL;
 	for (size_t i = 0; i < p->d.rooms.n; i++) {
 		const json_t *a = p->d.rooms.r[i].row;
-		if (strcmp(pd_str(a, "point_id"), point->id) == 0 &&
-		    strcmp(pd_str(a, "code"), s->room) == 0)
-			snprintf(s->room_name, sizeof s->room_name, "%s", pd_str(a, "name"));
+		if (strcmp(pdata_str(a, "point_id"), point->id) == 0 &&
+		    strcmp(pdata_str(a, "code"), s->room) == 0)
+			snprintf(s->room_name, sizeof s->room_name, "%s", pdata_str(a, "name"));
 	}
 	const struct prow *x = *s->person ? pdata_find(&p->d.people, cell(t, r, "participant")) : NULL;
 	if (x) {
-		snprintf(s->cls, sizeof s->cls, "%s", pd_str(x->row, "class"));
-		const char *ser = pd_str(x->row, "doc_series");
+		snprintf(s->cls, sizeof s->cls, "%s", pdata_str(x->row, "class"));
+		const char *ser = pdata_str(x->row, "doc_series");
 		snprintf(s->doc, sizeof s->doc, "%s%s%s", ser, *ser ? " " : "",
-			pd_str(x->row, "doc_number"));
+			pdata_str(x->row, "doc_number"));
 	}
 	print_name_key(s->person, s->key, sizeof s->key);
 }
@@ -53,12 +54,12 @@ int print_seating_get(struct print_ctx *p, const struct prow *exam, const struct
 	memset(out, 0, sizeof *out);
 	out->exam = exam;
 	out->point = point;
-	pd_exam_title(exam->row, out->exam_title, sizeof out->exam_title);
-	pd_date(pd_str(exam->row, "exam_date"), out->exam_date, sizeof out->exam_date);
+	pdata_exam_title(exam->row, out->exam_title, sizeof out->exam_title);
+	pdata_date(pdata_str(exam->row, "exam_date"), out->exam_date, sizeof out->exam_date);
 	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
 	req.name = (char *)"seating";
 	req.exam_id = exam->id;
-	req.point = (char *)pd_str(point->row, "code");
+	req.point = (char *)pdata_str(point->row, "code");
 	Karta__Table *t;
 	int rc = report_table(p->cl, &req, &t);
 	if (rc != EXIT_OK) {
@@ -103,4 +104,20 @@ int print_seating_load(struct print_ctx *p, struct client *cl, const char *exam_
 	if (rc == EXIT_OK)
 		rc = print_seating_get(p, e, pt, room, form, out);
 	return rc;
+}
+
+void print_exam_head(struct pdoc *d, const struct pseating *s)
+{
+	char buf[1200];
+	pdoc_field(d, "Экзамен", s->exam_title);
+	pdoc_field(d, "Дата экзамена", s->exam_date);
+	const json_t *pt = s->point->row;
+	snprintf(buf, sizeof buf, "%s — %s, %s", pdata_str(pt, "code"), pdata_str(pt, "name"),
+		pdata_str(pt, "address"));
+	pdoc_field(d, "ППЭ", buf);
+}
+
+const char *print_person_cell(const struct pseat *s)
+{
+	return *s->person ? s->person : "(участник другого муниципалитета: данные не передаются)";
 }

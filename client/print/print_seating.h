@@ -42,7 +42,7 @@ void print_seating_free(struct pseating *s);
 int print_seating_load(struct print_ctx *p, struct client *cl, const char *exam_ref,
 	const char *point_code, const char *room, const char *form, struct pseating *out);
 
-/* The lines every ППЭ form starts with: exam, date, point (form_ppe05.c). */
+/* The lines every ППЭ form starts with: exam, date, point. */
 void print_exam_head(struct pdoc *d, const struct pseating *s);
 /* The name cell: a person this organization may not read is named by nothing else. */
 const char *print_person_cell(const struct pseat *s);

@@ -7,6 +7,12 @@
 #                             WHERE (an SQL condition on p.org_id): count and checksum
 #   region_exam ID            the region's ЕГЭ exam ID (subject 2, 2025-06-01: --exam
 #                             2025-06-01:2), every participant who may take it registered
+#   region_planning DIR GEN_ARGS…  kt_gen_region DIR GEN_ARGS…, its organizations, and the
+#                             region imports its participants, exam points and auditoriums;
+#                             sets MUN (the municipality of point 0001) and OTHER (another
+#                             municipality with points)
+#   region_staff_of MUN DIR   the region imports for MUN the staff of DIR/staff.csv who work
+#                             at MUN's points (staff belong to a municipality)
 
 # region_orgs DIR
 region_orgs() {
@@ -64,4 +70,29 @@ region_exam() {
 	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
 	SELECT gen_random_uuid(), p.org_id, p.id, '$1' FROM participant p
 	JOIN exam e ON e.id = '$1' WHERE karta_registration_ok(p.form, p.class, e.form, e.gia)" >/dev/null
+}
+
+# region_planning DIR GEN_ARGS…
+region_planning() {
+	local g=$1 f
+	shift
+	"$KT_BIN/tests/kt_gen_region" "$g" "$@" >/dev/null
+	region_orgs "$g"
+	for f in participants exam-points auditoriums; do
+		kt_ok reg registry import "$f" "$g/$f.csv"
+	done
+	MUN=$(kt_psql "SELECT o.code FROM exam_point p JOIN organization o ON o.id = p.org_id WHERE p.code = '0001'")
+	OTHER=$(kt_psql "SELECT min(o.code) FROM exam_point p JOIN organization o ON o.id = p.org_id
+		WHERE o.code <> '$MUN'")
+	[ -n "$OTHER" ] || kt_fail "the generated region lacks a second municipality with points"
+}
+
+# region_staff_of MUN DIR
+region_staff_of() {
+	local pts
+	pts=$(kt_psql "SELECT string_agg(p.code, ' ') FROM exam_point p JOIN organization o ON o.id = p.org_id
+		WHERE o.code = '$1'")
+	tr -d '\r' <"$2/staff.csv" | awk -F';' -v pts=" $pts " 'NR == 1 || index(pts, " " $14 " ") > 0' \
+		>"$KT_WORK/staff-$1.csv"
+	kt_ok reg registry import staff "$KT_WORK/staff-$1.csv" --org "$1"
 }

@@ -18,27 +18,15 @@
 kt_setup t_exam_planning
 kt_start_kartad
 G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --municipalities 3 --schools 30 --participants 900 \
-	--exam-points 9 --auditoriums 90 --staff 300 >/dev/null
-region_orgs "$G"
-for f in participants exam-points auditoriums; do
-	kt_ok reg registry import "$f" "$G/$f.csv"
-done
+region_planning "$G" --municipalities 3 --schools 30 --participants 900 --exam-points 9 \
+	--auditoriums 90 --staff 300
 
 # MUN: the municipality of point 0001; OTHER: another one with points; SCHOOL: one of MUN's
-MUN=$(kt_psql "SELECT o.code FROM exam_point p JOIN organization o ON o.id = p.org_id WHERE p.code = '0001'")
-OTHER=$(kt_psql "SELECT min(o.code) FROM exam_point p JOIN organization o ON o.id = p.org_id
-	WHERE o.code <> '$MUN'")
 SCHOOL=$(kt_psql "SELECT min(s.code) FROM organization s JOIN organization m ON m.id = s.parent_id
 	WHERE m.code = '$MUN' AND EXISTS (SELECT 1 FROM participant p WHERE p.org_id = s.id)")
-[ -n "$OTHER" ] && [ -n "$SCHOOL" ] || kt_fail "the generated region lacks a second municipality with points"
+[ -n "$SCHOOL" ] || kt_fail "the generated region lacks a school of $MUN with participants"
 for o in "$MUN" "$OTHER" "$SCHOOL"; do region_device "$o"; done
-# staff belong to a municipality: the region imports those of MUN's points for MUN
-MUN_POINTS=$(kt_psql "SELECT string_agg(p.code, ' ') FROM exam_point p JOIN organization o ON o.id = p.org_id
-	WHERE o.code = '$MUN'")
-tr -d '\r' <"$G/staff.csv" | awk -F';' -v pts=" $MUN_POINTS " 'NR == 1 || index(pts, " " $14 " ") > 0' \
-	>"$KT_WORK/staff-mun.csv"
-kt_ok reg registry import staff "$KT_WORK/staff-mun.csv" --org "$MUN"
+region_staff_of "$MUN" "$G"
 
 # the exam (ЕГЭ), every participant who may take it registered, two unusable seats in every room
 E=11111111-2222-4333-8444-555555555555

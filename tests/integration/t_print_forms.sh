@@ -19,28 +19,19 @@ done
 kt_setup t_print_forms
 kt_start_kartad
 G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --municipalities 2 --schools 8 --participants 700 \
-	--exam-points 4 --auditoriums 16 --staff 80 >/dev/null
-region_orgs "$G"
-for f in participants exam-points auditoriums; do
-	kt_ok reg registry import "$f" "$G/$f.csv"
-done
-MUN=$(kt_psql "SELECT o.code FROM exam_point p JOIN organization o ON o.id = p.org_id WHERE p.code = '0001'")
-OTHER=$(kt_psql "SELECT min(o.code) FROM exam_point p JOIN organization o ON o.id = p.org_id
-	WHERE o.code <> '$MUN'")
+region_planning "$G" --municipalities 2 --schools 8 --participants 700 --exam-points 4 \
+	--auditoriums 16 --staff 80
 SCHOOL=$(kt_psql "SELECT s.code FROM organization s JOIN organization m ON m.id = s.parent_id
 	WHERE m.code = '$MUN' AND EXISTS (SELECT 1 FROM participant p WHERE p.org_id = s.id AND p.class LIKE '11%')
 	ORDER BY s.code LIMIT 1")
 OSCHOOL=$(kt_psql "SELECT min(s.code) FROM organization s JOIN organization m ON m.id = s.parent_id
 	WHERE m.code = '$OTHER'")
 OP=$(kt_psql "SELECT min(p.code) FROM exam_point p JOIN organization o ON o.id = p.org_id WHERE o.code = '$OTHER'")
-[ -n "$OTHER" ] && [ -n "$SCHOOL" ] && [ -n "$OP" ] || kt_fail "the generated region lacks a second municipality"
+[ -n "$SCHOOL" ] && [ -n "$OP" ] || kt_fail "the generated region lacks a school with grade 11 or a point"
 for o in "$MUN" "$OTHER" "$SCHOOL"; do region_device "$o"; done
+region_staff_of "$MUN" "$G"
 MUN_POINTS=$(kt_psql "SELECT string_agg(p.code, ' ') FROM exam_point p JOIN organization o ON o.id = p.org_id
 	WHERE o.code = '$MUN'")
-tr -d '\r' <"$G/staff.csv" | awk -F';' -v pts=" $MUN_POINTS " 'NR == 1 || index(pts, " " $14 " ") > 0' \
-	>"$KT_WORK/staff-mun.csv"
-kt_ok reg registry import staff "$KT_WORK/staff-mun.csv" --org "$MUN"
 
 # two exams: ЕГЭ mathematics (planned and seated) and Russian (registered, not yet seated)
 E=11111111-2222-4333-8444-555555555555

@@ -1,11 +1,11 @@
-/* print_data: what the print forms read from the local replica — the registries and the
+/* pdata: what the print forms read from the local replica — the registries and the
  * exam planning this organization may read (the server puts nothing else in its replica:
  * a municipality holds its own points, rooms, staff, seating and its schools' people) —
  * loaded per entity type into arrays sorted by id, plus the organizations of the feeds.
  * Rows are the server's payloads (keys = SQL columns, sql/0008, sql/0009); deleted rows
  * are left out. */
-#ifndef KT_PRINT_DATA_H
-#define KT_PRINT_DATA_H
+#ifndef KT_PDATA_H
+#define KT_PDATA_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -62,17 +62,17 @@ const char *pdata_org_code(const struct pdata *p, const json_t *id);
 const struct prow *pdata_point(const struct pdata *p, const char *code);
 
 /* A string field ("" when absent or null), an integer field (0). */
-const char *pd_str(const json_t *row, const char *key);
-long long pd_int(const json_t *row, const char *key);
+const char *pdata_str(const json_t *row, const char *key);
+long long pdata_int(const json_t *row, const char *key);
 
 /* "Фамилия Имя Отчество" of a participant or staff row into buf. */
-const char *pd_person(const json_t *row, char *buf, size_t n);
+const char *pdata_person(const json_t *row, char *buf, size_t n);
 /* "дд.мм.гггг" of an ISO date (YYYY-MM-DD…) into buf; the text itself when not a date. */
-const char *pd_date(const char *iso, char *buf, size_t n);
+const char *pdata_date(const char *iso, char *buf, size_t n);
 /* The exam's title: "Математика (профильная), ЕГЭ" into buf. */
-const char *pd_exam_title(const json_t *exam, char *buf, size_t n);
+const char *pdata_exam_title(const json_t *exam, char *buf, size_t n);
 /* The exam form's name: ЕГЭ, ОГЭ, ГВЭ. */
-const char *pd_exam_form(const json_t *exam);
+const char *pdata_exam_form(const json_t *exam);
 
 /* The index of the first row of t whose key field equals v (t sorted by that field with
  * pdata_sort_by), or t->n. */

@@ -1,7 +1,7 @@
-/* print_data: the replica's registries and exam planning as arrays for the print forms
- * (see print_data.h). One pass over each entity type; a replica holds hundreds to tens of
+/* pdata: the replica's registries and exam planning as arrays for the print forms
+ * (see pdata.h). One pass over each entity type; a replica holds hundreds to tens of
  * thousands of such rows, all read in well under a second. */
-#include "print_data.h"
+#include "pdata.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,18 +192,18 @@ const char *pdata_org_code(const struct pdata *p, const json_t *id)
 const struct prow *pdata_point(const struct pdata *p, const char *code)
 {
 	for (size_t i = 0; i < p->points.n; i++)
-		if (strcmp(pd_str(p->points.r[i].row, "code"), code) == 0)
+		if (strcmp(pdata_str(p->points.r[i].row, "code"), code) == 0)
 			return &p->points.r[i];
 	return NULL;
 }
 
-const char *pd_str(const json_t *row, const char *key)
+const char *pdata_str(const json_t *row, const char *key)
 {
 	const char *s = json_string_value(json_object_get(row, key));
 	return s ? s : "";
 }
 
-long long pd_int(const json_t *row, const char *key)
+long long pdata_int(const json_t *row, const char *key)
 {
 	const json_t *v = json_object_get(row, key);
 	if (json_is_integer(v))
@@ -213,15 +213,15 @@ long long pd_int(const json_t *row, const char *key)
 	return 0;
 }
 
-const char *pd_person(const json_t *row, char *buf, size_t n)
+const char *pdata_person(const json_t *row, char *buf, size_t n)
 {
-	const char *sur = pd_str(row, "surname"), *name = pd_str(row, "name"),
-		   *pat = pd_str(row, "patronymic");
+	const char *sur = pdata_str(row, "surname"), *name = pdata_str(row, "name"),
+		   *pat = pdata_str(row, "patronymic");
 	snprintf(buf, n, "%s %s%s%s", sur, name, *pat ? " " : "", pat);
 	return buf;
 }
 
-const char *pd_date(const char *iso, char *buf, size_t n)
+const char *pdata_date(const char *iso, char *buf, size_t n)
 {
 	int y, m, d;
 	if (iso && strlen(iso) >= 10 && sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) == 3)
@@ -231,9 +231,9 @@ const char *pd_date(const char *iso, char *buf, size_t n)
 	return buf;
 }
 
-const char *pd_exam_form(const json_t *exam)
+const char *pdata_exam_form(const json_t *exam)
 {
-	switch (pd_int(exam, "form")) {
+	switch (pdata_int(exam, "form")) {
 	case 1: return "ЕГЭ";
 	case 2: return "ОГЭ";
 	case 4: return "ГВЭ";
@@ -241,15 +241,15 @@ const char *pd_exam_form(const json_t *exam)
 	}
 }
 
-const char *pd_exam_title(const json_t *exam, char *buf, size_t n)
+const char *pdata_exam_title(const json_t *exam, char *buf, size_t n)
 {
 	char subj[32];
-	const char *name = pd_str(exam, "subject_name");
+	const char *name = pdata_str(exam, "subject_name");
 	if (!*name) {
-		snprintf(subj, sizeof subj, "предмет %lld", pd_int(exam, "subject_code"));
+		snprintf(subj, sizeof subj, "предмет %lld", pdata_int(exam, "subject_code"));
 		name = subj;
 	}
-	snprintf(buf, n, "%s, %s", name, pd_exam_form(exam));
+	snprintf(buf, n, "%s, %s", name, pdata_exam_form(exam));
 	return buf;
 }
 
@@ -258,8 +258,8 @@ static const char *sort_key;
 
 static int cmp_key(const void *a, const void *b)
 {
-	int c = strcmp(pd_str(((const struct prow *)a)->row, sort_key),
-		pd_str(((const struct prow *)b)->row, sort_key));
+	int c = strcmp(pdata_str(((const struct prow *)a)->row, sort_key),
+		pdata_str(((const struct prow *)b)->row, sort_key));
 	return c ? c : cmp_id(a, b);
 }
 
@@ -275,10 +275,10 @@ size_t pdata_first(const struct ptab *t, const char *key, const char *v)
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(pd_str(t->r[mid].row, key), v) < 0)
+		if (strcmp(pdata_str(t->r[mid].row, key), v) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < t->n && strcmp(pd_str(t->r[lo].row, key), v) == 0 ? lo : t->n;
+	return lo < t->n && strcmp(pdata_str(t->r[lo].row, key), v) == 0 ? lo : t->n;
 }
