@@ -127,8 +127,13 @@ static int feed_describe(struct replica *r, const Karta__FeedState *fs)
 {
 	sqlite3_stmt *s = rp_stmt(r, RS_FEED_DESCRIBE,
 		"INSERT INTO feed(code, name, level, parent, scope, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-		" ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level,"
-		" parent = excluded.parent, scope = excluded.scope, last_seq = excluded.last_seq");
+		" ON CONFLICT(code) DO UPDATE SET"
+		/* a snapshot page's state carries only the feed, epoch and seq: what it lacks is kept */
+		" name = CASE WHEN excluded.name = '' THEN feed.name ELSE excluded.name END,"
+		" level = CASE WHEN excluded.level = 0 THEN feed.level ELSE excluded.level END,"
+		" parent = CASE WHEN excluded.level = 0 THEN feed.parent ELSE excluded.parent END,"
+		" scope = CASE WHEN excluded.scope = '' THEN feed.scope ELSE excluded.scope END,"
+		" last_seq = excluded.last_seq");
 	if (!s)
 		return -1;
 	rp_bind_text(s, 1, fs->feed);

@@ -121,10 +121,32 @@ static void test_interrupted_snapshot(void **state)
 	assert_int_equal(s, 5);
 }
 
+/* A snapshot page's state names only the feed, its epoch and seq (h_snapshot): the name,
+ * level, parent and scope the Pull gave the feed stay (print forms read a school's level and
+ * parent from them; the demo's `feed rebuild school-n1` lost them). */
+static void test_snapshot_keeps_description(void **state)
+{
+	struct replica *r = ((struct replica_fixture *)*state)->r;
+	Karta__FeedState ok = feed(1, 0, KARTA__FEED_ACTION__FEED_OK);
+	ok.name = "Школа № 1";
+	ok.level = KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL;
+	ok.parent = "mun1";
+	apply(r, NULL, 0, &ok);
+	Karta__FeedState bare = KARTA__FEED_STATE__INIT;
+	bare.feed = "reg";
+	bare.epoch = 2;
+	bare.seq = bare.last_seq = 4;
+	assert_int_equal(replica_snapshot_begin(r, &bare), 0);
+	assert_int_equal(count(r, "SELECT count(*) FROM feed WHERE code = 'reg' AND name = 'Школа № 1'"
+		" AND parent = 'mun1' AND scope = 'all' AND level > 0"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_interrupted_snapshot, replica_fixture_setup,
+			replica_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_keeps_description, replica_fixture_setup,
 			replica_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
