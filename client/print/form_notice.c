@@ -1,8 +1,9 @@
 /* form_notice: «Уведомление участника ГИА» — for each participant of a school (or one
  * class of it), every exam they are registered for: date, subject and form, and where
  * they sit it — exam point code, name and address, auditorium, row and seat — when the
- * replica holds their seat (a municipality's replica holds the seating of its points; a
- * school's holds none: the notice says the point will be announced). One notice per page,
+ * replica holds their seat (a municipality's replica holds the seating of its points) or, for
+ * a school, whose replica holds none, when the server says where its own people sit
+ * (own_seats, sql/0017); offline, the notice says the seat will be told later. One notice per page,
  * or two per sheet with a cut line. Only participants this organization reads: its own
  * (a school), its schools' (a municipality), all (the region). */
 #include <stdio.h>
@@ -18,10 +19,12 @@
 #include "report_cmds.h"
 
 struct nexam {
+	const char *exam_id;
 	const json_t *exam, *seat, *point, *room;
 };
 
 struct notice {
+	const char *id; /* the participant's */
 	const json_t *person;
 	char key[400];
 	struct nexam *ex;
@@ -161,6 +164,7 @@ static int collect(struct pdata *p, const char *school, const char *cls, struct 
 			continue; /* registered for nothing: no notice */
 		struct notice *n = &ns->v[ns->n];
 		n->person = x->row;
+		n->id = x->id;
 		n->ex = calloc(k - r, sizeof *n->ex);
 		if (!n->ex)
 			return -1;
@@ -175,6 +179,7 @@ static int collect(struct pdata *p, const char *school, const char *cls, struct 
 				continue;
 			struct nexam *ne = &n->ex[n->n++];
 			ne->exam = e->row;
+			ne->exam_id = e->id;
 			size_t s = pdata_first(&p->seats, "participant_id", x->id);
 			for (; s < p->seats.n && strcmp(pdata_str(p->seats.r[s].row, "participant_id"),
 			                                x->id) == 0; s++)
@@ -191,6 +196,64 @@ static int collect(struct pdata *p, const char *school, const char *cls, struct 
 	}
 	qsort(ns->v, ns->n, sizeof *ns->v, cmp_notice);
 	return 0;
+}
+
+/* The column of that name in a server table, -1 when absent. */
+static int col_of(const Karta__Table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_columns; i++)
+		if (strcmp(t->columns[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A school's replica holds no seating (sql/0009 keeps it with the point's municipality), so
+ * the seats of its own participants are asked of the server (own_seats, sql/0017): where each
+ * sits — point code, name and address, auditorium, row and seat — and nothing of anybody
+ * else. The rows made for the notices are kept in keep. -1 when the server cannot be asked
+ * (offline): the notices then say the seat will be told later. */
+static int fill_own_seats(struct client *cl, struct notices *ns, json_t *keep)
+{
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = "own_seats";
+	Karta__Table *t = NULL;
+	if (report_table(cl, &req, &t) != EXIT_OK)
+		return -1;
+	int cp = col_of(t, "participant"), ce = col_of(t, "exam"), cpt = col_of(t, "point"),
+	    cn = col_of(t, "point_name"), ca = col_of(t, "point_address"),
+	    cr = col_of(t, "auditorium"), crow = col_of(t, "seat_row"), cs = col_of(t, "seat");
+	int filled = 0;
+	bool cols_ok = cp >= 0 && ce >= 0 && cpt >= 0 && cn >= 0 && ca >= 0 && cr >= 0 &&
+		crow >= 0 && cs >= 0;
+	for (size_t i = 0; cols_ok && i < t->n_rows; i++) {
+		const Karta__TableRow *r = t->rows[i];
+		if (r->n_cells < t->n_columns) /* a refusal came as an Error, never as a row */
+			continue;
+		for (size_t k = 0; k < ns->n; k++) {
+			struct notice *n = &ns->v[k];
+			if (strcmp(n->id, r->cells[cp]) != 0)
+				continue;
+			for (size_t j = 0; j < n->n; j++) {
+				struct nexam *e = &n->ex[j];
+				if (e->seat || strcmp(e->exam_id, r->cells[ce]) != 0)
+					continue;
+				json_t *seat = json_pack("{s:I, s:I}", "seat_row",
+					(json_int_t)atoll(r->cells[crow]), "seat", (json_int_t)atoll(r->cells[cs]));
+				json_t *pt = json_pack("{s:s, s:s, s:s}", "code", r->cells[cpt], "name",
+					r->cells[cn], "address", r->cells[ca]);
+				json_t *room = json_pack("{s:s}", "code", r->cells[cr]);
+				if (seat && pt && room) {
+					e->seat = seat, e->point = pt, e->room = room;
+					filled++;
+				}
+				json_array_append_new(keep, seat);
+				json_array_append_new(keep, pt);
+				json_array_append_new(keep, room);
+			}
+		}
+	}
+	karta__table__free_unpacked(t, NULL);
+	return filled;
 }
 
 int print_notice(struct client *cl, int argc, char **argv)
@@ -235,6 +298,12 @@ int print_notice(struct client *cl, int argc, char **argv)
 		fprintf(stderr, "karta: out of memory\n");
 		rc = EXIT_RUNTIME;
 	}
+	json_t *keep = json_array(); /* rows made for the seats the server gave */
+	if (rc == EXIT_OK && ns.n > 0 && lvl == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL &&
+	    fill_own_seats(cl, &ns, keep) < 0)
+		fprintf(stderr, "karta: %s: the notices say the seats will be told later\n",
+			cl->unreachable ? "the seats come from the server, which cannot be reached now"
+					: "the server did not give the seats");
 	if (rc == EXIT_OK && ns.n == 0) {
 		fprintf(stderr, "karta: cannot print notifications: nobody of school %s%s%s is "
 				"registered for an exam\n", school, o[O_CLASS].set ? ", class " : "",
@@ -251,6 +320,7 @@ int print_notice(struct client *cl, int argc, char **argv)
 	for (size_t i = 0; i < ns.n; i++)
 		free(ns.v[i].ex);
 	free(ns.v);
+	json_decref(keep);
 	print_end(&p);
 	return rc;
 }

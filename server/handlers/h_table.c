@@ -64,6 +64,9 @@ static const struct {
 		" LEFT JOIN participant p ON p.id = k.id_a LEFT JOIN organization o ON o.id = p.org_id"
 		" ORDER BY school, person"},
 	{"seating", "eo", "SELECT * FROM karta_seating_list($1::bigint, $2::uuid, nullif($3, ''))"},
+	/* where the participants the device's own organization owns sit (sql/0017): a school's
+	 * replica holds no seating, its notices need the seats */
+	{"own_seats", "", "SELECT * FROM karta_own_seats($1::bigint, NULL)"},
 	/* a registry row's changes, from its feed (change_log; the feed is the row's owner's),
 	 * for a device that may read the row: kind = its type, args_json {"id": …}; the fields by
 	 * name, never their values (docs/registries.md «Corrections») */

@@ -251,7 +251,35 @@ kt_ok "$SCHOOL" sync
 kt_ok "$SCHOOL" print notice --class "$CLS" -o "$OUT/notice-school.pdf"
 T=$(txt "$OUT/notice-school.pdf")
 kt_assert_eq "$NC" "$(grep -c 'УВЕДОМЛЕНИЕ' <<<"$T")" "the school prints its class $CLS"
-kt_assert_not_contains "$T" "ряд " "a school's replica holds no seats: none printed"
+# a school's replica holds no seating: the server says where its own people sit (own_seats)
+while IFS='|' read -r name pt room row seat; do
+	B=$(awk -v n="$name" 'index($0, "УВЕДОМЛЕНИЕ") {b = ""} {b = b $0 "\n"} index($0, n) {f = 1}
+		f && index($0, "Родитель") {print b; exit}' <<<"$T")
+	[ -n "$B" ] || kt_fail "the school's notice of $name is missing"
+	kt_assert_match "$(grep '01\.06\.2025' <<<"$B")" " $pt .* $room +ряд $row, место $seat" \
+		"the school's notice of $name: point $pt, auditorium $room, row $row, seat $seat"
+done < <(kt_psql "SELECT concat_ws(' ', x.surname, x.name, nullif(x.patronymic, '')) || '|' || p.code || '|'
+	|| a.code || '|' || s.seat_row || '|' || s.seat FROM seating s JOIN participant x ON x.id = s.participant_id
+	JOIN organization o ON o.id = x.org_id JOIN exam_point p ON p.id = s.point_id
+	JOIN auditorium a ON a.id = s.auditorium_id
+	WHERE o.code = '$SCHOOL' AND s.exam_id = '$E' AND x.class = '$CLS' AND s.deleted_at IS NULL
+	ORDER BY x.id LIMIT 5")
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM seating s JOIN participant x ON x.id = s.participant_id
+	JOIN organization o ON o.id = x.org_id WHERE o.code = '$SCHOOL' AND x.class = '$CLS'
+	AND s.deleted_at IS NULL")" "$(grep -c 'ряд [0-9]*, место' <<<"$T")" \
+	"the school's notices carry exactly its class's seats"
+# nobody else's seat reaches a school: own_seats names only the device's own participants
+kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM karta_own_seats((SELECT d.id FROM device d
+	JOIN organization o ON o.id = d.org_id WHERE o.code = '$SCHOOL' LIMIT 1), NULL) s
+	JOIN participant x ON x.id = s.participant JOIN organization o ON o.id = x.org_id
+	WHERE o.code <> '$SCHOOL'")" "own_seats: no seat of another school's participant"
+# offline, the school's notices still print, the seats to be told later
+sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/$SCHOOL.conf" >"$KT_WORK/$SCHOOL-off.conf"
+kt_ok "$SCHOOL-off" print notice --class "$CLS" -o "$OUT/notice-school-off.pdf"
+kt_assert_contains "$KT_ERR" "cannot be reached now" "offline: the school is told why seats are missing"
+T=$(txt "$OUT/notice-school-off.pdf")
+kt_assert_eq "$NC" "$(grep -c 'УВЕДОМЛЕНИЕ' <<<"$T")" "offline: the school still prints its class"
+kt_assert_not_contains "$T" "ряд " "offline: no seat printed"
 
 # --- roadmap and roll-up ------------------------------------------------------------------------
 kt_ok reg plan import "$KT_SEEDS/001_ab757c1570964dd4.txt"
