@@ -17,18 +17,12 @@ set -euo pipefail
 MUN=${1:-60}
 SCH=${2:-1000}
 RUNS=${3:-5}
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/region_lib.sh
 . "$KT_SRC/tests/integration/region_lib.sh"
 # shellcheck source=tests/integration/dash_lib.sh
 . "$KT_SRC/tests/integration/dash_lib.sh"
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
-ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 KT_ORGS=(reg)

@@ -8,16 +8,11 @@
 # Usage: bench/forms.sh [SCALE=1]. Needs a build in build/. Prints Markdown.
 set -euo pipefail
 SCALE=${1:-1}
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 export KT_SEEDS=${KT_SEEDS:-$KT_SRC/tests/fixtures/seeds}
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
 # shellcheck source=tests/integration/region_lib.sh
 . "$KT_SRC/tests/integration/region_lib.sh"
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
 
 kt_setup bench_forms
 kt_start_kartad

@@ -11,14 +11,8 @@
 set -euo pipefail
 M=${1:-60}
 S=${2:-25}
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
-ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 kt_setup bench_giadbset
 P=$KT_WORK/region.zip

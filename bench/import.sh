@@ -7,14 +7,8 @@
 # Prints a Markdown table for docs/performance.md.
 set -euo pipefail
 RUNS=${1:-10}
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
-# lib.sh's exit trap stops kartad and background jobs; then the bench's own cluster goes
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 echo "## parse only (import_accuracy)"
 (cd "$KT_SRC" && KT_SEEDS=tests/fixtures/seeds "$KT_BIN/tests/import_accuracy")

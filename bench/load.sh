@@ -18,13 +18,8 @@ set -euo pipefail
 IDLE=${1:-10000}
 CLIENTS=${2:-"50 200"}
 SECS=${3:-20}
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 PROBE=$KT_BIN/tests/kt_probe
 TCK=$(getconf CLK_TCK)
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }

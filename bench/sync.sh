@@ -12,15 +12,8 @@
 # docs/performance.md.
 set -euo pipefail
 OPS=${1:-10000}
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
-# lib.sh's exit trap stops kartad and background jobs; then the bench's own cluster goes
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
-ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 kt_setup bench_sync
 kt_start_kartad

@@ -6,18 +6,13 @@
 # Usage: deploy/dashboard-shots.sh [OUTDIR=docs]. Needs a build in build/ (KT_BIN). SHOTS_MUN and
 # SHOTS_SCH change the region's size (to look at a whole region's page).
 set -euo pipefail
-export KT_SRC=$(cd "$(dirname "$0")/.." && pwd)
-export KT_BIN=${KT_BIN:-$KT_SRC/build}
-export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/../bench/lib.sh"
 OUT=$(cd "${1:-$KT_SRC/docs}" && pwd)
-# shellcheck source=tests/integration/lib.sh
-. "$KT_SRC/tests/integration/lib.sh"
 # shellcheck source=tests/integration/region_lib.sh
 . "$KT_SRC/tests/integration/region_lib.sh"
 # shellcheck source=tests/integration/dash_lib.sh
 . "$KT_SRC/tests/integration/dash_lib.sh"
-trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
-	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
 
 KT_ORGS=(reg)
 kt_setup dashboard_shots
