@@ -101,8 +101,8 @@ static void hang_after_send(struct client *cl, const ProtobufCMessage *req)
 		pause();
 }
 
-/* Test hook: KARTA_TEST_PAGE_DELAY_MS=N sleeps N ms after applying each page of a pull, so a
- * test can kill the server mid-pull. */
+/* Test hook: KARTA_TEST_PAGE_DELAY_MS=N sleeps N ms after applying each page of a pull or of a
+ * snapshot, so a test can kill the server mid-pull or write while the pages are read. */
 static void page_delay(void)
 {
 	const char *ms = getenv("KARTA_TEST_PAGE_DELAY_MS");
@@ -260,6 +260,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 			return -1;
 		}
 		snapshot_hang(++pages);
+		page_delay();
 	}
 	if (replica_snapshot_end(r, feed) < 0) {
 		fprintf(stderr, "karta: cannot finish the snapshot of %s: %s\n", feed, replica_error(r));
