@@ -8,7 +8,8 @@
 #  - writes committed while the pages are being read (the client slowed down page by page)
 #    all arrive: an edit of a row already filled, an edit and a new row in a feed not filled
 #    yet, an edit of the big feed while its snapshot pages are read;
-#  - a RESYNC (feed rebuilt) is still a keyset snapshot that drops the rows the server lacks.
+#  - a RESYNC (feed rebuilt) is still a keyset snapshot that drops the rows the server lacks,
+#    and the feed keeps its level, parent and scope (a snapshot page does not carry them).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +49,8 @@ kt_assert_eq "$ROWS" "$(kt_sq reg "SELECT count(*) FROM row WHERE op = 'snapshot
 kt_assert_eq "Версия 30" "$(kt_sq reg "SELECT json_extract(payload, '$.title') FROM row
 	WHERE entity_id = '$ITEM'")" "the item's current version"
 kt_assert_eq 0 "$(kt_sq reg "SELECT count(*) FROM feed WHERE resync = 1")" "no feed left in resync"
+kt_assert_eq "reg|1|all" "$(kt_sq reg "SELECT code, level, scope FROM feed WHERE code = 'reg'")" \
+	"the feed filled by snapshot keeps its description"
 kt_ok reg sync
 kt_assert_contains "$KT_OUT" "up to date" "the second sync"
 
@@ -99,6 +102,8 @@ kt_assert_contains "$KT_OUT" "1 snapshot" "the rebuilt feed resynced by snapshot
 kt_assert_eq 0 "$(kt_sq reg "SELECT count(*) FROM row WHERE entity_id = '$GONE'")" \
 	"the row the server lost left the replica"
 kt_assert_replica_eq reg "replica after the resync"
+kt_assert_eq "mun2|2|reg|all" "$(kt_sq reg "SELECT code, level, parent, scope FROM feed WHERE code = 'mun2'")" \
+	"the resynced feed keeps its name, level, parent and scope"
 
 kt_stop_kartad
 kt_pass
