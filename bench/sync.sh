@@ -4,8 +4,10 @@
 #   1. initial sync of a region-sized replica: 60 municipalities, 1,000 schools (every one a
 #      feed), 100 plans × 300 items (+ sections) spread over the region, its municipalities
 #      and schools — `karta sync` from an empty state dir as the region (which reads every
-#      feed), rows/s; side by side with psql COPY (SELECT …) TO STDOUT of the same change-log
-#      rows on the same machine (unix socket, no TLS, no client-side apply);
+#      feed), rows/s; side by side with psql COPY (SELECT …) TO STDOUT on the same machine
+#      (unix socket, no TLS, no client-side apply) of the same rows twice: as the current rows
+#      (karta_feed_rows, what a snapshot reads, serialized the same way: the floor) and as
+#      their change-log versions (what a replay read before sql/0015);
 #   2. upload: OPS offline `karta item add` ops queued, then one `karta sync` — ops/s (the
 #      time includes pulling the resulting changes back).
 # Usage: bench/sync.sh [OPS=10000]. Needs a build in build/. Prints Markdown for
@@ -42,19 +44,23 @@ SELECT gen_random_uuid(), s.plan_id, s.id, i, format('%s.%s', s.ordinal, i),
 	format('Мероприятие %s.%s: подготовка и проведение совещания с ответственными', s.ordinal, i),
 	'до 1 декабря', 'УО, руководители ОО', 'Организация работы муниципальной рабочей группы',
 	'Участие в мероприятиях, отчёт в УО'
-FROM plan_section s, generate_series(1, 100) i;"
+FROM plan_section s, generate_series(1, 100) i;
+ANALYZE; -- as autovacuum would have by the time a device joins"
 REG_DEV=$(kt_psql "SELECT d.id FROM device d JOIN organization o ON o.id = d.org_id WHERE o.code = 'reg'")
 ROWS_SQL="SELECT c.* FROM change_log c JOIN karta_feed_visible($REG_DEV) v ON v.org_id = c.feed_id
 	WHERE v.scope = 'all' OR karta_plan_entity(c.entity_type)"
-ROWS=$(kt_psql "SELECT count(*) FROM ($ROWS_SQL) x")
+CUR_SQL="SELECT k.org_id, k.entity_type, k.entity_id, k.row_version, k.payload::text
+	FROM karta_feed_rows k JOIN karta_feed_visible($REG_DEV) v ON v.org_id = k.org_id
+	WHERE v.scope = 'all' OR karta_plan_entity(k.entity_type)"
+ROWS=$(kt_psql "SELECT count(*) FROM ($CUR_SQL) x")
 BYTES=$(kt_psql "SELECT sum(length(payload::text)) FROM ($ROWS_SQL) x")
 FEEDS=$(kt_psql "SELECT count(*) FROM karta_feed_visible($REG_DEV)")
 
 echo
 echo "## initial sync of a region-sized replica ($ROWS rows, $((BYTES / 1048576)) MiB of payload, $FEEDS feeds)"
 echo
-echo "| run | karta sync ms | rows/s | COPY ms | rows/s | karta / COPY |"
-echo "|---|---|---|---|---|---|"
+echo "| run | karta sync ms | rows/s | COPY current rows ms | rows/s | karta / COPY | COPY change-log rows ms |"
+echo "|---|---|---|---|---|---|---|"
 for run in 1 2 3; do
 	rm -rf "$KT_WORK/reg.state"
 	t0=$(date +%s%N)
@@ -62,10 +68,13 @@ for run in 1 2 3; do
 	t_sync=$(ms "$t0")
 	got=$(sqlite3 "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM row")
 	t0=$(date +%s%N)
-	psql -XAtq "$KT_CONNINFO" -c "COPY ($ROWS_SQL) TO STDOUT" >/dev/null
+	psql -XAtq "$KT_CONNINFO" -c "COPY ($CUR_SQL) TO STDOUT" >/dev/null
 	t_copy=$(ms "$t0")
+	t0=$(date +%s%N)
+	psql -XAtq "$KT_CONNINFO" -c "COPY ($ROWS_SQL) TO STDOUT" >/dev/null
+	t_log=$(ms "$t0")
 	echo "| $run ($got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
-		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") |"
+		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") | $t_log |"
 done
 
 echo "queueing $OPS offline ops…" >&2

@@ -158,6 +158,15 @@ void replica_ops_free(struct replica_op *ops, size_t n);
 int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int status,
 	const char *message);
 
+/* The answers to a whole Upload, as replica_outbox_done each, in one transaction (one fsync
+ * for the Upload): every one recorded or none. Returns how many were pending, -1 on error. */
+struct replica_done {
+	const char *op_id;
+	int outcome, status; /* Karta__OpOutcome, Karta__Status */
+	const char *message;
+};
+long replica_outbox_done_all(struct replica *r, const struct replica_done *d, size_t n);
+
 /* Pending ops, or -1. */
 long replica_outbox_count(struct replica *r);
 

@@ -265,7 +265,10 @@ int replica_snapshot_begin(struct replica *r, const Karta__FeedState *fs)
 {
 	if (rp_begin(r))
 		return -1;
-	if (feed_describe(r, fs) ||
+	/* a SnapshotPage's feed state carries the position only: the name, level, parent and
+	 * scope the RESYNC state described stay (describing it again from the page wiped them:
+	 * a municipality no longer knew its rebuilt school as its own) */
+	if ((*fs->scope && feed_describe(r, fs)) ||
 	    feed_set(r, RS_FEED_SNAP_BEGIN, "UPDATE feed SET resync = 1, snap_epoch = ?2, snap_seq = ?3,"
 		" snap_gen = snap_gen + 1 WHERE code = ?1", fs->feed, fs->epoch, fs->seq) ||
 	    rp_commit(r)) {

@@ -118,32 +118,52 @@ static int reject(struct replica *r, const char *op_id, int status, const char *
 	return rp_run(r, s, "replica: cannot record a refused change");
 }
 
-int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int status,
+/* One op's answer inside the caller's transaction: 0, 1 when no such op is pending, -1. */
+static int done_one(struct replica *r, const char *op_id, int outcome, int status,
 	const char *message)
 {
-	if (rp_begin(r))
-		return -1;
 	sqlite3_stmt *s;
 	if (outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
 		s = rp_stmt(r, RS_OUTBOX_RETRY,
 			"UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE op_id = ?1");
 		if (!s)
-			goto fail;
+			return -1;
 		rp_bind_text(s, 2, message ? message : "");
 	} else {
 		if (outcome == KARTA__OP_OUTCOME__OP_REJECTED && reject(r, op_id, status, message))
-			goto fail;
+			return -1;
 		s = rp_stmt(r, RS_OUTBOX_DELETE, "DELETE FROM outbox WHERE op_id = ?1");
 		if (!s)
-			goto fail;
+			return -1;
 	}
 	rp_bind_text(s, 1, op_id);
 	if (rp_run(r, s, "replica: cannot update the outbox"))
-		goto fail;
-	int found = sqlite3_changes(r->db) > 0;
+		return -1;
+	return sqlite3_changes(r->db) > 0 ? 0 : 1;
+}
+
+int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int status,
+	const char *message)
+{
+	struct replica_done d = {op_id, outcome, status, message};
+	long n = replica_outbox_done_all(r, &d, 1);
+	return n < 0 ? -1 : n == 1 ? 0 : 1;
+}
+
+long replica_outbox_done_all(struct replica *r, const struct replica_done *d, size_t n)
+{
+	long found = 0;
+	if (rp_begin(r))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int rc = done_one(r, d[i].op_id, d[i].outcome, d[i].status, d[i].message);
+		if (rc < 0)
+			goto fail;
+		found += rc == 0;
+	}
 	if (rp_commit(r))
 		goto fail;
-	return found ? 0 : 1;
+	return found;
 fail:
 	rp_rollback(r);
 	return -1;

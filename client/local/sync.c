@@ -101,8 +101,8 @@ static void hang_after_send(struct client *cl, const ProtobufCMessage *req)
 		pause();
 }
 
-/* Test hook: KARTA_TEST_PAGE_DELAY_MS=N sleeps N ms after applying each page of a pull, so a
- * test can kill the server mid-pull. */
+/* Test hook: KARTA_TEST_PAGE_DELAY_MS=N sleeps N ms after applying each page of a pull or of a
+ * snapshot, so a test can kill the server mid-pull or write while the pages are read. */
 static void page_delay(void)
 {
 	const char *ms = getenv("KARTA_TEST_PAGE_DELAY_MS");
@@ -124,6 +124,17 @@ static void snapshot_hang(int pages)
 }
 
 /* --- push ----------------------------------------------------------------------------------- */
+
+/* An op found by its op_id (upload: results are matched to ops by key). */
+struct op_key {
+	const char *id;
+	const struct replica_op *op;
+};
+
+static int op_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct op_key *)a)->id, ((const struct op_key *)b)->id);
+}
 
 /* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
  * retried later. */
@@ -160,26 +171,48 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 		return -1;
 	Karta__UploadResult *res = (Karta__UploadResult *)m;
 	struct replica *r = client_replica(cl);
-	for (size_t i = 0; i < res->n_results && rc >= 0; i++) {
+	/* results matched to ops by op_id (a sorted index), recorded in one transaction */
+	struct op_key *keys = calloc(n + 1, sizeof *keys);
+	const struct replica_op **q = calloc(res->n_results + 1, sizeof *q);
+	struct replica_done *done = calloc(res->n_results + 1, sizeof *done);
+	size_t nd = 0;
+	if (!keys || !q || !done) {
+		fprintf(stderr, "karta: out of memory\n");
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (struct op_key){ops[i].op_id, &ops[i]};
+	qsort(keys, n, sizeof *keys, op_key_cmp);
+	for (size_t i = 0; i < res->n_results; i++) {
 		const Karta__OpResult *o = res->results[i];
-		const struct replica_op *q = NULL;
-		for (size_t k = 0; k < n && !q; k++)
-			if (strcmp(ops[k].op_id, o->op_id) == 0)
-				q = &ops[k];
-		if (!q)
+		struct op_key want = {o->op_id, NULL};
+		const struct op_key *k = bsearch(&want, keys, n, sizeof *keys, op_key_cmp);
+		if (!k)
 			continue;
-		if (replica_outbox_done(r, o->op_id, (int)o->outcome, (int)o->status, o->message) != 0) {
-			fprintf(stderr, "karta: cannot update the outbox: %s\n", replica_error(r));
-			rc = -1;
-			break;
-		}
+		q[i] = k->op;
+		done[nd++] = (struct replica_done){o->op_id, (int)o->outcome, (int)o->status, o->message};
+	}
+	if (replica_outbox_done_all(r, done, nd) < 0) {
+		fprintf(stderr, "karta: cannot update the outbox: %s\n", replica_error(r));
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < res->n_results; i++) {
+		const Karta__OpResult *o = res->results[i];
+		if (!q[i])
+			continue;
 		rep->sent++;
 		rep->outcomes[o->outcome % 5]++;
 		if (o->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
 			rc = 1;
 		if (fn)
-			fn(arg, q, o);
+			fn(arg, q[i], o);
 	}
+out:
+	free(keys);
+	free(q);
+	free(done);
 	karta__upload_result__free_unpacked(res, NULL);
 	return rc;
 }
@@ -260,6 +293,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 			return -1;
 		}
 		snapshot_hang(++pages);
+		page_delay();
 	}
 	if (replica_snapshot_end(r, feed) < 0) {
 		fprintf(stderr, "karta: cannot finish the snapshot of %s: %s\n", feed, replica_error(r));

@@ -469,8 +469,17 @@ kt_assert_eq "0" "$(kt_psql "WITH cur AS (
 kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM feed f LEFT JOIN (SELECT feed_id, count(*) n, max(seq) mx
 	FROM change_log GROUP BY feed_id) c ON c.feed_id = f.org_id
 	WHERE coalesce(c.n, 0) <> f.last_seq OR coalesce(c.mx, 0) <> f.last_seq")" "feeds gap-free"
-# pulled DEVICE_ORG: "feed|entity_type|count" of the report rows a first pull gives.
+# pulled DEVICE_ORG: "feed|entity_type|count" of the report changes a pull from seq 0 of every
+# visible feed gives (the log replayed: each version). A first pull without cursors fills
+# the feeds from their current rows instead (sql/0015): filled DEVICE_ORG, one row an entity.
 pulled() {
+	kt_psql "SELECT feed, entity_type, count(*) FROM karta_pull(${DEV[$1]},
+		(SELECT jsonb_agg(jsonb_build_object('feed', code, 'epoch', epoch, 'seq', 0))
+		 FROM karta_feed_visible(${DEV[$1]})), 100000000)
+		WHERE kind = 'change' AND entity_type IN ('item_status', 'report_request', 'report_submission')
+		GROUP BY 1, 2 ORDER BY 1, 2"
+}
+filled() {
 	kt_psql "SELECT feed, entity_type, count(*) FROM karta_pull(${DEV[$1]}, '[]', 100000000)
 		WHERE kind = 'change' AND entity_type IN ('item_status', 'report_request', 'report_submission')
 		GROUP BY 1, 2 ORDER BY 1, 2"
@@ -480,6 +489,11 @@ reg|report_request|2
 s12|item_status|4
 s12|report_submission|3" "$(pulled s12)" \
 	"s12 pulls the requests from above and its own rows; nothing of s11 or of mun1's reports"
+kt_assert_eq "mun1|report_request|1
+reg|report_request|2
+s12|item_status|3
+s12|report_submission|1" "$(filled s12)" \
+	"s12's first pull fills the requests from above and its own current rows; nothing of s11 or of mun1's reports"
 got=$(pulled mun2)
 kt_assert_not_contains "$got" "mun1|" "mun2's pull"
 kt_assert_not_contains "$got" "s1" "mun2's pull"
