@@ -1,7 +1,7 @@
 /* h_write: the checks and JSON bodies of the write messages (PlanPut, ItemPut, PlanImport…)
  * that an Upload op carries (ops.c builds the karta_op_apply arguments from them); the
  * PlanImport dry run (h_import.c) checks its request with the same check_plan_import. Writes
- * have one path since protocol issue 15: an op inside an Upload, never a request of its own. */
+ * have one path since issue 15: an op inside an Upload, never a request of its own. */
 #include "h_write.h"
 
 #include <stdio.h>
