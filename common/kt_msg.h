@@ -50,6 +50,7 @@ enum kt_msg_type {
 };
 
 enum kt_msg_dir {
+	KT_OP_BODY = 0,   /* never a frame of its own: only the body of an op inside an Upload */
 	KT_TO_SERVER = 1, /* a request a client may send */
 	KT_TO_CLIENT = 2, /* a reply or push */
 };

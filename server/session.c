@@ -1,6 +1,8 @@
 /* session: unpack → state check → dispatch table → handler; reply packing.
  * Invariant: before Welcome only Hello is accepted; an unknown or server-bound-only type gets
- * an Error reply and the connection stays; a message that does not unpack gets BAD_REQUEST. */
+ * an Error reply and the connection stays; a message that does not unpack gets BAD_REQUEST.
+ * The write messages (PlanPut, ItemPut, …) travel only as ops inside an Upload: sent as a
+ * frame of their own (an old client) they get UNKNOWN_TYPE naming the Upload. */
 #include "session.h"
 
 #include <stdarg.h>
@@ -23,13 +25,7 @@ static const struct route routes[] = {
 	{KT_MSG_PING, h_session_ping, false},
 	{KT_MSG_PLAN_LIST_REQ, h_plan_list, false},
 	{KT_MSG_PLAN_GET, h_plan_get, false},
-	{KT_MSG_PLAN_PUT, h_plan_put, false},
-	{KT_MSG_PLAN_APPROVE, h_plan_approve, false},
-	{KT_MSG_PLAN_DERIVE, h_plan_derive, false},
-	{KT_MSG_PLAN_IMPORT, h_plan_import, false},
-	{KT_MSG_ITEM_PUT, h_item_put, false},
-	{KT_MSG_ITEM_MOVE, h_item_move, false},
-	{KT_MSG_ITEM_DELETE, h_item_delete, false},
+	{KT_MSG_PLAN_IMPORT, h_plan_import, false}, /* the dry run only; the write is an op */
 	{KT_MSG_ITEM_HISTORY_REQ, h_item_history, false},
 	{KT_MSG_ITEM_GET, h_item_get, false},
 	{KT_MSG_PULL, h_pull, false},
@@ -87,6 +83,13 @@ int session_frame(struct conn *c, const struct kt_frame_hdr *h, const uint8_t *p
 	const struct kt_msg_info *mi = kt_msg_info(h->type);
 	const struct route *r = route_for(h->type);
 	metrics_request(c, mi && r ? h->type : 0, h->request_id);
+	if (mi && mi->dir == KT_OP_BODY) {
+		conn_log(c, KT_LOG_INFO, "event=retired_type type=%s", mi->name);
+		session_error(c, h->request_id, KARTA__STATUS__STATUS_UNKNOWN_TYPE,
+			"%s is not supported as a request: writes are sent as ops inside an Upload "
+			"(the outbox)", mi->name);
+		return 0;
+	}
 	if (!mi || !r) {
 		conn_log(c, KT_LOG_INFO, "event=unknown_type type=%u", h->type);
 		session_error(c, h->request_id, KARTA__STATUS__STATUS_UNKNOWN_TYPE,

@@ -1,7 +1,9 @@
-/* h_import: a parsed roadmap document written as a plan in one transaction
- * (karta_plan_import, sql/0004_plan_import.sql): a new plan, or a re-import into a draft
- * that updates matched items in place. Deadlines are normalized here with the target plan's
- * academic year, exactly as for single item writes. */
+/* h_import: the dry run of a plan import (karta_plan_import with dry = true,
+ * sql/0004_plan_import.sql): what a re-import into a draft would add, update and remove,
+ * answered without writing. Deadlines are normalized here with the target plan's academic
+ * year, exactly as the Upload op does. The import that writes is never a request of its
+ * own: it comes as an op inside an Upload (ops.c; docs/protocol.md), so a PlanImport frame
+ * without dry_run is refused. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +16,11 @@
 #include "h_write.h"
 #include "handlers.h"
 
-#define IMPORT_MAX_ITEMS 5000
-#define IMPORT_MAX_SECTIONS 500
-#define IMPORT_MAX_ABBREVS 1000
 
 struct import_state {
 	char *sections, *items, *abbrevs, *plan; /* JSON parameters */
 	json_t *item_list;                        /* items, normalized once the year is known */
 	char into[40];
-	bool dry;
 	struct db_result *changes;                /* kept while the plan is read back */
 };
 
@@ -115,7 +113,7 @@ static void import_cb(struct db_result *res, void *arg)
 	snprintf(p->id, sizeof p->id, "%s", db_result_get(res, 0, 2));
 	if (!(s->changes = db_result_take(res)))
 		goto out;
-	if (s->dry && !s->into[0]) { /* nothing was written: there is no plan to read back */
+	if (!s->into[0]) { /* a new plan: nothing was written, there is no plan to read back */
 		reply_result(p, NULL);
 		goto out;
 	}
@@ -142,7 +140,7 @@ static void run_import(struct pending *p, int year)
 		return;
 	}
 	const char *params[7] = {p->device, s->into[0] ? s->into : NULL, s->plan, s->sections,
-		s->items, s->abbrevs, s->dry ? "true" : "false"};
+		s->items, s->abbrevs, "true"};
 	pending_query(p,
 		"SELECT * FROM karta_plan_import($1, $2::uuid, $3::jsonb, $4::jsonb, $5::jsonb,"
 		" $6::jsonb, $7::boolean)", 7, params, import_cb);
@@ -168,74 +166,13 @@ out:
 	pending_free(p);
 }
 
-const char *check_plan_import(const Karta__PlanImport *req)
-{
-	const char *bad;
-	const Karta__Plan *pl = req->plan;
-	if (*req->into_plan_id) {
-		if ((bad = check_uuid("into_plan_id", req->into_plan_id)))
-			return bad;
-	} else {
-		if (!pl)
-			return "plan is required";
-		if ((bad = check_uuid("plan.id", pl->id)) ||
-		    (bad = check_text("title", pl->title, 2000, true)) ||
-		    (bad = check_text("act_number", pl->act_number, 100, false)) ||
-		    (bad = check_text("implements", pl->implements, 4000, false)))
-			return bad;
-		if (pl->academic_year < 2000 || pl->academic_year > 2100)
-			return "academic_year must be the first year, 2000..2100";
-	}
-	if (req->n_sections > IMPORT_MAX_SECTIONS)
-		return "too many sections (at most 500)";
-	if (req->n_items > IMPORT_MAX_ITEMS)
-		return "too many items (at most 5000)";
-	if (req->n_abbreviations > IMPORT_MAX_ABBREVS)
-		return "too many abbreviations (at most 1000)";
-	for (size_t i = 0; i < req->n_sections; i++)
-		if ((bad = check_uuid("section.id", req->sections[i]->id)) ||
-		    (bad = check_text("section.title", req->sections[i]->title, 2000, false)) ||
-		    (bad = check_text("section.number", req->sections[i]->number, 32, false)))
-			return bad;
-	for (size_t i = 0; i < req->n_items; i++)
-		if ((bad = check_uuid("item.id", req->items[i]->id)) ||
-		    (bad = check_uuid("item.section_id", req->items[i]->section_id)) ||
-		    (bad = check_item_texts(req->items[i])))
-			return bad;
-	for (size_t i = 0; i < req->n_abbreviations; i++)
-		if ((bad = check_text("abbreviation", req->abbreviations[i]->short_, 50, true)) ||
-		    (bad = check_text("abbreviation meaning", req->abbreviations[i]->full, 1000, false)))
-			return bad;
-	return NULL;
-}
-
-static json_t *item_body(const Karta__Item *it)
-{
-	return json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", it->id,
-		"section_id", it->section_id, "ordinal", it->ordinal, "number", it->number,
-		"title", it->title, "deadline_text", it->deadline_text, "responsible_text",
-		it->responsible_text, "municipal_action", it->municipal_action,
-		"institutional_action", it->institutional_action, "result_text", it->result_text,
-		"target_text", it->target_text);
-}
-
-json_t *import_args(const Karta__PlanImport *req)
-{
-	json_t *items = json_array(), *abbr = json_array();
-	for (size_t i = 0; items && i < req->n_items; i++)
-		json_array_append_new(items, item_body(req->items[i]));
-	for (size_t i = 0; abbr && i < req->n_abbreviations; i++)
-		json_array_append_new(abbr, json_pack("{s:s,s:s}", "short",
-			req->abbreviations[i]->short_, "full", req->abbreviations[i]->full));
-	return json_pack("{s:s,s:o,s:o,s:o,s:o}", "into", req->into_plan_id, "plan",
-		req->plan ? plan_body(req->plan) : json_object(), "sections",
-		sections_body(req->sections, req->n_sections, true), "items", items,
-		"abbreviations", abbr);
-}
-
 int h_plan_import(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__PlanImport *req = (const Karta__PlanImport *)msg;
+	if (!req->dry_run)
+		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
+			"PlanImport writes only as an op inside an Upload; as a request of its own "
+			"it is a dry run (dry_run = true)"), 0;
 	const char *bad = check_plan_import(req);
 	if (bad)
 		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
@@ -248,7 +185,6 @@ int h_plan_import(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	}
 	p->extra = s;
 	p->extra_free = import_state_free;
-	s->dry = req->dry_run;
 	snprintf(s->into, sizeof s->into, "%s", req->into_plan_id);
 	json_t *a = import_args(req);
 	s->item_list = json_incref(json_object_get(a, "items"));

@@ -1,7 +1,7 @@
-/* h_write: the write requests' validation and their JSON bodies for the SQL write
- * functions, shared by the direct handlers (h_plan.c, h_item.c, h_import.c) and by uploads
- * (ops.c), so a write is checked the same way whichever way it comes. Validation returns
- * NULL when fine, else a message naming the field. */
+/* h_write: the write messages' validation and their JSON bodies for karta_op_apply, used
+ * by Upload ops (ops.c) and, for check_plan_import, by the PlanImport dry run (h_import.c),
+ * so an import is checked the same way previewed or written. Validation returns NULL when
+ * fine, else a message naming the field. */
 #ifndef KT_H_WRITE_H
 #define KT_H_WRITE_H
 

@@ -17,14 +17,9 @@ int h_session_ping(struct conn *c, uint32_t request_id, const ProtobufCMessage *
 
 int h_plan_list(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_plan_get(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
-int h_plan_put(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
-int h_plan_approve(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
+/* A PlanImport dry run; plan and item writes are Upload ops (h_upload.c, ops.c). */
 int h_plan_import(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
-int h_plan_derive(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 
-int h_item_put(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
-int h_item_move(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
-int h_item_delete(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_item_get(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 int h_item_history(struct conn *c, uint32_t request_id, const ProtobufCMessage *msg);
 

@@ -1,7 +1,7 @@
 /* ops: what an Upload op may carry, and how it becomes the arguments of karta_op_apply
- * (sql/0006_sync.sql). The body is one of the write messages, checked exactly as the
- * direct request is (h_write.h). Items keep their texts here; h_upload.c normalizes their
- * deadlines once the plan's academic year is known. */
+ * (sql/0006_sync.sql). The body is one of the write messages (never requests of their own
+ * since issue 15), checked by h_write.c. Items keep their texts here; h_upload.c normalizes
+ * their deadlines once the plan's academic year is known. */
 #include "ops.h"
 
 #include <stdio.h>

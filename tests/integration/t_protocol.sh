@@ -42,13 +42,33 @@ lines "$out" '^Welcome ' '^Error status=unknown message type .* req=2$' '^Pong r
 out=$(probe sch11 hello 1 1 expect raw 4 7 expect ping expect)
 lines "$out" '^Welcome ' '^Error status=bad request message="Ping does not decode" req=2$' \
 	'^Pong req=3$'
+# One write path (issue 15): plan and item writes are ops inside an Upload (the outbox), never
+# requests of their own. An old client's PlanPut … ItemDelete frame gets a clear UNKNOWN_TYPE
+# naming the Upload, a PlanImport that writes a BAD_REQUEST (only its dry run is a request),
+# the connection goes on, and nothing is written — even for the region's coordinator, whom
+# the old routes would have let create these plans.
+P_PUT=5a1e0000-0000-4000-8000-000000000001
+P_IMP=5a1e0000-0000-4000-8000-000000000002
+out=$(probe reg hello 1 1 expect plan-put $P_PUT expect plan-import $P_IMP expect ping expect)
+lines "$out" '^Welcome ' \
+	'^Error status=unknown message type message="PlanPut is not supported as a request: writes are sent as ops inside an Upload \(the outbox\)" req=2$' \
+	'^Error status=bad request message="PlanImport writes only as an op inside an Upload; as a request of its own it is a dry run \(dry_run = true\)" req=3$' \
+	'^Pong req=4$'
+kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM plan WHERE id IN ('$P_PUT', '$P_IMP')")" \
+	"a retired write request writes nothing"
+for t in 24 25 26 28 29 30 46 50; do # PlanPut…ItemDelete, ConflictResolve, RecordOp
+	out=$(probe sch11 hello 1 1 expect raw $t 0 expect ping expect)
+	lines "$out" '^Welcome ' '^Error status=unknown message type message="[A-Za-z]+ is not supported as a request: writes are sent as ops inside an Upload' '^Pong req=3$'
+done
+kt_assert_match "$(cat "$KT_LOG")" 'event=retired_type type=PlanPut' "kartad log"
+
 # A second Hello is refused but harmless.
 out=$(probe sch11 hello 1 1 expect hello 1 1 expect ping expect)
 lines "$out" '^Welcome ' '^Error status=protocol error message="second Hello"' '^Pong '
 
 # Framing errors close at once: a Ping over its own 64-byte limit, a header announcing more
 # than max_frame (the server must not wait for 10 MB that never come), garbage.
-for steps in "raw 4 65" "header 24 10485760" "garbage 64"; do
+for steps in "raw 4 65" "header 44 10485760" "garbage 64"; do
 	# shellcheck disable=SC2086 # the steps are words
 	out=$(probe reg hello 1 1 expect $steps expect-close)
 	lines "$out" '^Welcome ' '^closed$'

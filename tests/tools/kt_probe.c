@@ -9,6 +9,9 @@
  *   raw TYPE LEN    send a frame of TYPE with LEN bytes of 0xff payload
  *   header TYPE LEN send only a header announcing LEN bytes (nothing follows)
  *   garbage N       send N bytes that are not a frame
+ *   plan-put ID     send a valid PlanPut frame of its own creating plan ID (2025/26): a
+ *                   request the server retired (writes are Upload ops; docs/protocol.md)
+ *   plan-import ID  the same as a PlanImport that writes (dry_run false)
  *   expect          read one frame; print "TYPE-NAME [status=…] [message=…] [proto=…]"
  *   expect-close    wait up to 5 s; print "closed" on EOF/reset, else "open"
  *   resume          close cleanly, reconnect with the saved TLS session; print
@@ -656,6 +659,16 @@ int main(int argc, char **argv)
 			memset(buf, 0xff, raw ? len : 0);
 			send_frame(&p, type, buf, raw ? len : 0, len);
 			free(buf);
+		} else if ((strcmp(s, "plan-put") == 0 || strcmp(s, "plan-import") == 0) &&
+			   i + 1 < argc) {
+			Karta__Plan pl = KARTA__PLAN__INIT;
+			pl.id = argv[++i];
+			pl.title = "План, записанный в обход выгрузки";
+			pl.academic_year = 2025;
+			Karta__PlanPut put = KARTA__PLAN_PUT__INIT;
+			Karta__PlanImport imp = KARTA__PLAN_IMPORT__INIT;
+			put.plan = imp.plan = &pl;
+			send_msg(&p, strcmp(s, "plan-put") == 0 ? &put.base : &imp.base);
 		} else if (strcmp(s, "garbage") == 0 && i + 1 < argc) {
 			int n = atoi(argv[++i]);
 			uint8_t *buf = malloc((size_t)n + 1);
