@@ -248,6 +248,12 @@ kt_assert_eq 1 "$(grep -c "$R1 (отв\\.)" <<<"$T")" "ППЭ-07: one responsibl
 RESP=$(kt_psql "SELECT concat_ws(' ', surname, name) FROM staff WHERE code = '$S_ORG2'")
 kt_assert_match "$(grep "(отв\\.)" <<<"$T")" "$RESP" "ППЭ-07: the flagged organizer is the responsible one"
 kt_assert_not_contains "$T" "назначенный первым" "ППЭ-07: no fallback note when every room has its flag"
+# handing the room over: re-assigned without the flag, the first is no longer responsible
+kt_ok "$MUN" exam assign-staff --exam "$X" --point 0001 --staff "$S_ORG2" --role organizer_in --room "$R1"
+kt_ok "$MUN" exam assign-staff --exam "$X" --point 0001 --staff "$S_ORG1" --role organizer_in --room "$R1" \
+	--responsible
+kt_assert_eq "$S_ORG1" "$(kt_psql "SELECT string_agg(s.code, ' ') FROM staff_assignment a JOIN staff s ON s.id = a.staff_id
+	WHERE a.exam_id = '$E' AND a.responsible AND a.deleted_at IS NULL")" "the room handed over to $S_ORG1"
 
 # --- notifications -------------------------------------------------------------------------------
 kt_ok "$MUN" sync
