@@ -418,6 +418,29 @@ demo_exam_planning() {
 	run "$KARTA" --config "$r" exam unlock --exam "$x" || die "unlock failed"
 }
 
+# Staff of an exam point (docs/exam-planning.md «Staff»): mun-north imports its staff, assigns
+# the head and two organizers to room 0101, one of them responsible (a second responsible
+# organizer in the room is refused), and prints ППЭ-07 with the responsible one marked.
+demo_staff() {
+	local m="$RUN/mun-north.conf" x=2026-06-01:2
+	step "mun-north imports its staff (docs/samples/demo-staff.csv) and assigns them to point 0001"
+	run "$KARTA" --config "$m" registry import staff docs/samples/demo-staff.csv ||
+		die "registry import staff failed"
+	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900001 --role head ||
+		die "karta exam assign-staff failed"
+	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900002 \
+		--role organizer_in --room 0101 || die "karta exam assign-staff failed"
+	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900003 \
+		--role organizer_in --room 0101 --responsible || die "karta exam assign-staff --responsible failed"
+	step "a second responsible organizer in room 0101 is refused"
+	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900002 \
+		--role organizer_in --room 0101 --responsible && die "a second responsible organizer was accepted"
+	step "ППЭ-07, the staff list of point 0001, marks the responsible organizer «(отв.)»"
+	run "$KARTA" --config "$m" print ppe-07 --exam "$x" --point 0001 -o "$RUN/ppe-07.pdf" ||
+		die "karta print ppe-07 failed"
+	info "open $RUN_ABS/ppe-07.pdf"
+}
+
 # Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
 # before it starts, and one device may hold only max_conns_per_device connections.
 demo_guard() {
@@ -578,6 +601,7 @@ cmd_start() {
 	demo_registries
 	demo_registry_ids
 	demo_exam_planning
+	demo_staff
 	demo_xlsx
 	demo_data_safety
 	demo_guard

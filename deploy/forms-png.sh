@@ -15,9 +15,12 @@ chmod 755 "$KEEP"
 (cd "$BUILD" && KT_FORMS_KEEP=$KEEP ctest -R 'integration/t_print_forms$' --output-on-failure >/dev/null) ||
 	{ echo "forms-png: t_print_forms failed (cd $BUILD && ctest -R t_print_forms --output-on-failure)" >&2; exit 1; }
 mkdir -p docs/forms
-for f in ppe-05-01 ppe-06-01 ppe-06-02 ppe-07 notice notice-2 plan rollup; do
+for f in ppe-05-01 ppe-06-01 ppe-06-02 notice notice-2 plan rollup; do
 	pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$KEEP/$f.pdf" "docs/forms/$f"
 	echo "forms-png: docs/forms/$f.png"
 done
 pdftoppm -png -r 80 -f 2 -l 2 -singlefile "$KEEP/ppe-06-02.pdf" docs/forms/ppe-06-02-page2
 echo "forms-png: docs/forms/ppe-06-02-page2.png"
+# ППЭ-07 with its responsible organizer flagged (karta exam assign-staff --responsible)
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$KEEP/ppe-07-responsible.pdf" docs/forms/ppe-07
+echo "forms-png: docs/forms/ppe-07.png"

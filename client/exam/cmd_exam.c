@@ -381,7 +381,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 
 static int exam_assign_staff(struct client *cl, int argc, char **argv)
 {
-	enum { O_EXAM, O_POINT, O_STAFF, O_ROLE, O_ROOM, O_REMOVE, O_DRY, O_N };
+	enum { O_EXAM, O_POINT, O_STAFF, O_ROLE, O_ROOM, O_RESP, O_REMOVE, O_DRY, O_N };
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
@@ -393,6 +393,9 @@ static int exam_assign_staff(struct client *cl, int argc, char **argv)
 			.help = "the role at this exam (one the staff member holds)"},
 		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE",
 			.help = "organizer_in: the auditorium"},
+		[O_RESP] = {.name = "responsible", .type = OPT_FLAG,
+			.help = "organizer_in: the responsible organizer of the room (one per room; "
+				"without it the assignment is not responsible)"},
 		[O_REMOVE] = {.name = "remove", .type = OPT_FLAG,
 			.help = "take the staff member off the exam"},
 		[O_DRY] = OPT_DRY,
@@ -400,12 +403,15 @@ static int exam_assign_staff(struct client *cl, int argc, char **argv)
 	};
 	struct opt_cmd c = {"exam assign-staff", "", 0,
 		"Assigns a staff member to the exam at a point, in a role (an organizer in an\n"
-		"auditorium: with its room). A teacher of the exam's subject is refused.", o};
+		"auditorium: with its room, --responsible for the one responsible for the room,\n"
+		"marked on ППЭ-07). A teacher of the exam's subject is refused.", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (!o[O_REMOVE].set && !o[O_ROLE].set)
 		return opts_fail(&c, "--role is needed (or --remove)");
+	if (o[O_RESP].set && o[O_REMOVE].set)
+		return opts_fail(&c, "--responsible goes with an assignment, not with --remove");
 	struct step s;
 	char pid[EXAM_ID_LEN], sid[EXAM_ID_LEN], aid[EXAM_ID_LEN];
 	int rc = step_begin(&s, cl, o[O_EXAM].str);
@@ -424,6 +430,8 @@ static int exam_assign_staff(struct client *cl, int argc, char **argv)
 		json_object_set_new(s.a, "role", json_string(o[O_ROLE].str));
 	if (o[O_ROOM].set)
 		json_object_set_new(s.a, "auditorium_id", json_string(aid));
+	if (o[O_RESP].set)
+		json_object_set_new(s.a, "responsible", json_true());
 	if (o[O_REMOVE].set)
 		json_object_set_new(s.a, "delete", json_true());
 	return step_run(&s, "exam_assign_staff", o[O_DRY].set, false);

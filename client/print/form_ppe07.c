@@ -1,9 +1,11 @@
 /* form_ppe07: ППЭ-07 «Список работников ППЭ» — the staff assigned to an exam at a point,
  * from the replica (a municipality holds its points' staff and assignments; nobody else's):
  * by role (head, organizers in auditoriums, organizers outside, assistants, technicians,
- * medics, ГЭК), with auditorium, document, workplace and a column to sign. karta keeps no
- * "responsible" flag on an assignment yet: the organizer assigned first to an auditorium is
- * marked as its responsible one («отв.»), a convention of this form (docs/print-forms.md). */
+ * medics, ГЭК), with auditorium, document, workplace and a column to sign. The responsible
+ * organizer of each auditorium («отв.») is the one assigned with `--responsible` (the
+ * assignment's responsible flag, sql/0018); a room with no flagged organizer falls back to
+ * the organizer assigned to it first, and the form says so under the table
+ * (docs/print-forms.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +33,14 @@ struct worker {
 	int role;            /* index into roles */
 	char room[16];
 	const char *created; /* of the assignment (borrowed) */
-	bool responsible;
+	bool responsible, flagged; /* marked «отв.»; flagged in karta (not the fallback) */
 	char name[320], key[320], doc[160], work[300];
 };
 
 struct ppe07 {
 	struct worker *w;
 	size_t n;
+	bool guessed; /* some room's responsible organizer is the fallback (first assigned) */
 	char exam_title[256], exam_date[16], point[1200];
 };
 
@@ -95,6 +98,9 @@ static int draw(struct pdoc *d, void *arg)
 	snprintf(group, sizeof group, "Всего работников ППЭ: %zu", f->n);
 	pdoc_text(d, PDOC_BOLD, PDOC_LEFT, group);
 	pdoc_text(d, PDOC_SMALL, PDOC_LEFT, "(отв.) — ответственный организатор в аудитории");
+	if (f->guessed)
+		pdoc_text(d, PDOC_SMALL, PDOC_LEFT, "В аудиториях, где ответственный организатор не "
+			"назначен, отмечен назначенный первым.");
 	pdoc_gap(d, 14);
 	pdoc_text(d, PDOC_BODY, PDOC_LEFT, "Руководитель ППЭ _______________ / ______________________");
 	return 0;
@@ -113,6 +119,7 @@ static int worker_add(struct print_ctx *p, struct ppe07 *f, const struct prow *a
 	memset(w, 0, sizeof *w);
 	w->role = (int)r;
 	w->created = pdata_str(a->row, "created_at");
+	w->flagged = json_is_true(json_object_get(a->row, "responsible"));
 	const struct prow *room = pdata_find(&p->d.rooms, pdata_str(a->row, "auditorium_id"));
 	if (room)
 		snprintf(w->room, sizeof w->room, "%s", pdata_str(room->row, "code"));
@@ -126,23 +133,29 @@ static int worker_add(struct print_ctx *p, struct ppe07 *f, const struct prow *a
 	return 0;
 }
 
-/* The responsible organizer of each auditorium: the first assigned (then by name). */
+/* The responsible organizer of each auditorium: the flagged one; in a room with none
+ * flagged, the first assigned (then by name), and f->guessed is set. */
 static void mark_responsible(struct ppe07 *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		struct worker *w = &f->w[i];
 		if (strcmp(roles[w->role].role, "organizer_in") != 0 || !*w->room)
 			continue;
+		if (w->flagged) {
+			w->responsible = true;
+			continue;
+		}
 		bool first = true;
 		for (size_t j = 0; j < f->n && first; j++) {
 			const struct worker *o = &f->w[j];
 			if (j == i || o->role != w->role || strcmp(o->room, w->room) != 0)
 				continue;
 			int c = strcmp(o->created, w->created);
-			if (c < 0 || (c == 0 && strcmp(o->key, w->key) < 0))
+			if (o->flagged || c < 0 || (c == 0 && strcmp(o->key, w->key) < 0))
 				first = false;
 		}
 		w->responsible = first;
+		f->guessed |= first;
 	}
 }
 

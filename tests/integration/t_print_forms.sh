@@ -218,7 +218,42 @@ kt_assert_eq 1 "$(grep -c "$R1 (отв\\.)" <<<"$T")" "ППЭ-07: one responsibl
 FIRST=$(kt_psql "SELECT concat_ws(' ', s.surname, s.name) FROM staff_assignment a JOIN staff s ON s.id = a.staff_id
 	WHERE a.exam_id = '$E' AND a.role = 'organizer_in' ORDER BY a.created_at, s.code LIMIT 1")
 kt_assert_match "$(grep "(отв\\.)" <<<"$T")" "$FIRST" "ППЭ-07: the first assigned organizer is the responsible one"
+kt_assert_contains "$T" "назначенный первым" "ППЭ-07 says the responsible one was taken as the first assigned"
 fonts_embedded "$OUT/ppe-07.pdf"
+# the responsible flag (sql/0018): the second organizer flagged is the one marked; a second
+# responsible organizer in the room, the flag on an organizer outside and the flag with
+# --remove are refused, and a refusal writes nothing
+assign_state() {
+	kt_psql "SELECT string_agg(s.code || ':' || a.role || ':' || a.responsible || ':' || a.row_version, ' '
+		ORDER BY s.code) FROM staff_assignment a JOIN staff s ON s.id = a.staff_id
+		WHERE a.exam_id = '$E' AND a.deleted_at IS NULL"
+}
+kt_ok "$MUN" exam assign-staff --exam "$X" --point 0001 --staff "$S_ORG2" --role organizer_in --room "$R1" \
+	--responsible
+BEFORE=$(assign_state)
+kt_assert_match "$BEFORE" "$S_ORG2:organizer_in:true:" "the responsible flag is stored"
+kt_assert_eq 1 "$(grep -o ':true:' <<<"$BEFORE" | wc -l)" "one responsible assignment"
+kt_refused "$MUN" "already has a responsible organizer.*$S_ORG2" exam assign-staff --exam "$X" --point 0001 \
+	--staff "$S_ORG1" --role organizer_in --room "$R1" --responsible
+kt_refused "$MUN" "only an organizer in an auditorium" exam assign-staff --exam "$X" --point 0001 \
+	--staff "$S_OUT" --role organizer_out --responsible
+kt_run kt_karta "$MUN" exam assign-staff --exam "$X" --point 0001 --staff "$S_ORG2" --responsible --remove
+kt_assert_rc 2 "--responsible with --remove is a usage error"
+kt_assert_match "$KT_ERR" "not with --remove" "--responsible with --remove says why"
+kt_assert_eq "$BEFORE" "$(assign_state)" "refused responsible assignments wrote nothing"
+kt_ok "$MUN" sync
+kt_ok "$MUN" print ppe-07 --exam "$X" --point 0001 -o "$OUT/ppe-07-responsible.pdf"
+T=$(txt "$OUT/ppe-07-responsible.pdf")
+kt_assert_eq 1 "$(grep -c "$R1 (отв\\.)" <<<"$T")" "ППЭ-07: one responsible organizer in $R1 (flagged)"
+RESP=$(kt_psql "SELECT concat_ws(' ', surname, name) FROM staff WHERE code = '$S_ORG2'")
+kt_assert_match "$(grep "(отв\\.)" <<<"$T")" "$RESP" "ППЭ-07: the flagged organizer is the responsible one"
+kt_assert_not_contains "$T" "назначенный первым" "ППЭ-07: no fallback note when every room has its flag"
+# handing the room over: re-assigned without the flag, the first is no longer responsible
+kt_ok "$MUN" exam assign-staff --exam "$X" --point 0001 --staff "$S_ORG2" --role organizer_in --room "$R1"
+kt_ok "$MUN" exam assign-staff --exam "$X" --point 0001 --staff "$S_ORG1" --role organizer_in --room "$R1" \
+	--responsible
+kt_assert_eq "$S_ORG1" "$(kt_psql "SELECT string_agg(s.code, ' ') FROM staff_assignment a JOIN staff s ON s.id = a.staff_id
+	WHERE a.exam_id = '$E' AND a.responsible AND a.deleted_at IS NULL")" "the room handed over to $S_ORG1"
 
 # --- notifications -------------------------------------------------------------------------------
 kt_ok "$MUN" sync
