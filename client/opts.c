@@ -1,7 +1,10 @@
 /* opts: parse a command's options from its table (see opts.h). One pass over argv; each
  * option is looked up by name, converted and range-checked by its type, so a command never
  * sees a value it has to validate again. The help text and the usage line are generated
- * from the same table, so they cannot drift from what is accepted. */
+ * from the same table, so they cannot drift from what is accepted. Every command with a
+ * --format also takes the output options of the table below (--wide, --keys,
+ * --csv-dialect, --encoding): they set the process's table style (kt_table_set_style),
+ * so each command gets them without a line of its own. */
 #include "opts.h"
 
 #include <errno.h>
@@ -11,13 +14,57 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_dates.h"
+#include "kt_i18n.h"
+#include "kt_table.h"
+
+enum { G_WIDE, G_KEYS, G_DIALECT, G_ENCODING, G_N };
+static struct opt globals[G_N + 1] = {
+	[G_WIDE] = {.name = "wide", .type = OPT_FLAG,
+		.help = N_("table: every column, however wide the terminal")},
+	[G_KEYS] = {.name = "keys", .type = OPT_FLAG,
+		.help = N_("headers are the columns' English keys, as in json (for scripts)")},
+	[G_DIALECT] = {.name = "csv-dialect", .type = OPT_CHOICE, .choices = "excel|rfc4180",
+		.help = N_("csv: excel (';', decimal comma, dd.mm.yyyy, byte order mark: the "
+			   "default in a Russian locale) or rfc4180 (',', ISO dates: for scripts)")},
+	[G_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
+		.help = N_("csv: utf-8 (default) or cp1251 (Windows-1251, for old Excel)")},
+};
+
+static bool has_format(const struct opt_cmd *c)
+{
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		if (strcmp(o->name, "format") == 0)
+			return true;
+	return false;
+}
 
 static struct opt *find(struct opt_cmd *c, const char *name, size_t len)
 {
 	for (struct opt *o = c->opts; o && o->name; o++)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 			return o;
+	for (struct opt *o = globals; has_format(c) && o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
 	return NULL;
+}
+
+/* The output options given, into the table style. */
+static void apply_globals(void)
+{
+	struct kt_table_style s = *kt_table_get_style();
+	if (globals[G_WIDE].set)
+		s.wide = true;
+	if (globals[G_KEYS].set)
+		s.keys = true;
+	if (globals[G_DIALECT].set) {
+		s.csv_people = strcmp(globals[G_DIALECT].str, "excel") == 0;
+		s.csv_chosen = true;
+	}
+	if (globals[G_ENCODING].set)
+		s.cp1251 = strcmp(globals[G_ENCODING].str, "cp1251") == 0;
+	kt_table_set_style(&s);
 }
 
 static void synopsis_opt(const struct opt *o, FILE *out)
@@ -55,6 +102,14 @@ static void help(const struct opt_cmd *c)
 				o->type == OPT_CHOICE ? o->choices : o->meta ? o->meta : "VALUE");
 		printf("  %-24s %s%s\n", left, o->help, o->required ? " (required)" : "");
 	}
+	for (const struct opt *o = globals; has_format(c) && o->name; o++) {
+		char left[64];
+		if (find((struct opt_cmd *)c, o->name, strlen(o->name)) != o)
+			continue; /* the command has its own */
+		snprintf(left, sizeof left, "--%s%s%s", o->name, o->choices ? " " : "",
+			o->choices ? o->choices : "");
+		printf("  %-24s %s\n", left, _(o->help));
+	}
 }
 
 int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
@@ -70,22 +125,6 @@ int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
 }
 
 int opts_exit(enum opts_result r) { return r == OPTS_HELP ? EXIT_OK : EXIT_USAGE; }
-
-static bool is_leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static bool is_date(const char *s)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	for (int i = 0; i < 10; i++)
-		if (!s[i] || (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9'))
-			return false;
-	if (s[10])
-		return false;
-	long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
-	if (y < 1 || m < 1 || m > 12 || d < 1)
-		return false;
-	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
-}
 
 static bool is_choice(const char *choices, const char *v)
 {
@@ -119,11 +158,12 @@ static enum opts_result set_value(struct opt_cmd *c, struct opt *o, const char *
 		o->num = n;
 		break;
 	}
-	case OPT_DATE:
-		if (!is_date(v)) {
-			opts_fail(c, "--%s needs a date YYYY-MM-DD, not '%s'", o->name, v);
+	case OPT_DATE: /* 2024-05-20 or 20.05.2024; the command sees ISO */
+		if (kt_date_parse(v, o->date) != 0) {
+			opts_fail(c, "--%s needs a date, YYYY-MM-DD or DD.MM.YYYY, not '%s'", o->name, v);
 			return OPTS_USAGE;
 		}
+		v = o->date;
 		break;
 	case OPT_CHOICE:
 		if (!is_choice(o->choices, v)) {
@@ -214,6 +254,7 @@ static enum opts_result parse(struct opt_cmd *c, int argc, char **argv, const ch
 	for (const struct opt *o = c->opts; o && o->name; o++)
 		if (o->required && !o->set)
 			return opts_fail(c, "missing option --%s", o->name), OPTS_USAGE;
+	apply_globals();
 	return OPTS_OK;
 }
 
@@ -245,11 +286,17 @@ bool opts_is_uuid(const char *s)
 	return true;
 }
 
-int opts_check_id(const char *what, const char *id)
+static int (*id_resolver)(const char *what, const char **id);
+
+void opts_set_id_resolver(int (*fn)(const char *what, const char **id)) { id_resolver = fn; }
+
+int opts_check_id(const char *what, const char **id)
 {
-	if (opts_is_uuid(id))
+	if (opts_is_uuid(*id))
 		return EXIT_OK;
-	fprintf(stderr, "karta: '%s' is not a valid %s id (a UUID)\n", id, what);
+	if (id_resolver)
+		return id_resolver(what, id);
+	fprintf(stderr, "karta: '%s' is not a valid %s id (a UUID)\n", *id, what);
 	return EXIT_RUNTIME;
 }
 
@@ -261,7 +308,7 @@ bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 		*rc = opts_exit(pr);
 		return false;
 	}
-	*rc = opts_check_id(what, pos[0]);
+	*rc = opts_check_id(what, &pos[0]);
 	return *rc == EXIT_OK;
 }
 

@@ -178,12 +178,11 @@ static int emit(struct kt_table *t, enum kt_table_format f, const struct kt_tabl
 	return EXIT_RUNTIME;
 }
 
-/* Writes t in o's format (xlsx: as the sheet title) and frees it. */
+/* Writes t in o's format (xlsx: as the sheet title; the headers people read are the
+ * labels of that table) and frees it. */
 static int emit_as(struct kt_table *t, const struct plan_fmt_out *o,
 	const struct kt_table_opts *to, const char *title, FILE *out)
 {
-	if (o->format != KT_TABLE_XLSX)
-		return emit(t, o->format, to, out);
 	if (!t)
 		table_out_fail("out of memory");
 	int rc = t ? table_out_write(t, o, to, title, out) : -1;
@@ -199,7 +198,7 @@ static int add_row(struct kt_table *t, const char *const *cells)
 /* A field/value block (plan header, item show): no header line, values wrapped at 90. */
 static struct kt_table *kv_new(void)
 {
-	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0}, {"value", KT_COL_TEXT, 90}};
+	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0, 0}, {"value", KT_COL_TEXT, 90, 0}};
 	return kt_table_new(cols, 2);
 }
 
@@ -217,9 +216,9 @@ static void kv(struct kt_table **t, const char *k, const char *v)
 int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *out)
 {
 	static const struct kt_col cols[] = {
-		{"id", KT_COL_TEXT, 0}, {"owner", KT_COL_TEXT, 0}, {"level", KT_COL_TEXT, 0},
-		{"year", KT_COL_TEXT, 0}, {"status", KT_COL_TEXT, 0}, {"items", KT_COL_INT, 0},
-		{"writable", KT_COL_BOOL, 0}, {"title", KT_COL_TEXT, 70},
+		{"id", KT_COL_ID, 0, 1}, {"owner", KT_COL_TEXT, 0, 4}, {"level", KT_COL_TEXT, 0, 7},
+		{"year", KT_COL_TEXT, 0, 5}, {"status", KT_COL_TEXT, 0, 3}, {"items", KT_COL_INT, 0, 6},
+		{"writable", KT_COL_BOOL, 0, 8}, {"title", KT_COL_TEXT, 70, 2},
 	};
 	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
 	for (size_t i = 0; t && i < l->n_plans; i++) {
@@ -243,15 +242,15 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 enum { C_NUMBER, C_TITLE, C_DEADLINE, C_RESP, C_MUN, C_INST, C_RESULT, C_TARGET, C_MARK, C_N };
 
 static const struct kt_col item_cols[C_N] = {
-	[C_NUMBER] = {"number", KT_COL_TEXT, 10},
-	[C_TITLE] = {"title", KT_COL_TEXT, 50},
-	[C_DEADLINE] = {"deadline", KT_COL_TEXT, 24},
-	[C_RESP] = {"responsible", KT_COL_TEXT, 28},
-	[C_MUN] = {"municipal", KT_COL_TEXT, 30},
-	[C_INST] = {"institutional", KT_COL_TEXT, 30},
-	[C_RESULT] = {"result", KT_COL_TEXT, 30},
-	[C_TARGET] = {"target", KT_COL_TEXT, 24},
-	[C_MARK] = {"mark", KT_COL_TEXT, 0},
+	[C_NUMBER] = {"number", KT_COL_TEXT, 10, 1},
+	[C_TITLE] = {"title", KT_COL_TEXT, 50, 2},
+	[C_DEADLINE] = {"deadline", KT_COL_TEXT, 24, 3},
+	[C_RESP] = {"responsible", KT_COL_TEXT, 28, 4},
+	[C_MUN] = {"municipal", KT_COL_TEXT, 30, 0},
+	[C_INST] = {"institutional", KT_COL_TEXT, 30, 0},
+	[C_RESULT] = {"result", KT_COL_TEXT, 30, 0},
+	[C_TARGET] = {"target", KT_COL_TEXT, 24, 0},
+	[C_MARK] = {"mark", KT_COL_TEXT, 0, 0},
 };
 
 static void item_cells(const Karta__Item *it, const char *cells[C_N], char *mark, size_t n)
@@ -367,14 +366,14 @@ static int show_csv(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, 
 	if (o->format == KT_TABLE_XLSX && emit_as(header_table(d->plan), o, NULL, "План", out) != 0)
 		return EXIT_RUNTIME;
 	static const struct kt_col cols[] = {
-		{"section", KT_COL_TEXT, 0}, {"section_title", KT_COL_TEXT, 0},
-		{"id", KT_COL_TEXT, 0}, {"ordinal", KT_COL_INT, 0}, {"number", KT_COL_TEXT, 0},
-		{"parent_item_id", KT_COL_TEXT, 0}, {"title", KT_COL_TEXT, 0},
-		{"deadline", KT_COL_TEXT, 0}, {"responsible", KT_COL_TEXT, 0},
-		{"municipal", KT_COL_TEXT, 0}, {"institutional", KT_COL_TEXT, 0},
-		{"result", KT_COL_TEXT, 0}, {"target", KT_COL_TEXT, 0}, {"mark", KT_COL_TEXT, 0},
-		{"derived_from", KT_COL_TEXT, 0}, {"delete_reason", KT_COL_TEXT, 0},
-		{"version", KT_COL_INT, 0},
+		{"section", KT_COL_TEXT, 0, 0}, {"section_title", KT_COL_TEXT, 0, 0},
+		{"id", KT_COL_TEXT, 0, 0}, {"ordinal", KT_COL_INT, 0, 0}, {"number", KT_COL_TEXT, 0, 0},
+		{"parent_item_id", KT_COL_TEXT, 0, 0}, {"title", KT_COL_TEXT, 0, 0},
+		{"deadline", KT_COL_TEXT, 0, 0}, {"responsible", KT_COL_TEXT, 0, 0},
+		{"municipal", KT_COL_TEXT, 0, 0}, {"institutional", KT_COL_TEXT, 0, 0},
+		{"result", KT_COL_TEXT, 0, 0}, {"target", KT_COL_TEXT, 0, 0}, {"mark", KT_COL_TEXT, 0, 0},
+		{"derived_from", KT_COL_TEXT, 0, 0}, {"delete_reason", KT_COL_TEXT, 0, 0},
+		{"version", KT_COL_INT, 0, 0},
 	};
 	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
 	for (size_t i = 0; t && i < d->n_items; i++) {
@@ -546,8 +545,8 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
 {
 	static const struct kt_col cols[] = {
-		{"version", KT_COL_INT, 0}, {"op", KT_COL_TEXT, 0}, {"at", KT_COL_DATE, 0},
-		{"org", KT_COL_TEXT, 0}, {"device", KT_COL_TEXT, 0}, {"fields", KT_COL_TEXT, 60},
+		{"version", KT_COL_INT, 0, 0}, {"op", KT_COL_TEXT, 0, 0}, {"at", KT_COL_DATE, 0, 0},
+		{"org", KT_COL_TEXT, 0, 0}, {"device", KT_COL_TEXT, 0, 0}, {"fields", KT_COL_TEXT, 60, 0},
 	};
 	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
 	for (size_t i = 0; t && i < h->n_entries; i++) {

@@ -172,7 +172,7 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 	struct kt_col kc[KT_REG_MAX_COLS];
 	for (size_t i = 0; i < ncols; i++) {
 		f[i] = cols[i].name;
-		kc[i] = (struct kt_col){cols[i].name, reg_col_type(cols[i].format), 0};
+		kc[i] = (struct kt_col){cols[i].name, reg_col_type(cols[i].format), 0, 0};
 	}
 	struct kt_csv_writer *w = xl ? NULL : kt_csv_writer_file(out, wo);
 	if (xl && kt_xlsx_sheet(xl, rv_types[t].sheet, kc, ncols) != 0) {
@@ -216,7 +216,8 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 			.help = "karta's columns (default) or the interop РИС layout (domain.md §8)"},
 		[O_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
 			.help = "text encoding (default utf-8)"},
-		[O_BOM] = {.name = "bom", .type = OPT_FLAG, .help = "utf-8: start with a byte order mark"},
+		[O_BOM] = {.name = "bom", .type = OPT_FLAG,
+			.help = "utf-8: start with a byte order mark (the default in a Russian locale)"},
 		[O_OUTPUT] = {.name = "output", .type = OPT_STR, .meta = "FILE",
 			.help = "write to FILE (also -o; made 0600, replaced at the end) instead of stdout"},
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
@@ -280,7 +281,12 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		goto done;
 	if (rv_collect(&x, (enum rtype)t) != 0)
 		goto done;
-	struct kt_csv_wopts wo = {.sep = ';', .crlf = true, .bom = o[O_BOM].set, .cp1251 = cp1251};
+	/* CSV as every command writes it (kt_table): for people (a Russian locale,
+	 * --csv-dialect excel) with a BOM; ',' only when --csv-dialect rfc4180 asks. The values
+	 * keep the layout's own formats (dates дд.мм.гггг): the importer reads them back. */
+	const struct kt_table_style *st = kt_table_get_style();
+	struct kt_csv_wopts wo = {.sep = st->csv_chosen && !st->csv_people ? ',' : ';',
+		.crlf = true, .bom = (o[O_BOM].set || st->csv_people) && !cp1251, .cp1251 = cp1251};
 	size_t written = 0, no_guid = 0;
 	int er;
 	if (fo.format == KT_TABLE_XLSX) {

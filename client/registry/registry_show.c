@@ -195,7 +195,7 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
 		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
@@ -251,7 +251,7 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
 		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
 		return EXIT_RUNTIME;
 	enum kt_table_format fmt = KT_TABLE_TEXT;
 	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)
@@ -268,9 +268,9 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	free(js);
 	if (rc != EXIT_OK)
 		return rc;
-	static const struct kt_col cols[] = {{"когда", KT_COL_TEXT, 0}, {"что", KT_COL_TEXT, 0},
-		{"версия", KT_COL_TEXT, 0}, {"поля", KT_COL_TEXT, 48}, {"организация", KT_COL_TEXT, 0},
-		{"устройство", KT_COL_TEXT, 24}, {"причина", KT_COL_TEXT, 40}};
+	static const struct kt_col cols[] = {{"когда", KT_COL_TEXT, 0, 0}, {"что", KT_COL_TEXT, 0, 0},
+		{"версия", KT_COL_TEXT, 0, 0}, {"поля", KT_COL_TEXT, 48, 0}, {"организация", KT_COL_TEXT, 0, 0},
+		{"устройство", KT_COL_TEXT, 24, 0}, {"причина", KT_COL_TEXT, 40, 0}};
 	static const char *const ops[][2] = {{"insert", "создана"}, {"update", "изменена"},
 		{"delete", "удалена"}};
 	struct kt_table *kt = kt_table_new(cols, ARRAY_LEN(cols));

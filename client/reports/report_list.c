@@ -271,12 +271,12 @@ static void rows_free(struct rows *rw)
 enum { L_REQ, L_TITLE, L_DUE, L_RECEIVER, L_WHO, L_SUB, L_ORG, L_VER, L_STATE, L_SENT,
 	L_REASON, L_N };
 static const struct kt_col list_cols[L_N] = {
-	[L_REQ] = {"request", KT_COL_TEXT, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
-	[L_DUE] = {"due", KT_COL_DATE, 0}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0},
-	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_TEXT, 0},
-	[L_ORG] = {"org", KT_COL_TEXT, 0}, [L_VER] = {"no", KT_COL_INT, 0},
-	[L_STATE] = {"state", KT_COL_TEXT, 0}, [L_SENT] = {"submitted", KT_COL_DATE, 0},
-	[L_REASON] = {"return reason", KT_COL_TEXT, 40},
+	[L_REQ] = {"request", KT_COL_ID, 0, 1}, [L_TITLE] = {"title", KT_COL_TEXT, 40, 2},
+	[L_DUE] = {"due", KT_COL_DATE, 0, 4}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0, 0},
+	[L_WHO] = {"from", KT_COL_TEXT, 24, 0}, [L_SUB] = {"submission", KT_COL_ID, 0, 3},
+	[L_ORG] = {"org", KT_COL_TEXT, 0, 5}, [L_VER] = {"no", KT_COL_INT, 0, 0},
+	[L_STATE] = {"state", KT_COL_TEXT, 0, 6}, [L_SENT] = {"submitted", KT_COL_DATE, 0, 7},
+	[L_REASON] = {"return reason", KT_COL_TEXT, 40, 0},
 };
 
 /* One row per submission, and one per request nobody answered yet. */
@@ -390,7 +390,7 @@ int report_list(struct client *cl, int argc, char **argv)
 /* A field/value block. */
 static struct kt_table *kv_new(void)
 {
-	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0}, {"value", KT_COL_TEXT, 90}};
+	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0, 0}, {"value", KT_COL_TEXT, 90, 0}};
 	return kt_table_new(cols, 2);
 }
 

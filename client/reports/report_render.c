@@ -148,7 +148,7 @@ static void unmark(const char *s, FILE *out)
 static int write_table(struct kt_table *t, const struct report_view *v, bool colored,
 	FILE *out)
 {
-	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom};
+	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom, .title = v->title};
 	int rc = -1;
 	errno = 0;
 	if (t && v->fo.format == KT_TABLE_XLSX) { /* one sheet; the message is printed */
@@ -191,7 +191,7 @@ static int write_json(const Karta__Table *t, const struct report_view *v, FILE *
 	for (size_t c = 0; c < nc; c++)
 		cols[c] = (struct kt_col){t->columns[c],
 			is_int_column(t->columns[c]) ? KT_COL_INT
-			: strcmp(t->columns[c], "own_overdue") == 0 ? KT_COL_BOOL : KT_COL_TEXT, 0};
+			: strcmp(t->columns[c], "own_overdue") == 0 ? KT_COL_BOOL : KT_COL_TEXT, 0, 0};
 	struct kt_table *kt = kt_table_new(cols, nc);
 	const char *cells[MAX_COLS];
 	for (size_t r = 0; kt && r < t->n_rows; r++) {
@@ -293,6 +293,19 @@ static enum kt_col_type col_type(enum rk kind, enum kt_table_format f)
 	}
 }
 
+/* What stays longest on a narrow terminal (kt_col.rank): who, how far, what is late. */
+static unsigned head_rank(const char *head)
+{
+	static const char *const order[] = {"org", "item", "due", "name", "done %", "overdue",
+		"not reported", "deadline", "status", "reports missing", "returned", "items",
+		"mun. done %", "mun. overdue", "sch. done %", "sch. overdue", "schools late", "title",
+		"state", "number", "match", "person", "person there", "school", "other school"};
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (strcmp(head, order[i]) == 0)
+			return (unsigned)i + 1;
+	return 0;
+}
+
 static int render(const Karta__Table *t, const struct rcol *cols, size_t nc, bool with_total,
 	const struct report_view *v, FILE *out)
 {
@@ -304,7 +317,7 @@ static int render(const Karta__Table *t, const struct rcol *cols, size_t nc, boo
 	struct kt_col kc[MAX_COLS];
 	for (size_t c = 0; c < nc; c++)
 		kc[c] = (struct kt_col){cols[c].head, col_type(cols[c].kind, v->fo.format),
-			cols[c].width};
+			cols[c].width, head_rank(cols[c].head)};
 	struct kt_table *kt = kt_table_new(kc, nc);
 	for (size_t r = 0; kt && r < t->n_rows; r++)
 		if (add_row(kt, t, cols, nc, r, color) != 0) {
