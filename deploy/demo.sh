@@ -25,6 +25,11 @@ case $RUN in /*) RUN_ABS=$RUN ;; esac
 KARTAD=$BUILD/server/kartad
 ADMIN=$BUILD/server/karta-admin
 KARTA=$BUILD/client/karta
+# karta fits its tables to $COLUMNS; its output here goes through run()'s pipe, which is
+# otherwise never cut: the terminal's width (120 without one) less run()'s indent of 6.
+DEMO_COLS=120
+[ -t 1 ] && DEMO_COLS=$(tput cols 2>/dev/null || echo 120)
+export COLUMNS=$(((DEMO_COLS > 120 ? 120 : DEMO_COLS) - 6))
 
 # The demo region: code|name|level|parent|role
 ORGS=(
@@ -363,6 +368,20 @@ demo_xlsx() {
 	info " exam seating, registry list, registry export, report list …)"
 }
 
+# CSV for people: in Russian what Excel opens as it is (';', decimal comma, дд.мм.гггг,
+# UTF-8 with a BOM); short ids in tables name the rows again.
+demo_formats() {
+	local f=$RUN_ABS/rollup.csv reg
+	step "the roll-up as CSV for Excel (--format csv -o FILE.csv)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format csv -o "$f" ||
+		die "rollup --format csv failed"
+	run head -n 3 "$f"
+	info "(--encoding cp1251 for an old Excel; --csv-dialect rfc4180 for scripts: ',' and ISO dates)"
+	reg=$(plan_id reg)
+	step "a plan named by the first characters of its id, as the tables show ids"
+	run "$KARTA" --config "$RUN/reg.conf" plan show "${reg:0:8}" | head -n 14 || true
+}
+
 demo_metrics() {
 	local m=http://127.0.0.1:$METRICS_PORT
 	step "what an operator sees: kartad's health check and metrics ($m, loopback only)"
@@ -603,6 +622,7 @@ cmd_start() {
 	demo_exam_planning
 	demo_staff
 	demo_xlsx
+	demo_formats
 	demo_data_safety
 	demo_guard
 	demo_metrics

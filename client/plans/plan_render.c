@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "plan_fmt.h"
 #include "table_out.h"
 
@@ -33,7 +34,9 @@ static void act_text(const Karta__Plan *p, char *buf, size_t n)
 		join(buf, n, " ", part);
 	}
 	if (*p->act_date) {
-		snprintf(part, sizeof part, "от %s", p->act_date);
+		char day[64];
+		kt_date_people(p->act_date, kt_table_get_style()->people, day, sizeof day);
+		snprintf(part, sizeof part, "от %s", day);
 		join(buf, n, " ", part);
 	}
 }
@@ -508,8 +511,9 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 	deadline_summary(it->deadline_json, dl, sizeof dl, warn, sizeof warn);
 	parties_summary(it->responsible_json, parties, sizeof parties);
 	targets_summary(it->targets_json, targets, sizeof targets);
-	snprintf(upd, sizeof upd, "%s%s%s", it->updated_at, *it->updated_by ? " by " : "",
-		it->updated_by);
+	char at[64]; /* for people: дд.мм.гггг ЧЧ:ММ in local time */
+	kt_date_people(it->updated_at, kt_table_get_style()->people, at, sizeof at);
+	snprintf(upd, sizeof upd, "%s%s%s", at, *it->updated_by ? " by " : "", it->updated_by);
 	snprintf(del, sizeof del, "yes: %s", it->delete_reason);
 	struct kt_table *t = kv_new();
 	kv(&t, "id", it->id);
