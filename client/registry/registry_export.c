@@ -18,7 +18,7 @@
 #include "kt_validate.h"
 #include "opts.h"
 #include "registry_cmds.h"
-#include "registry_gds.h"
+#include "registry_gds_out.h"
 #include "registry_map.h"
 #include "replica.h"
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */

@@ -1,4 +1,4 @@
-/* registry_gds: `karta registry export --layout giadbset -o PACKAGE.zip` (registry_gds.h) —
+/* registry_gds_export: `karta registry export --layout giadbset -o PACKAGE.zip` (registry_gds_out.h) —
  * what the region holds, as the federal exchange package: its organization tree, exam
  * points, auditoriums, participants, registrations, staff and karta's planning (point and
  * auditorium assignments, seats), one rbd_* file each, valid against the published schemas.
@@ -18,7 +18,7 @@
 #include "client.h"
 #include "kt_gds_write.h"
 #include "opts.h"
-#include "registry_gds.h"
+#include "registry_gds_out.h"
 #include "replica.h"
 #include "replica_int.h" /* rp_prepare, rp_each_row: synced rows, read in SQL */
 #include "report_cmds.h"
@@ -117,7 +117,7 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 			char g[40], name[96];
 			snprintf(name, sizeof name, "karta organization %s", jstr(o, "code"));
 			/* a fixed namespace: the same code, the same GUID in every export */
-			json_object_set_new(o, "guid", json_string(gds_uuid5(
+			json_object_set_new(o, "guid", json_string(gds_out_uuid5(
 				"6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10", name, g, sizeof g)));
 			++*no_guid;
 		}
@@ -179,7 +179,7 @@ static int load_maps(struct gx *x, struct replica *r)
 struct run {
 	struct gx *x;
 	struct kt_gds_write *w;
-	const struct gds_table *gt;
+	const struct gds_out_table *gt;
 	const struct kt_gds_table *t;
 	struct gds_out *o;
 	long left_out;
@@ -320,8 +320,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
-	for (int i = 0; i < gds_tables_count; i++) {
-		u.gt = &gds_tables[i];
+	for (int i = 0; i < gds_out_tables_count; i++) {
+		u.gt = &gds_out_tables[i];
 		u.t = kt_gds_table(u.gt->name);
 		if (write_table(&u, r, orgs) != 0) {
 			fprintf(stderr, "karta: cannot export: %s; nothing written\n", u.err);

@@ -1,5 +1,5 @@
-/* registry_gds_map: one row of karta → the columns of its rbd_* table of the federal exchange
- * package (registry_gds.h; the table in docs/registries.md «GIADBSet export»). Registry and
+/* registry_gds_out: one row of karta → the columns of its rbd_* table of the federal exchange
+ * package (registry_gds_out.h; the table in docs/registries.md «GIADBSet export»). Registry and
  * planning rows are the replica's JSON (the SQL columns of sql/0008, 0009); organizations
  * and territories come as objects of karta_gds_orgs's columns (sql/0020).
  *
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry_gds.h"
+#include "registry_gds_out.h"
 #include "kt_gds_map.h"
 #include "registry_map.h"
 
@@ -149,7 +149,7 @@ static const char *pair(struct kvmap *m, const char *a, const char *b)
 }
 
 /* A name-based UUID (RFC 4122 version 5) of name within ns: the same seat, the same id. */
-const char *gds_uuid5(const char *ns, const char *name, char *buf, size_t n)
+const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n)
 {
 	unsigned char in[16], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -446,7 +446,7 @@ static int map_seat(struct gx *x, const json_t *r, struct gds_out *o)
 		num(r, "seat", seat_no, sizeof seat_no));
 	put(o, t, "PExamPlacesOnStationID", own_guid(r, g, sizeof g));
 	/* the seat itself (rbd_Places is not in the package): a GUID of auditorium, row and seat */
-	put(o, t, "PlacesID", gds_uuid5(str(r, "auditorium_id"), name, place, sizeof place));
+	put(o, t, "PlacesID", gds_out_uuid5(str(r, "auditorium_id"), name, place, sizeof place));
 	put(o, t, "AuditoriumID", str(r, "auditorium_id"));
 	put(o, t, "StationExamAuditoryID", ea);
 	put(o, t, "StationsExamsID", pa);
@@ -458,7 +458,7 @@ static int map_seat(struct gx *x, const json_t *r, struct gds_out *o)
 }
 
 /* In the order a reader needs them: the tree, places, people, registrations, planning. */
-const struct gds_table gds_tables[] = {
+const struct gds_out_table gds_out_tables[] = {
 	{"rbd_CurrentRegion", GS_REGION, NULL, map_region},
 	{"rbd_Areas", GS_TERRITORY, NULL, map_territory},
 	{"rbd_Governments", GS_MUNICIPALITY, NULL, map_municipality},
@@ -472,7 +472,7 @@ const struct gds_table gds_tables[] = {
 	{"rbd_StationExamAuditory", GS_ROW, "exam_auditorium", map_exam_room},
 	{"rbd_ParticipantsExamPStation", GS_ROW, "seating", map_seat},
 };
-const int gds_tables_count = (int)(sizeof gds_tables / sizeof gds_tables[0]);
+const int gds_out_tables_count = (int)(sizeof gds_out_tables / sizeof gds_out_tables[0]);
 
 /* ---- the shared mapping, what karta does not model ---------------------------------------- */
 

@@ -1,11 +1,11 @@
-/* registry_gds: `karta registry export --layout giadbset -o PACKAGE.zip` — the region's
- * registries and karta's planning as the federal exchange package (docs/registries.md
- * «GIADBSet export»). registry_gds.c runs the command: the organization tree from the server
- * (remembered in the replica for offline use), the rest from the local replica, streamed
- * table by table into kt_gds_write. registry_gds_map.c turns one row into the columns of its
- * rbd_* table. */
-#ifndef KT_REGISTRY_GDS_H
-#define KT_REGISTRY_GDS_H
+/* registry_gds_out: one row of karta as the columns of its rbd_* table of the federal
+ * exchange package, for `karta registry export --layout giadbset -o PACKAGE.zip`
+ * (docs/registries.md «GIADBSet export»). registry_gds_export.c runs the command: the
+ * organization tree from the server (remembered in the replica for offline use), the rest
+ * from the local replica, streamed table by table into kt_gds_write; registry_gds_out.c
+ * maps the rows. */
+#ifndef KT_REGISTRY_GDS_OUT_H
+#define KT_REGISTRY_GDS_OUT_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -46,7 +46,7 @@ struct gds_out {
 /* Where a table's rows come from. */
 enum gds_src { GS_REGION, GS_TERRITORY, GS_MUNICIPALITY, GS_SCHOOL, GS_ROW };
 
-struct gds_table {
+struct gds_out_table {
 	const char *name;        /* rbd_Participants */
 	enum gds_src src;
 	const char *entity_type; /* GS_ROW: the replica's entity type */
@@ -55,8 +55,8 @@ struct gds_table {
 	int (*map)(struct gx *x, const json_t *row, struct gds_out *o);
 };
 
-extern const struct gds_table gds_tables[];
-extern const int gds_tables_count;
+extern const struct gds_out_table gds_out_tables[];
+extern const int gds_out_tables_count;
 
 /* Starts a row of table t: every value NULL, the pool empty. */
 void gds_out_reset(struct gds_out *o);
@@ -69,7 +69,7 @@ int gds_out_finish(struct gx *x, const struct kt_gds_table *t, const json_t *row
 
 /* A name-based UUID (version 5) of name in the namespace ns (a UUID): into buf, NULL when
  * the digest fails. */
-const char *gds_uuid5(const char *ns, const char *name, char *buf, size_t n);
+const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n);
 
 int registry_gds_export(struct client *cl, int argc, char **argv);
 
