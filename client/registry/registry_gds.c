@@ -390,7 +390,7 @@ static void gimp_free(struct gimp *g)
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_LAYOUT, O_PARTIAL, O_DRY, O_N };
+	enum { O_LAYOUT, O_PARTIAL, O_DRY, O_LIMIT, O_N };
 	struct opt o[] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .required = true,
 			.choices = "giadbset", .help = "the federal exchange package (GIADBSet XML)"},
@@ -398,6 +398,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 			.help = "queue the valid rows even if some are refused (exit 1 all the same)"},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
 			.help = "check and compare only: queue nothing"},
+		[O_LIMIT] = {.name = "limit-mb", .type = OPT_INT, .meta = "N", .min = 1, .max = 65536,
+			.help = "the largest XML file read, inflated, in MiB (default 2048)"},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry import", "--layout giadbset PACKAGE", 1,
@@ -420,7 +422,11 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	char err[512];
 	int rc = EXIT_RUNTIME;
 	bool in_batch = false;
-	if (!(g.pkg = kt_gds_pkg_open(g.path, NULL, err, sizeof err))) {
+	struct kt_gds_limits lim;
+	kt_gds_limits_default(&lim);
+	if (o[O_LIMIT].set)
+		lim.max_file_bytes = (size_t)o[O_LIMIT].num << 20;
+	if (!(g.pkg = kt_gds_pkg_open(g.path, &lim, err, sizeof err))) {
 		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g.path, err);
 		return EXIT_RUNTIME;
 	}

@@ -116,4 +116,161 @@ kt_ok sch12 sync
 kt_ok sch12 registry list participants --format csv
 kt_assert_eq "$(grep -c '^' <<<"$KT_OUT")" "11" "a school reads its own 10 participants (and the header)"
 
+# --- refusals: file and row named, nothing written ------------------------------------------------
+# A package of rows new to the region (other GUIDs and codes), so that a refusal would have
+# something to write.
+"$GEN" orgs "$D/r52" --region 51
+"$GEN" registries "$D/r52" --participants 6 --points 1 --auditoriums 2 --staff 2 --tag b --code-base 6000
+rm "$D"/r52/rbd_{CurrentRegion,Areas,Governments,Schools}.xml
+# edit FILE ROW COL VALUE / drop FILE ROW COL / dup FILE ROW: the ROW-th row (1-based) changed by text
+edit() {
+	python3 - "$@" <<-'EOF'
+		import re, sys
+		path, row, col, val = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+		s = open(path, encoding='utf-8').read()
+		parts = re.split(r'(?=\n  <rbd_)', s)
+		parts[row] = re.sub(r'<%s>[^<]*</%s>' % (col, col), '<%s>%s</%s>' % (col, val, col), parts[row])
+		open(path, 'w', encoding='utf-8').write(''.join(parts))
+	EOF
+}
+drop() {
+	python3 - "$@" <<-'EOF'
+		import re, sys
+		path, row, col = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+		s = open(path, encoding='utf-8').read()
+		parts = re.split(r'(?=\n  <rbd_)', s)
+		parts[row] = re.sub(r'\n *<%s>[^<]*</%s>' % (col, col), '', parts[row])
+		open(path, 'w', encoding='utf-8').write(''.join(parts))
+	EOF
+}
+dup() {
+	python3 - "$@" <<-'EOF'
+		import re, sys
+		path, row = sys.argv[1], int(sys.argv[2])
+		s = open(path, encoding='utf-8').read()
+		body, end = s.rsplit('\n</GIADBSet>', 1)
+		parts = re.split(r'(?=\n  <rbd_)', body) + ['\n</GIADBSet>' + end]
+		parts.insert(row, parts[row])
+		open(path, 'w', encoding='utf-8').write(''.join(parts))
+	EOF
+}
+fresh() { rm -rf "${D:?}/$1" && cp -r "$D/r52" "$D/$1"; }
+kt_ok reg sync
+# refused PACKAGE PATTERN WHAT [ARGS…]: the import exits 1 naming PATTERN and writes nothing
+refused() {
+	local s c pkg=$1 pat=$2 what=$3
+	shift 3
+	s=$(snap) c=$(counts)
+	kt_run kt_karta reg registry import --layout giadbset "$pkg" "$@"
+	kt_assert_rc 1 "registry import of $what"
+	KT_ICASE=1 kt_assert_match "$KT_ERR" "$pat" "the refusal of $what"
+	kt_assert_contains "$KT_ERR" "nothing imported" "$what: nothing imported"
+	kt_assert_eq "$c" "$(counts)" "$what: nothing written (counts)"
+	kt_assert_eq "$s" "$(snap)" "$what: nothing written"
+	kt_assert_eq "$(outbox)" "0" "$what: nothing queued"
+}
+fresh ns; sed -i 's|http://www.rustest.ru/giadbset|http://example.org/other|' "$D/ns/rbd_Participants.xml"
+refused "$D/ns" "rbd_Participants.xml: the root element is «GIADBSet» in the namespace 'http://example.org/other'" "a wrong namespace"
+fresh root; sed -i 's|<GIADBSet |<NewDataSet |; s|</GIADBSet>|</NewDataSet>|' "$D/root/rbd_Stations.xml"
+refused "$D/root" "rbd_Stations.xml: the root element is «NewDataSet»" "a wrong root element"
+fresh bomb
+cat >"$D/bomb/rbd_Participants.xml" <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<GIADBSet xmlns="http://www.rustest.ru/giadbset"><rbd_Participants><Surname>&lol3;</Surname></rbd_Participants></GIADBSet>
+EOF
+refused "$D/bomb" "rbd_Participants.xml: carries a DTD" "an XML bomb (billion laughs)"
+fresh xxe
+cat >"$D/xxe/rbd_StationWorkers.xml" <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+<GIADBSet xmlns="http://www.rustest.ru/giadbset"><rbd_StationWorkers><Surname>&e;</Surname></rbd_StationWorkers></GIADBSet>
+EOF
+refused "$D/xxe" "rbd_StationWorkers.xml: carries a DTD" "an external entity"
+fresh big; python3 -c "import sys; open(sys.argv[1], 'a').write('<!--' + ' ' * (1100 << 10) + '-->')" "$D/big/rbd_Stations.xml"
+refused "$D/big" "rbd_Stations.xml: [0-9]+ bytes, over the limit of 1048576" "a file over the size limit" --limit-mb 1
+fresh trunc; head -c 3000 "$D/r52/rbd_Participants.xml" >"$D/trunc/rbd_Participants.xml"
+refused "$D/trunc" "rbd_Participants.xml: .*(well-formed|truncated)" "a truncated file"
+python3 - "$D/r52" "$D/climb.zip" <<-'EOF'
+	import os, sys, zipfile
+	with zipfile.ZipFile(sys.argv[2], 'w') as z:
+	    for f in sorted(os.listdir(sys.argv[1])):
+	        z.write(os.path.join(sys.argv[1], f), ('../' if f == 'rbd_Stations.xml' else '') + f)
+	EOF
+refused "$D/climb.zip" "climb.zip.: entry [0-9]+ has a name that leaves the archive" "a ZIP entry climbing out with ../"
+# a zip bomb: a member whose headers say 1000 bytes and that inflates to 5 MB
+python3 - "$D/r52" "$D/bomb.zip" <<-'EOF'
+	import os, struct, sys, zipfile
+	with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
+	    for f in sorted(os.listdir(sys.argv[1])):
+	        if f != 'rbd_Stations.xml':
+	            z.write(os.path.join(sys.argv[1], f), f)
+	    z.writestr('rbd_Stations.xml', '<?xml version="1.0"?><GIADBSet xmlns="http://www.rustest.ru/giadbset">'
+	               + ' ' * (5 << 20) + '</GIADBSet>')
+	b = bytearray(open(sys.argv[2], 'rb').read())
+	cd = b.rfind(b'PK\x01\x02')                 # the last member's central entry
+	lh = struct.unpack_from('<I', b, cd + 42)[0]  # and its local header
+	struct.pack_into('<I', b, lh + 22, 1000)
+	struct.pack_into('<I', b, cd + 24, 1000)
+	open(sys.argv[2], 'wb').write(bytes(b))
+	EOF
+refused "$D/bomb.zip" "rbd_Stations.xml: " "a zip bomb (a member inflating past what its header says)"
+python3 - "$D/r52" "$D/bomb2.zip" <<-'EOF'
+	import os, sys, zipfile
+	with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
+	    for f in sorted(os.listdir(sys.argv[1])):
+	        if f != 'rbd_Stations.xml':
+	            z.write(os.path.join(sys.argv[1], f), f)
+	    z.writestr('rbd_Stations.xml', '<?xml version="1.0"?><GIADBSet xmlns="http://www.rustest.ru/giadbset">'
+	               + ' ' * (8 << 20) + '</GIADBSet>')
+	EOF
+refused "$D/bomb2.zip" "rbd_Stations.xml: [0-9]+ bytes inflated, over the limit" "a zip bomb (past the limit)" --limit-mb 4
+fresh enc; sed -i '1s/encoding="utf-8"/encoding="windows-1251"/' "$D/enc/rbd_Auditoriums.xml"
+iconv -f UTF-8 -t CP1251 "$D/enc/rbd_Auditoriums.xml" >"$D/enc/x" && mv "$D/enc/x" "$D/enc/rbd_Auditoriums.xml"
+refused "$D/enc" "rbd_Auditoriums.xml: declared encoding 'windows-1251'" "a non-UTF-8 encoding"
+fresh long; edit "$D/long/rbd_Participants.xml" 3 Surname "$(printf 'Ы%.0s' {1..81})"
+refused "$D/long" "rbd_Participants.xml: row 3: «Surname» is longer than the schema allows" "a value over maxLength"
+fresh pat; edit "$D/pat/rbd_Participants.xml" 2 CreateDate "15.01.2025 10:00:00"
+refused "$D/pat" "rbd_Participants.xml: row 2: «CreateDate» is not a timestamp" "a value off its pattern"
+fresh req; drop "$D/req/rbd_StationWorkers.xml" 2 DocumentNumber
+refused "$D/req" "rbd_StationWorkers.xml: row 2: «DocumentNumber» is missing" "a missing required element"
+fresh dupg; dup "$D/dupg/rbd_Participants.xml" 4
+refused "$D/dupg" "rbd_Participants.xml: row 5: duplicate GUID: the same as row 4" "a duplicate GUID"
+fresh dangling; edit "$D/dangling/rbd_ParticipantsExams.xml" 5 ParticipantID 11111111-2222-3333-4444-555555555555
+refused "$D/dangling" "rbd_ParticipantsExams.xml: row 5: «ParticipantID»: no row with this GUID in rbd_Participants.xml \(nor in karta\)" \
+	"a reference to a GUID the package does not contain"
+fresh dangling2; edit "$D/dangling2/rbd_Auditoriums.xml" 1 StationID 11111111-2222-3333-4444-555555555555
+refused "$D/dangling2" "rbd_Auditoriums.xml: row 1: «StationID»: no row with this GUID in rbd_Stations.xml" \
+	"an auditorium of a point the package does not contain"
+kt_run kt_karta reg registry import --layout giadbset
+kt_assert_rc 2 "registry import --layout giadbset without a package"
+kt_run kt_karta reg registry import --layout csv "$D/r52"
+kt_assert_rc 2 "registry import --layout csv"
+
+# --- --partial: the rest goes in, without the rows hanging on a refused one ----------------------------
+fresh part; edit "$D/part/rbd_Participants.xml" 2 Surname "$(printf 'Ы%.0s' {1..81})"
+dup "$D/part/rbd_Participants.xml" 4
+kt_run kt_karta reg registry import --layout giadbset "$D/part" --partial
+kt_assert_rc 1 "--partial with refused rows"
+kt_assert_contains "$KT_ERR" "rbd_Participants.xml: row 2: «Surname» is longer" "--partial: the long surname"
+kt_assert_contains "$KT_ERR" "rbd_Participants.xml: row 5: duplicate GUID: the same as row 4" "--partial: the duplicate"
+kt_assert_contains "$KT_ERR" "rbd_ParticipantsExams.xml: row 4: «ParticipantID»" \
+	"--partial: a registration of the refused participant is left out"
+kt_assert_contains "$KT_ERR" "not imported (--partial: the others were)" "--partial: says so"
+kt_assert_contains "$KT_OUT" "rbd_Participants.xml: 7 rows: 5 added, 0 updated, 0 unchanged, 2 rejected" "--partial: counts"
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM participant")" "46" "--partial: the other participants are in"
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM participant WHERE id = '$(u r51b:participant:1)'")" "0" \
+	"--partial: not the refused one"
+
+# --- the server decides the owner: a municipality cannot import another's rows ---------------------------
+"$GEN" orgs "$D/r53" --region 53
+kt_run kt_admin org import "$D/r53"
+"$GEN" registries "$D/r53" --participants 2 --points 1 --auditoriums 1 --staff 1 --exams 2601,2605
+kt_ok mun1 sync
+kt_run kt_karta mun1 registry import --layout giadbset "$D/r53"
+kt_assert_rc 1 "a municipality importing region 53's package"
+kt_assert_contains "$KT_ERR" "rbd_Stations.xml: row 1: server refused: no write access" "refused by the server, row by row"
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM exam_point p JOIN organization o ON o.id = p.org_id
+	WHERE o.code LIKE 'mun53-%'")" "0" "nothing of region 53 written by mun1"
+
 kt_pass

@@ -9,7 +9,7 @@ are written after them, as the unknown columns a package may carry.
                         [--unknown] [--zip] [--name-suffix TEXT]
     gds_gen.py registries DIR [--participants 40] [--points 2] [--auditoriums 3] [--staff 6]
                         [--exams 2601,2602,…] [--deleted] [--unknown] [--schedule FILE.csv]
-                        [--zip FILE.zip]
+                        [--zip FILE.zip] [--tag T] [--code-base N]
 
 `registries` adds the registry tables to a package folder that already holds its
 organizations (rbd_Governments.xml, rbd_Schools.xml, as `orgs` or the demo's): exam points
@@ -164,13 +164,13 @@ def registries(a):
     exams = [int(x) for x in a.exams.split(',')]
     half = (len(exams) + 1) // 2
     ege, oge = exams[:half], exams[half:] or exams[:half]
-    key = 'r%d:' % region
+    key = 'r%d%s:' % (region, a.tag)
     points = [(guid(key + 'station:%d' % j), govs[j % len(govs)]) for j in range(a.points)]
 
     def stations():
         for j, (g, gov) in enumerate(points):
             r = {'StationID': g, 'REGION': region, 'AreaID': guid(key + 'area'),
-                 'StationCode': 5000 + j + 1, 'StationName': 'ППЭ № %d' % (j + 1),
+                 'StationCode': a.code_base + j + 1, 'StationName': 'ППЭ № %d' % (j + 1),
                  'StationAddress': 'ул. Школьная, д. %d' % (j + 1), 'GovernmentID': gov,
                  'sVolume': a.auditoriums * 15, 'Mails': 'ppe%d@edu.example.ru' % (j + 1),
                  'IsTOM': 'false', 'DeleteType': 0, 'CreateDate': TS, 'UpdateDate': TS_FRAC,
@@ -195,7 +195,7 @@ def registries(a):
             gov = govs[i % len(govs)]
             sch = [x for x, gv in schools if gv == gov]
             r = {'StationWorkerID': guid(key + 'worker:%d' % i), 'REGION': region,
-                 'DocumentTypeCode': 1, 'StationWorkerCode': '%06d' % (700000 + i + 1),
+                 'DocumentTypeCode': 1, 'StationWorkerCode': '%06d' % ((a.code_base + 2000) * 100 + i + 1),
                  'Surname': s, 'Name': n, 'SecondName': p, 'DocumentSeries': '%04d' % (6000 + i // 1000000),
                  'DocumentNumber': '%06d' % (i % 1000000), 'BirthYear': 1960 + i % 40,
                  'DeleteType': 1 if i == a.staff else 0, 'GovernmentID': gov,
@@ -303,6 +303,9 @@ def main():
     r.add_argument('--unknown', action='store_true')
     r.add_argument('--schedule', help='write the exams as a CSV for karta exam schedule import')
     r.add_argument('--zip', help='also write the whole folder as this .zip')
+    r.add_argument('--tag', default='', help='another set of GUIDs (rows new to a region)')
+    r.add_argument('--code-base', type=int, default=5000,
+                   help='exam point codes from N+1, staff codes from (N+2000)*100+1')
     a = p.parse_args()
     if a.cmd == 'registries':
         registries(a)
