@@ -441,6 +441,26 @@ demo_staff() {
 	info "open $RUN_ABS/ppe-07.pdf"
 }
 
+# The region hands its registries and planning back as the federal exchange package
+# (docs/registries.md «GIADBSet export»), each file checked against the published schema.
+demo_gds_export() {
+	local r="$RUN/reg.conf" out="$RUN/region-package.zip" f x
+	step "the region exports what it holds as the federal exchange package (GIADBSet, .zip)"
+	run "$KARTA" --config "$r" sync >/dev/null || die "karta sync failed"
+	run "$KARTA" --config "$r" registry export --layout giadbset -o "$out" ||
+		die "karta registry export --layout giadbset failed"
+	step "every file of the package validated against its published XSD (xmllint --schema)"
+	x=$(mktemp -d)
+	unzip -q -o "$out" -d "$x" || die "cannot unzip $out"
+	for f in "$x"/*.xml; do
+		xmllint --noout --schema "tests/fixtures/giadbset/xsd/$(basename "$f" .xml).xsd" "$f" 2>&1 |
+			sed 's/^/      /; s|'"$x"'/||'
+		[ "${PIPESTATUS[0]}" = 0 ] || die "$(basename "$f") is not valid against its schema"
+	done
+	rm -rf "$x"
+	info "open $RUN_ABS/region-package.zip (0600: it holds personal data)"
+}
+
 # Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
 # before it starts, and one device may hold only max_conns_per_device connections.
 demo_guard() {
@@ -607,6 +627,7 @@ cmd_start() {
 	demo_guard
 	demo_metrics
 	demo_print
+	demo_gds_export
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

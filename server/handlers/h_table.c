@@ -92,6 +92,9 @@ static const struct {
 		"  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 		"  WHERE NOT coalesce((SELECT r FROM ok), false)) x ORDER BY t0, s0"},
 	{"preview", "kj", "SELECT * FROM karta_plan_preview($1::bigint, $2, $3::jsonb)"},
+	/* the region's organizations and territories with their GUIDs, federal codes and what
+	 * the package said of them (sql/0020), for `karta registry export --layout giadbset` */
+	{"gds_orgs", "", "SELECT * FROM karta_gds_orgs($1::bigint)"},
 	/* The last connection of each organization's devices, in the scope (the device's own
 	 * organization or one below it) and below it: org, level, parent, last_seen (its own
 	 * devices), last_seen_all (its own and those below), devices (active ones). */
@@ -232,7 +235,7 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		t++;
 	const char *bad = t < nt ? check_fields(req, tables[t].params)
 		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
-		  "seating, preview, registry_history or devices";
+		  "seating, preview, registry_history, devices or gds_orgs";
 	if (bad) {
 		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;
