@@ -9,6 +9,7 @@
 #ifndef KT_PLAN_FMT_H
 #define KT_PLAN_FMT_H
 
+#include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -98,7 +99,10 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FILE *out);
 /* karta item show (table or json). */
 int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out);
-/* karta item history: version, op, at, org, device, fields. */
-int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out);
+/* The item as a JSON object (--format json of item show); caller owns it. */
+json_t *plan_fmt_item_json(const Karta__Item *it);
+/* Writes t in o's format (xlsx: a sheet named title) and frees it; an exit code. */
+int plan_fmt_emit(struct kt_table *t, const struct plan_fmt_out *o,
+	const struct kt_table_opts *to, const char *title, FILE *out);
 
 #endif

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "item_view.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "table_out.h"
@@ -129,7 +130,9 @@ static int item_show(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_N };
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
 	struct opt_cmd c = {"item show", "ITEM", 1,
-		"Prints one item with its normalized deadline and parties.", o};
+		"Prints one item with its normalized deadline and parties, and its status: this\n"
+		"organization's and, on the items derived from it, those of the organizations below,\n"
+		"with comment and evidence.", o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -138,7 +141,7 @@ static int item_show(struct client *cl, int argc, char **argv)
 	if (plan_fmt_get_item(cl, pos[0], &r) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, true);
-	int rc = plan_fmt_item(r->item, &fo, stdout);
+	int rc = item_view_show(cl, r->item, &fo, stdout);
 	karta__item_result__free_unpacked(r, NULL);
 	return rc;
 }
@@ -149,7 +152,8 @@ static int item_history(struct client *cl, int argc, char **argv)
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"item history", "ITEM", 1,
-		"Prints who changed an item, when, from which device, and which fields.", o};
+		"Prints who changed an item, when, from which device, and what: each changed field\n"
+		"with its old and new value.", o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -164,7 +168,7 @@ static int item_history(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__item_history__descriptor, &m) != EXIT_OK)
 		return table_out_close(&out, &fo, EXIT_RUNTIME);
-	rc = plan_fmt_history((const Karta__ItemHistory *)m, &fo, out.f);
+	rc = item_view_history((const Karta__ItemHistory *)m, &fo, out.f);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return table_out_close(&out, &fo, rc);
 }

@@ -542,25 +542,12 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 	return emit(t, KT_TABLE_TEXT, &to, out);
 }
 
-/* --- item history ---------------------------------------------------------------------------- */
+/* --- shared with item_view.c ----------------------------------------------------------------- */
 
-int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
+json_t *plan_fmt_item_json(const Karta__Item *it) { return item_json(it); }
+
+int plan_fmt_emit(struct kt_table *t, const struct plan_fmt_out *o,
+	const struct kt_table_opts *to, const char *title, FILE *out)
 {
-	static const struct kt_col cols[] = {
-		{"version", KT_COL_INT, 0}, {"op", KT_COL_TEXT, 0}, {"at", KT_COL_DATE, 0},
-		{"org", KT_COL_TEXT, 0}, {"device", KT_COL_TEXT, 0}, {"fields", KT_COL_TEXT, 60},
-	};
-	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
-	for (size_t i = 0; t && i < h->n_entries; i++) {
-		const Karta__HistoryEntry *e = h->entries[i];
-		char ver[24];
-		snprintf(ver, sizeof ver, "%lld", (long long)e->row_version);
-		const char *cells[] = {ver, e->op, e->at, e->org_code, e->device, e->fields};
-		if (add_row(t, cells) != 0) {
-			kt_table_free(t);
-			t = NULL;
-		}
-	}
-	struct kt_table_opts to = {.bom = o->bom};
-	return emit_as(t, o, &to, "История изменений", out);
+	return emit_as(t, o, to, title, out);
 }
