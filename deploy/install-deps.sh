@@ -18,6 +18,7 @@ PKGS=(
 	libxml2-utils                                               # tests: xmllint --schema checks GIADBSet packages against the XSDs
 	libreoffice-writer-nogui                                    # .doc import: Word 97 → .docx (and the test makes its .doc)
 	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes (and kartad's /metrics), DevTools driver
+	jq                                                          # tests read the client's --format json
 	gettext locales                                             # Russian interface: msgfmt/xgettext build and check the catalogue; ru_RU.UTF-8
 )
 
