@@ -96,11 +96,11 @@ struct replica *client_replica(struct client *cl)
 	if (cl->cfg.state_dir && *cl->cfg.state_dir)
 		snprintf(dir, sizeof dir, "%s", cl->cfg.state_dir);
 	else if (replica_default_dir(dir, sizeof dir) != 0) {
-		fprintf(stderr, "karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n");
+		fprintf(stderr, _("karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n"));
 		return NULL;
 	}
 	if (replica_open(dir, &cl->replica, err, sizeof err) != 0) {
-		fprintf(stderr, "karta: cannot open the local replica in %s: %s\n", dir, err);
+		fprintf(stderr, _("karta: cannot open the local replica in %s: %s\n"), dir, err);
 		cl->replica = NULL;
 	}
 	return cl->replica;

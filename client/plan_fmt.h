@@ -91,7 +91,7 @@ struct plan_fmt_out plan_fmt_out_of(const char *format, bool bom, bool with_dele
 /* --base VERSION, shared by every write command (opts.h table entry). */
 #define PLAN_FMT_OPT_BASE                                                       \
 	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 1,           \
-		.help = "row version the change is based on (default: the current)"}
+		.help = N_("row version the change is based on (default: the current)")}
 
 /* karta plan list: id, owner, level, year, status, items, writable, title. */
 int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *out);

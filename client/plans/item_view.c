@@ -15,19 +15,12 @@
 #include "kt_i18n.h"
 #include "plan_fmt.h"
 #include "report_cmds.h"
+#include "terms.h"
 
 /* --- words ---------------------------------------------------------------------------------- */
 
 struct word {
 	const char *key, *label;
-};
-
-static const struct word status_words[] = {
-	{"not_started", N_("not started")},
-	{"in_progress", N_("in progress")},
-	{"done", N_("done")},
-	{"not_applicable", N_("not applicable")},
-	{"blocked", N_("blocked")},
 };
 
 static const struct word field_words[] = {
@@ -47,14 +40,6 @@ static const struct word field_words[] = {
 	{"delete_reason", N_("reason for deletion")},
 };
 
-static const struct word op_words[] = {
-	{"create", N_("created")},
-	{"update", N_("changed")},
-	{"move", N_("moved")},
-	{"delete", N_("deleted")},
-	{"derive", N_("derived")},
-};
-
 /* The label of key k in the current language; k itself when the table lacks it. */
 static const char *word(const struct word *t, size_t n, const char *k)
 {
@@ -66,9 +51,7 @@ static const char *word(const struct word *t, size_t n, const char *k)
 
 #define WORD(table, k) word(table, sizeof table / sizeof table[0], k)
 
-static const char *status_label(const char *k) { return WORD(status_words, k); }
 static const char *field_label(const char *k) { return WORD(field_words, k); }
-static const char *op_label(const char *k) { return WORD(op_words, k); }
 
 /* --- text pieces ---------------------------------------------------------------------------- */
 
@@ -104,9 +87,9 @@ static void value_text(const json_t *v, char *buf, size_t n)
 		}
 		snprintf(buf, n, "«%.*s%s»", (int)i, s, s[i] ? "…" : "");
 	} else if (json_is_true(v)) {
-		snprintf(buf, n, "%s", _("yes"));
+		snprintf(buf, n, "%s", terms_word(TERMS_YES_NO, "yes"));
 	} else if (json_is_false(v)) {
-		snprintf(buf, n, "%s", _("no"));
+		snprintf(buf, n, "%s", terms_word(TERMS_YES_NO, "no"));
 	} else if (json_is_integer(v)) {
 		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
 	} else {
@@ -245,7 +228,7 @@ static int statuses_text(const Karta__Table *t, bool offline, FILE *out)
 		const Karta__TableRow *r = t->rows[i];
 		char head[160], val[512], ev[2048];
 		snprintf(head, sizeof head, "%s %s", _("status"), cell(r, S_ORG));
-		snprintf(val, sizeof val, _("%s (version %s, %s)"), status_label(cell(r, S_STATUS)),
+		snprintf(val, sizeof val, _("%s (version %s, %s)"), terms_word(TERMS_ITEM_STATUS, cell(r, S_STATUS)),
 			cell(r, S_VERSION), cell(r, S_UPDATED));
 		bad |= add_kv(kv, head, val) != 0;
 		if (*cell(r, S_COMMENT))
@@ -316,7 +299,7 @@ int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o,
 		const char *cells[] = {ver, e->op, e->at, e->org_code, e->device, keys, changes};
 		/* a new row's fields are all of them: the op says enough */
 		bool listed = strcmp(e->op, "create") != 0 && strcmp(e->op, "derive") != 0;
-		const char *tcells[] = {ver, op_label(e->op), e->at, e->org_code,
+		const char *tcells[] = {ver, terms_word(TERMS_HISTORY_OP, e->op), e->at, e->org_code,
 			*changes ? changes : listed ? keys : ""};
 		if (kt_table_add(t, text ? tcells : cells) != 0) {
 			kt_table_free(t);
@@ -324,5 +307,5 @@ int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o,
 		}
 	}
 	struct kt_table_opts to = {.bom = o->bom};
-	return plan_fmt_emit(t, o, &to, "История изменений", out);
+	return plan_fmt_emit(t, o, &to, "История изменений", out); /* a sheet name: Russian */
 }
