@@ -484,7 +484,9 @@ demo_gaps() {
 	step "school-n1 reads its item: the status, comment and evidence it reported"
 	run "$KARTA" --config "$s" item show "$item" | tail -n 4 || die "karta item show failed"
 	step "what each version changed, old → new (the offline edit above)"
-	run "$KARTA" --config "$s" item history "$item" || die "karta item history failed"
+	run "$KARTA" --config "$s" item history "$(psql_var "SELECT c.item_id FROM item_change c
+		JOIN plan_item i ON i.id = c.item_id WHERE i.plan_id = :'p' ORDER BY c.row_version DESC
+		LIMIT 1" p="$(plan_id school-n1)")" || die "karta item history failed"
 	step "school-n1 sees where its own participants sit (read-only; nobody else's)"
 	run "$KARTA" --config "$s" exam seating --exam "$x" | head -n 8 || die "karta exam seating failed"
 	run "$KARTA" --config "$s" exam seat --exam "$x" && die "a school seated an exam"
@@ -492,7 +494,7 @@ demo_gaps() {
 	if [ -x "$BUILD/tests/kt_outbox_fill" ]; then
 		"$BUILD/tests/kt_outbox_fill" "$RUN/school-n1.state" "$(plan_id school-n1)" \
 			"$(psql_var "SELECT section_id FROM plan_item WHERE id = :'i'" i="$item")" 600 >/dev/null
-		run "$KARTA" --config "$s" status | sed -n '/^queued/,/^rejected/p' || true
+		run "$KARTA" --config "$s" status | sed -n '/queued:/,/rejected:/p' || true
 		info "(on a terminal, the sync that sends them shows sent/acknowledged, rate and time left)"
 		run "$KARTA" --config "$s" sync >/dev/null || die "karta sync failed"
 	fi

@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "queue_view.h"
+#include "kt_i18n.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "plan_fmt.h"
+#include "queue_view.h"
 #include "rpc.h"
 #include "sync.h"
 
@@ -268,7 +269,7 @@ int cmd_status(struct client *cl, int argc, char **argv)
 		[O_ROWS] = {.name = "rows", .type = OPT_FLAG,
 			.help = "print every synced row instead: type, id, feed, version, checksum"},
 		[O_QUEUE] = {.name = "queue", .type = OPT_FLAG,
-			.help = "list every queued change (a long queue is summarized by kind)"},
+			.help = N_("list every queued change (a long queue is summarized by kind)")},
 		[O_N] = {0}};
 	struct opt_cmd c = {"status", "", 0,
 		"Shows the local replica without contacting the server: which organization it\n"

@@ -76,8 +76,9 @@ static void draw(struct queue_progress *p, bool final)
 	p->drawn = true;
 	double secs = since(&p->t0, &now);
 	double rate = secs > 0.05 ? (double)p->acked / secs : 0;
-	fprintf(stderr, _("\rkarta: sending: %ld of %ld sent, %ld acknowledged"), p->sent,
-		p->total, p->acked);
+	fputc('\r', stderr);
+	fprintf(stderr, _("karta: sending: %ld of %ld sent, %ld acknowledged"), p->sent, p->total,
+		p->acked);
 	if (rate > 0)
 		fprintf(stderr, _(", %.0f ops/s"), rate);
 	if (rate > 0 && p->acked < p->total)

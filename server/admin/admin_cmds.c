@@ -158,8 +158,7 @@ static int device_add(PGconn *pg, int argc, char **argv)
 	printf("device %s registered for %s as %s\n", fp, org, p[2]);
 	char why[768];
 	if (kt_tls_file_cert_time(cert, why, sizeof why) > 0)
-		fprintf(stderr, _("karta-admin: warning: %s; the device cannot connect with it\n"),
-			why);
+		fprintf(stderr, _("karta-admin: warning: %s\n"), why);
 	return 0;
 }
 
