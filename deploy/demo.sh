@@ -494,6 +494,48 @@ demo_print() {
 	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
 }
 
+# Everyday gaps (issue 19): an item's status with its evidence and what each version changed;
+# a school sees where its own students sit; a long outbox summarized, an upload's progress;
+# an expired device certificate named as such, and karta-admin device add warning about it.
+demo_gaps() {
+	local s="$RUN/school-n1.conf" item x=2026-06-01:2 ca="$RUN/expired-ca"
+	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
+		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$(plan_id school-n1)")
+	step "school-n1 reads its item: the status, comment and evidence it reported"
+	run "$KARTA" --config "$s" item show "$item" | tail -n 4 || die "karta item show failed"
+	step "what each version changed, old → new (the offline edit above)"
+	run "$KARTA" --config "$s" item history "$(psql_var "SELECT c.item_id FROM item_change c
+		JOIN plan_item i ON i.id = c.item_id WHERE i.plan_id = :'p' ORDER BY c.row_version DESC
+		LIMIT 1" p="$(plan_id school-n1)")" || die "karta item history failed"
+	step "school-n1 sees where its own participants sit (read-only; nobody else's)"
+	run "$KARTA" --config "$s" exam seating --exam "$x" | head -n 8 || die "karta exam seating failed"
+	run "$KARTA" --config "$s" exam seat --exam "$x" && die "a school seated an exam"
+	step "a long outbox is summarized by kind (karta status; --queue lists every op)"
+	if [ -x "$BUILD/tests/kt_outbox_fill" ]; then
+		"$BUILD/tests/kt_outbox_fill" "$RUN/school-n1.state" "$(plan_id school-n1)" \
+			"$(psql_var "SELECT section_id FROM plan_item WHERE id = :'i'" i="$item")" 600 >/dev/null
+		run "$KARTA" --config "$s" status | sed -n '/queued:/,/rejected:/p' || true
+		info "(on a terminal, the sync that sends them shows sent/acknowledged, rate and time left)"
+		run "$KARTA" --config "$s" sync >/dev/null || die "karta sync failed"
+	fi
+	step "an expired device certificate is named as such, and device add warns about it"
+	mkdir -p "$ca" && : >"$ca/index.txt" && echo 1000 >"$ca/serial"
+	printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $ca/index.txt" "serial = $ca/serial" \
+		"new_certs_dir = $ca" "default_md = sha256" "policy = p" "x509_extensions = e" \
+		"unique_subject = no" "[p]" "commonName = supplied" "[e]" "basicConstraints = CA:FALSE" \
+		"extendedKeyUsage = clientAuth" >"$ca/ca.cnf"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$ca/old.key" 2>/dev/null
+	openssl req -new -key "$ca/old.key" -subj /CN=school-n1-old -out "$ca/old.csr" 2>/dev/null
+	openssl ca -batch -config "$ca/ca.cnf" -cert "$RUN/certs/ca.pem" -keyfile "$RUN/certs/ca.key" \
+		-in "$ca/old.csr" -out "$ca/old.pem" -startdate 20200101000000Z -enddate 20210101000000Z \
+		-notext 2>/dev/null || die "cannot make the expired certificate"
+	run "$ADMIN" --db "$CONNINFO" device add --org school-n1 --cert "$ca/old.pem" --label expired ||
+		die "karta-admin device add failed"
+	run "$KARTA" --config "$s" --cert "$ca/old.pem" --key "$ca/old.key" hello &&
+		die "an expired certificate connected"
+	run "$ADMIN" --db "$CONNINFO" device revoke --cert "$ca/old.pem" >/dev/null || true
+}
+
 cmd_start() {
 	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
 	deploy/install-deps.sh
@@ -628,6 +670,7 @@ cmd_start() {
 	demo_metrics
 	demo_print
 	demo_gds_export
+	demo_gaps
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

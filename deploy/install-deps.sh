@@ -19,6 +19,7 @@ PKGS=(
 	unzip                                                       # demo, tests, bench: unpack an exported GIADBSet package to validate its files
 	libreoffice-writer-nogui                                    # .doc import: Word 97 → .docx (and the test makes its .doc)
 	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes (and kartad's /metrics), DevTools driver
+	jq                                                          # tests read the client's --format json
 	gettext locales                                             # Russian interface: msgfmt/xgettext build and check the catalogue; ru_RU.UTF-8
 )
 

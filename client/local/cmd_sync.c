@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "kt_i18n.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "plan_fmt.h"
+#include "queue_view.h"
 #include "rpc.h"
 #include "sync.h"
 
@@ -248,14 +250,6 @@ static int print_feed(void *arg, const struct replica_feed *f)
 	return 0;
 }
 
-static int print_pending(void *arg, const struct replica_pending *p)
-{
-	(void)arg;
-	printf("  op %lld  %s  %s%s%s\n", (long long)p->client_seq, p->created_at, p->summary,
-		*p->last_error ? " — last try: " : "", p->last_error);
-	return 0;
-}
-
 static int print_rejected(void *arg, const struct replica_rejected *rj)
 {
 	(void)arg;
@@ -270,10 +264,12 @@ int cmd_status(struct client *cl, int argc, char **argv)
 		fprintf(stderr, "karta: 'karta status set' is deprecated: use 'karta item status'\n");
 		return cmd_item_status(cl, argc - 1, argv + 1);
 	}
-	enum { O_ROWS, O_N };
+	enum { O_ROWS, O_QUEUE, O_N };
 	struct opt o[] = {
 		[O_ROWS] = {.name = "rows", .type = OPT_FLAG,
 			.help = "print every synced row instead: type, id, feed, version, checksum"},
+		[O_QUEUE] = {.name = "queue", .type = OPT_FLAG,
+			.help = N_("list every queued change (a long queue is summarized by kind)")},
 		[O_N] = {0}};
 	struct opt_cmd c = {"status", "", 0,
 		"Shows the local replica without contacting the server: which organization it\n"
@@ -304,7 +300,7 @@ int cmd_status(struct client *cl, int argc, char **argv)
 	if (replica_feed_each(r, print_feed, NULL) != 0)
 		return EXIT_RUNTIME;
 	printf("queued:       %ld change%s\n", st.outbox, st.outbox == 1 ? "" : "s");
-	if (replica_outbox_each(r, print_pending, NULL) != 0)
+	if (queue_view_print(r, st.outbox, o[O_QUEUE].set, stdout) != 0)
 		return EXIT_RUNTIME;
 	printf("rejected:     %ld\n", st.rejected);
 	if (replica_rejected_each(r, print_rejected, NULL) != 0)

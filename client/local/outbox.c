@@ -362,7 +362,7 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 	struct answer a = {.op_id = op_id};
 	struct sync_report rep = {0};
 	if (!sync_connect(cl, true)) {
-		if (!cl->unreachable)
+		if (!cl->unreachable && !cl->cert_invalid) /* a bad certificate: kept like offline */
 			return EXIT_RUNTIME;
 		fprintf(stderr, "karta: offline: the change is queued (op %lld); 'karta sync' sends it\n",
 			(long long)seq);

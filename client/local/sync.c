@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "kt_msg.h"
+#include "queue_view.h"
 #include "rpc.h"
 
 #define UPLOAD_MAX_OPS 500
@@ -139,7 +140,7 @@ static int op_key_cmp(const void *a, const void *b)
 /* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
  * retried later. */
 static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sync_report *rep,
-	sync_result_fn fn, void *arg)
+	sync_result_fn fn, void *arg, struct queue_progress *prog)
 {
 	Karta__Op *op = calloc(n, sizeof *op);
 	Karta__Op **opp = calloc(n, sizeof *opp);
@@ -164,6 +165,7 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 	if (getenv("KARTA_TEST_HANG_AFTER_UPLOAD"))
 		hang_after_send(cl, &req.base); /* fault injection for tests: never returns */
 	ProtobufCMessage *m = NULL;
+	queue_progress_sent(prog, (long)n);
 	int rc = call(cl, &req.base, &karta__upload_result__descriptor, &m);
 	free(op);
 	free(opp);
@@ -209,6 +211,7 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 		if (fn)
 			fn(arg, q[i], o);
 	}
+	queue_progress_acked(prog, (long)nd);
 out:
 	free(keys);
 	free(q);
@@ -229,19 +232,24 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		max_bytes = lim->max_frame / 2;
 	if (getenv("KARTA_TEST_IGNORE_LIMITS"))
 		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
+	struct queue_progress prog;
+	queue_progress_begin(&prog, replica_outbox_count(r));
 	for (int busy = 0;;) {
 		struct replica_op *ops = NULL;
 		size_t n = 0;
 		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
+			queue_progress_end(&prog);
 			fprintf(stderr, "karta: cannot read the outbox: %s\n", replica_error(r));
 			return -1;
 		}
 		if (n == 0)
-			return 0;
-		int rc = upload(cl, ops, n, rep, fn, arg);
+			break;
+		int rc = upload(cl, ops, n, rep, fn, arg, &prog);
 		replica_ops_free(ops, n);
-		if (rc < 0)
+		if (rc < 0) {
+			queue_progress_end(&prog);
 			return -1;
+		}
 		if (rc == 0) {
 			busy = 0;
 			continue;
@@ -249,11 +257,13 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		/* some ops came back "retry later" (the server could not write them now): they
 		 * stay queued; send them again after a pause, counted once in the summary */
 		if (busy >= BUSY_RETRIES)
-			return 0; /* they stay queued for the next sync */
+			break; /* they stay queued for the next sync */
 		rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
 		rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
 		busy_wait(busy++, "the server could not write the changes now");
 	}
+	queue_progress_end(&prog);
+	return 0;
 }
 
 /* --- pull ----------------------------------------------------------------------------------- */

@@ -84,6 +84,7 @@ static void history_cb(struct db_result *res, void *arg)
 		e[m].org_code = (char *)db_result_get(res, i, 4);
 		e[m].device = (char *)db_result_get(res, i, 5);
 		e[m].fields = (char *)db_result_get(res, i, 6);
+		e[m].changes_json = (char *)db_result_get(res, i, 7); /* "" when none (sql/0023) */
 		ep[m] = &e[m];
 		m++;
 	}
@@ -104,7 +105,9 @@ int h_item_history(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		"SELECT karta_plan_access(a.org_id, a.level, pl.owner_org_id), h.row_version, h.op,"
 		" to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(o.code, ''), coalesce(left(d.fingerprint, 16), ''),"
-		" array_to_string(h.fields, ',')"
+		" array_to_string(h.fields, ','),"
+		" (SELECT jsonb_build_object('old', c.old, 'new', c.new)::text FROM item_change c"
+		"  WHERE c.item_id = h.item_id AND c.row_version = h.row_version)"
 		" FROM plan_item i JOIN plan pl ON pl.id = i.plan_id CROSS JOIN karta_actor($1) a"
 		" LEFT JOIN item_history h ON h.item_id = i.id"
 		" LEFT JOIN organization o ON o.id = h.org_id LEFT JOIN device d ON d.id = h.device_id"

@@ -63,7 +63,11 @@ static const struct {
 		" k.id_a AS participant FROM karta_control($1::bigint, 'same_day', $2::uuid) k"
 		" LEFT JOIN participant p ON p.id = k.id_a LEFT JOIN organization o ON o.id = p.org_id"
 		" ORDER BY school, person"},
-	{"seating", "eo", "SELECT * FROM karta_seating_list($1::bigint, $2::uuid, nullif($3, ''))"},
+	/* planners: the list of their points; a school: its own participants' seats (sql/0023) */
+	{"seating", "eo", "SELECT * FROM karta_seating_view($1::bigint, $2::uuid, nullif($3, ''))"},
+	/* an item's statuses, its own and those below on the items derived from it (sql/0023):
+	 * args_json {"item": id} */
+	{"item_statuses", "j", "SELECT * FROM karta_item_statuses($1::bigint, $2::jsonb)"},
 	/* where the participants the device's own organization owns sit (sql/0017): a school's
 	 * replica holds no seating, its notices need the seats */
 	{"own_seats", "", "SELECT * FROM karta_own_seats($1::bigint, NULL)"},
@@ -235,7 +239,7 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		t++;
 	const char *bad = t < nt ? check_fields(req, tables[t].params)
 		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
-		  "seating, preview, registry_history, devices or gds_orgs";
+		  "seating, item_statuses, preview, registry_history, devices or gds_orgs";
 	if (bad) {
 		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;
