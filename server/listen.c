@@ -5,11 +5,10 @@
  * (s->pending); the flush timer is armed whenever l->moved or l->pending is non-empty.
  * Feed entries live until listen_free (their number is bounded by the organizations, capped
  * for notifications of unknown feeds); subscribers and subs go with listen_forget or a new
- * subscribe. Nothing here holds a conn reference: conn.c forgets a conn before freeing it. */
+ * subscribe. Nothing here holds a session reference: a session is forgotten as soon as its
+ * connection starts closing (session.c on_close), long before its memory goes. */
 #include "listen.h"
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -18,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
 #include "karta.pb-c.h"
 #include "kt_log.h"
 #include "kt_msg.h"
@@ -97,16 +95,6 @@ static int hput(struct htab *t, struct hnode *n)
 	return 0;
 }
 
-static void hdel(struct htab *t, struct hnode *n)
-{
-	for (struct hnode **p = &t->b[hslot(t, n->key)]; *p; p = &(*p)->next)
-		if (*p == n) {
-			*p = n->next;
-			t->n--;
-			return;
-		}
-}
-
 /* --- state ----------------------------------------------------------------------------- */
 
 struct sub;
@@ -135,9 +123,9 @@ struct sub { /* one (connection, feed) edge */
 	bool poke; /* scratch for listen_subscribe_at: poke once linked */
 };
 
-struct subscriber {
-	struct hnode h; /* key: conn id */
-	struct conn *c;
+struct subscriber { /* one subscribed session: session->subs */
+	struct session *sess;
+	struct subscriber *aprev, *anext; /* l->all */
 	struct sub *subs; /* one array of n */
 	size_t n;
 	struct sub *moved; /* subs whose feed moved since the last Poke */
@@ -161,7 +149,9 @@ struct listener {
 	int backoff_ms;
 	int failures; /* connection attempts failed in a row */
 	uint64_t stamp;
-	struct htab feeds, subscribers;
+	struct htab feeds;
+	struct subscriber *all;      /* every subscriber (listen_free) */
+	size_t nsubscribers;
 	struct feed *moved;          /* feeds notified since the last flush */
 	struct subscriber *pending;  /* subscribers with a Poke to send */
 	unsigned long long connects, losses, notifications;
@@ -273,43 +263,49 @@ static void subscriber_drop_subs(struct listener *l, struct subscriber *s)
 	pending_remove(l, s);
 }
 
-void listen_forget(struct listener *l, struct conn *c)
+void listen_forget(struct listener *l, struct session *c)
 {
-	if (!l)
-		return;
-	struct subscriber *s = (struct subscriber *)(void *)hget(&l->subscribers, c->id);
-	if (!s)
+	struct subscriber *s = c->subs;
+	if (!l || !s)
 		return;
 	subscriber_drop_subs(l, s);
-	hdel(&l->subscribers, &s->h);
+	if (s->aprev)
+		s->aprev->anext = s->anext;
+	else
+		l->all = s->anext;
+	if (s->anext)
+		s->anext->aprev = s->aprev;
+	l->nsubscribers--;
+	c->subs = NULL;
 	free(s);
 }
 
-void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
+void listen_subscribe_at(struct listener *l, struct session *c, const long long *feed_ids,
 	const char *const *codes, const long long *seqs, size_t n)
 {
 	if (!l)
 		return;
-	if (c->closing || n == 0) {
+	if (session_gone(c) || n == 0) {
 		listen_forget(l, c);
 		return;
 	}
 	struct sub *subs = calloc(n, sizeof *subs);
-	struct subscriber *s = (struct subscriber *)(void *)hget(&l->subscribers, c->id);
+	struct subscriber *s = c->subs;
 	if (!s && subs) {
 		s = calloc(1, sizeof *s);
 		if (s) {
-			s->h.key = c->id;
-			s->c = c;
-			if (hput(&l->subscribers, &s->h) != 0) {
-				free(s);
-				s = NULL;
-			}
+			s->sess = c;
+			s->anext = l->all;
+			if (l->all)
+				l->all->aprev = s;
+			l->all = s;
+			l->nsubscribers++;
+			c->subs = s;
 		}
 	}
 	if (!subs || !s) {
 		free(subs);
-		conn_log(c, KT_LOG_ERROR, "event=subscribe_failed reason=\"out of memory\"");
+		session_log(c, KT_LOG_ERROR, "event=subscribe_failed reason=\"out of memory\"");
 		listen_forget(l, c);
 		return;
 	}
@@ -362,11 +358,11 @@ void listen_subscribe_at(struct listener *l, struct conn *c, const long long *fe
 	if (any)
 		arm_flush(l, LISTEN_COALESCE_MS);
 	if (short_of_memory)
-		conn_log(c, KT_LOG_ERROR, "event=subscribe_partial reason=\"out of memory\"");
-	conn_log(c, KT_LOG_DEBUG, "event=subscribed feeds=%zu poked=%d", k, (int)any);
+		session_log(c, KT_LOG_ERROR, "event=subscribe_partial reason=\"out of memory\"");
+	session_log(c, KT_LOG_DEBUG, "event=subscribed feeds=%zu poked=%d", k, (int)any);
 }
 
-void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_ids,
+void listen_subscribe(struct listener *l, struct session *c, const long long *feed_ids,
 	const char *const *codes, size_t n)
 {
 	listen_subscribe_at(l, c, feed_ids, codes, NULL, n);
@@ -375,20 +371,20 @@ void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_
 /* Sends s its Poke(s): one unless the codes overflow a Poke's payload limit. */
 static void send_poke(struct listener *l, struct subscriber *s)
 {
-	struct conn *c = s->c;
+	struct session *c = s->sess;
 	size_t count = 0;
 	for (struct sub *u = s->moved; u; u = u->moved_next)
 		count++;
 	if (count > l->ncodes_cap) {
 		char **codes = realloc(l->codes, count * sizeof *codes);
 		if (!codes) {
-			conn_log(c, KT_LOG_ERROR, "event=poke_failed reason=\"out of memory\"");
+			session_log(c, KT_LOG_ERROR, "event=poke_failed reason=\"out of memory\"");
 			goto done;
 		}
 		l->codes = codes;
 		l->ncodes_cap = count;
 	}
-	size_t limit = kt_msg_max_payload(KT_MSG_POKE, (uint32_t)c->srv->cfg.max_frame);
+	size_t limit = kt_msg_max_payload(KT_MSG_POKE, (uint32_t)c->cfg->max_frame);
 	size_t n = 0, bytes = 0;
 	int frames = 0;
 	for (struct sub *u = s->moved; u; u = u->moved_next) {
@@ -410,8 +406,8 @@ static void send_poke(struct listener *l, struct subscriber *s)
 	poke.feeds = l->codes;
 	session_reply(c, 0, &poke.base);
 	frames++;
-	metrics_add(c->srv->metrics, M_POKES, (uint64_t)frames);
-	conn_log(c, KT_LOG_DEBUG, "event=poke feeds=%zu frames=%d", count, frames);
+	metrics_add(c->metrics, M_POKES, (uint64_t)frames);
+	session_log(c, KT_LOG_DEBUG, "event=poke feeds=%zu frames=%d", count, frames);
 done:
 	for (struct sub *u = s->moved; u; u = u->moved_next)
 		u->moved = false;
@@ -442,20 +438,19 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	struct subscriber *s = l->pending, *snext;
 	for (; s; s = snext) {
 		snext = s->pnext;
-		struct conn *c = s->c;
+		struct session *c = s->sess;
 		if (!s->moved) {
 			pending_remove(l, s);
 			continue;
 		}
-		if (c->closing || !c->bev) {
+		if (session_gone(c)) {
 			for (struct sub *u = s->moved; u; u = u->moved_next)
 				u->moved = false;
 			s->moved = NULL;
 			pending_remove(l, s);
 			continue;
 		}
-		if ((long)evbuffer_get_length(bufferevent_get_output(c->bev)) >
-			c->srv->cfg.out_high_water) {
+		if (session_backlogged(c)) {
 			deferred++; /* a slow reader: its Poke waits (coalescing further) */
 			continue;
 		}
@@ -647,7 +642,7 @@ static void listen_read(struct listener *l)
 				struct timeval hb = {LISTEN_HEARTBEAT_S, 0};
 				evtimer_add(l->heartbeat, &hb);
 				kt_log(KT_LOG_INFO, "event=listen_connected channel=%s subscribers=%zu",
-					LISTEN_CHANNEL, l->subscribers.n);
+					LISTEN_CHANNEL, l->nsubscribers);
 				poke_everyone(l);
 			}
 			l->hb_inflight = false;
@@ -703,7 +698,7 @@ static void listen_io(evutil_socket_t fd, short what, void *arg)
 
 void listen_stats(const struct listener *l, struct listen_stats *st)
 {
-	*st = (struct listen_stats){.up = l->state == L_READY, .subscribers = l->subscribers.n,
+	*st = (struct listen_stats){.up = l->state == L_READY, .subscribers = l->nsubscribers,
 		.feeds = l->feeds.n, .connects = l->connects, .losses = l->losses,
 		.notifications = l->notifications, .lag = &l->lag};
 }
@@ -732,14 +727,10 @@ void listen_free(struct listener *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->subscribers.nb; i++) {
-		struct hnode *n = l->subscribers.b[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			struct subscriber *s = (struct subscriber *)(void *)n;
-			free(s->subs);
-			free(s);
-		}
+	for (struct subscriber *s = l->all, *next; s; s = next) {
+		next = s->anext;
+		free(s->subs);
+		free(s);
 	}
 	for (size_t i = 0; i < l->feeds.nb; i++) {
 		struct hnode *n = l->feeds.b[i], *next;
@@ -748,7 +739,6 @@ void listen_free(struct listener *l)
 			free(n);
 		}
 	}
-	free(l->subscribers.b);
 	free(l->feeds.b);
 	if (l->ev)
 		event_free(l->ev);

@@ -9,8 +9,9 @@
  * anyway. Lookups are hashed both ways (feed → its subscribers, connection → its feeds):
  * a notification costs O(subscribers of that feed), never O(connections × feeds).
  *
- * The listener holds no connection reference: conn.c calls listen_forget before a
- * connection is freed, and a connection that is closing is neither subscribed nor poked. */
+ * The listener holds no session reference: session.c calls listen_forget when its
+ * connection starts closing, and a session that is closing is neither subscribed nor poked.
+ * A session's subscriptions hang from it (session->subs). */
 #ifndef KT_LISTEN_H
 #define KT_LISTEN_H
 
@@ -18,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct conn;
+struct session;
 struct listener;
 struct metrics_hist;
 
@@ -31,15 +32,15 @@ void listen_free(struct listener *l);
 /* Replaces c's subscriptions with feeds feed_ids[0..n) (organization ids), named on the
  * wire by codes[i] (organization codes, copied). n = 0 unsubscribes. Ignored for a
  * connection that is closing. */
-void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_ids,
+void listen_subscribe(struct listener *l, struct session *c, const long long *feed_ids,
 	const char *const *codes, size_t n);
 /* The same, with seqs[i] = the seq of feed i the client now holds (what the caught-up Pull
  * read). A feed whose notified seq is already past it — a commit that landed between the
  * read and this call — is poked at once, so no change falls between pull and subscribe. */
-void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
+void listen_subscribe_at(struct listener *l, struct session *c, const long long *feed_ids,
 	const char *const *codes, const long long *seqs, size_t n);
 /* Drops every subscription of c. Cheap when it has none. */
-void listen_forget(struct listener *l, struct conn *c);
+void listen_forget(struct listener *l, struct session *c);
 
 /* For the metrics endpoint. */
 struct listen_stats {
