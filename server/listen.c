@@ -1,4 +1,6 @@
-/* listen: LISTEN karta_feed → coalesced Pokes to subscribed connections (see listen.h).
+/* listen: karta_feed notifications → coalesced Pokes to subscribed sessions (see listen.h).
+ * The LISTEN connection itself is db/'s (db_listen.c); this is the fan-out: no libpq, no
+ * socket — a Poke goes out through session_reply.
  *
  * Invariants: a feed is on l->moved at most once (f->moved), a sub is on its subscriber's
  * moved list at most once (u->moved), a subscriber is on l->pending at most once
@@ -10,26 +12,22 @@
 #include "listen.h"
 
 #include <errno.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/db.h"
 #include "karta.pb-c.h"
 #include "kt_log.h"
 #include "kt_msg.h"
 #include "metrics.h"
-#include "server.h"
 #include "session.h"
 
 #define LISTEN_CHANNEL "karta_feed"
 #define LISTEN_COALESCE_MS 20     /* notifications within this window → one Poke per conn */
 #define LISTEN_SLOW_RETRY_MS 250  /* a subscriber above its output high-water mark waits */
-#define LISTEN_BACKOFF_MIN_MS 100 /* reconnect: 100 ms, doubling … */
-#define LISTEN_BACKOFF_MAX_MS 5000 /* … up to 5 s */
-#define LISTEN_HEARTBEAT_S 30     /* a silent dead peer is noticed within two periods */
 #define LISTEN_FEEDS_MAX 200000   /* feeds tracked from notifications alone (memory cap) */
 
 /* --- intrusive hash table: uint64 key, chained, power-of-two buckets ------------------ */
@@ -133,36 +131,21 @@ struct subscriber { /* one subscribed session: session->subs */
 	bool pending; /* on l->pending */
 };
 
-enum listen_state { L_DOWN, L_CONNECTING, L_SETUP, L_READY };
-
 struct listener {
-	struct event_base *base;
-	char *conninfo;
-	PGconn *pg;
-	enum listen_state state;
-	struct event *ev;        /* socket readiness */
-	struct event *retry;     /* reconnect timer */
+	struct db_listen *db;    /* LISTEN karta_feed (db/db_listen.c) */
 	struct event *flush;     /* coalescing timer */
-	struct event *heartbeat; /* periodic SELECT 1 while listening */
 	bool flush_armed;
-	bool hb_inflight;
-	int backoff_ms;
-	int failures; /* connection attempts failed in a row */
 	uint64_t stamp;
 	struct htab feeds;
 	struct subscriber *all;      /* every subscriber (listen_free) */
 	size_t nsubscribers;
 	struct feed *moved;          /* feeds notified since the last flush */
 	struct subscriber *pending;  /* subscribers with a Poke to send */
-	unsigned long long connects, losses, notifications;
 	struct metrics_hist lag;
 	char **codes;                /* scratch for building a Poke */
 	size_t ncodes_cap;
 	bool feeds_capped_logged;
 };
-
-static void listen_start(struct listener *l);
-static void listen_io(evutil_socket_t fd, short what, void *arg);
 
 /* --- feeds, subscribers, pokes ------------------------------------------------------- */
 
@@ -491,14 +474,13 @@ static int parse_payload(const char *p, long long *feed, long long *seq)
 	return 0;
 }
 
-static void on_notify(struct listener *l, const PGnotify *nf)
+/* A karta_feed notification: "<feed_id>:<seq>". */
+static void on_notify(void *arg, const char *payload)
 {
+	struct listener *l = arg;
 	long long id, seq;
-	if (strcmp(nf->relname, LISTEN_CHANNEL) != 0)
-		return;
-	l->notifications++;
-	if (parse_payload(nf->extra, &id, &seq) != 0) {
-		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(nf->extra));
+	if (parse_payload(payload, &id, &seq) != 0) {
+		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(payload));
 		return;
 	}
 	struct feed *f = feed_get(l, id);
@@ -519,188 +501,24 @@ static void on_notify(struct listener *l, const PGnotify *nf)
 	feed_mark(l, f);
 }
 
-/* --- the connection ------------------------------------------------------------------ */
-
-static void watch(struct listener *l, short what)
-{
-	if (l->ev) {
-		event_del(l->ev);
-		event_free(l->ev);
-	}
-	l->ev = event_new(l->base, PQsocket(l->pg), what, listen_io, l);
-	if (l->ev)
-		event_add(l->ev, NULL);
-}
-
-static void notice_cb(void *arg, const char *msg)
-{
-	kt_log(KT_LOG_DEBUG, "event=listen_notice message=\"%.*s\"", (int)strcspn(msg, "\n\""),
-		msg);
-}
-
-static void listen_down(struct listener *l, const char *why)
-{
-	char reason[256]; /* why may be PQerrorMessage: copied before PQfinish frees it */
-	snprintf(reason, sizeof reason, "%.*s", (int)strcspn(why, "\n\""), why);
-	bool was_up = l->state == L_READY;
-	l->losses++;
-	if (l->ev) {
-		event_del(l->ev);
-		event_free(l->ev);
-		l->ev = NULL;
-	}
-	evtimer_del(l->heartbeat);
-	if (l->pg) {
-		PQfinish(l->pg);
-		l->pg = NULL;
-	}
-	l->state = L_DOWN;
-	l->hb_inflight = false;
-	if (was_up)
-		l->backoff_ms = 0;
-	l->backoff_ms = l->backoff_ms ? (l->backoff_ms * 2 > LISTEN_BACKOFF_MAX_MS
-							? LISTEN_BACKOFF_MAX_MS
-							: l->backoff_ms * 2)
-				      : LISTEN_BACKOFF_MIN_MS;
-	/* The first failure is a warning; the retries of a database that stays away are quiet. */
-	kt_log(l->failures ? KT_LOG_DEBUG : KT_LOG_WARN,
-		"event=%s reason=\"%s\" retry_ms=%d", was_up ? "listen_lost" : "listen_failed", reason,
-		l->backoff_ms);
-	l->failures++;
-	struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
-	evtimer_add(l->retry, &tv);
-}
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	listen_start(arg);
-}
-
-static void listen_start(struct listener *l)
-{
-	l->pg = PQconnectStart(l->conninfo);
-	if (!l->pg || PQstatus(l->pg) == CONNECTION_BAD) {
-		listen_down(l, l->pg ? PQerrorMessage(l->pg) : "out of memory");
-		return;
-	}
-	l->state = L_CONNECTING;
-	watch(l, EV_WRITE);
-}
-
-static void listen_setup(struct listener *l)
-{
-	PQsetnonblocking(l->pg, 1);
-	PQsetNoticeProcessor(l->pg, notice_cb, l);
-	if (!PQsendQuery(l->pg, "SET application_name = 'kartad-listen'; LISTEN " LISTEN_CHANNEL)) {
-		listen_down(l, PQerrorMessage(l->pg));
-		return;
-	}
-	l->state = L_SETUP;
-	watch(l, EV_READ | EV_PERSIST);
-	if (PQflush(l->pg) > 0)
-		watch(l, EV_READ | EV_WRITE | EV_PERSIST);
-}
-
-static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+/* LISTEN is (again) active: what was notified meanwhile is lost, so everyone is poked. */
+static void on_up(void *arg)
 {
 	struct listener *l = arg;
-	if (l->state != L_READY)
-		return;
-	if (l->hb_inflight) {
-		listen_down(l, "no answer to the heartbeat");
-		return;
-	}
-	if (!PQsendQuery(l->pg, "SELECT 1")) {
-		listen_down(l, PQerrorMessage(l->pg));
-		return;
-	}
-	l->hb_inflight = true;
-	int f = PQflush(l->pg);
-	if (f < 0)
-		listen_down(l, PQerrorMessage(l->pg));
-	else if (f > 0)
-		watch(l, EV_READ | EV_WRITE | EV_PERSIST);
+	kt_log(KT_LOG_INFO, "event=listen_connected channel=%s subscribers=%zu", LISTEN_CHANNEL,
+		l->nsubscribers);
+	poke_everyone(l);
 }
 
-/* Reads what arrived: results of the setup or heartbeat query, then notifications. */
-static void listen_read(struct listener *l)
-{
-	if (!PQconsumeInput(l->pg)) {
-		listen_down(l, PQerrorMessage(l->pg));
-		return;
-	}
-	bool query = l->state == L_SETUP || l->hb_inflight;
-	while (query && !PQisBusy(l->pg)) {
-		PGresult *r = PQgetResult(l->pg);
-		if (!r) { /* the query is complete */
-			query = false;
-			if (l->state == L_SETUP) {
-				l->state = L_READY;
-				l->connects++;
-				l->backoff_ms = 0;
-				l->failures = 0;
-				struct timeval hb = {LISTEN_HEARTBEAT_S, 0};
-				evtimer_add(l->heartbeat, &hb);
-				kt_log(KT_LOG_INFO, "event=listen_connected channel=%s subscribers=%zu",
-					LISTEN_CHANNEL, l->nsubscribers);
-				poke_everyone(l);
-			}
-			l->hb_inflight = false;
-			break;
-		}
-		ExecStatusType st = PQresultStatus(r);
-		PQclear(r);
-		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-			listen_down(l, l->state == L_SETUP ? "LISTEN failed" : "heartbeat failed");
-			return;
-		}
-	}
-	PGnotify *nf;
-	while ((nf = PQnotifies(l->pg)) != NULL) {
-		on_notify(l, nf);
-		PQfreemem(nf);
-	}
-	if (PQstatus(l->pg) == CONNECTION_BAD)
-		listen_down(l, PQerrorMessage(l->pg));
-}
-
-static void listen_io(evutil_socket_t fd, short what, void *arg)
-{
-	struct listener *l = arg;
-	if (l->state == L_CONNECTING) {
-		switch (PQconnectPoll(l->pg)) {
-		case PGRES_POLLING_READING:
-			watch(l, EV_READ);
-			return;
-		case PGRES_POLLING_WRITING:
-			watch(l, EV_WRITE);
-			return;
-		case PGRES_POLLING_OK:
-			listen_setup(l);
-			return;
-		default:
-			listen_down(l, PQerrorMessage(l->pg));
-			return;
-		}
-	}
-	if (what & EV_WRITE) {
-		int f = PQflush(l->pg);
-		if (f < 0) {
-			listen_down(l, PQerrorMessage(l->pg));
-			return;
-		}
-		if (f == 0)
-			watch(l, EV_READ | EV_PERSIST);
-	}
-	if (what & EV_READ)
-		listen_read(l);
-}
+static const struct db_listen_hooks listen_hooks = {on_up, on_notify};
 
 void listen_stats(const struct listener *l, struct listen_stats *st)
 {
-	*st = (struct listen_stats){.up = l->state == L_READY, .subscribers = l->nsubscribers,
-		.feeds = l->feeds.n, .connects = l->connects, .losses = l->losses,
-		.notifications = l->notifications, .lag = &l->lag};
+	struct db_listen_stats d;
+	db_listen_stats(l->db, &d);
+	*st = (struct listen_stats){.up = d.up, .subscribers = l->nsubscribers,
+		.feeds = l->feeds.n, .connects = d.connects, .losses = d.losses,
+		.notifications = d.notifications, .lag = &l->lag};
 }
 
 /* --- lifecycle ----------------------------------------------------------------------- */
@@ -710,16 +528,16 @@ struct listener *listen_new(struct event_base *base, const char *conninfo)
 	struct listener *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	l->base = base;
-	l->conninfo = strdup(conninfo ? conninfo : "");
-	l->retry = evtimer_new(base, retry_cb, l);
 	l->flush = evtimer_new(base, flush_cb, l);
-	l->heartbeat = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
-	if (!l->conninfo || !l->retry || !l->flush || !l->heartbeat) {
+	if (!l->flush) {
 		listen_free(l);
 		return NULL;
 	}
-	listen_start(l);
+	l->db = db_listen_new(base, conninfo, LISTEN_CHANNEL, &listen_hooks, l);
+	if (!l->db) {
+		listen_free(l);
+		return NULL;
+	}
 	return l;
 }
 
@@ -727,6 +545,7 @@ void listen_free(struct listener *l)
 {
 	if (!l)
 		return;
+	db_listen_free(l->db);
 	for (struct subscriber *s = l->all, *next; s; s = next) {
 		next = s->anext;
 		free(s->subs);
@@ -740,17 +559,8 @@ void listen_free(struct listener *l)
 		}
 	}
 	free(l->feeds.b);
-	if (l->ev)
-		event_free(l->ev);
-	if (l->retry)
-		event_free(l->retry);
 	if (l->flush)
 		event_free(l->flush);
-	if (l->heartbeat)
-		event_free(l->heartbeat);
-	if (l->pg)
-		PQfinish(l->pg);
 	free(l->codes);
-	free(l->conninfo);
 	free(l);
 }

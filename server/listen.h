@@ -1,5 +1,5 @@
-/* listen: live updates. One libpq connection outside the pool runs LISTEN karta_feed; every
- * write to a synced table notifies '<feed_id>:<seq>' at commit (sql/0005). Connections that
+/* listen: live updates. A connection outside the pool (db.h db_listen) runs LISTEN
+ * karta_feed; every write to a synced table notifies '<feed_id>:<seq>' at commit (sql/0005). Connections that
  * pulled until caught up with Pull{subscribe} are subscribed to the feeds they read; when
  * a feed moves, each of its subscribers gets one Poke{feeds} (request_id 0) naming the
  * organization codes that moved, coalesced over a short window.
@@ -23,10 +23,10 @@ struct session;
 struct listener;
 struct metrics_hist;
 
-/* Starts connecting (non-blocking) with conninfo; retries with backoff while the database
- * is away. NULL only on allocation failure. */
+/* Starts the LISTEN connection (non-blocking, db_listen_new) with conninfo; it retries with
+ * backoff while the database is away. NULL only on allocation failure. */
 struct listener *listen_new(struct event_base *base, const char *conninfo);
-/* Closes the connection and forgets every subscription (touches no connection). */
+/* Closes the LISTEN connection and forgets every subscription (touches no session). */
 void listen_free(struct listener *l);
 
 /* Replaces c's subscriptions with feeds feed_ids[0..n) (organization ids), named on the
