@@ -1,12 +1,13 @@
 /* listen: live updates. A connection outside the pool (db.h db_listen) runs LISTEN
- * karta_feed; every write to a synced table notifies '<feed_id>:<seq>' at commit (sql/0005). Connections that
- * pulled until caught up with Pull{subscribe} are subscribed to the feeds they read; when
- * a feed moves, each of its subscribers gets one Poke{feeds} (request_id 0) naming the
- * organization codes that moved, coalesced over a short window.
+ * karta_feed; every write to a synced table notifies '<feed_id>:<seq>' at commit
+ * (sql/0005). Sessions that pulled until caught up with Pull{subscribe} are subscribed to
+ * the feeds they read; when a feed moves, each of its subscribers gets one Poke{feeds}
+ * (request_id 0) naming the organization codes that moved, coalesced over a short window.
  *
  * A notification is only a wake-up: they are lost while the listening connection is down,
  * so after every (re)connect all subscribers are poked, and clients pull periodically
- * anyway. Lookups are hashed both ways (feed → its subscribers, connection → its feeds):
+ * anyway. Lookups are cheap both ways (a feed id → its subscribers: hashed; a session → its
+ * feeds: session->subs):
  * a notification costs O(subscribers of that feed), never O(connections × feeds).
  *
  * The listener holds no session reference: session.c calls listen_forget when its

@@ -24,7 +24,8 @@ int h_session_hello(struct session *sess, uint32_t request_id, const ProtobufCMe
 	const Karta__Hello *hello = (const Karta__Hello *)msg;
 	uint32_t lo = hello->proto_min, hi = hello->proto_max;
 	if (lo > hi || hi < KT_PROTO_MIN || lo > KT_PROTO_MAX) {
-		session_log(sess, KT_LOG_INFO, "event=version_mismatch client_min=%u client_max=%u", lo, hi);
+		session_log(sess, KT_LOG_INFO, "event=version_mismatch client_min=%u client_max=%u",
+			lo, hi);
 		session_error(sess, request_id, KARTA__STATUS__STATUS_UNSUPPORTED_VERSION,
 			"no common protocol version: client speaks %u..%u, server %u..%u", lo, hi,
 			KT_PROTO_MIN, KT_PROTO_MAX);
@@ -57,8 +58,8 @@ int h_session_hello(struct session *sess, uint32_t request_id, const ProtobufCMe
 		return -1;
 	session_established(sess);
 	char ver[64];
-	session_log(sess, KT_LOG_INFO, "event=hello level=%s role=%s proto=%u client=%s", who->org_level,
-		who->role, sess->proto,
+	session_log(sess, KT_LOG_INFO, "event=hello level=%s role=%s proto=%u client=%s",
+		who->org_level, who->role, sess->proto,
 		kt_log_quote(ver, sizeof ver, hello->client_version ? hello->client_version : ""));
 	return 0;
 }

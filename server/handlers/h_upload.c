@@ -125,7 +125,8 @@ static void upload_cb(struct db_result *res, void *arg)
 	}
 	bool ok = db_result_ok(res);
 	if (!ok)
-		session_log(p->sess, KT_LOG_WARN, "event=upload_failed sqlstate=%s", db_result_sqlstate(res));
+		session_log(p->sess, KT_LOG_WARN, "event=upload_failed sqlstate=%s",
+			db_result_sqlstate(res));
 	int row = 0;
 	for (size_t i = u->next; i < u->run_end; i++) {
 		struct up_op *o = &u->ops[i];

@@ -27,9 +27,9 @@ struct pending {
 	void (*extra_free)(void *extra); /* how pending_free releases extra (default free) */
 };
 
-/* New pending request for c (takes a conn reference). NULL on allocation failure. */
+/* New pending request for sess (takes a session reference). NULL on allocation failure. */
 struct pending *pending_new(struct session *sess, uint32_t rid);
-/* Drops the conn reference and frees everything. */
+/* Drops the session reference and frees everything. */
 void pending_free(struct pending *p);
 /* True when the connection is gone: the handler must only pending_free. */
 bool pending_gone(const struct pending *p);

@@ -8,9 +8,10 @@
  *   rest    frames, handed one after another to session_frame as conn.c would.
  * The stubs below stand in for conn.c (replies are packed into a buffer and checked to be
  * one frame within max_frame_bytes), db.c (queries are queued and answered after each
- * frame), listen.c and auth.c; session.c (the route table) and metrics.c are the real ones (requests, replies and upload outcomes
- * are counted as in kartad). Invariants checked: no reply over the limit, every query answered
- * once, and every connection reference a handler takes is given back. */
+ * frame), listen.c and auth.c; session.c (the route table) and metrics.c are the real ones
+ * (requests, replies and upload outcomes are counted as in kartad). Invariants checked: no
+ * reply over the limit, every query answered once, and every session reference a handler
+ * takes is given back. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
