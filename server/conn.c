@@ -24,27 +24,34 @@
 
 static void conn_process(struct conn *c);
 
-void conn_log(const struct conn *c, int level, const char *fmt, ...)
+void conn_vlog(const struct conn *c, struct kt_log_limit *lim, int level, const char *fmt,
+	va_list ap)
 {
 	char body[1024];
+	vsnprintf(body, sizeof body, fmt, ap);
+	unsigned long long id = (unsigned long long)c->id;
+	const char *org = c->label[0] ? c->label : "-";
+	if (lim)
+		kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s", id, org, body);
+	else
+		kt_log((enum kt_log_level)level, "conn=%llu org=%s %s", id, org, body);
+}
+
+void conn_log(const struct conn *c, int level, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	conn_vlog(c, NULL, level, fmt, ap);
 	va_end(ap);
-	kt_log((enum kt_log_level)level, "conn=%llu org=%s %s", (unsigned long long)c->id,
-		c->label[0] ? c->label : "-", body);
 }
 
 void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
 	const char *fmt, ...)
 {
-	char body[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	conn_vlog(c, lim, level, fmt, ap);
 	va_end(ap);
-	kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s",
-		(unsigned long long)c->id, c->label[0] ? c->label : "-", body);
 }
 
 void conn_set_label(struct conn *c, const char *label)

@@ -17,6 +17,7 @@
 
 #include <event2/bufferevent.h>
 #include <stdalign.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,5 +125,8 @@ void conn_log(const struct conn *c, int level, const char *fmt, ...)
 struct kt_log_limit;
 void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* What both are made of (lim NULL: not rate-limited), for the layer above's own wrappers. */
+void conn_vlog(const struct conn *c, struct kt_log_limit *lim, int level, const char *fmt,
+	va_list ap) __attribute__((format(printf, 4, 0)));
 
 #endif

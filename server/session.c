@@ -59,23 +59,19 @@ static const struct route *route_for(uint16_t type)
 
 void session_log(const struct session *s, int level, const char *fmt, ...)
 {
-	char body[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	conn_vlog(s->conn, NULL, level, fmt, ap);
 	va_end(ap);
-	conn_log(s->conn, level, "%s", body);
 }
 
 void session_log_limited(const struct session *s, struct kt_log_limit *lim, int level,
 	const char *fmt, ...)
 {
-	char body[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	conn_vlog(s->conn, lim, level, fmt, ap);
 	va_end(ap);
-	conn_log_limited(s->conn, lim, level, "%s", body);
 }
 
 void session_ref(struct session *s) { conn_ref(s->conn); }

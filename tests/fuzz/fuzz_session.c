@@ -112,9 +112,8 @@ void listen_forget(struct listener *l, struct session *s) {}
 void auth_start(struct session *s) { abort(); } /* the peer is authenticated already */
 
 /* ---- conn.c -------------------------------------------------------------------------- */
-void conn_log(const struct conn *c, int level, const char *fmt, ...) {}
-void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
-	const char *fmt, ...)
+void conn_vlog(const struct conn *c, struct kt_log_limit *lim, int level, const char *fmt,
+	va_list ap)
 {
 }
 void *conn_up(struct conn *c) { return c->up; }
