@@ -321,7 +321,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		if (er != 0)
 			unlink(tmp);
 	} else if (fflush(stdout) != 0 && er == 0) {
-		fprintf(stderr, "karta: cannot write the output: %s\n", strerror(errno));
+		table_out_fail(NULL);
 		er = -1;
 	}
 	if (er != 0)
