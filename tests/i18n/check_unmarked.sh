@@ -14,6 +14,7 @@ cd "$src"
 folders=(
 	client/*.c              # core.po
 	client/plans            # plans.po
+	client/reports          # reports.po
 )
 
 # Files or "file:literal-start" that stay English, with the reason.
