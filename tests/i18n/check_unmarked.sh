@@ -13,7 +13,9 @@ cd "$src"
 # The folders whose text is translated (each part's fragment: po/ru/<part>.po).
 folders=(
 	client/*.c              # core.po
+	client/local            # local.po
 	client/plans            # plans.po
+	client/reports          # reports.po
 )
 
 # Files or "file:literal-start" that stay English, with the reason.
