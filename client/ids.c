@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_i18n.h"
 #include "opts.h"
 #include "replica.h"
 
@@ -59,19 +60,19 @@ int ids_resolve(const char *what, const char **id)
 	if (opts_is_uuid(s))
 		return EXIT_OK;
 	if (!is_prefix(s)) {
-		fprintf(stderr, "karta: '%s' is not a valid %s id (a UUID or its first characters)\n",
-			s, what);
+		fprintf(stderr, _("karta: '%s' is not a valid %s id (a UUID or its first "
+				  "characters)\n"), s, _(what));
 		return EXIT_RUNTIME;
 	}
 	if (strlen(s) < IDS_MIN_PREFIX) {
-		fprintf(stderr, "karta: '%s' is too short for a %s id: give at least %d of its "
-			"characters\n", s, what, IDS_MIN_PREFIX);
+		fprintf(stderr, _("karta: '%s' is too short for a %s id: give at least %d of its "
+				  "characters\n"), s, _(what), IDS_MIN_PREFIX);
 		return EXIT_RUNTIME;
 	}
 	struct replica *r = ids_client ? client_replica(ids_client) : NULL;
 	if (!r) {
-		fprintf(stderr, "karta: '%s' is not a whole %s id, and there is no local copy to "
-			"complete it from: give the whole id\n", s, what);
+		fprintf(stderr, _("karta: '%s' is not a whole %s id, and there is no local copy "
+				  "to complete it from: give the whole id\n"), s, _(what));
 		return EXIT_RUNTIME;
 	}
 	static char found[MAX_SHOWN][REPLICA_ID_LEN];
@@ -85,13 +86,16 @@ int ids_resolve(const char *what, const char **id)
 		return EXIT_OK;
 	}
 	if (n == 0) {
-		fprintf(stderr, "karta: no %s id starts with '%s' (of those this device knows: "
-			"'karta sync' fetches new ones)\n", what, s);
+		fprintf(stderr, _("karta: no %s id starts with '%s' (of those this device knows: "
+				  "'karta sync' fetches new ones)\n"), _(what), s);
 		return EXIT_RUNTIME;
 	}
-	fprintf(stderr, "karta: '%s' is ambiguous: %s%zu %s ids start with it; give more "
-		"characters:\n", s, n > MAX_SHOWN ? "more than " : "", n > MAX_SHOWN ? MAX_SHOWN : n,
-		what);
+	if (n > MAX_SHOWN)
+		fprintf(stderr, _("karta: '%s' is ambiguous: more than %d %s ids start with it; "
+				  "give more characters:\n"), s, MAX_SHOWN, _(what));
+	else
+		fprintf(stderr, _("karta: '%s' is ambiguous: %zu %s ids start with it; give more "
+				  "characters:\n"), s, n, _(what));
 	for (size_t i = 0; i < n && i < MAX_SHOWN; i++)
 		fprintf(stderr, "  %s\n", found[i]);
 	return EXIT_RUNTIME;

@@ -11,6 +11,7 @@
 #include "client.h"
 #include "ids.h"
 #include "kt_i18n.h"
+#include "kt_tls.h"
 #include "replica.h"
 #include "rpc.h"
 #include "table_out.h"
@@ -65,6 +66,8 @@ static struct rpc *connect_rpc(struct client *cl, bool quiet)
 {
 	if (cl->rpc)
 		return cl->rpc;
+	if (cl->cert_invalid) /* main said why; the server would refuse it anyway */
+		return NULL;
 	char err[512];
 	struct rpc_opts o = {
 		.server = cl->cfg.server,
@@ -95,11 +98,11 @@ struct replica *client_replica(struct client *cl)
 	if (cl->cfg.state_dir && *cl->cfg.state_dir)
 		snprintf(dir, sizeof dir, "%s", cl->cfg.state_dir);
 	else if (replica_default_dir(dir, sizeof dir) != 0) {
-		fprintf(stderr, "karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n");
+		fprintf(stderr, _("karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n"));
 		return NULL;
 	}
 	if (replica_open(dir, &cl->replica, err, sizeof err) != 0) {
-		fprintf(stderr, "karta: cannot open the local replica in %s: %s\n", dir, err);
+		fprintf(stderr, _("karta: cannot open the local replica in %s: %s\n"), dir, err);
 		cl->replica = NULL;
 	}
 	return cl->replica;
@@ -166,6 +169,12 @@ int main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
 		if (strcmp(argv[i], commands[k].name) == 0) {
+			/* an expired or not yet valid certificate is named on every command */
+			if (!wants_help(argc - i, argv + i) &&
+			    kt_tls_file_cert_time(cl.cfg.cert_file, err, sizeof err) > 0) {
+				fprintf(stderr, "karta: %s\n", err);
+				cl.cert_invalid = true;
+			}
 			rc = commands[k].fn(&cl, argc - i, argv + i);
 			goto out;
 		}

@@ -117,6 +117,23 @@ const char *table_out_label(const char *sheet, const char *name)
 	return any ? _(any) : name;
 }
 
+/* What stays longest on a narrow terminal (kt_table_style.rank), most important first: what
+ * names the row, then how it stands; a column not here leaves first, the rightmost first. */
+static const char *const important[] = {"id", "org", "code", "surname", "name", "number",
+	"item", "title", "request", "submission", "due", "deadline", "status", "state",
+	"done %", "overdue", "not reported", "reports missing", "returned", "patronymic",
+	"school", "class", "owner", "year", "items", "date", "subject", "exam_point", "point",
+	"auditorium", "match", "person", "person there", "mun. done %", "sch. done %"};
+
+static unsigned rank_of(const char *title, const char *name)
+{
+	(void)title;
+	for (size_t i = 0; i < sizeof important / sizeof important[0]; i++)
+		if (strcmp(important[i], name) == 0)
+			return (unsigned)i + 1;
+	return 0;
+}
+
 /* Terminal columns of stdout: $COLUMNS (a test, or a user who wants a width), else the
  * terminal's own; KT_WIDTH_NONE when stdout is no terminal: a pipe or a file is never cut. */
 static unsigned out_width(void)
@@ -136,7 +153,7 @@ void table_out_init(void)
 {
 	bool ru = kt_i18n_russian();
 	struct kt_table_style s = {.width = out_width(), .people = ru, .csv_people = ru,
-		.label = table_out_label,
+		.label = table_out_label, .rank = rank_of,
 		.dropped_note = _("columns not shown: %s (--wide shows all)")};
 	kt_table_set_style(&s);
 }
@@ -147,14 +164,14 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
 	*o = (struct table_out){.f = stdout, .path = path};
 	fo->xlsx = NULL;
 	if (path && !*path)
-		return opts_fail(c, "-o needs a file name");
+		return opts_fail(c, _("-o needs a file name"));
 	if (path && fo->format == KT_TABLE_TEXT)
-		return opts_fail(c, "-o FILE is for --format csv, json or xlsx (the table is for "
-				    "the terminal)");
+		return opts_fail(c, _("-o FILE is for --format csv, json or xlsx (the table is for "
+				    "the terminal)"));
 	if (fo->format == KT_TABLE_XLSX) {
 		if (!path && isatty(fileno(stdout)))
-			return opts_fail(c, "--format xlsx writes a workbook, not text for the "
-					    "terminal: give -o FILE.xlsx");
+			return opts_fail(c, _("--format xlsx writes a workbook, not text for the "
+					    "terminal: give -o FILE.xlsx"));
 		char err[KT_XLSX_ERR_LEN];
 		fo->xlsx = kt_xlsx_open(path, path ? NULL : stdout, err, sizeof err);
 		if (!fo->xlsx) {
@@ -169,7 +186,7 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
 	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	o->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!o->f) {
-		fprintf(stderr, "karta: cannot create '%s': %s\n", o->tmp, strerror(errno));
+		fprintf(stderr, _("karta: cannot create '%s': %s\n"), o->tmp, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(o->tmp);
@@ -196,11 +213,11 @@ int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 	} else if (o->f && o->f != stdout) {
 		errno = 0;
 		if (fclose(o->f) != 0 && rc == EXIT_OK) {
-			fprintf(stderr, "karta: cannot write '%s': %s\n", o->tmp, strerror(errno));
+			fprintf(stderr, _("karta: cannot write '%s': %s\n"), o->tmp, strerror(errno));
 			rc = EXIT_RUNTIME;
 		}
 		if (rc == EXIT_OK && rename(o->tmp, o->path) != 0) {
-			fprintf(stderr, "karta: cannot rename '%s' to '%s': %s\n", o->tmp, o->path,
+			fprintf(stderr, _("karta: cannot rename '%s' to '%s': %s\n"), o->tmp, o->path,
 				strerror(errno));
 			rc = EXIT_RUNTIME;
 		}
@@ -212,7 +229,7 @@ int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 		return rc;
 	}
 	if (o->path && !o->quiet)
-		printf("written to %s\n", o->path);
+		printf(_("written to %s\n"), o->path);
 	return EXIT_OK;
 }
 
@@ -230,10 +247,10 @@ int table_out_fail(const char *why)
 		_exit(EXIT_OK);
 	}
 	if (!why && e == EILSEQ)
-		why = "a cell holds a character Windows-1251 has not (write UTF-8: leave out "
-		      "--encoding cp1251)";
-	fprintf(stderr, "karta: cannot write the output: %s\n",
-		why ? why : e ? strerror(e) : "write error");
+		why = _("a cell holds a character Windows-1251 has not (write UTF-8: leave out "
+			"--encoding cp1251)");
+	fprintf(stderr, _("karta: cannot write the output: %s\n"),
+		why ? why : e ? strerror(e) : _("write error"));
 	return -1;
 }
 
@@ -249,13 +266,13 @@ int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 		return rc != 0 ? table_out_fail(NULL) : 0;
 	}
 	if (!fo->xlsx) {
-		return table_out_fail("no workbook is open");
+		return table_out_fail(_("no workbook is open"));
 	}
 	size_t nc;
 	const struct kt_col *cols = kt_table_cols(t, &nc);
 	struct kt_col *ru = malloc(nc * sizeof *ru);
 	if (!ru) {
-		return table_out_fail("out of memory");
+		return table_out_fail(_("out of memory"));
 	}
 	for (size_t c = 0; c < nc; c++) {
 		ru[c] = cols[c];

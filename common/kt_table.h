@@ -9,7 +9,8 @@
  * On a terminal (kt_table_style.width) a text table fits the width: text columns are
  * narrowed (wrapped or cut, always between characters) and headers wrapped at spaces; when
  * even that is too wide, the least important columns (kt_col.rank) are left out and a note
- * under the table names them (style.wide keeps them all). Without a terminal
+ * under the table names them (style.wide keeps them all; style.rank says which matter
+ * most, by column name, so every table of the program ranks alike). Without a terminal
  * (KT_WIDTH_NONE: a pipe, a file) nothing is cut.
  *
  * For people (style.people) the headers are labels (style.label), dates дд.мм.гггг and
@@ -57,8 +58,6 @@ struct kt_col {
 	const char *name;     /* JSON key, machine CSV header, the label's key (borrowed) */
 	enum kt_col_type type;
 	unsigned max_width;   /* text format: display columns, 0 = unlimited */
-	unsigned rank;        /* importance on a narrow terminal: 1 most important, kept
-	                       * longest; 0 = after every ranked column, in column order */
 };
 
 struct kt_table_opts {
@@ -89,6 +88,9 @@ struct kt_table_style {
 	/* the header for people of column `name` in the table `title` (NULL: any table);
 	 * NULL hook: name */
 	const char *(*label)(const char *title, const char *name);
+	/* how much column `name` of the table `title` matters on a narrow terminal: 1 the
+	 * most, kept longest; 0 (or a NULL hook): after every ranked one, the rightmost first */
+	unsigned (*rank)(const char *title, const char *name);
 	/* the note under a text table that left columns out, with "%s" for their headers
 	 * ("columns not shown: %s (--wide shows all)"); NULL: that English text */
 	const char *dropped_note;

@@ -357,9 +357,11 @@ static size_t natural_width(const char *p)
 	}
 }
 
-static unsigned eff_rank(const struct kt_col *c, size_t i)
+static unsigned eff_rank(const struct kt_col *c, size_t i, const char *title)
 {
-	return c->rank ? c->rank : 1000 + (unsigned)i;
+	const struct kt_table_style *st = kt_table_get_style();
+	unsigned r = st->rank ? st->rank(title, c->name) : 0;
+	return r ? r : 1000 + (unsigned)i;
 }
 
 struct fit {
@@ -370,8 +372,8 @@ struct fit {
 };
 
 /* Widths for the terminal: see the file's comment. want[c], least[c] given. */
-static void fit_terminal(const struct kt_table *t, size_t avail, const size_t *want,
-	const size_t *least, struct fit *f)
+static void fit_terminal(const struct kt_table *t, const char *title, size_t avail,
+	const size_t *want, const size_t *least, struct fit *f)
 {
 	const struct kt_table_style *st = kt_table_get_style();
 	size_t nc = t->ncols, kept = nc, sum = 0;
@@ -388,8 +390,8 @@ static void fit_terminal(const struct kt_table *t, size_t avail, const size_t *w
 	while (!st->wide && kept > 1 && sum + COL_GAP * (kept - 1) > avail) {
 		size_t worst = nc;
 		for (size_t c = 0; c < nc; c++)
-			if (f->keep[c] && (worst == nc ||
-					      eff_rank(&t->cols[c], c) >= eff_rank(&t->cols[worst], worst)))
+			if (f->keep[c] && (worst == nc || eff_rank(&t->cols[c], c, title) >=
+								eff_rank(&t->cols[worst], worst, title)))
 				worst = c;
 		f->keep[worst] = false;
 		sum -= least[worst];
@@ -530,7 +532,8 @@ int kt_table_write_text(const struct kt_table *t, const struct kt_table_opts *o,
 	}
 	size_t indent = o->indent ? kt_utf8_width(o->indent, strlen(o->indent)) : 0;
 	if (terminal)
-		fit_terminal(t, st->width > indent ? st->width - indent : 1, want, least, &f);
+		fit_terminal(t, o->title, st->width > indent ? st->width - indent : 1, want, least,
+			&f);
 	else
 		memcpy(f.w, want, nc * sizeof *want);
 	for (size_t i = 0; i < ncells; i++) {

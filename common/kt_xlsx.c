@@ -429,7 +429,7 @@ static int copy_to(const char *from, FILE *to, char *err, size_t errlen)
 
 int kt_xlsx_commit(struct kt_xlsx *x, char *err, size_t errlen)
 {
-	static const struct kt_col none = {"", KT_COL_TEXT, 0, 0};
+	static const struct kt_col none = {"", KT_COL_TEXT, 0};
 	if (x->nsheets == 0 && kt_xlsx_sheet(x, "Лист", &none, 1) != 0) {
 		snprintf(err, errlen, "%s", x->err);
 		kt_xlsx_discard(x);

@@ -12,6 +12,8 @@
 #include "kt_dates.h"
 #include "plan_fmt.h"
 #include "table_out.h"
+#include "terms.h"
+#include "kt_i18n.h"
 
 static const char *str_or(const char *s, const char *def) { return s && *s ? s : def; }
 
@@ -49,16 +51,16 @@ struct plan_fmt_out plan_fmt_out_of(const char *format, bool bom, bool with_dele
 	return o;
 }
 
-/* "ref", "derived", "deleted" (comma-joined). */
-static void item_marks(const Karta__Item *it, char *buf, size_t n)
+/* "ref", "derived", "deleted" (comma-joined); for people (the text table) in their words. */
+static void item_marks(const Karta__Item *it, bool people, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	if (it->reference_only)
-		join(buf, n, ",", "ref");
+		join(buf, n, ",", people ? terms_q(N_("mark|ref")) : "ref");
 	else if (*it->derived_from)
-		join(buf, n, ",", "derived");
+		join(buf, n, ",", people ? terms_q(N_("mark|derived")) : "derived");
 	if (it->deleted)
-		join(buf, n, ",", "deleted");
+		join(buf, n, ",", people ? terms_q(N_("mark|deleted")) : "deleted");
 }
 
 static bool visible(const Karta__Item *it, const struct plan_fmt_out *o)
@@ -187,7 +189,7 @@ static int emit_as(struct kt_table *t, const struct plan_fmt_out *o,
 	const struct kt_table_opts *to, const char *title, FILE *out)
 {
 	if (!t)
-		table_out_fail("out of memory");
+		table_out_fail(_("out of memory"));
 	int rc = t ? table_out_write(t, o, to, title, out) : -1;
 	kt_table_free(t);
 	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -201,7 +203,7 @@ static int add_row(struct kt_table *t, const char *const *cells)
 /* A field/value block (plan header, item show): no header line, values wrapped at 90. */
 static struct kt_table *kv_new(void)
 {
-	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0, 0}, {"value", KT_COL_TEXT, 90, 0}};
+	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0}, {"value", KT_COL_TEXT, 90}};
 	return kt_table_new(cols, 2);
 }
 
@@ -219,9 +221,9 @@ static void kv(struct kt_table **t, const char *k, const char *v)
 int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *out)
 {
 	static const struct kt_col cols[] = {
-		{"id", KT_COL_ID, 0, 1}, {"owner", KT_COL_TEXT, 0, 4}, {"level", KT_COL_TEXT, 0, 7},
-		{"year", KT_COL_TEXT, 0, 5}, {"status", KT_COL_TEXT, 0, 3}, {"items", KT_COL_INT, 0, 6},
-		{"writable", KT_COL_BOOL, 0, 8}, {"title", KT_COL_TEXT, 70, 2},
+		{"id", KT_COL_ID, 0}, {"owner", KT_COL_TEXT, 0}, {"level", KT_COL_TEXT, 0},
+		{"year", KT_COL_TEXT, 0}, {"status", KT_COL_TEXT, 0}, {"items", KT_COL_INT, 0},
+		{"writable", KT_COL_BOOL, 0}, {"title", KT_COL_TEXT, 70},
 	};
 	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
 	for (size_t i = 0; t && i < l->n_plans; i++) {
@@ -229,8 +231,12 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 		char year[32], items[16];
 		plan_fmt_year(p->academic_year, year, sizeof year);
 		snprintf(items, sizeof items, "%d", p->item_count);
-		const char *cells[] = {p->id, p->owner_code, plan_fmt_level(p->level), year,
-			p->status, items, p->writable ? "yes" : "no", p->title};
+		bool text = o->format == KT_TABLE_TEXT; /* machine formats keep the identifiers */
+		const char *level = plan_fmt_level(p->level), *writable = p->writable ? "yes" : "no";
+		const char *cells[] = {p->id, p->owner_code,
+			text ? terms_word(TERMS_LEVEL, level) : level, year,
+			text ? terms_word(TERMS_PLAN_STATUS, p->status) : p->status, items,
+			text ? terms_word(TERMS_YES_NO, writable) : writable, p->title};
 		if (add_row(t, cells) != 0) {
 			kt_table_free(t);
 			t = NULL;
@@ -245,20 +251,20 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 enum { C_NUMBER, C_TITLE, C_DEADLINE, C_RESP, C_MUN, C_INST, C_RESULT, C_TARGET, C_MARK, C_N };
 
 static const struct kt_col item_cols[C_N] = {
-	[C_NUMBER] = {"number", KT_COL_TEXT, 10, 1},
-	[C_TITLE] = {"title", KT_COL_TEXT, 50, 2},
-	[C_DEADLINE] = {"deadline", KT_COL_TEXT, 24, 3},
-	[C_RESP] = {"responsible", KT_COL_TEXT, 28, 4},
-	[C_MUN] = {"municipal", KT_COL_TEXT, 30, 0},
-	[C_INST] = {"institutional", KT_COL_TEXT, 30, 0},
-	[C_RESULT] = {"result", KT_COL_TEXT, 30, 0},
-	[C_TARGET] = {"target", KT_COL_TEXT, 24, 0},
-	[C_MARK] = {"mark", KT_COL_TEXT, 0, 0},
+	[C_NUMBER] = {"number", KT_COL_TEXT, 10},
+	[C_TITLE] = {"title", KT_COL_TEXT, 50},
+	[C_DEADLINE] = {"deadline", KT_COL_TEXT, 24},
+	[C_RESP] = {"responsible", KT_COL_TEXT, 28},
+	[C_MUN] = {"municipal", KT_COL_TEXT, 30},
+	[C_INST] = {"institutional", KT_COL_TEXT, 30},
+	[C_RESULT] = {"result", KT_COL_TEXT, 30},
+	[C_TARGET] = {"target", KT_COL_TEXT, 24},
+	[C_MARK] = {"mark", KT_COL_TEXT, 0},
 };
 
 static void item_cells(const Karta__Item *it, const char *cells[C_N], char *mark, size_t n)
 {
-	item_marks(it, mark, n);
+	item_marks(it, true, mark, n);
 	cells[C_NUMBER] = it->number;
 	cells[C_TITLE] = it->title;
 	cells[C_DEADLINE] = it->deadline_text;
@@ -278,7 +284,7 @@ static size_t shown_columns(const struct plan_fmt_doc *d, const struct plan_fmt_
 	bool on[C_N] = {[C_NUMBER] = true, [C_TITLE] = true, [C_DEADLINE] = true, [C_RESP] = true};
 	for (size_t i = 0; i < d->n_items; i++) {
 		const char *cells[C_N];
-		char mark[32];
+		char mark[96];
 		if (!visible(d->items[i], o))
 			continue;
 		item_cells(d->items[i], cells, mark, sizeof mark);
@@ -306,15 +312,15 @@ static struct kt_table *header_table(const Karta__Plan *p)
 	act_text(p, act, sizeof act);
 	snprintf(version, sizeof version, "%lld", (long long)p->row_version);
 	struct kt_table *t = kv_new();
-	kv(&t, "title", p->title);
-	kv(&t, "owner", p->owner_code);
-	kv(&t, "level", plan_fmt_level(p->level));
-	kv(&t, "year", year);
-	kv(&t, "status", p->status);
-	kv(&t, "act", act);
-	kv(&t, "implements", p->implements);
-	kv(&t, "parent", p->parent_plan_id);
-	kv(&t, "version", version);
+	kv(&t, _("title"), p->title);
+	kv(&t, _("owner"), p->owner_code);
+	kv(&t, _("level"), terms_word(TERMS_LEVEL, plan_fmt_level(p->level)));
+	kv(&t, _("year"), year);
+	kv(&t, _("status"), terms_word(TERMS_PLAN_STATUS, p->status));
+	kv(&t, _("act"), act);
+	kv(&t, _("implements"), p->implements);
+	kv(&t, _("parent"), p->parent_plan_id);
+	kv(&t, _("version"), version);
 	return t;
 }
 
@@ -332,7 +338,7 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 	if (show_header(d->plan, out) != EXIT_OK)
 		return EXIT_RUNTIME;
 	if (d->n_sections == 0)
-		fprintf(out, "\n(no sections)\n");
+		fprintf(out, _("\n(no sections)\n"));
 	for (size_t s = 0; s < d->n_sections; s++) {
 		const Karta__Section *sec = d->sections[s];
 		struct kt_table *t = kt_table_new(cols, nc);
@@ -340,7 +346,7 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 		for (size_t i = 0; t && i < d->n_items; i++) {
 			const Karta__Item *it = d->items[i];
 			const char *all[C_N], *cells[C_N];
-			char mark[32];
+			char mark[96];
 			if (strcasecmp(it->section_id, sec->id) != 0 || !visible(it, o))
 				continue;
 			item_cells(it, all, mark, sizeof mark);
@@ -353,7 +359,7 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 		}
 		if (t && kt_table_rows(t) == 0) {
 			kt_table_free(t);
-			fprintf(out, "(no items)\n");
+			fprintf(out, _("(no items)\n"));
 			continue;
 		}
 		if (emit(t, KT_TABLE_TEXT, NULL, out) != EXIT_OK)
@@ -369,14 +375,14 @@ static int show_csv(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, 
 	if (o->format == KT_TABLE_XLSX && emit_as(header_table(d->plan), o, NULL, "План", out) != 0)
 		return EXIT_RUNTIME;
 	static const struct kt_col cols[] = {
-		{"section", KT_COL_TEXT, 0, 0}, {"section_title", KT_COL_TEXT, 0, 0},
-		{"id", KT_COL_TEXT, 0, 0}, {"ordinal", KT_COL_INT, 0, 0}, {"number", KT_COL_TEXT, 0, 0},
-		{"parent_item_id", KT_COL_TEXT, 0, 0}, {"title", KT_COL_TEXT, 0, 0},
-		{"deadline", KT_COL_TEXT, 0, 0}, {"responsible", KT_COL_TEXT, 0, 0},
-		{"municipal", KT_COL_TEXT, 0, 0}, {"institutional", KT_COL_TEXT, 0, 0},
-		{"result", KT_COL_TEXT, 0, 0}, {"target", KT_COL_TEXT, 0, 0}, {"mark", KT_COL_TEXT, 0, 0},
-		{"derived_from", KT_COL_TEXT, 0, 0}, {"delete_reason", KT_COL_TEXT, 0, 0},
-		{"version", KT_COL_INT, 0, 0},
+		{"section", KT_COL_TEXT, 0}, {"section_title", KT_COL_TEXT, 0},
+		{"id", KT_COL_TEXT, 0}, {"ordinal", KT_COL_INT, 0}, {"number", KT_COL_TEXT, 0},
+		{"parent_item_id", KT_COL_TEXT, 0}, {"title", KT_COL_TEXT, 0},
+		{"deadline", KT_COL_TEXT, 0}, {"responsible", KT_COL_TEXT, 0},
+		{"municipal", KT_COL_TEXT, 0}, {"institutional", KT_COL_TEXT, 0},
+		{"result", KT_COL_TEXT, 0}, {"target", KT_COL_TEXT, 0}, {"mark", KT_COL_TEXT, 0},
+		{"derived_from", KT_COL_TEXT, 0}, {"delete_reason", KT_COL_TEXT, 0},
+		{"version", KT_COL_INT, 0},
 	};
 	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
 	for (size_t i = 0; t && i < d->n_items; i++) {
@@ -387,7 +393,7 @@ static int show_csv(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, 
 			continue;
 		snprintf(ord, sizeof ord, "%d", it->ordinal);
 		snprintf(ver, sizeof ver, "%lld", (long long)it->row_version);
-		item_marks(it, mark, sizeof mark);
+		item_marks(it, false, mark, sizeof mark);
 		const char *cells[] = {s ? s->number : "", s ? s->title : "", it->id, ord,
 			it->number, it->parent_item_id, it->title, it->deadline_text,
 			it->responsible_text, it->municipal_action, it->institutional_action,
@@ -449,11 +455,11 @@ static void deadline_summary(const char *dj, char *buf, size_t n, char *warn, si
 	if ((v = json_object_get(j, "recurrence")) && json_is_string(v))
 		join(buf, n, "; ", json_string_value(v));
 	if ((v = json_object_get(j, "external")) && json_is_string(v)) {
-		snprintf(part, sizeof part, "per «%s»", json_string_value(v));
+		snprintf(part, sizeof part, _("per «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
 	}
 	if ((v = json_object_get(j, "relative")) && json_is_string(v)) {
-		snprintf(part, sizeof part, "relative: «%s»", json_string_value(v));
+		snprintf(part, sizeof part, _("relative: «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
 	}
 	json_array_foreach(json_object_get(j, "warnings"), i, v)
@@ -478,16 +484,17 @@ static void targets_summary(const char *tj, char *buf, size_t n)
 	json_t *j = tj && *tj ? json_loads(tj, 0, NULL) : NULL, *v;
 	size_t i;
 	static const char *const lists[] = {"groups", "schools"};
+	static const char *const list_names[] = {N_("groups"), N_("schools")};
 	buf[0] = '\0';
 	if (json_is_true(json_object_get(j, "all_schools")))
-		join(buf, n, "; ", "all schools");
+		join(buf, n, "; ", _("all schools"));
 	for (size_t k = 0; k < 2; k++) {
 		char part[512] = "";
 		json_array_foreach(json_object_get(j, lists[k]), i, v)
 			join(part, sizeof part, ", ", str_or(json_string_value(v), ""));
 		if (*part) {
 			char line[600];
-			snprintf(line, sizeof line, "%s: %s", lists[k], part);
+			snprintf(line, sizeof line, "%s: %s", _(list_names[k]), part);
 			join(buf, n, "; ", line);
 		}
 	}
@@ -513,56 +520,46 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 	targets_summary(it->targets_json, targets, sizeof targets);
 	char at[64]; /* for people: дд.мм.гггг ЧЧ:ММ in local time */
 	kt_date_people(it->updated_at, kt_table_get_style()->people, at, sizeof at);
-	snprintf(upd, sizeof upd, "%s%s%s", at, *it->updated_by ? " by " : "", it->updated_by);
-	snprintf(del, sizeof del, "yes: %s", it->delete_reason);
+	if (*it->updated_by)
+		snprintf(upd, sizeof upd, _("%s by %s"), at, it->updated_by);
+	else
+		snprintf(upd, sizeof upd, "%s", at);
+	snprintf(del, sizeof del, _("yes: %s"), it->delete_reason);
 	struct kt_table *t = kv_new();
-	kv(&t, "id", it->id);
-	kv(&t, "plan", it->plan_id);
-	kv(&t, "section", it->section_id);
-	kv(&t, "ordinal", ord);
-	kv(&t, "number", it->number);
-	kv_opt(&t, "parent", it->parent_item_id);
-	kv(&t, "title", it->title);
-	kv(&t, "deadline", it->deadline_text);
-	kv_opt(&t, "  parsed", dl);
-	kv_opt(&t, "  warnings", warn);
-	kv(&t, "responsible", it->responsible_text);
-	kv_opt(&t, "  parties", parties);
-	kv_opt(&t, "municipal", it->municipal_action);
-	kv_opt(&t, "institutional", it->institutional_action);
-	kv_opt(&t, "result", it->result_text);
-	kv_opt(&t, "target", it->target_text);
-	kv_opt(&t, "  targets", targets);
-	kv_opt(&t, "derived from", it->derived_from);
+	kv(&t, _("id"), it->id);
+	kv(&t, _("plan"), it->plan_id);
+	kv(&t, _("section"), it->section_id);
+	kv(&t, _("ordinal"), ord);
+	kv(&t, _("number"), it->number);
+	kv_opt(&t, _("parent"), it->parent_item_id);
+	kv(&t, _("title"), it->title);
+	kv(&t, _("deadline"), it->deadline_text);
+	kv_opt(&t, _("  parsed"), dl);
+	kv_opt(&t, _("  warnings"), warn);
+	kv(&t, _("responsible"), it->responsible_text);
+	kv_opt(&t, _("  parties"), parties);
+	kv_opt(&t, _("municipal"), it->municipal_action);
+	kv_opt(&t, _("institutional"), it->institutional_action);
+	kv_opt(&t, _("result"), it->result_text);
+	kv_opt(&t, _("target"), it->target_text);
+	kv_opt(&t, _("  targets"), targets);
+	kv_opt(&t, _("derived from"), it->derived_from);
 	if (it->reference_only)
-		kv(&t, "reference", "yes: carried from the parent plan, read-only here");
+		kv(&t, _("reference"), _("yes: carried from the parent plan, read-only here"));
 	if (it->deleted)
-		kv(&t, "deleted", del);
-	kv(&t, "version", ver);
-	kv(&t, "updated", upd);
+		kv(&t, _("deleted"), del);
+	kv(&t, _("version"), ver);
+	kv(&t, _("updated"), upd);
 	struct kt_table_opts to = {.no_header = true};
 	return emit(t, KT_TABLE_TEXT, &to, out);
 }
 
-/* --- item history ---------------------------------------------------------------------------- */
+/* --- shared with item_view.c ----------------------------------------------------------------- */
 
-int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
+json_t *plan_fmt_item_json(const Karta__Item *it) { return item_json(it); }
+
+int plan_fmt_emit(struct kt_table *t, const struct plan_fmt_out *o,
+	const struct kt_table_opts *to, const char *title, FILE *out)
 {
-	static const struct kt_col cols[] = {
-		{"version", KT_COL_INT, 0, 0}, {"op", KT_COL_TEXT, 0, 0}, {"at", KT_COL_DATE, 0, 0},
-		{"org", KT_COL_TEXT, 0, 0}, {"device", KT_COL_TEXT, 0, 0}, {"fields", KT_COL_TEXT, 60, 0},
-	};
-	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
-	for (size_t i = 0; t && i < h->n_entries; i++) {
-		const Karta__HistoryEntry *e = h->entries[i];
-		char ver[24];
-		snprintf(ver, sizeof ver, "%lld", (long long)e->row_version);
-		const char *cells[] = {ver, e->op, e->at, e->org_code, e->device, e->fields};
-		if (add_row(t, cells) != 0) {
-			kt_table_free(t);
-			t = NULL;
-		}
-	}
-	struct kt_table_opts to = {.bom = o->bom};
-	return emit_as(t, o, &to, "История изменений", out);
+	return emit_as(t, o, to, title, out);
 }

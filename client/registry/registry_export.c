@@ -18,6 +18,7 @@
 #include "kt_validate.h"
 #include "opts.h"
 #include "registry_cmds.h"
+#include "registry_gds_out.h"
 #include "registry_map.h"
 #include "replica.h"
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
@@ -172,7 +173,7 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 	struct kt_col kc[KT_REG_MAX_COLS];
 	for (size_t i = 0; i < ncols; i++) {
 		f[i] = cols[i].name;
-		kc[i] = (struct kt_col){cols[i].name, reg_col_type(cols[i].format), 0, 0};
+		kc[i] = (struct kt_col){cols[i].name, reg_col_type(cols[i].format), 0};
 	}
 	struct kt_csv_writer *w = xl ? NULL : kt_csv_writer_file(out, wo);
 	if (xl && kt_xlsx_sheet(xl, rv_types[t].sheet, kc, ncols) != 0) {
@@ -208,12 +209,26 @@ done:
 	return rc;
 }
 
+/* Whether argv asks for --layout giadbset (a package, not one registry: its own command). */
+static bool wants_giadbset(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--layout=giadbset") == 0 ||
+		    (strcmp(argv[i], "--layout") == 0 && i + 1 < argc && strcmp(argv[i + 1], "giadbset") == 0))
+			return true;
+	return false;
+}
+
 int registry_export_cmd(struct client *cl, int argc, char **argv)
 {
+	if (wants_giadbset(argc, argv))
+		return registry_gds_export(cl, argc, argv);
 	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
 	struct opt o[] = {
-		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris",
-			.help = "karta's columns (default) or the interop РИС layout (domain.md §8)"},
+		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris|giadbset",
+			.help = "karta's columns (default), the interop РИС layout (domain.md §8) or\n"
+				"giadbset: the whole region as the federal exchange package (see\n"
+				"'karta registry export --layout giadbset --help')"},
 		[O_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
 			.help = "text encoding (default utf-8)"},
 		[O_BOM] = {.name = "bom", .type = OPT_FLAG,

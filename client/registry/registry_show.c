@@ -268,9 +268,9 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	free(js);
 	if (rc != EXIT_OK)
 		return rc;
-	static const struct kt_col cols[] = {{"когда", KT_COL_TEXT, 0, 0}, {"что", KT_COL_TEXT, 0, 0},
-		{"версия", KT_COL_TEXT, 0, 0}, {"поля", KT_COL_TEXT, 48, 0}, {"организация", KT_COL_TEXT, 0, 0},
-		{"устройство", KT_COL_TEXT, 24, 0}, {"причина", KT_COL_TEXT, 40, 0}};
+	static const struct kt_col cols[] = {{"когда", KT_COL_TEXT, 0}, {"что", KT_COL_TEXT, 0},
+		{"версия", KT_COL_TEXT, 0}, {"поля", KT_COL_TEXT, 48}, {"организация", KT_COL_TEXT, 0},
+		{"устройство", KT_COL_TEXT, 24}, {"причина", KT_COL_TEXT, 40}};
 	static const char *const ops[][2] = {{"insert", "создана"}, {"update", "изменена"},
 		{"delete", "удалена"}};
 	struct kt_table *kt = kt_table_new(cols, ARRAY_LEN(cols));

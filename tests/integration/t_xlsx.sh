@@ -76,7 +76,7 @@ kt_ok mun1 status set "$ITEM" done --comment "проведены"
 # --- the roll-up ----------------------------------------------------------------------------
 json reg "$W/rollup.json" rollup
 LANG=ru_RU.UTF-8 kt_ok reg rollup --format xlsx -o "$W/rollup.xlsx"
-kt_assert_eq "written to $W/rollup.xlsx" "$KT_OUT" "rollup -o says where"
+kt_assert_match "$KT_OUT" "^(written to|записано в) $W/rollup.xlsx$" "rollup -o says where (in Russian here)"
 cmp_xlsx "$W/rollup.xlsx" "Свод по муниципалитетам" "$W/rollup.json" Код=grp:s Наименование=grp_name:s \
 	Мероприятий=items:n "Срок наступил=due:n" Выполнено=done:n "Выполнено, %=done/items:p" \
 	Просрочено=overdue:n "Нет отчёта=not_reported:n" "Последний отчёт=last_submission:d" \
@@ -115,7 +115,9 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 assert wb.sheetnames == ["План", "Мероприятия"], wb.sheetnames
 head = {r[0].value: r[1].value for r in wb["План"].iter_rows(min_row=2)}
-assert head["title"] == "Дорожная карта ГИА" and head["owner"] == "mun1", head
+assert head["наименование"] == "Дорожная карта ГИА" and head["организация"] == "mun1", head
+import re  # the act's date as people write it
+assert re.search(r" от \d\d\.\d\d\.\d{4}$", head["утверждён"]), head
 PY
 kt_ok reg plan list --format json
 printf '%s\n' "$KT_OUT" >"$W/plans.json"

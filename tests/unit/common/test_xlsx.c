@@ -69,8 +69,8 @@ static size_t files_in(const char *d)
 
 static void write_sample(struct kt_xlsx *x)
 {
-	static const struct kt_col cols[] = {{"name", KT_COL_TEXT, 0, 0}, {"n", KT_COL_INT, 0, 0},
-		{"done %", KT_COL_PCT, 0, 0}, {"due", KT_COL_DATE, 0, 0}, {"ok", KT_COL_BOOL, 0, 0}};
+	static const struct kt_col cols[] = {{"name", KT_COL_TEXT, 0}, {"n", KT_COL_INT, 0},
+		{"done %", KT_COL_PCT, 0}, {"due", KT_COL_DATE, 0}, {"ok", KT_COL_BOOL, 0}};
 	const char *rows[][5] = {{"Школа № 1", "12", "50.0", "2024-05-20", "yes"},
 		{"=cmd()", "n/a", "", "до 1 ноября", NULL}};
 	assert_int_equal(kt_xlsx_sheet(x, "Свод", cols, 5), 0);
@@ -164,8 +164,8 @@ static void test_stream(void **state)
 
 static void test_json_types(void **state)
 {
-	static const struct kt_col cols[] = {{"pct", KT_COL_PCT, 0, 0}, {"num", KT_COL_NUM, 0, 0},
-		{"day", KT_COL_DATE, 0, 0}};
+	static const struct kt_col cols[] = {{"pct", KT_COL_PCT, 0}, {"num", KT_COL_NUM, 0},
+		{"day", KT_COL_DATE, 0}};
 	struct kt_table *t = kt_table_new(cols, 3);
 	const char *r1[] = {"12.5", "", "2024-05-20"}, *r2[] = {"n/a", "3", ""};
 	assert_int_equal(kt_table_add(t, r1), 0);
