@@ -18,6 +18,7 @@
 #define ELLIPSIS "\xE2\x80\xA6" /* U+2026 "…", one column */
 #define COL_GAP 2
 #define TEXT_MIN 10 /* a text column is never narrowed below this (or its header's word) */
+#define TEXT_READABLE 24 /* columns leave until each text column kept can have this much */
 
 /* --- a cell as display lines ----------------------------------------------------------- */
 
@@ -384,9 +385,18 @@ static void fit_terminal(const struct kt_table *t, const char *title, size_t ava
 			f->w[c] = want[c];
 		return;
 	}
+	/* who stays: as many columns as fit with their text readable (a name of 24 letters
+	 * rather than one more figure; on a narrow terminal a third of it) */
+	size_t *room = malloc(nc * sizeof *room);
+	size_t readable = avail / 3 < TEXT_READABLE ? avail / 3 : TEXT_READABLE;
 	sum = 0;
-	for (size_t c = 0; c < nc; c++)
-		sum += least[c];
+	for (size_t c = 0; c < nc; c++) {
+		size_t r = t->cols[c].type == KT_COL_TEXT && f->cap[c] > least[c]
+			? (f->cap[c] < readable ? f->cap[c] : readable) : least[c];
+		if (room)
+			room[c] = r > least[c] ? r : least[c];
+		sum += room ? room[c] : least[c];
+	}
 	while (!st->wide && kept > 1 && sum + COL_GAP * (kept - 1) > avail) {
 		size_t worst = nc;
 		for (size_t c = 0; c < nc; c++)
@@ -394,10 +404,14 @@ static void fit_terminal(const struct kt_table *t, const char *title, size_t ava
 								eff_rank(&t->cols[worst], worst, title)))
 				worst = c;
 		f->keep[worst] = false;
-		sum -= least[worst];
+		sum -= room ? room[worst] : least[worst];
 		kept--;
 		f->dropped++;
 	}
+	free(room);
+	sum = 0;
+	for (size_t c = 0; c < nc; c++)
+		sum += f->keep[c] ? least[c] : 0;
 	size_t used = sum + COL_GAP * (kept - 1);
 	for (size_t c = 0; c < nc; c++)
 		f->w[c] = least[c];

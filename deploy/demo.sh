@@ -257,14 +257,14 @@ demo_reports() {
 	req=$("$KARTA" --config "$RUN/reg.conf" report request \
 		"$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' ORDER BY ordinal LIMIT 1" p="$reg")" \
 		--title "Отчёт о проведённых собраниях" --due "$(date +%F)" |
-		sed -n 's/^report request \([0-9a-f-]\{36\}\) .*/\1/p')
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
 	[ -n "$req" ] || die "report request failed"
 	info "report request $req"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/mun-north.conf" report list || true
 	sub=$("$KARTA" --config "$RUN/mun-north.conf" report submit "$req" \
 		--comment "собрания проведены во всех школах" |
-		sed -n 's/^submission \([0-9a-f-]\{36\}\):.*/\1/p')
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
 	[ -n "$sub" ] || die "report submit failed"
 	info "mun-north submitted $sub"
 	run "$KARTA" --config "$RUN/reg.conf" report accept "$sub" || die "report accept failed"
@@ -297,7 +297,7 @@ demo_dashboard() {
 		2>"$RUN/dashboard.log" </dev/null &
 	echo $! >"$RUN/dashboard.pid"
 	for ((i = 0; i < 100; i++)); do
-		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+		url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/[^ ]*' "$RUN/dashboard.out" | head -n 1 || true)
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
@@ -375,7 +375,8 @@ demo_formats() {
 	step "the roll-up as CSV for Excel (--format csv -o FILE.csv)"
 	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format csv -o "$f" ||
 		die "rollup --format csv failed"
-	run head -n 3 "$f"
+	info "its rows (the header, Russian, comes first; a UTF-8 byte order mark before it):"
+	run sed -n '2,3p' "$f"
 	info "(--encoding cp1251 for an old Excel; --csv-dialect rfc4180 for scripts: ',' and ISO dates)"
 	reg=$(plan_id reg)
 	step "a plan named by the first characters of its id, as the tables show ids"

@@ -165,7 +165,8 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 		fprintf(stderr, "karta: %s\n", *replica_error(x->r) ? replica_error(x->r) : "out of memory");
 		goto done;
 	}
-	qsort(x->it, x->n, sizeof *x->it, rv_item_cmp);
+	if (x->n) /* an empty registry has no array: qsort(NULL, 0) is undefined */
+		qsort(x->it, x->n, sizeof *x->it, rv_item_cmp);
 	enum kt_reg_kind kind = (enum kt_reg_kind)rv_types[t].kind;
 	size_t ncols;
 	const struct kt_reg_col *cols = kt_reg_columns(kind, lay, &ncols);
