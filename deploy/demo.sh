@@ -291,8 +291,8 @@ demo_dashboard() {
 	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
 		2>"$RUN/dashboard.log" </dev/null &
 	echo $! >"$RUN/dashboard.pid"
-	for ((i = 0; i < 100; i++)); do
-		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+	for ((i = 0; i < 300; i++)); do # up to 30 s: a loaded machine starts it slowly
+		url=$(sed -n 's|^.*\(http://127\.0\.0\.1:[0-9]*/[^ ]*\).*$|\1|p' "$RUN/dashboard.out")
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
