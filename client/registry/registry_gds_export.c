@@ -243,6 +243,16 @@ static int write_table(struct run *u, struct replica *r, json_t *orgs)
 
 /* ---- the command ------------------------------------------------------------------------------- */
 
+/* Seconds since *t0, which moves to now: each progress line says what its step took. */
+static double since(struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double s = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t;
+	return s;
+}
+
 static void gx_free(struct gx *x)
 {
 	struct kvmap *maps[] = {&x->org_guid, &x->part_guid, &x->exam_gid, &x->point_guid,
@@ -297,6 +307,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	long pending = rp_count(r, "SELECT count(*) FROM outbox");
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	json_t *orgs = load_orgs(cl, r);
 	if (!orgs)
 		return EXIT_RUNTIME;
@@ -320,6 +332,7 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
+	printf("  %-32s %13s %7.1f s\n", "(the tree and the links)", "", since(&t0));
 	for (int i = 0; i < gds_out_tables_count; i++) {
 		u.gt = &gds_out_tables[i];
 		u.t = kt_gds_table(u.gt->name);
@@ -328,10 +341,12 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			kt_gds_write_abort(u.w);
 			goto done;
 		}
-		printf("  %-32s %8ld rows\n", u.t->name, kt_gds_write_rows(u.w));
+		printf("  %-32s %8ld rows %7.1f s\n", u.t->name, kt_gds_write_rows(u.w), since(&t0));
 		fflush(stdout);
 	}
-	if (kt_gds_write_finish(u.w, u.err, sizeof u.err) != 0) {
+	int fin = kt_gds_write_finish(u.w, u.err, sizeof u.err);
+	printf("  %-32s %13s %7.1f s\n", "(the .zip)", "", since(&t0));
+	if (fin != 0) {
 		fprintf(stderr, "karta: cannot export: %s; nothing written\n", u.err);
 		goto done;
 	}
