@@ -159,7 +159,7 @@ int kt_gds_write_row(struct kt_gds_write *w, const char *const *val, int nextra,
 			return fail(err, errlen, "%s.xml: row %ld: «%s» is not text XML can carry",
 				t->name, row, xname[i]);
 	}
-	/* one row a line: no indentation inside (a quarter of the bytes), yet a person can page
+	/* one row a line: no indentation inside (a tenth of the bytes), yet a person can page
 	 * through the file and count rows with grep */
 	int rc = xmlTextWriterWriteRaw(w->xw, (const xmlChar *)"\n");
 	if (rc >= 0)
