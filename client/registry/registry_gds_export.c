@@ -121,7 +121,8 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 				"6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10", name, g, sizeof g)));
 			++*no_guid;
 		}
-		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0)
+		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0 ||
+		    (*jstr(o, "territory") && rv_kv_add(&x->org_area, jstr(o, "id"), jstr(o, "territory")) != 0))
 			return -1;
 		if (strcmp(jstr(o, "level"), "region") == 0) {
 			snprintf(x->region_code, sizeof x->region_code, "%s", jstr(o, "federal_code"));
@@ -255,7 +256,7 @@ static double since(struct timespec *t0)
 
 static void gx_free(struct gx *x)
 {
-	struct kvmap *maps[] = {&x->org_guid, &x->part_guid, &x->exam_gid, &x->point_guid,
+	struct kvmap *maps[] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid, &x->point_guid,
 		&x->aud_places, &x->pa, &x->ea, &x->dist};
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++) {
 		for (size_t k = 0; k < maps[i]->n; k++) {
@@ -351,6 +352,7 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		goto done;
 	}
 	printf("written to %s\n", o[O_OUTPUT].str);
+	fflush(stdout); /* the warnings below come after it, also in a pipe */
 	if (no_guid)
 		fprintf(stderr, "karta: warning: %ld organization%s added by hand have no federal "
 				"GUID: written with one karta makes from the code\n", no_guid,
@@ -363,8 +365,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		fprintf(stderr, "karta: warning: %ld planning row%s left out: what they refer to is "
 				"not in the replica\n", x.no_link, x.no_link == 1 ? "" : "s");
 	if (x.no_area)
-		fprintf(stderr, "karta: warning: %ld exam point%s without a territory: AreaID "
-				"written as zeros\n", x.no_area, x.no_area == 1 ? "" : "s");
+		fprintf(stderr, "karta: warning: %ld exam point%s without a territory (neither "
+				"their own nor their host school's): AreaID written as zeros\n", x.no_area, x.no_area == 1 ? "" : "s");
 	if (x.unknown_cols)
 		fprintf(stderr, "karta: note: %ld row%s carry columns the published schema does not "
 				"know, kept as they came\n", x.unknown_cols, x.unknown_cols == 1 ? "" : "s");

@@ -324,6 +324,11 @@ static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
 	put(o, t, "StationID", own_guid(r, g, sizeof g));
 	put(o, t, "REGION", x->region_code);
 	const char *area = guid_norm(str(r, "area_guid"), b, sizeof b);
+	if (!*area) { /* the territory of the school the point is housed in */
+		char id[24];
+		const char *a = rv_kv_get(&x->org_area, num(r, "host_org_id", id, sizeof id));
+		area = a ? a : "";
+	}
 	if (!*area) {
 		x->no_area++;
 		area = NIL_GUID;
