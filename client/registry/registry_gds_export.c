@@ -10,6 +10,7 @@
  * package, and the command says so). The package appears at its path only when whole
  * (kt_gds_write). Only a region device exports: the package is the region's. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,8 +188,20 @@ struct run {
 	char err[512];
 };
 
+/* Ctrl-C or a TERM during the export: the rows stop, the private folder (personal data)
+ * is removed, nothing is left at the package's path. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 static int write_one(struct run *u, const json_t *row)
 {
+	if (interrupted)
+		return snprintf(u->err, sizeof u->err, "interrupted"), -1;
 	gds_out_reset(u->o);
 	int k = u->gt->map(u->x, row, u->o);
 	if (k == 0) {
@@ -318,6 +331,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	struct run u = {.x = &x, .o = out};
 	long no_guid = 0;
 	int rc = EXIT_RUNTIME;
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	bool handlers = false;
 	if (!out || index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
 		fprintf(stderr, "karta: cannot export: %s\n", out && *replica_error(r)
 			? replica_error(r) : "out of memory");
@@ -328,6 +343,10 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 				"import its tree with 'karta-admin org import' first\n");
 		goto done;
 	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	handlers = true;
 	if (!(u.w = kt_gds_write_open(o[O_OUTPUT].str, u.err, sizeof u.err))) {
 		fprintf(stderr, "karta: %s\n", u.err);
 		goto done;
@@ -345,7 +364,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		printf("  %-32s %8ld rows %7.1f s\n", u.t->name, kt_gds_write_rows(u.w), since(&t0));
 		fflush(stdout);
 	}
-	int fin = kt_gds_write_finish(u.w, u.err, sizeof u.err);
+	int fin = interrupted ? (kt_gds_write_abort(u.w), snprintf(u.err, sizeof u.err,
+		"interrupted"), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
 	printf("  %-32s %13s %7.1f s\n", "(the .zip)", "", since(&t0));
 	if (fin != 0) {
 		fprintf(stderr, "karta: cannot export: %s; nothing written\n", u.err);
@@ -376,6 +396,10 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			pending == 1 ? "" : "s");
 	rc = EXIT_OK;
 done:
+	if (handlers) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	free(out);
 	gx_free(&x);
 	json_decref(orgs);
