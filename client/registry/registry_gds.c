@@ -366,18 +366,6 @@ static void summary(const struct gimp *g)
 
 /* ---- the command -------------------------------------------------------------------------------- */
 
-static int refresh(struct gimp *g)
-{
-	struct sync_report rep = {0};
-	if (!sync_connect(g->cl, true)) {
-		if (!g->cl->unreachable)
-			return -1;
-		g->offline = true;
-		return 0;
-	}
-	return sync_push(g->cl, &rep, NULL, NULL) == 0 && sync_pull(g->cl, false, &rep) == 0 ? 0 : -1;
-}
-
 static void gimp_free(struct gimp *g)
 {
 	for (int t = 0; t < GMAX; t++)
@@ -439,7 +427,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n", g.path);
 		goto out;
 	}
-	if (!(g.r = client_replica(cl)) || refresh(&g) != 0)
+	if (!(g.r = client_replica(cl)) || ri_refresh(cl, &g.offline) != 0)
 		goto out;
 	if (replica_each(g.r, "exam", NULL, index_exam, &g) != 0)
 		goto dberr;
@@ -463,18 +451,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(g.r, true) != 0)
 			goto dberr;
 	}
-	if (!g.dry && g.nq && !g.offline) {
-		struct sync_report rep = {0};
-		if (!sync_connect(cl, true)) {
-			if (!cl->unreachable)
-				goto out;
-			g.offline = true;
-		} else if (sync_push(cl, &rep, on_result, &g) != 0 || sync_pull(cl, false, &rep) != 0) {
-			fprintf(stderr, "karta: %s: the rows are queued (%zu changes); 'karta sync' sends "
-					"what was not sent\n", g.path, g.nq);
-			goto out;
-		}
-	}
+	if (!g.dry && g.nq && !g.offline && ri_send(cl, on_result, &g, &g.offline, g.path, g.nq) != 0)
+		goto out;
 	summary(&g);
 	long refused = 0;
 	for (int t = 0; t < kt_gds_maps_count; t++)
