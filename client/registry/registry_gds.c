@@ -388,7 +388,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 			.help = "the largest XML file read, inflated, in MiB (default 2048)"},
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"registry import", "--layout giadbset PACKAGE", 1,
+	struct opt_cmd c = {"registry import", "PACKAGE", 1,
 		"Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
 		"exam points (rbd_Stations), auditoriums (rbd_Auditoriums), staff\n"
 		"(rbd_StationWorkers), participants (rbd_Participants), registrations\n"

@@ -142,6 +142,23 @@ static void test_values(void **state)
 	ar.val[kt_gds_col(at, "RowsCount")] = "51";
 	assert_null(kt_gds_to_karta(am, at, &ar, err, sizeof err));
 	assert_string_equal(err, "«RowsCount» is out of the range karta keeps");
+
+	/* an exam point without its optional address: karta stores one, an export leaves it out */
+	const struct kt_gds_map *sm = kt_gds_map_of("exam_point");
+	const struct kt_gds_table *st = kt_gds_table("rbd_Stations");
+	struct kt_gds_row sr = {.index = 1};
+	for (int i = 0; i < st->ncols; i++)
+		sr.val[i] = value_of(st, i);
+	sr.val[kt_gds_col(st, "StationAddress")] = NULL;
+	k = kt_gds_to_karta(sm, st, &sr, err, sizeof err);
+	assert_non_null(k);
+	assert_string_equal(json_string_value(json_object_get(k, "address")), "—");
+	assert_string_equal(json_string_value(json_object_get(k, "code")), "0012");
+	char buf[64];
+	assert_null(kt_gds_render(kt_gds_map_col(sm, "StationAddress"), k, NULL, NULL, buf, sizeof buf));
+	assert_string_equal(kt_gds_render(kt_gds_map_col(sm, "StationCode"), k, NULL, NULL, buf, sizeof buf),
+		"0012");
+	json_decref(k);
 }
 
 int main(void)
