@@ -29,15 +29,18 @@ BYTES=$(wc -c <"$P")
 XBYTES=$(cat "$P.d"/*.xml | wc -c)
 N=$((1 + M + M * S))
 
-# run NAME ARGS…: karta-admin ARGS under /usr/bin/time; sets T (ms) and RSS (KiB)
-run() {
+# timed NAME CMD…: CMD under /usr/bin/time, output in NAME.out/.err; sets T (ms) and RSS (KiB)
+timed() {
 	local t0
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}" \
-		>"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" || kt_fail "$1: $(cat "$KT_WORK/$1.err")"
+	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "${@:2}" >"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" ||
+		kt_fail "$1: $(tail -n 5 "$KT_WORK/$1.err")"
 	T=$(ms "$t0")
 	RSS=$(tail -n 1 "$KT_WORK/$1.rss")
 }
+# run NAME ARGS…: karta-admin; krun NAME ARGS…: the region's karta (below)
+run() { timed "$1" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}"; }
+krun() { timed "$1" "$KT_KARTA" --config "$KT_WORK/reg.conf" "${@:2}"; }
 # the region adopts the test tree's region code (its device imports the registries below)
 printf 'GUID;Код\n%s;reg\n' "$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10'), 'region:77'))")" \
 	>"$KT_WORK/codes.csv"
@@ -102,15 +105,6 @@ kt_psql "ALTER DATABASE $KT_DB SET track_functions = 'all'" >/dev/null
 kt_start_kartad
 kt_karta reg sync >/dev/null
 kt_karta reg exam schedule import "$KT_WORK/schedule.csv" >/dev/null
-# krun NAME ARGS…: the region's karta under /usr/bin/time; T (ms) and RSS (KiB)
-krun() {
-	local t0
-	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "$KT_KARTA" --config "$KT_WORK/reg.conf" "${@:2}" \
-		>"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" || kt_fail "$1: $(tail -n 5 "$KT_WORK/$1.err")"
-	T=$(ms "$t0")
-	RSS=$(tail -n 1 "$KT_WORK/$1.rss")
-}
 krun gdry registry import --layout giadbset "$KT_WORK/registries.zip" --dry-run
 t_gdry=$T rss_gdry=$RSS
 kt_psql "SELECT pg_stat_reset()" >/dev/null
