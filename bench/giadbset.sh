@@ -4,13 +4,21 @@
 # municipalities × S schools, one territory per municipality) — a dry run, the import, the
 # same package again (nothing to change) — with karta-admin's peak RSS beside the package
 # size. Side by side, the floor: psql COPY of the same rows (GUID, parent GUID, code, name)
-# into an untriggered table of the organization's shape. The registries of the package
-# (participants, registrations, points, staff) are not imported yet (issue 22, part 3).
-# Usage: bench/giadbset.sh [MUNICIPALITIES=60] [SCHOOLS_PER_MUNICIPALITY=25]. Needs a build
-# in build/. Prints Markdown.
+# into an untriggered table of the organization's shape.
+# Then the registries (`karta registry import --layout giadbset`, as the region's device):
+# PARTICIPANTS participants (gds_gen.py registries: ~3.8 registrations each, POINTS points
+# with 12 auditoriums, STAFF staff, the points' and auditoriums' assignments), end to end —
+# read, map, check, queue in the outbox, upload, pull back — with the client's peak RSS beside
+# the package size, the same package again (nothing to send), and the floor: psql COPY of the
+# same rows (every column as text) into untriggered tables.
+# Usage: bench/giadbset.sh [MUNICIPALITIES=60] [SCHOOLS_PER_MUNICIPALITY=25]
+# [PARTICIPANTS=100000] [POINTS=500] [STAFF=20000]. Needs a build in build/. Prints Markdown.
 set -euo pipefail
 M=${1:-60}
 S=${2:-25}
+NP=${3:-100000}
+NPOINTS=${4:-500}
+NSTAFF=${5:-20000}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -21,18 +29,24 @@ BYTES=$(wc -c <"$P")
 XBYTES=$(cat "$P.d"/*.xml | wc -c)
 N=$((1 + M + M * S))
 
-# run NAME ARGS…: karta-admin ARGS under /usr/bin/time; sets T (ms) and RSS (KiB)
-run() {
+# timed NAME CMD…: CMD under /usr/bin/time, output in NAME.out/.err; sets T (ms) and RSS (KiB)
+timed() {
 	local t0
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}" \
-		>"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" || kt_fail "$1: $(cat "$KT_WORK/$1.err")"
+	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "${@:2}" >"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" ||
+		kt_fail "$1: $(tail -n 5 "$KT_WORK/$1.err")"
 	T=$(ms "$t0")
 	RSS=$(tail -n 1 "$KT_WORK/$1.rss")
 }
-run dry org import "$P" --dry-run
+# run NAME ARGS…: karta-admin; krun NAME ARGS…: the region's karta (below)
+run() { timed "$1" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}"; }
+krun() { timed "$1" "$KT_KARTA" --config "$KT_WORK/reg.conf" "${@:2}"; }
+# the region adopts the test tree's region code (its device imports the registries below)
+printf 'GUID;Код\n%s;reg\n' "$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10'), 'region:77'))")" \
+	>"$KT_WORK/codes.csv"
+run dry org import "$P" --dry-run --codes "$KT_WORK/codes.csv"
 t_dry=$T rss_dry=$RSS
-run import org import "$P"
+run import org import "$P" --codes "$KT_WORK/codes.csv"
 t_imp=$T rss_imp=$RSS
 run again org import "$P"
 t_again=$T rss_again=$RSS
@@ -67,26 +81,120 @@ echo "| karta-admin org import | $t_imp | $((N * 1000 / (t_imp > 0 ? t_imp : 1))
 echo "| the same package again (nothing to change) | $t_again | $((N * 1000 / (t_again > 0 ? t_again : 1))) | $rss_again | $(r "$t_again") |"
 echo "| floor: psql COPY of the same rows | $t_copy | $((N * 1000 / (t_copy > 0 ? t_copy : 1))) | | 1.0 |"
 
+# ---- the registries ------------------------------------------------------------------------
+R=$KT_WORK/registries
+mkdir -p "$R"
+cp "$P.d"/rbd_{Governments,Schools}.xml "$R/"
+t0=$(date +%s%N)
+"$KT_SRC/tests/tools/gds_gen.py" registries "$R" --participants "$NP" --points "$NPOINTS" \
+	--auditoriums 12 --staff "$NSTAFF" --schedule "$KT_WORK/schedule.csv"
+rm "$R"/rbd_{Governments,Schools}.xml
+t_gen=$(ms "$t0")
+python3 -c "import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
+    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$R" "$KT_WORK/registries.zip"
+RBYTES=$(wc -c <"$KT_WORK/registries.zip")
+RXBYTES=$(cat "$R"/*.xml | wc -c)
+declare -A ROWS
+for f in "$R"/*.xml; do ROWS[$(basename "$f" .xml)]=$(grep -c '^  <rbd_' "$f"); done
+NROWS=0
+for t in "${!ROWS[@]}"; do NROWS=$((NROWS + ROWS[$t])); done
+
+# where the server's time goes: PL/pgSQL and SQL functions timed (pg_stat_user_functions)
+kt_psql "ALTER DATABASE $KT_DB SET track_functions = 'all'" >/dev/null
+kt_start_kartad
+kt_karta reg sync >/dev/null
+kt_karta reg exam schedule import "$KT_WORK/schedule.csv" >/dev/null
+krun gdry registry import --layout giadbset "$KT_WORK/registries.zip" --dry-run
+t_gdry=$T rss_gdry=$RSS
+kt_psql "SELECT pg_stat_reset()" >/dev/null
+krun gimp registry import --layout giadbset "$KT_WORK/registries.zip"
+t_gimp=$T rss_gimp=$RSS
+sleep 1 # the backends report their function times when idle
+kt_psql "SELECT '| ' || funcname || ' | ' || calls || ' | ' || round(total_time) || ' | ' || round(self_time)
+	|| ' |' FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10" >"$KT_WORK/functions.md"
+krun gagain registry import --layout giadbset "$KT_WORK/registries.zip"
+t_gagain=$T rss_gagain=$RSS
+grep -q "rbd_Participants.xml: $NP rows: 0 added, 0 updated, $NP unchanged" "$KT_WORK/gagain.out" ||
+	kt_fail "the second registry import changed something: $(cat "$KT_WORK/gagain.out")"
+got=$(kt_psql "SELECT (SELECT count(*) FROM participant) + (SELECT count(*) FROM exam_registration)
+	+ (SELECT count(*) FROM exam_point) + (SELECT count(*) FROM auditorium) + (SELECT count(*) FROM staff)
+	+ (SELECT count(*) FROM exam_point_assignment) + (SELECT count(*) FROM exam_auditorium)")
+[ "$got" = "$NROWS" ] || kt_fail "expected $NROWS registry rows, got $got"
+uploads=$(grep -c 'event=upload ' "$KT_WORK"/kartad.*.log || true)
+
+# the floor: every row's columns as text, COPY into untriggered tables
+python3 - "$R" "$KT_WORK/floor" <<'EOF'
+import os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+for f in sorted(os.listdir(src)):
+    t, cols = f[:-4], None
+    with open(os.path.join(out, t + '.tsv'), 'w') as w:
+        for row in re.finditer(r'<%s>(.*?)</%s>' % (t, t), open(os.path.join(src, f)).read(), re.S):
+            kv = re.findall(r'<(\w+)>([^<]*)</\1>', row.group(1))
+            if cols is None:
+                cols = [k for k, _ in kv]
+                open(os.path.join(out, t + '.cols'), 'w').write(','.join(cols))
+            d = dict(kv)
+            w.write('\t'.join(d.get(c, '\\N') for c in cols) + '\n')
+EOF
+for f in "$KT_WORK"/floor/*.cols; do
+	t=$(basename "$f" .cols)
+	kt_psql "CREATE TABLE floor_$t ($(tr ',' '\n' <"$f" | sed 's/$/ text/' | paste -sd,))" >/dev/null
+done
+t0=$(date +%s%N)
+for f in "$KT_WORK"/floor/*.tsv; do
+	kt_psql "COPY floor_$(basename "$f" .tsv) FROM STDIN" <"$f" >/dev/null
+done
+t_gcopy=$(ms "$t0")
+
+echo
+echo "## giadbset: registries, $NP participants"
+echo
+echo "Package: $((RBYTES / 1048576)) MiB zipped, $((RXBYTES / 1048576)) MiB of XML; $NROWS rows:"
+for t in rbd_Stations rbd_Auditoriums rbd_StationWorkers rbd_Participants rbd_ParticipantsExams \
+	rbd_StationsExams rbd_StationExamAuditory; do
+	echo "$t ${ROWS[$t]},"
+done | paste -sd' ' | sed 's/,$/./'
+echo "(generated in $t_gen ms; kartad answered in $uploads Uploads)"
+echo
+echo "| step | ms | rows/s | client peak RSS KiB | ratio to COPY |"
+echo "|---|---|---|---|---|"
+g() { echo "$(( $1 * 10 / (t_gcopy > 0 ? t_gcopy : 1) ))" | sed 's/\(.\)$/.\1/; s/^\./0./'; }
+echo "| karta registry import --layout giadbset --dry-run | $t_gdry | $((NROWS * 1000 / (t_gdry > 0 ? t_gdry : 1))) | $rss_gdry | $(g "$t_gdry") |"
+echo "| karta registry import --layout giadbset (end to end) | $t_gimp | $((NROWS * 1000 / (t_gimp > 0 ? t_gimp : 1))) | $rss_gimp | $(g "$t_gimp") |"
+echo "| the same package again (nothing to send) | $t_gagain | $((NROWS * 1000 / (t_gagain > 0 ? t_gagain : 1))) | $rss_gagain | $(g "$t_gagain") |"
+echo "| floor: psql COPY of the same rows (text columns) | $t_gcopy | $((NROWS * 1000 / (t_gcopy > 0 ? t_gcopy : 1))) | | 1.0 |"
+echo
+echo "Where kartad's database time went during the import (pg_stat_user_functions, ms; self"
+echo "excludes the functions it called):"
+echo
+echo "| function | calls | total ms | self ms |"
+echo "|---|---|---|---|"
+cat "$KT_WORK/functions.md"
 # ---- the export (karta registry export --layout giadbset) ----------------------------------------
-# The region above (reg77) gets, in SQL (not timed), the registries of the issue's scale:
+# The region above (reg, region 77 by --codes) gets, in SQL (not timed), the issue's scale:
 # 100,000 participants spread over its schools, 4 exams with their ExamGlobalID and 380,000
 # registrations, 500 exam points of 12 auditoriums (6,000), 20,000 staff; planned: every
 # point and room assigned to every exam (2,000 + 24,000 rows), the first exam's 100,000
 # participants distributed and seated. The region's device syncs them (timed, not part of
 # the export), then exports the package: time, peak RSS, package size. The floor: psql COPY
-# … TO STDOUT of the same tables' rows (the organizations included).
+# … TO STDOUT of the same tables' rows (the organizations included). The registries part
+# above may run small (bench/giadbset.sh 60 25 2000 20 400): this part makes its own rows.
 export_bench() {
 	local R t0 rows
-	R=$(kt_psql "SELECT id FROM organization WHERE code = 'reg77'")
-	# shellcheck source=tests/integration/region_lib.sh
-	. "$KT_SRC/tests/integration/region_lib.sh"
-	region_device reg77
-	kt_start_kartad
+	R=$(kt_psql "SELECT id FROM organization WHERE code = 'reg'")
+	[ -n "$KT_KARTAD_PID" ] || kt_start_kartad
 	echo "generating the region's registries and planning in SQL…" >&2
+	# triggers off for the load: no change_log rows; a new epoch of each feed of the region
+	# (karta_feed_rebuild) makes the device take the feeds again as snapshots of their
+	# current rows (and a feed it never named is filled, sql/0015, once last_seq has moved)
 	kt_psql "
+	SET session_replication_role = replica;
 	CREATE TEMP TABLE sch AS SELECT id, parent_id, row_number() OVER (ORDER BY id) - 1 AS k
 		FROM organization WHERE level = 'school' AND karta_org_region(id) = $R;
-	CREATE TEMP TABLE mun AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS k
+	CREATE TEMP TABLE mun AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS mk
 		FROM organization WHERE level = 'municipality' AND parent_id = $R;
 	INSERT INTO participant(id, org_id, guid, surname, name, patronymic, sex, birth_date, doc_type,
 		doc_series, doc_number, class, category, form, citizenship)
@@ -104,7 +212,7 @@ export_bench() {
 	INSERT INTO exam_point(id, org_id, region_id, guid, code, name, address, capacity, forms)
 	SELECT md5('t' || k)::uuid, m.id, $R, md5('t' || k)::uuid, lpad(k::text, 4, '0'), 'ППЭ № ' || k,
 		'ул. Школьная, ' || k, 360, 1
-	FROM generate_series(0, 499) k JOIN mun m ON m.k = k % (SELECT count(*) FROM mun);
+	FROM generate_series(0, 499) k JOIN mun m ON m.mk = k % (SELECT count(*) FROM mun);
 	INSERT INTO auditorium(id, org_id, point_id, code, name, rows, seats_per_row)
 	SELECT md5('a' || k || ':' || j)::uuid, t.org_id, t.id, lpad(j::text, 4, '0'), 'Кабинет ' || j, 5, 6
 	FROM generate_series(0, 499) k JOIN exam_point t ON t.id = md5('t' || k)::uuid
@@ -114,7 +222,7 @@ export_bench() {
 	SELECT md5('w' || g)::uuid, m.id, $R, lpad(g::text, 6, '0'), 'Петрова', 'Анна', 'Ивановна', 2,
 		date '1980-01-01' + g % 3000, 1, lpad((g % 10000)::text, 4, '0'), lpad(g::text, 6, '0'),
 		'{organizer_in}'
-	FROM generate_series(0, 19999) g JOIN mun m ON m.k = g % (SELECT count(*) FROM mun);
+	FROM generate_series(0, 19999) g JOIN mun m ON m.mk = g % (SELECT count(*) FROM mun);
 	INSERT INTO exam_point_assignment(id, org_id, exam_id, point_id)
 	SELECT md5('pa' || k || ':' || e)::uuid, t.org_id, md5('e' || e)::uuid, t.id
 	FROM generate_series(0, 499) k JOIN exam_point t ON t.id = md5('t' || k)::uuid
@@ -129,26 +237,30 @@ export_bench() {
 	SELECT md5('s' || g)::uuid, t.org_id, md5('e1')::uuid, md5('p' || g)::uuid, t.id,
 		md5('a' || (g % 500) || ':' || (g / 500 / 30))::uuid, (g / 500 % 30) / 6 + 1, g / 500 % 6 + 1
 	FROM generate_series(0, 99999) g JOIN exam_point t ON t.id = md5('t' || (g % 500))::uuid;
+	SET session_replication_role = origin;
+	UPDATE feed SET last_seq = last_seq + 1 WHERE karta_org_region(org_id) = $R;
+	SELECT karta_feed_rebuild(code) FROM organization WHERE karta_org_region(id) = $R;
 	ANALYZE" >/dev/null
 	t0=$(date +%s%N)
-	timeout 3600 "$KT_KARTA" --config "$KT_WORK/reg77.conf" sync >"$KT_WORK/sync.out" 2>&1 ||
+	timeout 3600 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >"$KT_WORK/sync.out" 2>&1 ||
 		kt_fail "sync: $(tail -n 5 "$KT_WORK/sync.out")"
 	local t_sync
 	t_sync=$(ms "$t0")
-	rows=$(sqlite3 -batch "$KT_WORK/reg77.state/replica.db" "SELECT count(*) FROM row")
+	rows=$(sqlite3 -batch "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM row")
+	[ "$rows" -ge 732504 ] || kt_fail "the region's replica holds $rows rows, not the 732,504 made and more"
 	local out=$KT_WORK/export.zip
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/export.rss" "$KT_KARTA" --config "$KT_WORK/reg77.conf" \
+	/usr/bin/time -f '%U %S %M' -o "$KT_WORK/export.rss" "$KT_KARTA" --config "$KT_WORK/reg.conf" \
 		registry export --layout giadbset -o "$out" >"$KT_WORK/export.out" 2>"$KT_WORK/export.err" ||
 		kt_fail "export: $(cat "$KT_WORK/export.err")"
 	local t_exp rss_exp
 	t_exp=$(ms "$t0")
-	rss_exp=$(tail -n 1 "$KT_WORK/export.rss")
+	rss_exp=$(tail -n 1 "$KT_WORK/export.rss" | cut -d' ' -f3)
 	# offline: the same export without the server's tree call
 	kt_stop_kartad
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/export2.rss" "$KT_KARTA" --config "$KT_WORK/reg77.conf" \
-		registry export --layout giadbset -o "$KT_WORK/export2.zip" >/dev/null 2>"$KT_WORK/export2.err" ||
+	/usr/bin/time -f '%U %S %M' -o "$KT_WORK/export2.rss" "$KT_KARTA" --config "$KT_WORK/reg.conf" \
+		registry export --layout giadbset -o "$KT_WORK/export2.zip" >"$KT_WORK/export2.out" 2>"$KT_WORK/export2.err" ||
 		kt_fail "offline export: $(cat "$KT_WORK/export2.err")"
 	local t_off
 	t_off=$(ms "$t0")
@@ -169,15 +281,18 @@ export_bench() {
 	echo "(the region's sync of them took $t_sync ms)."
 	echo "Package: $(($(wc -c <"$out") / 1024 / 1024)) MiB zipped, $((xml / 1024 / 1024)) MiB of XML."
 	echo
-	echo "| step | ms | peak RSS KiB | ratio to COPY |"
-	echo "|---|---|---|---|"
-	echo "| karta registry export --layout giadbset | $t_exp | $rss_exp | $(r2 "$t_exp" "$t_copy") |"
-	echo "| the same offline (the remembered tree) | $t_off | $(tail -n 1 "$KT_WORK/export2.rss") | $(r2 "$t_off" "$t_copy") |"
-	echo "| floor: psql COPY … TO STDOUT of the same tables | $t_copy | | 1.0 |"
+	cpu() { awk '{ printf "%.1f", $1 + $2 }' "$1"; }
+	echo "| step | ms | CPU s (user + sys) | peak RSS KiB | ratio to COPY |"
+	echo "|---|---|---|---|---|"
+	echo "| karta registry export --layout giadbset | $t_exp | $(cpu "$KT_WORK/export.rss") | $rss_exp | $(r2 "$t_exp" "$t_copy") |"
+	echo "| the same offline (the remembered tree) | $t_off | $(cpu "$KT_WORK/export2.rss") | $(tail -n 1 "$KT_WORK/export2.rss" | cut -d' ' -f3) | $(r2 "$t_off" "$t_copy") |"
+	echo "| floor: psql COPY … TO STDOUT of the same tables | $t_copy | | | 1.0 |"
 	echo
-	echo "Per table (rows):"
+	echo "Load average while it ran: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores). Each step, as the export printed it:"
 	echo
-	sed -n 's/^  \(rbd_[A-Za-z]*\) *\([0-9]*\) rows$/- \1: \2/p' "$KT_WORK/export.out"
+	echo '```'
+	sed -n '2,$p' "$KT_WORK/export.out" | grep -v '^written'
+	echo '```'
 }
 r2() { echo "$(( $1 * 10 / ($2 > 0 ? $2 : 1) ))" | sed 's/\(.\)$/.\1/; s/^\./0./'; }
 [ "${KT_GDS_EXPORT:-1}" = 0 ] || export_bench

@@ -171,10 +171,11 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	}
 	int rc = 1;
 	const struct reg_map_entry *dup = reg_map_get(&g->ids[t], id);
-	if (dup) {
+	if (dup) { /* the first row of that GUID stays as it was (queued or refused) */
 		snprintf(err, sizeof err, "duplicate GUID: the same as row %ld", dup->num);
 		reject(g, t, row->index, err);
-		goto out;
+		json_decref(args);
+		return 1;
 	}
 	/* references to other rows: in the package (not refused), else in the replica */
 	for (int i = 0; i < m->ncols; i++) {
@@ -219,14 +220,13 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	json_t *stored = found == 0 ? json_loads(js, 0, NULL) : NULL;
 	free(js);
 	long long base = stored ? json_integer_value(json_object_get(stored, "row_version")) + pending : 0;
-	if (stored && unchanged(g, args, stored)) {
-		g->st[t].unchanged++;
-	} else if (stored) {
-		g->st[t].to_update++;
-	} else {
-		g->st[t].to_add++;
-	}
 	bool send = !stored || !unchanged(g, args, stored);
+	if (!send)
+		g->st[t].unchanged++;
+	else if (stored)
+		g->st[t].to_update++;
+	else
+		g->st[t].to_add++;
 	if (send && !g->dry && !g->stop_queueing) {
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
@@ -339,14 +339,13 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 
 static void summary(const struct gimp *g)
 {
-	long refused = 0, waiting = 0;
+	long waiting = 0;
 	for (size_t i = 0; i < g->nq; i++)
 		waiting += g->q[i].outcome < 0 || g->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
 	for (int t = 0; t < kt_gds_maps_count; t++) {
 		const struct gstat *s = &g->st[t];
 		if (!kt_gds_pkg_has(g->pkg, kt_gds_maps[t].gds))
 			continue;
-		refused += s->refused + s->conflicts;
 		if (g->dry || g->offline)
 			printf("%s: %ld rows: %ld to add, %ld to update, %ld unchanged, %ld rejected\n",
 				file_of(t), s->rows, s->to_add, s->to_update, s->unchanged, s->rejected);
@@ -361,22 +360,9 @@ static void summary(const struct gimp *g)
 		printf("offline: %zu changes queued ('karta sync' sends them)\n", g->nq);
 	else if (waiting)
 		printf("%ld changes still queued ('karta sync' sends them)\n", waiting);
-	(void)refused;
 }
 
 /* ---- the command -------------------------------------------------------------------------------- */
-
-static int refresh(struct gimp *g)
-{
-	struct sync_report rep = {0};
-	if (!sync_connect(g->cl, true)) {
-		if (!g->cl->unreachable)
-			return -1;
-		g->offline = true;
-		return 0;
-	}
-	return sync_push(g->cl, &rep, NULL, NULL) == 0 && sync_pull(g->cl, false, &rep) == 0 ? 0 : -1;
-}
 
 static void gimp_free(struct gimp *g)
 {
@@ -402,7 +388,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 			.help = "the largest XML file read, inflated, in MiB (default 2048)"},
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"registry import", "--layout giadbset PACKAGE", 1,
+	struct opt_cmd c = {"registry import", "PACKAGE", 1,
 		"Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
 		"exam points (rbd_Stations), auditoriums (rbd_Auditoriums), staff\n"
 		"(rbd_StationWorkers), participants (rbd_Participants), registrations\n"
@@ -439,7 +425,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n", g.path);
 		goto out;
 	}
-	if (!(g.r = client_replica(cl)) || refresh(&g) != 0)
+	if (!(g.r = client_replica(cl)) || ri_refresh(cl, &g.offline) != 0)
 		goto out;
 	if (replica_each(g.r, "exam", NULL, index_exam, &g) != 0)
 		goto dberr;
@@ -463,18 +449,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(g.r, true) != 0)
 			goto dberr;
 	}
-	if (!g.dry && g.nq && !g.offline) {
-		struct sync_report rep = {0};
-		if (!sync_connect(cl, true)) {
-			if (!cl->unreachable)
-				goto out;
-			g.offline = true;
-		} else if (sync_push(cl, &rep, on_result, &g) != 0 || sync_pull(cl, false, &rep) != 0) {
-			fprintf(stderr, "karta: %s: the rows are queued (%zu changes); 'karta sync' sends "
-					"what was not sent\n", g.path, g.nq);
-			goto out;
-		}
-	}
+	if (!g.dry && g.nq && !g.offline && ri_send(cl, on_result, &g, &g.offline, g.path, g.nq) != 0)
+		goto out;
 	summary(&g);
 	long refused = 0;
 	for (int t = 0; t < kt_gds_maps_count; t++)

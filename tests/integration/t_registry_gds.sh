@@ -15,6 +15,8 @@
 #    package lacks; --partial imports the rest without the rows hanging on a refused one.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/gds_lib.sh
+. "$(dirname "$0")/gds_lib.sh"
 
 kt_setup t_registry_gds
 kt_start_kartad
@@ -122,38 +124,6 @@ kt_assert_eq "$(grep -c '^' <<<"$KT_OUT")" "11" "a school reads its own 10 parti
 "$GEN" orgs "$D/r52" --region 51
 "$GEN" registries "$D/r52" --participants 6 --points 1 --auditoriums 2 --staff 2 --tag b --code-base 6000
 rm "$D"/r52/rbd_{CurrentRegion,Areas,Governments,Schools}.xml
-# edit FILE ROW COL VALUE / drop FILE ROW COL / dup FILE ROW: the ROW-th row (1-based) changed by text
-edit() {
-	python3 - "$@" <<-'EOF'
-		import re, sys
-		path, row, col, val = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-		s = open(path, encoding='utf-8').read()
-		parts = re.split(r'(?=\n  <rbd_)', s)
-		parts[row] = re.sub(r'<%s>[^<]*</%s>' % (col, col), '<%s>%s</%s>' % (col, val, col), parts[row])
-		open(path, 'w', encoding='utf-8').write(''.join(parts))
-	EOF
-}
-drop() {
-	python3 - "$@" <<-'EOF'
-		import re, sys
-		path, row, col = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-		s = open(path, encoding='utf-8').read()
-		parts = re.split(r'(?=\n  <rbd_)', s)
-		parts[row] = re.sub(r'\n *<%s>[^<]*</%s>' % (col, col), '', parts[row])
-		open(path, 'w', encoding='utf-8').write(''.join(parts))
-	EOF
-}
-dup() {
-	python3 - "$@" <<-'EOF'
-		import re, sys
-		path, row = sys.argv[1], int(sys.argv[2])
-		s = open(path, encoding='utf-8').read()
-		body, end = s.rsplit('\n</GIADBSet>', 1)
-		parts = re.split(r'(?=\n  <rbd_)', body) + ['\n</GIADBSet>' + end]
-		parts.insert(row, parts[row])
-		open(path, 'w', encoding='utf-8').write(''.join(parts))
-	EOF
-}
 fresh() { rm -rf "${D:?}/$1" && cp -r "$D/r52" "$D/$1"; }
 kt_ok reg sync
 # refused PACKAGE PATTERN WHAT [ARGS…]: the import exits 1 naming PATTERN and writes nothing
