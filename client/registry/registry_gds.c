@@ -62,6 +62,7 @@ struct gimp {
 	size_t nq, capq;
 	struct gstat st[GMAX];
 	long rejected;
+	size_t answered;
 	struct timespec last_bar;
 };
 
@@ -336,6 +337,10 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	if (!e)
 		return; /* an op queued before this import */
 	struct gq *q = &g->q[e->num];
+	if (g->tty && (++g->answered & 255) == 0) { /* progress: a large package takes a while */
+		fprintf(stderr, "\r\033[K%s: %zu of %zu rows sent and answered", g->path, g->answered, g->nq);
+		fflush(stderr);
+	}
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
@@ -506,6 +511,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	}
 	if (!g.dry && g.nq && !g.offline && ri_send(cl, on_result, &g, &g.offline, g.path, g.nq) != 0)
 		goto out;
+	clear_bar(&g);
 	summary(&g);
 	long refused = 0;
 	for (int t = 0; t < kt_gds_maps_count; t++)
