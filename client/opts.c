@@ -11,6 +11,11 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_i18n.h"
+
+/* The translation of a help text of a table; "" and NULL stay as they are (gettext("") is
+ * the catalogue's header). */
+static const char *tr(const char *s) { return s && *s ? _(s) : s ? s : ""; }
 
 static struct opt *find(struct opt_cmd *c, const char *name, size_t len)
 {
@@ -33,7 +38,7 @@ static void synopsis_opt(const struct opt *o, FILE *out)
 
 void opts_usage_line(const struct opt_cmd *c, FILE *out)
 {
-	fprintf(out, "usage: karta %s%s%s", c->name, *c->args ? " " : "", c->args);
+	fprintf(out, _("usage: karta %s%s%s"), c->name, *c->args ? " " : "", c->args);
 	for (const struct opt *o = c->opts; o && o->name; o++)
 		synopsis_opt(o, out);
 	fputc('\n', out);
@@ -42,10 +47,10 @@ void opts_usage_line(const struct opt_cmd *c, FILE *out)
 static void help(const struct opt_cmd *c)
 {
 	opts_usage_line(c, stdout);
-	printf("\n%s\n", c->about);
+	printf("\n%s\n", tr(c->about));
 	if (!c->opts || !c->opts->name)
 		return;
-	printf("\noptions:\n");
+	printf(_("\noptions:\n"));
 	for (const struct opt *o = c->opts; o->name; o++) {
 		char left[64];
 		if (o->type == OPT_FLAG)
@@ -53,7 +58,7 @@ static void help(const struct opt_cmd *c)
 		else
 			snprintf(left, sizeof left, "--%s %s", o->name,
 				o->type == OPT_CHOICE ? o->choices : o->meta ? o->meta : "VALUE");
-		printf("  %-24s %s%s\n", left, o->help, o->required ? " (required)" : "");
+		printf("  %-24s %s%s\n", left, tr(o->help), o->required ? _(" (required)") : "");
 	}
 }
 
@@ -109,10 +114,10 @@ static enum opts_result set_value(struct opt_cmd *c, struct opt *o, const char *
 		long long n = strtoll(v, &end, 10);
 		if (!*v || *end || errno || n < o->min || (o->max && n > o->max)) {
 			if (o->max)
-				opts_fail(c, "--%s needs a number from %lld to %lld, not '%s'",
+				opts_fail(c, _("--%s needs a number from %lld to %lld, not '%s'"),
 					o->name, o->min, o->max, v);
 			else
-				opts_fail(c, "--%s needs a number of at least %lld, not '%s'",
+				opts_fail(c, _("--%s needs a number of at least %lld, not '%s'"),
 					o->name, o->min, v);
 			return OPTS_USAGE;
 		}
@@ -121,20 +126,20 @@ static enum opts_result set_value(struct opt_cmd *c, struct opt *o, const char *
 	}
 	case OPT_DATE:
 		if (!is_date(v)) {
-			opts_fail(c, "--%s needs a date YYYY-MM-DD, not '%s'", o->name, v);
+			opts_fail(c, _("--%s needs a date YYYY-MM-DD, not '%s'"), o->name, v);
 			return OPTS_USAGE;
 		}
 		break;
 	case OPT_CHOICE:
 		if (!is_choice(o->choices, v)) {
-			opts_fail(c, "--%s must be one of %s, not '%s'", o->name, o->choices, v);
+			opts_fail(c, _("--%s must be one of %s, not '%s'"), o->name, o->choices, v);
 			return OPTS_USAGE;
 		}
 		break;
 	case OPT_LIST: {
 		const char **l = realloc(o->list, (o->n_list + 1) * sizeof *l);
 		if (!l) {
-			opts_fail(c, "out of memory");
+			opts_fail(c, _("out of memory"));
 			return OPTS_USAGE;
 		}
 		o->list = l;
@@ -156,12 +161,12 @@ static enum opts_result one_option(struct opt_cmd *c, int argc, char **argv, int
 	size_t len = eq ? (size_t)(eq - a) : strlen(a);
 	struct opt *o = find(c, a, len);
 	if (!o) {
-		opts_fail(c, "unknown option '--%.*s'", (int)len, a);
+		opts_fail(c, _("unknown option '--%.*s'"), (int)len, a);
 		return OPTS_USAGE;
 	}
 	if (o->type == OPT_FLAG) {
 		if (eq) {
-			opts_fail(c, "--%s takes no value", o->name);
+			opts_fail(c, _("--%s takes no value"), o->name);
 			return OPTS_USAGE;
 		}
 		o->set = true;
@@ -170,7 +175,7 @@ static enum opts_result one_option(struct opt_cmd *c, int argc, char **argv, int
 	if (eq)
 		return set_value(c, o, eq + 1);
 	if (*i + 1 >= argc) {
-		opts_fail(c, "--%s needs a value", o->name);
+		opts_fail(c, _("--%s needs a value"), o->name);
 		return OPTS_USAGE;
 	}
 	return set_value(c, o, argv[++*i]);
@@ -197,23 +202,23 @@ static enum opts_result parse(struct opt_cmd *c, int argc, char **argv, const ch
 				return r;
 		} else if (!only_pos && strcmp(a, "-o") == 0 && find(c, "output", 6)) {
 			if (i + 1 >= argc)
-				return opts_fail(c, "-o needs a file name"), OPTS_USAGE;
+				return opts_fail(c, _("-o needs a file name")), OPTS_USAGE;
 			enum opts_result r = set_value(c, find(c, "output", 6), argv[++i]);
 			if (r != OPTS_OK)
 				return r;
 		} else if (!only_pos && a[0] == '-' && a[1]) {
-			return opts_fail(c, "unknown option '%s'", a), OPTS_USAGE;
+			return opts_fail(c, _("unknown option '%s'"), a), OPTS_USAGE;
 		} else if (npos < c->npos) {
 			pos[npos++] = a;
 		} else {
-			return opts_fail(c, "unexpected argument '%s'", a), OPTS_USAGE;
+			return opts_fail(c, _("unexpected argument '%s'"), a), OPTS_USAGE;
 		}
 	}
 	if (npos < c->npos)
-		return opts_fail(c, "missing %s", c->args), OPTS_USAGE;
+		return opts_fail(c, _("missing %s"), c->args), OPTS_USAGE;
 	for (const struct opt *o = c->opts; o && o->name; o++)
 		if (o->required && !o->set)
-			return opts_fail(c, "missing option --%s", o->name), OPTS_USAGE;
+			return opts_fail(c, _("missing option --%s"), o->name), OPTS_USAGE;
 	return OPTS_OK;
 }
 
@@ -245,11 +250,16 @@ bool opts_is_uuid(const char *s)
 	return true;
 }
 
+/* The WHAT of opts_check_id's callers, for the catalogue (printed through _()). */
+static const char *const id_kinds[] __attribute__((unused)) = {N_("plan"), N_("item"),
+	N_("conflict"), N_("participant"), N_("request"), N_("submission"), N_("series"),
+	N_("request or submission"), N_("submission or request")};
+
 int opts_check_id(const char *what, const char *id)
 {
 	if (opts_is_uuid(id))
 		return EXIT_OK;
-	fprintf(stderr, "karta: '%s' is not a valid %s id (a UUID)\n", id, what);
+	fprintf(stderr, _("karta: '%s' is not a valid %s id (a UUID)\n"), id, _(what));
 	return EXIT_RUNTIME;
 }
 
@@ -279,10 +289,10 @@ static void group_usage(const char *group, const struct opts_sub *subs, size_t n
 	for (size_t i = 0; i < n; i++)
 		if ((int)strlen(subs[i].name) > w)
 			w = (int)strlen(subs[i].name);
-	fprintf(out, "usage: karta %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", group);
+	fprintf(out, _("usage: karta %s SUBCOMMAND [ARGS]\n\nsubcommands:\n"), group);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "  %-*s %s\n", w, subs[i].name, subs[i].help);
-	fprintf(out, "\n'karta %s SUBCOMMAND --help' describes one.\n", group);
+		fprintf(out, "  %-*s %s\n", w, subs[i].name, tr(subs[i].help));
+	fprintf(out, _("\n'karta %s SUBCOMMAND --help' describes one.\n"), group);
 }
 
 int opts_dispatch(const char *group, const struct opts_sub *subs, size_t n,
@@ -293,14 +303,14 @@ int opts_dispatch(const char *group, const struct opts_sub *subs, size_t n,
 		return EXIT_OK;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "karta: %s: missing subcommand\n", group);
+		fprintf(stderr, _("karta: %s: missing subcommand\n"), group);
 		group_usage(group, subs, n, stderr);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(argv[1], subs[i].name) == 0)
 			return subs[i].fn(cl, argc - 1, argv + 1);
-	fprintf(stderr, "karta: %s: unknown subcommand '%s'\n", group, argv[1]);
+	fprintf(stderr, _("karta: %s: unknown subcommand '%s'\n"), group, argv[1]);
 	group_usage(group, subs, n, stderr);
 	return EXIT_USAGE;
 }

@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "kt_i18n.h"
+
 enum opt_type {
 	OPT_STR,    /* --name VALUE */
 	OPT_INT,    /* --name N, an integer in [min, max] (max 0: no upper bound) */
@@ -105,13 +107,13 @@ bool opts_any_set(const struct opt *o, int n);
 
 /* The output options most commands share. */
 #define OPTS_FORMAT(list)                                                        \
-	{.name = "format", .type = OPT_CHOICE, .help = "output format (default: table)", \
+	{.name = "format", .type = OPT_CHOICE, .help = N_("output format (default: table)"), \
 		.choices = (list)}
 #define OPTS_OUTPUT                                                              \
 	{.name = "output", .type = OPT_STR, .meta = "FILE",                      \
-		.help = "write to FILE (also -o): csv, json or xlsx; replaced only when complete"}
+		.help = N_("write to FILE (also -o): csv, json or xlsx; replaced only when complete")}
 #define OPTS_BOM \
-	{.name = "bom", .type = OPT_FLAG, .help = "csv: start with a UTF-8 byte order mark"}
+	{.name = "bom", .type = OPT_FLAG, .help = N_("csv: start with a UTF-8 byte order mark")}
 
 /* A command group ("karta plan SUBCOMMAND ..."): a table of subcommands. */
 struct client;

@@ -8,11 +8,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "kt_i18n.h"
 
 /* --- Russian headers of the workbooks --------------------------------------------------- */
 
@@ -118,14 +120,14 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
 	*o = (struct table_out){.f = stdout, .path = path};
 	fo->xlsx = NULL;
 	if (path && !*path)
-		return opts_fail(c, "-o needs a file name");
+		return opts_fail(c, _("-o needs a file name"));
 	if (path && fo->format == KT_TABLE_TEXT)
-		return opts_fail(c, "-o FILE is for --format csv, json or xlsx (the table is for "
-				    "the terminal)");
+		return opts_fail(c, _("-o FILE is for --format csv, json or xlsx (the table is for "
+				    "the terminal)"));
 	if (fo->format == KT_TABLE_XLSX) {
 		if (!path && isatty(fileno(stdout)))
-			return opts_fail(c, "--format xlsx writes a workbook, not text for the "
-					    "terminal: give -o FILE.xlsx");
+			return opts_fail(c, _("--format xlsx writes a workbook, not text for the "
+					    "terminal: give -o FILE.xlsx"));
 		char err[KT_XLSX_ERR_LEN];
 		fo->xlsx = kt_xlsx_open(path, path ? NULL : stdout, err, sizeof err);
 		if (!fo->xlsx) {
@@ -140,7 +142,7 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
 	int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	o->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!o->f) {
-		fprintf(stderr, "karta: cannot create '%s': %s\n", o->tmp, strerror(errno));
+		fprintf(stderr, _("karta: cannot create '%s': %s\n"), o->tmp, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(o->tmp);
@@ -167,11 +169,11 @@ int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 	} else if (o->f && o->f != stdout) {
 		errno = 0;
 		if (fclose(o->f) != 0 && rc == EXIT_OK) {
-			fprintf(stderr, "karta: cannot write '%s': %s\n", o->tmp, strerror(errno));
+			fprintf(stderr, _("karta: cannot write '%s': %s\n"), o->tmp, strerror(errno));
 			rc = EXIT_RUNTIME;
 		}
 		if (rc == EXIT_OK && rename(o->tmp, o->path) != 0) {
-			fprintf(stderr, "karta: cannot rename '%s' to '%s': %s\n", o->tmp, o->path,
+			fprintf(stderr, _("karta: cannot rename '%s' to '%s': %s\n"), o->tmp, o->path,
 				strerror(errno));
 			rc = EXIT_RUNTIME;
 		}
@@ -183,8 +185,26 @@ int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 		return rc;
 	}
 	if (o->path && !o->quiet)
-		printf("written to %s\n", o->path);
+		printf(_("written to %s\n"), o->path);
 	return EXIT_OK;
+}
+
+bool table_out_pipe_closed(void)
+{
+	struct pollfd p = {.fd = fileno(stdout), .events = 0};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+int table_out_fail(const char *why)
+{
+	int e = errno;
+	if (e == EPIPE || table_out_pipe_closed()) {
+		fflush(stderr);
+		_exit(EXIT_OK);
+	}
+	fprintf(stderr, _("karta: cannot write the output: %s\n"),
+		why ? why : e ? strerror(e) : _("write error"));
+	return -1;
 }
 
 int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
@@ -194,21 +214,16 @@ int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	errno = 0;
 	if (fo->format != KT_TABLE_XLSX) {
 		rc = kt_table_write(t, fo->format, to, out);
-		if (rc != 0)
-			fprintf(stderr, "karta: cannot write the output: %s\n",
-				errno ? strerror(errno) : "write error");
-		return rc;
+		return rc != 0 ? table_out_fail(NULL) : 0;
 	}
 	if (!fo->xlsx) {
-		fprintf(stderr, "karta: cannot write the output: no workbook is open\n");
-		return -1;
+		return table_out_fail(_("no workbook is open"));
 	}
 	size_t nc;
 	const struct kt_col *cols = kt_table_cols(t, &nc);
 	struct kt_col *ru = malloc(nc * sizeof *ru);
 	if (!ru) {
-		fprintf(stderr, "karta: cannot write the output: out of memory\n");
-		return -1;
+		return table_out_fail(_("out of memory"));
 	}
 	for (size_t c = 0; c < nc; c++) {
 		ru[c] = cols[c];
@@ -218,7 +233,5 @@ int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	for (size_t r = 0; rc == 0 && r < kt_table_rows(t); r++)
 		rc = kt_xlsx_row(fo->xlsx, kt_table_row(t, r));
 	free(ru);
-	if (rc != 0)
-		fprintf(stderr, "karta: cannot write the output: %s\n", kt_xlsx_error(fo->xlsx));
-	return rc;
+	return rc != 0 ? table_out_fail(kt_xlsx_error(fo->xlsx)) : 0;
 }

@@ -11,6 +11,9 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "kt_i18n.h"
 
 /* TLS 1.2: ECDHE key exchange with AEAD ciphers only (no CBC, no static RSA). */
 static const char tls12_ciphers[] =
@@ -148,6 +151,49 @@ int kt_tls_file_fingerprint(const char *pem_file, char out[KT_FINGERPRINT_LEN + 
 	X509_free(cert);
 	if (rc != 0)
 		snprintf(err, errlen, "cannot hash certificate '%s'", pem_file);
+	return rc;
+}
+
+/* "2025-01-01 00:00 UTC" of an ASN1_TIME. */
+static void asn1_day(const ASN1_TIME *t, char *buf, size_t n)
+{
+	struct tm tm;
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+enum kt_cert_time kt_tls_cert_time(X509 *cert, const char *file, char *what, size_t n)
+{
+	char day[64];
+	const ASN1_TIME *nb = X509_get0_notBefore(cert), *na = X509_get0_notAfter(cert);
+	if (na && X509_cmp_current_time(na) < 0) {
+		asn1_day(na, day, sizeof day);
+		snprintf(what, n, _("device certificate '%s' expired on %s: the server refuses "
+			"it; ask the regional coordinator for a new one"), file, day);
+		return KT_CERT_EXPIRED;
+	}
+	if (nb && X509_cmp_current_time(nb) > 0) {
+		asn1_day(nb, day, sizeof day);
+		snprintf(what, n, _("device certificate '%s' is not valid yet: it is valid from %s; "
+			"check this computer's date and time"), file, day);
+		return KT_CERT_NOT_YET;
+	}
+	*what = '\0';
+	return KT_CERT_VALID;
+}
+
+int kt_tls_file_cert_time(const char *pem_file, char *what, size_t n)
+{
+	FILE *f = pem_file && *pem_file ? fopen(pem_file, "r") : NULL;
+	X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	if (!cert) {
+		ERR_clear_error();
+		return -1;
+	}
+	int rc = (int)kt_tls_cert_time(cert, pem_file, what, n);
+	X509_free(cert);
 	return rc;
 }
 

@@ -291,8 +291,8 @@ demo_dashboard() {
 	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
 		2>"$RUN/dashboard.log" </dev/null &
 	echo $! >"$RUN/dashboard.pid"
-	for ((i = 0; i < 100; i++)); do
-		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+	for ((i = 0; i < 300; i++)); do # up to 30 s: a loaded machine starts it slowly
+		url=$(sed -n 's|^.*\(http://127\.0\.0\.1:[0-9]*/[^ ]*\).*$|\1|p' "$RUN/dashboard.out")
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
@@ -464,6 +464,26 @@ demo_staff() {
 	info "open $RUN_ABS/ppe-07.pdf"
 }
 
+# The region hands its registries and planning back as the federal exchange package
+# (docs/registries.md «GIADBSet export»), each file checked against the published schema.
+demo_gds_export() {
+	local r="$RUN/reg.conf" out="$RUN/region-package.zip" f x
+	step "the region exports what it holds as the federal exchange package (GIADBSet, .zip)"
+	run "$KARTA" --config "$r" sync >/dev/null || die "karta sync failed"
+	run "$KARTA" --config "$r" registry export --layout giadbset -o "$out" ||
+		die "karta registry export --layout giadbset failed"
+	step "every file of the package validated against its published XSD (xmllint --schema)"
+	x=$(mktemp -d)
+	unzip -q -o "$out" -d "$x" || die "cannot unzip $out"
+	for f in "$x"/*.xml; do
+		xmllint --noout --schema "tests/fixtures/giadbset/xsd/$(basename "$f" .xml).xsd" "$f" 2>&1 |
+			sed 's/^/      /; s|'"$x"'/||'
+		[ "${PIPESTATUS[0]}" = 0 ] || die "$(basename "$f") is not valid against its schema"
+	done
+	rm -rf "$x"
+	info "open $RUN_ABS/region-package.zip (0600: it holds personal data)"
+}
+
 # Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
 # before it starts, and one device may hold only max_conns_per_device connections.
 demo_guard() {
@@ -495,6 +515,48 @@ demo_print() {
 	run "$KARTA" --config "$RUN/mun-south.conf" print ppe-05-01 --exam "$x" --point 0001 \
 		-o "$RUN/refused.pdf" && die "a foreign point's list was printed"
 	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
+}
+
+# Everyday gaps (issue 19): an item's status with its evidence and what each version changed;
+# a school sees where its own students sit; a long outbox summarized, an upload's progress;
+# an expired device certificate named as such, and karta-admin device add warning about it.
+demo_gaps() {
+	local s="$RUN/school-n1.conf" item x=2026-06-01:2 ca="$RUN/expired-ca"
+	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
+		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$(plan_id school-n1)")
+	step "school-n1 reads its item: the status, comment and evidence it reported"
+	run "$KARTA" --config "$s" item show "$item" | tail -n 4 || die "karta item show failed"
+	step "what each version changed, old → new (the offline edit above)"
+	run "$KARTA" --config "$s" item history "$(psql_var "SELECT c.item_id FROM item_change c
+		JOIN plan_item i ON i.id = c.item_id WHERE i.plan_id = :'p' ORDER BY c.row_version DESC
+		LIMIT 1" p="$(plan_id school-n1)")" || die "karta item history failed"
+	step "school-n1 sees where its own participants sit (read-only; nobody else's)"
+	run "$KARTA" --config "$s" exam seating --exam "$x" | head -n 8 || die "karta exam seating failed"
+	run "$KARTA" --config "$s" exam seat --exam "$x" && die "a school seated an exam"
+	step "a long outbox is summarized by kind (karta status; --queue lists every op)"
+	if [ -x "$BUILD/tests/kt_outbox_fill" ]; then
+		"$BUILD/tests/kt_outbox_fill" "$RUN/school-n1.state" "$(plan_id school-n1)" \
+			"$(psql_var "SELECT section_id FROM plan_item WHERE id = :'i'" i="$item")" 600 >/dev/null
+		run "$KARTA" --config "$s" status | sed -n '/queued:/,/rejected:/p' || true
+		info "(on a terminal, the sync that sends them shows sent/acknowledged, rate and time left)"
+		run "$KARTA" --config "$s" sync >/dev/null || die "karta sync failed"
+	fi
+	step "an expired device certificate is named as such, and device add warns about it"
+	mkdir -p "$ca" && : >"$ca/index.txt" && echo 1000 >"$ca/serial"
+	printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $ca/index.txt" "serial = $ca/serial" \
+		"new_certs_dir = $ca" "default_md = sha256" "policy = p" "x509_extensions = e" \
+		"unique_subject = no" "[p]" "commonName = supplied" "[e]" "basicConstraints = CA:FALSE" \
+		"extendedKeyUsage = clientAuth" >"$ca/ca.cnf"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$ca/old.key" 2>/dev/null
+	openssl req -new -key "$ca/old.key" -subj /CN=school-n1-old -out "$ca/old.csr" 2>/dev/null
+	openssl ca -batch -config "$ca/ca.cnf" -cert "$RUN/certs/ca.pem" -keyfile "$RUN/certs/ca.key" \
+		-in "$ca/old.csr" -out "$ca/old.pem" -startdate 20200101000000Z -enddate 20210101000000Z \
+		-notext 2>/dev/null || die "cannot make the expired certificate"
+	run "$ADMIN" --db "$CONNINFO" device add --org school-n1 --cert "$ca/old.pem" --label expired ||
+		die "karta-admin device add failed"
+	run "$KARTA" --config "$s" --cert "$ca/old.pem" --key "$ca/old.key" hello &&
+		die "an expired certificate connected"
+	run "$ADMIN" --db "$CONNINFO" device revoke --cert "$ca/old.pem" >/dev/null || true
 }
 
 cmd_start() {
@@ -631,6 +693,8 @@ cmd_start() {
 	demo_guard
 	demo_metrics
 	demo_print
+	demo_gds_export
+	demo_gaps
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.

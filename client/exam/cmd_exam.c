@@ -529,7 +529,8 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 	};
 	struct opt_cmd c = {"exam seating", "", 0,
 		"The seating list of each auditorium, by point, room, row and seat: for printing at\n"
-		"the exam point. Names only of participants this organization may read.", o};
+		"the exam point. Names only of participants this organization may read.\n"
+		"A school sees where its own participants sit, and nobody else (read-only).", o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);

@@ -191,6 +191,10 @@ struct replica_pending {
 int replica_outbox_each(struct replica *r, int (*cb)(void *arg, const struct replica_pending *p),
 	void *arg);
 
+/* The pending ops counted by kind ("item add", "registry_put", …), most first: cb(kind, n). */
+int replica_outbox_kinds(struct replica *r, int (*cb)(void *arg, const char *kind, long n),
+	void *arg);
+
 struct replica_rejected {
 	const char *op_id;
 	int64_t client_seq;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "kt_i18n.h"
 #include "kt_tls.h"
 
 const char *admin_opt(int argc, char **argv, int from, const char *name)
@@ -155,6 +156,9 @@ static int device_add(PGconn *pg, int argc, char **argv)
 		return 1;
 	}
 	printf("device %s registered for %s as %s\n", fp, org, p[2]);
+	char why[768];
+	if (kt_tls_file_cert_time(cert, why, sizeof why) > 0)
+		fprintf(stderr, _("karta-admin: warning: %s\n"), why);
 	return 0;
 }
 
