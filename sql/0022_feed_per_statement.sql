@@ -238,3 +238,195 @@ CREATE TRIGGER seating_check_refs_insert AFTER INSERT ON seating
 	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_planning_refs();
 CREATE TRIGGER seating_check_refs_update AFTER UPDATE ON seating
 	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_planning_refs();
+
+-- ---- the region's roll-up and overdue list (issue 18: < 200 ms, < 300 ms) --------------------
+-- A region's roll-up by municipality or school counted its ~318,000 (item, organization) pairs
+-- one by one through karta_rollup_pairs: each pair joined to its plan (for the owner) and
+-- probed in the closed status versions, then grouped by organization; serially, since the
+-- helper functions were not marked parallel safe. Now:
+--   * karta_rollup_counts counts per plan straight off item_rollup (one narrow scan, no join
+--     per row: the plan filter is a semi-join on ~1,000 plans, the closed versions valid at
+--     the cutoff — none as of today, ~12,000 sixty days back — are joined by item once, their
+--     owners checked among them), then sums the plans per owner;
+--   * the read helpers are PARALLEL SAFE (they only read), so the scan and the counting run
+--     in parallel workers (Gather under the function's CTE).
+-- The results are the same: t_rollup_sql, t_reports; bench/rollup.sh compares the old and
+-- the new counts on its data.
+
+-- The counts of karta_rollup's "own" columns per organization of p_orgs, over the pairs of
+-- karta_rollup_pairs (same arguments, same filters, same status as of p_cutoff).
+CREATE FUNCTION karta_rollup_counts(p_orgs bigint[], p_as_of date, p_cutoff timestamptz, p_plan uuid)
+RETURNS TABLE (org_id bigint, items bigint, due bigint, done bigint, overdue bigint,
+	not_reported bigint, in_progress bigint, blocked bigint, not_applicable bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT p.owner_org_id, sum(a.items)::bigint, sum(a.due)::bigint, sum(a.done)::bigint,
+		sum(a.overdue)::bigint, sum(a.not_reported)::bigint, sum(a.in_progress)::bigint,
+		sum(a.blocked)::bigint, sum(a.not_applicable)::bigint
+	FROM (SELECT x.plan_id, count(*) AS items,
+			count(*) FILTER (WHERE x.dated_last <= p_as_of) AS due,
+			count(*) FILTER (WHERE x.st = 'done') AS done,
+			count(*) FILTER (WHERE x.dated_last < p_as_of AND x.st IS DISTINCT FROM 'done'
+			                 AND x.st IS DISTINCT FROM 'not_applicable') AS overdue,
+			count(*) FILTER (WHERE x.dated_last <= p_as_of AND x.st IS NULL) AS not_reported,
+			count(*) FILTER (WHERE x.st = 'in_progress') AS in_progress,
+			count(*) FILTER (WHERE x.st = 'blocked') AS blocked,
+			count(*) FILTER (WHERE x.st = 'not_applicable') AS not_applicable
+	      FROM (SELECT c.plan_id, c.dated_last,
+	                   CASE WHEN c.st_from < p_cutoff THEN c.st ELSE hc.status END AS st
+	            FROM item_rollup c
+	            LEFT JOIN (SELECT h.item_id, h.status FROM item_status_history h
+	                       JOIN item_rollup c2 ON c2.item_id = h.item_id
+	                       JOIN plan o ON o.id = c2.plan_id AND o.owner_org_id = h.org_id
+	                       WHERE h.valid_to IS NOT NULL AND h.valid_to >= p_cutoff
+	                         AND h.valid_from < p_cutoff) hc ON hc.item_id = c.item_id
+	            WHERE c.plan_id IN (SELECT p.id FROM plan p WHERE p.owner_org_id = ANY (p_orgs)
+	                  AND CASE WHEN p_plan IS NULL THEN p.status <> 'archived'
+	                           ELSE p.id = p_plan OR p.parent_plan_id = p_plan
+	                                OR p.parent_plan_id IN (SELECT y.id FROM plan y WHERE y.parent_plan_id = p_plan) END)
+	              AND c.created_at < p_cutoff
+	              AND (c.deleted_at IS NULL OR c.deleted_at >= p_cutoff)) x
+	      GROUP BY x.plan_id) a
+	JOIN plan p ON p.id = a.plan_id
+	GROUP BY p.owner_org_id
+$$;
+
+ALTER FUNCTION karta_rollup_pairs(bigint[], date, timestamptz, uuid) PARALLEL SAFE;
+ALTER FUNCTION karta_rollup_submissions(bigint[], timestamptz) PARALLEL SAFE;
+ALTER FUNCTION karta_rollup_requests(bigint[], timestamptz) PARALLEL SAFE;
+ALTER FUNCTION karta_org_rows(bigint[]) PARALLEL SAFE;
+ALTER FUNCTION karta_dated_kind(text) PARALLEL SAFE;
+
+-- karta_rollup of 0007, its "own" counts from karta_rollup_counts.
+CREATE OR REPLACE FUNCTION karta_rollup(p_device bigint, p_as_of date, p_by text, p_scope text DEFAULT NULL,
+	p_plan uuid DEFAULT NULL)
+RETURNS TABLE (status text, message text, grp text, grp_name text, parent text, deadline date,
+	own_status text, own_overdue boolean, items bigint, due bigint, done bigint, overdue bigint,
+	not_reported bigint, in_progress bigint, blocked bigint, not_applicable bigint,
+	returned bigint, requests_due bigint, requests_missing bigint, last_submission timestamptz,
+	sub_orgs bigint, sub_items bigint, sub_due bigint, sub_done bigint, sub_overdue bigint,
+	sub_not_reported bigint, sub_orgs_overdue bigint)
+LANGUAGE plpgsql STABLE SET work_mem = '64MB' AS $$
+DECLARE
+	sc record;
+	ids record;
+	err text;
+	d date := coalesce(p_as_of, current_date);
+	cutoff timestamptz := (coalesce(p_as_of, current_date) + 1)::timestamptz;
+BEGIN
+	sc := karta_rollup_scope(p_device, p_scope);
+	IF sc.status <> 'ok' THEN
+		err := sc.status;
+	ELSIF p_plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plan p, karta_actor(p_device) a
+	      WHERE p.id = p_plan AND karta_plan_access(a.org_id, a.level, p.owner_org_id) <> 'none') THEN
+		err := 'not_found'; sc.message := format('no plan %s', p_plan);
+	ELSIF p_by IS NULL OR p_by NOT IN ('municipality', 'school', 'item') THEN
+		err := 'bad'; sc.message := 'by must be municipality, school or item';
+	END IF;
+	IF err IS NOT NULL THEN
+		RETURN QUERY SELECT err, sc.message, NULL::text, NULL::text, NULL::text, NULL::date,
+			NULL::text, NULL::boolean, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+			NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+			NULL::bigint, NULL::timestamptz, NULL::bigint, NULL::bigint, NULL::bigint,
+			NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint;
+		RETURN;
+	END IF;
+	ids := karta_scope_ids(sc.org_id);
+	IF p_by IN ('municipality', 'school') THEN
+		RETURN QUERY EXECUTE $q$
+		WITH own AS MATERIALIZED (SELECT * FROM karta_rollup_counts($1, $2, $3, $4)),
+		sch AS MATERIALIZED (
+			SELECT so.parent_id, count(*) AS orgs, coalesce(sum(own.items), 0) AS items,
+				coalesce(sum(own.due), 0) AS due, coalesce(sum(own.done), 0) AS done,
+				coalesce(sum(own.overdue), 0) AS overdue,
+				coalesce(sum(own.not_reported), 0) AS not_reported,
+				count(*) FILTER (WHERE own.overdue > 0) AS orgs_overdue
+			FROM karta_org_rows($1) so LEFT JOIN own ON own.org_id = so.id
+			WHERE so.level = 'school' AND $5 = 'municipality' GROUP BY so.parent_id),
+		rq AS MATERIALIZED (
+			SELECT r.org_id, count(*) FILTER (WHERE r.due_on <= $2) AS due,
+				count(*) FILTER (WHERE r.due_on <= $2 AND NOT r.sent) AS missing
+			FROM karta_rollup_requests($1, $3) r GROUP BY r.org_id),
+		sb AS MATERIALIZED (
+			SELECT s.org_id, count(*) FILTER (WHERE s.state = 'returned') AS returned,
+				max(s.sent_at) AS last
+			FROM karta_rollup_submissions($1, $3) s GROUP BY s.org_id)
+		SELECT 'ok'::text, NULL::text, so.code, so.name, so.parent_code, NULL::date, NULL::text,
+			NULL::boolean, coalesce(own.items, 0), coalesce(own.due, 0), coalesce(own.done, 0),
+			coalesce(own.overdue, 0), coalesce(own.not_reported, 0), coalesce(own.in_progress, 0),
+			coalesce(own.blocked, 0), coalesce(own.not_applicable, 0), coalesce(sb.returned, 0),
+			coalesce(rq.due, 0), coalesce(rq.missing, 0), sb.last,
+			sch.orgs, sch.items::bigint, sch.due::bigint, sch.done::bigint, sch.overdue::bigint,
+			sch.not_reported::bigint, sch.orgs_overdue
+		FROM karta_org_rows($1) so LEFT JOIN own ON own.org_id = so.id
+		LEFT JOIN sch ON sch.parent_id = so.id
+		LEFT JOIN rq ON rq.org_id = so.id LEFT JOIN sb ON sb.org_id = so.id
+		WHERE so.level = $5
+		ORDER BY so.parent_code NULLS FIRST, so.code
+		$q$ USING ids.self || ids.children || ids.grandchildren, d, cutoff, p_plan, p_by;
+	ELSE
+		-- The scope's own items (root), the pairs one level down (c1, grouped by the item they
+		-- derive from), the pairs two levels down grouped by the item they derive from (g2),
+		-- then joined to c1 on it and summed per root: the join is of grouped rows (one per
+		-- item one level down), never of the two-levels-down pairs themselves.
+		-- An organization holds at most one item derived from a given item (one derived plan
+		-- per organization and parent plan: plan_one_derive), so pairs count organizations.
+		RETURN QUERY EXECUTE $q$
+		WITH root AS MATERIALIZED (SELECT * FROM karta_rollup_pairs($1, $2, $3, $4)),
+		c1 AS MATERIALIZED (
+			SELECT c.derived_from AS root, c.item_id, c.org_id, c.due, c.late, c.st
+			FROM karta_rollup_pairs($6, $2, $3, $4) c),
+		a1 AS (
+			SELECT c1.root, count(*) AS items,
+				count(*) FILTER (WHERE c1.due) AS due,
+				count(*) FILTER (WHERE c1.st = 'done') AS done,
+				count(*) FILTER (WHERE c1.late AND c1.st IS DISTINCT FROM 'done'
+				                 AND c1.st IS DISTINCT FROM 'not_applicable') AS overdue,
+				count(*) FILTER (WHERE c1.due AND c1.st IS NULL) AS not_reported,
+				count(*) FILTER (WHERE c1.st = 'in_progress') AS in_progress,
+				count(*) FILTER (WHERE c1.st = 'blocked') AS blocked,
+				count(*) FILTER (WHERE c1.st = 'not_applicable') AS not_applicable
+			FROM c1 GROUP BY c1.root),
+		g2 AS (
+			SELECT g.derived_from, count(*) AS items,
+				count(*) FILTER (WHERE g.due) AS due, count(*) FILTER (WHERE g.st = 'done') AS done,
+				count(*) FILTER (WHERE g.late AND g.st IS DISTINCT FROM 'done'
+				                 AND g.st IS DISTINCT FROM 'not_applicable') AS overdue,
+				count(*) FILTER (WHERE g.due AND g.st IS NULL) AS not_reported
+			FROM karta_rollup_pairs($7, $2, $3, $4) g GROUP BY g.derived_from),
+		a2 AS (
+			SELECT c1.root, sum(g2.items)::bigint AS orgs, sum(g2.items)::bigint AS items,
+				sum(g2.due)::bigint AS due, sum(g2.done)::bigint AS done,
+				sum(g2.overdue)::bigint AS overdue, sum(g2.not_reported)::bigint AS not_reported,
+				sum(g2.overdue)::bigint AS orgs_overdue
+			FROM g2 JOIN c1 ON c1.item_id = g2.derived_from
+			GROUP BY c1.root),
+		rq AS (
+			SELECT r.item_id, count(*) FILTER (WHERE r.due_on <= $2) AS due,
+				count(*) FILTER (WHERE r.due_on <= $2 AND NOT r.sent) AS missing,
+				sum(r.returned) AS returned, max(r.last) AS last
+			FROM karta_rollup_requests($5, $3) r
+			WHERE r.item_id IN (SELECT root.item_id FROM root) GROUP BY r.item_id)
+		SELECT 'ok'::text, NULL::text, i.id::text, btrim(i.number || ' ' || i.title), NULL::text,
+			i.deadline_last, root.st,
+			root.late AND root.st IS DISTINCT FROM 'done' AND root.st IS DISTINCT FROM 'not_applicable',
+			coalesce(a1.items, 0), coalesce(a1.due, 0), coalesce(a1.done, 0),
+			coalesce(a1.overdue, 0), coalesce(a1.not_reported, 0), coalesce(a1.in_progress, 0),
+			coalesce(a1.blocked, 0), coalesce(a1.not_applicable, 0), coalesce(rq.returned, 0)::bigint,
+			coalesce(rq.due, 0), coalesce(rq.missing, 0), rq.last,
+			coalesce(a2.orgs, 0), coalesce(a2.items, 0), coalesce(a2.due, 0), coalesce(a2.done, 0),
+			coalesce(a2.overdue, 0), coalesce(a2.not_reported, 0), coalesce(a2.orgs_overdue, 0)
+		FROM root JOIN plan_item i ON i.id = root.item_id
+		JOIN plan_section s ON s.id = i.section_id
+		LEFT JOIN a1 ON a1.root = root.item_id LEFT JOIN a2 ON a2.root = root.item_id
+		LEFT JOIN rq ON rq.item_id = root.item_id
+		ORDER BY i.plan_id, s.ordinal, i.ordinal, i.id
+		$q$ USING ids.self, d, cutoff, p_plan, ids.self || ids.children || ids.grandchildren,
+			ids.children, ids.grandchildren;
+	END IF;
+END $$;
+
+-- The overdue list names its ~40,000 items (number, title): it read them from the wide
+-- plan_item rows (312 MB in bench/rollup.sh, every list a sequential scan of all of them).
+-- A covering index gives them by id from a tenth of that (index-only: plan_item is vacuumed
+-- like any table; a page changed since reads its heap row as before).
+CREATE INDEX plan_item_label ON plan_item(id) INCLUDE (number, title);
