@@ -104,13 +104,13 @@ done
 # the roll-up against one grouped pass over the same 318,320 item_rollup rows (the least a
 # count over every pair can read), the overdue list against its pairs read and sorted by
 # due date without names, organizations or requests.
-FLOOR_ROLLUP="SELECT sum(n + d + k + l) FROM (SELECT plan_id, count(*) AS n,
-	count(*) FILTER (WHERE dated_last <= current_date) AS d, count(*) FILTER (WHERE st = 'done') AS k,
-	count(*) FILTER (WHERE dated_last < current_date AND st IS DISTINCT FROM 'done') AS l
-	FROM item_rollup WHERE deleted_at IS NULL GROUP BY plan_id) x"
-FLOOR_OVERDUE="SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY dated_last, item_id) AS r
-	FROM item_rollup WHERE deleted_at IS NULL AND dated_last < current_date
-	AND st IS DISTINCT FROM 'done' AND st IS DISTINCT FROM 'not_applicable') x"
+FLOOR_ROLLUP="SELECT sum(n + d + k + l) FROM (SELECT plan_id, count(*) AS n,\
+ count(*) FILTER (WHERE dated_last <= current_date) AS d, count(*) FILTER (WHERE st = 'done') AS k,\
+ count(*) FILTER (WHERE dated_last < current_date AND st IS DISTINCT FROM 'done') AS l\
+ FROM item_rollup WHERE deleted_at IS NULL GROUP BY plan_id) x"
+FLOOR_OVERDUE="SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY dated_last, item_id) AS r\
+ FROM item_rollup WHERE deleted_at IS NULL AND dated_last < current_date\
+ AND st IS DISTINCT FROM 'done' AND st IS DISTINCT FROM 'not_applicable') x"
 PAIRS=(
 	"region by municipality, today|SELECT count(*) FROM karta_rollup($REG, current_date, 'municipality')|$FLOOR_ROLLUP"
 	"region overdue list|SELECT count(*) FROM karta_overdue($REG, current_date)|$FLOOR_OVERDUE"

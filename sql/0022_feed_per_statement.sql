@@ -30,30 +30,34 @@
 --   exam_lock, exam_plan_setting (org_id; a soft delete is op 'delete')              0009
 -- and organization's feed creation (one INSERT into feed per statement too).
 
--- Takes the numbers for a statement's changes: p_counts[i] numbers on feed p_feeds[i] (the
--- feeds in org_id order, each once). Locks the feed rows in that order, raises each counter
--- once, queues one notification per feed ("<feed_id>:<its new last seq>"); returns each
--- feed's base (its seqs are base + 1 .. base + count).
-CREATE FUNCTION karta_feed_take(p_feeds bigint[], p_counts bigint[])
+-- Takes the numbers for a statement's changes: p_feeds holds the feed of each change (in any
+-- order). Locks the feed rows in org_id order, raises each counter once by its number of
+-- changes, queues one notification per feed ("<feed_id>:<its new last seq>"); returns each
+-- feed's base (its seqs are base + 1 .. base + its count).
+CREATE FUNCTION karta_feed_take(p_feeds bigint[])
 RETURNS TABLE (feed_id bigint, base bigint) LANGUAGE plpgsql AS $$
 DECLARE
+	fs bigint[];
+	ns bigint[];
 	n int := 0;
 BEGIN
-	IF array_position(p_feeds, NULL) IS NOT NULL THEN
+	SELECT array_agg(g.f ORDER BY g.f), array_agg(g.n ORDER BY g.f) INTO fs, ns
+	FROM (SELECT f, count(*) AS n FROM unnest(p_feeds) f GROUP BY f) g;
+	IF array_position(fs, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'organization % has no feed', 'NULL';
 	END IF;
-	PERFORM 1 FROM feed f WHERE f.org_id = ANY (p_feeds) ORDER BY f.org_id FOR NO KEY UPDATE;
+	PERFORM 1 FROM feed f WHERE f.org_id = ANY (fs) ORDER BY f.org_id FOR NO KEY UPDATE;
 	FOR feed_id, base IN
-		UPDATE feed f SET last_seq = f.last_seq + g.n FROM unnest(p_feeds, p_counts) g(org_id, n)
+		UPDATE feed f SET last_seq = f.last_seq + g.n FROM unnest(fs, ns) g(org_id, n)
 		WHERE f.org_id = g.org_id RETURNING f.org_id, f.last_seq - g.n
 	LOOP
-		PERFORM pg_notify('karta_feed', feed_id || ':' || (base + p_counts[array_position(p_feeds, feed_id)]));
+		PERFORM pg_notify('karta_feed', feed_id || ':' || (base + ns[array_position(fs, feed_id)]));
 		n := n + 1;
 		RETURN NEXT;
 	END LOOP;
-	IF n < coalesce(cardinality(p_feeds), 0) THEN
+	IF n < coalesce(cardinality(fs), 0) THEN
 		RAISE EXCEPTION 'organization % has no feed',
-			(SELECT min(f) FROM unnest(p_feeds) f WHERE NOT EXISTS (SELECT 1 FROM feed x WHERE x.org_id = f));
+			(SELECT min(f) FROM unnest(fs) f WHERE NOT EXISTS (SELECT 1 FROM feed x WHERE x.org_id = f));
 	END IF;
 END $$;
 
@@ -90,10 +94,7 @@ BEGIN
 				x.j, x.ord
 			FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) x
 			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid),
-		took AS (
-			SELECT t.* FROM (SELECT array_agg(g.feed ORDER BY g.feed) AS fs, array_agg(g.n ORDER BY g.feed) AS ns
-			                 FROM (SELECT ch.feed, count(*) AS n FROM ch GROUP BY ch.feed) g) a,
-				karta_feed_take(a.fs, a.ns) t)
+		took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
 		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 			changed_fields, payload, origin_device, origin_op_id)
 		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
@@ -110,10 +111,7 @@ BEGIN
 			JOIN (SELECT to_jsonb(o) AS j FROM old_rows o) o ON karta_feed_entity(etype, o.j) = x.id
 			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid
 			WHERE o.j IS DISTINCT FROM x.j),
-		took AS (
-			SELECT t.* FROM (SELECT array_agg(g.feed ORDER BY g.feed) AS fs, array_agg(g.n ORDER BY g.feed) AS ns
-			                 FROM (SELECT ch.feed, count(*) AS n FROM ch GROUP BY ch.feed) g) a,
-				karta_feed_take(a.fs, a.ns) t)
+		took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
 		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 			changed_fields, payload, origin_device, origin_op_id)
 		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
@@ -430,3 +428,145 @@ END $$;
 -- A covering index gives them by id from a tenth of that (index-only: plan_item is vacuumed
 -- like any table; a page changed since reads its heap row as before).
 CREATE INDEX plan_item_label ON plan_item(id) INCLUDE (number, title);
+
+-- ---- exam distribution: the four steps append their points (issue 18) --------------------
+-- karta_exam_distribute of 0009 with one change: the four fill steps wrote each
+-- participant's point into _kp with an UPDATE per step (15,000 rows rewritten, its index
+-- with them: a quarter of a fresh distribution, auto_explain in bench/exam.sh's database);
+-- they now append (participant, point) to _kpa and the changes read _kp ⟕ _kpa. The same
+-- results (t_exam_planning_sql: exact layouts).
+CREATE OR REPLACE FUNCTION karta_exam_distribute(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	c record;
+	cross_ok boolean;
+	dry boolean := coalesce((a->>'dry_run')::boolean, false);
+	n_dist int; n_undist int; n_undist_ovz int; n_same int; n_add int; n_del int; n_kept int;
+	st int;
+	summary text;
+BEGIN
+	c := karta_plan_ctx(p_device, a, false, false);
+	IF c.status IS NOT NULL THEN
+		RETURN QUERY SELECT c.status, c.message, NULL::uuid, NULL::bigint; RETURN;
+	END IF;
+	cross_ok := c.level = 'region' AND coalesce((a->>'cross_municipal')::boolean,
+		(SELECT s.cross_municipal FROM exam_plan_setting s WHERE s.id = c.exam_id), false);
+	PERFORM 1 FROM exam_lock x WHERE x.id = c.exam_id FOR SHARE; -- a concurrent lock waits for us
+
+	SET LOCAL client_min_messages = warning;
+	DROP TABLE IF EXISTS _kpt, _kp, _kpa, _kpd;
+	-- points in scope with their capacity left (the rooms summed once for all points, not
+	-- per point: exam_auditorium has no index by point)
+	CREATE TEMP TABLE _kpt ON COMMIT DROP AS
+	SELECT pa.point_id, pt.org_id AS mun_id, pt.code,
+		coalesce(pa.seats, ea.cap, 0) AS cap, coalesce(ea.ovz_cap, 0) AS ovz_cap, 0 AS cap_left, 0 AS ovz_left
+	FROM exam_point_assignment pa JOIN exam_point pt ON pt.id = pa.point_id
+	LEFT JOIN (SELECT x.point_id, sum(karta_aud_capacity(au))::int AS cap,
+		sum(karta_aud_capacity(au)) FILTER (WHERE au.ovz_adapted)::int AS ovz_cap
+		FROM exam_auditorium x JOIN auditorium au ON au.id = x.auditorium_id AND au.deleted_at IS NULL
+		WHERE x.exam_id = c.exam_id AND x.role = 'exam' AND x.deleted_at IS NULL
+		GROUP BY x.point_id) ea ON ea.point_id = pa.point_id
+	WHERE pa.exam_id = c.exam_id AND pa.deleted_at IS NULL AND pt.deleted_at IS NULL
+	  AND karta_plan_scope(c.org_id, c.level, pt);
+
+	-- participants to distribute
+	CREATE TEMP TABLE _kp ON COMMIT DROP AS
+	SELECT p.id AS participant_id, p.ovz, s.parent_id AS mun_id,
+		row_number() OVER (ORDER BY s.code COLLATE "C", p.surname COLLATE "C", p.name COLLATE "C",
+			p.patronymic COLLATE "C", p.birth_date, p.id) AS ord,
+		NULL::uuid AS point_id, 0 AS stp
+	FROM exam_registration r
+	JOIN participant p ON p.id = r.participant_id AND p.deleted_at IS NULL AND NOT p.blocked
+	JOIN organization s ON s.id = p.org_id
+	WHERE r.exam_id = c.exam_id AND r.deleted_at IS NULL
+	  AND (c.level = 'region' AND karta_org_region(s.id) = c.org_id OR s.parent_id = c.org_id)
+	  AND NOT EXISTS (SELECT 1 FROM distribution d JOIN exam_point x ON x.id = d.point_id
+		WHERE d.exam_id = c.exam_id AND d.participant_id = p.id AND d.deleted_at IS NULL
+		  AND (d.manual OR NOT karta_plan_scope(c.org_id, c.level, x)));
+	CREATE INDEX ON _kp(participant_id);
+
+	-- seats taken by kept rows (manual, or participants outside this run)
+	UPDATE _kpt t SET cap_left = greatest(t.cap - k.n, 0), ovz_left = greatest(least(t.ovz_cap - k.n_ovz, t.cap - k.n), 0)
+	FROM (SELECT t2.point_id, count(d.id)::int AS n, (count(d.id) FILTER (WHERE p.ovz))::int AS n_ovz
+		FROM _kpt t2 LEFT JOIN distribution d ON d.exam_id = c.exam_id AND d.point_id = t2.point_id
+			AND d.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM _kp WHERE _kp.participant_id = d.participant_id)
+			AND EXISTS (SELECT 1 FROM exam_registration r WHERE r.exam_id = c.exam_id
+				AND r.participant_id = d.participant_id AND r.deleted_at IS NULL)
+		LEFT JOIN participant p ON p.id = d.participant_id
+		GROUP BY t2.point_id) k
+	WHERE k.point_id = t.point_id;
+
+	-- the points given in the four steps: appended per step (not _kp updated row by row)
+	CREATE TEMP TABLE _kpa (participant_id uuid, point_id uuid, stp int, ovz boolean) ON COMMIT DROP;
+	FOR st IN 1..4 LOOP -- four set operations, not a loop over participants
+		CONTINUE WHEN st > 2 AND NOT cross_ok;
+		WITH need AS (
+			SELECT k.participant_id, k.ovz, CASE WHEN st <= 2 THEN k.mun_id ELSE 0 END AS g,
+				row_number() OVER (PARTITION BY CASE WHEN st <= 2 THEN k.mun_id ELSE 0 END ORDER BY k.ord) AS n
+			FROM _kp k WHERE k.ovz = (st IN (1, 3))
+			  AND NOT EXISTS (SELECT 1 FROM _kpa a WHERE a.participant_id = k.participant_id)),
+		slot AS (
+			SELECT t.point_id, CASE WHEN st <= 2 THEN t.mun_id ELSE 0 END AS g,
+				CASE WHEN st IN (1, 3) THEN t.ovz_left ELSE t.cap_left END AS cnt,
+				sum(CASE WHEN st IN (1, 3) THEN t.ovz_left ELSE t.cap_left END) OVER (
+					PARTITION BY CASE WHEN st <= 2 THEN t.mun_id ELSE 0 END
+					ORDER BY t.code COLLATE "C", t.point_id) AS hi
+			FROM _kpt t)
+		INSERT INTO _kpa SELECT n.participant_id, s.point_id, st, n.ovz
+		FROM need n JOIN slot s ON s.g = n.g AND n.n > s.hi - s.cnt AND n.n <= s.hi;
+		UPDATE _kpt t SET cap_left = greatest(t.cap_left - u.n, 0),
+			ovz_left = greatest(least(t.ovz_left - u.n_ovz, t.cap_left - u.n), 0)
+		FROM (SELECT a.point_id, count(*)::int AS n, (count(*) FILTER (WHERE a.ovz))::int AS n_ovz
+		      FROM _kpa a WHERE a.stp = st GROUP BY a.point_id) u
+		WHERE t.point_id = u.point_id;
+	END LOOP;
+
+	-- every participant to distribute with the point given (NULL: none)
+	CREATE TEMP TABLE _kpd ON COMMIT DROP AS
+	SELECT k.participant_id, k.ovz, a.point_id FROM _kp k LEFT JOIN _kpa a USING (participant_id);
+	-- the changes: rows to remove (in scope, automatic, now elsewhere or nowhere, or the
+	-- participant no longer registered) and rows to add
+	DROP TABLE IF EXISTS _kdel, _kadd;
+	CREATE TEMP TABLE _kdel ON COMMIT DROP AS
+	SELECT d.id, d.participant_id, x.code FROM distribution d JOIN exam_point x ON x.id = d.point_id
+	LEFT JOIN _kpd k ON k.participant_id = d.participant_id
+	WHERE d.exam_id = c.exam_id AND d.deleted_at IS NULL AND karta_plan_scope(c.org_id, c.level, x)
+	  AND (k.participant_id IS NOT NULL AND k.point_id IS DISTINCT FROM d.point_id
+	       OR NOT EXISTS (SELECT 1 FROM exam_registration r JOIN participant p ON p.id = r.participant_id
+	                      WHERE r.exam_id = c.exam_id AND r.participant_id = d.participant_id
+	                        AND r.deleted_at IS NULL AND p.deleted_at IS NULL AND NOT p.blocked));
+	CREATE TEMP TABLE _kadd ON COMMIT DROP AS
+	SELECT k.participant_id, k.point_id, t.mun_id, t.code FROM _kpd k JOIN _kpt t ON t.point_id = k.point_id
+	WHERE NOT EXISTS (SELECT 1 FROM distribution d WHERE d.exam_id = c.exam_id
+		AND d.participant_id = k.participant_id AND d.point_id = k.point_id AND d.deleted_at IS NULL);
+
+	SELECT count(*) FILTER (WHERE k.point_id IS NOT NULL), count(*) FILTER (WHERE k.point_id IS NULL),
+		count(*) FILTER (WHERE k.point_id IS NULL AND k.ovz)
+	INTO n_dist, n_undist, n_undist_ovz FROM _kpd k;
+	SELECT count(*) INTO n_del FROM _kdel;
+	SELECT count(*) INTO n_add FROM _kadd;
+	SELECT count(DISTINCT r.participant_id) INTO n_same
+	FROM _kp k JOIN exam_registration r ON r.participant_id = k.participant_id AND r.deleted_at IS NULL
+	JOIN exam e ON e.id = r.exam_id AND e.deleted_at IS NULL
+	WHERE r.exam_id <> c.exam_id AND e.exam_date = c.exam_date;
+	summary := format('distributed %s, not distributed %s (ОВЗ %s), same-day %s, added %s, removed %s',
+		n_dist, n_undist, n_undist_ovz, n_same, n_add, n_del);
+	IF dry THEN
+		RETURN QUERY SELECT 'ok', 'dry run: ' || summary, c.exam_id, NULL::bigint;
+		RETURN QUERY SELECT 'remove', x.code, x.participant_id, NULL::bigint FROM _kdel x
+			UNION ALL SELECT 'add', x.code, x.participant_id, NULL::bigint FROM _kadd x;
+		RETURN;
+	END IF;
+	-- seats of removed distributions go with them
+	UPDATE seating s SET deleted_at = now(), row_version = s.row_version + 1, updated_at = now(), updated_by = p_device
+	FROM _kdel x WHERE s.exam_id = c.exam_id AND s.participant_id = x.participant_id AND s.deleted_at IS NULL;
+	UPDATE distribution d SET deleted_at = now(), row_version = d.row_version + 1, updated_at = now(), updated_by = p_device
+	FROM _kdel x WHERE d.id = x.id;
+	INSERT INTO distribution(org_id, exam_id, participant_id, point_id, manual, updated_by)
+	SELECT x.mun_id, c.exam_id, x.participant_id, x.point_id, false, p_device FROM _kadd x
+	ORDER BY x.code, x.participant_id;
+	PERFORM karta_plan_audit(c.exam_id, 'distribute', p_device, 'ok', summary);
+	RETURN QUERY SELECT 'ok', summary, c.exam_id, NULL::bigint;
+END $$;
+
