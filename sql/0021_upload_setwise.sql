@@ -124,7 +124,12 @@ BEGIN
 	j AS (
 		SELECT o.*, c.id IS NOT NULL AS found, c.row_version AS cur_v, to_jsonb(c) AS curj, c.deleted_at,
 			c.reference_only, c.derived_from, c.title, c.deadline_text, p.id AS pid, p.status,
-			p.owner_org_id
+			p.owner_org_id,
+			-- edits that move an item under another parent: the first is checked against the
+			-- tree as it is, each later one (one by one) against the tree the earlier made
+			count(*) FILTER (WHERE o.base <> 0 AND o.par IS NOT NULL
+			                   AND o.par IS DISTINCT FROM c.parent_item_id) OVER (ORDER BY o.ord) AS moves,
+			o.base <> 0 AND o.par IS NOT NULL AND o.par IS DISTINCT FROM c.parent_item_id AS moved
 		FROM o LEFT JOIN cur c ON c.id = o.iid
 		LEFT JOIN plan p ON p.id = CASE WHEN o.base = 0 THEN (o.it->>'plan_id')::uuid ELSE c.plan_id END),
 	acc AS (
@@ -132,6 +137,7 @@ BEGIN
 		FROM (SELECT DISTINCT j.owner_org_id FROM j WHERE j.owner_org_id IS NOT NULL) p),
 	v AS (
 		SELECT j.*, CASE
+			WHEN j.moved AND j.moves > 1 THEN 'serial|'
 			WHEN j.base = 0 AND j.found THEN 'conflict|an item with this id exists'
 			WHEN j.base <> 0 AND NOT j.found THEN format('not_found|no item %s', j.iid)
 			WHEN j.pid IS NULL THEN format('not_found|no plan %s', j.it->>'plan_id')
@@ -158,7 +164,12 @@ BEGIN
 		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_item ORDER BY v.ord)
 	INTO d FROM v;
 
-	WITH ins AS (
+	-- the parties of each distinct responsible text of a plan, resolved once
+	WITH pt AS MATERIALIZED (
+		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
+		FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
+		      WHERE x.st = 'ok') t),
+	ins AS (
 		INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
 			deadline_text, deadline, deadline_kind, deadline_last, responsible_text,
 			responsible, municipal_action, institutional_action, result_text, target_text,
@@ -167,18 +178,27 @@ BEGIN
 			x.it->>'title', coalesce(x.it->>'deadline_text', ''), coalesce(x.it->'deadline', '{}'),
 			coalesce(x.it->>'deadline_kind', 'empty'), nullif(x.it->>'deadline_last', '')::date,
 			coalesce(x.it->>'responsible_text', ''), coalesce(x.it->'responsible', '{}')
-				|| jsonb_build_object('parties', karta_resolve_parties(x.it->>'responsible_text', x.pid)),
+				|| jsonb_build_object('parties', pt.parties),
 			coalesce(x.it->>'municipal_action', ''), coalesce(x.it->>'institutional_action', ''),
 			coalesce(x.it->>'result_text', ''), coalesce(x.it->>'target_text', ''),
 			coalesce(x.it->'targets', '{}'), w.device
-		FROM unnest(d) x WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
+		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			AND pt.pid = x.pid
+		WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
 		RETURNING *)
+	-- karta_changed_fields('{}', row) as one aggregate over the run's rows
 	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
-	SELECT ins.id, 1, 'create', karta_changed_fields('{}', to_jsonb(ins) - 'id' - 'plan_id'),
-		w.device, w.org_id
-	FROM ins;
+	SELECT ins.id, 1, 'create', f.fields, w.device, w.org_id
+	FROM ins CROSS JOIN LATERAL (SELECT coalesce(array_agg(e.key ORDER BY e.key), '{}') AS fields
+		FROM jsonb_each(to_jsonb(ins) - 'id' - 'plan_id') e
+		WHERE e.key NOT IN ('row_version', 'updated_at', 'updated_by', 'created_at')
+		  AND e.value <> 'null'::jsonb) f;
 
-	WITH upd AS (
+	WITH pt AS MATERIALIZED (
+		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
+		FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
+		      WHERE x.st = 'ok' AND x.base <> 0) t),
+	upd AS (
 		UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
 			number = coalesce(x.it->>'number', ''), parent_item_id = x.par, title = x.it->>'title',
 			deadline_text = coalesce(x.it->>'deadline_text', ''),
@@ -186,15 +206,16 @@ BEGIN
 			deadline_kind = coalesce(x.it->>'deadline_kind', 'empty'),
 			deadline_last = nullif(x.it->>'deadline_last', '')::date,
 			responsible_text = coalesce(x.it->>'responsible_text', ''),
-			responsible = coalesce(x.it->'responsible', '{}')
-				|| jsonb_build_object('parties', karta_resolve_parties(x.it->>'responsible_text', x.pid)),
+			responsible = coalesce(x.it->'responsible', '{}') || jsonb_build_object('parties', pt.parties),
 			municipal_action = coalesce(x.it->>'municipal_action', ''),
 			institutional_action = coalesce(x.it->>'institutional_action', ''),
 			result_text = coalesce(x.it->>'result_text', ''),
 			target_text = coalesce(x.it->>'target_text', ''),
 			targets = coalesce(x.it->'targets', '{}'),
 			row_version = i.row_version + 1, updated_at = now(), updated_by = w.device
-		FROM unnest(d) x WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
+		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			AND pt.pid = x.pid
+		WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
 		RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)
 	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
 	SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
@@ -621,14 +642,13 @@ RETURNS TABLE (op_id uuid, outcome text, status text, message text, entity_id uu
 LANGUAGE plpgsql AS $$
 DECLARE
 	ops karta_up_op[];
+	cls text[];
+	prev int[];
 	res karta_up_res[] := '{}';
 	w karta_up_actor;
 	n int;
 	i int := 1;
 	j int;
-	cls text;
-	seen jsonb;
-	k text[];
 BEGIN
 	PERFORM set_config('karta.device', p_device::text, true);
 	SELECT p_device, a.org_id, a.level, a.role INTO w FROM karta_actor(p_device) a;
@@ -637,22 +657,22 @@ BEGIN
 		x.v->'a')::karta_up_op FROM jsonb_array_elements(p_ops) WITH ORDINALITY x(v, ord)
 		ORDER BY x.ord);
 	n := cardinality(ops);
+	-- each op's class, and the latest earlier op touching one of its keys (0: none)
+	cls := ARRAY(SELECT karta_upload_class(o) FROM unnest(ops) o ORDER BY o.ord);
+	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
+		           FROM (SELECT z.ord, lower(k) AS key FROM unnest(ops) z,
+		                 unnest(karta_upload_keys(z)) k) x) y ON y.ord = o.ord
+		GROUP BY o.ord ORDER BY o.ord);
 	WHILE i <= n LOOP
-		cls := karta_upload_class(ops[i]);
-		seen := '{}';
-		j := i;
-		WHILE j <= n AND karta_upload_class(ops[j]) IS NOT DISTINCT FROM cls LOOP
-			IF cls IS NOT NULL THEN
-				k := ARRAY(SELECT lower(x) FROM unnest(karta_upload_keys(ops[j])) x);
-				EXIT WHEN seen ?| k;
-				seen := seen || (SELECT jsonb_object_agg(x, true) FROM unnest(k) x);
-			END IF;
+		j := i + 1;
+		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP
 			j := j + 1;
 		END LOOP;
-		IF cls IS NULL THEN
+		IF cls[i] IS NULL THEN
 			res := res || ARRAY(SELECT s FROM karta_upload_serial_ops(p_device, ops[i:j - 1]) s);
 		ELSE
-			res := res || karta_upload_run(w, cls, ops[i:j - 1]);
+			res := res || karta_upload_run(w, cls[i], ops[i:j - 1]);
 		END IF;
 		i := j;
 	END LOOP;
