@@ -121,7 +121,7 @@ BEGIN
 			nullif(x.a->'item'->>'parent_item_id', '')::uuid AS par
 		FROM unnest(p_ops) x),
 	cur AS (SELECT i.* FROM plan_item i WHERE i.id IN (SELECT o.iid FROM o) ORDER BY i.id FOR UPDATE),
-	j AS (
+	j AS MATERIALIZED (
 		SELECT o.*, c.id IS NOT NULL AS found, c.row_version AS cur_v, to_jsonb(c) AS curj, c.deleted_at,
 			c.reference_only, c.derived_from, c.title, c.deadline_text, p.id AS pid, p.status,
 			p.owner_org_id,
@@ -248,14 +248,17 @@ BEGIN
 		FROM unnest(p_ops) x),
 	cur AS (SELECT s.* FROM item_status s WHERE s.org_id = w.org_id AND s.item_id IN (SELECT o.iid FROM o)
 	        ORDER BY s.id FOR UPDATE),
-	j AS (
-		SELECT o.*, i.id IS NOT NULL AND karta_plan_access(w.org_id, w.level, p.owner_org_id) <> 'none'
-				AS seen,
+	acc AS MATERIALIZED (
+		SELECT x.owner_org_id, karta_plan_access(w.org_id, w.level, x.owner_org_id) AS acc
+		FROM (SELECT DISTINCT p.owner_org_id FROM o JOIN plan_item i ON i.id = o.iid
+		      JOIN plan p ON p.id = i.plan_id) x),
+	j AS MATERIALIZED (
+		SELECT o.*, i.id IS NOT NULL AND acc.acc <> 'none' AS seen,
 			p.id AS pid, p.owner_org_id, p.status AS pstatus, i.deleted_at, i.reference_only,
 			c.id AS cur_id, c.row_version AS cur_v, c.status AS cur_st, c.comment AS cur_cm,
-			c.evidence AS cur_ev
+			c.evidence AS cur_ev, karta_evidence_check(o.a->'evidence') AS ev_err
 		FROM o LEFT JOIN plan_item i ON i.id = o.iid LEFT JOIN plan p ON p.id = i.plan_id
-		LEFT JOIN cur c ON c.item_id = o.iid),
+		LEFT JOIN acc ON acc.owner_org_id = p.owner_org_id LEFT JOIN cur c ON c.item_id = o.iid),
 	v AS (
 		SELECT j.*, CASE
 			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
@@ -270,8 +273,7 @@ BEGIN
 			                                          'not_applicable', 'blocked') THEN
 				'bad|status must be not_started, in_progress, done, not_applicable or blocked'
 			WHEN length(j.cm) > 4000 THEN 'bad|a comment has at most 4000 characters'
-			WHEN karta_evidence_check(j.a->'evidence') IS NOT NULL THEN
-				'bad|' || karta_evidence_check(j.a->'evidence')
+			WHEN j.ev_err IS NOT NULL THEN 'bad|' || j.ev_err
 			WHEN j.a ? 'base' AND coalesce((j.a->>'base')::bigint, 0) <> coalesce(j.cur_v, 0) THEN
 				format('conflict|status changed since version %s (now %s)', j.a->>'base',
 					coalesce(j.cur_v, 0))
@@ -324,40 +326,26 @@ $$;
 -- The row as 0008 writes it: the current row (if any), the input, the graduation school, the
 -- stored forms of СНИЛС and the document.
 CREATE FUNCTION karta_up_person_nr(p_cur jsonb, j jsonb, a jsonb, p_grad bigint) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	SELECT n2 || CASE WHEN (n2->>'doc_type') ~ '^[0-9]{1,4}$' THEN jsonb_build_object(
-		'doc_series', karta_doc_norm((n2->>'doc_type')::smallint, coalesce(n2->>'doc_series', ''), true),
-		'doc_number', karta_doc_norm((n2->>'doc_type')::smallint, n2->>'doc_number', false))
-		ELSE '{}' END
-	FROM (SELECT n1 || CASE WHEN n1 ? 'snils' THEN jsonb_build_object('snils',
-			regexp_replace(n1->>'snils', '[ -]', '', 'g')) ELSE '{}' END AS n2
-	      FROM (SELECT coalesce(p_cur, '{}') || j || CASE
-	                WHEN p_grad IS NOT NULL THEN jsonb_build_object('grad_org_id', p_grad)
-	                WHEN a ? 'grad_org' OR a ? 'grad_org_id' THEN '{"grad_org_id": null}'
-	                ELSE '{}' END AS n1) x) y
-$$;
-
--- karta_registry_input as an expression over one op's fields: texts trimmed and folded, ""
--- NULL for non-text columns, NULL "" for text ones. cols: column → type.
-CREATE FUNCTION karta_up_input(a jsonb, cols jsonb, OUT j jsonb, OUT unknown boolean)
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT coalesce(jsonb_object_agg(e.key, CASE
-		WHEN jsonb_typeof(e.value) = 'string' THEN
-			CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
-			          AND cols->>e.key <> 'text' THEN 'null'::jsonb
-			     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
-		WHEN jsonb_typeof(e.value) = 'array' AND cols->>e.key = 'text[]' THEN
-			(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
-				THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
-			 FROM jsonb_array_elements(e.value) x)
-		WHEN e.value = 'null'::jsonb AND cols->>e.key = 'text' THEN '""'::jsonb
-		ELSE e.value END) FILTER (WHERE cols ? e.key), '{}'),
-		coalesce(bool_or(NOT cols ? e.key), false)
-	FROM jsonb_each(a) e
-	WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
-		'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
-		'updated_by', 'deleted_at')
-$$;
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	n jsonb := coalesce(p_cur, '{}') || j;
+	t smallint;
+BEGIN
+	IF p_grad IS NOT NULL THEN
+		n := n || jsonb_build_object('grad_org_id', p_grad);
+	ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
+		n := n || '{"grad_org_id": null}';
+	END IF;
+	IF n ? 'snils' THEN
+		n := n || jsonb_build_object('snils', regexp_replace(n->>'snils', '[ -]', '', 'g'));
+	END IF;
+	IF (n->>'doc_type') ~ '^[0-9]{1,4}$' THEN
+		t := (n->>'doc_type')::smallint;
+		n := n || jsonb_build_object('doc_series', karta_doc_norm(t, coalesce(n->>'doc_series', ''), true),
+			'doc_number', karta_doc_norm(t, n->>'doc_number', false));
+	END IF;
+	RETURN n;
+END $$;
 
 CREATE FUNCTION karta_upload_participants(w karta_up_actor, p_ops karta_up_op[])
 RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
@@ -379,7 +367,8 @@ BEGIN
 	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	EXECUTE q INTO defs;
 	-- the owner of a new row named by no op: the device's organization, or the one above it
-	IF EXISTS (SELECT 1 FROM unnest(p_ops) x WHERE karta_up_org(x.a, 'org') IS NULL) THEN
+	IF EXISTS (SELECT 1 FROM unnest(p_ops) x
+	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
 		SELECT o.id INTO own FROM organization o
 		WHERE o.level = 'school' AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
 	END IF;
@@ -389,20 +378,47 @@ BEGIN
 			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
 		FROM unnest(p_ops) x),
 	cur AS (SELECT p.* FROM participant p WHERE p.id IN (SELECT o.rid FROM o) ORDER BY p.id FOR UPDATE),
-	j AS (
+	j AS MATERIALIZED (
 		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
 			CASE WHEN c.id IS NOT NULL THEN
 				karta_registry_access(w.org_id, w.level, w.role, 'participant', c.org_id) END AS cur_acc,
-			karta_up_org(o.a, 'org') AS org_arg, karta_up_org(o.a, 'grad_org') AS grad,
+			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
+			     WHEN nullif(o.a->>'org_id', '') IS NOT NULL THEN karta_up_org(o.a, 'org') END AS org_arg,
+			CASE WHEN o.a ? 'grad_org' OR o.a ? 'grad_org_id' THEN karta_up_org(o.a, 'grad_org') END AS grad,
 			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
 			jsonb_populate_record(NULL::participant, i.j) IS NULL AS typed
-		FROM o CROSS JOIN LATERAL karta_up_input(o.a, cols) i LEFT JOIN cur c ON c.id = o.rid),
-	k AS (
+		FROM o CROSS JOIN LATERAL (
+			-- karta_registry_input: texts trimmed and folded, "" NULL for non-text columns,
+			-- NULL "" for text ones; unknown: a field the table does not have
+			SELECT coalesce(jsonb_object_agg(e.key, CASE
+				WHEN jsonb_typeof(e.value) = 'string' THEN
+					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
+					          AND cols->>e.key <> 'text' THEN 'null'::jsonb
+					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
+				WHEN jsonb_typeof(e.value) = 'array' AND cols->>e.key = 'text[]' THEN
+					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+					 FROM jsonb_array_elements(e.value) x)
+				WHEN e.value = 'null'::jsonb AND cols->>e.key = 'text' THEN '""'::jsonb
+				ELSE e.value END) FILTER (WHERE cols ? e.key), '{}') AS j,
+				coalesce(bool_or(NOT cols ? e.key), false) AS unknown
+			FROM jsonb_each(o.a) e
+			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
+				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
+				'updated_by', 'deleted_at')) i
+		LEFT JOIN organization oc ON oc.code = o.a->>'org'
+		LEFT JOIN cur c ON c.id = o.rid),
+	k AS MATERIALIZED (
 		SELECT j.*, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
 			CASE WHEN NOT j.unknown THEN karta_up_person_nr(j.curj, j.j, j.a, j.grad) END AS nr
 		FROM j),
-	v AS (
+	-- the device's access to each owner, once an owner
+	acc AS MATERIALIZED (
+		SELECT x.owner, karta_registry_access(w.org_id, w.level, w.role, 'participant', x.owner) AS acc,
+			(SELECT g.code FROM organization g WHERE g.id = x.owner) AS code
+		FROM (SELECT DISTINCT k.owner FROM k WHERE k.owner IS NOT NULL) x),
+	v AS MATERIALIZED (
 		SELECT k.*, CASE
 			WHEN k.typed IS NULL THEN 'serial|'
 			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
@@ -418,16 +434,15 @@ BEGIN
 			WHEN k.found AND k.org_arg IS NOT NULL AND k.org_arg <> k.cur_org THEN
 				'bad|org: a participant stays with the organization that owns it'
 			WHEN k.owner IS NULL THEN 'bad|org is required: a participant belongs to a school'
-			WHEN karta_registry_access(w.org_id, w.level, w.role, 'participant', k.owner) <> 'write' THEN
-				format('denied|no write access to the participant of organization %s',
-					(SELECT g.code FROM organization g WHERE g.id = k.owner))
+			WHEN a.acc <> 'write' THEN
+				format('denied|no write access to the participant of organization %s', a.code)
 			WHEN k.grad IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization g
 				WHERE g.id = k.grad AND g.level = 'school'
 				  AND karta_org_region(g.id) = karta_org_region(k.owner)) THEN
 				'bad|grad_org: must be a school of the region'
 			WHEN (k.nr->>'birth_date')::date > current_date THEN 'bad|birth_date: is in the future'
 			ELSE 'ok|' END AS sm
-		FROM k)
+		FROM k LEFT JOIN acc a ON a.owner = k.owner)
 	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v,
 		CASE WHEN v.sm = 'ok|' THEN v.nr || jsonb_build_object('id', v.rid, 'org_id', v.owner,
 			'updated_at', now(), 'updated_by', w.device, 'row_version', coalesce(v.cur_v, 0) + 1) END,
@@ -624,10 +639,11 @@ BEGIN
 		ELSE ROW(o.ord, o.op_id, 'duplicate', l.status, l.message, l.entity_id, l.row_version,
 			l.conflict_id, l.detail, l.merged, l.outcome)::karta_up_res END), '{}')
 	INTO res
-	FROM unnest(p_ops) o JOIN op_log l ON l.device_id = w.device AND l.op_id = o.op_id;
+	FROM unnest(p_ops) o
+	CROSS JOIN LATERAL (SELECT l.* FROM op_log l WHERE l.device_id = w.device AND l.op_id = o.op_id
+	                    LIMIT 1) l; -- an index probe an op, never a scan of the device's log
 	todo := ARRAY(SELECT o FROM unnest(p_ops) o
-		WHERE NOT EXISTS (SELECT 1 FROM op_log l WHERE l.device_id = w.device AND l.op_id = o.op_id)
-		ORDER BY o.ord);
+		WHERE o.ord <> ALL (ARRAY(SELECT r.ord FROM unnest(res) r)) ORDER BY o.ord);
 	IF cardinality(todo) > 0 THEN
 		res := res || karta_upload_split(w, p_cls, todo);
 	END IF;
