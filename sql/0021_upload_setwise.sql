@@ -73,6 +73,19 @@ CREATE FUNCTION karta_upload_keys(o karta_up_op) RETURNS text[] LANGUAGE sql IMM
 		CASE o.kind WHEN 'item_put' THEN nullif(o.a->'item'->>'parent_item_id', '') END], NULL)
 $$;
 
+-- A run's answer for one op: applied (st 'ok', msg the write's word), left to the one-by-one
+-- path (st 'serial'), or refused with the write function's status and message.
+CREATE FUNCTION karta_up_result(p_ord int, p_op uuid, p_st text, p_msg text, p_id uuid,
+	p_version bigint) RETURNS karta_up_res LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_st
+	WHEN 'ok' THEN ROW(p_ord, p_op, 'applied', 'ok', p_msg, p_id, p_version, NULL, NULL, false,
+		NULL)::karta_up_res
+	WHEN 'serial' THEN ROW(p_ord, p_op, 'serial', NULL, NULL, NULL, NULL, NULL, NULL, false,
+		NULL)::karta_up_res
+	ELSE ROW(p_ord, p_op, 'rejected', p_st, p_msg, NULL, NULL, NULL, NULL, false,
+		NULL)::karta_up_res END
+$$;
+
 -- Ops through 0006's loop, results tagged with their place in the Upload.
 CREATE FUNCTION karta_upload_serial_ops(p_device bigint, p_ops karta_up_op[])
 RETURNS SETOF karta_up_res LANGUAGE sql AS $$
@@ -220,14 +233,8 @@ BEGIN
 	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
 	SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
 
-	RETURN ARRAY(SELECT CASE x.st
-		WHEN 'ok' THEN ROW(x.ord, x.op_id, 'applied', 'ok',
-			CASE WHEN x.base = 0 THEN 'created' ELSE 'updated' END, x.iid,
-			coalesce(x.cur_v, 0) + 1, NULL, NULL, false, NULL)::karta_up_res
-		WHEN 'serial' THEN ROW(x.ord, x.op_id, 'serial', NULL, NULL, NULL, NULL, NULL, NULL, false,
-			NULL)::karta_up_res
-		ELSE ROW(x.ord, x.op_id, 'rejected', x.st, x.msg, NULL, NULL, NULL, NULL, false,
-			NULL)::karta_up_res END
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
+			WHEN x.base = 0 THEN 'created' ELSE 'updated' END, x.iid, coalesce(x.cur_v, 0) + 1)
 		FROM unnest(d) x ORDER BY x.ord);
 END $$;
 
@@ -297,12 +304,8 @@ BEGIN
 		row_version = s.row_version + 1, updated_at = now(), updated_by = w.device
 	FROM unnest(d) x WHERE s.id = x.cur_id AND x.todo = 'updated';
 
-	RETURN ARRAY(SELECT CASE x.st
-		WHEN 'ok' THEN ROW(x.ord, x.op_id, 'applied', 'ok', x.msg, coalesce(x.cur_id, x.sid),
-			coalesce(x.cur_v, 0) + CASE WHEN x.msg = 'unchanged' THEN 0 ELSE 1 END, NULL, NULL,
-			false, NULL)::karta_up_res
-		ELSE ROW(x.ord, x.op_id, 'rejected', x.st, x.msg, NULL, NULL, NULL, NULL, false,
-			NULL)::karta_up_res END
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, x.msg, coalesce(x.cur_id, x.sid),
+			coalesce(x.cur_v, 0) + CASE WHEN x.msg = 'unchanged' THEN 0 ELSE 1 END)
 		FROM unnest(d) x ORDER BY x.ord);
 END $$;
 
@@ -466,14 +469,8 @@ BEGIN
 			'WHERE t.id = x.rid AND x.st = ''ok'' AND x.cur_v IS NOT NULL', c1, c2) USING d;
 	END IF;
 
-	RETURN ARRAY(SELECT CASE x.st
-		WHEN 'ok' THEN ROW(x.ord, x.op_id, 'applied', 'ok',
-			CASE WHEN x.cur_v IS NULL THEN 'created' ELSE 'updated' END, x.rid,
-			coalesce(x.cur_v, 0) + 1, NULL, NULL, false, NULL)::karta_up_res
-		WHEN 'serial' THEN ROW(x.ord, x.op_id, 'serial', NULL, NULL, NULL, NULL, NULL, NULL, false,
-			NULL)::karta_up_res
-		ELSE ROW(x.ord, x.op_id, 'rejected', x.st, x.msg, NULL, NULL, NULL, NULL, false,
-			NULL)::karta_up_res END
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
+			WHEN x.cur_v IS NULL THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
 		FROM unnest(d) x ORDER BY x.ord);
 END $$;
 
@@ -555,11 +552,7 @@ BEGIN
 		USING d, w.device;
 	PERFORM karta_up_stamp(deps);
 
-	RETURN ARRAY(SELECT CASE x.st
-		WHEN 'ok' THEN ROW(x.ord, x.op_id, 'applied', 'ok', x.msg, x.rid, x.cur_v + 1, NULL, NULL,
-			false, NULL)::karta_up_res
-		ELSE ROW(x.ord, x.op_id, 'rejected', x.st, x.msg, NULL, NULL, NULL, NULL, false,
-			NULL)::karta_up_res END
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, x.msg, x.rid, x.cur_v + 1)
 		FROM unnest(d) x ORDER BY x.ord);
 END $$;
 
