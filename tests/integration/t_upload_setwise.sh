@@ -7,7 +7,9 @@
 #     of every kind — among them ops that make a set statement fail where the checks foresaw
 #     nothing (a CHECK, a value that does not cast) — run through karta_upload and through
 #     0006's one-by-one loop (karta_upload_serial) from the same state: the same per-op
-#     results, the same rows, history, op_log and change feed;
+#     results, the same rows, history, op_log and change feed; the same for a municipality's
+#     batch of registry deletes that cascade (exam points with their auditoriums and staff
+#     attachments, staff, what went already, stale bases, refusals);
 #  2. through kartad: 500 queued item adds with one planted op only the database refuses (a
 #     CHECK this test adds): that op alone is REJECTED, with the one-by-one words, the 499
 #     others are applied;
@@ -176,12 +178,13 @@ kt_psql "INSERT INTO t_batch(ord, op) SELECT $N + n, t_op(t_id('add2', n), 'item
 	'item', t_item(t_id('new2', n), '$P', '$S2', n, 'Ещё пункт ' || n))) FROM generate_series(1, 67) n" >/dev/null
 kt_assert_eq 500 "$(kt_psql "SELECT count(*) FROM t_batch")" "a 500-op batch"
 
-# FN: the upload function. Prints the per-op results and the state after, then rolls back.
+# FN [DEVICE BATCH-TABLE]: the upload function, sch11's t_batch by default. Prints the per-op
+# results and the state after, then rolls back.
 run_batch() {
 	psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" <<-SQL
 	BEGIN;
 	SET LOCAL track_functions = 'all';
-	CREATE TEMP TABLE r AS SELECT x.* FROM $1($SCH, (SELECT jsonb_agg(op ORDER BY ord) FROM t_batch))
+	CREATE TEMP TABLE r AS SELECT x.* FROM $1(${2:-$SCH}, (SELECT jsonb_agg(op ORDER BY ord) FROM ${3:-t_batch}))
 		WITH ORDINALITY x(op_id, outcome, status, message, entity_id, row_version, conflict_id,
 			detail, merged, first_outcome, k);
 	SELECT 'n', count(*) FROM r;
@@ -195,6 +198,11 @@ run_batch() {
 	SELECT 'status', id, item_id, org_id, status, comment, row_version, updated_by FROM item_status ORDER BY id;
 	SELECT 'person', to_jsonb(p) - 'created_at' - 'updated_at' - 'deleted_at', deleted_at IS NULL
 		FROM participant p ORDER BY id;
+	SELECT 'registry', x.t, to_jsonb(x.r) - 'created_at' - 'updated_at' - 'deleted_at', x.r->>'deleted_at' IS NULL
+	FROM (SELECT 'exam_point' AS t, to_jsonb(e) AS r FROM exam_point e
+	      UNION ALL SELECT 'auditorium', to_jsonb(a) FROM auditorium a
+	      UNION ALL SELECT 'staff', to_jsonb(f) FROM staff f
+	      UNION ALL SELECT 'staff_point', to_jsonb(q) FROM staff_point q) x ORDER BY 2, 3;
 	SELECT 'conflict', entity_id, op_id, base_version, theirs_version, fields, mine, theirs, status
 		FROM conflict ORDER BY op_id;
 	SELECT 'op_log', device_id, op_id, digest, kind, outcome, status,
@@ -252,6 +260,67 @@ for m in 'no write access to plan' 'the section is not in this plan' 'an item wi
 	[ "$(count "^result|.*$m")" -ge 1 ] || kt_fail "no op refused with '$m'"
 done
 [ "$(count "^result|[0-9]*|[^|]*|applied|ok|.*|t|")" -ge 1 ] || kt_fail "no stale edit was merged"
+
+# ---- 1b. registry deletes that cascade, set-wise against one by one ---------------------
+# mun1's six exam points with two auditoriums each, six staff members each attached to two
+# points; a batch deleting points (their auditoriums and attachments go with them), then
+# auditoriums and attachments of which some went already, staff, stale bases, unknown ids,
+# a reason too long, the interop deleted-row flag on a point and (refused) on staff.
+kt_assert_eq "applied:36" "$(up "$MUN" "(SELECT jsonb_agg(op ORDER BY k) FROM (
+	SELECT n AS k, t_op(t_id('fep', n), 'registry_put', jsonb_build_object('type', 'exam_point',
+		'id', t_id('ep', n), 'code', '020' || n, 'name', 'ППЭ ' || n, 'address', 'ул. Школьная, ' || n,
+		'capacity', 40)) AS op FROM generate_series(1, 6) n
+	UNION ALL SELECT 10 + n, t_op(t_id('fau', n), 'registry_put', jsonb_build_object('type', 'auditorium',
+		'id', t_id('au', n), 'point_id', t_id('ep', 1 + (n - 1) / 2), 'code', '000' || (1 + n % 2),
+		'rows', 5, 'seats_per_row', 6)) FROM generate_series(1, 12) n
+	UNION ALL SELECT 30 + n, t_op(t_id('fst', n), 'registry_put', jsonb_build_object('type', 'staff',
+		'id', t_id('st', n), 'code', '20000' || n, 'surname', 'Петрова', 'name', 'Анна', 'doc_type', 1,
+		'doc_series', '4507', 'doc_number', '65432' || n, 'roles', jsonb_build_array('organizer_in')))
+		FROM generate_series(1, 6) n
+	UNION ALL SELECT 40 + n, t_op(t_id('fsp', n), 'registry_put', jsonb_build_object('type', 'staff_point',
+		'id', t_id('sp', n), 'staff_id', t_id('st', 1 + (n - 1) / 2), 'point_id',
+		t_id('ep', 1 + (n + (n - 1) / 2 * 0) % 6))) FROM generate_series(1, 12) n) y)")" "points, auditoriums, staff"
+kt_psql "CREATE TABLE t_batch2 (ord int PRIMARY KEY, op jsonb NOT NULL);
+INSERT INTO t_batch2(ord, op)
+SELECT row_number() OVER (ORDER BY k), t_op(t_id('del', k), 'registry_delete', jsonb_build_object(
+	'type', x.t, 'id', x.id, 'reason', x.why) || x.more)
+FROM (VALUES
+	(1, 'exam_point', t_id('ep', 1), 'закрыт', '{}'::jsonb),
+	(2, 'exam_point', t_id('ep', 2), 'закрыт', '{}'),
+	(3, 'exam_point', t_id('ep', 5), 'закрыт', jsonb_build_object('base', 7)),
+	(4, 'exam_point', t_id('ep', 6), 'из файла', jsonb_build_object('ris_deleted', 5)),
+	(5, 'exam_point', t_id('none', 1), '', '{}'),
+	(6, 'auditorium', t_id('au', 1), 'ремонт', '{}'),
+	(7, 'auditorium', t_id('au', 5), 'ремонт', '{}'),
+	(8, 'auditorium', t_id('au', 6), repeat('я', 1001), '{}'),
+	(9, 'staff', t_id('st', 3), 'уволен', '{}'),
+	(10, 'staff', t_id('st', 4), 'уволен', jsonb_build_object('base', 1)),
+	(11, 'staff', t_id('st', 5), 'уволен', jsonb_build_object('ris_deleted', 5)),
+	(12, 'staff_point', t_id('sp', 5), '', '{}'),
+	(13, 'staff_point', t_id('sp', 9), '', '{}'),
+	(14, 'staff_point', t_id('sp', 12), '', '{}'),
+	(15, 'exam_point', t_id('ep', 3), 'закрыт', '{}'),
+	(16, 'auditorium', t_id('au', 7), '', '{}'),
+	(17, 'exam_point', t_id('ep', 1), 'ещё раз', '{}'),
+	(18, 'participant', t_id('p', 1), 'чужой', '{}')) x(k, t, id, why, more)" >/dev/null
+run_batch karta_upload "$MUN" t_batch2 >"$KT_WORK/setwise2.out" || kt_fail "karta_upload failed (deletes)"
+run_batch karta_upload_serial "$MUN" t_batch2 >"$KT_WORK/serial2.out" || kt_fail "karta_upload_serial failed (deletes)"
+if [ "$(calls karta_registry_delete setwise2)" != 0 ] || [ "$(calls karta_registry_delete serial2)" != 18 ]; then
+	kt_fail "the deletes were not applied as sets"
+fi
+sed -i '/^calls|/d' "$KT_WORK/setwise2.out" "$KT_WORK/serial2.out"
+if ! diff "$KT_WORK/serial2.out" "$KT_WORK/setwise2.out" >"$KT_WORK/diff2.out"; then
+	head -n 40 "$KT_WORK/diff2.out" >&2
+	kt_fail "set-wise and one-by-one deletes differ ($KT_WORK/diff2.out)"
+fi
+kt_log "deletes: $(grep '^result' "$KT_WORK/setwise2.out" | cut -d'|' -f4,5 | sort | uniq -c | tr '\n' ' ')"
+for m in 'deleted' 'changed since version' 'the auditorium was deleted' 'no exam_point' \
+	'reason: at most 1000' 'ris_deleted: a deleted-row flag' 'the exam_point was deleted' \
+	'the staff_point was deleted' 'no write access to this participant'; do
+	grep -q "^result|.*$m" "$KT_WORK/setwise2.out" || kt_fail "no delete answered '$m'"
+done
+grep -q "^registry|auditorium|.*вместе с exam_point" "$KT_WORK/setwise2.out" ||
+	kt_fail "no auditorium went with its exam point"
 
 # ---- 2. one op only the database refuses, in a 500-op upload through kartad --------------
 kt_ok mun1 plan create --title "План загрузки" --year 2026 --section "1|Раздел"
