@@ -12,9 +12,9 @@
 --     rows by one INSERT … SELECT, the op_log record of the whole run by one INSERT … SELECT;
 --   * a run is one subtransaction, not one per op. If a set statement meets an error the
 --     checks did not predict (a CHECK only the table knows, a row trigger, a unique key), the
---     run is rolled back, split in halves and each half applied again; a single op left over
---     goes through 0006's one-by-one path (karta_upload_serial), which gives it the exact
---     refusal it always had, and the others are applied.
+--     run is rolled back, split in halves and each half applied again; a run of 8 ops or
+--     fewer left over goes through 0006's one-by-one path (karta_upload_serial), which gives
+--     the bad op the exact refusal it always had, and the others are applied.
 -- Set-wise kinds: item_put, status_set, registry_put of participants, registry_delete. Every
 -- other kind (plan writes, imports, derives, reports, exam planning, the other registries),
 -- a stale plan-item edit (merged or turned into a conflict record by karta_merge) and an op
@@ -590,8 +590,9 @@ BEGIN
 END $$;
 
 -- A run as a set, in one subtransaction; when a statement fails where the checks foresaw no
--- failure, nothing of the run stays and its halves are applied again, down to single ops
--- that take the one-by-one path (which refuses the bad op with its own words).
+-- failure, nothing of the run stays and its halves are applied again, down to runs of 8 ops
+-- or fewer that take the one-by-one path (which refuses the bad op with its own words):
+-- a run where every op fails costs about six set attempts, not a thousand.
 CREATE FUNCTION karta_upload_split(w karta_up_actor, p_cls text, p_ops karta_up_op[])
 RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
@@ -605,7 +606,7 @@ BEGIN
 		res := NULL;
 	END;
 	IF res IS NULL THEN
-		IF n = 1 THEN
+		IF n <= 8 THEN
 			RETURN ARRAY(SELECT s FROM karta_upload_serial_ops(w.device, p_ops) s);
 		END IF;
 		RETURN karta_upload_split(w, p_cls, p_ops[1:h]) || karta_upload_split(w, p_cls, p_ops[h + 1:n]);
