@@ -122,6 +122,8 @@ WITH ops(kind_rank, k, op) AS (
 			'comment', 'идёт')
 		WHEN n <= 50 THEN jsonb_build_object('item_id', t_id('new', n - 30), 'status', 'done')
 		WHEN n <= 55 THEN jsonb_build_object('item_id', t_id('e', n - 40), 'status', 'done', 'base', 1)
+		WHEN n = 56 THEN jsonb_build_object('item_id', t_id('e', 16), 'status', 'in_progress',
+			'comment', 'идёт') -- as op 6 set it: unchanged
 		WHEN n = 58 THEN jsonb_build_object('item_id', t_id('e', 13), 'status', 'done', 'evidence',
 			jsonb_build_object('document', jsonb_build_object('kind', 'приказ', 'number', '12',
 				'date', '2026-10-01')))
@@ -256,7 +258,7 @@ done
 kt_log "outcomes: $(grep '^result' "$KT_WORK/setwise.out" | cut -d'|' -f4 | sort | uniq -c | tr '\n' ' ')"
 for m in 'no write access to plan' 'the section is not in this plan' 'an item with this id exists' \
 	'no plan ' 'SQLSTATE 23514' 'edited on both sides: conflict' 'the parent item must be' \
-	'status changed since version' 'status must be' 'a comment has at most' 'unknown evidence field' \
+	'status changed since version' 'status must be' 'a comment has at most' 'unknown evidence field' '|applied|ok|unchanged|' \
 	'an organization reports status only' 'no item ' 'org: no such organization' \
 	'no write access to the participant of organization sch12' 'a participant with this id exists' \
 	'participant changed since version' 'birth_date: is in the future' 'doc_number: does not fit' \
