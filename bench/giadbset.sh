@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# bench/giadbset.sh: the federal exchange package, end to end. Today: the organization tree
+# bench/giadbset.sh: the federal exchange package, end to end. First the organization tree
 # (`karta-admin org import`) of a generated region (tests/tools/gds_gen.py orgs: M
 # municipalities × S schools, one territory per municipality) — a dry run, the import, the
 # same package again (nothing to change) — with karta-admin's peak RSS beside the package
 # size. Side by side, the floor: psql COPY of the same rows (GUID, parent GUID, code, name)
-# into an untriggered table of the organization's shape. The registries of the package
-# (participants, registrations, points, staff) are not imported yet (issue 22, part 3).
-# Usage: bench/giadbset.sh [MUNICIPALITIES=60] [SCHOOLS_PER_MUNICIPALITY=25]. Needs a build
-# in build/. Prints Markdown.
+# into an untriggered table of the organization's shape.
+# Then the registries (`karta registry import --layout giadbset`, as a region's device, in a
+# region of its own: 78): PARTICIPANTS participants (gds_gen.py registries: ~3.8
+# registrations each, POINTS points with 12 auditoriums, STAFF staff, the points' and
+# auditoriums' assignments), end to end — read, map, check, queue in the outbox, upload,
+# pull back — with the client's peak RSS beside the package size, the same package again
+# (nothing to send), the floor: psql COPY of the same rows (every column as text) into
+# untriggered tables, and where kartad's database time went. KT_GDS_IMPORT=0 leaves it out.
+# Then the export (below). KT_GDS_EXPORT=0 leaves it out.
+# Usage: bench/giadbset.sh [MUNICIPALITIES=60] [SCHOOLS_PER_MUNICIPALITY=25]
+# [PARTICIPANTS=100000] [POINTS=500] [STAFF=20000]. Needs a build in build/. Prints Markdown.
 set -euo pipefail
 M=${1:-60}
 S=${2:-25}
+NP=${3:-100000}
+NPOINTS=${4:-500}
+NSTAFF=${5:-20000}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -21,15 +31,18 @@ BYTES=$(wc -c <"$P")
 XBYTES=$(cat "$P.d"/*.xml | wc -c)
 N=$((1 + M + M * S))
 
-# run NAME ARGS…: karta-admin ARGS under /usr/bin/time; sets T (ms) and RSS (KiB)
-run() {
+# timed NAME CMD…: CMD under /usr/bin/time, output in NAME.out/.err; sets T (ms) and RSS (KiB)
+timed() {
 	local t0
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}" \
-		>"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" || kt_fail "$1: $(cat "$KT_WORK/$1.err")"
+	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "${@:2}" >"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" ||
+		kt_fail "$1: $(tail -n 5 "$KT_WORK/$1.err")"
 	T=$(ms "$t0")
 	RSS=$(tail -n 1 "$KT_WORK/$1.rss")
 }
+# run NAME ARGS…: karta-admin; krun NAME ARGS…: the region's karta (the registries below)
+run() { timed "$1" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}"; }
+krun() { timed "$1" "$KT_KARTA" --config "$KT_WORK/reg.conf" "${@:2}"; }
 run dry org import "$P" --dry-run
 t_dry=$T rss_dry=$RSS
 run import org import "$P"
@@ -66,6 +79,109 @@ echo "| karta-admin org import --dry-run | $t_dry | $((N * 1000 / (t_dry > 0 ? t
 echo "| karta-admin org import | $t_imp | $((N * 1000 / (t_imp > 0 ? t_imp : 1))) | $rss_imp | $(r "$t_imp") |"
 echo "| the same package again (nothing to change) | $t_again | $((N * 1000 / (t_again > 0 ? t_again : 1))) | $rss_again | $(r "$t_again") |"
 echo "| floor: psql COPY of the same rows | $t_copy | $((N * 1000 / (t_copy > 0 ? t_copy : 1))) | | 1.0 |"
+
+import_bench() {
+# ---- the registries ------------------------------------------------------------------------
+R=$KT_WORK/registries
+# a region of its own (78), adopted by the test tree's region 'reg', whose device imports
+"$KT_SRC/tests/tools/gds_gen.py" orgs "$R" --region 78 --municipalities "$M" --schools "$S"
+printf 'GUID;Код\n%s;reg\n' "$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10'), 'region:78'))")" \
+	>"$KT_WORK/codes.csv"
+"$KT_ADMIN" --db "$KT_CONNINFO" org import "$R" --codes "$KT_WORK/codes.csv" >/dev/null ||
+	kt_fail "org import of region 78"
+rm "$R"/rbd_{CurrentRegion,Areas}.xml
+t0=$(date +%s%N)
+"$KT_SRC/tests/tools/gds_gen.py" registries "$R" --participants "$NP" --points "$NPOINTS" \
+	--auditoriums 12 --staff "$NSTAFF" --schedule "$KT_WORK/schedule.csv"
+rm "$R"/rbd_{Governments,Schools}.xml
+t_gen=$(ms "$t0")
+python3 -c "import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
+    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$R" "$KT_WORK/registries.zip"
+RBYTES=$(wc -c <"$KT_WORK/registries.zip")
+RXBYTES=$(cat "$R"/*.xml | wc -c)
+declare -A ROWS
+for f in "$R"/*.xml; do ROWS[$(basename "$f" .xml)]=$(grep -c '^  <rbd_' "$f"); done
+NROWS=0
+for t in "${!ROWS[@]}"; do NROWS=$((NROWS + ROWS[$t])); done
+
+# where the server's time goes: PL/pgSQL and SQL functions timed (pg_stat_user_functions)
+kt_psql "ALTER DATABASE $KT_DB SET track_functions = 'all'" >/dev/null
+kt_start_kartad
+kt_karta reg sync >/dev/null
+kt_karta reg exam schedule import "$KT_WORK/schedule.csv" >/dev/null
+krun gdry registry import --layout giadbset "$KT_WORK/registries.zip" --dry-run
+t_gdry=$T rss_gdry=$RSS
+kt_psql "SELECT pg_stat_reset()" >/dev/null
+krun gimp registry import --layout giadbset "$KT_WORK/registries.zip"
+t_gimp=$T rss_gimp=$RSS
+sleep 1 # the backends report their function times when idle
+kt_psql "SELECT '| ' || funcname || ' | ' || calls || ' | ' || round(total_time) || ' | ' || round(self_time)
+	|| ' |' FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10" >"$KT_WORK/functions.md"
+krun gagain registry import --layout giadbset "$KT_WORK/registries.zip"
+t_gagain=$T rss_gagain=$RSS
+grep -q "rbd_Participants.xml: $NP rows: 0 added, 0 updated, $NP unchanged" "$KT_WORK/gagain.out" ||
+	kt_fail "the second registry import changed something: $(cat "$KT_WORK/gagain.out")"
+got=$(kt_psql "SELECT (SELECT count(*) FROM participant) + (SELECT count(*) FROM exam_registration)
+	+ (SELECT count(*) FROM exam_point) + (SELECT count(*) FROM auditorium) + (SELECT count(*) FROM staff)
+	+ (SELECT count(*) FROM exam_point_assignment) + (SELECT count(*) FROM exam_auditorium)")
+[ "$got" = "$NROWS" ] || kt_fail "expected $NROWS registry rows, got $got"
+uploads=$(grep -c 'event=upload ' "$KT_WORK"/kartad.*.log || true)
+
+# the floor: every row's columns as text, COPY into untriggered tables
+python3 - "$R" "$KT_WORK/floor" <<'EOF'
+import os, re, sys
+src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
+for f in sorted(os.listdir(src)):
+    t, cols = f[:-4], None
+    with open(os.path.join(out, t + '.tsv'), 'w') as w:
+        for row in re.finditer(r'<%s>(.*?)</%s>' % (t, t), open(os.path.join(src, f)).read(), re.S):
+            kv = re.findall(r'<(\w+)>([^<]*)</\1>', row.group(1))
+            if cols is None:
+                cols = [k for k, _ in kv]
+                open(os.path.join(out, t + '.cols'), 'w').write(','.join(cols))
+            d = dict(kv)
+            w.write('\t'.join(d.get(c, '\\N') for c in cols) + '\n')
+EOF
+for f in "$KT_WORK"/floor/*.cols; do
+	t=$(basename "$f" .cols)
+	kt_psql "CREATE TABLE floor_$t ($(tr ',' '\n' <"$f" | sed 's/$/ text/' | paste -sd,))" >/dev/null
+done
+t0=$(date +%s%N)
+for f in "$KT_WORK"/floor/*.tsv; do
+	kt_psql "COPY floor_$(basename "$f" .tsv) FROM STDIN" <"$f" >/dev/null
+done
+t_gcopy=$(ms "$t0")
+
+echo
+echo "## giadbset: registries, $NP participants"
+echo
+echo "Package: $((RBYTES / 1048576)) MiB zipped, $((RXBYTES / 1048576)) MiB of XML; $NROWS rows:"
+for t in rbd_Stations rbd_Auditoriums rbd_StationWorkers rbd_Participants rbd_ParticipantsExams \
+	rbd_StationsExams rbd_StationExamAuditory; do
+	echo "$t ${ROWS[$t]},"
+done | paste -sd' ' | sed 's/,$/./'
+echo "(generated in $t_gen ms; kartad answered in $uploads Uploads)"
+echo
+echo "| step | ms | rows/s | client peak RSS KiB | ratio to COPY |"
+echo "|---|---|---|---|---|"
+g() { echo "$(( $1 * 10 / (t_gcopy > 0 ? t_gcopy : 1) ))" | sed 's/\(.\)$/.\1/; s/^\./0./'; }
+echo "| karta registry import --layout giadbset --dry-run | $t_gdry | $((NROWS * 1000 / (t_gdry > 0 ? t_gdry : 1))) | $rss_gdry | $(g "$t_gdry") |"
+echo "| karta registry import --layout giadbset (end to end) | $t_gimp | $((NROWS * 1000 / (t_gimp > 0 ? t_gimp : 1))) | $rss_gimp | $(g "$t_gimp") |"
+echo "| the same package again (nothing to send) | $t_gagain | $((NROWS * 1000 / (t_gagain > 0 ? t_gagain : 1))) | $rss_gagain | $(g "$t_gagain") |"
+echo "| floor: psql COPY of the same rows (text columns) | $t_gcopy | $((NROWS * 1000 / (t_gcopy > 0 ? t_gcopy : 1))) | | 1.0 |"
+echo
+echo "Where kartad's database time went during the import (pg_stat_user_functions, ms; self"
+echo "excludes the functions it called):"
+echo
+echo "| function | calls | total ms | self ms |"
+echo "|---|---|---|---|"
+cat "$KT_WORK/functions.md"
+kt_stop_kartad
+kt_psql "ALTER DATABASE $KT_DB RESET track_functions" >/dev/null
+}
+[ "${KT_GDS_IMPORT:-1}" = 0 ] || import_bench
 
 # ---- the export (karta registry export --layout giadbset) ----------------------------------------
 # The region above (reg77) gets, in SQL (not timed), the registries of the issue's scale:

@@ -10,7 +10,6 @@
 #include "db/db.h"
 #include "guard.h"
 #include "kt_log.h"
-#include "server.h"
 #include "session.h"
 
 static const char device_sql[] =

@@ -10,6 +10,7 @@
  * package, and the command says so). The package appears at its path only when whole
  * (kt_gds_write). Only a region device exports: the package is the region's. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,8 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 				"6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10", name, g, sizeof g)));
 			++*no_guid;
 		}
-		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0)
+		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0 ||
+		    (*jstr(o, "territory") && rv_kv_add(&x->org_area, jstr(o, "id"), jstr(o, "territory")) != 0))
 			return -1;
 		if (strcmp(jstr(o, "level"), "region") == 0) {
 			snprintf(x->region_code, sizeof x->region_code, "%s", jstr(o, "federal_code"));
@@ -186,8 +188,20 @@ struct run {
 	char err[512];
 };
 
+/* Ctrl-C or a TERM during the export: the rows stop, the private folder (personal data)
+ * is removed, nothing is left at the package's path. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 static int write_one(struct run *u, const json_t *row)
 {
+	if (interrupted)
+		return snprintf(u->err, sizeof u->err, "interrupted"), -1;
 	gds_out_reset(u->o);
 	int k = u->gt->map(u->x, row, u->o);
 	if (k == 0) {
@@ -243,9 +257,19 @@ static int write_table(struct run *u, struct replica *r, json_t *orgs)
 
 /* ---- the command ------------------------------------------------------------------------------- */
 
+/* Seconds since *t0, which moves to now: each progress line says what its step took. */
+static double since(struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double s = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t;
+	return s;
+}
+
 static void gx_free(struct gx *x)
 {
-	struct kvmap *maps[] = {&x->org_guid, &x->part_guid, &x->exam_gid, &x->point_guid,
+	struct kvmap *maps[] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid, &x->point_guid,
 		&x->aud_places, &x->pa, &x->ea, &x->dist};
 	for (size_t i = 0; i < ARRAY_LEN(maps); i++) {
 		for (size_t k = 0; k < maps[i]->n; k++) {
@@ -297,6 +321,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	long pending = rp_count(r, "SELECT count(*) FROM outbox");
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	json_t *orgs = load_orgs(cl, r);
 	if (!orgs)
 		return EXIT_RUNTIME;
@@ -305,6 +331,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	struct run u = {.x = &x, .o = out};
 	long no_guid = 0;
 	int rc = EXIT_RUNTIME;
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	bool handlers = false;
 	if (!out || index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
 		fprintf(stderr, "karta: cannot export: %s\n", out && *replica_error(r)
 			? replica_error(r) : "out of memory");
@@ -315,11 +343,16 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 				"import its tree with 'karta-admin org import' first\n");
 		goto done;
 	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	handlers = true;
 	if (!(u.w = kt_gds_write_open(o[O_OUTPUT].str, u.err, sizeof u.err))) {
 		fprintf(stderr, "karta: %s\n", u.err);
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
+	printf("  %-32s %13s %7.1f s\n", "(the tree and the links)", "", since(&t0));
 	for (int i = 0; i < gds_out_tables_count; i++) {
 		u.gt = &gds_out_tables[i];
 		u.t = kt_gds_table(u.gt->name);
@@ -328,14 +361,18 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			kt_gds_write_abort(u.w);
 			goto done;
 		}
-		printf("  %-32s %8ld rows\n", u.t->name, kt_gds_write_rows(u.w));
+		printf("  %-32s %8ld rows %7.1f s\n", u.t->name, kt_gds_write_rows(u.w), since(&t0));
 		fflush(stdout);
 	}
-	if (kt_gds_write_finish(u.w, u.err, sizeof u.err) != 0) {
+	int fin = interrupted ? (kt_gds_write_abort(u.w), snprintf(u.err, sizeof u.err,
+		"interrupted"), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
+	printf("  %-32s %13s %7.1f s\n", "(the .zip)", "", since(&t0));
+	if (fin != 0) {
 		fprintf(stderr, "karta: cannot export: %s; nothing written\n", u.err);
 		goto done;
 	}
 	printf("written to %s\n", o[O_OUTPUT].str);
+	fflush(stdout); /* the warnings below come after it, also in a pipe */
 	if (no_guid)
 		fprintf(stderr, "karta: warning: %ld organization%s added by hand have no federal "
 				"GUID: written with one karta makes from the code\n", no_guid,
@@ -348,8 +385,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		fprintf(stderr, "karta: warning: %ld planning row%s left out: what they refer to is "
 				"not in the replica\n", x.no_link, x.no_link == 1 ? "" : "s");
 	if (x.no_area)
-		fprintf(stderr, "karta: warning: %ld exam point%s without a territory: AreaID "
-				"written as zeros\n", x.no_area, x.no_area == 1 ? "" : "s");
+		fprintf(stderr, "karta: warning: %ld exam point%s without a territory (neither "
+				"their own nor their host school's): AreaID written as zeros\n", x.no_area, x.no_area == 1 ? "" : "s");
 	if (x.unknown_cols)
 		fprintf(stderr, "karta: note: %ld row%s carry columns the published schema does not "
 				"know, kept as they came\n", x.unknown_cols, x.unknown_cols == 1 ? "" : "s");
@@ -359,6 +396,10 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			pending == 1 ? "" : "s");
 	rc = EXIT_OK;
 done:
+	if (handlers) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	free(out);
 	gx_free(&x);
 	json_decref(orgs);

@@ -13,6 +13,7 @@
  * creation time), so that every row validates against the schema. */
 #include <ctype.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,27 @@ static const char *keep(struct gds_out *o, const char *s)
 }
 
 /* The column name of t gets v (copied; NULL leaves it out). */
+/* kt_gds_col for the string literals the map_* functions name columns by, remembered by
+ * the literal's address (the same on every row): a row costs no name comparisons. */
+static int col_of(const struct kt_gds_table *t, const char *name)
+{
+	static struct {
+		const struct kt_gds_table *t;
+		const char *name;
+		int i;
+	} memo[512];
+	size_t h = (((uintptr_t)name >> 2) ^ ((uintptr_t)t >> 4)) % (sizeof memo / sizeof memo[0]);
+	if (memo[h].t != t || memo[h].name != name) {
+		memo[h].t = t;
+		memo[h].name = name;
+		memo[h].i = kt_gds_col(t, name);
+	}
+	return memo[h].i;
+}
+
 static void put(struct gds_out *o, const struct kt_gds_table *t, const char *name, const char *v)
 {
-	int i = kt_gds_col(t, name);
+	int i = col_of(t, name);
 	if (i >= 0 && v)
 		o->val[i] = keep(o, v);
 }
@@ -226,6 +245,18 @@ static int map_school(struct gx *x, const json_t *r, struct gds_out *o)
 
 /* ---- registries ------------------------------------------------------------------------------ */
 
+/* A person's name and identity document (participants, staff). */
+static void person(struct gds_out *o, const struct kt_gds_table *t, const json_t *r)
+{
+	char b[24];
+	put(o, t, "Surname", str(r, "surname"));
+	put(o, t, "Name", str(r, "name"));
+	put(o, t, "SecondName", *str(r, "patronymic") ? str(r, "patronymic") : NULL);
+	put(o, t, "DocumentSeries", *str(r, "doc_series") ? str(r, "doc_series") : NULL);
+	put(o, t, "DocumentNumber", str(r, "doc_number"));
+	put(o, t, "DocumentTypeCode", num(r, "doc_type", b, sizeof b));
+}
+
 static int map_participant(struct gx *x, const json_t *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Participants");
@@ -233,12 +264,7 @@ static int map_participant(struct gx *x, const json_t *r, struct gds_out *o)
 	long long v = 0;
 	put(o, t, "ParticipantID", own_guid(r, g, sizeof g));
 	put(o, t, "Region", x->region_code);
-	put(o, t, "Surname", str(r, "surname"));
-	put(o, t, "Name", str(r, "name"));
-	put(o, t, "SecondName", *str(r, "patronymic") ? str(r, "patronymic") : NULL);
-	put(o, t, "DocumentSeries", *str(r, "doc_series") ? str(r, "doc_series") : NULL);
-	put(o, t, "DocumentNumber", str(r, "doc_number"));
-	put(o, t, "DocumentTypeCode", num(r, "doc_type", b, sizeof b));
+	person(o, t, r);
 	put(o, t, "Sex", flag(regmap_int(get(r, "sex"), &v) && v == 2)); /* true: female */
 	if (regmap_int(get(r, "form"), &v)) {
 		snprintf(b, sizeof b, "%d", regmap_forms_ris(v));
@@ -298,6 +324,11 @@ static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
 	put(o, t, "StationID", own_guid(r, g, sizeof g));
 	put(o, t, "REGION", x->region_code);
 	const char *area = guid_norm(str(r, "area_guid"), b, sizeof b);
+	if (!*area) { /* the territory of the school the point is housed in */
+		char id[24];
+		const char *a = rv_kv_get(&x->org_area, num(r, "host_org_id", id, sizeof id));
+		area = a ? a : "";
+	}
 	if (!*area) {
 		x->no_area++;
 		area = NIL_GUID;
@@ -361,13 +392,8 @@ static int map_staff(struct gx *x, const json_t *r, struct gds_out *o)
 	long long v = 0;
 	put(o, t, "StationWorkerID", own_guid(r, g, sizeof g));
 	put(o, t, "REGION", x->region_code);
-	put(o, t, "DocumentTypeCode", num(r, "doc_type", b, sizeof b));
 	put(o, t, "StationWorkerCode", str(r, "code"));
-	put(o, t, "Surname", str(r, "surname"));
-	put(o, t, "Name", str(r, "name"));
-	put(o, t, "SecondName", *str(r, "patronymic") ? str(r, "patronymic") : NULL);
-	put(o, t, "DocumentSeries", *str(r, "doc_series") ? str(r, "doc_series") : NULL);
-	put(o, t, "DocumentNumber", str(r, "doc_number"));
+	person(o, t, r);
 	if (regmap_int(get(r, "sex"), &v))
 		put(o, t, "Sex", flag(v == 2));
 	const char *birth = str(r, "birth_date");
@@ -531,6 +557,27 @@ static const char *neutral(const struct gx *x, const struct kt_gds_col *c, const
 	}
 }
 
+/* The map line of each column of t (NULL: none), looked up once per table. */
+static const struct kt_gds_map_col *const *map_cols(const struct kt_gds_table *t,
+	const struct kt_gds_map *m)
+{
+	static struct {
+		const struct kt_gds_table *t;
+		const struct kt_gds_map_col *c[KT_GDS_MAX_COLS];
+	} memo[16];
+	size_t k = 0;
+	while (k < sizeof memo / sizeof memo[0] && memo[k].t && memo[k].t != t)
+		k++;
+	if (k == sizeof memo / sizeof memo[0])
+		k = 0; /* never: there are 12 tables */
+	if (memo[k].t != t) {
+		memo[k].t = t;
+		for (int i = 0; i < t->ncols; i++)
+			memo[k].c[i] = kt_gds_map_col(m, t->cols[i].name);
+	}
+	return memo[k].c;
+}
+
 /* Column i from the shared mapping (kt_gds_map.c) and the kept text: extra's text (or its
  * null: the element was absent) first, else karta's value rendered by the mapping, else
  * what map_* said. A rendering the schema would refuse gives way to map_*'s value. */
@@ -543,7 +590,7 @@ static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct k
 		o->val[i] = json_is_string(e) ? keep(o, json_string_value(e)) : NULL;
 		return json_is_string(e) && !o->val[i] ? -1 : 0;
 	}
-	const struct kt_gds_map_col *c = m ? kt_gds_map_col(m, name) : NULL;
+	const struct kt_gds_map_col *c = m ? map_cols(t, m)[i] : NULL;
 	char buf[128];
 	const char *r = c ? kt_gds_render(c, row, resolve, x, buf, sizeof buf) : NULL;
 	if (!r || kt_gds_check(&t->cols[i], r))

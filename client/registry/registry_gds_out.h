@@ -20,6 +20,7 @@ struct client;
 struct gx {
 	char region_code[16], region_guid[40], region_created[32];
 	struct kvmap org_guid;   /* organization id → GUID */
+	struct kvmap org_area;   /* organization id → its territory's GUID (schools) */
 	struct kvmap part_guid;  /* participant id → its GUID */
 	struct kvmap exam_gid;   /* exam id → ExamGlobalID */
 	struct kvmap point_guid; /* exam point id → its GUID */
@@ -29,7 +30,8 @@ struct gx {
 	struct kvmap dist;       /* exam id|participant id → distribution id */
 	long no_global;          /* rows left out: their exam has no ExamGlobalID */
 	long no_link;            /* planning rows left out: what they hang on is not held */
-	long no_area;            /* exam points without a territory (AreaID written as zeros) */
+	long no_area;            /* exam points without a territory, their own or their host
+	                            school's (AreaID written as zeros) */
 	long unknown_cols;       /* rows with columns the schema does not know (kept) */
 };
 

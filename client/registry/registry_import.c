@@ -330,18 +330,34 @@ static void own_org(struct imp *im)
 		im->own_level[0] = '\0';
 }
 
-/* Brings the replica up to date before comparing (online only): pending ops first, then a
- * pull. Sets im->offline when the server cannot be reached. -1: message printed. */
-static int refresh(struct imp *im)
+int ri_refresh(struct client *cl, bool *offline)
 {
 	struct sync_report rep = {0};
-	if (!sync_connect(im->cl, true)) {
-		if (!im->cl->unreachable)
+	if (!sync_connect(cl, true)) {
+		if (!cl->unreachable)
 			return -1;
-		im->offline = true;
+		*offline = true;
 		return 0;
 	}
-	return sync_push(im->cl, &rep, NULL, NULL) == 0 && sync_pull(im->cl, false, &rep) == 0 ? 0 : -1;
+	return sync_push(cl, &rep, NULL, NULL) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -1;
+}
+
+int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
+	size_t nq)
+{
+	struct sync_report rep = {0};
+	if (!sync_connect(cl, true)) {
+		if (!cl->unreachable)
+			return -1;
+		*offline = true;
+		return 0;
+	}
+	if (sync_push(cl, &rep, fn, arg) != 0 || sync_pull(cl, false, &rep) != 0) {
+		fprintf(stderr, "karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
+				"was not sent\n", file, nq);
+		return -1;
+	}
+	return 0;
 }
 
 static int check_owner(struct imp *im, const struct kt_reg_map *map)
@@ -529,7 +545,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	}
 	own_org(&im);
 	if (!im.dry || (!*im.own_level && !im.org_opt)) {
-		if (refresh(&im) != 0)
+		if (ri_refresh(cl, &im.offline) != 0)
 			goto out;
 		own_org(&im);
 	}
@@ -565,18 +581,9 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(im.r, true) != 0)
 			goto dberr;
 	}
-	if (!im.dry && im.nq && !im.offline) {
-		struct sync_report rep = {0};
-		if (!sync_connect(cl, true)) {
-			if (!cl->unreachable)
-				goto out;
-			im.offline = true;
-		} else if (sync_push(cl, &rep, on_result, &im) != 0 || sync_pull(cl, false, &rep) != 0) {
-			fprintf(stderr, "karta: %s: the rows are queued (%zu changes); 'karta sync' sends "
-					"what was not sent\n", im.file, im.nq);
-			goto out;
-		}
-	}
+	if (!im.dry && im.nq && !im.offline &&
+	    ri_send(cl, on_result, &im, &im.offline, im.file, im.nq) != 0)
+		goto out;
 	if (im.offline && im.nq)
 		fprintf(stderr, "karta: offline: %zu change%s queued; 'karta sync' sends %s\n", im.nq,
 			im.nq == 1 ? "" : "s", im.nq == 1 ? "it" : "them");

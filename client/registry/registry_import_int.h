@@ -10,6 +10,7 @@
 #include "kt_registry.h"
 #include "registry_rows.h"
 #include "registry_view.h"
+#include "sync.h"
 
 struct client;
 struct replica;
@@ -69,6 +70,13 @@ struct ri_target {
 };
 
 /* ---- registry_import.c ---- */
+/* Brings the replica up to date before comparing: pending ops first, then a pull. 0 (with
+ * *offline set when the server cannot be reached), -1 (message printed). */
+int ri_refresh(struct client *cl, bool *offline);
+/* Sends the outbox (fn hears each op's answer) and pulls back. 0 (*offline set when the
+ * server cannot be reached), -1 (message printed, naming file and the nq changes queued). */
+int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
+	size_t nq);
 /* "FILE:LINE: msg" (the progress bar cleared first). */
 void ri_reject(struct imp *im, int line, const char *msg);
 /* "FILE:LINE: «column»: msg". */

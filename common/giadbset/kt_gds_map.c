@@ -67,7 +67,7 @@ static const struct kt_gds_map_col stations[] = {
 	{"AreaID", KT_GC_GUID_TEXT, "area_guid", NULL, 0, 0, false, NULL},
 	{"StationCode", KT_GC_CODE4, "code", NULL, 0, 9999, true, NULL},
 	{"StationName", KT_GC_TEXT, "name", NULL, 0, 0, true, NULL},
-	{"StationAddress", KT_GC_TEXT, "address", NULL, 0, 0, true, NULL},
+	{"StationAddress", KT_GC_TEXT, "address", NULL, 0, 0, false, "\"—\""}, /* optional; karta needs one */
 	{"SchoolFK", KT_GC_GUID_TEXT, "ris_school_guid", NULL, 0, 0, false, NULL},
 	{"GovernmentID", KT_GC_ORG, "ris_msu_guid", "org_guid", 0, 0, true, NULL},
 	{"sVolume", KT_GC_INT, "capacity", NULL, 1, 5000, false, NULL},
@@ -290,6 +290,8 @@ static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const str
 	case KT_GC_ORG:
 		return json_string(v ? v : "");
 	case KT_GC_TEXT:
+		if (!v && c->dflt)
+			return json_loads(c->dflt, JSON_DECODE_ANY, NULL);
 		return folded(v ? v : "");
 	case KT_GC_INT:
 		if (parse_long(v, c->lo, c->hi, &x))

@@ -55,7 +55,7 @@ struct kt_gds_map_col {
 	const char *arg;   /* KT_GC_ORG: the argument the server resolves; KT_GC_REF: the table */
 	long lo, hi;       /* KT_GC_INT: the range karta keeps */
 	bool need;         /* karta cannot store the row without a value: a row without one is refused */
-	const char *dflt;  /* KT_GC_INT: the value karta stores when the text gives none (JSON) */
+	const char *dflt;  /* KT_GC_INT, KT_GC_TEXT: what karta stores when the text gives none (JSON) */
 };
 
 struct kt_gds_map {

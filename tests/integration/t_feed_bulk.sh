@@ -10,7 +10,10 @@
 #  - a bulk UPDATE (soft delete of 100 rows) appends 100 'delete' changes with the changed
 #    fields; an UPDATE that changes nothing appends nothing;
 #  - two statements over two feeds (sch11, sch12) whose rows come in opposite orders do
-#    not deadlock: feeds are locked in org_id order, not in row order.
+#    not deadlock: feeds are locked in org_id order, not in row order;
+#  - distribution and seating have no foreign keys: a statement with one missing participant,
+#    point or auditorium among valid rows is refused (SQLSTATE 23503, the reference named),
+#    nothing written or appended; valid rows go in.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -157,6 +160,50 @@ for s in A B L; do
 	send $s '\q'
 	exec {SESS[$s]}>&-
 done
+# --- distribution and seating: references checked per statement (no foreign keys) ------------
+REG=$(org_id reg) MUN1=$(org_id mun1)
+kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
+	VALUES (md5('exam')::uuid, $REG, 2, 'Математика', 1, 11, date '2026-06-01');
+INSERT INTO exam_point(id, org_id, region_id, code, name, address, capacity, forms)
+	VALUES (md5('point')::uuid, $MUN1, $REG, '0101', 'ППЭ 0101', 'ул. Школьная, 1', 100, 1);
+INSERT INTO auditorium(id, org_id, point_id, code, name, rows, seats_per_row)
+	VALUES (md5('aud')::uuid, $MUN1, md5('point')::uuid, '0001', 'Кабинет 1', 5, 4)" >/dev/null
+# dist_sql PARTICIPANT POINT: a distribution of 50 participants of sch11 (the last one's id and
+# the point as given); seat_sql AUDITORIUM: their seats
+dist_sql() {
+	echo "INSERT INTO distribution(org_id, exam_id, participant_id, point_id)
+	SELECT $MUN1, md5('exam')::uuid, CASE WHEN g < 50 THEN md5('B:' || g)::uuid ELSE '$1' END, '$2'
+	FROM generate_series(1, 50) g"
+}
+seat_sql() {
+	echo "INSERT INTO seating(org_id, exam_id, participant_id, point_id, auditorium_id, seat_row, seat)
+	SELECT $MUN1, md5('exam')::uuid, md5('B:' || g)::uuid, md5('point')::uuid,
+		CASE WHEN g < 20 THEN md5('aud')::uuid ELSE '$1' END, (g - 1) / 4 + 1, (g - 1) % 4 + 1
+	FROM generate_series(1, 20) g"
+}
+Q11=$(last_seq "$MUN1")
+NOONE=$(kt_uuid)
+for bad in "participant_id $NOONE|$(dist_sql "$NOONE" "$(kt_psql "SELECT md5('point')::uuid")")" \
+	"point_id $NOONE|$(dist_sql "$(kt_psql "SELECT md5('B:50')::uuid")" "$NOONE")" \
+	"auditorium_id $NOONE|$(seat_sql "$NOONE")"; do
+	kt_run psql -XAtq -v ON_ERROR_STOP=1 -v VERBOSITY=verbose "$KT_CONNINFO" -c "${bad#*|}"
+	kt_assert_rc 1 "a statement with one missing reference (${bad%%|*})"
+	kt_assert_contains "$KT_OUT$KT_ERR" "23503" "SQLSTATE foreign_key_violation (${bad%%|*})"
+	kt_assert_contains "$KT_OUT$KT_ERR" "${bad%%|*} is not present" "the missing reference named"
+done
+kt_assert_eq "$(kt_psql "SELECT (SELECT count(*) FROM distribution) + (SELECT count(*) FROM seating)")|$(last_seq "$MUN1")" \
+	"0|$Q11" "nothing written, nothing appended by the refused statements"
+kt_psql "$(dist_sql "$(kt_psql "SELECT md5('B:50')::uuid")" "$(kt_psql "SELECT md5('point')::uuid")");
+	$(seat_sql "$(kt_psql "SELECT md5('aud')::uuid")")" >/dev/null
+kt_assert_eq "$(kt_psql "SELECT (SELECT count(*) FROM distribution) + (SELECT count(*) FROM seating)")|$(gap_free "$MUN1")" \
+	"70|$((Q11 + 70))|$((Q11 + 70))|$((Q11 + 70))" "valid distribution and seating, in mun1's feed"
+kt_psql "UPDATE seating SET deleted_at = now(), row_version = row_version + 1 WHERE seat_row = 1" >/dev/null
+kt_run psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" -c "UPDATE seating SET auditorium_id = '$NOONE'
+	WHERE seat_row = 2"
+kt_assert_rc 1 "an update to a missing auditorium"
+kt_assert_contains "$KT_ERR" "auditorium_id $NOONE is not present" "the update refused"
+kt_assert_eq "$(gap_free "$MUN1")" "$((Q11 + 74))|$((Q11 + 74))|$((Q11 + 74))" \
+	"4 soft deletes appended, the refused update nothing"
 kt_ok sch11 sync
 kt_assert_replica_eq sch11 "sch11's replica at the end"
 kt_pass

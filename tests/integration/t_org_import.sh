@@ -13,6 +13,8 @@
 #    wrong namespace, a DTD (billion laughs), a truncated file, a missing table file.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/gds_lib.sh
+. "$(dirname "$0")/gds_lib.sh"
 
 kt_setup t_org_import
 kt_start_kartad
@@ -28,30 +30,6 @@ for f in "$D"/valid/*.xml; do
 done
 snap() { kt_psql "SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) || md5(coalesce((SELECT
 	string_agg(t::text, ',' ORDER BY t.guid) FROM territory t), '')) FROM organization o"; }
-# edit FILE ROW COL VALUE: the ROW-th (1-based) row's column set to VALUE (python: the XML is
-# rewritten by text so that anything else stays as generated)
-edit() {
-	python3 - "$@" <<-'EOF'
-		import re, sys
-		path, row, col, val = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-		s = open(path, encoding='utf-8').read()
-		parts = re.split(r'(?=\n  <rbd_)', s)
-		parts[row] = re.sub(r'<%s>[^<]*</%s>' % (col, col), '<%s>%s</%s>' % (col, val, col), parts[row])
-		open(path, 'w', encoding='utf-8').write(''.join(parts))
-	EOF
-}
-# dup FILE ROW: the ROW-th row written twice
-dup() {
-	python3 - "$@" <<-'EOF'
-		import re, sys
-		path, row = sys.argv[1], int(sys.argv[2])
-		s = open(path, encoding='utf-8').read()
-		body, end = s.rsplit('\n</GIADBSet>', 1)
-		parts = re.split(r'(?=\n  <rbd_)', body) + ['\n</GIADBSet>' + end]
-		parts.insert(row, parts[row])
-		open(path, 'w', encoding='utf-8').write(''.join(parts))
-	EOF
-}
 fresh() { rm -rf "$D/$1" && cp -r "$D/p1" "$D/$1"; }
 
 # --- the dry run writes nothing ----------------------------------------------------------
