@@ -28,6 +28,7 @@
 #include "registry_view.h"
 #include "replica.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 enum { C_DATE, C_SUBJECT, C_NAME, C_FORM, C_GIA, C_PERIOD, C_GLOBAL, C_N };
 
@@ -106,13 +107,13 @@ static int map_header(struct sched *s, const struct kt_csv_row *h)
 			if (header_is(c, f))
 				found = c;
 		if (found < 0) {
-			fprintf(stderr, "karta: %s: line %d: unknown column «%s» (the columns: Дата экзамена, "
+			fprintf(stderr, _("karta: %s: line %d: unknown column «%s» (the columns: Дата экзамена, "
 					"Код предмета, Предмет, Форма, ГИА, Период, ExamGlobalID); nothing "
-					"imported\n", s->file, h->line, h->f[i].s);
+					"imported\n"), s->file, h->line, h->f[i].s);
 			return -1;
 		}
 		if (s->col_of[found] >= 0) {
-			fprintf(stderr, "karta: %s: line %d: column «%s» is given twice; nothing imported\n",
+			fprintf(stderr, _("karta: %s: line %d: column «%s» is given twice; nothing imported\n"),
 				s->file, h->line, cols[found].name);
 			return -1;
 		}
@@ -120,8 +121,8 @@ static int map_header(struct sched *s, const struct kt_csv_row *h)
 	}
 	for (int c = 0; c < C_N; c++)
 		if (cols[c].required && s->col_of[c] < 0) {
-			fprintf(stderr, "karta: %s: line %d: the required column «%s» is missing; nothing "
-					"imported\n", s->file, h->line, cols[c].name);
+			fprintf(stderr, _("karta: %s: line %d: the required column «%s» is missing; nothing "
+					"imported\n"), s->file, h->line, cols[c].name);
 			return -1;
 		}
 	return 0;
@@ -269,12 +270,12 @@ static int import_row(struct sched *s, const struct srow *x, int line)
 	const struct reg_map_entry *e = reg_map_get(&s->seen_global, gk);
 	char msg[160];
 	if (e) {
-		snprintf(msg, sizeof msg, "the same ExamGlobalID as line %ld", e->num);
+		snprintf(msg, sizeof msg, _("the same ExamGlobalID as line %ld"), e->num);
 		reject(s, line, C_GLOBAL, msg);
 		return 1;
 	}
 	if ((e = reg_map_get(&s->seen_key, nk))) {
-		snprintf(msg, sizeof msg, "the same subject, form, ГИА and date as line %ld", e->num);
+		snprintf(msg, sizeof msg, _("the same subject, form, ГИА and date as line %ld"), e->num);
 		reject(s, line, -1, msg);
 		return 1;
 	}
@@ -283,7 +284,7 @@ static int import_row(struct sched *s, const struct srow *x, int line)
 	const struct reg_map_entry *byg = reg_map_get(&s->by_global, gk);
 	const struct reg_map_entry *byk = reg_map_get(&s->by_key, nk);
 	if (!byg && byk && byk->num > 0) {
-		snprintf(msg, sizeof msg, "karta has this subject, form, ГИА and date as ExamGlobalID %ld",
+		snprintf(msg, sizeof msg, _("karta has this subject, form, ГИА and date as ExamGlobalID %ld"),
 			byk->num);
 		reject(s, line, C_GLOBAL, msg);
 		return 1;
@@ -405,17 +406,17 @@ static int read_rows(struct sched *s, struct kt_csv_reader *rd)
 static void summary(const struct sched *s)
 {
 	if (s->dry) {
-		printf("dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, %ld "
-		       "rejected; nothing queued\n", s->rows, s->to_add, s->to_update, s->unchanged,
+		printf(_("dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, %ld "
+		       "rejected; nothing queued\n"), s->rows, s->to_add, s->to_update, s->unchanged,
 			s->rejected);
 	} else if (s->offline) {
-		printf("queued %ld rows: %ld to add, %ld to update, %ld unchanged\n",
+		printf(_("queued %ld rows: %ld to add, %ld to update, %ld unchanged\n"),
 			s->rows - s->rejected, s->to_add, s->to_update, s->unchanged);
 	} else {
-		printf("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by the "
-		       "server", s->rows - s->rejected, s->added, s->updated, s->unchanged, s->refused);
+		printf(_("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by the "
+		       "server"), s->rows - s->rejected, s->added, s->updated, s->unchanged, s->refused);
 		if (s->conflicts)
-			printf(", %ld conflicts", s->conflicts);
+			printf(_(", %ld conflicts"), s->conflicts);
 		putchar('\n');
 	}
 }
@@ -425,20 +426,20 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	enum { O_PARTIAL, O_DRY, O_N };
 	struct opt o[] = {
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
-			.help = "queue the valid rows even if some are rejected (exit 1 all the same)"},
+			.help = N_("queue the valid rows even if some are rejected (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
-			.help = "check and compare only: queue nothing"},
+			.help = N_("check and compare only: queue nothing")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1,
-		"Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
+		N_("Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
 		"columns «Дата экзамена» (дд.ММ.гггг or гггг-ММ-дд), «Код предмета» (1-99),\n"
 		"«Предмет», «Форма» (ЕГЭ, ОГЭ, ГВЭ), «ГИА» (9 or 11; needed for ГВЭ), «Период»\n"
 		"(основной, досрочный, дополнительный, резервный) and «ExamGlobalID» (the federal\n"
 		"exam id the federal package's registrations name). An exam is found by its\n"
 		"ExamGlobalID, else by subject, form, ГИА and date. Rejected rows are listed as\n"
 		"FILE:LINE: «column»: reason; without --partial any rejected row means nothing is\n"
-		"queued. Importing the same file again queues nothing. The region's devices only.", o};
+		"queued. Importing the same file again queues nothing. The region's devices only."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -459,7 +460,7 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	if (!rd || !(s.r = client_replica(cl)))
 		goto out;
 	if (kt_csv_next(rd, &hdr, &err) != KT_CSV_ROW) {
-		fprintf(stderr, "karta: %s: %s; nothing imported\n", s.file,
+		fprintf(stderr, _("karta: %s: %s; nothing imported\n"), s.file,
 			*err.msg ? err.msg : "cannot read the header");
 		goto out;
 	}
@@ -474,13 +475,13 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	}
 	if (replica_meta_get(s.r, REPLICA_META_ORG, s.region, sizeof s.region) != 0 ||
 	    replica_meta_get(s.r, "level", level, sizeof level) != 0) {
-		fprintf(stderr, "karta: this device's organization is not known yet (it never reached "
-				"the server): run 'karta sync' once\n");
+		fprintf(stderr, _("karta: this device's organization is not known yet (it never reached "
+				"the server): run 'karta sync' once\n"));
 		goto out;
 	}
 	if (strcmp(level, "region") != 0) {
-		fprintf(stderr, "karta: the exam schedule is the region's: this device belongs to %s "
-				"(a %s); nothing imported\n", s.region, level);
+		fprintf(stderr, _("karta: the exam schedule is the region's: this device belongs to %s "
+				"(a %s); nothing imported\n"), s.region, level);
 		goto out;
 	}
 	if (replica_each(s.r, "exam", NULL, index_exam, &s) != 0)
@@ -491,12 +492,12 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 		in_batch = true;
 	}
 	if (read_rows(&s, rd) != 0) {
-		fprintf(stderr, "karta: %s: nothing imported\n", s.file);
+		fprintf(stderr, _("karta: %s: nothing imported\n"), s.file);
 		goto out;
 	}
 	if (s.rejected && !s.partial && !s.dry) {
-		fprintf(stderr, "karta: %s: %ld of %ld rows rejected (above): nothing imported; fix "
-				"them, or import the valid rows with --partial\n", s.file, s.rejected, s.rows);
+		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix "
+				"them, or import the valid rows with --partial\n"), s.file, s.rejected, s.rows);
 		goto out;
 	}
 	if (in_batch) {
@@ -508,23 +509,24 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	    (!sync_connect(cl, true) || sync_push(cl, &rep, on_result, &s) != 0 ||
 	     sync_pull(cl, false, &rep) != 0)) {
 		if (!cl->unreachable) {
-			fprintf(stderr, "karta: %s: the exams are queued (%zu changes); 'karta sync' sends "
-					"what was not sent\n", s.file, s.nq);
+			fprintf(stderr, _("karta: %s: the exams are queued (%zu changes); 'karta sync' sends "
+					"what was not sent\n"), s.file, s.nq);
 			goto out;
 		}
 		s.offline = true;
 	}
 	if (s.offline && s.nq)
-		fprintf(stderr, "karta: offline: %zu change%s queued; 'karta sync' sends %s\n", s.nq,
-			s.nq == 1 ? "" : "s", s.nq == 1 ? "it" : "them");
+		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
+				"karta: offline: %zu changes queued; 'karta sync' sends them\n", s.nq),
+			s.nq);
 	summary(&s);
 	if (s.rejected && !s.dry)
-		fprintf(stderr, "karta: %s: %ld of %ld rows rejected (above) and not imported "
-				"(--partial: the others were)\n", s.file, s.rejected, s.rows);
+		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported "
+				"(--partial: the others were)\n"), s.file, s.rejected, s.rows);
 	rc = s.rejected || s.refused || s.conflicts ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
-	fprintf(stderr, "karta: cannot use the local replica: %s\n", replica_error(s.r));
+	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(s.r));
 out:
 	if (in_batch)
 		replica_batch_end(s.r, false);
@@ -542,7 +544,7 @@ out:
 int exam_schedule(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"import", schedule_import, "import the exam schedule from a CSV file (the region)"},
+		{"import", schedule_import, N_("import the exam schedule from a CSV file (the region)")},
 	};
 	return opts_dispatch("exam schedule", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

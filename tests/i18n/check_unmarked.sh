@@ -14,6 +14,11 @@ cd "$src"
 folders=(
 	client/*.c              # core.po
 	client/plans            # plans.po
+	client/registry         # registry.po
+	client/exam             # exam.po
+	client/print            # print.po
+	common/registry         # registry.po
+	common/giadbset         # registry.po
 )
 
 # Files or "file:literal-start" that stay English, with the reason.
