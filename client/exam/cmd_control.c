@@ -20,16 +20,17 @@
 static const struct {
 	const char *word, *alt, *name, *title, *sheet;
 } reports[] = {
-	{"K-02", "К-02", "k02", "К-02 registered, distributed and not distributed participants",
+	{"K-02", "К-02", "k02", N_("К-02 registered, distributed and not distributed participants"),
 		"К-02 Распределение"},
-	{"K-03", "К-03", "k03", "К-03 distributed participants vs seats of the assigned auditoriums",
+	{"K-03", "К-03", "k03",
+		N_("К-03 distributed participants vs seats of the assigned auditoriums"),
 		"К-03 Места в ППЭ"},
-	{"K-06", "К-06", "k06", "К-06 readiness of the exam points", "К-06 Готовность ППЭ"},
-	{"K-09", "К-09", "k09", "К-09 auditorium fill", "К-09 Заполнение аудиторий"},
+	{"K-06", "К-06", "k06", N_("К-06 readiness of the exam points"), "К-06 Готовность ППЭ"},
+	{"K-09", "К-09", "k09", N_("К-09 auditorium fill"), "К-09 Заполнение аудиторий"},
 	{"duplicates", "дубликаты", "exam_duplicates",
-		"registered participants who look like one person", "Возможные дубликаты"},
+		N_("registered participants who look like one person"), "Возможные дубликаты"},
 	{"same-day", "same_day", "same_day",
-		"participants registered for another exam the same day", "Экзамены в один день"},
+		N_("participants registered for another exam the same day"), "Экзамены в один день"},
 };
 
 /* Names resolve against the replica brought up to date first when the server is reachable
@@ -106,7 +107,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 		return table_out_close(&out, &v.fo, rc);
 	static const char *const ids[] = {"participant_a", "participant_b", "participant", NULL};
 	if (v.fo.format == KT_TABLE_TEXT)
-		printf(_("%s, exam %s\n\n"), reports[i].title, o[O_EXAM].str);
+		printf(_("%s, exam %s\n\n"), _(reports[i].title), o[O_EXAM].str);
 	if (v.fo.format == KT_TABLE_TEXT && t->n_rows == 0)
 		printf(_("nothing to report\n"));
 	else
