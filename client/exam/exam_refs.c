@@ -122,7 +122,7 @@ int exam_ref_exam(struct replica *r, const char *ref, char id[EXAM_ID_LEN])
 	snprintf(num, sizeof num, "%ld", code);
 	struct find f = {.key = {"exam_date", "subject_code", "form"}, .want = {buf, num, fc},
 		.nkeys = fc ? 3 : 2};
-	snprintf(what, sizeof what, "exam %s", ref);
+	snprintf(what, sizeof what, _("exam %s"), ref);
 	return find_one(r, "exam", &f, what, id);
 }
 
@@ -131,28 +131,28 @@ static int by_code(struct replica *r, const char *type, const char *noun, const 
 	char id[EXAM_ID_LEN])
 {
 	char what[64];
-	snprintf(what, sizeof what, "%s %.8s", noun, code);
+	snprintf(what, sizeof what, "%s %.8s", _(noun), code);
 	struct find f = {.key = {"code"}, .want = {code}, .nkeys = 1};
 	return find_one(r, type, &f, what, id);
 }
 
 int exam_ref_point(struct replica *r, const char *code, char id[EXAM_ID_LEN])
 {
-	return by_code(r, "exam_point", "exam point", code, id);
+	return by_code(r, "exam_point", N_("exam point"), code, id);
 }
 
 int exam_ref_room(struct replica *r, const char *point_id, const char *point_code,
 	const char *code, char id[EXAM_ID_LEN])
 {
 	char what[96];
-	snprintf(what, sizeof what, "auditorium %.8s of exam point %.8s", code, point_code);
+	snprintf(what, sizeof what, _("auditorium %.8s of exam point %.8s"), code, point_code);
 	struct find f = {.key = {"point_id", "code"}, .want = {point_id, code}, .nkeys = 2};
 	return find_one(r, "auditorium", &f, what, id);
 }
 
 int exam_ref_staff(struct replica *r, const char *code, char id[EXAM_ID_LEN])
 {
-	return by_code(r, "staff", "staff member", code, id);
+	return by_code(r, "staff", N_("staff member"), code, id);
 }
 
 const char *exam_ref_person(struct replica *r, const char *participant_id, char *buf, size_t n)

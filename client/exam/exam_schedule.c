@@ -75,9 +75,9 @@ struct sched {
 static void reject(struct sched *s, int line, int c, const char *msg)
 {
 	if (c >= 0)
-		fprintf(stderr, "%s:%d: «%s»: %s\n", s->file, line, cols[c].name, msg);
-	else
-		fprintf(stderr, "%s:%d: %s\n", s->file, line, msg);
+		fprintf(stderr, "%s:%d: «%s»: %s\n", s->file, line, cols[c].name, _(msg));
+	else /* N_() at the callers; a formatted one passes through */
+		fprintf(stderr, "%s:%d: %s\n", s->file, line, _(msg));
 }
 
 /* ---- the header ----------------------------------------------------------------------------- */
@@ -150,38 +150,38 @@ static int check_row(struct sched *s, const struct kt_csv_row *row, struct srow 
 		snprintf(ru, sizeof ru, "%02d.%02d.%04d", dd, m, y);
 		d = ru;
 		if (kt_check_date(d, &dt))
-			reject(s, line, C_DATE, "must be a date дд.ММ.гггг or гггг-ММ-дд"), bad++;
+			reject(s, line, C_DATE, N_("must be a date дд.ММ.гггг or гггг-ММ-дд")), bad++;
 	} else if (!*d) {
-		reject(s, line, C_DATE, "is required"), bad++;
+		reject(s, line, C_DATE, N_("is required")), bad++;
 	} else if (kt_check_date(d, &dt)) {
-		reject(s, line, C_DATE, "must be a date дд.ММ.гггг or гггг-ММ-дд"), bad++;
+		reject(s, line, C_DATE, N_("must be a date дд.ММ.гггг or гггг-ММ-дд")), bad++;
 	}
 	if (!bad)
 		snprintf(out->date, sizeof out->date, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
 	if (!kt_parse_int(cell(s, row, C_SUBJECT), 1, 99, &out->subject))
-		reject(s, line, C_SUBJECT, "must be a subject code 1 to 99"), bad++;
+		reject(s, line, C_SUBJECT, N_("must be a subject code 1 to 99")), bad++;
 	if (s->col_of[C_NAME] >= 0) {
 		out->name = cell(s, row, C_NAME);
 		size_t chars = 0;
 		for (const char *q = out->name; *q; q++)
 			chars += ((unsigned char)*q & 0xC0) != 0x80;
 		if (chars > 200)
-			reject(s, line, C_NAME, "at most 200 characters"), bad++;
+			reject(s, line, C_NAME, N_("at most 200 characters")), bad++;
 	}
 	kt_reg_fold(cell(s, row, C_FORM), f, sizeof f);
 	out->form = strcmp(f, "егэ") == 0 ? 1 : strcmp(f, "огэ") == 0 ? 2 : strcmp(f, "гвэ") == 0 ? 4 : 0;
 	if (!out->form)
-		reject(s, line, C_FORM, "must be ЕГЭ, ОГЭ or ГВЭ"), bad++;
+		reject(s, line, C_FORM, N_("must be ЕГЭ, ОГЭ or ГВЭ")), bad++;
 	kt_reg_fold(cell(s, row, C_GIA), f, sizeof f);
 	const char *g = strncmp(f, "гиа-", strlen("гиа-")) == 0 ? f + strlen("гиа-") : f;
 	out->gia = !*g ? (out->form == 1 ? 11 : out->form == 2 ? 9 : 0)
 		: strcmp(g, "9") == 0 ? 9 : strcmp(g, "11") == 0 ? 11 : -1;
 	if (out->gia < 0)
-		reject(s, line, C_GIA, "must be 9 or 11"), bad++;
+		reject(s, line, C_GIA, N_("must be 9 or 11")), bad++;
 	else if (out->form && !out->gia)
-		reject(s, line, C_GIA, "is required for ГВЭ (9 or 11)"), bad++;
+		reject(s, line, C_GIA, N_("is required for ГВЭ (9 or 11)")), bad++;
 	else if ((out->form == 1 && out->gia != 11) || (out->form == 2 && out->gia != 9))
-		reject(s, line, C_GIA, "ЕГЭ is ГИА-11, ОГЭ is ГИА-9"), bad++;
+		reject(s, line, C_GIA, N_("ЕГЭ is ГИА-11, ОГЭ is ГИА-9")), bad++;
 	if (s->col_of[C_PERIOD] >= 0) {
 		kt_reg_fold(cell(s, row, C_PERIOD), f, sizeof f);
 		for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++)
@@ -190,11 +190,11 @@ static int check_row(struct sched *s, const struct kt_csv_row *row, struct srow 
 		if (!*f)
 			out->period = "main";
 		if (!out->period)
-			reject(s, line, C_PERIOD, "must be основной, досрочный, дополнительный or "
-				"резервный"), bad++;
+			reject(s, line, C_PERIOD, N_("must be основной, досрочный, дополнительный or "
+				"резервный")), bad++;
 	}
 	if (!kt_parse_int(cell(s, row, C_GLOBAL), 1, 2147483647L, &out->global))
-		reject(s, line, C_GLOBAL, "must be a whole number above 0 (the federal exam id)"), bad++;
+		reject(s, line, C_GLOBAL, N_("must be a whole number above 0 (the federal exam id)")), bad++;
 	return bad;
 }
 
@@ -290,7 +290,7 @@ static int import_row(struct sched *s, const struct srow *x, int line)
 		return 1;
 	}
 	if (byg && byk && strcmp(byg->val, byk->val) != 0) {
-		reject(s, line, -1, "another exam of the schedule has this subject, form, ГИА and date");
+		reject(s, line, -1, N_("another exam of the schedule has this subject, form, ГИА and date"));
 		return 1;
 	}
 	if (byg || byk) {
@@ -352,14 +352,14 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	const char *msg = res->message && *res->message ? res->message : _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		s->added += q->action == 'a';
 		s->updated += q->action == 'u';
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		s->refused++;
-		snprintf(buf, sizeof buf, "server refused: %s", msg);
+		snprintf(buf, sizeof buf, _("server refused: %s"), msg);
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;

@@ -235,7 +235,7 @@ int ri_resolve(struct imp *im, const struct reg_row *row, int line, struct ri_ta
 			return 0;
 		}
 		ri_reject_field(im, line, KT_A_PPE, row->layout,
-			"no exam point with this code here (import the exam points first, or 'karta sync')");
+			N_("no exam point with this code here (import the exam points first, or 'karta sync')"));
 		return 1;
 	}
 	const struct reg_map_entry *e = NULL;

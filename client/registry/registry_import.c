@@ -60,14 +60,14 @@ void ri_reject(struct imp *im, int line, const char *msg)
 {
 	if (im->tty)
 		fprintf(stderr, "\r\033[K");
-	fprintf(stderr, "%s:%d: %s\n", im->file, line, msg);
+	fprintf(stderr, "%s:%d: %s\n", im->file, line, _(msg)); /* N_() at the callers */
 }
 
 void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout layout,
 	const char *msg)
 {
 	char buf[256];
-	snprintf(buf, sizeof buf, "«%s»: %s", kt_reg_field_name(im->kind, layout, field), msg);
+	snprintf(buf, sizeof buf, "«%s»: %s", kt_reg_field_name(im->kind, layout, field), _(msg));
 	ri_reject(im, line, buf);
 }
 
@@ -166,7 +166,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 	if (im->kind == KT_REG_STAFF && !blank(row->v[KT_S_PPE]) &&
 	    !(staff_point = ri_point_of(im, row->v[KT_S_PPE]))) {
 		ri_reject_field(im, line, KT_S_PPE, row->layout,
-			"no exam point with this code here (import the exam points first, or 'karta sync')");
+			N_("no exam point with this code here (import the exam points first, or 'karta sync')"));
 		return 1;
 	}
 	const struct reg_map_entry *dup = reg_map_get(&im->seen, t.id);
@@ -199,7 +199,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 			int f = row->layout == KT_LAYOUT_RIS ? (im->kind == KT_REG_PARTICIPANTS
 				? KT_P_DELETED : KT_E_DELETED) : kt_reg_reason_field(im->kind, row->layout);
 			ri_reject_field(im, line, f, row->layout,
-				"marks as deleted a row that is not here: skipped");
+				N_("marks as deleted a row that is not here: skipped"));
 			im->skipped++;
 		} else if (t.deleted) {
 			im->unchanged++;
@@ -211,7 +211,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 	}
 	if (found == 0 && t.deleted) {
 		ri_reject_field(im, line, kt_reg_id_field(im->kind), row->layout,
-			"this row was deleted in karta; a deleted row is not brought back by an import");
+			N_("this row was deleted in karta; a deleted row is not brought back by an import"));
 		json_decref(payload);
 		return 1;
 	}
@@ -302,7 +302,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	const char *msg = res->message && *res->message ? res->message : _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		im->added += q->action == 'a';
@@ -310,8 +310,8 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		im->deleted += q->action == 'd';
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		im->refused += q->action != 'p';
-		snprintf(buf, sizeof buf, "server refused%s: %s (%s)",
-			q->action == 'p' ? " the exam point attachment" : "", msg,
+		snprintf(buf, sizeof buf, q->action == 'p' ?
+			_("server refused the exam point attachment: %s (%s)") : _("server refused: %s (%s)"), msg,
 			kt_status_name((int)res->status));
 		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
@@ -373,10 +373,12 @@ static int check_owner(struct imp *im, const struct kt_reg_map *map)
 }
 
 /* ", D to delete, S skipped" where there are any. */
-static void extra_counts(const struct imp *im, FILE *out, const char *del_word)
+static void extra_counts(const struct imp *im, FILE *out, bool done)
 {
-	if (im->to_delete)
-		fprintf(out, ", %ld %s", del_word[0] == 't' ? im->to_delete : im->deleted, del_word);
+	if (im->to_delete && done)
+		fprintf(out, _(", %ld deleted"), im->deleted);
+	else if (im->to_delete)
+		fprintf(out, _(", %ld to delete"), im->to_delete);
 	if (im->skipped)
 		fprintf(out, _(", %ld skipped"), im->skipped);
 }
@@ -387,12 +389,12 @@ static void summary_line(const struct imp *im, FILE *out)
 	if (im->dry) {
 		fprintf(out, _("dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, "
 			"%ld rejected"), im->rows, im->to_add, im->to_update, im->unchanged, im->rejected);
-		extra_counts(im, out, "to delete");
+		extra_counts(im, out, false);
 		fprintf(out, _("; nothing queued\n"));
 	} else if (im->offline) {
 		fprintf(out, _("queued %ld rows: %ld to add, %ld to update, %ld unchanged"), valid,
 			im->to_add, im->to_update, im->unchanged);
-		extra_counts(im, out, "to delete");
+		extra_counts(im, out, false);
 		fputc('\n', out);
 	} else {
 		long waiting = 0;
@@ -400,7 +402,7 @@ static void summary_line(const struct imp *im, FILE *out)
 			waiting += im->q[i].outcome < 0 || im->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
 		fprintf(out, _("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by "
 			"the server"), valid, im->added, im->updated, im->unchanged, im->refused);
-		extra_counts(im, out, "deleted");
+		extra_counts(im, out, true);
 		if (im->conflicts)
 			fprintf(out, _(", %ld conflicts"), im->conflicts);
 		if (waiting)
@@ -445,7 +447,7 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 			for (size_t i = 0; i < fe.n; i++)
 				ri_reject(im, row.line, fe.e[i].msg);
 			if (fe.more)
-				ri_reject(im, row.line, "(more errors in this row)");
+				ri_reject(im, row.line, N_("(more errors in this row)"));
 		} else {
 			memset(rr.v, 0, sizeof rr.v);
 			kt_reg_fill(map, &row, rr.v, nf);
