@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <xlsxwriter.h>
+#include "kt_i18n.h"
 
 #define MAX_WIDTH 60        /* characters; wider text wraps inside its cell */
 #define MAX_CELL 32000      /* bytes; Excel's limit is 32,767 characters */
@@ -78,7 +79,7 @@ struct kt_xlsx *kt_xlsx_open(const char *path, FILE *stream, char *err, size_t e
 {
 	struct kt_xlsx *x = calloc(1, sizeof *x);
 	if (!x) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	x->stream = stream;
@@ -90,7 +91,7 @@ struct kt_xlsx *kt_xlsx_open(const char *path, FILE *stream, char *err, size_t e
 	lxw_workbook_options wo = {.constant_memory = LXW_TRUE};
 	x->wb = workbook_new_opt(x->tmp, &wo);
 	if (!x->wb) {
-		snprintf(err, errlen, "cannot start a workbook in '%s': out of memory", x->tmp);
+		snprintf(err, errlen, _("cannot start a workbook in '%s': out of memory"), x->tmp);
 		kt_xlsx_discard(x);
 		return NULL;
 	}
@@ -410,7 +411,7 @@ static int copy_to(const char *from, FILE *to, char *err, size_t errlen)
 {
 	FILE *f = fopen(from, "rb");
 	if (!f) {
-		snprintf(err, errlen, "cannot read '%s': %s", from, strerror(errno));
+		snprintf(err, errlen, _("cannot read '%s': %s"), from, strerror(errno));
 		return -1;
 	}
 	char buf[65536];
@@ -422,7 +423,7 @@ static int copy_to(const char *from, FILE *to, char *err, size_t errlen)
 	if (ferror(f) || fflush(to) != 0 || ferror(to))
 		rc = -1;
 	if (rc != 0)
-		snprintf(err, errlen, "cannot write the workbook: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot write the workbook: %s"), strerror(errno));
 	fclose(f);
 	return rc;
 }
@@ -440,13 +441,13 @@ int kt_xlsx_commit(struct kt_xlsx *x, char *err, size_t errlen)
 	x->wb = NULL;
 	int rc = 0;
 	if (e != LXW_NO_ERROR) {
-		snprintf(err, errlen, "cannot write '%s': %s%s%s", x->tmp, lxw_strerror(e),
+		snprintf(err, errlen, _("cannot write '%s': %s%s%s"), x->tmp, lxw_strerror(e),
 			errno ? ": " : "", errno ? strerror(errno) : "");
 		rc = -1;
 	} else if (x->stream) {
 		rc = copy_to(x->tmp, x->stream, err, errlen);
 	} else if (rename(x->tmp, x->path) != 0) {
-		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", x->tmp, x->path,
+		snprintf(err, errlen, _("cannot rename '%s' to '%s': %s"), x->tmp, x->path,
 			strerror(errno));
 		rc = -1;
 	} else {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kt_import_docx_int.h"
+#include "kt_i18n.h"
 
 #define KT_DOC_TIMEOUT 120
 
@@ -117,7 +118,7 @@ static int run_quiet(char *const *argv, char *msg, size_t cap)
 	int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e != 0) {
-		snprintf(msg, cap, "cannot run %s: %s", argv[0], strerror(e));
+		snprintf(msg, cap, _("cannot run %s: %s"), argv[0], strerror(e));
 		return -1;
 	}
 	int status = 0;
@@ -126,19 +127,19 @@ static int run_quiet(char *const *argv, char *msg, size_t cap)
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
-			snprintf(msg, cap, "cannot wait for %s: %s", argv[0], strerror(errno));
+			snprintf(msg, cap, _("cannot wait for %s: %s"), argv[0], strerror(errno));
 			return -1;
 		}
 		if (waited >= KT_DOC_TIMEOUT * 10) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			snprintf(msg, cap, "%s did not finish within %d s", argv[0], KT_DOC_TIMEOUT);
+			snprintf(msg, cap, _("%s did not finish within %d s"), argv[0], KT_DOC_TIMEOUT);
 			return -1;
 		}
 		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(msg, cap, "%s failed (exit status %d)", argv[0],
+		snprintf(msg, cap, _("%s failed (exit status %d)"), argv[0],
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return -1;
 	}

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "kt_import_docx_int.h"
+#include "kt_i18n.h"
 
 /* ---- text form ---- */
 
@@ -638,7 +639,7 @@ int kt_docx_plans(const struct kt_docx *d, const char *name, struct kt_import_pl
 			if (nsp > 1) {
 				char m[sizeof err->msg];
 				memcpy(m, err->msg, sizeof m);
-				int k = snprintf(err->msg, sizeof err->msg, "plan %zu of %zu: ", i + 1, nsp);
+				int k = snprintf(err->msg, sizeof err->msg, _("plan %zu of %zu: "), i + 1, nsp);
 				if (k > 0 && (size_t)k < sizeof err->msg)
 					memcpy(err->msg + k, m, sizeof m - (size_t)k - 1);
 				err->msg[sizeof err->msg - 1] = '\0';

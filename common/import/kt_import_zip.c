@@ -12,6 +12,7 @@
 #include <zip.h>
 
 #include "kt_import_docx_int.h"
+#include "kt_i18n.h"
 
 /* A member name that would leave the directory it is unpacked into. */
 static bool unsafe_name(const char *n)
@@ -40,7 +41,7 @@ int kt_zip_open(struct kt_zip *z, const void *buf, size_t len, struct kt_import_
 	zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (!za) {
 		zip_source_free(src);
-		snprintf(err->msg, sizeof err->msg, "not a readable Word file (ZIP: %s)",
+		snprintf(err->msg, sizeof err->msg, _("not a readable Word file (ZIP: %s)"),
 			zip_error_strerror(&ze));
 		err->code = KT_IMPORT_EBINARY;
 		zip_error_fini(&ze);
@@ -97,7 +98,7 @@ int kt_zip_read(struct kt_zip *z, const char *name, char **out, size_t *outlen,
 	}
 	zip_file_t *f = zip_fopen(z->za, name, ZIP_FL_ENC_GUESS);
 	if (!f) {
-		snprintf(err->msg, sizeof err->msg, "cannot unpack %s: %s", name,
+		snprintf(err->msg, sizeof err->msg, _("cannot unpack %s: %s"), name,
 			zip_strerror(z->za));
 		err->code = KT_IMPORT_EBINARY;
 		return -1;
@@ -122,7 +123,7 @@ int kt_zip_read(struct kt_zip *z, const char *name, char **out, size_t *outlen,
 		}
 		zip_int64_t r = zip_fread(f, buf + len, 65536);
 		if (r < 0) {
-			snprintf(err->msg, sizeof err->msg, "cannot unpack %s: %s", name,
+			snprintf(err->msg, sizeof err->msg, _("cannot unpack %s: %s"), name,
 				zip_file_strerror(f));
 			err->code = KT_IMPORT_EBINARY;
 			goto out;

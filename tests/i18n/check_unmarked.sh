@@ -16,6 +16,10 @@ folders=(
 	client/local            # local.po
 	client/plans            # plans.po
 	client/reports          # reports.po
+	client/dashboard/*.c    # dashboard.po
+	common/*.c              # common.po
+	common/import           # common.po
+	server/admin            # admin.po
 )
 
 # Files or "file:literal-start" that stay English, with the reason.
@@ -26,6 +30,7 @@ allow=(
 	common/kt_deadline_cues.c        # a programming error in a built-in pattern, not a user's
 	common/import/kt_import_compare.c # the golden-file diff of the import tests (developers)
 	'client/local/replica_read.c:"%s %s %s %"' # a SQLite trace line (--debug), not prose
+	'common/kt_config.c:"; %s\n; Every key' # --dump-config writes a config file: comments stay English
 )
 
 mapfile -t files < <(for f in "${folders[@]}"; do
