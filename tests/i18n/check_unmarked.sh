@@ -6,7 +6,26 @@
 # (check_catalogue.sh) has it. Fails naming file:line and the literal.
 # What must stay English is allowed below: log lines, developer tools, machine formats.
 #   usage: tests/i18n/check_unmarked.sh [SRC_DIR]
+#          tests/i18n/check_unmarked.sh --self-test   (it fails on a planted bare string)
 set -euo pipefail
+if [ "${1:-}" = --self-test ]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	mkdir -p "$tmp/client"
+	printf '%s\n' '#include "kt_i18n.h"' 'void f(void) { printf(_("marked text\n")); }' \
+		'void g(void) { fprintf(stderr, "%s: %d\n", "x", 1); }' >"$tmp/client/ok.c"
+	bash "$0" "$tmp" >/dev/null || { echo "self-test: a marked tree was refused" >&2; exit 1; }
+	printf '%s\n' 'void h(void) {' '	fprintf(stderr,' '		"karta: cannot do it\n");' '}' \
+		>"$tmp/client/bad.c"
+	if out=$(bash "$0" "$tmp" 2>&1); then
+		echo "self-test: a bare English message passed" >&2
+		exit 1
+	fi
+	grep -q 'client/bad.c:3: not marked' <<<"$out" ||
+		{ echo "self-test: the bare string was not named: $out" >&2; exit 1; }
+	echo "check_unmarked: self-test passed"
+	exit 0
+fi
 src=${1:-${KT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}}
 cd "$src"
 
@@ -59,7 +78,7 @@ for f in "${files[@]}"; do
 		for my $p (@pre) {
 			while (/($p)($lit)/g) {
 				my ($call, $s) = ($1, $2);
-				my $start = $-[0];
+				my $start = $-[2];
 				my $t = $s;
 				$t =~ s/%[-+ #0-9.*]*(?:l|ll|z|h)?[a-zA-Z]/ /g;
 				$t =~ s/\\x[0-9a-fA-F]+|\\[nt"\\]/ /g;
