@@ -68,6 +68,9 @@ static const struct {
 	{TERMS_DATA_KIND, "other", N_("data|other")},
 	{TERMS_FEED_SCOPE, "plans", N_("feed scope|plans")},
 	{TERMS_FEED_SCOPE, "all", N_("feed scope|all")},
+	{TERMS_ROLE, "coordinator", N_("role|coordinator")},
+	{TERMS_ROLE, "operator", N_("role|operator")},
+	{TERMS_ROLE, "viewer", N_("role|viewer")},
 	{TERMS_YES_NO, "yes", N_("yes")},
 	{TERMS_YES_NO, "no", N_("no")},
 };
