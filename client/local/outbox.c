@@ -16,6 +16,7 @@
 #include "plan_fmt.h"
 #include "rpc.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 bool outbox_is_write(const ProtobufCMessage *req)
 {
@@ -356,7 +357,7 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 	free(body);
 	free(v.local);
 	if (rc != 0) {
-		fprintf(stderr, "karta: cannot queue the change: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(r));
 		return EXIT_RUNTIME;
 	}
 	struct answer a = {.op_id = op_id};
@@ -364,7 +365,7 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 	if (!sync_connect(cl, true)) {
 		if (!cl->unreachable && !cl->cert_invalid) /* a bad certificate: kept like offline */
 			return EXIT_RUNTIME;
-		fprintf(stderr, "karta: offline: the change is queued (op %lld); 'karta sync' sends it\n",
+		fprintf(stderr, _("karta: offline: the change is queued (op %lld); 'karta sync' sends it\n"),
 			(long long)seq);
 		return queued_reply(req, &v, reply_desc, reply);
 	}
@@ -373,14 +374,14 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 		return EXIT_RUNTIME;
 	}
 	if (!a.got || a.outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
-		fprintf(stderr, "karta: the server could not take the change now: it stays queued "
-				"(op %lld); 'karta sync' sends it\n", (long long)seq);
+		fprintf(stderr, _("karta: the server could not take the change now: it stays queued "
+				"(op %lld); 'karta sync' sends it\n"), (long long)seq);
 		json_decref(a.detail);
 		return queued_reply(req, &v, reply_desc, reply);
 	}
 	if (a.outcome == KARTA__OP_OUTCOME__OP_REJECTED) {
-		fprintf(stderr, "karta: server refused: %s (%s)\n", *a.message ? a.message : "no reason given",
-			kt_status_name((int)a.status));
+		fprintf(stderr, _("karta: server refused: %s (%s)\n"), *a.message ? a.message : "no reason given",
+			kt_status_text((int)a.status));
 		json_decref(a.detail);
 		return EXIT_RUNTIME;
 	}

@@ -22,7 +22,7 @@ static int print_op(void *arg, const struct replica_pending *p)
 	if (f->left == 0)
 		return 1;
 	f->left--;
-	fprintf(f->out, "  op %lld  %s  %s%s%s\n", (long long)p->client_seq, p->created_at,
+	fprintf(f->out, _("  op %lld  %s  %s%s%s\n"), (long long)p->client_seq, p->created_at,
 		p->summary, *p->last_error ? _(" — last try: ") : "", p->last_error);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 struct cells {
 	struct kt_cell *v;
@@ -210,8 +211,8 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 		goto nomem;
 	if (!find_header(&cs, &h, &abbrev)) {
 		err->code = KT_IMPORT_ENOTABLE;
-		snprintf(err->msg, sizeof err->msg, "no table header found (expected columns such "
-			"as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)");
+		snprintf(err->msg, sizeof err->msg, _("no table header found (expected columns such "
+			"as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)"));
 		goto out;
 	}
 	if (kt_set_columns(t, cs.v + h.start, h.nmain, cs.v + h.start + h.nmain, h.nsub) != 0)
@@ -274,7 +275,7 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 	goto out;
 nomem:
 	err->code = KT_IMPORT_ENOMEM;
-	snprintf(err->msg, sizeof err->msg, "out of memory");
+	snprintf(err->msg, sizeof err->msg, _("out of memory"));
 out:
 	cells_release(&cs);
 	return rc;
