@@ -486,23 +486,23 @@ demo_gaps() {
 	local s="$RUN/school-n1.conf" item x=2026-06-01:2 ca="$RUN/expired-ca"
 	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$(plan_id school-n1)")
-	step "school-n1 reads its item: the status, comment and evidence it reported"
+	step "school-n1 смотрит своё мероприятие: статус, комментарий и подтверждающий документ"
 	run "$KARTA" --config "$s" item show "$item" | tail -n 4 || die "karta item show failed"
-	step "what each version changed, old → new (the offline edit above)"
+	step "что изменила каждая версия: было → стало (правка без связи выше)"
 	run "$KARTA" --config "$s" item history "$(psql_var "SELECT c.item_id FROM item_change c
 		JOIN plan_item i ON i.id = c.item_id WHERE i.plan_id = :'p' ORDER BY c.row_version DESC
 		LIMIT 1" p="$(plan_id school-n1)")" || die "karta item history failed"
-	step "school-n1 sees where its own participants sit (read-only; nobody else's)"
+	step "school-n1 видит, где сидят её участники (только чтение; чужих — нет)"
 	run "$KARTA" --config "$s" exam seating --exam "$x" | head -n 8 || die "karta exam seating failed"
-	step "a long outbox is summarized by kind (karta status; --queue lists every op)"
+	step "длинная очередь отправки — сводкой по видам (karta status; --queue — все операции)"
 	if [ -x "$BUILD/tests/kt_outbox_fill" ]; then
 		"$BUILD/tests/kt_outbox_fill" "$RUN/school-n1.state" "$(plan_id school-n1)" \
 			"$(psql_var "SELECT section_id FROM plan_item WHERE id = :'i'" i="$item")" 600 >/dev/null
-		run "$KARTA" --config "$s" status | sed -n '/queued:/,/rejected:/p' || true
-		info "(on a terminal, the sync that sends them shows sent/acknowledged, rate and time left)"
+		run "$KARTA" --config "$s" status | sed -n '/в очереди:/,/отклонено:/p' || true
+		info "(в терминале синхронизация показывает ход отправки: отправлено, подтверждено, скорость, сколько осталось)"
 		run "$KARTA" --config "$s" sync >/dev/null || die "karta sync failed"
 	fi
-	step "an expired device certificate is named as such, and device add warns about it"
+	step "просроченный сертификат устройства называется прямо, device add предупреждает о нём"
 	mkdir -p "$ca" && : >"$ca/index.txt" && echo 1000 >"$ca/serial"
 	printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $ca/index.txt" "serial = $ca/serial" \
 		"new_certs_dir = $ca" "default_md = sha256" "policy = p" "x509_extensions = e" \
