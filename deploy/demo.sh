@@ -496,7 +496,7 @@ demo_gaps() {
 	run "$KARTA" --config "$s" exam seating --exam "$x" | head -n 8 || die "karta exam seating failed"
 	step "длинная очередь отправки — сводкой по видам (karta status; --queue — все операции)"
 	if [ -x "$BUILD/tests/kt_outbox_fill" ]; then
-		"$BUILD/tests/kt_outbox_fill" "$RUN/school-n1.state" "$(plan_id school-n1)" \
+		"$BUILD/tests/kt_outbox_fill" "$RUN/state/school-n1" "$(plan_id school-n1)" \
 			"$(psql_var "SELECT section_id FROM plan_item WHERE id = :'i'" i="$item")" 600 >/dev/null
 		run "$KARTA" --config "$s" status | sed -n '/в очереди:/,/отклонено:/p' || true
 		info "(в терминале синхронизация показывает ход отправки: отправлено, подтверждено, скорость, сколько осталось)"
