@@ -66,7 +66,12 @@ static void help(const struct opt_cmd *c)
 		else
 			snprintf(left, sizeof left, "--%s %s", o->name,
 				o->type == OPT_CHOICE ? o->choices : o->meta ? tr(o->meta) : _("VALUE"));
-		printf("  %-24s %s%s\n", left, tr(o->help), o->required ? _(" (required)") : "");
+		/* padded by characters, not bytes: a Russian placeholder is 2 bytes a letter */
+		size_t w = 0;
+		for (const char *p = left; *p; p++)
+			w += ((unsigned char)*p & 0xC0) != 0x80;
+		printf("  %s%*s %s%s\n", left, w < 24 ? (int)(24 - w) : 0, "", tr(o->help),
+			o->required ? _(" (required)") : "");
 	}
 }
 

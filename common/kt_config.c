@@ -139,8 +139,12 @@ void kt_cfg_usage(const struct kt_cfg_key *keys, FILE *out)
 			continue;
 		char left[64];
 		snprintf(left, sizeof left, "--%s %s", keys->flag,
-			keys->type == KT_CFG_INT ? "N" : "VALUE");
-		fprintf(out, "  %-26s %s", left, *keys->help ? _(keys->help) : "");
+			keys->type == KT_CFG_INT ? "N" : _("VALUE"));
+		size_t w = 0; /* padded by characters: a Russian placeholder is 2 bytes a letter */
+		for (const char *p = left; *p; p++)
+			w += ((unsigned char)*p & 0xC0) != 0x80;
+		fprintf(out, "  %s%*s %s", left, w < 26 ? (int)(26 - w) : 0, "",
+			*keys->help ? _(keys->help) : "");
 		if (keys->def && *keys->def)
 			fprintf(out, _(" (default %s)"), keys->def);
 		fputc('\n', out);

@@ -28,9 +28,9 @@ static void check_years(struct kt_ctx *c, const struct kt_import_item *it)
 		if (e - p != 4)
 			continue;
 		if (y < y1 || y > y1 + 1) {
-			kt_warn(c, it->first_line, "deadline_year", "deadline «%s» of item %s names %ld, "
-				"outside the academic year %s", it->deadline_text,
-				it->number ? it->number : "(unnumbered)", y, c->plan->doc.academic_year);
+			kt_warn(c, it->first_line, "deadline_year", _("deadline «%s» of item %s names %ld, "
+				"outside the academic year %s"), it->deadline_text,
+				it->number ? it->number : _("(unnumbered)"), y, c->plan->doc.academic_year);
 			return;
 		}
 		p = e - 1;
@@ -303,8 +303,8 @@ static int first_plan(int rc, struct kt_import_plan **plans, size_t n,
 	plans[0] = NULL;
 	if (n > 1) {
 		struct kt_ctx c = {.plan = *out};
-		kt_warn(&c, 0, "more_plans", "the document holds %zu plans; this is the first "
-			"(karta plan import --plan N picks another)", n);
+		kt_warn(&c, 0, "more_plans", _("the document holds %zu plans; this is the first "
+			"(karta plan import --plan N picks another)"), n);
 		if (c.oom) {
 			kt_import_plan_free(*out);
 			*out = NULL;

@@ -188,7 +188,7 @@ static void cut_trailer(struct kt_ctx *c)
 		from = line;
 		for (const char *x = p; *x == '\n' || *x == ' ' || *x == '\t'; x++)
 			from += *x == '\n';
-		kt_warn(c, from, "after_table", "text after the table ignored from here");
+		kt_warn(c, from, "after_table", _("text after the table ignored from here"));
 		*p = '\0';
 		if (cell->last > line)
 			cell->last = line;
@@ -227,8 +227,8 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 			if (kt_emit_abbrev(c, &cs.v[a], &cs.v[a + 1]) != 0)
 				goto nomem;
 		if (a < h.start && !kt_cell_empty(&cs.v[a]))
-			kt_warn(c, cs.v[a].first, "abbreviation_odd", "abbreviation table has an odd "
-				"number of cells; the last one is ignored");
+			kt_warn(c, cs.v[a].first, "abbreviation_odd", _("abbreviation table has an odd "
+				"number of cells; the last one is ignored"));
 	}
 	size_t i = h.start + h.nmain + h.nsub;
 	int next_section = 1;

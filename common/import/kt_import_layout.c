@@ -439,21 +439,21 @@ static int layout_rows(struct kt_ctx *c, struct kt_import_err *err)
 		}
 		if (t->n_rows && !kt_cell_empty(&v[0]) && !kt_is_item_number(v[0].text) &&
 			kt_signs_off(v[0].text)) {
-			kt_warn(c, l->no, "after_table", "text after the table ignored from here");
+			kt_warn(c, l->no, "after_table", _("text after the table ignored from here"));
 			free_cells(v, n);
 			signed_off = true;
 			break;
 		}
 		if (extra)
-			kt_warn(c, l->no, "extra_cells", "row has more cells than the header's %zu; the "
-				"rest is joined to the last column", t->ncols);
+			kt_warn(c, l->no, "extra_cells", _("row has more cells than the header's %zu; the "
+				"rest is joined to the last column"), t->ncols);
 		if (kt_emit_row(c, v, n, blank) != 0)
 			goto nomem;
 		blank = false;
 	}
 	for (size_t i = last_tab + 1; i < tx->n && !signed_off; i++)
 		if (!kt_blank(tx->lines[i].s)) {
-			kt_warn(c, tx->lines[i].no, "after_table", "text after the table ignored from here");
+			kt_warn(c, tx->lines[i].no, "after_table", _("text after the table ignored from here"));
 			break;
 		}
 	if (t->n_rows) {
