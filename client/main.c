@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "ids.h"
 #include "kt_i18n.h"
 #include "kt_tls.h"
 #include "replica.h"
 #include "rpc.h"
+#include "table_out.h"
 
 static const struct {
 	const char *name;
@@ -131,6 +133,8 @@ int main(int argc, char **argv)
 	 * error message and exit 1, not a silent death by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	kt_i18n_init();
+	table_out_init();
+	ids_init(&cl);
 	if (kt_cfg_defaults(client_cfg_keys, &cl.cfg) != 0)
 		return EXIT_RUNTIME;
 	bool explicit_config = false;

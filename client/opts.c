@@ -1,7 +1,10 @@
 /* opts: parse a command's options from its table (see opts.h). One pass over argv; each
  * option is looked up by name, converted and range-checked by its type, so a command never
  * sees a value it has to validate again. The help text and the usage line are generated
- * from the same table, so they cannot drift from what is accepted. */
+ * from the same table, so they cannot drift from what is accepted. Every command with a
+ * --format also takes the output options of the table below (--wide, --keys,
+ * --csv-dialect, --encoding): they set the process's table style (kt_table_set_style),
+ * so each command gets them without a line of its own. */
 #include "opts.h"
 
 #include <errno.h>
@@ -11,7 +14,9 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "kt_i18n.h"
+#include "kt_table.h"
 
 /* The translation of a help text of a table; "" and NULL stay as they are (gettext("") is
  * the catalogue's header). */
@@ -25,12 +30,53 @@ static const char *const placeholders[] __attribute__((unused)) = {N_("VALUE"), 
 	N_("ITEM|none"), N_("\"NUM|Title\""), N_("ITEM STATUS"), N_("PARENT"),
 	N_("REQUEST|SUBMISSION"), N_("SUBMISSION"), N_("SUBMISSION|REQUEST")};
 
+enum { G_WIDE, G_KEYS, G_DIALECT, G_ENCODING, G_N };
+static struct opt globals[G_N + 1] = {
+	[G_WIDE] = {.name = "wide", .type = OPT_FLAG,
+		.help = N_("table: every column, however wide the terminal")},
+	[G_KEYS] = {.name = "keys", .type = OPT_FLAG,
+		.help = N_("headers are the columns' English keys, as in json (for scripts)")},
+	[G_DIALECT] = {.name = "csv-dialect", .type = OPT_CHOICE, .choices = "excel|rfc4180",
+		.help = N_("csv: excel (';', decimal comma, dd.mm.yyyy, byte order mark: the "
+			   "default in a Russian locale) or rfc4180 (',', ISO dates: for scripts)")},
+	[G_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
+		.help = N_("csv: utf-8 (default) or cp1251 (Windows-1251, for old Excel)")},
+};
+
+static bool has_format(const struct opt_cmd *c)
+{
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		if (strcmp(o->name, "format") == 0)
+			return true;
+	return false;
+}
+
 static struct opt *find(struct opt_cmd *c, const char *name, size_t len)
 {
 	for (struct opt *o = c->opts; o && o->name; o++)
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 			return o;
+	for (struct opt *o = globals; has_format(c) && o->name; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
 	return NULL;
+}
+
+/* The output options given, into the table style. */
+static void apply_globals(void)
+{
+	struct kt_table_style s = *kt_table_get_style();
+	if (globals[G_WIDE].set)
+		s.wide = true;
+	if (globals[G_KEYS].set)
+		s.keys = true;
+	if (globals[G_DIALECT].set) {
+		s.csv_people = strcmp(globals[G_DIALECT].str, "excel") == 0;
+		s.csv_chosen = true;
+	}
+	if (globals[G_ENCODING].set)
+		s.cp1251 = strcmp(globals[G_ENCODING].str, "cp1251") == 0;
+	kt_table_set_style(&s);
 }
 
 static void synopsis_opt(const struct opt *o, FILE *out)
@@ -73,6 +119,14 @@ static void help(const struct opt_cmd *c)
 		printf("  %s%*s %s%s\n", left, w < 24 ? (int)(24 - w) : 0, "", tr(o->help),
 			o->required ? _(" (required)") : "");
 	}
+	for (const struct opt *o = globals; has_format(c) && o->name; o++) {
+		char left[64];
+		if (find((struct opt_cmd *)c, o->name, strlen(o->name)) != o)
+			continue; /* the command has its own */
+		snprintf(left, sizeof left, "--%s%s%s", o->name, o->choices ? " " : "",
+			o->choices ? o->choices : "");
+		printf("  %-24s %s\n", left, tr(o->help));
+	}
 }
 
 int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
@@ -88,22 +142,6 @@ int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
 }
 
 int opts_exit(enum opts_result r) { return r == OPTS_HELP ? EXIT_OK : EXIT_USAGE; }
-
-static bool is_leap(long y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static bool is_date(const char *s)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	for (int i = 0; i < 10; i++)
-		if (!s[i] || (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9'))
-			return false;
-	if (s[10])
-		return false;
-	long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
-	if (y < 1 || m < 1 || m > 12 || d < 1)
-		return false;
-	return d <= mdays[m - 1] + (m == 2 && is_leap(y));
-}
 
 static bool is_choice(const char *choices, const char *v)
 {
@@ -137,11 +175,13 @@ static enum opts_result set_value(struct opt_cmd *c, struct opt *o, const char *
 		o->num = n;
 		break;
 	}
-	case OPT_DATE:
-		if (!is_date(v)) {
-			opts_fail(c, _("--%s needs a date YYYY-MM-DD, not '%s'"), o->name, v);
+	case OPT_DATE: /* 2024-05-20 or 20.05.2024; the command sees ISO */
+		if (kt_date_parse(v, o->date) != 0) {
+			opts_fail(c, _("--%s needs a date, YYYY-MM-DD or DD.MM.YYYY, not '%s'"), o->name,
+				v);
 			return OPTS_USAGE;
 		}
+		v = o->date;
 		break;
 	case OPT_CHOICE:
 		if (!is_choice(o->choices, v)) {
@@ -232,6 +272,7 @@ static enum opts_result parse(struct opt_cmd *c, int argc, char **argv, const ch
 	for (const struct opt *o = c->opts; o && o->name; o++)
 		if (o->required && !o->set)
 			return opts_fail(c, _("missing option --%s"), o->name), OPTS_USAGE;
+	apply_globals();
 	return OPTS_OK;
 }
 
@@ -266,13 +307,19 @@ bool opts_is_uuid(const char *s)
 /* The WHAT of opts_check_id's callers, for the catalogue (printed through _()). */
 static const char *const id_kinds[] __attribute__((unused)) = {N_("plan"), N_("item"),
 	N_("conflict"), N_("participant"), N_("request"), N_("submission"), N_("series"),
-	N_("request or submission"), N_("submission or request")};
+	N_("request or submission"), N_("submission or request"), N_("exam")};
 
-int opts_check_id(const char *what, const char *id)
+static int (*id_resolver)(const char *what, const char **id);
+
+void opts_set_id_resolver(int (*fn)(const char *what, const char **id)) { id_resolver = fn; }
+
+int opts_check_id(const char *what, const char **id)
 {
-	if (opts_is_uuid(id))
+	if (opts_is_uuid(*id))
 		return EXIT_OK;
-	fprintf(stderr, _("karta: '%s' is not a valid %s id (a UUID)\n"), id, _(what));
+	if (id_resolver)
+		return id_resolver(what, id);
+	fprintf(stderr, _("karta: '%s' is not a valid %s id (a UUID)\n"), *id, _(what));
 	return EXIT_RUNTIME;
 }
 
@@ -284,7 +331,7 @@ bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 		*rc = opts_exit(pr);
 		return false;
 	}
-	*rc = opts_check_id(what, pos[0]);
+	*rc = opts_check_id(what, &pos[0]);
 	return *rc == EXIT_OK;
 }
 

@@ -48,7 +48,13 @@ int table_out_fail(const char *why);
 /* True when stdout is a pipe (or socket) whose reading end is closed. */
 bool table_out_pipe_closed(void);
 
-/* The Russian header of column `name` on the sheet `title`; name itself when none is known. */
+/* The header people read of column `name` on the sheet (table) `title`, in the user's
+ * language; name itself when it has no label. */
 const char *table_out_label(const char *sheet, const char *name);
+
+/* Sets the process's table style (kt_table_set_style) from the locale (Russian: labels,
+ * дд.мм.гггг, CSV for Excel) and stdout (the terminal's width, $COLUMNS, or never cut).
+ * Called once at the start; the output options of a command (opts.c) adjust it. */
+void table_out_init(void);
 
 #endif

@@ -30,6 +30,11 @@ case $RUN in /*) RUN_ABS=$RUN ;; esac
 KARTAD=$BUILD/server/kartad
 ADMIN=$BUILD/server/karta-admin
 KARTA=$BUILD/client/karta
+# karta fits its tables to $COLUMNS; its output here goes through run()'s pipe, which is
+# otherwise never cut: the terminal's width (120 without one) less run()'s indent of 6.
+DEMO_COLS=120
+[ -t 1 ] && DEMO_COLS=$(tput cols 2>/dev/null || echo 120)
+export COLUMNS=$(((DEMO_COLS > 120 ? 120 : DEMO_COLS) - 6))
 
 # The demo region: code|name|level|parent|role
 ORGS=(
@@ -257,14 +262,14 @@ demo_reports() {
 	req=$(LC_ALL=C.UTF-8 "$KARTA" --config "$RUN/reg.conf" report request \
 		"$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' ORDER BY ordinal LIMIT 1" p="$reg")" \
 		--title "Отчёт о проведённых собраниях" --due "$(date +%F)" |
-		sed -n 's/^report request \([0-9a-f-]\{36\}\) .*/\1/p')
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
 	[ -n "$req" ] || die "report request failed"
 	info "запрос отчёта $req"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/mun-north.conf" report list || true
 	sub=$(LC_ALL=C.UTF-8 "$KARTA" --config "$RUN/mun-north.conf" report submit "$req" \
 		--comment "собрания проведены во всех школах" |
-		sed -n 's/^submission \([0-9a-f-]\{36\}\):.*/\1/p')
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
 	[ -n "$sub" ] || die "report submit failed"
 	info "Северный округ направил отчёт $sub"
 	run "$KARTA" --config "$RUN/reg.conf" report accept "$sub" || die "report accept failed"
@@ -297,7 +302,7 @@ demo_dashboard() {
 		2>"$RUN/dashboard.log" </dev/null &
 	echo $! >"$RUN/dashboard.pid"
 	for ((i = 0; i < 300; i++)); do # up to 30 s: a loaded machine starts it slowly
-		url=$(sed -n 's|^.*\(http://127\.0\.0\.1:[0-9]*/[^ ]*\).*$|\1|p' "$RUN/dashboard.out")
+		url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/[^ ]*' "$RUN/dashboard.out" | head -n 1 || true)
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
@@ -366,6 +371,21 @@ demo_xlsx() {
 	info "откройте её в Excel или LibreOffice Calc: лист «Свод по муниципалитетам»"
 	info "(--format xlsx -o ФАЙЛ.xlsx понимает каждая табличная команда: plan show, overdue, control,"
 	info " exam seating, registry list, registry export, report list …)"
+}
+
+# CSV for people: in Russian what Excel opens as it is (';', decimal comma, дд.мм.гггг,
+# UTF-8 with a BOM); short ids in tables name the rows again.
+demo_formats() {
+	local f=$RUN_ABS/rollup.csv reg
+	step "the roll-up as CSV for Excel (--format csv -o FILE.csv)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format csv -o "$f" ||
+		die "rollup --format csv failed"
+	info "its rows (the header, Russian, comes first; a UTF-8 byte order mark before it):"
+	run sed -n '2,3p' "$f"
+	info "(--encoding cp1251 for an old Excel; --csv-dialect rfc4180 for scripts: ',' and ISO dates)"
+	reg=$(plan_id reg)
+	step "a plan named by the first characters of its id, as the tables show ids"
+	run "$KARTA" --config "$RUN/reg.conf" plan show "${reg:0:8}" | head -n 14 || true
 }
 
 demo_metrics() {
@@ -693,6 +713,7 @@ cmd_start() {
 	demo_exam_planning
 	demo_staff
 	demo_xlsx
+	demo_formats
 	demo_data_safety
 	demo_guard
 	demo_metrics

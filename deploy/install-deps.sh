@@ -21,6 +21,7 @@ PKGS=(
 	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes (and kartad's /metrics), DevTools driver
 	jq                                                          # tests read the client's --format json
 	gettext locales                                             # Russian interface: msgfmt/xgettext build and check the catalogue; ru_RU.UTF-8
+	libreoffice-calc-nogui tzdata                               # t_formats: a Russian spreadsheet reads karta's CSV (soffice CSV → xlsx); test_dates: time zones
 )
 
 SUDO=

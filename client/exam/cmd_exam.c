@@ -279,7 +279,7 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 		return opts_fail(&c, _("--point and --clear go with --participant"));
 	if (manual && o[O_POINT].set == o[O_CLEAR].set)
 		return opts_fail(&c, _("--participant needs --point CODE or --clear"));
-	if (manual && opts_check_id("participant", o[O_PART].str) != EXIT_OK)
+	if (manual && opts_check_id("participant", &o[O_PART].str) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct step s;
 	int rc = step_begin(&s, cl, o[O_EXAM].str);
@@ -346,7 +346,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 		return opts_fail(&c, _("--participant needs --point, --room, --row and --seat, or --clear"));
 	if (manual && o[O_CLEAR].set && place)
 		return opts_fail(&c, _("--clear takes no seat"));
-	if (manual && opts_check_id("participant", o[O_PART].str) != EXIT_OK)
+	if (manual && opts_check_id("participant", &o[O_PART].str) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct step s;
 	char pid[EXAM_ID_LEN], aid[EXAM_ID_LEN];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "opts.h"
 #include "replica.h"
 #include "kt_i18n.h"
@@ -99,12 +100,19 @@ int exam_ref_exam(struct replica *r, const char *ref, char id[EXAM_ID_LEN])
 		snprintf(id, EXAM_ID_LEN, "%s", ref);
 		return EXIT_OK;
 	}
-	char buf[64], what[96];
+	if (!strchr(ref, ':') && strspn(ref, "0123456789abcdefABCDEF-") == strlen(ref)) {
+		int rc = opts_check_id("exam", &ref); /* the first characters of its id */
+		if (rc == EXIT_OK)
+			snprintf(id, EXAM_ID_LEN, "%s", ref);
+		return rc;
+	}
+	char buf[64], what[96], iso[KT_DATE_ISO_LEN];
 	snprintf(buf, sizeof buf, "%s", ref);
 	char *subj = strchr(buf, ':'), *form = subj ? strchr(subj + 1, ':') : NULL;
 	if (!subj || strlen(ref) >= sizeof buf) {
 		fprintf(stderr, _("karta: '%s' names no exam: give its id or DATE:SUBJECT_CODE "
-				"(2025-06-01:2), or DATE:SUBJECT_CODE:FORM (ege, oge, gve)\n"), ref);
+				"(2025-06-01:2 or 01.06.2025:2), or DATE:SUBJECT_CODE:FORM (ege, oge, "
+				"gve)\n"), ref);
 		return EXIT_RUNTIME;
 	}
 	*subj++ = '\0';
@@ -120,7 +128,8 @@ int exam_ref_exam(struct replica *r, const char *ref, char id[EXAM_ID_LEN])
 	}
 	char num[8];
 	snprintf(num, sizeof num, "%ld", code);
-	struct find f = {.key = {"exam_date", "subject_code", "form"}, .want = {buf, num, fc},
+	const char *day = kt_date_parse(buf, iso) == 0 ? iso : buf; /* дд.мм.гггг too */
+	struct find f = {.key = {"exam_date", "subject_code", "form"}, .want = {day, num, fc},
 		.nkeys = fc ? 3 : 2};
 	snprintf(what, sizeof what, _("exam %s"), ref);
 	return find_one(r, "exam", &f, what, id);

@@ -95,8 +95,8 @@ static int item_add(struct client *cl, int argc, char **argv)
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK ||
-	    (o[O_PARENT].set && opts_check_id("item", o[O_PARENT].str) != EXIT_OK))
+	if (opts_check_id("plan", &pos[0]) != EXIT_OK ||
+	    (o[O_PARENT].set && opts_check_id("item", &o[O_PARENT].str) != EXIT_OK))
 		return EXIT_RUNTIME;
 	struct plan_fmt_doc d;
 	char id[PLAN_FMT_ID_LEN];
@@ -268,8 +268,8 @@ static int item_move(struct client *cl, int argc, char **argv)
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	bool parent_none = o[O_PARENT].set && strcmp(o[O_PARENT].str, "none") == 0;
-	if (opts_check_id("item", pos[0]) != EXIT_OK ||
-	    (o[O_PARENT].set && !parent_none && opts_check_id("item", o[O_PARENT].str) != EXIT_OK))
+	if (opts_check_id("item", &pos[0]) != EXIT_OK ||
+	    (o[O_PARENT].set && !parent_none && opts_check_id("item", &o[O_PARENT].str) != EXIT_OK))
 		return EXIT_RUNTIME;
 	if (!o[O_SECTION].set && !o[O_ORDINAL].set && !o[O_PARENT].set)
 		return opts_fail(&c, _("give --section, --ordinal or --parent"));

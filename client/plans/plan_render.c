@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "plan_fmt.h"
 #include "table_out.h"
 #include "terms.h"
@@ -35,7 +36,9 @@ static void act_text(const Karta__Plan *p, char *buf, size_t n)
 		join(buf, n, " ", part);
 	}
 	if (*p->act_date) {
-		snprintf(part, sizeof part, "от %s", p->act_date);
+		char day[64];
+		kt_date_people(p->act_date, kt_table_get_style()->people, day, sizeof day);
+		snprintf(part, sizeof part, "от %s", day);
 		join(buf, n, " ", part);
 	}
 }
@@ -180,12 +183,11 @@ static int emit(struct kt_table *t, enum kt_table_format f, const struct kt_tabl
 	return EXIT_RUNTIME;
 }
 
-/* Writes t in o's format (xlsx: as the sheet title) and frees it. */
+/* Writes t in o's format (xlsx: as the sheet title; the headers people read are the
+ * labels of that table) and frees it. */
 static int emit_as(struct kt_table *t, const struct plan_fmt_out *o,
 	const struct kt_table_opts *to, const char *title, FILE *out)
 {
-	if (o->format != KT_TABLE_XLSX)
-		return emit(t, o->format, to, out);
 	if (!t)
 		table_out_fail(_("out of memory"));
 	int rc = t ? table_out_write(t, o, to, title, out) : -1;
@@ -219,7 +221,7 @@ static void kv(struct kt_table **t, const char *k, const char *v)
 int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *out)
 {
 	static const struct kt_col cols[] = {
-		{"id", KT_COL_TEXT, 0}, {"owner", KT_COL_TEXT, 0}, {"level", KT_COL_TEXT, 0},
+		{"id", KT_COL_ID, 0}, {"owner", KT_COL_TEXT, 0}, {"level", KT_COL_TEXT, 0},
 		{"year", KT_COL_TEXT, 0}, {"status", KT_COL_TEXT, 0}, {"items", KT_COL_INT, 0},
 		{"writable", KT_COL_BOOL, 0}, {"title", KT_COL_TEXT, 70},
 	};
@@ -516,10 +518,12 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 	deadline_summary(it->deadline_json, dl, sizeof dl, warn, sizeof warn);
 	parties_summary(it->responsible_json, parties, sizeof parties);
 	targets_summary(it->targets_json, targets, sizeof targets);
+	char at[64]; /* for people: дд.мм.гггг ЧЧ:ММ in local time */
+	kt_date_people(it->updated_at, kt_table_get_style()->people, at, sizeof at);
 	if (*it->updated_by)
-		snprintf(upd, sizeof upd, _("%s by %s"), it->updated_at, it->updated_by);
+		snprintf(upd, sizeof upd, _("%s by %s"), at, it->updated_by);
 	else
-		snprintf(upd, sizeof upd, "%s", it->updated_at);
+		snprintf(upd, sizeof upd, "%s", at);
 	snprintf(del, sizeof del, _("yes: %s"), it->delete_reason);
 	struct kt_table *t = kv_new();
 	kv(&t, _("id"), it->id);

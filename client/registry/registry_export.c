@@ -166,7 +166,8 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 		fprintf(stderr, "karta: %s\n", *replica_error(x->r) ? replica_error(x->r) : "out of memory");
 		goto done;
 	}
-	qsort(x->it, x->n, sizeof *x->it, rv_item_cmp);
+	if (x->n) /* an empty registry has no array: qsort(NULL, 0) is undefined */
+		qsort(x->it, x->n, sizeof *x->it, rv_item_cmp);
 	enum kt_reg_kind kind = (enum kt_reg_kind)rv_types[t].kind;
 	size_t ncols;
 	const struct kt_reg_col *cols = kt_reg_columns(kind, lay, &ncols);
@@ -232,7 +233,8 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 				"'karta registry export --layout giadbset --help')")},
 		[O_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
 			.help = N_("text encoding (default utf-8)")},
-		[O_BOM] = {.name = "bom", .type = OPT_FLAG, .help = N_("utf-8: start with a byte order mark")},
+		[O_BOM] = {.name = "bom", .type = OPT_FLAG,
+			.help = N_("utf-8: start with a byte order mark (the default in a Russian locale)")},
 		[O_OUTPUT] = {.name = "output", .type = OPT_STR, .meta = "FILE",
 			.help = N_("write to FILE (also -o; made 0600, replaced at the end) instead of stdout")},
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
@@ -296,7 +298,12 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		goto done;
 	if (rv_collect(&x, (enum rtype)t) != 0)
 		goto done;
-	struct kt_csv_wopts wo = {.sep = ';', .crlf = true, .bom = o[O_BOM].set, .cp1251 = cp1251};
+	/* CSV as every command writes it (kt_table): for people (a Russian locale,
+	 * --csv-dialect excel) with a BOM; ',' only when --csv-dialect rfc4180 asks. The values
+	 * keep the layout's own formats (dates дд.мм.гггг): the importer reads them back. */
+	const struct kt_table_style *st = kt_table_get_style();
+	struct kt_csv_wopts wo = {.sep = st->csv_chosen && !st->csv_people ? ',' : ';',
+		.crlf = true, .bom = (o[O_BOM].set || st->csv_people) && !cp1251, .cp1251 = cp1251};
 	size_t written = 0, no_guid = 0;
 	int er;
 	if (fo.format == KT_TABLE_XLSX) {

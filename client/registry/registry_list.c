@@ -28,31 +28,31 @@
 static const struct kt_col cols_participant[] = {
 	{"school", KT_COL_TEXT, 0}, {"class", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24},
 	{"name", KT_COL_TEXT, 20}, {"patronymic", KT_COL_TEXT, 24}, {"birth_date", KT_COL_DATE, 0},
-	{"form", KT_COL_TEXT, 0}, {"category", KT_COL_TEXT, 26}, {"id", KT_COL_TEXT, 0}};
+	{"form", KT_COL_TEXT, 0}, {"category", KT_COL_TEXT, 26}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_exam[] = {
 	{"date", KT_COL_DATE, 0}, {"subject_code", KT_COL_INT, 0}, {"subject", KT_COL_TEXT, 30},
 	{"form", KT_COL_TEXT, 0}, {"gia", KT_COL_INT, 0}, {"period", KT_COL_TEXT, 0},
-	{"global_id", KT_COL_INT, 0}, {"id", KT_COL_TEXT, 0}};
+	{"global_id", KT_COL_INT, 0}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_registration[] = {
 	{"school", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24}, {"name", KT_COL_TEXT, 20},
 	{"patronymic", KT_COL_TEXT, 24}, {"class", KT_COL_TEXT, 0}, {"exam_date", KT_COL_DATE, 0},
-	{"subject", KT_COL_TEXT, 24}, {"form", KT_COL_TEXT, 0}, {"id", KT_COL_TEXT, 0}};
+	{"subject", KT_COL_TEXT, 24}, {"form", KT_COL_TEXT, 0}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_point[] = {
 	{"code", KT_COL_TEXT, 0}, {"name", KT_COL_TEXT, 36}, {"address", KT_COL_TEXT, 36},
 	{"municipality", KT_COL_TEXT, 0}, {"school", KT_COL_TEXT, 0}, {"capacity", KT_COL_INT, 0},
 	{"forms", KT_COL_TEXT, 0}, {"at_home", KT_COL_BOOL, 0}, {"remote", KT_COL_BOOL, 0},
-	{"video", KT_COL_BOOL, 0}, {"reserve", KT_COL_BOOL, 0}, {"id", KT_COL_TEXT, 0}};
+	{"video", KT_COL_BOOL, 0}, {"reserve", KT_COL_BOOL, 0}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_auditorium[] = {
 	{"exam_point", KT_COL_TEXT, 0}, {"code", KT_COL_TEXT, 0}, {"name", KT_COL_TEXT, 30},
 	{"rows", KT_COL_INT, 0}, {"seats_per_row", KT_COL_INT, 0}, {"seats", KT_COL_INT, 0},
 	{"ovz", KT_COL_BOOL, 0}, {"video", KT_COL_BOOL, 0}, {"lab", KT_COL_BOOL, 0},
-	{"id", KT_COL_TEXT, 0}};
+	{"id", KT_COL_ID, 0}};
 static const struct kt_col cols_staff[] = {
 	{"code", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24}, {"name", KT_COL_TEXT, 20},
 	{"patronymic", KT_COL_TEXT, 24}, {"roles", KT_COL_TEXT, 36}, {"workplace", KT_COL_TEXT, 0},
-	{"exam_points", KT_COL_TEXT, 20}, {"id", KT_COL_TEXT, 0}};
+	{"exam_points", KT_COL_TEXT, 20}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_staff_point[] = {
-	{"staff", KT_COL_TEXT, 0}, {"exam_point", KT_COL_TEXT, 0}, {"id", KT_COL_TEXT, 0}};
+	{"staff", KT_COL_TEXT, 0}, {"exam_point", KT_COL_TEXT, 0}, {"id", KT_COL_ID, 0}};
 
 static const struct {
 	const struct kt_col *cols;

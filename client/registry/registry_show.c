@@ -196,7 +196,7 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
 		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
@@ -252,7 +252,7 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
 		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
 		return EXIT_RUNTIME;
 	enum kt_table_format fmt = KT_TABLE_TEXT;
 	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)

@@ -183,7 +183,7 @@ int cmd_item_status(struct client *cl, int argc, char **argv)
 		rc = opts_fail(&c, _("'%s' is not a status: one of %s"), pos[1], REPORT_STATUS_WORDS);
 		goto out;
 	}
-	if (opts_check_id("item", pos[0]) != EXIT_OK)
+	if (opts_check_id("item", &pos[0]) != EXIT_OK)
 		goto out;
 	if ((rc = build_evidence(&c, &o[O_EV], &ev)) != EXIT_OK)
 		goto out;
@@ -276,9 +276,9 @@ static int report_request(struct client *cl, int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_RUNTIME;
-	if (opts_check_id("item", pos[0]) != EXIT_OK ||
-	    (o[O_SERIES].set && opts_check_id("series", o[O_SERIES].str) != EXIT_OK) ||
-	    (o[O_UPDATE].set && opts_check_id("request", o[O_UPDATE].str) != EXIT_OK))
+	if (opts_check_id("item", &pos[0]) != EXIT_OK ||
+	    (o[O_SERIES].set && opts_check_id("series", &o[O_SERIES].str) != EXIT_OK) ||
+	    (o[O_UPDATE].set && opts_check_id("request", &o[O_UPDATE].str) != EXIT_OK))
 		goto out;
 	const char *level = o[O_SUBMITTERS].set ? o[O_SUBMITTERS].str : NULL;
 	if (!level && !o[O_ORG].n_list && !o[O_GROUP].n_list) {

@@ -43,7 +43,8 @@ static int table_call(struct client *cl, const char *name, const struct opt *as_
 	struct report_view *v, Karta__Table **out)
 {
 	*out = NULL;
-	if (plan->set && opts_check_id("plan", plan->str) != EXIT_OK)
+	const char *plan_id = plan->str;
+	if (plan->set && opts_check_id("plan", &plan_id) != EXIT_OK)
 		return EXIT_RUNTIME;
 	if (!client_rpc_quiet(cl)) {
 		if (cl->unreachable)
@@ -75,7 +76,7 @@ static int table_call(struct client *cl, const char *name, const struct opt *as_
 	req.as_of = (char *)(as_of->set ? as_of->str : "");
 	req.by = (char *)(by ? v->by : "");
 	req.scope = (char *)(scope->set ? scope->str : "");
-	req.plan_id = (char *)(plan->set ? plan->str : "");
+	req.plan_id = (char *)(plan->set ? plan_id : "");
 	return report_table(cl, &req, out);
 }
 

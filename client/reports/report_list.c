@@ -277,9 +277,9 @@ static void rows_free(struct rows *rw)
 enum { L_REQ, L_TITLE, L_DUE, L_RECEIVER, L_WHO, L_SUB, L_ORG, L_VER, L_STATE, L_SENT,
 	L_REASON, L_N };
 static const struct kt_col list_cols[L_N] = {
-	[L_REQ] = {"request", KT_COL_TEXT, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
+	[L_REQ] = {"request", KT_COL_ID, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
 	[L_DUE] = {"due", KT_COL_DATE, 0}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0},
-	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_TEXT, 0},
+	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_ID, 0},
 	[L_ORG] = {"org", KT_COL_TEXT, 0}, [L_VER] = {"no", KT_COL_INT, 0},
 	[L_STATE] = {"state", KT_COL_TEXT, 0}, [L_SENT] = {"submitted", KT_COL_DATE, 0},
 	[L_REASON] = {"return reason", KT_COL_TEXT, 40},

@@ -150,7 +150,7 @@ static void unmark(const char *s, FILE *out)
 static int write_table(struct kt_table *t, const struct report_view *v, bool colored,
 	FILE *out)
 {
-	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom};
+	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom, .title = v->title};
 	int rc = -1;
 	errno = 0;
 	if (t && v->fo.format == KT_TABLE_XLSX) { /* one sheet; the message is printed */

@@ -11,6 +11,7 @@
 
 #include "kt_import_int.h"
 #include "kt_i18n.h"
+#include "kt_table.h"
 
 static void usage(FILE *f)
 {
@@ -162,11 +163,13 @@ int kt_import_cli(int argc, char **argv, FILE *out, FILE *errout, kt_import_writ
 		if (w != 0)
 			goto write_err;
 	} else {
+		const struct kt_table_style *st = kt_table_get_style(); /* the terminal's width */
+		int tw = st->width && st->width != KT_WIDTH_NONE ? (int)st->width : 0;
 		for (size_t i = from; i < to; i++) {
 			if (to - from > 1 && fprintf(out, "%s== План %zu из %zu: %s ==\n\n", i > from ? "\n"
 				: "", i + 1, n, plans[i]->doc.title ? plans[i]->doc.title : "(без названия)") < 0)
 				goto write_err;
-			if (kt_import_write_table(plans[i], out, 0) != 0)
+			if (kt_import_write_table(plans[i], out, tw) != 0)
 				goto write_err;
 		}
 	}

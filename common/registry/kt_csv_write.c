@@ -78,11 +78,14 @@ static void put(struct kt_csv_writer *w, const char *s, size_t n)
 /* The first row also quotes the other separators, so the reader's guess finds ours. */
 static bool needs_quotes(const struct kt_csv_writer *w, const char *s, size_t n)
 {
+	if (w->o.quote_seps && n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+				      s[n - 1] == '\t'))
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == w->o.sep || c == '"' || c == '\r' || c == '\n')
 			return true;
-		if (!w->started && (c == ';' || c == ',' || c == '\t'))
+		if ((!w->started || w->o.quote_seps) && (c == ';' || c == ',' || c == '\t'))
 			return true;
 	}
 	return false;
