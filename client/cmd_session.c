@@ -42,7 +42,7 @@ int cmd_hello(struct client *cl, int argc, char **argv)
 		if (o->parent_code && *o->parent_code)
 			printf(_("parent   %s\n"), o->parent_code);
 	}
-	printf(_("role     %s\n"), w->role);
+	printf(_("role     %s\n"), terms_word(TERMS_ROLE, w->role));
 	printf(_("device   %s\n"), w->device_fingerprint);
 	if (w->limits)
 		printf(_("limits   frame %u bytes, idle %u s\n"), w->limits->max_frame,

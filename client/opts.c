@@ -22,6 +22,14 @@
  * the catalogue's header). */
 static const char *tr(const char *s) { return s && *s ? _(s) : s ? s : ""; }
 
+/* The placeholders of values and arguments that have a Russian spelling (printed through
+ * tr(); one not listed here stays as written: "T", "N"). */
+static const char *const placeholders[] __attribute__((unused)) = {N_("VALUE"), N_("FILE"),
+	N_("TEXT"), N_("YYYY"), N_("YYYY-MM-DD"), N_("VERSION"), N_("ID"), N_("SECTION"),
+	N_("SECONDS"), N_("PLAN"), N_("ORG"), N_("CODE"), N_("REF"), N_("NAME"), N_("ITEM"),
+	N_("ITEM|none"), N_("\"NUM|Title\""), N_("ITEM STATUS"), N_("PARENT"),
+	N_("REQUEST|SUBMISSION"), N_("SUBMISSION"), N_("SUBMISSION|REQUEST")};
+
 enum { G_WIDE, G_KEYS, G_DIALECT, G_ENCODING, G_N };
 static struct opt globals[G_N + 1] = {
 	[G_WIDE] = {.name = "wide", .type = OPT_FLAG,
@@ -78,13 +86,13 @@ static void synopsis_opt(const struct opt *o, FILE *out)
 	if (o->type == OPT_CHOICE)
 		fprintf(out, " %s", o->choices);
 	else if (o->type != OPT_FLAG)
-		fprintf(out, " %s", o->meta ? o->meta : "VALUE");
+		fprintf(out, " %s", o->meta ? tr(o->meta) : _("VALUE"));
 	fprintf(out, "%s%s", opt ? "]" : "", o->type == OPT_LIST ? "..." : "");
 }
 
 void opts_usage_line(const struct opt_cmd *c, FILE *out)
 {
-	fprintf(out, _("usage: karta %s%s%s"), c->name, *c->args ? " " : "", c->args);
+	fprintf(out, _("usage: karta %s%s%s"), c->name, *c->args ? " " : "", tr(c->args));
 	for (const struct opt *o = c->opts; o && o->name; o++)
 		synopsis_opt(o, out);
 	fputc('\n', out);
@@ -103,8 +111,13 @@ static void help(const struct opt_cmd *c)
 			snprintf(left, sizeof left, "--%s", o->name);
 		else
 			snprintf(left, sizeof left, "--%s %s", o->name,
-				o->type == OPT_CHOICE ? o->choices : o->meta ? o->meta : "VALUE");
-		printf("  %-24s %s%s\n", left, tr(o->help), o->required ? _(" (required)") : "");
+				o->type == OPT_CHOICE ? o->choices : o->meta ? tr(o->meta) : _("VALUE"));
+		/* padded by characters, not bytes: a Russian placeholder is 2 bytes a letter */
+		size_t w = 0;
+		for (const char *p = left; *p; p++)
+			w += ((unsigned char)*p & 0xC0) != 0x80;
+		printf("  %s%*s %s%s\n", left, w < 24 ? (int)(24 - w) : 0, "", tr(o->help),
+			o->required ? _(" (required)") : "");
 	}
 	for (const struct opt *o = globals; has_format(c) && o->name; o++) {
 		char left[64];
@@ -255,7 +268,7 @@ static enum opts_result parse(struct opt_cmd *c, int argc, char **argv, const ch
 		}
 	}
 	if (npos < c->npos)
-		return opts_fail(c, _("missing %s"), c->args), OPTS_USAGE;
+		return opts_fail(c, _("missing %s"), tr(c->args)), OPTS_USAGE;
 	for (const struct opt *o = c->opts; o && o->name; o++)
 		if (o->required && !o->set)
 			return opts_fail(c, _("missing option --%s"), o->name), OPTS_USAGE;

@@ -67,7 +67,7 @@ int plan_fmt_plan_result(const Karta__PlanResult *r)
 	if (r->status == KARTA__STATUS__STATUS_OK)
 		return EXIT_OK;
 	if (r->status != KARTA__STATUS__STATUS_CONFLICT) {
-		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_name((int)r->status));
+		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_text((int)r->status));
 		return EXIT_RUNTIME;
 	}
 	fprintf(stderr, _("karta: conflict: %s\n"), msg);
@@ -88,7 +88,7 @@ int plan_fmt_item_result(const Karta__ItemResult *r)
 		return EXIT_RUNTIME;
 	}
 	if (r->status != KARTA__STATUS__STATUS_CONFLICT) {
-		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_name((int)r->status));
+		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_text((int)r->status));
 		return EXIT_RUNTIME;
 	}
 	fprintf(stderr, _("karta: conflict: %s\n"), msg);

@@ -214,7 +214,7 @@ enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_
 		*status = e ? e->status : KARTA__STATUS__STATUS_INTERNAL;
 		snprintf(err, errlen, _("server refused: %s (%s)"),
 			e && e->message && *e->message ? e->message : _("no reason given"),
-			kt_status_name((int)*status));
+			kt_status_text((int)*status));
 		if (e)
 			karta__error__free_unpacked(e, NULL);
 		return RPC_SERVER;

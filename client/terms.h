@@ -15,6 +15,9 @@ enum terms_kind {
 	TERMS_OVERDUE_KIND, /* item request */
 	TERMS_HISTORY_OP,   /* create update move delete derive */
 	TERMS_YES_NO,       /* yes no */
+	TERMS_DATA_KIND,    /* what a sync brings: plan plan_item report_request … (replica kinds) */
+	TERMS_FEED_SCOPE,   /* plans all */
+	TERMS_ROLE,         /* a device's role: coordinator operator viewer */
 };
 
 /* The term for word of that kind in the user's language; word itself when none is known

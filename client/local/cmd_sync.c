@@ -63,7 +63,8 @@ void sync_print(const struct sync_report *rep, FILE *out)
 		const struct replica_count *c = &rep->st.kind[k];
 		if (c->inserted + c->updated == 0)
 			continue;
-		fprintf(out, _("%s%s %ld new, %ld updated"), sep, replica_kind_name((enum replica_kind)k),
+		fprintf(out, _("%s%s %ld new, %ld updated"), sep,
+			terms_word(TERMS_DATA_KIND, replica_kind_name((enum replica_kind)k)),
 			c->inserted, c->updated);
 		if (c->deleted)
 			fprintf(out, _(" (%ld deleted)"), c->deleted);
@@ -249,7 +250,7 @@ static int print_feed(void *arg, const struct replica_feed *f)
 	printf("  %-12s ", f->code);
 	print_fit(f->name, 40);
 	printf(_(" %-5s epoch %u  at %lld of %lld  %ld rows%s\n"),
-		f->scope, f->epoch, (long long)f->seq, (long long)f->last_seq, f->rows,
+		terms_word(TERMS_FEED_SCOPE, f->scope), f->epoch, (long long)f->seq, (long long)f->last_seq, f->rows,
 		f->resync ? _("  (resync pending)") : "");
 	return 0;
 }
@@ -258,7 +259,7 @@ static int print_rejected(void *arg, const struct replica_rejected *rj)
 {
 	(void)arg;
 	printf(_("  op %lld  %s  %s — %s (%s)\n"), (long long)rj->client_seq, rj->at, rj->summary,
-		rj->message, kt_status_name(rj->status));
+		rj->message, kt_status_text(rj->status));
 	return 0;
 }
 

@@ -384,7 +384,7 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 	}
 	if (a.outcome == KARTA__OP_OUTCOME__OP_REJECTED) {
 		fprintf(stderr, _("karta: server refused: %s (%s)\n"), *a.message ? a.message : "no reason given",
-			kt_status_name((int)a.status));
+			kt_status_text((int)a.status));
 		json_decref(a.detail);
 		return EXIT_RUNTIME;
 	}

@@ -283,9 +283,10 @@ int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o,
 		{"org", KT_COL_TEXT, 0}, {"device", KT_COL_TEXT, 0}, {"fields", KT_COL_TEXT, 30},
 		{"changes", KT_COL_TEXT, 70},
 	};
-	static const struct kt_col text_cols[] = {
-		{"version", KT_COL_INT, 0}, {"op", KT_COL_TEXT, 0}, {"at", KT_COL_DATE, 0},
-		{"org", KT_COL_TEXT, 0}, {"changes", KT_COL_TEXT, 72},
+	const struct kt_col text_cols[] = { /* a person's headers, in the user's language */
+		{_("version"), KT_COL_INT, 0}, {terms_q(N_("history|op")), KT_COL_TEXT, 0},
+		{terms_q(N_("history|at")), KT_COL_DATE, 0}, {_("org"), KT_COL_TEXT, 0},
+		{terms_q(N_("history|changes")), KT_COL_TEXT, 72},
 	};
 	bool text = o->format == KT_TABLE_TEXT;
 	struct kt_table *t = text ? kt_table_new(text_cols, sizeof text_cols / sizeof text_cols[0])

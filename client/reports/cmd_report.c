@@ -371,6 +371,8 @@ static void print_submission(const Karta__OpResult *r, const char *id, const cha
 		m = _("unchanged");
 	else if (!*m)
 		m = terms_q(what);
+	else
+		m = terms_word(TERMS_REPORT_STATE, m); /* "accepted", "returned": the field's words */
 	if (strncmp(m, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
 		printf(_("%s (version %lld)\n"), m, (long long)r->row_version);
 	else

@@ -153,7 +153,10 @@ static void request_who(json_t *q, char *buf, size_t n)
 	buf[0] = '\0';
 	const char *lvl = jtext(s, "level");
 	if (*lvl)
-		snprintf(buf, n, _("every %s"), terms_word(TERMS_LEVEL, lvl));
+		snprintf(buf, n, "%s", strcmp(lvl, "school") == 0 ? _("every school")
+			: strcmp(lvl, "municipality") == 0 ? _("every municipality") : lvl);
+	if (*lvl && strcmp(lvl, "school") != 0 && strcmp(lvl, "municipality") != 0)
+		snprintf(buf, n, _("every %s"), lvl);
 	const char *keys[] = {"orgs", "groups"};
 	for (int k = 0; k < 2; k++)
 		json_array_foreach(json_object_get(s, keys[k]), i, v) {
