@@ -198,14 +198,19 @@ BEGIN
 		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
 			AND pt.pid = x.pid
 		WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
-		RETURNING *)
-	-- karta_changed_fields('{}', row) as one aggregate over the run's rows
+		RETURNING *),
+	-- a new item's fields (karta_changed_fields('{}', row)) differ only by which of its
+	-- columns are null: listed once for each such pattern of the run, from one of its rows
+	k AS MATERIALIZED (
+		SELECT ins.id, concat_ws(',', ins.parent_item_id IS NULL, ins.deadline_last IS NULL,
+			ins.deadline = 'null'::jsonb, ins.targets = 'null'::jsonb,
+			ins.responsible = 'null'::jsonb) AS p
+		FROM ins),
+	f AS MATERIALIZED (
+		SELECT r.p, karta_changed_fields('{}', to_jsonb(i) - 'id' - 'plan_id') AS fields
+		FROM (SELECT DISTINCT ON (k.p) k.p, k.id FROM k ORDER BY k.p) r JOIN ins i ON i.id = r.id)
 	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
-	SELECT ins.id, 1, 'create', f.fields, w.device, w.org_id
-	FROM ins CROSS JOIN LATERAL (SELECT coalesce(array_agg(e.key ORDER BY e.key), '{}') AS fields
-		FROM jsonb_each(to_jsonb(ins) - 'id' - 'plan_id') e
-		WHERE e.key NOT IN ('row_version', 'updated_at', 'updated_by', 'created_at')
-		  AND e.value <> 'null'::jsonb) f;
+	SELECT k.id, 1, 'create', f.fields, w.device, w.org_id FROM k JOIN f ON f.p = k.p;
 
 	WITH pt AS MATERIALIZED (
 		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties

@@ -41,7 +41,8 @@ CREATE FUNCTION t_item(p_id uuid, p_plan uuid, p_sec uuid, p_ord int, p_title te
 	p_parent uuid DEFAULT NULL) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('id', p_id, 'plan_id', p_plan, 'section_id', p_sec, 'ordinal', p_ord,
 		'number', '1.' || p_ord, 'parent_item_id', coalesce(p_parent::text, ''), 'title', p_title,
-		'deadline_text', 'до 1 мая', 'responsible_text', 'УО, ОО', 'municipal_action', '',
+		'deadline_text', 'до 1 мая', 'deadline_last', CASE WHEN p_ord % 3 = 0 THEN '2027-05-01' ELSE '' END,
+		'responsible_text', 'УО, ОО', 'municipal_action', '',
 		'institutional_action', '', 'result_text', '', 'target_text', '')
 \$\$;
 CREATE FUNCTION t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
