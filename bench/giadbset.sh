@@ -229,7 +229,8 @@ export_bench() {
 	CROSS JOIN generate_series(1, 4) e;
 	INSERT INTO exam_auditorium(id, org_id, exam_id, point_id, auditorium_id)
 	SELECT md5('ea' || a.id || e)::uuid, a.org_id, md5('e' || e)::uuid, a.point_id, a.id
-	FROM auditorium a CROSS JOIN generate_series(1, 4) e;
+	FROM generate_series(0, 499) k JOIN auditorium a ON a.point_id = md5('t' || k)::uuid
+	CROSS JOIN generate_series(1, 4) e;
 	INSERT INTO distribution(id, org_id, exam_id, participant_id, point_id)
 	SELECT md5('d' || g)::uuid, t.org_id, md5('e1')::uuid, md5('p' || g)::uuid, t.id
 	FROM generate_series(0, 99999) g JOIN exam_point t ON t.id = md5('t' || (g % 500))::uuid;
