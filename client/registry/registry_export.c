@@ -226,8 +226,9 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
 	struct opt o[] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris|giadbset",
-			.help = "karta's columns (default), the interop РИС layout (domain.md §8), or "
-				"giadbset: the region as the federal package (--layout giadbset --help)"},
+			.help = "karta's columns (default), the interop РИС layout (domain.md §8) or\n"
+				"giadbset: the whole region as the federal exchange package (see\n"
+				"'karta registry export --layout giadbset --help')"},
 		[O_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
 			.help = "text encoding (default utf-8)"},
 		[O_BOM] = {.name = "bom", .type = OPT_FLAG, .help = "utf-8: start with a byte order mark"},
