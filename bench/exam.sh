@@ -13,7 +13,7 @@
 # every planning step through karta_op_apply(region's device, kind, args) as kartad runs
 # it; RUNS rounds of: the floor — INSERT … SELECT of the 15,000 distribution + 15,000
 # seating rows of a first run into copies of the two tables (same indexes, no triggers, no
-# foreign keys), then into the real tables (feed triggers, foreign keys); then twice (see
+# foreign keys), then into the real tables (feed triggers, reference checks: sql/0022); then twice (see
 # "statistics" below) the exam's distribution and seating deleted, exam_distribute,
 # exam_seat order even, both again (nothing to change), exam_seat order capacity_desc (a
 # re-seat that moves most seats). Then every karta_control report and karta_seating_list
@@ -267,7 +267,7 @@ for f in copy real; do
 	if [ $f = copy ]; then
 		name="floor: INSERT … SELECT of the 15,000 + 15,000 rows into copies (no triggers, no FKs)"
 	else
-		name="the same INSERT … SELECT into distribution and seating (feed triggers, FKs)"
+		name="the same INSERT … SELECT into distribution and seating (feed and reference-check triggers)"
 	fi
 	echo "| $name | 30,000 rows | $(stats floor-$f "$S") | | $(ratio "$(med floor-$f "$S")" "$floor") |"
 done

@@ -100,6 +100,37 @@ for c in "${CALLS[@]}"; do
 	echo "| $name | $rows | $(head -n1 <<<"$times") | $(sed -n "$(((n + 1) / 2))p" <<<"$times") | $(tail -n1 <<<"$times") |"
 done
 
+# Side by side with a floor, alternating in one session (the machine's load drifts):
+# the roll-up against one grouped pass over the same 318,320 item_rollup rows (the least a
+# count over every pair can read), the overdue list against its pairs read and sorted by
+# due date without names, organizations or requests.
+FLOOR_ROLLUP="SELECT sum(n + d + k + l) FROM (SELECT plan_id, count(*) AS n,\
+ count(*) FILTER (WHERE dated_last <= current_date) AS d, count(*) FILTER (WHERE st = 'done') AS k,\
+ count(*) FILTER (WHERE dated_last < current_date AND st IS DISTINCT FROM 'done') AS l\
+ FROM item_rollup WHERE deleted_at IS NULL GROUP BY plan_id) x"
+FLOOR_OVERDUE="SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY dated_last, item_id) AS r\
+ FROM item_rollup WHERE deleted_at IS NULL AND dated_last < current_date\
+ AND st IS DISTINCT FROM 'done' AND st IS DISTINCT FROM 'not_applicable') x"
+PAIRS=(
+	"region by municipality, today|SELECT count(*) FROM karta_rollup($REG, current_date, 'municipality')|$FLOOR_ROLLUP"
+	"region overdue list|SELECT count(*) FROM karta_overdue($REG, current_date)|$FLOOR_OVERDUE"
+)
+echo
+echo "## against a floor ($RUNS alternating runs each, one session, ms: median (min–max))"
+echo
+echo "| call | median (min–max) | floor | median (min–max) | call / floor |"
+echo "|---|---|---|---|---|"
+for c in "${PAIRS[@]}"; do
+	IFS='|' read -r name sql fsql <<<"$c"
+	out=$( { printf '%s\n' '\timing on'; for ((i = 0; i < RUNS; i++)); do
+		echo '\echo @call'; echo "$sql;"; echo '\echo @floor'; echo "$fsql;"; done; } | psql -XAq "$DB")
+	st() { awk -v l="@$1" '/^@/ { k = $0; next } k == l && /^Time: / { print $2 }' <<<"$out" | sort -n; }
+	med() { sed -n "$((($(wc -l <<<"$1") + 1) / 2))p" <<<"$1"; }
+	a=$(st call) b=$(st floor)
+	echo "| $name | $(med "$a") ($(head -n1 <<<"$a")–$(tail -n1 <<<"$a")) | $(head -c 40 <<<"${fsql//$'\n'/ }")… |" \
+		"$(med "$b") ($(head -n1 <<<"$b")–$(tail -n1 <<<"$b")) | $(awk -v x="$(med "$a")" -v y="$(med "$b")" 'BEGIN { printf "%.1f", x / y }') |"
+done
+
 explain() { # TITLE SQL: the plan of the statement the function runs
 	echo
 	echo "## EXPLAIN ANALYZE: $1"

@@ -29,6 +29,7 @@ struct client {
 	bool unreachable;         /* the last connect failed: no network, server down */
 	bool transient;           /* the last failure may pass by itself (rpc_transient) */
 	struct replica *replica;  /* opened on first use by client_replica() */
+	bool cert_invalid;        /* the device certificate expired or is not valid yet: said once */
 };
 
 /* The connection to kartad, opened (TLS + Hello/Welcome) on first use; NULL after printing

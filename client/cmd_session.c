@@ -6,26 +6,29 @@
 
 #include "client.h"
 #include "rpc.h"
+#include "kt_i18n.h"
+#include "terms.h"
 
 static const char *level_name(Karta__OrgLevel l)
 {
 	switch (l) {
-	case KARTA__ORG_LEVEL__ORG_LEVEL_REGION: return "region";
-	case KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY: return "municipality";
-	case KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL: return "school";
-	default: return "unknown level";
+	case KARTA__ORG_LEVEL__ORG_LEVEL_REGION: return terms_word(TERMS_LEVEL, "region");
+	case KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY:
+		return terms_word(TERMS_LEVEL, "municipality");
+	case KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL: return terms_word(TERMS_LEVEL, "school");
+	default: return _("unknown level");
 	}
 }
 
 int cmd_hello(struct client *cl, int argc, char **argv)
 {
 	if (wants_help(argc, argv)) {
-		printf("usage: karta hello\n\nConnects to kartad and prints the server version and "
-		       "the identity the server\nsees for this device's certificate.\n");
+		printf(_("usage: karta hello\n\nConnects to kartad and prints the server version and "
+		       "the identity the server\nsees for this device's certificate.\n"));
 		return EXIT_OK;
 	}
 	if (argc > 1) {
-		fprintf(stderr, "karta: hello takes no arguments\n");
+		fprintf(stderr, _("karta: hello takes no arguments\n"));
 		return EXIT_USAGE;
 	}
 	struct rpc *r = client_rpc(cl);
@@ -33,16 +36,16 @@ int cmd_hello(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	const Karta__Welcome *w = rpc_welcome(r);
 	const Karta__Organization *o = w->org;
-	printf("server   %s (protocol %u)\n", w->server_version, w->proto);
+	printf(_("server   %s (protocol %u)\n"), w->server_version, w->proto);
 	if (o) {
-		printf("org      %s «%s» (%s)\n", o->code, o->name, level_name(o->level));
+		printf(_("org      %s «%s» (%s)\n"), o->code, o->name, level_name(o->level));
 		if (o->parent_code && *o->parent_code)
-			printf("parent   %s\n", o->parent_code);
+			printf(_("parent   %s\n"), o->parent_code);
 	}
-	printf("role     %s\n", w->role);
-	printf("device   %s\n", w->device_fingerprint);
+	printf(_("role     %s\n"), terms_word(TERMS_ROLE, w->role));
+	printf(_("device   %s\n"), w->device_fingerprint);
 	if (w->limits)
-		printf("limits   frame %u bytes, idle %u s\n", w->limits->max_frame,
+		printf(_("limits   frame %u bytes, idle %u s\n"), w->limits->max_frame,
 			w->limits->idle_timeout);
 	return EXIT_OK;
 }
@@ -58,8 +61,8 @@ int cmd_ping(struct client *cl, int argc, char **argv)
 {
 	long count = 4;
 	if (wants_help(argc, argv)) {
-		printf("usage: karta ping [-n COUNT]\n\nSends COUNT pings (default 4, at most 100000) "
-		       "over one connection and\nprints each round trip and a summary.\n");
+		printf(_("usage: karta ping [-n COUNT]\n\nSends COUNT pings (default 4, at most 100000) "
+		       "over one connection and\nprints each round trip and a summary.\n"));
 		return EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -67,11 +70,11 @@ int cmd_ping(struct client *cl, int argc, char **argv)
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
 			count = strtol(argv[++i], &end, 10);
 			if (*end || count < 1 || count > 100000) {
-				fprintf(stderr, "karta: -n needs a count from 1 to 100000\n");
+				fprintf(stderr, _("karta: -n needs a count from 1 to 100000\n"));
 				return EXIT_USAGE;
 			}
 		} else {
-			fprintf(stderr, "karta: ping: unexpected argument '%s'\n", argv[i]);
+			fprintf(stderr, _("karta: ping: unexpected argument '%s'\n"), argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -93,15 +96,15 @@ int cmd_ping(struct client *cl, int argc, char **argv)
 		bool ok = ((Karta__Pong *)reply)->nonce == (uint64_t)i;
 		protobuf_c_message_free_unpacked(reply, NULL);
 		if (!ok) {
-			fprintf(stderr, "karta: pong %ld carries the wrong nonce\n", i);
+			fprintf(stderr, _("karta: pong %ld carries the wrong nonce\n"), i);
 			return EXIT_RUNTIME;
 		}
 		if (count <= 20)
-			printf("pong %ld: %.3f ms\n", i, dt);
+			printf(_("pong %ld: %.3f ms\n"), i, dt);
 		sum += dt;
 		min = dt < min ? dt : min;
 		max = dt > max ? dt : max;
 	}
-	printf("%ld pings: min %.3f avg %.3f max %.3f ms\n", count, min, sum / (double)count, max);
+	printf(_("%ld pings: min %.3f avg %.3f max %.3f ms\n"), count, min, sum / (double)count, max);
 	return EXIT_OK;
 }

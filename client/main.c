@@ -9,45 +9,49 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "ids.h"
+#include "kt_i18n.h"
+#include "kt_tls.h"
 #include "replica.h"
 #include "rpc.h"
+#include "table_out.h"
 
 static const struct {
 	const char *name;
 	int (*fn)(struct client *, int, char **);
 	const char *help;
 } commands[] = {
-	{"hello", cmd_hello, "connect and show the server version and who the server says you are"},
-	{"ping", cmd_ping, "measure round trips to the server (-n COUNT)"},
-	{"plan", cmd_plan, "list, show, create, edit, derive, approve, archive and import plans"},
-	{"item", cmd_item, "add, show, edit, move and delete plan items; history; status"},
-	{"sync", cmd_sync, "send queued changes, then fetch what changed on the server"},
-	{"watch", cmd_watch, "stay connected and sync whenever the server says something changed"},
-	{"status", cmd_status, "the local replica: queued changes, conflicts, last sync"},
-	{"conflicts", cmd_conflicts, "list conflicts, resolve one (--keep mine|theirs)"},
-	{"report", cmd_report, "report requests and submissions: request, draft, submit, accept, return"},
-	{"rollup", cmd_rollup, "how the plans are carried out as of a day, by organization or item"},
-	{"overdue", cmd_overdue, "what is overdue as of a day: items and reports"},
-	{"registry", cmd_registry, "РИС registries: import CSV files, list, show, export"},
-	{"exam", cmd_exam, "exam planning: points, distribution, seating, staff, locks"},
-	{"control", cmd_control, "control reports of an exam: K-02, K-03, K-06, K-09, duplicates"},
-	{"dashboard", cmd_dashboard, "the dashboard in the browser (127.0.0.1): roll-up, overdue, "
-		"reports, exams"},
-	{"print", cmd_print, "print forms as PDF: ППЭ-05-01, ППЭ-06, ППЭ-07, notifications, plan, roll-up"},
+	{"hello", cmd_hello, N_("connect and show the server version and who the server says you are")},
+	{"ping", cmd_ping, N_("measure round trips to the server (-n COUNT)")},
+	{"plan", cmd_plan, N_("list, show, create, edit, derive, approve, archive and import plans")},
+	{"item", cmd_item, N_("add, show, edit, move and delete plan items; history; status")},
+	{"sync", cmd_sync, N_("send queued changes, then fetch what changed on the server")},
+	{"watch", cmd_watch, N_("stay connected and sync whenever the server says something changed")},
+	{"status", cmd_status, N_("the local replica: queued changes, conflicts, last sync")},
+	{"conflicts", cmd_conflicts, N_("list conflicts, resolve one (--keep mine|theirs)")},
+	{"report", cmd_report, N_("report requests and submissions: request, draft, submit, accept, return")},
+	{"rollup", cmd_rollup, N_("how the plans are carried out as of a day, by organization or item")},
+	{"overdue", cmd_overdue, N_("what is overdue as of a day: items and reports")},
+	{"registry", cmd_registry, N_("РИС registries: import CSV files, list, show, export")},
+	{"exam", cmd_exam, N_("exam planning: points, distribution, seating, staff, locks")},
+	{"control", cmd_control, N_("control reports of an exam: K-02, K-03, K-06, K-09, duplicates")},
+	{"dashboard", cmd_dashboard, N_("the dashboard in the browser (127.0.0.1): roll-up, overdue, "
+		"reports, exams")},
+	{"print", cmd_print, N_("print forms as PDF: ППЭ-05-01, ППЭ-06, ППЭ-07, notifications, plan, roll-up")},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: karta [--config FILE] [options] COMMAND [ARGS]\n\n"
-		     "The karta client: talks to kartad over mutual TLS.\n\ncommands:\n");
+	fprintf(out, _("usage: karta [--config FILE] [options] COMMAND [ARGS]\n\n"
+		       "The karta client: talks to kartad over mutual TLS.\n\ncommands:\n"));
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\noptions (override the [client] section of the config file):\n");
+		fprintf(out, "  %-9s %s\n", commands[i].name, _(commands[i].help));
+	fprintf(out, _("\noptions (override the [client] section of the config file):\n"));
 	kt_cfg_usage(client_cfg_keys, out);
 	fprintf(out, "  %-26s %s\n", "--config FILE",
-		"INI file (default $KARTA_CONFIG or ~/.config/karta/karta.conf)");
-	fprintf(out, "\n'karta COMMAND --help' describes a command.\n"
-		     "Exit status: 0 ok, 1 runtime or server error, 2 usage error.\n");
+		_("INI file (default $KARTA_CONFIG or ~/.config/karta/karta.conf)"));
+	fprintf(out, _("\n'karta COMMAND --help' describes a command.\n"
+		       "Exit status: 0 ok, 1 runtime or server error, 2 usage error.\n"));
 }
 
 bool wants_help(int argc, char **argv)
@@ -62,6 +66,8 @@ static struct rpc *connect_rpc(struct client *cl, bool quiet)
 {
 	if (cl->rpc)
 		return cl->rpc;
+	if (cl->cert_invalid) /* main said why; the server would refuse it anyway */
+		return NULL;
 	char err[512];
 	struct rpc_opts o = {
 		.server = cl->cfg.server,
@@ -92,11 +98,11 @@ struct replica *client_replica(struct client *cl)
 	if (cl->cfg.state_dir && *cl->cfg.state_dir)
 		snprintf(dir, sizeof dir, "%s", cl->cfg.state_dir);
 	else if (replica_default_dir(dir, sizeof dir) != 0) {
-		fprintf(stderr, "karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n");
+		fprintf(stderr, _("karta: no state dir: set --state DIR, $XDG_STATE_HOME or $HOME\n"));
 		return NULL;
 	}
 	if (replica_open(dir, &cl->replica, err, sizeof err) != 0) {
-		fprintf(stderr, "karta: cannot open the local replica in %s: %s\n", dir, err);
+		fprintf(stderr, _("karta: cannot open the local replica in %s: %s\n"), dir, err);
 		cl->replica = NULL;
 	}
 	return cl->replica;
@@ -126,6 +132,9 @@ int main(int argc, char **argv)
 	/* A server that refuses us closes while we may still be writing: that must be an
 	 * error message and exit 1, not a silent death by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	kt_i18n_init();
+	table_out_init();
+	ids_init(&cl);
 	if (kt_cfg_defaults(client_cfg_keys, &cl.cfg) != 0)
 		return EXIT_RUNTIME;
 	bool explicit_config = false;
@@ -154,16 +163,22 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc || argv[i][0] == '-') {
 		if (i < argc)
-			fprintf(stderr, "karta: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, _("karta: unknown option '%s'\n"), argv[i]);
 		usage(stderr);
 		goto out;
 	}
 	for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
 		if (strcmp(argv[i], commands[k].name) == 0) {
+			/* an expired or not yet valid certificate is named on every command */
+			if (!wants_help(argc - i, argv + i) &&
+			    kt_tls_file_cert_time(cl.cfg.cert_file, err, sizeof err) > 0) {
+				fprintf(stderr, "karta: %s\n", err);
+				cl.cert_invalid = true;
+			}
 			rc = commands[k].fn(&cl, argc - i, argv + i);
 			goto out;
 		}
-	fprintf(stderr, "karta: unknown command '%s' (see karta --help)\n", argv[i]);
+	fprintf(stderr, _("karta: unknown command '%s' (see karta --help)\n"), argv[i]);
 out:
 	rpc_close(cl.rpc);
 	replica_close(cl.replica);

@@ -29,10 +29,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "kt_i18n.h"
+
 enum opt_type {
 	OPT_STR,    /* --name VALUE */
 	OPT_INT,    /* --name N, an integer in [min, max] (max 0: no upper bound) */
-	OPT_DATE,   /* --name YYYY-MM-DD, a real calendar date */
+	OPT_DATE,   /* --name YYYY-MM-DD or ДД.ММ.ГГГГ, a real calendar date; str is ISO */
 	OPT_CHOICE, /* --name WORD, one of choices ("table|csv|json") */
 	OPT_FLAG,   /* --name, no value */
 	OPT_LIST,   /* --name VALUE, repeatable, kept in order */
@@ -49,7 +51,8 @@ struct opt {
 
 	/* results */
 	bool set;
-	const char *str; /* STR, DATE, CHOICE: the value (borrowed from argv) */
+	const char *str; /* STR, CHOICE: the value (borrowed from argv); DATE: date, ISO */
+	char date[11];   /* DATE: the value as YYYY-MM-DD */
 	long long num;   /* INT */
 	const char **list; /* LIST (heap) */
 	size_t n_list;
@@ -71,7 +74,9 @@ enum opts_result {
 
 /* Parses argv[1..argc-1] (argv[0] is the subcommand word). pos receives c->npos positional
  * arguments. Checks required options, integer ranges, dates and choices. On OPTS_OK the
- * caller frees with opts_free when a table has OPT_LIST entries; otherwise this did. */
+ * caller frees with opts_free when a table has OPT_LIST entries; otherwise this did.
+ * A command with a --format option also takes --wide, --keys, --csv-dialect and
+ * --encoding (unless its table has its own): on OPTS_OK they are in the table style. */
 enum opts_result opts_parse(struct opt_cmd *c, int argc, char **argv, const char **pos);
 
 /* Frees the OPT_LIST arrays of c's table. */
@@ -88,9 +93,14 @@ int opts_fail(const struct opt_cmd *c, const char *fmt, ...)
 /* True when s has the shape of a UUID ("8-4-4-4-12" hex digits). */
 bool opts_is_uuid(const char *s);
 
-/* EXIT_OK when id is a UUID, else "karta: 'ID' is not a valid WHAT id (a UUID)" and
- * EXIT_RUNTIME: a wrong id is a wrong value, like an unknown one, not a usage error. */
-int opts_check_id(const char *what, const char *id);
+/* EXIT_OK when *id is a UUID, or the first characters of exactly one the client knows:
+ * then *id becomes the whole id (ids.c, through the resolver). Else the reason ("not a
+ * valid WHAT id", unknown, ambiguous with the candidates) and EXIT_RUNTIME: a wrong id is
+ * a wrong value, like an unknown one, not a usage error. */
+int opts_check_id(const char *what, const char **id);
+
+/* Who completes a short id (ids_resolve); without one only whole UUIDs are taken. */
+void opts_set_id_resolver(int (*fn)(const char *what, const char **id));
 
 /* Exit code of a parse result that is not OPTS_OK: 0 for help, 2 for usage. */
 int opts_exit(enum opts_result r);
@@ -105,13 +115,13 @@ bool opts_any_set(const struct opt *o, int n);
 
 /* The output options most commands share. */
 #define OPTS_FORMAT(list)                                                        \
-	{.name = "format", .type = OPT_CHOICE, .help = "output format (default: table)", \
+	{.name = "format", .type = OPT_CHOICE, .help = N_("output format (default: table)"), \
 		.choices = (list)}
 #define OPTS_OUTPUT                                                              \
 	{.name = "output", .type = OPT_STR, .meta = "FILE",                      \
-		.help = "write to FILE (also -o): csv, json or xlsx; replaced only when complete"}
+		.help = N_("write to FILE (also -o): csv, json or xlsx; replaced only when complete")}
 #define OPTS_BOM \
-	{.name = "bom", .type = OPT_FLAG, .help = "csv: start with a UTF-8 byte order mark"}
+	{.name = "bom", .type = OPT_FLAG, .help = N_("csv: start with a UTF-8 byte order mark")}
 
 /* A command group ("karta plan SUBCOMMAND ..."): a table of subcommands. */
 struct client;

@@ -14,6 +14,8 @@
 #include "offline.h"
 #include "outbox.h"
 #include "rpc.h"
+#include "terms.h"
+#include "kt_i18n.h"
 
 #define FETCH_PAGE_ITEMS 2000
 #define FETCH_MAX_PAGES 10000
@@ -24,7 +26,7 @@ int plan_fmt_new_id(char out[PLAN_FMT_ID_LEN])
 {
 	unsigned char b[16];
 	if (RAND_bytes(b, sizeof b) != 1) {
-		fprintf(stderr, "karta: cannot generate an id: the random generator failed\n");
+		fprintf(stderr, _("karta: cannot generate an id: the random generator failed\n"));
 		return -1;
 	}
 	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
@@ -61,40 +63,41 @@ static const char *str_or(const char *s, const char *def) { return s && *s ? s :
 
 int plan_fmt_plan_result(const Karta__PlanResult *r)
 {
-	const char *msg = str_or(r->message, "no reason given");
+	const char *msg = str_or(r->message, _("no reason given"));
 	if (r->status == KARTA__STATUS__STATUS_OK)
 		return EXIT_OK;
 	if (r->status != KARTA__STATUS__STATUS_CONFLICT) {
-		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_name((int)r->status));
+		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_text((int)r->status));
 		return EXIT_RUNTIME;
 	}
-	fprintf(stderr, "karta: conflict: %s\n", msg);
+	fprintf(stderr, _("karta: conflict: %s\n"), msg);
 	if (r->plan)
-		fprintf(stderr, "current version %lld, status %s\n",
-			(long long)r->plan->row_version, r->plan->status);
+		fprintf(stderr, _("current version %lld, status %s\n"),
+			(long long)r->plan->row_version,
+			terms_word(TERMS_PLAN_STATUS, r->plan->status));
 	return EXIT_RUNTIME;
 }
 
 int plan_fmt_item_result(const Karta__ItemResult *r)
 {
-	const char *msg = str_or(r->message, "no reason given");
+	const char *msg = str_or(r->message, _("no reason given"));
 	if (r->status == KARTA__STATUS__STATUS_OK && r->item)
 		return EXIT_OK;
 	if (r->status == KARTA__STATUS__STATUS_OK) {
-		fprintf(stderr, "karta: the server answered without the item\n");
+		fprintf(stderr, _("karta: the server answered without the item\n"));
 		return EXIT_RUNTIME;
 	}
 	if (r->status != KARTA__STATUS__STATUS_CONFLICT) {
-		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_name((int)r->status));
+		fprintf(stderr, "karta: %s (%s)\n", msg, kt_status_text((int)r->status));
 		return EXIT_RUNTIME;
 	}
-	fprintf(stderr, "karta: conflict: %s\n", msg);
+	fprintf(stderr, _("karta: conflict: %s\n"), msg);
 	const Karta__Item *it = r->item;
 	if (it) {
-		fprintf(stderr, "current version %lld\n  title     %s\n  deadline  %s\n",
+		fprintf(stderr, _("current version %lld\n  title     %s\n  deadline  %s\n"),
 			(long long)it->row_version, it->title, it->deadline_text);
 		if (it->deleted)
-			fprintf(stderr, "  deleted   %s\n", str_or(it->delete_reason, "yes"));
+			fprintf(stderr, _("  deleted   %s\n"), str_or(it->delete_reason, _("yes")));
 	}
 	return EXIT_RUNTIME;
 }
@@ -170,11 +173,11 @@ int plan_fmt_fetch(struct client *cl, const char *plan_id, bool all_items,
 		Karta__PlanPage *pg = (Karta__PlanPage *)m;
 		if (doc_add_page(d, pg) != 0) {
 			karta__plan_page__free_unpacked(pg, NULL);
-			fprintf(stderr, "karta: cannot read plan '%s': out of memory\n", plan_id);
+			fprintf(stderr, _("karta: cannot read plan '%s': out of memory\n"), plan_id);
 			break;
 		}
 		if (!d->plan) {
-			fprintf(stderr, "karta: cannot read plan '%s': the reply has no plan\n",
+			fprintf(stderr, _("karta: cannot read plan '%s': the reply has no plan\n"),
 				plan_id);
 			break;
 		}
@@ -182,7 +185,7 @@ int plan_fmt_fetch(struct client *cl, const char *plan_id, bool all_items,
 			return EXIT_OK;
 		if (d->n_pages >= FETCH_MAX_PAGES || next_key(d, pg, &req, after_id) != 0) {
 			fprintf(stderr,
-				"karta: cannot read plan '%s': the server's pages do not advance\n",
+				_("karta: cannot read plan '%s': the server's pages do not advance\n"),
 				plan_id);
 			break;
 		}
@@ -228,11 +231,11 @@ int plan_fmt_find_section(const struct plan_fmt_doc *d, const char *key,
 	if (n == 1)
 		return EXIT_OK;
 	if (n > 1)
-		fprintf(stderr, "karta: section number '%s' is ambiguous in plan %s: give the "
-				"section id (karta plan show %s --format json)\n",
+		fprintf(stderr, _("karta: section number '%s' is ambiguous in plan %s: give the "
+				"section id (karta plan show %s --format json)\n"),
 			key, d->plan->id, d->plan->id);
 	else
-		fprintf(stderr, "karta: cannot find section '%s' in plan %s\n", key, d->plan->id);
+		fprintf(stderr, _("karta: cannot find section '%s' in plan %s\n"), key, d->plan->id);
 	return EXIT_RUNTIME;
 }
 

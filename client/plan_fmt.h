@@ -9,6 +9,7 @@
 #ifndef KT_PLAN_FMT_H
 #define KT_PLAN_FMT_H
 
+#include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -90,7 +91,7 @@ struct plan_fmt_out plan_fmt_out_of(const char *format, bool bom, bool with_dele
 /* --base VERSION, shared by every write command (opts.h table entry). */
 #define PLAN_FMT_OPT_BASE                                                       \
 	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 1,           \
-		.help = "row version the change is based on (default: the current)"}
+		.help = N_("row version the change is based on (default: the current)")}
 
 /* karta plan list: id, owner, level, year, status, items, writable, title. */
 int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *out);
@@ -98,7 +99,10 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FILE *out);
 /* karta item show (table or json). */
 int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out);
-/* karta item history: version, op, at, org, device, fields. */
-int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out);
+/* The item as a JSON object (--format json of item show); caller owns it. */
+json_t *plan_fmt_item_json(const Karta__Item *it);
+/* Writes t in o's format (xlsx: a sheet named title) and frees it; an exit code. */
+int plan_fmt_emit(struct kt_table *t, const struct plan_fmt_out *o,
+	const struct kt_table_opts *to, const char *title, FILE *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "kt_frame.h"
 #include "kt_msg.h"
 #include "kt_tls.h"
+#include "kt_i18n.h"
 
 struct rpc {
 	SSL_CTX *ctx;
@@ -67,7 +68,7 @@ static int connect_timeout(const char *host, const char *port, int timeout_s, ch
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
 	int gai = getaddrinfo(host, port, &hints, &res);
 	if (gai) {
-		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(gai));
+		snprintf(err, errlen, _("cannot resolve '%s': %s"), host, gai_strerror(gai));
 		return -1;
 	}
 	int fd = -1;
@@ -100,7 +101,7 @@ static int connect_timeout(const char *host, const char *port, int timeout_s, ch
 			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 			break;
 		}
-		snprintf(err, errlen, "cannot connect to %s:%s: %s", host, port, strerror(errno));
+		snprintf(err, errlen, _("cannot connect to %s:%s: %s"), host, port, strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -118,12 +119,12 @@ static int ssl_io_error(struct rpc *r, int rc, const char *what, char *err, size
 	if (e == SSL_ERROR_ZERO_RETURN ||
 	    (e == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
 		ERR_clear_error();
-		snprintf(err, errlen, "server closed the connection while %s", what);
+		snprintf(err, errlen, _("server closed the connection while %s"), _(what));
 	} else if (e == SSL_ERROR_SYSCALL) {
-		snprintf(err, errlen, "connection failed while %s: %s", what,
-			errno == EAGAIN ? "timed out" : errno ? strerror(errno) : "closed by server");
+		snprintf(err, errlen, _("connection failed while %s: %s"), _(what),
+			errno == EAGAIN ? _("timed out") : errno ? strerror(errno) : _("closed by server"));
 	} else {
-		snprintf(err, errlen, "TLS error while %s: %s", what, kt_tls_error(buf, sizeof buf));
+		snprintf(err, errlen, _("TLS error while %s: %s"), _(what), kt_tls_error(buf, sizeof buf));
 	}
 	return -1;
 }
@@ -134,7 +135,7 @@ static int read_full(struct rpc *r, void *buf, size_t n, char *err, size_t errle
 	while (got < n) {
 		int rc = SSL_read(r->ssl, (char *)buf + got, (int)(n - got > 1 << 30 ? 1 << 30 : n - got));
 		if (rc <= 0)
-			return ssl_io_error(r, rc, "reading", err, errlen);
+			return ssl_io_error(r, rc, N_("reading"), err, errlen);
 		got += (size_t)rc;
 	}
 	return 0;
@@ -162,20 +163,20 @@ static int send_msg(struct rpc *r, const ProtobufCMessage *m, uint32_t id, char 
 {
 	size_t len = protobuf_c_message_get_packed_size(m);
 	if (len > r->max_frame) {
-		snprintf(err, errlen, "request of %zu bytes exceeds the server's %u-byte limit", len,
+		snprintf(err, errlen, _("request of %zu bytes exceeds the server's %u-byte limit"), len,
 			r->max_frame);
 		return -1;
 	}
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	protobuf_c_message_pack(m, buf); /* copied once more in rpc_send_raw: requests are small */
 	int rc = rpc_send_raw(r, kt_msg_type_of(m), id, buf, (uint32_t)len);
 	free(buf);
 	if (rc != 0)
-		return ssl_io_error(r, -1, "sending", err, errlen);
+		return ssl_io_error(r, -1, N_("sending"), err, errlen);
 	return 0;
 }
 
@@ -188,12 +189,12 @@ static int read_frame(struct rpc *r, struct kt_frame_hdr *h, uint8_t **payload, 
 	if (read_full(r, hdr, sizeof hdr, err, errlen) != 0)
 		return -1;
 	if (kt_frame_check_hdr(hdr, r->max_frame, h, &why) != KT_FRAME_OK) {
-		snprintf(err, errlen, "bad frame from server: %s", why);
+		snprintf(err, errlen, _("bad frame from server: %s"), why);
 		return -1;
 	}
 	*payload = malloc(h->len ? h->len : 1);
 	if (!*payload) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	if (read_full(r, *payload, h->len, err, errlen) != 0) {
@@ -211,27 +212,27 @@ enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_
 	if (type == KT_MSG_ERROR && (request_id == id || request_id == 0)) {
 		Karta__Error *e = karta__error__unpack(NULL, len, p);
 		*status = e ? e->status : KARTA__STATUS__STATUS_INTERNAL;
-		snprintf(err, errlen, "server refused: %s (%s)",
-			e && e->message && *e->message ? e->message : "no reason given",
-			kt_status_name((int)*status));
+		snprintf(err, errlen, _("server refused: %s (%s)"),
+			e && e->message && *e->message ? e->message : _("no reason given"),
+			kt_status_text((int)*status));
 		if (e)
 			karta__error__free_unpacked(e, NULL);
 		return RPC_SERVER;
 	}
 	if (request_id == 0 && type == KT_MSG_GOAWAY) {
-		snprintf(err, errlen, "server is shutting down: try again shortly");
+		snprintf(err, errlen, _("server is shutting down: try again shortly"));
 		return RPC_TRANSPORT;
 	}
 	if (request_id != id) /* a push or a stale reply: not ours */
 		return RPC_FRAME_NOT_OURS;
 	const struct kt_msg_info *mi = kt_msg_info(type);
 	if (!mi || mi->desc != desc) {
-		snprintf(err, errlen, "unexpected reply type %u from server", type);
+		snprintf(err, errlen, _("unexpected reply type %u from server"), type);
 		return RPC_TRANSPORT;
 	}
 	*reply = protobuf_c_message_unpack(desc, NULL, len, p);
 	if (!*reply) {
-		snprintf(err, errlen, "cannot decode %s from server", mi->name);
+		snprintf(err, errlen, _("cannot decode %s from server"), mi->name);
 		return RPC_TRANSPORT;
 	}
 	return RPC_OK;
@@ -274,7 +275,7 @@ int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size
 		if (n == 0)
 			return 1;
 		if (n < 0) {
-			snprintf(err, errlen, "poll: %s", strerror(errno));
+			snprintf(err, errlen, _("poll: %s"), strerror(errno));
 			return RPC_TRANSPORT;
 		}
 	}
@@ -285,7 +286,7 @@ int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size
 	free(p);
 	if (h.type == KT_MSG_GOAWAY) {
 		r->lost = true;
-		snprintf(err, errlen, "server is shutting down");
+		snprintf(err, errlen, _("server is shutting down"));
 		return RPC_TRANSPORT;
 	}
 	*type = h.type;
@@ -296,12 +297,12 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 {
 	char host[256], port[16];
 	if (!o->server || split_hostport(o->server, host, sizeof host, port, sizeof port) != 0) {
-		snprintf(err, errlen, "server address '%s' is not host:port", o->server ? o->server : "");
+		snprintf(err, errlen, _("server address '%s' is not host:port"), o->server ? o->server : "");
 		return NULL;
 	}
 	struct rpc *r = calloc(1, sizeof *r);
 	if (!r) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	r->fd = -1;
@@ -319,7 +320,7 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 	r->ssl = SSL_new(r->ctx);
 	const char *name = o->server_name && *o->server_name ? o->server_name : host;
 	if (!r->ssl || !SSL_set1_host(r->ssl, name) || !SSL_set_fd(r->ssl, r->fd)) {
-		snprintf(err, errlen, "cannot set up TLS");
+		snprintf(err, errlen, _("cannot set up TLS"));
 		goto fail;
 	}
 	SSL_set_tlsext_host_name(r->ssl, name);
@@ -327,10 +328,10 @@ struct rpc *rpc_open(const struct rpc_opts *o, char *err, size_t errlen)
 	if (rc != 1) {
 		long v = SSL_get_verify_result(r->ssl);
 		if (v != X509_V_OK)
-			snprintf(err, errlen, "cannot verify server certificate for '%s': %s", name,
+			snprintf(err, errlen, _("cannot verify server certificate for '%s': %s"), name,
 				X509_verify_cert_error_string(v));
 		else
-			ssl_io_error(r, rc, "handshaking", err, errlen);
+			ssl_io_error(r, rc, N_("handshaking"), err, errlen);
 		goto fail;
 	}
 	Karta__Hello hello = KARTA__HELLO__INIT;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include "kt_i18n.h"
 
 static const struct kt_cfg_key *find(const struct kt_cfg_key *keys, const char *section,
 	const char *key)
@@ -25,7 +26,7 @@ int kt_cfg_set_key(const struct kt_cfg_key *k, void *cfg, const char *value, cha
 		char **sp = (char **)(void *)field;
 		char *copy = strdup(value);
 		if (!copy) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			return -1;
 		}
 		free(*sp);
@@ -36,11 +37,11 @@ int kt_cfg_set_key(const struct kt_cfg_key *k, void *cfg, const char *value, cha
 	errno = 0;
 	long v = strtol(value, &end, 10);
 	if (errno || end == value || *end != '\0') {
-		snprintf(err, errlen, "%s.%s: '%s' is not a whole number", k->section, k->key, value);
+		snprintf(err, errlen, _("%s.%s: '%s' is not a whole number"), k->section, k->key, value);
 		return -1;
 	}
 	if (v < k->min || v > k->max) {
-		snprintf(err, errlen, "%s.%s: %ld is out of range %ld..%ld", k->section, k->key, v,
+		snprintf(err, errlen, _("%s.%s: %ld is out of range %ld..%ld"), k->section, k->key, v,
 			k->min, k->max);
 		return -1;
 	}
@@ -62,7 +63,7 @@ int kt_cfg_set(const struct kt_cfg_key *keys, void *cfg, const char *section, co
 {
 	const struct kt_cfg_key *k = find(keys, section, key);
 	if (!k) {
-		snprintf(err, errlen, "unknown key '%s' in section [%s]", key, section);
+		snprintf(err, errlen, _("unknown key '%s' in section [%s]"), key, section);
 		return -1;
 	}
 	return kt_cfg_set_key(k, cfg, value, err, errlen);
@@ -98,7 +99,7 @@ int kt_cfg_load(const struct kt_cfg_key *keys, void *cfg, const char *path, char
 	struct load_ctx lc = {.keys = keys, .cfg = cfg};
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "cannot open config '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open config '%s': %s"), path, strerror(errno));
 		return -1;
 	}
 	int line = ini_parse_file(f, on_ini, &lc);
@@ -108,7 +109,7 @@ int kt_cfg_load(const struct kt_cfg_key *keys, void *cfg, const char *path, char
 	if (lc.msg[0])
 		snprintf(err, errlen, "%s:%d: %s", path, line, lc.msg);
 	else
-		snprintf(err, errlen, "%s:%d: syntax error", path, line);
+		snprintf(err, errlen, _("%s:%d: syntax error"), path, line);
 	return -1;
 }
 
@@ -138,10 +139,14 @@ void kt_cfg_usage(const struct kt_cfg_key *keys, FILE *out)
 			continue;
 		char left[64];
 		snprintf(left, sizeof left, "--%s %s", keys->flag,
-			keys->type == KT_CFG_INT ? "N" : "VALUE");
-		fprintf(out, "  %-26s %s", left, keys->help);
+			keys->type == KT_CFG_INT ? "N" : _("VALUE"));
+		size_t w = 0; /* padded by characters: a Russian placeholder is 2 bytes a letter */
+		for (const char *p = left; *p; p++)
+			w += ((unsigned char)*p & 0xC0) != 0x80;
+		fprintf(out, "  %s%*s %s", left, w < 26 ? (int)(26 - w) : 0, "",
+			*keys->help ? _(keys->help) : "");
 		if (keys->def && *keys->def)
-			fprintf(out, " (default %s)", keys->def);
+			fprintf(out, _(" (default %s)"), keys->def);
 		fputc('\n', out);
 	}
 }
@@ -184,7 +189,7 @@ int kt_cfg_args(const struct kt_cfg_key *keys, void *cfg, int argc, char **argv,
 	for (int j = start; j < argc && strncmp(argv[j], "--", 2) == 0; j++) {
 		const char *path = opt_value("config", argc, argv, &j, &missing);
 		if (missing) {
-			snprintf(err, errlen, "--config needs a file");
+			snprintf(err, errlen, _("--config needs a file"));
 			return -1;
 		}
 		if (path && kt_cfg_load(keys, cfg, path, err, errlen) != 0)
@@ -208,7 +213,7 @@ int kt_cfg_args(const struct kt_cfg_key *keys, void *cfg, int argc, char **argv,
 			return 0; /* not ours: the caller decides */
 		const char *v = opt_value(name, argc, argv, i, &missing);
 		if (!v) {
-			snprintf(err, errlen, "--%s needs a value", name);
+			snprintf(err, errlen, _("--%s needs a value"), name);
 			return -1;
 		}
 		if (kt_cfg_set_key(k, cfg, v, err, errlen) != 0)

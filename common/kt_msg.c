@@ -3,6 +3,8 @@
  * dispatch table. */
 #include "kt_msg.h"
 
+#include "kt_i18n.h"
+
 #include <stdlib.h>
 
 static const struct kt_msg_info msgs[] = {
@@ -72,24 +74,29 @@ uint16_t kt_msg_type_of(const ProtobufCMessage *msg)
 const char *kt_status_name(int status)
 {
 	static const char *const names[] = {
-		[KARTA__STATUS__STATUS_OK] = "ok",
-		[KARTA__STATUS__STATUS_BAD_REQUEST] = "bad request",
-		[KARTA__STATUS__STATUS_UNSUPPORTED_VERSION] = "unsupported version",
-		[KARTA__STATUS__STATUS_UNAUTHENTICATED] = "unauthenticated",
-		[KARTA__STATUS__STATUS_PERMISSION_DENIED] = "permission denied",
-		[KARTA__STATUS__STATUS_NOT_FOUND] = "not found",
-		[KARTA__STATUS__STATUS_CONFLICT] = "conflict",
-		[KARTA__STATUS__STATUS_BUSY] = "busy",
-		[KARTA__STATUS__STATUS_INTERNAL] = "internal error",
-		[KARTA__STATUS__STATUS_UNKNOWN_TYPE] = "unknown message type",
-		[KARTA__STATUS__STATUS_SHUTTING_DOWN] = "shutting down",
-		[KARTA__STATUS__STATUS_TIMEOUT] = "timeout",
-		[KARTA__STATUS__STATUS_PROTOCOL] = "protocol error",
-		[KARTA__STATUS__STATUS_FAILED_PRECONDITION] = "failed precondition",
+		[KARTA__STATUS__STATUS_OK] = N_("ok"),
+		[KARTA__STATUS__STATUS_BAD_REQUEST] = N_("bad request"),
+		[KARTA__STATUS__STATUS_UNSUPPORTED_VERSION] = N_("unsupported version"),
+		[KARTA__STATUS__STATUS_UNAUTHENTICATED] = N_("unauthenticated"),
+		[KARTA__STATUS__STATUS_PERMISSION_DENIED] = N_("permission denied"),
+		[KARTA__STATUS__STATUS_NOT_FOUND] = N_("not found"),
+		[KARTA__STATUS__STATUS_CONFLICT] = N_("conflict"),
+		[KARTA__STATUS__STATUS_BUSY] = N_("busy"),
+		[KARTA__STATUS__STATUS_INTERNAL] = N_("internal error"),
+		[KARTA__STATUS__STATUS_UNKNOWN_TYPE] = N_("unknown message type"),
+		[KARTA__STATUS__STATUS_SHUTTING_DOWN] = N_("shutting down"),
+		[KARTA__STATUS__STATUS_TIMEOUT] = N_("timeout"),
+		[KARTA__STATUS__STATUS_PROTOCOL] = N_("protocol error"),
+		[KARTA__STATUS__STATUS_FAILED_PRECONDITION] = N_("failed precondition"),
 	};
 	if (status < 0 || (size_t)status >= sizeof names / sizeof names[0] || !names[status])
-		return "unknown status";
+		return N_("unknown status");
 	return names[status];
+}
+
+const char *kt_status_text(int status)
+{
+	return _(kt_status_name(status));
 }
 
 ProtobufCMessage *kt_msg_clone(const ProtobufCMessage *m)

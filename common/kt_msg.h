@@ -80,4 +80,7 @@ uint16_t kt_msg_type_of(const ProtobufCMessage *msg);
 /* Human name of a karta.Status value ("unauthenticated", ...). */
 const char *kt_status_name(int status);
 
+/* The same in the user's language (gettext): for messages people read, never for logs. */
+const char *kt_status_text(int status);
+
 #endif

@@ -1,23 +1,30 @@
-/* kt_table: one table, three renderings (see kt_table.h). Rows are stored once as valid
- * UTF-8; the text rendering works on a per-cell copy with control characters turned into
- * spaces (server data must not drive the terminal), cut into display lines no wider than
- * the column's max_width. Widths are terminal columns, never bytes: a byte count would
- * misalign every Cyrillic cell by a factor of two. */
-#include "kt_table.h"
+/* kt_table: one table, its renderings (see kt_table.h). Rows are stored once as valid
+ * UTF-8; this file keeps them and writes CSV and JSON, kt_table_text.c the text table.
+ * The process's style (people or machine, the terminal's width) is one static value set
+ * by the program at its start. CSV goes through kt_csv_writer (common/registry), the one
+ * CSV writer of the programs, so every command's CSV is alike. */
+#include "kt_table_int.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ELLIPSIS "\xE2\x80\xA6" /* U+2026 "…", one column */
-#define COL_GAP 2
+#include "kt_csv.h"
+#include "kt_dates.h"
 
-struct kt_table {
-	struct kt_col *cols;
-	size_t ncols;
-	char **cells; /* nrows * ncols, row-major */
-	size_t nrows, cap;
-};
+static struct kt_table_style style;
+
+void kt_table_set_style(const struct kt_table_style *s) { style = *s; }
+
+const struct kt_table_style *kt_table_get_style(void) { return &style; }
+
+const char *kt_table_header(const struct kt_col *c, const char *title, bool people)
+{
+	if (!people || style.keys || !style.label)
+		return c->name;
+	return style.label(title, c->name);
+}
 
 /* --- UTF-8 ----------------------------------------------------------------------------------- */
 
@@ -83,8 +90,7 @@ static unsigned cp_width(uint32_t c)
 	return in_ranges(c, wide, sizeof wide / sizeof wide[0]) ? 2 : 1;
 }
 
-/* Bytes and columns of the character at s: an invalid byte is one column. */
-static size_t char_at(const char *s, size_t len, unsigned *w)
+size_t kt_table_char_at(const char *s, size_t len, unsigned *w)
 {
 	uint32_t c;
 	size_t n = u8_decode((const unsigned char *)s, len, &c);
@@ -101,10 +107,31 @@ size_t kt_utf8_width(const char *s, size_t len)
 	size_t w = 0;
 	for (size_t i = 0; i < len;) {
 		unsigned cw;
-		i += char_at(s + i, len - i, &cw);
+		i += kt_table_char_at(s + i, len - i, &cw);
 		w += cw;
 	}
 	return w;
+}
+
+size_t kt_utf8_fit(const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strnlen(s, max), i = 0;
+	while (i < len) {
+		uint32_t c;
+		size_t n = u8_decode(u + i, len - i, &c);
+		if (n == 0) { /* the start of a letter cut by max, or an invalid byte */
+			size_t need = u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : u[i] >= 0xC2 ? 2 : 1;
+			size_t k = 1;
+			while (i + k < len && (u[i + k] & 0xC0) == 0x80)
+				k++;
+			if (need > 1 && u[i] <= 0xF4 && i + k == len && k < need)
+				break;
+			n = 1;
+		}
+		i += n;
+	}
+	return i;
 }
 
 char *kt_utf8_dup_valid(const char *s)
@@ -219,276 +246,75 @@ int kt_table_format_parse(const char *name, enum kt_table_format *out)
 	return -1;
 }
 
-/* --- text: a cell as display lines ----------------------------------------------------------- */
+/* --- for people -------------------------------------------------------------------------- */
 
-struct lines {
-	char **s;
-	size_t *w;
-	size_t n, cap;
-};
-
-static void lines_release(struct lines *l)
+/* "12.5" → "12,5" when s is a decimal number (digits, one '.', a sign). */
+static bool decimal_comma(const char *s, char *buf, size_t n)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->s[i]);
-	free(l->s);
-	free(l->w);
-	*l = (struct lines){0};
+	const char *dot = strchr(s, '.');
+	size_t len = strlen(s);
+	if (!dot || len >= n || strspn(s, "+-0123456789.") != len || strchr(dot + 1, '.'))
+		return false;
+	memcpy(buf, s, len + 1);
+	buf[dot - s] = ',';
+	return true;
 }
 
-/* Appends len bytes of s (trailing spaces dropped), plus "…" when ellipsis. */
-static int lines_push(struct lines *l, const char *s, size_t len, bool ellipsis)
+const char *kt_table_people_cell(const struct kt_col *c, const char *s, bool people, char *buf,
+	size_t n)
 {
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		char **ns = realloc(l->s, cap * sizeof *ns);
-		if (!ns)
-			return -1;
-		l->s = ns;
-		size_t *nw = realloc(l->w, cap * sizeof *nw);
-		if (!nw)
-			return -1;
-		l->w = nw;
-		l->cap = cap;
+	if (!people || !*s)
+		return s;
+	if (c->type == KT_COL_DATE) {
+		kt_date_people(s, true, buf, n);
+		return buf;
 	}
-	char *copy = malloc(len + sizeof ELLIPSIS);
-	if (!copy)
-		return -1;
-	memcpy(copy, s, len);
-	strcpy(copy + len, ellipsis ? ELLIPSIS : "");
-	l->s[l->n] = copy;
-	l->w[l->n] = kt_utf8_width(copy, strlen(copy));
-	l->n++;
-	return 0;
+	if ((c->type == KT_COL_NUM || c->type == KT_COL_PCT) && decimal_comma(s, buf, n))
+		return buf;
+	return s;
 }
 
-/* A copy fit for a terminal: C0 controls and DEL become spaces, CR is dropped, and newlines
- * are kept (wrap) or become spaces (cut). */
-static char *printable(const char *s, bool keep_newlines)
-{
-	char *p = malloc(strlen(s) + 1), *o = p;
-	if (!p)
-		return NULL;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\r')
-			continue;
-		if (c == '\n' && keep_newlines)
-			*o++ = '\n';
-		else
-			*o++ = c < 0x20 || c == 0x7F ? ' ' : (char)c;
-	}
-	*o = '\0';
-	return p;
-}
+/* --- CSV ------------------------------------------------------------------------------------- */
 
-/* One newline-free piece wrapped to max columns: break at the last space, or after the
- * last comma ("a,b,c" lists), that fits; else inside the word. Every line takes at least
- * one character, so this always advances. */
-static int wrap_piece(struct lines *l, const char *s, size_t len, size_t max)
-{
-	size_t pos = 0;
-	do {
-		size_t i = pos, w = 0, brk = 0;
-		unsigned cw;
-		while (i < len) {
-			size_t n = char_at(s + i, len - i, &cw);
-			if (max && w + cw > max && i > pos)
-				break;
-			if (s[i] == ' ' && i > pos)
-				brk = i;
-			else if (s[i] == ',')
-				brk = i + 1;
-			w += cw;
-			i += n;
-		}
-		size_t end = i < len && brk > pos ? brk : i;
-		if (lines_push(l, s + pos, end - pos, false) != 0)
-			return -1;
-		pos = end;
-		while (pos < len && s[pos] == ' ')
-			pos++;
-	} while (pos < len);
-	return 0;
-}
-
-static int cut_piece(struct lines *l, const char *s, size_t len, size_t max)
-{
-	if (!max || kt_utf8_width(s, len) <= max)
-		return lines_push(l, s, len, false);
-	size_t i = 0, w = 0;
-	unsigned cw;
-	while (i < len) {
-		size_t n = char_at(s + i, len - i, &cw);
-		if (w + cw > max - 1)
-			break;
-		w += cw;
-		i += n;
-	}
-	return lines_push(l, s, i, true);
-}
-
-static int cell_lines(const char *text, size_t max, enum kt_cell_fit fit, struct lines *l)
-{
-	char *p = printable(text, fit == KT_FIT_WRAP);
-	if (!p)
-		return -1;
-	int rc = 0;
-	if (fit == KT_FIT_CUT) {
-		rc = cut_piece(l, p, strlen(p), max);
-	} else {
-		const char *s = p;
-		for (;;) {
-			size_t n = strcspn(s, "\n");
-			if ((rc = wrap_piece(l, s, n, max)) != 0 || !s[n])
-				break;
-			s += n + 1;
-		}
-	}
-	free(p);
-	return rc;
-}
-
-/* --- text: writing --------------------------------------------------------------------------- */
-
-struct text_line {
-	FILE *out;
-	const char *indent;
-	size_t pending; /* spaces owed before the next visible text: never written at line end */
-	bool started;
-};
-
-static void tl_put(struct text_line *tl, const char *s, size_t w, size_t width, bool right)
-{
-	size_t pad = width > w ? width - w : 0;
-	if (right)
-		tl->pending += pad;
-	if (*s) {
-		if (!tl->started && tl->indent)
-			fputs(tl->indent, tl->out);
-		tl->started = true;
-		for (; tl->pending; tl->pending--)
-			fputc(' ', tl->out);
-		fputs(s, tl->out);
-	}
-	if (!right)
-		tl->pending += pad;
-}
-
-static void tl_end(struct text_line *tl)
-{
-	fputc('\n', tl->out);
-	tl->pending = 0;
-	tl->started = false;
-}
-
-static int write_text(const struct kt_table *t, const struct kt_table_opts *o, FILE *out)
-{
-	size_t nc = t->ncols, ncells = t->nrows * nc;
-	struct lines *cl = calloc(ncells + 1, sizeof *cl);
-	size_t *width = calloc(nc, sizeof *width);
-	int rc = -1;
-	if (!cl || !width)
-		goto out;
-	for (size_t c = 0; c < nc; c++)
-		width[c] = kt_utf8_width(t->cols[c].name, strlen(t->cols[c].name));
-	for (size_t i = 0; i < ncells; i++) {
-		size_t c = i % nc;
-		if (cell_lines(t->cells[i], t->cols[c].max_width, o->fit, &cl[i]) != 0)
-			goto out;
-		for (size_t k = 0; k < cl[i].n; k++)
-			width[c] = cl[i].w[k] > width[c] ? cl[i].w[k] : width[c];
-	}
-	struct text_line tl = {.out = out, .indent = o->indent};
-	if (!o->no_header) {
-		for (size_t c = 0; c < nc; c++, tl.pending += COL_GAP) {
-			const char *h = t->cols[c].name;
-			tl_put(&tl, h, kt_utf8_width(h, strlen(h)), width[c], false);
-		}
-		tl_end(&tl);
-	}
-	for (size_t r = 0; r < t->nrows; r++) {
-		size_t height = 1;
-		for (size_t c = 0; c < nc; c++)
-			height = cl[r * nc + c].n > height ? cl[r * nc + c].n : height;
-		for (size_t k = 0; k < height; k++) {
-			for (size_t c = 0; c < nc; c++, tl.pending += COL_GAP) {
-				const struct lines *x = &cl[r * nc + c];
-				bool has = k < x->n;
-				tl_put(&tl, has ? x->s[k] : "", has ? x->w[k] : 0, width[c],
-					kt_col_is_number(t->cols[c].type));
-			}
-			tl_end(&tl);
-		}
-	}
-	rc = ferror(out) ? -1 : 0;
-out:
-	for (size_t i = 0; cl && i < ncells; i++)
-		lines_release(&cl[i]);
-	free(cl);
-	free(width);
-	return rc;
-}
-
-/* --- CSV (RFC 4180) -------------------------------------------------------------------------- */
-
-/* Quoted when the field holds a separator (',' or ';' — spreadsheets in a Russian locale
- * split on ';'), a quote or a line break, or starts or ends with a space. */
-static bool csv_needs_quotes(const char *s, char sep)
-{
-	size_t n = strlen(s);
-	if (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-		return true;
-	for (; *s; s++)
-		if (*s == sep || strchr(",;\"\r\n", *s))
-			return true;
-	return false;
-}
-
-static void csv_field(const char *s, char sep, FILE *out)
-{
-	if (!csv_needs_quotes(s, sep)) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-static void csv_record(const char *const *f, size_t n, char sep, FILE *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputc(sep, out);
-		csv_field(f[i], sep, out);
-	}
-	fputs("\r\n", out);
-}
-
+/* The machine's CSV quotes every field that holds ',' ';' or a tab, or starts or ends with
+ * a space, whatever the separator (kt_csv_wopts.quote_seps): a program that guesses the
+ * separator still finds ours. People's CSV quotes what ';' CSV must (and the header's
+ * commas): a decimal comma stays a bare number. */
 static int write_csv(const struct kt_table *t, const struct kt_table_opts *o, FILE *out)
 {
-	char sep = o->sep ? o->sep : ',';
-	if (o->bom)
-		fputs("\xEF\xBB\xBF", out);
-	if (!o->no_header) {
-		const char **h = malloc(t->ncols * sizeof *h);
-		if (!h)
-			return -1;
+	bool people = style.csv_people;
+	struct kt_csv_wopts wo = {.sep = o->sep ? o->sep : people ? ';' : ',', .crlf = true,
+		.bom = (o->bom || people) && !style.cp1251, .cp1251 = style.cp1251,
+		.quote_seps = !people};
+	struct kt_csv_writer *w = kt_csv_writer_file(out, &wo);
+	const char **f = malloc(t->ncols * sizeof *f);
+	char **own = calloc(t->ncols, sizeof *own);
+	int rc = w && f && own ? 0 : -1;
+	if (rc == 0 && !o->no_header) {
 		for (size_t c = 0; c < t->ncols; c++)
-			h[c] = t->cols[c].name;
-		csv_record(h, t->ncols, sep, out);
-		free(h);
+			f[c] = kt_table_header(&t->cols[c], o->title, people);
+		rc = kt_csv_write_row(w, f, t->ncols);
 	}
-	for (size_t r = 0; r < t->nrows; r++)
-		csv_record((const char *const *)t->cells + r * t->ncols, t->ncols, sep, out);
-	return ferror(out) ? -1 : 0;
+	for (size_t r = 0; rc == 0 && r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			char buf[96];
+			f[c] = kt_table_people_cell(&t->cols[c], cell(t, r, c), people, buf, sizeof buf);
+			if (f[c] == buf && !(f[c] = own[c] = strdup(buf)))
+				rc = -1;
+		}
+		if (rc == 0)
+			rc = kt_csv_write_row(w, f, t->ncols);
+		for (size_t c = 0; c < t->ncols; c++) {
+			free(own[c]);
+			own[c] = NULL;
+		}
+	}
+	if (rc != 0 && w && strstr(kt_csv_writer_error(w), "Windows-1251"))
+		errno = EILSEQ;
+	kt_csv_writer_free(w);
+	free(f);
+	free(own);
+	return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
 /* --- JSON ------------------------------------------------------------------------------------ */
@@ -543,7 +369,7 @@ int kt_table_write(const struct kt_table *t, enum kt_table_format f,
 	if (!o)
 		o = &defaults;
 	if (f == KT_TABLE_TEXT)
-		return write_text(t, o, out);
+		return kt_table_write_text(t, o, out);
 	if (f == KT_TABLE_CSV)
 		return write_csv(t, o, out);
 	if (f != KT_TABLE_JSON)

@@ -11,6 +11,9 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "kt_i18n.h"
 
 /* TLS 1.2: ECDHE key exchange with AEAD ciphers only (no CBC, no static RSA). */
 static const char tls12_ciphers[] =
@@ -40,7 +43,7 @@ static SSL_CTX *ctx_common(const SSL_METHOD *method, const char *cert_file, cons
 	char e[256];
 	SSL_CTX *ctx = SSL_CTX_new(method);
 	if (!ctx) {
-		snprintf(err, errlen, "cannot create TLS context: %s", kt_tls_error(e, sizeof e));
+		snprintf(err, errlen, _("cannot create TLS context: %s"), kt_tls_error(e, sizeof e));
 		return NULL;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -49,36 +52,36 @@ static SSL_CTX *ctx_common(const SSL_METHOD *method, const char *cert_file, cons
 	if (!SSL_CTX_set_cipher_list(ctx, tls12_ciphers) ||
 	    !SSL_CTX_set_ciphersuites(ctx, tls13_suites) ||
 	    !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384")) {
-		snprintf(err, errlen, "cannot set TLS ciphers: %s", kt_tls_error(e, sizeof e));
+		snprintf(err, errlen, _("cannot set TLS ciphers: %s"), kt_tls_error(e, sizeof e));
 		goto fail;
 	}
 	if (!cert_file || !*cert_file) {
-		snprintf(err, errlen, "no certificate file configured");
+		snprintf(err, errlen, _("no certificate file configured"));
 		goto fail;
 	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-		snprintf(err, errlen, "cannot load certificate '%s': %s", cert_file,
+		snprintf(err, errlen, _("cannot load certificate '%s': %s"), cert_file,
 			kt_tls_error(e, sizeof e));
 		goto fail;
 	}
 	if (!key_file || !*key_file) {
-		snprintf(err, errlen, "no key file configured");
+		snprintf(err, errlen, _("no key file configured"));
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
-		snprintf(err, errlen, "cannot load key '%s': %s", key_file, kt_tls_error(e, sizeof e));
+		snprintf(err, errlen, _("cannot load key '%s': %s"), key_file, kt_tls_error(e, sizeof e));
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		snprintf(err, errlen, "key '%s' does not match certificate '%s'", key_file, cert_file);
+		snprintf(err, errlen, _("key '%s' does not match certificate '%s'"), key_file, cert_file);
 		goto fail;
 	}
 	if (!ca_file || !*ca_file) {
-		snprintf(err, errlen, "no CA file configured");
+		snprintf(err, errlen, _("no CA file configured"));
 		goto fail;
 	}
 	if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-		snprintf(err, errlen, "cannot load CA '%s': %s", ca_file, kt_tls_error(e, sizeof e));
+		snprintf(err, errlen, _("cannot load CA '%s': %s"), ca_file, kt_tls_error(e, sizeof e));
 		goto fail;
 	}
 	SSL_CTX_set_verify_depth(ctx, 4);
@@ -134,20 +137,63 @@ int kt_tls_file_fingerprint(const char *pem_file, char out[KT_FINGERPRINT_LEN + 
 {
 	FILE *f = fopen(pem_file, "r");
 	if (!f) {
-		snprintf(err, errlen, "cannot open certificate '%s': %s", pem_file, strerror(errno));
+		snprintf(err, errlen, _("cannot open certificate '%s': %s"), pem_file, strerror(errno));
 		return -1;
 	}
 	X509 *cert = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!cert) {
-		snprintf(err, errlen, "cannot read certificate '%s': not a PEM certificate", pem_file);
+		snprintf(err, errlen, _("cannot read certificate '%s': not a PEM certificate"), pem_file);
 		ERR_clear_error();
 		return -1;
 	}
 	int rc = kt_tls_fingerprint(cert, out);
 	X509_free(cert);
 	if (rc != 0)
-		snprintf(err, errlen, "cannot hash certificate '%s'", pem_file);
+		snprintf(err, errlen, _("cannot hash certificate '%s'"), pem_file);
+	return rc;
+}
+
+/* "2025-01-01 00:00 UTC" of an ASN1_TIME. */
+static void asn1_day(const ASN1_TIME *t, char *buf, size_t n)
+{
+	struct tm tm;
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+enum kt_cert_time kt_tls_cert_time(X509 *cert, const char *file, char *what, size_t n)
+{
+	char day[64];
+	const ASN1_TIME *nb = X509_get0_notBefore(cert), *na = X509_get0_notAfter(cert);
+	if (na && X509_cmp_current_time(na) < 0) {
+		asn1_day(na, day, sizeof day);
+		snprintf(what, n, _("device certificate '%s' expired on %s: the server refuses "
+			"it; ask the regional coordinator for a new one"), file, day);
+		return KT_CERT_EXPIRED;
+	}
+	if (nb && X509_cmp_current_time(nb) > 0) {
+		asn1_day(nb, day, sizeof day);
+		snprintf(what, n, _("device certificate '%s' is not valid yet: it is valid from %s; "
+			"check this computer's date and time"), file, day);
+		return KT_CERT_NOT_YET;
+	}
+	*what = '\0';
+	return KT_CERT_VALID;
+}
+
+int kt_tls_file_cert_time(const char *pem_file, char *what, size_t n)
+{
+	FILE *f = pem_file && *pem_file ? fopen(pem_file, "r") : NULL;
+	X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	if (f)
+		fclose(f);
+	if (!cert) {
+		ERR_clear_error();
+		return -1;
+	}
+	int rc = (int)kt_tls_cert_time(cert, pem_file, what, n);
+	X509_free(cert);
 	return rc;
 }
 

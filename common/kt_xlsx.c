@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <xlsxwriter.h>
+#include "kt_i18n.h"
 
 #define MAX_WIDTH 60        /* characters; wider text wraps inside its cell */
 #define MAX_CELL 32000      /* bytes; Excel's limit is 32,767 characters */
@@ -57,7 +58,7 @@ static int make_tmp(struct kt_xlsx *x, const char *path)
 		snprintf(x->path, sizeof x->path, "%s", path);
 		if ((size_t)snprintf(x->tmp, sizeof x->tmp, "%s.tmp-%ld", path, (long)getpid()) >=
 		    sizeof x->tmp)
-			return fail(x, "cannot create '%s': the name is too long", path);
+			return fail(x, _("cannot create '%s': the name is too long"), path);
 		fd = open(x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	} else {
 		const char *dir = getenv("TMPDIR");
@@ -66,7 +67,7 @@ static int make_tmp(struct kt_xlsx *x, const char *path)
 	}
 	if (fd < 0) {
 		int e = errno;
-		fail(x, "cannot create '%s': %s", x->tmp, strerror(e));
+		fail(x, _("cannot create '%s': %s"), x->tmp, strerror(e));
 		x->tmp[0] = '\0';
 		return -1;
 	}
@@ -78,7 +79,7 @@ struct kt_xlsx *kt_xlsx_open(const char *path, FILE *stream, char *err, size_t e
 {
 	struct kt_xlsx *x = calloc(1, sizeof *x);
 	if (!x) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	x->stream = stream;
@@ -90,7 +91,7 @@ struct kt_xlsx *kt_xlsx_open(const char *path, FILE *stream, char *err, size_t e
 	lxw_workbook_options wo = {.constant_memory = LXW_TRUE};
 	x->wb = workbook_new_opt(x->tmp, &wo);
 	if (!x->wb) {
-		snprintf(err, errlen, "cannot start a workbook in '%s': out of memory", x->tmp);
+		snprintf(err, errlen, _("cannot start a workbook in '%s': out of memory"), x->tmp);
 		kt_xlsx_discard(x);
 		return NULL;
 	}
@@ -254,9 +255,9 @@ static void finish_sheet(struct kt_xlsx *x)
 int kt_xlsx_sheet(struct kt_xlsx *x, const char *title, const struct kt_col *cols, size_t ncols)
 {
 	if (ncols == 0 || ncols > LXW_COL_MAX)
-		return fail(x, "a sheet needs 1 to %d columns", LXW_COL_MAX);
+		return fail(x, _("a sheet needs 1 to %d columns"), LXW_COL_MAX);
 	if (x->nsheets == MAX_SHEETS)
-		return fail(x, "more than %d sheets in one workbook", MAX_SHEETS);
+		return fail(x, _("more than %d sheets in one workbook"), MAX_SHEETS);
 	finish_sheet(x);
 	char base[KT_XLSX_SHEET_LEN], *name = x->names[x->nsheets];
 	kt_xlsx_sheet_name(title, base);
@@ -277,14 +278,14 @@ int kt_xlsx_sheet(struct kt_xlsx *x, const char *title, const struct kt_col *col
 	}
 	x->ws = workbook_add_worksheet(x->wb, name);
 	if (!x->ws)
-		return fail(x, "cannot add the sheet '%s'", name);
+		return fail(x, _("cannot add the sheet '%s'"), name);
 	x->nsheets++;
 	struct kt_col *nc = realloc(x->cols, ncols * sizeof *nc);
 	if (nc)
 		x->cols = nc;
 	size_t *nw = nc ? realloc(x->width, ncols * sizeof *nw) : NULL;
 	if (!nw)
-		return fail(x, "out of memory");
+		return fail(x, _("out of memory"));
 	x->width = nw;
 	memcpy(x->cols, cols, ncols * sizeof *cols);
 	x->ncols = ncols;
@@ -304,7 +305,7 @@ int kt_xlsx_sheet(struct kt_xlsx *x, const char *title, const struct kt_col *col
 			: cols[c].type == KT_COL_DATE ? x->head_c : x->head;
 		lxw_error e = worksheet_write_string(x->ws, 0, (lxw_col_t)c, h, hf);
 		if (e != LXW_NO_ERROR)
-			return fail(x, "cannot write the header of '%s': %s", name, lxw_strerror(e));
+			return fail(x, _("cannot write the header of '%s': %s"), name, lxw_strerror(e));
 	}
 	return 0;
 }
@@ -375,16 +376,16 @@ static lxw_error write_cell(struct kt_xlsx *x, lxw_row_t r, lxw_col_t c, const c
 int kt_xlsx_row(struct kt_xlsx *x, const char *const *cells)
 {
 	if (!x->ws)
-		return fail(x, "no sheet to write the row to");
+		return fail(x, _("no sheet to write the row to"));
 	if (x->rows + 1 >= LXW_ROW_MAX)
-		return fail(x, "more than %d rows do not fit one sheet", LXW_ROW_MAX - 1);
+		return fail(x, _("more than %d rows do not fit one sheet"), LXW_ROW_MAX - 1);
 	lxw_row_t r = (lxw_row_t)(x->rows + 1);
 	for (size_t c = 0; c < x->ncols; c++) {
 		size_t shown;
 		lxw_error e = write_cell(x, r, (lxw_col_t)c, cells[c] ? cells[c] : "",
 			x->cols[c].type, &shown);
 		if (e != LXW_NO_ERROR)
-			return fail(x, "cannot write row %zu, column '%s': %s", x->rows + 1,
+			return fail(x, _("cannot write row %zu, column '%s': %s"), x->rows + 1,
 				x->cols[c].name, lxw_strerror(e));
 		x->width[c] = shown > x->width[c] ? shown : x->width[c];
 	}
@@ -410,7 +411,7 @@ static int copy_to(const char *from, FILE *to, char *err, size_t errlen)
 {
 	FILE *f = fopen(from, "rb");
 	if (!f) {
-		snprintf(err, errlen, "cannot read '%s': %s", from, strerror(errno));
+		snprintf(err, errlen, _("cannot read '%s': %s"), from, strerror(errno));
 		return -1;
 	}
 	char buf[65536];
@@ -422,7 +423,7 @@ static int copy_to(const char *from, FILE *to, char *err, size_t errlen)
 	if (ferror(f) || fflush(to) != 0 || ferror(to))
 		rc = -1;
 	if (rc != 0)
-		snprintf(err, errlen, "cannot write the workbook: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot write the workbook: %s"), strerror(errno));
 	fclose(f);
 	return rc;
 }
@@ -440,13 +441,13 @@ int kt_xlsx_commit(struct kt_xlsx *x, char *err, size_t errlen)
 	x->wb = NULL;
 	int rc = 0;
 	if (e != LXW_NO_ERROR) {
-		snprintf(err, errlen, "cannot write '%s': %s%s%s", x->tmp, lxw_strerror(e),
+		snprintf(err, errlen, _("cannot write '%s': %s%s%s"), x->tmp, lxw_strerror(e),
 			errno ? ": " : "", errno ? strerror(errno) : "");
 		rc = -1;
 	} else if (x->stream) {
 		rc = copy_to(x->tmp, x->stream, err, errlen);
 	} else if (rename(x->tmp, x->path) != 0) {
-		snprintf(err, errlen, "cannot rename '%s' to '%s': %s", x->tmp, x->path,
+		snprintf(err, errlen, _("cannot rename '%s' to '%s': %s"), x->tmp, x->path,
 			strerror(errno));
 		rc = -1;
 	} else {

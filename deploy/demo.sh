@@ -13,6 +13,11 @@
 # KARTA_DEMO_RUN (default run).
 set -euo pipefail
 
+# The demo speaks its users' language (issue 19): karta and karta-admin print Russian in a
+# Russian locale (deploy/install-deps.sh generates ru_RU.UTF-8). LC_ALL is cleared so that
+# LANG decides; the few outputs this script reads back are taken in C.UTF-8 (LC_ALL=…).
+export LANG=ru_RU.UTF-8 LC_ALL= LANGUAGE=
+
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BUILD=${KARTA_BUILD_DIR:-build}
@@ -25,6 +30,11 @@ case $RUN in /*) RUN_ABS=$RUN ;; esac
 KARTAD=$BUILD/server/kartad
 ADMIN=$BUILD/server/karta-admin
 KARTA=$BUILD/client/karta
+# karta fits its tables to $COLUMNS; its output here goes through run()'s pipe, which is
+# otherwise never cut: the terminal's width (120 without one) less run()'s indent of 6.
+DEMO_COLS=120
+[ -t 1 ] && DEMO_COLS=$(tput cols 2>/dev/null || echo 120)
+export COLUMNS=$(((DEMO_COLS > 120 ? 120 : DEMO_COLS) - 6))
 
 # The demo region: code|name|level|parent|role
 ORGS=(
@@ -74,14 +84,14 @@ kartad_pid() {
 stop_kartad() {
 	local pid i
 	if pid=$(kartad_pid); then
-		info "stopping kartad (pid $pid)"
+		info "останавливаю kartad (pid $pid)"
 		kill -TERM "$pid"
 		for ((i = 0; i < 300; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		if kill -0 "$pid" 2>/dev/null; then
-			info "kartad did not stop in 30 s: killing it"
+			info "kartad не остановился за 30 с: завершаю принудительно"
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
 	fi
@@ -89,12 +99,12 @@ stop_kartad() {
 }
 
 cmd_stop() {
-	step "stopping the demo"
+	step "остановка демонстрации"
 	stop_dashboard
 	stop_kartad
-	info "stopping PostgreSQL ($RUN/pg)"
+	info "останавливаю PostgreSQL ($RUN/pg)"
 	deploy/pgcluster.sh stop "$RUN/pg"
-	info "stopped. Certificates and configs stay in $RUN/; 'deploy/demo.sh' starts afresh."
+	info "остановлено. Сертификаты и настройки остаются в $RUN/; «deploy/demo.sh» запускает всё заново."
 }
 
 # psql_var SQL NAME=VALUE…: runs SQL (with :'NAME' placeholders) in the demo database.
@@ -117,7 +127,7 @@ derive_once() {
 	local have
 	have=$(plan_id "$1")
 	if [ -n "$have" ]; then
-		info "$1 has plan $have already"
+		info "у $1 план уже есть: $have"
 	else
 		run "$KARTA" --config "$RUN/$1.conf" plan derive "$2" || die "$1: plan derive failed"
 	fi
@@ -127,10 +137,10 @@ derive_once() {
 # and a school derive their sub-plans. Skipped steps on a re-run say so.
 demo_plans() {
 	local seed=tests/fixtures/docx/001.docx reg mun sch
-	step "the region imports its roadmap document ($seed)"
+	step "регион загружает свою дорожную карту из документа ($seed)"
 	run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" --dry-run --format table |
 		head -n 12 || true
-	info "... (the dry run above shows what was read; now for real:)"
+	info "... (пробный разбор выше показывает прочитанное; теперь загружаем по-настоящему:)"
 	reg=$(plan_id reg)
 	if [ -z "$reg" ]; then
 		run "$KARTA" --config "$RUN/reg.conf" plan import "$seed" || die "plan import failed"
@@ -138,44 +148,44 @@ demo_plans() {
 		run "$KARTA" --config "$RUN/reg.conf" plan approve "$reg" --number "01-08/530" \
 			--date 2023-10-12 || die "plan approve failed"
 	else
-		info "the region has plan $reg already"
+		info "у региона план уже есть: $reg"
 	fi
 
-	step "the northern municipality derives its sub-plan from the regional one"
+	step "Северный муниципальный округ формирует свой план на основе регионального"
 	derive_once mun-north "$reg"
 	mun=$(plan_id mun-north)
-	info "items the municipality acts on are its own; regional-only ones are references"
+	info "мероприятия для муниципалитета становятся его собственными, только региональные — справочными"
 
-	step "school-n1 derives its plan from the municipality's"
+	step "школа school-n1 формирует свой план на основе муниципального"
 	derive_once school-n1 "$mun"
 	sch=$(plan_id school-n1)
 
-	step "what each sees: plans visible to school-n1, and the first lines of its plan"
+	step "кто что видит: планы, доступные school-n1, и начало её плана"
 	run "$KARTA" --config "$RUN/school-n1.conf" plan list
 	run "$KARTA" --config "$RUN/school-n1.conf" plan show "$sch" | head -n 32 || true
-	info "... ('karta plan show $sch' prints it all; --format csv|json for spreadsheets)"
+	info "... («karta plan show $sch» выводит план целиком; --format csv|json — для таблиц и программ)"
 
-	step "access is checked by the server: the southern municipality cannot edit the region's plan"
+	step "права проверяет сервер: Южный округ не может править региональный план"
 	local item
 	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' LIMIT 1" p="$reg")
 	run "$KARTA" --config "$RUN/mun-south.conf" item edit "$item" --title "чужая правка" &&
 		die "a municipality edited the regional plan"
-	info "(refused, as it should be)"
+	info "(отказано, как и должно быть)"
 }
 
 # Word files: the region's roadmap above came from its .docx; a document with two plans
 # lists both (and imports each, or the one --plan picks); a hostile file is refused.
 demo_docx() {
-	step "a Word file with two plans: --dry-run lists both (import creates each, --plan N one)"
+	step "файл Word с двумя планами: --dry-run показывает оба (загрузка создаёт каждый, --plan N — один)"
 	run "$KARTA" --config "$RUN/mun-north.conf" plan import tests/fixtures/docx/two_plans.docx \
-		--dry-run --format table | grep -E '[$] |== План|source:|: read ' || die "plan import --dry-run of a .docx failed"
-	step "a zip bomb in disguise is refused while it inflates, and nothing is written"
+		--dry-run --format table | grep -E '[$] |== План|источник:|: прочитан' || die "plan import --dry-run of a .docx failed"
+	step "замаскированная ZIP-бомба отклоняется ещё при распаковке, ничего не записано"
 	local bomb="$RUN/bomb"
 	mkdir -p "$bomb"
 	"$BUILD/tests/kt_docx_hostile" "$bomb" >/dev/null || die "kt_docx_hostile failed"
 	run "$KARTA" --config "$RUN/mun-north.conf" plan import "$bomb/bomb_lie.docx" &&
 		die "a zip bomb was imported"
-	info "(refused, as it should be)"
+	info "(отказано, как и должно быть)"
 }
 
 # Sync: each client keeps a local replica (run/state/<org>) of what it may see; writes go
@@ -185,24 +195,24 @@ demo_sync() {
 	sch=$(plan_id school-n1)
 	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$sch")
-	step "school-n1 syncs its replica: its own plan, and the plans above it (nothing of other schools)"
+	step "school-n1 синхронизирует локальную копию: свой план и вышестоящие (ничего из других школ)"
 	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/school-n1.conf" status | head -n 12 || true
 
-	step "school-n1 works offline: the edit is queued in its outbox, and shows locally"
+	step "school-n1 работает без связи: правка ждёт в очереди и уже видна на месте"
 	run "$KARTA" --config "$RUN/school-n1-offline.conf" item edit "$item" \
 		--institutional "Проведено совещание с учителями-предметниками (офлайн)" ||
 		die "the offline edit failed"
-	run "$KARTA" --config "$RUN/school-n1-offline.conf" status | grep -A2 '^queued' || true
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status | grep -A2 '^в очереди' || true
 
-	step "back online: karta sync sends the queued change and pulls what changed"
+	step "связь восстановлена: karta sync отправляет правку из очереди и получает изменения"
 	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
 
-	step "the municipality syncs and sees its school's change"
+	step "муниципалитет синхронизируется и видит правку своей школы"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
-	run "$KARTA" --config "$RUN/mun-north.conf" item show "$item" | grep -i -A1 'institutional\|школ' |
+	run "$KARTA" --config "$RUN/mun-north.conf" item show "$item" | grep -i -A1 'уровень ОО\|школ' |
 		head -n 4 || true
-	info "(karta watch keeps a client connected and syncs whenever the server pokes it)"
+	info "(karta watch держит связь и синхронизируется при каждом уведомлении сервера)"
 }
 
 # Data safety (issue 16): after a restore the administrator starts a new epoch of a feed
@@ -211,10 +221,10 @@ demo_sync() {
 # no row the server no longer has survives in its replica.
 demo_data_safety() {
 	local pid i
-	step "restore path: karta-admin feed rebuild school-n1 — every client of that feed resyncs"
+	step "после восстановления базы: karta-admin feed rebuild school-n1 — все клиенты этого потока синхронизируются заново"
 	run "$ADMIN" --db "$CONNINFO" feed rebuild school-n1 || die "feed rebuild failed"
-	step "school-n1's sync is killed in the middle of the snapshot (a test hook stops it there)"
-	KARTA_TEST_HANG_IN_SNAPSHOT=1 "$KARTA" --config "$RUN/school-n1.conf" sync \
+	step "синхронизация school-n1 прерывается посреди полного снимка (её останавливает тестовая точка)"
+	LC_ALL=C.UTF-8 KARTA_TEST_HANG_IN_SNAPSHOT=1 "$KARTA" --config "$RUN/school-n1.conf" sync \
 		>/dev/null 2>"$RUN/snapshot-cut.err" &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do
@@ -223,13 +233,13 @@ demo_data_safety() {
 	done
 	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	run "$KARTA" --config "$RUN/school-n1-offline.conf" status 2>/dev/null | grep "resync pending" ||
-		info "(the snapshot had finished before the kill)"
-	step "the next sync takes the snapshot again from its start: nothing stale is kept"
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status 2>/dev/null | grep "ожидает полной синхронизации" ||
+		info "(снимок успел завершиться до прерывания)"
+	step "следующая синхронизация берёт снимок заново с начала: устаревшее не остаётся"
 	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
-	"$KARTA" --config "$RUN/school-n1.conf" status | grep -q "resync pending" &&
+	LC_ALL=C.UTF-8 "$KARTA" --config "$RUN/school-n1.conf" status | grep -q "resync pending" &&
 		die "a feed is still waiting for its snapshot"
-	info "(no feed left in resync)"
+	info "(потоков, ожидающих полной синхронизации, не осталось)"
 }
 
 # Status reports: a school reports an item done (with its evidence), the region asks the
@@ -243,31 +253,31 @@ demo_reports() {
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$sch")
 	mitem=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
 		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$mun")
-	step "school-n1 reports an item of its plan done, with the document that proves it"
+	step "school-n1 отмечает мероприятие своего плана выполненным и прикладывает подтверждающий документ"
 	run "$KARTA" --config "$RUN/school-n1.conf" item status "$item" done \
 		--comment "проведено" --evidence "Приказ №12 от 01.10.2023" || die "item status failed"
 	run "$KARTA" --config "$RUN/mun-north.conf" item status "$mitem" in_progress || die "item status failed"
 
-	step "the region asks the municipalities for a report; mun-north submits, the region accepts"
-	req=$("$KARTA" --config "$RUN/reg.conf" report request \
+	step "регион запрашивает отчёт у муниципалитетов; Северный округ направляет его, регион принимает"
+	req=$(LC_ALL=C.UTF-8 "$KARTA" --config "$RUN/reg.conf" report request \
 		"$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' ORDER BY ordinal LIMIT 1" p="$reg")" \
 		--title "Отчёт о проведённых собраниях" --due "$(date +%F)" |
-		sed -n 's/^report request \([0-9a-f-]\{36\}\) .*/\1/p')
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
 	[ -n "$req" ] || die "report request failed"
-	info "report request $req"
+	info "запрос отчёта $req"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/mun-north.conf" report list || true
-	sub=$("$KARTA" --config "$RUN/mun-north.conf" report submit "$req" \
+	sub=$(LC_ALL=C.UTF-8 "$KARTA" --config "$RUN/mun-north.conf" report submit "$req" \
 		--comment "собрания проведены во всех школах" |
-		sed -n 's/^submission \([0-9a-f-]\{36\}\):.*/\1/p')
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
 	[ -n "$sub" ] || die "report submit failed"
-	info "mun-north submitted $sub"
+	info "Северный округ направил отчёт $sub"
 	run "$KARTA" --config "$RUN/reg.conf" report accept "$sub" || die "report accept failed"
 
-	step "the region's roll-up as of today: per municipality, and what is overdue"
+	step "сводка региона на сегодня: по муниципалитетам, и что просрочено"
 	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality || die "rollup failed"
 	run "$KARTA" --config "$RUN/reg.conf" overdue | head -n 8 || true
-	info "(--as-of DATE for any past day; --format csv --bom for a spreadsheet)"
+	info "(--as-of ДАТА — на любой прошедший день; --format csv --bom — для Excel)"
 }
 
 # The dashboard: the region's page in the browser, served by the region's own karta on
@@ -277,7 +287,7 @@ stop_dashboard() {
 	[ -f "$RUN/dashboard.pid" ] || return 0
 	pid=$(cat "$RUN/dashboard.pid")
 	if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'dashboard'; then
-		info "stopping the dashboard (pid $pid)"
+		info "останавливаю панель (pid $pid)"
 		kill -TERM "$pid" 2>/dev/null || true
 	fi
 	rm -f "$RUN/dashboard.pid" "$RUN/dashboard.url"
@@ -286,21 +296,21 @@ stop_dashboard() {
 demo_dashboard() {
 	local i url=''
 	stop_dashboard
-	step "the region's dashboard: the roll-up, the schools, the overdue list in the browser"
+	step "панель региона в браузере: сводка, школы, просроченное"
 	run "$KARTA" --config "$RUN/reg.conf" sync || die "karta sync failed"
 	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
 		2>"$RUN/dashboard.log" </dev/null &
 	echo $! >"$RUN/dashboard.pid"
-	for ((i = 0; i < 100; i++)); do
-		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+	for ((i = 0; i < 300; i++)); do # up to 30 s: a loaded machine starts it slowly
+		url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/[^ ]*' "$RUN/dashboard.out" | head -n 1 || true)
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
 	[ -n "$url" ] || die "karta dashboard did not start: $(cat "$RUN/dashboard.log")"
 	echo "$url" >"$RUN/dashboard.url"
-	info "open in a browser on this machine (the key in the address is the password):"
+	info "откройте в браузере на этой машине (ключ в адресе служит паролем):"
 	info "  $url"
-	info "(from another machine: ssh -L PORT:127.0.0.1:PORT this-host, then the same address)"
+	info "(с другой машины: ssh -L ПОРТ:127.0.0.1:ПОРТ этот-сервер, затем тот же адрес)"
 }
 
 # Registries: a school imports its participants from a CSV file (validated first, all or
@@ -311,14 +321,14 @@ demo_registries() {
 	# the sample's people, as school-n1's (a row naming another school would be refused)
 	awk -F';' -v OFS=';' 'NR > 1 { $11 = "school-n1" } { print }' \
 		docs/samples/registry-participants.csv >"$f"
-	step "school-n1 imports its exam participants (docs/samples/registry-participants.csv)"
+	step "school-n1 загружает участников ГИА (docs/samples/registry-participants.csv)"
 	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$f" ||
 		die "registry import failed"
-	step "a file with one wrong СНИЛС is refused, line and field named, nothing queued"
+	step "файл с одним неверным СНИЛС отклоняется с указанием строки и поля, в очередь ничего не попадает"
 	sed '2s/002-012-345 49/002-012-345 48/' "$f" >"$bad"
 	run "$KARTA" --config "$RUN/school-n1.conf" registry import participants "$bad" &&
 		die "a wrong СНИЛС was accepted"
-	step "personal data stays with the school, its municipality and the region"
+	step "персональные данные видят только школа, её муниципалитет и регион"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
 	run "$KARTA" --config "$RUN/mun-north.conf" registry list participants | head -n 6 || true
 	run "$KARTA" --config "$RUN/school-n2.conf" sync || die "karta sync failed"
@@ -331,17 +341,17 @@ demo_registries() {
 # person; `registry edit` and `registry delete` go through the outbox with their history.
 demo_registry_ids() {
 	local s="$RUN/school-n1.conf" x="$RUN/participants-n1-export.csv" id
-	step "school-n1 exports its participants and imports the file back: nothing to change"
+	step "school-n1 выгружает участников и загружает файл обратно: изменять нечего"
 	run "$KARTA" --config "$s" registry export participants -o "$x" || die "registry export failed"
 	run "$KARTA" --config "$s" registry import participants "$x" || die "re-import failed"
 	run "$KARTA" --config "$s" registry export participants --layout ris -o "$x.ris" ||
 		die "registry export --layout ris failed"
 	run "$KARTA" --config "$s" registry import participants "$x.ris" || die "re-import failed"
-	step "a corrected document number in the exported file: one update, nobody added"
+	step "исправленный номер документа в выгруженном файле: одно изменение, никто не добавлен"
 	awk -F';' -v OFS=';' 'NR == 2 { $6 = "015168" } { print }' "$x" >"$x.fixed"
 	run "$KARTA" --config "$s" registry import participants "$x.fixed" || die "import failed"
 	id=$(awk -F';' 'NR == 2 { print $17 }' "$x")
-	step "registry edit and registry delete (offline they are queued like every write)"
+	step "registry edit и registry delete (без связи они, как любая запись, ждут в очереди)"
 	run "$KARTA" --config "$s" registry edit participants "$id" --citizenship "Российская Федерация" ||
 		die "registry edit failed"
 	run "$KARTA" --config "$s" registry show participant "$id" | head -n 14 || true
@@ -355,27 +365,42 @@ demo_registry_ids() {
 # and dates typed, header frozen) in run/, and where it is.
 demo_xlsx() {
 	local f=$RUN_ABS/rollup.xlsx
-	step "the region's roll-up as an Excel workbook (--format xlsx -o FILE.xlsx)"
+	step "сводка региона в виде книги Excel (--format xlsx -o ФАЙЛ.xlsx)"
 	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format xlsx -o "$f" ||
 		die "rollup --format xlsx failed"
-	info "open it in Excel or LibreOffice Calc: sheet «Свод по муниципалитетам»"
-	info "(every table command takes --format xlsx -o FILE.xlsx: plan show, overdue, control,"
+	info "откройте её в Excel или LibreOffice Calc: лист «Свод по муниципалитетам»"
+	info "(--format xlsx -o ФАЙЛ.xlsx понимает каждая табличная команда: plan show, overdue, control,"
 	info " exam seating, registry list, registry export, report list …)"
+}
+
+# CSV for people: in Russian what Excel opens as it is (';', decimal comma, дд.мм.гггг,
+# UTF-8 with a BOM); short ids in tables name the rows again.
+demo_formats() {
+	local f=$RUN_ABS/rollup.csv reg
+	step "the roll-up as CSV for Excel (--format csv -o FILE.csv)"
+	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format csv -o "$f" ||
+		die "rollup --format csv failed"
+	info "its rows (the header, Russian, comes first; a UTF-8 byte order mark before it):"
+	run sed -n '2,3p' "$f"
+	info "(--encoding cp1251 for an old Excel; --csv-dialect rfc4180 for scripts: ',' and ISO dates)"
+	reg=$(plan_id reg)
+	step "a plan named by the first characters of its id, as the tables show ids"
+	run "$KARTA" --config "$RUN/reg.conf" plan show "${reg:0:8}" | head -n 14 || true
 }
 
 demo_metrics() {
 	local m=http://127.0.0.1:$METRICS_PORT
-	step "what an operator sees: kartad's health check and metrics ($m, loopback only)"
+	step "что видит администратор: проверка работоспособности и метрики kartad ($m, только локально)"
 	run curl -s "$m/health" || die "no answer on $m/health"
 	curl -s "$m/metrics" | grep -E '^karta_(connections\{|requests_total|upload_ops_total|pokes_sent|db_pool_connections|db_queue_depth|listen_up)' |
 		sed 's/^/    /'
-	info "HAProxy checks /health; Prometheus scrapes /metrics (docs/operations.md lists them and the alerts)"
+	info "HAProxy опрашивает /health, Prometheus собирает /metrics (перечень и оповещения — в docs/operations.md)"
 }
 
 demo_org_import() {
 	local pkg=docs/samples/demo-region codes=docs/samples/demo-region-codes.csv
-	step "onboarding the demo region from its federal package ($pkg: region, municipalities, schools)"
-	info "(a dry run first; --codes keeps the demo's short codes: reg, mun-north, school-n1 …)"
+	step "заводим демонстрационный регион из федерального пакета ($pkg: регион, муниципалитеты, школы)"
+	info "(сначала пробный разбор; --codes сохраняет короткие коды демонстрации: reg, mun-north, school-n1 …)"
 	run "$ADMIN" --db "$CONNINFO" org import "$pkg" --codes "$codes" --dry-run ||
 		die "karta-admin org import --dry-run failed"
 	run "$ADMIN" --db "$CONNINFO" org import "$pkg" --codes "$codes" || die "karta-admin org import failed"
@@ -417,24 +442,24 @@ demo_gds() {
 
 demo_exam_planning() {
 	local m="$RUN/mun-north.conf" r="$RUN/reg.conf" x=2026-06-01:2
-	step "mun-north imports its exam points and their auditoriums"
+	step "Северный округ загружает свои ППЭ и их аудитории"
 	run "$KARTA" --config "$m" registry import exam-points docs/samples/demo-exam-points.csv ||
 		die "registry import exam-points failed"
 	run "$KARTA" --config "$m" registry import auditoriums docs/samples/demo-auditoriums.csv ||
 		die "registry import auditoriums failed"
-	info "(the exam schedule and the registrations for $x came with the federal package: demo_gds)"
+	info "(расписание экзаменов и регистрации на экзамен $x пришли в федеральном пакете: demo_gds)"
 	run "$KARTA" --config "$m" sync >/dev/null || die "karta sync failed"
-	step "mun-north plans the exam: point 0001 with two rooms, distribution (a dry run first), seating"
+	step "Северный округ планирует экзамен: ППЭ 0001 с двумя аудиториями, распределение (сначала пробное), рассадка"
 	run "$KARTA" --config "$m" exam plan --exam "$x" --point 0001 --room 0101 --room 0102 ||
 		die "karta exam plan failed"
 	run "$KARTA" --config "$m" exam distribute --exam "$x" --dry-run || die "the dry run failed"
 	run "$KARTA" --config "$m" exam distribute --exam "$x" || die "karta exam distribute failed"
 	run "$KARTA" --config "$m" exam seat --exam "$x" --order even || die "karta exam seat failed"
 	run "$KARTA" --config "$m" exam seating --exam "$x" --point 0001 || die "the seating list failed"
-	step "control reports: К-02 for the region, К-06 readiness of mun-north's points"
+	step "контрольные отчёты: К-02 для региона, К-06 — готовность ППЭ Северного округа"
 	run "$KARTA" --config "$r" control K-02 --exam "$x" || die "karta control K-02 failed"
 	run "$KARTA" --config "$m" control K-06 --exam "$x" || die "karta control K-06 failed"
-	step "the region locks the exam's planning: a change is refused until it unlocks"
+	step "регион закрывает планирование экзамена: изменения отклоняются до снятия блокировки"
 	run "$KARTA" --config "$r" exam lock --exam "$x" --reason "выгружено в ППЭ" || die "lock failed"
 	run "$KARTA" --config "$m" exam seat --exam "$x" --order sequential &&
 		die "a locked exam accepted a change"
@@ -446,7 +471,7 @@ demo_exam_planning() {
 # organizer in the room is refused), and prints ППЭ-07 with the responsible one marked.
 demo_staff() {
 	local m="$RUN/mun-north.conf" x=2026-06-01:2
-	step "mun-north imports its staff (docs/samples/demo-staff.csv) and assigns them to point 0001"
+	step "Северный округ загружает работников (docs/samples/demo-staff.csv) и назначает их в ППЭ 0001"
 	run "$KARTA" --config "$m" registry import staff docs/samples/demo-staff.csv ||
 		die "registry import staff failed"
 	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900001 --role head ||
@@ -455,13 +480,13 @@ demo_staff() {
 		--role organizer_in --room 0101 || die "karta exam assign-staff failed"
 	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900003 \
 		--role organizer_in --room 0101 --responsible || die "karta exam assign-staff --responsible failed"
-	step "a second responsible organizer in room 0101 is refused"
+	step "второй ответственный организатор в аудитории 0101 не допускается"
 	run "$KARTA" --config "$m" exam assign-staff --exam "$x" --point 0001 --staff 900002 \
 		--role organizer_in --room 0101 --responsible && die "a second responsible organizer was accepted"
-	step "ППЭ-07, the staff list of point 0001, marks the responsible organizer «(отв.)»"
+	step "в ППЭ-07, списке работников ППЭ 0001, ответственный организатор отмечен «(отв.)»"
 	run "$KARTA" --config "$m" print ppe-07 --exam "$x" --point 0001 -o "$RUN/ppe-07.pdf" ||
 		die "karta print ppe-07 failed"
-	info "open $RUN_ABS/ppe-07.pdf"
+	info "откройте $RUN_ABS/ppe-07.pdf"
 }
 
 # The region hands its registries and planning back as the federal exchange package
@@ -487,13 +512,13 @@ demo_gds_export() {
 # Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
 # before it starts, and one device may hold only max_conns_per_device connections.
 demo_guard() {
-	step "kartad checks the open file limit against max_conns before it starts (here: ulimit -n 256)"
+	step "kartad до запуска сверяет предел открытых файлов с max_conns (здесь ulimit -n 256)"
 	run bash -c 'ulimit -n 256 && exec "$1" --config "$2" --check-config' guard "$KARTAD" \
 		"$RUN/kartad.conf" && die "kartad accepted 10000 connections with 256 open files"
-	info "(refused, as it should be; with a low soft limit only, kartad raises it itself)"
+	info "(отказано, как и должно быть; если низок лишь мягкий предел, kartad поднимает его сам)"
 	local probe=$BUILD/tests/kt_probe
 	[ -x "$probe" ] || return 0
-	step "one device opens 40 connections: past max_conns_per_device (32) it gets BUSY"
+	step "одно устройство открывает 40 соединений: сверх max_conns_per_device (32) получает BUSY"
 	run "$probe" --server "127.0.0.1:$PORT" --ca "$RUN/certs/ca.pem" \
 		--cert "$RUN/certs/school-s2.pem" --key "$RUN/certs/school-s2.key" hold 40 hello ||
 		die "kt_probe failed"
@@ -504,25 +529,66 @@ demo_guard() {
 # notifications, as PDF files a school and an exam point print (docs/print-forms.md).
 demo_print() {
 	local m="$RUN/mun-north.conf" x=2026-06-01:2
-	step "mun-north prints the seating lists of point 0001 (ППЭ-05-01) and school-n1's notifications"
+	step "Северный округ печатает списки рассадки ППЭ 0001 (ППЭ-05-01) и уведомления участников school-n1"
 	run "$KARTA" --config "$m" print ppe-05-01 --exam "$x" --point 0001 -o "$RUN/ppe-05-01.pdf" ||
 		die "karta print ppe-05-01 failed"
 	run "$KARTA" --config "$m" print notice --school school-n1 --per-page 2 -o "$RUN/notices.pdf" ||
 		die "karta print notice failed"
-	info "open $RUN_ABS/ppe-05-01.pdf and $RUN_ABS/notices.pdf (A4, fonts embedded)"
-	info "(also: print ppe-06-01|ppe-06-02|ppe-07 --exam … --point …, print plan PLAN, print rollup)"
-	step "another municipality's point is refused: its people are not mun-north's to print"
+	info "откройте $RUN_ABS/ppe-05-01.pdf и $RUN_ABS/notices.pdf (A4, шрифты встроены)"
+	info "(а также: print ppe-06-01|ppe-06-02|ppe-07 --exam … --point …, print plan ПЛАН, print rollup)"
+	step "ППЭ другого муниципалитета напечатать нельзя: его люди — не Северного округа"
 	run "$KARTA" --config "$RUN/mun-south.conf" print ppe-05-01 --exam "$x" --point 0001 \
 		-o "$RUN/refused.pdf" && die "a foreign point's list was printed"
 	[ ! -e "$RUN/refused.pdf" ] || die "a refused print left $RUN/refused.pdf"
 }
 
+# Everyday gaps (issue 19): an item's status with its evidence and what each version changed;
+# a school sees where its own students sit; a long outbox summarized, an upload's progress;
+# an expired device certificate named as such, and karta-admin device add warning about it.
+demo_gaps() {
+	local s="$RUN/school-n1.conf" item x=2026-06-01:2 ca="$RUN/expired-ca"
+	item=$(psql_var "SELECT id FROM plan_item WHERE plan_id = :'p' AND NOT reference_only
+		AND deleted_at IS NULL ORDER BY ordinal LIMIT 1" p="$(plan_id school-n1)")
+	step "school-n1 смотрит своё мероприятие: статус, комментарий и подтверждающий документ"
+	run "$KARTA" --config "$s" item show "$item" | tail -n 4 || die "karta item show failed"
+	step "что изменила каждая версия: было → стало (правка без связи выше)"
+	run "$KARTA" --config "$s" item history "$(psql_var "SELECT c.item_id FROM item_change c
+		JOIN plan_item i ON i.id = c.item_id WHERE i.plan_id = :'p' ORDER BY c.row_version DESC
+		LIMIT 1" p="$(plan_id school-n1)")" || die "karta item history failed"
+	step "school-n1 видит, где сидят её участники (только чтение; чужих — нет)"
+	run "$KARTA" --config "$s" exam seating --exam "$x" | head -n 8 || die "karta exam seating failed"
+	step "длинная очередь отправки — сводкой по видам (karta status; --queue — все операции)"
+	if [ -x "$BUILD/tests/kt_outbox_fill" ]; then
+		"$BUILD/tests/kt_outbox_fill" "$RUN/state/school-n1" "$(plan_id school-n1)" \
+			"$(psql_var "SELECT section_id FROM plan_item WHERE id = :'i'" i="$item")" 600 >/dev/null
+		run "$KARTA" --config "$s" status | sed -n '/в очереди:/,/отклонено:/p' || true
+		info "(в терминале синхронизация показывает ход отправки: отправлено, подтверждено, скорость, сколько осталось)"
+		run "$KARTA" --config "$s" sync >/dev/null || die "karta sync failed"
+	fi
+	step "просроченный сертификат устройства называется прямо, device add предупреждает о нём"
+	mkdir -p "$ca" && : >"$ca/index.txt" && echo 1000 >"$ca/serial"
+	printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $ca/index.txt" "serial = $ca/serial" \
+		"new_certs_dir = $ca" "default_md = sha256" "policy = p" "x509_extensions = e" \
+		"unique_subject = no" "[p]" "commonName = supplied" "[e]" "basicConstraints = CA:FALSE" \
+		"extendedKeyUsage = clientAuth" >"$ca/ca.cnf"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$ca/old.key" 2>/dev/null
+	openssl req -new -key "$ca/old.key" -subj /CN=school-n1-old -out "$ca/old.csr" 2>/dev/null
+	openssl ca -batch -config "$ca/ca.cnf" -cert "$RUN/certs/ca.pem" -keyfile "$RUN/certs/ca.key" \
+		-in "$ca/old.csr" -out "$ca/old.pem" -startdate 20200101000000Z -enddate 20210101000000Z \
+		-notext 2>/dev/null || die "cannot make the expired certificate"
+	run "$ADMIN" --db "$CONNINFO" device add --org school-n1 --cert "$ca/old.pem" --label expired ||
+		die "karta-admin device add failed"
+	run "$KARTA" --config "$s" --cert "$ca/old.pem" --key "$ca/old.key" hello &&
+		die "an expired certificate connected"
+	run "$ADMIN" --db "$CONNINFO" device revoke --cert "$ca/old.pem" >/dev/null || true
+}
+
 cmd_start() {
-	step "installing the Debian packages karta needs (deploy/install-deps.sh)"
+	step "установка пакетов Debian, нужных karta (deploy/install-deps.sh)"
 	deploy/install-deps.sh
 
 	mkdir -p "$RUN"
-	step "building karta (cmake -S . -B $BUILD && cmake --build $BUILD; log $RUN/build.log)"
+	step "сборка karta (cmake -S . -B $BUILD && cmake --build $BUILD; журнал $RUN/build.log)"
 	if ! { cmake -S . -B "$BUILD" && cmake --build "$BUILD" -j"$(nproc)"; } >"$RUN/build.log" 2>&1; then
 		tail -n 30 "$RUN/build.log" | sed 's/^/    /' >&2
 		die "the build failed (last lines above, full log in $RUN/build.log)"
@@ -530,33 +596,33 @@ cmd_start() {
 	for b in "$KARTAD" "$ADMIN" "$KARTA"; do
 		[ -x "$b" ] || die "the build did not produce $b"
 	done
-	info "built $KARTAD, $ADMIN, $KARTA"
+	info "собраны $KARTAD, $ADMIN, $KARTA"
 
 	stop_kartad # a previous demo's server: restarted below with the fresh build
 
-	step "starting PostgreSQL 15 (a throwaway cluster for the demo: $RUN/pg)"
+	step "запуск PostgreSQL 15 (временный кластер для демонстрации: $RUN/pg)"
 	deploy/pgcluster.sh start "$RUN/pg" >/dev/null
 	if [ -z "$(psql -XAtq "$(deploy/pgcluster.sh conninfo "$RUN/pg" postgres)" \
 		-c "SELECT 1 FROM pg_database WHERE datname = 'karta'")" ]; then
 		deploy/pgcluster.sh createdb "$RUN/pg" karta
-		info "created database 'karta'"
+		info "создана база данных karta"
 	else
-		info "database 'karta' exists: keeping its data"
+		info "база данных karta уже есть: данные сохраняются"
 	fi
 	CONNINFO=$(deploy/pgcluster.sh conninfo "$RUN/pg" karta)
-	info "conninfo: $CONNINFO"
+	info "подключение: $CONNINFO"
 
 	local codes=() o
 	for o in "${ORGS[@]}"; do codes+=("${o%%|*}"); done
-	step "making certificates: a regional CA, the server's, one per device ($RUN/certs)"
+	step "выпуск сертификатов: региональный УЦ, сервер, по одному на устройство ($RUN/certs)"
 	deploy/certs.sh "$RUN/certs" "${codes[@]}" | sed 's/^/    /'
-	info "(existing ones are kept)"
+	info "(имеющиеся сохраняются)"
 
-	step "creating the database schema (karta-admin migrate)"
+	step "создание схемы базы данных (karta-admin migrate)"
 	run "$ADMIN" --db "$CONNINFO" migrate || die "karta-admin migrate failed"
 
 	demo_org_import
-	step "registering a device for each organization"
+	step "регистрация устройства для каждой организации"
 	local code name level parent role fp
 	for o in "${ORGS[@]}"; do
 		IFS='|' read -r code name level parent role <<<"$o"
@@ -566,14 +632,14 @@ cmd_start() {
 			sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
 		if [ -n "$(psql_var "SELECT 1 FROM device
 				WHERE replace(lower(fingerprint::text), ':', '') LIKE '%' || :'fp' || '%'" fp="$fp")" ]; then
-			info "device $RUN/certs/$code.pem is registered"
+			info "устройство $RUN/certs/$code.pem уже зарегистрировано"
 		else
 			run "$ADMIN" --db "$CONNINFO" device add --org "$code" --cert "$RUN/certs/$code.pem" \
 				--role "$role" --label "demo device of $code" || die "cannot register the device of $code"
 		fi
 	done
 
-	step "writing configs: $RUN/kartad.conf and one client config per org ($RUN/<org>.conf)"
+	step "файлы настроек: $RUN/kartad.conf и по одному для клиента каждой организации ($RUN/<org>.conf)"
 	cat >"$RUN/kartad.conf" <<-EOF
 		; kartad config written by deploy/demo.sh (all keys: $KARTAD --dump-config)
 		[server]
@@ -611,7 +677,7 @@ cmd_start() {
 		sed "s/^server = .*/server = 127.0.0.1:1/" "$RUN/$code.conf" >"$RUN/$code-offline.conf"
 	done
 
-	step "starting kartad on 127.0.0.1:$PORT (log $RUN/kartad.log)"
+	step "запуск kartad на 127.0.0.1:$PORT (журнал $RUN/kartad.log)"
 	if (exec 9<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 		die "something else listens on port $PORT: stop it or set KARTA_DEMO_PORT"
 	fi
@@ -628,12 +694,12 @@ cmd_start() {
 		tail -n 20 "$RUN/kartad.log" | sed 's/^/    /' >&2
 		die "kartad did not start (log above, full log in $RUN/kartad.log)"
 	fi
-	info "kartad is running, pid $pid"
+	info "kartad работает, pid $pid"
 
-	step "saying hello as the northern municipality (mun-north)"
+	step "приветствие от имени Северного округа (mun-north)"
 	run "$KARTA" --config "$RUN/mun-north.conf" hello || die "karta hello failed"
 
-	step "measuring round trips to the server"
+	step "измерение времени отклика сервера"
 	run "$KARTA" --config "$RUN/mun-north.conf" ping -n 3 || die "karta ping failed"
 
 	demo_plans
@@ -647,11 +713,13 @@ cmd_start() {
 	demo_exam_planning
 	demo_staff
 	demo_xlsx
+	demo_formats
 	demo_data_safety
 	demo_guard
 	demo_metrics
 	demo_print
 	demo_gds_export
+	demo_gaps
 
 	# --- LATER STEPS ----------------------------------------------------------------------
 	# New features add their demo steps here, after the plans and before the summary.
@@ -659,9 +727,9 @@ cmd_start() {
 
 	demo_dashboard
 
-	step "done: the demo server is running"
+	step "готово: демонстрационный сервер работает"
 	cat <<-EOF
-		    Try more: plans, as a school, as the region, the devices, the database, the log
+		    Что ещё попробовать: планы — от имени школы, региона; устройства, база данных, журнал
 		      $KARTA --config $RUN/mun-north.conf plan list
 		      $KARTA --config $RUN/mun-north.conf item history ITEM_ID
 		      $KARTA --config $RUN/school-s1.conf hello
@@ -669,12 +737,12 @@ cmd_start() {
 		      $ADMIN --db "$CONNINFO" device list
 		      deploy/pgcluster.sh psql $RUN/pg karta
 		      tail -f $RUN/kartad.log
-		    Revoke a device and watch it be refused:
+		    Отозвать устройство и увидеть отказ:
 		      $ADMIN --db "$CONNINFO" device revoke --cert $RUN/certs/school-n2.pem
 		      $KARTA --config $RUN/school-n2.conf hello
-		    The region's dashboard (a browser on this machine):
+		    Панель региона (браузер на этой машине):
 		      $(cat "$RUN/dashboard.url")
-		    Stop everything:
+		    Остановить всё:
 		      deploy/demo.sh stop
 	EOF
 }

@@ -19,6 +19,9 @@ PKGS=(
 	unzip                                                       # demo, tests, bench: unpack an exported GIADBSet package to validate its files
 	libreoffice-writer-nogui                                    # .doc import: Word 97 → .docx (and the test makes its .doc)
 	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes (and kartad's /metrics), DevTools driver
+	jq                                                          # tests read the client's --format json
+	gettext locales                                             # Russian interface: msgfmt/xgettext build and check the catalogue; ru_RU.UTF-8
+	libreoffice-calc-nogui tzdata                               # t_formats: a Russian spreadsheet reads karta's CSV (soffice CSV → xlsx); test_dates: time zones
 )
 
 SUDO=
@@ -31,11 +34,18 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#PKGS[@]} packages already installed"
-	exit 0
+else
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	echo "install-deps: done"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install-deps: done"
+# The Russian interface needs the ru_RU.UTF-8 locale (Debian's locales ships it commented out).
+if ! locale -a 2>/dev/null | grep -qix 'ru_RU.utf8'; then
+	echo "install-deps: generating the ru_RU.UTF-8 locale"
+	grep -q '^ru_RU.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null ||
+		echo 'ru_RU.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+	$SUDO locale-gen >/dev/null
+fi

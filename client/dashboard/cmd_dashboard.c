@@ -21,6 +21,7 @@
 #include "opts.h"
 #include "replica.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 #define DEFAULT_PORT 8780
 #define PORT_TRIES 10 /* the default port busy: try the next ones */
@@ -42,13 +43,13 @@ static void pull_first(struct client *cl)
 {
 	if (!sync_connect(cl, true)) {
 		if (cl->unreachable)
-			fprintf(stderr, "karta: the server cannot be reached: the page shows what "
-					"was synced last\n");
+			fprintf(stderr, _("karta: the server cannot be reached: the page shows what "
+					"was synced last\n"));
 		return;
 	}
 	struct sync_report rep = {0};
 	if (sync_pull(cl, false, &rep) == 0 && rep.changes > 0) {
-		fprintf(stderr, "karta: synced: ");
+		fprintf(stderr, _("karta: synced: "));
 		sync_print(&rep, stderr);
 	}
 }
@@ -59,8 +60,8 @@ static void open_browser(const char *url)
 	pid_t pid;
 	int rc = posix_spawnp(&pid, "xdg-open", NULL, NULL, argv, environ);
 	if (rc != 0)
-		fprintf(stderr, "karta: cannot open a browser 'xdg-open': %s; open the address "
-				"above yourself\n", strerror(rc));
+		fprintf(stderr, _("karta: cannot open a browser 'xdg-open': %s; open the address "
+				"above yourself\n"), strerror(rc));
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -89,8 +90,8 @@ static int listen_on(struct evhttp *http, struct dash *d, long long port, bool f
 		if (errno != EADDRINUSE)
 			break;
 	}
-	fprintf(stderr, "karta: cannot listen on 127.0.0.1:%lld%s: %s\n", port,
-		fixed ? "" : " or the next ports", strerror(errno));
+	fprintf(stderr, _("karta: cannot listen on 127.0.0.1:%lld%s: %s\n"), port,
+		fixed ? "" : _(" or the next ports"), strerror(errno));
 	return -1;
 }
 
@@ -99,28 +100,28 @@ int cmd_dashboard(struct client *cl, int argc, char **argv)
 	enum { O_PORT, O_OPEN, O_NO_SYNC, O_N };
 	struct opt o[] = {
 		[O_PORT] = {.name = "port", .type = OPT_INT, .meta = "N", .min = 1, .max = 65535,
-			.help = "the port on 127.0.0.1 (default 8780, or the next free one)"},
+			.help = N_("the port on 127.0.0.1 (default 8780, or the next free one)")},
 		[O_OPEN] = {.name = "open", .type = OPT_FLAG,
-			.help = "open the page in the browser (xdg-open)"},
+			.help = N_("open the page in the browser (xdg-open)")},
 		[O_NO_SYNC] = {.name = "no-sync", .type = OPT_FLAG,
-			.help = "do not pull changes from the server at start"},
+			.help = N_("do not pull changes from the server at start")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"dashboard", "", 0,
-		"Serves the dashboard — the roll-up by municipality and school with progress bars\n"
+		N_("Serves the dashboard — the roll-up by municipality and school with progress bars\n"
 		"and a chart, the drill-down to a school's items and evidence, the overdue list, the\n"
 		"report requests and the exam planning reports, as of any day, every table as CSV\n"
 		"(the server's tables also as XLSX) — on 127.0.0.1 only, in Russian, for this\n"
 		"device's organization and what it may read. The address printed at start carries\n"
 		"a random key: without it the page refuses. The tables the server computes need it\n"
 		"reachable; offline the page shows what was synced and the tables as last seen, and\n"
-		"says so. Stop with Ctrl+C.", o};
+		"says so. Stop with Ctrl+C."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	struct dash d = {.cl = cl};
 	if (make_token(d.token) != 0) {
-		fprintf(stderr, "karta: cannot make the page's key: no randomness from OpenSSL\n");
+		fprintf(stderr, _("karta: cannot make the page's key: no randomness from OpenSSL\n"));
 		return EXIT_RUNTIME;
 	}
 	if (!client_replica(cl))
@@ -132,7 +133,7 @@ int cmd_dashboard(struct client *cl, int argc, char **argv)
 	struct evhttp *http = base ? evhttp_new(base) : NULL;
 	struct event *sint = NULL, *sterm = NULL, *schld = NULL;
 	if (!http) {
-		fprintf(stderr, "karta: cannot start the web server: out of memory\n");
+		fprintf(stderr, _("karta: cannot start the web server: out of memory\n"));
 		goto out;
 	}
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
@@ -149,12 +150,12 @@ int cmd_dashboard(struct client *cl, int argc, char **argv)
 	schld = evsignal_new(base, SIGCHLD, reap, NULL);
 	if (!sint || !sterm || !schld || evsignal_add(sint, NULL) || evsignal_add(sterm, NULL) ||
 	    evsignal_add(schld, NULL)) {
-		fprintf(stderr, "karta: cannot start the web server: signals\n");
+		fprintf(stderr, _("karta: cannot start the web server: signals\n"));
 		goto out;
 	}
 	char url[128];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/", d.port, d.token);
-	printf("karta dashboard: %s\n(only this address opens the page; Ctrl+C stops)\n", url);
+	printf(_("karta dashboard: %s\n(only this address opens the page; Ctrl+C stops)\n"), url);
 	fflush(stdout);
 	kt_log(KT_LOG_INFO, "event=dashboard_start port=%d", d.port);
 	if (o[O_OPEN].set)

@@ -15,20 +15,22 @@
 #include "rpc.h"
 #include "sync.h"
 #include "table_out.h"
+#include "kt_i18n.h"
 
 static const struct {
 	const char *word, *alt, *name, *title, *sheet;
 } reports[] = {
-	{"K-02", "К-02", "k02", "К-02 registered, distributed and not distributed participants",
+	{"K-02", "К-02", "k02", N_("К-02 registered, distributed and not distributed participants"),
 		"К-02 Распределение"},
-	{"K-03", "К-03", "k03", "К-03 distributed participants vs seats of the assigned auditoriums",
+	{"K-03", "К-03", "k03",
+		N_("К-03 distributed participants vs seats of the assigned auditoriums"),
 		"К-03 Места в ППЭ"},
-	{"K-06", "К-06", "k06", "К-06 readiness of the exam points", "К-06 Готовность ППЭ"},
-	{"K-09", "К-09", "k09", "К-09 auditorium fill", "К-09 Заполнение аудиторий"},
+	{"K-06", "К-06", "k06", N_("К-06 readiness of the exam points"), "К-06 Готовность ППЭ"},
+	{"K-09", "К-09", "k09", N_("К-09 auditorium fill"), "К-09 Заполнение аудиторий"},
 	{"duplicates", "дубликаты", "exam_duplicates",
-		"registered participants who look like one person", "Возможные дубликаты"},
+		N_("registered participants who look like one person"), "Возможные дубликаты"},
 	{"same-day", "same_day", "same_day",
-		"participants registered for another exam the same day", "Экзамены в один день"},
+		N_("participants registered for another exam the same day"), "Экзамены в один день"},
 };
 
 /* Names resolve against the replica brought up to date first when the server is reachable
@@ -64,7 +66,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"control", "REPORT", 1,
-		"A control report of an exam's planning, computed by the server for what this\n"
+		N_("A control report of an exam's planning, computed by the server for what this\n"
 		"organization plans (the region: every point; a municipality: its points and its\n"
 		"participants). REPORT is one of\n"
 		"  K-02        per municipality: registered, distributed, not distributed, points used\n"
@@ -76,7 +78,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 		"  K-09        per auditorium (POINT/ROOM): usable seats, seated, fill %\n"
 		"  duplicates  registered participants who look like one person\n"
 		"  same-day    participants registered for another exam the same day\n"
-		"On a terminal, trouble figures above zero are in red.", o};
+		"On a terminal, trouble figures above zero are in red."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -85,8 +87,8 @@ int cmd_control(struct client *cl, int argc, char **argv)
 	while (i < n && !names(i, pos[0]))
 		i++;
 	if (i == n)
-		return opts_fail(&c, "'%s' is not a control report: K-02, K-03, K-06, K-09, "
-				     "duplicates or same-day", pos[0]);
+		return opts_fail(&c, _("'%s' is not a control report: K-02, K-03, K-06, K-09, "
+				     "duplicates or same-day"), pos[0]);
 	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet,
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	struct table_out out;
@@ -105,9 +107,9 @@ int cmd_control(struct client *cl, int argc, char **argv)
 		return table_out_close(&out, &v.fo, rc);
 	static const char *const ids[] = {"participant_a", "participant_b", "participant", NULL};
 	if (v.fo.format == KT_TABLE_TEXT)
-		printf("%s, exam %s\n\n", reports[i].title, o[O_EXAM].str);
+		printf(_("%s, exam %s\n\n"), _(reports[i].title), o[O_EXAM].str);
 	if (v.fo.format == KT_TABLE_TEXT && t->n_rows == 0)
-		printf("nothing to report\n");
+		printf(_("nothing to report\n"));
 	else
 		rc = report_render_columns(t, &v, ids, out.f);
 	karta__table__free_unpacked(t, NULL);

@@ -17,13 +17,14 @@
 #include "report_cmds.h"
 #include "report_render.h"
 #include "table_out.h"
+#include "kt_i18n.h"
 
 #define OPT_DRY                                                                           \
 	{.name = "dry-run", .type = OPT_FLAG,                                             \
-		.help = "print what would change; write nothing"}
+		.help = N_("print what would change; write nothing")}
 #define OPT_CHANGES                                                                       \
 	{.name = "changes", .type = OPT_FLAG,                                             \
-		.help = "with --dry-run: every change, one line each (default: counts per place)"}
+		.help = N_("with --dry-run: every change, one line each (default: counts per place)")}
 
 /* What a step needs: the replica and the exam's id; args starts as {exam_id}. */
 struct step {
@@ -84,7 +85,7 @@ static int preview(struct step *s, const char *kind, bool every)
 		if (t->rows[i]->n_cells < 3)
 			continue;
 		if (strcmp(c[0], "summary") == 0 || strcmp(c[0], "would") == 0) {
-			printf("dry run: %s%s\n", strcmp(c[0], "would") == 0 ? "the server would answer: "
+			printf(_("dry run: %s%s\n"), strcmp(c[0], "would") == 0 ? "the server would answer: "
 				: "", c[2]);
 			continue;
 		}
@@ -110,14 +111,14 @@ static int preview(struct step *s, const char *kind, bool every)
 				keys[i++] = k;
 		if (keys)
 			qsort(keys, nk, sizeof *keys, cmp_str);
-		printf("changes by place (change, place, participants):\n");
+		printf(_("changes by place (change, place, participants):\n"));
 		for (i = 0; keys && i < nk; i++)
 			printf("  %s  %lld\n", keys[i],
 				(long long)json_integer_value(json_object_get(per, keys[i])));
 		free(keys);
 	}
 	json_decref(per);
-	printf("nothing written\n");
+	printf(_("nothing written\n"));
 	karta__table__free_unpacked(t, NULL);
 	return EXIT_OK;
 }
@@ -135,7 +136,7 @@ static int step_run(struct step *s, const char *kind, bool dry, bool every)
 	if (rc != EXIT_OK)
 		return rc;
 	if (res->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
-		printf("queued: the server runs it at the next 'karta sync'\n");
+		printf(_("queued: the server runs it at the next 'karta sync'\n"));
 	else
 		printf("%s\n", res->message);
 	karta__op_result__free_unpacked(res, NULL);
@@ -164,24 +165,24 @@ static int exam_plan(struct client *cl, int argc, char **argv)
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
-			.help = "the exam point"},
+			.help = N_("the exam point")},
 		[O_SEATS] = {.name = "seats", .type = OPT_INT, .meta = "N", .min = 1, .max = 5000,
-			.help = "seats reserved for the exam at the point (default: the usable seats "
-				"of its exam rooms)"},
+			.help = N_("seats reserved for the exam at the point (default: the usable seats "
+				"of its exam rooms)")},
 		[O_ROOM] = {.name = "room", .type = OPT_LIST, .meta = "CODE",
-			.help = "an auditorium of the point used as an exam room (repeatable)"},
+			.help = N_("an auditorium of the point used as an exam room (repeatable)")},
 		[O_PREP] = {.name = "prep-room", .type = OPT_LIST, .meta = "CODE",
-			.help = "an auditorium used as the preparation room of an oral exam"},
+			.help = N_("an auditorium used as the preparation room of an oral exam")},
 		[O_REMOVE] = {.name = "remove", .type = OPT_FLAG,
-			.help = "with --room/--prep-room: unassign those rooms; alone: unassign the "
-				"point (its rooms, distribution, seats and staff go with it)"},
+			.help = N_("with --room/--prep-room: unassign those rooms; alone: unassign the "
+				"point (its rooms, distribution, seats and staff go with it)")},
 		[O_DRY] = OPT_DRY,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam plan", "", 0,
-		"Assigns an exam point to the exam, with the seats reserved for it, and auditoriums\n"
+		N_("Assigns an exam point to the exam, with the seats reserved for it, and auditoriums\n"
 		"of the point as exam rooms (or preparation rooms). Rooms not named stay as they\n"
-		"are. All or nothing: one refused room refuses the whole command.", o};
+		"are. All or nothing: one refused room refuses the whole command."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -219,15 +220,15 @@ static int exam_settings(struct client *cl, int argc, char **argv)
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_ORG] = {.name = "organizers", .type = OPT_INT, .meta = "N", .min = 0, .max = 10,
-			.help = "organizers needed in each exam room (default 2)"},
+			.help = N_("organizers needed in each exam room (default 2)")},
 		[O_CROSS] = {.name = "cross-municipal", .type = OPT_CHOICE, .choices = "yes|no",
-			.help = "whether participants may go to points of another municipality"},
+			.help = N_("whether participants may go to points of another municipality")},
 		[O_DRY] = OPT_DRY,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam settings", "", 0,
-		"The region's planning settings of an exam: organizers per exam room (К-06 counts\n"
-		"the missing ones) and whether distribution may cross municipalities.", o};
+		N_("The region's planning settings of an exam: organizers per exam room (К-06 counts\n"
+		"the missing ones) and whether distribution may cross municipalities."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -250,35 +251,35 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_CROSS] = {.name = "cross-municipal", .type = OPT_FLAG,
-			.help = "the region: participants left over may go to points of another "
-				"municipality (default: the exam's setting)"},
+			.help = N_("the region: participants left over may go to points of another "
+				"municipality (default: the exam's setting)")},
 		[O_PART] = {.name = "participant", .type = OPT_STR, .meta = "ID",
-			.help = "one participant, by hand: with --point (kept by later runs) or --clear"},
+			.help = N_("one participant, by hand: with --point (kept by later runs) or --clear")},
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE",
-			.help = "with --participant: the exam point"},
+			.help = N_("with --participant: the exam point")},
 		[O_CLEAR] = {.name = "clear", .type = OPT_FLAG,
-			.help = "with --participant: back to automatic distribution"},
+			.help = N_("with --participant: back to automatic distribution")},
 		[O_DRY] = OPT_DRY,
 		[O_CHANGES] = OPT_CHANGES,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam distribute", "", 0,
-		"Distributes the exam's registered participants to its exam points (the region:\n"
+		N_("Distributes the exam's registered participants to its exam points (the region:\n"
 		"all; a municipality: its schools' participants to its points): by municipality,\n"
 		"within the seats reserved at each point, ОВЗ participants only to points with an\n"
 		"adapted exam room; manual distributions are kept. Prints how many were distributed,\n"
-		"not distributed and registered for another exam the same day.", o};
+		"not distributed and registered for another exam the same day."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	bool manual = o[O_PART].set;
 	if (o[O_CHANGES].set && !o[O_DRY].set)
-		return opts_fail(&c, "--changes goes with --dry-run");
+		return opts_fail(&c, _("--changes goes with --dry-run"));
 	if (!manual && (o[O_POINT].set || o[O_CLEAR].set))
-		return opts_fail(&c, "--point and --clear go with --participant");
+		return opts_fail(&c, _("--point and --clear go with --participant"));
 	if (manual && o[O_POINT].set == o[O_CLEAR].set)
-		return opts_fail(&c, "--participant needs --point CODE or --clear");
-	if (manual && opts_check_id("participant", o[O_PART].str) != EXIT_OK)
+		return opts_fail(&c, _("--participant needs --point CODE or --clear"));
+	if (manual && opts_check_id("participant", &o[O_PART].str) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct step s;
 	int rc = step_begin(&s, cl, o[O_EXAM].str);
@@ -309,43 +310,43 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 		[O_EXAM] = OPT_EXAM,
 		[O_ORDER] = {.name = "order", .type = OPT_CHOICE,
 			.choices = "even|sequential|capacity-desc|capacity-asc",
-			.help = "how rooms fill (default even): evenly across the rooms; one room after "
-				"another by code; largest rooms first; smallest first"},
+			.help = N_("how rooms fill (default even): evenly across the rooms; one room after "
+				"another by code; largest rooms first; smallest first")},
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE",
-			.help = "only this exam point (default: every point this organization plans); "
-				"with --room: the room's point"},
+			.help = N_("only this exam point (default: every point this organization plans); "
+				"with --room: the room's point")},
 		[O_PART] = {.name = "participant", .type = OPT_STR, .meta = "ID",
-			.help = "one participant, by hand: --point, --room, --row, --seat (kept by "
-				"later runs), or --clear"},
-		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE", .help = "the auditorium"},
+			.help = N_("one participant, by hand: --point, --room, --row, --seat (kept by "
+				"later runs), or --clear")},
+		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE", .help = N_("the auditorium")},
 		[O_ROW] = {.name = "row", .type = OPT_INT, .meta = "N", .min = 1, .max = 50,
-			.help = "the row"},
+			.help = N_("the row")},
 		[O_SEAT] = {.name = "seat", .type = OPT_INT, .meta = "N", .min = 1, .max = 50,
-			.help = "the seat in the row"},
+			.help = N_("the seat in the row")},
 		[O_CLEAR] = {.name = "clear", .type = OPT_FLAG,
-			.help = "with --participant: drop the manual seat"},
+			.help = N_("with --participant: drop the manual seat")},
 		[O_DRY] = OPT_DRY,
 		[O_CHANGES] = OPT_CHANGES,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam seat", "", 0,
-		"Seats the participants distributed to the exam points in their points' exam rooms\n"
+		N_("Seats the participants distributed to the exam points in their points' exam rooms\n"
 		"(auditorium, row, seat), never on an unusable seat, ОВЗ participants only in adapted\n"
-		"rooms; manual seats are kept. Prints how many were seated and left unseated.", o};
+		"rooms; manual seats are kept. Prints how many were seated and left unseated."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	bool manual = o[O_PART].set, place = o[O_ROOM].set || o[O_ROW].set || o[O_SEAT].set;
 	if (o[O_CHANGES].set && !o[O_DRY].set)
-		return opts_fail(&c, "--changes goes with --dry-run");
+		return opts_fail(&c, _("--changes goes with --dry-run"));
 	if (!manual && (place || o[O_CLEAR].set))
-		return opts_fail(&c, "--room, --row, --seat and --clear go with --participant");
+		return opts_fail(&c, _("--room, --row, --seat and --clear go with --participant"));
 	if (manual && !o[O_CLEAR].set && !(o[O_POINT].set && o[O_ROOM].set && o[O_ROW].set &&
 	                                   o[O_SEAT].set))
-		return opts_fail(&c, "--participant needs --point, --room, --row and --seat, or --clear");
+		return opts_fail(&c, _("--participant needs --point, --room, --row and --seat, or --clear"));
 	if (manual && o[O_CLEAR].set && place)
-		return opts_fail(&c, "--clear takes no seat");
-	if (manual && opts_check_id("participant", o[O_PART].str) != EXIT_OK)
+		return opts_fail(&c, _("--clear takes no seat"));
+	if (manual && opts_check_id("participant", &o[O_PART].str) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct step s;
 	char pid[EXAM_ID_LEN], aid[EXAM_ID_LEN];
@@ -385,33 +386,33 @@ static int exam_assign_staff(struct client *cl, int argc, char **argv)
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
-			.help = "the exam point (the staff member must be attached to it)"},
+			.help = N_("the exam point (the staff member must be attached to it)")},
 		[O_STAFF] = {.name = "staff", .type = OPT_STR, .meta = "CODE", .required = true,
-			.help = "the staff member's code"},
+			.help = N_("the staff member's code")},
 		[O_ROLE] = {.name = "role", .type = OPT_CHOICE,
 			.choices = "head|organizer_in|organizer_out|technician|assistant|medic|gek",
-			.help = "the role at this exam (one the staff member holds)"},
+			.help = N_("the role at this exam (one the staff member holds)")},
 		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE",
-			.help = "organizer_in: the auditorium"},
+			.help = N_("organizer_in: the auditorium")},
 		[O_RESP] = {.name = "responsible", .type = OPT_FLAG,
-			.help = "organizer_in: the responsible organizer of the room (one per room; "
-				"without it the assignment is not responsible)"},
+			.help = N_("organizer_in: the responsible organizer of the room (one per room; "
+				"without it the assignment is not responsible)")},
 		[O_REMOVE] = {.name = "remove", .type = OPT_FLAG,
-			.help = "take the staff member off the exam"},
+			.help = N_("take the staff member off the exam")},
 		[O_DRY] = OPT_DRY,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam assign-staff", "", 0,
-		"Assigns a staff member to the exam at a point, in a role (an organizer in an\n"
+		N_("Assigns a staff member to the exam at a point, in a role (an organizer in an\n"
 		"auditorium: with its room, --responsible for the one responsible for the room,\n"
-		"marked on ППЭ-07). A teacher of the exam's subject is refused.", o};
+		"marked on ППЭ-07). A teacher of the exam's subject is refused."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (!o[O_REMOVE].set && !o[O_ROLE].set)
-		return opts_fail(&c, "--role is needed (or --remove)");
+		return opts_fail(&c, _("--role is needed (or --remove)"));
 	if (o[O_RESP].set && o[O_REMOVE].set)
-		return opts_fail(&c, "--responsible goes with an assignment, not with --remove");
+		return opts_fail(&c, _("--responsible goes with an assignment, not with --remove"));
 	struct step s;
 	char pid[EXAM_ID_LEN], sid[EXAM_ID_LEN], aid[EXAM_ID_LEN];
 	int rc = step_begin(&s, cl, o[O_EXAM].str);
@@ -457,13 +458,13 @@ static int exam_lock(struct client *cl, int argc, char **argv)
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT",
-			.help = "why (shown to whoever tries to change the planning)"},
+			.help = N_("why (shown to whoever tries to change the planning)")},
 		[O_DRY] = OPT_DRY,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam lock", "", 0,
-		"Locks the exam's planning (the region, after export to the points): every further\n"
-		"planning step is refused, with the reason, until 'karta exam unlock'.", o};
+		N_("Locks the exam's planning (the region, after export to the points): every further\n"
+		"planning step is refused, with the reason, until 'karta exam unlock'."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -475,7 +476,7 @@ static int exam_unlock(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_DRY, O_N };
 	struct opt o[] = {[O_EXAM] = OPT_EXAM, [O_DRY] = OPT_DRY, [O_N] = {0}};
-	struct opt_cmd c = {"exam unlock", "", 0, "Unlocks the exam's planning (the region).", o};
+	struct opt_cmd c = {"exam unlock", "", 0, N_("Unlocks the exam's planning (the region)."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -505,13 +506,19 @@ static void seating_text(const Karta__Table *t)
 		char head[64];
 		snprintf(head, sizeof head, "%s/%s", c[0], c[1]);
 		if (strcmp(head, last) != 0) {
-			printf("%sexam point %s, auditorium %s\n%-4s %-4s %-10s %-44s %s\n", i ? "\n" : "",
-				c[0], c[1], "row", "seat", "school", "participant", "born");
+			printf(_("%sexam point %s, auditorium %s\n"), i ? "\n" : "", c[0], c[1]);
+			pad(_("row"), 5);
+			pad(_("seat"), 6);
+			pad(_("school"), 11);
+			pad(_("participant"), 45);
+			printf("%s\n", _("born"));
 			memcpy(last, head, sizeof last);
 		}
-		printf("%-4s %-4s %-10s ", c[2], c[3], c[4]);
+		pad(c[2], 5);
+		pad(c[3], 6);
+		pad(c[4], 11);
 		pad(*c[5] ? c[5] : c[7], 44);
-		printf(" %s%s\n", c[6], strcmp(c[8], "t") == 0 ? "  (manual)" : "");
+		printf(" %s%s\n", c[6], strcmp(c[8], "t") == 0 ? _("  (manual)") : "");
 	}
 }
 
@@ -521,20 +528,21 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 	struct opt o[] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE",
-			.help = "one exam point (default: every point this organization plans)"},
+			.help = N_("one exam point (default: every point this organization plans)")},
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam seating", "", 0,
-		"The seating list of each auditorium, by point, room, row and seat: for printing at\n"
-		"the exam point. Names only of participants this organization may read.", o};
+		N_("The seating list of each auditorium, by point, room, row and seat: for printing at\n"
+		"the exam point. Names only of participants this organization may read.\n"
+		"A school sees where its own participants sit, and nobody else (read-only)."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (o[O_POINT].set && strlen(o[O_POINT].str) != 4)
-		return opts_fail(&c, "--point takes a 4-digit exam point code");
+		return opts_fail(&c, _("--point takes a 4-digit exam point code"));
 	struct report_view v = {.title = "Рассадка",
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	struct table_out out;
@@ -555,7 +563,7 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 	if (v.fo.format != KT_TABLE_TEXT)
 		rc = report_render_columns(t, &v, NULL, out.f);
 	else if (t->n_rows == 0)
-		printf("nobody seated\n");
+		printf(_("nobody seated\n"));
 	else
 		seating_text(t);
 	karta__table__free_unpacked(t, NULL);
@@ -565,15 +573,15 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 int cmd_exam(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"plan", exam_plan, "assign an exam point (reserved seats) and its rooms to the exam"},
-		{"settings", exam_settings, "organizers per room, cross-municipal distribution"},
-		{"distribute", exam_distribute, "distribute participants to exam points"},
-		{"seat", exam_seat, "seat participants in auditoriums (four fill orders)"},
-		{"assign-staff", exam_assign_staff, "assign staff to the exam at a point"},
-		{"lock", exam_lock, "lock the exam's planning (the region)"},
-		{"unlock", exam_unlock, "unlock it (the region)"},
-		{"seating", exam_seating, "the printable seating list of each auditorium"},
-		{"schedule", exam_schedule, "the exam schedule: import FILE.csv (the region)"},
+		{"plan", exam_plan, N_("assign an exam point (reserved seats) and its rooms to the exam")},
+		{"settings", exam_settings, N_("organizers per room, cross-municipal distribution")},
+		{"distribute", exam_distribute, N_("distribute participants to exam points")},
+		{"seat", exam_seat, N_("seat participants in auditoriums (four fill orders)")},
+		{"assign-staff", exam_assign_staff, N_("assign staff to the exam at a point")},
+		{"lock", exam_lock, N_("lock the exam's planning (the region)")},
+		{"unlock", exam_unlock, N_("unlock it (the region)")},
+		{"seating", exam_seating, N_("the printable seating list of each auditorium")},
+		{"schedule", exam_schedule, N_("the exam schedule: import FILE.csv (the region)")},
 	};
 	return opts_dispatch("exam", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

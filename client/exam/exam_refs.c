@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "opts.h"
 #include "replica.h"
+#include "kt_i18n.h"
 
 #define MAX_KEYS 3
 
@@ -63,16 +65,16 @@ static int find_one(struct replica *r, const char *type, struct find *f, const c
 	char id[EXAM_ID_LEN])
 {
 	if (replica_each(r, type, NULL, match_row, f) != 0) {
-		fprintf(stderr, "karta: local replica: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: local replica: %s\n"), replica_error(r));
 		return EXIT_RUNTIME;
 	}
 	if (f->found == 0) {
-		fprintf(stderr, "karta: no %s in the local replica (a municipality plans only "
-				"its own exam points; offline, 'karta sync' when back online)\n", what);
+		fprintf(stderr, _("karta: no %s in the local replica (a municipality plans only "
+				"its own exam points; offline, 'karta sync' when back online)\n"), what);
 		return EXIT_RUNTIME;
 	}
 	if (f->found > 1) {
-		fprintf(stderr, "karta: %ld rows match %s: %s, %s — give the id\n", f->found, what,
+		fprintf(stderr, _("karta: %ld rows match %s: %s, %s — give the id\n"), f->found, what,
 			f->id, f->others);
 		return EXIT_RUNTIME;
 	}
@@ -98,12 +100,19 @@ int exam_ref_exam(struct replica *r, const char *ref, char id[EXAM_ID_LEN])
 		snprintf(id, EXAM_ID_LEN, "%s", ref);
 		return EXIT_OK;
 	}
-	char buf[64], what[96];
+	if (!strchr(ref, ':') && strspn(ref, "0123456789abcdefABCDEF-") == strlen(ref)) {
+		int rc = opts_check_id("exam", &ref); /* the first characters of its id */
+		if (rc == EXIT_OK)
+			snprintf(id, EXAM_ID_LEN, "%s", ref);
+		return rc;
+	}
+	char buf[64], what[96], iso[KT_DATE_ISO_LEN];
 	snprintf(buf, sizeof buf, "%s", ref);
 	char *subj = strchr(buf, ':'), *form = subj ? strchr(subj + 1, ':') : NULL;
 	if (!subj || strlen(ref) >= sizeof buf) {
-		fprintf(stderr, "karta: '%s' names no exam: give its id or DATE:SUBJECT_CODE "
-				"(2025-06-01:2), or DATE:SUBJECT_CODE:FORM (ege, oge, gve)\n", ref);
+		fprintf(stderr, _("karta: '%s' names no exam: give its id or DATE:SUBJECT_CODE "
+				"(2025-06-01:2 or 01.06.2025:2), or DATE:SUBJECT_CODE:FORM (ege, oge, "
+				"gve)\n"), ref);
 		return EXIT_RUNTIME;
 	}
 	*subj++ = '\0';
@@ -113,15 +122,16 @@ int exam_ref_exam(struct replica *r, const char *ref, char id[EXAM_ID_LEN])
 	long code = strtol(subj, &end, 10);
 	const char *fc = form ? form_code(form) : NULL;
 	if (*end || code < 1 || code > 99 || (form && !fc)) {
-		fprintf(stderr, "karta: '%s': the subject code is 1 to 99 and the form one of "
-				"ege, oge, gve\n", ref);
+		fprintf(stderr, _("karta: '%s': the subject code is 1 to 99 and the form one of "
+				"ege, oge, gve\n"), ref);
 		return EXIT_RUNTIME;
 	}
 	char num[8];
 	snprintf(num, sizeof num, "%ld", code);
-	struct find f = {.key = {"exam_date", "subject_code", "form"}, .want = {buf, num, fc},
+	const char *day = kt_date_parse(buf, iso) == 0 ? iso : buf; /* дд.мм.гггг too */
+	struct find f = {.key = {"exam_date", "subject_code", "form"}, .want = {day, num, fc},
 		.nkeys = fc ? 3 : 2};
-	snprintf(what, sizeof what, "exam %s", ref);
+	snprintf(what, sizeof what, _("exam %s"), ref);
 	return find_one(r, "exam", &f, what, id);
 }
 
@@ -130,28 +140,28 @@ static int by_code(struct replica *r, const char *type, const char *noun, const 
 	char id[EXAM_ID_LEN])
 {
 	char what[64];
-	snprintf(what, sizeof what, "%s %.8s", noun, code);
+	snprintf(what, sizeof what, "%s %.8s", _(noun), code);
 	struct find f = {.key = {"code"}, .want = {code}, .nkeys = 1};
 	return find_one(r, type, &f, what, id);
 }
 
 int exam_ref_point(struct replica *r, const char *code, char id[EXAM_ID_LEN])
 {
-	return by_code(r, "exam_point", "exam point", code, id);
+	return by_code(r, "exam_point", N_("exam point"), code, id);
 }
 
 int exam_ref_room(struct replica *r, const char *point_id, const char *point_code,
 	const char *code, char id[EXAM_ID_LEN])
 {
 	char what[96];
-	snprintf(what, sizeof what, "auditorium %.8s of exam point %.8s", code, point_code);
+	snprintf(what, sizeof what, _("auditorium %.8s of exam point %.8s"), code, point_code);
 	struct find f = {.key = {"point_id", "code"}, .want = {point_id, code}, .nkeys = 2};
 	return find_one(r, "auditorium", &f, what, id);
 }
 
 int exam_ref_staff(struct replica *r, const char *code, char id[EXAM_ID_LEN])
 {
-	return by_code(r, "staff", "staff member", code, id);
+	return by_code(r, "staff", N_("staff member"), code, id);
 }
 
 const char *exam_ref_person(struct replica *r, const char *participant_id, char *buf, size_t n)

@@ -28,6 +28,7 @@
 #include "registry_view.h"
 #include "replica.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 enum { C_DATE, C_SUBJECT, C_NAME, C_FORM, C_GIA, C_PERIOD, C_GLOBAL, C_N };
 
@@ -74,9 +75,9 @@ struct sched {
 static void reject(struct sched *s, int line, int c, const char *msg)
 {
 	if (c >= 0)
-		fprintf(stderr, "%s:%d: «%s»: %s\n", s->file, line, cols[c].name, msg);
-	else
-		fprintf(stderr, "%s:%d: %s\n", s->file, line, msg);
+		fprintf(stderr, "%s:%d: «%s»: %s\n", s->file, line, cols[c].name, _(msg));
+	else /* N_() at the callers; a formatted one passes through */
+		fprintf(stderr, "%s:%d: %s\n", s->file, line, _(msg));
 }
 
 /* ---- the header ----------------------------------------------------------------------------- */
@@ -106,13 +107,13 @@ static int map_header(struct sched *s, const struct kt_csv_row *h)
 			if (header_is(c, f))
 				found = c;
 		if (found < 0) {
-			fprintf(stderr, "karta: %s: line %d: unknown column «%s» (the columns: Дата экзамена, "
+			fprintf(stderr, _("karta: %s: line %d: unknown column «%s» (the columns: Дата экзамена, "
 					"Код предмета, Предмет, Форма, ГИА, Период, ExamGlobalID); nothing "
-					"imported\n", s->file, h->line, h->f[i].s);
+					"imported\n"), s->file, h->line, h->f[i].s);
 			return -1;
 		}
 		if (s->col_of[found] >= 0) {
-			fprintf(stderr, "karta: %s: line %d: column «%s» is given twice; nothing imported\n",
+			fprintf(stderr, _("karta: %s: line %d: column «%s» is given twice; nothing imported\n"),
 				s->file, h->line, cols[found].name);
 			return -1;
 		}
@@ -120,8 +121,8 @@ static int map_header(struct sched *s, const struct kt_csv_row *h)
 	}
 	for (int c = 0; c < C_N; c++)
 		if (cols[c].required && s->col_of[c] < 0) {
-			fprintf(stderr, "karta: %s: line %d: the required column «%s» is missing; nothing "
-					"imported\n", s->file, h->line, cols[c].name);
+			fprintf(stderr, _("karta: %s: line %d: the required column «%s» is missing; nothing "
+					"imported\n"), s->file, h->line, cols[c].name);
 			return -1;
 		}
 	return 0;
@@ -149,38 +150,38 @@ static int check_row(struct sched *s, const struct kt_csv_row *row, struct srow 
 		snprintf(ru, sizeof ru, "%02d.%02d.%04d", dd, m, y);
 		d = ru;
 		if (kt_check_date(d, &dt))
-			reject(s, line, C_DATE, "must be a date дд.ММ.гггг or гггг-ММ-дд"), bad++;
+			reject(s, line, C_DATE, N_("must be a date дд.ММ.гггг or гггг-ММ-дд")), bad++;
 	} else if (!*d) {
-		reject(s, line, C_DATE, "is required"), bad++;
+		reject(s, line, C_DATE, N_("is required")), bad++;
 	} else if (kt_check_date(d, &dt)) {
-		reject(s, line, C_DATE, "must be a date дд.ММ.гггг or гггг-ММ-дд"), bad++;
+		reject(s, line, C_DATE, N_("must be a date дд.ММ.гггг or гггг-ММ-дд")), bad++;
 	}
 	if (!bad)
 		snprintf(out->date, sizeof out->date, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
 	if (!kt_parse_int(cell(s, row, C_SUBJECT), 1, 99, &out->subject))
-		reject(s, line, C_SUBJECT, "must be a subject code 1 to 99"), bad++;
+		reject(s, line, C_SUBJECT, N_("must be a subject code 1 to 99")), bad++;
 	if (s->col_of[C_NAME] >= 0) {
 		out->name = cell(s, row, C_NAME);
 		size_t chars = 0;
 		for (const char *q = out->name; *q; q++)
 			chars += ((unsigned char)*q & 0xC0) != 0x80;
 		if (chars > 200)
-			reject(s, line, C_NAME, "at most 200 characters"), bad++;
+			reject(s, line, C_NAME, N_("at most 200 characters")), bad++;
 	}
 	kt_reg_fold(cell(s, row, C_FORM), f, sizeof f);
 	out->form = strcmp(f, "егэ") == 0 ? 1 : strcmp(f, "огэ") == 0 ? 2 : strcmp(f, "гвэ") == 0 ? 4 : 0;
 	if (!out->form)
-		reject(s, line, C_FORM, "must be ЕГЭ, ОГЭ or ГВЭ"), bad++;
+		reject(s, line, C_FORM, N_("must be ЕГЭ, ОГЭ or ГВЭ")), bad++;
 	kt_reg_fold(cell(s, row, C_GIA), f, sizeof f);
 	const char *g = strncmp(f, "гиа-", strlen("гиа-")) == 0 ? f + strlen("гиа-") : f;
 	out->gia = !*g ? (out->form == 1 ? 11 : out->form == 2 ? 9 : 0)
 		: strcmp(g, "9") == 0 ? 9 : strcmp(g, "11") == 0 ? 11 : -1;
 	if (out->gia < 0)
-		reject(s, line, C_GIA, "must be 9 or 11"), bad++;
+		reject(s, line, C_GIA, N_("must be 9 or 11")), bad++;
 	else if (out->form && !out->gia)
-		reject(s, line, C_GIA, "is required for ГВЭ (9 or 11)"), bad++;
+		reject(s, line, C_GIA, N_("is required for ГВЭ (9 or 11)")), bad++;
 	else if ((out->form == 1 && out->gia != 11) || (out->form == 2 && out->gia != 9))
-		reject(s, line, C_GIA, "ЕГЭ is ГИА-11, ОГЭ is ГИА-9"), bad++;
+		reject(s, line, C_GIA, N_("ЕГЭ is ГИА-11, ОГЭ is ГИА-9")), bad++;
 	if (s->col_of[C_PERIOD] >= 0) {
 		kt_reg_fold(cell(s, row, C_PERIOD), f, sizeof f);
 		for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++)
@@ -189,11 +190,11 @@ static int check_row(struct sched *s, const struct kt_csv_row *row, struct srow 
 		if (!*f)
 			out->period = "main";
 		if (!out->period)
-			reject(s, line, C_PERIOD, "must be основной, досрочный, дополнительный or "
-				"резервный"), bad++;
+			reject(s, line, C_PERIOD, N_("must be основной, досрочный, дополнительный or "
+				"резервный")), bad++;
 	}
 	if (!kt_parse_int(cell(s, row, C_GLOBAL), 1, 2147483647L, &out->global))
-		reject(s, line, C_GLOBAL, "must be a whole number above 0 (the federal exam id)"), bad++;
+		reject(s, line, C_GLOBAL, N_("must be a whole number above 0 (the federal exam id)")), bad++;
 	return bad;
 }
 
@@ -269,12 +270,12 @@ static int import_row(struct sched *s, const struct srow *x, int line)
 	const struct reg_map_entry *e = reg_map_get(&s->seen_global, gk);
 	char msg[160];
 	if (e) {
-		snprintf(msg, sizeof msg, "the same ExamGlobalID as line %ld", e->num);
+		snprintf(msg, sizeof msg, _("the same ExamGlobalID as line %ld"), e->num);
 		reject(s, line, C_GLOBAL, msg);
 		return 1;
 	}
 	if ((e = reg_map_get(&s->seen_key, nk))) {
-		snprintf(msg, sizeof msg, "the same subject, form, ГИА and date as line %ld", e->num);
+		snprintf(msg, sizeof msg, _("the same subject, form, ГИА and date as line %ld"), e->num);
 		reject(s, line, -1, msg);
 		return 1;
 	}
@@ -283,13 +284,13 @@ static int import_row(struct sched *s, const struct srow *x, int line)
 	const struct reg_map_entry *byg = reg_map_get(&s->by_global, gk);
 	const struct reg_map_entry *byk = reg_map_get(&s->by_key, nk);
 	if (!byg && byk && byk->num > 0) {
-		snprintf(msg, sizeof msg, "karta has this subject, form, ГИА and date as ExamGlobalID %ld",
+		snprintf(msg, sizeof msg, _("karta has this subject, form, ГИА and date as ExamGlobalID %ld"),
 			byk->num);
 		reject(s, line, C_GLOBAL, msg);
 		return 1;
 	}
 	if (byg && byk && strcmp(byg->val, byk->val) != 0) {
-		reject(s, line, -1, "another exam of the schedule has this subject, form, ГИА and date");
+		reject(s, line, -1, N_("another exam of the schedule has this subject, form, ГИА and date"));
 		return 1;
 	}
 	if (byg || byk) {
@@ -351,14 +352,14 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	const char *msg = res->message && *res->message ? res->message : _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		s->added += q->action == 'a';
 		s->updated += q->action == 'u';
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		s->refused++;
-		snprintf(buf, sizeof buf, "server refused: %s", msg);
+		snprintf(buf, sizeof buf, _("server refused: %s"), msg);
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
@@ -405,17 +406,17 @@ static int read_rows(struct sched *s, struct kt_csv_reader *rd)
 static void summary(const struct sched *s)
 {
 	if (s->dry) {
-		printf("dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, %ld "
-		       "rejected; nothing queued\n", s->rows, s->to_add, s->to_update, s->unchanged,
+		printf(_("dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, %ld "
+		       "rejected; nothing queued\n"), s->rows, s->to_add, s->to_update, s->unchanged,
 			s->rejected);
 	} else if (s->offline) {
-		printf("queued %ld rows: %ld to add, %ld to update, %ld unchanged\n",
+		printf(_("queued %ld rows: %ld to add, %ld to update, %ld unchanged\n"),
 			s->rows - s->rejected, s->to_add, s->to_update, s->unchanged);
 	} else {
-		printf("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by the "
-		       "server", s->rows - s->rejected, s->added, s->updated, s->unchanged, s->refused);
+		printf(_("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by the "
+		       "server"), s->rows - s->rejected, s->added, s->updated, s->unchanged, s->refused);
 		if (s->conflicts)
-			printf(", %ld conflicts", s->conflicts);
+			printf(_(", %ld conflicts"), s->conflicts);
 		putchar('\n');
 	}
 }
@@ -425,20 +426,20 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	enum { O_PARTIAL, O_DRY, O_N };
 	struct opt o[] = {
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
-			.help = "queue the valid rows even if some are rejected (exit 1 all the same)"},
+			.help = N_("queue the valid rows even if some are rejected (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
-			.help = "check and compare only: queue nothing"},
+			.help = N_("check and compare only: queue nothing")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1,
-		"Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
+		N_("Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
 		"columns «Дата экзамена» (дд.ММ.гггг or гггг-ММ-дд), «Код предмета» (1-99),\n"
 		"«Предмет», «Форма» (ЕГЭ, ОГЭ, ГВЭ), «ГИА» (9 or 11; needed for ГВЭ), «Период»\n"
 		"(основной, досрочный, дополнительный, резервный) and «ExamGlobalID» (the federal\n"
 		"exam id the federal package's registrations name). An exam is found by its\n"
 		"ExamGlobalID, else by subject, form, ГИА and date. Rejected rows are listed as\n"
 		"FILE:LINE: «column»: reason; without --partial any rejected row means nothing is\n"
-		"queued. Importing the same file again queues nothing. The region's devices only.", o};
+		"queued. Importing the same file again queues nothing. The region's devices only."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -459,7 +460,7 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	if (!rd || !(s.r = client_replica(cl)))
 		goto out;
 	if (kt_csv_next(rd, &hdr, &err) != KT_CSV_ROW) {
-		fprintf(stderr, "karta: %s: %s; nothing imported\n", s.file,
+		fprintf(stderr, _("karta: %s: %s; nothing imported\n"), s.file,
 			*err.msg ? err.msg : "cannot read the header");
 		goto out;
 	}
@@ -474,13 +475,13 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	}
 	if (replica_meta_get(s.r, REPLICA_META_ORG, s.region, sizeof s.region) != 0 ||
 	    replica_meta_get(s.r, "level", level, sizeof level) != 0) {
-		fprintf(stderr, "karta: this device's organization is not known yet (it never reached "
-				"the server): run 'karta sync' once\n");
+		fprintf(stderr, _("karta: this device's organization is not known yet (it never reached "
+				"the server): run 'karta sync' once\n"));
 		goto out;
 	}
 	if (strcmp(level, "region") != 0) {
-		fprintf(stderr, "karta: the exam schedule is the region's: this device belongs to %s "
-				"(a %s); nothing imported\n", s.region, level);
+		fprintf(stderr, _("karta: the exam schedule is the region's: this device belongs to %s "
+				"(a %s); nothing imported\n"), s.region, level);
 		goto out;
 	}
 	if (replica_each(s.r, "exam", NULL, index_exam, &s) != 0)
@@ -491,12 +492,12 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 		in_batch = true;
 	}
 	if (read_rows(&s, rd) != 0) {
-		fprintf(stderr, "karta: %s: nothing imported\n", s.file);
+		fprintf(stderr, _("karta: %s: nothing imported\n"), s.file);
 		goto out;
 	}
 	if (s.rejected && !s.partial && !s.dry) {
-		fprintf(stderr, "karta: %s: %ld of %ld rows rejected (above): nothing imported; fix "
-				"them, or import the valid rows with --partial\n", s.file, s.rejected, s.rows);
+		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix "
+				"them, or import the valid rows with --partial\n"), s.file, s.rejected, s.rows);
 		goto out;
 	}
 	if (in_batch) {
@@ -508,23 +509,24 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	    (!sync_connect(cl, true) || sync_push(cl, &rep, on_result, &s) != 0 ||
 	     sync_pull(cl, false, &rep) != 0)) {
 		if (!cl->unreachable) {
-			fprintf(stderr, "karta: %s: the exams are queued (%zu changes); 'karta sync' sends "
-					"what was not sent\n", s.file, s.nq);
+			fprintf(stderr, _("karta: %s: the exams are queued (%zu changes); 'karta sync' sends "
+					"what was not sent\n"), s.file, s.nq);
 			goto out;
 		}
 		s.offline = true;
 	}
 	if (s.offline && s.nq)
-		fprintf(stderr, "karta: offline: %zu change%s queued; 'karta sync' sends %s\n", s.nq,
-			s.nq == 1 ? "" : "s", s.nq == 1 ? "it" : "them");
+		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
+				"karta: offline: %zu changes queued; 'karta sync' sends them\n", s.nq),
+			s.nq);
 	summary(&s);
 	if (s.rejected && !s.dry)
-		fprintf(stderr, "karta: %s: %ld of %ld rows rejected (above) and not imported "
-				"(--partial: the others were)\n", s.file, s.rejected, s.rows);
+		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported "
+				"(--partial: the others were)\n"), s.file, s.rejected, s.rows);
 	rc = s.rejected || s.refused || s.conflicts ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
-	fprintf(stderr, "karta: cannot use the local replica: %s\n", replica_error(s.r));
+	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(s.r));
 out:
 	if (in_batch)
 		replica_batch_end(s.r, false);
@@ -542,7 +544,7 @@ out:
 int exam_schedule(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"import", schedule_import, "import the exam schedule from a CSV file (the region)"},
+		{"import", schedule_import, N_("import the exam schedule from a CSV file (the region)")},
 	};
 	return opts_dispatch("exam schedule", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

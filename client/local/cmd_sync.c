@@ -9,16 +9,20 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "kt_i18n.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "plan_fmt.h"
+#include "queue_view.h"
 #include "rpc.h"
 #include "sync.h"
+#include "kt_i18n.h"
+#include "terms.h"
 
 /* --- printing what a sync did --------------------------------------------------------------- */
 
-static const char *const outcome_words[] = {"applied", "duplicate", "conflict", "rejected",
-	"to retry"};
+static const char *const outcome_words[] = {N_("applied"), N_("duplicate"), N_("conflict"),
+	N_("rejected"), N_("to retry")};
 
 static void print_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
@@ -26,8 +30,8 @@ static void print_result(void *arg, const struct replica_op *op, const Karta__Op
 	Karta__OpOutcome o = res->outcome;
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED && !res->merged)
 		return;
-	fprintf(out, "  op %lld %s: %s%s%s%s\n", (long long)op->client_seq, op->summary,
-		res->merged ? "merged with newer changes to other fields" : outcome_words[o % 5],
+	fprintf(out, _("  op %lld %s: %s%s%s%s\n"), (long long)op->client_seq, op->summary,
+		res->merged ? _("merged with newer changes to other fields") : _(outcome_words[o % 5]),
 		*res->message && !res->merged ? " — " : "", res->merged ? "" : res->message,
 		o == KARTA__OP_OUTCOME__OP_REJECTED ? "" : "");
 }
@@ -35,21 +39,22 @@ static void print_result(void *arg, const struct replica_op *op, const Karta__Op
 void sync_print(const struct sync_report *rep, FILE *out)
 {
 	if (rep->sent) {
-		fprintf(out, "sent %ld change%s:", rep->sent, rep->sent == 1 ? "" : "s");
+		fprintf(out, P_("sent %ld change:", "sent %ld changes:", rep->sent), rep->sent);
 		const char *sep = " ";
 		for (int i = 0; i < 5; i++)
 			if (rep->outcomes[i]) {
-				fprintf(out, "%s%ld %s", sep, rep->outcomes[i], outcome_words[i]);
+				fprintf(out, "%s%ld %s", sep, rep->outcomes[i], _(outcome_words[i]));
 				sep = ", ";
 			}
 		fputc('\n', out);
 	}
 	const struct replica_count *t = &rep->st.total;
-	fprintf(out, "pulled %ld change%s", rep->changes, rep->changes == 1 ? "" : "s");
+	fprintf(out, P_("pulled %ld change", "pulled %ld changes", rep->changes), rep->changes);
 	if (rep->snapshots)
-		fprintf(out, " and %ld snapshot%s", rep->snapshots, rep->snapshots == 1 ? "" : "s");
+		fprintf(out, P_(" and %ld snapshot", " and %ld snapshots", rep->snapshots),
+			rep->snapshots);
 	if (t->inserted + t->updated == 0) {
-		fprintf(out, ": up to date\n");
+		fprintf(out, _(": up to date\n"));
 		return;
 	}
 	fputc(':', out);
@@ -58,10 +63,11 @@ void sync_print(const struct sync_report *rep, FILE *out)
 		const struct replica_count *c = &rep->st.kind[k];
 		if (c->inserted + c->updated == 0)
 			continue;
-		fprintf(out, "%s%s %ld new, %ld updated", sep, replica_kind_name((enum replica_kind)k),
+		fprintf(out, _("%s%s %ld new, %ld updated"), sep,
+			terms_word(TERMS_DATA_KIND, replica_kind_name((enum replica_kind)k)),
 			c->inserted, c->updated);
 		if (c->deleted)
-			fprintf(out, " (%ld deleted)", c->deleted);
+			fprintf(out, _(" (%ld deleted)"), c->deleted);
 		sep = "; ";
 	}
 	fputc('\n', out);
@@ -71,8 +77,9 @@ static void print_open_conflicts(struct replica *r)
 {
 	struct replica_status st;
 	if (replica_status(r, &st) == 0 && st.conflicts_open > 0)
-		printf("%ld open conflict%s: see 'karta conflicts list'\n", st.conflicts_open,
-			st.conflicts_open == 1 ? "" : "s");
+		printf(P_("%ld open conflict: see 'karta conflicts list'\n",
+			  "%ld open conflicts: see 'karta conflicts list'\n", st.conflicts_open),
+			st.conflicts_open);
 }
 
 /* --- sync ----------------------------------------------------------------------------------- */
@@ -92,15 +99,15 @@ int cmd_sync(struct client *cl, int argc, char **argv)
 	enum { O_RETRY, O_N };
 	struct opt o[] = {
 		[O_RETRY] = {.name = "retry", .type = OPT_INT, .meta = "SECONDS",
-			.help = "how long to keep retrying, with backoff, a server that restarts, fails "
+			.help = N_("how long to keep retrying, with backoff, a server that restarts, fails "
 				"over or is busy (default 30; 0: never). Given, it also waits for a "
-				"server that cannot be reached at all", .min = 0, .max = 86400},
+				"server that cannot be reached at all"), .min = 0, .max = 86400},
 		[O_N] = {0}};
 	struct opt_cmd c = {"sync", "", 0,
-		"Sends the changes queued in the local outbox, then fetches every change the server\n"
+		N_("Sends the changes queued in the local outbox, then fetches every change the server\n"
 		"has for this device until caught up, and prints what changed. Interrupted, it resumes\n"
 		"where it stopped: nothing is applied twice or skipped. A change whose answer was lost\n"
-		"(the server restarted, the database failed over) is sent again and applied once.", o};
+		"(the server restarted, the database failed over) is sent again and applied once."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -125,8 +132,8 @@ int cmd_sync(struct client *cl, int argc, char **argv)
 		if (!again) {
 			if (cl->unreachable && cl->replica) {
 				long n = replica_outbox_count(cl->replica);
-				fprintf(stderr, "karta: %ld queued change%s stay in the outbox\n", n,
-					n == 1 ? "" : "s");
+				fprintf(stderr, P_("karta: %ld queued change stay in the outbox\n",
+						   "karta: %ld queued changes stay in the outbox\n", n), n);
 			}
 			if (!cl->rpc && rep.sent + rep.changes == 0)
 				return EXIT_RUNTIME;
@@ -134,7 +141,7 @@ int cmd_sync(struct client *cl, int argc, char **argv)
 		}
 		rpc_close(cl->rpc);
 		cl->rpc = NULL;
-		fprintf(stderr, "karta: retrying in %.1f s\n", ms / 1000.0);
+		fprintf(stderr, _("karta: retrying in %.1f s\n"), ms / 1000.0);
 		usleep(ms * 1000u);
 	}
 	sync_print(&rep, stdout);
@@ -162,7 +169,7 @@ static int watch_round(struct client *cl, const char *why)
 	if (sync_push(cl, &rep, print_result, stdout) != 0 || sync_pull(cl, true, &rep) != 0)
 		return -1;
 	stamp(stdout);
-	printf("%s: ", why);
+	printf("%s: ", terms_q(why));
 	sync_print(&rep, stdout);
 	fflush(stdout);
 	return 0;
@@ -173,14 +180,14 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 	enum { O_INTERVAL, O_N };
 	struct opt o[] = {
 		[O_INTERVAL] = {.name = "interval", .type = OPT_INT, .meta = "SECONDS",
-			.help = "pull at least this often even without a poke (default 300)",
+			.help = N_("pull at least this often even without a poke (default 300)"),
 			.min = 1, .max = 86400},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"watch", "", 0,
-		"Stays connected: syncs now, then whenever the server pokes (a change in a feed this\n"
+		N_("Stays connected: syncs now, then whenever the server pokes (a change in a feed this\n"
 		"device reads) and at least every --interval seconds. Reconnects with backoff when\n"
-		"the connection drops. Stop it with Ctrl-C.", o};
+		"the connection drops. Stop it with Ctrl-C."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -188,7 +195,7 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	int backoff = 1;
-	const char *why = "start";
+	const char *why = N_("watch|start");
 	while (!stop_watch) {
 		if (!sync_connect(cl, false) || watch_round(cl, why) != 0) {
 			if (!cl->unreachable && !cl->rpc && !cl->transient)
@@ -196,10 +203,10 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 			rpc_close(cl->rpc);
 			cl->rpc = NULL;
 			stamp(stderr);
-			fprintf(stderr, "karta: reconnecting in %d s\n", backoff);
+			fprintf(stderr, _("karta: reconnecting in %d s\n"), backoff);
 			sleep((unsigned)backoff);
 			backoff = backoff < 60 ? backoff * 2 : 60;
-			why = "reconnected";
+			why = N_("watch|reconnected");
 			continue;
 		}
 		backoff = 1;
@@ -211,10 +218,10 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 			fprintf(stderr, "karta: %s\n", err);
 			rpc_close(cl->rpc);
 			cl->rpc = NULL;
-			why = "reconnected";
+			why = N_("watch|reconnected");
 			continue;
 		}
-		why = w == 1 ? "interval" : type == KT_MSG_POKE ? "poke" : "push";
+		why = w == 1 ? N_("watch|interval") : type == KT_MSG_POKE ? N_("watch|poke") : N_("watch|push");
 	}
 	return EXIT_OK;
 }
@@ -242,45 +249,39 @@ static int print_feed(void *arg, const struct replica_feed *f)
 	(void)arg;
 	printf("  %-12s ", f->code);
 	print_fit(f->name, 40);
-	printf(" %-5s epoch %u  at %lld of %lld  %ld rows%s\n",
-		f->scope, f->epoch, (long long)f->seq, (long long)f->last_seq, f->rows,
-		f->resync ? "  (resync pending)" : "");
-	return 0;
-}
-
-static int print_pending(void *arg, const struct replica_pending *p)
-{
-	(void)arg;
-	printf("  op %lld  %s  %s%s%s\n", (long long)p->client_seq, p->created_at, p->summary,
-		*p->last_error ? " — last try: " : "", p->last_error);
+	printf(_(" %-5s epoch %u  at %lld of %lld  %ld rows%s\n"),
+		terms_word(TERMS_FEED_SCOPE, f->scope), f->epoch, (long long)f->seq, (long long)f->last_seq, f->rows,
+		f->resync ? _("  (resync pending)") : "");
 	return 0;
 }
 
 static int print_rejected(void *arg, const struct replica_rejected *rj)
 {
 	(void)arg;
-	printf("  op %lld  %s  %s — %s (%s)\n", (long long)rj->client_seq, rj->at, rj->summary,
-		rj->message, kt_status_name(rj->status));
+	printf(_("  op %lld  %s  %s — %s (%s)\n"), (long long)rj->client_seq, rj->at, rj->summary,
+		rj->message, kt_status_text(rj->status));
 	return 0;
 }
 
 int cmd_status(struct client *cl, int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "set") == 0) { /* the old spelling of karta item status */
-		fprintf(stderr, "karta: 'karta status set' is deprecated: use 'karta item status'\n");
+		fprintf(stderr, _("karta: 'karta status set' is deprecated: use 'karta item status'\n"));
 		return cmd_item_status(cl, argc - 1, argv + 1);
 	}
-	enum { O_ROWS, O_N };
+	enum { O_ROWS, O_QUEUE, O_N };
 	struct opt o[] = {
 		[O_ROWS] = {.name = "rows", .type = OPT_FLAG,
-			.help = "print every synced row instead: type, id, feed, version, checksum"},
+			.help = N_("print every synced row instead: type, id, feed, version, checksum")},
+		[O_QUEUE] = {.name = "queue", .type = OPT_FLAG,
+			.help = N_("list every queued change (a long queue is summarized by kind)")},
 		[O_N] = {0}};
 	struct opt_cmd c = {"status", "", 0,
-		"Shows the local replica without contacting the server: which organization it\n"
+		N_("Shows the local replica without contacting the server: which organization it\n"
 		"belongs to, the feeds and their cursors, the changes queued for sending, the ones\n"
 		"the server refused, open conflicts and the time of the last sync.\n"
 		"With --rows, one line per synced row: two replicas that converged print the same.\n"
-		"'karta item status ITEM STATUS' sets an item's status (see its --help).", o};
+		"'karta item status ITEM STATUS' sets an item's status (see its --help)."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -297,19 +298,19 @@ int cmd_status(struct client *cl, int argc, char **argv)
 	char org[64] = "", level[32] = "";
 	replica_meta_get(r, "org", org, sizeof org);
 	replica_meta_get(r, "level", level, sizeof level);
-	printf("organization: %s%s%s%s\n", *org ? org : "(never synced)", *level ? " (" : "", level,
-		*level ? ")" : "");
-	printf("last sync:    %s\n", *st.last_sync ? st.last_sync : "never");
-	printf("feeds:        %ld (%ld rows)\n", st.feeds, st.rows);
+	printf(_("organization: %s%s%s%s\n"), *org ? org : _("(never synced)"), *level ? " (" : "",
+		terms_word(TERMS_LEVEL, level), *level ? ")" : "");
+	printf(_("last sync:    %s\n"), *st.last_sync ? st.last_sync : _("never"));
+	printf(_("feeds:        %ld (%ld rows)\n"), st.feeds, st.rows);
 	if (replica_feed_each(r, print_feed, NULL) != 0)
 		return EXIT_RUNTIME;
-	printf("queued:       %ld change%s\n", st.outbox, st.outbox == 1 ? "" : "s");
-	if (replica_outbox_each(r, print_pending, NULL) != 0)
+	printf(P_("queued:       %ld change\n", "queued:       %ld changes\n", st.outbox), st.outbox);
+	if (queue_view_print(r, st.outbox, o[O_QUEUE].set, stdout) != 0)
 		return EXIT_RUNTIME;
-	printf("rejected:     %ld\n", st.rejected);
+	printf(_("rejected:     %ld\n"), st.rejected);
 	if (replica_rejected_each(r, print_rejected, NULL) != 0)
 		return EXIT_RUNTIME;
-	printf("conflicts:    %ld open\n", st.conflicts_open);
+	printf(_("conflicts:    %ld open\n"), st.conflicts_open);
 	return EXIT_OK;
 }
 
@@ -346,16 +347,16 @@ static int list_conflict(void *arg, const char *id, const char *payload, bool pe
 		if (cl->json) {
 			json_array_append(cl->json, c);
 		} else {
-			printf("%s  %s%s  %s %s  edited by %s on version %lld, met version %lld\n", id,
-				status ? status : "?", pending ? " (resolution queued)" : "",
+			printf(_("%s  %s%s  %s %s  edited by %s on version %lld, met version %lld\n"), id,
+				status ? status : "?", pending ? _(" (resolution queued)") : "",
 				json_string_value(json_object_get(c, "entity_type")),
 				json_string_value(json_object_get(c, "entity_id")),
 				json_string_value(json_object_get(c, "org_code")),
 				(long long)json_integer_value(json_object_get(c, "base_version")),
 				(long long)json_integer_value(json_object_get(c, "theirs_version")));
 			json_t *fields = json_object_get(c, "fields");
-			print_values("mine", json_object_get(c, "mine"), fields);
-			print_values("theirs", json_object_get(c, "theirs"), fields);
+			print_values(_("mine"), json_object_get(c, "mine"), fields);
+			print_values(_("theirs"), json_object_get(c, "theirs"), fields);
 		}
 	}
 	json_decref(c);
@@ -366,14 +367,14 @@ static int conflicts_list(struct client *cl, int argc, char **argv)
 {
 	enum { O_ALL, O_FORMAT, O_N };
 	struct opt o[] = {
-		[O_ALL] = {.name = "all", .type = OPT_FLAG, .help = "resolved ones too"},
+		[O_ALL] = {.name = "all", .type = OPT_FLAG, .help = N_("resolved ones too")},
 		[O_FORMAT] = OPTS_FORMAT("table|json"),
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"conflicts list", "", 0,
-		"Lists the open conflicts in the local replica (run 'karta sync' first): edits made\n"
+		N_("Lists the open conflicts in the local replica (run 'karta sync' first): edits made\n"
 		"on an older version of a row whose same fields someone else changed meanwhile,\n"
-		"with both values of each field.", o};
+		"with both values of each field."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -394,7 +395,7 @@ static int conflicts_list(struct client *cl, int argc, char **argv)
 		putchar('\n');
 		json_decref(l.json);
 	} else if (l.shown == 0) {
-		printf("no %sconflicts\n", l.all ? "" : "open ");
+		printf("%s\n", l.all ? _("no conflicts") : _("no open conflicts"));
 	}
 	return EXIT_OK;
 }
@@ -404,12 +405,12 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 	enum { O_KEEP, O_N };
 	struct opt o[] = {
 		[O_KEEP] = {.name = "keep", .type = OPT_CHOICE, .choices = "mine|theirs",
-			.help = "mine: write this conflict's edit over the current row; theirs: keep the row",
+			.help = N_("mine: write this conflict's edit over the current row; theirs: keep the row"),
 			.required = true},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"conflicts resolve", "ID", 1,
-		"Resolves a conflict; the resolution is queued and sent like any change.", o};
+		N_("Resolves a conflict; the resolution is queued and sent like any change."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "conflict", pos, &prc))
@@ -420,7 +421,7 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__plan_result__descriptor, &m) != EXIT_OK)
 		return EXIT_RUNTIME;
-	printf("conflict %s: %s\n", pos[0], ((Karta__PlanResult *)m)->message);
+	printf(_("conflict %s: %s\n"), pos[0], ((Karta__PlanResult *)m)->message);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return EXIT_OK;
 }
@@ -428,8 +429,8 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 int cmd_conflicts(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"list", conflicts_list, "open conflicts in the local replica"},
-		{"resolve", conflicts_resolve, "resolve one: --keep mine|theirs"},
+		{"list", conflicts_list, N_("open conflicts in the local replica")},
+		{"resolve", conflicts_resolve, N_("resolve one: --keep mine|theirs")},
 	};
 	return opts_dispatch("conflicts", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

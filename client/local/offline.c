@@ -10,6 +10,7 @@
 #include "client.h"
 #include "kt_msg.h"
 #include "replica.h"
+#include "kt_i18n.h"
 
 
 static int answer(struct replica *r, const ProtobufCMessage *req, struct replica_arena *a,
@@ -31,7 +32,7 @@ static int answer(struct replica *r, const ProtobufCMessage *req, struct replica
 		rc = replica_plan_get(r, q->plan_id, &plan, &pg.sections, &pg.n_sections, &pg.items,
 			&pg.n_items, a);
 		if (rc == 1)
-			fprintf(stderr, "karta: no plan %s in the local replica\n", q->plan_id);
+			fprintf(stderr, _("karta: no plan %s in the local replica\n"), q->plan_id);
 		if (rc != 0)
 			return rc;
 		pg.plan = &plan;
@@ -43,7 +44,7 @@ static int answer(struct replica *r, const ProtobufCMessage *req, struct replica
 		Karta__Item it = KARTA__ITEM__INIT;
 		rc = replica_item_get(r, q->item_id, &it, a);
 		if (rc == 1)
-			fprintf(stderr, "karta: no item %s in the local replica\n", q->item_id);
+			fprintf(stderr, _("karta: no item %s in the local replica\n"), q->item_id);
 		if (rc != 0)
 			return rc;
 		Karta__ItemResult res = KARTA__ITEM_RESULT__INIT;
@@ -52,7 +53,7 @@ static int answer(struct replica *r, const ProtobufCMessage *req, struct replica
 		return 0;
 	}
 	default:
-		fprintf(stderr, "karta: %s needs the server, which cannot be reached\n",
+		fprintf(stderr, _("karta: %s needs the server, which cannot be reached\n"),
 			kt_msg_info(kt_msg_type_of(req))->name);
 		return 1;
 	}
@@ -66,17 +67,18 @@ int offline_read(struct client *cl, const ProtobufCMessage *req, ProtobufCMessag
 		return EXIT_RUNTIME;
 	struct replica_status st;
 	if (replica_status(r, &st) != 0) {
-		fprintf(stderr, "karta: cannot read the local replica: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot read the local replica: %s\n"), replica_error(r));
 		return EXIT_RUNTIME;
 	}
 	struct replica_arena a = REPLICA_ARENA_INIT;
 	int rc = answer(r, req, &a, reply);
 	replica_arena_free(&a);
 	if (rc < 0)
-		fprintf(stderr, "karta: cannot read the local replica: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot read the local replica: %s\n"), replica_error(r));
 	if (rc != 0 || !*reply)
 		return EXIT_RUNTIME;
-	fprintf(stderr, "karta: offline: from the local replica (last sync %s, %ld change%s queued)\n",
-		*st.last_sync ? st.last_sync : "never", st.outbox, st.outbox == 1 ? "" : "s");
+	fprintf(stderr, P_("karta: offline: from the local replica (last sync %s, %ld change queued)\n",
+			   "karta: offline: from the local replica (last sync %s, %ld changes queued)\n",
+			   st.outbox), *st.last_sync ? st.last_sync : _("never"), st.outbox);
 	return EXIT_OK;
 }

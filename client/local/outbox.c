@@ -13,9 +13,11 @@
 
 #include "client.h"
 #include "kt_msg.h"
+#include "kt_table.h"
 #include "plan_fmt.h"
 #include "rpc.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 bool outbox_is_write(const ProtobufCMessage *req)
 {
@@ -100,8 +102,9 @@ static void describe(struct replica *r, const ProtobufCMessage *req, struct op_v
 		const Karta__ItemPut *p = (const Karta__ItemPut *)req;
 		v->entity_type = "plan_item";
 		v->entity_id = p->item->id;
-		snprintf(v->summary, sizeof v->summary, "item %s %s «%.80s»",
-			p->base_row_version ? "edit" : "add", p->item->number, p->item->title);
+		snprintf(v->summary, sizeof v->summary, "item %s %s «%.*s»",
+			p->base_row_version ? "edit" : "add", p->item->number,
+			(int)kt_utf8_fit(p->item->title, 80), p->item->title);
 		local = item_local(r, p);
 		break;
 	}
@@ -133,8 +136,9 @@ static void describe(struct replica *r, const ProtobufCMessage *req, struct op_v
 		const Karta__PlanPut *p = (const Karta__PlanPut *)req;
 		v->entity_type = "plan";
 		v->entity_id = p->plan->id;
-		snprintf(v->summary, sizeof v->summary, "plan %s «%.80s»",
-			p->base_row_version ? "edit" : "create", p->plan->title);
+		snprintf(v->summary, sizeof v->summary, "plan %s «%.*s»",
+			p->base_row_version ? "edit" : "create", (int)kt_utf8_fit(p->plan->title, 80),
+			p->plan->title);
 		local = plan_local(r, p->plan);
 		break;
 	}
@@ -356,15 +360,15 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 	free(body);
 	free(v.local);
 	if (rc != 0) {
-		fprintf(stderr, "karta: cannot queue the change: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(r));
 		return EXIT_RUNTIME;
 	}
 	struct answer a = {.op_id = op_id};
 	struct sync_report rep = {0};
 	if (!sync_connect(cl, true)) {
-		if (!cl->unreachable)
+		if (!cl->unreachable && !cl->cert_invalid) /* a bad certificate: kept like offline */
 			return EXIT_RUNTIME;
-		fprintf(stderr, "karta: offline: the change is queued (op %lld); 'karta sync' sends it\n",
+		fprintf(stderr, _("karta: offline: the change is queued (op %lld); 'karta sync' sends it\n"),
 			(long long)seq);
 		return queued_reply(req, &v, reply_desc, reply);
 	}
@@ -373,14 +377,14 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 		return EXIT_RUNTIME;
 	}
 	if (!a.got || a.outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
-		fprintf(stderr, "karta: the server could not take the change now: it stays queued "
-				"(op %lld); 'karta sync' sends it\n", (long long)seq);
+		fprintf(stderr, _("karta: the server could not take the change now: it stays queued "
+				"(op %lld); 'karta sync' sends it\n"), (long long)seq);
 		json_decref(a.detail);
 		return queued_reply(req, &v, reply_desc, reply);
 	}
 	if (a.outcome == KARTA__OP_OUTCOME__OP_REJECTED) {
-		fprintf(stderr, "karta: server refused: %s (%s)\n", *a.message ? a.message : "no reason given",
-			kt_status_name((int)a.status));
+		fprintf(stderr, _("karta: server refused: %s (%s)\n"), *a.message ? a.message : "no reason given",
+			kt_status_text((int)a.status));
 		json_decref(a.detail);
 		return EXIT_RUNTIME;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "kt_i18n.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -199,7 +200,7 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-		snprintf(err, errlen, "replica: directory name too long: %s", dir);
+		snprintf(err, errlen, _("replica: directory name too long: %s"), dir);
 		return -1;
 	}
 	for (char *p = path + 1;; p++) {
@@ -208,7 +209,7 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
 		char c = *p;
 		*p = '\0';
 		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			snprintf(err, errlen, "replica: cannot create %s: %s", path, strerror(errno));
+			snprintf(err, errlen, _("replica: cannot create %s: %s"), path, strerror(errno));
 			return -1;
 		}
 		*p = c;
@@ -217,7 +218,7 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
 	}
 	struct stat sb;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "replica: %s is not a directory", dir);
+		snprintf(err, errlen, _("replica: %s is not a directory"), dir);
 		return -1;
 	}
 	return 0;
@@ -291,24 +292,24 @@ int replica_open(const char *dir, struct replica **out, char *err, size_t errlen
 	if (make_dirs(dir, err, errlen))
 		return -1;
 	if (snprintf(path, sizeof path, "%s/replica.db", dir) >= (int)sizeof path) {
-		snprintf(err, errlen, "replica: directory name too long: %s", dir);
+		snprintf(err, errlen, _("replica: directory name too long: %s"), dir);
 		return -1;
 	}
 	/* Created here, so it gets 0600; SQLite gives its -wal and -shm files the same mode. */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		snprintf(err, errlen, "replica: cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("replica: cannot open %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	close(fd);
 	struct replica *r = calloc(1, sizeof *r);
 	if (!r) {
-		snprintf(err, errlen, "replica: out of memory");
+		snprintf(err, errlen, _("replica: out of memory"));
 		return -1;
 	}
 	snprintf(r->dir, sizeof r->dir, "%s", dir);
 	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "replica: cannot open %s: %s", path,
+		snprintf(err, errlen, _("replica: cannot open %s: %s"), path,
 			r->db ? sqlite3_errmsg(r->db) : "out of memory");
 		replica_close(r);
 		return -1;

@@ -45,6 +45,13 @@ void replica_close(struct replica *r);
 /* The last error of r ("" if none). Valid until the next call on r. */
 const char *replica_error(const struct replica *r);
 
+/* The ids (lower case) of rows and queued changes that start with prefix (case ignored), of
+ * the entity types in types (",plan,plan_item,"; NULL: any), in order: up to max into ids,
+ * *n how many there are (up to max + 1: more than max is "more"). replica_ids.c */
+#define REPLICA_ID_LEN 37
+int replica_ids_with_prefix(struct replica *r, const char *types, const char *prefix,
+	char (*ids)[REPLICA_ID_LEN], size_t max, size_t *n);
+
 /* 0 set; replica_meta_get: 0 found, 1 absent (buf = ""), -1 error or does not fit. */
 int replica_meta_set(struct replica *r, const char *key, const char *value);
 int replica_meta_get(struct replica *r, const char *key, char *buf, size_t n);
@@ -189,6 +196,10 @@ struct replica_pending {
 	const char *last_error; /* "" if none */
 };
 int replica_outbox_each(struct replica *r, int (*cb)(void *arg, const struct replica_pending *p),
+	void *arg);
+
+/* The pending ops counted by kind ("item add", "registry_put", …), most first: cb(kind, n). */
+int replica_outbox_kinds(struct replica *r, int (*cb)(void *arg, const char *kind, long n),
 	void *arg);
 
 struct replica_rejected {

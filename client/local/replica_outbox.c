@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "karta.pb-c.h"
+#include "kt_table.h"
 
 int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, const void *body,
 	size_t len, const char *entity_type, const char *entity_id, const char *local_payload,
@@ -23,7 +24,10 @@ int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, 
 	rp_bind_text(s, 4, entity_type);
 	rp_bind_text(s, 5, entity_id);
 	rp_bind_text(s, 6, local_payload);
-	rp_bind_text(s, 7, summary ? summary : "");
+	/* a summary cut to its buffer may end in half a letter: the whole letters are kept */
+	summary = summary ? summary : "";
+	sqlite3_bind_text(s, 7, summary, (int)kt_utf8_fit(summary, strlen(summary)),
+		SQLITE_TRANSIENT);
 	if (rp_run(r, s, "replica: cannot queue the change"))
 		return -1;
 	if (client_seq_out)
@@ -199,6 +203,33 @@ int replica_outbox_each(struct replica *r, int (*cb)(void *arg, const struct rep
 		" entity_id, created_at, attempts, last_error FROM outbox ORDER BY client_seq");
 	struct pending_ctx c = {cb, arg};
 	return s ? rp_each_row(r, s, pending_row, &c) : -1;
+}
+
+struct kinds_ctx {
+	int (*cb)(void *arg, const char *kind, long n);
+	void *arg;
+};
+
+static int kinds_row(void *ctx, sqlite3_stmt *s)
+{
+	struct kinds_ctx *c = ctx;
+	return c->cb(c->arg, rp_col_text(s, 0), (long)sqlite3_column_int64(s, 1));
+}
+
+int replica_outbox_kinds(struct replica *r, int (*cb)(void *arg, const char *kind, long n),
+	void *arg)
+{
+	/* the summary's first two words ("item add", "plan derive", "plan import:"), a record
+	 * op's kind, "conflict resolve" (its summary starts with the conflict's id) */
+	sqlite3_stmt *s = rp_prepare(r, "WITH o AS (SELECT msg_type, entity_type, summary,"
+		" instr(summary || ' ', ' ') AS w1 FROM outbox),"
+		" k AS (SELECT CASE WHEN msg_type = 50 THEN coalesce(nullif(entity_type, ''), 'record')"
+		"  WHEN msg_type = 46 THEN 'conflict resolve'"
+		"  ELSE rtrim(substr(summary, 1, w1 - 1 + instr(substr(summary, w1 + 1) || ' ', ' ')),"
+		"   ': ') END AS kind FROM o)"
+		" SELECT kind, count(*) FROM k GROUP BY kind ORDER BY count(*) DESC, kind");
+	struct kinds_ctx c = {cb, arg};
+	return s ? rp_each_row(r, s, kinds_row, &c) : -1;
 }
 
 struct rejected_ctx {

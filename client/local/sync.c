@@ -9,7 +9,9 @@
 
 #include "client.h"
 #include "kt_msg.h"
+#include "queue_view.h"
 #include "rpc.h"
+#include "kt_i18n.h"
 
 #define UPLOAD_MAX_OPS 500
 #define UPLOAD_MAX_BYTES (2u * 1024 * 1024)
@@ -38,8 +40,8 @@ struct rpc *sync_connect(struct client *cl, bool quiet)
 	if (replica_meta_get(rep, "device", dev, sizeof dev) == 0) {
 		if (strcmp(dev, w->device_fingerprint) != 0) {
 			replica_meta_get(rep, "org", org, sizeof org);
-			fprintf(stderr, "karta: the state dir holds the replica of another device "
-					"(organization %s): give this device its own --state DIR\n", org);
+			fprintf(stderr, _("karta: the state dir holds the replica of another device "
+					"(organization %s): give this device its own --state DIR\n"), org);
 			return NULL;
 		}
 		return r;
@@ -47,7 +49,7 @@ struct rpc *sync_connect(struct client *cl, bool quiet)
 	if (replica_meta_set(rep, "device", w->device_fingerprint) != 0 ||
 	    replica_meta_set(rep, "org", w->org ? w->org->code : "") != 0 ||
 	    replica_meta_set(rep, "level", w->org ? level_name(w->org->level) : "") != 0) {
-		fprintf(stderr, "karta: cannot write the local replica: %s\n", replica_error(rep));
+		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(rep));
 		return NULL;
 	}
 	return r;
@@ -63,7 +65,7 @@ static bool busy_wait(int attempt, const char *why)
 {
 	if (attempt >= BUSY_RETRIES)
 		return false;
-	fprintf(stderr, "karta: %s — trying again in %d s\n", why, 1 << attempt);
+	fprintf(stderr, _("karta: %s — trying again in %d s\n"), why, 1 << attempt);
 	sleep(1u << attempt);
 	return true;
 }
@@ -96,7 +98,7 @@ static void hang_after_send(struct client *cl, const ProtobufCMessage *req)
 		protobuf_c_message_pack(req, buf);
 		rpc_send_raw(cl->rpc, KT_MSG_UPLOAD, 1, buf, (uint32_t)len);
 	}
-	fprintf(stderr, "karta: test hook: upload sent, waiting to be killed\n");
+	fprintf(stderr, _("karta: test hook: upload sent, waiting to be killed\n"));
 	for (;;)
 		pause();
 }
@@ -118,7 +120,7 @@ static void snapshot_hang(int pages)
 	const char *n = getenv("KARTA_TEST_HANG_IN_SNAPSHOT");
 	if (!n || atoi(n) != pages)
 		return;
-	fprintf(stderr, "karta: test hook: %d snapshot pages applied, waiting to be killed\n", pages);
+	fprintf(stderr, _("karta: test hook: %d snapshot pages applied, waiting to be killed\n"), pages);
 	for (;;)
 		pause();
 }
@@ -139,14 +141,14 @@ static int op_key_cmp(const void *a, const void *b)
 /* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
  * retried later. */
 static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sync_report *rep,
-	sync_result_fn fn, void *arg)
+	sync_result_fn fn, void *arg, struct queue_progress *prog)
 {
 	Karta__Op *op = calloc(n, sizeof *op);
 	Karta__Op **opp = calloc(n, sizeof *opp);
 	if (!op || !opp) {
 		free(op);
 		free(opp);
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -164,6 +166,7 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 	if (getenv("KARTA_TEST_HANG_AFTER_UPLOAD"))
 		hang_after_send(cl, &req.base); /* fault injection for tests: never returns */
 	ProtobufCMessage *m = NULL;
+	queue_progress_sent(prog, (long)n);
 	int rc = call(cl, &req.base, &karta__upload_result__descriptor, &m);
 	free(op);
 	free(opp);
@@ -177,7 +180,7 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 	struct replica_done *done = calloc(res->n_results + 1, sizeof *done);
 	size_t nd = 0;
 	if (!keys || !q || !done) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		rc = -1;
 		goto out;
 	}
@@ -194,7 +197,7 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 		done[nd++] = (struct replica_done){o->op_id, (int)o->outcome, (int)o->status, o->message};
 	}
 	if (replica_outbox_done_all(r, done, nd) < 0) {
-		fprintf(stderr, "karta: cannot update the outbox: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot update the outbox: %s\n"), replica_error(r));
 		rc = -1;
 		goto out;
 	}
@@ -209,6 +212,7 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 		if (fn)
 			fn(arg, q[i], o);
 	}
+	queue_progress_acked(prog, (long)nd);
 out:
 	free(keys);
 	free(q);
@@ -229,19 +233,24 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		max_bytes = lim->max_frame / 2;
 	if (getenv("KARTA_TEST_IGNORE_LIMITS"))
 		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
+	struct queue_progress prog;
+	queue_progress_begin(&prog, replica_outbox_count(r));
 	for (int busy = 0;;) {
 		struct replica_op *ops = NULL;
 		size_t n = 0;
 		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
-			fprintf(stderr, "karta: cannot read the outbox: %s\n", replica_error(r));
+			queue_progress_end(&prog);
+			fprintf(stderr, _("karta: cannot read the outbox: %s\n"), replica_error(r));
 			return -1;
 		}
 		if (n == 0)
-			return 0;
-		int rc = upload(cl, ops, n, rep, fn, arg);
+			break;
+		int rc = upload(cl, ops, n, rep, fn, arg, &prog);
 		replica_ops_free(ops, n);
-		if (rc < 0)
+		if (rc < 0) {
+			queue_progress_end(&prog);
 			return -1;
+		}
 		if (rc == 0) {
 			busy = 0;
 			continue;
@@ -249,11 +258,13 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		/* some ops came back "retry later" (the server could not write them now): they
 		 * stay queued; send them again after a pause, counted once in the summary */
 		if (busy >= BUSY_RETRIES)
-			return 0; /* they stay queued for the next sync */
+			break; /* they stay queued for the next sync */
 		rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
 		rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
-		busy_wait(busy++, "the server could not write the changes now");
+		busy_wait(busy++, _("the server could not write the changes now"));
 	}
+	queue_progress_end(&prog);
+	return 0;
 }
 
 /* --- pull ----------------------------------------------------------------------------------- */
@@ -289,14 +300,14 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 		more = pg->more;
 		karta__snapshot_page__free_unpacked(pg, NULL);
 		if (rc != 0) {
-			fprintf(stderr, "karta: cannot apply a snapshot of %s: %s\n", feed, replica_error(r));
+			fprintf(stderr, _("karta: cannot apply a snapshot of %s: %s\n"), feed, replica_error(r));
 			return -1;
 		}
 		snapshot_hang(++pages);
 		page_delay();
 	}
 	if (replica_snapshot_end(r, feed) < 0) {
-		fprintf(stderr, "karta: cannot finish the snapshot of %s: %s\n", feed, replica_error(r));
+		fprintf(stderr, _("karta: cannot finish the snapshot of %s: %s\n"), feed, replica_error(r));
 		return -1;
 	}
 	rep->snapshots++;
@@ -318,7 +329,7 @@ static int add_resync(void *arg, const struct replica_feed *f)
 	if (!v || !(v[c->n] = strdup(f->code))) {
 		if (v)
 			c->v = v;
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
 	c->v = v;
@@ -343,7 +354,7 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 		Karta__FeedCursor **cur = NULL;
 		size_t n = 0;
 		if (replica_cursors(r, &cur, &n) != 0) {
-			fprintf(stderr, "karta: cannot read the cursors: %s\n", replica_error(r));
+			fprintf(stderr, _("karta: cannot read the cursors: %s\n"), replica_error(r));
 			return -1;
 		}
 		Karta__Pull req = KARTA__PULL__INIT;
@@ -358,7 +369,7 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 			return -1;
 		Karta__ChangePage *pg = (Karta__ChangePage *)m;
 		if (replica_apply_page(r, pg, &rep->st) != 0) {
-			fprintf(stderr, "karta: cannot apply changes: %s\n", replica_error(r));
+			fprintf(stderr, _("karta: cannot apply changes: %s\n"), replica_error(r));
 			karta__change_page__free_unpacked(pg, NULL);
 			return -1;
 		}
@@ -386,7 +397,7 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 	time_t t = time(NULL);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (replica_meta_set(r, "last_sync", now) != 0) {
-		fprintf(stderr, "karta: cannot write the local replica: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(r));
 		return -1;
 	}
 	return 0;

@@ -9,20 +9,23 @@
 #include <strings.h>
 
 #include "client.h"
+#include "item_view.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "table_out.h"
+#include "kt_i18n.h"
+#include "terms.h"
 
 /* The text fields an item command may set, in the order of struct opt tables below. */
 #define ITEM_TEXT_OPT(n, m, h) {.name = (n), .type = OPT_STR, .meta = (m), .help = (h)}
 #define ITEM_TEXT_OPTS(first)                                                              \
-	[first] = ITEM_TEXT_OPT("number", "N", "the item's number as written («1.1»)"),       \
-	[first + 1] = ITEM_TEXT_OPT("deadline", "TEXT", "deadline as written («до 1 ноября»)"), \
-	[first + 2] = ITEM_TEXT_OPT("responsible", "TEXT", "who («УО, руководители ОО»)"),     \
-	[first + 3] = ITEM_TEXT_OPT("municipal", "TEXT", "the municipal action"),               \
-	[first + 4] = ITEM_TEXT_OPT("institutional", "TEXT", "the action of the schools"),      \
-	[first + 5] = ITEM_TEXT_OPT("result", "TEXT", "the expected result"),                   \
-	[first + 6] = ITEM_TEXT_OPT("target", "TEXT", "participants, target group («кластер 4»)")
+	[first] = ITEM_TEXT_OPT("number", "N", N_("the item's number as written («1.1»)")),       \
+	[first + 1] = ITEM_TEXT_OPT("deadline", "TEXT", N_("deadline as written («до 1 ноября»)")), \
+	[first + 2] = ITEM_TEXT_OPT("responsible", "TEXT", N_("who («УО, руководители ОО»)")), \
+	[first + 3] = ITEM_TEXT_OPT("municipal", "TEXT", N_("the municipal action")),       \
+	[first + 4] = ITEM_TEXT_OPT("institutional", "TEXT", N_("the action of the schools")), \
+	[first + 5] = ITEM_TEXT_OPT("result", "TEXT", N_("the expected result")),           \
+	[first + 6] = ITEM_TEXT_OPT("target", "TEXT", N_("participants, target group («кластер 4»)"))
 #define ITEM_TEXT_N 7
 /* The columns ITEM_TEXT_OPTS set, in the same order: an edit names the fields it sets, so a
  * concurrent edit of other fields merges instead of conflicting (docs/sync.md). */
@@ -44,7 +47,8 @@ static void apply_text(Karta__Item *it, const struct opt *o)
 	it->target_text = arg(&o[6], it->target_text);
 }
 
-/* Sends an item write and prints "item <id> <verb> (version N)" when it is accepted. */
+/* Sends an item write and prints "item <id> <verb> (version N)" when it is accepted; verb
+ * is a msgid "item|updated" (terms_q). */
 static int item_write(struct client *cl, const ProtobufCMessage *req, const char *verb)
 {
 	ProtobufCMessage *m;
@@ -54,11 +58,12 @@ static int item_write(struct client *cl, const ProtobufCMessage *req, const char
 	int rc = plan_fmt_item_result(r);
 	if (rc == EXIT_OK) {
 		if (r->message && strcmp(r->message, "queued") == 0) /* offline: outbox.c */
-			printf("item %s %s here; queued until 'karta sync' sends it\n", r->item->id, verb);
-		else if (strcmp(verb, "created") == 0)
-			printf("item %s created\n", r->item->id);
+			printf(_("item %s %s here; queued until 'karta sync' sends it\n"), r->item->id,
+				terms_q(verb));
+		else if (strcmp(verb, "item|created") == 0)
+			printf(_("item %s created\n"), r->item->id);
 		else
-			printf("item %s %s (version %lld)\n", r->item->id, verb,
+			printf(_("item %s %s (version %lld)\n"), r->item->id, terms_q(verb),
 				(long long)r->item->row_version);
 	}
 	karta__item_result__free_unpacked(r, NULL);
@@ -72,26 +77,26 @@ static int item_add(struct client *cl, int argc, char **argv)
 	enum { O_TITLE, O_SECTION, O_TEXT, O_PARENT = O_TEXT + ITEM_TEXT_N, O_ORDINAL, O_N };
 	struct opt o[] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
-			.help = "what is to be done", .required = true},
+			.help = N_("what is to be done"), .required = true},
 		[O_SECTION] = {.name = "section", .type = OPT_STR, .meta = "SECTION",
-			.help = "section id or number (default: the first)"},
+			.help = N_("section id or number (default: the first)")},
 		ITEM_TEXT_OPTS(O_TEXT),
 		[O_PARENT] = {.name = "parent", .type = OPT_STR, .meta = "ITEM",
-			.help = "make it a sub-item of this item"},
+			.help = N_("make it a sub-item of this item")},
 		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
-			.help = "position in the section (default: last)",
+			.help = N_("position in the section (default: last)"),
 			.min = 1, .max = 1000000000},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"item add", "PLAN", 1,
-		"Adds an item to a draft plan. The server normalizes the deadline and reads the\n"
-		"parties from the responsible and target texts. Prints \"item <id> created\".", o};
+		N_("Adds an item to a draft plan. The server normalizes the deadline and reads the\n"
+		"parties from the responsible and target texts. Prints \"item <id> created\"."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
-	if (opts_check_id("plan", pos[0]) != EXIT_OK ||
-	    (o[O_PARENT].set && opts_check_id("item", o[O_PARENT].str) != EXIT_OK))
+	if (opts_check_id("plan", &pos[0]) != EXIT_OK ||
+	    (o[O_PARENT].set && opts_check_id("item", &o[O_PARENT].str) != EXIT_OK))
 		return EXIT_RUNTIME;
 	struct plan_fmt_doc d;
 	char id[PLAN_FMT_ID_LEN];
@@ -101,7 +106,7 @@ static int item_add(struct client *cl, int argc, char **argv)
 	const Karta__Section *sec = d.n_sections ? d.sections[0] : NULL;
 	int rc = EXIT_RUNTIME;
 	if (!sec)
-		fprintf(stderr, "karta: plan has no sections: add one with 'karta plan section'\n");
+		fprintf(stderr, _("karta: plan has no sections: add one with 'karta plan section'\n"));
 	else if (!o[O_SECTION].set || plan_fmt_find_section(&d, o[O_SECTION].str, &sec) == EXIT_OK)
 		rc = EXIT_OK;
 	if (rc == EXIT_OK) {
@@ -116,7 +121,7 @@ static int item_add(struct client *cl, int argc, char **argv)
 		apply_text(&it, &o[O_TEXT]);
 		Karta__ItemPut req = KARTA__ITEM_PUT__INIT;
 		req.item = &it;
-		rc = item_write(cl, &req.base, "created");
+		rc = item_write(cl, &req.base, N_("item|created"));
 	}
 	plan_fmt_doc_release(&d);
 	return rc;
@@ -129,7 +134,9 @@ static int item_show(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_N };
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
 	struct opt_cmd c = {"item show", "ITEM", 1,
-		"Prints one item with its normalized deadline and parties.", o};
+		N_("Prints one item with its normalized deadline and parties, and its status: this\n"
+		   "organization's and, on the items derived from it, those of the organizations below,\n"
+		   "with comment and evidence."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -138,7 +145,7 @@ static int item_show(struct client *cl, int argc, char **argv)
 	if (plan_fmt_get_item(cl, pos[0], &r) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, true);
-	int rc = plan_fmt_item(r->item, &fo, stdout);
+	int rc = item_view_show(cl, r->item, &fo, stdout);
 	karta__item_result__free_unpacked(r, NULL);
 	return rc;
 }
@@ -149,7 +156,8 @@ static int item_history(struct client *cl, int argc, char **argv)
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"item history", "ITEM", 1,
-		"Prints who changed an item, when, from which device, and which fields.", o};
+		N_("Prints who changed an item, when, from which device, and what: each changed field\n"
+		   "with its old and new value."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -164,7 +172,7 @@ static int item_history(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__item_history__descriptor, &m) != EXIT_OK)
 		return table_out_close(&out, &fo, EXIT_RUNTIME);
-	rc = plan_fmt_history((const Karta__ItemHistory *)m, &fo, out.f);
+	rc = item_view_history((const Karta__ItemHistory *)m, &fo, out.f);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return table_out_close(&out, &fo, rc);
 }
@@ -176,21 +184,21 @@ static int item_edit(struct client *cl, int argc, char **argv)
 	enum { O_TITLE, O_TEXT, O_BASE = O_TEXT + ITEM_TEXT_N, O_N };
 	struct opt o[] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
-			.help = "what is to be done"},
+			.help = N_("what is to be done")},
 		ITEM_TEXT_OPTS(O_TEXT),
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"item edit", "ITEM", 1,
-		"Changes the given fields of an item; the others keep their current values.\n"
+		N_("Changes the given fields of an item; the others keep their current values.\n"
 		"In a derived item the title and deadline belong to the parent plan.\n"
-		"Prints \"item <id> updated (version N)\".", o};
+		"Prints \"item <id> updated (version N)\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
 		return prc;
 	if (!opts_any_set(o, O_BASE))
-		return opts_fail(&c, "nothing to change");
+		return opts_fail(&c, _("nothing to change"));
 	Karta__ItemResult *cur;
 	if (plan_fmt_get_item(cl, pos[0], &cur) != EXIT_OK)
 		return EXIT_RUNTIME;
@@ -207,7 +215,7 @@ static int item_edit(struct client *cl, int argc, char **argv)
 		if (o[O_TEXT + i].set)
 			fields[req.n_fields++] = (char *)item_text_columns[i];
 	req.fields = fields;
-	int rc = item_write(cl, &req.base, "updated");
+	int rc = item_write(cl, &req.base, N_("item|updated"));
 	karta__item_result__free_unpacked(cur, NULL);
 	return rc;
 }
@@ -243,28 +251,28 @@ static int item_move(struct client *cl, int argc, char **argv)
 	enum { O_SECTION, O_ORDINAL, O_PARENT, O_BASE, O_N };
 	struct opt o[] = {
 		[O_SECTION] = {.name = "section", .type = OPT_STR, .meta = "SECTION",
-			.help = "move to this section (id or number)"},
+			.help = N_("move to this section (id or number)")},
 		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
-			.help = "new position (default: last in a new section)",
+			.help = N_("new position (default: last in a new section)"),
 			.min = 1, .max = 1000000000},
 		[O_PARENT] = {.name = "parent", .type = OPT_STR, .meta = "ITEM|none",
-			.help = "make it a sub-item of ITEM, or top-level"},
+			.help = N_("make it a sub-item of ITEM, or top-level")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"item move", "ITEM", 1,
-		"Moves an item to another section, position or parent item.\n"
-		"Prints \"item <id> moved (version N)\".", o};
+		N_("Moves an item to another section, position or parent item.\n"
+		"Prints \"item <id> moved (version N)\"."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	bool parent_none = o[O_PARENT].set && strcmp(o[O_PARENT].str, "none") == 0;
-	if (opts_check_id("item", pos[0]) != EXIT_OK ||
-	    (o[O_PARENT].set && !parent_none && opts_check_id("item", o[O_PARENT].str) != EXIT_OK))
+	if (opts_check_id("item", &pos[0]) != EXIT_OK ||
+	    (o[O_PARENT].set && !parent_none && opts_check_id("item", &o[O_PARENT].str) != EXIT_OK))
 		return EXIT_RUNTIME;
 	if (!o[O_SECTION].set && !o[O_ORDINAL].set && !o[O_PARENT].set)
-		return opts_fail(&c, "give --section, --ordinal or --parent");
+		return opts_fail(&c, _("give --section, --ordinal or --parent"));
 	Karta__ItemResult *cur;
 	if (plan_fmt_get_item(cl, pos[0], &cur) != EXIT_OK)
 		return EXIT_RUNTIME;
@@ -276,7 +284,7 @@ static int item_move(struct client *cl, int argc, char **argv)
 		req.base_row_version = o[O_BASE].set ? o[O_BASE].num : cur->item->row_version;
 		req.parent_item_id =
 			parent_none ? "" : arg(&o[O_PARENT], cur->item->parent_item_id);
-		rc = item_write(cl, &req.base, "moved");
+		rc = item_write(cl, &req.base, N_("item|moved"));
 	}
 	karta__item_result__free_unpacked(cur, NULL);
 	return rc;
@@ -287,20 +295,20 @@ static int item_delete(struct client *cl, int argc, char **argv)
 	enum { O_REASON, O_BASE, O_N };
 	struct opt o[] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT",
-			.help = "why it is deleted (kept with the item)",
+			.help = N_("why it is deleted (kept with the item)"),
 			.required = true},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"item delete", "ITEM", 1,
-		"Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
-		"(karta plan show --deleted). Prints \"item <id> deleted (version N)\".", o};
+		N_("Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
+		"(karta plan show --deleted). Prints \"item <id> deleted (version N)\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
 		return prc;
 	if (!*o[O_REASON].str)
-		return opts_fail(&c, "--reason must not be empty");
+		return opts_fail(&c, _("--reason must not be empty"));
 	Karta__ItemDelete req = KARTA__ITEM_DELETE__INIT;
 	req.item_id = (char *)pos[0];
 	req.reason = (char *)o[O_REASON].str;
@@ -313,19 +321,19 @@ static int item_delete(struct client *cl, int argc, char **argv)
 		req.base_row_version = cur->item->row_version;
 		karta__item_result__free_unpacked(cur, NULL);
 	}
-	return item_write(cl, &req.base, "deleted");
+	return item_write(cl, &req.base, N_("item|deleted"));
 }
 
 int cmd_item(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"add", item_add, "add an item to a draft plan"},
-		{"show", item_show, "one item with its normalized deadline and parties"},
-		{"edit", item_edit, "change an item's fields"},
-		{"move", item_move, "move an item to another section, position or parent"},
-		{"delete", item_delete, "delete an item (with a reason)"},
-		{"history", item_history, "who changed an item and when"},
-		{"status", cmd_item_status, "set this organization's status of an item (with evidence)"},
+		{"add", item_add, N_("add an item to a draft plan")},
+		{"show", item_show, N_("one item with its normalized deadline and parties")},
+		{"edit", item_edit, N_("change an item's fields")},
+		{"move", item_move, N_("move an item to another section, position or parent")},
+		{"delete", item_delete, N_("delete an item (with a reason)")},
+		{"history", item_history, N_("who changed an item and when")},
+		{"status", cmd_item_status, N_("set this organization's status of an item (with evidence)")},
 	};
 	return opts_dispatch("item", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "opts.h"
 #include "plan_fmt.h"
 #include "table_out.h"
+#include "kt_i18n.h"
 
 static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
 
@@ -24,7 +25,7 @@ static int plan_write(struct client *cl, const ProtobufCMessage *req, Karta__Pla
 	Karta__PlanResult *r = (Karta__PlanResult *)m;
 	if (plan_fmt_plan_result(r) != EXIT_OK || !r->plan) {
 		if (r->status == KARTA__STATUS__STATUS_OK)
-			fprintf(stderr, "karta: the server answered without the plan\n");
+			fprintf(stderr, _("karta: the server answered without the plan\n"));
 		karta__plan_result__free_unpacked(r, NULL);
 		return EXIT_RUNTIME;
 	}
@@ -56,8 +57,8 @@ static int plan_list(struct client *cl, int argc, char **argv)
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"plan list", "", 0,
-		"Lists the plans this device may see: its organization's own, those of the\n"
-		"organizations above it, and (region, municipality) those below it.", o};
+		N_("Lists the plans this device may see: its organization's own, those of the\n"
+		"organizations above it, and (region, municipality) those below it."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -82,15 +83,15 @@ static int plan_show(struct client *cl, int argc, char **argv)
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_DELETED] = {.name = "deleted", .type = OPT_FLAG, .meta = NULL,
-			.help = "include deleted items (marked 'deleted')"},
+			.help = N_("include deleted items (marked 'deleted')")},
 		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan show", "PLAN", 1,
-		"Prints a plan: its header, then each section's items. Items carried from the\n"
+		N_("Prints a plan: its header, then each section's items. Items carried from the\n"
 		"parent plan are marked 'derived', read-only references 'ref'. csv gives one row\n"
 		"per item with its id; json the whole plan with parsed deadlines and parties;\n"
-		"xlsx (-o FILE.xlsx) the header on the sheet «План», the csv rows on «Мероприятия».", o};
+		"xlsx (-o FILE.xlsx) the header on the sheet «План», the csv rows on «Мероприятия»."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -154,7 +155,7 @@ static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new
 	ns->ids = calloc(n + 1, sizeof *ns->ids);
 	ns->numbers = calloc(n + 1, sizeof *ns->numbers);
 	if (!ns->s || !ns->p || !ns->ids || !ns->numbers) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		return EXIT_RUNTIME;
 	}
 	for (; ns->n < n; ns->n++) {
@@ -163,7 +164,7 @@ static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new
 			    &ns->numbers[i]) != 0) {
 			ns->n++;
 			return opts_fail(c,
-				"--section needs \"NUMBER|Title\" with a title, not '%s'", o->list[i]);
+				_("--section needs \"NUMBER|Title\" with a title, not '%s'"), o->list[i]);
 		}
 		ns->p[i] = &ns->s[i];
 	}
@@ -175,25 +176,25 @@ static int plan_create(struct client *cl, int argc, char **argv)
 	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_SECTION, O_N };
 	struct opt o[] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
-			.help = "the plan's title", .required = true},
+			.help = N_("the plan's title"), .required = true},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
-			.help = "first year of the academic year (2023 = 2023/2024)",
+			.help = N_("first year of the academic year (2023 = 2023/2024)"),
 			.required = true, .min = 2000, .max = 2100},
 		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
-			.help = "kind of the approving act («приказ»)"},
+			.help = N_("kind of the approving act («приказ»)")},
 		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
-			.help = "number of the approving act"},
+			.help = N_("number of the approving act")},
 		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "date of the approving act"},
+			.help = N_("date of the approving act")},
 		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
-			.help = "the higher act or plan this one implements"},
+			.help = N_("the higher act or plan this one implements")},
 		[O_SECTION] = {.name = "section", .type = OPT_LIST, .meta = "\"NUM|Title\"",
-			.help = "a section, in order (repeatable)"},
+			.help = N_("a section, in order (repeatable)")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan create", "", 0,
-		"Creates a draft plan owned by this device's organization, with its sections.\n"
-		"Prints \"plan <id> created\".", o};
+		N_("Creates a draft plan owned by this device's organization, with its sections.\n"
+		"Prints \"plan <id> created\"."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -219,7 +220,7 @@ static int plan_create(struct client *cl, int argc, char **argv)
 		rc = plan_write(cl, &req.base, &r);
 	}
 	if (rc == EXIT_OK)
-		printf("plan %s created\n", r->plan->id);
+		printf(_("plan %s created\n"), r->plan->id);
 	if (r)
 		karta__plan_result__free_unpacked(r, NULL);
 	new_sections_free(&ns);
@@ -234,16 +235,16 @@ static int plan_section(struct client *cl, int argc, char **argv)
 	enum { O_TITLE, O_NUMBER, O_ORDINAL, O_N };
 	struct opt o[] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
-			.help = "the section's title", .required = true},
+			.help = N_("the section's title"), .required = true},
 		[O_NUMBER] = {.name = "number", .type = OPT_STR, .meta = "N",
-			.help = "its number as written («1.», «II»)"},
+			.help = N_("its number as written («1.», «II»)")},
 		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
-			.help = "position among the sections (default: last)",
+			.help = N_("position among the sections (default: last)"),
 			.min = 1, .max = 1000000},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan section", "PLAN", 1,
-		"Adds a section to a draft plan. Prints \"section <id> added\".", o};
+		N_("Adds a section to a draft plan. Prints \"section <id> added\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -266,7 +267,7 @@ static int plan_section(struct client *cl, int argc, char **argv)
 	Karta__PlanResult *r;
 	int rc = plan_write(cl, &req.base, &r);
 	if (rc == EXIT_OK) {
-		printf("section %s added\n", sid);
+		printf(_("section %s added\n"), sid);
 		karta__plan_result__free_unpacked(r, NULL);
 	}
 	plan_fmt_doc_release(&d);
@@ -277,30 +278,30 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_BASE, O_N };
 	struct opt o[] = {
-		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .help = "new title"},
+		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .help = N_("new title")},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
-			.help = "first year of the academic year", .min = 2000,
+			.help = N_("first year of the academic year"), .min = 2000,
 			.max = 2100},
 		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
-			.help = "kind of the approving act"},
+			.help = N_("kind of the approving act")},
 		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
-			.help = "number of the approving act"},
+			.help = N_("number of the approving act")},
 		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "date of the approving act"},
+			.help = N_("date of the approving act")},
 		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
-			.help = "the higher act this plan implements"},
+			.help = N_("the higher act this plan implements")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan edit", "PLAN", 1,
-		"Changes the given fields of a draft plan; the others keep their current values.\n"
-		"Prints \"plan <id> updated (version N)\".", o};
+		N_("Changes the given fields of a draft plan; the others keep their current values.\n"
+		"Prints \"plan <id> updated (version N)\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
 		return prc;
 	if (!opts_any_set(o, O_BASE))
-		return opts_fail(&c, "nothing to change");
+		return opts_fail(&c, _("nothing to change"));
 	struct plan_fmt_doc d;
 	if (plan_fmt_fetch(cl, pos[0], false, &d) != EXIT_OK)
 		return EXIT_RUNTIME;
@@ -325,7 +326,7 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 	Karta__PlanResult *r;
 	int rc = plan_write(cl, &req.base, &r);
 	if (rc == EXIT_OK) {
-		printf("plan %s updated (version %lld)\n", r->plan->id,
+		printf(_("plan %s updated (version %lld)\n"), r->plan->id,
 			(long long)r->plan->row_version);
 		karta__plan_result__free_unpacked(r, NULL);
 	}
@@ -340,15 +341,15 @@ static int plan_derive(struct client *cl, int argc, char **argv)
 	enum { O_TITLE, O_N };
 	struct opt o[] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
-			.help = "title of the new plan (default: the parent's)"},
+			.help = N_("title of the new plan (default: the parent's)")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan derive", "PARENT", 1,
-		"Creates this organization's plan from the plan of the organization directly\n"
+		N_("Creates this organization's plan from the plan of the organization directly\n"
 		"above: a municipality takes the items addressed to municipalities or schools and\n"
 		"carries the rest as read-only references; a school takes the items addressed to\n"
 		"schools, its group or itself. Prints \"plan <id> derived from <parent>: N items,\n"
-		"M references\".", o};
+		"M references\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -363,8 +364,11 @@ static int plan_derive(struct client *cl, int argc, char **argv)
 	Karta__PlanResult *r;
 	if (plan_write(cl, &req.base, &r) != EXIT_OK)
 		return EXIT_RUNTIME;
-	printf("plan %s derived from %s: %d items, %d references\n", r->plan->id, pos[0],
-		r->items_derived, r->items_referenced);
+	char items[64], refs[64];
+	snprintf(items, sizeof items, P_("%d items", "%d items", r->items_derived), r->items_derived);
+	snprintf(refs, sizeof refs, P_("%d references", "%d references", r->items_referenced),
+		r->items_referenced);
+	printf(_("plan %s derived from %s: %s, %s\n"), r->plan->id, pos[0], items, refs);
 	karta__plan_result__free_unpacked(r, NULL);
 	return EXIT_OK;
 }
@@ -383,8 +387,12 @@ static int approve(struct client *cl, const char *id, const struct opt *base, bo
 	Karta__PlanResult *r;
 	if (plan_write(cl, &req.base, &r) != EXIT_OK)
 		return EXIT_RUNTIME;
-	printf("plan %s %s (version %lld)\n", r->plan->id, archive ? "archived" : "approved",
-		(long long)r->plan->row_version);
+	if (archive)
+		printf(_("plan %s archived (version %lld)\n"), r->plan->id,
+			(long long)r->plan->row_version);
+	else
+		printf(_("plan %s approved (version %lld)\n"), r->plan->id,
+			(long long)r->plan->row_version);
 	karta__plan_result__free_unpacked(r, NULL);
 	return EXIT_OK;
 }
@@ -394,17 +402,17 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 	enum { O_NUMBER, O_DATE, O_KIND, O_BASE, O_N };
 	struct opt o[] = {
 		[O_NUMBER] = {.name = "number", .type = OPT_STR, .meta = "N",
-			.help = "number of the approving act", .required = true},
+			.help = N_("number of the approving act"), .required = true},
 		[O_DATE] = {.name = "date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "date of the act", .required = true},
+			.help = N_("date of the act"), .required = true},
 		[O_KIND] = {.name = "kind", .type = OPT_STR, .meta = "K",
-			.help = "kind of the act (default: the plan's, or «приказ»)"},
+			.help = N_("kind of the act (default: the plan's, or «приказ»)")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"plan approve", "PLAN", 1,
-		"Approves a draft plan by an act; its text is read-only from then on.\n"
-		"Prints \"plan <id> approved (version N)\".", o};
+		N_("Approves a draft plan by an act; its text is read-only from then on.\n"
+		"Prints \"plan <id> approved (version N)\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -418,7 +426,7 @@ static int plan_archive(struct client *cl, int argc, char **argv)
 	enum { O_BASE, O_N };
 	struct opt o[] = {[O_BASE] = PLAN_FMT_OPT_BASE, [O_N] = {0}};
 	struct opt_cmd c = {"plan archive", "PLAN", 1,
-		"Archives an approved plan. Prints \"plan <id> archived (version N)\".", o};
+		N_("Archives an approved plan. Prints \"plan <id> archived (version N)\"."), o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -434,15 +442,15 @@ static int plan_import(struct client *cl, int argc, char **argv)
 int cmd_plan(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"list", plan_list, "the plans this device may see"},
-		{"show", plan_show, "a plan with its sections and items"},
-		{"create", plan_create, "a new draft plan with its sections"},
-		{"section", plan_section, "add a section to a draft plan"},
-		{"edit", plan_edit, "change a draft plan's title, act or year"},
-		{"derive", plan_derive, "this organization's plan from the plan above"},
-		{"approve", plan_approve, "approve a draft plan by an act"},
-		{"archive", plan_archive, "archive an approved plan"},
-		{"import", plan_import, "read a plan from a document (see its --help)"},
+		{"list", plan_list, N_("the plans this device may see")},
+		{"show", plan_show, N_("a plan with its sections and items")},
+		{"create", plan_create, N_("a new draft plan with its sections")},
+		{"section", plan_section, N_("add a section to a draft plan")},
+		{"edit", plan_edit, N_("change a draft plan's title, act or year")},
+		{"derive", plan_derive, N_("this organization's plan from the plan above")},
+		{"approve", plan_approve, N_("approve a draft plan by an act")},
+		{"archive", plan_archive, N_("archive an approved plan")},
+		{"import", plan_import, N_("read a plan from a document (see its --help)")},
 	};
 	return opts_dispatch("plan", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

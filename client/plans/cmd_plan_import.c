@@ -5,11 +5,14 @@
 
 #include "client.h"
 #include "import_send.h"
+#include "opts.h"
 
 static int write_to_server(const struct kt_import_plan *plan, const struct kt_import_target *t,
 	void *arg)
 {
 	struct import_send_opts o = {.into = t->into, .year = t->year, .dry_run = t->dry_run};
+	if (o.into && opts_check_id("plan", &o.into) != EXIT_OK) /* a short id too */
+		return EXIT_RUNTIME;
 	return import_send(arg, plan, &o, stdout);
 }
 

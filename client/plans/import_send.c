@@ -8,6 +8,7 @@
 
 #include "client.h"
 #include "plan_fmt.h"
+#include "kt_i18n.h"
 
 static char *or_empty(char *s) { return s ? s : (char *)""; }
 
@@ -43,7 +44,7 @@ static int build(const struct kt_import_plan *ip, const struct import_send_opts 
 	b->ap = calloc(na + 1, sizeof *b->ap);
 	b->ids = calloc(1 + ns + ni, sizeof *b->ids);
 	if (!b->secs || !b->sp || !b->items || !b->ip || !b->ab || !b->ap || !b->ids) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
 	for (size_t i = 0; i < 1 + ns + ni; i++)
@@ -122,16 +123,24 @@ static void print_result(const Karta__ImportResult *r, const struct import_send_
 			for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
 				if (strcmp(c->op, marks[m].op) == 0)
 					mark = marks[m].mark;
-			fprintf(out, "%s %s %s%s%s%s\n", mark, *c->number ? c->number : "(без номера)",
+			fprintf(out, "%s %s %s%s%s%s\n", mark, *c->number ? c->number : _("(no number)"),
 				c->title, *c->fields ? " [" : "", c->fields, *c->fields ? "]" : "");
 		}
-		fprintf(out, "plan %s %s: %d added, %d updated, %d removed, %d unchanged\n",
-			r->plan ? r->plan->id : o->into, o->dry_run ? "would change" : "re-imported",
-			r->added, r->updated, r->removed, r->unchanged);
+		if (o->dry_run)
+			fprintf(out, _("plan %s would change: %d added, %d updated, %d removed, "
+				       "%d unchanged\n"), r->plan ? r->plan->id : o->into,
+				r->added, r->updated, r->removed, r->unchanged);
+		else
+			fprintf(out, _("plan %s re-imported: %d added, %d updated, %d removed, "
+				       "%d unchanged\n"), r->plan ? r->plan->id : o->into,
+				r->added, r->updated, r->removed, r->unchanged);
 		return;
 	}
-	fprintf(out, "plan %s imported: %zu items in %zu sections\n", r->plan ? r->plan->id : "?",
-		req->n_items, req->n_sections);
+	char items[64], sections[64];
+	snprintf(items, sizeof items, P_("%zu items", "%zu items", req->n_items), req->n_items);
+	snprintf(sections, sizeof sections, P_("in %zu sections", "in %zu sections", req->n_sections),
+		req->n_sections);
+	fprintf(out, _("plan %s imported: %s %s\n"), r->plan ? r->plan->id : "?", items, sections);
 }
 
 int import_send(struct client *cl, const struct kt_import_plan *ip,
@@ -140,7 +149,7 @@ int import_send(struct client *cl, const struct kt_import_plan *ip,
 	struct built b = {0};
 	int rc = EXIT_RUNTIME;
 	if (!o->into && !o->year && !ip->doc.year_first) {
-		fprintf(stderr, "karta: the document names no academic year: give --year YYYY\n");
+		fprintf(stderr, _("karta: the document names no academic year: give --year YYYY\n"));
 		return EXIT_USAGE;
 	}
 	if (build(ip, o, &b) != 0)

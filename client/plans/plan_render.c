@@ -9,8 +9,11 @@
 #include <strings.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "plan_fmt.h"
 #include "table_out.h"
+#include "terms.h"
+#include "kt_i18n.h"
 
 static const char *str_or(const char *s, const char *def) { return s && *s ? s : def; }
 
@@ -33,7 +36,9 @@ static void act_text(const Karta__Plan *p, char *buf, size_t n)
 		join(buf, n, " ", part);
 	}
 	if (*p->act_date) {
-		snprintf(part, sizeof part, "от %s", p->act_date);
+		char day[64];
+		kt_date_people(p->act_date, kt_table_get_style()->people, day, sizeof day);
+		snprintf(part, sizeof part, "от %s", day);
 		join(buf, n, " ", part);
 	}
 }
@@ -46,16 +51,16 @@ struct plan_fmt_out plan_fmt_out_of(const char *format, bool bom, bool with_dele
 	return o;
 }
 
-/* "ref", "derived", "deleted" (comma-joined). */
-static void item_marks(const Karta__Item *it, char *buf, size_t n)
+/* "ref", "derived", "deleted" (comma-joined); for people (the text table) in their words. */
+static void item_marks(const Karta__Item *it, bool people, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	if (it->reference_only)
-		join(buf, n, ",", "ref");
+		join(buf, n, ",", people ? terms_q(N_("mark|ref")) : "ref");
 	else if (*it->derived_from)
-		join(buf, n, ",", "derived");
+		join(buf, n, ",", people ? terms_q(N_("mark|derived")) : "derived");
 	if (it->deleted)
-		join(buf, n, ",", "deleted");
+		join(buf, n, ",", people ? terms_q(N_("mark|deleted")) : "deleted");
 }
 
 static bool visible(const Karta__Item *it, const struct plan_fmt_out *o)
@@ -174,19 +179,17 @@ static int emit(struct kt_table *t, enum kt_table_format f, const struct kt_tabl
 	kt_table_free(t);
 	if (rc == 0)
 		return EXIT_OK;
-	fprintf(stderr, "karta: cannot write the output: %s\n",
-		oom ? "out of memory" : errno ? strerror(errno) : "write error");
+	table_out_fail(oom ? "out of memory" : NULL);
 	return EXIT_RUNTIME;
 }
 
-/* Writes t in o's format (xlsx: as the sheet title) and frees it. */
+/* Writes t in o's format (xlsx: as the sheet title; the headers people read are the
+ * labels of that table) and frees it. */
 static int emit_as(struct kt_table *t, const struct plan_fmt_out *o,
 	const struct kt_table_opts *to, const char *title, FILE *out)
 {
-	if (o->format != KT_TABLE_XLSX)
-		return emit(t, o->format, to, out);
 	if (!t)
-		fprintf(stderr, "karta: cannot write the output: out of memory\n");
+		table_out_fail(_("out of memory"));
 	int rc = t ? table_out_write(t, o, to, title, out) : -1;
 	kt_table_free(t);
 	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -218,7 +221,7 @@ static void kv(struct kt_table **t, const char *k, const char *v)
 int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *out)
 {
 	static const struct kt_col cols[] = {
-		{"id", KT_COL_TEXT, 0}, {"owner", KT_COL_TEXT, 0}, {"level", KT_COL_TEXT, 0},
+		{"id", KT_COL_ID, 0}, {"owner", KT_COL_TEXT, 0}, {"level", KT_COL_TEXT, 0},
 		{"year", KT_COL_TEXT, 0}, {"status", KT_COL_TEXT, 0}, {"items", KT_COL_INT, 0},
 		{"writable", KT_COL_BOOL, 0}, {"title", KT_COL_TEXT, 70},
 	};
@@ -228,8 +231,12 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 		char year[32], items[16];
 		plan_fmt_year(p->academic_year, year, sizeof year);
 		snprintf(items, sizeof items, "%d", p->item_count);
-		const char *cells[] = {p->id, p->owner_code, plan_fmt_level(p->level), year,
-			p->status, items, p->writable ? "yes" : "no", p->title};
+		bool text = o->format == KT_TABLE_TEXT; /* machine formats keep the identifiers */
+		const char *level = plan_fmt_level(p->level), *writable = p->writable ? "yes" : "no";
+		const char *cells[] = {p->id, p->owner_code,
+			text ? terms_word(TERMS_LEVEL, level) : level, year,
+			text ? terms_word(TERMS_PLAN_STATUS, p->status) : p->status, items,
+			text ? terms_word(TERMS_YES_NO, writable) : writable, p->title};
 		if (add_row(t, cells) != 0) {
 			kt_table_free(t);
 			t = NULL;
@@ -257,7 +264,7 @@ static const struct kt_col item_cols[C_N] = {
 
 static void item_cells(const Karta__Item *it, const char *cells[C_N], char *mark, size_t n)
 {
-	item_marks(it, mark, n);
+	item_marks(it, true, mark, n);
 	cells[C_NUMBER] = it->number;
 	cells[C_TITLE] = it->title;
 	cells[C_DEADLINE] = it->deadline_text;
@@ -277,7 +284,7 @@ static size_t shown_columns(const struct plan_fmt_doc *d, const struct plan_fmt_
 	bool on[C_N] = {[C_NUMBER] = true, [C_TITLE] = true, [C_DEADLINE] = true, [C_RESP] = true};
 	for (size_t i = 0; i < d->n_items; i++) {
 		const char *cells[C_N];
-		char mark[32];
+		char mark[96];
 		if (!visible(d->items[i], o))
 			continue;
 		item_cells(d->items[i], cells, mark, sizeof mark);
@@ -305,15 +312,15 @@ static struct kt_table *header_table(const Karta__Plan *p)
 	act_text(p, act, sizeof act);
 	snprintf(version, sizeof version, "%lld", (long long)p->row_version);
 	struct kt_table *t = kv_new();
-	kv(&t, "title", p->title);
-	kv(&t, "owner", p->owner_code);
-	kv(&t, "level", plan_fmt_level(p->level));
-	kv(&t, "year", year);
-	kv(&t, "status", p->status);
-	kv(&t, "act", act);
-	kv(&t, "implements", p->implements);
-	kv(&t, "parent", p->parent_plan_id);
-	kv(&t, "version", version);
+	kv(&t, _("title"), p->title);
+	kv(&t, _("owner"), p->owner_code);
+	kv(&t, _("level"), terms_word(TERMS_LEVEL, plan_fmt_level(p->level)));
+	kv(&t, _("year"), year);
+	kv(&t, _("status"), terms_word(TERMS_PLAN_STATUS, p->status));
+	kv(&t, _("act"), act);
+	kv(&t, _("implements"), p->implements);
+	kv(&t, _("parent"), p->parent_plan_id);
+	kv(&t, _("version"), version);
 	return t;
 }
 
@@ -331,7 +338,7 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 	if (show_header(d->plan, out) != EXIT_OK)
 		return EXIT_RUNTIME;
 	if (d->n_sections == 0)
-		fprintf(out, "\n(no sections)\n");
+		fprintf(out, _("\n(no sections)\n"));
 	for (size_t s = 0; s < d->n_sections; s++) {
 		const Karta__Section *sec = d->sections[s];
 		struct kt_table *t = kt_table_new(cols, nc);
@@ -339,7 +346,7 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 		for (size_t i = 0; t && i < d->n_items; i++) {
 			const Karta__Item *it = d->items[i];
 			const char *all[C_N], *cells[C_N];
-			char mark[32];
+			char mark[96];
 			if (strcasecmp(it->section_id, sec->id) != 0 || !visible(it, o))
 				continue;
 			item_cells(it, all, mark, sizeof mark);
@@ -352,7 +359,7 @@ static int show_text(const struct plan_fmt_doc *d, const struct plan_fmt_out *o,
 		}
 		if (t && kt_table_rows(t) == 0) {
 			kt_table_free(t);
-			fprintf(out, "(no items)\n");
+			fprintf(out, _("(no items)\n"));
 			continue;
 		}
 		if (emit(t, KT_TABLE_TEXT, NULL, out) != EXIT_OK)
@@ -386,7 +393,7 @@ static int show_csv(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, 
 			continue;
 		snprintf(ord, sizeof ord, "%d", it->ordinal);
 		snprintf(ver, sizeof ver, "%lld", (long long)it->row_version);
-		item_marks(it, mark, sizeof mark);
+		item_marks(it, false, mark, sizeof mark);
 		const char *cells[] = {s ? s->number : "", s ? s->title : "", it->id, ord,
 			it->number, it->parent_item_id, it->title, it->deadline_text,
 			it->responsible_text, it->municipal_action, it->institutional_action,
@@ -414,7 +421,7 @@ int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FI
 	json_object_set_new(root, "sections", secs);
 	if (dump_json(root, out) == 0)
 		return EXIT_OK;
-	fprintf(stderr, "karta: cannot write the output\n");
+	table_out_fail(NULL);
 	return EXIT_RUNTIME;
 }
 
@@ -448,11 +455,11 @@ static void deadline_summary(const char *dj, char *buf, size_t n, char *warn, si
 	if ((v = json_object_get(j, "recurrence")) && json_is_string(v))
 		join(buf, n, "; ", json_string_value(v));
 	if ((v = json_object_get(j, "external")) && json_is_string(v)) {
-		snprintf(part, sizeof part, "per «%s»", json_string_value(v));
+		snprintf(part, sizeof part, _("per «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
 	}
 	if ((v = json_object_get(j, "relative")) && json_is_string(v)) {
-		snprintf(part, sizeof part, "relative: «%s»", json_string_value(v));
+		snprintf(part, sizeof part, _("relative: «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
 	}
 	json_array_foreach(json_object_get(j, "warnings"), i, v)
@@ -477,16 +484,17 @@ static void targets_summary(const char *tj, char *buf, size_t n)
 	json_t *j = tj && *tj ? json_loads(tj, 0, NULL) : NULL, *v;
 	size_t i;
 	static const char *const lists[] = {"groups", "schools"};
+	static const char *const list_names[] = {N_("groups"), N_("schools")};
 	buf[0] = '\0';
 	if (json_is_true(json_object_get(j, "all_schools")))
-		join(buf, n, "; ", "all schools");
+		join(buf, n, "; ", _("all schools"));
 	for (size_t k = 0; k < 2; k++) {
 		char part[512] = "";
 		json_array_foreach(json_object_get(j, lists[k]), i, v)
 			join(part, sizeof part, ", ", str_or(json_string_value(v), ""));
 		if (*part) {
 			char line[600];
-			snprintf(line, sizeof line, "%s: %s", lists[k], part);
+			snprintf(line, sizeof line, "%s: %s", _(list_names[k]), part);
 			join(buf, n, "; ", line);
 		}
 	}
@@ -510,57 +518,48 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 	deadline_summary(it->deadline_json, dl, sizeof dl, warn, sizeof warn);
 	parties_summary(it->responsible_json, parties, sizeof parties);
 	targets_summary(it->targets_json, targets, sizeof targets);
-	snprintf(upd, sizeof upd, "%s%s%s", it->updated_at, *it->updated_by ? " by " : "",
-		it->updated_by);
-	snprintf(del, sizeof del, "yes: %s", it->delete_reason);
+	char at[64]; /* for people: дд.мм.гггг ЧЧ:ММ in local time */
+	kt_date_people(it->updated_at, kt_table_get_style()->people, at, sizeof at);
+	if (*it->updated_by)
+		snprintf(upd, sizeof upd, _("%s by %s"), at, it->updated_by);
+	else
+		snprintf(upd, sizeof upd, "%s", at);
+	snprintf(del, sizeof del, _("yes: %s"), it->delete_reason);
 	struct kt_table *t = kv_new();
-	kv(&t, "id", it->id);
-	kv(&t, "plan", it->plan_id);
-	kv(&t, "section", it->section_id);
-	kv(&t, "ordinal", ord);
-	kv(&t, "number", it->number);
-	kv_opt(&t, "parent", it->parent_item_id);
-	kv(&t, "title", it->title);
-	kv(&t, "deadline", it->deadline_text);
-	kv_opt(&t, "  parsed", dl);
-	kv_opt(&t, "  warnings", warn);
-	kv(&t, "responsible", it->responsible_text);
-	kv_opt(&t, "  parties", parties);
-	kv_opt(&t, "municipal", it->municipal_action);
-	kv_opt(&t, "institutional", it->institutional_action);
-	kv_opt(&t, "result", it->result_text);
-	kv_opt(&t, "target", it->target_text);
-	kv_opt(&t, "  targets", targets);
-	kv_opt(&t, "derived from", it->derived_from);
+	kv(&t, _("id"), it->id);
+	kv(&t, _("plan"), it->plan_id);
+	kv(&t, _("section"), it->section_id);
+	kv(&t, _("ordinal"), ord);
+	kv(&t, _("number"), it->number);
+	kv_opt(&t, _("parent"), it->parent_item_id);
+	kv(&t, _("title"), it->title);
+	kv(&t, _("deadline"), it->deadline_text);
+	kv_opt(&t, _("  parsed"), dl);
+	kv_opt(&t, _("  warnings"), warn);
+	kv(&t, _("responsible"), it->responsible_text);
+	kv_opt(&t, _("  parties"), parties);
+	kv_opt(&t, _("municipal"), it->municipal_action);
+	kv_opt(&t, _("institutional"), it->institutional_action);
+	kv_opt(&t, _("result"), it->result_text);
+	kv_opt(&t, _("target"), it->target_text);
+	kv_opt(&t, _("  targets"), targets);
+	kv_opt(&t, _("derived from"), it->derived_from);
 	if (it->reference_only)
-		kv(&t, "reference", "yes: carried from the parent plan, read-only here");
+		kv(&t, _("reference"), _("yes: carried from the parent plan, read-only here"));
 	if (it->deleted)
-		kv(&t, "deleted", del);
-	kv(&t, "version", ver);
-	kv(&t, "updated", upd);
+		kv(&t, _("deleted"), del);
+	kv(&t, _("version"), ver);
+	kv(&t, _("updated"), upd);
 	struct kt_table_opts to = {.no_header = true};
 	return emit(t, KT_TABLE_TEXT, &to, out);
 }
 
-/* --- item history ---------------------------------------------------------------------------- */
+/* --- shared with item_view.c ----------------------------------------------------------------- */
 
-int plan_fmt_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
+json_t *plan_fmt_item_json(const Karta__Item *it) { return item_json(it); }
+
+int plan_fmt_emit(struct kt_table *t, const struct plan_fmt_out *o,
+	const struct kt_table_opts *to, const char *title, FILE *out)
 {
-	static const struct kt_col cols[] = {
-		{"version", KT_COL_INT, 0}, {"op", KT_COL_TEXT, 0}, {"at", KT_COL_DATE, 0},
-		{"org", KT_COL_TEXT, 0}, {"device", KT_COL_TEXT, 0}, {"fields", KT_COL_TEXT, 60},
-	};
-	struct kt_table *t = kt_table_new(cols, sizeof cols / sizeof cols[0]);
-	for (size_t i = 0; t && i < h->n_entries; i++) {
-		const Karta__HistoryEntry *e = h->entries[i];
-		char ver[24];
-		snprintf(ver, sizeof ver, "%lld", (long long)e->row_version);
-		const char *cells[] = {ver, e->op, e->at, e->org_code, e->device, e->fields};
-		if (add_row(t, cells) != 0) {
-			kt_table_free(t);
-			t = NULL;
-		}
-	}
-	struct kt_table_opts to = {.bom = o->bom};
-	return emit_as(t, o, &to, "История изменений", out);
+	return emit_as(t, o, to, title, out);
 }

@@ -12,6 +12,7 @@
 #include "replica.h"
 #include "report_cmds.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 int print_begin(struct print_ctx *p, struct client *cl, unsigned mask, const char *school)
 {
@@ -50,7 +51,7 @@ const struct prow *print_exam(struct print_ctx *p, const char *ref)
 		return NULL;
 	const struct prow *e = pdata_find(&p->d.exams, id);
 	if (!e)
-		fprintf(stderr, "karta: no exam %s in the local replica (run 'karta sync')\n", ref);
+		fprintf(stderr, _("karta: no exam %s in the local replica (run 'karta sync')\n"), ref);
 	return e;
 }
 
@@ -61,12 +62,12 @@ const struct prow *print_point(struct print_ctx *p, const char *code, const char
 	if (pt && !school)
 		return pt;
 	if (school)
-		fprintf(stderr, "karta: cannot print %s: a school does not plan exam points; the "
-				"municipality prints the forms of its points\n", form);
+		fprintf(stderr, _("karta: cannot print %s: a school does not plan exam points; the "
+				"municipality prints the forms of its points\n"), form);
 	else
-		fprintf(stderr, "karta: cannot print %s for exam point %s: it is not an exam point "
+		fprintf(stderr, _("karta: cannot print %s for exam point %s: it is not an exam point "
 				"of %s (a municipality prints only its own points: their people are "
-				"not another organization's to read)\n",
+				"not another organization's to read)\n"),
 			form, code, *p->d.own ? p->d.own : "this organization");
 	return NULL;
 }
@@ -130,9 +131,9 @@ int cmd_print(struct client *cl, int argc, char **argv)
 		{"ppe-06-01", print_ppe06_01, "ППЭ-06-01: the point's participants by school"},
 		{"ppe-06-02", print_ppe06_02, "ППЭ-06-02: the point's participants alphabetically"},
 		{"ppe-07", print_ppe07, "ППЭ-07: the staff of an exam point"},
-		{"notice", print_notice, "participants' notifications of a school (or a class)"},
-		{"plan", print_plan, "a roadmap as the approved document (landscape)"},
-		{"rollup", print_rollup, "the roll-up report as of a day"},
+		{"notice", print_notice, N_("participants' notifications of a school (or a class)")},
+		{"plan", print_plan, N_("a roadmap as the approved document (landscape)")},
+		{"rollup", print_rollup, N_("the roll-up report as of a day")},
 	};
 	return opts_dispatch("print", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -17,6 +17,7 @@
 #include "print.h"
 #include "ptable.h"
 #include "report_cmds.h"
+#include "kt_i18n.h"
 
 struct nexam {
 	const char *exam_id;
@@ -261,19 +262,19 @@ int print_notice(struct client *cl, int argc, char **argv)
 	enum { O_SCHOOL, O_CLASS, O_PER_PAGE, O_OUT, O_N };
 	struct opt o[] = {
 		[O_SCHOOL] = {.name = "school", .type = OPT_STR, .meta = "CODE",
-			.help = "the school (default: this device's own, for a school)"},
+			.help = N_("the school (default: this device's own, for a school)")},
 		[O_CLASS] = {.name = "class", .type = OPT_STR, .meta = "CLASS",
-			.help = "only this class (11А)"},
+			.help = N_("only this class (11А)")},
 		[O_PER_PAGE] = {.name = "per-page", .type = OPT_INT, .meta = "1|2", .min = 1, .max = 2,
-			.help = "notices per A4 sheet (default 1; 2: with a cut line)"},
+			.help = N_("notices per A4 sheet (default 1; 2: with a cut line)")},
 		[O_OUT] = OPT_PDF,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"print notice", "", 0,
-		"Participants' notifications: for each participant of the school (or class), by\n"
+		N_("Participants' notifications: for each participant of the school (or class), by\n"
 		"class and name, every exam they are registered for with date, subject, exam\n"
 		"point (code, name, address), auditorium and seat where seated, the rules of the\n"
-		"day and lines to sign. A4, one or two per sheet, PDF.", o};
+		"day and lines to sign. A4, one or two per sheet, PDF."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -282,31 +283,31 @@ int print_notice(struct client *cl, int argc, char **argv)
 	char own[64];
 	int lvl = report_device_level(cl, true, own, sizeof own);
 	if (!o[O_SCHOOL].set && lvl != KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL)
-		return opts_fail(&c, "--school CODE is needed (this device is not a school's)");
+		return opts_fail(&c, _("--school CODE is needed (this device is not a school's)"));
 	const char *school = o[O_SCHOOL].set ? o[O_SCHOOL].str : own;
 	int rc = print_begin(&p, cl, PD_EXAMS | PD_POINTS | PD_ROOMS | PD_PEOPLE | PD_REGS | PD_SEATS,
 		school);
 	const struct porg *s = rc == EXIT_OK ? pdata_org(&p.d, school) : NULL;
 	if (rc == EXIT_OK && !school_readable(&p.d, s)) {
-		fprintf(stderr, "karta: cannot print notifications for school %s: it is not a school "
+		fprintf(stderr, _("karta: cannot print notifications for school %s: it is not a school "
 				"of %s (a school prints its own, a municipality its schools'; their people "
-				"are not another organization's to read)\n", school,
+				"are not another organization's to read)\n"), school,
 			*p.d.own ? p.d.own : "this organization");
 		rc = EXIT_RUNTIME;
 	}
 	if (rc == EXIT_OK && collect(&p.d, school, o[O_CLASS].set ? o[O_CLASS].str : NULL, &ns) != 0) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		rc = EXIT_RUNTIME;
 	}
 	json_t *keep = json_array(); /* rows made for the seats the server gave */
 	if (rc == EXIT_OK && ns.n > 0 && lvl == KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL &&
 	    fill_own_seats(cl, &ns, keep) < 0)
-		fprintf(stderr, "karta: %s: the notices say the seats will be told later\n",
+		fprintf(stderr, _("karta: %s: the notices say the seats will be told later\n"),
 			cl->unreachable ? "the seats come from the server, which cannot be reached now"
 					: "the server did not give the seats");
 	if (rc == EXIT_OK && ns.n == 0) {
-		fprintf(stderr, "karta: cannot print notifications: nobody of school %s%s%s is "
-				"registered for an exam\n", school, o[O_CLASS].set ? ", class " : "",
+		fprintf(stderr, _("karta: cannot print notifications: nobody of school %s%s%s is "
+				"registered for an exam\n"), school, o[O_CLASS].set ? ", class " : "",
 			o[O_CLASS].set ? o[O_CLASS].str : "");
 		rc = EXIT_RUNTIME;
 	}

@@ -13,6 +13,7 @@
 #include "print.h"
 #include "ptable.h"
 #include "replica.h"
+#include "kt_i18n.h"
 
 struct planf {
 	struct plan_fmt_doc doc;
@@ -120,9 +121,9 @@ int print_plan(struct client *cl, int argc, char **argv)
 	enum { O_OUT, O_N };
 	struct opt o[] = {[O_OUT] = OPT_PDF, [O_N] = {0}};
 	struct opt_cmd c = {"print plan", "PLAN", 1,
-		"A roadmap as the document to sign: the approving act (or ПРОЕКТ for a draft),\n"
+		N_("A roadmap as the document to sign: the approving act (or ПРОЕКТ for a draft),\n"
 		"title, academic year, the act it implements, and its sections and items with\n"
-		"deadline, responsible and result. A4 landscape, PDF.", o};
+		"deadline, responsible and result. A4 landscape, PDF."), o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &rc))

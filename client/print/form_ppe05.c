@@ -10,6 +10,7 @@
 #include "print.h"
 #include "print_seating.h"
 #include "ptable.h"
+#include "kt_i18n.h"
 
 static const struct pcol cols[] = {
 	{"№ п/п", 13, PDOC_RIGHT},
@@ -67,15 +68,15 @@ int print_ppe05(struct client *cl, int argc, char **argv)
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = OPT_PRINT_POINT,
 		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE",
-			.help = "only this auditorium (default: every exam room of the point)"},
+			.help = N_("only this auditorium (default: every exam room of the point)")},
 		[O_OUT] = OPT_PDF,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"print ppe-05-01", "", 0,
-		"Form ППЭ-05-01, the list of participants in an auditorium, for the door of each\n"
+		N_("Form ППЭ-05-01, the list of participants in an auditorium, for the door of each\n"
 		"exam room: one auditorium per page, participants by row and seat, with school and\n"
 		"class. The seating comes from the server (it names only participants this\n"
-		"organization may read); A4, PDF.", o};
+		"organization may read); A4, PDF."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);

@@ -15,6 +15,7 @@
 #include "opts.h"
 #include "print.h"
 #include "ptable.h"
+#include "kt_i18n.h"
 
 static const struct {
 	const char *role, *group;
@@ -169,10 +170,10 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"print ppe-07", "", 0,
-		"Form ППЭ-07, the staff of an exam point at an exam (karta exam assign-staff): the\n"
+		N_("Form ППЭ-07, the staff of an exam point at an exam (karta exam assign-staff): the\n"
 		"head, organizers in auditoriums (the responsible one of each room marked),\n"
 		"organizers outside, assistants, technicians, medics and ГЭК members, with their\n"
-		"documents and workplaces and a column to sign. A4, PDF.", o};
+		"documents and workplaces and a column to sign. A4, PDF."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -190,8 +191,8 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 			worker_add(&p, &f, a);
 	}
 	if (rc == EXIT_OK && f.n == 0) {
-		fprintf(stderr, "karta: cannot print ППЭ-07: nobody is assigned to work exam point "
-				"%s at this exam (karta exam assign-staff)\n", o[O_POINT].str);
+		fprintf(stderr, _("karta: cannot print ППЭ-07: nobody is assigned to work exam point "
+				"%s at this exam (karta exam assign-staff)\n"), o[O_POINT].str);
 		rc = EXIT_RUNTIME;
 	}
 	if (rc == EXIT_OK) {

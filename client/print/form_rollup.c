@@ -14,6 +14,7 @@
 #include "print.h"
 #include "ptable.h"
 #include "report_cmds.h"
+#include "kt_i18n.h"
 
 struct rollupf {
 	Karta__Table *t;
@@ -130,26 +131,26 @@ int print_rollup(struct client *cl, int argc, char **argv)
 	enum { O_AS_OF, O_SCOPE, O_OUT, O_N };
 	struct opt o[] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "the state at the end of this day (default: today)"},
+			.help = N_("the state at the end of this day (default: today)")},
 		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
-			.help = "a municipality below this organization (default: this one)"},
+			.help = N_("a municipality below this organization (default: this one)")},
 		[O_OUT] = OPT_PDF,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"print rollup", "", 0,
-		"The roll-up report as of a day, computed by the server as 'karta rollup': one row\n"
+		N_("The roll-up report as of a day, computed by the server as 'karta rollup': one row\n"
 		"per municipality for the region (per school for a municipality or --scope), with\n"
-		"done shares and overdue counts and an ИТОГО row. A4 landscape, PDF.", o};
+		"done shares and overdue counts and an ИТОГО row. A4 landscape, PDF."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
-		return opts_fail(&c, "--scope needs an organization code");
+		return opts_fail(&c, _("--scope needs an organization code"));
 	struct rollupf f = {0};
 	char own[64];
 	if (!client_rpc_quiet(cl) && cl->unreachable) {
-		fprintf(stderr, "karta: the roll-up is computed by the server, which cannot be "
-				"reached now\n");
+		fprintf(stderr, _("karta: the roll-up is computed by the server, which cannot be "
+				"reached now\n"));
 		return EXIT_RUNTIME;
 	}
 	int lvl = report_device_level(cl, false, own, sizeof own);
@@ -173,7 +174,7 @@ int print_rollup(struct client *cl, int argc, char **argv)
 	if (o[O_SCOPE].set)
 		snprintf(f.scope, sizeof f.scope, "Организация: %s", o[O_SCOPE].str);
 	if (f.t->n_rows == 0) {
-		fprintf(stderr, "karta: cannot print the roll-up: no %s in scope\n",
+		fprintf(stderr, _("karta: cannot print the roll-up: no %s in scope\n"),
 			f.by_mun ? "municipalities" : "schools");
 		rc = EXIT_RUNTIME;
 	} else {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "replica.h"
+#include "kt_i18n.h"
 #include "replica_int.h" /* rp_eff_each: rows with their feed */
 
 struct load_ctx {
@@ -124,11 +125,11 @@ int pdata_load(struct pdata *p, struct replica *r, unsigned mask, const char *sc
 	};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 		if ((mask & types[i].bit) && load(p, types[i].type, types[i].t, types[i].feed) != 0) {
-			snprintf(err, n, "cannot read the local replica: %s", replica_error(r));
+			snprintf(err, n, _("cannot read the local replica: %s"), replica_error(r));
 			return -1;
 		}
 	if (replica_feed_each(r, org_feed, p) != 0) {
-		snprintf(err, n, "cannot read the local replica's feeds: %s", replica_error(r));
+		snprintf(err, n, _("cannot read the local replica's feeds: %s"), replica_error(r));
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)

@@ -3,6 +3,7 @@
  * the distance from the top margin to where the next content goes, and content is drawn
  * only on a started page, so every page gets its running header and footer exactly once. */
 #include "pdoc.h"
+#include "kt_i18n.h"
 
 #include <cairo-pdf.h>
 #include <errno.h>
@@ -161,10 +162,11 @@ static void progress(const struct pdoc *d)
 {
 	if (d->page % 100 != 0 || !isatty(STDERR_FILENO))
 		return;
+	fputc('\r', stderr);
 	if (d->total)
-		fprintf(stderr, "\rkarta: page %d of %d", d->page, d->total);
+		fprintf(stderr, _("karta: page %d of %d"), d->page, d->total);
 	else
-		fprintf(stderr, "\rkarta: laying out, page %d", d->page);
+		fprintf(stderr, _("karta: laying out, page %d"), d->page);
 }
 
 void pdoc_ensure_page(struct pdoc *d)

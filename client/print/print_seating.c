@@ -12,6 +12,7 @@
 #include "karta.pb-c.h"
 #include "pdoc.h"
 #include "report_cmds.h"
+#include "kt_i18n.h"
 
 static const char *cell(const Karta__Table *t, size_t r, const char *col)
 {
@@ -63,7 +64,7 @@ int print_seating_get(struct print_ctx *p, const struct prow *exam, const struct
 	Karta__Table *t;
 	int rc = report_table(p->cl, &req, &t);
 	if (rc != EXIT_OK) {
-		fprintf(stderr, "karta: cannot print %s: the seating list comes from the server\n",
+		fprintf(stderr, _("karta: cannot print %s: the seating list comes from the server\n"),
 			form);
 		return rc;
 	}
@@ -79,8 +80,8 @@ int print_seating_get(struct print_ctx *p, const struct prow *exam, const struct
 	}
 	karta__table__free_unpacked(t, NULL);
 	if (out->n == 0) {
-		fprintf(stderr, "karta: cannot print %s: nobody is seated at exam point %s%s%s for "
-				"this exam (run 'karta exam seat' first)\n", form, req.point,
+		fprintf(stderr, _("karta: cannot print %s: nobody is seated at exam point %s%s%s for "
+				"this exam (run 'karta exam seat' first)\n"), form, req.point,
 			room ? ", auditorium " : "", room ? room : "");
 		print_seating_free(out);
 		return EXIT_RUNTIME;

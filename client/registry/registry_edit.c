@@ -24,6 +24,7 @@
 #include "replica.h"
 #include "replica_int.h" /* rp_eff_each */
 #include "sync.h"
+#include "kt_i18n.h"
 
 int reg_outbox_put(struct replica *r, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, const char *summary,
@@ -42,7 +43,7 @@ int reg_outbox_put(struct replica *r, const char *kind, const char *type, const 
 		protobuf_c_message_pack(&op.base, body);
 		rc = replica_outbox_add(r, op_id, KT_MSG_RECORD_OP, body, len, type, id, lp, summary, NULL);
 		if (rc != 0)
-			fprintf(stderr, "karta: cannot queue the change: %s\n", replica_error(r));
+			fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(r));
 	}
 	free(js);
 	free(lp);
@@ -134,7 +135,7 @@ static int find_row(struct target *t, const char *typed)
 		if (*q >= 'A' && *q <= 'Z')
 			*q += 32;
 	if (kt_check_guid(want)) {
-		fprintf(stderr, "karta: '%s' is not a row id (a UUID / GUID)\n", typed);
+		fprintf(stderr, _("karta: '%s' is not a row id (a UUID / GUID)\n"), typed);
 		return -1;
 	}
 	struct by_guid g = {.want = want};
@@ -143,7 +144,7 @@ static int find_row(struct target *t, const char *typed)
 		return -1;
 	}
 	if (!*g.id) {
-		fprintf(stderr, "karta: no %s %s in the local replica (run 'karta sync'?)\n",
+		fprintf(stderr, _("karta: no %s %s in the local replica (run 'karta sync'?)\n"),
 			kt_reg_kind_name(t->kind), want);
 		return -1;
 	}
@@ -154,7 +155,7 @@ static int find_row(struct target *t, const char *typed)
 		t->row = json_loads(js, 0, NULL); /* not inside json_is_object: a macro */
 	if (!json_is_object(t->row)) {
 		free(js);
-		fprintf(stderr, "karta: cannot read %s %s from the replica\n", t->table, t->id);
+		fprintf(stderr, _("karta: cannot read %s %s from the replica\n"), t->table, t->id);
 		return -1;
 	}
 	free(js);
@@ -162,7 +163,7 @@ static int find_row(struct target *t, const char *typed)
 	snprintf(t->owner, sizeof t->owner, "%s", *rv_jstr(t->row, "org") ? rv_jstr(t->row, "org") : g.feed);
 	const json_t *d = json_object_get(t->row, "deleted_at");
 	if (d && !json_is_null(d)) {
-		fprintf(stderr, "karta: %s %s was deleted%s%s\n", t->table, t->id,
+		fprintf(stderr, _("karta: %s %s was deleted%s%s\n"), t->table, t->id,
 			*rv_jstr(t->row, "deleted_reason") ? ": " : "", rv_jstr(t->row, "deleted_reason"));
 		return -1;
 	}
@@ -188,7 +189,7 @@ static int send_and_report(struct target *t, const char *what, const char *done)
 	if (!sync_connect(t->cl, true)) {
 		if (!t->cl->unreachable)
 			return EXIT_RUNTIME;
-		printf("offline: %s is queued; 'karta sync' sends it\n", what);
+		printf(_("offline: %s is queued; 'karta sync' sends it\n"), what);
 		return EXIT_OK;
 	}
 	if (sync_push(t->cl, &rep, on_result, t) != 0 || sync_pull(t->cl, false, &rep) != 0)
@@ -198,10 +199,10 @@ static int send_and_report(struct target *t, const char *what, const char *done)
 		return EXIT_OK;
 	}
 	if (t->outcome < 0 || t->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
-		printf("%s is queued; 'karta sync' sends it\n", what);
+		printf(_("%s is queued; 'karta sync' sends it\n"), what);
 		return EXIT_OK;
 	}
-	fprintf(stderr, "karta: %s %s: server refused: %s\n", t->table, t->id, t->msg);
+	fprintf(stderr, _("karta: %s %s: server refused: %s\n"), t->table, t->id, t->msg);
 	return EXIT_RUNTIME;
 }
 
@@ -261,7 +262,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 	json_t *cols = NULL, *old = NULL;
 	int rc = EXIT_RUNTIME;
 	if (stored_record(t, &x, &rec) != 0 || stored_record(t, &x, &was) != 0 || x.oom) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		goto done;
 	}
 	struct reg_row row = {.kind = t->kind, .layout = KT_LAYOUT_KARTA};
@@ -278,7 +279,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 	if (check_record(t->kind, (const char *const *)rec.v, &fe) > 0) {
 		for (size_t i = 0; i < fe.n; i++)
 			fprintf(stderr, "karta: %s %s: %s\n", t->table, t->id, fe.e[i].msg);
-		fprintf(stderr, "karta: nothing changed\n");
+		fprintf(stderr, _("karta: nothing changed\n"));
 		goto done;
 	}
 	memcpy(row.v, rec.v, sizeof row.v);
@@ -287,11 +288,11 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 	cols = reg_row_columns(&row);
 	old = reg_row_columns(&before);
 	if (!cols || !old) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		goto done;
 	}
 	if (json_equal(cols, old)) {
-		printf("%s %s: nothing to change\n", t->table, t->id);
+		printf(_("%s %s: nothing to change\n"), t->table, t->id);
 		rc = EXIT_OK;
 		goto done;
 	}
@@ -329,23 +330,23 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		o[n] = (struct opt){.name = fl[n].opt, .type = OPT_STR, .meta = "VALUE", .help = help[n]};
 	}
 	struct opt_cmd c = {"registry edit", "participants|exam-points|auditoriums|staff ID", 2,
-		"Corrects one registry row: each --FIELD VALUE sets a column, typed as karta's CSV\n"
+		N_("Corrects one registry row: each --FIELD VALUE sets a column, typed as karta's CSV\n"
 		"layout takes it (docs/registries.md) and checked with the import's rules. ID is the\n"
 		"row's karta id or GUID ('karta registry list' shows it). Works offline: the change\n"
 		"is queued and sent when the server is reachable, which refuses it where this\n"
-		"device may not write. --help after the registry lists its fields.", o};
+		"device may not write. --help after the registry lists its fields."), o};
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (kind < 0)
-		return opts_fail(&c, "'%s' is not a registry (participants, exam-points, auditoriums, "
-			"staff)", pos[0]);
+		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
+			"staff)"), pos[0]);
 	bool any = false;
 	for (size_t i = 0; i < n; i++)
 		any |= o[i].set;
 	if (!any)
-		return opts_fail(&c, "nothing to change: give at least one --FIELD VALUE");
+		return opts_fail(&c, _("nothing to change: give at least one --FIELD VALUE"));
 	struct target t = {.cl = cl, .kind = (enum kt_reg_kind)kind, .table = reg_table((enum kt_reg_kind)kind)};
 	if (!(t.r = rv_synced_replica(cl)) || find_row(&t, pos[1]) != 0) {
 		json_decref(t.row);
@@ -363,21 +364,21 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 	enum { O_REASON, O_N };
 	struct opt o[] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
-			.help = "why the row goes (kept with it; at most 1000 characters)"},
+			.help = N_("why the row goes (kept with it; at most 1000 characters)")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry delete", "participants|exam-points|auditoriums|staff ID", 2,
-		"Deletes one registry row (a soft deletion: the row, its reason and its history stay;\n"
+		N_("Deletes one registry row (a soft deletion: the row, its reason and its history stay;\n"
 		"what hangs on it — registrations, auditoriums, attachments — goes with it). ID is\n"
-		"the row's karta id or GUID. Works offline like 'edit'.", o};
+		"the row's karta id or GUID. Works offline like 'edit'."), o};
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	int kind = kind_arg(pos[0]);
 	if (kind < 0)
-		return opts_fail(&c, "'%s' is not a registry (participants, exam-points, auditoriums, "
-			"staff)", pos[0]);
+		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
+			"staff)"), pos[0]);
 	char *reason = reg_fold(o[O_REASON].str);
 	size_t chars = 0;
 	for (const unsigned char *c2 = (const unsigned char *)(reason ? reason : ""); *c2; c2++)

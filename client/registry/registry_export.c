@@ -25,6 +25,7 @@
 
 #include "registry_view.h"
 #include "table_out.h"
+#include "kt_i18n.h"
 
 /* ---- export -------------------------------------------------------------------------------- */
 
@@ -33,7 +34,7 @@ static int load_guids(struct kvmap *m, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "karta: cannot open '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, _("karta: cannot open '%s': %s\n"), path, strerror(errno));
 		return -1;
 	}
 	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
@@ -56,7 +57,7 @@ static int load_guids(struct kvmap *m, const char *path)
 		}
 		first = false;
 		if (!ok) {
-			fprintf(stderr, "karta: %s: line %d: the second field is not a GUID\n", path, row.line);
+			fprintf(stderr, _("karta: %s: line %d: the second field is not a GUID\n"), path, row.line);
 			rc = -1;
 		} else if (rv_kv_add(m, row.f[0].s, row.f[1].s) != 0) {
 			rc = -1;
@@ -143,7 +144,7 @@ static FILE *open_tmp(const char *path, char *tmp, size_t n)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!f) {
-		fprintf(stderr, "karta: cannot create '%s': %s\n", tmp, strerror(errno));
+		fprintf(stderr, _("karta: cannot create '%s': %s\n"), tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 	}
@@ -165,7 +166,8 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 		fprintf(stderr, "karta: %s\n", *replica_error(x->r) ? replica_error(x->r) : "out of memory");
 		goto done;
 	}
-	qsort(x->it, x->n, sizeof *x->it, rv_item_cmp);
+	if (x->n) /* an empty registry has no array: qsort(NULL, 0) is undefined */
+		qsort(x->it, x->n, sizeof *x->it, rv_item_cmp);
 	enum kt_reg_kind kind = (enum kt_reg_kind)rv_types[t].kind;
 	size_t ncols;
 	const struct kt_reg_col *cols = kt_reg_columns(kind, lay, &ncols);
@@ -177,10 +179,10 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 	}
 	struct kt_csv_writer *w = xl ? NULL : kt_csv_writer_file(out, wo);
 	if (xl && kt_xlsx_sheet(xl, rv_types[t].sheet, kc, ncols) != 0) {
-		fprintf(stderr, "karta: cannot write the header: %s\n", kt_xlsx_error(xl));
+		fprintf(stderr, _("karta: cannot write the header: %s\n"), kt_xlsx_error(xl));
 		rc = -1;
 	} else if (!xl && (!w || kt_csv_write_row(w, f, ncols) != 0)) {
-		fprintf(stderr, "karta: cannot write the header: %s\n", w ? kt_csv_writer_error(w)
+		fprintf(stderr, _("karta: cannot write the header: %s\n"), w ? kt_csv_writer_error(w)
 			: "out of memory");
 		rc = -1;
 	}
@@ -192,8 +194,8 @@ static int export_run(struct rx *x, enum rtype t, enum kt_reg_layout lay,
 			++*no_guid;
 		if (xl ? kt_xlsx_row(xl, f) != 0 : kt_csv_write_row(w, f, ncols) != 0) {
 			/* the message names the field by position, never its value */
-			fprintf(stderr, "karta: cannot write data row %zu (%s %s): %s\n", i + 1,
-				rv_types[t].noun, x->it[i].id,
+			fprintf(stderr, _("karta: cannot write data row %zu (%s %s): %s\n"), i + 1,
+				_(rv_types[t].noun), x->it[i].id,
 				xl ? kt_xlsx_error(xl) : kt_csv_writer_error(w));
 			rc = -1;
 		}
@@ -226,55 +228,56 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
 	struct opt o[] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris|giadbset",
-			.help = "karta's columns (default), the interop РИС layout (domain.md §8) or\n"
+			.help = N_("karta's columns (default), the interop РИС layout (domain.md §8) or\n"
 				"giadbset: the whole region as the federal exchange package (see\n"
-				"'karta registry export --layout giadbset --help')"},
+				"'karta registry export --layout giadbset --help')")},
 		[O_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
-			.help = "text encoding (default utf-8)"},
-		[O_BOM] = {.name = "bom", .type = OPT_FLAG, .help = "utf-8: start with a byte order mark"},
+			.help = N_("text encoding (default utf-8)")},
+		[O_BOM] = {.name = "bom", .type = OPT_FLAG,
+			.help = N_("utf-8: start with a byte order mark (the default in a Russian locale)")},
 		[O_OUTPUT] = {.name = "output", .type = OPT_STR, .meta = "FILE",
-			.help = "write to FILE (also -o; made 0600, replaced at the end) instead of stdout"},
+			.help = N_("write to FILE (also -o; made 0600, replaced at the end) instead of stdout")},
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
-			.help = "only rows of this organization and those rv_below it"},
+			.help = N_("only rows of this organization and those below it")},
 		[O_ALL] = {.name = "all", .type = OPT_FLAG,
-			.help = "deleted rows too: «Причина удаления» (ris: the deleted-row flag)"},
+			.help = N_("deleted rows too: «Причина удаления» (ris: the deleted-row flag)")},
 		[O_GUIDS] = {.name = "org-guids", .type = OPT_STR, .meta = "FILE",
-			.help = "ris: CSV «organization code;GUID» lines for the Guid ОО / Guid МСУ columns"},
+			.help = N_("ris: CSV «organization code;GUID» lines for the Guid ОО / Guid МСУ columns")},
 		[O_FORMAT] = {.name = "format", .type = OPT_CHOICE, .choices = "csv|xlsx",
-			.help = "csv (default) or xlsx: the same columns as a spreadsheet"},
+			.help = N_("csv (default) or xlsx: the same columns as a spreadsheet")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry export", "participants|exam-points|auditoriums|staff", 1,
-		"Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
+		N_("Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
 		"'karta registry import' reads: karta's layout, or --layout ris, the interop layout\n"
 		"(participants and exam points only) with GUID keys and deleted-row flags. Every row\n"
 		"carries its identity («Идентификатор»; interop: «Guid»), so importing the file again\n"
 		"changes nothing and an edited line updates the row it came from. Rows are sorted by\n"
 		"the layout's key (docs/registries.md «Export»). --format xlsx -o FILE.xlsx writes the\n"
 		"same columns as a spreadsheet (dates as dates, counts as numbers) for reading, not for\n"
-		"import. Works offline.", o};
+		"import. Works offline."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	int t = rv_type_parse(pos[0]);
 	if (t < 0 || rv_types[t].kind < 0)
-		return opts_fail(&c, "'%s' is not a registry with a CSV layout (%s)", pos[0],
+		return opts_fail(&c, _("'%s' is not a registry with a CSV layout (%s)"), pos[0],
 			"participants, exam-points, auditoriums, staff");
 	enum kt_reg_layout lay = o[O_LAYOUT].set && strcmp(o[O_LAYOUT].str, "ris") == 0
 		? KT_LAYOUT_RIS : KT_LAYOUT_KARTA;
 	size_t ncols;
 	if (!kt_reg_columns((enum kt_reg_kind)rv_types[t].kind, lay, &ncols))
-		return opts_fail(&c, "the РИС layout has no %s registry (domain.md §8): use --layout karta",
+		return opts_fail(&c, _("the РИС layout has no %s registry (domain.md §8): use --layout karta"),
 			rv_types[t].word);
 	bool cp1251 = o[O_ENCODING].set && strcmp(o[O_ENCODING].str, "cp1251") == 0;
 	if (cp1251 && o[O_BOM].set)
-		return opts_fail(&c, "--bom is for utf-8 (Windows-1251 has no byte order mark)");
+		return opts_fail(&c, _("--bom is for utf-8 (Windows-1251 has no byte order mark)"));
 	if (lay == KT_LAYOUT_KARTA && o[O_GUIDS].set)
-		return opts_fail(&c, "--org-guids needs --layout ris");
+		return opts_fail(&c, _("--org-guids needs --layout ris"));
 	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, false);
 	if (fo.format == KT_TABLE_XLSX && (o[O_ENCODING].set || o[O_BOM].set))
-		return opts_fail(&c, "--%s is for csv (an xlsx file is always Unicode)",
+		return opts_fail(&c, _("--%s is for csv (an xlsx file is always Unicode)"),
 			o[O_ENCODING].set ? "encoding" : "bom");
 
 	struct table_out xo = {0}; /* xlsx: the workbook's own temporary file and rename */
@@ -295,7 +298,12 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		goto done;
 	if (rv_collect(&x, (enum rtype)t) != 0)
 		goto done;
-	struct kt_csv_wopts wo = {.sep = ';', .crlf = true, .bom = o[O_BOM].set, .cp1251 = cp1251};
+	/* CSV as every command writes it (kt_table): for people (a Russian locale,
+	 * --csv-dialect excel) with a BOM; ',' only when --csv-dialect rfc4180 asks. The values
+	 * keep the layout's own formats (dates дд.мм.гггг): the importer reads them back. */
+	const struct kt_table_style *st = kt_table_get_style();
+	struct kt_csv_wopts wo = {.sep = st->csv_chosen && !st->csv_people ? ',' : ';',
+		.crlf = true, .bom = (o[O_BOM].set || st->csv_people) && !cp1251, .cp1251 = cp1251};
 	size_t written = 0, no_guid = 0;
 	int er;
 	if (fo.format == KT_TABLE_XLSX) {
@@ -310,30 +318,31 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		/* put in place (or removed) by table_out_close */
 	} else if (out != stdout) {
 		if (fclose(out) != 0 && er == 0) {
-			fprintf(stderr, "karta: cannot write '%s': %s\n", tmp, strerror(errno));
+			fprintf(stderr, _("karta: cannot write '%s': %s\n"), tmp, strerror(errno));
 			er = -1;
 		}
 		if (er == 0 && rename(tmp, o[O_OUTPUT].str) != 0) {
-			fprintf(stderr, "karta: cannot rename '%s' to '%s': %s\n", tmp, o[O_OUTPUT].str,
+			fprintf(stderr, _("karta: cannot rename '%s' to '%s': %s\n"), tmp, o[O_OUTPUT].str,
 				strerror(errno));
 			er = -1;
 		}
 		if (er != 0)
 			unlink(tmp);
 	} else if (fflush(stdout) != 0 && er == 0) {
-		fprintf(stderr, "karta: cannot write the output: %s\n", strerror(errno));
+		table_out_fail(NULL);
 		er = -1;
 	}
 	if (er != 0)
 		goto done;
 	if (no_guid)
-		fprintf(stderr, "karta: warning: %zu row%s without «%s»: organization GUIDs are not "
-			"synced; give them with --org-guids FILE\n", no_guid, no_guid == 1 ? "" : "s",
+		fprintf(stderr, P_("karta: warning: %zu row without «%s»: organization GUIDs are not "
+				   "synced; give them with --org-guids FILE\n",
+				"karta: warning: %zu rows without «%s»: organization GUIDs are not "
+				"synced; give them with --org-guids FILE\n", no_guid), no_guid,
 			kt_reg_field_name((enum kt_reg_kind)rv_types[t].kind, KT_LAYOUT_RIS,
 				t == T_PARTICIPANT ? KT_P_SCHOOL : KT_E_MUNICIPALITY));
 	if (o[O_OUTPUT].set)
-		printf("%zu %s%s written to %s\n", written, rv_types[t].noun,
-			written == 1 ? "" : "s", o[O_OUTPUT].str);
+		printf(_("%s written to %s\n"), rv_count(t, written), o[O_OUTPUT].str);
 	rc = EXIT_OK;
 done:
 	if (fo.xlsx) /* failed before the workbook was finished: nothing is left */

@@ -55,11 +55,14 @@ struct gimp {
 	bool dry, partial, tty, offline, stop_queueing;
 	struct reg_map ids[GMAX]; /* GUID → row; val "" accepted, "x" refused */
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
+	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
+	bool has_schools, has_govs;
 	struct reg_map ops;       /* op_id → index in q */
 	struct gq *q;
 	size_t nq, capq;
 	struct gstat st[GMAX];
 	long rejected;
+	size_t answered;
 	struct timespec last_bar;
 };
 
@@ -207,6 +210,25 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		}
 		free(js);
 	}
+	/* organizations: those of the package when it carries their file (else the server says) */
+	for (int i = 0; i < m->ncols; i++) {
+		const struct kt_gds_map_col *c = &m->cols[i];
+		int ti = c->conv == KT_GC_ORG ? kt_gds_col(tab, c->gds) : -1;
+		const char *v = ti >= 0 ? row->val[ti] : NULL;
+		bool school = strncmp(c->gds, "School", 6) == 0;
+		if (!v || !*v || !(school ? g->has_schools : g->has_govs))
+			continue;
+		char key[48];
+		snprintf(key, sizeof key, "%c:%s", school ? 's' : 'm', v);
+		for (char *p = key; *p; p++)
+			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
+		if (!reg_map_get(&g->orgs, key)) {
+			snprintf(err, sizeof err, "«%s»: no %s with this GUID in %s", c->gds,
+				school ? "school" : "municipality", school ? "rbd_Schools.xml" : "rbd_Governments.xml");
+			reject(g, t, row->index, err);
+			goto out;
+		}
+	}
 	rc = 0;
 	/* compare with the replica's copy */
 	char *js = NULL;
@@ -315,6 +337,10 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	if (!e)
 		return; /* an op queued before this import */
 	struct gq *q = &g->q[e->num];
+	if (g->tty && (++g->answered & 255) == 0) { /* progress: a large package takes a while */
+		fprintf(stderr, "\r\033[K%s: %zu of %zu rows sent and answered", g->path, g->answered, g->nq);
+		fflush(stderr);
+	}
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
@@ -364,11 +390,42 @@ static void summary(const struct gimp *g)
 
 /* ---- the command -------------------------------------------------------------------------------- */
 
+/* The GUIDs of the package's schools or municipalities (table, its id column), when it
+ * carries that file. 0, or -1 (the file is refused: printed). */
+static int read_orgs(struct gimp *g, const char *table, const char *col, char kind, bool *has)
+{
+	if (!kt_gds_pkg_has(g->pkg, table))
+		return 0;
+	char err[512];
+	struct kt_gds_reader *rd = kt_gds_open(g->pkg, table, err, sizeof err);
+	int ci = kt_gds_col(kt_gds_table(table), col), k = -1;
+	struct kt_gds_row row;
+	while (rd && (k = kt_gds_next(rd, &row, err, sizeof err)) == 1) {
+		char key[48];
+		snprintf(key, sizeof key, "%c:%s", kind, row.val[ci]);
+		for (char *p = key; *p; p++)
+			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
+		if (reg_map_put(&g->orgs, key, NULL, row.index) != 0) {
+			snprintf(err, sizeof err, "out of memory");
+			k = -1;
+			break;
+		}
+	}
+	kt_gds_close(rd);
+	if (k != 0) {
+		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+		return -1;
+	}
+	*has = true;
+	return 0;
+}
+
 static void gimp_free(struct gimp *g)
 {
 	for (int t = 0; t < GMAX; t++)
 		reg_map_free(&g->ids[t]);
 	reg_map_free(&g->exams);
+	reg_map_free(&g->orgs);
 	reg_map_free(&g->ops);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
@@ -429,6 +486,9 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		goto out;
 	if (replica_each(g.r, "exam", NULL, index_exam, &g) != 0)
 		goto dberr;
+	if (read_orgs(&g, "rbd_Schools", "SchoolID", 's', &g.has_schools) != 0 ||
+	    read_orgs(&g, "rbd_Governments", "GovernmentID", 'm', &g.has_govs) != 0)
+		goto out;
 	if (!g.dry) {
 		if (replica_batch_begin(g.r) != 0)
 			goto dberr;
@@ -451,6 +511,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	}
 	if (!g.dry && g.nq && !g.offline && ri_send(cl, on_result, &g, &g.offline, g.path, g.nq) != 0)
 		goto out;
+	clear_bar(&g);
 	summary(&g);
 	long refused = 0;
 	for (int t = 0; t < kt_gds_maps_count; t++)

@@ -19,6 +19,7 @@
 #include "registry_import_int.h"
 #include "registry_map.h"
 #include "replica.h"
+#include "kt_i18n.h"
 #include "replica_int.h" /* rp_eff_each: rows with their feed */
 
 /* A GUID or id as stored: folded, without braces, lower case ("" when empty). */
@@ -199,14 +200,14 @@ static int owner_of(struct imp *im, const struct reg_row *row, int line, struct 
 	free(s);
 	char msg[256];
 	if (*named && im->org_opt && strcmp(named, im->org_opt) != 0) {
-		snprintf(msg, sizeof msg, "names organization %s, but --org is %s", named, im->org_opt);
+		snprintf(msg, sizeof msg, _("names organization %s, but --org is %s"), named, im->org_opt);
 		ri_reject_field(im, line, f, row->layout, msg);
 		return 1;
 	}
 	if (*named && !im->org_opt && strcmp(named, im->own_org) != 0 &&
 	    strcmp(im->own_level, "region") != 0 && !rv_below(&im->x, named, im->own_org)) {
-		snprintf(msg, sizeof msg, "names organization %s: not this organization (%s) nor one "
-			"below it", named, im->own_org);
+		snprintf(msg, sizeof msg, _("names organization %s: not this organization (%s) nor one "
+			"below it"), named, im->own_org);
 		ri_reject_field(im, line, f, row->layout, msg);
 		return 1;
 	}
@@ -234,7 +235,7 @@ int ri_resolve(struct imp *im, const struct reg_row *row, int line, struct ri_ta
 			return 0;
 		}
 		ri_reject_field(im, line, KT_A_PPE, row->layout,
-			"no exam point with this code here (import the exam points first, or 'karta sync')");
+			N_("no exam point with this code here (import the exam points first, or 'karta sync')"));
 		return 1;
 	}
 	const struct reg_map_entry *e = NULL;
@@ -253,8 +254,8 @@ int ri_resolve(struct imp *im, const struct reg_row *row, int line, struct ri_ta
 		reg_row_key(&nat, key + k, sizeof key - k);
 		const struct reg_map_entry *m = reg_map_get(&im->existing, key);
 		if (m && m->num >= 2) {
-			snprintf(msg, sizeof msg, "matches more than one row here (%s): give «%s» to say "
-				"which", m->val, kt_reg_field_name(im->kind, KT_LAYOUT_KARTA, fid));
+			snprintf(msg, sizeof msg, _("matches more than one row here (%s): give «%s» to say "
+				"which"), m->val, kt_reg_field_name(im->kind, KT_LAYOUT_KARTA, fid));
 			ri_reject_field(im, line, key_field(im), row->layout, msg);
 			return 1;
 		}
@@ -279,8 +280,8 @@ int ri_resolve(struct imp *im, const struct reg_row *row, int line, struct ri_ta
 		const char *was = o ? o->val : "";
 		if (t->owner_named && *was && t->owner && strcmp(was, t->owner) != 0) {
 			int f = org_field(im, row->layout);
-			snprintf(msg, sizeof msg, "the row belongs to %s and stays with it (a row never "
-				"moves to another organization)", was);
+			snprintf(msg, sizeof msg, _("the row belongs to %s and stays with it (a row never "
+				"moves to another organization)"), was);
 			ri_reject_field(im, line, f >= 0 ? f : fid, row->layout, msg);
 			return 1;
 		}

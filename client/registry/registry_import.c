@@ -29,6 +29,7 @@
 #include "registry_rows.h"
 #include "replica.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 /* ---- output -------------------------------------------------------------------------------- */
 
@@ -48,7 +49,8 @@ static void bar(struct imp *im, struct kt_csv_reader *rd, bool done)
 	im->last_bar = now;
 	size_t b = kt_csv_bytes_read(rd);
 	int pct = im->total_bytes ? (int)(100.0 * (double)b / (double)im->total_bytes) : 0;
-	fprintf(stderr, "\r\033[K%s: %ld rows read, %.1f of %.1f MB (%d%%)", im->file, im->rows,
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("%s: %ld rows read, %.1f of %.1f MB (%d%%)"), im->file, im->rows,
 		(double)b / 1e6, (double)im->total_bytes / 1e6, pct > 100 ? 100 : pct);
 	fflush(stderr);
 }
@@ -58,14 +60,14 @@ void ri_reject(struct imp *im, int line, const char *msg)
 {
 	if (im->tty)
 		fprintf(stderr, "\r\033[K");
-	fprintf(stderr, "%s:%d: %s\n", im->file, line, msg);
+	fprintf(stderr, "%s:%d: %s\n", im->file, line, _(msg)); /* N_() at the callers */
 }
 
 void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout layout,
 	const char *msg)
 {
 	char buf[256];
-	snprintf(buf, sizeof buf, "«%s»: %s", kt_reg_field_name(im->kind, layout, field), msg);
+	snprintf(buf, sizeof buf, "«%s»: %s", kt_reg_field_name(im->kind, layout, field), _(msg));
 	ri_reject(im, line, buf);
 }
 
@@ -95,7 +97,7 @@ static int queue(struct imp *im, const char *kind, const char *type, const char 
 		im->nq++;
 	}
 	if (rc != 0)
-		fprintf(stderr, "karta: cannot queue line %d\n", line);
+		fprintf(stderr, _("karta: cannot queue line %d\n"), line);
 	return rc;
 }
 
@@ -164,7 +166,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 	if (im->kind == KT_REG_STAFF && !blank(row->v[KT_S_PPE]) &&
 	    !(staff_point = ri_point_of(im, row->v[KT_S_PPE]))) {
 		ri_reject_field(im, line, KT_S_PPE, row->layout,
-			"no exam point with this code here (import the exam points first, or 'karta sync')");
+			N_("no exam point with this code here (import the exam points first, or 'karta sync')"));
 		return 1;
 	}
 	const struct reg_map_entry *dup = reg_map_get(&im->seen, t.id);
@@ -174,7 +176,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 			: im->kind == KT_REG_EXAM_POINTS ? KT_E_CODE
 			: im->kind == KT_REG_AUDITORIUMS ? KT_A_CODE : KT_S_CODE;
 		char msg[96];
-		snprintf(msg, sizeof msg, "the same %s as line %ld", row->layout == KT_LAYOUT_RIS ? "row"
+		snprintf(msg, sizeof msg, _("the same %s as line %ld"), row->layout == KT_LAYOUT_RIS ? "row"
 			: im->kind == KT_REG_PARTICIPANTS ? "document" : "code", dup->num);
 		ri_reject_field(im, line, f, row->layout, msg);
 		return 1;
@@ -187,7 +189,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 	long long base = 0;
 	int found = t.exists ? current(im, im->table, t.id, &payload, &base) : 1;
 	if (found < 0) {
-		fprintf(stderr, "karta: cannot read the replica: %s\n", replica_error(im->r));
+		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(im->r));
 		return -1;
 	}
 	int rc = 0, ris_flag = 0;
@@ -197,7 +199,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 			int f = row->layout == KT_LAYOUT_RIS ? (im->kind == KT_REG_PARTICIPANTS
 				? KT_P_DELETED : KT_E_DELETED) : kt_reg_reason_field(im->kind, row->layout);
 			ri_reject_field(im, line, f, row->layout,
-				"marks as deleted a row that is not here: skipped");
+				N_("marks as deleted a row that is not here: skipped"));
 			im->skipped++;
 		} else if (t.deleted) {
 			im->unchanged++;
@@ -209,7 +211,7 @@ static int import_row(struct imp *im, struct reg_row *row, int line)
 	}
 	if (found == 0 && t.deleted) {
 		ri_reject_field(im, line, kt_reg_id_field(im->kind), row->layout,
-			"this row was deleted in karta; a deleted row is not brought back by an import");
+			N_("this row was deleted in karta; a deleted row is not brought back by an import"));
 		json_decref(payload);
 		return 1;
 	}
@@ -300,7 +302,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	const char *msg = res->message && *res->message ? res->message : _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		im->added += q->action == 'a';
@@ -308,8 +310,8 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		im->deleted += q->action == 'd';
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		im->refused += q->action != 'p';
-		snprintf(buf, sizeof buf, "server refused%s: %s (%s)",
-			q->action == 'p' ? " the exam point attachment" : "", msg,
+		snprintf(buf, sizeof buf, q->action == 'p' ?
+			_("server refused the exam point attachment: %s (%s)") : _("server refused: %s (%s)"), msg,
 			kt_status_name((int)res->status));
 		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
@@ -365,8 +367,8 @@ static int check_owner(struct imp *im, const struct kt_reg_map *map)
 	im->x.r = im->r;
 	if (im->org_opt && *im->own_org && strcmp(im->org_opt, im->own_org) != 0 &&
 	    strcmp(im->own_level, "region") != 0 && !rv_below(&im->x, im->org_opt, im->own_org)) {
-		fprintf(stderr, "karta: --org %s: not this organization (%s) nor one below it; rows of "
-				"another organization are imported by it or by one above it\n", im->org_opt,
+		fprintf(stderr, _("karta: --org %s: not this organization (%s) nor one below it; rows of "
+				"another organization are imported by it or by one above it\n"), im->org_opt,
 			im->own_org);
 		return -1;
 	}
@@ -374,51 +376,53 @@ static int check_owner(struct imp *im, const struct kt_reg_map *map)
 	    strcmp(im->own_level, reg_owner_level(im->kind)) == 0)
 		return 0;
 	if (!*im->own_level) {
-		fprintf(stderr, "karta: this device's organization is not known yet (it never reached "
-				"the server): run 'karta sync' once, or give --org CODE\n");
+		fprintf(stderr, _("karta: this device's organization is not known yet (it never reached "
+				"the server): run 'karta sync' once, or give --org CODE\n"));
 		return -1;
 	}
 	if (im->kind == KT_REG_STAFF || map->layout == KT_LAYOUT_RIS) {
-		fprintf(stderr, "karta: this device belongs to a %s; %s rows belong to a %s: give "
-				"--org CODE\n", im->own_level, im->table, reg_owner_level(im->kind));
+		fprintf(stderr, _("karta: this device belongs to a %s; %s rows belong to a %s: give "
+				"--org CODE\n"), im->own_level, im->table, reg_owner_level(im->kind));
 		return -1;
 	}
 	return 0; /* the row's own column names the owner (Код ОО, Код МСУ) */
 }
 
 /* ", D to delete, S skipped" where there are any. */
-static void extra_counts(const struct imp *im, FILE *out, const char *del_word)
+static void extra_counts(const struct imp *im, FILE *out, bool done)
 {
-	if (im->to_delete)
-		fprintf(out, ", %ld %s", del_word[0] == 't' ? im->to_delete : im->deleted, del_word);
+	if (im->to_delete && done)
+		fprintf(out, _(", %ld deleted"), im->deleted);
+	else if (im->to_delete)
+		fprintf(out, _(", %ld to delete"), im->to_delete);
 	if (im->skipped)
-		fprintf(out, ", %ld skipped", im->skipped);
+		fprintf(out, _(", %ld skipped"), im->skipped);
 }
 
 static void summary_line(const struct imp *im, FILE *out)
 {
 	long valid = im->rows - im->rejected;
 	if (im->dry) {
-		fprintf(out, "dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, "
-			"%ld rejected", im->rows, im->to_add, im->to_update, im->unchanged, im->rejected);
-		extra_counts(im, out, "to delete");
-		fprintf(out, "; nothing queued\n");
+		fprintf(out, _("dry run: %ld rows checked: %ld to add, %ld to update, %ld unchanged, "
+			"%ld rejected"), im->rows, im->to_add, im->to_update, im->unchanged, im->rejected);
+		extra_counts(im, out, false);
+		fprintf(out, _("; nothing queued\n"));
 	} else if (im->offline) {
-		fprintf(out, "queued %ld rows: %ld to add, %ld to update, %ld unchanged", valid,
+		fprintf(out, _("queued %ld rows: %ld to add, %ld to update, %ld unchanged"), valid,
 			im->to_add, im->to_update, im->unchanged);
-		extra_counts(im, out, "to delete");
+		extra_counts(im, out, false);
 		fputc('\n', out);
 	} else {
 		long waiting = 0;
 		for (size_t i = 0; i < im->nq; i++)
 			waiting += im->q[i].outcome < 0 || im->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
-		fprintf(out, "imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by "
-			"the server", valid, im->added, im->updated, im->unchanged, im->refused);
-		extra_counts(im, out, "deleted");
+		fprintf(out, _("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by "
+			"the server"), valid, im->added, im->updated, im->unchanged, im->refused);
+		extra_counts(im, out, true);
 		if (im->conflicts)
-			fprintf(out, ", %ld conflicts", im->conflicts);
+			fprintf(out, _(", %ld conflicts"), im->conflicts);
 		if (waiting)
-			fprintf(out, "; %ld changes still queued ('karta sync' sends them)", waiting);
+			fprintf(out, _("; %ld changes still queued ('karta sync' sends them)"), waiting);
 		fputc('\n', out);
 	}
 }
@@ -459,7 +463,7 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 			for (size_t i = 0; i < fe.n; i++)
 				ri_reject(im, row.line, fe.e[i].msg);
 			if (fe.more)
-				ri_reject(im, row.line, "(more errors in this row)");
+				ri_reject(im, row.line, N_("(more errors in this row)"));
 		} else {
 			memset(rr.v, 0, sizeof rr.v);
 			kt_reg_fill(map, &row, rr.v, nf);
@@ -481,19 +485,19 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	enum { O_PARTIAL, O_DRY, O_ORG, O_MISSING, O_N };
 	struct opt o[] = {
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
-			.help = "queue the valid rows even if some are rejected (exit 1 all the same)"},
+			.help = N_("queue the valid rows even if some are rejected (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
-			.help = "check and compare only: queue nothing"},
+			.help = N_("check and compare only: queue nothing")},
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
-			.help = "the organization the rows belong to (default: this device's for its own "
-				"registries; for the region, the row's Код ОО / Код МСУ)"},
+			.help = N_("the organization the rows belong to (default: this device's for its own "
+				"registries; for the region, the row's Код ОО / Код МСУ)")},
 		[O_MISSING] = {.name = "delete-missing", .type = OPT_FLAG,
-			.help = "delete the rows of the file's organizations (auditoriums: exam points) that "
-				"no line names — the file is the whole registry (not with rejected rows)"},
+			.help = N_("delete the rows of the file's organizations (auditoriums: exam points) that "
+				"no line names — the file is the whole registry (not with rejected rows)")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry import", "participants|exam-points|auditoriums|staff FILE.csv", 2,
-		"Reads a registry file (UTF-8 or Windows-1251; ; , or TAB; karta's Russian headers or\n"
+		N_("Reads a registry file (UTF-8 or Windows-1251; ; , or TAB; karta's Russian headers or\n"
 		"the interop layout, docs/registries.md), checks every row and queues the new and\n"
 		"changed ones in the outbox in one local transaction, then syncs when the server is\n"
 		"reachable. Rejected rows are listed as FILE:LINE: «column»: reason; without\n"
@@ -503,7 +507,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		"code). A row with «Причина удаления» (interop: «Признак удаленной строки» not 0)\n"
 		"deletes the row it names. Auditoriums and staff find their exam points (Код ППЭ)\n"
 		"in the local replica. The federal exchange package: registry import --layout\n"
-		"giadbset PACKAGE (--help there).", o};
+		"giadbset PACKAGE (--help there)."), o};
 	for (int i = 1; i < argc; i++) /* --layout giadbset: the federal package (registry_gds.c) */
 		if (strcmp(argv[i], "--layout") == 0 || strncmp(argv[i], "--layout=", 9) == 0)
 			return registry_gds_import_cmd(cl, argc, argv);
@@ -513,8 +517,8 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	int kind = kt_reg_kind_parse(pos[0]);
 	if (kind < 0)
-		return opts_fail(&c, "'%s' is not a registry (participants, exam-points, auditoriums, "
-			"staff)", pos[0]);
+		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
+			"staff)"), pos[0]);
 	struct imp im = {.cl = cl, .file = pos[1], .kind = (enum kt_reg_kind)kind,
 		.partial = o[O_PARTIAL].set, .dry = o[O_DRY].set, .delete_missing = o[O_MISSING].set,
 		.org_opt = o[O_ORG].set ? o[O_ORG].str : NULL, .tty = isatty(2) == 1};
@@ -535,12 +539,12 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	if (!rd || !(im.r = client_replica(cl)))
 		goto out;
 	if (kt_csv_next(rd, &hdr, &err) != KT_CSV_ROW) {
-		fprintf(stderr, "karta: %s: %s; nothing imported\n", im.file,
+		fprintf(stderr, _("karta: %s: %s; nothing imported\n"), im.file,
 			*err.msg ? err.msg : "cannot read the header");
 		goto out;
 	}
 	if (kt_reg_map_header(im.kind, &hdr, &map, &err) != 0) {
-		fprintf(stderr, "karta: %s: %s; nothing imported\n", im.file, err.msg);
+		fprintf(stderr, _("karta: %s: %s; nothing imported\n"), im.file, err.msg);
 		goto out;
 	}
 	own_org(&im);
@@ -562,18 +566,18 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	int read = read_rows(&im, rd, &map);
 	bar(&im, rd, true);
 	if (read != 0) {
-		fprintf(stderr, "karta: %s: nothing imported\n", im.file);
+		fprintf(stderr, _("karta: %s: nothing imported\n"), im.file);
 		goto out;
 	}
 	if (im.delete_missing && im.rejected) {
-		fprintf(stderr, "karta: %s: --delete-missing not applied: %ld rows were rejected (a "
-				"rejected line would read as missing)\n", im.file, im.rejected);
+		fprintf(stderr, _("karta: %s: --delete-missing not applied: %ld rows were rejected (a "
+				"rejected line would read as missing)\n"), im.file, im.rejected);
 	} else if (im.delete_missing && delete_missing(&im) != 0) {
 		goto out;
 	}
 	if (im.rejected && !im.partial && !im.dry) {
-		fprintf(stderr, "karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
-				"or import the valid rows with --partial\n", im.file, im.rejected, im.rows);
+		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
+				"or import the valid rows with --partial\n"), im.file, im.rejected, im.rows);
 		goto out;
 	}
 	if (in_batch) {
@@ -585,16 +589,17 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	    ri_send(cl, on_result, &im, &im.offline, im.file, im.nq) != 0)
 		goto out;
 	if (im.offline && im.nq)
-		fprintf(stderr, "karta: offline: %zu change%s queued; 'karta sync' sends %s\n", im.nq,
-			im.nq == 1 ? "" : "s", im.nq == 1 ? "it" : "them");
+		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
+				"karta: offline: %zu changes queued; 'karta sync' sends them\n", im.nq),
+			im.nq);
 	summary_line(&im, stdout);
 	if (im.rejected && !im.dry)
-		fprintf(stderr, "karta: %s: %ld of %ld rows rejected (above) and not imported%s\n",
+		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported%s\n"),
 			im.file, im.rejected, im.rows, im.partial ? " (--partial: the others were)" : "");
 	rc = im.rejected || im.refused || im.conflicts ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
-	fprintf(stderr, "karta: cannot use the local replica: %s\n", replica_error(im.r));
+	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(im.r));
 out:
 	if (in_batch)
 		replica_batch_end(im.r, false);

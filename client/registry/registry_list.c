@@ -21,37 +21,38 @@
 
 #include "registry_view.h"
 #include "table_out.h"
+#include "kt_i18n.h"
 
 /* ---- list ---------------------------------------------------------------------------------- */
 
 static const struct kt_col cols_participant[] = {
 	{"school", KT_COL_TEXT, 0}, {"class", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24},
 	{"name", KT_COL_TEXT, 20}, {"patronymic", KT_COL_TEXT, 24}, {"birth_date", KT_COL_DATE, 0},
-	{"form", KT_COL_TEXT, 0}, {"category", KT_COL_TEXT, 26}, {"id", KT_COL_TEXT, 0}};
+	{"form", KT_COL_TEXT, 0}, {"category", KT_COL_TEXT, 26}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_exam[] = {
 	{"date", KT_COL_DATE, 0}, {"subject_code", KT_COL_INT, 0}, {"subject", KT_COL_TEXT, 30},
 	{"form", KT_COL_TEXT, 0}, {"gia", KT_COL_INT, 0}, {"period", KT_COL_TEXT, 0},
-	{"global_id", KT_COL_INT, 0}, {"id", KT_COL_TEXT, 0}};
+	{"global_id", KT_COL_INT, 0}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_registration[] = {
 	{"school", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24}, {"name", KT_COL_TEXT, 20},
 	{"patronymic", KT_COL_TEXT, 24}, {"class", KT_COL_TEXT, 0}, {"exam_date", KT_COL_DATE, 0},
-	{"subject", KT_COL_TEXT, 24}, {"form", KT_COL_TEXT, 0}, {"id", KT_COL_TEXT, 0}};
+	{"subject", KT_COL_TEXT, 24}, {"form", KT_COL_TEXT, 0}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_point[] = {
 	{"code", KT_COL_TEXT, 0}, {"name", KT_COL_TEXT, 36}, {"address", KT_COL_TEXT, 36},
 	{"municipality", KT_COL_TEXT, 0}, {"school", KT_COL_TEXT, 0}, {"capacity", KT_COL_INT, 0},
 	{"forms", KT_COL_TEXT, 0}, {"at_home", KT_COL_BOOL, 0}, {"remote", KT_COL_BOOL, 0},
-	{"video", KT_COL_BOOL, 0}, {"reserve", KT_COL_BOOL, 0}, {"id", KT_COL_TEXT, 0}};
+	{"video", KT_COL_BOOL, 0}, {"reserve", KT_COL_BOOL, 0}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_auditorium[] = {
 	{"exam_point", KT_COL_TEXT, 0}, {"code", KT_COL_TEXT, 0}, {"name", KT_COL_TEXT, 30},
 	{"rows", KT_COL_INT, 0}, {"seats_per_row", KT_COL_INT, 0}, {"seats", KT_COL_INT, 0},
 	{"ovz", KT_COL_BOOL, 0}, {"video", KT_COL_BOOL, 0}, {"lab", KT_COL_BOOL, 0},
-	{"id", KT_COL_TEXT, 0}};
+	{"id", KT_COL_ID, 0}};
 static const struct kt_col cols_staff[] = {
 	{"code", KT_COL_TEXT, 0}, {"surname", KT_COL_TEXT, 24}, {"name", KT_COL_TEXT, 20},
 	{"patronymic", KT_COL_TEXT, 24}, {"roles", KT_COL_TEXT, 36}, {"workplace", KT_COL_TEXT, 0},
-	{"exam_points", KT_COL_TEXT, 20}, {"id", KT_COL_TEXT, 0}};
+	{"exam_points", KT_COL_TEXT, 20}, {"id", KT_COL_ID, 0}};
 static const struct kt_col cols_staff_point[] = {
-	{"staff", KT_COL_TEXT, 0}, {"exam_point", KT_COL_TEXT, 0}, {"id", KT_COL_TEXT, 0}};
+	{"staff", KT_COL_TEXT, 0}, {"exam_point", KT_COL_TEXT, 0}, {"id", KT_COL_ID, 0}};
 
 static const struct {
 	const struct kt_col *cols;
@@ -245,24 +246,24 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
-			.help = "only rows of this organization and those rv_below it"},
+			.help = N_("only rows of this organization and those below it")},
 		[O_ALL] = {.name = "all", .type = OPT_FLAG,
-			.help = "deleted rows too (with a «deleted» column)"},
+			.help = N_("deleted rows too (with a «deleted» column)")},
 		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry list",
 		"participants|exams|registrations|exam-points|auditoriums|staff", 1,
-		"Lists a registry as the local replica holds it (run 'karta sync' first): the rows\n"
+		N_("Lists a registry as the local replica holds it (run 'karta sync' first): the rows\n"
 		"this organization may see, with changes queued here laid over them, sorted (by\n"
-		"school, class and name; exam date; code). Works offline.", o};
+		"school, class and name; exam date; code). Works offline."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
-		return opts_fail(&c, "unknown registry '%s'", pos[0]);
+		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
 	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
 	struct table_out out;
 	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
@@ -301,15 +302,15 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 	}
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = o[O_BOM].set};
 	if (!tab) {
-		fprintf(stderr, "karta: cannot write the output: out of memory\n");
+		table_out_fail(_("out of memory"));
 		goto done;
 	}
 	if (table_out_write(tab, &fo, &to, rv_types[t].sheet, out.f) != 0)
 		goto done;
 	if (fo.format == KT_TABLE_TEXT) {
-		printf("%zu %s%s", x.n, rv_types[t].noun, x.n == 1 ? "" : "s");
+		printf("%s", rv_count(t, x.n));
 		if (x.all)
-			printf(" (%zu deleted)", ndel);
+			printf(_(" (%zu deleted)"), ndel);
 		printf("\n");
 	}
 	rc = EXIT_OK;

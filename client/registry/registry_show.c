@@ -15,7 +15,9 @@
 #include "registry_cmds.h"
 #include "registry_map.h"
 #include "replica.h"
+#include "table_out.h"
 #include "registry_view.h"
+#include "kt_i18n.h"
 #include "report_cmds.h" /* report_table */
 
 enum how { H_TEXT, H_DATE, H_STAMP, H_SEX, H_FORMS, H_DOC, H_CATEGORY, H_BOOL, H_SNILS, H_ORG,
@@ -183,18 +185,18 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_N };
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
 	struct opt_cmd c = {"registry show", "TYPE ID", 2,
-		"Shows one registry row from the local replica as it reads (Russian labels, values\n"
+		N_("Shows one registry row from the local replica as it reads (Russian labels, values\n"
 		"in words, organizations and exam points by code); --format json prints the stored\n"
 		"row as is. TYPE is participant, exam, registration, exam-point, auditorium, staff or\n"
-		"staff-point.", o};
+		"staff-point."), o};
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
-		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
+	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
@@ -206,14 +208,14 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 		if (g < 0)
 			fprintf(stderr, "karta: %s\n", replica_error(r));
 		else
-			fprintf(stderr, "karta: no %s %s in the local replica\n", rv_types[t].noun, pos[1]);
+			fprintf(stderr, _("karta: no %s %s in the local replica\n"), _(rv_types[t].noun), pos[1]);
 		return EXIT_RUNTIME;
 	}
 	json_t *row = json_loads(payload, 0, NULL);
 	free(payload);
 	if (!json_is_object(row)) {
 		json_decref(row);
-		fprintf(stderr, "karta: the stored %s %s is not a JSON object\n", rv_types[t].noun, pos[1]);
+		fprintf(stderr, _("karta: the stored %s %s is not a JSON object\n"), _(rv_types[t].noun), pos[1]);
 		return EXIT_RUNTIME;
 	}
 	if (o[O_FORMAT].set && strcmp(o[O_FORMAT].str, "json") == 0) {
@@ -227,7 +229,7 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 	print_fields(&x, row, tables[t]);
 	print_fields(&x, row, f_common);
 	if (pending)
-		printf("(изменение ещё не отправлено на сервер: 'karta sync')\n");
+		printf(_("(изменение ещё не отправлено на сервер: 'karta sync')\n"));
 	json_decref(row);
 	rv_rx_free(&x, 0);
 	return EXIT_OK;
@@ -240,21 +242,21 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_N };
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_N] = {0}};
 	struct opt_cmd c = {"registry history", "TYPE ID", 2,
-		"Who changed one registry row and when, from the server (its change feed): each\n"
+		N_("Who changed one registry row and when, from the server (its change feed): each\n"
 		"creation, edit and deletion with the fields it changed (by name), the writing\n"
-		"organization and device, a deletion's reason. Needs the server.", o};
+		"organization and device, a deletion's reason. Needs the server."), o};
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
-		return opts_fail(&c, "unknown registry '%s'", pos[0]);
-	if (opts_check_id(rv_types[t].noun, pos[1]) != EXIT_OK)
+		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
+	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
 		return EXIT_RUNTIME;
 	enum kt_table_format fmt = KT_TABLE_TEXT;
 	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)
-		return opts_fail(&c, "unknown format '%s'", o[O_FORMAT].str);
+		return opts_fail(&c, _("unknown format '%s'"), o[O_FORMAT].str);
 	json_t *a = json_pack("{s:s}", "id", pos[1]);
 	char *js = a ? json_dumps(a, JSON_COMPACT) : NULL;
 	json_decref(a);
@@ -295,9 +297,9 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	struct kt_table_opts to = {.fit = KT_FIT_CUT};
 	rc = kt && kt_table_write(kt, fmt, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 	if (rc != EXIT_OK)
-		fprintf(stderr, "karta: cannot write the output\n");
+		table_out_fail(kt ? NULL : _("out of memory"));
 	else if (fmt == KT_TABLE_TEXT)
-		printf("%zu change%s\n", tab->n_rows, tab->n_rows == 1 ? "" : "s");
+		printf(P_("%zu change\n", "%zu changes\n", tab->n_rows), tab->n_rows);
 	kt_table_free(kt);
 	karta__table__free_unpacked(tab, NULL);
 	return rc;

@@ -17,24 +17,51 @@
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
 
 #include "registry_view.h"
+#include "kt_i18n.h"
 
 /* ---- registry types ------------------------------------------------------------------------ */
 
 
 const struct rv_type rv_types[] = {
-	[T_PARTICIPANT] = {"participants", "participant", "participant", "participant",
+	[T_PARTICIPANT] = {"participants", "participant", "participant", N_("participant"),
 		KT_REG_PARTICIPANTS, "Участники"},
-	[T_EXAM] = {"exams", "exam", "exam", "exam", -1, "Экзамены"},
+	[T_EXAM] = {"exams", "exam", "exam", N_("exam"), -1, "Экзамены"},
 	[T_REGISTRATION] = {"registrations", "registration|exam_registration|exam-registration",
-		"exam_registration", "registration", -1, "Регистрации на экзамены"},
-	[T_POINT] = {"exam-points", "exam-point|exam_point", "exam_point", "exam point",
+		"exam_registration", N_("registration"), -1, "Регистрации на экзамены"},
+	[T_POINT] = {"exam-points", "exam-point|exam_point", "exam_point", N_("exam point"),
 		KT_REG_EXAM_POINTS, "ППЭ"},
-	[T_AUDITORIUM] = {"auditoriums", "auditorium", "auditorium", "auditorium",
+	[T_AUDITORIUM] = {"auditoriums", "auditorium", "auditorium", N_("auditorium"),
 		KT_REG_AUDITORIUMS, "Аудитории"},
-	[T_STAFF] = {"staff", "", "staff", "staff member", KT_REG_STAFF, "Работники ППЭ"},
+	[T_STAFF] = {"staff", "", "staff", N_("staff member"), KT_REG_STAFF, "Работники ППЭ"},
 	[T_STAFF_POINT] = {"staff-points", "staff-point|staff_point", "staff_point",
-		"staff attachment", -1, "Работники по ППЭ"},
+		N_("staff attachment"), -1, "Работники по ППЭ"},
 };
+
+const char *rv_count(int t, size_t n)
+{
+	static char buf[96];
+	switch (t) {
+	case T_PARTICIPANT:
+		snprintf(buf, sizeof buf, P_("%zu participant", "%zu participants", n), n);
+		break;
+	case T_EXAM: snprintf(buf, sizeof buf, P_("%zu exam", "%zu exams", n), n); break;
+	case T_REGISTRATION:
+		snprintf(buf, sizeof buf, P_("%zu registration", "%zu registrations", n), n);
+		break;
+	case T_POINT:
+		snprintf(buf, sizeof buf, P_("%zu exam point", "%zu exam points", n), n);
+		break;
+	case T_AUDITORIUM:
+		snprintf(buf, sizeof buf, P_("%zu auditorium", "%zu auditoriums", n), n);
+		break;
+	case T_STAFF:
+		snprintf(buf, sizeof buf, P_("%zu staff member", "%zu staff members", n), n);
+		break;
+	default:
+		snprintf(buf, sizeof buf, P_("%zu staff attachment", "%zu staff attachments", n), n);
+	}
+	return buf;
+}
 
 int rv_type_parse(const char *s)
 {
@@ -324,7 +351,7 @@ const char *rv_staff_points(struct rx *x, const char *staff_id)
 
 /* --- sort keys ------------------------------------------------------------------------------ */
 
-/* Joins parts with \x01 (rv_below every printable byte, so "Ан" sorts before "Анна"). */
+/* Joins parts with \x01 (below every printable byte, so "Ан" sorts before "Анна"). */
 char *rv_key_join(const char *const *parts, size_t n)
 {
 	size_t len = 1;
@@ -371,7 +398,7 @@ struct replica *rv_synced_replica(struct client *cl)
 		return NULL;
 	}
 	if (!*last) {
-		fprintf(stderr, "karta: the local replica has never synced: run 'karta sync'\n");
+		fprintf(stderr, _("karta: the local replica has never synced: run 'karta sync'\n"));
 		return NULL;
 	}
 	return r;

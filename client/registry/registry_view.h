@@ -22,7 +22,7 @@ struct rv_type {
 	const char *word;   /* the command-line word */
 	const char *alts;   /* also accepted, '|'-separated */
 	const char *table;  /* entity_type = SQL table */
-	const char *noun;   /* "participant" (count line: + "s") */
+	const char *noun;   /* "participant" (N_: printed through _()) */
 	int kind;           /* enum kt_reg_kind of the CSV registry, -1 for none */
 	const char *sheet;  /* xlsx: the sheet's name */
 };
@@ -59,13 +59,15 @@ struct rx {
 	struct item *it;
 	size_t n, cap;
 	bool all;             /* deleted rows too */
-	const char *org;      /* only rows of this organization or rv_below it */
+	const char *org;      /* only rows of this organization or below it */
 	const char *level;    /* the level that owns rows of the type being read */
 	char own_org[64], own_level[32]; /* this device's (meta), for rows only the outbox has */
 	bool oom;
 };
 
 int rv_type_parse(const char *s);
+/* "12 participants" for type t in the user's language (plural forms); a static buffer. */
+const char *rv_count(int t, size_t n);
 int rv_kv_add(struct kvmap *m, const char *k, const char *v);
 const char *rv_kv_get(struct kvmap *m, const char *k);
 bool rv_below(struct rx *x, const char *owner, const char *org);

@@ -22,6 +22,8 @@
 #include "report_render.h"
 #include "report_cmds.h"
 #include "rpc.h"
+#include "kt_i18n.h"
+#include "terms.h"
 
 /* --- shared pieces ------------------------------------------------------------------------ */
 
@@ -57,16 +59,16 @@ int report_device_level(struct client *cl, bool connect, char *code, size_t n)
 /* The evidence options of item status and report draft/submit, in this order. */
 #define EVIDENCE_OPTS(first)                                                                  \
 	[first] = {.name = "comment", .type = OPT_STR, .meta = "TEXT",                        \
-		.help = "a comment for the receiver"},                                        \
+		.help = N_("a comment for the receiver")},                                        \
 	[first + 1] = {.name = "evidence", .type = OPT_STR, .meta = "TEXT",                   \
-		.help = "the document it rests on: «Приказ №12 от 01.10.2023» (kind, number and " \
-			"date are read from it)"},                                            \
+		.help = N_("the document it rests on: «Приказ №12 от 01.10.2023» (kind, number and " \
+			"date are read from it)")},                                           \
 	[first + 2] = {.name = "count", .type = OPT_INT, .meta = "N", .min = 0,               \
-		.max = 999999999999999LL, .help = "a number that proves it (participants, events)"}, \
+		.max = 999999999999999LL, .help = N_("a number that proves it (participants, events)")}, \
 	[first + 3] = {.name = "attachment", .type = OPT_STR, .meta = "REF",                  \
-		.help = "where the proof is: a file name or a link"},                         \
+		.help = N_("where the proof is: a file name or a link")},                         \
 	[first + 4] = {.name = "record", .type = OPT_LIST, .meta = "ID",                      \
-		.help = "a record the evidence names (repeatable)"}
+		.help = N_("a record the evidence names (repeatable)")}
 #define EVIDENCE_N 5
 
 static bool evidence_given(const struct opt *o) { return opts_any_set(o + 1, EVIDENCE_N - 1); }
@@ -79,14 +81,14 @@ static int build_evidence(const struct opt_cmd *c, const struct opt *o, json_t *
 	struct report_doc doc;
 	char err[256];
 	if (o[1].set && report_parse_document(o[1].str, &doc, err, sizeof err) != 0)
-		return opts_fail(c, "--evidence: %s", err);
+		return opts_fail(c, _("--evidence: %s"), err);
 	if (o[3].set && !*o[3].str)
-		return opts_fail(c, "--attachment must not be empty");
+		return opts_fail(c, _("--attachment must not be empty"));
 	bool oom;
 	*out = report_evidence_json(o[1].set ? &doc : NULL, o[3].set ? o[3].str : NULL,
 		o[2].set ? o[2].num : -1, o[4].list, o[4].n_list, &oom);
 	if (oom) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		return EXIT_RUNTIME;
 	}
 	return EXIT_OK;
@@ -110,7 +112,7 @@ int report_send_op(struct client *cl, const char *kind, const char *id, long lon
 	char *js = args ? json_dumps(args, JSON_COMPACT) : NULL;
 	json_decref(args);
 	if (!js) {
-		fprintf(stderr, "karta: out of memory\n");
+		fprintf(stderr, _("karta: out of memory\n"));
 		return EXIT_RUNTIME;
 	}
 	Karta__RecordOp op = KARTA__RECORD_OP__INIT;
@@ -128,7 +130,7 @@ int report_send_op(struct client *cl, const char *kind, const char *id, long lon
 	}
 	*res = (Karta__OpResult *)m;
 	if ((*res)->outcome == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		fprintf(stderr, "karta: conflict: %s\n",
+		fprintf(stderr, _("karta: conflict: %s\n"),
 			*(*res)->message ? (*res)->message : "changed on the server meanwhile");
 		karta__op_result__free_unpacked(*res, NULL);
 		*res = NULL;
@@ -143,31 +145,33 @@ static bool queued(const Karta__OpResult *r)
 }
 
 /* --base VERSION where 0 means "nothing yet". */
-#define OPT_BASE0(what)                                                                   \
+#define OPT_BASE0                                                                         \
 	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 0,                    \
-		.help = "the " what " version this change rests on; another one on the server " \
-			"is a conflict (default: no check)"}
+		.help = N_("the status (0: none yet) version this change rests on; another one " \
+			"on the server is a conflict (default: no check)")}
 
 /* --base VERSION of a submission or request. */
-#define OPT_BASE1(what)                                                                   \
-	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 1,                    \
-		.help = "the " what " version this change rests on; another one on the server " \
-			"is a conflict (default: no check)"}
+#define OPT_BASE1(help_text)                                                              \
+	{.name = "base", .type = OPT_INT, .meta = "VERSION", .min = 1, .help = help_text}
+#define OPT_BASE_REQUEST N_("the request version this change rests on; another one on the " \
+	"server is a conflict (default: no check)")
+#define OPT_BASE_SUBMISSION N_("the submission version this change rests on; another one on " \
+	"the server is a conflict (default: no check)")
 
 /* --- item status -------------------------------------------------------------------------- */
 
 int cmd_item_status(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0("status (0: none yet)"),
+	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0,
 		[O_N] = {0}};
 	struct opt_cmd c = {"item status", "ITEM STATUS", 2,
-		"Sets this organization's status of an item of its own plan: STATUS is one of\n"
+		N_("Sets this organization's status of an item of its own plan: STATUS is one of\n"
 		"  not_started, in_progress, done, not_applicable, blocked\n"
 		"(or in Russian: «не начато», «в работе», «выполнено», «не требуется»,\n"
 		"«заблокировано»). The status is written whole: a comment or evidence not given is\n"
 		"cleared. Works offline: the change is queued until 'karta sync'.\n"
-		"Prints \"status of item ITEM: STATUS (version N)\".", o};
+		"Prints \"status of item ITEM: STATUS (version N)\"."), o};
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -176,10 +180,10 @@ int cmd_item_status(struct client *cl, int argc, char **argv)
 	json_t *ev = NULL;
 	const char *st = report_status_word(pos[1]);
 	if (!st) {
-		rc = opts_fail(&c, "'%s' is not a status: one of %s", pos[1], REPORT_STATUS_WORDS);
+		rc = opts_fail(&c, _("'%s' is not a status: one of %s"), pos[1], REPORT_STATUS_WORDS);
 		goto out;
 	}
-	if (opts_check_id("item", pos[0]) != EXIT_OK)
+	if (opts_check_id("item", &pos[0]) != EXIT_OK)
 		goto out;
 	if ((rc = build_evidence(&c, &o[O_EV], &ev)) != EXIT_OK)
 		goto out;
@@ -194,11 +198,12 @@ int cmd_item_status(struct client *cl, int argc, char **argv)
 	rc = report_send_op(cl, "status_set", "", o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
 	if (rc == EXIT_OK) {
 		if (queued(r))
-			printf("status of item %s: %s (queued)\n", pos[0], st);
+			printf(_("status of item %s: %s (queued)\n"), pos[0],
+				terms_word(TERMS_ITEM_STATUS, st));
 		else
-			printf("status of item %s: %s (version %lld%s)\n", pos[0], st,
-				(long long)r->row_version,
-				strcmp(r->message, "unchanged") == 0 ? ", unchanged" : "");
+			printf(_("status of item %s: %s (version %lld%s)\n"), pos[0],
+				terms_word(TERMS_ITEM_STATUS, st), (long long)r->row_version,
+				strcmp(r->message, "unchanged") == 0 ? _(", unchanged") : "");
 		karta__op_result__free_unpacked(r, NULL);
 	}
 out:
@@ -214,35 +219,35 @@ static int report_request(struct client *cl, int argc, char **argv)
 		O_UPDATE, O_BASE, O_N };
 	struct opt o[] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .required = true,
-			.help = "what is asked"},
+			.help = N_("what is asked")},
 		[O_DUE] = {.name = "due", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "the deadline"},
+			.help = N_("the deadline")},
 		[O_FROM] = {.name = "from", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "the period reported on starts"},
+			.help = N_("the period reported on starts")},
 		[O_TO] = {.name = "to", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "the period ends (the deadline when there is no --due)"},
+			.help = N_("the period ends (the deadline when there is no --due)")},
 		[O_SUBMITTERS] = {.name = "submitters", .type = OPT_CHOICE,
 			.choices = "municipality|school",
-			.help = "every organization of this level below the receiver (default: the "
-				"level below it, unless --org or --group)"},
+			.help = N_("every organization of this level below the receiver (default: the "
+				"level below it, unless --org or --group)")},
 		[O_ORG] = {.name = "org", .type = OPT_LIST, .meta = "CODE",
-			.help = "a named submitter below the receiver (repeatable)"},
+			.help = N_("a named submitter below the receiver (repeatable)")},
 		[O_GROUP] = {.name = "group", .type = OPT_LIST, .meta = "NAME",
-			.help = "the schools of a school group (repeatable)"},
+			.help = N_("the schools of a school group (repeatable)")},
 		[O_SERIES] = {.name = "series", .type = OPT_STR, .meta = "ID",
-			.help = "a round of a recurring request: the series' first request"},
+			.help = N_("a round of a recurring request: the series' first request")},
 		[O_RECEIVER] = {.name = "receiver", .type = OPT_STR, .meta = "CODE",
-			.help = "region only: issue it for an organization below"},
+			.help = N_("region only: issue it for an organization below")},
 		[O_UPDATE] = {.name = "update", .type = OPT_STR, .meta = "ID",
-			.help = "rewrite this request (every field as for a new one) instead of "
-				"creating one; needs --base"},
-		[O_BASE] = OPT_BASE1("request"),
+			.help = N_("rewrite this request (every field as for a new one) instead of "
+				"creating one; needs --base")},
+		[O_BASE] = OPT_BASE1(OPT_BASE_REQUEST),
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"report request", "ITEM", 1,
-		"Asks the organizations below for a report on a plan item (of this organization's\n"
+		N_("Asks the organizations below for a report on a plan item (of this organization's\n"
 		"plan or a plan above it), due on a date or for a period. Prints\n"
-		"\"report request <id> created (version N)\".", o};
+		"\"report request <id> created (version N)\"."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -250,30 +255,30 @@ static int report_request(struct client *cl, int argc, char **argv)
 	int rc = EXIT_USAGE;
 	char id[PLAN_FMT_ID_LEN];
 	if (!*o[O_TITLE].str) {
-		opts_fail(&c, "--title must not be empty");
+		opts_fail(&c, _("--title must not be empty"));
 		goto out;
 	}
 	if (!o[O_DUE].set && !o[O_TO].set) {
-		opts_fail(&c, "give --due DATE, or a period --from DATE --to DATE");
+		opts_fail(&c, _("give --due DATE, or a period --from DATE --to DATE"));
 		goto out;
 	}
 	if (o[O_FROM].set && !o[O_TO].set) {
-		opts_fail(&c, "--from needs --to: the period's end");
+		opts_fail(&c, _("--from needs --to: the period's end"));
 		goto out;
 	}
 	if (o[O_FROM].set && strcmp(o[O_FROM].str, o[O_TO].str) > 0) {
-		opts_fail(&c, "the period ends (%s) before it starts (%s)", o[O_TO].str,
+		opts_fail(&c, _("the period ends (%s) before it starts (%s)"), o[O_TO].str,
 			o[O_FROM].str);
 		goto out;
 	}
 	if (o[O_UPDATE].set != o[O_BASE].set) {
-		opts_fail(&c, "--update and --base go together");
+		opts_fail(&c, _("--update and --base go together"));
 		goto out;
 	}
 	rc = EXIT_RUNTIME;
-	if (opts_check_id("item", pos[0]) != EXIT_OK ||
-	    (o[O_SERIES].set && opts_check_id("series", o[O_SERIES].str) != EXIT_OK) ||
-	    (o[O_UPDATE].set && opts_check_id("request", o[O_UPDATE].str) != EXIT_OK))
+	if (opts_check_id("item", &pos[0]) != EXIT_OK ||
+	    (o[O_SERIES].set && opts_check_id("series", &o[O_SERIES].str) != EXIT_OK) ||
+	    (o[O_UPDATE].set && opts_check_id("request", &o[O_UPDATE].str) != EXIT_OK))
 		goto out;
 	const char *level = o[O_SUBMITTERS].set ? o[O_SUBMITTERS].str : NULL;
 	if (!level && !o[O_ORG].n_list && !o[O_GROUP].n_list) {
@@ -283,7 +288,7 @@ static int report_request(struct client *cl, int argc, char **argv)
 		level = lv == KARTA__ORG_LEVEL__ORG_LEVEL_REGION ? "municipality"
 			: lv == KARTA__ORG_LEVEL__ORG_LEVEL_MUNICIPALITY ? "school" : NULL;
 		if (!level) {
-			rc = opts_fail(&c, "say who submits: --submitters, --org or --group");
+			rc = opts_fail(&c, _("say who submits: --submitters, --org or --group"));
 			goto out;
 		}
 	}
@@ -318,10 +323,11 @@ static int report_request(struct client *cl, int argc, char **argv)
 	rc = report_send_op(cl, "report_request_put", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
 	if (rc == EXIT_OK) {
 		if (queued(r))
-			printf("report request %s queued until 'karta sync' sends it\n", id);
+			printf(_("report request %s queued until 'karta sync' sends it\n"), id);
 		else
-			printf("report request %s %s (version %lld)\n", id,
-				o[O_UPDATE].set ? "updated" : "created", (long long)r->row_version);
+			printf(o[O_UPDATE].set ? _("report request %s updated (version %lld)\n")
+					       : _("report request %s created (version %lld)\n"),
+				id, (long long)r->row_version);
 		karta__op_result__free_unpacked(r, NULL);
 	}
 out:
@@ -353,22 +359,24 @@ static void print_submission(const Karta__OpResult *r, const char *id, const cha
 {
 	const char *sid = *r->entity_id ? r->entity_id : id;
 	if (queued(r)) {
-		printf("submission %s: %s queued until 'karta sync' sends it\n", id, what);
+		printf(_("submission %s: %s queued until 'karta sync' sends it\n"), id, terms_q(what));
 		return;
 	}
 	const char *m = r->message;
 	if (strcmp(m, "created") == 0)
-		m = "draft created";
+		m = _("draft created");
 	else if (strcmp(m, "saved") == 0)
-		m = "draft saved";
+		m = _("draft saved");
 	else if (strcmp(m, "unchanged") == 0)
-		m = "unchanged";
+		m = _("unchanged");
 	else if (!*m)
-		m = what;
-	if (strncmp(m, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
-		printf("%s (version %lld)\n", m, (long long)r->row_version);
+		m = terms_q(what);
 	else
-		printf("submission %s: %s (version %lld)\n", sid, m, (long long)r->row_version);
+		m = terms_word(TERMS_REPORT_STATE, m); /* "accepted", "returned": the field's words */
+	if (strncmp(m, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
+		printf(_("%s (version %lld)\n"), m, (long long)r->row_version);
+	else
+		printf(_("submission %s: %s (version %lld)\n"), sid, m, (long long)r->row_version);
 }
 
 /* Content args of draft and submit: comment and evidence, only those given. */
@@ -388,12 +396,12 @@ static int content_args(const struct opt_cmd *c, const struct opt *o, json_t *a)
 static int report_draft(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1("submission"), [O_N] = {0}};
+	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION), [O_N] = {0}};
 	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1,
-		"Starts this organization's answer to a report request (a draft, with a new id), or\n"
+		N_("Starts this organization's answer to a report request (a draft, with a new id), or\n"
 		"edits a draft or returned submission. Editing an accepted submission starts the\n"
 		"next one (the accepted one stays as it was). Submit it with 'karta report submit'.\n"
-		"Works offline.", o};
+		"Works offline."), o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc)) {
@@ -409,7 +417,7 @@ static int report_draft(struct client *cl, int argc, char **argv)
 	if (edit) {
 		snprintf(id, sizeof id, "%s", pos[0]);
 		if (!o[O_EV].set && !evidence_given(&o[O_EV])) {
-			rc = opts_fail(&c, "nothing to change: give --comment or evidence");
+			rc = opts_fail(&c, _("nothing to change: give --comment or evidence"));
 			goto out;
 		}
 		/* an accepted one: the change is the next submission, whose id we choose, so it
@@ -432,7 +440,7 @@ static int report_draft(struct client *cl, int argc, char **argv)
 	rc = report_send_op(cl, "report_draft", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
 	a = NULL;
 	if (rc == EXIT_OK) {
-		print_submission(r, *next ? next : id, "draft");
+		print_submission(r, *next ? next : id, N_("report op|draft"));
 		karta__op_result__free_unpacked(r, NULL);
 	}
 out:
@@ -444,11 +452,11 @@ out:
 static int report_submit(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1("submission"), [O_N] = {0}};
+	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION), [O_N] = {0}};
 	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1,
-		"Submits a draft, or resubmits a returned submission, to the request's receiver.\n"
+		N_("Submits a draft, or resubmits a returned submission, to the request's receiver.\n"
 		"Given a request id, creates this organization's submission and submits it in one\n"
-		"step. A comment or evidence given is saved first. Works offline.", o};
+		"step. A comment or evidence given is saved first. Works offline."), o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission or request", pos, &rc)) {
@@ -472,7 +480,7 @@ static int report_submit(struct client *cl, int argc, char **argv)
 	rc = report_send_op(cl, "report_submit", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
 	a = NULL;
 	if (rc == EXIT_OK) {
-		print_submission(r, id, "submit");
+		print_submission(r, id, N_("report op|submit"));
 		karta__op_result__free_unpacked(r, NULL);
 	}
 out:
@@ -491,7 +499,7 @@ static int decide(struct client *cl, const char *id, const char *reason,
 	int rc = report_send_op(cl, accept ? "report_accept" : "report_return", id,
 		base->set ? base->num : 0, a, &r);
 	if (rc == EXIT_OK) {
-		print_submission(r, id, accept ? "accept" : "return");
+		print_submission(r, id, accept ? N_("report op|accept") : N_("report op|return"));
 		karta__op_result__free_unpacked(r, NULL);
 	}
 	return rc;
@@ -500,10 +508,10 @@ static int decide(struct client *cl, const char *id, const char *reason,
 static int report_accept(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
-	struct opt o[] = {[O_BASE] = OPT_BASE1("submission"), [O_N] = {0}};
+	struct opt o[] = {[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION), [O_N] = {0}};
 	struct opt_cmd c = {"report accept", "SUBMISSION", 1,
-		"Accepts a submitted report: its receiver, or an organization above it, never its\n"
-		"author. An accepted submission is frozen: a later change is a new submission.", o};
+		N_("Accepts a submitted report: its receiver, or an organization above it, never its\n"
+		"author. An accepted submission is frozen: a later change is a new submission."), o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))
@@ -516,13 +524,13 @@ static int report_return(struct client *cl, int argc, char **argv)
 	enum { O_REASON, O_BASE, O_N };
 	struct opt o[] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
-			.help = "what must change (kept with the submission)"},
-		[O_BASE] = OPT_BASE1("submission"),
+			.help = N_("what must change (kept with the submission)")},
+		[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION),
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"report return", "SUBMISSION", 1,
-		"Returns a submitted report to its author with the reason; they edit it ('karta\n"
-		"report draft') and resubmit it ('karta report submit').", o};
+		N_("Returns a submitted report to its author with the reason; they edit it ('karta\n"
+		"report draft') and resubmit it ('karta report submit')."), o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))
@@ -531,20 +539,20 @@ static int report_return(struct client *cl, int argc, char **argv)
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
 	if (!*s)
-		return opts_fail(&c, "--reason must not be empty");
+		return opts_fail(&c, _("--reason must not be empty"));
 	return decide(cl, pos[0], o[O_REASON].str, &o[O_BASE], false);
 }
 
 int cmd_report(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
-		{"request", report_request, "ask the organizations below for a report on an item"},
-		{"draft", report_draft, "start or edit this organization's answer to a request"},
-		{"submit", report_submit, "submit (or resubmit) a submission"},
-		{"accept", report_accept, "accept a submitted report (its receiver)"},
-		{"return", report_return, "return a submitted report with a reason"},
-		{"list", report_list, "requests and submissions in the local replica"},
-		{"show", report_show, "one request or submission from the local replica"},
+		{"request", report_request, N_("ask the organizations below for a report on an item")},
+		{"draft", report_draft, N_("start or edit this organization's answer to a request")},
+		{"submit", report_submit, N_("submit (or resubmit) a submission")},
+		{"accept", report_accept, N_("accept a submitted report (its receiver)")},
+		{"return", report_return, N_("return a submitted report with a reason")},
+		{"list", report_list, N_("requests and submissions in the local replica")},
+		{"show", report_show, N_("one request or submission from the local replica")},
 	};
 	return opts_dispatch("report", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

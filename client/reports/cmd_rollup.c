@@ -19,6 +19,7 @@
 
 #include "registry_cmds.h"
 #include "report_cmds.h"
+#include "kt_i18n.h"
 
 /* --- rollup, overdue ---------------------------------------------------------------------- */
 
@@ -42,13 +43,14 @@ static int table_call(struct client *cl, const char *name, const struct opt *as_
 	struct report_view *v, Karta__Table **out)
 {
 	*out = NULL;
-	if (plan->set && opts_check_id("plan", plan->str) != EXIT_OK)
+	const char *plan_id = plan->str;
+	if (plan->set && opts_check_id("plan", &plan_id) != EXIT_OK)
 		return EXIT_RUNTIME;
 	if (!client_rpc_quiet(cl)) {
 		if (cl->unreachable)
-			fprintf(stderr, "karta: the %s is computed by the server, which cannot be "
-					"reached now\n",
-				strcmp(name, "rollup") == 0 ? "roll-up" : name);
+			fprintf(stderr, "%s\n", strcmp(name, "rollup") == 0
+				? _("karta: the roll-up is computed by the server, which cannot be reached now")
+				: _("karta: this is computed by the server, which cannot be reached now"));
 		return EXIT_RUNTIME;
 	}
 	char own[64];
@@ -74,7 +76,7 @@ static int table_call(struct client *cl, const char *name, const struct opt *as_
 	req.as_of = (char *)(as_of->set ? as_of->str : "");
 	req.by = (char *)(by ? v->by : "");
 	req.scope = (char *)(scope->set ? scope->str : "");
-	req.plan_id = (char *)(plan->set ? plan->str : "");
+	req.plan_id = (char *)(plan->set ? plan_id : "");
 	return report_table(cl, &req, out);
 }
 
@@ -83,8 +85,8 @@ int report_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out
 	*out = NULL;
 	if (!client_rpc_quiet(cl)) { /* a refusal is printed; unreachable is not */
 		if (cl->unreachable)
-			fprintf(stderr, "karta: this is computed by the server, which cannot be "
-					"reached now\n");
+			fprintf(stderr, _("karta: this is computed by the server, which cannot be "
+					"reached now\n"));
 		return EXIT_RUNTIME;
 	}
 	ProtobufCMessage *m;
@@ -99,21 +101,21 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 	enum { O_AS_OF, O_BY, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "the state at the end of this day (default: today)"},
+			.help = N_("the state at the end of this day (default: today)")},
 		[O_BY] = {.name = "by", .type = OPT_CHOICE, .choices = "municipality|school|item",
-			.help = "one row per municipality, school or plan item (default: the level "
-				"below the scope; a school's own items)"},
+			.help = N_("one row per municipality, school or plan item (default: the level "
+				"below the scope; a school's own items)")},
 		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
-			.help = "an organization below this one (default: this one)"},
+			.help = N_("an organization below this one (default: this one)")},
 		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
-			.help = "only this plan and the plans derived from it"},
+			.help = N_("only this plan and the plans derived from it")},
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"rollup", "", 0,
-		"How the plans are carried out, as of a day: per organization the items, how many\n"
+		N_("How the plans are carried out, as of a day: per organization the items, how many\n"
 		"were due by then, done (done % = done of all items), overdue (due before the day\n"
 		"and neither done nor not applicable), due without any status (not reported),\n"
 		"report requests due and missing, returned reports and the last submission; per\n"
@@ -122,12 +124,12 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		"Drill down with --scope (a municipality, then a school). The table ends with a TOTAL\n"
 		"row; on a terminal, overdue figures are in red. --format csv has the same columns\n"
 		"(no TOTAL row), json every column the server computes, xlsx (-o FILE.xlsx) the\n"
-		"csv columns as a spreadsheet: numbers, percentages and dates typed.", o};
+		"csv columns as a spreadsheet: numbers, percentages and dates typed."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
-		return opts_fail(&c, "--scope needs an organization code");
+		return opts_fail(&c, _("--scope needs an organization code"));
 	struct report_view v = {.color = report_want_color(),
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	struct table_out out;
@@ -140,14 +142,22 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		return table_out_close(&out, &v.fo, rc);
 	v.title = strcmp(v.by, "item") == 0 ? "Свод по мероприятиям"
 		: strcmp(v.by, "school") == 0 ? "Свод по ОО" : "Свод по муниципалитетам";
-	if (v.fo.format == KT_TABLE_TEXT)
-		printf("roll-up by %s as of %s%s%s\n\n", v.by,
-			o[O_AS_OF].set ? o[O_AS_OF].str : "today", o[O_SCOPE].set ? ", scope " : "",
-			o[O_SCOPE].set ? o[O_SCOPE].str : "");
+	if (v.fo.format == KT_TABLE_TEXT) {
+		char scope[256] = "";
+		if (o[O_SCOPE].set)
+			snprintf(scope, sizeof scope, _(", scope %s"), o[O_SCOPE].str);
+		const char *as_of = o[O_AS_OF].set ? o[O_AS_OF].str : _("today");
+		if (strcmp(v.by, "item") == 0)
+			printf(_("roll-up by item as of %s%s\n\n"), as_of, scope);
+		else if (strcmp(v.by, "school") == 0)
+			printf(_("roll-up by school as of %s%s\n\n"), as_of, scope);
+		else
+			printf(_("roll-up by municipality as of %s%s\n\n"), as_of, scope);
+	}
 	if (v.fo.format == KT_TABLE_TEXT && t->n_rows == 0)
-		printf("nothing to roll up: no %s in scope\n",
-			strcmp(v.by, "item") == 0 ? "items" : strcmp(v.by, "school") == 0
-				? "schools" : "municipalities");
+		printf("%s\n", strcmp(v.by, "item") == 0 ? _("nothing to roll up: no items in scope")
+			: strcmp(v.by, "school") == 0 ? _("nothing to roll up: no schools in scope")
+			: _("nothing to roll up: no municipalities in scope"));
 	else
 		rc = report_render_rollup(t, &v, out.f);
 	karta__table__free_unpacked(t, NULL);
@@ -159,26 +169,26 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 	enum { O_AS_OF, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = "overdue at the end of this day (default: today)"},
+			.help = N_("overdue at the end of this day (default: today)")},
 		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
-			.help = "an organization below this one (default: this one)"},
+			.help = N_("an organization below this one (default: this one)")},
 		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
-			.help = "only this plan and the plans derived from it"},
+			.help = N_("only this plan and the plans derived from it")},
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"overdue", "", 0,
-		"Everything overdue in the scope as of a day, by due date: items whose dated\n"
+		N_("Everything overdue in the scope as of a day, by due date: items whose dated\n"
 		"deadline passed before the day and that were neither done nor not applicable then\n"
 		"(state: their status, or not_reported), and report requests due before the day that\n"
-		"an organization had not submitted (state: missing, draft or returned).", o};
+		"an organization had not submitted (state: missing, draft or returned)."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
-		return opts_fail(&c, "--scope needs an organization code");
+		return opts_fail(&c, _("--scope needs an organization code"));
 	struct report_view v = {.color = report_want_color(), .title = "Просрочено",
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	struct table_out out;
@@ -189,9 +199,13 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 	rc = table_call(cl, "overdue", &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &t);
 	if (rc != EXIT_OK)
 		return table_out_close(&out, &v.fo, rc);
-	if (v.fo.format == KT_TABLE_TEXT)
-		printf("overdue as of %s%s%s\n\n", o[O_AS_OF].set ? o[O_AS_OF].str : "today",
-			o[O_SCOPE].set ? ", scope " : "", o[O_SCOPE].set ? o[O_SCOPE].str : "");
+	if (v.fo.format == KT_TABLE_TEXT) {
+		char scope[256] = "";
+		if (o[O_SCOPE].set)
+			snprintf(scope, sizeof scope, _(", scope %s"), o[O_SCOPE].str);
+		printf(_("overdue as of %s%s\n\n"), o[O_AS_OF].set ? o[O_AS_OF].str : _("today"),
+			scope);
+	}
 	rc = report_render_overdue(t, &v, out.f);
 	karta__table__free_unpacked(t, NULL);
 	return table_out_close(&out, &v.fo, rc);
@@ -203,9 +217,9 @@ int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"registry duplicates", "", 0,
-		"The same person entered as a participant by two schools this organization reads\n"
+		N_("The same person entered as a participant by two schools this organization reads\n"
 		"(a municipality: its schools; the region: all): the same surname, name, patronymic\n"
-		"and birth date, or the same document, or the same СНИЛС. Computed by the server.", o};
+		"and birth date, or the same document, or the same СНИЛС. Computed by the server."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);

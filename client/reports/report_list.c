@@ -16,8 +16,10 @@
 #include "report_render.h"
 #include "rpc.h"
 #include "table_out.h"
+#include "terms.h"
 
 #include "report_cmds.h"
+#include "kt_i18n.h"
 
 /* --- report list, show (the local replica) ------------------------------------------------ */
 
@@ -136,7 +138,7 @@ static void request_when(json_t *q, char *buf, size_t n)
 	const char *due = jtext(q, "due_date"), *from = jtext(q, "period_from"),
 		   *to = jtext(q, "period_to");
 	if (*to && *due)
-		snprintf(buf, n, "%s (for %s..%s)", due, from, to);
+		snprintf(buf, n, _("%s (for %s..%s)"), due, from, to);
 	else if (*to)
 		snprintf(buf, n, "%s..%s", from, to);
 	else
@@ -151,14 +153,17 @@ static void request_who(json_t *q, char *buf, size_t n)
 	buf[0] = '\0';
 	const char *lvl = jtext(s, "level");
 	if (*lvl)
-		snprintf(buf, n, "every %s", lvl);
+		snprintf(buf, n, "%s", strcmp(lvl, "school") == 0 ? _("every school")
+			: strcmp(lvl, "municipality") == 0 ? _("every municipality") : lvl);
+	if (*lvl && strcmp(lvl, "school") != 0 && strcmp(lvl, "municipality") != 0)
+		snprintf(buf, n, _("every %s"), lvl);
 	const char *keys[] = {"orgs", "groups"};
 	for (int k = 0; k < 2; k++)
 		json_array_foreach(json_object_get(s, keys[k]), i, v) {
 			size_t len = strlen(buf);
 			if (json_is_string(v) && len + 2 < n)
 				snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "",
-					k ? "group " : "", json_string_value(v));
+					k ? _("group ") : "", json_string_value(v));
 		}
 }
 
@@ -223,8 +228,8 @@ static struct replica *report_replica(struct client *cl, bool *never)
 	replica_meta_get(r, REPLICA_META_LAST_SYNC, last, sizeof last);
 	*never = !*last;
 	if (*never)
-		fprintf(stderr, "karta: the local replica has never synced: run 'karta sync' to "
-				"fetch the report requests and submissions\n");
+		fprintf(stderr, _("karta: the local replica has never synced: run 'karta sync' to "
+				"fetch the report requests and submissions\n"));
 	return r;
 }
 
@@ -243,8 +248,9 @@ static void note_queued(struct replica *r)
 {
 	struct pending_count c = {0};
 	if (replica_outbox_each(r, count_report_op, &c) == 0 && c.n > 0)
-		fprintf(stderr, "karta: %ld report change%s queued, not shown yet: 'karta sync' "
-				"sends %s\n", c.n, c.n == 1 ? "" : "s", c.n == 1 ? "it" : "them");
+		fprintf(stderr, P_("karta: %ld report change queued, not shown yet: 'karta sync' "
+				   "sends it\n", "karta: %ld report changes queued, not shown yet: "
+				   "'karta sync' sends them\n", c.n), c.n);
 }
 
 static int load_rows(struct replica *r, struct rows *rw)
@@ -254,7 +260,7 @@ static int load_rows(struct replica *r, struct rows *rw)
 	if (!rw->requests || !rw->submissions ||
 	    replica_each(r, "report_request", NULL, collect_json, rw->requests) != 0 ||
 	    replica_each(r, "report_submission", NULL, collect_json, rw->submissions) != 0) {
-		fprintf(stderr, "karta: cannot read the local replica: %s\n", replica_error(r));
+		fprintf(stderr, _("karta: cannot read the local replica: %s\n"), replica_error(r));
 		return EXIT_RUNTIME;
 	}
 	sort_array(rw->requests, cmp_request);
@@ -271,9 +277,9 @@ static void rows_free(struct rows *rw)
 enum { L_REQ, L_TITLE, L_DUE, L_RECEIVER, L_WHO, L_SUB, L_ORG, L_VER, L_STATE, L_SENT,
 	L_REASON, L_N };
 static const struct kt_col list_cols[L_N] = {
-	[L_REQ] = {"request", KT_COL_TEXT, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
+	[L_REQ] = {"request", KT_COL_ID, 0}, [L_TITLE] = {"title", KT_COL_TEXT, 40},
 	[L_DUE] = {"due", KT_COL_DATE, 0}, [L_RECEIVER] = {"receiver", KT_COL_TEXT, 0},
-	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_TEXT, 0},
+	[L_WHO] = {"from", KT_COL_TEXT, 24}, [L_SUB] = {"submission", KT_COL_ID, 0},
 	[L_ORG] = {"org", KT_COL_TEXT, 0}, [L_VER] = {"no", KT_COL_INT, 0},
 	[L_STATE] = {"state", KT_COL_TEXT, 0}, [L_SENT] = {"submitted", KT_COL_DATE, 0},
 	[L_REASON] = {"return reason", KT_COL_TEXT, 40},
@@ -281,7 +287,7 @@ static const struct kt_col list_cols[L_N] = {
 
 /* One row per submission, and one per request nobody answered yet. */
 static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json_t *s,
-	const char *rid)
+	const char *rid, bool people)
 {
 	char when[64] = "", who[256] = "", ver[24] = "", sent[32] = "", b1[32], b2[32];
 	const char *cells[L_N] = {0};
@@ -292,7 +298,7 @@ static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json
 		cells[L_TITLE] = jtext(q, "title");
 		cells[L_RECEIVER] = org_code(m, json_object_get(q, "receiver_org_id"), b1, sizeof b1);
 		if (json_is_true(json_object_get(q, "cancelled")))
-			snprintf(who + strlen(who), sizeof who - strlen(who), " (cancelled)");
+			snprintf(who + strlen(who), sizeof who - strlen(who), "%s", _(" (cancelled)"));
 	}
 	cells[L_DUE] = when;
 	cells[L_WHO] = who;
@@ -301,7 +307,8 @@ static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json
 		cells[L_ORG] = org_code(m, json_object_get(s, "org_id"), b2, sizeof b2);
 		snprintf(ver, sizeof ver, "%lld",
 			(long long)json_integer_value(json_object_get(s, "version_no")));
-		cells[L_STATE] = jtext(s, "state");
+		cells[L_STATE] = people ? terms_word(TERMS_REPORT_STATE, jtext(s, "state"))
+					: jtext(s, "state");
 		report_short_time(jtext(s, "submitted_at"), sent, sizeof sent);
 		cells[L_REASON] = jtext(s, "return_reason");
 	}
@@ -314,7 +321,7 @@ static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out
 {
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = fo->bom};
 	if (!t)
-		fprintf(stderr, "karta: cannot write the output: out of memory\n");
+		table_out_fail(_("out of memory"));
 	int rc = t ? table_out_write(t, fo, &to, "Отчёты", out) : -1;
 	kt_table_free(t);
 	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -326,10 +333,10 @@ int report_list(struct client *cl, int argc, char **argv)
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
 	struct opt_cmd c = {"report list", "", 0,
-		"Lists the report requests and submissions in the local replica (as of the last\n"
+		N_("Lists the report requests and submissions in the local replica (as of the last\n"
 		"'karta sync'): one line per submission, and one per request nobody has answered:\n"
 		"requests this organization issued or was asked, its own submissions and, for a\n"
-		"receiver, those of the organizations below it.", o};
+		"receiver, those of the organizations below it."), o};
 	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
 	if (pr != OPTS_OK)
 		return opts_exit(pr);
@@ -356,12 +363,12 @@ int report_list(struct client *cl, int argc, char **argv)
 			json_array_foreach(rw.submissions, k, s)
 				if (t && strcasecmp(jtext(s, "request_id"), jtext(q, "id")) == 0) {
 					any = true;
-					if (list_add(t, &m, q, s, jtext(q, "id")) != 0) {
+					if (list_add(t, &m, q, s, jtext(q, "id"), fo.format == KT_TABLE_TEXT) != 0) {
 						kt_table_free(t);
 						t = NULL;
 					}
 				}
-			if (t && !any && list_add(t, &m, q, NULL, jtext(q, "id")) != 0) {
+			if (t && !any && list_add(t, &m, q, NULL, jtext(q, "id"), fo.format == KT_TABLE_TEXT) != 0) {
 				kt_table_free(t);
 				t = NULL;
 			}
@@ -369,14 +376,15 @@ int report_list(struct client *cl, int argc, char **argv)
 		/* submissions whose request this replica does not hold */
 		json_array_foreach(rw.submissions, k, s)
 			if (t && !request_of(&rw, jtext(s, "request_id")) &&
-			    list_add(t, &m, NULL, s, jtext(s, "request_id")) != 0) {
+			    list_add(t, &m, NULL, s, jtext(s, "request_id"),
+				     fo.format == KT_TABLE_TEXT) != 0) {
 				kt_table_free(t);
 				t = NULL;
 			}
 		if (t && kt_table_rows(t) == 0 && fo.format == KT_TABLE_TEXT) {
 			kt_table_free(t);
-			printf("no report requests or submissions%s\n",
-				never ? " (never synced)" : "");
+			printf(_("no report requests or submissions%s\n"),
+				never ? _(" (never synced)") : "");
 		} else {
 			rc = write_kt(t, &fo, out.f);
 		}
@@ -414,7 +422,7 @@ static void kv_version(struct kt_table **t, json_t *o)
 {
 	char b[24];
 	snprintf(b, sizeof b, "%lld", (long long)json_integer_value(json_object_get(o, "row_version")));
-	kv(t, "version", b);
+	kv(t, _("version"), b);
 }
 
 /* «приказ № 12 от 2023-10-01 (Приказ №12 от 01.10.2023); file.pdf; count 25; 2 records» */
@@ -433,11 +441,11 @@ static void evidence_text(json_t *e, char *buf, size_t n)
 	if (a)
 		ADD("%s%s", len ? "; " : "", jtext(a, "ref"));
 	if (json_is_integer(json_object_get(e, "count")))
-		ADD("%scount %lld", len ? "; " : "",
+		ADD(_("%scount %lld"), len ? "; " : "",
 			(long long)json_integer_value(json_object_get(e, "count")));
 	if (json_array_size(json_object_get(e, "records")))
-		ADD("%s%zu record%s", len ? "; " : "", json_array_size(json_object_get(e, "records")),
-			json_array_size(json_object_get(e, "records")) == 1 ? "" : "s");
+		ADD(P_("%s%zu record", "%s%zu records", json_array_size(json_object_get(e, "records"))),
+			len ? "; " : "", json_array_size(json_object_get(e, "records")));
 #undef ADD
 }
 
@@ -458,18 +466,18 @@ static int show_request(struct replica *r, const struct rows *rw, const struct o
 	}
 	free(ip);
 	struct kt_table *t = kv_new();
-	kv(&t, "request", jtext(q, "id"));
-	kv(&t, "title", jtext(q, "title"));
-	kv(&t, "item", item);
-	kv(&t, "due", when);
-	kv(&t, "receiver", org_code(m, json_object_get(q, "receiver_org_id"), b, sizeof b));
-	kv(&t, "from", who);
+	kv(&t, _("request"), jtext(q, "id"));
+	kv(&t, _("title"), jtext(q, "title"));
+	kv(&t, _("item"), item);
+	kv(&t, _("due"), when);
+	kv(&t, _("receiver"), org_code(m, json_object_get(q, "receiver_org_id"), b, sizeof b));
+	kv(&t, _("from"), who);
 	if (strcasecmp(jtext(q, "series_id"), jtext(q, "id")) != 0)
-		kv(&t, "series", jtext(q, "series_id"));
+		kv(&t, _("series"), jtext(q, "series_id"));
 	if (json_is_true(json_object_get(q, "cancelled")))
-		kv(&t, "cancelled", "yes");
+		kv(&t, _("cancelled"), _("yes"));
 	kv_version(&t, q);
-	kv_time(&t, "updated", q, "updated_at");
+	kv_time(&t, _("updated"), q, "updated_at");
 	struct kt_table_opts to = {.no_header = true};
 	int rc = t && kt_table_write(t, KT_TABLE_TEXT, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 	kt_table_free(t);
@@ -480,16 +488,16 @@ static int show_request(struct replica *r, const struct rows *rw, const struct o
 	json_t *s;
 	json_array_foreach(rw->submissions, k, s)
 		if (st && strcasecmp(jtext(s, "request_id"), jtext(q, "id")) == 0 &&
-		    list_add(st, m, q, s, jtext(q, "id")) != 0) {
+		    list_add(st, m, q, s, jtext(q, "id"), true) != 0) {
 			kt_table_free(st);
 			st = NULL;
 		}
 	if (st && kt_table_rows(st) == 0) {
 		kt_table_free(st);
-		printf("\nno submissions here yet\n");
+		printf(_("\nno submissions here yet\n"));
 		return EXIT_OK;
 	}
-	printf("\nsubmissions:\n");
+	printf(_("\nsubmissions:\n"));
 	return write_kt(st, fo, stdout);
 }
 
@@ -503,19 +511,19 @@ static int show_submission(const struct rows *rw, const struct org_map *m, json_
 		(long long)json_integer_value(json_object_get(s, "version_no")));
 	evidence_text(json_object_get(s, "evidence"), ev, sizeof ev);
 	struct kt_table *t = kv_new();
-	kv(&t, "submission", jtext(s, "id"));
-	kv(&t, "request", req);
-	kv(&t, "org", org_code(m, json_object_get(s, "org_id"), b, sizeof b));
-	kv(&t, "number", ver);
-	kv(&t, "supersedes", jtext(s, "supersedes"));
-	kv(&t, "state", jtext(s, "state"));
-	kv(&t, "comment", jtext(s, "comment"));
-	kv(&t, "evidence", ev);
-	kv(&t, "return reason", jtext(s, "return_reason"));
-	kv_time(&t, "submitted", s, "submitted_at");
-	kv_time(&t, "decided", s, "decided_at");
+	kv(&t, _("submission"), jtext(s, "id"));
+	kv(&t, _("request"), req);
+	kv(&t, _("org"), org_code(m, json_object_get(s, "org_id"), b, sizeof b));
+	kv(&t, _("number"), ver);
+	kv(&t, _("supersedes"), jtext(s, "supersedes"));
+	kv(&t, _("state"), terms_word(TERMS_REPORT_STATE, jtext(s, "state")));
+	kv(&t, _("comment"), jtext(s, "comment"));
+	kv(&t, _("evidence"), ev);
+	kv(&t, _("return reason"), jtext(s, "return_reason"));
+	kv_time(&t, _("submitted"), s, "submitted_at");
+	kv_time(&t, _("decided"), s, "decided_at");
 	kv_version(&t, s);
-	kv_time(&t, "updated", s, "updated_at");
+	kv_time(&t, _("updated"), s, "updated_at");
 	struct kt_table_opts to = {.no_header = true};
 	int rc = t && kt_table_write(t, KT_TABLE_TEXT, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 	kt_table_free(t);
@@ -527,8 +535,8 @@ int report_show(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_N };
 	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
 	struct opt_cmd c = {"report show", "ID", 1,
-		"Shows a report request (with the submissions this replica holds) or a submission,\n"
-		"from the local replica. --format json prints the rows as synced.", o};
+		N_("Shows a report request (with the submissions this replica holds) or a submission,\n"
+		"from the local replica. --format json prints the rows as synced."), o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc))
@@ -549,8 +557,8 @@ int report_show(struct client *cl, int argc, char **argv)
 			s = x;
 	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, false, false);
 	if (!q && !s) {
-		fprintf(stderr, "karta: no report request or submission %s in the local replica%s\n",
-			pos[0], never ? "" : " (run 'karta sync' to fetch the newest)");
+		fprintf(stderr, _("karta: no report request or submission %s in the local replica%s\n"),
+			pos[0], never ? "" : _(" (run 'karta sync' to fetch the newest)"));
 		note_queued(r);
 		rows_free(&rw);
 		return EXIT_RUNTIME;

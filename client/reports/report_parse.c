@@ -9,6 +9,7 @@
 
 #include "kt_ru_text.h"
 #include "kt_table.h"
+#include "kt_i18n.h"
 
 /* --- status words ----------------------------------------------------------------------- */
 
@@ -119,7 +120,7 @@ static int date_at(const char *text, const struct kt_ru_toks *t, unsigned i, int
 	*end = last + 1;
 	if (yy < 1900 || yy > 2999 || mm < 1 || mm > 12 || dd < 1 || dd > dim((int)yy, (int)mm)) {
 		unsigned a = t->t[i].start, b = t->t[last].end;
-		snprintf(err, errlen, "'%.*s' is not a day", (int)(b - a), text + a);
+		snprintf(err, errlen, _("'%.*s' is not a day"), (int)(b - a), text + a);
 		return -1;
 	}
 	*y = (int)yy, *m = (int)mm, *d = (int)dd;
@@ -157,17 +158,17 @@ int report_parse_document(const char *text, struct report_doc *d, char *err, siz
 	while (len > 0 && is_space(s[len - 1]))
 		len--;
 	if (len == 0) {
-		snprintf(err, errlen, "the evidence text is empty");
+		snprintf(err, errlen, _("the evidence text is empty"));
 		return -1;
 	}
 	if (len >= sizeof d->title) {
-		snprintf(err, errlen, "the evidence text is longer than %d characters",
+		snprintf(err, errlen, _("the evidence text is longer than %d characters"),
 			REPORT_DOC_TEXT_MAX);
 		return -1;
 	}
 	len = kt_ru_copy_clean(d->title, sizeof d->title, s, len);
 	if (utf8_chars(d->title) > REPORT_DOC_TEXT_MAX) {
-		snprintf(err, errlen, "the evidence text is longer than %d characters",
+		snprintf(err, errlen, _("the evidence text is longer than %d characters"),
 			REPORT_DOC_TEXT_MAX);
 		return -1;
 	}

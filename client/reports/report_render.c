@@ -15,6 +15,8 @@
 #include "client.h"
 #include "report_parse.h"
 #include "table_out.h"
+#include "terms.h"
+#include "kt_i18n.h"
 
 #define MARK_ON "\xE2\x81\xA3"  /* U+2063 INVISIBLE SEPARATOR */
 #define MARK_OFF "\xE2\x81\xA4" /* U+2064 INVISIBLE PLUS */
@@ -148,7 +150,7 @@ static void unmark(const char *s, FILE *out)
 static int write_table(struct kt_table *t, const struct report_view *v, bool colored,
 	FILE *out)
 {
-	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom};
+	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = v->fo.bom, .title = v->title};
 	int rc = -1;
 	errno = 0;
 	if (t && v->fo.format == KT_TABLE_XLSX) { /* one sheet; the message is printed */
@@ -175,8 +177,7 @@ static int write_table(struct kt_table *t, const struct report_view *v, bool col
 	kt_table_free(t);
 	if (rc == 0 && fflush(out) == 0 && !ferror(out))
 		return EXIT_OK;
-	fprintf(stderr, "karta: cannot write the output: %s\n",
-		oom ? "out of memory" : errno ? strerror(errno) : "write error");
+	table_out_fail(oom ? _("out of memory") : NULL);
 	return EXIT_RUNTIME;
 }
 
@@ -206,9 +207,23 @@ static int write_json(const Karta__Table *t, const struct report_view *v, FILE *
 	return write_table(kt, v, false, out);
 }
 
-/* One display row (r) or, with r == SIZE_MAX, the TOTAL row. */
+/* A state or kind cell as people read it (the text table): the field's words. */
+static const char *people_cell(const Karta__Table *t, size_t r, const char *src)
+{
+	const char *s = cell(t, r, src);
+	if (strcmp(src, "kind") == 0)
+		return terms_word(TERMS_OVERDUE_KIND, s);
+	if (strcmp(src, "own_status") == 0)
+		return terms_word(TERMS_ITEM_STATUS, s);
+	if (strcmp(src, "state") == 0)
+		return terms_word(strcmp(cell(t, r, "kind"), "item") == 0 ? TERMS_ITEM_STATUS
+									 : TERMS_REPORT_STATE, s);
+	return s;
+}
+
+/* One display row (r) or, with r == SIZE_MAX, the TOTAL row; people: the text table. */
 static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol *cols,
-	size_t nc, size_t r, bool color)
+	size_t nc, size_t r, bool color, bool people)
 {
 	char buf[MAX_COLS][160];
 	const char *cells[MAX_COLS];
@@ -222,7 +237,8 @@ static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol
 		case RK_DATE:
 		case RK_PCTV:
 		case RK_BOOLV:
-			cells[c] = !total ? cell(t, r, k->src) : c == 0 ? "TOTAL" : "";
+			cells[c] = !total ? (people ? people_cell(t, r, k->src) : cell(t, r, k->src))
+				: c == 0 ? (people ? _("TOTAL") : "TOTAL") : "";
 			continue;
 		case RK_INT:
 			if (!total && !*cell(t, r, k->src)) /* NULL: not a figure this row has */
@@ -254,7 +270,7 @@ static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol
 				snprintf(v, sizeof v, "%lld", n);
 			} else {
 				n = strcmp(cell(t, r, k->src), "t") == 0;
-				snprintf(v, sizeof v, "%s", n ? "yes" : "");
+				snprintf(v, sizeof v, "%s", !n ? "" : people ? _("yes") : "yes");
 			}
 			break;
 		}
@@ -308,12 +324,12 @@ static int render(const Karta__Table *t, const struct rcol *cols, size_t nc, boo
 			cols[c].width};
 	struct kt_table *kt = kt_table_new(kc, nc);
 	for (size_t r = 0; kt && r < t->n_rows; r++)
-		if (add_row(kt, t, cols, nc, r, color) != 0) {
+		if (add_row(kt, t, cols, nc, r, color, text) != 0) {
 			kt_table_free(kt);
 			kt = NULL;
 		}
 	if (kt && with_total && t->n_rows > 1 &&
-	    add_row(kt, t, cols, nc, (size_t)-1, color) != 0) {
+	    add_row(kt, t, cols, nc, (size_t)-1, color, text) != 0) {
 		kt_table_free(kt);
 		kt = NULL;
 	}
@@ -425,7 +441,7 @@ int report_render_overdue(const Karta__Table *t, const struct report_view *v, FI
 	};
 	size_t n = sizeof c / sizeof c[0];
 	if (v->fo.format == KT_TABLE_TEXT && t->n_rows == 0) {
-		fprintf(out, "nothing overdue\n");
+		fprintf(out, _("nothing overdue\n"));
 		return EXIT_OK;
 	}
 	int rc = render(t, c, n, false, v, out);
@@ -435,8 +451,10 @@ int report_render_overdue(const Karta__Table *t, const struct report_view *v, FI
 			items += strcmp(cell(t, r, "kind"), "item") == 0;
 			reqs += strcmp(cell(t, r, "kind"), "request") == 0;
 		}
-		fprintf(out, "%zu overdue: %ld item%s, %ld report%s\n", t->n_rows, items,
-			items == 1 ? "" : "s", reqs, reqs == 1 ? "" : "s");
+		char ni[64], nr[64];
+		snprintf(ni, sizeof ni, P_("%ld item", "%ld items", items), items);
+		snprintf(nr, sizeof nr, P_("%ld report", "%ld reports", reqs), reqs);
+		fprintf(out, _("%zu overdue: %s, %s\n"), t->n_rows, ni, nr);
 	}
 	return rc;
 }
@@ -453,12 +471,12 @@ int report_render_duplicates(const Karta__Table *t, const struct report_view *v,
 		C_DATE("born there", "birth_b"),
 	};
 	if (v->fo.format == KT_TABLE_TEXT && t->n_rows == 0) {
-		fprintf(out, "no duplicates\n");
+		fprintf(out, _("no duplicates\n"));
 		return EXIT_OK;
 	}
 	int rc = render(t, c, sizeof c / sizeof c[0], false, v, out);
 	if (rc == EXIT_OK && v->fo.format == KT_TABLE_TEXT)
-		fprintf(out, "%zu duplicate%s\n", t->n_rows, t->n_rows == 1 ? "" : "s");
+		fprintf(out, P_("%zu duplicate\n", "%zu duplicates\n", t->n_rows), t->n_rows);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <zip.h>
 
 #include "kt_gds_int.h"
+#include "kt_i18n.h"
 
 struct kt_gds_pkg {
 	char *path;
@@ -53,13 +54,13 @@ struct kt_gds_pkg *kt_gds_pkg_open(const char *path, const struct kt_gds_limits 
 {
 	struct stat st;
 	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "cannot open package '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open package '%s': %s"), path, strerror(errno));
 		return NULL;
 	}
 	struct kt_gds_pkg *p = calloc(1, sizeof *p);
 	if (!p || !(p->path = strdup(path))) {
 		free(p);
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	if (lim)
@@ -73,7 +74,7 @@ struct kt_gds_pkg *kt_gds_pkg_open(const char *path, const struct kt_gds_limits 
 	if (!p->zip) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);
-		snprintf(err, errlen, "package '%s' is neither a folder nor a ZIP archive (%s)", path,
+		snprintf(err, errlen, _("package '%s' is neither a folder nor a ZIP archive (%s)"), path,
 			zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		kt_gds_pkg_free(p);
@@ -83,8 +84,8 @@ struct kt_gds_pkg *kt_gds_pkg_open(const char *path, const struct kt_gds_limits 
 	for (zip_int64_t i = 0; i < n; i++) {
 		const char *name = zip_get_name(p->zip, (zip_uint64_t)i, ZIP_FL_ENC_GUESS);
 		if (!name || !entry_name_safe(name)) {
-			snprintf(err, errlen, "package '%s': entry %lld has a name that leaves the "
-				"archive ('../' or an absolute path): refused", path, (long long)i + 1);
+			snprintf(err, errlen, _("package '%s': entry %lld has a name that leaves the "
+				"archive ('../' or an absolute path): refused"), path, (long long)i + 1);
 			kt_gds_pkg_free(p);
 			return NULL;
 		}
@@ -165,13 +166,13 @@ struct kt_gds_src *kt_gds_src_open(struct kt_gds_pkg *p, const char *table, char
 	zip_int64_t idx = -1;
 	int f = find_member(p, table, name, sizeof name, &idx);
 	if (f != 0) {
-		snprintf(err, errlen, f > 0 ? "package '%s' has no %s.xml" :
-			"package '%s' holds more than one %s.xml", p->path, table);
+		snprintf(err, errlen, f > 0 ? _("package '%s' has no %s.xml") :
+			_("package '%s' holds more than one %s.xml"), p->path, table);
 		return NULL;
 	}
 	struct kt_gds_src *s = calloc(1, sizeof *s);
 	if (!s) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	s->fd = -1;
@@ -180,12 +181,12 @@ struct kt_gds_src *kt_gds_src_open(struct kt_gds_pkg *p, const char *table, char
 	if (p->zip) {
 		zip_stat_t zs;
 		if (zip_stat_index(p->zip, (zip_uint64_t)idx, 0, &zs) != 0 || !(zs.valid & ZIP_STAT_SIZE)) {
-			snprintf(err, errlen, "%s: cannot read its size in the archive", name);
+			snprintf(err, errlen, _("%s: cannot read its size in the archive"), name);
 			free(s);
 			return NULL;
 		}
 		if (zs.size > s->limit) {
-			snprintf(err, errlen, "%s: %llu bytes inflated, over the limit of %zu", name,
+			snprintf(err, errlen, _("%s: %llu bytes inflated, over the limit of %zu"), name,
 				(unsigned long long)zs.size, s->limit);
 			free(s);
 			return NULL;
@@ -193,7 +194,7 @@ struct kt_gds_src *kt_gds_src_open(struct kt_gds_pkg *p, const char *table, char
 		s->limit = (size_t)zs.size; /* never more than the header says */
 		s->zf = zip_fopen_index(p->zip, (zip_uint64_t)idx, 0);
 		if (!s->zf) {
-			snprintf(err, errlen, "%s: cannot open it in the archive: %s", name,
+			snprintf(err, errlen, _("%s: cannot open it in the archive: %s"), name,
 				zip_strerror(p->zip));
 			free(s);
 			return NULL;
@@ -205,12 +206,12 @@ struct kt_gds_src *kt_gds_src_open(struct kt_gds_pkg *p, const char *table, char
 	s->fd = open(full, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (s->fd < 0 || fstat(s->fd, &st) != 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", full, strerror(errno));
+		snprintf(err, errlen, _("cannot open '%s': %s"), full, strerror(errno));
 		kt_gds_src_close(s);
 		return NULL;
 	}
 	if ((size_t)st.st_size > s->limit) {
-		snprintf(err, errlen, "%s: %lld bytes, over the limit of %zu", name,
+		snprintf(err, errlen, _("%s: %lld bytes, over the limit of %zu"), name,
 			(long long)st.st_size, s->limit);
 		kt_gds_src_close(s);
 		return NULL;

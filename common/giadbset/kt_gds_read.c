@@ -16,6 +16,7 @@
 #include <libxml/xmlreader.h>
 
 #include "kt_gds_int.h"
+#include "kt_i18n.h"
 
 struct kt_gds_reader {
 	xmlTextReaderPtr xr;
@@ -52,7 +53,7 @@ static void on_xml_error(void *arg, xmlErrorPtr e)
 	struct kt_gds_reader *r = arg;
 	if (r->xml_err[0] || !e || !e->message)
 		return;
-	snprintf(r->xml_err, sizeof r->xml_err, "line %d: %s", e->line, e->message);
+	snprintf(r->xml_err, sizeof r->xml_err, _("line %d: %s"), e->line, e->message);
 	size_t n = strlen(r->xml_err);
 	while (n > 0 && (r->xml_err[n - 1] == '\n' || r->xml_err[n - 1] == ' '))
 		r->xml_err[--n] = '\0';
@@ -63,12 +64,12 @@ struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char 
 {
 	const struct kt_gds_table *t = kt_gds_table(table);
 	if (!t) {
-		snprintf(err, errlen, "karta does not read the table %s", table);
+		snprintf(err, errlen, _("karta does not read the table %s"), table);
 		return NULL;
 	}
 	struct kt_gds_reader *r = calloc(1, sizeof *r);
 	if (!r) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	r->t = t;
@@ -83,7 +84,7 @@ struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char 
 	r->xr = xmlReaderForIO(kt_gds_src_read, NULL, r->src, kt_gds_src_name(r->src), NULL,
 		XML_PARSE_NONET | XML_PARSE_NOCDATA);
 	if (!r->xr) {
-		snprintf(err, errlen, "%s: cannot start the XML reader", kt_gds_src_name(r->src));
+		snprintf(err, errlen, _("%s: cannot start the XML reader"), kt_gds_src_name(r->src));
 		kt_gds_close(r);
 		return NULL;
 	}
@@ -123,7 +124,7 @@ static int fail(struct kt_gds_reader *r, char *err, size_t errlen, const char *f
 	va_list ap;
 	va_start(ap, fmt);
 	if (k >= 0 && (size_t)k < errlen)
-		vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
+		vsnprintf(err + k, errlen - (size_t)k, _(fmt), ap); /* N_() at the callers */
 	va_end(ap);
 	r->done = true;
 	return -1;
@@ -133,14 +134,14 @@ static int fail(struct kt_gds_reader *r, char *err, size_t errlen, const char *f
 static int read_failed(struct kt_gds_reader *r, char *err, size_t errlen)
 {
 	if (kt_gds_src_too_big(r->src))
-		return fail(r, err, errlen, "longer than its size allows (limit %zu bytes, or more than "
-			"the archive says it holds)", r->lim->max_file_bytes);
+		return fail(r, err, errlen, N_("longer than its size allows (limit %zu bytes, or more than "
+			"the archive says it holds)"), r->lim->max_file_bytes);
 	if (r->xml_err[0] && strstr(r->xml_err, "ntity"))
-		return fail(r, err, errlen, "refused: entities are not allowed in a package (%s)",
+		return fail(r, err, errlen, N_("refused: entities are not allowed in a package (%s)"),
 			r->xml_err);
 	if (r->xml_err[0])
-		return fail(r, err, errlen, "not well-formed XML: %s", r->xml_err);
-	return fail(r, err, errlen, "not well-formed XML (truncated?)");
+		return fail(r, err, errlen, N_("not well-formed XML: %s"), r->xml_err);
+	return fail(r, err, errlen, N_("not well-formed XML (truncated?)"));
 }
 
 static bool in_ns(xmlTextReaderPtr xr)
@@ -157,7 +158,7 @@ static char *column_text(struct kt_gds_reader *r, char *err, size_t errlen, int 
 	size_t cap = 64, n = 0;
 	char *buf = malloc(cap);
 	if (!buf) {
-		*rc = fail(r, err, errlen, "out of memory");
+		*rc = fail(r, err, errlen, N_("out of memory"));
 		return NULL;
 	}
 	buf[0] = '\0';
@@ -176,7 +177,7 @@ static char *column_text(struct kt_gds_reader *r, char *err, size_t errlen, int 
 			return buf;
 		if (type == XML_READER_TYPE_ELEMENT || type == XML_READER_TYPE_ENTITY_REFERENCE) {
 			free(buf);
-			*rc = fail(r, err, errlen, "row %ld: «%s» holds markup, not a value", r->rows,
+			*rc = fail(r, err, errlen, N_("row %ld: «%s» holds markup, not a value"), r->rows,
 				(const char *)xmlTextReaderConstLocalName(r->xr));
 			return NULL;
 		}
@@ -187,7 +188,7 @@ static char *column_text(struct kt_gds_reader *r, char *err, size_t errlen, int 
 		size_t vn = v ? strlen(v) : 0;
 		if (n + vn > r->lim->max_value_bytes) {
 			free(buf);
-			*rc = fail(r, err, errlen, "row %ld: a value over %zu bytes", r->rows,
+			*rc = fail(r, err, errlen, N_("row %ld: a value over %zu bytes"), r->rows,
 				r->lim->max_value_bytes);
 			return NULL;
 		}
@@ -197,7 +198,7 @@ static char *column_text(struct kt_gds_reader *r, char *err, size_t errlen, int 
 			char *nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);
-				*rc = fail(r, err, errlen, "out of memory");
+				*rc = fail(r, err, errlen, N_("out of memory"));
 				return NULL;
 			}
 			buf = nb;
@@ -213,7 +214,7 @@ static int take_column(struct kt_gds_reader *r, char *err, size_t errlen)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
 	if (!in_ns(r->xr))
-		return fail(r, err, errlen, "row %ld: «%s» is not in the GIADBSet namespace", r->rows, name);
+		return fail(r, err, errlen, N_("row %ld: «%s» is not in the GIADBSet namespace"), r->rows, name);
 	int i = kt_gds_col(r->t, name);
 	char *nm = strdup(name);
 	xmlChar *nil = xmlTextReaderGetAttributeNs(r->xr, BAD_CAST "nil",
@@ -225,25 +226,25 @@ static int take_column(struct kt_gds_reader *r, char *err, size_t errlen)
 	if (!v || !nm) {
 		free(nm);
 		free(v);
-		return rc ? rc : fail(r, err, errlen, "out of memory");
+		return rc ? rc : fail(r, err, errlen, N_("out of memory"));
 	}
 	if (i >= 0) {
 		free(nm);
 		if (r->vals[i]) {
 			free(v);
-			return fail(r, err, errlen, "row %ld: «%s» appears twice", r->rows, r->t->cols[i].name);
+			return fail(r, err, errlen, N_("row %ld: «%s» appears twice"), r->rows, r->t->cols[i].name);
 		}
 		if (is_nil) {
 			free(v);
 			v = strdup("NULL");
 		}
 		r->vals[i] = v;
-		return v ? 0 : fail(r, err, errlen, "out of memory");
+		return v ? 0 : fail(r, err, errlen, N_("out of memory"));
 	}
 	if ((size_t)r->nunknown >= r->lim->max_unknown || r->nunknown >= 32) {
 		free(nm);
 		free(v);
-		return fail(r, err, errlen, "row %ld: more than %zu columns karta does not know", r->rows,
+		return fail(r, err, errlen, N_("row %ld: more than %zu columns karta does not know"), r->rows,
 			r->lim->max_unknown);
 	}
 	r->unknown_name[r->nunknown] = nm;
@@ -267,13 +268,13 @@ static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err
 		const struct kt_gds_col *c = &r->t->cols[i];
 		if (!r->vals[i]) {
 			if (c->required)
-				return fail(r, err, errlen, "row %ld: «%s» is missing", r->rows, c->name),
+				return fail(r, err, errlen, N_("row %ld: «%s» is missing"), r->rows, c->name),
 					row_refused(r);
 			continue;
 		}
 		const char *msg = kt_gds_check(c, r->vals[i]);
 		if (msg)
-			return fail(r, err, errlen, "row %ld: «%s» %s", r->rows, c->name, msg), row_refused(r);
+			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, msg), row_refused(r);
 	}
 	memset(row, 0, sizeof *row);
 	row->index = r->rows;
@@ -293,11 +294,11 @@ static int check_root(struct kt_gds_reader *r, char *err, size_t errlen)
 	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r->xr);
 	if (strcmp(name, "GIADBSet") != 0 || !in_ns(r->xr))
-		return fail(r, err, errlen, "the root element is «%s» in the namespace '%s', expected "
-			"«GIADBSet» in '%s'", name, ns ? ns : "", KT_GDS_NS);
+		return fail(r, err, errlen, N_("the root element is «%s» in the namespace '%s', expected "
+			"«GIADBSet» in '%s'"), name, ns ? ns : "", KT_GDS_NS);
 	const char *enc = (const char *)xmlTextReaderConstEncoding(r->xr);
 	if (enc && strcasecmp(enc, "UTF-8") != 0)
-		return fail(r, err, errlen, "declared encoding '%s': karta reads UTF-8 packages", enc);
+		return fail(r, err, errlen, N_("declared encoding '%s': karta reads UTF-8 packages"), enc);
 	r->root_seen = true;
 	return 0;
 }
@@ -315,7 +316,7 @@ int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size
 		int k = xmlTextReaderRead(r->xr);
 		if (k == 0) {
 			if (!r->root_seen)
-				return fail(r, err, errlen, "empty: no GIADBSet element");
+				return fail(r, err, errlen, N_("empty: no GIADBSet element"));
 			if (in_row)
 				return read_failed(r, err, errlen);
 			r->done = true;
@@ -325,10 +326,10 @@ int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size
 			return read_failed(r, err, errlen);
 		int type = xmlTextReaderNodeType(r->xr), depth = xmlTextReaderDepth(r->xr);
 		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
-			return fail(r, err, errlen, "carries a DTD (<!DOCTYPE>): refused, packages have none "
-				"and its entities could expand without bound");
+			return fail(r, err, errlen, N_("carries a DTD (<!DOCTYPE>): refused, packages have none "
+				"and its entities could expand without bound"));
 		if (type == XML_READER_TYPE_ENTITY_REFERENCE)
-			return fail(r, err, errlen, "uses an entity reference: refused");
+			return fail(r, err, errlen, N_("uses an entity reference: refused"));
 		if (type == XML_READER_TYPE_END_ELEMENT && depth == 1 && in_row)
 			return finish_row(r, row, err, errlen);
 		if (type != XML_READER_TYPE_ELEMENT)
@@ -340,7 +341,7 @@ int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size
 		} else if (depth == 1) {
 			r->rows++;
 			if (strcmp(name, r->t->name) != 0 || !in_ns(r->xr))
-				return fail(r, err, errlen, "row %ld: element «%s», expected «%s»", r->rows, name,
+				return fail(r, err, errlen, N_("row %ld: element «%s», expected «%s»"), r->rows, name,
 					r->t->name);
 			if (xmlTextReaderIsEmptyElement(r->xr))
 				return finish_row(r, row, err, errlen);
@@ -349,7 +350,7 @@ int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size
 			if (take_column(r, err, errlen) != 0)
 				return -1;
 		} else {
-			return fail(r, err, errlen, "row %ld: «%s» nested too deep", r->rows, name);
+			return fail(r, err, errlen, N_("row %ld: «%s» nested too deep"), r->rows, name);
 		}
 	}
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 /* Years written in a deadline that fall outside the plan's academic year. */
 static void check_years(struct kt_ctx *c, const struct kt_import_item *it)
@@ -27,9 +28,9 @@ static void check_years(struct kt_ctx *c, const struct kt_import_item *it)
 		if (e - p != 4)
 			continue;
 		if (y < y1 || y > y1 + 1) {
-			kt_warn(c, it->first_line, "deadline_year", "deadline «%s» of item %s names %ld, "
-				"outside the academic year %s", it->deadline_text,
-				it->number ? it->number : "(unnumbered)", y, c->plan->doc.academic_year);
+			kt_warn(c, it->first_line, "deadline_year", _("deadline «%s» of item %s names %ld, "
+				"outside the academic year %s"), it->deadline_text,
+				it->number ? it->number : _("(unnumbered)"), y, c->plan->doc.academic_year);
 			return;
 		}
 		p = e - 1;
@@ -103,7 +104,7 @@ int kt_import_file(const char *path, bool convert_doc, struct kt_import_plan ***
 	}
 	if ((unsigned long long)st.st_size > KT_IMPORT_MAX_BYTES) {
 		err->code = KT_IMPORT_ETOOBIG;
-		snprintf(err->msg, sizeof err->msg, "file is too large (%lld bytes; the limit is %u MiB)",
+		snprintf(err->msg, sizeof err->msg, _("file is too large (%lld bytes; the limit is %u MiB)"),
 			(long long)st.st_size, KT_IMPORT_MAX_BYTES >> 20);
 		goto out;
 	}
@@ -117,7 +118,7 @@ int kt_import_file(const char *path, bool convert_doc, struct kt_import_plan ***
 		if (len == cap) {
 			if (cap > KT_IMPORT_MAX_BYTES) {
 				err->code = KT_IMPORT_ETOOBIG;
-				snprintf(err->msg, sizeof err->msg, "file is too large (over %u MiB)",
+				snprintf(err->msg, sizeof err->msg, _("file is too large (over %u MiB)"),
 					KT_IMPORT_MAX_BYTES >> 20);
 				goto out;
 			}
@@ -201,15 +202,15 @@ int kt_import_finish(struct kt_ctx *c, const char *name, struct kt_import_err *e
 		if (!c->too_many)
 			goto nomem;
 		err->code = KT_IMPORT_ETOOBIG;
-		snprintf(err->msg, sizeof err->msg, "the table has more than %d items",
+		snprintf(err->msg, sizeof err->msg, _("the table has more than %d items"),
 			KT_IMPORT_MAX_ITEMS);
 		return -1;
 	}
 	if (kt_import_item_count(c->plan) == 0) {
 		err->code = KT_IMPORT_ENOTABLE;
 		err->line = c->table.header_line;
-		snprintf(err->msg, sizeof err->msg, "the table under the header at line %d has no "
-			"items", c->table.header_line);
+		snprintf(err->msg, sizeof err->msg, _("the table under the header at line %d has no "
+			"items"), c->table.header_line);
 		return -1;
 	}
 	kt_meta_extract(c);
@@ -302,8 +303,8 @@ static int first_plan(int rc, struct kt_import_plan **plans, size_t n,
 	plans[0] = NULL;
 	if (n > 1) {
 		struct kt_ctx c = {.plan = *out};
-		kt_warn(&c, 0, "more_plans", "the document holds %zu plans; this is the first "
-			"(karta plan import --plan N picks another)", n);
+		kt_warn(&c, 0, "more_plans", _("the document holds %zu plans; this is the first "
+			"(karta plan import --plan N picks another)"), n);
 		if (c.oom) {
 			kt_import_plan_free(*out);
 			*out = NULL;

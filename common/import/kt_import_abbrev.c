@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 static char *norm(const struct kt_ctx *c, const char *s) { return kt_norm(c->dict, s); }
 
@@ -20,16 +21,16 @@ static void add_abbrev(struct kt_ctx *c, const char *a, const char *m, int line_
 	char *abbr = norm(c, a), *meaning = norm(c, m);
 	if (!abbr || kt_import_text_width(abbr) > 40) {
 		if (abbr)
-			kt_warn(c, line_no, "abbreviation_long", "abbreviation cell is too long to be "
-				"an abbreviation; row ignored");
+			kt_warn(c, line_no, "abbreviation_long", _("abbreviation cell is too long to be "
+				"an abbreviation; row ignored"));
 		free(abbr);
 		free(meaning);
 		return;
 	}
 	if (p->n_abbrevs >= 500) {
 		if (p->n_abbrevs == 500 && !c->abbrev_limit++)
-			kt_warn(c, line_no, "abbreviation_limit", "more than 500 abbreviations; the rest "
-				"are ignored");
+			kt_warn(c, line_no, "abbreviation_limit", _("more than 500 abbreviations; the rest "
+				"are ignored"));
 		free(abbr);
 		free(meaning);
 		return;

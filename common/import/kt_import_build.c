@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 #define NO_COL ((size_t)-1)
 
@@ -135,7 +136,7 @@ static void check_number(struct builder *b, const struct kt_import_section *sec,
 	if (!nn)
 		return;
 	if (kt_set_has(&b->seen, nn, strlen(nn)))
-		kt_warn(b->c, line, "duplicate_number", "item number %s is used twice in this section",
+		kt_warn(b->c, line, "duplicate_number", _("item number %s is used twice in this section"),
 			nn);
 	int p[8], n[8];
 	size_t np = b->last_number ? parse_parts(b->last_number, p, 8) : 0;
@@ -155,14 +156,14 @@ static void check_number(struct builder *b, const struct kt_import_section *sec,
 			if (n[k] != 1)
 				gap = true;
 		if (gap)
-			kt_warn(b->c, line, "numbering_gap", "numbering gap: %s follows %s",
+			kt_warn(b->c, line, "numbering_gap", _("numbering gap: %s follows %s"),
 				nn, b->last_number);
 		else if (back && !(nn_ == 1 && n[0] == 1))
-			kt_warn(b->c, line, "numbering_back", "numbering goes back: %s follows %s",
+			kt_warn(b->c, line, "numbering_back", _("numbering goes back: %s follows %s"),
 				nn, b->last_number);
 	}
 	if (sec->number && nn_ > 1 && n[0] != atoi(sec->number))
-		kt_warn(b->c, line, "number_section", "item %s is in section %s", nn, sec->number);
+		kt_warn(b->c, line, "number_section", _("item %s is in section %s"), nn, sec->number);
 	if (!kt_set_add(&b->seen, nn, strlen(nn)))
 		b->c->oom = true;
 	free(b->last_number);
@@ -232,8 +233,8 @@ static int fill(struct builder *b, struct pending *pd, const struct kt_row *r, s
 		if (append(&pd->raw[b->field_of[j]], r->cells[j].text) != 0)
 			return -1;
 		if (r->cells[j].tabbed)
-			kt_warn(b->c, r->cells[j].first, "merged_cells", "cell has TABs inside; "
-				"cells may have been merged");
+			kt_warn(b->c, r->cells[j].first, "merged_cells", _("cell has TABs inside; "
+				"cells may have been merged"));
 	}
 	struct kt_import_item *it = &b->c->plan->sections[pd->sec].items[pd->item];
 	if (r->last > it->last_line)
@@ -386,8 +387,8 @@ static int handle_row(struct builder *b, const struct kt_row *r)
 			free(n);
 			return rc;
 		}
-		kt_warn(c, r->first, "loose_line", "line without TAB inside the table joined to the "
-			"item above");
+		kt_warn(c, r->first, "loose_line", _("line without TAB inside the table joined to the "
+			"item above"));
 		for (int f = F_COUNT - 1; f >= 0; f--)
 			if (b->prev->raw[f].len || f == F_TITLE)
 				return append(&b->prev->raw[f], nt);
@@ -398,8 +399,8 @@ static int handle_row(struct builder *b, const struct kt_row *r)
 		if (!pd || fill(b, pd, r, b->num_col) != 0)
 			return -1;
 		if (r->n_given < t->ncols && !(t->truncated && r == &t->rows[t->n_rows - 1]))
-			kt_warn(c, r->first, "missing_cells", "row has %zu of %zu cells (merged or "
-				"missing cells)", r->n_given, t->ncols);
+			kt_warn(c, r->first, "missing_cells", _("row has %zu of %zu cells (merged or "
+				"missing cells)"), r->n_given, t->ncols);
 		return 0;
 	}
 	if (!kt_blank(nt)) {
@@ -416,8 +417,8 @@ static int handle_row(struct builder *b, const struct kt_row *r)
 		free(n);
 		if (!pd || append(&pd->raw[F_TITLE], nt + plen) != 0 || fill(b, pd, r, b->num_col) != 0)
 			return -1;
-		kt_warn(c, r->first, "number_cell_text", "number cell holds text; read as %s",
-			plen ? "number and title" : "the title of an unnumbered item");
+		kt_warn(c, r->first, "number_cell_text", _("number cell holds text; read as %s"),
+			plen ? _("number and title") : _("the title of an unnumbered item"));
 		return 0;
 	}
 	if (others_empty)
@@ -435,11 +436,11 @@ static int handle_row(struct builder *b, const struct kt_row *r)
 		if (!pd || fill(b, pd, r, b->num_col) != 0)
 			return -1;
 		if (b->num_col != NO_COL)
-			kt_warn(c, r->first, "unnumbered_row", "row without a number kept as an item");
+			kt_warn(c, r->first, "unnumbered_row", _("row without a number kept as an item"));
 		return 0;
 	}
-	kt_warn(c, r->first, "continuation_guess", "row without a number joined to the item "
-		"above (it may be an item of its own)");
+	kt_warn(c, r->first, "continuation_guess", _("row without a number joined to the item "
+		"above (it may be an item of its own)"));
 	return fill(b, b->prev, r, b->num_col);
 }
 
@@ -455,8 +456,8 @@ static void summarize_empty(struct builder *b, enum field f, const char *what, b
 				first = b->c->plan->sections[b->pend[i].sec].items[b->pend[i].item].first_line;
 		}
 	if (n)
-		kt_warn(b->c, first, "empty_cells", "%zu items have an empty %s cell (vertically "
-			"merged cells?); the first is here", n, what);
+		kt_warn(b->c, first, "empty_cells", _("%zu items have an empty %s cell (vertically "
+			"merged cells?); the first is here"), n, _(what));
 }
 
 int kt_build_plan(struct kt_ctx *c)
@@ -477,12 +478,12 @@ int kt_build_plan(struct kt_ctx *c)
 		if (t->roles[j] == KT_COL_TITLE && !title_found)
 			b.title_col = j, title_found = true;
 		if (t->roles[j] == KT_COL_UNKNOWN && t->head[j][0])
-			kt_warn(c, t->header_line, "unknown_column", "column «%s» is not recognised; "
-				"its cells are ignored", t->head[j]);
+			kt_warn(c, t->header_line, "unknown_column", _("column «%s» is not recognised; "
+				"its cells are ignored"), t->head[j]);
 	}
 	if (!num_found)
-		kt_warn(c, t->header_line, "no_number_column", "the table has no number column; its "
-			"items are unnumbered");
+		kt_warn(c, t->header_line, "no_number_column", _("the table has no number column; its "
+			"items are unnumbered"));
 	if (!title_found) {
 		b.title_col = num_found && b.num_col == 0 && t->ncols > 1 ? 1 : 0;
 		b.field_of[b.title_col] = F_TITLE;
@@ -492,10 +493,10 @@ int kt_build_plan(struct kt_ctx *c)
 		if (handle_row(&b, &t->rows[i]) != 0)
 			goto out;
 	if (t->truncated)
-		kt_warn(c, t->last_line, "truncated", "the table ends mid-row: the file looks "
-			"truncated");
-	summarize_empty(&b, F_RESP, "responsible", has[F_RESP]);
-	summarize_empty(&b, F_DEADLINE, "deadline", has[F_DEADLINE]);
+		kt_warn(c, t->last_line, "truncated", _("the table ends mid-row: the file looks "
+			"truncated"));
+	summarize_empty(&b, F_RESP, N_("responsible"), has[F_RESP]);
+	summarize_empty(&b, F_DEADLINE, N_("deadline"), has[F_DEADLINE]);
 	for (size_t i = 0; i < b.n_pend; i++) {
 		struct pending *pd = &b.pend[i];
 		struct kt_import_item *it = &c->plan->sections[pd->sec].items[pd->item];
@@ -506,8 +507,8 @@ int kt_build_plan(struct kt_ctx *c)
 			if (pd->raw[f].p)
 				*dst[f] = kt_norm(c->dict, pd->raw[f].p);
 		if (!it->title)
-			kt_warn(c, it->first_line, "empty_title", "item %s has no title",
-				it->number ? it->number : "(unnumbered)");
+			kt_warn(c, it->first_line, "empty_title", _("item %s has no title"),
+				it->number ? it->number : _("(unnumbered)"));
 		if (pd->raw[F_RESP].p)
 			kt_meta_parties(c, it, pd->raw[F_RESP].p);
 	}

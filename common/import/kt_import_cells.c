@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 struct cells {
 	struct kt_cell *v;
@@ -187,7 +188,7 @@ static void cut_trailer(struct kt_ctx *c)
 		from = line;
 		for (const char *x = p; *x == '\n' || *x == ' ' || *x == '\t'; x++)
 			from += *x == '\n';
-		kt_warn(c, from, "after_table", "text after the table ignored from here");
+		kt_warn(c, from, "after_table", _("text after the table ignored from here"));
 		*p = '\0';
 		if (cell->last > line)
 			cell->last = line;
@@ -210,8 +211,8 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 		goto nomem;
 	if (!find_header(&cs, &h, &abbrev)) {
 		err->code = KT_IMPORT_ENOTABLE;
-		snprintf(err->msg, sizeof err->msg, "no table header found (expected columns such "
-			"as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)");
+		snprintf(err->msg, sizeof err->msg, _("no table header found (expected columns such "
+			"as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)"));
 		goto out;
 	}
 	if (kt_set_columns(t, cs.v + h.start, h.nmain, cs.v + h.start + h.nmain, h.nsub) != 0)
@@ -226,8 +227,8 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 			if (kt_emit_abbrev(c, &cs.v[a], &cs.v[a + 1]) != 0)
 				goto nomem;
 		if (a < h.start && !kt_cell_empty(&cs.v[a]))
-			kt_warn(c, cs.v[a].first, "abbreviation_odd", "abbreviation table has an odd "
-				"number of cells; the last one is ignored");
+			kt_warn(c, cs.v[a].first, "abbreviation_odd", _("abbreviation table has an odd "
+				"number of cells; the last one is ignored"));
 	}
 	size_t i = h.start + h.nmain + h.nsub;
 	int next_section = 1;
@@ -274,7 +275,7 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 	goto out;
 nomem:
 	err->code = KT_IMPORT_ENOMEM;
-	snprintf(err->msg, sizeof err->msg, "out of memory");
+	snprintf(err->msg, sizeof err->msg, _("out of memory"));
 out:
 	cells_release(&cs);
 	return rc;

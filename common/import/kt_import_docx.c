@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "kt_import_docx_int.h"
+#include "kt_i18n.h"
 
 #define KT_DOC_TIMEOUT 120
 
@@ -37,16 +38,16 @@ int kt_import_docx_buf(const void *buf, size_t len, const char *name,
 	*plans = NULL;
 	*n = 0;
 	if (len > KT_IMPORT_MAX_BYTES) {
-		kt_docx_fail(err, KT_IMPORT_ETOOBIG, "file is too large (%zu bytes; the limit is %u "
-			"MiB)", len, KT_IMPORT_MAX_BYTES >> 20);
+		kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("file is too large (%zu bytes; the limit is %u "
+			"MiB)"), len, KT_IMPORT_MAX_BYTES >> 20);
 		return -1;
 	}
 	if (kt_zip_open(&z, buf, len, err) != 0)
 		return -1;
 	int r = kt_zip_read(&z, "word/document.xml", &doc, &doc_len, err);
 	if (r == 1)
-		kt_docx_fail(err, KT_IMPORT_EBINARY, "a ZIP file without word/document.xml: not a "
-			"Word document");
+		kt_docx_fail(err, KT_IMPORT_EBINARY, _("a ZIP file without word/document.xml: not a "
+			"Word document"));
 	if (r != 0)
 		goto out;
 	if (kt_zip_read(&z, "word/numbering.xml", &num, &num_len, err) < 0)
@@ -117,7 +118,7 @@ static int run_quiet(char *const *argv, char *msg, size_t cap)
 	int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (e != 0) {
-		snprintf(msg, cap, "cannot run %s: %s", argv[0], strerror(e));
+		snprintf(msg, cap, _("cannot run %s: %s"), argv[0], strerror(e));
 		return -1;
 	}
 	int status = 0;
@@ -126,19 +127,19 @@ static int run_quiet(char *const *argv, char *msg, size_t cap)
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
-			snprintf(msg, cap, "cannot wait for %s: %s", argv[0], strerror(errno));
+			snprintf(msg, cap, _("cannot wait for %s: %s"), argv[0], strerror(errno));
 			return -1;
 		}
 		if (waited >= KT_DOC_TIMEOUT * 10) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			snprintf(msg, cap, "%s did not finish within %d s", argv[0], KT_DOC_TIMEOUT);
+			snprintf(msg, cap, _("%s did not finish within %d s"), argv[0], KT_DOC_TIMEOUT);
 			return -1;
 		}
 		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(msg, cap, "%s failed (exit status %d)", argv[0],
+		snprintf(msg, cap, _("%s failed (exit status %d)"), argv[0],
 			WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		return -1;
 	}
@@ -155,12 +156,12 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 	*plans = NULL;
 	*n = 0;
 	if (!find_tool(tools, tool, sizeof tool)) {
-		kt_docx_fail(err, KT_IMPORT_EBINARY, "a Word 97 file (.doc): install LibreOffice "
-			"(Debian package libreoffice-writer-nogui) to convert it, or save it as .docx");
+		kt_docx_fail(err, KT_IMPORT_EBINARY, _("a Word 97 file (.doc): install LibreOffice "
+			"(Debian package libreoffice-writer-nogui) to convert it, or save it as .docx"));
 		return -1;
 	}
 	if (!mkdtemp(dir)) {
-		kt_docx_fail(err, KT_IMPORT_EIO, "cannot make a temporary directory: %s",
+		kt_docx_fail(err, KT_IMPORT_EIO, _("cannot make a temporary directory: %s"),
 			strerror(errno));
 		return -1;
 	}
@@ -169,7 +170,7 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 		"--outdir", dir, (char *)path, NULL};
 	int rc = -1;
 	if (run_quiet(argv, msg, sizeof msg) != 0) {
-		kt_docx_fail(err, KT_IMPORT_EIO, "cannot convert the Word 97 file: %s", msg);
+		kt_docx_fail(err, KT_IMPORT_EIO, _("cannot convert the Word 97 file: %s"), msg);
 		goto out;
 	}
 	const char *base = strrchr(path, '/');
@@ -179,8 +180,8 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 		strlen(base)), base);
 	struct stat st;
 	if (stat(out, &st) != 0) {
-		kt_docx_fail(err, KT_IMPORT_EIO, "cannot convert the Word 97 file: %s made no .docx "
-			"(is libreoffice-writer-nogui installed?)", tool);
+		kt_docx_fail(err, KT_IMPORT_EIO, _("cannot convert the Word 97 file: %s made no .docx "
+			"(is libreoffice-writer-nogui installed?)"), tool);
 		goto out;
 	}
 	rc = kt_import_file(out, false, plans, n, err);
@@ -191,7 +192,7 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 			kt_import_plans_free(*plans, *n);
 			*plans = NULL;
 			*n = 0;
-			kt_docx_fail(err, KT_IMPORT_ENOMEM, "out of memory");
+			kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 			rc = -1;
 			break;
 		}

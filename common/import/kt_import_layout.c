@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 void kt_row_release(struct kt_row *r, size_t ncols)
 {
@@ -366,8 +367,8 @@ static int layout_rows(struct kt_ctx *c, struct kt_import_err *err)
 	}
 	if (!found) {
 		err->code = KT_IMPORT_ENOTABLE;
-		snprintf(err->msg, sizeof err->msg, "no table header found (expected columns such "
-			"as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)");
+		snprintf(err->msg, sizeof err->msg, _("no table header found (expected columns such "
+			"as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)"));
 		goto out;
 	}
 	t->header_line = tx->lines[hi].no;
@@ -438,21 +439,21 @@ static int layout_rows(struct kt_ctx *c, struct kt_import_err *err)
 		}
 		if (t->n_rows && !kt_cell_empty(&v[0]) && !kt_is_item_number(v[0].text) &&
 			kt_signs_off(v[0].text)) {
-			kt_warn(c, l->no, "after_table", "text after the table ignored from here");
+			kt_warn(c, l->no, "after_table", _("text after the table ignored from here"));
 			free_cells(v, n);
 			signed_off = true;
 			break;
 		}
 		if (extra)
-			kt_warn(c, l->no, "extra_cells", "row has more cells than the header's %zu; the "
-				"rest is joined to the last column", t->ncols);
+			kt_warn(c, l->no, "extra_cells", _("row has more cells than the header's %zu; the "
+				"rest is joined to the last column"), t->ncols);
 		if (kt_emit_row(c, v, n, blank) != 0)
 			goto nomem;
 		blank = false;
 	}
 	for (size_t i = last_tab + 1; i < tx->n && !signed_off; i++)
 		if (!kt_blank(tx->lines[i].s)) {
-			kt_warn(c, tx->lines[i].no, "after_table", "text after the table ignored from here");
+			kt_warn(c, tx->lines[i].no, "after_table", _("text after the table ignored from here"));
 			break;
 		}
 	if (t->n_rows) {
@@ -467,7 +468,7 @@ static int layout_rows(struct kt_ctx *c, struct kt_import_err *err)
 	goto out;
 nomem:
 	err->code = KT_IMPORT_ENOMEM;
-	snprintf(err->msg, sizeof err->msg, "out of memory");
+	snprintf(err->msg, sizeof err->msg, _("out of memory"));
 out:
 	for (size_t k = 0; k < KT_IMPORT_MAX_COLUMNS; k++)
 		free(main_head[k]);
@@ -493,7 +494,7 @@ int kt_layout_read(struct kt_ctx *c, struct kt_import_err *err)
 	}
 	if (cell_lines + row_lines < 2) {
 		err->code = KT_IMPORT_ENOTABLE;
-		snprintf(err->msg, sizeof err->msg, "no table found (no TAB-separated cells)");
+		snprintf(err->msg, sizeof err->msg, _("no table found (no TAB-separated cells)"));
 		return -1;
 	}
 	c->table.layout = row_lines > cell_lines ? KT_IMPORT_LAYOUT_ROW_LINES
@@ -502,7 +503,7 @@ int kt_layout_read(struct kt_ctx *c, struct kt_import_err *err)
 								: kt_layout_cells(c, err);
 	if (rc != 0 && c->too_many) {
 		err->code = KT_IMPORT_ETOOBIG;
-		snprintf(err->msg, sizeof err->msg, "the table has more than %d rows",
+		snprintf(err->msg, sizeof err->msg, _("the table has more than %d rows"),
 			KT_IMPORT_MAX_ROWS);
 	}
 	return rc;

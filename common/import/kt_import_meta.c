@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 /* Lines before the first table line: [0, n). */
 size_t kt_preamble_len(const struct kt_ctx *c)
@@ -352,18 +353,18 @@ static void academic_year(struct kt_ctx *c, size_t n)
 		if (ey) {
 			y1 = ey - 1;
 			y2 = ey;
-			kt_warn(c, 0, "academic_year_inferred", "academic year %d-%d inferred from the "
-				"exam year %d in the title", y1, y2, ey);
+			kt_warn(c, 0, "academic_year_inferred", _("academic year %d-%d inferred from the "
+				"exam year %d in the title"), y1, y2, ey);
 		}
 	}
 	if (!y1) {
-		kt_warn(c, 0, "academic_year_missing", "academic year not found; months without a "
-			"year stay undated");
+		kt_warn(c, 0, "academic_year_missing", _("academic year not found; months without a "
+			"year stay undated"));
 		return;
 	}
 	if (y2 != y1 + 1)
-		kt_warn(c, line_no, "academic_year_odd", "academic year %d-%d does not span two "
-			"consecutive years", y1, y2);
+		kt_warn(c, line_no, "academic_year_odd", _("academic year %d-%d does not span two "
+			"consecutive years"), y1, y2);
 	char buf[32];
 	snprintf(buf, sizeof buf, "%d-%d", y1, y2);
 	d->academic_year = strdup(buf);

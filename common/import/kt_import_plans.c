@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 #define KT_PLAN_GAP 30
 
@@ -141,13 +142,13 @@ int kt_import_text_plans(const void *buf, size_t len, const char *name,
 	}
 	int rc = v ? 0 : -1;
 	if (!v)
-		snprintf(err->msg, sizeof err->msg, "out of memory"), err->code = KT_IMPORT_ENOMEM;
+		snprintf(err->msg, sizeof err->msg, _("out of memory")), err->code = KT_IMPORT_ENOMEM;
 	for (size_t k = 0; rc == 0 && k <= nb; k++) {
 		size_t from = k ? at[k - 1] : 0, to = k < nb ? at[k] : t.n, sl;
 		char *seg = segment(&t, from, to, &sl);
 		if (!seg) {
 			err->code = KT_IMPORT_ENOMEM;
-			snprintf(err->msg, sizeof err->msg, "out of memory");
+			snprintf(err->msg, sizeof err->msg, _("out of memory"));
 			rc = -1;
 			break;
 		}
@@ -156,7 +157,7 @@ int kt_import_text_plans(const void *buf, size_t len, const char *name,
 		if (rc != 0) {
 			char m[sizeof err->msg];
 			memcpy(m, err->msg, sizeof m);
-			int w = snprintf(err->msg, sizeof err->msg, "plan %zu of %zu: ", k + 1, nb + 1);
+			int w = snprintf(err->msg, sizeof err->msg, _("plan %zu of %zu: "), k + 1, nb + 1);
 			if (w > 0 && (size_t)w < sizeof err->msg)
 				memcpy(err->msg + w, m, sizeof m - (size_t)w - 1);
 			err->msg[sizeof err->msg - 1] = '\0';

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 struct seg {
 	const char *s;
@@ -140,15 +141,15 @@ int kt_import_write_table(const struct kt_import_plan *p, FILE *out, int width)
 
 	fprintf(out, "%s\n", d->title ? d->title : "(no title)");
 	if (d->issuer)
-		fprintf(out, "issuer:        %s\n", d->issuer);
+		fprintf(out, _("issuer:        %s\n"), d->issuer);
 	if (d->has_approval)
-		fprintf(out, "approved by:   %s %s %s\n", d->approval.kind ? d->approval.kind : "",
+		fprintf(out, _("approved by:   %s %s %s\n"), d->approval.kind ? d->approval.kind : "",
 			d->approval.number ? d->approval.number : "№ (blank)",
 			d->approval.date ? d->approval.date : "(date blank)");
-	fprintf(out, "academic year: %s\n", d->academic_year ? d->academic_year : "(unknown)");
+	fprintf(out, _("academic year: %s\n"), d->academic_year ? d->academic_year : "(unknown)");
 	if (d->has_implements)
-		fprintf(out, "implements:    %s\n", d->implements.quote ? d->implements.quote : "");
-	fprintf(out, "source:        %s (%s, %s), %zu abbreviations, %zu sections, %zu items\n",
+		fprintf(out, _("implements:    %s\n"), d->implements.quote ? d->implements.quote : "");
+	fprintf(out, _("source:        %s (%s, %s), %zu abbreviations, %zu sections, %zu items\n"),
 		d->source ? d->source : "-", d->layout == KT_IMPORT_LAYOUT_DOCX ? "Word" : d->encoding,
 		d->layout == KT_IMPORT_LAYOUT_ROW_LINES ? "row per line"
 		: d->layout == KT_IMPORT_LAYOUT_DOCX ? "table" : "cell per line",
@@ -177,10 +178,10 @@ int kt_import_write_table(const struct kt_import_plan *p, FILE *out, int width)
 		}
 	}
 	rule(out, line_w, "=");
-	fprintf(out, "%zu warnings\n", p->n_warnings + (p->dropped_warnings ? 1 : 0));
+	fprintf(out, _("%zu warnings\n"), p->n_warnings + (p->dropped_warnings ? 1 : 0));
 	for (size_t i = 0; i < p->n_warnings; i++)
-		fprintf(out, "  line %d: %s\n", p->warnings[i].line, p->warnings[i].message);
+		fprintf(out, _("  line %d: %s\n"), p->warnings[i].line, p->warnings[i].message);
 	if (p->dropped_warnings)
-		fprintf(out, "  %zu more warnings not shown\n", p->dropped_warnings);
+		fprintf(out, _("  %zu more warnings not shown\n"), p->dropped_warnings);
 	return ferror(out) ? -1 : 0;
 }

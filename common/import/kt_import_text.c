@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_i18n.h"
 
 /* ---- growable string ---- */
 
@@ -322,7 +323,7 @@ static int decode(struct kt_text *t, const unsigned char *raw, size_t len, size_
 	}
 	if (memchr(raw, '\0', len)) {
 		size_t at = (size_t)((const unsigned char *)memchr(raw, '\0', len) - raw);
-		set_err(err, KT_IMPORT_EBINARY, 0, "not a text file (NUL byte at offset %zu)", at);
+		set_err(err, KT_IMPORT_EBINARY, 0, _("not a text file (NUL byte at offset %zu)"), at);
 		return -1;
 	}
 	if (valid_utf8(raw, len)) {
@@ -335,7 +336,7 @@ static int decode(struct kt_text *t, const unsigned char *raw, size_t len, size_
 	}
 	if (!looks_cp1251(raw, len)) {
 		set_err(err, KT_IMPORT_EENCODING, 0,
-			"unrecognised text encoding (expected UTF-8 or Windows-1251)");
+			_("unrecognised text encoding (expected UTF-8 or Windows-1251)"));
 		return -1;
 	}
 	t->encoding = "windows-1251";
@@ -346,10 +347,10 @@ static int decode(struct kt_text *t, const unsigned char *raw, size_t len, size_
 fail_conv:
 	if (oom)
 		goto nomem;
-	set_err(err, KT_IMPORT_EENCODING, 0, "cannot decode text as %s", t->encoding);
+	set_err(err, KT_IMPORT_EENCODING, 0, _("cannot decode text as %s"), t->encoding);
 	return -1;
 nomem:
-	set_err(err, KT_IMPORT_ENOMEM, 0, "out of memory");
+	set_err(err, KT_IMPORT_ENOMEM, 0, _("out of memory"));
 	return -1;
 }
 
@@ -366,7 +367,7 @@ static int check_controls(const char *s, size_t n, struct kt_import_err *err)
 	}
 	if (memchr(s, '\0', n) || ctrl > n / 200) {
 		set_err(err, KT_IMPORT_EBINARY, 0,
-			"not a text file (%zu control bytes, first at offset %zu)", ctrl, first);
+			_("not a text file (%zu control bytes, first at offset %zu)"), ctrl, first);
 		return -1;
 	}
 	return 0;
@@ -531,12 +532,12 @@ int kt_text_load(struct kt_text *t, const unsigned char *raw, size_t len,
 {
 	memset(t, 0, sizeof *t);
 	if (len > KT_IMPORT_MAX_BYTES) {
-		set_err(err, KT_IMPORT_ETOOBIG, 0, "file is too large (%zu bytes; the limit is %u MiB)",
+		set_err(err, KT_IMPORT_ETOOBIG, 0, _("file is too large (%zu bytes; the limit is %u MiB)"),
 			len, KT_IMPORT_MAX_BYTES >> 20);
 		return -1;
 	}
 	if (len == 0) {
-		set_err(err, KT_IMPORT_EEMPTY, 0, "file is empty");
+		set_err(err, KT_IMPORT_EEMPTY, 0, _("file is empty"));
 		return -1;
 	}
 	size_t n = 0;
@@ -545,7 +546,7 @@ int kt_text_load(struct kt_text *t, const unsigned char *raw, size_t len,
 	if (check_controls(t->buf, n, err) != 0)
 		goto fail;
 	if (kt_blank(t->buf)) {
-		set_err(err, KT_IMPORT_EEMPTY, 0, "file has no text");
+		set_err(err, KT_IMPORT_EEMPTY, 0, _("file has no text"));
 		goto fail;
 	}
 	/* "\r\n" and a lone '\r' end a line; '\r' before '\n' is dropped by clean_line. */
@@ -556,7 +557,7 @@ int kt_text_load(struct kt_text *t, const unsigned char *raw, size_t len,
 			nlines++;
 	t->lines = calloc(nlines, sizeof *t->lines);
 	if (!t->lines) {
-		set_err(err, KT_IMPORT_ENOMEM, 0, "out of memory");
+		set_err(err, KT_IMPORT_ENOMEM, 0, _("out of memory"));
 		goto fail;
 	}
 	char *p = t->buf, *end = t->buf + n;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "kt_validate_int.h"
+#include "kt_i18n.h"
 
 #define MAX_PPE_CAPACITY 5000  /* the largest school buildings seat about 2000 */
 #define MAX_HOME_CAPACITY 5    /* ППЭ на дому: one participant, a few at most */
@@ -24,7 +25,7 @@ static void flag(struct kt_v_rec *r, int field, bool *out)
 {
 	const char *msg = kt_check_flag(kt_v_get(r, field), out);
 	if (msg)
-		kt_v_fail(r, field, "%s", msg);
+		kt_v_fail(r, field, "%s", _(msg));
 }
 
 static void exam_point_karta(struct kt_v_rec *r)
@@ -36,15 +37,15 @@ static void exam_point_karta(struct kt_v_rec *r)
 	bool have_cap = kt_v_int(r, KT_E_CAPACITY, false, 1, MAX_PPE_CAPACITY, &cap); /* empty: unknown */
 	const char *f = kt_v_get(r, KT_E_FORM);
 	if (kt_v_blank(f))
-		kt_v_fail(r, KT_E_FORM, "is required");
+		kt_v_fail(r, KT_E_FORM, N_("is required"));
 	else if (!kt_form_parse(f))
-		kt_v_fail(r, KT_E_FORM, "must be ЕГЭ, ОГЭ or ГВЭ (or a list: ЕГЭ, ГВЭ)");
+		kt_v_fail(r, KT_E_FORM, N_("must be ЕГЭ, ОГЭ or ГВЭ (or a list: ЕГЭ, ГВЭ)"));
 	bool home = false;
 	flag(r, KT_E_HOME, &home);
 	flag(r, KT_E_KIM_PRINT, NULL);
 	flag(r, KT_E_RESERVE, NULL);
 	if (home && have_cap && cap > MAX_HOME_CAPACITY)
-		kt_v_fail(r, KT_E_CAPACITY, "must be at most %d for a ППЭ на дому", MAX_HOME_CAPACITY);
+		kt_v_fail(r, KT_E_CAPACITY, N_("must be at most %d for a ППЭ на дому"), MAX_HOME_CAPACITY);
 }
 
 static void exam_point_ris(struct kt_v_rec *r)
@@ -69,7 +70,7 @@ size_t kt_exam_point_check(const struct kt_exam_point *p, struct kt_field_errors
 		int del = 0;
 		const char *msg = kt_check_deleted(kt_v_get(&r, KT_E_DELETED), &del);
 		if (msg)
-			kt_v_fail(&r, KT_E_DELETED, "%s", msg);
+			kt_v_fail(&r, KT_E_DELETED, "%s", _(msg));
 		if (msg || del != 0) /* deleted rows: only their keys matter */
 			return e->n;
 	}
@@ -105,9 +106,9 @@ size_t kt_auditorium_check(const struct kt_auditorium *a, struct kt_field_errors
 	if (!have_rows || !have_seats)
 		return e->n;
 	if (rows * seats > MAX_AUD_CAPACITY)
-		kt_v_fail(&r, KT_A_SEATS, "rows × seats must be at most %d", MAX_AUD_CAPACITY);
+		kt_v_fail(&r, KT_A_SEATS, N_("rows × seats must be at most %d"), MAX_AUD_CAPACITY);
 	else if (have_un && unusable >= rows * seats)
-		kt_v_fail(&r, KT_A_UNUSABLE, "must leave at least one usable seat (rows × seats)");
+		kt_v_fail(&r, KT_A_UNUSABLE, N_("must leave at least one usable seat (rows × seats)"));
 	return e->n;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kt_validate_int.h"
+#include "kt_i18n.h"
 
 static const char *check_name(const char *s) { return kt_check_name(s); }
 static const char *check_snils(const char *s) { return kt_check_snils(s); }
@@ -18,13 +19,13 @@ static void staff_birth(struct kt_v_rec *r, const struct kt_check_ctx *ctx)
 	if (kt_v_blank(b))
 		return;
 	if ((msg = kt_check_date(b, &d))) {
-		kt_v_fail(r, KT_S_BIRTH_DATE, "%s", msg);
+		kt_v_fail(r, KT_S_BIRTH_DATE, "%s", _(msg));
 		return;
 	}
 	struct kt_date ref = kt_v_ref(ctx);
 	/* ППЭ staff are adults; 16 leaves room for a college student as a technician */
 	if ((msg = kt_check_birth(&d, &ref, 16, 100)))
-		kt_v_fail(r, KT_S_BIRTH_DATE, "%s (16-100 years)", msg);
+		kt_v_fail(r, KT_S_BIRTH_DATE, N_("%s (16-100 years)"), _(msg));
 }
 
 size_t kt_staff_check(const struct kt_staff *s, const struct kt_check_ctx *ctx,
@@ -40,16 +41,16 @@ size_t kt_staff_check(const struct kt_staff *s, const struct kt_check_ctx *ctx,
 	kt_v_doc(&r, KT_S_DOC_TYPE, KT_S_DOC_SERIES, KT_S_DOC_NUMBER);
 	const char *sex = kt_v_get(&r, KT_S_SEX);
 	if (!kt_v_blank(sex) && !kt_parse_sex(sex, false))
-		kt_v_fail(&r, KT_S_SEX, "must be М or Ж");
+		kt_v_fail(&r, KT_S_SEX, N_("must be М or Ж"));
 	staff_birth(&r, ctx);
 	kt_v_field(&r, KT_S_SNILS, false, check_snils);
 	kt_v_field(&r, KT_S_SCHOOL, false, check_school);
 	const char *role = kt_v_get(&r, KT_S_ROLE);
 	if (kt_v_blank(role))
-		kt_v_fail(&r, KT_S_ROLE, "is required");
+		kt_v_fail(&r, KT_S_ROLE, N_("is required"));
 	else if (!kt_role_parse(role))
-		kt_v_fail(&r, KT_S_ROLE, "is not a known role in the ППЭ (codes 1-7 or the names in "
-			"docs/registries.md)");
+		kt_v_fail(&r, KT_S_ROLE, N_("is not a known role in the ППЭ (codes 1-7 or the names in "
+			"docs/registries.md)"));
 	kt_v_field(&r, KT_S_SUBJECT, false, check_subject);
 	kt_v_field(&r, KT_S_PPE, false, check_ppe);
 	return e->n;

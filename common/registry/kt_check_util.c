@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "kt_validate_int.h"
+#include "kt_i18n.h"
 
 const char *kt_v_get(const struct kt_v_rec *r, int field)
 {
@@ -34,7 +35,7 @@ void kt_v_fail(struct kt_v_rec *r, int field, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(fe->msg + k, sizeof fe->msg - (size_t)k, fmt, ap);
+	vsnprintf(fe->msg + k, sizeof fe->msg - (size_t)k, _(fmt), ap); /* N_() at the callers */
 	va_end(ap);
 }
 
@@ -43,12 +44,12 @@ bool kt_v_field(struct kt_v_rec *r, int field, bool required, const char *(*chec
 	const char *s = kt_v_get(r, field);
 	if (kt_v_blank(s)) {
 		if (required)
-			kt_v_fail(r, field, "is required");
+			kt_v_fail(r, field, N_("is required"));
 		return false;
 	}
 	const char *msg = check ? check(s) : NULL;
 	if (msg) {
-		kt_v_fail(r, field, "%s", msg);
+		kt_v_fail(r, field, "%s", _(msg));
 		return false;
 	}
 	return true;
@@ -59,11 +60,11 @@ bool kt_v_int(struct kt_v_rec *r, int field, bool required, long lo, long hi, lo
 	const char *s = kt_v_get(r, field);
 	if (kt_v_blank(s)) {
 		if (required)
-			kt_v_fail(r, field, "is required");
+			kt_v_fail(r, field, N_("is required"));
 		return false;
 	}
 	if (!kt_parse_int(s, lo, hi, out)) {
-		kt_v_fail(r, field, "must be a whole number from %ld to %ld", lo, hi);
+		kt_v_fail(r, field, N_("must be a whole number from %ld to %ld"), lo, hi);
 		return false;
 	}
 	return true;
@@ -85,23 +86,23 @@ int kt_v_doc(struct kt_v_rec *r, int ftype, int fseries, int fnumber)
 	const char *t = kt_v_get(r, ftype);
 	int doc = 0;
 	if (kt_v_blank(t))
-		kt_v_fail(r, ftype, "is required");
+		kt_v_fail(r, ftype, N_("is required"));
 	else if (!(doc = kt_doc_type_parse(t)))
-		kt_v_fail(r, ftype, "is not a known document type (codes 1-5, 9, or the names in "
-			"docs/registries.md)");
+		kt_v_fail(r, ftype, N_("is not a known document type (codes 1-5, 9, or the names in "
+			"docs/registries.md)"));
 	const char *series = kt_v_get(r, fseries), *number = kt_v_get(r, fnumber), *msg;
 	bool needs_series = doc == KT_DOC_PASSPORT_RF || doc == KT_DOC_BIRTH_CERT ||
 		doc == KT_DOC_PASSPORT_RF_INTL;
 	if (kt_v_blank(series)) {
 		if (needs_series)
-			kt_v_fail(r, fseries, "is required for this document type");
+			kt_v_fail(r, fseries, N_("is required for this document type"));
 	} else if (doc && (msg = kt_check_doc_series(doc, series))) {
-		kt_v_fail(r, fseries, "%s", msg);
+		kt_v_fail(r, fseries, "%s", _(msg));
 	}
 	if (kt_v_blank(number))
-		kt_v_fail(r, fnumber, "is required");
+		kt_v_fail(r, fnumber, N_("is required"));
 	else if (doc && (msg = kt_check_doc_number(doc, number)))
-		kt_v_fail(r, fnumber, "%s", msg);
+		kt_v_fail(r, fnumber, "%s", _(msg));
 	return doc;
 }
 
@@ -110,7 +111,7 @@ const char *kt_v_text(const char *s, size_t max_chars)
 	size_t chars = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		chars += (*p & 0xC0) != 0x80;
-	return chars <= max_chars ? NULL : "is too long";
+	return chars <= max_chars ? NULL : N_("is too long");
 }
 
 static const char *check_reason(const char *s) { return kt_v_text(s, 1000); }

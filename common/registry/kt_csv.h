@@ -128,6 +128,8 @@ struct kt_csv_wopts {
 	bool crlf;     /* end lines with CRLF (else LF) */
 	bool bom;      /* start with a UTF-8 BOM (ignored for Windows-1251) */
 	bool cp1251;   /* write Windows-1251 instead of UTF-8 */
+	bool quote_seps; /* quote every field holding ',' ';' TAB, or starting or ending with a
+	                  * space, in every row (tables for spreadsheets that guess) */
 };
 
 struct kt_csv_writer;

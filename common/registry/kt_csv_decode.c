@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kt_csv_int.h"
+#include "kt_i18n.h"
 #include "kt_import_int.h" /* kt_u8_next: the importer's UTF-8 decoder */
 
 void kt_csv_set_err(struct kt_csv_err *e, enum kt_csv_errcode code, int line,
@@ -28,12 +29,12 @@ void kt_csv_set_err(struct kt_csv_err *e, enum kt_csv_errcode code, int line,
 	char body[sizeof e->msg - 24]; /* room for "line N: " */
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	vsnprintf(body, sizeof body, _(fmt), ap); /* N_() at the callers */
 	va_end(ap);
 	e->code = code;
 	e->line = line;
 	if (line > 0)
-		snprintf(e->msg, sizeof e->msg, "line %d: %s", line, body);
+		snprintf(e->msg, sizeof e->msg, _("line %d: %s"), line, body);
 	else
 		snprintf(e->msg, sizeof e->msg, "%s", body);
 }
@@ -45,7 +46,7 @@ static void set_pending(struct kt_csv_reader *r, enum kt_csv_errcode code, const
 	char body[sizeof r->pending.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	vsnprintf(body, sizeof body, _(fmt), ap); /* N_() at the callers */
 	va_end(ap);
 	kt_csv_set_err(&r->pending, code, r->dline, "%s", body);
 	r->has_pending = true;
@@ -72,7 +73,7 @@ static int read_raw(struct kt_csv_reader *r, bool whole)
 			got = r->read(r->ctx, r->raw + r->raw_len, want);
 		}
 		if (got < 0) {
-			kt_csv_set_err(&r->err, KT_CSV_EIO, 0, "cannot read the file: %s",
+			kt_csv_set_err(&r->err, KT_CSV_EIO, 0, N_("cannot read the file: %s"),
 				errno ? strerror(errno) : "read error");
 			return -1;
 		}
@@ -178,7 +179,7 @@ static int open_iconv(struct kt_csv_reader *r, const char *from, const char *nam
 {
 	r->cd = iconv_open("UTF-8", from);
 	if (r->cd == (iconv_t)-1) {
-		kt_csv_set_err(&r->err, KT_CSV_EENCODING, 0, "cannot convert from %s (iconv)", name);
+		kt_csv_set_err(&r->err, KT_CSV_EENCODING, 0, N_("cannot convert from %s (iconv)"), name);
 		return -1;
 	}
 	r->enc = KT_ENC_ICONV;
@@ -193,7 +194,7 @@ static int sniff(struct kt_csv_reader *r)
 	const unsigned char *s = r->raw;
 	size_t n = r->raw_len;
 	if (n == 0) {
-		kt_csv_set_err(&r->err, KT_CSV_EEMPTY, 0, "file is empty");
+		kt_csv_set_err(&r->err, KT_CSV_EEMPTY, 0, N_("file is empty"));
 		return -1;
 	}
 	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
@@ -208,7 +209,7 @@ static int sniff(struct kt_csv_reader *r)
 	const unsigned char *nul = memchr(s, '\0', n);
 	if (nul) {
 		size_t at = (size_t)(nul - s);
-		kt_csv_set_err(&r->err, KT_CSV_EBINARY, raw_line(s, at), "not a text file (NUL byte%s)",
+		kt_csv_set_err(&r->err, KT_CSV_EBINARY, raw_line(s, at), N_("not a text file (NUL byte%s)"),
 			(n >= 2 && (s[0] == 0 || s[1] == 0)) ? "; UTF-16 without a byte order mark?" : "");
 		return -1;
 	}
@@ -227,7 +228,7 @@ static int sniff(struct kt_csv_reader *r)
 	if (looks_cp1251(s, n))
 		return open_iconv(r, "CP1251", "windows-1251");
 	kt_csv_set_err(&r->err, KT_CSV_EENCODING, raw_line(s, ok),
-		"unrecognised text encoding (expected UTF-8 or Windows-1251)");
+		N_("unrecognised text encoding (expected UTF-8 or Windows-1251)"));
 	return -1;
 }
 
@@ -238,7 +239,7 @@ static int reserve_dec(struct kt_csv_reader *r, size_t extra)
 	size_t cap = r->dec_len + extra + 1;
 	char *p = realloc(r->dec, cap);
 	if (!p) {
-		kt_csv_set_err(&r->err, KT_CSV_ENOMEM, 0, "out of memory");
+		kt_csv_set_err(&r->err, KT_CSV_ENOMEM, 0, N_("out of memory"));
 		return -1;
 	}
 	r->dec = p;
@@ -267,9 +268,9 @@ static void scan(struct kt_csv_reader *r, size_t from)
 		if ((c < 0x20 && c != '\t' && c != '\f' && c != '\v') || c == 0x7F) {
 			r->dec_len = i;
 			if (c == 0)
-				set_pending(r, KT_CSV_EBINARY, "not a text file (NUL byte)");
+				set_pending(r, KT_CSV_EBINARY, N_("not a text file (NUL byte)"));
 			else
-				set_pending(r, KT_CSV_EBINARY, "not a text file (control byte 0x%02X)", c);
+				set_pending(r, KT_CSV_EBINARY, N_("not a text file (control byte 0x%02X)"), c);
 			return;
 		}
 	}
@@ -299,7 +300,7 @@ static int decode_window(struct kt_csv_reader *r)
 					size_t cap = r->bad_cap ? r->bad_cap * 2 : 16;
 					int *g = realloc(r->bad_lines, cap * sizeof *g);
 					if (!g) {
-						kt_csv_set_err(&r->err, KT_CSV_ENOMEM, 0, "out of memory");
+						kt_csv_set_err(&r->err, KT_CSV_ENOMEM, 0, N_("out of memory"));
 						return -1;
 					}
 					r->bad_lines = g;
@@ -322,10 +323,10 @@ static int decode_window(struct kt_csv_reader *r)
 	scan(r, from);
 	if (rc == (size_t)-1 && !r->has_pending && (e == EILSEQ || (e == EINVAL && r->raw_eof))) {
 		if (r->raw_pos < r->raw_len && strcmp(r->enc_name, "windows-1251") == 0)
-			set_pending(r, KT_CSV_EENCODING, "byte 0x%02X is not a %s character",
+			set_pending(r, KT_CSV_EENCODING, N_("byte 0x%02X is not a %s character"),
 				r->raw[r->raw_pos], r->enc_name);
 		else
-			set_pending(r, KT_CSV_EENCODING, "invalid %s text", r->enc_name);
+			set_pending(r, KT_CSV_EENCODING, N_("invalid %s text"), r->enc_name);
 	}
 	return 0;
 }
@@ -353,7 +354,7 @@ int kt_csv_decode_more(struct kt_csv_reader *r)
 		}
 		if (r->raw_eof) {
 			if (r->raw_pos < r->raw_len && !r->has_pending)
-				set_pending(r, KT_CSV_EENCODING, "the file ends inside a character");
+				set_pending(r, KT_CSV_EENCODING, N_("the file ends inside a character"));
 			r->dec_done = true;
 			return 0;
 		}

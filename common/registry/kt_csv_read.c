@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kt_csv_int.h"
+#include "kt_i18n.h"
 
 enum pstate { P_FIELD_START, P_UNQUOTED, P_QUOTED, P_QUOTED_QUOTE, P_SKIP };
 
@@ -27,7 +28,7 @@ static int fail(struct kt_csv_reader *r, enum kt_csv_errcode code, int line, con
 	char body[sizeof r->err.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	vsnprintf(body, sizeof body, _(fmt), ap); /* N_() at the callers */
 	va_end(ap);
 	kt_csv_set_err(&r->err, code, line, "%s", body);
 	return -1;
@@ -42,7 +43,7 @@ static int bad_record(struct kt_csv_reader *r, enum kt_csv_errcode code, int lin
 	char body[sizeof r->bad.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	vsnprintf(body, sizeof body, _(fmt), ap); /* N_() at the callers */
 	va_end(ap);
 	kt_csv_set_err(&r->bad, code, line, "%s", body);
 	r->skipping = true;
@@ -59,7 +60,7 @@ static int grow_rec(struct kt_csv_reader *r, size_t extra)
 		cap *= 2;
 	char *p = realloc(r->rec, cap);
 	if (!p)
-		return fail(r, KT_CSV_ENOMEM, 0, "out of memory");
+		return fail(r, KT_CSV_ENOMEM, 0, N_("out of memory"));
 	r->rec = p;
 	r->rec_cap = cap;
 	return 0;
@@ -74,17 +75,17 @@ static int rec_put(struct kt_csv_reader *r, const char *s, size_t n)
 	if (flen > r->o.max_field) {
 		if (quoted)
 			return fail(r, KT_CSV_ETOOLONG, r->quote_line,
-				"field %zu is longer than %zu bytes (a quoted field starts on this line; "
-				"is its closing quote missing?)", r->nf + 1, r->o.max_field);
-		return bad_record(r, KT_CSV_ETOOLONG, r->line, "field %zu is longer than %zu bytes",
+				N_("field %zu is longer than %zu bytes (a quoted field starts on this line; "
+				"is its closing quote missing?)"), r->nf + 1, r->o.max_field);
+		return bad_record(r, KT_CSV_ETOOLONG, r->line, N_("field %zu is longer than %zu bytes"),
 			r->nf + 1, r->o.max_field);
 	}
 	if (r->rec_len + n > r->o.max_row) {
 		if (quoted)
-			return fail(r, KT_CSV_ETOOLONG, r->rec_line, "the record is longer than %zu bytes",
+			return fail(r, KT_CSV_ETOOLONG, r->rec_line, N_("the record is longer than %zu bytes"),
 				r->o.max_row);
-		return bad_record(r, KT_CSV_ETOOLONG, r->rec_line, "the record is longer than %zu "
-			"bytes", r->o.max_row);
+		return bad_record(r, KT_CSV_ETOOLONG, r->rec_line, N_("the record is longer than %zu "
+			"bytes"), r->o.max_row);
 	}
 	if (grow_rec(r, n) != 0)
 		return -1;
@@ -96,7 +97,7 @@ static int rec_put(struct kt_csv_reader *r, const char *s, size_t n)
 static int field_begin(struct kt_csv_reader *r)
 {
 	if (r->nf >= r->o.max_fields) {
-		bad_record(r, KT_CSV_ETOOLONG, r->rec_line, "more than %zu fields", r->o.max_fields);
+		bad_record(r, KT_CSV_ETOOLONG, r->rec_line, N_("more than %zu fields"), r->o.max_fields);
 		return 0;
 	}
 	if (r->nf >= r->fcap) {
@@ -108,7 +109,7 @@ static int field_begin(struct kt_csv_reader *r)
 		if (s)
 			r->fstart = s;
 		if (!f || !s)
-			return fail(r, KT_CSV_ENOMEM, 0, "out of memory");
+			return fail(r, KT_CSV_ENOMEM, 0, N_("out of memory"));
 		r->fcap = cap;
 	}
 	r->fstart[r->nf] = r->rec_len;
@@ -252,8 +253,8 @@ static int after_quote(struct kt_csv_reader *r, const char **p)
 		return end_record(r, last);
 	}
 	bad_record(r, KT_CSV_EQUOTE, r->line,
-		"field %zu: text after the closing quote (a quoted field ends at a separator or the "
-		"line's end; a quote inside it is written twice)", r->nf + 1);
+		N_("field %zu: text after the closing quote (a quoted field ends at a separator or the "
+		"line's end; a quote inside it is written twice)"), r->nf + 1);
 	return 0;
 }
 
@@ -300,8 +301,8 @@ static int at_eof(struct kt_csv_reader *r)
 	}
 	if (r->st == P_QUOTED)
 		return fail(r, KT_CSV_EQUOTE, r->quote_line,
-			"unbalanced quote: field %zu opens a quote on this line that is not closed by "
-			"the end of the file", r->nf + 1);
+			N_("unbalanced quote: field %zu opens a quote on this line that is not closed by "
+			"the end of the file"), r->nf + 1);
 	if (r->st == P_SKIP) {
 		r->last_line = r->line;
 		r->st = P_FIELD_START;
@@ -372,7 +373,7 @@ enum kt_csv_status kt_csv_next(struct kt_csv_reader *r, struct kt_csv_row *row,
 			continue;
 		}
 		if (rc == 0 && !r->have_header) {
-			kt_csv_set_err(&r->err, KT_CSV_EEMPTY, 0, "the file is empty (no header line)");
+			kt_csv_set_err(&r->err, KT_CSV_EEMPTY, 0, N_("the file is empty (no header line)"));
 			r->failed = true;
 			continue;
 		}
@@ -396,7 +397,7 @@ enum kt_csv_status kt_csv_next(struct kt_csv_reader *r, struct kt_csv_row *row,
 			kt_csv_set_err(err, KT_CSV_OK, 0, "%s", "");
 		if (kt_csv_bad_encoding(r, r->rec_line, r->last_line)) {
 			kt_csv_set_err(r->have_header ? err : &r->err, KT_CSV_EENCODING, r->rec_line,
-				"invalid UTF-8 (the file is UTF-8; is a line of another encoding mixed in?)");
+				N_("invalid UTF-8 (the file is UTF-8; is a line of another encoding mixed in?)"));
 			if (!r->have_header) { /* no header to read the rest by */
 				r->failed = true;
 				continue;
@@ -411,7 +412,7 @@ enum kt_csv_status kt_csv_next(struct kt_csv_reader *r, struct kt_csv_row *row,
 		if (r->nf == r->ncols)
 			return KT_CSV_ROW;
 		kt_csv_set_err(err, KT_CSV_ECOLUMNS, r->rec_line,
-			"the row has %zu fields, the header has %zu", r->nf, r->ncols);
+			N_("the row has %zu fields, the header has %zu"), r->nf, r->ncols);
 		return KT_CSV_BAD_ROW;
 	}
 }

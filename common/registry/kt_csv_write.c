@@ -6,6 +6,7 @@
 
 #include "kt_cp1251.h"
 #include "kt_csv.h"
+#include "kt_i18n.h"
 #include "kt_import_int.h" /* kt_u8_next */
 
 struct kt_csv_writer {
@@ -77,11 +78,14 @@ static void put(struct kt_csv_writer *w, const char *s, size_t n)
 /* The first row also quotes the other separators, so the reader's guess finds ours. */
 static bool needs_quotes(const struct kt_csv_writer *w, const char *s, size_t n)
 {
+	if (w->o.quote_seps && n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+				      s[n - 1] == '\t'))
+		return true;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == w->o.sep || c == '"' || c == '\r' || c == '\n')
 			return true;
-		if (!w->started && (c == ';' || c == ',' || c == '\t'))
+		if ((!w->started || w->o.quote_seps) && (c == ';' || c == ',' || c == '\t'))
 			return true;
 	}
 	return false;
@@ -115,7 +119,7 @@ static int to_cp1251(struct kt_csv_writer *w, size_t from, size_t field)
 		int b = kt_cp1251_from_u(cp);
 		if (b < 0 || (cp == 0xFFFD && memcmp(start, "\xEF\xBF\xBD", 3) != 0)) {
 			snprintf(w->err, sizeof w->err,
-				"field %zu holds a character Windows-1251 cannot hold (U+%04X)", field,
+				_("field %zu holds a character Windows-1251 cannot hold (U+%04X)"), field,
 				(unsigned)cp);
 			return -1;
 		}
@@ -147,11 +151,11 @@ int kt_csv_write_fields(struct kt_csv_writer *w, const struct kt_csv_field *f, s
 	}
 	put(w, w->o.crlf ? "\r\n" : "\n", w->o.crlf ? 2 : 1);
 	if (w->oom) {
-		snprintf(w->err, sizeof w->err, "out of memory");
+		snprintf(w->err, sizeof w->err, "%s", _("out of memory"));
 		return -1;
 	}
 	if (w->fn(w->ctx, w->buf, w->len) != 0) {
-		snprintf(w->err, sizeof w->err, "cannot write the file");
+		snprintf(w->err, sizeof w->err, "%s", _("cannot write the file"));
 		return -1;
 	}
 	w->started = true;
@@ -163,7 +167,7 @@ int kt_csv_write_row(struct kt_csv_writer *w, const char *const *fields, size_t 
 	struct kt_csv_field one[64] = {{0}};
 	struct kt_csv_field *f = n <= 64 ? one : malloc(n * sizeof *f);
 	if (!f) {
-		snprintf(w->err, sizeof w->err, "out of memory");
+		snprintf(w->err, sizeof w->err, "%s", _("out of memory"));
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {

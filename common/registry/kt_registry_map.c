@@ -4,6 +4,7 @@
 
 #include "kt_import_int.h" /* kt_u8_next, kt_u_lower, kt_u8_put */
 #include "kt_registry.h"
+#include "kt_i18n.h"
 #include "kt_ru_text.h"   /* kt_ru_copy_clean */
 
 #define FOLD_CAP 256 /* headers are short; a longer one is compared by its first bytes */
@@ -119,8 +120,8 @@ static int map_karta(enum kt_reg_kind kind, const struct kt_csv_row *h, struct k
 	for (size_t i = 0; i < KT_REG_MAX_FIELDS; i++)
 		seen[i] = 0;
 	if (count_known(cols, n, h) == 0) {
-		kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, "no column of the header is a %s "
-			"column: is the header line missing, or is it another registry?",
+		kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, N_("no column of the header is a %s "
+			"column: is the header line missing, or is it another registry?"),
 			kt_reg_kind_name(kind));
 		return -1;
 	}
@@ -131,14 +132,14 @@ static int map_karta(enum kt_reg_kind kind, const struct kt_csv_row *h, struct k
 			char cut[64]; /* cut at a character, not inside one */
 			kt_ru_copy_clean(cut, sizeof cut, f, strlen(f));
 			kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line,
-				"column %zu «%s» is not a column of the %s registry "
-				"(docs/registries.md lists them)",
+				N_("column %zu «%s» is not a column of the %s registry "
+				"(docs/registries.md lists them)"),
 				i + 1, cut, kt_reg_kind_name(kind));
 			return -1;
 		}
 		int field = cols[c].field;
 		if (seen[field]) {
-			kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, "columns %d and %zu are both «%s»",
+			kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, N_("columns %d and %zu are both «%s»"),
 				seen[field], i + 1, cols[c].name);
 			return -1;
 		}
@@ -147,7 +148,7 @@ static int map_karta(enum kt_reg_kind kind, const struct kt_csv_row *h, struct k
 	}
 	for (size_t c = 0; c < n; c++)
 		if (cols[c].required && !seen[cols[c].field]) {
-			kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, "required column «%s» is missing",
+			kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, N_("required column «%s» is missing"),
 				cols[c].name);
 			return -1;
 		}
@@ -160,14 +161,14 @@ static int map_ris(enum kt_reg_kind kind, const struct kt_csv_row *h, struct kt_
 	size_t n;
 	const struct kt_reg_col *cols = kt_reg_columns(kind, KT_LAYOUT_RIS, &n);
 	if (!cols) {
-		kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, "the header starts with «Guid» (the "
-			"interop layout), which exists only for participants and exam points, not %s",
+		kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, N_("the header starts with «Guid» (the "
+			"interop layout), which exists only for participants and exam points, not %s"),
 			kt_reg_kind_name(kind));
 		return -1;
 	}
 	if (h->n != n) {
-		kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, "the interop %s layout has %zu columns, "
-			"the header has %zu", kt_reg_kind_name(kind), n, h->n);
+		kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line, N_("the interop %s layout has %zu columns, "
+			"the header has %zu"), kt_reg_kind_name(kind), n, h->n);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -177,7 +178,7 @@ static int map_ris(enum kt_reg_kind kind, const struct kt_csv_row *h, struct kt_
 			char cut[64];
 			kt_ru_copy_clean(cut, sizeof cut, f, strlen(f));
 			kt_csv_set_err(err, KT_CSV_ECOLUMNS, h->line,
-				"column %zu of the interop layout must be «%s», not «%s»", i + 1,
+				N_("column %zu of the interop layout must be «%s», not «%s»"), i + 1,
 				cols[i].name, cut);
 			return -1;
 		}
@@ -192,12 +193,12 @@ int kt_reg_map_header(enum kt_reg_kind kind, const struct kt_csv_row *header,
 	memset(map, 0, sizeof *map);
 	map->kind = kind;
 	if ((unsigned)kind >= KT_REG_NKINDS) {
-		kt_csv_set_err(err, KT_CSV_ECOLUMNS, 0, "unknown registry");
+		kt_csv_set_err(err, KT_CSV_ECOLUMNS, 0, N_("unknown registry"));
 		return -1;
 	}
 	if (header->n > KT_REG_MAX_COLS) {
 		kt_csv_set_err(err, KT_CSV_ECOLUMNS, header->line,
-			"the header has %zu columns, more than %d", header->n, KT_REG_MAX_COLS);
+			N_("the header has %zu columns, more than %d"), header->n, KT_REG_MAX_COLS);
 		return -1;
 	}
 	map->ncols = header->n;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "kt_validate_int.h"
+#include "kt_i18n.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -67,13 +68,13 @@ const char *kt_check_digits(const char *s, int ndigits)
 	if (ok)
 		return NULL;
 	switch (ndigits) {
-	case 4: return "must be 4 digits";
-	case 6: return "must be 6 digits";
-	case -2: return "must be 1 or 2 digits";
-	case -3: return "must be 1 to 3 digits";
-	case -4: return "must be 1 to 4 digits";
-	case -6: return "must be 1 to 6 digits";
-	default: return "must be digits";
+	case 4: return N_("must be 4 digits");
+	case 6: return N_("must be 6 digits");
+	case -2: return N_("must be 1 or 2 digits");
+	case -3: return N_("must be 1 to 3 digits");
+	case -4: return N_("must be 1 to 4 digits");
+	case -6: return N_("must be 1 to 6 digits");
+	default: return N_("must be digits");
 	}
 }
 
@@ -95,23 +96,23 @@ const char *kt_check_snils(const char *s)
 	char b[KT_V_SHORT], d[12];
 	size_t n = 0;
 	if (!kt_v_trim(s, b, sizeof b))
-		return "must be 11 digits (ХХХ-ХХХ-ХХХ ХХ)";
+		return N_("must be 11 digits (ХХХ-ХХХ-ХХХ ХХ)");
 	for (const char *p = b; *p; p++) {
 		if (*p == '-' || *p == ' ')
 			continue;
 		if (!is_digit(*p) || n == 11)
-			return "must be 11 digits (ХХХ-ХХХ-ХХХ ХХ)";
+			return N_("must be 11 digits (ХХХ-ХХХ-ХХХ ХХ)");
 		d[n++] = *p;
 	}
 	if (n != 11)
-		return "must be 11 digits (ХХХ-ХХХ-ХХХ ХХ)";
+		return N_("must be 11 digits (ХХХ-ХХХ-ХХХ ХХ)");
 	d[11] = '\0';
 	if (memcmp(d, "000000000", 9) == 0)
-		return "is not a real number (all zeros)";
+		return N_("is not a real number (all zeros)");
 	if (memcmp(d, "001001998", 9) <= 0) /* issued before control numbers existed */
 		return NULL;
 	int ctl = (d[9] - '0') * 10 + (d[10] - '0');
-	return ctl == snils_control(d) ? NULL : "control number does not match";
+	return ctl == snils_control(d) ? NULL : N_("control number does not match");
 }
 
 /* ---- dates ---- */
@@ -150,11 +151,11 @@ const char *kt_check_date(const char *s, struct kt_date *out)
 {
 	char b[KT_V_SHORT];
 	if (!kt_v_trim(s, b, sizeof b) || strlen(b) != 10)
-		return "must be a date дд.ММ.гггг";
+		return N_("must be a date дд.ММ.гггг");
 	switch (parse_date10(b, out)) {
 	case 0: return NULL;
-	case 1: return "must be a date дд.ММ.гггг";
-	default: return "is not a calendar date from 1900 to 2099";
+	case 1: return N_("must be a date дд.ММ.гггг");
+	default: return N_("is not a calendar date from 1900 to 2099");
 	}
 }
 
@@ -164,12 +165,12 @@ const char *kt_check_datetime(const char *s)
 	if (!kt_v_trim(s, b, sizeof b) || strlen(b) != 19 || b[10] != ' ' ||
 		!all_digits(b + 11, 2) || b[13] != ':' || !all_digits(b + 14, 2) || b[16] != ':' ||
 		!all_digits(b + 17, 2))
-		return "must be дд.ММ.гггг ЧЧ:мм:сс";
+		return N_("must be дд.ММ.гггг ЧЧ:мм:сс");
 	int rc = parse_date10(b, NULL);
 	if (rc == 1)
-		return "must be дд.ММ.гггг ЧЧ:мм:сс";
+		return N_("must be дд.ММ.гггг ЧЧ:мм:сс");
 	if (rc == 2 || num(b + 11, 2) > 23 || num(b + 14, 2) > 59 || num(b + 17, 2) > 59)
-		return "is not a real date and time";
+		return N_("is not a real date and time");
 	return NULL;
 }
 
@@ -185,7 +186,7 @@ const char *kt_check_birth(const struct kt_date *b, const struct kt_date *ref, i
 	int max_age)
 {
 	if (b->y > ref->y || (b->y == ref->y && (b->m > ref->m || (b->m == ref->m && b->d > ref->d))))
-		return "is in the future";
+		return N_("is in the future");
 	int age = kt_age_on(b, ref);
 	return age < min_age || age > max_age ? "gives an implausible age" : NULL;
 }
@@ -200,7 +201,7 @@ static bool is_hex(char c)
 const char *kt_check_guid(const char *s)
 {
 	char b[KT_V_SHORT];
-	const char *bad = "must be a GUID (8-4-4-4-12 hex digits)";
+	const char *bad = N_("must be a GUID (8-4-4-4-12 hex digits)");
 	if (!kt_v_trim(s, b, sizeof b))
 		return bad;
 	const char *g = b;
@@ -220,7 +221,7 @@ const char *kt_check_guid(const char *s)
 const char *kt_check_org_code(const char *s)
 {
 	char b[KT_V_SHORT];
-	const char *bad = "must be an organization code (letters, digits, '.', '_', '-'; at most 32)";
+	const char *bad = N_("must be an organization code (letters, digits, '.', '_', '-'; at most 32)");
 	if (!kt_v_trim(s, b, sizeof b))
 		return bad;
 	size_t n = strlen(b);
@@ -251,7 +252,7 @@ const char *kt_check_flag(const char *s, bool *out)
 	}
 	int v = kt_v_code_parse(flags, 2, s, false);
 	if (v < 0)
-		return "must be 0 or 1";
+		return N_("must be 0 or 1");
 	if (out)
 		*out = v == 1;
 	return NULL;
@@ -261,7 +262,7 @@ const char *kt_check_deleted(const char *s, int *out)
 {
 	long v;
 	if (!kt_parse_int(s, 0, 12, &v) || v == 3 || v == 8 || v == 9)
-		return "must be one of 0, 1, 2, 4, 5, 6, 7, 10, 11, 12";
+		return N_("must be one of 0, 1, 2, 4, 5, 6, 7, 10, 11, 12");
 	if (out)
 		*out = (int)v;
 	return NULL;

@@ -6,6 +6,7 @@
 
 #include "kt_import_int.h" /* kt_u8_next, kt_u_is_letter */
 #include "kt_validate_int.h"
+#include "kt_i18n.h"
 
 #define NAME_MAX_CHARS 100
 
@@ -27,17 +28,17 @@ const char *kt_check_name(const char *s)
 {
 	char b[NAME_MAX_CHARS * 4 + 1];
 	if (!kt_v_trim(s, b, sizeof b))
-		return "is longer than 100 characters";
+		return N_("is longer than 100 characters");
 	const char *p = b;
 	size_t chars = 0;
 	while (*p) {
 		uint32_t c = kt_u8_next(&p);
 		bool letter = is_name_letter(c);
 		if (chars == 0 && !letter)
-			return "must start with a letter";
+			return N_("must start with a letter");
 		/* hyphen, apostrophes (ASCII and ’), dot, space: «Салтыков-Щедрин», «Д'Артаньян» */
 		if (!letter && c != '-' && c != '\'' && c != 0x2019 && c != '.' && c != ' ')
-			return "may hold only letters, spaces, hyphens, apostrophes and dots";
+			return N_("may hold only letters, spaces, hyphens, apostrophes and dots");
 		chars++;
 	}
 	return chars > NAME_MAX_CHARS ? "is longer than 100 characters" : NULL;
@@ -148,18 +149,18 @@ const char *kt_check_doc_series(int doc_type, const char *s)
 {
 	char b[KT_V_SHORT];
 	if (!kt_v_trim(s, b, sizeof b))
-		return "is too long";
+		return N_("is too long");
 	switch (doc_type) {
 	case KT_DOC_PASSPORT_RF:
-		return digit_count(b) == 4 ? NULL : "must be 4 digits for a passport of the RF";
+		return digit_count(b) == 4 ? NULL : N_("must be 4 digits for a passport of the RF");
 	case KT_DOC_PASSPORT_RF_INTL:
-		return digit_count(b) == 2 ? NULL : "must be 2 digits for an international passport";
+		return digit_count(b) == 2 ? NULL : N_("must be 2 digits for an international passport");
 	case KT_DOC_BIRTH_CERT:
 		return birth_series_ok(b) ? NULL :
-			"must be a roman numeral and 2 Cyrillic letters (IV-МЮ) for a birth certificate";
+			N_("must be a roman numeral and 2 Cyrillic letters (IV-МЮ) for a birth certificate");
 	default:
 		return lax_doc_ok(b, 20) ? NULL :
-			"may hold only letters, digits, spaces, '-', '/', '.' (at most 20)";
+			N_("may hold only letters, digits, spaces, '-', '/', '.' (at most 20)");
 	}
 }
 
@@ -167,24 +168,24 @@ const char *kt_check_doc_number(int doc_type, const char *s)
 {
 	char b[KT_V_SHORT];
 	if (!kt_v_trim(s, b, sizeof b))
-		return "is too long";
+		return N_("is too long");
 	switch (doc_type) {
 	case KT_DOC_PASSPORT_RF:
-		return digit_count(b) == 6 ? NULL : "must be 6 digits for a passport of the RF";
+		return digit_count(b) == 6 ? NULL : N_("must be 6 digits for a passport of the RF");
 	case KT_DOC_PASSPORT_RF_INTL:
-		return digit_count(b) == 7 ? NULL : "must be 7 digits for an international passport";
+		return digit_count(b) == 7 ? NULL : N_("must be 7 digits for an international passport");
 	case KT_DOC_BIRTH_CERT:
-		return digit_count(b) == 6 ? NULL : "must be 6 digits for a birth certificate";
+		return digit_count(b) == 6 ? NULL : N_("must be 6 digits for a birth certificate");
 	default:
 		return lax_doc_ok(b, 30) && b[0] ? NULL :
-			"may hold only letters, digits, spaces, '-', '/', '.' (at most 30)";
+			N_("may hold only letters, digits, spaces, '-', '/', '.' (at most 30)");
 	}
 }
 
 const char *kt_check_aud_code(const char *s)
 {
 	char b[KT_V_SHORT];
-	const char *bad = "must be 4 digits or letters";
+	const char *bad = N_("must be 4 digits or letters");
 	if (!kt_v_trim(s, b, sizeof b))
 		return bad;
 	const char *p = b;
@@ -221,7 +222,7 @@ static size_t email_len(const char *a)
  * between — the grammar of exam_point_emails_check (sql/0008). */
 const char *kt_check_emails(const char *s)
 {
-	const char *bad = "must be e-mail addresses (name@domain.ru) separated by ';'";
+	const char *bad = N_("must be e-mail addresses (name@domain.ru) separated by ';'");
 	if (!s)
 		return NULL;
 	while (is_email_space(*s))

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "admin.h"
+#include "kt_i18n.h"
 #include "kt_tls.h"
+#include "kt_i18n.h"
 
 const char *admin_opt(int argc, char **argv, int from, const char *name)
 {
@@ -24,11 +26,11 @@ int admin_check_opts(int argc, char **argv, int from, const char *const *names)
 			if (strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, *n) == 0)
 				known = true;
 		if (!known) {
-			fprintf(stderr, "karta-admin: unexpected argument '%s'\n", argv[i]);
+			fprintf(stderr, _("karta-admin: unexpected argument '%s'\n"), argv[i]);
 			return -1;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "karta-admin: %s needs a value\n", argv[i]);
+			fprintf(stderr, _("karta-admin: %s needs a value\n"), argv[i]);
 			return -1;
 		}
 	}
@@ -43,7 +45,7 @@ PGresult *admin_exec(PGconn *pg, const char *what, const char *sql, int n,
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
 	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	fprintf(stderr, "karta-admin: cannot %s: %s\n", what, msg ? msg : PQerrorMessage(pg));
+	fprintf(stderr, _("karta-admin: cannot %s: %s\n"), _(what), msg ? msg : PQerrorMessage(pg));
 	PQclear(r);
 	return NULL;
 }
@@ -74,7 +76,7 @@ static void print_rows(PGresult *r)
 int admin_org(PGconn *pg, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-		PGresult *r = admin_exec(pg, "list organizations",
+		PGresult *r = admin_exec(pg, N_("list organizations"),
 			"SELECT o.code, o.level, coalesce(p.code, '-'), o.name FROM organization o"
 			" LEFT JOIN organization p ON p.id = o.parent_id ORDER BY o.id", 0, NULL);
 		if (!r)
@@ -86,9 +88,9 @@ int admin_org(PGconn *pg, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return admin_org_import(pg, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0) {
-		fprintf(stderr, "usage: karta-admin org add --code C --name N "
+		fprintf(stderr, _("usage: karta-admin org add --code C --name N "
 				"--level region|municipality|school [--parent C] | org list"
-				" | org import PACKAGE [--dry-run]\n");
+				" | org import PACKAGE [--dry-run]\n"));
 		return 2;
 	}
 	static const char *const names[] = {"code", "name", "level", "parent", NULL};
@@ -97,10 +99,10 @@ int admin_org(PGconn *pg, int argc, char **argv)
 	const char *p[4] = {admin_opt(argc, argv, 2, "code"), admin_opt(argc, argv, 2, "name"),
 		admin_opt(argc, argv, 2, "level"), admin_opt(argc, argv, 2, "parent")};
 	if (!p[0] || !p[1] || !p[2]) {
-		fprintf(stderr, "karta-admin: org add needs --code, --name and --level\n");
+		fprintf(stderr, _("karta-admin: org add needs --code, --name and --level\n"));
 		return 2;
 	}
-	int ok = admin_exec_one(pg, "add organization",
+	int ok = admin_exec_one(pg, N_("add organization"),
 		"WITH parent AS (SELECT id FROM organization WHERE code = $4)"
 		" INSERT INTO organization(code, name, level, parent_id)"
 		" SELECT $1, $2, $3, (SELECT id FROM parent)"
@@ -113,15 +115,15 @@ int admin_org(PGconn *pg, int argc, char **argv)
 		return 1;
 	if (!ok) {
 		if (p[3])
-			fprintf(stderr, "karta-admin: cannot add organization '%s': parent '%s' does "
-					"not exist, or '%s' exists with another level or parent\n",
+			fprintf(stderr, _("karta-admin: cannot add organization '%s': parent '%s' does "
+					"not exist, or '%s' exists with another level or parent\n"),
 				p[0], p[3], p[0]);
 		else
-			fprintf(stderr, "karta-admin: cannot add organization '%s': it exists with "
-					"another level or parent\n", p[0]);
+			fprintf(stderr, _("karta-admin: cannot add organization '%s': it exists with "
+					"another level or parent\n"), p[0]);
 		return 1;
 	}
-	printf("organization %s (%s) ready\n", p[0], p[2]);
+	printf(_("organization %s (%s) ready\n"), p[0], p[2]);
 	return 0;
 }
 
@@ -133,16 +135,16 @@ static int device_add(PGconn *pg, int argc, char **argv)
 	const char *org = admin_opt(argc, argv, 2, "org"), *cert = admin_opt(argc, argv, 2, "cert");
 	const char *role = admin_opt(argc, argv, 2, "role");
 	if (!org || !cert) {
-		fprintf(stderr, "karta-admin: device add needs --org and --cert\n");
+		fprintf(stderr, _("karta-admin: device add needs --org and --cert\n"));
 		return 2;
 	}
 	char fp[KT_FINGERPRINT_LEN + 1], err[512];
 	if (kt_tls_file_fingerprint(cert, fp, err, sizeof err) != 0) {
-		fprintf(stderr, "karta-admin: %s\n", err);
+		fprintf(stderr, _("karta-admin: %s\n"), err);
 		return 1;
 	}
 	const char *p[4] = {fp, org, role ? role : "operator", admin_opt(argc, argv, 2, "label")};
-	int ok = admin_exec_one(pg, "register device",
+	int ok = admin_exec_one(pg, N_("register device"),
 		"INSERT INTO device(fingerprint, org_id, role, label)"
 		" SELECT $1, id, $3, $4 FROM organization WHERE code = $2"
 		" ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id,"
@@ -151,10 +153,13 @@ static int device_add(PGconn *pg, int argc, char **argv)
 	if (ok < 0)
 		return 1;
 	if (!ok) {
-		fprintf(stderr, "karta-admin: cannot register device: no organization '%s'\n", org);
+		fprintf(stderr, _("karta-admin: cannot register device: no organization '%s'\n"), org);
 		return 1;
 	}
-	printf("device %s registered for %s as %s\n", fp, org, p[2]);
+	printf(_("device %s registered for %s as %s\n"), fp, org, p[2]);
+	char why[768];
+	if (kt_tls_file_cert_time(cert, why, sizeof why) > 0)
+		fprintf(stderr, _("karta-admin: warning: %s\n"), why);
 	return 0;
 }
 
@@ -167,24 +172,24 @@ static int device_revoke(PGconn *pg, int argc, char **argv)
 	const char *given = admin_opt(argc, argv, 2, "fingerprint");
 	char fp[KT_FINGERPRINT_LEN + 1], err[512];
 	if (cert && kt_tls_file_fingerprint(cert, fp, err, sizeof err) != 0) {
-		fprintf(stderr, "karta-admin: %s\n", err);
+		fprintf(stderr, _("karta-admin: %s\n"), err);
 		return 1;
 	} else if (!cert && (!given || kt_tls_normalize_fingerprint(given, fp) != 0)) {
-		fprintf(stderr, "karta-admin: device revoke needs --cert FILE or --fingerprint "
-				"(64 hex digits)\n");
+		fprintf(stderr, _("karta-admin: device revoke needs --cert FILE or --fingerprint "
+				"(64 hex digits)\n"));
 		return 2;
 	}
 	const char *p[1] = {fp};
-	int ok = admin_exec_one(pg, "revoke device",
+	int ok = admin_exec_one(pg, N_("revoke device"),
 		"UPDATE device SET status = 'revoked', revoked_at = coalesce(revoked_at, now())"
 		" WHERE fingerprint = $1 RETURNING id", 1, p);
 	if (ok < 0)
 		return 1;
 	if (!ok) {
-		fprintf(stderr, "karta-admin: no device with fingerprint %s\n", fp);
+		fprintf(stderr, _("karta-admin: no device with fingerprint %s\n"), fp);
 		return 1;
 	}
-	printf("device %s revoked\n", fp);
+	printf(_("device %s revoked\n"), fp);
 	return 0;
 }
 
@@ -195,7 +200,7 @@ int admin_device(PGconn *pg, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return device_revoke(pg, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-		PGresult *r = admin_exec(pg, "list devices",
+		PGresult *r = admin_exec(pg, N_("list devices"),
 			"SELECT d.fingerprint, o.code, d.role, d.status, coalesce(d.label, ''),"
 			" coalesce(to_char(d.last_seen, 'YYYY-MM-DD HH24:MI'), 'never')"
 			" FROM device d JOIN organization o ON o.id = d.org_id ORDER BY d.id", 0, NULL);
@@ -205,7 +210,7 @@ int admin_device(PGconn *pg, int argc, char **argv)
 		PQclear(r);
 		return 0;
 	}
-	fprintf(stderr, "usage: karta-admin device add --org C --cert FILE.pem [--role R] "
-			"[--label T] | device revoke (--cert F | --fingerprint H) | device list\n");
+	fprintf(stderr, _("usage: karta-admin device add --org C --cert FILE.pem [--role R] "
+			"[--label T] | device revoke (--cert F | --fingerprint H) | device list\n"));
 	return 2;
 }

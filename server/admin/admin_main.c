@@ -5,20 +5,21 @@
 
 #include "admin.h"
 #include "kt_migrations.h"
+#include "kt_i18n.h"
 
 static int admin_migrate(PGconn *pg, int argc, char **argv)
 {
 	char err[512];
 	int applied = 0;
 	if (kt_schema_migrate(pg, &applied, err, sizeof err) != 0) {
-		fprintf(stderr, "karta-admin: %s\n", err);
+		fprintf(stderr, _("karta-admin: %s\n"), err);
 		return 1;
 	}
 	if (applied)
-		printf("applied %d migration(s); schema is at version %d\n", applied,
+		printf(_("applied %d migration(s); schema is at version %d\n"), applied,
 			kt_schema_expected());
 	else
-		printf("schema is up to date (version %d)\n", kt_schema_expected());
+		printf(_("schema is up to date (version %d)\n"), kt_schema_expected());
 	return 0;
 }
 
@@ -27,10 +28,10 @@ static int admin_status(PGconn *pg, int argc, char **argv)
 	char err[512];
 	int cur = kt_schema_current(pg, err, sizeof err);
 	if (cur < 0) {
-		fprintf(stderr, "karta-admin: %s\n", err);
+		fprintf(stderr, _("karta-admin: %s\n"), err);
 		return 1;
 	}
-	printf("schema version %d, this binary expects %d\n", cur, kt_schema_expected());
+	printf(_("schema version %d, this binary expects %d\n"), cur, kt_schema_expected());
 	return cur == kt_schema_expected() ? 0 : 1;
 }
 
@@ -39,29 +40,30 @@ static const struct {
 	int (*fn)(PGconn *, int, char **);
 	const char *help;
 } commands[] = {
-	{"migrate", admin_migrate, "apply the database migrations this binary carries"},
-	{"status", admin_status, "show the schema version (exit 1 if not current)"},
-	{"org", admin_org, "org add --code C --name N --level region|municipality|school "
+	{"migrate", admin_migrate, N_("apply the database migrations this binary carries")},
+	{"status", admin_status, N_("show the schema version (exit 1 if not current)")},
+	{"org", admin_org, N_("org add --code C --name N --level region|municipality|school "
 			   "[--parent C] | org list | org import PACKAGE [--dry-run] (the federal\n"
-			   "           exchange package: region, municipalities, territories, schools)"},
-	{"device", admin_device, "device add --org C --cert FILE.pem [--role coordinator|operator|"
+			   "           exchange package: region, municipalities, territories, schools)")},
+	{"device", admin_device, N_("device add --org C --cert FILE.pem [--role coordinator|operator|"
 				 "viewer] [--label T] | device revoke (--cert F | --fingerprint H)"
-				 " | device list"},
-	{"feed", admin_feed, "feed prune --days N (drop old change-log rows) | feed rebuild ORG"
-			     " (clients resync)"},
+				 " | device list")},
+	{"feed", admin_feed, N_("feed prune --days N (drop old change-log rows) | feed rebuild ORG"
+			     " (clients resync)")},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: karta-admin [--db CONNINFO] COMMAND ...\n\n"
+	fprintf(out, _("usage: karta-admin [--db CONNINFO] COMMAND ...\n\n"
 		     "Sets up kartad's database: schema, organizations, devices.\n"
-		     "--db defaults to $KARTA_DB, else \"dbname=karta\".\n\ncommands:\n");
+		     "--db defaults to $KARTA_DB, else \"dbname=karta\".\n\ncommands:\n"));
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-8s %s\n", commands[i].name, _(commands[i].help));
 }
 
 int main(int argc, char **argv)
 {
+	kt_i18n_init();
 	const char *conninfo = getenv("KARTA_DB");
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -73,7 +75,7 @@ int main(int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			conninfo = argv[i] + 5;
 		} else {
-			fprintf(stderr, "karta-admin: unknown option '%s' (see --help)\n", argv[i]);
+			fprintf(stderr, _("karta-admin: unknown option '%s' (see --help)\n"), argv[i]);
 			return 2;
 		}
 	}
@@ -86,7 +88,7 @@ int main(int argc, char **argv)
 			continue;
 		PGconn *pg = PQconnectdb(conninfo ? conninfo : "dbname=karta");
 		if (PQstatus(pg) != CONNECTION_OK) {
-			fprintf(stderr, "karta-admin: cannot connect to database: %s",
+			fprintf(stderr, _("karta-admin: cannot connect to database: %s"),
 				PQerrorMessage(pg));
 			PQfinish(pg);
 			return 1;
@@ -97,6 +99,6 @@ int main(int argc, char **argv)
 		PQfinish(pg);
 		return rc;
 	}
-	fprintf(stderr, "karta-admin: unknown command '%s' (see --help)\n", argv[i]);
+	fprintf(stderr, _("karta-admin: unknown command '%s' (see --help)\n"), argv[i]);
 	return 2;
 }

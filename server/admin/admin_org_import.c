@@ -23,6 +23,7 @@
 #include "admin.h"
 #include "kt_csv.h"
 #include "kt_gds.h"
+#include "kt_i18n.h"
 
 /* What one file gives to the gds_org table. */
 struct org_src {
@@ -156,14 +157,14 @@ static int load(PGconn *pg, const char *path)
 	kt_gds_limits_default(&lim);
 	struct kt_gds_pkg *pkg = kt_gds_pkg_open(path, &lim, err, sizeof err);
 	if (!pkg) {
-		fprintf(stderr, "karta-admin: cannot import '%s': %s; nothing imported\n", path, err);
+		fprintf(stderr, _("karta-admin: cannot import '%s': %s; nothing imported\n"), path, err);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++)
 		if (srcs[i].required && !kt_gds_pkg_has(pkg, srcs[i].table)) {
-			fprintf(stderr, "karta-admin: cannot import '%s': the package has no %s.xml "
+			fprintf(stderr, _("karta-admin: cannot import '%s': the package has no %s.xml "
 					"(an organization tree needs rbd_CurrentRegion, rbd_Governments and "
-					"rbd_Schools); nothing imported\n", path, srcs[i].table);
+					"rbd_Schools); nothing imported\n"), path, srcs[i].table);
 			kt_gds_pkg_free(pkg);
 			return -1;
 		}
@@ -187,7 +188,7 @@ static int load(PGconn *pg, const char *path)
 		size_t n = strlen(err);
 		while (n && err[n - 1] == '\n')
 			err[--n] = '\0';
-		fprintf(stderr, "karta-admin: cannot import '%s': %s; nothing imported\n", path,
+		fprintf(stderr, _("karta-admin: cannot import '%s': %s; nothing imported\n"), path,
 			*err ? err : PQerrorMessage(pg));
 		return -1;
 	}
@@ -205,7 +206,7 @@ static int load_codes(PGconn *pg, const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "karta-admin: cannot read '%s': %m; nothing imported\n", path);
+		fprintf(stderr, _("karta-admin: cannot read '%s': %m; nothing imported\n"), path);
 		return -1;
 	}
 	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
@@ -214,11 +215,11 @@ static int load_codes(PGconn *pg, const char *path)
 	enum kt_csv_status st = rd ? kt_csv_next(rd, &row, &err) : KT_CSV_END; /* the header */
 	int rc = st == KT_CSV_ROW && row.n == 2 ? 0 : -1;
 	if (rc != 0)
-		fprintf(stderr, "karta-admin: %s: %s; nothing imported\n", path, *err.msg ? err.msg
+		fprintf(stderr, _("karta-admin: %s: %s; nothing imported\n"), path, *err.msg ? err.msg
 			: "must have two columns: the GUID and the karta code");
 	while (rc == 0 && (st = kt_csv_next(rd, &row, &err)) != KT_CSV_END) {
 		if (st != KT_CSV_ROW) {
-			fprintf(stderr, "karta-admin: %s: %s; nothing imported\n", path, err.msg);
+			fprintf(stderr, _("karta-admin: %s: %s; nothing imported\n"), path, err.msg);
 			rc = -1;
 			break;
 		}
@@ -229,7 +230,7 @@ static int load_codes(PGconn *pg, const char *path)
 		for (char *c = guid; *c; c++)
 			*c = *c == '}' ? '\0' : *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
 		const char *p[3] = {line, guid, row.f[1].s};
-		PGresult *r = admin_exec(pg, "read the codes", "INSERT INTO gds_codes VALUES ($1::int, "
+		PGresult *r = admin_exec(pg, N_("read the codes"), "INSERT INTO gds_codes VALUES ($1::int, "
 			"btrim($2), btrim($3))", 3, p);
 		rc = r ? 0 : -1;
 		PQclear(r);
@@ -423,7 +424,7 @@ static int exec_ok(PGconn *pg, const char *what, const char *sql, int n, const c
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-		fprintf(stderr, "karta-admin: cannot %s: %s\n", what, msg ? msg : PQerrorMessage(pg));
+		fprintf(stderr, _("karta-admin: cannot %s: %s\n"), _(what), msg ? msg : PQerrorMessage(pg));
 		PQclear(r);
 		return -1;
 	}
@@ -434,24 +435,24 @@ static int exec_ok(PGconn *pg, const char *what, const char *sql, int n, const c
 /* Prints the refusals (gds_err); 1 when there were any, 0 none, -1 on a database error. */
 static int refusals(PGconn *pg, const char *path, const char *codes)
 {
-	PGresult *r = admin_exec(pg, "check the package", "SELECT file, row, msg FROM gds_err"
+	PGresult *r = admin_exec(pg, N_("check the package"), "SELECT file, row, msg FROM gds_err"
 		" ORDER BY file, row, msg LIMIT 50", 0, NULL);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(PQgetvalue(r, i, 0), "codes") == 0)
-			fprintf(stderr, "karta-admin: %s:%s: %s\n", codes, PQgetvalue(r, i, 1),
+			fprintf(stderr, _("karta-admin: %s:%s: %s\n"), codes, PQgetvalue(r, i, 1),
 				PQgetvalue(r, i, 2));
 		else if (strcmp(PQgetvalue(r, i, 1), "0") == 0)
-			fprintf(stderr, "karta-admin: %s: %s: %s\n", path, PQgetvalue(r, i, 0),
+			fprintf(stderr, _("karta-admin: %s: %s: %s\n"), path, PQgetvalue(r, i, 0),
 				PQgetvalue(r, i, 2));
 		else
-			fprintf(stderr, "karta-admin: %s: %s: row %s: %s\n", path, PQgetvalue(r, i, 0),
+			fprintf(stderr, _("karta-admin: %s: %s: row %s: %s\n"), path, PQgetvalue(r, i, 0),
 				PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
 	}
 	if (n == 50)
-		fprintf(stderr, "karta-admin: %s: (only the first 50 errors are shown)\n", path);
+		fprintf(stderr, _("karta-admin: %s: (only the first 50 errors are shown)\n"), path);
 	PQclear(r);
 	return n > 0;
 }
@@ -460,7 +461,7 @@ static int refusals(PGconn *pg, const char *path, const char *codes)
  * there are any, 0 none, -1 on a database error. */
 static int package_wide(PGconn *pg)
 {
-	PGresult *r = admin_exec(pg, "check the package", "SELECT 1 FROM gds_err WHERE row = 0"
+	PGresult *r = admin_exec(pg, N_("check the package"), "SELECT 1 FROM gds_err WHERE row = 0"
 		" OR file IN ('codes', 'rbd_CurrentRegion.xml') LIMIT 1", 0, NULL);
 	int n = r ? PQntuples(r) : -1;
 	PQclear(r);
@@ -469,21 +470,21 @@ static int package_wide(PGconn *pg)
 
 static int report(PGconn *pg, bool dry)
 {
-	PGresult *r = admin_exec(pg, "plan the import", sql_report, 0, NULL);
+	PGresult *r = admin_exec(pg, N_("plan the import"), sql_report, 0, NULL);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)
 		printf("%s\n", PQgetvalue(r, i, 1));
 	PQclear(r);
-	if (!(r = admin_exec(pg, "count the changes", sql_counts, 0, NULL)))
+	if (!(r = admin_exec(pg, N_("count the changes"), sql_counts, 0, NULL)))
 		return -1;
 	bool refused = strcmp(PQgetvalue(r, 0, 7), "0") != 0;
-	printf("%s: %s added, %s updated, %s marked deleted, %s live again, %s skipped (deleted in "
-	       "the package), %s unchanged; %s territories%s%s%s\n", dry ? "dry run" : "org import",
+	printf(_("%s: %s added, %s updated, %s marked deleted, %s live again, %s skipped (deleted in "
+	       "the package), %s unchanged; %s territories%s%s%s\n"), dry ? _("dry run") : _("org import"),
 		PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
 		PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6),
-		refused ? "; rows refused (--partial): " : "", refused ? PQgetvalue(r, 0, 7) : "",
-		dry ? "; nothing written" : "");
+		refused ? _("; rows refused (--partial): ") : "", refused ? PQgetvalue(r, 0, 7) : "",
+		dry ? _("; nothing written") : "");
 	PQclear(r);
 	return 0;
 }
@@ -500,7 +501,7 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 		} else if (strcmp(argv[i], "--codes") == 0 && i + 1 < argc) {
 			codes = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: karta-admin org import PACKAGE [--dry-run] [--partial] [--codes FILE.csv]\n\n"
+			printf(_("usage: karta-admin org import PACKAGE [--dry-run] [--partial] [--codes FILE.csv]\n\n"
 			       "Reads the organization tree from a federal exchange package (a folder or a\n"
 			       ".zip of GIADBSet XML files): rbd_CurrentRegion (the region), rbd_Governments\n"
 			       "(municipalities), rbd_Areas (territories) and rbd_Schools (schools). An\n"
@@ -512,44 +513,44 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 			       "(two columns: GUID; karta code) names the codes of new organizations, or\n"
 			       "of organizations added by hand before, which then get the package's GUID.\n"
 			       "--partial imports the rows that pass (and the schools whose municipality\n"
-			       "does), exit 1 all the same; a package-wide error still refuses it all.\n");
+			       "does), exit 1 all the same; a package-wide error still refuses it all.\n"));
 			return 0;
 		} else if (argv[i][0] == '-' || path) {
-			fprintf(stderr, "karta-admin: unexpected argument '%s'\n", argv[i]);
+			fprintf(stderr, _("karta-admin: unexpected argument '%s'\n"), argv[i]);
 			return 2;
 		} else {
 			path = argv[i];
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: karta-admin org import PACKAGE [--dry-run] [--partial] [--codes FILE.csv]\n");
+		fprintf(stderr, _("usage: karta-admin org import PACKAGE [--dry-run] [--partial] [--codes FILE.csv]\n"));
 		return 2;
 	}
-	if (exec_ok(pg, "start a transaction", "BEGIN", 0, NULL) != 0)
+	if (exec_ok(pg, N_("start a transaction"), "BEGIN", 0, NULL) != 0)
 		return 1;
 	int rc = 1;
 	const char *kinds[] = {"r", "m", "s"};
 	/* jit off: the temporary tables' estimates make the planner JIT-compile queries that
 	 * then run in milliseconds — the compiling took seconds (bench/giadbset.sh) */
-	if (exec_ok(pg, "lock the organizations", "SET LOCAL jit = off; LOCK TABLE organization, "
+	if (exec_ok(pg, N_("lock the organizations"), "SET LOCAL jit = off; LOCK TABLE organization, "
 			"territory IN SHARE ROW EXCLUSIVE MODE", 0, NULL) != 0 ||
-	    exec_ok(pg, "prepare the import", sql_temp, 0, NULL) != 0 ||
+	    exec_ok(pg, N_("prepare the import"), sql_temp, 0, NULL) != 0 ||
 	    (codes && load_codes(pg, codes) != 0) || load(pg, path) != 0 ||
-	    exec_ok(pg, "plan the import", "CREATE INDEX ON gds_org(guid); ANALYZE gds_org", 0, NULL) != 0 ||
-	    exec_ok(pg, "plan the import", sql_plan, 0, NULL) != 0 ||
-	    exec_ok(pg, "plan the import", sql_plan_actions, 0, NULL) != 0 ||
-	    exec_ok(pg, "check the package", sql_errors, 0, NULL) != 0)
+	    exec_ok(pg, N_("plan the import"), "CREATE INDEX ON gds_org(guid); ANALYZE gds_org", 0, NULL) != 0 ||
+	    exec_ok(pg, N_("plan the import"), sql_plan, 0, NULL) != 0 ||
+	    exec_ok(pg, N_("plan the import"), sql_plan_actions, 0, NULL) != 0 ||
+	    exec_ok(pg, N_("check the package"), sql_errors, 0, NULL) != 0)
 		goto out;
 	int wide = partial ? package_wide(pg) : 0;
 	if (wide < 0 || (partial && wide == 0 &&
-			exec_ok(pg, "leave out the refused rows", sql_partial, 0, NULL) != 0))
+			exec_ok(pg, N_("leave out the refused rows"), sql_partial, 0, NULL) != 0))
 		goto out;
 	int shown = refusals(pg, path, codes);
 	if (shown < 0)
 		goto out;
 	if (shown > 0 && (!partial || wide > 0)) {
-		fprintf(stderr, "karta-admin: %s: refused (above)%s; nothing imported\n", path,
-			partial ? " — an error of the package as a whole, which --partial cannot leave out"
+		fprintf(stderr, _("karta-admin: %s: refused (above)%s; nothing imported\n"), path,
+			partial ? _(" — an error of the package as a whole, which --partial cannot leave out")
 				: "");
 		goto out;
 	}
@@ -560,18 +561,18 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 		rc = left_out ? 1 : 0;
 		goto out;
 	}
-	if (exec_ok(pg, "add the region", sql_put_orgs, 1, &kinds[0]) != 0 ||
-	    exec_ok(pg, "add the territories", sql_put_territories, 0, NULL) != 0 ||
-	    exec_ok(pg, "add the municipalities", sql_put_orgs, 1, &kinds[1]) != 0 ||
-	    exec_ok(pg, "add the schools", sql_put_orgs, 1, &kinds[2]) != 0 ||
-	    exec_ok(pg, "keep what karta does not model", sql_put_extra, 0, NULL) != 0 ||
-	    exec_ok(pg, "commit", "COMMIT", 0, NULL) != 0) {
-		fprintf(stderr, "karta-admin: %s: nothing imported\n", path);
+	if (exec_ok(pg, N_("add the region"), sql_put_orgs, 1, &kinds[0]) != 0 ||
+	    exec_ok(pg, N_("add the territories"), sql_put_territories, 0, NULL) != 0 ||
+	    exec_ok(pg, N_("add the municipalities"), sql_put_orgs, 1, &kinds[1]) != 0 ||
+	    exec_ok(pg, N_("add the schools"), sql_put_orgs, 1, &kinds[2]) != 0 ||
+	    exec_ok(pg, N_("keep what karta does not model"), sql_put_extra, 0, NULL) != 0 ||
+	    exec_ok(pg, N_("commit"), "COMMIT", 0, NULL) != 0) {
+		fprintf(stderr, _("karta-admin: %s: nothing imported\n"), path);
 		goto out;
 	}
 	if (left_out)
-		fprintf(stderr, "karta-admin: %s: the rows above were not imported (--partial: the "
-				"others were)\n", path);
+		fprintf(stderr, _("karta-admin: %s: the rows above were not imported (--partial: the "
+				"others were)\n"), path);
 	return left_out ? 1 : 0;
 out:;
 	PGresult *r = PQexec(pg, "ROLLBACK");

@@ -63,7 +63,11 @@ static const struct {
 		" k.id_a AS participant FROM karta_control($1::bigint, 'same_day', $2::uuid) k"
 		" LEFT JOIN participant p ON p.id = k.id_a LEFT JOIN organization o ON o.id = p.org_id"
 		" ORDER BY school, person"},
-	{"seating", "eo", "SELECT * FROM karta_seating_list($1::bigint, $2::uuid, nullif($3, ''))"},
+	/* planners: the list of their points; a school: its own participants' seats (sql/0023) */
+	{"seating", "eo", "SELECT * FROM karta_seating_view($1::bigint, $2::uuid, nullif($3, ''))"},
+	/* an item's statuses, its own and those below on the items derived from it (sql/0023):
+	 * args_json {"item": id} */
+	{"item_statuses", "j", "SELECT * FROM karta_item_statuses($1::bigint, $2::jsonb)"},
 	/* where the participants the device's own organization owns sit (sql/0017): a school's
 	 * replica holds no seating, its notices need the seats */
 	{"own_seats", "", "SELECT * FROM karta_own_seats($1::bigint, NULL)"},
@@ -136,7 +140,7 @@ static void table_cb(struct db_result *res, void *arg)
 	int rows = db_result_rows(res), cols = db_result_cols(res);
 	for (int r = 0; r < rows; r++)
 		if (strcmp(db_result_get(res, r, 0), "ok") != 0) {
-			session_error(p->c, p->rid, api_status(db_result_get(res, r, 0)), "%s",
+			session_error(p->sess, p->rid, api_status(db_result_get(res, r, 0)), "%s",
 				db_result_get(res, r, 1));
 			pending_free(p);
 			return;
@@ -147,7 +151,7 @@ static void table_cb(struct db_result *res, void *arg)
 	Karta__TableRow **trp = calloc((size_t)rows + 1, sizeof *trp);
 	char **cells = calloc((size_t)rows * (size_t)nc + 1, sizeof *cells);
 	if (!colnames || !trow || !trp || !cells) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 	} else {
 		for (int c = 0; c < nc; c++)
 			colnames[c] = (char *)db_result_colname(res, c + 2);
@@ -164,7 +168,7 @@ static void table_cb(struct db_result *res, void *arg)
 		t.columns = colnames;
 		t.n_rows = (size_t)rows;
 		t.rows = trp;
-		session_reply(p->c, p->rid, &t.base);
+		session_reply(p->sess, p->rid, &t.base);
 	}
 	free(colnames);
 	free(trow);
@@ -227,7 +231,7 @@ static const char *field(const Karta__TableRequest *req, char f)
 	}
 }
 
-int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_table(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__TableRequest *req = (const Karta__TableRequest *)msg;
 	size_t t = 0, nt = sizeof tables / sizeof tables[0];
@@ -235,12 +239,12 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		t++;
 	const char *bad = t < nt ? check_fields(req, tables[t].params)
 		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
-		  "seating, preview, registry_history, devices or gds_orgs";
+		  "seating, item_statuses, preview, registry_history, devices or gds_orgs";
 	if (bad) {
-		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
+		session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;
 	}
-	struct pending *p = pending_new(c, rid);
+	struct pending *p = pending_new(sess, rid);
 	if (!p)
 		return -1;
 	const char *params[MAX_PARAMS + 1] = {p->device};

@@ -12,7 +12,8 @@
 #    DTD (billion laughs), an external entity, a file over the size limit, a truncated file,
 #    a ZIP with ../ entries, a zip bomb, a non-UTF-8 encoding, a value over maxLength, a date
 #    off its pattern, a missing required element, a duplicate GUID, a reference to a GUID the
-#    package lacks; --partial imports the rest without the rows hanging on a refused one.
+#    package lacks (a participant, a point, a school or municipality of its rbd_Schools /
+#    rbd_Governments); --partial imports the rest without the rows hanging on a refused one.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/gds_lib.sh
@@ -212,6 +213,13 @@ refused "$D/dangling" "rbd_ParticipantsExams.xml: row 5: «ParticipantID»: no r
 fresh dangling2; edit "$D/dangling2/rbd_Auditoriums.xml" 1 StationID 11111111-2222-3333-4444-555555555555
 refused "$D/dangling2" "rbd_Auditoriums.xml: row 1: «StationID»: no row with this GUID in rbd_Stations.xml" \
 	"an auditorium of a point the package does not contain"
+fresh school; cp "$D"/p1/rbd_{Schools,Governments}.xml "$D/school/"
+edit "$D/school/rbd_Participants.xml" 2 SchoolRegistration 11111111-2222-3333-4444-555555555555
+edit "$D/school/rbd_Stations.xml" 1 GovernmentID 11111111-2222-3333-4444-555555555555
+refused "$D/school" "rbd_Participants.xml: row 2: «SchoolRegistration»: no school with this GUID in rbd_Schools.xml" \
+	"a school GUID the package's rbd_Schools.xml does not hold"
+kt_assert_contains "$KT_ERR" "rbd_Stations.xml: row 1: «GovernmentID»: no municipality with this GUID in rbd_Governments.xml" \
+	"a municipality GUID the package's rbd_Governments.xml does not hold"
 kt_run kt_karta reg registry import --layout giadbset
 kt_assert_rc 2 "registry import --layout giadbset without a package"
 kt_run kt_karta reg registry import --layout csv "$D/r52"

@@ -258,7 +258,7 @@ kt_assert_eq "efbbbf" "$(head -c 3 <<<"$KT_OUT" | od -An -tx1 | tr -d ' ')" "--b
 kt_refused mun2 "not_found|no organization" rollup --scope mun1
 kt_run kt_karta reg rollup --as-of 2026-02-30
 kt_assert_rc 2 "rollup with a day that does not exist"
-kt_assert_contains "$KT_ERR" "--as-of needs a date YYYY-MM-DD" "bad --as-of"
+kt_assert_contains "$KT_ERR" "--as-of needs a date" "bad --as-of"
 
 # --- overdue -----------------------------------------------------------------------------
 kt_ok reg overdue --as-of "$D1" --format csv # by due date, then parent code, organization

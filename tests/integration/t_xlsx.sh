@@ -4,7 +4,8 @@
 # cascade with statuses. Each workbook is read back with openpyxl (xlsx_compare.py) and
 # compared cell by cell with the --format json of the same command: the values, their types
 # (numbers are numbers, dates real dates shown дд.мм.гггг, percentages 0.0 %), the frozen
-# bold header, widths in characters, the Russian sheet names and headers. The registry export is
+# bold header, widths in characters, the Russian sheet names and headers (the workbooks are
+# written in a Russian locale: headers follow the language, LANG=ru_RU.UTF-8). The registry export is
 # compared with the CSV export of the same rows. Refusals: xlsx on a terminal without -o,
 # -o with the text table, csv-only options; a failed command leaves an existing file as it
 # was and no temporary file; a workbook on a pipe is whole.
@@ -74,39 +75,39 @@ kt_ok mun1 status set "$ITEM" done --comment "проведены"
 
 # --- the roll-up ----------------------------------------------------------------------------
 json reg "$W/rollup.json" rollup
-kt_ok reg rollup --format xlsx -o "$W/rollup.xlsx"
-kt_assert_eq "written to $W/rollup.xlsx" "$KT_OUT" "rollup -o says where"
+LANG=ru_RU.UTF-8 kt_ok reg rollup --format xlsx -o "$W/rollup.xlsx"
+kt_assert_match "$KT_OUT" "^(written to|записано в) $W/rollup.xlsx$" "rollup -o says where (in Russian here)"
 cmp_xlsx "$W/rollup.xlsx" "Свод по муниципалитетам" "$W/rollup.json" Код=grp:s Наименование=grp_name:s \
 	Мероприятий=items:n "Срок наступил=due:n" Выполнено=done:n "Выполнено, %=done/items:p" \
 	Просрочено=overdue:n "Нет отчёта=not_reported:n" "Последний отчёт=last_submission:d" \
 	ОО=sub_orgs:n "Выполнено ОО, %=sub_done/sub_items:p"
 json reg "$W/rollup-sch.json" rollup --by school --as-of "$TODAY"
-kt_ok reg rollup --by school --as-of "$TODAY" --format xlsx -o "$W/rollup-sch.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg rollup --by school --as-of "$TODAY" --format xlsx -o "$W/rollup-sch.xlsx"
 cmp_xlsx "$W/rollup-sch.xlsx" "Свод по ОО" "$W/rollup-sch.json" Код=grp:s Наименование=grp_name:s \
 	Муниципалитет=parent:s Мероприятий=items:n "Выполнено, %=done/items:p"
 json reg "$W/overdue.json" overdue
-kt_ok reg overdue --format xlsx -o "$W/overdue.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg overdue --format xlsx -o "$W/overdue.xlsx"
 cmp_xlsx "$W/overdue.xlsx" "Просрочено" "$W/overdue.json" Срок=due:d Код=org:s Содержание=title:s Состояние=state:s
 [ "$(jq length "$W/overdue.json")" -gt 0 ] || kt_fail "the overdue list is empty: nothing compared"
 
 # --- control reports and the seating list ----------------------------------------------------
 json reg "$W/k09.json" control K-09 --exam "$X"
-kt_ok reg control K-09 --exam "$X" --format xlsx -o "$W/k09.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg control K-09 --exam "$X" --format xlsx -o "$W/k09.xlsx"
 cmp_xlsx "$W/k09.xlsx" "К-09 Заполнение аудиторий" "$W/k09.json" Аудитория=auditorium:s \
 	Мест=capacity:n Рассажено=seated:n "Заполнение, %=fill_pct:p"
 json reg "$W/k02.json" control K-02 --exam "$X"
-kt_ok reg control K-02 --exam "$X" --format xlsx -o "$W/k02.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg control K-02 --exam "$X" --format xlsx -o "$W/k02.xlsx"
 cmp_xlsx "$W/k02.xlsx" "К-02 Распределение" "$W/k02.json" Зарегистрировано=registered:n \
 	Распределено=distributed:n "Не распределено=not_distributed:n"
 json reg "$W/seating.json" exam seating --exam "$X"
-kt_ok reg exam seating --exam "$X" --format xlsx -o "$W/seating.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg exam seating --exam "$X" --format xlsx -o "$W/seating.xlsx"
 cmp_xlsx "$W/seating.xlsx" "Рассадка" "$W/seating.json" ППЭ=point:s Аудитория=auditorium:s \
 	Ряд=seat_row:n Место=seat:n Участник=person:s "Дата рождения=birth_date:d" Вручную=manual:b
 
 # --- a plan -----------------------------------------------------------------------------------
 kt_ok mun1 plan show "$MPLAN1" --format json
 jq '[.sections[] as $s | $s.items[] | . + {section: $s.number}]' <<<"$KT_OUT" >"$W/plan.json"
-kt_ok mun1 plan show "$MPLAN1" --format xlsx -o "$W/plan.xlsx"
+LANG=ru_RU.UTF-8 kt_ok mun1 plan show "$MPLAN1" --format xlsx -o "$W/plan.xlsx"
 cmp_xlsx "$W/plan.xlsx" "Мероприятия" "$W/plan.json" Раздел=section:s Номер=number:s \
 	Мероприятие=title:s Срок=deadline_text:s Версия=row_version:n Идентификатор=id:s
 /usr/bin/python3 - "$W/plan.xlsx" <<'PY' || kt_fail "the plan's header sheet"
@@ -114,17 +115,19 @@ import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
 assert wb.sheetnames == ["План", "Мероприятия"], wb.sheetnames
 head = {r[0].value: r[1].value for r in wb["План"].iter_rows(min_row=2)}
-assert head["title"] == "Дорожная карта ГИА" and head["owner"] == "mun1", head
+assert head["наименование"] == "Дорожная карта ГИА" and head["организация"] == "mun1", head
+import re  # the act's date as people write it
+assert re.search(r" от \d\d\.\d\d\.\d{4}$", head["утверждён"]), head
 PY
 kt_ok reg plan list --format json
 printf '%s\n' "$KT_OUT" >"$W/plans.json"
-kt_ok reg plan list --format xlsx -o "$W/plans.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg plan list --format xlsx -o "$W/plans.xlsx"
 cmp_xlsx "$W/plans.xlsx" "Планы" "$W/plans.json" Владелец=owner:s Мероприятий=items:n \
 	"Можно изменять=writable:b" Наименование=title:s
 
 # --- registries -------------------------------------------------------------------------------
 json reg "$W/participants.json" registry list participants
-kt_ok reg registry list participants --format xlsx -o "$W/list.xlsx"
+LANG=ru_RU.UTF-8 kt_ok reg registry list participants --format xlsx -o "$W/list.xlsx"
 cmp_xlsx "$W/list.xlsx" "Участники" "$W/participants.json" ОО=school:s Класс=class:s \
 	Фамилия=surname:s Имя=name:s "Дата рождения=birth_date:d" Идентификатор=id:s
 kt_ok reg registry export participants -o "$W/participants.csv"
@@ -146,7 +149,7 @@ cmp_xlsx "$W/aud.xlsx" "Аудитории" "$W/aud.json" "Код ППЭ=Код 
 	"Количество мест в ряду=Количество мест в ряду:n"
 
 # --- a workbook on a pipe is whole ------------------------------------------------------------
-kt_karta reg rollup --format xlsx >"$W/piped.xlsx" 2>"$W/piped.err" || kt_fail "rollup | file: $(cat "$W/piped.err")"
+LANG=ru_RU.UTF-8 kt_karta reg rollup --format xlsx >"$W/piped.xlsx" 2>"$W/piped.err" || kt_fail "rollup | file: $(cat "$W/piped.err")"
 cmp_xlsx "$W/piped.xlsx" "Свод по муниципалитетам" "$W/rollup.json" Код=grp:s Мероприятий=items:n
 
 # --- refusals; nothing half-written -----------------------------------------------------------
