@@ -299,7 +299,7 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			.help = "the package to write (also -o; made 0600, replaced only when whole)"},
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"registry export --layout giadbset", "", 0,
+	struct opt_cmd c = {"registry export", "", 0,
 		"Writes what the region holds as the federal exchange package (GIADBSet): one XML\n"
 		"file per table in a .zip — rbd_CurrentRegion, rbd_Areas, rbd_Governments,\n"
 		"rbd_Schools, rbd_Stations, rbd_Auditoriums, rbd_Participants,\n"

@@ -16,7 +16,7 @@
 #    package comes back, element by element after `xmllint --c14n`;
 #  - refused, nothing written: not the region, a replica never synced, -o into a missing
 #    folder, a value the schema cannot carry (an existing package is left as it was);
-#  - offline, the export uses the remembered tree and says so.
+#  - offline, the export uses the remembered tree and says so; without one it is refused.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/region_lib.sh
@@ -209,4 +209,9 @@ kt_assert_contains "$KT_ERR" "the organization tree is the copy of" "offline: sa
 rm -rf "$D/y" && mkdir "$D/y" && unzip -q "$D/offline.zip" -d "$D/y"
 valid_kept "$D/y/rbd_Schools.xml"
 valid_kept "$D/y/rbd_Participants.xml"
+# offline without a remembered tree: refused, nothing written
+sqlite3 -batch "$KT_WORK/reg.state/replica.db" "DELETE FROM meta WHERE key IN ('gds_orgs', 'gds_orgs_at')"
+kt_refused reg "the organization tree comes from the server, which cannot be reached now, and this replica has no copy" \
+	registry export --layout giadbset -o "$D/notree.zip"
+[ ! -e "$D/notree.zip" ] || kt_fail "an export without the tree left a file"
 kt_pass
