@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -188,6 +189,24 @@ int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 	return EXIT_OK;
 }
 
+bool table_out_pipe_closed(void)
+{
+	struct pollfd p = {.fd = fileno(stdout), .events = 0};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+int table_out_fail(const char *why)
+{
+	int e = errno;
+	if (e == EPIPE || table_out_pipe_closed()) {
+		fflush(stderr);
+		_exit(EXIT_OK);
+	}
+	fprintf(stderr, _("karta: cannot write the output: %s\n"),
+		why ? why : e ? strerror(e) : _("write error"));
+	return -1;
+}
+
 int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	const struct kt_table_opts *to, const char *title, FILE *out)
 {
@@ -195,21 +214,16 @@ int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	errno = 0;
 	if (fo->format != KT_TABLE_XLSX) {
 		rc = kt_table_write(t, fo->format, to, out);
-		if (rc != 0)
-			fprintf(stderr, _("karta: cannot write the output: %s\n"),
-				errno ? strerror(errno) : _("write error"));
-		return rc;
+		return rc != 0 ? table_out_fail(NULL) : 0;
 	}
 	if (!fo->xlsx) {
-		fprintf(stderr, _("karta: cannot write the output: no workbook is open\n"));
-		return -1;
+		return table_out_fail(_("no workbook is open"));
 	}
 	size_t nc;
 	const struct kt_col *cols = kt_table_cols(t, &nc);
 	struct kt_col *ru = malloc(nc * sizeof *ru);
 	if (!ru) {
-		fprintf(stderr, _("karta: cannot write the output: out of memory\n"));
-		return -1;
+		return table_out_fail(_("out of memory"));
 	}
 	for (size_t c = 0; c < nc; c++) {
 		ru[c] = cols[c];
@@ -219,7 +233,5 @@ int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	for (size_t r = 0; rc == 0 && r < kt_table_rows(t); r++)
 		rc = kt_xlsx_row(fo->xlsx, kt_table_row(t, r));
 	free(ru);
-	if (rc != 0)
-		fprintf(stderr, _("karta: cannot write the output: %s\n"), kt_xlsx_error(fo->xlsx));
-	return rc;
+	return rc != 0 ? table_out_fail(kt_xlsx_error(fo->xlsx)) : 0;
 }

@@ -41,6 +41,13 @@ int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc);
 int table_out_write(const struct kt_table *t, const struct plan_fmt_out *fo,
 	const struct kt_table_opts *to, const char *title, FILE *out);
 
+/* Says "karta: cannot write the output: WHY" (WHY NULL: errno's reason) on stderr and
+ * returns -1 — unless the output is a pipe whose reader has gone (`karta … | head`): then
+ * the program ends at once, quietly, with status 0, for what was wanted has been written. */
+int table_out_fail(const char *why);
+/* True when stdout is a pipe (or socket) whose reading end is closed. */
+bool table_out_pipe_closed(void);
+
 /* The Russian header of column `name` on the sheet `title`; name itself when none is known. */
 const char *table_out_label(const char *sheet, const char *name);
 

@@ -107,6 +107,27 @@ size_t kt_utf8_width(const char *s, size_t len)
 	return w;
 }
 
+size_t kt_utf8_fit(const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strnlen(s, max), i = 0;
+	while (i < len) {
+		uint32_t c;
+		size_t n = u8_decode(u + i, len - i, &c);
+		if (n == 0) { /* the start of a letter cut by max, or an invalid byte */
+			size_t need = u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : u[i] >= 0xC2 ? 2 : 1;
+			size_t k = 1;
+			while (i + k < len && (u[i + k] & 0xC0) == 0x80)
+				k++;
+			if (need > 1 && u[i] <= 0xF4 && i + k == len && k < need)
+				break;
+			n = 1;
+		}
+		i += n;
+	}
+	return i;
+}
+
 char *kt_utf8_dup_valid(const char *s)
 {
 	if (!s)

@@ -89,6 +89,11 @@ int kt_table_format_parse(const char *name, enum kt_table_format *out);
 /* Display width of len bytes of UTF-8 (invalid bytes count 1, C0 controls 0). */
 size_t kt_utf8_width(const char *s, size_t len);
 
+/* The length of the longest prefix of s's first max bytes that ends at a character
+ * boundary: a cut there ("%.*s") never splits a multibyte letter. Invalid bytes count as
+ * characters of one byte. */
+size_t kt_utf8_fit(const char *s, size_t max);
+
 /* A heap copy of s in which every byte that is not part of valid UTF-8 (overlong forms,
  * surrogates and code points past U+10FFFF included) is U+FFFD. NULL when out of memory;
  * s == NULL gives "". */

@@ -296,8 +296,8 @@ demo_dashboard() {
 	setsid "$KARTA" --config "$RUN/reg.conf" dashboard --no-sync >"$RUN/dashboard.out" \
 		2>"$RUN/dashboard.log" </dev/null &
 	echo $! >"$RUN/dashboard.pid"
-	for ((i = 0; i < 100; i++)); do
-		url=$(sed -n 's/^karta dashboard: \(http[^ ]*\)$/\1/p' "$RUN/dashboard.out")
+	for ((i = 0; i < 300; i++)); do # up to 30 s: a loaded machine starts it slowly
+		url=$(sed -n 's|^.*\(http://127\.0\.0\.1:[0-9]*/[^ ]*\).*$|\1|p' "$RUN/dashboard.out")
 		[ -n "$url" ] && break
 		sleep 0.1
 	done
@@ -444,6 +444,26 @@ demo_staff() {
 	run "$KARTA" --config "$m" print ppe-07 --exam "$x" --point 0001 -o "$RUN/ppe-07.pdf" ||
 		die "karta print ppe-07 failed"
 	info "откройте $RUN_ABS/ppe-07.pdf"
+}
+
+# The region hands its registries and planning back as the federal exchange package
+# (docs/registries.md «GIADBSet export»), each file checked against the published schema.
+demo_gds_export() {
+	local r="$RUN/reg.conf" out="$RUN/region-package.zip" f x
+	step "the region exports what it holds as the federal exchange package (GIADBSet, .zip)"
+	run "$KARTA" --config "$r" sync >/dev/null || die "karta sync failed"
+	run "$KARTA" --config "$r" registry export --layout giadbset -o "$out" ||
+		die "karta registry export --layout giadbset failed"
+	step "every file of the package validated against its published XSD (xmllint --schema)"
+	x=$(mktemp -d)
+	unzip -q -o "$out" -d "$x" || die "cannot unzip $out"
+	for f in "$x"/*.xml; do
+		xmllint --noout --schema "tests/fixtures/giadbset/xsd/$(basename "$f" .xml).xsd" "$f" 2>&1 |
+			sed 's/^/      /; s|'"$x"'/||'
+		[ "${PIPESTATUS[0]}" = 0 ] || die "$(basename "$f") is not valid against its schema"
+	done
+	rm -rf "$x"
+	info "open $RUN_ABS/region-package.zip (0600: it holds personal data)"
 }
 
 # Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit
@@ -653,6 +673,7 @@ cmd_start() {
 	demo_guard
 	demo_metrics
 	demo_print
+	demo_gds_export
 	demo_gaps
 
 	# --- LATER STEPS ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ PKGS=(
 	libxlsxwriter-dev python3-openpyxl                          # --format xlsx; tests read it back
 	libzip-dev libxml2-dev                                      # .docx import: ZIP members, XML reader
 	libxml2-utils                                               # tests: xmllint --schema checks GIADBSet packages against the XSDs
+	unzip                                                       # demo, tests, bench: unpack an exported GIADBSet package to validate its files
 	libreoffice-writer-nogui                                    # .doc import: Word 97 → .docx (and the test makes its .doc)
 	libjs-chart.js chromium curl python3-websocket              # dashboard: its charts (embedded); tests and bench: a real browser, HTTP probes (and kartad's /metrics), DevTools driver
 	jq                                                          # tests read the client's --format json

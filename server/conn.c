@@ -2,7 +2,8 @@
  * Invariants: a conn is freed only from its close event (never inside one of its own
  * bufferevent callbacks), and only once its reference count reaches zero; a header is
  * validated before any of its payload is waited for; at most frames_per_read frames are
- * handled per read event and none while the output is above the high-water mark. */
+ * handled per read event and none while the output is above the high-water mark; the layer
+ * above is reached only through c->cb (no session, device or protobuf here). */
 #include "conn.h"
 
 #include <event2/buffer.h>
@@ -14,38 +15,58 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "kt_log.h"
 #include "guard.h"
-#include "listen.h"
+#include "kt_log.h"
+#include "metrics.h"
 #include "server.h"
-#include "session.h"
 
 #define CLOSE_FLUSH_SECONDS 5
 
 static void conn_process(struct conn *c);
 
-void conn_log(const struct conn *c, int level, const char *fmt, ...)
+void conn_vlog(const struct conn *c, struct kt_log_limit *lim, int level, const char *fmt,
+	va_list ap)
 {
 	char body[1024];
+	vsnprintf(body, sizeof body, fmt, ap);
+	unsigned long long id = (unsigned long long)c->id;
+	const char *org = c->label[0] ? c->label : "-";
+	if (lim)
+		kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s", id, org, body);
+	else
+		kt_log((enum kt_log_level)level, "conn=%llu org=%s %s", id, org, body);
+}
+
+void conn_log(const struct conn *c, int level, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	conn_vlog(c, NULL, level, fmt, ap);
 	va_end(ap);
-	kt_log((enum kt_log_level)level, "conn=%llu org=%s %s", (unsigned long long)c->id,
-		c->who.org_code[0] ? c->who.org_code : "-", body);
 }
 
 void conn_log_limited(const struct conn *c, struct kt_log_limit *lim, int level,
 	const char *fmt, ...)
 {
-	char body[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, fmt, ap);
+	conn_vlog(c, lim, level, fmt, ap);
 	va_end(ap);
-	kt_log_limited(lim, (enum kt_log_level)level, "conn=%llu org=%s %s",
-		(unsigned long long)c->id, c->who.org_code[0] ? c->who.org_code : "-", body);
+}
+
+void conn_set_label(struct conn *c, const char *label)
+{
+	snprintf(c->label, sizeof c->label, "%s", label);
+}
+
+void *conn_up(struct conn *c) { return c->up; }
+
+bool conn_closing(const struct conn *c) { return c->closing || !c->bev; }
+
+bool conn_backlogged(const struct conn *c)
+{
+	return (long)evbuffer_get_length(bufferevent_get_output(c->bev)) >
+		c->srv->cfg.out_high_water;
 }
 
 void conn_ref(struct conn *c) { c->refs++; }
@@ -80,16 +101,19 @@ static void conn_finish(evutil_socket_t fd, short what, void *arg)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nconns--;
-	listen_forget(s->feed_listener, c); /* no Poke may reach it once it is gone */
 	conn_log(c, KT_LOG_DEBUG, "event=closed");
 	conn_unref(c);
 	server_conn_gone(s);
 }
 
-void conn_close(struct conn *c, const char *why)
+static void conn_close_fault(struct conn *c, enum conn_fault fault, const char *why,
+	const char *text)
 {
-	if (c->closing)
+	if (c->closing || c->closing_cb)
 		return;
+	c->closing_cb = true; /* the layer above may queue its last frame, and forgets c */
+	c->cb->on_close(c->up, fault, text);
+	c->closing_cb = false;
 	c->closing = true;
 	conn_log(c, KT_LOG_INFO, "event=close reason=\"%s\"", why);
 	evtimer_del(c->hello_timer);
@@ -103,6 +127,27 @@ void conn_close(struct conn *c, const char *why)
 	}
 }
 
+void conn_close(struct conn *c, const char *why)
+{
+	conn_close_fault(c, CONN_FAULT_NONE, why, NULL);
+}
+
+void conn_fail(struct conn *c, enum conn_fault fault, const char *why, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	conn_close_fault(c, fault, why, text);
+}
+
+void conn_shutdown(struct conn *c, const char *why)
+{
+	c->clean_close = c->state == CONN_READY;
+	conn_close(c, why);
+}
+
 static void hello_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
@@ -110,9 +155,10 @@ static void hello_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	conn_log(c, KT_LOG_INFO, "event=hello_timeout state=%d", (int)c->state);
 	if (c->state == CONN_HELLO)
-		session_error(c, 0, KARTA__STATUS__STATUS_TIMEOUT, "no Hello within %ld s",
+		conn_fail(c, CONN_FAULT_TIMEOUT, "hello timeout", "no Hello within %ld s",
 			c->srv->cfg.hello_timeout);
-	conn_close(c, "hello timeout");
+	else
+		conn_close(c, "hello timeout");
 }
 
 static void on_tls_connected(struct conn *c)
@@ -120,7 +166,7 @@ static void on_tls_connected(struct conn *c)
 	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
 	X509 *cert = SSL_get0_peer_certificate(ssl);
 	if (!cert || SSL_get_verify_result(ssl) != X509_V_OK ||
-	    kt_tls_fingerprint(cert, c->who.fingerprint) != 0) {
+	    kt_tls_fingerprint(cert, c->fingerprint) != 0) {
 		metrics_inc(c->srv->metrics, M_TLS_FAILED);
 		conn_close(c, "no verified client certificate");
 		return;
@@ -129,7 +175,7 @@ static void on_tls_connected(struct conn *c)
 	conn_log(c, KT_LOG_DEBUG, "event=tls_ok version=%s cipher=%s resumed=%d",
 		SSL_get_version(ssl), SSL_get_cipher_name(ssl), SSL_session_reused(ssl));
 	c->state = CONN_AUTH;
-	auth_start(c);
+	c->cb->on_ready(c->up);
 }
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
@@ -158,10 +204,8 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_close(c, c->state == CONN_TLS ? "tls handshake failed" : "connection error");
 		return;
 	}
-	if (what & BEV_EVENT_EOF) {
-		c->clean_close = c->state == CONN_READY;
-		conn_close(c, "peer closed");
-	}
+	if (what & BEV_EVENT_EOF)
+		conn_shutdown(c, "peer closed");
 }
 
 static void read_cb(struct bufferevent *bev, void *arg)
@@ -183,7 +227,7 @@ static void write_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* Hands complete frames to the session, with the fairness and backpressure caps. */
+/* Hands complete frames to the layer above, with the fairness and backpressure caps. */
 static void conn_process(struct conn *c)
 {
 	const struct server_cfg *cfg = &c->srv->cfg;
@@ -232,7 +276,7 @@ static void conn_process(struct conn *c)
 		evbuffer_drain(in, KT_FRAME_HDR_LEN);
 		static const uint8_t empty[1];
 		const uint8_t *payload = h.len ? evbuffer_pullup(in, h.len) : empty;
-		int rc = payload ? session_frame(c, &h, payload) : -1;
+		int rc = payload ? c->cb->on_frame(c->up, &h, payload) : -1;
 		evbuffer_drain(in, h.len);
 		handled++;
 		if (rc < 0)
@@ -241,21 +285,10 @@ static void conn_process(struct conn *c)
 	conn_unref(c);
 }
 
-void conn_auth_done(struct conn *c, bool ok)
+void conn_accept_frames(struct conn *c)
 {
-	if (!ok || c->closing)
+	if (c->closing)
 		return;
-	if (!guard_device_take(c)) {
-		static struct kt_log_limit lim;
-		conn_log_limited(c, &lim, KT_LOG_WARN,
-			"event=device_conns_refused device=%.16s limit=%ld peer=%s", c->who.fingerprint,
-			c->srv->cfg.max_conns_per_device, c->peer);
-		session_error(c, 0, KARTA__STATUS__STATUS_BUSY,
-			"too many connections from this device (limit %ld): close some and retry",
-			c->srv->cfg.max_conns_per_device);
-		conn_close(c, "too many connections from this device");
-		return;
-	}
 	c->state = CONN_HELLO;
 	conn_process(c); /* Hello may already be waiting */
 }
@@ -307,13 +340,15 @@ int conn_send_frame(struct conn *c, uint16_t type, uint32_t request_id, const ui
 	return conn_send_frame_with(c, type, request_id, len, fill_copy, &src);
 }
 
-struct conn *conn_new(struct server *s, int fd, const char *peer)
+struct conn *conn_new(struct server *s, int fd, const char *peer, const struct conn_cb *cb,
+	size_t up_size)
 {
-	struct conn *c = calloc(1, sizeof *c);
+	struct conn *c = calloc(1, sizeof *c + up_size);
 	SSL *ssl = SSL_new(s->ssl_ctx);
 	if (!c || !ssl)
 		goto fail;
 	c->srv = s;
+	c->cb = cb;
 	c->refs = 1; /* the open connection's own reference, dropped in conn_finish */
 	c->id = ++s->next_conn_id;
 	snprintf(c->peer, sizeof c->peer, "%s", peer);

@@ -20,7 +20,6 @@
 #include "kt_counts.h"
 #include "kt_log.h"
 #include "server.h"
-#include "session.h"
 
 /* Descriptors kartad needs besides one per connection: stdio, the listener, the event
  * loop's own, the database pool and its LISTEN connection, and slack for reconnects. */
@@ -184,10 +183,9 @@ static void frame_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	size_t got = c->frame_announced && have > KT_FRAME_HDR_LEN ? have - KT_FRAME_HDR_LEN : 0;
 	conn_log_limited(c, &lim, KT_LOG_WARN, "event=frame_timeout received=%zu announced=%u peer=%s",
 		got, c->frame_announced, c->peer);
-	session_error(c, 0, KARTA__STATUS__STATUS_TIMEOUT,
+	conn_fail(c, CONN_FAULT_TIMEOUT, "frame timeout",
 		"frame not completed in time (%u bytes announced, %zu received)", c->frame_announced,
 		got);
-	conn_close(c, "frame timeout");
 }
 
 int guard_conn_init(struct conn *c)
@@ -207,19 +205,20 @@ void guard_conn_release(struct conn *c)
 	c->frame_reserved = 0;
 	if (c->addr_counted)
 		guard_addr_put(c->srv, c->addr_key);
-	if (c->device_counted && kt_counts_add(&l->by_device, (uint64_t)c->who.device_id, -1) < 0)
+	if (c->device_counted && kt_counts_add(&l->by_device, c->device_key, -1) < 0)
 		kt_log(KT_LOG_ERROR, "event=guard_error what=device_count");
 	c->addr_counted = c->device_counted = false;
 }
 
-bool guard_device_take(struct conn *c)
+bool guard_device_take(struct conn *c, long long device_id)
 {
 	struct guard *l = c->srv->guard;
-	uint64_t key = (uint64_t)c->who.device_id;
+	uint64_t key = (uint64_t)device_id;
 	if (kt_counts_get(&l->by_device, key) >= c->srv->cfg.max_conns_per_device)
 		return false;
 	if (kt_counts_add(&l->by_device, key, 1) <= 0)
 		return false;
+	c->device_key = key;
 	c->device_counted = true;
 	return true;
 }
@@ -241,9 +240,8 @@ int guard_frame_wait(struct conn *c, uint32_t announced)
 			conn_log_limited(c, &lim, KT_LOG_WARN,
 				"event=input_budget_spent announced=%u reserved=%lld budget=%ld", announced,
 				l->reserved, cfg->input_budget);
-			session_error(c, 0, KARTA__STATUS__STATUS_BUSY,
+			conn_fail(c, CONN_FAULT_BUSY, "input budget spent",
 				"server busy: too many large requests in flight, retry later");
-			conn_close(c, "input budget spent");
 			return -1;
 		}
 		l->reserved += more;

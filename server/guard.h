@@ -45,7 +45,7 @@ int guard_conn_init(struct conn *c);
 void guard_conn_release(struct conn *c);
 /* After authentication: counts the device's connection; false past max_conns_per_device
  * (the caller answers BUSY and closes). */
-bool guard_device_take(struct conn *c);
+bool guard_device_take(struct conn *c, long long device_id);
 
 /* The largest frame accepted in c's state: small until Welcome, max_frame_bytes after. */
 uint32_t guard_max_frame(const struct conn *c);

@@ -1,37 +1,33 @@
-/* listen: LISTEN karta_feed → coalesced Pokes to subscribed connections (see listen.h).
+/* listen: karta_feed notifications → coalesced Pokes to subscribed sessions (see listen.h).
+ * The LISTEN connection itself is db/'s (db_listen.c); this is the fan-out: no libpq, no
+ * socket — a Poke goes out through session_reply.
  *
  * Invariants: a feed is on l->moved at most once (f->moved), a sub is on its subscriber's
  * moved list at most once (u->moved), a subscriber is on l->pending at most once
  * (s->pending); the flush timer is armed whenever l->moved or l->pending is non-empty.
  * Feed entries live until listen_free (their number is bounded by the organizations, capped
  * for notifications of unknown feeds); subscribers and subs go with listen_forget or a new
- * subscribe. Nothing here holds a conn reference: conn.c forgets a conn before freeing it. */
+ * subscribe. Nothing here holds a session reference: a session is forgotten as soon as its
+ * connection starts closing (session.c on_close), long before its memory goes. */
 #include "listen.h"
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <errno.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
+#include "db/db.h"
 #include "karta.pb-c.h"
 #include "kt_log.h"
 #include "kt_msg.h"
 #include "metrics.h"
-#include "server.h"
 #include "session.h"
 
 #define LISTEN_CHANNEL "karta_feed"
 #define LISTEN_COALESCE_MS 20     /* notifications within this window → one Poke per conn */
 #define LISTEN_SLOW_RETRY_MS 250  /* a subscriber above its output high-water mark waits */
-#define LISTEN_BACKOFF_MIN_MS 100 /* reconnect: 100 ms, doubling … */
-#define LISTEN_BACKOFF_MAX_MS 5000 /* … up to 5 s */
-#define LISTEN_HEARTBEAT_S 30     /* a silent dead peer is noticed within two periods */
 #define LISTEN_FEEDS_MAX 200000   /* feeds tracked from notifications alone (memory cap) */
 
 /* --- intrusive hash table: uint64 key, chained, power-of-two buckets ------------------ */
@@ -97,16 +93,6 @@ static int hput(struct htab *t, struct hnode *n)
 	return 0;
 }
 
-static void hdel(struct htab *t, struct hnode *n)
-{
-	for (struct hnode **p = &t->b[hslot(t, n->key)]; *p; p = &(*p)->next)
-		if (*p == n) {
-			*p = n->next;
-			t->n--;
-			return;
-		}
-}
-
 /* --- state ----------------------------------------------------------------------------- */
 
 struct sub;
@@ -135,9 +121,9 @@ struct sub { /* one (connection, feed) edge */
 	bool poke; /* scratch for listen_subscribe_at: poke once linked */
 };
 
-struct subscriber {
-	struct hnode h; /* key: conn id */
-	struct conn *c;
+struct subscriber { /* one subscribed session: session->subs */
+	struct session *sess;
+	struct subscriber *aprev, *anext; /* l->all */
 	struct sub *subs; /* one array of n */
 	size_t n;
 	struct sub *moved; /* subs whose feed moved since the last Poke */
@@ -145,34 +131,21 @@ struct subscriber {
 	bool pending; /* on l->pending */
 };
 
-enum listen_state { L_DOWN, L_CONNECTING, L_SETUP, L_READY };
-
 struct listener {
-	struct event_base *base;
-	char *conninfo;
-	PGconn *pg;
-	enum listen_state state;
-	struct event *ev;        /* socket readiness */
-	struct event *retry;     /* reconnect timer */
+	struct db_listen *db;    /* LISTEN karta_feed (db/db_listen.c) */
 	struct event *flush;     /* coalescing timer */
-	struct event *heartbeat; /* periodic SELECT 1 while listening */
 	bool flush_armed;
-	bool hb_inflight;
-	int backoff_ms;
-	int failures; /* connection attempts failed in a row */
 	uint64_t stamp;
-	struct htab feeds, subscribers;
+	struct htab feeds;
+	struct subscriber *all;      /* every subscriber (listen_free) */
+	size_t nsubscribers;
 	struct feed *moved;          /* feeds notified since the last flush */
 	struct subscriber *pending;  /* subscribers with a Poke to send */
-	unsigned long long connects, losses, notifications;
 	struct metrics_hist lag;
 	char **codes;                /* scratch for building a Poke */
 	size_t ncodes_cap;
 	bool feeds_capped_logged;
 };
-
-static void listen_start(struct listener *l);
-static void listen_io(evutil_socket_t fd, short what, void *arg);
 
 /* --- feeds, subscribers, pokes ------------------------------------------------------- */
 
@@ -273,43 +246,49 @@ static void subscriber_drop_subs(struct listener *l, struct subscriber *s)
 	pending_remove(l, s);
 }
 
-void listen_forget(struct listener *l, struct conn *c)
+void listen_forget(struct listener *l, struct session *c)
 {
-	if (!l)
-		return;
-	struct subscriber *s = (struct subscriber *)(void *)hget(&l->subscribers, c->id);
-	if (!s)
+	struct subscriber *s = c->subs;
+	if (!l || !s)
 		return;
 	subscriber_drop_subs(l, s);
-	hdel(&l->subscribers, &s->h);
+	if (s->aprev)
+		s->aprev->anext = s->anext;
+	else
+		l->all = s->anext;
+	if (s->anext)
+		s->anext->aprev = s->aprev;
+	l->nsubscribers--;
+	c->subs = NULL;
 	free(s);
 }
 
-void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
+void listen_subscribe_at(struct listener *l, struct session *c, const long long *feed_ids,
 	const char *const *codes, const long long *seqs, size_t n)
 {
 	if (!l)
 		return;
-	if (c->closing || n == 0) {
+	if (session_gone(c) || n == 0) {
 		listen_forget(l, c);
 		return;
 	}
 	struct sub *subs = calloc(n, sizeof *subs);
-	struct subscriber *s = (struct subscriber *)(void *)hget(&l->subscribers, c->id);
+	struct subscriber *s = c->subs;
 	if (!s && subs) {
 		s = calloc(1, sizeof *s);
 		if (s) {
-			s->h.key = c->id;
-			s->c = c;
-			if (hput(&l->subscribers, &s->h) != 0) {
-				free(s);
-				s = NULL;
-			}
+			s->sess = c;
+			s->anext = l->all;
+			if (l->all)
+				l->all->aprev = s;
+			l->all = s;
+			l->nsubscribers++;
+			c->subs = s;
 		}
 	}
 	if (!subs || !s) {
 		free(subs);
-		conn_log(c, KT_LOG_ERROR, "event=subscribe_failed reason=\"out of memory\"");
+		session_log(c, KT_LOG_ERROR, "event=subscribe_failed reason=\"out of memory\"");
 		listen_forget(l, c);
 		return;
 	}
@@ -362,11 +341,11 @@ void listen_subscribe_at(struct listener *l, struct conn *c, const long long *fe
 	if (any)
 		arm_flush(l, LISTEN_COALESCE_MS);
 	if (short_of_memory)
-		conn_log(c, KT_LOG_ERROR, "event=subscribe_partial reason=\"out of memory\"");
-	conn_log(c, KT_LOG_DEBUG, "event=subscribed feeds=%zu poked=%d", k, (int)any);
+		session_log(c, KT_LOG_ERROR, "event=subscribe_partial reason=\"out of memory\"");
+	session_log(c, KT_LOG_DEBUG, "event=subscribed feeds=%zu poked=%d", k, (int)any);
 }
 
-void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_ids,
+void listen_subscribe(struct listener *l, struct session *c, const long long *feed_ids,
 	const char *const *codes, size_t n)
 {
 	listen_subscribe_at(l, c, feed_ids, codes, NULL, n);
@@ -375,20 +354,20 @@ void listen_subscribe(struct listener *l, struct conn *c, const long long *feed_
 /* Sends s its Poke(s): one unless the codes overflow a Poke's payload limit. */
 static void send_poke(struct listener *l, struct subscriber *s)
 {
-	struct conn *c = s->c;
+	struct session *c = s->sess;
 	size_t count = 0;
 	for (struct sub *u = s->moved; u; u = u->moved_next)
 		count++;
 	if (count > l->ncodes_cap) {
 		char **codes = realloc(l->codes, count * sizeof *codes);
 		if (!codes) {
-			conn_log(c, KT_LOG_ERROR, "event=poke_failed reason=\"out of memory\"");
+			session_log(c, KT_LOG_ERROR, "event=poke_failed reason=\"out of memory\"");
 			goto done;
 		}
 		l->codes = codes;
 		l->ncodes_cap = count;
 	}
-	size_t limit = kt_msg_max_payload(KT_MSG_POKE, (uint32_t)c->srv->cfg.max_frame);
+	size_t limit = kt_msg_max_payload(KT_MSG_POKE, (uint32_t)c->cfg->max_frame);
 	size_t n = 0, bytes = 0;
 	int frames = 0;
 	for (struct sub *u = s->moved; u; u = u->moved_next) {
@@ -410,8 +389,8 @@ static void send_poke(struct listener *l, struct subscriber *s)
 	poke.feeds = l->codes;
 	session_reply(c, 0, &poke.base);
 	frames++;
-	metrics_add(c->srv->metrics, M_POKES, (uint64_t)frames);
-	conn_log(c, KT_LOG_DEBUG, "event=poke feeds=%zu frames=%d", count, frames);
+	metrics_add(c->metrics, M_POKES, (uint64_t)frames);
+	session_log(c, KT_LOG_DEBUG, "event=poke feeds=%zu frames=%d", count, frames);
 done:
 	for (struct sub *u = s->moved; u; u = u->moved_next)
 		u->moved = false;
@@ -442,20 +421,19 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 	struct subscriber *s = l->pending, *snext;
 	for (; s; s = snext) {
 		snext = s->pnext;
-		struct conn *c = s->c;
+		struct session *c = s->sess;
 		if (!s->moved) {
 			pending_remove(l, s);
 			continue;
 		}
-		if (c->closing || !c->bev) {
+		if (session_gone(c)) {
 			for (struct sub *u = s->moved; u; u = u->moved_next)
 				u->moved = false;
 			s->moved = NULL;
 			pending_remove(l, s);
 			continue;
 		}
-		if ((long)evbuffer_get_length(bufferevent_get_output(c->bev)) >
-			c->srv->cfg.out_high_water) {
+		if (session_backlogged(c)) {
 			deferred++; /* a slow reader: its Poke waits (coalescing further) */
 			continue;
 		}
@@ -496,14 +474,13 @@ static int parse_payload(const char *p, long long *feed, long long *seq)
 	return 0;
 }
 
-static void on_notify(struct listener *l, const PGnotify *nf)
+/* A karta_feed notification: "<feed_id>:<seq>". */
+static void on_notify(void *arg, const char *payload)
 {
+	struct listener *l = arg;
 	long long id, seq;
-	if (strcmp(nf->relname, LISTEN_CHANNEL) != 0)
-		return;
-	l->notifications++;
-	if (parse_payload(nf->extra, &id, &seq) != 0) {
-		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(nf->extra));
+	if (parse_payload(payload, &id, &seq) != 0) {
+		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(payload));
 		return;
 	}
 	struct feed *f = feed_get(l, id);
@@ -524,188 +501,24 @@ static void on_notify(struct listener *l, const PGnotify *nf)
 	feed_mark(l, f);
 }
 
-/* --- the connection ------------------------------------------------------------------ */
-
-static void watch(struct listener *l, short what)
-{
-	if (l->ev) {
-		event_del(l->ev);
-		event_free(l->ev);
-	}
-	l->ev = event_new(l->base, PQsocket(l->pg), what, listen_io, l);
-	if (l->ev)
-		event_add(l->ev, NULL);
-}
-
-static void notice_cb(void *arg, const char *msg)
-{
-	kt_log(KT_LOG_DEBUG, "event=listen_notice message=\"%.*s\"", (int)strcspn(msg, "\n\""),
-		msg);
-}
-
-static void listen_down(struct listener *l, const char *why)
-{
-	char reason[256]; /* why may be PQerrorMessage: copied before PQfinish frees it */
-	snprintf(reason, sizeof reason, "%.*s", (int)strcspn(why, "\n\""), why);
-	bool was_up = l->state == L_READY;
-	l->losses++;
-	if (l->ev) {
-		event_del(l->ev);
-		event_free(l->ev);
-		l->ev = NULL;
-	}
-	evtimer_del(l->heartbeat);
-	if (l->pg) {
-		PQfinish(l->pg);
-		l->pg = NULL;
-	}
-	l->state = L_DOWN;
-	l->hb_inflight = false;
-	if (was_up)
-		l->backoff_ms = 0;
-	l->backoff_ms = l->backoff_ms ? (l->backoff_ms * 2 > LISTEN_BACKOFF_MAX_MS
-							? LISTEN_BACKOFF_MAX_MS
-							: l->backoff_ms * 2)
-				      : LISTEN_BACKOFF_MIN_MS;
-	/* The first failure is a warning; the retries of a database that stays away are quiet. */
-	kt_log(l->failures ? KT_LOG_DEBUG : KT_LOG_WARN,
-		"event=%s reason=\"%s\" retry_ms=%d", was_up ? "listen_lost" : "listen_failed", reason,
-		l->backoff_ms);
-	l->failures++;
-	struct timeval tv = {l->backoff_ms / 1000, (l->backoff_ms % 1000) * 1000};
-	evtimer_add(l->retry, &tv);
-}
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	listen_start(arg);
-}
-
-static void listen_start(struct listener *l)
-{
-	l->pg = PQconnectStart(l->conninfo);
-	if (!l->pg || PQstatus(l->pg) == CONNECTION_BAD) {
-		listen_down(l, l->pg ? PQerrorMessage(l->pg) : "out of memory");
-		return;
-	}
-	l->state = L_CONNECTING;
-	watch(l, EV_WRITE);
-}
-
-static void listen_setup(struct listener *l)
-{
-	PQsetnonblocking(l->pg, 1);
-	PQsetNoticeProcessor(l->pg, notice_cb, l);
-	if (!PQsendQuery(l->pg, "SET application_name = 'kartad-listen'; LISTEN " LISTEN_CHANNEL)) {
-		listen_down(l, PQerrorMessage(l->pg));
-		return;
-	}
-	l->state = L_SETUP;
-	watch(l, EV_READ | EV_PERSIST);
-	if (PQflush(l->pg) > 0)
-		watch(l, EV_READ | EV_WRITE | EV_PERSIST);
-}
-
-static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
+/* LISTEN is (again) active: what was notified meanwhile is lost, so everyone is poked. */
+static void on_up(void *arg)
 {
 	struct listener *l = arg;
-	if (l->state != L_READY)
-		return;
-	if (l->hb_inflight) {
-		listen_down(l, "no answer to the heartbeat");
-		return;
-	}
-	if (!PQsendQuery(l->pg, "SELECT 1")) {
-		listen_down(l, PQerrorMessage(l->pg));
-		return;
-	}
-	l->hb_inflight = true;
-	int f = PQflush(l->pg);
-	if (f < 0)
-		listen_down(l, PQerrorMessage(l->pg));
-	else if (f > 0)
-		watch(l, EV_READ | EV_WRITE | EV_PERSIST);
+	kt_log(KT_LOG_INFO, "event=listen_connected channel=%s subscribers=%zu", LISTEN_CHANNEL,
+		l->nsubscribers);
+	poke_everyone(l);
 }
 
-/* Reads what arrived: results of the setup or heartbeat query, then notifications. */
-static void listen_read(struct listener *l)
-{
-	if (!PQconsumeInput(l->pg)) {
-		listen_down(l, PQerrorMessage(l->pg));
-		return;
-	}
-	bool query = l->state == L_SETUP || l->hb_inflight;
-	while (query && !PQisBusy(l->pg)) {
-		PGresult *r = PQgetResult(l->pg);
-		if (!r) { /* the query is complete */
-			query = false;
-			if (l->state == L_SETUP) {
-				l->state = L_READY;
-				l->connects++;
-				l->backoff_ms = 0;
-				l->failures = 0;
-				struct timeval hb = {LISTEN_HEARTBEAT_S, 0};
-				evtimer_add(l->heartbeat, &hb);
-				kt_log(KT_LOG_INFO, "event=listen_connected channel=%s subscribers=%zu",
-					LISTEN_CHANNEL, l->subscribers.n);
-				poke_everyone(l);
-			}
-			l->hb_inflight = false;
-			break;
-		}
-		ExecStatusType st = PQresultStatus(r);
-		PQclear(r);
-		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-			listen_down(l, l->state == L_SETUP ? "LISTEN failed" : "heartbeat failed");
-			return;
-		}
-	}
-	PGnotify *nf;
-	while ((nf = PQnotifies(l->pg)) != NULL) {
-		on_notify(l, nf);
-		PQfreemem(nf);
-	}
-	if (PQstatus(l->pg) == CONNECTION_BAD)
-		listen_down(l, PQerrorMessage(l->pg));
-}
-
-static void listen_io(evutil_socket_t fd, short what, void *arg)
-{
-	struct listener *l = arg;
-	if (l->state == L_CONNECTING) {
-		switch (PQconnectPoll(l->pg)) {
-		case PGRES_POLLING_READING:
-			watch(l, EV_READ);
-			return;
-		case PGRES_POLLING_WRITING:
-			watch(l, EV_WRITE);
-			return;
-		case PGRES_POLLING_OK:
-			listen_setup(l);
-			return;
-		default:
-			listen_down(l, PQerrorMessage(l->pg));
-			return;
-		}
-	}
-	if (what & EV_WRITE) {
-		int f = PQflush(l->pg);
-		if (f < 0) {
-			listen_down(l, PQerrorMessage(l->pg));
-			return;
-		}
-		if (f == 0)
-			watch(l, EV_READ | EV_PERSIST);
-	}
-	if (what & EV_READ)
-		listen_read(l);
-}
+static const struct db_listen_hooks listen_hooks = {on_up, on_notify};
 
 void listen_stats(const struct listener *l, struct listen_stats *st)
 {
-	*st = (struct listen_stats){.up = l->state == L_READY, .subscribers = l->subscribers.n,
-		.feeds = l->feeds.n, .connects = l->connects, .losses = l->losses,
-		.notifications = l->notifications, .lag = &l->lag};
+	struct db_listen_stats d;
+	db_listen_stats(l->db, &d);
+	*st = (struct listen_stats){.up = d.up, .subscribers = l->nsubscribers,
+		.feeds = l->feeds.n, .connects = d.connects, .losses = d.losses,
+		.notifications = d.notifications, .lag = &l->lag};
 }
 
 /* --- lifecycle ----------------------------------------------------------------------- */
@@ -715,16 +528,16 @@ struct listener *listen_new(struct event_base *base, const char *conninfo)
 	struct listener *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	l->base = base;
-	l->conninfo = strdup(conninfo ? conninfo : "");
-	l->retry = evtimer_new(base, retry_cb, l);
 	l->flush = evtimer_new(base, flush_cb, l);
-	l->heartbeat = event_new(base, -1, EV_PERSIST, heartbeat_cb, l);
-	if (!l->conninfo || !l->retry || !l->flush || !l->heartbeat) {
+	if (!l->flush) {
 		listen_free(l);
 		return NULL;
 	}
-	listen_start(l);
+	l->db = db_listen_new(base, conninfo, LISTEN_CHANNEL, &listen_hooks, l);
+	if (!l->db) {
+		listen_free(l);
+		return NULL;
+	}
 	return l;
 }
 
@@ -732,14 +545,11 @@ void listen_free(struct listener *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->subscribers.nb; i++) {
-		struct hnode *n = l->subscribers.b[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			struct subscriber *s = (struct subscriber *)(void *)n;
-			free(s->subs);
-			free(s);
-		}
+	db_listen_free(l->db);
+	for (struct subscriber *s = l->all, *next; s; s = next) {
+		next = s->anext;
+		free(s->subs);
+		free(s);
 	}
 	for (size_t i = 0; i < l->feeds.nb; i++) {
 		struct hnode *n = l->feeds.b[i], *next;
@@ -748,19 +558,9 @@ void listen_free(struct listener *l)
 			free(n);
 		}
 	}
-	free(l->subscribers.b);
 	free(l->feeds.b);
-	if (l->ev)
-		event_free(l->ev);
-	if (l->retry)
-		event_free(l->retry);
 	if (l->flush)
 		event_free(l->flush);
-	if (l->heartbeat)
-		event_free(l->heartbeat);
-	if (l->pg)
-		PQfinish(l->pg);
 	free(l->codes);
-	free(l->conninfo);
 	free(l);
 }

@@ -1,6 +1,5 @@
 /* kartad: the karta server. Parses configuration, checks the database schema, builds the TLS
  * context, then runs one libevent loop until SIGTERM has drained every connection. */
-#include <libpq-fe.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +9,6 @@
 #include "config.h"
 #include "conn.h"
 #include "db/db.h"
-#include "db/kt_migrations.h"
 #include "kt_log.h"
 #include "kt_msg.h"
 #include "guard.h"
@@ -32,26 +30,6 @@ static void usage(FILE *out)
 		"  --check-config             load the config, TLS files and database schema, then exit\n"
 		"\nSignals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the TLS files.\n"
 		"Apply database migrations with 'karta-admin migrate' before the first start.\n");
-}
-
-/* Blocking, before the loop starts: is the database exactly at the schema we expect? */
-static int check_schema(const char *conninfo)
-{
-	char err[512];
-	PGconn *pg = PQconnectdb(conninfo);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"cannot connect to database: %.*s\"",
-			(int)strcspn(PQerrorMessage(pg), "\n"), PQerrorMessage(pg));
-		PQfinish(pg);
-		return -1;
-	}
-	int rc = kt_schema_check(pg, err, sizeof err);
-	PQfinish(pg);
-	if (rc != 0)
-		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"%s\"", err);
-	else
-		kt_log(KT_LOG_INFO, "event=schema_ok version=%d", kt_schema_expected());
-	return rc;
 }
 
 int main(int argc, char **argv)
@@ -77,7 +55,7 @@ int main(int argc, char **argv)
 			goto out;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("kartad %s (protocol %u..%u, schema %d)\n", KT_VERSION, KT_PROTO_MIN,
-				KT_PROTO_MAX, kt_schema_expected());
+				KT_PROTO_MAX, db_schema_expected());
 			rc = 0;
 			goto out;
 		} else if (strcmp(argv[i], "--dump-config") == 0) {
@@ -112,7 +90,7 @@ int main(int argc, char **argv)
 		kt_log(KT_LOG_ERROR, "event=startup_failed reason=\"%s\"", err);
 		goto out;
 	}
-	if (check_schema(s.cfg.conninfo) != 0)
+	if (db_schema_check(s.cfg.conninfo) != 0) /* blocking, before the loop */
 		goto out;
 	if (check_only) {
 		printf("kartad: configuration, TLS files and database schema are fine\n");

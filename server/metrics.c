@@ -109,22 +109,21 @@ static struct type_stat *type_stat(struct metrics *m, uint16_t type)
 	return &m->types[TYPES_MAX];
 }
 
-void metrics_request(struct conn *c, uint16_t type, uint32_t request_id)
+void metrics_request(struct metrics *m, struct metrics_req *r, uint16_t type,
+	uint32_t request_id)
 {
-	struct metrics *m = c->srv->metrics;
 	if (!m)
 		return;
 	type_stat(m, type)->requests++;
-	if (!c->mreq.open)
-		c->mreq = (struct metrics_req){metrics_now_ns(), request_id, type, true};
+	if (!r->open)
+		*r = (struct metrics_req){metrics_now_ns(), request_id, type, true};
 }
 
-void metrics_reply(struct conn *c, uint32_t request_id, uint16_t reply_type, int status)
+void metrics_reply(struct metrics *m, struct metrics_req *r, uint32_t request_id,
+	uint16_t reply_type, int status)
 {
-	struct metrics *m = c->srv->metrics;
 	if (!m || reply_type == KT_MSG_POKE || reply_type == KT_MSG_GOAWAY)
 		return;
-	struct metrics_req *r = &c->mreq;
 	bool timed = r->open && r->request_id == request_id;
 	uint16_t type = timed ? r->type : 0;
 	if (reply_type == KT_MSG_ERROR)

@@ -48,7 +48,7 @@ struct metrics_hist {
 void metrics_hist_observe(struct metrics_hist *h, double seconds);
 
 /* One request being timed on a connection (the first in flight; the client sends one at a
- * time). Lives in struct conn. */
+ * time). Lives in struct session. */
 struct metrics_req {
 	uint64_t t0_ns;
 	uint32_t request_id;
@@ -69,11 +69,13 @@ void metrics_add(struct metrics *m, enum metric_counter k, uint64_t n);
 /* Histogram of seconds from a feed's notification reaching kartad to its Poke leaving. */
 void metrics_poke_lag(struct metrics *m, double seconds);
 
-/* A request frame of this type arrived (session_frame). */
-void metrics_request(struct conn *c, uint16_t type, uint32_t request_id);
+/* A request frame of this type arrived (session_frame); r is its session's timing slot. */
+void metrics_request(struct metrics *m, struct metrics_req *r, uint16_t type,
+	uint32_t request_id);
 /* A reply left (session_reply): ends the timing of request_id; an Error counts as an error
  * of the request's type with its status name. */
-void metrics_reply(struct conn *c, uint32_t request_id, uint16_t reply_type, int status);
+void metrics_reply(struct metrics *m, struct metrics_req *r, uint32_t request_id,
+	uint16_t reply_type, int status);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t metrics_now_ns(void);

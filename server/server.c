@@ -16,7 +16,6 @@
 
 #include "conn.h"
 #include "db/db.h"
-#include "karta.pb-c.h"
 #include "kt_log.h"
 #include "guard.h"
 #include "metrics.h"
@@ -55,7 +54,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	int one = 1; /* replies are small and latency-bound: no Nagle */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	metrics_inc(s->metrics, M_ACCEPTED);
-	struct conn *c = conn_new(s, fd, peer);
+	struct conn *c = session_accept(s, fd, peer);
 	if (!c) {
 		guard_addr_put(s, key);
 		return;
@@ -136,15 +135,8 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 	kt_log(KT_LOG_INFO, "event=draining signal=%d conns=%ld", (int)sig, s->nconns);
 	if (s->listener)
 		evconnlistener_disable(s->listener);
-	Karta__GoAway bye = KARTA__GO_AWAY__INIT;
-	static char reason[] = "server shutting down";
-	bye.reason = reason;
-	for (struct conn *c = s->conns; c; c = c->next) {
-		if (c->state == CONN_READY)
-			session_reply(c, 0, &bye.base);
-		c->clean_close = c->state == CONN_READY;
-		conn_close(c, "shutdown");
-	}
+	for (struct conn *c = s->conns; c; c = c->next)
+		session_shutdown(conn_up(c)); /* GoAway to the welcomed, then close */
 	drain_deadline = time(NULL) + s->cfg.drain_timeout;
 	struct timeval tick = {0, 100 * 1000};
 	event_add(s->drain_timer, &tick);

@@ -13,6 +13,7 @@
 
 #include "client.h"
 #include "kt_msg.h"
+#include "kt_table.h"
 #include "plan_fmt.h"
 #include "rpc.h"
 #include "sync.h"
@@ -101,8 +102,9 @@ static void describe(struct replica *r, const ProtobufCMessage *req, struct op_v
 		const Karta__ItemPut *p = (const Karta__ItemPut *)req;
 		v->entity_type = "plan_item";
 		v->entity_id = p->item->id;
-		snprintf(v->summary, sizeof v->summary, "item %s %s «%.80s»",
-			p->base_row_version ? "edit" : "add", p->item->number, p->item->title);
+		snprintf(v->summary, sizeof v->summary, "item %s %s «%.*s»",
+			p->base_row_version ? "edit" : "add", p->item->number,
+			(int)kt_utf8_fit(p->item->title, 80), p->item->title);
 		local = item_local(r, p);
 		break;
 	}
@@ -134,8 +136,9 @@ static void describe(struct replica *r, const ProtobufCMessage *req, struct op_v
 		const Karta__PlanPut *p = (const Karta__PlanPut *)req;
 		v->entity_type = "plan";
 		v->entity_id = p->plan->id;
-		snprintf(v->summary, sizeof v->summary, "plan %s «%.80s»",
-			p->base_row_version ? "edit" : "create", p->plan->title);
+		snprintf(v->summary, sizeof v->summary, "plan %s «%.*s»",
+			p->base_row_version ? "edit" : "create", (int)kt_utf8_fit(p->plan->title, 80),
+			p->plan->title);
 		local = plan_local(r, p->plan);
 		break;
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "karta.pb-c.h"
+#include "kt_table.h"
 
 int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, const void *body,
 	size_t len, const char *entity_type, const char *entity_id, const char *local_payload,
@@ -23,7 +24,10 @@ int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, 
 	rp_bind_text(s, 4, entity_type);
 	rp_bind_text(s, 5, entity_id);
 	rp_bind_text(s, 6, local_payload);
-	rp_bind_text(s, 7, summary ? summary : "");
+	/* a summary cut to its buffer may end in half a letter: the whole letters are kept */
+	summary = summary ? summary : "";
+	sqlite3_bind_text(s, 7, summary, (int)kt_utf8_fit(summary, strlen(summary)),
+		SQLITE_TRANSIENT);
 	if (rp_run(r, s, "replica: cannot queue the change"))
 		return -1;
 	if (client_seq_out)

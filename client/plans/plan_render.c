@@ -176,8 +176,7 @@ static int emit(struct kt_table *t, enum kt_table_format f, const struct kt_tabl
 	kt_table_free(t);
 	if (rc == 0)
 		return EXIT_OK;
-	fprintf(stderr, _("karta: cannot write the output: %s\n"),
-		oom ? "out of memory" : errno ? strerror(errno) : "write error");
+	table_out_fail(oom ? "out of memory" : NULL);
 	return EXIT_RUNTIME;
 }
 
@@ -188,7 +187,7 @@ static int emit_as(struct kt_table *t, const struct plan_fmt_out *o,
 	if (o->format != KT_TABLE_XLSX)
 		return emit(t, o->format, to, out);
 	if (!t)
-		fprintf(stderr, _("karta: cannot write the output: out of memory\n"));
+		table_out_fail(_("out of memory"));
 	int rc = t ? table_out_write(t, o, to, title, out) : -1;
 	kt_table_free(t);
 	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -420,7 +419,7 @@ int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FI
 	json_object_set_new(root, "sections", secs);
 	if (dump_json(root, out) == 0)
 		return EXIT_OK;
-	fprintf(stderr, _("karta: cannot write the output\n"));
+	table_out_fail(NULL);
 	return EXIT_RUNTIME;
 }
 

@@ -8,7 +8,7 @@ int cmd_registry(struct client *cl, int argc, char **argv)
 {
 	static const struct opts_sub subs[] = {
 		{"import", registry_import_cmd,
-			N_("participants|exam-points|auditoriums|staff FILE.csv: validate and queue rows")},
+			N_("KIND FILE.csv | --layout giadbset PACKAGE: validate and queue rows")},
 		{"list", registry_list_cmd, N_("rows of a registry in the local replica")},
 		{"show", registry_show_cmd, N_("one row, every field, in words")},
 		{"history", registry_history_cmd, N_("who changed one row and when (server)")},

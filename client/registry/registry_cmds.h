@@ -7,6 +7,8 @@
 struct client;
 
 int registry_import_cmd(struct client *cl, int argc, char **argv);
+/* `registry import --layout giadbset PACKAGE`: the federal exchange package (registry_gds.c). */
+int registry_gds_import_cmd(struct client *cl, int argc, char **argv);
 int registry_list_cmd(struct client *cl, int argc, char **argv);
 int registry_show_cmd(struct client *cl, int argc, char **argv);
 /* A row's changes, from the server (registry_show.c). */

@@ -18,6 +18,7 @@
 #include "kt_validate.h"
 #include "opts.h"
 #include "registry_cmds.h"
+#include "registry_gds_out.h"
 #include "registry_map.h"
 #include "replica.h"
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
@@ -209,12 +210,26 @@ done:
 	return rc;
 }
 
+/* Whether argv asks for --layout giadbset (a package, not one registry: its own command). */
+static bool wants_giadbset(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--layout=giadbset") == 0 ||
+		    (strcmp(argv[i], "--layout") == 0 && i + 1 < argc && strcmp(argv[i + 1], "giadbset") == 0))
+			return true;
+	return false;
+}
+
 int registry_export_cmd(struct client *cl, int argc, char **argv)
 {
+	if (wants_giadbset(argc, argv))
+		return registry_gds_export(cl, argc, argv);
 	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
 	struct opt o[] = {
-		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris",
-			.help = N_("karta's columns (default) or the interop РИС layout (domain.md §8)")},
+		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris|giadbset",
+			.help = N_("karta's columns (default), the interop РИС layout (domain.md §8) or\n"
+				"giadbset: the whole region as the federal exchange package (see\n"
+				"'karta registry export --layout giadbset --help')")},
 		[O_ENCODING] = {.name = "encoding", .type = OPT_CHOICE, .choices = "utf-8|cp1251",
 			.help = N_("text encoding (default utf-8)")},
 		[O_BOM] = {.name = "bom", .type = OPT_FLAG, .help = N_("utf-8: start with a byte order mark")},
@@ -307,7 +322,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		if (er != 0)
 			unlink(tmp);
 	} else if (fflush(stdout) != 0 && er == 0) {
-		fprintf(stderr, _("karta: cannot write the output: %s\n"), strerror(errno));
+		table_out_fail(NULL);
 		er = -1;
 	}
 	if (er != 0)

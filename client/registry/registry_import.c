@@ -490,7 +490,11 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		"its id («Идентификатор», the interop «Guid»), else by its natural key (document,\n"
 		"code). A row with «Причина удаления» (interop: «Признак удаленной строки» not 0)\n"
 		"deletes the row it names. Auditoriums and staff find their exam points (Код ППЭ)\n"
-		"in the local replica."), o};
+		"in the local replica. The federal exchange package: registry import --layout\n"
+		"giadbset PACKAGE (--help there)."), o};
+	for (int i = 1; i < argc; i++) /* --layout giadbset: the federal package (registry_gds.c) */
+		if (strcmp(argv[i], "--layout") == 0 || strncmp(argv[i], "--layout=", 9) == 0)
+			return registry_gds_import_cmd(cl, argc, argv);
 	const char *pos[2];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)

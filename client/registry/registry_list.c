@@ -302,7 +302,7 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 	}
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = o[O_BOM].set};
 	if (!tab) {
-		fprintf(stderr, _("karta: cannot write the output: out of memory\n"));
+		table_out_fail("out of memory");
 		goto done;
 	}
 	if (table_out_write(tab, &fo, &to, rv_types[t].sheet, out.f) != 0)

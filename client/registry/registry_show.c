@@ -15,6 +15,7 @@
 #include "registry_cmds.h"
 #include "registry_map.h"
 #include "replica.h"
+#include "table_out.h"
 #include "registry_view.h"
 #include "kt_i18n.h"
 #include "report_cmds.h" /* report_table */
@@ -296,7 +297,7 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	struct kt_table_opts to = {.fit = KT_FIT_CUT};
 	rc = kt && kt_table_write(kt, fmt, &to, stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 	if (rc != EXIT_OK)
-		fprintf(stderr, _("karta: cannot write the output\n"));
+		table_out_fail(kt ? NULL : "out of memory");
 	else if (fmt == KT_TABLE_TEXT)
 		printf(P_("%zu change\n", "%zu changes\n", tab->n_rows), tab->n_rows);
 	kt_table_free(kt);

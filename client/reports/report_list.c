@@ -321,7 +321,7 @@ static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out
 {
 	struct kt_table_opts to = {.fit = KT_FIT_CUT, .bom = fo->bom};
 	if (!t)
-		fprintf(stderr, _("karta: cannot write the output: out of memory\n"));
+		table_out_fail(_("out of memory"));
 	int rc = t ? table_out_write(t, fo, &to, "Отчёты", out) : -1;
 	kt_table_free(t);
 	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;

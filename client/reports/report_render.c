@@ -177,8 +177,7 @@ static int write_table(struct kt_table *t, const struct report_view *v, bool col
 	kt_table_free(t);
 	if (rc == 0 && fflush(out) == 0 && !ferror(out))
 		return EXIT_OK;
-	fprintf(stderr, _("karta: cannot write the output: %s\n"),
-		oom ? _("out of memory") : errno ? strerror(errno) : _("write error"));
+	table_out_fail(oom ? _("out of memory") : NULL);
 	return EXIT_RUNTIME;
 }
 

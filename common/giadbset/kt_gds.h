@@ -86,9 +86,12 @@ struct kt_gds_reader;
 struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char *err,
 	size_t errlen);
 /* The next row: 1 (row filled), 0 (end of file), -1 (err set: "FILE: row N: …" or
- * "FILE: line L: …"). After -1 the reader is done. */
+ * "FILE: line L: …"). After -1 the reader is done — unless kt_gds_resumable says the error
+ * was one whole row's values (a column missing, over maxLength, off its pattern): then the
+ * next call reads the row after it. */
 int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+bool kt_gds_resumable(const struct kt_gds_reader *r);
 void kt_gds_close(struct kt_gds_reader *r);
 
 /* Value checks by type (NULL when fine, else a message without the value). */

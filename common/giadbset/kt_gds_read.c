@@ -28,6 +28,7 @@ struct kt_gds_reader {
 	int nunknown;
 	long rows;
 	bool root_seen, done;
+	bool resumable; /* the last error was one finished row's values: reading may go on */
 	char xml_err[256]; /* the parser's own message, with its line */
 };
 
@@ -251,6 +252,15 @@ static int take_column(struct kt_gds_reader *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* A finished row refused for its values: the parser stands at its end, so the next
+ * kt_gds_next may read on (kt_gds_resumable). */
+static int row_refused(struct kt_gds_reader *r)
+{
+	r->done = false;
+	r->resumable = true;
+	return -1;
+}
+
 /* Every column of the finished row checked; the row handed out. */
 static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 {
@@ -258,12 +268,13 @@ static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err
 		const struct kt_gds_col *c = &r->t->cols[i];
 		if (!r->vals[i]) {
 			if (c->required)
-				return fail(r, err, errlen, N_("row %ld: «%s» is missing"), r->rows, c->name);
+				return fail(r, err, errlen, N_("row %ld: «%s» is missing"), r->rows, c->name),
+					row_refused(r);
 			continue;
 		}
 		const char *msg = kt_gds_check(c, r->vals[i]);
 		if (msg)
-			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, msg);
+			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, msg), row_refused(r);
 	}
 	memset(row, 0, sizeof *row);
 	row->index = r->rows;
@@ -292,10 +303,13 @@ static int check_root(struct kt_gds_reader *r, char *err, size_t errlen)
 	return 0;
 }
 
+bool kt_gds_resumable(const struct kt_gds_reader *r) { return r->resumable && !r->done; }
+
 int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 {
 	if (r->done)
 		return 0;
+	r->resumable = false;
 	clear_row(r);
 	bool in_row = false;
 	for (;;) {

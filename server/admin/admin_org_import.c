@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "admin.h"
 #include "kt_csv.h"
 #include "kt_gds.h"
@@ -60,6 +62,30 @@ static void copy_field(char *buf, size_t cap, size_t *n, const char *v, bool las
 	buf[*n < cap ? *n : cap - 1] = '\0';
 }
 
+/* What the row says that karta does not model — the schema's other columns, then the unknown
+ * ones — as the JSON array of [element, text] pairs organization.gds_extra keeps (sql/0020),
+ * in the file's order, so that an export hands it back verbatim. NULL when out of memory. */
+static char *extra_json(const struct org_src *s, const struct kt_gds_table *t,
+	const struct kt_gds_row *row)
+{
+	const char *mapped[] = {s->guid, s->parent, s->area, s->code, s->name, s->del};
+	json_t *a = json_array();
+	for (int i = 0; a && i < t->ncols; i++) {
+		bool is_mapped = false;
+		for (size_t m = 0; m < sizeof mapped / sizeof mapped[0]; m++)
+			is_mapped |= mapped[m] && strcmp(mapped[m], t->cols[i].name) == 0;
+		if (!is_mapped && row->val[i] &&
+		    json_array_append_new(a, json_pack("[ss]", t->cols[i].name, row->val[i])) != 0)
+			json_decref(a), a = NULL;
+	}
+	for (int i = 0; a && i < row->nunknown; i++)
+		if (json_array_append_new(a, json_pack("[ss]", row->unknown_name[i], row->unknown_val[i])) != 0)
+			json_decref(a), a = NULL;
+	char *out = a ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return out;
+}
+
 static const char *col(const struct kt_gds_table *t, const struct kt_gds_row *row, const char *name)
 {
 	int i = name ? kt_gds_col(t, name) : -1;
@@ -77,7 +103,7 @@ static int load_file(PGconn *pg, struct kt_gds_pkg *pkg, const struct org_src *s
 	char file[64];
 	snprintf(file, sizeof file, "%s.xml", s->table);
 	struct kt_gds_row row;
-	static char buf[8 << 10];
+	static char buf[256 << 10]; /* a school's unmodelled columns included */
 	int k;
 	while ((k = kt_gds_next(r, &row, err, errlen)) == 1) {
 		char rowno[24], kind[2] = {s->kind, '\0'};
@@ -99,7 +125,20 @@ static int load_file(PGconn *pg, struct kt_gds_pkg *pkg, const struct org_src *s
 		copy_field(buf, sizeof buf, &n, col(t, &row, s->area), false);
 		copy_field(buf, sizeof buf, &n, col(t, &row, s->code), false);
 		copy_field(buf, sizeof buf, &n, name ? name : "", false);
-		copy_field(buf, sizeof buf, &n, del && *del ? del : "0", true);
+		copy_field(buf, sizeof buf, &n, del && *del ? del : "0", false);
+		char *extra = extra_json(s, t, &row);
+		if (!extra) {
+			snprintf(err, errlen, _("%s: out of memory"), file);
+			k = -1;
+			break;
+		}
+		copy_field(buf, sizeof buf, &n, extra, true);
+		free(extra);
+		if (n + 1 >= sizeof buf) {
+			snprintf(err, errlen, _("%s: row %ld: the row is too long to keep whole"), file, row.index);
+			k = -1;
+			break;
+		}
 		if (PQputCopyData(pg, buf, (int)n) != 1) {
 			snprintf(err, errlen, "%s: %s", file, PQerrorMessage(pg));
 			k = -1;
@@ -158,7 +197,7 @@ static int load(PGconn *pg, const char *path)
 
 static const char sql_temp[] =
 	"CREATE TEMP TABLE gds_org (file text, row int, kind text, guid uuid, parent uuid,"
-	" area uuid, code text, name text, del int) ON COMMIT DROP;"
+	" area uuid, code text, name text, del int, extra jsonb) ON COMMIT DROP;"
 	"CREATE TEMP TABLE gds_codes (line int, guid text, code text) ON COMMIT DROP";
 
 /* --codes FILE: "GUID;code" lines (a header first) into gds_codes, GUIDs as PostgreSQL
@@ -346,25 +385,32 @@ static const char sql_counts[] =
 /* The writes, in tree order: the region, its territories, municipalities, schools. */
 static const char sql_put_orgs[] =
 	"WITH ins AS (INSERT INTO organization(code, name, level, parent_id, guid, federal_code,"
-	"  territory_guid)"
+	"  territory_guid, gds_extra)"
 	" SELECT p.new_code, p.name, p.level, (SELECT o.id FROM organization o WHERE o.guid = p.parent),"
-	"  p.guid, p.code, p.area FROM gds_plan p WHERE p.kind = $1 AND p.action = 'add' ORDER BY p.row"
-	" RETURNING id)"
+	"  p.guid, p.code, p.area, p.extra FROM gds_plan p WHERE p.kind = $1 AND p.action = 'add'"
+	"  ORDER BY p.row RETURNING id)"
 	" UPDATE organization o SET guid = p.guid, name = p.name, federal_code = p.code,"
 	"  federal_delete = p.del,"
-	"  parent_id = (SELECT x.id FROM organization x WHERE x.guid = p.parent), territory_guid = p.area"
+	"  parent_id = (SELECT x.id FROM organization x WHERE x.guid = p.parent), territory_guid = p.area,"
+	"  gds_extra = p.extra"
 	" FROM gds_plan p WHERE p.kind = $1 AND p.org_id = o.id"
 	"  AND p.action IN ('update', 'delete', 'restore')";
 
+/* What karta does not model follows the package without being a change of its own (the
+ * plan lists what karta shows; the rest is kept for the export, sql/0020). */
+static const char sql_put_extra[] =
+	"UPDATE organization o SET gds_extra = p.extra FROM gds_plan p"
+	" WHERE p.org_id = o.id AND p.action = 'same' AND o.gds_extra IS DISTINCT FROM p.extra";
+
 static const char sql_put_territories[] =
-	"INSERT INTO territory(guid, region_id, code, name, deleted)"
+	"INSERT INTO territory(guid, region_id, code, name, deleted, gds_extra)"
 	" SELECT g.guid, (SELECT o.id FROM organization o JOIN gds_org r ON r.guid = o.guid"
-	"   WHERE r.kind = 'r'), g.code::int, g.name, g.del <> 0 FROM gds_org g WHERE g.kind = 'a'"
+	"   WHERE r.kind = 'r'), g.code::int, g.name, g.del <> 0, g.extra FROM gds_org g WHERE g.kind = 'a'"
 	"  AND NOT EXISTS (SELECT 1 FROM gds_err e WHERE e.file = g.file AND e.row = g.row)"
 	" ON CONFLICT (guid) DO UPDATE SET code = excluded.code, name = excluded.name,"
-	"  deleted = excluded.deleted, updated_at = now()"
-	" WHERE (territory.code, territory.name, territory.deleted)"
-	"  IS DISTINCT FROM (excluded.code, excluded.name, excluded.deleted)";
+	"  deleted = excluded.deleted, gds_extra = excluded.gds_extra, updated_at = now()"
+	" WHERE (territory.code, territory.name, territory.deleted, territory.gds_extra)"
+	"  IS DISTINCT FROM (excluded.code, excluded.name, excluded.deleted, excluded.gds_extra)";
 
 /* Runs sql (several statements when it has no parameters). 0, or -1 (message printed). */
 static int exec_ok(PGconn *pg, const char *what, const char *sql, int n, const char *const *p)
@@ -519,6 +565,7 @@ int admin_org_import(PGconn *pg, int argc, char **argv)
 	    exec_ok(pg, N_("add the territories"), sql_put_territories, 0, NULL) != 0 ||
 	    exec_ok(pg, N_("add the municipalities"), sql_put_orgs, 1, &kinds[1]) != 0 ||
 	    exec_ok(pg, N_("add the schools"), sql_put_orgs, 1, &kinds[2]) != 0 ||
+	    exec_ok(pg, N_("keep what karta does not model"), sql_put_extra, 0, NULL) != 0 ||
 	    exec_ok(pg, N_("commit"), "COMMIT", 0, NULL) != 0) {
 		fprintf(stderr, _("karta-admin: %s: nothing imported\n"), path);
 		goto out;

@@ -1,21 +1,20 @@
-/* db: asynchronous libpq pool (see db.h).
- * Invariant: a connection in state DB_BUSY owns exactly one job; its callback runs after the
- * connection is back to DB_IDLE, so a callback may queue the next query at once. */
+/* db: asynchronous libpq pool (see db.h) over db_link connections (db_link.c).
+ * Invariant: a connection whose link is LINK_BUSY owns exactly one job; its callback runs
+ * after the link is back to LINK_IDLE, so a callback may queue the next query at once. */
 #include "db.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_link.h"
 #include "kt_log.h"
 #include "metrics.h"
 
 #define DB_MAX_PARAMS 64
-#define DB_BACKOFF_MAX 5 /* seconds: a failover's new primary is found within this */
+#define DB_BACKOFF_MIN_MS 1000
+#define DB_BACKOFF_MAX_MS 5000 /* a failover's new primary is found within this */
 #define SQLSTATE_READ_ONLY "25006" /* the server we hold became a standby */
-
-enum db_state { DB_DOWN, DB_CONNECTING, DB_SETUP, DB_IDLE, DB_BUSY };
 
 struct db_job {
 	struct db_job *next;
@@ -35,19 +34,14 @@ struct db_result {
 struct db_conn {
 	struct db_pool *pool;
 	int index;
-	PGconn *pg;
-	enum db_state state;
-	struct event *ev;    /* socket readiness, re-assigned when the socket changes */
-	struct event *retry; /* reconnect timer */
-	int backoff;
+	struct db_link link; /* LINK_BUSY exactly while job is set */
 	struct db_job *job;
-	PGresult *last;      /* the last result of the running query */
 };
 
 struct db_pool {
 	struct event_base *base;
 	char *conninfo;
-	int statement_timeout;
+	char setup_sql[160];
 	int queue_max;
 	int queued;
 	struct db_job *head, *tail;
@@ -57,8 +51,6 @@ struct db_pool {
 	struct metrics_hist wait, query;
 };
 
-static void conn_start(struct db_conn *dc);
-static void conn_io(evutil_socket_t fd, short what, void *arg);
 static void pool_kick(struct db_pool *pool);
 
 /* --- results ------------------------------------------------------------------------ */
@@ -223,7 +215,7 @@ static void pool_fail_queue(struct db_pool *pool, const char *why)
 static bool pool_any_up(const struct db_pool *pool)
 {
 	for (int i = 0; i < pool->nconns; i++)
-		if (pool->conns[i].state >= DB_SETUP || pool->conns[i].state == DB_CONNECTING)
+		if (pool->conns[i].link.state != LINK_DOWN)
 			return true;
 	return false;
 }
@@ -233,7 +225,7 @@ bool db_pool_idle(const struct db_pool *pool)
 	if (pool->queued)
 		return false;
 	for (int i = 0; i < pool->nconns; i++)
-		if (pool->conns[i].state == DB_BUSY)
+		if (pool->conns[i].link.state == LINK_BUSY)
 			return false;
 	return true;
 }
@@ -245,211 +237,78 @@ void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st)
 		.connects = pool->connects, .losses = pool->losses, .wait = &pool->wait,
 		.query = &pool->query};
 	for (int i = 0; i < pool->nconns; i++) {
-		st->up += pool->conns[i].state >= DB_IDLE;
-		st->busy += pool->conns[i].state == DB_BUSY;
+		st->up += pool->conns[i].link.state >= LINK_IDLE;
+		st->busy += pool->conns[i].link.state == LINK_BUSY;
 	}
 }
 
 bool db_pool_up(const struct db_pool *pool)
 {
 	for (int i = 0; i < pool->nconns; i++)
-		if (pool->conns[i].state >= DB_IDLE)
+		if (pool->conns[i].link.state >= LINK_IDLE)
 			return true;
 	return false;
 }
 
-/* --- connection state machine --------------------------------------------------------- */
+/* --- the pool's connections (db_link.c runs each one) -------------------------------- */
 
-static void conn_watch(struct db_conn *dc, short what)
+static void slot_up(void *arg)
 {
-	if (dc->ev) {
-		event_del(dc->ev);
-		event_free(dc->ev);
-	}
-	dc->ev = event_new(dc->pool->base, PQsocket(dc->pg), what, conn_io, dc);
-	if (dc->ev)
-		event_add(dc->ev, NULL);
+	struct db_conn *dc = arg;
+	dc->pool->connects++;
+	kt_log(KT_LOG_INFO, "event=db_up slot=%d", dc->index);
+	pool_kick(dc->pool);
 }
 
-static void conn_retry_cb(evutil_socket_t fd, short what, void *arg)
+static void slot_down(void *arg, const char *why, bool was_up, int retry_ms)
 {
-	conn_start(arg);
-}
-
-static void conn_down(struct db_conn *dc, const char *why)
-{
+	struct db_conn *dc = arg;
 	kt_log(KT_LOG_WARN, "event=db_down slot=%d reason=\"%.*s\"", dc->index,
 		(int)strcspn(why, "\n"), why);
 	dc->pool->losses++;
-	if (dc->ev) {
-		event_del(dc->ev);
-		event_free(dc->ev);
-		dc->ev = NULL;
-	}
-	if (dc->last) {
-		PQclear(dc->last);
-		dc->last = NULL;
-	}
 	struct db_job *job = dc->job;
 	dc->job = NULL;
-	if (dc->pg) {
-		PQfinish(dc->pg);
-		dc->pg = NULL;
-	}
-	dc->state = DB_DOWN;
-	dc->backoff = dc->backoff ? (dc->backoff * 2 > DB_BACKOFF_MAX ? DB_BACKOFF_MAX
-								   : dc->backoff * 2)
-				  : 1;
-	struct timeval tv = {dc->backoff, 0};
-	evtimer_add(dc->retry, &tv);
 	if (job)
 		job_finish(dc->pool, job, NULL, "database connection lost");
 	if (!pool_any_up(dc->pool))
 		pool_fail_queue(dc->pool, "database unavailable");
 }
 
-static void conn_start(struct db_conn *dc)
+/* The query is complete and the connection free again: the next queued query starts before
+ * this one's callback runs. */
+static void slot_done(void *arg, PGresult *r)
 {
-	dc->pg = PQconnectStart(dc->pool->conninfo);
-	if (!dc->pg || PQstatus(dc->pg) == CONNECTION_BAD) {
-		conn_down(dc, dc->pg ? PQerrorMessage(dc->pg) : "out of memory");
-		return;
-	}
-	dc->state = DB_CONNECTING;
-	conn_watch(dc, EV_WRITE);
-}
-
-/* After connecting: one setup statement, then the connection joins the pool. */
-static void conn_setup(struct db_conn *dc)
-{
-	char sql[160];
-	snprintf(sql, sizeof sql,
-		"SET statement_timeout = %d; SET application_name = 'kartad'; SET TIME ZONE 'UTC'",
-		dc->pool->statement_timeout);
-	PQsetnonblocking(dc->pg, 1);
-	if (!PQsendQuery(dc->pg, sql)) {
-		conn_down(dc, PQerrorMessage(dc->pg));
-		return;
-	}
-	dc->state = DB_SETUP;
-	conn_watch(dc, EV_READ | EV_PERSIST);
-}
-
-static void conn_send(struct db_conn *dc, struct db_job *job)
-{
-	dc->job = job;
-	dc->state = DB_BUSY;
-	job->t_sent = metrics_now_ns();
-	metrics_hist_observe(&dc->pool->wait, (double)(job->t_sent - job->t_queued) / 1e9);
-	if (!PQsendQueryParams(dc->pg, job->sql, job->nparams, NULL,
-		    (const char *const *)job->params, NULL, NULL, 0)) {
-		conn_down(dc, PQerrorMessage(dc->pg));
-		return;
-	}
-	int f = PQflush(dc->pg);
-	if (f < 0)
-		conn_down(dc, PQerrorMessage(dc->pg));
-	else if (f > 0)
-		conn_watch(dc, EV_READ | EV_WRITE | EV_PERSIST);
-}
-
-static void pool_kick(struct db_pool *pool)
-{
-	for (int i = 0; i < pool->nconns && pool->head; i++)
-		if (pool->conns[i].state == DB_IDLE)
-			conn_send(&pool->conns[i], pool_pop(pool));
-}
-
-/* Reads what arrived; when the query is complete, frees the connection, then calls back. */
-static void conn_read(struct db_conn *dc)
-{
-	if (!PQconsumeInput(dc->pg)) {
-		conn_down(dc, PQerrorMessage(dc->pg));
-		return;
-	}
-	while (!PQisBusy(dc->pg)) {
-		PGresult *r = PQgetResult(dc->pg);
-		if (!r)
-			break;
-		if (dc->last) /* keep the last result of a multi-result query */
-			PQclear(dc->last);
-		dc->last = r;
-		if (PQisBusy(dc->pg))
-			return;
-	}
-	if (PQisBusy(dc->pg))
-		return;
-	/* NULL from PQgetResult: the query is done. */
-	PGresult *r = dc->last;
-	dc->last = NULL;
-	if (dc->state == DB_SETUP) {
-		bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-		PQclear(r);
-		if (!ok) {
-			conn_down(dc, "connection setup failed");
-			return;
-		}
-		dc->state = DB_IDLE;
-		dc->backoff = 0;
-		dc->pool->connects++;
-		kt_log(KT_LOG_INFO, "event=db_up slot=%d", dc->index);
-		pool_kick(dc->pool);
-		return;
-	}
+	struct db_conn *dc = arg;
 	struct db_job *job = dc->job;
 	dc->job = NULL;
-	dc->state = DB_IDLE;
-	if (PQstatus(dc->pg) == CONNECTION_BAD) {
-		if (job) {
-			dc->job = job; /* conn_down answers it */
-			job = NULL;
-		}
-		PQclear(r);
-		conn_down(dc, PQerrorMessage(dc->pg));
-		return;
-	}
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	if (state && strcmp(state, SQLSTATE_READ_ONLY) == 0) {
 		/* A demoted primary: drop it, reconnect (target_session_attrs finds the new one). */
-		conn_down(dc, "the database server is read-only (a standby now)");
+		db_link_down(&dc->link, "the database server is read-only (a standby now)");
 	}
-	pool_kick(dc->pool); /* the next queued query starts before this callback runs */
+	pool_kick(dc->pool);
 	if (job)
 		job_finish(dc->pool, job, r, r ? NULL : "no result");
 	else
 		PQclear(r);
 }
 
-static void conn_io(evutil_socket_t fd, short what, void *arg)
+static const struct db_link_hooks slot_hooks = {slot_up, slot_done, slot_down, NULL};
+
+static void conn_send(struct db_conn *dc, struct db_job *job)
 {
-	struct db_conn *dc = arg;
-	if (dc->state == DB_CONNECTING) {
-		switch (PQconnectPoll(dc->pg)) {
-		case PGRES_POLLING_READING:
-			conn_watch(dc, EV_READ);
-			return;
-		case PGRES_POLLING_WRITING:
-			conn_watch(dc, EV_WRITE);
-			return;
-		case PGRES_POLLING_OK:
-			conn_setup(dc);
-			return;
-		default:
-			conn_down(dc, PQerrorMessage(dc->pg));
-			return;
-		}
-	}
-	if (what & EV_WRITE) {
-		int f = PQflush(dc->pg);
-		if (f < 0) {
-			conn_down(dc, PQerrorMessage(dc->pg));
-			return;
-		}
-		if (f == 0)
-			conn_watch(dc, EV_READ | EV_PERSIST);
-	}
-	if (what & EV_READ)
-		conn_read(dc);
+	dc->job = job;
+	job->t_sent = metrics_now_ns();
+	metrics_hist_observe(&dc->pool->wait, (double)(job->t_sent - job->t_queued) / 1e9);
+	db_link_send(&dc->link, job->sql, job->nparams, (const char *const *)job->params);
+	/* -1: the link went down and slot_down answered the job */
+}
+
+static void pool_kick(struct db_pool *pool)
+{
+	for (int i = 0; i < pool->nconns && pool->head; i++)
+		if (pool->conns[i].link.state == LINK_IDLE)
+			conn_send(&pool->conns[i], pool_pop(pool));
 }
 
 /* --- pool --------------------------------------------------------------------------- */
@@ -461,7 +320,9 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_cfg *c
 		return NULL;
 	pool->base = base;
 	pool->conninfo = strdup(cfg->conninfo ? cfg->conninfo : "");
-	pool->statement_timeout = cfg->statement_timeout;
+	snprintf(pool->setup_sql, sizeof pool->setup_sql,
+		"SET statement_timeout = %d; SET application_name = 'kartad'; SET TIME ZONE 'UTC'",
+		cfg->statement_timeout);
 	pool->queue_max = cfg->queue_max;
 	pool->nconns = cfg->size > 0 ? cfg->size : 1;
 	pool->conns = calloc((size_t)pool->nconns, sizeof *pool->conns);
@@ -471,12 +332,14 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_cfg *c
 		struct db_conn *dc = &pool->conns[i];
 		dc->pool = pool;
 		dc->index = i;
-		dc->retry = evtimer_new(base, conn_retry_cb, dc);
-		if (!dc->retry)
+		struct db_link_cfg lc = {.conninfo = pool->conninfo, .setup_sql = pool->setup_sql,
+			.setup_failed = "connection setup failed", .backoff_min_ms = DB_BACKOFF_MIN_MS,
+			.backoff_max_ms = DB_BACKOFF_MAX_MS};
+		if (db_link_init(&dc->link, base, &lc, &slot_hooks, dc) != 0)
 			goto fail;
 	}
 	for (int i = 0; i < pool->nconns; i++)
-		conn_start(&pool->conns[i]);
+		db_link_start(&pool->conns[i].link);
 	return pool;
 fail:
 	db_pool_free(pool);
@@ -492,14 +355,7 @@ void db_pool_free(struct db_pool *pool)
 		struct db_conn *dc = &pool->conns[i];
 		if (dc->job)
 			job_finish(pool, dc->job, NULL, "server shutting down");
-		if (dc->last)
-			PQclear(dc->last);
-		if (dc->ev)
-			event_free(dc->ev);
-		if (dc->retry)
-			event_free(dc->retry);
-		if (dc->pg)
-			PQfinish(dc->pg);
+		db_link_release(&dc->link);
 	}
 	free(pool->conns);
 	free(pool->conninfo);

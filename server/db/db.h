@@ -1,4 +1,6 @@
-/* db: an asynchronous PostgreSQL pool driven by the server's libevent loop.
+/* db: kartad's PostgreSQL, driven by the server's libevent loop — an asynchronous query
+ * pool, the LISTEN connection of live updates, and the schema check before the loop starts.
+ * server/db/ is the only place that sees libpq: PGconn and PGresult never leave it.
  *
  * Nothing here blocks: connections are opened with PQconnectStart/PQconnectPoll, queries
  * are sent with PQsendQueryParams and read as the socket becomes readable. Each pooled
@@ -76,5 +78,37 @@ const char *db_result_colname(const struct db_result *res, int col);
 /* Cell text ("" for NULL; see db_result_isnull). */
 const char *db_result_get(const struct db_result *res, int row, int col);
 bool db_result_isnull(const struct db_result *res, int row, int col);
+
+/* --- LISTEN (db_listen.c) ------------------------------------------------------------ */
+
+/* One connection outside the pool (the same state machine as the pool's, db_link.c) that
+ * runs LISTEN channel, answers a heartbeat, and reconnects with a short backoff (100 ms
+ * doubling to 5 s) while the database is away. Notifications are lost while it is down:
+ * up is called after every (re)connect so that the owner can make up for them. */
+struct db_listen;
+struct db_listen_hooks {
+	void (*up)(void *arg);                          /* LISTEN is active (again) */
+	void (*notify)(void *arg, const char *payload); /* a notification on the channel */
+};
+/* Starts connecting (non-blocking); channel is an identifier of ours. NULL only on
+ * allocation failure. */
+struct db_listen *db_listen_new(struct event_base *base, const char *conninfo,
+	const char *channel, const struct db_listen_hooks *hooks, void *arg);
+void db_listen_free(struct db_listen *d);
+struct db_listen_stats {
+	bool up;                          /* LISTEN is active */
+	unsigned long long connects;      /* LISTEN (re)established */
+	unsigned long long losses;        /* connection lost or failed to open */
+	unsigned long long notifications; /* notifications received on the channel */
+};
+void db_listen_stats(const struct db_listen *d, struct db_listen_stats *st);
+
+/* --- schema (db_schema.c) ------------------------------------------------------------ */
+
+/* Blocking, before the loop starts: 0 when the database is exactly at the schema version
+ * this build expects (logged), else -1 with the reason logged. */
+int db_schema_check(const char *conninfo);
+/* The schema version this build expects. */
+int db_schema_expected(void);
 
 #endif

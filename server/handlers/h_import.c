@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../conn.h"
 #include "../session.h"
 #include "h_rows.h"
 #include "h_util.h"
@@ -47,7 +46,7 @@ static void reply_result(struct pending *p, const Karta__Plan *plan)
 	Karta__ImportChange *ch = calloc((size_t)n + 1, sizeof *ch);
 	Karta__ImportChange **cp = calloc((size_t)n + 1, sizeof *cp);
 	if (!ch || !cp) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		goto out;
 	}
 	Karta__ImportResult r = KARTA__IMPORT_RESULT__INIT;
@@ -73,7 +72,7 @@ static void reply_result(struct pending *p, const Karta__Plan *plan)
 	r.plan = (Karta__Plan *)plan;
 	r.n_changes = m;
 	r.changes = cp;
-	session_reply(p->c, p->rid, &r.base);
+	session_reply(p->sess, p->rid, &r.base);
 out:
 	free(ch);
 	free(cp);
@@ -107,7 +106,7 @@ static void import_cb(struct db_result *res, void *arg)
 	}
 	const char *word = db_result_get(res, 0, 0);
 	if (strcmp(word, "ok") != 0) {
-		session_error(p->c, p->rid, api_status(word), "%s", db_result_get(res, 0, 1));
+		session_error(p->sess, p->rid, api_status(word), "%s", db_result_get(res, 0, 1));
 		goto out;
 	}
 	snprintf(p->id, sizeof p->id, "%s", db_result_get(res, 0, 2));
@@ -135,7 +134,7 @@ static void run_import(struct pending *p, int year)
 		item_normalize(it, year);
 	s->items = json_dumps(s->item_list, JSON_COMPACT);
 	if (!s->items) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		pending_free(p);
 		return;
 	}
@@ -157,7 +156,7 @@ static void year_cb(struct db_result *res, void *arg)
 	}
 	if (db_result_rows(res) == 0) {
 		struct import_state *s = p->extra;
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", s->into);
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", s->into);
 		goto out;
 	}
 	run_import(p, atoi(db_result_get(res, 0, 0)));
@@ -166,17 +165,17 @@ out:
 	pending_free(p);
 }
 
-int h_plan_import(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_plan_import(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__PlanImport *req = (const Karta__PlanImport *)msg;
 	if (!req->dry_run)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
+		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
 			"PlanImport writes only as an op inside an Upload; as a request of its own "
 			"it is a dry run (dry_run = true)"), 0;
 	const char *bad = check_plan_import(req);
 	if (bad)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(c, rid);
+		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
+	struct pending *p = pending_new(sess, rid);
 	struct import_state *s = calloc(1, sizeof *s);
 	if (!p || !s) {
 		free(s);

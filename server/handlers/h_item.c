@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../conn.h"
 #include "../session.h"
 #include "h_rows.h"
 #include "h_util.h"
@@ -24,11 +23,11 @@ static void get_cb(struct db_result *res, void *arg)
 		goto out;
 	}
 	if (db_result_rows(res) == 0) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
 		goto out;
 	}
 	if (strcmp(db_result_get(res, 0, 23), "none") == 0) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
 			"no access to item %s", p->id);
 		goto out;
 	}
@@ -36,15 +35,15 @@ static void get_cb(struct db_result *res, void *arg)
 	item_from_row(res, 0, &item);
 	Karta__ItemResult r = KARTA__ITEM_RESULT__INIT;
 	r.item = &item;
-	session_reply(p->c, p->rid, &r.base);
+	session_reply(p->sess, p->rid, &r.base);
 out:
 	pending_free(p);
 }
 
-int h_item_get(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_item_get(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__ItemGetRequest *req = (const Karta__ItemGetRequest *)msg;
-	return pending_read_by_id(c, rid, "item_id", req->item_id,
+	return pending_read_by_id(sess, rid, "item_id", req->item_id,
 		"SELECT " ITEM_COLS ", karta_plan_access(a.org_id, a.level, pl.owner_org_id)" ITEM_FROM
 		" JOIN plan pl ON pl.id = i.plan_id CROSS JOIN karta_actor($1) a WHERE i.id = $2::uuid",
 		get_cb);
@@ -63,11 +62,11 @@ static void history_cb(struct db_result *res, void *arg)
 	}
 	int n = db_result_rows(res);
 	if (n == 0) { /* no such item; a hidden one is PERMISSION_DENIED below */
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
 		goto out;
 	}
 	if (strcmp(db_result_get(res, 0, 0), "none") == 0) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
 			"no access to item %s", p->id);
 		goto out;
 	}
@@ -91,17 +90,17 @@ static void history_cb(struct db_result *res, void *arg)
 	Karta__ItemHistory h = KARTA__ITEM_HISTORY__INIT;
 	h.n_entries = (size_t)m;
 	h.entries = ep;
-	session_reply(p->c, p->rid, &h.base);
+	session_reply(p->sess, p->rid, &h.base);
 	free(e);
 	free(ep);
 out:
 	pending_free(p);
 }
 
-int h_item_history(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_item_history(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__ItemHistoryRequest *req = (const Karta__ItemHistoryRequest *)msg;
-	return pending_read_by_id(c, rid, "item_id", req->item_id,
+	return pending_read_by_id(sess, rid, "item_id", req->item_id,
 		"SELECT karta_plan_access(a.org_id, a.level, pl.owner_org_id), h.row_version, h.op,"
 		" to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		" coalesce(o.code, ''), coalesce(left(d.fingerprint, 16), ''),"

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../conn.h"
 #include "../session.h"
 #include "h_rows.h"
 #include "h_util.h"
@@ -49,7 +48,7 @@ static void list_cb(struct db_result *res, void *arg)
 	Karta__Plan *plans = calloc((size_t)n + 1, sizeof *plans);
 	Karta__Plan **ptrs = calloc((size_t)n + 1, sizeof *ptrs);
 	if (!plans || !ptrs) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 	} else {
 		for (int i = 0; i < n; i++) {
 			plan_from_row(res, i, &plans[i]);
@@ -58,7 +57,7 @@ static void list_cb(struct db_result *res, void *arg)
 		Karta__PlanList list = KARTA__PLAN_LIST__INIT;
 		list.n_plans = (size_t)n;
 		list.plans = ptrs;
-		session_reply(p->c, p->rid, &list.base);
+		session_reply(p->sess, p->rid, &list.base);
 	}
 	free(plans);
 	free(ptrs);
@@ -66,9 +65,9 @@ out:
 	pending_free(p);
 }
 
-int h_plan_list(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_plan_list(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
-	struct pending *p = pending_new(c, rid);
+	struct pending *p = pending_new(sess, rid);
 	if (!p)
 		return -1;
 	const char *params[1] = {p->device};
@@ -105,11 +104,11 @@ static void get_cb(struct db_result *res, void *arg)
 	}
 	if (p->step == 0) {
 		if (db_result_rows(res) == 0) {
-			session_error(p->c, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", p->id);
+			session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", p->id);
 			goto out;
 		}
 		if (strcmp(db_result_get(res, 0, 14), "none") == 0) {
-			session_error(p->c, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
+			session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
 				"no access to plan %s", p->id);
 			goto out;
 		}
@@ -157,9 +156,9 @@ static void get_cb(struct db_result *res, void *arg)
 		page.n_items = (size_t)n;
 		page.items = ip;
 		page.more = n < ni;
-		session_reply(p->c, p->rid, &page.base);
+		session_reply(p->sess, p->rid, &page.base);
 	} else {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 	}
 	free(secs);
 	free(sp);
@@ -169,15 +168,15 @@ out:
 	pending_free(p);
 }
 
-int h_plan_get(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_plan_get(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__PlanGetRequest *req = (const Karta__PlanGetRequest *)msg;
 	const char *bad = check_uuid("plan_id", req->plan_id);
 	if (!bad && req->after_id && *req->after_id)
 		bad = check_uuid("after_id", req->after_id);
 	if (bad)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(c, rid);
+		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
+	struct pending *p = pending_new(sess, rid);
 	struct get_state *g = calloc(1, sizeof *g);
 	if (!p || !g) {
 		free(g);

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../conn.h"
-#include "../listen.h"
-#include "../server.h"
 #include "../session.h"
 #include "h_util.h"
 #include "handlers.h"
@@ -72,7 +69,7 @@ static void subscribe_cb(struct db_result *res, void *arg)
 			codes[r] = db_result_get(res, r, 1);
 			seqs[r] = json_integer_value(json_object_get(s->pos, codes[r]));
 		}
-		listen_subscribe_at(p->c->srv->feed_listener, p->c, ids, codes, seqs, (size_t)n);
+		session_subscribe(p->sess, ids, codes, seqs, (size_t)n);
 	}
 	free(ids);
 	free(seqs);
@@ -99,7 +96,7 @@ static void pull_cb(struct db_result *res, void *arg)
 	char **fields = calloc(n * 64 + 1, sizeof *fields);
 	char **lits = calloc(n + 1, sizeof *lits);
 	if (!ch || !chp || !fs || !fsp || !fields || !lits) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		goto done;
 	}
 	Karta__ChangePage page = KARTA__CHANGE_PAGE__INIT, *pg = &page;
@@ -148,7 +145,7 @@ static void pull_cb(struct db_result *res, void *arg)
 	pg->changes = chp;
 	pg->n_feeds = nf;
 	pg->feeds = fsp;
-	if (session_reply(p->c, p->rid, &pg->base) == 0 && s->subscribe && pg->caught_up) {
+	if (session_reply(p->sess, p->rid, &pg->base) == 0 && s->subscribe && pg->caught_up) {
 		const char *params[1] = {p->device};
 		pending_query(p, "SELECT org_id, code FROM karta_feed_visible($1)", 1, params,
 			subscribe_cb);
@@ -167,13 +164,13 @@ out:
 	pending_free(p);
 }
 
-int h_pull(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_pull(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__Pull *req = (const Karta__Pull *)msg;
 	if (req->n_cursors > MAX_CURSORS)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
+		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
 			"too many cursors (at most %d)", MAX_CURSORS), 0;
-	struct pending *p = pending_new(c, rid);
+	struct pending *p = pending_new(sess, rid);
 	struct pull_state *s = calloc(1, sizeof *s);
 	if (!p || !s || !(s->cursors = json_array()) || !(s->pos = json_object())) {
 		pull_state_free(s);
@@ -186,7 +183,7 @@ int h_pull(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		const Karta__FeedCursor *fc = req->cursors[i];
 		if (!*fc->feed || strlen(fc->feed) > 32 || fc->seq < 0 ||
 		    json_object_get(s->pos, fc->feed)) {
-			session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
+			session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST,
 				"cursor %zu: a feed is an organization code named once, and seq is 0 or more",
 				i);
 			pending_free(p);
@@ -196,7 +193,7 @@ int h_pull(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 			"epoch", (json_int_t)fc->epoch, "seq", (json_int_t)fc->seq));
 		json_object_set_new(s->pos, fc->feed, json_integer(fc->seq));
 	}
-	long budget = c->srv->cfg.page_bytes;
+	long budget = sess->cfg->page_bytes;
 	if (req->max_bytes && req->max_bytes < budget)
 		budget = req->max_bytes;
 	snprintf(s->budget, sizeof s->budget, "%ld", budget);
@@ -225,7 +222,7 @@ static void snapshot_cb(struct db_result *res, void *arg)
 	}
 	size_t n = (size_t)db_result_rows(res), m = 0;
 	if (n == 0) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
 			"no access to feed %s", p->id);
 		goto out;
 	}
@@ -233,7 +230,7 @@ static void snapshot_cb(struct db_result *res, void *arg)
 	if (!ch || !chp) {
 		free(ch);
 		free(chp);
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		goto out;
 	}
 	Karta__SnapshotPage pg = KARTA__SNAPSHOT_PAGE__INIT;
@@ -261,14 +258,14 @@ static void snapshot_cb(struct db_result *res, void *arg)
 	pg.feed = &fs;
 	pg.n_rows = m;
 	pg.rows = chp;
-	session_reply(p->c, p->rid, &pg.base);
+	session_reply(p->sess, p->rid, &pg.base);
 	free(ch);
 	free(chp);
 out:
 	pending_free(p);
 }
 
-int h_snapshot(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_snapshot(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__SnapshotRequest *req = (const Karta__SnapshotRequest *)msg;
 	const char *bad = NULL;
@@ -279,12 +276,12 @@ int h_snapshot(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	if (!bad && strlen(req->after_type) > 32)
 		bad = "after_type is an entity type";
 	if (bad)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(c, rid);
+		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
+	struct pending *p = pending_new(sess, rid);
 	if (!p)
 		return -1;
 	snprintf(p->id, sizeof p->id, "%s", req->feed);
-	long budget = c->srv->cfg.page_bytes;
+	long budget = sess->cfg->page_bytes;
 	if (req->max_bytes && req->max_bytes < budget)
 		budget = req->max_bytes;
 	snprintf(p->base, sizeof p->base, "%ld", budget);

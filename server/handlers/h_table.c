@@ -96,6 +96,9 @@ static const struct {
 		"  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 		"  WHERE NOT coalesce((SELECT r FROM ok), false)) x ORDER BY t0, s0"},
 	{"preview", "kj", "SELECT * FROM karta_plan_preview($1::bigint, $2, $3::jsonb)"},
+	/* the region's organizations and territories with their GUIDs, federal codes and what
+	 * the package said of them (sql/0020), for `karta registry export --layout giadbset` */
+	{"gds_orgs", "", "SELECT * FROM karta_gds_orgs($1::bigint)"},
 	/* The last connection of each organization's devices, in the scope (the device's own
 	 * organization or one below it) and below it: org, level, parent, last_seen (its own
 	 * devices), last_seen_all (its own and those below), devices (active ones). */
@@ -137,7 +140,7 @@ static void table_cb(struct db_result *res, void *arg)
 	int rows = db_result_rows(res), cols = db_result_cols(res);
 	for (int r = 0; r < rows; r++)
 		if (strcmp(db_result_get(res, r, 0), "ok") != 0) {
-			session_error(p->c, p->rid, api_status(db_result_get(res, r, 0)), "%s",
+			session_error(p->sess, p->rid, api_status(db_result_get(res, r, 0)), "%s",
 				db_result_get(res, r, 1));
 			pending_free(p);
 			return;
@@ -148,7 +151,7 @@ static void table_cb(struct db_result *res, void *arg)
 	Karta__TableRow **trp = calloc((size_t)rows + 1, sizeof *trp);
 	char **cells = calloc((size_t)rows * (size_t)nc + 1, sizeof *cells);
 	if (!colnames || !trow || !trp || !cells) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 	} else {
 		for (int c = 0; c < nc; c++)
 			colnames[c] = (char *)db_result_colname(res, c + 2);
@@ -165,7 +168,7 @@ static void table_cb(struct db_result *res, void *arg)
 		t.columns = colnames;
 		t.n_rows = (size_t)rows;
 		t.rows = trp;
-		session_reply(p->c, p->rid, &t.base);
+		session_reply(p->sess, p->rid, &t.base);
 	}
 	free(colnames);
 	free(trow);
@@ -228,7 +231,7 @@ static const char *field(const Karta__TableRequest *req, char f)
 	}
 }
 
-int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_table(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__TableRequest *req = (const Karta__TableRequest *)msg;
 	size_t t = 0, nt = sizeof tables / sizeof tables[0];
@@ -236,12 +239,12 @@ int h_table(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 		t++;
 	const char *bad = t < nt ? check_fields(req, tables[t].params)
 		: "name: rollup, overdue, duplicates, k02, k03, k06, k09, exam_duplicates, same_day, "
-		  "seating, item_statuses, preview, registry_history or devices";
+		  "seating, item_statuses, preview, registry_history, devices or gds_orgs";
 	if (bad) {
-		session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
+		session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad);
 		return 0;
 	}
-	struct pending *p = pending_new(c, rid);
+	struct pending *p = pending_new(sess, rid);
 	if (!p)
 		return -1;
 	const char *params[MAX_PARAMS + 1] = {p->device};

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../conn.h"
-#include "../server.h"
 #include "../session.h"
 #include "h_util.h"
 #include "handlers.h"
@@ -78,7 +76,7 @@ static void reply(struct pending *p)
 	struct upload *u = p->extra;
 	Karta__OpResult **rp = calloc(u->n + 1, sizeof *rp);
 	if (!rp) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		return;
 	}
 	size_t counts[5] = {0};
@@ -89,10 +87,10 @@ static void reply(struct pending *p)
 	Karta__UploadResult r = KARTA__UPLOAD_RESULT__INIT;
 	r.n_results = u->n;
 	r.results = rp;
-	session_reply(p->c, p->rid, &r.base);
+	session_reply(p->sess, p->rid, &r.base);
 	for (int k = 0; k < 5; k++)
-		metrics_add(p->c->srv->metrics, (enum metric_counter)(M_UPLOAD_APPLIED + k), counts[k]);
-	conn_log(p->c, KT_LOG_INFO,
+		metrics_add(p->sess->metrics, (enum metric_counter)(M_UPLOAD_APPLIED + k), counts[k]);
+	session_log(p->sess, KT_LOG_INFO,
 		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu",
 		u->n, counts[0], counts[1], counts[2], counts[3], counts[4]);
 	free(rp);
@@ -127,7 +125,8 @@ static void upload_cb(struct db_result *res, void *arg)
 	}
 	bool ok = db_result_ok(res);
 	if (!ok)
-		conn_log(p->c, KT_LOG_WARN, "event=upload_failed sqlstate=%s", db_result_sqlstate(res));
+		session_log(p->sess, KT_LOG_WARN, "event=upload_failed sqlstate=%s",
+			db_result_sqlstate(res));
 	int row = 0;
 	for (size_t i = u->next; i < u->run_end; i++) {
 		struct up_op *o = &u->ops[i];
@@ -183,7 +182,7 @@ static void send_run(struct pending *p)
 	u->ops_json = json_dumps(batch, JSON_COMPACT);
 	json_decref(batch);
 	if (!u->ops_json) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		pending_free(p);
 		return;
 	}
@@ -238,7 +237,7 @@ static void run_next(struct pending *p)
 	u->keys = json_dumps(keys, JSON_COMPACT);
 	json_decref(keys);
 	if (!u->keys) {
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		pending_free(p);
 		return;
 	}
@@ -249,10 +248,10 @@ static void run_next(struct pending *p)
 		1, params, years_cb);
 }
 
-int h_upload(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
+int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 {
 	const Karta__Upload *req = (const Karta__Upload *)msg;
-	struct pending *p = pending_new(c, rid);
+	struct pending *p = pending_new(sess, rid);
 	struct upload *u = calloc(1, sizeof *u);
 	if (!p || !u || !(u->ops = calloc(req->n_ops + 1, sizeof *u->ops)) ||
 	    !(u->years = json_object())) {
@@ -263,7 +262,7 @@ int h_upload(struct conn *c, uint32_t rid, const ProtobufCMessage *msg)
 	p->extra = u;
 	p->extra_free = upload_free;
 	u->n = req->n_ops;
-	long max = c->srv->cfg.max_ops_per_upload;
+	long max = sess->cfg->max_ops_per_upload;
 	char why[128];
 	snprintf(why, sizeof why, "upload too large: %zu ops, at most %ld per upload (nothing applied)",
 		req->n_ops, max);

@@ -6,22 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../conn.h"
-#include "../server.h"
 #include "../session.h"
 #include "kt_deadline.h"
 #include "kt_log.h"
 #include "kt_parties.h"
 
-struct pending *pending_new(struct conn *c, uint32_t rid)
+struct pending *pending_new(struct session *sess, uint32_t rid)
 {
 	struct pending *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
-	p->c = c;
+	p->sess = sess;
 	p->rid = rid;
-	snprintf(p->device, sizeof p->device, "%lld", c->who.device_id);
-	conn_ref(c);
+	snprintf(p->device, sizeof p->device, "%lld", sess->who.device_id);
+	session_ref(sess);
 	return p;
 }
 
@@ -29,7 +27,7 @@ void pending_free(struct pending *p)
 {
 	if (!p)
 		return;
-	conn_unref(p->c);
+	session_unref(p->sess);
 	free(p->json);
 	if (p->extra_free)
 		p->extra_free(p->extra);
@@ -38,24 +36,24 @@ void pending_free(struct pending *p)
 	free(p);
 }
 
-bool pending_gone(const struct pending *p) { return p->c->closing; }
+bool pending_gone(const struct pending *p) { return session_gone(p->sess); }
 
 int pending_query(struct pending *p, const char *sql, int n, const char *const *params, db_cb cb)
 {
-	if (db_query(p->c->srv->db, sql, n, params, cb, p) == 0)
+	if (db_query(p->sess->db, sql, n, params, cb, p) == 0)
 		return 0;
-	session_error(p->c, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
+	session_error(p->sess, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
 	pending_free(p);
 	return -1;
 }
 
-int pending_read_by_id(struct conn *c, uint32_t rid, const char *field, const char *id,
+int pending_read_by_id(struct session *sess, uint32_t rid, const char *field, const char *id,
 	const char *sql, db_cb cb)
 {
 	const char *bad = check_uuid(field, id);
 	if (bad)
-		return session_error(c, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(c, rid);
+		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
+	struct pending *p = pending_new(sess, rid);
 	if (!p)
 		return -1;
 	snprintf(p->id, sizeof p->id, "%s", id);
@@ -141,15 +139,15 @@ void reply_db_error(struct pending *p, const struct db_result *res, const char *
 		if (msg[wl] == ':' && wl < sizeof word) {
 			memcpy(word, msg, wl);
 			word[wl] = '\0';
-			session_error(p->c, p->rid, api_status(word), "%s", msg + wl + 1);
+			session_error(p->sess, p->rid, api_status(word), "%s", msg + wl + 1);
 			return;
 		}
 	}
 	char reason[256];
 	redact_first_line(reason, sizeof reason, err);
 	if (!*state) { /* no SQLSTATE: the connection failed or none could be had */
-		conn_log(p->c, KT_LOG_WARN, "event=db_error query=%s reason=\"%s\"", what, reason);
-		session_error(p->c, p->rid, KARTA__STATUS__STATUS_BUSY,
+		session_log(p->sess, KT_LOG_WARN, "event=db_error query=%s reason=\"%s\"", what, reason);
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_BUSY,
 			"database unavailable: try again later");
 		return;
 	}
@@ -157,10 +155,10 @@ void reply_db_error(struct pending *p, const struct db_result *res, const char *
 		size_t n = strlen(sqlstates[i].sqlstate_prefix);
 		if (strncmp(state, sqlstates[i].sqlstate_prefix, n) != 0)
 			continue;
-		conn_log(p->c, sqlstates[i].status == KARTA__STATUS__STATUS_INTERNAL ? KT_LOG_ERROR
+		session_log(p->sess, sqlstates[i].status == KARTA__STATUS__STATUS_INTERNAL ? KT_LOG_ERROR
 										       : KT_LOG_INFO,
 			"event=db_error query=%s sqlstate=%s reason=\"%s\"", what, state, reason);
-		session_error(p->c, p->rid, sqlstates[i].status, "%s", sqlstates[i].message);
+		session_error(p->sess, p->rid, sqlstates[i].status, "%s", sqlstates[i].message);
 		return;
 	}
 }

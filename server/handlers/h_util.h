@@ -1,5 +1,5 @@
 /* h_util: what the domain handlers share — a pending request that outlives the handler
- * (holding a conn reference across database round trips), request validation helpers,
+ * (holding a session reference across database round trips), request validation helpers,
  * and the one table mapping SQL outcomes (API statuses, SQLSTATEs) to protocol statuses. */
 #ifndef KT_H_UTIL_H
 #define KT_H_UTIL_H
@@ -13,10 +13,10 @@
 #include "../db/db.h"
 #include "karta.pb-c.h"
 
-struct conn;
+struct session;
 
 struct pending {
-	struct conn *c;
+	struct session *sess;
 	uint32_t rid;
 	int step;
 	char id[40];         /* the entity being read or written */
@@ -27,9 +27,9 @@ struct pending {
 	void (*extra_free)(void *extra); /* how pending_free releases extra (default free) */
 };
 
-/* New pending request for c (takes a conn reference). NULL on allocation failure. */
-struct pending *pending_new(struct conn *c, uint32_t rid);
-/* Drops the conn reference and frees everything. */
+/* New pending request for sess (takes a session reference). NULL on allocation failure. */
+struct pending *pending_new(struct session *sess, uint32_t rid);
+/* Drops the session reference and frees everything. */
 void pending_free(struct pending *p);
 /* True when the connection is gone: the handler must only pending_free. */
 bool pending_gone(const struct pending *p);
@@ -39,7 +39,7 @@ int pending_query(struct pending *p, const char *sql, int n, const char *const *
 /* The common read request: validates id (a UUID named field), then runs sql with
  * ($1 = the asking device, $2 = id) on a new pending (p->id = id) answered by cb.
  * Returns the handler's return value. */
-int pending_read_by_id(struct conn *c, uint32_t rid, const char *field, const char *id,
+int pending_read_by_id(struct session *sess, uint32_t rid, const char *field, const char *id,
 	const char *sql, db_cb cb);
 
 /* Answers an error for a failed query (SQLSTATE table; details go to the log only). */

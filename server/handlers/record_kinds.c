@@ -18,6 +18,8 @@ static const char *const record_kinds[] = {
 	"exam_point_assign", "exam_plan_point", "exam_auditorium_assign", "exam_settings",
 	"exam_distribute", "exam_distribute_manual", "exam_seat", "exam_seat_manual",
 	"exam_assign_staff", "exam_lock", "exam_unlock",
+	/* sql/0019_giadbset_import.sql */
+	"registry_gds_put",
 };
 
 bool record_kind_allowed(const char *kind)

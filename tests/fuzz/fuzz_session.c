@@ -1,20 +1,23 @@
 /* libFuzzer: kartad's session layer and every handler's request checks, as an authenticated
  * peer reaches them. The input is a few control bytes then a byte stream of frames:
  *   byte 0  who the peer is (coordinator of the region, operator of a municipality or a
- *           school) and, in its top bit, whether Hello was already answered;
+ *           school, a school's viewer device) and, in its top bit, whether Hello was
+ *           already answered;
  *   byte 1  how the stubbed database answers every query (it never succeeds: a failure with
  *           one of a few SQLSTATEs or API words, so every handler's error path is walked);
  *   rest    frames, handed one after another to session_frame as conn.c would.
  * The stubs below stand in for conn.c (replies are packed into a buffer and checked to be
  * one frame within max_frame_bytes), db.c (queries are queued and answered after each
- * frame) and listen.c; metrics.c is the real one (requests, replies and upload outcomes
- * are counted as in kartad). Invariants checked: no reply over the limit, every query answered
- * once, and every connection reference a handler takes is given back. */
+ * frame), listen.c and auth.c; session.c (the route table) and metrics.c are the real ones
+ * (requests, replies and upload outcomes are counted as in kartad). Invariants checked: no
+ * reply over the limit, every query answered once, and every session reference a handler
+ * takes is given back. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "config.h"
 #include "conn.h"
 #include "db/db.h"
@@ -100,14 +103,28 @@ void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *st) { abort
 bool db_pool_up(const struct db_pool *pool) { abort(); }
 void listen_stats(const struct listener *l, struct listen_stats *st) { abort(); }
 
-/* ---- listen.c ------------------------------------------------------------------------ */
-void listen_subscribe_at(struct listener *l, struct conn *c, const long long *feed_ids,
+/* ---- listen.c, auth.c ---------------------------------------------------------------- */
+void listen_subscribe_at(struct listener *l, struct session *s, const long long *feed_ids,
 	const char *const *codes, const long long *seqs, size_t n)
 {
 }
+void listen_forget(struct listener *l, struct session *s) {}
+void auth_start(struct session *s) { abort(); } /* the peer is authenticated already */
 
 /* ---- conn.c -------------------------------------------------------------------------- */
-void conn_log(const struct conn *c, int level, const char *fmt, ...) {}
+void conn_vlog(const struct conn *c, struct kt_log_limit *lim, int level, const char *fmt,
+	va_list ap)
+{
+}
+void *conn_up(struct conn *c) { return c->up; }
+bool conn_closing(const struct conn *c) { return c->closing; }
+bool conn_backlogged(const struct conn *c) { return false; }
+struct conn *conn_new(struct server *s, int fd, const char *peer, const struct conn_cb *cb,
+	size_t up_size)
+{
+	abort(); /* no listener here */
+}
+void conn_shutdown(struct conn *c, const char *why) { c->closing = true; }
 void conn_ref(struct conn *c) { c->refs++; }
 void conn_unref(struct conn *c)
 {
@@ -142,13 +159,17 @@ int conn_send_frame(struct conn *c, uint16_t type, uint32_t request_id, const ui
 /* ---- the target ---------------------------------------------------------------------- */
 static const struct {
 	const char *code, *level, *parent, *role;
+	enum session_role rank;
 } peers[] = {
-	{"reg", "region", "", "coordinator"},
-	{"mun1", "municipality", "reg", "operator"},
-	{"sch11", "school", "mun1", "operator"},
+	{"reg", "region", "", "coordinator", ROLE_COORDINATOR},
+	{"mun1", "municipality", "reg", "operator", ROLE_OPERATOR},
+	{"sch11", "school", "mun1", "operator", ROLE_OPERATOR},
+	{"sch11", "school", "mun1", "viewer", ROLE_VIEWER},
 };
 
 static struct server srv;
+
+static struct conn *conn; /* with its session after it (conn_up) */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -159,38 +180,47 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		srv.cfg.max_frame = 1 << 20;
 		srv.cfg.max_ops_per_upload = 50;
 		srv.metrics = metrics_new();
-		if (!srv.metrics)
+		conn = malloc(sizeof *conn + sizeof(struct session));
+		if (!srv.metrics || !conn)
 			abort();
 	}
 	if (size < 2)
 		return 0;
-	struct conn c = {.srv = &srv, .refs = 1, .id = 1};
+	memset(conn, 0, sizeof *conn + sizeof(struct session));
+	struct conn *c = conn;
+	c->srv = &srv;
+	c->refs = 1;
+	c->id = 1;
+	struct session *s = conn_up(c);
+	session_init(s, c, &srv);
 	unsigned who = (data[0] & 0x7f) % (sizeof peers / sizeof peers[0]);
-	c.state = data[0] & 0x80 ? CONN_READY : CONN_HELLO;
-	c.proto = 1;
-	snprintf(c.who.fingerprint, sizeof c.who.fingerprint, "%064d", 0);
-	c.who.device_id = 7;
-	c.who.org_id = (long long)who + 1;
-	snprintf(c.who.org_code, sizeof c.who.org_code, "%s", peers[who].code);
-	snprintf(c.who.org_name, sizeof c.who.org_name, "org %s", peers[who].code);
-	snprintf(c.who.org_level, sizeof c.who.org_level, "%s", peers[who].level);
-	snprintf(c.who.parent_code, sizeof c.who.parent_code, "%s", peers[who].parent);
-	snprintf(c.who.role, sizeof c.who.role, "%s", peers[who].role);
+	c->state = data[0] & 0x80 ? CONN_READY : CONN_HELLO;
+	s->welcomed = c->state == CONN_READY;
+	s->proto = 1;
+	snprintf(s->who.fingerprint, sizeof s->who.fingerprint, "%064d", 0);
+	s->who.device_id = 7;
+	s->who.org_id = (long long)who + 1;
+	snprintf(s->who.org_code, sizeof s->who.org_code, "%s", peers[who].code);
+	snprintf(s->who.org_name, sizeof s->who.org_name, "org %s", peers[who].code);
+	snprintf(s->who.org_level, sizeof s->who.org_level, "%s", peers[who].level);
+	snprintf(s->who.parent_code, sizeof s->who.parent_code, "%s", peers[who].parent);
+	snprintf(s->who.role, sizeof s->who.role, "%s", peers[who].role);
+	s->who.rank = peers[who].rank;
 	db_mode = data[1];
 	data += 2;
 	size -= 2;
-	while (size > 0 && !c.closing) {
+	while (size > 0 && !c->closing) {
 		struct kt_frame_hdr h;
 		const char *why;
 		if (kt_frame_decode(data, size, (uint32_t)srv.cfg.max_frame, &h, &why) != KT_FRAME_OK)
 			break;
-		if (session_frame(&c, &h, data + KT_FRAME_HDR_LEN) < 0)
-			c.closing = true;
+		if (session_frame(s, &h, data + KT_FRAME_HDR_LEN) < 0)
+			c->closing = true;
 		db_answer_all();
 		data += KT_FRAME_HDR_LEN + h.len;
 		size -= KT_FRAME_HDR_LEN + h.len;
 	}
-	if (c.refs != 1)
+	if (c->refs != 1)
 		abort(); /* a pending request kept (or dropped twice) its connection reference */
 	return 0;
 }

@@ -112,6 +112,13 @@ kt_run kt_karta mun1view item add "${PLAN[mun1]}" --title "от наблюдат
 denied "viewer item add"
 kt_run kt_karta mun1view plan derive "${PLAN[reg]}"
 denied "viewer derive"
+# A dry run of an import rehearses a write: the route table (server/session.c) refuses it
+# to a viewer before any handler or SQL runs.
+kt_run kt_karta mun1view plan import "$KT_SRC/tests/fixtures/seeds/003_042b6b193d2b342e.txt" \
+	--into "${PLAN[mun1]}" --dry-run
+denied "viewer import --dry-run"
+kt_assert_eq 1 "$(kt_log_count 'event=denied type=PlanImport role=viewer')" \
+	"the dispatcher refused the viewer's dry run"
 kt_assert_eq "$before" "$(kt_plan_snapshot)" "viewer attempts changed the database"
 
 # Derive only from the organization directly above.

@@ -15,7 +15,7 @@
 
 #include "client.h"
 #include "exam_refs.h"
-#include "replica_fixture.h"
+#include "../local/replica_fixture.h"
 #include "replica_int.h"
 
 #define EXAM_EGE "aaaaaaaa-0000-4000-8000-000000000001"

@@ -1,0 +1,496 @@
+/* registry_gds: `karta registry import --layout giadbset PACKAGE` — a region's registries
+ * from the federal exchange package (a folder or a .zip of GIADBSet XML files): exam points
+ * (rbd_Stations), auditoriums (rbd_Auditoriums), staff (rbd_StationWorkers), participants
+ * (rbd_Participants), registrations (rbd_ParticipantsExams), and where the package has them
+ * the exam points' and auditoriums' assignments to exams (rbd_StationsExams,
+ * rbd_StationExamAuditory).
+ *
+ * The same path as a CSV import (registry_import.c): every row is read (common/giadbset,
+ * streaming), mapped (kt_gds_map.c: karta's columns, the rest verbatim in extra) and checked
+ * — the schema's rules, a GUID given twice, a reference to a row neither the package nor
+ * the replica holds — and queued as one registry_gds_put RecordOp per new or changed row,
+ * all in one local transaction: any refused row and nothing is queued (--partial: the rest
+ * is, without the rows that hang on a refused one). Then the outbox is sent and the replica
+ * pulled; the server resolves the owners by the package's organization GUIDs and the exams
+ * by ExamGlobalID (sql/0019) and answers each row. A row equal to the replica's copy is not
+ * sent, so importing the same package twice queues nothing.
+ *
+ * Messages name the file, the row's number and the column, never a value. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "kt_gds.h"
+#include "kt_gds_map.h"
+#include "kt_msg.h"
+#include "opts.h"
+#include "registry_cmds.h"
+#include "registry_import_int.h"
+#include "registry_rows.h"
+#include "replica.h"
+#include "sync.h"
+#include "kt_i18n.h"
+
+#define GMAX 8 /* >= kt_gds_maps_count */
+
+struct gq {
+	char op_id[REG_ID_LEN];
+	short table;
+	long row;
+	int outcome; /* -1: not answered */
+};
+
+struct gstat {
+	long rows, rejected, unchanged, to_add, to_update;
+	long added, updated, refused, conflicts;
+};
+
+struct gimp {
+	struct client *cl;
+	struct replica *r;
+	struct kt_gds_pkg *pkg;
+	const char *path;
+	bool dry, partial, tty, offline, stop_queueing;
+	struct reg_map ids[GMAX]; /* GUID → row; val "" accepted, "x" refused */
+	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
+	struct reg_map ops;       /* op_id → index in q */
+	struct gq *q;
+	size_t nq, capq;
+	struct gstat st[GMAX];
+	long rejected;
+	struct timespec last_bar;
+};
+
+static const char *file_of(int t)
+{
+	static char buf[GMAX][48];
+	snprintf(buf[t], sizeof buf[t], "%s.xml", kt_gds_maps[t].gds);
+	return buf[t];
+}
+
+static void clear_bar(struct gimp *g)
+{
+	if (g->tty)
+		fprintf(stderr, "\r\033[K");
+}
+
+static void bar(struct gimp *g, int t)
+{
+	if (!g->tty)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - g->last_bar.tv_sec) * 1000 + (now.tv_nsec - g->last_bar.tv_nsec) / 1000000 < 100)
+		return;
+	g->last_bar = now;
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("%s: %ld rows read"), file_of(t), g->st[t].rows);
+	fflush(stderr);
+}
+
+/* "karta: PACKAGE: FILE: row N: msg" (msg may already start with "FILE: "). */
+static void reject(struct gimp *g, int t, long row, const char *msg)
+{
+	clear_bar(g);
+	if (strncmp(msg, file_of(t), strlen(file_of(t))) == 0)
+		fprintf(stderr, "karta: %s: %s\n", g->path, msg);
+	else
+		fprintf(stderr, _("karta: %s: %s: row %ld: %s\n"), g->path, file_of(t), row, msg);
+}
+
+/* ---- the replica ------------------------------------------------------------------------------ */
+
+static int index_exam(void *arg, const char *id, const char *payload, bool pending)
+{
+	(void)pending;
+	struct gimp *g = arg;
+	json_t *p = json_loads(payload, 0, NULL);
+	json_t *gid = json_object_get(p, "global_id");
+	int rc = 0;
+	if (json_is_integer(gid) && json_is_null(json_object_get(p, "deleted_at"))) {
+		char k[24];
+		snprintf(k, sizeof k, "%lld", (long long)json_integer_value(gid));
+		rc = reg_map_put(&g->exams, k, id, 0);
+	}
+	json_decref(p);
+	return rc;
+}
+
+/* Keys of a write that are not columns of the row (the server resolves them). */
+static bool arg_only(const char *k)
+{
+	static const char *const args[] = {"type", "id", "org_guid", "grad_org_guid", "workplace_guid",
+		"exam_global_id", "gds_deleted"};
+	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+		if (strcmp(k, args[i]) == 0)
+			return true;
+	return false;
+}
+
+/* True when the stored row already says everything the package row says. */
+static bool unchanged(struct gimp *g, const json_t *args, const json_t *stored)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)args, k, v) {
+		if (arg_only(k))
+			continue;
+		if (!json_equal(v, json_object_get(stored, k)))
+			return false;
+	}
+	json_t *gid = json_object_get(args, "exam_global_id");
+	if (gid) {
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(gid));
+		const struct reg_map_entry *e = reg_map_get(&g->exams, key);
+		const char *ex = json_string_value(json_object_get(stored, "exam_id"));
+		if (!e || !ex || strcmp(e->val, ex) != 0)
+			return false;
+	}
+	bool del = json_is_true(json_object_get(args, "gds_deleted"));
+	return del == !json_is_null(json_object_get(stored, "deleted_at"));
+}
+
+/* ---- one row --------------------------------------------------------------------------------- */
+
+/* 0 queued or unchanged, 1 refused (said), -1 a local error. */
+static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
+	const struct kt_gds_row *row)
+{
+	const struct kt_gds_map *m = &kt_gds_maps[t];
+	char err[256];
+	json_t *args = kt_gds_to_karta(m, tab, row, err, sizeof err);
+	const char *id = json_string_value(json_object_get(args, "id"));
+	if (!args || !id) {
+		if (!args && strcmp(err, "out of memory") == 0)
+			return -1;
+		reject(g, t, row->index, args ? "the row has no GUID" : err);
+		json_decref(args);
+		return 1;
+	}
+	int rc = 1;
+	const struct reg_map_entry *dup = reg_map_get(&g->ids[t], id);
+	if (dup) {
+		snprintf(err, sizeof err, _("duplicate GUID: the same as row %ld"), dup->num);
+		reject(g, t, row->index, err);
+		goto out;
+	}
+	/* references to other rows: in the package (not refused), else in the replica */
+	for (int i = 0; i < m->ncols; i++) {
+		const struct kt_gds_map_col *c = &m->cols[i];
+		if (c->conv != KT_GC_REF)
+			continue;
+		int ti = kt_gds_col(tab, c->gds);
+		const char *v = ti >= 0 ? row->val[ti] : NULL;
+		const struct kt_gds_map *rm = kt_gds_map_of(c->arg);
+		if (!v || !rm)
+			continue;
+		char low[40]; /* lower case, as karta keeps it */
+		snprintf(low, sizeof low, "%s", v);
+		for (char *p = low; *p; p++)
+			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
+		const struct reg_map_entry *e = reg_map_get(&g->ids[rm - kt_gds_maps], low);
+		if (e && *e->val) {
+			snprintf(err, sizeof err, _("«%s» refers to row %ld of %s.xml, which is refused"), c->gds,
+				e->num, rm->gds);
+			reject(g, t, row->index, err);
+			goto out;
+		}
+		char *js = NULL;
+		if (!e && replica_get(g->r, rm->karta, low, &js, NULL) != 0) {
+			snprintf(err, sizeof err, _("«%s»: no row with this GUID in %s.xml (nor in karta)"), c->gds,
+				rm->gds);
+			reject(g, t, row->index, err);
+			goto out;
+		}
+		free(js);
+	}
+	rc = 0;
+	/* compare with the replica's copy */
+	char *js = NULL;
+	bool pending = false;
+	int found = replica_get(g->r, m->karta, id, &js, &pending);
+	if (found < 0) {
+		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(g->r));
+		rc = -1;
+		goto out;
+	}
+	json_t *stored = found == 0 ? json_loads(js, 0, NULL) : NULL;
+	free(js);
+	long long base = stored ? json_integer_value(json_object_get(stored, "row_version")) + pending : 0;
+	if (stored && unchanged(g, args, stored)) {
+		g->st[t].unchanged++;
+	} else if (stored) {
+		g->st[t].to_update++;
+	} else {
+		g->st[t].to_add++;
+	}
+	bool send = !stored || !unchanged(g, args, stored);
+	if (send && !g->dry && !g->stop_queueing) {
+		if (g->nq == g->capq) {
+			size_t cap = g->capq ? g->capq * 2 : 1024;
+			struct gq *n = realloc(g->q, cap * sizeof *n);
+			if (!n) {
+				json_decref(stored);
+				rc = -1;
+				goto out;
+			}
+			g->q = n, g->capq = cap;
+		}
+		struct gq *q = &g->q[g->nq];
+		json_object_set_new(args, "type", json_string(m->karta));
+		json_t *local = stored ? json_deep_copy(stored) : json_object();
+		json_object_update(local, args);
+		json_object_del(local, "type");
+		json_object_set_new(local, "row_version", json_integer(base));
+		char summary[512];
+		snprintf(summary, sizeof summary, "registry_gds_put %s: %s row %ld", m->karta, file_of(t),
+			row->index);
+		if (reg_outbox_put(g->r, "registry_gds_put", m->karta, id, base, args, local, summary,
+				q->op_id) != 0 || reg_map_put(&g->ops, q->op_id, NULL, (long)g->nq) != 0)
+			rc = -1;
+		q->table = (short)t;
+		q->row = row->index;
+		q->outcome = -1;
+		g->nq += rc == 0;
+		json_decref(local);
+	}
+	json_decref(stored);
+out:
+	if (rc >= 0 && reg_map_put(&g->ids[t], id, rc ? "x" : "", row->index) != 0)
+		rc = -1;
+	json_decref(args);
+	return rc;
+}
+
+/* Reads one table's file. 0, or -1 (the file is refused as a whole, or a local error). */
+static int read_table(struct gimp *g, int t)
+{
+	char err[512];
+	struct kt_gds_reader *rd = kt_gds_open(g->pkg, kt_gds_maps[t].gds, err, sizeof err);
+	if (!rd) {
+		clear_bar(g);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
+		return -1;
+	}
+	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
+	struct kt_gds_row row;
+	int k, rc = 0;
+	while ((k = kt_gds_next(rd, &row, err, sizeof err)) != 0) {
+		g->st[t].rows++;
+		if (k < 0 && kt_gds_resumable(rd)) {
+			reject(g, t, 0, err);
+			g->st[t].rejected++;
+			g->rejected++;
+			continue;
+		}
+		if (k < 0) {
+			clear_bar(g);
+			fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
+			rc = -1;
+			break;
+		}
+		g->stop_queueing = g->rejected && !g->partial; /* will roll back: stop queueing */
+		int r = import_row(g, t, tab, &row);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		g->st[t].rejected += r;
+		g->rejected += r;
+		if ((g->st[t].rows & 255) == 0)
+			bar(g, t);
+	}
+	kt_gds_close(rd);
+	return rc;
+}
+
+/* ---- the server's answers --------------------------------------------------------------------- */
+
+static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
+{
+	struct gimp *g = arg;
+	const struct reg_map_entry *e = reg_map_get(&g->ops, op->op_id);
+	if (!e)
+		return; /* an op queued before this import */
+	struct gq *q = &g->q[e->num];
+	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
+		: (int)res->outcome;
+	q->outcome = o;
+	struct gstat *s = &g->st[q->table];
+	char buf[640];
+	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
+		if (res->message && strcmp(res->message, "updated") == 0)
+			s->updated++;
+		else
+			s->added++;
+	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
+		s->refused++;
+		snprintf(buf, sizeof buf, "server refused: %s (%s)", msg, kt_status_name((int)res->status));
+		reject(g, q->table, q->row, buf);
+	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
+		s->conflicts++;
+		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		reject(g, q->table, q->row, buf);
+	}
+}
+
+static void summary(const struct gimp *g)
+{
+	long refused = 0, waiting = 0;
+	for (size_t i = 0; i < g->nq; i++)
+		waiting += g->q[i].outcome < 0 || g->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
+	for (int t = 0; t < kt_gds_maps_count; t++) {
+		const struct gstat *s = &g->st[t];
+		if (!kt_gds_pkg_has(g->pkg, kt_gds_maps[t].gds))
+			continue;
+		refused += s->refused + s->conflicts;
+		if (g->dry || g->offline)
+			printf(_("%s: %ld rows: %ld to add, %ld to update, %ld unchanged, %ld rejected\n"),
+				file_of(t), s->rows, s->to_add, s->to_update, s->unchanged, s->rejected);
+		else
+			printf(_("%s: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected, %ld refused "
+			       "by the server\n"), file_of(t), s->rows, s->added, s->updated, s->unchanged,
+				s->rejected, s->refused + s->conflicts);
+	}
+	if (g->dry)
+		printf(_("dry run: nothing queued\n"));
+	else if (g->offline && g->nq)
+		printf(_("offline: %zu changes queued ('karta sync' sends them)\n"), g->nq);
+	else if (waiting)
+		printf(_("%ld changes still queued ('karta sync' sends them)\n"), waiting);
+	(void)refused;
+}
+
+/* ---- the command -------------------------------------------------------------------------------- */
+
+static int refresh(struct gimp *g)
+{
+	struct sync_report rep = {0};
+	if (!sync_connect(g->cl, true)) {
+		if (!g->cl->unreachable)
+			return -1;
+		g->offline = true;
+		return 0;
+	}
+	return sync_push(g->cl, &rep, NULL, NULL) == 0 && sync_pull(g->cl, false, &rep) == 0 ? 0 : -1;
+}
+
+static void gimp_free(struct gimp *g)
+{
+	for (int t = 0; t < GMAX; t++)
+		reg_map_free(&g->ids[t]);
+	reg_map_free(&g->exams);
+	reg_map_free(&g->ops);
+	free(g->q);
+	kt_gds_pkg_free(g->pkg);
+}
+
+int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
+{
+	enum { O_LAYOUT, O_PARTIAL, O_DRY, O_LIMIT, O_N };
+	struct opt o[] = {
+		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .required = true,
+			.choices = "giadbset", .help = N_("the federal exchange package (GIADBSet XML)")},
+		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
+			.help = N_("queue the valid rows even if some are refused (exit 1 all the same)")},
+		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
+			.help = N_("check and compare only: queue nothing")},
+		[O_LIMIT] = {.name = "limit-mb", .type = OPT_INT, .meta = "N", .min = 1, .max = 65536,
+			.help = N_("the largest XML file read, inflated, in MiB (default 2048)")},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"registry import", "--layout giadbset PACKAGE", 1,
+		N_("Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
+		"exam points (rbd_Stations), auditoriums (rbd_Auditoriums), staff\n"
+		"(rbd_StationWorkers), participants (rbd_Participants), registrations\n"
+		"(rbd_ParticipantsExams) and the exams' point and auditorium assignments\n"
+		"(rbd_StationsExams, rbd_StationExamAuditory), whichever it holds. Rows keep their\n"
+		"GUIDs; what karta does not model is kept verbatim (docs/registries.md). Each row\n"
+		"goes to the organization its school / municipality GUID names (the organizations\n"
+		"come from 'karta-admin org import'; exams from 'karta exam schedule import').\n"
+		"A refused row (file, row, column) means nothing is queued, unless --partial.\n"
+		"Importing the same package again queues nothing."), o};
+	const char *pos[1];
+	enum opts_result pr = opts_parse(&c, argc, argv, pos);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	struct gimp g = {.cl = cl, .path = pos[0], .dry = o[O_DRY].set, .partial = o[O_PARTIAL].set,
+		.tty = isatty(2) == 1};
+	char err[512];
+	int rc = EXIT_RUNTIME;
+	bool in_batch = false;
+	struct kt_gds_limits lim;
+	kt_gds_limits_default(&lim);
+	if (o[O_LIMIT].set)
+		lim.max_file_bytes = (size_t)o[O_LIMIT].num << 20;
+	if (!(g.pkg = kt_gds_pkg_open(g.path, &lim, err, sizeof err))) {
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g.path, err);
+		return EXIT_RUNTIME;
+	}
+	bool any = false;
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		any = any || kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds);
+	if (!any) {
+		fprintf(stderr, _("karta: cannot import '%s': the package holds none of rbd_Stations, "
+				"rbd_Auditoriums, rbd_StationWorkers, rbd_Participants, rbd_ParticipantsExams, "
+				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n"), g.path);
+		goto out;
+	}
+	if (!(g.r = client_replica(cl)) || refresh(&g) != 0)
+		goto out;
+	if (replica_each(g.r, "exam", NULL, index_exam, &g) != 0)
+		goto dberr;
+	if (!g.dry) {
+		if (replica_batch_begin(g.r) != 0)
+			goto dberr;
+		in_batch = true;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &g.last_bar);
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		if (kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds) && read_table(&g, t) != 0)
+			goto out;
+	clear_bar(&g);
+	if (g.rejected && !g.partial && !g.dry) {
+		fprintf(stderr, _("karta: %s: %ld rows refused (above): nothing imported; fix them, or "
+				"import the others with --partial\n"), g.path, g.rejected);
+		goto out;
+	}
+	if (in_batch) {
+		in_batch = false;
+		if (replica_batch_end(g.r, true) != 0)
+			goto dberr;
+	}
+	if (!g.dry && g.nq && !g.offline) {
+		struct sync_report rep = {0};
+		if (!sync_connect(cl, true)) {
+			if (!cl->unreachable)
+				goto out;
+			g.offline = true;
+		} else if (sync_push(cl, &rep, on_result, &g) != 0 || sync_pull(cl, false, &rep) != 0) {
+			fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends "
+					"what was not sent\n"), g.path, g.nq);
+			goto out;
+		}
+	}
+	summary(&g);
+	long refused = 0;
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		refused += g.st[t].refused + g.st[t].conflicts;
+	if (g.rejected && !g.dry)
+		fprintf(stderr, _("karta: %s: %ld rows refused (above) and not imported (--partial: the "
+				"others were)\n"), g.path, g.rejected);
+	rc = g.rejected || refused ? EXIT_RUNTIME : EXIT_OK;
+	goto out;
+dberr:
+	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(g.r));
+out:
+	if (in_batch)
+		replica_batch_end(g.r, false);
+	gimp_free(&g);
+	return rc;
+}

@@ -1,0 +1,376 @@
+/* registry_gds_export: `karta registry export --layout giadbset -o PACKAGE.zip` (registry_gds_out.h) —
+ * what the region holds, as the federal exchange package: its organization tree, exam
+ * points, auditoriums, participants, registrations, staff and karta's planning (point and
+ * auditorium assignments, seats), one rbd_* file each, valid against the published schemas.
+ *
+ * The organization tree (GUIDs, federal codes, territories, what the package said of them)
+ * is the server's (TableRequest gds_orgs, sql/0020) and is remembered in the replica's meta
+ * table, so the export also works offline from the last copy; everything else is the rows
+ * the replica has synced, read one at a time (changes still in the outbox are not in the
+ * package, and the command says so). The package appears at its path only when whole
+ * (kt_gds_write). Only a region device exports: the package is the region's. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "kt_gds_write.h"
+#include "opts.h"
+#include "registry_gds_out.h"
+#include "replica.h"
+#include "replica_int.h" /* rp_prepare, rp_each_row: synced rows, read in SQL */
+#include "report_cmds.h"
+#include "kt_i18n.h"
+
+#define META_ORGS "gds_orgs"       /* the server's gds_orgs table, as JSON */
+#define META_ORGS_AT "gds_orgs_at" /* when it was asked */
+
+/* ---- the organization tree ------------------------------------------------------------------- */
+
+/* The server's table as a JSON array of objects (column → cell). */
+static json_t *table_json(const Karta__Table *t)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < t->n_rows; i++) {
+		json_t *o = json_object();
+		for (size_t c = 0; o && c < t->n_columns && c < t->rows[i]->n_cells; c++)
+			json_object_set_new(o, t->columns[c], json_string(t->rows[i]->cells[c]));
+		if (!o || json_array_append_new(a, o) != 0)
+			json_decref(a), a = NULL;
+	}
+	return a;
+}
+
+/* The tree: from the server (and remembered), else the last copy. NULL after printing why. */
+static json_t *load_orgs(struct client *cl, struct replica *r)
+{
+	if (client_rpc_quiet(cl)) {
+		Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+		req.name = "gds_orgs";
+		Karta__Table *t = NULL;
+		if (report_table(cl, &req, &t) != EXIT_OK)
+			return NULL;
+		json_t *a = table_json(t);
+		karta__table__free_unpacked(t, NULL);
+		char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+		char at[32];
+		time_t now = time(NULL);
+		strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", localtime(&now));
+		if (!text || replica_meta_set(r, META_ORGS, text) != 0 ||
+		    replica_meta_set(r, META_ORGS_AT, at) != 0)
+			fprintf(stderr, _("karta: warning: cannot remember the organization tree for "
+				"offline use: %s\n"), text ? replica_error(r) : "out of memory");
+		free(text);
+		if (!a)
+			fprintf(stderr, _("karta: out of memory\n"));
+		return a;
+	}
+	char at[32] = "";
+	size_t cap = 1 << 20;
+	char *buf = NULL;
+	int got = -1;
+	while (got < 0 && cap <= (size_t)1 << 28) { /* the meta value is read whole */
+		free(buf);
+		if (!(buf = malloc(cap)))
+			break;
+		got = replica_meta_get(r, META_ORGS, buf, cap);
+		cap *= 4;
+	}
+	if (got != 0) {
+		fprintf(stderr, _("karta: cannot export: the organization tree comes from the server, "
+				"which cannot be reached now, and this replica has no copy of it yet "
+				"(connect once and export again)\n"));
+		free(buf);
+		return NULL;
+	}
+	replica_meta_get(r, META_ORGS_AT, at, sizeof at);
+	fprintf(stderr, _("karta: the server cannot be reached: the organization tree is the copy "
+			"of %s\n"), at);
+	json_t *a = json_loads(buf, 0, NULL);
+	free(buf);
+	if (!json_is_array(a))
+		fprintf(stderr, _("karta: cannot export: the remembered organization tree is damaged "
+				"(connect once and export again)\n"));
+	return a;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* GUIDs of the tree into x; an organization added by hand (no GUID) gets one made from its
+ * code, and is counted. The server's gds_extra text becomes JSON. */
+static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		const char *ex = jstr(o, "extra");
+		if (*ex)
+			json_object_set_new(o, "gds_extra", json_loads(ex, 0, NULL));
+		if (strcmp(jstr(o, "kind"), "org") != 0)
+			continue;
+		if (!*jstr(o, "guid")) {
+			char g[40], name[96];
+			snprintf(name, sizeof name, "karta organization %s", jstr(o, "code"));
+			/* a fixed namespace: the same code, the same GUID in every export */
+			json_object_set_new(o, "guid", json_string(gds_out_uuid5(
+				"6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10", name, g, sizeof g)));
+			++*no_guid;
+		}
+		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0)
+			return -1;
+		if (strcmp(jstr(o, "level"), "region") == 0) {
+			snprintf(x->region_code, sizeof x->region_code, "%s", jstr(o, "federal_code"));
+			snprintf(x->region_guid, sizeof x->region_guid, "%s", jstr(o, "guid"));
+			snprintf(x->region_created, sizeof x->region_created, "%s", jstr(o, "created"));
+		}
+	}
+	return 0;
+}
+
+/* ---- the replica's rows ------------------------------------------------------------------------ */
+
+static int kv_row(void *ctx, sqlite3_stmt *s)
+{
+	return rv_kv_add(ctx, rp_col_text(s, 0), rp_col_text(s, 1));
+}
+
+/* m ← (key, value) of the synced rows of type; for a key several rows share, a live row's. */
+static int load_map(struct replica *r, struct kvmap *m, const char *type, const char *key,
+	const char *val)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql, "SELECT k, v FROM (SELECT %s AS k, %s AS v, row_number() OVER"
+		" (PARTITION BY %s ORDER BY json_extract(payload, '$.deleted_at') IS NOT NULL,"
+		" entity_id) AS n FROM row WHERE entity_type = ?1) WHERE n = 1 AND k IS NOT NULL"
+		" AND v IS NOT NULL", key, val, key);
+	sqlite3_stmt *s = rp_prepare(r, sql);
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, type);
+	return rp_each_row(r, s, kv_row, m);
+}
+
+#define J(k) "json_extract(payload, '$." k "')"
+#define GUID_OF(k) "lower(trim(coalesce(nullif(" J(k) ", ''), entity_id), '{}'))"
+
+static int load_maps(struct gx *x, struct replica *r)
+{
+	return load_map(r, &x->part_guid, "participant", "entity_id", GUID_OF("guid")) ||
+		load_map(r, &x->exam_gid, "exam", "entity_id", "CAST(" J("global_id") " AS TEXT)") ||
+		load_map(r, &x->point_guid, "exam_point", "entity_id", GUID_OF("guid")) ||
+		load_map(r, &x->aud_places, "auditorium", "entity_id", "CAST(" J("rows") " * "
+			J("seats_per_row") " - coalesce(json_array_length(" J("unusable_seats") "), 0)"
+			" AS TEXT)") ||
+		load_map(r, &x->pa, "exam_point_assignment", J("exam_id") " || '|' || " J("point_id"),
+			"entity_id") ||
+		load_map(r, &x->ea, "exam_auditorium", J("exam_id") " || '|' || " J("auditorium_id"),
+			"entity_id") ||
+		load_map(r, &x->dist, "distribution", J("exam_id") " || '|' || " J("participant_id"),
+			"entity_id") ? -1 : 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------------------- */
+
+struct run {
+	struct gx *x;
+	struct kt_gds_write *w;
+	const struct gds_out_table *gt;
+	const struct kt_gds_table *t;
+	struct gds_out *o;
+	long left_out;
+	char err[512];
+};
+
+static int write_one(struct run *u, const json_t *row)
+{
+	gds_out_reset(u->o);
+	int k = u->gt->map(u->x, row, u->o);
+	if (k == 0) {
+		u->left_out++;
+		return 0;
+	}
+	if (k < 0 || gds_out_finish(u->x, u->t, row, u->o) != 0)
+		return snprintf(u->err, sizeof u->err, "%s.xml: row %ld: the row is too long",
+			u->t->name, kt_gds_write_rows(u->w) + 1), -1;
+	return kt_gds_write_row(u->w, u->o->val, u->o->nx, u->o->xname, u->o->xval, u->err,
+		sizeof u->err);
+}
+
+static int synced_row(void *ctx, sqlite3_stmt *s)
+{
+	struct run *u = ctx;
+	json_t *row = json_loads(rp_col_text(s, 0), 0, NULL);
+	int rc = json_is_object(row) ? write_one(u, row) : 0;
+	json_decref(row);
+	return rc;
+}
+
+/* The rows of one table: organizations of the level of its source, or synced rows. */
+static int write_table(struct run *u, struct replica *r, json_t *orgs)
+{
+	static const char *const kinds[] = {[GS_REGION] = "region", [GS_TERRITORY] = "",
+		[GS_MUNICIPALITY] = "municipality", [GS_SCHOOL] = "school"};
+	if (kt_gds_write_table(u->w, u->t, u->err, sizeof u->err) != 0)
+		return -1;
+	if (u->gt->src != GS_ROW) {
+		size_t i;
+		json_t *o;
+		json_array_foreach(orgs, i, o) {
+			bool terr = strcmp(jstr(o, "kind"), "territory") == 0;
+			if (u->gt->src == GS_TERRITORY ? !terr
+				: terr || strcmp(jstr(o, "level"), kinds[u->gt->src]) != 0)
+				continue;
+			if (write_one(u, o) != 0)
+				return -1;
+		}
+		return 0;
+	}
+	sqlite3_stmt *s = rp_prepare(r, "SELECT payload FROM row WHERE entity_type = ?1"
+		" ORDER BY entity_id");
+	if (!s)
+		return snprintf(u->err, sizeof u->err, "%s", replica_error(r)), -1;
+	rp_bind_text(s, 1, u->gt->entity_type);
+	int rc = rp_each_row(r, s, synced_row, u);
+	if (rc != 0 && !*u->err)
+		snprintf(u->err, sizeof u->err, "%s", replica_error(r));
+	return rc;
+}
+
+/* ---- the command ------------------------------------------------------------------------------- */
+
+static void gx_free(struct gx *x)
+{
+	struct kvmap *maps[] = {&x->org_guid, &x->part_guid, &x->exam_gid, &x->point_guid,
+		&x->aud_places, &x->pa, &x->ea, &x->dist};
+	for (size_t i = 0; i < ARRAY_LEN(maps); i++) {
+		for (size_t k = 0; k < maps[i]->n; k++) {
+			free(maps[i]->e[k].k);
+			free(maps[i]->e[k].v);
+		}
+		free(maps[i]->e);
+	}
+}
+
+/* This device's level from the replica (the sync writes it). */
+static bool is_region(struct replica *r)
+{
+	char level[32] = "";
+	if (replica_meta_get(r, "level", level, sizeof level) != 0 || !*level)
+		replica_meta_get(r, REPLICA_META_ORG_LEVEL, level, sizeof level);
+	return strcmp(level, "region") == 0 || strcmp(level, "1") == 0;
+}
+
+int registry_gds_export(struct client *cl, int argc, char **argv)
+{
+	enum { O_LAYOUT, O_OUTPUT, O_N };
+	struct opt o[] = {
+		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "giadbset",
+			.help = N_("giadbset: the federal exchange package"), .required = true},
+		[O_OUTPUT] = {.name = "output", .type = OPT_STR, .meta = "PACKAGE.zip", .required = true,
+			.help = N_("the package to write (also -o; made 0600, replaced only when whole)")},
+		[O_N] = {0},
+	};
+	struct opt_cmd c = {"registry export --layout giadbset", "", 0,
+		N_("Writes what the region holds as the federal exchange package (GIADBSet): one XML\n"
+		"file per table in a .zip — rbd_CurrentRegion, rbd_Areas, rbd_Governments,\n"
+		"rbd_Schools, rbd_Stations, rbd_Auditoriums, rbd_Participants,\n"
+		"rbd_ParticipantsExams, rbd_StationWorkers and karta's planning: rbd_StationsExams,\n"
+		"rbd_StationExamAuditory, rbd_ParticipantsExamPStation. Deleted rows are included\n"
+		"with their flags; GUIDs and timestamps are kept, and so are the columns karta does\n"
+		"not model that an import brought. The region's device only; the organization tree\n"
+		"is asked of the server (offline: the last copy), the rest is the local replica\n"
+		"(run 'karta sync' first). docs/registries.md «GIADBSet export»."), o};
+	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
+	if (pr != OPTS_OK)
+		return opts_exit(pr);
+	struct replica *r = rv_synced_replica(cl);
+	if (!r)
+		return EXIT_RUNTIME;
+	if (!is_region(r)) {
+		fprintf(stderr, _("karta: cannot export the federal exchange package: it is the "
+				"region's, and this device is not the region's\n"));
+		return EXIT_RUNTIME;
+	}
+	long pending = rp_count(r, "SELECT count(*) FROM outbox");
+	json_t *orgs = load_orgs(cl, r);
+	if (!orgs)
+		return EXIT_RUNTIME;
+	struct gx x = {0};
+	struct gds_out *out = malloc(sizeof *out);
+	struct run u = {.x = &x, .o = out};
+	long no_guid = 0;
+	int rc = EXIT_RUNTIME;
+	if (!out || index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
+		fprintf(stderr, _("karta: cannot export: %s\n"), out && *replica_error(r)
+			? replica_error(r) : "out of memory");
+		goto done;
+	}
+	if (!*x.region_code) {
+		fprintf(stderr, _("karta: cannot export: the region has no federal code (REGION): "
+				"import its tree with 'karta-admin org import' first\n"));
+		goto done;
+	}
+	if (!(u.w = kt_gds_write_open(o[O_OUTPUT].str, u.err, sizeof u.err))) {
+		fprintf(stderr, "karta: %s\n", u.err);
+		goto done;
+	}
+	printf("%s:\n", o[O_OUTPUT].str);
+	for (int i = 0; i < gds_out_tables_count; i++) {
+		u.gt = &gds_out_tables[i];
+		u.t = kt_gds_table(u.gt->name);
+		if (write_table(&u, r, orgs) != 0) {
+			fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
+			kt_gds_write_abort(u.w);
+			goto done;
+		}
+		printf(_("  %-32s %8ld rows\n"), u.t->name, kt_gds_write_rows(u.w));
+		fflush(stdout);
+	}
+	if (kt_gds_write_finish(u.w, u.err, sizeof u.err) != 0) {
+		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
+		goto done;
+	}
+	printf(_("written to %s\n"), o[O_OUTPUT].str);
+	if (no_guid)
+		fprintf(stderr, P_("karta: warning: %ld organization added by hand has no federal "
+				   "GUID: written with one karta makes from the code\n",
+				"karta: warning: %ld organizations added by hand have no federal "
+				"GUID: written with one karta makes from the code\n", no_guid), no_guid);
+	if (x.no_global)
+		fprintf(stderr, P_("karta: warning: %ld row left out: its exam has no ExamGlobalID "
+				   "('karta exam schedule import' gives it)\n",
+				"karta: warning: %ld rows left out: their exam has no ExamGlobalID "
+				"('karta exam schedule import' gives it)\n", x.no_global), x.no_global);
+	if (x.no_link)
+		fprintf(stderr, P_("karta: warning: %ld planning row left out: what it refers to is "
+				   "not in the replica\n",
+				"karta: warning: %ld planning rows left out: what they refer to is "
+				"not in the replica\n", x.no_link), x.no_link);
+	if (x.no_area)
+		fprintf(stderr, P_("karta: warning: %ld exam point without a territory: AreaID "
+				   "written as zeros\n",
+				"karta: warning: %ld exam points without a territory: AreaID "
+				"written as zeros\n", x.no_area), x.no_area);
+	if (x.unknown_cols)
+		fprintf(stderr, P_("karta: note: %ld row carries columns the published schema does "
+				   "not know, kept as they came\n",
+				"karta: note: %ld rows carry columns the published schema does not "
+				"know, kept as they came\n", x.unknown_cols), x.unknown_cols);
+	if (pending > 0)
+		fprintf(stderr, P_("karta: warning: %ld change in the outbox not yet synced is not in "
+				   "the package: run 'karta sync' and export again\n",
+				"karta: warning: %ld changes in the outbox not yet synced are not in "
+				"the package: run 'karta sync' and export again\n", pending), pending);
+	rc = EXIT_OK;
+done:
+	free(out);
+	gx_free(&x);
+	json_decref(orgs);
+	return rc;
+}

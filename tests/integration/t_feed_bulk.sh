@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# t_feed_bulk: bulk statements append to a feed once per statement (sql/0022), and two of
+# them on one feed interleave safely. Real PostgreSQL, kartad and client:
+#  - session B begins first; session A inserts 300 participants of sch11 in one statement
+#    (one feed lock, seqs N+1..N+300); B's 300-row statement then waits for the feed; a
+#    reader and sch11's replica (karta sync) see neither; A commits: they see A's 300 rows,
+#    gap-free, and nothing of B; B commits: all 600, B's seqs after A's, each statement's
+#    rows in the order it wrote them, one notification per statement ("sch11:N+300",
+#    "sch11:N+600"), the replica equal to the server's rows;
+#  - a bulk UPDATE (soft delete of 100 rows) appends 100 'delete' changes with the changed
+#    fields; an UPDATE that changes nothing appends nothing;
+#  - two statements over two feeds (sch11, sch12) whose rows come in opposite orders do
+#    not deadlock: feeds are locked in org_id order, not in row order.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+trap '' PIPE
+
+kt_setup t_feed_bulk
+kt_start_kartad --page-bytes 8192 # a pull of 600 rows is many pages
+
+org_id() { kt_psql "SELECT id FROM organization WHERE code = '$1'"; }
+S11=$(org_id sch11) S12=$(org_id sch12)
+last_seq() { kt_psql "SELECT last_seq FROM feed WHERE org_id = $1"; }
+# gap_free FEED: "rows|max seq|last_seq" — one number thrice when the log is 1..last_seq
+gap_free() {
+	kt_psql "SELECT count(*), coalesce(max(seq), 0), (SELECT last_seq FROM feed WHERE org_id = $1)
+		FROM change_log WHERE feed_id = $1"
+}
+# rows_sql ORG FROM TO TAG [ORG2 FROM2 TO2 TAG2]: one INSERT of participants FROM..TO of ORG
+# (surname TAG, document number TAG000001…), then those of ORG2
+rows_sql() {
+	echo "INSERT INTO participant(id, org_id, surname, name, sex, birth_date, doc_type, doc_number,
+		class, category, form, ovz) $(rows_sel "$1" "$2" "$3" "$4")"
+	[ $# = 4 ] || echo "UNION ALL $(rows_sel "$5" "$6" "$7" "$8")"
+}
+rows_sel() {
+	echo "(SELECT md5('$4:' || g)::uuid, $1, '$4', 'Имя', 1, date '2008-01-01' + g, 9,
+		'$4' || lpad(g::text, 6, '0'), '11', 1, 1, false FROM generate_series($2, $3) g ORDER BY g)"
+}
+# sch11's participants in its replica / on the server
+replica_participants() { kt_replica_rows sch11 | grep '^participant ' || true; }
+server_participants() { kt_server_rows sch11 | grep '^participant ' || true; }
+
+# psql sessions fed through a pipe: sess NAME opens, send NAME SQL, expect NAME LINE waits for
+# LINE in its output (30 s; an ERROR fails the test)
+declare -A SESS
+sess() {
+	local fd
+	exec {fd}> >(exec psql -XAtq "$KT_CONNINFO application_name=t_feed_bulk_$1" >"$KT_WORK/$1.out" 2>&1)
+	SESS[$1]=$fd
+}
+send() { printf '%s\n' "$2" >&"${SESS[$1]}" || kt_fail "session $1 is gone"; }
+expect() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		grep -q ERROR "$KT_WORK/$1.out" && kt_fail "session $1: $(cat "$KT_WORK/$1.out")"
+		grep -qx -- "$2" "$KT_WORK/$1.out" && return 0
+		sleep 0.1
+	done
+	kt_fail "session $1 did not print '$2': $(cat "$KT_WORK/$1.out")"
+}
+b_waits() { # B's statement waits for a lock
+	[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity
+		WHERE application_name = 't_feed_bulk_B' AND wait_event_type = 'Lock'")" = 1 ]
+}
+sess A
+sess B
+sess L
+send A "SET lock_timeout = '60s';"
+send B "SET lock_timeout = '60s';"
+
+kt_ok sch11 sync
+N=$(last_seq "$S11")
+
+# --- two bulk statements on one feed, committing in the opposite order of their start -------
+send L "LISTEN karta_feed; SELECT 'listening';"
+expect L listening
+send B "BEGIN; SELECT 'b-began';"
+expect B b-began
+send A "BEGIN; $(rows_sql "$S11" 1 300 A); SELECT 'a-wrote';"
+expect A a-wrote
+send B "$(rows_sql "$S11" 1 300 B); SELECT 'b-wrote';"
+kt_wait_until 30 b_waits || kt_fail "B's statement does not wait for the feed A holds"
+kt_assert_eq "$(gap_free "$S11")" "$N|$N|$N" "a reader while A and B are open"
+kt_ok sch11 sync
+kt_assert_eq "$(replica_participants)" "" "sch11's replica while A and B are open"
+
+send A "COMMIT; SELECT 'a-committed';"
+expect A a-committed
+expect B b-wrote
+kt_assert_eq "$(gap_free "$S11")" "$((N + 300))|$((N + 300))|$((N + 300))" "a reader after A's commit"
+kt_ok sch11 sync
+kt_assert_eq "$(replica_participants | grep -c .)" 300 "sch11's replica after A's commit"
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM change_log l JOIN participant p ON p.id = l.entity_id
+	WHERE l.feed_id = $S11 AND l.seq > $N AND p.surname = 'A'")" 300 "A's rows in the feed"
+
+send B "COMMIT; SELECT 'b-committed';"
+expect B b-committed
+kt_assert_eq "$(gap_free "$S11")" "$((N + 600))|$((N + 600))|$((N + 600))" "a reader after B's commit"
+# each statement's rows are one run of seqs, in the order the statement wrote them
+kt_assert_eq "$(kt_psql "SELECT t, min(seq), max(seq), bool_and(seq - mn = num - 1)
+	FROM (SELECT p.surname AS t, l.seq, substr(p.doc_number, 2)::int AS num,
+	             min(l.seq) OVER (PARTITION BY p.surname) AS mn
+	      FROM change_log l JOIN participant p ON p.id = l.entity_id
+	      WHERE l.feed_id = $S11 AND l.seq > $N) x GROUP BY t ORDER BY 2")" \
+	"A|$((N + 1))|$((N + 300))|t
+B|$((N + 301))|$((N + 600))|t" "seqs per statement: A's run, then B's, each in its order"
+kt_ok sch11 sync
+kt_assert_replica_eq sch11 "sch11's replica after B's commit"
+kt_assert_eq "$(replica_participants | grep -c .)" 600 "participants in sch11's replica"
+
+send L "SELECT 'mark'; SELECT 'mark2';" # notifications print after the result they came with
+expect L mark2
+kt_assert_eq "$(grep -o "payload \"$S11:[0-9]*\"" "$KT_WORK/L.out")" "payload \"$S11:$((N + 300))\"
+payload \"$S11:$((N + 600))\"" "notifications of sch11's feed: one per statement"
+
+# --- a bulk soft delete; an update that changes nothing ---------------------------------------
+M=$(last_seq "$S11")
+kt_psql "UPDATE participant SET deleted_at = now(), row_version = row_version + 1
+	WHERE org_id = $S11 AND surname = 'A' AND doc_number <= 'A000100'" >/dev/null
+kt_assert_eq "$(kt_psql "SELECT count(*), min(seq), max(seq), bool_and(op = 'delete'),
+		bool_and(changed_fields = '{deleted_at}'), bool_and(payload->>'deleted_at' IS NOT NULL)
+	FROM change_log WHERE feed_id = $S11 AND seq > $M")" "100|$((M + 1))|$((M + 100))|t|t|t" \
+	"a soft delete of 100 rows"
+kt_psql "UPDATE participant SET surname = surname WHERE org_id = $S11" >/dev/null
+kt_assert_eq "$(last_seq "$S11")" "$((M + 100))" "an update that changed nothing appended nothing"
+kt_assert_eq "$(gap_free "$S11")" "$((M + 100))|$((M + 100))|$((M + 100))" "gap-free after the updates"
+kt_ok sch11 sync
+kt_assert_replica_eq sch11 "sch11's replica after the soft delete"
+
+# --- two feeds, rows in opposite orders: no deadlock -------------------------------------------
+# A holds sch11's feed (the lower id); B's statement writes sch12's rows first, then sch11's:
+# with feeds locked in row order it would hold sch12's feed and wait for A, and A's next
+# statement on sch12 would wait for B — a deadlock. Locked in org_id order, B waits for
+# sch11's feed first, holding none, and A goes on.
+[ "$S11" -lt "$S12" ] || kt_fail "expected sch11 ($S11) to have a lower id than sch12 ($S12)"
+P11=$(last_seq "$S11") P12=$(last_seq "$S12")
+send A "BEGIN; $(rows_sql "$S11" 301 350 C); SELECT 'a-holds';"
+expect A a-holds
+send B "BEGIN; $(rows_sql "$S12" 1 50 D "$S11" 351 400 E); SELECT 'b-done';"
+kt_wait_until 30 b_waits || kt_fail "B does not wait for sch11's feed"
+send A "$(rows_sql "$S12" 51 100 F); COMMIT; SELECT 'a-committed-2';"
+expect A a-committed-2
+expect B b-done
+send B "COMMIT; SELECT 'b-committed-2';"
+expect B b-committed-2
+kt_assert_eq "$(gap_free "$S11")|$(gap_free "$S12")" \
+	"$((P11 + 100))|$((P11 + 100))|$((P11 + 100))|$((P12 + 100))|$((P12 + 100))|$((P12 + 100))" \
+	"both feeds gap-free after the two-feed statements"
+kt_assert_eq "$(kt_psql "SELECT string_agg(t || mn, ',' ORDER BY mn)
+	FROM (SELECT p.surname AS t, min(l.seq) AS mn FROM change_log l
+	      JOIN participant p ON p.id = l.entity_id WHERE l.feed_id = $S12 AND l.seq > $P12
+	      GROUP BY 1) x")" "F$((P12 + 1)),D$((P12 + 51))" \
+	"sch12's feed: A's rows (committed first) before B's"
+for s in A B L; do
+	send $s '\q'
+	exec {SESS[$s]}>&-
+done
+kt_ok sch11 sync
+kt_assert_replica_eq sch11 "sch11's replica at the end"
+kt_pass
