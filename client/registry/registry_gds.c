@@ -32,6 +32,7 @@
 #include "registry_rows.h"
 #include "replica.h"
 #include "sync.h"
+#include "kt_i18n.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
 
@@ -88,7 +89,8 @@ static void bar(struct gimp *g, int t)
 	if ((now.tv_sec - g->last_bar.tv_sec) * 1000 + (now.tv_nsec - g->last_bar.tv_nsec) / 1000000 < 100)
 		return;
 	g->last_bar = now;
-	fprintf(stderr, "\r\033[K%s: %ld rows read", file_of(t), g->st[t].rows);
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("%s: %ld rows read"), file_of(t), g->st[t].rows);
 	fflush(stderr);
 }
 
@@ -99,7 +101,7 @@ static void reject(struct gimp *g, int t, long row, const char *msg)
 	if (strncmp(msg, file_of(t), strlen(file_of(t))) == 0)
 		fprintf(stderr, "karta: %s: %s\n", g->path, msg);
 	else
-		fprintf(stderr, "karta: %s: %s: row %ld: %s\n", g->path, file_of(t), row, msg);
+		fprintf(stderr, _("karta: %s: %s: row %ld: %s\n"), g->path, file_of(t), row, msg);
 }
 
 /* ---- the replica ------------------------------------------------------------------------------ */
@@ -196,14 +198,14 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
 		const struct reg_map_entry *e = reg_map_get(&g->ids[rm - kt_gds_maps], low);
 		if (e && *e->val) {
-			snprintf(err, sizeof err, "«%s» refers to row %ld of %s.xml, which is refused", c->gds,
+			snprintf(err, sizeof err, _("«%s» refers to row %ld of %s.xml, which is refused"), c->gds,
 				e->num, rm->gds);
 			reject(g, t, row->index, err);
 			goto out;
 		}
 		char *js = NULL;
 		if (!e && replica_get(g->r, rm->karta, low, &js, NULL) != 0) {
-			snprintf(err, sizeof err, "«%s»: no row with this GUID in %s.xml (nor in karta)", c->gds,
+			snprintf(err, sizeof err, _("«%s»: no row with this GUID in %s.xml (nor in karta)"), c->gds,
 				rm->gds);
 			reject(g, t, row->index, err);
 			goto out;
@@ -235,7 +237,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	bool pending = false;
 	int found = replica_get(g->r, m->karta, id, &js, &pending);
 	if (found < 0) {
-		fprintf(stderr, "karta: cannot read the replica: %s\n", replica_error(g->r));
+		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(g->r));
 		rc = -1;
 		goto out;
 	}
@@ -293,7 +295,7 @@ static int read_table(struct gimp *g, int t)
 	struct kt_gds_reader *rd = kt_gds_open(g->pkg, kt_gds_maps[t].gds, err, sizeof err);
 	if (!rd) {
 		clear_bar(g);
-		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
 		return -1;
 	}
 	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
@@ -309,7 +311,7 @@ static int read_table(struct gimp *g, int t)
 		}
 		if (k < 0) {
 			clear_bar(g);
-			fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+			fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
 			rc = -1;
 			break;
 		}
@@ -373,17 +375,17 @@ static void summary(const struct gimp *g)
 		if (!kt_gds_pkg_has(g->pkg, kt_gds_maps[t].gds))
 			continue;
 		if (g->dry || g->offline)
-			printf("%s: %ld rows: %ld to add, %ld to update, %ld unchanged, %ld rejected\n",
+			printf(_("%s: %ld rows: %ld to add, %ld to update, %ld unchanged, %ld rejected\n"),
 				file_of(t), s->rows, s->to_add, s->to_update, s->unchanged, s->rejected);
 		else
-			printf("%s: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected, %ld refused "
-			       "by the server\n", file_of(t), s->rows, s->added, s->updated, s->unchanged,
+			printf(_("%s: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected, %ld refused "
+			       "by the server\n"), file_of(t), s->rows, s->added, s->updated, s->unchanged,
 				s->rejected, s->refused + s->conflicts);
 	}
 	if (g->dry)
-		printf("dry run: nothing queued\n");
+		printf(_("dry run: nothing queued\n"));
 	else if (g->offline && g->nq)
-		printf("offline: %zu changes queued ('karta sync' sends them)\n", g->nq);
+		printf(_("offline: %zu changes queued ('karta sync' sends them)\n"), g->nq);
 	else if (waiting)
 		printf("%ld changes still queued ('karta sync' sends them)\n", waiting);
 }
@@ -436,13 +438,13 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	enum { O_LAYOUT, O_PARTIAL, O_DRY, O_LIMIT, O_N };
 	struct opt o[] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .required = true,
-			.choices = "giadbset", .help = "the federal exchange package (GIADBSet XML)"},
+			.choices = "giadbset", .help = N_("the federal exchange package (GIADBSet XML)")},
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
-			.help = "queue the valid rows even if some are refused (exit 1 all the same)"},
+			.help = N_("queue the valid rows even if some are refused (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
-			.help = "check and compare only: queue nothing"},
+			.help = N_("check and compare only: queue nothing")},
 		[O_LIMIT] = {.name = "limit-mb", .type = OPT_INT, .meta = "N", .min = 1, .max = 65536,
-			.help = "the largest XML file read, inflated, in MiB (default 2048)"},
+			.help = N_("the largest XML file read, inflated, in MiB (default 2048)")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry import", "PACKAGE", 1,
@@ -455,7 +457,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		"goes to the organization its school / municipality GUID names (the organizations\n"
 		"come from 'karta-admin org import'; exams from 'karta exam schedule import').\n"
 		"A refused row (file, row, column) means nothing is queued, unless --partial.\n"
-		"Importing the same package again queues nothing.", o};
+		"Importing the same package again queues nothing."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -470,16 +472,16 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	if (o[O_LIMIT].set)
 		lim.max_file_bytes = (size_t)o[O_LIMIT].num << 20;
 	if (!(g.pkg = kt_gds_pkg_open(g.path, &lim, err, sizeof err))) {
-		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g.path, err);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g.path, err);
 		return EXIT_RUNTIME;
 	}
 	bool any = false;
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		any = any || kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds);
 	if (!any) {
-		fprintf(stderr, "karta: cannot import '%s': the package holds none of rbd_Stations, "
+		fprintf(stderr, _("karta: cannot import '%s': the package holds none of rbd_Stations, "
 				"rbd_Auditoriums, rbd_StationWorkers, rbd_Participants, rbd_ParticipantsExams, "
-				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n", g.path);
+				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n"), g.path);
 		goto out;
 	}
 	if (!(g.r = client_replica(cl)) || ri_refresh(cl, &g.offline) != 0)
@@ -500,8 +502,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 			goto out;
 	clear_bar(&g);
 	if (g.rejected && !g.partial && !g.dry) {
-		fprintf(stderr, "karta: %s: %ld rows refused (above): nothing imported; fix them, or "
-				"import the others with --partial\n", g.path, g.rejected);
+		fprintf(stderr, _("karta: %s: %ld rows refused (above): nothing imported; fix them, or "
+				"import the others with --partial\n"), g.path, g.rejected);
 		goto out;
 	}
 	if (in_batch) {
@@ -517,12 +519,12 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		refused += g.st[t].refused + g.st[t].conflicts;
 	if (g.rejected && !g.dry)
-		fprintf(stderr, "karta: %s: %ld rows refused (above) and not imported (--partial: the "
-				"others were)\n", g.path, g.rejected);
+		fprintf(stderr, _("karta: %s: %ld rows refused (above) and not imported (--partial: the "
+				"others were)\n"), g.path, g.rejected);
 	rc = g.rejected || refused ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
-	fprintf(stderr, "karta: cannot use the local replica: %s\n", replica_error(g.r));
+	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(g.r));
 out:
 	if (in_batch)
 		replica_batch_end(g.r, false);

@@ -5,6 +5,7 @@
  * karta value would not render back to it. So an export of an imported row writes the
  * package's own text, whatever karta normalized. */
 #include "kt_gds_map.h"
+#include "kt_i18n.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -454,7 +455,7 @@ json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t
 			continue;
 		}
 		if (c->need && !v) {
-			snprintf(err, errlen, "«%s» is missing", c->gds);
+			snprintf(err, errlen, _("«%s» is missing"), c->gds);
 			goto refused;
 		}
 		const char *refuse = NULL;
@@ -471,7 +472,7 @@ json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t
 		if (c->conv == KT_GC_EXAM) {
 			long x;
 			if (!parse_long(v, c->lo, c->hi, &x)) {
-				snprintf(err, errlen, "«%s» is not an exam id (a whole number above 0)", c->gds);
+				snprintf(err, errlen, _("«%s» is not an exam id (a whole number above 0)"), c->gds);
 				json_decref(val);
 				goto refused;
 			}
@@ -506,7 +507,7 @@ json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t
 		json_decref(extra);
 		return o;
 	}
-	snprintf(err, errlen, "out of memory");
+	snprintf(err, errlen, _("out of memory"));
 refused:
 	json_decref(o);
 	json_decref(extra);
