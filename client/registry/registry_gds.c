@@ -25,6 +25,7 @@
 #include "client.h"
 #include "kt_gds.h"
 #include "kt_gds_map.h"
+#include "kt_i18n.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "registry_cmds.h"
@@ -88,7 +89,9 @@ static void bar(struct gimp *g, int t)
 	if ((now.tv_sec - g->last_bar.tv_sec) * 1000 + (now.tv_nsec - g->last_bar.tv_nsec) / 1000000 < 100)
 		return;
 	g->last_bar = now;
-	fprintf(stderr, "\r\033[K%s: %ld rows read", file_of(t), g->st[t].rows);
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, P_("%s: %ld row read", "%s: %ld rows read", g->st[t].rows), file_of(t),
+		g->st[t].rows);
 	fflush(stderr);
 }
 
@@ -99,7 +102,7 @@ static void reject(struct gimp *g, int t, long row, const char *msg)
 	if (strncmp(msg, file_of(t), strlen(file_of(t))) == 0)
 		fprintf(stderr, "karta: %s: %s\n", g->path, msg);
 	else
-		fprintf(stderr, "karta: %s: %s: row %ld: %s\n", g->path, file_of(t), row, msg);
+		fprintf(stderr, _("karta: %s: %s: row %ld: %s\n"), g->path, file_of(t), row, msg);
 }
 
 /* ---- the replica ------------------------------------------------------------------------------ */
@@ -166,16 +169,16 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	json_t *args = kt_gds_to_karta(m, tab, row, err, sizeof err);
 	const char *id = json_string_value(json_object_get(args, "id"));
 	if (!args || !id) {
-		if (!args && strcmp(err, "out of memory") == 0)
+		if (!args && strcmp(err, _("out of memory")) == 0)
 			return -1;
-		reject(g, t, row->index, args ? "the row has no GUID" : err);
+		reject(g, t, row->index, args ? _("the row has no GUID") : err);
 		json_decref(args);
 		return 1;
 	}
 	int rc = 1;
 	const struct reg_map_entry *dup = reg_map_get(&g->ids[t], id);
 	if (dup) { /* the first row of that GUID stays as it was (queued or refused) */
-		snprintf(err, sizeof err, "duplicate GUID: the same as row %ld", dup->num);
+		snprintf(err, sizeof err, _("duplicate GUID: the same as row %ld"), dup->num);
 		reject(g, t, row->index, err);
 		json_decref(args);
 		return 1;
@@ -196,14 +199,14 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
 		const struct reg_map_entry *e = reg_map_get(&g->ids[rm - kt_gds_maps], low);
 		if (e && *e->val) {
-			snprintf(err, sizeof err, "«%s» refers to row %ld of %s.xml, which is refused", c->gds,
+			snprintf(err, sizeof err, _("«%s» refers to row %ld of %s.xml, which is refused"), c->gds,
 				e->num, rm->gds);
 			reject(g, t, row->index, err);
 			goto out;
 		}
 		char *js = NULL;
 		if (!e && replica_get(g->r, rm->karta, low, &js, NULL) != 0) {
-			snprintf(err, sizeof err, "«%s»: no row with this GUID in %s.xml (nor in karta)", c->gds,
+			snprintf(err, sizeof err, _("«%s»: no row with this GUID in %s.xml (nor in karta)"), c->gds,
 				rm->gds);
 			reject(g, t, row->index, err);
 			goto out;
@@ -223,8 +226,9 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		for (char *p = key; *p; p++)
 			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
 		if (!reg_map_get(&g->orgs, key)) {
-			snprintf(err, sizeof err, "«%s»: no %s with this GUID in %s", c->gds,
-				school ? "school" : "municipality", school ? "rbd_Schools.xml" : "rbd_Governments.xml");
+			snprintf(err, sizeof err, school ? _("«%s»: no school with this GUID in %s")
+				: _("«%s»: no municipality with this GUID in %s"), c->gds,
+				school ? "rbd_Schools.xml" : "rbd_Governments.xml");
 			reject(g, t, row->index, err);
 			goto out;
 		}
@@ -235,7 +239,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	bool pending = false;
 	int found = replica_get(g->r, m->karta, id, &js, &pending);
 	if (found < 0) {
-		fprintf(stderr, "karta: cannot read the replica: %s\n", replica_error(g->r));
+		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(g->r));
 		rc = -1;
 		goto out;
 	}
@@ -293,7 +297,7 @@ static int read_table(struct gimp *g, int t)
 	struct kt_gds_reader *rd = kt_gds_open(g->pkg, kt_gds_maps[t].gds, err, sizeof err);
 	if (!rd) {
 		clear_bar(g);
-		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
 		return -1;
 	}
 	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
@@ -309,7 +313,7 @@ static int read_table(struct gimp *g, int t)
 		}
 		if (k < 0) {
 			clear_bar(g);
-			fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+			fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
 			rc = -1;
 			break;
 		}
@@ -338,7 +342,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		return; /* an op queued before this import */
 	struct gq *q = &g->q[e->num];
 	if (g->tty && (++g->answered & 255) == 0) { /* progress: a large package takes a while */
-		fprintf(stderr, "\r\033[K%s: %zu of %zu rows sent and answered", g->path, g->answered, g->nq);
+		fputs("\r\033[K", stderr);
+		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
+				"%s: %zu of %zu rows sent and answered", g->nq), g->path, g->answered, g->nq);
 		fflush(stderr);
 	}
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
@@ -346,7 +352,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	q->outcome = o;
 	struct gstat *s = &g->st[q->table];
 	char buf[640];
-	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	const char *msg = res->message && *res->message ? res->message : _("no reason given");
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		if (res->message && strcmp(res->message, "updated") == 0)
 			s->updated++;
@@ -354,11 +360,11 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 			s->added++;
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		s->refused++;
-		snprintf(buf, sizeof buf, "server refused: %s (%s)", msg, kt_status_name((int)res->status));
+		snprintf(buf, sizeof buf, _("server refused: %s (%s)"), msg, kt_status_name((int)res->status));
 		reject(g, q->table, q->row, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(g, q->table, q->row, buf);
 	}
 }
@@ -373,19 +379,21 @@ static void summary(const struct gimp *g)
 		if (!kt_gds_pkg_has(g->pkg, kt_gds_maps[t].gds))
 			continue;
 		if (g->dry || g->offline)
-			printf("%s: %ld rows: %ld to add, %ld to update, %ld unchanged, %ld rejected\n",
+			printf(_("%s: %ld rows: %ld to add, %ld to update, %ld unchanged, %ld rejected\n"),
 				file_of(t), s->rows, s->to_add, s->to_update, s->unchanged, s->rejected);
 		else
-			printf("%s: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected, %ld refused "
-			       "by the server\n", file_of(t), s->rows, s->added, s->updated, s->unchanged,
+			printf(_("%s: %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected, %ld refused "
+			       "by the server\n"), file_of(t), s->rows, s->added, s->updated, s->unchanged,
 				s->rejected, s->refused + s->conflicts);
 	}
 	if (g->dry)
-		printf("dry run: nothing queued\n");
+		printf(_("dry run: nothing queued\n"));
 	else if (g->offline && g->nq)
-		printf("offline: %zu changes queued ('karta sync' sends them)\n", g->nq);
+		printf(P_("offline: %zu change queued ('karta sync' sends it)\n",
+			"offline: %zu changes queued ('karta sync' sends them)\n", g->nq), g->nq);
 	else if (waiting)
-		printf("%ld changes still queued ('karta sync' sends them)\n", waiting);
+		printf(P_("%ld change still queued ('karta sync' sends it)\n",
+			"%ld changes still queued ('karta sync' sends them)\n", waiting), waiting);
 }
 
 /* ---- the command -------------------------------------------------------------------------------- */
@@ -406,14 +414,14 @@ static int read_orgs(struct gimp *g, const char *table, const char *col, char ki
 		for (char *p = key; *p; p++)
 			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
 		if (reg_map_put(&g->orgs, key, NULL, row.index) != 0) {
-			snprintf(err, sizeof err, "out of memory");
+			snprintf(err, sizeof err, "%s", _("out of memory"));
 			k = -1;
 			break;
 		}
 	}
 	kt_gds_close(rd);
 	if (k != 0) {
-		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
 		return -1;
 	}
 	*has = true;
@@ -436,17 +444,17 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	enum { O_LAYOUT, O_PARTIAL, O_DRY, O_LIMIT, O_N };
 	struct opt o[] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .required = true,
-			.choices = "giadbset", .help = "the federal exchange package (GIADBSet XML)"},
+			.choices = "giadbset", .help = N_("the federal exchange package (GIADBSet XML)")},
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
-			.help = "queue the valid rows even if some are refused (exit 1 all the same)"},
+			.help = N_("queue the valid rows even if some are refused (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
-			.help = "check and compare only: queue nothing"},
+			.help = N_("check and compare only: queue nothing")},
 		[O_LIMIT] = {.name = "limit-mb", .type = OPT_INT, .meta = "N", .min = 1, .max = 65536,
-			.help = "the largest XML file read, inflated, in MiB (default 2048)"},
+			.help = N_("the largest XML file read, inflated, in MiB (default 2048)")},
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry import", "PACKAGE", 1,
-		"Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
+		N_("Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
 		"exam points (rbd_Stations), auditoriums (rbd_Auditoriums), staff\n"
 		"(rbd_StationWorkers), participants (rbd_Participants), registrations\n"
 		"(rbd_ParticipantsExams) and the exams' point and auditorium assignments\n"
@@ -455,7 +463,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		"goes to the organization its school / municipality GUID names (the organizations\n"
 		"come from 'karta-admin org import'; exams from 'karta exam schedule import').\n"
 		"A refused row (file, row, column) means nothing is queued, unless --partial.\n"
-		"Importing the same package again queues nothing.", o};
+		"Importing the same package again queues nothing."), o};
 	const char *pos[1];
 	enum opts_result pr = opts_parse(&c, argc, argv, pos);
 	if (pr != OPTS_OK)
@@ -470,16 +478,16 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	if (o[O_LIMIT].set)
 		lim.max_file_bytes = (size_t)o[O_LIMIT].num << 20;
 	if (!(g.pkg = kt_gds_pkg_open(g.path, &lim, err, sizeof err))) {
-		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g.path, err);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g.path, err);
 		return EXIT_RUNTIME;
 	}
 	bool any = false;
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		any = any || kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds);
 	if (!any) {
-		fprintf(stderr, "karta: cannot import '%s': the package holds none of rbd_Stations, "
+		fprintf(stderr, _("karta: cannot import '%s': the package holds none of rbd_Stations, "
 				"rbd_Auditoriums, rbd_StationWorkers, rbd_Participants, rbd_ParticipantsExams, "
-				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n", g.path);
+				"rbd_StationsExams, rbd_StationExamAuditory; nothing imported\n"), g.path);
 		goto out;
 	}
 	if (!(g.r = client_replica(cl)) || ri_refresh(cl, &g.offline) != 0)
@@ -500,8 +508,10 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 			goto out;
 	clear_bar(&g);
 	if (g.rejected && !g.partial && !g.dry) {
-		fprintf(stderr, "karta: %s: %ld rows refused (above): nothing imported; fix them, or "
-				"import the others with --partial\n", g.path, g.rejected);
+		fprintf(stderr, P_("karta: %s: %ld row refused (above): nothing imported; fix it, or "
+				"import the others with --partial\n", "karta: %s: %ld rows refused (above): "
+				"nothing imported; fix them, or import the others with --partial\n", g.rejected),
+			g.path, g.rejected);
 		goto out;
 	}
 	if (in_batch) {
@@ -517,12 +527,13 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		refused += g.st[t].refused + g.st[t].conflicts;
 	if (g.rejected && !g.dry)
-		fprintf(stderr, "karta: %s: %ld rows refused (above) and not imported (--partial: the "
-				"others were)\n", g.path, g.rejected);
+		fprintf(stderr, P_("karta: %s: %ld row refused (above) and not imported (--partial: the "
+				"others were)\n", "karta: %s: %ld rows refused (above) and not imported "
+				"(--partial: the others were)\n", g.rejected), g.path, g.rejected);
 	rc = g.rejected || refused ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
-	fprintf(stderr, "karta: cannot use the local replica: %s\n", replica_error(g.r));
+	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(g.r));
 out:
 	if (in_batch)
 		replica_batch_end(g.r, false);
