@@ -502,7 +502,7 @@ demo_gds_export() {
 	unzip -q -o "$out" -d "$x" || die "cannot unzip $out"
 	for f in "$x"/*.xml; do
 		xmllint --noout --schema "tests/fixtures/giadbset/xsd/$(basename "$f" .xml).xsd" "$f" 2>&1 |
-			sed 's/^/      /; s|'"$x"'/||'
+			sed 's/^/      /; s|'"$x"'/||; s/ validates$/: соответствует схеме/'
 		[ "${PIPESTATUS[0]}" = 0 ] || die "$(basename "$f") is not valid against its schema"
 	done
 	rm -rf "$x"

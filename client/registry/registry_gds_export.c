@@ -363,7 +363,7 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
 	const char *label = _("(the tree and the links)");
-	printf("  %-*s %13s %7.1f s\n", col32(label), label, "", since(&t0));
+	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	for (int i = 0; i < gds_out_tables_count; i++) {
 		u.gt = &gds_out_tables[i];
 		u.t = kt_gds_table(u.gt->name);
@@ -380,7 +380,7 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	int fin = interrupted ? (kt_gds_write_abort(u.w), snprintf(u.err, sizeof u.err,
 		"%s", _("interrupted")), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
 	label = _("(the .zip)");
-	printf("  %-*s %13s %7.1f s\n", col32(label), label, "", since(&t0));
+	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	if (fin != 0) {
 		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
 		goto done;
