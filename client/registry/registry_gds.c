@@ -25,6 +25,7 @@
 #include "client.h"
 #include "kt_gds.h"
 #include "kt_gds_map.h"
+#include "kt_i18n.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "registry_cmds.h"
@@ -90,7 +91,8 @@ static void bar(struct gimp *g, int t)
 		return;
 	g->last_bar = now;
 	fputs("\r\033[K", stderr);
-	fprintf(stderr, _("%s: %ld rows read"), file_of(t), g->st[t].rows);
+	fprintf(stderr, P_("%s: %ld row read", "%s: %ld rows read", g->st[t].rows), file_of(t),
+		g->st[t].rows);
 	fflush(stderr);
 }
 
@@ -168,16 +170,16 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	json_t *args = kt_gds_to_karta(m, tab, row, err, sizeof err);
 	const char *id = json_string_value(json_object_get(args, "id"));
 	if (!args || !id) {
-		if (!args && strcmp(err, "out of memory") == 0)
+		if (!args && strcmp(err, _("out of memory")) == 0)
 			return -1;
-		reject(g, t, row->index, args ? "the row has no GUID" : err);
+		reject(g, t, row->index, args ? _("the row has no GUID") : err);
 		json_decref(args);
 		return 1;
 	}
 	int rc = 1;
 	const struct reg_map_entry *dup = reg_map_get(&g->ids[t], id);
 	if (dup) { /* the first row of that GUID stays as it was (queued or refused) */
-		snprintf(err, sizeof err, "duplicate GUID: the same as row %ld", dup->num);
+		snprintf(err, sizeof err, _("duplicate GUID: the same as row %ld"), dup->num);
 		reject(g, t, row->index, err);
 		json_decref(args);
 		return 1;
@@ -225,8 +227,9 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		for (char *p = key; *p; p++)
 			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
 		if (!reg_map_get(&g->orgs, key)) {
-			snprintf(err, sizeof err, "«%s»: no %s with this GUID in %s", c->gds,
-				school ? "school" : "municipality", school ? "rbd_Schools.xml" : "rbd_Governments.xml");
+			snprintf(err, sizeof err, school ? _("«%s»: no school with this GUID in %s")
+				: _("«%s»: no municipality with this GUID in %s"), c->gds,
+				school ? "rbd_Schools.xml" : "rbd_Governments.xml");
 			reject(g, t, row->index, err);
 			goto out;
 		}
@@ -340,7 +343,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		return; /* an op queued before this import */
 	struct gq *q = &g->q[e->num];
 	if (g->tty && (++g->answered & 255) == 0) { /* progress: a large package takes a while */
-		fprintf(stderr, "\r\033[K%s: %zu of %zu rows sent and answered", g->path, g->answered, g->nq);
+		fputs("\r\033[K", stderr);
+		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
+				"%s: %zu of %zu rows sent and answered", g->nq), g->path, g->answered, g->nq);
 		fflush(stderr);
 	}
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
@@ -348,7 +353,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	q->outcome = o;
 	struct gstat *s = &g->st[q->table];
 	char buf[640];
-	const char *msg = res->message && *res->message ? res->message : "no reason given";
+	const char *msg = res->message && *res->message ? res->message : _("no reason given");
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		if (res->message && strcmp(res->message, "updated") == 0)
 			s->updated++;
@@ -356,11 +361,11 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 			s->added++;
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		s->refused++;
-		snprintf(buf, sizeof buf, "server refused: %s (%s)", msg, kt_status_name((int)res->status));
+		snprintf(buf, sizeof buf, _("server refused: %s (%s)"), msg, kt_status_name((int)res->status));
 		reject(g, q->table, q->row, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(g, q->table, q->row, buf);
 	}
 }
@@ -385,9 +390,11 @@ static void summary(const struct gimp *g)
 	if (g->dry)
 		printf(_("dry run: nothing queued\n"));
 	else if (g->offline && g->nq)
-		printf(_("offline: %zu changes queued ('karta sync' sends them)\n"), g->nq);
+		printf(P_("offline: %zu change queued ('karta sync' sends it)\n",
+			"offline: %zu changes queued ('karta sync' sends them)\n", g->nq), g->nq);
 	else if (waiting)
-		printf("%ld changes still queued ('karta sync' sends them)\n", waiting);
+		printf(P_("%ld change still queued ('karta sync' sends it)\n",
+			"%ld changes still queued ('karta sync' sends them)\n", waiting), waiting);
 }
 
 /* ---- the command -------------------------------------------------------------------------------- */
@@ -408,14 +415,14 @@ static int read_orgs(struct gimp *g, const char *table, const char *col, char ki
 		for (char *p = key; *p; p++)
 			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
 		if (reg_map_put(&g->orgs, key, NULL, row.index) != 0) {
-			snprintf(err, sizeof err, "out of memory");
+			snprintf(err, sizeof err, "%s", _("out of memory"));
 			k = -1;
 			break;
 		}
 	}
 	kt_gds_close(rd);
 	if (k != 0) {
-		fprintf(stderr, "karta: cannot import '%s': %s; nothing imported\n", g->path, err);
+		fprintf(stderr, _("karta: cannot import '%s': %s; nothing imported\n"), g->path, err);
 		return -1;
 	}
 	*has = true;
@@ -448,7 +455,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry import", "PACKAGE", 1,
-		"Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
+		N_("Reads a federal exchange package (a folder or a .zip of GIADBSet XML files):\n"
 		"exam points (rbd_Stations), auditoriums (rbd_Auditoriums), staff\n"
 		"(rbd_StationWorkers), participants (rbd_Participants), registrations\n"
 		"(rbd_ParticipantsExams) and the exams' point and auditorium assignments\n"
@@ -502,8 +509,10 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 			goto out;
 	clear_bar(&g);
 	if (g.rejected && !g.partial && !g.dry) {
-		fprintf(stderr, _("karta: %s: %ld rows refused (above): nothing imported; fix them, or "
-				"import the others with --partial\n"), g.path, g.rejected);
+		fprintf(stderr, P_("karta: %s: %ld row refused (above): nothing imported; fix it, or "
+				"import the others with --partial\n", "karta: %s: %ld rows refused (above): "
+				"nothing imported; fix them, or import the others with --partial\n", g.rejected),
+			g.path, g.rejected);
 		goto out;
 	}
 	if (in_batch) {
@@ -519,8 +528,9 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		refused += g.st[t].refused + g.st[t].conflicts;
 	if (g.rejected && !g.dry)
-		fprintf(stderr, _("karta: %s: %ld rows refused (above) and not imported (--partial: the "
-				"others were)\n"), g.path, g.rejected);
+		fprintf(stderr, P_("karta: %s: %ld row refused (above) and not imported (--partial: the "
+				"others were)\n", "karta: %s: %ld rows refused (above) and not imported "
+				"(--partial: the others were)\n", g.rejected), g.path, g.rejected);
 	rc = g.rejected || refused ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:

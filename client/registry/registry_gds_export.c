@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "kt_i18n.h"
 #include "kt_gds_write.h"
 #include "opts.h"
 #include "registry_gds_out.h"
@@ -62,7 +63,7 @@ static json_t *load_orgs(struct client *cl, struct replica *r)
 		if (!text || replica_meta_set(r, META_ORGS, text) != 0 ||
 		    replica_meta_set(r, META_ORGS_AT, at) != 0)
 			fprintf(stderr, _("karta: warning: cannot remember the organization tree for "
-				"offline use: %s\n"), text ? replica_error(r) : "out of memory");
+				"offline use: %s\n"), text ? replica_error(r) : _("out of memory"));
 		free(text);
 		if (!a)
 			fprintf(stderr, _("karta: out of memory\n"));
@@ -202,7 +203,7 @@ static void on_signal(int sig)
 static int write_one(struct run *u, const json_t *row)
 {
 	if (interrupted)
-		return snprintf(u->err, sizeof u->err, "interrupted"), -1;
+		return snprintf(u->err, sizeof u->err, "%s", _("interrupted")), -1;
 	gds_out_reset(u->o);
 	int k = u->gt->map(u->x, row, u->o);
 	if (k == 0) {
@@ -210,7 +211,7 @@ static int write_one(struct run *u, const json_t *row)
 		return 0;
 	}
 	if (k < 0 || gds_out_finish(u->x, u->t, row, u->o) != 0)
-		return snprintf(u->err, sizeof u->err, "%s.xml: row %ld: the row is too long",
+		return snprintf(u->err, sizeof u->err, _("%s.xml: row %ld: the row is too long"),
 			u->t->name, kt_gds_write_rows(u->w) + 1), -1;
 	return kt_gds_write_row(u->w, u->o->val, u->o->nx, u->o->xname, u->o->xval, u->err,
 		sizeof u->err);
@@ -281,6 +282,15 @@ static void gx_free(struct gx *x)
 	}
 }
 
+/* The printf width that pads s to 32 characters (UTF-8: a Cyrillic letter is two bytes). */
+static int col32(const char *s)
+{
+	int extra = 0;
+	for (; *s; s++)
+		extra += ((unsigned char)*s & 0xC0) == 0x80;
+	return 32 + extra;
+}
+
 /* This device's level from the replica (the sync writes it). */
 static bool is_region(struct replica *r)
 {
@@ -300,8 +310,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			.help = N_("the package to write (also -o; made 0600, replaced only when whole)")},
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"registry export", "", 0,
-		"Writes what the region holds as the federal exchange package (GIADBSet): one XML\n"
+	struct opt_cmd c = {"registry export --layout giadbset", "", 0,
+		N_("Writes what the region holds as the federal exchange package (GIADBSet): one XML\n"
 		"file per table in a .zip — rbd_CurrentRegion, rbd_Areas, rbd_Governments,\n"
 		"rbd_Schools, rbd_Stations, rbd_Auditoriums, rbd_Participants,\n"
 		"rbd_ParticipantsExams, rbd_StationWorkers and karta's planning: rbd_StationsExams,\n"
@@ -336,7 +346,7 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	bool handlers = false;
 	if (!out || index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
 		fprintf(stderr, _("karta: cannot export: %s\n"), out && *replica_error(r)
-			? replica_error(r) : "out of memory");
+			? replica_error(r) : _("out of memory"));
 		goto done;
 	}
 	if (!*x.region_code) {
@@ -353,7 +363,8 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
-	printf("  %-32s %13s %7.1f s\n", "(the tree and the links)", "", since(&t0));
+	const char *label = _("(the tree and the links)");
+	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	for (int i = 0; i < gds_out_tables_count; i++) {
 		u.gt = &gds_out_tables[i];
 		u.t = kt_gds_table(u.gt->name);
@@ -362,46 +373,49 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 			kt_gds_write_abort(u.w);
 			goto done;
 		}
-		printf("  %-32s %8ld rows %7.1f s\n", u.t->name, kt_gds_write_rows(u.w), since(&t0));
+		long n = kt_gds_write_rows(u.w);
+		printf(P_("  %-32s %8ld row  %7.1f s\n", "  %-32s %8ld rows %7.1f s\n", n), u.t->name, n,
+			since(&t0));
 		fflush(stdout);
 	}
 	int fin = interrupted ? (kt_gds_write_abort(u.w), snprintf(u.err, sizeof u.err,
-		"interrupted"), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
-	printf("  %-32s %13s %7.1f s\n", "(the .zip)", "", since(&t0));
+		"%s", _("interrupted")), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
+	label = _("(the .zip)");
+	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	if (fin != 0) {
-		fprintf(stderr, "karta: cannot export: %s; nothing written\n", u.err);
+		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
 		goto done;
 	}
-	printf("written to %s\n", o[O_OUTPUT].str);
+	printf(_("written to %s\n"), o[O_OUTPUT].str);
 	fflush(stdout); /* the warnings below come after it, also in a pipe */
 	if (no_guid)
 		fprintf(stderr, P_("karta: warning: %ld organization added by hand has no federal "
-				   "GUID: written with one karta makes from the code\n",
-				"karta: warning: %ld organizations added by hand have no federal "
-				"GUID: written with one karta makes from the code\n", no_guid), no_guid);
+				"GUID: written with one karta makes from the code\n", "karta: warning: %ld "
+				"organizations added by hand have no federal GUID: written with one karta makes "
+				"from the code\n", no_guid), no_guid);
 	if (x.no_global)
 		fprintf(stderr, P_("karta: warning: %ld row left out: its exam has no ExamGlobalID "
-				   "('karta exam schedule import' gives it)\n",
-				"karta: warning: %ld rows left out: their exam has no ExamGlobalID "
-				"('karta exam schedule import' gives it)\n", x.no_global), x.no_global);
+				"('karta exam schedule import' gives it)\n", "karta: warning: %ld rows left out: "
+				"their exam has no ExamGlobalID ('karta exam schedule import' gives it)\n",
+				x.no_global), x.no_global);
 	if (x.no_link)
 		fprintf(stderr, P_("karta: warning: %ld planning row left out: what it refers to is "
-				   "not in the replica\n",
-				"karta: warning: %ld planning rows left out: what they refer to is "
-				"not in the replica\n", x.no_link), x.no_link);
+				"not in the replica\n", "karta: warning: %ld planning rows left out: what they "
+				"refer to is not in the replica\n", x.no_link), x.no_link);
 	if (x.no_area)
-		fprintf(stderr, "karta: warning: %ld exam point%s without a territory (neither "
-				"their own nor their host school's): AreaID written as zeros\n", x.no_area, x.no_area == 1 ? "" : "s");
+		fprintf(stderr, P_("karta: warning: %ld exam point without a territory (neither "
+				"its own nor its host school's): AreaID written as zeros\n", "karta: warning: %ld "
+				"exam points without a territory (neither their own nor their host school's): "
+				"AreaID written as zeros\n", x.no_area), x.no_area);
 	if (x.unknown_cols)
-		fprintf(stderr, P_("karta: note: %ld row carries columns the published schema does "
-				   "not know, kept as they came\n",
-				"karta: note: %ld rows carry columns the published schema does not "
-				"know, kept as they came\n", x.unknown_cols), x.unknown_cols);
+		fprintf(stderr, P_("karta: note: %ld row carries columns the published schema does not "
+				"know, kept as they came\n", "karta: note: %ld rows carry columns the published "
+				"schema does not know, kept as they came\n", x.unknown_cols), x.unknown_cols);
 	if (pending > 0)
 		fprintf(stderr, P_("karta: warning: %ld change in the outbox not yet synced is not in "
-				   "the package: run 'karta sync' and export again\n",
-				"karta: warning: %ld changes in the outbox not yet synced are not in "
-				"the package: run 'karta sync' and export again\n", pending), pending);
+				"the package: run 'karta sync' and export again\n", "karta: warning: %ld changes "
+				"in the outbox not yet synced are not in the package: run 'karta sync' and export "
+				"again\n", pending), pending);
 	rc = EXIT_OK;
 done:
 	if (handlers) {

@@ -355,8 +355,8 @@ int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, cons
 		return 0;
 	}
 	if (sync_push(cl, &rep, fn, arg) != 0 || sync_pull(cl, false, &rep) != 0) {
-		fprintf(stderr, "karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
-				"was not sent\n", file, nq);
+		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
+				"was not sent\n"), file, nq);
 		return -1;
 	}
 	return 0;

@@ -94,7 +94,8 @@ int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size
 bool kt_gds_resumable(const struct kt_gds_reader *r);
 void kt_gds_close(struct kt_gds_reader *r);
 
-/* Value checks by type (NULL when fine, else a message without the value). */
+/* Value checks by type (NULL when fine, else a message without the value, marked N_():
+ * translate it with _() where it is printed). */
 const char *kt_gds_check(const struct kt_gds_col *c, const char *v);
 
 #endif

@@ -298,7 +298,7 @@ static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const str
 		if (parse_long(v, c->lo, c->hi, &x))
 			return json_integer(x);
 		if (c->need)
-			*refuse = v ? "is out of the range karta keeps" : "is missing";
+			*refuse = v ? N_("is out of the range karta keeps") : N_("is missing");
 		return c->dflt ? json_loads(c->dflt, JSON_DECODE_ANY, NULL) : json_null();
 	case KT_GC_BOOL:
 	case KT_GC_FLAG:
@@ -309,13 +309,13 @@ static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const str
 	case KT_GC_SEX:
 		b = truth(v);
 		if (b < 0 && c->need)
-			*refuse = "is not true/false (1/0)";
+			*refuse = N_("is not true/false (1/0)");
 		return b < 0 ? json_null() : json_integer(b ? 2 : 1);
 	case KT_GC_DATE:
 	case KT_GC_STAMP: {
 		if (!v || strlen(v) < 19) {
 			if (c->need)
-				*refuse = "is missing";
+				*refuse = N_("is missing");
 			return json_null();
 		}
 		char d[24];
@@ -333,7 +333,7 @@ static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const str
 	}
 	case KT_GC_CODE4: {
 		if (!parse_long(v, c->lo, c->hi, &x)) {
-			*refuse = "is not a code karta keeps (0 to 9999)";
+			*refuse = N_("is not a code karta keeps (0 to 9999)");
 			return json_null();
 		}
 		char d[8];
@@ -348,7 +348,7 @@ static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const str
 		int pc = kt_gds_col(t, "pClass");
 		int g = grade_of(pc >= 0 ? row->val[pc] : NULL);
 		if (!parse_long(v, 1, 7, &x)) {
-			*refuse = "is not a set of ГИА forms karta knows (1 to 7)";
+			*refuse = N_("is not a set of ГИА forms karta knows (1 to 7)");
 			return json_null();
 		}
 		int set = 0;
@@ -464,7 +464,7 @@ json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t
 			json_decref(val);
 			if (!refuse)
 				break;
-			snprintf(err, errlen, "«%s» %s", c->gds, refuse);
+			snprintf(err, errlen, "«%s» %s", c->gds, _(refuse)); /* N_() where it is set */
 			goto refused;
 		}
 		char buf[64];
@@ -507,7 +507,7 @@ json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t
 		json_decref(extra);
 		return o;
 	}
-	snprintf(err, errlen, _("out of memory"));
+	snprintf(err, errlen, "%s", _("out of memory"));
 refused:
 	json_decref(o);
 	json_decref(extra);

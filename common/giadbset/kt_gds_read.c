@@ -274,7 +274,8 @@ static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err
 		}
 		const char *msg = kt_gds_check(c, r->vals[i]);
 		if (msg)
-			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, msg), row_refused(r);
+			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, _(msg)),
+				row_refused(r);
 	}
 	memset(row, 0, sizeof *row);
 	row->index = r->rows;
@@ -392,35 +393,35 @@ const char *kt_gds_check(const struct kt_gds_col *c, const char *v)
 	size_t n = strlen(v);
 	switch (c->type) {
 	case KT_GDS_TEXT:
-		return c->max_len > 0 && utf8_chars(v) > (size_t)c->max_len ? "is longer than the schema allows" : NULL;
+		return c->max_len > 0 && utf8_chars(v) > (size_t)c->max_len ? N_("is longer than the schema allows") : NULL;
 	case KT_GDS_INT: {
 		const char *d = v[0] == '-' || v[0] == '+' ? v + 1 : v;
 		size_t dn = strlen(d);
 		if (dn == 0 || dn > 10 || !all_digits(d, dn))
-			return "is not a whole number";
+			return N_("is not a whole number");
 		long long x = strtoll(v, NULL, 10);
-		return x < -2147483648LL || x > 2147483647LL ? "is out of range" : NULL;
+		return x < -2147483648LL || x > 2147483647LL ? N_("is out of range") : NULL;
 	}
 	case KT_GDS_GUID:
 		if (n != 36)
-			return "is not a GUID";
+			return N_("is not a GUID");
 		for (size_t i = 0; i < 36; i++) {
 			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 			if (dash ? v[i] != '-' : !isxdigit((unsigned char)v[i]))
-				return "is not a GUID";
+				return N_("is not a GUID");
 		}
 		return NULL;
 	case KT_GDS_BOOL:
 		return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 || strcmp(v, "1") == 0 ||
-			strcmp(v, "0") == 0 ? NULL : "is not true or false";
+			strcmp(v, "0") == 0 ? NULL : N_("is not true or false");
 	case KT_GDS_DATETIME_NULL:
 		if (strcmp(v, "NULL") == 0)
 			return NULL;
 		/* fall through */
 	case KT_GDS_DATETIME:
-		return datetime_ok(v, false) ? NULL : "is not a timestamp yyyy-mm-ddThh:mm:ss.ff";
+		return datetime_ok(v, false) ? NULL : N_("is not a timestamp yyyy-mm-ddThh:mm:ss.ff");
 	case KT_GDS_DATETIME_FRAC_OPT:
-		return datetime_ok(v, true) ? NULL : "is not a timestamp yyyy-mm-ddThh:mm:ss";
+		return datetime_ok(v, true) ? NULL : N_("is not a timestamp yyyy-mm-ddThh:mm:ss");
 	}
 	return NULL;
 }

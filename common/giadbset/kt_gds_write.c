@@ -20,6 +20,7 @@
 #include <zip.h>
 
 #include "kt_gds_write.h"
+#include "kt_i18n.h"
 
 #define MAX_TABLES 32
 
@@ -60,17 +61,17 @@ struct kt_gds_write *kt_gds_write_open(const char *path, char *err, size_t errle
 	size_t need = dlen + strlen(base) + 32;
 	if (!w || !(w->path = strdup(path)) || !(w->dir = malloc(need))) {
 		kt_gds_write_abort(w);
-		fail(err, errlen, "out of memory");
+		fail(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	if (!*base) {
-		fail(err, errlen, "cannot write package '%s': the path names a folder, not a file", path);
+		fail(err, errlen, _("cannot write package '%s': the path names a folder, not a file"), path);
 		kt_gds_write_abort(w);
 		return NULL;
 	}
 	snprintf(w->dir, need, "%.*s.%s.tmp-XXXXXX", (int)dlen, path, base);
 	if (!mkdtemp(w->dir)) {
-		fail(err, errlen, "cannot create '%s': %s", w->dir, strerror(errno));
+		fail(err, errlen, _("cannot create '%s': %s"), w->dir, strerror(errno));
 		free(w->dir);
 		w->dir = NULL;
 		kt_gds_write_abort(w);
@@ -89,8 +90,8 @@ static int end_table(struct kt_gds_write *w, char *err, size_t errlen)
 		rc = xmlTextWriterEndDocument(w->xw);
 	xmlFreeTextWriter(w->xw); /* flushes and closes the file */
 	w->xw = NULL;
-	return rc < 0 ? fail(err, errlen, "cannot write %s.xml: %s", w->t->name,
-		errno ? strerror(errno) : "the XML writer failed") : 0;
+	return rc < 0 ? fail(err, errlen, _("cannot write %s.xml: %s"), w->t->name,
+		errno ? strerror(errno) : _("the XML writer failed")) : 0;
 }
 
 int kt_gds_write_table(struct kt_gds_write *w, const struct kt_gds_table *t, char *err,
@@ -99,22 +100,22 @@ int kt_gds_write_table(struct kt_gds_write *w, const struct kt_gds_table *t, cha
 	if (end_table(w, err, errlen) != 0)
 		return -1;
 	if (w->ntables == MAX_TABLES)
-		return fail(err, errlen, "too many tables in one package");
+		return fail(err, errlen, _("too many tables in one package"));
 	char file[4096], name[300];
 	snprintf(name, sizeof name, "%s.xml", t->name);
 	errno = 0;
 	w->xw = xmlNewTextWriterFilename(in_dir(w, name, file, sizeof file), 0);
 	if (!w->xw)
-		return fail(err, errlen, "cannot create '%s': %s", file,
-			errno ? strerror(errno) : "the XML writer failed");
+		return fail(err, errlen, _("cannot create '%s': %s"), file,
+			errno ? strerror(errno) : _("the XML writer failed"));
 	w->t = t;
 	w->rows = 0;
 	w->tables[w->ntables++] = t->name;
 	if (xmlTextWriterStartDocument(w->xw, "1.0", "utf-8", NULL) < 0 ||
 	    xmlTextWriterStartElementNS(w->xw, NULL, (const xmlChar *)"GIADBSet",
 		(const xmlChar *)KT_GDS_NS) < 0)
-		return fail(err, errlen, "cannot write '%s': %s", file,
-			errno ? strerror(errno) : "the XML writer failed");
+		return fail(err, errlen, _("cannot write '%s': %s"), file,
+			errno ? strerror(errno) : _("the XML writer failed"));
 	return 0;
 }
 
@@ -138,25 +139,25 @@ int kt_gds_write_row(struct kt_gds_write *w, const char *const *val, int nextra,
 	const struct kt_gds_table *t = w->t;
 	long row = w->rows + 1;
 	if (!w->xw)
-		return fail(err, errlen, "a row written before its table");
+		return fail(err, errlen, _("a row written before its table"));
 	for (int i = 0; i < t->ncols; i++) {
 		const struct kt_gds_col *c = &t->cols[i];
 		if (!val[i]) {
 			if (c->required)
-				return fail(err, errlen, "%s.xml: row %ld: «%s» is required and karta has no "
-					"value for it", t->name, row, c->name);
+				return fail(err, errlen, _("%s.xml: row %ld: «%s» is required and karta has no "
+					"value for it"), t->name, row, c->name);
 			continue;
 		}
-		const char *msg = !xml_text_ok(val[i]) ? "is not text XML can carry" : kt_gds_check(c, val[i]);
+		const char *msg = !xml_text_ok(val[i]) ? N_("is not text XML can carry") : kt_gds_check(c, val[i]);
 		if (msg)
-			return fail(err, errlen, "%s.xml: row %ld: «%s» %s", t->name, row, c->name, msg);
+			return fail(err, errlen, _("%s.xml: row %ld: «%s» %s"), t->name, row, c->name, _(msg));
 	}
 	for (int i = 0; i < nextra; i++) {
 		if (xmlValidateNCName((const xmlChar *)xname[i], 0) != 0 || kt_gds_col(t, xname[i]) >= 0)
-			return fail(err, errlen, "%s.xml: row %ld: kept column %d has a name that is not "
-				"an XML element name of its own", t->name, row, i + 1);
+			return fail(err, errlen, _("%s.xml: row %ld: kept column %d has a name that is not "
+				"an XML element name of its own"), t->name, row, i + 1);
 		if (!xml_text_ok(xval[i]))
-			return fail(err, errlen, "%s.xml: row %ld: «%s» is not text XML can carry",
+			return fail(err, errlen, _("%s.xml: row %ld: «%s» is not text XML can carry"),
 				t->name, row, xname[i]);
 	}
 	/* one row a line: no indentation inside (a tenth of the bytes), yet a person can page
@@ -170,8 +171,8 @@ int kt_gds_write_row(struct kt_gds_write *w, const char *const *val, int nextra,
 	for (int i = 0; rc >= 0 && i < nextra; i++)
 		rc = element(w, xname[i], xval[i]);
 	if (rc < 0 || xmlTextWriterEndElement(w->xw) < 0)
-		return fail(err, errlen, "cannot write %s.xml: %s", t->name,
-			errno ? strerror(errno) : "the XML writer failed");
+		return fail(err, errlen, _("cannot write %s.xml: %s"), t->name,
+			errno ? strerror(errno) : _("the XML writer failed"));
 	w->rows = row;
 	return 0;
 }
@@ -183,7 +184,7 @@ long kt_gds_write_rows(const struct kt_gds_write *w)
 
 static void zip_fail(zip_t *z, const char *what, char *err, size_t errlen)
 {
-	fail(err, errlen, "cannot write the archive (%s): %s", what, zip_strerror(z));
+	fail(err, errlen, _("cannot write the archive (%s): %s"), what, zip_strerror(z));
 }
 
 /* Deflates the table files into DIR/package.zip. */
@@ -194,7 +195,7 @@ static int make_zip(struct kt_gds_write *w, const char *zpath, char *err, size_t
 	if (!z) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);
-		fail(err, errlen, "cannot create '%s': %s", zpath, zip_error_strerror(&ze));
+		fail(err, errlen, _("cannot create '%s': %s"), zpath, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return -1;
 	}
@@ -217,7 +218,7 @@ static int make_zip(struct kt_gds_write *w, const char *zpath, char *err, size_t
 		}
 	}
 	if (zip_close(z) != 0) {
-		zip_fail(z, "closing", err, errlen);
+		zip_fail(z, _("closing"), err, errlen);
 		zip_discard(z);
 		return -1;
 	}
@@ -231,9 +232,9 @@ int kt_gds_write_finish(struct kt_gds_write *w, char *err, size_t errlen)
 	if (rc == 0)
 		rc = make_zip(w, in_dir(w, "package.zip", zpath, sizeof zpath), err, errlen);
 	if (rc == 0 && chmod(zpath, 0600) != 0)
-		rc = fail(err, errlen, "cannot set the mode of '%s': %s", zpath, strerror(errno));
+		rc = fail(err, errlen, _("cannot set the mode of '%s': %s"), zpath, strerror(errno));
 	if (rc == 0 && rename(zpath, w->path) != 0)
-		rc = fail(err, errlen, "cannot rename '%s' to '%s': %s", zpath, w->path, strerror(errno));
+		rc = fail(err, errlen, _("cannot rename '%s' to '%s': %s"), zpath, w->path, strerror(errno));
 	kt_gds_write_abort(w);
 	return rc;
 }

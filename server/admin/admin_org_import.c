@@ -135,7 +135,8 @@ static int load_file(PGconn *pg, struct kt_gds_pkg *pkg, const struct org_src *s
 		copy_field(buf, sizeof buf, &n, extra, true);
 		free(extra);
 		if (n + 1 >= sizeof buf) {
-			snprintf(err, errlen, _("%s: row %ld: the row is too long to keep whole"), file, row.index);
+			snprintf(err, errlen, _("%s: row %ld: the row is too long to keep whole"), file,
+				row.index);
 			k = -1;
 			break;
 		}
@@ -344,33 +345,30 @@ static const char sql_partial[] =
 	"UPDATE gds_plan p SET action = 'refused' WHERE EXISTS (SELECT 1 FROM gds_err e"
 	" WHERE e.file = p.file AND e.row = p.row)";
 
-/* The plan as lines a person reads, and the counts. */
+/* The plan as lines a person reads, and the counts. The words are parameters (report():
+ * the catalogue's, in the user's language): $1-$3 the levels, $4-$16 the phrases. */
 static const char sql_report[] =
 	"SELECT ord, line FROM ("
 	" SELECT CASE kind WHEN 'r' THEN 1 WHEN 'm' THEN 3 ELSE 4 END AS ord, file, row, CASE action"
-	"  WHEN 'add' THEN format('+ %s %s «%s»%s', level, new_code, name, CASE WHEN parent IS NULL"
-	"   THEN '' ELSE ' in ' || coalesce((SELECT q.new_code FROM gds_plan q WHERE q.guid = p.parent),"
-	"    (SELECT o.code FROM organization o WHERE o.guid = p.parent)) END)"
-	"  WHEN 'skip' THEN format('  skipped %s row %s: deleted in the package (DeleteType %s) and"
-	" not in karta', file, row, del)"
-	"  WHEN 'delete' THEN format('- %s %s «%s»: deleted in the package (DeleteType %s): marked"
-	" deleted; its data and devices are kept (revoke them with ''karta-admin device revoke'')',"
-	"   level, new_code, name, del)"
-	"  ELSE format('~ %s %s «%s»:%s%s%s%s%s', level, new_code, name,"
-	"   CASE WHEN action = 'restore' THEN ' live again in the package;'"
-	"    WHEN adopt THEN ' added by hand before: the package''s GUID attached;' ELSE '' END,"
-	"   CASE WHEN old_name IS DISTINCT FROM name THEN format(' name was «%s»;', old_name) END,"
-	"   CASE WHEN old_fcode IS DISTINCT FROM code THEN format(' federal code %s → %s;',"
+	"  WHEN 'add' THEN format($4::text, lv, new_code, name, CASE WHEN parent IS NULL"
+	"   THEN '' ELSE format($5::text, coalesce((SELECT q.new_code FROM gds_plan q WHERE q.guid = p.parent),"
+	"    (SELECT o.code FROM organization o WHERE o.guid = p.parent))) END)"
+	"  WHEN 'skip' THEN format($6::text, file, row, del)"
+	"  WHEN 'delete' THEN format($7::text, lv, new_code, name, del)"
+	"  ELSE format('~ %s %s «%s»:%s%s%s%s%s', lv, new_code, name,"
+	"   CASE WHEN action = 'restore' THEN $8::text WHEN adopt THEN $9::text ELSE '' END,"
+	"   CASE WHEN old_name IS DISTINCT FROM name THEN format($10::text, old_name) END,"
+	"   CASE WHEN old_fcode IS DISTINCT FROM code THEN format($11::text,"
 	"    coalesce(old_fcode, '—'), code) END,"
-	"   CASE WHEN old_parent_id IS DISTINCT FROM parent_org THEN format(' moves from %s to %s;',"
+	"   CASE WHEN old_parent_id IS DISTINCT FROM parent_org THEN format($12::text,"
 	"    coalesce(old_parent_code, '—'), coalesce((SELECT q.new_code FROM gds_plan q"
 	"     WHERE q.guid = p.parent), (SELECT o.code FROM organization o WHERE o.guid = p.parent))) END,"
-	"   CASE WHEN old_area IS DISTINCT FROM area THEN ' territory changed;' END) END AS line"
-	" FROM gds_plan p WHERE action NOT IN ('same', 'refused')"
+	"   CASE WHEN old_area IS DISTINCT FROM area THEN $13::text END) END AS line"
+	" FROM (SELECT *, CASE level WHEN 'region' THEN $1::text WHEN 'municipality' THEN $2::text"
+	"  ELSE $3::text END AS lv FROM gds_plan) p WHERE action NOT IN ('same', 'refused')"
 	" UNION ALL SELECT 2, g.file, g.row, CASE WHEN t.guid IS NULL"
-	"  THEN format('+ territory %s «%s»%s', g.code, g.name, CASE WHEN g.del <> 0 THEN ' (deleted"
-	" in the package)' ELSE '' END)"
-	"  ELSE format('~ territory %s «%s»', g.code, g.name) END"
+	"  THEN format($14::text, g.code, g.name, CASE WHEN g.del <> 0 THEN $15::text ELSE '' END)"
+	"  ELSE format($16::text, g.code, g.name) END"
 	" FROM gds_org g LEFT JOIN territory t ON t.guid = g.guid WHERE g.kind = 'a'"
 	"  AND NOT EXISTS (SELECT 1 FROM gds_err e WHERE e.file = g.file AND e.row = g.row)"
 	"  AND (t.guid IS NULL OR (t.code::text, t.name, t.deleted) IS DISTINCT FROM (g.code, g.name, g.del <> 0))"
@@ -470,7 +468,16 @@ static int package_wide(PGconn *pg)
 
 static int report(PGconn *pg, bool dry)
 {
-	PGresult *r = admin_exec(pg, N_("plan the import"), sql_report, 0, NULL);
+	/* the words of sql_report's lines ($1-$16), as the user reads them */
+	const char *words[] = {_("region"), _("municipality"), _("school"), _("+ %s %s «%s»%s"),
+		_(" in %s"), _("  skipped %s row %s: deleted in the package (DeleteType %s) and not in "
+		"karta"), _("- %s %s «%s»: deleted in the package (DeleteType %s): marked deleted; its "
+		"data and devices are kept (revoke them with 'karta-admin device revoke')"),
+		_(" live again in the package;"), _(" added by hand before: the package's GUID attached;"),
+		_(" name was «%s»;"), _(" federal code %s → %s;"), _(" moves from %s to %s;"),
+		_(" territory changed;"), _("+ territory %s «%s»%s"), _(" (deleted in the package)"),
+		_("~ territory %s «%s»")};
+	PGresult *r = admin_exec(pg, N_("plan the import"), sql_report, 16, words);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)

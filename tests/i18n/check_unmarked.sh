@@ -43,7 +43,7 @@ folders=(
 	client/exam             # exam.po
 	client/print            # print.po
 	common/registry         # registry.po
-	common/giadbset         # registry.po
+	common/giadbset         # registry.po, giadbset.po (the package)
 )
 
 # Files or "file:literal-start" that stay English, with the reason.
