@@ -377,14 +377,14 @@ demo_xlsx() {
 # UTF-8 with a BOM); short ids in tables name the rows again.
 demo_formats() {
 	local f=$RUN_ABS/rollup.csv reg
-	step "the roll-up as CSV for Excel (--format csv -o FILE.csv)"
+	step "сводка в CSV для Excel (--format csv -o ФАЙЛ.csv)"
 	run "$KARTA" --config "$RUN/reg.conf" rollup --by municipality --format csv -o "$f" ||
 		die "rollup --format csv failed"
-	info "its rows (the header, Russian, comes first; a UTF-8 byte order mark before it):"
+	info "её строки (сначала заголовок на русском; перед ним метка порядка байтов UTF-8):"
 	run sed -n '2,3p' "$f"
-	info "(--encoding cp1251 for an old Excel; --csv-dialect rfc4180 for scripts: ',' and ISO dates)"
+	info "(--encoding cp1251 — для старого Excel; --csv-dialect rfc4180 — для программ: «,» и даты ISO)"
 	reg=$(plan_id reg)
-	step "a plan named by the first characters of its id, as the tables show ids"
+	step "план указан первыми знаками идентификатора, как их показывают таблицы"
 	run "$KARTA" --config "$RUN/reg.conf" plan show "${reg:0:8}" | head -n 14 || true
 }
 
@@ -415,27 +415,27 @@ demo_org_import() {
 # participant it does not hold is refused with file and row, nothing written.
 demo_gds() {
 	local r="$RUN/reg.conf" pkg=docs/samples/demo-region bad=$RUN/demo-region-bad
-	step "the region imports its exam schedule (ЕГЭ, ОГЭ, ГВЭ with the federal ExamGlobalID)"
+	step "регион загружает расписание экзаменов (ЕГЭ, ОГЭ, ГВЭ с федеральным ExamGlobalID)"
 	run "$KARTA" --config "$r" exam schedule import docs/samples/demo-exam-schedule.csv ||
 		die "karta exam schedule import failed"
 	run "$KARTA" --config "$r" registry list exams || die "karta registry list exams failed"
-	step "the region imports participants and their registrations from the federal package ($pkg)"
+	step "регион загружает участников и их регистрации на экзамены из федерального пакета ($pkg)"
 	run "$KARTA" --config "$r" registry import --layout giadbset "$pkg" --dry-run ||
 		die "registry import --layout giadbset --dry-run failed"
 	run "$KARTA" --config "$r" registry import --layout giadbset "$pkg" ||
 		die "registry import --layout giadbset failed"
-	info "(each row is in the school its SchoolRegistration GUID names, decided by the server; what"
-	info " karta does not model is kept verbatim for the way back: docs/registries.md)"
-	step "the same package again: nothing to change"
+	info "(каждая строка попадает в ОО, которую называет её GUID SchoolRegistration, — решает сервер;"
+	info " то, чего нет в модели karta, хранится как есть для обратной выгрузки: docs/registries.md)"
+	step "тот же пакет повторно: изменять нечего"
 	run "$KARTA" --config "$r" registry import --layout giadbset "$pkg" ||
 		die "registry import --layout giadbset (again) failed"
-	step "a registration naming a participant the package does not hold: refused, nothing written"
+	step "регистрация участника, которого нет в пакете, отклоняется, ничего не записано"
 	rm -rf "$bad" && cp -r "$pkg" "$bad"
 	sed -i '0,/<ParticipantID>[^<]*</s//<ParticipantID>11111111-2222-3333-4444-555555555555</' \
 		"$bad/rbd_ParticipantsExams.xml"
 	run "$KARTA" --config "$r" registry import --layout giadbset "$bad" &&
 		die "a registration of an unknown participant was accepted"
-	step "school-n1 reads its own participants from the package, and no other school's"
+	step "school-n1 видит своих участников из пакета и не видит чужих"
 	run "$KARTA" --config "$RUN/school-n1.conf" sync >/dev/null || die "karta sync failed"
 	run "$KARTA" --config "$RUN/school-n1.conf" registry list participants || true
 }
@@ -493,11 +493,11 @@ demo_staff() {
 # (docs/registries.md «GIADBSet export»), each file checked against the published schema.
 demo_gds_export() {
 	local r="$RUN/reg.conf" out="$RUN/region-package.zip" f x
-	step "the region exports what it holds as the federal exchange package (GIADBSet, .zip)"
+	step "регион выгружает свои данные федеральным пакетом обмена (GIADBSet, .zip)"
 	run "$KARTA" --config "$r" sync >/dev/null || die "karta sync failed"
 	run "$KARTA" --config "$r" registry export --layout giadbset -o "$out" ||
 		die "karta registry export --layout giadbset failed"
-	step "every file of the package validated against its published XSD (xmllint --schema)"
+	step "каждый файл пакета проверен по опубликованной схеме XSD (xmllint --schema)"
 	x=$(mktemp -d)
 	unzip -q -o "$out" -d "$x" || die "cannot unzip $out"
 	for f in "$x"/*.xml; do
@@ -506,7 +506,7 @@ demo_gds_export() {
 		[ "${PIPESTATUS[0]}" = 0 ] || die "$(basename "$f") is not valid against its schema"
 	done
 	rm -rf "$x"
-	info "open $RUN_ABS/region-package.zip (0600: it holds personal data)"
+	info "откройте $RUN_ABS/region-package.zip (права 0600: в нём персональные данные)"
 }
 
 # Connection limits (server/guard.c, docs/operations.md): kartad checks its open file limit

@@ -128,14 +128,15 @@ static int load_file(PGconn *pg, struct kt_gds_pkg *pkg, const struct org_src *s
 		copy_field(buf, sizeof buf, &n, del && *del ? del : "0", false);
 		char *extra = extra_json(s, t, &row);
 		if (!extra) {
-			snprintf(err, errlen, "%s: out of memory", file);
+			snprintf(err, errlen, _("%s: out of memory"), file);
 			k = -1;
 			break;
 		}
 		copy_field(buf, sizeof buf, &n, extra, true);
 		free(extra);
 		if (n + 1 >= sizeof buf) {
-			snprintf(err, errlen, "%s: row %ld: the row is too long to keep whole", file, row.index);
+			snprintf(err, errlen, _("%s: row %ld: the row is too long to keep whole"), file,
+				row.index);
 			k = -1;
 			break;
 		}
