@@ -393,7 +393,8 @@ const char *kt_gds_check(const struct kt_gds_col *c, const char *v)
 	size_t n = strlen(v);
 	switch (c->type) {
 	case KT_GDS_TEXT:
-		return c->max_len > 0 && utf8_chars(v) > (size_t)c->max_len ? N_("is longer than the schema allows") : NULL;
+		return c->max_len > 0 && utf8_chars(v) > (size_t)c->max_len
+			? N_("is longer than the schema allows") : NULL;
 	case KT_GDS_INT: {
 		const char *d = v[0] == '-' || v[0] == '+' ? v + 1 : v;
 		size_t dn = strlen(d);

@@ -148,7 +148,8 @@ int kt_gds_write_row(struct kt_gds_write *w, const char *const *val, int nextra,
 					"value for it"), t->name, row, c->name);
 			continue;
 		}
-		const char *msg = !xml_text_ok(val[i]) ? N_("is not text XML can carry") : kt_gds_check(c, val[i]);
+		const char *msg = !xml_text_ok(val[i]) ? N_("is not text XML can carry")
+			: kt_gds_check(c, val[i]);
 		if (msg)
 			return fail(err, errlen, _("%s.xml: row %ld: «%s» %s"), t->name, row, c->name, _(msg));
 	}
