@@ -182,24 +182,37 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 }
 
 /* Sends the outbox when the server is reachable and says what became of the op. */
-static int send_and_report(struct target *t, const char *what, const char *done)
+/* What a command says of its one change: whole sentences, so that each language can put
+ * them its own way (the gender of «правка» and «удаление» differs). */
+struct said {
+	const char *offline, *queued;
+	bool deleted;
+};
+static const struct said said_edit = {
+	N_("offline: the edit is queued; 'karta sync' sends it\n"),
+	N_("the edit is queued; 'karta sync' sends it\n"), false};
+static const struct said said_delete = {
+	N_("offline: the deletion is queued; 'karta sync' sends it\n"),
+	N_("the deletion is queued; 'karta sync' sends it\n"), true};
+
+static int send_and_report(struct target *t, const struct said *say)
 {
 	struct sync_report rep = {0};
 	t->outcome = -1;
 	if (!sync_connect(t->cl, true)) {
 		if (!t->cl->unreachable)
 			return EXIT_RUNTIME;
-		printf(_("offline: %s is queued; 'karta sync' sends it\n"), what);
+		fputs(_(say->offline), stdout);
 		return EXIT_OK;
 	}
 	if (sync_push(t->cl, &rep, on_result, t) != 0 || sync_pull(t->cl, false, &rep) != 0)
 		return EXIT_RUNTIME;
 	if (t->outcome == KARTA__OP_OUTCOME__OP_APPLIED) {
-		printf("%s %s: %s\n", t->table, t->id, done);
+		printf(say->deleted ? _("%s %s: deleted\n") : _("%s %s: edited\n"), t->table, t->id);
 		return EXIT_OK;
 	}
 	if (t->outcome < 0 || t->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
-		printf(_("%s is queued; 'karta sync' sends it\n"), what);
+		fputs(_(say->queued), stdout);
 		return EXIT_OK;
 	}
 	fprintf(stderr, _("karta: %s %s: server refused: %s\n"), t->table, t->id, t->msg);
@@ -306,7 +319,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 		local, summary, t->op_id) : -1;
 	json_decref(args);
 	json_decref(local);
-	rc = q == 0 ? send_and_report(t, "the edit", "edited") : EXIT_RUNTIME;
+	rc = q == 0 ? send_and_report(t, &said_edit) : EXIT_RUNTIME;
 done:
 	json_decref(cols);
 	json_decref(old);
@@ -406,7 +419,7 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 		local, summary, t.op_id) : -1;
 	json_decref(args);
 	json_decref(local);
-	rc = q == 0 ? send_and_report(&t, "the deletion", "deleted") : EXIT_RUNTIME;
+	rc = q == 0 ? send_and_report(&t, &said_delete) : EXIT_RUNTIME;
 done:
 	free(reason);
 	json_decref(t.row);
