@@ -117,7 +117,7 @@ assert wb.sheetnames == ["План", "Мероприятия"], wb.sheetnames
 head = {r[0].value: r[1].value for r in wb["План"].iter_rows(min_row=2)}
 assert head["наименование"] == "Дорожная карта ГИА" and head["организация"] == "mun1", head
 import re  # the act's date as people write it
-assert re.search(r" от \d\d\.\d\d\.\d{4}$", head["приказ"]), head
+assert re.search(r" от \d\d\.\d\d\.\d{4}$", head["утверждающий документ"]), head
 PY
 kt_ok reg plan list --format json
 printf '%s\n' "$KT_OUT" >"$W/plans.json"
