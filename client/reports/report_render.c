@@ -211,6 +211,8 @@ static int write_json(const Karta__Table *t, const struct report_view *v, FILE *
 static const char *people_cell(const Karta__Table *t, size_t r, const char *src)
 {
 	const char *s = cell(t, r, src);
+	if (strcmp(s, "total") == 0 && kt_i18n_russian()) /* the server's total row (K-02, K-06) */
+		return _("TOTAL");
 	if (strcmp(src, "kind") == 0)
 		return terms_word(TERMS_OVERDUE_KIND, s);
 	if (strcmp(src, "own_status") == 0)
