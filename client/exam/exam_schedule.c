@@ -456,7 +456,6 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	struct kt_csv_row hdr;
 	struct kt_csv_err err;
 	char level[32] = "";
-	struct sync_report rep = {0};
 	if (!rd || !(s.r = client_replica(cl)))
 		goto out;
 	if (kt_csv_next(rd, &hdr, &err) != KT_CSV_ROW) {
@@ -466,13 +465,8 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 	}
 	if (map_header(&s, &hdr) != 0)
 		goto out;
-	if (!sync_connect(cl, true)) {
-		if (!cl->unreachable)
-			goto out;
-		s.offline = true;
-	} else if (sync_push(cl, &rep, NULL, NULL) != 0 || sync_pull(cl, false, &rep) != 0) {
+	if (ri_refresh(cl, &s.offline) != 0)
 		goto out;
-	}
 	if (replica_meta_get(s.r, REPLICA_META_ORG, s.region, sizeof s.region) != 0 ||
 	    replica_meta_get(s.r, "level", level, sizeof level) != 0) {
 		fprintf(stderr, _("karta: this device's organization is not known yet (it never reached "
@@ -505,16 +499,8 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(s.r, true) != 0)
 			goto dberr;
 	}
-	if (!s.dry && s.nq && !s.offline &&
-	    (!sync_connect(cl, true) || sync_push(cl, &rep, on_result, &s) != 0 ||
-	     sync_pull(cl, false, &rep) != 0)) {
-		if (!cl->unreachable) {
-			fprintf(stderr, _("karta: %s: the exams are queued (%zu changes); 'karta sync' sends "
-					"what was not sent\n"), s.file, s.nq);
-			goto out;
-		}
-		s.offline = true;
-	}
+	if (!s.dry && s.nq && !s.offline && ri_send(cl, on_result, &s, &s.offline, s.file, s.nq) != 0)
+		goto out;
 	if (s.offline && s.nq)
 		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
 				"karta: offline: %zu changes queued; 'karta sync' sends them\n", s.nq),

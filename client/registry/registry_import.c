@@ -332,7 +332,10 @@ static void own_org(struct imp *im)
 		im->own_level[0] = '\0';
 }
 
-int ri_refresh(struct client *cl, bool *offline)
+/* Connects, sends the outbox (fn answers each result) and pulls back. Offline (the server
+ * cannot be reached): *offline set, 0 — the queued rows wait for 'karta sync'. -1: the
+ * connection failed otherwise; -2: sending or pulling failed (said by sync.c). */
+static int ri_sync(struct client *cl, sync_result_fn fn, void *arg, bool *offline)
 {
 	struct sync_report rep = {0};
 	if (!sync_connect(cl, true)) {
@@ -341,25 +344,23 @@ int ri_refresh(struct client *cl, bool *offline)
 		*offline = true;
 		return 0;
 	}
-	return sync_push(cl, &rep, NULL, NULL) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -1;
+	return sync_push(cl, &rep, fn, arg) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -2;
+}
+
+int ri_refresh(struct client *cl, bool *offline)
+{
+	return ri_sync(cl, NULL, NULL, offline) == 0 ? 0 : -1;
 }
 
 int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
 	size_t nq)
 {
-	struct sync_report rep = {0};
-	if (!sync_connect(cl, true)) {
-		if (!cl->unreachable)
-			return -1;
-		*offline = true;
-		return 0;
-	}
-	if (sync_push(cl, &rep, fn, arg) != 0 || sync_pull(cl, false, &rep) != 0) {
-		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
-				"was not sent\n"), file, nq);
-		return -1;
-	}
-	return 0;
+	int rc = ri_sync(cl, fn, arg, offline);
+	if (rc != -2)
+		return rc;
+	fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
+			"was not sent\n"), file, nq);
+	return -1;
 }
 
 static int check_owner(struct imp *im, const struct kt_reg_map *map)
