@@ -43,7 +43,9 @@ else
 fi
 
 # The Russian interface needs the ru_RU.UTF-8 locale (Debian's locales ships it commented out).
-if ! locale -a 2>/dev/null | grep -qix 'ru_RU.utf8'; then
+# (the list is read whole first: grep -q closing the pipe early would fail it under pipefail)
+locales=$(locale -a 2>/dev/null || true)
+if ! grep -qix 'ru_RU.utf8' <<<"$locales"; then
 	echo "install-deps: generating the ru_RU.UTF-8 locale"
 	grep -q '^ru_RU.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null ||
 		echo 'ru_RU.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
