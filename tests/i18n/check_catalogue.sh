@@ -26,10 +26,13 @@ for f in "${pos[@]}"; do
 done
 # Without --use-first, msgcat marks a msgid translated differently in two fragments (inside
 # its msgstr; the header comments, one per fragment, differ by design and are not looked at).
+# (read from a file, not a pipe: grep -q closing a pipe early fails it under pipefail, and a
+# conflict would then pass unseen)
 msgcat -o "$tmp/ru.po" "${pos[@]}"
-if grep -v '^#' "$tmp/ru.po" | grep -q '#-#-#-#-#'; then
+grep -v '^#' "$tmp/ru.po" >"$tmp/body" || true
+if grep -q '#-#-#-#-#' "$tmp/body"; then
 	echo "check_catalogue: fragments translate a string differently:" >&2
-	msgcat --more-than=1 "${pos[@]}" | grep -B2 -A6 '#-#-#-#-#' >&2 || true
+	grep -B3 -A2 "#-#-#-#-#" "$tmp/body" >&2 || true
 	exit 1
 fi
 msgfmt --check --statistics -o /dev/null "$tmp/ru.po"
