@@ -12,7 +12,9 @@
 
 #include "client.h"
 #include "item_view.h"
+#include "kt_dates.h"
 #include "kt_i18n.h"
+#include "kt_table.h"
 #include "plan_fmt.h"
 #include "report_cmds.h"
 #include "terms.h"
@@ -134,8 +136,11 @@ static void evidence_text(const char *ej, char *buf, size_t n)
 		snprintf(part, sizeof part, "%s", kind && *kind ? kind : _("document"));
 		if (num && *num)
 			snprintf(part + strlen(part), sizeof part - strlen(part), _(" No. %s"), num);
-		if (date && *date)
-			snprintf(part + strlen(part), sizeof part - strlen(part), _(" of %s"), date);
+		if (date && *date) {
+			char day[64];
+			kt_date_people(date, kt_table_get_style()->people, day, sizeof day);
+			snprintf(part + strlen(part), sizeof part - strlen(part), _(" of %s"), day);
+		}
 		if (title && *title)
 			snprintf(part + strlen(part), sizeof part - strlen(part), " «%s»", title);
 		append(buf, n, "; ", part);
