@@ -410,12 +410,12 @@ kt_setup_sql() {
 }
 
 # kt_old_sql DIR: sql/ as main had it before the functions moved to sql/functions/ (schema
-# version 24, every function defined in its migration), from git, into DIR.
-KT_OLD_SQL_COMMIT=4089ea814efe9fe1848d9cb71144373c5d41a2a1
+# version 24, every function defined in its migration), into DIR — from the vendored archive
+# tests/fixtures/old-sql/ (the tests need no git history).
 kt_old_sql() {
 	mkdir -p "$1"
-	git -C "$KT_SRC" archive "$KT_OLD_SQL_COMMIT" sql | tar -x -C "$1" ||
-		kt_fail "cannot read sql/ at $KT_OLD_SQL_COMMIT from git in $KT_SRC (a full clone is needed)"
+	tar -xJf "$KT_SRC/tests/fixtures/old-sql/sql-4089ea8.tar.xz" -C "$1" ||
+		kt_fail "cannot unpack tests/fixtures/old-sql/sql-4089ea8.tar.xz into $1"
 }
 
 # kt_psql_migrations CONNINFO FILE…: applies old-style migration FILEs with psql in one
