@@ -78,3 +78,49 @@ CREATE OR REPLACE FUNCTION karta_jsonb_pick(p jsonb, p_keys text[]) RETURNS json
 	SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}') FROM jsonb_each(p) e
 	WHERE e.key = ANY(p_keys)
 $$;
+
+-- ---- the entity types -----------------------------------------------------------------------
+-- Every synced table (an entity type of change_log, the pull and the replica), once: the
+-- feed its rows append to (the owner column, or 'plan': the plan's owner), the column naming
+-- the device that wrote it, whether it is soft-deleted, whether organizations below read it
+-- from an ancestor's feed (shared: the plan of places, never personal data) and, for a
+-- registry, the level of the organization that owns its rows. Until their files move onto
+-- it, 30_feeds (the feed triggers, karta_plan_entity) and 51_registry (karta_registry_type,
+-- karta_registry_level) keep copies; t_sqlfuncs fails when a copy differs from this list.
+CREATE OR REPLACE FUNCTION karta_entity_types()
+RETURNS TABLE (entity_type text, feed text, device text, soft text, shared boolean, registry_level text)
+LANGUAGE sql IMMUTABLE AS $$
+	VALUES
+		('plan', 'owner_org_id', 'updated_by', '', true, NULL),
+		('plan_section', 'plan', '', '', true, NULL),
+		('plan_item', 'plan', 'updated_by', 'soft', true, NULL),
+		('abbreviation', 'plan', '', '', true, NULL),
+		('conflict', 'org_id', 'device_id', '', false, NULL),
+		('item_status', 'org_id', 'updated_by', '', false, NULL),
+		('report_request', 'receiver_org_id', 'updated_by', '', true, NULL),
+		('report_submission', 'org_id', 'updated_by', '', false, NULL),
+		('participant', 'org_id', 'updated_by', 'soft', false, 'school'),
+		('exam', 'org_id', 'updated_by', 'soft', true, 'region'),
+		('exam_registration', 'org_id', 'updated_by', 'soft', false, 'school'),
+		('exam_point', 'org_id', 'updated_by', 'soft', true, 'municipality'),
+		('auditorium', 'org_id', 'updated_by', 'soft', true, 'municipality'),
+		('staff', 'org_id', 'updated_by', 'soft', false, 'municipality'),
+		('staff_point', 'org_id', 'updated_by', 'soft', false, 'municipality'),
+		('exam_point_assignment', 'org_id', 'updated_by', 'soft', true, NULL),
+		('exam_auditorium', 'org_id', 'updated_by', 'soft', true, NULL),
+		('distribution', 'org_id', 'updated_by', 'soft', false, NULL),
+		('seating', 'org_id', 'updated_by', 'soft', false, NULL),
+		('staff_assignment', 'org_id', 'updated_by', 'soft', false, NULL),
+		('exam_lock', 'org_id', 'updated_by', 'soft', true, NULL),
+		('exam_plan_setting', 'org_id', 'updated_by', 'soft', true, NULL)
+$$;
+
+-- The entity types of a kind, in the list's order: 'synced' (all), 'shared', 'registry'.
+-- Immutable with a constant argument, so a caller's `p_type = ANY (karta_entity_list('shared'))`
+-- is folded to a constant array when planned: as cheap as the IN list it replaces.
+CREATE OR REPLACE FUNCTION karta_entity_list(p_kind text) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+	SELECT array_agg(t.entity_type ORDER BY t.n)
+	FROM karta_entity_types() WITH ORDINALITY t(entity_type, feed, device, soft, shared, registry_level, n)
+	WHERE p_kind = 'synced' OR (p_kind = 'shared' AND t.shared)
+	   OR (p_kind = 'registry' AND t.registry_level IS NOT NULL)
+$$;
