@@ -25,13 +25,10 @@ $$;
 CREATE OR REPLACE FUNCTION karta_plan_write_guard(p_device bigint, p_plan plan, p_need_draft boolean,
 	OUT status text, OUT message text) LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	a record;
+	a record := karta_writer(p_device, true);
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND THEN
-		status := 'denied'; message := 'device is not active';
-	ELSIF a.role = 'viewer' THEN
-		status := 'denied'; message := 'this device is registered as a viewer: it cannot write';
+	IF a.denied IS NOT NULL THEN
+		status := 'denied'; message := a.denied;
 	ELSIF karta_plan_access(a.org_id, a.level, p_plan.owner_org_id) <> 'write' THEN
 		status := 'denied'; message := format('no write access to plan %s', p_plan.id);
 	ELSIF p_need_draft AND p_plan.status <> 'draft' THEN
@@ -96,9 +93,9 @@ DECLARE
 	g record;
 	pid uuid := (p->>'id')::uuid;
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND OR a.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', pid; RETURN;
+	a := karta_writer(p_device);
+	IF a.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', a.denied, pid; RETURN;
 	END IF;
 	SELECT * INTO cur FROM plan WHERE plan.id = pid FOR UPDATE;
 	IF p_base = 0 THEN
@@ -120,8 +117,7 @@ BEGIN
 		RETURN QUERY SELECT g.status, g.message, pid; RETURN;
 	END IF;
 	IF cur.row_version <> p_base THEN
-		RETURN QUERY SELECT 'conflict', format('plan changed since version %s', p_base), pid;
-		RETURN;
+		RETURN QUERY SELECT 'conflict', karta_stale('plan', p_base::text, NULL), pid; RETURN;
 	END IF;
 	UPDATE plan SET title = p->>'title', academic_year = (p->>'academic_year')::int,
 		act_kind = coalesce(p->>'act_kind', ''), act_number = coalesce(p->>'act_number', ''),
@@ -175,8 +171,7 @@ BEGIN
 	ELSIF p_cur.deleted_at IS NOT NULL THEN
 		status := 'conflict'; message := 'the item was deleted';
 	ELSIF p_cur.row_version <> p_base THEN
-		status := 'conflict';
-		message := format('item changed since version %s (now %s)', p_base, p_cur.row_version);
+		status := 'conflict'; message := karta_stale('item', p_base::text, p_cur.row_version);
 	ELSIF p_cur.reference_only AND (SELECT level FROM karta_actor(p_device)) <> 'region' THEN
 		status := 'denied'; message := 'the item is a read-only reference to the parent plan';
 	END IF;
@@ -327,8 +322,7 @@ BEGIN
 		RETURN QUERY SELECT g.status, g.message, p_id; RETURN;
 	END IF;
 	IF pl.row_version <> p_base THEN
-		RETURN QUERY SELECT 'conflict', format('plan changed since version %s', p_base), p_id;
-		RETURN;
+		RETURN QUERY SELECT 'conflict', karta_stale('plan', p_base::text, NULL), p_id; RETURN;
 	END IF;
 	IF p_archive THEN
 		IF pl.status <> 'approved' THEN
@@ -369,9 +363,9 @@ DECLARE
 	n_derived int;
 	n_ref int;
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND OR a.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', p_new, 0, 0; RETURN;
+	a := karta_writer(p_device);
+	IF a.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', a.denied, p_new, 0, 0; RETURN;
 	END IF;
 	SELECT * INTO me FROM organization o WHERE o.id = a.org_id;
 	SELECT * INTO src FROM plan WHERE plan.id = p_parent;
