@@ -345,6 +345,7 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 		l->head = p;
 	l->tail = p;
 	l->waiting++;
+	session_log(sess, KT_LOG_INFO, "event=upload_queued ops=%zu waiting=%d", u->n, l->waiting);
 	return 0;
 }
 
