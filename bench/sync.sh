@@ -87,7 +87,7 @@ sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-of
 [ -f "$KT_WORK/reg.state/replica.db" ] || "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
 # the floor: the same rows by one untriggered INSERT … SELECT into a copy of plan_item
 kt_psql "CREATE TABLE item_floor (LIKE plan_item INCLUDING DEFAULTS)"
-cpu() { awk '{print ($14 + $15) * 10}' "/proc/$1/stat"; } # ms of CPU of a process so far
+cpu() { awk '{print ($14 + $15) * 10}' "/proc/$1/stat" 2>/dev/null || echo 0; } # ms of CPU so far
 iso_ms() { python3 -c 'import sys, datetime as d
 print(int(d.datetime.fromisoformat(sys.argv[1].rstrip("Z")).replace(tzinfo=d.timezone.utc).timestamp() * 1000))' "$1"; }
 
