@@ -266,13 +266,17 @@ static void run_next(struct pending *p)
 		upload_end(p);
 		return;
 	}
-	json_t *keys = json_array();
+	json_t *keys = json_array(), *seen = json_object(); /* each plan once */
 	for (size_t i = u->next; i < u->n; i++) {
 		const char *k = u->ops[i].args.year_plan;
 		json_t *y = *k ? json_object_get(u->years, k) : NULL;
-		if (*k && !u->ops[i].resolved && (!y || json_integer_value(y) < 0))
+		if (*k && !u->ops[i].resolved && (!y || json_integer_value(y) < 0) &&
+		    !json_object_get(seen, k)) {
+			json_object_set_new(seen, k, json_true());
 			json_array_append_new(keys, json_string(k));
+		}
 	}
+	json_decref(seen);
 	if (json_array_size(keys) == 0) {
 		json_decref(keys);
 		send_run(p);

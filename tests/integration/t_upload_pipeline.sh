@@ -82,17 +82,21 @@ check_once() { # PA PB L0 WHAT: each of the 2,000 ops applied, logged and fed on
 		"plan B's items fed in the order they were queued ($4)"
 }
 
+start_round() { # NAME: plans A and B, 2,000 ops queued, plan B held, a sync started (SYNC)
+	read -r PA SA < <(new_plan "План А ($1)")
+	read -r PB SB < <(new_plan "План Б ($1)")
+	kt_ok mun1 sync
+	L0=$(applied)
+	queue "$PA" "$SA" "$PB" "$SB"
+	hold_plan "$PB"
+	kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync-$1.out" 2>&1
+	SYNC=$KT_BG_PID
+}
+
 # ---- 1. kartad, or the client, killed with Uploads in flight -----------------------------
 crash_run() { # WHO: kartad | client
-	local pa sa pb sb l0 sync
-	read -r pa sa < <(new_plan "План А ($1)")
-	read -r pb sb < <(new_plan "План Б ($1)")
-	kt_ok mun1 sync
-	l0=$(applied)
-	queue "$pa" "$sa" "$pb" "$sb"
-	hold_plan "$pb"
-	kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync-$1.out" 2>&1
-	sync=$KT_BG_PID
+	start_round "$1"
+	local l0=$L0 sync=$SYNC
 	kt_wait_blocked '%karta_upload%'
 	wait_log_count 'event=upload_queued' 2
 	wait_log_count 'event=upload ops=500 applied=500 ' 1
@@ -124,7 +128,7 @@ crash_run() { # WHO: kartad | client
 	else
 		kt_assert_contains "$KT_OUT" "sent 1500 changes: 1000 applied, 500 duplicate"
 	fi
-	check_once "$pa" "$pb" "$l0" "$1 killed"
+	check_once "$PA" "$PB" "$l0" "$1 killed"
 }
 crash_run kartad
 crash_run client
@@ -133,23 +137,16 @@ kt_assert_replica_eq mun1 "replica after the crashes"
 # ---- 2. an Upload left to retry: the later ones on its connection wait for it -------------
 kt_stop_kartad
 kt_start_kartad --statement-timeout 3000
-read -r PC SC < <(new_plan "План В")
-read -r PD SD < <(new_plan "План Г")
-kt_ok mun1 sync
-l0=$(applied)
-queue "$PC" "$SC" "$PD" "$SD"
-hold_plan "$PD"
-kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync2.out" 2>&1
-sync=$KT_BG_PID
+start_round retry
 wait_log_count 'event=upload_failed sqlstate=57014' 1
 wait_log_count 'event=upload ops=500 applied=0 duplicate=0 conflict=0 rejected=0 retry=500' 3
 release_plan
-kt_wait_exit "$sync" 60
-kt_assert_eq 0 "$KT_RC" "the sync after the retry: $(cat "$KT_WORK/sync2.out")"
-kt_assert_contains "$(cat "$KT_WORK/sync2.out")" "sent 2000 changes: 2000 applied"
+kt_wait_exit "$SYNC" 60
+kt_assert_eq 0 "$KT_RC" "the sync after the retry: $(cat "$KT_WORK/sync-retry.out")"
+kt_assert_contains "$(cat "$KT_WORK/sync-retry.out")" "sent 2000 changes: 2000 applied"
 kt_assert_eq 1 "$(log_count 'event=upload_failed')" \
 	"only the waiting Upload reached the database: the two after it were answered at once"
-check_once "$PC" "$PD" "$l0" "an Upload to retry"
+check_once "$PA" "$PB" "$L0" "an Upload to retry"
 kt_assert_replica_eq mun1 "replica after the retry"
 
 kt_stop_kartad
