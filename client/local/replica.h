@@ -157,6 +157,9 @@ struct replica_op {
 int replica_outbox_pending(struct replica *r, size_t max_ops, size_t max_bytes,
 	struct replica_op **ops, size_t *n);
 void replica_ops_free(struct replica_op *ops, size_t n);
+/* The same after client_seq after_seq: the next Upload while the ones before are in flight. */
+int replica_outbox_pending_after(struct replica *r, int64_t after_seq, size_t max_ops,
+	size_t max_bytes, struct replica_op **ops, size_t *n);
 
 /* The server's answer to an op (outcome: a Karta__OpOutcome). APPLIED, DUPLICATE, CONFLICT:
  * the op leaves the outbox; REJECTED: it moves to the rejected list with status and

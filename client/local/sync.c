@@ -138,10 +138,9 @@ static int op_key_cmp(const void *a, const void *b)
 	return strcmp(((const struct op_key *)a)->id, ((const struct op_key *)b)->id);
 }
 
-/* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
- * retried later. */
-static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sync_report *rep,
-	sync_result_fn fn, void *arg, struct queue_progress *prog)
+/* Sends the Upload of ops[0..n) under a new request id (*id); its answer is read by upload(). */
+static int upload_send(struct client *cl, struct replica_op *ops, size_t n, uint32_t *id,
+	struct queue_progress *prog)
 {
 	Karta__Op *op = calloc(n, sizeof *op);
 	Karta__Op **opp = calloc(n, sizeof *opp);
@@ -165,13 +164,36 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 	req.ops = opp;
 	if (getenv("KARTA_TEST_HANG_AFTER_UPLOAD"))
 		hang_after_send(cl, &req.base); /* fault injection for tests: never returns */
-	ProtobufCMessage *m = NULL;
-	queue_progress_sent(prog, (long)n);
-	int rc = call(cl, &req.base, &karta__upload_result__descriptor, &m);
+	char err[512];
+	enum rpc_result rc = rpc_send(cl->rpc, &req.base, id, err, sizeof err);
 	free(op);
 	free(opp);
-	if (rc != 0)
+	if (rc != RPC_OK) {
+		cl->transient = rpc_transient(cl->rpc);
+		fprintf(stderr, "karta: %s\n", err);
 		return -1;
+	}
+	queue_progress_sent(prog, (long)n);
+	return 0;
+}
+
+/* The answer to the Upload id of ops[0..n); the results go to the replica and fn. 1 when one
+ * must be retried later (or the server was too busy to answer the Upload: all stay queued). */
+static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t n,
+	struct sync_report *rep, sync_result_fn fn, void *arg, struct queue_progress *prog)
+{
+	ProtobufCMessage *m = NULL;
+	char err[512];
+	enum rpc_result rr = rpc_recv(cl->rpc, id, &karta__upload_result__descriptor, &m, err,
+		sizeof err);
+	if (rr == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY)
+		return 1;
+	if (rr != RPC_OK) {
+		cl->transient = rpc_transient(cl->rpc);
+		fprintf(stderr, "karta: %s\n", err);
+		return -1;
+	}
+	int rc = 0;
 	Karta__UploadResult *res = (Karta__UploadResult *)m;
 	struct replica *r = client_replica(cl);
 	/* results matched to ops by op_id (a sorted index), recorded in one transaction */
@@ -221,6 +243,17 @@ out:
 	return rc;
 }
 
+/* Uploads in flight at once: the next ones are read from the outbox, sent and applied by the
+ * server while the answer to the first is recorded (the server applies a connection's Uploads
+ * one at a time, in order). */
+#define UPLOAD_WINDOW 4
+
+struct flight {
+	struct replica_op *ops;
+	size_t n;
+	uint32_t id;
+};
+
 int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, void *arg)
 {
 	struct replica *r = client_replica(cl);
@@ -235,36 +268,69 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
 	struct queue_progress prog;
 	queue_progress_begin(&prog, replica_outbox_count(r));
+	struct flight fl[UPLOAD_WINDOW];
+	size_t head = 0, count = 0;
+	int64_t after = 0;  /* the last op sent */
+	bool retry = false; /* an answer left ops to send again: send no more, then start over */
+	int rc = 0;
 	for (int busy = 0;;) {
-		struct replica_op *ops = NULL;
-		size_t n = 0;
-		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
-			queue_progress_end(&prog);
-			fprintf(stderr, _("karta: cannot read the outbox: %s\n"), replica_error(r));
-			return -1;
+		while (!retry && count < UPLOAD_WINDOW) {
+			struct flight *f = &fl[(head + count) % UPLOAD_WINDOW];
+			if (replica_outbox_pending_after(r, after, max_ops, max_bytes, &f->ops, &f->n) != 0) {
+				fprintf(stderr, _("karta: cannot read the outbox: %s\n"), replica_error(r));
+				rc = -1;
+				goto out;
+			}
+			if (f->n == 0)
+				break;
+			if (upload_send(cl, f->ops, f->n, &f->id, &prog) != 0) {
+				replica_ops_free(f->ops, f->n);
+				rc = -1;
+				goto out;
+			}
+			after = f->ops[f->n - 1].client_seq;
+			count++;
 		}
-		if (n == 0)
-			break;
-		int rc = upload(cl, ops, n, rep, fn, arg, &prog);
-		replica_ops_free(ops, n);
-		if (rc < 0) {
-			queue_progress_end(&prog);
-			return -1;
-		}
-		if (rc == 0) {
-			busy = 0;
+		if (count == 0) {
+			if (!retry)
+				break;
+			/* some ops came back "retry later" (the server could not write them now): they
+			 * stay queued; send them again after a pause, counted once in the summary, on
+			 * a new connection (the old one answers every later Upload "retry later") */
+			if (busy >= BUSY_RETRIES)
+				break; /* they stay queued for the next sync */
+			rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
+			rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
+			busy_wait(busy++, _("the server could not write the changes now"));
+			rpc_close(cl->rpc);
+			cl->rpc = NULL;
+			if (!sync_connect(cl, false)) {
+				rc = -1;
+				goto out;
+			}
+			after = 0;
+			retry = false;
 			continue;
 		}
-		/* some ops came back "retry later" (the server could not write them now): they
-		 * stay queued; send them again after a pause, counted once in the summary */
-		if (busy >= BUSY_RETRIES)
-			break; /* they stay queued for the next sync */
-		rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
-		rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
-		busy_wait(busy++, _("the server could not write the changes now"));
+		struct flight *f = &fl[head];
+		int up = upload(cl, f->id, f->ops, f->n, rep, fn, arg, &prog);
+		replica_ops_free(f->ops, f->n);
+		head = (head + 1) % UPLOAD_WINDOW;
+		count--;
+		if (up < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (up == 1)
+			retry = true;
+		else if (!retry)
+			busy = 0;
 	}
+out:
+	for (; count > 0; count--, head = (head + 1) % UPLOAD_WINDOW)
+		replica_ops_free(fl[head].ops, fl[head].n);
 	queue_progress_end(&prog);
-	return 0;
+	return rc;
 }
 
 /* --- pull ----------------------------------------------------------------------------------- */

@@ -124,3 +124,14 @@ CREATE OR REPLACE FUNCTION karta_entity_list(p_kind text) RETURNS text[] LANGUAG
 	WHERE p_kind = 'synced' OR (p_kind = 'shared' AND t.shared)
 	   OR (p_kind = 'registry' AND t.registry_level IS NOT NULL)
 $$;
+
+-- ---- references checked once per statement --------------------------------------------------
+-- The refusal of a statement naming a reference that is not there ("column value"), as a
+-- foreign key words it; nothing when every reference is present (p_bad NULL).
+CREATE OR REPLACE FUNCTION karta_refs_missing(p_table text, p_bad text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_bad IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+			MESSAGE = format('insert or update on table "%s": %s is not present', p_table, p_bad);
+	END IF;
+END $$;

@@ -488,3 +488,69 @@ CREATE TRIGGER plan_item_change AFTER UPDATE ON plan_item
 	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION karta_item_change_stmt();
 ALTER TABLE plan_item ENABLE ALWAYS TRIGGER plan_item_change;
+
+-- plan_item: its plan (locked FOR KEY SHARE on insert, as the foreign key did), section,
+-- parent item, the item it was derived from, the writing device.
+CREATE OR REPLACE FUNCTION karta_item_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	bad text;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		PERFORM 1 FROM plan p WHERE p.id IN (SELECT DISTINCT n.plan_id FROM new_rows n)
+		ORDER BY p.id FOR KEY SHARE;
+	END IF;
+	SELECT r.k || ' ' || r.v INTO bad FROM (
+		SELECT 'plan_id' AS k, n.plan_id::text AS v FROM (SELECT DISTINCT plan_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan x WHERE x.id = n.plan_id)
+		UNION ALL
+		SELECT 'section_id', n.section_id::text FROM (SELECT DISTINCT section_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = n.section_id)
+		UNION ALL
+		SELECT 'parent_item_id', n.parent_item_id::text
+		FROM (SELECT DISTINCT parent_item_id FROM new_rows WHERE parent_item_id IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.parent_item_id)
+		UNION ALL
+		SELECT 'derived_from', n.derived_from::text
+		FROM (SELECT DISTINCT derived_from FROM new_rows WHERE derived_from IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.derived_from)
+		UNION ALL
+		SELECT 'updated_by', n.updated_by::text
+		FROM (SELECT DISTINCT updated_by FROM new_rows WHERE updated_by IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM device x WHERE x.id = n.updated_by)) r
+	LIMIT 1;
+	PERFORM karta_refs_missing(TG_TABLE_NAME, bad);
+	RETURN NULL;
+END $$;
+
+-- item_history: its item, device and organization.
+CREATE OR REPLACE FUNCTION karta_item_history_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	bad text;
+BEGIN
+	SELECT r.k || ' ' || r.v INTO bad FROM (
+		SELECT 'item_id' AS k, n.item_id::text AS v FROM (SELECT DISTINCT item_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.item_id)
+		UNION ALL
+		SELECT 'device_id', n.device_id::text
+		FROM (SELECT DISTINCT device_id FROM new_rows WHERE device_id IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM device x WHERE x.id = n.device_id)
+		UNION ALL
+		SELECT 'org_id', n.org_id::text
+		FROM (SELECT DISTINCT org_id FROM new_rows WHERE org_id IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM organization x WHERE x.id = n.org_id)) r
+	LIMIT 1;
+	PERFORM karta_refs_missing(TG_TABLE_NAME, bad);
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER plan_item_check_refs_insert AFTER INSERT ON plan_item
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_refs();
+
+CREATE TRIGGER plan_item_check_refs_update AFTER UPDATE ON plan_item
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_refs();
+
+CREATE TRIGGER item_history_check_refs_insert AFTER INSERT ON item_history
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_history_refs();
+
+CREATE TRIGGER item_history_check_refs_update AFTER UPDATE ON item_history
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_history_refs();
