@@ -18,6 +18,7 @@
 #include "report_render.h"
 #include "table_out.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 #define OPT_DRY                                                                           \
 	{.name = "dry-run", .type = OPT_FLAG,                                             \
@@ -137,8 +138,10 @@ static int step_run(struct step *s, const char *kind, bool dry, bool every)
 		return rc;
 	if (res->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
 		printf(_("queued: the server runs it at the next 'karta sync'\n"));
-	else
-		printf("%s\n", res->message);
+	else {
+		char said[1024];
+		printf("%s\n", kt_server_text(res->message, said, sizeof said));
+	}
 	karta__op_result__free_unpacked(res, NULL);
 	return EXIT_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "client.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "plan_fmt.h"
@@ -30,9 +31,11 @@ static void print_result(void *arg, const struct replica_op *op, const Karta__Op
 	Karta__OpOutcome o = res->outcome;
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED && !res->merged)
 		return;
+	char said[1024];
 	fprintf(out, _("  op %lld %s: %s%s%s%s\n"), (long long)op->client_seq, op->summary,
 		res->merged ? _("merged with newer changes to other fields") : _(outcome_words[o % 5]),
-		*res->message && !res->merged ? " — " : "", res->merged ? "" : res->message,
+		*res->message && !res->merged ? " — " : "",
+		res->merged ? "" : kt_server_text(res->message, said, sizeof said),
 		o == KARTA__OP_OUTCOME__OP_REJECTED ? "" : "");
 }
 
@@ -258,8 +261,9 @@ static int print_feed(void *arg, const struct replica_feed *f)
 static int print_rejected(void *arg, const struct replica_rejected *rj)
 {
 	(void)arg;
+	char said[1024];
 	printf(_("  op %lld  %s  %s — %s (%s)\n"), (long long)rj->client_seq, rj->at, rj->summary,
-		rj->message, kt_status_text(rj->status));
+		kt_server_text(rj->message, said, sizeof said), kt_status_text(rj->status));
 	return 0;
 }
 
@@ -421,7 +425,9 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__plan_result__descriptor, &m) != EXIT_OK)
 		return EXIT_RUNTIME;
-	printf(_("conflict %s: %s\n"), pos[0], ((Karta__PlanResult *)m)->message);
+	char said[1024];
+	printf(_("conflict %s: %s\n"), pos[0],
+		kt_server_text(((Karta__PlanResult *)m)->message, said, sizeof said));
 	protobuf_c_message_free_unpacked(m, NULL);
 	return EXIT_OK;
 }

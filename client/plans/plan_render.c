@@ -14,6 +14,7 @@
 #include "table_out.h"
 #include "terms.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 static const char *str_or(const char *s, const char *def) { return s && *s ? s : def; }
 
@@ -462,8 +463,9 @@ static void deadline_summary(const char *dj, char *buf, size_t n, char *warn, si
 		snprintf(part, sizeof part, _("relative: «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
 	}
+	char said[512]; /* the warnings are stored in English (kt_deadline): shown in the user's */
 	json_array_foreach(json_object_get(j, "warnings"), i, v)
-		join(warn, wn, "; ", str_or(json_string_value(v), ""));
+		join(warn, wn, "; ", kt_server_text(str_or(json_string_value(v), ""), said, sizeof said));
 	json_decref(j);
 }
 

@@ -25,6 +25,7 @@
 #include "replica_int.h" /* rp_eff_each */
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 int reg_outbox_put(struct replica *r, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, const char *summary,
@@ -177,8 +178,10 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		return;
 	t->outcome = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
-	snprintf(t->msg, sizeof t->msg, "%s (%s)", res->message && *res->message ? res->message
-		: "no reason given", kt_status_name((int)res->status));
+	char said[1024];
+	snprintf(t->msg, sizeof t->msg, "%s (%s)", res->message && *res->message
+		? kt_server_text(res->message, said, sizeof said) : _("no reason given"),
+		kt_status_name((int)res->status));
 }
 
 /* Sends the outbox when the server is reachable and says what became of the op. */
