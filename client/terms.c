@@ -71,6 +71,10 @@ static const struct {
 	{TERMS_ROLE, "coordinator", N_("role|coordinator")},
 	{TERMS_ROLE, "operator", N_("role|operator")},
 	{TERMS_ROLE, "viewer", N_("role|viewer")},
+	{TERMS_EXAM_PERIOD, "early", N_("exam period|early")},
+	{TERMS_EXAM_PERIOD, "main", N_("exam period|main")},
+	{TERMS_EXAM_PERIOD, "additional", N_("exam period|additional")},
+	{TERMS_EXAM_PERIOD, "reserve", N_("exam period|reserve")},
 	{TERMS_YES_NO, "yes", N_("yes")},
 	{TERMS_YES_NO, "no", N_("no")},
 };

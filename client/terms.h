@@ -18,6 +18,7 @@ enum terms_kind {
 	TERMS_DATA_KIND,    /* what a sync brings: plan plan_item report_request … (replica kinds) */
 	TERMS_FEED_SCOPE,   /* plans all */
 	TERMS_ROLE,         /* a device's role: coordinator operator viewer */
+	TERMS_EXAM_PERIOD,  /* an exam's period: early main additional reserve */
 };
 
 /* The term for word of that kind in the user's language; word itself when none is known

@@ -16,6 +16,7 @@
 #include "kt_i18n.h"
 #include "kt_table.h"
 #include "plan_fmt.h"
+#include "replica.h"
 #include "report_cmds.h"
 #include "terms.h"
 
@@ -99,9 +100,46 @@ static void value_text(const json_t *v, char *buf, size_t n)
 	}
 }
 
+/* A section or item id of a change as a person knows it: «1.1 Собрания» (number and title
+ * from the replica r); its value_text when r is NULL or does not hold it. */
+static void ref_text(struct replica *r, const char *type, const json_t *v, char *buf, size_t n)
+{
+	char *payload = NULL;
+	json_t *row = NULL;
+	if (r && json_is_string(v) && replica_get(r, type, json_string_value(v), &payload, NULL) == 0)
+		row = json_loads(payload, 0, NULL);
+	free(payload);
+	const char *num = json_string_value(json_object_get(row, "number"));
+	const char *title = json_string_value(json_object_get(row, "title"));
+	if (row && ((num && *num) || (title && *title))) {
+		char label[512];
+		snprintf(label, sizeof label, "%s%s%s", num ? num : "", num && *num && title && *title ? " " : "",
+			title ? title : "");
+		json_t *s = json_string(label);
+		value_text(s, buf, n);
+		json_decref(s);
+	} else {
+		value_text(v, buf, n);
+	}
+	json_decref(row);
+}
+
+/* One value of field k as a person reads it (a section or parent item by its label). */
+static void field_value(struct replica *r, const char *k, const json_t *v, char *buf, size_t n)
+{
+	if (strcmp(k, "section_id") == 0)
+		ref_text(r, "plan_section", v, buf, n);
+	else if (strcmp(k, "parent_item_id") == 0)
+		ref_text(r, "plan_item", v, buf, n);
+	else
+		value_text(v, buf, n);
+}
+
 /* changes_json → "deadline: «до 1 мая» → «до 15 мая»; …" (text) and "deadline_text,…"
- * (the changed fields' keys). Empty changes: both left as they are. */
-static void changes_text(const char *changes_json, char *text, size_t tn, char *keys, size_t kn)
+ * (the changed fields' keys). Empty changes: both left as they are. r: the replica that
+ * names sections and items (NULL: their ids). */
+static void changes_text(const char *changes_json, struct replica *r, char *text, size_t tn,
+	char *keys, size_t kn)
 {
 	json_t *j = *changes_json ? json_loads(changes_json, 0, NULL) : NULL;
 	json_t *old = json_object_get(j, "old"), *new = json_object_get(j, "new");
@@ -111,8 +149,8 @@ static void changes_text(const char *changes_json, char *text, size_t tn, char *
 		*text = *keys = '\0';
 		json_object_foreach(new, k, v) {
 			char a[300], b[300], line[700];
-			value_text(json_object_get(old, k), a, sizeof a);
-			value_text(v, b, sizeof b);
+			field_value(r, k, json_object_get(old, k), a, sizeof a);
+			field_value(r, k, v, b, sizeof b);
 			snprintf(line, sizeof line, "%s: %s → %s", field_label(k), a, b);
 			append(text, tn, "; ", line);
 			append(keys, kn, ",", k);
@@ -231,10 +269,11 @@ static int statuses_text(const Karta__Table *t, bool offline, FILE *out)
 			: _("not reported")) != 0;
 	for (size_t i = 0; !bad && t && i < t->n_rows; i++) {
 		const Karta__TableRow *r = t->rows[i];
-		char head[160], val[512], ev[2048];
+		char head[160], val[512], ev[2048], at[64];
 		snprintf(head, sizeof head, "%s %s", _("status"), cell(r, S_ORG));
+		kt_date_people(cell(r, S_UPDATED), kt_table_get_style()->people, at, sizeof at);
 		snprintf(val, sizeof val, _("%s (version %s, %s)"), terms_word(TERMS_ITEM_STATUS, cell(r, S_STATUS)),
-			cell(r, S_VERSION), cell(r, S_UPDATED));
+			cell(r, S_VERSION), at);
 		bad |= add_kv(kv, head, val) != 0;
 		if (*cell(r, S_COMMENT))
 			bad |= add_kv(kv, _("  comment"), cell(r, S_COMMENT)) != 0;
@@ -279,7 +318,8 @@ int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_f
 
 /* --- item history --------------------------------------------------------------------------- */
 
-int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
+int item_view_history(const Karta__ItemHistory *h, struct replica *r, const struct plan_fmt_out *o,
+	FILE *out)
 {
 	/* machine formats: every column; text: what a person reads, the changes (or, for
 	 * versions written before they were recorded, the changed fields' names) */
@@ -301,7 +341,7 @@ int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o,
 		char ver[24], changes[4096] = "", keys[512];
 		snprintf(ver, sizeof ver, "%lld", (long long)e->row_version);
 		snprintf(keys, sizeof keys, "%s", e->fields);
-		changes_text(e->changes_json, changes, sizeof changes, keys, sizeof keys);
+		changes_text(e->changes_json, text ? r : NULL, changes, sizeof changes, keys, sizeof keys);
 		const char *cells[] = {ver, e->op, e->at, e->org_code, e->device, keys, changes};
 		/* a new row's fields are all of them: the op says enough */
 		bool listed = strcmp(e->op, "create") != 0 && strcmp(e->op, "derive") != 0;

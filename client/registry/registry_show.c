@@ -19,9 +19,10 @@
 #include "registry_view.h"
 #include "kt_i18n.h"
 #include "report_cmds.h" /* report_table */
+#include "terms.h"
 
 enum how { H_TEXT, H_DATE, H_STAMP, H_SEX, H_FORMS, H_DOC, H_CATEGORY, H_BOOL, H_SNILS, H_ORG,
-	H_POINT, H_ROLES, H_SEATS, H_PARTICIPANT, H_EXAM, H_STAFF };
+	H_POINT, H_ROLES, H_SEATS, H_PARTICIPANT, H_EXAM, H_STAFF, H_PERIOD };
 
 struct sfield {
 	const char *label;
@@ -64,7 +65,7 @@ static const struct sfield f_staff[] = {
 static const struct sfield f_exam[] = {
 	{"дата", "exam_date", H_DATE}, {"код предмета", "subject_code", H_TEXT},
 	{"предмет", "subject_name", H_TEXT}, {"форма", "form", H_FORMS}, {"ГИА", "gia", H_TEXT},
-	{"период", "period", H_TEXT}, {NULL, NULL, H_TEXT}};
+	{"период", "period", H_PERIOD}, {NULL, NULL, H_TEXT}};
 static const struct sfield f_registration[] = {
 	{"ОО", "org", H_ORG}, {"участник", "participant_id", H_PARTICIPANT},
 	{"экзамен", "exam_id", H_EXAM}, {NULL, NULL, H_TEXT}};
@@ -119,6 +120,7 @@ static void value_text(struct rx *x, const json_t *row, const struct sfield *f, 
 		}
 		break;
 	case H_DATE: regmap_date(rv_jstr(row, f->key), out, n); break;
+	case H_PERIOD: snprintf(out, n, "%s", terms_word(TERMS_EXAM_PERIOD, rv_jstr(row, f->key))); break;
 	case H_STAMP: regmap_datetime(rv_jstr(row, f->key), out, n); break;
 	case H_SEX: snprintf(out, n, "%s", i == 1 ? "мужской" : i == 2 ? "женский" : ""); break;
 	case H_FORMS:

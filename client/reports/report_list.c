@@ -289,7 +289,7 @@ static const struct kt_col list_cols[L_N] = {
 static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json_t *s,
 	const char *rid, bool people)
 {
-	char when[64] = "", who[256] = "", ver[24] = "", sent[32] = "", b1[32], b2[32];
+	char when[64] = "", who[256] = "", ver[24] = "", sent[64] = "", b1[32], b2[32];
 	const char *cells[L_N] = {0};
 	cells[L_REQ] = rid;
 	if (q) {
@@ -309,7 +309,7 @@ static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json
 			(long long)json_integer_value(json_object_get(s, "version_no")));
 		cells[L_STATE] = people ? terms_word(TERMS_REPORT_STATE, jtext(s, "state"))
 					: jtext(s, "state");
-		report_short_time(jtext(s, "submitted_at"), sent, sizeof sent);
+		report_short_time(jtext(s, "submitted_at"), people, sent, sizeof sent);
 		cells[L_REASON] = jtext(s, "return_reason");
 	}
 	cells[L_VER] = ver;
@@ -413,8 +413,8 @@ static void kv(struct kt_table **t, const char *k, const char *v)
 
 static void kv_time(struct kt_table **t, const char *k, json_t *o, const char *key)
 {
-	char b[32];
-	report_short_time(jtext(o, key), b, sizeof b);
+	char b[64];
+	report_short_time(jtext(o, key), kt_table_get_style()->people, b, sizeof b);
 	kv(t, k, b);
 }
 

@@ -40,7 +40,11 @@ kt_assert_rc 1 "another organization's plan"
 kt_assert_contains "$KT_ERR" "нет права изменять план $PLAN" "the refusal in Russian"
 kt_assert_not_contains "$KT_ERR" "no write access" "no English inside the Russian line"
 kt_run ru kt_karta mun1 status
-kt_assert_contains "$KT_OUT" "нет права изменять план $PLAN" "the rejected op in karta status"
+kt_assert_contains "$KT_OUT" "мероприятие: изменение 1.1 «Собрания» — нет права изменять план $PLAN" \
+	"the rejected op in karta status: its summary and the reason"
+kt_assert_match "$KT_OUT" "операция [0-9]+  [0-9]{2}\.[0-9]{2}\.[0-9]{4} [0-9]{2}:[0-9]{2} " "its time as people write it"
+kt_run en kt_karta mun1 status
+kt_assert_contains "$KT_OUT" "item edit 1.1 «Собрания» — no write access to plan $PLAN" "karta status in English"
 kt_run en kt_karta mun1 item edit "$ITEM" --municipal "чужая правка"
 kt_assert_rc 1 "the same in English"
 kt_assert_contains "$KT_ERR" "server refused: no write access to plan $PLAN" "the refusal in English"
