@@ -686,7 +686,7 @@ cmd_start() {
 	local pid=$! i
 	echo "$pid" >"$RUN/kartad.pid"
 	for ((i = 0; i < 100; i++)); do
-		grep -q 'event=listening' "$RUN/kartad.log" && break
+		grep -qs 'event=listening' "$RUN/kartad.log" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

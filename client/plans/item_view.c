@@ -258,14 +258,19 @@ static int add_kv(struct kt_table *t, const char *k, const char *v)
 	return kt_table_add(t, cells);
 }
 
-/* The statuses as field/value lines after the item's block. */
-static int statuses_text(const Karta__Table *t, bool offline, FILE *out)
+/* The statuses as field/value rows after the item's own, in its table (plan_fmt_item_with). */
+struct statuses {
+	const Karta__Table *t;
+	bool offline;
+};
+
+static int statuses_rows(struct kt_table *kv, void *arg)
 {
-	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0}, {"value", KT_COL_TEXT, 90}};
-	struct kt_table *kv = kt_table_new(cols, 2);
-	int bad = !kv;
+	const struct statuses *s = arg;
+	const Karta__Table *t = s->t;
+	int bad = 0;
 	if (!t || t->n_rows == 0)
-		bad |= add_kv(kv, _("status"), offline ? _("unknown: the server cannot be reached now")
+		bad |= add_kv(kv, _("status"), s->offline ? _("unknown: the server cannot be reached now")
 			: _("not reported")) != 0;
 	for (size_t i = 0; !bad && t && i < t->n_rows; i++) {
 		const Karta__TableRow *r = t->rows[i];
@@ -281,15 +286,7 @@ static int statuses_text(const Karta__Table *t, bool offline, FILE *out)
 		if (*ev)
 			bad |= add_kv(kv, _("  evidence"), ev) != 0;
 	}
-	if (bad) {
-		kt_table_free(kv);
-		fprintf(stderr, "%s", _("karta: out of memory\n"));
-		return EXIT_RUNTIME;
-	}
-	struct kt_table_opts to = {.no_header = true};
-	int rc = kt_table_write(kv, KT_TABLE_TEXT, &to, out);
-	kt_table_free(kv);
-	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+	return bad ? -1 : 0;
 }
 
 int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_fmt_out *fo,
@@ -307,9 +304,8 @@ int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_f
 			: EXIT_RUNTIME;
 		json_decref(j);
 	} else {
-		rc = plan_fmt_item(it, fo, out);
-		if (rc == EXIT_OK)
-			rc = statuses_text(st, offline, out);
+		struct statuses ss = {st, offline};
+		rc = plan_fmt_item_with(it, fo, statuses_rows, &ss, out);
 	}
 	if (st)
 		karta__table__free_unpacked(st, NULL);

@@ -511,6 +511,12 @@ static void kv_opt(struct kt_table **t, const char *k, const char *v)
 
 int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out)
 {
+	return plan_fmt_item_with(it, o, NULL, NULL, out);
+}
+
+int plan_fmt_item_with(const Karta__Item *it, const struct plan_fmt_out *o,
+	int (*more)(struct kt_table *t, void *arg), void *arg, FILE *out)
+{
 	if (o->format == KT_TABLE_JSON)
 		return dump_json(item_json(it), out) == 0 ? EXIT_OK : EXIT_RUNTIME;
 	char ord[16], ver[24], dl[1024], warn[1024], parties[256], targets[1024], upd[128],
@@ -552,6 +558,10 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 		kv(&t, _("deleted"), del);
 	kv(&t, _("version"), ver);
 	kv(&t, _("updated"), upd);
+	if (t && more && more(t, arg) != 0) {
+		kt_table_free(t);
+		t = NULL;
+	}
 	struct kt_table_opts to = {.no_header = true};
 	return emit(t, KT_TABLE_TEXT, &to, out);
 }
