@@ -12,6 +12,8 @@ them in the user's language (common/kt_server_text.c):
                         upload), the one-word results after 'ok' ('locked', 'created')
   server/admin/*.c      the same inside the SQL karta-admin embeds (org import's refusals)
   common/kt_deadline*.c kt_dl_warn("…") printf formats (the warnings stored as data)
+  server/auth.c, guard.c, session.c, handlers/*.c   kartad's own C messages to a client
+                        (every prose literal outside a log call; %d, %s … an argument)
   WORDS below           identifiers that travel as arguments (states, levels, kinds)
 
 Each template becomes a gettext msgid: its arguments %s, a literal percent %%. Output:
@@ -265,6 +267,24 @@ def c_warn_formats(src):
         yield esc_pct(c_unescape(m.group(1)))
 
 
+# kartad's own C messages that reach a client (Error replies, op refusals); not its log
+# lines (kt_log …, "event=…") nor its configuration and --help (the operator's, English).
+SERVER_C = ['server/auth.c', 'server/guard.c', 'server/session.c', 'server/handlers/*.c']
+LOG_CALL = re.compile(r'(?:kt_log\w*|log_limited|conn_log\w*|session_log\w*|LOG\w*)\([^;]*$')
+
+
+def c_messages(src):
+    """Every prose C literal (adjacent ones joined) that is not part of a log call."""
+    text = re.sub(r'//[^\n]*', '', c_literals(src))
+    for m in re.finditer(r'((?:"(?:[^"\\\n]|\\.)*"\s*)+)', text):
+        lit = ''.join(c_unescape(x) for x in re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(1)))
+        stmt = text[text.rfind(';', 0, m.start()) + 1:m.start()]
+        if '=' in lit or LOG_CALL.search(stmt):
+            continue
+        yield re.sub(r'%%|%[-+ #0-9.*]*(?:ll|l|z|h|j)?[a-zA-Z]',
+                     lambda x: '%%' if x.group(0) == '%%' else '%s', lit)
+
+
 def collect(src):
     found = {}  # msgid → first origin
 
@@ -290,6 +310,11 @@ def collect(src):
         with open(f, encoding='utf-8') as fh:
             for tm in c_warn_formats(fh.read()):
                 add(tm, os.path.relpath(f, src), force=True)
+    for pat in SERVER_C:
+        for f in sorted(glob.glob(os.path.join(src, pat))):
+            with open(f, encoding='utf-8') as fh:
+                for tm in c_messages(fh.read()):
+                    add(tm, os.path.relpath(f, src))
     for w in WORDS:
         add(w, 'po/server_texts.py (an argument)', force=True)
     return found
