@@ -75,6 +75,9 @@ static bool seg_at(const struct seg *s, const char *t)
 /* Matches text[0..len) against the template: the arguments into arg; their count, or -1. */
 static int match(const char *id, const char *text, size_t len, struct span *arg)
 {
+	/* most templates fail on their first letter: no need to split them */
+	if (id[0] != '%' && (len == 0 || id[0] != text[0]))
+		return -1;
 	struct seg seg[MAX_ARGS + 1];
 	int k = split(id, seg, MAX_ARGS + 1);
 	if (k < 0)
@@ -121,11 +124,24 @@ static void put(struct out *o, const char *s, size_t n)
 static bool render(const struct kt_stext *tab, size_t ntab, const char *(*tr)(const char *),
 	const char *text, size_t len, int depth, struct out *o);
 
+/* Whether an argument is only an id, a number or a date (no words to translate): hex digits
+ * and separators, with at least one digit ("add" is a word). */
+static bool plain(struct span a)
+{
+	bool digit = false;
+	for (size_t i = 0; i < a.n; i++) {
+		if (a.p[i] == '\0' || !strchr("0123456789abcdefABCDEF-.:/ ", a.p[i]))
+			return false;
+		digit |= a.p[i] >= '0' && a.p[i] <= '9';
+	}
+	return digit;
+}
+
 /* One argument, itself rendered when it is a server text. */
 static void put_arg(const struct kt_stext *tab, size_t ntab, const char *(*tr)(const char *),
 	struct span a, int depth, struct out *o)
 {
-	if (depth >= MAX_DEPTH || a.n == 0 || !render(tab, ntab, tr, a.p, a.n, depth + 1, o))
+	if (depth >= MAX_DEPTH || a.n == 0 || plain(a) || !render(tab, ntab, tr, a.p, a.n, depth + 1, o))
 		put(o, a.p, a.n);
 }
 
