@@ -107,15 +107,13 @@ static int match(const char *id, const char *text, size_t len, struct span *arg)
 struct out {
 	char *p;
 	size_t n, cap;
-	bool cut;
 };
 
+/* Appends s[0..n) to o, as much as fits (the rest is cut; the caller cuts at a letter). */
 static void put(struct out *o, const char *s, size_t n)
 {
-	if (o->n + n >= o->cap) {
+	if (o->n + n >= o->cap)
 		n = o->cap - 1 - o->n;
-		o->cut = true;
-	}
 	memcpy(o->p + o->n, s, n);
 	o->n += n;
 	o->p[o->n] = '\0';
@@ -194,10 +192,13 @@ const char *kt_server_text_with(const struct kt_stext *tab, size_t n, const char
 		return "";
 	if (!buf || size == 0)
 		return text;
+	size_t len = strlen(text);
+	if (len >= WORK) /* no message of the server's is this long: not one of its texts */
+		return text;
 	char work[WORK];
-	struct out o = {work, 0, sizeof work, false};
+	struct out o = {work, 0, sizeof work};
 	work[0] = '\0';
-	if (!render(tab, n, tr, text, strlen(text), 0, &o))
+	if (!render(tab, n, tr, text, len, 0, &o))
 		return text;
 	kt_ru_copy_clean(buf, size, work, o.n);
 	return buf;

@@ -366,7 +366,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(s, q->line, -1, buf);
 	}
 }

@@ -8,6 +8,7 @@
 
 #include "kt_i18n.h"
 #include "kt_server_text.h"
+#include "terms.h"
 
 /* outbox.c describe(): most specific first */
 static const struct kt_stext summaries[] = {
@@ -71,10 +72,8 @@ const char *op_words_kind(const char *kind)
 	if (!kind || !kt_i18n_russian())
 		return kind ? kind : "";
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (strcmp(kinds[i].kind, kind) == 0) {
-			const char *t = _(kinds[i].label);
-			return t == kinds[i].label ? kind : t;
-		}
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return terms_q(kinds[i].label); /* untranslated: the kind after the '|' */
 	return kind;
 }
 
@@ -94,7 +93,7 @@ const char *op_words_summary(const char *summary, char *buf, size_t n)
 	memcpy(kind, summary, w);
 	kind[w] = '\0';
 	const char *k = op_words_kind(kind);
-	if (k == kind || strcmp(k, kind) == 0)
+	if (strcmp(k, kind) == 0)
 		return summary;
 	size_t kl = strlen(k);
 	if (kl + strlen(summary + w) + 1 > n)

@@ -6,6 +6,7 @@
  * Machine formats keep English keys: JSON adds "statuses" to the item, the history's CSV and
  * JSON carry "fields" (the changed ones) and "changes" (the text). */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,28 +101,37 @@ static void value_text(const json_t *v, char *buf, size_t n)
 	}
 }
 
-/* A section or item id of a change as a person knows it: «1.1 Собрания» (number and title
- * from the replica r); its value_text when r is NULL or does not hold it. */
-static void ref_text(struct replica *r, const char *type, const json_t *v, char *buf, size_t n)
+/* The label of a plan, section or item id from the replica r: "1.1 Собрания" (number and
+ * title; a plan's title) into buf; false when r is NULL or does not hold it. */
+static bool ref_label_of(struct replica *r, const char *type, const char *id, char *buf, size_t n)
 {
 	char *payload = NULL;
 	json_t *row = NULL;
-	if (r && json_is_string(v) && replica_get(r, type, json_string_value(v), &payload, NULL) == 0)
+	if (r && id && *id && replica_get(r, type, id, &payload, NULL) == 0)
 		row = json_loads(payload, 0, NULL);
 	free(payload);
 	const char *num = json_string_value(json_object_get(row, "number"));
 	const char *title = json_string_value(json_object_get(row, "title"));
-	if (row && ((num && *num) || (title && *title))) {
-		char label[512];
-		snprintf(label, sizeof label, "%s%s%s", num ? num : "", num && *num && title && *title ? " " : "",
+	bool found = row && ((num && *num) || (title && *title));
+	if (found)
+		snprintf(buf, n, "%s%s%s", num ? num : "", num && *num && title && *title ? " " : "",
 			title ? title : "");
+	json_decref(row);
+	return found;
+}
+
+/* A section or item id of a change as a person knows it: «1.1 Собрания»; its value_text
+ * when the replica r (may be NULL) does not name it. */
+static void ref_text(struct replica *r, const char *type, const json_t *v, char *buf, size_t n)
+{
+	char label[512];
+	if (json_is_string(v) && ref_label_of(r, type, json_string_value(v), label, sizeof label)) {
 		json_t *s = json_string(label);
 		value_text(s, buf, n);
 		json_decref(s);
 	} else {
 		value_text(v, buf, n);
 	}
-	json_decref(row);
 }
 
 /* One value of field k as a person reads it (a section or parent item by its label). */
@@ -289,6 +299,21 @@ static int statuses_rows(struct kt_table *kv, void *arg)
 	return bad ? -1 : 0;
 }
 
+/* A referenced plan, section or item for the item's block: «1.1 Собрания» (3f0c2dc2), its
+ * label from the replica and the short id the commands accept; the id alone when the
+ * replica does not hold it. */
+static const char *ref_label(struct replica *r, const char *type, const char *id, char *buf, size_t n)
+{
+	char label[300], quoted[400];
+	if (!ref_label_of(r, type, id, label, sizeof label))
+		return id;
+	json_t *v = json_string(label);
+	value_text(v, quoted, sizeof quoted); /* «…», cut at 60 letters */
+	json_decref(v);
+	snprintf(buf, n, "%s (%.8s)", quoted, id);
+	return buf;
+}
+
 int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_fmt_out *fo,
 	FILE *out)
 {
@@ -305,7 +330,14 @@ int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_f
 		json_decref(j);
 	} else {
 		struct statuses ss = {st, offline};
-		rc = plan_fmt_item_with(it, fo, statuses_rows, &ss, out);
+		Karta__Item shown = *it; /* the references by their labels: a person's view */
+		char pl[440], sec[440], par[440], der[440];
+		struct replica *r = client_replica(cl); /* the text format only: JSON is above */
+		shown.plan_id = (char *)ref_label(r, "plan", it->plan_id, pl, sizeof pl);
+		shown.section_id = (char *)ref_label(r, "plan_section", it->section_id, sec, sizeof sec);
+		shown.parent_item_id = (char *)ref_label(r, "plan_item", it->parent_item_id, par, sizeof par);
+		shown.derived_from = (char *)ref_label(r, "plan_item", it->derived_from, der, sizeof der);
+		rc = plan_fmt_item_with(&shown, fo, statuses_rows, &ss, out);
 	}
 	if (st)
 		karta__table__free_unpacked(st, NULL);

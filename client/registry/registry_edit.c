@@ -26,6 +26,7 @@
 #include "sync.h"
 #include "kt_i18n.h"
 #include "kt_server_text.h"
+#include "terms.h"
 
 /* A registry table's row as the user names it in a message ("participant" → «участник»). */
 static const char *row_word(const char *table)
@@ -42,10 +43,8 @@ static const char *row_word(const char *table)
 		{"staff_point", N_("registry row|staff_point")},
 	};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(words[i].table, table) == 0) {
-			const char *t = _(words[i].msgid);
-			return t == words[i].msgid ? table : t;
-		}
+		if (strcmp(words[i].table, table) == 0)
+			return terms_q(words[i].msgid); /* untranslated: the table after the '|' */
 	return table;
 }
 

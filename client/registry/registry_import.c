@@ -319,7 +319,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		im->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		ri_reject(im, q->line, buf);
 	}
 }

@@ -50,7 +50,7 @@ PGresult *admin_exec(PGconn *pg, const char *what, const char *sql, int n,
 	return NULL;
 }
 
-/* A role or level identifier in the user's words (the catalogue's "role|…", "level|…", the
+/* A role, level or device status identifier in the user's words (the catalogue's "role|…", "level|…", the
  * same the client uses); the identifier itself without a translation. */
 static const char *word(const char *id)
 {
@@ -58,6 +58,8 @@ static const char *word(const char *id)
 		{"coordinator", N_("role|coordinator")}, {"operator", N_("role|operator")},
 		{"viewer", N_("role|viewer")}, {"region", N_("level|region")},
 		{"municipality", N_("level|municipality")}, {"school", N_("level|school")},
+		{"active", N_("device status|active")}, {"revoked", N_("device status|revoked")},
+		{"never", N_("device seen|never")},
 	};
 	for (size_t i = 0; id && i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(words[i][0], id) == 0) {
@@ -84,8 +86,8 @@ static void print_rows(PGresult *r)
 {
 	int n = PQntuples(r), f = PQnfields(r);
 	for (int i = 0; i < n; i++) {
-		for (int j = 0; j < f; j++)
-			printf("%s%s", j ? "\t" : "", PQgetvalue(r, i, j));
+		for (int j = 0; j < f; j++) /* levels, roles and states in the user's words */
+			printf("%s%s", j ? "\t" : "", word(PQgetvalue(r, i, j)));
 		putchar('\n');
 	}
 }

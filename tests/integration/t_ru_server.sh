@@ -4,8 +4,9 @@
 # wrote them: refusals of a write (another organization's plan, an approved plan's text),
 # the exam planning summaries (rooms assigned, a distribution's dry run and its run, the
 # seating, the lock and the refusal it causes), a deadline warning stored with an item,
-# the rejected op in `karta status`, and karta-admin org import's refusal reasons. Real
-# kartad, PostgreSQL and TLS.
+# the rejected op in `karta status` (its summary and time too), and karta-admin org import's
+# refusal reasons; the history and the item name sections by their labels. Real kartad,
+# PostgreSQL and TLS.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/region_lib.sh
@@ -20,7 +21,7 @@ ru() { LANG=ru_RU.UTF-8 LC_ALL= LANGUAGE= "$@"; }
 en() { LANG=C.UTF-8 LC_ALL= LANGUAGE= "$@"; }
 
 # --- a deadline warning stored with the item ---------------------------------------------
-kt_ok reg plan create --title "Дорожная карта" --year 2026 --section "1|Мероприятия"
+kt_ok reg plan create --title "Дорожная карта" --year 2026 --section "1|Мероприятия" --section "2|Контроль"
 PLAN=$(kt_id_of "$KT_OUT" plan)
 kt_ok reg item add "$PLAN" --section 1 --number 1.1 --title "Собрания" --deadline "до 29 февраля"
 ITEM=$(kt_id_of "$KT_OUT" item)
@@ -31,6 +32,16 @@ kt_run en kt_karta reg item show "$ITEM"
 kt_assert_contains "$KT_OUT" "29 february 2027 does not exist; read as the 28th" "the warning in English"
 kt_run ru kt_karta reg item show "$ITEM" --format json
 kt_assert_contains "$KT_OUT" "29 february 2027 does not exist; read as the 28th" "JSON keeps the server's English"
+
+# --- the history and the item name sections by their labels ---------------------------------
+kt_ok reg item move "$ITEM" --section 2
+kt_ok reg sync
+kt_run ru kt_karta reg item history "$ITEM"
+kt_assert_contains "$KT_OUT" "раздел: «1 Мероприятия» → «2 Контроль»" "the history names the sections"
+kt_run ru kt_karta reg item show "$ITEM"
+kt_assert_match "$KT_OUT" "^раздел +«2 Контроль» \([0-9a-f]{8}\)" "item show names its section"
+kt_run ru kt_karta reg item history "$ITEM" --format json
+kt_assert_not_contains "$KT_OUT" "Контроль" "JSON keeps the ids"
 
 # --- refusals of a write -------------------------------------------------------------------
 kt_ok mun1 sync

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "i18n_fixture.h"
 #include "kt_i18n.h"
 #include "kt_server_text.h"
 
@@ -119,23 +120,14 @@ static void test_invalid_utf8(void **state)
 	assert_string_equal(out, "нет пр"); /* 11 bytes: 5 letters of 2 and a space */
 }
 
-static void use_lang(const char *lang)
-{
-	setenv("LANG", lang, 1);
-	unsetenv("LC_ALL");
-	unsetenv("LC_MESSAGES");
-	unsetenv("LANGUAGE");
-	kt_i18n_init();
-}
-
 static void test_catalogue(void **state)
 {
 	(void)state;
 	char buf[512];
 	const char *t = "no write access to plan 5d3c2b1a";
-	use_lang("C.UTF-8");
+	i18n_fixture_lang("C.UTF-8");
 	assert_ptr_equal(kt_server_text(t, buf, sizeof buf), t); /* English: the same bytes */
-	use_lang("ru_RU.UTF-8");
+	i18n_fixture_lang("ru_RU.UTF-8");
 	if (!kt_i18n_russian())
 		skip(); /* no ru_RU.UTF-8 on this machine: deploy/install-deps.sh makes it */
 	assert_true(kt_server_texts_n > 100);

@@ -9,22 +9,14 @@
 
 #include <cmocka.h>
 
+#include "../../common/i18n_fixture.h"
 #include "kt_i18n.h"
 #include "op_words.h"
-
-static void use_lang(const char *lang)
-{
-	setenv("LANG", lang, 1);
-	unsetenv("LC_ALL");
-	unsetenv("LC_MESSAGES");
-	unsetenv("LANGUAGE");
-	kt_i18n_init();
-}
 
 static void test_english(void **state)
 {
 	(void)state;
-	use_lang("C.UTF-8");
+	i18n_fixture_lang("C.UTF-8");
 	char b[256];
 	const char *s = "item add 1.1 «Собрания»";
 	assert_ptr_equal(op_words_summary(s, b, sizeof b), s);
@@ -34,7 +26,7 @@ static void test_english(void **state)
 static void test_russian(void **state)
 {
 	(void)state;
-	use_lang("ru_RU.UTF-8");
+	i18n_fixture_lang("ru_RU.UTF-8");
 	if (!kt_i18n_russian())
 		skip(); /* no ru_RU.UTF-8 on this machine: deploy/install-deps.sh makes it */
 	char b[256];
