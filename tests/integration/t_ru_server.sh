@@ -72,6 +72,14 @@ G=$KT_WORK/gen
 region_planning "$G" --municipalities 2 --schools 4 --participants 40 --exam-points 4 \
 	--auditoriums 12 --staff 10
 region_device "$MUN"
+# a registry row's history names the changed fields by the form's labels in Russian
+P1=$(kt_psql "SELECT id FROM participant ORDER BY id LIMIT 1")
+kt_ok reg sync
+kt_ok reg registry edit participants "$P1" --citizenship "Российская Федерация"
+kt_run ru kt_karta reg registry history participants "$P1"
+kt_assert_match "$KT_OUT" "изменена +2 +гражданство " "the changed field by its label"
+kt_run en kt_karta reg registry history participants "$P1"
+kt_assert_match "$KT_OUT" "изменена +2 +citizenship " "the column in English"
 E=11111111-2222-4333-8444-555555555555
 region_exam "$E"
 kt_ok reg sync
