@@ -20,6 +20,7 @@
 #include "kt_msg.h"
 #include "kt_tls.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 struct rpc {
 	SSL_CTX *ctx;
@@ -212,8 +213,10 @@ enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_
 	if (type == KT_MSG_ERROR && (request_id == id || request_id == 0)) {
 		Karta__Error *e = karta__error__unpack(NULL, len, p);
 		*status = e ? e->status : KARTA__STATUS__STATUS_INTERNAL;
+		char said[1024];
 		snprintf(err, errlen, _("server refused: %s (%s)"),
-			e && e->message && *e->message ? e->message : _("no reason given"),
+			e && e->message && *e->message ? kt_server_text(e->message, said, sizeof said)
+			: _("no reason given"),
 			kt_status_text((int)*status));
 		if (e)
 			karta__error__free_unpacked(e, NULL);

@@ -210,7 +210,7 @@ demo_sync() {
 
 	step "муниципалитет синхронизируется и видит правку своей школы"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
-	run "$KARTA" --config "$RUN/mun-north.conf" item show "$item" | grep -i -A1 'уровень ОО\|школ' |
+	run "$KARTA" --config "$RUN/mun-north.conf" item show "$item" | grep -A1 '^ *уровень ОО' |
 		head -n 4 || true
 	info "(karta watch держит связь и синхронизируется при каждом уведомлении сервера)"
 }
@@ -704,7 +704,7 @@ cmd_start() {
 	local pid=$! i
 	echo "$pid" >"$RUN/kartad.pid"
 	for ((i = 0; i < 100; i++)); do
-		grep -q 'event=listening' "$RUN/kartad.log" && break
+		grep -qs 'event=listening' "$RUN/kartad.log" && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

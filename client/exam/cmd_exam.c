@@ -18,6 +18,7 @@
 #include "report_render.h"
 #include "table_out.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 #define OPT_DRY                                                                           \
 	{.name = "dry-run", .type = OPT_FLAG,                                             \
@@ -62,6 +63,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A change of a dry run ("add", "remove": the server's words) as the user reads it, padded to
+ * one width (the Russian words are of one length, the English ones of seven columns). */
+static const char *change_word(const char *c)
+{
+	if (strcmp(c, "add") == 0)
+		return _("add    ");
+	if (strcmp(c, "remove") == 0)
+		return _("remove ");
+	return c;
+}
+
 /* A dry run: the server's preview, as a summary and counts per (change, place), or every
  * change with the person when this replica holds them. */
 static int preview(struct step *s, const char *kind, bool every)
@@ -85,19 +97,20 @@ static int preview(struct step *s, const char *kind, bool every)
 		if (t->rows[i]->n_cells < 3)
 			continue;
 		if (strcmp(c[0], "summary") == 0 || strcmp(c[0], "would") == 0) {
-			printf(_("dry run: %s%s\n"), strcmp(c[0], "would") == 0 ? "the server would answer: "
-				: "", c[2]);
+			char said[1024];
+			printf(_("dry run: %s%s\n"), strcmp(c[0], "would") == 0 ? _("the server would answer: ")
+				: "", kt_server_text(c[2], said, sizeof said));
 			continue;
 		}
 		n_changes++;
 		if (every) {
 			char person[256];
-			printf("  %-7s %-22s %s  %s\n", c[0], c[2], c[1],
+			printf("  %-7s %-22s %s  %s\n", change_word(c[0]), c[2], c[1],
 				exam_ref_person(s->r, c[1], person, sizeof person));
 			continue;
 		}
 		char key[96]; /* a seat counts for its room: point/room */
-		snprintf(key, sizeof key, "%-7s %.*s", c[0], (int)strcspn(c[2], ":"), c[2]);
+		snprintf(key, sizeof key, "%-7s %.*s", change_word(c[0]), (int)strcspn(c[2], ":"), c[2]);
 		json_t *v = json_object_get(per, key);
 		json_object_set_new(per, key, json_integer(v ? json_integer_value(v) + 1 : 1));
 	}
@@ -137,8 +150,10 @@ static int step_run(struct step *s, const char *kind, bool dry, bool every)
 		return rc;
 	if (res->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
 		printf(_("queued: the server runs it at the next 'karta sync'\n"));
-	else
-		printf("%s\n", res->message);
+	else {
+		char said[1024];
+		printf("%s\n", kt_server_text(res->message, said, sizeof said));
+	}
 	karta__op_result__free_unpacked(res, NULL);
 	return EXIT_OK;
 }

@@ -29,6 +29,7 @@
 #include "replica.h"
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 enum { C_DATE, C_SUBJECT, C_NAME, C_FORM, C_GIA, C_PERIOD, C_GLOBAL, C_N };
 
@@ -352,7 +353,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : _("no reason given");
+	char said[1024];
+	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
+		: _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		s->added += q->action == 'a';
@@ -363,7 +366,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(s, q->line, -1, buf);
 	}
 }

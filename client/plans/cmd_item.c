@@ -172,7 +172,8 @@ static int item_history(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__item_history__descriptor, &m) != EXIT_OK)
 		return table_out_close(&out, &fo, EXIT_RUNTIME);
-	rc = item_view_history((const Karta__ItemHistory *)m, &fo, out.f);
+	rc = item_view_history((const Karta__ItemHistory *)m,
+		fo.format == KT_TABLE_TEXT ? client_replica(cl) : NULL, &fo, out.f);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return table_out_close(&out, &fo, rc);
 }

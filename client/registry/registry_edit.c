@@ -25,6 +25,28 @@
 #include "replica_int.h" /* rp_eff_each */
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
+#include "terms.h"
+
+/* A registry table's row as the user names it in a message ("participant" → «участник»). */
+static const char *row_word(const char *table)
+{
+	static const struct {
+		const char *table, *msgid;
+	} words[] = {
+		{"participant", N_("registry row|participant")},
+		{"exam", N_("registry row|exam")},
+		{"exam_registration", N_("registry row|exam_registration")},
+		{"exam_point", N_("registry row|exam_point")},
+		{"auditorium", N_("registry row|auditorium")},
+		{"staff", N_("registry row|staff")},
+		{"staff_point", N_("registry row|staff_point")},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i].table, table) == 0)
+			return terms_q(words[i].msgid); /* untranslated: the table after the '|' */
+	return table;
+}
 
 int reg_outbox_put(struct replica *r, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, const char *summary,
@@ -155,7 +177,7 @@ static int find_row(struct target *t, const char *typed)
 		t->row = json_loads(js, 0, NULL); /* not inside json_is_object: a macro */
 	if (!json_is_object(t->row)) {
 		free(js);
-		fprintf(stderr, _("karta: cannot read %s %s from the replica\n"), t->table, t->id);
+		fprintf(stderr, _("karta: cannot read %s %s from the replica\n"), row_word(t->table), t->id);
 		return -1;
 	}
 	free(js);
@@ -163,7 +185,7 @@ static int find_row(struct target *t, const char *typed)
 	snprintf(t->owner, sizeof t->owner, "%s", *rv_jstr(t->row, "org") ? rv_jstr(t->row, "org") : g.feed);
 	const json_t *d = json_object_get(t->row, "deleted_at");
 	if (d && !json_is_null(d)) {
-		fprintf(stderr, _("karta: %s %s was deleted%s%s\n"), t->table, t->id,
+		fprintf(stderr, _("karta: %s %s was deleted%s%s\n"), row_word(t->table), t->id,
 			*rv_jstr(t->row, "deleted_reason") ? ": " : "", rv_jstr(t->row, "deleted_reason"));
 		return -1;
 	}
@@ -177,8 +199,10 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		return;
 	t->outcome = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
-	snprintf(t->msg, sizeof t->msg, "%s (%s)", res->message && *res->message ? res->message
-		: "no reason given", kt_status_name((int)res->status));
+	char said[1024];
+	snprintf(t->msg, sizeof t->msg, "%s (%s)", res->message && *res->message
+		? kt_server_text(res->message, said, sizeof said) : _("no reason given"),
+		kt_status_name((int)res->status));
 }
 
 /* Sends the outbox when the server is reachable and says what became of the op. */
@@ -208,14 +232,14 @@ static int send_and_report(struct target *t, const struct said *say)
 	if (sync_push(t->cl, &rep, on_result, t) != 0 || sync_pull(t->cl, false, &rep) != 0)
 		return EXIT_RUNTIME;
 	if (t->outcome == KARTA__OP_OUTCOME__OP_APPLIED) {
-		printf(say->deleted ? _("%s %s: deleted\n") : _("%s %s: edited\n"), t->table, t->id);
+		printf(say->deleted ? _("%s %s: deleted\n") : _("%s %s: edited\n"), row_word(t->table), t->id);
 		return EXIT_OK;
 	}
 	if (t->outcome < 0 || t->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
 		fputs(_(say->queued), stdout);
 		return EXIT_OK;
 	}
-	fprintf(stderr, _("karta: %s %s: server refused: %s\n"), t->table, t->id, t->msg);
+	fprintf(stderr, _("karta: %s %s: server refused: %s\n"), row_word(t->table), t->id, t->msg);
 	return EXIT_RUNTIME;
 }
 
@@ -291,7 +315,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 	struct kt_field_errors fe;
 	if (check_record(t->kind, (const char *const *)rec.v, &fe) > 0) {
 		for (size_t i = 0; i < fe.n; i++)
-			fprintf(stderr, "karta: %s %s: %s\n", t->table, t->id, fe.e[i].msg);
+			fprintf(stderr, "karta: %s %s: %s\n", row_word(t->table), t->id, fe.e[i].msg);
 		fprintf(stderr, _("karta: nothing changed\n"));
 		goto done;
 	}
@@ -305,7 +329,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 		goto done;
 	}
 	if (json_equal(cols, old)) {
-		printf(_("%s %s: nothing to change\n"), t->table, t->id);
+		printf(_("%s %s: nothing to change\n"), row_word(t->table), t->id);
 		rc = EXIT_OK;
 		goto done;
 	}

@@ -22,6 +22,7 @@
 #include "registry_view.h"
 #include "table_out.h"
 #include "kt_i18n.h"
+#include "terms.h"
 
 /* ---- list ---------------------------------------------------------------------------------- */
 
@@ -130,7 +131,8 @@ static int list_cells(struct rx *x, enum rtype t, struct item *it, char **c)
 		c[2] = text_of(r, "subject_name");
 		c[3] = strdup(b);
 		c[4] = text_of(r, "gia");
-		c[5] = text_of(r, "period");
+		c[5] = strdup(kt_table_get_style()->people ? terms_word(TERMS_EXAM_PERIOD, rv_jstr(r, "period"))
+			: rv_jstr(r, "period")); /* «основной» for people, "main" for scripts */
 		c[6] = text_of(r, "global_id"); /* ExamGlobalID (sql/0014) */
 		long long code = 0;
 		regmap_int(json_object_get(r, "subject_code"), &code);

@@ -23,6 +23,7 @@
 #include "report_cmds.h"
 #include "rpc.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 #include "terms.h"
 
 /* --- shared pieces ------------------------------------------------------------------------ */
@@ -130,8 +131,9 @@ int report_send_op(struct client *cl, const char *kind, const char *id, long lon
 	}
 	*res = (Karta__OpResult *)m;
 	if ((*res)->outcome == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		fprintf(stderr, _("karta: conflict: %s\n"),
-			*(*res)->message ? (*res)->message : "changed on the server meanwhile");
+		char said[1024];
+		fprintf(stderr, _("karta: conflict: %s\n"), *(*res)->message
+			? kt_server_text((*res)->message, said, sizeof said) : _("changed on the server meanwhile"));
 		karta__op_result__free_unpacked(*res, NULL);
 		*res = NULL;
 		return EXIT_RUNTIME;
@@ -373,7 +375,10 @@ static void print_submission(const Karta__OpResult *r, const char *id, const cha
 		m = terms_q(what);
 	else
 		m = terms_word(TERMS_REPORT_STATE, m); /* "accepted", "returned": the field's words */
-	if (strncmp(m, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
+	char said[1024];
+	if (m == r->message) /* a sentence of the server's */
+		m = kt_server_text(m, said, sizeof said);
+	if (strncmp(r->message, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
 		printf(_("%s (version %lld)\n"), m, (long long)r->row_version);
 	else
 		printf(_("submission %s: %s (version %lld)\n"), sid, m, (long long)r->row_version);
