@@ -10,11 +10,14 @@
  * package, and the command says so). The package appears at its path only when whole
  * (kt_gds_write). Only a region device exports: the package is the region's. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "kt_i18n.h"
@@ -178,15 +181,62 @@ static int load_maps(struct gx *x, struct replica *r)
 			"entity_id") ? -1 : 0;
 }
 
+/* Seconds since *t0, which moves to now: each progress line says what its step took. */
+static double since(struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double s = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t;
+	return s;
+}
+
+#define GX_NMAPS 9
+
+/* The link maps of x. */
+static void gx_maps(struct gx *x, struct kvmap *m[GX_NMAPS])
+{
+	struct kvmap *all[GX_NMAPS] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid,
+		&x->point_guid, &x->aud_places, &x->pa, &x->ea, &x->dist};
+	memcpy(m, all, sizeof all);
+}
+
+static void gx_free(struct gx *x)
+{
+	struct kvmap *m[GX_NMAPS];
+	gx_maps(x, m);
+	for (size_t i = 0; i < GX_NMAPS; i++) {
+		for (size_t k = 0; k < m[i]->n; k++) {
+			free(m[i]->e[k].k);
+			free(m[i]->e[k].v);
+		}
+		free(m[i]->e);
+	}
+}
+
 /* ---- writing ------------------------------------------------------------------------------------- */
 
+/* Two threads write tables side by side (each table: its rows read, mapped, written and
+ * deflated by one thread), the longest first. What they share is read only (the tree, the
+ * link maps, sorted before they start) but for the next table to take and the first error. */
+struct jobs {
+	json_t *orgs;
+	struct kt_gds_file *f[32]; /* each table's file, in the package's order */
+	int order[32];             /* the tables by the order they are taken in */
+	atomic_int next;           /* the next place in order */
+	atomic_int failed;         /* a thread failed: the others stop at their next row */
+	pthread_mutex_t lock;      /* the progress lines and err */
+	char err[512];             /* the first failure */
+};
+
 struct run {
-	struct gx *x;
-	struct kt_gds_write *w;
+	struct jobs *js;
+	struct gx x; /* the maps are js's; the counters this thread's own */
+	struct replica *r;
+	struct kt_gds_file *f;
 	const struct gds_out_table *gt;
 	const struct kt_gds_table *t;
 	struct gds_out *o;
-	long left_out;
 	char err[512];
 };
 
@@ -204,16 +254,16 @@ static int write_one(struct run *u, const json_t *row)
 {
 	if (interrupted)
 		return snprintf(u->err, sizeof u->err, "%s", _("interrupted")), -1;
+	if (atomic_load_explicit(&u->js->failed, memory_order_relaxed))
+		return -1; /* the other thread's error is the one said */
 	gds_out_reset(u->o);
-	int k = u->gt->map(u->x, row, u->o);
-	if (k == 0) {
-		u->left_out++;
+	int k = u->gt->map(&u->x, row, u->o);
+	if (k == 0)
 		return 0;
-	}
-	if (k < 0 || gds_out_finish(u->x, u->t, row, u->o) != 0)
+	if (k < 0 || gds_out_finish(&u->x, u->t, row, u->o) != 0)
 		return snprintf(u->err, sizeof u->err, _("%s.xml: row %ld: the row is too long"),
-			u->t->name, kt_gds_write_rows(u->w) + 1), -1;
-	return kt_gds_write_row(u->w, u->o->val, u->o->nx, u->o->xname, u->o->xval, u->err,
+			u->t->name, kt_gds_file_rows(u->f) + 1), -1;
+	return kt_gds_file_row(u->f, u->o->val, u->o->nx, u->o->xname, u->o->xval, u->err,
 		sizeof u->err);
 }
 
@@ -227,16 +277,14 @@ static int synced_row(void *ctx, sqlite3_stmt *s)
 }
 
 /* The rows of one table: organizations of the level of its source, or synced rows. */
-static int write_table(struct run *u, struct replica *r, json_t *orgs)
+static int write_table(struct run *u)
 {
 	static const char *const kinds[] = {[GS_REGION] = "region", [GS_TERRITORY] = "",
 		[GS_MUNICIPALITY] = "municipality", [GS_SCHOOL] = "school"};
-	if (kt_gds_write_table(u->w, u->t, u->err, sizeof u->err) != 0)
-		return -1;
 	if (u->gt->src != GS_ROW) {
 		size_t i;
 		json_t *o;
-		json_array_foreach(orgs, i, o) {
+		json_array_foreach(u->js->orgs, i, o) {
 			bool terr = strcmp(jstr(o, "kind"), "territory") == 0;
 			if (u->gt->src == GS_TERRITORY ? !terr
 				: terr || strcmp(jstr(o, "level"), kinds[u->gt->src]) != 0)
@@ -246,41 +294,113 @@ static int write_table(struct run *u, struct replica *r, json_t *orgs)
 		}
 		return 0;
 	}
-	sqlite3_stmt *s = rp_prepare(r, "SELECT payload FROM row WHERE entity_type = ?1"
+	sqlite3_stmt *s = rp_prepare(u->r, "SELECT payload FROM row WHERE entity_type = ?1"
 		" ORDER BY entity_id");
 	if (!s)
-		return snprintf(u->err, sizeof u->err, "%s", replica_error(r)), -1;
+		return snprintf(u->err, sizeof u->err, "%s", replica_error(u->r)), -1;
 	rp_bind_text(s, 1, u->gt->entity_type);
-	int rc = rp_each_row(r, s, synced_row, u);
+	int rc = rp_each_row(u->r, s, synced_row, u);
 	if (rc != 0 && !*u->err)
-		snprintf(u->err, sizeof u->err, "%s", replica_error(r));
+		snprintf(u->err, sizeof u->err, "%s", replica_error(u->r));
 	return rc;
 }
 
-/* ---- the command ------------------------------------------------------------------------------- */
-
-/* Seconds since *t0, which moves to now: each progress line says what its step took. */
-static double since(struct timespec *t0)
+/* Takes tables until none is left or one fails; each table's line says what it took. */
+static void *run_jobs(void *arg)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	double s = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-	*t0 = t;
-	return s;
+	struct run *u = arg;
+	struct jobs *js = u->js;
+	int k;
+	while ((k = atomic_fetch_add(&js->next, 1)) < gds_out_tables_count) {
+		int i = js->order[k];
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		u->gt = &gds_out_tables[i];
+		u->t = kt_gds_table(u->gt->name);
+		u->f = js->f[i];
+		*u->err = '\0';
+		int rc = write_table(u);
+		long n = kt_gds_file_rows(u->f);
+		if (rc == 0) /* deflated here, beside the other thread's table; a failed one is
+			      * left to kt_gds_write_abort */
+			rc = kt_gds_file_close(u->f, u->err, sizeof u->err);
+		u->f = NULL;
+		pthread_mutex_lock(&js->lock);
+		if (rc != 0 && *u->err && !*js->err)
+			snprintf(js->err, sizeof js->err, "%s", u->err);
+		if (rc == 0) {
+			printf(P_("  %-32s %8ld row  %7.1f s\n", "  %-32s %8ld rows %7.1f s\n", n),
+				u->t->name, n, since(&t0));
+			fflush(stdout);
+		}
+		pthread_mutex_unlock(&js->lock);
+		if (rc != 0) {
+			atomic_store(&js->failed, 1);
+			break;
+		}
+	}
+	return NULL;
 }
 
-static void gx_free(struct gx *x)
+/* The tables by their cost, the longest first (registrations are half the rows), so that
+ * the two threads end together; then in the package's order. */
+static void order_jobs(struct jobs *js)
 {
-	struct kvmap *maps[] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid, &x->point_guid,
-		&x->aud_places, &x->pa, &x->ea, &x->dist};
-	for (size_t i = 0; i < ARRAY_LEN(maps); i++) {
-		for (size_t k = 0; k < maps[i]->n; k++) {
-			free(maps[i]->e[k].k);
-			free(maps[i]->e[k].v);
-		}
-		free(maps[i]->e);
+	static const char *const first[] = {"rbd_ParticipantsExams", "rbd_Participants",
+		"rbd_ParticipantsExamPStation"};
+	int n = 0;
+	for (size_t k = 0; k < ARRAY_LEN(first); k++)
+		for (int i = 0; i < gds_out_tables_count; i++)
+			if (strcmp(gds_out_tables[i].name, first[k]) == 0)
+				js->order[n++] = i;
+	for (int i = 0; i < gds_out_tables_count; i++) {
+		bool taken = false;
+		for (int k = 0; k < n; k++)
+			taken |= js->order[k] == i;
+		if (!taken)
+			js->order[n++] = i;
 	}
 }
+
+/* Writes every table into w: this thread and, where there is a second core, another one
+ * with its own connection to the replica. 0, or -1 with js->err set. */
+static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct kt_gds_write *w)
+{
+	order_jobs(js);
+	struct kvmap *m[GX_NMAPS];
+	gx_maps(x, m);
+	for (size_t i = 0; i < GX_NMAPS; i++)
+		rv_kv_sort(m[i]); /* before the threads read them */
+	for (int i = 0; i < gds_out_tables_count; i++)
+		if (!(js->f[i] = kt_gds_write_table(w, kt_gds_table(gds_out_tables[i].name), js->err,
+			sizeof js->err)))
+			return -1;
+	struct run u[2] = {{.js = js, .x = *x, .r = r}, {.js = js, .x = *x}};
+	char err[512];
+	bool two = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+		replica_open(r->dir, &u[1].r, err, sizeof err) == 0;
+	pthread_t th;
+	int rc = 0;
+	if (!(u[0].o = malloc(sizeof *u[0].o)) || (two && !(u[1].o = malloc(sizeof *u[1].o))))
+		rc = -1, snprintf(js->err, sizeof js->err, "%s", _("out of memory"));
+	if (rc == 0 && two && pthread_create(&th, NULL, run_jobs, &u[1]) != 0)
+		two = false; /* one thread does it all */
+	if (rc == 0)
+		run_jobs(&u[0]);
+	if (rc == 0 && two)
+		pthread_join(th, NULL);
+	for (int k = 0; k < 2; k++) { /* the copies' counts began at x's: 0 */
+		x->no_global += u[k].x.no_global;
+		x->no_link += u[k].x.no_link;
+		x->no_area += u[k].x.no_area;
+		x->unknown_cols += u[k].x.unknown_cols;
+		free(u[k].o);
+	}
+	replica_close(u[1].r);
+	return rc != 0 || atomic_load(&js->failed) || interrupted ? -1 : 0;
+}
+
+/* ---- the command ------------------------------------------------------------------------------- */
 
 /* The printf width that pads s to 32 characters (UTF-8: a Cyrillic letter is two bytes). */
 static int col32(const char *s)
@@ -338,14 +458,13 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	if (!orgs)
 		return EXIT_RUNTIME;
 	struct gx x = {0};
-	struct gds_out *out = malloc(sizeof *out);
-	struct run u = {.x = &x, .o = out};
+	struct jobs js = {.orgs = orgs, .lock = PTHREAD_MUTEX_INITIALIZER};
 	long no_guid = 0;
 	int rc = EXIT_RUNTIME;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	bool handlers = false;
-	if (!out || index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
-		fprintf(stderr, _("karta: cannot export: %s\n"), out && *replica_error(r)
+	if (index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
+		fprintf(stderr, _("karta: cannot export: %s\n"), *replica_error(r)
 			? replica_error(r) : _("out of memory"));
 		goto done;
 	}
@@ -358,32 +477,29 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	handlers = true;
-	if (!(u.w = kt_gds_write_open(o[O_OUTPUT].str, u.err, sizeof u.err))) {
-		fprintf(stderr, "karta: %s\n", u.err);
+	struct kt_gds_write *w = kt_gds_write_open(o[O_OUTPUT].str, js.err, sizeof js.err);
+	if (!w) {
+		fprintf(stderr, "karta: %s\n", js.err);
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
 	const char *label = _("(the tree and the links)");
 	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
-	for (int i = 0; i < gds_out_tables_count; i++) {
-		u.gt = &gds_out_tables[i];
-		u.t = kt_gds_table(u.gt->name);
-		if (write_table(&u, r, orgs) != 0) {
-			fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
-			kt_gds_write_abort(u.w);
-			goto done;
-		}
-		long n = kt_gds_write_rows(u.w);
-		printf(P_("  %-32s %8ld row  %7.1f s\n", "  %-32s %8ld rows %7.1f s\n", n), u.t->name, n,
-			since(&t0));
-		fflush(stdout);
+	fflush(stdout);
+	if (write_tables(&js, &x, r, w) != 0) {
+		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"),
+			*js.err ? js.err : _("interrupted"));
+		kt_gds_write_abort(w);
+		goto done;
 	}
-	int fin = interrupted ? (kt_gds_write_abort(u.w), snprintf(u.err, sizeof u.err,
-		"%s", _("interrupted")), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
+	label = _("(all the tables)");
+	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
+	int fin = interrupted ? (kt_gds_write_abort(w), snprintf(js.err, sizeof js.err,
+		"%s", _("interrupted")), -1) : kt_gds_write_finish(w, js.err, sizeof js.err);
 	label = _("(the .zip)");
 	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	if (fin != 0) {
-		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
+		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), js.err);
 		goto done;
 	}
 	printf(_("written to %s\n"), o[O_OUTPUT].str);
@@ -422,7 +538,6 @@ done:
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 	}
-	free(out);
 	gx_free(&x);
 	json_decref(orgs);
 	return rc;

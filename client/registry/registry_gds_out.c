@@ -48,7 +48,7 @@ static const char *keep(struct gds_out *o, const char *s)
  * the literal's address (the same on every row): a row costs no name comparisons. */
 static int col_of(const struct kt_gds_table *t, const char *name)
 {
-	static struct {
+	static _Thread_local struct { /* per thread: tables are written side by side */
 		const struct kt_gds_table *t;
 		const char *name;
 		int i;
@@ -561,7 +561,7 @@ static const char *neutral(const struct gx *x, const struct kt_gds_col *c, const
 static const struct kt_gds_map_col *const *map_cols(const struct kt_gds_table *t,
 	const struct kt_gds_map *m)
 {
-	static struct {
+	static _Thread_local struct { /* per thread: tables are written side by side */
 		const struct kt_gds_table *t;
 		const struct kt_gds_map_col *c[KT_GDS_MAX_COLS];
 	} memo[16];

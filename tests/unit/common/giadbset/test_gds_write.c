@@ -80,14 +80,15 @@ static void test_round_trip(void **state)
 	snprintf(path, sizeof path, "%s/out.zip", dir);
 	struct kt_gds_write *w = kt_gds_write_open(path, err, sizeof err);
 	assert_non_null(w);
-	assert_int_equal(kt_gds_write_table(w, areas(), err, sizeof err), 0);
+	struct kt_gds_file *f = kt_gds_write_table(w, areas(), err, sizeof err);
+	assert_non_null(f);
 	const char *v[KT_GDS_MAX_COLS];
 	area(v, GUID1, "1", "Район «Север» & <Юг>", NULL, "false");
 	const char *xn[] = {"FutureColumn"}, *xv[] = {"значение & <текст>"};
-	assert_int_equal(kt_gds_write_row(w, v, 1, xn, xv, err, sizeof err), 0);
+	assert_int_equal(kt_gds_file_row(f, v, 1, xn, xv, err, sizeof err), 0);
 	area(v, GUID2, "2", "Второй", "ул. Ленина, 1", "true");
-	assert_int_equal(kt_gds_write_row(w, v, 0, NULL, NULL, err, sizeof err), 0);
-	assert_int_equal(kt_gds_write_rows(w), 2);
+	assert_int_equal(kt_gds_file_row(f, v, 0, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(kt_gds_file_rows(f), 2);
 	assert_int_equal(kt_gds_write_finish(w, err, sizeof err), 0);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
@@ -127,11 +128,12 @@ static void refused(const char **v, int nx, const char *const *xn, const char *c
 	fclose(f);
 	struct kt_gds_write *w = kt_gds_write_open(path, err, sizeof err);
 	assert_non_null(w);
-	assert_int_equal(kt_gds_write_table(w, areas(), err, sizeof err), 0);
+	struct kt_gds_file *tf = kt_gds_write_table(w, areas(), err, sizeof err);
+	assert_non_null(tf);
 	const char *ok[KT_GDS_MAX_COLS];
 	area(ok, GUID1, "1", "Первый", NULL, NULL);
-	assert_int_equal(kt_gds_write_row(w, ok, 0, NULL, NULL, err, sizeof err), 0);
-	assert_int_equal(kt_gds_write_row(w, v, nx, xn, xv, err, sizeof err), -1);
+	assert_int_equal(kt_gds_file_row(tf, ok, 0, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(kt_gds_file_row(tf, v, nx, xn, xv, err, sizeof err), -1);
 	if (!strstr(err, want))
 		fail_msg("'%s' does not say '%s'", err, want);
 	kt_gds_write_abort(w);
