@@ -24,6 +24,7 @@
 #include "kt_gds_write.h"
 #include "opts.h"
 #include "registry_gds_out.h"
+#include "registry_view.h" /* rv_synced_replica */
 #include "replica.h"
 #include "replica_int.h" /* rp_prepare, rp_each_row: synced rows, read in SQL */
 #include "report_cmds.h"
@@ -127,8 +128,9 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 				"6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10", name, g, sizeof g)));
 			++*no_guid;
 		}
-		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0 ||
-		    (*jstr(o, "territory") && rv_kv_add(&x->org_area, jstr(o, "id"), jstr(o, "territory")) != 0))
+		if (reg_map_put(&x->org_guid, jstr(o, "id"), jstr(o, "guid"), 0) != 0 ||
+		    (*jstr(o, "territory") &&
+			reg_map_put(&x->org_area, jstr(o, "id"), jstr(o, "territory"), 0) != 0))
 			return -1;
 		if (strcmp(jstr(o, "level"), "region") == 0) {
 			snprintf(x->region_code, sizeof x->region_code, "%s", jstr(o, "federal_code"));
@@ -141,20 +143,28 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 
 /* ---- the replica's rows ------------------------------------------------------------------------ */
 
+/* A row of load_map: where rows share a key, a live row is kept over a deleted one, else the
+ * first by id (the maps keyed by a row's id have no such rows; the pair maps' value is the
+ * row's id). num is 1 for a deleted row. */
 static int kv_row(void *ctx, sqlite3_stmt *s)
 {
-	return rv_kv_add(ctx, rp_col_text(s, 0), rp_col_text(s, 1));
+	struct reg_map *m = ctx;
+	const char *k = rp_col_text(s, 0), *v = rp_col_text(s, 1);
+	long dead = sqlite3_column_int(s, 2);
+	const struct reg_map_entry *e = reg_map_get(m, k);
+	if (e && (e->num < dead || (e->num == dead && strcmp(e->val, v) <= 0)))
+		return 0;
+	return reg_map_put(m, k, v, dead);
 }
 
-/* m ← (key, value) of the synced rows of type; for a key several rows share, a live row's. */
-static int load_map(struct replica *r, struct kvmap *m, const char *type, const char *key,
+/* m ← (key, value) of the synced rows of type, in the table's order (no sort: one pass). */
+static int load_map(struct replica *r, struct reg_map *m, const char *type, const char *key,
 	const char *val)
 {
 	char sql[1024];
-	snprintf(sql, sizeof sql, "SELECT k, v FROM (SELECT %s AS k, %s AS v, row_number() OVER"
-		" (PARTITION BY %s ORDER BY json_extract(payload, '$.deleted_at') IS NOT NULL,"
-		" entity_id) AS n FROM row WHERE entity_type = ?1) WHERE n = 1 AND k IS NOT NULL"
-		" AND v IS NOT NULL", key, val, key);
+	snprintf(sql, sizeof sql, "SELECT k, v, d FROM (SELECT %s AS k, %s AS v,"
+		" json_extract(payload, '$.deleted_at') IS NOT NULL AS d FROM row WHERE entity_type = ?1)"
+		" WHERE k IS NOT NULL AND v IS NOT NULL", key, val);
 	sqlite3_stmt *s = rp_prepare(r, sql);
 	if (!s)
 		return -1;
@@ -191,27 +201,12 @@ static double since(struct timespec *t0)
 	return s;
 }
 
-#define GX_NMAPS 9
-
-/* The link maps of x. */
-static void gx_maps(struct gx *x, struct kvmap *m[GX_NMAPS])
-{
-	struct kvmap *all[GX_NMAPS] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid,
-		&x->point_guid, &x->aud_places, &x->pa, &x->ea, &x->dist};
-	memcpy(m, all, sizeof all);
-}
-
 static void gx_free(struct gx *x)
 {
-	struct kvmap *m[GX_NMAPS];
-	gx_maps(x, m);
-	for (size_t i = 0; i < GX_NMAPS; i++) {
-		for (size_t k = 0; k < m[i]->n; k++) {
-			free(m[i]->e[k].k);
-			free(m[i]->e[k].v);
-		}
-		free(m[i]->e);
-	}
+	struct reg_map *m[] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid,
+		&x->point_guid, &x->aud_places, &x->pa, &x->ea, &x->dist};
+	for (size_t i = 0; i < ARRAY_LEN(m); i++)
+		reg_map_free(m[i]);
 }
 
 /* ---- writing ------------------------------------------------------------------------------------- */
@@ -367,10 +362,6 @@ static void order_jobs(struct jobs *js)
 static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct kt_gds_write *w)
 {
 	order_jobs(js);
-	struct kvmap *m[GX_NMAPS];
-	gx_maps(x, m);
-	for (size_t i = 0; i < GX_NMAPS; i++)
-		rv_kv_sort(m[i]); /* before the threads read them */
 	for (int i = 0; i < gds_out_tables_count; i++)
 		if (!(js->f[i] = kt_gds_write_table(w, kt_gds_table(gds_out_tables[i].name), js->err,
 			sizeof js->err)))
