@@ -229,6 +229,8 @@ struct run {
 	struct gx x; /* the maps are js's; the counters this thread's own */
 	struct replica *r;
 	struct kt_gds_file *f;
+	sqlite3_stmt *s; /* the table's synced rows */
+	size_t k;        /* the next organization (the org tables) */
 	const struct gds_out_table *gt;
 	const struct kt_gds_table *t;
 	struct gds_out *o;
@@ -262,41 +264,54 @@ static int write_one(struct run *u, const json_t *row)
 		sizeof u->err);
 }
 
-static int synced_row(void *ctx, sqlite3_stmt *s)
-{
-	struct run *u = ctx;
-	json_t *row = json_loads(rp_col_text(s, 0), 0, NULL);
-	int rc = json_is_object(row) ? write_one(u, row) : 0;
-	json_decref(row);
-	return rc;
-}
-
-/* The rows of one table: organizations of the level of its source, or synced rows. */
-static int write_table(struct run *u)
+/* kt_gds_rows_fn of a table: the next organization of the level of its source, or the next
+ * synced row (in the order of their ids). */
+static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 {
 	static const char *const kinds[] = {[GS_REGION] = "region", [GS_TERRITORY] = "",
 		[GS_MUNICIPALITY] = "municipality", [GS_SCHOOL] = "school"};
+	struct run *u = ctx;
+	int rc = 0;
+	(void)f;
 	if (u->gt->src != GS_ROW) {
-		size_t i;
 		json_t *o;
-		json_array_foreach(u->js->orgs, i, o) {
+		while ((o = json_array_get(u->js->orgs, u->k++))) {
 			bool terr = strcmp(jstr(o, "kind"), "territory") == 0;
-			if (u->gt->src == GS_TERRITORY ? !terr
-				: terr || strcmp(jstr(o, "level"), kinds[u->gt->src]) != 0)
-				continue;
-			if (write_one(u, o) != 0)
-				return -1;
+			if (u->gt->src == GS_TERRITORY ? terr
+				: !terr && strcmp(jstr(o, "level"), kinds[u->gt->src]) == 0) {
+				rc = write_one(u, o) != 0 ? -1 : 1;
+				break;
+			}
 		}
-		return 0;
-	}
-	sqlite3_stmt *s = rp_prepare(u->r, "SELECT payload FROM row WHERE entity_type = ?1"
-		" ORDER BY entity_id");
-	if (!s)
-		return snprintf(u->err, sizeof u->err, "%s", replica_error(u->r)), -1;
-	rp_bind_text(s, 1, u->gt->entity_type);
-	int rc = rp_each_row(u->r, s, synced_row, u);
-	if (rc != 0 && !*u->err)
+	} else if ((rc = sqlite3_step(u->s)) == SQLITE_ROW) {
+		json_t *row = json_loads(rp_col_text(u->s, 0), 0, NULL);
+		rc = json_is_object(row) && write_one(u, row) != 0 ? -1 : 1;
+		json_decref(row);
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rp_dberr(u->r, "cannot read the replica");
 		snprintf(u->err, sizeof u->err, "%s", replica_error(u->r));
+		rc = -1;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s", u->err);
+	return rc;
+}
+
+/* The rows of one table into its file, deflated as they come. */
+static int write_table(struct run *u)
+{
+	u->k = 0;
+	if (u->gt->src == GS_ROW) {
+		if (!(u->s = rp_prepare(u->r, "SELECT payload FROM row WHERE entity_type = ?1"
+			" ORDER BY entity_id")))
+			return snprintf(u->err, sizeof u->err, "%s", replica_error(u->r)), -1;
+		rp_bind_text(u->s, 1, u->gt->entity_type);
+	}
+	int rc = kt_gds_file_fill(u->f, next_row, u, u->err, sizeof u->err);
+	sqlite3_finalize(u->s);
+	u->s = NULL;
 	return rc;
 }
 
@@ -314,12 +329,8 @@ static void *run_jobs(void *arg)
 		u->t = kt_gds_table(u->gt->name);
 		u->f = js->f[i];
 		*u->err = '\0';
-		int rc = write_table(u);
+		int rc = write_table(u); /* here, beside the other thread's table */
 		long n = kt_gds_file_rows(u->f);
-		if (rc == 0) /* deflated here, beside the other thread's table; a failed one is
-			      * left to kt_gds_write_abort */
-			rc = kt_gds_file_close(u->f, u->err, sizeof u->err);
-		u->f = NULL;
 		pthread_mutex_lock(&js->lock);
 		if (rc != 0 && *u->err && !*js->err)
 			snprintf(js->err, sizeof js->err, "%s", u->err);

@@ -1,14 +1,17 @@
-/* kt_gds_write: a GIADBSet package written as a .zip (kt_gds_write.h). Each table is streamed
- * into its own file in a private folder made beside the package (mkdtemp, 0700: the rows are
- * personal data), so a table of any length costs one row of memory. The file is libxml2's
- * output buffer (xmlOutputBuffer); the markup is the fixed names of the schema's tables and
- * columns, and every value goes through libxml2's escaping (xmlEncodeSpecialChars), so the
- * bytes are those xmlTextWriter wrote, without its allocations per element (a value with
- * nothing to escape is copied as it is). When
- * a table ends, libzip deflates its file into an archive of its own (TABLE.zip, one entry)
- * in the thread that wrote it, so two tables are written and deflated side by side; at the
- * end the entries are copied, still deflated, into the package's archive in the tables'
- * order, which is renamed over the package's path. The folder is removed on every path out.
+/* kt_gds_write: a GIADBSet package written as a .zip (kt_gds_write.h). Each table is one
+ * entry, deflated as its rows are made: libzip pulls the table's XML from a source function
+ * (zip_source_function) that asks the caller for rows until it has the bytes it wants, so
+ * the XML of a table is never whole, in memory or on disk, and a table of any length costs
+ * one row of memory. A table is deflated into an archive of its own (TABLE.zip, one entry)
+ * in a private folder made beside the package (mkdtemp, 0700: the rows are personal data),
+ * by the thread that fills it, so two tables can be made side by side; at the end the
+ * entries are copied, still deflated, into the package's archive in the tables' order,
+ * which is renamed over the package's path. The folder is removed on every path out.
+ *
+ * The XML goes through libxml2's output buffer (xmlOutputBuffer): the markup is the fixed
+ * names of the schema's tables and columns, and every value goes through libxml2's escaping
+ * (xmlEncodeSpecialChars), so the bytes are those xmlTextWriter wrote, without its
+ * allocations per element (a value with nothing to escape is copied as it is).
  *
  * Invariant: a row reaches the file only when every value passed its column's check and is
  * well-formed UTF-8 without characters XML 1.0 cannot carry. */
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <libxml/encoding.h>
 #include <libxml/tree.h>
@@ -33,9 +37,19 @@
 struct kt_gds_file {
 	struct kt_gds_write *w;
 	const struct kt_gds_table *t;
-	xmlOutputBufferPtr out;
+	xmlOutputBufferPtr out; /* NULL once the root is closed */
 	long rows;
 	int i; /* its place in w */
+	bool filled;
+	time_t mtime;
+	/* the XML made and not yet taken by libzip: pend[poff, plen) */
+	char *pend;
+	size_t poff, plen, pcap;
+	kt_gds_rows_fn next;
+	void *ctx;
+	bool failed;    /* next failed: its words are in err */
+	char err[512];
+	zip_error_t zerr; /* what the source says to libzip */
 };
 
 struct kt_gds_write {
@@ -43,7 +57,7 @@ struct kt_gds_write {
 	char *dir;  /* the private folder beside it */
 	int ntables;
 	const char *tables[MAX_TABLES];
-	struct kt_gds_file *open[MAX_TABLES]; /* the tables not closed yet */
+	struct kt_gds_file *files[MAX_TABLES];
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -103,16 +117,15 @@ static int put(struct kt_gds_file *f, const char *s, size_t n)
 /* The XML declaration and the root's start tag, open: ">" comes with the first row. */
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GIADBSet xmlns=\"" KT_GDS_NS "\""
 
-/* Ends f's file: closes the root element (an empty one as such) and the file. */
+/* Ends f's XML: closes the root element (an empty one as such) and the output buffer. */
 static int end_table(struct kt_gds_file *f, char *err, size_t errlen)
 {
 	int rc = f->rows ? PUT_LIT(f, "\n</GIADBSet>\n") : PUT_LIT(f, "/>\n");
-	errno = 0;
-	if (xmlOutputBufferClose(f->out) < 0) /* flushes and closes the file */
+	if (xmlOutputBufferClose(f->out) < 0) /* flushes into pend */
 		rc = -1;
 	f->out = NULL;
 	return rc < 0 ? fail(err, errlen, _("cannot write %s.xml: %s"), f->t->name,
-		errno ? strerror(errno) : _("the XML writer failed")) : 0;
+		_("out of memory")) : 0;
 }
 
 static void file_free(struct kt_gds_file *f)
@@ -121,8 +134,34 @@ static void file_free(struct kt_gds_file *f)
 		return;
 	if (f->out)
 		xmlOutputBufferClose(f->out);
-	f->w->open[f->i] = NULL;
+	zip_error_fini(&f->zerr);
+	free(f->pend);
 	free(f);
+}
+
+/* The output buffer's sink: the bytes join pend. */
+static int pend_write(void *ctx, const char *buf, int len)
+{
+	struct kt_gds_file *f = ctx;
+	if (f->plen + (size_t)len > f->pcap) {
+		size_t cap = f->pcap ? f->pcap : 1 << 16;
+		while (cap < f->plen + (size_t)len)
+			cap *= 2;
+		char *p = realloc(f->pend, cap);
+		if (!p)
+			return -1;
+		f->pend = p;
+		f->pcap = cap;
+	}
+	memcpy(f->pend + f->plen, buf, (size_t)len);
+	f->plen += (size_t)len;
+	return len;
+}
+
+static int pend_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
 }
 
 struct kt_gds_file *kt_gds_write_table(struct kt_gds_write *w, const struct kt_gds_table *t,
@@ -131,30 +170,19 @@ struct kt_gds_file *kt_gds_write_table(struct kt_gds_write *w, const struct kt_g
 	if (w->ntables == MAX_TABLES)
 		return fail(err, errlen, _("too many tables in one package")), NULL;
 	struct kt_gds_file *f = calloc(1, sizeof *f);
-	if (!f)
-		return fail(err, errlen, _("out of memory")), NULL;
-	char file[4096], name[300];
-	snprintf(name, sizeof name, "%s.xml", t->name);
 	xmlInitParser(); /* before any thread writes: libxml2's globals are set up once */
-	errno = 0;
-	f->out = xmlOutputBufferCreateFilename(in_dir(w, name, file, sizeof file), NULL, 0);
-	if (!f->out) {
-		fail(err, errlen, _("cannot create '%s': %s"), file,
-			errno ? strerror(errno) : _("the XML writer failed"));
-		free(f);
-		return NULL;
+	if (!f || !(f->out = xmlOutputBufferCreateIO(pend_write, pend_close, f, NULL)) ||
+	    PUT_LIT(f, HEAD) != 0) {
+		file_free(f);
+		return fail(err, errlen, _("out of memory")), NULL;
 	}
+	zip_error_init(&f->zerr);
 	f->w = w;
 	f->t = t;
 	f->i = w->ntables++;
+	f->mtime = time(NULL);
 	w->tables[f->i] = t->name;
-	w->open[f->i] = f;
-	if (PUT_LIT(f, HEAD) != 0) {
-		fail(err, errlen, _("cannot write '%s': %s"), file,
-			errno ? strerror(errno) : _("the XML writer failed"));
-		file_free(f);
-		return NULL;
-	}
+	w->files[f->i] = f;
 	return f;
 }
 
@@ -220,8 +248,7 @@ int kt_gds_file_row(struct kt_gds_file *f, const char *const *val, int nextra,
 		rc |= (n++ ? 0 : PUT_LIT(f, ">")) | element(f, xname[i], xval[i]);
 	rc |= n ? PUT_LIT(f, "</") | put(f, t->name, tn) | PUT_LIT(f, ">") : PUT_LIT(f, "/>");
 	if (rc != 0)
-		return fail(err, errlen, _("cannot write %s.xml: %s"), t->name,
-			errno ? strerror(errno) : _("the XML writer failed"));
+		return fail(err, errlen, _("cannot write %s.xml: %s"), t->name, _("out of memory"));
 	f->rows = row;
 	return 0;
 }
@@ -259,38 +286,88 @@ static const char *table_file(const struct kt_gds_write *w, int i, const char *e
 	return in_dir(w, name, buf, n);
 }
 
-/* Deflates f's file into DIR/TABLE.zip, one entry TABLE.xml, and removes the XML. */
-static int deflate_table(struct kt_gds_file *f, char *err, size_t errlen)
+/* libzip's read: rows are asked for until len bytes of XML are there or the table ended. */
+static zip_int64_t produce(struct kt_gds_file *f, void *data, zip_uint64_t len)
 {
-	char xml[4096], zpath[4096], name[300];
-	table_file(f->w, f->i, "xml", xml, sizeof xml);
+	if (f->poff) { /* what libzip has not taken yet goes to the front */
+		memmove(f->pend, f->pend + f->poff, f->plen - f->poff);
+		f->plen -= f->poff;
+		f->poff = 0;
+	}
+	while (f->plen < len && f->out) {
+		int rc = f->next ? f->next(f->ctx, f, f->err, sizeof f->err) : 0;
+		if (rc == 0)
+			rc = end_table(f, f->err, sizeof f->err);
+		if (rc < 0) {
+			f->failed = true;
+			zip_error_set(&f->zerr, ZIP_ER_READ, EIO);
+			return -1;
+		}
+	}
+	size_t n = f->plen < len ? f->plen : (size_t)len;
+	memcpy(data, f->pend, n);
+	f->poff = n;
+	return (zip_int64_t)n;
+}
+
+/* The table as libzip's source: its XML is made while libzip reads it. */
+static zip_int64_t source(void *ctx, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct kt_gds_file *f = ctx;
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_READ:
+		return produce(f, data, len);
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		zip_stat_init(st);
+		st->mtime = f->mtime;
+		st->valid |= ZIP_STAT_MTIME;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&f->zerr, data, len);
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+			ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&f->zerr, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+int kt_gds_file_fill(struct kt_gds_file *f, kt_gds_rows_fn next, void *ctx, char *err,
+	size_t errlen)
+{
+	char zpath[4096], name[300];
+	if (f->filled)
+		return fail(err, errlen, _("%s.xml is written already"), f->t->name);
+	f->filled = true;
+	f->next = next;
+	f->ctx = ctx;
 	snprintf(name, sizeof name, "%s.xml", f->t->name);
 	zip_t *z = zip_at(table_file(f->w, f->i, "zip", zpath, sizeof zpath), ZIP_CREATE | ZIP_EXCL,
 		err, errlen);
 	if (!z)
 		return -1;
-	zip_source_t *src = zip_source_file(z, xml, 0, -1);
+	zip_source_t *src = zip_source_function(z, source, f);
 	zip_int64_t idx = src ? zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) : -1;
 	if (idx < 0)
 		zip_source_free(src);
 	/* level 1: XML of repeated element names shrinks nearly as much, several times faster */
 	if (idx < 0 || zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 1) != 0 ||
 	    zip_close(z) != 0) {
-		zip_fail(z, name, err, errlen);
+		if (f->failed)
+			snprintf(err, errlen, "%s", f->err);
+		else
+			zip_fail(z, name, err, errlen);
 		zip_discard(z);
 		return -1;
 	}
-	unlink(xml);
 	return 0;
-}
-
-int kt_gds_file_close(struct kt_gds_file *f, char *err, size_t errlen)
-{
-	int rc = end_table(f, err, errlen);
-	if (rc == 0)
-		rc = deflate_table(f, err, errlen);
-	file_free(f);
-	return rc;
 }
 
 /* The package's archive DIR/package.zip: each table's deflated entry copied in order. */
@@ -331,8 +408,8 @@ int kt_gds_write_finish(struct kt_gds_write *w, char *err, size_t errlen)
 	char zpath[4096];
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < w->ntables; i++)
-		if (w->open[i])
-			rc = kt_gds_file_close(w->open[i], err, errlen);
+		if (!w->files[i]->filled) /* a table nobody filled: no rows */
+			rc = kt_gds_file_fill(w->files[i], NULL, NULL, err, errlen);
 	if (rc == 0)
 		rc = make_zip(w, in_dir(w, "package.zip", zpath, sizeof zpath), err, errlen);
 	if (rc == 0 && chmod(zpath, 0600) != 0)
@@ -348,13 +425,11 @@ void kt_gds_write_abort(struct kt_gds_write *w)
 	if (!w)
 		return;
 	for (int i = 0; i < w->ntables; i++)
-		file_free(w->open[i]);
+		file_free(w->files[i]);
 	if (w->dir) {
 		char file[4096];
-		for (int i = 0; i < w->ntables; i++) {
-			unlink(table_file(w, i, "xml", file, sizeof file));
+		for (int i = 0; i < w->ntables; i++)
 			unlink(table_file(w, i, "zip", file, sizeof file));
-		}
 		unlink(in_dir(w, "package.zip", file, sizeof file));
 		rmdir(w->dir);
 	}
