@@ -6,9 +6,10 @@
  * The organization tree (GUIDs, federal codes, territories, what the package said of them)
  * is the server's (TableRequest gds_orgs, sql/0020) and is remembered in the replica's meta
  * table, so the export also works offline from the last copy; everything else is the rows
- * the replica has synced, read one at a time (changes still in the outbox are not in the
- * package, and the command says so). The package appears at its path only when whole
- * (kt_gds_write). Only a region device exports: the package is the region's. */
+ * the replica has synced, read one at a time — two tables at a time, on two threads, where
+ * there is a second core (changes still in the outbox are not in the package, and the
+ * command says so). The package appears at its path only when whole (kt_gds_write). Only
+ * a region device exports: the package is the region's. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -213,7 +214,7 @@ static void gx_free(struct gx *x)
 
 /* Two threads write tables side by side (each table: its rows read, mapped, written and
  * deflated by one thread), the longest first. What they share is read only (the tree, the
- * link maps, sorted before they start) but for the next table to take and the first error. */
+ * link maps) but for the next table to take and the first error. */
 struct jobs {
 	json_t *orgs;
 	struct kt_gds_file *f[32]; /* each table's file, in the package's order */
