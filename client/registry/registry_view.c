@@ -111,14 +111,18 @@ int rv_kv_add(struct kvmap *m, const char *k, const char *v)
 	return 0;
 }
 
+void rv_kv_sort(struct kvmap *m)
+{
+	if (!m->sorted && m->n)
+		qsort(m->e, m->n, sizeof *m->e, kv_cmp);
+	m->sorted = true;
+}
+
 const char *rv_kv_get(struct kvmap *m, const char *k)
 {
 	if (!k || !*k || !m->n)
 		return NULL;
-	if (!m->sorted) {
-		qsort(m->e, m->n, sizeof *m->e, kv_cmp);
-		m->sorted = true;
-	}
+	rv_kv_sort(m);
 	struct kv key = {(char *)k, NULL};
 	struct kv *hit = bsearch(&key, m->e, m->n, sizeof *m->e, kv_cmp);
 	return hit ? hit->v : NULL;

@@ -70,6 +70,8 @@ int rv_type_parse(const char *s);
 const char *rv_count(int t, size_t n);
 int rv_kv_add(struct kvmap *m, const char *k, const char *v);
 const char *rv_kv_get(struct kvmap *m, const char *k);
+/* Sorts m now (rv_kv_get sorts it on first use): a map several threads read is sorted first. */
+void rv_kv_sort(struct kvmap *m);
 bool rv_below(struct rx *x, const char *owner, const char *org);
 const char *rv_jstr(const json_t *row, const char *key);
 const char *rv_org_ref(struct rx *x, const json_t *row, const char *name);
