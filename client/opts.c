@@ -323,14 +323,18 @@ int opts_check_id(const char *what, const char **id)
 	return EXIT_RUNTIME;
 }
 
+bool opts_ok(struct opt_cmd *c, int argc, char **argv, const char **pos, int *rc)
+{
+	enum opts_result pr = opts_parse(c, argc, argv, pos);
+	*rc = pr == OPTS_OK ? EXIT_OK : opts_exit(pr);
+	return pr == OPTS_OK;
+}
+
 bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 	const char **pos, int *rc)
 {
-	enum opts_result pr = opts_parse(c, argc, argv, pos);
-	if (pr != OPTS_OK) {
-		*rc = opts_exit(pr);
+	if (!opts_ok(c, argc, argv, pos, rc))
 		return false;
-	}
 	*rc = opts_check_id(what, &pos[0]);
 	return *rc == EXIT_OK;
 }

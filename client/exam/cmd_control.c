@@ -58,12 +58,11 @@ static bool names(size_t i, const char *w)
 int cmd_control(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"control", "REPORT", 1,
 		N_("A control report of an exam's planning, computed by the server for what this\n"
@@ -80,9 +79,9 @@ int cmd_control(struct client *cl, int argc, char **argv)
 		"  same-day    participants registered for another exam the same day\n"
 		"On a terminal, trouble figures above zero are in red."), o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	size_t i = 0, n = sizeof reports / sizeof reports[0];
 	while (i < n && !names(i, pos[0]))
 		i++;
@@ -92,7 +91,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet,
 		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
 	struct table_out out;
-	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	struct replica *r;

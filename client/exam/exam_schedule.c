@@ -424,12 +424,11 @@ static void summary(const struct sched *s)
 static int schedule_import(struct client *cl, int argc, char **argv)
 {
 	enum { O_PARTIAL, O_DRY, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
 			.help = N_("queue the valid rows even if some are rejected (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
 			.help = N_("check and compare only: queue nothing")},
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1,
 		N_("Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
@@ -441,16 +440,16 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 		"FILE:LINE: «column»: reason; without --partial any rejected row means nothing is\n"
 		"queued. Importing the same file again queues nothing. The region's devices only."), o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	struct sched s = {.cl = cl, .file = pos[0], .dry = o[O_DRY].set, .partial = o[O_PARTIAL].set};
 	FILE *f = fopen(s.file, "rb");
 	if (!f) {
 		fprintf(stderr, "karta: %s: %m\n", s.file);
 		return EXIT_RUNTIME;
 	}
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	bool in_batch = false;
 	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
 	struct kt_csv_row hdr;

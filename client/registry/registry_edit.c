@@ -349,9 +349,9 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		"is queued and sent when the server is reachable, which refuses it where this\n"
 		"device may not write. --help after the registry lists its fields."), o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	if (kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
 			"staff)"), pos[0]);
@@ -365,7 +365,7 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		json_decref(t.row);
 		return EXIT_RUNTIME;
 	}
-	int rc = do_edit(&t, fl, o);
+	rc = do_edit(&t, fl, o);
 	json_decref(t.row);
 	return rc;
 }
@@ -375,19 +375,18 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 int registry_delete_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
 			.help = N_("why the row goes (kept with it; at most 1000 characters)")},
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry delete", "participants|exam-points|auditoriums|staff ID", 2,
 		N_("Deletes one registry row (a soft deletion: the row, its reason and its history stay;\n"
 		"what hangs on it — registrations, auditoriums, attachments — goes with it). ID is\n"
 		"the row's karta id or GUID. Works offline like 'edit'."), o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	int kind = kind_arg(pos[0]);
 	if (kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
@@ -403,7 +402,7 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 		return r;
 	}
 	struct target t = {.cl = cl, .kind = (enum kt_reg_kind)kind, .table = reg_table((enum kt_reg_kind)kind)};
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	if (!(t.r = rv_synced_replica(cl)) || find_row(&t, pos[1]) != 0)
 		goto done;
 	json_t *args = json_pack("{s:s,s:s}", "type", t.table, "reason", reason);

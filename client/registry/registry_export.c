@@ -226,7 +226,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	if (wants_giadbset(argc, argv))
 		return registry_gds_export(cl, argc, argv);
 	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris|giadbset",
 			.help = N_("karta's columns (default), the interop РИС layout (domain.md §8) or\n"
 				"giadbset: the whole region as the federal exchange package (see\n"
@@ -245,7 +245,6 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 			.help = N_("ris: CSV «organization code;GUID» lines for the Guid ОО / Guid МСУ columns")},
 		[O_FORMAT] = {.name = "format", .type = OPT_CHOICE, .choices = "csv|xlsx",
 			.help = N_("csv (default) or xlsx: the same columns as a spreadsheet")},
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry export", "participants|exam-points|auditoriums|staff", 1,
 		N_("Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
@@ -257,9 +256,9 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 		"same columns as a spreadsheet (dates as dates, counts as numbers) for reading, not for\n"
 		"import. Works offline."), o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	int t = rv_type_parse(pos[0]);
 	if (t < 0 || rv_types[t].kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry with a CSV layout (%s)"), pos[0],
@@ -291,7 +290,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	if (!r)
 		return table_out_close(&xo, &fo, EXIT_RUNTIME);
 	struct rx x = {.r = r, .all = o[O_ALL].set, .org = o[O_ORG].str};
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	FILE *out = stdout;
 	char tmp[4096] = "";
 	if (o[O_GUIDS].set && load_guids(&x.guids, o[O_GUIDS].str) != 0)
