@@ -17,6 +17,7 @@
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
 
 #include "registry_view.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 
 /* ---- registry types ------------------------------------------------------------------------ */
@@ -90,14 +91,10 @@ static int kv_cmp(const void *a, const void *b)
 
 int rv_kv_add(struct kvmap *m, const char *k, const char *v)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct kv *e = realloc(m->e, cap * sizeof *e);
-		if (!e)
-			return -1;
-		m->e = e;
-		m->cap = cap;
-	}
+	struct kv *e = kt_grow(m->e, &m->cap, m->n, sizeof *e, 64);
+	if (!e)
+		return -1;
+	m->e = e;
 	struct kv *x = &m->e[m->n];
 	x->k = strdup(k);
 	x->v = strdup(v);
