@@ -339,6 +339,14 @@ bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 	return *rc == EXIT_OK;
 }
 
+const struct opt *opts_find(const struct opt_cmd *c, const char *name)
+{
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
 bool opts_any_set(const struct opt *o, int n)
 {
 	for (int i = 0; i < n; i++)

@@ -116,6 +116,9 @@ bool opts_ok(struct opt_cmd *c, int argc, char **argv, const char **pos, int *rc
 bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 	const char **pos, int *rc);
 
+/* The option of c's table with that name, or NULL. */
+const struct opt *opts_find(const struct opt_cmd *c, const char *name);
+
 /* True when any of the first n options was given. */
 bool opts_any_set(const struct opt *o, int n);
 

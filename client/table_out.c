@@ -196,6 +196,14 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
 	return EXIT_OK;
 }
 
+int table_out_start(struct table_out *o, struct plan_fmt_out *fo, const struct opt_cmd *c)
+{
+	const struct opt *format = opts_find(c, "format"), *bom = opts_find(c, "bom"),
+			 *out = opts_find(c, "output");
+	*fo = plan_fmt_out_of(format ? format->str : NULL, bom && bom->set, false);
+	return table_out_open(o, fo, out ? out->str : NULL, c);
+}
+
 int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 {
 	char err[KT_XLSX_ERR_LEN];

@@ -48,6 +48,22 @@ int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id
 	return exam_ref_exam(*r, ref, id);
 }
 
+int exam_table(struct client *cl, const char *exam_ref, const char *name, const char *point,
+	Karta__Table **t)
+{
+	struct replica *r;
+	char exam[EXAM_ID_LEN];
+	int rc = exam_resolve(cl, exam_ref, &r, exam);
+	if (rc != EXIT_OK)
+		return rc;
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = (char *)name;
+	req.exam_id = exam;
+	if (point)
+		req.point = (char *)point;
+	return report_table(cl, &req, t);
+}
+
 /* Whether a report word names report i (K-02, k02, К-02, k-02). */
 static bool names(size_t i, const char *w)
 {
@@ -88,21 +104,13 @@ int cmd_control(struct client *cl, int argc, char **argv)
 	if (i == n)
 		return opts_fail(&c, _("'%s' is not a control report: K-02, K-03, K-06, K-09, "
 				     "duplicates or same-day"), pos[0]);
-	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet,
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet};
 	struct table_out out;
-	rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
-	struct replica *r;
-	char exam[EXAM_ID_LEN];
-	if ((rc = exam_resolve(cl, o[O_EXAM].str, &r, exam)) != EXIT_OK)
-		return table_out_close(&out, &v.fo, rc);
-	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
-	req.name = (char *)reports[i].name;
-	req.exam_id = exam;
 	Karta__Table *t;
-	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
+	if ((rc = exam_table(cl, o[O_EXAM].str, reports[i].name, NULL, &t)) != EXIT_OK)
 		return table_out_close(&out, &v.fo, rc);
 	static const char *const ids[] = {"participant_a", "participant_b", "participant", NULL};
 	if (v.fo.format == KT_TABLE_TEXT)

@@ -536,22 +536,14 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 		return rc;
 	if (o[O_POINT].set && strlen(o[O_POINT].str) != 4)
 		return opts_fail(&c, _("--point takes a 4-digit exam point code"));
-	struct report_view v = {.title = "Рассадка",
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.title = "Рассадка"};
 	struct table_out out;
-	rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
-	struct replica *r;
-	char exam[EXAM_ID_LEN];
-	if ((rc = exam_resolve(cl, o[O_EXAM].str, &r, exam)) != EXIT_OK)
-		return table_out_close(&out, &v.fo, rc);
-	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
-	req.name = (char *)"seating";
-	req.exam_id = exam;
-	req.point = (char *)(o[O_POINT].set ? o[O_POINT].str : "");
 	Karta__Table *t;
-	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
+	rc = exam_table(cl, o[O_EXAM].str, "seating", o[O_POINT].set ? o[O_POINT].str : "", &t);
+	if (rc != EXIT_OK)
 		return table_out_close(&out, &v.fo, rc);
 	if (v.fo.format != KT_TABLE_TEXT)
 		rc = report_render_columns(t, &v, NULL, out.f);

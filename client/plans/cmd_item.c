@@ -161,9 +161,9 @@ static int item_history(struct client *cl, int argc, char **argv)
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
 		return prc;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	int rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__ItemHistoryRequest req = KARTA__ITEM_HISTORY_REQUEST__INIT;

@@ -62,9 +62,9 @@ static int plan_list(struct client *cl, int argc, char **argv)
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__PlanListRequest req = KARTA__PLAN_LIST_REQUEST__INIT;
@@ -95,11 +95,12 @@ static int plan_show(struct client *cl, int argc, char **argv)
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
 		return prc;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, o[O_DELETED].set);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	int rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
+	fo.with_deleted = o[O_DELETED].set;
 	struct plan_fmt_doc d;
 	if (plan_fmt_fetch(cl, pos[0], true, &d) != EXIT_OK)
 		return table_out_close(&out, &fo, EXIT_RUNTIME);

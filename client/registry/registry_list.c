@@ -263,9 +263,9 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 	int t = rv_type_parse(pos[0]);
 	if (t < 0)
 		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	struct replica *r = rv_synced_replica(cl);

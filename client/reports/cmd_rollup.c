@@ -129,10 +129,9 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		return rc;
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, _("--scope needs an organization code"));
-	struct report_view v = {.color = report_want_color(),
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = report_want_color()};
 	struct table_out out;
-	rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__Table *t;
@@ -187,10 +186,9 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 		return rc;
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, _("--scope needs an organization code"));
-	struct report_view v = {.color = report_want_color(), .title = "Просрочено",
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = report_want_color(), .title = "Просрочено"};
 	struct table_out out;
-	rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__Table *t;
@@ -222,10 +220,9 @@ int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
 	struct opt unset = {0};
-	struct report_view v = {.color = false, .title = "Дубликаты участников",
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = false, .title = "Дубликаты участников"};
 	struct table_out out;
-	rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__Table *t;

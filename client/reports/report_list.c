@@ -340,9 +340,9 @@ int report_list(struct client *cl, int argc, char **argv)
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	bool never;
