@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "kt_csv.h"
+#include "kt_grow.h"
 #include "kt_table.h"
 #include "kt_validate.h"
 #include "opts.h"
@@ -17,7 +18,6 @@
 #include "replica_int.h" /* rp_eff_each, rp_prepare: rows with their feed */
 
 #include "registry_view.h"
-#include "kt_grow.h"
 #include "kt_i18n.h"
 
 /* ---- registry types ------------------------------------------------------------------------ */
@@ -79,6 +79,18 @@ int rv_type_parse(const char *s)
 		}
 	}
 	return -1;
+}
+
+int rv_type_arg(const struct opt_cmd *c, const char **pos, bool with_id, int *rc)
+{
+	int t = rv_type_parse(pos[0]);
+	if (t < 0) {
+		*rc = opts_fail(c, _("unknown registry '%s'"), pos[0]);
+		return -1;
+	}
+	if (with_id && (*rc = opts_check_id(rv_types[t].noun, &pos[1])) != EXIT_OK)
+		return -1;
+	return t;
 }
 
 /* ---- small maps: sorted (key, value) arrays -------------------------------------------------- */
