@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "dash.h"
+#include "help.h"
 #include "kt_log.h"
 #include "opts.h"
 #include "replica.h"
@@ -106,15 +107,7 @@ int cmd_dashboard(struct client *cl, int argc, char **argv)
 		[O_NO_SYNC] = {.name = "no-sync", .type = OPT_FLAG,
 			.help = N_("do not pull changes from the server at start")},
 	};
-	struct opt_cmd c = {"dashboard", "", 0,
-		N_("Serves the dashboard — the roll-up by municipality and school with progress bars\n"
-		"and a chart, the drill-down to a school's items and evidence, the overdue list, the\n"
-		"report requests and the exam planning reports, as of any day, every table as CSV\n"
-		"(the server's tables also as XLSX) — on 127.0.0.1 only, in Russian, for this\n"
-		"device's organization and what it may read. The address printed at start carries\n"
-		"a random key: without it the page refuses. The tables the server computes need it\n"
-		"reachable; offline the page shows what was synced and the tables as last seen, and\n"
-		"says so. Stop with Ctrl+C."), o};
+	struct opt_cmd c = {"dashboard", "", 0, help_dashboard, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

@@ -7,6 +7,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "replica.h"
@@ -80,20 +81,7 @@ int cmd_control(struct client *cl, int argc, char **argv)
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 	};
-	struct opt_cmd c = {"control", "REPORT", 1,
-		N_("A control report of an exam's planning, computed by the server for what this\n"
-		"organization plans (the region: every point; a municipality: its points and its\n"
-		"participants). REPORT is one of\n"
-		"  K-02        per municipality: registered, distributed, not distributed, points used\n"
-		"  K-03        per exam point: distributed vs usable seats of the assigned exam rooms,\n"
-		"              reserved seats, shortage, free seats\n"
-		"  K-06        per exam point: seat shortage, unseated participants, organizers\n"
-		"              needed/assigned/missing, heads and missing heads; TOTAL adds the\n"
-		"              participants not distributed at all\n"
-		"  K-09        per auditorium (POINT/ROOM): usable seats, seated, fill %\n"
-		"  duplicates  registered participants who look like one person\n"
-		"  same-day    participants registered for another exam the same day\n"
-		"On a terminal, trouble figures above zero are in red."), o};
+	struct opt_cmd c = {"control", "REPORT", 1, help_control, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))

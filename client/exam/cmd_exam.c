@@ -11,6 +11,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "replica.h"
@@ -178,10 +179,7 @@ static int exam_plan(struct client *cl, int argc, char **argv)
 				"point (its rooms, distribution, seats and staff go with it)")},
 		[O_DRY] = OPT_DRY,
 	};
-	struct opt_cmd c = {"exam plan", "", 0,
-		N_("Assigns an exam point to the exam, with the seats reserved for it, and auditoriums\n"
-		"of the point as exam rooms (or preparation rooms). Rooms not named stay as they\n"
-		"are. All or nothing: one refused room refuses the whole command."), o};
+	struct opt_cmd c = {"exam plan", "", 0, help_exam_plan, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -224,9 +222,7 @@ static int exam_settings(struct client *cl, int argc, char **argv)
 			.help = N_("whether participants may go to points of another municipality")},
 		[O_DRY] = OPT_DRY,
 	};
-	struct opt_cmd c = {"exam settings", "", 0,
-		N_("The region's planning settings of an exam: organizers per exam room (К-06 counts\n"
-		"the missing ones) and whether distribution may cross municipalities."), o};
+	struct opt_cmd c = {"exam settings", "", 0, help_exam_settings, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -260,12 +256,7 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 		[O_DRY] = OPT_DRY,
 		[O_CHANGES] = OPT_CHANGES,
 	};
-	struct opt_cmd c = {"exam distribute", "", 0,
-		N_("Distributes the exam's registered participants to its exam points (the region:\n"
-		"all; a municipality: its schools' participants to its points): by municipality,\n"
-		"within the seats reserved at each point, ОВЗ participants only to points with an\n"
-		"adapted exam room; manual distributions are kept. Prints how many were distributed,\n"
-		"not distributed and registered for another exam the same day."), o};
+	struct opt_cmd c = {"exam distribute", "", 0, help_exam_distribute, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -325,10 +316,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 		[O_DRY] = OPT_DRY,
 		[O_CHANGES] = OPT_CHANGES,
 	};
-	struct opt_cmd c = {"exam seat", "", 0,
-		N_("Seats the participants distributed to the exam points in their points' exam rooms\n"
-		"(auditorium, row, seat), never on an unusable seat, ОВЗ participants only in adapted\n"
-		"rooms; manual seats are kept. Prints how many were seated and left unseated."), o};
+	struct opt_cmd c = {"exam seat", "", 0, help_exam_seat, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -397,10 +385,7 @@ static int exam_assign_staff(struct client *cl, int argc, char **argv)
 			.help = N_("take the staff member off the exam")},
 		[O_DRY] = OPT_DRY,
 	};
-	struct opt_cmd c = {"exam assign-staff", "", 0,
-		N_("Assigns a staff member to the exam at a point, in a role (an organizer in an\n"
-		"auditorium: with its room, --responsible for the one responsible for the room,\n"
-		"marked on ППЭ-07). A teacher of the exam's subject is refused."), o};
+	struct opt_cmd c = {"exam assign-staff", "", 0, help_exam_assign_staff, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -456,9 +441,7 @@ static int exam_lock(struct client *cl, int argc, char **argv)
 			.help = N_("why (shown to whoever tries to change the planning)")},
 		[O_DRY] = OPT_DRY,
 	};
-	struct opt_cmd c = {"exam lock", "", 0,
-		N_("Locks the exam's planning (the region, after export to the points): every further\n"
-		"planning step is refused, with the reason, until 'karta exam unlock'."), o};
+	struct opt_cmd c = {"exam lock", "", 0, help_exam_lock, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -470,7 +453,7 @@ static int exam_unlock(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_DRY, O_N };
 	struct opt o[O_N + 1] = {[O_EXAM] = OPT_EXAM, [O_DRY] = OPT_DRY};
-	struct opt_cmd c = {"exam unlock", "", 0, N_("Unlocks the exam's planning (the region)."), o};
+	struct opt_cmd c = {"exam unlock", "", 0, help_exam_unlock, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -527,10 +510,7 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 	};
-	struct opt_cmd c = {"exam seating", "", 0,
-		N_("The seating list of each auditorium, by point, room, row and seat: for printing at\n"
-		"the exam point. Names only of participants this organization may read.\n"
-		"A school sees where its own participants sit, and nobody else (read-only)."), o};
+	struct opt_cmd c = {"exam seating", "", 0, help_exam_seating, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

@@ -19,6 +19,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "kt_csv.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -430,15 +431,7 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
 			.help = N_("check and compare only: queue nothing")},
 	};
-	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1,
-		N_("Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
-		"columns «Дата экзамена» (дд.ММ.гггг or гггг-ММ-дд), «Код предмета» (1-99),\n"
-		"«Предмет», «Форма» (ЕГЭ, ОГЭ, ГВЭ), «ГИА» (9 or 11; needed for ГВЭ), «Период»\n"
-		"(основной, досрочный, дополнительный, резервный) and «ExamGlobalID» (the federal\n"
-		"exam id the federal package's registrations name). An exam is found by its\n"
-		"ExamGlobalID, else by subject, form, ГИА and date. Rejected rows are listed as\n"
-		"FILE:LINE: «column»: reason; without --partial any rejected row means nothing is\n"
-		"queued. Importing the same file again queues nothing. The region's devices only."), o};
+	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1, help_exam_schedule_import, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))

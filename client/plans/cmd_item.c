@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "help.h"
 #include "item_view.h"
 #include "opts.h"
 #include "plan_fmt.h"
@@ -87,9 +88,7 @@ static int item_add(struct client *cl, int argc, char **argv)
 			.help = N_("position in the section (default: last)"),
 			.min = 1, .max = 1000000000},
 	};
-	struct opt_cmd c = {"item add", "PLAN", 1,
-		N_("Adds an item to a draft plan. The server normalizes the deadline and reads the\n"
-		"parties from the responsible and target texts. Prints \"item <id> created\"."), o};
+	struct opt_cmd c = {"item add", "PLAN", 1, help_item_add, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
@@ -132,10 +131,7 @@ static int item_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
-	struct opt_cmd c = {"item show", "ITEM", 1,
-		N_("Prints one item with its normalized deadline and parties, and its status: this\n"
-		   "organization's and, on the items derived from it, those of the organizations below,\n"
-		   "with comment and evidence."), o};
+	struct opt_cmd c = {"item show", "ITEM", 1, help_item_show, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -154,9 +150,7 @@ static int item_history(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"item history", "ITEM", 1,
-		N_("Prints who changed an item, when, from which device, and what: each changed field\n"
-		   "with its old and new value."), o};
+	struct opt_cmd c = {"item history", "ITEM", 1, help_item_history, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -187,10 +181,7 @@ static int item_edit(struct client *cl, int argc, char **argv)
 		ITEM_TEXT_OPTS(O_TEXT),
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
-	struct opt_cmd c = {"item edit", "ITEM", 1,
-		N_("Changes the given fields of an item; the others keep their current values.\n"
-		"In a derived item the title and deadline belong to the parent plan.\n"
-		"Prints \"item <id> updated (version N)\"."), o};
+	struct opt_cmd c = {"item edit", "ITEM", 1, help_item_edit, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -257,9 +248,7 @@ static int item_move(struct client *cl, int argc, char **argv)
 			.help = N_("make it a sub-item of ITEM, or top-level")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
-	struct opt_cmd c = {"item move", "ITEM", 1,
-		N_("Moves an item to another section, position or parent item.\n"
-		"Prints \"item <id> moved (version N)\"."), o};
+	struct opt_cmd c = {"item move", "ITEM", 1, help_item_move, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
@@ -296,9 +285,7 @@ static int item_delete(struct client *cl, int argc, char **argv)
 			.required = true},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
-	struct opt_cmd c = {"item delete", "ITEM", 1,
-		N_("Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
-		"(karta plan show --deleted). Prints \"item <id> deleted (version N)\"."), o};
+	struct opt_cmd c = {"item delete", "ITEM", 1, help_item_delete, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))

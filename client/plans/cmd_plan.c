@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "table_out.h"
@@ -56,9 +57,7 @@ static int plan_list(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"plan list", "", 0,
-		N_("Lists the plans this device may see: its organization's own, those of the\n"
-		"organizations above it, and (region, municipality) those below it."), o};
+	struct opt_cmd c = {"plan list", "", 0, help_plan_list, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -86,11 +85,7 @@ static int plan_show(struct client *cl, int argc, char **argv)
 			.help = N_("include deleted items (marked 'deleted')")},
 		[O_OUTPUT] = OPTS_OUTPUT,
 	};
-	struct opt_cmd c = {"plan show", "PLAN", 1,
-		N_("Prints a plan: its header, then each section's items. Items carried from the\n"
-		"parent plan are marked 'derived', read-only references 'ref'. csv gives one row\n"
-		"per item with its id; json the whole plan with parsed deadlines and parties;\n"
-		"xlsx (-o FILE.xlsx) the header on the sheet «План», the csv rows on «Мероприятия»."), o};
+	struct opt_cmd c = {"plan show", "PLAN", 1, help_plan_show, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -191,9 +186,7 @@ static int plan_create(struct client *cl, int argc, char **argv)
 		[O_SECTION] = {.name = "section", .type = OPT_LIST, .meta = "\"NUM|Title\"",
 			.help = N_("a section, in order (repeatable)")},
 	};
-	struct opt_cmd c = {"plan create", "", 0,
-		N_("Creates a draft plan owned by this device's organization, with its sections.\n"
-		"Prints \"plan <id> created\"."), o};
+	struct opt_cmd c = {"plan create", "", 0, help_plan_create, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -241,8 +234,7 @@ static int plan_section(struct client *cl, int argc, char **argv)
 			.help = N_("position among the sections (default: last)"),
 			.min = 1, .max = 1000000},
 	};
-	struct opt_cmd c = {"plan section", "PLAN", 1,
-		N_("Adds a section to a draft plan. Prints \"section <id> added\"."), o};
+	struct opt_cmd c = {"plan section", "PLAN", 1, help_plan_section, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -290,9 +282,7 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 			.help = N_("the higher act this plan implements")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
-	struct opt_cmd c = {"plan edit", "PLAN", 1,
-		N_("Changes the given fields of a draft plan; the others keep their current values.\n"
-		"Prints \"plan <id> updated (version N)\"."), o};
+	struct opt_cmd c = {"plan edit", "PLAN", 1, help_plan_edit, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -340,12 +330,7 @@ static int plan_derive(struct client *cl, int argc, char **argv)
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("title of the new plan (default: the parent's)")},
 	};
-	struct opt_cmd c = {"plan derive", "PARENT", 1,
-		N_("Creates this organization's plan from the plan of the organization directly\n"
-		"above: a municipality takes the items addressed to municipalities or schools and\n"
-		"carries the rest as read-only references; a school takes the items addressed to\n"
-		"schools, its group or itself. Prints \"plan <id> derived from <parent>: N items,\n"
-		"M references\"."), o};
+	struct opt_cmd c = {"plan derive", "PARENT", 1, help_plan_derive, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -405,9 +390,7 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 			.help = N_("kind of the act (default: the plan's, or «приказ»)")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
-	struct opt_cmd c = {"plan approve", "PLAN", 1,
-		N_("Approves a draft plan by an act; its text is read-only from then on.\n"
-		"Prints \"plan <id> approved (version N)\"."), o};
+	struct opt_cmd c = {"plan approve", "PLAN", 1, help_plan_approve, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -420,8 +403,7 @@ static int plan_archive(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
 	struct opt o[O_N + 1] = {[O_BASE] = PLAN_FMT_OPT_BASE};
-	struct opt_cmd c = {"plan archive", "PLAN", 1,
-		N_("Archives an approved plan. Prints \"plan <id> archived (version N)\"."), o};
+	struct opt_cmd c = {"plan archive", "PLAN", 1, help_plan_archive, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "karta.pb-c.h"
 #include "kt_validate.h"
 #include "opts.h"
@@ -269,11 +270,7 @@ int print_notice(struct client *cl, int argc, char **argv)
 			.help = N_("notices per A4 sheet (default 1; 2: with a cut line)")},
 		[O_OUT] = OPT_PDF,
 	};
-	struct opt_cmd c = {"print notice", "", 0,
-		N_("Participants' notifications: for each participant of the school (or class), by\n"
-		"class and name, every exam they are registered for with date, subject, exam\n"
-		"point (code, name, address), auditorium and seat where seated, the rules of the\n"
-		"day and lines to sign. A4, one or two per sheet, PDF."), o};
+	struct opt_cmd c = {"print notice", "", 0, help_print_notice, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "print.h"
 #include "print_seating.h"
@@ -71,11 +72,7 @@ int print_ppe05(struct client *cl, int argc, char **argv)
 			.help = N_("only this auditorium (default: every exam room of the point)")},
 		[O_OUT] = OPT_PDF,
 	};
-	struct opt_cmd c = {"print ppe-05-01", "", 0,
-		N_("Form ППЭ-05-01, the list of participants in an auditorium, for the door of each\n"
-		"exam room: one auditorium per page, participants by row and seat, with school and\n"
-		"class. The seating comes from the server (it names only participants this\n"
-		"organization may read); A4, PDF."), o};
+	struct opt_cmd c = {"print ppe-05-01", "", 0, help_print_ppe_05_01, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

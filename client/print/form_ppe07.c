@@ -12,6 +12,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "print.h"
 #include "ptable.h"
@@ -168,11 +169,7 @@ int print_ppe07(struct client *cl, int argc, char **argv)
 		[O_POINT] = OPT_PRINT_POINT,
 		[O_OUT] = OPT_PDF,
 	};
-	struct opt_cmd c = {"print ppe-07", "", 0,
-		N_("Form ППЭ-07, the staff of an exam point at an exam (karta exam assign-staff): the\n"
-		"head, organizers in auditoriums (the responsible one of each room marked),\n"
-		"organizers outside, assistants, technicians, medics and ГЭК members, with their\n"
-		"documents and workplaces and a column to sign. A4, PDF."), o};
+	struct opt_cmd c = {"print ppe-07", "", 0, help_print_ppe_07, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "help.h"
 #include "karta.pb-c.h"
 #include "opts.h"
 #include "print.h"
@@ -136,10 +137,7 @@ int print_rollup(struct client *cl, int argc, char **argv)
 			.help = N_("a municipality below this organization (default: this one)")},
 		[O_OUT] = OPT_PDF,
 	};
-	struct opt_cmd c = {"print rollup", "", 0,
-		N_("The roll-up report as of a day, computed by the server as 'karta rollup': one row\n"
-		"per municipality for the region (per school for a municipality or --scope), with\n"
-		"done shares and overdue counts and an ИТОГО row. A4 landscape, PDF."), o};
+	struct opt_cmd c = {"print rollup", "", 0, help_print_rollup, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

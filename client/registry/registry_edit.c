@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_msg.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -343,11 +344,7 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		o[n] = (struct opt){.name = fl[n].opt, .type = OPT_STR, .meta = "VALUE", .help = help[n]};
 	}
 	struct opt_cmd c = {"registry edit", "participants|exam-points|auditoriums|staff ID", 2,
-		N_("Corrects one registry row: each --FIELD VALUE sets a column, typed as karta's CSV\n"
-		"layout takes it (docs/registries.md) and checked with the import's rules. ID is the\n"
-		"row's karta id or GUID ('karta registry list' shows it). Works offline: the change\n"
-		"is queued and sent when the server is reachable, which refuses it where this\n"
-		"device may not write. --help after the registry lists its fields."), o};
+		help_registry_edit, o};
 	const char *pos[2];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
@@ -380,9 +377,7 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 			.help = N_("why the row goes (kept with it; at most 1000 characters)")},
 	};
 	struct opt_cmd c = {"registry delete", "participants|exam-points|auditoriums|staff ID", 2,
-		N_("Deletes one registry row (a soft deletion: the row, its reason and its history stay;\n"
-		"what hangs on it — registrations, auditoriums, attachments — goes with it). ID is\n"
-		"the row's karta id or GUID. Works offline like 'edit'."), o};
+		help_registry_delete, o};
 	const char *pos[2];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))

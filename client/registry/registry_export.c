@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_csv.h"
 #include "kt_table.h"
 #include "kt_validate.h"
@@ -247,14 +248,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 			.help = N_("csv (default) or xlsx: the same columns as a spreadsheet")},
 	};
 	struct opt_cmd c = {"registry export", "participants|exam-points|auditoriums|staff", 1,
-		N_("Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
-		"'karta registry import' reads: karta's layout, or --layout ris, the interop layout\n"
-		"(participants and exam points only) with GUID keys and deleted-row flags. Every row\n"
-		"carries its identity («Идентификатор»; interop: «Guid»), so importing the file again\n"
-		"changes nothing and an edited line updates the row it came from. Rows are sorted by\n"
-		"the layout's key (docs/registries.md «Export»). --format xlsx -o FILE.xlsx writes the\n"
-		"same columns as a spreadsheet (dates as dates, counts as numbers) for reading, not for\n"
-		"import. Works offline."), o};
+		help_registry_export, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))

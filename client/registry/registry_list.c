@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_csv.h"
 #include "kt_table.h"
 #include "kt_validate.h"
@@ -252,17 +253,14 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 		[O_OUTPUT] = OPTS_OUTPUT,
 	};
 	struct opt_cmd c = {"registry list",
-		"participants|exams|registrations|exam-points|auditoriums|staff", 1,
-		N_("Lists a registry as the local replica holds it (run 'karta sync' first): the rows\n"
-		"this organization may see, with changes queued here laid over them, sorted (by\n"
-		"school, class and name; exam date; code). Works offline."), o};
+		"participants|exams|registrations|exam-points|auditoriums|staff", 1, help_registry_list, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
 		return rc;
-	int t = rv_type_parse(pos[0]);
+	int t = rv_type_arg(&c, pos, false, &rc);
 	if (t < 0)
-		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
+		return rc;
 	struct plan_fmt_out fo;
 	struct table_out out;
 	rc = table_out_start(&out, &fo, &c);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "outbox.h"
 #include "plan_fmt.h"
@@ -164,13 +165,7 @@ int cmd_item_status(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0};
-	struct opt_cmd c = {"item status", "ITEM STATUS", 2,
-		N_("Sets this organization's status of an item of its own plan: STATUS is one of\n"
-		"  not_started, in_progress, done, not_applicable, blocked\n"
-		"(or in Russian: «не начато», «в работе», «выполнено», «не требуется»,\n"
-		"«заблокировано»). The status is written whole: a comment or evidence not given is\n"
-		"cleared. Works offline: the change is queued until 'karta sync'.\n"
-		"Prints \"status of item ITEM: STATUS (version N)\"."), o};
+	struct opt_cmd c = {"item status", "ITEM STATUS", 2, help_item_status, o};
 	const char *pos[2];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
@@ -242,10 +237,7 @@ static int report_request(struct client *cl, int argc, char **argv)
 				"creating one; needs --base")},
 		[O_BASE] = OPT_BASE1(OPT_BASE_REQUEST),
 	};
-	struct opt_cmd c = {"report request", "ITEM", 1,
-		N_("Asks the organizations below for a report on a plan item (of this organization's\n"
-		"plan or a plan above it), due on a date or for a period. Prints\n"
-		"\"report request <id> created (version N)\"."), o};
+	struct opt_cmd c = {"report request", "ITEM", 1, help_report_request, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
@@ -395,11 +387,7 @@ static int report_draft(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
-	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1,
-		N_("Starts this organization's answer to a report request (a draft, with a new id), or\n"
-		"edits a draft or returned submission. Editing an accepted submission starts the\n"
-		"next one (the accepted one stays as it was). Submit it with 'karta report submit'.\n"
-		"Works offline."), o};
+	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1, help_report_draft, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc)) {
@@ -451,10 +439,7 @@ static int report_submit(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
-	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1,
-		N_("Submits a draft, or resubmits a returned submission, to the request's receiver.\n"
-		"Given a request id, creates this organization's submission and submits it in one\n"
-		"step. A comment or evidence given is saved first. Works offline."), o};
+	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1, help_report_submit, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission or request", pos, &rc)) {
@@ -507,9 +492,7 @@ static int report_accept(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
 	struct opt o[O_N + 1] = {[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
-	struct opt_cmd c = {"report accept", "SUBMISSION", 1,
-		N_("Accepts a submitted report: its receiver, or an organization above it, never its\n"
-		"author. An accepted submission is frozen: a later change is a new submission."), o};
+	struct opt_cmd c = {"report accept", "SUBMISSION", 1, help_report_accept, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))
@@ -525,9 +508,7 @@ static int report_return(struct client *cl, int argc, char **argv)
 			.help = N_("what must change (kept with the submission)")},
 		[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION),
 	};
-	struct opt_cmd c = {"report return", "SUBMISSION", 1,
-		N_("Returns a submitted report to its author with the reason; they edit it ('karta\n"
-		"report draft') and resubmit it ('karta report submit')."), o};
+	struct opt_cmd c = {"report return", "SUBMISSION", 1, help_report_return, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "outbox.h"
 #include "plan_fmt.h"
@@ -113,17 +114,7 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 	};
-	struct opt_cmd c = {"rollup", "", 0,
-		N_("How the plans are carried out, as of a day: per organization the items, how many\n"
-		"were due by then, done (done % = done of all items), overdue (due before the day\n"
-		"and neither done nor not applicable), due without any status (not reported),\n"
-		"report requests due and missing, returned reports and the last submission; per\n"
-		"municipality also its schools' figures. --by item: one row per item of the scope's\n"
-		"own plans, with its status there and how many organizations below did it.\n"
-		"Drill down with --scope (a municipality, then a school). The table ends with a TOTAL\n"
-		"row; on a terminal, overdue figures are in red. --format csv has the same columns\n"
-		"(no TOTAL row), json every column the server computes, xlsx (-o FILE.xlsx) the\n"
-		"csv columns as a spreadsheet: numbers, percentages and dates typed."), o};
+	struct opt_cmd c = {"rollup", "", 0, help_rollup, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -176,11 +167,7 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
 	};
-	struct opt_cmd c = {"overdue", "", 0,
-		N_("Everything overdue in the scope as of a day, by due date: items whose dated\n"
-		"deadline passed before the day and that were neither done nor not applicable then\n"
-		"(state: their status, or not_reported), and report requests due before the day that\n"
-		"an organization had not submitted (state: missing, draft or returned)."), o};
+	struct opt_cmd c = {"overdue", "", 0, help_overdue, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -212,10 +199,7 @@ int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"registry duplicates", "", 0,
-		N_("The same person entered as a participant by two schools this organization reads\n"
-		"(a municipality: its schools; the region: all): the same surname, name, patronymic\n"
-		"and birth date, or the same document, or the same СНИЛС. Computed by the server."), o};
+	struct opt_cmd c = {"registry duplicates", "", 0, help_registry_duplicates, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;

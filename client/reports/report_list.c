@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "outbox.h"
 #include "plan_fmt.h"
@@ -332,11 +333,7 @@ int report_list(struct client *cl, int argc, char **argv)
 	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"report list", "", 0,
-		N_("Lists the report requests and submissions in the local replica (as of the last\n"
-		"'karta sync'): one line per submission, and one per request nobody has answered:\n"
-		"requests this organization issued or was asked, its own submissions and, for a\n"
-		"receiver, those of the organizations below it."), o};
+	struct opt_cmd c = {"report list", "", 0, help_report_list, o};
 	int rc;
 	if (!opts_ok(&c, argc, argv, NULL, &rc))
 		return rc;
@@ -534,9 +531,7 @@ int report_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
-	struct opt_cmd c = {"report show", "ID", 1,
-		N_("Shows a report request (with the submissions this replica holds) or a submission,\n"
-		"from the local replica. --format json prints the rows as synced."), o};
+	struct opt_cmd c = {"report show", "ID", 1, help_report_show, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc))
