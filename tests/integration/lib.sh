@@ -464,6 +464,18 @@ kt_refused() {
 	KT_ICASE=1 kt_assert_match "$KT_ERR" "$pat" "stderr of karta $* (as $org)"
 }
 
+# kt_sql_refused FN ORG JSON STATUS [ERE]: the SQL write function FN, called as ORG's device
+# through the test's own `call FN ORG JSON` (which prints "status|message…"), answers STATUS
+# (with a message matching ERE) and changes nothing the test's own `snapshot` covers.
+kt_sql_refused() {
+	local before out
+	before=$(snapshot)
+	out=$(call "$1" "$2" "$3")
+	kt_assert_eq "$4" "${out%%|*}" "$1 as $2 ($3) → $out"
+	[ -z "${5:-}" ] || KT_ICASE=1 kt_assert_match "$out" "$5" "$1 as $2"
+	kt_assert_eq "$before" "$(snapshot)" "database after the refused $1 as $2"
+}
+
 # kt_plan_snapshot: one checksum over every plan, section, item and history row, to show
 # that a refused request changed nothing.
 kt_plan_snapshot() {
@@ -698,6 +710,17 @@ kt_hold_lock() {
 		sleep 0.1
 	done
 	kt_fail "could not lock $1"
+}
+
+# kt_sync_stopped DEV OUT TABLE PATTERN [MODE]: locks TABLE (kt_hold_lock, MODE), starts
+# DEV's `karta sync` in the background (output in OUT, pid in SYNC) and waits until its
+# request — a kartad query LIKE PATTERN ('%karta_upload%', '%karta_pull%') — waits for the lock.
+# shellcheck disable=SC2034 # SYNC is for the caller
+kt_sync_stopped() {
+	kt_hold_lock "$3" "${5:-EXCLUSIVE}"
+	kt_bg "$KT_KARTA" --config "$KT_WORK/$1.conf" sync >"$2" 2>&1
+	SYNC=$KT_BG_PID
+	kt_wait_blocked "$4"
 }
 
 # kt_release_lock: ends the session of kt_hold_lock (its backend sleeps on after psql dies).

@@ -15,10 +15,7 @@ kt_offline_plan_edits mun1 institutional "План муниципалитета"
 H0=$(kt_psql "SELECT count(*) FROM item_history")
 L0=$(kt_psql "SELECT count(*) FROM op_log")
 
-kt_hold_lock op_log
-kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync1.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_upload%'
+kt_sync_stopped mun1 "$KT_WORK/sync1.out" op_log '%karta_upload%'
 kt_log "upload blocked inside its transaction: killing kartad"
 kill -KILL "$KT_KARTAD_PID"
 wait "$KT_KARTAD_PID" 2>/dev/null || true

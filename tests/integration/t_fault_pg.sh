@@ -30,10 +30,7 @@ kt_offline_plan_edits reg municipal "Дорожная карта ГИА"
 H0=$(kt_psql "SELECT count(*) FROM item_history")
 
 # --- killed mid-upload ----------------------------------------------------------------------
-kt_hold_lock op_log
-kt_bg "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >"$KT_WORK/sync1.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_upload%'
+kt_sync_stopped reg "$KT_WORK/sync1.out" op_log '%karta_upload%'
 kt_log "upload blocked inside its transaction: killing the postmaster"
 "$KT_PGCLUSTER" crash "$KT_PG_DIR"
 kt_bg_kill "$KT_LOCK_PID"
@@ -58,10 +55,7 @@ kt_assert_replica_eq reg "replica after the upload across a database crash"
 # --- killed mid-Pull: BUSY, retried ---------------------------------------------------------
 kt_ok mun1 sync
 kt_ok reg item edit "$(kt_psql "SELECT id FROM plan_item WHERE number = '1.1'")" --result "после сбоя"
-kt_hold_lock feed "ACCESS EXCLUSIVE"
-kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync2.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_pull%'
+kt_sync_stopped mun1 "$KT_WORK/sync2.out" feed '%karta_pull%' "ACCESS EXCLUSIVE"
 kt_log "pull waiting in the database: killing the postmaster"
 "$KT_PGCLUSTER" crash "$KT_PG_DIR"
 kt_bg_kill "$KT_LOCK_PID"
