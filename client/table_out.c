@@ -204,6 +204,17 @@ int table_out_start(struct table_out *o, struct plan_fmt_out *fo, const struct o
 	return table_out_open(o, fo, out ? out->str : NULL, c);
 }
 
+bool table_out_command(const char *name, const char *about, int argc, char **argv,
+	struct table_out *o, struct plan_fmt_out *fo, int *rc)
+{
+	struct opt opts[] = {OPTS_FORMAT("table|csv|json|xlsx"), OPTS_BOM, OPTS_OUTPUT, {0}};
+	struct opt_cmd c = {name, "", 0, about, opts};
+	if (!opts_ok(&c, argc, argv, NULL, rc))
+		return false;
+	*rc = table_out_start(o, fo, &c);
+	return *rc == EXIT_OK;
+}
+
 int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 {
 	char err[KT_XLSX_ERR_LEN];

@@ -54,17 +54,10 @@ static int base_version(struct client *cl, const char *plan_id, const struct opt
 
 static int plan_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"plan list", "", 0, help_plan_list, o};
-	int rc;
-	if (!opts_ok(&c, argc, argv, NULL, &rc))
-		return rc;
 	struct plan_fmt_out fo;
 	struct table_out out;
-	rc = table_out_start(&out, &fo, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("plan list", help_plan_list, argc, argv, &out, &fo, &rc))
 		return rc;
 	Karta__PlanListRequest req = KARTA__PLAN_LIST_REQUEST__INIT;
 	ProtobufCMessage *m;

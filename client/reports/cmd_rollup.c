@@ -196,18 +196,12 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 
 int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"registry duplicates", "", 0, help_registry_duplicates, o};
-	int rc;
-	if (!opts_ok(&c, argc, argv, NULL, &rc))
-		return rc;
 	struct opt unset = {0};
 	struct report_view v = {.color = false, .title = "Дубликаты участников"};
 	struct table_out out;
-	rc = table_out_start(&out, &v.fo, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("registry duplicates", help_registry_duplicates, argc, argv, &out,
+		    &v.fo, &rc))
 		return rc;
 	Karta__Table *t;
 	rc = table_call(cl, "duplicates", &unset, NULL, &unset, &unset, &v, &t);

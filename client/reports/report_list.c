@@ -330,17 +330,10 @@ static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out
 
 int report_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT};
-	struct opt_cmd c = {"report list", "", 0, help_report_list, o};
-	int rc;
-	if (!opts_ok(&c, argc, argv, NULL, &rc))
-		return rc;
 	struct plan_fmt_out fo;
 	struct table_out out;
-	rc = table_out_start(&out, &fo, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("report list", help_report_list, argc, argv, &out, &fo, &rc))
 		return rc;
 	bool never;
 	struct replica *r = report_replica(cl, &never);
