@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_msg.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -367,15 +368,11 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		o[n] = (struct opt){.name = fl[n].opt, .type = OPT_STR, .meta = "VALUE", .help = help[n]};
 	}
 	struct opt_cmd c = {"registry edit", "participants|exam-points|auditoriums|staff ID", 2,
-		N_("Corrects one registry row: each --FIELD VALUE sets a column, typed as karta's CSV\n"
-		"layout takes it (docs/registries.md) and checked with the import's rules. ID is the\n"
-		"row's karta id or GUID ('karta registry list' shows it). Works offline: the change\n"
-		"is queued and sent when the server is reachable, which refuses it where this\n"
-		"device may not write. --help after the registry lists its fields."), o};
+		help_registry_edit, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	if (kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
 			"staff)"), pos[0]);
@@ -389,7 +386,7 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		json_decref(t.row);
 		return EXIT_RUNTIME;
 	}
-	int rc = do_edit(&t, fl, o);
+	rc = do_edit(&t, fl, o);
 	json_decref(t.row);
 	return rc;
 }
@@ -399,19 +396,16 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 int registry_delete_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
 			.help = N_("why the row goes (kept with it; at most 1000 characters)")},
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry delete", "participants|exam-points|auditoriums|staff ID", 2,
-		N_("Deletes one registry row (a soft deletion: the row, its reason and its history stay;\n"
-		"what hangs on it — registrations, auditoriums, attachments — goes with it). ID is\n"
-		"the row's karta id or GUID. Works offline like 'edit'."), o};
+		help_registry_delete, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	int kind = kind_arg(pos[0]);
 	if (kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
@@ -427,7 +421,7 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 		return r;
 	}
 	struct target t = {.cl = cl, .kind = (enum kt_reg_kind)kind, .table = reg_table((enum kt_reg_kind)kind)};
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	if (!(t.r = rv_synced_replica(cl)) || find_row(&t, pos[1]) != 0)
 		goto done;
 	json_t *args = json_pack("{s:s,s:s}", "type", t.table, "reason", reason);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_table.h"
 #include "kt_validate.h"
 #include "opts.h"
@@ -218,21 +219,15 @@ static void print_fields(struct rx *x, const json_t *row, const struct sfield *t
 int registry_show_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"registry show", "TYPE ID", 2,
-		N_("Shows one registry row from the local replica as it reads (Russian labels, values\n"
-		"in words, organizations and exam points by code); --format json prints the stored\n"
-		"row as is. TYPE is participant, exam, registration, exam-point, auditorium, staff or\n"
-		"staff-point."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
+	struct opt_cmd c = {"registry show", "TYPE ID", 2, help_registry_show, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	int t = rv_type_arg(&c, pos, true, &rc);
 	if (t < 0)
-		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
-		return EXIT_RUNTIME;
+		return rc;
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
 		return EXIT_RUNTIME;
@@ -275,20 +270,15 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 int registry_history_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_N] = {0}};
-	struct opt_cmd c = {"registry history", "TYPE ID", 2,
-		N_("Who changed one registry row and when, from the server (its change feed): each\n"
-		"creation, edit and deletion with the fields it changed (by name), the writing\n"
-		"organization and device, a deletion's reason. Needs the server."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json")};
+	struct opt_cmd c = {"registry history", "TYPE ID", 2, help_registry_history, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	int t = rv_type_arg(&c, pos, true, &rc);
 	if (t < 0)
-		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
-		return EXIT_RUNTIME;
+		return rc;
 	enum kt_table_format fmt = KT_TABLE_TEXT;
 	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)
 		return opts_fail(&c, _("unknown format '%s'"), o[O_FORMAT].str);
@@ -300,7 +290,7 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	req.kind = (char *)rv_types[t].table;
 	req.args_json = js;
 	Karta__Table *tab = NULL;
-	int rc = js ? report_table(cl, &req, &tab) : EXIT_RUNTIME;
+	rc = js ? report_table(cl, &req, &tab) : EXIT_RUNTIME;
 	free(js);
 	if (rc != EXIT_OK)
 		return rc;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_dates.h"
 #include "opts.h"
 #include "outbox.h"
@@ -332,21 +333,10 @@ static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out
 
 int report_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
-	struct opt_cmd c = {"report list", "", 0,
-		N_("Lists the report requests and submissions in the local replica (as of the last\n"
-		"'karta sync'): one line per submission, and one per request nobody has answered:\n"
-		"requests this organization issued or was asked, its own submissions and, for a\n"
-		"receiver, those of the organizations below it."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("report list", help_report_list, argc, argv, &out, &fo, &rc))
 		return rc;
 	bool never;
 	struct replica *r = report_replica(cl, &never);
@@ -536,10 +526,8 @@ static int show_submission(const struct rows *rw, const struct org_map *m, json_
 int report_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"report show", "ID", 1,
-		N_("Shows a report request (with the submissions this replica holds) or a submission,\n"
-		"from the local replica. --format json prints the rows as synced."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
+	struct opt_cmd c = {"report show", "ID", 1, help_report_show, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc))
