@@ -257,14 +257,27 @@ static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMes
 	}
 }
 
+enum rpc_result rpc_send(struct rpc *r, const ProtobufCMessage *req, uint32_t *id, char *err,
+	size_t errlen)
+{
+	*id = ++r->next_id;
+	return send_msg(r, req, *id, err, errlen) == 0 ? RPC_OK : RPC_TRANSPORT;
+}
+
+enum rpc_result rpc_recv(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
+	ProtobufCMessage **reply, char *err, size_t errlen)
+{
+	return wait_reply(r, id, reply_desc, reply, err, errlen);
+}
+
 enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply, char *err,
 	size_t errlen)
 {
-	uint32_t id = ++r->next_id;
-	if (send_msg(r, req, id, err, errlen) != 0)
+	uint32_t id;
+	if (rpc_send(r, req, &id, err, errlen) != RPC_OK)
 		return RPC_TRANSPORT;
-	return wait_reply(r, id, reply_desc, reply, err, errlen);
+	return rpc_recv(r, id, reply_desc, reply, err, errlen);
 }
 
 int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size_t errlen)

@@ -35,8 +35,10 @@ fs AS MATERIALIZED (
 		     ELSE 'pull' END AS how
 	FROM vis v LEFT JOIN cur k ON k.feed = v.code),
 -- feeds to fill, in code order: the scan of their keys (nothing serialized) stops after the
--- page's row cap + 1 rows, p_max_bytes / 1024 + 1 (a row of the region's plans is ~850
--- bytes); the feed of the last key scanned may be cut short, the feeds before it are whole
+-- page's row cap + 1 rows, p_max_bytes / 1280 + 1 (a row of the region's plans is ~1,000
+-- bytes of text + 64: 0015's / 1024 let in feeds that then did not fit the bytes, serialized
+-- for nothing); the feed of the last key scanned may be cut short, the feeds before it are
+-- whole
 fill_keys AS MATERIALIZED (
 	SELECT f.code, f.org_id, f.scope, k.k_id
 	FROM (SELECT * FROM fs WHERE fs.how = 'fill' ORDER BY fs.code) f
@@ -45,10 +47,10 @@ fill_keys AS MATERIALIZED (
 		WHERE r.org_id = f.org_id AND (f.scope = 'all' OR karta_plan_entity(r.entity_type))
 		OFFSET 0) k ON true -- (OFFSET 0: one index scan per feed)
 	ORDER BY f.code
-	LIMIT greatest(p_max_bytes, 1) / 1024 + 2),
+	LIMIT greatest(p_max_bytes, 1) / 1280 + 2),
 fill_cut AS MATERIALIZED ( -- the feed the scan may have cut short
 	SELECT max(c.code) AS code FROM fill_keys c
-	HAVING count(*) > greatest(p_max_bytes, 1) / 1024 + 1),
+	HAVING count(*) > greatest(p_max_bytes, 1) / 1280 + 1),
 -- the current rows of the feeds scanned whole, each serialized once (an empty feed as one
 -- row without an entity)
 fill_scan AS MATERIALIZED (

@@ -136,6 +136,15 @@ int replica_feed_each(struct replica *r, int (*cb)(void *arg, const struct repli
 	return s ? rp_each_row(r, s, feed_row, &c) : -1;
 }
 
+int replica_resync_each(struct replica *r, int (*cb)(void *arg, const struct replica_feed *f),
+	void *arg)
+{
+	sqlite3_stmt *s = rp_prepare(r, "SELECT code, name, parent, scope, level, epoch, seq,"
+		" last_seq, resync, 0 FROM feed WHERE resync = 1 ORDER BY code");
+	struct feed_ctx c = {cb, arg};
+	return s ? rp_each_row(r, s, feed_row, &c) : -1;
+}
+
 static uint64_t fnv1a64(const unsigned char *p, size_t n)
 {
 	uint64_t h = 14695981039346656037ull;
