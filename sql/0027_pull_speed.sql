@@ -3,9 +3,8 @@
 --    only as many as the feeds before it left (0015 read every pending row of every feed,
 --    then sorted them — on disk — to keep a page's worth: after a registry import of 30,000
 --    participants every page read and sorted 30,000 rows; now ~5,000).
---  - Filling: the feeds that fit a page are chosen by their keys before any row is
---    serialized (0015 serialized the feed the row cap cut short, then threw it away: 12 %
---    of a region's rows were serialized twice).
+--  - Filling: the row cap is p_max_bytes / 1280 (0015: / 1024, which let in feeds that did
+--    not fit the bytes once serialized: 10 % of a page serialized for nothing).
 --  - work_mem 32 MB for the pull and the snapshot: a page's sort stays in memory.
 -- The contract is 0015's (same rows, same order, same states).
 
@@ -39,33 +38,24 @@ fs AS MATERIALIZED (
 -- bytes of text + 64: 0015's / 1024 let in feeds that then did not fit the bytes, serialized
 -- for nothing); the feed of the last key scanned may be cut short, the feeds before it are
 -- whole
-fill_keys AS MATERIALIZED (
-	SELECT f.code, f.org_id, f.scope, k.k_id
-	FROM (SELECT * FROM fs WHERE fs.how = 'fill' ORDER BY fs.code) f
-	LEFT JOIN LATERAL (
-		SELECT r.entity_id AS k_id FROM karta_feed_rows r
-		WHERE r.org_id = f.org_id AND (f.scope = 'all' OR karta_plan_entity(r.entity_type))
-		OFFSET 0) k ON true -- (OFFSET 0: one index scan per feed)
-	ORDER BY f.code
-	LIMIT greatest(p_max_bytes, 1) / 1280 + 2),
-fill_cut AS MATERIALIZED ( -- the feed the scan may have cut short
-	SELECT max(c.code) AS code FROM fill_keys c
-	HAVING count(*) > greatest(p_max_bytes, 1) / 1280 + 1),
--- the current rows of the feeds scanned whole, each serialized once (an empty feed as one
--- row without an entity)
 fill_scan AS MATERIALIZED (
 	SELECT f.code, k.k_type, k.k_id, k.k_ver, k.ptxt
-	FROM (SELECT DISTINCT c.code, c.org_id, c.scope FROM fill_keys c
-		WHERE c.code IS DISTINCT FROM (SELECT x.code FROM fill_cut x)) f
+	FROM (SELECT * FROM fs WHERE fs.how = 'fill' ORDER BY fs.code) f
 	LEFT JOIN LATERAL (
 		SELECT r.entity_type AS k_type, r.entity_id AS k_id, r.row_version AS k_ver,
 			r.payload::text AS ptxt
 		FROM karta_feed_rows r
 		WHERE r.org_id = f.org_id AND (f.scope = 'all' OR karta_plan_entity(r.entity_type))
-		OFFSET 0) k ON true),
+		OFFSET 0) k ON true -- (OFFSET 0: one index scan per feed, nothing else serialized)
+	ORDER BY f.code
+	LIMIT greatest(p_max_bytes, 1) / 1280 + 2),
+fill_cut AS MATERIALIZED ( -- the feed the scan may have cut short
+	SELECT max(c.code) AS code FROM fill_scan c
+	HAVING count(*) > greatest(p_max_bytes, 1) / 1280 + 1),
 fill_bytes AS (
 	SELECT c.code, coalesce(sum(octet_length(c.ptxt) + 64), 0) AS bytes
-	FROM fill_scan c GROUP BY c.code),
+	FROM fill_scan c WHERE c.code IS DISTINCT FROM (SELECT x.code FROM fill_cut x)
+	GROUP BY c.code),
 -- filled whole in this page: the feeds that fit the budget, in code order
 fill_ok AS MATERIALIZED (
 	SELECT x.code, x.bytes FROM (
@@ -74,7 +64,7 @@ fill_ok AS MATERIALIZED (
 	WHERE x.upto <= greatest(p_max_bytes, 1)),
 -- too big for one page (rows or bytes): the client takes a keyset snapshot (karta_snapshot)
 fill_big AS MATERIALIZED (
-	SELECT x.code FROM fill_cut x WHERE NOT EXISTS (SELECT 1 FROM fill_keys c WHERE c.code < x.code)
+	SELECT x.code FROM fill_cut x WHERE NOT EXISTS (SELECT 1 FROM fill_scan c WHERE c.code < x.code)
 	UNION ALL
 	SELECT b.code FROM fill_bytes b WHERE b.bytes > greatest(p_max_bytes, 1)),
 -- the log rows past the cursors, in (code, seq) order, at most `cap` of them, none
@@ -94,22 +84,27 @@ pend AS MATERIALIZED (
 			sum(f.last_seq - f.since) OVER (ORDER BY f.code ROWS UNBOUNDED PRECEDING) AS upto
 		FROM fs f WHERE f.how = 'pull' AND f.since < f.last_seq) p
 	WHERE p.upto - p.n < (SELECT lim.cap FROM lim)),
-cand AS (
-	SELECT f.code, f.epoch AS f_epoch, l.seq AS l_seq, l.entity_type AS l_type,
-		l.entity_id AS l_id, l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,
-		l.origin_op_id AS l_origin, l.payload AS l_payload,
-		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown
+-- their keys and a cheap guess of each one's size (the stored jsonb's, no payload carried)
+cand AS MATERIALIZED (
+	SELECT f.code, f.org_id, f.epoch AS f_epoch, l.seq AS l_seq,
+		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size
 	FROM pend f
 	CROSS JOIN LATERAL (
-		SELECT * FROM change_log x WHERE x.feed_id = f.org_id AND x.seq > f.since
+		SELECT x.seq, x.entity_type, pg_column_size(x.payload) AS size FROM change_log x
+		WHERE x.feed_id = f.org_id AND x.seq > f.since
 		ORDER BY x.seq LIMIT (SELECT lim.cap FROM lim) - f.before) l),
 -- the rows the guess lets in (with a third to spare: the text of a jsonb is ~7% shorter
--- than its stored form; a compressed payload may make the page end early), serialized once
+-- than its stored form; a compressed payload may make the page end early), fetched again
+-- by their key and serialized once (sorting the cap's rows with their payloads cost more
+-- than the page's serialization)
 ser AS MATERIALIZED (
-	SELECT c.*, CASE WHEN c.shown THEN c.l_payload::text END AS ptxt
-	FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN pg_column_size(c.l_payload) + 64 ELSE 0 END)
+	SELECT c.code, c.f_epoch, c.l_seq, c.shown, l.entity_type AS l_type, l.entity_id AS l_id,
+		l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,
+		l.origin_op_id AS l_origin, CASE WHEN c.shown THEN l.payload::text END AS ptxt
+	FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
 		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS est
 		FROM cand c) c
+	JOIN change_log l ON l.feed_id = c.org_id AND l.seq = c.l_seq
 	WHERE c.est * 3 < 4 * (greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o))),
 -- a row is taken while the bytes of the rows before it are under the budget
 taken AS MATERIALIZED (
@@ -161,5 +156,6 @@ FROM (
 		                AND c.code NOT IN (SELECT b.code FROM fill_big b))) x
 ORDER BY x.ord, x.feed, x.kind, x.seq;
 END $$;
+
 ALTER FUNCTION karta_snapshot(bigint, text, text, uuid, int) SET work_mem = '32MB';
 ALTER FUNCTION karta_snapshot(bigint, text, text, uuid, int) SET jit = off;
