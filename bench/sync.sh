@@ -55,6 +55,10 @@ CUR_SQL="SELECT k.org_id, k.entity_type, k.entity_id, k.row_version, k.payload::
 	FROM karta_feed_rows k JOIN karta_feed_visible($REG_DEV) v ON v.org_id = k.org_id
 	WHERE v.scope = 'all' OR karta_plan_entity(k.entity_type)"
 ROWS=$(kt_psql "SELECT count(*) FROM ($CUR_SQL) x")
+# the client's own account of a pull (KARTA_PULL_TIMING's logfmt line) in words
+pull_timing() {
+	sed -n 's/.*event=pull_timing pages=\([0-9]*\) ms=\([0-9]*\) wait_ms=\([0-9]*\) apply_ms=\([0-9]*\).*/\1 pages, \2 ms: waiting for pages \3 ms, applying \4 ms/p' "$1"
+}
 BYTES=$(kt_psql "SELECT sum(length(payload::text)) FROM ($ROWS_SQL) x")
 FEEDS=$(kt_psql "SELECT count(*) FROM karta_feed_visible($REG_DEV)")
 
@@ -77,7 +81,7 @@ for run in 1 2 3; do
 	t_log=$(ms "$t0")
 	echo "| $run ($got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
 		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") | $t_log |" \
-		"$(sed -n 's/^pull: //p' "$KT_WORK/fill.err") |"
+		"$(pull_timing "$KT_WORK/fill.err") |"
 done
 
 # 2. following the feeds after a bulk write: 30,000 new items in one INSERT … SELECT (the
@@ -105,7 +109,7 @@ t_fcopy=$(ms "$t0")
 echo
 echo "## following the feeds: $NEW new rows of one bulk write, pulled by the caught-up replica"
 echo
-echo "| karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | client: $(sed -n 's/^pull: //p' "$KT_WORK/follow.err") |"
+echo "| karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | client: $(pull_timing "$KT_WORK/follow.err") |"
 echo "|---|---|---|---|---|"
 echo "| $t_follow | $((NEW * 1000 / t_follow)) | $t_fcopy |" \
 	"$(awk "BEGIN { printf \"%.1f\", $t_follow / ($t_fcopy > 0 ? $t_fcopy : 1) }") | |"

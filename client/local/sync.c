@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "kt_log.h"
 #include "kt_msg.h"
 #include "queue_view.h"
 #include "rpc.h"
@@ -440,12 +441,8 @@ static int cursors_move(struct pull_req *q, const Karta__ChangePage *pg)
 	return 0;
 }
 
-/* Pulls until caught up. A page that only moves feeds is followed at once by the Pull of the
- * next one, sent before the page is applied: the server reads the next page while this one
- * is written to the replica. After any other page, the cursors are read back from the
- * replica and every feed marked for resync is snapshotted first. */
-/* Test and bench hook: KARTA_PULL_TIMING set prints, at the end of a pull, the time spent
- * waiting for pages and applying them (docs/performance.md). */
+/* Bench hook: KARTA_PULL_TIMING set logs, at the end of a pull, the time spent waiting for
+ * pages and applying them (a logfmt line on stderr: bench/sync.sh, docs/performance.md). */
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -453,6 +450,10 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Pulls until caught up. A page that only moves feeds is followed at once by the Pull of the
+ * next one, sent before the page is applied: the server reads the next page while this one
+ * is written to the replica. After any other page, the cursors are read back from the
+ * replica and every feed marked for resync is snapshotted first. */
 static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
 	struct sync_report *rep, double *wait_ms, double *apply_ms)
 {
@@ -532,7 +533,7 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 	int rc = pull_pages(cl, r, &q, rep, &wait_ms, &apply_ms);
 	replica_cursors_free(q.cur, q.n);
 	if (getenv("KARTA_PULL_TIMING"))
-		fprintf(stderr, "pull: %ld pages, %.0f ms: waiting for pages %.0f ms, applying %.0f ms\n",
+		kt_log(KT_LOG_INFO, "event=pull_timing pages=%ld ms=%.0f wait_ms=%.0f apply_ms=%.0f",
 			rep->pages, now_ms() - t0, wait_ms, apply_ms);
 	if (replica_pull_bulk(r, false) != 0 && rc == 0) {
 		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(r));
