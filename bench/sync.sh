@@ -8,7 +8,9 @@
 #      (unix socket, no TLS, no client-side apply) of the same rows twice: as the current rows
 #      (karta_feed_rows, what a snapshot reads, serialized the same way: the floor) and as
 #      their change-log versions (what a replay read before sql/0015);
-#   2. upload, UP_RUNS times: OPS offline `karta item add` ops queued, then one `karta sync` —
+#   2. following the feeds: 30,000 new items written by one statement, pulled back by the
+#      caught-up replica, beside COPY of the same change-log rows;
+#   3. upload, UP_RUNS times: OPS offline `karta item add` ops queued, then one `karta sync` —
 #      ops/s until the last Upload is acknowledged (kartad's log) and until they are pulled
 #      back, beside an untriggered INSERT … SELECT of the same rows (the floor), with the CPU
 #      time of kartad's database backends, kartad and the client during the sync.
@@ -56,18 +58,22 @@ CUR_SQL="SELECT k.org_id, k.entity_type, k.entity_id, k.row_version, k.payload::
 	FROM karta_feed_rows k JOIN karta_feed_visible($REG_DEV) v ON v.org_id = k.org_id
 	WHERE v.scope = 'all' OR karta_plan_entity(k.entity_type)"
 ROWS=$(kt_psql "SELECT count(*) FROM ($CUR_SQL) x")
+# the client's own account of a pull (KARTA_PULL_TIMING's logfmt line) in words
+pull_timing() {
+	sed -n 's/.*event=pull_timing pages=\([0-9]*\) ms=\([0-9]*\) wait_ms=\([0-9]*\) apply_ms=\([0-9]*\).*/\1 pages, \2 ms: waiting for pages \3 ms, applying \4 ms/p' "$1"
+}
 BYTES=$(kt_psql "SELECT sum(length(payload::text)) FROM ($ROWS_SQL) x")
 FEEDS=$(kt_psql "SELECT count(*) FROM karta_feed_visible($REG_DEV)")
 
 echo
 echo "## initial sync of a region-sized replica ($ROWS rows, $((BYTES / 1048576)) MiB of payload, $FEEDS feeds)"
 echo
-echo "| run | karta sync ms | rows/s | COPY current rows ms | rows/s | karta / COPY | COPY change-log rows ms |"
-echo "|---|---|---|---|---|---|---|"
+echo "| run | karta sync ms | rows/s | COPY current rows ms | rows/s | karta / COPY | COPY change-log rows ms | client (KARTA_PULL_TIMING) |"
+echo "|---|---|---|---|---|---|---|---|"
 for run in $(seq "${SYNC_FILL_RUNS:-3}"); do
 	rm -rf "$KT_WORK/reg.state"
 	t0=$(date +%s%N)
-	"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
+	KARTA_PULL_TIMING=1 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null 2>"$KT_WORK/fill.err"
 	t_sync=$(ms "$t0")
 	got=$(sqlite3 "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM row")
 	t0=$(date +%s%N)
@@ -77,8 +83,39 @@ for run in $(seq "${SYNC_FILL_RUNS:-3}"); do
 	psql -XAtq "$KT_CONNINFO" -c "COPY ($ROWS_SQL) TO STDOUT" >/dev/null
 	t_log=$(ms "$t0")
 	echo "| $run ($got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
-		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") | $t_log |"
+		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") | $t_log |" \
+		"$(pull_timing "$KT_WORK/fill.err") |"
 done
+
+# 2. following the feeds after a bulk write: 30,000 new items in one INSERT … SELECT (the
+# per-statement feed), pulled by the region's caught-up replica; the floor is COPY of the
+# same change-log rows as a pull serializes them (payload::text)
+kt_psql "CREATE TABLE bench_mark AS SELECT feed_id, max(seq) AS seq FROM change_log GROUP BY feed_id"
+echo "a bulk write: 30,000 new items in one statement…" >&2
+kt_psql "INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
+	responsible_text, municipal_action, institutional_action)
+SELECT gen_random_uuid(), s.plan_id, s.id, 100 + i, format('%s.%s', s.ordinal, 100 + i),
+	format('Новое мероприятие %s.%s: контроль готовности пунктов проведения экзаменов', s.ordinal, i),
+	'до 1 мая', 'УО, руководители ОО', 'Проверка готовности ППЭ', 'Отчёт в УО'
+FROM plan_section s, generate_series(1, 100) i" >/dev/null
+NEW_SQL="SELECT c.feed_id, c.seq, c.entity_type, c.entity_id, c.op, c.row_version, c.payload::text
+	FROM change_log c JOIN karta_feed_visible($REG_DEV) v ON v.org_id = c.feed_id
+	LEFT JOIN bench_mark m ON m.feed_id = c.feed_id
+	WHERE c.seq > coalesce(m.seq, 0) AND (v.scope = 'all' OR karta_plan_entity(c.entity_type))"
+NEW=$(kt_psql "SELECT count(*) FROM ($NEW_SQL) x")
+t0=$(date +%s%N)
+KARTA_PULL_TIMING=1 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null 2>"$KT_WORK/follow.err"
+t_follow=$(ms "$t0")
+t0=$(date +%s%N)
+psql -XAtq "$KT_CONNINFO" -c "COPY ($NEW_SQL) TO STDOUT" >/dev/null
+t_fcopy=$(ms "$t0")
+echo
+echo "## following the feeds: $NEW new rows of one bulk write, pulled by the caught-up replica"
+echo
+echo "| karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | client: $(pull_timing "$KT_WORK/follow.err") |"
+echo "|---|---|---|---|---|"
+echo "| $t_follow | $((NEW * 1000 / t_follow)) | $t_fcopy |" \
+	"$(awk "BEGIN { printf \"%.1f\", $t_follow / ($t_fcopy > 0 ? $t_fcopy : 1) }") | |"
 
 read -r PLAN SECTION < <(kt_psql "SELECT p.id, s.id FROM plan p
 	JOIN organization o ON o.id = p.owner_org_id JOIN plan_section s ON s.plan_id = p.id
