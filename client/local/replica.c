@@ -157,6 +157,24 @@ const char *rp_col_text(sqlite3_stmt *s, int i)
 	return t ? (const char *)t : "";
 }
 
+long rp_col_long(sqlite3_stmt *s, int i)
+{
+	return (long)sqlite3_column_int64(s, i);
+}
+
+int rp_step(struct replica *r, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : rp_dberr(r, "replica: cannot read");
+}
+
+void rp_finalize(sqlite3_stmt *s)
+{
+	sqlite3_finalize(s);
+}
+
 /* The first column of the first row of sql, or -1. */
 long rp_count(struct replica *r, const char *sql)
 {

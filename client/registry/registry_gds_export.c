@@ -27,9 +27,8 @@
 #include "registry_gds_out.h"
 #include "registry_view.h" /* rv_synced_replica */
 #include "replica.h"
-#include "replica_int.h" /* rp_prepare, rp_each_row: synced rows, read in SQL */
+#include "replica_int.h" /* rp_prepare, rp_each_row, rp_step: synced rows, read in SQL */
 #include "report_cmds.h"
-#include "kt_i18n.h"
 
 #define META_ORGS "gds_orgs"       /* the server's gds_orgs table, as JSON */
 #define META_ORGS_AT "gds_orgs_at" /* when it was asked */
@@ -151,7 +150,7 @@ static int kv_row(void *ctx, sqlite3_stmt *s)
 {
 	struct reg_map *m = ctx;
 	const char *k = rp_col_text(s, 0), *v = rp_col_text(s, 1);
-	long dead = sqlite3_column_int(s, 2);
+	long dead = rp_col_long(s, 2);
 	const struct reg_map_entry *e = reg_map_get(m, k);
 	if (e && (e->num < dead || (e->num == dead && strcmp(e->val, v) <= 0)))
 		return 0;
@@ -284,16 +283,12 @@ static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 				break;
 			}
 		}
-	} else if ((rc = sqlite3_step(u->s)) == SQLITE_ROW) {
+	} else if ((rc = rp_step(u->r, u->s)) == 1) {
 		json_t *row = json_loads(rp_col_text(u->s, 0), 0, NULL);
 		rc = json_is_object(row) && write_one(u, row) != 0 ? -1 : 1;
 		json_decref(row);
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rp_dberr(u->r, "cannot read the replica");
+	} else if (rc < 0) {
 		snprintf(u->err, sizeof u->err, "%s", replica_error(u->r));
-		rc = -1;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s", u->err);
@@ -311,7 +306,7 @@ static int write_table(struct run *u)
 		rp_bind_text(u->s, 1, u->gt->entity_type);
 	}
 	int rc = kt_gds_file_fill(u->f, next_row, u, u->err, sizeof u->err);
-	sqlite3_finalize(u->s);
+	rp_finalize(u->s);
 	u->s = NULL;
 	return rc;
 }
