@@ -60,32 +60,26 @@ int replica_meta_get(struct replica *r, const char *key, char *buf, size_t n);
 
 /* What an apply did, by entity kind. Functions taking a struct replica_stats ADD to it (zero
  * it first), and only when their transaction commits. */
+/* The entity types a replica holds, once: the enum and replica_kind_name's names both come
+ * from this list (the server's is karta_entity_types() in sql/functions/05_common.sql;
+ * t_sqlfuncs compares them; test_terms checks each has its word in client/terms.c). */
+#define REPLICA_KINDS(X) \
+	X(PLAN, "plan") X(SECTION, "plan_section") X(ITEM, "plan_item") \
+	X(ABBREVIATION, "abbreviation") X(CONFLICT, "conflict") X(ITEM_STATUS, "item_status") \
+	X(REPORT_REQUEST, "report_request") X(REPORT_SUBMISSION, "report_submission") \
+	X(PARTICIPANT, "participant") X(EXAM, "exam") X(EXAM_REGISTRATION, "exam_registration") \
+	X(EXAM_POINT, "exam_point") X(AUDITORIUM, "auditorium") X(STAFF, "staff") \
+	X(STAFF_POINT, "staff_point") X(EXAM_POINT_ASSIGNMENT, "exam_point_assignment") \
+	X(EXAM_AUDITORIUM, "exam_auditorium") X(DISTRIBUTION, "distribution") \
+	X(SEATING, "seating") X(STAFF_ASSIGNMENT, "staff_assignment") X(EXAM_LOCK, "exam_lock") \
+	X(EXAM_PLAN_SETTING, "exam_plan_setting")
+#define REPLICA_KIND_ENUM(id, name) REPLICA_##id,
 enum replica_kind {
-	REPLICA_PLAN,
-	REPLICA_SECTION,
-	REPLICA_ITEM,
-	REPLICA_ABBREVIATION,
-	REPLICA_CONFLICT,
-	REPLICA_ITEM_STATUS,
-	REPLICA_REPORT_REQUEST,
-	REPLICA_REPORT_SUBMISSION,
-	REPLICA_PARTICIPANT,
-	REPLICA_EXAM,
-	REPLICA_EXAM_REGISTRATION,
-	REPLICA_EXAM_POINT,
-	REPLICA_AUDITORIUM,
-	REPLICA_STAFF,
-	REPLICA_STAFF_POINT,
-	REPLICA_EXAM_POINT_ASSIGNMENT,
-	REPLICA_EXAM_AUDITORIUM,
-	REPLICA_DISTRIBUTION,
-	REPLICA_SEATING,
-	REPLICA_STAFF_ASSIGNMENT,
-	REPLICA_EXAM_LOCK,
-	REPLICA_EXAM_PLAN_SETTING,
+	REPLICA_KINDS(REPLICA_KIND_ENUM)
 	REPLICA_OTHER,
 	REPLICA_NKINDS
 };
+#undef REPLICA_KIND_ENUM
 struct replica_count {
 	long inserted;  /* new rows */
 	long updated;   /* rows replaced by a newer version */

@@ -7,11 +7,10 @@
 
 const char *replica_kind_name(enum replica_kind k)
 {
-	static const char *const names[REPLICA_NKINDS] = {"plan", "plan_section", "plan_item",
-		"abbreviation", "conflict", "item_status", "report_request", "report_submission",
-		"participant", "exam", "exam_registration", "exam_point", "auditorium", "staff",
-		"staff_point", "exam_point_assignment", "exam_auditorium", "distribution", "seating",
-		"staff_assignment", "exam_lock", "exam_plan_setting", "other"};
+#define REPLICA_KIND_NAME(id, name) [REPLICA_##id] = name,
+	static const char *const names[REPLICA_NKINDS] = {
+		REPLICA_KINDS(REPLICA_KIND_NAME)[REPLICA_OTHER] = "other"};
+#undef REPLICA_KIND_NAME
 	return k < REPLICA_NKINDS ? names[k] : "other";
 }
 

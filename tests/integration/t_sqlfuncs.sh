@@ -124,6 +124,11 @@ SQL
 kt_assert_eq '' "$entity_copies" "copies of the entity types that differ from karta_entity_types"
 kt_assert_eq 22 "$(psql -XAtq "$fresh" -c "SELECT cardinality(karta_entity_list('synced'))")" \
 	"synced entity types"
+# the client's list (REPLICA_KINDS in client/local/replica.h: the replica's kinds, in order)
+client_kinds=$(sed -n '/^#define REPLICA_KINDS(X)/,/^#define REPLICA_KIND_ENUM/p' \
+	"$KT_SRC/client/local/replica.h" | grep -o '"[a-z_]*"' | tr -d '"' | paste -sd ' ')
+kt_assert_eq "$(psql -XAtq "$fresh" -c "SELECT array_to_string(karta_entity_list('synced'), ' ')")" \
+	"$client_kinds" "the client's replica kinds (REPLICA_KINDS) against karta_entity_types"
 kt_log "entity types: the feed triggers, karta_plan_entity and the registry's types agree with karta_entity_types"
 
 kt_start_kartad
