@@ -84,9 +84,10 @@ $$;
 -- feed its rows append to (the owner column, or 'plan': the plan's owner), the column naming
 -- the device that wrote it, whether it is soft-deleted, whether organizations below read it
 -- from an ancestor's feed (shared: the plan of places, never personal data) and, for a
--- registry, the level of the organization that owns its rows. Until their files move onto
--- it, 30_feeds (the feed triggers, karta_plan_entity) and 51_registry (karta_registry_type,
--- karta_registry_level) keep copies; t_sqlfuncs fails when a copy differs from this list.
+-- registry, the level of the organization that owns its rows. The feed triggers and
+-- karta_plan_entity (30_feeds) are made from it; 51_registry's karta_registry_type and
+-- karta_registry_level still keep copies, and t_sqlfuncs fails when a copy differs from it
+-- (as it does for the client's REPLICA_KINDS).
 CREATE OR REPLACE FUNCTION karta_entity_types()
 RETURNS TABLE (entity_type text, feed text, device text, soft text, shared boolean, registry_level text)
 LANGUAGE sql IMMUTABLE AS $$

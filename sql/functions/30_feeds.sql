@@ -39,9 +39,7 @@ END $$;
 -- Shared downwards: the plan of places and the lock; never distribution, seating, staff.
 CREATE OR REPLACE FUNCTION karta_plan_entity(p_type text) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT p_type IN ('plan', 'plan_section', 'plan_item', 'abbreviation', 'report_request',
-		'exam', 'exam_point', 'auditorium', 'exam_point_assignment', 'exam_auditorium',
-		'exam_lock', 'exam_plan_setting')
+	SELECT p_type = ANY (karta_entity_list('shared'))
 $$;
 
 -- ---- retention and rebuild (karta-admin feed prune|rebuild) ------------------------------
@@ -170,30 +168,7 @@ DO $$
 DECLARE
 	t record;
 BEGIN
-	FOR t IN SELECT * FROM (VALUES
-		('plan', 'owner_org_id', 'updated_by', ''),
-		('plan_section', 'plan', '', ''),
-		('plan_item', 'plan', 'updated_by', 'soft'),
-		('abbreviation', 'plan', '', ''),
-		('conflict', 'org_id', 'device_id', ''),
-		('item_status', 'org_id', 'updated_by', ''),
-		('report_request', 'receiver_org_id', 'updated_by', ''),
-		('report_submission', 'org_id', 'updated_by', ''),
-		('participant', 'org_id', 'updated_by', 'soft'),
-		('exam', 'org_id', 'updated_by', 'soft'),
-		('exam_registration', 'org_id', 'updated_by', 'soft'),
-		('exam_point', 'org_id', 'updated_by', 'soft'),
-		('auditorium', 'org_id', 'updated_by', 'soft'),
-		('staff', 'org_id', 'updated_by', 'soft'),
-		('staff_point', 'org_id', 'updated_by', 'soft'),
-		('exam_point_assignment', 'org_id', 'updated_by', 'soft'),
-		('exam_auditorium', 'org_id', 'updated_by', 'soft'),
-		('distribution', 'org_id', 'updated_by', 'soft'),
-		('seating', 'org_id', 'updated_by', 'soft'),
-		('staff_assignment', 'org_id', 'updated_by', 'soft'),
-		('exam_lock', 'org_id', 'updated_by', 'soft'),
-		('exam_plan_setting', 'org_id', 'updated_by', 'soft')
-	) v(tab, feed, device, soft) LOOP
+	FOR t IN SELECT entity_type AS tab, feed, device, soft FROM karta_entity_types() LOOP
 		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
 			'FOR EACH STATEMENT EXECUTE FUNCTION karta_feed_stmt(%L, %L, %L, %L)',
 			t.tab || '_feed_insert', t.tab, t.tab, t.feed, t.device, t.soft);
