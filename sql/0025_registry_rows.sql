@@ -321,6 +321,92 @@ BEGIN
 		|| CASE WHEN cardinality(g) > 0 THEN karta_rows_put(w, p_type, g) ELSE '{}' END;
 END $$;
 
+-- The package's point and auditorium assignments (karta_gds_plan_put, 0019) of a run, as a
+-- set: the exam point, the exam (by ExamGlobalID in the point's region, or an auditorium's
+-- through its point assignment's GUID), the auditorium, the lock and who plans where (0009's
+-- karta_plan_ctx, karta_plan_scope) joined once for the run; one INSERT … ON CONFLICT, one
+-- audit row a row. Anything else is 'serial' (0019 names it).
+CREATE FUNCTION karta_rows_gds_plan(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	reg bigint := karta_org_region(w.org_id);
+	d karta_rw_row[];
+BEGIN
+	WITH o AS (
+		SELECT x.ord, x.op_id, x.a, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+		FROM unnest(p_ops) x),
+	cur AS MATERIALIZED (SELECT c.id, c.row_version FROM exam_point_assignment c
+		WHERE p_type = 'exam_point_assignment' AND c.id IN (SELECT o.rid FROM o)
+		UNION ALL SELECT c.id, c.row_version FROM exam_auditorium c
+		WHERE p_type = 'exam_auditorium' AND c.id IN (SELECT o.rid FROM o)),
+	j AS MATERIALIZED (
+		SELECT o.*, pt.id AS pid, pt.org_id AS p_org, pt.region_id AS p_reg, pt.code AS p_code,
+			ex.id AS eid, e.org_id AS e_org, e.deleted_at AS e_del, coalesce(l.locked, false) AS locked,
+			au.id AS aid, au.point_id AS a_point, c.row_version AS cur_v, c.id IS NOT NULL AS found
+		FROM o
+		LEFT JOIN exam_point pt ON pt.id = karta_up_uuid(o.a->>'point_id')
+		LEFT JOIN LATERAL (
+			SELECT e.id FROM exam e WHERE p_type = 'exam_point_assignment' AND e.org_id = pt.region_id
+				AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
+				AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL
+			UNION ALL SELECT x.exam_id FROM exam_point_assignment x WHERE p_type = 'exam_auditorium'
+				AND x.id = karta_up_uuid(o.a->'extra'->>'StationsExamsID') AND x.point_id = pt.id
+			LIMIT 1) ex ON true
+		LEFT JOIN exam e ON e.id = ex.id
+		LEFT JOIN exam_lock l ON l.id = ex.id
+		LEFT JOIN auditorium au ON p_type = 'exam_auditorium' AND au.id = karta_up_uuid(o.a->>'auditorium_id')
+		LEFT JOIN cur c ON c.id = o.rid),
+	v AS (
+		SELECT j.*, CASE
+			WHEN j.pid IS NULL OR j.eid IS NULL THEN 'serial'
+			WHEN p_type = 'exam_auditorium' AND (j.aid IS NULL OR j.a_point <> j.pid) THEN 'serial'
+			WHEN w.level NOT IN ('region', 'municipality') OR j.e_org IS DISTINCT FROM reg
+			     OR j.e_del IS NOT NULL OR j.locked THEN 'serial'
+			WHEN NOT (w.level = 'region' AND j.p_reg = w.org_id OR w.level = 'municipality' AND j.p_org = w.org_id)
+				THEN 'serial'
+			WHEN j.found AND (j.base = 0 OR j.cur_v <> j.base) OR NOT j.found AND j.base <> 0 THEN 'serial'
+			WHEN p_type = 'exam_point_assignment' AND NOT coalesce(j.a->>'seats', '') ~ '^([0-9]{1,9})?$'
+				THEN 'serial'
+			ELSE 'ok' END AS st
+		FROM j)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, CASE WHEN v.st = 'ok' THEN jsonb_build_object(
+		'org_id', v.p_org, 'exam_id', v.eid, 'point_id', v.pid, 'auditorium_id', v.aid, 'code', v.p_code,
+		'seats', nullif(v.a->>'seats', ''), 'role', coalesce(v.a->>'role', 'exam'), 'extra', v.a->'extra',
+		'del', coalesce((v.a->>'gds_deleted')::boolean, false)) END, v.st, NULL)::karta_rw_row ORDER BY v.ord)
+	INTO d FROM v;
+
+	IF p_type = 'exam_point_assignment' THEN
+		INSERT INTO exam_point_assignment AS x (id, org_id, exam_id, point_id, seats, extra, updated_by,
+			deleted_at)
+		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
+			(r.nr->>'seats')::int, r.nr->'extra', w.device, CASE WHEN (r.nr->>'del')::boolean THEN now() END
+		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
+		ON CONFLICT (id) DO UPDATE SET seats = excluded.seats, extra = excluded.extra,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
+			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
+				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
+	ELSE
+		INSERT INTO exam_auditorium AS x (id, org_id, exam_id, point_id, auditorium_id, role, extra,
+			updated_by, deleted_at)
+		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
+			(r.nr->>'auditorium_id')::uuid, r.nr->>'role', r.nr->'extra', w.device,
+			CASE WHEN (r.nr->>'del')::boolean THEN now() END
+		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
+		ON CONFLICT (id) DO UPDATE SET role = excluded.role, extra = excluded.extra,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
+			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
+				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
+	END IF;
+	INSERT INTO planning_audit(exam_id, step, device_id, org_id, status, summary)
+	SELECT (r.nr->>'exam_id')::uuid, 'gds_import', w.device, w.org_id, 'ok', p_type || ' ' || (r.nr->>'code')
+	FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
+			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
 -- ---- runs ------------------------------------------------------------------------------------
 -- The set-wise class of a row, NULL: applied alone.
 CREATE FUNCTION karta_rows_class(k text, a jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -333,6 +419,9 @@ CREATE FUNCTION karta_rows_class(k text, a jsonb) RETURNS text LANGUAGE sql IMMU
 	WHEN k = 'registry_delete' AND karta_registry_type(a->>'type')
 	     AND coalesce(nullif(a->>'ris_deleted', ''), '0') ~ '^[0-9]{1,4}$'
 		THEN 'del:' || (a->>'type')
+	WHEN k = 'registry_gds_put' AND a->>'type' IN ('exam_point_assignment', 'exam_auditorium')
+	     AND coalesce(a->>'gds_deleted', 'false') IN ('true', 'false')
+		THEN 'gdsplan:' || (a->>'type')
 	WHEN k = 'registry_gds_put' AND a->>'type' IN ('participant', 'exam_registration', 'exam_point',
 	                                                'auditorium', 'staff')
 	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
@@ -350,6 +439,8 @@ BEGIN
 		RETURN karta_upload_deletes(w, substr(p_cls, 5), p_ops);
 	ELSIF p_cls LIKE 'gds:%' THEN
 		RETURN karta_rows_gds(w, substr(p_cls, 5), p_ops);
+	ELSIF p_cls LIKE 'gdsplan:%' THEN
+		RETURN karta_rows_gds_plan(w, substr(p_cls, 9), p_ops);
 	END IF;
 	RAISE EXCEPTION 'no set-wise path for %', p_cls;
 END $$;

@@ -129,10 +129,20 @@ CREATE TABLE t_rows AS SELECT row_number() OVER (ORDER BY x.o)::int AS i, x.r FR
 	UNION ALL SELECT 105, t_row(105, 'registry_gds_put', jsonb_build_object('type', 'auditorium', 'id', t_id('ga', 1),
 		'point_id', t_id('gpt', 1), 'code', '0001', 'rows', 2, 'seats_per_row', 2))
 	UNION ALL SELECT 106, t_row(106, 'registry_gds_put', t_staff(t_id('gs', 1), 9) || jsonb_build_object('workplace_guid', t_g('sch21')))
+	-- the package's assignments: the package's point to exam 2, one of its auditoriums to that
+	-- assignment, a point to an exam not in the schedule
+	UNION ALL SELECT 107, t_row(107, 'registry_gds_put', jsonb_build_object('type', 'exam_point_assignment',
+		'id', t_id('gx', 1), 'point_id', t_id('gpt', 1), 'exam_global_id', 902, 'seats', 40,
+		'extra', '{\"StationID\": \"1\"}'::jsonb))
+	UNION ALL SELECT 108, t_row(108, 'registry_gds_put', jsonb_build_object('type', 'exam_auditorium',
+		'id', t_id('gy', 1), 'point_id', t_id('gpt', 1), 'auditorium_id', t_id('ga', 1),
+		'extra', jsonb_build_object('StationsExamsID', t_id('gx', 1))))
+	UNION ALL SELECT 109, t_row(109, 'registry_gds_put', jsonb_build_object('type', 'exam_point_assignment',
+		'id', t_id('gx', 2), 'point_id', t_id('gpt', 1), 'exam_global_id', 977))
 	-- kartad's refusal of a row (its own checks), carried as such
 	UNION ALL SELECT 110, jsonb_build_object('n', 110, 'k', 'refused', 'why', 'surname: not a name')
 ) x;" >/dev/null
-kt_assert_eq 69 "$(kt_psql "SELECT count(*) FROM t_rows")" "the rows of the op"
+kt_assert_eq 72 "$(kt_psql "SELECT count(*) FROM t_rows")" "the rows of the op"
 
 # The tables as a row by row comparable text (times and the writing device left out).
 SNAP="SELECT string_agg(t || ' ' || x, E'\n' ORDER BY t, x) FROM (
@@ -146,9 +156,13 @@ SNAP="SELECT string_agg(t || ' ' || x, E'\n' ORDER BY t, x) FROM (
 		|| jsonb_build_object('del', r.deleted_at IS NOT NULL))::text FROM auditorium r
 	UNION ALL SELECT 'staff', (to_jsonb(r) - 'created_at' - 'updated_at' - 'updated_by' - 'deleted_at')::text FROM staff r
 	UNION ALL SELECT 'sp', (to_jsonb(r) - 'created_at' - 'updated_at' - 'updated_by' - 'deleted_at')::text FROM staff_point r
+	UNION ALL SELECT 'epa', (to_jsonb(r) - 'created_at' - 'updated_at' - 'updated_by' - 'deleted_at')::text
+	FROM exam_point_assignment r
+	UNION ALL SELECT 'ea', (to_jsonb(r) - 'created_at' - 'updated_at' - 'updated_by' - 'deleted_at')::text FROM exam_auditorium r
+	UNION ALL SELECT 'audit', concat_ws(' ', a.exam_id, a.step, a.status, a.summary) FROM planning_audit a
 	UNION ALL SELECT 'feed', concat_ws(' ', c.entity_type, c.entity_id, c.row_version, c.op)
 	FROM change_log c WHERE c.entity_type IN ('participant', 'exam', 'exam_registration', 'exam_point',
-		'auditorium', 'staff', 'staff_point')) s"
+		'auditorium', 'staff', 'staff_point', 'exam_point_assignment', 'exam_auditorium')) s"
 # set-wise: one op; each row's answer as "n letter status message"
 kt_psql "SET track_functions = 'pl'; BEGIN;
 CREATE TEMP TABLE t_res AS SELECT * FROM karta_upload($REG, jsonb_build_array(jsonb_build_object(
@@ -176,32 +190,33 @@ SELECT string_agg(concat_ws(' ', t.i, CASE WHEN x.outcome <> 'applied' THEN 'x' 
 	WHEN x.message = 'deleted' THEN 'd' ELSE 'u' END, CASE WHEN x.outcome <> 'applied' THEN x.status END,
 	CASE WHEN x.outcome <> 'applied' THEN x.message END), E'\n' ORDER BY t.i)
 FROM (SELECT i, row_number() OVER (ORDER BY i) AS k FROM t_rows WHERE r->>'k' <> 'refused') t JOIN t_res x ON x.k = t.k;
-SELECT '{\"i\": 69, \"k\": \"refused\", \"n\": 110, \"t\": null, \"status\": \"bad\", \"message\": \"surname: not a name\"}';
+SELECT '{\"i\": 72, \"k\": \"refused\", \"n\": 110, \"t\": null, \"status\": \"bad\", \"message\": \"surname: not a name\"}';
 SELECT 'calls';
 SELECT 1;
 $SNAP;
 ROLLBACK;" >"$KT_WORK/serial.out"
-diff <(sed 71d "$KT_WORK/serial.out") <(sed 71d "$KT_WORK/setwise.out") >"$KT_WORK/rows.diff" ||
+diff <(sed 74d "$KT_WORK/serial.out") <(sed 74d "$KT_WORK/setwise.out") >"$KT_WORK/rows.diff" ||
 	kt_fail "one op of many rows differs from the rows one by one: $(head -c 3000 "$KT_WORK/rows.diff")"
-got=$(sed -n 2,69p "$KT_WORK/setwise.out")
-kt_assert_eq 17 "$(grep -c ' x ' <<<"$got")" "rows refused (by the set-wise checks and by the tables' rules)"
+got=$(sed -n 2,72p "$KT_WORK/setwise.out")
+kt_assert_eq 18 "$(grep -c ' x ' <<<"$got")" "rows refused (by the set-wise checks and by the tables' rules)"
 for want in '3 x conflict exam:' '6 x bad org: no such organization' '7 x bad colour is not a field of exam_point' \
 	'8 x bad host_org: must be' '12 x bad seats_per_row' '13 x not_found point_id: no exam point' \
 	'18 x bad staff_id: the staff member and the exam point' '39 x bad birth_date: is in the future' \
 	'40 x bad class:' '41 x bad org: no such organization' '52 x not_found participant_id: no participant' \
 	'53 x conflict exam_id: the participant is already registered' '54 x not_found exam_id: no exam' \
 	'57 x conflict participant changed since version 7' '61 x not_found no participant' \
-	'63 x not_found SchoolRegistration: no school with this GUID' '65 x not_found ExamGlobalID: no exam'; do
+	'63 x not_found SchoolRegistration: no school with this GUID' '65 x not_found ExamGlobalID: no exam' \
+	'71 x not_found ExamGlobalID: no exam'; do
 	kt_assert_contains "$got" "$want" "row answer"
 done
 kt_assert_contains "$got" $'\n55 u\n' "an edit of a row the same op created"
 kt_assert_contains "$got" $'\n59 d\n' "a delete"
-kt_assert_contains "$got" $'\n68 c' "a staff member owned through its school's GUID"
+kt_assert_contains "$got" $'\n68 c\n69 c\n70 c\n' "a staff member owned through its school's GUID, the assignments"
 # the set-wise path wrote them: 0008's one-row function ran only for the refused rows and the
-# halves of the runs a table rule stopped (26 calls here, against 69 one by one)
-kt_assert_eq 1 "$(sed -n 72p "$KT_WORK/setwise.out")" "one op_log record"
-serial_puts=$(sed -n 71p "$KT_WORK/setwise.out")
-[ "$serial_puts" -le 35 ] || kt_fail "karta_registry_put ran $serial_puts times for 69 rows: not set-wise"
+# halves of the runs a table rule stopped (26 calls here, against 72 one by one)
+kt_assert_eq 1 "$(sed -n 75p "$KT_WORK/setwise.out")" "one op_log record"
+serial_puts=$(sed -n 74p "$KT_WORK/setwise.out")
+[ "$serial_puts" -le 35 ] || kt_fail "karta_registry_put ran $serial_puts times for 72 rows: not set-wise"
 
 # the op for real: one op_log record; sent again, answered from it
 up() { kt_psql "SELECT outcome || ' ' || coalesce(first_outcome, '-') || ' ' || message || ' ' ||
@@ -209,11 +224,11 @@ up() { kt_psql "SELECT outcome || ' ' || coalesce(first_outcome, '-') || ' ' || 
 	FROM karta_upload($REG, jsonb_build_array(jsonb_build_object('op_id', t_id('op', 1), 'digest', 'd1',
 	'kind', 'registry_rows', 'a', jsonb_build_object('file', 'mixed.csv', 'unit', 'line',
 	'rows', (SELECT jsonb_agg(r ORDER BY i) FROM t_rows)))))"; }
-kt_assert_eq "applied - 69 rows: 51 written, 18 refused 69 18" "$(up)" "the op applied"
+kt_assert_eq "applied - 72 rows: 53 written, 19 refused 72 19" "$(up)" "the op applied"
 n_feed=$(kt_psql "SELECT count(*) FROM change_log")
-kt_assert_eq "duplicate applied 69 rows: 51 written, 18 refused 69 18" "$(up)" "the op sent again"
+kt_assert_eq "duplicate applied 72 rows: 53 written, 19 refused 72 19" "$(up)" "the op sent again"
 kt_assert_eq "$n_feed" "$(kt_psql "SELECT count(*) FROM change_log")" "nothing written twice"
-kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM op_log WHERE device_id = $REG")" "one op_log record for 69 rows"
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM op_log WHERE device_id = $REG")" "one op_log record for 72 rows"
 kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM change_log WHERE origin_op_id IS DISTINCT FROM t_id('op', 1)
 	AND entity_type IN ('participant', 'exam', 'exam_registration', 'exam_point', 'auditorium', 'staff', 'staff_point')")" \
 	"every change stamped with the op"
