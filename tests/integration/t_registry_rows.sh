@@ -247,4 +247,115 @@ kt_assert_eq "applied 2 rows: 1 written, 1 refused x denied no write access to t
 		t_row(2, 'registry_put', t_person(t_id('sp1', 1), 31, 'sch11')),
 		t_row(3, 'registry_put', t_person(t_id('sp1', 2), 32, 'sch12')))))))")" "another school's row"
 
+# ---- 2. a school's file with bad rows at known lines, through kartad -------------------------
+CLIENT=$KT_WORK/client
+mkdir -p "$CLIENT"
+H='Фамилия;Имя;Отчество;Тип документа;Серия документа;Номер документа;Пол;Дата рождения;Класс;СНИЛС;Код ОО;Категория участника;Форма ГИА;ОВЗ'
+# gen FILE SCHOOL FROM N: N participants of SCHOOL (documents FROM…), names of letters only
+gen() {
+	python3 - "$@" <<-'PY'
+	import sys
+	f, school, first, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+	abc = 'абвгдежзиклмнопрстуфхцчшэюя'
+	def word(i):
+	    w = ''
+	    for _ in range(3):
+	        w += abc[i % len(abc)]
+	        i //= len(abc)
+	    return w
+	with open(f, 'w') as o:
+	    o.write(sys.argv[5] + '\n')
+	    for i in range(first, first + n):
+	        o.write('Тест%s;Ученик%s;;1;45 0%d;%06d;М;12.03.2008;11А;;%s;1;ЕГЭ;0\n'
+	                % (word(i), word(i * 7), i % 10, i, school))
+	PY
+}
+offline() { sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/$1.conf" >"$KT_WORK/$1-off.conf"; }
+offline sch11
+n_part() { kt_psql "SELECT count(*) FROM participant WHERE org_id = $(org "$1")"; }
+gen "$CLIENT/mixed.csv" sch11 100000 2500 "$H"
+P0=$(n_part sch11) Q0=$(n_part sch12)
+C0=$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'participant' AND feed_id = $(org sch11)")
+# bad rows at lines 100 (a date that is not one), 1000 (a field short), 2000 (a wrong СНИЛС)
+sed -i -e '100s/12\.03\.2008/31.02.2008/' -e '1000s/;0$//' -e '2000s/;;sch11;/;112-233-445 96;sch11;/' "$CLIENT/mixed.csv"
+kt_ok sch11 sync
+kt_refused sch11 "mixed.csv:100: «Дата рождения»: is not a calendar date" registry import participants "$CLIENT/mixed.csv"
+kt_assert_contains "$KT_ERR" "mixed.csv:1000: "
+kt_assert_contains "$KT_ERR" "mixed.csv:2000: «СНИЛС»: control number does not match"
+kt_assert_contains "$KT_ERR" "3 of 2500 rows rejected (above): nothing imported"
+kt_assert_eq 0 "$(kt_sq sch11 "SELECT count(*) FROM outbox")" "nothing queued without --partial"
+kt_assert_eq "$P0" "$(n_part sch11)" "nothing written without --partial"
+# --partial, offline: the 2,497 others queued as 3 ops of many rows
+kt_refused sch11-off "mixed.csv:100: «Дата рождения»" registry import participants "$CLIENT/mixed.csv" --partial
+kt_assert_contains "$KT_ERR" "offline: 2497 changes queued"
+kt_assert_eq "3 2497" "$(kt_sq sch11 "SELECT (SELECT count(*) FROM outbox) || ' ' || (SELECT count(*) FROM outbox_row)")" \
+	"the file queued as three ops"
+kt_assert_contains "$(kt_karta sch11-off registry list participants 2>&1 | head -n 3)" "Тест" "queued rows show at once"
+# a row of another school planted in the first op (line 2: the first row; same length, so the op
+# still decodes), as a client that skipped its checks would send it
+python3 - "$(sed -n 's/^state_dir = //p' "$KT_WORK/sch11.conf")/replica.db" <<-'PY'
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	seq, body = db.execute('SELECT client_seq, body FROM outbox ORDER BY client_seq LIMIT 1').fetchone()
+	db.execute('UPDATE outbox SET body = ? WHERE client_seq = ?',
+	           (body.replace(b'"org":"sch11"', b'"org":"sch12"', 1), seq))
+	db.commit()
+	PY
+kt_run kt_karta sch11 sync
+kt_assert_contains "$KT_OUT" "sent 2497 changes: 2496 applied, 1 rejected" "sync counts rows"
+kt_assert_contains "$KT_OUT" "registry_put participant: mixed.csv line 2: rejected — no write access to the participant of organization sch12"
+kt_assert_eq $((P0 + 2496)) "$(n_part sch11)" "the others written"
+kt_assert_eq "$Q0" "$(n_part sch12)" "nothing written for sch12"
+kt_assert_eq $((C0 + 2496)) "$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'participant'
+	AND feed_id = $(org sch11)")" "each row fed once"
+kt_assert_eq "0 0 1" "$(kt_sq sch11 "SELECT (SELECT count(*) FROM outbox) || ' ' || (SELECT count(*) FROM outbox_row)
+	|| ' ' || (SELECT count(*) FROM rejected WHERE summary LIKE '%mixed.csv line 2')")" "the refused row on the rejected list"
+kt_assert_contains "$(kt_karta sch11 status 2>&1)" "mixed.csv line 2" "karta status names the refused line"
+# the file again, online: nothing to send but the line the server refused
+kt_refused sch11 "mixed.csv:100:" registry import participants "$CLIENT/mixed.csv" --partial
+kt_assert_contains "$KT_OUT" "2496 unchanged"
+kt_assert_contains "$KT_ERR" "mixed.csv:2: server refused: no write access" "refused again, by its line"
+kt_assert_eq $((P0 + 2496)) "$(n_part sch11)" "nothing written twice"
+kt_assert_replica_eq sch11 "sch11's replica"
+
+# ---- 3. kartad killed, and then the backend terminated, while the ops commit ---------------
+kill_run() { # HOW ORG FIRST-DOC
+	local n0 c0 imp
+	gen "$CLIENT/$2.csv" "$2" "$3" 3000 "$H"
+	n0=$(n_part "$2")
+	c0=$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'participant'")
+	kt_ok "$2" sync
+	kt_hold_lock op_log # an op's rows are written; its op_log record waits
+	kt_bg "$KT_KARTA" --config "$KT_WORK/$2.conf" registry import participants "$CLIENT/$2.csv" \
+		>"$KT_WORK/imp-$1.out" 2>&1
+	imp=$KT_BG_PID
+	kt_wait_blocked '%karta_upload%'
+	if [ "$1" = kartad ]; then
+		kill -KILL "$KT_KARTAD_PID"
+		wait "$KT_KARTAD_PID" 2>/dev/null || true
+		KT_KARTAD_PID=
+	else
+		kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
+	fi
+	kt_release_lock
+	kt_wait_exit "$imp" 120
+	[ "$1" = kartad ] && kt_start_kartad
+	kt_log "$1 stopped mid-import: $(kt_sq "$2" "SELECT count(*) FROM outbox") ops queued; $(n_part "$2") rows written"
+	kt_ok "$2" sync
+	kt_ok "$2" sync
+	kt_assert_eq 0 "$(kt_sq "$2" "SELECT count(*) FROM outbox")" "outbox empty after the retry ($1)"
+	kt_assert_eq $((n0 + 3000)) "$(n_part "$2")" "each row once ($1)"
+	kt_assert_eq $((c0 + 3000)) "$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'participant'")" \
+		"each row fed once ($1)"
+	kt_assert_eq 3 "$(kt_psql "SELECT count(*) FROM op_log WHERE device_id = $(kt_dev_id "$2")
+		AND kind = 'registry_rows' AND message = '1000 rows: 1000 written, 0 refused'")" "each op logged once ($1)"
+	kt_ok "$2" registry import participants "$CLIENT/$2.csv"
+	kt_assert_contains "$KT_OUT" "3000 unchanged" "the file again ($1)"
+	kt_assert_replica_eq "$2" "replica after the crash ($1)"
+}
+kill_run kartad sch12 200000
+kill_run backend sch21 300000
+
+kt_stop_kartad
 kt_pass
