@@ -273,7 +273,7 @@ gen() {
 offline() { sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/$1.conf" >"$KT_WORK/$1-off.conf"; }
 offline sch11
 n_part() { kt_psql "SELECT count(*) FROM participant WHERE org_id = $(org "$1")"; }
-gen "$CLIENT/mixed.csv" sch11 100000 2500 "$H"
+gen "$CLIENT/mixed.csv" sch11 500000 2500 "$H"
 P0=$(n_part sch11) Q0=$(n_part sch12)
 C0=$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'participant' AND feed_id = $(org sch11)")
 # bad rows at lines 100 (a date that is not one), 1000 (a field short), 2000 (a wrong СНИЛС)
@@ -290,7 +290,7 @@ kt_refused sch11-off "mixed.csv:100: «Дата рождения»" registry imp
 kt_assert_contains "$KT_ERR" "offline: 2497 changes queued"
 kt_assert_eq "3 2497" "$(kt_sq sch11 "SELECT (SELECT count(*) FROM outbox) || ' ' || (SELECT count(*) FROM outbox_row)")" \
 	"the file queued as three ops"
-kt_assert_contains "$(kt_karta sch11-off registry list participants 2>&1 | head -n 3)" "Тест" "queued rows show at once"
+kt_assert_eq 2497 "$(kt_karta sch11-off registry list participants 2>/dev/null | grep -c "^sch11 .* Тест")" "queued rows show at once"
 # a row of another school planted in the first op (line 2: the first row; same length, so the op
 # still decodes), as a client that skipped its checks would send it
 python3 - "$(sed -n 's/^state_dir = //p' "$KT_WORK/sch11.conf")/replica.db" <<-'PY'
@@ -303,7 +303,7 @@ python3 - "$(sed -n 's/^state_dir = //p' "$KT_WORK/sch11.conf")/replica.db" <<-'
 	PY
 kt_run kt_karta sch11 sync
 kt_assert_contains "$KT_OUT" "sent 2497 changes: 2496 applied, 1 rejected" "sync counts rows"
-kt_assert_contains "$KT_OUT" "registry_put participant: mixed.csv line 2: rejected — no write access to the participant of organization sch12"
+kt_assert_contains "$KT_OUT" "registry_put participant: $CLIENT/mixed.csv line 2: rejected — no write access to the participant of organization sch12"
 kt_assert_eq $((P0 + 2496)) "$(n_part sch11)" "the others written"
 kt_assert_eq "$Q0" "$(n_part sch12)" "nothing written for sch12"
 kt_assert_eq $((C0 + 2496)) "$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'participant'
@@ -311,11 +311,10 @@ kt_assert_eq $((C0 + 2496)) "$(kt_psql "SELECT count(*) FROM change_log WHERE en
 kt_assert_eq "0 0 1" "$(kt_sq sch11 "SELECT (SELECT count(*) FROM outbox) || ' ' || (SELECT count(*) FROM outbox_row)
 	|| ' ' || (SELECT count(*) FROM rejected WHERE summary LIKE '%mixed.csv line 2')")" "the refused row on the rejected list"
 kt_assert_contains "$(kt_karta sch11 status 2>&1)" "mixed.csv line 2" "karta status names the refused line"
-# the file again, online: nothing to send but the line the server refused
+# the file again, online (unspoiled): only the line the server refused is sent, and written
 kt_refused sch11 "mixed.csv:100:" registry import participants "$CLIENT/mixed.csv" --partial
-kt_assert_contains "$KT_OUT" "2496 unchanged"
-kt_assert_contains "$KT_ERR" "mixed.csv:2: server refused: no write access" "refused again, by its line"
-kt_assert_eq $((P0 + 2496)) "$(n_part sch11)" "nothing written twice"
+kt_assert_contains "$KT_OUT" "imported 2497 rows: 1 added, 0 updated, 2496 unchanged, 0 rejected by the server"
+kt_assert_eq $((P0 + 2497)) "$(n_part sch11)" "nothing written twice"
 kt_assert_replica_eq sch11 "sch11's replica"
 
 # ---- 3. kartad killed, and then the backend terminated, while the ops commit ---------------
