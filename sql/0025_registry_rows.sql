@@ -92,11 +92,11 @@ RETURNS TABLE (org bigint, acc text, code text) LANGUAGE sql STABLE AS $$
 		WHEN a.parent_id = o.id OR ap.parent_id = o.id THEN
 			CASE WHEN karta_registry_shared(p_type) THEN 'read' ELSE 'none' END
 		ELSE 'none' END, o.code
-	FROM organization o
+	FROM (SELECT DISTINCT x FROM unnest(p_orgs) x WHERE x IS NOT NULL) q
+	JOIN organization o ON o.id = q.x -- a join: "= ANY" of a thousand was 0.1 s
 	LEFT JOIN organization p ON p.id = o.parent_id
 	LEFT JOIN organization a ON a.id = w.org_id
 	LEFT JOIN organization ap ON ap.id = a.parent_id
-	WHERE o.id = ANY (p_orgs)
 $$;
 
 -- ---- registry_put of participants (0021's, access by karta_rows_access) ------------------------
