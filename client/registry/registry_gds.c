@@ -8,8 +8,9 @@
  * The same path as a CSV import (registry_import.c): every row is read (common/giadbset,
  * streaming), mapped (kt_gds_map.c: karta's columns, the rest verbatim in extra) and checked
  * — the schema's rules, a GUID given twice, a reference to a row neither the package nor
- * the replica holds — and queued as one registry_gds_put RecordOp per new or changed row,
- * all in one local transaction: any refused row and nothing is queued (--partial: the rest
+ * the replica holds — and every new or changed row queued as a registry_gds_put row of an
+ * op of many rows (reg_batch.c, registry_rows: one op a 1,000 rows of a file, each row with
+ * its element number), all in one local transaction: any refused row and nothing is queued (--partial: the rest
  * is, without the rows that hang on a refused one). Then the outbox is sent and the replica
  * pulled; the server resolves the owners by the package's organization GUIDs and the exams
  * by ExamGlobalID (sql/0019) and answers each row. A row equal to the replica's copy is not

@@ -1,7 +1,8 @@
 /* registry_import: `karta registry import KIND FILE.csv` — reads a registry file with kt_csv
  * (UTF-8 or Windows-1251, ; , or TAB, karta's headers or the interop layout), checks every
- * row with kt_validate, and queues one registry_put RecordOp per new or changed row, all in
- * one local transaction (replica_batch_begin/end): a file goes in whole or not at all (with
+ * row with kt_validate, and queues every new or changed row — as ops of many rows
+ * (reg_batch.c: RecordOp registry_rows, each row with its line) — all in one local
+ * transaction (replica_batch_begin/end): a file goes in whole or not at all (with
  * --partial, its valid rows). Rows get deterministic ids (the owner, the table and the row's
  * natural key), and a row equal to the replica's copy is not sent, so a re-import of the same
  * file queues nothing. Then, when the server is reachable, the outbox is sent and the replica
