@@ -136,8 +136,10 @@ static int remember(struct reg_batch *b)
 	o->tags = malloc((o->n ? o->n : 1) * sizeof *o->tags);
 	if (!o->tags)
 		return -1;
-	memcpy(o->tags, b->main.tags, b->main.n * sizeof *o->tags);
-	memcpy(o->tags + b->main.n, b->late.tags, b->late.n * sizeof *o->tags);
+	if (b->main.n)
+		memcpy(o->tags, b->main.tags, b->main.n * sizeof *o->tags);
+	if (b->late.n)
+		memcpy(o->tags + b->main.n, b->late.tags, b->late.n * sizeof *o->tags);
 	snprintf(o->op_id, sizeof o->op_id, "%s", b->op_id);
 	if (reg_map_put(&b->byop, b->op_id, NULL, (long)b->nops) != 0) {
 		free(o->tags);
