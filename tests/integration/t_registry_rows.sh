@@ -29,26 +29,29 @@ org() { kt_psql "SELECT id FROM organization WHERE code = '$1'"; }
 kt_psql "UPDATE organization SET guid = md5('guid ' || code)::uuid" >/dev/null
 
 # ---- 1. one op of many rows against the same rows one by one -------------------------------
+# The test's helpers live in schema t, on every session's search_path: karta's schema holds
+# only the functions of sql/functions/ (kartad refuses a database with others there).
+kt_psql "CREATE SCHEMA t; ALTER DATABASE \"$KT_DB\" SET search_path = public, t" >/dev/null
 kt_psql "
-CREATE FUNCTION t_id(p text, n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$ SELECT md5(p || ':' || n)::uuid \$\$;
-CREATE FUNCTION t_g(p text) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$ SELECT md5('guid ' || p)::uuid::text \$\$;
-CREATE FUNCTION t_person(p_id uuid, n int, p_org text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
+CREATE FUNCTION t.t_id(p text, n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$ SELECT md5(p || ':' || n)::uuid \$\$;
+CREATE FUNCTION t.t_g(p text) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$ SELECT md5('guid ' || p)::uuid::text \$\$;
+CREATE FUNCTION t.t_person(p_id uuid, n int, p_org text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('type', 'participant', 'id', p_id, 'org', p_org, 'surname', 'Иванов',
 		'name', 'Пётр' || repeat('а', n % 7), 'patronymic', 'Сергеевич', 'sex', 1,
 		'birth_date', '2009-0' || (1 + n % 9) || '-1' || (n % 10), 'doc_type', 1,
 		'doc_series', '45 0' || (n % 10), 'doc_number', lpad((100000 + n)::text, 6, '0'),
 		'class', '11А', 'category', 1, 'form', 1)
 \$\$;
-CREATE FUNCTION t_staff(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
+CREATE FUNCTION t.t_staff(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('type', 'staff', 'id', p_id, 'code', lpad((200000 + n)::text, 6, '0'),
 		'surname', 'Петрова', 'name', 'Анна', 'doc_type', 1, 'doc_series', '46 0' || (n % 10),
 		'doc_number', lpad((300000 + n)::text, 6, '0'), 'snils', '', 'roles', jsonb_build_array('1'))
 \$\$;
-CREATE FUNCTION t_row(n int, k text, a jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
+CREATE FUNCTION t.t_row(n int, k text, a jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('n', n, 'k', k, 'a', a)
 \$\$;
 -- The rows, in file order (n: the line). Ids t_id(kind, n).
-CREATE TABLE t_rows AS SELECT row_number() OVER (ORDER BY x.o)::int AS i, x.r FROM (
+CREATE TABLE t.t_rows AS SELECT row_number() OVER (ORDER BY x.o)::int AS i, x.r FROM (
 	-- exams (the third repeats the first's subject, form and date: the unique index refuses it)
 	SELECT 1 AS o, t_row(2, 'registry_put', jsonb_build_object('type', 'exam', 'id', t_id('e', 1),
 		'subject_code', 1, 'form', 1, 'exam_date', '2027-05-25', 'global_id', 901)) AS r
