@@ -6,6 +6,7 @@
 #include "kt_i18n.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const struct kt_msg_info msgs[] = {
 	{KT_MSG_ERROR, "Error", &karta__error__descriptor, 64 * 1024, KT_TO_CLIENT},
@@ -69,6 +70,26 @@ uint16_t kt_msg_type_of(const ProtobufCMessage *msg)
 		if (msgs[i].desc == msg->descriptor)
 			return msgs[i].type;
 	return 0;
+}
+
+int kt_status_of_word(const char *w)
+{
+	static const struct {
+		const char *word;
+		int st;
+	} words[] = {
+		{"ok", KARTA__STATUS__STATUS_OK},
+		{"conflict", KARTA__STATUS__STATUS_CONFLICT},
+		{"denied", KARTA__STATUS__STATUS_PERMISSION_DENIED},
+		{"not_found", KARTA__STATUS__STATUS_NOT_FOUND},
+		{"bad", KARTA__STATUS__STATUS_BAD_REQUEST},
+		{"precondition", KARTA__STATUS__STATUS_FAILED_PRECONDITION},
+		{"busy", KARTA__STATUS__STATUS_BUSY},
+	};
+	for (size_t i = 0; w && i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(w, words[i].word) == 0)
+			return words[i].st;
+	return KARTA__STATUS__STATUS_INTERNAL;
 }
 
 const char *kt_status_name(int status)

@@ -79,6 +79,9 @@ uint16_t kt_msg_type_of(const ProtobufCMessage *msg);
 
 /* Human name of a karta.Status value ("unauthenticated", ...). */
 const char *kt_status_name(int status);
+/* The status of a write function's word (ok, conflict, denied, not_found, bad, precondition,
+ * busy); INTERNAL for any other. */
+int kt_status_of_word(const char *w);
 
 /* The same in the user's language (gettext): for messages people read, never for logs. */
 const char *kt_status_text(int status);

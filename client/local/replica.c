@@ -43,6 +43,13 @@ static const char *const migrations[] = {
 	"CREATE TABLE rejected (op_id TEXT PRIMARY KEY, client_seq INTEGER NOT NULL,"
 	" msg_type INTEGER NOT NULL, summary TEXT NOT NULL, status INTEGER NOT NULL,"
 	" message TEXT NOT NULL, at TEXT NOT NULL);",
+	/* 2: the rows of an op that carries many (registry_rows): each row's entity and local
+	 * payload, shown by the reads as a single op's are, gone with the op. */
+	"CREATE TABLE outbox_row (op_id TEXT NOT NULL, idx INTEGER NOT NULL,"
+	" entity_type TEXT NOT NULL, entity_id TEXT NOT NULL,"
+	" local_payload TEXT CHECK (local_payload IS NULL OR json_valid(local_payload)),"
+	" PRIMARY KEY (op_id, idx)) WITHOUT ROWID;"
+	"CREATE INDEX outbox_row_entity ON outbox_row(entity_type, entity_id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

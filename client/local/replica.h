@@ -144,6 +144,15 @@ int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, 
 	size_t len, const char *entity_type, const char *entity_id, const char *local_payload,
 	const char *summary, int64_t *client_seq_out);
 
+/* An op of many rows (RecordOp registry_rows): the op goes in with an empty body and each row
+ * with replica_outbox_row_add (idx from 1; the reads show its local payload as a single op's),
+ * then replica_outbox_set_body gives the op its body and summary once its rows are known.
+ * The rows leave with the op. */
+int replica_outbox_row_add(struct replica *r, const char *op_id, int idx, const char *entity_type,
+	const char *entity_id, const char *local_payload);
+int replica_outbox_set_body(struct replica *r, const char *op_id, const void *body, size_t len,
+	const char *summary);
+
 struct replica_op {
 	char op_id[REPLICA_OP_ID_LEN];
 	int64_t client_seq;
@@ -153,6 +162,7 @@ struct replica_op {
 	char *summary;
 	char *entity_type, *entity_id; /* "" when the op named none */
 	long attempts;                 /* RETRY_LATER answers so far */
+	int row;                       /* a result of one row of an op of many rows (from 1), or 0 */
 };
 
 /* The oldest pending ops in client_seq order: at most max_ops ops and max_bytes of bodies
@@ -173,10 +183,19 @@ int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int s
 
 /* The answers to a whole Upload, as replica_outbox_done each, in one transaction (one fsync
  * for the Upload): every one recorded or none. Returns how many were pending, -1 on error. */
+struct replica_row_refusal {
+	int idx;             /* the row's place in its op, from 1 */
+	const char *summary; /* "registry_put participant: FILE line N" */
+	int status;          /* Karta__Status */
+	const char *message;
+};
 struct replica_done {
 	const char *op_id;
 	int outcome, status; /* Karta__OpOutcome, Karta__Status */
 	const char *message;
+	/* an op of many rows: its refused rows, each put on the rejected list as "OP_ID:ROW" */
+	const struct replica_row_refusal *rows;
+	size_t nrows;
 };
 long replica_outbox_done_all(struct replica *r, const struct replica_done *d, size_t n);
 

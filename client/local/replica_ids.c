@@ -11,7 +11,8 @@ int replica_ids_with_prefix(struct replica *r, const char *types, const char *pr
 	*n = 0;
 	sqlite3_stmt *s = rp_prepare(r,
 		"SELECT DISTINCT lower(id) FROM (SELECT entity_id AS id, entity_type AS t FROM row"
-		" UNION ALL SELECT entity_id, entity_type FROM outbox WHERE entity_id IS NOT NULL)"
+		" UNION ALL SELECT entity_id, entity_type FROM outbox WHERE entity_id IS NOT NULL"
+		" UNION ALL SELECT entity_id, entity_type FROM outbox_row)"
 		" WHERE lower(id) LIKE lower(?1) || '%' AND length(id) = 36"
 		" AND (?2 IS NULL OR instr(?2, ',' || t || ',') > 0) ORDER BY 1 LIMIT ?3");
 	if (!s)

@@ -34,6 +34,9 @@ enum rp_slot {
 	RS_OUTBOX_RETRY,
 	RS_GET_LOCAL,
 	RS_GET_ROW,
+	RS_OUTBOX_ROW_ADD,
+	RS_OUTBOX_ROW_DELETE,
+	RS_OUTBOX_BODY,
 	RS__COUNT
 };
 
@@ -83,8 +86,12 @@ int rp_each_row(struct replica *r, sqlite3_stmt *s, int (*each)(void *ctx, sqlit
  * newest pending op laid over it, plus entities only the outbox has. Columns of eff: id,
  * feed (NULL for outbox-only), plan_id, payload, pending. */
 #define RP_EFF_CTE \
-	"WITH o AS (SELECT entity_id, local_payload AS p, max(client_seq) AS cs FROM outbox" \
-	"  WHERE entity_type = ?1 AND local_payload IS NOT NULL GROUP BY entity_id)," \
+	"WITH ob AS (SELECT entity_id, local_payload AS p, client_seq * 100000 AS cs FROM outbox" \
+	"  WHERE entity_type = ?1 AND local_payload IS NOT NULL" \
+	"  UNION ALL SELECT x.entity_id, x.local_payload, b.client_seq * 100000 + x.idx" \
+	"  FROM outbox_row x JOIN outbox b ON b.op_id = x.op_id" \
+	"  WHERE x.entity_type = ?1 AND x.local_payload IS NOT NULL)," \
+	" o AS (SELECT entity_id, p, max(cs) AS cs FROM ob GROUP BY entity_id)," \
 	" eff AS (SELECT r.entity_id AS id, r.feed AS feed, r.plan_id AS plan_id," \
 	"  coalesce(o.p, r.payload) AS payload, o.entity_id IS NOT NULL AS pending" \
 	"  FROM row r LEFT JOIN o ON o.entity_id = r.entity_id WHERE r.entity_type = ?1" \

@@ -35,6 +35,37 @@ int replica_outbox_add(struct replica *r, const char *op_id, uint32_t msg_type, 
 	return 0;
 }
 
+int replica_outbox_row_add(struct replica *r, const char *op_id, int idx, const char *entity_type,
+	const char *entity_id, const char *local_payload)
+{
+	sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_ROW_ADD,
+		"INSERT INTO outbox_row(op_id, idx, entity_type, entity_id, local_payload)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, op_id);
+	sqlite3_bind_int(s, 2, idx);
+	rp_bind_text(s, 3, entity_type);
+	rp_bind_text(s, 4, entity_id);
+	rp_bind_text(s, 5, local_payload);
+	return rp_run(r, s, "replica: cannot queue the change");
+}
+
+int replica_outbox_set_body(struct replica *r, const char *op_id, const void *body, size_t len,
+	const char *summary)
+{
+	sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_BODY,
+		"UPDATE outbox SET body = ?2, summary = ?3 WHERE op_id = ?1");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, op_id);
+	sqlite3_bind_blob(s, 2, len ? body : "", (int)len, SQLITE_STATIC);
+	summary = summary ? summary : "";
+	sqlite3_bind_text(s, 3, summary, (int)kt_utf8_fit(summary, strlen(summary)),
+		SQLITE_TRANSIENT);
+	return rp_run(r, s, "replica: cannot queue the change");
+}
+
 static char *dup_text(sqlite3_stmt *s, int i)
 {
 	return strdup(rp_col_text(s, i));
@@ -130,11 +161,42 @@ static int reject(struct replica *r, const char *op_id, int status, const char *
 	return rp_run(r, s, "replica: cannot record a refused change");
 }
 
-/* One op's answer inside the caller's transaction: 0, 1 when no such op is pending, -1. */
-static int done_one(struct replica *r, const char *op_id, int outcome, int status,
-	const char *message)
+/* A refused row of an op of many rows: on the rejected list as "OP_ID:ROW". */
+static int reject_row(struct replica *r, const char *op_id, const struct replica_row_refusal *x)
 {
+	sqlite3_stmt *s = rp_prepare(r,
+		"INSERT OR REPLACE INTO rejected(op_id, client_seq, msg_type, summary, status, message, at)"
+		" SELECT op_id || ':' || ?2, client_seq, msg_type, ?3, ?4, ?5,"
+		" strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM outbox WHERE op_id = ?1");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, op_id);
+	sqlite3_bind_int(s, 2, x->idx);
+	rp_bind_text(s, 3, x->summary ? x->summary : "");
+	sqlite3_bind_int(s, 4, x->status);
+	rp_bind_text(s, 5, x->message ? x->message : "");
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : rp_dberr(r, "replica: cannot record a refused change");
+}
+
+/* One op's answer inside the caller's transaction: 0, 1 when no such op is pending, -1. */
+static int done_one(struct replica *r, const struct replica_done *d)
+{
+	const char *op_id = d->op_id, *message = d->message;
+	int outcome = d->outcome, status = d->status;
 	sqlite3_stmt *s;
+	if (outcome != KARTA__OP_OUTCOME__OP_RETRY_LATER) {
+		for (size_t i = 0; i < d->nrows; i++)
+			if (reject_row(r, op_id, &d->rows[i]))
+				return -1;
+		s = rp_stmt(r, RS_OUTBOX_ROW_DELETE, "DELETE FROM outbox_row WHERE op_id = ?1");
+		if (!s)
+			return -1;
+		rp_bind_text(s, 1, op_id);
+		if (rp_run(r, s, "replica: cannot update the outbox"))
+			return -1;
+	}
 	if (outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
 		s = rp_stmt(r, RS_OUTBOX_RETRY,
 			"UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE op_id = ?1");
@@ -157,7 +219,7 @@ static int done_one(struct replica *r, const char *op_id, int outcome, int statu
 int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int status,
 	const char *message)
 {
-	struct replica_done d = {op_id, outcome, status, message};
+	struct replica_done d = {op_id, outcome, status, message, NULL, 0};
 	long n = replica_outbox_done_all(r, &d, 1);
 	return n < 0 ? -1 : n == 1 ? 0 : 1;
 }
@@ -168,7 +230,7 @@ long replica_outbox_done_all(struct replica *r, const struct replica_done *d, si
 	if (rp_begin(r))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int rc = done_one(r, d[i].op_id, d[i].outcome, d[i].status, d[i].message);
+		int rc = done_one(r, &d[i]);
 		if (rc < 0)
 			goto fail;
 		found += rc == 0;

@@ -13,8 +13,11 @@ int replica_get(struct replica *r, const char *entity_type, const char *entity_i
 	if (pending)
 		*pending = false;
 	sqlite3_stmt *s = rp_stmt(r, RS_GET_LOCAL,
-		"SELECT local_payload FROM outbox WHERE entity_type = ?1 AND entity_id = ?2"
-		" AND local_payload IS NOT NULL ORDER BY client_seq DESC LIMIT 1");
+		"SELECT p FROM (SELECT local_payload AS p, client_seq * 100000 AS cs FROM outbox"
+		" WHERE entity_type = ?1 AND entity_id = ?2 AND local_payload IS NOT NULL"
+		" UNION ALL SELECT x.local_payload, b.client_seq * 100000 + x.idx FROM outbox_row x"
+		" JOIN outbox b ON b.op_id = x.op_id WHERE x.entity_type = ?1 AND x.entity_id = ?2"
+		" AND x.local_payload IS NOT NULL) ORDER BY cs DESC LIMIT 1");
 	if (!s)
 		return -1;
 	rp_bind_text(s, 1, entity_type);

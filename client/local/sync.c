@@ -12,6 +12,7 @@
 #include "kt_msg.h"
 #include "queue_view.h"
 #include "rpc.h"
+#include "sync_rows.h"
 #include "kt_i18n.h"
 
 #define UPLOAD_MAX_OPS 500
@@ -201,8 +202,9 @@ static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t
 	struct op_key *keys = calloc(n + 1, sizeof *keys);
 	const struct replica_op **q = calloc(res->n_results + 1, sizeof *q);
 	struct replica_done *done = calloc(res->n_results + 1, sizeof *done);
+	struct sync_rows *rows = calloc(res->n_results + 1, sizeof *rows);
 	size_t nd = 0;
-	if (!keys || !q || !done) {
+	if (!keys || !q || !done || !rows) {
 		fprintf(stderr, _("karta: out of memory\n"));
 		rc = -1;
 		goto out;
@@ -217,7 +219,14 @@ static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t
 		if (!k)
 			continue;
 		q[i] = k->op;
-		done[nd++] = (struct replica_done){o->op_id, (int)o->outcome, (int)o->status, o->message};
+		/* an op of many rows: its refused rows go on the rejected list one by one */
+		if (sync_rows_parse(k->op, o, &rows[i]) < 0) {
+			fprintf(stderr, _("karta: out of memory\n"));
+			rc = -1;
+			goto out;
+		}
+		done[nd++] = (struct replica_done){o->op_id, (int)o->outcome, (int)o->status, o->message,
+			rows[i].ref, rows[i].nref};
 	}
 	if (replica_outbox_done_all(r, done, nd) < 0) {
 		fprintf(stderr, _("karta: cannot update the outbox: %s\n"), replica_error(r));
@@ -228,15 +237,22 @@ static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t
 		const Karta__OpResult *o = res->results[i];
 		if (!q[i])
 			continue;
-		rep->sent++;
-		rep->outcomes[o->outcome % 5]++;
 		if (o->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
 			rc = 1;
+		if (rows[i].r) { /* counted and answered row by row */
+			sync_rows_report(&rows[i], q[i], o, rep, fn, arg);
+			continue;
+		}
+		rep->sent++;
+		rep->outcomes[o->outcome % 5]++;
 		if (fn)
 			fn(arg, q[i], o);
 	}
 	queue_progress_acked(prog, (long)nd);
 out:
+	for (size_t i = 0; rows && i < res->n_results; i++)
+		sync_rows_free(&rows[i]);
+	free(rows);
 	free(keys);
 	free(q);
 	free(done);

@@ -8,8 +8,9 @@
  * The same path as a CSV import (registry_import.c): every row is read (common/giadbset,
  * streaming), mapped (kt_gds_map.c: karta's columns, the rest verbatim in extra) and checked
  * — the schema's rules, a GUID given twice, a reference to a row neither the package nor
- * the replica holds — and queued as one registry_gds_put RecordOp per new or changed row,
- * all in one local transaction: any refused row and nothing is queued (--partial: the rest
+ * the replica holds — and every new or changed row queued as a registry_gds_put row of an
+ * op of many rows (reg_batch.c, registry_rows: one op a 1,000 rows of a file, each row with
+ * its element number), all in one local transaction: any refused row and nothing is queued (--partial: the rest
  * is, without the rows that hang on a refused one). Then the outbox is sent and the replica
  * pulled; the server resolves the owners by the package's organization GUIDs and the exams
  * by ExamGlobalID (sql/0019) and answers each row. A row equal to the replica's copy is not
@@ -29,6 +30,7 @@
 #include "kt_server_text.h"
 #include "kt_msg.h"
 #include "opts.h"
+#include "reg_batch.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
 #include "registry_rows.h"
@@ -60,7 +62,7 @@ struct gimp {
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
 	bool has_schools, has_govs;
-	struct reg_map ops;       /* op_id → index in q */
+	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
 	struct gq *q;
 	size_t nq, capq;
 	struct gstat st[GMAX];
@@ -272,11 +274,8 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		json_object_update(local, args);
 		json_object_del(local, "type");
 		json_object_set_new(local, "row_version", json_integer(base));
-		char summary[512];
-		snprintf(summary, sizeof summary, "registry_gds_put %s: %s row %ld", m->karta, file_of(t),
-			row->index);
-		if (reg_outbox_put(g->r, "registry_gds_put", m->karta, id, base, args, local, summary,
-				q->op_id) != 0 || reg_map_put(&g->ops, q->op_id, NULL, (long)g->nq) != 0)
+		if (reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
+				row->index, (long)g->nq, false) != 0)
 			rc = -1;
 		q->table = (short)t;
 		q->row = row->index;
@@ -305,6 +304,13 @@ static int read_table(struct gimp *g, int t)
 	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
 	struct kt_gds_row row;
 	int k, rc = 0;
+	if (!g->dry) { /* an op's rows are of one file: their numbers are its rows */
+		if (reg_batch_flush(&g->batch) != 0) {
+			kt_gds_close(rd);
+			return -1;
+		}
+		g->batch.file = file_of(t);
+	}
 	while ((k = kt_gds_next(rd, &row, err, sizeof err)) != 0) {
 		g->st[t].rows++;
 		if (k < 0 && kt_gds_resumable(rd)) {
@@ -339,10 +345,10 @@ static int read_table(struct gimp *g, int t)
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct gimp *g = arg;
-	const struct reg_map_entry *e = reg_map_get(&g->ops, op->op_id);
-	if (!e)
+	long k = reg_batch_tag(&g->batch, op);
+	if (k < 0 || (size_t)k >= g->nq)
 		return; /* an op queued before this import */
-	struct gq *q = &g->q[e->num];
+	struct gq *q = &g->q[k];
 	if (g->tty && (++g->answered & 255) == 0) { /* progress: a large package takes a while */
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
@@ -438,7 +444,7 @@ static void gimp_free(struct gimp *g)
 		reg_map_free(&g->ids[t]);
 	reg_map_free(&g->exams);
 	reg_map_free(&g->orgs);
-	reg_map_free(&g->ops);
+	reg_batch_free(&g->batch);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 }
@@ -505,6 +511,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_begin(g.r) != 0)
 			goto dberr;
 		in_batch = true;
+		reg_batch_init(&g.batch, g.r, "", "row");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &g.last_bar);
 	for (int t = 0; t < kt_gds_maps_count; t++)
@@ -519,6 +526,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		goto out;
 	}
 	if (in_batch) {
+		if (reg_batch_flush(&g.batch) != 0)
+			goto out;
 		in_batch = false;
 		if (replica_batch_end(g.r, true) != 0)
 			goto dberr;

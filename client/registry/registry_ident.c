@@ -357,7 +357,6 @@ void ri_free(struct imp *im)
 	reg_map_free(&im->owners);
 	reg_map_free(&im->seen);
 	reg_map_free(&im->scopes);
-	reg_map_free(&im->ops);
 	for (size_t i = 0; i < im->nlive; i++)
 		free(im->live[i].scope);
 	free(im->live);

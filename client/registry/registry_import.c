@@ -1,7 +1,8 @@
 /* registry_import: `karta registry import KIND FILE.csv` — reads a registry file with kt_csv
  * (UTF-8 or Windows-1251, ; , or TAB, karta's headers or the interop layout), checks every
- * row with kt_validate, and queues one registry_put RecordOp per new or changed row, all in
- * one local transaction (replica_batch_begin/end): a file goes in whole or not at all (with
+ * row with kt_validate, and queues every new or changed row — as ops of many rows
+ * (reg_batch.c: RecordOp registry_rows, each row with its line) — all in one local
+ * transaction (replica_batch_begin/end): a file goes in whole or not at all (with
  * --partial, its valid rows). Rows get deterministic ids (the owner, the table and the row's
  * natural key), and a row equal to the replica's copy is not sent, so a re-import of the same
  * file queues nothing. Then, when the server is reachable, the outbox is sent and the replica
@@ -74,7 +75,8 @@ void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout lay
 
 /* ---- queueing ---------------------------------------------------------------------------- */
 
-/* Queues one RecordOp and remembers its line and action for the server's answer. */
+/* Queues one row (an op of many rows, reg_batch.c) and remembers its line and action for the
+ * server's answer. late: after the other rows of its op (a staff member's exam point). */
 static int queue(struct imp *im, const char *kind, const char *type, const char *id, long long base,
 	json_t *args, json_t *local, int line, char action)
 {
@@ -88,10 +90,8 @@ static int queue(struct imp *im, const char *kind, const char *type, const char 
 	}
 	int rc = -1;
 	struct qop *q = im->nq < im->capq ? &im->q[im->nq] : NULL;
-	char summary[160];
-	snprintf(summary, sizeof summary, "%s %s: %s line %d", kind, type, im->file, line);
-	if (q && reg_outbox_put(im->r, kind, type, id, base, args, local, summary, q->op_id) == 0 &&
-	    (rc = reg_map_put(&im->ops, q->op_id, NULL, (long)im->nq)) == 0) {
+	if (q && (rc = reg_batch_add(&im->batch, kind, type, id, base, args, local, line,
+			  (long)im->nq, action == 'p')) == 0) {
 		q->line = line;
 		q->action = action;
 		q->outcome = -1;
@@ -296,10 +296,10 @@ static int delete_missing(struct imp *im)
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct imp *im = arg;
-	const struct reg_map_entry *e = reg_map_get(&im->ops, op->op_id);
-	if (!e)
+	long k = reg_batch_tag(&im->batch, op);
+	if (k < 0 || (size_t)k >= im->nq)
 		return; /* an op queued before this import */
-	struct qop *q = &im->q[e->num];
+	struct qop *q = &im->q[k];
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
@@ -565,6 +565,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_begin(im.r) != 0)
 			goto dberr;
 		in_batch = true;
+		reg_batch_init(&im.batch, im.r, im.file, "line");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &im.last_bar);
 	int read = read_rows(&im, rd, &map);
@@ -585,6 +586,8 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		goto out;
 	}
 	if (in_batch) {
+		if (reg_batch_flush(&im.batch) != 0)
+			goto out;
 		in_batch = false;
 		if (replica_batch_end(im.r, true) != 0)
 			goto dberr;
@@ -609,6 +612,7 @@ out:
 		replica_batch_end(im.r, false);
 	kt_csv_reader_free(rd);
 	fclose(f);
+	reg_batch_free(&im.batch);
 	ri_free(&im);
 	return rc;
 }

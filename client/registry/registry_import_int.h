@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "kt_registry.h"
+#include "reg_batch.h"
 #include "registry_rows.h"
 #include "registry_view.h"
 #include "sync.h"
@@ -47,7 +48,7 @@ struct imp {
 	struct reg_map owners;   /* id → the owning organization's code */
 	struct reg_map seen;     /* id → line, rows of this file */
 	struct reg_map scopes;   /* scopes the file's rows named (--delete-missing) */
-	struct reg_map ops;      /* op_id → index in q */
+	struct reg_batch batch;  /* the rows queued, as ops of many rows; tags: index in q */
 	struct live_row *live;
 	size_t nlive, caplive;
 	struct qop *q;

@@ -9,6 +9,7 @@
 #include "../session.h"
 #include "kt_deadline.h"
 #include "kt_log.h"
+#include "kt_msg.h"
 #include "kt_parties.h"
 
 struct pending *pending_new(struct session *sess, uint32_t rid)
@@ -87,22 +88,7 @@ static const struct {
 
 Karta__Status api_status(const char *w)
 {
-	static const struct {
-		const char *word;
-		Karta__Status st;
-	} words[] = {
-		{"ok", KARTA__STATUS__STATUS_OK},
-		{"conflict", KARTA__STATUS__STATUS_CONFLICT},
-		{"denied", KARTA__STATUS__STATUS_PERMISSION_DENIED},
-		{"not_found", KARTA__STATUS__STATUS_NOT_FOUND},
-		{"bad", KARTA__STATUS__STATUS_BAD_REQUEST},
-		{"precondition", KARTA__STATUS__STATUS_FAILED_PRECONDITION},
-		{"busy", KARTA__STATUS__STATUS_BUSY},
-	};
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(w, words[i].word) == 0)
-			return words[i].st;
-	return KARTA__STATUS__STATUS_INTERNAL;
+	return (Karta__Status)kt_status_of_word(w);
 }
 
 /* The first line of a database error for the log, with every quoted value ("…" as

@@ -189,6 +189,38 @@ static const char *registry_person_check(const json_t *a, struct op_args *o)
 	return NULL;
 }
 
+/* The same checks for each row of an op of many rows (registry_rows, sql/0025): a row that
+ * fails is not applied but refused alone, with the reason (the others go on). The op itself
+ * is refused only when it is not a list of 1 to 5000 rows. */
+static const char *registry_rows_check(json_t *a, struct op_args *o)
+{
+	json_t *rows = json_object_get(a, "rows");
+	if (!json_is_array(rows) || json_array_size(rows) == 0 || json_array_size(rows) > 5000)
+		return "rows: a list of 1 to 5000 rows";
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		json_t *ra = json_object_get(row, "a");
+		const char *k = json_string_value(json_object_get(row, "k"));
+		const char *bad = !json_is_object(row) || !json_is_object(ra) || !k
+			? "a row is {\"n\", \"k\", \"a\"}" : NULL;
+		if (!bad && strcmp(k, "registry_put") == 0)
+			bad = registry_person_check(ra, o);
+		if (!bad && strcmp(k, "registry_delete") == 0 && json_object_get(ra, "reason"))
+			bad = json_is_string(json_object_get(ra, "reason"))
+				? check_text("reason", json_string_value(json_object_get(ra, "reason")), 1000, false)
+				: "reason: must be text";
+		if (bad) {
+			json_t *n = json_object_get(row, "n");
+			json_t *x = json_pack("{s:O?,s:s,s:s}", "n", n, "k", "refused", "why", bad);
+			if (!x)
+				return "rows: out of memory";
+			json_array_set_new(rows, i, x);
+		}
+	}
+	return NULL;
+}
+
 /* RecordOp: a status, report, registry or exam-planning write (docs/reports.md,
  * docs/registries.md). Only the kinds of record_kinds.c: a plan write in a RecordOp would
  * skip the checks of its typed message. Its arguments are the JSON object the client sent,
@@ -217,7 +249,8 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 		json_decref(a);
 		return "args_json: not a JSON object";
 	}
-	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o) : NULL;
+	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o)
+		: strcmp(o->kind, "registry_rows") == 0 ? registry_rows_check(a, o) : NULL;
 	if (!bad && strcmp(o->kind, "registry_delete") == 0 && json_object_get(a, "reason"))
 		bad = json_is_string(json_object_get(a, "reason"))
 			? check_text("reason", json_string_value(json_object_get(a, "reason")), 1000, false)

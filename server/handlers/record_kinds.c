@@ -20,6 +20,8 @@ static const char *const record_kinds[] = {
 	"exam_assign_staff", "exam_lock", "exam_unlock",
 	/* sql/0019_giadbset_import.sql */
 	"registry_gds_put",
+	/* sql/0025_registry_rows.sql */
+	"registry_rows",
 };
 
 bool record_kind_allowed(const char *kind)

@@ -90,9 +90,10 @@ CREATE OR REPLACE FUNCTION karta_up_uuid(t text) RETURNS uuid LANGUAGE sql IMMUT
 		THEN t::uuid END
 $$;
 
--- The set-wise class of an op, NULL for the one-by-one path.
+-- ---- the dispatcher: a registry_rows op is a run of its own ----------------------------------
 CREATE OR REPLACE FUNCTION karta_upload_class(o karta_up_op) RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
+	WHEN o.kind = 'registry_rows' THEN 'registry_rows'
 	WHEN o.kind = 'item_put' AND karta_up_uuid(o.a->'item'->>'id') IS NOT NULL
 	     AND karta_up_uuid(o.a->'item'->>'plan_id') IS NOT NULL
 	     AND coalesce(o.a->'item'->>'parent_item_id', '') IN ('', karta_up_uuid(o.a->'item'->>'parent_item_id')::text)
@@ -369,6 +370,7 @@ BEGIN
 	RETURN n;
 END $$;
 
+-- ---- registry_put of participants (0021's, access by karta_rows_access) ------------------------
 CREATE OR REPLACE FUNCTION karta_upload_participants(w karta_up_actor, p_ops karta_up_op[])
 RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
@@ -403,8 +405,6 @@ BEGIN
 	j AS MATERIALIZED (
 		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
-			CASE WHEN c.id IS NOT NULL THEN
-				karta_registry_access(w.org_id, w.level, w.role, 'participant', c.org_id) END AS cur_acc,
 			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
 			     WHEN nullif(o.a->>'org_id', '') IS NOT NULL THEN karta_up_org(o.a, 'org') END AS org_arg,
 			CASE WHEN o.a ? 'grad_org' OR o.a ? 'grad_org_id' THEN karta_up_org(o.a, 'grad_org') END AS grad,
@@ -435,18 +435,18 @@ BEGIN
 		SELECT j.*, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
 			CASE WHEN NOT j.unknown THEN karta_up_person_nr(j.curj, j.j, j.a, j.grad) END AS nr
 		FROM j),
-	-- the device's access to each owner, once an owner
+	-- the device's access to each owner (and each current row's owner), for all of them at once
 	acc AS MATERIALIZED (
-		SELECT x.owner, karta_registry_access(w.org_id, w.level, w.role, 'participant', x.owner) AS acc,
-			(SELECT g.code FROM organization g WHERE g.id = x.owner) AS code
-		FROM (SELECT DISTINCT k.owner FROM k WHERE k.owner IS NOT NULL) x),
+		SELECT x.org AS owner, x.acc, x.code
+		FROM karta_rows_access(w, 'participant', ARRAY(SELECT k.owner FROM k WHERE k.owner IS NOT NULL
+			UNION SELECT k.cur_org FROM k WHERE k.cur_org IS NOT NULL)) x),
 	v AS MATERIALIZED (
 		SELECT k.*, CASE
 			WHEN k.typed IS NULL THEN 'serial|'
 			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
-			WHEN k.found AND k.cur_acc = 'none' THEN format('not_found|no participant %s', k.rid)
+			WHEN k.found AND coalesce(ca.acc, 'none') = 'none' THEN format('not_found|no participant %s', k.rid)
 			WHEN k.found AND k.base = 0 THEN 'conflict|a participant with this id exists'
-			WHEN k.found AND k.cur_acc <> 'write' THEN 'denied|no write access to this participant'
+			WHEN k.found AND coalesce(ca.acc, 'none') <> 'write' THEN 'denied|no write access to this participant'
 			WHEN k.found AND k.cur_del IS NOT NULL THEN 'conflict|the participant was deleted'
 			WHEN k.found AND k.cur_v <> k.base THEN
 				format('conflict|participant changed since version %s (now %s)', k.base, k.cur_v)
@@ -464,7 +464,7 @@ BEGIN
 				'bad|grad_org: must be a school of the region'
 			WHEN (k.nr->>'birth_date')::date > current_date THEN 'bad|birth_date: is in the future'
 			ELSE 'ok|' END AS sm
-		FROM k LEFT JOIN acc a ON a.owner = k.owner)
+		FROM k LEFT JOIN acc a ON a.owner = k.owner LEFT JOIN acc ca ON ca.owner = k.cur_org)
 	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v,
 		CASE WHEN v.sm = 'ok|' THEN v.nr || jsonb_build_object('id', v.rid, 'org_id', v.owner,
 			'updated_at', now(), 'updated_by', w.device, 'row_version', coalesce(v.cur_v, 0) + 1) END,
@@ -674,7 +674,7 @@ END $$;
 CREATE OR REPLACE FUNCTION karta_upload(p_device bigint, p_ops jsonb)
 RETURNS TABLE (op_id uuid, outcome text, status text, message text, entity_id uuid,
 	row_version bigint, conflict_id uuid, detail jsonb, merged boolean, first_outcome text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
 	ops karta_up_op[];
 	cls text[];
@@ -697,9 +697,15 @@ BEGIN
 	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
 		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
 		           FROM (SELECT z.ord, lower(k) AS key FROM unnest(ops) z,
-		                 unnest(karta_upload_keys(z)) k) x) y ON y.ord = o.ord
+		                 unnest(karta_upload_keys(z)) k WHERE z.kind <> 'registry_rows') x) y
+			ON y.ord = o.ord
 		GROUP BY o.ord ORDER BY o.ord);
 	WHILE i <= n LOOP
+		IF cls[i] = 'registry_rows' THEN -- many rows in one op: applied by itself
+			res := res || karta_upload_rows(w, ops[i]);
+			i := i + 1;
+			CONTINUE;
+		END IF;
 		j := i + 1;
 		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP
 			j := j + 1;
@@ -720,3 +726,58 @@ END $$;
 CREATE OR REPLACE FUNCTION karta_up_op_ids(p_map jsonb) RETURNS void LANGUAGE sql AS $$
 	SELECT set_config('karta.op_ids', coalesce(p_map::text, ''), true)
 $$;
+
+-- One registry_rows op in an Upload: answered from op_log when seen before, else applied in
+-- a subtransaction and recorded. A malformed op is refused whole.
+CREATE OR REPLACE FUNCTION karta_upload_rows(w karta_up_actor, o karta_up_op)
+RETURNS karta_up_res LANGUAGE plpgsql AS $$
+DECLARE
+	l op_log;
+	res karta_up_res[];
+	det jsonb;
+	r karta_up_res;
+	st text;
+BEGIN
+	SELECT * INTO l FROM op_log x WHERE x.device_id = w.device AND x.op_id = o.op_id;
+	IF FOUND THEN
+		IF l.digest <> o.digest THEN
+			RETURN ROW(o.ord, o.op_id, 'rejected', 'bad', 'op_id was used before for a different op',
+				NULL, NULL, NULL, NULL, false, NULL)::karta_up_res;
+		END IF;
+		RETURN ROW(o.ord, o.op_id, 'duplicate', l.status, l.message, l.entity_id, l.row_version,
+			l.conflict_id, l.detail, l.merged, l.outcome)::karta_up_res;
+	END IF;
+	IF jsonb_typeof(o.a->'rows') IS DISTINCT FROM 'array' OR jsonb_array_length(o.a->'rows') = 0
+	   OR jsonb_array_length(o.a->'rows') > 5000 THEN
+		r := ROW(o.ord, o.op_id, 'rejected', 'bad', 'rows: a list of 1 to 5000 rows', NULL, NULL,
+			NULL, NULL, false, NULL)::karta_up_res;
+	ELSIF w.org_id IS NULL OR w.role = 'viewer' THEN
+		r := ROW(o.ord, o.op_id, 'rejected', 'denied', 'this device cannot write', NULL, NULL,
+			NULL, NULL, false, NULL)::karta_up_res;
+	ELSE
+		BEGIN
+			PERFORM set_config('karta.op_id', o.op_id::text, true);
+			res := karta_rows_apply(w, o.op_id, o.a->'rows');
+			PERFORM set_config('karta.op_id', '', true);
+			det := karta_rows_answer(o.a, res);
+			r := ROW(o.ord, o.op_id, 'applied', 'ok', format('%s rows: %s written, %s refused',
+				det->>'rows', length(replace(det->>'r', 'x', '')), jsonb_array_length(det->'refused')),
+				NULL, NULL, NULL, det, false, NULL)::karta_up_res;
+		EXCEPTION
+			WHEN serialization_failure OR deadlock_detected OR lock_not_available OR query_canceled THEN
+				PERFORM set_config('karta.op_id', '', true);
+				RETURN ROW(o.ord, o.op_id, 'retry_later', 'busy', 'the database was busy: send it again',
+					NULL, NULL, NULL, NULL, false, NULL)::karta_up_res;
+			WHEN OTHERS THEN
+				GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
+				PERFORM set_config('karta.op_id', '', true);
+				r := ROW(o.ord, o.op_id, 'rejected', 'bad', 'the op was refused by the database (SQLSTATE '
+					|| st || ')', NULL, NULL, NULL, NULL, false, NULL)::karta_up_res;
+		END;
+	END IF;
+	INSERT INTO op_log(device_id, op_id, digest, kind, outcome, status, message, entity_id,
+		row_version, conflict_id, detail, merged)
+	VALUES (w.device, o.op_id, o.digest, o.kind, r.outcome, r.status, r.message, NULL, NULL, NULL,
+		r.detail, false);
+	RETURN r;
+END $$;

@@ -690,3 +690,21 @@ BEGIN
 			'EXECUTE FUNCTION karta_registry_live_reason()', t || '_live_reason', t);
 	END LOOP;
 END $$;
+
+-- The op kind for the one-by-one path (karta_upload_serial): the same rows, the same writes.
+CREATE OR REPLACE FUNCTION karta_registry_rows_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	w karta_up_actor;
+	res karta_up_res[];
+BEGIN
+	SELECT p_device, x.org_id, x.level, x.role INTO w FROM karta_actor(p_device) x;
+	w.device := p_device;
+	IF w.org_id IS NULL OR w.role = 'viewer' THEN
+		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint;
+		RETURN;
+	END IF;
+	res := karta_rows_apply(w, nullif(current_setting('karta.op_id', true), '')::uuid, a->'rows');
+	RETURN QUERY SELECT 'ok', format('%s rows: %s refused', cardinality(res),
+		(SELECT count(*) FROM unnest(res) r WHERE r.outcome <> 'applied')), NULL::uuid, NULL::bigint;
+END $$;

@@ -24,3 +24,5 @@ INSERT INTO op_kind(kind, fn) VALUES
 	('exam_lock', 'karta_exam_lock'),
 	('exam_unlock', 'karta_exam_unlock'),
 	('registry_gds_put', 'karta_registry_gds_put');
+
+INSERT INTO op_kind(kind, fn) VALUES ('registry_rows', 'karta_registry_rows_op');

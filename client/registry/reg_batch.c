@@ -1,0 +1,229 @@
+/* reg_batch: a registry file's rows queued as ops that carry many rows (RecordOp
+ * registry_rows, sql/0025) instead of one op a row: up to REG_BATCH_ROWS rows or
+ * REG_BATCH_BYTES of arguments an op, one outbox row an op. Each row keeps its line (or
+ * element number) in the file, so the server's refusal of a row names it, and its local
+ * payload (replica_outbox_row_add), so the replica shows a queued row at once as it shows a
+ * single op's. "Late" rows (a staff member's exam point) go after the other rows of their op:
+ * the server applies the rows of one table as one set, and the table they hang on first.
+ * The caller tags every row (its own index); a result of one row (op->row, sync_rows.c) is
+ * matched back to its tag by reg_batch_tag. Everything runs inside the caller's local
+ * transaction (replica_batch_begin): a file is queued whole or not at all. */
+#include "reg_batch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kt_i18n.h"
+#include "kt_msg.h"
+#include "plan_fmt.h"
+#include "replica.h"
+
+#define REG_BATCH_ROWS 1000
+#define REG_BATCH_BYTES (900u * 1024)
+
+void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit)
+{
+	memset(b, 0, sizeof *b);
+	b->r = r;
+	b->file = file;
+	b->unit = unit;
+}
+
+/* Appends s (taken) with its tag to a list. */
+static int list_add(struct rb_list *l, char *s, long tag)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		char **js = realloc(l->js, cap * sizeof *js);
+		if (js)
+			l->js = js;
+		long *tags = js ? realloc(l->tags, cap * sizeof *tags) : NULL;
+		if (!js || !tags) {
+			free(s);
+			return -1;
+		}
+		l->tags = tags;
+		l->cap = cap;
+	}
+	l->js[l->n] = s;
+	l->tags[l->n++] = tag;
+	return 0;
+}
+
+static void list_clear(struct rb_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->js[i]);
+	l->n = 0;
+}
+
+/* The op being filled goes into the outbox with an empty body (its rows' local payloads
+ * refer to it); its body comes at flush. */
+static int open_op(struct reg_batch *b, const char *type)
+{
+	if (plan_fmt_new_id(b->op_id) != 0 ||
+	    replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows", NULL, NULL,
+		    "", NULL) != 0) {
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+		return -1;
+	}
+	snprintf(b->type, sizeof b->type, "%s", type);
+	b->open = true;
+	b->bytes = 0;
+	b->nlocal = 0;
+	b->first_n = b->last_n = -1;
+	return 0;
+}
+
+int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
+	long long base, const json_t *args, const json_t *local, long n, long tag, bool late)
+{
+	if (!b->open && open_op(b, type) != 0)
+		return -1;
+	json_t *a = json_deep_copy(args);
+	json_t *row = a ? json_pack("{s:I,s:s,s:o}", "n", (json_int_t)n, "k", kind, "a", a) : NULL;
+	if (!row) {
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	json_object_set_new(a, "id", json_string(id));
+	if (base)
+		json_object_set_new(a, "base", json_integer(base));
+	char *js = json_dumps(row, JSON_COMPACT);
+	json_decref(row);
+	char *lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
+	if (!js || (local && !lp)) {
+		free(js);
+		free(lp);
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	b->bytes += strlen(js) + 1;
+	int rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
+	free(lp);
+	if (rc != 0) {
+		free(js);
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+		return -1;
+	}
+	if (list_add(late ? &b->late : &b->main, js, tag) != 0) {
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	if (b->first_n < 0 || n < b->first_n)
+		b->first_n = n;
+	if (n > b->last_n)
+		b->last_n = n;
+	if (b->main.n + b->late.n >= REG_BATCH_ROWS || b->bytes >= REG_BATCH_BYTES)
+		return reg_batch_flush(b);
+	return 0;
+}
+
+/* Remembers the op's rows' tags in their order in the op. */
+static int remember(struct reg_batch *b)
+{
+	if (b->nops == b->capops) {
+		size_t cap = b->capops ? b->capops * 2 : 64;
+		struct rb_op *o = realloc(b->ops, cap * sizeof *o);
+		if (!o)
+			return -1;
+		b->ops = o;
+		b->capops = cap;
+	}
+	struct rb_op *o = &b->ops[b->nops];
+	o->n = b->main.n + b->late.n;
+	o->tags = malloc((o->n ? o->n : 1) * sizeof *o->tags);
+	if (!o->tags)
+		return -1;
+	if (b->main.n)
+		memcpy(o->tags, b->main.tags, b->main.n * sizeof *o->tags);
+	if (b->late.n)
+		memcpy(o->tags + b->main.n, b->late.tags, b->late.n * sizeof *o->tags);
+	snprintf(o->op_id, sizeof o->op_id, "%s", b->op_id);
+	if (reg_map_put(&b->byop, b->op_id, NULL, (long)b->nops) != 0) {
+		free(o->tags);
+		return -1;
+	}
+	b->nops++;
+	return 0;
+}
+
+int reg_batch_flush(struct reg_batch *b)
+{
+	if (!b->open)
+		return 0;
+	b->open = false;
+	json_t *head = json_pack("{s:s,s:s}", "file", b->file, "unit", b->unit);
+	char *hs = head ? json_dumps(head, JSON_COMPACT) : NULL;
+	json_decref(head);
+	size_t len = (hs ? strlen(hs) : 0) + b->bytes + 16;
+	char *args = hs ? malloc(len) : NULL;
+	int rc = -1;
+	if (args) {
+		/* {"file":…,"unit":…,"rows":[row,row,…]} from the rows as they were dumped */
+		size_t o = strlen(hs) - 1;
+		memcpy(args, hs, o);
+		o += (size_t)sprintf(args + o, ",\"rows\":[");
+		for (int l = 0; l < 2; l++) {
+			const struct rb_list *li = l ? &b->late : &b->main;
+			for (size_t i = 0; i < li->n; i++) {
+				if (o > 0 && args[o - 1] != '[')
+					args[o++] = ',';
+				size_t k = strlen(li->js[i]);
+				memcpy(args + o, li->js[i], k);
+				o += k;
+			}
+		}
+		memcpy(args + o, "]}", 3);
+		Karta__RecordOp op = KARTA__RECORD_OP__INIT;
+		op.kind = (char *)"registry_rows";
+		op.id = (char *)"";
+		op.args_json = args;
+		size_t blen = protobuf_c_message_get_packed_size(&op.base);
+		uint8_t *body = malloc(blen ? blen : 1);
+		char summary[600];
+		snprintf(summary, sizeof summary, "registry_rows %s: %s %ss %ld–%ld (%zu)", b->type, b->file,
+			b->unit, b->first_n, b->last_n, b->main.n + b->late.n);
+		if (body) {
+			protobuf_c_message_pack(&op.base, body);
+			rc = replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
+			if (rc != 0)
+				fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+		}
+		free(body);
+	}
+	if (rc == 0 && remember(b) != 0)
+		rc = -1;
+	if (rc != 0 && (!args || !hs))
+		fprintf(stderr, _("karta: out of memory\n"));
+	free(hs);
+	free(args);
+	list_clear(&b->main);
+	list_clear(&b->late);
+	return rc;
+}
+
+long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
+{
+	const struct reg_map_entry *e = op->row > 0 ? reg_map_get(&b->byop, op->op_id) : NULL;
+	if (!e)
+		return -1;
+	const struct rb_op *o = &b->ops[e->num];
+	return (size_t)op->row <= o->n ? o->tags[op->row - 1] : -1;
+}
+
+void reg_batch_free(struct reg_batch *b)
+{
+	list_clear(&b->main);
+	list_clear(&b->late);
+	free(b->main.js);
+	free(b->main.tags);
+	free(b->late.js);
+	free(b->late.tags);
+	for (size_t i = 0; i < b->nops; i++)
+		free(b->ops[i].tags);
+	free(b->ops);
+	reg_map_free(&b->byop);
+	memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,56 @@
+/* reg_batch: registry rows queued as ops of many rows (reg_batch.c). */
+#ifndef KT_REG_BATCH_H
+#define KT_REG_BATCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "registry_rows.h"
+
+struct replica;
+struct replica_op;
+
+struct rb_list {
+	char **js; /* each row as sent, JSON */
+	long *tags;
+	size_t n, cap;
+};
+
+struct rb_op {
+	char op_id[REG_ID_LEN];
+	long *tags; /* the caller's tag of each row, in the op's row order */
+	size_t n;
+};
+
+struct reg_batch {
+	struct replica *r;
+	const char *file, *unit; /* for the server's words: "FILE line N" */
+	/* the op being filled */
+	bool open;
+	char op_id[REG_ID_LEN];
+	char type[32];
+	struct rb_list main, late;
+	size_t bytes, nlocal;
+	long first_n, last_n;
+	/* the ops queued */
+	struct rb_op *ops;
+	size_t nops, capops;
+	struct reg_map byop; /* op_id → index in ops */
+};
+
+/* file and unit ("line", "row") are borrowed for the batch's life. */
+void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit);
+/* Queues one row: kind (registry_put, registry_delete, registry_gds_put), its table, id, base
+ * version (0: create / no check), arguments (with "type"), local payload (NULL: none), its
+ * line or element number n and the caller's tag; late: after the op's other rows. 0, or -1
+ * (message printed). */
+int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
+	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
+/* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
+int reg_batch_flush(struct reg_batch *b);
+/* The tag of the row a result is about (op->row), -1 when not a row of this batch. */
+long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op);
+void reg_batch_free(struct reg_batch *b);
+
+#endif

@@ -1,0 +1,526 @@
+-- 35_upload_rows: a registry file's rows as ops of many rows (registry_rows, issues 18 and 22;
+-- docs/sync.md «Ops of many rows»): the runs of an op's rows applied set-wise for every
+-- registry table and the federal package's rows, the rare rows one by one.
+
+-- ---- one row at a time (the refusals, the rare cases) ----------------------------------------
+-- Rows through their op function, each in a subtransaction; a busy database is raised (the
+-- whole op is retried later), anything else refuses the row with 0006's words.
+CREATE OR REPLACE FUNCTION karta_rows_serial(w karta_up_actor, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	o karta_up_op;
+	res karta_up_res[] := '{}';
+	st text;
+	msg text;
+	rid uuid;
+	ver bigint;
+BEGIN
+	FOREACH o IN ARRAY p_ops LOOP
+		IF o.kind = 'refused' THEN
+			res := res || karta_up_result(o.ord, o.op_id, 'bad', coalesce(o.a->>'why', 'refused'),
+				NULL, NULL);
+			CONTINUE;
+		ELSIF o.kind NOT IN ('registry_put', 'registry_delete', 'registry_gds_put') THEN
+			res := res || karta_up_result(o.ord, o.op_id, 'bad',
+				'k: registry_put, registry_delete or registry_gds_put', NULL, NULL);
+			CONTINUE;
+		END IF;
+		BEGIN
+			SELECT x.status, x.message, x.id, x.version INTO st, msg, rid, ver
+			FROM karta_op_apply(w.device, o.kind, o.a) x;
+			IF st <> 'ok' THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT001', MESSAGE = st, DETAIL = msg;
+			END IF;
+			res := res || karta_up_result(o.ord, o.op_id, 'ok', msg, rid, ver);
+		EXCEPTION
+			WHEN SQLSTATE 'KT001' THEN
+				GET STACKED DIAGNOSTICS st = MESSAGE_TEXT, msg = PG_EXCEPTION_DETAIL;
+				res := res || karta_up_result(o.ord, o.op_id, st, msg, NULL, NULL);
+			WHEN serialization_failure OR deadlock_detected OR lock_not_available OR query_canceled THEN
+				RAISE;
+			WHEN raise_exception THEN
+				GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+				res := res || karta_up_result(o.ord, o.op_id,
+					CASE WHEN position(':' IN msg) > 0 THEN split_part(msg, ':', 1) ELSE 'bad' END,
+					CASE WHEN position(':' IN msg) > 0 THEN substr(msg, position(':' IN msg) + 1) ELSE msg END,
+					NULL, NULL);
+			WHEN OTHERS THEN
+				GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
+				res := res || karta_up_result(o.ord, o.op_id, 'bad',
+					'the op was refused by the database (SQLSTATE ' || st || ')', NULL, NULL);
+		END;
+	END LOOP;
+	RETURN res;
+END $$;
+
+-- ---- access, once for all the owners of a run -----------------------------------------------
+-- karta_registry_access (0008) for many organizations in one statement: the relation of each
+-- to the device's organization by joins, not by karta_org_relation once an owner (≈ 0.3 ms a
+-- call: a region's import names a thousand schools). code: the organization's code.
+CREATE OR REPLACE FUNCTION karta_rows_access(w karta_up_actor, p_type text, p_orgs bigint[])
+RETURNS TABLE (org bigint, acc text, code text) LANGUAGE sql STABLE AS $$
+	SELECT o.id, CASE
+		WHEN o.id = w.org_id THEN CASE WHEN w.role = 'viewer' THEN 'read' ELSE 'write' END
+		WHEN o.parent_id = w.org_id OR p.parent_id = w.org_id THEN
+			CASE WHEN w.level = 'region' AND w.role IS DISTINCT FROM 'viewer' THEN 'write' ELSE 'read' END
+		WHEN a.parent_id = o.id OR ap.parent_id = o.id THEN
+			CASE WHEN karta_registry_shared(p_type) THEN 'read' ELSE 'none' END
+		ELSE 'none' END, o.code
+	FROM (SELECT DISTINCT x FROM unnest(p_orgs) x WHERE x IS NOT NULL) q
+	JOIN organization o ON o.id = q.x -- a join: "= ANY" of a thousand was 0.1 s
+	LEFT JOIN organization p ON p.id = o.parent_id
+	LEFT JOIN organization a ON a.id = w.org_id
+	LEFT JOIN organization ap ON ap.id = a.parent_id
+$$;
+
+-- The region of every organization (karta_org_region as a set, for joins).
+CREATE OR REPLACE FUNCTION karta_rows_regions() RETURNS TABLE (id bigint, region bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT o.id, coalesce(gp.id, p.id, o.id) FROM organization o
+	LEFT JOIN organization p ON p.id = o.parent_id
+	LEFT JOIN organization gp ON gp.id = p.parent_id
+$$;
+
+-- The plain case of karta_registry_put (0008) for a run of rows of one table (exam,
+-- exam_registration, exam_point, auditorium, staff, staff_point): 'ok' rows are written, every
+-- other row comes back 'serial' (applied alone by 0008, which names the refusal).
+CREATE OR REPLACE FUNCTION karta_rows_put(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	d karta_rw_row[];
+	cols jsonb;
+	defs jsonb;
+	q text;
+	own bigint;
+	c1 text;
+	c2 text;
+BEGIN
+	IF p_type = 'participant' THEN
+		RETURN karta_upload_participants(w, p_ops);
+	ELSIF p_type NOT IN ('exam', 'exam_registration', 'exam_point', 'auditorium', 'staff',
+	                     'staff_point') THEN
+		RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, 'serial', NULL, NULL, NULL)
+			FROM unnest(p_ops) x ORDER BY x.ord);
+	END IF;
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text) INTO cols FROM pg_attribute t
+	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
+	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
+		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
+	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
+	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
+	EXECUTE q INTO defs;
+	IF p_type IN ('exam', 'exam_point', 'staff') AND EXISTS (SELECT 1 FROM unnest(p_ops) x
+	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
+		SELECT o.id INTO own FROM organization o
+		WHERE o.level = karta_registry_level(p_type)
+		  AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
+	END IF;
+
+	EXECUTE replace($q$
+	WITH o AS (
+		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+		FROM unnest($1) x),
+	cur AS (SELECT t.* FROM @T@ t WHERE t.id IN (SELECT o.rid FROM o) ORDER BY t.id FOR UPDATE),
+	rg AS MATERIALIZED (SELECT * FROM karta_rows_regions()),
+	j AS MATERIALIZED (
+		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
+			c.row_version AS cur_v, c.deleted_at AS cur_del,
+			coalesce(to_jsonb(c), '{}') || i.j AS nr0,
+			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
+				THEN karta_up_org(o.a, 'org') END AS org_arg,
+			CASE WHEN o.a ? 'host_org' OR o.a ? 'host_org_id' THEN karta_up_org(o.a, 'host_org') END AS host,
+			CASE WHEN o.a ? 'workplace_org' OR o.a ? 'workplace_org_id'
+				THEN karta_up_org(o.a, 'workplace_org') END AS wp,
+			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
+			jsonb_populate_record(NULL::@T@, i.j) IS NULL AS typed
+		FROM o CROSS JOIN LATERAL (
+			SELECT coalesce(jsonb_object_agg(e.key, CASE
+				WHEN jsonb_typeof(e.value) = 'string' THEN
+					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
+					          AND $4->>e.key <> 'text' THEN 'null'::jsonb
+					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
+				WHEN jsonb_typeof(e.value) = 'array' AND $4->>e.key = 'text[]' THEN
+					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+					 FROM jsonb_array_elements(e.value) x)
+				WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
+				ELSE e.value END) FILTER (WHERE $4 ? e.key), '{}') AS j,
+				coalesce(bool_or(NOT $4 ? e.key), false) AS unknown
+			FROM jsonb_each(o.a) e
+			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
+				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
+				'updated_by', 'deleted_at')) i
+		LEFT JOIN cur c ON c.id = o.rid),
+	-- what the row hangs on, and its owner
+	k AS MATERIALIZED (
+		SELECT j.*, pp.org_id AS p_org, pp.deleted_at AS p_del, pp.blocked AS p_blocked,
+			ex.org_id AS e_org, ex.deleted_at AS e_del, ep.org_id AS pt_org, ep.deleted_at AS pt_del,
+			sf.org_id AS s_org, sf.deleted_at AS s_del,
+			CASE WHEN $3 IN ('exam', 'exam_point', 'staff') THEN
+				CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, $5) END
+			     WHEN $3 = 'exam_registration' THEN pp.org_id
+			     ELSE ep.org_id END AS owner
+		-- each by its key (LATERAL … LIMIT 1: as joins, a run of a thousand registrations hashed
+		-- all the region's participants, 0.15 s an op at 100,000)
+		FROM j
+		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at, x.blocked FROM participant x
+			WHERE $3 = 'exam_registration' AND x.id = karta_up_uuid(j.nr0->>'participant_id') LIMIT 1) pp ON true
+		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at FROM exam x
+			WHERE $3 = 'exam_registration' AND x.id = karta_up_uuid(j.nr0->>'exam_id') LIMIT 1) ex ON true
+		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at FROM exam_point x
+			WHERE $3 IN ('auditorium', 'staff_point') AND x.id = karta_up_uuid(j.nr0->>'point_id') LIMIT 1) ep ON true
+		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at FROM staff x
+			WHERE $3 = 'staff_point' AND x.id = karta_up_uuid(j.nr0->>'staff_id') LIMIT 1) sf ON true),
+	-- the device's access, once an owner (and once an exam's or staff member's owner)
+	acc AS MATERIALIZED (
+		SELECT $3 AS tp, x.org, x.acc FROM karta_rows_access($2, $3, ARRAY(SELECT k.owner FROM k)) x
+		UNION ALL SELECT 'exam', x.org, x.acc FROM karta_rows_access($2, 'exam', ARRAY(SELECT k.e_org FROM k)) x
+		UNION ALL SELECT 'staff', x.org, x.acc FROM karta_rows_access($2, 'staff', ARRAY(SELECT k.s_org FROM k)) x),
+	v AS MATERIALIZED (
+		SELECT k.*, CASE
+			WHEN k.typed IS NULL OR k.unknown THEN 'serial'
+			WHEN ($2).org_id IS NULL OR ($2).role = 'viewer' THEN 'serial'
+			WHEN k.found AND (k.base = 0 OR k.cur_del IS NOT NULL OR k.cur_v <> k.base) THEN 'serial'
+			WHEN NOT k.found AND k.base <> 0 THEN 'serial'
+			WHEN k.org_arg = -1 OR k.owner IS NULL THEN 'serial'
+			WHEN k.found AND k.owner <> k.cur_org THEN 'serial'
+			WHEN a.acc IS DISTINCT FROM 'write' THEN 'serial'
+			WHEN $3 = 'exam_registration' AND (k.p_del IS NOT NULL
+				OR (k.p_blocked AND (NOT k.found OR k.j ? 'exam_id' OR k.j ? 'participant_id'))
+				OR k.e_org IS NULL OR ae.acc IS DISTINCT FROM 'read' AND ae.acc IS DISTINCT FROM 'write'
+				OR k.e_del IS NOT NULL) THEN 'serial'
+			WHEN $3 IN ('auditorium', 'staff_point') AND k.pt_del IS NOT NULL THEN 'serial'
+			WHEN $3 = 'staff_point' AND (k.s_org IS NULL OR k.s_del IS NOT NULL
+				OR as_.acc IS DISTINCT FROM 'read' AND as_.acc IS DISTINCT FROM 'write') THEN 'serial'
+			WHEN k.host = -1 OR k.host IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization h
+				WHERE h.id = k.host AND h.level = 'school' AND h.parent_id = k.owner) THEN 'serial'
+			WHEN k.wp = -1 OR k.wp IS NOT NULL AND (SELECT r.region FROM rg r WHERE r.id = k.wp)
+				IS DISTINCT FROM (SELECT r.region FROM rg r WHERE r.id = k.owner) THEN 'serial'
+			WHEN $3 = 'staff' AND (k.nr0->>'birth_date')::date > current_date THEN 'serial'
+			WHEN $3 = 'auditorium' AND k.a ? 'unusable' AND NOT k.a ? 'unusable_seats' AND NOT (
+				coalesce(k.a->>'unusable', '') ~ '^[0-9]{1,6}$'
+				AND (k.nr0->>'rows') ~ '^[0-9]{1,6}$' AND (k.nr0->>'seats_per_row') ~ '^[0-9]{1,6}$'
+				AND (k.a->>'unusable')::int < (k.nr0->>'rows')::int * (k.nr0->>'seats_per_row')::int)
+				THEN 'serial'
+			ELSE 'ok' END AS st
+		FROM k LEFT JOIN acc a ON a.tp = $3 AND a.org = k.owner
+		LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org
+		LEFT JOIN acc as_ ON as_.tp = 'staff' AND as_.org = k.s_org),
+	-- the row as 0008 writes it
+	n AS (
+		SELECT v.*, CASE WHEN v.st <> 'ok' THEN NULL ELSE
+			CASE WHEN $3 = 'staff' THEN karta_up_person_nr(v.curj, v.j, '{}', NULL) ELSE v.nr0 END
+			|| CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
+			        WHEN v.a ? 'host_org' OR v.a ? 'host_org_id' THEN '{"host_org_id": null}' ELSE '{}' END
+			|| CASE WHEN v.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', v.wp)
+			        WHEN v.a ? 'workplace_org' OR v.a ? 'workplace_org_id' THEN '{"workplace_org_id": null}'
+			        ELSE '{}' END
+			|| CASE WHEN $3 = 'auditorium' AND v.a ? 'unusable' AND NOT v.a ? 'unusable_seats' THEN
+				(SELECT jsonb_build_object('unusable_seats', coalesce(jsonb_agg(s ORDER BY s), '[]'))
+				 FROM generate_series((v.nr0->>'rows')::int * (v.nr0->>'seats_per_row')::int
+				                      - (v.a->>'unusable')::int + 1,
+				                      (v.nr0->>'rows')::int * (v.nr0->>'seats_per_row')::int) s)
+			   ELSE '{}' END
+			|| CASE WHEN $3 = 'staff' AND jsonb_typeof(v.nr0->'roles') = 'array' THEN
+				(SELECT jsonb_build_object('roles', coalesce(jsonb_agg(CASE WHEN r #>> '{}' ~ '^[1-7]$'
+					THEN to_jsonb((karta_staff_roles())[(r #>> '{}')::int]) ELSE r END), '[]'))
+				 FROM jsonb_array_elements(v.nr0->'roles') r)
+			   ELSE '{}' END
+			|| CASE WHEN $3 = 'exam' AND coalesce(v.nr0->>'gia', '') = '' AND v.nr0->>'form' IN ('1', '2')
+				THEN jsonb_build_object('gia', CASE v.nr0->>'form' WHEN '1' THEN 11 ELSE 9 END) ELSE '{}' END
+			|| CASE WHEN $3 = 'exam_point' AND coalesce(v.a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
+				THEN jsonb_build_object('deleted_at', now()) ELSE '{}' END
+			|| jsonb_build_object('id', v.rid, 'org_id', v.owner, 'updated_at', now(),
+				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1) END AS nr
+		FROM v)
+	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own;
+
+	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM unnest($1) x, '
+		'jsonb_populate_record(NULL::%1$I, $2 || x.nr || jsonb_build_object(''created_at'', now())) r '
+		'WHERE x.st = ''ok'' AND x.cur_v IS NULL ORDER BY x.ord', p_type) USING d, defs;
+
+	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.cur_v IS NOT NULL) THEN
+		SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum),
+			string_agg('r.' || quote_ident(t.attname), ', ' ORDER BY t.attnum)
+		INTO c1, c2 FROM pg_attribute t
+		WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped
+		  AND t.attname NOT IN ('id', 'created_at', 'region_id', 'deleted_at');
+		EXECUTE format('UPDATE %I t SET (%s) = (%s) FROM unnest($1) x, '
+			'jsonb_populate_record(NULL::%I, x.nr) r '
+			'WHERE t.id = x.rid AND x.st = ''ok'' AND x.cur_v IS NOT NULL', p_type, c1, c2, p_type)
+			USING d;
+	END IF;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
+			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
+-- ---- the federal package's rows (karta_registry_gds_put, 0019) ------------------------------
+-- The package's keys resolved by joins — the owner by its school / municipality GUID (a staff
+-- member without one: its school's municipality), the graduation school, the workplace, a
+-- registration's exam by ExamGlobalID in its participant's region — and the rows written by
+-- the puts above. A row whose keys do not resolve comes back 'serial' (0019 names what is
+-- missing), as does whatever the put leaves to the one-by-one path.
+CREATE OR REPLACE FUNCTION karta_rows_gds(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	g karta_up_op[];
+	bad int[];
+	lvl text := karta_registry_level(p_type);
+BEGIN
+	WITH o AS (SELECT x.* FROM unnest(p_ops) x),
+	r AS (
+		SELECT o.ord, o.op_id, o.a,
+			CASE WHEN p_type IN ('participant', 'exam_point', 'staff')
+				THEN coalesce(og.id, CASE WHEN p_type = 'staff' THEN ws.parent_id END) END AS owner,
+			gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
+			ex.id AS exam
+		FROM o
+		LEFT JOIN organization og ON p_type IN ('participant', 'exam_point', 'staff')
+			AND o.a->>'org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			AND og.guid = (o.a->>'org_guid')::uuid AND og.level = lvl
+		LEFT JOIN organization ws ON o.a->>'workplace_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			AND ws.guid = (o.a->>'workplace_guid')::uuid AND ws.level = 'school'
+		LEFT JOIN organization gs ON o.a->>'grad_org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			AND gs.guid = (o.a->>'grad_org_guid')::uuid AND gs.level = 'school'
+		-- by key, not joined whole (see karta_rows_put)
+		LEFT JOIN LATERAL (SELECT x.org_id FROM participant x WHERE p_type = 'exam_registration'
+			AND x.id = karta_up_uuid(o.a->>'participant_id') LIMIT 1) pp ON true
+		LEFT JOIN LATERAL (SELECT coalesce(gp.id, p.id, x.id) AS region FROM organization x
+			LEFT JOIN organization p ON p.id = x.parent_id LEFT JOIN organization gp ON gp.id = p.parent_id
+			WHERE x.id = pp.org_id) rg ON true
+		LEFT JOIN LATERAL (SELECT e.id FROM exam e WHERE e.org_id = rg.region
+			AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
+			AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL LIMIT 1) ex
+			ON p_type = 'exam_registration'),
+	s AS (
+		SELECT r.*, (p_type IN ('participant', 'exam_point', 'staff') AND r.owner IS NULL)
+			OR (r.grad_named AND r.grad IS NULL)
+			OR (p_type = 'exam_registration' AND r.exam IS NULL) AS serial
+		FROM r)
+	SELECT coalesce(array_agg(s.ord ORDER BY s.ord) FILTER (WHERE s.serial), '{}'),
+		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
+			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
+			|| CASE WHEN s.owner IS NOT NULL
+				THEN jsonb_build_object('org', (SELECT x.code FROM organization x WHERE x.id = s.owner))
+				ELSE '{}' END
+			|| CASE WHEN s.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', s.grad) ELSE '{}' END
+			|| CASE WHEN s.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', s.wp) ELSE '{}' END
+			|| CASE WHEN s.exam IS NOT NULL THEN jsonb_build_object('exam_id', s.exam) ELSE '{}' END
+			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
+	INTO bad, g FROM s;
+	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)
+		|| CASE WHEN cardinality(g) > 0 THEN karta_rows_put(w, p_type, g) ELSE '{}' END;
+END $$;
+
+-- The package's point and auditorium assignments (karta_gds_plan_put, 0019) of a run, as a
+-- set: the exam point, the exam (by ExamGlobalID in the point's region, or an auditorium's
+-- through its point assignment's GUID), the auditorium, the lock and who plans where (0009's
+-- karta_plan_ctx, karta_plan_scope) joined once for the run; one INSERT … ON CONFLICT, one
+-- audit row a row. Anything else is 'serial' (0019 names it).
+CREATE OR REPLACE FUNCTION karta_rows_gds_plan(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	reg bigint := karta_org_region(w.org_id);
+	d karta_rw_row[];
+BEGIN
+	WITH o AS (
+		SELECT x.ord, x.op_id, x.a, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+		FROM unnest(p_ops) x),
+	cur AS MATERIALIZED (SELECT c.id, c.row_version FROM exam_point_assignment c
+		WHERE p_type = 'exam_point_assignment' AND c.id IN (SELECT o.rid FROM o)
+		UNION ALL SELECT c.id, c.row_version FROM exam_auditorium c
+		WHERE p_type = 'exam_auditorium' AND c.id IN (SELECT o.rid FROM o)),
+	j AS MATERIALIZED (
+		SELECT o.*, pt.id AS pid, pt.org_id AS p_org, pt.region_id AS p_reg, pt.code AS p_code,
+			ex.id AS eid, e.org_id AS e_org, e.deleted_at AS e_del, coalesce(l.locked, false) AS locked,
+			au.id AS aid, au.point_id AS a_point, c.row_version AS cur_v, c.id IS NOT NULL AS found
+		FROM o
+		LEFT JOIN exam_point pt ON pt.id = karta_up_uuid(o.a->>'point_id')
+		LEFT JOIN LATERAL (
+			SELECT e.id FROM exam e WHERE p_type = 'exam_point_assignment' AND e.org_id = pt.region_id
+				AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
+				AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL
+			UNION ALL SELECT x.exam_id FROM exam_point_assignment x WHERE p_type = 'exam_auditorium'
+				AND x.id = karta_up_uuid(o.a->'extra'->>'StationsExamsID') AND x.point_id = pt.id
+			LIMIT 1) ex ON true
+		LEFT JOIN exam e ON e.id = ex.id
+		LEFT JOIN exam_lock l ON l.id = ex.id
+		LEFT JOIN auditorium au ON p_type = 'exam_auditorium' AND au.id = karta_up_uuid(o.a->>'auditorium_id')
+		LEFT JOIN cur c ON c.id = o.rid),
+	v AS (
+		SELECT j.*, CASE
+			WHEN j.pid IS NULL OR j.eid IS NULL THEN 'serial'
+			WHEN p_type = 'exam_auditorium' AND (j.aid IS NULL OR j.a_point <> j.pid) THEN 'serial'
+			WHEN w.level NOT IN ('region', 'municipality') OR j.e_org IS DISTINCT FROM reg
+			     OR j.e_del IS NOT NULL OR j.locked THEN 'serial'
+			WHEN NOT (w.level = 'region' AND j.p_reg = w.org_id OR w.level = 'municipality' AND j.p_org = w.org_id)
+				THEN 'serial'
+			WHEN j.found AND (j.base = 0 OR j.cur_v <> j.base) OR NOT j.found AND j.base <> 0 THEN 'serial'
+			WHEN p_type = 'exam_point_assignment' AND NOT coalesce(j.a->>'seats', '') ~ '^([0-9]{1,9})?$'
+				THEN 'serial'
+			ELSE 'ok' END AS st
+		FROM j)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, CASE WHEN v.st = 'ok' THEN jsonb_build_object(
+		'org_id', v.p_org, 'exam_id', v.eid, 'point_id', v.pid, 'auditorium_id', v.aid, 'code', v.p_code,
+		'seats', nullif(v.a->>'seats', ''), 'role', coalesce(v.a->>'role', 'exam'), 'extra', v.a->'extra',
+		'del', coalesce((v.a->>'gds_deleted')::boolean, false)) END, v.st, NULL)::karta_rw_row ORDER BY v.ord)
+	INTO d FROM v;
+
+	IF p_type = 'exam_point_assignment' THEN
+		INSERT INTO exam_point_assignment AS x (id, org_id, exam_id, point_id, seats, extra, updated_by,
+			deleted_at)
+		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
+			(r.nr->>'seats')::int, r.nr->'extra', w.device, CASE WHEN (r.nr->>'del')::boolean THEN now() END
+		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
+		ON CONFLICT (id) DO UPDATE SET seats = excluded.seats, extra = excluded.extra,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
+			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
+				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
+	ELSE
+		INSERT INTO exam_auditorium AS x (id, org_id, exam_id, point_id, auditorium_id, role, extra,
+			updated_by, deleted_at)
+		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
+			(r.nr->>'auditorium_id')::uuid, r.nr->>'role', r.nr->'extra', w.device,
+			CASE WHEN (r.nr->>'del')::boolean THEN now() END
+		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
+		ON CONFLICT (id) DO UPDATE SET role = excluded.role, extra = excluded.extra,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
+			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
+				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
+	END IF;
+	INSERT INTO planning_audit(exam_id, step, device_id, org_id, status, summary)
+	SELECT (r.nr->>'exam_id')::uuid, 'gds_import', w.device, w.org_id, 'ok', p_type || ' ' || (r.nr->>'code')
+	FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
+			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
+-- ---- runs ------------------------------------------------------------------------------------
+-- The set-wise class of a row, NULL: applied alone.
+CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+	WHEN jsonb_typeof(a) IS DISTINCT FROM 'object' OR karta_up_uuid(a->>'id') IS NULL
+	     OR NOT coalesce(nullif(a->>'base', ''), '0') ~ '^[0-9]{1,15}$' THEN NULL
+	WHEN k = 'registry_put' AND karta_registry_type(a->>'type')
+	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
+		THEN 'put:' || (a->>'type')
+	WHEN k = 'registry_delete' AND karta_registry_type(a->>'type')
+	     AND coalesce(nullif(a->>'ris_deleted', ''), '0') ~ '^[0-9]{1,4}$'
+		THEN 'del:' || (a->>'type')
+	WHEN k = 'registry_gds_put' AND a->>'type' IN ('exam_point_assignment', 'exam_auditorium')
+	     AND coalesce(a->>'gds_deleted', 'false') IN ('true', 'false')
+		THEN 'gdsplan:' || (a->>'type')
+	WHEN k = 'registry_gds_put' AND a->>'type' IN ('participant', 'exam_registration', 'exam_point',
+	                                                'auditorium', 'staff')
+	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
+	     AND coalesce(a->>'gds_deleted', 'false') = 'false'
+		THEN 'gds:' || (a->>'type')
+	END
+$$;
+
+CREATE OR REPLACE FUNCTION karta_rows_group(w karta_up_actor, p_cls text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_cls LIKE 'put:%' THEN
+		RETURN karta_rows_put(w, substr(p_cls, 5), p_ops);
+	ELSIF p_cls LIKE 'del:%' THEN
+		RETURN karta_upload_deletes(w, substr(p_cls, 5), p_ops);
+	ELSIF p_cls LIKE 'gds:%' THEN
+		RETURN karta_rows_gds(w, substr(p_cls, 5), p_ops);
+	ELSIF p_cls LIKE 'gdsplan:%' THEN
+		RETURN karta_rows_gds_plan(w, substr(p_cls, 9), p_ops);
+	END IF;
+	RAISE EXCEPTION 'no set-wise path for %', p_cls;
+END $$;
+
+-- A run as a set, in a subtransaction; a statement failing where the checks foresaw nothing
+-- rolls the run back and its halves are applied again, down to rows applied alone.
+CREATE OR REPLACE FUNCTION karta_rows_split(w karta_up_actor, p_cls text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	res karta_up_res[];
+	n int := cardinality(p_ops);
+	h int := cardinality(p_ops) / 2;
+BEGIN
+	IF p_cls IS NULL THEN
+		RETURN karta_rows_serial(w, p_ops);
+	END IF;
+	BEGIN
+		res := karta_rows_group(w, p_cls, p_ops);
+	EXCEPTION
+		WHEN serialization_failure OR deadlock_detected OR lock_not_available OR query_canceled THEN
+			RAISE;
+		WHEN OTHERS THEN
+			res := NULL;
+	END;
+	IF res IS NULL THEN
+		IF n <= 8 THEN
+			RETURN karta_rows_serial(w, p_ops);
+		END IF;
+		RETURN karta_rows_split(w, p_cls, p_ops[1:h]) || karta_rows_split(w, p_cls, p_ops[h + 1:n]);
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(res) r WHERE r.outcome = 'serial') THEN
+		res := ARRAY(SELECT r FROM unnest(res) r WHERE r.outcome <> 'serial')
+			|| karta_rows_serial(w, ARRAY(SELECT o FROM unnest(p_ops) o JOIN unnest(res) r
+				ON r.ord = o.ord WHERE r.outcome = 'serial' ORDER BY o.ord));
+	END IF;
+	RETURN res;
+END $$;
+
+-- The rows of one registry_rows op, applied; one answer a row, in row order. Rows of one
+-- class touching distinct ids form a run; a row touching an id an earlier row of the run
+-- touched starts the next.
+CREATE OR REPLACE FUNCTION karta_rows_apply(w karta_up_actor, p_op_id uuid, p_rows jsonb)
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	ops karta_up_op[];
+	cls text[];
+	prev int[];
+	res karta_up_res[] := '{}';
+	n int;
+	i int := 1;
+	j int;
+BEGIN
+	ops := ARRAY(SELECT ROW(x.i, p_op_id, NULL, x.v->>'k',
+		CASE WHEN x.v->>'k' = 'refused' THEN jsonb_build_object('why', x.v->>'why') ELSE x.v->'a' END
+		)::karta_up_op FROM jsonb_array_elements(p_rows) WITH ORDINALITY x(v, i) ORDER BY x.i);
+	n := cardinality(ops);
+	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a) FROM unnest(ops) o ORDER BY o.ord);
+	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
+		           FROM (SELECT z.ord, lower(z.a->>'id') AS key FROM unnest(ops) z
+		                 WHERE z.a->>'id' IS NOT NULL) x) y ON y.ord = o.ord
+		GROUP BY o.ord ORDER BY o.ord);
+	WHILE i <= n LOOP
+		j := i + 1;
+		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP
+			j := j + 1;
+		END LOOP;
+		res := res || karta_rows_split(w, cls[i], ops[i:j - 1]);
+		i := j;
+	END LOOP;
+	RETURN ARRAY(SELECT r FROM unnest(res) r ORDER BY r.ord);
+END $$;
+
+-- The op's answer: applied, its detail every row's ("r": one letter a row — c created,
+-- u updated, d deleted, x refused — and "refused": [{i, n, k, t, status, message}] for the
+-- x's, with the file's name and unit for the client's words).
+CREATE OR REPLACE FUNCTION karta_rows_answer(p_a jsonb, p_res karta_up_res[]) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT jsonb_build_object('rows', count(*), 'file', coalesce(p_a->>'file', ''),
+		'unit', coalesce(p_a->>'unit', 'row'),
+		'r', string_agg(CASE WHEN r.outcome <> 'applied' THEN 'x' WHEN r.message = 'created' THEN 'c'
+			WHEN r.message = 'deleted' THEN 'd' ELSE 'u' END, '' ORDER BY r.ord),
+		'refused', coalesce(jsonb_agg(jsonb_build_object('i', r.ord,
+			'n', p_a->'rows'->(r.ord - 1)->'n', 'k', p_a->'rows'->(r.ord - 1)->>'k',
+			't', p_a->'rows'->(r.ord - 1)->'a'->>'type', 'status', r.status, 'message', r.message)
+			ORDER BY r.ord) FILTER (WHERE r.outcome <> 'applied'), '[]'))
+	FROM unnest(p_res) r
+$$;
