@@ -177,8 +177,8 @@ BEGIN
 			WHEN j.base = 0 AND j.found THEN 'conflict|an item with this id exists'
 			WHEN j.base <> 0 AND NOT j.found THEN format('not_found|no item %s', j.iid)
 			WHEN j.pid IS NULL THEN format('not_found|no plan %s', j.it->>'plan_id')
-			WHEN w.org_id IS NULL THEN 'denied|device is not active'
-			WHEN w.role = 'viewer' THEN 'denied|this device is registered as a viewer: it cannot write'
+			WHEN karta_write_refusal(w.org_id, w.role, true) IS NOT NULL THEN
+				'denied|' || karta_write_refusal(w.org_id, w.role, true)
 			WHEN a.acc <> 'write' THEN format('denied|no write access to plan %s', j.pid)
 			WHEN j.status <> 'draft' THEN
 				format('precondition|plan %s is %s: its text is read-only', j.pid, j.status)
@@ -292,7 +292,8 @@ BEGIN
 		LEFT JOIN acc ON acc.owner_org_id = p.owner_org_id LEFT JOIN cur c ON c.item_id = o.iid),
 	v AS (
 		SELECT j.*, CASE
-			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
+			WHEN karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
+				'denied|' || karta_write_refusal(w.org_id, w.role)
 			WHEN NOT j.seen THEN format('not_found|no item %s', j.iid)
 			WHEN j.owner_org_id <> w.org_id THEN
 				'denied|an organization reports status only on the items of its own plans'
@@ -306,8 +307,7 @@ BEGIN
 			WHEN length(j.cm) > 4000 THEN 'bad|a comment has at most 4000 characters'
 			WHEN j.ev_err IS NOT NULL THEN 'bad|' || j.ev_err
 			WHEN j.a ? 'base' AND coalesce((j.a->>'base')::bigint, 0) <> coalesce(j.cur_v, 0) THEN
-				format('conflict|status changed since version %s (now %s)', j.a->>'base',
-					coalesce(j.cur_v, 0))
+				'conflict|' || karta_stale('status', j.a->>'base', coalesce(j.cur_v, 0))
 			WHEN j.cur_id IS NULL THEN 'ok|created'
 			WHEN j.cur_st = j.a->>'status' AND j.cur_cm = j.cm AND j.cur_ev = j.ev THEN 'ok|unchanged'
 			ELSE 'ok|updated' END AS sm
@@ -443,13 +443,14 @@ BEGIN
 	v AS MATERIALIZED (
 		SELECT k.*, CASE
 			WHEN k.typed IS NULL THEN 'serial|'
-			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
+			WHEN karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
+				'denied|' || karta_write_refusal(w.org_id, w.role)
 			WHEN k.found AND coalesce(ca.acc, 'none') = 'none' THEN format('not_found|no participant %s', k.rid)
 			WHEN k.found AND k.base = 0 THEN 'conflict|a participant with this id exists'
 			WHEN k.found AND coalesce(ca.acc, 'none') <> 'write' THEN 'denied|no write access to this participant'
 			WHEN k.found AND k.cur_del IS NOT NULL THEN 'conflict|the participant was deleted'
 			WHEN k.found AND k.cur_v <> k.base THEN
-				format('conflict|participant changed since version %s (now %s)', k.base, k.cur_v)
+				'conflict|' || karta_stale('participant', k.base::text, k.cur_v)
 			WHEN NOT k.found AND k.base <> 0 THEN format('not_found|no participant %s', k.rid)
 			WHEN k.unknown THEN 'serial|' -- 0008 names the first unknown field
 			WHEN k.org_arg = -1 THEN 'bad|org: no such organization'
@@ -525,7 +526,8 @@ BEGIN
 		FROM o LEFT JOIN cur c ON c.id = o.rid),
 	v AS (
 		SELECT j.*, CASE
-			WHEN ($2).org_id IS NULL OR ($2).role = 'viewer' THEN 'denied|this device cannot write'
+			WHEN karta_write_refusal(($2).org_id, ($2).role) IS NOT NULL THEN
+				'denied|' || karta_write_refusal(($2).org_id, ($2).role)
 			WHEN length(j.why) > 1000 THEN 'bad|reason: at most 1000 characters'
 			WHEN j.flag <> 0 AND ($3 NOT IN ('participant', 'exam_point')
 			                      OR j.flag NOT IN (1, 2, 4, 5, 6, 7, 10, 11, 12)) THEN
@@ -535,7 +537,7 @@ BEGIN
 			WHEN j.acc <> 'write' THEN format('denied|no write access to this %s', $3)
 			WHEN j.deleted_at IS NOT NULL THEN format('conflict|the %s was deleted', $3)
 			WHEN j.base <> 0 AND j.cur_v <> j.base THEN
-				format('conflict|%s changed since version %s (now %s)', $3, j.base, j.cur_v)
+				'conflict|' || karta_stale($3, j.base::text, j.cur_v)
 			WHEN j.regs > 0 THEN
 				format('precondition|the exam has %s registrations: they must be deleted first', j.regs)
 			ELSE 'ok|deleted' END AS sm
@@ -751,8 +753,8 @@ BEGIN
 	   OR jsonb_array_length(o.a->'rows') > 5000 THEN
 		r := ROW(o.ord, o.op_id, 'rejected', 'bad', 'rows: a list of 1 to 5000 rows', NULL, NULL,
 			NULL, NULL, false, NULL)::karta_up_res;
-	ELSIF w.org_id IS NULL OR w.role = 'viewer' THEN
-		r := ROW(o.ord, o.op_id, 'rejected', 'denied', 'this device cannot write', NULL, NULL,
+	ELSIF karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
+		r := ROW(o.ord, o.op_id, 'rejected', 'denied', karta_write_refusal(w.org_id, w.role), NULL, NULL,
 			NULL, NULL, false, NULL)::karta_up_res;
 	ELSE
 		BEGIN
