@@ -286,9 +286,9 @@ BEGIN
 			'exam_point, auditorium, staff, staff_point)', NULL::uuid;
 		RETURN;
 	END IF;
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid; RETURN;
+	SELECT * INTO act FROM karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid; RETURN;
 	END IF;
 	-- an interop history row (deleted-row flag not 0): stored deleted, may update a deleted row
 	hist := p_type IN ('participant', 'exam_point') AND coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$';
@@ -313,8 +313,8 @@ BEGIN
 		ELSIF cur->>'deleted_at' IS NOT NULL AND NOT hist THEN
 			RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
 		ELSIF (cur->>'row_version')::bigint <> base THEN
-			RETURN QUERY SELECT 'conflict', format('%s changed since version %s (now %s)', p_type,
-				base, cur->>'row_version'), rid;
+			RETURN QUERY SELECT 'conflict', karta_stale(p_type, base::text,
+				(cur->>'row_version')::bigint), rid;
 			RETURN;
 		END IF;
 	ELSIF base <> 0 THEN
@@ -562,9 +562,9 @@ BEGIN
 			'exam_point, auditorium, staff, staff_point)', NULL::uuid;
 		RETURN;
 	END IF;
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid; RETURN;
+	SELECT * INTO act FROM karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid; RETURN;
 	END IF;
 	BEGIN
 		rid := (a->>'id')::uuid;
@@ -593,8 +593,8 @@ BEGIN
 	ELSIF cur->>'deleted_at' IS NOT NULL THEN
 		RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
 	ELSIF base <> 0 AND (cur->>'row_version')::bigint <> base THEN
-		RETURN QUERY SELECT 'conflict', format('%s changed since version %s (now %s)', p_type,
-			base, cur->>'row_version'), rid;
+		RETURN QUERY SELECT 'conflict', karta_stale(p_type, base::text,
+			(cur->>'row_version')::bigint), rid;
 		RETURN;
 	END IF;
 	IF p_type = 'exam' THEN
@@ -700,8 +700,8 @@ DECLARE
 BEGIN
 	SELECT p_device, x.org_id, x.level, x.role INTO w FROM karta_actor(p_device) x;
 	w.device := p_device;
-	IF w.org_id IS NULL OR w.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint;
+	IF karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', karta_write_refusal(w.org_id, w.role), NULL::uuid, NULL::bigint;
 		RETURN;
 	END IF;
 	res := karta_rows_apply(w, nullif(current_setting('karta.op_id', true), '')::uuid, a->'rows');

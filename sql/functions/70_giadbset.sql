@@ -59,8 +59,8 @@ BEGIN
 	IF cur IS NOT NULL AND base = 0 THEN
 		RETURN QUERY SELECT 'conflict', format('a %s with this id exists', p_type), rid, NULL::bigint; RETURN;
 	ELSIF cur IS NOT NULL AND (cur->>'row_version')::bigint <> base THEN
-		RETURN QUERY SELECT 'conflict', format('%s changed since version %s (now %s)', p_type, base,
-			cur->>'row_version'), rid, NULL::bigint;
+		RETURN QUERY SELECT 'conflict', karta_stale(p_type, base::text, (cur->>'row_version')::bigint),
+			rid, NULL::bigint;
 		RETURN;
 	ELSIF cur IS NULL AND base <> 0 THEN
 		RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid, NULL::bigint; RETURN;
