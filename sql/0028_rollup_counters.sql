@@ -24,8 +24,8 @@
 -- counters), so the range stays a day or two. Exactness never depends on it: a roll-up of a
 -- day the base is not on adds the correction itself.
 --   Concurrency: a writer's counter trigger reads the base day holding a shared advisory
--- lock (to its commit); the rebase takes that lock exclusively or not at all (it tries, and
--- leaves the base for the next roll-up while writes are in flight). So the base never moves
+-- lock (to its commit); the rebase takes that lock exclusively (waiting at most 200 ms for
+-- the writes in flight, else leaving the base for the next roll-up). So the base never moves
 -- between a writer's delta and its commit, and a writer whose rows the rebase's snapshot
 -- did not see adds them relative to the new base (it waits for the rebase to commit before
 -- reading the day).
@@ -199,14 +199,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	GROUP BY r.plan_id
 $$;
 
--- Moves the counters' base to p_day if no write is in flight (else leaves it: false).
-CREATE FUNCTION karta_rollup_rebase(p_day date) RETURNS boolean LANGUAGE plpgsql AS $$
+-- Moves the counters' base to p_day: waits up to 200 ms for the writes in flight to commit
+-- (new ones wait behind it meanwhile), else leaves the base (false) for the next roll-up.
+CREATE FUNCTION karta_rollup_rebase(p_day date) RETURNS boolean LANGUAGE plpgsql
+SET lock_timeout = '200ms' AS $$
 DECLARE
 	d0 date;
 BEGIN
-	IF NOT pg_try_advisory_xact_lock(karta_rollup_lock_key()) THEN
-		RETURN false;
-	END IF;
+	PERFORM pg_advisory_xact_lock(karta_rollup_lock_key());
 	SELECT b.day INTO d0 FROM rollup_base b;
 	IF d0 = p_day THEN
 		RETURN false;
@@ -216,8 +216,8 @@ BEGIN
 	FROM karta_rollup_shift(d0, p_day) x WHERE x.plan_id = c.plan_id;
 	UPDATE rollup_base SET day = p_day;
 	RETURN true;
-EXCEPTION WHEN read_only_sql_transaction THEN
-	RETURN false; -- a read-only transaction (a standby, a report in one): next time
+EXCEPTION WHEN lock_not_available OR read_only_sql_transaction THEN
+	RETURN false; -- writes kept coming, or a read-only transaction: next time
 END $$;
 
 -- Whether the counters are the roll-up of p_orgs as of p_cutoff (see the top): nothing in
