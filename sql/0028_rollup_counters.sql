@@ -4,8 +4,8 @@
 -- Until here a region's roll-up by municipality or school counted its ~318,000 (item,
 -- executor) rows of item_rollup on every call (karta_rollup_counts, 0022: a parallel scan of
 -- the whole table, ~130 ms on a quiet machine, 400–500 ms at load 15), and the overdue list
--- read its ~40,000 overdue items' numbers and titles by 40,000 random look-ups in a 116 MB
--- index (~200 ms of its ~500).
+-- read every pair of the region to find its ~40,000 overdue ones, and their numbers and
+-- titles by 40,000 random look-ups in a 116 MB index.
 --
 -- Counters. rollup_count holds per plan what karta_rollup_counts counts, over the plan's
 -- item_rollup rows not deleted: items, done, in_progress, blocked, not_applicable (the same
@@ -42,7 +42,12 @@
 -- same trigger as the rest), and item_rollup_open indexes the open dated items (not done,
 -- not applicable, not deleted) by deadline with them: the list as of today is one range of
 -- that index (no look-up per item), its organizations ranked once (1,061 rows) instead of
--- their codes compared in the sort of 40,000.
+-- their codes compared in the sort of 40,000. The price: item_rollup is three times as
+-- wide (33 → 108 MB compacted on bench/rollup.sh's data), and what still scans it — the
+-- roll-up and the overdue list as of an earlier day, the roll-up by item — takes ~20 % more
+-- CPU; the 40,000 look-ups in plan_item_label it spares cost the list as of today 2.4× its
+-- CPU (110 → 268 ms a call, side by side). (PostgreSQL moves no value of a row under 2 kB
+-- out of line, whatever toast_tuple_target says: the title cannot live beside the row.)
 
 -- ---- item_rollup: numbers and titles, two indexes by deadline ------------------------------
 ALTER TABLE item_rollup ADD COLUMN number text, ADD COLUMN title text;
