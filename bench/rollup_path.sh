@@ -28,16 +28,7 @@ KT_ORGS=(reg)
 kt_setup bench_rollup_path
 # the region's overdue list is ~14 MB: larger than the default frame (4 MB), which refuses it
 kt_start_kartad --max-frame 33554432 >&2
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --municipalities "$MUN" --schools "$SCH" --participants 1 \
-	--exam-points 1 --auditoriums 1 --staff 1 >/dev/null
-region_orgs "$G"
-psql -XAtq -v ON_ERROR_STOP=1 -v history=1 "$KT_CONNINFO" >/dev/null <<SQL
-SET session_replication_role = replica;
-SELECT setseed(0.42);
-\\i $KT_SRC/bench/rollup_gen.sql
-SQL
-kt_psql "VACUUM (ANALYZE)"
+region_rollup "$MUN" "$SCH"
 DEV=$(kt_psql "SELECT d.id FROM device d JOIN organization o ON o.id = d.org_id WHERE o.code = 'reg'")
 
 # sql_ms SQL: RUNS runs in one session, the median of psql's \timing

@@ -227,12 +227,14 @@ END $$;
 
 -- Whether the counters are the roll-up of p_orgs as of p_cutoff (see the top): nothing in
 -- their plans happened at or after it, no status version closed at or after it.
+-- (The plans are looked at only for counters dated at or after the cutoff: normally none.)
 CREATE FUNCTION karta_rollup_counted(p_orgs bigint[], p_cutoff timestamptz) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	WITH late AS MATERIALIZED (SELECT c.plan_id FROM rollup_count c WHERE c.latest >= p_cutoff)
 	SELECT coalesce((SELECT max(h.valid_to) FROM item_status_history h
 	                 WHERE h.valid_to IS NOT NULL) < p_cutoff, true) -- one probe of item_status_history_closed
-	   AND NOT EXISTS (SELECT 1 FROM plan p JOIN rollup_count c ON c.plan_id = p.id
-	                   WHERE p.owner_org_id = ANY (p_orgs) AND c.latest >= p_cutoff)
+	   AND NOT EXISTS (SELECT 1 FROM late JOIN plan p ON p.id = late.plan_id
+	                   WHERE p.owner_org_id = ANY (p_orgs))
 $$;
 
 -- 0022's karta_rollup_counts under a new name: the counts by scanning item_rollup.

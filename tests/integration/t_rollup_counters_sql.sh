@@ -117,7 +117,10 @@ worker() {
 rebaser() {
 	local i
 	for ((i = 0; i < 12; i++)); do
-		echo "SELECT karta_rollup_rebase(current_date + (floor(random() * 31) - 15)::int);"
+		# the lock taken first, waiting as long as it takes (the rebase alone gives up after
+		# 200 ms, which a loaded machine's overlapping writers may always exceed)
+		echo "BEGIN; SELECT pg_advisory_xact_lock(karta_rollup_lock_key()) IS NULL;
+			SELECT karta_rollup_rebase(current_date + (floor(random() * 31) - 15)::int); COMMIT;"
 		echo "SELECT pg_sleep(0.1);"
 	done | psql -XAtq "$KT_CONNINFO" >"$KT_WORK/rebaser.out" 2>&1
 }
