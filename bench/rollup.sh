@@ -9,7 +9,8 @@
 #   ANALYZE. Then karta_rollup / karta_overdue are timed RUNS times each in one session,
 #   and the plans of the main calls are printed (auto_explain: the statement the function
 #   executes, with ANALYZE and BUFFERS).
-# Usage: bench/rollup.sh [RUNS=5]. Needs only PostgreSQL 15 (deploy/pgcluster.sh); the
+# Usage: bench/rollup.sh [RUNS=5]. Needs PostgreSQL 15 (deploy/pgcluster.sh) and karta-admin
+# ($KT_BIN/server, it applies sql/ and sql/functions/); the
 # cluster is $KT_PG_DIR (default $KT_BIN/bench-pg), stopped at the end unless it was
 # already running. Prints Markdown for docs/reports.md.
 set -euo pipefail
@@ -30,9 +31,7 @@ DB=$("$PGC" conninfo "$KT_PG_DIR" bench_rollup)
 q() { psql -XAtq -v ON_ERROR_STOP=1 "$DB" "$@"; }
 
 t0=$(date +%s)
-for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
-	q -1 -f "$f" >/dev/null
-done
+"$KT_BIN/server/karta-admin" --db "$DB" migrate >/dev/null
 
 q -v gen="$KT_SRC/bench/rollup_gen.sql" -v history=1 >/dev/null <<'SQL'
 SET session_replication_role = replica; -- no feed or history triggers, no FK checks: bulk load

@@ -13,25 +13,6 @@ CREATE TABLE organization (
 );
 CREATE INDEX organization_parent ON organization(parent_id);
 
--- A municipality sits under a region, a school under a municipality.
-CREATE FUNCTION organization_check_parent() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-	parent_level text;
-BEGIN
-	IF NEW.parent_id IS NULL THEN
-		RETURN NEW;
-	END IF;
-	SELECT level INTO parent_level FROM organization WHERE id = NEW.parent_id;
-	IF (NEW.level = 'municipality' AND parent_level <> 'region')
-	   OR (NEW.level = 'school' AND parent_level <> 'municipality') THEN
-		RAISE EXCEPTION 'a % cannot be placed under a %', NEW.level, parent_level
-			USING ERRCODE = 'check_violation';
-	END IF;
-	RETURN NEW;
-END $$;
-CREATE TRIGGER organization_parent_level BEFORE INSERT OR UPDATE ON organization
-	FOR EACH ROW EXECUTE FUNCTION organization_check_parent();
-
 -- One row per client installation: the SHA-256 of its certificate is its identity. The
 -- organization is never taken from what a client says, only from this table.
 CREATE TABLE device (

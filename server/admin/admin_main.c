@@ -10,15 +10,17 @@
 static int admin_migrate(PGconn *pg, int argc, char **argv)
 {
 	char err[512];
-	int applied = 0;
-	if (kt_schema_migrate(pg, &applied, err, sizeof err) != 0) {
+	int applied = 0, refreshed = 0;
+	if (kt_schema_migrate(pg, &applied, &refreshed, err, sizeof err) != 0) {
 		fprintf(stderr, _("karta-admin: %s\n"), err);
 		return 1;
 	}
 	if (applied)
 		printf(_("applied %d migration(s); schema is at version %d\n"), applied,
 			kt_schema_expected());
-	else
+	if (refreshed)
+		printf(_("applied the function files (%d in sql/functions/)\n"), kt_sqlfuncs_count);
+	if (!applied && !refreshed)
 		printf(_("schema is up to date (version %d)\n"), kt_schema_expected());
 	return 0;
 }
@@ -32,7 +34,10 @@ static int admin_status(PGconn *pg, int argc, char **argv)
 		return 1;
 	}
 	printf(_("schema version %d, this binary expects %d\n"), cur, kt_schema_expected());
-	return cur == kt_schema_expected() ? 0 : 1;
+	int fn = kt_sqlfuncs_check(pg, err, sizeof err);
+	if (fn != 0)
+		printf("%s\n", err);
+	return cur == kt_schema_expected() && fn == 0 ? 0 : 1;
 }
 
 static const struct {

@@ -1,6 +1,7 @@
 /* migrate: forward-only schema migrations (see kt_migrations.h). A migration is applied in
  * the same transaction as its schema_migrations row, so a crash leaves either both or
- * neither. A database newer than the binary is refused, never "downgraded". */
+ * neither. A database newer than the binary is refused, never "downgraded". The functions,
+ * views and triggers come after, from sql/functions/ (sqlfuncs.c). */
 #include "kt_migrations.h"
 
 #include <stdio.h>
@@ -18,7 +19,7 @@ static int exec_ok(PGconn *pg, const char *sql, char *err, size_t errlen)
 {
 	PGresult *r = PQexec(pg, sql);
 	ExecStatusType st = PQresultStatus(r);
-	int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+	int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
 	if (!ok)
 		snprintf(err, errlen, "%s", PQresultErrorMessage(r));
 	PQclear(r);
@@ -55,7 +56,7 @@ int kt_schema_check(PGconn *pg, char *err, size_t errlen)
 		return -1;
 	int want = kt_schema_expected();
 	if (cur == want)
-		return 0;
+		return kt_sqlfuncs_check(pg, err, errlen) == 0 ? 0 : -1;
 	if (cur == 0)
 		snprintf(err, errlen, "database schema is not initialised: run 'karta-admin migrate'");
 	else if (cur < want)
@@ -96,15 +97,21 @@ fail:
 	return -1;
 }
 
-int kt_schema_migrate(PGconn *pg, int *applied, char *err, size_t errlen)
+int kt_schema_migrate(PGconn *pg, int *applied, int *refreshed, char *err, size_t errlen)
 {
 	*applied = 0;
+	*refreshed = 0;
 	if (exec_ok(pg, "SET client_min_messages = warning", err, errlen) != 0 ||
 	    exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errlen) != 0 ||
 	    exec_ok(pg,
 		    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		    " version int PRIMARY KEY, name text NOT NULL,"
 		    " applied_at timestamptz NOT NULL DEFAULT now())",
+		    err, errlen) != 0 ||
+	    exec_ok(pg,
+		    "CREATE TABLE IF NOT EXISTS schema_functions ("
+		    " id boolean PRIMARY KEY DEFAULT true CHECK (id), files_hash text NOT NULL,"
+		    " digest text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
 		    err, errlen) != 0)
 		return -1;
 	int rc = 0;
@@ -116,6 +123,9 @@ int kt_schema_migrate(PGconn *pg, int *applied, char *err, size_t errlen)
 			cur, kt_schema_expected());
 		rc = -1;
 	}
+	/* what the tables and migrations call (CHECKs, indexes, backfills) exists before them */
+	if (rc == 0 && cur < kt_schema_expected() && kt_sqlfuncs_prepare(pg, err, errlen) != 0)
+		rc = -1;
 	for (int i = 0; rc == 0 && i < kt_migrations_count; i++) {
 		if (kt_migrations[i].version <= cur)
 			continue;
@@ -123,6 +133,13 @@ int kt_schema_migrate(PGconn *pg, int *applied, char *err, size_t errlen)
 			rc = -1;
 		else
 			(*applied)++;
+	}
+	if (rc == 0) {
+		int st = *applied ? 1 : kt_sqlfuncs_check(pg, err, errlen);
+		if (st < 0 || (st == 1 && kt_sqlfuncs_apply(pg, err, errlen) != 0))
+			rc = -1;
+		else
+			*refreshed = st == 1;
 	}
 	char e2[128];
 	exec_ok(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")", e2, sizeof e2);

@@ -382,28 +382,56 @@ kt_populate() {
 	done
 }
 
+# kt_kartad_refuses WHAT CONNINFO: kartad must exit non-zero (not hang, not listen) on that
+# database, saying why (schema, migrate) in its log.
+kt_kartad_refuses() {
+	local what=$1 db=$2 log=$KT_WORK/refuse-$1.log rc=0
+	timeout 20 "$KT_KARTAD" --config "$KT_KARTAD_CONF" --db "$db" >/dev/null 2>"$log" || rc=$?
+	[ "$rc" != 124 ] || kt_fail "kartad on the $what database: still running after 20 s"
+	[ "$rc" != 0 ] || kt_fail "kartad on the $what database: exited 0"
+	! grep -q 'event=listening' "$log" || kt_fail "kartad on the $what database: started listening"
+	KT_ICASE=1 kt_assert_match "$(cat "$log")" 'schema|migrat' "kartad's log on the $what database"
+	kt_log "kartad refuses the $what database (exit $rc): $(grep -Ei 'schema|migrat' "$log" | head -n 1)"
+}
+
 # kt_setup_sql NAME: for tests of the SQL alone (no kartad, no certificates): a work dir and
-# a database with every sql/NNNN_*.sql applied by psql in one transaction, recorded in
-# schema_migrations as karta-admin migrate would.
+# a database migrated by karta-admin (sql/NNNN_*.sql, then sql/functions/).
 kt_setup_sql() {
 	KT_NAME=$1
 	KT_WORK=$KT_BIN/test-work/$KT_NAME
 	KT_DB=$KT_NAME
+	kt__need_binaries
 	kt__lock_and_cluster
 	rm -rf -- "$KT_WORK"
 	mkdir -p "$KT_WORK"
 	KT_CONNINFO=$(kt_createdb "$KT_DB")
-	local f b
+	timeout 120 "$KT_ADMIN" --db "$KT_CONNINFO" migrate >"$KT_WORK/migrate.out" 2>&1 ||
+		kt_fail "migrations failed: $(cat "$KT_WORK/migrate.out")"
+}
+
+# kt_old_sql DIR: sql/ as main had it before the functions moved to sql/functions/ (schema
+# version 24, every function defined in its migration), into DIR — from the vendored archive
+# tests/fixtures/old-sql/ (the tests need no git history).
+kt_old_sql() {
+	mkdir -p "$1"
+	tar -xJf "$KT_SRC/tests/fixtures/old-sql/sql-4089ea8.tar.xz" -C "$1" ||
+		kt_fail "cannot unpack tests/fixtures/old-sql/sql-4089ea8.tar.xz into $1"
+}
+
+# kt_psql_migrations CONNINFO FILE…: applies old-style migration FILEs with psql in one
+# transaction, recorded in schema_migrations as karta-admin migrate would.
+kt_psql_migrations() {
+	local db=$1 f b
+	shift
 	{
 		echo "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,
 			applied_at timestamptz NOT NULL DEFAULT now());"
-		for f in "$KT_SRC"/sql/[0-9][0-9][0-9][0-9]_*.sql; do
+		for f in "$@"; do
 			cat "$f"
 			b=$(basename "$f")
 			echo ";INSERT INTO schema_migrations(version, name) VALUES ($((10#${b:0:4})), '$b');"
 		done
-	} | psql -XAtq -v ON_ERROR_STOP=1 -1 "$KT_CONNINFO" >"$KT_WORK/migrate.out" 2>&1 ||
-		kt_fail "migrations failed: $(cat "$KT_WORK/migrate.out")"
+	} | psql -XAtq -v ON_ERROR_STOP=1 -1 "$db" >/dev/null
 }
 
 # ---------------------------------------------------------------------------------------

@@ -392,16 +392,10 @@ kt_assert_eq "0" "$(replay_mismatches)" "rows whose newest change is not the row
 kt_stop_kartad
 
 # --- upgrade: a database with plans from before 0005 gets them into its feeds ----------------
+# (0001-0004 as they were written then: the plan functions defined in 0003)
 up=$(kt_createdb t_feeds_upgrade)
-{
-	echo "CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now());"
-	for f in "$KT_SRC"/sql/000[1-4]_*.sql; do
-		cat "$f"
-		b=$(basename "$f")
-		echo ";INSERT INTO schema_migrations(version, name) VALUES ($((10#${b:0:4})), '$b');"
-	done
-} | psql -XAtq -v ON_ERROR_STOP=1 -1 "$up" >/dev/null
+kt_old_sql "$KT_WORK/old"
+kt_psql_migrations "$up" "$KT_WORK"/old/sql/000[1-4]_*.sql
 psql -XAtq -v ON_ERROR_STOP=1 "$up" >/dev/null <<-'SQL'
 	INSERT INTO organization(code, name, level) VALUES ('r', 'R', 'region');
 	INSERT INTO organization(code, name, level, parent_id) SELECT 'm', 'M', 'municipality', id

@@ -7,19 +7,8 @@
 
 kt_setup t_schema
 
-# refuses WHAT CONNINFO: kartad must exit non-zero (not hang, not listen) on that database.
-refuses() {
-	local what=$1 db=$2 log=$KT_WORK/refuse-$1.log rc=0
-	timeout 20 "$KT_KARTAD" --config "$KT_KARTAD_CONF" --db "$db" >/dev/null 2>"$log" || rc=$?
-	[ "$rc" != 124 ] || kt_fail "kartad on the $what database: still running after 20 s"
-	[ "$rc" != 0 ] || kt_fail "kartad on the $what database: exited 0"
-	! grep -q 'event=listening' "$log" || kt_fail "kartad on the $what database: started listening"
-	KT_ICASE=1 kt_assert_match "$(cat "$log")" 'schema|migrat' "kartad's log on the $what database"
-	kt_log "kartad refuses the $what database (exit $rc): $(grep -Ei 'schema|migrat' "$log" | head -n 1)"
-}
-
 # 1. A database where migrate never ran.
-refuses empty "$(kt_createdb t_schema_empty)"
+kt_kartad_refuses empty "$(kt_createdb t_schema_empty)"
 
 # 2. The migrated test database: kartad starts (control for the refusals).
 kt_start_kartad
@@ -57,6 +46,6 @@ timeout 60 "$KT_ADMIN" --db "$future" migrate >/dev/null
 next=$(($(psql -XAtq "$future" -c "SELECT max(version) FROM schema_migrations") + 1))
 psql -XAtq -v ON_ERROR_STOP=1 "$future" \
 	-c "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($next, '${next}_from_the_future.sql', now())"
-refuses future "$future"
+kt_kartad_refuses future "$future"
 
 kt_pass

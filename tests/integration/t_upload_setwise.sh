@@ -28,16 +28,19 @@ MUN=$(dev mun1)
 REG=$(dev reg)
 
 # ---- 1. set-wise against one by one -----------------------------------------------------
+# The test's helpers live in schema t, on every session's search_path: karta's schema holds
+# only the functions of sql/functions/ (kartad refuses a database with others there).
+kt_psql "CREATE SCHEMA t; ALTER DATABASE \"$KT_DB\" SET search_path = public, t" >/dev/null
 kt_psql "
-CREATE FUNCTION t_op(p_op uuid, p_kind text, a jsonb, p_digest text DEFAULT NULL) RETURNS jsonb
+CREATE FUNCTION t.t_op(p_op uuid, p_kind text, a jsonb, p_digest text DEFAULT NULL) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('op_id', p_op, 'digest', coalesce(p_digest, md5(p_kind || a::text)),
 		'kind', p_kind, 'a', a)
 \$\$;
-CREATE FUNCTION t_id(p text, n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$
+CREATE FUNCTION t.t_id(p text, n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT md5(p || ':' || n)::uuid
 \$\$;
-CREATE FUNCTION t_item(p_id uuid, p_plan uuid, p_sec uuid, p_ord int, p_title text,
+CREATE FUNCTION t.t_item(p_id uuid, p_plan uuid, p_sec uuid, p_ord int, p_title text,
 	p_parent uuid DEFAULT NULL) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('id', p_id, 'plan_id', p_plan, 'section_id', p_sec, 'ordinal', p_ord,
 		'number', '1.' || p_ord, 'parent_item_id', coalesce(p_parent::text, ''), 'title', p_title,
@@ -45,7 +48,7 @@ CREATE FUNCTION t_item(p_id uuid, p_plan uuid, p_sec uuid, p_ord int, p_title te
 		'responsible_text', 'УО, ОО', 'municipal_action', '',
 		'institutional_action', '', 'result_text', '', 'target_text', '')
 \$\$;
-CREATE FUNCTION t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
+CREATE FUNCTION t.t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('type', 'participant', 'id', p_id, 'surname', 'Иванов',
 		'name', 'Пётр' || repeat('а', n % 7), 'patronymic', 'Сергеевич', 'sex', 1,
 		'birth_date', '2009-0' || (1 + n % 9) || '-1' || (n % 10), 'doc_type', 1,

@@ -1,0 +1,111 @@
+-- 00_schema: the functions the tables themselves call — CHECK constraints (names, СНИЛС,
+-- documents, GUIDs, grades, seats, staff roles), index expressions (karta_doc_key,
+-- karta_person_key) and the backfills of migrations (karta_abbreviation_id,
+-- karta_dated_kind) — with what they call. migrate applies this file before pending
+-- migrations as well as with the others after them, so a fresh database has them when its
+-- tables are created (sql/functions/README). Signatures use built-in types only.
+
+-- An abbreviation has no id of its own (key: plan_id, short): its entity_id is derived
+-- from the key, as plan derive derives ids, so a replica can key every entity by uuid.
+CREATE OR REPLACE FUNCTION karta_abbreviation_id(p_plan uuid, p_short text) RETURNS uuid
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT md5('abbreviation:' || p_plan::text || ':' || p_short)::uuid
+$$;
+
+-- Deadline kinds that can be overdue by date alone (docs/deadlines.md §5). kartad sets
+-- deadline_last only for these; the kind is checked too, so a hand-written row cannot make a
+-- continuous or external-schedule item overdue.
+CREATE OR REPLACE FUNCTION karta_dated_kind(p_kind text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT p_kind IN ('date', 'by_date', 'month', 'month_range', 'year', 'list')
+$$;
+CREATE OR REPLACE FUNCTION karta_doc_key(p_type smallint, p_series text, p_number text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN coalesce(p_number, '') = '' THEN NULL ELSE p_type::text || ':'
+		|| upper(regexp_replace(coalesce(p_series, '') || coalesce(p_number, ''), '[ ./№-]', '', 'g')) END
+$$;
+
+CREATE OR REPLACE FUNCTION karta_doc_number_ok(p_type smallint, s text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_type
+	WHEN 1 THEN s ~ '^[0-9]{6}$'
+	WHEN 2 THEN s ~ '^[0-9]{6}$'
+	WHEN 5 THEN s ~ '^[0-9]{7}$'
+	ELSE s ~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ0-9 ./№-]{1,30}$' END
+$$;
+
+-- Documents (kt_check_doc_series / kt_check_doc_number), on the stored form: spaces dropped
+-- from the numeric ones, a birth certificate's series as ROMAN-ЛЛ.
+CREATE OR REPLACE FUNCTION karta_doc_series_ok(p_type smallint, s text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_type
+	WHEN 1 THEN s ~ '^[0-9]{4}$'
+	WHEN 5 THEN s ~ '^[0-9]{2}$'
+	WHEN 2 THEN s ~ '^(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})-[А-ЯЁ]{2}$' AND s !~ '^-'
+	ELSE s ~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ0-9 ./№-]{0,20}$' END
+$$;
+
+-- Keys for duplicate search: names folded (case, ё, punctuation; locale-independent) with the
+-- birth date; a document by type and its letters and digits.
+CREATE OR REPLACE FUNCTION karta_fold(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT btrim(regexp_replace(lower(translate(coalesce(s, ''),
+		'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯё',
+		'абвгдеежзийклмнопрстуфхцчшщъыьэюяе')), '[ .''’-]+', ' ', 'g'))
+$$;
+
+-- Grade of a class ("9", "11А", "11 Б", "9-B") 1..12, 0 when not a grade (kt_grade_parse).
+CREATE OR REPLACE FUNCTION karta_grade(s text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN g BETWEEN 1 AND 12 THEN g ELSE 0 END
+	FROM (SELECT (substring(s FROM '^([0-9]{1,2})(?:[ -]?[A-Za-zА-ЯЁа-яё])?$'))::int AS g) x
+$$;
+
+-- 0012_rule_parity: the SQL side of the registry rules agrees with the C validators
+-- (common/registry/kt_validate*.c) on every value of the parity corpus
+-- (tests/integration/t_rule_parity_sql.sh, tests/fixtures/rules/corpus.tsv).
+--
+-- An interop GUID's braces come as a pair or not at all ("{…}" or "…"): kt_check_guid refused
+-- "{…" and "…}", karta_guid_text_ok took them. The CHECK constraints that call this function
+-- follow it; no stored GUID has a lone brace (the C checks ran before every write).
+CREATE OR REPLACE FUNCTION karta_guid_text_ok(s text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT s = '' OR s ~ '^([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\})$'
+$$;
+
+-- Personal names (kt_check_name): a letter first, then letters (Latin, Cyrillic), spaces,
+-- hyphens, apostrophes, dots; at most 100 characters. Explicit ranges: no locale involved.
+CREATE OR REPLACE FUNCTION karta_name_ok(s text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT s ~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ][A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ .''’-]*$' AND length(s) <= 100
+$$;
+
+CREATE OR REPLACE FUNCTION karta_person_key(p_surname text, p_name text, p_patronymic text, p_birth date)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT karta_fold(p_surname) || '|' || karta_fold(p_name) || '|' || karta_fold(p_patronymic)
+		|| '|' || p_birth::text
+$$;
+
+-- Unusable seats: positions (row − 1) × seats + place, 1-based, distinct, at least one seat
+-- left usable (kt_auditorium_check).
+CREATE OR REPLACE FUNCTION karta_seats_ok(p_seats int[], p_rows int, p_per_row int) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(cardinality(p_seats), 0) < p_rows * p_per_row
+		AND NOT EXISTS (SELECT 1 FROM unnest(p_seats) s WHERE s IS NULL OR s < 1 OR s > p_rows * p_per_row)
+		AND (SELECT count(DISTINCT s) FROM unnest(p_seats) s) = coalesce(cardinality(p_seats), 0)
+$$;
+
+-- СНИЛС as stored (11 digits, kt_check_snils): not all zeros; the control number is the sum
+-- of digit × (9 − position) over the first nine, mod 101, 100 and 101 → 00; numbers up to
+-- 001-001-998 predate control numbers.
+CREATE OR REPLACE FUNCTION karta_snils_ok(s text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+	WHEN s IS NULL OR s !~ '^[0-9]{11}$' OR substr(s, 1, 9) = '000000000' THEN false
+	WHEN substr(s, 1, 9) <= '001001998' THEN true
+	ELSE substr(s, 10, 2)::int = (
+		SELECT CASE WHEN m IN (100, 101) THEN 0 ELSE m END
+		FROM (SELECT CASE WHEN t > 101 THEN t % 101 ELSE t END AS m
+		      FROM (SELECT sum(substr(s, i, 1)::int * (10 - i))::int AS t
+		            FROM generate_series(1, 9) i) x) y)
+	END
+$$;
+
+-- Staff roles in the ППЭ (kt_staff_role 1..7, in that order).
+CREATE OR REPLACE FUNCTION karta_staff_roles() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+	SELECT '{head,organizer_in,organizer_out,technician,assistant,medic,gek}'::text[]
+$$;

@@ -1,0 +1,213 @@
+-- 30_feeds: per-organization change feeds, the server half of sync (docs/sync.md; the
+-- gap-free numbering rule is explained at the change_log table, sql/0005_change_feeds.sql).
+-- Every synced table appends through one statement trigger, karta_feed_stmt; the list of
+-- synced tables and their arguments is the DO block after it. Also retention and rebuild.
+
+-- A new organization's feed, once per statement (an org import adds thousands).
+CREATE OR REPLACE FUNCTION karta_feed_create() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO feed(org_id) SELECT n.id FROM new_rows n;
+	RETURN NULL;
+END $$;
+
+-- The next seq of an organization's feed. Row-locks the feed until the transaction ends:
+-- see the change_log table in sql/0005_change_feeds.sql. NULL when the organization has no feed.
+CREATE OR REPLACE FUNCTION karta_feed_next(p_org bigint) RETURNS bigint LANGUAGE sql AS $$
+	UPDATE feed SET last_seq = last_seq + 1 WHERE org_id = p_org RETURNING last_seq
+$$;
+
+-- The upload that made a change: transaction-local settings the triggers read, set by
+-- karta_upload around each op (karta.op_id) and for the whole batch (karta.device).
+CREATE OR REPLACE FUNCTION karta_feed_append(p_org bigint, p_type text, p_id uuid, p_op text,
+	p_version bigint, p_changed text[], p_payload jsonb, p_device bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	s bigint := karta_feed_next(p_org);
+BEGIN
+	IF s IS NULL THEN
+		RAISE EXCEPTION 'organization % has no feed', p_org;
+	END IF;
+	INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+		changed_fields, payload, origin_device, origin_op_id)
+	VALUES (p_org, s, p_type, p_id, p_op, p_version, p_changed, p_payload,
+		coalesce(p_device, nullif(current_setting('karta.device', true), '')::bigint),
+		nullif(current_setting('karta.op_id', true), '')::uuid);
+	PERFORM pg_notify('karta_feed', p_org || ':' || s);
+	RETURN s;
+END $$;
+
+-- Shared downwards: the plan of places and the lock; never distribution, seating, staff.
+CREATE OR REPLACE FUNCTION karta_plan_entity(p_type text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_type IN ('plan', 'plan_section', 'plan_item', 'abbreviation', 'report_request',
+		'exam', 'exam_point', 'auditorium', 'exam_point_assignment', 'exam_auditorium',
+		'exam_lock', 'exam_plan_setting')
+$$;
+
+-- ---- retention and rebuild (karta-admin feed prune|rebuild) ------------------------------
+-- Drops log rows older than p_days (never the newest row of a feed, so last_seq stays
+-- provable); returns the number of rows dropped.
+CREATE OR REPLACE FUNCTION karta_feed_prune(p_days int) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+BEGIN
+	WITH gone AS (
+		DELETE FROM change_log l USING feed f
+		WHERE l.feed_id = f.org_id AND l.seq < f.last_seq
+		  AND l.committed_at < now() - make_interval(days => p_days)
+		RETURNING l.feed_id, l.seq),
+	upto AS (SELECT feed_id, max(seq) AS s, count(*) AS n FROM gone GROUP BY feed_id),
+	moved AS (UPDATE feed f SET pruned_seq = greatest(f.pruned_seq, upto.s) FROM upto
+	          WHERE f.org_id = upto.feed_id RETURNING upto.n)
+	SELECT coalesce(sum(moved.n), 0) INTO n FROM moved;
+	RETURN n;
+END $$;
+
+-- A new epoch: every client's cursor of this feed becomes stale and it resyncs.
+CREATE OR REPLACE FUNCTION karta_feed_rebuild(p_code text) RETURNS int LANGUAGE sql AS $$
+	UPDATE feed SET epoch = epoch + 1
+	WHERE org_id = (SELECT id FROM organization WHERE code = p_code)
+	RETURNING epoch
+$$;
+
+-- Takes the numbers for a statement's changes: p_feeds holds the feed of each change (in any
+-- order). Locks the feed rows in org_id order, raises each counter once by its number of
+-- changes, queues one notification per feed ("<feed_id>:<its new last seq>"); returns each
+-- feed's base (its seqs are base + 1 .. base + its count).
+CREATE OR REPLACE FUNCTION karta_feed_take(p_feeds bigint[])
+RETURNS TABLE (feed_id bigint, base bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	fs bigint[];
+	ns bigint[];
+	n int := 0;
+BEGIN
+	SELECT array_agg(g.f ORDER BY g.f), array_agg(g.n ORDER BY g.f) INTO fs, ns
+	FROM (SELECT f, count(*) AS n FROM unnest(p_feeds) f GROUP BY f) g;
+	IF array_position(fs, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'organization % has no feed', 'NULL';
+	END IF;
+	PERFORM 1 FROM feed f WHERE f.org_id = ANY (fs) ORDER BY f.org_id FOR NO KEY UPDATE;
+	FOR feed_id, base IN
+		UPDATE feed f SET last_seq = f.last_seq + g.n FROM unnest(fs, ns) g(org_id, n)
+		WHERE f.org_id = g.org_id RETURNING f.org_id, f.last_seq - g.n
+	LOOP
+		PERFORM pg_notify('karta_feed', feed_id || ':' || (base + ns[array_position(fs, feed_id)]));
+		n := n + 1;
+		RETURN NEXT;
+	END LOOP;
+	IF n < coalesce(cardinality(fs), 0) THEN
+		RAISE EXCEPTION 'organization % has no feed',
+			(SELECT min(f) FROM unnest(fs) f WHERE NOT EXISTS (SELECT 1 FROM feed x WHERE x.org_id = f));
+	END IF;
+END $$;
+
+-- The entity id of a row as its feed keys it: its id; an abbreviation's derived from its key.
+CREATE OR REPLACE FUNCTION karta_feed_entity(p_type text, j jsonb) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_type = 'abbreviation'
+		THEN karta_abbreviation_id((j->>'plan_id')::uuid, j->>'short') ELSE (j->>'id')::uuid END
+$$;
+
+-- The statement trigger of every synced table. Arguments:
+--   0 the entity type
+--   1 where the feed is: the column holding the organization, or 'plan' (the owner of the
+--     row's plan: plan_section, plan_item, abbreviation)
+--   2 the column of the writing device, or '' (none: karta.device, as before)
+--   3 'soft': a soft delete (deleted_at set) is op 'delete'; '': op is insert or update
+-- INSERT: REFERENCING NEW TABLE AS new_rows; UPDATE: also OLD TABLE AS old_rows, the old and
+-- new rows paired by entity id. An update that changed nothing appends nothing (as the row
+-- triggers' WHEN (OLD.* IS DISTINCT FROM NEW.*): here the rows' jsonb are compared).
+-- The changes keep the order of the transition table (the order the statement wrote them):
+-- ord numbers them, and seq is the feed's base + the change's rank within its feed.
+-- work_mem: that ranking sorts the statement's payloads (~10 MB for 15,000 seats).
+CREATE OR REPLACE FUNCTION karta_feed_stmt() RETURNS trigger LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+DECLARE
+	etype text := TG_ARGV[0];
+	fcol text := TG_ARGV[1];
+	dcol text := nullif(TG_ARGV[2], '');
+	soft boolean := TG_ARGV[3] = 'soft';
+	dev bigint := nullif(current_setting('karta.device', true), '')::bigint;
+	op_id uuid := nullif(current_setting('karta.op_id', true), '')::uuid;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM new_rows) THEN
+		RETURN NULL; -- a statement that wrote nothing (statement triggers fire anyway)
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+		WITH ch AS MATERIALIZED (
+			SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
+				x.j, x.ord
+			FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) x
+			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid),
+		took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
+		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+			changed_fields, payload, origin_device, origin_op_id)
+		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
+			etype, karta_feed_entity(etype, ch.j), 'insert',
+			CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END, NULL, ch.j,
+			coalesce((ch.j->>dcol)::bigint, dev), op_id
+		FROM ch JOIN took ON took.feed_id = ch.feed;
+	ELSE
+		WITH ch AS MATERIALIZED (
+			SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
+				x.id, x.j, o.j AS oj, x.ord
+			FROM (SELECT y.j, karta_feed_entity(etype, y.j) AS id, y.ord
+			      FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) y) x
+			JOIN (SELECT to_jsonb(o) AS j FROM old_rows o) o ON karta_feed_entity(etype, o.j) = x.id
+			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid
+			WHERE o.j IS DISTINCT FROM x.j),
+		took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
+		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+			changed_fields, payload, origin_device, origin_op_id)
+		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
+			etype, ch.id,
+			CASE WHEN soft AND ch.oj->>'deleted_at' IS NULL AND ch.j->>'deleted_at' IS NOT NULL
+				THEN 'delete' ELSE 'update' END,
+			CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END,
+			karta_changed_fields(ch.oj, ch.j), ch.j, coalesce((ch.j->>dcol)::bigint, dev), op_id
+		FROM ch JOIN took ON took.feed_id = ch.feed;
+	END IF;
+	RETURN NULL;
+END $$;
+
+-- The synced tables: each appends to the feeds through karta_feed_stmt, once per INSERT and
+-- once per UPDATE statement, with its arguments (above). The triggers are named
+-- <table>_feed_insert|update: AFTER STATEMENT triggers fire in name order, so a table's
+-- reference check (…_check_refs_…) runs before its feed append.
+DO $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN SELECT * FROM (VALUES
+		('plan', 'owner_org_id', 'updated_by', ''),
+		('plan_section', 'plan', '', ''),
+		('plan_item', 'plan', 'updated_by', 'soft'),
+		('abbreviation', 'plan', '', ''),
+		('conflict', 'org_id', 'device_id', ''),
+		('item_status', 'org_id', 'updated_by', ''),
+		('report_request', 'receiver_org_id', 'updated_by', ''),
+		('report_submission', 'org_id', 'updated_by', ''),
+		('participant', 'org_id', 'updated_by', 'soft'),
+		('exam', 'org_id', 'updated_by', 'soft'),
+		('exam_registration', 'org_id', 'updated_by', 'soft'),
+		('exam_point', 'org_id', 'updated_by', 'soft'),
+		('auditorium', 'org_id', 'updated_by', 'soft'),
+		('staff', 'org_id', 'updated_by', 'soft'),
+		('staff_point', 'org_id', 'updated_by', 'soft'),
+		('exam_point_assignment', 'org_id', 'updated_by', 'soft'),
+		('exam_auditorium', 'org_id', 'updated_by', 'soft'),
+		('distribution', 'org_id', 'updated_by', 'soft'),
+		('seating', 'org_id', 'updated_by', 'soft'),
+		('staff_assignment', 'org_id', 'updated_by', 'soft'),
+		('exam_lock', 'org_id', 'updated_by', 'soft'),
+		('exam_plan_setting', 'org_id', 'updated_by', 'soft')
+	) v(tab, feed, device, soft) LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
+			'FOR EACH STATEMENT EXECUTE FUNCTION karta_feed_stmt(%L, %L, %L, %L)',
+			t.tab || '_feed_insert', t.tab, t.tab, t.feed, t.device, t.soft);
+		EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows '
+			'NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_feed_stmt(%L, %L, %L, %L)',
+			t.tab || '_feed_update', t.tab, t.tab, t.feed, t.device, t.soft);
+	END LOOP;
+END $$;
+
+CREATE TRIGGER organization_feed AFTER INSERT ON organization REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION karta_feed_create();

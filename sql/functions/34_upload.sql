@@ -1,0 +1,705 @@
+-- 34_upload: an Upload applied set-wise (karta_upload; the design is told at the top of
+-- sql/0021_upload_setwise.sql): the batch cut into runs of consecutive ops of one kind that
+-- touch distinct rows, each run checked by one SELECT and written by one statement per table;
+-- kinds that are not set-wise, and runs a set statement fails on, go one by one
+-- (karta_upload_serial, in a subtransaction each).
+
+-- A batch of ops from one device, in one transaction, each op in a subtransaction of its own:
+-- a refused op leaves nothing behind and does not stop the next. p_ops:
+-- [{"op_id", "digest", "kind", "a"}]. Outcomes: applied | duplicate | conflict | rejected |
+-- retry_later (lock or serialization trouble: not recorded, the client sends it again).
+CREATE OR REPLACE FUNCTION karta_upload_serial(p_device bigint, p_ops jsonb)
+RETURNS TABLE (op_id uuid, outcome text, status text, message text, entity_id uuid,
+	row_version bigint, conflict_id uuid, detail jsonb, merged boolean, first_outcome text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	o jsonb;
+	oid uuid;
+	prev op_log;
+	st text;
+	msg text;
+	res text;
+	r_id uuid;
+	r_ver bigint;
+	r_conf uuid;
+	r_det jsonb;
+	r_merged boolean;
+BEGIN
+	PERFORM set_config('karta.device', p_device::text, true);
+	FOR o IN SELECT * FROM jsonb_array_elements(p_ops) LOOP
+		oid := (o->>'op_id')::uuid;
+		SELECT * INTO prev FROM op_log l WHERE l.device_id = p_device AND l.op_id = oid;
+		IF FOUND THEN
+			IF prev.digest <> o->>'digest' THEN
+				RETURN QUERY SELECT oid, 'rejected', 'bad',
+					'op_id was used before for a different op', NULL::uuid, NULL::bigint,
+					NULL::uuid, NULL::jsonb, false, NULL::text;
+			ELSE
+				RETURN QUERY SELECT oid, 'duplicate', prev.status, prev.message, prev.entity_id,
+					prev.row_version, prev.conflict_id, prev.detail, prev.merged, prev.outcome;
+			END IF;
+			CONTINUE;
+		END IF;
+		PERFORM set_config('karta.op_id', oid::text, true);
+		r_id := NULL; r_ver := NULL; r_conf := NULL; r_det := NULL; r_merged := false;
+		BEGIN
+			SELECT x.status, x.message, x.id, x.version, x.conflict_id, x.detail, x.merged
+			INTO st, msg, r_id, r_ver, r_conf, r_det, r_merged
+			FROM karta_op_apply(p_device, o->>'kind', o->'a') x;
+			IF st <> 'ok' AND r_conf IS NULL THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT001', MESSAGE = st, DETAIL = msg;
+			END IF;
+			res := CASE WHEN r_conf IS NULL THEN 'applied' ELSE 'conflict' END;
+		EXCEPTION
+			WHEN SQLSTATE 'KT001' THEN
+				GET STACKED DIAGNOSTICS st = MESSAGE_TEXT, msg = PG_EXCEPTION_DETAIL;
+				res := 'rejected';
+			WHEN serialization_failure OR deadlock_detected OR lock_not_available
+			     OR query_canceled THEN
+				res := 'retry_later'; st := 'busy'; msg := 'the database was busy: send it again';
+			WHEN raise_exception THEN -- the write functions' "status:message"
+				GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+				res := 'rejected';
+				st := CASE WHEN position(':' IN msg) > 0 THEN split_part(msg, ':', 1) ELSE 'bad' END;
+				msg := CASE WHEN position(':' IN msg) > 0 THEN substr(msg, position(':' IN msg) + 1) ELSE msg END;
+			WHEN OTHERS THEN -- bad data the checks let through: no values in the message
+				GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
+				res := 'rejected';
+				msg := 'the op was refused by the database (SQLSTATE ' || st || ')';
+				st := 'bad';
+		END;
+		PERFORM set_config('karta.op_id', '', true);
+		IF res IN ('rejected', 'retry_later') THEN
+			r_id := NULL; r_ver := NULL; r_conf := NULL; r_det := NULL; r_merged := false;
+		END IF;
+		IF res <> 'retry_later' THEN
+			INSERT INTO op_log(device_id, op_id, digest, kind, outcome, status, message, entity_id,
+				row_version, conflict_id, detail, merged)
+			VALUES (p_device, oid, o->>'digest', o->>'kind', res, st, coalesce(msg, ''), r_id,
+				r_ver, r_conf, r_det, coalesce(r_merged, false));
+		END IF;
+		RETURN QUERY SELECT oid, res, st, coalesce(msg, ''), r_id, r_ver, r_conf, r_det,
+			coalesce(r_merged, false), NULL::text;
+	END LOOP;
+END $$;
+
+-- A uuid as kartad and the clients write it; anything else takes the one-by-one path (whose
+-- casts accept the other spellings), so the run's keys compare as text.
+CREATE OR REPLACE FUNCTION karta_up_uuid(t text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN t ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+		THEN t::uuid END
+$$;
+
+-- The set-wise class of an op, NULL for the one-by-one path.
+CREATE OR REPLACE FUNCTION karta_upload_class(o karta_up_op) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+	WHEN o.kind = 'item_put' AND karta_up_uuid(o.a->'item'->>'id') IS NOT NULL
+	     AND karta_up_uuid(o.a->'item'->>'plan_id') IS NOT NULL
+	     AND coalesce(o.a->'item'->>'parent_item_id', '') IN ('', karta_up_uuid(o.a->'item'->>'parent_item_id')::text)
+		THEN 'item_put'
+	WHEN o.kind = 'status_set' AND karta_up_uuid(o.a->>'item_id') IS NOT NULL
+	     AND coalesce(o.a->>'base', '0') ~ '^[0-9]{1,15}$'
+		THEN 'status_set'
+	WHEN o.kind = 'registry_put' AND o.a->>'type' = 'participant'
+	     AND karta_up_uuid(o.a->>'id') IS NOT NULL
+	     AND coalesce(nullif(o.a->>'base', ''), '0') ~ '^[0-9]{1,15}$'
+	     AND NOT coalesce(o.a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$' -- interop history rows
+		THEN 'participant_put'
+	WHEN o.kind = 'registry_delete' AND karta_registry_type(o.a->>'type')
+	     AND karta_up_uuid(o.a->>'id') IS NOT NULL
+	     AND coalesce(nullif(o.a->>'base', ''), '0') ~ '^[0-9]{1,15}$'
+	     AND coalesce(nullif(o.a->>'ris_deleted', ''), '0') ~ '^[0-9]{1,4}$'
+		THEN 'registry_delete:' || (o.a->>'type') -- one type a run: deletes cascade across types
+	END
+$$;
+
+-- What an op touches: a later op touching the same starts a new run.
+CREATE OR REPLACE FUNCTION karta_upload_keys(o karta_up_op) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+	SELECT array_remove(ARRAY[o.op_id::text,
+		CASE o.kind WHEN 'item_put' THEN o.a->'item'->>'id' WHEN 'status_set' THEN o.a->>'item_id'
+			ELSE o.a->>'id' END,
+		CASE o.kind WHEN 'item_put' THEN nullif(o.a->'item'->>'parent_item_id', '') END], NULL)
+$$;
+
+-- A run's answer for one op: applied (st 'ok', msg the write's word), left to the one-by-one
+-- path (st 'serial'), or refused with the write function's status and message.
+CREATE OR REPLACE FUNCTION karta_up_result(p_ord int, p_op uuid, p_st text, p_msg text, p_id uuid,
+	p_version bigint) RETURNS karta_up_res LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_st
+	WHEN 'ok' THEN ROW(p_ord, p_op, 'applied', 'ok', p_msg, p_id, p_version, NULL, NULL, false,
+		NULL)::karta_up_res
+	WHEN 'serial' THEN ROW(p_ord, p_op, 'serial', NULL, NULL, NULL, NULL, NULL, NULL, false,
+		NULL)::karta_up_res
+	ELSE ROW(p_ord, p_op, 'rejected', p_st, p_msg, NULL, NULL, NULL, NULL, false,
+		NULL)::karta_up_res END
+$$;
+
+-- Ops through 0006's loop, results tagged with their place in the Upload.
+CREATE OR REPLACE FUNCTION karta_upload_serial_ops(p_device bigint, p_ops karta_up_op[])
+RETURNS SETOF karta_up_res LANGUAGE sql AS $$
+	SELECT (p_ops[r.k]).ord, r.op_id, r.outcome, r.status, r.message, r.entity_id,
+		r.row_version, r.conflict_id, r.detail, r.merged, r.first_outcome
+	FROM karta_upload_serial(p_device, (SELECT jsonb_agg(jsonb_build_object('op_id', o.op_id,
+		'digest', o.digest, 'kind', o.kind, 'a', o.a) ORDER BY o.ord) FROM unnest(p_ops) o))
+		WITH ORDINALITY r(op_id, outcome, status, message, entity_id, row_version, conflict_id,
+			detail, merged, first_outcome, k)
+$$;
+
+CREATE OR REPLACE FUNCTION karta_upload_items(w karta_up_actor, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	d karta_up_item[];
+BEGIN
+	WITH o AS (
+		SELECT x.ord, x.op_id, coalesce((x.a->>'base')::bigint, 0) AS base, x.a->'item' AS it,
+			(x.a->'item'->>'id')::uuid AS iid, (x.a->'item'->>'section_id')::uuid AS sec,
+			nullif(x.a->'item'->>'parent_item_id', '')::uuid AS par
+		FROM unnest(p_ops) x),
+	cur AS (SELECT i.* FROM plan_item i WHERE i.id IN (SELECT o.iid FROM o) ORDER BY i.id FOR UPDATE),
+	j AS MATERIALIZED (
+		SELECT o.*, c.id IS NOT NULL AS found, c.row_version AS cur_v, to_jsonb(c) AS curj, c.deleted_at,
+			c.reference_only, c.derived_from, c.title, c.deadline_text, p.id AS pid, p.status,
+			p.owner_org_id,
+			-- edits that move an item under another parent: the first is checked against the
+			-- tree as it is, each later one (one by one) against the tree the earlier made
+			count(*) FILTER (WHERE o.base <> 0 AND o.par IS NOT NULL
+			                   AND o.par IS DISTINCT FROM c.parent_item_id) OVER (ORDER BY o.ord) AS moves,
+			o.base <> 0 AND o.par IS NOT NULL AND o.par IS DISTINCT FROM c.parent_item_id AS moved
+		FROM o LEFT JOIN cur c ON c.id = o.iid
+		LEFT JOIN plan p ON p.id = CASE WHEN o.base = 0 THEN (o.it->>'plan_id')::uuid ELSE c.plan_id END),
+	acc AS (
+		SELECT p.owner_org_id, karta_plan_access(w.org_id, w.level, p.owner_org_id) AS acc
+		FROM (SELECT DISTINCT j.owner_org_id FROM j WHERE j.owner_org_id IS NOT NULL) p),
+	v AS (
+		SELECT j.*, CASE
+			WHEN j.moved AND j.moves > 1 THEN 'serial|'
+			WHEN j.base = 0 AND j.found THEN 'conflict|an item with this id exists'
+			WHEN j.base <> 0 AND NOT j.found THEN format('not_found|no item %s', j.iid)
+			WHEN j.pid IS NULL THEN format('not_found|no plan %s', j.it->>'plan_id')
+			WHEN w.org_id IS NULL THEN 'denied|device is not active'
+			WHEN w.role = 'viewer' THEN 'denied|this device is registered as a viewer: it cannot write'
+			WHEN a.acc <> 'write' THEN format('denied|no write access to plan %s', j.pid)
+			WHEN j.status <> 'draft' THEN
+				format('precondition|plan %s is %s: its text is read-only', j.pid, j.status)
+			-- a stale edit: merged or a conflict record (karta_merge), one by one
+			WHEN j.base <> 0 AND (j.deleted_at IS NOT NULL OR j.cur_v <> j.base) THEN 'serial|'
+			WHEN j.base <> 0 AND j.reference_only AND w.level <> 'region' THEN
+				'denied|the item is a read-only reference to the parent plan'
+			WHEN NOT EXISTS (SELECT 1 FROM plan_section s WHERE s.id = j.sec AND s.plan_id = j.pid) THEN
+				'bad|the section is not in this plan'
+			WHEN j.par IS NOT NULL AND NOT karta_parent_ok(j.pid, j.iid, j.par) THEN
+				'bad|the parent item must be a live item of this plan, not the item or one of its sub-items'
+			WHEN j.base <> 0 AND j.derived_from IS NOT NULL AND w.level <> 'region'
+			     AND (j.title IS DISTINCT FROM j.it->>'title'
+			          OR j.deadline_text IS DISTINCT FROM coalesce(j.it->>'deadline_text', '')) THEN
+				'denied|title and deadline of a derived item belong to the parent plan'
+			ELSE 'ok|' END AS sm
+		FROM j LEFT JOIN acc a ON a.owner_org_id = j.owner_org_id)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.base, v.it, v.iid, v.pid, v.sec, v.par, v.cur_v, v.curj,
+		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_item ORDER BY v.ord)
+	INTO d FROM v;
+
+	-- the parties of each distinct responsible text of a plan, resolved once
+	WITH pt AS MATERIALIZED (
+		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
+		FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
+		      WHERE x.st = 'ok') t),
+	ins AS (
+		INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
+			deadline_text, deadline, deadline_kind, deadline_last, responsible_text,
+			responsible, municipal_action, institutional_action, result_text, target_text,
+			targets, updated_by)
+		SELECT x.iid, x.pid, x.sec, (x.it->>'ordinal')::int, coalesce(x.it->>'number', ''), x.par,
+			x.it->>'title', coalesce(x.it->>'deadline_text', ''), coalesce(x.it->'deadline', '{}'),
+			coalesce(x.it->>'deadline_kind', 'empty'), nullif(x.it->>'deadline_last', '')::date,
+			coalesce(x.it->>'responsible_text', ''), coalesce(x.it->'responsible', '{}')
+				|| jsonb_build_object('parties', pt.parties),
+			coalesce(x.it->>'municipal_action', ''), coalesce(x.it->>'institutional_action', ''),
+			coalesce(x.it->>'result_text', ''), coalesce(x.it->>'target_text', ''),
+			coalesce(x.it->'targets', '{}'), w.device
+		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			AND pt.pid = x.pid
+		WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
+		RETURNING *),
+	-- a new item's fields (karta_changed_fields('{}', row)) differ only by which of its
+	-- columns are null: listed once for each such pattern of the run, from one of its rows
+	k AS MATERIALIZED (
+		SELECT ins.id, concat_ws(',', ins.parent_item_id IS NULL, ins.deadline_last IS NULL,
+			ins.deadline = 'null'::jsonb, ins.targets = 'null'::jsonb,
+			ins.responsible = 'null'::jsonb) AS p
+		FROM ins),
+	f AS MATERIALIZED (
+		SELECT r.p, karta_changed_fields('{}', to_jsonb(i) - 'id' - 'plan_id') AS fields
+		FROM (SELECT DISTINCT ON (k.p) k.p, k.id FROM k ORDER BY k.p) r JOIN ins i ON i.id = r.id)
+	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
+	SELECT k.id, 1, 'create', f.fields, w.device, w.org_id FROM k JOIN f ON f.p = k.p;
+
+	WITH pt AS MATERIALIZED (
+		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
+		FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
+		      WHERE x.st = 'ok' AND x.base <> 0) t),
+	upd AS (
+		UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
+			number = coalesce(x.it->>'number', ''), parent_item_id = x.par, title = x.it->>'title',
+			deadline_text = coalesce(x.it->>'deadline_text', ''),
+			deadline = coalesce(x.it->'deadline', '{}'),
+			deadline_kind = coalesce(x.it->>'deadline_kind', 'empty'),
+			deadline_last = nullif(x.it->>'deadline_last', '')::date,
+			responsible_text = coalesce(x.it->>'responsible_text', ''),
+			responsible = coalesce(x.it->'responsible', '{}') || jsonb_build_object('parties', pt.parties),
+			municipal_action = coalesce(x.it->>'municipal_action', ''),
+			institutional_action = coalesce(x.it->>'institutional_action', ''),
+			result_text = coalesce(x.it->>'result_text', ''),
+			target_text = coalesce(x.it->>'target_text', ''),
+			targets = coalesce(x.it->'targets', '{}'),
+			row_version = i.row_version + 1, updated_at = now(), updated_by = w.device
+		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			AND pt.pid = x.pid
+		WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
+		RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)
+	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
+	SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
+			WHEN x.base = 0 THEN 'created' ELSE 'updated' END, x.iid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
+CREATE OR REPLACE FUNCTION karta_upload_statuses(w karta_up_actor, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	d karta_up_status[];
+BEGIN
+	WITH o AS (
+		SELECT x.ord, x.op_id, x.a, (x.a->>'item_id')::uuid AS iid,
+			karta_item_status_id((x.a->>'item_id')::uuid, w.org_id) AS sid,
+			coalesce(nullif(x.a->'evidence', 'null'::jsonb), '{}') AS ev,
+			coalesce(x.a->>'comment', '') AS cm
+		FROM unnest(p_ops) x),
+	cur AS (SELECT s.* FROM item_status s WHERE s.org_id = w.org_id AND s.item_id IN (SELECT o.iid FROM o)
+	        ORDER BY s.id FOR UPDATE),
+	acc AS MATERIALIZED (
+		SELECT x.owner_org_id, karta_plan_access(w.org_id, w.level, x.owner_org_id) AS acc
+		FROM (SELECT DISTINCT p.owner_org_id FROM o JOIN plan_item i ON i.id = o.iid
+		      JOIN plan p ON p.id = i.plan_id) x),
+	j AS MATERIALIZED (
+		SELECT o.*, i.id IS NOT NULL AND acc.acc <> 'none' AS seen,
+			p.id AS pid, p.owner_org_id, p.status AS pstatus, i.deleted_at, i.reference_only,
+			c.id AS cur_id, c.row_version AS cur_v, c.status AS cur_st, c.comment AS cur_cm,
+			c.evidence AS cur_ev, karta_evidence_check(o.a->'evidence') AS ev_err
+		FROM o LEFT JOIN plan_item i ON i.id = o.iid LEFT JOIN plan p ON p.id = i.plan_id
+		LEFT JOIN acc ON acc.owner_org_id = p.owner_org_id LEFT JOIN cur c ON c.item_id = o.iid),
+	v AS (
+		SELECT j.*, CASE
+			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
+			WHEN NOT j.seen THEN format('not_found|no item %s', j.iid)
+			WHEN j.owner_org_id <> w.org_id THEN
+				'denied|an organization reports status only on the items of its own plans'
+			WHEN j.deleted_at IS NOT NULL THEN 'precondition|the item was deleted'
+			WHEN j.reference_only THEN
+				'precondition|the item is a read-only reference to the parent plan: nobody here reports on it'
+			WHEN j.pstatus = 'archived' THEN 'precondition|the plan is archived'
+			WHEN coalesce(j.a->>'status', '') NOT IN ('not_started', 'in_progress', 'done',
+			                                          'not_applicable', 'blocked') THEN
+				'bad|status must be not_started, in_progress, done, not_applicable or blocked'
+			WHEN length(j.cm) > 4000 THEN 'bad|a comment has at most 4000 characters'
+			WHEN j.ev_err IS NOT NULL THEN 'bad|' || j.ev_err
+			WHEN j.a ? 'base' AND coalesce((j.a->>'base')::bigint, 0) <> coalesce(j.cur_v, 0) THEN
+				format('conflict|status changed since version %s (now %s)', j.a->>'base',
+					coalesce(j.cur_v, 0))
+			WHEN j.cur_id IS NULL THEN 'ok|created'
+			WHEN j.cur_st = j.a->>'status' AND j.cur_cm = j.cm AND j.cur_ev = j.ev THEN 'ok|unchanged'
+			ELSE 'ok|updated' END AS sm
+		FROM j)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.a, v.iid, v.sid, v.pid, v.cur_id, v.cur_v,
+		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1),
+		CASE WHEN v.sm IN ('ok|created', 'ok|updated') THEN substr(v.sm, 4) END)::karta_up_status
+		ORDER BY v.ord)
+	INTO d FROM v;
+
+	INSERT INTO item_status(id, item_id, org_id, plan_id, status, comment, evidence, updated_by)
+	SELECT x.sid, x.iid, w.org_id, x.pid, x.a->>'status', coalesce(x.a->>'comment', ''),
+		coalesce(nullif(x.a->'evidence', 'null'::jsonb), '{}'), w.device
+	FROM unnest(d) x WHERE x.todo = 'created' ORDER BY x.ord;
+
+	UPDATE item_status s SET status = x.a->>'status', comment = coalesce(x.a->>'comment', ''),
+		evidence = coalesce(nullif(x.a->'evidence', 'null'::jsonb), '{}'),
+		row_version = s.row_version + 1, updated_at = now(), updated_by = w.device
+	FROM unnest(d) x WHERE s.id = x.cur_id AND x.todo = 'updated';
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, x.msg, coalesce(x.cur_id, x.sid),
+			coalesce(x.cur_v, 0) + CASE WHEN x.msg = 'unchanged' THEN 0 ELSE 1 END)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
+-- An organization named by code (a->>key) or id (a->>key_id): its id, -1 when unknown, NULL
+-- when not named (karta_registry_org_arg, as one expression).
+CREATE OR REPLACE FUNCTION karta_up_org(a jsonb, p_key text) RETURNS bigint LANGUAGE sql STABLE AS $$
+	SELECT CASE
+	WHEN nullif(a->>p_key, '') IS NOT NULL THEN
+		coalesce((SELECT o.id FROM organization o WHERE o.code = a->>p_key), -1)
+	WHEN nullif(a->>(p_key || '_id'), '') IS NOT NULL THEN
+		coalesce((SELECT o.id FROM organization o
+		          WHERE a->>(p_key || '_id') ~ '^[0-9]{1,18}$'
+		            AND o.id = (a->>(p_key || '_id'))::bigint AND o.id::text = a->>(p_key || '_id')), -1)
+	END
+$$;
+
+-- The row as 0008 writes it: the current row (if any), the input, the graduation school, the
+-- stored forms of СНИЛС and the document.
+CREATE OR REPLACE FUNCTION karta_up_person_nr(p_cur jsonb, j jsonb, a jsonb, p_grad bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	n jsonb := coalesce(p_cur, '{}') || j;
+	t smallint;
+BEGIN
+	IF p_grad IS NOT NULL THEN
+		n := n || jsonb_build_object('grad_org_id', p_grad);
+	ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
+		n := n || '{"grad_org_id": null}';
+	END IF;
+	IF n ? 'snils' THEN
+		n := n || jsonb_build_object('snils', regexp_replace(n->>'snils', '[ -]', '', 'g'));
+	END IF;
+	IF (n->>'doc_type') ~ '^[0-9]{1,4}$' THEN
+		t := (n->>'doc_type')::smallint;
+		n := n || jsonb_build_object('doc_series', karta_doc_norm(t, coalesce(n->>'doc_series', ''), true),
+			'doc_number', karta_doc_norm(t, n->>'doc_number', false));
+	END IF;
+	RETURN n;
+END $$;
+
+CREATE OR REPLACE FUNCTION karta_upload_participants(w karta_up_actor, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	d karta_up_person[];
+	cols jsonb;
+	defs jsonb;
+	q text;
+	own bigint;
+	c1 text;
+	c2 text;
+BEGIN
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text) INTO cols FROM pg_attribute t
+	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
+	-- the column defaults an INSERT of the named columns only would take
+	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
+		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
+	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
+	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
+	EXECUTE q INTO defs;
+	-- the owner of a new row named by no op: the device's organization, or the one above it
+	IF EXISTS (SELECT 1 FROM unnest(p_ops) x
+	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
+		SELECT o.id INTO own FROM organization o
+		WHERE o.level = 'school' AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
+	END IF;
+
+	WITH o AS (
+		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+		FROM unnest(p_ops) x),
+	cur AS (SELECT p.* FROM participant p WHERE p.id IN (SELECT o.rid FROM o) ORDER BY p.id FOR UPDATE),
+	j AS MATERIALIZED (
+		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
+			c.row_version AS cur_v, c.deleted_at AS cur_del,
+			CASE WHEN c.id IS NOT NULL THEN
+				karta_registry_access(w.org_id, w.level, w.role, 'participant', c.org_id) END AS cur_acc,
+			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
+			     WHEN nullif(o.a->>'org_id', '') IS NOT NULL THEN karta_up_org(o.a, 'org') END AS org_arg,
+			CASE WHEN o.a ? 'grad_org' OR o.a ? 'grad_org_id' THEN karta_up_org(o.a, 'grad_org') END AS grad,
+			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
+			jsonb_populate_record(NULL::participant, i.j) IS NULL AS typed
+		FROM o CROSS JOIN LATERAL (
+			-- karta_registry_input: texts trimmed and folded, "" NULL for non-text columns,
+			-- NULL "" for text ones; unknown: a field the table does not have
+			SELECT coalesce(jsonb_object_agg(e.key, CASE
+				WHEN jsonb_typeof(e.value) = 'string' THEN
+					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
+					          AND cols->>e.key <> 'text' THEN 'null'::jsonb
+					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
+				WHEN jsonb_typeof(e.value) = 'array' AND cols->>e.key = 'text[]' THEN
+					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+					 FROM jsonb_array_elements(e.value) x)
+				WHEN e.value = 'null'::jsonb AND cols->>e.key = 'text' THEN '""'::jsonb
+				ELSE e.value END) FILTER (WHERE cols ? e.key), '{}') AS j,
+				coalesce(bool_or(NOT cols ? e.key), false) AS unknown
+			FROM jsonb_each(o.a) e
+			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
+				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
+				'updated_by', 'deleted_at')) i
+		LEFT JOIN organization oc ON oc.code = o.a->>'org'
+		LEFT JOIN cur c ON c.id = o.rid),
+	k AS MATERIALIZED (
+		SELECT j.*, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
+			CASE WHEN NOT j.unknown THEN karta_up_person_nr(j.curj, j.j, j.a, j.grad) END AS nr
+		FROM j),
+	-- the device's access to each owner, once an owner
+	acc AS MATERIALIZED (
+		SELECT x.owner, karta_registry_access(w.org_id, w.level, w.role, 'participant', x.owner) AS acc,
+			(SELECT g.code FROM organization g WHERE g.id = x.owner) AS code
+		FROM (SELECT DISTINCT k.owner FROM k WHERE k.owner IS NOT NULL) x),
+	v AS MATERIALIZED (
+		SELECT k.*, CASE
+			WHEN k.typed IS NULL THEN 'serial|'
+			WHEN w.org_id IS NULL OR w.role = 'viewer' THEN 'denied|this device cannot write'
+			WHEN k.found AND k.cur_acc = 'none' THEN format('not_found|no participant %s', k.rid)
+			WHEN k.found AND k.base = 0 THEN 'conflict|a participant with this id exists'
+			WHEN k.found AND k.cur_acc <> 'write' THEN 'denied|no write access to this participant'
+			WHEN k.found AND k.cur_del IS NOT NULL THEN 'conflict|the participant was deleted'
+			WHEN k.found AND k.cur_v <> k.base THEN
+				format('conflict|participant changed since version %s (now %s)', k.base, k.cur_v)
+			WHEN NOT k.found AND k.base <> 0 THEN format('not_found|no participant %s', k.rid)
+			WHEN k.unknown THEN 'serial|' -- 0008 names the first unknown field
+			WHEN k.org_arg = -1 THEN 'bad|org: no such organization'
+			WHEN k.found AND k.org_arg IS NOT NULL AND k.org_arg <> k.cur_org THEN
+				'bad|org: a participant stays with the organization that owns it'
+			WHEN k.owner IS NULL THEN 'bad|org is required: a participant belongs to a school'
+			WHEN a.acc <> 'write' THEN
+				format('denied|no write access to the participant of organization %s', a.code)
+			WHEN k.grad IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization g
+				WHERE g.id = k.grad AND g.level = 'school'
+				  AND karta_org_region(g.id) = karta_org_region(k.owner)) THEN
+				'bad|grad_org: must be a school of the region'
+			WHEN (k.nr->>'birth_date')::date > current_date THEN 'bad|birth_date: is in the future'
+			ELSE 'ok|' END AS sm
+		FROM k LEFT JOIN acc a ON a.owner = k.owner)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v,
+		CASE WHEN v.sm = 'ok|' THEN v.nr || jsonb_build_object('id', v.rid, 'org_id', v.owner,
+			'updated_at', now(), 'updated_by', w.device, 'row_version', coalesce(v.cur_v, 0) + 1) END,
+		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_person
+		ORDER BY v.ord)
+	INTO d FROM v;
+
+	INSERT INTO participant
+	SELECT r.* FROM unnest(d) x,
+		jsonb_populate_record(NULL::participant, defs || x.nr || jsonb_build_object('created_at', now())) r
+	WHERE x.st = 'ok' AND x.cur_v IS NULL ORDER BY x.ord;
+
+	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.cur_v IS NOT NULL) THEN
+		SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum),
+			string_agg('r.' || quote_ident(t.attname), ', ' ORDER BY t.attnum)
+		INTO c1, c2 FROM pg_attribute t
+		WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped
+		  AND t.attname NOT IN ('id', 'created_at', 'region_id', 'deleted_at');
+		EXECUTE format('UPDATE participant t SET (%s) = (%s) FROM unnest($1) x, '
+			'jsonb_populate_record(NULL::participant, x.nr) r '
+			'WHERE t.id = x.rid AND x.st = ''ok'' AND x.cur_v IS NOT NULL', c1, c2) USING d;
+	END IF;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
+			WHEN x.cur_v IS NULL THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
+CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void LANGUAGE sql AS $$
+	UPDATE change_log c SET origin_op_id = m.op_id FROM unnest(p_map) m
+	WHERE c.entity_id = m.entity_id AND c.row_version = m.row_version
+	  AND c.origin_op_id = nullif(current_setting('karta.op_id', true), '')::uuid
+$$;
+
+CREATE OR REPLACE FUNCTION karta_upload_deletes(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	d karta_up_del[];
+	deps karta_up_origin[] := '{}';
+	more karta_up_origin[];
+	dep record;
+BEGIN
+	EXECUTE replace($q$
+	WITH o AS (
+		SELECT x.ord, x.op_id, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base,
+			coalesce(nullif(x.a->>'ris_deleted', ''), '0')::smallint AS flag,
+			btrim(regexp_replace(coalesce(x.a->>'reason', ''), '\s+', ' ', 'g')) AS why
+		FROM unnest($1) x),
+	cur AS (SELECT t.id, t.org_id, t.row_version, t.deleted_at FROM @T@ t
+	        WHERE t.id IN (SELECT o.rid FROM o) ORDER BY t.id FOR UPDATE),
+	j AS (
+		SELECT o.*, c.row_version AS cur_v, c.deleted_at,
+			CASE WHEN c.id IS NULL THEN 'none'
+			     ELSE karta_registry_access(($2).org_id, ($2).level, ($2).role, $3, c.org_id) END AS acc,
+			CASE WHEN $3 = 'exam' THEN (SELECT count(*) FROM exam_registration r
+			                            WHERE r.exam_id = o.rid AND r.deleted_at IS NULL) END AS regs
+		FROM o LEFT JOIN cur c ON c.id = o.rid),
+	v AS (
+		SELECT j.*, CASE
+			WHEN ($2).org_id IS NULL OR ($2).role = 'viewer' THEN 'denied|this device cannot write'
+			WHEN length(j.why) > 1000 THEN 'bad|reason: at most 1000 characters'
+			WHEN j.flag <> 0 AND ($3 NOT IN ('participant', 'exam_point')
+			                      OR j.flag NOT IN (1, 2, 4, 5, 6, 7, 10, 11, 12)) THEN
+				'bad|ris_deleted: a deleted-row flag of the interop layout '
+				'(1, 2, 4, 5, 6, 7, 10, 11, 12), for participants and exam points'
+			WHEN j.acc = 'none' THEN format('not_found|no %s %s', $3, j.rid)
+			WHEN j.acc <> 'write' THEN format('denied|no write access to this %s', $3)
+			WHEN j.deleted_at IS NOT NULL THEN format('conflict|the %s was deleted', $3)
+			WHEN j.base <> 0 AND j.cur_v <> j.base THEN
+				format('conflict|%s changed since version %s (now %s)', $3, j.base, j.cur_v)
+			WHEN j.regs > 0 THEN
+				format('precondition|the exam has %s registrations: they must be deleted first', j.regs)
+			ELSE 'ok|deleted' END AS sm
+		FROM j)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, v.why, v.flag, split_part(v.sm, '|', 1),
+		substr(v.sm, position('|' IN v.sm) + 1))::karta_up_del ORDER BY v.ord)
+	FROM v $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type;
+
+	-- what hangs on the rows, in the same feed: (table, key column)
+	FOR dep IN SELECT * FROM (VALUES ('participant', 'exam_registration', 'participant_id'),
+		('exam_point', 'staff_point', 'point_id'), ('exam_point', 'auditorium', 'point_id'),
+		('staff', 'staff_point', 'staff_id')) x(owner, tbl, col) WHERE x.owner = p_type LOOP
+		EXECUTE format('WITH u AS (UPDATE %1$I t SET deleted_at = now(), '
+			'deleted_reason = format(''вместе с %%s %%s'', $2, x.rid), row_version = t.row_version + 1, '
+			'updated_at = now(), updated_by = $3 FROM unnest($1) x '
+			'WHERE t.%2$I = x.rid AND x.st = ''ok'' AND t.deleted_at IS NULL '
+			'RETURNING t.id, t.row_version, x.op_id) '
+			'SELECT coalesce(array_agg(ROW(u.id, u.row_version, u.op_id)::karta_up_origin), ''{}'') FROM u',
+			dep.tbl, dep.col) INTO more USING d, p_type, w.device;
+		deps := deps || more;
+	END LOOP;
+	EXECUTE format('UPDATE %I t SET deleted_at = now(), deleted_reason = x.why, '
+		'row_version = t.row_version + 1, updated_at = now(), updated_by = $2%s '
+		'FROM unnest($1) x WHERE t.id = x.rid AND x.st = ''ok''', p_type,
+		CASE WHEN p_type IN ('participant', 'exam_point')
+			THEN ', ris_deleted = CASE WHEN x.flag <> 0 THEN x.flag ELSE t.ris_deleted END' ELSE '' END)
+		USING d, w.device;
+	PERFORM karta_up_stamp(deps);
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, x.msg, x.rid, x.cur_v + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
+-- ---- the dispatcher ---------------------------------------------------------------------------
+-- One run as a set: its write, its op_log record, its changes stamped with their ops. Ops the
+-- run leaves to the one-by-one path come back as outcome 'serial', unrecorded.
+CREATE OR REPLACE FUNCTION karta_upload_group(w karta_up_actor, p_cls text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	res karta_up_res[];
+BEGIN
+	PERFORM set_config('karta.op_id', gen_random_uuid()::text, true);
+	IF p_cls = 'item_put' THEN
+		res := karta_upload_items(w, p_ops);
+	ELSIF p_cls = 'status_set' THEN
+		res := karta_upload_statuses(w, p_ops);
+	ELSIF p_cls = 'participant_put' THEN
+		res := karta_upload_participants(w, p_ops);
+	ELSIF p_cls LIKE 'registry\_delete:%' THEN
+		res := karta_upload_deletes(w, substr(p_cls, 17), p_ops);
+	ELSE
+		RAISE EXCEPTION 'no set-wise path for %', p_cls;
+	END IF;
+	INSERT INTO op_log(device_id, op_id, digest, kind, outcome, status, message, entity_id,
+		row_version, conflict_id, detail, merged)
+	SELECT w.device, r.op_id, o.digest, o.kind, r.outcome, r.status, r.message, r.entity_id,
+		r.row_version, r.conflict_id, r.detail, r.merged
+	FROM unnest(res) r JOIN unnest(p_ops) o ON o.ord = r.ord
+	WHERE r.outcome <> 'serial'
+	ORDER BY r.ord;
+	PERFORM karta_up_stamp(ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
+		FROM unnest(res) r WHERE r.outcome = 'applied'));
+	PERFORM set_config('karta.op_id', '', true);
+	RETURN res;
+END $$;
+
+-- A run as a set, in one subtransaction; when a statement fails where the checks foresaw no
+-- failure, nothing of the run stays and its halves are applied again, down to runs of 8 ops
+-- or fewer that take the one-by-one path (which refuses the bad op with its own words):
+-- a run where every op fails costs about six set attempts, not a thousand.
+CREATE OR REPLACE FUNCTION karta_upload_split(w karta_up_actor, p_cls text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	res karta_up_res[];
+	n int := cardinality(p_ops);
+	h int := cardinality(p_ops) / 2;
+BEGIN
+	BEGIN
+		res := karta_upload_group(w, p_cls, p_ops);
+	EXCEPTION WHEN OTHERS THEN
+		res := NULL;
+	END;
+	IF res IS NULL THEN
+		IF n <= 8 THEN
+			RETURN ARRAY(SELECT s FROM karta_upload_serial_ops(w.device, p_ops) s);
+		END IF;
+		RETURN karta_upload_split(w, p_cls, p_ops[1:h]) || karta_upload_split(w, p_cls, p_ops[h + 1:n]);
+	END IF;
+	IF EXISTS (SELECT 1 FROM unnest(res) r WHERE r.outcome = 'serial') THEN
+		res := ARRAY(SELECT r FROM unnest(res) r WHERE r.outcome <> 'serial')
+			|| ARRAY(SELECT s FROM karta_upload_serial_ops(w.device, ARRAY(
+				SELECT o FROM unnest(p_ops) o JOIN unnest(res) r ON r.ord = o.ord
+				WHERE r.outcome = 'serial' ORDER BY o.ord)) s);
+	END IF;
+	RETURN res;
+END $$;
+
+-- A run: its ops already in op_log answered from there, the rest applied as a set.
+CREATE OR REPLACE FUNCTION karta_upload_run(w karta_up_actor, p_cls text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	res karta_up_res[];
+	todo karta_up_op[];
+BEGIN
+	SELECT coalesce(array_agg(CASE WHEN l.digest <> o.digest
+		THEN ROW(o.ord, o.op_id, 'rejected', 'bad', 'op_id was used before for a different op',
+			NULL, NULL, NULL, NULL, false, NULL)::karta_up_res
+		ELSE ROW(o.ord, o.op_id, 'duplicate', l.status, l.message, l.entity_id, l.row_version,
+			l.conflict_id, l.detail, l.merged, l.outcome)::karta_up_res END), '{}')
+	INTO res
+	FROM unnest(p_ops) o
+	CROSS JOIN LATERAL (SELECT l.* FROM op_log l WHERE l.device_id = w.device AND l.op_id = o.op_id
+	                    LIMIT 1) l; -- an index probe an op, never a scan of the device's log
+	todo := ARRAY(SELECT o FROM unnest(p_ops) o
+		WHERE o.ord <> ALL (ARRAY(SELECT r.ord FROM unnest(res) r)) ORDER BY o.ord);
+	IF cardinality(todo) > 0 THEN
+		res := res || karta_upload_split(w, p_cls, todo);
+	END IF;
+	RETURN res;
+END $$;
+
+-- A batch of ops from one device, in one transaction (0006's contract: one result per op, in
+-- order; outcomes applied | duplicate | conflict | rejected | retry_later), applied in runs.
+CREATE OR REPLACE FUNCTION karta_upload(p_device bigint, p_ops jsonb)
+RETURNS TABLE (op_id uuid, outcome text, status text, message text, entity_id uuid,
+	row_version bigint, conflict_id uuid, detail jsonb, merged boolean, first_outcome text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	ops karta_up_op[];
+	cls text[];
+	prev int[];
+	res karta_up_res[] := '{}';
+	w karta_up_actor;
+	n int;
+	i int := 1;
+	j int;
+BEGIN
+	PERFORM set_config('karta.device', p_device::text, true);
+	SELECT p_device, a.org_id, a.level, a.role INTO w FROM karta_actor(p_device) a;
+	w.device := p_device;
+	ops := ARRAY(SELECT ROW(x.ord, (x.v->>'op_id')::uuid, x.v->>'digest', x.v->>'kind',
+		x.v->'a')::karta_up_op FROM jsonb_array_elements(p_ops) WITH ORDINALITY x(v, ord)
+		ORDER BY x.ord);
+	n := cardinality(ops);
+	-- each op's class, and the latest earlier op touching one of its keys (0: none)
+	cls := ARRAY(SELECT karta_upload_class(o) FROM unnest(ops) o ORDER BY o.ord);
+	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
+		           FROM (SELECT z.ord, lower(k) AS key FROM unnest(ops) z,
+		                 unnest(karta_upload_keys(z)) k) x) y ON y.ord = o.ord
+		GROUP BY o.ord ORDER BY o.ord);
+	WHILE i <= n LOOP
+		j := i + 1;
+		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP
+			j := j + 1;
+		END LOOP;
+		IF cls[i] IS NULL THEN
+			res := res || ARRAY(SELECT s FROM karta_upload_serial_ops(p_device, ops[i:j - 1]) s);
+		ELSE
+			res := res || karta_upload_run(w, cls[i], ops[i:j - 1]);
+		END IF;
+		i := j;
+	END LOOP;
+	RETURN QUERY SELECT r.op_id, r.outcome, r.status, r.message, r.entity_id, r.row_version,
+		r.conflict_id, r.detail, r.merged, r.first_outcome
+	FROM unnest(res) r ORDER BY r.ord;
+END $$;

@@ -1,0 +1,692 @@
+-- 51_registry: the registries (participants, exams, registrations, exam points,
+-- auditoriums, staff): access by organization, put and delete through one path each, row
+-- checks, soft deletes with their reason.
+
+CREATE OR REPLACE FUNCTION karta_registry_type(p_type text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_type IN ('participant', 'exam', 'exam_registration', 'exam_point', 'auditorium',
+		'staff', 'staff_point')
+$$;
+
+-- The level of the organization that owns a row of the type.
+CREATE OR REPLACE FUNCTION karta_registry_level(p_type text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+		WHEN p_type IN ('participant', 'exam_registration') THEN 'school'
+		WHEN p_type = 'exam' THEN 'region'
+		WHEN p_type IN ('exam_point', 'auditorium', 'staff', 'staff_point') THEN 'municipality'
+	END
+$$;
+
+-- Registry types the organizations below read from an ancestor's feed (the schedule and the
+-- places: a school must see where and when its participants sit). Never personal data.
+CREATE OR REPLACE FUNCTION karta_registry_shared(p_type text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_type IN ('exam', 'exam_point', 'auditorium')
+$$;
+
+-- What an organization may do with a registry row of p_type owned by p_owner: write | read |
+-- none. Own rows: write. Below: the region writes, a municipality reads its schools'. Above:
+-- the shared types (exams, exam points, auditoriums) are read, the rest is invisible — the
+-- same rule as the feeds. A viewer device never writes.
+CREATE OR REPLACE FUNCTION karta_registry_access(p_org bigint, p_level text, p_role text, p_type text,
+	p_owner bigint) RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN acc = 'write' AND p_role = 'viewer' THEN 'read' ELSE acc END
+	FROM (SELECT CASE karta_org_relation(p_org, p_owner)
+		WHEN 'self' THEN 'write'
+		WHEN 'below' THEN CASE WHEN p_level = 'region' THEN 'write' ELSE 'read' END
+		WHEN 'above' THEN CASE WHEN karta_registry_shared(p_type) THEN 'read' ELSE 'none' END
+		ELSE 'none' END AS acc) x
+$$;
+
+-- The owner's level, the owner for life, the owner of a dependent row taken from what it
+-- hangs on, the region of per-region codes, a registration's form against the participant's.
+CREATE OR REPLACE FUNCTION karta_registry_row_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	t text := TG_TABLE_NAME::text;
+	lvl text;
+	p participant;
+	e exam;
+	other bigint;
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.org_id <> OLD.org_id THEN
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+			MESSAGE = format('org: a %s stays with the organization that owns it', t);
+	END IF;
+	SELECT o.level INTO lvl FROM organization o WHERE o.id = NEW.org_id;
+	IF lvl IS DISTINCT FROM karta_registry_level(t) THEN
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+			MESSAGE = format('org: a %s belongs to a %s', t, karta_registry_level(t));
+	END IF;
+	IF t IN ('exam_point', 'staff') THEN
+		NEW.region_id := karta_org_region(NEW.org_id);
+	ELSIF t = 'auditorium' THEN
+		SELECT x.org_id INTO other FROM exam_point x WHERE x.id = NEW.point_id;
+		IF other IS DISTINCT FROM NEW.org_id THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = 'point_id: an auditorium belongs to its exam point''s municipality';
+		END IF;
+	ELSIF t = 'staff_point' THEN
+		SELECT x.org_id INTO other FROM exam_point x WHERE x.id = NEW.point_id;
+		IF other IS DISTINCT FROM NEW.org_id THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = 'point_id: a staff attachment belongs to its exam point''s municipality';
+		END IF;
+		SELECT x.org_id INTO other FROM staff x WHERE x.id = NEW.staff_id;
+		IF other IS DISTINCT FROM NEW.org_id THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = 'staff_id: the staff member and the exam point belong to different municipalities';
+		END IF;
+	ELSIF t = 'exam_registration' THEN
+		SELECT * INTO p FROM participant x WHERE x.id = NEW.participant_id;
+		SELECT * INTO e FROM exam x WHERE x.id = NEW.exam_id;
+		IF p.org_id IS DISTINCT FROM NEW.org_id THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = 'participant_id: a registration belongs to the participant''s school';
+		END IF;
+		IF e.org_id IS DISTINCT FROM karta_org_region(p.org_id) THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = 'exam_id: the exam is not in the participant''s region';
+		END IF;
+		IF NEW.deleted_at IS NULL AND NOT karta_registration_ok(p.form, p.class, e.form, e.gia) THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = 'exam_id: the exam''s form or ГИА (9/11) does not match the participant''s form and class';
+		END IF;
+	END IF;
+	RETURN NEW;
+END $$;
+
+-- A participant's form or class, or an exam's form or ГИА, may not change under live
+-- registrations that would then contradict it.
+CREATE OR REPLACE FUNCTION karta_registration_recheck() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_TABLE_NAME::text = 'participant' THEN
+		IF NEW.deleted_at IS NULL AND EXISTS (
+			SELECT 1 FROM exam_registration r JOIN exam e ON e.id = r.exam_id
+			WHERE r.participant_id = NEW.id AND r.deleted_at IS NULL
+			  AND NOT karta_registration_ok(NEW.form, NEW.class, e.form, e.gia)) THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+				MESSAGE = 'form: the participant is registered for exams the new form or class does not allow: delete those registrations first';
+		END IF;
+	ELSE -- exam (each branch is planned only when reached: NEW has the table's fields)
+		IF EXISTS (
+			SELECT 1 FROM exam_registration r JOIN participant p ON p.id = r.participant_id
+			WHERE r.exam_id = NEW.id AND r.deleted_at IS NULL
+			  AND NOT karta_registration_ok(p.form, p.class, NEW.form, NEW.gia)) THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+				MESSAGE = 'form: participants registered for this exam do not sit that form or ГИА';
+		END IF;
+	END IF;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER participant_row_check BEFORE INSERT OR UPDATE ON participant
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+CREATE TRIGGER exam_row_check BEFORE INSERT OR UPDATE ON exam
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+CREATE TRIGGER exam_registration_row_check BEFORE INSERT OR UPDATE ON exam_registration
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+CREATE TRIGGER exam_point_row_check BEFORE INSERT OR UPDATE ON exam_point
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+CREATE TRIGGER auditorium_row_check BEFORE INSERT OR UPDATE ON auditorium
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+CREATE TRIGGER staff_row_check BEFORE INSERT OR UPDATE ON staff
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+CREATE TRIGGER staff_point_row_check BEFORE INSERT OR UPDATE ON staff_point
+	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+
+-- AFTER, named to fire before the feed triggers ("participant_f…" > "participant_c…").
+CREATE TRIGGER participant_check_registrations AFTER UPDATE OF form, class ON participant
+	FOR EACH ROW EXECUTE FUNCTION karta_registration_recheck();
+
+CREATE TRIGGER exam_check_registrations AFTER UPDATE OF form, gia ON exam
+	FOR EACH ROW EXECUTE FUNCTION karta_registration_recheck();
+
+-- The message of a refused constraint or unique index: its comment (field: rule), or the
+-- field its name carries.
+CREATE OR REPLACE FUNCTION karta_registry_message(p_table text, p_name text) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(
+		(SELECT obj_description(c.oid, 'pg_constraint') FROM pg_constraint c
+		 WHERE c.conname = p_name AND c.conrelid = to_regclass(p_table)),
+		(SELECT obj_description(i.oid, 'pg_class') FROM pg_class i
+		 WHERE i.relname = p_name AND i.relkind = 'i'),
+		CASE WHEN p_name LIKE p_table || '\_%\_check' THEN
+			substr(p_name, length(p_table) + 2, length(p_name) - length(p_table) - 7) || ': invalid value'
+		ELSE format('%s: refused by the database (%s)', p_table, p_name) END)
+$$;
+
+-- The fields of a write (a) a client may set, type-checked: unknown fields, or a value that
+-- is not of the column's type, raise KT002 naming the field. Texts are trimmed, runs of
+-- spaces folded; "" is NULL for non-text columns, NULL is "" for text ones. Keys that carry
+-- the request (id, base, org …) or that the server owns (org_id, row_version …) are skipped.
+CREATE OR REPLACE FUNCTION karta_registry_input(p_type text, a jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	res jsonb := '{}';
+	k text;
+	v jsonb;
+	typ regtype;
+	ok boolean := true;
+BEGIN
+	IF jsonb_typeof(a) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = 'the row must be an object';
+	END IF;
+	FOR k, v IN SELECT e.key, e.value FROM jsonb_each(a) e LOOP
+		CONTINUE WHEN k IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
+			'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
+			'updated_by', 'deleted_at');
+		SELECT t.atttypid::regtype INTO typ FROM pg_attribute t
+		WHERE t.attrelid = p_type::regclass AND t.attname = k AND t.attnum > 0 AND NOT t.attisdropped;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = format('%s is not a field of %s', left(k, 64), p_type);
+		END IF;
+		IF jsonb_typeof(v) = 'string' THEN
+			v := to_jsonb(btrim(regexp_replace(v #>> '{}', '\s+', ' ', 'g')));
+			IF v = '""' AND typ <> 'text'::regtype THEN
+				v := 'null';
+			END IF;
+		ELSIF jsonb_typeof(v) = 'array' AND typ = 'text[]'::regtype THEN
+			SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+				THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+			INTO v FROM jsonb_array_elements(v) x;
+		END IF;
+		IF v = 'null' AND typ = 'text'::regtype THEN
+			v := '""';
+		END IF;
+		res := res || jsonb_build_object(k, v);
+	END LOOP;
+	-- one cast of the whole row; only a failure looks for the field
+	BEGIN
+		EXECUTE format('SELECT jsonb_populate_record(NULL::%I, $1) IS NULL', p_type) INTO ok USING res;
+	EXCEPTION WHEN OTHERS THEN
+		FOR k, v IN SELECT e.key, e.value FROM jsonb_each(res) e LOOP
+			BEGIN
+				EXECUTE format('SELECT jsonb_populate_record(NULL::%I, $1) IS NULL', p_type)
+				INTO ok USING jsonb_build_object(k, v);
+			EXCEPTION WHEN OTHERS THEN
+				SELECT t.atttypid::regtype INTO typ FROM pg_attribute t
+				WHERE t.attrelid = p_type::regclass AND t.attname = k;
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+					MESSAGE = format('%s: must be %s', k, CASE typ
+						WHEN 'date'::regtype THEN 'a date YYYY-MM-DD'
+						WHEN 'boolean'::regtype THEN 'true or false'
+						WHEN 'uuid'::regtype THEN 'a uuid'
+						WHEN 'smallint'::regtype THEN 'a whole number'
+						WHEN 'integer'::regtype THEN 'a whole number'
+						WHEN 'bigint'::regtype THEN 'a whole number'
+						WHEN 'integer[]'::regtype THEN 'a list of whole numbers'
+						WHEN 'text[]'::regtype THEN 'a list of texts'
+						ELSE typ::text END);
+			END;
+		END LOOP;
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = 'a field has a value of the wrong type';
+	END;
+	RETURN res;
+END $$;
+
+-- An organization by code (a->>key) or id (a->>key_id); -1 when named but unknown, NULL when
+-- not named.
+CREATE OR REPLACE FUNCTION karta_registry_org_arg(a jsonb, p_key text) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	r bigint;
+BEGIN
+	IF nullif(a->>p_key, '') IS NOT NULL THEN
+		SELECT o.id INTO r FROM organization o WHERE o.code = a->>p_key;
+		RETURN coalesce(r, -1);
+	ELSIF nullif(a->>(p_key || '_id'), '') IS NOT NULL THEN
+		SELECT o.id INTO r FROM organization o WHERE o.id::text = a->>(p_key || '_id');
+		RETURN coalesce(r, -1);
+	END IF;
+	RETURN NULL;
+END $$;
+
+-- Create (base 0 or absent) or update (base = the row_version the client saw) one registry
+-- row. p_type: participant | exam | exam_registration | exam_point | auditorium | staff |
+-- staff_point. a: {"id": uuid, "base": n, <column>: value …}; on update, columns not given
+-- keep their value. The owner: "org" (code) or "org_id" for participants (a school), exams
+-- (the region), exam points and staff (a municipality) — by default the device's own
+-- organization, or for an exam its region; registrations, auditoriums and staff attachments
+-- take the owner of their participant / exam point. Organizations referred to by code or id:
+-- "host_org" (exam point: a school of the municipality), "grad_org" (participant: a school of
+-- the region), "workplace_org" (staff: an organization of the region). Auditoriums: "unusable"
+-- (a count) marks the last seats unusable when unusable_seats is not given. Participants and
+-- exam points: a "ris_deleted" not 0 (an interop history row) stores the row deleted — what
+-- hangs on it is deleted with it — and may update a row that is already deleted.
+CREATE OR REPLACE FUNCTION karta_registry_put(p_device bigint, p_type text, a jsonb)
+RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	act record;
+	rid uuid;
+	base bigint;
+	cur jsonb;
+	owner bigint;
+	acc text;
+	j jsonb;
+	nr jsonb;
+	ref jsonb;
+	x bigint;
+	n int;
+	cols text;
+	st text;
+	msg text;
+	con text;
+	col text;
+	tbl text;
+	hist boolean := false;
+BEGIN
+	IF NOT coalesce(karta_registry_type(p_type), false) THEN
+		RETURN QUERY SELECT 'bad', 'unknown registry type (participant, exam, exam_registration, '
+			'exam_point, auditorium, staff, staff_point)', NULL::uuid;
+		RETURN;
+	END IF;
+	SELECT * INTO act FROM karta_actor(p_device);
+	IF NOT FOUND OR act.role = 'viewer' THEN
+		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid; RETURN;
+	END IF;
+	-- an interop history row (deleted-row flag not 0): stored deleted, may update a deleted row
+	hist := p_type IN ('participant', 'exam_point') AND coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$';
+	BEGIN
+		rid := (a->>'id')::uuid;
+		base := coalesce(nullif(a->>'base', ''), '0')::bigint;
+	EXCEPTION WHEN OTHERS THEN
+		RETURN QUERY SELECT 'bad', 'id must be a uuid and base a whole number', NULL::uuid; RETURN;
+	END;
+	IF rid IS NULL THEN
+		RETURN QUERY SELECT 'bad', 'id is required', NULL::uuid; RETURN;
+	END IF;
+	EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1 FOR UPDATE', p_type) INTO cur USING rid;
+	IF cur IS NOT NULL THEN
+		acc := karta_registry_access(act.org_id, act.level, act.role, p_type, (cur->>'org_id')::bigint);
+		IF acc = 'none' THEN
+			RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid; RETURN;
+		ELSIF base = 0 THEN
+			RETURN QUERY SELECT 'conflict', format('a %s with this id exists', p_type), rid; RETURN;
+		ELSIF acc <> 'write' THEN
+			RETURN QUERY SELECT 'denied', format('no write access to this %s', p_type), rid; RETURN;
+		ELSIF cur->>'deleted_at' IS NOT NULL AND NOT hist THEN
+			RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
+		ELSIF (cur->>'row_version')::bigint <> base THEN
+			RETURN QUERY SELECT 'conflict', format('%s changed since version %s (now %s)', p_type,
+				base, cur->>'row_version'), rid;
+			RETURN;
+		END IF;
+	ELSIF base <> 0 THEN
+		RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid; RETURN;
+	END IF;
+
+	BEGIN
+		j := karta_registry_input(p_type, a);
+		nr := coalesce(cur, '{}') || j;
+		-- the owner
+		IF p_type IN ('participant', 'exam', 'exam_point', 'staff') THEN
+			owner := karta_registry_org_arg(a, 'org');
+			IF owner = -1 THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = 'org: no such organization';
+			ELSIF cur IS NOT NULL THEN
+				IF owner IS NOT NULL AND owner <> (cur->>'org_id')::bigint THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+						MESSAGE = format('org: a %s stays with the organization that owns it', p_type);
+				END IF;
+				owner := (cur->>'org_id')::bigint;
+			ELSIF owner IS NULL THEN
+				-- the device's organization, or the one above it at the owning level
+				SELECT o.id INTO owner FROM organization o
+				WHERE o.level = karta_registry_level(p_type)
+				  AND (o.id = act.org_id OR karta_org_relation(act.org_id, o.id) = 'above');
+				IF owner IS NULL THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+						MESSAGE = format('org is required: a %s belongs to a %s', p_type,
+							karta_registry_level(p_type));
+				END IF;
+			END IF;
+		ELSIF p_type = 'exam_registration' THEN
+			SELECT to_jsonb(p) INTO ref FROM participant p WHERE p.id = (nr->>'participant_id')::uuid;
+			IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'participant',
+			                                       (ref->>'org_id')::bigint) = 'none' THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
+					MESSAGE = format('participant_id: no participant %s', nr->>'participant_id');
+			END IF;
+			owner := (ref->>'org_id')::bigint;
+			IF ref->>'deleted_at' IS NOT NULL THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+					MESSAGE = 'participant_id: the participant was deleted';
+			ELSIF (ref->>'blocked')::boolean AND (cur IS NULL OR j ? 'exam_id' OR j ? 'participant_id') THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+					MESSAGE = 'participant_id: the participant is blocked';
+			END IF;
+			SELECT to_jsonb(e) INTO ref FROM exam e WHERE e.id = (nr->>'exam_id')::uuid;
+			IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'exam',
+			                                       (ref->>'org_id')::bigint) = 'none' THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
+					MESSAGE = format('exam_id: no exam %s', nr->>'exam_id');
+			ELSIF ref->>'deleted_at' IS NOT NULL THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+					MESSAGE = 'exam_id: the exam was deleted';
+			END IF;
+		ELSE -- auditorium, staff_point: the exam point's municipality
+			SELECT to_jsonb(p) INTO ref FROM exam_point p WHERE p.id = (nr->>'point_id')::uuid;
+			IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'exam_point',
+			                                       (ref->>'org_id')::bigint) = 'none' THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
+					MESSAGE = format('point_id: no exam point %s', nr->>'point_id');
+			ELSIF ref->>'deleted_at' IS NOT NULL THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+					MESSAGE = 'point_id: the exam point was deleted';
+			END IF;
+			owner := (ref->>'org_id')::bigint;
+			IF p_type = 'staff_point' THEN
+				SELECT to_jsonb(s) INTO ref FROM staff s WHERE s.id = (nr->>'staff_id')::uuid;
+				IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'staff',
+				                                       (ref->>'org_id')::bigint) = 'none' THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
+						MESSAGE = format('staff_id: no staff member %s', nr->>'staff_id');
+				ELSIF ref->>'deleted_at' IS NOT NULL THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
+						MESSAGE = 'staff_id: the staff member was deleted';
+				END IF;
+			END IF;
+		END IF;
+		IF cur IS NOT NULL AND owner <> (cur->>'org_id')::bigint THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+				MESSAGE = format('a %s stays with the organization that owns it', p_type);
+		END IF;
+		acc := karta_registry_access(act.org_id, act.level, act.role, p_type, owner);
+		IF acc <> 'write' THEN
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'denied',
+				MESSAGE = format('no write access to the %s of organization %s', p_type,
+					(SELECT o.code FROM organization o WHERE o.id = owner));
+		END IF;
+
+		-- organizations referred to
+		IF p_type = 'exam_point' THEN
+			x := karta_registry_org_arg(a, 'host_org');
+			IF x IS NOT NULL THEN
+				IF NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = x AND o.level = 'school'
+				               AND o.parent_id = owner) THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+						MESSAGE = 'host_org: must be a school of the exam point''s municipality';
+				END IF;
+				nr := nr || jsonb_build_object('host_org_id', x);
+			ELSIF a ? 'host_org' OR a ? 'host_org_id' THEN
+				nr := nr || '{"host_org_id": null}';
+			END IF;
+		ELSIF p_type = 'participant' THEN
+			x := karta_registry_org_arg(a, 'grad_org');
+			IF x IS NOT NULL THEN
+				IF NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = x AND o.level = 'school'
+				               AND karta_org_region(o.id) = karta_org_region(owner)) THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+						MESSAGE = 'grad_org: must be a school of the region';
+				END IF;
+				nr := nr || jsonb_build_object('grad_org_id', x);
+			ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
+				nr := nr || '{"grad_org_id": null}';
+			END IF;
+		ELSIF p_type = 'staff' THEN
+			x := karta_registry_org_arg(a, 'workplace_org');
+			IF x IS NOT NULL THEN
+				IF x = -1 OR karta_org_region(x) <> karta_org_region(owner) THEN
+					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+						MESSAGE = 'workplace_org: must be an organization of the region';
+				END IF;
+				nr := nr || jsonb_build_object('workplace_org_id', x);
+			ELSIF a ? 'workplace_org' OR a ? 'workplace_org_id' THEN
+				nr := nr || '{"workplace_org_id": null}';
+			END IF;
+		END IF;
+
+		-- stored forms and the rules that need today
+		IF p_type IN ('participant', 'staff') THEN
+			IF nr ? 'snils' THEN
+				nr := nr || jsonb_build_object('snils', regexp_replace(nr->>'snils', '[ -]', '', 'g'));
+			END IF;
+			IF (nr->>'doc_type') ~ '^[0-9]{1,4}$' THEN
+				nr := nr || jsonb_build_object(
+					'doc_series', karta_doc_norm((nr->>'doc_type')::smallint, coalesce(nr->>'doc_series', ''), true),
+					'doc_number', karta_doc_norm((nr->>'doc_type')::smallint, nr->>'doc_number', false));
+			END IF;
+			IF (nr->>'birth_date')::date > current_date THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+					MESSAGE = 'birth_date: is in the future';
+			END IF;
+		END IF;
+		IF p_type = 'staff' AND jsonb_typeof(nr->'roles') = 'array' THEN
+			-- role codes 1..7 (kt_staff_role) become their words
+			SELECT jsonb_agg(CASE WHEN r #>> '{}' ~ '^[1-7]$'
+				THEN to_jsonb((karta_staff_roles())[(r #>> '{}')::int]) ELSE r END)
+			INTO ref FROM jsonb_array_elements(nr->'roles') r;
+			nr := nr || jsonb_build_object('roles', coalesce(ref, '[]'));
+		END IF;
+		IF p_type = 'auditorium' AND a ? 'unusable' AND NOT a ? 'unusable_seats' THEN
+			BEGIN
+				n := (a->>'unusable')::int;
+			EXCEPTION WHEN OTHERS THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = 'unusable: must be a whole number';
+			END;
+			x := (nr->>'rows')::int * (nr->>'seats_per_row')::int;
+			IF n < 0 OR n >= x THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+					MESSAGE = 'unusable: must leave at least one usable seat (rows × seats)';
+			END IF;
+			nr := nr || jsonb_build_object('unusable_seats',
+				(SELECT coalesce(jsonb_agg(s ORDER BY s), '[]') FROM generate_series(x - n + 1, x) s));
+		END IF;
+
+		IF p_type = 'exam' AND coalesce(nr->>'gia', '') = '' AND nr->>'form' IN ('1', '2') THEN
+			nr := nr || jsonb_build_object('gia', CASE nr->>'form' WHEN '1' THEN 11 ELSE 9 END);
+		END IF;
+		IF hist THEN -- a history row is deleted (since it first was); what hangs on it goes too
+			nr := nr || jsonb_build_object('deleted_at', CASE WHEN cur->>'deleted_at' IS NULL
+				THEN to_jsonb(now()) ELSE cur->'deleted_at' END);
+			IF cur IS NOT NULL AND cur->>'deleted_at' IS NULL THEN
+				IF p_type = 'participant' THEN
+					UPDATE exam_registration r SET deleted_at = now(), row_version = r.row_version + 1,
+						updated_at = now(), updated_by = p_device
+					WHERE r.participant_id = rid AND r.deleted_at IS NULL;
+				ELSE
+					UPDATE staff_point s SET deleted_at = now(), row_version = s.row_version + 1,
+						updated_at = now(), updated_by = p_device
+					WHERE s.point_id = rid AND s.deleted_at IS NULL;
+					UPDATE auditorium x SET deleted_at = now(), row_version = x.row_version + 1,
+						updated_at = now(), updated_by = p_device
+					WHERE x.point_id = rid AND x.deleted_at IS NULL;
+				END IF;
+			END IF;
+		END IF;
+		nr := nr || jsonb_build_object('id', rid, 'org_id', owner, 'updated_at', now(),
+			'updated_by', p_device, 'row_version', coalesce((cur->>'row_version')::bigint, 0) + 1);
+		IF cur IS NULL THEN
+			nr := nr || jsonb_build_object('created_at', now());
+			SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum) INTO cols
+			FROM pg_attribute t
+			WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped
+			  AND nr ? t.attname::text;
+			EXECUTE format('INSERT INTO %1$I (%2$s) SELECT %2$s FROM jsonb_populate_record(NULL::%1$I, $1)',
+				p_type, cols) USING nr;
+			st := 'ok'; msg := 'created';
+		ELSE
+			SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum) INTO cols
+			FROM pg_attribute t
+			WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped
+			  AND t.attname NOT IN ('id', 'created_at', 'region_id')
+			  AND (t.attname <> 'deleted_at' OR hist);
+			EXECUTE format('UPDATE %1$I t SET (%2$s) = (SELECT %2$s FROM jsonb_populate_record(NULL::%1$I, $1)) '
+				'WHERE t.id = $2', p_type, cols) USING nr, rid;
+			st := 'ok'; msg := 'updated';
+		END IF;
+	EXCEPTION
+		WHEN SQLSTATE 'KT002' THEN
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, st = PG_EXCEPTION_DETAIL;
+		WHEN unique_violation THEN
+			GET STACKED DIAGNOSTICS con = CONSTRAINT_NAME, tbl = TABLE_NAME;
+			st := 'conflict'; msg := karta_registry_message(tbl, con);
+		WHEN check_violation OR foreign_key_violation THEN
+			GET STACKED DIAGNOSTICS con = CONSTRAINT_NAME, tbl = TABLE_NAME;
+			st := 'bad'; msg := karta_registry_message(tbl, con);
+		WHEN not_null_violation THEN
+			GET STACKED DIAGNOSTICS col = COLUMN_NAME;
+			st := 'bad'; msg := format('%s is required', col);
+		WHEN data_exception THEN
+			GET STACKED DIAGNOSTICS con = RETURNED_SQLSTATE;
+			st := 'bad'; msg := format('a field has a value out of range (SQLSTATE %s)', con);
+	END;
+	RETURN QUERY SELECT st, msg, rid;
+END $$;
+
+-- As 0008's, plus the reason and the interop flag. a: {"id", "base"?, "reason"?,
+-- "ris_deleted"?}. What hangs on the row in the same feed goes with it, its reason naming
+-- the row it went with.
+CREATE OR REPLACE FUNCTION karta_registry_delete(p_device bigint, p_type text, a jsonb)
+RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	act record;
+	rid uuid;
+	base bigint;
+	cur jsonb;
+	acc text;
+	n bigint;
+	why text;
+	flag smallint;
+	dep text;
+BEGIN
+	IF NOT coalesce(karta_registry_type(p_type), false) THEN
+		RETURN QUERY SELECT 'bad', 'unknown registry type (participant, exam, exam_registration, '
+			'exam_point, auditorium, staff, staff_point)', NULL::uuid;
+		RETURN;
+	END IF;
+	SELECT * INTO act FROM karta_actor(p_device);
+	IF NOT FOUND OR act.role = 'viewer' THEN
+		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid; RETURN;
+	END IF;
+	BEGIN
+		rid := (a->>'id')::uuid;
+		base := coalesce(nullif(a->>'base', ''), '0')::bigint;
+		flag := coalesce(nullif(a->>'ris_deleted', ''), '0')::smallint;
+	EXCEPTION WHEN OTHERS THEN
+		RETURN QUERY SELECT 'bad', 'id must be a uuid, base and ris_deleted whole numbers', NULL::uuid;
+		RETURN;
+	END;
+	why := btrim(regexp_replace(coalesce(a->>'reason', ''), '\s+', ' ', 'g'));
+	IF length(why) > 1000 THEN
+		RETURN QUERY SELECT 'bad', 'reason: at most 1000 characters', rid; RETURN;
+	ELSIF flag <> 0 AND (p_type NOT IN ('participant', 'exam_point')
+	                     OR flag NOT IN (1, 2, 4, 5, 6, 7, 10, 11, 12)) THEN
+		RETURN QUERY SELECT 'bad', 'ris_deleted: a deleted-row flag of the interop layout '
+			'(1, 2, 4, 5, 6, 7, 10, 11, 12), for participants and exam points', rid;
+		RETURN;
+	END IF;
+	EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1 FOR UPDATE', p_type) INTO cur USING rid;
+	acc := CASE WHEN cur IS NULL THEN 'none'
+		ELSE karta_registry_access(act.org_id, act.level, act.role, p_type, (cur->>'org_id')::bigint) END;
+	IF acc = 'none' THEN
+		RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid; RETURN;
+	ELSIF acc <> 'write' THEN
+		RETURN QUERY SELECT 'denied', format('no write access to this %s', p_type), rid; RETURN;
+	ELSIF cur->>'deleted_at' IS NOT NULL THEN
+		RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
+	ELSIF base <> 0 AND (cur->>'row_version')::bigint <> base THEN
+		RETURN QUERY SELECT 'conflict', format('%s changed since version %s (now %s)', p_type,
+			base, cur->>'row_version'), rid;
+		RETURN;
+	END IF;
+	IF p_type = 'exam' THEN
+		SELECT count(*) INTO n FROM exam_registration r WHERE r.exam_id = rid AND r.deleted_at IS NULL;
+		IF n > 0 THEN
+			RETURN QUERY SELECT 'precondition',
+				format('the exam has %s registrations: they must be deleted first', n), rid;
+			RETURN;
+		END IF;
+	END IF;
+	dep := format('вместе с %s %s', p_type, rid);
+	-- dependants first, in the same feed (the owner's)
+	IF p_type = 'participant' THEN
+		UPDATE exam_registration r SET deleted_at = now(), deleted_reason = dep,
+			row_version = r.row_version + 1, updated_at = now(), updated_by = p_device
+		WHERE r.participant_id = rid AND r.deleted_at IS NULL;
+	ELSIF p_type = 'exam_point' THEN
+		UPDATE staff_point s SET deleted_at = now(), deleted_reason = dep,
+			row_version = s.row_version + 1, updated_at = now(), updated_by = p_device
+		WHERE s.point_id = rid AND s.deleted_at IS NULL;
+		UPDATE auditorium x SET deleted_at = now(), deleted_reason = dep,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = p_device
+		WHERE x.point_id = rid AND x.deleted_at IS NULL;
+	ELSIF p_type = 'staff' THEN
+		UPDATE staff_point s SET deleted_at = now(), deleted_reason = dep,
+			row_version = s.row_version + 1, updated_at = now(), updated_by = p_device
+		WHERE s.staff_id = rid AND s.deleted_at IS NULL;
+	END IF;
+	EXECUTE format('UPDATE %I t SET deleted_at = now(), deleted_reason = $3, row_version = '
+		't.row_version + 1, updated_at = now(), updated_by = $2%s WHERE t.id = $1', p_type,
+		CASE WHEN flag <> 0 THEN ', ris_deleted = $4' ELSE '' END)
+		USING rid, p_device, why, flag;
+	RETURN QUERY SELECT 'ok', 'deleted', rid;
+END $$;
+
+-- ---- uploads: registry writes are RecordOps (op_kind, 0007) ------------------------------
+-- a: {"type": <table>, "id", "base"?, <column>: value …}. The version returned is the row's
+-- after the write.
+CREATE OR REPLACE FUNCTION karta_registry_version(p_type text, p_id uuid) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v bigint;
+BEGIN
+	IF p_type NOT IN ('participant', 'exam', 'exam_registration', 'exam_point', 'auditorium',
+	                  'staff', 'staff_point') THEN
+		RETURN NULL;
+	END IF;
+	EXECUTE format('SELECT row_version FROM %I WHERE id = $1', p_type) INTO v USING p_id;
+	RETURN v;
+END $$;
+
+-- 0008's registry op functions read the row's version in the statement that wrote it, under
+-- that statement's snapshot: a created row answered no version, an edited or deleted one its
+-- version before the write. Read after the write, both paths answer the version written.
+CREATE OR REPLACE FUNCTION karta_registry_put_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	SELECT * INTO r FROM karta_registry_put(p_device, a->>'type', a - 'type') x;
+	RETURN QUERY SELECT r.status, r.message, r.id,
+		CASE WHEN r.status = 'ok' THEN karta_registry_version(a->>'type', r.id) END;
+END $$;
+
+CREATE OR REPLACE FUNCTION karta_registry_delete_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	SELECT * INTO r FROM karta_registry_delete(p_device, a->>'type', a - 'type') x;
+	RETURN QUERY SELECT r.status, r.message, r.id,
+		CASE WHEN r.status = 'ok' THEN karta_registry_version(a->>'type', r.id) END;
+END $$;
+
+-- A live row has no deletion reason (a put never sets one).
+CREATE OR REPLACE FUNCTION karta_registry_live_reason() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.deleted_at IS NULL THEN
+		NEW.deleted_reason := '';
+	END IF;
+	RETURN NEW;
+END $$;
+
+-- On every registry table: those with a deleted_reason (sql/0010).
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOR t IN SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+		WHERE a.attname = 'deleted_reason' AND c.relkind = 'r' AND NOT a.attisdropped
+		  AND c.relnamespace = current_schema()::regnamespace ORDER BY 1 LOOP
+		EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %I FOR EACH ROW '
+			'EXECUTE FUNCTION karta_registry_live_reason()', t || '_live_reason', t);
+	END LOOP;
+END $$;
