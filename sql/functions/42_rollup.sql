@@ -347,7 +347,9 @@ END $$;
 -- ---- the overdue list ----------------------------------------------------------------------
 -- karta_overdue of 0007: its items, when the counters' condition holds (as of today), from
 -- item_rollup_open (the open dated rows by deadline, with number and title), else from
--- karta_rollup_pairs and plan_item as before; the organizations ranked once for the sort.
+-- item_rollup with the status valid at the cutoff (karta_rollup_pairs' filters and status,
+-- number and title from the same rows: no look-up in plan_item per item); the organizations
+-- ranked once for the sort.
 CREATE OR REPLACE FUNCTION karta_overdue(p_device bigint, p_as_of date, p_scope text DEFAULT NULL,
 	p_plan uuid DEFAULT NULL)
 RETURNS TABLE (status text, message text, kind text, org text, org_name text, parent text,
@@ -403,10 +405,16 @@ BEGIN
 		  AND (r.st IS NULL OR r.st NOT IN ('done', 'not_applicable')) AND r.dated_last < $2
 	$i$
 	ELSE $i$
-		SELECT 'item'::text AS kind, pr.org_id, pr.item_id AS id, i.number, i.title,
-			pr.deadline_last AS due, coalesce(pr.st, 'not_reported') AS state
-		FROM karta_rollup_pairs($1, $2, $3, $4) pr JOIN plan_item i ON i.id = pr.item_id
-		WHERE pr.late AND pr.st IS DISTINCT FROM 'done' AND pr.st IS DISTINCT FROM 'not_applicable'
+		SELECT 'item'::text AS kind, y.org_id, y.id, y.number, y.title, y.due,
+			coalesce(y.st, 'not_reported') AS state
+		FROM (SELECT pl.owner_org_id AS org_id, c.item_id AS id, c.number, c.title, c.dated_last AS due,
+			CASE WHEN c.st_from < $3 THEN c.st ELSE h.status END AS st
+			FROM pl JOIN item_rollup c ON c.plan_id = pl.id
+			LEFT JOIN item_status_history h ON h.item_id = c.item_id AND h.org_id = pl.owner_org_id
+				AND h.valid_to IS NOT NULL AND h.valid_to >= $3 AND h.valid_from < $3
+			WHERE c.created_at < $3 AND (c.deleted_at IS NULL OR c.deleted_at >= $3)
+			  AND c.dated_last < $2) y
+		WHERE y.st IS DISTINCT FROM 'done' AND y.st IS DISTINCT FROM 'not_applicable'
 	$i$
 	END) USING orgs, d, cutoff, p_plan;
 END $$;
