@@ -10,34 +10,13 @@ import json
 import os
 import sys
 import time
-import urllib.request
 
-import websocket
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+import cdp  # noqa: E402
 
 url, runs = sys.argv[1], int(sys.argv[2])
-port = os.environ["CHROMIUM_PORT"]
-pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-page = next(p for p in pages if p.get("type") == "page")
-ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=120)
-seq = 0
-
-
-def call(method, **params):
-    global seq
-    seq += 1
-    ws.send(json.dumps({"id": seq, "method": method, "params": params}))
-    while True:
-        m = json.loads(ws.recv())
-        if m.get("id") == seq:
-            if "error" in m:
-                raise SystemExit(f"{method}: {m['error']}")
-            return m.get("result", {})
-
-
-def evaluate(expr):
-    r = call("Runtime.evaluate", expression=expr, returnByValue=True)
-    return r.get("result", {}).get("value")
-
+page = cdp.Page(timeout=120)
+call, evaluate = page.call, page.evaluate
 
 call("Page.enable")
 call("Network.enable")
@@ -64,4 +43,4 @@ for i in range(1, runs + 1):
         raise SystemExit("the page did not draw within 60 s")
     t = json.loads(evaluate(PROBE))
     print(i, *(round(t[k]) for k in ("doc", "dcl", "load", "ready", "api")), t["rows"], flush=True)
-ws.close()
+page.close()

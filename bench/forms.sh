@@ -11,14 +11,8 @@ SCALE=${1:-1}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 export KT_SEEDS=${KT_SEEDS:-$KT_SRC/tests/fixtures/seeds}
-# shellcheck source=tests/integration/region_lib.sh
-. "$KT_SRC/tests/integration/region_lib.sh"
 
-kt_setup bench_forms
-kt_start_kartad
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --scale "$SCALE" >&2
-region_orgs "$G"
+bench_region bench_forms
 t_imp=$(region_import "$G")
 echo "bench: imported in $t_imp ms" >&2
 kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)
@@ -34,17 +28,6 @@ kt_ok reg plan import "$KT_SEEDS/001_ab757c1570964dd4.txt"
 PLAN=$(kt_psql "SELECT id FROM plan ORDER BY created_at DESC LIMIT 1")
 kt_karta reg sync >/dev/null
 
-# run NAME ARGS…: karta as the region under /usr/bin/time -v; prints "ms kib"
-run() {
-	local name=$1
-	shift
-	/usr/bin/time -v -o "$KT_WORK/$name.time" "$KT_KARTA" --config "$KT_WORK/reg.conf" "$@" \
-		>"$KT_WORK/$name.out" 2>"$KT_WORK/$name.err" || kt_fail "$name: $(cat "$KT_WORK/$name.err")"
-	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
-			for (i = 1; i <= n; i++) s = s * 60 + t[i]; ms = int(s * 1000 + 0.5) }
-		/Maximum resident set size/ { kib = $2 }
-		END { print ms, kib }' "$KT_WORK/$name.time"
-}
 echo "## Print forms, scale $SCALE"
 echo
 echo "| document | pages | ms | peak RSS KiB | ms / page | floor | floor ms | floor peak RSS KiB | time / floor |"
@@ -54,10 +37,10 @@ row() { # name pages ms kib floor-name floor-ms floor-kib
 		"$(awk "BEGIN { printf \"%.1f×\", $3 / ($6 > 0 ? $6 : 1) }") |"
 }
 for rep in 1 2; do # the first run warms the page cache; the second is reported
-	read -r f_ms f_kib < <(run floor-school registry export participants --org "$SCHOOL" -o "$KT_WORK/s.csv")
-	read -r n_ms n_kib < <(run notice print notice --school "$SCHOOL" -o "$KT_WORK/notice.pdf")
-	read -r p_f_ms p_f_kib < <(run floor-plan plan show "$PLAN" --format csv)
-	read -r p_ms p_kib < <(run plan print plan "$PLAN" -o "$KT_WORK/plan.pdf")
+	read -r f_ms f_kib < <(bench_run floor-school registry export participants --org "$SCHOOL" -o "$KT_WORK/s.csv")
+	read -r n_ms n_kib < <(bench_run notice print notice --school "$SCHOOL" -o "$KT_WORK/notice.pdf")
+	read -r p_f_ms p_f_kib < <(bench_run floor-plan plan show "$PLAN" --format csv)
+	read -r p_ms p_kib < <(bench_run plan print plan "$PLAN" -o "$KT_WORK/plan.pdf")
 done
 n_pages=$(pdfinfo "$KT_WORK/notice.pdf" | sed -n 's/^Pages: *//p')
 p_pages=$(pdfinfo "$KT_WORK/plan.pdf" | sed -n 's/^Pages: *//p')

@@ -189,8 +189,10 @@ kt_psql "ALTER DATABASE $KT_DB RESET track_functions" >/dev/null
 # registrations, 500 exam points of 12 auditoriums (6,000), 20,000 staff; planned: every
 # point and room assigned to every exam (2,000 + 24,000 rows), the first exam's 100,000
 # participants distributed and seated. The region's device syncs them (timed, not part of
-# the export), then exports the package: time, peak RSS, package size. The floor: psql COPY
-# … TO STDOUT of the same tables' rows (the organizations included).
+# the export), then exports the package: time, CPU, peak RSS beside the package size. The
+# floor: psql COPY … TO STDOUT of the same tables' rows (the organizations included).
+# KT_GDS_PERF=1 (and perf installed): one more offline export under `perf record`, its
+# CPU by library and the top functions.
 export_bench() {
 	local R t0 rows
 	R=$(kt_psql "SELECT id FROM organization WHERE code = 'reg77'")
@@ -277,8 +279,9 @@ export_bench() {
 		kt_fail "offline export: $(cat "$KT_WORK/export2.err")"
 	local t_off
 	t_off=$(ms "$t0")
-	local xml
+	local xml pkg
 	xml=$(unzip -l "$out" | tail -n 1 | awk '{print $1}')
+	pkg="$(($(wc -c <"$out") / 1024 / 1024)) MiB zip, $((xml / 1024 / 1024)) MiB XML"
 	t0=$(date +%s%N)
 	for t in organization territory participant exam exam_registration exam_point auditorium staff \
 		exam_point_assignment exam_auditorium distribution seating; do
@@ -295,16 +298,27 @@ export_bench() {
 	echo "Package: $(($(wc -c <"$out") / 1024 / 1024)) MiB zipped, $((xml / 1024 / 1024)) MiB of XML."
 	echo
 	cpu() { awk '{ printf "%.1f", $1 + $2 }' "$1"; }
-	echo "| step | ms | CPU s (user + sys) | peak RSS KiB | ratio to COPY |"
-	echo "|---|---|---|---|---|"
-	echo "| karta registry export --layout giadbset | $t_exp | $(cpu "$KT_WORK/export.rss") | $rss_exp | $(r2 "$t_exp" "$t_copy") |"
-	echo "| the same offline (the remembered tree) | $t_off | $(cpu "$KT_WORK/export2.rss") | $(tail -n 1 "$KT_WORK/export2.rss" | cut -d' ' -f3) | $(r2 "$t_off" "$t_copy") |"
-	echo "| floor: psql COPY … TO STDOUT of the same tables | $t_copy | | | 1.0 |"
+	echo "| step | ms | CPU s (user + sys) | peak RSS KiB | package | ratio to COPY |"
+	echo "|---|---|---|---|---|---|"
+	echo "| karta registry export --layout giadbset | $t_exp | $(cpu "$KT_WORK/export.rss") | $rss_exp | $pkg | $(r2 "$t_exp" "$t_copy") |"
+	echo "| the same offline (the remembered tree) | $t_off | $(cpu "$KT_WORK/export2.rss") | $(tail -n 1 "$KT_WORK/export2.rss" | cut -d' ' -f3) | $pkg | $(r2 "$t_off" "$t_copy") |"
+	echo "| floor: psql COPY … TO STDOUT of the same tables | $t_copy | | | | 1.0 |"
 	echo
 	echo "Load average while it ran: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores). Each step, as the export printed it:"
 	echo
 	echo '```'
 	sed -n '2,$p' "$KT_WORK/export.out" | grep -v '^written'
+	echo '```'
+	[ "${KT_GDS_PERF:-0}" = 1 ] && command -v perf >/dev/null || return 0
+	perf record -q -o "$KT_WORK/export.perf" -F 499 "$KT_KARTA" --config "$KT_WORK/reg77.conf" \
+		registry export --layout giadbset -o "$KT_WORK/export3.zip" >/dev/null 2>&1 ||
+		kt_fail "the export under perf failed"
+	echo
+	echo "Where the CPU went (perf record of the offline export: by library, then the top functions):"
+	echo
+	echo '```'
+	perf report -i "$KT_WORK/export.perf" --sort dso --stdio 2>/dev/null | grep '%' | awk 'n++ < 10'
+	perf report -i "$KT_WORK/export.perf" --sort dso,sym --stdio 2>/dev/null | grep '%' | awk 'n++ < 15'
 	echo '```'
 }
 r2() { echo "$(( $1 * 10 / ($2 > 0 ? $2 : 1) ))" | sed 's/\(.\)$/.\1/; s/^\./0./'; }

@@ -13,3 +13,35 @@ export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
 trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
 	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# bench_region NAME: a fresh kartad (kt_setup NAME) and the region kt_gen_region makes at
+# scale $SCALE in $G (fixed seed), with its organizations registered (region_lib.sh).
+bench_region() {
+	# shellcheck source=tests/integration/region_lib.sh
+	. "$KT_SRC/tests/integration/region_lib.sh"
+	kt_setup "$1"
+	kt_start_kartad
+	G=$KT_WORK/gen
+	"$KT_BIN/tests/kt_gen_region" "$G" --scale "$SCALE" >&2
+	region_orgs "$G"
+}
+
+# bench_school_mun: SCHOOL, the first school with a numeric code, and MUN, its municipality.
+bench_school_mun() {
+	SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school' AND code ~ '^[0-9]+$'")
+	MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
+		WHERE s.code = '$SCHOOL'")
+}
+
+# bench_run NAME ARGS…: karta as the region under /usr/bin/time -v (output in
+# $KT_WORK/NAME.out, .err); prints "ms kib" — wall time and peak RSS.
+bench_run() {
+	local name=$1
+	shift
+	/usr/bin/time -v -o "$KT_WORK/$name.time" "$KT_KARTA" --config "$KT_WORK/reg.conf" "$@" \
+		>"$KT_WORK/$name.out" 2>"$KT_WORK/$name.err" || kt_fail "$name: $(cat "$KT_WORK/$name.err")"
+	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
+			for (i = 1; i <= n; i++) s = s * 60 + t[i]; ms = int(s * 1000 + 0.5) }
+		/Maximum resident set size/ { kib = $2 }
+		END { print ms, kib }' "$KT_WORK/$name.time"
+}

@@ -10,17 +10,9 @@ set -euo pipefail
 SCALE=${1:-1}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/integration/region_lib.sh
-. "$KT_SRC/tests/integration/region_lib.sh"
 
-kt_setup bench_registry
-kt_start_kartad
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --scale "$SCALE" >&2
-region_orgs "$G"
-SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school' AND code ~ '^[0-9]+$'")
-MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
-	WHERE s.code = '$SCHOOL'")
+bench_region bench_registry
+bench_school_mun
 for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
 N=$(($(wc -l <"$G/participants.csv") - 1))
 BYTES=$(wc -c <"$G/participants.csv")

@@ -11,32 +11,13 @@ set -euo pipefail
 SCALE=${1:-1}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/integration/region_lib.sh
-. "$KT_SRC/tests/integration/region_lib.sh"
 
-kt_setup bench_xlsx
-kt_start_kartad
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --scale "$SCALE" >&2
-region_orgs "$G"
-SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school' AND code ~ '^[0-9]+$'")
-MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
-	WHERE s.code = '$SCHOOL'")
+bench_region bench_xlsx
+bench_school_mun
 t_imp=$(region_import "$G")
 echo "bench: imported in $t_imp ms" >&2
 kt_karta reg sync >/dev/null
 
-# run NAME ARGS…: karta as the region under /usr/bin/time -v; prints "ms kib"
-run() {
-	local name=$1
-	shift
-	/usr/bin/time -v -o "$KT_WORK/$name.time" "$KT_KARTA" --config "$KT_WORK/reg.conf" "$@" \
-		>"$KT_WORK/$name.out" 2>"$KT_WORK/$name.err" || kt_fail "$name: $(cat "$KT_WORK/$name.err")"
-	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
-			for (i = 1; i <= n; i++) s = s * 60 + t[i]; ms = int(s * 1000 + 0.5) }
-		/Maximum resident set size/ { kib = $2 }
-		END { print ms, kib }' "$KT_WORK/$name.time"
-}
 echo "## XLSX export of the participants registry, scale $SCALE"
 echo
 echo "| scope | rows | CSV ms | CSV peak RSS KiB | XLSX ms | XLSX peak RSS KiB | XLSX − CSV RSS KiB | XLSX / CSV time | XLSX KiB | CSV KiB |"
@@ -45,8 +26,8 @@ for scope in "$SCHOOL" "$MUN" region; do
 	org=()
 	[ "$scope" = region ] || org=(--org "$scope")
 	for rep in 1 2; do # the first run warms the page cache; the second is reported
-		read -r c_ms c_kib < <(run "csv-$scope" registry export participants "${org[@]}" -o "$KT_WORK/p-$scope.csv")
-		read -r x_ms x_kib < <(run "xlsx-$scope" registry export participants "${org[@]}" --format xlsx \
+		read -r c_ms c_kib < <(bench_run "csv-$scope" registry export participants "${org[@]}" -o "$KT_WORK/p-$scope.csv")
+		read -r x_ms x_kib < <(bench_run "xlsx-$scope" registry export participants "${org[@]}" --format xlsx \
 			-o "$KT_WORK/p-$scope.xlsx")
 	done
 	rows=$(($(wc -l <"$KT_WORK/p-$scope.csv") - 1))

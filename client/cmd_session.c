@@ -50,6 +50,17 @@ int cmd_hello(struct client *cl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Milliseconds as the reader writes a decimal: "1.250", in Russian "1,250" (the numeric
+ * locale stays "C": kt_i18n.h). */
+static const char *ms(double v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%.3f", v);
+	char *dot = strchr(buf, '.');
+	if (dot && kt_i18n_russian())
+		*dot = ',';
+	return buf;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -99,12 +110,15 @@ int cmd_ping(struct client *cl, int argc, char **argv)
 			fprintf(stderr, _("karta: pong %ld carries the wrong nonce\n"), i);
 			return EXIT_RUNTIME;
 		}
+		char b1[32];
 		if (count <= 20)
-			printf(_("pong %ld: %.3f ms\n"), i, dt);
+			printf(_("pong %ld: %s ms\n"), i, ms(dt, b1, sizeof b1));
 		sum += dt;
 		min = dt < min ? dt : min;
 		max = dt > max ? dt : max;
 	}
-	printf(_("%ld pings: min %.3f avg %.3f max %.3f ms\n"), count, min, sum / (double)count, max);
+	char b1[32], b2[32], b3[32];
+	printf(_("%ld pings: min %s avg %s max %s ms\n"), count, ms(min, b1, sizeof b1),
+		ms(sum / (double)count, b2, sizeof b2), ms(max, b3, sizeof b3));
 	return EXIT_OK;
 }

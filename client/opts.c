@@ -323,16 +323,28 @@ int opts_check_id(const char *what, const char **id)
 	return EXIT_RUNTIME;
 }
 
+bool opts_ok(struct opt_cmd *c, int argc, char **argv, const char **pos, int *rc)
+{
+	enum opts_result pr = opts_parse(c, argc, argv, pos);
+	*rc = pr == OPTS_OK ? EXIT_OK : opts_exit(pr);
+	return pr == OPTS_OK;
+}
+
 bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 	const char **pos, int *rc)
 {
-	enum opts_result pr = opts_parse(c, argc, argv, pos);
-	if (pr != OPTS_OK) {
-		*rc = opts_exit(pr);
+	if (!opts_ok(c, argc, argv, pos, rc))
 		return false;
-	}
 	*rc = opts_check_id(what, &pos[0]);
 	return *rc == EXIT_OK;
+}
+
+const struct opt *opts_find(const struct opt_cmd *c, const char *name)
+{
+	for (const struct opt *o = c->opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
 }
 
 bool opts_any_set(const struct opt *o, int n)

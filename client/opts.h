@@ -10,16 +10,17 @@
  * Typical use, with an enum indexing the table:
  *
  *   enum { O_TITLE, O_BASE, O_N };
- *   struct opt o[] = {
+ *   struct opt o[O_N + 1] = {   (the zeroed entry O_N ends the table)
  *       [O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
  *                    .help = "the new title", .required = true},
  *       [O_BASE] = {.name = "base", .type = OPT_INT, .meta = "VERSION",
  *                   .help = "row version edited", .min = 1},
- *       [O_N] = {0},
  *   };
  *   struct opt_cmd c = {"plan edit", "PLAN", 1, "Changes a plan.", o};
  *   const char *pos[1];
- *   switch (opts_parse(&c, argc, argv, pos)) ...
+ *   int rc;
+ *   if (!opts_ok(&c, argc, argv, pos, &rc))
+ *       return rc;
  *
  * String results point into argv (borrowed); OPT_LIST arrays are heap: opts_free. */
 #ifndef KT_OPTS_H
@@ -105,10 +106,18 @@ void opts_set_id_resolver(int (*fn)(const char *what, const char **id));
 /* Exit code of a parse result that is not OPTS_OK: 0 for help, 2 for usage. */
 int opts_exit(enum opts_result r);
 
+/* opts_parse: true when the command goes on; false when it must return *rc (help shown:
+ * 0, usage error: 2). */
+bool opts_ok(struct opt_cmd *c, int argc, char **argv, const char **pos, int *rc)
+	__attribute__((warn_unused_result));
+
 /* opts_parse, then opts_check_id on the first positional argument (a WHAT id). True when
  * the command goes on; false when it must return *rc (help shown, usage error, bad id). */
 bool opts_parse_id(struct opt_cmd *c, int argc, char **argv, const char *what,
 	const char **pos, int *rc);
+
+/* The option of c's table with that name, or NULL. */
+const struct opt *opts_find(const struct opt_cmd *c, const char *name);
 
 /* True when any of the first n options was given. */
 bool opts_any_set(const struct opt *o, int n);

@@ -16,6 +16,7 @@
 #include "rpc.h"
 #include "terms.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 #define FETCH_PAGE_ITEMS 2000
 #define FETCH_MAX_PAGES 10000
@@ -61,9 +62,16 @@ int plan_fmt_call(struct client *cl, const ProtobufCMessage *req,
 
 static const char *str_or(const char *s, const char *def) { return s && *s ? s : def; }
 
+/* The server's message in the user's language (kt_server_text), or "no reason given". */
+static const char *said(const char *s, char *buf, size_t n)
+{
+	return s && *s ? kt_server_text(s, buf, n) : _("no reason given");
+}
+
 int plan_fmt_plan_result(const Karta__PlanResult *r)
 {
-	const char *msg = str_or(r->message, _("no reason given"));
+	char buf[1024];
+	const char *msg = said(r->message, buf, sizeof buf);
 	if (r->status == KARTA__STATUS__STATUS_OK)
 		return EXIT_OK;
 	if (r->status != KARTA__STATUS__STATUS_CONFLICT) {
@@ -80,7 +88,8 @@ int plan_fmt_plan_result(const Karta__PlanResult *r)
 
 int plan_fmt_item_result(const Karta__ItemResult *r)
 {
-	const char *msg = str_or(r->message, _("no reason given"));
+	char buf[1024];
+	const char *msg = said(r->message, buf, sizeof buf);
 	if (r->status == KARTA__STATUS__STATUS_OK && r->item)
 		return EXIT_OK;
 	if (r->status == KARTA__STATUS__STATUS_OK) {

@@ -99,6 +99,11 @@ int plan_fmt_list(const Karta__PlanList *l, const struct plan_fmt_out *o, FILE *
 int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FILE *out);
 /* karta item show (table or json). */
 int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out);
+/* The same with further field/value rows of the caller's (more(t, arg), 0 or -1) in the
+ * same table, so that their values line up with the item's (item show's statuses). */
+struct kt_table;
+int plan_fmt_item_with(const Karta__Item *it, const struct plan_fmt_out *o,
+	int (*more)(struct kt_table *t, void *arg), void *arg, FILE *out);
 /* The item as a JSON object (--format json of item show); caller owns it. */
 json_t *plan_fmt_item_json(const Karta__Item *it);
 /* Writes t in o's format (xlsx: a sheet named title) and frees it; an exit code. */

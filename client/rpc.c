@@ -20,6 +20,7 @@
 #include "kt_msg.h"
 #include "kt_tls.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 struct rpc {
 	SSL_CTX *ctx;
@@ -212,8 +213,10 @@ enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_
 	if (type == KT_MSG_ERROR && (request_id == id || request_id == 0)) {
 		Karta__Error *e = karta__error__unpack(NULL, len, p);
 		*status = e ? e->status : KARTA__STATUS__STATUS_INTERNAL;
+		char said[1024];
 		snprintf(err, errlen, _("server refused: %s (%s)"),
-			e && e->message && *e->message ? e->message : _("no reason given"),
+			e && e->message && *e->message ? kt_server_text(e->message, said, sizeof said)
+			: _("no reason given"),
 			kt_status_text((int)*status));
 		if (e)
 			karta__error__free_unpacked(e, NULL);
@@ -257,14 +260,27 @@ static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMes
 	}
 }
 
+enum rpc_result rpc_send(struct rpc *r, const ProtobufCMessage *req, uint32_t *id, char *err,
+	size_t errlen)
+{
+	*id = ++r->next_id;
+	return send_msg(r, req, *id, err, errlen) == 0 ? RPC_OK : RPC_TRANSPORT;
+}
+
+enum rpc_result rpc_recv(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
+	ProtobufCMessage **reply, char *err, size_t errlen)
+{
+	return wait_reply(r, id, reply_desc, reply, err, errlen);
+}
+
 enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply, char *err,
 	size_t errlen)
 {
-	uint32_t id = ++r->next_id;
-	if (send_msg(r, req, id, err, errlen) != 0)
+	uint32_t id;
+	if (rpc_send(r, req, &id, err, errlen) != RPC_OK)
 		return RPC_TRANSPORT;
-	return wait_reply(r, id, reply_desc, reply, err, errlen);
+	return rpc_recv(r, id, reply_desc, reply, err, errlen);
 }
 
 int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size_t errlen)

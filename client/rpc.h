@@ -45,6 +45,15 @@ enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,
 	const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply, char *err,
 	size_t errlen);
 
+/* rpc_call in two halves, so a request can be sent before the reply to the one before it
+ * is handled (a pull pipelines its pages): rpc_send sends req under a new request id (*id);
+ * rpc_recv waits for the reply to id. Replies come in the order the requests went; a reply
+ * to an earlier id not yet received is skipped as stale, so receive in order. */
+enum rpc_result rpc_send(struct rpc *r, const ProtobufCMessage *req, uint32_t *id, char *err,
+	size_t errlen);
+enum rpc_result rpc_recv(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
+	ProtobufCMessage **reply, char *err, size_t errlen);
+
 /* Waits up to timeout_ms for a server push (request_id 0). RPC_OK with *type (and the
  * payload dropped) when one came; 1 on timeout; RPC_TRANSPORT when the connection ended
  * (GoAway included). */

@@ -196,6 +196,25 @@ int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *pat
 	return EXIT_OK;
 }
 
+int table_out_start(struct table_out *o, struct plan_fmt_out *fo, const struct opt_cmd *c)
+{
+	const struct opt *format = opts_find(c, "format"), *bom = opts_find(c, "bom"),
+			 *out = opts_find(c, "output");
+	*fo = plan_fmt_out_of(format ? format->str : NULL, bom && bom->set, false);
+	return table_out_open(o, fo, out ? out->str : NULL, c);
+}
+
+bool table_out_command(const char *name, const char *about, int argc, char **argv,
+	struct table_out *o, struct plan_fmt_out *fo, int *rc)
+{
+	struct opt opts[] = {OPTS_FORMAT("table|csv|json|xlsx"), OPTS_BOM, OPTS_OUTPUT, {0}};
+	struct opt_cmd c = {name, "", 0, about, opts};
+	if (!opts_ok(&c, argc, argv, NULL, rc))
+		return false;
+	*rc = table_out_start(o, fo, &c);
+	return *rc == EXIT_OK;
+}
+
 int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc)
 {
 	char err[KT_XLSX_ERR_LEN];

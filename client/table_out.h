@@ -32,6 +32,19 @@ struct table_out {
 int table_out_open(struct table_out *o, struct plan_fmt_out *fo, const char *path,
 	const struct opt_cmd *c) __attribute__((warn_unused_result));
 
+/* table_out_open for a command whose table has the output options (OPTS_FORMAT, and
+ * OPTS_BOM and OPTS_OUTPUT where it takes them): *fo is set from --format and --bom, the
+ * destination from -o. The same returns as table_out_open. */
+int table_out_start(struct table_out *o, struct plan_fmt_out *fo, const struct opt_cmd *c)
+	__attribute__((warn_unused_result));
+
+/* The start of a command whose options are the output ones only (--format table|csv|json|
+ * xlsx, --bom, -o FILE) and that takes no argument: parses argv (help, usage errors) and
+ * opens the output as table_out_start. True when the command goes on; false when it must
+ * return *rc. */
+bool table_out_command(const char *name, const char *about, int argc, char **argv,
+	struct table_out *o, struct plan_fmt_out *fo, int *rc) __attribute__((warn_unused_result));
+
 /* Finishes: with rc == EXIT_OK puts the file in place (and says where on stdout), else
  * removes what was begun. Returns rc, or EXIT_RUNTIME when finishing failed. */
 int table_out_close(struct table_out *o, struct plan_fmt_out *fo, int rc);

@@ -18,6 +18,9 @@ enum terms_kind {
 	TERMS_DATA_KIND,    /* what a sync brings: plan plan_item report_request … (replica kinds) */
 	TERMS_FEED_SCOPE,   /* plans all */
 	TERMS_ROLE,         /* a device's role: coordinator operator viewer */
+	TERMS_EXAM_PERIOD,  /* an exam's period: early main additional reserve */
+	TERMS_DEADLINE,     /* a deadline's kind and recurrence (kt_deadline): by_date monthly … */
+	TERMS_PARTY,        /* a responsible party's level (kt_parties): municipal_body … */
 };
 
 /* The term for word of that kind in the user's language; word itself when none is known

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "kt_import_int.h" /* kt_u8_put: one UTF-8 encoder */
+
 typedef unsigned long cp_t;
 
 #define CP_BAD 0xFFFDul
@@ -49,30 +51,6 @@ bad:
 	*cp = CP_BAD;
 	*bad = true;
 	return 1;
-}
-
-static size_t utf8_enc(cp_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 static bool is_space(cp_t c)
@@ -188,7 +166,7 @@ static size_t read_word(const unsigned char *s, size_t len, size_t i, struct kt_
 		}
 		c = fold(c);
 		char buf[4];
-		size_t bl = utf8_enc(c, buf);
+		size_t bl = kt_u8_put(buf, (uint32_t)c);
 		if (o + bl >= KT_RU_WORD_MAX)
 			break;
 		memcpy(t->w + o, buf, bl);
@@ -419,7 +397,7 @@ size_t kt_ru_copy_clean(char *dst, size_t cap, const char *src, size_t len)
 		bool bad;
 		size_t k = utf8_dec(u, len, i, &c, &bad);
 		char buf[4];
-		size_t bl = bad ? utf8_enc(CP_BAD, buf) : k;
+		size_t bl = bad ? kt_u8_put(buf, CP_BAD) : k;
 		if (o + bl + 1 > cap)
 			break;
 		memcpy(dst + o, bad ? buf : src + i, bl);

@@ -22,6 +22,7 @@ PKGS=(
 	jq                                                          # tests read the client's --format json
 	gettext locales                                             # Russian interface: msgfmt/xgettext build and check the catalogue; ru_RU.UTF-8
 	libreoffice-calc-nogui tzdata                               # t_formats: a Russian spreadsheet reads karta's CSV (soffice CSV → xlsx); test_dates: time zones
+	python3                                                     # build: po/server_texts.py reads the server's message templates (kt_server_text)
 )
 
 SUDO=

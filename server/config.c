@@ -42,7 +42,7 @@ const struct kt_cfg_key server_cfg_keys[] = {
 		10000, "frames handled per connection per read event (fairness)"),
 	K("limits", "out_high_water", "out-high-water", KT_CFG_INT, out_high_water, "8388608",
 		65536, 1073741824, "bytes queued to a client before its requests stop being read"),
-	K("limits", "page_bytes", "page-bytes", KT_CFG_INT, page_bytes, "1048576", 4096,
+	K("limits", "page_bytes", "page-bytes", KT_CFG_INT, page_bytes, "3145728", 4096,
 		67108864, "payload bytes per page of changes or snapshot rows (sync)"),
 	K("limits", "max_ops_per_upload", "max-ops", KT_CFG_INT, max_ops_per_upload, "500", 1,
 		100000, "ops in one Upload; a bigger upload is refused whole"),

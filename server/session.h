@@ -20,6 +20,7 @@
 struct conn;
 struct db_pool;
 struct listener;
+struct pending;
 struct server;
 struct subscriber;
 
@@ -48,6 +49,12 @@ struct session {
 	bool welcomed;                  /* Welcome sent */
 	struct subscriber *subs;        /* the feeds it is subscribed to (listen.c) */
 	struct metrics_req mreq;        /* the request being timed (metrics.c) */
+	struct upload_line {            /* h_upload.c: Uploads applied one at a time, in order */
+		struct pending *head, *tail; /* received, waiting for the one being applied */
+		int waiting;
+		bool busy;              /* one is being applied */
+		bool held;              /* one left an op to retry: later ones are answered so */
+	} uploads;
 };
 
 /* A new connection from the listener: a session in the connection's memory. NULL on

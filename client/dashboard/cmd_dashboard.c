@@ -17,6 +17,7 @@
 
 #include "client.h"
 #include "dash.h"
+#include "help.h"
 #include "kt_log.h"
 #include "opts.h"
 #include "replica.h"
@@ -98,27 +99,18 @@ static int listen_on(struct evhttp *http, struct dash *d, long long port, bool f
 int cmd_dashboard(struct client *cl, int argc, char **argv)
 {
 	enum { O_PORT, O_OPEN, O_NO_SYNC, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_PORT] = {.name = "port", .type = OPT_INT, .meta = "N", .min = 1, .max = 65535,
 			.help = N_("the port on 127.0.0.1 (default 8780, or the next free one)")},
 		[O_OPEN] = {.name = "open", .type = OPT_FLAG,
 			.help = N_("open the page in the browser (xdg-open)")},
 		[O_NO_SYNC] = {.name = "no-sync", .type = OPT_FLAG,
 			.help = N_("do not pull changes from the server at start")},
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"dashboard", "", 0,
-		N_("Serves the dashboard — the roll-up by municipality and school with progress bars\n"
-		"and a chart, the drill-down to a school's items and evidence, the overdue list, the\n"
-		"report requests and the exam planning reports, as of any day, every table as CSV\n"
-		"(the server's tables also as XLSX) — on 127.0.0.1 only, in Russian, for this\n"
-		"device's organization and what it may read. The address printed at start carries\n"
-		"a random key: without it the page refuses. The tables the server computes need it\n"
-		"reachable; offline the page shows what was synced and the tables as last seen, and\n"
-		"says so. Stop with Ctrl+C."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"dashboard", "", 0, help_dashboard, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct dash d = {.cl = cl};
 	if (make_token(d.token) != 0) {
 		fprintf(stderr, _("karta: cannot make the page's key: no randomness from OpenSSL\n"));
@@ -128,7 +120,7 @@ int cmd_dashboard(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	if (!o[O_NO_SYNC].set)
 		pull_first(cl);
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	struct event_base *base = event_base_new();
 	struct evhttp *http = base ? evhttp_new(base) : NULL;
 	struct event *sint = NULL, *sterm = NULL, *schld = NULL;

@@ -7,6 +7,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "replica.h"
@@ -48,6 +49,22 @@ int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id
 	return exam_ref_exam(*r, ref, id);
 }
 
+int exam_table(struct client *cl, const char *exam_ref, const char *name, const char *point,
+	Karta__Table **t)
+{
+	struct replica *r;
+	char exam[EXAM_ID_LEN];
+	int rc = exam_resolve(cl, exam_ref, &r, exam);
+	if (rc != EXIT_OK)
+		return rc;
+	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
+	req.name = (char *)name;
+	req.exam_id = exam;
+	if (point)
+		req.point = (char *)point;
+	return report_table(cl, &req, t);
+}
+
 /* Whether a report word names report i (K-02, k02, К-02, k-02). */
 static bool names(size_t i, const char *w)
 {
@@ -58,52 +75,30 @@ static bool names(size_t i, const char *w)
 int cmd_control(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"control", "REPORT", 1,
-		N_("A control report of an exam's planning, computed by the server for what this\n"
-		"organization plans (the region: every point; a municipality: its points and its\n"
-		"participants). REPORT is one of\n"
-		"  K-02        per municipality: registered, distributed, not distributed, points used\n"
-		"  K-03        per exam point: distributed vs usable seats of the assigned exam rooms,\n"
-		"              reserved seats, shortage, free seats\n"
-		"  K-06        per exam point: seat shortage, unseated participants, organizers\n"
-		"              needed/assigned/missing, heads and missing heads; TOTAL adds the\n"
-		"              participants not distributed at all\n"
-		"  K-09        per auditorium (POINT/ROOM): usable seats, seated, fill %\n"
-		"  duplicates  registered participants who look like one person\n"
-		"  same-day    participants registered for another exam the same day\n"
-		"On a terminal, trouble figures above zero are in red."), o};
+	struct opt_cmd c = {"control", "REPORT", 1, help_control, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	size_t i = 0, n = sizeof reports / sizeof reports[0];
 	while (i < n && !names(i, pos[0]))
 		i++;
 	if (i == n)
 		return opts_fail(&c, _("'%s' is not a control report: K-02, K-03, K-06, K-09, "
 				     "duplicates or same-day"), pos[0]);
-	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet,
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = report_want_color(), .title = reports[i].sheet};
 	struct table_out out;
-	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
-	struct replica *r;
-	char exam[EXAM_ID_LEN];
-	if ((rc = exam_resolve(cl, o[O_EXAM].str, &r, exam)) != EXIT_OK)
-		return table_out_close(&out, &v.fo, rc);
-	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
-	req.name = (char *)reports[i].name;
-	req.exam_id = exam;
 	Karta__Table *t;
-	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
+	if ((rc = exam_table(cl, o[O_EXAM].str, reports[i].name, NULL, &t)) != EXIT_OK)
 		return table_out_close(&out, &v.fo, rc);
 	static const char *const ids[] = {"participant_a", "participant_b", "participant", NULL};
 	if (v.fo.format == KT_TABLE_TEXT)

@@ -11,6 +11,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "replica.h"
@@ -18,6 +19,7 @@
 #include "report_render.h"
 #include "table_out.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 #define OPT_DRY                                                                           \
 	{.name = "dry-run", .type = OPT_FLAG,                                             \
@@ -62,6 +64,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A change of a dry run ("add", "remove": the server's words) as the user reads it, padded to
+ * one width (the Russian words are of one length, the English ones of seven columns). */
+static const char *change_word(const char *c)
+{
+	if (strcmp(c, "add") == 0)
+		return _("add    ");
+	if (strcmp(c, "remove") == 0)
+		return _("remove ");
+	return c;
+}
+
 /* A dry run: the server's preview, as a summary and counts per (change, place), or every
  * change with the person when this replica holds them. */
 static int preview(struct step *s, const char *kind, bool every)
@@ -85,19 +98,20 @@ static int preview(struct step *s, const char *kind, bool every)
 		if (t->rows[i]->n_cells < 3)
 			continue;
 		if (strcmp(c[0], "summary") == 0 || strcmp(c[0], "would") == 0) {
-			printf(_("dry run: %s%s\n"), strcmp(c[0], "would") == 0 ? "the server would answer: "
-				: "", c[2]);
+			char said[1024];
+			printf(_("dry run: %s%s\n"), strcmp(c[0], "would") == 0 ? _("the server would answer: ")
+				: "", kt_server_text(c[2], said, sizeof said));
 			continue;
 		}
 		n_changes++;
 		if (every) {
 			char person[256];
-			printf("  %-7s %-22s %s  %s\n", c[0], c[2], c[1],
+			printf("  %-7s %-22s %s  %s\n", change_word(c[0]), c[2], c[1],
 				exam_ref_person(s->r, c[1], person, sizeof person));
 			continue;
 		}
 		char key[96]; /* a seat counts for its room: point/room */
-		snprintf(key, sizeof key, "%-7s %.*s", c[0], (int)strcspn(c[2], ":"), c[2]);
+		snprintf(key, sizeof key, "%-7s %.*s", change_word(c[0]), (int)strcspn(c[2], ":"), c[2]);
 		json_t *v = json_object_get(per, key);
 		json_object_set_new(per, key, json_integer(v ? json_integer_value(v) + 1 : 1));
 	}
@@ -137,8 +151,10 @@ static int step_run(struct step *s, const char *kind, bool dry, bool every)
 		return rc;
 	if (res->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER)
 		printf(_("queued: the server runs it at the next 'karta sync'\n"));
-	else
-		printf("%s\n", res->message);
+	else {
+		char said[1024];
+		printf("%s\n", kt_server_text(res->message, said, sizeof said));
+	}
 	karta__op_result__free_unpacked(res, NULL);
 	return EXIT_OK;
 }
@@ -162,7 +178,7 @@ static int add_rooms(struct step *s, const struct opt *o, const char *point_id,
 static int exam_plan(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_SEATS, O_ROOM, O_PREP, O_REMOVE, O_DRY, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
 			.help = N_("the exam point")},
@@ -177,19 +193,15 @@ static int exam_plan(struct client *cl, int argc, char **argv)
 			.help = N_("with --room/--prep-room: unassign those rooms; alone: unassign the "
 				"point (its rooms, distribution, seats and staff go with it)")},
 		[O_DRY] = OPT_DRY,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam plan", "", 0,
-		N_("Assigns an exam point to the exam, with the seats reserved for it, and auditoriums\n"
-		"of the point as exam rooms (or preparation rooms). Rooms not named stay as they\n"
-		"are. All or nothing: one refused room refuses the whole command."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam plan", "", 0, help_exam_plan, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct step s;
 	char pid[EXAM_ID_LEN];
 	bool rooms_given = o[O_ROOM].n_list + o[O_PREP].n_list > 0;
-	int rc = step_begin(&s, cl, o[O_EXAM].str);
+	rc = step_begin(&s, cl, o[O_EXAM].str);
 	if (rc == EXIT_OK)
 		rc = step_point(&s, o[O_POINT].str, pid);
 	json_t *rooms = json_array();
@@ -217,23 +229,20 @@ static int exam_plan(struct client *cl, int argc, char **argv)
 static int exam_settings(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_ORG, O_CROSS, O_DRY, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_ORG] = {.name = "organizers", .type = OPT_INT, .meta = "N", .min = 0, .max = 10,
 			.help = N_("organizers needed in each exam room (default 2)")},
 		[O_CROSS] = {.name = "cross-municipal", .type = OPT_CHOICE, .choices = "yes|no",
 			.help = N_("whether participants may go to points of another municipality")},
 		[O_DRY] = OPT_DRY,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam settings", "", 0,
-		N_("The region's planning settings of an exam: organizers per exam room (К-06 counts\n"
-		"the missing ones) and whether distribution may cross municipalities."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam settings", "", 0, help_exam_settings, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct step s;
-	int rc = step_begin(&s, cl, o[O_EXAM].str);
+	rc = step_begin(&s, cl, o[O_EXAM].str);
 	if (rc != EXIT_OK)
 		return rc;
 	if (o[O_ORG].set)
@@ -248,7 +257,7 @@ static int exam_settings(struct client *cl, int argc, char **argv)
 static int exam_distribute(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_CROSS, O_PART, O_POINT, O_CLEAR, O_DRY, O_CHANGES, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_CROSS] = {.name = "cross-municipal", .type = OPT_FLAG,
 			.help = N_("the region: participants left over may go to points of another "
@@ -261,17 +270,11 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 			.help = N_("with --participant: back to automatic distribution")},
 		[O_DRY] = OPT_DRY,
 		[O_CHANGES] = OPT_CHANGES,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam distribute", "", 0,
-		N_("Distributes the exam's registered participants to its exam points (the region:\n"
-		"all; a municipality: its schools' participants to its points): by municipality,\n"
-		"within the seats reserved at each point, ОВЗ participants only to points with an\n"
-		"adapted exam room; manual distributions are kept. Prints how many were distributed,\n"
-		"not distributed and registered for another exam the same day."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam distribute", "", 0, help_exam_distribute, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	bool manual = o[O_PART].set;
 	if (o[O_CHANGES].set && !o[O_DRY].set)
 		return opts_fail(&c, _("--changes goes with --dry-run"));
@@ -282,7 +285,7 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 	if (manual && opts_check_id("participant", &o[O_PART].str) != EXIT_OK)
 		return EXIT_RUNTIME;
 	struct step s;
-	int rc = step_begin(&s, cl, o[O_EXAM].str);
+	rc = step_begin(&s, cl, o[O_EXAM].str);
 	if (rc == EXIT_OK && manual && o[O_POINT].set)
 		rc = step_point(&s, o[O_POINT].str, NULL);
 	if (rc != EXIT_OK) {
@@ -306,7 +309,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_ORDER, O_POINT, O_PART, O_ROOM, O_ROW, O_SEAT, O_CLEAR, O_DRY, O_CHANGES,
 		O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_ORDER] = {.name = "order", .type = OPT_CHOICE,
 			.choices = "even|sequential|capacity-desc|capacity-asc",
@@ -327,15 +330,11 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 			.help = N_("with --participant: drop the manual seat")},
 		[O_DRY] = OPT_DRY,
 		[O_CHANGES] = OPT_CHANGES,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam seat", "", 0,
-		N_("Seats the participants distributed to the exam points in their points' exam rooms\n"
-		"(auditorium, row, seat), never on an unusable seat, ОВЗ participants only in adapted\n"
-		"rooms; manual seats are kept. Prints how many were seated and left unseated."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam seat", "", 0, help_exam_seat, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	bool manual = o[O_PART].set, place = o[O_ROOM].set || o[O_ROW].set || o[O_SEAT].set;
 	if (o[O_CHANGES].set && !o[O_DRY].set)
 		return opts_fail(&c, _("--changes goes with --dry-run"));
@@ -350,7 +349,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	struct step s;
 	char pid[EXAM_ID_LEN], aid[EXAM_ID_LEN];
-	int rc = step_begin(&s, cl, o[O_EXAM].str);
+	rc = step_begin(&s, cl, o[O_EXAM].str);
 	if (rc == EXIT_OK && o[O_POINT].set)
 		rc = step_point(&s, o[O_POINT].str, pid);
 	if (rc == EXIT_OK && manual && o[O_ROOM].set)
@@ -383,7 +382,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 static int exam_assign_staff(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_STAFF, O_ROLE, O_ROOM, O_RESP, O_REMOVE, O_DRY, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE", .required = true,
 			.help = N_("the exam point (the staff member must be attached to it)")},
@@ -400,22 +399,18 @@ static int exam_assign_staff(struct client *cl, int argc, char **argv)
 		[O_REMOVE] = {.name = "remove", .type = OPT_FLAG,
 			.help = N_("take the staff member off the exam")},
 		[O_DRY] = OPT_DRY,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam assign-staff", "", 0,
-		N_("Assigns a staff member to the exam at a point, in a role (an organizer in an\n"
-		"auditorium: with its room, --responsible for the one responsible for the room,\n"
-		"marked on ППЭ-07). A teacher of the exam's subject is refused."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam assign-staff", "", 0, help_exam_assign_staff, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	if (!o[O_REMOVE].set && !o[O_ROLE].set)
 		return opts_fail(&c, _("--role is needed (or --remove)"));
 	if (o[O_RESP].set && o[O_REMOVE].set)
 		return opts_fail(&c, _("--responsible goes with an assignment, not with --remove"));
 	struct step s;
 	char pid[EXAM_ID_LEN], sid[EXAM_ID_LEN], aid[EXAM_ID_LEN];
-	int rc = step_begin(&s, cl, o[O_EXAM].str);
+	rc = step_begin(&s, cl, o[O_EXAM].str);
 	if (rc == EXIT_OK)
 		rc = step_point(&s, o[O_POINT].str, pid);
 	if (rc == EXIT_OK)
@@ -455,19 +450,16 @@ static int lock_run(struct client *cl, const char *exam, const char *reason, boo
 static int exam_lock(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_REASON, O_DRY, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT",
 			.help = N_("why (shown to whoever tries to change the planning)")},
 		[O_DRY] = OPT_DRY,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam lock", "", 0,
-		N_("Locks the exam's planning (the region, after export to the points): every further\n"
-		"planning step is refused, with the reason, until 'karta exam unlock'."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam lock", "", 0, help_exam_lock, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	return lock_run(cl, o[O_EXAM].str, o[O_REASON].set ? o[O_REASON].str : NULL,
 		o[O_DRY].set, "exam_lock");
 }
@@ -475,11 +467,11 @@ static int exam_lock(struct client *cl, int argc, char **argv)
 static int exam_unlock(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_DRY, O_N };
-	struct opt o[] = {[O_EXAM] = OPT_EXAM, [O_DRY] = OPT_DRY, [O_N] = {0}};
-	struct opt_cmd c = {"exam unlock", "", 0, N_("Unlocks the exam's planning (the region)."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt o[O_N + 1] = {[O_EXAM] = OPT_EXAM, [O_DRY] = OPT_DRY};
+	struct opt_cmd c = {"exam unlock", "", 0, help_exam_unlock, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	return lock_run(cl, o[O_EXAM].str, NULL, o[O_DRY].set, "exam_unlock");
 }
 
@@ -525,40 +517,28 @@ static void seating_text(const Karta__Table *t)
 static int exam_seating(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = {.name = "point", .type = OPT_STR, .meta = "CODE",
 			.help = N_("one exam point (default: every point this organization plans)")},
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam seating", "", 0,
-		N_("The seating list of each auditorium, by point, room, row and seat: for printing at\n"
-		"the exam point. Names only of participants this organization may read.\n"
-		"A school sees where its own participants sit, and nobody else (read-only)."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"exam seating", "", 0, help_exam_seating, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	if (o[O_POINT].set && strlen(o[O_POINT].str) != 4)
 		return opts_fail(&c, _("--point takes a 4-digit exam point code"));
-	struct report_view v = {.title = "Рассадка",
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.title = "Рассадка"};
 	struct table_out out;
-	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
-	struct replica *r;
-	char exam[EXAM_ID_LEN];
-	if ((rc = exam_resolve(cl, o[O_EXAM].str, &r, exam)) != EXIT_OK)
-		return table_out_close(&out, &v.fo, rc);
-	Karta__TableRequest req = KARTA__TABLE_REQUEST__INIT;
-	req.name = (char *)"seating";
-	req.exam_id = exam;
-	req.point = (char *)(o[O_POINT].set ? o[O_POINT].str : "");
 	Karta__Table *t;
-	if ((rc = report_table(cl, &req, &t)) != EXIT_OK)
+	rc = exam_table(cl, o[O_EXAM].str, "seating", o[O_POINT].set ? o[O_POINT].str : "", &t);
+	if (rc != EXIT_OK)
 		return table_out_close(&out, &v.fo, rc);
 	if (v.fo.format != KT_TABLE_TEXT)
 		rc = report_render_columns(t, &v, NULL, out.f);

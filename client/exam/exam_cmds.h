@@ -17,6 +17,13 @@ struct report_view;
 /* The replica, the exam's id from --exam (exam_refs.h). Returns an exit code. */
 int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id[EXAM_ID_LEN]);
 
+/* The server's table `name` (a control report, "seating") of the exam named by --exam, for
+ * one exam point (its code) or all (point NULL): exam_resolve, then report_table. On
+ * EXIT_OK *t is freed by the caller (karta__table__free_unpacked); else the message is
+ * printed. */
+int exam_table(struct client *cl, const char *exam_ref, const char *name, const char *point,
+	Karta__Table **t) __attribute__((warn_unused_result));
+
 /* `karta exam schedule import FILE.csv` (exam_schedule.c). */
 int exam_schedule(struct client *cl, int argc, char **argv);
 

@@ -19,6 +19,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "kt_csv.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -29,6 +30,7 @@
 #include "replica.h"
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 enum { C_DATE, C_SUBJECT, C_NAME, C_FORM, C_GIA, C_PERIOD, C_GLOBAL, C_N };
 
@@ -352,7 +354,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : _("no reason given");
+	char said[1024];
+	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
+		: _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		s->added += q->action == 'a';
@@ -363,7 +367,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(s, q->line, -1, buf);
 	}
 }
@@ -424,33 +428,24 @@ static void summary(const struct sched *s)
 static int schedule_import(struct client *cl, int argc, char **argv)
 {
 	enum { O_PARTIAL, O_DRY, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_PARTIAL] = {.name = "partial", .type = OPT_FLAG,
 			.help = N_("queue the valid rows even if some are rejected (exit 1 all the same)")},
 		[O_DRY] = {.name = "dry-run", .type = OPT_FLAG,
 			.help = N_("check and compare only: queue nothing")},
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1,
-		N_("Reads the region's exam schedule (UTF-8 or Windows-1251; ; , or TAB) with the\n"
-		"columns «Дата экзамена» (дд.ММ.гггг or гггг-ММ-дд), «Код предмета» (1-99),\n"
-		"«Предмет», «Форма» (ЕГЭ, ОГЭ, ГВЭ), «ГИА» (9 or 11; needed for ГВЭ), «Период»\n"
-		"(основной, досрочный, дополнительный, резервный) and «ExamGlobalID» (the federal\n"
-		"exam id the federal package's registrations name). An exam is found by its\n"
-		"ExamGlobalID, else by subject, form, ГИА and date. Rejected rows are listed as\n"
-		"FILE:LINE: «column»: reason; without --partial any rejected row means nothing is\n"
-		"queued. Importing the same file again queues nothing. The region's devices only."), o};
+	struct opt_cmd c = {"exam schedule import", "FILE.csv", 1, help_exam_schedule_import, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	struct sched s = {.cl = cl, .file = pos[0], .dry = o[O_DRY].set, .partial = o[O_PARTIAL].set};
 	FILE *f = fopen(s.file, "rb");
 	if (!f) {
 		fprintf(stderr, "karta: %s: %m\n", s.file);
 		return EXIT_RUNTIME;
 	}
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	bool in_batch = false;
 	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
 	struct kt_csv_row hdr;

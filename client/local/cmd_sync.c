@@ -9,8 +9,12 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "kt_i18n.h"
+#include "kt_table.h"
+#include "kt_server_text.h"
 #include "kt_msg.h"
+#include "op_words.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "queue_view.h"
@@ -30,9 +34,12 @@ static void print_result(void *arg, const struct replica_op *op, const Karta__Op
 	Karta__OpOutcome o = res->outcome;
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED && !res->merged)
 		return;
-	fprintf(out, _("  op %lld %s: %s%s%s%s\n"), (long long)op->client_seq, op->summary,
+	char said[1024], sum[512];
+	fprintf(out, _("  op %lld %s: %s%s%s%s\n"), (long long)op->client_seq,
+		op_words_summary(op->summary, sum, sizeof sum),
 		res->merged ? _("merged with newer changes to other fields") : _(outcome_words[o % 5]),
-		*res->message && !res->merged ? " — " : "", res->merged ? "" : res->message,
+		*res->message && !res->merged ? " — " : "",
+		res->merged ? "" : kt_server_text(res->message, said, sizeof said),
 		o == KARTA__OP_OUTCOME__OP_REJECTED ? "" : "");
 }
 
@@ -258,8 +265,11 @@ static int print_feed(void *arg, const struct replica_feed *f)
 static int print_rejected(void *arg, const struct replica_rejected *rj)
 {
 	(void)arg;
-	printf(_("  op %lld  %s  %s — %s (%s)\n"), (long long)rj->client_seq, rj->at, rj->summary,
-		rj->message, kt_status_text(rj->status));
+	char said[1024], at[64], sum[512];
+	kt_date_people(rj->at, kt_table_get_style()->people, at, sizeof at);
+	printf(_("  op %lld  %s  %s — %s (%s)\n"), (long long)rj->client_seq, at,
+		op_words_summary(rj->summary, sum, sizeof sum),
+		kt_server_text(rj->message, said, sizeof said), kt_status_text(rj->status));
 	return 0;
 }
 
@@ -300,7 +310,9 @@ int cmd_status(struct client *cl, int argc, char **argv)
 	replica_meta_get(r, "level", level, sizeof level);
 	printf(_("organization: %s%s%s%s\n"), *org ? org : _("(never synced)"), *level ? " (" : "",
 		terms_word(TERMS_LEVEL, level), *level ? ")" : "");
-	printf(_("last sync:    %s\n"), *st.last_sync ? st.last_sync : _("never"));
+	char last[64];
+	kt_date_people(st.last_sync, kt_table_get_style()->people, last, sizeof last);
+	printf(_("last sync:    %s\n"), *st.last_sync ? last : _("never"));
 	printf(_("feeds:        %ld (%ld rows)\n"), st.feeds, st.rows);
 	if (replica_feed_each(r, print_feed, NULL) != 0)
 		return EXIT_RUNTIME;
@@ -421,7 +433,9 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__plan_result__descriptor, &m) != EXIT_OK)
 		return EXIT_RUNTIME;
-	printf(_("conflict %s: %s\n"), pos[0], ((Karta__PlanResult *)m)->message);
+	char said[1024];
+	printf(_("conflict %s: %s\n"), pos[0],
+		kt_server_text(((Karta__PlanResult *)m)->message, said, sizeof said));
 	protobuf_c_message_free_unpacked(m, NULL);
 	return EXIT_OK;
 }

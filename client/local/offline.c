@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "client.h"
+#include "kt_dates.h"
 #include "kt_msg.h"
+#include "kt_table.h"
 #include "replica.h"
 #include "kt_i18n.h"
 
@@ -77,8 +79,10 @@ int offline_read(struct client *cl, const ProtobufCMessage *req, ProtobufCMessag
 		fprintf(stderr, _("karta: cannot read the local replica: %s\n"), replica_error(r));
 	if (rc != 0 || !*reply)
 		return EXIT_RUNTIME;
+	char last[64];
+	kt_date_people(st.last_sync, kt_table_get_style()->people, last, sizeof last);
 	fprintf(stderr, P_("karta: offline: from the local replica (last sync %s, %ld change queued)\n",
 			   "karta: offline: from the local replica (last sync %s, %ld changes queued)\n",
-			   st.outbox), *st.last_sync ? st.last_sync : _("never"), st.outbox);
+			   st.outbox), *st.last_sync ? last : _("never"), st.outbox);
 	return EXIT_OK;
 }

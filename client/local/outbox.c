@@ -18,6 +18,7 @@
 #include "rpc.h"
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 bool outbox_is_write(const ProtobufCMessage *req)
 {
@@ -383,7 +384,9 @@ int outbox_call(struct client *cl, const ProtobufCMessage *req,
 		return queued_reply(req, &v, reply_desc, reply);
 	}
 	if (a.outcome == KARTA__OP_OUTCOME__OP_REJECTED) {
-		fprintf(stderr, _("karta: server refused: %s (%s)\n"), *a.message ? a.message : "no reason given",
+		char said[1024];
+		fprintf(stderr, _("karta: server refused: %s (%s)\n"),
+			*a.message ? kt_server_text(a.message, said, sizeof said) : _("no reason given"),
 			kt_status_text((int)a.status));
 		json_decref(a.detail);
 		return EXIT_RUNTIME;

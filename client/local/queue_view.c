@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "kt_dates.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
+#include "kt_table.h"
+#include "op_words.h"
 #include "replica.h"
 
 /* --- karta status --------------------------------------------------------------------------- */
@@ -22,14 +26,17 @@ static int print_op(void *arg, const struct replica_pending *p)
 	if (f->left == 0)
 		return 1;
 	f->left--;
-	fprintf(f->out, _("  op %lld  %s  %s%s%s\n"), (long long)p->client_seq, p->created_at,
-		p->summary, *p->last_error ? _(" — last try: ") : "", p->last_error);
+	char at[64], sum[512], said[1024];
+	kt_date_people(p->created_at, kt_table_get_style()->people, at, sizeof at);
+	fprintf(f->out, _("  op %lld  %s  %s%s%s\n"), (long long)p->client_seq, at,
+		op_words_summary(p->summary, sum, sizeof sum), *p->last_error ? _(" — last try: ") : "",
+		kt_server_text(p->last_error, said, sizeof said));
 	return 0;
 }
 
 static int print_kind(void *arg, const char *kind, long n)
 {
-	fprintf(arg, "  %8ld  %s\n", n, kind);
+	fprintf(arg, "  %8ld  %s\n", n, op_words_kind(kind));
 	return 0;
 }
 

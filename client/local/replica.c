@@ -46,6 +46,10 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* The secondary indexes of row (as migration 1 made them), for replica_pull_bulk. */
+#define ROW_INDEXES "CREATE INDEX IF NOT EXISTS row_feed ON row(feed);" \
+	" CREATE INDEX IF NOT EXISTS row_plan ON row(entity_type, plan_id);"
+
 /* --- errors, statements, transactions ---------------------------------------------------- */
 
 int rp_fail(struct replica *r, const char *fmt, ...)
@@ -151,6 +155,24 @@ const char *rp_col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return t ? (const char *)t : "";
+}
+
+long rp_col_long(sqlite3_stmt *s, int i)
+{
+	return (long)sqlite3_column_int64(s, i);
+}
+
+int rp_step(struct replica *r, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : rp_dberr(r, "replica: cannot read");
+}
+
+void rp_finalize(sqlite3_stmt *s)
+{
+	sqlite3_finalize(s);
 }
 
 /* The first column of the first row of sql, or -1. */
@@ -282,7 +304,8 @@ static int configure(struct replica *r)
 		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
 		"replica: cannot configure the database"))
 		return -1;
-	return migrate(r);
+	/* the row indexes a killed first pull left dropped (replica_pull_bulk) come back */
+	return migrate(r) || exec(r, ROW_INDEXES, "replica: cannot index the rows");
 }
 
 int replica_open(const char *dir, struct replica **out, char *err, size_t errlen)
@@ -334,6 +357,19 @@ void replica_close(struct replica *r)
 }
 
 /* --- meta ------------------------------------------------------------------------------- */
+
+int replica_pull_bulk(struct replica *r, bool bulk)
+{
+	if (!bulk)
+		return exec(r, ROW_INDEXES "PRAGMA synchronous = FULL", "replica: cannot index the rows");
+	/* an empty replica is filled without its secondary indexes: built once at the end (or at
+	 * the next open, if this pull is killed) instead of kept up row by row */
+	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
+	if (have < 0 || (have == 0 && exec(r, "DROP INDEX IF EXISTS row_feed;"
+		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
+		return -1;
+	return exec(r, "PRAGMA synchronous = NORMAL", "replica: cannot configure the database");
+}
 
 int replica_meta_set(struct replica *r, const char *key, const char *value)
 {

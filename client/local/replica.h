@@ -109,6 +109,15 @@ const char *replica_kind_name(enum replica_kind k);
 int replica_cursors(struct replica *r, Karta__FeedCursor ***out, size_t *n);
 void replica_cursors_free(Karta__FeedCursor **c, size_t n);
 
+/* Pulled pages are committed without waiting for the disk (synchronous = NORMAL: WAL, each
+ * commit atomic, a crash of the program loses nothing, a power cut at most the last pages —
+ * pulled again, since their cursors go with them) while bulk is set, and with a sync of the
+ * disk at each commit (FULL, the outbox's rule) otherwise. sync_pull sets it around a pull;
+ * nothing but pulled rows and cursors is written meanwhile. An empty replica is filled
+ * without the rows' secondary indexes: unsetting bulk builds them (so does replica_open, when
+ * a pull was killed before). */
+int replica_pull_bulk(struct replica *r, bool bulk);
+
 /* One local transaction: every change (newer wins; equal versions are a no-op), then every
  * feed state: FEED_OK moves the cursor (and stores name, level, parent, last_seq, scope;
  * a resync mark stays); FEED_RESYNC marks the feed until a snapshot of it completes (an
@@ -157,6 +166,9 @@ struct replica_op {
 int replica_outbox_pending(struct replica *r, size_t max_ops, size_t max_bytes,
 	struct replica_op **ops, size_t *n);
 void replica_ops_free(struct replica_op *ops, size_t n);
+/* The same after client_seq after_seq: the next Upload while the ones before are in flight. */
+int replica_outbox_pending_after(struct replica *r, int64_t after_seq, size_t max_ops,
+	size_t max_bytes, struct replica_op **ops, size_t *n);
 
 /* The server's answer to an op (outcome: a Karta__OpOutcome). APPLIED, DUPLICATE, CONFLICT:
  * the op leaves the outbox; REJECTED: it moves to the rejected list with status and
@@ -248,6 +260,10 @@ struct replica_feed {
 };
 /* Ordered by code. */
 int replica_feed_each(struct replica *r, int (*cb)(void *arg, const struct replica_feed *f),
+	void *arg);
+/* The same for the feeds marked for resync only, without counting rows (rows is 0): what a
+ * pull asks after its pages. */
+int replica_resync_each(struct replica *r, int (*cb)(void *arg, const struct replica_feed *f),
 	void *arg);
 
 /* Every row, one line each, ordered by (entity_type, entity_id):

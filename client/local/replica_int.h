@@ -65,6 +65,12 @@ void rp_rollback(struct replica *r); /* keeps the error already set */
 int rp_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Column text, NULL → "". */
 const char *rp_col_text(sqlite3_stmt *s, int i);
+/* Column integer, NULL → 0. */
+long rp_col_long(sqlite3_stmt *s, int i);
+/* One step of a cursor a caller walks itself: 1 a row, 0 the end, -1 a database error (set). */
+int rp_step(struct replica *r, sqlite3_stmt *s);
+/* Ends a statement from rp_prepare (NULL is fine). */
+void rp_finalize(sqlite3_stmt *s);
 
 /* The first column of the first row of sql (an integer), or -1. */
 long rp_count(struct replica *r, const char *sql);

@@ -43,13 +43,21 @@ static char *dup_text(sqlite3_stmt *s, int i)
 int replica_outbox_pending(struct replica *r, size_t max_ops, size_t max_bytes,
 	struct replica_op **ops, size_t *n)
 {
+	return replica_outbox_pending_after(r, 0, max_ops, max_bytes, ops, n);
+}
+
+int replica_outbox_pending_after(struct replica *r, int64_t after_seq, size_t max_ops,
+	size_t max_bytes, struct replica_op **ops, size_t *n)
+{
 	*ops = NULL;
 	*n = 0;
 	sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_PENDING,
 		"SELECT op_id, client_seq, msg_type, body, summary, coalesce(entity_type, ''),"
-		" coalesce(entity_id, ''), attempts FROM outbox ORDER BY client_seq");
+		" coalesce(entity_id, ''), attempts FROM outbox WHERE client_seq > ?1"
+		" ORDER BY client_seq");
 	if (!s)
 		return -1;
+	sqlite3_bind_int64(s, 1, after_seq);
 	size_t cap = 0, bytes = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

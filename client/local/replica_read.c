@@ -126,14 +126,29 @@ static int feed_row(void *ctx, sqlite3_stmt *s)
 	return c->cb(c->arg, &f);
 }
 
+/* cb for each feed, its rows counted (rows) or not (0, resync_only: the marked feeds). */
+static int feeds_each(struct replica *r, bool resync_only,
+	int (*cb)(void *arg, const struct replica_feed *f), void *arg)
+{
+	sqlite3_stmt *s = rp_prepare(r, resync_only
+		? "SELECT code, name, parent, scope, level, epoch, seq, last_seq, resync, 0"
+		  " FROM feed WHERE resync = 1 ORDER BY code"
+		: "SELECT code, name, parent, scope, level, epoch, seq, last_seq, resync,"
+		  " (SELECT count(*) FROM row WHERE row.feed = feed.code) FROM feed ORDER BY code");
+	struct feed_ctx c = {cb, arg};
+	return s ? rp_each_row(r, s, feed_row, &c) : -1;
+}
+
 int replica_feed_each(struct replica *r, int (*cb)(void *arg, const struct replica_feed *f),
 	void *arg)
 {
-	sqlite3_stmt *s = rp_prepare(r, "SELECT code, name, parent, scope, level, epoch, seq,"
-		" last_seq, resync, (SELECT count(*) FROM row WHERE row.feed = feed.code)"
-		" FROM feed ORDER BY code");
-	struct feed_ctx c = {cb, arg};
-	return s ? rp_each_row(r, s, feed_row, &c) : -1;
+	return feeds_each(r, false, cb, arg);
+}
+
+int replica_resync_each(struct replica *r, int (*cb)(void *arg, const struct replica_feed *f),
+	void *arg)
+{
+	return feeds_each(r, true, cb, arg);
 }
 
 static uint64_t fnv1a64(const unsigned char *p, size_t n)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "kt_log.h"
 #include "kt_msg.h"
 #include "queue_view.h"
 #include "rpc.h"
@@ -138,10 +139,9 @@ static int op_key_cmp(const void *a, const void *b)
 	return strcmp(((const struct op_key *)a)->id, ((const struct op_key *)b)->id);
 }
 
-/* One Upload of ops[0..n); their results go to the replica and fn. 1 when one must be
- * retried later. */
-static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sync_report *rep,
-	sync_result_fn fn, void *arg, struct queue_progress *prog)
+/* Sends the Upload of ops[0..n) under a new request id (*id); its answer is read by upload(). */
+static int upload_send(struct client *cl, struct replica_op *ops, size_t n, uint32_t *id,
+	struct queue_progress *prog)
 {
 	Karta__Op *op = calloc(n, sizeof *op);
 	Karta__Op **opp = calloc(n, sizeof *opp);
@@ -165,13 +165,36 @@ static int upload(struct client *cl, struct replica_op *ops, size_t n, struct sy
 	req.ops = opp;
 	if (getenv("KARTA_TEST_HANG_AFTER_UPLOAD"))
 		hang_after_send(cl, &req.base); /* fault injection for tests: never returns */
-	ProtobufCMessage *m = NULL;
-	queue_progress_sent(prog, (long)n);
-	int rc = call(cl, &req.base, &karta__upload_result__descriptor, &m);
+	char err[512];
+	enum rpc_result rc = rpc_send(cl->rpc, &req.base, id, err, sizeof err);
 	free(op);
 	free(opp);
-	if (rc != 0)
+	if (rc != RPC_OK) {
+		cl->transient = rpc_transient(cl->rpc);
+		fprintf(stderr, "karta: %s\n", err);
 		return -1;
+	}
+	queue_progress_sent(prog, (long)n);
+	return 0;
+}
+
+/* The answer to the Upload id of ops[0..n); the results go to the replica and fn. 1 when one
+ * must be retried later (or the server was too busy to answer the Upload: all stay queued). */
+static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t n,
+	struct sync_report *rep, sync_result_fn fn, void *arg, struct queue_progress *prog)
+{
+	ProtobufCMessage *m = NULL;
+	char err[512];
+	enum rpc_result rr = rpc_recv(cl->rpc, id, &karta__upload_result__descriptor, &m, err,
+		sizeof err);
+	if (rr == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY)
+		return 1;
+	if (rr != RPC_OK) {
+		cl->transient = rpc_transient(cl->rpc);
+		fprintf(stderr, "karta: %s\n", err);
+		return -1;
+	}
+	int rc = 0;
 	Karta__UploadResult *res = (Karta__UploadResult *)m;
 	struct replica *r = client_replica(cl);
 	/* results matched to ops by op_id (a sorted index), recorded in one transaction */
@@ -221,6 +244,17 @@ out:
 	return rc;
 }
 
+/* Uploads in flight at once: the next ones are read from the outbox, sent and applied by the
+ * server while the answer to the first is recorded (the server applies a connection's Uploads
+ * one at a time, in order). */
+#define UPLOAD_WINDOW 4
+
+struct flight {
+	struct replica_op *ops;
+	size_t n;
+	uint32_t id;
+};
+
 int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, void *arg)
 {
 	struct replica *r = client_replica(cl);
@@ -235,36 +269,69 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 		max_ops = 0; /* test hook: one upload of everything, to see the server refuse it */
 	struct queue_progress prog;
 	queue_progress_begin(&prog, replica_outbox_count(r));
+	struct flight fl[UPLOAD_WINDOW];
+	size_t head = 0, count = 0;
+	int64_t after = 0;  /* the last op sent */
+	bool retry = false; /* an answer left ops to send again: send no more, then start over */
+	int rc = 0;
 	for (int busy = 0;;) {
-		struct replica_op *ops = NULL;
-		size_t n = 0;
-		if (replica_outbox_pending(r, max_ops, max_bytes, &ops, &n) != 0) {
-			queue_progress_end(&prog);
-			fprintf(stderr, _("karta: cannot read the outbox: %s\n"), replica_error(r));
-			return -1;
+		while (!retry && count < UPLOAD_WINDOW) {
+			struct flight *f = &fl[(head + count) % UPLOAD_WINDOW];
+			if (replica_outbox_pending_after(r, after, max_ops, max_bytes, &f->ops, &f->n) != 0) {
+				fprintf(stderr, _("karta: cannot read the outbox: %s\n"), replica_error(r));
+				rc = -1;
+				goto out;
+			}
+			if (f->n == 0)
+				break;
+			if (upload_send(cl, f->ops, f->n, &f->id, &prog) != 0) {
+				replica_ops_free(f->ops, f->n);
+				rc = -1;
+				goto out;
+			}
+			after = f->ops[f->n - 1].client_seq;
+			count++;
 		}
-		if (n == 0)
-			break;
-		int rc = upload(cl, ops, n, rep, fn, arg, &prog);
-		replica_ops_free(ops, n);
-		if (rc < 0) {
-			queue_progress_end(&prog);
-			return -1;
-		}
-		if (rc == 0) {
-			busy = 0;
+		if (count == 0) {
+			if (!retry)
+				break;
+			/* some ops came back "retry later" (the server could not write them now): they
+			 * stay queued; send them again after a pause, counted once in the summary, on
+			 * a new connection (the old one answers every later Upload "retry later") */
+			if (busy >= BUSY_RETRIES)
+				break; /* they stay queued for the next sync */
+			rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
+			rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
+			busy_wait(busy++, _("the server could not write the changes now"));
+			rpc_close(cl->rpc);
+			cl->rpc = NULL;
+			if (!sync_connect(cl, false)) {
+				rc = -1;
+				goto out;
+			}
+			after = 0;
+			retry = false;
 			continue;
 		}
-		/* some ops came back "retry later" (the server could not write them now): they
-		 * stay queued; send them again after a pause, counted once in the summary */
-		if (busy >= BUSY_RETRIES)
-			break; /* they stay queued for the next sync */
-		rep->sent -= rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER];
-		rep->outcomes[KARTA__OP_OUTCOME__OP_RETRY_LATER] = 0;
-		busy_wait(busy++, _("the server could not write the changes now"));
+		struct flight *f = &fl[head];
+		int up = upload(cl, f->id, f->ops, f->n, rep, fn, arg, &prog);
+		replica_ops_free(f->ops, f->n);
+		head = (head + 1) % UPLOAD_WINDOW;
+		count--;
+		if (up < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (up == 1)
+			retry = true;
+		else if (!retry)
+			busy = 0;
 	}
+out:
+	for (; count > 0; count--, head = (head + 1) % UPLOAD_WINDOW)
+		replica_ops_free(fl[head].ops, fl[head].n);
 	queue_progress_end(&prog);
-	return 0;
+	return rc;
 }
 
 /* --- pull ----------------------------------------------------------------------------------- */
@@ -314,7 +381,7 @@ static int snapshot(struct client *cl, const char *feed, struct sync_report *rep
 	return 0;
 }
 
-/* The codes of the feeds waiting for a resync (replica_feed_each). */
+/* The codes of the feeds waiting for a resync (replica_resync_each). */
 struct codes {
 	char **v;
 	size_t n;
@@ -344,45 +411,167 @@ static void codes_free(struct codes *c)
 	free(c->v);
 }
 
-int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
+/* A Pull and the cursors it carries, sorted by feed code (as replica_cursors gives them). */
+struct pull_req {
+	Karta__FeedCursor **cur;
+	size_t n;
+	uint32_t id; /* of the request in flight */
+	uint64_t max_bytes;
+	bool subscribe;
+};
+
+static int pull_send(struct client *cl, struct pull_req *q)
 {
-	struct replica *r = client_replica(cl);
-	if (!r || !sync_connect(cl, false))
-		return -1;
-	const Karta__Limits *lim = limits(cl->rpc);
-	for (;;) {
-		Karta__FeedCursor **cur = NULL;
-		size_t n = 0;
-		if (replica_cursors(r, &cur, &n) != 0) {
-			fprintf(stderr, _("karta: cannot read the cursors: %s\n"), replica_error(r));
-			return -1;
-		}
-		Karta__Pull req = KARTA__PULL__INIT;
-		req.cursors = cur;
-		req.n_cursors = n;
-		req.max_bytes = lim ? lim->page_bytes : 0;
-		req.subscribe = subscribe;
+	Karta__Pull req = KARTA__PULL__INIT;
+	req.cursors = q->cur;
+	req.n_cursors = q->n;
+	req.max_bytes = q->max_bytes;
+	req.subscribe = q->subscribe;
+	char err[512];
+	if (rpc_send(cl->rpc, &req.base, &q->id, err, sizeof err) == RPC_OK)
+		return 0;
+	cl->transient = rpc_transient(cl->rpc);
+	fprintf(stderr, "karta: %s\n", err);
+	return -1;
+}
+
+/* The page answering q; a busy server is asked again as call() does. NULL on failure. */
+static Karta__ChangePage *pull_recv(struct client *cl, struct pull_req *q)
+{
+	char err[512];
+	for (int attempt = 0;; attempt++) {
 		ProtobufCMessage *m = NULL;
-		int rc = call(cl, &req.base, &karta__change_page__descriptor, &m);
-		replica_cursors_free(cur, n);
-		if (rc != 0)
+		enum rpc_result rc = rpc_recv(cl->rpc, q->id, &karta__change_page__descriptor, &m, err,
+			sizeof err);
+		if (rc == RPC_OK)
+			return (Karta__ChangePage *)m;
+		if (rc == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY &&
+		    busy_wait(attempt, err)) {
+			if (pull_send(cl, q) != 0)
+				return NULL;
+			continue;
+		}
+		cl->transient = rpc_transient(cl->rpc);
+		fprintf(stderr, "karta: %s\n", err);
+		return NULL;
+	}
+}
+
+/* Whether the cursors after pg are known before it is applied: it is not the last page and
+ * only moves feeds (no resync to take, no feed gone). */
+static bool pipelinable(const Karta__ChangePage *pg)
+{
+	if (pg->caught_up)
+		return false;
+	for (size_t i = 0; i < pg->n_feeds; i++)
+		if (pg->feeds[i]->action != KARTA__FEED_ACTION__FEED_OK)
+			return false;
+	return true;
+}
+
+static int cursor_cmp(const void *a, const void *b)
+{
+	return strcmp((*(Karta__FeedCursor *const *)a)->feed, (*(Karta__FeedCursor *const *)b)->feed);
+}
+
+/* q's cursors moved as applying pg (pipelinable) will move the replica's: each feed state's
+ * epoch and seq, a feed new to the replica added. 0 or -1 (out of memory). */
+static int cursors_move(struct pull_req *q, const Karta__ChangePage *pg)
+{
+	size_t n0 = q->n;
+	Karta__FeedCursor **v = realloc(q->cur, (q->n + pg->n_feeds + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	q->cur = v;
+	for (size_t i = 0; i < pg->n_feeds; i++) {
+		const Karta__FeedState *f = pg->feeds[i];
+		Karta__FeedCursor want = {.feed = f->feed}, *wp = &want, **c = NULL;
+		c = bsearch(&wp, q->cur, n0, sizeof *q->cur, cursor_cmp);
+		if (!c) {
+			Karta__FeedCursor *nc = malloc(sizeof *nc);
+			char *code = nc ? strdup(f->feed) : NULL;
+			if (!code) {
+				free(nc);
+				return -1;
+			}
+			karta__feed_cursor__init(nc);
+			nc->feed = code;
+			q->cur[q->n] = nc;
+			c = &q->cur[q->n++];
+		}
+		(*c)->epoch = f->epoch;
+		(*c)->seq = f->seq;
+	}
+	if (q->n > n0)
+		qsort(q->cur, q->n, sizeof *q->cur, cursor_cmp);
+	return 0;
+}
+
+/* Bench hook: KARTA_PULL_TIMING set logs, at the end of a pull, the time spent waiting for
+ * pages and applying them (a logfmt line on stderr: bench/sync.sh, docs/performance.md). */
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Pulls until caught up. A page that only moves feeds is followed at once by the Pull of the
+ * next one, sent before the page is applied: the server reads the next page while this one
+ * is written to the replica. After any other page, the cursors are read back from the
+ * replica and every feed marked for resync is snapshotted first. */
+static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
+	struct sync_report *rep, double *wait_ms, double *apply_ms)
+{
+	bool sent = false;
+	for (;;) {
+		if (!sent) {
+			replica_cursors_free(q->cur, q->n);
+			q->cur = NULL;
+			q->n = 0;
+			if (replica_cursors(r, &q->cur, &q->n) != 0) {
+				fprintf(stderr, _("karta: cannot read the cursors: %s\n"), replica_error(r));
+				return -1;
+			}
+			if (pull_send(cl, q) != 0)
+				return -1;
+		}
+		double t0 = now_ms();
+		Karta__ChangePage *pg = pull_recv(cl, q);
+		*wait_ms += now_ms() - t0;
+		if (!pg)
 			return -1;
-		Karta__ChangePage *pg = (Karta__ChangePage *)m;
+		sent = false;
+		if (pipelinable(pg)) {
+			if (cursors_move(q, pg) != 0) {
+				fprintf(stderr, _("karta: out of memory\n"));
+				karta__change_page__free_unpacked(pg, NULL);
+				return -1;
+			}
+			if (pull_send(cl, q) != 0) {
+				karta__change_page__free_unpacked(pg, NULL);
+				return -1;
+			}
+			sent = true;
+		}
+		t0 = now_ms();
 		if (replica_apply_page(r, pg, &rep->st) != 0) {
 			fprintf(stderr, _("karta: cannot apply changes: %s\n"), replica_error(r));
 			karta__change_page__free_unpacked(pg, NULL);
 			return -1;
 		}
+		*apply_ms += now_ms() - t0;
 		rep->pages++;
 		rep->changes += (long)pg->n_changes;
 		page_delay();
 		bool done = pg->caught_up;
 		karta__change_page__free_unpacked(pg, NULL);
+		if (sent)
+			continue;
 		/* every feed marked for resync — by this page or by a snapshot a killed run left
 		 * open — is snapshotted to its end before the pull goes on */
 		struct codes todo = {0};
-		if (replica_feed_each(r, add_resync, &todo) != 0)
-			rc = -1;
+		int rc = replica_resync_each(r, add_resync, &todo);
 		for (size_t i = 0; i < todo.n && rc == 0; i++) {
 			rc = snapshot(cl, todo.v[i], rep);
 			done = false; /* pull from the snapshot's cursor */
@@ -391,8 +580,33 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 		if (rc != 0)
 			return -1;
 		if (done)
-			break;
+			return 0;
 	}
+}
+
+int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
+{
+	struct replica *r = client_replica(cl);
+	if (!r || !sync_connect(cl, false))
+		return -1;
+	const Karta__Limits *lim = limits(cl->rpc);
+	struct pull_req q = {.max_bytes = lim ? lim->page_bytes : 0, .subscribe = subscribe};
+	if (replica_pull_bulk(r, true) != 0) {
+		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(r));
+		return -1;
+	}
+	double wait_ms = 0, apply_ms = 0, t0 = now_ms();
+	int rc = pull_pages(cl, r, &q, rep, &wait_ms, &apply_ms);
+	replica_cursors_free(q.cur, q.n);
+	if (getenv("KARTA_PULL_TIMING"))
+		kt_log(KT_LOG_INFO, "event=pull_timing pages=%ld ms=%.0f wait_ms=%.0f apply_ms=%.0f",
+			rep->pages, now_ms() - t0, wait_ms, apply_ms);
+	if (replica_pull_bulk(r, false) != 0 && rc == 0) {
+		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(r));
+		return -1;
+	}
+	if (rc != 0)
+		return -1;
 	char now[32];
 	time_t t = time(NULL);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "help.h"
 #include "item_view.h"
 #include "opts.h"
 #include "plan_fmt.h"
@@ -75,7 +76,7 @@ static int item_write(struct client *cl, const ProtobufCMessage *req, const char
 static int item_add(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_SECTION, O_TEXT, O_PARENT = O_TEXT + ITEM_TEXT_N, O_ORDINAL, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("what is to be done"), .required = true},
 		[O_SECTION] = {.name = "section", .type = OPT_STR, .meta = "SECTION",
@@ -86,15 +87,12 @@ static int item_add(struct client *cl, int argc, char **argv)
 		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
 			.help = N_("position in the section (default: last)"),
 			.min = 1, .max = 1000000000},
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"item add", "PLAN", 1,
-		N_("Adds an item to a draft plan. The server normalizes the deadline and reads the\n"
-		"parties from the responsible and target texts. Prints \"item <id> created\"."), o};
+	struct opt_cmd c = {"item add", "PLAN", 1, help_item_add, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	if (opts_check_id("plan", &pos[0]) != EXIT_OK ||
 	    (o[O_PARENT].set && opts_check_id("item", &o[O_PARENT].str) != EXIT_OK))
 		return EXIT_RUNTIME;
@@ -104,7 +102,7 @@ static int item_add(struct client *cl, int argc, char **argv)
 	    plan_fmt_fetch(cl, pos[0], !o[O_ORDINAL].set, &d) != EXIT_OK)
 		return EXIT_RUNTIME;
 	const Karta__Section *sec = d.n_sections ? d.sections[0] : NULL;
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	if (!sec)
 		fprintf(stderr, _("karta: plan has no sections: add one with 'karta plan section'\n"));
 	else if (!o[O_SECTION].set || plan_fmt_find_section(&d, o[O_SECTION].str, &sec) == EXIT_OK)
@@ -132,11 +130,8 @@ static int item_add(struct client *cl, int argc, char **argv)
 static int item_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"item show", "ITEM", 1,
-		N_("Prints one item with its normalized deadline and parties, and its status: this\n"
-		   "organization's and, on the items derived from it, those of the organizations below,\n"
-		   "with comment and evidence."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
+	struct opt_cmd c = {"item show", "ITEM", 1, help_item_show, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -153,18 +148,16 @@ static int item_show(struct client *cl, int argc, char **argv)
 static int item_history(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
-	struct opt_cmd c = {"item history", "ITEM", 1,
-		N_("Prints who changed an item, when, from which device, and what: each changed field\n"
-		   "with its old and new value."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
+		[O_OUTPUT] = OPTS_OUTPUT};
+	struct opt_cmd c = {"item history", "ITEM", 1, help_item_history, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
 		return prc;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	int rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__ItemHistoryRequest req = KARTA__ITEM_HISTORY_REQUEST__INIT;
@@ -172,7 +165,8 @@ static int item_history(struct client *cl, int argc, char **argv)
 	ProtobufCMessage *m;
 	if (plan_fmt_call(cl, &req.base, &karta__item_history__descriptor, &m) != EXIT_OK)
 		return table_out_close(&out, &fo, EXIT_RUNTIME);
-	rc = item_view_history((const Karta__ItemHistory *)m, &fo, out.f);
+	rc = item_view_history((const Karta__ItemHistory *)m,
+		fo.format == KT_TABLE_TEXT ? client_replica(cl) : NULL, &fo, out.f);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return table_out_close(&out, &fo, rc);
 }
@@ -182,17 +176,13 @@ static int item_history(struct client *cl, int argc, char **argv)
 static int item_edit(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_TEXT, O_BASE = O_TEXT + ITEM_TEXT_N, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("what is to be done")},
 		ITEM_TEXT_OPTS(O_TEXT),
 		[O_BASE] = PLAN_FMT_OPT_BASE,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"item edit", "ITEM", 1,
-		N_("Changes the given fields of an item; the others keep their current values.\n"
-		"In a derived item the title and deadline belong to the parent plan.\n"
-		"Prints \"item <id> updated (version N)\"."), o};
+	struct opt_cmd c = {"item edit", "ITEM", 1, help_item_edit, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))
@@ -249,7 +239,7 @@ static int move_target(struct client *cl, const Karta__Item *it, const struct op
 static int item_move(struct client *cl, int argc, char **argv)
 {
 	enum { O_SECTION, O_ORDINAL, O_PARENT, O_BASE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_SECTION] = {.name = "section", .type = OPT_STR, .meta = "SECTION",
 			.help = N_("move to this section (id or number)")},
 		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
@@ -258,15 +248,12 @@ static int item_move(struct client *cl, int argc, char **argv)
 		[O_PARENT] = {.name = "parent", .type = OPT_STR, .meta = "ITEM|none",
 			.help = N_("make it a sub-item of ITEM, or top-level")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"item move", "ITEM", 1,
-		N_("Moves an item to another section, position or parent item.\n"
-		"Prints \"item <id> moved (version N)\"."), o};
+	struct opt_cmd c = {"item move", "ITEM", 1, help_item_move, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	bool parent_none = o[O_PARENT].set && strcmp(o[O_PARENT].str, "none") == 0;
 	if (opts_check_id("item", &pos[0]) != EXIT_OK ||
 	    (o[O_PARENT].set && !parent_none && opts_check_id("item", &o[O_PARENT].str) != EXIT_OK))
@@ -278,7 +265,7 @@ static int item_move(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	Karta__ItemMove req = KARTA__ITEM_MOVE__INIT;
 	char sid[PLAN_FMT_ID_LEN];
-	int rc = move_target(cl, cur->item, &o[O_SECTION], &o[O_ORDINAL], &req, sid);
+	rc = move_target(cl, cur->item, &o[O_SECTION], &o[O_ORDINAL], &req, sid);
 	if (rc == EXIT_OK) {
 		req.item_id = (char *)pos[0];
 		req.base_row_version = o[O_BASE].set ? o[O_BASE].num : cur->item->row_version;
@@ -293,16 +280,13 @@ static int item_move(struct client *cl, int argc, char **argv)
 static int item_delete(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_BASE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT",
 			.help = N_("why it is deleted (kept with the item)"),
 			.required = true},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"item delete", "ITEM", 1,
-		N_("Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
-		"(karta plan show --deleted). Prints \"item <id> deleted (version N)\"."), o};
+	struct opt_cmd c = {"item delete", "ITEM", 1, help_item_delete, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "item", pos, &prc))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "table_out.h"
@@ -53,19 +54,10 @@ static int base_version(struct client *cl, const char *plan_id, const struct opt
 
 static int plan_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
-	struct opt_cmd c = {"plan list", "", 0,
-		N_("Lists the plans this device may see: its organization's own, those of the\n"
-		"organizations above it, and (region, municipality) those below it."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("plan list", help_plan_list, argc, argv, &out, &fo, &rc))
 		return rc;
 	Karta__PlanListRequest req = KARTA__PLAN_LIST_REQUEST__INIT;
 	ProtobufCMessage *m;
@@ -79,28 +71,24 @@ static int plan_list(struct client *cl, int argc, char **argv)
 static int plan_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_BOM, O_DELETED, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_DELETED] = {.name = "deleted", .type = OPT_FLAG, .meta = NULL,
 			.help = N_("include deleted items (marked 'deleted')")},
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"plan show", "PLAN", 1,
-		N_("Prints a plan: its header, then each section's items. Items carried from the\n"
-		"parent plan are marked 'derived', read-only references 'ref'. csv gives one row\n"
-		"per item with its id; json the whole plan with parsed deadlines and parties;\n"
-		"xlsx (-o FILE.xlsx) the header on the sheet «План», the csv rows on «Мероприятия»."), o};
+	struct opt_cmd c = {"plan show", "PLAN", 1, help_plan_show, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
 		return prc;
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, o[O_DELETED].set);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	int rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
+	fo.with_deleted = o[O_DELETED].set;
 	struct plan_fmt_doc d;
 	if (plan_fmt_fetch(cl, pos[0], true, &d) != EXIT_OK)
 		return table_out_close(&out, &fo, EXIT_RUNTIME);
@@ -174,7 +162,7 @@ static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new
 static int plan_create(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_SECTION, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("the plan's title"), .required = true},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
@@ -190,18 +178,15 @@ static int plan_create(struct client *cl, int argc, char **argv)
 			.help = N_("the higher act or plan this one implements")},
 		[O_SECTION] = {.name = "section", .type = OPT_LIST, .meta = "\"NUM|Title\"",
 			.help = N_("a section, in order (repeatable)")},
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"plan create", "", 0,
-		N_("Creates a draft plan owned by this device's organization, with its sections.\n"
-		"Prints \"plan <id> created\"."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"plan create", "", 0, help_plan_create, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	char id[PLAN_FMT_ID_LEN];
 	struct new_sections ns;
 	Karta__PlanResult *r = NULL;
-	int rc = new_sections(&c, &o[O_SECTION], &ns);
+	rc = new_sections(&c, &o[O_SECTION], &ns);
 	if (rc == EXIT_OK && plan_fmt_new_id(id) != 0)
 		rc = EXIT_RUNTIME;
 	if (rc == EXIT_OK) {
@@ -233,7 +218,7 @@ static int plan_create(struct client *cl, int argc, char **argv)
 static int plan_section(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_NUMBER, O_ORDINAL, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("the section's title"), .required = true},
 		[O_NUMBER] = {.name = "number", .type = OPT_STR, .meta = "N",
@@ -241,10 +226,8 @@ static int plan_section(struct client *cl, int argc, char **argv)
 		[O_ORDINAL] = {.name = "ordinal", .type = OPT_INT, .meta = "K",
 			.help = N_("position among the sections (default: last)"),
 			.min = 1, .max = 1000000},
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"plan section", "PLAN", 1,
-		N_("Adds a section to a draft plan. Prints \"section <id> added\"."), o};
+	struct opt_cmd c = {"plan section", "PLAN", 1, help_plan_section, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -277,7 +260,7 @@ static int plan_section(struct client *cl, int argc, char **argv)
 static int plan_edit(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_BASE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .help = N_("new title")},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
 			.help = N_("first year of the academic year"), .min = 2000,
@@ -291,11 +274,8 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
 			.help = N_("the higher act this plan implements")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"plan edit", "PLAN", 1,
-		N_("Changes the given fields of a draft plan; the others keep their current values.\n"
-		"Prints \"plan <id> updated (version N)\"."), o};
+	struct opt_cmd c = {"plan edit", "PLAN", 1, help_plan_edit, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -339,17 +319,11 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 static int plan_derive(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("title of the new plan (default: the parent's)")},
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"plan derive", "PARENT", 1,
-		N_("Creates this organization's plan from the plan of the organization directly\n"
-		"above: a municipality takes the items addressed to municipalities or schools and\n"
-		"carries the rest as read-only references; a school takes the items addressed to\n"
-		"schools, its group or itself. Prints \"plan <id> derived from <parent>: N items,\n"
-		"M references\"."), o};
+	struct opt_cmd c = {"plan derive", "PARENT", 1, help_plan_derive, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -400,7 +374,7 @@ static int approve(struct client *cl, const char *id, const struct opt *base, bo
 static int plan_approve(struct client *cl, int argc, char **argv)
 {
 	enum { O_NUMBER, O_DATE, O_KIND, O_BASE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_NUMBER] = {.name = "number", .type = OPT_STR, .meta = "N",
 			.help = N_("number of the approving act"), .required = true},
 		[O_DATE] = {.name = "date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
@@ -408,11 +382,8 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 		[O_KIND] = {.name = "kind", .type = OPT_STR, .meta = "K",
 			.help = N_("kind of the act (default: the plan's, or «приказ»)")},
 		[O_BASE] = PLAN_FMT_OPT_BASE,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"plan approve", "PLAN", 1,
-		N_("Approves a draft plan by an act; its text is read-only from then on.\n"
-		"Prints \"plan <id> approved (version N)\"."), o};
+	struct opt_cmd c = {"plan approve", "PLAN", 1, help_plan_approve, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
@@ -424,9 +395,8 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 static int plan_archive(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
-	struct opt o[] = {[O_BASE] = PLAN_FMT_OPT_BASE, [O_N] = {0}};
-	struct opt_cmd c = {"plan archive", "PLAN", 1,
-		N_("Archives an approved plan. Prints \"plan <id> archived (version N)\"."), o};
+	struct opt o[O_N + 1] = {[O_BASE] = PLAN_FMT_OPT_BASE};
+	struct opt_cmd c = {"plan archive", "PLAN", 1, help_plan_archive, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))

@@ -6,6 +6,7 @@
  * Machine formats keep English keys: JSON adds "statuses" to the item, the history's CSV and
  * JSON carry "fields" (the changed ones) and "changes" (the text). */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "kt_i18n.h"
 #include "kt_table.h"
 #include "plan_fmt.h"
+#include "replica.h"
 #include "report_cmds.h"
 #include "terms.h"
 
@@ -99,9 +101,55 @@ static void value_text(const json_t *v, char *buf, size_t n)
 	}
 }
 
+/* The label of a plan, section or item id from the replica r: "1.1 Собрания" (number and
+ * title; a plan's title) into buf; false when r is NULL or does not hold it. */
+static bool ref_label_of(struct replica *r, const char *type, const char *id, char *buf, size_t n)
+{
+	char *payload = NULL;
+	json_t *row = NULL;
+	if (r && id && *id && replica_get(r, type, id, &payload, NULL) == 0)
+		row = json_loads(payload, 0, NULL);
+	free(payload);
+	const char *num = json_string_value(json_object_get(row, "number"));
+	const char *title = json_string_value(json_object_get(row, "title"));
+	bool found = row && ((num && *num) || (title && *title));
+	if (found)
+		snprintf(buf, n, "%s%s%s", num ? num : "", num && *num && title && *title ? " " : "",
+			title ? title : "");
+	json_decref(row);
+	return found;
+}
+
+/* A section or item id of a change as a person knows it: «1.1 Собрания»; its value_text
+ * when the replica r (may be NULL) does not name it. */
+static void ref_text(struct replica *r, const char *type, const json_t *v, char *buf, size_t n)
+{
+	char label[512];
+	if (json_is_string(v) && ref_label_of(r, type, json_string_value(v), label, sizeof label)) {
+		json_t *s = json_string(label);
+		value_text(s, buf, n);
+		json_decref(s);
+	} else {
+		value_text(v, buf, n);
+	}
+}
+
+/* One value of field k as a person reads it (a section or parent item by its label). */
+static void field_value(struct replica *r, const char *k, const json_t *v, char *buf, size_t n)
+{
+	if (strcmp(k, "section_id") == 0)
+		ref_text(r, "plan_section", v, buf, n);
+	else if (strcmp(k, "parent_item_id") == 0)
+		ref_text(r, "plan_item", v, buf, n);
+	else
+		value_text(v, buf, n);
+}
+
 /* changes_json → "deadline: «до 1 мая» → «до 15 мая»; …" (text) and "deadline_text,…"
- * (the changed fields' keys). Empty changes: both left as they are. */
-static void changes_text(const char *changes_json, char *text, size_t tn, char *keys, size_t kn)
+ * (the changed fields' keys). Empty changes: both left as they are. r: the replica that
+ * names sections and items (NULL: their ids). */
+static void changes_text(const char *changes_json, struct replica *r, char *text, size_t tn,
+	char *keys, size_t kn)
 {
 	json_t *j = *changes_json ? json_loads(changes_json, 0, NULL) : NULL;
 	json_t *old = json_object_get(j, "old"), *new = json_object_get(j, "new");
@@ -111,8 +159,8 @@ static void changes_text(const char *changes_json, char *text, size_t tn, char *
 		*text = *keys = '\0';
 		json_object_foreach(new, k, v) {
 			char a[300], b[300], line[700];
-			value_text(json_object_get(old, k), a, sizeof a);
-			value_text(v, b, sizeof b);
+			field_value(r, k, json_object_get(old, k), a, sizeof a);
+			field_value(r, k, v, b, sizeof b);
 			snprintf(line, sizeof line, "%s: %s → %s", field_label(k), a, b);
 			append(text, tn, "; ", line);
 			append(keys, kn, ",", k);
@@ -220,21 +268,27 @@ static int add_kv(struct kt_table *t, const char *k, const char *v)
 	return kt_table_add(t, cells);
 }
 
-/* The statuses as field/value lines after the item's block. */
-static int statuses_text(const Karta__Table *t, bool offline, FILE *out)
+/* The statuses as field/value rows after the item's own, in its table (plan_fmt_item_with). */
+struct statuses {
+	const Karta__Table *t;
+	bool offline;
+};
+
+static int statuses_rows(struct kt_table *kv, void *arg)
 {
-	static const struct kt_col cols[] = {{"field", KT_COL_TEXT, 0}, {"value", KT_COL_TEXT, 90}};
-	struct kt_table *kv = kt_table_new(cols, 2);
-	int bad = !kv;
+	const struct statuses *s = arg;
+	const Karta__Table *t = s->t;
+	int bad = 0;
 	if (!t || t->n_rows == 0)
-		bad |= add_kv(kv, _("status"), offline ? _("unknown: the server cannot be reached now")
+		bad |= add_kv(kv, _("status"), s->offline ? _("unknown: the server cannot be reached now")
 			: _("not reported")) != 0;
 	for (size_t i = 0; !bad && t && i < t->n_rows; i++) {
 		const Karta__TableRow *r = t->rows[i];
-		char head[160], val[512], ev[2048];
+		char head[160], val[512], ev[2048], at[64];
 		snprintf(head, sizeof head, "%s %s", _("status"), cell(r, S_ORG));
+		kt_date_people(cell(r, S_UPDATED), kt_table_get_style()->people, at, sizeof at);
 		snprintf(val, sizeof val, _("%s (version %s, %s)"), terms_word(TERMS_ITEM_STATUS, cell(r, S_STATUS)),
-			cell(r, S_VERSION), cell(r, S_UPDATED));
+			cell(r, S_VERSION), at);
 		bad |= add_kv(kv, head, val) != 0;
 		if (*cell(r, S_COMMENT))
 			bad |= add_kv(kv, _("  comment"), cell(r, S_COMMENT)) != 0;
@@ -242,15 +296,22 @@ static int statuses_text(const Karta__Table *t, bool offline, FILE *out)
 		if (*ev)
 			bad |= add_kv(kv, _("  evidence"), ev) != 0;
 	}
-	if (bad) {
-		kt_table_free(kv);
-		fprintf(stderr, "%s", _("karta: out of memory\n"));
-		return EXIT_RUNTIME;
-	}
-	struct kt_table_opts to = {.no_header = true};
-	int rc = kt_table_write(kv, KT_TABLE_TEXT, &to, out);
-	kt_table_free(kv);
-	return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+	return bad ? -1 : 0;
+}
+
+/* A referenced plan, section or item for the item's block: «1.1 Собрания» (3f0c2dc2), its
+ * label from the replica and the short id the commands accept; the id alone when the
+ * replica does not hold it. */
+static const char *ref_label(struct replica *r, const char *type, const char *id, char *buf, size_t n)
+{
+	char label[300], quoted[400];
+	if (!ref_label_of(r, type, id, label, sizeof label))
+		return id;
+	json_t *v = json_string(label);
+	value_text(v, quoted, sizeof quoted); /* «…», cut at 60 letters */
+	json_decref(v);
+	snprintf(buf, n, "%s (%.8s)", quoted, id);
+	return buf;
 }
 
 int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_fmt_out *fo,
@@ -268,9 +329,15 @@ int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_f
 			: EXIT_RUNTIME;
 		json_decref(j);
 	} else {
-		rc = plan_fmt_item(it, fo, out);
-		if (rc == EXIT_OK)
-			rc = statuses_text(st, offline, out);
+		struct statuses ss = {st, offline};
+		Karta__Item shown = *it; /* the references by their labels: a person's view */
+		char pl[440], sec[440], par[440], der[440];
+		struct replica *r = client_replica(cl); /* the text format only: JSON is above */
+		shown.plan_id = (char *)ref_label(r, "plan", it->plan_id, pl, sizeof pl);
+		shown.section_id = (char *)ref_label(r, "plan_section", it->section_id, sec, sizeof sec);
+		shown.parent_item_id = (char *)ref_label(r, "plan_item", it->parent_item_id, par, sizeof par);
+		shown.derived_from = (char *)ref_label(r, "plan_item", it->derived_from, der, sizeof der);
+		rc = plan_fmt_item_with(&shown, fo, statuses_rows, &ss, out);
 	}
 	if (st)
 		karta__table__free_unpacked(st, NULL);
@@ -279,7 +346,8 @@ int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_f
 
 /* --- item history --------------------------------------------------------------------------- */
 
-int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out)
+int item_view_history(const Karta__ItemHistory *h, struct replica *r, const struct plan_fmt_out *o,
+	FILE *out)
 {
 	/* machine formats: every column; text: what a person reads, the changes (or, for
 	 * versions written before they were recorded, the changed fields' names) */
@@ -301,7 +369,7 @@ int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o,
 		char ver[24], changes[4096] = "", keys[512];
 		snprintf(ver, sizeof ver, "%lld", (long long)e->row_version);
 		snprintf(keys, sizeof keys, "%s", e->fields);
-		changes_text(e->changes_json, changes, sizeof changes, keys, sizeof keys);
+		changes_text(e->changes_json, text ? r : NULL, changes, sizeof changes, keys, sizeof keys);
 		const char *cells[] = {ver, e->op, e->at, e->org_code, e->device, keys, changes};
 		/* a new row's fields are all of them: the op says enough */
 		bool listed = strcmp(e->op, "create") != 0 && strcmp(e->op, "derive") != 0;

@@ -9,13 +9,16 @@
 #include "plan_fmt.h"
 
 struct client;
+struct replica;
 
 /* The item, then its statuses (asked of the server; offline: said unknown). An exit code. */
 int item_view_show(struct client *cl, const Karta__Item *it, const struct plan_fmt_out *fo,
 	FILE *out);
 
 /* The history: version, op, at, org, device, fields (the changed ones), changes
- * («field: old → new; …»); the text format shows the changes only. An exit code. */
-int item_view_history(const Karta__ItemHistory *h, const struct plan_fmt_out *o, FILE *out);
+ * («field: old → new; …»); the text format shows the changes only, a section or parent
+ * item by its number and title from the replica r (may be NULL: then its id). An exit code. */
+int item_view_history(const Karta__ItemHistory *h, struct replica *r, const struct plan_fmt_out *o,
+	FILE *out);
 
 #endif

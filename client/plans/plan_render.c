@@ -14,6 +14,7 @@
 #include "table_out.h"
 #include "terms.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 static const char *str_or(const char *s, const char *def) { return s && *s ? s : def; }
 
@@ -427,15 +428,18 @@ int plan_fmt_show(const struct plan_fmt_doc *d, const struct plan_fmt_out *o, FI
 
 /* --- item show ------------------------------------------------------------------------------- */
 
-/* "2023-11-01", "2024-07-01..2024-09-30", "..2023-11-01" (due by), "2023-09-01.." */
+/* "2023-11-01", "2024-07-01..2024-09-30", "..2023-11-01" (due by), "2023-09-01.."; for
+ * people дд.мм.гггг */
 static void window_text(json_t *w, char *buf, size_t n)
 {
-	const char *from = json_string_value(json_object_get(w, "from"));
-	const char *to = json_string_value(json_object_get(w, "to"));
-	if (from && to && strcmp(from, to) == 0)
+	bool people = kt_table_get_style()->people;
+	char from[32], to[32];
+	kt_date_people(json_string_value(json_object_get(w, "from")), people, from, sizeof from);
+	kt_date_people(json_string_value(json_object_get(w, "to")), people, to, sizeof to);
+	if (*from && *to && strcmp(from, to) == 0)
 		snprintf(buf, n, "%s", from);
 	else
-		snprintf(buf, n, "%s..%s", from ? from : "", to ? to : "");
+		snprintf(buf, n, "%s..%s", from, to);
 }
 
 /* One line about the normalized deadline: kind, windows, recurrence, references. */
@@ -447,13 +451,13 @@ static void deadline_summary(const char *dj, char *buf, size_t n, char *warn, si
 	buf[0] = warn[0] = '\0';
 	if (!j)
 		return;
-	join(buf, n, "", str_or(json_string_value(json_object_get(j, "kind")), "?"));
+	join(buf, n, "", terms_word(TERMS_DEADLINE, str_or(json_string_value(json_object_get(j, "kind")), "?")));
 	json_array_foreach(json_object_get(j, "windows"), i, v) {
 		window_text(v, part, sizeof part);
 		join(buf, n, i ? ", " : ": ", part);
 	}
 	if ((v = json_object_get(j, "recurrence")) && json_is_string(v))
-		join(buf, n, "; ", json_string_value(v));
+		join(buf, n, "; ", terms_word(TERMS_DEADLINE, json_string_value(v)));
 	if ((v = json_object_get(j, "external")) && json_is_string(v)) {
 		snprintf(part, sizeof part, _("per «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
@@ -462,8 +466,9 @@ static void deadline_summary(const char *dj, char *buf, size_t n, char *warn, si
 		snprintf(part, sizeof part, _("relative: «%s»"), json_string_value(v));
 		join(buf, n, "; ", part);
 	}
+	char said[512]; /* the warnings are stored in English (kt_deadline): shown in the user's */
 	json_array_foreach(json_object_get(j, "warnings"), i, v)
-		join(warn, wn, "; ", str_or(json_string_value(v), ""));
+		join(warn, wn, "; ", kt_server_text(str_or(json_string_value(v), ""), said, sizeof said));
 	json_decref(j);
 }
 
@@ -474,7 +479,7 @@ static void parties_summary(const char *rj, char *buf, size_t n)
 	size_t i;
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(j, "levels"), i, v)
-		join(buf, n, ", ", str_or(json_string_value(v), ""));
+		join(buf, n, ", ", terms_word(TERMS_PARTY, str_or(json_string_value(v), "")));
 	json_decref(j);
 }
 
@@ -508,6 +513,12 @@ static void kv_opt(struct kt_table **t, const char *k, const char *v)
 }
 
 int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out)
+{
+	return plan_fmt_item_with(it, o, NULL, NULL, out);
+}
+
+int plan_fmt_item_with(const Karta__Item *it, const struct plan_fmt_out *o,
+	int (*more)(struct kt_table *t, void *arg), void *arg, FILE *out)
 {
 	if (o->format == KT_TABLE_JSON)
 		return dump_json(item_json(it), out) == 0 ? EXIT_OK : EXIT_RUNTIME;
@@ -550,6 +561,10 @@ int plan_fmt_item(const Karta__Item *it, const struct plan_fmt_out *o, FILE *out
 		kv(&t, _("deleted"), del);
 	kv(&t, _("version"), ver);
 	kv(&t, _("updated"), upd);
+	if (t && more && more(t, arg) != 0) {
+		kt_table_free(t);
+		t = NULL;
+	}
 	struct kt_table_opts to = {.no_header = true};
 	return emit(t, KT_TABLE_TEXT, &to, out);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "karta.pb-c.h"
 #include "kt_validate.h"
 #include "opts.h"
@@ -260,7 +261,7 @@ static int fill_own_seats(struct client *cl, struct notices *ns, json_t *keep)
 int print_notice(struct client *cl, int argc, char **argv)
 {
 	enum { O_SCHOOL, O_CLASS, O_PER_PAGE, O_OUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_SCHOOL] = {.name = "school", .type = OPT_STR, .meta = "CODE",
 			.help = N_("the school (default: this device's own, for a school)")},
 		[O_CLASS] = {.name = "class", .type = OPT_STR, .meta = "CLASS",
@@ -268,16 +269,11 @@ int print_notice(struct client *cl, int argc, char **argv)
 		[O_PER_PAGE] = {.name = "per-page", .type = OPT_INT, .meta = "1|2", .min = 1, .max = 2,
 			.help = N_("notices per A4 sheet (default 1; 2: with a cut line)")},
 		[O_OUT] = OPT_PDF,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"print notice", "", 0,
-		N_("Participants' notifications: for each participant of the school (or class), by\n"
-		"class and name, every exam they are registered for with date, subject, exam\n"
-		"point (code, name, address), auditorium and seat where seated, the rules of the\n"
-		"day and lines to sign. A4, one or two per sheet, PDF."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"print notice", "", 0, help_print_notice, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct print_ctx p;
 	struct notices ns = {.per_page = o[O_PER_PAGE].set ? (int)o[O_PER_PAGE].num : 1};
 	char own[64];
@@ -285,7 +281,7 @@ int print_notice(struct client *cl, int argc, char **argv)
 	if (!o[O_SCHOOL].set && lvl != KARTA__ORG_LEVEL__ORG_LEVEL_SCHOOL)
 		return opts_fail(&c, _("--school CODE is needed (this device is not a school's)"));
 	const char *school = o[O_SCHOOL].set ? o[O_SCHOOL].str : own;
-	int rc = print_begin(&p, cl, PD_EXAMS | PD_POINTS | PD_ROOMS | PD_PEOPLE | PD_REGS | PD_SEATS,
+	rc = print_begin(&p, cl, PD_EXAMS | PD_POINTS | PD_ROOMS | PD_PEOPLE | PD_REGS | PD_SEATS,
 		school);
 	const struct porg *s = rc == EXIT_OK ? pdata_org(&p.d, school) : NULL;
 	if (rc == EXIT_OK && !school_readable(&p.d, s)) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
 #include "print.h"
@@ -119,11 +120,8 @@ static int feed_name(void *arg, const struct replica_feed *f)
 int print_plan(struct client *cl, int argc, char **argv)
 {
 	enum { O_OUT, O_N };
-	struct opt o[] = {[O_OUT] = OPT_PDF, [O_N] = {0}};
-	struct opt_cmd c = {"print plan", "PLAN", 1,
-		N_("A roadmap as the document to sign: the approving act (or ПРОЕКТ for a draft),\n"
-		"title, academic year, the act it implements, and its sections and items with\n"
-		"deadline, responsible and result. A4 landscape, PDF."), o};
+	struct opt o[O_N + 1] = {[O_OUT] = OPT_PDF};
+	struct opt_cmd c = {"print plan", "PLAN", 1, help_print_plan, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &rc))

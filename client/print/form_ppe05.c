@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "print.h"
 #include "print_seating.h"
@@ -64,25 +65,20 @@ static int draw(struct pdoc *d, void *arg)
 int print_ppe05(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_ROOM, O_OUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = OPT_PRINT_POINT,
 		[O_ROOM] = {.name = "room", .type = OPT_STR, .meta = "CODE",
 			.help = N_("only this auditorium (default: every exam room of the point)")},
 		[O_OUT] = OPT_PDF,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"print ppe-05-01", "", 0,
-		N_("Form ППЭ-05-01, the list of participants in an auditorium, for the door of each\n"
-		"exam room: one auditorium per page, participants by row and seat, with school and\n"
-		"class. The seating comes from the server (it names only participants this\n"
-		"organization may read); A4, PDF."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"print ppe-05-01", "", 0, help_print_ppe_05_01, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct print_ctx p;
 	struct pseating s;
-	int rc = print_seating_load(&p, cl, o[O_EXAM].str, o[O_POINT].str,
+	rc = print_seating_load(&p, cl, o[O_EXAM].str, o[O_POINT].str,
 		o[O_ROOM].set ? o[O_ROOM].str : NULL, "ППЭ-05-01", &s);
 	if (rc == EXIT_OK) {
 		struct pdoc_spec spec = {"Форма ППЭ-05-01", "ППЭ-05-01 Список участников ГИА в "

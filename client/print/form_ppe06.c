@@ -94,11 +94,10 @@ static int draw(struct pdoc *d, void *arg)
 static int ppe06(struct client *cl, int argc, char **argv, bool by_school)
 {
 	enum { O_EXAM, O_POINT, O_OUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = OPT_PRINT_POINT,
 		[O_OUT] = OPT_PDF,
-		[O_N] = {0},
 	};
 	const char *form = by_school ? "ППЭ-06-01" : "ППЭ-06-02";
 	struct opt_cmd c = {by_school ? "print ppe-06-01" : "print ppe-06-02", "", 0,
@@ -109,12 +108,12 @@ static int ppe06(struct client *cl, int argc, char **argv, bool by_school)
 		: "Form ППЭ-06-02: the participants seated at an exam point in alphabetical order,\n"
 		  "with school, class, auditorium and seat: for the entrance of the point. A4, PDF.",
 		o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct print_ctx p;
 	struct ppe06 f = {.by_school = by_school};
-	int rc = print_seating_load(&p, cl, o[O_EXAM].str, o[O_POINT].str, NULL, form, &f.s);
+	rc = print_seating_load(&p, cl, o[O_EXAM].str, o[O_POINT].str, NULL, form, &f.s);
 	if (rc == EXIT_OK) {
 		qsort(f.s.s, f.s.n, sizeof *f.s.s, by_school ? cmp_school : cmp_name);
 		char fname[32], title[128];

@@ -12,6 +12,7 @@
 
 #include "client.h"
 #include "exam_cmds.h"
+#include "help.h"
 #include "opts.h"
 #include "print.h"
 #include "ptable.h"
@@ -163,24 +164,19 @@ static void mark_responsible(struct ppe07 *f)
 int print_ppe07(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_OUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_EXAM] = OPT_EXAM,
 		[O_POINT] = OPT_PRINT_POINT,
 		[O_OUT] = OPT_PDF,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"print ppe-07", "", 0,
-		N_("Form ППЭ-07, the staff of an exam point at an exam (karta exam assign-staff): the\n"
-		"head, organizers in auditoriums (the responsible one of each room marked),\n"
-		"organizers outside, assistants, technicians, medics and ГЭК members, with their\n"
-		"documents and workplaces and a column to sign. A4, PDF."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"print ppe-07", "", 0, help_print_ppe_07, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct print_ctx p;
 	struct ppe07 f = {0};
 	const struct prow *e, *pt;
-	int rc = print_begin_point(&p, cl, PD_ROOMS | PD_STAFF | PD_ASSIGN, o[O_EXAM].str,
+	rc = print_begin_point(&p, cl, PD_ROOMS | PD_STAFF | PD_ASSIGN, o[O_EXAM].str,
 		o[O_POINT].str, "ППЭ-07", &e, &pt);
 	if (rc == EXIT_OK && !(f.w = calloc(p.d.assign.n + 1, sizeof *f.w)))
 		rc = EXIT_RUNTIME;

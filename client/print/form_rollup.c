@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "help.h"
 #include "karta.pb-c.h"
 #include "opts.h"
 #include "print.h"
@@ -129,21 +130,17 @@ static int draw(struct pdoc *d, void *arg)
 int print_rollup(struct client *cl, int argc, char **argv)
 {
 	enum { O_AS_OF, O_SCOPE, O_OUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
 			.help = N_("the state at the end of this day (default: today)")},
 		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
 			.help = N_("a municipality below this organization (default: this one)")},
 		[O_OUT] = OPT_PDF,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"print rollup", "", 0,
-		N_("The roll-up report as of a day, computed by the server as 'karta rollup': one row\n"
-		"per municipality for the region (per school for a municipality or --scope), with\n"
-		"done shares and overdue counts and an ИТОГО row. A4 landscape, PDF."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"print rollup", "", 0, help_print_rollup, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, _("--scope needs an organization code"));
 	struct rollupf f = {0};
@@ -160,7 +157,7 @@ int print_rollup(struct client *cl, int argc, char **argv)
 	req.as_of = (char *)(o[O_AS_OF].set ? o[O_AS_OF].str : "");
 	req.by = (char *)(f.by_mun ? "municipality" : "school");
 	req.scope = (char *)(o[O_SCOPE].set ? o[O_SCOPE].str : "");
-	int rc = report_table(cl, &req, &f.t);
+	rc = report_table(cl, &req, &f.t);
 	if (rc != EXIT_OK)
 		return rc;
 	if (o[O_AS_OF].set) {

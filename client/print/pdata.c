@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "replica.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 #include "replica_int.h" /* rp_eff_each: rows with their feed */
 
@@ -18,14 +19,10 @@ struct load_ctx {
 
 static int add_row(struct ptab *t, const char *id, const char *feed, json_t *row)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct prow *r = realloc(t->r, cap * sizeof *r);
-		if (!r)
-			return -1;
-		t->r = r;
-		t->cap = cap;
-	}
+	struct prow *r = kt_grow(t->r, &t->cap, t->n, sizeof *r, 64);
+	if (!r)
+		return -1;
+	t->r = r;
 	struct prow *x = &t->r[t->n];
 	x->id = strdup(id);
 	x->feed = strdup(feed ? feed : "");

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_msg.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -25,6 +26,28 @@
 #include "replica_int.h" /* rp_eff_each */
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
+#include "terms.h"
+
+/* A registry table's row as the user names it in a message ("participant" → «участник»). */
+static const char *row_word(const char *table)
+{
+	static const struct {
+		const char *table, *msgid;
+	} words[] = {
+		{"participant", N_("registry row|participant")},
+		{"exam", N_("registry row|exam")},
+		{"exam_registration", N_("registry row|exam_registration")},
+		{"exam_point", N_("registry row|exam_point")},
+		{"auditorium", N_("registry row|auditorium")},
+		{"staff", N_("registry row|staff")},
+		{"staff_point", N_("registry row|staff_point")},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i].table, table) == 0)
+			return terms_q(words[i].msgid); /* untranslated: the table after the '|' */
+	return table;
+}
 
 int reg_outbox_put(struct replica *r, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, const char *summary,
@@ -155,7 +178,7 @@ static int find_row(struct target *t, const char *typed)
 		t->row = json_loads(js, 0, NULL); /* not inside json_is_object: a macro */
 	if (!json_is_object(t->row)) {
 		free(js);
-		fprintf(stderr, _("karta: cannot read %s %s from the replica\n"), t->table, t->id);
+		fprintf(stderr, _("karta: cannot read %s %s from the replica\n"), row_word(t->table), t->id);
 		return -1;
 	}
 	free(js);
@@ -163,7 +186,7 @@ static int find_row(struct target *t, const char *typed)
 	snprintf(t->owner, sizeof t->owner, "%s", *rv_jstr(t->row, "org") ? rv_jstr(t->row, "org") : g.feed);
 	const json_t *d = json_object_get(t->row, "deleted_at");
 	if (d && !json_is_null(d)) {
-		fprintf(stderr, _("karta: %s %s was deleted%s%s\n"), t->table, t->id,
+		fprintf(stderr, _("karta: %s %s was deleted%s%s\n"), row_word(t->table), t->id,
 			*rv_jstr(t->row, "deleted_reason") ? ": " : "", rv_jstr(t->row, "deleted_reason"));
 		return -1;
 	}
@@ -177,8 +200,10 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		return;
 	t->outcome = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
-	snprintf(t->msg, sizeof t->msg, "%s (%s)", res->message && *res->message ? res->message
-		: "no reason given", kt_status_name((int)res->status));
+	char said[1024];
+	snprintf(t->msg, sizeof t->msg, "%s (%s)", res->message && *res->message
+		? kt_server_text(res->message, said, sizeof said) : _("no reason given"),
+		kt_status_name((int)res->status));
 }
 
 /* Sends the outbox when the server is reachable and says what became of the op. */
@@ -208,14 +233,14 @@ static int send_and_report(struct target *t, const struct said *say)
 	if (sync_push(t->cl, &rep, on_result, t) != 0 || sync_pull(t->cl, false, &rep) != 0)
 		return EXIT_RUNTIME;
 	if (t->outcome == KARTA__OP_OUTCOME__OP_APPLIED) {
-		printf(say->deleted ? _("%s %s: deleted\n") : _("%s %s: edited\n"), t->table, t->id);
+		printf(say->deleted ? _("%s %s: deleted\n") : _("%s %s: edited\n"), row_word(t->table), t->id);
 		return EXIT_OK;
 	}
 	if (t->outcome < 0 || t->outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
 		fputs(_(say->queued), stdout);
 		return EXIT_OK;
 	}
-	fprintf(stderr, _("karta: %s %s: server refused: %s\n"), t->table, t->id, t->msg);
+	fprintf(stderr, _("karta: %s %s: server refused: %s\n"), row_word(t->table), t->id, t->msg);
 	return EXIT_RUNTIME;
 }
 
@@ -291,7 +316,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 	struct kt_field_errors fe;
 	if (check_record(t->kind, (const char *const *)rec.v, &fe) > 0) {
 		for (size_t i = 0; i < fe.n; i++)
-			fprintf(stderr, "karta: %s %s: %s\n", t->table, t->id, fe.e[i].msg);
+			fprintf(stderr, "karta: %s %s: %s\n", row_word(t->table), t->id, fe.e[i].msg);
 		fprintf(stderr, _("karta: nothing changed\n"));
 		goto done;
 	}
@@ -305,7 +330,7 @@ static int do_edit(struct target *t, const struct efield *fl, struct opt *o)
 		goto done;
 	}
 	if (json_equal(cols, old)) {
-		printf(_("%s %s: nothing to change\n"), t->table, t->id);
+		printf(_("%s %s: nothing to change\n"), row_word(t->table), t->id);
 		rc = EXIT_OK;
 		goto done;
 	}
@@ -343,15 +368,11 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		o[n] = (struct opt){.name = fl[n].opt, .type = OPT_STR, .meta = "VALUE", .help = help[n]};
 	}
 	struct opt_cmd c = {"registry edit", "participants|exam-points|auditoriums|staff ID", 2,
-		N_("Corrects one registry row: each --FIELD VALUE sets a column, typed as karta's CSV\n"
-		"layout takes it (docs/registries.md) and checked with the import's rules. ID is the\n"
-		"row's karta id or GUID ('karta registry list' shows it). Works offline: the change\n"
-		"is queued and sent when the server is reachable, which refuses it where this\n"
-		"device may not write. --help after the registry lists its fields."), o};
+		help_registry_edit, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	if (kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
 			"staff)"), pos[0]);
@@ -365,7 +386,7 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 		json_decref(t.row);
 		return EXIT_RUNTIME;
 	}
-	int rc = do_edit(&t, fl, o);
+	rc = do_edit(&t, fl, o);
 	json_decref(t.row);
 	return rc;
 }
@@ -375,19 +396,16 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 int registry_delete_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
 			.help = N_("why the row goes (kept with it; at most 1000 characters)")},
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry delete", "participants|exam-points|auditoriums|staff ID", 2,
-		N_("Deletes one registry row (a soft deletion: the row, its reason and its history stay;\n"
-		"what hangs on it — registrations, auditoriums, attachments — goes with it). ID is\n"
-		"the row's karta id or GUID. Works offline like 'edit'."), o};
+		help_registry_delete, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	int kind = kind_arg(pos[0]);
 	if (kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
@@ -403,7 +421,7 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 		return r;
 	}
 	struct target t = {.cl = cl, .kind = (enum kt_reg_kind)kind, .table = reg_table((enum kt_reg_kind)kind)};
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	if (!(t.r = rv_synced_replica(cl)) || find_row(&t, pos[1]) != 0)
 		goto done;
 	json_t *args = json_pack("{s:s,s:s}", "type", t.table, "reason", reason);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_csv.h"
 #include "kt_table.h"
 #include "kt_validate.h"
@@ -226,7 +227,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	if (wants_giadbset(argc, argv))
 		return registry_gds_export(cl, argc, argv);
 	enum { O_LAYOUT, O_ENCODING, O_BOM, O_OUTPUT, O_ORG, O_ALL, O_GUIDS, O_FORMAT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_LAYOUT] = {.name = "layout", .type = OPT_CHOICE, .choices = "karta|ris|giadbset",
 			.help = N_("karta's columns (default), the interop РИС layout (domain.md §8) or\n"
 				"giadbset: the whole region as the federal exchange package (see\n"
@@ -245,21 +246,13 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 			.help = N_("ris: CSV «organization code;GUID» lines for the Guid ОО / Guid МСУ columns")},
 		[O_FORMAT] = {.name = "format", .type = OPT_CHOICE, .choices = "csv|xlsx",
 			.help = N_("csv (default) or xlsx: the same columns as a spreadsheet")},
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry export", "participants|exam-points|auditoriums|staff", 1,
-		N_("Writes a registry from the local replica as CSV (';', CRLF) with the Russian headers\n"
-		"'karta registry import' reads: karta's layout, or --layout ris, the interop layout\n"
-		"(participants and exam points only) with GUID keys and deleted-row flags. Every row\n"
-		"carries its identity («Идентификатор»; interop: «Guid»), so importing the file again\n"
-		"changes nothing and an edited line updates the row it came from. Rows are sorted by\n"
-		"the layout's key (docs/registries.md «Export»). --format xlsx -o FILE.xlsx writes the\n"
-		"same columns as a spreadsheet (dates as dates, counts as numbers) for reading, not for\n"
-		"import. Works offline."), o};
+		help_registry_export, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
 	int t = rv_type_parse(pos[0]);
 	if (t < 0 || rv_types[t].kind < 0)
 		return opts_fail(&c, _("'%s' is not a registry with a CSV layout (%s)"), pos[0],
@@ -291,7 +284,7 @@ int registry_export_cmd(struct client *cl, int argc, char **argv)
 	if (!r)
 		return table_out_close(&xo, &fo, EXIT_RUNTIME);
 	struct rx x = {.r = r, .all = o[O_ALL].set, .org = o[O_ORG].str};
-	int rc = EXIT_RUNTIME;
+	rc = EXIT_RUNTIME;
 	FILE *out = stdout;
 	char tmp[4096] = "";
 	if (o[O_GUIDS].set && load_guids(&x.guids, o[O_GUIDS].str) != 0)

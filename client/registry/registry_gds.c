@@ -26,6 +26,7 @@
 #include "kt_gds.h"
 #include "kt_gds_map.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "registry_cmds.h"
@@ -353,7 +354,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	q->outcome = o;
 	struct gstat *s = &g->st[q->table];
 	char buf[640];
-	const char *msg = res->message && *res->message ? res->message : _("no reason given");
+	char said[1024];
+	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
+		: _("no reason given");
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		if (res->message && strcmp(res->message, "updated") == 0)
 			s->updated++;

@@ -6,25 +6,29 @@
  * The organization tree (GUIDs, federal codes, territories, what the package said of them)
  * is the server's (TableRequest gds_orgs, sql/0020) and is remembered in the replica's meta
  * table, so the export also works offline from the last copy; everything else is the rows
- * the replica has synced, read one at a time (changes still in the outbox are not in the
- * package, and the command says so). The package appears at its path only when whole
- * (kt_gds_write). Only a region device exports: the package is the region's. */
+ * the replica has synced, read one at a time — two tables at a time, on two threads, where
+ * there is a second core (changes still in the outbox are not in the package, and the
+ * command says so). The package appears at its path only when whole (kt_gds_write). Only
+ * a region device exports: the package is the region's. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "kt_i18n.h"
 #include "kt_gds_write.h"
 #include "opts.h"
 #include "registry_gds_out.h"
+#include "registry_view.h" /* rv_synced_replica */
 #include "replica.h"
-#include "replica_int.h" /* rp_prepare, rp_each_row: synced rows, read in SQL */
+#include "replica_int.h" /* rp_prepare, rp_each_row, rp_step: synced rows, read in SQL */
 #include "report_cmds.h"
-#include "kt_i18n.h"
 
 #define META_ORGS "gds_orgs"       /* the server's gds_orgs table, as JSON */
 #define META_ORGS_AT "gds_orgs_at" /* when it was asked */
@@ -124,8 +128,9 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 				"6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10", name, g, sizeof g)));
 			++*no_guid;
 		}
-		if (rv_kv_add(&x->org_guid, jstr(o, "id"), jstr(o, "guid")) != 0 ||
-		    (*jstr(o, "territory") && rv_kv_add(&x->org_area, jstr(o, "id"), jstr(o, "territory")) != 0))
+		if (reg_map_put(&x->org_guid, jstr(o, "id"), jstr(o, "guid"), 0) != 0 ||
+		    (*jstr(o, "territory") &&
+			reg_map_put(&x->org_area, jstr(o, "id"), jstr(o, "territory"), 0) != 0))
 			return -1;
 		if (strcmp(jstr(o, "level"), "region") == 0) {
 			snprintf(x->region_code, sizeof x->region_code, "%s", jstr(o, "federal_code"));
@@ -138,20 +143,28 @@ static int index_orgs(struct gx *x, json_t *orgs, long *no_guid)
 
 /* ---- the replica's rows ------------------------------------------------------------------------ */
 
+/* A row of load_map: where rows share a key, a live row is kept over a deleted one, else the
+ * first by id (the maps keyed by a row's id have no such rows; the pair maps' value is the
+ * row's id). num is 1 for a deleted row. */
 static int kv_row(void *ctx, sqlite3_stmt *s)
 {
-	return rv_kv_add(ctx, rp_col_text(s, 0), rp_col_text(s, 1));
+	struct reg_map *m = ctx;
+	const char *k = rp_col_text(s, 0), *v = rp_col_text(s, 1);
+	long dead = rp_col_long(s, 2);
+	const struct reg_map_entry *e = reg_map_get(m, k);
+	if (e && (e->num < dead || (e->num == dead && strcmp(e->val, v) <= 0)))
+		return 0;
+	return reg_map_put(m, k, v, dead);
 }
 
-/* m ← (key, value) of the synced rows of type; for a key several rows share, a live row's. */
-static int load_map(struct replica *r, struct kvmap *m, const char *type, const char *key,
+/* m ← (key, value) of the synced rows of type, in the table's order (no sort: one pass). */
+static int load_map(struct replica *r, struct reg_map *m, const char *type, const char *key,
 	const char *val)
 {
 	char sql[1024];
-	snprintf(sql, sizeof sql, "SELECT k, v FROM (SELECT %s AS k, %s AS v, row_number() OVER"
-		" (PARTITION BY %s ORDER BY json_extract(payload, '$.deleted_at') IS NOT NULL,"
-		" entity_id) AS n FROM row WHERE entity_type = ?1) WHERE n = 1 AND k IS NOT NULL"
-		" AND v IS NOT NULL", key, val, key);
+	snprintf(sql, sizeof sql, "SELECT k, v, d FROM (SELECT %s AS k, %s AS v,"
+		" json_extract(payload, '$.deleted_at') IS NOT NULL AS d FROM row WHERE entity_type = ?1)"
+		" WHERE k IS NOT NULL AND v IS NOT NULL", key, val);
 	sqlite3_stmt *s = rp_prepare(r, sql);
 	if (!s)
 		return -1;
@@ -178,15 +191,49 @@ static int load_maps(struct gx *x, struct replica *r)
 			"entity_id") ? -1 : 0;
 }
 
+/* Seconds since *t0, which moves to now: each progress line says what its step took. */
+static double since(struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	double s = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+	*t0 = t;
+	return s;
+}
+
+static void gx_free(struct gx *x)
+{
+	struct reg_map *m[] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid,
+		&x->point_guid, &x->aud_places, &x->pa, &x->ea, &x->dist};
+	for (size_t i = 0; i < ARRAY_LEN(m); i++)
+		reg_map_free(m[i]);
+}
+
 /* ---- writing ------------------------------------------------------------------------------------- */
 
+/* Two threads write tables side by side (each table: its rows read, mapped, written and
+ * deflated by one thread), the longest first. What they share is read only (the tree, the
+ * link maps) but for the next table to take and the first error. */
+struct jobs {
+	json_t *orgs;
+	struct kt_gds_file *f[32]; /* each table's file, in the package's order */
+	int order[32];             /* the tables by the order they are taken in */
+	atomic_int next;           /* the next place in order */
+	atomic_int failed;         /* a thread failed: the others stop at their next row */
+	pthread_mutex_t lock;      /* the progress lines and err */
+	char err[512];             /* the first failure */
+};
+
 struct run {
-	struct gx *x;
-	struct kt_gds_write *w;
+	struct jobs *js;
+	struct gx x; /* the maps are js's; the counters this thread's own */
+	struct replica *r;
+	struct kt_gds_file *f;
+	sqlite3_stmt *s; /* the table's synced rows */
+	size_t k;        /* the next organization (the org tables) */
 	const struct gds_out_table *gt;
 	const struct kt_gds_table *t;
 	struct gds_out *o;
-	long left_out;
 	char err[512];
 };
 
@@ -204,83 +251,154 @@ static int write_one(struct run *u, const json_t *row)
 {
 	if (interrupted)
 		return snprintf(u->err, sizeof u->err, "%s", _("interrupted")), -1;
+	if (atomic_load_explicit(&u->js->failed, memory_order_relaxed))
+		return -1; /* the other thread's error is the one said */
 	gds_out_reset(u->o);
-	int k = u->gt->map(u->x, row, u->o);
-	if (k == 0) {
-		u->left_out++;
+	int k = u->gt->map(&u->x, row, u->o);
+	if (k == 0)
 		return 0;
-	}
-	if (k < 0 || gds_out_finish(u->x, u->t, row, u->o) != 0)
+	if (k < 0 || gds_out_finish(&u->x, u->t, row, u->o) != 0)
 		return snprintf(u->err, sizeof u->err, _("%s.xml: row %ld: the row is too long"),
-			u->t->name, kt_gds_write_rows(u->w) + 1), -1;
-	return kt_gds_write_row(u->w, u->o->val, u->o->nx, u->o->xname, u->o->xval, u->err,
+			u->t->name, kt_gds_file_rows(u->f) + 1), -1;
+	return kt_gds_file_row(u->f, u->o->val, u->o->nx, u->o->xname, u->o->xval, u->err,
 		sizeof u->err);
 }
 
-static int synced_row(void *ctx, sqlite3_stmt *s)
-{
-	struct run *u = ctx;
-	json_t *row = json_loads(rp_col_text(s, 0), 0, NULL);
-	int rc = json_is_object(row) ? write_one(u, row) : 0;
-	json_decref(row);
-	return rc;
-}
-
-/* The rows of one table: organizations of the level of its source, or synced rows. */
-static int write_table(struct run *u, struct replica *r, json_t *orgs)
+/* kt_gds_rows_fn of a table: the next organization of the level of its source, or the next
+ * synced row (in the order of their ids). */
+static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 {
 	static const char *const kinds[] = {[GS_REGION] = "region", [GS_TERRITORY] = "",
 		[GS_MUNICIPALITY] = "municipality", [GS_SCHOOL] = "school"};
-	if (kt_gds_write_table(u->w, u->t, u->err, sizeof u->err) != 0)
-		return -1;
+	struct run *u = ctx;
+	int rc = 0;
+	(void)f;
 	if (u->gt->src != GS_ROW) {
-		size_t i;
 		json_t *o;
-		json_array_foreach(orgs, i, o) {
+		while ((o = json_array_get(u->js->orgs, u->k++))) {
 			bool terr = strcmp(jstr(o, "kind"), "territory") == 0;
-			if (u->gt->src == GS_TERRITORY ? !terr
-				: terr || strcmp(jstr(o, "level"), kinds[u->gt->src]) != 0)
-				continue;
-			if (write_one(u, o) != 0)
-				return -1;
+			if (u->gt->src == GS_TERRITORY ? terr
+				: !terr && strcmp(jstr(o, "level"), kinds[u->gt->src]) == 0) {
+				rc = write_one(u, o) != 0 ? -1 : 1;
+				break;
+			}
 		}
-		return 0;
+	} else if ((rc = rp_step(u->r, u->s)) == 1) {
+		json_t *row = json_loads(rp_col_text(u->s, 0), 0, NULL);
+		rc = json_is_object(row) && write_one(u, row) != 0 ? -1 : 1;
+		json_decref(row);
+	} else if (rc < 0) {
+		snprintf(u->err, sizeof u->err, "%s", replica_error(u->r));
 	}
-	sqlite3_stmt *s = rp_prepare(r, "SELECT payload FROM row WHERE entity_type = ?1"
-		" ORDER BY entity_id");
-	if (!s)
-		return snprintf(u->err, sizeof u->err, "%s", replica_error(r)), -1;
-	rp_bind_text(s, 1, u->gt->entity_type);
-	int rc = rp_each_row(r, s, synced_row, u);
-	if (rc != 0 && !*u->err)
-		snprintf(u->err, sizeof u->err, "%s", replica_error(r));
+	if (rc < 0)
+		snprintf(err, errlen, "%s", u->err);
 	return rc;
 }
 
-/* ---- the command ------------------------------------------------------------------------------- */
-
-/* Seconds since *t0, which moves to now: each progress line says what its step took. */
-static double since(struct timespec *t0)
+/* The rows of one table into its file, deflated as they come. */
+static int write_table(struct run *u)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	double s = (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-	*t0 = t;
-	return s;
+	u->k = 0;
+	if (u->gt->src == GS_ROW) {
+		if (!(u->s = rp_prepare(u->r, "SELECT payload FROM row WHERE entity_type = ?1"
+			" ORDER BY entity_id")))
+			return snprintf(u->err, sizeof u->err, "%s", replica_error(u->r)), -1;
+		rp_bind_text(u->s, 1, u->gt->entity_type);
+	}
+	int rc = kt_gds_file_fill(u->f, next_row, u, u->err, sizeof u->err);
+	rp_finalize(u->s);
+	u->s = NULL;
+	return rc;
 }
 
-static void gx_free(struct gx *x)
+/* Takes tables until none is left or one fails; each table's line says what it took. */
+static void *run_jobs(void *arg)
 {
-	struct kvmap *maps[] = {&x->org_guid, &x->org_area, &x->part_guid, &x->exam_gid, &x->point_guid,
-		&x->aud_places, &x->pa, &x->ea, &x->dist};
-	for (size_t i = 0; i < ARRAY_LEN(maps); i++) {
-		for (size_t k = 0; k < maps[i]->n; k++) {
-			free(maps[i]->e[k].k);
-			free(maps[i]->e[k].v);
+	struct run *u = arg;
+	struct jobs *js = u->js;
+	int k;
+	while ((k = atomic_fetch_add(&js->next, 1)) < gds_out_tables_count) {
+		int i = js->order[k];
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		u->gt = &gds_out_tables[i];
+		u->t = kt_gds_table(u->gt->name);
+		u->f = js->f[i];
+		*u->err = '\0';
+		int rc = write_table(u); /* here, beside the other thread's table */
+		long n = kt_gds_file_rows(u->f);
+		pthread_mutex_lock(&js->lock);
+		if (rc != 0 && *u->err && !*js->err)
+			snprintf(js->err, sizeof js->err, "%s", u->err);
+		if (rc == 0) {
+			printf(P_("  %-32s %8ld row  %7.1f s\n", "  %-32s %8ld rows %7.1f s\n", n),
+				u->t->name, n, since(&t0));
+			fflush(stdout);
 		}
-		free(maps[i]->e);
+		pthread_mutex_unlock(&js->lock);
+		if (rc != 0) {
+			atomic_store(&js->failed, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* The tables by their cost, the longest first (registrations are half the rows), so that
+ * the two threads end together; then in the package's order. */
+static void order_jobs(struct jobs *js)
+{
+	static const char *const first[] = {"rbd_ParticipantsExams", "rbd_Participants",
+		"rbd_ParticipantsExamPStation"};
+	int n = 0;
+	for (size_t k = 0; k < ARRAY_LEN(first); k++)
+		for (int i = 0; i < gds_out_tables_count; i++)
+			if (strcmp(gds_out_tables[i].name, first[k]) == 0)
+				js->order[n++] = i;
+	for (int i = 0; i < gds_out_tables_count; i++) {
+		bool taken = false;
+		for (int k = 0; k < n; k++)
+			taken |= js->order[k] == i;
+		if (!taken)
+			js->order[n++] = i;
 	}
 }
+
+/* Writes every table into w: this thread and, where there is a second core, another one
+ * with its own connection to the replica. 0, or -1 with js->err set. */
+static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct kt_gds_write *w)
+{
+	order_jobs(js);
+	for (int i = 0; i < gds_out_tables_count; i++)
+		if (!(js->f[i] = kt_gds_write_table(w, kt_gds_table(gds_out_tables[i].name), js->err,
+			sizeof js->err)))
+			return -1;
+	struct run u[2] = {{.js = js, .x = *x, .r = r}, {.js = js, .x = *x}};
+	char err[512];
+	bool two = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+		replica_open(r->dir, &u[1].r, err, sizeof err) == 0;
+	pthread_t th;
+	int rc = 0;
+	if (!(u[0].o = malloc(sizeof *u[0].o)) || (two && !(u[1].o = malloc(sizeof *u[1].o))))
+		rc = -1, snprintf(js->err, sizeof js->err, "%s", _("out of memory"));
+	if (rc == 0 && two && pthread_create(&th, NULL, run_jobs, &u[1]) != 0)
+		two = false; /* one thread does it all */
+	if (rc == 0)
+		run_jobs(&u[0]);
+	if (rc == 0 && two)
+		pthread_join(th, NULL);
+	for (int k = 0; k < 2; k++) { /* the copies' counts began at x's: 0 */
+		x->no_global += u[k].x.no_global;
+		x->no_link += u[k].x.no_link;
+		x->no_area += u[k].x.no_area;
+		x->unknown_cols += u[k].x.unknown_cols;
+		free(u[k].o);
+	}
+	replica_close(u[1].r);
+	return rc != 0 || atomic_load(&js->failed) || interrupted ? -1 : 0;
+}
+
+/* ---- the command ------------------------------------------------------------------------------- */
 
 /* The printf width that pads s to 32 characters (UTF-8: a Cyrillic letter is two bytes). */
 static int col32(const char *s)
@@ -338,14 +456,13 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	if (!orgs)
 		return EXIT_RUNTIME;
 	struct gx x = {0};
-	struct gds_out *out = malloc(sizeof *out);
-	struct run u = {.x = &x, .o = out};
+	struct jobs js = {.orgs = orgs, .lock = PTHREAD_MUTEX_INITIALIZER};
 	long no_guid = 0;
 	int rc = EXIT_RUNTIME;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	bool handlers = false;
-	if (!out || index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
-		fprintf(stderr, _("karta: cannot export: %s\n"), out && *replica_error(r)
+	if (index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
+		fprintf(stderr, _("karta: cannot export: %s\n"), *replica_error(r)
 			? replica_error(r) : _("out of memory"));
 		goto done;
 	}
@@ -358,32 +475,29 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	handlers = true;
-	if (!(u.w = kt_gds_write_open(o[O_OUTPUT].str, u.err, sizeof u.err))) {
-		fprintf(stderr, "karta: %s\n", u.err);
+	struct kt_gds_write *w = kt_gds_write_open(o[O_OUTPUT].str, js.err, sizeof js.err);
+	if (!w) {
+		fprintf(stderr, "karta: %s\n", js.err);
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
 	const char *label = _("(the tree and the links)");
 	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
-	for (int i = 0; i < gds_out_tables_count; i++) {
-		u.gt = &gds_out_tables[i];
-		u.t = kt_gds_table(u.gt->name);
-		if (write_table(&u, r, orgs) != 0) {
-			fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
-			kt_gds_write_abort(u.w);
-			goto done;
-		}
-		long n = kt_gds_write_rows(u.w);
-		printf(P_("  %-32s %8ld row  %7.1f s\n", "  %-32s %8ld rows %7.1f s\n", n), u.t->name, n,
-			since(&t0));
-		fflush(stdout);
+	fflush(stdout);
+	if (write_tables(&js, &x, r, w) != 0) {
+		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"),
+			*js.err ? js.err : _("interrupted"));
+		kt_gds_write_abort(w);
+		goto done;
 	}
-	int fin = interrupted ? (kt_gds_write_abort(u.w), snprintf(u.err, sizeof u.err,
-		"%s", _("interrupted")), -1) : kt_gds_write_finish(u.w, u.err, sizeof u.err);
+	label = _("(all the tables)");
+	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
+	int fin = interrupted ? (kt_gds_write_abort(w), snprintf(js.err, sizeof js.err,
+		"%s", _("interrupted")), -1) : kt_gds_write_finish(w, js.err, sizeof js.err);
 	label = _("(the .zip)");
 	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	if (fin != 0) {
-		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), u.err);
+		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"), js.err);
 		goto done;
 	}
 	printf(_("written to %s\n"), o[O_OUTPUT].str);
@@ -422,7 +536,6 @@ done:
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 	}
-	free(out);
 	gx_free(&x);
 	json_decref(orgs);
 	return rc;

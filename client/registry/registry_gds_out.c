@@ -48,7 +48,7 @@ static const char *keep(struct gds_out *o, const char *s)
  * the literal's address (the same on every row): a row costs no name comparisons. */
 static int col_of(const struct kt_gds_table *t, const char *name)
 {
-	static struct {
+	static _Thread_local struct { /* per thread: tables are written side by side */
 		const struct kt_gds_table *t;
 		const char *name;
 		int i;
@@ -147,24 +147,26 @@ static const char *own_guid(const json_t *row, char *buf, size_t n)
 	return guid_norm(*str(row, "guid") ? str(row, "guid") : str(row, "id"), buf, n);
 }
 
+/* m's value of k, NULL when k is empty or not there. */
+static const char *lookup(const struct reg_map *m, const char *k)
+{
+	const struct reg_map_entry *e = *k ? reg_map_get(m, k) : NULL;
+	return e ? e->val : NULL;
+}
+
 /* The GUID of the organization a row names by its numeric id (key), "" when not known. */
 static const char *org_guid(struct gx *x, const json_t *row, const char *key)
 {
 	char id[24];
-	const char *g = rv_kv_get(&x->org_guid, num(row, key, id, sizeof id));
+	const char *g = lookup(&x->org_guid, num(row, key, id, sizeof id));
 	return g ? g : "";
 }
 
-static const char *lookup(struct kvmap *m, const char *k)
-{
-	return rv_kv_get(m, k);
-}
-
-static const char *pair(struct kvmap *m, const char *a, const char *b)
+static const char *pair(const struct reg_map *m, const char *a, const char *b)
 {
 	char k[80];
 	snprintf(k, sizeof k, "%s|%s", a, b);
-	return rv_kv_get(m, k);
+	return lookup(m, k);
 }
 
 /* A name-based UUID (RFC 4122 version 5) of name within ns: the same seat, the same id. */
@@ -326,7 +328,7 @@ static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
 	const char *area = guid_norm(str(r, "area_guid"), b, sizeof b);
 	if (!*area) { /* the territory of the school the point is housed in */
 		char id[24];
-		const char *a = rv_kv_get(&x->org_area, num(r, "host_org_id", id, sizeof id));
+		const char *a = lookup(&x->org_area, num(r, "host_org_id", id, sizeof id));
 		area = a ? a : "";
 	}
 	if (!*area) {
@@ -561,7 +563,7 @@ static const char *neutral(const struct gx *x, const struct kt_gds_col *c, const
 static const struct kt_gds_map_col *const *map_cols(const struct kt_gds_table *t,
 	const struct kt_gds_map *m)
 {
-	static struct {
+	static _Thread_local struct { /* per thread: tables are written side by side */
 		const struct kt_gds_table *t;
 		const struct kt_gds_map_col *c[KT_GDS_MAX_COLS];
 	} memo[16];

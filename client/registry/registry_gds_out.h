@@ -11,23 +11,24 @@
 #include <stdbool.h>
 
 #include "kt_gds.h"
-#include "registry_view.h" /* struct kvmap */
+#include "registry_rows.h" /* struct reg_map */
 
 struct client;
 
 /* What the mapping needs besides the row: the region's federal code and GUID, and ids → the
- * GUIDs and keys other rows name them by. Keys of the pair maps are "A|B". */
+ * GUIDs and keys other rows name them by (hash maps: a row looks up to three). Keys of the
+ * pair maps are "A|B". Read only while the tables are written, by two threads. */
 struct gx {
 	char region_code[16], region_guid[40], region_created[32];
-	struct kvmap org_guid;   /* organization id → GUID */
-	struct kvmap org_area;   /* organization id → its territory's GUID (schools) */
-	struct kvmap part_guid;  /* participant id → its GUID */
-	struct kvmap exam_gid;   /* exam id → ExamGlobalID */
-	struct kvmap point_guid; /* exam point id → its GUID */
-	struct kvmap aud_places; /* auditorium id → usable seats */
-	struct kvmap pa;         /* exam id|point id → exam_point_assignment id */
-	struct kvmap ea;         /* exam id|auditorium id → exam_auditorium id */
-	struct kvmap dist;       /* exam id|participant id → distribution id */
+	struct reg_map org_guid;   /* organization id → GUID */
+	struct reg_map org_area;   /* organization id → its territory's GUID (schools) */
+	struct reg_map part_guid;  /* participant id → its GUID */
+	struct reg_map exam_gid;   /* exam id → ExamGlobalID */
+	struct reg_map point_guid; /* exam point id → its GUID */
+	struct reg_map aud_places; /* auditorium id → usable seats */
+	struct reg_map pa;         /* exam id|point id → exam_point_assignment id */
+	struct reg_map ea;         /* exam id|auditorium id → exam_auditorium id */
+	struct reg_map dist;       /* exam id|participant id → distribution id */
 	long no_global;          /* rows left out: their exam has no ExamGlobalID */
 	long no_link;            /* planning rows left out: what they hang on is not held */
 	long no_area;            /* exam points without a territory, their own or their host

@@ -30,6 +30,7 @@
 #include "replica.h"
 #include "sync.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 /* ---- output -------------------------------------------------------------------------------- */
 
@@ -302,7 +303,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
 	q->outcome = o;
-	const char *msg = res->message && *res->message ? res->message : _("no reason given");
+	char said[1024];
+	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
+		: _("no reason given");
 	char buf[640];
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		im->added += q->action == 'a';
@@ -316,7 +319,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		im->conflicts++;
-		snprintf(buf, sizeof buf, "conflict: %s", msg);
+		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		ri_reject(im, q->line, buf);
 	}
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_csv.h"
 #include "kt_table.h"
 #include "kt_validate.h"
@@ -22,6 +23,7 @@
 #include "registry_view.h"
 #include "table_out.h"
 #include "kt_i18n.h"
+#include "terms.h"
 
 /* ---- list ---------------------------------------------------------------------------------- */
 
@@ -130,7 +132,8 @@ static int list_cells(struct rx *x, enum rtype t, struct item *it, char **c)
 		c[2] = text_of(r, "subject_name");
 		c[3] = strdup(b);
 		c[4] = text_of(r, "gia");
-		c[5] = text_of(r, "period");
+		c[5] = strdup(kt_table_get_style()->people ? terms_word(TERMS_EXAM_PERIOD, rv_jstr(r, "period"))
+			: rv_jstr(r, "period")); /* «основной» for people, "main" for scripts */
 		c[6] = text_of(r, "global_id"); /* ExamGlobalID (sql/0014) */
 		long long code = 0;
 		regmap_int(json_object_get(r, "subject_code"), &code);
@@ -242,7 +245,7 @@ static int list_cells(struct rx *x, enum rtype t, struct item *it, char **c)
 int registry_list_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_BOM, O_ORG, O_ALL, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_ORG] = {.name = "org", .type = OPT_STR, .meta = "CODE",
@@ -250,23 +253,19 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 		[O_ALL] = {.name = "all", .type = OPT_FLAG,
 			.help = N_("deleted rows too (with a «deleted» column)")},
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
 	struct opt_cmd c = {"registry list",
-		"participants|exams|registrations|exam-points|auditoriums|staff", 1,
-		N_("Lists a registry as the local replica holds it (run 'karta sync' first): the rows\n"
-		"this organization may see, with changes queued here laid over them, sorted (by\n"
-		"school, class and name; exam date; code). Works offline."), o};
+		"participants|exams|registrations|exam-points|auditoriums|staff", 1, help_registry_list, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	int t = rv_type_arg(&c, pos, false, &rc);
 	if (t < 0)
-		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+		return rc;
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	struct replica *r = rv_synced_replica(cl);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "help.h"
 #include "kt_table.h"
 #include "kt_validate.h"
 #include "opts.h"
@@ -19,9 +20,10 @@
 #include "registry_view.h"
 #include "kt_i18n.h"
 #include "report_cmds.h" /* report_table */
+#include "terms.h"
 
 enum how { H_TEXT, H_DATE, H_STAMP, H_SEX, H_FORMS, H_DOC, H_CATEGORY, H_BOOL, H_SNILS, H_ORG,
-	H_POINT, H_ROLES, H_SEATS, H_PARTICIPANT, H_EXAM, H_STAFF };
+	H_POINT, H_ROLES, H_SEATS, H_PARTICIPANT, H_EXAM, H_STAFF, H_PERIOD };
 
 struct sfield {
 	const char *label;
@@ -64,7 +66,7 @@ static const struct sfield f_staff[] = {
 static const struct sfield f_exam[] = {
 	{"дата", "exam_date", H_DATE}, {"код предмета", "subject_code", H_TEXT},
 	{"предмет", "subject_name", H_TEXT}, {"форма", "form", H_FORMS}, {"ГИА", "gia", H_TEXT},
-	{"период", "period", H_TEXT}, {NULL, NULL, H_TEXT}};
+	{"период", "period", H_PERIOD}, {NULL, NULL, H_TEXT}};
 static const struct sfield f_registration[] = {
 	{"ОО", "org", H_ORG}, {"участник", "participant_id", H_PARTICIPANT},
 	{"экзамен", "exam_id", H_EXAM}, {NULL, NULL, H_TEXT}};
@@ -80,6 +82,39 @@ static const struct sfield *const tables[] = {
 	[T_PARTICIPANT] = f_participant, [T_EXAM] = f_exam, [T_REGISTRATION] = f_registration,
 	[T_POINT] = f_point, [T_AUDITORIUM] = f_auditorium, [T_STAFF] = f_staff,
 	[T_STAFF_POINT] = f_staff_point};
+
+/* The label of a stored column of registry t ("doc_number" → «номер документа»; a reference
+ * "host_org_id" by its field "host_org"); the column itself when the form has no label. */
+static const char *field_label(int t, const char *col, size_t len)
+{
+	const struct sfield *lists[] = {tables[t], person_tail};
+	for (size_t l = 0; l < 2; l++)
+		for (const struct sfield *f = lists[l]; f && f->label; f++) {
+			size_t k = f->key ? strlen(f->key) : 0;
+			if (k && *f->label && (k == len || (k + 3 == len && memcmp(col + k, "_id", 3) == 0)) &&
+			    memcmp(col, f->key, k) == 0)
+				return f->label;
+		}
+	return NULL;
+}
+
+/* "doc_number,citizenship" → «номер документа, гражданство» into buf. */
+static const char *fields_text(int t, const char *cols, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *c = cols; *c && used + 1 < n;) {
+		size_t len = strcspn(c, ",");
+		const char *label = field_label(t, c, len);
+		int w = label ? snprintf(buf + used, n - used, "%s%s", used ? ", " : "", label)
+			: snprintf(buf + used, n - used, "%s%.*s", used ? ", " : "", (int)len, c);
+		if (w < 0 || (size_t)w >= n - used)
+			break;
+		used += (size_t)w;
+		c += len + (c[len] == ',');
+	}
+	return buf;
+}
 
 /* A participant, exam or staff member another row points at, in words. */
 static void ref_text(struct rx *x, const char *table, const char *id, enum how how, char *out,
@@ -119,6 +154,7 @@ static void value_text(struct rx *x, const json_t *row, const struct sfield *f, 
 		}
 		break;
 	case H_DATE: regmap_date(rv_jstr(row, f->key), out, n); break;
+	case H_PERIOD: snprintf(out, n, "%s", terms_word(TERMS_EXAM_PERIOD, rv_jstr(row, f->key))); break;
 	case H_STAMP: regmap_datetime(rv_jstr(row, f->key), out, n); break;
 	case H_SEX: snprintf(out, n, "%s", i == 1 ? "мужской" : i == 2 ? "женский" : ""); break;
 	case H_FORMS:
@@ -183,21 +219,15 @@ static void print_fields(struct rx *x, const json_t *row, const struct sfield *t
 int registry_show_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"registry show", "TYPE ID", 2,
-		N_("Shows one registry row from the local replica as it reads (Russian labels, values\n"
-		"in words, organizations and exam points by code); --format json prints the stored\n"
-		"row as is. TYPE is participant, exam, registration, exam-point, auditorium, staff or\n"
-		"staff-point."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
+	struct opt_cmd c = {"registry show", "TYPE ID", 2, help_registry_show, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	int t = rv_type_arg(&c, pos, true, &rc);
 	if (t < 0)
-		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
-		return EXIT_RUNTIME;
+		return rc;
 	struct replica *r = rv_synced_replica(cl);
 	if (!r)
 		return EXIT_RUNTIME;
@@ -240,20 +270,15 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 int registry_history_cmd(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json"), [O_N] = {0}};
-	struct opt_cmd c = {"registry history", "TYPE ID", 2,
-		N_("Who changed one registry row and when, from the server (its change feed): each\n"
-		"creation, edit and deletion with the fields it changed (by name), the writing\n"
-		"organization and device, a deletion's reason. Needs the server."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json")};
+	struct opt_cmd c = {"registry history", "TYPE ID", 2, help_registry_history, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int t = rv_type_parse(pos[0]);
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	int t = rv_type_arg(&c, pos, true, &rc);
 	if (t < 0)
-		return opts_fail(&c, _("unknown registry '%s'"), pos[0]);
-	if (opts_check_id(rv_types[t].noun, &pos[1]) != EXIT_OK)
-		return EXIT_RUNTIME;
+		return rc;
 	enum kt_table_format fmt = KT_TABLE_TEXT;
 	if (o[O_FORMAT].set && kt_table_format_parse(o[O_FORMAT].str, &fmt) != 0)
 		return opts_fail(&c, _("unknown format '%s'"), o[O_FORMAT].str);
@@ -265,7 +290,7 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	req.kind = (char *)rv_types[t].table;
 	req.args_json = js;
 	Karta__Table *tab = NULL;
-	int rc = js ? report_table(cl, &req, &tab) : EXIT_RUNTIME;
+	rc = js ? report_table(cl, &req, &tab) : EXIT_RUNTIME;
 	free(js);
 	if (rc != EXIT_OK)
 		return rc;
@@ -278,11 +303,13 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	for (size_t i = 0; kt && i < tab->n_rows; i++) {
 		const Karta__TableRow *row = tab->rows[i];
 		const char *cell[ARRAY_LEN(cols)] = {""};
-		char when[64];
+		char when[64], fields[512];
 		for (size_t k = 0; k < ARRAY_LEN(cols) && k < row->n_cells; k++)
 			cell[k] = row->cells[k];
 		regmap_datetime(cell[0], when, sizeof when);
 		cell[0] = when;
+		if (fmt == KT_TABLE_TEXT && kt_table_get_style()->people && cell[3]) /* the form's words */
+			cell[3] = fields_text(t, cell[3], fields, sizeof fields);
 		for (size_t k = 0; k < ARRAY_LEN(ops); k++)
 			if (cell[1] && strcmp(cell[1], ops[k][0]) == 0)
 				cell[1] = ops[k][1];

@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "kt_csv.h"
+#include "kt_grow.h"
 #include "kt_table.h"
 #include "kt_validate.h"
 #include "opts.h"
@@ -80,6 +81,18 @@ int rv_type_parse(const char *s)
 	return -1;
 }
 
+int rv_type_arg(const struct opt_cmd *c, const char **pos, bool with_id, int *rc)
+{
+	int t = rv_type_parse(pos[0]);
+	if (t < 0) {
+		*rc = opts_fail(c, _("unknown registry '%s'"), pos[0]);
+		return -1;
+	}
+	if (with_id && (*rc = opts_check_id(rv_types[t].noun, &pos[1])) != EXIT_OK)
+		return -1;
+	return t;
+}
+
 /* ---- small maps: sorted (key, value) arrays -------------------------------------------------- */
 
 
@@ -90,14 +103,10 @@ static int kv_cmp(const void *a, const void *b)
 
 int rv_kv_add(struct kvmap *m, const char *k, const char *v)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct kv *e = realloc(m->e, cap * sizeof *e);
-		if (!e)
-			return -1;
-		m->e = e;
-		m->cap = cap;
-	}
+	struct kv *e = kt_grow(m->e, &m->cap, m->n, sizeof *e, 64);
+	if (!e)
+		return -1;
+	m->e = e;
 	struct kv *x = &m->e[m->n];
 	x->k = strdup(k);
 	x->v = strdup(v);
@@ -111,14 +120,18 @@ int rv_kv_add(struct kvmap *m, const char *k, const char *v)
 	return 0;
 }
 
+void rv_kv_sort(struct kvmap *m)
+{
+	if (!m->sorted && m->n)
+		qsort(m->e, m->n, sizeof *m->e, kv_cmp);
+	m->sorted = true;
+}
+
 const char *rv_kv_get(struct kvmap *m, const char *k)
 {
 	if (!k || !*k || !m->n)
 		return NULL;
-	if (!m->sorted) {
-		qsort(m->e, m->n, sizeof *m->e, kv_cmp);
-		m->sorted = true;
-	}
+	rv_kv_sort(m);
 	struct kv key = {(char *)k, NULL};
 	struct kv *hit = bsearch(&key, m->e, m->n, sizeof *m->e, kv_cmp);
 	return hit ? hit->v : NULL;

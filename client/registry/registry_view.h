@@ -66,10 +66,17 @@ struct rx {
 };
 
 int rv_type_parse(const char *s);
+/* The TYPE argument pos[0] of a registry command and, with_id, the row's id pos[1] (a short
+ * one completed as opts_check_id does): the type's index in rv_types, or -1 with *rc the exit
+ * code (an unknown registry: the usage error printed; a bad id: EXIT_RUNTIME). */
+struct opt_cmd;
+int rv_type_arg(const struct opt_cmd *c, const char **pos, bool with_id, int *rc);
 /* "12 participants" for type t in the user's language (plural forms); a static buffer. */
 const char *rv_count(int t, size_t n);
 int rv_kv_add(struct kvmap *m, const char *k, const char *v);
 const char *rv_kv_get(struct kvmap *m, const char *k);
+/* Sorts m now (rv_kv_get sorts it on first use): a map several threads read is sorted first. */
+void rv_kv_sort(struct kvmap *m);
 bool rv_below(struct rx *x, const char *owner, const char *org);
 const char *rv_jstr(const json_t *row, const char *key);
 const char *rv_org_ref(struct rx *x, const json_t *row, const char *name);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "outbox.h"
 #include "plan_fmt.h"
@@ -23,6 +24,7 @@
 #include "report_cmds.h"
 #include "rpc.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 #include "terms.h"
 
 /* --- shared pieces ------------------------------------------------------------------------ */
@@ -130,8 +132,9 @@ int report_send_op(struct client *cl, const char *kind, const char *id, long lon
 	}
 	*res = (Karta__OpResult *)m;
 	if ((*res)->outcome == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		fprintf(stderr, _("karta: conflict: %s\n"),
-			*(*res)->message ? (*res)->message : "changed on the server meanwhile");
+		char said[1024];
+		fprintf(stderr, _("karta: conflict: %s\n"), *(*res)->message
+			? kt_server_text((*res)->message, said, sizeof said) : _("changed on the server meanwhile"));
 		karta__op_result__free_unpacked(*res, NULL);
 		*res = NULL;
 		return EXIT_RUNTIME;
@@ -163,20 +166,13 @@ static bool queued(const Karta__OpResult *r)
 int cmd_item_status(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0,
-		[O_N] = {0}};
-	struct opt_cmd c = {"item status", "ITEM STATUS", 2,
-		N_("Sets this organization's status of an item of its own plan: STATUS is one of\n"
-		"  not_started, in_progress, done, not_applicable, blocked\n"
-		"(or in Russian: «не начато», «в работе», «выполнено», «не требуется»,\n"
-		"«заблокировано»). The status is written whole: a comment or evidence not given is\n"
-		"cleared. Works offline: the change is queued until 'karta sync'.\n"
-		"Prints \"status of item ITEM: STATUS (version N)\"."), o};
+	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE0};
+	struct opt_cmd c = {"item status", "ITEM STATUS", 2, help_item_status, o};
 	const char *pos[2];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int rc = EXIT_RUNTIME;
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	rc = EXIT_RUNTIME;
 	json_t *ev = NULL;
 	const char *st = report_status_word(pos[1]);
 	if (!st) {
@@ -217,7 +213,7 @@ static int report_request(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_DUE, O_FROM, O_TO, O_SUBMITTERS, O_ORG, O_GROUP, O_SERIES, O_RECEIVER,
 		O_UPDATE, O_BASE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .required = true,
 			.help = N_("what is asked")},
 		[O_DUE] = {.name = "due", .type = OPT_DATE, .meta = "YYYY-MM-DD",
@@ -242,17 +238,13 @@ static int report_request(struct client *cl, int argc, char **argv)
 			.help = N_("rewrite this request (every field as for a new one) instead of "
 				"creating one; needs --base")},
 		[O_BASE] = OPT_BASE1(OPT_BASE_REQUEST),
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"report request", "ITEM", 1,
-		N_("Asks the organizations below for a report on a plan item (of this organization's\n"
-		"plan or a plan above it), due on a date or for a period. Prints\n"
-		"\"report request <id> created (version N)\"."), o};
+	struct opt_cmd c = {"report request", "ITEM", 1, help_report_request, o};
 	const char *pos[1];
-	enum opts_result pr = opts_parse(&c, argc, argv, pos);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	int rc = EXIT_USAGE;
+	int rc;
+	if (!opts_ok(&c, argc, argv, pos, &rc))
+		return rc;
+	rc = EXIT_USAGE;
 	char id[PLAN_FMT_ID_LEN];
 	if (!*o[O_TITLE].str) {
 		opts_fail(&c, _("--title must not be empty"));
@@ -373,7 +365,10 @@ static void print_submission(const Karta__OpResult *r, const char *id, const cha
 		m = terms_q(what);
 	else
 		m = terms_word(TERMS_REPORT_STATE, m); /* "accepted", "returned": the field's words */
-	if (strncmp(m, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
+	char said[1024];
+	if (m == r->message) /* a sentence of the server's */
+		m = kt_server_text(m, said, sizeof said);
+	if (strncmp(r->message, "submission ", 11) == 0) /* accepted: "… is new submission <id>" */
 		printf(_("%s (version %lld)\n"), m, (long long)r->row_version);
 	else
 		printf(_("submission %s: %s (version %lld)\n"), sid, m, (long long)r->row_version);
@@ -396,12 +391,8 @@ static int content_args(const struct opt_cmd *c, const struct opt *o, json_t *a)
 static int report_draft(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION), [O_N] = {0}};
-	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1,
-		N_("Starts this organization's answer to a report request (a draft, with a new id), or\n"
-		"edits a draft or returned submission. Editing an accepted submission starts the\n"
-		"next one (the accepted one stays as it was). Submit it with 'karta report submit'.\n"
-		"Works offline."), o};
+	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
+	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1, help_report_draft, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc)) {
@@ -452,11 +443,8 @@ out:
 static int report_submit(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION), [O_N] = {0}};
-	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1,
-		N_("Submits a draft, or resubmits a returned submission, to the request's receiver.\n"
-		"Given a request id, creates this organization's submission and submits it in one\n"
-		"step. A comment or evidence given is saved first. Works offline."), o};
+	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
+	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1, help_report_submit, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission or request", pos, &rc)) {
@@ -508,10 +496,8 @@ static int decide(struct client *cl, const char *id, const char *reason,
 static int report_accept(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
-	struct opt o[] = {[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION), [O_N] = {0}};
-	struct opt_cmd c = {"report accept", "SUBMISSION", 1,
-		N_("Accepts a submitted report: its receiver, or an organization above it, never its\n"
-		"author. An accepted submission is frozen: a later change is a new submission."), o};
+	struct opt o[O_N + 1] = {[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
+	struct opt_cmd c = {"report accept", "SUBMISSION", 1, help_report_accept, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))
@@ -522,15 +508,12 @@ static int report_accept(struct client *cl, int argc, char **argv)
 static int report_return(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_BASE, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
 			.help = N_("what must change (kept with the submission)")},
 		[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION),
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"report return", "SUBMISSION", 1,
-		N_("Returns a submitted report to its author with the reason; they edit it ('karta\n"
-		"report draft') and resubmit it ('karta report submit')."), o};
+	struct opt_cmd c = {"report return", "SUBMISSION", 1, help_report_return, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "submission", pos, &rc))

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
 #include "opts.h"
 #include "outbox.h"
 #include "plan_fmt.h"
@@ -99,7 +100,7 @@ int report_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out
 int cmd_rollup(struct client *cl, int argc, char **argv)
 {
 	enum { O_AS_OF, O_BY, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
 			.help = N_("the state at the end of this day (default: today)")},
 		[O_BY] = {.name = "by", .type = OPT_CHOICE, .choices = "municipality|school|item",
@@ -112,28 +113,16 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"rollup", "", 0,
-		N_("How the plans are carried out, as of a day: per organization the items, how many\n"
-		"were due by then, done (done % = done of all items), overdue (due before the day\n"
-		"and neither done nor not applicable), due without any status (not reported),\n"
-		"report requests due and missing, returned reports and the last submission; per\n"
-		"municipality also its schools' figures. --by item: one row per item of the scope's\n"
-		"own plans, with its status there and how many organizations below did it.\n"
-		"Drill down with --scope (a municipality, then a school). The table ends with a TOTAL\n"
-		"row; on a terminal, overdue figures are in red. --format csv has the same columns\n"
-		"(no TOTAL row), json every column the server computes, xlsx (-o FILE.xlsx) the\n"
-		"csv columns as a spreadsheet: numbers, percentages and dates typed."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"rollup", "", 0, help_rollup, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, _("--scope needs an organization code"));
-	struct report_view v = {.color = report_want_color(),
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = report_want_color()};
 	struct table_out out;
-	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__Table *t;
@@ -167,7 +156,7 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 int cmd_overdue(struct client *cl, int argc, char **argv)
 {
 	enum { O_AS_OF, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {
+	struct opt o[O_N + 1] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
 			.help = N_("overdue at the end of this day (default: today)")},
 		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
@@ -177,22 +166,16 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
 		[O_BOM] = OPTS_BOM,
 		[O_OUTPUT] = OPTS_OUTPUT,
-		[O_N] = {0},
 	};
-	struct opt_cmd c = {"overdue", "", 0,
-		N_("Everything overdue in the scope as of a day, by due date: items whose dated\n"
-		"deadline passed before the day and that were neither done nor not applicable then\n"
-		"(state: their status, or not_reported), and report requests due before the day that\n"
-		"an organization had not submitted (state: missing, draft or returned)."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"overdue", "", 0, help_overdue, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
 		return opts_fail(&c, _("--scope needs an organization code"));
-	struct report_view v = {.color = report_want_color(), .title = "Просрочено",
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = report_want_color(), .title = "Просрочено"};
 	struct table_out out;
-	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
+	rc = table_out_start(&out, &v.fo, &c);
 	if (rc != EXIT_OK)
 		return rc;
 	Karta__Table *t;
@@ -213,22 +196,12 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 
 int registry_duplicates_cmd(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
-	struct opt_cmd c = {"registry duplicates", "", 0,
-		N_("The same person entered as a participant by two schools this organization reads\n"
-		"(a municipality: its schools; the region: all): the same surname, name, patronymic\n"
-		"and birth date, or the same document, or the same СНИЛС. Computed by the server."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
 	struct opt unset = {0};
-	struct report_view v = {.color = false, .title = "Дубликаты участников",
-		.fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false)};
+	struct report_view v = {.color = false, .title = "Дубликаты участников"};
 	struct table_out out;
-	int rc = table_out_open(&out, &v.fo, o[O_OUTPUT].str, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("registry duplicates", help_registry_duplicates, argc, argv, &out,
+		    &v.fo, &rc))
 		return rc;
 	Karta__Table *t;
 	rc = table_call(cl, "duplicates", &unset, NULL, &unset, &unset, &v, &t);

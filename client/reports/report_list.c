@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "help.h"
+#include "kt_dates.h"
 #include "opts.h"
 #include "outbox.h"
 #include "plan_fmt.h"
@@ -133,10 +135,12 @@ static const char *jtext(json_t *o, const char *key)
 }
 
 /* "2026-12-01", or the period "2026-11-01..2026-11-30" (with "due …" when both). */
-static void request_when(json_t *q, char *buf, size_t n)
+static void request_when(json_t *q, bool people, char *buf, size_t n)
 {
-	const char *due = jtext(q, "due_date"), *from = jtext(q, "period_from"),
-		   *to = jtext(q, "period_to");
+	char due[16], from[16], to[16]; /* for people дд.мм.гггг (a table's date column converts its own) */
+	kt_date_people(jtext(q, "due_date"), people, due, sizeof due);
+	kt_date_people(jtext(q, "period_from"), people, from, sizeof from);
+	kt_date_people(jtext(q, "period_to"), people, to, sizeof to);
 	if (*to && *due)
 		snprintf(buf, n, _("%s (for %s..%s)"), due, from, to);
 	else if (*to)
@@ -181,9 +185,9 @@ static json_t *request_of(const struct rows *rw, const char *id)
 static int cmp_request(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	char wx[64], wy[64];
-	request_when(x, wx, sizeof wx);
-	request_when(y, wy, sizeof wy);
+	char wx[96], wy[96];
+	request_when(x, false, wx, sizeof wx); /* ISO: sorts by date */
+	request_when(y, false, wy, sizeof wy);
 	int c = strcmp(wx, wy);
 	return c ? c : strcmp(jtext(x, "title"), jtext(y, "title"));
 }
@@ -289,11 +293,11 @@ static const struct kt_col list_cols[L_N] = {
 static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json_t *s,
 	const char *rid, bool people)
 {
-	char when[64] = "", who[256] = "", ver[24] = "", sent[32] = "", b1[32], b2[32];
+	char when[96] = "", who[256] = "", ver[24] = "", sent[64] = "", b1[32], b2[32];
 	const char *cells[L_N] = {0};
 	cells[L_REQ] = rid;
 	if (q) {
-		request_when(q, when, sizeof when);
+		request_when(q, false, when, sizeof when);
 		request_who(q, who, sizeof who);
 		cells[L_TITLE] = jtext(q, "title");
 		cells[L_RECEIVER] = org_code(m, json_object_get(q, "receiver_org_id"), b1, sizeof b1);
@@ -309,7 +313,7 @@ static int list_add(struct kt_table *t, const struct org_map *m, json_t *q, json
 			(long long)json_integer_value(json_object_get(s, "version_no")));
 		cells[L_STATE] = people ? terms_word(TERMS_REPORT_STATE, jtext(s, "state"))
 					: jtext(s, "state");
-		report_short_time(jtext(s, "submitted_at"), sent, sizeof sent);
+		report_short_time(jtext(s, "submitted_at"), people, sent, sizeof sent);
 		cells[L_REASON] = jtext(s, "return_reason");
 	}
 	cells[L_VER] = ver;
@@ -329,21 +333,10 @@ static int write_kt(struct kt_table *t, const struct plan_fmt_out *fo, FILE *out
 
 int report_list(struct client *cl, int argc, char **argv)
 {
-	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT, [O_N] = {0}};
-	struct opt_cmd c = {"report list", "", 0,
-		N_("Lists the report requests and submissions in the local replica (as of the last\n"
-		"'karta sync'): one line per submission, and one per request nobody has answered:\n"
-		"requests this organization issued or was asked, its own submissions and, for a\n"
-		"receiver, those of the organizations below it."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
-	struct plan_fmt_out fo = plan_fmt_out_of(o[O_FORMAT].str, o[O_BOM].set, false);
+	struct plan_fmt_out fo;
 	struct table_out out;
-	int rc = table_out_open(&out, &fo, o[O_OUTPUT].str, &c);
-	if (rc != EXIT_OK)
+	int rc;
+	if (!table_out_command("report list", help_report_list, argc, argv, &out, &fo, &rc))
 		return rc;
 	bool never;
 	struct replica *r = report_replica(cl, &never);
@@ -413,8 +406,8 @@ static void kv(struct kt_table **t, const char *k, const char *v)
 
 static void kv_time(struct kt_table **t, const char *k, json_t *o, const char *key)
 {
-	char b[32];
-	report_short_time(jtext(o, key), b, sizeof b);
+	char b[64];
+	report_short_time(jtext(o, key), kt_table_get_style()->people, b, sizeof b);
 	kv(t, k, b);
 }
 
@@ -452,8 +445,8 @@ static void evidence_text(json_t *e, char *buf, size_t n)
 static int show_request(struct replica *r, const struct rows *rw, const struct org_map *m,
 	json_t *q, const struct plan_fmt_out *fo)
 {
-	char when[64], who[256], b[32], item[600] = "";
-	request_when(q, when, sizeof when);
+	char when[96], who[256], b[32], item[600] = "";
+	request_when(q, kt_table_get_style()->people, when, sizeof when);
 	request_who(q, who, sizeof who);
 	char *ip = NULL;
 	if (replica_get(r, "plan_item", jtext(q, "item_id"), &ip, NULL) == 0) {
@@ -533,10 +526,8 @@ static int show_submission(const struct rows *rw, const struct org_map *m, json_
 int report_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
-	struct opt o[] = {[O_FORMAT] = OPTS_FORMAT("table|json"), [O_N] = {0}};
-	struct opt_cmd c = {"report show", "ID", 1,
-		N_("Shows a report request (with the submissions this replica holds) or a submission,\n"
-		"from the local replica. --format json prints the rows as synced."), o};
+	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
+	struct opt_cmd c = {"report show", "ID", 1, help_report_show, o};
 	const char *pos[1];
 	int rc;
 	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc))

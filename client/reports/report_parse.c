@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kt_dates.h"
 #include "kt_ru_text.h"
 #include "kt_table.h"
 #include "kt_i18n.h"
@@ -284,9 +285,17 @@ json_t *report_evidence_json(const struct report_doc *doc, const char *attachmen
 	return e;
 }
 
-void report_short_time(const char *ts, char *buf, size_t n)
+void report_short_time(const char *ts, bool people, char *buf, size_t n)
 {
 	const char *s = ts ? ts : "";
+	if (people && *s) { /* a Russian reader: дд.мм.гггг ЧЧ:ММ in local time, with the zone */
+		char local[64];
+		kt_date_people(s, true, local, sizeof local);
+		if (strcmp(local, s) != 0) {
+			snprintf(buf, n, "%s", local);
+			return;
+		}
+	}
 	bool stamp = strlen(s) >= 16 && (s[10] == ' ' || s[10] == 'T') && s[4] == '-' &&
 		s[13] == ':';
 	snprintf(buf, n, "%.*s%s%.*s", stamp ? 10 : (int)strlen(s), s, stamp ? " " : "",

@@ -44,8 +44,9 @@ int report_parse_document(const char *text, struct report_doc *d, char *err, siz
 json_t *report_evidence_json(const struct report_doc *doc, const char *attachment,
 	long long count, const char *const *records, size_t n_records, bool *oom);
 
-/* A timestamp as PostgreSQL prints it («2026-11-24 10:15:03.123456+03») shortened for
- * people to «2026-11-24 10:15»; other text is copied as is. */
-void report_short_time(const char *ts, char *buf, size_t n);
+/* A timestamp as PostgreSQL prints it («2026-11-24 10:15:03.123456+03») shortened to
+ * «2026-11-24 10:15»; for people (a Russian reader: kt_table_style.people) in local time as
+ * they write it, «24.11.2026 10:15 MSK» (kt_date_people); other text is copied as is. */
+void report_short_time(const char *ts, bool people, char *buf, size_t n);
 
 #endif

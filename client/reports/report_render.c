@@ -260,9 +260,9 @@ static int add_row(struct kt_table *kt, const Karta__Table *t, const struct rcol
 				for (size_t i = 0; i < t->n_rows; i++)
 					if (strcmp(cell(t, i, k->src), best) > 0)
 						best = cell(t, i, k->src);
-				report_short_time(best, v, sizeof v);
+				report_short_time(best, people, v, sizeof v);
 			} else {
-				report_short_time(cell(t, r, k->src), v, sizeof v);
+				report_short_time(cell(t, r, k->src), people, v, sizeof v);
 			}
 			break;
 		case RK_FLAG:

@@ -1,8 +1,17 @@
-/* kt_gds_write: a GIADBSet package written as a .zip (kt_gds_write.h). Each table is streamed
- * by xmlTextWriter into its own file in a private folder made beside the package (mkdtemp,
- * 0700: the rows are personal data), so a table of any length costs one row of memory; at
- * the end libzip deflates the files into an archive in the same folder, which is renamed
- * over the package's path. The folder is removed on every path out.
+/* kt_gds_write: a GIADBSet package written as a .zip (kt_gds_write.h). Each table is one
+ * entry, deflated as its rows are made: libzip pulls the table's XML from a source function
+ * (zip_source_function) that asks the caller for rows until it has the bytes it wants, so
+ * the XML of a table is never whole, in memory or on disk, and a table of any length costs
+ * one row of memory. A table is deflated into an archive of its own (TABLE.zip, one entry)
+ * in a private folder made beside the package (mkdtemp, 0700: the rows are personal data),
+ * by the thread that fills it, so two tables can be made side by side; at the end the
+ * entries are copied, still deflated, into the package's archive in the tables' order,
+ * which is renamed over the package's path. The folder is removed on every path out.
+ *
+ * The XML goes through libxml2's output buffer (xmlOutputBuffer): the markup is the fixed
+ * names of the schema's tables and columns, and every value goes through libxml2's escaping
+ * (xmlEncodeSpecialChars), so the bytes are those xmlTextWriter wrote, without its
+ * allocations per element (a value with nothing to escape is copied as it is).
  *
  * Invariant: a row reaches the file only when every value passed its column's check and is
  * well-formed UTF-8 without characters XML 1.0 cannot carry. */
@@ -13,10 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <libxml/encoding.h>
 #include <libxml/tree.h>
-#include <libxml/xmlwriter.h>
+#include <libxml/xmlIO.h>
 #include <zip.h>
 
 #include "kt_gds_write.h"
@@ -24,14 +34,30 @@
 
 #define MAX_TABLES 32
 
-struct kt_gds_write {
-	char *path;     /* the package */
-	char *dir;      /* the private folder beside it */
-	const struct kt_gds_table *t; /* the table being written */
-	xmlTextWriterPtr xw;
+struct kt_gds_file {
+	struct kt_gds_write *w;
+	const struct kt_gds_table *t;
+	xmlOutputBufferPtr out; /* NULL once the root is closed */
 	long rows;
+	int i; /* its place in w */
+	bool filled;
+	time_t mtime;
+	/* the XML made and not yet taken by libzip: pend[poff, plen) */
+	char *pend;
+	size_t poff, plen, pcap;
+	kt_gds_rows_fn next;
+	void *ctx;
+	bool failed;    /* next failed: its words are in err */
+	char err[512];
+	zip_error_t zerr; /* what the source says to libzip */
+};
+
+struct kt_gds_write {
+	char *path; /* the package */
+	char *dir;  /* the private folder beside it */
 	int ntables;
 	const char *tables[MAX_TABLES];
+	struct kt_gds_file *files[MAX_TABLES];
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -80,43 +106,84 @@ struct kt_gds_write *kt_gds_write_open(const char *path, char *err, size_t errle
 	return w;
 }
 
-/* Ends the current table's file: closes the root element and the document. */
-static int end_table(struct kt_gds_write *w, char *err, size_t errlen)
+/* Appends n bytes of s to f's file; -1 when the buffer failed (now or before). */
+static int put(struct kt_gds_file *f, const char *s, size_t n)
 {
-	if (!w->xw)
-		return 0;
-	int rc = w->rows ? xmlTextWriterWriteRaw(w->xw, (const xmlChar *)"\n") : 0;
-	if (rc >= 0)
-		rc = xmlTextWriterEndDocument(w->xw);
-	xmlFreeTextWriter(w->xw); /* flushes and closes the file */
-	w->xw = NULL;
-	return rc < 0 ? fail(err, errlen, _("cannot write %s.xml: %s"), w->t->name,
-		errno ? strerror(errno) : _("the XML writer failed")) : 0;
+	return xmlOutputBufferWrite(f->out, (int)n, s) < 0 ? -1 : 0;
 }
 
-int kt_gds_write_table(struct kt_gds_write *w, const struct kt_gds_table *t, char *err,
-	size_t errlen)
+#define PUT_LIT(f, lit) put(f, lit, sizeof lit - 1)
+
+/* The XML declaration and the root's start tag, open: ">" comes with the first row. */
+#define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GIADBSet xmlns=\"" KT_GDS_NS "\""
+
+/* Ends f's XML: closes the root element (an empty one as such) and the output buffer. */
+static int end_table(struct kt_gds_file *f, char *err, size_t errlen)
 {
-	if (end_table(w, err, errlen) != 0)
-		return -1;
-	if (w->ntables == MAX_TABLES)
-		return fail(err, errlen, _("too many tables in one package"));
-	char file[4096], name[300];
-	snprintf(name, sizeof name, "%s.xml", t->name);
-	errno = 0;
-	w->xw = xmlNewTextWriterFilename(in_dir(w, name, file, sizeof file), 0);
-	if (!w->xw)
-		return fail(err, errlen, _("cannot create '%s': %s"), file,
-			errno ? strerror(errno) : _("the XML writer failed"));
-	w->t = t;
-	w->rows = 0;
-	w->tables[w->ntables++] = t->name;
-	if (xmlTextWriterStartDocument(w->xw, "1.0", "utf-8", NULL) < 0 ||
-	    xmlTextWriterStartElementNS(w->xw, NULL, (const xmlChar *)"GIADBSet",
-		(const xmlChar *)KT_GDS_NS) < 0)
-		return fail(err, errlen, _("cannot write '%s': %s"), file,
-			errno ? strerror(errno) : _("the XML writer failed"));
+	int rc = f->rows ? PUT_LIT(f, "\n</GIADBSet>\n") : PUT_LIT(f, "/>\n");
+	if (xmlOutputBufferClose(f->out) < 0) /* flushes into pend */
+		rc = -1;
+	f->out = NULL;
+	return rc < 0 ? fail(err, errlen, _("cannot write %s.xml: %s"), f->t->name,
+		_("out of memory")) : 0;
+}
+
+static void file_free(struct kt_gds_file *f)
+{
+	if (!f)
+		return;
+	if (f->out)
+		xmlOutputBufferClose(f->out);
+	zip_error_fini(&f->zerr);
+	free(f->pend);
+	free(f);
+}
+
+/* The output buffer's sink: the bytes join pend. */
+static int pend_write(void *ctx, const char *buf, int len)
+{
+	struct kt_gds_file *f = ctx;
+	if (f->plen + (size_t)len > f->pcap) {
+		size_t cap = f->pcap ? f->pcap : 1 << 16;
+		while (cap < f->plen + (size_t)len)
+			cap *= 2;
+		char *p = realloc(f->pend, cap);
+		if (!p)
+			return -1;
+		f->pend = p;
+		f->pcap = cap;
+	}
+	memcpy(f->pend + f->plen, buf, (size_t)len);
+	f->plen += (size_t)len;
+	return len;
+}
+
+static int pend_close(void *ctx)
+{
+	(void)ctx;
 	return 0;
+}
+
+struct kt_gds_file *kt_gds_write_table(struct kt_gds_write *w, const struct kt_gds_table *t,
+	char *err, size_t errlen)
+{
+	if (w->ntables == MAX_TABLES)
+		return fail(err, errlen, _("too many tables in one package")), NULL;
+	struct kt_gds_file *f = calloc(1, sizeof *f);
+	xmlInitParser(); /* before any thread writes: libxml2's globals are set up once */
+	if (!f || !(f->out = xmlOutputBufferCreateIO(pend_write, pend_close, f, NULL)) ||
+	    PUT_LIT(f, HEAD) != 0) {
+		file_free(f);
+		return fail(err, errlen, _("out of memory")), NULL;
+	}
+	zip_error_init(&f->zerr);
+	f->w = w;
+	f->t = t;
+	f->i = w->ntables++;
+	f->mtime = time(NULL);
+	w->tables[f->i] = t->name;
+	w->files[f->i] = f;
+	return f;
 }
 
 /* Whether v is UTF-8 that XML 1.0 can carry (no control characters but tab, LF, CR). */
@@ -128,18 +195,26 @@ static bool xml_text_ok(const char *v)
 	return xmlCheckUTF8((const xmlChar *)v) != 0;
 }
 
-static int element(struct kt_gds_write *w, const char *name, const char *v)
+/* <name>v</name>, v escaped as xmlTextWriter escapes text: & < > " and CR. */
+static int element(struct kt_gds_file *f, const char *name, const char *v)
 {
-	return xmlTextWriterWriteElement(w->xw, (const xmlChar *)name, (const xmlChar *)v);
+	size_t n = strlen(name);
+	int rc = PUT_LIT(f, "<") | put(f, name, n) | PUT_LIT(f, ">");
+	if (!v[strcspn(v, "&<>\"\r")]) {
+		rc |= put(f, v, strlen(v));
+	} else {
+		xmlChar *e = xmlEncodeSpecialChars(NULL, (const xmlChar *)v);
+		rc |= e ? put(f, (const char *)e, strlen((const char *)e)) : -1;
+		xmlFree(e);
+	}
+	return rc | PUT_LIT(f, "</") | put(f, name, n) | PUT_LIT(f, ">");
 }
 
-int kt_gds_write_row(struct kt_gds_write *w, const char *const *val, int nextra,
+int kt_gds_file_row(struct kt_gds_file *f, const char *const *val, int nextra,
 	const char *const *xname, const char *const *xval, char *err, size_t errlen)
 {
-	const struct kt_gds_table *t = w->t;
-	long row = w->rows + 1;
-	if (!w->xw)
-		return fail(err, errlen, _("a row written before its table"));
+	const struct kt_gds_table *t = f->t;
+	long row = f->rows + 1;
 	for (int i = 0; i < t->ncols; i++) {
 		const struct kt_gds_col *c = &t->cols[i];
 		if (!val[i]) {
@@ -163,24 +238,24 @@ int kt_gds_write_row(struct kt_gds_write *w, const char *const *val, int nextra,
 	}
 	/* one row a line: no indentation inside (a tenth of the bytes), yet a person can page
 	 * through the file and count rows with grep */
-	int rc = xmlTextWriterWriteRaw(w->xw, (const xmlChar *)"\n");
-	if (rc >= 0)
-		rc = xmlTextWriterStartElement(w->xw, (const xmlChar *)t->name);
-	for (int i = 0; rc >= 0 && i < t->ncols; i++)
+	size_t tn = strlen(t->name);
+	int rc = (f->rows ? 0 : PUT_LIT(f, ">")) | PUT_LIT(f, "\n<") | put(f, t->name, tn);
+	int n = 0;
+	for (int i = 0; i < t->ncols; i++)
 		if (val[i])
-			rc = element(w, t->cols[i].name, val[i]);
-	for (int i = 0; rc >= 0 && i < nextra; i++)
-		rc = element(w, xname[i], xval[i]);
-	if (rc < 0 || xmlTextWriterEndElement(w->xw) < 0)
-		return fail(err, errlen, _("cannot write %s.xml: %s"), t->name,
-			errno ? strerror(errno) : _("the XML writer failed"));
-	w->rows = row;
+			rc |= (n++ ? 0 : PUT_LIT(f, ">")) | element(f, t->cols[i].name, val[i]);
+	for (int i = 0; i < nextra; i++)
+		rc |= (n++ ? 0 : PUT_LIT(f, ">")) | element(f, xname[i], xval[i]);
+	rc |= n ? PUT_LIT(f, "</") | put(f, t->name, tn) | PUT_LIT(f, ">") : PUT_LIT(f, "/>");
+	if (rc != 0)
+		return fail(err, errlen, _("cannot write %s.xml: %s"), t->name, _("out of memory"));
+	f->rows = row;
 	return 0;
 }
 
-long kt_gds_write_rows(const struct kt_gds_write *w)
+long kt_gds_file_rows(const struct kt_gds_file *f)
 {
-	return w->rows;
+	return f->rows;
 }
 
 static void zip_fail(zip_t *z, const char *what, char *err, size_t errlen)
@@ -188,48 +263,153 @@ static void zip_fail(zip_t *z, const char *what, char *err, size_t errlen)
 	fail(err, errlen, _("cannot write the archive (%s): %s"), what, zip_strerror(z));
 }
 
-/* Deflates the table files into DIR/package.zip. */
-static int make_zip(struct kt_gds_write *w, const char *zpath, char *err, size_t errlen)
+/* An archive at zpath made anew (flags ZIP_CREATE | ZIP_EXCL) or opened to read. */
+static zip_t *zip_at(const char *zpath, int flags, char *err, size_t errlen)
 {
 	int zerr = 0;
-	zip_t *z = zip_open(zpath, ZIP_CREATE | ZIP_EXCL, &zerr);
+	zip_t *z = zip_open(zpath, flags, &zerr);
 	if (!z) {
 		zip_error_t ze;
 		zip_error_init_with_code(&ze, zerr);
 		fail(err, errlen, _("cannot create '%s': %s"), zpath, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
+	}
+	return z;
+}
+
+/* DIR/TABLE.xml (or .zip) in buf. */
+static const char *table_file(const struct kt_gds_write *w, int i, const char *ext, char *buf,
+	size_t n)
+{
+	char name[300];
+	snprintf(name, sizeof name, "%s.%s", w->tables[i], ext);
+	return in_dir(w, name, buf, n);
+}
+
+/* libzip's read: rows are asked for until len bytes of XML are there or the table ended. */
+static zip_int64_t produce(struct kt_gds_file *f, void *data, zip_uint64_t len)
+{
+	if (f->poff) { /* what libzip has not taken yet goes to the front */
+		memmove(f->pend, f->pend + f->poff, f->plen - f->poff);
+		f->plen -= f->poff;
+		f->poff = 0;
+	}
+	while (f->plen < len && f->out) {
+		int rc = f->next ? f->next(f->ctx, f, f->err, sizeof f->err) : 0;
+		if (rc == 0)
+			rc = end_table(f, f->err, sizeof f->err);
+		if (rc < 0) {
+			f->failed = true;
+			zip_error_set(&f->zerr, ZIP_ER_READ, EIO);
+			return -1;
+		}
+	}
+	size_t n = f->plen < len ? f->plen : (size_t)len;
+	memcpy(data, f->pend, n);
+	f->poff = n;
+	return (zip_int64_t)n;
+}
+
+/* The table as libzip's source: its XML is made while libzip reads it. */
+static zip_int64_t source(void *ctx, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct kt_gds_file *f = ctx;
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_READ:
+		return produce(f, data, len);
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		zip_stat_init(st);
+		st->mtime = f->mtime;
+		st->valid |= ZIP_STAT_MTIME;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&f->zerr, data, len);
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+			ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&f->zerr, ZIP_ER_OPNOTSUPP, 0);
 		return -1;
 	}
-	for (int i = 0; i < w->ntables; i++) {
-		char name[300], file[4096];
-		snprintf(name, sizeof name, "%s.xml", w->tables[i]);
-		zip_source_t *src = zip_source_file(z, in_dir(w, name, file, sizeof file), 0, -1);
-		zip_int64_t idx = src ? zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) : -1;
-		if (idx < 0) {
-			zip_source_free(src);
+}
+
+int kt_gds_file_fill(struct kt_gds_file *f, kt_gds_rows_fn next, void *ctx, char *err,
+	size_t errlen)
+{
+	char zpath[4096], name[300];
+	if (f->filled)
+		return fail(err, errlen, _("%s.xml is written already"), f->t->name);
+	f->filled = true;
+	f->next = next;
+	f->ctx = ctx;
+	snprintf(name, sizeof name, "%s.xml", f->t->name);
+	zip_t *z = zip_at(table_file(f->w, f->i, "zip", zpath, sizeof zpath), ZIP_CREATE | ZIP_EXCL,
+		err, errlen);
+	if (!z)
+		return -1;
+	zip_source_t *src = zip_source_function(z, source, f);
+	zip_int64_t idx = src ? zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) : -1;
+	if (idx < 0)
+		zip_source_free(src);
+	/* level 1: XML of repeated element names shrinks nearly as much, several times faster */
+	if (idx < 0 || zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 1) != 0 ||
+	    zip_close(z) != 0) {
+		if (f->failed)
+			snprintf(err, errlen, "%s", f->err);
+		else
 			zip_fail(z, name, err, errlen);
-			zip_discard(z);
-			return -1;
-		}
-		/* level 1: XML of repeated element names shrinks nearly as much, several times faster */
-		if (zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 1) != 0) {
-			zip_fail(z, name, err, errlen);
-			zip_discard(z);
-			return -1;
-		}
-	}
-	if (zip_close(z) != 0) {
-		zip_fail(z, _("closing"), err, errlen);
 		zip_discard(z);
 		return -1;
 	}
 	return 0;
 }
 
+/* The package's archive DIR/package.zip: each table's deflated entry copied in order. */
+static int make_zip(struct kt_gds_write *w, const char *zpath, char *err, size_t errlen)
+{
+	zip_t *z = zip_at(zpath, ZIP_CREATE | ZIP_EXCL, err, errlen), *part[MAX_TABLES] = {0};
+	int rc = z ? 0 : -1;
+	for (int i = 0; rc == 0 && i < w->ntables; i++) {
+		char file[4096], name[300];
+		snprintf(name, sizeof name, "%s.xml", w->tables[i]);
+		if (!(part[i] = zip_at(table_file(w, i, "zip", file, sizeof file), ZIP_RDONLY, err,
+			errlen))) {
+			rc = -1;
+			break;
+		}
+		/* ZIP_FL_COMPRESSED: the deflated bytes as they are, not inflated and deflated again */
+		zip_source_t *src = zip_source_zip(z, part[i], 0, ZIP_FL_COMPRESSED, 0, -1);
+		if (!src || zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) < 0) {
+			zip_source_free(src);
+			zip_fail(z, name, err, errlen);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && zip_close(z) != 0) {
+		zip_fail(z, _("closing"), err, errlen);
+		rc = -1;
+	}
+	if (rc != 0 && z)
+		zip_discard(z);
+	for (int i = 0; i < w->ntables; i++)
+		if (part[i])
+			zip_discard(part[i]);
+	return rc;
+}
+
 int kt_gds_write_finish(struct kt_gds_write *w, char *err, size_t errlen)
 {
 	char zpath[4096];
-	int rc = end_table(w, err, errlen);
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < w->ntables; i++)
+		if (!w->files[i]->filled) /* a table nobody filled: no rows */
+			rc = kt_gds_file_fill(w->files[i], NULL, NULL, err, errlen);
 	if (rc == 0)
 		rc = make_zip(w, in_dir(w, "package.zip", zpath, sizeof zpath), err, errlen);
 	if (rc == 0 && chmod(zpath, 0600) != 0)
@@ -244,14 +424,12 @@ void kt_gds_write_abort(struct kt_gds_write *w)
 {
 	if (!w)
 		return;
-	if (w->xw)
-		xmlFreeTextWriter(w->xw);
+	for (int i = 0; i < w->ntables; i++)
+		file_free(w->files[i]);
 	if (w->dir) {
-		char file[4096], name[300];
-		for (int i = 0; i < w->ntables; i++) {
-			snprintf(name, sizeof name, "%s.xml", w->tables[i]);
-			unlink(in_dir(w, name, file, sizeof file));
-		}
+		char file[4096];
+		for (int i = 0; i < w->ntables; i++)
+			unlink(table_file(w, i, "zip", file, sizeof file));
 		unlink(in_dir(w, "package.zip", file, sizeof file));
 		rmdir(w->dir);
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 
 #define NO_COL ((size_t)-1)
@@ -208,14 +209,10 @@ static struct pending *add_item(struct builder *b, const char *number, const str
 		it->number = t;
 		check_number(b, s, t, r->first);
 	}
-	if (b->n_pend == b->cap_pend) {
-		size_t cap = b->cap_pend ? b->cap_pend * 2 : 128;
-		struct pending *v = realloc(b->pend, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		b->pend = v;
-		b->cap_pend = cap;
-	}
+	struct pending *v = kt_grow(b->pend, &b->cap_pend, b->n_pend, sizeof *v, 128);
+	if (!v)
+		return NULL;
+	b->pend = v;
 	struct pending *pd = &b->pend[b->n_pend++];
 	memset(pd, 0, sizeof *pd);
 	pd->sec = si;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 
 struct cells {
@@ -18,14 +19,10 @@ struct cells {
 
 static bool cells_push(struct cells *cs, struct kt_cell c)
 {
-	if (cs->n == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 256;
-		struct kt_cell *v = realloc(cs->v, cap * sizeof *v);
-		if (!v)
-			return false;
-		cs->v = v;
-		cs->cap = cap;
-	}
+	struct kt_cell *v = kt_grow(cs->v, &cs->cap, cs->n, sizeof *v, 256);
+	if (!v)
+		return false;
+	cs->v = v;
 	cs->v[cs->n++] = c;
 	return true;
 }

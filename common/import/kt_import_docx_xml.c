@@ -16,6 +16,7 @@
 #include <libxml/xmlreader.h>
 
 #include "kt_import_docx_int.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 
 void kt_docx_fail(struct kt_import_err *err, enum kt_import_errcode code, const char *fmt, ...)
@@ -314,14 +315,10 @@ static int start_row(struct body *b)
 			KT_IMPORT_MAX_ROWS);
 		return -1;
 	}
-	if (t->n_rows == t->cap_rows) {
-		size_t cap = t->cap_rows ? t->cap_rows * 2 : 64;
-		struct kt_drow *v = realloc(t->rows, cap * sizeof *v);
-		if (!v)
-			return b->oom = true, -1;
-		t->rows = v;
-		t->cap_rows = cap;
-	}
+	struct kt_drow *v = kt_grow(t->rows, &t->cap_rows, t->n_rows, sizeof *v, 64);
+	if (!v)
+		return b->oom = true, -1;
+	t->rows = v;
 	b->row = &t->rows[t->n_rows++];
 	memset(b->row, 0, sizeof *b->row);
 	return 0;

@@ -32,6 +32,9 @@ bool kt_u_is_lower(uint32_t c);
 bool kt_u_is_space(uint32_t c);
 uint32_t kt_u_lower(uint32_t c);
 size_t kt_u8_put(char *out, uint32_t c); /* out has room for 4 bytes */
+/* True when the high bytes of s[0..n) read as Windows-1251 Russian text: most of them in the
+ * letter range C0-FF (А-я) or A8/B8 (Ё, ё). The importer's rule, and the CSV reader's. */
+bool kt_looks_cp1251(const unsigned char *s, size_t n);
 /* Case-insensitive (Cyrillic and ASCII) substring search; returns a pointer into hay. */
 const char *kt_u8_casestr(const char *hay, const char *needle);
 bool kt_u8_casestarts(const char *s, const char *prefix);

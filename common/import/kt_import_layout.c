@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kt_import_int.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 
 void kt_row_release(struct kt_row *r, size_t ncols)
@@ -200,14 +201,10 @@ static struct kt_row *new_row(struct kt_ctx *c)
 		c->too_many = true;
 		return NULL;
 	}
-	if (t->n_rows == t->cap_rows) {
-		size_t cap = t->cap_rows ? t->cap_rows * 2 : 128;
-		struct kt_row *v = realloc(t->rows, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		t->rows = v;
-		t->cap_rows = cap;
-	}
+	struct kt_row *v = kt_grow(t->rows, &t->cap_rows, t->n_rows, sizeof *v, 128);
+	if (!v)
+		return NULL;
+	t->rows = v;
 	struct kt_row *r = &t->rows[t->n_rows];
 	memset(r, 0, sizeof *r);
 	r->cells = calloc(t->ncols, sizeof *r->cells);
@@ -247,14 +244,10 @@ int kt_emit_row(struct kt_ctx *c, struct kt_cell *v, size_t n, bool blank_before
 int kt_emit_abbrev(struct kt_ctx *c, struct kt_cell *a, struct kt_cell *b)
 {
 	struct kt_table *t = &c->table;
-	if (t->n_abbrev == t->cap_abbrev) {
-		size_t cap = t->cap_abbrev ? t->cap_abbrev * 2 : 32;
-		struct kt_row *v = realloc(t->abbrev_rows, cap * sizeof *v);
-		if (!v)
-			return -1;
-		t->abbrev_rows = v;
-		t->cap_abbrev = cap;
-	}
+	struct kt_row *v = kt_grow(t->abbrev_rows, &t->cap_abbrev, t->n_abbrev, sizeof *v, 32);
+	if (!v)
+		return -1;
+	t->abbrev_rows = v;
 	struct kt_row *r = &t->abbrev_rows[t->n_abbrev];
 	memset(r, 0, sizeof *r);
 	if (!(r->cells = calloc(2, sizeof *r->cells)))

@@ -9,21 +9,11 @@
 
 #include "kt_import_int.h"
 #include "kt_parties.h"
+#include "kt_grow.h"
 
 struct kt_import_plan *kt_plan_new(void)
 {
 	return calloc(1, sizeof(struct kt_import_plan));
-}
-
-static void *grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return v;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *p = realloc(v, nc * size);
-	if (p)
-		*cap = nc;
-	return p;
 }
 
 void kt_warn(struct kt_ctx *c, int line, const char *code, const char *fmt, ...)
@@ -33,7 +23,7 @@ void kt_warn(struct kt_ctx *c, int line, const char *code, const char *fmt, ...)
 		p->dropped_warnings++;
 		return;
 	}
-	struct kt_import_warning *w = grow(p->warnings, &p->cap_warnings, p->n_warnings, sizeof *w);
+	struct kt_import_warning *w = kt_grow(p->warnings, &p->cap_warnings, p->n_warnings, sizeof *w, 16);
 	if (!w) {
 		c->oom = true;
 		return;
@@ -55,7 +45,7 @@ void kt_warn(struct kt_ctx *c, int line, const char *code, const char *fmt, ...)
 struct kt_import_section *kt_plan_add_section(struct kt_ctx *c)
 {
 	struct kt_import_plan *p = c->plan;
-	struct kt_import_section *v = grow(p->sections, &p->cap_sections, p->n_sections, sizeof *v);
+	struct kt_import_section *v = kt_grow(p->sections, &p->cap_sections, p->n_sections, sizeof *v, 16);
 	if (!v) {
 		c->oom = true;
 		return NULL;
@@ -68,7 +58,7 @@ struct kt_import_section *kt_plan_add_section(struct kt_ctx *c)
 
 struct kt_import_item *kt_section_add_item(struct kt_ctx *c, struct kt_import_section *s)
 {
-	struct kt_import_item *v = grow(s->items, &s->cap_items, s->n_items, sizeof *v);
+	struct kt_import_item *v = kt_grow(s->items, &s->cap_items, s->n_items, sizeof *v, 16);
 	if (!v) {
 		c->oom = true;
 		return NULL;

@@ -144,15 +144,15 @@ int kt_import_write_table(const struct kt_import_plan *p, FILE *out, int width)
 		fprintf(out, _("issuer:        %s\n"), d->issuer);
 	if (d->has_approval)
 		fprintf(out, _("approved by:   %s %s %s\n"), d->approval.kind ? d->approval.kind : "",
-			d->approval.number ? d->approval.number : "№ (blank)",
-			d->approval.date ? d->approval.date : "(date blank)");
-	fprintf(out, _("academic year: %s\n"), d->academic_year ? d->academic_year : "(unknown)");
+			d->approval.number ? d->approval.number : _("№ (blank)"),
+			d->approval.date ? d->approval.date : _("(date blank)"));
+	fprintf(out, _("academic year: %s\n"), d->academic_year ? d->academic_year : _("(unknown)"));
 	if (d->has_implements)
 		fprintf(out, _("implements:    %s\n"), d->implements.quote ? d->implements.quote : "");
 	fprintf(out, _("source:        %s (%s, %s), %zu abbreviations, %zu sections, %zu items\n"),
 		d->source ? d->source : "-", d->layout == KT_IMPORT_LAYOUT_DOCX ? "Word" : d->encoding,
-		d->layout == KT_IMPORT_LAYOUT_ROW_LINES ? "row per line"
-		: d->layout == KT_IMPORT_LAYOUT_DOCX ? "table" : "cell per line",
+		d->layout == KT_IMPORT_LAYOUT_ROW_LINES ? _("row per line")
+		: d->layout == KT_IMPORT_LAYOUT_DOCX ? _("table") : _("cell per line"),
 		p->n_abbrevs, p->n_sections, kt_import_item_count(p));
 	rule(out, line_w, "=");
 	const char *heads[5];

@@ -291,8 +291,7 @@ static char *convert(const char *from, const unsigned char *in, size_t len, size
 	return out;
 }
 
-/* Windows-1251 Russian text has most high bytes in the letter range C0-FF (А-я) or A8/B8. */
-static bool looks_cp1251(const unsigned char *s, size_t n)
+bool kt_looks_cp1251(const unsigned char *s, size_t n)
 {
 	size_t hi = 0, cyr = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -334,7 +333,7 @@ static int decode(struct kt_text *t, const unsigned char *raw, size_t len, size_
 			goto nomem;
 		return 0;
 	}
-	if (!looks_cp1251(raw, len)) {
+	if (!kt_looks_cp1251(raw, len)) {
 		set_err(err, KT_IMPORT_EENCODING, 0,
 			_("unrecognised text encoding (expected UTF-8 or Windows-1251)"));
 		return -1;

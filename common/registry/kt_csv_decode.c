@@ -19,7 +19,7 @@
 
 #include "kt_csv_int.h"
 #include "kt_i18n.h"
-#include "kt_import_int.h" /* kt_u8_next: the importer's UTF-8 decoder */
+#include "kt_import_int.h" /* kt_u8_next, kt_looks_cp1251: the importer's UTF-8 rules */
 
 void kt_csv_set_err(struct kt_csv_err *e, enum kt_csv_errcode code, int line,
 	const char *fmt, ...)
@@ -129,21 +129,6 @@ static size_t u8_valid_prefix(const unsigned char *s, size_t n, bool eof, bool *
 	return i;
 }
 
-/* Windows-1251 Russian text has most high bytes in the letter range C0-FF (А-я) or A8/B8
- * (Ё, ё) — the importer's rule. */
-static bool looks_cp1251(const unsigned char *s, size_t n)
-{
-	size_t hi = 0, cyr = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < 0x80)
-			continue;
-		hi++;
-		if (s[i] >= 0xC0 || s[i] == 0xA8 || s[i] == 0xB8)
-			cyr++;
-	}
-	return hi > 0 && cyr * 10 >= hi * 7;
-}
-
 /* Valid multi-byte UTF-8 sequences outnumber invalid bytes at least 4 to 1: UTF-8 text with
  * some lines of another encoding. (Windows-1251 Cyrillic almost never forms a valid
  * sequence: its letters are followed by letters, not by continuation bytes.) */
@@ -225,7 +210,7 @@ static int sniff(struct kt_csv_reader *r)
 		r->enc_name = "utf-8";
 		return 0;
 	}
-	if (looks_cp1251(s, n))
+	if (kt_looks_cp1251(s, n))
 		return open_iconv(r, "CP1251", "windows-1251");
 	kt_csv_set_err(&r->err, KT_CSV_EENCODING, raw_line(s, ok),
 		N_("unrecognised text encoding (expected UTF-8 or Windows-1251)"));

@@ -50,6 +50,25 @@ PGresult *admin_exec(PGconn *pg, const char *what, const char *sql, int n,
 	return NULL;
 }
 
+/* A role, level or device status identifier in the user's words (the catalogue's "role|…", "level|…", the
+ * same the client uses); the identifier itself without a translation. */
+static const char *word(const char *id)
+{
+	static const char *const words[][2] = {
+		{"coordinator", N_("role|coordinator")}, {"operator", N_("role|operator")},
+		{"viewer", N_("role|viewer")}, {"region", N_("level|region")},
+		{"municipality", N_("level|municipality")}, {"school", N_("level|school")},
+		{"active", N_("device status|active")}, {"revoked", N_("device status|revoked")},
+		{"never", N_("device seen|never")},
+	};
+	for (size_t i = 0; id && i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i][0], id) == 0) {
+			const char *t = _(words[i][1]);
+			return t == words[i][1] ? id : t;
+		}
+	return id;
+}
+
 /* Runs a statement that returns at most one row: 1 when it returned one, 0 when none,
  * -1 on failure (message printed). */
 static int admin_exec_one(PGconn *pg, const char *what, const char *sql, int n,
@@ -67,8 +86,8 @@ static void print_rows(PGresult *r)
 {
 	int n = PQntuples(r), f = PQnfields(r);
 	for (int i = 0; i < n; i++) {
-		for (int j = 0; j < f; j++)
-			printf("%s%s", j ? "\t" : "", PQgetvalue(r, i, j));
+		for (int j = 0; j < f; j++) /* levels, roles and states in the user's words */
+			printf("%s%s", j ? "\t" : "", word(PQgetvalue(r, i, j)));
 		putchar('\n');
 	}
 }
@@ -123,7 +142,7 @@ int admin_org(PGconn *pg, int argc, char **argv)
 					"another level or parent\n"), p[0]);
 		return 1;
 	}
-	printf(_("organization %s (%s) ready\n"), p[0], p[2]);
+	printf(_("organization %s (%s) ready\n"), p[0], word(p[2]));
 	return 0;
 }
 
@@ -156,7 +175,7 @@ static int device_add(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, _("karta-admin: cannot register device: no organization '%s'\n"), org);
 		return 1;
 	}
-	printf(_("device %s registered for %s as %s\n"), fp, org, p[2]);
+	printf(_("device %s registered for %s as %s\n"), fp, org, word(p[2]));
 	char why[768];
 	if (kt_tls_file_cert_time(cert, why, sizeof why) > 0)
 		fprintf(stderr, _("karta-admin: warning: %s\n"), why);

@@ -24,6 +24,7 @@
 #include "kt_csv.h"
 #include "kt_gds.h"
 #include "kt_i18n.h"
+#include "kt_server_text.h"
 
 /* What one file gives to the gds_org table. */
 struct org_src {
@@ -439,15 +440,15 @@ static int refusals(PGconn *pg, const char *path, const char *codes)
 		return -1;
 	int n = PQntuples(r);
 	for (int i = 0; i < n; i++) {
+		char said[1024]; /* the reason is the SQL's English: the user's language here */
+		const char *msg = kt_server_text(PQgetvalue(r, i, 2), said, sizeof said);
 		if (strcmp(PQgetvalue(r, i, 0), "codes") == 0)
-			fprintf(stderr, _("karta-admin: %s:%s: %s\n"), codes, PQgetvalue(r, i, 1),
-				PQgetvalue(r, i, 2));
+			fprintf(stderr, _("karta-admin: %s:%s: %s\n"), codes, PQgetvalue(r, i, 1), msg);
 		else if (strcmp(PQgetvalue(r, i, 1), "0") == 0)
-			fprintf(stderr, _("karta-admin: %s: %s: %s\n"), path, PQgetvalue(r, i, 0),
-				PQgetvalue(r, i, 2));
+			fprintf(stderr, _("karta-admin: %s: %s: %s\n"), path, PQgetvalue(r, i, 0), msg);
 		else
 			fprintf(stderr, _("karta-admin: %s: %s: row %s: %s\n"), path, PQgetvalue(r, i, 0),
-				PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+				PQgetvalue(r, i, 1), msg);
 	}
 	if (n == 50)
 		fprintf(stderr, _("karta-admin: %s: (only the first 50 errors are shown)\n"), path);

@@ -148,12 +148,8 @@ static void run_import(struct pending *p, int year)
 static void year_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
-	if (pending_gone(p))
+	if (!pending_result_ok(p, res, "import_year"))
 		goto out;
-	if (!db_result_ok(res)) {
-		reply_db_error(p, res, "import_year");
-		goto out;
-	}
 	if (db_result_rows(res) == 0) {
 		struct import_state *s = p->extra;
 		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", s->into);

@@ -16,21 +16,10 @@
 static void get_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
-	if (pending_gone(p))
+	if (!pending_result_ok(p, res, "item_get"))
 		goto out;
-	if (!db_result_ok(res)) {
-		reply_db_error(p, res, "item_get");
+	if (!pending_row_readable(p, res, 23, "item"))
 		goto out;
-	}
-	if (db_result_rows(res) == 0) {
-		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
-		goto out;
-	}
-	if (strcmp(db_result_get(res, 0, 23), "none") == 0) {
-		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
-			"no access to item %s", p->id);
-		goto out;
-	}
 	Karta__Item item;
 	item_from_row(res, 0, &item);
 	Karta__ItemResult r = KARTA__ITEM_RESULT__INIT;
@@ -54,22 +43,11 @@ int h_item_get(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 static void history_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
-	if (pending_gone(p))
+	if (!pending_result_ok(p, res, "item_history"))
 		goto out;
-	if (!db_result_ok(res)) {
-		reply_db_error(p, res, "item_history");
+	if (!pending_row_readable(p, res, 0, "item")) /* no rows: no such item */
 		goto out;
-	}
 	int n = db_result_rows(res);
-	if (n == 0) { /* no such item; a hidden one is PERMISSION_DENIED below */
-		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no item %s", p->id);
-		goto out;
-	}
-	if (strcmp(db_result_get(res, 0, 0), "none") == 0) {
-		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
-			"no access to item %s", p->id);
-		goto out;
-	}
 	Karta__HistoryEntry *e = calloc((size_t)n, sizeof *e);
 	Karta__HistoryEntry **ep = calloc((size_t)n, sizeof *ep);
 	int m = 0;

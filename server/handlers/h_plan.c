@@ -38,12 +38,8 @@ static const char items_sql[] =
 static void list_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
-	if (pending_gone(p))
+	if (!pending_result_ok(p, res, "plan_list"))
 		goto out;
-	if (!db_result_ok(res)) {
-		reply_db_error(p, res, "plan_list");
-		goto out;
-	}
 	int n = db_result_rows(res);
 	Karta__Plan *plans = calloc((size_t)n + 1, sizeof *plans);
 	Karta__Plan **ptrs = calloc((size_t)n + 1, sizeof *ptrs);
@@ -96,22 +92,11 @@ static void get_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
 	struct get_state *g = p->extra;
-	if (pending_gone(p))
+	if (!pending_result_ok(p, res, "plan_get"))
 		goto out;
-	if (!db_result_ok(res)) {
-		reply_db_error(p, res, "plan_get");
-		goto out;
-	}
 	if (p->step == 0) {
-		if (db_result_rows(res) == 0) {
-			session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no plan %s", p->id);
+		if (!pending_row_readable(p, res, 14, "plan"))
 			goto out;
-		}
-		if (strcmp(db_result_get(res, 0, 14), "none") == 0) {
-			session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
-				"no access to plan %s", p->id);
-			goto out;
-		}
 		if (!(g->plan = db_result_take(res)))
 			goto out;
 		p->step = 1;

@@ -18,7 +18,7 @@ struct pull_state {
 	json_t *cursors; /* as the client sent them */
 	json_t *pos;     /* feed code → the seq the client holds after this page */
 	char *cursors_json;
-	char budget[16];
+	char budget[24];
 	bool subscribe;
 };
 
@@ -76,6 +76,17 @@ static void subscribe_cb(struct db_result *res, void *arg)
 	free(codes);
 out:
 	pending_free(p);
+}
+
+/* The payload bytes of one page: the configured page_bytes, less if the client asks, and
+ * at most three quarters of max_frame — the rest is for the page's other fields (a change
+ * is counted as its payload + 64 bytes) and its feed states, so a page always fits a frame. */
+static long page_budget(const struct session *sess, uint64_t asked)
+{
+	long budget = sess->cfg->page_bytes, frame = sess->cfg->max_frame / 4 * 3;
+	if (asked && asked < (uint64_t)budget)
+		budget = (long)asked;
+	return budget < frame ? budget : frame;
 }
 
 /* Rows: (kind, feed, seq, entity_type, entity_id, op, row_version, changed_fields, payload,
@@ -193,10 +204,7 @@ int h_pull(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 			"epoch", (json_int_t)fc->epoch, "seq", (json_int_t)fc->seq));
 		json_object_set_new(s->pos, fc->feed, json_integer(fc->seq));
 	}
-	long budget = sess->cfg->page_bytes;
-	if (req->max_bytes && req->max_bytes < budget)
-		budget = req->max_bytes;
-	snprintf(s->budget, sizeof s->budget, "%ld", budget);
+	snprintf(s->budget, sizeof s->budget, "%ld", page_budget(sess, req->max_bytes));
 	s->subscribe = req->subscribe;
 	if (!(s->cursors_json = json_dumps(s->cursors, JSON_COMPACT))) {
 		pending_free(p);
@@ -281,10 +289,7 @@ int h_snapshot(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 	if (!p)
 		return -1;
 	snprintf(p->id, sizeof p->id, "%s", req->feed);
-	long budget = sess->cfg->page_bytes;
-	if (req->max_bytes && req->max_bytes < budget)
-		budget = req->max_bytes;
-	snprintf(p->base, sizeof p->base, "%ld", budget);
+	snprintf(p->base, sizeof p->base, "%ld", page_budget(sess, req->max_bytes));
 	const char *params[5] = {p->device, p->id, req->after_type, req->after_id, p->base};
 	pending_query(p,
 		"SELECT * FROM karta_snapshot($1, $2, nullif($3, ''), nullif($4, '')::uuid, $5::int)",

@@ -5,7 +5,14 @@
  * change, so a retried batch is applied once. Item deadlines are normalized in C with
  * their plan's academic year: one query finds the years of the plans the ops name; a run
  * ends before an op whose plan is made by a derive earlier in the same batch (its year is
- * read after that run commits). */
+ * read after that run commits).
+ * A client may send its next Uploads before the answer to the first (a pipeline): the
+ * Uploads of one connection are applied one at a time, in the order they came, and answered
+ * in that order (session.uploads). Once an Upload leaves an op to retry (RETRY_LATER, or no
+ * answer at all), every later Upload on that connection is answered RETRY_LATER whole
+ * without reaching the database, so nothing sent after an op overtakes it: the client sends
+ * them again on a new connection. More than UPLOADS_WAITING_MAX waiting closes the
+ * connection (a client keeps a few in flight; the outbox keeps the ops). */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +23,8 @@
 #include "handlers.h"
 #include "kt_log.h"
 #include "ops.h"
+
+#define UPLOADS_WAITING_MAX 8
 
 struct up_op {
 	char op_id[40];
@@ -30,6 +39,8 @@ struct upload {
 	size_t n, next, run_end;
 	json_t *years; /* plan id → academic year (-1: made in this batch, year unknown yet) */
 	char *ops_json, *keys;
+	bool final;            /* answered, no op left to retry */
+	struct pending *queued; /* the session's next waiting Upload */
 };
 
 static void upload_free(void *arg)
@@ -84,6 +95,7 @@ static void reply(struct pending *p)
 		rp[i] = &u->ops[i].res;
 		counts[u->ops[i].res.outcome % 5]++;
 	}
+	u->final = counts[KARTA__OP_OUTCOME__OP_RETRY_LATER] == 0;
 	Karta__UploadResult r = KARTA__UPLOAD_RESULT__INIT;
 	r.n_results = u->n;
 	r.results = rp;
@@ -97,6 +109,39 @@ static void reply(struct pending *p)
 }
 
 static void run_next(struct pending *p);
+static void upload_start(struct pending *p);
+
+/* The end of an Upload — answered, failed, or its connection gone: the session's next
+ * waiting Upload starts. */
+static void upload_end(struct pending *p)
+{
+	struct upload *u = p->extra;
+	struct upload_line *l = &p->sess->uploads;
+	if (!u->final)
+		l->held = true;
+	struct pending *next = l->head;
+	if (next) {
+		l->head = ((struct upload *)next->extra)->queued;
+		if (!l->head)
+			l->tail = NULL;
+		l->waiting--;
+	} else {
+		l->busy = false;
+	}
+	pending_free(p); /* next, if any, keeps the session alive */
+	if (next)
+		upload_start(next);
+}
+
+/* pending_query, ending the Upload when the query cannot be queued. */
+static void up_query(struct pending *p, const char *sql, int n, const char *const *params,
+	db_cb cb)
+{
+	if (db_query(p->sess->db, sql, n, params, cb, p) == 0)
+		return;
+	session_error(p->sess, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
+	upload_end(p);
+}
 
 static char *dup_or_null(const struct db_result *res, int row, int col)
 {
@@ -120,7 +165,7 @@ static void upload_cb(struct db_result *res, void *arg)
 	struct pending *p = arg;
 	struct upload *u = p->extra;
 	if (pending_gone(p)) {
-		pending_free(p);
+		upload_end(p);
 		return;
 	}
 	bool ok = db_result_ok(res);
@@ -183,11 +228,11 @@ static void send_run(struct pending *p)
 	json_decref(batch);
 	if (!u->ops_json) {
 		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
-		pending_free(p);
+		upload_end(p);
 		return;
 	}
 	const char *params[2] = {p->device, u->ops_json};
-	pending_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb);
+	up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb);
 }
 
 static void years_cb(struct db_result *res, void *arg)
@@ -195,12 +240,12 @@ static void years_cb(struct db_result *res, void *arg)
 	struct pending *p = arg;
 	struct upload *u = p->extra;
 	if (pending_gone(p)) {
-		pending_free(p);
+		upload_end(p);
 		return;
 	}
 	if (!db_result_ok(res)) {
 		reply_db_error(p, res, "upload_years");
-		pending_free(p);
+		upload_end(p);
 		return;
 	}
 	for (int r = 0; r < db_result_rows(res); r++)
@@ -218,16 +263,20 @@ static void run_next(struct pending *p)
 		u->next++;
 	if (u->next == u->n) {
 		reply(p);
-		pending_free(p);
+		upload_end(p);
 		return;
 	}
-	json_t *keys = json_array();
+	json_t *keys = json_array(), *seen = json_object(); /* each plan once */
 	for (size_t i = u->next; i < u->n; i++) {
 		const char *k = u->ops[i].args.year_plan;
 		json_t *y = *k ? json_object_get(u->years, k) : NULL;
-		if (*k && !u->ops[i].resolved && (!y || json_integer_value(y) < 0))
+		if (*k && !u->ops[i].resolved && (!y || json_integer_value(y) < 0) &&
+		    !json_object_get(seen, k)) {
+			json_object_set_new(seen, k, json_true());
 			json_array_append_new(keys, json_string(k));
+		}
 	}
+	json_decref(seen);
 	if (json_array_size(keys) == 0) {
 		json_decref(keys);
 		send_run(p);
@@ -238,11 +287,11 @@ static void run_next(struct pending *p)
 	json_decref(keys);
 	if (!u->keys) {
 		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
-		pending_free(p);
+		upload_end(p);
 		return;
 	}
 	const char *params[1] = {u->keys};
-	pending_query(p,
+	up_query(p,
 		"SELECT p.id::text, p.academic_year FROM plan p"
 		" WHERE p.id IN (SELECT k::uuid FROM jsonb_array_elements_text($1::jsonb) k)",
 		1, params, years_cb);
@@ -283,6 +332,46 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 		}
 		digest_hex(op->body.data, op->body.len, o->digest);
 	}
-	run_next(p);
+	struct upload_line *l = &sess->uploads;
+	if (!l->busy) {
+		l->busy = true;
+		upload_start(p);
+		return 0;
+	}
+	if (l->waiting >= UPLOADS_WAITING_MAX) {
+		session_log(sess, KT_LOG_WARN, "event=uploads_waiting_max waiting=%d", l->waiting);
+		pending_free(p);
+		return -1;
+	}
+	if (l->tail)
+		((struct upload *)l->tail->extra)->queued = p;
+	else
+		l->head = p;
+	l->tail = p;
+	l->waiting++;
+	session_log(sess, KT_LOG_INFO, "event=upload_queued ops=%zu waiting=%d", u->n, l->waiting);
 	return 0;
+}
+
+/* Applies the Upload p — or, when an earlier one on the connection left an op to retry,
+ * answers every op of it RETRY_LATER. */
+static void upload_start(struct pending *p)
+{
+	struct upload *u = p->extra;
+	if (pending_gone(p)) {
+		upload_end(p);
+		return;
+	}
+	if (p->sess->uploads.held) {
+		for (size_t i = 0; i < u->n; i++)
+			if (!u->ops[i].resolved)
+				resolve(&u->ops[i], KARTA__OP_OUTCOME__OP_RETRY_LATER,
+					KARTA__STATUS__STATUS_BUSY,
+					"an earlier upload on this connection could not be written: "
+					"send it again on a new connection");
+		reply(p);
+		upload_end(p);
+		return;
+	}
+	run_next(p);
 }

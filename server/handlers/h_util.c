@@ -127,6 +127,32 @@ static void redact_first_line(char *out, size_t n, const char *err)
 	out[o] = '\0';
 }
 
+bool pending_result_ok(struct pending *p, const struct db_result *res, const char *what)
+{
+	if (pending_gone(p))
+		return false;
+	if (!db_result_ok(res)) {
+		reply_db_error(p, res, what);
+		return false;
+	}
+	return true;
+}
+
+bool pending_row_readable(struct pending *p, const struct db_result *res, int access_col,
+	const char *noun)
+{
+	if (db_result_rows(res) == 0) {
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_NOT_FOUND, "no %s %s", noun, p->id);
+		return false;
+	}
+	if (strcmp(db_result_get(res, 0, access_col), "none") == 0) {
+		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_PERMISSION_DENIED,
+			"no access to %s %s", noun, p->id);
+		return false;
+	}
+	return true;
+}
+
 void reply_db_error(struct pending *p, const struct db_result *res, const char *what)
 {
 	const char *state = db_result_sqlstate(res);

@@ -44,6 +44,15 @@ int pending_read_by_id(struct session *sess, uint32_t rid, const char *field, co
 
 /* Answers an error for a failed query (SQLSTATE table; details go to the log only). */
 void reply_db_error(struct pending *p, const struct db_result *res, const char *what);
+/* The start of a query callback: true when p's connection is still there and res is a
+ * result; false when the callback must only pending_free(p) — the connection is gone, or
+ * the failed query has been answered (reply_db_error with what). */
+bool pending_result_ok(struct pending *p, const struct db_result *res, const char *what);
+/* A read of one `noun` (p->id): true when res has its row and the text in column
+ * access_col of it is not "none"; else NOT_FOUND ("no NOUN ID") or PERMISSION_DENIED ("no
+ * access to NOUN ID") has been answered. */
+bool pending_row_readable(struct pending *p, const struct db_result *res, int access_col,
+	const char *noun);
 /* Maps an API status word (ok | conflict | denied | not_found | bad | precondition). */
 Karta__Status api_status(const char *word);
 

@@ -25,13 +25,10 @@ $$;
 CREATE OR REPLACE FUNCTION karta_plan_write_guard(p_device bigint, p_plan plan, p_need_draft boolean,
 	OUT status text, OUT message text) LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	a record;
+	a record := karta_writer(p_device, true);
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND THEN
-		status := 'denied'; message := 'device is not active';
-	ELSIF a.role = 'viewer' THEN
-		status := 'denied'; message := 'this device is registered as a viewer: it cannot write';
+	IF a.denied IS NOT NULL THEN
+		status := 'denied'; message := a.denied;
 	ELSIF karta_plan_access(a.org_id, a.level, p_plan.owner_org_id) <> 'write' THEN
 		status := 'denied'; message := format('no write access to plan %s', p_plan.id);
 	ELSIF p_need_draft AND p_plan.status <> 'draft' THEN
@@ -96,9 +93,9 @@ DECLARE
 	g record;
 	pid uuid := (p->>'id')::uuid;
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND OR a.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', pid; RETURN;
+	a := karta_writer(p_device);
+	IF a.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', a.denied, pid; RETURN;
 	END IF;
 	SELECT * INTO cur FROM plan WHERE plan.id = pid FOR UPDATE;
 	IF p_base = 0 THEN
@@ -120,8 +117,7 @@ BEGIN
 		RETURN QUERY SELECT g.status, g.message, pid; RETURN;
 	END IF;
 	IF cur.row_version <> p_base THEN
-		RETURN QUERY SELECT 'conflict', format('plan changed since version %s', p_base), pid;
-		RETURN;
+		RETURN QUERY SELECT 'conflict', karta_stale('plan', p_base::text, NULL), pid; RETURN;
 	END IF;
 	UPDATE plan SET title = p->>'title', academic_year = (p->>'academic_year')::int,
 		act_kind = coalesce(p->>'act_kind', ''), act_number = coalesce(p->>'act_number', ''),
@@ -175,8 +171,7 @@ BEGIN
 	ELSIF p_cur.deleted_at IS NOT NULL THEN
 		status := 'conflict'; message := 'the item was deleted';
 	ELSIF p_cur.row_version <> p_base THEN
-		status := 'conflict';
-		message := format('item changed since version %s (now %s)', p_base, p_cur.row_version);
+		status := 'conflict'; message := karta_stale('item', p_base::text, p_cur.row_version);
 	ELSIF p_cur.reference_only AND (SELECT level FROM karta_actor(p_device)) <> 'region' THEN
 		status := 'denied'; message := 'the item is a read-only reference to the parent plan';
 	END IF;
@@ -327,8 +322,7 @@ BEGIN
 		RETURN QUERY SELECT g.status, g.message, p_id; RETURN;
 	END IF;
 	IF pl.row_version <> p_base THEN
-		RETURN QUERY SELECT 'conflict', format('plan changed since version %s', p_base), p_id;
-		RETURN;
+		RETURN QUERY SELECT 'conflict', karta_stale('plan', p_base::text, NULL), p_id; RETURN;
 	END IF;
 	IF p_archive THEN
 		IF pl.status <> 'approved' THEN
@@ -369,9 +363,9 @@ DECLARE
 	n_derived int;
 	n_ref int;
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND OR a.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', p_new, 0, 0; RETURN;
+	a := karta_writer(p_device);
+	IF a.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', a.denied, p_new, 0, 0; RETURN;
 	END IF;
 	SELECT * INTO me FROM organization o WHERE o.id = a.org_id;
 	SELECT * INTO src FROM plan WHERE plan.id = p_parent;
@@ -494,3 +488,69 @@ CREATE TRIGGER plan_item_change AFTER UPDATE ON plan_item
 	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
 	FOR EACH STATEMENT EXECUTE FUNCTION karta_item_change_stmt();
 ALTER TABLE plan_item ENABLE ALWAYS TRIGGER plan_item_change;
+
+-- plan_item: its plan (locked FOR KEY SHARE on insert, as the foreign key did), section,
+-- parent item, the item it was derived from, the writing device.
+CREATE OR REPLACE FUNCTION karta_item_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	bad text;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		PERFORM 1 FROM plan p WHERE p.id IN (SELECT DISTINCT n.plan_id FROM new_rows n)
+		ORDER BY p.id FOR KEY SHARE;
+	END IF;
+	SELECT r.k || ' ' || r.v INTO bad FROM (
+		SELECT 'plan_id' AS k, n.plan_id::text AS v FROM (SELECT DISTINCT plan_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan x WHERE x.id = n.plan_id)
+		UNION ALL
+		SELECT 'section_id', n.section_id::text FROM (SELECT DISTINCT section_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = n.section_id)
+		UNION ALL
+		SELECT 'parent_item_id', n.parent_item_id::text
+		FROM (SELECT DISTINCT parent_item_id FROM new_rows WHERE parent_item_id IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.parent_item_id)
+		UNION ALL
+		SELECT 'derived_from', n.derived_from::text
+		FROM (SELECT DISTINCT derived_from FROM new_rows WHERE derived_from IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.derived_from)
+		UNION ALL
+		SELECT 'updated_by', n.updated_by::text
+		FROM (SELECT DISTINCT updated_by FROM new_rows WHERE updated_by IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM device x WHERE x.id = n.updated_by)) r
+	LIMIT 1;
+	PERFORM karta_refs_missing(TG_TABLE_NAME, bad);
+	RETURN NULL;
+END $$;
+
+-- item_history: its item, device and organization.
+CREATE OR REPLACE FUNCTION karta_item_history_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	bad text;
+BEGIN
+	SELECT r.k || ' ' || r.v INTO bad FROM (
+		SELECT 'item_id' AS k, n.item_id::text AS v FROM (SELECT DISTINCT item_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.item_id)
+		UNION ALL
+		SELECT 'device_id', n.device_id::text
+		FROM (SELECT DISTINCT device_id FROM new_rows WHERE device_id IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM device x WHERE x.id = n.device_id)
+		UNION ALL
+		SELECT 'org_id', n.org_id::text
+		FROM (SELECT DISTINCT org_id FROM new_rows WHERE org_id IS NOT NULL) n
+		WHERE NOT EXISTS (SELECT 1 FROM organization x WHERE x.id = n.org_id)) r
+	LIMIT 1;
+	PERFORM karta_refs_missing(TG_TABLE_NAME, bad);
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER plan_item_check_refs_insert AFTER INSERT ON plan_item
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_refs();
+
+CREATE TRIGGER plan_item_check_refs_update AFTER UPDATE ON plan_item
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_refs();
+
+CREATE TRIGGER item_history_check_refs_insert AFTER INSERT ON item_history
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_history_refs();
+
+CREATE TRIGGER item_history_check_refs_update AFTER UPDATE ON item_history
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_item_history_refs();

@@ -17,10 +17,9 @@ DECLARE
 	r record;
 	v bigint;
 BEGIN
-	SELECT * INTO a FROM karta_actor(p_device);
-	IF NOT FOUND OR a.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', p_into, NULL, NULL, NULL, NULL, NULL;
-		RETURN;
+	a := karta_writer(p_device);
+	IF a.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', a.denied, p_into, NULL, NULL, NULL, NULL, NULL; RETURN;
 	END IF;
 	IF p_into IS NOT NULL THEN
 		SELECT * INTO pl FROM plan WHERE plan.id = p_into FOR UPDATE;

@@ -33,14 +33,16 @@ $$;
 -- whose state the client must learn, 'change' rows in (feed code, seq) order within
 -- p_max_bytes of payload — at least one —, one 'end' row with caught_up).
 -- A change costs its payload's bytes + 64; a change of a 'plans'-scope feed that is not a
--- plan entity costs nothing and is passed over (the cursor moves past it). A page reads at
--- most p_max_bytes / 64 + 1 log rows, and serializes those whose stored size fits the
--- budget (the text is cut exactly after that).
+-- plan entity costs nothing and is passed over (the cursor moves past it). A page reads the
+-- keys of at most `cap` log rows (below), and serializes those whose stored size fits the
+-- budget (the text is cut exactly after that). work_mem: a page's sorts stay in memory; jit
+-- off: a plan's cost estimate once made PostgreSQL JIT-compile it, 300 ms a call.
 CREATE OR REPLACE FUNCTION karta_pull(p_device bigint, p_cursors jsonb, p_max_bytes int)
 RETURNS TABLE (kind text, feed text, seq bigint, entity_type text, entity_id uuid, op text,
 	row_version bigint, changed_fields text[], payload text, origin_op_id uuid, epoch int,
 	last_seq bigint, action text, scope text, name text, level text, parent text,
-	caught_up boolean) LANGUAGE plpgsql STABLE AS $$
+	caught_up boolean) LANGUAGE plpgsql STABLE
+SET work_mem = '32MB' SET jit = off AS $$
 BEGIN
 RETURN QUERY
 WITH cur AS (
@@ -55,8 +57,11 @@ fs AS MATERIALIZED (
 	FROM vis v LEFT JOIN cur k ON k.feed = v.code),
 -- feeds to fill, in code order, each with its current rows serialized once (an empty feed
 -- as one row without an entity), the scan stopped after the page's row cap + 1 rows:
--- p_max_bytes / 1024 + 1 (a row of the region's plans is ~850 bytes); the feed of the last
--- row scanned may be cut short
+-- p_max_bytes / 1280 + 1 (a row of the region's plans is ~1,000 bytes of text + 64; / 1024
+-- let in feeds that then did not fit the bytes, serialized for nothing); the feed of the
+-- last row scanned may be cut short (choosing the feeds by their keys first, so that none is
+-- serialized for nothing, cost more than it saved: 740–790 against 670 ms of CPU for the 13
+-- pages of a region's fill)
 fill_scan AS MATERIALIZED (
 	SELECT f.code, k.k_type, k.k_id, k.k_ver, k.ptxt
 	FROM (SELECT * FROM fs WHERE fs.how = 'fill' ORDER BY fs.code) f
@@ -67,10 +72,10 @@ fill_scan AS MATERIALIZED (
 		WHERE r.org_id = f.org_id AND (f.scope = 'all' OR karta_plan_entity(r.entity_type))
 		OFFSET 0) k ON true -- (OFFSET 0: one index scan per feed, nothing else serialized)
 	ORDER BY f.code
-	LIMIT greatest(p_max_bytes, 1) / 1024 + 2),
+	LIMIT greatest(p_max_bytes, 1) / 1280 + 2),
 fill_cut AS MATERIALIZED ( -- the feed the scan may have cut short
 	SELECT max(c.code) AS code FROM fill_scan c
-	HAVING count(*) > greatest(p_max_bytes, 1) / 1024 + 1),
+	HAVING count(*) > greatest(p_max_bytes, 1) / 1280 + 1),
 fill_bytes AS (
 	SELECT c.code, coalesce(sum(octet_length(c.ptxt) + 64), 0) AS bytes
 	FROM fill_scan c WHERE c.code IS DISTINCT FROM (SELECT x.code FROM fill_cut x)
@@ -86,26 +91,44 @@ fill_big AS MATERIALIZED (
 	SELECT x.code FROM fill_cut x WHERE NOT EXISTS (SELECT 1 FROM fill_scan c WHERE c.code < x.code)
 	UNION ALL
 	SELECT b.code FROM fill_bytes b WHERE b.bytes > greatest(p_max_bytes, 1)),
--- the log rows past the cursors, in (code, seq) order, at most as many as can fit, none
--- serialized yet; est: the stored jsonb's size, a cheap guess of its text's
-cand AS (
-	SELECT f.code, f.epoch AS f_epoch, l.seq AS l_seq, l.entity_type AS l_type,
-		l.entity_id AS l_id, l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,
-		l.origin_op_id AS l_origin, l.payload AS l_payload,
-		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown
-	FROM (SELECT * FROM fs WHERE fs.how = 'pull' AND fs.since < fs.last_seq ORDER BY fs.code) f
+-- the log rows past the cursors, in (code, seq) order, at most `cap` of them, none
+-- serialized yet: each feed with rows to pull reads, by its (feed_id, seq) index, only as many
+-- as the feeds before it left of the cap — so a page reads at most cap log rows however long
+-- the backlog (0015 read every pending row of every feed and sorted them on disk: 30,000
+-- rows a page after a registry import). cap: the budget over a quarter of the average stored
+-- payload (pg_stats; 64 bytes without statistics), at most p_max_bytes / 64 + 1 rows
+lim AS MATERIALIZED (
+	SELECT least(greatest(p_max_bytes, 1) / 64 + 1,
+		greatest(p_max_bytes, 1) / greatest(64, coalesce((SELECT s.avg_width FROM pg_stats s
+			WHERE s.schemaname = current_schema() AND s.tablename = 'change_log'
+			  AND s.attname = 'payload'), 0) / 4) + 1)::bigint AS cap),
+pend AS MATERIALIZED (
+	SELECT p.*, p.upto - p.n AS before FROM (
+		SELECT f.code, f.org_id, f.epoch, f.scope, f.since, f.last_seq - f.since AS n,
+			sum(f.last_seq - f.since) OVER (ORDER BY f.code ROWS UNBOUNDED PRECEDING) AS upto
+		FROM fs f WHERE f.how = 'pull' AND f.since < f.last_seq) p
+	WHERE p.upto - p.n < (SELECT lim.cap FROM lim)),
+-- their keys and a cheap guess of each one's size (the stored jsonb's, no payload carried)
+cand AS MATERIALIZED (
+	SELECT f.code, f.org_id, f.epoch AS f_epoch, l.seq AS l_seq,
+		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size
+	FROM pend f
 	CROSS JOIN LATERAL (
-		SELECT * FROM change_log x WHERE x.feed_id = f.org_id AND x.seq > f.since
-		ORDER BY x.seq LIMIT greatest(p_max_bytes, 1) / 64 + 1) l
-	ORDER BY f.code, l.seq
-	LIMIT greatest(p_max_bytes, 1) / 64 + 1),
+		SELECT x.seq, x.entity_type, pg_column_size(x.payload) AS size FROM change_log x
+		WHERE x.feed_id = f.org_id AND x.seq > f.since
+		ORDER BY x.seq LIMIT (SELECT lim.cap FROM lim) - f.before) l),
 -- the rows the guess lets in (with a third to spare: the text of a jsonb is ~7% shorter
--- than its stored form; a compressed payload may make the page end early), serialized once
+-- than its stored form; a compressed payload may make the page end early), fetched again
+-- by their key and serialized once (sorting the cap's rows with their payloads cost more
+-- than the page's serialization)
 ser AS MATERIALIZED (
-	SELECT c.*, CASE WHEN c.shown THEN c.l_payload::text END AS ptxt
-	FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN pg_column_size(c.l_payload) + 64 ELSE 0 END)
+	SELECT c.code, c.f_epoch, c.l_seq, c.shown, l.entity_type AS l_type, l.entity_id AS l_id,
+		l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,
+		l.origin_op_id AS l_origin, CASE WHEN c.shown THEN l.payload::text END AS ptxt
+	FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
 		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS est
 		FROM cand c) c
+	JOIN change_log l ON l.feed_id = c.org_id AND l.seq = c.l_seq
 	WHERE c.est * 3 < 4 * (greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o))),
 -- a row is taken while the bytes of the rows before it are under the budget
 taken AS MATERIALIZED (
@@ -168,7 +191,7 @@ END $$;
 CREATE OR REPLACE FUNCTION karta_snapshot(p_device bigint, p_feed text, p_after_type text,
 	p_after_id uuid, p_max_bytes int)
 RETURNS TABLE (entity_type text, entity_id uuid, row_version bigint, payload text, epoch int,
-	last_seq bigint, more boolean) LANGUAGE plpgsql STABLE AS $$
+	last_seq bigint, more boolean) LANGUAGE plpgsql STABLE SET work_mem = '32MB' SET jit = off AS $$
 BEGIN
 RETURN QUERY
 WITH f AS MATERIALIZED (SELECT * FROM karta_feed_visible(p_device) v WHERE v.code = p_feed),

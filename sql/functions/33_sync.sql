@@ -213,3 +213,18 @@ BEGIN
 	EXECUTE format('SELECT x.status, x.message, x.id, x.version FROM %s($1, $2) x', f)
 	INTO status, message, id, version USING p_device, a;
 END $$;
+
+-- op_log: its device.
+CREATE OR REPLACE FUNCTION karta_op_log_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM karta_refs_missing(TG_TABLE_NAME, (SELECT 'device_id ' || n.device_id
+		FROM (SELECT DISTINCT device_id FROM new_rows) n
+		WHERE NOT EXISTS (SELECT 1 FROM device x WHERE x.id = n.device_id) LIMIT 1));
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER op_log_check_refs_insert AFTER INSERT ON op_log
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_op_log_refs();
+
+CREATE TRIGGER op_log_check_refs_update AFTER UPDATE ON op_log
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_op_log_refs();

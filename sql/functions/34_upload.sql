@@ -569,15 +569,25 @@ BEGIN
 		FROM unnest(d) x ORDER BY x.ord);
 END $$;
 
--- ---- the dispatcher ---------------------------------------------------------------------------
--- One run as a set: its write, its op_log record, its changes stamped with their ops. Ops the
--- run leaves to the one-by-one path come back as outcome 'serial', unrecorded.
+-- One run as a set (0021). A run of items or statuses hands the feed its map before writing:
+-- an item's entity is the item, a status's the organization's status row of the item
+-- (karta_item_status_id, the id every status row has); their changes are written with their
+-- op ids. Other kinds are stamped afterwards as before; so is any applied op of a mapped
+-- run whose entity the map does not name (none today).
 CREATE OR REPLACE FUNCTION karta_upload_group(w karta_up_actor, p_cls text, p_ops karta_up_op[])
 RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	res karta_up_res[];
+	map jsonb;
 BEGIN
 	PERFORM set_config('karta.op_id', gen_random_uuid()::text, true);
+	IF p_cls = 'item_put' THEN
+		map := (SELECT jsonb_object_agg(o.a->'item'->>'id', o.op_id) FROM unnest(p_ops) o);
+	ELSIF p_cls = 'status_set' AND w.org_id IS NOT NULL THEN
+		map := (SELECT jsonb_object_agg(karta_item_status_id((o.a->>'item_id')::uuid, w.org_id),
+			o.op_id) FROM unnest(p_ops) o);
+	END IF;
+	PERFORM karta_up_op_ids(map);
 	IF p_cls = 'item_put' THEN
 		res := karta_upload_items(w, p_ops);
 	ELSIF p_cls = 'status_set' THEN
@@ -589,6 +599,7 @@ BEGIN
 	ELSE
 		RAISE EXCEPTION 'no set-wise path for %', p_cls;
 	END IF;
+	PERFORM karta_up_op_ids(NULL);
 	INSERT INTO op_log(device_id, op_id, digest, kind, outcome, status, message, entity_id,
 		row_version, conflict_id, detail, merged)
 	SELECT w.device, r.op_id, o.digest, o.kind, r.outcome, r.status, r.message, r.entity_id,
@@ -597,7 +608,8 @@ BEGIN
 	WHERE r.outcome <> 'serial'
 	ORDER BY r.ord;
 	PERFORM karta_up_stamp(ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
-		FROM unnest(res) r WHERE r.outcome = 'applied'));
+		FROM unnest(res) r WHERE r.outcome = 'applied'
+		  AND NOT coalesce(map ? (r.entity_id::text), false)));
 	PERFORM set_config('karta.op_id', '', true);
 	RETURN res;
 END $$;
@@ -703,3 +715,8 @@ BEGIN
 		r.conflict_id, r.detail, r.merged, r.first_outcome
 	FROM unnest(res) r ORDER BY r.ord;
 END $$;
+
+-- The map of a run: each applied op's entity → its op (karta_feed_stmt), '' to clear.
+CREATE OR REPLACE FUNCTION karta_up_op_ids(p_map jsonb) RETURNS void LANGUAGE sql AS $$
+	SELECT set_config('karta.op_ids', coalesce(p_map::text, ''), true)
+$$;

@@ -109,15 +109,11 @@ DECLARE
 	v bigint;
 	iid uuid;
 BEGIN
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint; RETURN;
+	act := karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid, NULL::bigint; RETURN;
 	END IF;
-	BEGIN
-		iid := (a->>'item_id')::uuid;
-	EXCEPTION WHEN OTHERS THEN
-		iid := NULL;
-	END;
+	iid := karta_uuid_arg(a, 'item_id');
 	IF iid IS NULL THEN
 		RETURN QUERY SELECT 'bad', 'item_id must be an item id', NULL::uuid, NULL::bigint; RETURN;
 	END IF;
@@ -160,8 +156,8 @@ BEGIN
 	END IF;
 	SELECT * INTO cur FROM item_status x WHERE x.item_id = iid AND x.org_id = act.org_id FOR UPDATE;
 	IF a ? 'base' AND coalesce((a->>'base')::bigint, 0) <> coalesce(cur.row_version, 0) THEN
-		RETURN QUERY SELECT 'conflict', format('status changed since version %s (now %s)',
-			a->>'base', coalesce(cur.row_version, 0)), sid, cur.row_version;
+		RETURN QUERY SELECT 'conflict', karta_stale('status', a->>'base', coalesce(cur.row_version, 0)),
+			sid, cur.row_version;
 		RETURN;
 	END IF;
 	IF cur.id IS NULL THEN

@@ -44,9 +44,9 @@ DECLARE
 	pfrom date;
 	pto date;
 BEGIN
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint; RETURN;
+	act := karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid, NULL::bigint; RETURN;
 	END IF;
 	BEGIN
 		rid := (a->>'id')::uuid;
@@ -97,16 +97,12 @@ BEGIN
 		RETURN;
 	END IF;
 	IF cur.id IS NOT NULL AND cur.row_version <> base THEN
-		RETURN QUERY SELECT 'conflict', format('request changed since version %s (now %s)', base,
-			cur.row_version), rid, cur.row_version;
+		RETURN QUERY SELECT 'conflict', karta_stale('request', base::text, cur.row_version), rid,
+			cur.row_version;
 		RETURN;
 	END IF;
 	-- The item: of a plan the receiver may read (its own or an ancestor's), not deleted.
-	BEGIN
-		SELECT * INTO it FROM plan_item x WHERE x.id = (a->>'item_id')::uuid;
-	EXCEPTION WHEN OTHERS THEN
-		it := NULL;
-	END;
+	SELECT * INTO it FROM plan_item x WHERE x.id = karta_uuid_arg(a, 'item_id');
 	IF it.id IS NOT NULL THEN
 		SELECT p.owner_org_id INTO owner FROM plan p WHERE p.id = it.plan_id;
 	END IF;
@@ -226,9 +222,9 @@ DECLARE
 	v bigint;
 	newid uuid;
 BEGIN
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint; RETURN;
+	act := karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid, NULL::bigint; RETURN;
 	END IF;
 	BEGIN
 		sid := (a->>'id')::uuid;
@@ -257,10 +253,9 @@ BEGIN
 				sid, cur.row_version;
 			RETURN;
 		END IF;
-		IF base IS NOT NULL AND base <> cur.row_version THEN
-			RETURN QUERY SELECT 'conflict', format('submission changed since version %s (now %s)',
-				base, cur.row_version), sid, cur.row_version;
-			RETURN;
+		err := karta_base_conflict('submission', base::text, cur.row_version);
+		IF err IS NOT NULL THEN
+			RETURN QUERY SELECT 'conflict', err, sid, cur.row_version; RETURN;
 		END IF;
 		IF cur.state IN ('submitted', 'resubmitted') THEN
 			RETURN QUERY SELECT 'precondition', format('submission %s is %s: wait for the decision', sid,
@@ -285,11 +280,7 @@ BEGIN
 		WHERE x.request_id = cur.request_id AND x.org_id = cur.org_id;
 		sid := coalesce(newid, md5('submission:' || cur.id::text || ':' || nv)::uuid);
 	ELSE
-		BEGIN
-			SELECT * INTO req FROM report_request x WHERE x.id = (a->>'request_id')::uuid;
-		EXCEPTION WHEN OTHERS THEN
-			req := NULL;
-		END;
+		SELECT * INTO req FROM report_request x WHERE x.id = karta_uuid_arg(a, 'request_id');
 		IF req.id IS NULL OR NOT (karta_org_sees(act.org_id, req.receiver_org_id)
 		                          OR karta_org_above(req.receiver_org_id, act.org_id)) THEN
 			RETURN QUERY SELECT 'not_found', format('no request %s', a->>'request_id'), sid, NULL::bigint;
@@ -346,17 +337,14 @@ DECLARE
 	sid uuid;
 	cur report_submission;
 	nxt text;
+	err text;
 	v bigint;
 BEGIN
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint; RETURN;
+	act := karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid, NULL::bigint; RETURN;
 	END IF;
-	BEGIN
-		sid := (a->>'id')::uuid;
-	EXCEPTION WHEN OTHERS THEN
-		sid := NULL;
-	END;
+	sid := karta_uuid_arg(a, 'id');
 	IF sid IS NULL THEN
 		RETURN QUERY SELECT 'bad', 'a submission needs an id', NULL::uuid, NULL::bigint; RETURN;
 	END IF;
@@ -376,10 +364,9 @@ BEGIN
 		RETURN QUERY SELECT 'denied', 'only the submitting organization submits', sid, cur.row_version;
 		RETURN;
 	END IF;
-	IF a ? 'base' AND (a->>'base')::bigint <> cur.row_version THEN
-		RETURN QUERY SELECT 'conflict', format('submission changed since version %s (now %s)',
-			a->>'base', cur.row_version), sid, cur.row_version;
-		RETURN;
+	err := karta_base_conflict('submission', a->>'base', cur.row_version);
+	IF err IS NOT NULL THEN
+		RETURN QUERY SELECT 'conflict', err, sid, cur.row_version; RETURN;
 	END IF;
 	nxt := CASE cur.state WHEN 'draft' THEN 'submitted' WHEN 'returned' THEN 'resubmitted' END;
 	IF nxt IS NULL THEN
@@ -408,17 +395,14 @@ DECLARE
 	cur report_submission;
 	recv bigint;
 	reason text := btrim(coalesce(a->>'reason', ''));
+	err text;
 	v bigint;
 BEGIN
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR act.role = 'viewer' THEN
-		RETURN QUERY SELECT 'denied', 'this device cannot write', NULL::uuid, NULL::bigint; RETURN;
+	act := karta_writer(p_device);
+	IF act.denied IS NOT NULL THEN
+		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid, NULL::bigint; RETURN;
 	END IF;
-	BEGIN
-		sid := (a->>'id')::uuid;
-	EXCEPTION WHEN OTHERS THEN
-		sid := NULL;
-	END;
+	sid := karta_uuid_arg(a, 'id');
 	SELECT * INTO cur FROM report_submission x WHERE x.id = sid FOR UPDATE;
 	IF NOT FOUND OR NOT karta_org_sees(act.org_id, cur.org_id) THEN
 		RETURN QUERY SELECT 'not_found', format('no submission %s', a->>'id'), sid, NULL::bigint; RETURN;
@@ -431,10 +415,9 @@ BEGIN
 			sid, cur.row_version;
 		RETURN;
 	END IF;
-	IF a ? 'base' AND (a->>'base')::bigint <> cur.row_version THEN
-		RETURN QUERY SELECT 'conflict', format('submission changed since version %s (now %s)',
-			a->>'base', cur.row_version), sid, cur.row_version;
-		RETURN;
+	err := karta_base_conflict('submission', a->>'base', cur.row_version);
+	IF err IS NOT NULL THEN
+		RETURN QUERY SELECT 'conflict', err, sid, cur.row_version; RETURN;
 	END IF;
 	IF cur.state NOT IN ('submitted', 'resubmitted') THEN
 		RETURN QUERY SELECT 'precondition', format('submission %s is %s: only a submitted one is %s',

@@ -12,9 +12,9 @@ DECLARE
 	e exam;
 	l exam_lock;
 BEGIN
-	SELECT * INTO act FROM karta_actor(p_device);
-	IF NOT FOUND OR (act.role = 'viewer' AND NOT p_read) THEN
-		status := 'denied'; message := 'this device cannot write'; RETURN;
+	act := karta_writer(p_device);
+	IF act.denied IS NOT NULL AND (act.org_id IS NULL OR NOT p_read) THEN
+		status := 'denied'; message := act.denied; RETURN;
 	END IF;
 	org_id := act.org_id; level := act.level; region_id := karta_org_region(act.org_id);
 	IF act.level = 'school' OR (p_region_only AND act.level <> 'region') THEN
@@ -23,11 +23,10 @@ BEGIN
 			ELSE 'a school does not plan exams' END;
 		RETURN;
 	END IF;
-	BEGIN
-		exam_id := (a->>'exam_id')::uuid;
-	EXCEPTION WHEN OTHERS THEN
+	IF NOT karta_is_uuid(a->>'exam_id') THEN -- absent: no such exam, below
 		status := 'bad'; message := 'exam_id: must be a uuid'; RETURN;
-	END;
+	END IF;
+	exam_id := (a->>'exam_id')::uuid;
 	SELECT * INTO e FROM exam x WHERE x.id = exam_id AND x.org_id = region_id;
 	IF e.id IS NULL THEN
 		status := 'not_found'; message := 'exam_id: no such exam'; RETURN;

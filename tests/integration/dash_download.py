@@ -8,32 +8,12 @@ import json
 import os
 import sys
 import time
-import urllib.request
 
-import websocket
+import cdp
 
 url, selector, outdir = sys.argv[1:4]
-port = os.environ["CHROMIUM_PORT"]
-page = next(p for p in json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-            if p.get("type") == "page")
-ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True, timeout=60)
-seq = 0
-
-
-def call(method, **params):
-    global seq
-    seq += 1
-    ws.send(json.dumps({"id": seq, "method": method, "params": params}))
-    while True:
-        m = json.loads(ws.recv())
-        if m.get("id") == seq:
-            if "error" in m:
-                raise SystemExit(f"{method}: {m['error']}")
-            return m.get("result", {})
-
-
-def evaluate(expr):
-    return call("Runtime.evaluate", expression=expr, returnByValue=True).get("result", {}).get("value")
+page = cdp.Page(timeout=60)
+call, evaluate = page.call, page.evaluate
 
 
 def wait(cond, what):
@@ -55,4 +35,4 @@ if not evaluate(f"(() => {{ const b = document.querySelector({json.dumps(selecto
     raise SystemExit(f"no {selector} on the page")
 done = lambda: [f for f in set(os.listdir(outdir)) - before if not f.endswith(".crdownload")]
 print(os.path.join(outdir, wait(done, "the download")[0]))
-ws.close()
+page.close()

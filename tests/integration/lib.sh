@@ -188,6 +188,13 @@ kt_wait_until() {
 	return 1
 }
 
+# kt__said_or_gone FILE ERE PID: FILE has a line matching ERE, or PID has exited.
+kt__said_or_gone() { grep -Eq -- "$2" "$1" 2>/dev/null || kt__exited "$3"; }
+
+# kt_wait_said FILE ERE PID [SECONDS=30]: waits until the output FILE of process PID says
+# ERE or PID exits — the caller then asserts on FILE (never fails by itself).
+kt_wait_said() { kt_wait_until "${4:-30}" kt__said_or_gone "$1" "$2" "$3" || true; }
+
 # kt_bg CMD…: runs CMD in the background in its own process group (killed at exit);
 # sets KT_BG_PID. For pipelines: kt_bg bash -c '…'.
 kt_bg() {
@@ -457,6 +464,18 @@ kt_refused() {
 	KT_ICASE=1 kt_assert_match "$KT_ERR" "$pat" "stderr of karta $* (as $org)"
 }
 
+# kt_sql_refused FN ORG JSON STATUS [ERE]: the SQL write function FN, called as ORG's device
+# through the test's own `call FN ORG JSON` (which prints "status|message…"), answers STATUS
+# (with a message matching ERE) and changes nothing the test's own `snapshot` covers.
+kt_sql_refused() {
+	local before out
+	before=$(snapshot)
+	out=$(call "$1" "$2" "$3")
+	kt_assert_eq "$4" "${out%%|*}" "$1 as $2 ($3) → $out"
+	[ -z "${5:-}" ] || KT_ICASE=1 kt_assert_match "$out" "$5" "$1 as $2"
+	kt_assert_eq "$before" "$(snapshot)" "database after the refused $1 as $2"
+}
+
 # kt_plan_snapshot: one checksum over every plan, section, item and history row, to show
 # that a refused request changed nothing.
 kt_plan_snapshot() {
@@ -488,14 +507,11 @@ kt_start_kartad() {
 		KT_LOG=$KT_WORK/kartad.$KT_STARTS.log
 		"$KT_KARTAD" --config "$KT_KARTAD_CONF" "$@" >>"$KT_WORK/kartad.stdout" 2>"$KT_LOG" &
 		KT_KARTAD_PID=$!
-		for ((i = 0; i < 100; i++)); do
-			if grep -q 'event=listening' "$KT_LOG"; then
-				kt_log "kartad pid $KT_KARTAD_PID listening on 127.0.0.1:$KT_PORT (log $KT_LOG)"
-				return 0
-			fi
-			kt__exited "$KT_KARTAD_PID" && break
-			sleep 0.1
-		done
+		kt_wait_said "$KT_LOG" 'event=listening' "$KT_KARTAD_PID" 10
+		if grep -q 'event=listening' "$KT_LOG"; then
+			kt_log "kartad pid $KT_KARTAD_PID listening on 127.0.0.1:$KT_PORT (log $KT_LOG)"
+			return 0
+		fi
 		if ! kt__exited "$KT_KARTAD_PID"; then
 			kill -KILL "$KT_KARTAD_PID" 2>/dev/null || true
 			wait "$KT_KARTAD_PID" 2>/dev/null || true
@@ -522,11 +538,7 @@ kt_stop_kartad() {
 	local limit=${1:-10} pid=$KT_KARTAD_PID i
 	[ -n "$pid" ] || kt_fail "kt_stop_kartad: kartad is not running"
 	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < limit * 10; i++)); do
-		kt__exited "$pid" && break
-		sleep 0.1
-	done
-	if ! kt__exited "$pid"; then
+	if ! kt_wait_until "$limit" kt__exited "$pid"; then
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 		KT_KARTAD_PID=
@@ -555,14 +567,11 @@ kt_start_kartad_extra() {
 			--metrics-listen "127.0.0.1:$KT_EXTRA_METRICS_PORT" "$@" \
 			>>"$KT_WORK/kartad-$name.stdout" 2>"$KT_EXTRA_LOG"
 		KT_EXTRA_PID=$KT_BG_PID
-		for ((i = 0; i < 100; i++)); do
-			if grep -q 'event=listening' "$KT_EXTRA_LOG"; then
-				kt_log "kartad $name pid $KT_EXTRA_PID listening on 127.0.0.1:$KT_EXTRA_PORT (log $KT_EXTRA_LOG)"
-				return 0
-			fi
-			kt__exited "$KT_EXTRA_PID" && break
-			sleep 0.1
-		done
+		kt_wait_said "$KT_EXTRA_LOG" 'event=listening' "$KT_EXTRA_PID" 10
+		if grep -q 'event=listening' "$KT_EXTRA_LOG"; then
+			kt_log "kartad $name pid $KT_EXTRA_PID listening on 127.0.0.1:$KT_EXTRA_PORT (log $KT_EXTRA_LOG)"
+			return 0
+		fi
 		kt_bg_kill "$KT_EXTRA_PID"
 		grep -Eqi 'address already in use|EADDRINUSE' "$KT_EXTRA_LOG" ||
 			kt_fail "kartad $name did not start listening (log $KT_EXTRA_LOG)"
@@ -576,11 +585,7 @@ kt_start_kartad_extra() {
 kt_stop_kartad_extra() {
 	local pid=$1 limit=${2:-10} i rc=0
 	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < limit * 10; i++)); do
-		kt__exited "$pid" && break
-		sleep 0.1
-	done
-	if ! kt__exited "$pid"; then
+	if ! kt_wait_until "$limit" kt__exited "$pid"; then
 		kt_bg_kill "$pid"
 		kt_fail "kartad pid $pid did not exit within $limit s of SIGTERM"
 	fi
@@ -707,6 +712,17 @@ kt_hold_lock() {
 	kt_fail "could not lock $1"
 }
 
+# kt_sync_stopped DEV OUT TABLE PATTERN [MODE]: locks TABLE (kt_hold_lock, MODE), starts
+# DEV's `karta sync` in the background (output in OUT, pid in SYNC) and waits until its
+# request — a kartad query LIKE PATTERN ('%karta_upload%', '%karta_pull%') — waits for the lock.
+# shellcheck disable=SC2034 # SYNC is for the caller
+kt_sync_stopped() {
+	kt_hold_lock "$3" "${5:-EXCLUSIVE}"
+	kt_bg "$KT_KARTA" --config "$KT_WORK/$1.conf" sync >"$2" 2>&1
+	SYNC=$KT_BG_PID
+	kt_wait_blocked "$4"
+}
+
 # kt_release_lock: ends the session of kt_hold_lock (its backend sleeps on after psql dies).
 kt_release_lock() {
 	kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -728,12 +744,32 @@ kt_wait_blocked() {
 
 # kt_wait_exit PID [TIMEOUT=60]: waits for a kt_bg process to exit; its status in KT_RC.
 kt_wait_exit() {
-	local i
-	for ((i = 0; i < ${2:-60} * 10; i++)); do
-		kt__exited "$1" && break
-		sleep 0.1
-	done
-	kt__exited "$1" || kt_fail "process $1 did not exit within ${2:-60} s"
+	kt_wait_until "${2:-60}" kt__exited "$1" || kt_fail "process $1 did not exit within ${2:-60} s"
 	KT_RC=0
 	wait "$1" || KT_RC=$?
+}
+
+# kt_offline_plan_edits DEV FIELD TITLE: DEV creates the plan TITLE with six items (1.1–1.6)
+# and syncs; then,
+# offline (DEV-off.conf: a server that cannot be reached), edits each item's --FIELD to
+# "правка N" and adds items 1.7 and 1.8: eight ops queued in DEV's outbox. Sets PLAN and
+# OPS (the op ids, in queue order).
+kt_offline_plan_edits() {
+	local dev=$1 field=$2 n
+	kt_ok "$dev" plan create --title "$3" --year 2026 --section "1|Организационные мероприятия"
+	PLAN=$(kt_id_of "$KT_OUT" plan)
+	for n in 1 2 3 4 5 6; do
+		kt_ok "$dev" item add "$PLAN" --section 1 --number "1.$n" --title "Пункт $n" \
+			--deadline "до 1 декабря"
+	done
+	kt_ok "$dev" sync
+	sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/$dev.conf" >"$KT_WORK/$dev-off.conf"
+	for n in 1 2 3 4 5 6; do
+		kt_ok "$dev-off" item edit "$(kt_psql "SELECT id FROM plan_item WHERE number = '1.$n'")" \
+			"--$field" "правка $n"
+	done
+	kt_ok "$dev-off" item add "$PLAN" --section 1 --number 1.7 --title "Пункт 7" --deadline "до 1 мая"
+	kt_ok "$dev-off" item add "$PLAN" --section 1 --number 1.8 --title "Пункт 8" --deadline "до 1 июня"
+	OPS=$(kt_sq "$dev" "SELECT op_id FROM outbox ORDER BY client_seq")
+	kt_assert_eq 8 "$(wc -l <<<"$OPS")" "ops queued offline"
 }

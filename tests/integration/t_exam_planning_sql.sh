@@ -85,14 +85,7 @@ snapshot() {
 		UNION ALL SELECT x::text FROM distribution x UNION ALL SELECT x::text FROM seating x
 		UNION ALL SELECT x::text FROM staff_assignment x UNION ALL SELECT x::text FROM change_log x) y"
 }
-refused() { # FN ORG JSON STATUS [ERE]
-	local before out
-	before=$(snapshot)
-	out=$(call "$1" "$2" "$3")
-	kt_assert_eq "$4" "${out%%|*}" "$1 as $2 ($3) → $out"
-	[ -z "${5:-}" ] || KT_ICASE=1 kt_assert_match "$out" "$5" "$1 as $2"
-	kt_assert_eq "$before" "$(snapshot)" "database after the refused $1 as $2"
-}
+refused() { kt_sql_refused "$@"; } # FN ORG JSON STATUS [ERE]
 # layout [POINT-CODE]: "label:room:row:seat[m]" of the live seats, by label.
 layout() {
 	kt_psql "SELECT string_agg(substr(p.surname, 2) || ':' || au.code || ':' || s.seat_row || ':' || s.seat

@@ -65,11 +65,7 @@ OP=$(kt_sq reg "SELECT op_id FROM outbox")
 kt_bg env KARTA_TEST_HANG_IN_SNAPSHOT=2 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
 	>"$KT_WORK/snap.out" 2>&1
 SNAP=$KT_BG_PID
-for ((i = 0; i < 300; i++)); do
-	grep -q "2 snapshot pages applied" "$KT_WORK/snap.out" && break
-	kt__exited "$SNAP" && break
-	sleep 0.05
-done
+kt_wait_said "$KT_WORK/snap.out" "2 snapshot pages applied" "$SNAP" 15
 grep -q "2 snapshot pages applied" "$KT_WORK/snap.out" ||
 	kt_fail "the sync did not stop mid-snapshot: $(cat "$KT_WORK/snap.out")"
 kt_bg_kill "$SNAP"

@@ -11,28 +11,11 @@
 kt_setup t_fault_kartad
 kt_start_kartad
 
-kt_ok mun1 plan create --title "План муниципалитета" --year 2026 --section "1|Организационные мероприятия"
-PLAN=$(kt_id_of "$KT_OUT" plan)
-for n in 1 2 3 4 5 6; do
-	kt_ok mun1 item add "$PLAN" --section 1 --number "1.$n" --title "Пункт $n" --deadline "до 1 декабря"
-done
-kt_ok mun1 sync
-sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/mun1.conf" >"$KT_WORK/mun1-off.conf"
-for n in 1 2 3 4 5 6; do
-	kt_ok mun1-off item edit "$(kt_psql "SELECT id FROM plan_item WHERE number = '1.$n'")" \
-		--institutional "правка $n"
-done
-kt_ok mun1-off item add "$PLAN" --section 1 --number 1.7 --title "Пункт 7" --deadline "до 1 мая"
-kt_ok mun1-off item add "$PLAN" --section 1 --number 1.8 --title "Пункт 8" --deadline "до 1 июня"
-OPS=$(kt_sq mun1 "SELECT op_id FROM outbox ORDER BY client_seq")
-kt_assert_eq 8 "$(wc -l <<<"$OPS")" "ops queued offline"
+kt_offline_plan_edits mun1 institutional "План муниципалитета"
 H0=$(kt_psql "SELECT count(*) FROM item_history")
 L0=$(kt_psql "SELECT count(*) FROM op_log")
 
-kt_hold_lock op_log
-kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync1.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_upload%'
+kt_sync_stopped mun1 "$KT_WORK/sync1.out" op_log '%karta_upload%'
 kt_log "upload blocked inside its transaction: killing kartad"
 kill -KILL "$KT_KARTAD_PID"
 wait "$KT_KARTAD_PID" 2>/dev/null || true

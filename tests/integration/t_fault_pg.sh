@@ -26,36 +26,15 @@ fault_exit() {
 trap fault_exit EXIT
 kt_start_kartad
 
-kt_ok reg plan create --title "Дорожная карта ГИА" --year 2026 --section "1|Организационные мероприятия"
-PLAN=$(kt_id_of "$KT_OUT" plan)
-for n in 1 2 3 4 5 6; do
-	kt_ok reg item add "$PLAN" --section 1 --number "1.$n" --title "Пункт $n" --deadline "до 1 декабря"
-done
-kt_ok reg sync
-sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-off.conf"
-for n in 1 2 3 4 5 6; do
-	kt_ok reg-off item edit "$(kt_psql "SELECT id FROM plan_item WHERE number = '1.$n'")" \
-		--municipal "правка $n"
-done
-kt_ok reg-off item add "$PLAN" --section 1 --number 1.7 --title "Пункт 7" --deadline "до 1 мая"
-kt_ok reg-off item add "$PLAN" --section 1 --number 1.8 --title "Пункт 8" --deadline "до 1 июня"
-OPS=$(kt_sq reg "SELECT op_id FROM outbox ORDER BY client_seq")
-kt_assert_eq 8 "$(wc -l <<<"$OPS")" "ops queued offline"
+kt_offline_plan_edits reg municipal "Дорожная карта ГИА"
 H0=$(kt_psql "SELECT count(*) FROM item_history")
 
 # --- killed mid-upload ----------------------------------------------------------------------
-kt_hold_lock op_log
-kt_bg "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >"$KT_WORK/sync1.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_upload%'
+kt_sync_stopped reg "$KT_WORK/sync1.out" op_log '%karta_upload%'
 kt_log "upload blocked inside its transaction: killing the postmaster"
 "$KT_PGCLUSTER" crash "$KT_PG_DIR"
 kt_bg_kill "$KT_LOCK_PID"
-for ((i = 0; i < 300; i++)); do
-	grep -q "trying again" "$KT_WORK/sync1.out" && break
-	kt__exited "$SYNC" && break
-	sleep 0.1
-done
+kt_wait_said "$KT_WORK/sync1.out" "trying again" "$SYNC" 30
 kt_assert_contains "$(cat "$KT_WORK/sync1.out")" "could not write the changes now — trying again" \
 	"the client waits and sends the upload again"
 "$KT_PGCLUSTER" start "$KT_PG_DIR" >/dev/null
@@ -76,18 +55,11 @@ kt_assert_replica_eq reg "replica after the upload across a database crash"
 # --- killed mid-Pull: BUSY, retried ---------------------------------------------------------
 kt_ok mun1 sync
 kt_ok reg item edit "$(kt_psql "SELECT id FROM plan_item WHERE number = '1.1'")" --result "после сбоя"
-kt_hold_lock feed "ACCESS EXCLUSIVE"
-kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync2.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_pull%'
+kt_sync_stopped mun1 "$KT_WORK/sync2.out" feed '%karta_pull%' "ACCESS EXCLUSIVE"
 kt_log "pull waiting in the database: killing the postmaster"
 "$KT_PGCLUSTER" crash "$KT_PG_DIR"
 kt_bg_kill "$KT_LOCK_PID"
-for ((i = 0; i < 400; i++)); do
-	grep -q "trying again" "$KT_WORK/sync2.out" && break
-	kt__exited "$SYNC" && break
-	sleep 0.1
-done
+kt_wait_said "$KT_WORK/sync2.out" "trying again" "$SYNC" 40
 kt_assert_contains "$(cat "$KT_WORK/sync2.out")" "database unavailable: try again later (busy) — trying again" \
 	"the Pull cut by the crash is answered BUSY and retried"
 "$KT_PGCLUSTER" start "$KT_PG_DIR" >/dev/null

@@ -66,14 +66,7 @@ ok() {
 	cut -d'|' -f3 <<<"$out"
 }
 # refused FUNCTION ORG JSON STATUS [MESSAGE-ERE]: the call must answer STATUS and change nothing.
-refused() {
-	local before out
-	before=$(snapshot)
-	out=$(call "$1" "$2" "$3")
-	kt_assert_eq "$4" "${out%%|*}" "$1 as $2 ($3) → $out"
-	[ -z "${5:-}" ] || KT_ICASE=1 kt_assert_match "$out" "$5" "$1 as $2"
-	kt_assert_eq "$before" "$(snapshot)" "database after the refused $1 as $2"
-}
+refused() { kt_sql_refused "$@"; } # FN ORG JSON STATUS [ERE]
 snapshot() {
 	kt_psql "SELECT md5(coalesce(string_agg(t, '|' ORDER BY t), '')) FROM (
 		SELECT s::text AS t FROM item_status s UNION ALL SELECT h::text FROM item_status_history h

@@ -7,6 +7,8 @@
 #   handlers (server/handlers/)   no conn.h, server.h, listen.h, libpq; no struct conn, ->srv
 #   listen.c (the poke fan-out)   no libpq, no bufferevent
 #   kartad outside server/db/     no libpq (server/admin/ is karta-admin, a blocking tool)
+#   common/ (what both share)     no libpq, libevent or SQLite: no loop, no store
+#   client/ outside client/local/ no SQLite (the replica owns the local store), no libpq
 # Usage: include_rules.sh [SRC]   (default: the repository this script is in)
 #        include_rules.sh --self-test   breaks each rule in a scratch copy and expects a
 #                                       failure every time (the check can fail)
@@ -48,6 +50,14 @@ check() { # check SRC: prints every violation, returns 1 if any
 		"the poke fan-out keeps no libpq or bufferevent code (the LISTEN link is db/'s)"
 	forbid "${kartad[@]}" -- "${inc}(libpq-fe|kt_migrations)\.h[\">]|\bPG(conn|result)[[:space:]]*\*" \
 		"only server/db/ sees libpq"
+	local common=() client=()
+	while IFS= read -r f; do common+=("$f"); done < <(find "$src/common" -name '*.[ch]' 2>/dev/null)
+	while IFS= read -r f; do client+=("$f"); done < <(find "$src/client" -name '*.[ch]' \
+		-not -path "$src/client/local/*" 2>/dev/null)
+	forbid "${common[@]}" -- "${inc}(libpq-fe|sqlite3|event2/[a-z_]+)\.h[\">]" \
+		"common/ is what both programs share: no event loop, no database, no local store"
+	forbid "${client[@]}" -- "${inc}(libpq-fe|sqlite3)\.h[\">]|\bsqlite3_[a-z_]+\(" \
+		"the client's SQLite store is client/local's (replica.h); no libpq in the client"
 	[ -f "$src/server/db/db.h" ] && forbid "$src"/server/db/db.h -- "${inc}libpq-fe\.h[\">]|\bPG(conn|result)[[:space:]]*\*" \
 		"no libpq type crosses db.h"
 	return $bad
@@ -75,12 +85,16 @@ if [ "${1:-}" = --self-test ]; then
 		'server/main.c|#include <libpq-fe.h>'
 		'server/server.c|#include "db/kt_migrations.h"'
 		'server/db/db.h|#include <libpq-fe.h>'
+		'common/kt_grow.c|#include <sqlite3.h>'
+		'common/import/kt_import.c|#include <event2/event.h>'
+		'client/plans/cmd_plan.c|#include <sqlite3.h>'
+		'client/print/pdata.c|#include <libpq-fe.h>'
 	)
 	for c in "${cases[@]}"; do
 		file=${c%%|*} line=${c#*|}
 		rm -rf "$scratch/t"
 		mkdir -p "$scratch/t"
-		cp -r "$src/server" "$scratch/t/"
+		cp -r "$src/server" "$src/common" "$src/client" "$scratch/t/"
 		printf '%s\n' "$line" >>"$scratch/t/$file"
 		if check "$scratch/t" >/dev/null; then
 			echo "self-test: '$line' in $file was not caught"

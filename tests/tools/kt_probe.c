@@ -54,6 +54,7 @@
 #include "kt_frame.h"
 #include "kt_msg.h"
 #include "kt_tls.h"
+#include "kt_grow.h"
 
 struct held {
 	SSL *ssl; /* NULL for a TCP-only connection */
@@ -449,14 +450,10 @@ static void trickle(struct probe *p, int n, int ms)
 
 static int held_add(struct probe *p, SSL *ssl, int fd)
 {
-	if (p->nheld == p->capheld) {
-		size_t cap = p->capheld ? p->capheld * 2 : 256;
-		struct held *v = realloc(p->held, cap * sizeof *v);
-		if (!v)
-			return -1;
-		p->held = v;
-		p->capheld = cap;
-	}
+	struct held *v = kt_grow(p->held, &p->capheld, p->nheld, sizeof *v, 256);
+	if (!v)
+		return -1;
+	p->held = v;
 	p->held[p->nheld++] = (struct held){ssl, fd, false};
 	return 0;
 }

@@ -12,23 +12,15 @@
 
 #include <cmocka.h>
 
+#include "../common/i18n_fixture.h"
 #include "kt_i18n.h"
 #include "report_parse.h"
 #include "terms.h"
 
-static void use_lang(const char *lang)
-{
-	setenv("LANG", lang, 1);
-	unsetenv("LC_ALL");
-	unsetenv("LC_MESSAGES");
-	unsetenv("LANGUAGE");
-	kt_i18n_init();
-}
-
 static void test_english_keeps_identifiers(void **state)
 {
 	(void)state;
-	use_lang("C.UTF-8");
+	i18n_fixture_lang("C.UTF-8");
 	assert_false(kt_i18n_russian());
 	assert_string_equal(terms_word(TERMS_PLAN_STATUS, "draft"), "draft");
 	assert_string_equal(terms_word(TERMS_ITEM_STATUS, "in_progress"), "in_progress");
@@ -42,7 +34,7 @@ static void test_english_keeps_identifiers(void **state)
 static void test_russian_terms(void **state)
 {
 	(void)state;
-	use_lang("ru_RU.UTF-8");
+	i18n_fixture_lang("ru_RU.UTF-8");
 	if (!kt_i18n_russian())
 		skip(); /* no ru_RU.UTF-8 on this machine: deploy/install-deps.sh makes it */
 	static const struct {
@@ -81,7 +73,7 @@ static void test_russian_terms(void **state)
 static void test_statuses_round_trip(void **state)
 {
 	(void)state;
-	use_lang("ru_RU.UTF-8");
+	i18n_fixture_lang("ru_RU.UTF-8");
 	if (!kt_i18n_russian())
 		skip();
 	static const char *const statuses[] = {"not_started", "in_progress", "done",

@@ -30,15 +30,7 @@
 
 static void put(struct replica *r, const char *type, const char *id, const char *payload)
 {
-	sqlite3_stmt *s = NULL;
-	assert_int_equal(sqlite3_prepare_v2(r->db,
-		"INSERT INTO row(entity_type, entity_id, feed, seq, row_version, op, payload)"
-		" VALUES (?1, ?2, 'reg', 1, 1, 'insert', ?3)", -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, payload, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
+	replica_fixture_put(r, type, id, "reg", NULL, payload);
 }
 
 /* The replica, with two exams of one day and subject (ЕГЭ, ГВЭ), a deleted one, two points

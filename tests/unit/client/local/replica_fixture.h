@@ -1,5 +1,6 @@
 /* replica_fixture: a throwaway replica in a fresh /tmp directory for the unit tests that
- * read one (cmocka setup/teardown: *state is a struct replica_fixture). Header-only. */
+ * read one (cmocka setup/teardown: *state is a struct replica_fixture), and synced rows
+ * written straight into it (replica_fixture_put). Header-only; include it after cmocka.h. */
 #ifndef KT_REPLICA_FIXTURE_H
 #define KT_REPLICA_FIXTURE_H
 
@@ -7,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "replica.h"
+#include "replica_int.h"
 
 struct replica_fixture {
 	char dir[64];
@@ -42,6 +43,24 @@ static inline int replica_fixture_teardown(void **state)
 	rmdir(f->dir);
 	free(f);
 	return 0;
+}
+
+/* A synced row (version 1, op insert, seq 1) written straight into the table: the pull path
+ * is replica_apply's. plan_id may be NULL. */
+static inline void replica_fixture_put(struct replica *r, const char *type, const char *id,
+	const char *feed, const char *plan_id, const char *payload)
+{
+	sqlite3_stmt *s = NULL;
+	assert_int_equal(sqlite3_prepare_v2(r->db,
+		"INSERT INTO row(entity_type, entity_id, feed, seq, row_version, op, payload, plan_id)"
+		" VALUES (?1, ?2, ?3, 1, 1, 'insert', ?4, ?5)", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, feed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, plan_id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
 }
 
 #endif

@@ -288,17 +288,7 @@ static void test_not_an_object(void **state)
 static void put_row(struct replica *r, const char *type, const char *id, const char *feed,
 	const char *plan_id, const char *payload)
 {
-	sqlite3_stmt *s = NULL;
-	assert_int_equal(sqlite3_prepare_v2(r->db,
-		"INSERT INTO row(entity_type, entity_id, feed, seq, row_version, op, payload, plan_id)"
-		" VALUES (?1, ?2, ?3, 1, 1, 'insert', ?4, ?5)", -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, feed, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, plan_id, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
+	replica_fixture_put(r, type, id, feed, plan_id, payload);
 }
 
 static void put_plan(struct replica *r, const char *id, const char *feed, const char *level,

@@ -33,40 +33,47 @@ static void set_tz(const char *tz)
 
 /* ---- value helpers ----------------------------------------------------------------------- */
 
+/* A text conversion of registry_map.h: its input, and what it writes. */
+struct conv {
+	void (*fn)(const char *in, char *out, size_t n);
+	const char *in, *want;
+};
+
+static void expect_conv(const struct conv *c, size_t n)
+{
+	char b[128];
+	for (size_t i = 0; i < n; i++) {
+		c[i].fn(c[i].in, b, sizeof b);
+		assert_string_equal(b, c[i].want);
+	}
+}
+
 static void test_values(void **state)
 {
 	(void)state;
 	char b[128];
-	regmap_date("2009-11-25", b, sizeof b);
-	assert_string_equal(b, "25.11.2009");
-	regmap_date("2025-01-15T16:20:05+00:00", b, sizeof b);
-	assert_string_equal(b, "15.01.2025");
-	regmap_date("25.11.2009", b, sizeof b);
-	assert_string_equal(b, "");
-	regmap_date(NULL, b, sizeof b);
-	assert_string_equal(b, "");
-
+	static const struct conv dates[] = {
+		{regmap_date, "2009-11-25", "25.11.2009"},
+		{regmap_date, "2025-01-15T16:20:05+00:00", "15.01.2025"},
+		{regmap_date, "25.11.2009", ""},
+		{regmap_date, NULL, ""},
+	}, datetimes_msk[] = {
+		{regmap_datetime, "2025-01-15T16:20:05.123456+00:00", "15.01.2025 19:20:05"},
+		{regmap_datetime, "2025-01-15T16:20:05Z", "15.01.2025 19:20:05"},
+		{regmap_datetime, "2025-01-15 23:30:00+05:00", "15.01.2025 21:30:00"},
+		{regmap_datetime, "2024-12-31T22:00:00-01:30", "01.01.2025 02:30:00"},
+		{regmap_datetime, "2025-01-15", ""},
+		{regmap_datetime, "2025-01-15T16:20:05 junk", ""},
+	}, snils[] = {
+		{regmap_snils, "00201234549", "002-012-345 49"},
+		{regmap_snils, "", ""},
+		{regmap_snils, "123", "123"},
+	};
+	expect_conv(dates, sizeof dates / sizeof dates[0]);
 	set_tz("MSK-3");
-	regmap_datetime("2025-01-15T16:20:05.123456+00:00", b, sizeof b);
-	assert_string_equal(b, "15.01.2025 19:20:05");
-	regmap_datetime("2025-01-15T16:20:05Z", b, sizeof b);
-	assert_string_equal(b, "15.01.2025 19:20:05");
-	regmap_datetime("2025-01-15 23:30:00+05:00", b, sizeof b);
-	assert_string_equal(b, "15.01.2025 21:30:00");
-	regmap_datetime("2024-12-31T22:00:00-01:30", b, sizeof b);
-	assert_string_equal(b, "01.01.2025 02:30:00");
-	regmap_datetime("2025-01-15", b, sizeof b);
-	assert_string_equal(b, "");
-	regmap_datetime("2025-01-15T16:20:05 junk", b, sizeof b);
-	assert_string_equal(b, "");
+	expect_conv(datetimes_msk, sizeof datetimes_msk / sizeof datetimes_msk[0]);
 	set_tz("UTC0");
-
-	regmap_snils("00201234549", b, sizeof b);
-	assert_string_equal(b, "002-012-345 49");
-	regmap_snils("", b, sizeof b);
-	assert_string_equal(b, "");
-	regmap_snils("123", b, sizeof b);
-	assert_string_equal(b, "123");
+	expect_conv(snils, sizeof snils / sizeof snils[0]);
 
 	regmap_forms(KT_FORM_EGE, b, sizeof b);
 	assert_string_equal(b, "ЕГЭ");
@@ -86,47 +93,27 @@ static void test_values(void **state)
 		assert_int_equal(regmap_forms_ris(kt_form_from_ris(fl, 11)), f);
 	}
 
-	json_t *v = json_string("organizer_in");
-	assert_int_equal(regmap_role(v), 2);
-	json_decref(v);
-	v = json_string("gek");
-	assert_int_equal(regmap_role(v), 7);
-	json_decref(v);
-	v = json_string("5");
-	assert_int_equal(regmap_role(v), 5);
-	json_decref(v);
-	v = json_integer(4);
-	assert_int_equal(regmap_role(v), 4);
-	json_decref(v);
-	v = json_string("Член ГЭК");
-	assert_int_equal(regmap_role(v), 7);
-	json_decref(v);
-	v = json_string("boss");
-	assert_int_equal(regmap_role(v), 0);
-	json_decref(v);
-	v = json_integer(8);
-	assert_int_equal(regmap_role(v), 0);
-	json_decref(v);
+	/* roles: a word, a RIS code as text or number, a Russian name; unknown ones are 0 */
+	json_t *roles = json_loads("[\"organizer_in\", \"gek\", \"5\", 4, \"Член ГЭК\", \"boss\", 8]",
+		0, NULL);
+	static const int role_want[] = {2, 7, 5, 4, 7, 0, 0};
+	assert_int_equal(json_array_size(roles), 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(regmap_role(json_array_get(roles, i)), role_want[i]);
+	json_decref(roles);
 
-	regmap_citizenship_ris("643", b, sizeof b);
-	assert_string_equal(b, "643");
-	regmap_citizenship_ris("Россия", b, sizeof b);
-	assert_string_equal(b, "643");
-	regmap_citizenship_ris(" российская  федерация ", b, sizeof b);
-	assert_string_equal(b, "643");
-	regmap_citizenship_ris("Казахстан", b, sizeof b);
-	assert_string_equal(b, "");
-	regmap_citizenship_ris("6430", b, sizeof b);
-	assert_string_equal(b, "");
-
-	regmap_ppe_ris("0101", b, sizeof b);
-	assert_string_equal(b, "101");
-	regmap_ppe_ris("1234", b, sizeof b);
-	assert_string_equal(b, "1234");
-	regmap_ppe_ris("0000", b, sizeof b);
-	assert_string_equal(b, "0");
-	regmap_ppe_ris("", b, sizeof b);
-	assert_string_equal(b, "");
+	static const struct conv ris[] = {
+		{regmap_citizenship_ris, "643", "643"},
+		{regmap_citizenship_ris, "Россия", "643"},
+		{regmap_citizenship_ris, " российская  федерация ", "643"},
+		{regmap_citizenship_ris, "Казахстан", ""},
+		{regmap_citizenship_ris, "6430", ""},
+		{regmap_ppe_ris, "0101", "101"},
+		{regmap_ppe_ris, "1234", "1234"},
+		{regmap_ppe_ris, "0000", "0"},
+		{regmap_ppe_ris, "", ""},
+	};
+	expect_conv(ris, sizeof ris / sizeof ris[0]);
 
 	long long n = 0;
 	json_t *j = json_loads("[12, \"13\", \"-4\", 2.0, 2.5, \"\", \"1a\", null, true]", 0, NULL);
@@ -142,22 +129,14 @@ static void test_values(void **state)
 	for (size_t i = 0; i < 12; i++)
 		assert_int_equal(regmap_bool(json_array_get(j, i)), i < 6);
 	json_decref(j);
-	j = json_loads("{\"a\": null, \"b\": [1, 2], \"c\": 1.5, \"d\": false}", 0, NULL);
-	char *t = regmap_text(json_object_get(j, "a"));
-	assert_string_equal(t, "");
-	free(t);
-	t = regmap_text(json_object_get(j, "b"));
-	assert_string_equal(t, "[1,2]");
-	free(t);
-	t = regmap_text(json_object_get(j, "c"));
-	assert_string_equal(t, "1.5");
-	free(t);
-	t = regmap_text(json_object_get(j, "d"));
-	assert_string_equal(t, "0");
-	free(t);
-	t = regmap_text(NULL);
-	assert_string_equal(t, "");
-	free(t);
+	/* text of a value: null and none are "", others as JSON; the last index is none */
+	j = json_loads("[null, [1, 2], 1.5, false]", 0, NULL);
+	static const char *const text_want[] = {"", "[1,2]", "1.5", "0", ""};
+	for (size_t i = 0; i < 5; i++) {
+		char *t = regmap_text(i < 4 ? json_array_get(j, i) : NULL);
+		assert_string_equal(t, text_want[i]);
+		free(t);
+	}
 	json_decref(j);
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -149,16 +150,27 @@ static void test_short_time(void **state)
 {
 	(void)state;
 	char b[32];
-	report_short_time("2026-11-24 10:15:03.123456+03", b, sizeof b);
+	report_short_time("2026-11-24 10:15:03.123456+03", false, b, sizeof b);
 	assert_string_equal(b, "2026-11-24 10:15");
-	report_short_time("2026-11-24T10:15:03Z", b, sizeof b);
+	report_short_time("2026-11-24T10:15:03Z", false, b, sizeof b);
 	assert_string_equal(b, "2026-11-24 10:15");
-	report_short_time("", b, sizeof b);
+	report_short_time("", false, b, sizeof b);
 	assert_string_equal(b, "");
-	report_short_time("2026-11-24", b, sizeof b);
+	report_short_time("2026-11-24", false, b, sizeof b);
 	assert_string_equal(b, "2026-11-24");
-	report_short_time(NULL, b, sizeof b);
+	report_short_time(NULL, false, b, sizeof b);
 	assert_string_equal(b, "");
+	/* for a Russian reader: local time as people write it, with the zone */
+	setenv("TZ", "Europe/Moscow", 1);
+	tzset();
+	report_short_time("2026-11-24 10:15:03.123456+03", true, b, sizeof b);
+	assert_string_equal(b, "24.11.2026 10:15 MSK");
+	report_short_time("2026-11-24T07:15:03Z", true, b, sizeof b);
+	assert_string_equal(b, "24.11.2026 10:15 MSK");
+	report_short_time("2026-11-24", true, b, sizeof b);
+	assert_string_equal(b, "24.11.2026");
+	report_short_time("не время", true, b, sizeof b);
+	assert_string_equal(b, "не время");
 }
 
 int main(void)

@@ -1,6 +1,7 @@
 /* test_gds_write: the GIADBSet package writer (common/giadbset/kt_gds_write.c). A package
  * written here is read back by karta's own reader (kt_gds_read.c) value by value — escapes,
- * Cyrillic, absent optional columns, kept unknown columns; values the schema would refuse
+ * Cyrillic, absent optional columns, kept unknown columns, a table of thousands of rows
+ * (many reads of libzip's), a table nobody filled (empty); values the schema would refuse
  * are refused naming table, row and column; a refused or abandoned package leaves the file
  * that was at its path untouched and no temporary folder behind; a missing folder is said. */
 #include <dirent.h>
@@ -73,6 +74,32 @@ static void area(const char **v, const char *id, const char *code, const char *n
 	v[kt_gds_col(t, "IsDeleted")] = deleted;
 }
 
+#define MANY 5000
+
+/* kt_gds_rows_fn of rbd_Areas: MANY rows, the first two as test_round_trip reads them. */
+static int area_rows(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
+{
+	int *at = ctx;
+	const char *v[KT_GDS_MAX_COLS];
+	const char *xn[] = {"FutureColumn"}, *xv[] = {"значение & <текст>"};
+	char code[16], name[64];
+	if (*at == MANY)
+		return 0;
+	int nx = 0;
+	if (*at == 0) {
+		area(v, GUID1, "1", "Район «Север» & <Юг>", NULL, "false");
+		nx = 1;
+	} else if (*at == 1) {
+		area(v, GUID2, "2", "Второй", "ул. Ленина, 1", "true");
+	} else {
+		snprintf(code, sizeof code, "%d", *at + 1);
+		snprintf(name, sizeof name, "Район № %d", *at + 1);
+		area(v, GUID2, code, name, NULL, NULL);
+	}
+	++*at;
+	return kt_gds_file_row(f, v, nx, xn, xv, err, errlen) == 0 ? 1 : -1;
+}
+
 static void test_round_trip(void **state)
 {
 	(void)state;
@@ -80,14 +107,12 @@ static void test_round_trip(void **state)
 	snprintf(path, sizeof path, "%s/out.zip", dir);
 	struct kt_gds_write *w = kt_gds_write_open(path, err, sizeof err);
 	assert_non_null(w);
-	assert_int_equal(kt_gds_write_table(w, areas(), err, sizeof err), 0);
-	const char *v[KT_GDS_MAX_COLS];
-	area(v, GUID1, "1", "Район «Север» & <Юг>", NULL, "false");
-	const char *xn[] = {"FutureColumn"}, *xv[] = {"значение & <текст>"};
-	assert_int_equal(kt_gds_write_row(w, v, 1, xn, xv, err, sizeof err), 0);
-	area(v, GUID2, "2", "Второй", "ул. Ленина, 1", "true");
-	assert_int_equal(kt_gds_write_row(w, v, 0, NULL, NULL, err, sizeof err), 0);
-	assert_int_equal(kt_gds_write_rows(w), 2);
+	struct kt_gds_file *f = kt_gds_write_table(w, areas(), err, sizeof err);
+	assert_non_null(f);
+	assert_non_null(kt_gds_write_table(w, kt_gds_table("rbd_Schools"), err, sizeof err));
+	int at = 0;
+	assert_int_equal(kt_gds_file_fill(f, area_rows, &at, err, sizeof err), 0);
+	assert_int_equal(kt_gds_file_rows(f), MANY);
 	assert_int_equal(kt_gds_write_finish(w, err, sizeof err), 0);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
@@ -111,9 +136,37 @@ static void test_round_trip(void **state)
 	assert_string_equal(row.val[kt_gds_col(t, "Address")], "ул. Ленина, 1");
 	assert_string_equal(row.val[kt_gds_col(t, "IsDeleted")], "true");
 	assert_int_equal(row.nunknown, 0);
+	int n = 2;
+	char last[64] = "";
+	while (kt_gds_next(r, &row, err, sizeof err) == 1) {
+		n++;
+		snprintf(last, sizeof last, "%s", row.val[kt_gds_col(t, "AreaName")]);
+	}
+	assert_int_equal(n, MANY);
+	assert_string_equal(last, "Район № 5000");
+	kt_gds_close(r);
+	r = kt_gds_open(p, "rbd_Schools", err, sizeof err); /* nobody filled it: no rows */
+	assert_non_null(r);
 	assert_int_equal(kt_gds_next(r, &row, err, sizeof err), 0);
 	kt_gds_close(r);
 	kt_gds_pkg_free(p);
+}
+
+struct bad_row {
+	const char **v;
+	int nx, at;
+	const char *const *xn, *const *xv;
+};
+
+/* kt_gds_rows_fn: a good row, then the bad one. */
+static int bad_rows(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
+{
+	struct bad_row *b = ctx;
+	const char *ok[KT_GDS_MAX_COLS];
+	area(ok, GUID1, "1", "Первый", NULL, NULL);
+	int rc = b->at++ ? kt_gds_file_row(f, b->v, b->nx, b->xn, b->xv, err, errlen)
+		: kt_gds_file_row(f, ok, 0, NULL, NULL, err, errlen);
+	return rc == 0 ? 1 : -1;
 }
 
 /* Writes one row with v changed by the caller; expects a refusal containing want. */
@@ -127,11 +180,10 @@ static void refused(const char **v, int nx, const char *const *xn, const char *c
 	fclose(f);
 	struct kt_gds_write *w = kt_gds_write_open(path, err, sizeof err);
 	assert_non_null(w);
-	assert_int_equal(kt_gds_write_table(w, areas(), err, sizeof err), 0);
-	const char *ok[KT_GDS_MAX_COLS];
-	area(ok, GUID1, "1", "Первый", NULL, NULL);
-	assert_int_equal(kt_gds_write_row(w, ok, 0, NULL, NULL, err, sizeof err), 0);
-	assert_int_equal(kt_gds_write_row(w, v, nx, xn, xv, err, sizeof err), -1);
+	struct kt_gds_file *tf = kt_gds_write_table(w, areas(), err, sizeof err);
+	assert_non_null(tf);
+	struct bad_row b = {v, nx, 0, xn, xv};
+	assert_int_equal(kt_gds_file_fill(tf, bad_rows, &b, err, sizeof err), -1);
 	if (!strstr(err, want))
 		fail_msg("'%s' does not say '%s'", err, want);
 	kt_gds_write_abort(w);

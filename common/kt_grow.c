@@ -1,0 +1,19 @@
+/* kt_grow: one growth rule for the arrays of both programs (see kt_grow.h). Doubling keeps
+ * appends amortized O(1); the size is checked before it can overflow. */
+#include "kt_grow.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+void *kt_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? *cap * 2 : first;
+	if (nc <= n || size == 0 || nc > SIZE_MAX / size)
+		return NULL;
+	void *p = realloc(v, nc * size);
+	if (p)
+		*cap = nc;
+	return p;
+}

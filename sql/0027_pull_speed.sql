@@ -1,0 +1,5 @@
+-- 0027_pull_speed.sql: the pull at the speed of its rows (issue 18, docs/performance.md "Pull
+-- at set speed"). Functions only, so nothing is left here: karta_pull and karta_snapshot in
+-- sql/functions/32_pull.sql — a page reads the keys of at most a page's worth of log rows
+-- (0015 read and sorted every pending row of every feed), the fill's row cap / 1280, and
+-- both functions run with work_mem 32 MB and jit off.
