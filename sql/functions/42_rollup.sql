@@ -475,14 +475,14 @@ $$;
 CREATE OR REPLACE FUNCTION karta_rollup_count_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
 	d date;
-	cols text := 'plan_id, dated_last, st, created_at, st_from, deleted_at';
 BEGIN
 	PERFORM pg_advisory_xact_lock_shared(karta_rollup_lock_key());
 	SELECT b.day INTO d FROM rollup_base b;
 	EXECUTE karta_rollup_count_sql(CASE TG_OP
-		WHEN 'INSERT' THEN format('SELECT 1, %s FROM rc_new', cols)
-		WHEN 'DELETE' THEN format('SELECT -1, %s FROM rc_old', cols)
-		ELSE format('SELECT 1, %s FROM rc_new UNION ALL SELECT -1, %s FROM rc_old', cols, cols) END)
+		WHEN 'INSERT' THEN 'SELECT 1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_new'
+		WHEN 'DELETE' THEN 'SELECT -1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_old'
+		ELSE 'SELECT 1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_new
+			UNION ALL SELECT -1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_old' END)
 	USING d;
 	RETURN NULL;
 END $$;
