@@ -29,16 +29,7 @@ KT_ORGS=(reg)
 kt_setup bench_dashboard
 kt_start_kartad >&2
 t0=$(date +%s%N)
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --municipalities "$MUN" --schools "$SCH" --participants 1 \
-	--exam-points 1 --auditoriums 1 --staff 1 >/dev/null
-region_orgs "$G"
-psql -XAtq -v ON_ERROR_STOP=1 -v history=1 "$KT_CONNINFO" >/dev/null <<SQL
-SET session_replication_role = replica;
-SELECT setseed(0.42);
-\\i $KT_SRC/bench/rollup_gen.sql
-SQL
-kt_psql "VACUUM (ANALYZE)"
+region_rollup "$MUN" "$SCH"
 t_gen=$(ms "$t0")
 counts=$(kt_psql "SELECT (SELECT count(*) FROM organization WHERE level = 'municipality') || ' municipalities, '
 	|| (SELECT count(*) FROM organization WHERE level = 'school') || ' schools, '

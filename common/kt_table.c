@@ -83,7 +83,7 @@ static unsigned cp_width(uint32_t c)
 	};
 	if (c < 0x20 || (c >= 0x7F && c < 0xA0))
 		return 0;
-	if (c < 0x300)
+	if (c < 0x300 || (c >= 0x370 && c < 0x483)) /* Latin, Greek, Cyrillic letters: no range */
 		return 1;
 	if (in_ranges(c, zero, sizeof zero / sizeof zero[0]))
 		return 0;

@@ -168,7 +168,13 @@ static void table_cb(struct db_result *res, void *arg)
 		t.columns = colnames;
 		t.n_rows = (size_t)rows;
 		t.rows = trp;
-		session_reply(p->sess, p->rid, &t.base);
+		/* a table larger than a frame (the region's whole overdue list under the default
+		 * max_frame_bytes) is answered, not dropped: the client would wait for nothing */
+		if (session_reply(p->sess, p->rid, &t.base) < 0)
+			session_error(p->sess, p->rid, KARTA__STATUS__STATUS_FAILED_PRECONDITION,
+				"the table (%d rows, %zu bytes) is larger than a reply may be "
+				"(max_frame_bytes %ld): narrow it (scope, plan)", rows,
+				protobuf_c_message_get_packed_size(&t.base), (long)p->sess->cfg->max_frame);
 	}
 	free(colnames);
 	free(trow);

@@ -109,3 +109,30 @@ $$;
 CREATE OR REPLACE FUNCTION karta_staff_roles() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
 	SELECT '{head,organizer_in,organizer_out,technician,assistant,medic,gek}'::text[]
 $$;
+
+-- Adds to the counters the rows of the query p_rows: (sign, plan_id, dated_last, st,
+-- created_at, st_from, deleted_at), sign +1 for a row now present, −1 for one gone.
+CREATE OR REPLACE FUNCTION karta_rollup_count_sql(p_rows text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
+	SELECT format($q$
+	INSERT INTO rollup_count AS c (plan_id, items, due, done, overdue, not_reported, in_progress,
+		blocked, not_applicable, latest)
+	SELECT x.plan_id, coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= $1), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'done'), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last < $1
+			AND (x.st IS NULL OR x.st NOT IN ('done', 'not_applicable'))), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= $1 AND x.st IS NULL), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'in_progress'), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'blocked'), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'not_applicable'), 0),
+		max(greatest(x.created_at, x.st_from, x.deleted_at)) FILTER (WHERE x.s > 0)
+	FROM (%s) x(s, plan_id, dated_last, st, created_at, st_from, deleted_at)
+	GROUP BY x.plan_id ORDER BY x.plan_id
+	ON CONFLICT (plan_id) DO UPDATE SET items = c.items + EXCLUDED.items, due = c.due + EXCLUDED.due,
+		done = c.done + EXCLUDED.done, overdue = c.overdue + EXCLUDED.overdue,
+		not_reported = c.not_reported + EXCLUDED.not_reported,
+		in_progress = c.in_progress + EXCLUDED.in_progress, blocked = c.blocked + EXCLUDED.blocked,
+		not_applicable = c.not_applicable + EXCLUDED.not_applicable,
+		latest = greatest(c.latest, EXCLUDED.latest)
+	$q$, p_rows)
+$f$;

@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION karta_item_rollup_status_sql(p_ids text) RETURNS text
 	$q$, p_ids)
 $f$;
 
--- plan_item written: its rows, from the new item rows (never re-reading plan_item).
+-- karta_item_rollup_items of 0007, with number and title.
 CREATE OR REPLACE FUNCTION karta_item_rollup_items() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'DELETE' THEN
@@ -31,10 +31,10 @@ BEGIN
 	END IF;
 	EXECUTE $q$
 	INSERT INTO item_rollup AS c (item_id, plan_id, derived_from, dated_last, created_at,
-		deleted_at, st, st_from)
+		deleted_at, st, st_from, number, title)
 	SELECT n.id, n.plan_id, n.derived_from,
 		CASE WHEN karta_dated_kind(n.deadline_kind) THEN n.deadline_last END,
-		n.created_at, n.deleted_at, h.status, h.valid_from
+		n.created_at, n.deleted_at, h.status, h.valid_from, n.number, n.title
 	FROM rollup_new n JOIN plan p ON p.id = n.plan_id
 	LEFT JOIN item_status_history h ON h.item_id = n.id AND h.org_id = p.owner_org_id
 		AND h.valid_to IS NULL
@@ -42,10 +42,12 @@ BEGIN
 	ON CONFLICT (item_id) DO UPDATE SET plan_id = EXCLUDED.plan_id,
 		derived_from = EXCLUDED.derived_from, dated_last = EXCLUDED.dated_last,
 		created_at = EXCLUDED.created_at, deleted_at = EXCLUDED.deleted_at, st = EXCLUDED.st,
-		st_from = EXCLUDED.st_from
-	WHERE (c.plan_id, c.derived_from, c.dated_last, c.created_at, c.deleted_at, c.st, c.st_from)
+		st_from = EXCLUDED.st_from, number = EXCLUDED.number, title = EXCLUDED.title
+	WHERE (c.plan_id, c.derived_from, c.dated_last, c.created_at, c.deleted_at, c.st, c.st_from,
+		c.number, c.title)
 		IS DISTINCT FROM (EXCLUDED.plan_id, EXCLUDED.derived_from, EXCLUDED.dated_last,
-		EXCLUDED.created_at, EXCLUDED.deleted_at, EXCLUDED.st, EXCLUDED.st_from)
+		EXCLUDED.created_at, EXCLUDED.deleted_at, EXCLUDED.st, EXCLUDED.st_from, EXCLUDED.number,
+		EXCLUDED.title)
 	$q$;
 	RETURN NULL;
 END $$;
@@ -188,13 +190,16 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	LEFT JOIN sub ON sub.request_id = ex.id AND sub.org_id = ex.org_id
 	GROUP BY rq.id, rq.item_id, rq.title, ex.org_id, rq.due_on
 $$;
--- The organization a device may roll up: p_scope (a code) if it is the device's own or below
--- it, else the device's own. status 'ok' or why not.
+-- karta_rollup_scope of 0007 (the roll-up's and the overdue list's first step), which now
+-- also moves the counters' base to today on the first roll-up of a day.
 CREATE OR REPLACE FUNCTION karta_rollup_scope(p_device bigint, p_scope text, OUT org_id bigint,
 	OUT level text, OUT status text, OUT message text) LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	act record;
 BEGIN
+	IF (SELECT b.day FROM rollup_base b) <> current_date THEN
+		PERFORM karta_rollup_rebase(current_date); -- its own snapshot; this call reads the old base
+	END IF;
 	SELECT * INTO act FROM karta_actor(p_device);
 	IF NOT FOUND THEN
 		status := 'denied'; message := 'device is not active'; RETURN;
@@ -339,10 +344,12 @@ BEGIN
 	END IF;
 END $$;
 
--- What was overdue at the end of p_as_of in the scope (see karta_rollup), one statement:
--- items whose dated deadline ended before the day and whose status then was not done (nor
--- not applicable), and requests due before the day for which a submitter had nothing
--- submitted, resubmitted or accepted (a returned report is overdue again until resubmitted).
+-- ---- the overdue list ----------------------------------------------------------------------
+-- karta_overdue of 0007: its items, when the counters' condition holds (as of today), from
+-- item_rollup_open (the open dated rows by deadline, with number and title), else from
+-- item_rollup with the status valid at the cutoff (karta_rollup_pairs' filters and status,
+-- number and title from the same rows: no look-up in plan_item per item); the organizations
+-- ranked once for the sort.
 CREATE OR REPLACE FUNCTION karta_overdue(p_device bigint, p_as_of date, p_scope text DEFAULT NULL,
 	p_plan uuid DEFAULT NULL)
 RETURNS TABLE (status text, message text, kind text, org text, org_name text, parent text,
@@ -353,6 +360,7 @@ DECLARE
 	ids record;
 	d date := coalesce(p_as_of, current_date);
 	cutoff timestamptz := (coalesce(p_as_of, current_date) + 1)::timestamptz;
+	orgs bigint[];
 BEGIN
 	sc := karta_rollup_scope(p_device, p_scope);
 	IF sc.status = 'ok' AND p_plan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM plan p,
@@ -366,12 +374,18 @@ BEGIN
 		RETURN;
 	END IF;
 	ids := karta_scope_ids(sc.org_id);
-	RETURN QUERY EXECUTE $q$
-	WITH x AS (
-		SELECT 'item'::text AS kind, pr.org_id, pr.item_id AS id, i.number, i.title,
-			pr.deadline_last AS due, coalesce(pr.st, 'not_reported') AS state
-		FROM karta_rollup_pairs($1, $2, $3, $4) pr JOIN plan_item i ON i.id = pr.item_id
-		WHERE pr.late AND pr.st IS DISTINCT FROM 'done' AND pr.st IS DISTINCT FROM 'not_applicable'
+	orgs := ids.self || ids.children || ids.grandchildren;
+	RETURN QUERY EXECUTE format($q$
+	WITH so AS MATERIALIZED (
+		SELECT o.*, row_number() OVER (ORDER BY o.parent_code NULLS FIRST, o.code) AS rk
+		FROM karta_org_rows($1) o),
+	pl AS (
+		SELECT p.id, p.owner_org_id FROM plan p
+		WHERE p.owner_org_id = ANY ($1)
+		  AND CASE WHEN $4::uuid IS NULL THEN p.status <> 'archived'
+		           ELSE p.id = $4 OR p.parent_plan_id = $4
+		                OR p.parent_plan_id IN (SELECT y.id FROM plan y WHERE y.parent_plan_id = $4) END),
+	x AS (%s
 		UNION ALL
 		SELECT 'request', r.org_id, r.request_id, '', r.title, r.due_on, r.state
 		FROM karta_rollup_requests($1, $3) r
@@ -381,14 +395,33 @@ BEGIN
 		          OR p.parent_plan_id IN (SELECT y.id FROM plan y WHERE y.parent_plan_id = $4))))
 	SELECT 'ok'::text, NULL::text, x.kind, so.code, so.name, so.parent_code, x.id, x.number,
 		x.title, x.due, x.state
-	FROM x JOIN karta_org_rows($1) so ON so.id = x.org_id
-	ORDER BY x.due, so.parent_code NULLS FIRST, so.code, x.kind, x.number, x.id
-	$q$ USING ids.self || ids.children || ids.grandchildren, d, cutoff, p_plan;
+	FROM x JOIN so ON so.id = x.org_id
+	ORDER BY x.due, so.rk, x.kind, x.number, x.id
+	$q$, CASE WHEN karta_rollup_counted(orgs, cutoff) THEN $i$
+		SELECT 'item'::text AS kind, pl.owner_org_id AS org_id, r.item_id AS id, r.number, r.title,
+			r.dated_last AS due, coalesce(r.st, 'not_reported') AS state
+		FROM item_rollup r JOIN pl ON pl.id = r.plan_id
+		WHERE r.deleted_at IS NULL AND r.dated_last IS NOT NULL
+		  AND (r.st IS NULL OR r.st NOT IN ('done', 'not_applicable')) AND r.dated_last < $2
+	$i$
+	ELSE $i$
+		SELECT 'item'::text AS kind, y.org_id, y.id, y.number, y.title, y.due,
+			coalesce(y.st, 'not_reported') AS state
+		FROM (SELECT pl.owner_org_id AS org_id, c.item_id AS id, c.number, c.title, c.dated_last AS due,
+			CASE WHEN c.st_from < $3 THEN c.st ELSE h.status END AS st
+			FROM pl JOIN item_rollup c ON c.plan_id = pl.id
+			LEFT JOIN item_status_history h ON h.item_id = c.item_id AND h.org_id = pl.owner_org_id
+				AND h.valid_to IS NOT NULL AND h.valid_to >= $3 AND h.valid_from < $3
+			WHERE c.created_at < $3 AND (c.deleted_at IS NULL OR c.deleted_at >= $3)
+			  AND c.dated_last < $2) y
+		WHERE y.st IS DISTINCT FROM 'done' AND y.st IS DISTINCT FROM 'not_applicable'
+	$i$
+	END) USING orgs, d, cutoff, p_plan;
 END $$;
 
 -- The counts of karta_rollup's "own" columns per organization of p_orgs, over the pairs of
 -- karta_rollup_pairs (same arguments, same filters, same status as of p_cutoff).
-CREATE OR REPLACE FUNCTION karta_rollup_counts(p_orgs bigint[], p_as_of date, p_cutoff timestamptz, p_plan uuid)
+CREATE OR REPLACE FUNCTION karta_rollup_counts_scan(p_orgs bigint[], p_as_of date, p_cutoff timestamptz, p_plan uuid)
 RETURNS TABLE (org_id bigint, items bigint, due bigint, done bigint, overdue bigint,
 	not_reported bigint, in_progress bigint, blocked bigint, not_applicable bigint)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -421,4 +454,135 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	      GROUP BY x.plan_id) a
 	JOIN plan p ON p.id = a.plan_id
 	GROUP BY p.owner_org_id
+$$;
+
+-- ---- the counters (sql/0028; docs/reports.md, "Counters") --------------------------------
+-- rollup_count: per plan, what karta_rollup_counts_scan counts over its item_rollup rows not
+-- deleted; due, overdue and not_reported as of rollup_base.day. A statement trigger on
+-- item_rollup adds each statement's changes (+1 per new row, −1 per old one; the
+-- statement's upserts in plan order) under a shared advisory lock on karta_rollup_lock_key;
+-- karta_rollup_rebase moves the base day holding it alone; karta_rollup_shift corrects the
+-- counts for another day; karta_rollup_counted says when the counters are the roll-up (no
+-- item or status in scope dated at or after the cutoff: as of today). karta_rollup_count_sql
+-- (00_schema.sql: the migration fills the counters with it) writes the upsert.
+
+-- The lock key writers share and the rebase takes alone.
+CREATE OR REPLACE FUNCTION karta_rollup_lock_key() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+	SELECT 7277001::bigint
+$$;
+
+-- The statement trigger of item_rollup: its changes into the counters, once per statement.
+CREATE OR REPLACE FUNCTION karta_rollup_count_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	d date;
+BEGIN
+	PERFORM pg_advisory_xact_lock_shared(karta_rollup_lock_key());
+	SELECT b.day INTO d FROM rollup_base b;
+	EXECUTE karta_rollup_count_sql(CASE TG_OP
+		WHEN 'INSERT' THEN 'SELECT 1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_new'
+		WHEN 'DELETE' THEN 'SELECT -1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_old'
+		ELSE 'SELECT 1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_new
+			UNION ALL SELECT -1, plan_id, dated_last, st, created_at, st_from, deleted_at FROM rc_old' END)
+	USING d;
+	RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION karta_rollup_count_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	DELETE FROM rollup_count;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER item_rollup_count_insert AFTER INSERT ON item_rollup
+	REFERENCING NEW TABLE AS rc_new FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_stmt();
+
+CREATE TRIGGER item_rollup_count_update AFTER UPDATE ON item_rollup
+	REFERENCING OLD TABLE AS rc_old NEW TABLE AS rc_new
+	FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_stmt();
+
+CREATE TRIGGER item_rollup_count_delete AFTER DELETE ON item_rollup
+	REFERENCING OLD TABLE AS rc_old FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_stmt();
+
+CREATE TRIGGER item_rollup_count_truncate AFTER TRUNCATE ON item_rollup
+	FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_truncate();
+ALTER TABLE item_rollup ENABLE ALWAYS TRIGGER item_rollup_count_insert,
+	ENABLE ALWAYS TRIGGER item_rollup_count_update, ENABLE ALWAYS TRIGGER item_rollup_count_delete,
+	ENABLE ALWAYS TRIGGER item_rollup_count_truncate;
+
+-- What moves between day p_from and day p_to, per plan: the rows (not deleted) whose
+-- deadline passes into due / overdue / not reported (positive) or back (negative).
+CREATE OR REPLACE FUNCTION karta_rollup_shift(p_from date, p_to date)
+RETURNS TABLE (plan_id uuid, due bigint, overdue bigint, not_reported bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT r.plan_id,
+		count(*) FILTER (WHERE r.dated_last > p_from AND r.dated_last <= p_to)
+			- count(*) FILTER (WHERE r.dated_last > p_to AND r.dated_last <= p_from),
+		count(*) FILTER (WHERE (r.st IS NULL OR r.st NOT IN ('done', 'not_applicable'))
+			AND r.dated_last >= p_from AND r.dated_last < p_to)
+			- count(*) FILTER (WHERE (r.st IS NULL OR r.st NOT IN ('done', 'not_applicable'))
+			AND r.dated_last >= p_to AND r.dated_last < p_from),
+		count(*) FILTER (WHERE r.st IS NULL AND r.dated_last > p_from AND r.dated_last <= p_to)
+			- count(*) FILTER (WHERE r.st IS NULL AND r.dated_last > p_to AND r.dated_last <= p_from)
+	FROM item_rollup r
+	WHERE r.deleted_at IS NULL AND r.dated_last IS NOT NULL
+	  AND r.dated_last >= least(p_from, p_to) AND r.dated_last <= greatest(p_from, p_to)
+	GROUP BY r.plan_id
+$$;
+
+-- Moves the counters' base to p_day: waits up to 200 ms for the writes in flight to commit
+-- (new ones wait behind it meanwhile), else leaves the base (false) for the next roll-up.
+CREATE OR REPLACE FUNCTION karta_rollup_rebase(p_day date) RETURNS boolean LANGUAGE plpgsql
+SET lock_timeout = '200ms' AS $$
+DECLARE
+	d0 date;
+BEGIN
+	PERFORM pg_advisory_xact_lock(karta_rollup_lock_key());
+	SELECT b.day INTO d0 FROM rollup_base b;
+	IF d0 = p_day THEN
+		RETURN false;
+	END IF;
+	UPDATE rollup_count c SET due = c.due + x.due, overdue = c.overdue + x.overdue,
+		not_reported = c.not_reported + x.not_reported
+	FROM karta_rollup_shift(d0, p_day) x WHERE x.plan_id = c.plan_id;
+	UPDATE rollup_base SET day = p_day;
+	RETURN true;
+EXCEPTION WHEN lock_not_available OR read_only_sql_transaction THEN
+	RETURN false; -- writes kept coming, or a read-only transaction: next time
+END $$;
+
+-- Whether the counters are the roll-up of p_orgs as of p_cutoff (see the top): nothing in
+-- their plans happened at or after it, no status version closed at or after it.
+-- (The plans are looked at only for counters dated at or after the cutoff: normally none.)
+CREATE OR REPLACE FUNCTION karta_rollup_counted(p_orgs bigint[], p_cutoff timestamptz) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	WITH late AS MATERIALIZED (SELECT c.plan_id FROM rollup_count c WHERE c.latest >= p_cutoff)
+	SELECT coalesce((SELECT max(h.valid_to) FROM item_status_history h
+	                 WHERE h.valid_to IS NOT NULL) < p_cutoff, true) -- one probe of item_status_history_closed
+	   AND NOT EXISTS (SELECT 1 FROM late JOIN plan p ON p.id = late.plan_id
+	                   WHERE p.owner_org_id = ANY (p_orgs))
+$$;
+
+-- karta_rollup_counts: the same columns and rows (organizations with plans in scope), from
+-- the counters when they are the answer (as of today), else by the scan. Both branches are
+-- in the one statement the caller runs; the one not taken is not executed (a one-time
+-- filter on karta_rollup_counted).
+CREATE OR REPLACE FUNCTION karta_rollup_counts(p_orgs bigint[], p_as_of date, p_cutoff timestamptz, p_plan uuid)
+RETURNS TABLE (org_id bigint, items bigint, due bigint, done bigint, overdue bigint,
+	not_reported bigint, in_progress bigint, blocked bigint, not_applicable bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT p.owner_org_id, sum(c.items)::bigint, sum(c.due + coalesce(x.due, 0))::bigint,
+		sum(c.done)::bigint, sum(c.overdue + coalesce(x.overdue, 0))::bigint,
+		sum(c.not_reported + coalesce(x.not_reported, 0))::bigint, sum(c.in_progress)::bigint,
+		sum(c.blocked)::bigint, sum(c.not_applicable)::bigint
+	FROM plan p JOIN rollup_count c ON c.plan_id = p.id
+	LEFT JOIN karta_rollup_shift((SELECT b.day FROM rollup_base b), p_as_of) x ON x.plan_id = p.id
+	WHERE karta_rollup_counted(p_orgs, p_cutoff) AND p.owner_org_id = ANY (p_orgs)
+	  AND CASE WHEN p_plan IS NULL THEN p.status <> 'archived'
+	           ELSE p.id = p_plan OR p.parent_plan_id = p_plan
+	                OR p.parent_plan_id IN (SELECT y.id FROM plan y WHERE y.parent_plan_id = p_plan) END
+	  AND c.items > 0
+	GROUP BY p.owner_org_id
+	UNION ALL
+	SELECT * FROM karta_rollup_counts_scan(p_orgs, p_as_of, p_cutoff, p_plan)
+	WHERE NOT karta_rollup_counted(p_orgs, p_cutoff)
 $$;

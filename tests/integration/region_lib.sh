@@ -13,6 +13,9 @@
 #                             municipality with points)
 #   region_staff_of MUN DIR   the region imports for MUN the staff of DIR/staff.csv who work
 #                             at MUN's points (staff belong to a municipality)
+#   region_rollup MUN SCH     MUN municipalities and SCH schools (kt_gen_region) with
+#                             bench/rollup_gen.sql's plans, statuses and requests, loaded with
+#                             the triggers off (item_rollup's fire: ENABLE ALWAYS), vacuumed
 
 # region_orgs DIR
 region_orgs() {
@@ -95,4 +98,17 @@ region_staff_of() {
 	tr -d '\r' <"$2/staff.csv" | awk -F';' -v pts=" $pts " 'NR == 1 || index(pts, " " $14 " ") > 0' \
 		>"$KT_WORK/staff-$1.csv"
 	kt_ok reg registry import staff "$KT_WORK/staff-$1.csv" --org "$1"
+}
+
+region_rollup() {
+	local g=$KT_WORK/gen
+	"$KT_BIN/tests/kt_gen_region" "$g" --municipalities "$1" --schools "$2" --participants 1 \
+		--exam-points 1 --auditoriums 1 --staff 1 >/dev/null
+	region_orgs "$g"
+	psql -XAtq -v ON_ERROR_STOP=1 -v history=1 "$KT_CONNINFO" >/dev/null <<-SQL
+		SET session_replication_role = replica;
+		SELECT setseed(0.42);
+		\\i $KT_SRC/bench/rollup_gen.sql
+	SQL
+	kt_psql "VACUUM (ANALYZE)"
 }

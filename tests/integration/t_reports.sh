@@ -274,4 +274,13 @@ kt_ok sch21 overdue --as-of "$D1"
 kt_assert_contains "$KT_OUT" "nothing overdue" "sch21 has nothing overdue"
 
 kt_stop_kartad
+
+# a table larger than a reply may be is refused with the reason, at once (it was dropped:
+# the client waited for an answer that never came)
+kt_psql "INSERT INTO organization(code, name, level, parent_id) SELECT 'x' || k, 'Школа ' || k, 'school',
+	(SELECT id FROM organization WHERE code = 'mun1') FROM generate_series(1, 40) k"
+kt_start_kartad --max-frame 1024
+kt_refused reg "larger than a reply may be.*max_frame_bytes 1024" rollup --by school --as-of "$D2"
+kt_ok reg rollup --as-of "$D2" --format csv # a small one still arrives
+kt_stop_kartad
 kt_pass
