@@ -633,6 +633,24 @@ kt_sq() {
 	sqlite3 -batch "$st/replica.db" "$2"
 }
 
+# kt_slow_first_pull DEV MS OUT: DEV's first pull from an empty replica, in the background
+# (KT_BG_PID), every page held MS ms (KARTA_TEST_PAGE_DELAY_MS); its output to OUT.
+kt_slow_first_pull() {
+	rm -rf "$KT_WORK/$1.state"
+	kt_bg env KARTA_TEST_PAGE_DELAY_MS="$2" "$KT_KARTA" --config "$KT_WORK/$1.conf" sync >"$3" 2>&1
+}
+
+# kt_wait_rows DEV MIN PAUSE [WHERE]: polls DEV's replica (300 times, PAUSE s apart) until
+# its table row (WHERE) holds more than MIN rows; the last count stays in n.
+kt_wait_rows() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		n=$(kt_sq "$1" "SELECT count(*) FROM row${4:+ WHERE $4}" 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt "$2" ] && break
+		sleep "$3"
+	done
+}
+
 # kt_dev_id ORG: the device id of ORG's test certificate.
 kt_dev_id() {
 	kt_psql "SELECT d.id FROM device d WHERE d.label = 'test device $1'"

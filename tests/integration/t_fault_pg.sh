@@ -26,19 +26,26 @@ fault_exit() {
 trap fault_exit EXIT
 kt_start_kartad
 
+# Kills the postmaster under the stopped sync writing to $1, expects the sync to say $2
+# ($3: what that shows) and retry within $4 seconds, restarts PostgreSQL, waits for the end.
+crash_until_retried() {
+	local out=$1 said=$2 what=$3 wait=$4
+	"$KT_PGCLUSTER" crash "$KT_PG_DIR"
+	kt_bg_kill "$KT_LOCK_PID"
+	kt_wait_said "$out" "trying again" "$SYNC" "$wait"
+	kt_assert_contains "$(cat "$out")" "$said" "$what"
+	"$KT_PGCLUSTER" start "$KT_PG_DIR" >/dev/null
+	kt_wait_exit "$SYNC" 60
+}
+
 kt_offline_plan_edits reg municipal "Дорожная карта ГИА"
 H0=$(kt_psql "SELECT count(*) FROM item_history")
 
 # --- killed mid-upload ----------------------------------------------------------------------
 kt_sync_stopped reg "$KT_WORK/sync1.out" op_log '%karta_upload%'
 kt_log "upload blocked inside its transaction: killing the postmaster"
-"$KT_PGCLUSTER" crash "$KT_PG_DIR"
-kt_bg_kill "$KT_LOCK_PID"
-kt_wait_said "$KT_WORK/sync1.out" "trying again" "$SYNC" 30
-kt_assert_contains "$(cat "$KT_WORK/sync1.out")" "could not write the changes now — trying again" \
-	"the client waits and sends the upload again"
-"$KT_PGCLUSTER" start "$KT_PG_DIR" >/dev/null
-kt_wait_exit "$SYNC" 60
+crash_until_retried "$KT_WORK/sync1.out" "could not write the changes now — trying again" \
+	"the client waits and sends the upload again" 30
 OUT=$(cat "$KT_WORK/sync1.out")
 kt_assert_eq 0 "$KT_RC" "sync across the outage (output: $OUT)"
 kt_assert_contains "$OUT" "sent 8 changes: 8 applied" "every op applied"
@@ -57,13 +64,9 @@ kt_ok mun1 sync
 kt_ok reg item edit "$(kt_psql "SELECT id FROM plan_item WHERE number = '1.1'")" --result "после сбоя"
 kt_sync_stopped mun1 "$KT_WORK/sync2.out" feed '%karta_pull%' "ACCESS EXCLUSIVE"
 kt_log "pull waiting in the database: killing the postmaster"
-"$KT_PGCLUSTER" crash "$KT_PG_DIR"
-kt_bg_kill "$KT_LOCK_PID"
-kt_wait_said "$KT_WORK/sync2.out" "trying again" "$SYNC" 40
-kt_assert_contains "$(cat "$KT_WORK/sync2.out")" "database unavailable: try again later (busy) — trying again" \
-	"the Pull cut by the crash is answered BUSY and retried"
-"$KT_PGCLUSTER" start "$KT_PG_DIR" >/dev/null
-kt_wait_exit "$SYNC" 60
+crash_until_retried "$KT_WORK/sync2.out" \
+	"database unavailable: try again later (busy) — trying again" \
+	"the Pull cut by the crash is answered BUSY and retried" 40
 kt_assert_eq 0 "$KT_RC" "sync after the database came back (output: $(cat "$KT_WORK/sync2.out"))"
 kt_assert_replica_eq mun1 "mun1 replica after a pull across a database crash"
 kt_assert_eq 0 "$(kt_log_count 'lvl=error')" "errors in kartad's log (an outage is not an internal error)"

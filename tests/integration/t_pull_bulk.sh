@@ -38,15 +38,9 @@ indexes() { kt_sq reg "SELECT group_concat(name, ' ') FROM (SELECT name FROM sql
 	WHERE type = 'index' AND tbl_name = 'row' AND name NOT LIKE 'sqlite_%' ORDER BY name)"; }
 
 # --- killed mid-fill ------------------------------------------------------------------------
-rm -rf "$KT_WORK/reg.state"
-kt_bg env KARTA_TEST_PAGE_DELAY_MS=150 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
-	>"$KT_WORK/fill1.out" 2>&1
+kt_slow_first_pull reg 150 "$KT_WORK/fill1.out"
 PULL=$KT_BG_PID
-for ((i = 0; i < 300; i++)); do
-	n=$(kt_sq reg "SELECT count(*) FROM row" 2>/dev/null || echo 0)
-	[ "${n:-0}" -gt 20 ] && break
-	sleep 0.05
-done
+kt_wait_rows reg 20 0.05
 mid=$(indexes)
 kt_bg_kill "$PULL"
 n=$(kt_sq reg "SELECT count(*) FROM row")

@@ -60,15 +60,9 @@ kt_assert_contains "$KT_OUT" "up to date" "the second sync"
 OTHER=$(kt_psql "SELECT i.id FROM plan_item i JOIN plan p ON p.id = i.plan_id
 	JOIN organization o ON o.id = p.owner_org_id WHERE o.code = 'sch21' ORDER BY i.ordinal LIMIT 1")
 BIGITEM=$(kt_psql "SELECT id FROM plan_item WHERE plan_id = '$BIG' ORDER BY id DESC LIMIT 1")
-rm -rf "$KT_WORK/reg.state"
-kt_bg env KARTA_TEST_PAGE_DELAY_MS=100 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
-	>"$KT_WORK/slow.out" 2>&1
+kt_slow_first_pull reg 100 "$KT_WORK/slow.out"
 SLOW=$KT_BG_PID
-for ((i = 0; i < 300; i++)); do
-	n=$(kt_sq reg "SELECT count(*) FROM row WHERE feed = 'reg'" 2>/dev/null || echo 0)
-	[ "${n:-0}" -gt 5 ] && break
-	sleep 0.05
-done
+kt_wait_rows reg 5 0.05 "feed = 'reg'"
 kt__exited "$SLOW" && kt_fail "the sync ended before the writes: $(cat "$KT_WORK/slow.out")"
 kt_psql "
 UPDATE plan_item SET title = 'Правка во время снимка', row_version = row_version + 1 WHERE id = '$ITEM';

@@ -169,32 +169,30 @@ python3 - "$D/r52" "$D/climb.zip" <<-'EOF'
 	        z.write(os.path.join(sys.argv[1], f), ('../' if f == 'rbd_Stations.xml' else '') + f)
 	EOF
 refused "$D/climb.zip" "climb.zip.: entry [0-9]+ has a name that leaves the archive" "a ZIP entry climbing out with ../"
-# a zip bomb: a member whose headers say 1000 bytes and that inflates to 5 MB
-python3 - "$D/r52" "$D/bomb.zip" <<-'EOF'
+# stations_zip ZIP MB [LIE]: the r52 package zipped with rbd_Stations.xml holding MB MiB of
+# spaces; with LIE, the member's headers say 1000 bytes (a member inflating past them)
+stations_zip() {
+	python3 - "$D/r52" "$1" "$2" "${3:-}" <<-'EOF'
 	import os, struct, sys, zipfile
 	with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
 	    for f in sorted(os.listdir(sys.argv[1])):
 	        if f != 'rbd_Stations.xml':
 	            z.write(os.path.join(sys.argv[1], f), f)
 	    z.writestr('rbd_Stations.xml', '<?xml version="1.0"?><GIADBSet xmlns="http://www.rustest.ru/giadbset">'
-	               + ' ' * (5 << 20) + '</GIADBSet>')
-	b = bytearray(open(sys.argv[2], 'rb').read())
-	cd = b.rfind(b'PK\x01\x02')                 # the last member's central entry
-	lh = struct.unpack_from('<I', b, cd + 42)[0]  # and its local header
-	struct.pack_into('<I', b, lh + 22, 1000)
-	struct.pack_into('<I', b, cd + 24, 1000)
-	open(sys.argv[2], 'wb').write(bytes(b))
+	               + ' ' * (int(sys.argv[3]) << 20) + '</GIADBSet>')
+	if sys.argv[4]:
+	    b = bytearray(open(sys.argv[2], 'rb').read())
+	    cd = b.rfind(b'PK\x01\x02')                 # the last member's central entry
+	    lh = struct.unpack_from('<I', b, cd + 42)[0]  # and its local header
+	    struct.pack_into('<I', b, lh + 22, 1000)
+	    struct.pack_into('<I', b, cd + 24, 1000)
+	    open(sys.argv[2], 'wb').write(bytes(b))
 	EOF
+}
+# a zip bomb: a member whose headers say 1000 bytes and that inflates to 5 MB
+stations_zip "$D/bomb.zip" 5 lie
 refused "$D/bomb.zip" "rbd_Stations.xml: " "a zip bomb (a member inflating past what its header says)"
-python3 - "$D/r52" "$D/bomb2.zip" <<-'EOF'
-	import os, sys, zipfile
-	with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
-	    for f in sorted(os.listdir(sys.argv[1])):
-	        if f != 'rbd_Stations.xml':
-	            z.write(os.path.join(sys.argv[1], f), f)
-	    z.writestr('rbd_Stations.xml', '<?xml version="1.0"?><GIADBSet xmlns="http://www.rustest.ru/giadbset">'
-	               + ' ' * (8 << 20) + '</GIADBSet>')
-	EOF
+stations_zip "$D/bomb2.zip" 8
 refused "$D/bomb2.zip" "rbd_Stations.xml: [0-9]+ bytes inflated, over the limit" "a zip bomb (past the limit)" --limit-mb 4
 fresh enc; sed -i '1s/encoding="utf-8"/encoding="windows-1251"/' "$D/enc/rbd_Auditoriums.xml"
 iconv -f UTF-8 -t CP1251 "$D/enc/rbd_Auditoriums.xml" >"$D/enc/x" && mv "$D/enc/x" "$D/enc/rbd_Auditoriums.xml"

@@ -242,15 +242,10 @@ kt_assert_eq "$(kt_psql "SELECT municipal_action FROM plan_item WHERE plan_id = 
 SEEDS=${KT_SEEDS:-$KT_SRC/tests/fixtures/seeds}
 kt_ok reg plan import "$SEEDS/001_ab757c1570964dd4.txt"
 kt_ok reg plan import "$SEEDS/000_0321eb817b06a241.txt" --allow-truncated
-rm -rf "$KT_WORK/reg.state" # a new computer of the region: its first, long pull
-kt_bg env KARTA_TEST_PAGE_DELAY_MS=150 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
-	>"$KT_WORK/pull.out" 2>&1
+# a new computer of the region: its first, long pull
+kt_slow_first_pull reg 150 "$KT_WORK/pull.out"
 PULL=$KT_BG_PID
-for ((i = 0; i < 300; i++)); do
-	n=$(sq reg "SELECT count(*) FROM row" 2>/dev/null || echo 0)
-	[ "${n:-0}" -gt 50 ] && break
-	sleep 0.1
-done
+kt_wait_rows reg 50 0.1
 [ "${n:-0}" -gt 50 ] || kt_fail "the pull did not start: $(cat "$KT_WORK/pull.out")"
 kill -KILL "$KT_KARTAD_PID"
 wait "$PULL" && kt_fail "the pull did not notice kartad dying"

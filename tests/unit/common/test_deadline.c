@@ -510,35 +510,38 @@ static void test_random(void **state)
 	}
 }
 
-static void test_json(void **state)
+/* The JSON of text parsed in year. */
+static json_t *parsed_json(const char *text, int year)
 {
 	struct kt_deadline dl;
-	json_t *j;
-	char *s;
+	assert_int_equal(kt_deadline_parse(text, year, &dl), 0);
+	return kt_deadline_to_json(&dl);
+}
 
-	assert_int_equal(kt_deadline_parse("до 31.10.2020г.", 2020, &dl), 0);
-	j = kt_deadline_to_json(&dl);
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"external\":null,\"kind\":\"by_date\",\"recurrence\":null,"
-		"\"relative\":null,\"warnings\":[],\"windows\":[{\"from\":null,\"to\":\"2020-10-31\"}],"
-		"\"year_inferred\":false}");
+static void expect_dump(const json_t *j, size_t flags, const char *want)
+{
+	char *s = json_dumps(j, flags);
+	assert_string_equal(s, want);
 	free(s);
+}
+
+static void test_json(void **state)
+{
+	json_t *j = parsed_json("до 31.10.2020г.", 2020);
+	expect_dump(j, JSON_COMPACT | JSON_SORT_KEYS, "{\"external\":null,\"kind\":\"by_date\","
+		"\"recurrence\":null,\"relative\":null,\"warnings\":[],"
+		"\"windows\":[{\"from\":null,\"to\":\"2020-10-31\"}],\"year_inferred\":false}");
 	json_decref(j);
 
-	assert_int_equal(kt_deadline_parse("Ежемесячно, по запросу ГЭК", 0, &dl), 0);
-	j = kt_deadline_to_json(&dl);
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"external\":\"по запросу ГЭК\",\"kind\":\"continuous\","
-		"\"recurrence\":\"monthly\",\"relative\":null,\"warnings\":[],\"windows\":[],"
-		"\"year_inferred\":false}");
-	free(s);
+	j = parsed_json("Ежемесячно, по запросу ГЭК", 0);
+	expect_dump(j, JSON_COMPACT | JSON_SORT_KEYS, "{\"external\":\"по запросу ГЭК\","
+		"\"kind\":\"continuous\",\"recurrence\":\"monthly\",\"relative\":null,\"warnings\":[],"
+		"\"windows\":[],\"year_inferred\":false}");
 	json_decref(j);
 
-	assert_int_equal(kt_deadline_parse("Ноябрь", 0, &dl), 0);
-	j = kt_deadline_to_json(&dl);
-	s = json_dumps(json_object_get(j, "windows"), JSON_COMPACT);
-	assert_string_equal(s, "[{\"from\":\"--11-01\",\"to\":\"--11-30\"}]");
-	free(s);
+	j = parsed_json("Ноябрь", 0);
+	expect_dump(json_object_get(j, "windows"), JSON_COMPACT,
+		"[{\"from\":\"--11-01\",\"to\":\"--11-30\"}]");
 	assert_int_equal(json_array_size(json_object_get(j, "warnings")), 1);
 	json_decref(j);
 }

@@ -25,6 +25,15 @@ static char *render(const struct kt_table *t, enum kt_table_format f,
 	return buf;
 }
 
+/* t rendered in f with o is exactly want. */
+static void expect_render(const struct kt_table *t, enum kt_table_format f,
+	const struct kt_table_opts *o, const char *want)
+{
+	char *out = render(t, f, o);
+	assert_string_equal(out, want);
+	free(out);
+}
+
 static struct kt_table *table2(const char *h1, const char *h2, unsigned w2)
 {
 	const struct kt_col cols[] = {{h1, KT_COL_TEXT, 0}, {h2, KT_COL_TEXT, w2}};
@@ -84,12 +93,10 @@ static void test_text_cyrillic(void **state)
 	const char *r2[] = {"1.10", "Сбор", "3", ""};
 	assert_int_equal(kt_table_add(t, r1), 0);
 	assert_int_equal(kt_table_add(t, r2), 0);
-	char *out = render(t, KT_TABLE_TEXT, NULL);
-	assert_string_equal(out,
+	expect_render(t, KT_TABLE_TEXT, NULL,
 		"number  title       items  deadline\n"
 		"1.1     Анализ ГИА     12  до 1 ноября\n"
 		"1.10    Сбор            3\n");
-	free(out);
 	kt_table_free(t);
 }
 
@@ -100,9 +107,8 @@ static void test_text_wrap(void **state)
 	add2(t, "2", "Всероссийскиепроверочные");
 	add2(t, "3", "две\nстроки");
 	struct kt_table_opts o = {.fit = KT_FIT_WRAP, .indent = "> "};
-	char *out = render(t, KT_TABLE_TEXT, &o);
 	/* breaks at spaces; a word longer than the column is split inside */
-	assert_string_equal(out,
+	expect_render(t, KT_TABLE_TEXT, &o,
 		"> n  title\n"
 		"> 1  Провести\n"
 		">    анализ\n"
@@ -113,16 +119,14 @@ static void test_text_wrap(void **state)
 		">    чные\n"
 		"> 3  две\n"
 		">    строки\n");
-	free(out);
 	kt_table_free(t);
 	t = table2("version", "fields", 24);
 	add2(t, "1", "deadline,deadline_kind,deadline_last,title");
-	out = render(t, KT_TABLE_TEXT, NULL);
-	assert_string_equal(out,          /* comma lists break after a comma */
+	/* comma lists break after a comma */
+	expect_render(t, KT_TABLE_TEXT, NULL,
 		"version  fields\n"
 		"1        deadline,deadline_kind,\n"
 		"         deadline_last,title\n");
-	free(out);
 	kt_table_free(t);
 }
 
@@ -133,12 +137,10 @@ static void test_text_cut(void **state)
 	add2(t, "2", "коротко");
 	add2(t, "3", "две\nстроки");
 	struct kt_table_opts cut = {.fit = KT_FIT_CUT, .no_header = true};
-	char *out = render(t, KT_TABLE_TEXT, &cut);
-	assert_string_equal(out,
+	expect_render(t, KT_TABLE_TEXT, &cut,
 		"1  Провест…\n"
 		"2  коротко\n"
 		"3  две стр…\n");
-	free(out);
 	kt_table_free(t);
 }
 
@@ -153,8 +155,7 @@ static void test_csv_quoting(void **state)
 	add2(t, "6", " padded");
 	add2(t, "7", "Сроки: до 1 ноября");
 	struct kt_table_opts o = {.bom = true};
-	char *out = render(t, KT_TABLE_CSV, &o);
-	assert_string_equal(out,
+	expect_render(t, KT_TABLE_CSV, &o,
 		"\xEF\xBB\xBF"
 		"id,title\r\n"
 		"1,plain\r\n"
@@ -164,9 +165,8 @@ static void test_csv_quoting(void **state)
 		"5,\"two\nlines\"\r\n"
 		"6,\" padded\"\r\n"
 		"7,Сроки: до 1 ноября\r\n");
-	free(out);
 	struct kt_table_opts semi = {.sep = ';', .no_header = true};
-	out = render(t, KT_TABLE_CSV, &semi);
+	char *out = render(t, KT_TABLE_CSV, &semi);
 	assert_non_null(strstr(out, "3;\"a,b\"\r\n"));
 	assert_int_equal(strncmp(out, "1;plain\r\n", 9), 0); /* no BOM unless asked */
 	free(out);
@@ -367,15 +367,13 @@ static void test_csv_people(void **state)
 	assert_int_equal(kt_table_add(t, r2), 0);
 	struct kt_table_style st = {.people = true, .csv_people = true, .label = label};
 	kt_table_set_style(&st);
-	char *out = render(t, KT_TABLE_CSV, NULL);
-	assert_string_equal(out, "\xEF\xBB\xBF"
+	expect_render(t, KT_TABLE_CSV, NULL, "\xEF\xBB\xBF"
 		"Наименование;done %;Срок;items\r\n"
 		"\"Сбор; анализ\nитоги\";12,5;01.11.2025;1200\r\n"
 		"ГИА;;;3\r\n");
-	free(out);
 	st.keys = true;
 	kt_table_set_style(&st);
-	out = render(t, KT_TABLE_CSV, NULL);
+	char *out = render(t, KT_TABLE_CSV, NULL);
 	assert_non_null(strstr(out, "title;done %;due;items\r\n"));
 	free(out);
 	st.cp1251 = true;

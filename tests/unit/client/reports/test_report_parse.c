@@ -111,6 +111,15 @@ static void test_documents_refused(void **state)
 	assert_string_equal(d.title, "Приказ \xEF\xBF\xBD №1");
 }
 
+/* e dumped compact with sorted keys is want; e is released. */
+static void expect_json_then_free(json_t *e, const char *want)
+{
+	char *s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, want);
+	free(s);
+	json_decref(e);
+}
+
 static void test_evidence_json(void **state)
 {
 	(void)state;
@@ -123,54 +132,41 @@ static void test_evidence_json(void **state)
 	const char *recs[] = {"a1", "b2"};
 	json_t *e = report_evidence_json(&d, "docs/2023/prikaz-12.pdf", 25, recs, 2, &oom);
 	assert_non_null(e);
-	char *s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s,
+	expect_json_then_free(e,
 		"{\"attachment\":{\"name\":\"prikaz-12.pdf\",\"ref\":\"docs/2023/prikaz-12.pdf\"},"
 		"\"count\":25,\"document\":{\"date\":\"2023-10-01\",\"kind\":\"приказ\","
 		"\"number\":\"12\",\"title\":\"Приказ №12 от 01.10.2023\"},\"records\":[\"a1\",\"b2\"]}");
-	free(s);
-	json_decref(e);
 	/* a title-only document; count 0 is a count */
 	assert_int_equal(report_parse_document("Справка", &d, err, sizeof err), 0);
-	e = report_evidence_json(&d, NULL, 0, NULL, 0, &oom);
-	s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"count\":0,\"document\":{\"title\":\"Справка\"}}");
-	free(s);
-	json_decref(e);
+	expect_json_then_free(report_evidence_json(&d, NULL, 0, NULL, 0, &oom),
+		"{\"count\":0,\"document\":{\"title\":\"Справка\"}}");
 	/* an attachment that is a URL: the name is its last part */
-	e = report_evidence_json(NULL, "https://disk.example/d/abc/", -1, NULL, 0, &oom);
-	s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s,
-		"{\"attachment\":{\"name\":\"abc\",\"ref\":\"https://disk.example/d/abc/\"}}");
-	free(s);
-	json_decref(e);
+	expect_json_then_free(report_evidence_json(NULL, "https://disk.example/d/abc/", -1, NULL, 0,
+		&oom), "{\"attachment\":{\"name\":\"abc\",\"ref\":\"https://disk.example/d/abc/\"}}");
+}
+
+static void expect_short_time(const char *in, bool local, const char *want)
+{
+	char b[32];
+	report_short_time(in, local, b, sizeof b);
+	assert_string_equal(b, want);
 }
 
 static void test_short_time(void **state)
 {
 	(void)state;
-	char b[32];
-	report_short_time("2026-11-24 10:15:03.123456+03", false, b, sizeof b);
-	assert_string_equal(b, "2026-11-24 10:15");
-	report_short_time("2026-11-24T10:15:03Z", false, b, sizeof b);
-	assert_string_equal(b, "2026-11-24 10:15");
-	report_short_time("", false, b, sizeof b);
-	assert_string_equal(b, "");
-	report_short_time("2026-11-24", false, b, sizeof b);
-	assert_string_equal(b, "2026-11-24");
-	report_short_time(NULL, false, b, sizeof b);
-	assert_string_equal(b, "");
+	expect_short_time("2026-11-24 10:15:03.123456+03", false, "2026-11-24 10:15");
+	expect_short_time("2026-11-24T10:15:03Z", false, "2026-11-24 10:15");
+	expect_short_time("", false, "");
+	expect_short_time("2026-11-24", false, "2026-11-24");
+	expect_short_time(NULL, false, "");
 	/* for a Russian reader: local time as people write it, with the zone */
 	setenv("TZ", "Europe/Moscow", 1);
 	tzset();
-	report_short_time("2026-11-24 10:15:03.123456+03", true, b, sizeof b);
-	assert_string_equal(b, "24.11.2026 10:15 MSK");
-	report_short_time("2026-11-24T07:15:03Z", true, b, sizeof b);
-	assert_string_equal(b, "24.11.2026 10:15 MSK");
-	report_short_time("2026-11-24", true, b, sizeof b);
-	assert_string_equal(b, "24.11.2026");
-	report_short_time("не время", true, b, sizeof b);
-	assert_string_equal(b, "не время");
+	expect_short_time("2026-11-24 10:15:03.123456+03", true, "24.11.2026 10:15 MSK");
+	expect_short_time("2026-11-24T07:15:03Z", true, "24.11.2026 10:15 MSK");
+	expect_short_time("2026-11-24", true, "24.11.2026");
+	expect_short_time("не время", true, "не время");
 }
 
 int main(void)

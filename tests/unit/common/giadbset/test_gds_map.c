@@ -54,6 +54,13 @@ static const char *lookup(void *ctx, const struct kt_gds_map_col *c, const json_
 	return buf;
 }
 
+/* Every column of row filled with value_of. */
+static void fill_row(const struct kt_gds_table *t, struct kt_gds_row *row)
+{
+	for (int i = 0; i < t->ncols; i++)
+		row->val[i] = value_of(t, i);
+}
+
 static void test_round_trip(void **state)
 {
 	(void)state;
@@ -67,8 +74,7 @@ static void test_round_trip(void **state)
 		for (int i = 0; i < t->ncols; i++)
 			assert_non_null(kt_gds_map_col(map, t->cols[i].name));
 		struct kt_gds_row row = {.index = 1};
-		for (int i = 0; i < t->ncols; i++)
-			row.val[i] = value_of(t, i);
+		fill_row(t, &row);
 		int sn = kt_gds_col(t, "SecondName"); /* an absent optional element */
 		if (sn >= 0)
 			row.val[sn] = NULL;
@@ -100,8 +106,7 @@ static void test_values(void **state)
 	assert_ptr_equal(m, kt_gds_map_of("rbd_Participants"));
 	const struct kt_gds_table *t = kt_gds_table("rbd_Participants");
 	struct kt_gds_row row = {.index = 3};
-	for (int i = 0; i < t->ncols; i++)
-		row.val[i] = value_of(t, i);
+	fill_row(t, &row);
 	char err[256];
 	json_t *k = kt_gds_to_karta(m, t, &row, err, sizeof err);
 	assert_non_null(k);
@@ -137,8 +142,7 @@ static void test_values(void **state)
 	const struct kt_gds_map *am = kt_gds_map_of("rbd_Auditoriums");
 	const struct kt_gds_table *at = kt_gds_table("rbd_Auditoriums");
 	struct kt_gds_row ar = {.index = 1};
-	for (int i = 0; i < at->ncols; i++)
-		ar.val[i] = value_of(at, i);
+	fill_row(at, &ar);
 	ar.val[kt_gds_col(at, "RowsCount")] = "51";
 	assert_null(kt_gds_to_karta(am, at, &ar, err, sizeof err));
 	assert_string_equal(err, "«RowsCount» is out of the range karta keeps");
@@ -147,8 +151,7 @@ static void test_values(void **state)
 	const struct kt_gds_map *sm = kt_gds_map_of("exam_point");
 	const struct kt_gds_table *st = kt_gds_table("rbd_Stations");
 	struct kt_gds_row sr = {.index = 1};
-	for (int i = 0; i < st->ncols; i++)
-		sr.val[i] = value_of(st, i);
+	fill_row(st, &sr);
 	sr.val[kt_gds_col(st, "StationAddress")] = NULL;
 	k = kt_gds_to_karta(sm, st, &sr, err, sizeof err);
 	assert_non_null(k);
