@@ -388,6 +388,29 @@ static int content_args(const struct opt_cmd *c, const struct opt *o, json_t *a)
 	return EXIT_OK;
 }
 
+/* A new submission answering request: its id chosen here (into id), request_id in a.
+ * EXIT_OK or EXIT_RUNTIME. */
+static int new_for_request(json_t *a, const char *request, char *id)
+{
+	if (plan_fmt_new_id(id) != 0)
+		return EXIT_RUNTIME;
+	jset_str(a, "request_id", request);
+	return EXIT_OK;
+}
+
+/* Sends the draft or submit op (takes a) and prints the submission shown as what. */
+static int send_submission(struct client *cl, const char *op, const char *id,
+	const struct opt *base, json_t *a, const char *shown, const char *what)
+{
+	Karta__OpResult *r;
+	int rc = report_send_op(cl, op, id, base->set ? base->num : 0, a, &r);
+	if (rc == EXIT_OK) {
+		print_submission(r, shown, what);
+		karta__op_result__free_unpacked(r, NULL);
+	}
+	return rc;
+}
+
 static int report_draft(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
@@ -420,20 +443,12 @@ static int report_draft(struct client *cl, int argc, char **argv)
 			}
 			jset_str(a, "new_id", next);
 		}
-	} else {
-		if (plan_fmt_new_id(id) != 0) {
-			rc = EXIT_RUNTIME;
-			goto out;
-		}
-		jset_str(a, "request_id", pos[0]);
+	} else if ((rc = new_for_request(a, pos[0], id)) != EXIT_OK) {
+		goto out;
 	}
-	Karta__OpResult *r;
-	rc = report_send_op(cl, "report_draft", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
+	rc = send_submission(cl, "report_draft", id, &o[O_BASE], a, *next ? next : id,
+		N_("report op|draft"));
 	a = NULL;
-	if (rc == EXIT_OK) {
-		print_submission(r, *next ? next : id, N_("report op|draft"));
-		karta__op_result__free_unpacked(r, NULL);
-	}
 out:
 	json_decref(a);
 	opts_free(&c);
@@ -456,21 +471,13 @@ static int report_submit(struct client *cl, int argc, char **argv)
 	if ((rc = content_args(&c, &o[O_EV], a)) != EXIT_OK)
 		goto out;
 	if (replica_has(cl, "report_request", pos[0], NULL, 0)) {
-		if (plan_fmt_new_id(id) != 0) {
-			rc = EXIT_RUNTIME;
+		if ((rc = new_for_request(a, pos[0], id)) != EXIT_OK)
 			goto out;
-		}
-		jset_str(a, "request_id", pos[0]);
 	} else {
 		snprintf(id, sizeof id, "%s", pos[0]);
 	}
-	Karta__OpResult *r;
-	rc = report_send_op(cl, "report_submit", id, o[O_BASE].set ? o[O_BASE].num : 0, a, &r);
+	rc = send_submission(cl, "report_submit", id, &o[O_BASE], a, id, N_("report op|submit"));
 	a = NULL;
-	if (rc == EXIT_OK) {
-		print_submission(r, id, N_("report op|submit"));
-		karta__op_result__free_unpacked(r, NULL);
-	}
 out:
 	json_decref(a);
 	opts_free(&c);

@@ -97,6 +97,50 @@ int report_table(struct client *cl, Karta__TableRequest *req, Karta__Table **out
 	return EXIT_OK;
 }
 
+/* The options rollup and overdue share after their first ones (both enums name them alike). */
+#define SCOPED_TABLE_OPTS \
+	[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG", \
+		.help = N_("an organization below this one (default: this one)")}, \
+	[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN", \
+		.help = N_("only this plan and the plans derived from it")}, \
+	[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), \
+	[O_BOM] = OPTS_BOM, \
+	[O_OUTPUT] = OPTS_OUTPUT
+
+/* What rollup and overdue do before rendering: reads the command line, checks --scope, opens
+ * the output and asks the server for the table c->name. True with *t (free it, then
+ * table_out_close(out)); false with the exit code in *rc (the output closed if opened). */
+static bool scoped_table(struct client *cl, struct opt_cmd *c, int argc, char **argv,
+	const struct opt *as_of, const struct opt *by, const struct opt *scope,
+	const struct opt *plan, struct report_view *v, struct table_out *out, Karta__Table **t,
+	int *rc)
+{
+	*t = NULL;
+	if (!opts_ok(c, argc, argv, NULL, rc))
+		return false;
+	if (scope->set && (!*scope->str || strlen(scope->str) > 32)) {
+		*rc = opts_fail(c, _("--scope needs an organization code"));
+		return false;
+	}
+	*rc = table_out_start(out, &v->fo, c);
+	if (*rc != EXIT_OK)
+		return false;
+	*rc = table_call(cl, c->name, as_of, by, scope, plan, v, t);
+	if (*rc != EXIT_OK) {
+		*rc = table_out_close(out, &v->fo, *rc);
+		return false;
+	}
+	return true;
+}
+
+/* ", scope ORG" after a heading when --scope is given, else "". */
+static void scope_suffix(char *buf, size_t size, const struct opt *scope)
+{
+	buf[0] = '\0';
+	if (scope->set)
+		snprintf(buf, size, _(", scope %s"), scope->str);
+}
+
 int cmd_rollup(struct client *cl, int argc, char **argv)
 {
 	enum { O_AS_OF, O_BY, O_SCOPE, O_PLAN, O_FORMAT, O_BOM, O_OUTPUT, O_N };
@@ -106,35 +150,21 @@ int cmd_rollup(struct client *cl, int argc, char **argv)
 		[O_BY] = {.name = "by", .type = OPT_CHOICE, .choices = "municipality|school|item",
 			.help = N_("one row per municipality, school or plan item (default: the level "
 				"below the scope; a school's own items)")},
-		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
-			.help = N_("an organization below this one (default: this one)")},
-		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
-			.help = N_("only this plan and the plans derived from it")},
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
-		[O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT,
+		SCOPED_TABLE_OPTS,
 	};
 	struct opt_cmd c = {"rollup", "", 0, help_rollup, o};
-	int rc;
-	if (!opts_ok(&c, argc, argv, NULL, &rc))
-		return rc;
-	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
-		return opts_fail(&c, _("--scope needs an organization code"));
 	struct report_view v = {.color = report_want_color()};
 	struct table_out out;
-	rc = table_out_start(&out, &v.fo, &c);
-	if (rc != EXIT_OK)
-		return rc;
 	Karta__Table *t;
-	rc = table_call(cl, "rollup", &o[O_AS_OF], &o[O_BY], &o[O_SCOPE], &o[O_PLAN], &v, &t);
-	if (rc != EXIT_OK)
-		return table_out_close(&out, &v.fo, rc);
+	int rc;
+	if (!scoped_table(cl, &c, argc, argv, &o[O_AS_OF], &o[O_BY], &o[O_SCOPE], &o[O_PLAN], &v,
+		    &out, &t, &rc))
+		return rc;
 	v.title = strcmp(v.by, "item") == 0 ? "Свод по мероприятиям"
 		: strcmp(v.by, "school") == 0 ? "Свод по ОО" : "Свод по муниципалитетам";
 	if (v.fo.format == KT_TABLE_TEXT) {
-		char scope[256] = "";
-		if (o[O_SCOPE].set)
-			snprintf(scope, sizeof scope, _(", scope %s"), o[O_SCOPE].str);
+		char scope[256];
+		scope_suffix(scope, sizeof scope, &o[O_SCOPE]);
 		const char *as_of = o[O_AS_OF].set ? o[O_AS_OF].str : _("today");
 		if (strcmp(v.by, "item") == 0)
 			printf(_("roll-up by item as of %s%s\n\n"), as_of, scope);
@@ -159,33 +189,19 @@ int cmd_overdue(struct client *cl, int argc, char **argv)
 	struct opt o[O_N + 1] = {
 		[O_AS_OF] = {.name = "as-of", .type = OPT_DATE, .meta = "YYYY-MM-DD",
 			.help = N_("overdue at the end of this day (default: today)")},
-		[O_SCOPE] = {.name = "scope", .type = OPT_STR, .meta = "ORG",
-			.help = N_("an organization below this one (default: this one)")},
-		[O_PLAN] = {.name = "plan", .type = OPT_STR, .meta = "PLAN",
-			.help = N_("only this plan and the plans derived from it")},
-		[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"),
-		[O_BOM] = OPTS_BOM,
-		[O_OUTPUT] = OPTS_OUTPUT,
+		SCOPED_TABLE_OPTS,
 	};
 	struct opt_cmd c = {"overdue", "", 0, help_overdue, o};
-	int rc;
-	if (!opts_ok(&c, argc, argv, NULL, &rc))
-		return rc;
-	if (o[O_SCOPE].set && (!*o[O_SCOPE].str || strlen(o[O_SCOPE].str) > 32))
-		return opts_fail(&c, _("--scope needs an organization code"));
 	struct report_view v = {.color = report_want_color(), .title = "Просрочено"};
 	struct table_out out;
-	rc = table_out_start(&out, &v.fo, &c);
-	if (rc != EXIT_OK)
-		return rc;
 	Karta__Table *t;
-	rc = table_call(cl, "overdue", &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &t);
-	if (rc != EXIT_OK)
-		return table_out_close(&out, &v.fo, rc);
+	int rc;
+	if (!scoped_table(cl, &c, argc, argv, &o[O_AS_OF], NULL, &o[O_SCOPE], &o[O_PLAN], &v, &out,
+		    &t, &rc))
+		return rc;
 	if (v.fo.format == KT_TABLE_TEXT) {
-		char scope[256] = "";
-		if (o[O_SCOPE].set)
-			snprintf(scope, sizeof scope, _(", scope %s"), o[O_SCOPE].str);
+		char scope[256];
+		scope_suffix(scope, sizeof scope, &o[O_SCOPE]);
 		printf(_("overdue as of %s%s\n\n"), o[O_AS_OF].set ? o[O_AS_OF].str : _("today"),
 			scope);
 	}

@@ -21,16 +21,25 @@
 
 enum pstate { P_FIELD_START, P_UNQUOTED, P_QUOTED, P_QUOTED_QUOTE, P_SKIP };
 
+/* Sets e to the translated message fmt (N_() at the callers of fail and bad_record). */
+static void set_errv(struct kt_csv_err *e, enum kt_csv_errcode code, int line, const char *fmt,
+	va_list ap) __attribute__((format(printf, 4, 0)));
+static void set_errv(struct kt_csv_err *e, enum kt_csv_errcode code, int line, const char *fmt,
+	va_list ap)
+{
+	char body[sizeof e->msg];
+	vsnprintf(body, sizeof body, _(fmt), ap);
+	kt_csv_set_err(e, code, line, "%s", body);
+}
+
 static int fail(struct kt_csv_reader *r, enum kt_csv_errcode code, int line, const char *fmt,
 	...) __attribute__((format(printf, 4, 5)));
 static int fail(struct kt_csv_reader *r, enum kt_csv_errcode code, int line, const char *fmt, ...)
 {
-	char body[sizeof r->err.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, _(fmt), ap); /* N_() at the callers */
+	set_errv(&r->err, code, line, fmt, ap);
 	va_end(ap);
-	kt_csv_set_err(&r->err, code, line, "%s", body);
 	return -1;
 }
 
@@ -40,12 +49,10 @@ static int bad_record(struct kt_csv_reader *r, enum kt_csv_errcode code, int lin
 static int bad_record(struct kt_csv_reader *r, enum kt_csv_errcode code, int line,
 	const char *fmt, ...)
 {
-	char body[sizeof r->bad.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(body, sizeof body, _(fmt), ap); /* N_() at the callers */
+	set_errv(&r->bad, code, line, fmt, ap);
 	va_end(ap);
-	kt_csv_set_err(&r->bad, code, line, "%s", body);
 	r->skipping = true;
 	r->st = P_SKIP;
 	return 1;

@@ -82,28 +82,29 @@ static int admin_exec_one(PGconn *pg, const char *what, const char *sql, int n,
 	return rows == 1;
 }
 
-static void print_rows(PGresult *r)
+/* A list command: runs sql (what says it in errors, N_() at the callers) and prints its rows
+ * tab-separated. 0, or 1 when the query failed. */
+static int list_rows(PGconn *pg, const char *what, const char *sql)
 {
+	PGresult *r = admin_exec(pg, what, sql, 0, NULL);
+	if (!r)
+		return 1;
 	int n = PQntuples(r), f = PQnfields(r);
 	for (int i = 0; i < n; i++) {
 		for (int j = 0; j < f; j++) /* levels, roles and states in the user's words */
 			printf("%s%s", j ? "\t" : "", word(PQgetvalue(r, i, j)));
 		putchar('\n');
 	}
+	PQclear(r);
+	return 0;
 }
 
 int admin_org(PGconn *pg, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-		PGresult *r = admin_exec(pg, N_("list organizations"),
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return list_rows(pg, N_("list organizations"),
 			"SELECT o.code, o.level, coalesce(p.code, '-'), o.name FROM organization o"
-			" LEFT JOIN organization p ON p.id = o.parent_id ORDER BY o.id", 0, NULL);
-		if (!r)
-			return 1;
-		print_rows(r);
-		PQclear(r);
-		return 0;
-	}
+			" LEFT JOIN organization p ON p.id = o.parent_id ORDER BY o.id");
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return admin_org_import(pg, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0) {
@@ -218,17 +219,11 @@ int admin_device(PGconn *pg, int argc, char **argv)
 		return device_add(pg, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return device_revoke(pg, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-		PGresult *r = admin_exec(pg, N_("list devices"),
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return list_rows(pg, N_("list devices"),
 			"SELECT d.fingerprint, o.code, d.role, d.status, coalesce(d.label, ''),"
 			" coalesce(to_char(d.last_seen, 'YYYY-MM-DD HH24:MI'), 'never')"
-			" FROM device d JOIN organization o ON o.id = d.org_id ORDER BY d.id", 0, NULL);
-		if (!r)
-			return 1;
-		print_rows(r);
-		PQclear(r);
-		return 0;
-	}
+			" FROM device d JOIN organization o ON o.id = d.org_id ORDER BY d.id");
 	fprintf(stderr, _("usage: karta-admin device add --org C --cert FILE.pem [--role R] "
 			"[--label T] | device revoke (--cert F | --fingerprint H) | device list\n"));
 	return 2;

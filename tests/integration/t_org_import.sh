@@ -101,6 +101,13 @@ kt_assert_rc 0 "device add for an imported school"
 kt_write_client_conf "$KT_WORK/oo50-1001.conf" "$KT_CERTS/oo50-1001.pem" "$KT_CERTS/oo50-1001.key"
 kt_ok oo50-1001 hello
 kt_assert_contains "$KT_OUT" "oo50-1001" "hello as the imported school"
+kt_run kt_admin org list
+kt_assert_rc 0 "org list"
+kt_assert_match "$KT_OUT" $'^oo50-1002\t[^\t]+\tmun50-1\t' "org list: a school, its level and parent"
+kt_assert_match "$KT_OUT" $'^reg50\t[^\t]+\t-\t' "org list: the region without a parent"
+kt_run kt_admin device list
+kt_assert_rc 0 "device list"
+kt_assert_match "$KT_OUT" $'\too50-1001\t' "device list: the imported school's device"
 
 # --- refusals: file and row named, nothing written ------------------------------------------
 # refused DIR PATTERN WHAT: org import must exit 1 with PATTERN and leave the database alone
