@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "kt_dates.h"
+
 #include "kt_i18n.h"
 
 /* TLS 1.2: ECDHE key exchange with AEAD ciphers only (no CBC, no static RSA). */
@@ -154,12 +156,18 @@ int kt_tls_file_fingerprint(const char *pem_file, char out[KT_FINGERPRINT_LEN + 
 	return rc;
 }
 
-/* "2025-01-01 00:00 UTC" of an ASN1_TIME. */
+/* An ASN1_TIME for a person: "2025-01-01 00:00 UTC", to a Russian reader "01.01.2025 03:00 MSK"
+ * (kt_date_people: local time and zone). */
 static void asn1_day(const ASN1_TIME *t, char *buf, size_t n)
 {
 	struct tm tm;
-	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	char iso[32];
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, n, "%Y-%m-%d %H:%M UTC", &tm) == 0) {
 		snprintf(buf, n, "?");
+		return;
+	}
+	if (kt_i18n_russian() && strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		kt_date_people(iso, true, buf, n);
 }
 
 enum kt_cert_time kt_tls_cert_time(X509 *cert, const char *file, char *what, size_t n)

@@ -71,9 +71,9 @@ openssl req -new -key "$CA/old.key" -subj /CN=old -out "$CA/old.csr" 2>/dev/null
 openssl ca -batch -config "$CA/ca.cnf" -cert "$KT_CERTS/ca.pem" -keyfile "$KT_CERTS/ca.key" \
 	-in "$CA/old.csr" -out "$CA/old.pem" -startdate 20200101000000Z -enddate 20210101000000Z \
 	-notext 2>/dev/null
-kt_run ru kt_karta sch11 --cert "$CA/old.pem" --key "$CA/old.key" hello
+TZ=Europe/Moscow kt_run ru kt_karta sch11 --cert "$CA/old.pem" --key "$CA/old.key" hello
 kt_assert_rc 1 "hello with an expired certificate"
-kt_assert_contains "$KT_ERR" "срок действия сертификата устройства «$CA/old.pem» истёк 2021-01-01 00:00 UTC" \
+kt_assert_contains "$KT_ERR" "срок действия сертификата устройства «$CA/old.pem» истёк 01.01.2021 03:00 MSK" \
 	"the expired certificate in Russian"
 
 kt_stop_kartad
