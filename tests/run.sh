@@ -27,6 +27,7 @@ CC=clang cmake -S . -B build-asan -DKT_WERROR=ON -DKT_SANITIZE=ON -DKT_FUZZ=ON \
 cmake --build build-asan -j"$jobs"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 step "testing build/ (all tests)"
