@@ -53,6 +53,20 @@ LANGUAGE sql STABLE AS $$
 			SELECT 1 FROM up WHERE up.id = p_item))
 $$;
 
+-- Why an item may not stand in section p_section under parent p_parent of plan p_plan (the
+-- section is another plan's, or the parent is not a live item of it / is the item or one of
+-- its sub-items), NULL when it may: the 'bad' message of karta_item_put and karta_item_move.
+-- SQL, so a set-wise caller gets it inlined.
+CREATE OR REPLACE FUNCTION karta_item_place_refusal(p_plan uuid, p_item uuid, p_section uuid, p_parent uuid)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT CASE
+		WHEN NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = p_section AND x.plan_id = p_plan) THEN
+			'the section is not in this plan'
+		WHEN NOT karta_parent_ok(p_plan, p_item, p_parent) THEN
+			'the parent item must be a live item of this plan, not the item or one of its sub-items'
+	END
+$$;
+
 -- The parties a responsible cell names, resolved through party_alias and the plan's own
 -- abbreviation table: [{"text": "уо", "party": "municipal_body", "org": null,
 -- "meaning": "Управление образования"}, …]. «УО», «Управление образования» and an alias
@@ -190,6 +204,7 @@ DECLARE
 	sec uuid := (it->>'section_id')::uuid;
 	par uuid := nullif(it->>'parent_item_id', '')::uuid;
 	after plan_item;
+	err text;
 BEGIN
 	SELECT * INTO cur FROM plan_item WHERE plan_item.id = iid FOR UPDATE;
 	IF p_base = 0 AND FOUND THEN
@@ -210,13 +225,9 @@ BEGIN
 	IF g.status IS NOT NULL THEN
 		RETURN QUERY SELECT g.status, g.message, iid; RETURN;
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = sec AND x.plan_id = pl.id) THEN
-		RETURN QUERY SELECT 'bad', 'the section is not in this plan', iid; RETURN;
-	END IF;
-	IF NOT karta_parent_ok(pl.id, iid, par) THEN
-		RETURN QUERY SELECT 'bad',
-			'the parent item must be a live item of this plan, not the item or one of its sub-items', iid;
-		RETURN;
+	err := karta_item_place_refusal(pl.id, iid, sec, par);
+	IF err IS NOT NULL THEN
+		RETURN QUERY SELECT 'bad', err, iid; RETURN;
 	END IF;
 	SELECT * INTO a FROM karta_actor(p_device);
 	-- The parent level owns a derived item's text and deadline.
@@ -273,6 +284,7 @@ DECLARE
 	cur plan_item;
 	g record;
 	v bigint;
+	err text;
 BEGIN
 	SELECT * INTO cur FROM plan_item WHERE plan_item.id = p_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -290,13 +302,9 @@ BEGIN
 		PERFORM karta_history(p_id, v, 'delete', '{deleted_at,delete_reason}', p_device);
 		RETURN QUERY SELECT 'ok', 'deleted', p_id; RETURN;
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM plan_section x WHERE x.id = p_section AND x.plan_id = pl.id) THEN
-		RETURN QUERY SELECT 'bad', 'the section is not in this plan', p_id; RETURN;
-	END IF;
-	IF NOT karta_parent_ok(pl.id, p_id, p_parent) THEN
-		RETURN QUERY SELECT 'bad',
-			'the parent item must be a live item of this plan, not the item or one of its sub-items', p_id;
-		RETURN;
+	err := karta_item_place_refusal(pl.id, p_id, p_section, p_parent);
+	IF err IS NOT NULL THEN
+		RETURN QUERY SELECT 'bad', err, p_id; RETURN;
 	END IF;
 	UPDATE plan_item x SET section_id = p_section, ordinal = p_ordinal, parent_item_id = p_parent,
 		row_version = x.row_version + 1, updated_at = now(), updated_by = p_device

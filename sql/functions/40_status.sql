@@ -18,24 +18,25 @@ BEGIN
 	IF octet_length(e::text) > 262144 THEN
 		RETURN 'evidence is larger than 256 KiB';
 	END IF;
-	FOR k IN SELECT jsonb_object_keys(e) LOOP
-		IF k NOT IN ('document', 'attachment', 'count', 'records') THEN
-			RETURN format('unknown evidence field %s (document, attachment, count, records)', k);
-		END IF;
-	END LOOP;
+	-- The first wrong key, in the order jsonb keeps them (as a loop over the keys would meet it).
+	k := (SELECT x FROM jsonb_object_keys(e) x
+	      WHERE x NOT IN ('document', 'attachment', 'count', 'records') LIMIT 1);
+	IF k IS NOT NULL THEN
+		RETURN format('unknown evidence field %s (document, attachment, count, records)', k);
+	END IF;
 	d := e->'document';
 	IF d IS NOT NULL THEN
 		IF jsonb_typeof(d) <> 'object' THEN
 			RETURN 'evidence document must be an object';
 		END IF;
-		FOR k IN SELECT jsonb_object_keys(d) LOOP
-			IF k NOT IN ('kind', 'number', 'date', 'title') THEN
-				RETURN format('unknown document field %s (kind, number, date, title)', k);
-			END IF;
-			IF jsonb_typeof(d->k) NOT IN ('string', 'null') OR length(d->>k) > 1000 THEN
-				RETURN format('document %s must be text of at most 1000 characters', k);
-			END IF;
-		END LOOP;
+		k := (SELECT x FROM jsonb_object_keys(d) x
+		      WHERE x NOT IN ('kind', 'number', 'date', 'title')
+		         OR jsonb_typeof(d->x) NOT IN ('string', 'null') OR length(d->>x) > 1000 LIMIT 1);
+		IF k NOT IN ('kind', 'number', 'date', 'title') THEN
+			RETURN format('unknown document field %s (kind, number, date, title)', k);
+		ELSIF k IS NOT NULL THEN
+			RETURN format('document %s must be text of at most 1000 characters', k);
+		END IF;
 		IF coalesce(d->>'date', '') <> '' THEN
 			IF d->>'date' !~ '^\d{4}-\d{2}-\d{2}$' THEN
 				RETURN 'document date must be YYYY-MM-DD';

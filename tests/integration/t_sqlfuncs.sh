@@ -131,6 +131,21 @@ kt_assert_eq "$(psql -XAtq "$fresh" -c "SELECT array_to_string(karta_entity_list
 	"$client_kinds" "the client's replica kinds (REPLICA_KINDS) against karta_entity_types"
 kt_log "entity types: the feed triggers, karta_plan_entity and the registry's types agree with karta_entity_types"
 
+# helpers that replaced repeated code answer as the code they replaced: the evidence check
+# names the first wrong key in jsonb's key order (shorter keys first), as its key loops did
+ev() { psql -XAtq "$fresh" -c "SELECT coalesce(karta_evidence_check('$1'::jsonb), 'valid')"; }
+kt_assert_eq 'unknown evidence field zz (document, attachment, count, records)' \
+	"$(ev '{"document": {}, "zz": 1}')" "an unknown evidence field"
+kt_assert_eq 'document date must be text of at most 1000 characters' \
+	"$(ev '{"document": {"zzzzzz": "x", "date": 5}}')" "a bad document field before an unknown one"
+kt_assert_eq 'unknown document field zz (kind, number, date, title)' \
+	"$(ev '{"document": {"kind": 5, "zz": "x"}}')" "an unknown document field before a bad one"
+kt_assert_eq valid "$(ev '{"document": {"title": "t", "number": null}, "count": 2}')" "valid evidence"
+kt_assert_eq 'the section is not in this plan' "$(psql -XAtq "$fresh" -c \
+	"SELECT karta_item_place_refusal(gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), NULL)")" \
+	"an item placed in another plan's section"
+kt_log "helpers: the evidence check and the item placement answer as the code they replaced"
+
 kt_start_kartad
 kt_stop_kartad
 kt_pass
