@@ -421,8 +421,8 @@ kt_setup_sql() {
 # tests/fixtures/old-sql/ (the tests need no git history).
 kt_old_sql() {
 	mkdir -p "$1"
-	tar -xJf "$KT_SRC/tests/fixtures/old-sql/sql-4089ea8.tar.xz" -C "$1" ||
-		kt_fail "cannot unpack tests/fixtures/old-sql/sql-4089ea8.tar.xz into $1"
+	tar -xzf "$KT_SRC/tests/fixtures/old-sql/sql-4089ea8.tar.gz" -C "$1" ||
+		kt_fail "cannot unpack tests/fixtures/old-sql/sql-4089ea8.tar.gz into $1"
 }
 
 # kt_psql_migrations CONNINFO FILE…: applies old-style migration FILEs with psql in one
