@@ -144,7 +144,7 @@ for run in $(seq "$UP_RUNS"); do
 	applied0=$(kt_psql "SELECT count(*) FROM op_log WHERE outcome = 'applied'")
 	lines0=$(wc -l <"$KT_LOG")
 	backends=$(kt_psql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity
-		WHERE application_name = 'kartad'")
+		WHERE datname = current_database() AND application_name = 'kartad'")
 	b0=0
 	for p in $backends; do b0=$((b0 + $(cpu "$p"))); done
 	k0=$(cpu "$KT_KARTAD_PID")

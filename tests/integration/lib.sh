@@ -712,54 +712,6 @@ kt_outbox_forge() {
 # kt_uuid: a fresh random UUID.
 kt_uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# kt_hold_lock TABLE [MODE=EXCLUSIVE]: a psql session (kt_bg, pid KT_LOCK_PID) holds a lock on
-# TABLE until kt_release_lock (or the database dies): with EXCLUSIVE, writers of TABLE wait
-# mid-transaction; with ACCESS EXCLUSIVE, readers too. Returns once the lock is held.
-kt_hold_lock() {
-	local mode=${2:-EXCLUSIVE}
-	kt_bg psql -XAtq "$KT_CONNINFO application_name=kt_hold_lock" -c "BEGIN;
-		LOCK TABLE $1 IN $mode MODE; SELECT pg_sleep(600)"
-	KT_LOCK_PID=$KT_BG_PID
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(kt_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-			WHERE c.relname = '$1' AND lower(l.mode) = lower('${mode// /}lock') AND l.granted")" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	kt_fail "could not lock $1"
-}
-
-# kt_sync_stopped DEV OUT TABLE PATTERN [MODE]: locks TABLE (kt_hold_lock, MODE), starts
-# DEV's `karta sync` in the background (output in OUT, pid in SYNC) and waits until its
-# request — a kartad query LIKE PATTERN ('%karta_upload%', '%karta_pull%') — waits for the lock.
-# shellcheck disable=SC2034 # SYNC is for the caller
-kt_sync_stopped() {
-	kt_hold_lock "$3" "${5:-EXCLUSIVE}"
-	kt_bg "$KT_KARTA" --config "$KT_WORK/$1.conf" sync >"$2" 2>&1
-	SYNC=$KT_BG_PID
-	kt_wait_blocked "$4"
-}
-
-# kt_release_lock: ends the session of kt_hold_lock (its backend sleeps on after psql dies).
-kt_release_lock() {
-	kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE application_name = 'kt_hold_lock'" >/dev/null
-	kt_bg_kill "$KT_LOCK_PID"
-}
-
-# kt_wait_blocked PATTERN: waits (up to 20 s) until a kartad query matching PATTERN (LIKE)
-# waits for a lock — e.g. an upload stopped mid-transaction by kt_hold_lock.
-kt_wait_blocked() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kartad'
-			AND wait_event_type = 'Lock' AND query LIKE '$1'")" -ge 1 ] && return 0
-		sleep 0.1
-	done
-	kt_fail "no kartad query like '$1' waiting for a lock"
-}
-
 # kt_wait_exit PID [TIMEOUT=60]: waits for a kt_bg process to exit; its status in KT_RC.
 kt_wait_exit() {
 	kt_wait_until "${2:-60}" kt__exited "$1" || kt_fail "process $1 did not exit within ${2:-60} s"
@@ -791,3 +743,7 @@ kt_offline_plan_edits() {
 	OPS=$(kt_sq "$dev" "SELECT op_id FROM outbox ORDER BY client_seq")
 	kt_assert_eq 8 "$(wc -l <<<"$OPS")" "ops queued offline"
 }
+
+# Locks held and backends ended — always within this test's own database.
+# shellcheck source=tests/integration/locks_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/locks_lib.sh"

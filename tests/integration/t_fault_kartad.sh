@@ -24,11 +24,8 @@ kt_wait_exit "$SYNC" 30
 [ "$KT_RC" != 0 ] || kt_fail "the sync did not notice kartad dying: $(cat "$KT_WORK/sync1.out")"
 kt_assert_eq 8 "$(kt_sq mun1 "SELECT count(*) FROM outbox")" "the 8 ops stay queued"
 kt_release_lock
-for ((i = 0; i < 100; i++)); do # the orphaned upload ends (commit or rollback)
-	[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kartad'
-		AND state = 'active' AND query LIKE '%karta_upload%'")" = 0 ] && break
-	sleep 0.1
-done
+# the orphaned upload ends (commit or rollback)
+kt_wait_no_backend "application_name = 'kartad' AND state = 'active' AND query LIKE '%karta_upload%'"
 LOGGED=$(($(kt_psql "SELECT count(*) FROM op_log") - L0))
 kt_log "after the kill the orphaned upload left $LOGGED op_log rows"
 

@@ -64,8 +64,7 @@ expect() {
 	kt_fail "session $1 did not print '$2': $(cat "$KT_WORK/$1.out")"
 }
 b_waits() { # B's statement waits for a lock
-	[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity
-		WHERE application_name = 't_feed_bulk_B' AND wait_event_type = 'Lock'")" = 1 ]
+	[ "$(kt_backends "application_name = 't_feed_bulk_B' AND wait_event_type = 'Lock'")" = 1 ]
 }
 sess A
 sess B

@@ -242,7 +242,8 @@ for ((i = 0; i < 100; i++)); do
 		(SELECT count(*) FROM pg_locks l WHERE l.pid = b.pid AND l.locktype = 'tuple'
 		 AND l.relation = 'feed'::regclass)
 		FROM pg_stat_activity b, pg_stat_activity a
-		WHERE b.application_name = 't_feeds_B' AND a.application_name = 't_feeds_A'")
+		WHERE b.application_name = 't_feeds_B' AND a.application_name = 't_feeds_A'
+		AND b.datname = current_database() AND a.datname = b.datname")
 	[ "$blocked" = "Lock|t|1" ] && break
 	sleep 0.1
 done
@@ -331,11 +332,11 @@ kt_bg timeout 60 "$KT_KARTA" --config "$KT_WORK/mun2.conf" plan import "$fixed" 
 	>"$KT_WORK/import.out" 2>&1
 IMP=$KT_BG_PID
 for ((i = 0; i < 100; i++)); do
-	[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+	[ "$(kt_backends "wait_event_type = 'Lock'
 		AND (query LIKE '%karta_plan_import%' OR query LIKE '%karta_upload%')")" = 1 ] && break
 	sleep 0.1
 done
-kt_assert_eq "1" "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+kt_assert_eq "1" "$(kt_backends "wait_event_type = 'Lock'
 	AND (query LIKE '%karta_plan_import%' OR query LIKE '%karta_upload%')")" "the import waits for the item E holds"
 sess_send E "SELECT 'put:' || r.status FROM plan_item x, karta_item_put($D_MUN2, x.row_version,
 	to_jsonb(x) || '{\"result_text\": \"E\"}') r WHERE x.id = '$E_ITEM'; COMMIT;"
@@ -368,7 +369,7 @@ sess_send Y "SELECT 'put:' || r.status FROM karta_item_put($D_MUN1, 0, jsonb_bui
 y_waits() {
 	kt_psql "SELECT count(*) FROM pg_stat_activity y, pg_stat_activity x
 		WHERE y.application_name = 't_feeds_Y' AND x.application_name = 't_feeds_X'
-		AND y.wait_event_type = 'Lock' AND x.pid = ANY (pg_blocking_pids(y.pid))"
+		AND y.datname = current_database() AND x.datname = y.datname AND y.wait_event_type = 'Lock' AND x.pid = ANY (pg_blocking_pids(y.pid))"
 }
 for ((i = 0; i < 100; i++)); do
 	[ "$(y_waits)" = 1 ] && break

@@ -34,8 +34,7 @@ wait_in() {
 	kt_fail "$f: no ${min}th line matching /$re/ within $limit s; it has:"$'\n'"$(cat "$f" 2>/dev/null)"
 }
 listeners() { # listening backends of this test's database
-	kt_psql "SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND application_name = 'kartad-listen'"
+	kt_backends "application_name = 'kartad-listen'"
 }
 
 # --- both listeners connect --------------------------------------------------------------
@@ -129,8 +128,7 @@ fi
 
 # --- the listener's backend is killed: it reconnects (and pokes everyone) ----------------
 before=$(count_in "$SUB" '^poke ')
-killed=$(kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-	WHERE datname = current_database() AND application_name = 'kartad-listen'")
+killed=$(kt_terminate "application_name = 'kartad-listen'")
 kt_assert_eq 2 "$killed" "listening backends terminated"
 wait_in "$B_LOG" 'event=listen_lost' 1 10
 wait_in "$B_LOG" 'event=listen_connected' 2 20

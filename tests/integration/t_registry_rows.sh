@@ -337,8 +337,7 @@ kill_run() { # HOW ORG FIRST-DOC
 		wait "$KT_KARTAD_PID" 2>/dev/null || true
 		KT_KARTAD_PID=
 	else
-		kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
+		kt_terminate "application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
 	fi
 	kt_release_lock
 	kt_wait_exit "$imp" 120

@@ -34,16 +34,15 @@ hold_plan() { # PLAN: another session holds the plan's row until release_plan
 	HOLD=$KT_BG_PID
 	local i
 	for ((i = 0; i < 100; i++)); do
-		[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 't_hold_plan'
-			AND wait_event = 'PgSleep'")" = 1 ] && return 0
+		[ "$(kt_backends "application_name = 't_hold_plan' AND wait_event = 'PgSleep'")" = 1 ] &&
+			return 0
 		sleep 0.1
 	done
 	kt_fail "could not hold plan $1"
 }
 
 release_plan() {
-	kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE application_name = 't_hold_plan'" >/dev/null
+	kt_terminate "application_name = 't_hold_plan'" >/dev/null
 	kt_bg_kill "$HOLD"
 }
 
@@ -111,11 +110,7 @@ crash_run() { # WHO: kartad | client
 		kt_bg_kill "$sync"
 		release_plan # the second Upload commits; kartad drops the two after it
 	fi
-	for ((i = 0; i < 100; i++)); do
-		[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kartad'
-			AND state = 'active' AND query LIKE '%karta_upload%'")" = 0 ] && break
-		sleep 0.1
-	done
+	kt_wait_no_backend "application_name = 'kartad' AND state = 'active' AND query LIKE '%karta_upload%'"
 	local done=500 dup=0
 	[ "$1" = client ] && done=1000 dup=500
 	kt_assert_eq $((l0 + done)) "$(applied)" "ops committed when $1 died"

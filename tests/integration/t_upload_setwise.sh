@@ -376,17 +376,12 @@ kill_run() { # HOW: kartad | backend
 		wait "$KT_KARTAD_PID" 2>/dev/null || true
 		KT_KARTAD_PID=
 	else
-		kt_psql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
+		kt_terminate "application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
 	fi
 	kt_release_lock
 	kt_wait_exit "$sync" 60
 	[ "$1" = backend ] || [ "$KT_RC" != 0 ] || kt_fail "the sync did not notice kartad dying"
-	for ((i = 0; i < 100; i++)); do
-		[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kartad'
-			AND state = 'active' AND query LIKE '%karta_upload%'")" = 0 ] && break
-		sleep 0.1
-	done
+	kt_wait_no_backend "application_name = 'kartad' AND state = 'active' AND query LIKE '%karta_upload%'"
 	logged=$(($(kt_psql "SELECT count(*) FROM op_log WHERE device_id = $MUN AND outcome = 'applied'") - l0))
 	kt_log "$1 stopped mid-upload: $logged op_log rows committed, $(kt_sq mun1 "SELECT count(*) FROM outbox") ops queued"
 	[ "$1" = kartad ] && kt_start_kartad
