@@ -76,24 +76,95 @@ static int open_op(struct reg_batch *b, const char *type)
 	return 0;
 }
 
+/* s (a JSON object's text, n bytes) with the members in add (",\"k\":v…", or "") appended:
+ * heap, NULL when out of memory. */
+static char *splice(const char *s, size_t n, const char *add)
+{
+	size_t k = strlen(add);
+	char *o = malloc(n + k + 1);
+	if (!o)
+		return NULL;
+	memcpy(o, s, n - 1); /* without the closing brace */
+	bool empty = n == 2;
+	memcpy(o + n - 1, add + (empty && k), k - (empty && k));
+	size_t len = n - 1 + k - (empty && k);
+	o[len] = '}';
+	o[len + 1] = '\0';
+	return o;
+}
+
+/* The row as sent, {"n":N,"k":KIND,"a":ARGS} with "type", "id" and "base" in ARGS, and its
+ * local payload, from one dump of args (no copy of the object): when local is args itself,
+ * the payload is args' text and "row_version": base. Heap strings; -1 when out of memory or
+ * when args already names another id or a base (then the caller takes the slow path). */
+static int texts(const char *kind, const char *type, const char *id, long long base,
+	const json_t *args, const json_t *local, long n, char **js, char **lp)
+{
+	*js = *lp = NULL;
+	const char *aid = json_string_value(json_object_get(args, "id"));
+	if ((aid && strcmp(aid, id) != 0) || json_object_get(args, "base"))
+		return 1;
+	char *a = json_dumps(args, JSON_COMPACT);
+	if (!a)
+		return -1;
+	size_t an = strlen(a);
+	char add[200], head[160];
+	int k = 0;
+	if (!json_object_get(args, "type"))
+		k += snprintf(add + k, sizeof add - (size_t)k, ",\"type\":\"%s\"", type);
+	if (!aid)
+		k += snprintf(add + k, sizeof add - (size_t)k, ",\"id\":\"%s\"", id);
+	if (base)
+		k += snprintf(add + k, sizeof add - (size_t)k, ",\"base\":%lld", base);
+	char *ar = splice(a, an, add);
+	int hn = snprintf(head, sizeof head, "{\"n\":%ld,\"k\":\"%s\",\"a\":", n, kind);
+	size_t arn = ar ? strlen(ar) : 0;
+	*js = ar ? malloc((size_t)hn + arn + 2) : NULL;
+	if (*js) {
+		memcpy(*js, head, (size_t)hn);
+		memcpy(*js + hn, ar, arn);
+		memcpy(*js + (size_t)hn + arn, "}", 2);
+	}
+	free(ar);
+	if (local == args && *js) {
+		snprintf(add, sizeof add, ",\"row_version\":%lld", base);
+		*lp = splice(a, an, add);
+	} else if (local && *js) {
+		*lp = json_dumps(local, JSON_COMPACT);
+	}
+	free(a);
+	if (!*js || (local && !*lp)) {
+		free(*js);
+		free(*lp);
+		*js = *lp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late)
 {
 	if (!b->open && open_op(b, type) != 0)
 		return -1;
-	json_t *a = json_deep_copy(args);
-	json_t *row = a ? json_pack("{s:I,s:s,s:o}", "n", (json_int_t)n, "k", kind, "a", a) : NULL;
-	if (!row) {
-		fprintf(stderr, _("karta: out of memory\n"));
-		return -1;
+	char *js = NULL, *lp = NULL;
+	int t = texts(kind, type, id, base, args, local, n, &js, &lp);
+	if (t > 0) { /* args name the id or base themselves: a copy of args with ours */
+		json_t *a = json_deep_copy(args);
+		json_t *row = a ? json_pack("{s:I,s:s,s:o}", "n", (json_int_t)n, "k", kind, "a", a) : NULL;
+		if (row) {
+			json_object_set_new(a, "id", json_string(id));
+			if (!json_object_get(a, "type"))
+				json_object_set_new(a, "type", json_string(type));
+			if (base)
+				json_object_set_new(a, "base", json_integer(base));
+			js = json_dumps(row, JSON_COMPACT);
+			lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
+		}
+		json_decref(row);
+		t = !js || (local && !lp) ? -1 : 0;
 	}
-	json_object_set_new(a, "id", json_string(id));
-	if (base)
-		json_object_set_new(a, "base", json_integer(base));
-	char *js = json_dumps(row, JSON_COMPACT);
-	json_decref(row);
-	char *lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
-	if (!js || (local && !lp)) {
+	if (t != 0) {
 		free(js);
 		free(lp);
 		fprintf(stderr, _("karta: out of memory\n"));

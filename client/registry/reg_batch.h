@@ -42,9 +42,10 @@ struct reg_batch {
 /* file and unit ("line", "row") are borrowed for the batch's life. */
 void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit);
 /* Queues one row: kind (registry_put, registry_delete, registry_gds_put), its table, id, base
- * version (0: create / no check), arguments (with "type"), local payload (NULL: none), its
- * line or element number n and the caller's tag; late: after the op's other rows. 0, or -1
- * (message printed). */
+ * version (0: create / no check), arguments ("type" and "id" added when they lack them),
+ * local payload (NULL: none; args itself: args' members and "row_version": base — then args
+ * must not hold "type"), its line or element number n and the caller's tag; late: after the
+ * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
 /* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */

@@ -61,6 +61,7 @@ struct gimp {
 	struct reg_map ids[GMAX]; /* GUID → row; val "" accepted, "x" refused */
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
+	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
 	struct gq *q;
@@ -125,6 +126,13 @@ static int index_exam(void *arg, const char *id, const char *payload, bool pendi
 	}
 	json_decref(p);
 	return rc;
+}
+
+static int index_known(void *arg, const char *id, const char *payload, bool pending)
+{
+	(void)payload;
+	(void)pending;
+	return reg_map_put(arg, id, NULL, 0);
 }
 
 /* Keys of a write that are not columns of the row (the server resolves them). */
@@ -238,10 +246,10 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		}
 	}
 	rc = 0;
-	/* compare with the replica's copy */
+	/* compare with the replica's copy (when it holds one: the ids were read at the start) */
 	char *js = NULL;
 	bool pending = false;
-	int found = replica_get(g->r, m->karta, id, &js, &pending);
+	int found = reg_map_get(&g->known, id) ? replica_get(g->r, m->karta, id, &js, &pending) : 1;
 	if (found < 0) {
 		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(g->r));
 		rc = -1;
@@ -269,19 +277,22 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 			g->q = n, g->capq = cap;
 		}
 		struct gq *q = &g->q[g->nq];
-		json_object_set_new(args, "type", json_string(m->karta));
-		json_t *local = stored ? json_deep_copy(stored) : json_object();
-		json_object_update(local, args);
-		json_object_del(local, "type");
-		json_object_set_new(local, "row_version", json_integer(base));
-		if (reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
+		/* a new row's local payload is its arguments (reg_batch_add adds "type") */
+		json_t *local = args;
+		if (stored) {
+			local = json_deep_copy(stored);
+			json_object_update(local, args);
+			json_object_set_new(local, "row_version", json_integer(base));
+		}
+		if (!local || reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
 				row->index, (long)g->nq, false) != 0)
 			rc = -1;
 		q->table = (short)t;
 		q->row = row->index;
 		q->outcome = -1;
 		g->nq += rc == 0;
-		json_decref(local);
+		if (local != args)
+			json_decref(local);
 	}
 	json_decref(stored);
 out:
@@ -444,6 +455,7 @@ static void gimp_free(struct gimp *g)
 		reg_map_free(&g->ids[t]);
 	reg_map_free(&g->exams);
 	reg_map_free(&g->orgs);
+	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
@@ -504,6 +516,10 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		goto out;
 	if (replica_each(g.r, "exam", NULL, index_exam, &g) != 0)
 		goto dberr;
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		if (kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds) &&
+		    replica_each(g.r, kt_gds_maps[t].karta, NULL, index_known, &g.known) != 0)
+			goto dberr;
 	if (read_orgs(&g, "rbd_Schools", "SchoolID", 's', &g.has_schools) != 0 ||
 	    read_orgs(&g, "rbd_Governments", "GovernmentID", 'm', &g.has_govs) != 0)
 		goto out;
