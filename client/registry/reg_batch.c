@@ -7,7 +7,9 @@
  * the server applies the rows of one table as one set, and the table they hang on first.
  * The caller tags every row (its own index); a result of one row (op->row, sync_rows.c) is
  * matched back to its tag by reg_batch_tag. Everything runs inside the caller's local
- * transaction (replica_batch_begin): a file is queued whole or not at all. */
+ * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, each
+ * op is written whole in a short transaction of its own when it is full (its rows held in
+ * memory until then), so that another connection may send it while the next one fills. */
 #include "reg_batch.h"
 
 #include <stdio.h>
@@ -58,13 +60,55 @@ static void list_clear(struct rb_list *l)
 	l->n = 0;
 }
 
+/* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
+static int held_add(struct reg_batch *b, const char *id, char *lp)
+{
+	if (b->nheld == b->capheld) {
+		size_t cap = b->capheld ? b->capheld * 2 : 256;
+		struct rb_held *h = realloc(b->held, cap * sizeof *h);
+		if (!h) {
+			free(lp);
+			return -1;
+		}
+		b->held = h;
+		b->capheld = cap;
+	}
+	struct rb_held *h = &b->held[b->nheld++];
+	snprintf(h->id, sizeof h->id, "%s", id);
+	h->lp = lp;
+	b->nlocal++;
+	return 0;
+}
+
+static void held_clear(struct reg_batch *b)
+{
+	for (size_t i = 0; i < b->nheld; i++)
+		free(b->held[i].lp);
+	b->nheld = 0;
+}
+
+/* own_txn: the op and its rows written in one short transaction of their own. */
+static int write_held(struct reg_batch *b, const void *body, size_t len, const char *summary)
+{
+	if (replica_batch_begin(b->r) != 0)
+		return -1;
+	int rc = replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, body, len, "registry_rows", NULL,
+		NULL, summary, NULL);
+	for (size_t i = 0; rc == 0 && i < b->nheld; i++)
+		rc = replica_outbox_row_add(b->r, b->op_id, (int)i + 1, b->type, b->held[i].id,
+			b->held[i].lp);
+	if (replica_batch_end(b->r, rc == 0) != 0)
+		rc = -1;
+	return rc;
+}
+
 /* The op being filled goes into the outbox with an empty body (its rows' local payloads
  * refer to it); its body comes at flush. */
 static int open_op(struct reg_batch *b, const char *type)
 {
 	if (plan_fmt_new_id(b->op_id) != 0 ||
-	    replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows", NULL, NULL,
-		    "", NULL) != 0) {
+	    (!b->own_txn && replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows",
+		    NULL, NULL, "", NULL) != 0)) {
 		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
 		return -1;
 	}
@@ -171,8 +215,13 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 		return -1;
 	}
 	b->bytes += strlen(js) + 1;
-	int rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
-	free(lp);
+	int rc;
+	if (b->own_txn) {
+		rc = held_add(b, id, lp); /* written at flush */
+	} else {
+		rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
+		free(lp);
+	}
 	if (rc != 0) {
 		free(js);
 		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
@@ -258,7 +307,8 @@ int reg_batch_flush(struct reg_batch *b)
 			b->unit, b->first_n, b->last_n, b->main.n + b->late.n);
 		if (body) {
 			protobuf_c_message_pack(&op.base, body);
-			rc = replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
+			rc = b->own_txn ? write_held(b, body, blen, summary)
+				: replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
 			if (rc != 0)
 				fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
 		}
@@ -272,6 +322,7 @@ int reg_batch_flush(struct reg_batch *b)
 	free(args);
 	list_clear(&b->main);
 	list_clear(&b->late);
+	held_clear(b);
 	return rc;
 }
 
@@ -292,6 +343,8 @@ void reg_batch_free(struct reg_batch *b)
 	free(b->main.tags);
 	free(b->late.js);
 	free(b->late.tags);
+	held_clear(b);
+	free(b->held);
 	for (size_t i = 0; i < b->nops; i++)
 		free(b->ops[i].tags);
 	free(b->ops);

@@ -23,9 +23,17 @@ struct rb_op {
 	size_t n;
 };
 
+struct rb_held {
+	char id[REG_ID_LEN];
+	char *lp;
+};
+
 struct reg_batch {
 	struct replica *r;
 	const char *file, *unit; /* for the server's words: "FILE line N" */
+	bool own_txn; /* each op written in a transaction of its own at flush (else the caller's) */
+	struct rb_held *held; /* own_txn: the op's rows' entities and local payloads */
+	size_t nheld, capheld;
 	/* the op being filled */
 	bool open;
 	char op_id[REG_ID_LEN];
