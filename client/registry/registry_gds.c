@@ -42,7 +42,6 @@
 #define GMAX 8 /* >= kt_gds_maps_count */
 
 struct gq {
-	char op_id[REG_ID_LEN];
 	short table;
 	long row;
 	int outcome; /* -1: not answered */
