@@ -95,15 +95,23 @@ static void clear_bar(struct gimp *g)
 		fprintf(stderr, "\r\033[K");
 }
 
-static void bar(struct gimp *g, int t)
+/* True at most ten times a second, on a terminal: time to redraw the progress line. */
+static bool due(struct gimp *g)
 {
 	if (!g->tty)
-		return;
+		return false;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((now.tv_sec - g->last_bar.tv_sec) * 1000 + (now.tv_nsec - g->last_bar.tv_nsec) / 1000000 < 100)
-		return;
+		return false;
 	g->last_bar = now;
+	return true;
+}
+
+static void bar(struct gimp *g, int t)
+{
+	if (!due(g))
+		return;
 	fputs("\r\033[K", stderr);
 	if (g->check_only)
 		fprintf(stderr, _("checking: "));
@@ -413,7 +421,8 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 {
 	/* progress: a large package takes a while (while reading, the reader's bar says it) */
-	if (g->tty && (++g->answered & 255) == 0 && (!g->quiet || g->reading_done)) {
+	g->answered++;
+	if ((!g->quiet || g->reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
 				"%s: %zu of %zu rows sent and answered", g->nq), g->path, g->answered, g->nq);
