@@ -161,10 +161,8 @@ static int index_exam(void *arg, const char *id, const char *payload, bool pendi
 	return rc;
 }
 
-static int index_known(void *arg, const char *id, const char *payload, bool pending)
+static int index_known(void *arg, const char *id)
 {
-	(void)payload;
-	(void)pending;
 	return reg_map_put(arg, id, NULL, 0);
 }
 
@@ -723,7 +721,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		goto dberr;
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		if (kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds) &&
-		    replica_each(g.r, kt_gds_maps[t].karta, NULL, index_known, &g.known) != 0)
+		    replica_ids_each(g.r, kt_gds_maps[t].karta, index_known, &g.known) != 0)
 			goto dberr;
 	if (read_orgs(&g, "rbd_Schools", "SchoolID", 's', &g.has_schools) != 0 ||
 	    read_orgs(&g, "rbd_Governments", "GovernmentID", 'm', &g.has_govs) != 0)
