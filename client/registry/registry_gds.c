@@ -82,11 +82,13 @@ struct gimp {
 	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
 };
 
+static char files[GMAX][48]; /* "rbd_….xml", written once before any thread starts */
+
 static const char *file_of(int t)
 {
-	static char buf[GMAX][48];
-	snprintf(buf[t], sizeof buf[t], "%s.xml", kt_gds_maps[t].gds);
-	return buf[t];
+	if (!files[t][0])
+		snprintf(files[t], sizeof files[t], "%s.xml", kt_gds_maps[t].gds);
+	return files[t];
 }
 
 static void clear_bar(struct gimp *g)
@@ -695,6 +697,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		.tty = isatty(2) == 1};
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		file_of(t);
 	char err[512];
 	int rc = EXIT_RUNTIME;
 	bool in_batch = false;
