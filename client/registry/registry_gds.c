@@ -58,7 +58,7 @@ struct gimp {
 	struct kt_gds_pkg *pkg;
 	const char *path;
 	bool dry, partial, tty, offline, stop_queueing;
-	bool check_only; /* the first of two passes: the checks alone, nothing compared or queued */
+	bool check_only; /* the first of two passes: checked and compared, nothing queued */
 	bool quiet;      /* the second: its refusals were said by the first */
 	struct reg_map ids[GMAX]; /* GUID → row; val "" accepted, "x" refused */
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
@@ -279,8 +279,6 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		}
 	}
 	rc = 0;
-	if (g->check_only)
-		goto out;
 	/* compare with the replica's copy (when it holds one: the ids were read at the start) */
 	char *js = NULL;
 	bool pending = false;
@@ -300,7 +298,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		g->st[t].to_update++;
 	else
 		g->st[t].to_add++;
-	if (send && !g->dry && !g->stop_queueing) {
+	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
 			struct gq *n = realloc(g->q, cap * sizeof *n);
@@ -579,15 +577,22 @@ static bool refused_all(struct gimp *g)
 	return true;
 }
 
-/* The import online: a first pass checks every row (and says what it refuses) — a refused
- * row, and nothing at all is queued or sent (without --partial); then a second pass reads
- * the package again, compares and queues, and each op of rows is sent as soon as it is
- * written, so the server works while the client reads. 0, or -1 (printed). */
+/* The import online: a first pass checks every row (and says what it refuses) and compares
+ * it with the replica — a refused row, and nothing at all is queued or sent (without
+ * --partial); nothing new or changed, and it is done; else a second pass reads the package
+ * again, compares and queues, and each op of rows is sent as soon as it is written, so the
+ * server works while the client reads. 0, or -1 (printed). */
 static int two_passes(struct gimp *g)
 {
 	g->check_only = true;
 	if (read_all(g) != 0 || refused_all(g))
 		return -1;
+	long to_send = 0;
+	for (int t = 0; t < GMAX; t++)
+		to_send += g->st[t].to_add + g->st[t].to_update;
+	g->check_only = false;
+	if (to_send == 0)
+		return 0; /* the counts of the first pass are the import's */
 	for (int t = 0; t < GMAX; t++)
 		reg_map_free(&g->ids[t]);
 	memset(g->st, 0, sizeof g->st);
