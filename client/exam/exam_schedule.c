@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
 #include "exam_cmds.h"
 #include "help.h"
 #include "kt_csv.h"
@@ -425,7 +426,7 @@ static void summary(const struct sched *s)
 	}
 }
 
-static int schedule_import(struct client *cl, int argc, char **argv)
+int exam_schedule_import(struct client *cl, int argc, char **argv)
 {
 	enum { O_PARTIAL, O_DRY, O_N };
 	struct opt o[O_N + 1] = {
@@ -520,12 +521,4 @@ out:
 	reg_map_free(&s.ops);
 	free(s.q);
 	return rc;
-}
-
-int exam_schedule(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"import", schedule_import, N_("import the exam schedule from a CSV file (the region)")},
-	};
-	return opts_dispatch("exam schedule", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

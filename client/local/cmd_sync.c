@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
 #include "kt_dates.h"
 #include "kt_i18n.h"
 #include "kt_table.h"
@@ -375,7 +376,7 @@ static int list_conflict(void *arg, const char *id, const char *payload, bool pe
 	return 0;
 }
 
-static int conflicts_list(struct client *cl, int argc, char **argv)
+int cmd_conflicts_list(struct client *cl, int argc, char **argv)
 {
 	enum { O_ALL, O_FORMAT, O_N };
 	struct opt o[] = {
@@ -412,7 +413,7 @@ static int conflicts_list(struct client *cl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int conflicts_resolve(struct client *cl, int argc, char **argv)
+int cmd_conflicts_resolve(struct client *cl, int argc, char **argv)
 {
 	enum { O_KEEP, O_N };
 	struct opt o[] = {
@@ -438,13 +439,4 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 		kt_server_text(((Karta__PlanResult *)m)->message, said, sizeof said));
 	protobuf_c_message_free_unpacked(m, NULL);
 	return EXIT_OK;
-}
-
-int cmd_conflicts(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"list", conflicts_list, N_("open conflicts in the local replica")},
-		{"resolve", conflicts_resolve, N_("resolve one: --keep mine|theirs")},
-	};
-	return opts_dispatch("conflicts", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

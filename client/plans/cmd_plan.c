@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "commands.h"
 #include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
@@ -52,7 +53,7 @@ static int base_version(struct client *cl, const char *plan_id, const struct opt
 
 /* --- reading --------------------------------------------------------------------------------- */
 
-static int plan_list(struct client *cl, int argc, char **argv)
+int cmd_plan_list(struct client *cl, int argc, char **argv)
 {
 	struct plan_fmt_out fo;
 	struct table_out out;
@@ -68,7 +69,7 @@ static int plan_list(struct client *cl, int argc, char **argv)
 	return table_out_close(&out, &fo, rc);
 }
 
-static int plan_show(struct client *cl, int argc, char **argv)
+int cmd_plan_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_BOM, O_DELETED, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {
@@ -159,7 +160,7 @@ static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new
 	return EXIT_OK;
 }
 
-static int plan_create(struct client *cl, int argc, char **argv)
+int cmd_plan_create(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_SECTION, O_N };
 	struct opt o[O_N + 1] = {
@@ -215,7 +216,7 @@ static int plan_create(struct client *cl, int argc, char **argv)
 
 /* --- section, edit --------------------------------------------------------------------------- */
 
-static int plan_section(struct client *cl, int argc, char **argv)
+int cmd_plan_section(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_NUMBER, O_ORDINAL, O_N };
 	struct opt o[O_N + 1] = {
@@ -257,7 +258,7 @@ static int plan_section(struct client *cl, int argc, char **argv)
 	return rc;
 }
 
-static int plan_edit(struct client *cl, int argc, char **argv)
+int cmd_plan_edit(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -316,7 +317,7 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 
 /* --- derive, approve, archive ---------------------------------------------------------------- */
 
-static int plan_derive(struct client *cl, int argc, char **argv)
+int cmd_plan_derive(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_N };
 	struct opt o[O_N + 1] = {
@@ -371,7 +372,7 @@ static int approve(struct client *cl, const char *id, const struct opt *base, bo
 	return EXIT_OK;
 }
 
-static int plan_approve(struct client *cl, int argc, char **argv)
+int cmd_plan_approve(struct client *cl, int argc, char **argv)
 {
 	enum { O_NUMBER, O_DATE, O_KIND, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -392,7 +393,7 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 		o[O_DATE].str);
 }
 
-static int plan_archive(struct client *cl, int argc, char **argv)
+int cmd_plan_archive(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
 	struct opt o[O_N + 1] = {[O_BASE] = PLAN_FMT_OPT_BASE};
@@ -402,25 +403,4 @@ static int plan_archive(struct client *cl, int argc, char **argv)
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
 		return prc;
 	return approve(cl, pos[0], &o[O_BASE], true, "", "", "");
-}
-
-static int plan_import(struct client *cl, int argc, char **argv)
-{
-	return cmd_plan_import(cl, argc, argv);
-}
-
-int cmd_plan(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"list", plan_list, N_("the plans this device may see")},
-		{"show", plan_show, N_("a plan with its sections and items")},
-		{"create", plan_create, N_("a new draft plan with its sections")},
-		{"section", plan_section, N_("add a section to a draft plan")},
-		{"edit", plan_edit, N_("change a draft plan's title, act or year")},
-		{"derive", plan_derive, N_("this organization's plan from the plan above")},
-		{"approve", plan_approve, N_("approve a draft plan by an act")},
-		{"archive", plan_archive, N_("archive an approved plan")},
-		{"import", plan_import, N_("read a plan from a document (see its --help)")},
-	};
-	return opts_dispatch("plan", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
 #include "help.h"
 #include "opts.h"
 #include "outbox.h"
@@ -209,7 +210,7 @@ out:
 
 /* --- report request ----------------------------------------------------------------------- */
 
-static int report_request(struct client *cl, int argc, char **argv)
+int cmd_report_request(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_DUE, O_FROM, O_TO, O_SUBMITTERS, O_ORG, O_GROUP, O_SERIES, O_RECEIVER,
 		O_UPDATE, O_BASE, O_N };
@@ -411,7 +412,7 @@ static int send_submission(struct client *cl, const char *op, const char *id,
 	return rc;
 }
 
-static int report_draft(struct client *cl, int argc, char **argv)
+int cmd_report_draft(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
@@ -455,7 +456,7 @@ out:
 	return rc;
 }
 
-static int report_submit(struct client *cl, int argc, char **argv)
+int cmd_report_submit(struct client *cl, int argc, char **argv)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
@@ -500,7 +501,7 @@ static int decide(struct client *cl, const char *id, const char *reason,
 	return rc;
 }
 
-static int report_accept(struct client *cl, int argc, char **argv)
+int cmd_report_accept(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
 	struct opt o[O_N + 1] = {[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
@@ -512,7 +513,7 @@ static int report_accept(struct client *cl, int argc, char **argv)
 	return decide(cl, pos[0], NULL, &o[O_BASE], true);
 }
 
-static int report_return(struct client *cl, int argc, char **argv)
+int cmd_report_return(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -531,19 +532,5 @@ static int report_return(struct client *cl, int argc, char **argv)
 	if (!*s)
 		return opts_fail(&c, _("--reason must not be empty"));
 	return decide(cl, pos[0], o[O_REASON].str, &o[O_BASE], false);
-}
-
-int cmd_report(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"request", report_request, N_("ask the organizations below for a report on an item")},
-		{"draft", report_draft, N_("start or edit this organization's answer to a request")},
-		{"submit", report_submit, N_("submit (or resubmit) a submission")},
-		{"accept", report_accept, N_("accept a submitted report (its receiver)")},
-		{"return", report_return, N_("return a submitted report with a reason")},
-		{"list", report_list, N_("requests and submissions in the local replica")},
-		{"show", report_show, N_("one request or submission from the local replica")},
-	};
-	return opts_dispatch("report", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }
 
