@@ -352,13 +352,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	if (!e)
 		return;
 	struct qop *q = &s->q[e->num];
-	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
-		: (int)res->outcome;
-	q->outcome = o;
-	char said[1024];
-	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
-		: _("no reason given");
-	char buf[640];
+	char said[1024], buf[640];
+	const char *msg;
+	int o = ri_answer(q, res, said, sizeof said, &msg);
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		s->added += q->action == 'a';
 		s->updated += q->action == 'u';
@@ -485,11 +481,8 @@ int exam_schedule_import(struct client *cl, int argc, char **argv)
 		fprintf(stderr, _("karta: %s: nothing imported\n"), s.file);
 		goto out;
 	}
-	if (s.rejected && !s.partial && !s.dry) {
-		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix "
-				"them, or import the valid rows with --partial\n"), s.file, s.rejected, s.rows);
+	if (ri_nothing_imported(s.file, s.rejected, s.rows, s.partial, s.dry))
 		goto out;
-	}
 	if (in_batch) {
 		in_batch = false;
 		if (replica_batch_end(s.r, true) != 0)

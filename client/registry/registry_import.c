@@ -293,6 +293,15 @@ static int delete_missing(struct imp *im)
 
 /* ---- the server's answers -------------------------------------------------------------------- */
 
+int ri_answer(struct qop *q, const Karta__OpResult *res, char *said, size_t n, const char **msg)
+{
+	q->outcome = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
+		: (int)res->outcome;
+	*msg = res->message && *res->message ? kt_server_text(res->message, said, n)
+		: _("no reason given");
+	return q->outcome;
+}
+
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct imp *im = arg;
@@ -300,13 +309,9 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	if (k < 0 || (size_t)k >= im->nq)
 		return; /* an op queued before this import */
 	struct qop *q = &im->q[k];
-	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
-		: (int)res->outcome;
-	q->outcome = o;
-	char said[1024];
-	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
-		: _("no reason given");
-	char buf[640];
+	char said[1024], buf[640];
+	const char *msg;
+	int o = ri_answer(q, res, said, sizeof said, &msg);
 	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
 		im->added += q->action == 'a';
 		im->updated += q->action == 'u';
@@ -348,6 +353,15 @@ static int ri_sync(struct client *cl, sync_result_fn fn, void *arg, bool *offlin
 		return 0;
 	}
 	return sync_push(cl, &rep, fn, arg) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -2;
+}
+
+bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry)
+{
+	if (!rejected || partial || dry)
+		return false;
+	fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
+			"or import the valid rows with --partial\n"), file, rejected, rows);
+	return true;
 }
 
 int ri_refresh(struct client *cl, bool *offline)
@@ -580,11 +594,8 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	} else if (im.delete_missing && delete_missing(&im) != 0) {
 		goto out;
 	}
-	if (im.rejected && !im.partial && !im.dry) {
-		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
-				"or import the valid rows with --partial\n"), im.file, im.rejected, im.rows);
+	if (ri_nothing_imported(im.file, im.rejected, im.rows, im.partial, im.dry))
 		goto out;
-	}
 	if (in_batch) {
 		if (reg_batch_flush(&im.batch) != 0)
 			goto out;

@@ -78,6 +78,12 @@ int ri_refresh(struct client *cl, bool *offline);
  * server cannot be reached), -1 (message printed, naming file and the nq changes queued). */
 int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
 	size_t nq);
+/* The answer to a queued op: its outcome (a duplicate's: the first answer's) into q->outcome,
+ * returned; *msg the server's reason in words (in said), or "no reason given". */
+int ri_answer(struct qop *q, const Karta__OpResult *res, char *said, size_t n, const char **msg);
+/* Rows were rejected and --partial not given (nor --dry-run): says that nothing is imported,
+ * true; the caller imports nothing. */
+bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry);
 /* "FILE:LINE: msg" (the progress bar cleared first). */
 void ri_reject(struct imp *im, int line, const char *msg);
 /* "FILE:LINE: «column»: msg". */
