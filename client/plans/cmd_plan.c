@@ -17,6 +17,27 @@
 
 static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
 
+/* The approving act's options of plan create and plan edit (in the order of the columns
+ * plan edit names), with their help texts. */
+#define PLAN_ACT_OPTS(first, kind_help, implements_help)                                  \
+	[first] = {.name = "act-kind", .type = OPT_STR, .meta = "K", .help = (kind_help)}, \
+	[first + 1] = {.name = "act-number", .type = OPT_STR, .meta = "N",                \
+		.help = N_("number of the approving act")},                               \
+	[first + 2] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",        \
+		.help = N_("date of the approving act")},                                 \
+	[first + 3] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",             \
+		.help = (implements_help)}
+#define PLAN_ACT_N 4
+
+/* Applies the PLAN_ACT_OPTS starting at o over p (strings borrowed from argv). */
+static void apply_act(Karta__Plan *p, const struct opt *o)
+{
+	p->act_kind = arg(&o[0], p->act_kind);
+	p->act_number = arg(&o[1], p->act_number);
+	p->act_date = arg(&o[2], p->act_date);
+	p->implements = arg(&o[3], p->implements);
+}
+
 /* Sends a plan write and checks its PlanResult; *out is freed by the caller. */
 static int plan_write(struct client *cl, const ProtobufCMessage *req, Karta__PlanResult **out)
 {
@@ -162,21 +183,15 @@ static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new
 
 int cmd_plan_create(struct client *cl, int argc, char **argv)
 {
-	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_SECTION, O_N };
+	enum { O_TITLE, O_YEAR, O_ACT, O_SECTION = O_ACT + PLAN_ACT_N, O_N };
 	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("the plan's title"), .required = true},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
 			.help = N_("first year of the academic year (2023 = 2023/2024)"),
 			.required = true, .min = 2000, .max = 2100},
-		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
-			.help = N_("kind of the approving act («приказ»)")},
-		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
-			.help = N_("number of the approving act")},
-		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = N_("date of the approving act")},
-		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
-			.help = N_("the higher act or plan this one implements")},
+		PLAN_ACT_OPTS(O_ACT, N_("kind of the approving act («приказ»)"),
+			N_("the higher act or plan this one implements")),
 		[O_SECTION] = {.name = "section", .type = OPT_LIST, .meta = "\"NUM|Title\"",
 			.help = N_("a section, in order (repeatable)")},
 	};
@@ -195,10 +210,8 @@ int cmd_plan_create(struct client *cl, int argc, char **argv)
 		plan.id = id;
 		plan.title = arg(&o[O_TITLE], "");
 		plan.academic_year = (int32_t)o[O_YEAR].num;
-		plan.act_kind = arg(&o[O_KIND], "");
-		plan.act_number = arg(&o[O_NUMBER], "");
-		plan.act_date = arg(&o[O_DATE], "");
-		plan.implements = arg(&o[O_IMPL], "");
+		plan.act_kind = plan.act_number = plan.act_date = plan.implements = (char *)"";
+		apply_act(&plan, &o[O_ACT]);
 		Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
 		req.plan = &plan;
 		req.n_sections = ns.n;
@@ -260,20 +273,14 @@ int cmd_plan_section(struct client *cl, int argc, char **argv)
 
 int cmd_plan_edit(struct client *cl, int argc, char **argv)
 {
-	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_BASE, O_N };
+	enum { O_TITLE, O_YEAR, O_ACT, O_BASE = O_ACT + PLAN_ACT_N, O_N };
 	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .help = N_("new title")},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
 			.help = N_("first year of the academic year"), .min = 2000,
 			.max = 2100},
-		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
-			.help = N_("kind of the approving act")},
-		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
-			.help = N_("number of the approving act")},
-		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = N_("date of the approving act")},
-		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
-			.help = N_("the higher act this plan implements")},
+		PLAN_ACT_OPTS(O_ACT, N_("kind of the approving act"),
+			N_("the higher act this plan implements")),
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
 	struct opt_cmd c = {"plan edit", "PLAN", 1, help_plan_edit, o};
@@ -289,10 +296,7 @@ int cmd_plan_edit(struct client *cl, int argc, char **argv)
 	Karta__Plan p = *d.plan; /* shallow: strings stay in d or argv */
 	p.title = arg(&o[O_TITLE], p.title);
 	p.academic_year = o[O_YEAR].set ? (int32_t)o[O_YEAR].num : p.academic_year;
-	p.act_kind = arg(&o[O_KIND], p.act_kind);
-	p.act_number = arg(&o[O_NUMBER], p.act_number);
-	p.act_date = arg(&o[O_DATE], p.act_date);
-	p.implements = arg(&o[O_IMPL], p.implements);
+	apply_act(&p, &o[O_ACT]);
 	Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
 	req.plan = &p;
 	req.base_row_version = o[O_BASE].set ? o[O_BASE].num : d.plan->row_version;
