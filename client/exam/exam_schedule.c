@@ -72,7 +72,8 @@ struct sched {
 	struct reg_map by_global, by_key, seen_global, seen_key, ops;
 	struct qop *q;
 	size_t nq, capq;
-	long rows, rejected, unchanged, to_add, to_update, added, updated, refused, conflicts;
+	long rows, rejected, unchanged, to_add, to_update;
+	struct ri_tally server;
 };
 
 static void reject(struct sched *s, int line, int c, const char *msg)
@@ -354,16 +355,11 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	struct qop *q = &s->q[e->num];
 	char said[1024], buf[640];
 	const char *msg;
-	int o = ri_answer(q, res, said, sizeof said, &msg);
-	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
-		s->added += q->action == 'a';
-		s->updated += q->action == 'u';
-	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
-		s->refused++;
+	int o = ri_answer(q, res, &s->server, said, sizeof said, &msg);
+	if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		snprintf(buf, sizeof buf, _("server refused: %s"), msg);
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		s->conflicts++;
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(s, q->line, -1, buf);
 	}
@@ -415,9 +411,10 @@ static void summary(const struct sched *s)
 			s->rows - s->rejected, s->to_add, s->to_update, s->unchanged);
 	} else {
 		printf(_("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by the "
-		       "server"), s->rows - s->rejected, s->added, s->updated, s->unchanged, s->refused);
-		if (s->conflicts)
-			printf(_(", %ld conflicts"), s->conflicts);
+		       "server"), s->rows - s->rejected, s->server.added, s->server.updated,
+			s->unchanged, s->server.refused);
+		if (s->server.conflicts)
+			printf(_(", %ld conflicts"), s->server.conflicts);
 		putchar('\n');
 	}
 }
@@ -498,7 +495,7 @@ int exam_schedule_import(struct client *cl, int argc, char **argv)
 	if (s.rejected && !s.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported "
 				"(--partial: the others were)\n"), s.file, s.rejected, s.rows);
-	rc = s.rejected || s.refused || s.conflicts ? EXIT_RUNTIME : EXIT_OK;
+	rc = s.rejected || s.server.refused || s.server.conflicts ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
 	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(s.r));

@@ -293,13 +293,22 @@ static int delete_missing(struct imp *im)
 
 /* ---- the server's answers -------------------------------------------------------------------- */
 
-int ri_answer(struct qop *q, const Karta__OpResult *res, char *said, size_t n, const char **msg)
+int ri_answer(struct qop *q, const Karta__OpResult *res, struct ri_tally *t, char *said,
+	size_t n, const char **msg)
 {
-	q->outcome = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
+	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
 		: (int)res->outcome;
+	q->outcome = o;
 	*msg = res->message && *res->message ? kt_server_text(res->message, said, n)
 		: _("no reason given");
-	return q->outcome;
+	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
+		t->added += q->action == 'a';
+		t->updated += q->action == 'u';
+		t->deleted += q->action == 'd';
+	}
+	t->refused += o == KARTA__OP_OUTCOME__OP_REJECTED && q->action != 'p';
+	t->conflicts += o == KARTA__OP_OUTCOME__OP_CONFLICT;
+	return o;
 }
 
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
@@ -311,19 +320,13 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	struct qop *q = &im->q[k];
 	char said[1024], buf[640];
 	const char *msg;
-	int o = ri_answer(q, res, said, sizeof said, &msg);
-	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
-		im->added += q->action == 'a';
-		im->updated += q->action == 'u';
-		im->deleted += q->action == 'd';
-	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
-		im->refused += q->action != 'p';
+	int o = ri_answer(q, res, &im->server, said, sizeof said, &msg);
+	if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		snprintf(buf, sizeof buf, q->action == 'p' ?
 			_("server refused the exam point attachment: %s (%s)") : _("server refused: %s (%s)"), msg,
 			kt_status_name((int)res->status));
 		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		im->conflicts++;
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		ri_reject(im, q->line, buf);
 	}
@@ -410,7 +413,7 @@ static int check_owner(struct imp *im, const struct kt_reg_map *map)
 static void extra_counts(const struct imp *im, FILE *out, bool done)
 {
 	if (im->to_delete && done)
-		fprintf(out, _(", %ld deleted"), im->deleted);
+		fprintf(out, _(", %ld deleted"), im->server.deleted);
 	else if (im->to_delete)
 		fprintf(out, _(", %ld to delete"), im->to_delete);
 	if (im->skipped)
@@ -435,10 +438,11 @@ static void summary_line(const struct imp *im, FILE *out)
 		for (size_t i = 0; i < im->nq; i++)
 			waiting += im->q[i].outcome < 0 || im->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
 		fprintf(out, _("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by "
-			"the server"), valid, im->added, im->updated, im->unchanged, im->refused);
+			"the server"), valid, im->server.added, im->server.updated, im->unchanged,
+			im->server.refused);
 		extra_counts(im, out, true);
-		if (im->conflicts)
-			fprintf(out, _(", %ld conflicts"), im->conflicts);
+		if (im->server.conflicts)
+			fprintf(out, _(", %ld conflicts"), im->server.conflicts);
 		if (waiting)
 			fprintf(out, _("; %ld changes still queued ('karta sync' sends them)"), waiting);
 		fputc('\n', out);
@@ -614,7 +618,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	if (im.rejected && !im.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported%s\n"),
 			im.file, im.rejected, im.rows, im.partial ? " (--partial: the others were)" : "");
-	rc = im.rejected || im.refused || im.conflicts ? EXIT_RUNTIME : EXIT_OK;
+	rc = im.rejected || im.server.refused || im.server.conflicts ? EXIT_RUNTIME : EXIT_OK;
 	goto out;
 dberr:
 	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(im.r));
