@@ -485,17 +485,13 @@ int exam_schedule_import(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(s.r, true) != 0)
 			goto dberr;
 	}
-	if (!s.dry && s.nq && !s.offline && ri_send(cl, on_result, &s, &s.offline, s.file, s.nq) != 0)
+	if (ri_deliver(cl, on_result, &s, s.dry, &s.offline, s.file, s.nq) != 0)
 		goto out;
-	if (s.offline && s.nq)
-		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
-				"karta: offline: %zu changes queued; 'karta sync' sends them\n", s.nq),
-			s.nq);
 	summary(&s);
 	if (s.rejected && !s.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported "
 				"(--partial: the others were)\n"), s.file, s.rejected, s.rows);
-	rc = s.rejected || s.server.refused || s.server.conflicts ? EXIT_RUNTIME : EXIT_OK;
+	rc = ri_exit(s.rejected, &s.server);
 	goto out;
 dberr:
 	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(s.r));

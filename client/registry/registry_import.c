@@ -367,6 +367,23 @@ bool ri_nothing_imported(const char *file, long rejected, long rows, bool partia
 	return true;
 }
 
+int ri_deliver(struct client *cl, sync_result_fn fn, void *arg, bool dry, bool *offline,
+	const char *file, size_t nq)
+{
+	if (!dry && nq && !*offline && ri_send(cl, fn, arg, offline, file, nq) != 0)
+		return -1;
+	if (*offline && nq)
+		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
+				"karta: offline: %zu changes queued; 'karta sync' sends them\n", nq),
+			nq);
+	return 0;
+}
+
+int ri_exit(long rejected, const struct ri_tally *t)
+{
+	return rejected || t->refused || t->conflicts ? EXIT_RUNTIME : EXIT_OK;
+}
+
 int ri_refresh(struct client *cl, bool *offline)
 {
 	return ri_sync(cl, NULL, NULL, offline) == 0 ? 0 : -1;
@@ -607,18 +624,13 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(im.r, true) != 0)
 			goto dberr;
 	}
-	if (!im.dry && im.nq && !im.offline &&
-	    ri_send(cl, on_result, &im, &im.offline, im.file, im.nq) != 0)
+	if (ri_deliver(cl, on_result, &im, im.dry, &im.offline, im.file, im.nq) != 0)
 		goto out;
-	if (im.offline && im.nq)
-		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
-				"karta: offline: %zu changes queued; 'karta sync' sends them\n", im.nq),
-			im.nq);
 	summary_line(&im, stdout);
 	if (im.rejected && !im.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported%s\n"),
 			im.file, im.rejected, im.rows, im.partial ? " (--partial: the others were)" : "");
-	rc = im.rejected || im.server.refused || im.server.conflicts ? EXIT_RUNTIME : EXIT_OK;
+	rc = ri_exit(im.rejected, &im.server);
 	goto out;
 dberr:
 	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(im.r));

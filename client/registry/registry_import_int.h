@@ -88,6 +88,14 @@ int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, cons
  * returned; *msg the server's reason in words (in said), or "no reason given". */
 int ri_answer(struct qop *q, const Karta__OpResult *res, struct ri_tally *t, char *said,
 	size_t n, const char **msg);
+/* Sends what an import queued (fn hears each op's answer) unless it is a dry run or nothing
+ * was queued; offline (known before, or found now: *offline), says that the nq changes wait
+ * for 'karta sync'. 0, or -1 (message printed). */
+int ri_deliver(struct client *cl, sync_result_fn fn, void *arg, bool dry, bool *offline,
+	const char *file, size_t nq);
+/* An import's exit code: EXIT_RUNTIME when rows were rejected here, or refused or in conflict
+ * at the server; else EXIT_OK. */
+int ri_exit(long rejected, const struct ri_tally *t);
 /* Rows were rejected and --partial not given (nor --dry-run): says that nothing is imported,
  * true; the caller imports nothing. */
 bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry);
