@@ -136,3 +136,21 @@ BEGIN
 			MESSAGE = format('insert or update on table "%s": %s is not present', p_table, p_bad);
 	END IF;
 END $$;
+
+-- ---- triggers made alike ---------------------------------------------------------------------
+-- The three statement triggers through which a table's changes feed a summary:
+-- <p_name>_insert, _update and _delete, AFTER each statement on p_table, calling p_fn with
+-- the transition tables p_old and p_new that the event has, enabled ALWAYS (they fire under
+-- session_replication_role = replica too). Called by a domain file as it is applied.
+CREATE OR REPLACE FUNCTION karta_stmt_triggers(p_table text, p_name text, p_fn text, p_old text, p_new text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS %I '
+		'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_name || '_insert', p_table, p_new, p_fn);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS %I NEW TABLE AS %I '
+		'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_name || '_update', p_table, p_old, p_new, p_fn);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS %I '
+		'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_name || '_delete', p_table, p_old, p_fn);
+	EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER %I, ENABLE ALWAYS TRIGGER %I, '
+		'ENABLE ALWAYS TRIGGER %I', p_table, p_name || '_insert', p_name || '_update', p_name || '_delete');
+END $$;
