@@ -622,6 +622,38 @@ RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE sql 
 	SELECT * FROM karta_registry_op(p_device, a, false)
 $$;
 
+-- A registry row's changes, from its feed (change_log; the feed is the row's owner's), for a
+-- device that may read the row (the table registry_history): p_type its type, a {"id": …};
+-- the fields by name, never their values (docs/registries.md «Corrections»). not_found when
+-- the device may read no change of it.
+CREATE OR REPLACE FUNCTION karta_registry_history(p_device bigint, p_type text, a jsonb)
+RETURNS TABLE (status text, message text, changed_at text, op text, version text, fields text,
+	org text, device text, reason text) LANGUAGE sql STABLE AS $$
+	WITH w AS (SELECT * FROM karta_actor(p_device)),
+	i AS (SELECT CASE WHEN a->>'id' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+		THEN (a->>'id')::uuid END AS id),
+	c AS (SELECT c.* FROM change_log c, i WHERE c.entity_id = i.id AND c.entity_type = p_type
+		AND coalesce(karta_registry_type(p_type), false)),
+	ok AS (SELECT bool_or(karta_registry_access(w.org_id, w.level, w.role, p_type, c.feed_id)
+		<> 'none') AS r FROM w, c)
+	SELECT x.status, x.message, x.changed_at, x.op, x.version, x.fields, x.org, x.device, x.reason
+	FROM (
+		SELECT 'ok'::text AS status, ''::text AS message,
+			to_char(c.committed_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS changed_at, c.op,
+			c.row_version::text AS version, coalesce((SELECT string_agg(f, ', ' ORDER BY f)
+				FROM unnest(c.changed_fields) f WHERE f NOT IN ('row_version', 'updated_at',
+				'updated_by', 'deleted_at', 'deleted_reason')), '') AS fields,
+			coalesce(o.code, '') AS org, coalesce(d.label, d.id::text, '') AS device,
+			CASE WHEN c.op = 'delete' THEN coalesce(c.payload->>'deleted_reason', '') ELSE '' END
+				AS reason, c.committed_at AS t0, c.seq AS s0
+		FROM c LEFT JOIN device d ON d.id = c.origin_device
+		LEFT JOIN organization o ON o.id = d.org_id WHERE (SELECT r FROM ok)
+		UNION ALL SELECT 'not_found', format('no %s %s', p_type, a->>'id'),
+			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+		WHERE NOT coalesce((SELECT r FROM ok), false)) x
+	ORDER BY x.t0, x.s0
+$$;
+
 -- A live row has no deletion reason (a put never sets one).
 CREATE OR REPLACE FUNCTION karta_registry_live_reason() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
