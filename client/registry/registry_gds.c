@@ -10,11 +10,16 @@
  * — the schema's rules, a GUID given twice, a reference to a row neither the package nor
  * the replica holds — and every new or changed row queued as a registry_gds_put row of an
  * op of many rows (reg_batch.c, registry_rows: one op a 1,000 rows of a file, each row with
- * its element number), all in one local transaction: any refused row and nothing is queued (--partial: the rest
- * is, without the rows that hang on a refused one). Then the outbox is sent and the replica
- * pulled; the server resolves the owners by the package's organization GUIDs and the exams
- * by ExamGlobalID (sql/0019) and answers each row. A row equal to the replica's copy is not
- * sent, so importing the same package twice queues nothing.
+ * its element number): any refused row and nothing is queued (--partial: the rest is,
+ * without the rows that hang on a refused one). Offline (and --dry-run) that is one pass in
+ * one local transaction. Online it is two: the first checks and compares every row and says
+ * what it refuses; the second reads the package again and queues, each op written in a
+ * short transaction of its own, and a sender thread (its own connection and replica handle)
+ * sends each op as soon as it is written, then pulls the replica back — the server applies
+ * the first rows while the client reads the last. The server resolves the owners by the
+ * package's organization GUIDs and the exams by ExamGlobalID (sql/0019) and answers each
+ * row. A row equal to the replica's copy is not sent, so importing the same package twice
+ * queues nothing (and reads it once).
  *
  * Messages name the file, the row's number and the column, never a value. */
 #include <pthread.h>
