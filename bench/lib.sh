@@ -14,6 +14,19 @@ trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_
 	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
+# bench_region_args [MUN=60] [SCH=1000] [RUNS=5]: the arguments of the benches on
+# region_rollup's region (bench/dashboard.sh, bench/rollup_path.sh), and region_lib.sh.
+bench_region_args() {
+	MUN=${1:-60}
+	SCH=${2:-1000}
+	RUNS=${3:-5}
+	# shellcheck source=tests/integration/region_lib.sh
+	. "$KT_SRC/tests/integration/region_lib.sh"
+}
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
 # bench_region NAME: a fresh kartad (kt_setup NAME) and the region kt_gen_region makes at
 # scale $SCALE in $G (fixed seed), with its organizations registered (region_lib.sh).
 bench_region() {
