@@ -23,9 +23,6 @@
 #define KT_DOCX_MAX_ALL_CELLS 1000000
 #define KT_DOCX_MAX_BLOCKS 1000000
 
-void kt_docx_fail(struct kt_import_err *err, enum kt_import_errcode code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* ---- ZIP (kt_import_zip.c) ---- */
 struct kt_zip {
 	void *za; /* zip_t */

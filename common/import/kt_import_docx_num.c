@@ -95,7 +95,7 @@ struct kt_docx_numbering *kt_docx_numbering_new(const char *xml, size_t len,
 	if (!nb || !(nb->abs = calloc(MAX_DEFS, sizeof *nb->abs)) ||
 		!(nb->num = calloc(MAX_DEFS, sizeof *nb->num))) {
 		kt_docx_numbering_free(nb);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return NULL;
 	}
 	if (!xml)
@@ -103,7 +103,7 @@ struct kt_docx_numbering *kt_docx_numbering_new(const char *xml, size_t len,
 	void *x = kt_docx_xml_reader(xml, len, name);
 	if (!x) {
 		kt_docx_numbering_free(nb);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return NULL;
 	}
 	struct absdef *a = NULL;

@@ -45,7 +45,7 @@ struct kt_docx_styles *kt_docx_styles_new(const char *xml, size_t len, struct kt
 	struct kt_docx_styles *st = calloc(1, sizeof *st);
 	if (!st || !(st->v = calloc(KT_STYLE_MAX, sizeof *st->v))) {
 		kt_docx_styles_free(st);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return NULL;
 	}
 	if (!xml)
@@ -53,7 +53,7 @@ struct kt_docx_styles *kt_docx_styles_new(const char *xml, size_t len, struct kt
 	void *x = kt_docx_xml_reader(xml, len, name);
 	if (!x) {
 		kt_docx_styles_free(st);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return NULL;
 	}
 	struct style *s = NULL;
