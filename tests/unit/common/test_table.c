@@ -34,11 +34,20 @@ static void expect_render(const struct kt_table *t, enum kt_table_format f,
 	free(out);
 }
 
-static struct kt_table *table2(const char *h1, const char *h2, unsigned w2)
+/* A two-column table (h1, and h2 of width w2) holding the rows given as pairs of cells,
+ * NULL after the last. */
+static struct kt_table *table2(const char *h1, const char *h2, unsigned w2, ...)
 {
 	const struct kt_col cols[] = {{h1, KT_COL_TEXT, 0}, {h2, KT_COL_TEXT, w2}};
 	struct kt_table *t = kt_table_new(cols, 2);
 	assert_non_null(t);
+	va_list ap;
+	va_start(ap, w2);
+	for (const char *a; (a = va_arg(ap, const char *));) {
+		const char *cells[] = {a, va_arg(ap, const char *)};
+		assert_int_equal(kt_table_add(t, cells), 0);
+	}
+	va_end(ap);
 	return t;
 }
 
@@ -102,10 +111,8 @@ static void test_text_cyrillic(void **state)
 
 static void test_text_wrap(void **state)
 {
-	struct kt_table *t = table2("n", "title", 10);
-	add2(t, "1", "Провести анализ результатов");
-	add2(t, "2", "Всероссийскиепроверочные");
-	add2(t, "3", "две\nстроки");
+	struct kt_table *t = table2("n", "title", 10, "1", "Провести анализ результатов",
+		"2", "Всероссийскиепроверочные", "3", "две\nстроки", NULL);
 	struct kt_table_opts o = {.fit = KT_FIT_WRAP, .indent = "> "};
 	/* breaks at spaces; a word longer than the column is split inside */
 	expect_render(t, KT_TABLE_TEXT, &o,
@@ -120,8 +127,7 @@ static void test_text_wrap(void **state)
 		"> 3  две\n"
 		">    строки\n");
 	kt_table_free(t);
-	t = table2("version", "fields", 24);
-	add2(t, "1", "deadline,deadline_kind,deadline_last,title");
+	t = table2("version", "fields", 24, "1", "deadline,deadline_kind,deadline_last,title", NULL);
 	/* comma lists break after a comma */
 	expect_render(t, KT_TABLE_TEXT, NULL,
 		"version  fields\n"
@@ -132,10 +138,8 @@ static void test_text_wrap(void **state)
 
 static void test_text_cut(void **state)
 {
-	struct kt_table *t = table2("n", "title", 8);
-	add2(t, "1", "Провести анализ");
-	add2(t, "2", "коротко");
-	add2(t, "3", "две\nстроки");
+	struct kt_table *t = table2("n", "title", 8, "1", "Провести анализ", "2", "коротко",
+		"3", "две\nстроки", NULL);
 	struct kt_table_opts cut = {.fit = KT_FIT_CUT, .no_header = true};
 	expect_render(t, KT_TABLE_TEXT, &cut,
 		"1  Провест…\n"
@@ -146,14 +150,8 @@ static void test_text_cut(void **state)
 
 static void test_csv_quoting(void **state)
 {
-	struct kt_table *t = table2("id", "title", 0);
-	add2(t, "1", "plain");
-	add2(t, "2", "a;b");
-	add2(t, "3", "a,b");
-	add2(t, "4", "say \"hi\"");
-	add2(t, "5", "two\nlines");
-	add2(t, "6", " padded");
-	add2(t, "7", "Сроки: до 1 ноября");
+	struct kt_table *t = table2("id", "title", 0, "1", "plain", "2", "a;b", "3", "a,b",
+		"4", "say \"hi\"", "5", "two\nlines", "6", " padded", "7", "Сроки: до 1 ноября", NULL);
 	struct kt_table_opts o = {.bom = true};
 	expect_render(t, KT_TABLE_CSV, &o,
 		"\xEF\xBB\xBF"
