@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_table.h"
 
 /* Renders t into a heap string (caller frees). */
@@ -441,22 +443,17 @@ static void test_short_ids_and_alike(void **state)
 	kt_table_free(t);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width),
-		cmocka_unit_test(test_valid_dup),
-		cmocka_unit_test(test_text_cyrillic),
-		cmocka_unit_test(test_text_wrap),
-		cmocka_unit_test(test_text_cut),
-		cmocka_unit_test(test_csv_quoting),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_format_parse),
-		cmocka_unit_test(test_utf8_fit),
-		cmocka_unit_test(test_fit_terminal),
-		cmocka_unit_test(test_fit_every_width),
-		cmocka_unit_test(test_csv_people),
-		cmocka_unit_test(test_short_ids_and_alike),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_width),
+	cmocka_unit_test(test_valid_dup),
+	cmocka_unit_test(test_text_cyrillic),
+	cmocka_unit_test(test_text_wrap),
+	cmocka_unit_test(test_text_cut),
+	cmocka_unit_test(test_csv_quoting),
+	cmocka_unit_test(test_json),
+	cmocka_unit_test(test_format_parse),
+	cmocka_unit_test(test_utf8_fit),
+	cmocka_unit_test(test_fit_terminal),
+	cmocka_unit_test(test_fit_every_width),
+	cmocka_unit_test(test_csv_people),
+	cmocka_unit_test(test_short_ids_and_alike))

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "replica_fixture.h"
 #include "replica_int.h"
 
@@ -429,20 +431,15 @@ static void test_plan_get(void **state)
 	replica_arena_free(&a);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arena),
-		cmocka_unit_test_setup_teardown(test_plan_from_json, arena_setup, arena_teardown),
-		cmocka_unit_test_setup_teardown(test_section_from_json, arena_setup, arena_teardown),
-		cmocka_unit_test_setup_teardown(test_item_from_json, arena_setup, arena_teardown),
-		cmocka_unit_test_setup_teardown(test_item_deleted, arena_setup, arena_teardown),
-		cmocka_unit_test(test_utc),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_lenient_types),
-		cmocka_unit_test(test_not_an_object),
-		cmocka_unit_test_setup_teardown(test_plan_list, replica_fixture_setup, replica_fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_plan_get, replica_fixture_setup, replica_fixture_teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_arena),
+	cmocka_unit_test_setup_teardown(test_plan_from_json, arena_setup, arena_teardown),
+	cmocka_unit_test_setup_teardown(test_section_from_json, arena_setup, arena_teardown),
+	cmocka_unit_test_setup_teardown(test_item_from_json, arena_setup, arena_teardown),
+	cmocka_unit_test_setup_teardown(test_item_deleted, arena_setup, arena_teardown),
+	cmocka_unit_test(test_utc),
+	cmocka_unit_test(test_defaults),
+	cmocka_unit_test(test_lenient_types),
+	cmocka_unit_test(test_not_an_object),
+	cmocka_unit_test_setup_teardown(test_plan_list, replica_fixture_setup, replica_fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_plan_get, replica_fixture_setup, replica_fixture_teardown))

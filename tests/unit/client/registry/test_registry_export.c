@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_csv.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -813,17 +815,12 @@ static void test_csv(void **state)
 	json_decref(row);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_identity),
-		cmocka_unit_test_setup_teardown(test_participant, tz_msk, tz_utc),
-		cmocka_unit_test(test_exam_point),
-		cmocka_unit_test_setup_teardown(test_ris_kept, tz_msk, tz_utc),
-		cmocka_unit_test(test_auditorium_staff),
-		cmocka_unit_test(test_samples),
-		cmocka_unit_test(test_csv),
-	};
-	return cmocka_run_group_tests(tests, tz_utc, NULL);
-}
+KT_UNIT_MAIN(tz_utc, NULL,
+	cmocka_unit_test(test_values),
+	cmocka_unit_test(test_identity),
+	cmocka_unit_test_setup_teardown(test_participant, tz_msk, tz_utc),
+	cmocka_unit_test(test_exam_point),
+	cmocka_unit_test_setup_teardown(test_ris_kept, tz_msk, tz_utc),
+	cmocka_unit_test(test_auditorium_staff),
+	cmocka_unit_test(test_samples),
+	cmocka_unit_test(test_csv))

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_gds_map.h"
 
 /* A value for a schema column: a few named ones, else by type. */
@@ -169,11 +171,6 @@ static void test_values(void **state)
 	json_decref(k);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_values),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_round_trip),
+	cmocka_unit_test(test_values))

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_import.h"
 
 static const char *seeds_dir(void)
@@ -751,22 +753,17 @@ static void test_fuzz_brief(void **state)
 	free(buf);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seed_000),
-		cmocka_unit_test(test_seed_001),
-		cmocka_unit_test(test_seed_003),
-		cmocka_unit_test(test_continuation_and_repeated_header),
-		cmocka_unit_test(test_cell_lines_rules),
-		cmocka_unit_test(test_html_residue),
-		cmocka_unit_test(test_windows_1251),
-		cmocka_unit_test(test_sections_and_restart),
-		cmocka_unit_test(test_headers_and_trailers),
-		cmocka_unit_test(test_abbreviations),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_cli),
-		cmocka_unit_test(test_fuzz_brief),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_seed_000),
+	cmocka_unit_test(test_seed_001),
+	cmocka_unit_test(test_seed_003),
+	cmocka_unit_test(test_continuation_and_repeated_header),
+	cmocka_unit_test(test_cell_lines_rules),
+	cmocka_unit_test(test_html_residue),
+	cmocka_unit_test(test_windows_1251),
+	cmocka_unit_test(test_sections_and_restart),
+	cmocka_unit_test(test_headers_and_trailers),
+	cmocka_unit_test(test_abbreviations),
+	cmocka_unit_test(test_bad_input),
+	cmocka_unit_test(test_cli),
+	cmocka_unit_test(test_fuzz_brief))

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_cp1251.h"
 #include "kt_csv.h"
 #include "kt_registry.h"
@@ -431,20 +433,15 @@ static void test_fill(void **state)
 	kt_csv_reader_free(r);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_cases),
-		cmocka_unit_test(test_cp1251_table_matches_iconv),
-		cmocka_unit_test(test_line_numbers),
-		cmocka_unit_test(test_10mb_field_refused),
-		cmocka_unit_test(test_field_at_limit_accepted),
-		cmocka_unit_test(test_streaming_one_byte_reads),
-		cmocka_unit_test(test_writer_round_trip),
-		cmocka_unit_test(test_header_karta_tolerant),
-		cmocka_unit_test(test_header_unknown_missing_doubled),
-		cmocka_unit_test(test_header_ris),
-		cmocka_unit_test(test_fill),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_read_cases),
+	cmocka_unit_test(test_cp1251_table_matches_iconv),
+	cmocka_unit_test(test_line_numbers),
+	cmocka_unit_test(test_10mb_field_refused),
+	cmocka_unit_test(test_field_at_limit_accepted),
+	cmocka_unit_test(test_streaming_one_byte_reads),
+	cmocka_unit_test(test_writer_round_trip),
+	cmocka_unit_test(test_header_karta_tolerant),
+	cmocka_unit_test(test_header_unknown_missing_doubled),
+	cmocka_unit_test(test_header_ris),
+	cmocka_unit_test(test_fill))
