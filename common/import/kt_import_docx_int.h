@@ -101,6 +101,10 @@ int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb
 void *kt_docx_xml_reader(const char *xml, size_t len, const char *name);
 /* Next node of the reader; -1 with err set on a refusal (DTD, entity, bad XML). */
 int kt_docx_xml_next(void *reader, const char *name, struct kt_import_err *err);
+/* Calls on(reader, local name, arg) at each element of the part xml (named name; NULL: a
+ * part the file lacks, no elements) in document order: 0 at its end, -1 with err set. */
+int kt_docx_xml_elements(const char *xml, size_t len, const char *name,
+	void (*on)(void *reader, const char *local, void *arg), void *arg, struct kt_import_err *err);
 /* The current node's type (libxml2's XML_READER_TYPE_*) and local name. */
 int kt_docx_xml_type(void *reader);
 const char *kt_docx_xml_name(void *reader);

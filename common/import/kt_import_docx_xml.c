@@ -95,6 +95,24 @@ int kt_docx_xml_next(void *reader, const char *name, struct kt_import_err *err)
 	return 1;
 }
 
+int kt_docx_xml_elements(const char *xml, size_t len, const char *name,
+	void (*on)(void *reader, const char *local, void *arg), void *arg, struct kt_import_err *err)
+{
+	if (!xml)
+		return 0;
+	void *x = kt_docx_xml_reader(xml, len, name);
+	if (!x) {
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		return -1;
+	}
+	int rc;
+	while ((rc = kt_docx_xml_next(x, name, err)) > 0)
+		if (kt_docx_xml_type(x) == XML_READER_TYPE_ELEMENT)
+			on(x, kt_docx_xml_name(x), arg);
+	kt_docx_xml_free(x);
+	return rc < 0 ? -1 : 0;
+}
+
 int kt_docx_xml_type(void *reader)
 {
 	return xmlTextReaderNodeType(((struct xr *)reader)->r);
