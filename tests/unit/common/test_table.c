@@ -111,43 +111,49 @@ static void test_text_cyrillic(void **state)
 	kt_table_free(t);
 }
 
-static void test_text_wrap(void **state)
+/* Text wider than its column, wrapped or cut. */
+static void test_text_fit(void **state)
 {
-	struct kt_table *t = table2("n", "title", 10, "1", "Провести анализ результатов",
-		"2", "Всероссийскиепроверочные", "3", "две\nстроки", NULL);
-	struct kt_table_opts o = {.fit = KT_FIT_WRAP, .indent = "> "};
-	/* breaks at spaces; a word longer than the column is split inside */
-	expect_render(t, KT_TABLE_TEXT, &o,
-		"> n  title\n"
-		"> 1  Провести\n"
-		">    анализ\n"
-		">    результато\n"
-		">    в\n"
-		"> 2  Всероссийс\n"
-		">    киепроверо\n"
-		">    чные\n"
-		"> 3  две\n"
-		">    строки\n");
-	kt_table_free(t);
-	t = table2("version", "fields", 24, "1", "deadline,deadline_kind,deadline_last,title", NULL);
-	/* comma lists break after a comma */
-	expect_render(t, KT_TABLE_TEXT, NULL,
-		"version  fields\n"
-		"1        deadline,deadline_kind,\n"
-		"         deadline_last,title\n");
-	kt_table_free(t);
-}
-
-static void test_text_cut(void **state)
-{
-	struct kt_table *t = table2("n", "title", 8, "1", "Провести анализ", "2", "коротко",
-		"3", "две\nстроки", NULL);
-	struct kt_table_opts cut = {.fit = KT_FIT_CUT, .no_header = true};
-	expect_render(t, KT_TABLE_TEXT, &cut,
-		"1  Провест…\n"
-		"2  коротко\n"
-		"3  две стр…\n");
-	kt_table_free(t);
+	static const struct {
+		const char *h1, *h2;
+		unsigned w2;
+		struct kt_table_opts o;
+		const char *rows[8]; /* pairs of cells, NULL after the last */
+		const char *want;
+	} cases[] = {
+		/* wrapped: breaks at spaces; a word longer than the column is split inside */
+		{"n", "title", 10, {.fit = KT_FIT_WRAP, .indent = "> "},
+			{"1", "Провести анализ результатов", "2", "Всероссийскиепроверочные", "3",
+				"две\nстроки"},
+			"> n  title\n"
+			"> 1  Провести\n"
+			">    анализ\n"
+			">    результато\n"
+			">    в\n"
+			"> 2  Всероссийс\n"
+			">    киепроверо\n"
+			">    чные\n"
+			"> 3  две\n"
+			">    строки\n"},
+		/* comma lists break after a comma */
+		{"version", "fields", 24, {0}, {"1", "deadline,deadline_kind,deadline_last,title"},
+			"version  fields\n"
+			"1        deadline,deadline_kind,\n"
+			"         deadline_last,title\n"},
+		/* cut, with "…" */
+		{"n", "title", 8, {.fit = KT_FIT_CUT, .no_header = true},
+			{"1", "Провести анализ", "2", "коротко", "3", "две\nстроки"},
+			"1  Провест…\n"
+			"2  коротко\n"
+			"3  две стр…\n"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct kt_table *t = table2(cases[i].h1, cases[i].h2, cases[i].w2, NULL);
+		for (size_t k = 0; cases[i].rows[k]; k += 2)
+			add2(t, cases[i].rows[k], cases[i].rows[k + 1]);
+		expect_render(t, KT_TABLE_TEXT, &cases[i].o, cases[i].want);
+		kt_table_free(t);
+	}
 }
 
 static void test_csv_quoting(void **state)
@@ -447,8 +453,7 @@ KT_UNIT_MAIN(NULL, NULL,
 	cmocka_unit_test(test_width),
 	cmocka_unit_test(test_valid_dup),
 	cmocka_unit_test(test_text_cyrillic),
-	cmocka_unit_test(test_text_wrap),
-	cmocka_unit_test(test_text_cut),
+	cmocka_unit_test(test_text_fit),
 	cmocka_unit_test(test_csv_quoting),
 	cmocka_unit_test(test_json),
 	cmocka_unit_test(test_format_parse),
