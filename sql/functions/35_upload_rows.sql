@@ -252,6 +252,7 @@ RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	d karta_rw_row[];
 	cols jsonb;
+	names text[];
 	defs jsonb;
 	q text;
 	own bigint;
@@ -265,7 +266,8 @@ BEGIN
 		RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, 'serial', NULL, NULL, NULL)
 			FROM unnest(p_ops) x ORDER BY x.ord);
 	END IF;
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text) INTO cols FROM pg_attribute t
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
+	INTO cols, names FROM pg_attribute t
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
 		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
@@ -279,15 +281,26 @@ BEGIN
 		  AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
 	END IF;
 
+	-- as karta_rows_participants: the input normalized only where a row's text shows a change,
+	-- current rows by id, each CTE computed once
 	EXECUTE replace($q$
-	WITH o AS (
+	WITH o AS MATERIALIZED (
 		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base, x.a::text AS txt,
+			x.a - '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] AS a0
 		FROM unnest($1) x),
-	cur AS (SELECT t.* FROM @T@ t WHERE t.id IN (SELECT o.rid FROM o) ORDER BY t.id FOR UPDATE),
+	cur AS (SELECT c.* FROM (SELECT DISTINCT o.rid FROM o ORDER BY 1) u
+		CROSS JOIN LATERAL (SELECT t.* FROM @T@ t WHERE t.id = u.rid LIMIT 1 FOR UPDATE) c),
 	rg AS MATERIALIZED (SELECT * FROM karta_rows_regions()),
+	dt AS (
+		SELECT o.*, o.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
+			OR (strpos(o.txt, '""') > 0 OR strpos(o.txt, 'null') > 0) AND EXISTS (
+				SELECT 1 FROM jsonb_each(o.a0) e WHERE e.value = '""' AND $4->>e.key <> 'text'
+					OR e.value = 'null' AND $4->>e.key = 'text') AS dirty
+		FROM o),
 	j AS MATERIALIZED (
-		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
+		SELECT o.ord, o.op_id, o.a, o.rid, o.base, i.j, o.a0 - $6 <> '{}' AS unknown,
+			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
 			coalesce(to_jsonb(c), '{}') || i.j AS nr0,
 			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
@@ -297,23 +310,20 @@ BEGIN
 				THEN karta_up_org(o.a, 'workplace_org') END AS wp,
 			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
 			jsonb_populate_record(NULL::@T@, i.j) IS NULL AS typed
-		FROM o CROSS JOIN LATERAL (
-			SELECT coalesce(jsonb_object_agg(e.key, CASE
-				WHEN jsonb_typeof(e.value) = 'string' THEN
-					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
-					          AND $4->>e.key <> 'text' THEN 'null'::jsonb
-					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
-				WHEN jsonb_typeof(e.value) = 'array' AND $4->>e.key = 'text[]' THEN
-					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
-						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
-					 FROM jsonb_array_elements(e.value) x)
-				WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
-				ELSE e.value END) FILTER (WHERE $4 ? e.key), '{}') AS j,
-				coalesce(bool_or(NOT $4 ? e.key), false) AS unknown
-			FROM jsonb_each(o.a) e
-			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
-				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
-				'updated_by', 'deleted_at')) i
+		FROM dt o CROSS JOIN LATERAL (
+			SELECT CASE WHEN NOT o.dirty THEN o.a0 ELSE (
+				SELECT coalesce(jsonb_object_agg(e.key, CASE
+					WHEN jsonb_typeof(e.value) = 'string' THEN
+						CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
+						          AND $4->>e.key <> 'text' THEN 'null'::jsonb
+						     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
+					WHEN jsonb_typeof(e.value) = 'array' AND $4->>e.key = 'text[]' THEN
+						(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+							THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+						 FROM jsonb_array_elements(e.value) x)
+					WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
+					ELSE e.value END), '{}')
+				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j) i
 		LEFT JOIN cur c ON c.id = o.rid),
 	-- what the row hangs on, and its owner
 	k AS MATERIALIZED (
@@ -373,8 +383,9 @@ BEGIN
 	-- the row as 0008 writes it
 	n AS (
 		SELECT v.*, CASE WHEN v.st <> 'ok' THEN NULL ELSE
+			-- the row, then its fixes joined small first (each || rebuilds the row's object)
 			CASE WHEN $3 = 'staff' THEN karta_up_person_nr(v.curj, v.j, '{}', NULL) ELSE v.nr0 END
-			|| CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
+			|| (CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
 			        WHEN v.a ? 'host_org' OR v.a ? 'host_org_id' THEN '{"host_org_id": null}' ELSE '{}' END
 			|| CASE WHEN v.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', v.wp)
 			        WHEN v.a ? 'workplace_org' OR v.a ? 'workplace_org_id' THEN '{"workplace_org_id": null}'
@@ -394,14 +405,15 @@ BEGIN
 				THEN jsonb_build_object('gia', CASE v.nr0->>'form' WHEN '1' THEN 11 ELSE 9 END) ELSE '{}' END
 			|| CASE WHEN $3 = 'exam_point' AND coalesce(v.a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
 				THEN jsonb_build_object('deleted_at', now()) ELSE '{}' END
-			|| jsonb_build_object('id', v.rid, 'org_id', v.owner, 'updated_at', now(),
-				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1) END AS nr
+			|| jsonb_build_object('id', v.rid, 'org_id', v.owner, 'created_at', now(), 'updated_at', now(),
+				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
-	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own;
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names;
 
-	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM unnest($1) x, '
-		'jsonb_populate_record(NULL::%1$I, $2 || x.nr || jsonb_build_object(''created_at'', now())) r '
+	-- typed over a record of the defaults (not the defaults' object joined to every row)
+	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM (SELECT jsonb_populate_record(NULL::%1$I, $2) AS f) f, '
+		'unnest($1) x, jsonb_populate_record(f.f, x.nr) r '
 		'WHERE x.st = ''ok'' AND x.cur_v IS NULL ORDER BY x.ord', p_type) USING d, defs;
 
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.cur_v IS NOT NULL) THEN
