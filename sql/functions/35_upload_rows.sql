@@ -82,8 +82,10 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---- participants: typed once, normalized only where a value needs it ---------------------
--- karta_upload_participants (34) for the rows of a registry_rows op — the same answers and
--- rows — with less work a row (docs/performance.md, "Registry rows: the apply"):
+-- registry_put of participants as a set, for a registry_rows op's rows and for a run of
+-- participant_put ops (34's karta_upload_group): 0008's answers and rows (0021's
+-- karta_upload_participants, which it replaces), with less work a row (docs/performance.md,
+-- "Registry rows: the apply, typed once"):
 -- karta_registry_input's normalization (each value through jsonb_each and regexp_replace)
 -- runs only for a row whose text shows a value it would change; any other row's input is its
 -- object less the keys that are not columns. The row as 0008 writes it (karta_up_person_nr)
