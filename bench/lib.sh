@@ -1,7 +1,8 @@
 # bench/lib.sh: what every bench script shares — the test library (tests/integration/lib.sh)
 # on a PostgreSQL cluster of the bench's own ($KT_BIN/bench-pg, not the tests'), stopped with
 # kartad and the background jobs when the script exits, ms START (milliseconds since a
-# `date +%s%N` reading) and per_s N MS (a rate). Source it after `set -euo pipefail`:
+# `date +%s%N` reading), per_s N MS (a rate) and copy_ms SQL FILE (a COPY's time). Source
+# it after `set -euo pipefail`:
 #     . "$(dirname "$0")/lib.sh"
 # KT_BIN (default build/) picks the build.
 export KT_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +16,14 @@ trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 # per_s N MS: N things in MS milliseconds, per second (MS 0 counts as 1).
 per_s() { echo $(($1 * 1000 / ($2 > 0 ? $2 : 1))); }
+# copy_ms SQL FILE: the milliseconds psql takes to run SQL (a COPY … FROM STDIN) on FILE — the
+# floor a bench compares with.
+copy_ms() {
+	local t0
+	t0=$(date +%s%N)
+	kt_psql "$1" <"$2" >&2
+	ms "$t0"
+}
 
 # bench_region_args [MUN=60] [SCH=1000] [RUNS=5]: the arguments of the benches on
 # region_rollup's region (bench/dashboard.sh, bench/rollup_path.sh), and region_lib.sh.

@@ -69,9 +69,8 @@ cmp "$KT_WORK/out1.csv" "$KT_WORK/out2.csv" || kt_fail "a second export differs"
 cols=$(head -n 1 "$F" | awk -F';' '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
 kt_psql "CREATE TABLE copy_stage ($cols)"
 grep -v "$BAD1251" "$F" | awk -F';' 'NR == 1 || NF == 23' >"$KT_WORK/copyable.csv"
-t0=$(date +%s%N)
-kt_psql "COPY copy_stage FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)" <"$KT_WORK/copyable.csv"
-t_copy=$(ms "$t0")
+t_copy=$(copy_ms "COPY copy_stage FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)" \
+	"$KT_WORK/copyable.csv")
 
 echo "## registry identity: $N interop rows, $BAD bad ($got_bad messages), one school"
 echo
