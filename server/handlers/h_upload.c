@@ -48,6 +48,7 @@ struct upload {
 	bool early;    /* being made ready before its turn: nothing is sent to karta_upload */
 	bool prepping; /* an early years query is running */
 	bool ready;    /* ops_json holds the run [next, run_end), to send at its turn */
+	bool was_ready; /* its first run was made ready before its turn (the log says so) */
 };
 
 static void upload_free(void *arg)
@@ -110,8 +111,8 @@ static void reply(struct pending *p)
 	for (int k = 0; k < 5; k++)
 		metrics_add(p->sess->metrics, (enum metric_counter)(M_UPLOAD_APPLIED + k), counts[k]);
 	session_log(p->sess, KT_LOG_INFO,
-		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu",
-		u->n, counts[0], counts[1], counts[2], counts[3], counts[4]);
+		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu early=%d",
+		u->n, counts[0], counts[1], counts[2], counts[3], counts[4], u->was_ready);
 	free(rp);
 }
 
@@ -461,8 +462,10 @@ static void upload_go(struct pending *p)
 		upload_end(p);
 		return;
 	}
-	if (u->ready)
+	if (u->ready) {
+		u->was_ready = true;
 		send_ready(p);
-	else
+	} else {
 		run_next(p);
+	}
 }
