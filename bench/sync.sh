@@ -207,6 +207,7 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		it->>'institutional_action', it->>'result_text', it->>'target_text', it->'targets', $REG_DEV
 	FROM (SELECT e->'a'->'item' AS it FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e) x"
 	# db_cpu LABEL SQL [SETUP]: CPU ms a run of SQL (after SETUP) in a rolled-back transaction
+	# shellcheck disable=SC2016 # $PID and $14 are psql's shell's and awk's
 	db_cpu() {
 		local run="BEGIN; ${3:-} $2; ROLLBACK;" i
 		# the dead index entries of the rolled-back runs before would slow this one
