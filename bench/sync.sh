@@ -238,7 +238,7 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		"$(off plan_item plan_item_check_refs_insert) $(off item_history item_history_check_refs_insert) $(off op_log op_log_check_refs_insert)"
 	db_cpu "… without any trigger of plan_item, item_history, op_log" "$up_sql" \
 		"$(off plan_item USER) $(off item_history USER) $(off op_log USER)"
-	db_cpu "the batch's JSON parsed (text → jsonb)" "SELECT jsonb_array_length((SELECT t FROM bench_batch)::jsonb)"
+	db_cpu "the batch read back (decompressed) and its JSON parsed (text → jsonb)" "SELECT jsonb_array_length((SELECT t FROM bench_batch)::jsonb)"
 	echo
 	echo "(\"whole\" switches off a trigger that does not fire, so every row pays the same re-planning)"
 fi
