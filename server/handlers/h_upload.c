@@ -261,6 +261,7 @@ static void send_run(struct pending *p)
 	}
 	if (u->early) {
 		u->ready = true;
+		session_log(p->sess, KT_LOG_DEBUG, "event=upload_ready ops=%zu", u->run_end - u->next);
 		return;
 	}
 	send_ready(p);

@@ -614,8 +614,9 @@ BEGIN
 	FROM unnest(p_ops) o
 	CROSS JOIN LATERAL (SELECT l.* FROM op_log l WHERE l.device_id = w.device AND l.op_id = o.op_id
 	                    LIMIT 1) l; -- an index probe an op, never a scan of the device's log
-	todo := ARRAY(SELECT o FROM unnest(p_ops) o
-		WHERE o.ord <> ALL (ARRAY(SELECT r.ord FROM unnest(res) r)) ORDER BY o.ord);
+	todo := CASE WHEN cardinality(res) = 0 THEN p_ops -- none seen before (the usual run)
+		ELSE ARRAY(SELECT o FROM unnest(p_ops) o
+		           WHERE o.ord <> ALL (ARRAY(SELECT r.ord FROM unnest(res) r)) ORDER BY o.ord) END;
 	IF cardinality(todo) > 0 THEN
 		res := res || karta_upload_split(w, p_cls, todo);
 	END IF;

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 kt_setup t_upload_early
-kt_start_kartad --max-ops 1
+kt_start_kartad --max-ops 1 --log-level debug
 sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/mun1.conf" >"$KT_WORK/mun1-off.conf"
 
 new_plan() { # TITLE: a plan of mun1 (2026/27) with one section; prints its id
@@ -25,13 +25,16 @@ P=$(new_plan "План")
 Q=$(new_plan "Другой план")
 kt_ok mun1 sync
 
-# sync_held TABLE NAME: the queued ops synced while TABLE is locked, until the first Upload
-# waits for it and the second has reached kartad; then the lock goes and the sync ends
+# sync_held TABLE NAME [READY]: the queued ops synced while TABLE is locked, until the first
+# Upload waits for it and the second has reached kartad (READY: and been made ready); then the
+# lock goes and the sync ends
 sync_held() {
-	local queued
+	local queued ready
 	queued=$(kt_log_count 'event=upload_queued')
+	ready=$(kt_log_count 'event=upload_ready')
 	kt_sync_stopped mun1 "$KT_WORK/sync-$2.out" "$1" '%karta_upload%'
 	kt_wait_log 'event=upload_queued' 60 $((queued + 1))
+	[ -z "${3:-}" ] || kt_wait_log 'event=upload_ready' 60 $((ready + 1))
 	kt_release_lock
 	kt_wait_exit "$SYNC" 60
 	kt_assert_eq 0 "$KT_RC" "sync ($2): $(cat "$KT_WORK/sync-$2.out")"
@@ -49,13 +52,13 @@ sync_held plan year
 kt_assert_eq 2027 "$(kt_psql "SELECT academic_year FROM plan WHERE id = '$P'")" "the year edited"
 kt_assert_eq 2028-05-01 "$(deadline_of "После смены года")" \
 	"the item after the year's edit normalized with the new year"
-kt_assert_eq 0 "$(kt_log_count 'event=upload .* early=1')" \
+kt_assert_eq 0 "$(kt_log_count 'event=upload .* early=1|event=upload_ready')" \
 	"no Upload made ready while a plan edit was applied"
 
 # ---- 2. after an item add: made ready beside it ------------------------------------------
 kt_ok mun1-off item add "$Q" --section 1 --title "Первый" --deadline "до 1 мая"
 kt_ok mun1-off item add "$P" --section 1 --title "Второй" --deadline "до 1 мая"
-sync_held plan_item items
+sync_held plan_item items ready
 kt_assert_eq 1 "$(kt_log_count 'event=upload ops=1 applied=1 .* early=1')" \
 	"the second item's Upload made ready while the first waited"
 kt_assert_eq "2027-05-01 2028-05-01" "$(deadline_of "Первый") $(deadline_of "Второй")" \
