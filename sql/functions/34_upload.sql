@@ -392,129 +392,7 @@ BEGIN
 	RETURN n;
 END $$;
 
--- ---- registry_put of participants (0021's, access by karta_rows_access) ------------------------
-CREATE OR REPLACE FUNCTION karta_upload_participants(w karta_up_actor, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	d karta_up_person[];
-	cols jsonb;
-	defs jsonb;
-	q text;
-	own bigint;
-	c1 text;
-	c2 text;
-BEGIN
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text) INTO cols FROM pg_attribute t
-	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
-	-- the column defaults an INSERT of the named columns only would take
-	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
-		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
-	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
-	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
-	EXECUTE q INTO defs;
-	-- the owner of a new row named by no op: the device's organization, or the one above it
-	IF EXISTS (SELECT 1 FROM unnest(p_ops) x
-	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
-		SELECT o.id INTO own FROM organization o
-		WHERE o.level = 'school' AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
-	END IF;
-
-	WITH o AS (
-		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
-		FROM unnest(p_ops) x),
-	cur AS (SELECT p.* FROM participant p WHERE p.id IN (SELECT o.rid FROM o) ORDER BY p.id FOR UPDATE),
-	j AS MATERIALIZED (
-		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
-			c.row_version AS cur_v, c.deleted_at AS cur_del,
-			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
-			     WHEN nullif(o.a->>'org_id', '') IS NOT NULL THEN karta_up_org(o.a, 'org') END AS org_arg,
-			CASE WHEN o.a ? 'grad_org' OR o.a ? 'grad_org_id' THEN karta_up_org(o.a, 'grad_org') END AS grad,
-			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
-			jsonb_populate_record(NULL::participant, i.j) IS NULL AS typed
-		FROM o CROSS JOIN LATERAL (
-			-- karta_registry_input: texts trimmed and folded, "" NULL for non-text columns,
-			-- NULL "" for text ones; unknown: a field the table does not have
-			SELECT coalesce(jsonb_object_agg(e.key, CASE
-				WHEN jsonb_typeof(e.value) = 'string' THEN
-					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
-					          AND cols->>e.key <> 'text' THEN 'null'::jsonb
-					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
-				WHEN jsonb_typeof(e.value) = 'array' AND cols->>e.key = 'text[]' THEN
-					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
-						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
-					 FROM jsonb_array_elements(e.value) x)
-				WHEN e.value = 'null'::jsonb AND cols->>e.key = 'text' THEN '""'::jsonb
-				ELSE e.value END) FILTER (WHERE cols ? e.key), '{}') AS j,
-				coalesce(bool_or(NOT cols ? e.key), false) AS unknown
-			FROM jsonb_each(o.a) e
-			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
-				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
-				'updated_by', 'deleted_at')) i
-		LEFT JOIN organization oc ON oc.code = o.a->>'org'
-		LEFT JOIN cur c ON c.id = o.rid),
-	k AS MATERIALIZED (
-		SELECT j.*, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
-			CASE WHEN NOT j.unknown THEN karta_up_person_nr(j.curj, j.j, j.a, j.grad) END AS nr
-		FROM j),
-	-- the device's access to each owner (and each current row's owner), for all of them at once
-	acc AS MATERIALIZED (
-		SELECT x.org AS owner, x.acc, x.code
-		FROM karta_rows_access(w, 'participant', ARRAY(SELECT k.owner FROM k WHERE k.owner IS NOT NULL
-			UNION SELECT k.cur_org FROM k WHERE k.cur_org IS NOT NULL)) x),
-	v AS MATERIALIZED (
-		SELECT k.*, CASE
-			WHEN k.typed IS NULL THEN 'serial|'
-			WHEN karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
-				'denied|' || karta_write_refusal(w.org_id, w.role)
-			WHEN k.found AND coalesce(ca.acc, 'none') = 'none' THEN format('not_found|no participant %s', k.rid)
-			WHEN k.found AND k.base = 0 THEN 'conflict|a participant with this id exists'
-			WHEN k.found AND coalesce(ca.acc, 'none') <> 'write' THEN 'denied|no write access to this participant'
-			WHEN k.found AND k.cur_del IS NOT NULL THEN 'conflict|the participant was deleted'
-			WHEN k.found AND k.cur_v <> k.base THEN
-				'conflict|' || karta_stale('participant', k.base::text, k.cur_v)
-			WHEN NOT k.found AND k.base <> 0 THEN format('not_found|no participant %s', k.rid)
-			WHEN k.unknown THEN 'serial|' -- 0008 names the first unknown field
-			WHEN k.org_arg = -1 THEN 'bad|org: no such organization'
-			WHEN k.found AND k.org_arg IS NOT NULL AND k.org_arg <> k.cur_org THEN
-				'bad|org: a participant stays with the organization that owns it'
-			WHEN k.owner IS NULL THEN 'bad|org is required: a participant belongs to a school'
-			WHEN a.acc <> 'write' THEN
-				format('denied|no write access to the participant of organization %s', a.code)
-			WHEN k.grad IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization g
-				WHERE g.id = k.grad AND g.level = 'school'
-				  AND karta_org_region(g.id) = karta_org_region(k.owner)) THEN
-				'bad|grad_org: must be a school of the region'
-			WHEN (k.nr->>'birth_date')::date > current_date THEN 'bad|birth_date: is in the future'
-			ELSE 'ok|' END AS sm
-		FROM k LEFT JOIN acc a ON a.owner = k.owner LEFT JOIN acc ca ON ca.owner = k.cur_org)
-	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v,
-		CASE WHEN v.sm = 'ok|' THEN v.nr || jsonb_build_object('id', v.rid, 'org_id', v.owner,
-			'updated_at', now(), 'updated_by', w.device, 'row_version', coalesce(v.cur_v, 0) + 1) END,
-		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_person
-		ORDER BY v.ord)
-	INTO d FROM v;
-
-	INSERT INTO participant
-	SELECT r.* FROM unnest(d) x,
-		jsonb_populate_record(NULL::participant, defs || x.nr || jsonb_build_object('created_at', now())) r
-	WHERE x.st = 'ok' AND x.cur_v IS NULL ORDER BY x.ord;
-
-	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.cur_v IS NOT NULL) THEN
-		SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum),
-			string_agg('r.' || quote_ident(t.attname), ', ' ORDER BY t.attnum)
-		INTO c1, c2 FROM pg_attribute t
-		WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped
-		  AND t.attname NOT IN ('id', 'created_at', 'region_id', 'deleted_at');
-		EXECUTE format('UPDATE participant t SET (%s) = (%s) FROM unnest($1) x, '
-			'jsonb_populate_record(NULL::participant, x.nr) r '
-			'WHERE t.id = x.rid AND x.st = ''ok'' AND x.cur_v IS NOT NULL', c1, c2) USING d;
-	END IF;
-
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
-			WHEN x.cur_v IS NULL THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
-		FROM unnest(d) x ORDER BY x.ord);
-END $$;
+-- ---- registry_put of participants: karta_rows_participants (35_upload_rows.sql) -----------
 
 CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void LANGUAGE sql AS $$
 	UPDATE change_log c SET origin_op_id = m.op_id FROM unnest(p_map) m
@@ -546,7 +424,7 @@ BEGIN
 	ELSIF p_cls = 'status_set' THEN
 		res := karta_upload_statuses(w, p_ops);
 	ELSIF p_cls = 'participant_put' THEN
-		res := karta_upload_participants(w, p_ops);
+		res := karta_rows_participants(w, p_ops);
 	ELSIF p_cls LIKE 'registry\_delete:%' THEN
 		res := karta_upload_deletes(w, substr(p_cls, 17), p_ops);
 	ELSE
