@@ -192,7 +192,7 @@ echo
 echo "| step | ms | rows/s | client CPU s | client peak RSS KiB | ratio to COPY |"
 echo "|---|---|---|---|---|---|"
 g() { echo "$(( $1 * 10 / (t_gcopy > 0 ? t_gcopy : 1) ))" | sed 's/\(.\)$/.\1/; s/^\./0./'; }
-grow() { echo "| $1 | $2 | $((NROWS * 1000 / ($2 > 0 ? $2 : 1))) | $3 | $4 | $(g "$2") |"; }
+grow() { echo "| $1 | $2 | $(per_s "$NROWS" "$2") | $3 | $4 | $(g "$2") |"; }
 grow "karta registry import --layout giadbset --dry-run" "$t_gdry" "$cpu_gdry" "$rss_gdry"
 grow "the client's part alone: the import offline (read, map, check, queue)" "$t_goff" "$cpu_goff" "$rss_goff"
 [ -z "${KT_KARTA_BEFORE:-}" ] ||
