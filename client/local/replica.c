@@ -307,10 +307,7 @@ static int configure(struct replica *r)
 {
 	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
-	/* page_size: a new replica's only (an existing one keeps its own); 16 KiB pages cut a
-	 * fill's client CPU by a quarter against 4 KiB (fewer pages to write to the WAL and
-	 * then to the database, fewer b-tree splits: docs/performance.md, "Pull at set speed") */
-	if (exec(r, "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	if (exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
 		"replica: cannot configure the database"))
 		return -1;
