@@ -143,19 +143,21 @@ static void upload_end(struct pending *p)
 	pending_free(p);
 }
 
-/* pending_query, ending the Upload when the query cannot be queued. */
-static void up_query(struct pending *p, const char *sql, int n, const char *const *params,
+/* pending_query, ending the Upload when the query cannot be queued. Returns false then:
+ * p may be freed. */
+static bool up_query(struct pending *p, const char *sql, int n, const char *const *params,
 	db_cb cb)
 {
 	struct upload *u = p->extra;
 	if (db_query(p->sess->db, sql, n, params, cb, p) == 0) {
 		u->prepping = u->early;
-		return;
+		return true;
 	}
 	if (u->early)
-		return; /* made ready at its turn instead */
+		return false; /* made ready at its turn instead */
 	session_error(p->sess, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
 	upload_end(p);
+	return false;
 }
 
 static char *dup_or_null(const struct db_result *res, int row, int col)
@@ -219,8 +221,8 @@ static void send_ready(struct pending *p)
 	struct upload *u = p->extra;
 	const char *params[2] = {p->device, u->ops_json};
 	u->ready = false;
-	up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb);
-	prepare_next(p->sess);
+	if (up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb))
+		prepare_next(p->sess); /* (not when the query failed: p is gone, the line held) */
 }
 
 /* Picks the run starting at u->next (every op's year known), normalizes its items and sends
