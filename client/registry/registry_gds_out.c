@@ -69,19 +69,18 @@ static void put(struct gds_out *o, const struct kt_gds_table *t, const char *nam
 		o->val[i] = keep(o, v);
 }
 
-static const json_t *get(const json_t *row, const char *key)
+static const json_t *get(struct gds_row *row, const char *key)
 {
-	return json_object_get(row, key);
+	return gds_row_get(row, key);
 }
 
-static const char *str(const json_t *row, const char *key)
+static const char *str(struct gds_row *row, const char *key)
 {
-	const char *s = json_string_value(get(row, key));
-	return s ? s : "";
+	return gds_row_str(row, key);
 }
 
 /* An integer column as text ("" when the row has none). */
-static const char *num(const json_t *row, const char *key, char *buf, size_t n)
+static const char *num(struct gds_row *row, const char *key, char *buf, size_t n)
 {
 	long long v;
 	buf[0] = '\0';
@@ -95,10 +94,9 @@ static const char *flag(bool b)
 	return b ? "true" : "false";
 }
 
-static bool deleted(const json_t *row)
+static bool deleted(struct gds_row *row)
 {
-	const json_t *d = get(row, "deleted_at");
-	return d && !json_is_null(d) && !(json_is_string(d) && !*json_string_value(d));
+	return gds_row_set(row, "deleted_at");
 }
 
 /* A GUID as the package writes it: braces dropped, lower case; "" when s is none. */
@@ -132,7 +130,7 @@ static const char *stamp(const char *s, char *buf, size_t n)
 
 /* CreateDate / UpdateDate: the package's own (ris_created/ris_updated) when the row came
  * from a file, else karta's. */
-static void stamps(struct gds_out *o, const struct kt_gds_table *t, const json_t *row)
+static void stamps(struct gds_out *o, const struct kt_gds_table *t, struct gds_row *row)
 {
 	char b[40];
 	const char *c = *str(row, "ris_created") ? str(row, "ris_created") : str(row, "created_at");
@@ -142,7 +140,7 @@ static void stamps(struct gds_out *o, const struct kt_gds_table *t, const json_t
 }
 
 /* The row's own GUID: guid when it has one, else its karta id. */
-static const char *own_guid(const json_t *row, char *buf, size_t n)
+static const char *own_guid(struct gds_row *row, char *buf, size_t n)
 {
 	return guid_norm(*str(row, "guid") ? str(row, "guid") : str(row, "id"), buf, n);
 }
@@ -155,7 +153,7 @@ static const char *lookup(const struct reg_map *m, const char *k)
 }
 
 /* The GUID of the organization a row names by its numeric id (key), "" when not known. */
-static const char *org_guid(struct gx *x, const json_t *row, const char *key)
+static const char *org_guid(struct gx *x, struct gds_row *row, const char *key)
 {
 	char id[24];
 	const char *g = lookup(&x->org_guid, num(row, key, id, sizeof id));
@@ -197,7 +195,7 @@ const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n)
 
 /* ---- organizations (karta_gds_orgs rows) ---------------------------------------------------- */
 
-static int map_region(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_region(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	(void)x;
 	const struct kt_gds_table *t = kt_gds_table("rbd_CurrentRegion");
@@ -207,7 +205,7 @@ static int map_region(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_territory(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_territory(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Areas");
 	put(o, t, "AreaID", str(r, "guid"));
@@ -219,7 +217,7 @@ static int map_territory(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_municipality(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_municipality(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Governments");
 	put(o, t, "GovernmentID", str(r, "guid"));
@@ -231,7 +229,7 @@ static int map_municipality(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_school(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_school(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Schools");
 	const char *parent = lookup(&x->org_guid, str(r, "parent"));
@@ -248,7 +246,7 @@ static int map_school(struct gx *x, const json_t *r, struct gds_out *o)
 /* ---- registries ------------------------------------------------------------------------------ */
 
 /* A person's name and identity document (participants, staff). */
-static void person(struct gds_out *o, const struct kt_gds_table *t, const json_t *r)
+static void person(struct gds_out *o, const struct kt_gds_table *t, struct gds_row *r)
 {
 	char b[24];
 	put(o, t, "Surname", str(r, "surname"));
@@ -259,7 +257,7 @@ static void person(struct gds_out *o, const struct kt_gds_table *t, const json_t
 	put(o, t, "DocumentTypeCode", num(r, "doc_type", b, sizeof b));
 }
 
-static int map_participant(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_participant(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Participants");
 	char b[64], g[64];
@@ -294,7 +292,7 @@ static int map_participant(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_registration(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_registration(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_ParticipantsExams");
 	const char *gid = lookup(&x->exam_gid, str(r, "exam_id"));
@@ -318,7 +316,7 @@ static int map_registration(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_point(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Stations");
 	char b[64], g[64];
@@ -363,7 +361,7 @@ static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_auditorium(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_auditorium(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_Auditoriums");
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
@@ -387,7 +385,7 @@ static int map_auditorium(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_staff(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_staff(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_StationWorkers");
 	char b[64], g[64];
@@ -416,7 +414,7 @@ static int map_staff(struct gx *x, const json_t *r, struct gds_out *o)
 
 /* ---- planning ------------------------------------------------------------------------------- */
 
-static int map_point_exam(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_point_exam(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_StationsExams");
 	const char *gid = lookup(&x->exam_gid, str(r, "exam_id"));
@@ -437,7 +435,7 @@ static int map_point_exam(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_exam_room(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_exam_room(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_StationExamAuditory");
 	const char *pa = pair(&x->pa, str(r, "exam_id"), str(r, "point_id"));
@@ -460,7 +458,7 @@ static int map_exam_room(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_seat(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_seat(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	const struct kt_gds_table *t = kt_gds_table("rbd_ParticipantsExamPStation");
 	const char *exam = str(r, "exam_id");
@@ -504,11 +502,11 @@ const int gds_out_tables_count = (int)(sizeof gds_out_tables / sizeof gds_out_ta
 
 /* ---- the shared mapping, what karta does not model ---------------------------------------- */
 
-/* kt_gds_render's lookups: organizations by karta's numeric ids, exams by ExamGlobalID. */
-static const char *resolve(void *ctx, const struct kt_gds_map_col *c, const json_t *row, char *buf,
-	size_t n)
+/* What the server resolves (kt_gds_lookup): organizations by karta's numeric ids, exams by
+ * ExamGlobalID. */
+static const char *resolve(struct gx *x, const struct kt_gds_map_col *c, struct gds_row *row,
+	char *buf, size_t n)
 {
-	struct gx *x = ctx;
 	const char *g = NULL;
 	if (c->conv == KT_GC_EXAM)
 		g = lookup(&x->exam_gid, str(row, "exam_id"));
@@ -522,6 +520,18 @@ static const char *resolve(void *ctx, const struct kt_gds_map_col *c, const json
 		return NULL;
 	snprintf(buf, n, "%s", g);
 	return buf;
+}
+
+/* kt_gds_render of a row read by registry_gds_row (extra's text is shared_col's): the row's
+ * id, what the server resolves, else karta's value as the mapping renders it. */
+static const char *render(struct gx *x, const struct kt_gds_map_col *c, struct gds_row *row,
+	char *buf, size_t n)
+{
+	if (c->conv == KT_GC_ID)
+		return json_string_value(get(row, "id"));
+	if (!c->karta || c->conv == KT_GC_EXAM)
+		return c->conv == KT_GC_ORG || c->conv == KT_GC_EXAM ? resolve(x, c, row, buf, n) : NULL;
+	return kt_gds_render_value(c, get(row, c->karta), buf, n);
 }
 
 /* A kept column the schema does not know, after the schema's columns. */
@@ -584,7 +594,7 @@ static const struct kt_gds_map_col *const *map_cols(const struct kt_gds_table *t
  * null: the element was absent) first, else karta's value rendered by the mapping, else
  * what map_* said. A rendering the schema would refuse gives way to map_*'s value. */
 static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct kt_gds_map *m,
-	const json_t *extra, const json_t *row, struct gds_out *o, int i)
+	const json_t *extra, struct gds_row *row, struct gds_out *o, int i)
 {
 	const char *name = t->cols[i].name;
 	const json_t *e = json_object_get(extra, name);
@@ -594,7 +604,7 @@ static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct k
 	}
 	const struct kt_gds_map_col *c = m ? map_cols(t, m)[i] : NULL;
 	char buf[128];
-	const char *r = c ? kt_gds_render(c, row, resolve, x, buf, sizeof buf) : NULL;
+	const char *r = c ? render(x, c, row, buf, sizeof buf) : NULL;
 	if (!r || kt_gds_check(&t->cols[i], r))
 		return 0;
 	/* a row karta deleted itself has no package flag: map_* says deleted */
@@ -603,7 +613,7 @@ static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct k
 	return (o->val[i] = keep(o, r)) ? 0 : -1;
 }
 
-int gds_out_finish(struct gx *x, const struct kt_gds_table *t, const json_t *row,
+int gds_out_finish(struct gx *x, const struct kt_gds_table *t, struct gds_row *row,
 	struct gds_out *o)
 {
 	const struct kt_gds_map *m = kt_gds_map_of(t->name);
