@@ -62,6 +62,24 @@ static int col_of(const struct kt_gds_table *t, const char *name)
 	return memo[h].i;
 }
 
+/* kt_gds_table of the literal the map_* functions name their table by, remembered by its
+ * address: a row costs no name comparisons. */
+static const struct kt_gds_table *table(const char *name)
+{
+	static _Thread_local struct {
+		const char *name;
+		const struct kt_gds_table *t;
+	} memo[32];
+	size_t k = 0;
+	while (k < sizeof memo / sizeof memo[0] - 1 && memo[k].name && memo[k].name != name)
+		k++;
+	if (memo[k].name != name) {
+		memo[k].name = name;
+		memo[k].t = kt_gds_table(name);
+	}
+	return memo[k].t;
+}
+
 static void put(struct gds_out *o, const struct kt_gds_table *t, const char *name, const char *v)
 {
 	int i = col_of(t, name);
@@ -163,33 +181,52 @@ static const char *org_guid(struct gx *x, struct gds_row *row, const char *key)
 static const char *pair(const struct reg_map *m, const char *a, const char *b)
 {
 	char k[80];
-	snprintf(k, sizeof k, "%s|%s", a, b);
+	size_t na = strlen(a), nb = strlen(b);
+	if (na + nb + 2 > sizeof k)
+		return NULL; /* no key of the maps is that long: ids are UUIDs */
+	memcpy(k, a, na);
+	k[na] = '|';
+	memcpy(k + na + 1, b, nb + 1);
 	return lookup(m, k);
+}
+
+/* The value of hex digit c, -1 when it is none. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 /* A name-based UUID (RFC 4122 version 5) of name within ns: the same seat, the same id. */
 const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n)
 {
-	unsigned char in[16], md[EVP_MAX_MD_SIZE];
+	unsigned char in[16] = {0}, md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	for (int i = 0, j = 0; i < 16 && ns[j]; j++) {
+	for (int i = 0, j = 0; i < 16 && ns[j]; j++) { /* the UUID's 16 bytes (hex pairs) */
 		if (ns[j] == '-')
 			continue;
-		sscanf(ns + j, "%2hhx", &in[i++]);
-		j++;
+		int hi = hexval(ns[j]), lo = hi < 0 ? -1 : hexval(ns[j + 1]);
+		in[i++] = (unsigned char)(hi < 0 ? 0 : lo < 0 ? hi : hi * 16 + lo);
+		j += lo >= 0;
 	}
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	if (!c || !EVP_DigestInit_ex(c, EVP_sha1(), NULL) || !EVP_DigestUpdate(c, in, 16) ||
 	    !EVP_DigestUpdate(c, name, strlen(name)) || !EVP_DigestFinal_ex(c, md, &mdlen))
 		mdlen = 0;
 	EVP_MD_CTX_free(c);
-	if (mdlen < 16)
+	if (mdlen < 16 || n < 37)
 		return NULL;
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
-	snprintf(buf, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11],
-		md[12], md[13], md[14], md[15]);
+	static const char hex[] = "0123456789abcdef";
+	char *w = buf;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*w++ = '-';
+		*w++ = hex[md[i] >> 4];
+		*w++ = hex[md[i] & 15];
+	}
+	*w = '\0';
 	return buf;
 }
 
@@ -198,7 +235,7 @@ const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n)
 static int map_region(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	(void)x;
-	const struct kt_gds_table *t = kt_gds_table("rbd_CurrentRegion");
+	const struct kt_gds_table *t = table("rbd_CurrentRegion");
 	put(o, t, "ID", str(r, "guid"));
 	put(o, t, "REGION", str(r, "federal_code"));
 	put(o, t, "Name", str(r, "name"));
@@ -207,7 +244,7 @@ static int map_region(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_territory(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Areas");
+	const struct kt_gds_table *t = table("rbd_Areas");
 	put(o, t, "AreaID", str(r, "guid"));
 	put(o, t, "Region", x->region_code);
 	put(o, t, "AreaCode", str(r, "federal_code"));
@@ -219,7 +256,7 @@ static int map_territory(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_municipality(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Governments");
+	const struct kt_gds_table *t = table("rbd_Governments");
 	put(o, t, "GovernmentID", str(r, "guid"));
 	put(o, t, "RegionID", x->region_guid);
 	put(o, t, "REGION", x->region_code);
@@ -231,7 +268,7 @@ static int map_municipality(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_school(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Schools");
+	const struct kt_gds_table *t = table("rbd_Schools");
 	const char *parent = lookup(&x->org_guid, str(r, "parent"));
 	put(o, t, "SchoolID", str(r, "guid"));
 	put(o, t, "GovernmentID", parent);
@@ -259,7 +296,7 @@ static void person(struct gds_out *o, const struct kt_gds_table *t, struct gds_r
 
 static int map_participant(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Participants");
+	const struct kt_gds_table *t = table("rbd_Participants");
 	char b[64], g[64];
 	long long v = 0;
 	put(o, t, "ParticipantID", own_guid(r, g, sizeof g));
@@ -294,7 +331,7 @@ static int map_participant(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_registration(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_ParticipantsExams");
+	const struct kt_gds_table *t = table("rbd_ParticipantsExams");
 	const char *gid = lookup(&x->exam_gid, str(r, "exam_id"));
 	const char *pid = lookup(&x->part_guid, str(r, "participant_id"));
 	if (!gid) {
@@ -318,7 +355,7 @@ static int map_registration(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_point(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Stations");
+	const struct kt_gds_table *t = table("rbd_Stations");
 	char b[64], g[64];
 	long long v = 0;
 	put(o, t, "StationID", own_guid(r, g, sizeof g));
@@ -363,7 +400,7 @@ static int map_point(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_auditorium(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Auditoriums");
+	const struct kt_gds_table *t = table("rbd_Auditoriums");
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
 	if (!point) {
 		x->no_link++;
@@ -387,7 +424,7 @@ static int map_auditorium(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_staff(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_StationWorkers");
+	const struct kt_gds_table *t = table("rbd_StationWorkers");
 	char b[64], g[64];
 	long long v = 0;
 	put(o, t, "StationWorkerID", own_guid(r, g, sizeof g));
@@ -416,7 +453,7 @@ static int map_staff(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_point_exam(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_StationsExams");
+	const struct kt_gds_table *t = table("rbd_StationsExams");
 	const char *gid = lookup(&x->exam_gid, str(r, "exam_id"));
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
 	if (!gid)
@@ -437,7 +474,7 @@ static int map_point_exam(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_exam_room(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_StationExamAuditory");
+	const struct kt_gds_table *t = table("rbd_StationExamAuditory");
 	const char *pa = pair(&x->pa, str(r, "exam_id"), str(r, "point_id"));
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
 	const char *places = lookup(&x->aud_places, str(r, "auditorium_id"));
@@ -460,7 +497,7 @@ static int map_exam_room(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 static int map_seat(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_ParticipantsExamPStation");
+	const struct kt_gds_table *t = table("rbd_ParticipantsExamPStation");
 	const char *exam = str(r, "exam_id");
 	const char *ea = pair(&x->ea, exam, str(r, "auditorium_id"));
 	const char *pa = pair(&x->pa, exam, str(r, "point_id"));
@@ -485,18 +522,18 @@ static int map_seat(struct gx *x, struct gds_row *r, struct gds_out *o)
 
 /* In the order a reader needs them: the tree, places, people, registrations, planning. */
 const struct gds_out_table gds_out_tables[] = {
-	{"rbd_CurrentRegion", GS_REGION, NULL, map_region},
-	{"rbd_Areas", GS_TERRITORY, NULL, map_territory},
-	{"rbd_Governments", GS_MUNICIPALITY, NULL, map_municipality},
-	{"rbd_Schools", GS_SCHOOL, NULL, map_school},
-	{"rbd_Stations", GS_ROW, "exam_point", map_point},
-	{"rbd_Auditoriums", GS_ROW, "auditorium", map_auditorium},
-	{"rbd_Participants", GS_ROW, "participant", map_participant},
-	{"rbd_ParticipantsExams", GS_ROW, "exam_registration", map_registration},
-	{"rbd_StationWorkers", GS_ROW, "staff", map_staff},
-	{"rbd_StationsExams", GS_ROW, "exam_point_assignment", map_point_exam},
-	{"rbd_StationExamAuditory", GS_ROW, "exam_auditorium", map_exam_room},
-	{"rbd_ParticipantsExamPStation", GS_ROW, "seating", map_seat},
+	{"rbd_CurrentRegion", GS_REGION, NULL, false, map_region},
+	{"rbd_Areas", GS_TERRITORY, NULL, false, map_territory},
+	{"rbd_Governments", GS_MUNICIPALITY, NULL, false, map_municipality},
+	{"rbd_Schools", GS_SCHOOL, NULL, false, map_school},
+	{"rbd_Stations", GS_ROW, "exam_point", false, map_point},
+	{"rbd_Auditoriums", GS_ROW, "auditorium", true, map_auditorium},
+	{"rbd_Participants", GS_ROW, "participant", false, map_participant},
+	{"rbd_ParticipantsExams", GS_ROW, "exam_registration", true, map_registration},
+	{"rbd_StationWorkers", GS_ROW, "staff", false, map_staff},
+	{"rbd_StationsExams", GS_ROW, "exam_point_assignment", true, map_point_exam},
+	{"rbd_StationExamAuditory", GS_ROW, "exam_auditorium", true, map_exam_room},
+	{"rbd_ParticipantsExamPStation", GS_ROW, "seating", true, map_seat},
 };
 const int gds_out_tables_count = (int)(sizeof gds_out_tables / sizeof gds_out_tables[0]);
 
@@ -616,7 +653,12 @@ static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct k
 int gds_out_finish(struct gx *x, const struct kt_gds_table *t, struct gds_row *row,
 	struct gds_out *o)
 {
-	const struct kt_gds_map *m = kt_gds_map_of(t->name);
+	static _Thread_local const struct kt_gds_table *last; /* the table of the row before */
+	static _Thread_local const struct kt_gds_map *m;
+	if (last != t) {
+		last = t;
+		m = kt_gds_map_of(t->name);
+	}
 	const json_t *extra = get(row, "extra");
 	const json_t *pairs = get(row, "gds_extra"); /* organizations: [[element, text], …] */
 	if (!json_is_object(extra))
