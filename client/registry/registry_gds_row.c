@@ -1,12 +1,13 @@
 /* registry_gds_row: a replica row's JSON payload read in one pass, for the export's mapping
  * (registry_gds_row.h). The pass takes the top-level object only: each key and where its
- * value lies — a string unescaped in place in the row's copy of the text, a number or a
- * literal as it is, a nested object or array skipped over (jansson parses it when the
- * mapping asks). What the pass does not take goes to jansson whole, so a row reads as
- * jansson would read it.
+ * value lies — a string checked (UTF-8) and unescaped in place in the row's copy of the
+ * text, a whole number or a literal as it is; what is not plain (a nested object or array,
+ * a fraction, a long number) is read by jansson there and then. What the pass does not
+ * take goes to jansson whole, so a row reads as jansson would read it.
  *
- * Invariant: gds_row_get(key) is the value json_object_get(json_loads(text), key) would
- * give, for every text both take (the last of duplicate keys wins, as in jansson). */
+ * Invariant: a text is taken exactly when jansson takes it as an object, and gds_row_get(key)
+ * is then the value json_object_get(json_loads(text), key) gives (the last of duplicate
+ * keys wins, as in jansson) — tests/fuzz/fuzz_gds_row.c checks it on any bytes. */
 #include "registry_gds_row.h"
 
 #include <stdlib.h>
@@ -60,9 +61,29 @@ static int hex4(const char *p)
 	return v;
 }
 
+/* The length of the UTF-8 sequence at p as jansson takes it (no overlong forms, no
+ * surrogates, nothing above U+10FFFF), 0 when it is not one. */
+static size_t utf8(const unsigned char *p)
+{
+	size_t n = *p < 0x80 ? 1 : *p < 0xC2 ? 0 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : *p < 0xF5 ? 4 : 0;
+	if (n < 2)
+		return n;
+	unsigned long u = *p & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		u = (u << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && u < 0x800) || (n == 4 && u < 0x10000) || u > 0x10FFFF ||
+	    (u >= 0xD800 && u <= 0xDFFF))
+		return 0;
+	return n;
+}
+
 /* The string whose text begins at p (after its opening quote), unescaped in place and
  * NUL-terminated; *end is past its closing quote. NULL when it is not a JSON string jansson
- * takes (a control character, a bad escape, \u0000, a lone surrogate). */
+ * takes (a control character, bytes that are not UTF-8, a bad escape, \u0000, a lone
+ * surrogate). */
 static char *string(char *p, char **end, size_t *len)
 {
 	char *start = p, *w = p;
@@ -73,7 +94,11 @@ static char *string(char *p, char **end, size_t *len)
 		if (c < 0x20) /* the text's end (NUL) included */
 			return NULL;
 		if (c != '\\') {
-			*w++ = *p++;
+			size_t n = utf8((const unsigned char *)p);
+			if (!n)
+				return NULL;
+			while (n--)
+				*w++ = *p++;
 			continue;
 		}
 		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
@@ -157,6 +182,8 @@ static char *value(char *p, struct gds_row_val *v)
 	} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
 		end = p + (*p == '-');
 		size_t digits = strspn(end, "0123456789");
+		if (digits > 1 && *end == '0')
+			return NULL; /* a leading zero: not JSON */
 		end += digits;
 		v->type = 'i';
 		if (*end == '.' || *end == 'e' || *end == 'E') {
@@ -191,11 +218,16 @@ static int pass(struct gds_row *r)
 		if (*p != '"' || r->n == GDS_ROW_MAX_KEYS || !(v->key = string(p + 1, &end, &v->klen)))
 			return -1;
 		p = ws(end);
+		v->j = NULL;
 		if (*p != ':' || !(p = value(ws(p + 1), v)))
 			return -1;
 		v->h = hash(v->key, v->klen);
-		v->j = NULL;
 		r->n++;
+		/* what is not plain (objects, arrays, fractions, long numbers) jansson reads now:
+		 * the row is refused as a whole, as jansson would refuse it, when it fails */
+		if ((v->type == 'o' || v->type == 'a' || v->type == 'n' || (v->type == 'i' && v->n > 18))
+			&& !(v->j = json_loadb(v->s, v->n, JSON_DECODE_ANY, NULL)))
+			return -1;
 		p = ws(p);
 		if (*p == '}')
 			return *ws(p + 1) ? -1 : 0;
@@ -281,9 +313,8 @@ const json_t *gds_row_get(struct gds_row *r, const char *key)
 	case 't': v->j = json_true(); break;
 	case 'f': v->j = json_false(); break;
 	case 'z': v->j = json_null(); break;
-	default: /* jansson says what a long number, a fraction, an object or an array is */
-		v->j = v->type == 'i' && v->n <= 18 ? json_integer(strtoll(v->s, NULL, 10))
-			: json_loadb(v->s, v->n, JSON_DECODE_ANY, NULL);
+	default: /* 'i' of up to 18 digits: the others were read by jansson in the pass */
+		v->j = json_integer(strtoll(v->s, NULL, 10));
 	}
 	return v->j;
 }

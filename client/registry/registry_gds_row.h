@@ -3,8 +3,7 @@
  * text notes where each top-level key's value lies (strings unescaped in a copy of the
  * text), and a value becomes a jansson value only when the mapping asks for it as one
  * (gds_row_get) — a registration's payload has 11 keys, of which the mapping reads a few as
- * text and fewer as values. Nested objects and arrays (extra, roles) are parsed by jansson
- * when asked for. A payload the pass does not take (not an object, too many keys) is
+ * text and fewer as values. Nested objects and arrays (extra, roles) are read by jansson. A payload the pass does not take (not an object, too many keys) is
  * parsed by jansson whole, as before. An organization of the server's table (a jansson
  * object) is a row too, borrowed. */
 #ifndef KT_REGISTRY_GDS_ROW_H

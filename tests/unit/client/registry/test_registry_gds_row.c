@@ -3,7 +3,8 @@
  * text of strings (escapes, \u escapes and surrogate pairs, raw UTF-8), numbers, literals,
  * nested objects and arrays (with brackets and quotes inside strings), duplicate keys (the
  * last wins), white space — and a text jansson refuses is refused (not an object, cut
- * short, a trailing comma or word, \u0000, a lone surrogate, a raw control character); a
+ * short, a trailing comma or word, \u0000, a lone surrogate, a raw control character, bytes
+ * that are not UTF-8 or an overlong form, a leading zero, a number too large); a
  * row of more keys than the pass holds goes to jansson whole. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,6 +69,9 @@ static void test_same_as_jansson(void **state)
 		"{\"a\": \"\\u0000\"}", "{\"a\": \"\\ud800\"}", "{\"a\": \"\\udc00\"}", "{\"a\": \"x\ny\"}",
 		"{\"a\": \"\\x\"}", "{\"a\": \"\\u12\"}", "{\"a\": tru}", "{\"a\": -}", "{\"a\": [1, 2}",
 		"{\"a\": \"unterminated}", "{a: 1}",
+		"{\"a\": \"\xC0\xAF\"}", "{\"a\": \"\xED\xA0\x80\"}", "{\"\x8d\": 1}", "{\"a\": \"\xF4\x90\x80\x80\"}",
+		"{\"a\": \"\xE2\x82\"}", "{\"a\": [\"\xff\"]}", "{\"a\": 01}", "{\"a\": -0}", "{\"a\": 1e999}",
+		"{\"a\": 12345678901234567890123}", "{\"a\": \"\xF0\x9F\x98\x80 \xE2\x82\xAC\"}",
 	};
 	struct gds_row r = {0};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
