@@ -145,23 +145,30 @@ static void file_free(struct kt_gds_file *f)
 	free(f);
 }
 
+/* n bytes of s after the *len of *buf (*cap, doubled from first as needed); -1 when out of
+ * memory. */
+static int append(char **buf, size_t *len, size_t *cap, size_t first, const char *s, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t c = *cap ? *cap : first;
+		while (c < *len + n)
+			c *= 2;
+		char *p = realloc(*buf, c);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	return 0;
+}
+
 /* The output buffer's sink: the bytes join pend. */
 static int pend_write(void *ctx, const char *buf, int len)
 {
 	struct kt_gds_file *f = ctx;
-	if (f->plen + (size_t)len > f->pcap) {
-		size_t cap = f->pcap ? f->pcap : 1 << 16;
-		while (cap < f->plen + (size_t)len)
-			cap *= 2;
-		char *p = realloc(f->pend, cap);
-		if (!p)
-			return -1;
-		f->pend = p;
-		f->pcap = cap;
-	}
-	memcpy(f->pend + f->plen, buf, (size_t)len);
-	f->plen += (size_t)len;
-	return len;
+	return append(&f->pend, &f->plen, &f->pcap, 1 << 16, buf, (size_t)len) == 0 ? len : -1;
 }
 
 static int pend_close(void *ctx)
@@ -204,20 +211,7 @@ static bool xml_text_ok(const char *v)
 /* Appends n bytes of s to the row being put together (rfail once out of memory). */
 static void add(struct kt_gds_file *f, const char *s, size_t n)
 {
-	if (f->rlen + n > f->rcap) {
-		size_t cap = f->rcap ? f->rcap : 4096;
-		while (cap < f->rlen + n)
-			cap *= 2;
-		char *p = f->rfail ? NULL : realloc(f->row, cap);
-		if (!p) {
-			f->rfail = true;
-			return;
-		}
-		f->row = p;
-		f->rcap = cap;
-	}
-	memcpy(f->row + f->rlen, s, n);
-	f->rlen += n;
+	f->rfail |= append(&f->row, &f->rlen, &f->rcap, 4096, s, n) != 0;
 }
 
 #define ADD_LIT(f, lit) add(f, lit, sizeof lit - 1)
