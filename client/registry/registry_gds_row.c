@@ -93,6 +93,10 @@ static char *string(char *p, char **end, size_t *len)
 			break;
 		if (c < 0x20) /* the text's end (NUL) included */
 			return NULL;
+		if (c < 0x80 && c != '\\') { /* most of every text */
+			*w++ = *p++;
+			continue;
+		}
 		if (c != '\\') {
 			size_t n = utf8((const unsigned char *)p);
 			if (!n)
