@@ -300,9 +300,9 @@ static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 			}
 		}
 	} else if ((rc = rp_step(u->r, u->s)) == 1) {
-		/* a payload that is not an object is left out */
-		rc = gds_row_parse(&u->row, rp_col_text(u->s, 0), (size_t)sqlite3_column_bytes(u->s, 0))
-			== 0 && write_one(u, &u->row) != 0 ? -1 : 1;
+		const char *payload = rp_col_text(u->s, 0); /* a payload not an object is left out */
+		rc = gds_row_parse(&u->row, payload, strlen(payload)) == 0 &&
+			write_one(u, &u->row) != 0 ? -1 : 1;
 	} else if (rc < 0) {
 		snprintf(u->err, sizeof u->err, "%s", replica_error(u->r));
 	}
