@@ -58,6 +58,29 @@ const char help_item_delete[] =
 	N_("Deletes an item from a draft plan. The row stays, marked deleted with the reason\n"
 	"(karta plan show --deleted). Prints \"item <id> deleted (version N)\".");
 
+/* --- local/cmd_sync.c ------------------------------------------------------------------------ */
+const char help_sync[] =
+	N_("Sends the changes queued in the local outbox, then fetches every change the server\n"
+	"has for this device until caught up, and prints what changed. Interrupted, it resumes\n"
+	"where it stopped: nothing is applied twice or skipped. A change whose answer was lost\n"
+	"(the server restarted, the database failed over) is sent again and applied once.");
+const char help_watch[] =
+	N_("Stays connected: syncs now, then whenever the server pokes (a change in a feed this\n"
+	"device reads) and at least every --interval seconds. Reconnects with backoff when\n"
+	"the connection drops. Stop it with Ctrl-C.");
+const char help_status[] =
+	N_("Shows the local replica without contacting the server: which organization it\n"
+	"belongs to, the feeds and their cursors, the changes queued for sending, the ones\n"
+	"the server refused, open conflicts and the time of the last sync.\n"
+	"With --rows, one line per synced row: two replicas that converged print the same.\n"
+	"'karta item status ITEM STATUS' sets an item's status (see its --help).");
+const char help_conflicts_list[] =
+	N_("Lists the open conflicts in the local replica (run 'karta sync' first): edits made\n"
+	"on an older version of a row whose same fields someone else changed meanwhile,\n"
+	"with both values of each field.");
+const char help_conflicts_resolve[] =
+	N_("Resolves a conflict; the resolution is queued and sent like any change.");
+
 /* --- reports/cmd_report.c -------------------------------------------------------------------- */
 const char help_item_status[] =
 	N_("Sets this organization's status of an item of its own plan: STATUS is one of\n"

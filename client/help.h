@@ -20,6 +20,13 @@ extern const char help_item_edit[]; /* karta item edit */
 extern const char help_item_move[]; /* karta item move */
 extern const char help_item_delete[]; /* karta item delete */
 
+/* local/cmd_sync.c */
+extern const char help_sync[]; /* karta sync */
+extern const char help_watch[]; /* karta watch */
+extern const char help_status[]; /* karta status */
+extern const char help_conflicts_list[]; /* karta conflicts list */
+extern const char help_conflicts_resolve[]; /* karta conflicts resolve */
+
 /* reports/cmd_report.c */
 extern const char help_item_status[]; /* karta item status */
 extern const char help_report_request[]; /* karta report request */

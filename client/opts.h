@@ -134,10 +134,11 @@ bool opts_any_set(const struct opt *o, int n);
 
 /* A command group ("karta plan SUBCOMMAND ..."): a table of subcommands. */
 struct client;
+typedef int opts_fn(struct client *cl, int argc, char **argv); /* argv[0]: the subcommand */
 struct opts_sub {
 	const char *name;
-	int (*fn)(struct client *cl, int argc, char **argv); /* argv[0] is the subcommand */
-	const char *help;                                   /* one line */
+	opts_fn *fn;
+	const char *help; /* one line */
 };
 
 /* Runs the subcommand named by argv[1] with argv + 1; prints the group's help for

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlist.h"
 #include "guard.h"
 #include "kt_log.h"
 #include "metrics.h"
@@ -94,12 +95,7 @@ static void conn_finish(evutil_socket_t fd, short what, void *arg)
 	event_free(c->hello_timer);
 	event_free(c->close_ev);
 	guard_conn_release(c);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	DLIST_UNLINK(&s->conns, c, prev, next);
 	s->nconns--;
 	conn_log(c, KT_LOG_DEBUG, "event=closed");
 	conn_unref(c);
@@ -374,10 +370,7 @@ struct conn *conn_new(struct server *s, int fd, const char *peer, const struct c
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	struct timeval tv = {s->cfg.hello_timeout, 0};
 	evtimer_add(c->hello_timer, &tv);
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
+	DLIST_PUSH(&s->conns, c, prev, next);
 	s->nconns++;
 	conn_log(c, KT_LOG_DEBUG, "event=accept peer=%s", c->peer);
 	return c;

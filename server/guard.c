@@ -85,20 +85,6 @@ static void accept_resume(evutil_socket_t fd, short what, void *arg)
 	evconnlistener_enable(l->s->listener);
 }
 
-struct guard *guard_new(struct server *s)
-{
-	struct guard *l = calloc(1, sizeof *l);
-	if (!l)
-		return NULL;
-	l->s = s;
-	l->accept_timer = evtimer_new(s->base, accept_resume, l);
-	if (!l->accept_timer) {
-		free(l);
-		return NULL;
-	}
-	return l;
-}
-
 void guard_free(struct guard *l)
 {
 	if (!l)
@@ -107,6 +93,17 @@ void guard_free(struct guard *l)
 	kt_counts_release(&l->by_addr);
 	kt_counts_release(&l->by_device);
 	free(l);
+}
+
+struct guard *guard_new(struct server *s)
+{
+	struct guard *l = calloc(1, sizeof *l);
+	if (l && (l->accept_timer = evtimer_new(s->base, accept_resume, l))) {
+		l->s = s;
+		return l;
+	}
+	free(l);
+	return NULL;
 }
 
 void guard_accept_error(struct server *s, int err)

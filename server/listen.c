@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "dlist.h"
 #include "karta.pb-c.h"
 #include "kt_log.h"
 #include "kt_msg.h"
@@ -195,23 +196,14 @@ static void pending_add(struct listener *l, struct subscriber *s)
 	if (s->pending)
 		return;
 	s->pending = true;
-	s->pprev = NULL;
-	s->pnext = l->pending;
-	if (l->pending)
-		l->pending->pprev = s;
-	l->pending = s;
+	DLIST_PUSH(&l->pending, s, pprev, pnext);
 }
 
 static void pending_remove(struct listener *l, struct subscriber *s)
 {
 	if (!s->pending)
 		return;
-	if (s->pprev)
-		s->pprev->pnext = s->pnext;
-	else
-		l->pending = s->pnext;
-	if (s->pnext)
-		s->pnext->pprev = s->pprev;
+	DLIST_UNLINK(&l->pending, s, pprev, pnext);
 	s->pprev = s->pnext = NULL;
 	s->pending = false;
 }
@@ -231,12 +223,7 @@ static void subscriber_drop_subs(struct listener *l, struct subscriber *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		struct sub *u = &s->subs[i];
-		if (u->fprev)
-			u->fprev->fnext = u->fnext;
-		else
-			u->f->subs = u->fnext;
-		if (u->fnext)
-			u->fnext->fprev = u->fprev;
+		DLIST_UNLINK(&u->f->subs, u, fprev, fnext);
 		u->f->nsubs--;
 	}
 	free(s->subs);
@@ -252,12 +239,7 @@ void listen_forget(struct listener *l, struct session *c)
 	if (!l || !s)
 		return;
 	subscriber_drop_subs(l, s);
-	if (s->aprev)
-		s->aprev->anext = s->anext;
-	else
-		l->all = s->anext;
-	if (s->anext)
-		s->anext->aprev = s->aprev;
+	DLIST_UNLINK(&l->all, s, aprev, anext);
 	l->nsubscribers--;
 	c->subs = NULL;
 	free(s);
@@ -278,10 +260,7 @@ void listen_subscribe_at(struct listener *l, struct session *c, const long long 
 		s = calloc(1, sizeof *s);
 		if (s) {
 			s->sess = c;
-			s->anext = l->all;
-			if (l->all)
-				l->all->aprev = s;
-			l->all = s;
+			DLIST_PUSH(&l->all, s, aprev, anext);
 			l->nsubscribers++;
 			c->subs = s;
 		}
@@ -328,10 +307,7 @@ void listen_subscribe_at(struct listener *l, struct session *c, const long long 
 	for (size_t i = 0; i < k; i++) {
 		struct sub *u = &subs[i];
 		struct feed *f = u->f;
-		u->fnext = f->subs;
-		if (f->subs)
-			f->subs->fprev = u;
-		f->subs = u;
+		DLIST_PUSH(&f->subs, u, fprev, fnext);
 		f->nsubs++;
 		if (u->poke) {
 			sub_mark(l, u);
@@ -526,19 +502,11 @@ void listen_stats(const struct listener *l, struct listen_stats *st)
 struct listener *listen_new(struct event_base *base, const char *conninfo)
 {
 	struct listener *l = calloc(1, sizeof *l);
-	if (!l)
-		return NULL;
-	l->flush = evtimer_new(base, flush_cb, l);
-	if (!l->flush) {
-		listen_free(l);
-		return NULL;
-	}
-	l->db = db_listen_new(base, conninfo, LISTEN_CHANNEL, &listen_hooks, l);
-	if (!l->db) {
-		listen_free(l);
-		return NULL;
-	}
-	return l;
+	if (l && (l->flush = evtimer_new(base, flush_cb, l)) &&
+	    (l->db = db_listen_new(base, conninfo, LISTEN_CHANNEL, &listen_hooks, l)))
+		return l;
+	listen_free(l); /* takes NULL and what is half made */
+	return NULL;
 }
 
 void listen_free(struct listener *l)

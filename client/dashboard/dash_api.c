@@ -113,23 +113,17 @@ static bool is_code(const char *s)
 /* NULL when every parameter is known and well-formed, else what is wrong. */
 static const char *parse_params(struct evkeyvalq *q, struct dash_params *p)
 {
+	const struct {
+		const char *key, **to;
+	} known[] = {{"name", &p->name}, {"as_of", &p->as_of}, {"by", &p->by}, {"scope", &p->scope},
+		{"plan", &p->plan}, {"exam", &p->exam}, {"type", &p->type}};
 	for (struct evkeyval *kv = q->tqh_first; kv; kv = kv->next.tqe_next) {
-		const char *k = kv->key, *v = kv->value;
-		if (strcmp(k, "name") == 0)
-			p->name = v;
-		else if (strcmp(k, "as_of") == 0)
-			p->as_of = v;
-		else if (strcmp(k, "by") == 0)
-			p->by = v;
-		else if (strcmp(k, "scope") == 0)
-			p->scope = v;
-		else if (strcmp(k, "plan") == 0)
-			p->plan = v;
-		else if (strcmp(k, "exam") == 0)
-			p->exam = v;
-		else if (strcmp(k, "type") == 0)
-			p->type = v;
-		else if (strcmp(k, "_") != 0) /* the page's cache-buster */
+		size_t i = 0;
+		while (i < sizeof known / sizeof known[0] && strcmp(kv->key, known[i].key) != 0)
+			i++;
+		if (i < sizeof known / sizeof known[0])
+			*known[i].to = kv->value;
+		else if (strcmp(kv->key, "_") != 0) /* the page's cache-buster */
 			return "неизвестный параметр";
 	}
 	if (p->as_of && *p->as_of && !is_date(p->as_of))

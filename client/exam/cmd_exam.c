@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "commands.h"
 #include "exam_cmds.h"
 #include "help.h"
 #include "opts.h"
@@ -175,7 +176,7 @@ static int add_rooms(struct step *s, const struct opt *o, const char *point_id,
 	return EXIT_OK;
 }
 
-static int exam_plan(struct client *cl, int argc, char **argv)
+int cmd_exam_plan(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_SEATS, O_ROOM, O_PREP, O_REMOVE, O_DRY, O_N };
 	struct opt o[O_N + 1] = {
@@ -226,7 +227,7 @@ static int exam_plan(struct client *cl, int argc, char **argv)
 
 /* --- settings ------------------------------------------------------------------------------ */
 
-static int exam_settings(struct client *cl, int argc, char **argv)
+int cmd_exam_settings(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_ORG, O_CROSS, O_DRY, O_N };
 	struct opt o[O_N + 1] = {
@@ -254,7 +255,7 @@ static int exam_settings(struct client *cl, int argc, char **argv)
 
 /* --- distribute ---------------------------------------------------------------------------- */
 
-static int exam_distribute(struct client *cl, int argc, char **argv)
+int cmd_exam_distribute(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_CROSS, O_PART, O_POINT, O_CLEAR, O_DRY, O_CHANGES, O_N };
 	struct opt o[O_N + 1] = {
@@ -305,7 +306,7 @@ static int exam_distribute(struct client *cl, int argc, char **argv)
 
 /* --- seat ---------------------------------------------------------------------------------- */
 
-static int exam_seat(struct client *cl, int argc, char **argv)
+int cmd_exam_seat(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_ORDER, O_POINT, O_PART, O_ROOM, O_ROW, O_SEAT, O_CLEAR, O_DRY, O_CHANGES,
 		O_N };
@@ -379,7 +380,7 @@ static int exam_seat(struct client *cl, int argc, char **argv)
 
 /* --- staff --------------------------------------------------------------------------------- */
 
-static int exam_assign_staff(struct client *cl, int argc, char **argv)
+int cmd_exam_assign_staff(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_STAFF, O_ROLE, O_ROOM, O_RESP, O_REMOVE, O_DRY, O_N };
 	struct opt o[O_N + 1] = {
@@ -447,7 +448,7 @@ static int lock_run(struct client *cl, const char *exam, const char *reason, boo
 	return step_run(&s, kind, dry, false);
 }
 
-static int exam_lock(struct client *cl, int argc, char **argv)
+int cmd_exam_lock(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_REASON, O_DRY, O_N };
 	struct opt o[O_N + 1] = {
@@ -464,7 +465,7 @@ static int exam_lock(struct client *cl, int argc, char **argv)
 		o[O_DRY].set, "exam_lock");
 }
 
-static int exam_unlock(struct client *cl, int argc, char **argv)
+int cmd_exam_unlock(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_DRY, O_N };
 	struct opt o[O_N + 1] = {[O_EXAM] = OPT_EXAM, [O_DRY] = OPT_DRY};
@@ -514,7 +515,7 @@ static void seating_text(const Karta__Table *t)
 	}
 }
 
-static int exam_seating(struct client *cl, int argc, char **argv)
+int cmd_exam_seating(struct client *cl, int argc, char **argv)
 {
 	enum { O_EXAM, O_POINT, O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {
@@ -548,20 +549,4 @@ static int exam_seating(struct client *cl, int argc, char **argv)
 		seating_text(t);
 	karta__table__free_unpacked(t, NULL);
 	return table_out_close(&out, &v.fo, rc);
-}
-
-int cmd_exam(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"plan", exam_plan, N_("assign an exam point (reserved seats) and its rooms to the exam")},
-		{"settings", exam_settings, N_("organizers per room, cross-municipal distribution")},
-		{"distribute", exam_distribute, N_("distribute participants to exam points")},
-		{"seat", exam_seat, N_("seat participants in auditoriums (four fill orders)")},
-		{"assign-staff", exam_assign_staff, N_("assign staff to the exam at a point")},
-		{"lock", exam_lock, N_("lock the exam's planning (the region)")},
-		{"unlock", exam_unlock, N_("unlock it (the region)")},
-		{"seating", exam_seating, N_("the printable seating list of each auditorium")},
-		{"schedule", exam_schedule, N_("the exam schedule: import FILE.csv (the region)")},
-	};
-	return opts_dispatch("exam", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

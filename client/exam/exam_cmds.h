@@ -24,7 +24,4 @@ int exam_resolve(struct client *cl, const char *ref, struct replica **r, char id
 int exam_table(struct client *cl, const char *exam_ref, const char *name, const char *point,
 	Karta__Table **t) __attribute__((warn_unused_result));
 
-/* `karta exam schedule import FILE.csv` (exam_schedule.c). */
-int exam_schedule(struct client *cl, int argc, char **argv);
-
 #endif

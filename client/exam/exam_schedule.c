@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
 #include "exam_cmds.h"
 #include "help.h"
 #include "kt_csv.h"
@@ -71,7 +72,8 @@ struct sched {
 	struct reg_map by_global, by_key, seen_global, seen_key, ops;
 	struct qop *q;
 	size_t nq, capq;
-	long rows, rejected, unchanged, to_add, to_update, added, updated, refused, conflicts;
+	long rows, rejected, unchanged, to_add, to_update;
+	struct ri_tally server;
 };
 
 static void reject(struct sched *s, int line, int c, const char *msg)
@@ -351,22 +353,13 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	if (!e)
 		return;
 	struct qop *q = &s->q[e->num];
-	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
-		: (int)res->outcome;
-	q->outcome = o;
-	char said[1024];
-	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
-		: _("no reason given");
-	char buf[640];
-	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
-		s->added += q->action == 'a';
-		s->updated += q->action == 'u';
-	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
-		s->refused++;
+	char said[1024], buf[640];
+	const char *msg;
+	int o = ri_answer(q, res, &s->server, said, sizeof said, &msg);
+	if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		snprintf(buf, sizeof buf, _("server refused: %s"), msg);
 		reject(s, q->line, -1, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		s->conflicts++;
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		reject(s, q->line, -1, buf);
 	}
@@ -418,14 +411,15 @@ static void summary(const struct sched *s)
 			s->rows - s->rejected, s->to_add, s->to_update, s->unchanged);
 	} else {
 		printf(_("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by the "
-		       "server"), s->rows - s->rejected, s->added, s->updated, s->unchanged, s->refused);
-		if (s->conflicts)
-			printf(_(", %ld conflicts"), s->conflicts);
+		       "server"), s->rows - s->rejected, s->server.added, s->server.updated,
+			s->unchanged, s->server.refused);
+		if (s->server.conflicts)
+			printf(_(", %ld conflicts"), s->server.conflicts);
 		putchar('\n');
 	}
 }
 
-static int schedule_import(struct client *cl, int argc, char **argv)
+int exam_schedule_import(struct client *cl, int argc, char **argv)
 {
 	enum { O_PARTIAL, O_DRY, O_N };
 	struct opt o[O_N + 1] = {
@@ -484,27 +478,20 @@ static int schedule_import(struct client *cl, int argc, char **argv)
 		fprintf(stderr, _("karta: %s: nothing imported\n"), s.file);
 		goto out;
 	}
-	if (s.rejected && !s.partial && !s.dry) {
-		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix "
-				"them, or import the valid rows with --partial\n"), s.file, s.rejected, s.rows);
+	if (ri_nothing_imported(s.file, s.rejected, s.rows, s.partial, s.dry))
 		goto out;
-	}
 	if (in_batch) {
 		in_batch = false;
 		if (replica_batch_end(s.r, true) != 0)
 			goto dberr;
 	}
-	if (!s.dry && s.nq && !s.offline && ri_send(cl, on_result, &s, &s.offline, s.file, s.nq) != 0)
+	if (ri_deliver(cl, on_result, &s, s.dry, &s.offline, s.file, s.nq) != 0)
 		goto out;
-	if (s.offline && s.nq)
-		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
-				"karta: offline: %zu changes queued; 'karta sync' sends them\n", s.nq),
-			s.nq);
 	summary(&s);
 	if (s.rejected && !s.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported "
 				"(--partial: the others were)\n"), s.file, s.rejected, s.rows);
-	rc = s.rejected || s.refused || s.conflicts ? EXIT_RUNTIME : EXIT_OK;
+	rc = ri_exit(s.rejected, &s.server);
 	goto out;
 dberr:
 	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(s.r));
@@ -520,12 +507,4 @@ out:
 	reg_map_free(&s.ops);
 	free(s.q);
 	return rc;
-}
-
-int exam_schedule(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"import", schedule_import, N_("import the exam schedule from a CSV file (the region)")},
-	};
-	return opts_dispatch("exam schedule", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

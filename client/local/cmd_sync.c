@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
+#include "help.h"
 #include "kt_dates.h"
 #include "kt_i18n.h"
 #include "kt_table.h"
@@ -110,20 +112,16 @@ int cmd_sync(struct client *cl, int argc, char **argv)
 				"over or is busy (default 30; 0: never). Given, it also waits for a "
 				"server that cannot be reached at all"), .min = 0, .max = 86400},
 		[O_N] = {0}};
-	struct opt_cmd c = {"sync", "", 0,
-		N_("Sends the changes queued in the local outbox, then fetches every change the server\n"
-		"has for this device until caught up, and prints what changed. Interrupted, it resumes\n"
-		"where it stopped: nothing is applied twice or skipped. A change whose answer was lost\n"
-		"(the server restarted, the database failed over) is sent again and applied once."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"sync", "", 0, help_sync, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	long window = o[O_RETRY].set ? o[O_RETRY].num : 30;
 	bool wait_unreached = o[O_RETRY].set && window > 0; /* offline stays fast by default */
 	time_t deadline = time(NULL) + window;
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	struct sync_report rep = {0};
-	int rc = -1;
+	rc = -1;
 	for (int attempt = 0;; attempt++) {
 		cl->transient = false;
 		if (sync_connect(cl, false)) {
@@ -191,13 +189,10 @@ int cmd_watch(struct client *cl, int argc, char **argv)
 			.min = 1, .max = 86400},
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"watch", "", 0,
-		N_("Stays connected: syncs now, then whenever the server pokes (a change in a feed this\n"
-		"device reads) and at least every --interval seconds. Reconnects with backoff when\n"
-		"the connection drops. Stop it with Ctrl-C."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"watch", "", 0, help_watch, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	int interval_ms = (int)(o[O_INTERVAL].set ? o[O_INTERVAL].num : 300) * 1000;
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
@@ -286,15 +281,10 @@ int cmd_status(struct client *cl, int argc, char **argv)
 		[O_QUEUE] = {.name = "queue", .type = OPT_FLAG,
 			.help = N_("list every queued change (a long queue is summarized by kind)")},
 		[O_N] = {0}};
-	struct opt_cmd c = {"status", "", 0,
-		N_("Shows the local replica without contacting the server: which organization it\n"
-		"belongs to, the feeds and their cursors, the changes queued for sending, the ones\n"
-		"the server refused, open conflicts and the time of the last sync.\n"
-		"With --rows, one line per synced row: two replicas that converged print the same.\n"
-		"'karta item status ITEM STATUS' sets an item's status (see its --help)."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"status", "", 0, help_status, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct replica *r = client_replica(cl);
 	struct replica_status st;
 	if (r && o[O_ROWS].set)
@@ -375,7 +365,7 @@ static int list_conflict(void *arg, const char *id, const char *payload, bool pe
 	return 0;
 }
 
-static int conflicts_list(struct client *cl, int argc, char **argv)
+int cmd_conflicts_list(struct client *cl, int argc, char **argv)
 {
 	enum { O_ALL, O_FORMAT, O_N };
 	struct opt o[] = {
@@ -383,13 +373,10 @@ static int conflicts_list(struct client *cl, int argc, char **argv)
 		[O_FORMAT] = OPTS_FORMAT("table|json"),
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"conflicts list", "", 0,
-		N_("Lists the open conflicts in the local replica (run 'karta sync' first): edits made\n"
-		"on an older version of a row whose same fields someone else changed meanwhile,\n"
-		"with both values of each field."), o};
-	enum opts_result pr = opts_parse(&c, argc, argv, NULL);
-	if (pr != OPTS_OK)
-		return opts_exit(pr);
+	struct opt_cmd c = {"conflicts list", "", 0, help_conflicts_list, o};
+	int rc;
+	if (!opts_ok(&c, argc, argv, NULL, &rc))
+		return rc;
 	struct replica *r = client_replica(cl);
 	if (!r)
 		return EXIT_RUNTIME;
@@ -412,7 +399,7 @@ static int conflicts_list(struct client *cl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int conflicts_resolve(struct client *cl, int argc, char **argv)
+int cmd_conflicts_resolve(struct client *cl, int argc, char **argv)
 {
 	enum { O_KEEP, O_N };
 	struct opt o[] = {
@@ -421,8 +408,7 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 			.required = true},
 		[O_N] = {0},
 	};
-	struct opt_cmd c = {"conflicts resolve", "ID", 1,
-		N_("Resolves a conflict; the resolution is queued and sent like any change."), o};
+	struct opt_cmd c = {"conflicts resolve", "ID", 1, help_conflicts_resolve, o};
 	const char *pos[1];
 	int prc;
 	if (!opts_parse_id(&c, argc, argv, "conflict", pos, &prc))
@@ -438,13 +424,4 @@ static int conflicts_resolve(struct client *cl, int argc, char **argv)
 		kt_server_text(((Karta__PlanResult *)m)->message, said, sizeof said));
 	protobuf_c_message_free_unpacked(m, NULL);
 	return EXIT_OK;
-}
-
-int cmd_conflicts(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"list", conflicts_list, N_("open conflicts in the local replica")},
-		{"resolve", conflicts_resolve, N_("resolve one: --keep mine|theirs")},
-	};
-	return opts_dispatch("conflicts", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "commands.h"
 #include "help.h"
 #include "item_view.h"
 #include "opts.h"
@@ -73,7 +74,7 @@ static int item_write(struct client *cl, const ProtobufCMessage *req, const char
 
 /* --- add ------------------------------------------------------------------------------------- */
 
-static int item_add(struct client *cl, int argc, char **argv)
+int cmd_item_add(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_SECTION, O_TEXT, O_PARENT = O_TEXT + ITEM_TEXT_N, O_ORDINAL, O_N };
 	struct opt o[O_N + 1] = {
@@ -127,7 +128,7 @@ static int item_add(struct client *cl, int argc, char **argv)
 
 /* --- show, history --------------------------------------------------------------------------- */
 
-static int item_show(struct client *cl, int argc, char **argv)
+int cmd_item_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|json")};
@@ -145,7 +146,7 @@ static int item_show(struct client *cl, int argc, char **argv)
 	return rc;
 }
 
-static int item_history(struct client *cl, int argc, char **argv)
+int cmd_item_history(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_BOM, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {[O_FORMAT] = OPTS_FORMAT("table|csv|json|xlsx"), [O_BOM] = OPTS_BOM,
@@ -173,7 +174,7 @@ static int item_history(struct client *cl, int argc, char **argv)
 
 /* --- edit ------------------------------------------------------------------------------------ */
 
-static int item_edit(struct client *cl, int argc, char **argv)
+int cmd_item_edit(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_TEXT, O_BASE = O_TEXT + ITEM_TEXT_N, O_N };
 	struct opt o[O_N + 1] = {
@@ -236,7 +237,7 @@ static int move_target(struct client *cl, const Karta__Item *it, const struct op
 	return rc;
 }
 
-static int item_move(struct client *cl, int argc, char **argv)
+int cmd_item_move(struct client *cl, int argc, char **argv)
 {
 	enum { O_SECTION, O_ORDINAL, O_PARENT, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -277,7 +278,7 @@ static int item_move(struct client *cl, int argc, char **argv)
 	return rc;
 }
 
-static int item_delete(struct client *cl, int argc, char **argv)
+int cmd_item_delete(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -306,18 +307,4 @@ static int item_delete(struct client *cl, int argc, char **argv)
 		karta__item_result__free_unpacked(cur, NULL);
 	}
 	return item_write(cl, &req.base, N_("item|deleted"));
-}
-
-int cmd_item(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"add", item_add, N_("add an item to a draft plan")},
-		{"show", item_show, N_("one item with its normalized deadline and parties")},
-		{"edit", item_edit, N_("change an item's fields")},
-		{"move", item_move, N_("move an item to another section, position or parent")},
-		{"delete", item_delete, N_("delete an item (with a reason)")},
-		{"history", item_history, N_("who changed an item and when")},
-		{"status", cmd_item_status, N_("set this organization's status of an item (with evidence)")},
-	};
-	return opts_dispatch("item", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "commands.h"
 #include "help.h"
 #include "opts.h"
 #include "plan_fmt.h"
@@ -15,6 +16,27 @@
 #include "kt_i18n.h"
 
 static char *arg(const struct opt *o, const char *def) { return (char *)(o->set ? o->str : def); }
+
+/* The approving act's options of plan create and plan edit (in the order of the columns
+ * plan edit names), with their help texts. */
+#define PLAN_ACT_OPTS(first, kind_help, implements_help)                                  \
+	[first] = {.name = "act-kind", .type = OPT_STR, .meta = "K", .help = (kind_help)}, \
+	[first + 1] = {.name = "act-number", .type = OPT_STR, .meta = "N",                \
+		.help = N_("number of the approving act")},                               \
+	[first + 2] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",        \
+		.help = N_("date of the approving act")},                                 \
+	[first + 3] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",             \
+		.help = (implements_help)}
+#define PLAN_ACT_N 4
+
+/* Applies the PLAN_ACT_OPTS starting at o over p (strings borrowed from argv). */
+static void apply_act(Karta__Plan *p, const struct opt *o)
+{
+	p->act_kind = arg(&o[0], p->act_kind);
+	p->act_number = arg(&o[1], p->act_number);
+	p->act_date = arg(&o[2], p->act_date);
+	p->implements = arg(&o[3], p->implements);
+}
 
 /* Sends a plan write and checks its PlanResult; *out is freed by the caller. */
 static int plan_write(struct client *cl, const ProtobufCMessage *req, Karta__PlanResult **out)
@@ -52,7 +74,7 @@ static int base_version(struct client *cl, const char *plan_id, const struct opt
 
 /* --- reading --------------------------------------------------------------------------------- */
 
-static int plan_list(struct client *cl, int argc, char **argv)
+int cmd_plan_list(struct client *cl, int argc, char **argv)
 {
 	struct plan_fmt_out fo;
 	struct table_out out;
@@ -68,7 +90,7 @@ static int plan_list(struct client *cl, int argc, char **argv)
 	return table_out_close(&out, &fo, rc);
 }
 
-static int plan_show(struct client *cl, int argc, char **argv)
+int cmd_plan_show(struct client *cl, int argc, char **argv)
 {
 	enum { O_FORMAT, O_BOM, O_DELETED, O_OUTPUT, O_N };
 	struct opt o[O_N + 1] = {
@@ -159,23 +181,17 @@ static int new_sections(const struct opt_cmd *c, const struct opt *o, struct new
 	return EXIT_OK;
 }
 
-static int plan_create(struct client *cl, int argc, char **argv)
+int cmd_plan_create(struct client *cl, int argc, char **argv)
 {
-	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_SECTION, O_N };
+	enum { O_TITLE, O_YEAR, O_ACT, O_SECTION = O_ACT + PLAN_ACT_N, O_N };
 	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T",
 			.help = N_("the plan's title"), .required = true},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
 			.help = N_("first year of the academic year (2023 = 2023/2024)"),
 			.required = true, .min = 2000, .max = 2100},
-		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
-			.help = N_("kind of the approving act («приказ»)")},
-		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
-			.help = N_("number of the approving act")},
-		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = N_("date of the approving act")},
-		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
-			.help = N_("the higher act or plan this one implements")},
+		PLAN_ACT_OPTS(O_ACT, N_("kind of the approving act («приказ»)"),
+			N_("the higher act or plan this one implements")),
 		[O_SECTION] = {.name = "section", .type = OPT_LIST, .meta = "\"NUM|Title\"",
 			.help = N_("a section, in order (repeatable)")},
 	};
@@ -194,10 +210,8 @@ static int plan_create(struct client *cl, int argc, char **argv)
 		plan.id = id;
 		plan.title = arg(&o[O_TITLE], "");
 		plan.academic_year = (int32_t)o[O_YEAR].num;
-		plan.act_kind = arg(&o[O_KIND], "");
-		plan.act_number = arg(&o[O_NUMBER], "");
-		plan.act_date = arg(&o[O_DATE], "");
-		plan.implements = arg(&o[O_IMPL], "");
+		plan.act_kind = plan.act_number = plan.act_date = plan.implements = (char *)"";
+		apply_act(&plan, &o[O_ACT]);
 		Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
 		req.plan = &plan;
 		req.n_sections = ns.n;
@@ -215,7 +229,7 @@ static int plan_create(struct client *cl, int argc, char **argv)
 
 /* --- section, edit --------------------------------------------------------------------------- */
 
-static int plan_section(struct client *cl, int argc, char **argv)
+int cmd_plan_section(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_NUMBER, O_ORDINAL, O_N };
 	struct opt o[O_N + 1] = {
@@ -257,22 +271,16 @@ static int plan_section(struct client *cl, int argc, char **argv)
 	return rc;
 }
 
-static int plan_edit(struct client *cl, int argc, char **argv)
+int cmd_plan_edit(struct client *cl, int argc, char **argv)
 {
-	enum { O_TITLE, O_YEAR, O_KIND, O_NUMBER, O_DATE, O_IMPL, O_BASE, O_N };
+	enum { O_TITLE, O_YEAR, O_ACT, O_BASE = O_ACT + PLAN_ACT_N, O_N };
 	struct opt o[O_N + 1] = {
 		[O_TITLE] = {.name = "title", .type = OPT_STR, .meta = "T", .help = N_("new title")},
 		[O_YEAR] = {.name = "year", .type = OPT_INT, .meta = "YYYY",
 			.help = N_("first year of the academic year"), .min = 2000,
 			.max = 2100},
-		[O_KIND] = {.name = "act-kind", .type = OPT_STR, .meta = "K",
-			.help = N_("kind of the approving act")},
-		[O_NUMBER] = {.name = "act-number", .type = OPT_STR, .meta = "N",
-			.help = N_("number of the approving act")},
-		[O_DATE] = {.name = "act-date", .type = OPT_DATE, .meta = "YYYY-MM-DD",
-			.help = N_("date of the approving act")},
-		[O_IMPL] = {.name = "implements", .type = OPT_STR, .meta = "TEXT",
-			.help = N_("the higher act this plan implements")},
+		PLAN_ACT_OPTS(O_ACT, N_("kind of the approving act"),
+			N_("the higher act this plan implements")),
 		[O_BASE] = PLAN_FMT_OPT_BASE,
 	};
 	struct opt_cmd c = {"plan edit", "PLAN", 1, help_plan_edit, o};
@@ -288,10 +296,7 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 	Karta__Plan p = *d.plan; /* shallow: strings stay in d or argv */
 	p.title = arg(&o[O_TITLE], p.title);
 	p.academic_year = o[O_YEAR].set ? (int32_t)o[O_YEAR].num : p.academic_year;
-	p.act_kind = arg(&o[O_KIND], p.act_kind);
-	p.act_number = arg(&o[O_NUMBER], p.act_number);
-	p.act_date = arg(&o[O_DATE], p.act_date);
-	p.implements = arg(&o[O_IMPL], p.implements);
+	apply_act(&p, &o[O_ACT]);
 	Karta__PlanPut req = KARTA__PLAN_PUT__INIT;
 	req.plan = &p;
 	req.base_row_version = o[O_BASE].set ? o[O_BASE].num : d.plan->row_version;
@@ -316,7 +321,7 @@ static int plan_edit(struct client *cl, int argc, char **argv)
 
 /* --- derive, approve, archive ---------------------------------------------------------------- */
 
-static int plan_derive(struct client *cl, int argc, char **argv)
+int cmd_plan_derive(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_N };
 	struct opt o[O_N + 1] = {
@@ -371,7 +376,7 @@ static int approve(struct client *cl, const char *id, const struct opt *base, bo
 	return EXIT_OK;
 }
 
-static int plan_approve(struct client *cl, int argc, char **argv)
+int cmd_plan_approve(struct client *cl, int argc, char **argv)
 {
 	enum { O_NUMBER, O_DATE, O_KIND, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -392,7 +397,7 @@ static int plan_approve(struct client *cl, int argc, char **argv)
 		o[O_DATE].str);
 }
 
-static int plan_archive(struct client *cl, int argc, char **argv)
+int cmd_plan_archive(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
 	struct opt o[O_N + 1] = {[O_BASE] = PLAN_FMT_OPT_BASE};
@@ -402,25 +407,4 @@ static int plan_archive(struct client *cl, int argc, char **argv)
 	if (!opts_parse_id(&c, argc, argv, "plan", pos, &prc))
 		return prc;
 	return approve(cl, pos[0], &o[O_BASE], true, "", "", "");
-}
-
-static int plan_import(struct client *cl, int argc, char **argv)
-{
-	return cmd_plan_import(cl, argc, argv);
-}
-
-int cmd_plan(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"list", plan_list, N_("the plans this device may see")},
-		{"show", plan_show, N_("a plan with its sections and items")},
-		{"create", plan_create, N_("a new draft plan with its sections")},
-		{"section", plan_section, N_("add a section to a draft plan")},
-		{"edit", plan_edit, N_("change a draft plan's title, act or year")},
-		{"derive", plan_derive, N_("this organization's plan from the plan above")},
-		{"approve", plan_approve, N_("approve a draft plan by an act")},
-		{"archive", plan_archive, N_("archive an approved plan")},
-		{"import", plan_import, N_("read a plan from a document (see its --help)")},
-	};
-	return opts_dispatch("plan", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

@@ -1,4 +1,4 @@
-/* cmd_print: `karta print FORM … -o FILE.pdf` (see print.h): the table of forms and what
+/* cmd_print: `karta print FORM … -o FILE.pdf` (see print.h; the table of forms: commands.c): what
  * each form command does before it draws — the replica pulled and loaded, the exam and
  * the exam point resolved, the point checked to be this organization's — and after: the
  * file rendered whole or not at all, one line saying where it went. */
@@ -121,19 +121,4 @@ const char *print_name_key(const char *s, char *buf, size_t n)
 	}
 	buf[o] = '\0';
 	return buf;
-}
-
-int cmd_print(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"ppe-05-01", print_ppe05, "ППЭ-05-01: participants of each auditorium of a point, "
-			"one auditorium per page"},
-		{"ppe-06-01", print_ppe06_01, "ППЭ-06-01: the point's participants by school"},
-		{"ppe-06-02", print_ppe06_02, "ППЭ-06-02: the point's participants alphabetically"},
-		{"ppe-07", print_ppe07, "ППЭ-07: the staff of an exam point"},
-		{"notice", print_notice, N_("participants' notifications of a school (or a class)")},
-		{"plan", print_plan, N_("a roadmap as the approved document (landscape)")},
-		{"rollup", print_rollup, N_("the roll-up report as of a day")},
-	};
-	return opts_dispatch("print", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }

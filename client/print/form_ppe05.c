@@ -14,8 +14,8 @@
 #include "kt_i18n.h"
 
 static const struct pcol cols[] = {
-	{"№ п/п", 13, PDOC_RIGHT},
-	{"Фамилия, имя, отчество", 0, PDOC_LEFT},
+	PCOL_NUM,
+	PCOL_PERSON,
 	{"Образовательная организация", 56, PDOC_LEFT},
 	{"Класс", 13, PDOC_CENTER},
 	{"Ряд", 11, PDOC_CENTER},

@@ -38,8 +38,8 @@ static int cmp_name(const void *a, const void *b)
 }
 
 static const struct pcol cols[] = {
-	{"№ п/п", 13, PDOC_RIGHT},
-	{"Фамилия, имя, отчество", 0, PDOC_LEFT},
+	PCOL_NUM,
+	PCOL_PERSON,
 	{"Образовательная организация", 54, PDOC_LEFT}, /* by school: the document */
 	{"Класс", 13, PDOC_CENTER},
 	{"Ауди\u00adтория", 20, PDOC_CENTER},

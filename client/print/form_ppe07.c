@@ -60,8 +60,8 @@ static int cmp_worker(const void *a, const void *b)
 }
 
 static const struct pcol cols[] = {
-	{"№ п/п", 13, PDOC_RIGHT},
-	{"Фамилия, имя, отчество", 0, PDOC_LEFT},
+	PCOL_NUM,
+	PCOL_PERSON,
 	{"Ауди\u00adтория", 20, PDOC_CENTER},
 	{"Документ (серия, номер)", 30, PDOC_LEFT},
 	{"Место работы", 46, PDOC_LEFT},

@@ -48,7 +48,7 @@ enum { C_NUM, C_NAME, C_ITEMS, C_DUE, C_DONE, C_PCT, C_LATE, C_NOREP, C_MISS, C_
 
 /* Soft hyphens (\u00ad) let the narrow headers break inside long words, with a hyphen. */
 static const struct pcol cols[C_N] = {
-	[C_NUM] = {"№ п/п", 13, PDOC_RIGHT},
+	[C_NUM] = PCOL_NUM,
 	[C_NAME] = {"Муниципалитет", 0, PDOC_LEFT},
 	[C_ITEMS] = {"Меро\u00adприятий в плане", 18, PDOC_RIGHT},
 	[C_DUE] = {"Срок наступил", 18, PDOC_RIGHT},

@@ -1,5 +1,5 @@
 /* print: `karta print FORM … -o FILE.pdf` — the printed forms (docs/print-forms.md).
- * cmd_print.c holds the command table and what every form does first (the replica, pulled
+ * cmd_print.c holds what every form does first (the replica, pulled
  * when the server is reachable; -o); one file per form draws it with pdoc/ptable:
  *   form_ppe05.c   ППЭ-05-01 list of participants in an auditorium
  *   form_ppe06.c   ППЭ-06-01 / ППЭ-06-02 the point's participants by school / by name

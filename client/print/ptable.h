@@ -20,6 +20,11 @@
 
 #define PTABLE_MAX_COLS 16
 
+/* The columns a numbered list starts with: the row number, and for a list of people (the
+ * ППЭ forms) the full name, which takes what the fixed columns leave. */
+#define PCOL_NUM {"№ п/п", 13, PDOC_RIGHT}
+#define PCOL_PERSON {"Фамилия, имя, отчество", 0, PDOC_LEFT}
+
 struct pcol {
 	const char *title;
 	double mm; /* width; 0: a share of the rest */

@@ -1,4 +1,4 @@
-/* registry_cmds: `karta registry …` — the РИС registries (docs/registries.md). cmd_registry.c
+/* registry_cmds: `karta registry …` — the РИС registries (docs/registries.md). commands.c
  * dispatches; registry_import.c reads CSV files into outbox ops; registry_export.c lists,
  * shows and exports what the local replica holds. Each returns an exit code. */
 #ifndef KT_REGISTRY_CMDS_H

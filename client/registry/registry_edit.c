@@ -251,6 +251,14 @@ static int kind_arg(const char *s)
 	return k >= 0 ? k : t >= 0 ? rv_types[t].kind : -1;
 }
 
+/* The arguments of edit and delete, and the usage error of a KIND that is none of them. */
+#define KIND_ID "participants|exam-points|auditoriums|staff ID"
+static int not_a_kind(const struct opt_cmd *c, const char *s)
+{
+	return opts_fail(c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
+		"staff)"), s);
+}
+
 /* ---- edit ------------------------------------------------------------------------------------ */
 
 static size_t check_record(enum kt_reg_kind kind, const char *const *v, struct kt_field_errors *e)
@@ -367,15 +375,13 @@ int registry_edit_cmd(struct client *cl, int argc, char **argv)
 			? (enum kt_reg_kind)kind : KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, fl[n].field));
 		o[n] = (struct opt){.name = fl[n].opt, .type = OPT_STR, .meta = "VALUE", .help = help[n]};
 	}
-	struct opt_cmd c = {"registry edit", "participants|exam-points|auditoriums|staff ID", 2,
-		help_registry_edit, o};
+	struct opt_cmd c = {"registry edit", KIND_ID, 2, help_registry_edit, o};
 	const char *pos[2];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
 		return rc;
 	if (kind < 0)
-		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
-			"staff)"), pos[0]);
+		return not_a_kind(&c, pos[0]);
 	bool any = false;
 	for (size_t i = 0; i < n; i++)
 		any |= o[i].set;
@@ -400,16 +406,14 @@ int registry_delete_cmd(struct client *cl, int argc, char **argv)
 		[O_REASON] = {.name = "reason", .type = OPT_STR, .meta = "TEXT", .required = true,
 			.help = N_("why the row goes (kept with it; at most 1000 characters)")},
 	};
-	struct opt_cmd c = {"registry delete", "participants|exam-points|auditoriums|staff ID", 2,
-		help_registry_delete, o};
+	struct opt_cmd c = {"registry delete", KIND_ID, 2, help_registry_delete, o};
 	const char *pos[2];
 	int rc;
 	if (!opts_ok(&c, argc, argv, pos, &rc))
 		return rc;
 	int kind = kind_arg(pos[0]);
 	if (kind < 0)
-		return opts_fail(&c, _("'%s' is not a registry (participants, exam-points, auditoriums, "
-			"staff)"), pos[0]);
+		return not_a_kind(&c, pos[0]);
 	char *reason = reg_fold(o[O_REASON].str);
 	size_t chars = 0;
 	for (const unsigned char *c2 = (const unsigned char *)(reason ? reason : ""); *c2; c2++)

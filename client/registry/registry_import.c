@@ -293,6 +293,24 @@ static int delete_missing(struct imp *im)
 
 /* ---- the server's answers -------------------------------------------------------------------- */
 
+int ri_answer(struct qop *q, const Karta__OpResult *res, struct ri_tally *t, char *said,
+	size_t n, const char **msg)
+{
+	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
+		: (int)res->outcome;
+	q->outcome = o;
+	*msg = res->message && *res->message ? kt_server_text(res->message, said, n)
+		: _("no reason given");
+	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
+		t->added += q->action == 'a';
+		t->updated += q->action == 'u';
+		t->deleted += q->action == 'd';
+	}
+	t->refused += o == KARTA__OP_OUTCOME__OP_REJECTED && q->action != 'p';
+	t->conflicts += o == KARTA__OP_OUTCOME__OP_CONFLICT;
+	return o;
+}
+
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct imp *im = arg;
@@ -300,25 +318,15 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	if (k < 0 || (size_t)k >= im->nq)
 		return; /* an op queued before this import */
 	struct qop *q = &im->q[k];
-	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
-		: (int)res->outcome;
-	q->outcome = o;
-	char said[1024];
-	const char *msg = res->message && *res->message ? kt_server_text(res->message, said, sizeof said)
-		: _("no reason given");
-	char buf[640];
-	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
-		im->added += q->action == 'a';
-		im->updated += q->action == 'u';
-		im->deleted += q->action == 'd';
-	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
-		im->refused += q->action != 'p';
+	char said[1024], buf[640];
+	const char *msg;
+	int o = ri_answer(q, res, &im->server, said, sizeof said, &msg);
+	if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		snprintf(buf, sizeof buf, q->action == 'p' ?
 			_("server refused the exam point attachment: %s (%s)") : _("server refused: %s (%s)"), msg,
 			kt_status_name((int)res->status));
 		ri_reject(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
-		im->conflicts++;
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		ri_reject(im, q->line, buf);
 	}
@@ -348,6 +356,32 @@ static int ri_sync(struct client *cl, sync_result_fn fn, void *arg, bool *offlin
 		return 0;
 	}
 	return sync_push(cl, &rep, fn, arg) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -2;
+}
+
+bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry)
+{
+	if (!rejected || partial || dry)
+		return false;
+	fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
+			"or import the valid rows with --partial\n"), file, rejected, rows);
+	return true;
+}
+
+int ri_deliver(struct client *cl, sync_result_fn fn, void *arg, bool dry, bool *offline,
+	const char *file, size_t nq)
+{
+	if (!dry && nq && !*offline && ri_send(cl, fn, arg, offline, file, nq) != 0)
+		return -1;
+	if (*offline && nq)
+		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
+				"karta: offline: %zu changes queued; 'karta sync' sends them\n", nq),
+			nq);
+	return 0;
+}
+
+int ri_exit(long rejected, const struct ri_tally *t)
+{
+	return rejected || t->refused || t->conflicts ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int ri_refresh(struct client *cl, bool *offline)
@@ -396,7 +430,7 @@ static int check_owner(struct imp *im, const struct kt_reg_map *map)
 static void extra_counts(const struct imp *im, FILE *out, bool done)
 {
 	if (im->to_delete && done)
-		fprintf(out, _(", %ld deleted"), im->deleted);
+		fprintf(out, _(", %ld deleted"), im->server.deleted);
 	else if (im->to_delete)
 		fprintf(out, _(", %ld to delete"), im->to_delete);
 	if (im->skipped)
@@ -421,10 +455,11 @@ static void summary_line(const struct imp *im, FILE *out)
 		for (size_t i = 0; i < im->nq; i++)
 			waiting += im->q[i].outcome < 0 || im->q[i].outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER;
 		fprintf(out, _("imported %ld rows: %ld added, %ld updated, %ld unchanged, %ld rejected by "
-			"the server"), valid, im->added, im->updated, im->unchanged, im->refused);
+			"the server"), valid, im->server.added, im->server.updated, im->unchanged,
+			im->server.refused);
 		extra_counts(im, out, true);
-		if (im->conflicts)
-			fprintf(out, _(", %ld conflicts"), im->conflicts);
+		if (im->server.conflicts)
+			fprintf(out, _(", %ld conflicts"), im->server.conflicts);
 		if (waiting)
 			fprintf(out, _("; %ld changes still queued ('karta sync' sends them)"), waiting);
 		fputc('\n', out);
@@ -580,11 +615,8 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	} else if (im.delete_missing && delete_missing(&im) != 0) {
 		goto out;
 	}
-	if (im.rejected && !im.partial && !im.dry) {
-		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
-				"or import the valid rows with --partial\n"), im.file, im.rejected, im.rows);
+	if (ri_nothing_imported(im.file, im.rejected, im.rows, im.partial, im.dry))
 		goto out;
-	}
 	if (in_batch) {
 		if (reg_batch_flush(&im.batch) != 0)
 			goto out;
@@ -592,18 +624,13 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		if (replica_batch_end(im.r, true) != 0)
 			goto dberr;
 	}
-	if (!im.dry && im.nq && !im.offline &&
-	    ri_send(cl, on_result, &im, &im.offline, im.file, im.nq) != 0)
+	if (ri_deliver(cl, on_result, &im, im.dry, &im.offline, im.file, im.nq) != 0)
 		goto out;
-	if (im.offline && im.nq)
-		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
-				"karta: offline: %zu changes queued; 'karta sync' sends them\n", im.nq),
-			im.nq);
 	summary_line(&im, stdout);
 	if (im.rejected && !im.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported%s\n"),
 			im.file, im.rejected, im.rows, im.partial ? " (--partial: the others were)" : "");
-	rc = im.rejected || im.refused || im.conflicts ? EXIT_RUNTIME : EXIT_OK;
+	rc = ri_exit(im.rejected, &im.server);
 	goto out;
 dberr:
 	fprintf(stderr, _("karta: cannot use the local replica: %s\n"), replica_error(im.r));

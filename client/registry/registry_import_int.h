@@ -24,6 +24,11 @@ struct qop {
 	int outcome; /* -1: not answered */
 };
 
+/* What the server did with the ops a file queued. */
+struct ri_tally {
+	long added, updated, deleted, refused, conflicts;
+};
+
 /* A live row of the replica and the scope --delete-missing compares (its owner's code, or
  * for auditoriums its exam point's id). */
 struct live_row {
@@ -54,7 +59,7 @@ struct imp {
 	struct qop *q;
 	size_t nq, capq;
 	long rows, rejected, unchanged, to_add, to_update, to_delete, skipped;
-	long added, updated, deleted, refused, conflicts;
+	struct ri_tally server;
 	bool tty;
 	struct timespec last_bar;
 	size_t total_bytes;
@@ -78,6 +83,22 @@ int ri_refresh(struct client *cl, bool *offline);
  * server cannot be reached), -1 (message printed, naming file and the nq changes queued). */
 int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
 	size_t nq);
+/* The answer to a queued op: its outcome (a duplicate's: the first answer's) into q->outcome,
+ * counted in t (applied: by q's action; refused: but an exam point attachment; conflict),
+ * returned; *msg the server's reason in words (in said), or "no reason given". */
+int ri_answer(struct qop *q, const Karta__OpResult *res, struct ri_tally *t, char *said,
+	size_t n, const char **msg);
+/* Sends what an import queued (fn hears each op's answer) unless it is a dry run or nothing
+ * was queued; offline (known before, or found now: *offline), says that the nq changes wait
+ * for 'karta sync'. 0, or -1 (message printed). */
+int ri_deliver(struct client *cl, sync_result_fn fn, void *arg, bool dry, bool *offline,
+	const char *file, size_t nq);
+/* An import's exit code: EXIT_RUNTIME when rows were rejected here, or refused or in conflict
+ * at the server; else EXIT_OK. */
+int ri_exit(long rejected, const struct ri_tally *t);
+/* Rows were rejected and --partial not given (nor --dry-run): says that nothing is imported,
+ * true; the caller imports nothing. */
+bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry);
 /* "FILE:LINE: msg" (the progress bar cleared first). */
 void ri_reject(struct imp *im, int line, const char *msg);
 /* "FILE:LINE: «column»: msg". */

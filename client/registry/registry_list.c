@@ -258,9 +258,7 @@ int registry_list_cmd(struct client *cl, int argc, char **argv)
 		"participants|exams|registrations|exam-points|auditoriums|staff", 1, help_registry_list, o};
 	const char *pos[1];
 	int rc;
-	if (!opts_ok(&c, argc, argv, pos, &rc))
-		return rc;
-	int t = rv_type_arg(&c, pos, false, &rc);
+	int t = rv_type_arg(&c, argc, argv, pos, false, &rc);
 	if (t < 0)
 		return rc;
 	struct plan_fmt_out fo;

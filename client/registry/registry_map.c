@@ -361,14 +361,21 @@ static void karta_identity(struct build *b, int id_field, int reason_field)
 		: "удалено");
 }
 
+/* A person's name and identity document: the participant and staff layouts keep these six
+ * columns in one order, from surname on. */
+_Static_assert(KT_P_DOC_NUMBER - KT_P_LAST_NAME == 5 && KT_S_DOC_NUMBER - KT_S_LAST_NAME == 5,
+	"kt_registry.h: the person columns, surname to doc_number, in one run");
+static void person(struct build *b, int surname)
+{
+	static const char *const keys[] = {"surname", "name", "patronymic", "doc_type",
+		"doc_series", "doc_number"};
+	for (int i = 0; i < 6; i++)
+		col(b, surname + i, keys[i]);
+}
+
 static void participant(struct build *b, bool ris, const struct regmap_refs *r)
 {
-	col(b, KT_P_LAST_NAME, "surname");
-	col(b, KT_P_FIRST_NAME, "name");
-	col(b, KT_P_MIDDLE_NAME, "patronymic");
-	col(b, KT_P_DOC_TYPE, "doc_type");
-	col(b, KT_P_DOC_SERIES, "doc_series");
-	col(b, KT_P_DOC_NUMBER, "doc_number");
+	person(b, KT_P_LAST_NAME);
 	sex(b, KT_P_SEX, ris);
 	date(b, KT_P_BIRTH_DATE, "birth_date");
 	col(b, KT_P_GRADE, "class");
@@ -464,12 +471,7 @@ static void staff(struct build *b, const struct regmap_refs *r)
 {
 	karta_identity(b, KT_S_ID, KT_S_REASON);
 	col(b, KT_S_CODE, "code");
-	col(b, KT_S_LAST_NAME, "surname");
-	col(b, KT_S_FIRST_NAME, "name");
-	col(b, KT_S_MIDDLE_NAME, "patronymic");
-	col(b, KT_S_DOC_TYPE, "doc_type");
-	col(b, KT_S_DOC_SERIES, "doc_series");
-	col(b, KT_S_DOC_NUMBER, "doc_number");
+	person(b, KT_S_LAST_NAME);
 	sex(b, KT_S_SEX, false);
 	date(b, KT_S_BIRTH_DATE, "birth_date");
 	snils(b, KT_S_SNILS, false);

@@ -223,9 +223,7 @@ int registry_show_cmd(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"registry show", "TYPE ID", 2, help_registry_show, o};
 	const char *pos[2];
 	int rc;
-	if (!opts_ok(&c, argc, argv, pos, &rc))
-		return rc;
-	int t = rv_type_arg(&c, pos, true, &rc);
+	int t = rv_type_arg(&c, argc, argv, pos, true, &rc);
 	if (t < 0)
 		return rc;
 	struct replica *r = rv_synced_replica(cl);
@@ -274,9 +272,7 @@ int registry_history_cmd(struct client *cl, int argc, char **argv)
 	struct opt_cmd c = {"registry history", "TYPE ID", 2, help_registry_history, o};
 	const char *pos[2];
 	int rc;
-	if (!opts_ok(&c, argc, argv, pos, &rc))
-		return rc;
-	int t = rv_type_arg(&c, pos, true, &rc);
+	int t = rv_type_arg(&c, argc, argv, pos, true, &rc);
 	if (t < 0)
 		return rc;
 	enum kt_table_format fmt = KT_TABLE_TEXT;

@@ -81,8 +81,11 @@ int rv_type_parse(const char *s)
 	return -1;
 }
 
-int rv_type_arg(const struct opt_cmd *c, const char **pos, bool with_id, int *rc)
+int rv_type_arg(struct opt_cmd *c, int argc, char **argv, const char **pos, bool with_id,
+	int *rc)
 {
+	if (!opts_ok(c, argc, argv, pos, rc))
+		return -1;
 	int t = rv_type_parse(pos[0]);
 	if (t < 0) {
 		*rc = opts_fail(c, _("unknown registry '%s'"), pos[0]);

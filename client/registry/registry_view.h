@@ -66,11 +66,13 @@ struct rx {
 };
 
 int rv_type_parse(const char *s);
-/* The TYPE argument pos[0] of a registry command and, with_id, the row's id pos[1] (a short
- * one completed as opts_check_id does): the type's index in rv_types, or -1 with *rc the exit
- * code (an unknown registry: the usage error printed; a bad id: EXIT_RUNTIME). */
+/* A registry command's arguments (opts_ok), then its TYPE argument pos[0] and, with_id, the
+ * row's id pos[1] (a short one completed as opts_check_id does): the type's index in
+ * rv_types, or -1 with *rc the exit code (help: 0; a usage error or an unknown registry: the
+ * usage error printed; a bad id: EXIT_RUNTIME). */
 struct opt_cmd;
-int rv_type_arg(const struct opt_cmd *c, const char **pos, bool with_id, int *rc);
+int rv_type_arg(struct opt_cmd *c, int argc, char **argv, const char **pos, bool with_id,
+	int *rc);
 /* "12 participants" for type t in the user's language (plural forms); a static buffer. */
 const char *rv_count(int t, size_t n);
 int rv_kv_add(struct kvmap *m, const char *k, const char *v);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "commands.h"
 #include "help.h"
 #include "opts.h"
 #include "outbox.h"
@@ -209,7 +210,7 @@ out:
 
 /* --- report request ----------------------------------------------------------------------- */
 
-static int report_request(struct client *cl, int argc, char **argv)
+int cmd_report_request(struct client *cl, int argc, char **argv)
 {
 	enum { O_TITLE, O_DUE, O_FROM, O_TO, O_SUBMITTERS, O_ORG, O_GROUP, O_SERIES, O_RECEIVER,
 		O_UPDATE, O_BASE, O_N };
@@ -398,7 +399,7 @@ static int new_for_request(json_t *a, const char *request, char *id)
 	return EXIT_OK;
 }
 
-/* Sends the draft or submit op (takes a) and prints the submission shown as what. */
+/* Sends a submission's op (takes a) and prints the submission shown as what. */
 static int send_submission(struct client *cl, const char *op, const char *id,
 	const struct opt *base, json_t *a, const char *shown, const char *what)
 {
@@ -411,43 +412,49 @@ static int send_submission(struct client *cl, const char *op, const char *id,
 	return rc;
 }
 
-static int report_draft(struct client *cl, int argc, char **argv)
+/* `report draft` and `report submit`: the same options and the same op on a submission. ID is
+ * a request (a new submission answers it) or a submission: a draft edits one this replica
+ * holds (an accepted one: the next submission, whose id we choose, so it is known here even
+ * before the server has it) and must change something; submit sends it as it stands. */
+static int submission_op(struct client *cl, int argc, char **argv, bool submit)
 {
 	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
 	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
 	struct opt_cmd c = {"report draft", "REQUEST|SUBMISSION", 1, help_report_draft, o};
+	if (submit)
+		c = (struct opt_cmd){"report submit", "SUBMISSION|REQUEST", 1, help_report_submit, o};
 	const char *pos[1];
 	int rc;
-	if (!opts_parse_id(&c, argc, argv, "request or submission", pos, &rc)) {
+	if (!opts_parse_id(&c, argc, argv, submit ? "submission or request" : "request or submission",
+		    pos, &rc)) {
 		opts_free(&c);
 		return rc;
 	}
 	char id[PLAN_FMT_ID_LEN];
 	json_t *a = json_object();
 	char state[32] = "", next[PLAN_FMT_ID_LEN] = "";
-	bool edit = replica_has(cl, "report_submission", pos[0], state, sizeof state);
+	bool edit = !submit && replica_has(cl, "report_submission", pos[0], state, sizeof state);
 	if ((rc = content_args(&c, &o[O_EV], a)) != EXIT_OK)
 		goto out;
-	if (edit) {
-		snprintf(id, sizeof id, "%s", pos[0]);
-		if (!o[O_EV].set && !evidence_given(&o[O_EV])) {
-			rc = opts_fail(&c, _("nothing to change: give --comment or evidence"));
+	if (submit ? replica_has(cl, "report_request", pos[0], NULL, 0) : !edit) {
+		if ((rc = new_for_request(a, pos[0], id)) != EXIT_OK)
 			goto out;
-		}
-		/* an accepted one: the change is the next submission, whose id we choose, so it
-		 * is known here even before the server has it */
-		if (strcmp(state, "accepted") == 0) {
-			if (plan_fmt_new_id(next) != 0) {
-				rc = EXIT_RUNTIME;
-				goto out;
-			}
-			jset_str(a, "new_id", next);
-		}
-	} else if ((rc = new_for_request(a, pos[0], id)) != EXIT_OK) {
+	} else {
+		snprintf(id, sizeof id, "%s", pos[0]);
+	}
+	if (edit && !o[O_EV].set && !evidence_given(&o[O_EV])) {
+		rc = opts_fail(&c, _("nothing to change: give --comment or evidence"));
 		goto out;
 	}
-	rc = send_submission(cl, "report_draft", id, &o[O_BASE], a, *next ? next : id,
-		N_("report op|draft"));
+	if (edit && strcmp(state, "accepted") == 0) {
+		if (plan_fmt_new_id(next) != 0) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		jset_str(a, "new_id", next);
+	}
+	rc = send_submission(cl, submit ? "report_submit" : "report_draft", id, &o[O_BASE], a,
+		*next ? next : id, submit ? N_("report op|submit") : N_("report op|draft"));
 	a = NULL;
 out:
 	json_decref(a);
@@ -455,33 +462,14 @@ out:
 	return rc;
 }
 
-static int report_submit(struct client *cl, int argc, char **argv)
+int cmd_report_draft(struct client *cl, int argc, char **argv)
 {
-	enum { O_EV, O_BASE = O_EV + EVIDENCE_N, O_N };
-	struct opt o[O_N + 1] = {EVIDENCE_OPTS(O_EV), [O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
-	struct opt_cmd c = {"report submit", "SUBMISSION|REQUEST", 1, help_report_submit, o};
-	const char *pos[1];
-	int rc;
-	if (!opts_parse_id(&c, argc, argv, "submission or request", pos, &rc)) {
-		opts_free(&c);
-		return rc;
-	}
-	char id[PLAN_FMT_ID_LEN];
-	json_t *a = json_object();
-	if ((rc = content_args(&c, &o[O_EV], a)) != EXIT_OK)
-		goto out;
-	if (replica_has(cl, "report_request", pos[0], NULL, 0)) {
-		if ((rc = new_for_request(a, pos[0], id)) != EXIT_OK)
-			goto out;
-	} else {
-		snprintf(id, sizeof id, "%s", pos[0]);
-	}
-	rc = send_submission(cl, "report_submit", id, &o[O_BASE], a, id, N_("report op|submit"));
-	a = NULL;
-out:
-	json_decref(a);
-	opts_free(&c);
-	return rc;
+	return submission_op(cl, argc, argv, false);
+}
+
+int cmd_report_submit(struct client *cl, int argc, char **argv)
+{
+	return submission_op(cl, argc, argv, true);
 }
 
 static int decide(struct client *cl, const char *id, const char *reason,
@@ -490,17 +478,11 @@ static int decide(struct client *cl, const char *id, const char *reason,
 	json_t *a = json_object();
 	if (reason)
 		jset_str(a, "reason", reason);
-	Karta__OpResult *r;
-	int rc = report_send_op(cl, accept ? "report_accept" : "report_return", id,
-		base->set ? base->num : 0, a, &r);
-	if (rc == EXIT_OK) {
-		print_submission(r, id, accept ? N_("report op|accept") : N_("report op|return"));
-		karta__op_result__free_unpacked(r, NULL);
-	}
-	return rc;
+	return send_submission(cl, accept ? "report_accept" : "report_return", id, base, a, id,
+		accept ? N_("report op|accept") : N_("report op|return"));
 }
 
-static int report_accept(struct client *cl, int argc, char **argv)
+int cmd_report_accept(struct client *cl, int argc, char **argv)
 {
 	enum { O_BASE, O_N };
 	struct opt o[O_N + 1] = {[O_BASE] = OPT_BASE1(OPT_BASE_SUBMISSION)};
@@ -512,7 +494,7 @@ static int report_accept(struct client *cl, int argc, char **argv)
 	return decide(cl, pos[0], NULL, &o[O_BASE], true);
 }
 
-static int report_return(struct client *cl, int argc, char **argv)
+int cmd_report_return(struct client *cl, int argc, char **argv)
 {
 	enum { O_REASON, O_BASE, O_N };
 	struct opt o[O_N + 1] = {
@@ -531,19 +513,5 @@ static int report_return(struct client *cl, int argc, char **argv)
 	if (!*s)
 		return opts_fail(&c, _("--reason must not be empty"));
 	return decide(cl, pos[0], o[O_REASON].str, &o[O_BASE], false);
-}
-
-int cmd_report(struct client *cl, int argc, char **argv)
-{
-	static const struct opts_sub subs[] = {
-		{"request", report_request, N_("ask the organizations below for a report on an item")},
-		{"draft", report_draft, N_("start or edit this organization's answer to a request")},
-		{"submit", report_submit, N_("submit (or resubmit) a submission")},
-		{"accept", report_accept, N_("accept a submitted report (its receiver)")},
-		{"return", report_return, N_("return a submitted report with a reason")},
-		{"list", report_list, N_("requests and submissions in the local replica")},
-		{"show", report_show, N_("one request or submission from the local replica")},
-	};
-	return opts_dispatch("report", subs, sizeof subs / sizeof subs[0], cl, argc, argv);
 }
 

@@ -171,15 +171,11 @@ int h_plan_import(struct session *sess, uint32_t rid, const ProtobufCMessage *ms
 	const char *bad = check_plan_import(req);
 	if (bad)
 		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(sess, rid);
-	struct import_state *s = calloc(1, sizeof *s);
-	if (!p || !s) {
-		free(s);
-		pending_free(p);
+	struct pending *p = pending_new_extra(sess, rid, sizeof(struct import_state),
+		import_state_free);
+	if (!p)
 		return -1;
-	}
-	p->extra = s;
-	p->extra_free = import_state_free;
+	struct import_state *s = p->extra;
 	snprintf(s->into, sizeof s->into, "%s", req->into_plan_id);
 	json_t *a = import_args(req);
 	s->item_list = json_incref(json_object_get(a, "items"));

@@ -161,15 +161,11 @@ int h_plan_get(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 		bad = check_uuid("after_id", req->after_id);
 	if (bad)
 		return session_error(sess, rid, KARTA__STATUS__STATUS_BAD_REQUEST, "%s", bad), 0;
-	struct pending *p = pending_new(sess, rid);
-	struct get_state *g = calloc(1, sizeof *g);
-	if (!p || !g) {
-		free(g);
-		pending_free(p);
+	struct pending *p = pending_new_extra(sess, rid, sizeof(struct get_state),
+		get_state_free);
+	if (!p)
 		return -1;
-	}
-	p->extra = g;
-	p->extra_free = get_state_free;
+	struct get_state *g = p->extra;
 	snprintf(p->id, sizeof p->id, "%s", req->plan_id);
 	int size = req->page_size <= 0 ? PAGE_ITEMS_DEFAULT
 		: req->page_size > PAGE_ITEMS_MAX ? PAGE_ITEMS_MAX : req->page_size;

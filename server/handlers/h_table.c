@@ -74,27 +74,7 @@ static const struct {
 	/* a registry row's changes, from its feed (change_log; the feed is the row's owner's),
 	 * for a device that may read the row: kind = its type, args_json {"id": …}; the fields by
 	 * name, never their values (docs/registries.md «Corrections») */
-	{"registry_history", "kj", "WITH a AS (SELECT * FROM karta_actor($1::bigint)),"
-		" i AS (SELECT CASE WHEN $3::jsonb->>'id' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"
-		"  THEN ($3::jsonb->>'id')::uuid END AS id),"
-		" c AS (SELECT c.* FROM change_log c, i WHERE c.entity_id = i.id AND c.entity_type = $2"
-		"  AND coalesce(karta_registry_type($2), false)),"
-		" ok AS (SELECT bool_or(karta_registry_access(a.org_id, a.level, a.role, $2, c.feed_id)"
-		"  <> 'none') AS r FROM a, c)"
-		" SELECT status, message, changed_at, op, version, fields, org, device, reason FROM ("
-		" SELECT 'ok'::text AS status, ''::text AS message,"
-		"  to_char(c.committed_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF') AS changed_at, c.op,"
-		"  c.row_version::text AS version, coalesce((SELECT string_agg(f, ', ' ORDER BY f)"
-		"   FROM unnest(c.changed_fields) f WHERE f NOT IN ('row_version', 'updated_at',"
-		"   'updated_by', 'deleted_at', 'deleted_reason')), '') AS fields,"
-		"  coalesce(o.code, '') AS org, coalesce(d.label, d.id::text, '') AS device,"
-		"  CASE WHEN c.op = 'delete' THEN coalesce(c.payload->>'deleted_reason', '') ELSE '' END"
-		"   AS reason, c.committed_at AS t0, c.seq AS s0"
-		" FROM c LEFT JOIN device d ON d.id = c.origin_device"
-		" LEFT JOIN organization o ON o.id = d.org_id WHERE (SELECT r FROM ok)"
-		" UNION ALL SELECT 'not_found', format('no %s %s', $2, $3::jsonb->>'id'),"
-		"  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-		"  WHERE NOT coalesce((SELECT r FROM ok), false)) x ORDER BY t0, s0"},
+	{"registry_history", "kj", "SELECT * FROM karta_registry_history($1::bigint, $2, $3::jsonb)"},
 	{"preview", "kj", "SELECT * FROM karta_plan_preview($1::bigint, $2, $3::jsonb)"},
 	/* the region's organizations and territories with their GUIDs, federal codes and what
 	 * the package said of them (sql/0020), for `karta registry export --layout giadbset` */

@@ -39,6 +39,20 @@ void pending_free(struct pending *p)
 
 bool pending_gone(const struct pending *p) { return session_gone(p->sess); }
 
+struct pending *pending_new_extra(struct session *sess, uint32_t rid, size_t size,
+	void (*extra_free)(void *extra))
+{
+	struct pending *p = pending_new(sess, rid);
+	void *x = p ? calloc(1, size) : NULL;
+	if (!x) {
+		pending_free(p);
+		return NULL;
+	}
+	p->extra = x;
+	p->extra_free = extra_free;
+	return p;
+}
+
 int pending_query(struct pending *p, const char *sql, int n, const char *const *params, db_cb cb)
 {
 	if (db_query(p->sess->db, sql, n, params, cb, p) == 0)

@@ -29,6 +29,10 @@ struct pending {
 
 /* New pending request for sess (takes a session reference). NULL on allocation failure. */
 struct pending *pending_new(struct session *sess, uint32_t rid);
+/* pending_new with handler state: p->extra a zeroed block of size bytes, released by
+ * extra_free (NULL: free) with p. NULL on allocation failure. */
+struct pending *pending_new_extra(struct session *sess, uint32_t rid, size_t size,
+	void (*extra_free)(void *extra));
 /* Drops the session reference and frees everything. */
 void pending_free(struct pending *p);
 /* True when the connection is gone: the handler must only pending_free. */

@@ -1,8 +1,9 @@
 -- 05_common: helpers of every write function: who the device is (karta_actor) and whether
 -- it may write (karta_writer, karta_write_refusal), a uuid argument (karta_uuid_arg), the
 -- base-version check (karta_base_conflict, karta_stale), text normalization, the fields an
--- update changed, picking keys of a jsonb. The refusal texts live here once: clients match
--- them and translations key on them, so they change only together with those.
+-- update changed, picking keys of a jsonb; the references checked once per statement and the
+-- statement triggers that the domain files make alike. The refusal texts live here once:
+-- clients match them and translations key on them, so they change only together with those.
 
 -- The organization, level and role behind an active device (no row if revoked/unknown).
 CREATE OR REPLACE FUNCTION karta_actor(p_device bigint)
@@ -135,4 +136,35 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
 			MESSAGE = format('insert or update on table "%s": %s is not present', p_table, p_bad);
 	END IF;
+END $$;
+
+-- <p_table>_check_refs_insert and _update: p_fn after each statement that inserts or updates
+-- p_table, its rows as new_rows (the references checked once per statement, as above).
+CREATE OR REPLACE FUNCTION karta_refs_triggers(p_table text, p_fn text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	ev text;
+BEGIN
+	FOREACH ev IN ARRAY ARRAY['insert', 'update'] LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING NEW TABLE AS new_rows '
+			'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_table || '_check_refs_' || ev, upper(ev),
+			p_table, p_fn);
+	END LOOP;
+END $$;
+
+-- ---- triggers made alike ---------------------------------------------------------------------
+-- The three statement triggers through which a table's changes feed a summary:
+-- <p_name>_insert, _update and _delete, AFTER each statement on p_table, calling p_fn with
+-- the transition tables p_old and p_new that the event has, enabled ALWAYS (they fire under
+-- session_replication_role = replica too). Called by a domain file as it is applied.
+CREATE OR REPLACE FUNCTION karta_stmt_triggers(p_table text, p_name text, p_fn text, p_old text, p_new text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS %I '
+		'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_name || '_insert', p_table, p_new, p_fn);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS %I NEW TABLE AS %I '
+		'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_name || '_update', p_table, p_old, p_new, p_fn);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS %I '
+		'FOR EACH STATEMENT EXECUTE FUNCTION %I()', p_name || '_delete', p_table, p_old, p_fn);
+	EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER %I, ENABLE ALWAYS TRIGGER %I, '
+		'ENABLE ALWAYS TRIGGER %I', p_table, p_name || '_insert', p_name || '_update', p_name || '_delete');
 END $$;

@@ -70,30 +70,11 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER plan_item_rollup_insert AFTER INSERT ON plan_item
-	REFERENCING NEW TABLE AS rollup_new FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_items();
-
-CREATE TRIGGER plan_item_rollup_update AFTER UPDATE ON plan_item
-	REFERENCING OLD TABLE AS rollup_old NEW TABLE AS rollup_new
-	FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_items();
-
-CREATE TRIGGER plan_item_rollup_delete AFTER DELETE ON plan_item
-	REFERENCING OLD TABLE AS rollup_old FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_items();
-ALTER TABLE plan_item ENABLE ALWAYS TRIGGER plan_item_rollup_insert,
-	ENABLE ALWAYS TRIGGER plan_item_rollup_update, ENABLE ALWAYS TRIGGER plan_item_rollup_delete;
-
-CREATE TRIGGER item_status_history_rollup_insert AFTER INSERT ON item_status_history
-	REFERENCING NEW TABLE AS rollup_new FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_history();
-
-CREATE TRIGGER item_status_history_rollup_update AFTER UPDATE ON item_status_history
-	REFERENCING OLD TABLE AS rollup_old NEW TABLE AS rollup_new
-	FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_history();
-
-CREATE TRIGGER item_status_history_rollup_delete AFTER DELETE ON item_status_history
-	REFERENCING OLD TABLE AS rollup_old FOR EACH STATEMENT EXECUTE FUNCTION karta_item_rollup_history();
-ALTER TABLE item_status_history ENABLE ALWAYS TRIGGER item_status_history_rollup_insert,
-	ENABLE ALWAYS TRIGGER item_status_history_rollup_update,
-	ENABLE ALWAYS TRIGGER item_status_history_rollup_delete;
+-- plan_item_rollup_insert/_update/_delete, item_status_history_rollup_… (05_common)
+SELECT karta_stmt_triggers('plan_item', 'plan_item_rollup', 'karta_item_rollup_items',
+	'rollup_old', 'rollup_new');
+SELECT karta_stmt_triggers('item_status_history', 'item_status_history_rollup',
+	'karta_item_rollup_history', 'rollup_old', 'rollup_new');
 
 CREATE TRIGGER plan_rollup_owner AFTER UPDATE ON plan FOR EACH ROW
 	WHEN (OLD.owner_org_id IS DISTINCT FROM NEW.owner_org_id) EXECUTE FUNCTION karta_item_rollup_plan();
@@ -493,21 +474,12 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER item_rollup_count_insert AFTER INSERT ON item_rollup
-	REFERENCING NEW TABLE AS rc_new FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_stmt();
-
-CREATE TRIGGER item_rollup_count_update AFTER UPDATE ON item_rollup
-	REFERENCING OLD TABLE AS rc_old NEW TABLE AS rc_new
-	FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_stmt();
-
-CREATE TRIGGER item_rollup_count_delete AFTER DELETE ON item_rollup
-	REFERENCING OLD TABLE AS rc_old FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_stmt();
-
+-- item_rollup_count_insert/_update/_delete (05_common), and _truncate
+SELECT karta_stmt_triggers('item_rollup', 'item_rollup_count', 'karta_rollup_count_stmt',
+	'rc_old', 'rc_new');
 CREATE TRIGGER item_rollup_count_truncate AFTER TRUNCATE ON item_rollup
 	FOR EACH STATEMENT EXECUTE FUNCTION karta_rollup_count_truncate();
-ALTER TABLE item_rollup ENABLE ALWAYS TRIGGER item_rollup_count_insert,
-	ENABLE ALWAYS TRIGGER item_rollup_count_update, ENABLE ALWAYS TRIGGER item_rollup_count_delete,
-	ENABLE ALWAYS TRIGGER item_rollup_count_truncate;
+ALTER TABLE item_rollup ENABLE ALWAYS TRIGGER item_rollup_count_truncate;
 
 -- What moves between day p_from and day p_to, per plan: the rows (not deleted) whose
 -- deadline passes into due / overdue / not reported (positive) or back (negative).

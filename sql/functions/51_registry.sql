@@ -57,22 +57,19 @@ BEGIN
 	END IF;
 	IF t IN ('exam_point', 'staff') THEN
 		NEW.region_id := karta_org_region(NEW.org_id);
-	ELSIF t = 'auditorium' THEN
+	ELSIF t IN ('auditorium', 'staff_point') THEN
 		SELECT x.org_id INTO other FROM exam_point x WHERE x.id = NEW.point_id;
 		IF other IS DISTINCT FROM NEW.org_id THEN
-			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
-				MESSAGE = 'point_id: an auditorium belongs to its exam point''s municipality';
+			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = CASE t
+				WHEN 'auditorium' THEN 'point_id: an auditorium belongs to its exam point''s municipality'
+				ELSE 'point_id: a staff attachment belongs to its exam point''s municipality' END;
 		END IF;
-	ELSIF t = 'staff_point' THEN
-		SELECT x.org_id INTO other FROM exam_point x WHERE x.id = NEW.point_id;
-		IF other IS DISTINCT FROM NEW.org_id THEN
-			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
-				MESSAGE = 'point_id: a staff attachment belongs to its exam point''s municipality';
-		END IF;
-		SELECT x.org_id INTO other FROM staff x WHERE x.id = NEW.staff_id;
-		IF other IS DISTINCT FROM NEW.org_id THEN
-			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
-				MESSAGE = 'staff_id: the staff member and the exam point belong to different municipalities';
+		IF t = 'staff_point' THEN -- and its staff member's (NEW.staff_id read only here)
+			SELECT x.org_id INTO other FROM staff x WHERE x.id = NEW.staff_id;
+			IF other IS DISTINCT FROM NEW.org_id THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
+					MESSAGE = 'staff_id: the staff member and the exam point belong to different municipalities';
+			END IF;
 		END IF;
 	ELSIF t = 'exam_registration' THEN
 		SELECT * INTO p FROM participant x WHERE x.id = NEW.participant_id;
@@ -96,47 +93,37 @@ END $$;
 -- A participant's form or class, or an exam's form or ГИА, may not change under live
 -- registrations that would then contradict it.
 CREATE OR REPLACE FUNCTION karta_registration_recheck() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	clash boolean;
 BEGIN
 	IF TG_TABLE_NAME::text = 'participant' THEN
-		IF NEW.deleted_at IS NULL AND EXISTS (
+		clash := NEW.deleted_at IS NULL AND EXISTS (
 			SELECT 1 FROM exam_registration r JOIN exam e ON e.id = r.exam_id
 			WHERE r.participant_id = NEW.id AND r.deleted_at IS NULL
-			  AND NOT karta_registration_ok(NEW.form, NEW.class, e.form, e.gia)) THEN
-			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
-				MESSAGE = 'form: the participant is registered for exams the new form or class does not allow: delete those registrations first';
-		END IF;
+			  AND NOT karta_registration_ok(NEW.form, NEW.class, e.form, e.gia));
 	ELSE -- exam (each branch is planned only when reached: NEW has the table's fields)
-		IF EXISTS (
-			SELECT 1 FROM exam_registration r JOIN participant p ON p.id = r.participant_id
+		clash := EXISTS (SELECT 1 FROM exam_registration r JOIN participant p ON p.id = r.participant_id
 			WHERE r.exam_id = NEW.id AND r.deleted_at IS NULL
-			  AND NOT karta_registration_ok(p.form, p.class, NEW.form, NEW.gia)) THEN
-			RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
-				MESSAGE = 'form: participants registered for this exam do not sit that form or ГИА';
-		END IF;
+			  AND NOT karta_registration_ok(p.form, p.class, NEW.form, NEW.gia));
+	END IF;
+	IF clash THEN
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition', MESSAGE = CASE TG_TABLE_NAME::text
+			WHEN 'participant' THEN 'form: the participant is registered for exams the new form or class does not allow: delete those registrations first'
+			ELSE 'form: participants registered for this exam do not sit that form or ГИА' END;
 	END IF;
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER participant_row_check BEFORE INSERT OR UPDATE ON participant
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
-
-CREATE TRIGGER exam_row_check BEFORE INSERT OR UPDATE ON exam
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
-
-CREATE TRIGGER exam_registration_row_check BEFORE INSERT OR UPDATE ON exam_registration
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
-
-CREATE TRIGGER exam_point_row_check BEFORE INSERT OR UPDATE ON exam_point
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
-
-CREATE TRIGGER auditorium_row_check BEFORE INSERT OR UPDATE ON auditorium
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
-
-CREATE TRIGGER staff_row_check BEFORE INSERT OR UPDATE ON staff
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
-
-CREATE TRIGGER staff_point_row_check BEFORE INSERT OR UPDATE ON staff_point
-	FOR EACH ROW EXECUTE FUNCTION karta_registry_row_check();
+-- <type>_row_check on every registry table (karta_entity_types: those with an owner level).
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY karta_entity_list('registry') LOOP
+		EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE ON %I FOR EACH ROW '
+			'EXECUTE FUNCTION karta_registry_row_check()', t || '_row_check', t);
+	END LOOP;
+END $$;
 
 -- AFTER, named to fire before the feed triggers ("participant_f…" > "participant_c…").
 CREATE TRIGGER participant_check_registrations AFTER UPDATE OF form, class ON participant
@@ -246,6 +233,123 @@ BEGIN
 	RETURN NULL;
 END $$;
 
+-- The opening of a registry write (put, or delete: p_delete), its refusals in the order the
+-- write makes them: the type; the writer (karta_writer); the id and base (0 when absent) —
+-- a put needs the id —, a delete's reason and interop flag (ris_deleted); then the row, locked
+-- (cur NULL: there is none), and what its access and version decide. A put with base 0
+-- creates: no row goes on, a row with the id is a conflict. Else the row must be there,
+-- writable by the actor, not deleted (a put's interop history row, hist, may update a deleted
+-- one) and at version base (a delete's base 0 takes any version); an exam deleted has no
+-- live registrations.
+-- status NULL: go on; else the refusal, with the id to answer it with (id: NULL until the
+-- arguments are read).
+CREATE OR REPLACE FUNCTION karta_registry_open(p_device bigint, p_type text, a jsonb, p_delete boolean,
+	OUT status text, OUT message text, OUT id uuid, OUT rid uuid, OUT base bigint, OUT cur jsonb,
+	OUT hist boolean, OUT flag smallint, OUT why text, OUT org_id bigint, OUT level text, OUT role text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	acc text;
+	n bigint;
+BEGIN
+	IF NOT coalesce(karta_registry_type(p_type), false) THEN
+		status := 'bad';
+		message := 'unknown registry type (participant, exam, exam_registration, '
+			'exam_point, auditorium, staff, staff_point)';
+		RETURN;
+	END IF;
+	SELECT w.org_id, w.level, w.role, w.denied INTO org_id, level, role, message FROM karta_writer(p_device) w;
+	IF message IS NOT NULL THEN
+		status := 'denied';
+		RETURN;
+	END IF;
+	BEGIN
+		rid := (a->>'id')::uuid;
+		base := coalesce(nullif(a->>'base', ''), '0')::bigint;
+		IF p_delete THEN
+			flag := coalesce(nullif(a->>'ris_deleted', ''), '0')::smallint;
+		END IF;
+	EXCEPTION WHEN OTHERS THEN
+		status := 'bad';
+		message := CASE WHEN p_delete THEN 'id must be a uuid, base and ris_deleted whole numbers'
+			ELSE 'id must be a uuid and base a whole number' END;
+		rid := NULL;
+		RETURN;
+	END;
+	-- an interop history row (deleted-row flag not 0): a put stores it deleted
+	hist := NOT p_delete AND p_type IN ('participant', 'exam_point')
+		AND coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$';
+	why := CASE WHEN p_delete THEN btrim(regexp_replace(coalesce(a->>'reason', ''), '\s+', ' ', 'g')) END;
+	IF rid IS NULL AND NOT p_delete THEN
+		status := 'bad'; message := 'id is required';
+		RETURN;
+	END IF;
+	id := rid;
+	IF length(why) > 1000 THEN
+		status := 'bad'; message := 'reason: at most 1000 characters';
+		RETURN;
+	ELSIF flag <> 0 AND (p_type NOT IN ('participant', 'exam_point')
+	                     OR flag NOT IN (1, 2, 4, 5, 6, 7, 10, 11, 12)) THEN
+		status := 'bad';
+		message := 'ris_deleted: a deleted-row flag of the interop layout '
+			'(1, 2, 4, 5, 6, 7, 10, 11, 12), for participants and exam points';
+		RETURN;
+	END IF;
+	EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1 FOR UPDATE', p_type) INTO cur USING rid;
+	acc := CASE WHEN cur IS NOT NULL
+		THEN karta_registry_access(org_id, level, role, p_type, (cur->>'org_id')::bigint) END;
+	IF cur IS NULL AND NOT p_delete AND base = 0 THEN
+		RETURN; -- a new row
+	ELSIF cur IS NULL OR acc = 'none' THEN
+		status := 'not_found'; message := format('no %s %s', p_type, rid);
+	ELSIF NOT p_delete AND base = 0 THEN
+		status := 'conflict'; message := format('a %s with this id exists', p_type);
+	ELSIF acc <> 'write' THEN
+		status := 'denied'; message := format('no write access to this %s', p_type);
+	ELSIF cur->>'deleted_at' IS NOT NULL AND NOT hist THEN
+		status := 'conflict'; message := format('the %s was deleted', p_type);
+	ELSIF (NOT p_delete OR base <> 0) AND (cur->>'row_version')::bigint <> base THEN
+		status := 'conflict'; message := karta_stale(p_type, base::text, (cur->>'row_version')::bigint);
+	ELSIF p_delete AND p_type = 'exam' THEN
+		SELECT count(*) INTO n FROM exam_registration r WHERE r.exam_id = rid AND r.deleted_at IS NULL;
+		IF n > 0 THEN
+			status := 'precondition';
+			message := format('the exam has %s registrations: they must be deleted first', n);
+		END IF;
+	END IF;
+END $$;
+
+-- What a registry row hangs on (ref: a participant, exam, exam point or staff member read by
+-- the id the row names): its owner, or KT002 not_found (p_missing) when the actor cannot see
+-- it, precondition (p_deleted) when it was deleted.
+CREATE OR REPLACE FUNCTION karta_registry_ref_owner(p_org bigint, p_level text, p_role text,
+	p_type text, ref jsonb, p_missing text, p_deleted text) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+	IF ref IS NULL OR karta_registry_access(p_org, p_level, p_role, p_type, (ref->>'org_id')::bigint) = 'none' THEN
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found', MESSAGE = p_missing;
+	ELSIF ref->>'deleted_at' IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition', MESSAGE = p_deleted;
+	END IF;
+	RETURN (ref->>'org_id')::bigint;
+END $$;
+
+-- Soft-deletes, as device p_device, what hangs on a registry row of p_type that goes away, in
+-- the same feed (the owner's): a participant's registrations, an exam point's staff
+-- attachments and auditoriums, a staff member's attachments. p_reason: their deletion
+-- reason; NULL keeps the one they have.
+CREATE OR REPLACE FUNCTION karta_registry_cascade(p_type text, p_id uuid, p_device bigint, p_reason text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	d record;
+BEGIN
+	FOR d IN SELECT * FROM (VALUES ('participant', 'exam_registration', 'participant_id'),
+		('exam_point', 'staff_point', 'point_id'), ('exam_point', 'auditorium', 'point_id'),
+		('staff', 'staff_point', 'staff_id')) x(parent, tbl, col) WHERE x.parent = p_type LOOP
+		EXECUTE format('UPDATE %I x SET deleted_at = now(), deleted_reason = coalesce($3, x.deleted_reason), '
+			'row_version = x.row_version + 1, updated_at = now(), updated_by = $2 '
+			'WHERE x.%I = $1 AND x.deleted_at IS NULL', d.tbl, d.col) USING p_id, p_device, p_reason;
+	END LOOP;
+END $$;
+
 -- Create (base 0 or absent) or update (base = the row_version the client saw) one registry
 -- row. p_type: participant | exam | exam_registration | exam_point | auditorium | staff |
 -- staff_point. a: {"id": uuid, "base": n, <column>: value …}; on update, columns not given
@@ -264,7 +368,6 @@ RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
 DECLARE
 	act record;
 	rid uuid;
-	base bigint;
 	cur jsonb;
 	owner bigint;
 	acc text;
@@ -279,47 +382,16 @@ DECLARE
 	con text;
 	col text;
 	tbl text;
-	hist boolean := false;
+	hist boolean;
+	k text;
 BEGIN
-	IF NOT coalesce(karta_registry_type(p_type), false) THEN
-		RETURN QUERY SELECT 'bad', 'unknown registry type (participant, exam, exam_registration, '
-			'exam_point, auditorium, staff, staff_point)', NULL::uuid;
-		RETURN;
+	act := karta_registry_open(p_device, p_type, a, false);
+	IF act.status IS NOT NULL THEN
+		RETURN QUERY SELECT act.status, act.message, act.id; RETURN;
 	END IF;
-	SELECT * INTO act FROM karta_writer(p_device);
-	IF act.denied IS NOT NULL THEN
-		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid; RETURN;
-	END IF;
-	-- an interop history row (deleted-row flag not 0): stored deleted, may update a deleted row
-	hist := p_type IN ('participant', 'exam_point') AND coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$';
-	BEGIN
-		rid := (a->>'id')::uuid;
-		base := coalesce(nullif(a->>'base', ''), '0')::bigint;
-	EXCEPTION WHEN OTHERS THEN
-		RETURN QUERY SELECT 'bad', 'id must be a uuid and base a whole number', NULL::uuid; RETURN;
-	END;
-	IF rid IS NULL THEN
-		RETURN QUERY SELECT 'bad', 'id is required', NULL::uuid; RETURN;
-	END IF;
-	EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1 FOR UPDATE', p_type) INTO cur USING rid;
-	IF cur IS NOT NULL THEN
-		acc := karta_registry_access(act.org_id, act.level, act.role, p_type, (cur->>'org_id')::bigint);
-		IF acc = 'none' THEN
-			RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid; RETURN;
-		ELSIF base = 0 THEN
-			RETURN QUERY SELECT 'conflict', format('a %s with this id exists', p_type), rid; RETURN;
-		ELSIF acc <> 'write' THEN
-			RETURN QUERY SELECT 'denied', format('no write access to this %s', p_type), rid; RETURN;
-		ELSIF cur->>'deleted_at' IS NOT NULL AND NOT hist THEN
-			RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
-		ELSIF (cur->>'row_version')::bigint <> base THEN
-			RETURN QUERY SELECT 'conflict', karta_stale(p_type, base::text,
-				(cur->>'row_version')::bigint), rid;
-			RETURN;
-		END IF;
-	ELSIF base <> 0 THEN
-		RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid; RETURN;
-	END IF;
+	rid := act.rid;
+	cur := act.cur;
+	hist := act.hist;
 
 	BEGIN
 		j := karta_registry_input(p_type, a);
@@ -348,49 +420,25 @@ BEGIN
 			END IF;
 		ELSIF p_type = 'exam_registration' THEN
 			SELECT to_jsonb(p) INTO ref FROM participant p WHERE p.id = (nr->>'participant_id')::uuid;
-			IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'participant',
-			                                       (ref->>'org_id')::bigint) = 'none' THEN
-				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
-					MESSAGE = format('participant_id: no participant %s', nr->>'participant_id');
-			END IF;
-			owner := (ref->>'org_id')::bigint;
-			IF ref->>'deleted_at' IS NOT NULL THEN
-				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
-					MESSAGE = 'participant_id: the participant was deleted';
-			ELSIF (ref->>'blocked')::boolean AND (cur IS NULL OR j ? 'exam_id' OR j ? 'participant_id') THEN
+			owner := karta_registry_ref_owner(act.org_id, act.level, act.role, 'participant', ref,
+				format('participant_id: no participant %s', nr->>'participant_id'),
+				'participant_id: the participant was deleted');
+			IF (ref->>'blocked')::boolean AND (cur IS NULL OR j ? 'exam_id' OR j ? 'participant_id') THEN
 				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
 					MESSAGE = 'participant_id: the participant is blocked';
 			END IF;
 			SELECT to_jsonb(e) INTO ref FROM exam e WHERE e.id = (nr->>'exam_id')::uuid;
-			IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'exam',
-			                                       (ref->>'org_id')::bigint) = 'none' THEN
-				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
-					MESSAGE = format('exam_id: no exam %s', nr->>'exam_id');
-			ELSIF ref->>'deleted_at' IS NOT NULL THEN
-				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
-					MESSAGE = 'exam_id: the exam was deleted';
-			END IF;
+			PERFORM karta_registry_ref_owner(act.org_id, act.level, act.role, 'exam', ref,
+				format('exam_id: no exam %s', nr->>'exam_id'), 'exam_id: the exam was deleted');
 		ELSE -- auditorium, staff_point: the exam point's municipality
 			SELECT to_jsonb(p) INTO ref FROM exam_point p WHERE p.id = (nr->>'point_id')::uuid;
-			IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'exam_point',
-			                                       (ref->>'org_id')::bigint) = 'none' THEN
-				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
-					MESSAGE = format('point_id: no exam point %s', nr->>'point_id');
-			ELSIF ref->>'deleted_at' IS NOT NULL THEN
-				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
-					MESSAGE = 'point_id: the exam point was deleted';
-			END IF;
-			owner := (ref->>'org_id')::bigint;
+			owner := karta_registry_ref_owner(act.org_id, act.level, act.role, 'exam_point', ref,
+				format('point_id: no exam point %s', nr->>'point_id'), 'point_id: the exam point was deleted');
 			IF p_type = 'staff_point' THEN
 				SELECT to_jsonb(s) INTO ref FROM staff s WHERE s.id = (nr->>'staff_id')::uuid;
-				IF ref IS NULL OR karta_registry_access(act.org_id, act.level, act.role, 'staff',
-				                                       (ref->>'org_id')::bigint) = 'none' THEN
-					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'not_found',
-						MESSAGE = format('staff_id: no staff member %s', nr->>'staff_id');
-				ELSIF ref->>'deleted_at' IS NOT NULL THEN
-					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'precondition',
-						MESSAGE = 'staff_id: the staff member was deleted';
-				END IF;
+				PERFORM karta_registry_ref_owner(act.org_id, act.level, act.role, 'staff', ref,
+					format('staff_id: no staff member %s', nr->>'staff_id'),
+					'staff_id: the staff member was deleted');
 			END IF;
 		END IF;
 		IF cur IS NOT NULL AND owner <> (cur->>'org_id')::bigint THEN
@@ -404,42 +452,27 @@ BEGIN
 					(SELECT o.code FROM organization o WHERE o.id = owner));
 		END IF;
 
-		-- organizations referred to
-		IF p_type = 'exam_point' THEN
-			x := karta_registry_org_arg(a, 'host_org');
-			IF x IS NOT NULL THEN
-				IF NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = x AND o.level = 'school'
-				               AND o.parent_id = owner) THEN
-					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
-						MESSAGE = 'host_org: must be a school of the exam point''s municipality';
-				END IF;
-				nr := nr || jsonb_build_object('host_org_id', x);
-			ELSIF a ? 'host_org' OR a ? 'host_org_id' THEN
-				nr := nr || '{"host_org_id": null}';
+		-- the organization a row refers to: an exam point's host (a school of its municipality),
+		-- a participant's graduation school (a school of the region), a staff member's
+		-- workplace (an organization of the region); by code (k) or id (k_id), "" clears it
+		k := CASE p_type WHEN 'exam_point' THEN 'host_org' WHEN 'participant' THEN 'grad_org'
+			WHEN 'staff' THEN 'workplace_org' END;
+		x := karta_registry_org_arg(a, k);
+		IF x IS NOT NULL THEN
+			IF (CASE k
+				WHEN 'host_org' THEN NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = x
+					AND o.level = 'school' AND o.parent_id = owner)
+				WHEN 'grad_org' THEN NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = x
+					AND o.level = 'school' AND karta_org_region(o.id) = karta_org_region(owner))
+				ELSE x = -1 OR karta_org_region(x) <> karta_org_region(owner) END) THEN
+				RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = CASE k
+					WHEN 'host_org' THEN 'host_org: must be a school of the exam point''s municipality'
+					WHEN 'grad_org' THEN 'grad_org: must be a school of the region'
+					ELSE 'workplace_org: must be an organization of the region' END;
 			END IF;
-		ELSIF p_type = 'participant' THEN
-			x := karta_registry_org_arg(a, 'grad_org');
-			IF x IS NOT NULL THEN
-				IF NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = x AND o.level = 'school'
-				               AND karta_org_region(o.id) = karta_org_region(owner)) THEN
-					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
-						MESSAGE = 'grad_org: must be a school of the region';
-				END IF;
-				nr := nr || jsonb_build_object('grad_org_id', x);
-			ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
-				nr := nr || '{"grad_org_id": null}';
-			END IF;
-		ELSIF p_type = 'staff' THEN
-			x := karta_registry_org_arg(a, 'workplace_org');
-			IF x IS NOT NULL THEN
-				IF x = -1 OR karta_org_region(x) <> karta_org_region(owner) THEN
-					RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad',
-						MESSAGE = 'workplace_org: must be an organization of the region';
-				END IF;
-				nr := nr || jsonb_build_object('workplace_org_id', x);
-			ELSIF a ? 'workplace_org' OR a ? 'workplace_org_id' THEN
-				nr := nr || '{"workplace_org_id": null}';
-			END IF;
+			nr := nr || jsonb_build_object(k || '_id', x);
+		ELSIF a ? k OR a ? (k || '_id') THEN
+			nr := nr || jsonb_build_object(k || '_id', NULL);
 		END IF;
 
 		-- stored forms and the rules that need today
@@ -486,18 +519,7 @@ BEGIN
 			nr := nr || jsonb_build_object('deleted_at', CASE WHEN cur->>'deleted_at' IS NULL
 				THEN to_jsonb(now()) ELSE cur->'deleted_at' END);
 			IF cur IS NOT NULL AND cur->>'deleted_at' IS NULL THEN
-				IF p_type = 'participant' THEN
-					UPDATE exam_registration r SET deleted_at = now(), row_version = r.row_version + 1,
-						updated_at = now(), updated_by = p_device
-					WHERE r.participant_id = rid AND r.deleted_at IS NULL;
-				ELSE
-					UPDATE staff_point s SET deleted_at = now(), row_version = s.row_version + 1,
-						updated_at = now(), updated_by = p_device
-					WHERE s.point_id = rid AND s.deleted_at IS NULL;
-					UPDATE auditorium x SET deleted_at = now(), row_version = x.row_version + 1,
-						updated_at = now(), updated_by = p_device
-					WHERE x.point_id = rid AND x.deleted_at IS NULL;
-				END IF;
+				PERFORM karta_registry_cascade(p_type, rid, p_device, NULL);
 			END IF;
 		END IF;
 		nr := nr || jsonb_build_object('id', rid, 'org_id', owner, 'updated_at', now(),
@@ -545,89 +567,20 @@ END $$;
 -- the row it went with.
 CREATE OR REPLACE FUNCTION karta_registry_delete(p_device bigint, p_type text, a jsonb)
 RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
-#variable_conflict use_column
 DECLARE
-	act record;
-	rid uuid;
-	base bigint;
-	cur jsonb;
-	acc text;
-	n bigint;
-	why text;
-	flag smallint;
-	dep text;
+	o record;
 BEGIN
-	IF NOT coalesce(karta_registry_type(p_type), false) THEN
-		RETURN QUERY SELECT 'bad', 'unknown registry type (participant, exam, exam_registration, '
-			'exam_point, auditorium, staff, staff_point)', NULL::uuid;
-		RETURN;
+	SELECT * INTO o FROM karta_registry_open(p_device, p_type, a, true);
+	IF o.status IS NOT NULL THEN
+		RETURN QUERY SELECT o.status, o.message, o.id; RETURN;
 	END IF;
-	SELECT * INTO act FROM karta_writer(p_device);
-	IF act.denied IS NOT NULL THEN
-		RETURN QUERY SELECT 'denied', act.denied, NULL::uuid; RETURN;
-	END IF;
-	BEGIN
-		rid := (a->>'id')::uuid;
-		base := coalesce(nullif(a->>'base', ''), '0')::bigint;
-		flag := coalesce(nullif(a->>'ris_deleted', ''), '0')::smallint;
-	EXCEPTION WHEN OTHERS THEN
-		RETURN QUERY SELECT 'bad', 'id must be a uuid, base and ris_deleted whole numbers', NULL::uuid;
-		RETURN;
-	END;
-	why := btrim(regexp_replace(coalesce(a->>'reason', ''), '\s+', ' ', 'g'));
-	IF length(why) > 1000 THEN
-		RETURN QUERY SELECT 'bad', 'reason: at most 1000 characters', rid; RETURN;
-	ELSIF flag <> 0 AND (p_type NOT IN ('participant', 'exam_point')
-	                     OR flag NOT IN (1, 2, 4, 5, 6, 7, 10, 11, 12)) THEN
-		RETURN QUERY SELECT 'bad', 'ris_deleted: a deleted-row flag of the interop layout '
-			'(1, 2, 4, 5, 6, 7, 10, 11, 12), for participants and exam points', rid;
-		RETURN;
-	END IF;
-	EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1 FOR UPDATE', p_type) INTO cur USING rid;
-	acc := CASE WHEN cur IS NULL THEN 'none'
-		ELSE karta_registry_access(act.org_id, act.level, act.role, p_type, (cur->>'org_id')::bigint) END;
-	IF acc = 'none' THEN
-		RETURN QUERY SELECT 'not_found', format('no %s %s', p_type, rid), rid; RETURN;
-	ELSIF acc <> 'write' THEN
-		RETURN QUERY SELECT 'denied', format('no write access to this %s', p_type), rid; RETURN;
-	ELSIF cur->>'deleted_at' IS NOT NULL THEN
-		RETURN QUERY SELECT 'conflict', format('the %s was deleted', p_type), rid; RETURN;
-	ELSIF base <> 0 AND (cur->>'row_version')::bigint <> base THEN
-		RETURN QUERY SELECT 'conflict', karta_stale(p_type, base::text,
-			(cur->>'row_version')::bigint), rid;
-		RETURN;
-	END IF;
-	IF p_type = 'exam' THEN
-		SELECT count(*) INTO n FROM exam_registration r WHERE r.exam_id = rid AND r.deleted_at IS NULL;
-		IF n > 0 THEN
-			RETURN QUERY SELECT 'precondition',
-				format('the exam has %s registrations: they must be deleted first', n), rid;
-			RETURN;
-		END IF;
-	END IF;
-	dep := format('вместе с %s %s', p_type, rid);
 	-- dependants first, in the same feed (the owner's)
-	IF p_type = 'participant' THEN
-		UPDATE exam_registration r SET deleted_at = now(), deleted_reason = dep,
-			row_version = r.row_version + 1, updated_at = now(), updated_by = p_device
-		WHERE r.participant_id = rid AND r.deleted_at IS NULL;
-	ELSIF p_type = 'exam_point' THEN
-		UPDATE staff_point s SET deleted_at = now(), deleted_reason = dep,
-			row_version = s.row_version + 1, updated_at = now(), updated_by = p_device
-		WHERE s.point_id = rid AND s.deleted_at IS NULL;
-		UPDATE auditorium x SET deleted_at = now(), deleted_reason = dep,
-			row_version = x.row_version + 1, updated_at = now(), updated_by = p_device
-		WHERE x.point_id = rid AND x.deleted_at IS NULL;
-	ELSIF p_type = 'staff' THEN
-		UPDATE staff_point s SET deleted_at = now(), deleted_reason = dep,
-			row_version = s.row_version + 1, updated_at = now(), updated_by = p_device
-		WHERE s.staff_id = rid AND s.deleted_at IS NULL;
-	END IF;
+	PERFORM karta_registry_cascade(p_type, o.rid, p_device, format('вместе с %s %s', p_type, o.rid));
 	EXECUTE format('UPDATE %I t SET deleted_at = now(), deleted_reason = $3, row_version = '
 		't.row_version + 1, updated_at = now(), updated_by = $2%s WHERE t.id = $1', p_type,
-		CASE WHEN flag <> 0 THEN ', ris_deleted = $4' ELSE '' END)
-		USING rid, p_device, why, flag;
-	RETURN QUERY SELECT 'ok', 'deleted', rid;
+		CASE WHEN o.flag <> 0 THEN ', ris_deleted = $4' ELSE '' END)
+		USING o.rid, p_device, o.why, o.flag;
+	RETURN QUERY SELECT 'ok', 'deleted', o.rid;
 END $$;
 
 -- ---- uploads: registry writes are RecordOps (op_kind, 0007) ------------------------------
@@ -649,25 +602,57 @@ END $$;
 -- 0008's registry op functions read the row's version in the statement that wrote it, under
 -- that statement's snapshot: a created row answered no version, an edited or deleted one its
 -- version before the write. Read after the write, both paths answer the version written.
-CREATE OR REPLACE FUNCTION karta_registry_put_op(p_device bigint, a jsonb)
+CREATE OR REPLACE FUNCTION karta_registry_op(p_device bigint, a jsonb, p_delete boolean)
 RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
 BEGIN
-	SELECT * INTO r FROM karta_registry_put(p_device, a->>'type', a - 'type') x;
+	IF p_delete THEN
+		SELECT * INTO r FROM karta_registry_delete(p_device, a->>'type', a - 'type') x;
+	ELSE
+		SELECT * INTO r FROM karta_registry_put(p_device, a->>'type', a - 'type') x;
+	END IF;
 	RETURN QUERY SELECT r.status, r.message, r.id,
 		CASE WHEN r.status = 'ok' THEN karta_registry_version(a->>'type', r.id) END;
 END $$;
 
-CREATE OR REPLACE FUNCTION karta_registry_delete_op(p_device bigint, a jsonb)
-RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE plpgsql AS $$
-DECLARE
-	r record;
-BEGIN
-	SELECT * INTO r FROM karta_registry_delete(p_device, a->>'type', a - 'type') x;
-	RETURN QUERY SELECT r.status, r.message, r.id,
-		CASE WHEN r.status = 'ok' THEN karta_registry_version(a->>'type', r.id) END;
-END $$;
+-- The op kinds registry_put (here) and registry_delete (at the end): 90_op_kinds.
+CREATE OR REPLACE FUNCTION karta_registry_put_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE sql AS $$
+	SELECT * FROM karta_registry_op(p_device, a, false)
+$$;
+
+-- A registry row's changes, from its feed (change_log; the feed is the row's owner's), for a
+-- device that may read the row (the table registry_history): p_type its type, a {"id": …};
+-- the fields by name, never their values (docs/registries.md «Corrections»). not_found when
+-- the device may read no change of it.
+CREATE OR REPLACE FUNCTION karta_registry_history(p_device bigint, p_type text, a jsonb)
+RETURNS TABLE (status text, message text, changed_at text, op text, version text, fields text,
+	org text, device text, reason text) LANGUAGE sql STABLE AS $$
+	WITH w AS (SELECT * FROM karta_actor(p_device)),
+	i AS (SELECT CASE WHEN a->>'id' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+		THEN (a->>'id')::uuid END AS id),
+	c AS (SELECT c.* FROM change_log c, i WHERE c.entity_id = i.id AND c.entity_type = p_type
+		AND coalesce(karta_registry_type(p_type), false)),
+	ok AS (SELECT bool_or(karta_registry_access(w.org_id, w.level, w.role, p_type, c.feed_id)
+		<> 'none') AS r FROM w, c)
+	SELECT x.status, x.message, x.changed_at, x.op, x.version, x.fields, x.org, x.device, x.reason
+	FROM (
+		SELECT 'ok'::text AS status, ''::text AS message,
+			to_char(c.committed_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS changed_at, c.op,
+			c.row_version::text AS version, coalesce((SELECT string_agg(f, ', ' ORDER BY f)
+				FROM unnest(c.changed_fields) f WHERE f NOT IN ('row_version', 'updated_at',
+				'updated_by', 'deleted_at', 'deleted_reason')), '') AS fields,
+			coalesce(o.code, '') AS org, coalesce(d.label, d.id::text, '') AS device,
+			CASE WHEN c.op = 'delete' THEN coalesce(c.payload->>'deleted_reason', '') ELSE '' END
+				AS reason, c.committed_at AS t0, c.seq AS s0
+		FROM c LEFT JOIN device d ON d.id = c.origin_device
+		LEFT JOIN organization o ON o.id = d.org_id WHERE (SELECT r FROM ok)
+		UNION ALL SELECT 'not_found', format('no %s %s', p_type, a->>'id'),
+			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+		WHERE NOT coalesce((SELECT r FROM ok), false)) x
+	ORDER BY x.t0, x.s0
+$$;
 
 -- A live row has no deletion reason (a put never sets one).
 CREATE OR REPLACE FUNCTION karta_registry_live_reason() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -708,3 +693,9 @@ BEGIN
 	RETURN QUERY SELECT 'ok', format('%s rows: %s refused', cardinality(res),
 		(SELECT count(*) FROM unnest(res) r WHERE r.outcome <> 'applied')), NULL::uuid, NULL::bigint;
 END $$;
+
+-- The op kind registry_delete (90_op_kinds), as registry_put above.
+CREATE OR REPLACE FUNCTION karta_registry_delete_op(p_device bigint, a jsonb)
+RETURNS TABLE (status text, message text, id uuid, version bigint) LANGUAGE sql AS $$
+	SELECT * FROM karta_registry_op(p_device, a, true)
+$$;

@@ -623,21 +623,10 @@ BEGIN
 		SELECT 'auditorium_id ' || n.auditorium_id INTO bad FROM (SELECT DISTINCT auditorium_id FROM new_rows) n
 		WHERE NOT EXISTS (SELECT 1 FROM auditorium x WHERE x.id = n.auditorium_id) LIMIT 1;
 	END IF;
-	IF bad IS NOT NULL THEN
-		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-			MESSAGE = format('insert or update on table "%s": %s is not present', TG_TABLE_NAME, bad);
-	END IF;
+	PERFORM karta_refs_missing(TG_TABLE_NAME, bad);
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER distribution_check_refs_insert AFTER INSERT ON distribution
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_planning_refs();
-
-CREATE TRIGGER distribution_check_refs_update AFTER UPDATE ON distribution
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_planning_refs();
-
-CREATE TRIGGER seating_check_refs_insert AFTER INSERT ON seating
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_planning_refs();
-
-CREATE TRIGGER seating_check_refs_update AFTER UPDATE ON seating
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_planning_refs();
+-- distribution_check_refs_insert/_update, seating_check_refs_… (05_common)
+SELECT karta_refs_triggers('distribution', 'karta_planning_refs');
+SELECT karta_refs_triggers('seating', 'karta_planning_refs');
