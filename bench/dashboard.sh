@@ -14,16 +14,11 @@
 # page's region has not synced its replica (the page reads the server's tables; names come
 # with them). Prints Markdown for docs/dashboard.md.
 set -euo pipefail
-MUN=${1:-60}
-SCH=${2:-1000}
-RUNS=${3:-5}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/integration/region_lib.sh
-. "$KT_SRC/tests/integration/region_lib.sh"
+bench_region_args "$@"
 # shellcheck source=tests/integration/dash_lib.sh
 . "$KT_SRC/tests/integration/dash_lib.sh"
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 KT_ORGS=(reg)
 kt_setup bench_dashboard

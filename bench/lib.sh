@@ -1,7 +1,8 @@
 # bench/lib.sh: what every bench script shares — the test library (tests/integration/lib.sh)
 # on a PostgreSQL cluster of the bench's own ($KT_BIN/bench-pg, not the tests'), stopped with
-# kartad and the background jobs when the script exits, and ms START (milliseconds since a
-# `date +%s%N` reading). Source it after `set -euo pipefail`:
+# kartad and the background jobs when the script exits, ms START (milliseconds since a
+# `date +%s%N` reading), per_s N MS (a rate) and copy_ms SQL FILE (a COPY's time). Source
+# it after `set -euo pipefail`:
 #     . "$(dirname "$0")/lib.sh"
 # KT_BIN (default build/) picks the build.
 export KT_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +14,29 @@ export KT_PG_DIR=${KT_PG_DIR:-$KT_BIN/bench-pg}
 trap 'rc=$?; ( (exit $rc); kt__on_exit ); exec {KT_PG_LOCK_FD}>&- {KT_WORK_LOCK_FD}>&-
 	"$KT_PGCLUSTER" stop "$KT_PG_DIR" >/dev/null 2>&1; exit $rc' EXIT
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# per_s N MS: N things in MS milliseconds, per second (MS 0 counts as 1).
+per_s() { echo $(($1 * 1000 / ($2 > 0 ? $2 : 1))); }
+# copy_ms SQL FILE: the milliseconds psql takes to run SQL (a COPY … FROM STDIN) on FILE — the
+# floor a bench compares with.
+copy_ms() {
+	local t0
+	t0=$(date +%s%N)
+	kt_psql "$1" <"$2" >&2
+	ms "$t0"
+}
+
+# bench_region_args [MUN=60] [SCH=1000] [RUNS=5]: the arguments of the benches on
+# region_rollup's region (bench/dashboard.sh, bench/rollup_path.sh), and region_lib.sh.
+bench_region_args() {
+	MUN=${1:-60}
+	SCH=${2:-1000}
+	RUNS=${3:-5}
+	# shellcheck source=tests/integration/region_lib.sh
+	. "$KT_SRC/tests/integration/region_lib.sh"
+}
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # bench_region NAME: a fresh kartad (kt_setup NAME) and the region kt_gen_region makes at
 # scale $SCALE in $G (fixed seed), with its organizations registered (region_lib.sh).

@@ -69,18 +69,17 @@ cmp "$KT_WORK/out1.csv" "$KT_WORK/out2.csv" || kt_fail "a second export differs"
 cols=$(head -n 1 "$F" | awk -F';' '{ for (i = 1; i <= NF; i++) printf "%sc%d text", (i > 1 ? ", " : ""), i }')
 kt_psql "CREATE TABLE copy_stage ($cols)"
 grep -v "$BAD1251" "$F" | awk -F';' 'NR == 1 || NF == 23' >"$KT_WORK/copyable.csv"
-t0=$(date +%s%N)
-kt_psql "COPY copy_stage FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)" <"$KT_WORK/copyable.csv"
-t_copy=$(ms "$t0")
+t_copy=$(copy_ms "COPY copy_stage FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)" \
+	"$KT_WORK/copyable.csv")
 
 echo "## registry identity: $N interop rows, $BAD bad ($got_bad messages), one school"
 echo
 echo "| step | ms | rows/s |"
 echo "|---|---|---|"
-echo "| import --partial (validate, resolve ids, queue, upload, pull back) | $t_imp | $((N * 1000 / (t_imp > 0 ? t_imp : 1))) |"
-echo "| export --layout ris --all | $t_exp | $((STORED * 1000 / (t_exp > 0 ? t_exp : 1))) |"
-echo "| import of the export (nothing to change) | $t_re | $((STORED * 1000 / (t_re > 0 ? t_re : 1))) |"
-echo "| psql COPY of the well-formed lines into a text staging table | $t_copy | $((N * 1000 / (t_copy > 0 ? t_copy : 1))) |"
+echo "| import --partial (validate, resolve ids, queue, upload, pull back) | $t_imp | $(per_s "$N" "$t_imp") |"
+echo "| export --layout ris --all | $t_exp | $(per_s "$STORED" "$t_exp") |"
+echo "| import of the export (nothing to change) | $t_re | $(per_s "$STORED" "$t_re") |"
+echo "| psql COPY of the well-formed lines into a text staging table | $t_copy | $(per_s "$N" "$t_copy") |"
 echo
 echo "import / COPY: $(awk "BEGIN { printf \"%.0f\", $t_imp / ($t_copy > 0 ? $t_copy : 1) }")×; every bad line reported, every good row stored once, export → import empty, second export identical"
 kt_stop_kartad

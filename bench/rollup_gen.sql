@@ -52,27 +52,22 @@ SELECT r.id, md5('plan:reg')::uuid, md5(md5('plan:reg')::uuid::text || ':s' || (
 	CASE WHEN r.k > 300 THEN '' ELSE 'Действие школы ' || repeat('ш', 80) END,
 	'Справка', now() - interval '200 days'
 FROM ritem r;
--- Derived items: municipal (items 301-320 as read-only references), then school (1-300).
+-- Derived items: municipal (items 301-320 as read-only references), then school (1-300), one
+-- level at a time: a school's items derive from its municipality's, written by the first.
+PREPARE derive(text, interval) AS
 INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text, deadline,
 	deadline_kind, deadline_last, responsible_text, responsible, municipal_action,
 	institutional_action, result_text, derived_from, reference_only, created_at)
 SELECT md5(p.id::text || i.id::text)::uuid, p.id, md5(p.id::text || ':s' || s.ordinal)::uuid,
 	i.ordinal, i.number, i.title, i.deadline_text, i.deadline, i.deadline_kind, i.deadline_last,
 	i.responsible_text, i.responsible, i.municipal_action, i.institutional_action, i.result_text,
-	i.id, i.municipal_action = '', now() - interval '190 days'
+	i.id, $1 = 'municipality' AND i.municipal_action = '', now() - $2
 FROM plan p JOIN plan_item i ON i.plan_id = p.parent_plan_id
 JOIN plan_section s ON s.id = i.section_id
-WHERE p.level = 'municipality';
-INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text, deadline,
-	deadline_kind, deadline_last, responsible_text, responsible, municipal_action,
-	institutional_action, result_text, derived_from, reference_only, created_at)
-SELECT md5(p.id::text || i.id::text)::uuid, p.id, md5(p.id::text || ':s' || s.ordinal)::uuid,
-	i.ordinal, i.number, i.title, i.deadline_text, i.deadline, i.deadline_kind, i.deadline_last,
-	i.responsible_text, i.responsible, i.municipal_action, i.institutional_action, i.result_text,
-	i.id, false, now() - interval '180 days'
-FROM plan p JOIN plan_item i ON i.plan_id = p.parent_plan_id
-JOIN plan_section s ON s.id = i.section_id
-WHERE p.level = 'school' AND NOT i.reference_only;
+WHERE p.level = $1 AND ($1 = 'municipality' OR NOT i.reference_only);
+EXECUTE derive('municipality', '190 days');
+EXECUTE derive('school', '180 days');
+DEALLOCATE derive;
 
 -- Statuses: 95 % of the executing pairs (municipal and school items, not references).
 CREATE TEMP TABLE st AS

@@ -15,14 +15,9 @@
 # refused under the default 4 MB (FAILED_PRECONDITION: narrow it).
 # Usage: [PERF=1] bench/rollup_path.sh [MUN=60] [SCH=1000] [RUNS=5]. Needs a build in build/.
 set -euo pipefail
-MUN=${1:-60}
-SCH=${2:-1000}
-RUNS=${3:-5}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/integration/region_lib.sh
-. "$KT_SRC/tests/integration/region_lib.sh"
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+bench_region_args "$@"
 
 KT_ORGS=(reg)
 kt_setup bench_rollup_path

@@ -13,7 +13,9 @@
 #   3. upload, UP_RUNS times: OPS offline `karta item add` ops queued, then one `karta sync` —
 #      ops/s until the last Upload is acknowledged (kartad's log) and until they are pulled
 #      back, beside an untriggered INSERT … SELECT of the same rows (the floor), with the CPU
-#      time of kartad's database backends, kartad and the client during the sync.
+#      time of kartad's database backends, kartad and the client during the sync;
+#   4. one 500-op Upload inside the database, whole and without each trigger, beside its floor
+#      (SYNC_DB_RUNS=0 skips it).
 # Usage: bench/sync.sh [OPS=10000] [UP_RUNS=3]; SYNC_FILL_RUNS=0 skips part 1's runs. Needs a
 # build in build/. Prints Markdown for docs/performance.md.
 set -euo pipefail
@@ -176,4 +178,68 @@ for run in $(seq "$UP_RUNS"); do
 done
 echo
 echo "target: ≥ 20,000 ops/s acknowledged (and the pull back at the pull rate)"
+
+# 4. where an Upload's database time goes: one 500-op batch of item adds as kartad sends it
+# (the last run's items, fresh ids), karta_upload'ed and rolled back DB_RUNS times in one
+# session — the CPU of that backend per run, whole and with one trigger switched off inside
+# the rolled-back transaction — beside the floor, the same rows from the same JSON by one
+# INSERT … SELECT into a copy of plan_item with its indexes and no trigger.
+DB_RUNS=${SYNC_DB_RUNS:-20}
+if [ "$DB_RUNS" -gt 0 ]; then
+	kt_psql "CREATE TABLE item_floor_ix (LIKE plan_item INCLUDING ALL);
+	CREATE TABLE bench_batch AS SELECT jsonb_agg(jsonb_build_object('op_id', gen_random_uuid(),
+		'digest', md5(i.id::text) || md5(i.title), 'kind', 'item_put', 'a', jsonb_build_object(
+			'base', 0, 'fields', '[]'::jsonb, 'item', (to_jsonb(i) - '{row_version,created_at,
+			updated_at,updated_by,deleted_at,delete_reason,derived_from,reference_only}'::text[])
+			|| jsonb_build_object('id', gen_random_uuid(), 'parent_item_id', '')))
+		ORDER BY i.ordinal)::text AS t
+	FROM (SELECT * FROM plan_item WHERE plan_id = '$PLAN' AND title LIKE 'Новое мероприятие %'
+	      ORDER BY created_at DESC LIMIT 500) i"
+	kt_psql "VACUUM ANALYZE plan_item, item_history, change_log, op_log, item_rollup"
+	up_sql="SELECT count(*) FROM karta_upload($REG_DEV, (SELECT t FROM bench_batch)::jsonb)"
+	floor_sql="INSERT INTO item_floor_ix(id, plan_id, section_id, ordinal, number, parent_item_id,
+		title, deadline_text, deadline, deadline_kind, deadline_last, responsible_text, responsible,
+		municipal_action, institutional_action, result_text, target_text, targets, updated_by)
+	SELECT (it->>'id')::uuid, (it->>'plan_id')::uuid, (it->>'section_id')::uuid,
+		(it->>'ordinal')::int, it->>'number', nullif(it->>'parent_item_id', '')::uuid, it->>'title',
+		it->>'deadline_text', it->'deadline', it->>'deadline_kind', (it->>'deadline_last')::date,
+		it->>'responsible_text', it->'responsible', it->>'municipal_action',
+		it->>'institutional_action', it->>'result_text', it->>'target_text', it->'targets', $REG_DEV
+	FROM (SELECT e->'a'->'item' AS it FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e) x"
+	# db_cpu LABEL SQL [SETUP]: CPU ms a run of SQL (after SETUP) in a rolled-back transaction
+	# shellcheck disable=SC2016 # $PID and $14 are psql's shell's and awk's
+	db_cpu() {
+		local run="BEGIN; ${3:-} $2; ROLLBACK;" i
+		# the dead index entries of the rolled-back runs before would slow this one
+		kt_psql "VACUUM plan_item, item_history, change_log, op_log, item_rollup, item_floor_ix"
+		{
+			echo 'SELECT pg_backend_pid() AS pid \gset'
+			echo '\setenv PID :pid'
+			echo "$run"
+			echo "$run"
+			echo '\! awk '"'"'{print "cpu0", ($14 + $15) * 10}'"'"' /proc/$PID/stat'
+			for i in $(seq "$DB_RUNS"); do echo "$run"; done
+			echo '\! awk '"'"'{print "cpu1", ($14 + $15) * 10}'"'"' /proc/$PID/stat'
+		} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
+			awk -v n="$DB_RUNS" -v l="$1" '/^cpu0/ {a = $2} /^cpu1/ {b = $2}
+				END {printf "| %s | %.1f |\n", l, (b - a) / n}'
+	}
+	off() { echo "ALTER TABLE $1 DISABLE TRIGGER $2;"; }
+	echo
+	echo "## one 500-op Upload of item adds inside the database (karta_upload, rolled back, $DB_RUNS runs; load $(cut -d' ' -f1 /proc/loadavg))"
+	echo
+	echo "| work | backend CPU ms a run |"
+	echo "|---|---|"
+	db_cpu "floor: the 500 rows from the batch's JSON by one INSERT … SELECT (plan_item's indexes, no trigger)" "$floor_sql"
+	db_cpu "karta_upload, whole" "$up_sql" "$(off plan_item plan_item_rollup_delete)"
+	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
+	db_cpu "… without the roll-up (karta_item_rollup_items)" "$up_sql" "$(off plan_item plan_item_rollup_insert)"
+	db_cpu "… without the reference checks (plan_item, item_history, op_log)" "$up_sql" \
+		"$(off plan_item plan_item_check_refs_insert) $(off item_history item_history_check_refs_insert) $(off op_log op_log_check_refs_insert)"
+	db_cpu "… without any trigger of plan_item, item_history, op_log" "$up_sql" \
+		"$(off plan_item USER) $(off item_history USER) $(off op_log USER)"
+	db_cpu "the batch read back (decompressed) and its JSON parsed (text → jsonb)" "SELECT jsonb_array_length((SELECT t FROM bench_batch)::jsonb)"
+	echo
+	echo "(\"whole\" switches off a trigger that does not fire, so every row pays the same re-planning)"
+fi
 kt_stop_kartad

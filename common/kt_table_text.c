@@ -10,6 +10,7 @@
  * the least important columns (highest rank, then the rightmost unranked) leave until the
  * rest fits, named in a note under the table. The room left is then shared out a column
  * at a time, so every column grows toward its cells' width, and then toward its header's. */
+#include "kt_grow.h"
 #include "kt_table_int.h"
 
 #include <stdlib.h>
@@ -23,17 +24,18 @@
 /* --- a cell as display lines ----------------------------------------------------------- */
 
 struct lines {
-	char **s;
-	size_t *w;
+	struct line {
+		char *s;
+		size_t w; /* display width */
+	} *v;
 	size_t n, cap;
 };
 
 static void lines_release(struct lines *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		free(l->s[i]);
-	free(l->s);
-	free(l->w);
+		free(l->v[i].s);
+	free(l->v);
 	*l = (struct lines){0};
 }
 
@@ -42,26 +44,16 @@ static int lines_push(struct lines *l, const char *s, size_t len, bool ellipsis)
 {
 	while (len > 0 && s[len - 1] == ' ')
 		len--;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 4;
-		char **ns = realloc(l->s, cap * sizeof *ns);
-		if (!ns)
-			return -1;
-		l->s = ns;
-		size_t *nw = realloc(l->w, cap * sizeof *nw);
-		if (!nw)
-			return -1;
-		l->w = nw;
-		l->cap = cap;
-	}
+	struct line *v = kt_grow(l->v, &l->cap, l->n, sizeof *v, 4);
+	if (!v)
+		return -1;
+	l->v = v;
 	char *copy = malloc(len + sizeof ELLIPSIS);
 	if (!copy)
 		return -1;
 	memcpy(copy, s, len);
 	strcpy(copy + len, ellipsis ? ELLIPSIS : "");
-	l->s[l->n] = copy;
-	l->w[l->n] = kt_utf8_width(copy, strlen(copy));
-	l->n++;
+	v[l->n++] = (struct line){copy, kt_utf8_width(copy, strlen(copy))};
 	return 0;
 }
 
@@ -278,7 +270,7 @@ static int cmp_cut(const void *a, const void *b)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	const struct lines *x = &sort_ctx->cl[i], *y = &sort_ctx->cl[j];
-	int c = strcmp(x->n ? x->s[0] : "", y->n ? y->s[0] : "");
+	int c = strcmp(x->n ? x->v[0].s : "", y->n ? y->v[0].s : "");
 	return c ? c : strcmp(sort_ctx->text[i], sort_ctx->text[j]);
 }
 
@@ -309,7 +301,7 @@ static int tell_apart(const struct kt_table *t, size_t c, size_t max, struct lin
 	int rc = 0;
 	for (size_t g = 0, e; rc == 0 && g < nr; g = e) {
 		for (e = g + 1; e < nr && cl[ix[e]].n && cl[ix[g]].n &&
-		     strcmp(cl[ix[e]].s[0], cl[ix[g]].s[0]) == 0; e++)
+		     strcmp(cl[ix[e]].v[0].s, cl[ix[g]].v[0].s) == 0; e++)
 			;
 		if (strcmp(text[ix[g]], text[ix[e - 1]]) == 0) /* one text (or one row) */
 			continue;
@@ -439,7 +431,7 @@ static void put_line(struct text_line *tl, const struct kt_table *t, const struc
 			continue;
 		const struct lines *x = &cells[c];
 		bool has = k < x->n;
-		tl_put(tl, has ? x->s[k] : "", has ? x->w[k] : 0, f->w[c],
+		tl_put(tl, has ? x->v[k].s : "", has ? x->v[k].w : 0, f->w[c],
 			!header && kt_col_is_number(t->cols[c].type));
 		tl->pending += COL_GAP;
 	}
@@ -494,7 +486,7 @@ static void dropped_note(const struct kt_table *t, const struct kt_table_opts *o
 	if (note && wrap_piece(&l, note, strlen(note), st->width > indent + 10 ? st->width - indent
 										 : 10) == 0)
 		for (size_t k = 0; k < l.n; k++)
-			fprintf(out, "%s%s\n", o->indent ? o->indent : "", l.s[k]);
+			fprintf(out, "%s%s\n", o->indent ? o->indent : "", l.v[k].s);
 	lines_release(&l);
 	free(note);
 	free(names);

@@ -5,6 +5,10 @@
 #                           DIR/server.pem + server.key  CN=localhost, SAN DNS:localhost,
 #                                                        IP:127.0.0.1, IP:::1, serverAuth
 #   certs.sh DIR NAME…      also DIR/NAME.pem + NAME.key per client (CN=NAME, clientAuth)
+#   certs.sh DIR --dated OUT CN START END
+#                           OUT.pem + OUT.key: a client certificate (CN=CN) of DIR's CA
+#                           valid only from START to END (YYYYMMDDHHMMSSZ): an expired or a
+#                           not yet valid device, for the tests and the demo
 #
 # Idempotent: a file pair that exists, matches its key and verifies against DIR/ca.pem is
 # kept; anything missing or stale is (re)made. A new CA therefore re-issues the server
@@ -16,7 +20,7 @@ DAYS=${KT_CERT_DAYS:-825}
 CA_DAYS=3650
 
 usage() {
-	sed -n '2,12s/^# \{0,1\}//p' "$0"
+	sed -n '2,16s/^# \{0,1\}//p' "$0"
 }
 
 die() {
@@ -92,6 +96,28 @@ sign() {
 	echo "certs: made $DIR/$name.pem"
 }
 
+# dated OUT CN START END: see the usage. openssl ca, not x509 -req: it sets both dates.
+dated() {
+	local tmp
+	tmp=$(mktemp -d)
+	: >"$tmp/index.txt"
+	serial | sed 's/^0x//' >"$tmp/serial"
+	printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $tmp/index.txt" \
+		"serial = $tmp/serial" "new_certs_dir = $tmp" "default_md = sha256" "policy = p" "x509_extensions = e" \
+		"unique_subject = no" "[p]" "commonName = supplied" "[e]" \
+		"basicConstraints = critical,CA:FALSE" "keyUsage = critical,digitalSignature" \
+		"extendedKeyUsage = clientAuth" >"$tmp/ca.cnf"
+	newkey "$tmp/key"
+	openssl req -new -key "$tmp/key" -subj "/CN=$2" -out "$tmp/csr" 2>/dev/null
+	openssl ca -batch -config "$tmp/ca.cnf" -cert "$DIR/ca.pem" -keyfile "$DIR/ca.key" \
+		-in "$tmp/csr" -out "$tmp/pem" -startdate "$3" -enddate "$4" -notext \
+		2>/dev/null || { rm -rf "$tmp"; die "cannot sign '$2' valid from $3 to $4"; }
+	mv "$tmp/key" "$1.key"
+	mv "$tmp/pem" "$1.pem"
+	rm -rf "$tmp"
+	echo "certs: made $1.pem (valid from $3 to $4)"
+}
+
 main() {
 	case ${1:-} in
 	-h | --help) usage; exit 0 ;;
@@ -100,6 +126,12 @@ main() {
 	esac
 	DIR=$1
 	shift
+	if [ "${1:-}" = --dated ]; then
+		[ $# -eq 5 ] || { usage >&2; exit 2; }
+		pair_ok "$DIR/ca.pem" "$DIR/ca.key" || die "no CA in $DIR: run certs.sh $DIR first"
+		dated "$2" "$3" "$4" "$5"
+		return
+	fi
 	local n
 	for n in "$@"; do
 		case $n in

@@ -18,15 +18,7 @@ KT_ORGS=(reg)
 kt_setup dashboard_shots
 kt_psql "UPDATE organization SET name = 'Министерство образования области' WHERE code = 'reg'"
 kt_start_kartad
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --scale 0.01 --municipalities "${SHOTS_MUN:-8}" \
-	--schools "${SHOTS_SCH:-40}" >/dev/null
-region_orgs "$G"
-dash_region
-SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school'")
-MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
-	WHERE s.code = '$SCHOOL'")
-for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
+dash_small_region "${SHOTS_MUN:-8}" "${SHOTS_SCH:-40}"
 for o in reg "$MUN" "$SCHOOL"; do kt_ok "$o" sync; done
 
 dash_start reg --no-sync

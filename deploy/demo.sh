@@ -584,16 +584,9 @@ demo_gaps() {
 		run "$KARTA" --config "$s" sync >/dev/null || die "karta sync failed"
 	fi
 	step "просроченный сертификат устройства называется прямо, device add предупреждает о нём"
-	mkdir -p "$ca" && : >"$ca/index.txt" && echo 1000 >"$ca/serial"
-	printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $ca/index.txt" "serial = $ca/serial" \
-		"new_certs_dir = $ca" "default_md = sha256" "policy = p" "x509_extensions = e" \
-		"unique_subject = no" "[p]" "commonName = supplied" "[e]" "basicConstraints = CA:FALSE" \
-		"extendedKeyUsage = clientAuth" >"$ca/ca.cnf"
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$ca/old.key" 2>/dev/null
-	openssl req -new -key "$ca/old.key" -subj /CN=school-n1-old -out "$ca/old.csr" 2>/dev/null
-	openssl ca -batch -config "$ca/ca.cnf" -cert "$RUN/certs/ca.pem" -keyfile "$RUN/certs/ca.key" \
-		-in "$ca/old.csr" -out "$ca/old.pem" -startdate 20200101000000Z -enddate 20210101000000Z \
-		-notext 2>/dev/null || die "cannot make the expired certificate"
+	mkdir -p "$ca"
+	deploy/certs.sh "$RUN/certs" --dated "$ca/old" school-n1-old 20200101000000Z 20210101000000Z \
+		>/dev/null || die "cannot make the expired certificate"
 	run "$ADMIN" --db "$CONNINFO" device add --org school-n1 --cert "$ca/old.pem" --label expired ||
 		die "karta-admin device add failed"
 	run "$KARTA" --config "$s" --cert "$ca/old.pem" --key "$ca/old.key" hello &&
@@ -658,28 +651,10 @@ cmd_start() {
 	done
 
 	step "файлы настроек: $RUN/kartad.conf и по одному для клиента каждой организации ($RUN/<org>.conf)"
-	cat >"$RUN/kartad.conf" <<-EOF
-		; kartad config written by deploy/demo.sh (all keys: $KARTAD --dump-config)
-		[server]
-		listen = 127.0.0.1:$PORT
-		hello_timeout = 10
-		idle_timeout = 120
-
-		[tls]
-		cert_file = $RUN_ABS/certs/server.pem
-		key_file = $RUN_ABS/certs/server.key
-		ca_file = $RUN_ABS/certs/ca.pem
-
-		[db]
-		conninfo = $CONNINFO
-		pool_size = 4
-
-		[limits]
-		max_frame_bytes = 4194304
-
-		[metrics]
-		listen = 127.0.0.1:$METRICS_PORT
-	EOF
+	{
+		echo "; kartad config written by deploy/demo.sh (all keys: $KARTAD --dump-config)"
+		deploy/kartad-conf.sh "127.0.0.1:$PORT" "$RUN_ABS/certs" "$CONNINFO" "127.0.0.1:$METRICS_PORT"
+	} >"$RUN/kartad.conf"
 	for code in "${codes[@]}"; do
 		cat >"$RUN/$code.conf" <<-EOF
 			; karta client config for the demo org $code (written by deploy/demo.sh)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that karta's build, tests and demo need.
 # Idempotent: re-running installs nothing new. Needs root (or sudo).
+# deploy/install-deps.sh [PKG…]: PKG… too (deploy/ha/test.sh: the HA engines only it needs).
 set -euo pipefail
 
 PKGS=(
@@ -24,6 +25,7 @@ PKGS=(
 	libreoffice-calc-nogui tzdata                               # t_formats: a Russian spreadsheet reads karta's CSV (soffice CSV → xlsx); test_dates: time zones
 	python3                                                     # build: po/server_texts.py reads the server's message templates (kt_server_text)
 )
+PKGS+=("$@")
 
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi

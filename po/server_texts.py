@@ -123,31 +123,26 @@ class Scan:
     def o(self, i, op):
         return i < len(self.t) and self.t[i][0] == 'o' and self.t[i][1] == op
 
-    def close(self, i):
-        """i at '(' → index after its ')'."""
+    def after(self, i, opens, closes):
+        """i at a token opens(i) is true of → index after the closes() token matching it."""
         depth = 0
         while i < len(self.t):
-            if self.o(i, '('):
+            if opens(i):
                 depth += 1
-            elif self.o(i, ')'):
+            elif closes(i):
                 depth -= 1
                 if depth == 0:
                     return i + 1
             i += 1
         return i
 
+    def close(self, i):
+        """i at '(' → index after its ')'."""
+        return self.after(i, lambda k: self.o(k, '('), lambda k: self.o(k, ')'))
+
     def case_end(self, i):
         """i at CASE → index after its END."""
-        depth = 0
-        while i < len(self.t):
-            if self.w(i, 'CASE'):
-                depth += 1
-            elif self.w(i, 'END'):
-                depth -= 1
-                if depth == 0:
-                    return i + 1
-            i += 1
-        return i
+        return self.after(i, lambda k: self.w(k, 'CASE'), lambda k: self.w(k, 'END'))
 
     def operand(self, i):
         """One operand of || from i: (template or None, index after it)."""

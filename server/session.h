@@ -54,6 +54,7 @@ struct session {
 		int waiting;
 		bool busy;              /* one is being applied */
 		bool held;              /* one left an op to retry: later ones are answered so */
+		bool prep_ok;           /* the one applied cannot change a plan's year */
 	} uploads;
 };
 

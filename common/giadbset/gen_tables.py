@@ -60,17 +60,18 @@ def main():
         for table in seq.findall('./' + XS + 'element'):
             name = table.get('name')
             cols = table.findall('./' + XS + 'complexType/' + XS + 'sequence/' + XS + 'element')
-            var = 'cols_' + name
-            out.write('static const struct kt_gds_col %s[] = {\n' % var)
+            out.write('static const struct kt_gds_col cols_%s[] = {\n' % name)
             for c in cols:
                 req = 'false' if c.get('minOccurs') == '0' or c.get('nillable') == 'true' else 'true'
                 out.write('\t{"%s", %s, %d, %s},\n' % (c.get('name'), col_type(c), max_len(c), req))
             out.write('};\n')
-            tables.append((name, var, len(cols)))
-    out.write('\nconst struct kt_gds_table kt_gds_tables[] = {\n')
-    for name, var, n in tables:
-        out.write('\t{"%s", %s, %d},\n' % (name, var, n))
-    out.write('};\nconst int kt_gds_tables_count = %d;\n' % len(tables))
+            tables.append(name)
+    out.write('\n/* a table: its name, its columns and their count */\n'
+              '#define TABLE(name) {#name, cols_##name, (int)(sizeof cols_##name / sizeof *cols_##name)}\n'
+              'const struct kt_gds_table kt_gds_tables[] = {\n')
+    for name in tables:
+        out.write('\tTABLE(%s),\n' % name)
+    out.write('};\nconst int kt_gds_tables_count = (int)(sizeof kt_gds_tables / sizeof *kt_gds_tables);\n')
 
 
 if __name__ == '__main__':

@@ -265,18 +265,20 @@ static const struct kt_gds_col cols_rbd_StationsExams[] = {
 	{"IsAutoAppoint", KT_GDS_BOOL, 0, true},
 };
 
+/* a table: its name, its columns and their count */
+#define TABLE(name) {#name, cols_##name, (int)(sizeof cols_##name / sizeof *cols_##name)}
 const struct kt_gds_table kt_gds_tables[] = {
-	{"rbd_Areas", cols_rbd_Areas, 11},
-	{"rbd_Auditoriums", cols_rbd_Auditoriums, 18},
-	{"rbd_CurrentRegion", cols_rbd_CurrentRegion, 18},
-	{"rbd_Governments", cols_rbd_Governments, 23},
-	{"rbd_Participants", cols_rbd_Participants, 30},
-	{"rbd_ParticipantsExamPStation", cols_rbd_ParticipantsExamPStation, 9},
-	{"rbd_ParticipantsExams", cols_rbd_ParticipantsExams, 10},
-	{"rbd_Schools", cols_rbd_Schools, 40},
-	{"rbd_StationExamAuditory", cols_rbd_StationExamAuditory, 14},
-	{"rbd_StationWorkers", cols_rbd_StationWorkers, 29},
-	{"rbd_Stations", cols_rbd_Stations, 25},
-	{"rbd_StationsExams", cols_rbd_StationsExams, 12},
+	TABLE(rbd_Areas),
+	TABLE(rbd_Auditoriums),
+	TABLE(rbd_CurrentRegion),
+	TABLE(rbd_Governments),
+	TABLE(rbd_Participants),
+	TABLE(rbd_ParticipantsExamPStation),
+	TABLE(rbd_ParticipantsExams),
+	TABLE(rbd_Schools),
+	TABLE(rbd_StationExamAuditory),
+	TABLE(rbd_StationWorkers),
+	TABLE(rbd_Stations),
+	TABLE(rbd_StationsExams),
 };
-const int kt_gds_tables_count = 12;
+const int kt_gds_tables_count = (int)(sizeof kt_gds_tables / sizeof *kt_gds_tables);

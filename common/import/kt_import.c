@@ -5,6 +5,7 @@
  * allocated on the way is freed; on success warnings are in line order. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +51,19 @@ static void deadlines(struct kt_ctx *c)
 		}
 }
 
-static void fail(struct kt_import_err *err, enum kt_import_errcode code, const char *msg)
+void kt_import_fail(struct kt_import_err *err, enum kt_import_errcode code, const char *fmt, ...)
 {
+	va_list ap;
 	err->code = code;
 	err->line = 0;
-	snprintf(err->msg, sizeof err->msg, "%s", msg);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+static void fail(struct kt_import_err *err, enum kt_import_errcode code, const char *msg)
+{
+	kt_import_fail(err, code, "%s", msg);
 }
 
 static int first_plan(int rc, struct kt_import_plan **plans, size_t n,

@@ -271,8 +271,7 @@ int kt_layout_cells(struct kt_ctx *c, struct kt_import_err *err)
 	rc = 0;
 	goto out;
 nomem:
-	err->code = KT_IMPORT_ENOMEM;
-	snprintf(err->msg, sizeof err->msg, _("out of memory"));
+	kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 out:
 	cells_release(&cs);
 	return rc;

@@ -38,7 +38,7 @@ int kt_import_docx_buf(const void *buf, size_t len, const char *name,
 	*plans = NULL;
 	*n = 0;
 	if (len > KT_IMPORT_MAX_BYTES) {
-		kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("file is too large (%zu bytes; the limit is %u "
+		kt_import_fail(err, KT_IMPORT_ETOOBIG, _("file is too large (%zu bytes; the limit is %u "
 			"MiB)"), len, KT_IMPORT_MAX_BYTES >> 20);
 		return -1;
 	}
@@ -46,7 +46,7 @@ int kt_import_docx_buf(const void *buf, size_t len, const char *name,
 		return -1;
 	int r = kt_zip_read(&z, "word/document.xml", &doc, &doc_len, err);
 	if (r == 1)
-		kt_docx_fail(err, KT_IMPORT_EBINARY, _("a ZIP file without word/document.xml: not a "
+		kt_import_fail(err, KT_IMPORT_EBINARY, _("a ZIP file without word/document.xml: not a "
 			"Word document"));
 	if (r != 0)
 		goto out;
@@ -156,12 +156,12 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 	*plans = NULL;
 	*n = 0;
 	if (!find_tool(tools, tool, sizeof tool)) {
-		kt_docx_fail(err, KT_IMPORT_EBINARY, _("a Word 97 file (.doc): install LibreOffice "
+		kt_import_fail(err, KT_IMPORT_EBINARY, _("a Word 97 file (.doc): install LibreOffice "
 			"(Debian package libreoffice-writer-nogui) to convert it, or save it as .docx"));
 		return -1;
 	}
 	if (!mkdtemp(dir)) {
-		kt_docx_fail(err, KT_IMPORT_EIO, _("cannot make a temporary directory: %s"),
+		kt_import_fail(err, KT_IMPORT_EIO, _("cannot make a temporary directory: %s"),
 			strerror(errno));
 		return -1;
 	}
@@ -170,7 +170,7 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 		"--outdir", dir, (char *)path, NULL};
 	int rc = -1;
 	if (run_quiet(argv, msg, sizeof msg) != 0) {
-		kt_docx_fail(err, KT_IMPORT_EIO, _("cannot convert the Word 97 file: %s"), msg);
+		kt_import_fail(err, KT_IMPORT_EIO, _("cannot convert the Word 97 file: %s"), msg);
 		goto out;
 	}
 	const char *base = strrchr(path, '/');
@@ -180,7 +180,7 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 		strlen(base)), base);
 	struct stat st;
 	if (stat(out, &st) != 0) {
-		kt_docx_fail(err, KT_IMPORT_EIO, _("cannot convert the Word 97 file: %s made no .docx "
+		kt_import_fail(err, KT_IMPORT_EIO, _("cannot convert the Word 97 file: %s made no .docx "
 			"(is libreoffice-writer-nogui installed?)"), tool);
 		goto out;
 	}
@@ -192,7 +192,7 @@ int kt_import_doc_file(const char *path, struct kt_import_plan ***plans, size_t 
 			kt_import_plans_free(*plans, *n);
 			*plans = NULL;
 			*n = 0;
-			kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+			kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 			rc = -1;
 			break;
 		}

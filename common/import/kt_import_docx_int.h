@@ -23,9 +23,6 @@
 #define KT_DOCX_MAX_ALL_CELLS 1000000
 #define KT_DOCX_MAX_BLOCKS 1000000
 
-void kt_docx_fail(struct kt_import_err *err, enum kt_import_errcode code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* ---- ZIP (kt_import_zip.c) ---- */
 struct kt_zip {
 	void *za; /* zip_t */
@@ -104,6 +101,10 @@ int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb
 void *kt_docx_xml_reader(const char *xml, size_t len, const char *name);
 /* Next node of the reader; -1 with err set on a refusal (DTD, entity, bad XML). */
 int kt_docx_xml_next(void *reader, const char *name, struct kt_import_err *err);
+/* Calls on(reader, local name, arg) at each element of the part xml (named name; NULL: a
+ * part the file lacks, no elements) in document order: 0 at its end, -1 with err set. */
+int kt_docx_xml_elements(const char *xml, size_t len, const char *name,
+	void (*on)(void *reader, const char *local, void *arg), void *arg, struct kt_import_err *err);
 /* The current node's type (libxml2's XML_READER_TYPE_*) and local name. */
 int kt_docx_xml_type(void *reader);
 const char *kt_docx_xml_name(void *reader);

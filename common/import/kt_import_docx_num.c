@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlreader.h>
-
 #include "kt_import_docx_int.h"
 #include "kt_i18n.h"
 
@@ -87,81 +85,79 @@ static void init_abs(struct absdef *a, int id)
 	}
 }
 
+/* Reading numbering.xml: the definition (a) or list (n) whose elements come now, its
+ * level (lvl) and the level a list overrides (ov). */
+struct num_read {
+	struct kt_docx_numbering *nb;
+	struct absdef *a;
+	struct numdef *n;
+	int lvl, ov;
+};
+
+static void num_element(void *x, const char *ln, void *arg)
+{
+	struct num_read *r = arg;
+	struct kt_docx_numbering *nb = r->nb;
+	char *v = NULL;
+	if (strcmp(ln, "abstractNum") == 0) {
+		r->a = nb->n_abs < MAX_DEFS ? &nb->abs[nb->n_abs++] : NULL;
+		r->n = NULL;
+		v = kt_docx_xml_attr(x, "abstractNumId");
+		if (r->a)
+			init_abs(r->a, v ? atoi(v) : -1);
+	} else if (strcmp(ln, "num") == 0) {
+		r->n = nb->n_num < MAX_DEFS ? &nb->num[nb->n_num++] : NULL;
+		r->a = NULL;
+		v = kt_docx_xml_attr(x, "numId");
+		if (r->n) {
+			r->n->id = v ? atoi(v) : -1;
+			r->n->abs = -1;
+			for (int i = 0; i < LEVELS; i++)
+				r->n->override[i] = -1;
+		}
+	} else if (r->a && (strcmp(ln, "styleLink") == 0 || strcmp(ln, "numStyleLink") == 0)) {
+		v = kt_docx_xml_attr(x, "val");
+		snprintf(ln[0] == 's' ? r->a->style_link : r->a->num_link, sizeof r->a->style_link,
+			"%s", v ? v : "");
+	} else if (strcmp(ln, "lvl") == 0 && r->a) {
+		v = kt_docx_xml_attr(x, "ilvl");
+		r->lvl = v ? atoi(v) : -1;
+	} else if (strcmp(ln, "lvlOverride") == 0 && r->n) {
+		v = kt_docx_xml_attr(x, "ilvl");
+		r->ov = v ? atoi(v) : -1;
+	} else if (strcmp(ln, "abstractNumId") == 0 && r->n) {
+		v = kt_docx_xml_attr(x, "val");
+		r->n->abs = v ? atoi(v) : -1;
+	} else if (strcmp(ln, "startOverride") == 0 && r->n && r->ov >= 0 && r->ov < LEVELS) {
+		v = kt_docx_xml_attr(x, "val");
+		r->n->override[r->ov] = v ? atoi(v) : 1;
+	} else if (r->a && r->lvl >= 0 && r->lvl < LEVELS) {
+		struct lvl *l = &r->a->lvl[r->lvl];
+		v = kt_docx_xml_attr(x, "val");
+		if (strcmp(ln, "start") == 0 && v)
+			l->start = atoi(v) < 0 || atoi(v) > 100000 ? 1 : atoi(v);
+		else if (strcmp(ln, "numFmt") == 0)
+			l->fmt = parse_fmt(v);
+		else if (strcmp(ln, "lvlText") == 0 && v)
+			snprintf(l->text, sizeof l->text, "%s", v);
+		else if (strcmp(ln, "suff") == 0 && v)
+			l->space = strcmp(v, "nothing") != 0;
+	}
+	free(v);
+}
+
 struct kt_docx_numbering *kt_docx_numbering_new(const char *xml, size_t len,
 	struct kt_import_err *err)
 {
-	static const char *const name = "word/numbering.xml";
 	struct kt_docx_numbering *nb = calloc(1, sizeof *nb);
 	if (!nb || !(nb->abs = calloc(MAX_DEFS, sizeof *nb->abs)) ||
 		!(nb->num = calloc(MAX_DEFS, sizeof *nb->num))) {
 		kt_docx_numbering_free(nb);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return NULL;
 	}
-	if (!xml)
-		return nb;
-	void *x = kt_docx_xml_reader(xml, len, name);
-	if (!x) {
-		kt_docx_numbering_free(nb);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
-		return NULL;
-	}
-	struct absdef *a = NULL;
-	struct numdef *n = NULL;
-	int lvl = -1, ov = -1, rc;
-	while ((rc = kt_docx_xml_next(x, name, err)) > 0) {
-		if (kt_docx_xml_type(x) != XML_READER_TYPE_ELEMENT)
-			continue;
-		const char *ln = kt_docx_xml_name(x);
-		char *v = NULL;
-		if (strcmp(ln, "abstractNum") == 0) {
-			a = nb->n_abs < MAX_DEFS ? &nb->abs[nb->n_abs++] : NULL;
-			n = NULL;
-			v = kt_docx_xml_attr(x, "abstractNumId");
-			if (a)
-				init_abs(a, v ? atoi(v) : -1);
-		} else if (strcmp(ln, "num") == 0) {
-			n = nb->n_num < MAX_DEFS ? &nb->num[nb->n_num++] : NULL;
-			a = NULL;
-			v = kt_docx_xml_attr(x, "numId");
-			if (n) {
-				n->id = v ? atoi(v) : -1;
-				n->abs = -1;
-				for (int i = 0; i < LEVELS; i++)
-					n->override[i] = -1;
-			}
-		} else if (a && (strcmp(ln, "styleLink") == 0 || strcmp(ln, "numStyleLink") == 0)) {
-			v = kt_docx_xml_attr(x, "val");
-			snprintf(ln[0] == 's' ? a->style_link : a->num_link, sizeof a->style_link, "%s",
-				v ? v : "");
-		} else if (strcmp(ln, "lvl") == 0 && a) {
-			v = kt_docx_xml_attr(x, "ilvl");
-			lvl = v ? atoi(v) : -1;
-		} else if (strcmp(ln, "lvlOverride") == 0 && n) {
-			v = kt_docx_xml_attr(x, "ilvl");
-			ov = v ? atoi(v) : -1;
-		} else if (strcmp(ln, "abstractNumId") == 0 && n) {
-			v = kt_docx_xml_attr(x, "val");
-			n->abs = v ? atoi(v) : -1;
-		} else if (strcmp(ln, "startOverride") == 0 && n && ov >= 0 && ov < LEVELS) {
-			v = kt_docx_xml_attr(x, "val");
-			n->override[ov] = v ? atoi(v) : 1;
-		} else if (a && lvl >= 0 && lvl < LEVELS) {
-			struct lvl *l = &a->lvl[lvl];
-			v = kt_docx_xml_attr(x, "val");
-			if (strcmp(ln, "start") == 0 && v)
-				l->start = atoi(v) < 0 || atoi(v) > 100000 ? 1 : atoi(v);
-			else if (strcmp(ln, "numFmt") == 0)
-				l->fmt = parse_fmt(v);
-			else if (strcmp(ln, "lvlText") == 0 && v)
-				snprintf(l->text, sizeof l->text, "%s", v);
-			else if (strcmp(ln, "suff") == 0 && v)
-				l->space = strcmp(v, "nothing") != 0;
-		}
-		free(v);
-	}
-	kt_docx_xml_free(x);
-	if (rc < 0) {
+	struct num_read r = {nb, NULL, NULL, -1, -1};
+	if (kt_docx_xml_elements(xml, len, "word/numbering.xml", num_element, &r, err) != 0) {
 		kt_docx_numbering_free(nb);
 		return NULL;
 	}

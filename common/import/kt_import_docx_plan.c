@@ -561,7 +561,7 @@ static int one_plan(const struct kt_docx *d, const struct kt_text *full, const s
 		goto nomem;
 	int h = set_header(&p, hrow, sub);
 	if (h == -2) {
-		kt_docx_fail(err, KT_IMPORT_ENOTABLE, _("the table at line %d has more than %d columns"),
+		kt_import_fail(err, KT_IMPORT_ENOTABLE, _("the table at line %d has more than %d columns"),
 			hrow->cells[0].first, KT_IMPORT_MAX_COLUMNS);
 		goto out;
 	}
@@ -585,12 +585,12 @@ static int one_plan(const struct kt_docx *d, const struct kt_text *full, const s
 	goto out;
 rows:
 	if (p.c.too_many) {
-		kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("the table has more than %d rows"),
+		kt_import_fail(err, KT_IMPORT_ETOOBIG, _("the table has more than %d rows"),
 			KT_IMPORT_MAX_ROWS);
 		goto out;
 	}
 nomem:
-	kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+	kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 out:
 	for (size_t k = 0; k <= KT_DOCX_MAX_CELLS; k++)
 		free(p.above[k]);
@@ -614,7 +614,7 @@ int kt_docx_plans(const struct kt_docx *d, const char *name, struct kt_import_pl
 	*n = 0;
 	if (write_text(d, &b) != 0) {
 		kt_sb_release(&b);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return -1;
 	}
 	int loaded = kt_text_load(&tx, (const unsigned char *)(b.p ? b.p : ""), b.len, err);
@@ -622,16 +622,16 @@ int kt_docx_plans(const struct kt_docx *d, const char *name, struct kt_import_pl
 	if (loaded != 0)
 		return -1;
 	if (find_plans(d, &tx, &sp, &nsp) != 0) {
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	if (nsp == 0) {
-		kt_docx_fail(err, KT_IMPORT_ENOTABLE, _("no table header found in the Word file "
+		kt_import_fail(err, KT_IMPORT_ENOTABLE, _("no table header found in the Word file "
 			"(expected columns such as «№ п/п», «Мероприятия», «Сроки», «Ответственные»)"));
 		goto out;
 	}
 	if (!(*plans = calloc(nsp, sizeof **plans))) {
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	for (size_t i = 0; i < nsp; i++) {

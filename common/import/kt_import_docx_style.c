@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlreader.h>
-
 #include "kt_import_docx_int.h"
 #include "kt_i18n.h"
 
@@ -39,61 +37,57 @@ static bool heading_name(const char *v)
 		kt_u8_casestarts(v, "заголовок"));
 }
 
+/* Reading styles.xml: the style whose elements come now (NULL: not a paragraph style). */
+struct style_read {
+	struct kt_docx_styles *st;
+	struct style *s;
+};
+
+static void style_element(void *x, const char *ln, void *arg)
+{
+	struct style_read *r = arg;
+	struct style *s = r->s;
+	char *v = NULL;
+	if (strcmp(ln, "style") == 0) {
+		char *type = kt_docx_xml_attr(x, "type");
+		v = kt_docx_xml_attr(x, "styleId");
+		r->s = NULL;
+		if (v && (!type || strcmp(type, "paragraph") == 0) && r->st->n < KT_STYLE_MAX) {
+			r->s = &r->st->v[r->st->n++];
+			snprintf(r->s->id, sizeof r->s->id, "%s", v);
+			r->s->num_id = -1;
+		}
+		free(type);
+	} else if (s && strcmp(ln, "name") == 0) {
+		v = kt_docx_xml_attr(x, "val");
+		s->heading |= heading_name(v);
+	} else if (s && strcmp(ln, "basedOn") == 0) {
+		v = kt_docx_xml_attr(x, "val");
+		if (v)
+			snprintf(s->based, sizeof s->based, "%s", v);
+	} else if (s && strcmp(ln, "numId") == 0) {
+		v = kt_docx_xml_attr(x, "val");
+		s->num_id = v ? atoi(v) : -1;
+	} else if (s && strcmp(ln, "ilvl") == 0) {
+		v = kt_docx_xml_attr(x, "val");
+		s->ilvl = v ? atoi(v) : 0;
+	} else if (s && strcmp(ln, "outlineLvl") == 0) {
+		v = kt_docx_xml_attr(x, "val");
+		s->heading |= v && atoi(v) < 9;
+	}
+	free(v);
+}
+
 struct kt_docx_styles *kt_docx_styles_new(const char *xml, size_t len, struct kt_import_err *err)
 {
-	static const char *const name = "word/styles.xml";
 	struct kt_docx_styles *st = calloc(1, sizeof *st);
 	if (!st || !(st->v = calloc(KT_STYLE_MAX, sizeof *st->v))) {
 		kt_docx_styles_free(st);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return NULL;
 	}
-	if (!xml)
-		return st;
-	void *x = kt_docx_xml_reader(xml, len, name);
-	if (!x) {
-		kt_docx_styles_free(st);
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
-		return NULL;
-	}
-	struct style *s = NULL;
-	int rc;
-	while ((rc = kt_docx_xml_next(x, name, err)) > 0) {
-		if (kt_docx_xml_type(x) != XML_READER_TYPE_ELEMENT)
-			continue;
-		const char *ln = kt_docx_xml_name(x);
-		char *v = NULL;
-		if (strcmp(ln, "style") == 0) {
-			char *type = kt_docx_xml_attr(x, "type");
-			v = kt_docx_xml_attr(x, "styleId");
-			s = NULL;
-			if (v && (!type || strcmp(type, "paragraph") == 0) && st->n < KT_STYLE_MAX) {
-				s = &st->v[st->n++];
-				snprintf(s->id, sizeof s->id, "%s", v);
-				s->num_id = -1;
-			}
-			free(type);
-		} else if (s && strcmp(ln, "name") == 0) {
-			v = kt_docx_xml_attr(x, "val");
-			s->heading |= heading_name(v);
-		} else if (s && strcmp(ln, "basedOn") == 0) {
-			v = kt_docx_xml_attr(x, "val");
-			if (v)
-				snprintf(s->based, sizeof s->based, "%s", v);
-		} else if (s && strcmp(ln, "numId") == 0) {
-			v = kt_docx_xml_attr(x, "val");
-			s->num_id = v ? atoi(v) : -1;
-		} else if (s && strcmp(ln, "ilvl") == 0) {
-			v = kt_docx_xml_attr(x, "val");
-			s->ilvl = v ? atoi(v) : 0;
-		} else if (s && strcmp(ln, "outlineLvl") == 0) {
-			v = kt_docx_xml_attr(x, "val");
-			s->heading |= v && atoi(v) < 9;
-		}
-		free(v);
-	}
-	kt_docx_xml_free(x);
-	if (rc < 0) {
+	struct style_read r = {st, NULL};
+	if (kt_docx_xml_elements(xml, len, "word/styles.xml", style_element, &r, err) != 0) {
 		kt_docx_styles_free(st);
 		return NULL;
 	}

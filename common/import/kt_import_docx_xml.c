@@ -19,15 +19,6 @@
 #include "kt_grow.h"
 #include "kt_i18n.h"
 
-void kt_docx_fail(struct kt_import_err *err, enum kt_import_errcode code, const char *fmt, ...)
-{
-	va_list ap;
-	err->code = code;
-	err->line = 0;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- reader ---- */
 
@@ -88,7 +79,7 @@ int kt_docx_xml_next(void *reader, const char *name, struct kt_import_err *err)
 	struct xr *x = reader;
 	int rc = xmlTextReaderRead(x->r);
 	if (rc < 0) {
-		kt_docx_fail(err, KT_IMPORT_EBINARY, _("%s is not well-formed XML (%s)"), name,
+		kt_import_fail(err, KT_IMPORT_EBINARY, _("%s is not well-formed XML (%s)"), name,
 			x->error[0] ? x->error : "parse error");
 		return -1;
 	}
@@ -97,11 +88,29 @@ int kt_docx_xml_next(void *reader, const char *name, struct kt_import_err *err)
 	int t = xmlTextReaderNodeType(x->r);
 	if (t == XML_READER_TYPE_DOCUMENT_TYPE || t == XML_READER_TYPE_ENTITY_REFERENCE ||
 		t == XML_READER_TYPE_ENTITY) {
-		kt_docx_fail(err, KT_IMPORT_EBINARY, _("%s declares a DTD or entities (Word files "
+		kt_import_fail(err, KT_IMPORT_EBINARY, _("%s declares a DTD or entities (Word files "
 			"have none); refused"), name);
 		return -1;
 	}
 	return 1;
+}
+
+int kt_docx_xml_elements(const char *xml, size_t len, const char *name,
+	void (*on)(void *reader, const char *local, void *arg), void *arg, struct kt_import_err *err)
+{
+	if (!xml)
+		return 0;
+	void *x = kt_docx_xml_reader(xml, len, name);
+	if (!x) {
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		return -1;
+	}
+	int rc;
+	while ((rc = kt_docx_xml_next(x, name, err)) > 0)
+		if (kt_docx_xml_type(x) == XML_READER_TYPE_ELEMENT)
+			on(x, kt_docx_xml_name(x), arg);
+	kt_docx_xml_free(x);
+	return rc < 0 ? -1 : 0;
 }
 
 int kt_docx_xml_type(void *reader)
@@ -195,7 +204,7 @@ static struct kt_dblock *new_block(struct body *b)
 {
 	struct kt_docx *d = b->d;
 	if (d->n >= KT_DOCX_MAX_BLOCKS) {
-		kt_docx_fail(b->err, KT_IMPORT_ETOOBIG, _("the document has more than %d paragraphs "
+		kt_import_fail(b->err, KT_IMPORT_ETOOBIG, _("the document has more than %d paragraphs "
 			"and tables"), KT_DOCX_MAX_BLOCKS);
 		return NULL;
 	}
@@ -311,7 +320,7 @@ static int start_row(struct body *b)
 {
 	struct kt_dtable *t = b->tab;
 	if (t->n_rows >= KT_IMPORT_MAX_ROWS) {
-		kt_docx_fail(b->err, KT_IMPORT_ETOOBIG, _("a table has more than %d rows"),
+		kt_import_fail(b->err, KT_IMPORT_ETOOBIG, _("a table has more than %d rows"),
 			KT_IMPORT_MAX_ROWS);
 		return -1;
 	}
@@ -328,7 +337,7 @@ static int start_cell(struct body *b)
 {
 	struct kt_drow *r = b->row;
 	if (r->n >= KT_DOCX_MAX_CELLS || b->d->cells >= KT_DOCX_MAX_ALL_CELLS) {
-		kt_docx_fail(b->err, KT_IMPORT_ETOOBIG, r->n >= KT_DOCX_MAX_CELLS ? _("a table row has "
+		kt_import_fail(b->err, KT_IMPORT_ETOOBIG, r->n >= KT_DOCX_MAX_CELLS ? _("a table row has "
 			"more than %d cells") : _("the tables have more than %d cells"), r->n >= KT_DOCX_MAX_CELLS
 			? KT_DOCX_MAX_CELLS : KT_DOCX_MAX_ALL_CELLS);
 		return -1;
@@ -379,7 +388,7 @@ static int element(struct body *b, const char *ln, bool empty)
 			return 0;
 		int r = xmlTextReaderNext(x->r);
 		if (r < 0)
-			kt_docx_fail(b->err, KT_IMPORT_EBINARY, _("word/document.xml is not well-formed XML "
+			kt_import_fail(b->err, KT_IMPORT_EBINARY, _("word/document.xml is not well-formed XML "
 				"(%s)"), x->error[0] ? x->error : "parse error");
 		return r < 0 ? -1 : r == 0 ? 3 : 2; /* 2: the reader stands on the next node */
 	}
@@ -477,7 +486,7 @@ int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb
 	struct body b = {.d = d, .nb = nb, .styles = styles, .err = err};
 	memset(d, 0, sizeof *d);
 	if (!(b.x = kt_docx_xml_reader(xml, len, name))) {
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		return -1;
 	}
 	int rc = 0;
@@ -488,7 +497,7 @@ int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb
 		int t = xmlTextReaderNodeType(b.x->r);
 		if (stepped && (t == XML_READER_TYPE_DOCUMENT_TYPE || t == XML_READER_TYPE_ENTITY_REFERENCE ||
 				       t == XML_READER_TYPE_ENTITY)) {
-			kt_docx_fail(err, KT_IMPORT_EBINARY, _("%s declares entities; refused"), name);
+			kt_import_fail(err, KT_IMPORT_EBINARY, _("%s declares entities; refused"), name);
 			rc = -1;
 			break;
 		}
@@ -513,7 +522,7 @@ int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb
 				put_text(&b, v);
 		}
 		if (b.text_bytes > KT_IMPORT_MAX_BYTES) {
-			kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("the document's text is larger than %u MiB"),
+			kt_import_fail(err, KT_IMPORT_ETOOBIG, _("the document's text is larger than %u MiB"),
 				KT_IMPORT_MAX_BYTES >> 20);
 			rc = -1;
 			break;
@@ -524,7 +533,7 @@ int kt_docx_parse_body(const char *xml, size_t len, struct kt_docx_numbering *nb
 		}
 	}
 	if (b.oom || b.pbuf.oom || b.cellbuf.oom)
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 	/* an open cell (a cut file) keeps what it read */
 	if (rc == 0 && b.cell && end_cell(&b) != 0)
 		rc = -1;

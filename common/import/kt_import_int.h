@@ -55,6 +55,10 @@ struct kt_text {
 	bool final_newline;
 };
 
+/* Sets err: its code, no line, the message from fmt (the importer's one error setter). */
+void kt_import_fail(struct kt_import_err *err, enum kt_import_errcode code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Decodes raw bytes into text split into cleaned lines. -1 with err set on refusal. */
 int kt_text_load(struct kt_text *t, const unsigned char *raw, size_t len,
 	struct kt_import_err *err);

@@ -460,8 +460,7 @@ static int layout_rows(struct kt_ctx *c, struct kt_import_err *err)
 	rc = 0;
 	goto out;
 nomem:
-	err->code = KT_IMPORT_ENOMEM;
-	snprintf(err->msg, sizeof err->msg, _("out of memory"));
+	kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 out:
 	for (size_t k = 0; k < KT_IMPORT_MAX_COLUMNS; k++)
 		free(main_head[k]);

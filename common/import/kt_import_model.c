@@ -3,6 +3,7 @@
  * mirrors the structs field for field, with null for absent text, so a later database
  * writer can take either. Warnings beyond KT_IMPORT_MAX_WARNINGS are counted, not kept. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,31 +43,29 @@ void kt_warn(struct kt_ctx *c, int line, const char *code, const char *fmt, ...)
 	p->warnings[p->n_warnings++] = (struct kt_import_warning){line, code, m};
 }
 
+static void *oom(struct kt_ctx *c)
+{
+	c->oom = true;
+	return NULL;
+}
+
 struct kt_import_section *kt_plan_add_section(struct kt_ctx *c)
 {
 	struct kt_import_plan *p = c->plan;
 	struct kt_import_section *v = kt_grow(p->sections, &p->cap_sections, p->n_sections, sizeof *v, 16);
-	if (!v) {
-		c->oom = true;
-		return NULL;
-	}
+	if (!v)
+		return oom(c);
 	p->sections = v;
-	struct kt_import_section *s = &v[p->n_sections++];
-	memset(s, 0, sizeof *s);
-	return s;
+	return memset(&v[p->n_sections++], 0, sizeof *v);
 }
 
 struct kt_import_item *kt_section_add_item(struct kt_ctx *c, struct kt_import_section *s)
 {
 	struct kt_import_item *v = kt_grow(s->items, &s->cap_items, s->n_items, sizeof *v, 16);
-	if (!v) {
-		c->oom = true;
-		return NULL;
-	}
+	if (!v)
+		return oom(c);
 	s->items = v;
-	struct kt_import_item *it = &v[s->n_items++];
-	memset(it, 0, sizeof *it);
-	return it;
+	return memset(&v[s->n_items++], 0, sizeof *v);
 }
 
 void kt_act_release(struct kt_import_act *a)
@@ -205,20 +204,82 @@ static json_t *arr(struct jb *j)
 	return a;
 }
 
+/* An act's text members, in the order its JSON lists them. */
+#define ACT_TEXT(m) {#m, offsetof(struct kt_import_act, m)}
+static const struct {
+	const char *key;
+	size_t off;
+} act_texts[] = {
+	ACT_TEXT(kind), ACT_TEXT(issuer), ACT_TEXT(number), ACT_TEXT(number_text), ACT_TEXT(date),
+	ACT_TEXT(date_text), ACT_TEXT(title),
+};
+
+/* An array of n objects, the one of elem (size bytes each from base) filled by one; stops
+ * (j failed) when out of memory. */
+static json_t *objects(struct jb *j, const void *base, size_t n, size_t size,
+	void (*one)(struct jb *j, json_t *o, const void *elem))
+{
+	json_t *a = arr(j);
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = obj(j);
+		if (!o)
+			break;
+		one(j, o, (const char *)base + i * size);
+		push(j, a, o);
+	}
+	return a;
+}
+
+static void executor_json(struct jb *j, json_t *o, const void *elem)
+{
+	const struct kt_import_executor *e = elem;
+	put(j, o, "type", str(j, e->type));
+	put(j, o, "name", str(j, e->name));
+	put(j, o, "head_role", str(j, e->head_role));
+	put(j, o, "head", str(j, e->head));
+	put(j, o, "line", json_integer(e->line));
+}
+
+static void abbrev_json(struct jb *j, json_t *o, const void *elem)
+{
+	const struct kt_import_abbrev *a = elem;
+	put(j, o, "abbreviation", str(j, a->abbr));
+	put(j, o, "meaning", str(j, a->meaning));
+	put(j, o, "line", json_integer(a->line));
+}
+
+static void column_json(struct jb *j, json_t *o, const void *elem)
+{
+	const struct kt_import_column *c = elem;
+	put(j, o, "text", str(j, c->text));
+	put(j, o, "role", str(j, kt_import_col_name(c->role)));
+}
+
+static void party_json(struct jb *j, json_t *o, const void *elem)
+{
+	const struct kt_import_party *pa = elem;
+	put(j, o, "text", str(j, pa->text));
+	put(j, o, "abbreviation", str(j, pa->abbr));
+	put(j, o, "meaning", str(j, pa->meaning));
+}
+
+static void warning_json(struct jb *j, json_t *o, const void *elem)
+{
+	const struct kt_import_warning *w = elem;
+	put(j, o, "line", json_integer(w->line));
+	put(j, o, "code", str(j, w->code));
+	put(j, o, "message", str(j, w->message));
+}
+
 static json_t *act_json(struct jb *j, bool has, const struct kt_import_act *a)
 {
 	if (!has)
 		return json_null();
 	json_t *o = obj(j);
+	for (size_t i = 0; o && i < sizeof act_texts / sizeof act_texts[0]; i++)
+		put(j, o, act_texts[i].key, str(j, *(char *const *)((const char *)a + act_texts[i].off)));
 	if (!o)
 		return NULL;
-	put(j, o, "kind", str(j, a->kind));
-	put(j, o, "issuer", str(j, a->issuer));
-	put(j, o, "number", str(j, a->number));
-	put(j, o, "number_text", str(j, a->number_text));
-	put(j, o, "date", str(j, a->date));
-	put(j, o, "date_text", str(j, a->date_text));
-	put(j, o, "title", str(j, a->title));
 	if (a->quote)
 		put(j, o, "quote", str(j, a->quote));
 	put(j, o, "line", json_integer(a->line));
@@ -241,42 +302,12 @@ static json_t *document_json(struct jb *j, const struct kt_import_plan *p)
 	put(j, o, "academic_year", str(j, d->academic_year));
 	put(j, o, "approval", act_json(j, d->has_approval, &d->approval));
 	put(j, o, "implements", act_json(j, d->has_implements, &d->implements));
-	json_t *ex = arr(j);
-	for (size_t i = 0; ex && i < d->n_executors; i++) {
-		const struct kt_import_executor *e = &d->executors[i];
-		json_t *eo = obj(j);
-		if (!eo)
-			break;
-		put(j, eo, "type", str(j, e->type));
-		put(j, eo, "name", str(j, e->name));
-		put(j, eo, "head_role", str(j, e->head_role));
-		put(j, eo, "head", str(j, e->head));
-		put(j, eo, "line", json_integer(e->line));
-		push(j, ex, eo);
-	}
-	put(j, o, "executors", ex);
+	put(j, o, "executors", objects(j, d->executors, d->n_executors, sizeof *d->executors,
+		executor_json));
 	put(j, o, "contact", str(j, d->contact));
-	json_t *ab = arr(j);
-	for (size_t i = 0; ab && i < p->n_abbrevs; i++) {
-		json_t *ao = obj(j);
-		if (!ao)
-			break;
-		put(j, ao, "abbreviation", str(j, p->abbrevs[i].abbr));
-		put(j, ao, "meaning", str(j, p->abbrevs[i].meaning));
-		put(j, ao, "line", json_integer(p->abbrevs[i].line));
-		push(j, ab, ao);
-	}
-	put(j, o, "abbreviations", ab);
-	json_t *cols = arr(j);
-	for (size_t i = 0; cols && i < d->n_columns; i++) {
-		json_t *co = obj(j);
-		if (!co)
-			break;
-		put(j, co, "text", str(j, d->columns[i].text));
-		put(j, co, "role", str(j, kt_import_col_name(d->columns[i].role)));
-		push(j, cols, co);
-	}
-	put(j, o, "columns", cols);
+	put(j, o, "abbreviations", objects(j, p->abbrevs, p->n_abbrevs, sizeof *p->abbrevs,
+		abbrev_json));
+	put(j, o, "columns", objects(j, d->columns, d->n_columns, sizeof *d->columns, column_json));
 	put(j, o, "header_line", json_integer(d->header_line));
 	put(j, o, "table_last_line", json_integer(d->table_last_line));
 	put(j, o, "truncated", json_boolean(d->truncated));
@@ -294,17 +325,7 @@ static json_t *item_json(struct jb *j, const struct kt_import_item *it)
 	put(j, o, "deadline_text", str(j, it->deadline_text));
 	put(j, o, "deadline", it->has_deadline ? kt_deadline_to_json(&it->deadline) : json_null());
 	put(j, o, "responsible_text", str(j, it->responsible_text));
-	json_t *ps = arr(j);
-	for (size_t i = 0; ps && i < it->n_parties; i++) {
-		json_t *po = obj(j);
-		if (!po)
-			break;
-		put(j, po, "text", str(j, it->parties[i].text));
-		put(j, po, "abbreviation", str(j, it->parties[i].abbr));
-		put(j, po, "meaning", str(j, it->parties[i].meaning));
-		push(j, ps, po);
-	}
-	put(j, o, "parties", ps);
+	put(j, o, "parties", objects(j, it->parties, it->n_parties, sizeof *it->parties, party_json));
 	put(j, o, "responsible", kt_parties_responsible(it->responsible_text ? it->responsible_text : ""));
 	put(j, o, "municipal_action", str(j, it->municipal_action));
 	put(j, o, "institutional_action", str(j, it->institutional_action));
@@ -345,24 +366,13 @@ json_t *kt_import_to_json(const struct kt_import_plan *p)
 		push(&j, secs, so);
 	}
 	put(&j, root, "sections", secs);
-	json_t *ws = arr(&j);
-	for (size_t i = 0; ws && i < p->n_warnings; i++) {
-		json_t *wo = obj(&j);
-		if (!wo)
-			break;
-		put(&j, wo, "line", json_integer(p->warnings[i].line));
-		put(&j, wo, "code", str(&j, p->warnings[i].code));
-		put(&j, wo, "message", str(&j, p->warnings[i].message));
-		push(&j, ws, wo);
-	}
+	json_t *ws = objects(&j, p->warnings, p->n_warnings, sizeof *p->warnings, warning_json);
 	if (ws && p->dropped_warnings) {
 		json_t *wo = obj(&j);
 		char m[128];
 		snprintf(m, sizeof m, "%zu more warnings not shown", p->dropped_warnings);
 		if (wo) {
-			put(&j, wo, "line", json_integer(0));
-			put(&j, wo, "code", str(&j, "warnings_dropped"));
-			put(&j, wo, "message", str(&j, m));
+			warning_json(&j, wo, &(struct kt_import_warning){0, "warnings_dropped", m});
 			push(&j, ws, wo);
 		}
 	}

@@ -142,13 +142,12 @@ int kt_import_text_plans(const void *buf, size_t len, const char *name,
 	}
 	int rc = v ? 0 : -1;
 	if (!v)
-		snprintf(err->msg, sizeof err->msg, _("out of memory")), err->code = KT_IMPORT_ENOMEM;
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 	for (size_t k = 0; rc == 0 && k <= nb; k++) {
 		size_t from = k ? at[k - 1] : 0, to = k < nb ? at[k] : t.n, sl;
 		char *seg = segment(&t, from, to, &sl);
 		if (!seg) {
-			err->code = KT_IMPORT_ENOMEM;
-			snprintf(err->msg, sizeof err->msg, _("out of memory"));
+			kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 			rc = -1;
 			break;
 		}

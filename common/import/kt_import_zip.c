@@ -34,7 +34,7 @@ int kt_zip_open(struct kt_zip *z, const void *buf, size_t len, struct kt_import_
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(buf, len, 0, &ze);
 	if (!src) {
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		zip_error_fini(&ze);
 		return -1;
 	}
@@ -50,7 +50,7 @@ int kt_zip_open(struct kt_zip *z, const void *buf, size_t len, struct kt_import_
 	zip_error_fini(&ze);
 	zip_int64_t n = zip_get_num_entries(za, 0);
 	if (n < 0 || n > KT_DOCX_MAX_ENTRIES) {
-		kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("the Word file has %lld entries (the limit is %d)"),
+		kt_import_fail(err, KT_IMPORT_ETOOBIG, _("the Word file has %lld entries (the limit is %d)"),
 			(long long)n, KT_DOCX_MAX_ENTRIES);
 		zip_discard(za);
 		return -1;
@@ -58,7 +58,7 @@ int kt_zip_open(struct kt_zip *z, const void *buf, size_t len, struct kt_import_
 	for (zip_int64_t i = 0; i < n; i++) {
 		const char *name = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
 		if (name && unsafe_name(name)) {
-			kt_docx_fail(err, KT_IMPORT_EBINARY, _("the Word file has an entry outside the archive "
+			kt_import_fail(err, KT_IMPORT_EBINARY, _("the Word file has an entry outside the archive "
 				"('%.100s'); refused"), name);
 			zip_discard(za);
 			return -1;
@@ -85,14 +85,14 @@ int kt_zip_read(struct kt_zip *z, const char *name, char **out, size_t *outlen,
 	if (zip_stat(z->za, name, ZIP_FL_ENC_GUESS, &st) != 0)
 		return 1; /* absent */
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-		kt_docx_fail(err, KT_IMPORT_EBINARY, _("%s is encrypted (a password-protected Word file)"),
+		kt_import_fail(err, KT_IMPORT_EBINARY, _("%s is encrypted (a password-protected Word file)"),
 			name);
 		return -1;
 	}
 	unsigned long long declared = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
 	unsigned long long packed = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
 	if (declared > KT_DOCX_MAX_XML) {
-		kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("%s is too large (%llu bytes unpacked; the limit is "
+		kt_import_fail(err, KT_IMPORT_ETOOBIG, _("%s is too large (%llu bytes unpacked; the limit is "
 			"%u MiB)"), name, declared, KT_DOCX_MAX_XML >> 20);
 		return -1;
 	}
@@ -107,7 +107,7 @@ int kt_zip_read(struct kt_zip *z, const char *name, char **out, size_t *outlen,
 	char *buf = malloc(cap);
 	int rc = -1;
 	if (!buf) {
-		kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+		kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	for (;;) {
@@ -115,7 +115,7 @@ int kt_zip_read(struct kt_zip *z, const char *name, char **out, size_t *outlen,
 			size_t ncap = cap * 2;
 			char *nb = realloc(buf, ncap);
 			if (!nb) {
-				kt_docx_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
+				kt_import_fail(err, KT_IMPORT_ENOMEM, _("out of memory"));
 				goto out;
 			}
 			buf = nb;
@@ -134,17 +134,17 @@ int kt_zip_read(struct kt_zip *z, const char *name, char **out, size_t *outlen,
 		/* checked while inflating: a member that lies about its size, or swells past the
 		 * limit or the ratio no real document reaches, stops here */
 		if (len > declared) {
-			kt_docx_fail(err, KT_IMPORT_EBINARY, _("%s unpacks to more than its declared %llu bytes "
+			kt_import_fail(err, KT_IMPORT_EBINARY, _("%s unpacks to more than its declared %llu bytes "
 				"(a damaged or hostile file)"), name, declared);
 			goto out;
 		}
 		if (len > KT_DOCX_MAX_XML) {
-			kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("%s is too large (over %u MiB unpacked)"), name,
+			kt_import_fail(err, KT_IMPORT_ETOOBIG, _("%s is too large (over %u MiB unpacked)"), name,
 				KT_DOCX_MAX_XML >> 20);
 			goto out;
 		}
 		if (len > KT_DOCX_RATIO_FROM && len / (packed ? packed : 1) > KT_DOCX_MAX_RATIO) {
-			kt_docx_fail(err, KT_IMPORT_ETOOBIG, _("%s unpacks more than %llu times its packed size "
+			kt_import_fail(err, KT_IMPORT_ETOOBIG, _("%s unpacks more than %llu times its packed size "
 				"(a zip bomb?)"), name, (unsigned long long)KT_DOCX_MAX_RATIO);
 			goto out;
 		}

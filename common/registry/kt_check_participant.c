@@ -125,8 +125,7 @@ static void check_age(struct kt_v_rec *r, const struct pinfo *pi, const struct k
 size_t kt_participant_check(const struct kt_participant *p, const struct kt_check_ctx *ctx,
 	struct kt_field_errors *e)
 {
-	memset(e, 0, sizeof *e);
-	struct kt_v_rec r = {KT_REG_PARTICIPANTS, p->layout, p->v, e, 0};
+	struct kt_v_rec r = kt_v_begin(KT_REG_PARTICIPANTS, p->layout, p->v, e);
 	struct pinfo pi = {0};
 	if (p->layout == KT_LAYOUT_RIS) {
 		kt_v_field(&r, KT_P_GUID, true, check_guid);

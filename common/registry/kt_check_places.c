@@ -62,8 +62,7 @@ static void exam_point_ris(struct kt_v_rec *r)
 
 size_t kt_exam_point_check(const struct kt_exam_point *p, struct kt_field_errors *e)
 {
-	memset(e, 0, sizeof *e);
-	struct kt_v_rec r = {KT_REG_EXAM_POINTS, p->layout, p->v, e, 0};
+	struct kt_v_rec r = kt_v_begin(KT_REG_EXAM_POINTS, p->layout, p->v, e);
 	bool ris = p->layout == KT_LAYOUT_RIS;
 	if (ris) {
 		kt_v_field(&r, KT_E_GUID, true, check_guid);
@@ -90,8 +89,7 @@ size_t kt_exam_point_check(const struct kt_exam_point *p, struct kt_field_errors
 
 size_t kt_auditorium_check(const struct kt_auditorium *a, struct kt_field_errors *e)
 {
-	memset(e, 0, sizeof *e);
-	struct kt_v_rec r = {KT_REG_AUDITORIUMS, a->layout, a->v, e, 0};
+	struct kt_v_rec r = kt_v_begin(KT_REG_AUDITORIUMS, a->layout, a->v, e);
 	kt_v_identity(&r);
 	kt_v_field(&r, KT_A_PPE, true, check_ppe_karta);
 	kt_v_field(&r, KT_A_CODE, true, check_aud);

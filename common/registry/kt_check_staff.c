@@ -31,8 +31,7 @@ static void staff_birth(struct kt_v_rec *r, const struct kt_check_ctx *ctx)
 size_t kt_staff_check(const struct kt_staff *s, const struct kt_check_ctx *ctx,
 	struct kt_field_errors *e)
 {
-	memset(e, 0, sizeof *e);
-	struct kt_v_rec r = {KT_REG_STAFF, s->layout, s->v, e, 0};
+	struct kt_v_rec r = kt_v_begin(KT_REG_STAFF, s->layout, s->v, e);
 	kt_v_identity(&r);
 	kt_v_field(&r, KT_S_CODE, true, check_code);
 	kt_v_field(&r, KT_S_LAST_NAME, true, check_name);

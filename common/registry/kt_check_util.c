@@ -6,6 +6,13 @@
 #include "kt_validate_int.h"
 #include "kt_i18n.h"
 
+struct kt_v_rec kt_v_begin(enum kt_reg_kind kind, enum kt_reg_layout layout,
+	const char *const *v, struct kt_field_errors *e)
+{
+	memset(e, 0, sizeof *e);
+	return (struct kt_v_rec){kind, layout, v, e, 0};
+}
+
 const char *kt_v_get(const struct kt_v_rec *r, int field)
 {
 	const char *s = r->v[field];

@@ -5,8 +5,10 @@
 
 #include "kt_csv_int.h"
 
-static void apply_defaults(struct kt_csv_opts *o)
+/* The options given (NULL: none) with every unset limit at its default. */
+static struct kt_csv_opts with_defaults(const struct kt_csv_opts *given)
 {
+	struct kt_csv_opts d = given ? *given : (struct kt_csv_opts){0}, *o = &d;
 	if (o->max_field == 0)
 		o->max_field = KT_CSV_MAX_FIELD_DEFAULT;
 	if (o->max_fields == 0)
@@ -18,6 +20,7 @@ static void apply_defaults(struct kt_csv_opts *o)
 		o->max_row = o->max_field;
 	if (o->sep != ';' && o->sep != ',' && o->sep != '\t')
 		o->sep = 0;
+	return d;
 }
 
 struct kt_csv_reader *kt_csv_reader_new(kt_csv_read_fn *fn, void *ctx,
@@ -26,9 +29,7 @@ struct kt_csv_reader *kt_csv_reader_new(kt_csv_read_fn *fn, void *ctx,
 	struct kt_csv_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
-	if (o)
-		r->o = *o;
-	apply_defaults(&r->o);
+	r->o = with_defaults(o);
 	r->read = fn;
 	r->ctx = ctx;
 	r->cd = (iconv_t)-1;

@@ -31,12 +31,12 @@ struct kt_csv_writer *kt_csv_writer_new(kt_csv_write_fn *fn, void *ctx,
 	struct kt_csv_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
+	w->fn = fn;
+	w->ctx = ctx;
 	if (o)
 		w->o = *o;
 	if (w->o.sep != ',' && w->o.sep != '\t')
 		w->o.sep = ';';
-	w->fn = fn;
-	w->ctx = ctx;
 	return w;
 }
 

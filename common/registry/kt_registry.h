@@ -118,5 +118,8 @@ void kt_reg_fill(const struct kt_reg_map *map, const struct kt_csv_row *row,
 /* Folds a header (or a coded value) for comparison: lower case, ё -> е, spaces trimmed and
  * collapsed, a trailing '*' dropped. Writes at most cap bytes with the NUL; returns out. */
 char *kt_reg_fold(const char *s, char *out, size_t cap);
+/* True when one of names ('|'-separated; NULL: none) folds to the folded text h; a name
+ * over 255 bytes is compared by its first bytes. */
+bool kt_reg_names_match(const char *names, const char *h);
 
 #endif

@@ -6,10 +6,24 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Columns several tables share, written once: a person's name (P: the field prefix), karta's
+ * identity columns (an id and the reason of a deletion), the RIS's row head and times. */
+#define NAME_COLS(P) \
+	{P##_LAST_NAME, "Фамилия", NULL, true, "text"}, \
+	{P##_FIRST_NAME, "Имя", NULL, true, "text"}, \
+	{P##_MIDDLE_NAME, "Отчество", NULL, false, "text"}
+#define KARTA_IDENTITY_COLS(id, reason) \
+	{id, "Идентификатор", "ID|Ид", false, "karta id or GUID"}, \
+	{reason, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"}
+#define RIS_HEAD_COLS(P) \
+	{P##_GUID, "Guid", NULL, true, "GUID"}, \
+	{P##_DELETED, "Признак удаленной строки", NULL, true, "deleted-row flag"}
+#define RIS_TIME_COLS(P) \
+	{P##_CREATED, "Дата-время создания", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"}, \
+	{P##_UPDATED, "Дата-время изменения", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"}
+
 static const struct kt_reg_col participants_karta[] = {
-	{KT_P_LAST_NAME, "Фамилия", NULL, true, "text"},
-	{KT_P_FIRST_NAME, "Имя", NULL, true, "text"},
-	{KT_P_MIDDLE_NAME, "Отчество", NULL, false, "text"},
+	NAME_COLS(KT_P),
 	{KT_P_DOC_TYPE, "Тип документа", "Код типа документа|Вид документа|"
 		"Код типа документа, удостоверяющего личность", true, "code or name"},
 	{KT_P_DOC_SERIES, "Серия документа", "Серия", false, "by document type"},
@@ -25,16 +39,12 @@ static const struct kt_reg_col participants_karta[] = {
 	{KT_P_OVZ, "ОВЗ", "Признак ОВЗ", false, "0 / 1"},
 	{KT_P_DISABLED, "Инвалид", "Инвалидность", false, "0 / 1"},
 	{KT_P_CITIZENSHIP, "Гражданство", "Код гражданства", false, "text"},
-	{KT_P_GUID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
-	{KT_P_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
+	KARTA_IDENTITY_COLS(KT_P_GUID, KT_P_REASON),
 };
 
 static const struct kt_reg_col participants_ris[] = {
-	{KT_P_GUID, "Guid", NULL, true, "GUID"},
-	{KT_P_DELETED, "Признак удаленной строки", NULL, true, "deleted-row flag"},
-	{KT_P_LAST_NAME, "Фамилия", NULL, true, "text"},
-	{KT_P_FIRST_NAME, "Имя", NULL, true, "text"},
-	{KT_P_MIDDLE_NAME, "Отчество", NULL, false, "text"},
+	RIS_HEAD_COLS(KT_P),
+	NAME_COLS(KT_P),
 	{KT_P_DOC_SERIES, "Серия документа", NULL, false, "by document type"},
 	{KT_P_DOC_NUMBER, "Номер документа", NULL, true, "by document type"},
 	{KT_P_DOC_TYPE, "Код типа документа, удостоверяющего личность", NULL, true, "code"},
@@ -47,8 +57,7 @@ static const struct kt_reg_col participants_ris[] = {
 		NULL, false, "1-99"},
 	{KT_P_SCHOOL, "Guid ОО, основная ОО участника", NULL, false, "GUID"},
 	{KT_P_SCHOOL_GRAD, "Guid ОО, выпускная ОО", NULL, false, "GUID"},
-	{KT_P_CREATED, "Дата-время создания", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"},
-	{KT_P_UPDATED, "Дата-время изменения", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"},
+	RIS_TIME_COLS(KT_P),
 	{KT_P_FORM, "Форма ГИА", NULL, true, "flags 1, 2, 4"},
 	{KT_P_RESULTS, "Действующие результаты ГИА", NULL, false, "0-3"},
 	{KT_P_STUDY_FORM, "Код формы обучения", NULL, false, "code"},
@@ -73,13 +82,11 @@ static const struct kt_reg_col exam_points_karta[] = {
 	{KT_E_RESERVE, "Резервный", "Резервный ППЭ", false, "0 / 1"},
 	{KT_E_PHONES, "Телефон", "Телефоны|Телефон(ы) ППЭ", false, "text"},
 	{KT_E_EMAILS, "Электронная почта", "E-mail|Email", false, "addresses"},
-	{KT_E_GUID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
-	{KT_E_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
+	KARTA_IDENTITY_COLS(KT_E_GUID, KT_E_REASON),
 };
 
 static const struct kt_reg_col exam_points_ris[] = {
-	{KT_E_GUID, "Guid", NULL, true, "GUID"},
-	{KT_E_DELETED, "Признак удаленной строки", NULL, true, "deleted-row flag"},
+	RIS_HEAD_COLS(KT_E),
 	{KT_E_CODE, "Код ППЭ", NULL, true, "1-4 digits"},
 	{KT_E_NAME, "Наименование ППЭ", NULL, true, "text"},
 	{KT_E_ADDRESS, "Адрес ППЭ", NULL, true, "text"},
@@ -91,8 +98,7 @@ static const struct kt_reg_col exam_points_ris[] = {
 	{KT_E_TOM, "Признак расположения ППЭ в ТОМ", NULL, false, "0 / 1"},
 	{KT_E_MUNICIPALITY, "Guid МСУ, к которому относится ППЭ", NULL, false, "GUID"},
 	{KT_E_AREA, "Guid АТЕ, на территории которой расположен ППЭ", NULL, false, "GUID"},
-	{KT_E_CREATED, "Дата-время создания", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"},
-	{KT_E_UPDATED, "Дата-время изменения", NULL, false, "дд.ММ.гггг ЧЧ:мм:сс"},
+	RIS_TIME_COLS(KT_E),
 	{KT_E_VIDEO, "Наличие видеонаблюдения", NULL, false, "0 / 1"},
 	{KT_E_FORM, "Форма экзамена", NULL, false, "code"},
 	{KT_E_FLAGS, "Доп. признаки ППЭ", NULL, false, "flags"},
@@ -110,15 +116,12 @@ static const struct kt_reg_col auditoriums_karta[] = {
 		"0 / 1"},
 	{KT_A_VIDEO, "Видеонаблюдение", "Наличие видеонаблюдения", false, "0 / 1"},
 	{KT_A_LAB, "Лаборатория", "Лабораторная", false, "0 / 1"},
-	{KT_A_ID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
-	{KT_A_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
+	KARTA_IDENTITY_COLS(KT_A_ID, KT_A_REASON),
 };
 
 static const struct kt_reg_col staff_karta[] = {
 	{KT_S_CODE, "Код работника", "Код", true, "6 digits"},
-	{KT_S_LAST_NAME, "Фамилия", NULL, true, "text"},
-	{KT_S_FIRST_NAME, "Имя", NULL, true, "text"},
-	{KT_S_MIDDLE_NAME, "Отчество", NULL, false, "text"},
+	NAME_COLS(KT_S),
 	{KT_S_DOC_TYPE, "Тип документа", "Код типа документа|Вид документа", true,
 		"code or name"},
 	{KT_S_DOC_SERIES, "Серия документа", "Серия", false, "by document type"},
@@ -130,8 +133,7 @@ static const struct kt_reg_col staff_karta[] = {
 	{KT_S_ROLE, "Роль в ППЭ", "Должность в ППЭ|Роль", true, "code or name"},
 	{KT_S_SUBJECT, "Предмет", "Специализация|Предметная специализация", false, "text"},
 	{KT_S_PPE, "Код ППЭ", NULL, false, "4 digits"},
-	{KT_S_ID, "Идентификатор", "ID|Ид", false, "karta id or GUID"},
-	{KT_S_REASON, "Причина удаления", "Удалён|Удалено", false, "text: the row is deleted"},
+	KARTA_IDENTITY_COLS(KT_S_ID, KT_S_REASON),
 };
 
 struct layout_tab {

@@ -65,6 +65,24 @@ static bool may_match(const char *name, size_t len, const char *h)
 	return kt_u_lower((unsigned char)*name) == (unsigned char)*h;
 }
 
+bool kt_reg_names_match(const char *names, const char *h)
+{
+	char one[FOLD_CAP], f[FOLD_CAP];
+	for (const char *a = names; a && *a;) {
+		const char *bar = strchr(a, '|');
+		size_t len = bar ? (size_t)(bar - a) : strlen(a);
+		if (may_match(a, len, h)) {
+			size_t k = len < sizeof one ? len : sizeof one - 1;
+			memcpy(one, a, k);
+			one[k] = '\0';
+			if (strcmp(kt_reg_fold(one, f, sizeof f), h) == 0)
+				return true;
+		}
+		a = bar ? bar + 1 : a + len;
+	}
+	return false;
+}
+
 /* True when the folded header h names column c (its name or one of its aliases). */
 static bool col_matches(const struct kt_reg_col *c, const char *h)
 {
@@ -72,23 +90,7 @@ static bool col_matches(const struct kt_reg_col *c, const char *h)
 	if (may_match(c->name, strlen(c->name), h) &&
 	    strcmp(kt_reg_fold(c->name, f, sizeof f), h) == 0)
 		return true;
-	for (const char *a = c->aliases; a && *a;) {
-		const char *bar = strchr(a, '|');
-		size_t len = bar ? (size_t)(bar - a) : strlen(a);
-		if (!may_match(a, len, h)) {
-			a = bar ? bar + 1 : a + len;
-			continue;
-		}
-		char one[FOLD_CAP];
-		if (len >= sizeof one)
-			len = sizeof one - 1;
-		memcpy(one, a, len);
-		one[len] = '\0';
-		if (strcmp(kt_reg_fold(one, f, sizeof f), h) == 0)
-			return true;
-		a = bar ? bar + 1 : a + len;
-	}
-	return false;
+	return kt_reg_names_match(c->aliases, h);
 }
 
 static int find_col(const struct kt_reg_col *cols, size_t n, const char *h)

@@ -30,6 +30,12 @@ bool kt_v_trim(const char *s, char *buf, size_t cap)
 	return true;
 }
 
+const char *kt_v_trimmed(const char *s, bool (*ok)(const char *b), const char *bad)
+{
+	char b[KT_V_SHORT];
+	return kt_v_trim(s, b, sizeof b) && ok(b) ? NULL : bad;
+}
+
 bool kt_v_blank(const char *s)
 {
 	char b[4];
@@ -198,42 +204,45 @@ static bool is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-const char *kt_check_guid(const char *s)
+static bool guid_ok(const char *b)
 {
-	char b[KT_V_SHORT];
-	const char *bad = N_("must be a GUID (8-4-4-4-12 hex digits)");
-	if (!kt_v_trim(s, b, sizeof b))
-		return bad;
 	const char *g = b;
 	size_t n = strlen(b);
 	if (n == 38 && b[0] == '{' && b[37] == '}')
 		g++, n -= 2;
 	if (n != 36)
-		return bad;
+		return false;
 	for (size_t i = 0; i < 36; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
 		if (dash ? g[i] != '-' : !is_hex(g[i]))
-			return bad;
+			return false;
 	}
-	return NULL;
+	return true;
 }
 
-const char *kt_check_org_code(const char *s)
+const char *kt_check_guid(const char *s)
 {
-	char b[KT_V_SHORT];
-	const char *bad = N_("must be an organization code (letters, digits, '.', '_', '-'; at most 32)");
-	if (!kt_v_trim(s, b, sizeof b))
-		return bad;
+	return kt_v_trimmed(s, guid_ok, N_("must be a GUID (8-4-4-4-12 hex digits)"));
+}
+
+static bool org_code_ok(const char *b)
+{
 	size_t n = strlen(b);
 	if (n < 1 || n > 32 || !((b[0] >= '0' && b[0] <= '9') || ((b[0] | 32) >= 'a' && (b[0] | 32) <= 'z')))
-		return bad;
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = b[i];
 		if (!((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '.' ||
 		      c == '_' || c == '-'))
-			return bad;
+			return false;
 	}
-	return NULL;
+	return true;
+}
+
+const char *kt_check_org_code(const char *s)
+{
+	return kt_v_trimmed(s, org_code_ok,
+		N_("must be an organization code (letters, digits, '.', '_', '-'; at most 32)"));
 }
 
 const char *kt_check_ppe_code(const char *s, bool ris)

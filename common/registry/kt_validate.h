@@ -134,22 +134,15 @@ struct kt_check_ctx {
 
 /* Records hold field values as text (pointers into a CSV row or anywhere else), indexed
  * by field id; NULL reads as "". */
-struct kt_participant {
-	enum kt_reg_layout layout;
-	const char *v[KT_P_NFIELDS];
-};
-struct kt_exam_point {
-	enum kt_reg_layout layout;
-	const char *v[KT_E_NFIELDS];
-};
-struct kt_auditorium {
-	enum kt_reg_layout layout;
-	const char *v[KT_A_NFIELDS];
-};
-struct kt_staff {
-	enum kt_reg_layout layout;
-	const char *v[KT_S_NFIELDS];
-};
+#define KT_RECORD(name, nfields) \
+	struct name { \
+		enum kt_reg_layout layout; \
+		const char *v[nfields]; \
+	}
+KT_RECORD(kt_participant, KT_P_NFIELDS);
+KT_RECORD(kt_exam_point, KT_E_NFIELDS);
+KT_RECORD(kt_auditorium, KT_A_NFIELDS);
+KT_RECORD(kt_staff, KT_S_NFIELDS);
 
 /* Each check clears e, appends one error per failing field (a field fails once: the first
  * rule it breaks) plus cross-field errors, and returns e->n (0 = the record is valid).

@@ -7,23 +7,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool name_in(const char *names, const char *folded)
-{
-	char one[128], f[128];
-	for (const char *a = names; *a;) {
-		const char *bar = strchr(a, '|');
-		size_t len = bar ? (size_t)(bar - a) : strlen(a);
-		if (len < sizeof one) {
-			memcpy(one, a, len);
-			one[len] = '\0';
-			if (strcmp(kt_reg_fold(one, f, sizeof f), folded) == 0)
-				return true;
-		}
-		a = bar ? bar + 1 : a + len;
-	}
-	return false;
-}
-
 int kt_v_code_parse(const struct kt_v_code *t, size_t n, const char *s, bool by_number)
 {
 	char f[128];
@@ -38,7 +21,7 @@ int kt_v_code_parse(const struct kt_v_code *t, size_t n, const char *s, bool by_
 				return code;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (name_in(t[i].names, f))
+		if (kt_reg_names_match(t[i].names, f))
 			return t[i].code;
 	return -1;
 }

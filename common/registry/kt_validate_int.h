@@ -10,6 +10,8 @@
 
 /* Copies s without surrounding spaces into buf (cap bytes); false when it does not fit. */
 bool kt_v_trim(const char *s, char *buf, size_t cap);
+/* NULL when s trimmed (at most KT_V_SHORT - 1 bytes) passes ok, else bad. */
+const char *kt_v_trimmed(const char *s, bool (*ok)(const char *b), const char *bad);
 /* True when s is NULL, empty or only spaces. */
 bool kt_v_blank(const char *s);
 
@@ -31,6 +33,9 @@ struct kt_v_rec {
 	unsigned long failed; /* bit per field that already has an error */
 };
 
+/* A record's check begins: e cleared, no field failed yet. */
+struct kt_v_rec kt_v_begin(enum kt_reg_kind kind, enum kt_reg_layout layout,
+	const char *const *v, struct kt_field_errors *e);
 /* The value of a field ("" for NULL). */
 const char *kt_v_get(const struct kt_v_rec *r, int field);
 /* Adds "«<header>»: <msg>" unless the field already failed; msg is printf-style. */

@@ -145,49 +145,56 @@ static bool lax_doc_ok(const char *b, size_t max_chars)
 	return chars <= max_chars;
 }
 
-const char *kt_check_doc_series(int doc_type, const char *s)
+/* The document types whose series and number have fixed rules; the others' are lax_doc_ok. */
+static const struct doc_rule {
+	int type;
+	int series_digits; /* 0: a birth certificate's series, birth_series_ok */
+	int number_digits;
+	const char *series_bad, *number_bad;
+} doc_rules[] = {
+	{KT_DOC_PASSPORT_RF, 4, 6, N_("must be 4 digits for a passport of the RF"),
+		N_("must be 6 digits for a passport of the RF")},
+	{KT_DOC_PASSPORT_RF_INTL, 2, 7, N_("must be 2 digits for an international passport"),
+		N_("must be 7 digits for an international passport")},
+	{KT_DOC_BIRTH_CERT, 0, 6,
+		N_("must be a roman numeral and 2 Cyrillic letters (IV-МЮ) for a birth certificate"),
+		N_("must be 6 digits for a birth certificate")},
+};
+
+/* A document's series (number false) or number by the rule of its type. */
+static const char *doc_part(int doc_type, const char *s, bool number)
 {
 	char b[KT_V_SHORT];
 	if (!kt_v_trim(s, b, sizeof b))
 		return N_("is too long");
-	switch (doc_type) {
-	case KT_DOC_PASSPORT_RF:
-		return digit_count(b) == 4 ? NULL : N_("must be 4 digits for a passport of the RF");
-	case KT_DOC_PASSPORT_RF_INTL:
-		return digit_count(b) == 2 ? NULL : N_("must be 2 digits for an international passport");
-	case KT_DOC_BIRTH_CERT:
-		return birth_series_ok(b) ? NULL :
-			N_("must be a roman numeral and 2 Cyrillic letters (IV-МЮ) for a birth certificate");
-	default:
-		return lax_doc_ok(b, 20) ? NULL :
-			N_("may hold only letters, digits, spaces, '-', '/', '.' (at most 20)");
+	for (size_t i = 0; i < sizeof doc_rules / sizeof *doc_rules; i++) {
+		const struct doc_rule *r = &doc_rules[i];
+		if (r->type != doc_type)
+			continue;
+		if (number)
+			return digit_count(b) == r->number_digits ? NULL : r->number_bad;
+		bool ok = r->series_digits ? digit_count(b) == r->series_digits : birth_series_ok(b);
+		return ok ? NULL : r->series_bad;
 	}
+	if (number)
+		return lax_doc_ok(b, 30) && b[0] ? NULL :
+			N_("may hold only letters, digits, spaces, '-', '/', '.' (at most 30)");
+	return lax_doc_ok(b, 20) ? NULL :
+		N_("may hold only letters, digits, spaces, '-', '/', '.' (at most 20)");
+}
+
+const char *kt_check_doc_series(int doc_type, const char *s)
+{
+	return doc_part(doc_type, s, false);
 }
 
 const char *kt_check_doc_number(int doc_type, const char *s)
 {
-	char b[KT_V_SHORT];
-	if (!kt_v_trim(s, b, sizeof b))
-		return N_("is too long");
-	switch (doc_type) {
-	case KT_DOC_PASSPORT_RF:
-		return digit_count(b) == 6 ? NULL : N_("must be 6 digits for a passport of the RF");
-	case KT_DOC_PASSPORT_RF_INTL:
-		return digit_count(b) == 7 ? NULL : N_("must be 7 digits for an international passport");
-	case KT_DOC_BIRTH_CERT:
-		return digit_count(b) == 6 ? NULL : N_("must be 6 digits for a birth certificate");
-	default:
-		return lax_doc_ok(b, 30) && b[0] ? NULL :
-			N_("may hold only letters, digits, spaces, '-', '/', '.' (at most 30)");
-	}
+	return doc_part(doc_type, s, true);
 }
 
-const char *kt_check_aud_code(const char *s)
+static bool aud_code_ok(const char *b)
 {
-	char b[KT_V_SHORT];
-	const char *bad = N_("must be 4 digits or letters");
-	if (!kt_v_trim(s, b, sizeof b))
-		return bad;
 	const char *p = b;
 	int n = 0;
 	while (*p) {
@@ -195,10 +202,15 @@ const char *kt_check_aud_code(const char *s)
 		bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 			is_cyr_letter(c);
 		if (!ok)
-			return bad;
+			return false;
 		n++;
 	}
-	return n == 4 ? NULL : bad;
+	return n == 4;
+}
+
+const char *kt_check_aud_code(const char *s)
+{
+	return kt_v_trimmed(s, aud_code_ok, N_("must be 4 digits or letters"));
 }
 
 static bool is_email_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }

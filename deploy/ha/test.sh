@@ -41,17 +41,9 @@ die() { say "FAILED: $*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (PostgreSQL and Patroni run as postgres)"
 
 # --- packages and build ------------------------------------------------------------------
-# Only this test needs the HA engines: they are installed here, not by deploy/install-deps.sh.
+# Only this test needs the HA engines: it asks deploy/install-deps.sh for them; a plain install has none.
 HA_PKGS=(haproxy patroni etcd-server etcd-client curl)
-"$SRC/deploy/install-deps.sh" >&2
-missing=()
-for p in "${HA_PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	say "installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$SRC/deploy/install-deps.sh" "${HA_PKGS[@]}" >&2
 if [ ! -x "$BUILD/server/kartad" ] || [ ! -x "$BUILD/client/karta" ]; then
 	say "building into $BUILD"
 	cmake -S "$SRC" -B "$BUILD" >/dev/null && cmake --build "$BUILD" -j2 >/dev/null
@@ -196,22 +188,9 @@ runuser -u postgres -- env PGPASSWORD=change-me-replication "$PG_BIN/pg_baseback
 
 # --- two kartad behind HAProxy -------------------------------------------------------------
 kartad_conf() { # N PORT METRICS
-	cat >"$W/kartad$1.conf" <<-EOF
-		[server]
-		listen = 127.0.0.1:$2
-		[tls]
-		cert_file = $W/certs/server.pem
-		key_file = $W/certs/server.key
-		ca_file = $W/certs/ca.pem
-		[db]
-		conninfo = $CONNINFO
-		pool_size = 4
-		[limits]
-		; behind HAProxy every connection comes from its address (docs/operations.md)
-		max_conns_per_address = 10000
-		[metrics]
-		listen = 127.0.0.1:$3
-	EOF
+	# behind HAProxy every connection comes from its address (docs/operations.md)
+	"$SRC/deploy/kartad-conf.sh" "127.0.0.1:$2" "$W/certs" "$CONNINFO" "127.0.0.1:$3" \
+		max_conns_per_address=10000 >"$W/kartad$1.conf"
 }
 health() { [ "$(curl -s --max-time 2 "http://127.0.0.1:$1/health")" = ok ]; }
 start_kartad() { # N METRICS

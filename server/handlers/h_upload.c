@@ -12,7 +12,11 @@
  * answer at all), every later Upload on that connection is answered RETRY_LATER whole
  * without reaching the database, so nothing sent after an op overtakes it: the client sends
  * them again on a new connection. More than UPLOADS_WAITING_MAX waiting closes the
- * connection (a client keeps a few in flight; the outbox keeps the ops). */
+ * connection (a client keeps a few in flight; the outbox keeps the ops).
+ * While one is applied, the next waiting Upload is made ready beside it when the one applied
+ * cannot change a plan's academic year (only item, status and registry ops): the years of
+ * its plans read on another pooled connection, its first run normalized and its JSON built,
+ * so its karta_upload is sent the moment the one before ends — still after it, in order. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +45,10 @@ struct upload {
 	char *ops_json, *keys;
 	bool final;            /* answered, no op left to retry */
 	struct pending *queued; /* the session's next waiting Upload */
+	bool early;    /* being made ready before its turn: nothing is sent to karta_upload */
+	bool prepping; /* an early years query is running */
+	bool ready;    /* ops_json holds the run [next, run_end), to send at its turn */
+	bool was_ready; /* its first run was made ready before its turn (the log says so) */
 };
 
 static void upload_free(void *arg)
@@ -103,13 +111,15 @@ static void reply(struct pending *p)
 	for (int k = 0; k < 5; k++)
 		metrics_add(p->sess->metrics, (enum metric_counter)(M_UPLOAD_APPLIED + k), counts[k]);
 	session_log(p->sess, KT_LOG_INFO,
-		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu",
-		u->n, counts[0], counts[1], counts[2], counts[3], counts[4]);
+		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu early=%d",
+		u->n, counts[0], counts[1], counts[2], counts[3], counts[4], u->was_ready);
 	free(rp);
 }
 
 static void run_next(struct pending *p);
 static void upload_start(struct pending *p);
+static void upload_go(struct pending *p);
+static void prepare_next(struct session *sess);
 
 /* The end of an Upload — answered, failed, or its connection gone: the session's next
  * waiting Upload starts. */
@@ -128,17 +138,22 @@ static void upload_end(struct pending *p)
 	} else {
 		l->busy = false;
 	}
-	pending_free(p); /* next, if any, keeps the session alive */
-	if (next)
+	if (next) /* first: its karta_upload goes out before this one's memory is freed */
 		upload_start(next);
+	pending_free(p);
 }
 
 /* pending_query, ending the Upload when the query cannot be queued. */
 static void up_query(struct pending *p, const char *sql, int n, const char *const *params,
 	db_cb cb)
 {
-	if (db_query(p->sess->db, sql, n, params, cb, p) == 0)
+	struct upload *u = p->extra;
+	if (db_query(p->sess->db, sql, n, params, cb, p) == 0) {
+		u->prepping = u->early;
 		return;
+	}
+	if (u->early)
+		return; /* made ready at its turn instead */
 	session_error(p->sess, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
 	upload_end(p);
 }
@@ -197,8 +212,19 @@ static void upload_cb(struct db_result *res, void *arg)
 	run_next(p);
 }
 
+/* Sends the run [next, run_end) whose JSON is built to karta_upload; the next waiting Upload
+ * is made ready meanwhile when this one cannot change a plan's year. */
+static void send_ready(struct pending *p)
+{
+	struct upload *u = p->extra;
+	const char *params[2] = {p->device, u->ops_json};
+	u->ready = false;
+	up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb);
+	prepare_next(p->sess);
+}
+
 /* Picks the run starting at u->next (every op's year known), normalizes its items and sends
- * it to karta_upload; replies when every op is resolved. */
+ * it to karta_upload (early: keeps it for its turn); replies when every op is resolved. */
 static void send_run(struct pending *p)
 {
 	struct upload *u = p->extra;
@@ -227,23 +253,34 @@ static void send_run(struct pending *p)
 	u->ops_json = json_dumps(batch, JSON_COMPACT);
 	json_decref(batch);
 	if (!u->ops_json) {
+		if (u->early)
+			return;
 		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		upload_end(p);
 		return;
 	}
-	const char *params[2] = {p->device, u->ops_json};
-	up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb);
+	if (u->early) {
+		u->ready = true;
+		session_log(p->sess, KT_LOG_DEBUG, "event=upload_ready ops=%zu", u->run_end - u->next);
+		return;
+	}
+	send_ready(p);
 }
 
 static void years_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
 	struct upload *u = p->extra;
+	bool early = u->early, was_prep = u->prepping;
+	u->prepping = false;
 	if (pending_gone(p)) {
-		upload_end(p);
+		if (!early) /* else its turn ends it */
+			upload_end(p);
 		return;
 	}
 	if (!db_result_ok(res)) {
+		if (early) /* read again at its turn */
+			return;
 		reply_db_error(p, res, "upload_years");
 		upload_end(p);
 		return;
@@ -251,7 +288,10 @@ static void years_cb(struct db_result *res, void *arg)
 	for (int r = 0; r < db_result_rows(res); r++)
 		json_object_set_new(u->years, db_result_get(res, r, 0),
 			json_integer(atoi(db_result_get(res, r, 1))));
-	send_run(p);
+	if (was_prep && !early)
+		upload_go(p); /* its turn came while the years were read */
+	else
+		send_run(p);
 }
 
 /* Reads the years of the plans the remaining ops name but the map lacks (or holds as
@@ -262,6 +302,8 @@ static void run_next(struct pending *p)
 	while (u->next < u->n && u->ops[u->next].resolved)
 		u->next++;
 	if (u->next == u->n) {
+		if (u->early)
+			return; /* answered at its turn */
 		reply(p);
 		upload_end(p);
 		return;
@@ -286,6 +328,8 @@ static void run_next(struct pending *p)
 	u->keys = json_dumps(keys, JSON_COMPACT);
 	json_decref(keys);
 	if (!u->keys) {
+		if (u->early)
+			return;
 		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		upload_end(p);
 		return;
@@ -350,12 +394,58 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 	l->tail = p;
 	l->waiting++;
 	session_log(sess, KT_LOG_INFO, "event=upload_queued ops=%zu waiting=%d", u->n, l->waiting);
+	prepare_next(sess);
 	return 0;
 }
 
-/* Applies the Upload p — or, when an earlier one on the connection left an op to retry,
- * answers every op of it RETRY_LATER. */
+/* An op after which the years of plans read beforehand still hold: it creates or changes no
+ * plan (refused ops reach no database). */
+static bool year_neutral(const struct up_op *o)
+{
+	static const char *const kinds[] = {"item_put", "item_move", "item_delete", "status_set",
+		"registry_put", "registry_delete", "registry_rows"};
+	if (o->resolved)
+		return true;
+	if (o->args.derives || *o->args.new_plan)
+		return false;
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (strcmp(o->args.kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Makes the session's next waiting Upload ready (years read, first run's JSON built) while the
+ * one being applied cannot change a plan's year (uploads.prep_ok, set at its start). */
+static void prepare_next(struct session *sess)
+{
+	struct upload_line *l = &sess->uploads;
+	struct pending *p = l->head;
+	if (!l->busy || !l->prep_ok || l->held || !p)
+		return;
+	struct upload *u = p->extra;
+	if (u->early || u->ready || pending_gone(p))
+		return;
+	u->early = true;
+	run_next(p);
+}
+
+/* Its turn: the Upload p is applied (once its early years query, if any, has answered). */
 static void upload_start(struct pending *p)
+{
+	struct upload *u = p->extra;
+	struct upload_line *l = &p->sess->uploads;
+	l->prep_ok = true;
+	for (size_t i = 0; i < u->n && l->prep_ok; i++)
+		l->prep_ok = year_neutral(&u->ops[i]);
+	u->early = false;
+	if (u->prepping)
+		return; /* years_cb goes on */
+	upload_go(p);
+}
+
+/* Applies the Upload p whose turn it is — or, when an earlier one on the connection left an op
+ * to retry, answers every op of it RETRY_LATER. */
+static void upload_go(struct pending *p)
 {
 	struct upload *u = p->extra;
 	if (pending_gone(p)) {
@@ -373,5 +463,10 @@ static void upload_start(struct pending *p)
 		upload_end(p);
 		return;
 	}
-	run_next(p);
+	if (u->ready) {
+		u->was_ready = true;
+		send_ready(p);
+	} else {
+		run_next(p);
+	}
 }

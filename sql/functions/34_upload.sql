@@ -85,18 +85,34 @@ END $$;
 
 -- A uuid as kartad and the clients write it; anything else takes the one-by-one path (whose
 -- casts accept the other spellings), so the run's keys compare as text.
+CREATE OR REPLACE FUNCTION karta_up_uuid_re() RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+$$;
+
 CREATE OR REPLACE FUNCTION karta_up_uuid(t text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN t ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-		THEN t::uuid END
+	SELECT CASE WHEN t ~ ('^' || karta_up_uuid_re() || '$') THEN t::uuid END
+$$;
+
+-- The ids karta_upload_class checks in each item_put op (id, plan, parent when there is one)
+-- are all as karta_up_uuid accepts them: one match for the whole batch instead of three an op.
+CREATE OR REPLACE FUNCTION karta_up_item_ids_ok(p_ops karta_up_op[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce((SELECT string_agg(concat(coalesce(o.a->'item'->>'id', '?'), ',',
+			coalesce(o.a->'item'->>'plan_id', '?'), ',',
+			coalesce(nullif(o.a->'item'->>'parent_item_id', ''), o.a->'item'->>'id', '?')), ',')
+		FROM unnest(p_ops) o WHERE o.kind = 'item_put')
+		~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$'), false)
 $$;
 
 -- ---- the dispatcher: a registry_rows op is a run of its own ----------------------------------
-CREATE OR REPLACE FUNCTION karta_upload_class(o karta_up_op) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+-- p_item_ids_ok: karta_up_item_ids_ok of the batch (true spares the op its three matches).
+CREATE OR REPLACE FUNCTION karta_upload_class(o karta_up_op, p_item_ids_ok boolean) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 	WHEN o.kind = 'registry_rows' THEN 'registry_rows'
-	WHEN o.kind = 'item_put' AND karta_up_uuid(o.a->'item'->>'id') IS NOT NULL
+	WHEN o.kind = 'item_put' AND (p_item_ids_ok OR karta_up_uuid(o.a->'item'->>'id') IS NOT NULL
 	     AND karta_up_uuid(o.a->'item'->>'plan_id') IS NOT NULL
-	     AND coalesce(o.a->'item'->>'parent_item_id', '') IN ('', karta_up_uuid(o.a->'item'->>'parent_item_id')::text)
+	     AND coalesce(o.a->'item'->>'parent_item_id', '') IN ('', karta_up_uuid(o.a->'item'->>'parent_item_id')::text))
 		THEN 'item_put'
 	WHEN o.kind = 'status_set' AND karta_up_uuid(o.a->>'item_id') IS NOT NULL
 	     AND coalesce(o.a->>'base', '0') ~ '^[0-9]{1,15}$'
@@ -200,66 +216,72 @@ BEGIN
 		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_item ORDER BY v.ord)
 	INTO d FROM v;
 
-	-- the parties of each distinct responsible text of a plan, resolved once
-	WITH pt AS MATERIALIZED (
-		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
-		FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
-		      WHERE x.st = 'ok') t),
-	ins AS (
-		INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
-			deadline_text, deadline, deadline_kind, deadline_last, responsible_text,
-			responsible, municipal_action, institutional_action, result_text, target_text,
-			targets, updated_by)
-		SELECT x.iid, x.pid, x.sec, (x.it->>'ordinal')::int, coalesce(x.it->>'number', ''), x.par,
-			x.it->>'title', coalesce(x.it->>'deadline_text', ''), coalesce(x.it->'deadline', '{}'),
-			coalesce(x.it->>'deadline_kind', 'empty'), nullif(x.it->>'deadline_last', '')::date,
-			coalesce(x.it->>'responsible_text', ''), coalesce(x.it->'responsible', '{}')
-				|| jsonb_build_object('parties', pt.parties),
-			coalesce(x.it->>'municipal_action', ''), coalesce(x.it->>'institutional_action', ''),
-			coalesce(x.it->>'result_text', ''), coalesce(x.it->>'target_text', ''),
-			coalesce(x.it->'targets', '{}'), w.device
-		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
-			AND pt.pid = x.pid
-		WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
-		RETURNING *),
-	-- a new item's fields (karta_changed_fields('{}', row)) differ only by which of its
-	-- columns are null: listed once for each such pattern of the run, from one of its rows
-	k AS MATERIALIZED (
-		SELECT ins.id, concat_ws(',', ins.parent_item_id IS NULL, ins.deadline_last IS NULL,
-			ins.deadline = 'null'::jsonb, ins.targets = 'null'::jsonb,
-			ins.responsible = 'null'::jsonb) AS p
-		FROM ins),
-	f AS MATERIALIZED (
-		SELECT r.p, karta_changed_fields('{}', to_jsonb(i) - 'id' - 'plan_id') AS fields
-		FROM (SELECT DISTINCT ON (k.p) k.p, k.id FROM k ORDER BY k.p) r JOIN ins i ON i.id = r.id)
-	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
-	SELECT k.id, 1, 'create', f.fields, w.device, w.org_id FROM k JOIN f ON f.p = k.p;
+	-- each statement only when it has rows: an empty one still fires the table's statement
+	-- triggers (feed, roll-up, reference checks, item_change)
+	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base = 0) THEN
+		-- the parties of each distinct responsible text of a plan, resolved once
+		WITH pt AS MATERIALIZED (
+			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
+			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
+			      WHERE x.st = 'ok') t),
+		ins AS (
+			INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
+				deadline_text, deadline, deadline_kind, deadline_last, responsible_text,
+				responsible, municipal_action, institutional_action, result_text, target_text,
+				targets, updated_by)
+			SELECT x.iid, x.pid, x.sec, (x.it->>'ordinal')::int, coalesce(x.it->>'number', ''), x.par,
+				x.it->>'title', coalesce(x.it->>'deadline_text', ''), coalesce(x.it->'deadline', '{}'),
+				coalesce(x.it->>'deadline_kind', 'empty'), nullif(x.it->>'deadline_last', '')::date,
+				coalesce(x.it->>'responsible_text', ''), coalesce(x.it->'responsible', '{}')
+					|| jsonb_build_object('parties', pt.parties),
+				coalesce(x.it->>'municipal_action', ''), coalesce(x.it->>'institutional_action', ''),
+				coalesce(x.it->>'result_text', ''), coalesce(x.it->>'target_text', ''),
+				coalesce(x.it->'targets', '{}'), w.device
+			FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+				AND pt.pid = x.pid
+			WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
+			RETURNING *),
+		-- a new item's fields (karta_changed_fields('{}', row)) differ only by which of its
+		-- columns are null: listed once for each such pattern of the run, from one of its rows
+		k AS MATERIALIZED (
+			SELECT ins.id, concat_ws(',', ins.parent_item_id IS NULL, ins.deadline_last IS NULL,
+				ins.deadline = 'null'::jsonb, ins.targets = 'null'::jsonb,
+				ins.responsible = 'null'::jsonb) AS p
+			FROM ins),
+		f AS MATERIALIZED (
+			SELECT r.p, karta_changed_fields('{}', to_jsonb(i) - 'id' - 'plan_id') AS fields
+			FROM (SELECT DISTINCT ON (k.p) k.p, k.id FROM k ORDER BY k.p) r JOIN ins i ON i.id = r.id)
+		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
+		SELECT k.id, 1, 'create', f.fields, w.device, w.org_id FROM k JOIN f ON f.p = k.p;
+	END IF;
 
-	WITH pt AS MATERIALIZED (
-		SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
-		FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
-		      WHERE x.st = 'ok' AND x.base <> 0) t),
-	upd AS (
-		UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
-			number = coalesce(x.it->>'number', ''), parent_item_id = x.par, title = x.it->>'title',
-			deadline_text = coalesce(x.it->>'deadline_text', ''),
-			deadline = coalesce(x.it->'deadline', '{}'),
-			deadline_kind = coalesce(x.it->>'deadline_kind', 'empty'),
-			deadline_last = nullif(x.it->>'deadline_last', '')::date,
-			responsible_text = coalesce(x.it->>'responsible_text', ''),
-			responsible = coalesce(x.it->'responsible', '{}') || jsonb_build_object('parties', pt.parties),
-			municipal_action = coalesce(x.it->>'municipal_action', ''),
-			institutional_action = coalesce(x.it->>'institutional_action', ''),
-			result_text = coalesce(x.it->>'result_text', ''),
-			target_text = coalesce(x.it->>'target_text', ''),
-			targets = coalesce(x.it->'targets', '{}'),
-			row_version = i.row_version + 1, updated_at = now(), updated_by = w.device
-		FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
-			AND pt.pid = x.pid
-		WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
-		RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)
-	INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
-	SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
+	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0) THEN
+		WITH pt AS MATERIALIZED (
+			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
+			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
+			      WHERE x.st = 'ok' AND x.base <> 0) t),
+		upd AS (
+			UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
+				number = coalesce(x.it->>'number', ''), parent_item_id = x.par, title = x.it->>'title',
+				deadline_text = coalesce(x.it->>'deadline_text', ''),
+				deadline = coalesce(x.it->'deadline', '{}'),
+				deadline_kind = coalesce(x.it->>'deadline_kind', 'empty'),
+				deadline_last = nullif(x.it->>'deadline_last', '')::date,
+				responsible_text = coalesce(x.it->>'responsible_text', ''),
+				responsible = coalesce(x.it->'responsible', '{}') || jsonb_build_object('parties', pt.parties),
+				municipal_action = coalesce(x.it->>'municipal_action', ''),
+				institutional_action = coalesce(x.it->>'institutional_action', ''),
+				result_text = coalesce(x.it->>'result_text', ''),
+				target_text = coalesce(x.it->>'target_text', ''),
+				targets = coalesce(x.it->'targets', '{}'),
+				row_version = i.row_version + 1, updated_at = now(), updated_by = w.device
+			FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+				AND pt.pid = x.pid
+			WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
+			RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)
+		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
+		SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
+	END IF;
 
 	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
 			WHEN x.base = 0 THEN 'created' ELSE 'updated' END, x.iid, coalesce(x.cur_v, 0) + 1)
@@ -370,206 +392,13 @@ BEGIN
 	RETURN n;
 END $$;
 
--- ---- registry_put of participants (0021's, access by karta_rows_access) ------------------------
-CREATE OR REPLACE FUNCTION karta_upload_participants(w karta_up_actor, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	d karta_up_person[];
-	cols jsonb;
-	defs jsonb;
-	q text;
-	own bigint;
-	c1 text;
-	c2 text;
-BEGIN
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text) INTO cols FROM pg_attribute t
-	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
-	-- the column defaults an INSERT of the named columns only would take
-	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
-		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
-	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
-	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
-	EXECUTE q INTO defs;
-	-- the owner of a new row named by no op: the device's organization, or the one above it
-	IF EXISTS (SELECT 1 FROM unnest(p_ops) x
-	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
-		SELECT o.id INTO own FROM organization o
-		WHERE o.level = 'school' AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
-	END IF;
-
-	WITH o AS (
-		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
-		FROM unnest(p_ops) x),
-	cur AS (SELECT p.* FROM participant p WHERE p.id IN (SELECT o.rid FROM o) ORDER BY p.id FOR UPDATE),
-	j AS MATERIALIZED (
-		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
-			c.row_version AS cur_v, c.deleted_at AS cur_del,
-			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
-			     WHEN nullif(o.a->>'org_id', '') IS NOT NULL THEN karta_up_org(o.a, 'org') END AS org_arg,
-			CASE WHEN o.a ? 'grad_org' OR o.a ? 'grad_org_id' THEN karta_up_org(o.a, 'grad_org') END AS grad,
-			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
-			jsonb_populate_record(NULL::participant, i.j) IS NULL AS typed
-		FROM o CROSS JOIN LATERAL (
-			-- karta_registry_input: texts trimmed and folded, "" NULL for non-text columns,
-			-- NULL "" for text ones; unknown: a field the table does not have
-			SELECT coalesce(jsonb_object_agg(e.key, CASE
-				WHEN jsonb_typeof(e.value) = 'string' THEN
-					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
-					          AND cols->>e.key <> 'text' THEN 'null'::jsonb
-					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
-				WHEN jsonb_typeof(e.value) = 'array' AND cols->>e.key = 'text[]' THEN
-					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
-						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
-					 FROM jsonb_array_elements(e.value) x)
-				WHEN e.value = 'null'::jsonb AND cols->>e.key = 'text' THEN '""'::jsonb
-				ELSE e.value END) FILTER (WHERE cols ? e.key), '{}') AS j,
-				coalesce(bool_or(NOT cols ? e.key), false) AS unknown
-			FROM jsonb_each(o.a) e
-			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
-				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
-				'updated_by', 'deleted_at')) i
-		LEFT JOIN organization oc ON oc.code = o.a->>'org'
-		LEFT JOIN cur c ON c.id = o.rid),
-	k AS MATERIALIZED (
-		SELECT j.*, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
-			CASE WHEN NOT j.unknown THEN karta_up_person_nr(j.curj, j.j, j.a, j.grad) END AS nr
-		FROM j),
-	-- the device's access to each owner (and each current row's owner), for all of them at once
-	acc AS MATERIALIZED (
-		SELECT x.org AS owner, x.acc, x.code
-		FROM karta_rows_access(w, 'participant', ARRAY(SELECT k.owner FROM k WHERE k.owner IS NOT NULL
-			UNION SELECT k.cur_org FROM k WHERE k.cur_org IS NOT NULL)) x),
-	v AS MATERIALIZED (
-		SELECT k.*, CASE
-			WHEN k.typed IS NULL THEN 'serial|'
-			WHEN karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
-				'denied|' || karta_write_refusal(w.org_id, w.role)
-			WHEN k.found AND coalesce(ca.acc, 'none') = 'none' THEN format('not_found|no participant %s', k.rid)
-			WHEN k.found AND k.base = 0 THEN 'conflict|a participant with this id exists'
-			WHEN k.found AND coalesce(ca.acc, 'none') <> 'write' THEN 'denied|no write access to this participant'
-			WHEN k.found AND k.cur_del IS NOT NULL THEN 'conflict|the participant was deleted'
-			WHEN k.found AND k.cur_v <> k.base THEN
-				'conflict|' || karta_stale('participant', k.base::text, k.cur_v)
-			WHEN NOT k.found AND k.base <> 0 THEN format('not_found|no participant %s', k.rid)
-			WHEN k.unknown THEN 'serial|' -- 0008 names the first unknown field
-			WHEN k.org_arg = -1 THEN 'bad|org: no such organization'
-			WHEN k.found AND k.org_arg IS NOT NULL AND k.org_arg <> k.cur_org THEN
-				'bad|org: a participant stays with the organization that owns it'
-			WHEN k.owner IS NULL THEN 'bad|org is required: a participant belongs to a school'
-			WHEN a.acc <> 'write' THEN
-				format('denied|no write access to the participant of organization %s', a.code)
-			WHEN k.grad IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization g
-				WHERE g.id = k.grad AND g.level = 'school'
-				  AND karta_org_region(g.id) = karta_org_region(k.owner)) THEN
-				'bad|grad_org: must be a school of the region'
-			WHEN (k.nr->>'birth_date')::date > current_date THEN 'bad|birth_date: is in the future'
-			ELSE 'ok|' END AS sm
-		FROM k LEFT JOIN acc a ON a.owner = k.owner LEFT JOIN acc ca ON ca.owner = k.cur_org)
-	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v,
-		CASE WHEN v.sm = 'ok|' THEN v.nr || jsonb_build_object('id', v.rid, 'org_id', v.owner,
-			'updated_at', now(), 'updated_by', w.device, 'row_version', coalesce(v.cur_v, 0) + 1) END,
-		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_person
-		ORDER BY v.ord)
-	INTO d FROM v;
-
-	INSERT INTO participant
-	SELECT r.* FROM unnest(d) x,
-		jsonb_populate_record(NULL::participant, defs || x.nr || jsonb_build_object('created_at', now())) r
-	WHERE x.st = 'ok' AND x.cur_v IS NULL ORDER BY x.ord;
-
-	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.cur_v IS NOT NULL) THEN
-		SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum),
-			string_agg('r.' || quote_ident(t.attname), ', ' ORDER BY t.attnum)
-		INTO c1, c2 FROM pg_attribute t
-		WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped
-		  AND t.attname NOT IN ('id', 'created_at', 'region_id', 'deleted_at');
-		EXECUTE format('UPDATE participant t SET (%s) = (%s) FROM unnest($1) x, '
-			'jsonb_populate_record(NULL::participant, x.nr) r '
-			'WHERE t.id = x.rid AND x.st = ''ok'' AND x.cur_v IS NOT NULL', c1, c2) USING d;
-	END IF;
-
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
-			WHEN x.cur_v IS NULL THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
-		FROM unnest(d) x ORDER BY x.ord);
-END $$;
+-- ---- registry_put of participants: karta_rows_participants (35_upload_rows.sql) -----------
 
 CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void LANGUAGE sql AS $$
 	UPDATE change_log c SET origin_op_id = m.op_id FROM unnest(p_map) m
 	WHERE c.entity_id = m.entity_id AND c.row_version = m.row_version
 	  AND c.origin_op_id = nullif(current_setting('karta.op_id', true), '')::uuid
 $$;
-
-CREATE OR REPLACE FUNCTION karta_upload_deletes(w karta_up_actor, p_type text, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	d karta_up_del[];
-	deps karta_up_origin[] := '{}';
-	more karta_up_origin[];
-	dep record;
-BEGIN
-	EXECUTE replace($q$
-	WITH o AS (
-		SELECT x.ord, x.op_id, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base,
-			coalesce(nullif(x.a->>'ris_deleted', ''), '0')::smallint AS flag,
-			btrim(regexp_replace(coalesce(x.a->>'reason', ''), '\s+', ' ', 'g')) AS why
-		FROM unnest($1) x),
-	cur AS (SELECT t.id, t.org_id, t.row_version, t.deleted_at FROM @T@ t
-	        WHERE t.id IN (SELECT o.rid FROM o) ORDER BY t.id FOR UPDATE),
-	j AS (
-		SELECT o.*, c.row_version AS cur_v, c.deleted_at,
-			CASE WHEN c.id IS NULL THEN 'none'
-			     ELSE karta_registry_access(($2).org_id, ($2).level, ($2).role, $3, c.org_id) END AS acc,
-			CASE WHEN $3 = 'exam' THEN (SELECT count(*) FROM exam_registration r
-			                            WHERE r.exam_id = o.rid AND r.deleted_at IS NULL) END AS regs
-		FROM o LEFT JOIN cur c ON c.id = o.rid),
-	v AS (
-		SELECT j.*, CASE
-			WHEN karta_write_refusal(($2).org_id, ($2).role) IS NOT NULL THEN
-				'denied|' || karta_write_refusal(($2).org_id, ($2).role)
-			WHEN length(j.why) > 1000 THEN 'bad|reason: at most 1000 characters'
-			WHEN j.flag <> 0 AND ($3 NOT IN ('participant', 'exam_point')
-			                      OR j.flag NOT IN (1, 2, 4, 5, 6, 7, 10, 11, 12)) THEN
-				'bad|ris_deleted: a deleted-row flag of the interop layout '
-				'(1, 2, 4, 5, 6, 7, 10, 11, 12), for participants and exam points'
-			WHEN j.acc = 'none' THEN format('not_found|no %s %s', $3, j.rid)
-			WHEN j.acc <> 'write' THEN format('denied|no write access to this %s', $3)
-			WHEN j.deleted_at IS NOT NULL THEN format('conflict|the %s was deleted', $3)
-			WHEN j.base <> 0 AND j.cur_v <> j.base THEN
-				'conflict|' || karta_stale($3, j.base::text, j.cur_v)
-			WHEN j.regs > 0 THEN
-				format('precondition|the exam has %s registrations: they must be deleted first', j.regs)
-			ELSE 'ok|deleted' END AS sm
-		FROM j)
-	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, v.why, v.flag, split_part(v.sm, '|', 1),
-		substr(v.sm, position('|' IN v.sm) + 1))::karta_up_del ORDER BY v.ord)
-	FROM v $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type;
-
-	-- what hangs on the rows, in the same feed: (table, key column)
-	FOR dep IN SELECT * FROM (VALUES ('participant', 'exam_registration', 'participant_id'),
-		('exam_point', 'staff_point', 'point_id'), ('exam_point', 'auditorium', 'point_id'),
-		('staff', 'staff_point', 'staff_id')) x(owner, tbl, col) WHERE x.owner = p_type LOOP
-		EXECUTE format('WITH u AS (UPDATE %1$I t SET deleted_at = now(), '
-			'deleted_reason = format(''вместе с %%s %%s'', $2, x.rid), row_version = t.row_version + 1, '
-			'updated_at = now(), updated_by = $3 FROM unnest($1) x '
-			'WHERE t.%2$I = x.rid AND x.st = ''ok'' AND t.deleted_at IS NULL '
-			'RETURNING t.id, t.row_version, x.op_id) '
-			'SELECT coalesce(array_agg(ROW(u.id, u.row_version, u.op_id)::karta_up_origin), ''{}'') FROM u',
-			dep.tbl, dep.col) INTO more USING d, p_type, w.device;
-		deps := deps || more;
-	END LOOP;
-	EXECUTE format('UPDATE %I t SET deleted_at = now(), deleted_reason = x.why, '
-		'row_version = t.row_version + 1, updated_at = now(), updated_by = $2%s '
-		'FROM unnest($1) x WHERE t.id = x.rid AND x.st = ''ok''', p_type,
-		CASE WHEN p_type IN ('participant', 'exam_point')
-			THEN ', ris_deleted = CASE WHEN x.flag <> 0 THEN x.flag ELSE t.ris_deleted END' ELSE '' END)
-		USING d, w.device;
-	PERFORM karta_up_stamp(deps);
-
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, x.msg, x.rid, x.cur_v + 1)
-		FROM unnest(d) x ORDER BY x.ord);
-END $$;
 
 -- One run as a set (0021). A run of items or statuses hands the feed its map before writing:
 -- an item's entity is the item, a status's the organization's status row of the item
@@ -595,7 +424,7 @@ BEGIN
 	ELSIF p_cls = 'status_set' THEN
 		res := karta_upload_statuses(w, p_ops);
 	ELSIF p_cls = 'participant_put' THEN
-		res := karta_upload_participants(w, p_ops);
+		res := karta_rows_participants(w, p_ops);
 	ELSIF p_cls LIKE 'registry\_delete:%' THEN
 		res := karta_upload_deletes(w, substr(p_cls, 17), p_ops);
 	ELSE
@@ -663,8 +492,9 @@ BEGIN
 	FROM unnest(p_ops) o
 	CROSS JOIN LATERAL (SELECT l.* FROM op_log l WHERE l.device_id = w.device AND l.op_id = o.op_id
 	                    LIMIT 1) l; -- an index probe an op, never a scan of the device's log
-	todo := ARRAY(SELECT o FROM unnest(p_ops) o
-		WHERE o.ord <> ALL (ARRAY(SELECT r.ord FROM unnest(res) r)) ORDER BY o.ord);
+	todo := CASE WHEN cardinality(res) = 0 THEN p_ops -- none seen before (the usual run)
+		ELSE ARRAY(SELECT o FROM unnest(p_ops) o
+		           WHERE o.ord <> ALL (ARRAY(SELECT r.ord FROM unnest(res) r)) ORDER BY o.ord) END;
 	IF cardinality(todo) > 0 THEN
 		res := res || karta_upload_split(w, p_cls, todo);
 	END IF;
@@ -680,6 +510,9 @@ LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
 	ops karta_up_op[];
 	cls text[];
+	kord int[];
+	keys text[];
+	ids_ok boolean;
 	prev int[];
 	res karta_up_res[] := '{}';
 	w karta_up_actor;
@@ -694,14 +527,19 @@ BEGIN
 		x.v->'a')::karta_up_op FROM jsonb_array_elements(p_ops) WITH ORDINALITY x(v, ord)
 		ORDER BY x.ord);
 	n := cardinality(ops);
+	ids_ok := karta_up_item_ids_ok(ops);
 	-- each op's class, and the latest earlier op touching one of its keys (0: none)
-	cls := ARRAY(SELECT karta_upload_class(o) FROM unnest(ops) o ORDER BY o.ord);
-	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
-		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
-		           FROM (SELECT z.ord, lower(k) AS key FROM unnest(ops) z,
-		                 unnest(karta_upload_keys(z)) k WHERE z.kind <> 'registry_rows') x) y
-			ON y.ord = o.ord
-		GROUP BY o.ord ORDER BY o.ord);
+	cls := ARRAY(SELECT karta_upload_class(o, ids_ok) FROM unnest(ops) o ORDER BY o.ord);
+	SELECT array_agg(z.ord), array_agg(lower(k)) INTO kord, keys FROM unnest(ops) z,
+		unnest(karta_upload_keys(z)) k WHERE z.kind <> 'registry_rows';
+	IF NOT EXISTS (SELECT 1 FROM unnest(keys) x GROUP BY x HAVING count(*) > 1) THEN
+		prev := array_fill(0, ARRAY[n]); -- no key touched twice (the usual batch)
+	ELSE
+		prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+			LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
+			           FROM unnest(kord, keys) x(ord, key)) y ON y.ord = o.ord
+			GROUP BY o.ord ORDER BY o.ord);
+	END IF;
 	WHILE i <= n LOOP
 		IF cls[i] = 'registry_rows' THEN -- many rows in one op: applied by itself
 			res := res || karta_upload_rows(w, ops[i]);

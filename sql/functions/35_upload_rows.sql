@@ -81,6 +81,171 @@ LANGUAGE sql STABLE AS $$
 	LEFT JOIN organization gp ON gp.id = p.parent_id
 $$;
 
+-- ---- participants: typed once, normalized only where a value needs it ---------------------
+-- registry_put of participants as a set, for a registry_rows op's rows and for a run of
+-- participant_put ops (34's karta_upload_group): 0008's answers and rows (0021's
+-- karta_upload_participants, which it replaces), with less work a row (docs/performance.md,
+-- "Registry rows: the apply, typed once"):
+-- karta_registry_input's normalization (each value through jsonb_each and regexp_replace)
+-- runs only for a row whose text shows a value it would change; any other row's input is its
+-- object less the keys that are not columns. The row as 0008 writes it (karta_up_person_nr)
+-- is built inline with one concatenation, typed once over the defaults (jsonb_populate_record
+-- on a record of them) and inserted from the typed set; the current rows are read by id.
+-- Every CTE read twice is MATERIALIZED: a CTE's expression is otherwise computed again at
+-- each reference (the jsonb concatenations were ≈ 20 % of the statement so).
+CREATE OR REPLACE FUNCTION karta_rows_participants(w karta_up_actor, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	d karta_up_person[];
+	ins participant[];
+	upd participant[];
+	cols jsonb;
+	names text[];
+	defs participant;
+	q text;
+	own bigint;
+	ids uuid[];
+	c1 text;
+	c2 text;
+BEGIN
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
+	INTO cols, names FROM pg_attribute t
+	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
+	-- the column defaults an INSERT of the named columns only would take, as a record
+	SELECT 'SELECT r.* FROM jsonb_populate_record(NULL::participant, jsonb_build_object('
+		|| string_agg(quote_literal(t.attname) || ', ' || pg_get_expr(f.adbin, f.adrelid), ', ') || ')) r'
+	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
+	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
+	EXECUTE q INTO defs;
+	IF EXISTS (SELECT 1 FROM unnest(p_ops) x
+	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
+		SELECT o.id INTO own FROM organization o
+		WHERE o.level = 'school' AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
+	END IF;
+	ids := ARRAY(SELECT DISTINCT (x.a->>'id')::uuid FROM unnest(p_ops) x ORDER BY 1);
+
+	WITH i AS MATERIALIZED (
+		SELECT x.ord, x.op_id, x.a, x.a::text AS txt, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base,
+			x.a - '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] AS a0
+		FROM unnest(p_ops) x),
+	-- by their ids, in id order: an index probe each (as a join or "= ANY" the planner read
+	-- the whole table, 17–25 ms at 30,000 rows)
+	cur AS (SELECT c.* FROM unnest(ids) u
+		CROSS JOIN LATERAL (SELECT p.* FROM participant p WHERE p.id = u LIMIT 1 FOR UPDATE) c),
+	-- the rows karta_registry_input would change, told by their text: white space to trim or
+	-- fold (a quote next to white space is a string's leading or trailing space; a backslash,
+	-- an escape, is taken for a change) — one regular expression a row, checked against the
+	-- normalization itself (docs/performance.md) — then "" in a column not of text, null in
+	-- one of text
+	dt AS (
+		SELECT i.*, i.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
+			OR (strpos(i.txt, '""') > 0 OR strpos(i.txt, 'null') > 0) AND EXISTS (
+				SELECT 1 FROM jsonb_each(i.a0) e WHERE e.value = '""' AND cols->>e.key <> 'text'
+					OR e.value = 'null' AND cols->>e.key = 'text') AS dirty
+		FROM i),
+	j AS MATERIALIZED (
+		SELECT i.ord, i.op_id, i.a, i.rid, i.base,
+			CASE WHEN NOT i.dirty THEN i.a0 ELSE (
+				-- karta_registry_input: texts trimmed and folded, "" NULL for non-text columns,
+				-- NULL "" for text ones
+				SELECT coalesce(jsonb_object_agg(e.key, CASE
+					WHEN jsonb_typeof(e.value) = 'string' THEN
+						CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
+						          AND cols->>e.key <> 'text' THEN 'null'::jsonb
+						     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
+					WHEN jsonb_typeof(e.value) = 'array' AND cols->>e.key = 'text[]' THEN
+						(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+							THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+						 FROM jsonb_array_elements(e.value) x)
+					WHEN e.value = 'null'::jsonb AND cols->>e.key = 'text' THEN '""'::jsonb
+					ELSE e.value END), '{}')
+				FROM jsonb_each(i.a0) e WHERE cols ? e.key) END AS j,
+			i.a0 - names <> '{}' AS unknown, -- a field the table does not have (0008 names it)
+			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
+			c.row_version AS cur_v, c.deleted_at AS cur_del,
+			CASE WHEN nullif(i.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
+			     WHEN nullif(i.a->>'org_id', '') IS NOT NULL THEN karta_up_org(i.a, 'org') END AS org_arg,
+			CASE WHEN i.a ? 'grad_org' OR i.a ? 'grad_org_id' THEN karta_up_org(i.a, 'grad_org') END AS grad
+		FROM dt i
+		LEFT JOIN organization oc ON oc.code = i.a->>'org'
+		LEFT JOIN cur c ON c.id = i.rid),
+	-- the row as 0008 writes it (karta_up_person_nr): the current row and the input, then the
+	-- graduation school, the stored forms of СНИЛС and the document, the row's own fields
+	n AS MATERIALIZED (
+		SELECT j.ord, j.op_id, j.a, j.rid, j.base, j.unknown, j.found, j.cur_org, j.cur_v, j.cur_del,
+			j.org_arg, j.grad, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
+			CASE WHEN j.unknown THEN NULL WHEN j.found THEN j.curj || j.j ELSE j.j END AS n
+		FROM j),
+	t AS MATERIALIZED (
+		SELECT n.ord, n.op_id, n.rid, n.base, n.unknown, n.found, n.cur_org, n.cur_v, n.cur_del,
+			n.org_arg, n.grad, n.owner,
+			-- typed once: a value that does not cast stops the set (karta_rows_split halves it);
+			-- the small objects joined first, then the row once
+			jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END, n.n
+				|| (CASE WHEN n.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', n.grad)
+				        WHEN n.a ? 'grad_org' OR n.a ? 'grad_org_id' THEN '{"grad_org_id": null}' ELSE '{}' END
+				|| CASE WHEN n.n ? 'snils' THEN jsonb_build_object('snils', translate(n.n->>'snils', ' -', ''))
+				        ELSE '{}' END
+				|| CASE WHEN (n.n->>'doc_type') ~ '^[0-9]{1,4}$' THEN jsonb_build_object(
+					'doc_series', karta_doc_norm((n.n->>'doc_type')::smallint, coalesce(n.n->>'doc_series', ''), true),
+					'doc_number', karta_doc_norm((n.n->>'doc_type')::smallint, n.n->>'doc_number', false))
+				   ELSE '{}' END
+				|| jsonb_build_object('id', n.rid, 'org_id', n.owner, 'created_at', now(), 'updated_at', now(),
+					'updated_by', w.device, 'row_version', coalesce(n.cur_v, 0) + 1))) AS r
+		FROM n),
+	-- the device's access to each owner (and each current row's owner), for all of them at once
+	acc AS MATERIALIZED (
+		SELECT x.org AS owner, x.acc, x.code
+		FROM karta_rows_access(w, 'participant', ARRAY(SELECT t.owner FROM t WHERE t.owner IS NOT NULL
+			UNION SELECT t.cur_org FROM t WHERE t.cur_org IS NOT NULL)) x),
+	v AS MATERIALIZED (
+		SELECT t.*, CASE
+			WHEN karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
+				'denied|' || karta_write_refusal(w.org_id, w.role)
+			WHEN t.found AND coalesce(ca.acc, 'none') = 'none' THEN format('not_found|no participant %s', t.rid)
+			WHEN t.found AND t.base = 0 THEN 'conflict|a participant with this id exists'
+			WHEN t.found AND coalesce(ca.acc, 'none') <> 'write' THEN 'denied|no write access to this participant'
+			WHEN t.found AND t.cur_del IS NOT NULL THEN 'conflict|the participant was deleted'
+			WHEN t.found AND t.cur_v <> t.base THEN
+				'conflict|' || karta_stale('participant', t.base::text, t.cur_v)
+			WHEN NOT t.found AND t.base <> 0 THEN format('not_found|no participant %s', t.rid)
+			WHEN t.unknown THEN 'serial|' -- 0008 names the first unknown field
+			WHEN t.org_arg = -1 THEN 'bad|org: no such organization'
+			WHEN t.found AND t.org_arg IS NOT NULL AND t.org_arg <> t.cur_org THEN
+				'bad|org: a participant stays with the organization that owns it'
+			WHEN t.owner IS NULL THEN 'bad|org is required: a participant belongs to a school'
+			WHEN a.acc <> 'write' THEN
+				format('denied|no write access to the participant of organization %s', a.code)
+			WHEN t.grad IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization g
+				WHERE g.id = t.grad AND g.level = 'school'
+				  AND karta_org_region(g.id) = karta_org_region(t.owner)) THEN
+				'bad|grad_org: must be a school of the region'
+			WHEN (t.r).birth_date > current_date THEN 'bad|birth_date: is in the future'
+			ELSE 'ok|' END AS sm
+		FROM t LEFT JOIN acc a ON a.owner = t.owner LEFT JOIN acc ca ON ca.owner = t.cur_org)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, NULL, split_part(v.sm, '|', 1),
+			substr(v.sm, position('|' IN v.sm) + 1))::karta_up_person ORDER BY v.ord),
+		coalesce(array_agg(v.r ORDER BY v.ord) FILTER (WHERE v.sm = 'ok|' AND NOT v.found), '{}'),
+		coalesce(array_agg(v.r ORDER BY v.ord) FILTER (WHERE v.sm = 'ok|' AND v.found), '{}')
+	INTO d, ins, upd FROM v;
+
+	INSERT INTO participant SELECT * FROM unnest(ins);
+	IF cardinality(upd) > 0 THEN
+		SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum),
+			string_agg('r.' || quote_ident(t.attname), ', ' ORDER BY t.attnum)
+		INTO c1, c2 FROM pg_attribute t
+		WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped
+		  AND t.attname NOT IN ('id', 'created_at', 'region_id', 'deleted_at');
+		EXECUTE format('UPDATE participant t SET (%s) = (%s) FROM unnest($1) r WHERE t.id = r.id', c1, c2)
+			USING upd;
+	END IF;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
+			WHEN x.cur_v IS NULL THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
 -- The plain case of karta_registry_put (0008) for a run of rows of one table (exam,
 -- exam_registration, exam_point, auditorium, staff, staff_point): 'ok' rows are written, every
 -- other row comes back 'serial' (applied alone by 0008, which names the refusal).
@@ -89,6 +254,7 @@ RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	d karta_rw_row[];
 	cols jsonb;
+	names text[];
 	defs jsonb;
 	q text;
 	own bigint;
@@ -96,13 +262,14 @@ DECLARE
 	c2 text;
 BEGIN
 	IF p_type = 'participant' THEN
-		RETURN karta_upload_participants(w, p_ops);
+		RETURN karta_rows_participants(w, p_ops);
 	ELSIF p_type NOT IN ('exam', 'exam_registration', 'exam_point', 'auditorium', 'staff',
 	                     'staff_point') THEN
 		RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, 'serial', NULL, NULL, NULL)
 			FROM unnest(p_ops) x ORDER BY x.ord);
 	END IF;
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text) INTO cols FROM pg_attribute t
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
+	INTO cols, names FROM pg_attribute t
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
 		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
@@ -116,15 +283,26 @@ BEGIN
 		  AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
 	END IF;
 
+	-- as karta_rows_participants: the input normalized only where a row's text shows a change,
+	-- current rows by id, each CTE computed once
 	EXECUTE replace($q$
-	WITH o AS (
+	WITH o AS MATERIALIZED (
 		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base, x.a::text AS txt,
+			x.a - '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] AS a0
 		FROM unnest($1) x),
-	cur AS (SELECT t.* FROM @T@ t WHERE t.id IN (SELECT o.rid FROM o) ORDER BY t.id FOR UPDATE),
+	cur AS (SELECT c.* FROM (SELECT DISTINCT o.rid FROM o ORDER BY 1) u
+		CROSS JOIN LATERAL (SELECT t.* FROM @T@ t WHERE t.id = u.rid LIMIT 1 FOR UPDATE) c),
 	rg AS MATERIALIZED (SELECT * FROM karta_rows_regions()),
+	dt AS (
+		SELECT o.*, o.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
+			OR (strpos(o.txt, '""') > 0 OR strpos(o.txt, 'null') > 0) AND EXISTS (
+				SELECT 1 FROM jsonb_each(o.a0) e WHERE e.value = '""' AND $4->>e.key <> 'text'
+					OR e.value = 'null' AND $4->>e.key = 'text') AS dirty
+		FROM o),
 	j AS MATERIALIZED (
-		SELECT o.*, i.j, i.unknown, c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
+		SELECT o.ord, o.op_id, o.a, o.rid, o.base, i.j, o.a0 - $6 <> '{}' AS unknown,
+			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
 			coalesce(to_jsonb(c), '{}') || i.j AS nr0,
 			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
@@ -134,23 +312,20 @@ BEGIN
 				THEN karta_up_org(o.a, 'workplace_org') END AS wp,
 			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
 			jsonb_populate_record(NULL::@T@, i.j) IS NULL AS typed
-		FROM o CROSS JOIN LATERAL (
-			SELECT coalesce(jsonb_object_agg(e.key, CASE
-				WHEN jsonb_typeof(e.value) = 'string' THEN
-					CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
-					          AND $4->>e.key <> 'text' THEN 'null'::jsonb
-					     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
-				WHEN jsonb_typeof(e.value) = 'array' AND $4->>e.key = 'text[]' THEN
-					(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
-						THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
-					 FROM jsonb_array_elements(e.value) x)
-				WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
-				ELSE e.value END) FILTER (WHERE $4 ? e.key), '{}') AS j,
-				coalesce(bool_or(NOT $4 ? e.key), false) AS unknown
-			FROM jsonb_each(o.a) e
-			WHERE e.key NOT IN ('id', 'base', 'org', 'host_org', 'grad_org', 'workplace_org',
-				'unusable', 'fields', 'org_id', 'region_id', 'row_version', 'created_at', 'updated_at',
-				'updated_by', 'deleted_at')) i
+		FROM dt o CROSS JOIN LATERAL (
+			SELECT CASE WHEN NOT o.dirty THEN o.a0 ELSE (
+				SELECT coalesce(jsonb_object_agg(e.key, CASE
+					WHEN jsonb_typeof(e.value) = 'string' THEN
+						CASE WHEN btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g')) = ''
+						          AND $4->>e.key <> 'text' THEN 'null'::jsonb
+						     ELSE to_jsonb(btrim(regexp_replace(e.value #>> '{}', '\s+', ' ', 'g'))) END
+					WHEN jsonb_typeof(e.value) = 'array' AND $4->>e.key = 'text[]' THEN
+						(SELECT coalesce(jsonb_agg(CASE WHEN jsonb_typeof(x) = 'string'
+							THEN to_jsonb(btrim(regexp_replace(x #>> '{}', '\s+', ' ', 'g'))) ELSE x END), '[]')
+						 FROM jsonb_array_elements(e.value) x)
+					WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
+					ELSE e.value END), '{}')
+				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j) i
 		LEFT JOIN cur c ON c.id = o.rid),
 	-- what the row hangs on, and its owner
 	k AS MATERIALIZED (
@@ -210,8 +385,9 @@ BEGIN
 	-- the row as 0008 writes it
 	n AS (
 		SELECT v.*, CASE WHEN v.st <> 'ok' THEN NULL ELSE
+			-- the row, then its fixes joined small first (each || rebuilds the row's object)
 			CASE WHEN $3 = 'staff' THEN karta_up_person_nr(v.curj, v.j, '{}', NULL) ELSE v.nr0 END
-			|| CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
+			|| (CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
 			        WHEN v.a ? 'host_org' OR v.a ? 'host_org_id' THEN '{"host_org_id": null}' ELSE '{}' END
 			|| CASE WHEN v.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', v.wp)
 			        WHEN v.a ? 'workplace_org' OR v.a ? 'workplace_org_id' THEN '{"workplace_org_id": null}'
@@ -231,14 +407,15 @@ BEGIN
 				THEN jsonb_build_object('gia', CASE v.nr0->>'form' WHEN '1' THEN 11 ELSE 9 END) ELSE '{}' END
 			|| CASE WHEN $3 = 'exam_point' AND coalesce(v.a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
 				THEN jsonb_build_object('deleted_at', now()) ELSE '{}' END
-			|| jsonb_build_object('id', v.rid, 'org_id', v.owner, 'updated_at', now(),
-				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1) END AS nr
+			|| jsonb_build_object('id', v.rid, 'org_id', v.owner, 'created_at', now(), 'updated_at', now(),
+				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
-	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own;
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names;
 
-	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM unnest($1) x, '
-		'jsonb_populate_record(NULL::%1$I, $2 || x.nr || jsonb_build_object(''created_at'', now())) r '
+	-- typed over a record of the defaults (not the defaults' object joined to every row)
+	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM (SELECT jsonb_populate_record(NULL::%1$I, $2) AS f) f, '
+		'unnest($1) x, jsonb_populate_record(f.f, x.nr) r '
 		'WHERE x.st = ''ok'' AND x.cur_v IS NULL ORDER BY x.ord', p_type) USING d, defs;
 
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.cur_v IS NOT NULL) THEN

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # No English text reaches a person unmarked: in the folders listed below, a string literal
 # with English words printed to the user (fprintf/printf/puts/fputs/opts_fail, snprintf into
-# an error buffer, the import's kt_docx_fail/set_err/kt_warn) or kept as a help text (.help = , .about = , an opt_cmd's paragraph, a
+# an error buffer, the import's kt_import_fail/set_err/kt_warn) or kept as a help text (.help = , .about = , an opt_cmd's paragraph, a
 # subcommand table's line) must be wrapped in _() or N_() so that the Russian catalogue
 # (check_catalogue.sh) has it. Fails naming file:line and the literal.
 # What must stay English is allowed below: log lines, developer tools, machine formats.
@@ -76,7 +76,7 @@ for f in "${files[@]}"; do
 			qr/\b(?:printf|puts|fputs)\(\s*/,
 			qr/\bopts_fail\(\s*[^,()]+,\s*/,
 			qr/\bsnprintf\(\s*(?:err|errbuf|why|msg|e)\w*(?:->\w+)?,\s*[^,()]+,\s*/,
-			qr/\bkt_docx_fail\(\s*[^,()]+,\s*[A-Z_]+,\s*/,
+			qr/\bkt_import_fail\(\s*[^,()]+,\s*[A-Z_]+,\s*/,
 			qr/\bkt_warn\(\s*[^,()]+,\s*[^,()]+,\s*"[a-z_]+",\s*/,
 			qr/\bset_err\(\s*[^,()]+,\s*[A-Z_]+,\s*[^,()]+,\s*/,
 			qr/\.(?:help|about)\s*=\s*/,

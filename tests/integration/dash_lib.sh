@@ -2,6 +2,11 @@
 # tests/integration/t_dashboard.sh, bench/dashboard.sh and deploy/dashboard-shots.sh.
 #   dash_region              plans, items, statuses and report requests for every
 #                            organization under 'reg' (bench/rollup_gen.sql, triggers on)
+#   dash_small_region NMUN NSCH [COND]  kt_gen_region's region at scale 0.01 with NMUN
+#                            municipalities and NSCH schools in $G, its organizations
+#                            (region_lib.sh) and dash_region; SCHOOL (the first school,
+#                            its code matching the SQL condition COND when given) and MUN
+#                            (its municipality), each with a device
 #   dash_start ORG [ARGS…]   starts ORG's dashboard in the background: DASH_URL, DASH_PORT,
 #                            DASH_PID, DASH_OUT (its stdout), DASH_ERR (its stderr)
 #   dash_stop                stops it (SIGTERM) and checks it exits 0
@@ -13,6 +18,18 @@
 dash_region() {
 	psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" -c "SELECT setseed(0.42)" \
 		-f "$KT_SRC/bench/rollup_gen.sql" >/dev/null || kt_fail "bench/rollup_gen.sql failed"
+}
+
+dash_small_region() {
+	G=$KT_WORK/gen
+	"$KT_BIN/tests/kt_gen_region" "$G" --scale 0.01 --municipalities "$1" --schools "$2" >/dev/null
+	region_orgs "$G"
+	dash_region
+	SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school'${3:+ AND $3}")
+	MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
+		WHERE s.code = '$SCHOOL'")
+	local o
+	for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
 }
 
 dash_start() {

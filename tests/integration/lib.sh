@@ -744,6 +744,17 @@ kt_offline_plan_edits() {
 	kt_assert_eq 8 "$(wc -l <<<"$OPS")" "ops queued offline"
 }
 
+# kt_need_ru: the rest of the test needs the ru_RU.UTF-8 locale (deploy/install-deps.sh makes it).
+kt_need_ru() {
+	locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\?8$' ||
+		kt_skip "no ru_RU.UTF-8 locale (deploy/install-deps.sh makes it)"
+}
+
+# kt_ru CMD…, kt_en CMD…: CMD as a Russian (ru_RU.UTF-8) or an English (C.UTF-8) user runs it:
+# LANG alone, no LC_ALL or LANGUAGE over it.
+kt_ru() { LANG=ru_RU.UTF-8 LC_ALL= LANGUAGE= "$@"; }
+kt_en() { LANG=C.UTF-8 LC_ALL= LANGUAGE= "$@"; }
+
 # Locks held and backends ended — always within this test's own database.
 # shellcheck source=tests/integration/locks_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/locks_lib.sh"

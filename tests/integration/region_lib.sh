@@ -11,6 +11,8 @@
 #                             region imports its participants, exam points and auditoriums;
 #                             sets MUN (the municipality of point 0001) and OTHER (another
 #                             municipality with points)
+#   region_planned NAME GEN_ARGS…  a fresh kartad (kt_setup NAME) and region_planning's region
+#                             in $G ($KT_WORK/gen); the planning tests' start
 #   region_staff_of MUN DIR   the region imports for MUN the staff of DIR/staff.csv who work
 #                             at MUN's points (staff belong to a municipality)
 #   region_rollup MUN SCH     MUN municipalities and SCH schools (kt_gen_region) with
@@ -88,6 +90,15 @@ region_planning() {
 	OTHER=$(kt_psql "SELECT min(o.code) FROM exam_point p JOIN organization o ON o.id = p.org_id
 		WHERE o.code <> '$MUN'")
 	[ -n "$OTHER" ] || kt_fail "the generated region lacks a second municipality with points"
+}
+
+# region_planned NAME GEN_ARGS…
+region_planned() {
+	kt_setup "$1"
+	shift
+	kt_start_kartad
+	G=$KT_WORK/gen
+	region_planning "$G" "$@"
 }
 
 # region_staff_of MUN DIR

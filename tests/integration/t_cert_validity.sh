@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t_cert_validity: an expired or a not yet valid device certificate is named as such — on
 # every command, not as a generic TLS failure — and `karta-admin device add` warns about it
-# (issue 19). The certificates are signed by the test's CA with `openssl ca -startdate
-# -enddate` (an expired one: 2020–2021; a future one: 2099–2100). Real kartad, PostgreSQL
+# (issue 19). The certificates are signed by the test's CA for a given period (deploy/certs.sh
+# --dated: an expired one, 2020–2021; a future one, 2099–2100). Real kartad, PostgreSQL
 # and TLS: kartad refuses both at the handshake as well.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -10,34 +10,9 @@
 kt_setup t_cert_validity
 kt_start_kartad
 
-# CA NAME START END: $KT_CERTS/NAME.pem + .key signed by the test CA for that period
-CA=$KT_WORK/ca
-mkdir -p "$CA"
-: >"$CA/index.txt"
-echo 1000 >"$CA/serial"
-cat >"$CA/ca.cnf" <<-CNF
-	[ca]
-	default_ca = c
-	[c]
-	database = $CA/index.txt
-	serial = $CA/serial
-	new_certs_dir = $CA
-	default_md = sha256
-	policy = p
-	x509_extensions = ext
-	unique_subject = no
-	[p]
-	commonName = supplied
-	[ext]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature
-	extendedKeyUsage = clientAuth
-CNF
+# NAME START END: a client certificate of the test's CA valid from START to END, and its config
 signed() {
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$KT_CERTS/$1.key" 2>/dev/null
-	openssl req -new -key "$KT_CERTS/$1.key" -subj "/CN=$1" -out "$CA/$1.csr" 2>/dev/null
-	openssl ca -batch -config "$CA/ca.cnf" -cert "$KT_CERTS/ca.pem" -keyfile "$KT_CERTS/ca.key" \
-		-in "$CA/$1.csr" -out "$KT_CERTS/$1.pem" -startdate "$2" -enddate "$3" -notext 2>/dev/null
+	"$KT_CERTSH" "$KT_CERTS" --dated "$KT_CERTS/$1" "$1" "$2" "$3" >/dev/null
 	kt_write_client_conf "$KT_WORK/$1.conf" "$KT_CERTS/$1.pem" "$KT_CERTS/$1.key"
 }
 signed old 20200101000000Z 20210101000000Z

@@ -18,14 +18,7 @@ command -v chromium >/dev/null || kt_fail "chromium is not installed (deploy/ins
 
 kt_setup t_dashboard
 kt_start_kartad
-G=$KT_WORK/gen
-"$KT_BIN/tests/kt_gen_region" "$G" --scale 0.01 --municipalities 3 --schools 9 >/dev/null
-region_orgs "$G"
-dash_region
-SCHOOL=$(kt_psql "SELECT min(code) FROM organization WHERE level = 'school' AND code ~ '^[0-9]+$'")
-MUN=$(kt_psql "SELECT m.code FROM organization s JOIN organization m ON m.id = s.parent_id
-	WHERE s.code = '$SCHOOL'")
-for o in "$SCHOOL" "$MUN"; do region_device "$o"; done
+dash_small_region 3 9 "code ~ '^[0-9]+$'"
 # an exam planned: points and rooms assigned, participants distributed (К-02, К-06)
 for f in participants exam-points auditoriums; do
 	kt_ok reg registry import "$f" "$G/$f.csv"

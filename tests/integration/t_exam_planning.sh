@@ -15,10 +15,7 @@
 # shellcheck source=tests/integration/region_lib.sh
 . "$(dirname "$0")/region_lib.sh"
 
-kt_setup t_exam_planning
-kt_start_kartad
-G=$KT_WORK/gen
-region_planning "$G" --municipalities 3 --schools 30 --participants 900 --exam-points 9 \
+region_planned t_exam_planning --municipalities 3 --schools 30 --participants 900 --exam-points 9 \
 	--auditoriums 90 --staff 300
 
 # MUN: the municipality of point 0001; OTHER: another one with points; SCHOOL: one of MUN's

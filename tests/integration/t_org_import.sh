@@ -16,10 +16,7 @@
 # shellcheck source=tests/integration/gds_lib.sh
 . "$(dirname "$0")/gds_lib.sh"
 
-kt_setup t_org_import
-kt_start_kartad
-D=$KT_WORK/pkg
-GEN=$KT_SRC/tests/tools/gds_gen.py
+gds_setup t_org_import
 "$GEN" orgs "$D/p1" --deleted --unknown
 "$GEN" orgs "$D/p1.zip" --deleted --unknown --zip
 # the generator writes what the schemas allow (without the unknown column: that is the point)
@@ -133,7 +130,7 @@ edit "$D/taken/rbd_Governments.xml" 1 GovernmentCode 7
 refused "$D/taken" "rbd_Governments.xml: row 1: the code karta gives a new municipality, mun50-7, is taken by organization Добавлен вручную \(added by hand, without a GUID\)" "a taken code"
 fresh long; edit "$D/long/rbd_Governments.xml" 2 GovernmentName "$(printf 'Ы%.0s' {1..256})"
 refused "$D/long" "rbd_Governments.xml: row 2: .*GovernmentName" "a value over maxLength"
-fresh ns; sed -i 's|http://www.rustest.ru/giadbset|http://example.org/other|' "$D/ns/rbd_Areas.xml"
+fresh ns; other_ns "$D/ns/rbd_Areas.xml"
 refused "$D/ns" "rbd_Areas.xml: .*namespace" "a wrong namespace"
 fresh bomb
 cat >"$D/bomb/rbd_Areas.xml" <<'EOF'
@@ -144,12 +141,7 @@ EOF
 refused "$D/bomb" "rbd_Areas.xml: .*DTD" "a billion-laughs DTD"
 fresh trunc; head -c 900 "$D/p1/rbd_Schools.xml" >"$D/trunc/rbd_Schools.xml"
 refused "$D/trunc" "rbd_Schools.xml: " "a truncated file"
-python3 - "$D/p1" "$D/climb.zip" <<-'EOF'
-	import os, sys, zipfile
-	with zipfile.ZipFile(sys.argv[2], 'w') as z:
-	    for f in sorted(os.listdir(sys.argv[1])):
-	        z.write(os.path.join(sys.argv[1], f), ('../' if f == 'rbd_Areas.xml' else '') + f)
-	EOF
+climb_zip "$D/p1" "$D/climb.zip" rbd_Areas.xml
 refused "$D/climb.zip" "climb.zip.: entry 1 has a name that leaves the archive" "a ZIP entry climbing out with ../"
 fresh nofile; rm "$D/nofile/rbd_Schools.xml"
 refused "$D/nofile" "the package has no rbd_Schools.xml" "a package without schools"

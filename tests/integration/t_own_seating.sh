@@ -10,10 +10,7 @@
 # shellcheck source=tests/integration/region_lib.sh
 . "$(dirname "$0")/region_lib.sh"
 
-kt_setup t_own_seating
-kt_start_kartad
-G=$KT_WORK/gen
-region_planning "$G" --municipalities 2 --schools 6 --participants 160 --exam-points 4 \
+region_planned t_own_seating --municipalities 2 --schools 6 --participants 160 --exam-points 4 \
 	--auditoriums 12 --staff 4
 E=11111111-2222-4333-8444-555555555555
 kt_psql "INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date)

@@ -16,10 +16,7 @@
 for t in pdftotext pdfinfo pdffonts; do
 	command -v "$t" >/dev/null || kt_fail "$t is missing (poppler-utils: deploy/install-deps.sh)"
 done
-kt_setup t_print_forms
-kt_start_kartad
-G=$KT_WORK/gen
-region_planning "$G" --municipalities 2 --schools 8 --participants 700 --exam-points 4 \
+region_planned t_print_forms --municipalities 2 --schools 8 --participants 700 --exam-points 4 \
 	--auditoriums 16 --staff 80
 SCHOOL=$(kt_psql "SELECT s.code FROM organization s JOIN organization m ON m.id = s.parent_id
 	WHERE m.code = '$MUN' AND EXISTS (SELECT 1 FROM participant p WHERE p.org_id = s.id AND p.class LIKE '11%')

@@ -6,12 +6,10 @@
 # stay English (issue 19). Real kartad, PostgreSQL and TLS.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
-locale -a 2>/dev/null | grep -qi '^ru_RU\.utf-\?8$' || kt_skip "no ru_RU.UTF-8 locale (deploy/install-deps.sh makes it)"
+kt_need_ru
 
 kt_setup t_ru_messages
 kt_start_kartad
-ru() { LANG=ru_RU.UTF-8 LC_ALL= LANGUAGE= "$@"; }
-en() { LANG=C.UTF-8 LC_ALL= LANGUAGE= "$@"; }
 D=$KT_WORK/data
 mkdir -p "$D"
 H='Фамилия;Имя;Отчество;Тип документа;Серия документа;Номер документа;Пол;Дата рождения;Класс;СНИЛС;Код ОО;Категория участника;Форма ГИА;ОВЗ'
@@ -24,28 +22,28 @@ CSV
 kt_ok sch11 sync
 
 # a wrong СНИЛС: the shared validator's reason, the summary, nothing queued
-kt_run ru kt_karta sch11 registry import participants "$D/bad.csv"
+kt_run kt_ru kt_karta sch11 registry import participants "$D/bad.csv"
 kt_assert_rc 1 "a bad file in Russian"
 kt_assert_contains "$KT_ERR" "bad.csv:4: «СНИЛС»: контрольное число не совпадает" "the validator in Russian"
 kt_assert_contains "$KT_ERR" "отклонено строк — 1 из 3 (см. выше): ничего не загружено" "the summary in Russian"
-kt_run en kt_karta sch11 registry import participants "$D/bad.csv"
+kt_run kt_en kt_karta sch11 registry import participants "$D/bad.csv"
 kt_assert_contains "$KT_ERR" "bad.csv:4: «СНИЛС»: control number does not match" "the same in English"
 kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM participant")" "nothing written"
 
 # the good file; counts with plural forms
-kt_run ru kt_karta sch11 registry import participants "$D/p.csv"
+kt_run kt_ru kt_karta sch11 registry import participants "$D/p.csv"
 kt_assert_rc 0 "the import in Russian"
 kt_assert_contains "$KT_OUT" "загружено строк — 2: добавлено — 2" "the import's summary"
-kt_run ru kt_karta sch11 registry list participants
+kt_run kt_ru kt_karta sch11 registry list participants
 kt_assert_contains "$KT_OUT" "2 участника" "a count with its Russian plural form"
-kt_run en kt_karta sch11 registry list participants
+kt_run kt_en kt_karta sch11 registry list participants
 kt_assert_contains "$KT_OUT" "2 participants" "the count in English"
 
 # usage errors and help of these folders
-kt_run ru kt_karta sch11 exam seating --exam 2025-06-01:2 --point 12
+kt_run kt_ru kt_karta sch11 exam seating --exam 2025-06-01:2 --point 12
 kt_assert_rc 2 "a bad --point"
 kt_assert_contains "$KT_ERR" "--point принимает 4-значный код ППЭ" "a usage error in Russian"
-kt_run ru kt_karta sch11 registry import --help
+kt_run kt_ru kt_karta sch11 registry import --help
 kt_assert_contains "$KT_OUT" "Читает файл реестра" "registry import --help in Russian"
 
 # an item: its status and changes
@@ -54,24 +52,16 @@ PLAN=$(kt_id_of "$KT_OUT" plan)
 kt_ok reg item add "$PLAN" --section 1 --number 1.1 --title "Собрания" --deadline "до 1 мая"
 ITEM=$(kt_id_of "$KT_OUT" item)
 kt_ok reg item edit "$ITEM" --deadline "до 15 мая"
-kt_run ru kt_karta reg item history "$ITEM"
+kt_run kt_ru kt_karta reg item history "$ITEM"
 kt_assert_contains "$KT_OUT" "срок: «до 1 мая» → «до 15 мая»" "the history in Russian"
-kt_run ru kt_karta reg item show "$ITEM"
+kt_run kt_ru kt_karta reg item show "$ITEM"
 kt_assert_match "$KT_OUT" "статус +нет отчёта" "no status, in Russian"
 
 # an expired certificate, named in Russian
 CA=$KT_WORK/ca
-mkdir -p "$CA" && : >"$CA/index.txt" && echo 1000 >"$CA/serial"
-printf '%s\n' "[ca]" "default_ca = c" "[c]" "database = $CA/index.txt" "serial = $CA/serial" \
-	"new_certs_dir = $CA" "default_md = sha256" "policy = p" "x509_extensions = e" \
-	"unique_subject = no" "[p]" "commonName = supplied" "[e]" "basicConstraints = CA:FALSE" \
-	"extendedKeyUsage = clientAuth" >"$CA/ca.cnf"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$CA/old.key" 2>/dev/null
-openssl req -new -key "$CA/old.key" -subj /CN=old -out "$CA/old.csr" 2>/dev/null
-openssl ca -batch -config "$CA/ca.cnf" -cert "$KT_CERTS/ca.pem" -keyfile "$KT_CERTS/ca.key" \
-	-in "$CA/old.csr" -out "$CA/old.pem" -startdate 20200101000000Z -enddate 20210101000000Z \
-	-notext 2>/dev/null
-TZ=Europe/Moscow kt_run ru kt_karta sch11 --cert "$CA/old.pem" --key "$CA/old.key" hello
+mkdir -p "$CA"
+"$KT_CERTSH" "$KT_CERTS" --dated "$CA/old" old 20200101000000Z 20210101000000Z >/dev/null
+TZ=Europe/Moscow kt_run kt_ru kt_karta sch11 --cert "$CA/old.pem" --key "$CA/old.key" hello
 kt_assert_rc 1 "hello with an expired certificate"
 kt_assert_contains "$KT_ERR" "срок действия сертификата устройства «$CA/old.pem» истёк 01.01.2021 03:00 MSK" \
 	"the expired certificate in Russian"

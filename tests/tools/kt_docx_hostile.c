@@ -95,6 +95,13 @@ static int lie_about_size(const char *path, unsigned size)
 	return fclose(f) == 0 ? rc : -1;
 }
 
+/* DIR/NAME, written into p (4096 bytes) */
+static const char *at(char *p, const char *dir, const char *name)
+{
+	snprintf(p, 4096, "%s/%s", dir, name);
+	return p;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -108,25 +115,22 @@ int main(int argc, char **argv)
 	const char *para = "<w:p><w:r><w:t>Проведение пробного экзамена по математике</w:t></w:r></w:p>";
 
 	char *x = repeat("a", 64u << 20, &len);
-	snprintf(p, sizeof p, "%s/bomb_lie.docx", argv[1]);
-	bad |= !x || write_zip(p, doc, x, len, NULL, NULL) || lie_about_size(p, 1000);
+	bad |= !x || write_zip(at(p, argv[1], "bomb_lie.docx"), doc, x, len, NULL, NULL) ||
+		lie_about_size(p, 1000);
 	free(x);
 
 	x = repeat(" ", 12u << 20, &len);
-	snprintf(p, sizeof p, "%s/bomb_ratio.docx", argv[1]);
-	bad |= !x || write_zip(p, doc, x, len, NULL, NULL);
+	bad |= !x || write_zip(at(p, argv[1], "bomb_ratio.docx"), doc, x, len, NULL, NULL);
 	free(x);
 
 	x = repeat(para, (100u << 20) / strlen(para), &len);
-	snprintf(p, sizeof p, "%s/big_xml.docx", argv[1]);
-	bad |= !x || write_zip(p, doc, x, len, NULL, NULL);
+	bad |= !x || write_zip(at(p, argv[1], "big_xml.docx"), doc, x, len, NULL, NULL);
 	free(x);
 
 	x = repeat(para, 10, &len);
-	snprintf(p, sizeof p, "%s/dotdot.docx", argv[1]);
-	bad |= !x || write_zip(p, doc, x, len, "../../etc/karta-evil", "x");
-	snprintf(p, sizeof p, "%s/nodoc.docx", argv[1]);
-	bad |= !x || write_zip(p, "word/other.xml", x, len, NULL, NULL);
+	bad |= !x ||
+		write_zip(at(p, argv[1], "dotdot.docx"), doc, x, len, "../../etc/karta-evil", "x");
+	bad |= !x || write_zip(at(p, argv[1], "nodoc.docx"), "word/other.xml", x, len, NULL, NULL);
 	free(x);
 
 	static const char laughs[] = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"ha\">"
@@ -136,20 +140,17 @@ int main(int argc, char **argv)
 		"<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\"><!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
 		"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
 		"<w:body><w:p><w:r><w:t>&i;</w:t></w:r></w:p></w:body></w:document>";
-	snprintf(p, sizeof p, "%s/laughs.docx", argv[1]);
-	bad |= write_zip(p, doc, laughs, strlen(laughs), NULL, NULL);
+	bad |= write_zip(at(p, argv[1], "laughs.docx"), doc, laughs, strlen(laughs), NULL, NULL);
 
 	static const char xxe[] = "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY x SYSTEM "
 		"\"file:///etc/passwd\">]><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
 		"wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body>"
 		"</w:document>";
-	snprintf(p, sizeof p, "%s/xxe.docx", argv[1]);
-	bad |= write_zip(p, doc, xxe, strlen(xxe), NULL, NULL);
+	bad |= write_zip(at(p, argv[1], "xxe.docx"), doc, xxe, strlen(xxe), NULL, NULL);
 
 	static const char badxml[] = "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
 		"wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>текст</w:r></w:body>";
-	snprintf(p, sizeof p, "%s/badxml.docx", argv[1]);
-	bad |= write_zip(p, doc, badxml, strlen(badxml), NULL, NULL);
+	bad |= write_zip(at(p, argv[1], "badxml.docx"), doc, badxml, strlen(badxml), NULL, NULL);
 
 	x = repeat("<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc>", 100, &len);
 	if (x) { /* wrap the cells into one row of one table */
@@ -160,8 +161,7 @@ int main(int argc, char **argv)
 			memcpy(w + k, x + hl, len - hl - strlen(tail));
 			k += (int)(len - hl - strlen(tail));
 			k += sprintf(w + k, "</w:tr></w:tbl>%s", tail);
-			snprintf(p, sizeof p, "%s/wide.docx", argv[1]);
-			bad |= write_zip(p, doc, w, (size_t)k, NULL, NULL);
+			bad |= write_zip(at(p, argv[1], "wide.docx"), doc, w, (size_t)k, NULL, NULL);
 			free(w);
 		}
 		free(x);
@@ -169,8 +169,7 @@ int main(int argc, char **argv)
 
 	if (argc > 2) { /* the first half of a real Word file */
 		FILE *in = fopen(argv[2], "rb");
-		snprintf(p, sizeof p, "%s/cut.docx", argv[1]);
-		FILE *out = fopen(p, "wb");
+		FILE *out = fopen(at(p, argv[1], "cut.docx"), "wb");
 		char buf[65536];
 		if (in && out) {
 			fseek(in, 0, SEEK_END);

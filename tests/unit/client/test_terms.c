@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "../common/i18n_fixture.h"
 #include "kt_i18n.h"
 #include "replica.h"
@@ -104,13 +106,8 @@ static void test_statuses_round_trip(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_english_keeps_identifiers),
-		cmocka_unit_test(test_russian_terms),
-		cmocka_unit_test(test_every_replica_kind_has_a_word),
-		cmocka_unit_test(test_statuses_round_trip),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_english_keeps_identifiers),
+	cmocka_unit_test(test_russian_terms),
+	cmocka_unit_test(test_every_replica_kind_has_a_word),
+	cmocka_unit_test(test_statuses_round_trip))

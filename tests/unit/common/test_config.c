@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_config.h"
 
 struct cfg {
@@ -80,11 +82,6 @@ static void test_bad_input(void **state)
 	kt_cfg_release(keys, &c);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_file_flags),
-		cmocka_unit_test(test_bad_input),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_defaults_file_flags),
+	cmocka_unit_test(test_bad_input))

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_counts.h"
 
 static void test_basic(void **state)
@@ -58,11 +60,6 @@ static void test_against_model(void **state)
 	kt_counts_release(&m);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic),
-		cmocka_unit_test(test_against_model),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_basic),
+	cmocka_unit_test(test_against_model))

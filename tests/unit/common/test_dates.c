@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_dates.h"
 
 static void test_parse(void **state)
@@ -63,11 +65,6 @@ static void test_people(void **state)
 	assert_string_equal(buf, "20.05");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_people),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_parse),
+	cmocka_unit_test(test_people))

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include <cmocka.h>
+
+#include "../kt_unit.h"
 #include <jansson.h>
 
 #include "kt_deadline.h"
@@ -619,17 +621,12 @@ static void test_overdue(void **state)
 	assert_int_equal(last.d, 30);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_corpus),
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_null_args),
-		cmocka_unit_test(test_very_long),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_overdue),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_golden_corpus),
+	cmocka_unit_test(test_table),
+	cmocka_unit_test(test_null_args),
+	cmocka_unit_test(test_very_long),
+	cmocka_unit_test(test_random),
+	cmocka_unit_test(test_json),
+	cmocka_unit_test(test_names),
+	cmocka_unit_test(test_overdue))

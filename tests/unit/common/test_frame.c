@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_frame.h"
 #include "kt_msg.h"
 
@@ -200,19 +202,14 @@ static void test_msg_table(void **state)
 	protobuf_c_message_free_unpacked(m, NULL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_frame),
-		cmocka_unit_test(test_split_across_reads),
-		cmocka_unit_test(test_two_frames_back_to_back),
-		cmocka_unit_test(test_zero_length),
-		cmocka_unit_test(test_oversized),
-		cmocka_unit_test(test_per_type_limit),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_bad_header_fields),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_msg_table),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_good_frame),
+	cmocka_unit_test(test_split_across_reads),
+	cmocka_unit_test(test_two_frames_back_to_back),
+	cmocka_unit_test(test_zero_length),
+	cmocka_unit_test(test_oversized),
+	cmocka_unit_test(test_per_type_limit),
+	cmocka_unit_test(test_truncated),
+	cmocka_unit_test(test_bad_header_fields),
+	cmocka_unit_test(test_garbage),
+	cmocka_unit_test(test_msg_table))

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_grow.h"
 
 static void test_doubles_and_keeps(void **state)
@@ -46,11 +48,6 @@ static void test_overflow_refused(void **state)
 	free(v);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_doubles_and_keeps),
-		cmocka_unit_test(test_overflow_refused),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_doubles_and_keeps),
+	cmocka_unit_test(test_overflow_refused))

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_log.h"
 
 static FILE *captured;
@@ -101,12 +103,7 @@ static void test_quote(void **state)
 	assert_string_equal(kt_log_quote(out, sizeof out, ""), "\"\"");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_burst_then_counted),
-		cmocka_unit_test(test_below_level_not_counted),
-		cmocka_unit_test(test_quote),
-	};
-	return cmocka_run_group_tests(tests, capture, restore);
-}
+KT_UNIT_MAIN(capture, restore,
+	cmocka_unit_test(test_burst_then_counted),
+	cmocka_unit_test(test_below_level_not_counted),
+	cmocka_unit_test(test_quote))

@@ -6,6 +6,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_parties.h"
 
 static char *levels(const char *text)
@@ -67,11 +69,6 @@ static void test_targets(void **state)
 	json_decref(j);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_responsible),
-		cmocka_unit_test(test_targets),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_responsible),
+	cmocka_unit_test(test_targets))

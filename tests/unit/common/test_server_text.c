@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "i18n_fixture.h"
 #include "kt_i18n.h"
 #include "kt_server_text.h"
@@ -156,14 +158,9 @@ static void test_catalogue(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_args),
-		cmocka_unit_test(test_shared_prefix),
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_catalogue),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_args),
+	cmocka_unit_test(test_shared_prefix),
+	cmocka_unit_test(test_unknown),
+	cmocka_unit_test(test_invalid_utf8),
+	cmocka_unit_test(test_catalogue))

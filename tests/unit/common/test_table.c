@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_table.h"
 
 /* Renders t into a heap string (caller frees). */
@@ -34,11 +36,20 @@ static void expect_render(const struct kt_table *t, enum kt_table_format f,
 	free(out);
 }
 
-static struct kt_table *table2(const char *h1, const char *h2, unsigned w2)
+/* A two-column table (h1, and h2 of width w2) holding the rows given as pairs of cells,
+ * NULL after the last. */
+static struct kt_table *table2(const char *h1, const char *h2, unsigned w2, ...)
 {
 	const struct kt_col cols[] = {{h1, KT_COL_TEXT, 0}, {h2, KT_COL_TEXT, w2}};
 	struct kt_table *t = kt_table_new(cols, 2);
 	assert_non_null(t);
+	va_list ap;
+	va_start(ap, w2);
+	for (const char *a; (a = va_arg(ap, const char *));) {
+		const char *cells[] = {a, va_arg(ap, const char *)};
+		assert_int_equal(kt_table_add(t, cells), 0);
+	}
+	va_end(ap);
 	return t;
 }
 
@@ -100,60 +111,55 @@ static void test_text_cyrillic(void **state)
 	kt_table_free(t);
 }
 
-static void test_text_wrap(void **state)
+/* Text wider than its column, wrapped or cut. */
+static void test_text_fit(void **state)
 {
-	struct kt_table *t = table2("n", "title", 10);
-	add2(t, "1", "Провести анализ результатов");
-	add2(t, "2", "Всероссийскиепроверочные");
-	add2(t, "3", "две\nстроки");
-	struct kt_table_opts o = {.fit = KT_FIT_WRAP, .indent = "> "};
-	/* breaks at spaces; a word longer than the column is split inside */
-	expect_render(t, KT_TABLE_TEXT, &o,
-		"> n  title\n"
-		"> 1  Провести\n"
-		">    анализ\n"
-		">    результато\n"
-		">    в\n"
-		"> 2  Всероссийс\n"
-		">    киепроверо\n"
-		">    чные\n"
-		"> 3  две\n"
-		">    строки\n");
-	kt_table_free(t);
-	t = table2("version", "fields", 24);
-	add2(t, "1", "deadline,deadline_kind,deadline_last,title");
-	/* comma lists break after a comma */
-	expect_render(t, KT_TABLE_TEXT, NULL,
-		"version  fields\n"
-		"1        deadline,deadline_kind,\n"
-		"         deadline_last,title\n");
-	kt_table_free(t);
-}
-
-static void test_text_cut(void **state)
-{
-	struct kt_table *t = table2("n", "title", 8);
-	add2(t, "1", "Провести анализ");
-	add2(t, "2", "коротко");
-	add2(t, "3", "две\nстроки");
-	struct kt_table_opts cut = {.fit = KT_FIT_CUT, .no_header = true};
-	expect_render(t, KT_TABLE_TEXT, &cut,
-		"1  Провест…\n"
-		"2  коротко\n"
-		"3  две стр…\n");
-	kt_table_free(t);
+	static const struct {
+		const char *h1, *h2;
+		unsigned w2;
+		struct kt_table_opts o;
+		const char *rows[8]; /* pairs of cells, NULL after the last */
+		const char *want;
+	} cases[] = {
+		/* wrapped: breaks at spaces; a word longer than the column is split inside */
+		{"n", "title", 10, {.fit = KT_FIT_WRAP, .indent = "> "},
+			{"1", "Провести анализ результатов", "2", "Всероссийскиепроверочные", "3",
+				"две\nстроки"},
+			"> n  title\n"
+			"> 1  Провести\n"
+			">    анализ\n"
+			">    результато\n"
+			">    в\n"
+			"> 2  Всероссийс\n"
+			">    киепроверо\n"
+			">    чные\n"
+			"> 3  две\n"
+			">    строки\n"},
+		/* comma lists break after a comma */
+		{"version", "fields", 24, {0}, {"1", "deadline,deadline_kind,deadline_last,title"},
+			"version  fields\n"
+			"1        deadline,deadline_kind,\n"
+			"         deadline_last,title\n"},
+		/* cut, with "…" */
+		{"n", "title", 8, {.fit = KT_FIT_CUT, .no_header = true},
+			{"1", "Провести анализ", "2", "коротко", "3", "две\nстроки"},
+			"1  Провест…\n"
+			"2  коротко\n"
+			"3  две стр…\n"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct kt_table *t = table2(cases[i].h1, cases[i].h2, cases[i].w2, NULL);
+		for (size_t k = 0; cases[i].rows[k]; k += 2)
+			add2(t, cases[i].rows[k], cases[i].rows[k + 1]);
+		expect_render(t, KT_TABLE_TEXT, &cases[i].o, cases[i].want);
+		kt_table_free(t);
+	}
 }
 
 static void test_csv_quoting(void **state)
 {
-	struct kt_table *t = table2("id", "title", 0);
-	add2(t, "1", "plain");
-	add2(t, "2", "a;b");
-	add2(t, "3", "a,b");
-	add2(t, "4", "say \"hi\"");
-	add2(t, "5", "two\nlines");
-	add2(t, "6", " padded");
-	add2(t, "7", "Сроки: до 1 ноября");
+	struct kt_table *t = table2("id", "title", 0, "1", "plain", "2", "a;b", "3", "a,b",
+		"4", "say \"hi\"", "5", "two\nlines", "6", " padded", "7", "Сроки: до 1 ноября", NULL);
 	struct kt_table_opts o = {.bom = true};
 	expect_render(t, KT_TABLE_CSV, &o,
 		"\xEF\xBB\xBF"
@@ -443,22 +449,16 @@ static void test_short_ids_and_alike(void **state)
 	kt_table_free(t);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width),
-		cmocka_unit_test(test_valid_dup),
-		cmocka_unit_test(test_text_cyrillic),
-		cmocka_unit_test(test_text_wrap),
-		cmocka_unit_test(test_text_cut),
-		cmocka_unit_test(test_csv_quoting),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_format_parse),
-		cmocka_unit_test(test_utf8_fit),
-		cmocka_unit_test(test_fit_terminal),
-		cmocka_unit_test(test_fit_every_width),
-		cmocka_unit_test(test_csv_people),
-		cmocka_unit_test(test_short_ids_and_alike),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_width),
+	cmocka_unit_test(test_valid_dup),
+	cmocka_unit_test(test_text_cyrillic),
+	cmocka_unit_test(test_text_fit),
+	cmocka_unit_test(test_csv_quoting),
+	cmocka_unit_test(test_json),
+	cmocka_unit_test(test_format_parse),
+	cmocka_unit_test(test_utf8_fit),
+	cmocka_unit_test(test_fit_terminal),
+	cmocka_unit_test(test_fit_every_width),
+	cmocka_unit_test(test_csv_people),
+	cmocka_unit_test(test_short_ids_and_alike))

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../kt_unit.h"
+
 #include "kt_xlsx.h"
 
 static void test_parse_date(void **state)
@@ -190,16 +192,11 @@ static int teardown(void **state)
 	return rmdir(dir);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_date),
-		cmocka_unit_test(test_sheet_name),
-		cmocka_unit_test(test_commit),
-		cmocka_unit_test(test_discard_keeps_old),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_stream),
-		cmocka_unit_test(test_json_types),
-	};
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+KT_UNIT_MAIN(setup, teardown,
+	cmocka_unit_test(test_parse_date),
+	cmocka_unit_test(test_sheet_name),
+	cmocka_unit_test(test_commit),
+	cmocka_unit_test(test_discard_keeps_old),
+	cmocka_unit_test(test_refusals),
+	cmocka_unit_test(test_stream),
+	cmocka_unit_test(test_json_types))

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "client.h"
 #include "exam_refs.h"
 #include "../local/replica_fixture.h"
@@ -100,11 +102,6 @@ static void test_places_and_people(void **state)
 	assert_string_equal(exam_ref_person(r, "not-an-id", name, sizeof name), "");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_exam, setup, replica_fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_places_and_people, setup, replica_fixture_teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_exam, setup, replica_fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_places_and_people, setup, replica_fixture_teardown))

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "../../common/i18n_fixture.h"
 #include "kt_i18n.h"
 #include "op_words.h"
@@ -42,11 +44,6 @@ static void test_russian(void **state)
 	assert_string_equal(op_words_kind("unknown_kind"), "unknown_kind");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_english),
-		cmocka_unit_test(test_russian),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_english),
+	cmocka_unit_test(test_russian))

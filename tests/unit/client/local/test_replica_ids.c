@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "replica_fixture.h"
 #include "replica_int.h"
 
@@ -55,11 +57,6 @@ static void test_prefix(void **state)
 	assert_int_equal(n, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_prefix, replica_fixture_setup,
-			replica_fixture_teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_prefix, replica_fixture_setup,
+		replica_fixture_teardown))

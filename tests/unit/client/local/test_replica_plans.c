@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "replica_fixture.h"
 #include "replica_int.h"
 
@@ -80,11 +82,28 @@ static void test_arena(void **state)
 
 /* --- payload → message ------------------------------------------------------------------- */
 
+/* The payload tests' arena, freed after the test whatever it asserted: *state. */
+static int arena_setup(void **state)
+{
+	struct replica_arena *a = malloc(sizeof *a);
+	if (!a)
+		return -1;
+	*a = (struct replica_arena)REPLICA_ARENA_INIT;
+	*state = a;
+	return 0;
+}
+
+static int arena_teardown(void **state)
+{
+	replica_arena_free(*state);
+	free(*state);
+	return 0;
+}
+
 static void test_plan_from_json(void **state)
 {
-	struct replica_arena a = REPLICA_ARENA_INIT;
 	Karta__Plan p;
-	assert_int_equal(replica_plan_from_json(plan_json, "RG01", &p, &a), 0);
+	assert_int_equal(replica_plan_from_json(plan_json, "RG01", &p, *state), 0);
 	assert_string_equal(p.id, PLAN_R);
 	assert_string_equal(p.owner_code, "RG01");
 	assert_int_equal(p.level, KARTA__PLAN_LEVEL__PLAN_LEVEL_REGION);
@@ -102,33 +121,29 @@ static void test_plan_from_json(void **state)
 
 	static const char derived[] = "{\"id\": \"" PLAN_M "\", \"level\": \"municipality\","
 		" \"title\": \"t\", \"parent_plan_id\": \"" PLAN_R "\", \"academic_year\": 2026}";
-	assert_int_equal(replica_plan_from_json(derived, NULL, &p, &a), 0);
+	assert_int_equal(replica_plan_from_json(derived, NULL, &p, *state), 0);
 	assert_int_equal(p.level, KARTA__PLAN_LEVEL__PLAN_LEVEL_MUNICIPALITY);
 	assert_string_equal(p.parent_plan_id, PLAN_R);
 	assert_string_equal(p.owner_code, "");
 	assert_string_equal(p.act_date, "");
-	replica_arena_free(&a);
 }
 
 static void test_section_from_json(void **state)
 {
-	struct replica_arena a = REPLICA_ARENA_INIT;
 	Karta__Section s;
-	assert_int_equal(replica_section_from_json(section_json, &s, &a), 0);
+	assert_int_equal(replica_section_from_json(section_json, &s, *state), 0);
 	assert_string_equal(s.id, SEC_1);
 	assert_string_equal(s.plan_id, PLAN_R);
 	assert_int_equal(s.ordinal, 2);
 	assert_string_equal(s.number, "2.");
 	assert_string_equal(s.title, "Организационно-технологическое обеспечение");
 	assert_int_equal(s.row_version, 1);
-	replica_arena_free(&a);
 }
 
 static void test_item_from_json(void **state)
 {
-	struct replica_arena a = REPLICA_ARENA_INIT;
 	Karta__Item it;
-	assert_int_equal(replica_item_from_json(item_json, &it, &a), 0);
+	assert_int_equal(replica_item_from_json(item_json, &it, *state), 0);
 	assert_string_equal(it.id, ITEM_1);
 	assert_string_equal(it.plan_id, PLAN_R);
 	assert_string_equal(it.section_id, SEC_1);
@@ -156,23 +171,20 @@ static void test_item_from_json(void **state)
 	assert_string_equal(it.delete_reason, "");
 	assert_string_equal(it.updated_at, "2026-11-24T07:00:00Z");
 	assert_string_equal(it.updated_by, ""); /* the payload holds a device id */
-	replica_arena_free(&a);
 }
 
 static void test_item_deleted(void **state)
 {
-	struct replica_arena a = REPLICA_ARENA_INIT;
 	Karta__Item it;
 	static const char del[] = "{\"id\": \"" ITEM_1 "\", \"title\": \"x\","
 		" \"deleted_at\": \"2026-12-31T22:30:00.5-03:30\","
 		" \"delete_reason\": \"дублирует п. 2.1\", \"updated_at\": \"2026-12-31T22:30:00.5-03:30\","
 		" \"parent_item_id\": \"0f6a8b7c-1d2e-4f30-a1b2-c3d4e5f60009\"}";
-	assert_int_equal(replica_item_from_json(del, &it, &a), 0);
+	assert_int_equal(replica_item_from_json(del, &it, *state), 0);
 	assert_true(it.deleted);
 	assert_string_equal(it.delete_reason, "дублирует п. 2.1");
 	assert_string_equal(it.updated_at, "2027-01-01T02:00:00Z"); /* across a year */
 	assert_string_equal(it.parent_item_id, "0f6a8b7c-1d2e-4f30-a1b2-c3d4e5f60009");
-	replica_arena_free(&a);
 }
 
 /* updated_at of an item whose payload is {"updated_at": "<in>"}. */
@@ -419,20 +431,15 @@ static void test_plan_get(void **state)
 	replica_arena_free(&a);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arena),
-		cmocka_unit_test(test_plan_from_json),
-		cmocka_unit_test(test_section_from_json),
-		cmocka_unit_test(test_item_from_json),
-		cmocka_unit_test(test_item_deleted),
-		cmocka_unit_test(test_utc),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_lenient_types),
-		cmocka_unit_test(test_not_an_object),
-		cmocka_unit_test_setup_teardown(test_plan_list, replica_fixture_setup, replica_fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_plan_get, replica_fixture_setup, replica_fixture_teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_arena),
+	cmocka_unit_test_setup_teardown(test_plan_from_json, arena_setup, arena_teardown),
+	cmocka_unit_test_setup_teardown(test_section_from_json, arena_setup, arena_teardown),
+	cmocka_unit_test_setup_teardown(test_item_from_json, arena_setup, arena_teardown),
+	cmocka_unit_test_setup_teardown(test_item_deleted, arena_setup, arena_teardown),
+	cmocka_unit_test(test_utc),
+	cmocka_unit_test(test_defaults),
+	cmocka_unit_test(test_lenient_types),
+	cmocka_unit_test(test_not_an_object),
+	cmocka_unit_test_setup_teardown(test_plan_list, replica_fixture_setup, replica_fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_plan_get, replica_fixture_setup, replica_fixture_teardown))

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "replica_fixture.h"
 #include "replica_int.h"
 
@@ -141,13 +143,8 @@ static void test_snapshot_keeps_description(void **state)
 		" AND parent = 'mun1' AND scope = 'all' AND level > 0"), 1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_interrupted_snapshot, replica_fixture_setup,
-			replica_fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot_keeps_description, replica_fixture_setup,
-			replica_fixture_teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_interrupted_snapshot, replica_fixture_setup,
+		replica_fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_snapshot_keeps_description, replica_fixture_setup,
+		replica_fixture_teardown))

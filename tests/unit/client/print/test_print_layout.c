@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,13 +170,8 @@ static void nothing_or_failure_leaves_old_file(void **state)
 	assert_string_equal(buf, "keep me");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(long_table_pages),
-		cmocka_unit_test(a4_portrait_and_landscape),
-		cmocka_unit_test(unwritable_path),
-		cmocka_unit_test(nothing_or_failure_leaves_old_file),
-	};
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+KT_UNIT_MAIN(setup, teardown,
+	cmocka_unit_test(long_table_pages),
+	cmocka_unit_test(a4_portrait_and_landscape),
+	cmocka_unit_test(unwritable_path),
+	cmocka_unit_test(nothing_or_failure_leaves_old_file))

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_csv.h"
 #include "kt_registry.h"
 #include "kt_validate.h"
@@ -29,6 +31,21 @@ static void set_tz(const char *tz)
 {
 	setenv("TZ", tz, 1);
 	tzset();
+}
+
+/* The tests run in UTC; those that write local times in Moscow time, back to UTC after. */
+static int tz_utc(void **state)
+{
+	(void)state;
+	set_tz("UTC0");
+	return 0;
+}
+
+static int tz_msk(void **state)
+{
+	(void)state;
+	set_tz("MSK-3");
+	return 0;
 }
 
 /* ---- value helpers ----------------------------------------------------------------------- */
@@ -169,6 +186,14 @@ static void expect_row(enum kt_reg_kind kind, enum kt_reg_layout lay, const json
 	regmap_rec_release(&rec);
 }
 
+/* A row in both layouts, with the same references. */
+static void expect_both(enum kt_reg_kind kind, const json_t *row, const struct regmap_refs *refs,
+	const char *want_karta, const char *want_ris)
+{
+	expect_row(kind, KT_LAYOUT_KARTA, row, refs, want_karta);
+	expect_row(kind, KT_LAYOUT_RIS, row, refs, want_ris);
+}
+
 static const char participant_row[] =
 	"{\"id\": \"5b0e2c1a-0000-4000-8000-000000000001\", \"org_id\": 17, \"guid\": null,"
 	" \"surname\": \"Кузнецов\", \"name\": \"Михаил\", \"patronymic\": \"Олегович\", \"sex\": 1,"
@@ -179,6 +204,32 @@ static const char participant_row[] =
 	" \"citizenship\": \"643\", \"region_code\": 50, \"results\": 0, \"study_form\": 1,"
 	" \"row_version\": 3, \"created_at\": \"2024-10-01T07:15:00+00:00\","
 	" \"updated_at\": \"2024-12-12T06:00:41.5+00:00\", \"updated_by\": 4, \"deleted_at\": null}";
+
+/* An exam point of karta with its interop fields. */
+static const char exam_point_row[] =
+	"{\"id\": \"9a000000-0000-4000-8000-000000000001\", \"org_id\": 3,"
+	" \"region_id\": 1, \"guid\": \"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b\", \"code\": \"0101\","
+	" \"name\": \"ППЭ на базе МБОУ «Средняя школа № 1»\", \"address\": \"г. Приозёрск; ул. Садовая\","
+	" \"host_org_id\": 40, \"capacity\": 19, \"forms\": 5, \"at_home\": false,"
+	" \"remote\": true, \"video\": true, \"kim_print\": true, \"reserve\": false,"
+	" \"phones\": \"+7 (861) 904-01-07\", \"emails\": \"ppe0101@edu.example.ru\","
+	" \"extra_flags\": 2, \"pcenter_guid\": null, \"area_guid\":"
+	" \"c0ffee00-1234-4abc-9def-00000000000c\", \"created_at\": \"2024-09-01T08:00:00+00:00\","
+	" \"updated_at\": \"2025-01-15T16:20:05+00:00\", \"deleted_at\": null}";
+
+/* A participant read from an interop file (ris_*), deleted. */
+static const char ris_kept_row[] =
+	"{\"id\": \"9a000000-0000-4000-8000-000000000002\", \"org_id\": 40,"
+	" \"guid\": \"a1b2c3d4-0000-4000-8000-00000000000a\","
+	" \"ris_guid\": \"{A1B2C3D4-0000-4000-8000-00000000000A}\", \"ris_deleted\": 4,"
+	" \"surname\": \"Историева\", \"name\": \"Вера\", \"patronymic\": \"\", \"sex\": 2,"
+	" \"birth_date\": \"2009-11-11\", \"doc_type\": 1, \"doc_series\": \"4515\","
+	" \"doc_number\": \"613583\", \"snils\": \"\", \"class\": \"9А\", \"category\": 1,"
+	" \"form\": 2, \"ovz\": false, \"citizenship\": \"643\", \"region_code\": null,"
+	" \"results\": null, \"study_form\": null, \"ris_created\": \"2024-09-01T08:00:00\","
+	" \"ris_updated\": null, \"ris_school_guid\": \"{0A1B2C3D-1111-4111-8111-0000000000C1}\","
+	" \"ris_grad_guid\": \"\", \"created_at\": \"2025-01-15T16:20:05+00:00\","
+	" \"updated_at\": \"2025-01-15T16:20:05+00:00\", \"deleted_at\": \"2025-01-15T16:20:05+00:00\"}";
 
 /* karta's layout ends with the row's identity (its GUID, else its id) and, for a deleted
  * row, its deletion reason ("удалено" when none was given). */
@@ -222,15 +273,13 @@ static void test_identity(void **state)
 static void test_participant(void **state)
 {
 	(void)state;
-	set_tz("MSK-3");
 	json_t *row = load(participant_row);
 	struct regmap_refs refs = {.owner = "020001",
 		.owner_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
-	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, row, &refs,
+	/* RIS: no guid: the karta id stands in; grad school none: the main one; sex 1 → 0 */
+	expect_both(KT_REG_PARTICIPANTS, row, &refs,
 		"Кузнецов;Михаил;Олегович;1;4410;015167;М;25.11.2009;9Б;002-012-345 49;020001;1;ОГЭ;0;1;"
-		"643");
-	/* no guid: the karta id stands in; grad school none: the main one; sex 1 → 0 */
-	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs,
+		"643",
 		"5b0e2c1a-0000-4000-8000-000000000001;0;Кузнецов;Михаил;Олегович;4410;015167;1;0;9Б;"
 		"25.11.2009;0;1;50;6f9619ff-8b86-d011-b42d-00cf4fc964ff;"
 		"6f9619ff-8b86-d011-b42d-00cf4fc964ff;01.10.2024 10:15:00;12.12.2024 09:00:41;1;0;1;"
@@ -264,28 +313,17 @@ static void test_participant(void **state)
 	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_KARTA, row, &refs,
 		"Егорова;Наталья;;1;2519;417594;Ж;20.11.2007;11В;;010001;1;ЕГЭ;1;0;");
 	json_decref(row);
-	set_tz("UTC0");
 }
 
 static void test_exam_point(void **state)
 {
 	(void)state;
-	set_tz("UTC0");
-	json_t *row = load("{\"id\": \"9a000000-0000-4000-8000-000000000001\", \"org_id\": 3,"
-		" \"region_id\": 1, \"guid\": \"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b\", \"code\": \"0101\","
-		" \"name\": \"ППЭ на базе МБОУ «Средняя школа № 1»\", \"address\": \"г. Приозёрск; ул. Садовая\","
-		" \"host_org_id\": 40, \"capacity\": 19, \"forms\": 5, \"at_home\": false,"
-		" \"remote\": true, \"video\": true, \"kim_print\": true, \"reserve\": false,"
-		" \"phones\": \"+7 (861) 904-01-07\", \"emails\": \"ppe0101@edu.example.ru\","
-		" \"extra_flags\": 2, \"pcenter_guid\": null, \"area_guid\":"
-		" \"c0ffee00-1234-4abc-9def-00000000000c\", \"created_at\": \"2024-09-01T08:00:00+00:00\","
-		" \"updated_at\": \"2025-01-15T16:20:05+00:00\", \"deleted_at\": null}");
+	json_t *row = load(exam_point_row);
 	struct regmap_refs refs = {.owner = "03", .owner_guid = "c0ffee00-1234-4abc-9def-00000000000a",
 		.other = "030001", .other_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
-	expect_row(KT_REG_EXAM_POINTS, KT_LAYOUT_KARTA, row, &refs,
+	expect_both(KT_REG_EXAM_POINTS, row, &refs,
 		"0101;ППЭ на базе МБОУ «Средняя школа № 1»;г. Приозёрск; ул. Садовая;03;030001;19;"
-		"ЕГЭ, ГВЭ;0;1;1;1;0;+7 (861) 904-01-07;ppe0101@edu.example.ru");
-	expect_row(KT_REG_EXAM_POINTS, KT_LAYOUT_RIS, row, &refs,
+		"ЕГЭ, ГВЭ;0;1;1;1;0;+7 (861) 904-01-07;ppe0101@edu.example.ru",
 		"a1b2c3d4-0001-4e5f-8a9b-0c1d2e3f4a5b;0;101;ППЭ на базе МБОУ «Средняя школа № 1»;"
 		"г. Приозёрск; ул. Садовая;6f9619ff-8b86-d011-b42d-00cf4fc964ff;;+7 (861) 904-01-07;"
 		"ppe0101@edu.example.ru;1;c0ffee00-1234-4abc-9def-00000000000a;"
@@ -305,18 +343,7 @@ static void test_exam_point(void **state)
 static void test_ris_kept(void **state)
 {
 	(void)state;
-	set_tz("MSK-3");
-	json_t *row = load("{\"id\": \"9a000000-0000-4000-8000-000000000002\", \"org_id\": 40,"
-		" \"guid\": \"a1b2c3d4-0000-4000-8000-00000000000a\","
-		" \"ris_guid\": \"{A1B2C3D4-0000-4000-8000-00000000000A}\", \"ris_deleted\": 4,"
-		" \"surname\": \"Историева\", \"name\": \"Вера\", \"patronymic\": \"\", \"sex\": 2,"
-		" \"birth_date\": \"2009-11-11\", \"doc_type\": 1, \"doc_series\": \"4515\","
-		" \"doc_number\": \"613583\", \"snils\": \"\", \"class\": \"9А\", \"category\": 1,"
-		" \"form\": 2, \"ovz\": false, \"citizenship\": \"643\", \"region_code\": null,"
-		" \"results\": null, \"study_form\": null, \"ris_created\": \"2024-09-01T08:00:00\","
-		" \"ris_updated\": null, \"ris_school_guid\": \"{0A1B2C3D-1111-4111-8111-0000000000C1}\","
-		" \"ris_grad_guid\": \"\", \"created_at\": \"2025-01-15T16:20:05+00:00\","
-		" \"updated_at\": \"2025-01-15T16:20:05+00:00\", \"deleted_at\": \"2025-01-15T16:20:05+00:00\"}");
+	json_t *row = load(ris_kept_row);
 	struct regmap_refs refs = {.owner_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
 	expect_row(KT_REG_PARTICIPANTS, KT_LAYOUT_RIS, row, &refs,
 		"{A1B2C3D4-0000-4000-8000-00000000000A};4;Историева;Вера;;4515;613583;1;1;9А;11.11.2009;0;"
@@ -356,7 +383,6 @@ static void test_ris_kept(void **state)
 	assert_string_equal(rec.v[KT_E_DELETED], "5");
 	regmap_rec_release(&rec);
 	json_decref(row);
-	set_tz("UTC0");
 }
 
 static void test_auditorium_staff(void **state)
@@ -462,6 +488,24 @@ struct stored {
 	bool skip; /* an interop history row (deleted-row flag not 0) */
 };
 
+/* The columns of a person, participant or staff member: their field ids. */
+struct person_ids {
+	int last, first, middle, birth, doc_type, series, number, snils;
+};
+
+static void store_person(json_t *j, const char *const *v, const struct person_ids *f)
+{
+	int dt = kt_doc_type_parse(v[f->doc_type]);
+	json_object_set_new(j, "surname", json_string(v[f->last]));
+	json_object_set_new(j, "name", json_string(v[f->first]));
+	json_object_set_new(j, "patronymic", json_string(v[f->middle]));
+	json_object_set_new(j, "birth_date", iso(v[f->birth], false));
+	json_object_set_new(j, "doc_type", json_integer(dt));
+	json_object_set_new(j, "doc_series", doc_norm(dt, v[f->series], true));
+	json_object_set_new(j, "doc_number", doc_norm(dt, v[f->number], false));
+	json_object_set_new(j, "snils", digits_only(v[f->snils]));
+}
+
 static void store(enum kt_reg_kind kind, enum kt_reg_layout lay, const char *const *v,
 	struct stored *s)
 {
@@ -476,16 +520,10 @@ static void store(enum kt_reg_kind kind, enum kt_reg_layout lay, const char *con
 	}
 	switch (kind) {
 	case KT_REG_PARTICIPANTS: {
-		int dt = kt_doc_type_parse(v[KT_P_DOC_TYPE]);
-		json_object_set_new(j, "surname", json_string(v[KT_P_LAST_NAME]));
-		json_object_set_new(j, "name", json_string(v[KT_P_FIRST_NAME]));
-		json_object_set_new(j, "patronymic", json_string(v[KT_P_MIDDLE_NAME]));
+		store_person(j, v, &(struct person_ids){KT_P_LAST_NAME, KT_P_FIRST_NAME,
+			KT_P_MIDDLE_NAME, KT_P_BIRTH_DATE, KT_P_DOC_TYPE, KT_P_DOC_SERIES,
+			KT_P_DOC_NUMBER, KT_P_SNILS});
 		json_object_set_new(j, "sex", json_integer(kt_parse_sex(v[KT_P_SEX], ris)));
-		json_object_set_new(j, "birth_date", iso(v[KT_P_BIRTH_DATE], false));
-		json_object_set_new(j, "doc_type", json_integer(dt));
-		json_object_set_new(j, "doc_series", doc_norm(dt, v[KT_P_DOC_SERIES], true));
-		json_object_set_new(j, "doc_number", doc_norm(dt, v[KT_P_DOC_NUMBER], false));
-		json_object_set_new(j, "snils", digits_only(v[KT_P_SNILS]));
 		json_object_set_new(j, "class", json_string(v[KT_P_GRADE]));
 		json_object_set_new(j, "category", json_integer(kt_category_parse(v[KT_P_CATEGORY])));
 		json_object_set_new(j, "form", json_integer(ris
@@ -561,18 +599,12 @@ static void store(enum kt_reg_kind kind, enum kt_reg_layout lay, const char *con
 	case KT_REG_STAFF: {
 		static const char *const words[] = {"", "head", "organizer_in", "organizer_out",
 			"technician", "assistant", "medic", "gek"};
-		int dt = kt_doc_type_parse(v[KT_S_DOC_TYPE]);
+		store_person(j, v, &(struct person_ids){KT_S_LAST_NAME, KT_S_FIRST_NAME,
+			KT_S_MIDDLE_NAME, KT_S_BIRTH_DATE, KT_S_DOC_TYPE, KT_S_DOC_SERIES,
+			KT_S_DOC_NUMBER, KT_S_SNILS});
 		json_object_set_new(j, "code", json_string(v[KT_S_CODE]));
-		json_object_set_new(j, "surname", json_string(v[KT_S_LAST_NAME]));
-		json_object_set_new(j, "name", json_string(v[KT_S_FIRST_NAME]));
-		json_object_set_new(j, "patronymic", json_string(v[KT_S_MIDDLE_NAME]));
 		int sx = kt_parse_sex(v[KT_S_SEX], false);
 		json_object_set_new(j, "sex", sx ? json_integer(sx) : json_null());
-		json_object_set_new(j, "birth_date", iso(v[KT_S_BIRTH_DATE], false));
-		json_object_set_new(j, "doc_type", json_integer(dt));
-		json_object_set_new(j, "doc_series", doc_norm(dt, v[KT_S_DOC_SERIES], true));
-		json_object_set_new(j, "doc_number", doc_norm(dt, v[KT_S_DOC_NUMBER], false));
-		json_object_set_new(j, "snils", digits_only(v[KT_S_SNILS]));
 		json_object_set_new(j, "subject", json_string(v[KT_S_SUBJECT]));
 		json_t *roles = json_array();
 		json_array_append_new(roles, json_string(words[kt_role_parse(v[KT_S_ROLE])]));
@@ -683,22 +715,26 @@ static size_t round_trip(const char *file, enum kt_reg_kind kind, size_t *rows)
 static void test_samples(void **state)
 {
 	(void)state;
-	set_tz("UTC0");
-	size_t rows;
-	/* 8 rows, 2 in non-canonical spellings (document names, «м», «нет», «45 06», ВПЛ) */
-	assert_int_equal(round_trip("registry-participants.csv", KT_REG_PARTICIPANTS, &rows), 6);
-	assert_int_equal(rows, 8);
-	/* 3 rows, 1 history row (flag 10) skipped */
-	assert_int_equal(round_trip("registry-participants-ris.csv", KT_REG_PARTICIPANTS, &rows), 2);
-	assert_int_equal(rows, 2);
-	assert_int_equal(round_trip("registry-exam-points.csv", KT_REG_EXAM_POINTS, &rows), 3);
-	assert_int_equal(rows, 3);
-	assert_int_equal(round_trip("registry-exam-points-ris.csv", KT_REG_EXAM_POINTS, &rows), 2);
-	assert_int_equal(rows, 2);
-	assert_int_equal(round_trip("registry-auditoriums.csv", KT_REG_AUDITORIUMS, &rows), 6);
-	assert_int_equal(rows, 6);
-	assert_int_equal(round_trip("registry-staff.csv", KT_REG_STAFF, &rows), 5);
-	assert_int_equal(rows, 5);
+	static const struct {
+		const char *file;
+		enum kt_reg_kind kind;
+		size_t same, rows;
+	} samples[] = {
+		/* 8 rows, 2 in non-canonical spellings (document names, «м», «нет», «45 06», ВПЛ) */
+		{"registry-participants.csv", KT_REG_PARTICIPANTS, 6, 8},
+		/* 3 rows, 1 history row (flag 10) skipped */
+		{"registry-participants-ris.csv", KT_REG_PARTICIPANTS, 2, 2},
+		{"registry-exam-points.csv", KT_REG_EXAM_POINTS, 3, 3},
+		{"registry-exam-points-ris.csv", KT_REG_EXAM_POINTS, 2, 2},
+		{"registry-auditoriums.csv", KT_REG_AUDITORIUMS, 6, 6},
+		{"registry-staff.csv", KT_REG_STAFF, 5, 5},
+	};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		size_t rows, same = round_trip(samples[i].file, samples[i].kind, &rows);
+		if (same != samples[i].same || rows != samples[i].rows)
+			fail_msg("%s: %zu of %zu rows the same, want %zu of %zu", samples[i].file, same,
+				rows, samples[i].same, samples[i].rows);
+	}
 }
 
 /* ---- through kt_csv ---------------------------------------------------------------------- */
@@ -758,7 +794,6 @@ static void csv_back(enum kt_reg_kind kind, enum kt_reg_layout lay, const struct
 static void test_csv(void **state)
 {
 	(void)state;
-	set_tz("UTC0");
 	json_t *row = load(participant_row);
 	struct regmap_refs refs = {.owner = "020001", .owner_guid = "6f9619ff-8b86-d011-b42d-00cf4fc964ff"};
 	struct regmap_rec rec = {0};
@@ -780,17 +815,12 @@ static void test_csv(void **state)
 	json_decref(row);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_identity),
-		cmocka_unit_test(test_participant),
-		cmocka_unit_test(test_exam_point),
-		cmocka_unit_test(test_ris_kept),
-		cmocka_unit_test(test_auditorium_staff),
-		cmocka_unit_test(test_samples),
-		cmocka_unit_test(test_csv),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(tz_utc, NULL,
+	cmocka_unit_test(test_values),
+	cmocka_unit_test(test_identity),
+	cmocka_unit_test_setup_teardown(test_participant, tz_msk, tz_utc),
+	cmocka_unit_test(test_exam_point),
+	cmocka_unit_test_setup_teardown(test_ris_kept, tz_msk, tz_utc),
+	cmocka_unit_test(test_auditorium_staff),
+	cmocka_unit_test(test_samples),
+	cmocka_unit_test(test_csv))

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "registry_gds_row.h"
 
 /* text read both ways: the same keys, the same values. */
@@ -113,12 +115,7 @@ static void test_of_json(void **state)
 	json_decref(o);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_as_jansson),
-		cmocka_unit_test(test_many_keys),
-		cmocka_unit_test(test_of_json),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_same_as_jansson),
+	cmocka_unit_test(test_many_keys),
+	cmocka_unit_test(test_of_json))

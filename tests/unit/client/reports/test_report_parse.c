@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "report_parse.h"
 
 static void test_status_words(void **state)
@@ -169,14 +171,9 @@ static void test_short_time(void **state)
 	expect_short_time("не время", true, "не время");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_status_words),
-		cmocka_unit_test(test_documents),
-		cmocka_unit_test(test_documents_refused),
-		cmocka_unit_test(test_evidence_json),
-		cmocka_unit_test(test_short_time),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_status_words),
+	cmocka_unit_test(test_documents),
+	cmocka_unit_test(test_documents_refused),
+	cmocka_unit_test(test_evidence_json),
+	cmocka_unit_test(test_short_time))

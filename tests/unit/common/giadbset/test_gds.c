@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_gds.h"
 
 static char dir[64];
@@ -224,14 +226,9 @@ static void test_checks(void **state)
 	assert_int_equal(kt_gds_col(kt_gds_table("rbd_Schools"), "GovernmentID"), 1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_good_folder, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zip, setup, teardown),
-		cmocka_unit_test(test_checks),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_good_folder, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_zip, setup, teardown),
+	cmocka_unit_test(test_checks))

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_gds_map.h"
 
 /* A value for a schema column: a few named ones, else by type. */
@@ -59,6 +61,16 @@ static void fill_row(const struct kt_gds_table *t, struct kt_gds_row *row)
 {
 	for (int i = 0; i < t->ncols; i++)
 		row->val[i] = value_of(t, i);
+}
+
+/* row, with its column col set to value, is refused with msg. */
+static void expect_refused(const struct kt_gds_map *m, const struct kt_gds_table *t,
+	struct kt_gds_row *row, const char *col, const char *value, const char *msg)
+{
+	char err[256];
+	row->val[kt_gds_col(t, col)] = value;
+	assert_null(kt_gds_to_karta(m, t, row, err, sizeof err));
+	assert_string_equal(err, msg);
 }
 
 static void test_round_trip(void **state)
@@ -132,20 +144,15 @@ static void test_values(void **state)
 	json_decref(k);
 
 	/* rows karta cannot hold are refused, naming the column */
-	row.val[kt_gds_col(t, "Gia")] = "9";
-	assert_null(kt_gds_to_karta(m, t, &row, err, sizeof err));
-	assert_string_equal(err, "«Gia» is not a set of ГИА forms karta knows (1 to 7)");
+	expect_refused(m, t, &row, "Gia", "9", "«Gia» is not a set of ГИА forms karta knows (1 to 7)");
 	row.val[kt_gds_col(t, "Gia")] = "1";
-	row.val[kt_gds_col(t, "ParticipantCategoryFK")] = "8";
-	assert_null(kt_gds_to_karta(m, t, &row, err, sizeof err));
-	assert_string_equal(err, "«ParticipantCategoryFK» is out of the range karta keeps");
-	const struct kt_gds_map *am = kt_gds_map_of("rbd_Auditoriums");
+	expect_refused(m, t, &row, "ParticipantCategoryFK", "8",
+		"«ParticipantCategoryFK» is out of the range karta keeps");
 	const struct kt_gds_table *at = kt_gds_table("rbd_Auditoriums");
 	struct kt_gds_row ar = {.index = 1};
 	fill_row(at, &ar);
-	ar.val[kt_gds_col(at, "RowsCount")] = "51";
-	assert_null(kt_gds_to_karta(am, at, &ar, err, sizeof err));
-	assert_string_equal(err, "«RowsCount» is out of the range karta keeps");
+	expect_refused(kt_gds_map_of("rbd_Auditoriums"), at, &ar, "RowsCount", "51",
+		"«RowsCount» is out of the range karta keeps");
 
 	/* an exam point without its optional address: karta stores one, an export leaves it out */
 	const struct kt_gds_map *sm = kt_gds_map_of("exam_point");
@@ -164,11 +171,6 @@ static void test_values(void **state)
 	json_decref(k);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_values),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_round_trip),
+	cmocka_unit_test(test_values))

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_gds.h"
 #include "kt_gds_write.h"
 
@@ -231,12 +233,7 @@ static void test_missing_folder(void **state)
 	assert_int_equal(entries(), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_folder, setup, teardown),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_missing_folder, setup, teardown))

@@ -15,12 +15,31 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_import.h"
 
 static const char *seeds_dir(void)
 {
 	const char *d = getenv("KT_SEEDS");
 	return d && *d ? d : "tests/fixtures/seeds";
+}
+
+/* The plans the running test parsed, freed after it (free_plans) whatever it asserted. */
+static struct kt_import_plan *kept[8];
+static size_t n_kept;
+
+static struct kt_import_plan *keep(struct kt_import_plan *p)
+{
+	assert_true(n_kept < sizeof kept / sizeof kept[0]);
+	return kept[n_kept++] = p;
+}
+
+static int free_plans(void **state)
+{
+	while (n_kept)
+		kt_import_plan_free(kept[--n_kept]);
+	return 0;
 }
 
 static struct kt_import_plan *parse_seed(const char *name)
@@ -31,7 +50,7 @@ static struct kt_import_plan *parse_seed(const char *name)
 	struct kt_import_err err;
 	if (kt_import_parse_file(path, &p, &err) != 0)
 		fail_msg("cannot import '%s': %s", path, err.msg);
-	return p;
+	return keep(p);
 }
 
 static struct kt_import_plan *parse(const char *text)
@@ -40,7 +59,7 @@ static struct kt_import_plan *parse(const char *text)
 	struct kt_import_err err;
 	if (kt_import_parse_buf(text, strlen(text), "test", &p, &err) != 0)
 		fail_msg("cannot import: %s", err.msg);
-	return p;
+	return keep(p);
 }
 
 static const struct kt_import_item *item(const struct kt_import_plan *p, const char *number)
@@ -64,17 +83,57 @@ static const struct kt_import_warning *warning(const struct kt_import_plan *p, c
 	return NULL;
 }
 
+#define ANY SIZE_MAX /* a count not checked */
+
+/* The plan's layout (KT_IMPORT_LAYOUT_NONE: not checked), sections and items. */
+static void expect_plan(const struct kt_import_plan *p, enum kt_import_layout layout,
+	size_t sections, size_t items)
+{
+	if (layout != KT_IMPORT_LAYOUT_NONE)
+		assert_int_equal(p->doc.layout, layout);
+	if (sections != ANY)
+		assert_int_equal(p->n_sections, sections);
+	if (items != ANY)
+		assert_int_equal(kt_import_item_count(p), items);
+}
+
+/* Section i's number (NULL: none) and title. */
+static void expect_section(const struct kt_import_plan *p, size_t i, const char *number,
+	const char *title)
+{
+	if (number)
+		assert_string_equal(p->sections[i].number, number);
+	else
+		assert_null(p->sections[i].number);
+	assert_string_equal(p->sections[i].title, title);
+}
+
 /* ---- seeds against their golden extractions ---- */
 
-static void check_seed(const char *stem, const char *txt, size_t sections)
+/* A seed, its golden extraction (golden/<stem>.json) and what the whole plan holds. */
+struct seed {
+	const char *stem, *file;
+	size_t sections, items;
+	enum kt_import_layout layout; /* KT_IMPORT_LAYOUT_NONE: not checked */
+	const char *academic_year;
+};
+
+static const struct seed seeds[] = {
+	{"000", "000_0321eb817b06a241.txt", 8, 94, KT_IMPORT_LAYOUT_CELL_LINES, "2019-2020"},
+	{"001", "001_ab757c1570964dd4.txt", 8, 334, KT_IMPORT_LAYOUT_NONE, "2023-2024"},
+	{"003", "003_042b6b193d2b342e.txt", 12, 83, KT_IMPORT_LAYOUT_ROW_LINES, "2023-2024"},
+};
+
+/* The seed parsed and checked against its golden extraction and the table above. */
+static struct kt_import_plan *check_seed(const struct seed *s)
 {
 	char path[1024];
-	snprintf(path, sizeof path, "%s/golden/%s.json", seeds_dir(), stem);
+	snprintf(path, sizeof path, "%s/golden/%s.json", seeds_dir(), s->stem);
 	json_error_t je;
 	json_t *golden = json_load_file(path, 0, &je);
 	if (!golden)
 		fail_msg("cannot read '%s': %s", path, je.text);
-	struct kt_import_plan *p = parse_seed(txt);
+	struct kt_import_plan *p = parse_seed(s->file);
 	struct kt_import_score sc;
 	assert_int_equal(kt_import_compare(p, golden, &sc, NULL), 0);
 	if (sc.missing || sc.invented)
@@ -85,20 +144,17 @@ static void check_seed(const char *stem, const char *txt, size_t sections)
 	/* >= 98 % of titles and deadline texts exact after whitespace normalization */
 	assert_true(sc.titles_equal * 100 >= sc.found * 98);
 	assert_true(sc.deadlines_equal * 100 >= sc.found * 98);
-	assert_int_equal(sc.golden_sections, sections);
-	assert_int_equal(p->n_sections, sections);
+	assert_int_equal(sc.golden_sections, s->sections);
 	json_decref(golden);
-	kt_import_plan_free(p);
+	expect_plan(p, s->layout, s->sections, s->items);
+	assert_string_equal(p->doc.academic_year, s->academic_year);
+	return p;
 }
 
 static void test_seed_000(void **state)
 {
-	check_seed("000", "000_0321eb817b06a241.txt", 8);
-	struct kt_import_plan *p = parse_seed("000_0321eb817b06a241.txt");
+	struct kt_import_plan *p = check_seed(&seeds[0]);
 	const struct kt_import_document *d = &p->doc;
-	assert_int_equal(d->layout, KT_IMPORT_LAYOUT_CELL_LINES);
-	assert_int_equal(kt_import_item_count(p), 94);
-	assert_string_equal(d->academic_year, "2019-2020");
 	assert_int_equal(d->year_first, 2019);
 	assert_true(d->has_approval);
 	assert_string_equal(d->approval.kind, "приказ");
@@ -133,16 +189,12 @@ static void test_seed_000(void **state)
 	/* «декабрь 2018 года» in a 2019-2020 plan: kept as written, warned */
 	assert_string_equal(item(p, "1.7.")->deadline_text, "декабрь 2018 года");
 	assert_non_null(warning(p, "deadline_year", 129));
-	kt_import_plan_free(p);
 }
 
 static void test_seed_001(void **state)
 {
-	check_seed("001", "001_ab757c1570964dd4.txt", 8);
-	struct kt_import_plan *p = parse_seed("001_ab757c1570964dd4.txt");
+	struct kt_import_plan *p = check_seed(&seeds[1]);
 	const struct kt_import_document *d = &p->doc;
-	assert_int_equal(kt_import_item_count(p), 334);
-	assert_string_equal(d->academic_year, "2023-2024");
 	assert_non_null(warning(p, "academic_year_inferred", 0));
 	assert_false(d->has_approval);
 	assert_false(d->has_implements);
@@ -152,8 +204,7 @@ static void test_seed_001(void **state)
 	assert_int_equal(p->abbrevs[0].line, 7);
 	assert_string_equal(p->abbrevs[29].abbr, "ФГОС ООО");
 	/* unnumbered sections, numbering restarts in each */
-	assert_null(p->sections[0].number);
-	assert_string_equal(p->sections[0].title, "Анализ проведения ГИА в 2023 году");
+	expect_section(p, 0, NULL, "Анализ проведения ГИА в 2023 году");
 	assert_string_equal(p->sections[3].title, "Финансовое обеспечение ГИА-9 и ГИА-11");
 	/* parties resolved with the abbreviation table */
 	const struct kt_import_item *it = item(p, "1.");
@@ -177,17 +228,12 @@ static void test_seed_001(void **state)
 	assert_int_equal(it->last_line, 567);
 	/* cells with TABs inside */
 	assert_non_null(warning(p, "merged_cells", 241));
-	kt_import_plan_free(p);
 }
 
 static void test_seed_003(void **state)
 {
-	check_seed("003", "003_042b6b193d2b342e.txt", 12);
-	struct kt_import_plan *p = parse_seed("003_042b6b193d2b342e.txt");
+	struct kt_import_plan *p = check_seed(&seeds[2]);
 	const struct kt_import_document *d = &p->doc;
-	assert_int_equal(d->layout, KT_IMPORT_LAYOUT_ROW_LINES);
-	assert_int_equal(kt_import_item_count(p), 83);
-	assert_string_equal(d->academic_year, "2023-2024");
 	assert_true(d->has_approval);
 	assert_string_equal(d->approval.number, "01-08/530");
 	assert_string_equal(d->approval.date, "2023-10-12");
@@ -207,7 +253,6 @@ static void test_seed_003(void **state)
 	assert_string_equal(item(p, "1.1.")->result_text, "-Повышение эффективности управленческой "
 		"деятельности в сфере совершенствования качества образования - Разработка «дорожных "
 		"карт» ОУ по подготовке к ГИА");
-	kt_import_plan_free(p);
 }
 
 /* ---- synthetic inputs, one rule each ---- */
@@ -227,10 +272,8 @@ static void test_continuation_and_repeated_header(void **state)
 		"1\t2\t3\t4\n"
 		"ОКТЯБРЬ\t\t\t\n"
 		"3.\tРегистрация участников\tоктябрь\tОО\n");
-	assert_int_equal(p->doc.layout, KT_IMPORT_LAYOUT_ROW_LINES);
-	assert_int_equal(p->n_sections, 2);
-	assert_string_equal(p->sections[0].title, "СЕНТЯБРЬ");
-	assert_null(p->sections[0].number);
+	expect_plan(p, KT_IMPORT_LAYOUT_ROW_LINES, 2, ANY);
+	expect_section(p, 0, NULL, "СЕНТЯБРЬ");
 	assert_string_equal(p->sections[1].title, "ОКТЯБРЬ");
 	assert_int_equal(kt_import_item_count(p), 3);
 	const struct kt_import_item *it = item(p, "2.");
@@ -240,7 +283,6 @@ static void test_continuation_and_repeated_header(void **state)
 	assert_int_equal(it->last_line, 8);
 	assert_int_equal(p->doc.dropped_header_rows, 3);
 	assert_string_equal(item(p, "1.")->deadline_text, "05.09.2022");
-	kt_import_plan_free(p);
 }
 
 static void test_cell_lines_rules(void **state)
@@ -256,10 +298,8 @@ static void test_cell_lines_rules(void **state)
 		"\t1.3.\n\tСовещание\n\tноябрь\n\tУО\n\n"
 		"\t\n\tФормирование списков экспертов\n\tдекабрь\n\tУО\n\n"
 		"\t1.3.\n\tСовещание повторное\n\tдекабрь 2018 года\n\tУО\n");
-	assert_int_equal(p->doc.layout, KT_IMPORT_LAYOUT_CELL_LINES);
-	assert_int_equal(p->n_sections, 1);
-	assert_string_equal(p->sections[0].number, "1");
-	assert_string_equal(p->sections[0].title, "Анализ результатов");
+	expect_plan(p, KT_IMPORT_LAYOUT_CELL_LINES, 1, ANY);
+	expect_section(p, 0, "1", "Анализ результатов");
 	/* a word broken at a line end is joined; a real compound keeps its hyphen */
 	assert_string_equal(item(p, "1.1.")->title,
 		"Организация образовательного процесса в образовательных организациях");
@@ -276,7 +316,6 @@ static void test_cell_lines_rules(void **state)
 	/* the wrong year is kept and warned about */
 	assert_non_null(warning(p, "deadline_year", 36));
 	assert_string_equal(p->doc.academic_year, "2023-2024");
-	kt_import_plan_free(p);
 }
 
 static void test_html_residue(void **state)
@@ -295,7 +334,6 @@ static void test_html_residue(void **state)
 	assert_string_equal(it->result_text, "Справка «итоги»");
 	assert_string_equal(item(p, "1.2.")->title, "Сбор сведений < 3 дней");
 	assert_string_equal(p->doc.title, "Дорожная карта на 2023-2024 учебный год");
-	kt_import_plan_free(p);
 }
 
 static char *to_cp1251(const char *utf8, size_t *outlen)
@@ -342,13 +380,12 @@ static void test_sections_and_restart(void **state)
 		"\t2.\n\tАнализ данных\n\tУО\n\tсентябрь 2023 года\n\n"
 		"\t\n\tФинансовое обеспечение ГИА\n\t\n\t\n\n"
 		"\t1.\n\tСмета\n\tУО\n\tоктябрь 2023 года\n");
-	assert_int_equal(p->n_sections, 2);
+	expect_plan(p, KT_IMPORT_LAYOUT_NONE, 2, ANY);
 	assert_string_equal(p->sections[1].title, "Финансовое обеспечение ГИА");
 	assert_int_equal(p->sections[1].n_items, 1);
 	assert_int_equal(p->doc.columns[0].role, KT_COL_NUMBER);
 	assert_null(warning(p, "duplicate_number", 0));
 	assert_non_null(warning(p, "academic_year_missing", 0));
-	kt_import_plan_free(p);
 }
 
 static void test_headers_and_trailers(void **state)
@@ -372,7 +409,6 @@ static void test_headers_and_trailers(void **state)
 	assert_string_equal(it->responsible_text, "УО, ОО");
 	assert_int_equal(kt_import_item_count(p), 1);
 	assert_non_null(warning(p, "after_table", 7));
-	kt_import_plan_free(p);
 
 	/* no number column: items are unnumbered without a warning each; a capitalised heading */
 	p = parse("План работы на 2021/22 уч. год\n"
@@ -389,7 +425,6 @@ static void test_headers_and_trailers(void **state)
 	assert_null(warning(p, "unnumbered_row", 0));
 	assert_non_null(warning(p, "no_number_column", 2));
 	assert_string_equal(p->doc.academic_year, "2021-2022");
-	kt_import_plan_free(p);
 
 	/* cell lines: page number, repeated two-row header and column numbers dropped; the
 	 * signature after the last row is not part of its last cell */
@@ -410,7 +445,6 @@ static void test_headers_and_trailers(void **state)
 	assert_string_equal(item(p, "1.2.")->institutional_action, "сдать");
 	assert_non_null(warning(p, "after_table", 52));
 	assert_int_equal(item(p, "1.2.")->last_line, 48);
-	kt_import_plan_free(p);
 }
 
 static void test_abbreviations(void **state)
@@ -431,7 +465,6 @@ static void test_abbreviations(void **state)
 	assert_string_equal(it->parties[1].abbr, "УО");
 	assert_string_equal(it->parties[1].meaning, "Управление образования администрации района");
 	assert_string_equal(p->doc.title, "План на 2022-2023 учебный год");
-	kt_import_plan_free(p);
 
 	/* «ABBR – meaning» lines under a heading */
 	p = parse("Перечень сокращений:\n"
@@ -445,7 +478,6 @@ static void test_abbreviations(void **state)
 	assert_string_equal(p->abbrevs[1].abbr, "ОО");
 	assert_string_equal(p->abbrevs[1].meaning, "общеобразовательные организации");
 	assert_string_equal(item(p, "1.")->parties[0].meaning, "общеобразовательные организации");
-	kt_import_plan_free(p);
 }
 
 /* ---- bad input ---- */
@@ -751,22 +783,17 @@ static void test_fuzz_brief(void **state)
 	free(buf);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seed_000),
-		cmocka_unit_test(test_seed_001),
-		cmocka_unit_test(test_seed_003),
-		cmocka_unit_test(test_continuation_and_repeated_header),
-		cmocka_unit_test(test_cell_lines_rules),
-		cmocka_unit_test(test_html_residue),
-		cmocka_unit_test(test_windows_1251),
-		cmocka_unit_test(test_sections_and_restart),
-		cmocka_unit_test(test_headers_and_trailers),
-		cmocka_unit_test(test_abbreviations),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_cli),
-		cmocka_unit_test(test_fuzz_brief),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test_teardown(test_seed_000, free_plans),
+	cmocka_unit_test_teardown(test_seed_001, free_plans),
+	cmocka_unit_test_teardown(test_seed_003, free_plans),
+	cmocka_unit_test_teardown(test_continuation_and_repeated_header, free_plans),
+	cmocka_unit_test_teardown(test_cell_lines_rules, free_plans),
+	cmocka_unit_test_teardown(test_html_residue, free_plans),
+	cmocka_unit_test(test_windows_1251),
+	cmocka_unit_test_teardown(test_sections_and_restart, free_plans),
+	cmocka_unit_test_teardown(test_headers_and_trailers, free_plans),
+	cmocka_unit_test_teardown(test_abbreviations, free_plans),
+	cmocka_unit_test(test_bad_input),
+	cmocka_unit_test(test_cli),
+	cmocka_unit_test(test_fuzz_brief))

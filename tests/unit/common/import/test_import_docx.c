@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "../../kt_unit.h"
 #include <zip.h>
 
 #include "kt_import.h"
@@ -426,16 +428,11 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(err.msg, "libreoffice"));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seeds_same_as_text),
-		cmocka_unit_test(test_two_plans),
-		cmocka_unit_test(test_unseen_shapes),
-		cmocka_unit_test(test_numbering),
-		cmocka_unit_test(test_table_rules),
-		cmocka_unit_test(test_styles),
-		cmocka_unit_test(test_refusals),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_seeds_same_as_text),
+	cmocka_unit_test(test_two_plans),
+	cmocka_unit_test(test_unseen_shapes),
+	cmocka_unit_test(test_numbering),
+	cmocka_unit_test(test_table_rules),
+	cmocka_unit_test(test_styles),
+	cmocka_unit_test(test_refusals))

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_cp1251.h"
 #include "kt_csv.h"
 #include "kt_registry.h"
@@ -50,81 +52,107 @@ static char *read_all(const void *buf, size_t len, enum kt_csv_status *st, struc
 	return out;
 }
 
-#define READ(lit, st, err) read_all(lit, sizeof(lit) - 1, st, err, NULL)
+
+#define IN(lit) lit, sizeof(lit) - 1
+
+/* One whole reading: its input and what it gives; a field left 0 or NULL is not checked
+ * (st 0 is KT_CSV_ROW, which a whole reading never ends with). */
+struct read_case {
+	const char *in;
+	size_t len;
+	enum kt_csv_status st;
+	const char *out;     /* the rows as read_all renders them */
+	const char *out_has; /* a part of them */
+	enum kt_csv_errcode code;
+	int line;
+	const char *msg;     /* the last error's message */
+	const char *msg_has; /* a part of it */
+	char sep;
+	const char *encoding;
+};
+
+static const struct read_case read_cases[] = {
+	/* ---- records ---- */
+	/* ';', CRLF, quoted separators, doubled quotes and a line break inside quotes */
+	{IN("a;b;c\r\n1;\"2;x\";3\r\n\"say \"\"hi\"\"\";\"two\r\nlines\";z\r\n"), KT_CSV_END,
+		.out = "a|b|c\n1|2;x|3\nsay \"hi\"|two\r\nlines|z\n"},
+	/* ',' detected, LF */
+	{IN("Фамилия,Имя,Адрес\nИванов,Пётр,\"г. Москва; ул. Ленина, 1\"\n"), .sep = ',',
+		.encoding = "utf-8", .out = "Фамилия|Имя|Адрес\nИванов|Пётр|г. Москва; ул. Ленина, 1\n"},
+	/* ';' wins over commas inside the text */
+	{IN("Код ППЭ;Наименование, полное;Адрес\n0101;Школа, №1;ул. Мира\n"), .sep = ';',
+		.out = "Код ППЭ|Наименование, полное|Адрес\n0101|Школа, №1|ул. Мира\n"},
+	/* a BOM: UTF-8, no BOM in the first field */
+	{IN("\xEF\xBB\xBF" "Фамилия;Имя\nЁлкина;Алёна\n"), .encoding = "utf-8",
+		.out = "Фамилия|Имя\nЁлкина|Алёна\n"},
+	/* "Фамилия;Имя\r\nЁлкина;Пётр\r\n" in Windows-1251 */
+	{IN("\xD4\xE0\xEC\xE8\xEB\xE8\xFF;\xC8\xEC\xFF\r\n\xA8\xEB\xEA\xE8\xED\xE0;\xCF\xB8\xF2\xF0\r\n"),
+		KT_CSV_END, .encoding = "windows-1251", .out = "Фамилия|Имя\nЁлкина|Пётр\n"},
+	/* blank lines and empty rows skipped */
+	{IN("\r\na;b\r\n\r\n;\r\n1;2\n\n"), KT_CSV_END, .out = "a|b\n1|2\n"},
+	/* a quote inside an unquoted field is kept */
+	{IN("a;b\nООО \"Ромашка\";1\n"), .out = "a|b\nООО \"Ромашка\"|1\n"},
+
+	/* ---- refusals ---- */
+	{IN("a;b\n1;2\n3;\"open\n4;5\n"), KT_CSV_ERROR, .code = KT_CSV_EQUOTE, .line = 3,
+		.msg = "line 3: unbalanced quote: field 2 opens a quote on this line that is not closed "
+		"by the end of the file"},
+	/* text after a closing quote: a bad row, the rest of its line is skipped, reading goes on */
+	{IN("a;b\n\"x\"y;1\n2;3\n"), KT_CSV_END, .code = KT_CSV_EQUOTE,
+		.msg_has = "line 2: field 1: text after the closing quote", .out = "a|b\n!\n2|3\n"},
+	/* … in the header: nothing to read the rest by */
+	{IN("\"a\"x;b\n1;2\n"), KT_CSV_ERROR, .code = KT_CSV_EQUOTE},
+	/* a wrong field count: reading goes on after a bad row */
+	{IN("a;b;c\n1;2;3\n4;5\n6;7;8;9\n10;11;12\n"), KT_CSV_END,
+		.out = "a|b|c\n1|2|3\n!4|5\n!6|7|8|9\n10|11|12\n", .code = KT_CSV_ECOLUMNS,
+		.msg = "line 4: the row has 4 fields, the header has 3"},
+	{IN("a;b;c\n4;5\n"), .msg = "line 2: the row has 2 fields, the header has 3"},
+	/* empty and binary */
+	{IN(""), KT_CSV_ERROR, .code = KT_CSV_EEMPTY},
+	{IN("\r\n\r\n"), .code = KT_CSV_EEMPTY},
+	{IN("a;b\n1\0002;3\n"), KT_CSV_ERROR, .code = KT_CSV_EBINARY, .line = 2},
+	/* not UTF-8, and high bytes outside Windows-1251's letters */
+	{IN("a;b\n\x80\x81\x82\x83;\x84\x85\x86\n"), KT_CSV_ERROR, .code = KT_CSV_EENCODING},
+	/* A UTF-8 file with a line of Windows-1251 pasted in: that line is a bad row (its line
+	 * named), the lines around it are read; a file mostly in Windows-1251 stays Windows-1251. */
+	{IN("Фамилия;Имя\nАнна;Ивановна\n\xC0\xED\xED\xE0;x\nОльга;Петровна\n"), KT_CSV_END,
+		.code = KT_CSV_EENCODING, .line = 3, .msg_has = "line 3: invalid UTF-8",
+		.out = "Фамилия|Имя\nАнна|Ивановна\n!\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+		"\xEF\xBF\xBD|x\nОльга|Петровна\n"},
+	/* a quoted field across lines with a bad byte: the whole record is the bad row */
+	{IN("a;b\n\"Анна Ивановна\n\xFF\";1\nБорис;2\n"), KT_CSV_END, .line = 2,
+		.out_has = "\nБорис|2\n"},
+	/* the header itself: nothing to read the rest by */
+	{IN("Фамилия;\xC8\xec\xff\nАнна;Ивановна\nОльга;Петровна\nИра;Х\n"), KT_CSV_ERROR,
+		.code = KT_CSV_EENCODING},
+	/* mostly Windows-1251: read as Windows-1251, every line */
+	{IN("\xD4\xE0\xEC\xE8\xEB\xE8\xFF;\xC8\xEC\xFF\n\xC0\xED\xED\xE0;x\n"), KT_CSV_END,
+		.out = "Фамилия|Имя\nАнна|x\n"},
+};
+
+static void test_read_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof read_cases / sizeof read_cases[0]; i++) {
+		const struct read_case *c = &read_cases[i];
+		enum kt_csv_status st;
+		struct kt_csv_err err = {0};
+		struct kt_csv_reader *r;
+		char *out = read_all(c->in, c->len, &st, &err, &r);
+		if ((c->st && st != c->st) || (c->code && err.code != c->code) ||
+			(c->line && err.line != c->line) || (c->msg && strcmp(err.msg, c->msg) != 0) ||
+			(c->msg_has && !strstr(err.msg, c->msg_has)) ||
+			(c->out && strcmp(out, c->out) != 0) || (c->out_has && !strstr(out, c->out_has)) ||
+			(c->sep && kt_csv_sep(r) != c->sep) ||
+			(c->encoding && strcmp(kt_csv_encoding(r), c->encoding) != 0))
+			fail_msg("case %zu (%.40s): status %d, error %d line %d '%s', sep '%c', %s, rows:\n%s",
+				i, c->in, st, err.code, err.line, err.msg, kt_csv_sep(r), kt_csv_encoding(r), out);
+		kt_csv_reader_free(r);
+		free(out);
+	}
+}
 
 /* ---- records ---- */
-
-static void test_semicolon_crlf_quotes(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = READ("a;b;c\r\n1;\"2;x\";3\r\n\"say \"\"hi\"\"\";\"two\r\nlines\";z\r\n",
-		&st, &err);
-	assert_int_equal(st, KT_CSV_END);
-	assert_string_equal(out, "a|b|c\n1|2;x|3\nsay \"hi\"|two\r\nlines|z\n");
-	free(out);
-}
-
-static void test_comma_detected_lf(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	struct kt_csv_reader *r;
-	const char in[] = "Фамилия,Имя,Адрес\nИванов,Пётр,\"г. Москва; ул. Ленина, 1\"\n";
-	char *out = read_all(in, sizeof in - 1, &st, &err, &r);
-	assert_int_equal(kt_csv_sep(r), ',');
-	assert_string_equal(kt_csv_encoding(r), "utf-8");
-	assert_string_equal(out, "Фамилия|Имя|Адрес\nИванов|Пётр|г. Москва; ул. Ленина, 1\n");
-	kt_csv_reader_free(r);
-	free(out);
-}
-
-static void test_semicolon_wins_over_commas_in_text(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	struct kt_csv_reader *r;
-	const char in[] = "Код ППЭ;Наименование, полное;Адрес\n0101;Школа, №1;ул. Мира\n";
-	char *out = read_all(in, sizeof in - 1, &st, &err, &r);
-	assert_int_equal(kt_csv_sep(r), ';');
-	assert_string_equal(out, "Код ППЭ|Наименование, полное|Адрес\n0101|Школа, №1|ул. Мира\n");
-	kt_csv_reader_free(r);
-	free(out);
-}
-
-static void test_bom(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	struct kt_csv_reader *r;
-	const char in[] = "\xEF\xBB\xBF" "Фамилия;Имя\nЁлкина;Алёна\n";
-	char *out = read_all(in, sizeof in - 1, &st, &err, &r);
-	assert_string_equal(kt_csv_encoding(r), "utf-8");
-	assert_string_equal(out, "Фамилия|Имя\nЁлкина|Алёна\n"); /* no BOM in the first field */
-	kt_csv_reader_free(r);
-	free(out);
-}
-
-static void test_cp1251(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	struct kt_csv_reader *r;
-	/* "Фамилия;Имя\r\nЁлкина;Пётр\r\n" in Windows-1251 */
-	const char in[] = "\xD4\xE0\xEC\xE8\xEB\xE8\xFF;\xC8\xEC\xFF\r\n"
-		"\xA8\xEB\xEA\xE8\xED\xE0;\xCF\xB8\xF2\xF0\r\n";
-	char *out = read_all(in, sizeof in - 1, &st, &err, &r);
-	assert_int_equal(st, KT_CSV_END);
-	assert_string_equal(kt_csv_encoding(r), "windows-1251");
-	assert_string_equal(out, "Фамилия|Имя\nЁлкина|Пётр\n");
-	kt_csv_reader_free(r);
-	free(out);
-}
 
 static void test_cp1251_table_matches_iconv(void **state)
 {
@@ -147,17 +175,6 @@ static void test_cp1251_table_matches_iconv(void **state)
 	assert_int_equal(kt_cp1251_from_u(0x4E2D), -1); /* 中 */
 }
 
-static void test_blank_lines_and_empty_rows_skipped(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = READ("\r\na;b\r\n\r\n;\r\n1;2\n\n", &st, &err);
-	assert_int_equal(st, KT_CSV_END);
-	assert_string_equal(out, "a|b\n1|2\n");
-	free(out);
-}
-
 static void test_line_numbers(void **state)
 {
 	(void)state;
@@ -178,66 +195,7 @@ static void test_line_numbers(void **state)
 	kt_csv_reader_free(r);
 }
 
-static void test_quote_inside_unquoted_kept(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = READ("a;b\nООО \"Ромашка\";1\n", &st, &err);
-	assert_string_equal(out, "a|b\nООО \"Ромашка\"|1\n");
-	free(out);
-}
-
 /* ---- refusals ---- */
-
-static void test_unbalanced_quote(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = READ("a;b\n1;2\n3;\"open\n4;5\n", &st, &err);
-	assert_int_equal(st, KT_CSV_ERROR);
-	assert_int_equal(err.code, KT_CSV_EQUOTE);
-	assert_int_equal(err.line, 3);
-	assert_string_equal(err.msg, "line 3: unbalanced quote: field 2 opens a quote on this line "
-		"that is not closed by the end of the file");
-	free(out);
-}
-
-static void test_text_after_closing_quote(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	/* a bad row: the rest of its line is skipped, reading goes on */
-	char *out = READ("a;b\n\"x\"y;1\n2;3\n", &st, &err);
-	assert_int_equal(st, KT_CSV_END);
-	assert_int_equal(err.code, KT_CSV_EQUOTE);
-	assert_non_null(strstr(err.msg, "line 2: field 1: text after the closing quote"));
-	assert_string_equal(out, "a|b\n!\n2|3\n");
-	free(out);
-	/* in the header: nothing to read the rest by */
-	out = READ("\"a\"x;b\n1;2\n", &st, &err);
-	assert_int_equal(st, KT_CSV_ERROR);
-	assert_int_equal(err.code, KT_CSV_EQUOTE);
-	free(out);
-}
-
-static void test_wrong_column_count(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = READ("a;b;c\n1;2;3\n4;5\n6;7;8;9\n10;11;12\n", &st, &err);
-	assert_int_equal(st, KT_CSV_END); /* reading goes on after a bad row */
-	assert_string_equal(out, "a|b|c\n1|2|3\n!4|5\n!6|7|8|9\n10|11|12\n");
-	assert_int_equal(err.code, KT_CSV_ECOLUMNS);
-	assert_string_equal(err.msg, "line 4: the row has 4 fields, the header has 3");
-	free(out);
-	out = READ("a;b;c\n4;5\n", &st, &err);
-	assert_string_equal(err.msg, "line 2: the row has 2 fields, the header has 3");
-	free(out);
-}
 
 static char *big_field_file(size_t big, bool quoted, size_t *len)
 {
@@ -287,70 +245,6 @@ static void test_field_at_limit_accepted(void **state)
 	assert_int_equal(st, KT_CSV_END);
 	free(out);
 	free(b);
-}
-
-static void test_empty_and_binary(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = read_all("", 0, &st, &err, NULL);
-	assert_int_equal(st, KT_CSV_ERROR);
-	assert_int_equal(err.code, KT_CSV_EEMPTY);
-	free(out);
-	out = READ("\r\n\r\n", &st, &err);
-	assert_int_equal(err.code, KT_CSV_EEMPTY);
-	free(out);
-	out = READ("a;b\n1\0002;3\n", &st, &err);
-	assert_int_equal(st, KT_CSV_ERROR);
-	assert_int_equal(err.code, KT_CSV_EBINARY);
-	assert_int_equal(err.line, 2);
-	free(out);
-}
-
-static void test_undecodable(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	/* not UTF-8, and high bytes outside Windows-1251's letters */
-	char *out = READ("a;b\n\x80\x81\x82\x83;\x84\x85\x86\n", &st, &err);
-	assert_int_equal(st, KT_CSV_ERROR);
-	assert_int_equal(err.code, KT_CSV_EENCODING);
-	free(out);
-}
-
-/* A UTF-8 file with a line of Windows-1251 pasted in: that line is a bad row (its line
- * named), the lines around it are read; a file mostly in Windows-1251 stays Windows-1251. */
-static void test_mixed_encoding_line(void **state)
-{
-	(void)state;
-	enum kt_csv_status st;
-	struct kt_csv_err err = {0};
-	char *out = READ("Фамилия;Имя\nАнна;Ивановна\n\xC0\xED\xED\xE0;x\nОльга;Петровна\n", &st, &err);
-	assert_int_equal(st, KT_CSV_END);
-	assert_int_equal(err.code, KT_CSV_EENCODING);
-	assert_int_equal(err.line, 3);
-	assert_non_null(strstr(err.msg, "line 3: invalid UTF-8"));
-	assert_string_equal(out, "Фамилия|Имя\nАнна|Ивановна\n!\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
-		"\xEF\xBF\xBD|x\nОльга|Петровна\n");
-	free(out);
-	/* a quoted field across lines with a bad byte: the whole record is the bad row */
-	out = READ("a;b\n\"Анна Ивановна\n\xFF\";1\nБорис;2\n", &st, &err);
-	assert_int_equal(st, KT_CSV_END);
-	assert_int_equal(err.line, 2);
-	assert_non_null(strstr(out, "\nБорис|2\n"));
-	free(out);
-	/* the header itself: nothing to read the rest by */
-	out = READ("Фамилия;\xC8\xec\xff\nАнна;Ивановна\nОльга;Петровна\nИра;Х\n", &st, &err);
-	assert_int_equal(st, KT_CSV_ERROR);
-	assert_int_equal(err.code, KT_CSV_EENCODING);
-	free(out);
-	/* mostly Windows-1251: read as Windows-1251, every line */
-	out = READ("\xD4\xE0\xEC\xE8\xEB\xE8\xFF;\xC8\xEC\xFF\n\xC0\xED\xED\xE0;x\n", &st, &err);
-	assert_int_equal(st, KT_CSV_END);
-	assert_string_equal(out, "Фамилия|Имя\nАнна|x\n");
-	free(out);
 }
 
 /* A source that hands out one byte per call: every window boundary is exercised. */
@@ -539,32 +433,15 @@ static void test_fill(void **state)
 	kt_csv_reader_free(r);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_semicolon_crlf_quotes),
-		cmocka_unit_test(test_comma_detected_lf),
-		cmocka_unit_test(test_semicolon_wins_over_commas_in_text),
-		cmocka_unit_test(test_bom),
-		cmocka_unit_test(test_cp1251),
-		cmocka_unit_test(test_cp1251_table_matches_iconv),
-		cmocka_unit_test(test_blank_lines_and_empty_rows_skipped),
-		cmocka_unit_test(test_line_numbers),
-		cmocka_unit_test(test_quote_inside_unquoted_kept),
-		cmocka_unit_test(test_unbalanced_quote),
-		cmocka_unit_test(test_text_after_closing_quote),
-		cmocka_unit_test(test_wrong_column_count),
-		cmocka_unit_test(test_10mb_field_refused),
-		cmocka_unit_test(test_field_at_limit_accepted),
-		cmocka_unit_test(test_empty_and_binary),
-		cmocka_unit_test(test_undecodable),
-		cmocka_unit_test(test_mixed_encoding_line),
-		cmocka_unit_test(test_streaming_one_byte_reads),
-		cmocka_unit_test(test_writer_round_trip),
-		cmocka_unit_test(test_header_karta_tolerant),
-		cmocka_unit_test(test_header_unknown_missing_doubled),
-		cmocka_unit_test(test_header_ris),
-		cmocka_unit_test(test_fill),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_read_cases),
+	cmocka_unit_test(test_cp1251_table_matches_iconv),
+	cmocka_unit_test(test_line_numbers),
+	cmocka_unit_test(test_10mb_field_refused),
+	cmocka_unit_test(test_field_at_limit_accepted),
+	cmocka_unit_test(test_streaming_one_byte_reads),
+	cmocka_unit_test(test_writer_round_trip),
+	cmocka_unit_test(test_header_karta_tolerant),
+	cmocka_unit_test(test_header_unknown_missing_doubled),
+	cmocka_unit_test(test_header_ris),
+	cmocka_unit_test(test_fill))

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "../../kt_unit.h"
+
 #include "kt_validate.h"
 
 static const struct kt_check_ctx ctx = {{2025, 6, 1}};
@@ -559,24 +561,19 @@ static void test_errors_capped(void **state)
 	assert_string_equal(e.e[0].msg, "«Код ОО»: is required");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_snils),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_birth),
-		cmocka_unit_test(test_guid_codes_flags),
-		cmocka_unit_test(test_names_emails),
-		cmocka_unit_test(test_documents),
-		cmocka_unit_test(test_coded_values),
-		cmocka_unit_test(test_participant_valid),
-		cmocka_unit_test(test_participant_field_rules),
-		cmocka_unit_test(test_participant_cross_rules),
-		cmocka_unit_test(test_participant_ris),
-		cmocka_unit_test(test_exam_point),
-		cmocka_unit_test(test_auditorium),
-		cmocka_unit_test(test_staff),
-		cmocka_unit_test(test_errors_capped),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+KT_UNIT_MAIN(NULL, NULL,
+	cmocka_unit_test(test_snils),
+	cmocka_unit_test(test_dates),
+	cmocka_unit_test(test_birth),
+	cmocka_unit_test(test_guid_codes_flags),
+	cmocka_unit_test(test_names_emails),
+	cmocka_unit_test(test_documents),
+	cmocka_unit_test(test_coded_values),
+	cmocka_unit_test(test_participant_valid),
+	cmocka_unit_test(test_participant_field_rules),
+	cmocka_unit_test(test_participant_cross_rules),
+	cmocka_unit_test(test_participant_ris),
+	cmocka_unit_test(test_exam_point),
+	cmocka_unit_test(test_auditorium),
+	cmocka_unit_test(test_staff),
+	cmocka_unit_test(test_errors_capped))
