@@ -35,11 +35,13 @@ N=$((1 + M + M * S))
 timed() {
 	local t0
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%M' -o "$KT_WORK/$1.rss" "${@:2}" >"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" ||
+	/usr/bin/time -f '%U %S %M' -o "$KT_WORK/$1.rss" "${@:2}" >"$KT_WORK/$1.out" 2>"$KT_WORK/$1.err" ||
 		kt_fail "$1: $(tail -n 5 "$KT_WORK/$1.err")"
 	T=$(ms "$t0")
-	RSS=$(tail -n 1 "$KT_WORK/$1.rss")
+	RSS=$(tail -n 1 "$KT_WORK/$1.rss" | cut -d' ' -f3)
 }
+# cpu_of NAME: the CPU seconds (user + system) of the run timed as NAME
+cpu_of() { tail -n 1 "$KT_WORK/$1.rss" | awk '{ printf "%.2f", $1 + $2 }'; }
 # run NAME ARGS…: karta-admin; krun NAME ARGS…: the region's karta (the registries below)
 run() { timed "$1" "$KT_ADMIN" --db "$KT_CONNINFO" "${@:2}"; }
 krun() { timed "$1" "$KT_KARTA" --config "$KT_WORK/reg.conf" "${@:2}"; }
@@ -111,22 +113,45 @@ kt_start_kartad
 kt_karta reg sync >/dev/null
 kt_karta reg exam schedule import "$KT_WORK/schedule.csv" >/dev/null
 krun gdry registry import --layout giadbset "$KT_WORK/registries.zip" --dry-run
-t_gdry=$T rss_gdry=$RSS
+t_gdry=$T rss_gdry=$RSS cpu_gdry=$(cpu_of gdry)
+# the client's part alone: the import with kartad stopped (read, map, check, queue in the
+# outbox; nothing sent), the replica put back as it was after; KT_KARTA_BEFORE=path: the same
+# with another build's karta, side by side
+kt_stop_kartad
+cp -a "$KT_WORK/reg.state" "$KT_WORK/reg.state.pre"
+offline() {
+	timed "$1" "$2" --config "$KT_WORK/reg.conf" registry import --layout giadbset "$KT_WORK/registries.zip"
+	grep -q "offline: $NROWS changes queued" "$KT_WORK/$1.out" || kt_fail "$1: $(cat "$KT_WORK/$1.out")"
+	rm -rf "$KT_WORK/reg.state"
+	cp -a "$KT_WORK/reg.state.pre" "$KT_WORK/reg.state"
+}
+offline goff "$KT_KARTA"
+t_goff=$T rss_goff=$RSS cpu_goff=$(cpu_of goff)
+if [ -n "${KT_KARTA_BEFORE:-}" ]; then
+	offline gbefore "$KT_KARTA_BEFORE"
+	t_gbefore=$T rss_gbefore=$RSS cpu_gbefore=$(cpu_of gbefore)
+fi
+kt_start_kartad
 kt_psql "SELECT pg_stat_reset()" >/dev/null
+t_start=$(date +%s%3N)
 krun gimp registry import --layout giadbset "$KT_WORK/registries.zip"
-t_gimp=$T rss_gimp=$RSS
+t_gimp=$T rss_gimp=$RSS cpu_gimp=$(cpu_of gimp)
+t_end=$(date +%s%3N)
+# its phases, from kartad's log: up to the first Upload's answer, the Uploads, the pull back
+at() { date -d "$(sed -n "s/^ts=\([^ ]*\) .*event=upload .*/\1/p" "$KT_LOG" | sed -n "$1")" +%s%3N; }
+t_first=$(($(at 1p) - t_start)) t_uploads=$(($(at '$p') - $(at 1p))) t_pull=$((t_end - $(at '$p')))
 sleep 1 # the backends report their function times when idle
 kt_psql "SELECT '| ' || funcname || ' | ' || calls || ' | ' || round(total_time) || ' | ' || round(self_time)
 	|| ' |' FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10" >"$KT_WORK/functions.md"
 krun gagain registry import --layout giadbset "$KT_WORK/registries.zip"
-t_gagain=$T rss_gagain=$RSS
+t_gagain=$T rss_gagain=$RSS cpu_gagain=$(cpu_of gagain)
 grep -q "rbd_Participants.xml: $NP rows: 0 added, 0 updated, $NP unchanged" "$KT_WORK/gagain.out" ||
 	kt_fail "the second registry import changed something: $(cat "$KT_WORK/gagain.out")"
 got=$(kt_psql "SELECT (SELECT count(*) FROM participant) + (SELECT count(*) FROM exam_registration)
 	+ (SELECT count(*) FROM exam_point) + (SELECT count(*) FROM auditorium) + (SELECT count(*) FROM staff)
 	+ (SELECT count(*) FROM exam_point_assignment) + (SELECT count(*) FROM exam_auditorium)")
 [ "$got" = "$NROWS" ] || kt_fail "expected $NROWS registry rows, got $got"
-uploads=$(grep -c 'event=upload ' "$KT_WORK"/kartad.*.log || true)
+uploads=$(cat "$KT_WORK"/kartad.*.log | grep -c 'event=upload ' || true)
 
 # the floor: every row's columns as text, COPY into untriggered tables
 python3 - "$R" "$KT_WORK/floor" <<'EOF'
@@ -164,13 +189,21 @@ for t in rbd_Stations rbd_Auditoriums rbd_StationWorkers rbd_Participants rbd_Pa
 done | paste -sd' ' | sed 's/,$/./'
 echo "(generated in $t_gen ms; kartad answered in $uploads Uploads)"
 echo
-echo "| step | ms | rows/s | client peak RSS KiB | ratio to COPY |"
-echo "|---|---|---|---|---|"
+echo "| step | ms | rows/s | client CPU s | client peak RSS KiB | ratio to COPY |"
+echo "|---|---|---|---|---|---|"
 g() { echo "$(( $1 * 10 / (t_gcopy > 0 ? t_gcopy : 1) ))" | sed 's/\(.\)$/.\1/; s/^\./0./'; }
-echo "| karta registry import --layout giadbset --dry-run | $t_gdry | $((NROWS * 1000 / (t_gdry > 0 ? t_gdry : 1))) | $rss_gdry | $(g "$t_gdry") |"
-echo "| karta registry import --layout giadbset (end to end) | $t_gimp | $((NROWS * 1000 / (t_gimp > 0 ? t_gimp : 1))) | $rss_gimp | $(g "$t_gimp") |"
-echo "| the same package again (nothing to send) | $t_gagain | $((NROWS * 1000 / (t_gagain > 0 ? t_gagain : 1))) | $rss_gagain | $(g "$t_gagain") |"
-echo "| floor: psql COPY of the same rows (text columns) | $t_gcopy | $((NROWS * 1000 / (t_gcopy > 0 ? t_gcopy : 1))) | | 1.0 |"
+grow() { echo "| $1 | $2 | $(per_s "$NROWS" "$2") | $3 | $4 | $(g "$2") |"; }
+grow "karta registry import --layout giadbset --dry-run" "$t_gdry" "$cpu_gdry" "$rss_gdry"
+grow "the client's part alone: the import offline (read, map, check, queue)" "$t_goff" "$cpu_goff" "$rss_goff"
+[ -z "${KT_KARTA_BEFORE:-}" ] ||
+	grow "the same with KT_KARTA_BEFORE ($KT_KARTA_BEFORE)" "$t_gbefore" "$cpu_gbefore" "$rss_gbefore"
+grow "karta registry import --layout giadbset (end to end)" "$t_gimp" "$cpu_gimp" "$rss_gimp"
+grow "the same package again (nothing to send)" "$t_gagain" "$cpu_gagain" "$rss_gagain"
+echo "| floor: psql COPY of the same rows (text columns) | $t_gcopy | $((NROWS * 1000 / (t_gcopy > 0 ? t_gcopy : 1))) | | | 1.0 |"
+echo
+echo "The end-to-end import, from kartad's log: up to the first Upload's answer $t_first ms, the"
+echo "Uploads $t_uploads ms, after the last Upload (the pull back) $t_pull ms."
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)."
 echo
 echo "Where kartad's database time went during the import (pg_stat_user_functions, ms; self"
 echo "excludes the functions it called):"

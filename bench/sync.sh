@@ -7,17 +7,21 @@
 #      feed), rows/s; side by side with psql COPY (SELECT …) TO STDOUT on the same machine
 #      (unix socket, no TLS, no client-side apply) of the same rows twice: as the current rows
 #      (karta_feed_rows, what a snapshot reads, serialized the same way: the floor) and as
-#      their change-log versions (what a replay read before sql/0015);
-#   2. following the feeds: 30,000 new items written by one statement, pulled back by the
-#      caught-up replica, beside COPY of the same change-log rows;
+#      their change-log versions (what a replay read before sql/0015); then the CPU of every
+#      process of one sync (client, kartad, kartad's backends) beside the CPU of the floor's
+#      COPY (psql and its backend);
+#   2. following the feeds: PULL_NEW (30,000) new items written by one statement, pulled back
+#      by the caught-up replica, beside COPY of the same change-log rows, with the same CPU
+#      accounts;
 #   3. upload, UP_RUNS times: OPS offline `karta item add` ops queued, then one `karta sync` —
 #      ops/s until the last Upload is acknowledged (kartad's log) and until they are pulled
 #      back, beside an untriggered INSERT … SELECT of the same rows (the floor), with the CPU
 #      time of kartad's database backends, kartad and the client during the sync;
 #   4. one 500-op Upload inside the database, whole and without each trigger, beside its floor
 #      (SYNC_DB_RUNS=0 skips it).
-# Usage: bench/sync.sh [OPS=10000] [UP_RUNS=3]; SYNC_FILL_RUNS=0 skips part 1's runs. Needs a
-# build in build/. Prints Markdown for docs/performance.md.
+# Usage: bench/sync.sh [OPS=10000] [UP_RUNS=3]; SYNC_FILL_RUNS=0 skips part 1's runs;
+# PULL_NEW=N (a multiple of 300) sizes part 2. Needs a build in build/. Prints Markdown for
+# docs/performance.md.
 set -euo pipefail
 OPS=${1:-10000}
 UP_RUNS=${2:-3}
@@ -65,18 +69,49 @@ pull_timing() {
 	sed -n 's/.*event=pull_timing pages=\([0-9]*\) ms=\([0-9]*\) wait_ms=\([0-9]*\) apply_ms=\([0-9]*\).*/\1 pages, \2 ms: waiting for pages \3 ms, applying \4 ms/p' "$1"
 }
 BYTES=$(kt_psql "SELECT sum(length(payload::text)) FROM ($ROWS_SQL) x")
+# CPU accounts (ms of user + system time): cpu PID; backends: kartad's database backends
+cpu() { awk '{print ($14 + $15) * 10}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+backends_cpu() {
+	local t=0 p
+	for p in $(kt_psql "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+		AND application_name = 'kartad'"); do t=$((t + $(cpu "$p"))); done
+	echo "$t"
+}
+# copy_cpu SQL: the CPU of COPY (SQL) TO STDOUT — psql's and its backend's
+copy_cpu() {
+	printf '%s\n' 'SELECT pg_backend_pid() AS pid \gset' '\setenv PGPID :pid' \
+		"\\! awk '{print (\$14 + \$15) * 10}' /proc/\$PGPID/stat >$KT_WORK/copy.b0" \
+		"COPY ($1) TO STDOUT;" \
+		"\\! awk '{print (\$14 + \$15) * 10}' /proc/\$PGPID/stat >$KT_WORK/copy.b1" >"$KT_WORK/copy.sql"
+	/usr/bin/time -f "%U %S" -o "$KT_WORK/copy.time" psql -XAtq "$KT_CONNINFO" -f "$KT_WORK/copy.sql" >/dev/null
+	echo $(($(cat "$KT_WORK/copy.b1") - $(cat "$KT_WORK/copy.b0") +
+		$(awk '{printf "%d", ($1 + $2) * 1000}' "$KT_WORK/copy.time")))
+}
+# sync_cpu NAME ARGS…: karta ARGS as the region, KARTA_PULL_TIMING on (stderr in NAME.err);
+# prints "wall_ms client_ms kartad_ms backends_ms"
+sync_cpu() {
+	local name=$1 t0 b0 k0
+	shift
+	b0=$(backends_cpu)
+	k0=$(cpu "$KT_KARTAD_PID")
+	t0=$(date +%s%N)
+	KARTA_PULL_TIMING=1 /usr/bin/time -f "%U %S" -o "$KT_WORK/$name.time" "$KT_KARTA" \
+		--config "$KT_WORK/reg.conf" "$@" >/dev/null 2>"$KT_WORK/$name.err"
+	echo "$(ms "$t0") $(awk '{printf "%d", ($1 + $2) * 1000}' "$KT_WORK/$name.time")" \
+		"$(($(cpu "$KT_KARTAD_PID") - k0)) $(($(backends_cpu) - b0))"
+}
+ratio() { awk "BEGIN { printf \"%.1f\", $1 / ($2 > 0 ? $2 : 1) }"; }
 FEEDS=$(kt_psql "SELECT count(*) FROM karta_feed_visible($REG_DEV)")
 
 echo
 echo "## initial sync of a region-sized replica ($ROWS rows, $((BYTES / 1048576)) MiB of payload, $FEEDS feeds)"
 echo
-echo "| run | karta sync ms | rows/s | COPY current rows ms | rows/s | karta / COPY | COPY change-log rows ms | client (KARTA_PULL_TIMING) |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| run (load) | karta sync ms | rows/s | COPY current rows ms | karta / COPY | COPY change-log rows ms | CPU ms: client + kartad + backends | COPY current rows: CPU ms | CPU ratio | client (KARTA_PULL_TIMING) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for run in $(seq "${SYNC_FILL_RUNS:-3}"); do
 	rm -rf "$KT_WORK/reg.state"
-	t0=$(date +%s%N)
-	KARTA_PULL_TIMING=1 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null 2>"$KT_WORK/fill.err"
-	t_sync=$(ms "$t0")
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	read -r t_sync c_cl c_kd c_be < <(sync_cpu fill sync)
 	got=$(sqlite3 "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM row")
 	t0=$(date +%s%N)
 	psql -XAtq "$KT_CONNINFO" -c "COPY ($CUR_SQL) TO STDOUT" >/dev/null
@@ -84,40 +119,45 @@ for run in $(seq "${SYNC_FILL_RUNS:-3}"); do
 	t0=$(date +%s%N)
 	psql -XAtq "$KT_CONNINFO" -c "COPY ($ROWS_SQL) TO STDOUT" >/dev/null
 	t_log=$(ms "$t0")
-	echo "| $run ($got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
-		"$((ROWS * 1000 / t_copy)) | $(awk "BEGIN { printf \"%.1f\", $t_sync / $t_copy }") | $t_log |" \
-		"$(pull_timing "$KT_WORK/fill.err") |"
+	c_copy=$(copy_cpu "$CUR_SQL")
+	echo "| $run ($load; $got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
+		"$(ratio "$t_sync" "$t_copy") | $t_log |" \
+		"$c_cl + $c_kd + $c_be = $((c_cl + c_kd + c_be)) | $c_copy |" \
+		"$(ratio $((c_cl + c_kd + c_be)) "$c_copy") | $(pull_timing "$KT_WORK/fill.err") |"
 done
 
-# 2. following the feeds after a bulk write: 30,000 new items in one INSERT … SELECT (the
+# 2. following the feeds after a bulk write: PULL_NEW new items in one INSERT … SELECT (the
 # per-statement feed), pulled by the region's caught-up replica; the floor is COPY of the
 # same change-log rows as a pull serializes them (payload::text)
+PULL_NEW=${PULL_NEW:-30000}
 kt_psql "CREATE TABLE bench_mark AS SELECT feed_id, max(seq) AS seq FROM change_log GROUP BY feed_id"
-echo "a bulk write: 30,000 new items in one statement…" >&2
+echo "a bulk write: $PULL_NEW new items in one statement…" >&2
 kt_psql "INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
 	responsible_text, municipal_action, institutional_action)
 SELECT gen_random_uuid(), s.plan_id, s.id, 100 + i, format('%s.%s', s.ordinal, 100 + i),
 	format('Новое мероприятие %s.%s: контроль готовности пунктов проведения экзаменов', s.ordinal, i),
 	'до 1 мая', 'УО, руководители ОО', 'Проверка готовности ППЭ', 'Отчёт в УО'
-FROM plan_section s, generate_series(1, 100) i" >/dev/null
+FROM plan_section s, generate_series(1, $((PULL_NEW / 300))) i" >/dev/null
+kt_psql "ANALYZE change_log" >/dev/null # as autovacuum would after such a write
 NEW_SQL="SELECT c.feed_id, c.seq, c.entity_type, c.entity_id, c.op, c.row_version, c.payload::text
 	FROM change_log c JOIN karta_feed_visible($REG_DEV) v ON v.org_id = c.feed_id
 	LEFT JOIN bench_mark m ON m.feed_id = c.feed_id
 	WHERE c.seq > coalesce(m.seq, 0) AND (v.scope = 'all' OR karta_plan_entity(c.entity_type))"
 NEW=$(kt_psql "SELECT count(*) FROM ($NEW_SQL) x")
-t0=$(date +%s%N)
-KARTA_PULL_TIMING=1 "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null 2>"$KT_WORK/follow.err"
-t_follow=$(ms "$t0")
+load=$(cut -d' ' -f1 /proc/loadavg)
+read -r t_follow c_cl c_kd c_be < <(sync_cpu follow sync)
 t0=$(date +%s%N)
 psql -XAtq "$KT_CONNINFO" -c "COPY ($NEW_SQL) TO STDOUT" >/dev/null
 t_fcopy=$(ms "$t0")
+c_copy=$(copy_cpu "$NEW_SQL")
 echo
-echo "## following the feeds: $NEW new rows of one bulk write, pulled by the caught-up replica"
+echo "## following the feeds: $NEW new rows of one bulk write, pulled by the caught-up replica (load $load)"
 echo
-echo "| karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | client: $(pull_timing "$KT_WORK/follow.err") |"
-echo "|---|---|---|---|---|"
-echo "| $t_follow | $((NEW * 1000 / t_follow)) | $t_fcopy |" \
-	"$(awk "BEGIN { printf \"%.1f\", $t_follow / ($t_fcopy > 0 ? $t_fcopy : 1) }") | |"
+echo "| karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | CPU ms: client + kartad + backends | COPY: CPU ms | CPU ratio | client |"
+echo "|---|---|---|---|---|---|---|---|"
+echo "| $t_follow | $((NEW * 1000 / t_follow)) | $t_fcopy | $(ratio "$t_follow" "$t_fcopy") |" \
+	"$c_cl + $c_kd + $c_be = $((c_cl + c_kd + c_be)) | $c_copy | $(ratio $((c_cl + c_kd + c_be)) "$c_copy") |" \
+	"$(pull_timing "$KT_WORK/follow.err") |"
 
 read -r PLAN SECTION < <(kt_psql "SELECT p.id, s.id FROM plan p
 	JOIN organization o ON o.id = p.owner_org_id JOIN plan_section s ON s.plan_id = p.id
@@ -126,7 +166,6 @@ sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-of
 [ -f "$KT_WORK/reg.state/replica.db" ] || "$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
 # the floor: the same rows by one untriggered INSERT … SELECT into a copy of plan_item
 kt_psql "CREATE TABLE item_floor (LIKE plan_item INCLUDING DEFAULTS)"
-cpu() { awk '{print ($14 + $15) * 10}' "/proc/$1/stat" 2>/dev/null || echo 0; } # ms of CPU so far
 iso_ms() { python3 -c 'import sys, datetime as d
 print(int(d.datetime.fromisoformat(sys.argv[1].rstrip("Z")).replace(tzinfo=d.timezone.utc).timestamp() * 1000))' "$1"; }
 

@@ -85,7 +85,7 @@ void sync_print(const struct sync_report *rep, FILE *out)
 static void print_open_conflicts(struct replica *r)
 {
 	struct replica_status st;
-	if (replica_status(r, &st) == 0 && st.conflicts_open > 0)
+	if (r && replica_status(r, &st) == 0 && st.conflicts_open > 0)
 		printf(P_("%ld open conflict: see 'karta conflicts list'\n",
 			  "%ld open conflicts: see 'karta conflicts list'\n", st.conflicts_open),
 			st.conflicts_open);

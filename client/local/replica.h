@@ -255,6 +255,12 @@ int replica_get(struct replica *r, const char *entity_type, const char *entity_i
 int replica_each(struct replica *r, const char *entity_type, const char *plan_id,
 	int (*cb)(void *arg, const char *entity_id, const char *payload, bool pending), void *arg);
 
+/* The id of every entity of a type the replica knows — synced rows and queued changes — in
+ * no order, an id possibly more than once; no payload is read (a bulk import's "do I hold
+ * it?" set). cb's non-zero return stops and is returned. */
+int replica_ids_each(struct replica *r, const char *entity_type,
+	int (*cb)(void *arg, const char *entity_id), void *arg);
+
 struct replica_status {
 	long feeds, rows, outbox, rejected;
 	long conflicts_open;  /* conflict rows whose payload status is "open" */

@@ -60,6 +60,38 @@ static void stats_add(struct replica_stats *to, const struct replica_stats *st)
 /* The plan a row belongs to: its own id for a plan, else the payload's plan_id. */
 #define PLAN_ID_SQL "CASE WHEN ?2 = 'plan' THEN ?3 ELSE json_extract(?7, '$.plan_id') END"
 
+/* The columns of row a change fills (?1 feed … ?8 snap_gen), bound to s. */
+static void bind_row(sqlite3_stmt *s, const Karta__Change *c, const char *feed, int64_t gen)
+{
+	rp_bind_text(s, 1, feed);
+	rp_bind_text(s, 2, c->entity_type);
+	rp_bind_text(s, 3, c->entity_id);
+	sqlite3_bind_int64(s, 4, c->seq);
+	sqlite3_bind_int64(s, 5, c->row_version);
+	rp_bind_text(s, 6, c->op);
+	rp_bind_text(s, 7, c->payload[0] ? c->payload : "{}");
+	sqlite3_bind_int64(s, 8, gen);
+}
+
+/* The insert of a change's row (bind_row); what it does to a row that exists follows. */
+#define ROW_INSERT_SQL "INSERT INTO row(entity_type, entity_id, feed, seq, row_version, op," \
+	" payload, plan_id, snap_gen) VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, " PLAN_ID_SQL ", ?8)" \
+	" ON CONFLICT(entity_type, entity_id) DO "
+
+/* Stores change c by statement sql (ROW_INSERT_SQL and its action): 1 when a row was written,
+ * 0 when none, -1 on error. */
+static int store_row(struct replica *r, enum rp_slot slot, const char *sql, const Karta__Change *c,
+	const char *feed, int64_t gen)
+{
+	sqlite3_stmt *s = rp_stmt(r, slot, sql);
+	if (!s)
+		return -1;
+	bind_row(s, c, feed, gen);
+	if (rp_run(r, s, "replica: cannot store a row"))
+		return -1;
+	return sqlite3_changes(r->db) > 0;
+}
+
 /* Stores one change if it is newer than what the replica has. snapshot: the change comes from
  * a snapshot of generation gen — it also wins over an equal version, and the row (kept or
  * replaced) is marked seen. */
@@ -68,6 +100,17 @@ static int put_row(struct replica *r, const Karta__Change *c, const char *feed, 
 {
 	if (!c->entity_type[0] || !c->entity_id[0])
 		return rp_fail(r, "replica: a change without an entity type or id");
+	/* a fill, a snapshot or an insert: most often a row the replica lacks, stored by one
+	 * statement that does nothing when the row exists (then the versions are compared) */
+	if (snapshot || strcmp(c->op, "snapshot") == 0 || strcmp(c->op, "insert") == 0) {
+		int added = store_row(r, RS_ROW_ADD, ROW_INSERT_SQL "NOTHING", c, feed, gen);
+		if (added < 0)
+			return -1;
+		if (added) {
+			count(st, c->entity_type, INSERTED);
+			return 0;
+		}
+	}
 	sqlite3_stmt *s = rp_stmt(r, RS_ROW_LOOKUP,
 		"SELECT row_version, seq FROM row WHERE entity_type = ?1 AND entity_id = ?2");
 	if (!s)
@@ -97,23 +140,10 @@ static int put_row(struct replica *r, const Karta__Change *c, const char *feed, 
 		sqlite3_bind_int64(s, 3, gen);
 		return rp_run(r, s, "replica: cannot mark a row");
 	}
-	s = rp_stmt(r, RS_ROW_INSERT,
-		"INSERT INTO row(entity_type, entity_id, feed, seq, row_version, op, payload, plan_id,"
-		" snap_gen) VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, " PLAN_ID_SQL ", ?8)"
-		" ON CONFLICT(entity_type, entity_id) DO UPDATE SET feed = excluded.feed,"
+	if (store_row(r, RS_ROW_INSERT, ROW_INSERT_SQL "UPDATE SET feed = excluded.feed,"
 		" seq = excluded.seq, row_version = excluded.row_version, op = excluded.op,"
-		" payload = excluded.payload, plan_id = excluded.plan_id, snap_gen = excluded.snap_gen");
-	if (!s)
-		return -1;
-	rp_bind_text(s, 1, feed);
-	rp_bind_text(s, 2, c->entity_type);
-	rp_bind_text(s, 3, c->entity_id);
-	sqlite3_bind_int64(s, 4, c->seq);
-	sqlite3_bind_int64(s, 5, c->row_version);
-	rp_bind_text(s, 6, c->op);
-	rp_bind_text(s, 7, c->payload[0] ? c->payload : "{}");
-	sqlite3_bind_int64(s, 8, gen);
-	if (rp_run(r, s, "replica: cannot store a row"))
+		" payload = excluded.payload, plan_id = excluded.plan_id, snap_gen = excluded.snap_gen",
+		c, feed, gen) < 0)
 		return -1;
 	count(st, c->entity_type, exists ? UPDATED : INSERTED);
 	if (strcmp(c->op, "delete") == 0)

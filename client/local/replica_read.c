@@ -94,6 +94,30 @@ int replica_each(struct replica *r, const char *entity_type, const char *plan_id
 	return rp_eff_each(r, entity_type, plan_id, each_eff, &c);
 }
 
+struct ids_ctx {
+	int (*cb)(void *arg, const char *entity_id);
+	void *arg;
+};
+
+static int id_row(void *ctx, sqlite3_stmt *s)
+{
+	struct ids_ctx *c = ctx;
+	return c->cb(c->arg, rp_col_text(s, 0));
+}
+
+int replica_ids_each(struct replica *r, const char *entity_type,
+	int (*cb)(void *arg, const char *entity_id), void *arg)
+{
+	sqlite3_stmt *s = rp_prepare(r, "SELECT entity_id FROM row WHERE entity_type = ?1"
+		" UNION ALL SELECT entity_id FROM outbox WHERE entity_type = ?1 AND entity_id IS NOT NULL"
+		" UNION ALL SELECT entity_id FROM outbox_row WHERE entity_type = ?1");
+	if (!s)
+		return -1;
+	rp_bind_text(s, 1, entity_type);
+	struct ids_ctx c = {cb, arg};
+	return rp_each_row(r, s, id_row, &c);
+}
+
 int replica_status(struct replica *r, struct replica_status *st)
 {
 	memset(st, 0, sizeof *st);

@@ -7,7 +7,9 @@
  * the server applies the rows of one table as one set, and the table they hang on first.
  * The caller tags every row (its own index); a result of one row (op->row, sync_rows.c) is
  * matched back to its tag by reg_batch_tag. Everything runs inside the caller's local
- * transaction (replica_batch_begin): a file is queued whole or not at all. */
+ * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, each
+ * op is written whole in a short transaction of its own when it is full (its rows held in
+ * memory until then), so that another connection may send it while the next one fills. */
 #include "reg_batch.h"
 
 #include <stdio.h>
@@ -58,13 +60,55 @@ static void list_clear(struct rb_list *l)
 	l->n = 0;
 }
 
+/* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
+static int held_add(struct reg_batch *b, const char *id, char *lp)
+{
+	if (b->nheld == b->capheld) {
+		size_t cap = b->capheld ? b->capheld * 2 : 256;
+		struct rb_held *h = realloc(b->held, cap * sizeof *h);
+		if (!h) {
+			free(lp);
+			return -1;
+		}
+		b->held = h;
+		b->capheld = cap;
+	}
+	struct rb_held *h = &b->held[b->nheld++];
+	snprintf(h->id, sizeof h->id, "%s", id);
+	h->lp = lp;
+	b->nlocal++;
+	return 0;
+}
+
+static void held_clear(struct reg_batch *b)
+{
+	for (size_t i = 0; i < b->nheld; i++)
+		free(b->held[i].lp);
+	b->nheld = 0;
+}
+
+/* own_txn: the op and its rows written in one short transaction of their own. */
+static int write_held(struct reg_batch *b, const void *body, size_t len, const char *summary)
+{
+	if (replica_batch_begin(b->r) != 0)
+		return -1;
+	int rc = replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, body, len, "registry_rows", NULL,
+		NULL, summary, NULL);
+	for (size_t i = 0; rc == 0 && i < b->nheld; i++)
+		rc = replica_outbox_row_add(b->r, b->op_id, (int)i + 1, b->type, b->held[i].id,
+			b->held[i].lp);
+	if (replica_batch_end(b->r, rc == 0) != 0)
+		rc = -1;
+	return rc;
+}
+
 /* The op being filled goes into the outbox with an empty body (its rows' local payloads
  * refer to it); its body comes at flush. */
 static int open_op(struct reg_batch *b, const char *type)
 {
 	if (plan_fmt_new_id(b->op_id) != 0 ||
-	    replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows", NULL, NULL,
-		    "", NULL) != 0) {
+	    (!b->own_txn && replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows",
+		    NULL, NULL, "", NULL) != 0)) {
 		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
 		return -1;
 	}
@@ -76,32 +120,108 @@ static int open_op(struct reg_batch *b, const char *type)
 	return 0;
 }
 
+/* s (a JSON object's text, n bytes) with the members in add (",\"k\":v…", or "") appended:
+ * heap, NULL when out of memory. */
+static char *splice(const char *s, size_t n, const char *add)
+{
+	size_t k = strlen(add);
+	char *o = malloc(n + k + 1);
+	if (!o)
+		return NULL;
+	memcpy(o, s, n - 1); /* without the closing brace */
+	bool empty = n == 2;
+	memcpy(o + n - 1, add + (empty && k), k - (empty && k));
+	size_t len = n - 1 + k - (empty && k);
+	o[len] = '}';
+	o[len + 1] = '\0';
+	return o;
+}
+
+/* The row as sent, {"n":N,"k":KIND,"a":ARGS} with "type", "id" and "base" in ARGS, and its
+ * local payload, from one dump of args (no copy of the object): when local is args itself,
+ * the payload is args' text and "row_version": base. Heap strings; -1 when out of memory or
+ * when args already names another id or a base (then the caller takes the slow path). */
+static int texts(const char *kind, const char *type, const char *id, long long base,
+	const json_t *args, const json_t *local, long n, char **js, char **lp)
+{
+	*js = *lp = NULL;
+	const char *aid = json_string_value(json_object_get(args, "id"));
+	if ((aid && strcmp(aid, id) != 0) || json_object_get(args, "base"))
+		return 1;
+	char *a = json_dumps(args, JSON_COMPACT);
+	if (!a)
+		return -1;
+	size_t an = strlen(a);
+	char add[200], head[160];
+	int k = 0;
+	if (!json_object_get(args, "type"))
+		k += snprintf(add + k, sizeof add - (size_t)k, ",\"type\":\"%s\"", type);
+	if (!aid)
+		k += snprintf(add + k, sizeof add - (size_t)k, ",\"id\":\"%s\"", id);
+	if (base)
+		k += snprintf(add + k, sizeof add - (size_t)k, ",\"base\":%lld", base);
+	char *ar = splice(a, an, add);
+	int hn = snprintf(head, sizeof head, "{\"n\":%ld,\"k\":\"%s\",\"a\":", n, kind);
+	size_t arn = ar ? strlen(ar) : 0;
+	*js = ar ? malloc((size_t)hn + arn + 2) : NULL;
+	if (*js) {
+		memcpy(*js, head, (size_t)hn);
+		memcpy(*js + hn, ar, arn);
+		memcpy(*js + (size_t)hn + arn, "}", 2);
+	}
+	free(ar);
+	if (local == args && *js) {
+		snprintf(add, sizeof add, ",\"row_version\":%lld", base);
+		*lp = splice(a, an, add);
+	} else if (local && *js) {
+		*lp = json_dumps(local, JSON_COMPACT);
+	}
+	free(a);
+	if (!*js || (local && !*lp)) {
+		free(*js);
+		free(*lp);
+		*js = *lp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late)
 {
 	if (!b->open && open_op(b, type) != 0)
 		return -1;
-	json_t *a = json_deep_copy(args);
-	json_t *row = a ? json_pack("{s:I,s:s,s:o}", "n", (json_int_t)n, "k", kind, "a", a) : NULL;
-	if (!row) {
-		fprintf(stderr, _("karta: out of memory\n"));
-		return -1;
+	char *js = NULL, *lp = NULL;
+	int t = texts(kind, type, id, base, args, local, n, &js, &lp);
+	if (t > 0) { /* args name the id or base themselves: a copy of args with ours */
+		json_t *a = json_deep_copy(args);
+		json_t *row = a ? json_pack("{s:I,s:s,s:o}", "n", (json_int_t)n, "k", kind, "a", a) : NULL;
+		if (row) {
+			json_object_set_new(a, "id", json_string(id));
+			if (!json_object_get(a, "type"))
+				json_object_set_new(a, "type", json_string(type));
+			if (base)
+				json_object_set_new(a, "base", json_integer(base));
+			js = json_dumps(row, JSON_COMPACT);
+			lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
+		}
+		json_decref(row);
+		t = !js || (local && !lp) ? -1 : 0;
 	}
-	json_object_set_new(a, "id", json_string(id));
-	if (base)
-		json_object_set_new(a, "base", json_integer(base));
-	char *js = json_dumps(row, JSON_COMPACT);
-	json_decref(row);
-	char *lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
-	if (!js || (local && !lp)) {
+	if (t != 0) {
 		free(js);
 		free(lp);
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
 	b->bytes += strlen(js) + 1;
-	int rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
-	free(lp);
+	int rc;
+	if (b->own_txn) {
+		rc = held_add(b, id, lp); /* written at flush */
+	} else {
+		rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
+		free(lp);
+	}
 	if (rc != 0) {
 		free(js);
 		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
@@ -187,7 +307,8 @@ int reg_batch_flush(struct reg_batch *b)
 			b->unit, b->first_n, b->last_n, b->main.n + b->late.n);
 		if (body) {
 			protobuf_c_message_pack(&op.base, body);
-			rc = replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
+			rc = b->own_txn ? write_held(b, body, blen, summary)
+				: replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
 			if (rc != 0)
 				fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
 		}
@@ -201,6 +322,7 @@ int reg_batch_flush(struct reg_batch *b)
 	free(args);
 	list_clear(&b->main);
 	list_clear(&b->late);
+	held_clear(b);
 	return rc;
 }
 
@@ -221,6 +343,8 @@ void reg_batch_free(struct reg_batch *b)
 	free(b->main.tags);
 	free(b->late.js);
 	free(b->late.tags);
+	held_clear(b);
+	free(b->held);
 	for (size_t i = 0; i < b->nops; i++)
 		free(b->ops[i].tags);
 	free(b->ops);

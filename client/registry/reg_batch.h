@@ -23,9 +23,17 @@ struct rb_op {
 	size_t n;
 };
 
+struct rb_held {
+	char id[REG_ID_LEN];
+	char *lp;
+};
+
 struct reg_batch {
 	struct replica *r;
 	const char *file, *unit; /* for the server's words: "FILE line N" */
+	bool own_txn; /* each op written in a transaction of its own at flush (else the caller's) */
+	struct rb_held *held; /* own_txn: the op's rows' entities and local payloads */
+	size_t nheld, capheld;
 	/* the op being filled */
 	bool open;
 	char op_id[REG_ID_LEN];
@@ -42,9 +50,10 @@ struct reg_batch {
 /* file and unit ("line", "row") are borrowed for the batch's life. */
 void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit);
 /* Queues one row: kind (registry_put, registry_delete, registry_gds_put), its table, id, base
- * version (0: create / no check), arguments (with "type"), local payload (NULL: none), its
- * line or element number n and the caller's tag; late: after the op's other rows. 0, or -1
- * (message printed). */
+ * version (0: create / no check), arguments ("type" and "id" added when they lack them),
+ * local payload (NULL: none; args itself: args' members and "row_version": base — then args
+ * must not hold "type"), its line or element number n and the caller's tag; late: after the
+ * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
 /* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */

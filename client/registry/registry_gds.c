@@ -10,13 +10,19 @@
  * — the schema's rules, a GUID given twice, a reference to a row neither the package nor
  * the replica holds — and every new or changed row queued as a registry_gds_put row of an
  * op of many rows (reg_batch.c, registry_rows: one op a 1,000 rows of a file, each row with
- * its element number), all in one local transaction: any refused row and nothing is queued (--partial: the rest
- * is, without the rows that hang on a refused one). Then the outbox is sent and the replica
- * pulled; the server resolves the owners by the package's organization GUIDs and the exams
- * by ExamGlobalID (sql/0019) and answers each row. A row equal to the replica's copy is not
- * sent, so importing the same package twice queues nothing.
+ * its element number): any refused row and nothing is queued (--partial: the rest is,
+ * without the rows that hang on a refused one). Offline (and --dry-run) that is one pass in
+ * one local transaction. Online it is two: the first checks and compares every row and says
+ * what it refuses; the second reads the package again and queues, each op written in a
+ * short transaction of its own, and a sender thread (its own connection and replica handle)
+ * sends each op as soon as it is written, then pulls the replica back — the server applies
+ * the first rows while the client reads the last. The server resolves the owners by the
+ * package's organization GUIDs and the exams by ExamGlobalID (sql/0019) and answers each
+ * row. A row equal to the replica's copy is not sent, so importing the same package twice
+ * queues nothing (and reads it once).
  *
  * Messages name the file, the row's number and the column, never a value. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +41,12 @@
 #include "registry_import_int.h"
 #include "registry_rows.h"
 #include "replica.h"
+#include "rpc.h"
 #include "sync.h"
-#include "kt_i18n.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
 
 struct gq {
-	char op_id[REG_ID_LEN];
 	short table;
 	long row;
 	int outcome; /* -1: not answered */
@@ -58,9 +63,12 @@ struct gimp {
 	struct kt_gds_pkg *pkg;
 	const char *path;
 	bool dry, partial, tty, offline, stop_queueing;
+	bool check_only; /* the first of two passes: checked and compared, nothing queued */
+	bool quiet;      /* the second: its refusals were said by the first */
 	struct reg_map ids[GMAX]; /* GUID → row; val "" accepted, "x" refused */
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
+	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
 	struct gq *q;
@@ -69,13 +77,23 @@ struct gimp {
 	long rejected;
 	size_t answered;
 	struct timespec last_bar;
+	/* sending while reading: the ops go out, on a connection and replica handle of their
+	 * own (snd), as soon as each is written; mu guards q, st, batch, answered and stderr */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t ops_written;
+	bool reading_done, reading_failed;
+	struct client snd;
+	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
 };
+
+static char files[GMAX][48]; /* "rbd_….xml", written once before any thread starts */
 
 static const char *file_of(int t)
 {
-	static char buf[GMAX][48];
-	snprintf(buf[t], sizeof buf[t], "%s.xml", kt_gds_maps[t].gds);
-	return buf[t];
+	if (!files[t][0])
+		snprintf(files[t], sizeof files[t], "%s.xml", kt_gds_maps[t].gds);
+	return files[t];
 }
 
 static void clear_bar(struct gimp *g)
@@ -84,29 +102,52 @@ static void clear_bar(struct gimp *g)
 		fprintf(stderr, "\r\033[K");
 }
 
-static void bar(struct gimp *g, int t)
+/* True at most ten times a second, on a terminal: time to redraw the progress line. */
+static bool due(struct gimp *g)
 {
 	if (!g->tty)
-		return;
+		return false;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((now.tv_sec - g->last_bar.tv_sec) * 1000 + (now.tv_nsec - g->last_bar.tv_nsec) / 1000000 < 100)
-		return;
+		return false;
 	g->last_bar = now;
+	return true;
+}
+
+static void bar(struct gimp *g, int t)
+{
+	if (!due(g))
+		return;
 	fputs("\r\033[K", stderr);
+	if (g->check_only)
+		fprintf(stderr, _("checking: "));
 	fprintf(stderr, P_("%s: %ld row read", "%s: %ld rows read", g->st[t].rows), file_of(t),
 		g->st[t].rows);
+	if (g->quiet)
+		fprintf(stderr, P_("; %zu queued row sent and answered",
+			"; %zu queued rows sent and answered", g->answered), g->answered);
 	fflush(stderr);
 }
 
+static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res);
+static void written(struct gimp *g);
+
 /* "karta: PACKAGE: FILE: row N: msg" (msg may already start with "FILE: "). */
-static void reject(struct gimp *g, int t, long row, const char *msg)
+static void say(struct gimp *g, int t, long row, const char *msg)
 {
 	clear_bar(g);
 	if (strncmp(msg, file_of(t), strlen(file_of(t))) == 0)
 		fprintf(stderr, "karta: %s: %s\n", g->path, msg);
 	else
 		fprintf(stderr, _("karta: %s: %s: row %ld: %s\n"), g->path, file_of(t), row, msg);
+}
+
+/* A row this client refuses (said by the first of two passes only). */
+static void reject(struct gimp *g, int t, long row, const char *msg)
+{
+	if (!g->quiet)
+		say(g, t, row, msg);
 }
 
 /* ---- the replica ------------------------------------------------------------------------------ */
@@ -125,6 +166,11 @@ static int index_exam(void *arg, const char *id, const char *payload, bool pendi
 	}
 	json_decref(p);
 	return rc;
+}
+
+static int index_known(void *arg, const char *id)
+{
+	return reg_map_put(arg, id, NULL, 0);
 }
 
 /* Keys of a write that are not columns of the row (the server resolves them). */
@@ -238,10 +284,10 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		}
 	}
 	rc = 0;
-	/* compare with the replica's copy */
+	/* compare with the replica's copy (when it holds one: the ids were read at the start) */
 	char *js = NULL;
 	bool pending = false;
-	int found = replica_get(g->r, m->karta, id, &js, &pending);
+	int found = reg_map_get(&g->known, id) ? replica_get(g->r, m->karta, id, &js, &pending) : 1;
 	if (found < 0) {
 		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(g->r));
 		rc = -1;
@@ -257,7 +303,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 		g->st[t].to_update++;
 	else
 		g->st[t].to_add++;
-	if (send && !g->dry && !g->stop_queueing) {
+	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
 			struct gq *n = realloc(g->q, cap * sizeof *n);
@@ -269,25 +315,40 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 			g->q = n, g->capq = cap;
 		}
 		struct gq *q = &g->q[g->nq];
-		json_object_set_new(args, "type", json_string(m->karta));
-		json_t *local = stored ? json_deep_copy(stored) : json_object();
-		json_object_update(local, args);
-		json_object_del(local, "type");
-		json_object_set_new(local, "row_version", json_integer(base));
-		if (reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
+		/* a new row's local payload is its arguments (reg_batch_add adds "type") */
+		json_t *local = args;
+		if (stored) {
+			local = json_deep_copy(stored);
+			json_object_update(local, args);
+			json_object_set_new(local, "row_version", json_integer(base));
+		}
+		if (!local || reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
 				row->index, (long)g->nq, false) != 0)
 			rc = -1;
 		q->table = (short)t;
 		q->row = row->index;
 		q->outcome = -1;
 		g->nq += rc == 0;
-		json_decref(local);
+		if (local != args)
+			json_decref(local);
 	}
 	json_decref(stored);
 out:
 	if (rc >= 0 && reg_map_put(&g->ids[t], id, rc ? "x" : "", row->index) != 0)
 		rc = -1;
 	json_decref(args);
+	return rc;
+}
+
+/* The op being filled written (at the end of a file or of the package). 0, or -1 (printed). */
+static int flush(struct gimp *g)
+{
+	pthread_mutex_lock(&g->mu);
+	size_t ops = g->batch.nops;
+	int rc = reg_batch_flush(&g->batch);
+	pthread_mutex_unlock(&g->mu);
+	if (g->batch.own_txn && g->batch.nops != ops)
+		written(g);
 	return rc;
 }
 
@@ -304,8 +365,8 @@ static int read_table(struct gimp *g, int t)
 	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
 	struct kt_gds_row row;
 	int k, rc = 0;
-	if (!g->dry) { /* an op's rows are of one file: their numbers are its rows */
-		if (reg_batch_flush(&g->batch) != 0) {
+	if (!g->dry && !g->check_only) { /* an op's rows are of one file: their numbers are its rows */
+		if (flush(g) != 0) {
 			kt_gds_close(rd);
 			return -1;
 		}
@@ -326,15 +387,22 @@ static int read_table(struct gimp *g, int t)
 			break;
 		}
 		g->stop_queueing = g->rejected && !g->partial; /* will roll back: stop queueing */
+		pthread_mutex_lock(&g->mu);
+		size_t ops = g->batch.nops;
 		int r = import_row(g, t, tab, &row);
+		if (r >= 0) {
+			g->st[t].rejected += r;
+			g->rejected += r;
+		}
+		if ((g->st[t].rows & 255) == 0)
+			bar(g, t);
+		pthread_mutex_unlock(&g->mu);
+		if (g->batch.own_txn && g->batch.nops != ops)
+			written(g);
 		if (r < 0) {
 			rc = -1;
 			break;
 		}
-		g->st[t].rejected += r;
-		g->rejected += r;
-		if ((g->st[t].rows & 255) == 0)
-			bar(g, t);
 	}
 	kt_gds_close(rd);
 	return rc;
@@ -345,11 +413,19 @@ static int read_table(struct gimp *g, int t)
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct gimp *g = arg;
+	pthread_mutex_lock(&g->mu);
 	long k = reg_batch_tag(&g->batch, op);
-	if (k < 0 || (size_t)k >= g->nq)
-		return; /* an op queued before this import */
-	struct gq *q = &g->q[k];
-	if (g->tty && (++g->answered & 255) == 0) { /* progress: a large package takes a while */
+	if (k >= 0 && (size_t)k < g->nq) /* else an op queued before this import */
+		result(g, &g->q[k], res);
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* The answer res to the queued row q. */
+static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
+{
+	/* progress: a large package takes a while (while reading, the reader's bar says it) */
+	g->answered++;
+	if ((!g->quiet || g->reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
 				"%s: %zu of %zu rows sent and answered", g->nq), g->path, g->answered, g->nq);
@@ -371,12 +447,88 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	} else if (o == KARTA__OP_OUTCOME__OP_REJECTED) {
 		s->refused++;
 		snprintf(buf, sizeof buf, _("server refused: %s (%s)"), msg, kt_status_name((int)res->status));
-		reject(g, q->table, q->row, buf);
+		say(g, q->table, q->row, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		s->conflicts++;
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
-		reject(g, q->table, q->row, buf);
+		say(g, q->table, q->row, buf);
 	}
+}
+
+/* ---- sending while reading ------------------------------------------------------------------ */
+
+/* An op was written: the sender may take it. */
+static void written(struct gimp *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->ops_written++;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* The sender: whatever the reader has written goes out (sync_push sends the whole outbox,
+ * several Uploads in flight), again each time more was written; once the reading is over
+ * and everything answered, the pull brings the server's rows back. */
+static void *send_loop(void *arg)
+{
+	struct gimp *g = arg;
+	struct sync_report rep = {0};
+	size_t sent = 0;
+	int rc = 0;
+	bool failed = false;
+	for (;;) {
+		pthread_mutex_lock(&g->mu);
+		while (g->ops_written == sent && !g->reading_done)
+			pthread_cond_wait(&g->cv, &g->mu);
+		size_t n = g->ops_written;
+		bool done = g->reading_done;
+		failed = g->reading_failed;
+		pthread_mutex_unlock(&g->mu);
+		if (failed || (done && n == sent))
+			break;
+		sent = n;
+		if (!sync_connect(&g->snd, true)) {
+			rc = -1;
+			break;
+		}
+		if (sync_push(&g->snd, &rep, on_result, g) != 0) {
+			rc = -2;
+			break;
+		}
+	}
+	if (rc == 0 && !failed && sent > 0 && (!sync_connect(&g->snd, true) ||
+			sync_pull(&g->snd, false, &rep) != 0))
+		rc = g->snd.rpc ? -2 : -1;
+	g->send_rc = rc;
+	return NULL;
+}
+
+/* Pass 2 of an import that sends while it reads: every op written in its own transaction,
+ * the sender started. 0, or -1 (printed). */
+static int send_start(struct gimp *g, pthread_t *th)
+{
+	g->snd = (struct client){.cfg = g->cl->cfg};
+	g->batch.own_txn = true;
+	if (pthread_create(th, NULL, send_loop, g) != 0) {
+		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
+		return -1;
+	}
+	return 0;
+}
+
+/* The reading is over (failed: nothing more is sent); waits for the sender. */
+static void send_end(struct gimp *g, pthread_t th, bool failed)
+{
+	pthread_mutex_lock(&g->mu);
+	g->reading_done = true;
+	g->reading_failed = failed;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(th, NULL);
+	rpc_close(g->snd.rpc);
+	replica_close(g->snd.replica);
+	g->snd.rpc = NULL;
+	g->snd.replica = NULL;
 }
 
 static void summary(const struct gimp *g)
@@ -407,6 +559,76 @@ static void summary(const struct gimp *g)
 }
 
 /* ---- the command -------------------------------------------------------------------------------- */
+
+/* Every file of the package that karta maps, in order. 0, or -1 (printed). */
+static int read_all(struct gimp *g)
+{
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		if (kt_gds_pkg_has(g->pkg, kt_gds_maps[t].gds) && read_table(g, t) != 0)
+			return -1;
+	clear_bar(g);
+	return 0;
+}
+
+/* True (said) when rows were refused and nothing may be imported. */
+static bool refused_all(struct gimp *g)
+{
+	if (!g->rejected || g->partial || g->dry)
+		return false;
+	fprintf(stderr, P_("karta: %s: %ld row refused (above): nothing imported; fix it, or "
+			"import the others with --partial\n", "karta: %s: %ld rows refused (above): "
+			"nothing imported; fix them, or import the others with --partial\n", g->rejected),
+		g->path, g->rejected);
+	return true;
+}
+
+/* The import online: a first pass checks every row (and says what it refuses) and compares
+ * it with the replica — a refused row, and nothing at all is queued or sent (without
+ * --partial); nothing new or changed, and it is done; else a second pass reads the package
+ * again, compares and queues, and each op of rows is sent as soon as it is written, so the
+ * server works while the client reads. 0, or -1 (printed). */
+static int two_passes(struct gimp *g)
+{
+	g->check_only = true;
+	if (read_all(g) != 0 || refused_all(g))
+		return -1;
+	long to_send = 0;
+	for (int t = 0; t < GMAX; t++)
+		to_send += g->st[t].to_add + g->st[t].to_update;
+	g->check_only = false;
+	if (to_send == 0)
+		return 0; /* the counts of the first pass are the import's */
+	for (int t = 0; t < GMAX; t++)
+		reg_map_free(&g->ids[t]);
+	memset(g->st, 0, sizeof g->st);
+	g->rejected = 0;
+	g->check_only = false;
+	g->quiet = true; /* the same rows are refused again: said once */
+	reg_batch_init(&g->batch, g->r, "", "row");
+	pthread_t th;
+	if (send_start(g, &th) != 0)
+		return -1;
+	int rc = read_all(g);
+	if (rc == 0)
+		rc = flush(g);
+	send_end(g, th, rc != 0);
+	g->quiet = false;
+	if (rc != 0) {
+		fprintf(stderr, P_("karta: %s: %zu change was queued before the import stopped; 'karta "
+				"sync' sends it, importing the package again queues the rest\n", "karta: %s: %zu "
+				"changes were queued before the import stopped; 'karta sync' sends them, importing "
+				"the package again queues the rest\n", g->nq), g->path, g->nq);
+		return -1;
+	}
+	if (g->send_rc == -1 && g->snd.unreachable) {
+		g->offline = true; /* summary: queued, 'karta sync' sends them */
+	} else if (g->send_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
+				"was not sent\n"), g->path, g->nq);
+		return -1;
+	}
+	return 0;
+}
 
 /* The GUIDs of the package's schools or municipalities (table, its id column), when it
  * carries that file. 0, or -1 (the file is refused: printed). */
@@ -444,9 +666,12 @@ static void gimp_free(struct gimp *g)
 		reg_map_free(&g->ids[t]);
 	reg_map_free(&g->exams);
 	reg_map_free(&g->orgs);
+	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
 }
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
@@ -480,6 +705,10 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		return opts_exit(pr);
 	struct gimp g = {.cl = cl, .path = pos[0], .dry = o[O_DRY].set, .partial = o[O_PARTIAL].set,
 		.tty = isatty(2) == 1};
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		file_of(t);
 	char err[512];
 	int rc = EXIT_RUNTIME;
 	bool in_batch = false;
@@ -504,36 +733,36 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		goto out;
 	if (replica_each(g.r, "exam", NULL, index_exam, &g) != 0)
 		goto dberr;
+	for (int t = 0; t < kt_gds_maps_count; t++)
+		if (kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds) &&
+		    replica_ids_each(g.r, kt_gds_maps[t].karta, index_known, &g.known) != 0)
+			goto dberr;
 	if (read_orgs(&g, "rbd_Schools", "SchoolID", 's', &g.has_schools) != 0 ||
 	    read_orgs(&g, "rbd_Governments", "GovernmentID", 'm', &g.has_govs) != 0)
 		goto out;
-	if (!g.dry) {
-		if (replica_batch_begin(g.r) != 0)
-			goto dberr;
-		in_batch = true;
-		reg_batch_init(&g.batch, g.r, "", "row");
-	}
 	clock_gettime(CLOCK_MONOTONIC, &g.last_bar);
-	for (int t = 0; t < kt_gds_maps_count; t++)
-		if (kt_gds_pkg_has(g.pkg, kt_gds_maps[t].gds) && read_table(&g, t) != 0)
+	if (!g.dry && !g.offline) { /* everything checked first, then sent while it is read again */
+		if (two_passes(&g) != 0)
 			goto out;
-	clear_bar(&g);
-	if (g.rejected && !g.partial && !g.dry) {
-		fprintf(stderr, P_("karta: %s: %ld row refused (above): nothing imported; fix it, or "
-				"import the others with --partial\n", "karta: %s: %ld rows refused (above): "
-				"nothing imported; fix them, or import the others with --partial\n", g.rejected),
-			g.path, g.rejected);
-		goto out;
-	}
-	if (in_batch) {
-		if (reg_batch_flush(&g.batch) != 0)
+	} else {
+		if (!g.dry) {
+			if (replica_batch_begin(g.r) != 0)
+				goto dberr;
+			in_batch = true;
+			reg_batch_init(&g.batch, g.r, "", "row");
+		}
+		if (read_all(&g) != 0)
 			goto out;
-		in_batch = false;
-		if (replica_batch_end(g.r, true) != 0)
-			goto dberr;
+		if (refused_all(&g))
+			goto out;
+		if (in_batch) {
+			if (reg_batch_flush(&g.batch) != 0)
+				goto out;
+			in_batch = false;
+			if (replica_batch_end(g.r, true) != 0)
+				goto dberr;
+		}
 	}
-	if (!g.dry && g.nq && !g.offline && ri_send(cl, on_result, &g, &g.offline, g.path, g.nq) != 0)
-		goto out;
 	clear_bar(&g);
 	summary(&g);
 	long refused = 0;

@@ -554,6 +554,8 @@ bool reg_row_same(const json_t *cols, const json_t *payload)
 
 /* ---- string map --------------------------------------------------------------------------------- */
 
+static char empty[1]; /* the value of every entry put with "" or NULL */
+
 static uint64_t fnv(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -583,7 +585,7 @@ int reg_map_put(struct reg_map *m, const char *key, const char *val, long num)
 		*m = g;
 	}
 	struct reg_map_entry *e = slot(m, key);
-	char *v = strdup(val ? val : "");
+	char *v = val && *val ? strdup(val) : empty; /* most values are "": one shared copy */
 	if (!v)
 		return -1;
 	if (!e->key) {
@@ -592,7 +594,7 @@ int reg_map_put(struct reg_map *m, const char *key, const char *val, long num)
 			return -1;
 		}
 		m->n++;
-	} else {
+	} else if (e->val != empty) {
 		free(e->val);
 	}
 	e->val = v;
@@ -612,7 +614,8 @@ void reg_map_free(struct reg_map *m)
 {
 	for (size_t i = 0; i < m->cap; i++) {
 		free(m->e[i].key);
-		free(m->e[i].val);
+		if (m->e[i].val != empty)
+			free(m->e[i].val);
 	}
 	free(m->e);
 	memset(m, 0, sizeof *m);

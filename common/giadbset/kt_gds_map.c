@@ -272,9 +272,9 @@ static int grade_of(const char *cls)
 	return k ? g : 0;
 }
 
-/* karta's value of column c from the package's text v (NULL: absent); *refuse set when the
- * row cannot be stored. Returns a new reference, json null for "no value". */
-static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const struct kt_gds_table *t,
+/* karta's value of column c from the package's text v (NULL: absent; pc: where the row's
+ * pClass is, -1 none); *refuse set when the row cannot be stored. Returns a new reference, json null for "no value". */
+static json_t *to_value(const struct kt_gds_map_col *c, const char *v, int pc,
 	const struct kt_gds_row *row, const char **refuse)
 {
 	long x;
@@ -345,7 +345,6 @@ static json_t *to_value(const struct kt_gds_map_col *c, const char *v, const str
 			return json_integer(x);
 		return json_integer(9);
 	case KT_GC_FORM: {
-		int pc = kt_gds_col(t, "pClass");
 		int g = grade_of(pc >= 0 ? row->val[pc] : NULL);
 		if (!parse_long(v, 1, 7, &x)) {
 			*refuse = N_("is not a set of ГИА forms karta knows (1 to 7)");
@@ -441,14 +440,40 @@ static bool same_text(const char *v, const char *r)
 	return v && r ? strcmp(v, r) == 0 : v == r;
 }
 
+/* Where each map line's column is in a schema table: found by name once per (map, table) and
+ * thread, not once per row. */
+struct col_index {
+	const struct kt_gds_map *m;
+	const struct kt_gds_table *t;
+	int ti[KT_GDS_MAX_COLS];
+	int pclass;
+};
+
+static const struct col_index *col_index(const struct kt_gds_map *m, const struct kt_gds_table *t)
+{
+	static _Thread_local struct col_index cache[8];
+	static _Thread_local int next;
+	for (int k = 0; k < 8; k++)
+		if (cache[k].m == m && cache[k].t == t)
+			return &cache[k];
+	struct col_index *x = &cache[next++ % 8];
+	for (int i = 0; i < m->ncols && i < KT_GDS_MAX_COLS; i++)
+		x->ti[i] = kt_gds_col(t, m->cols[i].gds);
+	x->pclass = kt_gds_col(t, "pClass");
+	x->m = m;
+	x->t = t;
+	return x;
+}
+
 json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t,
 	const struct kt_gds_row *row, char *err, size_t errlen)
 {
 	json_t *o = json_object(), *extra = json_object();
 	bool ok = o && extra;
+	const struct col_index *ix = col_index(m, t);
 	for (int i = 0; ok && i < m->ncols; i++) {
 		const struct kt_gds_map_col *c = &m->cols[i];
-		int ti = kt_gds_col(t, c->gds);
+		int ti = ix->ti[i];
 		const char *v = ti >= 0 ? row->val[ti] : NULL;
 		if (v && strcmp(v, "NULL") == 0 && t->cols[ti].type == KT_GDS_DATETIME_NULL) {
 			ok = json_object_set_new(extra, c->gds, json_string(v)) == 0;
@@ -459,7 +484,7 @@ json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t
 			goto refused;
 		}
 		const char *refuse = NULL;
-		json_t *val = to_value(c, v, t, row, &refuse);
+		json_t *val = to_value(c, v, ix->pclass, row, &refuse);
 		if (!val || refuse) {
 			json_decref(val);
 			if (!refuse)

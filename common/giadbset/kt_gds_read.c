@@ -18,12 +18,21 @@
 #include "kt_gds_int.h"
 #include "kt_i18n.h"
 
+/* A column's text, its buffer kept from row to row (no allocation once warm). */
+struct gbuf {
+	char *p;
+	size_t n, cap;
+};
+
 struct kt_gds_reader {
 	xmlTextReaderPtr xr;
 	struct kt_gds_src *src;
 	const struct kt_gds_table *t;
 	const struct kt_gds_limits *lim;
-	char *vals[KT_GDS_MAX_COLS];
+	struct gbuf vals[KT_GDS_MAX_COLS];
+	bool has[KT_GDS_MAX_COLS]; /* the column's element was read in this row */
+	int next_col;              /* where the next column is expected (files keep the schema's order) */
+	const xmlChar *ns;         /* the parser's interned namespace string, once checked */
 	char *unknown_name[32], *unknown_val[32];
 	int nunknown;
 	long rows;
@@ -94,10 +103,8 @@ struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char 
 
 static void clear_row(struct kt_gds_reader *r)
 {
-	for (int i = 0; i < r->t->ncols; i++) {
-		free(r->vals[i]);
-		r->vals[i] = NULL;
-	}
+	memset(r->has, 0, (size_t)r->t->ncols * sizeof r->has[0]);
+	r->next_col = 0;
 	for (int i = 0; i < r->nunknown; i++) {
 		free(r->unknown_name[i]);
 		free(r->unknown_val[i]);
@@ -110,6 +117,8 @@ void kt_gds_close(struct kt_gds_reader *r)
 	if (!r)
 		return;
 	clear_row(r);
+	for (int i = 0; i < r->t->ncols; i++)
+		free(r->vals[i].p);
 	if (r->xr)
 		xmlFreeTextReader(r->xr);
 	kt_gds_src_close(r->src);
@@ -144,111 +153,118 @@ static int read_failed(struct kt_gds_reader *r, char *err, size_t errlen)
 	return fail(r, err, errlen, N_("not well-formed XML (truncated?)"));
 }
 
-static bool in_ns(xmlTextReaderPtr xr)
+/* The element the reader stands on is in the GIADBSet namespace (the parser interns the
+ * namespace's string: once one pointer was checked, the same pointer is the same name). */
+static bool in_ns(struct kt_gds_reader *r)
 {
-	const xmlChar *ns = xmlTextReaderConstNamespaceUri(xr);
-	return ns && strcmp((const char *)ns, KT_GDS_NS) == 0;
+	const xmlChar *ns = xmlTextReaderConstNamespaceUri(r->xr);
+	if (ns && ns == r->ns)
+		return true;
+	if (!ns || strcmp((const char *)ns, KT_GDS_NS) != 0)
+		return false;
+	r->ns = ns;
+	return true;
 }
 
-/* The text of the column element the reader stands on (its start tag), up to its end tag.
- * NULL with err on a nested element, a value over the limit, or a read error. */
-static char *column_text(struct kt_gds_reader *r, char *err, size_t errlen, int *rc)
+/* The text of the column element the reader stands on (its start tag), up to its end tag,
+ * into b. 0, or -1 with err on a nested element, a value over the limit, or a read error. */
+static int column_text(struct kt_gds_reader *r, struct gbuf *b, char *err, size_t errlen)
 {
-	*rc = 0;
-	size_t cap = 64, n = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		*rc = fail(r, err, errlen, N_("out of memory"));
-		return NULL;
+	b->n = 0;
+	if (!b->p) {
+		b->cap = 64;
+		if (!(b->p = malloc(b->cap)))
+			return fail(r, err, errlen, N_("out of memory"));
 	}
-	buf[0] = '\0';
+	b->p[0] = '\0';
 	if (xmlTextReaderIsEmptyElement(r->xr))
-		return buf;
+		return 0;
 	int depth = xmlTextReaderDepth(r->xr);
 	for (;;) {
-		int k = xmlTextReaderRead(r->xr);
-		if (k != 1) {
-			free(buf);
-			*rc = read_failed(r, err, errlen);
-			return NULL;
-		}
+		if (xmlTextReaderRead(r->xr) != 1)
+			return read_failed(r, err, errlen);
 		int type = xmlTextReaderNodeType(r->xr);
 		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(r->xr) == depth)
-			return buf;
-		if (type == XML_READER_TYPE_ELEMENT || type == XML_READER_TYPE_ENTITY_REFERENCE) {
-			free(buf);
-			*rc = fail(r, err, errlen, N_("row %ld: «%s» holds markup, not a value"), r->rows,
+			return 0;
+		if (type == XML_READER_TYPE_ELEMENT || type == XML_READER_TYPE_ENTITY_REFERENCE)
+			return fail(r, err, errlen, N_("row %ld: «%s» holds markup, not a value"), r->rows,
 				(const char *)xmlTextReaderConstLocalName(r->xr));
-			return NULL;
-		}
 		if (type != XML_READER_TYPE_TEXT && type != XML_READER_TYPE_CDATA &&
 			type != XML_READER_TYPE_SIGNIFICANT_WHITESPACE && type != XML_READER_TYPE_WHITESPACE)
 			continue;
 		const char *v = (const char *)xmlTextReaderConstValue(r->xr);
 		size_t vn = v ? strlen(v) : 0;
-		if (n + vn > r->lim->max_value_bytes) {
-			free(buf);
-			*rc = fail(r, err, errlen, N_("row %ld: a value over %zu bytes"), r->rows,
+		if (b->n + vn > r->lim->max_value_bytes)
+			return fail(r, err, errlen, N_("row %ld: a value over %zu bytes"), r->rows,
 				r->lim->max_value_bytes);
-			return NULL;
-		}
-		if (n + vn + 1 > cap) {
-			while (n + vn + 1 > cap)
+		if (b->n + vn + 1 > b->cap) {
+			size_t cap = b->cap;
+			while (b->n + vn + 1 > cap)
 				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				*rc = fail(r, err, errlen, N_("out of memory"));
-				return NULL;
-			}
-			buf = nb;
+			char *nb = realloc(b->p, cap);
+			if (!nb)
+				return fail(r, err, errlen, N_("out of memory"));
+			b->p = nb;
+			b->cap = cap;
 		}
-		memcpy(buf + n, v, vn);
-		n += vn;
-		buf[n] = '\0';
+		memcpy(b->p + b->n, v, vn);
+		b->n += vn;
+		b->p[b->n] = '\0';
 	}
+}
+
+/* The index of the column named name: where the schema's order expects it, else by name. */
+static int find_column(struct kt_gds_reader *r, const char *name)
+{
+	int i = r->next_col;
+	if (i < r->t->ncols && strcmp(r->t->cols[i].name, name) == 0)
+		return i;
+	return kt_gds_col(r->t, name);
 }
 
 /* The column the reader stands on, stored in the current row. */
 static int take_column(struct kt_gds_reader *r, char *err, size_t errlen)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
-	if (!in_ns(r->xr))
+	if (!in_ns(r))
 		return fail(r, err, errlen, N_("row %ld: «%s» is not in the GIADBSet namespace"), r->rows, name);
-	int i = kt_gds_col(r->t, name);
-	char *nm = strdup(name);
-	xmlChar *nil = xmlTextReaderGetAttributeNs(r->xr, BAD_CAST "nil",
-		BAD_CAST "http://www.w3.org/2001/XMLSchema-instance");
-	bool is_nil = nil && strcmp((const char *)nil, "true") == 0;
-	xmlFree(nil);
-	int rc;
-	char *v = column_text(r, err, errlen, &rc);
-	if (!v || !nm) {
-		free(nm);
-		free(v);
-		return rc ? rc : fail(r, err, errlen, N_("out of memory"));
+	int i = find_column(r, name);
+	bool is_nil = false;
+	if (xmlTextReaderHasAttributes(r->xr) == 1) {
+		xmlChar *nil = xmlTextReaderGetAttributeNs(r->xr, BAD_CAST "nil",
+			BAD_CAST "http://www.w3.org/2001/XMLSchema-instance");
+		is_nil = nil && strcmp((const char *)nil, "true") == 0;
+		xmlFree(nil);
 	}
 	if (i >= 0) {
-		free(nm);
-		if (r->vals[i]) {
-			free(v);
+		if (r->has[i])
 			return fail(r, err, errlen, N_("row %ld: «%s» appears twice"), r->rows, r->t->cols[i].name);
-		}
+		struct gbuf *b = &r->vals[i];
+		if (column_text(r, b, err, errlen) != 0)
+			return -1;
 		if (is_nil) {
-			free(v);
-			v = strdup("NULL");
+			memcpy(b->p, "NULL", 5); /* cap >= 64 */
+			b->n = 4;
 		}
-		r->vals[i] = v;
-		return v ? 0 : fail(r, err, errlen, N_("out of memory"));
+		r->has[i] = true;
+		r->next_col = i + 1;
+		return 0;
 	}
-	if ((size_t)r->nunknown >= r->lim->max_unknown || r->nunknown >= 32) {
-		free(nm);
-		free(v);
+	if ((size_t)r->nunknown >= r->lim->max_unknown || r->nunknown >= 32)
 		return fail(r, err, errlen, N_("row %ld: more than %zu columns karta does not know"), r->rows,
 			r->lim->max_unknown);
+	/* a column karta does not know: rare, kept as its own copies */
+	struct gbuf b = {0};
+	char *nm = strdup(name);
+	if (!nm)
+		return fail(r, err, errlen, N_("out of memory"));
+	if (column_text(r, &b, err, errlen) != 0) {
+		free(nm);
+		free(b.p);
+		return -1;
 	}
 	r->unknown_name[r->nunknown] = nm;
-	r->unknown_val[r->nunknown++] = v;
+	r->unknown_val[r->nunknown++] = b.p;
 	return 0;
 }
 
@@ -266,13 +282,13 @@ static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err
 {
 	for (int i = 0; i < r->t->ncols; i++) {
 		const struct kt_gds_col *c = &r->t->cols[i];
-		if (!r->vals[i]) {
+		if (!r->has[i]) {
 			if (c->required)
 				return fail(r, err, errlen, N_("row %ld: «%s» is missing"), r->rows, c->name),
 					row_refused(r);
 			continue;
 		}
-		const char *msg = kt_gds_check(c, r->vals[i]);
+		const char *msg = kt_gds_check(c, r->vals[i].p);
 		if (msg)
 			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, _(msg)),
 				row_refused(r);
@@ -280,7 +296,7 @@ static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err
 	memset(row, 0, sizeof *row);
 	row->index = r->rows;
 	for (int i = 0; i < r->t->ncols; i++)
-		row->val[i] = r->vals[i];
+		row->val[i] = r->has[i] ? r->vals[i].p : NULL;
 	row->nunknown = r->nunknown;
 	for (int i = 0; i < r->nunknown; i++) {
 		row->unknown_name[i] = r->unknown_name[i];
@@ -294,7 +310,7 @@ static int check_root(struct kt_gds_reader *r, char *err, size_t errlen)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r->xr);
-	if (strcmp(name, "GIADBSet") != 0 || !in_ns(r->xr))
+	if (strcmp(name, "GIADBSet") != 0 || !in_ns(r))
 		return fail(r, err, errlen, N_("the root element is «%s» in the namespace '%s', expected "
 			"«GIADBSet» in '%s'"), name, ns ? ns : "", KT_GDS_NS);
 	const char *enc = (const char *)xmlTextReaderConstEncoding(r->xr);
@@ -341,7 +357,7 @@ int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size
 				return -1;
 		} else if (depth == 1) {
 			r->rows++;
-			if (strcmp(name, r->t->name) != 0 || !in_ns(r->xr))
+			if (strcmp(name, r->t->name) != 0 || !in_ns(r))
 				return fail(r, err, errlen, N_("row %ld: element «%s», expected «%s»"), r->rows, name,
 					r->t->name);
 			if (xmlTextReaderIsEmptyElement(r->xr))

@@ -89,8 +89,17 @@ static long page_budget(const struct session *sess, uint64_t asked)
 	return budget < frame ? budget : frame;
 }
 
-/* Rows: (kind, feed, seq, entity_type, entity_id, op, row_version, changed_fields, payload,
- * origin_op_id, epoch, last_seq, action, scope, name, level, parent, caught_up). */
+/* A page's changes in (feed code, seq) order: karta_pull gives its rows in no order (sorting
+ * them there copied every payload once more); here only the pointers move. */
+static int change_cmp(const void *a, const void *b)
+{
+	const Karta__Change *x = *(Karta__Change *const *)a, *y = *(Karta__Change *const *)b;
+	int c = strcmp(x->feed, y->feed);
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Rows, in no order: (kind, feed, seq, entity_type, entity_id, op, row_version, changed_fields,
+ * payload, origin_op_id, epoch, last_seq, action, scope, name, level, parent, caught_up). */
 static void pull_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
@@ -152,6 +161,7 @@ static void pull_cb(struct db_result *res, void *arg)
 		}
 #undef COL
 	}
+	qsort(chp, nc, sizeof *chp, change_cmp);
 	pg->n_changes = nc;
 	pg->changes = chp;
 	pg->n_feeds = nf;
