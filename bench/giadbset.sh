@@ -225,9 +225,13 @@ kt_psql "ALTER DATABASE $KT_DB RESET track_functions" >/dev/null
 # the export), then exports the package: time, CPU, peak RSS beside the package size. The
 # floor: psql COPY … TO STDOUT of the same tables' rows (the organizations included).
 # KT_GDS_PERF=1 (and perf installed): one more offline export under `perf record`, its
-# CPU by library and the top functions.
+# CPU by library and the top functions. KT_GDS_EXPORT_PARTICIPANTS=N (default 100000, at
+# most 180000) scales the region for iterating: N/200 points, N/5 staff, the rest as above.
 export_bench() {
 	local R t0 rows
+	local NE=${KT_GDS_EXPORT_PARTICIPANTS:-100000}
+	local NT=$((NE / 200)) NW=$((NE / 5))
+	local NROWS=$((NE + 4 + 4 * NE - NE / 5 + NT + 12 * NT + NW + 4 * NT + 48 * NT + NE + NE))
 	R=$(kt_psql "SELECT id FROM organization WHERE code = 'reg77'")
 	# shellcheck source=tests/integration/region_lib.sh
 	. "$KT_SRC/tests/integration/region_lib.sh"
@@ -248,43 +252,43 @@ export_bench() {
 	SELECT md5('p' || g)::uuid, s.id, md5('p' || g)::uuid, 'Иванова', 'Мария', 'Петровна', 1 + g % 2,
 		date '2007-01-01' + g % 365, 1, lpad((g % 10000)::text, 4, '0'), lpad(g::text, 6, '0'),
 		'11А', 1, 1, '643'
-	FROM generate_series(0, 99999) g JOIN sch s ON s.k = g % (SELECT count(*) FROM sch);
+	FROM generate_series(0, $((NE - 1))) g JOIN sch s ON s.k = g % (SELECT count(*) FROM sch);
 	INSERT INTO exam(id, org_id, subject_code, subject_name, form, gia, exam_date, global_id)
 	SELECT md5('e' || k)::uuid, $R, k, 'Предмет ' || k, 1, 11, date '2026-06-01' + k, 1000 + k
 	FROM generate_series(1, 4) k;
 	INSERT INTO exam_registration(id, org_id, participant_id, exam_id)
 	SELECT md5('r' || g || ':' || k)::uuid, p.org_id, p.id, md5('e' || k)::uuid
-	FROM generate_series(0, 99999) g JOIN participant p ON p.id = md5('p' || g)::uuid
+	FROM generate_series(0, $((NE - 1))) g JOIN participant p ON p.id = md5('p' || g)::uuid
 	CROSS JOIN generate_series(1, 4) k WHERE NOT (g % 5 = 0 AND k = 4);
 	INSERT INTO exam_point(id, org_id, region_id, guid, code, name, address, capacity, forms)
 	SELECT md5('t' || k)::uuid, m.id, $R, md5('t' || k)::uuid, lpad(k::text, 4, '0'), 'ППЭ № ' || k,
 		'ул. Школьная, ' || k, 360, 1
-	FROM generate_series(0, 499) k JOIN mun m ON m.mk = k % (SELECT count(*) FROM mun);
+	FROM generate_series(0, $((NT - 1))) k JOIN mun m ON m.mk = k % (SELECT count(*) FROM mun);
 	INSERT INTO auditorium(id, org_id, point_id, code, name, rows, seats_per_row)
 	SELECT md5('a' || k || ':' || j)::uuid, t.org_id, t.id, lpad(j::text, 4, '0'), 'Кабинет ' || j, 5, 6
-	FROM generate_series(0, 499) k JOIN exam_point t ON t.id = md5('t' || k)::uuid
+	FROM generate_series(0, $((NT - 1))) k JOIN exam_point t ON t.id = md5('t' || k)::uuid
 	CROSS JOIN generate_series(0, 11) j;
 	INSERT INTO staff(id, org_id, region_id, code, surname, name, patronymic, sex, birth_date,
 		doc_type, doc_series, doc_number, roles)
 	SELECT md5('w' || g)::uuid, m.id, $R, lpad(g::text, 6, '0'), 'Петрова', 'Анна', 'Ивановна', 2,
 		date '1980-01-01' + g % 3000, 1, lpad((g % 10000)::text, 4, '0'), lpad(g::text, 6, '0'),
 		'{organizer_in}'
-	FROM generate_series(0, 19999) g JOIN mun m ON m.mk = g % (SELECT count(*) FROM mun);
+	FROM generate_series(0, $((NW - 1))) g JOIN mun m ON m.mk = g % (SELECT count(*) FROM mun);
 	INSERT INTO exam_point_assignment(id, org_id, exam_id, point_id)
 	SELECT md5('pa' || k || ':' || e)::uuid, t.org_id, md5('e' || e)::uuid, t.id
-	FROM generate_series(0, 499) k JOIN exam_point t ON t.id = md5('t' || k)::uuid
+	FROM generate_series(0, $((NT - 1))) k JOIN exam_point t ON t.id = md5('t' || k)::uuid
 	CROSS JOIN generate_series(1, 4) e;
 	INSERT INTO exam_auditorium(id, org_id, exam_id, point_id, auditorium_id)
 	SELECT md5('ea' || a.id || e)::uuid, a.org_id, md5('e' || e)::uuid, a.point_id, a.id
-	FROM generate_series(0, 499) k JOIN auditorium a ON a.point_id = md5('t' || k)::uuid
+	FROM generate_series(0, $((NT - 1))) k JOIN auditorium a ON a.point_id = md5('t' || k)::uuid
 	CROSS JOIN generate_series(1, 4) e;
 	INSERT INTO distribution(id, org_id, exam_id, participant_id, point_id)
 	SELECT md5('d' || g)::uuid, t.org_id, md5('e1')::uuid, md5('p' || g)::uuid, t.id
-	FROM generate_series(0, 99999) g JOIN exam_point t ON t.id = md5('t' || (g % 500))::uuid;
+	FROM generate_series(0, $((NE - 1))) g JOIN exam_point t ON t.id = md5('t' || (g % $NT))::uuid;
 	INSERT INTO seating(id, org_id, exam_id, participant_id, point_id, auditorium_id, seat_row, seat)
 	SELECT md5('s' || g)::uuid, t.org_id, md5('e1')::uuid, md5('p' || g)::uuid, t.id,
-		md5('a' || (g % 500) || ':' || (g / 500 / 30))::uuid, (g / 500 % 30) / 6 + 1, g / 500 % 6 + 1
-	FROM generate_series(0, 99999) g JOIN exam_point t ON t.id = md5('t' || (g % 500))::uuid;
+		md5('a' || (g % $NT) || ':' || (g / $NT / 30))::uuid, (g / $NT % 30) / 6 + 1, g / $NT % 6 + 1
+	FROM generate_series(0, $((NE - 1))) g JOIN exam_point t ON t.id = md5('t' || (g % $NT))::uuid;
 	SET session_replication_role = origin;
 	UPDATE feed SET last_seq = last_seq + 1 WHERE karta_org_region(org_id) = $R;
 	SELECT karta_feed_rebuild(code) FROM organization WHERE karta_org_region(id) = $R;
@@ -295,7 +299,7 @@ export_bench() {
 	local t_sync
 	t_sync=$(ms "$t0")
 	rows=$(sqlite3 -batch "$KT_WORK/reg77.state/replica.db" "SELECT count(*) FROM row")
-	[ "$rows" -ge 732504 ] || kt_fail "the region's replica holds $rows rows, not the 732,504 made"
+	[ "$rows" -ge "$NROWS" ] || kt_fail "the region's replica holds $rows rows, not the $NROWS made"
 	local out=$KT_WORK/export.zip
 	t0=$(date +%s%N)
 	/usr/bin/time -f '%U %S %M' -o "$KT_WORK/export.rss" "$KT_KARTA" --config "$KT_WORK/reg77.conf" \
@@ -323,10 +327,10 @@ export_bench() {
 	local t_copy
 	t_copy=$(ms "$t0")
 	echo
-	echo "## giadbset: the export of a region of 100,000 participants"
+	echo "## giadbset: the export of a region of $NE participants"
 	echo
-	echo "380,000 registrations, 500 exam points, 6,000 auditoriums, 20,000 staff, 4 exams planned"
-	echo "(2,000 point and 24,000 room assignments), 100,000 seats: $rows rows in the replica"
+	echo "$((4 * NE - NE / 5)) registrations, $NT exam points, $((12 * NT)) auditoriums, $NW staff, 4 exams planned"
+	echo "($((4 * NT)) point and $((48 * NT)) room assignments), $NE seats: $rows rows in the replica"
 	echo "(the region's sync of them took $t_sync ms)."
 	echo "Package: $(($(wc -c <"$out") / 1024 / 1024)) MiB zipped, $((xml / 1024 / 1024)) MiB of XML."
 	echo

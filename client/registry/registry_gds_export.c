@@ -191,6 +191,15 @@ static int load_maps(struct gx *x, struct replica *r)
 			"entity_id") ? -1 : 0;
 }
 
+/* The printf width that pads s to 32 characters (UTF-8: a Cyrillic letter is two bytes). */
+static int col32(const char *s)
+{
+	int extra = 0;
+	for (; *s; s++)
+		extra += ((unsigned char)*s & 0xC0) == 0x80;
+	return 32 + extra;
+}
+
 /* Seconds since *t0, which moves to now: each progress line says what its step took. */
 static double since(struct timespec *t0)
 {
@@ -213,9 +222,14 @@ static void gx_free(struct gx *x)
 
 /* Two threads write tables side by side (each table: its rows read, mapped, written and
  * deflated by one thread), the longest first. What they share is read only (the tree, the
- * link maps) but for the next table to take and the first error. */
+ * link maps once loaded) but for the next table to take and the first error. The second
+ * thread begins with the tables that need only the tree while the first loads the link
+ * maps; a table that needs them waits for them. */
 struct jobs {
 	json_t *orgs;
+	const struct gx *x;        /* the tree's maps and, once links is 1, the link maps */
+	int links;                 /* 0 loading, 1 loaded, -1 failed (under lock) */
+	pthread_cond_t loaded;     /* links is no longer 0 */
 	struct kt_gds_file *f[32]; /* each table's file, in the package's order */
 	int order[32];             /* the tables by the order they are taken in */
 	atomic_int next;           /* the next place in order */
@@ -234,6 +248,7 @@ struct run {
 	const struct gds_out_table *gt;
 	const struct kt_gds_table *t;
 	struct gds_out *o;
+	struct gds_row row; /* the row being mapped */
 	char err[512];
 };
 
@@ -247,7 +262,7 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static int write_one(struct run *u, const json_t *row)
+static int write_one(struct run *u, struct gds_row *row)
 {
 	if (interrupted)
 		return snprintf(u->err, sizeof u->err, "%s", _("interrupted")), -1;
@@ -265,7 +280,7 @@ static int write_one(struct run *u, const json_t *row)
 }
 
 /* kt_gds_rows_fn of a table: the next organization of the level of its source, or the next
- * synced row (in the order of their ids). */
+ * synced row (in the order the replica holds them: see write_table). */
 static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 {
 	static const char *const kinds[] = {[GS_REGION] = "region", [GS_TERRITORY] = "",
@@ -279,14 +294,15 @@ static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 			bool terr = strcmp(jstr(o, "kind"), "territory") == 0;
 			if (u->gt->src == GS_TERRITORY ? terr
 				: !terr && strcmp(jstr(o, "level"), kinds[u->gt->src]) == 0) {
-				rc = write_one(u, o) != 0 ? -1 : 1;
+				gds_row_of_json(&u->row, o);
+				rc = write_one(u, &u->row) != 0 ? -1 : 1;
 				break;
 			}
 		}
 	} else if ((rc = rp_step(u->r, u->s)) == 1) {
-		json_t *row = json_loads(rp_col_text(u->s, 0), 0, NULL);
-		rc = json_is_object(row) && write_one(u, row) != 0 ? -1 : 1;
-		json_decref(row);
+		const char *payload = rp_col_text(u->s, 0); /* a payload not an object is left out */
+		rc = gds_row_parse(&u->row, payload, strlen(payload)) == 0 &&
+			write_one(u, &u->row) != 0 ? -1 : 1;
 	} else if (rc < 0) {
 		snprintf(u->err, sizeof u->err, "%s", replica_error(u->r));
 	}
@@ -295,13 +311,17 @@ static int next_row(void *ctx, struct kt_gds_file *f, char *err, size_t errlen)
 	return rc;
 }
 
-/* The rows of one table into its file, deflated as they come. */
+/* The rows of one table into its file, deflated as they come. A table's rows are read in
+ * the order the replica stores them (rowid: as the sync brought them, a school's rows
+ * together), the same from one export to the next of the same replica: read in the order
+ * of their ids, every row was a page read of its own (the registrations: 1.2 s of SQLite
+ * against 0.2 s, docs/performance.md «Federal package: the export»). */
 static int write_table(struct run *u)
 {
 	u->k = 0;
 	if (u->gt->src == GS_ROW) {
-		if (!(u->s = rp_prepare(u->r, "SELECT payload FROM row WHERE entity_type = ?1"
-			" ORDER BY entity_id")))
+		if (!(u->s = rp_prepare(u->r, "SELECT payload FROM row WHERE rowid IN"
+			" (SELECT rowid FROM row WHERE entity_type = ?1) ORDER BY rowid")))
 			return snprintf(u->err, sizeof u->err, "%s", replica_error(u->r)), -1;
 		rp_bind_text(u->s, 1, u->gt->entity_type);
 	}
@@ -309,6 +329,26 @@ static int write_table(struct run *u)
 	rp_finalize(u->s);
 	u->s = NULL;
 	return rc;
+}
+
+/* Whether the link maps are loaded, waited for; then u's copy of gx has them. */
+static bool await_links(struct run *u)
+{
+	struct jobs *js = u->js;
+	pthread_mutex_lock(&js->lock);
+	while (js->links == 0)
+		pthread_cond_wait(&js->loaded, &js->lock);
+	pthread_mutex_unlock(&js->lock);
+	if (js->links < 0)
+		return false;
+	u->x.part_guid = js->x->part_guid; /* the maps are js's: their structs copied */
+	u->x.exam_gid = js->x->exam_gid;
+	u->x.point_guid = js->x->point_guid;
+	u->x.aud_places = js->x->aud_places;
+	u->x.pa = js->x->pa;
+	u->x.ea = js->x->ea;
+	u->x.dist = js->x->dist;
+	return true;
 }
 
 /* Takes tables until none is left or one fails; each table's line says what it took. */
@@ -319,6 +359,8 @@ static void *run_jobs(void *arg)
 	int k;
 	while ((k = atomic_fetch_add(&js->next, 1)) < gds_out_tables_count) {
 		int i = js->order[k];
+		if (gds_out_tables[i].links && !await_links(u))
+			break; /* the loading's error is the one said */
 		struct timespec t0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		u->gt = &gds_out_tables[i];
@@ -345,10 +387,11 @@ static void *run_jobs(void *arg)
 }
 
 /* The tables by their cost, the longest first (registrations are half the rows), so that
- * the two threads end together; then in the package's order. */
+ * the two threads end together — but participants, which need no link maps, first: the
+ * second thread's while the first loads them; then in the package's order. */
 static void order_jobs(struct jobs *js)
 {
-	static const char *const first[] = {"rbd_ParticipantsExams", "rbd_Participants",
+	static const char *const first[] = {"rbd_Participants", "rbd_ParticipantsExams",
 		"rbd_ParticipantsExamPStation"};
 	int n = 0;
 	for (size_t k = 0; k < ARRAY_LEN(first); k++)
@@ -364,9 +407,33 @@ static void order_jobs(struct jobs *js)
 	}
 }
 
+/* Loads the link maps into x; then the tables that wait for them go on. 0 or -1 (js->err
+ * set). The line of the step says what the tree and the links took since *t0. */
+static int links(struct jobs *js, struct gx *x, struct replica *r, struct timespec *t0)
+{
+	int rc = load_maps(x, r);
+	pthread_mutex_lock(&js->lock);
+	js->links = rc == 0 ? 1 : -1;
+	if (rc != 0) {
+		if (!*js->err)
+			snprintf(js->err, sizeof js->err, "%s", *replica_error(r) ? replica_error(r)
+				: _("out of memory"));
+		atomic_store(&js->failed, 1);
+	} else {
+		const char *label = _("(the tree and the links)");
+		printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(t0));
+		fflush(stdout);
+	}
+	pthread_cond_broadcast(&js->loaded);
+	pthread_mutex_unlock(&js->lock);
+	return rc;
+}
+
 /* Writes every table into w: this thread and, where there is a second core, another one
- * with its own connection to the replica. 0, or -1 with js->err set. */
-static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct kt_gds_write *w)
+ * with its own connection to the replica, which begins while this one loads the link maps
+ * into x. 0, or -1 with js->err set. */
+static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct kt_gds_write *w,
+	struct timespec *t0)
 {
 	order_jobs(js);
 	for (int i = 0; i < gds_out_tables_count; i++)
@@ -383,7 +450,7 @@ static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct
 		rc = -1, snprintf(js->err, sizeof js->err, "%s", _("out of memory"));
 	if (rc == 0 && two && pthread_create(&th, NULL, run_jobs, &u[1]) != 0)
 		two = false; /* one thread does it all */
-	if (rc == 0)
+	if (rc == 0 && links(js, x, r, t0) == 0)
 		run_jobs(&u[0]);
 	if (rc == 0 && two)
 		pthread_join(th, NULL);
@@ -393,21 +460,13 @@ static int write_tables(struct jobs *js, struct gx *x, struct replica *r, struct
 		x->no_area += u[k].x.no_area;
 		x->unknown_cols += u[k].x.unknown_cols;
 		free(u[k].o);
+		gds_row_free(&u[k].row);
 	}
 	replica_close(u[1].r);
 	return rc != 0 || atomic_load(&js->failed) || interrupted ? -1 : 0;
 }
 
 /* ---- the command ------------------------------------------------------------------------------- */
-
-/* The printf width that pads s to 32 characters (UTF-8: a Cyrillic letter is two bytes). */
-static int col32(const char *s)
-{
-	int extra = 0;
-	for (; *s; s++)
-		extra += ((unsigned char)*s & 0xC0) == 0x80;
-	return 32 + extra;
-}
 
 /* This device's level from the replica (the sync writes it). */
 static bool is_region(struct replica *r)
@@ -456,12 +515,13 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 	if (!orgs)
 		return EXIT_RUNTIME;
 	struct gx x = {0};
-	struct jobs js = {.orgs = orgs, .lock = PTHREAD_MUTEX_INITIALIZER};
+	struct jobs js = {.orgs = orgs, .x = &x, .lock = PTHREAD_MUTEX_INITIALIZER,
+		.loaded = PTHREAD_COND_INITIALIZER};
 	long no_guid = 0;
 	int rc = EXIT_RUNTIME;
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	bool handlers = false;
-	if (index_orgs(&x, orgs, &no_guid) != 0 || load_maps(&x, r) != 0) {
+	if (index_orgs(&x, orgs, &no_guid) != 0) {
 		fprintf(stderr, _("karta: cannot export: %s\n"), *replica_error(r)
 			? replica_error(r) : _("out of memory"));
 		goto done;
@@ -481,16 +541,14 @@ int registry_gds_export(struct client *cl, int argc, char **argv)
 		goto done;
 	}
 	printf("%s:\n", o[O_OUTPUT].str);
-	const char *label = _("(the tree and the links)");
-	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	fflush(stdout);
-	if (write_tables(&js, &x, r, w) != 0) {
+	if (write_tables(&js, &x, r, w, &t0) != 0) {
 		fprintf(stderr, _("karta: cannot export: %s; nothing written\n"),
 			*js.err ? js.err : _("interrupted"));
 		kt_gds_write_abort(w);
 		goto done;
 	}
-	label = _("(all the tables)");
+	const char *label = _("(all the tables)");
 	printf(_("  %-*s %13s %7.1f s\n"), col32(label), label, "", since(&t0));
 	int fin = interrupted ? (kt_gds_write_abort(w), snprintf(js.err, sizeof js.err,
 		"%s", _("interrupted")), -1) : kt_gds_write_finish(w, js.err, sizeof js.err);

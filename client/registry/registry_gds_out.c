@@ -62,6 +62,24 @@ static int col_of(const struct kt_gds_table *t, const char *name)
 	return memo[h].i;
 }
 
+/* kt_gds_table of the literal the map_* functions name their table by, remembered by its
+ * address: a row costs no name comparisons. */
+static const struct kt_gds_table *table(const char *name)
+{
+	static _Thread_local struct {
+		const char *name;
+		const struct kt_gds_table *t;
+	} memo[32];
+	size_t k = 0;
+	while (k < sizeof memo / sizeof memo[0] - 1 && memo[k].name && memo[k].name != name)
+		k++;
+	if (memo[k].name != name) {
+		memo[k].name = name;
+		memo[k].t = kt_gds_table(name);
+	}
+	return memo[k].t;
+}
+
 static void put(struct gds_out *o, const struct kt_gds_table *t, const char *name, const char *v)
 {
 	int i = col_of(t, name);
@@ -69,19 +87,18 @@ static void put(struct gds_out *o, const struct kt_gds_table *t, const char *nam
 		o->val[i] = keep(o, v);
 }
 
-static const json_t *get(const json_t *row, const char *key)
+static const json_t *get(struct gds_row *row, const char *key)
 {
-	return json_object_get(row, key);
+	return gds_row_get(row, key);
 }
 
-static const char *str(const json_t *row, const char *key)
+static const char *str(struct gds_row *row, const char *key)
 {
-	const char *s = json_string_value(get(row, key));
-	return s ? s : "";
+	return gds_row_str(row, key);
 }
 
 /* An integer column as text ("" when the row has none). */
-static const char *num(const json_t *row, const char *key, char *buf, size_t n)
+static const char *num(struct gds_row *row, const char *key, char *buf, size_t n)
 {
 	long long v;
 	buf[0] = '\0';
@@ -95,10 +112,9 @@ static const char *flag(bool b)
 	return b ? "true" : "false";
 }
 
-static bool deleted(const json_t *row)
+static bool deleted(struct gds_row *row)
 {
-	const json_t *d = get(row, "deleted_at");
-	return d && !json_is_null(d) && !(json_is_string(d) && !*json_string_value(d));
+	return gds_row_set(row, "deleted_at");
 }
 
 /* A GUID as the package writes it: braces dropped, lower case; "" when s is none. */
@@ -132,7 +148,7 @@ static const char *stamp(const char *s, char *buf, size_t n)
 
 /* CreateDate / UpdateDate: the package's own (ris_created/ris_updated) when the row came
  * from a file, else karta's. */
-static void stamps(struct gds_out *o, const struct kt_gds_table *t, const json_t *row)
+static void stamps(struct gds_out *o, const struct kt_gds_table *t, struct gds_row *row)
 {
 	char b[40];
 	const char *c = *str(row, "ris_created") ? str(row, "ris_created") : str(row, "created_at");
@@ -142,7 +158,7 @@ static void stamps(struct gds_out *o, const struct kt_gds_table *t, const json_t
 }
 
 /* The row's own GUID: guid when it has one, else its karta id. */
-static const char *own_guid(const json_t *row, char *buf, size_t n)
+static const char *own_guid(struct gds_row *row, char *buf, size_t n)
 {
 	return guid_norm(*str(row, "guid") ? str(row, "guid") : str(row, "id"), buf, n);
 }
@@ -155,7 +171,7 @@ static const char *lookup(const struct reg_map *m, const char *k)
 }
 
 /* The GUID of the organization a row names by its numeric id (key), "" when not known. */
-static const char *org_guid(struct gx *x, const json_t *row, const char *key)
+static const char *org_guid(struct gx *x, struct gds_row *row, const char *key)
 {
 	char id[24];
 	const char *g = lookup(&x->org_guid, num(row, key, id, sizeof id));
@@ -165,51 +181,70 @@ static const char *org_guid(struct gx *x, const json_t *row, const char *key)
 static const char *pair(const struct reg_map *m, const char *a, const char *b)
 {
 	char k[80];
-	snprintf(k, sizeof k, "%s|%s", a, b);
+	size_t na = strlen(a), nb = strlen(b);
+	if (na + nb + 2 > sizeof k)
+		return NULL; /* no key of the maps is that long: ids are UUIDs */
+	memcpy(k, a, na);
+	k[na] = '|';
+	memcpy(k + na + 1, b, nb + 1);
 	return lookup(m, k);
+}
+
+/* The value of hex digit c, -1 when it is none. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 /* A name-based UUID (RFC 4122 version 5) of name within ns: the same seat, the same id. */
 const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n)
 {
-	unsigned char in[16], md[EVP_MAX_MD_SIZE];
+	unsigned char in[16] = {0}, md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	for (int i = 0, j = 0; i < 16 && ns[j]; j++) {
+	for (int i = 0, j = 0; i < 16 && ns[j]; j++) { /* the UUID's 16 bytes (hex pairs) */
 		if (ns[j] == '-')
 			continue;
-		sscanf(ns + j, "%2hhx", &in[i++]);
-		j++;
+		int hi = hexval(ns[j]), lo = hi < 0 ? -1 : hexval(ns[j + 1]);
+		in[i++] = (unsigned char)(hi < 0 ? 0 : lo < 0 ? hi : hi * 16 + lo);
+		j += lo >= 0;
 	}
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	if (!c || !EVP_DigestInit_ex(c, EVP_sha1(), NULL) || !EVP_DigestUpdate(c, in, 16) ||
 	    !EVP_DigestUpdate(c, name, strlen(name)) || !EVP_DigestFinal_ex(c, md, &mdlen))
 		mdlen = 0;
 	EVP_MD_CTX_free(c);
-	if (mdlen < 16)
+	if (mdlen < 16 || n < 37)
 		return NULL;
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
-	snprintf(buf, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11],
-		md[12], md[13], md[14], md[15]);
+	static const char hex[] = "0123456789abcdef";
+	char *w = buf;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*w++ = '-';
+		*w++ = hex[md[i] >> 4];
+		*w++ = hex[md[i] & 15];
+	}
+	*w = '\0';
 	return buf;
 }
 
 /* ---- organizations (karta_gds_orgs rows) ---------------------------------------------------- */
 
-static int map_region(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_region(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
 	(void)x;
-	const struct kt_gds_table *t = kt_gds_table("rbd_CurrentRegion");
+	const struct kt_gds_table *t = table("rbd_CurrentRegion");
 	put(o, t, "ID", str(r, "guid"));
 	put(o, t, "REGION", str(r, "federal_code"));
 	put(o, t, "Name", str(r, "name"));
 	return 1;
 }
 
-static int map_territory(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_territory(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Areas");
+	const struct kt_gds_table *t = table("rbd_Areas");
 	put(o, t, "AreaID", str(r, "guid"));
 	put(o, t, "Region", x->region_code);
 	put(o, t, "AreaCode", str(r, "federal_code"));
@@ -219,9 +254,9 @@ static int map_territory(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_municipality(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_municipality(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Governments");
+	const struct kt_gds_table *t = table("rbd_Governments");
 	put(o, t, "GovernmentID", str(r, "guid"));
 	put(o, t, "RegionID", x->region_guid);
 	put(o, t, "REGION", x->region_code);
@@ -231,9 +266,9 @@ static int map_municipality(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_school(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_school(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Schools");
+	const struct kt_gds_table *t = table("rbd_Schools");
 	const char *parent = lookup(&x->org_guid, str(r, "parent"));
 	put(o, t, "SchoolID", str(r, "guid"));
 	put(o, t, "GovernmentID", parent);
@@ -248,7 +283,7 @@ static int map_school(struct gx *x, const json_t *r, struct gds_out *o)
 /* ---- registries ------------------------------------------------------------------------------ */
 
 /* A person's name and identity document (participants, staff). */
-static void person(struct gds_out *o, const struct kt_gds_table *t, const json_t *r)
+static void person(struct gds_out *o, const struct kt_gds_table *t, struct gds_row *r)
 {
 	char b[24];
 	put(o, t, "Surname", str(r, "surname"));
@@ -259,9 +294,9 @@ static void person(struct gds_out *o, const struct kt_gds_table *t, const json_t
 	put(o, t, "DocumentTypeCode", num(r, "doc_type", b, sizeof b));
 }
 
-static int map_participant(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_participant(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Participants");
+	const struct kt_gds_table *t = table("rbd_Participants");
 	char b[64], g[64];
 	long long v = 0;
 	put(o, t, "ParticipantID", own_guid(r, g, sizeof g));
@@ -294,9 +329,9 @@ static int map_participant(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_registration(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_registration(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_ParticipantsExams");
+	const struct kt_gds_table *t = table("rbd_ParticipantsExams");
 	const char *gid = lookup(&x->exam_gid, str(r, "exam_id"));
 	const char *pid = lookup(&x->part_guid, str(r, "participant_id"));
 	if (!gid) {
@@ -318,9 +353,9 @@ static int map_registration(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_point(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Stations");
+	const struct kt_gds_table *t = table("rbd_Stations");
 	char b[64], g[64];
 	long long v = 0;
 	put(o, t, "StationID", own_guid(r, g, sizeof g));
@@ -363,9 +398,9 @@ static int map_point(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_auditorium(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_auditorium(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_Auditoriums");
+	const struct kt_gds_table *t = table("rbd_Auditoriums");
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
 	if (!point) {
 		x->no_link++;
@@ -387,9 +422,9 @@ static int map_auditorium(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_staff(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_staff(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_StationWorkers");
+	const struct kt_gds_table *t = table("rbd_StationWorkers");
 	char b[64], g[64];
 	long long v = 0;
 	put(o, t, "StationWorkerID", own_guid(r, g, sizeof g));
@@ -416,9 +451,9 @@ static int map_staff(struct gx *x, const json_t *r, struct gds_out *o)
 
 /* ---- planning ------------------------------------------------------------------------------- */
 
-static int map_point_exam(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_point_exam(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_StationsExams");
+	const struct kt_gds_table *t = table("rbd_StationsExams");
 	const char *gid = lookup(&x->exam_gid, str(r, "exam_id"));
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
 	if (!gid)
@@ -437,9 +472,9 @@ static int map_point_exam(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_exam_room(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_exam_room(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_StationExamAuditory");
+	const struct kt_gds_table *t = table("rbd_StationExamAuditory");
 	const char *pa = pair(&x->pa, str(r, "exam_id"), str(r, "point_id"));
 	const char *point = lookup(&x->point_guid, str(r, "point_id"));
 	const char *places = lookup(&x->aud_places, str(r, "auditorium_id"));
@@ -460,9 +495,9 @@ static int map_exam_room(struct gx *x, const json_t *r, struct gds_out *o)
 	return 1;
 }
 
-static int map_seat(struct gx *x, const json_t *r, struct gds_out *o)
+static int map_seat(struct gx *x, struct gds_row *r, struct gds_out *o)
 {
-	const struct kt_gds_table *t = kt_gds_table("rbd_ParticipantsExamPStation");
+	const struct kt_gds_table *t = table("rbd_ParticipantsExamPStation");
 	const char *exam = str(r, "exam_id");
 	const char *ea = pair(&x->ea, exam, str(r, "auditorium_id"));
 	const char *pa = pair(&x->pa, exam, str(r, "point_id"));
@@ -487,28 +522,28 @@ static int map_seat(struct gx *x, const json_t *r, struct gds_out *o)
 
 /* In the order a reader needs them: the tree, places, people, registrations, planning. */
 const struct gds_out_table gds_out_tables[] = {
-	{"rbd_CurrentRegion", GS_REGION, NULL, map_region},
-	{"rbd_Areas", GS_TERRITORY, NULL, map_territory},
-	{"rbd_Governments", GS_MUNICIPALITY, NULL, map_municipality},
-	{"rbd_Schools", GS_SCHOOL, NULL, map_school},
-	{"rbd_Stations", GS_ROW, "exam_point", map_point},
-	{"rbd_Auditoriums", GS_ROW, "auditorium", map_auditorium},
-	{"rbd_Participants", GS_ROW, "participant", map_participant},
-	{"rbd_ParticipantsExams", GS_ROW, "exam_registration", map_registration},
-	{"rbd_StationWorkers", GS_ROW, "staff", map_staff},
-	{"rbd_StationsExams", GS_ROW, "exam_point_assignment", map_point_exam},
-	{"rbd_StationExamAuditory", GS_ROW, "exam_auditorium", map_exam_room},
-	{"rbd_ParticipantsExamPStation", GS_ROW, "seating", map_seat},
+	{"rbd_CurrentRegion", GS_REGION, NULL, false, map_region},
+	{"rbd_Areas", GS_TERRITORY, NULL, false, map_territory},
+	{"rbd_Governments", GS_MUNICIPALITY, NULL, false, map_municipality},
+	{"rbd_Schools", GS_SCHOOL, NULL, false, map_school},
+	{"rbd_Stations", GS_ROW, "exam_point", false, map_point},
+	{"rbd_Auditoriums", GS_ROW, "auditorium", true, map_auditorium},
+	{"rbd_Participants", GS_ROW, "participant", false, map_participant},
+	{"rbd_ParticipantsExams", GS_ROW, "exam_registration", true, map_registration},
+	{"rbd_StationWorkers", GS_ROW, "staff", false, map_staff},
+	{"rbd_StationsExams", GS_ROW, "exam_point_assignment", true, map_point_exam},
+	{"rbd_StationExamAuditory", GS_ROW, "exam_auditorium", true, map_exam_room},
+	{"rbd_ParticipantsExamPStation", GS_ROW, "seating", true, map_seat},
 };
 const int gds_out_tables_count = (int)(sizeof gds_out_tables / sizeof gds_out_tables[0]);
 
 /* ---- the shared mapping, what karta does not model ---------------------------------------- */
 
-/* kt_gds_render's lookups: organizations by karta's numeric ids, exams by ExamGlobalID. */
-static const char *resolve(void *ctx, const struct kt_gds_map_col *c, const json_t *row, char *buf,
-	size_t n)
+/* What the server resolves (kt_gds_lookup): organizations by karta's numeric ids, exams by
+ * ExamGlobalID. */
+static const char *resolve(struct gx *x, const struct kt_gds_map_col *c, struct gds_row *row,
+	char *buf, size_t n)
 {
-	struct gx *x = ctx;
 	const char *g = NULL;
 	if (c->conv == KT_GC_EXAM)
 		g = lookup(&x->exam_gid, str(row, "exam_id"));
@@ -522,6 +557,18 @@ static const char *resolve(void *ctx, const struct kt_gds_map_col *c, const json
 		return NULL;
 	snprintf(buf, n, "%s", g);
 	return buf;
+}
+
+/* kt_gds_render of a row read by registry_gds_row (extra's text is shared_col's): the row's
+ * id, what the server resolves, else karta's value as the mapping renders it. */
+static const char *render(struct gx *x, const struct kt_gds_map_col *c, struct gds_row *row,
+	char *buf, size_t n)
+{
+	if (c->conv == KT_GC_ID)
+		return json_string_value(get(row, "id"));
+	if (!c->karta || c->conv == KT_GC_EXAM)
+		return c->conv == KT_GC_ORG || c->conv == KT_GC_EXAM ? resolve(x, c, row, buf, n) : NULL;
+	return kt_gds_render_value(c, get(row, c->karta), buf, n);
 }
 
 /* A kept column the schema does not know, after the schema's columns. */
@@ -584,7 +631,7 @@ static const struct kt_gds_map_col *const *map_cols(const struct kt_gds_table *t
  * null: the element was absent) first, else karta's value rendered by the mapping, else
  * what map_* said. A rendering the schema would refuse gives way to map_*'s value. */
 static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct kt_gds_map *m,
-	const json_t *extra, const json_t *row, struct gds_out *o, int i)
+	const json_t *extra, struct gds_row *row, struct gds_out *o, int i)
 {
 	const char *name = t->cols[i].name;
 	const json_t *e = json_object_get(extra, name);
@@ -594,7 +641,7 @@ static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct k
 	}
 	const struct kt_gds_map_col *c = m ? map_cols(t, m)[i] : NULL;
 	char buf[128];
-	const char *r = c ? kt_gds_render(c, row, resolve, x, buf, sizeof buf) : NULL;
+	const char *r = c ? render(x, c, row, buf, sizeof buf) : NULL;
 	if (!r || kt_gds_check(&t->cols[i], r))
 		return 0;
 	/* a row karta deleted itself has no package flag: map_* says deleted */
@@ -603,10 +650,15 @@ static int shared_col(struct gx *x, const struct kt_gds_table *t, const struct k
 	return (o->val[i] = keep(o, r)) ? 0 : -1;
 }
 
-int gds_out_finish(struct gx *x, const struct kt_gds_table *t, const json_t *row,
+int gds_out_finish(struct gx *x, const struct kt_gds_table *t, struct gds_row *row,
 	struct gds_out *o)
 {
-	const struct kt_gds_map *m = kt_gds_map_of(t->name);
+	static _Thread_local const struct kt_gds_table *last; /* the table of the row before */
+	static _Thread_local const struct kt_gds_map *m;
+	if (last != t) {
+		last = t;
+		m = kt_gds_map_of(t->name);
+	}
 	const json_t *extra = get(row, "extra");
 	const json_t *pairs = get(row, "gds_extra"); /* organizations: [[element, text], …] */
 	if (!json_is_object(extra))

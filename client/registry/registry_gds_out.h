@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "kt_gds.h"
+#include "registry_gds_row.h"
 #include "registry_rows.h" /* struct reg_map */
 
 struct client;
@@ -53,9 +54,11 @@ struct gds_out_table {
 	const char *name;        /* rbd_Participants */
 	enum gds_src src;
 	const char *entity_type; /* GS_ROW: the replica's entity type */
-	/* Fills o from row (a replica row, or an organization of the server's table as an
-	 * object of its columns). 1 written, 0 left out (counted in x), -1 out of memory. */
-	int (*map)(struct gx *x, const json_t *row, struct gds_out *o);
+	bool links;              /* needs the link maps of gx (participant, exam, point,
+	                            auditorium, the planning pairs); else only the tree's */
+	/* Fills o from row (a replica row, or an organization of the server's table as a row of
+	 * its columns). 1 written, 0 left out (counted in x), -1 out of memory. */
+	int (*map)(struct gx *x, struct gds_row *row, struct gds_out *o);
 };
 
 extern const struct gds_out_table gds_out_tables[];
@@ -67,11 +70,11 @@ void gds_out_reset(struct gds_out *o);
  * array of [element, text] pairs, or an object) fills the schema's columns still empty and
  * the unknown ones; required columns still empty get the schema type's neutral value. -1
  * when out of room. */
-int gds_out_finish(struct gx *x, const struct kt_gds_table *t, const json_t *row,
+int gds_out_finish(struct gx *x, const struct kt_gds_table *t, struct gds_row *row,
 	struct gds_out *o);
 
 /* A name-based UUID (version 5) of name in the namespace ns (a UUID): into buf, NULL when
- * the digest fails. */
+ * the digest fails or buf has less than 37 bytes. */
 const char *gds_out_uuid5(const char *ns, const char *name, char *buf, size_t n);
 
 int registry_gds_export(struct client *cl, int argc, char **argv);

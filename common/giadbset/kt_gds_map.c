@@ -552,3 +552,9 @@ const char *kt_gds_render(const struct kt_gds_map_col *c, const json_t *row, kt_
 		return lk && (c->conv == KT_GC_ORG || c->conv == KT_GC_EXAM) ? lk(ctx, c, row, buf, n) : NULL;
 	return from_value(c, json_object_get(row, c->karta), buf, n);
 }
+
+const char *kt_gds_render_value(const struct kt_gds_map_col *c, const json_t *v, char *buf,
+	size_t n)
+{
+	return from_value(c, v, buf, n);
+}

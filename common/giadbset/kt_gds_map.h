@@ -92,5 +92,9 @@ typedef const char *(*kt_gds_lookup)(void *ctx, const struct kt_gds_map_col *c,
  * The text is in buf (or extra's string, valid while row lives). */
 const char *kt_gds_render(const struct kt_gds_map_col *c, const json_t *row, kt_gds_lookup lk,
 	void *ctx, char *buf, size_t n);
+/* The last step of kt_gds_render: the text of karta value v (NULL: absent) for map line c,
+ * for a caller that reads the row's columns itself (the export: registry_gds_row.h). */
+const char *kt_gds_render_value(const struct kt_gds_map_col *c, const json_t *v, char *buf,
+	size_t n);
 
 #endif

@@ -8,10 +8,11 @@
  * entries are copied, still deflated, into the package's archive in the tables' order,
  * which is renamed over the package's path. The folder is removed on every path out.
  *
- * The XML goes through libxml2's output buffer (xmlOutputBuffer): the markup is the fixed
- * names of the schema's tables and columns, and every value goes through libxml2's escaping
- * (xmlEncodeSpecialChars), so the bytes are those xmlTextWriter wrote, without its
- * allocations per element (a value with nothing to escape is copied as it is).
+ * The XML goes through libxml2's output buffer (xmlOutputBuffer), a row at a time: the
+ * markup is the fixed names of the schema's tables and columns, and every value goes
+ * through libxml2's escaping (xmlEncodeSpecialChars), so the bytes are those xmlTextWriter
+ * wrote, without its allocations per element (a value with nothing to escape is copied as
+ * it is). A row is put together in a buffer of the file's and handed over in one write.
  *
  * Invariant: a row reaches the file only when every value passed its column's check and is
  * well-formed UTF-8 without characters XML 1.0 cannot carry. */
@@ -45,6 +46,10 @@ struct kt_gds_file {
 	/* the XML made and not yet taken by libzip: pend[poff, plen) */
 	char *pend;
 	size_t poff, plen, pcap;
+	/* the row being put together */
+	char *row;
+	size_t rlen, rcap;
+	bool rfail; /* out of memory for it */
 	kt_gds_rows_fn next;
 	void *ctx;
 	bool failed;    /* next failed: its words are in err */
@@ -136,26 +141,34 @@ static void file_free(struct kt_gds_file *f)
 		xmlOutputBufferClose(f->out);
 	zip_error_fini(&f->zerr);
 	free(f->pend);
+	free(f->row);
 	free(f);
+}
+
+/* n bytes of s after the *len of *buf (*cap, doubled from first as needed); -1 when out of
+ * memory. */
+static int append(char **buf, size_t *len, size_t *cap, size_t first, const char *s, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t c = *cap ? *cap : first;
+		while (c < *len + n)
+			c *= 2;
+		char *p = realloc(*buf, c);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	return 0;
 }
 
 /* The output buffer's sink: the bytes join pend. */
 static int pend_write(void *ctx, const char *buf, int len)
 {
 	struct kt_gds_file *f = ctx;
-	if (f->plen + (size_t)len > f->pcap) {
-		size_t cap = f->pcap ? f->pcap : 1 << 16;
-		while (cap < f->plen + (size_t)len)
-			cap *= 2;
-		char *p = realloc(f->pend, cap);
-		if (!p)
-			return -1;
-		f->pend = p;
-		f->pcap = cap;
-	}
-	memcpy(f->pend + f->plen, buf, (size_t)len);
-	f->plen += (size_t)len;
-	return len;
+	return append(&f->pend, &f->plen, &f->pcap, 1 << 16, buf, (size_t)len) == 0 ? len : -1;
 }
 
 static int pend_close(void *ctx)
@@ -195,19 +208,34 @@ static bool xml_text_ok(const char *v)
 	return xmlCheckUTF8((const xmlChar *)v) != 0;
 }
 
+/* Appends n bytes of s to the row being put together (rfail once out of memory). */
+static void add(struct kt_gds_file *f, const char *s, size_t n)
+{
+	f->rfail |= append(&f->row, &f->rlen, &f->rcap, 4096, s, n) != 0;
+}
+
+#define ADD_LIT(f, lit) add(f, lit, sizeof lit - 1)
+
 /* <name>v</name>, v escaped as xmlTextWriter escapes text: & < > " and CR. */
-static int element(struct kt_gds_file *f, const char *name, const char *v)
+static void element(struct kt_gds_file *f, const char *name, const char *v)
 {
 	size_t n = strlen(name);
-	int rc = PUT_LIT(f, "<") | put(f, name, n) | PUT_LIT(f, ">");
-	if (!v[strcspn(v, "&<>\"\r")]) {
-		rc |= put(f, v, strlen(v));
+	ADD_LIT(f, "<");
+	add(f, name, n);
+	ADD_LIT(f, ">");
+	size_t plain = strcspn(v, "&<>\"\r");
+	if (!v[plain]) {
+		add(f, v, plain);
 	} else {
 		xmlChar *e = xmlEncodeSpecialChars(NULL, (const xmlChar *)v);
-		rc |= e ? put(f, (const char *)e, strlen((const char *)e)) : -1;
+		if (e)
+			add(f, (const char *)e, strlen((const char *)e));
+		f->rfail |= !e;
 		xmlFree(e);
 	}
-	return rc | PUT_LIT(f, "</") | put(f, name, n) | PUT_LIT(f, ">");
+	ADD_LIT(f, "</");
+	add(f, name, n);
+	ADD_LIT(f, ">");
 }
 
 int kt_gds_file_row(struct kt_gds_file *f, const char *const *val, int nextra,
@@ -239,15 +267,31 @@ int kt_gds_file_row(struct kt_gds_file *f, const char *const *val, int nextra,
 	/* one row a line: no indentation inside (a tenth of the bytes), yet a person can page
 	 * through the file and count rows with grep */
 	size_t tn = strlen(t->name);
-	int rc = (f->rows ? 0 : PUT_LIT(f, ">")) | PUT_LIT(f, "\n<") | put(f, t->name, tn);
+	f->rlen = 0;
+	if (!f->rows)
+		ADD_LIT(f, ">");
+	ADD_LIT(f, "\n<");
+	add(f, t->name, tn);
 	int n = 0;
 	for (int i = 0; i < t->ncols; i++)
-		if (val[i])
-			rc |= (n++ ? 0 : PUT_LIT(f, ">")) | element(f, t->cols[i].name, val[i]);
-	for (int i = 0; i < nextra; i++)
-		rc |= (n++ ? 0 : PUT_LIT(f, ">")) | element(f, xname[i], xval[i]);
-	rc |= n ? PUT_LIT(f, "</") | put(f, t->name, tn) | PUT_LIT(f, ">") : PUT_LIT(f, "/>");
-	if (rc != 0)
+		if (val[i]) {
+			if (!n++)
+				ADD_LIT(f, ">");
+			element(f, t->cols[i].name, val[i]);
+		}
+	for (int i = 0; i < nextra; i++) {
+		if (!n++)
+			ADD_LIT(f, ">");
+		element(f, xname[i], xval[i]);
+	}
+	if (n) {
+		ADD_LIT(f, "</");
+		add(f, t->name, tn);
+		ADD_LIT(f, ">");
+	} else {
+		ADD_LIT(f, "/>");
+	}
+	if (f->rfail || put(f, f->row, f->rlen) != 0)
 		return fail(err, errlen, _("cannot write %s.xml: %s"), t->name, _("out of memory"));
 	f->rows = row;
 	return 0;
