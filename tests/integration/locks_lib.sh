@@ -6,7 +6,7 @@
 #   kt_backends COND          how many backends of this database match COND (SQL on pg_stat_activity)
 #   kt_terminate COND         ends them; prints how many
 #   kt_wait_no_backend COND   waits (up to 10 s) until none matches
-#   kt_hold_lock / kt_release_lock / kt_wait_blocked / kt_sync_stopped   (below)
+#   kt_hold_lock / kt_release_lock / kt_wait_blocked / kt_sync_stopped / kt_stop_upload   (below)
 
 kt_backends() {
 	kt_psql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND ($1)"
@@ -72,4 +72,18 @@ kt_wait_blocked() {
 		sleep 0.1
 	done
 	kt_fail "no kartad query like '$1' waiting for a lock"
+}
+
+# kt_stop_upload HOW: an Upload waiting mid-transaction (kt_hold_lock, kt_wait_blocked) is
+# stopped — HOW kartad: kartad killed (-KILL; restart it with kt_start_kartad), backend: its
+# database backend terminated — and then the lock released.
+kt_stop_upload() {
+	if [ "$1" = kartad ]; then
+		kill -KILL "$KT_KARTAD_PID"
+		wait "$KT_KARTAD_PID" 2>/dev/null || true
+		KT_KARTAD_PID=
+	else
+		kt_terminate "application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
+	fi
+	kt_release_lock
 }

@@ -332,14 +332,7 @@ kill_run() { # HOW ORG FIRST-DOC
 		>"$KT_WORK/imp-$1.out" 2>&1
 	imp=$KT_BG_PID
 	kt_wait_blocked '%karta_upload%'
-	if [ "$1" = kartad ]; then
-		kill -KILL "$KT_KARTAD_PID"
-		wait "$KT_KARTAD_PID" 2>/dev/null || true
-		KT_KARTAD_PID=
-	else
-		kt_terminate "application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
-	fi
-	kt_release_lock
+	kt_stop_upload "$1"
 	kt_wait_exit "$imp" 120
 	[ "$1" = kartad ] && kt_start_kartad
 	kt_log "$1 stopped mid-import: $(kt_sq "$2" "SELECT count(*) FROM outbox") ops queued; $(n_part "$2") rows written"

@@ -371,14 +371,7 @@ kill_run() { # HOW: kartad | backend
 	kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync-$1.out" 2>&1
 	sync=$KT_BG_PID
 	kt_wait_blocked '%karta_upload%'
-	if [ "$1" = kartad ]; then
-		kill -KILL "$KT_KARTAD_PID"
-		wait "$KT_KARTAD_PID" 2>/dev/null || true
-		KT_KARTAD_PID=
-	else
-		kt_terminate "application_name = 'kartad' AND query LIKE '%karta_upload%'" >/dev/null
-	fi
-	kt_release_lock
+	kt_stop_upload "$1"
 	kt_wait_exit "$sync" 60
 	[ "$1" = backend ] || [ "$KT_RC" != 0 ] || kt_fail "the sync did not notice kartad dying"
 	kt_wait_no_backend "application_name = 'kartad' AND state = 'active' AND query LIKE '%karta_upload%'"
