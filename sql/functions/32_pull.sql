@@ -43,7 +43,7 @@ RETURNS TABLE (kind text, feed text, seq bigint, entity_type text, entity_id uui
 	row_version bigint, changed_fields text[], payload text, origin_op_id uuid, epoch int,
 	last_seq bigint, action text, scope text, name text, level text, parent text,
 	caught_up boolean) LANGUAGE plpgsql STABLE
-SET work_mem = '32MB' SET jit = off AS $$
+SET work_mem = '32MB' SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
 RETURN QUERY
 WITH cur AS (
