@@ -84,8 +84,8 @@ static char *cursors_json(const struct cursor *c, size_t n)
 				o += sprintf(o, "\\u%04x", *f);
 			else
 				*o++ = (char)*f;
-		o += sprintf(o, "\",\"epoch\":%u,\"seq\":%lld}", (unsigned)c[i].epoch,
-			(long long)c[i].seq);
+		o += sprintf(o, "\",\"epoch\":%u", (unsigned)c[i].epoch);
+		o += sprintf(o, ",\"seq\":%lld}", (long long)c[i].seq);
 	}
 	*o++ = ']';
 	*o = '\0';
