@@ -607,7 +607,11 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 		return -1;
 	const Karta__Limits *lim = limits(cl->rpc);
 	struct pull_req q = {.max_bytes = lim ? lim->page_bytes : 0, .subscribe = subscribe};
-	if (replica_pull_bulk(r, true) != 0) {
+	int pages = replica_pages_fill(r);
+	if (pages == REPLICA_PAGES_BUSY)
+		fprintf(stderr, _("karta: the local replica is open in another karta: it is filled with"
+				" small pages, more slowly (close the other one before a first sync)\n"));
+	if (pages < 0 || replica_pull_bulk(r, true) != 0) {
 		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(r));
 		return -1;
 	}
