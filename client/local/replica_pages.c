@@ -16,6 +16,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "kt_i18n.h"
+
 #define FILL_PAGE_SIZE 16384
 /* Below this much free room on the state dir's disk the pages stay as they are. */
 #define MIN_ROOM_BYTES (64LL << 20)
@@ -28,7 +30,7 @@ static void hang(int step)
 	const char *s = getenv("KARTA_TEST_HANG_IN_PAGE_SWITCH");
 	if (!s || atoi(s) != step)
 		return;
-	fprintf(stderr, "karta: test hook: page size switch at step %d, waiting to be killed\n", step);
+	fprintf(stderr, _("karta: test hook: page size switch at step %d, waiting to be killed\n"), step);
 	for (;;)
 		pause();
 }
@@ -67,7 +69,9 @@ static int switch_pages(struct replica *r)
 	/* another karta's lock is a refusal at once, not something to wait for */
 	sqlite3_busy_timeout(r->db, 0);
 	int rc = rp_exec(r, "PRAGMA journal_mode = DELETE", "replica: cannot leave WAL mode");
-	if (rc == 0 && journal_mode(r, mode, sizeof mode) == 0 && strcmp(mode, "delete") != 0)
+	if (rc == 0)
+		rc = journal_mode(r, mode, sizeof mode);
+	if (rc == 0 && strcmp(mode, "delete") != 0)
 		rc = rp_fail(r, "replica: cannot leave WAL mode (%s)", mode);
 	if (rc != 0) {
 		sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
