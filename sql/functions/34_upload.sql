@@ -392,6 +392,7 @@ RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	res karta_up_res[];
 	map jsonb;
+	stamp karta_up_origin[];
 BEGIN
 	PERFORM set_config('karta.op_id', gen_random_uuid()::text, true);
 	IF p_cls = 'item_put' THEN
@@ -420,9 +421,12 @@ BEGIN
 	FROM unnest(res) r JOIN unnest(p_ops) o ON o.ord = r.ord
 	WHERE r.outcome <> 'serial'
 	ORDER BY r.ord;
-	PERFORM karta_up_stamp(ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
+	stamp := ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
 		FROM unnest(res) r WHERE r.outcome = 'applied'
-		  AND NOT coalesce(map ? (r.entity_id::text), false)));
+		  AND NOT coalesce(map ? (r.entity_id::text), false));
+	IF cardinality(stamp) > 0 THEN -- (none for a run of items or statuses)
+		PERFORM karta_up_stamp(stamp);
+	END IF;
 	PERFORM set_config('karta.op_id', '', true);
 	RETURN res;
 END $$;
