@@ -199,8 +199,13 @@ BEGIN
 	INTO d FROM v;
 
 	-- each statement only when it has rows: an empty one still fires the table's statement
-	-- triggers (feed, roll-up, reference checks, item_change)
+	-- triggers (feed, roll-up, reference checks, item_change). Each writes the items and their
+	-- history rows, the history from the items' RETURNING: the statement proves every history
+	-- row's item, so item_history's reference check does not probe them (karta.history_proven,
+	-- karta_item_history_refs; set for the statement only — a failed one is rolled back with
+	-- its subtransaction, the setting with it).
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base = 0) THEN
+		PERFORM set_config('karta.history_proven', 'on', true);
 		-- the parties of each distinct responsible text of a plan, resolved once
 		WITH pt AS MATERIALIZED (
 			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
@@ -235,9 +240,11 @@ BEGIN
 			FROM (SELECT DISTINCT ON (k.p) k.p, k.id FROM k ORDER BY k.p) r JOIN ins i ON i.id = r.id)
 		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
 		SELECT k.id, 1, 'create', f.fields, w.device, w.org_id FROM k JOIN f ON f.p = k.p;
+		PERFORM set_config('karta.history_proven', '', true);
 	END IF;
 
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0) THEN
+		PERFORM set_config('karta.history_proven', 'on', true);
 		WITH pt AS MATERIALIZED (
 			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
 			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
@@ -263,6 +270,7 @@ BEGIN
 			RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)
 		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
 		SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
+		PERFORM set_config('karta.history_proven', '', true);
 	END IF;
 
 	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
