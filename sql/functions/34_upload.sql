@@ -206,11 +206,13 @@ BEGIN
 	-- its subtransaction, the setting with it).
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base = 0) THEN
 		PERFORM set_config('karta.history_proven', 'on', true);
-		-- the parties of each distinct responsible text of a plan, resolved once
+		-- the parties of each distinct responsible text of a plan, resolved once, all in one
+		-- statement; joined back by equality (a hash join: as IS NOT DISTINCT FROM, a nested
+		-- loop of every item by every text)
 		WITH pt AS MATERIALIZED (
-			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
-			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
-			      WHERE x.st = 'ok') t),
+			SELECT r.txt, r.plan_id AS pid, r.parties FROM karta_resolve_parties_set(
+				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x WHERE x.st = 'ok' ORDER BY x.ord),
+				ARRAY(SELECT x.pid FROM unnest(d) x WHERE x.st = 'ok' ORDER BY x.ord)) r),
 		ins AS (
 			INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
 				deadline_text, deadline, deadline_kind, deadline_last, responsible_text,
@@ -224,7 +226,7 @@ BEGIN
 				coalesce(x.it->>'municipal_action', ''), coalesce(x.it->>'institutional_action', ''),
 				coalesce(x.it->>'result_text', ''), coalesce(x.it->>'target_text', ''),
 				coalesce(x.it->'targets', '{}'), w.device
-			FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			FROM unnest(d) x JOIN pt ON pt.txt = coalesce(x.it->>'responsible_text', '')
 				AND pt.pid = x.pid
 			WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
 			RETURNING *),
@@ -246,9 +248,10 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0) THEN
 		PERFORM set_config('karta.history_proven', 'on', true);
 		WITH pt AS MATERIALIZED (
-			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
-			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
-			      WHERE x.st = 'ok' AND x.base <> 0) t),
+			SELECT r.txt, r.plan_id AS pid, r.parties FROM karta_resolve_parties_set(
+				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0
+				      ORDER BY x.ord),
+				ARRAY(SELECT x.pid FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0 ORDER BY x.ord)) r),
 		upd AS (
 			UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
 				number = coalesce(x.it->>'number', ''), parent_item_id = x.par, title = x.it->>'title',
@@ -264,7 +267,7 @@ BEGIN
 				target_text = coalesce(x.it->>'target_text', ''),
 				targets = coalesce(x.it->'targets', '{}'),
 				row_version = i.row_version + 1, updated_at = now(), updated_by = w.device
-			FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			FROM unnest(d) x JOIN pt ON pt.txt = coalesce(x.it->>'responsible_text', '')
 				AND pt.pid = x.pid
 			WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
 			RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)

@@ -47,7 +47,9 @@ CREATE FUNCTION t.t_item(p_id uuid, p_plan uuid, p_sec uuid, p_ord int, p_title 
 	SELECT jsonb_build_object('id', p_id, 'plan_id', p_plan, 'section_id', p_sec, 'ordinal', p_ord,
 		'number', '1.' || p_ord, 'parent_item_id', coalesce(p_parent::text, ''), 'title', p_title,
 		'deadline_text', 'до 1 мая', 'deadline_last', CASE WHEN p_ord % 3 = 0 THEN '2027-05-01' ELSE '' END,
-		'responsible_text', 'УО, ОО', 'municipal_action', '',
+		-- responsible texts of several kinds, so a run resolves many at once
+		'responsible_text', (ARRAY['УО, ОО', 'Руководители ОО', '', 'МОУО; ГЭК (председатель)',
+			'школа № ' || p_ord])[1 + p_ord % 5], 'municipal_action', '',
 		'institutional_action', '', 'result_text', '', 'target_text', '')
 \$\$;
 CREATE FUNCTION t.t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
