@@ -211,7 +211,8 @@ BEGIN
 		-- loop of every item by every text)
 		WITH pt AS MATERIALIZED (
 			SELECT r.txt, r.plan_id AS pid, r.parties FROM karta_resolve_parties_set(
-				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x WHERE x.st = 'ok' ORDER BY x.ord),
+				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x WHERE x.st = 'ok'
+				      ORDER BY x.ord),
 				ARRAY(SELECT x.pid FROM unnest(d) x WHERE x.st = 'ok' ORDER BY x.ord)) r),
 		ins AS (
 			INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
@@ -249,8 +250,8 @@ BEGIN
 		PERFORM set_config('karta.history_proven', 'on', true);
 		WITH pt AS MATERIALIZED (
 			SELECT r.txt, r.plan_id AS pid, r.parties FROM karta_resolve_parties_set(
-				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0
-				      ORDER BY x.ord),
+				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x
+				      WHERE x.st = 'ok' AND x.base <> 0 ORDER BY x.ord),
 				ARRAY(SELECT x.pid FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0 ORDER BY x.ord)) r),
 		upd AS (
 			UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
