@@ -16,11 +16,15 @@ $$;
 
 -- May a participant of that form and class sit that exam? The form must be one of the
 -- participant's (bit sets as kt_validate.h: 1 ЕГЭ, 2 ОГЭ, 4 ГВЭ, 8 other), and a known grade
--- must fit the exam's ГИА (9: grades up to 9, 11: grades 10–12).
+-- must fit the exam's ГИА (9: grades up to 9, 11: grades 10–12). Each branch reads the grade
+-- once (a regular expression; the form before sql/0029 read it twice):
+-- grade = 0 OR (grade <= 9) = (gia = 9).
 CREATE OR REPLACE FUNCTION karta_registration_ok(p_form smallint, p_class text, e_form smallint,
 	e_gia smallint) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-	SELECT (p_form & e_form) <> 0
-		AND (karta_grade(p_class) = 0 OR (karta_grade(p_class) <= 9) = (e_gia = 9))
+	SELECT (p_form & e_form) <> 0 AND CASE
+		WHEN e_gia = 9 THEN karta_grade(p_class) <= 9
+		WHEN e_gia IS NOT NULL THEN karta_grade(p_class) NOT IN (1, 2, 3, 4, 5, 6, 7, 8, 9)
+		ELSE (karta_grade(p_class) = 0 OR NULL) END
 $$;
 
 -- ---- duplicates ---------------------------------------------------------------------------
