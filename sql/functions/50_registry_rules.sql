@@ -70,12 +70,30 @@ CREATE OR REPLACE FUNCTION karta_registry_rows_check() RETURNS trigger LANGUAGE 
 DECLARE
 	t text := TG_TABLE_NAME::text;
 	msg text;
+	col text;
+	val text;
 BEGIN
 	IF t IN ('participant', 'exam') THEN -- the owner's level, the same words for every row
 		SELECT format('org: a %s belongs to a %s', t, karta_registry_level(t)) INTO msg
 		FROM (SELECT DISTINCT n.org_id FROM new_rows n) n LEFT JOIN organization o ON o.id = n.org_id
 		WHERE o.level IS DISTINCT FROM karta_registry_level(t) LIMIT 1;
 	ELSIF t = 'exam_registration' THEN -- each branch is planned only when reached
+		-- the participants and exams referenced anew, locked FOR KEY SHARE in id order as their
+		-- foreign keys (before sql/0029) locked them: a concurrent put of the participant or the
+		-- exam (FOR UPDATE) waits for this statement's transaction, and it for the put's
+		IF TG_OP = 'INSERT' THEN
+			PERFORM 1 FROM (SELECT DISTINCT n.participant_id FROM new_rows n ORDER BY 1) d
+			CROSS JOIN LATERAL (SELECT 1 FROM participant p WHERE p.id = d.participant_id LIMIT 1
+				FOR KEY SHARE) x;
+			PERFORM 1 FROM exam e WHERE e.id IN (SELECT n.exam_id FROM new_rows n) ORDER BY e.id FOR KEY SHARE;
+		ELSE
+			PERFORM 1 FROM (SELECT DISTINCT n.participant_id FROM new_rows n WHERE NOT EXISTS (
+				SELECT 1 FROM old_rows o WHERE o.participant_id = n.participant_id) ORDER BY 1) d
+			CROSS JOIN LATERAL (SELECT 1 FROM participant p WHERE p.id = d.participant_id LIMIT 1
+				FOR KEY SHARE) x;
+			PERFORM 1 FROM exam e WHERE e.id IN (SELECT n.exam_id FROM new_rows n WHERE NOT EXISTS (
+				SELECT 1 FROM old_rows o WHERE o.exam_id = n.exam_id)) ORDER BY e.id FOR KEY SHARE;
+		END IF;
 		WITH o AS MATERIALIZED ( -- the owners: their level and region, once each
 			SELECT d.org_id, o.level, coalesce(gp.id, p.id, o.id) AS region
 			FROM (SELECT DISTINCT n.org_id FROM new_rows n) d
@@ -128,6 +146,29 @@ BEGIN
 	IF msg IS NOT NULL THEN
 		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = msg;
 	END IF;
+	-- the references no rule above reads (participant and exam_registration have no foreign
+	-- keys since sql/0029: the rules read the owner, the participant and the exam), as their
+	-- foreign keys refused them; nothing deletes organizations or devices
+	IF t = 'participant' THEN
+		SELECT r.c, r.v, r.ref INTO col, val, msg FROM (
+			SELECT 'grad_org_id' AS c, d.v::text AS v, 'organization' AS ref
+			FROM (SELECT DISTINCT n.grad_org_id AS v FROM new_rows n) d
+			WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = d.v)
+			UNION ALL
+			SELECT 'updated_by', d.v::text, 'device' FROM (SELECT DISTINCT n.updated_by AS v FROM new_rows n) d
+			WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM device x WHERE x.id = d.v)) r
+		LIMIT 1;
+	ELSIF t = 'exam_registration' THEN
+		SELECT 'updated_by', d.v::text, 'device' INTO col, val, msg
+		FROM (SELECT DISTINCT n.updated_by AS v FROM new_rows n) d
+		WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM device x WHERE x.id = d.v) LIMIT 1;
+	END IF;
+	IF col IS NOT NULL THEN
+			RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = t,
+				CONSTRAINT = t || '_' || col || '_fkey', MESSAGE = format('insert or update on table "%s" '
+				'violates foreign key constraint "%s_%s_fkey"', t, t, col),
+				DETAIL = format('Key (%s)=(%s) is not present in table "%s".', col, val, msg);
+	END IF;
 	RETURN NULL;
 END $$;
 
@@ -170,8 +211,9 @@ BEGIN
 		ELSE
 			EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
 				'FOR EACH STATEMENT EXECUTE FUNCTION karta_registry_rows_check()', t || '_check_rows_insert', t);
-			EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS new_rows '
-				'FOR EACH STATEMENT EXECUTE FUNCTION karta_registry_rows_check()', t || '_check_rows_update', t);
+			EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows '
+				'NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION karta_registry_rows_check()',
+				t || '_check_rows_update', t);
 		END IF;
 	END LOOP;
 END $$;

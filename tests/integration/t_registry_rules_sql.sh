@@ -8,8 +8,7 @@
 #     1–9999, and the same key under every DateStyle (the earlier form followed DateStyle);
 #     karta_registration_ok (the grade read once) on every form × class spelling × exam form ×
 #     ГИА, NULL included;
-#  2. karta_person_key is inlined (no call a row) and the index participant_person holds the
-#     ISO keys of rows written under another DateStyle;
+#  2. karta_person_key is inlined (no call a row); the duplicate keys are not indexed;
 #  3. the row checks, once per statement: a statement of many rows with one breaking a rule is
 #     refused with the rule's words and writes nothing; of two rows breaking rules the first
 #     in the statement's order decides; each rule (a participant's and an exam point's owner
@@ -17,7 +16,12 @@
 #     municipality, the owner for life) with the words of the row trigger it replaces;
 #     region_id set on exam points; a live row's deletion reason cleared, a deleted one's
 #     kept; a participant's form or class changed under registrations refused, an update
-#     that keeps them passes.
+#     that keeps them passes;
+#  4. the references the foreign keys checked before sql/0029: a missing owner, participant or
+#     exam refused with the rule's words, a missing graduation school or device with SQLSTATE
+#     23503 and the constraint's name; a registration's participant and exam locked FOR KEY
+#     SHARE until its transaction ends (a put's FOR UPDATE of them cannot proceed), another
+#     participant not.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -91,16 +95,9 @@ plan=$(kt_psql "EXPLAIN (VERBOSE, COSTS OFF) SELECT karta_person_key(surname, na
 	FROM participant")
 kt_assert_not_contains "$plan" "karta_person_key" "karta_person_key is inlined"
 kt_assert_contains "$plan" "translate" "karta_person_key's body in the plan"
-P1=$(uuid p1)
-kt_psql "SET DateStyle = 'German'; INSERT INTO participant(id, org_id, surname, name, sex, birth_date,
-	doc_type, doc_number, class, category, form) VALUES ('$P1', ${ORG[sch11]}, 'Семёнов', 'Артём', 1,
-	'15.03.2010', 9, 'N1', '9', 1, 2)" >/dev/null
-q="SELECT count(*) FROM participant WHERE karta_person_key(surname, name, patronymic, birth_date)
-	= 'семенов|артем||2010-03-15' AND deleted_at IS NULL"
-kt_assert_contains "$(kt_psql "SET enable_seqscan = off; EXPLAIN $q")" "participant_person" \
-	"the key is looked up in participant_person"
-kt_assert_eq "1" "$(kt_psql "SET enable_seqscan = off; $q")" \
-	"a row written under DateStyle German is found by its ISO key in the index"
+kt_assert_eq "" "$(kt_psql "SELECT string_agg(indexrelid::regclass::text, ' ') FROM pg_index
+	WHERE indexrelid::regclass::text IN ('participant_person', 'participant_doc')")" \
+	"the duplicate keys are not indexed (no query reads them)"
 
 # ---- 3. the row checks, once per statement ---------------------------------------------------
 # refused WHAT MESSAGE SQL: the statement fails with MESSAGE (SQLSTATE KT002), nothing written
@@ -204,4 +201,49 @@ kt_assert_eq "|причина" "$(kt_psql "SELECT string_agg(deleted_reason, '|'
 kt_psql "UPDATE participant SET deleted_reason = 'снова' WHERE id IN ('$(uuid d1)', '$(uuid d2)')" >/dev/null
 kt_assert_eq "|снова" "$(kt_psql "SELECT string_agg(deleted_reason, '|' ORDER BY birth_date) FROM participant
 	WHERE id IN ('$(uuid d1)', '$(uuid d2)')")" "an update: the live row's reason cleared again"
+
+# ---- 4. the references ---------------------------------------------------------------------
+refused "a registration of a participant that is not there" \
+	"participant_id: a registration belongs to the participant's school" "
+	INSERT INTO exam_registration($RCOLS) VALUES $(reg r7 "${ORG[sch11]}" "$(uuid nobody)" "$E9")"
+refused "a registration for an exam that is not there" "exam_id: the exam is not in the participant's region" "
+	INSERT INTO exam_registration($RCOLS) VALUES $(reg r7 "${ORG[sch11]}" "$P9" "$(uuid noexam)")"
+refused "a participant of an organization that is not there" "org: a participant belongs to a school" "
+	INSERT INTO participant($PCOLS) VALUES $(person "$(uuid a6)" 999999 6 9 2)"
+kt_run kt_psql "INSERT INTO participant($PCOLS, grad_org_id) VALUES
+	('$(uuid a7)', ${ORG[sch11]}, 'А', 'Б', 1, '2009-01-07', 9, 'N7', '9', 1, 2, 999998)" -v VERBOSITY=verbose
+kt_assert_rc 1 "a graduation school that is not there"
+kt_assert_contains "$KT_ERR" 'ERROR:  23503: insert or update on table "participant" violates foreign key constraint "participant_grad_org_id_fkey"' \
+	"a graduation school that is not there: PostgreSQL's words"
+kt_assert_contains "$KT_ERR" 'Key (grad_org_id)=(999998) is not present in table "organization".' \
+	"a graduation school that is not there: the key"
+kt_run kt_psql "INSERT INTO exam_registration($RCOLS, updated_by) VALUES
+	$(reg r8 "${ORG[sch12]}" "$P12" "$E9" | sed 's/)$/, 999997)/')" -v VERBOSITY=verbose
+kt_assert_rc 1 "a device that is not there"
+kt_assert_contains "$KT_ERR" 'Key (updated_by)=(999997) is not present in table "device"' "a device that is not there"
+kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM participant WHERE id = '$(uuid a7)'")" "nothing written"
+
+# a registration's participant and exam stay locked FOR KEY SHARE until its transaction ends
+kt_psql "UPDATE exam_registration SET deleted_at = now() WHERE id = '$(uuid r1)'" >/dev/null
+kt_bg psql -XAtq "$KT_CONNINFO application_name=kt_reg_insert" -c "BEGIN;
+	INSERT INTO exam_registration($RCOLS) VALUES $(reg r9 "${ORG[sch11]}" "$P9" "$E9"); SELECT pg_sleep(600)" \
+	>/dev/null 2>&1
+INS=$KT_BG_PID
+for ((i = 0; i < 100; i++)); do
+	[ "$(kt_backends "application_name = 'kt_reg_insert' AND wait_event = 'PgSleep'")" = 1 ] && break
+	sleep 0.1
+done
+kt_assert_eq 1 "$(kt_backends "application_name = 'kt_reg_insert' AND wait_event = 'PgSleep'")" \
+	"the registration is inserted, its transaction open"
+for row in "participant $P9" "exam $E9"; do
+	kt_run kt_psql "SELECT 1 FROM ${row% *} WHERE id = '${row#* }' FOR UPDATE NOWAIT"
+	kt_assert_rc 1 "the registration's ${row% *} is locked"
+	kt_assert_contains "$KT_ERR" "could not obtain lock on row" "the registration's ${row% *} is locked"
+done
+kt_assert_eq 1 "$(kt_psql "SELECT count(*) FROM (SELECT 1 FROM participant WHERE id = '$P12' FOR UPDATE NOWAIT) x")" \
+	"another participant is not"
+kt_terminate "application_name = 'kt_reg_insert'" >/dev/null
+kt_bg_kill "$INS"
+kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM exam_registration WHERE id = '$(uuid r9)'")" \
+	"the transaction ended: nothing written"
 kt_pass
