@@ -16,8 +16,8 @@
 #     as it was before sql/0029 (bench/registry_apply_0028.sql: the plpgsql row trigger, the
 #     live reason's trigger on every row, the index functions not inlined) and as it is, and
 #     as it is less one thing at a time (the row checks, the live reason's trigger, the feed,
-#     the foreign keys, each index, the CHECKs in groups) — the difference is that thing's
-#     cost; each dropped in the step's subtransaction, only the INSERT timed.
+#     the indexes, the CHECKs in groups) — the difference is that thing's cost; each dropped in
+#     the step's subtransaction, only the INSERT timed.
 # Usage: bench/registry_apply.sh [OPS=10] [SCALE=1]. Needs a build in build/. Prints Markdown.
 set -euo pipefail
 OPS=${1:-10}
@@ -120,7 +120,8 @@ CREATE FUNCTION pg_temp.drop_cons(t regclass, p_type char, pat text) RETURNS tex
 	FROM pg_constraint WHERE conrelid = t AND contype = p_type AND conname ~ pat \$\$;
 CREATE FUNCTION pg_temp.drop_idx(t regclass, pat text) RETURNS text LANGUAGE sql AS \$\$
 	SELECT string_agg(format('DROP INDEX %s', indexrelid::regclass), '; ') FROM pg_index
-	WHERE indrelid = t AND NOT indisprimary AND indexrelid::regclass::text ~ pat \$\$;
+	WHERE indrelid = t AND indexrelid::regclass::text ~ pat
+	  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = indexrelid) \$\$;
 DO \$\$
 DECLARE n int := (SELECT count(*) FROM apply_ops);
 	pins text; rins text; v record;
@@ -134,6 +135,9 @@ BEGIN
 			SELECT CASE WHEN count(*) > 900 THEN 'ok' END FROM i\$q\$, k);
 		PERFORM pg_temp.step('p upload', format(\$q\$SELECT CASE WHEN r.message = '1000 rows: 1000 written, 0 refused'
 			THEN 'ok' ELSE r.message END FROM apply_ops o, karta_upload($REG, o.ops) r WHERE o.k = %s\$q\$, k));
+		PERFORM pg_temp.step('p upload before', format(\$q\$SELECT CASE WHEN r.message = '1000 rows: 1000 written, 0 refused'
+			THEN 'ok' ELSE r.message END FROM apply_ops o, karta_upload($REG, o.ops) r WHERE o.k = %s\$q\$, k),
+			bench_0028.as_before('participant'));
 		PERFORM pg_temp.step('p real', pins);
 		PERFORM pg_temp.step('p checked', format(\$q\$WITH i AS (INSERT INTO floor_p_checked SELECT $PCOLS
 			FROM apply_p a WHERE a.k = %s RETURNING 1)
@@ -147,10 +151,7 @@ BEGIN
 			('p -row checks', 'DROP TRIGGER participant_check_rows_insert ON participant'),
 			('p -live reason', 'DROP TRIGGER participant_live_reason ON participant'),
 			('p -feed', 'DROP TRIGGER participant_feed_insert ON participant'),
-			('p -fks', pg_temp.drop_cons('participant', 'f', '.')),
-			('p -person idx', 'DROP INDEX participant_person'),
-			('p -doc idx', 'DROP INDEX participant_doc'),
-			('p -org, snils idx', 'DROP INDEX participant_org; DROP INDEX participant_snils'),
+			('p -indexes', pg_temp.drop_idx('participant', '.')),
 			('p -checks', pg_temp.drop_cons('participant', 'c', '.')),
 			('p -class checks', pg_temp.drop_cons('participant', 'c', 'class')),
 			('p -name checks', pg_temp.drop_cons('participant', 'c', 'name')),
@@ -161,6 +162,9 @@ BEGIN
 		END LOOP;
 		PERFORM pg_temp.step('r upload', format(\$q\$SELECT CASE WHEN r.message ~ '^([0-9]+) rows: \1 written, 0 refused\$'
 			THEN 'ok' ELSE r.message END FROM apply_rops o, karta_upload($REG, o.ops) r WHERE o.k = %s\$q\$, k));
+		PERFORM pg_temp.step('r upload before', format(\$q\$SELECT CASE WHEN r.message ~ '^([0-9]+) rows: \1 written, 0 refused\$'
+			THEN 'ok' ELSE r.message END FROM apply_rops o, karta_upload($REG, o.ops) r WHERE o.k = %s\$q\$, k),
+			bench_0028.as_before('exam_registration'));
 		PERFORM pg_temp.step('r real', rins);
 		PERFORM pg_temp.step('r checked', format(\$q\$WITH i AS (INSERT INTO floor_r_checked(id, org_id, participant_id,
 			exam_id, row_version, created_at, updated_at) SELECT id, org_id, participant_id, exam_id, 1, now(), now()
@@ -172,7 +176,6 @@ BEGIN
 			('r -row checks', 'DROP TRIGGER exam_registration_check_rows_insert ON exam_registration'),
 			('r -live reason', 'DROP TRIGGER exam_registration_live_reason ON exam_registration'),
 			('r -feed', 'DROP TRIGGER exam_registration_feed_insert ON exam_registration'),
-			('r -fks', pg_temp.drop_cons('exam_registration', 'f', '.')),
 			('r -indexes', pg_temp.drop_idx('exam_registration', '.'))) x(w, pre) LOOP
 			PERFORM pg_temp.step(v.w, rins, v.pre);
 		END LOOP;
@@ -192,12 +195,14 @@ kt_psql "CREATE TABLE apply_m AS SELECT w, percentile_cont(0.5) WITHIN GROUP (OR
 	percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu) AS cpu FROM apply_tm GROUP BY w" >/dev/null
 kt_psql "SELECT '| ' || CASE m.w
 	WHEN 'p upload' THEN 'participants: karta_upload of a registry_rows op'
+	WHEN 'p upload before' THEN 'participants: karta_upload of the op, the table as before sql/0029'
 	WHEN 'p before' THEN 'participants: INSERT … SELECT into participant as before sql/0029'
 	WHEN 'p real' THEN 'participants: INSERT … SELECT into participant itself (rules, triggers, feed)'
 	WHEN 'p checked' THEN 'participants: INSERT … SELECT into a copy with the CHECKs and indexes'
 	WHEN 'p bare' THEN 'participants: INSERT … SELECT into a bare copy'
 	WHEN 'p copy' THEN 'participants: COPY of the same CSV lines'
 	WHEN 'r upload' THEN 'registrations: karta_upload of a registry_rows op (registry_gds_put)'
+	WHEN 'r upload before' THEN 'registrations: karta_upload of the op, the table as before sql/0029'
 	WHEN 'r before' THEN 'registrations: INSERT … SELECT into exam_registration as before sql/0029'
 	WHEN 'r real' THEN 'registrations: INSERT … SELECT into exam_registration itself'
 	WHEN 'r checked' THEN 'registrations: INSERT … SELECT into a copy with the CHECKs and indexes'

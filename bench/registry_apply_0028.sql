@@ -85,8 +85,15 @@ CREATE FUNCTION bench_0028.as_before(t text) RETURNS text LANGUAGE sql AS $$
 		'EXECUTE FUNCTION karta_registry_live_reason(); CREATE TRIGGER %6$I BEFORE INSERT OR UPDATE '
 		'ON %4$I FOR EACH ROW EXECUTE FUNCTION bench_0028.row_check()', t || '_check_rows_insert',
 		t || '_check_rows_update', t || '_org_kept', t, t || '_live_reason', t || '_row_check')
-	|| CASE WHEN t = 'participant' THEN '; DROP INDEX participant_person; DROP INDEX participant_doc; '
-		'CREATE INDEX participant_person ON participant(bench_0028.person_key(surname, name, patronymic, '
-		'birth_date)) WHERE deleted_at IS NULL; CREATE INDEX participant_doc ON participant('
-		'bench_0028.doc_key(doc_type, doc_series, doc_number)) WHERE deleted_at IS NULL' ELSE '' END
+	|| CASE WHEN t = 'participant' THEN '; CREATE INDEX participant_person ON participant('
+		'bench_0028.person_key(surname, name, patronymic, birth_date)) WHERE deleted_at IS NULL; '
+		'CREATE INDEX participant_doc ON participant(bench_0028.doc_key(doc_type, doc_series, doc_number)) '
+		'WHERE deleted_at IS NULL; ALTER TABLE participant '
+		'ADD FOREIGN KEY (org_id) REFERENCES organization(id) NOT VALID, '
+		'ADD FOREIGN KEY (grad_org_id) REFERENCES organization(id) NOT VALID, '
+		'ADD FOREIGN KEY (updated_by) REFERENCES device(id) NOT VALID'
+	ELSE '; ALTER TABLE exam_registration ADD FOREIGN KEY (org_id) REFERENCES organization(id) NOT VALID, '
+		'ADD FOREIGN KEY (participant_id) REFERENCES participant(id) NOT VALID, '
+		'ADD FOREIGN KEY (exam_id) REFERENCES exam(id) NOT VALID, '
+		'ADD FOREIGN KEY (updated_by) REFERENCES device(id) NOT VALID' END
 $$;
