@@ -102,7 +102,7 @@ BEGIN
 			LEFT JOIN organization gp ON gp.id = p.parent_id)
 		SELECT x.msg INTO msg FROM (
 			SELECT n.i, CASE
-				WHEN o.level IS DISTINCT FROM 'school' THEN 'org: a exam_registration belongs to a school'
+				WHEN o.level IS DISTINCT FROM 'school' THEN format('org: a %s belongs to a %s', t, 'school')
 				WHEN p.org_id IS DISTINCT FROM n.org_id
 					THEN 'participant_id: a registration belongs to the participant''s school'
 				WHEN e.org_id IS DISTINCT FROM o.region -- the participant's school is the owner
@@ -120,7 +120,7 @@ BEGIN
 	ELSIF t = 'auditorium' THEN -- the exam point's municipality
 		SELECT x.msg INTO msg FROM (
 			SELECT n.i, CASE
-				WHEN o.level IS DISTINCT FROM 'municipality' THEN 'org: a auditorium belongs to a municipality'
+				WHEN o.level IS DISTINCT FROM 'municipality' THEN format('org: a %s belongs to a %s', t, 'municipality')
 				WHEN ep.org_id IS DISTINCT FROM n.org_id
 					THEN 'point_id: an auditorium belongs to its exam point''s municipality'
 				END AS msg
@@ -131,7 +131,7 @@ BEGIN
 	ELSE -- staff_point: the exam point's municipality, and the staff member's
 		SELECT x.msg INTO msg FROM (
 			SELECT n.i, CASE
-				WHEN o.level IS DISTINCT FROM 'municipality' THEN 'org: a staff_point belongs to a municipality'
+				WHEN o.level IS DISTINCT FROM 'municipality' THEN format('org: a %s belongs to a %s', t, 'municipality')
 				WHEN ep.org_id IS DISTINCT FROM n.org_id
 					THEN 'point_id: a staff attachment belongs to its exam point''s municipality'
 				WHEN s.org_id IS DISTINCT FROM n.org_id
@@ -147,27 +147,25 @@ BEGIN
 		RAISE EXCEPTION USING ERRCODE = 'KT002', DETAIL = 'bad', MESSAGE = msg;
 	END IF;
 	-- the references no rule above reads (participant and exam_registration have no foreign
-	-- keys since sql/0029: the rules read the owner, the participant and the exam), as their
-	-- foreign keys refused them; nothing deletes organizations or devices
+	-- keys since sql/0029: the rules read the owner, the participant and the exam), refused as
+	-- the other statement checks refuse them (karta_refs_missing: SQLSTATE 23503, the column
+	-- and value); nothing deletes organizations or devices
 	IF t = 'participant' THEN
-		SELECT r.c, r.v, r.ref INTO col, val, msg FROM (
-			SELECT 'grad_org_id' AS c, d.v::text AS v, 'organization' AS ref
+		SELECT r.c, r.v INTO col, val FROM (
+			SELECT 'grad_org_id' AS c, d.v::text AS v
 			FROM (SELECT DISTINCT n.grad_org_id AS v FROM new_rows n) d
 			WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = d.v)
 			UNION ALL
-			SELECT 'updated_by', d.v::text, 'device' FROM (SELECT DISTINCT n.updated_by AS v FROM new_rows n) d
+			SELECT 'updated_by', d.v::text FROM (SELECT DISTINCT n.updated_by AS v FROM new_rows n) d
 			WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM device x WHERE x.id = d.v)) r
 		LIMIT 1;
 	ELSIF t = 'exam_registration' THEN
-		SELECT 'updated_by', d.v::text, 'device' INTO col, val, msg
+		SELECT 'updated_by', d.v::text INTO col, val
 		FROM (SELECT DISTINCT n.updated_by AS v FROM new_rows n) d
 		WHERE d.v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM device x WHERE x.id = d.v) LIMIT 1;
 	END IF;
 	IF col IS NOT NULL THEN
-			RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', TABLE = t,
-				CONSTRAINT = t || '_' || col || '_fkey', MESSAGE = format('insert or update on table "%s" '
-				'violates foreign key constraint "%s_%s_fkey"', t, t, col),
-				DETAIL = format('Key (%s)=(%s) is not present in table "%s".', col, val, msg);
+		PERFORM karta_refs_missing(t, col || ' ' || val);
 	END IF;
 	RETURN NULL;
 END $$;
