@@ -2,10 +2,11 @@
 -- registry tables' own cost a row», bench/registry_apply.sh). The functions and triggers
 -- changed where they live (sql/functions/00_schema.sql, 50_registry_rules.sql: the row checks
 -- once per statement); here what the tables themselves lose:
---   - participant_person and participant_doc, the indexes on karta_person_key and
---     karta_doc_key: no query reads them (the duplicate search, karta_participant_duplicates,
---     computes both keys over the rows it reads and joins them in memory), and they were a
---     quarter of an INSERT into participant (≈ 15 and 6 ms a 1,000 rows of ≈ 80).
+--   - participant_person, participant_doc and participant_snils, the indexes on the duplicate
+--     keys (karta_person_key, karta_doc_key, snils): no query reads them (the duplicate search,
+--     karta_participant_duplicates, computes the keys over the rows it reads and joins them in
+--     memory), and they were a quarter of an INSERT into participant (≈ 15, 6 and 3 ms a
+--     1,000 rows of ≈ 80).
 --   - the foreign keys of participant (org_id, grad_org_id → organization, updated_by →
 --     device) and of exam_registration (org_id → organization, participant_id → participant,
 --     exam_id → exam, updated_by → device): ≈ 10 and 12 ms a 1,000 rows, an SPI query and a
@@ -18,6 +19,7 @@
 --     only), which is all the foreign keys did besides.
 DROP INDEX participant_person;
 DROP INDEX participant_doc;
+DROP INDEX participant_snils;
 ALTER TABLE participant DROP CONSTRAINT participant_org_id_fkey,
 	DROP CONSTRAINT participant_grad_org_id_fkey, DROP CONSTRAINT participant_updated_by_fkey;
 ALTER TABLE exam_registration DROP CONSTRAINT exam_registration_org_id_fkey,

@@ -72,19 +72,26 @@ DECLARE
 	msg text;
 	col text;
 	val text;
+	pid uuid[]; -- exam_registration: its participants, read once
+	porg bigint[];
+	pform smallint[];
+	pclass text[];
 BEGIN
 	IF t IN ('participant', 'exam') THEN -- the owner's level, the same words for every row
 		SELECT format('org: a %s belongs to a %s', t, karta_registry_level(t)) INTO msg
 		FROM (SELECT DISTINCT n.org_id FROM new_rows n) n LEFT JOIN organization o ON o.id = n.org_id
 		WHERE o.level IS DISTINCT FROM karta_registry_level(t) LIMIT 1;
 	ELSIF t = 'exam_registration' THEN -- each branch is planned only when reached
-		-- the participants and exams referenced anew, locked FOR KEY SHARE in id order as their
-		-- foreign keys (before sql/0029) locked them: a concurrent put of the participant or the
-		-- exam (FOR UPDATE) waits for this statement's transaction, and it for the put's
+		-- the participants, each read once (a probe, not a scan of the table), and those and the
+		-- exams referenced anew locked FOR KEY SHARE in id order as their foreign keys (before
+		-- sql/0029) locked them: a concurrent put of the participant or the exam (FOR UPDATE)
+		-- waits for this statement's transaction, and it for the put's
 		IF TG_OP = 'INSERT' THEN
-			PERFORM 1 FROM (SELECT DISTINCT n.participant_id FROM new_rows n ORDER BY 1) d
-			CROSS JOIN LATERAL (SELECT 1 FROM participant p WHERE p.id = d.participant_id LIMIT 1
-				FOR KEY SHARE) x;
+			SELECT array_agg(x.id), array_agg(x.org_id), array_agg(x.form), array_agg(x.class)
+			INTO pid, porg, pform, pclass
+			FROM (SELECT DISTINCT n.participant_id FROM new_rows n ORDER BY 1) d
+			CROSS JOIN LATERAL (SELECT p.id, p.org_id, p.form, p.class FROM participant p
+				WHERE p.id = d.participant_id LIMIT 1 FOR KEY SHARE) x;
 			PERFORM 1 FROM exam e WHERE e.id IN (SELECT n.exam_id FROM new_rows n) ORDER BY e.id FOR KEY SHARE;
 		ELSE
 			PERFORM 1 FROM (SELECT DISTINCT n.participant_id FROM new_rows n WHERE NOT EXISTS (
@@ -93,6 +100,11 @@ BEGIN
 				FOR KEY SHARE) x;
 			PERFORM 1 FROM exam e WHERE e.id IN (SELECT n.exam_id FROM new_rows n WHERE NOT EXISTS (
 				SELECT 1 FROM old_rows o WHERE o.exam_id = n.exam_id)) ORDER BY e.id FOR KEY SHARE;
+			SELECT array_agg(x.id), array_agg(x.org_id), array_agg(x.form), array_agg(x.class)
+			INTO pid, porg, pform, pclass
+			FROM (SELECT DISTINCT n.participant_id FROM new_rows n) d
+			CROSS JOIN LATERAL (SELECT p.id, p.org_id, p.form, p.class FROM participant p
+				WHERE p.id = d.participant_id LIMIT 1) x;
 		END IF;
 		WITH o AS MATERIALIZED ( -- the owners: their level and region, once each
 			SELECT d.org_id, o.level, coalesce(gp.id, p.id, o.id) AS region
@@ -113,8 +125,7 @@ BEGIN
 			FROM (SELECT n.org_id, n.participant_id, n.exam_id, n.deleted_at, row_number() OVER () AS i
 			      FROM new_rows n) n
 			JOIN o ON o.org_id = n.org_id
-			LEFT JOIN LATERAL (SELECT p.org_id, p.form, p.class FROM participant p -- a probe a row,
-				WHERE p.id = n.participant_id LIMIT 1) p ON true   -- not a scan of the table
+			LEFT JOIN unnest(pid, porg, pform, pclass) p(id, org_id, form, class) ON p.id = n.participant_id
 			LEFT JOIN exam e ON e.id = n.exam_id) x
 		WHERE x.msg IS NOT NULL ORDER BY x.i LIMIT 1;
 	ELSIF t = 'auditorium' THEN -- the exam point's municipality

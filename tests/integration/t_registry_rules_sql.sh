@@ -96,7 +96,7 @@ plan=$(kt_psql "EXPLAIN (VERBOSE, COSTS OFF) SELECT karta_person_key(surname, na
 kt_assert_not_contains "$plan" "karta_person_key" "karta_person_key is inlined"
 kt_assert_contains "$plan" "translate" "karta_person_key's body in the plan"
 kt_assert_eq "" "$(kt_psql "SELECT string_agg(indexrelid::regclass::text, ' ') FROM pg_index
-	WHERE indexrelid::regclass::text IN ('participant_person', 'participant_doc')")" \
+	WHERE indexrelid::regclass::text IN ('participant_person', 'participant_doc', 'participant_snils')")" \
 	"the duplicate keys are not indexed (no query reads them)"
 
 # ---- 3. the row checks, once per statement ---------------------------------------------------
