@@ -325,7 +325,8 @@ BEGIN
 						 FROM jsonb_array_elements(e.value) x)
 					WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
 					ELSE e.value END), '{}')
-				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j) i
+				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j
+			OFFSET 0) i -- computed once: pulled up, i.j was computed at each of its three uses
 		LEFT JOIN cur c ON c.id = o.rid),
 	-- what the row hangs on, and its owner
 	k AS MATERIALIZED (
@@ -370,8 +371,7 @@ BEGIN
 				OR as_.acc IS DISTINCT FROM 'read' AND as_.acc IS DISTINCT FROM 'write') THEN 'serial'
 			WHEN k.host = -1 OR k.host IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization h
 				WHERE h.id = k.host AND h.level = 'school' AND h.parent_id = k.owner) THEN 'serial'
-			WHEN k.wp = -1 OR k.wp IS NOT NULL AND (SELECT r.region FROM rg r WHERE r.id = k.wp)
-				IS DISTINCT FROM (SELECT r.region FROM rg r WHERE r.id = k.owner) THEN 'serial'
+			WHEN k.wp = -1 OR k.wp IS NOT NULL AND rw.region IS DISTINCT FROM ro.region THEN 'serial'
 			WHEN $3 = 'staff' AND (k.nr0->>'birth_date')::date > current_date THEN 'serial'
 			WHEN $3 = 'auditorium' AND k.a ? 'unusable' AND NOT k.a ? 'unusable_seats' AND NOT (
 				coalesce(k.a->>'unusable', '') ~ '^[0-9]{1,6}$'
@@ -381,13 +381,22 @@ BEGIN
 			ELSE 'ok' END AS st
 		FROM k LEFT JOIN acc a ON a.tp = $3 AND a.org = k.owner
 		LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org
-		LEFT JOIN acc as_ ON as_.tp = 'staff' AND as_.org = k.s_org),
+		LEFT JOIN acc as_ ON as_.tp = 'staff' AND as_.org = k.s_org
+		-- the regions of the workplace and the owner (as subqueries: a scan of rg a row)
+		LEFT JOIN rg rw ON rw.id = k.wp LEFT JOIN rg ro ON ro.id = k.owner),
 	-- the row as 0008 writes it
 	n AS (
 		SELECT v.*, CASE WHEN v.st <> 'ok' THEN NULL ELSE
-			-- the row, then its fixes joined small first (each || rebuilds the row's object)
-			CASE WHEN $3 = 'staff' THEN karta_up_person_nr(v.curj, v.j, '{}', NULL) ELSE v.nr0 END
-			|| (CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
+			-- the row, then its fixes joined small first (each || rebuilds the row's object);
+			-- staff: the stored forms of СНИЛС and the document (karta_up_person_nr, inline)
+			v.nr0
+			|| (CASE WHEN $3 = 'staff' AND v.nr0 ? 'snils'
+				THEN jsonb_build_object('snils', translate(v.nr0->>'snils', ' -', '')) ELSE '{}' END
+			|| CASE WHEN $3 = 'staff' AND (v.nr0->>'doc_type') ~ '^[0-9]{1,4}$' THEN jsonb_build_object(
+				'doc_series', karta_doc_norm((v.nr0->>'doc_type')::smallint, coalesce(v.nr0->>'doc_series', ''), true),
+				'doc_number', karta_doc_norm((v.nr0->>'doc_type')::smallint, v.nr0->>'doc_number', false))
+			   ELSE '{}' END
+			|| CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
 			        WHEN v.a ? 'host_org' OR v.a ? 'host_org_id' THEN '{"host_org_id": null}' ELSE '{}' END
 			|| CASE WHEN v.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', v.wp)
 			        WHEN v.a ? 'workplace_org' OR v.a ? 'workplace_org_id' THEN '{"workplace_org_id": null}'
@@ -447,7 +456,14 @@ DECLARE
 	g karta_up_op[];
 	bad int[];
 	lvl text := karta_registry_level(p_type);
+	res karta_up_res[];
 BEGIN
+	IF p_type = 'exam_registration' THEN
+		res := karta_rows_gds_reg(w, p_ops);
+		IF res IS NOT NULL THEN
+			RETURN res;
+		END IF;
+	END IF;
 	WITH o AS (SELECT x.* FROM unnest(p_ops) x),
 	r AS (
 		SELECT o.ord, o.op_id, o.a,
@@ -480,13 +496,10 @@ BEGIN
 		FROM r)
 	SELECT coalesce(array_agg(s.ord ORDER BY s.ord) FILTER (WHERE s.serial), '{}'),
 		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
+			-- the keys joined into one small object first: each || rebuilds the row's object
 			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
-			|| CASE WHEN s.owner IS NOT NULL
-				THEN jsonb_build_object('org', (SELECT x.code FROM organization x WHERE x.id = s.owner))
-				ELSE '{}' END
-			|| CASE WHEN s.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', s.grad) ELSE '{}' END
-			|| CASE WHEN s.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', s.wp) ELSE '{}' END
-			|| CASE WHEN s.exam IS NOT NULL THEN jsonb_build_object('exam_id', s.exam) ELSE '{}' END
+			|| jsonb_strip_nulls(jsonb_build_object('org', (SELECT x.code FROM organization x
+				WHERE x.id = s.owner), 'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
 			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
 	INTO bad, g FROM s;
 	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)
@@ -580,10 +593,12 @@ BEGIN
 END $$;
 
 -- ---- runs ------------------------------------------------------------------------------------
--- The set-wise class of a row, NULL: applied alone.
-CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+-- The set-wise class of a row, NULL: applied alone. p_ids_ok: every row's id is as karta_up_uuid
+-- takes it (one match for the op: karta_up_uuid a row, not inlined, was two thirds of the class).
+CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb, p_ids_ok boolean) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
-	WHEN jsonb_typeof(a) IS DISTINCT FROM 'object' OR karta_up_uuid(a->>'id') IS NULL
+	WHEN jsonb_typeof(a) IS DISTINCT FROM 'object' OR NOT p_ids_ok AND karta_up_uuid(a->>'id') IS NULL
 	     OR NOT coalesce(nullif(a->>'base', ''), '0') ~ '^[0-9]{1,15}$' THEN NULL
 	WHEN k = 'registry_put' AND karta_registry_type(a->>'type')
 	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
@@ -661,6 +676,7 @@ DECLARE
 	cls text[];
 	prev int[];
 	res karta_up_res[] := '{}';
+	ids_ok boolean;
 	n int;
 	i int := 1;
 	j int;
@@ -669,7 +685,11 @@ BEGIN
 		CASE WHEN x.v->>'k' = 'refused' THEN jsonb_build_object('why', x.v->>'why') ELSE x.v->'a' END
 		)::karta_up_op FROM jsonb_array_elements(p_rows) WITH ORDINALITY x(v, i) ORDER BY x.i);
 	n := cardinality(ops);
-	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a) FROM unnest(ops) o ORDER BY o.ord);
+	-- (each id of 36 characters: an id holding a comma cannot pass for two)
+	ids_ok := coalesce((SELECT bool_and(coalesce(length(o.a->>'id'), 0) = 36)
+			AND string_agg(o.a->>'id', ',') ~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$')
+		FROM unnest(ops) o), false);
+	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a, ids_ok) FROM unnest(ops) o ORDER BY o.ord);
 	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
 		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
 		           FROM (SELECT z.ord, lower(z.a->>'id') AS key FROM unnest(ops) z
