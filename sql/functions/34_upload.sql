@@ -368,30 +368,6 @@ CREATE OR REPLACE FUNCTION karta_up_org(a jsonb, p_key text) RETURNS bigint LANG
 	END
 $$;
 
--- The row as 0008 writes it: the current row (if any), the input, the graduation school, the
--- stored forms of СНИЛС and the document.
-CREATE OR REPLACE FUNCTION karta_up_person_nr(p_cur jsonb, j jsonb, a jsonb, p_grad bigint) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	n jsonb := coalesce(p_cur, '{}') || j;
-	t smallint;
-BEGIN
-	IF p_grad IS NOT NULL THEN
-		n := n || jsonb_build_object('grad_org_id', p_grad);
-	ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
-		n := n || '{"grad_org_id": null}';
-	END IF;
-	IF n ? 'snils' THEN
-		n := n || jsonb_build_object('snils', regexp_replace(n->>'snils', '[ -]', '', 'g'));
-	END IF;
-	IF (n->>'doc_type') ~ '^[0-9]{1,4}$' THEN
-		t := (n->>'doc_type')::smallint;
-		n := n || jsonb_build_object('doc_series', karta_doc_norm(t, coalesce(n->>'doc_series', ''), true),
-			'doc_number', karta_doc_norm(t, n->>'doc_number', false));
-	END IF;
-	RETURN n;
-END $$;
-
 -- ---- registry_put of participants: karta_rows_participants (35_upload_rows.sql) -----------
 
 CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void LANGUAGE sql AS $$

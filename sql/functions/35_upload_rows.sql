@@ -88,7 +88,8 @@ $$;
 -- "Registry rows: the apply, typed once"):
 -- karta_registry_input's normalization (each value through jsonb_each and regexp_replace)
 -- runs only for a row whose text shows a value it would change; any other row's input is its
--- object less the keys that are not columns. The row as 0008 writes it (karta_up_person_nr)
+-- object less the keys that are not columns. The row as 0008 writes it (the current row, the
+-- input, the graduation school, the stored forms of СНИЛС and the document)
 -- is built inline with one concatenation, typed once over the defaults (jsonb_populate_record
 -- on a record of them) and inserted from the typed set; the current rows are read by id.
 -- Every CTE read twice is MATERIALIZED: a CTE's expression is otherwise computed again at
@@ -170,7 +171,7 @@ BEGIN
 		FROM dt i
 		LEFT JOIN organization oc ON oc.code = i.a->>'org'
 		LEFT JOIN cur c ON c.id = i.rid),
-	-- the row as 0008 writes it (karta_up_person_nr): the current row and the input, then the
+	-- the row as 0008 writes it: the current row and the input, then the
 	-- graduation school, the stored forms of СНИЛС and the document, the row's own fields
 	n AS MATERIALIZED (
 		SELECT j.ord, j.op_id, j.a, j.rid, j.base, j.unknown, j.found, j.cur_org, j.cur_v, j.cur_del,
@@ -388,7 +389,7 @@ BEGIN
 	n AS (
 		SELECT v.*, CASE WHEN v.st <> 'ok' THEN NULL ELSE
 			-- the row, then its fixes joined small first (each || rebuilds the row's object);
-			-- staff: the stored forms of СНИЛС and the document (karta_up_person_nr, inline)
+			-- staff: the stored forms of СНИЛС and the document (as 0008 stores them)
 			v.nr0
 			|| (CASE WHEN $3 = 'staff' AND v.nr0 ? 'snils'
 				THEN jsonb_build_object('snils', translate(v.nr0->>'snils', ' -', '')) ELSE '{}' END
@@ -690,11 +691,15 @@ BEGIN
 			AND string_agg(o.a->>'id', ',') ~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$')
 		FROM unnest(ops) o), false);
 	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a, ids_ok) FROM unnest(ops) o ORDER BY o.ord);
-	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
-		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
-		           FROM (SELECT z.ord, lower(z.a->>'id') AS key FROM unnest(ops) z
-		                 WHERE z.a->>'id' IS NOT NULL) x) y ON y.ord = o.ord
-		GROUP BY o.ord ORDER BY o.ord);
+	IF (SELECT count(DISTINCT lower(z.a->>'id')) = count(z.a->>'id') FROM unnest(ops) z) THEN
+		prev := array_fill(0, ARRAY[n]); -- no id twice (the usual op)
+	ELSE
+		prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+			LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
+			           FROM (SELECT z.ord, lower(z.a->>'id') AS key FROM unnest(ops) z
+			                 WHERE z.a->>'id' IS NOT NULL) x) y ON y.ord = o.ord
+			GROUP BY o.ord ORDER BY o.ord);
+	END IF;
 	WHILE i <= n LOOP
 		j := i + 1;
 		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP
