@@ -108,9 +108,13 @@ DECLARE
 	ids uuid[];
 	c1 text;
 	c2 text;
+	tcols text[];
+	ncols text[];
 BEGIN
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
-	INTO cols, names FROM pg_attribute t
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid = 'text'::regtype), '{}'),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid <> 'text'::regtype), '{}')
+	INTO cols, names, tcols, ncols FROM pg_attribute t
 	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	-- the column defaults an INSERT of the named columns only would take, as a record
 	SELECT 'SELECT r.* FROM jsonb_populate_record(NULL::participant, jsonb_build_object('
@@ -138,12 +142,12 @@ BEGIN
 	-- fold (a quote next to white space is a string's leading or trailing space; a backslash,
 	-- an escape, is taken for a change) — one regular expression a row, checked against the
 	-- normalization itself (docs/performance.md) — then "" in a column not of text, null in
-	-- one of text
+	-- one of text (a JSON path over the object less the columns of the other kind, not its
+	-- keys through jsonb_each; a key that is no column sends the row to 0008 anyway)
 	dt AS (
 		SELECT i.*, i.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
-			OR (strpos(i.txt, '""') > 0 OR strpos(i.txt, 'null') > 0) AND EXISTS (
-				SELECT 1 FROM jsonb_each(i.a0) e WHERE e.value = '""' AND cols->>e.key <> 'text'
-					OR e.value = 'null' AND cols->>e.key = 'text') AS dirty
+			OR strpos(i.txt, '""') > 0 AND (i.a0 - tcols) @? '$.* ? (@ == "")'
+			OR strpos(i.txt, 'null') > 0 AND (i.a0 - ncols) @? '$.* ? (@ == null)' AS dirty
 		FROM i),
 	j AS MATERIALIZED (
 		SELECT i.ord, i.op_id, i.a, i.rid, i.base,
@@ -183,8 +187,9 @@ BEGIN
 			n.org_arg, n.grad, n.owner,
 			-- typed once: a value that does not cast stops the set (karta_rows_split halves it);
 			-- the small objects joined first, then the row once
-			jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END, n.n
-				|| (CASE WHEN n.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', n.grad)
+			-- (populated twice, the row then its fixes: cheaper than joining them to the row)
+			jsonb_populate_record(jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END, n.n),
+				(CASE WHEN n.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', n.grad)
 				        WHEN n.a ? 'grad_org' OR n.a ? 'grad_org_id' THEN '{"grad_org_id": null}' ELSE '{}' END
 				|| CASE WHEN n.n ? 'snils' THEN jsonb_build_object('snils', translate(n.n->>'snils', ' -', ''))
 				        ELSE '{}' END
@@ -261,6 +266,8 @@ DECLARE
 	own bigint;
 	c1 text;
 	c2 text;
+	tcols text[];
+	ncols text[];
 BEGIN
 	IF p_type = 'participant' THEN
 		RETURN karta_rows_participants(w, p_ops);
@@ -269,8 +276,10 @@ BEGIN
 		RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, 'serial', NULL, NULL, NULL)
 			FROM unnest(p_ops) x ORDER BY x.ord);
 	END IF;
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
-	INTO cols, names FROM pg_attribute t
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid = 'text'::regtype), '{}'),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid <> 'text'::regtype), '{}')
+	INTO cols, names, tcols, ncols FROM pg_attribute t
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
 		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
@@ -297,9 +306,8 @@ BEGIN
 	rg AS MATERIALIZED (SELECT * FROM karta_rows_regions()),
 	dt AS (
 		SELECT o.*, o.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
-			OR (strpos(o.txt, '""') > 0 OR strpos(o.txt, 'null') > 0) AND EXISTS (
-				SELECT 1 FROM jsonb_each(o.a0) e WHERE e.value = '""' AND $4->>e.key <> 'text'
-					OR e.value = 'null' AND $4->>e.key = 'text') AS dirty
+			OR strpos(o.txt, '""') > 0 AND (o.a0 - $7) @? '$.* ? (@ == "")'
+			OR strpos(o.txt, 'null') > 0 AND (o.a0 - $8) @? '$.* ? (@ == null)' AS dirty
 		FROM o),
 	j AS MATERIALIZED (
 		SELECT o.ord, o.op_id, o.a, o.rid, o.base, i.j, o.a0 - $6 <> '{}' AS unknown,
@@ -421,7 +429,7 @@ BEGIN
 				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
-	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names;
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols;
 
 	-- typed over a record of the defaults (not the defaults' object joined to every row)
 	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM (SELECT jsonb_populate_record(NULL::%1$I, $2) AS f) f, '
