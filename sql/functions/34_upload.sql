@@ -553,6 +553,7 @@ DECLARE
 	det jsonb;
 	r karta_up_res;
 	st text;
+	rws jsonb;
 BEGIN
 	SELECT * INTO l FROM op_log x WHERE x.device_id = w.device AND x.op_id = o.op_id;
 	IF FOUND THEN
@@ -563,8 +564,9 @@ BEGIN
 		RETURN ROW(o.ord, o.op_id, 'duplicate', l.status, l.message, l.entity_id, l.row_version,
 			l.conflict_id, l.detail, l.merged, l.outcome)::karta_up_res;
 	END IF;
-	IF jsonb_typeof(o.a->'rows') IS DISTINCT FROM 'array' OR jsonb_array_length(o.a->'rows') = 0
-	   OR jsonb_array_length(o.a->'rows') > 5000 THEN
+	rws := o.a->'rows'; -- taken out once (each -> copies the op's rows)
+	IF jsonb_typeof(rws) IS DISTINCT FROM 'array' OR jsonb_array_length(rws) = 0
+	   OR jsonb_array_length(rws) > 5000 THEN
 		r := ROW(o.ord, o.op_id, 'rejected', 'bad', 'rows: a list of 1 to 5000 rows', NULL, NULL,
 			NULL, NULL, false, NULL)::karta_up_res;
 	ELSIF karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
@@ -573,7 +575,7 @@ BEGIN
 	ELSE
 		BEGIN
 			PERFORM set_config('karta.op_id', o.op_id::text, true);
-			res := karta_rows_apply(w, o.op_id, o.a->'rows');
+			res := karta_rows_apply(w, o.op_id, rws);
 			PERFORM set_config('karta.op_id', '', true);
 			det := karta_rows_answer(o.a, res);
 			r := ROW(o.ord, o.op_id, 'applied', 'ok', format('%s rows: %s written, %s refused',

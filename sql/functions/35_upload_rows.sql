@@ -478,7 +478,7 @@ BEGIN
 		SELECT o.ord, o.op_id, o.a,
 			CASE WHEN p_type IN ('participant', 'exam_point', 'staff')
 				THEN coalesce(og.id, CASE WHEN p_type = 'staff' THEN ws.parent_id END) END AS owner,
-			gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
+			og.code AS og_code, gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
 			ex.id AS exam
 		FROM o
 		LEFT JOIN organization og ON p_type IN ('participant', 'exam_point', 'staff')
@@ -507,8 +507,9 @@ BEGIN
 		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
 			-- the keys joined into one small object first: each || rebuilds the row's object
 			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
-			|| jsonb_strip_nulls(jsonb_build_object('org', (SELECT x.code FROM organization x
-				WHERE x.id = s.owner), 'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
+			|| jsonb_strip_nulls(jsonb_build_object('org', CASE WHEN s.owner IS NULL THEN NULL
+				ELSE coalesce(s.og_code, (SELECT x.code FROM organization x WHERE x.id = s.owner)) END,
+				'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
 			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
 	INTO bad, g FROM s;
 	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)

@@ -215,7 +215,7 @@ $$;
 CREATE OR REPLACE FUNCTION karta_rows_gds_reg(w karta_up_actor, p_ops karta_up_op[])
 RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
-	d karta_rw_row[];
+	res karta_up_res[];
 	re text := karta_up_uuid_re();
 BEGIN
 	-- every row of the plain shape, every participant id as karta_up_uuid takes it: one
@@ -248,26 +248,23 @@ BEGIN
 		SELECT 'exam_registration' AS tp, x.org, x.acc
 		FROM karta_rows_access(w, 'exam_registration', ARRAY(SELECT DISTINCT k.owner FROM k)) x
 		UNION ALL SELECT 'exam', x.org, x.acc
-		FROM karta_rows_access(w, 'exam', ARRAY(SELECT DISTINCT k.e_org FROM k)) x)
+		FROM karta_rows_access(w, 'exam', ARRAY(SELECT DISTINCT k.e_org FROM k)) x),
 	-- karta_rows_put's conditions for these rows (base 0, no org, host or workplace named)
-	SELECT array_agg(ROW(k.ord, k.op_id, k.rid, NULL, CASE WHEN k.exam IS NOT NULL
-			THEN jsonb_build_object('org_id', k.owner, 'participant_id', k.pid, 'exam_id', k.exam,
-				'extra', k.extra) END,
-		CASE WHEN k.exam IS NULL OR k.found OR w.org_id IS NULL OR w.role = 'viewer'
+	v AS MATERIALIZED (
+		SELECT k.*, CASE WHEN k.exam IS NULL OR k.found OR w.org_id IS NULL OR w.role = 'viewer'
 			OR k.owner IS NULL OR a.acc IS DISTINCT FROM 'write'
 			OR k.p_del IS NOT NULL OR k.p_blocked OR ae.acc IS DISTINCT FROM 'read'
 				AND ae.acc IS DISTINCT FROM 'write' OR k.e_del IS NOT NULL THEN 'serial'
-		ELSE 'ok' END, NULL)::karta_rw_row ORDER BY k.ord)
-	INTO d
-	FROM k LEFT JOIN acc a ON a.tp = 'exam_registration' AND a.org = k.owner
-	LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org;
-
-	INSERT INTO exam_registration(id, org_id, participant_id, exam_id, row_version, created_at,
-		updated_at, updated_by, extra)
-	SELECT x.rid, (x.nr->>'org_id')::bigint, (x.nr->>'participant_id')::uuid, (x.nr->>'exam_id')::uuid,
-		1, now(), now(), w.device, x.nr->'extra'
-	FROM unnest(d) x WHERE x.st = 'ok' ORDER BY x.ord;
-
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, 'created', x.rid, 1)
-		FROM unnest(d) x ORDER BY x.ord);
+		ELSE 'ok' END AS st
+		FROM k LEFT JOIN acc a ON a.tp = 'exam_registration' AND a.org = k.owner
+		LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org),
+	-- written by the same statement, in row order (its feed at the statement's end, as before)
+	ins AS (
+		INSERT INTO exam_registration(id, org_id, participant_id, exam_id, row_version, created_at,
+			updated_at, updated_by, extra)
+		SELECT v.rid, v.owner, v.pid, v.exam, 1, now(), now(), w.device, v.extra
+		FROM v WHERE v.st = 'ok' ORDER BY v.ord)
+	SELECT array_agg(karta_up_result(v.ord, v.op_id, v.st, 'created', v.rid, 1) ORDER BY v.ord)
+	INTO res FROM v;
+	RETURN res;
 END $$;
