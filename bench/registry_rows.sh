@@ -56,6 +56,7 @@ kt_stop_kartad
 kt_psql "ALTER DATABASE $KT_DB RESET log_min_duration_statement" >/dev/null
 kt_psql "ALTER DATABASE $KT_DB RESET log_parameter_max_length" >/dev/null
 # the ops, one a line, in the order sent
+# shellcheck disable=SC2016 # Python's text, not the shell's
 tail -c +"$((LOG0 + 1))" "$PGLOG" | python3 -c '
 import json, re, sys
 db = sys.argv[1]
