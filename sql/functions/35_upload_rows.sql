@@ -187,8 +187,11 @@ BEGIN
 			n.org_arg, n.grad, n.owner,
 			-- typed once: a value that does not cast stops the set (karta_rows_split halves it);
 			-- the small objects joined first, then the row once
-			-- (populated twice, the row then its fixes: cheaper than joining them to the row)
-			jsonb_populate_record(jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END, n.n),
+			-- (populated twice, the row then its fixes: cheaper than joining them to the row;
+			-- the input's grad_org_id, which the fixes replace, is not cast: it may be no number)
+			jsonb_populate_record(jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END,
+				CASE WHEN n.grad IS NOT NULL OR n.a ? 'grad_org' OR n.a ? 'grad_org_id'
+					THEN n.n - 'grad_org_id' ELSE n.n END),
 				(CASE WHEN n.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', n.grad)
 				        WHEN n.a ? 'grad_org' OR n.a ? 'grad_org_id' THEN '{"grad_org_id": null}' ELSE '{}' END
 				|| CASE WHEN n.n ? 'snils' THEN jsonb_build_object('snils', translate(n.n->>'snils', ' -', ''))

@@ -320,6 +320,17 @@ done
 calls=$(sed -n 's/^calls //p' "$KT_WORK/greg-set.out")
 [ "$calls" -ge 3 ] || kt_fail "the typed path ran $calls times: not for each of the three ops"
 
+# a participant whose grad_org_id is no number: refused by the set-wise check in its words
+# (the row is typed with the graduation school's id in its place), the other row written
+kt_assert_eq "2 rows: 1 written, 1 refused|bad|grad_org: must be a school of the region" \
+	"$(kt_psql "BEGIN; SELECT x.message || '|' || (x.detail->'refused'->0->>'status') || '|'
+		|| (x.detail->'refused'->0->>'message')
+	FROM karta_upload($REG, jsonb_build_array(jsonb_build_object('op_id', t_id('gop', 9), 'digest', 'd',
+		'kind', 'registry_rows', 'a', jsonb_build_object('rows', jsonb_build_array(
+			t_row(2, 'registry_put', t_person(t_id('pg', 1), 41, 'sch11') || '{\"grad_org_id\": \"abc\"}'),
+			t_row(3, 'registry_put', t_person(t_id('pg', 2), 42, 'sch11'))))))) x; ROLLBACK")" \
+	"a grad_org_id that is no number"
+
 # ---- 2. a school's file with bad rows at known lines, through kartad -------------------------
 CLIENT=$KT_WORK/client
 mkdir -p "$CLIENT"
