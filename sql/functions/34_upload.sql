@@ -362,30 +362,6 @@ CREATE OR REPLACE FUNCTION karta_up_org(a jsonb, p_key text) RETURNS bigint LANG
 	END
 $$;
 
--- The row as 0008 writes it: the current row (if any), the input, the graduation school, the
--- stored forms of СНИЛС and the document.
-CREATE OR REPLACE FUNCTION karta_up_person_nr(p_cur jsonb, j jsonb, a jsonb, p_grad bigint) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	n jsonb := coalesce(p_cur, '{}') || j;
-	t smallint;
-BEGIN
-	IF p_grad IS NOT NULL THEN
-		n := n || jsonb_build_object('grad_org_id', p_grad);
-	ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
-		n := n || '{"grad_org_id": null}';
-	END IF;
-	IF n ? 'snils' THEN
-		n := n || jsonb_build_object('snils', regexp_replace(n->>'snils', '[ -]', '', 'g'));
-	END IF;
-	IF (n->>'doc_type') ~ '^[0-9]{1,4}$' THEN
-		t := (n->>'doc_type')::smallint;
-		n := n || jsonb_build_object('doc_series', karta_doc_norm(t, coalesce(n->>'doc_series', ''), true),
-			'doc_number', karta_doc_norm(t, n->>'doc_number', false));
-	END IF;
-	RETURN n;
-END $$;
-
 -- ---- registry_put of participants: karta_rows_participants (35_upload_rows.sql) -----------
 
 CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void LANGUAGE sql AS $$
@@ -593,6 +569,7 @@ DECLARE
 	det jsonb;
 	r karta_up_res;
 	st text;
+	rws jsonb;
 BEGIN
 	SELECT * INTO l FROM op_log x WHERE x.device_id = w.device AND x.op_id = o.op_id;
 	IF FOUND THEN
@@ -603,8 +580,9 @@ BEGIN
 		RETURN ROW(o.ord, o.op_id, 'duplicate', l.status, l.message, l.entity_id, l.row_version,
 			l.conflict_id, l.detail, l.merged, l.outcome)::karta_up_res;
 	END IF;
-	IF jsonb_typeof(o.a->'rows') IS DISTINCT FROM 'array' OR jsonb_array_length(o.a->'rows') = 0
-	   OR jsonb_array_length(o.a->'rows') > 5000 THEN
+	rws := o.a->'rows'; -- taken out once (each -> copies the op's rows)
+	IF jsonb_typeof(rws) IS DISTINCT FROM 'array' OR jsonb_array_length(rws) = 0
+	   OR jsonb_array_length(rws) > 5000 THEN
 		r := ROW(o.ord, o.op_id, 'rejected', 'bad', 'rows: a list of 1 to 5000 rows', NULL, NULL,
 			NULL, NULL, false, NULL)::karta_up_res;
 	ELSIF karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
@@ -613,7 +591,7 @@ BEGIN
 	ELSE
 		BEGIN
 			PERFORM set_config('karta.op_id', o.op_id::text, true);
-			res := karta_rows_apply(w, o.op_id, o.a->'rows');
+			res := karta_rows_apply(w, o.op_id, rws);
 			PERFORM set_config('karta.op_id', '', true);
 			det := karta_rows_answer(o.a, res);
 			r := ROW(o.ord, o.op_id, 'applied', 'ok', format('%s rows: %s written, %s refused',
