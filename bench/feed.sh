@@ -11,7 +11,7 @@
 #   feed                  … only plan_item_feed_insert on (one feed: one plan of one owner)
 #   feed, 100 feeds       … rows of 100 plans of 100 owners (karta_feed_take with 100 feeds)
 #   roll-up               … only the roll-up triggers (item_rollup and its counters)
-#   update: floor / none / feed   an UPDATE of 1,000 existing items (title and row_version)
+#   the same for an UPDATE of the 1,000 items (title and row_version)
 # Usage: bench/feed.sh [RUNS=30] [ROWS=1000]. Needs a build in build/. Prints Markdown.
 set -euo pipefail
 RUNS=${1:-30}
@@ -47,14 +47,14 @@ kt_psql "VACUUM ANALYZE"
 DEV=$(kt_psql "SELECT min(id) FROM device")
 # the rows a case inserts: ROWS fresh items (of bench_one's plan, or spread over bench_many's)
 ins() {
-	local from="bench_one b, generate_series(1, $ROWS) i" on=true
+	local from="bench_one b, generate_series(1, $ROWS) i"
 	[ "$2" = many ] && from="generate_series(1, $ROWS) i JOIN bench_many b ON b.n = 1 + i % 100"
 	echo "INSERT INTO $1(id, plan_id, section_id, ordinal, number, title, deadline_text,
 		responsible_text, municipal_action, institutional_action, updated_by)
 	SELECT gen_random_uuid(), b.plan_id, b.section_id, 1000 + i, format('2.%s', i),
 		format('Новое мероприятие 2.%s: контроль готовности пунктов проведения экзаменов', i),
 		'до 1 мая', 'УО, руководители ОО', 'Проверка готовности ППЭ', 'Отчёт в УО', $DEV
-	FROM $from WHERE $on"
+	FROM $from"
 }
 upd() {
 	echo "UPDATE $1 SET title = title || ' (изм.)', row_version = row_version + 1,
@@ -65,64 +65,41 @@ only() { # only TRIGGER…: every user trigger of plan_item off but these
 	for t in "$@"; do s="$s ALTER TABLE plan_item ENABLE ALWAYS TRIGGER $t;"; done
 	echo "$s"
 }
-ROLLUP="plan_item_rollup_insert plan_item_rollup_update"
-# plan_item's triggers as migrate left them: RESTORE puts them back after a case
-RESTORE=$(kt_psql "SELECT string_agg(format('ALTER TABLE plan_item %s TRIGGER %I;', CASE tgenabled
-	WHEN 'O' THEN 'ENABLE' WHEN 'A' THEN 'ENABLE ALWAYS' WHEN 'R' THEN 'ENABLE REPLICA'
-	ELSE 'DISABLE' END, tgname), ' ') FROM pg_trigger
-	WHERE tgrelid = 'plan_item'::regclass AND NOT tgisinternal")
-# db_cpu SQL [SETUP]: CPU ms per 1,000 rows of SQL, each run rolled back; SETUP (the triggers
-# switched) committed before the runs, so the runs' plans stay cached as in production
-# shellcheck disable=SC2016 # $PID and $14 are psql's shell's and awk's
-db_cpu() {
-	local run="BEGIN; $1; ROLLBACK;" i
+ROLLUP=(plan_item_rollup_insert plan_item_rollup_update)
+RESTORE=$(bench_triggers_sql plan_item)
+# row LABEL SQL [SETUP]: a table row, CPU ms per 1,000 rows of SQL (bench_db_cpu: SETUP, the
+# triggers switched, for the runs), with its ratio to FLOOR when set; LAST: the figure
+row() {
 	kt_psql "VACUUM plan_item, item_floor, change_log, item_rollup, rollup_count"
-	{
-		echo "SET karta.device = '$DEV';"
-		echo "${2:-}"
-		echo 'SELECT pg_backend_pid() AS pid \gset'
-		echo '\setenv PID :pid'
-		echo "$run"
-		echo "$run"
-		echo '\! awk '"'"'{print "cpu0", ($14 + $15) * 10}'"'"' /proc/$PID/stat'
-		for i in $(seq "$RUNS"); do echo "$run"; done
-		echo '\! awk '"'"'{print "cpu1", ($14 + $15) * 10}'"'"' /proc/$PID/stat'
-		echo "$RESTORE"
-	} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
-		awk -v n="$RUNS" -v r="$ROWS" '/^cpu0/ {a = $2} /^cpu1/ {b = $2}
-			END {printf "%.2f\n", (b - a) / n * 1000 / r}'
+	LAST=$(awk "BEGIN { printf \"%.2f\", $(bench_db_cpu "$RUNS" "$2" "SET karta.device = '$DEV'; ${3:-}" \
+		"$RESTORE") * 1000 / $ROWS }")
+	echo "| $1 | $LAST | $(awk "BEGIN { printf \"%.1f\", $LAST / ${FLOOR:-$LAST} }") |"
 }
-row() { # row LABEL SQL [SETUP]: a table row; FLOOR, when set, for the ratio
-	local v
-	v=$(db_cpu "$2" "${3:-}")
-	echo "| $1 | $v | $(awk "BEGIN { printf \"%.1f\", $v / ${FLOOR:-$v} }") |"
-	LAST=$v
+# part STATEMENT-MAKER TRIGGER: floor, no trigger, only the feed (TRIGGER), only the roll-up;
+# sets NONE, FEED, ROLL
+part() {
+	FLOOR=
+	row "floor: the same into item_floor (plan_item's indexes, no trigger)" "$($1 item_floor one)"
+	FLOOR=$LAST
+	row "plan_item, no trigger" "$($1 plan_item one)" "$(only)"
+	NONE=$LAST
+	row "… only the feed append, one feed" "$($1 plan_item one)" "$(only "$2")"
+	FEED=$LAST
+	[ "$1" = ins ] && row "… only the feed append, 100 feeds" "$($1 plan_item many)" "$(only "$2")"
+	row "… only the roll-up (item_rollup and its counters)" "$($1 plan_item one)" "$(only "${ROLLUP[@]}")"
+	ROLL=$LAST
 }
 echo
 echo "## the feed append and the roll-up, CPU ms per 1,000 rows ($RUNS runs, $ROWS rows, load $(cut -d' ' -f1 /proc/loadavg))"
 echo
 echo "| work | backend CPU ms / 1,000 rows | / floor |"
 echo "|---|---|---|"
-FLOOR=
-row "floor: INSERT … SELECT into item_floor (plan_item's indexes, no trigger)" "$(ins item_floor one)"
-FLOOR=$LAST
-row "INSERT into plan_item, no trigger" "$(ins plan_item one)" "$(only)"
-NONE=$LAST
-row "… only the feed append, one feed" "$(ins plan_item one)" "$(only plan_item_feed_insert)"
-F1=$LAST
-row "… only the feed append, 100 feeds" "$(ins plan_item many)" "$(only plan_item_feed_insert)"
-row "… only the roll-up (item_rollup and its counters)" "$(ins plan_item one)" "$(only $ROLLUP)"
-R1=$LAST
-FLOOR=
-row "floor: UPDATE of $ROWS rows of item_floor" "$(upd item_floor)"
-FLOOR=$LAST
-row "UPDATE of plan_item, no trigger" "$(upd plan_item)" "$(only)"
-UNONE=$LAST
-row "… only the feed append" "$(upd plan_item)" "$(only plan_item_feed_update)"
-UF=$LAST
-row "… only the roll-up" "$(upd plan_item)" "$(only $ROLLUP)"
-UR=$LAST
+echo "| **INSERT of $ROWS new items** | | |"
+part ins plan_item_feed_insert
+I_FEED=$(awk "BEGIN { print $FEED - $NONE }")
+I_ROLL=$(awk "BEGIN { print $ROLL - $NONE }")
+echo "| **UPDATE of $ROWS items** (title, row_version) | | |"
+part upd plan_item_feed_update
 echo
-awk -v n="$NONE" -v f="$F1" -v r="$R1" -v un="$UNONE" -v uf="$UF" -v ur="$UR" 'BEGIN {
-	printf "feed append: insert %.2f ms / 1,000 rows, update %.2f; roll-up: insert %.2f, update %.2f\n",
-		f - n, uf - un, r - n, ur - un }'
+echo "feed append: insert $I_FEED ms / 1,000 rows, update $(awk "BEGIN { print $FEED - $NONE }");" \
+	"roll-up: insert $I_ROLL, update $(awk "BEGIN { print $ROLL - $NONE }")"

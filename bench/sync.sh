@@ -262,33 +262,14 @@ if [ "$DB_RUNS" -gt 0 ]; then
 	CREATE TRIGGER bench_feed_floor AFTER INSERT ON plan_item REFERENCING NEW TABLE AS new_rows
 		FOR EACH STATEMENT EXECUTE FUNCTION bench_feed.floor();
 	ALTER TABLE plan_item DISABLE TRIGGER bench_feed_floor"
-	# the triggers of the three tables as migrate left them: RESTORE puts them back after a row
-	RESTORE=$(kt_psql "SELECT string_agg(format('ALTER TABLE %I %s TRIGGER %I;', tgrelid::regclass,
-		CASE tgenabled WHEN 'O' THEN 'ENABLE' WHEN 'A' THEN 'ENABLE ALWAYS' WHEN 'R' THEN 'ENABLE REPLICA'
-		ELSE 'DISABLE' END, tgname), ' ') FROM pg_trigger WHERE NOT tgisinternal
-		AND tgrelid IN ('plan_item'::regclass, 'item_history'::regclass, 'op_log'::regclass)")
-	# db_cpu LABEL SQL [SETUP]: CPU ms a run of SQL in a rolled-back transaction; SETUP (triggers
-	# switched off) committed before the runs and undone after them, so the runs keep their
-	# plans as a kartad session does (a switch inside each run would re-plan every statement
-	# on these tables every time)
-	# shellcheck disable=SC2016 # $PID and $14 are psql's shell's and awk's
+	RESTORE=$(bench_triggers_sql plan_item item_history op_log)
+	# db_cpu LABEL SQL [SETUP]: a table row, CPU ms a run of SQL (bench_db_cpu: SETUP, the
+	# triggers switched off, for the runs, not inside each — a switch in the run would re-plan
+	# every statement on these tables every time, which a kartad session does not)
 	db_cpu() {
-		local run="BEGIN; $2; ROLLBACK;" i
 		# the dead index entries of the rolled-back runs before would slow this one
 		kt_psql "VACUUM plan_item, item_history, change_log, op_log, item_rollup, item_floor_ix"
-		{
-			echo "${3:-}"
-			echo 'SELECT pg_backend_pid() AS pid \gset'
-			echo '\setenv PID :pid'
-			echo "$run"
-			echo "$run"
-			echo '\! awk '"'"'{print "cpu0", ($14 + $15) * 10}'"'"' /proc/$PID/stat'
-			for i in $(seq "$DB_RUNS"); do echo "$run"; done
-			echo '\! awk '"'"'{print "cpu1", ($14 + $15) * 10}'"'"' /proc/$PID/stat'
-			echo "$RESTORE"
-		} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
-			awk -v n="$DB_RUNS" -v l="$1" '/^cpu0/ {a = $2} /^cpu1/ {b = $2}
-				END {printf "| %s | %.1f |\n", l, (b - a) / n}'
+		printf '| %s | %.1f |\n' "$1" "$(bench_db_cpu "$DB_RUNS" "$2" "${3:-}" "$RESTORE")"
 	}
 	off() { echo "ALTER TABLE $1 DISABLE TRIGGER $2;"; }
 	echo
@@ -307,6 +288,6 @@ if [ "$DB_RUNS" -gt 0 ]; then
 	db_cpu "… without any trigger of plan_item, item_history, op_log" "$up_sql" \
 		"$(off plan_item USER) $(off item_history USER) $(off op_log USER)"
 	db_cpu "the batch read back (decompressed) and its JSON parsed (text → jsonb)" "SELECT jsonb_array_length((SELECT t FROM bench_batch)::jsonb)"
-	kt_psql "DROP SCHEMA bench_feed CASCADE"
+	kt_psql "SET client_min_messages = warning; DROP SCHEMA bench_feed CASCADE"
 fi
 kt_stop_kartad
