@@ -154,8 +154,9 @@ BEGIN
 		ELSIF fcol = 'receiver_org_id' THEN
 			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
 			FROM (SELECT n.receiver_org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
-		ELSE
-			RAISE EXCEPTION 'karta_feed_stmt: no branch for the feed column %', fcol;
+		ELSE -- a feed column without a branch of its own: the same, planned each time
+			EXECUTE format('SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f)
+				FROM (SELECT n.%I AS f, count(*) AS c FROM new_rows n GROUP BY 1) g', fcol) INTO fs, ns;
 		END IF;
 		IF fs IS NULL THEN
 			RETURN NULL; -- a statement that wrote nothing (statement triggers fire anyway)
