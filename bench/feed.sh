@@ -3,7 +3,7 @@
 # and the roll-up triggers (42_rollup.sql) cost per 1,000 rows, beside the floor of the same
 # run: an untriggered INSERT … SELECT (UPDATE) of the same rows into a copy of plan_item with
 # its indexes. Every case runs RUNS times in one session, each in a rolled-back transaction,
-# and prints the CPU of that backend per run (/proc/PID/stat, user + system). A case switches
+# and prints the CPU of that backend per run (/proc/PID/schedstat). A case switches
 # plan_item's triggers off except the ones it measures (before its runs, then puts them back),
 # so the differences are the triggers' own cost:
 #   floor                 the 1,000 rows into item_floor (plan_item's columns and indexes)

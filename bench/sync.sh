@@ -20,7 +20,10 @@
 #   4. one 500-op Upload inside the database, whole and without each trigger, beside its floor
 #      (SYNC_DB_RUNS=0 skips it).
 # Usage: bench/sync.sh [OPS=10000] [UP_RUNS=3]; SYNC_FILL_RUNS=0 skips part 1's runs;
-# PULL_NEW=N (a multiple of 300) sizes part 2. Needs a build in build/. Prints Markdown for
+# PULL_NEW=N (a multiple of 300) sizes part 2; KARTA_BASE=PATH (the karta binary of another
+# build, e.g. main's) runs every fill of part 1 and the pull back of part 2 with it too, on a
+# replica of its own, alternately with this build's — the client's CPU before and after in
+# one run, against the same kartad. Needs a build in build/. Prints Markdown for
 # docs/performance.md.
 set -euo pipefail
 OPS=${1:-10000}
@@ -87,32 +90,43 @@ copy_cpu() {
 	echo $(($(cat "$KT_WORK/copy.b1") - $(cat "$KT_WORK/copy.b0") +
 		$(awk '{printf "%d", ($1 + $2) * 1000}' "$KT_WORK/copy.time")))
 }
-# sync_cpu NAME ARGS…: karta ARGS as the region, KARTA_PULL_TIMING on (stderr in NAME.err);
-# prints "wall_ms client_ms kartad_ms backends_ms"
+# the builds compared (KARTA_BASE): "this", or "base this"; build B's karta, config, replica
+BUILDS=this
+[ -z "${KARTA_BASE:-}" ] || BUILDS="base this"
+karta_of() { if [ "$1" = base ]; then echo "$KARTA_BASE"; else echo "$KT_KARTA"; fi; }
+conf_of() { if [ "$1" = base ]; then echo "$KT_WORK/reg-base.conf"; else echo "$KT_WORK/reg.conf"; fi; }
+state_of() { sed -n 's/^state_dir = //p' "$(conf_of "$1")"; }
+sed "s#^state_dir = .*#state_dir = $KT_WORK/reg-base.state#" "$KT_WORK/reg.conf" >"$KT_WORK/reg-base.conf"
+# page_kib B: the page size of build B's replica, KiB
+page_kib() { echo $(($(sqlite3 "$(state_of "$1")/replica.db" "PRAGMA page_size") / 1024)); }
+# sync_cpu NAME BUILD ARGS…: BUILD's karta ARGS as the region, KARTA_PULL_TIMING on (stderr in
+# NAME.err); prints "wall_ms client_ms kartad_ms backends_ms"
 sync_cpu() {
-	local name=$1 t0 b0 k0
-	shift
+	local name=$1 build=$2 t0 b0 k0
+	shift 2
 	b0=$(backends_cpu)
 	k0=$(cpu "$KT_KARTAD_PID")
 	t0=$(date +%s%N)
-	KARTA_PULL_TIMING=1 /usr/bin/time -f "%U %S" -o "$KT_WORK/$name.time" "$KT_KARTA" \
-		--config "$KT_WORK/reg.conf" "$@" >/dev/null 2>"$KT_WORK/$name.err"
+	KARTA_PULL_TIMING=1 /usr/bin/time -f "%U %S" -o "$KT_WORK/$name.time" "$(karta_of "$build")" \
+		--config "$(conf_of "$build")" "$@" >/dev/null 2>"$KT_WORK/$name.err"
 	echo "$(ms "$t0") $(awk '{printf "%d", ($1 + $2) * 1000}' "$KT_WORK/$name.time")" \
 		"$(($(cpu "$KT_KARTAD_PID") - k0)) $(($(backends_cpu) - b0))"
 }
 ratio() { awk "BEGIN { printf \"%.1f\", $1 / ($2 > 0 ? $2 : 1) }"; }
 FEEDS=$(kt_psql "SELECT count(*) FROM karta_feed_visible($REG_DEV)")
+declare -A follow
 
 echo
 echo "## initial sync of a region-sized replica ($ROWS rows, $((BYTES / 1048576)) MiB of payload, $FEEDS feeds)"
 echo
-echo "| run (load) | karta sync ms | rows/s | COPY current rows ms | karta / COPY | COPY change-log rows ms | CPU ms: client + kartad + backends | COPY current rows: CPU ms | CPU ratio | client (KARTA_PULL_TIMING) |"
+echo "| run (load; build, replica pages) | karta sync ms | rows/s | COPY current rows ms | karta / COPY | COPY change-log rows ms | CPU ms: client + kartad + backends | COPY current rows: CPU ms | CPU ratio | client (KARTA_PULL_TIMING) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for run in $(seq "${SYNC_FILL_RUNS:-3}"); do
-	rm -rf "$KT_WORK/reg.state"
+for build in $BUILDS; do
+	rm -rf "$(state_of "$build")"
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	read -r t_sync c_cl c_kd c_be < <(sync_cpu fill sync)
-	got=$(sqlite3 "$KT_WORK/reg.state/replica.db" "SELECT count(*) FROM row")
+	read -r t_sync c_cl c_kd c_be < <(sync_cpu fill "$build" sync)
+	got=$(sqlite3 "$(state_of "$build")/replica.db" "SELECT count(*) FROM row")
 	t0=$(date +%s%N)
 	psql -XAtq "$KT_CONNINFO" -c "COPY ($CUR_SQL) TO STDOUT" >/dev/null
 	t_copy=$(ms "$t0")
@@ -120,16 +134,21 @@ for run in $(seq "${SYNC_FILL_RUNS:-3}"); do
 	psql -XAtq "$KT_CONNINFO" -c "COPY ($ROWS_SQL) TO STDOUT" >/dev/null
 	t_log=$(ms "$t0")
 	c_copy=$(copy_cpu "$CUR_SQL")
-	echo "| $run ($load; $got rows in the replica) | $t_sync | $((ROWS * 1000 / t_sync)) | $t_copy |" \
-		"$(ratio "$t_sync" "$t_copy") | $t_log |" \
+	echo "| $run ($load; $build, $(page_kib "$build") KiB; $got rows in the replica) | $t_sync |" \
+		"$((ROWS * 1000 / t_sync)) | $t_copy | $(ratio "$t_sync" "$t_copy") | $t_log |" \
 		"$c_cl + $c_kd + $c_be = $((c_cl + c_kd + c_be)) | $c_copy |" \
 		"$(ratio $((c_cl + c_kd + c_be)) "$c_copy") | $(pull_timing "$KT_WORK/fill.err") |"
+done
 done
 
 # 2. following the feeds after a bulk write: PULL_NEW new items in one INSERT … SELECT (the
 # per-statement feed), pulled by the region's caught-up replica; the floor is COPY of the
 # same change-log rows as a pull serializes them (payload::text)
 PULL_NEW=${PULL_NEW:-30000}
+for build in $BUILDS; do # each build's replica caught up before the write
+	[ -f "$(state_of "$build")/replica.db" ] ||
+		"$(karta_of "$build")" --config "$(conf_of "$build")" sync >/dev/null
+done
 kt_psql "CREATE TABLE bench_mark AS SELECT feed_id, max(seq) AS seq FROM change_log GROUP BY feed_id"
 echo "a bulk write: $PULL_NEW new items in one statement…" >&2
 kt_psql "INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
@@ -145,7 +164,10 @@ NEW_SQL="SELECT c.feed_id, c.seq, c.entity_type, c.entity_id, c.op, c.row_versio
 	WHERE c.seq > coalesce(m.seq, 0) AND (v.scope = 'all' OR karta_plan_entity(c.entity_type))"
 NEW=$(kt_psql "SELECT count(*) FROM ($NEW_SQL) x")
 load=$(cut -d' ' -f1 /proc/loadavg)
-read -r t_follow c_cl c_kd c_be < <(sync_cpu follow sync)
+for build in $BUILDS; do
+	read -r t_follow c_cl c_kd c_be < <(sync_cpu "follow-$build" "$build" sync)
+	follow[$build]="$t_follow $c_cl $c_kd $c_be"
+done
 t0=$(date +%s%N)
 psql -XAtq "$KT_CONNINFO" -c "COPY ($NEW_SQL) TO STDOUT" >/dev/null
 t_fcopy=$(ms "$t0")
@@ -153,11 +175,14 @@ c_copy=$(copy_cpu "$NEW_SQL")
 echo
 echo "## following the feeds: $NEW new rows of one bulk write, pulled by the caught-up replica (load $load)"
 echo
-echo "| karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | CPU ms: client + kartad + backends | COPY: CPU ms | CPU ratio | client |"
-echo "|---|---|---|---|---|---|---|---|"
-echo "| $t_follow | $((NEW * 1000 / t_follow)) | $t_fcopy | $(ratio "$t_follow" "$t_fcopy") |" \
-	"$c_cl + $c_kd + $c_be = $((c_cl + c_kd + c_be)) | $c_copy | $(ratio $((c_cl + c_kd + c_be)) "$c_copy") |" \
-	"$(pull_timing "$KT_WORK/follow.err") |"
+echo "| build, replica pages | karta sync ms | rows/s | COPY of the same change-log rows ms | karta / COPY | CPU ms: client + kartad + backends | COPY: CPU ms | CPU ratio | client |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for build in $BUILDS; do
+	read -r t_follow c_cl c_kd c_be <<<"${follow[$build]}"
+	echo "| $build, $(page_kib "$build") KiB | $t_follow | $((NEW * 1000 / t_follow)) | $t_fcopy |" \
+		"$(ratio "$t_follow" "$t_fcopy") | $c_cl + $c_kd + $c_be = $((c_cl + c_kd + c_be)) | $c_copy |" \
+		"$(ratio $((c_cl + c_kd + c_be)) "$c_copy") | $(pull_timing "$KT_WORK/follow-$build.err") |"
+done
 
 read -r PLAN SECTION < <(kt_psql "SELECT p.id, s.id FROM plan p
 	JOIN organization o ON o.id = p.owner_org_id JOIN plan_section s ON s.plan_id = p.id
@@ -263,9 +288,10 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		FOR EACH STATEMENT EXECUTE FUNCTION bench_feed.floor();
 	ALTER TABLE plan_item DISABLE TRIGGER bench_feed_floor"
 	RESTORE=$(bench_triggers_sql plan_item item_history op_log)
-	# db_cpu LABEL SQL [SETUP]: a table row, CPU ms a run of SQL (bench_db_cpu: SETUP, the
-	# triggers switched off, for the runs, not inside each — a switch in the run would re-plan
-	# every statement on these tables every time, which a kartad session does not)
+	# db_cpu LABEL SQL [SETUP]: a table row, CPU ms a run of SQL (bench_db_cpu: the backend's
+	# time on a CPU from /proc/PID/schedstat; SETUP, the triggers switched off, for the runs, not
+	# inside each — a switch in the run would re-plan every statement on these tables every
+	# time, which a kartad session does not)
 	db_cpu() {
 		# the dead index entries of the rolled-back runs before would slow this one
 		kt_psql "VACUUM plan_item, item_history, change_log, op_log, item_rollup, item_floor_ix"
@@ -288,6 +314,12 @@ if [ "$DB_RUNS" -gt 0 ]; then
 	db_cpu "… without any trigger of plan_item, item_history, op_log" "$up_sql" \
 		"$(off plan_item USER) $(off item_history USER) $(off op_log USER)"
 	db_cpu "the batch read back (decompressed) and its JSON parsed (text → jsonb)" "SELECT jsonb_array_length((SELECT t FROM bench_batch)::jsonb)"
+	# the same items, each naming its own responsible text (the bench's all name the same one)
+	kt_psql "CREATE TABLE bench_batch_texts AS SELECT jsonb_agg(jsonb_set(e, '{a,item,responsible_text}',
+		to_jsonb('Руководители ОО, УО, школа № ' || n)) ORDER BY n)::text AS t
+	FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) WITH ORDINALITY x(e, n)"
+	db_cpu "karta_upload, whole, each item naming its own responsible text" \
+		"SELECT count(*) FROM karta_upload($REG_DEV, (SELECT t FROM bench_batch_texts)::jsonb)"
 	kt_psql "SET client_min_messages = warning; DROP SCHEMA bench_feed CASCADE"
 fi
 kt_stop_kartad

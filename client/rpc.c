@@ -205,9 +205,10 @@ static int read_frame(struct rpc *r, struct kt_frame_hdr *h, uint8_t **payload, 
 	return 0;
 }
 
-enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_t *p,
-	uint32_t len, uint32_t id, const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply,
-	Karta__Status *status, char *err, size_t errlen)
+/* rpc_frame_reply, the reply unpacked with alloc (NULL: malloc). */
+static enum rpc_result frame_reply(uint16_t type, uint32_t request_id, const uint8_t *p,
+	uint32_t len, uint32_t id, const ProtobufCMessageDescriptor *desc, ProtobufCAllocator *alloc,
+	ProtobufCMessage **reply, Karta__Status *status, char *err, size_t errlen)
 {
 	*reply = NULL;
 	if (type == KT_MSG_ERROR && (request_id == id || request_id == 0)) {
@@ -233,7 +234,7 @@ enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_
 		snprintf(err, errlen, _("unexpected reply type %u from server"), type);
 		return RPC_TRANSPORT;
 	}
-	*reply = protobuf_c_message_unpack(desc, NULL, len, p);
+	*reply = protobuf_c_message_unpack(desc, alloc, len, p);
 	if (!*reply) {
 		snprintf(err, errlen, _("cannot decode %s from server"), mi->name);
 		return RPC_TRANSPORT;
@@ -241,16 +242,23 @@ enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_
 	return RPC_OK;
 }
 
+enum rpc_result rpc_frame_reply(uint16_t type, uint32_t request_id, const uint8_t *p,
+	uint32_t len, uint32_t id, const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply,
+	Karta__Status *status, char *err, size_t errlen)
+{
+	return frame_reply(type, request_id, p, len, id, desc, NULL, reply, status, err, errlen);
+}
+
 /* Waits for the reply to request id; an Error becomes RPC_SERVER with its message. */
 static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *desc,
-	ProtobufCMessage **reply, char *err, size_t errlen)
+	ProtobufCAllocator *alloc, ProtobufCMessage **reply, char *err, size_t errlen)
 {
 	for (;;) {
 		struct kt_frame_hdr h;
 		uint8_t *p;
 		if (read_frame(r, &h, &p, err, errlen) != 0)
 			return RPC_TRANSPORT;
-		enum rpc_result rc = rpc_frame_reply(h.type, h.request_id, p, h.len, id, desc, reply,
+		enum rpc_result rc = frame_reply(h.type, h.request_id, p, h.len, id, desc, alloc, reply,
 			&r->last_status, err, errlen);
 		if (rc == RPC_TRANSPORT && h.type == KT_MSG_GOAWAY)
 			r->lost = true; /* the server goes away: reconnect before the next call */
@@ -270,7 +278,13 @@ enum rpc_result rpc_send(struct rpc *r, const ProtobufCMessage *req, uint32_t *i
 enum rpc_result rpc_recv(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
 	ProtobufCMessage **reply, char *err, size_t errlen)
 {
-	return wait_reply(r, id, reply_desc, reply, err, errlen);
+	return wait_reply(r, id, reply_desc, NULL, reply, err, errlen);
+}
+
+enum rpc_result rpc_recv_in(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
+	ProtobufCAllocator *alloc, ProtobufCMessage **reply, char *err, size_t errlen)
+{
+	return wait_reply(r, id, reply_desc, alloc, reply, err, errlen);
 }
 
 enum rpc_result rpc_call(struct rpc *r, const ProtobufCMessage *req,

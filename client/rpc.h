@@ -53,6 +53,10 @@ enum rpc_result rpc_send(struct rpc *r, const ProtobufCMessage *req, uint32_t *i
 	size_t errlen);
 enum rpc_result rpc_recv(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
 	ProtobufCMessage **reply, char *err, size_t errlen);
+/* rpc_recv with the reply unpacked by alloc (a pull's page into one arena): free it as alloc
+ * frees. */
+enum rpc_result rpc_recv_in(struct rpc *r, uint32_t id, const ProtobufCMessageDescriptor *reply_desc,
+	ProtobufCAllocator *alloc, ProtobufCMessage **reply, char *err, size_t errlen);
 
 /* Waits up to timeout_ms for a server push (request_id 0). RPC_OK with *type (and the
  * payload dropped) when one came; 1 on timeout; RPC_TRANSPORT when the connection ended

@@ -14,8 +14,6 @@
 #include <unistd.h>
 #include "kt_i18n.h"
 
-#define BUSY_TIMEOUT_MS 5000
-
 /* Schema migrations: entry i takes user_version i to i + 1, in one transaction. */
 static const char *const migrations[] = {
 	/* 1: feeds, rows, outbox, rejected ops. */
@@ -68,11 +66,16 @@ int rp_fail(struct replica *r, const char *fmt, ...)
 	return -1;
 }
 
+bool rp_disk_full(struct replica *r)
+{
+	int ec = sqlite3_extended_errcode(r->db) & 0xff, sys = sqlite3_system_errno(r->db);
+	return ec == SQLITE_FULL || (ec == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
+}
+
 /* msg (SQLite's message for the last error on r when NULL), or the words for a full disk. */
 static const char *db_message(struct replica *r, const char *msg, char *buf, size_t n)
 {
-	int ec = sqlite3_extended_errcode(r->db) & 0xff, sys = sqlite3_system_errno(r->db);
-	if (ec == SQLITE_FULL || (ec == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))) {
+	if (rp_disk_full(r)) {
 		snprintf(buf, n, "no space left on the disk of the state dir %s (nothing was"
 			" half-written: free some space and run the command again)", r->dir);
 		return buf;
@@ -253,7 +256,7 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-static int exec(struct replica *r, const char *sql, const char *what)
+int rp_exec(struct replica *r, const char *sql, const char *what)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(r->db, sql, NULL, NULL, &msg) == SQLITE_OK)
@@ -294,8 +297,8 @@ static int migrate(struct replica *r)
 			return rp_commit(r);
 		char bump[64];
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
-		if (exec(r, migrations[v], "replica: schema upgrade failed") ||
-			exec(r, bump, "replica: schema upgrade failed") || rp_commit(r))
+		if (rp_exec(r, migrations[v], "replica: schema upgrade failed") ||
+			rp_exec(r, bump, "replica: schema upgrade failed") || rp_commit(r))
 			goto fail;
 	}
 fail:
@@ -305,14 +308,14 @@ fail:
 
 static int configure(struct replica *r)
 {
-	sqlite3_busy_timeout(r->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
-	if (exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	if (rp_exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
 		"replica: cannot configure the database"))
 		return -1;
 	/* the row indexes a killed first pull left dropped (replica_pull_bulk) come back */
-	return migrate(r) || exec(r, ROW_INDEXES, "replica: cannot index the rows");
+	return migrate(r) || rp_exec(r, ROW_INDEXES, "replica: cannot index the rows");
 }
 
 int replica_open(const char *dir, struct replica **out, char *err, size_t errlen)
@@ -368,14 +371,14 @@ void replica_close(struct replica *r)
 int replica_pull_bulk(struct replica *r, bool bulk)
 {
 	if (!bulk)
-		return exec(r, ROW_INDEXES "PRAGMA synchronous = FULL", "replica: cannot index the rows");
+		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL", "replica: cannot index the rows");
 	/* an empty replica is filled without its secondary indexes: built once at the end (or at
 	 * the next open, if this pull is killed) instead of kept up row by row */
 	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
-	if (have < 0 || (have == 0 && exec(r, "DROP INDEX IF EXISTS row_feed;"
+	if (have < 0 || (have == 0 && rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
 		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
 		return -1;
-	return exec(r, "PRAGMA synchronous = NORMAL", "replica: cannot configure the database");
+	return rp_exec(r, "PRAGMA synchronous = NORMAL", "replica: cannot configure the database");
 }
 
 int replica_meta_set(struct replica *r, const char *key, const char *value)

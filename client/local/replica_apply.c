@@ -57,11 +57,76 @@ static void stats_add(struct replica_stats *to, const struct replica_stats *st)
 	to->feeds_resync += st->feeds_resync;
 }
 
-/* The plan a row belongs to: its own id for a plan, else the payload's plan_id. */
-#define PLAN_ID_SQL "CASE WHEN ?2 = 'plan' THEN ?3 ELSE json_extract(?7, '$.plan_id') END"
+/* The plan a row belongs to: its own id for a plan, else the payload's plan_id — as
+ * top_plan_id found it (?9; ?10 set when it is sure), or as SQLite's JSON parser reads it. */
+#define PLAN_ID_SQL "CASE WHEN ?2 = 'plan' THEN ?3 WHEN ?10 THEN ?9" \
+	" ELSE json_extract(?7, '$.plan_id') END"
 
-/* The columns of row a change fills (?1 feed … ?8 snap_gen), bound to s. */
-static void bind_row(sqlite3_stmt *s, const Karta__Change *c, const char *feed, int64_t gen)
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The payload's top-level member "plan_id": 1 with it in out when it is a string without
+ * escapes (a uuid); 1 with out NULL when the object has no such member; 0 when unsure (a JSON
+ * null, an escape, another type, text that is not one whole object) — then json_extract
+ * decides. SQLite parsing every pulled payload whole for this one member was a sixth of a
+ * fill's client CPU (docs/performance.md). Strings are skipped with their escapes, nested
+ * objects and arrays by depth: a "plan_id" deeper down, or a string value "plan_id", is not
+ * it. */
+static int top_plan_id(const char *p, char *out, size_t n, const char **found)
+{
+	static const char key[] = "\"plan_id\"";
+	int depth = 0;
+	*found = NULL;
+	while (json_space(*p))
+		p++;
+	if (*p != '{')
+		return 0;
+	for (; *p; p++) {
+		if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (--depth == 0)
+				break;
+		} else if (*p == '"') {
+			const char *s = p++;
+			while (*p && *p != '"')
+				if (*p++ == '\\' && *p)
+					p++;
+			if (!*p)
+				return 0;
+			if (depth != 1 || (size_t)(p - s + 1) != sizeof key - 1 || memcmp(s, key, sizeof key - 1))
+				continue;
+			const char *v = p + 1;
+			while (json_space(*v))
+				v++;
+			if (*v != ':')
+				continue; /* a value "plan_id", not the key */
+			for (v++; json_space(*v);)
+				v++;
+			if (*v++ != '"')
+				return 0;
+			size_t len = strcspn(v, "\"\\");
+			if (v[len] != '"' || len >= n)
+				return 0;
+			memcpy(out, v, len);
+			out[len] = '\0';
+			*found = out;
+			return 1;
+		}
+	}
+	if (!*p) /* the object does not close */
+		return 0;
+	for (p++; json_space(*p);)
+		p++;
+	return *p == '\0';
+}
+
+/* The columns of row a change fills (?1 feed … ?8 snap_gen; ?9, ?10 what top_plan_id found),
+ * bound to s; plan is the buffer ?9 points to until s is stepped. */
+static void bind_row(sqlite3_stmt *s, const Karta__Change *c, const char *feed, int64_t gen,
+	char plan[64])
 {
 	rp_bind_text(s, 1, feed);
 	rp_bind_text(s, 2, c->entity_type);
@@ -71,6 +136,10 @@ static void bind_row(sqlite3_stmt *s, const Karta__Change *c, const char *feed, 
 	rp_bind_text(s, 6, c->op);
 	rp_bind_text(s, 7, c->payload[0] ? c->payload : "{}");
 	sqlite3_bind_int64(s, 8, gen);
+	const char *found = NULL;
+	sqlite3_bind_int(s, 10, strcmp(c->entity_type, "plan") != 0 &&
+		top_plan_id(c->payload[0] ? c->payload : "{}", plan, 64, &found));
+	rp_bind_text(s, 9, found);
 }
 
 /* The insert of a change's row (bind_row); what it does to a row that exists follows. */
@@ -86,7 +155,8 @@ static int store_row(struct replica *r, enum rp_slot slot, const char *sql, cons
 	sqlite3_stmt *s = rp_stmt(r, slot, sql);
 	if (!s)
 		return -1;
-	bind_row(s, c, feed, gen);
+	char plan[64];
+	bind_row(s, c, feed, gen, plan);
 	if (rp_run(r, s, "replica: cannot store a row"))
 		return -1;
 	return sqlite3_changes(r->db) > 0;

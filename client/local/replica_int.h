@@ -8,6 +8,9 @@
 
 #include "replica.h"
 
+/* How long a statement waits for another connection's lock before it says "busy". */
+#define RP_BUSY_TIMEOUT_MS 5000
+
 /* Cached statements: one slot each, prepared on first use and kept for the handle's life.
  * Only statements run to completion (or reset) before the call returns are cached;
  * iterations that call back prepare their own, so callbacks can nest. */
@@ -54,10 +57,16 @@ int rp_fail(struct replica *r, const char *fmt, ...) __attribute__((format(print
  * I/O error from ENOSPC/EDQUOT) is said as such, with the state dir. */
 int rp_dberr(struct replica *r, const char *what);
 
+/* Whether the last error on r is a full disk (SQLITE_FULL, or an I/O error from ENOSPC/EDQUOT). */
+bool rp_disk_full(struct replica *r);
+
 /* The cached statement of slot, reset and unbound; NULL (error set) if it does not prepare. */
 sqlite3_stmt *rp_stmt(struct replica *r, enum rp_slot slot, const char *sql);
 /* A statement of its own (finalize it); NULL on error. */
 sqlite3_stmt *rp_prepare(struct replica *r, const char *sql);
+/* sqlite3_exec of sql (statements without parameters): 0 or -1 (error: what, in rp_dberr's
+ * words). */
+int rp_exec(struct replica *r, const char *sql, const char *what);
 /* Steps s expecting no row (SQLITE_DONE), then resets it: 0 or -1 (error: what). */
 int rp_run(struct replica *r, sqlite3_stmt *s, const char *what);
 

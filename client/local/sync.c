@@ -12,6 +12,7 @@
 #include "kt_msg.h"
 #include "queue_view.h"
 #include "rpc.h"
+#include "sync_arena.h"
 #include "sync_rows.h"
 #include "kt_i18n.h"
 
@@ -451,14 +452,15 @@ static int pull_send(struct client *cl, struct pull_req *q)
 	return -1;
 }
 
-/* The page answering q; a busy server is asked again as call() does. NULL on failure. */
-static Karta__ChangePage *pull_recv(struct client *cl, struct pull_req *q)
+/* The page answering q, unpacked into arena a (freed by its reset); a busy server is asked
+ * again as call() does. NULL on failure. */
+static Karta__ChangePage *pull_recv(struct client *cl, struct pull_req *q, struct sync_arena *a)
 {
 	char err[512];
 	for (int attempt = 0;; attempt++) {
 		ProtobufCMessage *m = NULL;
-		enum rpc_result rc = rpc_recv(cl->rpc, q->id, &karta__change_page__descriptor, &m, err,
-			sizeof err);
+		enum rpc_result rc = rpc_recv_in(cl->rpc, q->id, &karta__change_page__descriptor, &a->pa,
+			&m, err, sizeof err);
 		if (rc == RPC_OK)
 			return (Karta__ChangePage *)m;
 		if (rc == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY &&
@@ -537,7 +539,7 @@ static double now_ms(void)
  * is written to the replica. After any other page, the cursors are read back from the
  * replica and every feed marked for resync is snapshotted first. */
 static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
-	struct sync_report *rep, double *wait_ms, double *apply_ms)
+	struct sync_arena *arena, struct sync_report *rep, double *wait_ms, double *apply_ms)
 {
 	bool sent = false;
 	for (;;) {
@@ -553,7 +555,7 @@ static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
 				return -1;
 		}
 		double t0 = now_ms();
-		Karta__ChangePage *pg = pull_recv(cl, q);
+		Karta__ChangePage *pg = pull_recv(cl, q, arena);
 		*wait_ms += now_ms() - t0;
 		if (!pg)
 			return -1;
@@ -561,11 +563,11 @@ static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
 		if (pipelinable(pg)) {
 			if (cursors_move(q, pg) != 0) {
 				fprintf(stderr, _("karta: out of memory\n"));
-				karta__change_page__free_unpacked(pg, NULL);
+				sync_arena_reset(arena);
 				return -1;
 			}
 			if (pull_send(cl, q) != 0) {
-				karta__change_page__free_unpacked(pg, NULL);
+				sync_arena_reset(arena);
 				return -1;
 			}
 			sent = true;
@@ -573,7 +575,7 @@ static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
 		t0 = now_ms();
 		if (replica_apply_page(r, pg, &rep->st) != 0) {
 			fprintf(stderr, _("karta: cannot apply changes: %s\n"), replica_error(r));
-			karta__change_page__free_unpacked(pg, NULL);
+			sync_arena_reset(arena);
 			return -1;
 		}
 		*apply_ms += now_ms() - t0;
@@ -581,7 +583,7 @@ static int pull_pages(struct client *cl, struct replica *r, struct pull_req *q,
 		rep->changes += (long)pg->n_changes;
 		page_delay();
 		bool done = pg->caught_up;
-		karta__change_page__free_unpacked(pg, NULL);
+		sync_arena_reset(arena);
 		if (sent)
 			continue;
 		/* every feed marked for resync — by this page or by a snapshot a killed run left
@@ -607,12 +609,19 @@ int sync_pull(struct client *cl, bool subscribe, struct sync_report *rep)
 		return -1;
 	const Karta__Limits *lim = limits(cl->rpc);
 	struct pull_req q = {.max_bytes = lim ? lim->page_bytes : 0, .subscribe = subscribe};
-	if (replica_pull_bulk(r, true) != 0) {
+	int pages = replica_pages_fill(r);
+	if (pages == REPLICA_PAGES_BUSY)
+		fprintf(stderr, _("karta: the local replica is open in another karta: it is filled with"
+				" small pages, more slowly (close the other one before a first sync)\n"));
+	if (pages < 0 || replica_pull_bulk(r, true) != 0) {
 		fprintf(stderr, _("karta: cannot write the local replica: %s\n"), replica_error(r));
 		return -1;
 	}
 	double wait_ms = 0, apply_ms = 0, t0 = now_ms();
-	int rc = pull_pages(cl, r, &q, rep, &wait_ms, &apply_ms);
+	struct sync_arena arena;
+	sync_arena_init(&arena);
+	int rc = pull_pages(cl, r, &q, &arena, rep, &wait_ms, &apply_ms);
+	sync_arena_free(&arena);
 	replica_cursors_free(q.cur, q.n);
 	if (getenv("KARTA_PULL_TIMING"))
 		kt_log(KT_LOG_INFO, "event=pull_timing pages=%ld ms=%.0f wait_ms=%.0f apply_ms=%.0f",

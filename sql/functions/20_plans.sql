@@ -67,29 +67,43 @@ RETURNS text LANGUAGE sql STABLE AS $$
 	END
 $$;
 
--- The parties a responsible cell names, resolved through party_alias and the plan's own
--- abbreviation table: [{"text": "уо", "party": "municipal_body", "org": null,
--- "meaning": "Управление образования"}, …]. «УО», «Управление образования» and an alias
--- bound to an organization all resolve to one party.
-CREATE OR REPLACE FUNCTION karta_resolve_parties(p_text text, p_plan uuid) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-	WITH cell AS (
-		SELECT ' ' || karta_norm(regexp_replace(coalesce(p_text, ''), '[,;:.()«»"“”/]', ' ', 'g'))
-			|| ' ' AS t),
+-- The parties of many responsible cells at once (a cell p_texts[i] of the plan p_plans[i]),
+-- resolved through party_alias and each plan's own abbreviation table: one row for each
+-- distinct (cell, plan), the cell as given, its parties [{"text": "уо", "party":
+-- "municipal_body", "org": null, "meaning": "Управление образования"}, …]. «УО», «Управление
+-- образования» and an alias bound to an organization all resolve to one party. One statement
+-- for a set-wise run's items, not a call a distinct text: a 500-item Upload whose items name
+-- 500 different responsible texts spent ≈ 45 of its 90 ms in those calls (docs/performance.md,
+-- "Upload: the run's own work").
+CREATE OR REPLACE FUNCTION karta_resolve_parties_set(p_texts text[], p_plans uuid[])
+RETURNS TABLE (txt text, plan_id uuid, parties jsonb) LANGUAGE sql STABLE AS $$
+	WITH c AS MATERIALIZED (
+		SELECT row_number() OVER () AS k, u.txt, u.plan_id, ' ' || karta_norm(regexp_replace(
+			coalesce(u.txt, ''), '[,;:.()«»"“”/]', ' ', 'g')) || ' ' AS t
+		FROM (SELECT DISTINCT x.txt, x.plan_id FROM unnest(p_texts, p_plans) x(txt, plan_id)) u),
 	hits AS (
-		SELECT a.alias AS text, a.party, o.code AS org, ab.full_text AS meaning
-		FROM cell, party_alias a LEFT JOIN organization o ON o.id = a.org_id
-		LEFT JOIN abbreviation ab ON ab.plan_id = p_plan AND karta_norm(ab.short) = a.alias
-		WHERE cell.t LIKE '% ' || a.alias || ' %'
+		SELECT c.k, a.alias AS text, a.party, o.code AS org, ab.full_text AS meaning
+		FROM c JOIN party_alias a ON c.t LIKE '% ' || a.alias || ' %'
+		LEFT JOIN organization o ON o.id = a.org_id
+		LEFT JOIN abbreviation ab ON ab.plan_id = c.plan_id AND karta_norm(ab.short) = a.alias
 		UNION
-		SELECT karta_norm(ab.short), coalesce(a.party, 'other'), o.code, ab.full_text
-		FROM cell, abbreviation ab
+		SELECT c.k, karta_norm(ab.short), coalesce(a.party, 'other'), o.code, ab.full_text
+		FROM c JOIN abbreviation ab ON ab.plan_id = c.plan_id
+			AND c.t LIKE '% ' || karta_norm(ab.short) || ' %'
 		LEFT JOIN party_alias a ON a.alias = karta_norm(ab.full_text)
 		LEFT JOIN organization o ON o.id = a.org_id
-		WHERE ab.plan_id = p_plan AND cell.t LIKE '% ' || karta_norm(ab.short) || ' %'
-		  AND NOT EXISTS (SELECT 1 FROM party_alias a2 WHERE a2.alias = karta_norm(ab.short)))
-	SELECT coalesce(jsonb_agg(jsonb_build_object('text', text, 'party', party, 'org', org,
-		'meaning', meaning) ORDER BY text), '[]') FROM hits
+		WHERE NOT EXISTS (SELECT 1 FROM party_alias a2 WHERE a2.alias = karta_norm(ab.short))),
+	g AS (
+		SELECT h.k, jsonb_agg(jsonb_build_object('text', h.text, 'party', h.party, 'org', h.org,
+			'meaning', h.meaning) ORDER BY h.text) AS parties
+		FROM hits h GROUP BY h.k)
+	SELECT c.txt, c.plan_id, coalesce(g.parties, '[]') FROM c LEFT JOIN g ON g.k = c.k
+$$;
+
+-- One cell's parties (karta_resolve_parties_set of the one cell).
+CREATE OR REPLACE FUNCTION karta_resolve_parties(p_text text, p_plan uuid) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT r.parties FROM karta_resolve_parties_set(ARRAY[p_text], ARRAY[p_plan]) r
 $$;
 
 CREATE OR REPLACE FUNCTION karta_history(p_item uuid, p_version bigint, p_op text, p_fields text[],
@@ -530,14 +544,19 @@ BEGIN
 	RETURN NULL;
 END $$;
 
--- item_history: its item, device and organization.
+-- item_history: its item, device and organization. The item is not probed when the statement
+-- itself proves it (karta.history_proven 'on', set by karta_upload_items around the statement
+-- that writes the items and their history rows together, from the items' own INSERT or
+-- UPDATE … RETURNING): the probes of a 500-item run — each a heap visit, the items being new
+-- — were ≈ 2 of its 44 ms (docs/performance.md, "Upload: the run's own work").
 CREATE OR REPLACE FUNCTION karta_item_history_refs() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
 	bad text;
+	proven boolean := current_setting('karta.history_proven', true) IS NOT DISTINCT FROM 'on';
 BEGIN
 	SELECT r.k || ' ' || r.v INTO bad FROM (
 		SELECT 'item_id' AS k, n.item_id::text AS v FROM (SELECT DISTINCT item_id FROM new_rows) n
-		WHERE NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.item_id)
+		WHERE NOT proven AND NOT EXISTS (SELECT 1 FROM plan_item x WHERE x.id = n.item_id)
 		UNION ALL
 		SELECT 'device_id', n.device_id::text
 		FROM (SELECT DISTINCT device_id FROM new_rows WHERE device_id IS NOT NULL) n

@@ -93,19 +93,9 @@ CREATE OR REPLACE FUNCTION karta_up_uuid(t text) RETURNS uuid LANGUAGE sql IMMUT
 	SELECT CASE WHEN t ~ ('^' || karta_up_uuid_re() || '$') THEN t::uuid END
 $$;
 
--- The ids karta_upload_class checks in each item_put op (id, plan, parent when there is one)
--- are all as karta_up_uuid accepts them: one match for the whole batch instead of three an op.
-CREATE OR REPLACE FUNCTION karta_up_item_ids_ok(p_ops karta_up_op[]) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT coalesce((SELECT string_agg(concat(coalesce(o.a->'item'->>'id', '?'), ',',
-			coalesce(o.a->'item'->>'plan_id', '?'), ',',
-			coalesce(nullif(o.a->'item'->>'parent_item_id', ''), o.a->'item'->>'id', '?')), ',')
-		FROM unnest(p_ops) o WHERE o.kind = 'item_put')
-		~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$'), false)
-$$;
-
 -- ---- the dispatcher: a registry_rows op is a run of its own ----------------------------------
--- p_item_ids_ok: karta_up_item_ids_ok of the batch (true spares the op its three matches).
+-- p_item_ids_ok: every item id of the batch is well-formed (karta_upload's first pass; true
+-- spares the op its three matches).
 CREATE OR REPLACE FUNCTION karta_upload_class(o karta_up_op, p_item_ids_ok boolean) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
@@ -128,14 +118,6 @@ LANGUAGE sql IMMUTABLE AS $$
 	     AND coalesce(nullif(o.a->>'ris_deleted', ''), '0') ~ '^[0-9]{1,4}$'
 		THEN 'registry_delete:' || (o.a->>'type') -- one type a run: deletes cascade across types
 	END
-$$;
-
--- What an op touches: a later op touching the same starts a new run.
-CREATE OR REPLACE FUNCTION karta_upload_keys(o karta_up_op) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-	SELECT array_remove(ARRAY[o.op_id::text,
-		CASE o.kind WHEN 'item_put' THEN o.a->'item'->>'id' WHEN 'status_set' THEN o.a->>'item_id'
-			ELSE o.a->>'id' END,
-		CASE o.kind WHEN 'item_put' THEN nullif(o.a->'item'->>'parent_item_id', '') END], NULL)
 $$;
 
 -- A run's answer for one op: applied (st 'ok', msg the write's word), left to the one-by-one
@@ -217,13 +199,21 @@ BEGIN
 	INTO d FROM v;
 
 	-- each statement only when it has rows: an empty one still fires the table's statement
-	-- triggers (feed, roll-up, reference checks, item_change)
+	-- triggers (feed, roll-up, reference checks, item_change). Each writes the items and their
+	-- history rows, the history from the items' RETURNING: the statement proves every history
+	-- row's item, so item_history's reference check does not probe them (karta.history_proven,
+	-- karta_item_history_refs; set for the statement only — a failed one is rolled back with
+	-- its subtransaction, the setting with it).
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base = 0) THEN
-		-- the parties of each distinct responsible text of a plan, resolved once
+		PERFORM set_config('karta.history_proven', 'on', true);
+		-- the parties of each distinct responsible text of a plan, resolved once, all in one
+		-- statement; joined back by equality (a hash join: as IS NOT DISTINCT FROM, a nested
+		-- loop of every item by every text)
 		WITH pt AS MATERIALIZED (
-			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
-			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
-			      WHERE x.st = 'ok') t),
+			SELECT r.txt, r.plan_id AS pid, r.parties FROM karta_resolve_parties_set(
+				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x WHERE x.st = 'ok'
+				      ORDER BY x.ord),
+				ARRAY(SELECT x.pid FROM unnest(d) x WHERE x.st = 'ok' ORDER BY x.ord)) r),
 		ins AS (
 			INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, parent_item_id, title,
 				deadline_text, deadline, deadline_kind, deadline_last, responsible_text,
@@ -237,7 +227,7 @@ BEGIN
 				coalesce(x.it->>'municipal_action', ''), coalesce(x.it->>'institutional_action', ''),
 				coalesce(x.it->>'result_text', ''), coalesce(x.it->>'target_text', ''),
 				coalesce(x.it->'targets', '{}'), w.device
-			FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			FROM unnest(d) x JOIN pt ON pt.txt = coalesce(x.it->>'responsible_text', '')
 				AND pt.pid = x.pid
 			WHERE x.st = 'ok' AND x.base = 0 ORDER BY x.ord
 			RETURNING *),
@@ -253,13 +243,16 @@ BEGIN
 			FROM (SELECT DISTINCT ON (k.p) k.p, k.id FROM k ORDER BY k.p) r JOIN ins i ON i.id = r.id)
 		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
 		SELECT k.id, 1, 'create', f.fields, w.device, w.org_id FROM k JOIN f ON f.p = k.p;
+		PERFORM set_config('karta.history_proven', '', true);
 	END IF;
 
 	IF EXISTS (SELECT 1 FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0) THEN
+		PERFORM set_config('karta.history_proven', 'on', true);
 		WITH pt AS MATERIALIZED (
-			SELECT t.txt, t.pid, karta_resolve_parties(t.txt, t.pid) AS parties
-			FROM (SELECT DISTINCT x.it->>'responsible_text' AS txt, x.pid FROM unnest(d) x
-			      WHERE x.st = 'ok' AND x.base <> 0) t),
+			SELECT r.txt, r.plan_id AS pid, r.parties FROM karta_resolve_parties_set(
+				ARRAY(SELECT coalesce(x.it->>'responsible_text', '') FROM unnest(d) x
+				      WHERE x.st = 'ok' AND x.base <> 0 ORDER BY x.ord),
+				ARRAY(SELECT x.pid FROM unnest(d) x WHERE x.st = 'ok' AND x.base <> 0 ORDER BY x.ord)) r),
 		upd AS (
 			UPDATE plan_item i SET section_id = x.sec, ordinal = (x.it->>'ordinal')::int,
 				number = coalesce(x.it->>'number', ''), parent_item_id = x.par, title = x.it->>'title',
@@ -275,12 +268,13 @@ BEGIN
 				target_text = coalesce(x.it->>'target_text', ''),
 				targets = coalesce(x.it->'targets', '{}'),
 				row_version = i.row_version + 1, updated_at = now(), updated_by = w.device
-			FROM unnest(d) x JOIN pt ON pt.txt IS NOT DISTINCT FROM x.it->>'responsible_text'
+			FROM unnest(d) x JOIN pt ON pt.txt = coalesce(x.it->>'responsible_text', '')
 				AND pt.pid = x.pid
 			WHERE i.id = x.iid AND x.st = 'ok' AND x.base <> 0
 			RETURNING i.id, i.row_version, karta_changed_fields(x.curj, to_jsonb(i)) AS fields)
 		INSERT INTO item_history(item_id, row_version, op, fields, device_id, org_id)
 		SELECT upd.id, upd.row_version, 'update', upd.fields, w.device, w.org_id FROM upd;
+		PERFORM set_config('karta.history_proven', '', true);
 	END IF;
 
 	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
@@ -368,30 +362,6 @@ CREATE OR REPLACE FUNCTION karta_up_org(a jsonb, p_key text) RETURNS bigint LANG
 	END
 $$;
 
--- The row as 0008 writes it: the current row (if any), the input, the graduation school, the
--- stored forms of СНИЛС and the document.
-CREATE OR REPLACE FUNCTION karta_up_person_nr(p_cur jsonb, j jsonb, a jsonb, p_grad bigint) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	n jsonb := coalesce(p_cur, '{}') || j;
-	t smallint;
-BEGIN
-	IF p_grad IS NOT NULL THEN
-		n := n || jsonb_build_object('grad_org_id', p_grad);
-	ELSIF a ? 'grad_org' OR a ? 'grad_org_id' THEN
-		n := n || '{"grad_org_id": null}';
-	END IF;
-	IF n ? 'snils' THEN
-		n := n || jsonb_build_object('snils', regexp_replace(n->>'snils', '[ -]', '', 'g'));
-	END IF;
-	IF (n->>'doc_type') ~ '^[0-9]{1,4}$' THEN
-		t := (n->>'doc_type')::smallint;
-		n := n || jsonb_build_object('doc_series', karta_doc_norm(t, coalesce(n->>'doc_series', ''), true),
-			'doc_number', karta_doc_norm(t, n->>'doc_number', false));
-	END IF;
-	RETURN n;
-END $$;
-
 -- ---- registry_put of participants: karta_rows_participants (35_upload_rows.sql) -----------
 
 CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void LANGUAGE sql AS $$
@@ -410,6 +380,7 @@ RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	res karta_up_res[];
 	map jsonb;
+	stamp karta_up_origin[];
 BEGIN
 	PERFORM set_config('karta.op_id', gen_random_uuid()::text, true);
 	IF p_cls = 'item_put' THEN
@@ -438,9 +409,12 @@ BEGIN
 	FROM unnest(res) r JOIN unnest(p_ops) o ON o.ord = r.ord
 	WHERE r.outcome <> 'serial'
 	ORDER BY r.ord;
-	PERFORM karta_up_stamp(ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
+	stamp := ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
 		FROM unnest(res) r WHERE r.outcome = 'applied'
-		  AND NOT coalesce(map ? (r.entity_id::text), false)));
+		  AND NOT coalesce(map ? (r.entity_id::text), false));
+	IF cardinality(stamp) > 0 THEN -- (none for a run of items or statuses)
+		PERFORM karta_up_stamp(stamp);
+	END IF;
 	PERFORM set_config('karta.op_id', '', true);
 	RETURN res;
 END $$;
@@ -510,9 +484,9 @@ LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
 	ops karta_up_op[];
 	cls text[];
-	kord int[];
 	keys text[];
 	ids_ok boolean;
+	all_items boolean;
 	prev int[];
 	res karta_up_res[] := '{}';
 	w karta_up_actor;
@@ -523,21 +497,39 @@ BEGIN
 	PERFORM set_config('karta.device', p_device::text, true);
 	SELECT p_device, a.org_id, a.level, a.role INTO w FROM karta_actor(p_device) a;
 	w.device := p_device;
-	ops := ARRAY(SELECT ROW(x.ord, (x.v->>'op_id')::uuid, x.v->>'digest', x.v->>'kind',
-		x.v->'a')::karta_up_op FROM jsonb_array_elements(p_ops) WITH ORDINALITY x(v, ord)
-		ORDER BY x.ord);
+	-- one pass over the batch's JSON: the ops; whether every item id is written as
+	-- karta_up_uuid accepts it (karta_upload_class's three matches an op, once for the batch);
+	-- whether every op is an item_put; and each op's keys, three a row (the op, what it
+	-- touches, the item's parent; NULL where none; none for a registry_rows op) — before, each
+	-- was a pass over the ops' records of its own (≈ 4.5 of the 5 ms they took for 500 items)
+	SELECT coalesce(array_agg(ROW(x.ord, (x.v->>'op_id')::uuid, x.v->>'digest', x.kind, x.a)::karta_up_op
+			ORDER BY x.ord), '{}'),
+		coalesce(string_agg(CASE WHEN x.kind = 'item_put' THEN concat(coalesce(x.it->>'id', '?'), ',',
+				coalesce(x.it->>'plan_id', '?'), ',',
+				coalesce(nullif(x.it->>'parent_item_id', ''), x.it->>'id', '?')) END, ',')
+			~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$'), false),
+		coalesce(bool_and(coalesce(x.kind = 'item_put', false)), false),
+		array_agg(CASE WHEN x.kind <> 'registry_rows' THEN ARRAY[lower(x.v->>'op_id'),
+				lower(CASE x.kind WHEN 'item_put' THEN x.it->>'id' WHEN 'status_set' THEN x.a->>'item_id'
+					ELSE x.a->>'id' END),
+				lower(CASE x.kind WHEN 'item_put' THEN nullif(x.it->>'parent_item_id', '') END)]
+			ELSE ARRAY[NULL, NULL, NULL]::text[] END ORDER BY x.ord)
+	INTO ops, ids_ok, all_items, keys
+	FROM (SELECT x.ord, x.v, x.v->>'kind' AS kind, x.v->'a' AS a, x.v->'a'->'item' AS it
+	      FROM jsonb_array_elements(p_ops) WITH ORDINALITY x(v, ord) OFFSET 0) x;
 	n := cardinality(ops);
-	ids_ok := karta_up_item_ids_ok(ops);
-	-- each op's class, and the latest earlier op touching one of its keys (0: none)
-	cls := ARRAY(SELECT karta_upload_class(o, ids_ok) FROM unnest(ops) o ORDER BY o.ord);
-	SELECT array_agg(z.ord), array_agg(lower(k)) INTO kord, keys FROM unnest(ops) z,
-		unnest(karta_upload_keys(z)) k WHERE z.kind <> 'registry_rows';
-	IF NOT EXISTS (SELECT 1 FROM unnest(keys) x GROUP BY x HAVING count(*) > 1) THEN
+	-- each op's class (a batch of well-formed item_puts: all item_put), and the latest earlier
+	-- op touching one of its keys (0: none)
+	cls := CASE WHEN ids_ok AND all_items THEN array_fill('item_put'::text, ARRAY[n])
+		ELSE ARRAY(SELECT karta_upload_class(o, ids_ok) FROM unnest(ops) o ORDER BY o.ord) END;
+	IF NOT EXISTS (SELECT 1 FROM unnest(keys) x WHERE x IS NOT NULL GROUP BY x HAVING count(*) > 1) THEN
 		prev := array_fill(0, ARRAY[n]); -- no key touched twice (the usual batch)
-	ELSE
-		prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+	ELSE -- keys in row-major order: the k-th is the ((k - 1) / 3 + 1)-th op's
+		prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM generate_series(1, n) o(ord)
 			LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
-			           FROM unnest(kord, keys) x(ord, key)) y ON y.ord = o.ord
+			           FROM (SELECT (k.i - 1) / 3 + 1 AS ord, k.key
+			                 FROM unnest(keys) WITH ORDINALITY k(key, i)) x
+			           WHERE x.key IS NOT NULL) y ON y.ord = o.ord
 			GROUP BY o.ord ORDER BY o.ord);
 	END IF;
 	WHILE i <= n LOOP
@@ -577,6 +569,7 @@ DECLARE
 	det jsonb;
 	r karta_up_res;
 	st text;
+	rws jsonb;
 BEGIN
 	SELECT * INTO l FROM op_log x WHERE x.device_id = w.device AND x.op_id = o.op_id;
 	IF FOUND THEN
@@ -587,8 +580,9 @@ BEGIN
 		RETURN ROW(o.ord, o.op_id, 'duplicate', l.status, l.message, l.entity_id, l.row_version,
 			l.conflict_id, l.detail, l.merged, l.outcome)::karta_up_res;
 	END IF;
-	IF jsonb_typeof(o.a->'rows') IS DISTINCT FROM 'array' OR jsonb_array_length(o.a->'rows') = 0
-	   OR jsonb_array_length(o.a->'rows') > 5000 THEN
+	rws := o.a->'rows'; -- taken out once (each -> copies the op's rows)
+	IF jsonb_typeof(rws) IS DISTINCT FROM 'array' OR jsonb_array_length(rws) = 0
+	   OR jsonb_array_length(rws) > 5000 THEN
 		r := ROW(o.ord, o.op_id, 'rejected', 'bad', 'rows: a list of 1 to 5000 rows', NULL, NULL,
 			NULL, NULL, false, NULL)::karta_up_res;
 	ELSIF karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
@@ -597,7 +591,7 @@ BEGIN
 	ELSE
 		BEGIN
 			PERFORM set_config('karta.op_id', o.op_id::text, true);
-			res := karta_rows_apply(w, o.op_id, o.a->'rows');
+			res := karta_rows_apply(w, o.op_id, rws);
 			PERFORM set_config('karta.op_id', '', true);
 			det := karta_rows_answer(o.a, res);
 			r := ROW(o.ord, o.op_id, 'applied', 'ok', format('%s rows: %s written, %s refused',

@@ -88,7 +88,8 @@ $$;
 -- "Registry rows: the apply, typed once"):
 -- karta_registry_input's normalization (each value through jsonb_each and regexp_replace)
 -- runs only for a row whose text shows a value it would change; any other row's input is its
--- object less the keys that are not columns. The row as 0008 writes it (karta_up_person_nr)
+-- object less the keys that are not columns. The row as 0008 writes it (the current row, the
+-- input, the graduation school, the stored forms of СНИЛС and the document)
 -- is built inline with one concatenation, typed once over the defaults (jsonb_populate_record
 -- on a record of them) and inserted from the typed set; the current rows are read by id.
 -- Every CTE read twice is MATERIALIZED: a CTE's expression is otherwise computed again at
@@ -107,9 +108,13 @@ DECLARE
 	ids uuid[];
 	c1 text;
 	c2 text;
+	tcols text[];
+	ncols text[];
 BEGIN
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
-	INTO cols, names FROM pg_attribute t
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid = 'text'::regtype), '{}'),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid <> 'text'::regtype), '{}')
+	INTO cols, names, tcols, ncols FROM pg_attribute t
 	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	-- the column defaults an INSERT of the named columns only would take, as a record
 	SELECT 'SELECT r.* FROM jsonb_populate_record(NULL::participant, jsonb_build_object('
@@ -137,12 +142,12 @@ BEGIN
 	-- fold (a quote next to white space is a string's leading or trailing space; a backslash,
 	-- an escape, is taken for a change) — one regular expression a row, checked against the
 	-- normalization itself (docs/performance.md) — then "" in a column not of text, null in
-	-- one of text
+	-- one of text (a JSON path over the object less the columns of the other kind, not its
+	-- keys through jsonb_each; a key that is no column sends the row to 0008 anyway)
 	dt AS (
 		SELECT i.*, i.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
-			OR (strpos(i.txt, '""') > 0 OR strpos(i.txt, 'null') > 0) AND EXISTS (
-				SELECT 1 FROM jsonb_each(i.a0) e WHERE e.value = '""' AND cols->>e.key <> 'text'
-					OR e.value = 'null' AND cols->>e.key = 'text') AS dirty
+			OR strpos(i.txt, '""') > 0 AND (i.a0 - tcols) @? '$.* ? (@ == "")'
+			OR strpos(i.txt, 'null') > 0 AND (i.a0 - ncols) @? '$.* ? (@ == null)' AS dirty
 		FROM i),
 	j AS MATERIALIZED (
 		SELECT i.ord, i.op_id, i.a, i.rid, i.base,
@@ -170,7 +175,7 @@ BEGIN
 		FROM dt i
 		LEFT JOIN organization oc ON oc.code = i.a->>'org'
 		LEFT JOIN cur c ON c.id = i.rid),
-	-- the row as 0008 writes it (karta_up_person_nr): the current row and the input, then the
+	-- the row as 0008 writes it: the current row and the input, then the
 	-- graduation school, the stored forms of СНИЛС and the document, the row's own fields
 	n AS MATERIALIZED (
 		SELECT j.ord, j.op_id, j.a, j.rid, j.base, j.unknown, j.found, j.cur_org, j.cur_v, j.cur_del,
@@ -182,8 +187,12 @@ BEGIN
 			n.org_arg, n.grad, n.owner,
 			-- typed once: a value that does not cast stops the set (karta_rows_split halves it);
 			-- the small objects joined first, then the row once
-			jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END, n.n
-				|| (CASE WHEN n.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', n.grad)
+			-- (populated twice, the row then its fixes: cheaper than joining them to the row;
+			-- the input's grad_org_id, which the fixes replace, is not cast: it may be no number)
+			jsonb_populate_record(jsonb_populate_record(CASE WHEN n.found THEN NULL ELSE defs END,
+				CASE WHEN n.grad IS NOT NULL OR n.a ? 'grad_org' OR n.a ? 'grad_org_id'
+					THEN n.n - 'grad_org_id' ELSE n.n END),
+				(CASE WHEN n.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', n.grad)
 				        WHEN n.a ? 'grad_org' OR n.a ? 'grad_org_id' THEN '{"grad_org_id": null}' ELSE '{}' END
 				|| CASE WHEN n.n ? 'snils' THEN jsonb_build_object('snils', translate(n.n->>'snils', ' -', ''))
 				        ELSE '{}' END
@@ -260,6 +269,8 @@ DECLARE
 	own bigint;
 	c1 text;
 	c2 text;
+	tcols text[];
+	ncols text[];
 BEGIN
 	IF p_type = 'participant' THEN
 		RETURN karta_rows_participants(w, p_ops);
@@ -268,8 +279,10 @@ BEGIN
 		RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, 'serial', NULL, NULL, NULL)
 			FROM unnest(p_ops) x ORDER BY x.ord);
 	END IF;
-	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text)
-	INTO cols, names FROM pg_attribute t
+	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid = 'text'::regtype), '{}'),
+		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid <> 'text'::regtype), '{}')
+	INTO cols, names, tcols, ncols FROM pg_attribute t
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	SELECT 'SELECT jsonb_build_object(' || string_agg(quote_literal(t.attname) || ', '
 		|| pg_get_expr(f.adbin, f.adrelid), ', ') || ')'
@@ -296,9 +309,8 @@ BEGIN
 	rg AS MATERIALIZED (SELECT * FROM karta_rows_regions()),
 	dt AS (
 		SELECT o.*, o.txt ~ '\\|"\s|[^:,]\s"|[:,] "[,}\]]|\s\s|(?! )\s'
-			OR (strpos(o.txt, '""') > 0 OR strpos(o.txt, 'null') > 0) AND EXISTS (
-				SELECT 1 FROM jsonb_each(o.a0) e WHERE e.value = '""' AND $4->>e.key <> 'text'
-					OR e.value = 'null' AND $4->>e.key = 'text') AS dirty
+			OR strpos(o.txt, '""') > 0 AND (o.a0 - $7) @? '$.* ? (@ == "")'
+			OR strpos(o.txt, 'null') > 0 AND (o.a0 - $8) @? '$.* ? (@ == null)' AS dirty
 		FROM o),
 	j AS MATERIALIZED (
 		SELECT o.ord, o.op_id, o.a, o.rid, o.base, i.j, o.a0 - $6 <> '{}' AS unknown,
@@ -325,7 +337,8 @@ BEGIN
 						 FROM jsonb_array_elements(e.value) x)
 					WHEN e.value = 'null'::jsonb AND $4->>e.key = 'text' THEN '""'::jsonb
 					ELSE e.value END), '{}')
-				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j) i
+				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j
+			OFFSET 0) i -- computed once: pulled up, i.j was computed at each of its three uses
 		LEFT JOIN cur c ON c.id = o.rid),
 	-- what the row hangs on, and its owner
 	k AS MATERIALIZED (
@@ -370,8 +383,7 @@ BEGIN
 				OR as_.acc IS DISTINCT FROM 'read' AND as_.acc IS DISTINCT FROM 'write') THEN 'serial'
 			WHEN k.host = -1 OR k.host IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization h
 				WHERE h.id = k.host AND h.level = 'school' AND h.parent_id = k.owner) THEN 'serial'
-			WHEN k.wp = -1 OR k.wp IS NOT NULL AND (SELECT r.region FROM rg r WHERE r.id = k.wp)
-				IS DISTINCT FROM (SELECT r.region FROM rg r WHERE r.id = k.owner) THEN 'serial'
+			WHEN k.wp = -1 OR k.wp IS NOT NULL AND rw.region IS DISTINCT FROM ro.region THEN 'serial'
 			WHEN $3 = 'staff' AND (k.nr0->>'birth_date')::date > current_date THEN 'serial'
 			WHEN $3 = 'auditorium' AND k.a ? 'unusable' AND NOT k.a ? 'unusable_seats' AND NOT (
 				coalesce(k.a->>'unusable', '') ~ '^[0-9]{1,6}$'
@@ -381,13 +393,22 @@ BEGIN
 			ELSE 'ok' END AS st
 		FROM k LEFT JOIN acc a ON a.tp = $3 AND a.org = k.owner
 		LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org
-		LEFT JOIN acc as_ ON as_.tp = 'staff' AND as_.org = k.s_org),
+		LEFT JOIN acc as_ ON as_.tp = 'staff' AND as_.org = k.s_org
+		-- the regions of the workplace and the owner (as subqueries: a scan of rg a row)
+		LEFT JOIN rg rw ON rw.id = k.wp LEFT JOIN rg ro ON ro.id = k.owner),
 	-- the row as 0008 writes it
 	n AS (
 		SELECT v.*, CASE WHEN v.st <> 'ok' THEN NULL ELSE
-			-- the row, then its fixes joined small first (each || rebuilds the row's object)
-			CASE WHEN $3 = 'staff' THEN karta_up_person_nr(v.curj, v.j, '{}', NULL) ELSE v.nr0 END
-			|| (CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
+			-- the row, then its fixes joined small first (each || rebuilds the row's object);
+			-- staff: the stored forms of СНИЛС and the document (as 0008 stores them)
+			v.nr0
+			|| (CASE WHEN $3 = 'staff' AND v.nr0 ? 'snils'
+				THEN jsonb_build_object('snils', translate(v.nr0->>'snils', ' -', '')) ELSE '{}' END
+			|| CASE WHEN $3 = 'staff' AND (v.nr0->>'doc_type') ~ '^[0-9]{1,4}$' THEN jsonb_build_object(
+				'doc_series', karta_doc_norm((v.nr0->>'doc_type')::smallint, coalesce(v.nr0->>'doc_series', ''), true),
+				'doc_number', karta_doc_norm((v.nr0->>'doc_type')::smallint, v.nr0->>'doc_number', false))
+			   ELSE '{}' END
+			|| CASE WHEN v.host IS NOT NULL THEN jsonb_build_object('host_org_id', v.host)
 			        WHEN v.a ? 'host_org' OR v.a ? 'host_org_id' THEN '{"host_org_id": null}' ELSE '{}' END
 			|| CASE WHEN v.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', v.wp)
 			        WHEN v.a ? 'workplace_org' OR v.a ? 'workplace_org_id' THEN '{"workplace_org_id": null}'
@@ -411,7 +432,7 @@ BEGIN
 				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
-	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names;
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols;
 
 	-- typed over a record of the defaults (not the defaults' object joined to every row)
 	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM (SELECT jsonb_populate_record(NULL::%1$I, $2) AS f) f, '
@@ -447,13 +468,20 @@ DECLARE
 	g karta_up_op[];
 	bad int[];
 	lvl text := karta_registry_level(p_type);
+	res karta_up_res[];
 BEGIN
+	IF p_type = 'exam_registration' THEN
+		res := karta_rows_gds_reg(w, p_ops);
+		IF res IS NOT NULL THEN
+			RETURN res;
+		END IF;
+	END IF;
 	WITH o AS (SELECT x.* FROM unnest(p_ops) x),
 	r AS (
 		SELECT o.ord, o.op_id, o.a,
 			CASE WHEN p_type IN ('participant', 'exam_point', 'staff')
 				THEN coalesce(og.id, CASE WHEN p_type = 'staff' THEN ws.parent_id END) END AS owner,
-			gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
+			og.code AS og_code, gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
 			ex.id AS exam
 		FROM o
 		LEFT JOIN organization og ON p_type IN ('participant', 'exam_point', 'staff')
@@ -480,13 +508,11 @@ BEGIN
 		FROM r)
 	SELECT coalesce(array_agg(s.ord ORDER BY s.ord) FILTER (WHERE s.serial), '{}'),
 		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
+			-- the keys joined into one small object first: each || rebuilds the row's object
 			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
-			|| CASE WHEN s.owner IS NOT NULL
-				THEN jsonb_build_object('org', (SELECT x.code FROM organization x WHERE x.id = s.owner))
-				ELSE '{}' END
-			|| CASE WHEN s.grad IS NOT NULL THEN jsonb_build_object('grad_org_id', s.grad) ELSE '{}' END
-			|| CASE WHEN s.wp IS NOT NULL THEN jsonb_build_object('workplace_org_id', s.wp) ELSE '{}' END
-			|| CASE WHEN s.exam IS NOT NULL THEN jsonb_build_object('exam_id', s.exam) ELSE '{}' END
+			|| jsonb_strip_nulls(jsonb_build_object('org', CASE WHEN s.owner IS NULL THEN NULL
+				ELSE coalesce(s.og_code, (SELECT x.code FROM organization x WHERE x.id = s.owner)) END,
+				'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
 			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
 	INTO bad, g FROM s;
 	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)
@@ -580,10 +606,12 @@ BEGIN
 END $$;
 
 -- ---- runs ------------------------------------------------------------------------------------
--- The set-wise class of a row, NULL: applied alone.
-CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+-- The set-wise class of a row, NULL: applied alone. p_ids_ok: every row's id is as karta_up_uuid
+-- takes it (one match for the op: karta_up_uuid a row, not inlined, was two thirds of the class).
+CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb, p_ids_ok boolean) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
-	WHEN jsonb_typeof(a) IS DISTINCT FROM 'object' OR karta_up_uuid(a->>'id') IS NULL
+	WHEN jsonb_typeof(a) IS DISTINCT FROM 'object' OR NOT p_ids_ok AND karta_up_uuid(a->>'id') IS NULL
 	     OR NOT coalesce(nullif(a->>'base', ''), '0') ~ '^[0-9]{1,15}$' THEN NULL
 	WHEN k = 'registry_put' AND karta_registry_type(a->>'type')
 	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
@@ -661,6 +689,7 @@ DECLARE
 	cls text[];
 	prev int[];
 	res karta_up_res[] := '{}';
+	ids_ok boolean;
 	n int;
 	i int := 1;
 	j int;
@@ -669,12 +698,20 @@ BEGIN
 		CASE WHEN x.v->>'k' = 'refused' THEN jsonb_build_object('why', x.v->>'why') ELSE x.v->'a' END
 		)::karta_up_op FROM jsonb_array_elements(p_rows) WITH ORDINALITY x(v, i) ORDER BY x.i);
 	n := cardinality(ops);
-	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a) FROM unnest(ops) o ORDER BY o.ord);
-	prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
-		LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
-		           FROM (SELECT z.ord, lower(z.a->>'id') AS key FROM unnest(ops) z
-		                 WHERE z.a->>'id' IS NOT NULL) x) y ON y.ord = o.ord
-		GROUP BY o.ord ORDER BY o.ord);
+	-- (each id of 36 characters: an id holding a comma cannot pass for two)
+	ids_ok := coalesce((SELECT bool_and(coalesce(length(o.a->>'id'), 0) = 36)
+			AND string_agg(o.a->>'id', ',') ~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$')
+		FROM unnest(ops) o), false);
+	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a, ids_ok) FROM unnest(ops) o ORDER BY o.ord);
+	IF (SELECT count(DISTINCT lower(z.a->>'id')) = count(z.a->>'id') FROM unnest(ops) z) THEN
+		prev := array_fill(0, ARRAY[n]); -- no id twice (the usual op)
+	ELSE
+		prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
+			LEFT JOIN (SELECT x.ord, lag(x.ord) OVER (PARTITION BY x.key ORDER BY x.ord) AS before
+			           FROM (SELECT z.ord, lower(z.a->>'id') AS key FROM unnest(ops) z
+			                 WHERE z.a->>'id' IS NOT NULL) x) y ON y.ord = o.ord
+			GROUP BY o.ord ORDER BY o.ord);
+	END IF;
 	WHILE i <= n LOOP
 		j := i + 1;
 		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP

@@ -201,3 +201,70 @@ LANGUAGE sql STABLE AS $$
 		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 	WHERE NOT EXISTS (SELECT 1 FROM a WHERE a.level = 'region')
 $$;
+
+-- ---- the package's registrations as typed columns (karta_rows_gds's fast path) --------------
+-- rbd_ParticipantsExams rows of a run — {type, id, participant_id, exam_global_id,
+-- gds_deleted, extra} and nothing else, participant ids as kartad writes uuids — checked and
+-- inserted as typed columns: what karta_rows_gds and karta_rows_put do with such a row, without
+-- building its jsonb twice (docs/performance.md, "Registry rows: the federal package's rows
+-- typed"). The same answers: a row that exists already, or whose participant, exam, access or
+-- state the put would not write, comes back 'serial' (0019 and 0008 name it); the row written
+-- is the one karta_rows_put writes (id, owner = the participant's organization, participant,
+-- exam, version 1, stamps, extra; the other columns their defaults). NULL: a run of other
+-- rows, for karta_rows_gds's general path.
+CREATE OR REPLACE FUNCTION karta_rows_gds_reg(w karta_up_actor, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	res karta_up_res[];
+	re text := karta_up_uuid_re();
+BEGIN
+	-- every row of the plain shape, every participant id as karta_up_uuid takes it: one
+	-- regular expression for the run, not one a row
+	IF NOT coalesce((SELECT bool_and(x.kind = 'registry_gds_put'
+			AND x.a - '{type,id,participant_id,exam_global_id,gds_deleted,extra}'::text[] = '{}'
+			AND coalesce(jsonb_typeof(x.a->'extra'), 'object') = 'object'
+			AND coalesce(length(x.a->>'participant_id'), 0) = 36)
+		  AND string_agg(coalesce(x.a->>'participant_id', '?'), ',') ~ ('^(' || re || ',)*' || re || '$')
+		FROM unnest(p_ops) x), false) THEN
+		RETURN NULL;
+	END IF;
+	WITH o AS MATERIALIZED (
+		SELECT x.ord, x.op_id, (x.a->>'id')::uuid AS rid, (x.a->>'participant_id')::uuid AS pid,
+			CASE WHEN coalesce(x.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
+				THEN (x.a->>'exam_global_id')::int END AS gid, x.a->'extra' AS extra
+		FROM unnest(p_ops) x),
+	-- the participant by key (a join hashed the whole table), the exam by the participant's
+	-- region's ExamGlobalID (exam_global_unique), a current row by id
+	k AS MATERIALIZED (
+		SELECT o.*, pp.org_id AS owner, pp.deleted_at AS p_del, pp.blocked AS p_blocked,
+			e.id AS exam, e.org_id AS e_org, e.deleted_at AS e_del,
+			EXISTS (SELECT 1 FROM exam_registration c WHERE c.id = o.rid) AS found
+		FROM o
+		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at, x.blocked FROM participant x
+			WHERE x.id = o.pid LIMIT 1) pp ON true
+		LEFT JOIN karta_rows_regions() rg ON rg.id = pp.org_id
+		LEFT JOIN exam e ON e.org_id = rg.region AND e.global_id = o.gid AND e.deleted_at IS NULL),
+	acc AS MATERIALIZED (
+		SELECT 'exam_registration' AS tp, x.org, x.acc
+		FROM karta_rows_access(w, 'exam_registration', ARRAY(SELECT DISTINCT k.owner FROM k)) x
+		UNION ALL SELECT 'exam', x.org, x.acc
+		FROM karta_rows_access(w, 'exam', ARRAY(SELECT DISTINCT k.e_org FROM k)) x),
+	-- karta_rows_put's conditions for these rows (base 0, no org, host or workplace named)
+	v AS MATERIALIZED (
+		SELECT k.*, CASE WHEN k.exam IS NULL OR k.found OR w.org_id IS NULL OR w.role = 'viewer'
+			OR k.owner IS NULL OR a.acc IS DISTINCT FROM 'write'
+			OR k.p_del IS NOT NULL OR k.p_blocked OR ae.acc IS DISTINCT FROM 'read'
+				AND ae.acc IS DISTINCT FROM 'write' OR k.e_del IS NOT NULL THEN 'serial'
+		ELSE 'ok' END AS st
+		FROM k LEFT JOIN acc a ON a.tp = 'exam_registration' AND a.org = k.owner
+		LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org),
+	-- written by the same statement, in row order (its feed at the statement's end, as before)
+	ins AS (
+		INSERT INTO exam_registration(id, org_id, participant_id, exam_id, row_version, created_at,
+			updated_at, updated_by, extra)
+		SELECT v.rid, v.owner, v.pid, v.exam, 1, now(), now(), w.device, v.extra
+		FROM v WHERE v.st = 'ok' ORDER BY v.ord)
+	SELECT array_agg(karta_up_result(v.ord, v.op_id, v.st, 'created', v.rid, 1) ORDER BY v.ord)
+	INTO res FROM v;
+	RETURN res;
+END $$;

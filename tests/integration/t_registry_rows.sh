@@ -250,6 +250,87 @@ kt_assert_eq "applied 2 rows: 1 written, 1 refused x denied no write access to t
 		t_row(2, 'registry_put', t_person(t_id('sp1', 1), 31, 'sch11')),
 		t_row(3, 'registry_put', t_person(t_id('sp1', 2), 32, 'sch12')))))))")" "another school's row"
 
+# ---- 1b. the federal package's registrations on their typed path ----------------------------
+# Runs of rbd_ParticipantsExams rows (karta_rows_gds_reg: typed columns, not jsonb a row)
+# mixing rows it writes with every row it must leave to 0019/0008 — a participant unknown,
+# deleted, blocked, an ExamGlobalID not in the schedule or not a number, an id that exists, a
+# second registration of one participant for one exam (the unique index: the run is split);
+# a school's run with a row of another school; a run of rows of other shapes (a base, a
+# participant id in capitals: the general path) — the same answers, rows and feed as the
+# rows one by one.
+kt_psql "UPDATE participant SET blocked = true, block_reason = 'проверка' WHERE id = t_id('pp', 15)" >/dev/null
+kt_psql "CREATE TABLE t.t_greg AS SELECT row_number() OVER (ORDER BY x.o)::int AS i, x.dev, x.op, x.r FROM (
+	SELECT n AS o, $REG AS dev, 1 AS op, t_row(n + 1, 'registry_gds_put', jsonb_build_object('type', 'exam_registration',
+		'id', t_id('gq', n), 'participant_id', t_id('pp', p), 'exam_global_id', g, 'gds_deleted', false,
+		'extra', jsonb_build_object('REGION', '77', 'IsDeleted', 'false'))) AS r
+	FROM (VALUES (1, 11, '902'), (2, 12, '902'), (3, 99, '902'), (4, 13, '999'), (5, 5, '902'),
+		(6, 11, '902'), (7, 14, 'abc'), (8, 15, '902'), (9, 16, '901')) v(n, p, g)
+	UNION ALL SELECT 10, $REG, 1, t_row(11, 'registry_gds_put', jsonb_build_object('type', 'exam_registration',
+		'id', t_id('gr', 1), 'participant_id', t_id('gp', 1), 'exam_global_id', 902))
+	UNION ALL SELECT 20 + n, $SCH, 2, t_row(n + 1, 'registry_gds_put', jsonb_build_object('type', 'exam_registration',
+		'id', t_id('gs', n), 'participant_id', CASE WHEN n = 2 THEN t_id('gp', 1) ELSE t_id('pp', n + 1) END,
+		'exam_global_id', 902)) FROM generate_series(1, 3) n
+	UNION ALL SELECT 30 + n, $REG, 3, t_row(n + 1, 'registry_gds_put', jsonb_build_object('type', 'exam_registration',
+		'id', t_id('gt', n), 'participant_id', CASE WHEN n = 3 THEN upper(t_id('pp', n + 17)::text)
+		ELSE t_id('pp', n + 17)::text END, 'exam_global_id', 902)
+		|| CASE WHEN n = 2 THEN '{\"base\": 0}'::jsonb ELSE '{}' END) FROM generate_series(1, 3) n
+) x" >/dev/null
+# gsnap SQL: SQL fills t_gres (i, st, msg); prints the rows' answers, the calls of the typed
+# path, the tables
+gsnap() {
+	kt_psql "SET track_functions = 'pl'; BEGIN;
+	CREATE TEMP TABLE t_gres (i int, st text, msg text);
+	$1;
+	SELECT string_agg(concat_ws(' ', i, st, msg), E'\n' ORDER BY i) FROM t_gres;
+	SELECT 'calls ' || coalesce((SELECT calls FROM pg_stat_xact_user_functions WHERE funcname = 'karta_rows_gds_reg'), 0);
+	$SNAP;
+	ROLLBACK;"
+}
+# as three ops of many rows, in order
+gsnap "DO \$\$ DECLARE x record; BEGIN
+		FOR x IN SELECT op, dev, jsonb_agg(r ORDER BY i) AS rows FROM t_greg GROUP BY op, dev ORDER BY op LOOP
+			INSERT INTO t_gres SELECT g.i, CASE WHEN substr(u.detail->>'r', g.k, 1) = 'x'
+				THEN 'x ' || (f->>'status') ELSE substr(u.detail->>'r', g.k, 1) END, f->>'message'
+			FROM karta_upload(x.dev, jsonb_build_array(jsonb_build_object('op_id', t_id('gop', x.op),
+				'digest', 'd', 'kind', 'registry_rows', 'a', jsonb_build_object('file', 'rbd_ParticipantsExams.xml',
+				'unit', 'element', 'rows', x.rows)))) u
+			CROSS JOIN (SELECT i, row_number() OVER (ORDER BY i)::int AS k FROM t_greg WHERE op = x.op) g
+			LEFT JOIN LATERAL (SELECT f FROM jsonb_array_elements(u.detail->'refused') f
+				WHERE (f->>'i')::int = g.k) ff ON true;
+		END LOOP;
+	END \$\$" >"$KT_WORK/greg-set.out"
+# one op a row, in the same order
+gsnap "DO \$\$ DECLARE x record; y record; BEGIN
+		FOR x IN SELECT * FROM t_greg ORDER BY op, i LOOP
+			SELECT * INTO y FROM karta_upload_serial(x.dev, jsonb_build_array(jsonb_build_object('op_id',
+				t_id('gone', x.i), 'digest', 'd', 'kind', x.r->>'k', 'a', x.r->'a')));
+			INSERT INTO t_gres VALUES (x.i, CASE WHEN y.outcome <> 'applied' THEN 'x ' || y.status
+				WHEN y.message = 'created' THEN 'c' ELSE 'u' END,
+				CASE WHEN y.outcome <> 'applied' THEN y.message END);
+		END LOOP;
+	END \$\$" >"$KT_WORK/greg-one.out"
+diff <(grep -v '^calls ' "$KT_WORK/greg-one.out") <(grep -v '^calls ' "$KT_WORK/greg-set.out") >"$KT_WORK/greg.diff" ||
+	kt_fail "the package's registrations differ from one by one: $(head -c 3000 "$KT_WORK/greg.diff")"
+got=$(cat "$KT_WORK/greg-set.out")
+for want in '^1 c$' '^2 c$' '^3 x not_found ParticipantID' '^4 x not_found ExamGlobalID' '^5 x ' \
+	'^6 x conflict exam_id: the participant is already registered' '^7 x bad' '^8 x .*blocked' '^9 c$' \
+	'^10 x conflict' '^11 c$' '^12 x not_found participant_id: no participant' '^13 c$' '^14 c$' '^15 c$' '^16 c$'; do
+	grep -q -- "$want" <<<"$got" || kt_fail "the package's registrations: no row answer «$want» in: $(head -n 16 <<<"$got")"
+done
+calls=$(sed -n 's/^calls //p' "$KT_WORK/greg-set.out")
+[ "$calls" -ge 3 ] || kt_fail "the typed path ran $calls times: not for each of the three ops"
+
+# a participant whose grad_org_id is no number: refused by the set-wise check in its words
+# (the row is typed with the graduation school's id in its place), the other row written
+kt_assert_eq "2 rows: 1 written, 1 refused|bad|grad_org: must be a school of the region" \
+	"$(kt_psql "BEGIN; SELECT x.message || '|' || (x.detail->'refused'->0->>'status') || '|'
+		|| (x.detail->'refused'->0->>'message')
+	FROM karta_upload($REG, jsonb_build_array(jsonb_build_object('op_id', t_id('gop', 9), 'digest', 'd',
+		'kind', 'registry_rows', 'a', jsonb_build_object('rows', jsonb_build_array(
+			t_row(2, 'registry_put', t_person(t_id('pg', 1), 41, 'sch11') || '{\"grad_org_id\": \"abc\"}'),
+			t_row(3, 'registry_put', t_person(t_id('pg', 2), 42, 'sch11'))))))) x; ROLLBACK")" \
+	"a grad_org_id that is no number"
+
 # ---- 2. a school's file with bad rows at known lines, through kartad -------------------------
 CLIENT=$KT_WORK/client
 mkdir -p "$CLIENT"

@@ -15,7 +15,9 @@
 #     others are applied;
 #  3. kartad killed, and then the backend terminated, while a set-wise batch of 500 item adds
 #     waits to write its op_log record (its rows written): the client's retry applies every op
-#     exactly once (rows, history, op_log, change_log), the replica equal to the server.
+#     exactly once (rows, history, op_log, change_log), the replica equal to the server;
+#  4. item_history's reference check skips its item probe only inside the statement that
+#     writes the items with their history (a history row naming no item is refused after).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -45,7 +47,9 @@ CREATE FUNCTION t.t_item(p_id uuid, p_plan uuid, p_sec uuid, p_ord int, p_title 
 	SELECT jsonb_build_object('id', p_id, 'plan_id', p_plan, 'section_id', p_sec, 'ordinal', p_ord,
 		'number', '1.' || p_ord, 'parent_item_id', coalesce(p_parent::text, ''), 'title', p_title,
 		'deadline_text', 'до 1 мая', 'deadline_last', CASE WHEN p_ord % 3 = 0 THEN '2027-05-01' ELSE '' END,
-		'responsible_text', 'УО, ОО', 'municipal_action', '',
+		-- responsible texts of several kinds, so a run resolves many at once
+		'responsible_text', (ARRAY['УО, ОО', 'Руководители ОО', '', 'МОУО; ГЭК (председатель)',
+			'школа № ' || p_ord])[1 + p_ord % 5], 'municipal_action', '',
 		'institutional_action', '', 'result_text', '', 'target_text', '')
 \$\$;
 CREATE FUNCTION t.t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
@@ -394,6 +398,22 @@ kill_run() { # HOW: kartad | backend
 kill_run kartad
 kill_run backend
 kt_assert_replica_eq mun1 "replica after the uploads across the crashes"
+
+# ---- 4. the history's item reference: not probed only inside the statement that proves it --
+# karta_upload_items writes items and their history rows in one statement and tells
+# item_history's reference check so (karta.history_proven) for that statement alone: a history
+# row naming no item, written after a set-wise run in the same transaction, is still refused.
+NOONE=$(kt_uuid)
+kt_run psql -XAtq -v ON_ERROR_STOP=1 -v VERBOSITY=verbose "$KT_CONNINFO" -c "BEGIN;
+SELECT count(*) FROM karta_upload($MUN, jsonb_build_array(t.t_op(t.t_id('hp', 1), 'item_put',
+	jsonb_build_object('base', 0, 'item', t.t_item(t.t_id('hp', 2), '$PLAN', '$SEC', 900, 'Пункт 900')))));
+INSERT INTO item_history(item_id, row_version, op, device_id) VALUES ('$NOONE', 1, 'create', $MUN);
+COMMIT;"
+kt_assert_rc 1 "a history row naming no item, after a set-wise run in its transaction"
+kt_assert_contains "$KT_OUT$KT_ERR" "23503" "SQLSTATE foreign_key_violation (item_history)"
+kt_assert_contains "$KT_OUT$KT_ERR" "item_id $NOONE is not present" "the missing item named"
+kt_assert_eq 0 "$(kt_psql "SELECT count(*) FROM plan_item WHERE id = t.t_id('hp', 2)")" \
+	"nothing of that transaction stays"
 
 kt_stop_kartad
 kt_pass

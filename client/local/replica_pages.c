@@ -1,0 +1,116 @@
+/* replica_pages: a new replica's pages made 16 KiB before its first fill. With SQLite's 4 KiB
+ * default a fill writes four times as many pages to the write-ahead log, and reads and writes
+ * them again at each checkpoint: the kernel's work per page was 41 % of the client's CPU in a
+ * region's fill (docs/performance.md, "The client's apply: 16 KiB pages at the first fill").
+ * A file's page size changes only when the file is rebuilt (VACUUM) out of WAL mode, and
+ * leaving WAL mode needs the file to itself: so it is done while the replica holds no rows (a
+ * rebuild of a few pages), at once or not at all — refused when another connection (another
+ * karta) has the replica open, skipped on a disk with little room (an empty schema of 16 KiB
+ * pages takes four times the room). A crash at any step loses nothing: VACUUM is one
+ * transaction of the rollback journal, and every open puts the file back in WAL mode. */
+#include "replica_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "kt_i18n.h"
+
+#define FILL_PAGE_SIZE 16384
+/* Below this much free room on the state dir's disk the pages stay as they are. */
+#define MIN_ROOM_BYTES (64LL << 20)
+
+/* Test hook: KARTA_TEST_HANG_IN_PAGE_SWITCH=STEP — 1 out of WAL mode, 2 inside the VACUUM,
+ * 3 after it and before WAL mode again — says so on stderr and waits until killed
+ * (tests/integration/t_replica_pages.sh). */
+static void hang(int step)
+{
+	const char *s = getenv("KARTA_TEST_HANG_IN_PAGE_SWITCH");
+	if (!s || atoi(s) != step)
+		return;
+	fprintf(stderr, _("karta: test hook: page size switch at step %d, waiting to be killed\n"), step);
+	for (;;)
+		pause();
+}
+
+static int hang_in_vacuum(void *arg)
+{
+	(void)arg;
+	hang(2);
+	return 0;
+}
+
+/* Whether the last error on r is another connection's lock. */
+static bool busy(struct replica *r)
+{
+	int ec = sqlite3_extended_errcode(r->db) & 0xff;
+	return ec == SQLITE_BUSY || ec == SQLITE_LOCKED;
+}
+
+/* The journal mode, lower case ("wal", "delete"), into buf; 0 or -1. */
+static int journal_mode(struct replica *r, char *buf, size_t n)
+{
+	sqlite3_stmt *s = rp_prepare(r, "PRAGMA journal_mode");
+	if (!s)
+		return -1;
+	int rc = rp_step(r, s);
+	snprintf(buf, n, "%s", rc == 1 ? rp_col_text(s, 0) : "");
+	rp_finalize(s);
+	return rc == 1 ? 0 : -1;
+}
+
+/* Out of WAL mode, the page size set, the file rebuilt, WAL mode again. REPLICA_PAGES_SWITCHED,
+ * _BUSY or _ROOM; -1 when the rebuild failed otherwise (error set; WAL mode again either way). */
+static int switch_pages(struct replica *r)
+{
+	char mode[16] = "";
+	/* another karta's lock is a refusal at once, not something to wait for */
+	sqlite3_busy_timeout(r->db, 0);
+	int rc = rp_exec(r, "PRAGMA journal_mode = DELETE", "replica: cannot leave WAL mode");
+	if (rc == 0)
+		rc = journal_mode(r, mode, sizeof mode);
+	if (rc == 0 && strcmp(mode, "delete") != 0)
+		rc = rp_fail(r, "replica: cannot leave WAL mode (%s)", mode);
+	if (rc != 0) {
+		sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
+		return busy(r) || strcmp(mode, "wal") == 0 ? REPLICA_PAGES_BUSY : -1;
+	}
+	hang(1);
+	if (getenv("KARTA_TEST_HANG_IN_PAGE_SWITCH"))
+		sqlite3_progress_handler(r->db, 100, hang_in_vacuum, NULL);
+	int out = REPLICA_PAGES_SWITCHED;
+	if (rp_exec(r, "PRAGMA page_size = 16384; VACUUM", "replica: cannot rebuild the file"))
+		out = busy(r) ? REPLICA_PAGES_BUSY : rp_disk_full(r) ? REPLICA_PAGES_ROOM : -1;
+	sqlite3_progress_handler(r->db, 0, NULL, NULL);
+	hang(3);
+	sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
+	char keep[sizeof r->err];
+	memcpy(keep, r->err, sizeof keep);
+	if (rp_exec(r, "PRAGMA journal_mode = WAL", "replica: cannot return to WAL mode"))
+		return -1;
+	if (out < 0)
+		memcpy(r->err, keep, sizeof keep);
+	return out;
+}
+
+int replica_pages_fill(struct replica *r)
+{
+	long size = rp_count(r, "PRAGMA page_size");
+	long rows = size < 0 ? -1 : rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
+	if (rows < 0)
+		return -1;
+	if (rows > 0 || size >= FILL_PAGE_SIZE)
+		return REPLICA_PAGES_KEPT;
+	struct statvfs fs;
+	if (statvfs(r->dir, &fs) == 0 && (long long)fs.f_bavail * (long long)fs.f_frsize < MIN_ROOM_BYTES)
+		return REPLICA_PAGES_ROOM;
+	int out = switch_pages(r);
+	if (out != REPLICA_PAGES_SWITCHED)
+		return out;
+	/* another karta that opened the replica between the steps put it back in WAL mode before
+	 * the rebuild: it kept its pages */
+	size = rp_count(r, "PRAGMA page_size");
+	return size < 0 ? -1 : size >= FILL_PAGE_SIZE ? REPLICA_PAGES_SWITCHED : REPLICA_PAGES_BUSY;
+}
