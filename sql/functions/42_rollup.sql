@@ -455,8 +455,8 @@ $$;
 -- statement's upserts in plan order) under a shared advisory lock on karta_rollup_lock_key;
 -- karta_rollup_rebase moves the base day holding it alone; karta_rollup_shift corrects the
 -- counts for another day; karta_rollup_counted says when the counters are the roll-up (no
--- item or status in scope dated at or after the cutoff: as of today). karta_rollup_count_sql
--- (00_schema.sql: the migration fills the counters with it) writes the upsert.
+-- item or status in scope dated at or after the cutoff: as of today). karta_rollup_count_add
+-- (00_schema.sql: the migration fills the counters with it) is the upsert.
 
 -- The lock key writers share and the rebase takes alone.
 CREATE OR REPLACE FUNCTION karta_rollup_lock_key() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
@@ -464,10 +464,9 @@ CREATE OR REPLACE FUNCTION karta_rollup_lock_key() RETURNS bigint LANGUAGE sql I
 $$;
 
 -- The statement trigger of item_rollup: its changes into the counters, once per statement.
--- The upsert is karta_rollup_count_sql's (00_schema.sql, where the migration's fill needs
--- it), written out here so that its plan is kept (see the top): over the statement's rows
--- gathered into arrays, one branch per event (a transition table an event lacks cannot be
--- named in it).
+-- The statement's rows gathered into arrays (one branch per event: a transition table an
+-- event lacks cannot be named in it), added by karta_rollup_count_add (00_schema.sql, where
+-- the migration's fill needs it; plpgsql, so its plan is kept).
 CREATE OR REPLACE FUNCTION karta_rollup_count_stmt() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
 	d date;
@@ -502,26 +501,7 @@ BEGIN
 	END IF;
 	PERFORM pg_advisory_xact_lock_shared(karta_rollup_lock_key());
 	SELECT b.day INTO d FROM rollup_base b;
-	INSERT INTO rollup_count AS c (plan_id, items, due, done, overdue, not_reported, in_progress,
-		blocked, not_applicable, latest)
-	SELECT x.plan_id, coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= d), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'done'), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last < d
-			AND (x.st IS NULL OR x.st NOT IN ('done', 'not_applicable'))), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= d AND x.st IS NULL), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'in_progress'), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'blocked'), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'not_applicable'), 0),
-		max(greatest(x.created_at, x.st_from, x.deleted_at)) FILTER (WHERE x.s > 0)
-	FROM unnest(sg, pl, dl, st, ca, sf, da) x(s, plan_id, dated_last, st, created_at, st_from, deleted_at)
-	GROUP BY x.plan_id ORDER BY x.plan_id
-	ON CONFLICT (plan_id) DO UPDATE SET items = c.items + EXCLUDED.items, due = c.due + EXCLUDED.due,
-		done = c.done + EXCLUDED.done, overdue = c.overdue + EXCLUDED.overdue,
-		not_reported = c.not_reported + EXCLUDED.not_reported,
-		in_progress = c.in_progress + EXCLUDED.in_progress, blocked = c.blocked + EXCLUDED.blocked,
-		not_applicable = c.not_applicable + EXCLUDED.not_applicable,
-		latest = greatest(c.latest, EXCLUDED.latest);
+	PERFORM karta_rollup_count_add(d, sg, pl, dl, st, ca, sf, da);
 	RETURN NULL;
 END $$;
 
