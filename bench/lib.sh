@@ -69,3 +69,35 @@ bench_run() {
 		/Maximum resident set size/ { kib = $2 }
 		END { print ms, kib }' "$KT_WORK/$name.time"
 }
+
+# bench_triggers_sql TABLE…: the ALTER TABLE statements that put the triggers of the TABLEs
+# back as they are now (enabled, always, replica or disabled) — run after a bench switched some.
+bench_triggers_sql() {
+	local t list=""
+	for t in "$@"; do list="$list${list:+, }'$t'::regclass"; done
+	kt_psql "SELECT string_agg(format('ALTER TABLE %I %s TRIGGER %I;', tgrelid::regclass,
+		CASE tgenabled WHEN 'O' THEN 'ENABLE' WHEN 'A' THEN 'ENABLE ALWAYS' WHEN 'R' THEN 'ENABLE REPLICA'
+		ELSE 'DISABLE' END, tgname), ' ') FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ($list)"
+}
+
+# bench_db_cpu RUNS SQL [SETUP] [AFTER]: the CPU ms one backend spends on a run of SQL, each run
+# in a rolled-back transaction, averaged over RUNS runs after two unmeasured ones — its time on
+# a CPU from /proc/PID/schedstat (nanoseconds; /proc/PID/stat's utime + stime are sampled at the
+# clock tick); SETUP (e.g. triggers switched off) committed before them, AFTER run after them,
+# so the runs keep their plans as a server's session does.
+# shellcheck disable=SC2016 # $PID and $1 are psql's shell's and awk's
+bench_db_cpu() {
+	local runs=$1 run="BEGIN; $2; ROLLBACK;" i
+	{
+		echo "${3:-}"
+		echo 'SELECT pg_backend_pid() AS pid \gset'
+		echo '\setenv PID :pid'
+		echo "$run"
+		echo "$run"
+		echo '\! awk '"'"'{print "cpu0", $1 / 1e6}'"'"' /proc/$PID/schedstat'
+		for i in $(seq "$runs"); do echo "$run"; done
+		echo '\! awk '"'"'{print "cpu1", $1 / 1e6}'"'"' /proc/$PID/schedstat'
+		echo "${4:-}"
+	} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
+		awk -v n="$runs" '/^cpu0/ {a = $2} /^cpu1/ {b = $2} END {printf "%.2f\n", (b - a) / n}'
+}

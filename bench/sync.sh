@@ -255,9 +255,9 @@ echo "target: ≥ 20,000 ops/s acknowledged (and the pull back at the pull rate)
 
 # 4. where an Upload's database time goes: one 500-op batch of item adds as kartad sends it
 # (the last run's items, fresh ids), karta_upload'ed and rolled back DB_RUNS times in one
-# session — the CPU of that backend per run, whole and with one trigger switched off inside
-# the rolled-back transaction — beside the floor, the same rows from the same JSON by one
-# INSERT … SELECT into a copy of plan_item with its indexes and no trigger.
+# session — the CPU of that backend per run, whole and with triggers switched off for the
+# runs — beside the floor, the same rows from the same JSON by one INSERT … SELECT into a
+# copy of plan_item with its indexes and no trigger.
 DB_RUNS=${SYNC_DB_RUNS:-20}
 if [ "$DB_RUNS" -gt 0 ]; then
 	kt_psql "CREATE TABLE item_floor_ix (LIKE plan_item INCLUDING ALL);
@@ -280,25 +280,32 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		it->>'responsible_text', it->'responsible', it->>'municipal_action',
 		it->>'institutional_action', it->>'result_text', it->>'target_text', it->'targets', $REG_DEV
 	FROM (SELECT e->'a'->'item' AS it FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e) x"
-	# db_cpu LABEL SQL [SETUP]: CPU ms a run of SQL (after SETUP) in a rolled-back transaction —
-	# the backend's time on a CPU from /proc/PID/schedstat (nanoseconds, read while it waits for
-	# psql), not /proc/PID/stat's utime + stime (sampled at the clock tick: ±2 ms a run at 20 runs)
-	# shellcheck disable=SC2016 # $PID and $14 are psql's shell's and awk's
+	# the feed append's floor: the same change_log rows (to_jsonb of each new row, numbered in
+	# the rows' order after the feed's last seq) by one INSERT … SELECT, no counter taken, no
+	# op map, no notification — a trigger of the bench's own, off but in the one row below
+	kt_psql "CREATE SCHEMA IF NOT EXISTS bench_feed;
+	CREATE OR REPLACE FUNCTION bench_feed.floor() RETURNS trigger LANGUAGE plpgsql AS \$\$
+	BEGIN
+		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+			changed_fields, payload, origin_device, origin_op_id)
+		SELECT f.org_id, f.last_seq + row_number() OVER (), 'plan_item', n.id, 'insert',
+			n.row_version, NULL, to_jsonb(n), n.updated_by, NULL
+		FROM new_rows n, feed f
+		WHERE f.org_id = (SELECT p.owner_org_id FROM plan p WHERE p.id = '$PLAN');
+		RETURN NULL;
+	END \$\$;
+	CREATE TRIGGER bench_feed_floor AFTER INSERT ON plan_item REFERENCING NEW TABLE AS new_rows
+		FOR EACH STATEMENT EXECUTE FUNCTION bench_feed.floor();
+	ALTER TABLE plan_item DISABLE TRIGGER bench_feed_floor"
+	RESTORE=$(bench_triggers_sql plan_item item_history op_log)
+	# db_cpu LABEL SQL [SETUP]: a table row, CPU ms a run of SQL (bench_db_cpu: the backend's
+	# time on a CPU from /proc/PID/schedstat; SETUP, the triggers switched off, for the runs, not
+	# inside each — a switch in the run would re-plan every statement on these tables every
+	# time, which a kartad session does not)
 	db_cpu() {
-		local run="BEGIN; ${3:-} $2; ROLLBACK;" i
 		# the dead index entries of the rolled-back runs before would slow this one
 		kt_psql "VACUUM plan_item, item_history, change_log, op_log, item_rollup, item_floor_ix"
-		{
-			echo 'SELECT pg_backend_pid() AS pid \gset'
-			echo '\setenv PID :pid'
-			echo "$run"
-			echo "$run"
-			echo '\! awk '"'"'{print "cpu0", $1 / 1e6}'"'"' /proc/$PID/schedstat'
-			for i in $(seq "$DB_RUNS"); do echo "$run"; done
-			echo '\! awk '"'"'{print "cpu1", $1 / 1e6}'"'"' /proc/$PID/schedstat'
-		} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
-			awk -v n="$DB_RUNS" -v l="$1" '/^cpu0/ {a = $2} /^cpu1/ {b = $2}
-				END {printf "| %s | %.1f |\n", l, (b - a) / n}'
+		printf '| %s | %.1f |\n' "$1" "$(bench_db_cpu "$DB_RUNS" "$2" "${3:-}" "$RESTORE")"
 	}
 	off() { echo "ALTER TABLE $1 DISABLE TRIGGER $2;"; }
 	echo
@@ -307,8 +314,10 @@ if [ "$DB_RUNS" -gt 0 ]; then
 	echo "| work | backend CPU ms a run |"
 	echo "|---|---|"
 	db_cpu "floor: the 500 rows from the batch's JSON by one INSERT … SELECT (plan_item's indexes, no trigger)" "$floor_sql"
-	db_cpu "karta_upload, whole" "$up_sql" "$(off plan_item plan_item_rollup_delete)"
+	db_cpu "karta_upload, whole" "$up_sql"
 	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
+	db_cpu "… with the feed append replaced by its floor (the same change_log rows by one INSERT … SELECT)" \
+		"$up_sql" "$(off plan_item plan_item_feed_insert) ALTER TABLE plan_item ENABLE TRIGGER bench_feed_floor;"
 	db_cpu "… without the roll-up (karta_item_rollup_items)" "$up_sql" "$(off plan_item plan_item_rollup_insert)"
 	db_cpu "… without the reference checks (plan_item, item_history, op_log)" "$up_sql" \
 		"$(off plan_item plan_item_check_refs_insert) $(off item_history item_history_check_refs_insert) $(off op_log op_log_check_refs_insert)"
@@ -320,9 +329,7 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		to_jsonb('Руководители ОО, УО, школа № ' || n)) ORDER BY n)::text AS t
 	FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) WITH ORDINALITY x(e, n)"
 	db_cpu "karta_upload, whole, each item naming its own responsible text" \
-		"SELECT count(*) FROM karta_upload($REG_DEV, (SELECT t FROM bench_batch_texts)::jsonb)" \
-		"$(off plan_item plan_item_rollup_delete)"
-	echo
-	echo "(\"whole\" switches off a trigger that does not fire, so every row pays the same re-planning)"
+		"SELECT count(*) FROM karta_upload($REG_DEV, (SELECT t FROM bench_batch_texts)::jsonb)"
+	kt_psql "SET client_min_messages = warning; DROP SCHEMA bench_feed CASCADE"
 fi
 kt_stop_kartad

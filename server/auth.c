@@ -70,7 +70,8 @@ static void device_cb(struct db_result *res, void *arg)
 	}
 	if (!db_result_ok(res)) {
 		static struct kt_log_limit lim; /* a database outage: every connection lands here */
-		session_log_limited(s, &lim, KT_LOG_ERROR,
+		bool outage = strncmp(db_result_sqlstate(res), "08", 2) == 0; /* not an internal error */
+		session_log_limited(s, &lim, outage ? KT_LOG_WARN : KT_LOG_ERROR,
 			"event=db_error query=device reason=\"%.*s\"",
 			(int)strcspn(db_result_error(res), "\n"), db_result_error(res));
 		metrics_inc(s->metrics, M_AUTH_BUSY);

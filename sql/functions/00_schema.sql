@@ -120,29 +120,43 @@ CREATE OR REPLACE FUNCTION karta_staff_roles() RETURNS text[] LANGUAGE sql IMMUT
 	SELECT '{head,organizer_in,organizer_out,technician,assistant,medic,gek}'::text[]
 $$;
 
--- Adds to the counters the rows of the query p_rows: (sign, plan_id, dated_last, st,
--- created_at, st_from, deleted_at), sign +1 for a row now present, −1 for one gone.
-CREATE OR REPLACE FUNCTION karta_rollup_count_sql(p_rows text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
-	SELECT format($q$
+-- Adds to the counters one row per array position: sign sg (+1 for a row now present, −1 for
+-- one gone), plan_id, dated_last, st, created_at, st_from, deleted_at; d is the base day.
+-- plpgsql so that its plan is kept for the session: item_rollup's statement trigger
+-- (42_rollup.sql) calls it once per statement.
+CREATE OR REPLACE FUNCTION karta_rollup_count_add(d date, sg int[], pl uuid[], dl date[],
+	st text[], ca timestamptz[], sf timestamptz[], da timestamptz[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO rollup_count AS c (plan_id, items, due, done, overdue, not_reported, in_progress,
 		blocked, not_applicable, latest)
 	SELECT x.plan_id, coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= $1), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= d), 0),
 		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'done'), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last < $1
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last < d
 			AND (x.st IS NULL OR x.st NOT IN ('done', 'not_applicable'))), 0),
-		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= $1 AND x.st IS NULL), 0),
+		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.dated_last <= d AND x.st IS NULL), 0),
 		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'in_progress'), 0),
 		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'blocked'), 0),
 		coalesce(sum(x.s) FILTER (WHERE x.deleted_at IS NULL AND x.st = 'not_applicable'), 0),
 		max(greatest(x.created_at, x.st_from, x.deleted_at)) FILTER (WHERE x.s > 0)
-	FROM (%s) x(s, plan_id, dated_last, st, created_at, st_from, deleted_at)
+	FROM unnest(sg, pl, dl, st, ca, sf, da) x(s, plan_id, dated_last, st, created_at, st_from, deleted_at)
 	GROUP BY x.plan_id ORDER BY x.plan_id
 	ON CONFLICT (plan_id) DO UPDATE SET items = c.items + EXCLUDED.items, due = c.due + EXCLUDED.due,
 		done = c.done + EXCLUDED.done, overdue = c.overdue + EXCLUDED.overdue,
 		not_reported = c.not_reported + EXCLUDED.not_reported,
 		in_progress = c.in_progress + EXCLUDED.in_progress, blocked = c.blocked + EXCLUDED.blocked,
 		not_applicable = c.not_applicable + EXCLUDED.not_applicable,
-		latest = greatest(c.latest, EXCLUDED.latest)
+		latest = greatest(c.latest, EXCLUDED.latest);
+END $$;
+
+-- The statement adding to the counters the rows of the query p_rows (columns as
+-- karta_rollup_count_add's arrays), the base day its $1: sql/0028 fills the counters with it.
+CREATE OR REPLACE FUNCTION karta_rollup_count_sql(p_rows text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
+	SELECT format($q$
+	SELECT karta_rollup_count_add($1, array_agg(x.s), array_agg(x.plan_id), array_agg(x.dated_last),
+		array_agg(x.st), array_agg(x.created_at), array_agg(x.st_from), array_agg(x.deleted_at))
+	FROM (%s) x(s, plan_id, dated_last, st, created_at, st_from, deleted_at)
+	HAVING count(*) > 0
 	$q$, p_rows)
 $f$;

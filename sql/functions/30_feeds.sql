@@ -77,25 +77,36 @@ RETURNS TABLE (feed_id bigint, base bigint) LANGUAGE plpgsql AS $$
 DECLARE
 	fs bigint[];
 	ns bigint[];
-	n int := 0;
 BEGIN
 	SELECT array_agg(g.f ORDER BY g.f), array_agg(g.n ORDER BY g.f) INTO fs, ns
 	FROM (SELECT f, count(*) AS n FROM unnest(p_feeds) f GROUP BY f) g;
-	IF array_position(fs, NULL) IS NOT NULL THEN
+	RETURN QUERY SELECT * FROM karta_feed_take_n(fs, ns);
+END $$;
+
+-- The same with the changes counted: p_fs the feeds in org_id order (distinct), p_ns the
+-- number of changes of each.
+CREATE OR REPLACE FUNCTION karta_feed_take_n(p_fs bigint[], p_ns bigint[])
+RETURNS TABLE (feed_id bigint, base bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	n int := 0;
+BEGIN
+	IF array_position(p_fs, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'organization % has no feed', 'NULL';
 	END IF;
-	PERFORM 1 FROM feed f WHERE f.org_id = ANY (fs) ORDER BY f.org_id FOR NO KEY UPDATE;
+	IF cardinality(p_fs) > 1 THEN
+		PERFORM 1 FROM feed f WHERE f.org_id = ANY (p_fs) ORDER BY f.org_id FOR NO KEY UPDATE;
+	END IF;
 	FOR feed_id, base IN
-		UPDATE feed f SET last_seq = f.last_seq + g.n FROM unnest(fs, ns) g(org_id, n)
+		UPDATE feed f SET last_seq = f.last_seq + g.n FROM unnest(p_fs, p_ns) g(org_id, n)
 		WHERE f.org_id = g.org_id RETURNING f.org_id, f.last_seq - g.n
 	LOOP
-		PERFORM pg_notify('karta_feed', feed_id || ':' || (base + ns[array_position(fs, feed_id)]));
+		PERFORM pg_notify('karta_feed', feed_id || ':' || (base + p_ns[array_position(p_fs, feed_id)]));
 		n := n + 1;
 		RETURN NEXT;
 	END LOOP;
-	IF n < coalesce(cardinality(fs), 0) THEN
+	IF n < coalesce(cardinality(p_fs), 0) THEN
 		RAISE EXCEPTION 'organization % has no feed',
-			(SELECT min(f) FROM unnest(fs) f WHERE NOT EXISTS (SELECT 1 FROM feed x WHERE x.org_id = f));
+			(SELECT min(f) FROM unnest(p_fs) f WHERE NOT EXISTS (SELECT 1 FROM feed x WHERE x.org_id = f));
 	END IF;
 END $$;
 
@@ -109,7 +120,14 @@ $$;
 -- As 0022, plus: when karta.op_ids holds a jsonb object {entity id: op id} (a set-wise run
 -- sets it around its writes), a change of an entity it names gets that op id instead of
 -- karta.op_id.
-CREATE OR REPLACE FUNCTION karta_feed_stmt() RETURNS trigger LANGUAGE plpgsql SET work_mem = '64MB' AS $$
+-- An insert reads each row's feed from its typed column first (one branch per feed column:
+-- PL/pgSQL compiles a trigger function per table and plans a branch only when it runs, so a
+-- branch naming a column the table lacks is never planned), takes the numbers, then writes
+-- the changes in one pass over the rows in the statement's order: to_jsonb of each row once,
+-- no sort or join of the payloads (docs/performance.md, "The feed append and the roll-up's
+-- triggers"). An update pairs old and new rows by entity and writes the changed ones.
+CREATE OR REPLACE FUNCTION karta_feed_stmt() RETURNS trigger LANGUAGE plpgsql SET work_mem = '64MB'
+SET jit = off AS $$
 DECLARE
 	etype text := TG_ARGV[0];
 	fcol text := TG_ARGV[1];
@@ -118,17 +136,49 @@ DECLARE
 	dev bigint := nullif(current_setting('karta.device', true), '')::bigint;
 	op_id uuid := nullif(current_setting('karta.op_id', true), '')::uuid;
 	ops jsonb := nullif(current_setting('karta.op_ids', true), '')::jsonb;
+	fs bigint[]; -- the feeds of the new rows, in org_id order
+	ns bigint[]; -- the number of new rows of each
+	b bigint;
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM new_rows) THEN
-		RETURN NULL; -- a statement that wrote nothing (statement triggers fire anyway)
-	END IF;
 	IF TG_OP = 'INSERT' THEN
-		WITH ch AS MATERIALIZED (
+		IF fcol = 'plan' THEN
+			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
+			FROM (SELECT p.owner_org_id AS f, count(*) AS c FROM new_rows n
+			      LEFT JOIN plan p ON p.id = n.plan_id GROUP BY 1) g;
+		ELSIF fcol = 'org_id' THEN
+			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
+			FROM (SELECT n.org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
+		ELSIF fcol = 'owner_org_id' THEN
+			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
+			FROM (SELECT n.owner_org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
+		ELSIF fcol = 'receiver_org_id' THEN
+			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
+			FROM (SELECT n.receiver_org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
+		ELSE -- a feed column without a branch of its own: the same, planned each time
+			EXECUTE format('SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f)
+				FROM (SELECT n.%I AS f, count(*) AS c FROM new_rows n GROUP BY 1) g', fcol) INTO fs, ns;
+		END IF;
+		IF fs IS NULL THEN
+			RETURN NULL; -- a statement that wrote nothing (statement triggers fire anyway)
+		END IF;
+		IF cardinality(fs) = 1 THEN
+			-- one feed (an Upload, most writes): the seqs are the rows' order
+			SELECT t.base INTO b FROM karta_feed_take_n(fs, ns) t;
+			INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+				changed_fields, payload, origin_device, origin_op_id)
+			SELECT fs[1], b + x.ord, etype, x.id, 'insert',
+				CASE WHEN etype <> 'abbreviation' THEN (x.j->>'row_version')::bigint END, NULL, x.j,
+				coalesce((x.j->>dcol)::bigint, dev), coalesce((ops->>x.id::text)::uuid, op_id)
+			FROM (SELECT y.j, y.ord, karta_feed_entity(etype, y.j) AS id
+			      FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) y) x;
+			RETURN NULL;
+		END IF;
+		WITH took AS MATERIALIZED (SELECT * FROM karta_feed_take_n(fs, ns)),
+		ch AS (
 			SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
 				karta_feed_entity(etype, x.j) AS id, x.j, x.ord
 			FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) x
-			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid),
-		took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
+			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid)
 		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 			changed_fields, payload, origin_device, origin_op_id)
 		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
@@ -136,27 +186,34 @@ BEGIN
 			CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END, NULL, ch.j,
 			coalesce((ch.j->>dcol)::bigint, dev), coalesce((ops->>ch.id::text)::uuid, op_id)
 		FROM ch JOIN took ON took.feed_id = ch.feed;
-	ELSE
-		WITH ch AS MATERIALIZED (
-			SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
-				x.id, x.j, o.j AS oj, x.ord
-			FROM (SELECT y.j, karta_feed_entity(etype, y.j) AS id, y.ord
-			      FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) y) x
-			JOIN (SELECT to_jsonb(o) AS j FROM old_rows o) o ON karta_feed_entity(etype, o.j) = x.id
-			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid
-			WHERE o.j IS DISTINCT FROM x.j),
-		took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
-		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
-			changed_fields, payload, origin_device, origin_op_id)
-		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
-			etype, ch.id,
-			CASE WHEN soft AND ch.oj->>'deleted_at' IS NULL AND ch.j->>'deleted_at' IS NOT NULL
-				THEN 'delete' ELSE 'update' END,
-			CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END,
-			karta_changed_fields(ch.oj, ch.j), ch.j, coalesce((ch.j->>dcol)::bigint, dev),
-			coalesce((ops->>ch.id::text)::uuid, op_id)
-		FROM ch JOIN took ON took.feed_id = ch.feed;
+		RETURN NULL;
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM new_rows) THEN
+		RETURN NULL;
+	END IF;
+	-- old and new rows each made jsonb once (the row_number keeps each subquery whole, so the
+	-- planner does not compute to_jsonb again for the join and its filter)
+	WITH ch AS MATERIALIZED (
+		SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
+			x.id, x.j, o.j AS oj, x.ord
+		FROM (SELECT y.j, karta_feed_entity(etype, y.j) AS id, y.ord
+		      FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) y) x
+		JOIN (SELECT z.j, karta_feed_entity(etype, z.j) AS id
+		      FROM (SELECT to_jsonb(o) AS j, row_number() OVER () AS ord FROM old_rows o) z) o
+			ON o.id = x.id
+		LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid
+		WHERE o.j IS DISTINCT FROM x.j),
+	took AS (SELECT * FROM karta_feed_take(ARRAY(SELECT ch.feed FROM ch)))
+	INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+		changed_fields, payload, origin_device, origin_op_id)
+	SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
+		etype, ch.id,
+		CASE WHEN soft AND ch.oj->>'deleted_at' IS NULL AND ch.j->>'deleted_at' IS NOT NULL
+			THEN 'delete' ELSE 'update' END,
+		CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END,
+		karta_changed_fields(ch.oj, ch.j), ch.j, coalesce((ch.j->>dcol)::bigint, dev),
+		coalesce((ops->>ch.id::text)::uuid, op_id)
+	FROM ch JOIN took ON took.feed_id = ch.feed;
 	RETURN NULL;
 END $$;
 

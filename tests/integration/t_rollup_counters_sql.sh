@@ -155,6 +155,14 @@ kt_assert_eq "$(kt_psql "SELECT current_date")" "$(kt_psql "SELECT day FROM roll
 	"the base day after a roll-up"
 check "after the roll-up moved the base"
 
+# sql/0028's fill (karta_rollup_count_sql → karta_rollup_count_add) counts the same from empty
+kt_psql "DELETE FROM rollup_count;
+	DO \$\$ BEGIN EXECUTE karta_rollup_count_sql('SELECT 1, plan_id, dated_last, st, created_at,
+		st_from, deleted_at FROM item_rollup') USING (SELECT day FROM rollup_base); END \$\$" >/dev/null
+kt_assert_eq "$(kt_psql "SELECT count(*) FROM item_rollup WHERE deleted_at IS NULL")" \
+	"$(kt_psql "SELECT sum(items) FROM rollup_count")" "items counted by the migration's fill"
+check "after the migration's fill from empty"
+
 # an item created in the future: the counters are not the roll-up as of today any more
 kt_assert_eq t "$(kt_psql "SELECT karta_rollup_counted(array_agg(id), (current_date + 1)::timestamptz) FROM organization")" \
 	"counters usable before"
