@@ -141,6 +141,14 @@ for build in $BUILDS; do
 done
 done
 
+# kartad's pages read ahead (h_sync.c): Pulls answered from them, and read but not asked for
+ahead() {
+	curl -sS --max-time 10 "http://127.0.0.1:$KT_METRICS_PORT/metrics" | awk -v r="$1" \
+		'$1 == "karta_pull_read_ahead_total{result=\"" r "\"}" { n = $2 } END { print n + 0 }'
+}
+echo
+echo "kartad's pages read ahead so far: $(ahead used) Pulls answered from them, $(ahead dropped) dropped unasked"
+
 # 2. following the feeds after a bulk write: PULL_NEW new items in one INSERT … SELECT (the
 # per-statement feed), pulled by the region's caught-up replica; the floor is COPY of the
 # same change-log rows as a pull serializes them (payload::text)
@@ -183,6 +191,8 @@ for build in $BUILDS; do
 		"$(ratio "$t_follow" "$t_fcopy") | $c_cl + $c_kd + $c_be = $((c_cl + c_kd + c_be)) | $c_copy |" \
 		"$(ratio $((c_cl + c_kd + c_be)) "$c_copy") | $(pull_timing "$KT_WORK/follow-$build.err") |"
 done
+echo
+echo "kartad's pages read ahead so far: $(ahead used) Pulls answered from them, $(ahead dropped) dropped unasked"
 
 read -r PLAN SECTION < <(kt_psql "SELECT p.id, s.id FROM plan p
 	JOIN organization o ON o.id = p.owner_org_id JOIN plan_section s ON s.plan_id = p.id

@@ -66,6 +66,9 @@ static const struct {
 	[M_UPLOAD_REJECTED] = {"karta_upload_ops_total", "outcome=\"rejected\"", NULL},
 	[M_UPLOAD_RETRY] = {"karta_upload_ops_total", "outcome=\"retry_later\"", NULL},
 	[M_POKES] = {"karta_pokes_sent_total", "", "Poke frames sent to subscribed connections"},
+	[M_PULL_AHEAD_USED] = {"karta_pull_read_ahead_total", "result=\"used\"",
+		"Pull pages read ahead of the client's request: answered from, or dropped unasked"},
+	[M_PULL_AHEAD_DROPPED] = {"karta_pull_read_ahead_total", "result=\"dropped\"", NULL},
 };
 
 uint64_t metrics_now_ns(void)

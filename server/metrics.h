@@ -34,6 +34,8 @@ enum metric_counter {
 	M_UPLOAD_REJECTED,
 	M_UPLOAD_RETRY,
 	M_POKES,             /* Poke frames sent */
+	M_PULL_AHEAD_USED,   /* Pulls answered from the page read ahead for them (h_sync.c) */
+	M_PULL_AHEAD_DROPPED, /* pages read ahead that no Pull asked for */
 	M_COUNTER_N
 };
 

@@ -194,6 +194,7 @@ static void on_close(void *up, enum conn_fault fault, const char *text)
 	else if (fault == CONN_FAULT_BUSY)
 		session_error(s, 0, KARTA__STATUS__STATUS_BUSY, "%s", text);
 	listen_forget(s->pokes, s); /* no Poke reaches a closing connection */
+	h_pull_forget(s);           /* nor a page read ahead */
 }
 
 static const struct conn_cb session_cb = {on_ready, on_frame, on_close};

@@ -21,6 +21,7 @@ struct conn;
 struct db_pool;
 struct listener;
 struct pending;
+struct pull_ahead;
 struct server;
 struct subscriber;
 
@@ -48,6 +49,7 @@ struct session {
 	uint32_t proto;                 /* agreed in Hello */
 	bool welcomed;                  /* Welcome sent */
 	struct subscriber *subs;        /* the feeds it is subscribed to (listen.c) */
+	struct pull_ahead *pull_ahead;  /* the next page read ahead (h_sync.c) */
 	struct metrics_req mreq;        /* the request being timed (metrics.c) */
 	struct upload_line {            /* h_upload.c: Uploads applied one at a time, in order */
 		struct pending *head, *tail; /* received, waiting for the one being applied */

@@ -27,6 +27,8 @@ int h_item_history(struct session *sess, uint32_t request_id, const ProtobufCMes
 
 int h_pull(struct session *sess, uint32_t request_id, const ProtobufCMessage *msg);
 int h_snapshot(struct session *sess, uint32_t request_id, const ProtobufCMessage *msg);
+/* Drops the session's page read ahead (h_sync.c), when its connection closes. */
+void h_pull_forget(struct session *sess);
 int h_upload(struct session *sess, uint32_t request_id, const ProtobufCMessage *msg);
 
 int h_table(struct session *sess, uint32_t request_id, const ProtobufCMessage *msg);

