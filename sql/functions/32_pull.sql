@@ -163,7 +163,11 @@ FROM (
 	UNION ALL
 	SELECT 1, 'change', t.code, t.l_seq, t.l_type, t.l_id, t.l_op, t.l_ver, t.l_fields, t.ptxt,
 		t.l_origin, t.f_epoch, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-	FROM ser t JOIN taken k ON k.code = t.code AND k.l_seq = t.l_seq WHERE t.shown
+	-- taken is a prefix of ser in (code, seq) order: the rows up to its last key, by one
+	-- comparison each (a join of the two was planned as a nested loop over their estimates of
+	-- one row each: 3,844 × 3,844 comparisons, 1.3 s of a registry pull back's page)
+	FROM ser t WHERE t.shown AND (t.code, t.l_seq) <= (SELECT k.code, k.l_seq FROM taken k
+		ORDER BY k.code DESC, k.l_seq DESC LIMIT 1)
 	UNION ALL
 	-- the current rows of the feeds filled, at the feed's last_seq (read with them)
 	SELECT 1, 'change', r.code, s.last_seq, r.k_type, r.k_id, 'snapshot', r.k_ver, NULL, r.ptxt,
