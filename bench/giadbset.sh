@@ -13,6 +13,7 @@
 # (nothing to send), the floor: psql COPY of the same rows (every column as text) into
 # untriggered tables, and where kartad's database time went. KT_GDS_IMPORT=0 leaves it out.
 # Then the export (below). KT_GDS_EXPORT=0 leaves it out.
+# KT_GDS_EXPLAIN_MS=N logs the import's statements over N ms with their plans (below).
 # Usage: bench/giadbset.sh [MUNICIPALITIES=60] [SCHOOLS_PER_MUNICIPALITY=25]
 # [PARTICIPANTS=100000] [POINTS=500] [STAFF=20000]. Needs a build in build/. Prints Markdown.
 set -euo pipefail
@@ -109,6 +110,15 @@ for t in "${!ROWS[@]}"; do NROWS=$((NROWS + ROWS[$t])); done
 
 # where the server's time goes: PL/pgSQL and SQL functions timed (pg_stat_user_functions)
 kt_psql "ALTER DATABASE $KT_DB SET track_functions = 'all'" >/dev/null
+# KT_GDS_EXPLAIN_MS=N: every statement of the import over N ms logged with its measured plan
+# (auto_explain, nested statements too), the log kept as $KT_WORK/explain.log — how a slow
+# pull-back page was found (docs/performance.md, "The federal package end to end …")
+if [ -n "${KT_GDS_EXPLAIN_MS:-}" ]; then
+	kt_psql "ALTER DATABASE $KT_DB SET session_preload_libraries = 'auto_explain';
+		ALTER DATABASE $KT_DB SET auto_explain.log_min_duration = ${KT_GDS_EXPLAIN_MS//[^0-9]/};
+		ALTER DATABASE $KT_DB SET auto_explain.log_nested_statements = on;
+		ALTER DATABASE $KT_DB SET auto_explain.log_analyze = on" >/dev/null
+fi
 kt_start_kartad
 kt_karta reg sync >/dev/null
 kt_karta reg exam schedule import "$KT_WORK/schedule.csv" >/dev/null
@@ -213,6 +223,15 @@ echo "|---|---|---|---|"
 cat "$KT_WORK/functions.md"
 kt_stop_kartad
 kt_psql "ALTER DATABASE $KT_DB RESET track_functions" >/dev/null
+if [ -n "${KT_GDS_EXPLAIN_MS:-}" ]; then
+	kt_psql "ALTER DATABASE $KT_DB RESET session_preload_libraries;
+		ALTER DATABASE $KT_DB RESET auto_explain.log_min_duration;
+		ALTER DATABASE $KT_DB RESET auto_explain.log_nested_statements;
+		ALTER DATABASE $KT_DB RESET auto_explain.log_analyze" >/dev/null
+	cp "$(cat "$KT_PG_DIR/pgroot")/log" "$KT_WORK/explain.log"
+	echo
+	echo "Statements over ${KT_GDS_EXPLAIN_MS} ms, with their plans: $KT_WORK/explain.log"
+fi
 }
 [ "${KT_GDS_IMPORT:-1}" = 0 ] || import_bench
 
