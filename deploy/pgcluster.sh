@@ -15,6 +15,8 @@
 # write). Inside: data/ (PGDATA), sock/ (unix socket; no TCP), log. PostgreSQL refuses to
 # run as root, so as root initdb/pg_ctl run via runuser -u postgres. Durability is off
 # (fsync, synchronous_commit, full_page_writes): never use this for data you want to keep.
+# PGCLUSTER_SHARED_BUFFERS (default 64MB) and PGCLUSTER_MAX_WAL_SIZE (default 1GB) size a new
+# cluster (bench/lib.sh gives its clusters a server's memory).
 #
 # Users of a running cluster may hold a shared flock(1) on DIR/lock (the integration tests
 # do); start and stop take it exclusively, so stop waits (up to $PGCLUSTER_STOP_WAIT s,
@@ -109,7 +111,8 @@ cmd_start() {
 			synchronous_commit = off
 			full_page_writes = off
 			max_connections = 200
-			shared_buffers = 64MB
+			shared_buffers = ${PGCLUSTER_SHARED_BUFFERS:-64MB}
+			max_wal_size = ${PGCLUSTER_MAX_WAL_SIZE:-1GB}
 			log_min_messages = warning
 			log_line_prefix = '%m [%p] %d '
 		EOF
