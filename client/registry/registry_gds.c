@@ -45,6 +45,16 @@
 #include "sync.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
+/* Rows queued and not yet answered past which the reader waits for the sender (written). */
+#define GDS_BACKLOG_ROWS 24000
+
+/* Test hook: KARTA_TEST_GDS_BACKLOG=N waits from N unanswered rows instead (a small package
+ * reaches it: tests/integration/t_registry_gds.sh). */
+static size_t backlog_max(void)
+{
+	const char *e = getenv("KARTA_TEST_GDS_BACKLOG");
+	return e && atol(e) > 0 ? (size_t)atol(e) : GDS_BACKLOG_ROWS;
+}
 
 struct gq {
 	short table;
@@ -83,6 +93,8 @@ struct gimp {
 	pthread_cond_t cv;
 	size_t ops_written;
 	bool reading_done, reading_failed;
+	pthread_cond_t acked;   /* the reader waits on it while too much is unanswered */
+	bool sender_idle, sender_over;
 	struct client snd;
 	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
 };
@@ -131,6 +143,12 @@ static void bar(struct gimp *g, int t)
 }
 
 static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res);
+
+/* More than GDS_BACKLOG_ROWS rows queued and not answered (g->mu held). */
+static bool too_far_ahead(const struct gimp *g)
+{
+	return g->answered < g->nq && g->nq - g->answered > backlog_max();
+}
 static void written(struct gimp *g);
 
 /* "karta: PACKAGE: FILE: row N: msg" (msg may already start with "FILE: "). */
@@ -425,6 +443,8 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 {
 	/* progress: a large package takes a while (while reading, the reader's bar says it) */
 	g->answered++;
+	if (!too_far_ahead(g))
+		pthread_cond_signal(&g->acked);
 	if ((!g->quiet || g->reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
@@ -457,12 +477,17 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 
 /* ---- sending while reading ------------------------------------------------------------------ */
 
-/* An op was written: the sender may take it. */
+/* An op was written: the sender may take it. Then the reader waits while more than
+ * GDS_BACKLOG_ROWS rows it queued are unanswered (and the sender is at work): the outbox's
+ * entity index stays small, so each op's commit rewrites few of its pages (docs/performance.md,
+ * "The client's SQLite I/O in the federal import"). */
 static void written(struct gimp *g)
 {
 	pthread_mutex_lock(&g->mu);
 	g->ops_written++;
 	pthread_cond_signal(&g->cv);
+	while (!g->sender_over && !g->sender_idle && too_far_ahead(g))
+		pthread_cond_wait(&g->acked, &g->mu);
 	pthread_mutex_unlock(&g->mu);
 }
 
@@ -478,8 +503,11 @@ static void *send_loop(void *arg)
 	bool failed = false;
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
+		g->sender_idle = true; /* a reader waiting for answers goes on */
+		pthread_cond_signal(&g->acked);
 		while (g->ops_written == sent && !g->reading_done)
 			pthread_cond_wait(&g->cv, &g->mu);
+		g->sender_idle = false;
 		size_t n = g->ops_written;
 		bool done = g->reading_done;
 		failed = g->reading_failed;
@@ -499,7 +527,11 @@ static void *send_loop(void *arg)
 	if (rc == 0 && !failed && sent > 0 && (!sync_connect(&g->snd, true) ||
 			sync_pull(&g->snd, false, &rep) != 0))
 		rc = g->snd.rpc ? -2 : -1;
+	pthread_mutex_lock(&g->mu);
 	g->send_rc = rc;
+	g->sender_over = true;
+	pthread_cond_signal(&g->acked);
+	pthread_mutex_unlock(&g->mu);
 	return NULL;
 }
 
@@ -672,6 +704,7 @@ static void gimp_free(struct gimp *g)
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);
+	pthread_cond_destroy(&g->acked);
 }
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
@@ -707,6 +740,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		.tty = isatty(2) == 1};
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
+	pthread_cond_init(&g.acked, NULL);
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		file_of(t);
 	char err[512];
