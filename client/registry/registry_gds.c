@@ -45,16 +45,7 @@
 #include "sync.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
-/* Rows queued and not yet answered past which the reader waits for the sender (written). */
-#define GDS_BACKLOG_ROWS 24000
-
-/* Test hook: KARTA_TEST_GDS_BACKLOG=N waits from N unanswered rows instead (a small package
- * reaches it: tests/integration/t_registry_gds.sh). */
-static size_t backlog_max(void)
-{
-	const char *e = getenv("KARTA_TEST_GDS_BACKLOG");
-	return e && atol(e) > 0 ? (size_t)atol(e) : GDS_BACKLOG_ROWS;
-}
+#define GDS_BACKLOG_ROWS 24000 /* the reader waits from this many unanswered rows (written) */
 
 struct gq {
 	short table;
@@ -93,8 +84,8 @@ struct gimp {
 	pthread_cond_t cv;
 	size_t ops_written;
 	bool reading_done, reading_failed;
-	pthread_cond_t acked;   /* the reader waits on it while too much is unanswered */
-	bool sender_idle, sender_over;
+	bool sender_idle; /* waiting for ops, or gone */
+	size_t backlog;   /* GDS_BACKLOG_ROWS, or the test hook KARTA_TEST_GDS_BACKLOG */
 	struct client snd;
 	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
 };
@@ -143,12 +134,6 @@ static void bar(struct gimp *g, int t)
 }
 
 static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res);
-
-/* More than GDS_BACKLOG_ROWS rows queued and not answered (g->mu held). */
-static bool too_far_ahead(const struct gimp *g)
-{
-	return g->answered < g->nq && g->nq - g->answered > backlog_max();
-}
 static void written(struct gimp *g);
 
 /* "karta: PACKAGE: FILE: row N: msg" (msg may already start with "FILE: "). */
@@ -443,8 +428,7 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 {
 	/* progress: a large package takes a while (while reading, the reader's bar says it) */
 	g->answered++;
-	if (!too_far_ahead(g))
-		pthread_cond_signal(&g->acked);
+	pthread_cond_broadcast(&g->cv); /* a reader waiting in written() looks again */
 	if ((!g->quiet || g->reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
@@ -477,17 +461,15 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 
 /* ---- sending while reading ------------------------------------------------------------------ */
 
-/* An op was written: the sender may take it. Then the reader waits while more than
- * GDS_BACKLOG_ROWS rows it queued are unanswered (and the sender is at work): the outbox's
- * entity index stays small, so each op's commit rewrites few of its pages (docs/performance.md,
- * "The client's SQLite I/O in the federal import"). */
+/* An op was written: the sender may take it. The reader waits while the sender works on more
+ * than g->backlog rows: the outbox's uuid index stays small (docs/performance.md, clientio). */
 static void written(struct gimp *g)
 {
 	pthread_mutex_lock(&g->mu);
 	g->ops_written++;
-	pthread_cond_signal(&g->cv);
-	while (!g->sender_over && !g->sender_idle && too_far_ahead(g))
-		pthread_cond_wait(&g->acked, &g->mu);
+	pthread_cond_broadcast(&g->cv);
+	while (!g->sender_idle && g->answered < g->nq && g->nq - g->answered > g->backlog)
+		pthread_cond_wait(&g->cv, &g->mu);
 	pthread_mutex_unlock(&g->mu);
 }
 
@@ -503,9 +485,8 @@ static void *send_loop(void *arg)
 	bool failed = false;
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
-		g->sender_idle = true; /* a reader waiting for answers goes on */
-		pthread_cond_signal(&g->acked);
-		while (g->ops_written == sent && !g->reading_done)
+		g->sender_idle = true;
+		for (pthread_cond_broadcast(&g->cv); g->ops_written == sent && !g->reading_done;)
 			pthread_cond_wait(&g->cv, &g->mu);
 		g->sender_idle = false;
 		size_t n = g->ops_written;
@@ -528,9 +509,8 @@ static void *send_loop(void *arg)
 			sync_pull(&g->snd, false, &rep) != 0))
 		rc = g->snd.rpc ? -2 : -1;
 	pthread_mutex_lock(&g->mu);
-	g->send_rc = rc;
-	g->sender_over = true;
-	pthread_cond_signal(&g->acked);
+	g->send_rc = rc, g->sender_idle = true;
+	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
 }
@@ -541,6 +521,8 @@ static int send_start(struct gimp *g, pthread_t *th)
 {
 	g->snd = (struct client){.cfg = g->cl->cfg};
 	g->batch.own_txn = true;
+	const char *bl = getenv("KARTA_TEST_GDS_BACKLOG"); /* t_registry_gds.sh */
+	g->backlog = bl && atol(bl) > 0 ? (size_t)atol(bl) : GDS_BACKLOG_ROWS;
 	if (pthread_create(th, NULL, send_loop, g) != 0) {
 		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
 		return -1;
@@ -704,7 +686,6 @@ static void gimp_free(struct gimp *g)
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);
-	pthread_cond_destroy(&g->acked);
 }
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
@@ -740,7 +721,6 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		.tty = isatty(2) == 1};
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
-	pthread_cond_init(&g.acked, NULL);
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		file_of(t);
 	char err[512];
