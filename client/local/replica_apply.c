@@ -288,6 +288,9 @@ static int apply_state(struct replica *r, const Karta__FeedState *fs, struct rep
  * the rows' primary key — per page, that was most of a federal import's pull-back I/O. */
 #define RP_HELD_ROWS 25000
 #define RP_HELD_MS 2000
+/* ... and only while the pages come without a wait: a page that came after a longer gap (a
+ * slow link) is committed at once, so another karta's write never waits behind the network. */
+#define RP_HELD_GAP_MS 250
 
 static long ms_since(const struct timespec *t)
 {
@@ -299,6 +302,7 @@ static long ms_since(const struct timespec *t)
 int replica_apply_page(struct replica *r, const Karta__ChangePage *pg, struct replica_stats *st)
 {
 	struct replica_stats local = {0};
+	bool waited = r->applied_at.tv_sec == 0 || ms_since(&r->applied_at) >= RP_HELD_GAP_MS;
 	if (r->held) { /* the bulk pull's open transaction goes on */
 		r->held = false;
 	} else {
@@ -316,7 +320,8 @@ int replica_apply_page(struct replica *r, const Karta__ChangePage *pg, struct re
 	r->held_rows += (long)pg->n_changes;
 	/* the last page of a pull (caught up) is committed at once: nothing is held while the
 	 * program waits for more */
-	if (r->bulk && !pg->caught_up && r->held_rows < RP_HELD_ROWS &&
+	clock_gettime(CLOCK_MONOTONIC, &r->applied_at);
+	if (r->bulk && !pg->caught_up && !waited && r->held_rows < RP_HELD_ROWS &&
 	    ms_since(&r->held_since) < RP_HELD_MS) {
 		r->held = true;
 		stats_add(st, &local);

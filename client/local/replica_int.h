@@ -49,11 +49,12 @@ struct replica {
 	sqlite3 *db;
 	sqlite3_stmt *st[RS__COUNT];
 	/* a bulk pull (replica_pull_bulk): its pages share a transaction, left open ("held") by
-	 * replica_apply_page until RP_HELD_ROWS rows or RP_HELD_MS; the next rp_begin, the end of
+	 * replica_apply_page until RP_HELD_ROWS rows or RP_HELD_MS, while the pages come without a
+ * wait (RP_HELD_GAP_MS); the next rp_begin, the end of
 	 * the bulk pull or replica_close commits it */
 	bool bulk, held;
 	long held_rows;
-	struct timespec held_since;
+	struct timespec held_since, applied_at; /* applied_at: the end of the last page's apply */
 	char err[512];
 	char dir[256]; /* the state dir, for messages */
 };
