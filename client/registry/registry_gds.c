@@ -45,7 +45,6 @@
 #include "sync.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
-#define GDS_BACKLOG_ROWS 24000 /* the reader waits from this many unanswered rows (written) */
 
 struct gq {
 	short table;
@@ -84,8 +83,6 @@ struct gimp {
 	pthread_cond_t cv;
 	size_t ops_written;
 	bool reading_done, reading_failed;
-	bool sender_idle; /* waiting for ops, or gone */
-	size_t backlog;   /* GDS_BACKLOG_ROWS, or the test hook KARTA_TEST_GDS_BACKLOG */
 	struct client snd;
 	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
 };
@@ -428,7 +425,6 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 {
 	/* progress: a large package takes a while (while reading, the reader's bar says it) */
 	g->answered++;
-	pthread_cond_broadcast(&g->cv); /* a reader waiting in written() looks again */
 	if ((!g->quiet || g->reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
@@ -461,15 +457,12 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 
 /* ---- sending while reading ------------------------------------------------------------------ */
 
-/* An op was written: the sender may take it. The reader waits while the sender works on more
- * than g->backlog rows: the outbox's uuid index stays small (docs/performance.md, clientio). */
+/* An op was written: the sender may take it. */
 static void written(struct gimp *g)
 {
 	pthread_mutex_lock(&g->mu);
 	g->ops_written++;
-	pthread_cond_broadcast(&g->cv);
-	while (!g->sender_idle && g->answered < g->nq && g->nq - g->answered > g->backlog)
-		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_cond_signal(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 }
 
@@ -485,10 +478,8 @@ static void *send_loop(void *arg)
 	bool failed = false;
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
-		g->sender_idle = true;
-		for (pthread_cond_broadcast(&g->cv); g->ops_written == sent && !g->reading_done;)
+		while (g->ops_written == sent && !g->reading_done)
 			pthread_cond_wait(&g->cv, &g->mu);
-		g->sender_idle = false;
 		size_t n = g->ops_written;
 		bool done = g->reading_done;
 		failed = g->reading_failed;
@@ -508,10 +499,7 @@ static void *send_loop(void *arg)
 	if (rc == 0 && !failed && sent > 0 && (!sync_connect(&g->snd, true) ||
 			sync_pull(&g->snd, false, &rep) != 0))
 		rc = g->snd.rpc ? -2 : -1;
-	pthread_mutex_lock(&g->mu);
-	g->send_rc = rc, g->sender_idle = true;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
+	g->send_rc = rc;
 	return NULL;
 }
 
@@ -521,8 +509,6 @@ static int send_start(struct gimp *g, pthread_t *th)
 {
 	g->snd = (struct client){.cfg = g->cl->cfg};
 	g->batch.own_txn = true;
-	const char *bl = getenv("KARTA_TEST_GDS_BACKLOG"); /* t_registry_gds.sh */
-	g->backlog = bl && atol(bl) > 0 ? (size_t)atol(bl) : GDS_BACKLOG_ROWS;
 	if (pthread_create(th, NULL, send_loop, g) != 0) {
 		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
 		return -1;
