@@ -15,8 +15,9 @@
  * one local transaction. Online it is two: the first checks and compares every row and says
  * what it refuses; the second reads the package again and queues, each op written in a
  * short transaction of its own, and a sender thread (its own connection and replica handle)
- * sends each op as soon as it is written, then pulls the replica back — the server applies
- * the first rows while the client reads the last. The server resolves the owners by the
+ * sends each op as soon as it is written — the server applies the first rows while the
+ * client reads the last — and a puller thread (a third connection and handle) pulls the
+ * rows answered so far back into the replica while the server applies the later ones. The server resolves the owners by the
  * package's organization GUIDs and the exams by ExamGlobalID (sql/0019) and answers each
  * row. A row equal to the replica's copy is not sent, so importing the same package twice
  * queues nothing (and reads it once).
@@ -33,6 +34,7 @@
 #include "kt_gds.h"
 #include "kt_gds_map.h"
 #include "kt_i18n.h"
+#include "kt_log.h"
 #include "kt_server_text.h"
 #include "kt_msg.h"
 #include "opts.h"
@@ -85,6 +87,15 @@ struct gimp {
 	bool reading_done, reading_failed;
 	struct client snd;
 	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
+	/* pulling while sending: a third connection and replica handle (pul) pulls what the
+	 * server answered so far while it applies the later Uploads, so that after the last
+	 * answer only the last pages remain; pcv wakes it (an answer, or the sending over) */
+	struct client pul;
+	pthread_cond_t pcv;
+	size_t pulled_at;   /* answered, when the puller last began a pull */
+	bool sending_done;  /* the sender has stopped */
+	bool pull_last;     /* …with everything sent and answered: the last pull follows */
+	int pull_rc;        /* as send_rc, for the pulls */
 };
 
 static char files[GMAX][48]; /* "rbd_….xml", written once before any thread starts */
@@ -417,6 +428,7 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 	long k = reg_batch_tag(&g->batch, op);
 	if (k >= 0 && (size_t)k < g->nq) /* else an op queued before this import */
 		result(g, &g->q[k], res);
+	pthread_cond_signal(&g->pcv); /* recorded: the puller may take its rows */
 	pthread_mutex_unlock(&g->mu);
 }
 
@@ -460,6 +472,12 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 /* An op was written: the sender may take it. */
 static void written(struct gimp *g)
 {
+	if (getenv("KARTA_UPLOAD_TIMING")) { /* sync.c: each Upload's timeline beside it */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		kt_log(KT_LOG_INFO, "event=op_written unix_ms=%.1f",
+			(double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+	}
 	pthread_mutex_lock(&g->mu);
 	g->ops_written++;
 	pthread_cond_signal(&g->cv);
@@ -496,39 +514,106 @@ static void *send_loop(void *arg)
 			break;
 		}
 	}
-	if (rc == 0 && !failed && sent > 0 && (!sync_connect(&g->snd, true) ||
-			sync_pull(&g->snd, false, &rep) != 0))
-		rc = g->snd.rpc ? -2 : -1;
+	pthread_mutex_lock(&g->mu);
 	g->send_rc = rc;
+	g->sending_done = true;
+	g->pull_last = rc == 0 && !failed && sent > 0;
+	pthread_cond_signal(&g->pcv);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* Test hook: KARTA_TEST_HANG_AFTER_PULL set, the puller, after its first pull while the
+ * sender is still at work, says so on stderr and waits until the client is killed
+ * (tests/integration/t_registry_gds_pull.sh). */
+static void pull_hang(void)
+{
+	if (!getenv("KARTA_TEST_HANG_AFTER_PULL"))
+		return;
+	fprintf(stderr, "karta: test hook: pulled while sending, waiting to be killed\n");
+	for (;;)
+		pause();
+}
+
+/* The puller: each time more was answered, the replica pulls until caught up — the rows of
+ * the Uploads answered, while the server applies the next ones; once the sender has
+ * stopped with everything answered, the last pull. Each page and its cursors are one local
+ * transaction (replica_apply_page), so a kill at any point leaves the replica where a later
+ * 'karta sync' goes on from. A pull that fails ends the pulling (the import says so). */
+static void *pull_loop(void *arg)
+{
+	struct gimp *g = arg;
+	struct sync_report rep = {0};
+	int rc = 0;
+	/* bench hook: KARTA_PULL_WHILE_SENDING=0 pulls only after the last answer, as before
+	 * (bench/giadbset.sh measures both side by side) */
+	const char *w = getenv("KARTA_PULL_WHILE_SENDING");
+	bool during = !w || strcmp(w, "0") != 0;
+	for (;;) {
+		pthread_mutex_lock(&g->mu);
+		while ((!during || g->answered == g->pulled_at) && !g->sending_done)
+			pthread_cond_wait(&g->pcv, &g->mu);
+		bool last = g->sending_done, go = !last || g->pull_last;
+		g->pulled_at = g->answered;
+		pthread_mutex_unlock(&g->mu);
+		if (!go)
+			break;
+		if (!sync_connect(&g->pul, true) || sync_pull(&g->pul, false, &rep) != 0) {
+			rc = g->pul.rpc ? -2 : -1;
+			break;
+		}
+		if (last)
+			break;
+		pull_hang();
+	}
+	g->pull_rc = rc;
 	return NULL;
 }
 
 /* Pass 2 of an import that sends while it reads: every op written in its own transaction,
- * the sender started. 0, or -1 (printed). */
-static int send_start(struct gimp *g, pthread_t *th)
+ * the sender and the puller started (th[0], th[1]). 0, or -1 (printed; neither runs). */
+static int send_start(struct gimp *g, pthread_t th[2])
 {
 	g->snd = (struct client){.cfg = g->cl->cfg};
+	g->pul = (struct client){.cfg = g->cl->cfg};
 	g->batch.own_txn = true;
-	if (pthread_create(th, NULL, send_loop, g) != 0) {
+	if (pthread_create(&th[0], NULL, send_loop, g) != 0) {
 		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
+		return -1;
+	}
+	if (pthread_create(&th[1], NULL, pull_loop, g) != 0) {
+		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
+		pthread_mutex_lock(&g->mu);
+		g->reading_done = g->reading_failed = true;
+		pthread_cond_signal(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+		pthread_join(th[0], NULL);
 		return -1;
 	}
 	return 0;
 }
 
-/* The reading is over (failed: nothing more is sent); waits for the sender. */
-static void send_end(struct gimp *g, pthread_t th, bool failed)
+static void client_drop(struct client *c)
+{
+	rpc_close(c->rpc);
+	replica_close(c->replica);
+	c->rpc = NULL;
+	c->replica = NULL;
+}
+
+/* The reading is over (failed: nothing more is sent); waits for the sender and the puller
+ * (their outcomes: send_rc, pull_rc). */
+static void send_end(struct gimp *g, pthread_t th[2], bool failed)
 {
 	pthread_mutex_lock(&g->mu);
 	g->reading_done = true;
 	g->reading_failed = failed;
 	pthread_cond_signal(&g->cv);
 	pthread_mutex_unlock(&g->mu);
-	pthread_join(th, NULL);
-	rpc_close(g->snd.rpc);
-	replica_close(g->snd.replica);
-	g->snd.rpc = NULL;
-	g->snd.replica = NULL;
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	client_drop(&g->snd);
+	client_drop(&g->pul);
 }
 
 static void summary(const struct gimp *g)
@@ -605,8 +690,8 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
-	pthread_t th;
-	if (send_start(g, &th) != 0)
+	pthread_t th[2];
+	if (send_start(g, th) != 0)
 		return -1;
 	int rc = read_all(g);
 	if (rc == 0)
@@ -625,6 +710,10 @@ static int two_passes(struct gimp *g)
 	} else if (g->send_rc != 0) {
 		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
 				"was not sent\n"), g->path, g->nq);
+		return -1;
+	} else if (g->pull_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
+				"'karta sync' pulls the rest\n"), g->path);
 		return -1;
 	}
 	return 0;
@@ -672,6 +761,7 @@ static void gimp_free(struct gimp *g)
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->cv);
+	pthread_cond_destroy(&g->pcv);
 }
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
@@ -707,6 +797,7 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 		.tty = isatty(2) == 1};
 	pthread_mutex_init(&g.mu, NULL);
 	pthread_cond_init(&g.cv, NULL);
+	pthread_cond_init(&g.pcv, NULL);
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		file_of(t);
 	char err[512];
