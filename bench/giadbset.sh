@@ -149,9 +149,13 @@ else
 	kt_start_kartad
 fi
 kt_psql "SELECT pg_stat_reset()" >/dev/null
+# kartad's CPU (user + system clock ticks) across the import
+kcpu() { awk '{ print $14 + $15 }' "/proc/$KT_KARTAD_PID/stat"; }
+kcpu0=$(kcpu)
 t_start=$(date +%s%3N)
 krun gimp registry import --layout giadbset "$KT_WORK/registries.zip"
 unset KARTA_UPLOAD_TIMING
+kcpu_gimp=$(awk -v t="$(($(kcpu) - kcpu0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
 t_gimp=$T rss_gimp=$RSS cpu_gimp=$(cpu_of gimp)
 t_end=$(date +%s%3N)
 # its phases, from kartad's log: up to the first Upload's answer, the Uploads, the pull back
@@ -223,7 +227,7 @@ grow "the same package again (nothing to send)" "$t_gagain" "$cpu_gagain" "$rss_
 echo "| floor: psql COPY of the same rows (text columns) | $t_gcopy | $((NROWS * 1000 / (t_gcopy > 0 ? t_gcopy : 1))) | | | 1.0 |"
 echo
 echo "The end-to-end import, from kartad's log: up to the first Upload's answer $t_first ms, the"
-echo "Uploads $t_uploads ms, after the last Upload (the pull back) $t_pull ms."
+echo "Uploads $t_uploads ms, after the last Upload (the pull back) $t_pull ms; kartad's CPU $kcpu_gimp s."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)."
 if [ "${KT_GDS_TIMELINE:-0}" = 1 ]; then
 	echo

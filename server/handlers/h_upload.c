@@ -256,13 +256,67 @@ static void send_ready(struct pending *p)
 		prepare_next(p->sess); /* (not when the query failed: p is gone, the line held) */
 }
 
+/* A growing text: the JSON array of a run's ops. */
+struct text {
+	char *s;
+	size_t n, cap;
+	bool failed;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->n + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (t->n + n + 1 > cap)
+			cap *= 2;
+		char *b = realloc(t->s, cap);
+		if (!b) {
+			t->failed = true;
+			return;
+		}
+		t->s = b, t->cap = cap;
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+/* Op o as an element of karta_upload's array: {"op_id", "digest", "kind", "a"} — its
+ * arguments' text as the client sent it when ops.c kept it (op_id a checked UUID, digest hex,
+ * kind letters and _: nothing to escape), else written out from the parsed arguments. */
+static void text_op(struct text *t, const struct up_op *o)
+{
+	if (o->args.raw) {
+		char head[200];
+		int n = snprintf(head, sizeof head, "{\"op_id\":\"%s\",\"digest\":\"%s\",\"kind\":\"%s\",\"a\":",
+			o->op_id, o->digest, o->args.kind);
+		text_add(t, head, (size_t)n);
+		text_add(t, o->args.raw, strlen(o->args.raw));
+		text_add(t, "}", 1);
+		return;
+	}
+	json_t *j = json_pack("{s:s,s:s,s:s,s:O}", "op_id", o->op_id, "digest", o->digest, "kind",
+		o->args.kind, "a", o->args.a);
+	char *d = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!d) {
+		t->failed = true;
+		return;
+	}
+	text_add(t, d, strlen(d));
+	free(d);
+}
+
 /* Picks the run starting at u->next (every op's year known), normalizes its items and sends
  * it to karta_upload (early: keeps it for its turn); replies when every op is resolved. */
 static void send_run(struct pending *p)
 {
 	struct upload *u = p->extra;
 	uint64_t t0 = metrics_now_ns();
-	json_t *batch = json_array();
+	struct text batch = {0};
+	text_add(&batch, "[", 1);
 	size_t i = u->next;
 	for (; i < u->n; i++) {
 		struct up_op *o = &u->ops[i];
@@ -279,13 +333,16 @@ static void send_run(struct pending *p)
 			json_object_set_new(u->years, o->args.new_plan,
 				json_integer(o->args.derives ? -1 : o->args.new_plan_year));
 		}
-		json_array_append_new(batch, json_pack("{s:s,s:s,s:s,s:O}", "op_id", o->op_id,
-			"digest", o->digest, "kind", o->args.kind, "a", o->args.a));
+		if (batch.n > 1)
+			text_add(&batch, ",", 1);
+		text_op(&batch, o);
 	}
+	text_add(&batch, "]", 1);
 	u->run_end = i;
 	free(u->ops_json);
-	u->ops_json = json_dumps(batch, JSON_COMPACT);
-	json_decref(batch);
+	u->ops_json = batch.failed ? NULL : batch.s;
+	if (batch.failed)
+		free(batch.s);
 	u->json_ns += metrics_now_ns() - t0;
 	if (!u->ops_json) {
 		if (u->early)
