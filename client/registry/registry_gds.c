@@ -47,6 +47,10 @@
 #include "sync.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
+/* Rows answered between two pulls while sending: about two pages of a pull (a page holds
+ * ~3,800 registry rows), two Uploads of the federal package (docs/performance.md, "Keeping
+ * the server busy") */
+#define PULL_MIN_ROWS 8000
 
 struct gq {
 	short table;
@@ -549,9 +553,13 @@ static void *pull_loop(void *arg)
 	 * (bench/giadbset.sh measures both side by side) */
 	const char *w = getenv("KARTA_PULL_WHILE_SENDING");
 	bool during = !w || strcmp(w, "0") != 0;
+	/* a pull once PULL_MIN_ROWS more rows were answered: fewer, fuller pulls cost the server
+	 * less than one after each Upload (bench hook: KARTA_PULL_MIN_ROWS=N) */
+	const char *mr = getenv("KARTA_PULL_MIN_ROWS");
+	size_t min_rows = mr && atol(mr) > 0 ? (size_t)atol(mr) : PULL_MIN_ROWS;
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
-		while ((!during || g->answered == g->pulled_at) && !g->sending_done)
+		while ((!during || g->answered - g->pulled_at < min_rows) && !g->sending_done)
 			pthread_cond_wait(&g->pcv, &g->mu);
 		bool last = g->sending_done, go = !last || g->pull_last;
 		g->pulled_at = g->answered;
