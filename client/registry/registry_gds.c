@@ -23,6 +23,7 @@
  * queues nothing (and reads it once).
  *
  * Messages name the file, the row's number and the column, never a value. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,9 +540,9 @@ static void pull_hang(void)
 		pause();
 }
 
-/* The puller: each time more was answered, the replica pulls until caught up — the rows of
- * the Uploads answered, while the server applies the next ones; once the sender has
- * stopped with everything answered, the last pull. Each page and its cursors are one local
+/* The puller: each time enough more was answered (below), the replica pulls until caught
+ * up — the rows of the Uploads answered, while the server applies the next ones; once the
+ * sender has stopped with everything answered, the last pull. Each page and its cursors are one local
  * transaction (replica_apply_page), so a kill at any point leaves the replica where a later
  * 'karta sync' goes on from. A pull that fails ends the pulling (the import says so). */
 static void *pull_loop(void *arg)
@@ -559,8 +560,18 @@ static void *pull_loop(void *arg)
 	size_t min_rows = mr && atol(mr) > 0 ? (size_t)atol(mr) : PULL_MIN_ROWS;
 	for (;;) {
 		pthread_mutex_lock(&g->mu);
-		while ((!during || g->answered - g->pulled_at < min_rows) && !g->sending_done)
-			pthread_cond_wait(&g->pcv, &g->mu);
+		/* …or, when fewer came, once no more came for a second (the server is on a large
+		 * Upload, or the reader is behind: the rows answered wait for nothing) */
+		size_t seen = g->answered;
+		while ((!during || g->answered - g->pulled_at < min_rows) && !g->sending_done) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			if (pthread_cond_timedwait(&g->pcv, &g->mu, &until) == ETIMEDOUT && during &&
+			    g->answered == seen && g->answered > g->pulled_at)
+				break;
+			seen = g->answered;
+		}
 		bool last = g->sending_done, go = !last || g->pull_last;
 		g->pulled_at = g->answered;
 		pthread_mutex_unlock(&g->mu);
