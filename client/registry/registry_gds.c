@@ -17,13 +17,13 @@
  * short transaction of its own, and a sender thread (its own connection and replica handle)
  * sends each op as soon as it is written — the server applies the first rows while the
  * client reads the last — and a puller thread (a third connection and handle) pulls the
- * rows answered so far back into the replica while the server applies the later ones. The server resolves the owners by the
+ * rows answered so far back into the replica while the server applies the later ones
+ * (reg_pipe.c). The server resolves the owners by the
  * package's organization GUIDs and the exams by ExamGlobalID (sql/0019) and answers each
  * row. A row equal to the replica's copy is not sent, so importing the same package twice
  * queues nothing (and reads it once).
  *
  * Messages name the file, the row's number and the column, never a value. */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,23 +35,17 @@
 #include "kt_gds.h"
 #include "kt_gds_map.h"
 #include "kt_i18n.h"
-#include "kt_log.h"
 #include "kt_server_text.h"
 #include "kt_msg.h"
 #include "opts.h"
 #include "reg_batch.h"
+#include "reg_pipe.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
 #include "registry_rows.h"
 #include "replica.h"
-#include "rpc.h"
-#include "sync.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
-/* Rows answered between two pulls while sending: about two pages of a pull (a page holds
- * ~3,800 registry rows), two Uploads of the federal package (docs/performance.md, "Keeping
- * the server busy") */
-#define PULL_MIN_ROWS 8000
 
 struct gq {
 	short table;
@@ -84,23 +78,11 @@ struct gimp {
 	long rejected;
 	size_t answered;
 	struct timespec last_bar;
-	/* sending while reading: the ops go out, on a connection and replica handle of their
-	 * own (snd), as soon as each is written; mu guards q, st, batch, answered and stderr */
+	/* sending while reading (reg_pipe.c): the ops go out, and the rows answered come
+	 * back, on connections and replica handles of their own, as soon as each op is
+	 * written; mu guards q, st, batch, answered and stderr */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	size_t ops_written;
-	bool reading_done, reading_failed;
-	struct client snd;
-	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
-	/* pulling while sending: a third connection and replica handle (pul) pulls what the
-	 * server answered so far while it applies the later Uploads, so that after the last
-	 * answer only the last pages remain; pcv wakes it (an answer, or the sending over) */
-	struct client pul;
-	pthread_cond_t pcv;
-	size_t pulled_at;   /* answered, when the puller last began a pull */
-	bool sending_done;  /* the sender has stopped */
-	bool pull_last;     /* …with everything sent and answered: the last pull follows */
-	int pull_rc;        /* as send_rc, for the pulls */
+	struct reg_pipe pipe;
 };
 
 static char files[GMAX][48]; /* "rbd_….xml", written once before any thread starts */
@@ -147,7 +129,6 @@ static void bar(struct gimp *g, int t)
 }
 
 static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res);
-static void written(struct gimp *g);
 
 /* "karta: PACKAGE: FILE: row N: msg" (msg may already start with "FILE: "). */
 static void say(struct gimp *g, int t, long row, const char *msg)
@@ -364,7 +345,7 @@ static int flush(struct gimp *g)
 	int rc = reg_batch_flush(&g->batch);
 	pthread_mutex_unlock(&g->mu);
 	if (g->batch.own_txn && g->batch.nops != ops)
-		written(g);
+		reg_pipe_written(&g->pipe);
 	return rc;
 }
 
@@ -414,7 +395,7 @@ static int read_table(struct gimp *g, int t)
 			bar(g, t);
 		pthread_mutex_unlock(&g->mu);
 		if (g->batch.own_txn && g->batch.nops != ops)
-			written(g);
+			reg_pipe_written(&g->pipe);
 		if (r < 0) {
 			rc = -1;
 			break;
@@ -426,15 +407,13 @@ static int read_table(struct gimp *g, int t)
 
 /* ---- the server's answers --------------------------------------------------------------------- */
 
+/* An answer, with mu held (reg_pipe). */
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct gimp *g = arg;
-	pthread_mutex_lock(&g->mu);
 	long k = reg_batch_tag(&g->batch, op);
 	if (k >= 0 && (size_t)k < g->nq) /* else an op queued before this import */
 		result(g, &g->q[k], res);
-	pthread_cond_signal(&g->pcv); /* recorded: the puller may take its rows */
-	pthread_mutex_unlock(&g->mu);
 }
 
 /* The answer res to the queued row q. */
@@ -442,7 +421,7 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 {
 	/* progress: a large package takes a while (while reading, the reader's bar says it) */
 	g->answered++;
-	if ((!g->quiet || g->reading_done) && due(g)) {
+	if ((!g->quiet || g->pipe.reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
 				"%s: %zu of %zu rows sent and answered", g->nq), g->path, g->answered, g->nq);
@@ -470,169 +449,6 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		say(g, q->table, q->row, buf);
 	}
-}
-
-/* ---- sending while reading ------------------------------------------------------------------ */
-
-/* An op was written: the sender may take it. */
-static void written(struct gimp *g)
-{
-	if (getenv("KARTA_UPLOAD_TIMING")) { /* sync.c: each Upload's timeline beside it */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		kt_log(KT_LOG_INFO, "event=op_written unix_ms=%.1f",
-			(double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
-	}
-	pthread_mutex_lock(&g->mu);
-	g->ops_written++;
-	pthread_cond_signal(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-}
-
-/* The sender: whatever the reader has written goes out (sync_push sends the whole outbox,
- * several Uploads in flight), again each time more was written; once the reading is over
- * and everything answered, the pull brings the server's rows back. */
-static void *send_loop(void *arg)
-{
-	struct gimp *g = arg;
-	struct sync_report rep = {0};
-	size_t sent = 0;
-	int rc = 0;
-	bool failed = false;
-	for (;;) {
-		pthread_mutex_lock(&g->mu);
-		while (g->ops_written == sent && !g->reading_done)
-			pthread_cond_wait(&g->cv, &g->mu);
-		size_t n = g->ops_written;
-		bool done = g->reading_done;
-		failed = g->reading_failed;
-		pthread_mutex_unlock(&g->mu);
-		if (failed || (done && n == sent))
-			break;
-		sent = n;
-		if (!sync_connect(&g->snd, true)) {
-			rc = -1;
-			break;
-		}
-		if (sync_push(&g->snd, &rep, on_result, g) != 0) {
-			rc = -2;
-			break;
-		}
-	}
-	pthread_mutex_lock(&g->mu);
-	g->send_rc = rc;
-	g->sending_done = true;
-	g->pull_last = rc == 0 && !failed && sent > 0;
-	pthread_cond_signal(&g->pcv);
-	pthread_mutex_unlock(&g->mu);
-	return NULL;
-}
-
-/* Test hook: KARTA_TEST_HANG_AFTER_PULL set, the puller, after its first pull while the
- * sender is still at work, says so on stderr and waits until the client is killed
- * (tests/integration/t_registry_gds_pull.sh). */
-static void pull_hang(void)
-{
-	if (!getenv("KARTA_TEST_HANG_AFTER_PULL"))
-		return;
-	fprintf(stderr, "karta: test hook: pulled while sending, waiting to be killed\n");
-	for (;;)
-		pause();
-}
-
-/* The puller: each time enough more was answered (below), the replica pulls until caught
- * up — the rows of the Uploads answered, while the server applies the next ones; once the
- * sender has stopped with everything answered, the last pull. Each page and its cursors are one local
- * transaction (replica_apply_page), so a kill at any point leaves the replica where a later
- * 'karta sync' goes on from. A pull that fails ends the pulling (the import says so). */
-static void *pull_loop(void *arg)
-{
-	struct gimp *g = arg;
-	struct sync_report rep = {0};
-	int rc = 0;
-	/* bench hook: KARTA_PULL_WHILE_SENDING=0 pulls only after the last answer, as before
-	 * (bench/giadbset.sh measures both side by side) */
-	const char *w = getenv("KARTA_PULL_WHILE_SENDING");
-	bool during = !w || strcmp(w, "0") != 0;
-	/* a pull once PULL_MIN_ROWS more rows were answered: fewer, fuller pulls cost the server
-	 * less than one after each Upload (bench hook: KARTA_PULL_MIN_ROWS=N) */
-	const char *mr = getenv("KARTA_PULL_MIN_ROWS");
-	size_t min_rows = mr && atol(mr) > 0 ? (size_t)atol(mr) : PULL_MIN_ROWS;
-	for (;;) {
-		pthread_mutex_lock(&g->mu);
-		/* …or, when fewer came, once no more came for a second (the server is on a large
-		 * Upload, or the reader is behind: the rows answered wait for nothing) */
-		size_t seen = g->answered;
-		while ((!during || g->answered - g->pulled_at < min_rows) && !g->sending_done) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
-			if (pthread_cond_timedwait(&g->pcv, &g->mu, &until) == ETIMEDOUT && during &&
-			    g->answered == seen && g->answered > g->pulled_at)
-				break;
-			seen = g->answered;
-		}
-		bool last = g->sending_done, go = !last || g->pull_last;
-		g->pulled_at = g->answered;
-		pthread_mutex_unlock(&g->mu);
-		if (!go)
-			break;
-		if (!sync_connect(&g->pul, true) || sync_pull(&g->pul, false, &rep) != 0) {
-			rc = g->pul.rpc ? -2 : -1;
-			break;
-		}
-		if (last)
-			break;
-		pull_hang();
-	}
-	g->pull_rc = rc;
-	return NULL;
-}
-
-/* Pass 2 of an import that sends while it reads: every op written in its own transaction,
- * the sender and the puller started (th[0], th[1]). 0, or -1 (printed; neither runs). */
-static int send_start(struct gimp *g, pthread_t th[2])
-{
-	g->snd = (struct client){.cfg = g->cl->cfg};
-	g->pul = (struct client){.cfg = g->cl->cfg};
-	g->batch.own_txn = true;
-	if (pthread_create(&th[0], NULL, send_loop, g) != 0) {
-		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
-		return -1;
-	}
-	if (pthread_create(&th[1], NULL, pull_loop, g) != 0) {
-		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
-		pthread_mutex_lock(&g->mu);
-		g->reading_done = g->reading_failed = true;
-		pthread_cond_signal(&g->cv);
-		pthread_mutex_unlock(&g->mu);
-		pthread_join(th[0], NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static void client_drop(struct client *c)
-{
-	rpc_close(c->rpc);
-	replica_close(c->replica);
-	c->rpc = NULL;
-	c->replica = NULL;
-}
-
-/* The reading is over (failed: nothing more is sent); waits for the sender and the puller
- * (their outcomes: send_rc, pull_rc). */
-static void send_end(struct gimp *g, pthread_t th[2], bool failed)
-{
-	pthread_mutex_lock(&g->mu);
-	g->reading_done = true;
-	g->reading_failed = failed;
-	pthread_cond_signal(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-	pthread_join(th[0], NULL);
-	pthread_join(th[1], NULL);
-	client_drop(&g->snd);
-	client_drop(&g->pul);
 }
 
 static void summary(const struct gimp *g)
@@ -709,13 +525,14 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
-	pthread_t th[2];
-	if (send_start(g, th) != 0)
+	g->pipe = (struct reg_pipe){.cfg = &g->cl->cfg, .mu = &g->mu, .fn = on_result, .arg = g};
+	g->batch.own_txn = true;
+	if (reg_pipe_start(&g->pipe) != 0)
 		return -1;
 	int rc = read_all(g);
 	if (rc == 0)
 		rc = flush(g);
-	send_end(g, th, rc != 0);
+	reg_pipe_end(&g->pipe, rc != 0);
 	g->quiet = false;
 	if (rc != 0) {
 		fprintf(stderr, P_("karta: %s: %zu change was queued before the import stopped; 'karta "
@@ -724,13 +541,13 @@ static int two_passes(struct gimp *g)
 				"the package again queues the rest\n", g->nq), g->path, g->nq);
 		return -1;
 	}
-	if (g->send_rc == -1 && g->snd.unreachable) {
+	if (g->pipe.send_rc == -1 && g->pipe.snd.unreachable) {
 		g->offline = true; /* summary: queued, 'karta sync' sends them */
-	} else if (g->send_rc != 0) {
+	} else if (g->pipe.send_rc != 0) {
 		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
 				"was not sent\n"), g->path, g->nq);
 		return -1;
-	} else if (g->pull_rc != 0) {
+	} else if (g->pipe.pull_rc != 0) {
 		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
 				"'karta sync' pulls the rest\n"), g->path);
 		return -1;
@@ -779,8 +596,6 @@ static void gimp_free(struct gimp *g)
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->cv);
-	pthread_cond_destroy(&g->pcv);
 }
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
@@ -815,8 +630,6 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	struct gimp g = {.cl = cl, .path = pos[0], .dry = o[O_DRY].set, .partial = o[O_PARTIAL].set,
 		.tty = isatty(2) == 1};
 	pthread_mutex_init(&g.mu, NULL);
-	pthread_cond_init(&g.cv, NULL);
-	pthread_cond_init(&g.pcv, NULL);
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		file_of(t);
 	char err[512];
