@@ -112,9 +112,10 @@ static void pull_hang(void)
 
 /* The puller: each time enough more was answered (below), the replica pulls until caught
  * up — the rows of the Uploads answered, while the server applies the next ones; once the
- * sender has stopped with everything answered, the last pull. Each page and its cursors are one local
- * transaction (replica_apply_page), so a kill at any point leaves the replica where a later
- * 'karta sync' goes on from. A pull that fails ends the pulling (the import says so). */
+ * sender has stopped with everything answered, the last pull. Each page and its cursors
+ * are one local transaction (replica_apply_page), so a kill at any point leaves the replica
+ * where a later 'karta sync' goes on from. A pull that fails ends the pulling (the import
+ * says so). */
 static void *pull_loop(void *arg)
 {
 	struct reg_pipe *g = arg;
