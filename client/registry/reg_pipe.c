@@ -105,7 +105,7 @@ static void pull_hang(void)
 {
 	if (!getenv("KARTA_TEST_HANG_AFTER_PULL"))
 		return;
-	fprintf(stderr, "karta: test hook: pulled while sending, waiting to be killed\n");
+	fprintf(stderr, _("karta: test hook: pulled while sending, waiting to be killed\n"));
 	for (;;)
 		pause();
 }
