@@ -1,6 +1,7 @@
 -- 35_upload_rows: a registry file's rows as ops of many rows (registry_rows, issues 18 and 22;
 -- docs/sync.md «Ops of many rows»): the runs of an op's rows applied set-wise for every
--- registry table and the federal package's rows, the rare rows one by one.
+-- registry table and the federal package's rows (their keys by GUID: 70_giadbset.sql), the
+-- rare rows one by one.
 
 -- ---- one row at a time (the refusals, the rare cases) ----------------------------------------
 -- Rows through their op function, each in a subtransaction; a busy database is raised (the
@@ -283,6 +284,8 @@ DECLARE
 	c2 text;
 	tcols text[];
 	ncols text[];
+	-- the federal package's rows as they come (karta_rows_gds): the owner and the workplace by GUID
+	gds boolean := NOT EXISTS (SELECT 1 FROM unnest(p_ops) x WHERE x.kind IS DISTINCT FROM 'registry_gds_put');
 BEGIN
 	IF p_type = 'participant' THEN
 		RETURN karta_rows_participants(w, p_ops);
@@ -301,7 +304,7 @@ BEGIN
 	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	EXECUTE q INTO defs;
-	IF p_type IN ('exam', 'exam_point', 'staff') AND EXISTS (SELECT 1 FROM unnest(p_ops) x
+	IF p_type IN ('exam', 'exam_point', 'staff') AND NOT gds AND EXISTS (SELECT 1 FROM unnest(p_ops) x
 	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
 		SELECT o.id INTO own FROM organization o
 		WHERE o.level = karta_registry_level(p_type)
@@ -314,7 +317,8 @@ BEGIN
 	WITH o AS MATERIALIZED (
 		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
 			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base, x.a::text AS txt,
-			x.a - '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] AS a0
+			x.a - CASE WHEN $9 THEN '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at,org_guid,grad_org_guid,workplace_guid,exam_global_id,gds_deleted}'::text[]
+				ELSE '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] END AS a0
 		FROM unnest($1) x),
 	cur AS (SELECT c.* FROM (SELECT DISTINCT o.rid FROM o ORDER BY 1) u
 		CROSS JOIN LATERAL (SELECT t.* FROM @T@ t WHERE t.id = u.rid LIMIT 1 FOR UPDATE) c),
@@ -329,11 +333,15 @@ BEGIN
 			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
 			coalesce(to_jsonb(c), '{}') || i.j AS nr0,
-			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
+			CASE WHEN $9 THEN coalesce(og.id, CASE WHEN $3 = 'staff' THEN ws.parent_id END)
+			     WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
 				THEN karta_up_org(o.a, 'org') END AS org_arg,
 			CASE WHEN o.a ? 'host_org' OR o.a ? 'host_org_id' THEN karta_up_org(o.a, 'host_org') END AS host,
-			CASE WHEN o.a ? 'workplace_org' OR o.a ? 'workplace_org_id'
+			CASE WHEN $9 THEN ws.id WHEN o.a ? 'workplace_org' OR o.a ? 'workplace_org_id'
 				THEN karta_up_org(o.a, 'workplace_org') END AS wp,
+			-- a package row whose owner's GUID karta does not know: 0019 names it
+			$9 AND $3 IN ('exam_point', 'staff') AND og.id IS NULL
+				AND (ws.parent_id IS NULL OR $3 <> 'staff') AS unresolved,
 			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
 			jsonb_populate_record(NULL::@T@, i.j) IS NULL AS typed
 		FROM dt o CROSS JOIN LATERAL (
@@ -351,6 +359,10 @@ BEGIN
 					ELSE e.value END), '{}')
 				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j
 			OFFSET 0) i -- computed once: pulled up, i.j was computed at each of its three uses
+		-- (every GUID of the run well-formed: karta_rows_gds checked them, one match for the run)
+		LEFT JOIN organization og ON $9 AND $3 IN ('exam_point', 'staff') AND og.level = 'municipality'
+			AND og.guid = nullif(o.a->>'org_guid', '')::uuid
+		LEFT JOIN organization ws ON $9 AND ws.level = 'school' AND ws.guid = nullif(o.a->>'workplace_guid', '')::uuid
 		LEFT JOIN cur c ON c.id = o.rid),
 	-- what the row hangs on, and its owner
 	k AS MATERIALIZED (
@@ -379,7 +391,7 @@ BEGIN
 		UNION ALL SELECT 'staff', x.org, x.acc FROM karta_rows_access($2, 'staff', ARRAY(SELECT k.s_org FROM k)) x),
 	v AS MATERIALIZED (
 		SELECT k.*, CASE
-			WHEN k.typed IS NULL OR k.unknown THEN 'serial'
+			WHEN k.unresolved OR k.typed IS NULL OR k.unknown THEN 'serial'
 			WHEN ($2).org_id IS NULL OR ($2).role = 'viewer' THEN 'serial'
 			WHEN k.found AND (k.base = 0 OR k.cur_del IS NOT NULL OR k.cur_v <> k.base) THEN 'serial'
 			WHEN NOT k.found AND k.base <> 0 THEN 'serial'
@@ -444,7 +456,7 @@ BEGIN
 				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
-	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols;
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols, gds;
 
 	-- typed over a record of the defaults (not the defaults' object joined to every row)
 	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM (SELECT jsonb_populate_record(NULL::%1$I, $2) AS f) f, '
@@ -462,166 +474,6 @@ BEGIN
 			'WHERE t.id = x.rid AND x.st = ''ok'' AND x.cur_v IS NOT NULL', p_type, c1, c2, p_type)
 			USING d;
 	END IF;
-
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
-			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
-		FROM unnest(d) x ORDER BY x.ord);
-END $$;
-
--- ---- the federal package's rows (karta_registry_gds_put, 0019) ------------------------------
--- The package's keys resolved by joins — the owner by its school / municipality GUID (a staff
--- member without one: its school's municipality), the graduation school, the workplace, a
--- registration's exam by ExamGlobalID in its participant's region — and the rows written by
--- the puts above. A row whose keys do not resolve comes back 'serial' (0019 names what is
--- missing), as does whatever the put leaves to the one-by-one path.
-CREATE OR REPLACE FUNCTION karta_rows_gds(w karta_up_actor, p_type text, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	g karta_up_op[];
-	bad int[];
-	lvl text := karta_registry_level(p_type);
-	res karta_up_res[];
-BEGIN
-	IF p_type = 'exam_registration' THEN
-		res := karta_rows_gds_reg(w, p_ops);
-		IF res IS NOT NULL THEN
-			RETURN res;
-		END IF;
-	ELSIF p_type = 'participant' AND coalesce((SELECT bool_and(NOT x.a ?| '{org,org_id,grad_org,grad_org_id}'
-			AND coalesce(x.a->>'workplace_guid', '') = '' AND length(x.a->>'org_guid') = 36
-			AND coalesce(length(nullif(x.a->>'grad_org_guid', '')), 36) = 36)
-		AND string_agg(concat(x.a->>'org_guid', ',', nullif(x.a->>'grad_org_guid', '')), ',')
-			~* ('^(' || karta_up_uuid_re() || ',(' || karta_up_uuid_re() || ')?,)*' || karta_up_uuid_re()
-			    || ',(' || karta_up_uuid_re() || ')?$')
-		FROM unnest(p_ops) x), false) THEN
-		-- the package's participants as they come (no organization named by code or id, every
-		-- GUID well-formed: one match for the run): the owner and the graduation school by GUID in
-		-- the put's own statement — the rows rebuilt as ops below were 14 ms of a 1,000 rows' 125
-		RETURN karta_rows_participants(w, p_ops);
-	END IF;
-	WITH o AS (SELECT x.* FROM unnest(p_ops) x),
-	r AS (
-		SELECT o.ord, o.op_id, o.a,
-			CASE WHEN p_type IN ('participant', 'exam_point', 'staff')
-				THEN coalesce(og.id, CASE WHEN p_type = 'staff' THEN ws.parent_id END) END AS owner,
-			og.code AS og_code, gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
-			ex.id AS exam
-		FROM o
-		LEFT JOIN organization og ON p_type IN ('participant', 'exam_point', 'staff')
-			AND o.a->>'org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND og.guid = (o.a->>'org_guid')::uuid AND og.level = lvl
-		LEFT JOIN organization ws ON o.a->>'workplace_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND ws.guid = (o.a->>'workplace_guid')::uuid AND ws.level = 'school'
-		LEFT JOIN organization gs ON o.a->>'grad_org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND gs.guid = (o.a->>'grad_org_guid')::uuid AND gs.level = 'school'
-		-- by key, not joined whole (see karta_rows_put)
-		LEFT JOIN LATERAL (SELECT x.org_id FROM participant x WHERE p_type = 'exam_registration'
-			AND x.id = karta_up_uuid(o.a->>'participant_id') LIMIT 1) pp ON true
-		LEFT JOIN LATERAL (SELECT coalesce(gp.id, p.id, x.id) AS region FROM organization x
-			LEFT JOIN organization p ON p.id = x.parent_id LEFT JOIN organization gp ON gp.id = p.parent_id
-			WHERE x.id = pp.org_id) rg ON true
-		LEFT JOIN LATERAL (SELECT e.id FROM exam e WHERE e.org_id = rg.region
-			AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
-			AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL LIMIT 1) ex
-			ON p_type = 'exam_registration'),
-	s AS (
-		SELECT r.*, (p_type IN ('participant', 'exam_point', 'staff') AND r.owner IS NULL)
-			OR (r.grad_named AND r.grad IS NULL)
-			OR (p_type = 'exam_registration' AND r.exam IS NULL) AS serial
-		FROM r)
-	SELECT coalesce(array_agg(s.ord ORDER BY s.ord) FILTER (WHERE s.serial), '{}'),
-		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
-			-- the keys joined into one small object first: each || rebuilds the row's object
-			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
-			|| jsonb_strip_nulls(jsonb_build_object('org', CASE WHEN s.owner IS NULL THEN NULL
-				ELSE coalesce(s.og_code, (SELECT x.code FROM organization x WHERE x.id = s.owner)) END,
-				'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
-			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
-	INTO bad, g FROM s;
-	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)
-		|| CASE WHEN cardinality(g) > 0 THEN karta_rows_put(w, p_type, g) ELSE '{}' END;
-END $$;
-
--- The package's point and auditorium assignments (karta_gds_plan_put, 0019) of a run, as a
--- set: the exam point, the exam (by ExamGlobalID in the point's region, or an auditorium's
--- through its point assignment's GUID), the auditorium, the lock and who plans where (0009's
--- karta_plan_ctx, karta_plan_scope) joined once for the run; one INSERT … ON CONFLICT, one
--- audit row a row. Anything else is 'serial' (0019 names it).
-CREATE OR REPLACE FUNCTION karta_rows_gds_plan(w karta_up_actor, p_type text, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	reg bigint := karta_org_region(w.org_id);
-	d karta_rw_row[];
-BEGIN
-	WITH o AS (
-		SELECT x.ord, x.op_id, x.a, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
-		FROM unnest(p_ops) x),
-	cur AS MATERIALIZED (SELECT c.id, c.row_version FROM exam_point_assignment c
-		WHERE p_type = 'exam_point_assignment' AND c.id IN (SELECT o.rid FROM o)
-		UNION ALL SELECT c.id, c.row_version FROM exam_auditorium c
-		WHERE p_type = 'exam_auditorium' AND c.id IN (SELECT o.rid FROM o)),
-	j AS MATERIALIZED (
-		SELECT o.*, pt.id AS pid, pt.org_id AS p_org, pt.region_id AS p_reg, pt.code AS p_code,
-			ex.id AS eid, e.org_id AS e_org, e.deleted_at AS e_del, coalesce(l.locked, false) AS locked,
-			au.id AS aid, au.point_id AS a_point, c.row_version AS cur_v, c.id IS NOT NULL AS found
-		FROM o
-		LEFT JOIN exam_point pt ON pt.id = karta_up_uuid(o.a->>'point_id')
-		LEFT JOIN LATERAL (
-			SELECT e.id FROM exam e WHERE p_type = 'exam_point_assignment' AND e.org_id = pt.region_id
-				AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
-				AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL
-			UNION ALL SELECT x.exam_id FROM exam_point_assignment x WHERE p_type = 'exam_auditorium'
-				AND x.id = karta_up_uuid(o.a->'extra'->>'StationsExamsID') AND x.point_id = pt.id
-			LIMIT 1) ex ON true
-		LEFT JOIN exam e ON e.id = ex.id
-		LEFT JOIN exam_lock l ON l.id = ex.id
-		LEFT JOIN auditorium au ON p_type = 'exam_auditorium' AND au.id = karta_up_uuid(o.a->>'auditorium_id')
-		LEFT JOIN cur c ON c.id = o.rid),
-	v AS (
-		SELECT j.*, CASE
-			WHEN j.pid IS NULL OR j.eid IS NULL THEN 'serial'
-			WHEN p_type = 'exam_auditorium' AND (j.aid IS NULL OR j.a_point <> j.pid) THEN 'serial'
-			WHEN w.level NOT IN ('region', 'municipality') OR j.e_org IS DISTINCT FROM reg
-			     OR j.e_del IS NOT NULL OR j.locked THEN 'serial'
-			WHEN NOT (w.level = 'region' AND j.p_reg = w.org_id OR w.level = 'municipality' AND j.p_org = w.org_id)
-				THEN 'serial'
-			WHEN j.found AND (j.base = 0 OR j.cur_v <> j.base) OR NOT j.found AND j.base <> 0 THEN 'serial'
-			WHEN p_type = 'exam_point_assignment' AND NOT coalesce(j.a->>'seats', '') ~ '^([0-9]{1,9})?$'
-				THEN 'serial'
-			ELSE 'ok' END AS st
-		FROM j)
-	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, CASE WHEN v.st = 'ok' THEN jsonb_build_object(
-		'org_id', v.p_org, 'exam_id', v.eid, 'point_id', v.pid, 'auditorium_id', v.aid, 'code', v.p_code,
-		'seats', nullif(v.a->>'seats', ''), 'role', coalesce(v.a->>'role', 'exam'), 'extra', v.a->'extra',
-		'del', coalesce((v.a->>'gds_deleted')::boolean, false)) END, v.st, NULL)::karta_rw_row ORDER BY v.ord)
-	INTO d FROM v;
-
-	IF p_type = 'exam_point_assignment' THEN
-		INSERT INTO exam_point_assignment AS x (id, org_id, exam_id, point_id, seats, extra, updated_by,
-			deleted_at)
-		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
-			(r.nr->>'seats')::int, r.nr->'extra', w.device, CASE WHEN (r.nr->>'del')::boolean THEN now() END
-		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
-		ON CONFLICT (id) DO UPDATE SET seats = excluded.seats, extra = excluded.extra,
-			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
-			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
-				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
-	ELSE
-		INSERT INTO exam_auditorium AS x (id, org_id, exam_id, point_id, auditorium_id, role, extra,
-			updated_by, deleted_at)
-		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
-			(r.nr->>'auditorium_id')::uuid, r.nr->>'role', r.nr->'extra', w.device,
-			CASE WHEN (r.nr->>'del')::boolean THEN now() END
-		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
-		ON CONFLICT (id) DO UPDATE SET role = excluded.role, extra = excluded.extra,
-			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
-			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
-				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
-	END IF;
-	INSERT INTO planning_audit(exam_id, step, device_id, org_id, status, summary)
-	SELECT (r.nr->>'exam_id')::uuid, 'gds_import', w.device, w.org_id, 'ok', p_type || ' ' || (r.nr->>'code')
-	FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord;
 
 	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
 			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
