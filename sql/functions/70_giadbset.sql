@@ -416,17 +416,24 @@ BEGIN
 			CASE WHEN coalesce(x.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
 				THEN (x.a->>'exam_global_id')::int END AS gid, x.a->'extra' AS extra
 		FROM unnest(p_ops) x),
-	-- the participant by key (a join hashed the whole table), the exam by the participant's
-	-- region's ExamGlobalID (exam_global_unique), a current row by id
+	-- each participant once (its registrations come together: ~4 rows a probe), by key (a join
+	-- hashed the whole table), with its school's region; the exam by that region's
+	-- ExamGlobalID (exam_global_unique); a current row by id
+	pp AS MATERIALIZED (
+		SELECT x.id, x.org_id, x.deleted_at, x.blocked, coalesce(gp.id, pa.id, sc.id) AS region
+		FROM (SELECT DISTINCT o.pid FROM o) d
+		CROSS JOIN LATERAL (SELECT x.id, x.org_id, x.deleted_at, x.blocked FROM participant x
+			WHERE x.id = d.pid LIMIT 1) x
+		LEFT JOIN organization sc ON sc.id = x.org_id
+		LEFT JOIN organization pa ON pa.id = sc.parent_id
+		LEFT JOIN organization gp ON gp.id = pa.parent_id),
 	k AS MATERIALIZED (
 		SELECT o.*, pp.org_id AS owner, pp.deleted_at AS p_del, pp.blocked AS p_blocked,
 			e.id AS exam, e.org_id AS e_org, e.deleted_at AS e_del,
 			EXISTS (SELECT 1 FROM exam_registration c WHERE c.id = o.rid) AS found
 		FROM o
-		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at, x.blocked FROM participant x
-			WHERE x.id = o.pid LIMIT 1) pp ON true
-		LEFT JOIN karta_rows_regions() rg ON rg.id = pp.org_id
-		LEFT JOIN exam e ON e.org_id = rg.region AND e.global_id = o.gid AND e.deleted_at IS NULL),
+		LEFT JOIN pp ON pp.id = o.pid
+		LEFT JOIN exam e ON e.org_id = pp.region AND e.global_id = o.gid AND e.deleted_at IS NULL),
 	acc AS MATERIALIZED (
 		SELECT 'exam_registration' AS tp, x.org, x.acc
 		FROM karta_rows_access(w, 'exam_registration', ARRAY(SELECT DISTINCT k.owner FROM k)) x
