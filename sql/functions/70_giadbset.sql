@@ -223,7 +223,7 @@ BEGIN
 			RETURN res;
 		END IF;
 	ELSIF p_type = 'participant' AND coalesce((SELECT bool_and(NOT x.a ?| '{org,org_id,grad_org,grad_org_id}'
-			AND coalesce(x.a->>'workplace_guid', '') = '' AND length(x.a->>'org_guid') = 36
+			AND coalesce(x.a->>'workplace_guid', '') = '' AND coalesce(length(x.a->>'org_guid'), 0) = 36
 			AND coalesce(length(nullif(x.a->>'grad_org_guid', '')), 36) = 36)
 		AND string_agg(concat(x.a->>'org_guid', ',', nullif(x.a->>'grad_org_guid', '')), ',')
 			~* ('^(' || karta_up_uuid_re() || ',(' || karta_up_uuid_re() || ')?,)*' || karta_up_uuid_re()
