@@ -12,5 +12,3 @@
 -- The rows already in the log are converted in place: their text is jsonb's
 -- ({"a": 1, "b": 2}, keys sorted), which a client reads as it reads the new rows'.
 ALTER TABLE change_log ALTER COLUMN payload TYPE json USING payload::json;
-COMMENT ON COLUMN change_log.payload IS
-	'the row after the change, as the JSON text the pull sends (to_json of the row)';

@@ -143,7 +143,9 @@ DECLARE
 	fd bigint[]; -- the feed of each new row, in the statement's order
 	ids uuid[];  -- … its entity id
 	vers bigint[]; -- … its row_version (none for an abbreviation)
-	devs bigint[]; -- … its device column (none when the table has none)
+	devs bigint[]; -- … its device (its device column, else karta.device, else -1: an array
+	               -- with a NULL in it is read by position, once a custom plan flattens it —
+	               -- quadratic over a bulk statement; NULL when the table has no such column)
 	fs bigint[]; -- the feeds of the new rows, in org_id order
 	ns bigint[]; -- the number of new rows of each
 	b bigint;
@@ -168,13 +170,14 @@ BEGIN
 		IF etype = 'abbreviation' THEN
 			SELECT array_agg(karta_abbreviation_id(n.plan_id, n.short)) INTO ids FROM new_rows n;
 		ELSIF dcol = 'updated_by' THEN
-			SELECT array_agg(n.id), array_agg(n.row_version), array_agg(n.updated_by)
+			SELECT array_agg(n.id), array_agg(n.row_version), array_agg(coalesce(n.updated_by, dev, -1))
 			INTO ids, vers, devs FROM new_rows n;
 		ELSIF dcol IS NULL THEN
 			SELECT array_agg(n.id), array_agg(n.row_version) INTO ids, vers FROM new_rows n;
 		ELSE -- a device column without a branch of its own (conflict's device_id)
-			EXECUTE format('SELECT array_agg(n.id), array_agg(n.row_version), array_agg(n.%I)
-				FROM new_rows n', dcol) INTO ids, vers, devs;
+			EXECUTE format('SELECT array_agg(n.id), array_agg(n.row_version),
+				array_agg(coalesce(n.%I::bigint, $1, -1)) FROM new_rows n', dcol) INTO ids, vers, devs
+				USING dev;
 		END IF;
 		SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
 		FROM (SELECT f, count(*) AS c FROM unnest(fd) f GROUP BY 1) g;
@@ -184,7 +187,7 @@ BEGIN
 			INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 				changed_fields, payload, origin_device, origin_op_id)
 			SELECT fs[1], b + x.ord, etype, ids[x.ord], 'insert', vers[x.ord], NULL, x.j,
-				coalesce(devs[x.ord], dev), coalesce((ops->>ids[x.ord]::text)::uuid, op_id)
+				coalesce(nullif(devs[x.ord], -1), dev), coalesce((ops->>ids[x.ord]::text)::uuid, op_id)
 			FROM (SELECT to_json(n) AS j, row_number() OVER () AS ord FROM new_rows n) x;
 			RETURN NULL;
 		END IF;
@@ -195,7 +198,7 @@ BEGIN
 		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 			changed_fields, payload, origin_device, origin_op_id)
 		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
-			etype, ch.id, 'insert', vers[ch.ord], NULL, ch.j, coalesce(devs[ch.ord], dev),
+			etype, ch.id, 'insert', vers[ch.ord], NULL, ch.j, coalesce(nullif(devs[ch.ord], -1), dev),
 			coalesce((ops->>ch.id::text)::uuid, op_id)
 		FROM ch JOIN took ON took.feed_id = ch.feed;
 		RETURN NULL;
