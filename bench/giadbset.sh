@@ -141,10 +141,21 @@ if [ -n "${KT_KARTA_BEFORE:-}" ]; then
 	offline gbefore "$KT_KARTA_BEFORE"
 	t_gbefore=$T rss_gbefore=$RSS cpu_gbefore=$(cpu_of gbefore)
 fi
-kt_start_kartad
+# KT_GDS_TIMELINE=1: the import's Uploads lined up, client and kartad (bench/upload_timeline.py)
+if [ "${KT_GDS_TIMELINE:-0}" = 1 ]; then
+	kt_start_kartad --log-level debug
+	export KARTA_UPLOAD_TIMING=1
+else
+	kt_start_kartad
+fi
 kt_psql "SELECT pg_stat_reset()" >/dev/null
+# kartad's CPU (user + system clock ticks) across the import
+kcpu() { awk '{ print $14 + $15 }' "/proc/$KT_KARTAD_PID/stat"; }
+kcpu0=$(kcpu)
 t_start=$(date +%s%3N)
 krun gimp registry import --layout giadbset "$KT_WORK/registries.zip"
+unset KARTA_UPLOAD_TIMING
+kcpu_gimp=$(awk -v t="$(($(kcpu) - kcpu0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
 t_gimp=$T rss_gimp=$RSS cpu_gimp=$(cpu_of gimp)
 t_end=$(date +%s%3N)
 # its phases, from kartad's log: up to the first Upload's answer, the Uploads, the pull back
@@ -153,6 +164,10 @@ t_first=$(($(at 1p) - t_start)) t_uploads=$(($(at '$p') - $(at 1p))) t_pull=$((t
 sleep 1 # the backends report their function times when idle
 kt_psql "SELECT '| ' || funcname || ' | ' || calls || ' | ' || round(total_time) || ' | ' || round(self_time)
 	|| ' |' FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10" >"$KT_WORK/functions.md"
+# the Uploads' database time, outer to inner: the whole call, its rows ops, their apply
+upload_db=$(kt_psql "SELECT string_agg(funcname || ' ' || round(total_time) || ' ms', ', '
+	ORDER BY total_time DESC) FROM pg_stat_user_functions
+	WHERE funcname IN ('karta_upload', 'karta_upload_rows', 'karta_rows_apply')")
 krun gagain registry import --layout giadbset "$KT_WORK/registries.zip"
 t_gagain=$T rss_gagain=$RSS cpu_gagain=$(cpu_of gagain)
 grep -q "rbd_Participants.xml: $NP rows: 0 added, 0 updated, $NP unchanged" "$KT_WORK/gagain.out" ||
@@ -212,8 +227,12 @@ grow "the same package again (nothing to send)" "$t_gagain" "$cpu_gagain" "$rss_
 echo "| floor: psql COPY of the same rows (text columns) | $t_gcopy | $((NROWS * 1000 / (t_gcopy > 0 ? t_gcopy : 1))) | | | 1.0 |"
 echo
 echo "The end-to-end import, from kartad's log: up to the first Upload's answer $t_first ms, the"
-echo "Uploads $t_uploads ms, after the last Upload (the pull back) $t_pull ms."
+echo "Uploads $t_uploads ms, after the last Upload (the pull back) $t_pull ms; kartad's CPU $kcpu_gimp s."
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)."
+if [ "${KT_GDS_TIMELINE:-0}" = 1 ]; then
+	echo
+	"$KT_SRC/bench/upload_timeline.py" "$KT_WORK/gimp.err" "$KT_LOG"
+fi
 echo
 echo "Where kartad's database time went during the import (pg_stat_user_functions, ms; self"
 echo "excludes the functions it called):"
@@ -221,6 +240,8 @@ echo
 echo "| function | calls | total ms | self ms |"
 echo "|---|---|---|---|"
 cat "$KT_WORK/functions.md"
+echo
+echo "The Uploads' database time, outer to inner: $upload_db."
 kt_stop_kartad
 kt_psql "ALTER DATABASE $KT_DB RESET track_functions" >/dev/null
 if [ -n "${KT_GDS_EXPLAIN_MS:-}" ]; then

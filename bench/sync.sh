@@ -280,16 +280,20 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		it->>'responsible_text', it->'responsible', it->>'municipal_action',
 		it->>'institutional_action', it->>'result_text', it->>'target_text', it->'targets', $REG_DEV
 	FROM (SELECT e->'a'->'item' AS it FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e) x"
-	# the feed append's floor: the same change_log rows (to_jsonb of each new row, numbered in
-	# the rows' order after the feed's last seq) by one INSERT … SELECT, no counter taken, no
-	# op map, no notification — a trigger of the bench's own, off but in the one row below
+	# the feed append's floor: the same change_log rows (to_jsonb of each new row, to_json
+	# where the payload is json — sql/0030 —, numbered in the rows' order after the feed's
+	# last seq) by one INSERT … SELECT, no counter taken, no op map, no notification — a
+	# trigger of the bench's own, off but in the one row below
+	pj=$(kt_psql "SELECT CASE WHEN data_type = 'json' THEN 'to_json' ELSE 'to_jsonb' END
+		FROM information_schema.columns WHERE table_schema = current_schema()
+		AND table_name = 'change_log' AND column_name = 'payload'")
 	kt_psql "CREATE SCHEMA IF NOT EXISTS bench_feed;
 	CREATE OR REPLACE FUNCTION bench_feed.floor() RETURNS trigger LANGUAGE plpgsql AS \$\$
 	BEGIN
 		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 			changed_fields, payload, origin_device, origin_op_id)
 		SELECT f.org_id, f.last_seq + row_number() OVER (), 'plan_item', n.id, 'insert',
-			n.row_version, NULL, to_jsonb(n), n.updated_by, NULL
+			n.row_version, NULL, $pj(n), n.updated_by, NULL
 		FROM new_rows n, feed f
 		WHERE f.org_id = (SELECT p.owner_org_id FROM plan p WHERE p.id = '$PLAN');
 		RETURN NULL;

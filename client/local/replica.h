@@ -107,7 +107,7 @@ void replica_cursors_free(Karta__FeedCursor **c, size_t n);
  * commit atomic, a crash of the program loses nothing, a power cut at most the last pages —
  * pulled again, since their cursors go with them) while bulk is set, and with a sync of the
  * disk at each commit (FULL, the outbox's rule) otherwise. While bulk is set, the pages of a
- * pull share a transaction up to 25,000 rows or 2 s while they come without a wait
+ * pull share a transaction up to 25,000 rows or 1 s while they come without a wait
  * (replica_apply_page; the last page of a pull is committed at once; any other write,
  * unsetting bulk or closing commits what is held; a kill loses the held pages, pulled again
  * since their cursors go with them), and the

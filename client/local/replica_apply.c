@@ -287,7 +287,7 @@ static int apply_state(struct replica *r, const Karta__FeedState *fs, struct rep
  * writes every page it dirtied to the WAL, and a page of changes (3 MiB) dirties most leaves of
  * the rows' primary key — per page, that was most of a federal import's pull-back I/O. */
 #define RP_HELD_ROWS 25000
-#define RP_HELD_MS 2000
+#define RP_HELD_MS 1000
 /* ... and only while the pages come without a wait: a page that came after a longer gap (a
  * slow link) is committed at once, so another karta's write never waits behind the network. */
 #define RP_HELD_GAP_MS 250

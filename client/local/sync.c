@@ -19,6 +19,17 @@
 #define UPLOAD_MAX_OPS 500
 #define UPLOAD_MAX_BYTES (2u * 1024 * 1024)
 
+/* Bench hook: KARTA_UPLOAD_TIMING set logs each Upload's timeline (a logfmt line on stderr:
+ * the wall clock it was sent at, then milliseconds to its answer and to its results
+ * recorded), to line up with kartad's debug line event=upload_timeline (docs/performance.md,
+ * "Keeping the server busy"). */
+static double wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static const Karta__Limits *limits(struct rpc *r)
 {
 	const Karta__Welcome *w = rpc_welcome(r);
@@ -183,12 +194,14 @@ static int upload_send(struct client *cl, struct replica_op *ops, size_t n, uint
 /* The answer to the Upload id of ops[0..n); the results go to the replica and fn. 1 when one
  * must be retried later (or the server was too busy to answer the Upload: all stay queued). */
 static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t n,
-	struct sync_report *rep, sync_result_fn fn, void *arg, struct queue_progress *prog)
+	struct sync_report *rep, sync_result_fn fn, void *arg, struct queue_progress *prog,
+	double sent_ms)
 {
 	ProtobufCMessage *m = NULL;
 	char err[512];
 	enum rpc_result rr = rpc_recv(cl->rpc, id, &karta__upload_result__descriptor, &m, err,
 		sizeof err);
+	double answered_ms = wall_ms();
 	if (rr == RPC_SERVER && rpc_last_status(cl->rpc) == KARTA__STATUS__STATUS_BUSY)
 		return 1;
 	if (rr != RPC_OK) {
@@ -250,6 +263,13 @@ static int upload(struct client *cl, uint32_t id, struct replica_op *ops, size_t
 			fn(arg, q[i], o);
 	}
 	queue_progress_acked(prog, (long)nd);
+	if (getenv("KARTA_UPLOAD_TIMING")) {
+		size_t bytes = 0;
+		for (size_t i = 0; i < n; i++)
+			bytes += ops[i].len;
+		kt_log(KT_LOG_INFO, "event=upload_timing ops=%zu bytes=%zu sent_unix_ms=%.1f answered_ms=%.1f "
+			"recorded_ms=%.1f", n, bytes, sent_ms, answered_ms - sent_ms, wall_ms() - sent_ms);
+	}
 out:
 	for (size_t i = 0; rows && i < res->n_results; i++)
 		sync_rows_free(&rows[i]);
@@ -270,6 +290,7 @@ struct flight {
 	struct replica_op *ops;
 	size_t n;
 	uint32_t id;
+	double sent_ms; /* wall clock (KARTA_UPLOAD_TIMING) */
 };
 
 int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, void *arg)
@@ -307,6 +328,7 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 				goto out;
 			}
 			after = f->ops[f->n - 1].client_seq;
+			f->sent_ms = wall_ms();
 			count++;
 		}
 		if (count == 0) {
@@ -331,7 +353,7 @@ int sync_push(struct client *cl, struct sync_report *rep, sync_result_fn fn, voi
 			continue;
 		}
 		struct flight *f = &fl[head];
-		int up = upload(cl, f->id, f->ops, f->n, rep, fn, arg, &prog);
+		int up = upload(cl, f->id, f->ops, f->n, rep, fn, arg, &prog, f->sent_ms);
 		replica_ops_free(f->ops, f->n);
 		head = (head + 1) % UPLOAD_WINDOW;
 		count--;

@@ -15,8 +15,10 @@
  * one local transaction. Online it is two: the first checks and compares every row and says
  * what it refuses; the second reads the package again and queues, each op written in a
  * short transaction of its own, and a sender thread (its own connection and replica handle)
- * sends each op as soon as it is written, then pulls the replica back — the server applies
- * the first rows while the client reads the last. The server resolves the owners by the
+ * sends each op as soon as it is written — the server applies the first rows while the
+ * client reads the last — and a puller thread (a third connection and handle) pulls the
+ * rows answered so far back into the replica while the server applies the later ones
+ * (reg_pipe.c). The server resolves the owners by the
  * package's organization GUIDs and the exams by ExamGlobalID (sql/0019) and answers each
  * row. A row equal to the replica's copy is not sent, so importing the same package twice
  * queues nothing (and reads it once).
@@ -37,12 +39,11 @@
 #include "kt_msg.h"
 #include "opts.h"
 #include "reg_batch.h"
+#include "reg_pipe.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
 #include "registry_rows.h"
 #include "replica.h"
-#include "rpc.h"
-#include "sync.h"
 
 #define GMAX 8 /* >= kt_gds_maps_count */
 
@@ -77,14 +78,11 @@ struct gimp {
 	long rejected;
 	size_t answered;
 	struct timespec last_bar;
-	/* sending while reading: the ops go out, on a connection and replica handle of their
-	 * own (snd), as soon as each is written; mu guards q, st, batch, answered and stderr */
+	/* sending while reading (reg_pipe.c): the ops go out, and the rows answered come
+	 * back, on connections and replica handles of their own, as soon as each op is
+	 * written; mu guards q, st, batch, answered and stderr */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	size_t ops_written;
-	bool reading_done, reading_failed;
-	struct client snd;
-	int send_rc; /* 0, -1 no connection (snd.unreachable: offline), -2 sending failed */
+	struct reg_pipe pipe;
 };
 
 static char files[GMAX][48]; /* "rbd_….xml", written once before any thread starts */
@@ -131,7 +129,6 @@ static void bar(struct gimp *g, int t)
 }
 
 static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res);
-static void written(struct gimp *g);
 
 /* "karta: PACKAGE: FILE: row N: msg" (msg may already start with "FILE: "). */
 static void say(struct gimp *g, int t, long row, const char *msg)
@@ -348,7 +345,7 @@ static int flush(struct gimp *g)
 	int rc = reg_batch_flush(&g->batch);
 	pthread_mutex_unlock(&g->mu);
 	if (g->batch.own_txn && g->batch.nops != ops)
-		written(g);
+		reg_pipe_written(&g->pipe);
 	return rc;
 }
 
@@ -398,7 +395,7 @@ static int read_table(struct gimp *g, int t)
 			bar(g, t);
 		pthread_mutex_unlock(&g->mu);
 		if (g->batch.own_txn && g->batch.nops != ops)
-			written(g);
+			reg_pipe_written(&g->pipe);
 		if (r < 0) {
 			rc = -1;
 			break;
@@ -410,14 +407,13 @@ static int read_table(struct gimp *g, int t)
 
 /* ---- the server's answers --------------------------------------------------------------------- */
 
+/* An answer, with mu held (reg_pipe). */
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct gimp *g = arg;
-	pthread_mutex_lock(&g->mu);
 	long k = reg_batch_tag(&g->batch, op);
 	if (k >= 0 && (size_t)k < g->nq) /* else an op queued before this import */
 		result(g, &g->q[k], res);
-	pthread_mutex_unlock(&g->mu);
 }
 
 /* The answer res to the queued row q. */
@@ -425,7 +421,7 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 {
 	/* progress: a large package takes a while (while reading, the reader's bar says it) */
 	g->answered++;
-	if ((!g->quiet || g->reading_done) && due(g)) {
+	if ((!g->quiet || g->pipe.reading_done) && due(g)) {
 		fputs("\r\033[K", stderr);
 		fprintf(stderr, P_("%s: %zu of %zu row sent and answered",
 				"%s: %zu of %zu rows sent and answered", g->nq), g->path, g->answered, g->nq);
@@ -453,82 +449,6 @@ static void result(struct gimp *g, struct gq *q, const Karta__OpResult *res)
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
 		say(g, q->table, q->row, buf);
 	}
-}
-
-/* ---- sending while reading ------------------------------------------------------------------ */
-
-/* An op was written: the sender may take it. */
-static void written(struct gimp *g)
-{
-	pthread_mutex_lock(&g->mu);
-	g->ops_written++;
-	pthread_cond_signal(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-}
-
-/* The sender: whatever the reader has written goes out (sync_push sends the whole outbox,
- * several Uploads in flight), again each time more was written; once the reading is over
- * and everything answered, the pull brings the server's rows back. */
-static void *send_loop(void *arg)
-{
-	struct gimp *g = arg;
-	struct sync_report rep = {0};
-	size_t sent = 0;
-	int rc = 0;
-	bool failed = false;
-	for (;;) {
-		pthread_mutex_lock(&g->mu);
-		while (g->ops_written == sent && !g->reading_done)
-			pthread_cond_wait(&g->cv, &g->mu);
-		size_t n = g->ops_written;
-		bool done = g->reading_done;
-		failed = g->reading_failed;
-		pthread_mutex_unlock(&g->mu);
-		if (failed || (done && n == sent))
-			break;
-		sent = n;
-		if (!sync_connect(&g->snd, true)) {
-			rc = -1;
-			break;
-		}
-		if (sync_push(&g->snd, &rep, on_result, g) != 0) {
-			rc = -2;
-			break;
-		}
-	}
-	if (rc == 0 && !failed && sent > 0 && (!sync_connect(&g->snd, true) ||
-			sync_pull(&g->snd, false, &rep) != 0))
-		rc = g->snd.rpc ? -2 : -1;
-	g->send_rc = rc;
-	return NULL;
-}
-
-/* Pass 2 of an import that sends while it reads: every op written in its own transaction,
- * the sender started. 0, or -1 (printed). */
-static int send_start(struct gimp *g, pthread_t *th)
-{
-	g->snd = (struct client){.cfg = g->cl->cfg};
-	g->batch.own_txn = true;
-	if (pthread_create(th, NULL, send_loop, g) != 0) {
-		fprintf(stderr, _("karta: cannot start sending: %s\n"), _("out of memory"));
-		return -1;
-	}
-	return 0;
-}
-
-/* The reading is over (failed: nothing more is sent); waits for the sender. */
-static void send_end(struct gimp *g, pthread_t th, bool failed)
-{
-	pthread_mutex_lock(&g->mu);
-	g->reading_done = true;
-	g->reading_failed = failed;
-	pthread_cond_signal(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-	pthread_join(th, NULL);
-	rpc_close(g->snd.rpc);
-	replica_close(g->snd.replica);
-	g->snd.rpc = NULL;
-	g->snd.replica = NULL;
 }
 
 static void summary(const struct gimp *g)
@@ -605,13 +525,14 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
-	pthread_t th;
-	if (send_start(g, &th) != 0)
+	g->pipe = (struct reg_pipe){.cfg = &g->cl->cfg, .mu = &g->mu, .fn = on_result, .arg = g};
+	g->batch.own_txn = true;
+	if (reg_pipe_start(&g->pipe) != 0)
 		return -1;
 	int rc = read_all(g);
 	if (rc == 0)
 		rc = flush(g);
-	send_end(g, th, rc != 0);
+	reg_pipe_end(&g->pipe, rc != 0);
 	g->quiet = false;
 	if (rc != 0) {
 		fprintf(stderr, P_("karta: %s: %zu change was queued before the import stopped; 'karta "
@@ -620,11 +541,15 @@ static int two_passes(struct gimp *g)
 				"the package again queues the rest\n", g->nq), g->path, g->nq);
 		return -1;
 	}
-	if (g->send_rc == -1 && g->snd.unreachable) {
+	if (g->pipe.send_rc == -1 && g->pipe.snd.unreachable) {
 		g->offline = true; /* summary: queued, 'karta sync' sends them */
-	} else if (g->send_rc != 0) {
+	} else if (g->pipe.send_rc != 0) {
 		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
 				"was not sent\n"), g->path, g->nq);
+		return -1;
+	} else if (g->pipe.pull_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
+				"'karta sync' pulls the rest\n"), g->path);
 		return -1;
 	}
 	return 0;
@@ -671,7 +596,6 @@ static void gimp_free(struct gimp *g)
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->cv);
 }
 
 int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
@@ -706,7 +630,6 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 	struct gimp g = {.cl = cl, .path = pos[0], .dry = o[O_DRY].set, .partial = o[O_PARTIAL].set,
 		.tty = isatty(2) == 1};
 	pthread_mutex_init(&g.mu, NULL);
-	pthread_cond_init(&g.cv, NULL);
 	for (int t = 0; t < kt_gds_maps_count; t++)
 		file_of(t);
 	char err[512];

@@ -21,11 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../session.h"
 #include "h_util.h"
 #include "handlers.h"
 #include "kt_log.h"
+#include "metrics.h"
 #include "ops.h"
 
 #define UPLOADS_WAITING_MAX 8
@@ -49,6 +51,11 @@ struct upload {
 	bool prepping; /* an early years query is running */
 	bool ready;    /* ops_json holds the run [next, run_end), to send at its turn */
 	bool was_ready; /* its first run was made ready before its turn (the log says so) */
+	/* its timeline, in metrics_now_ns() (the debug line event=upload_timeline): received
+	 * (decoded), its ops checked and built, its turn, its first karta_upload sent, the last
+	 * answered; the time of its JSON builds; its size */
+	uint64_t t_recv, t_built, t_turn, t_db_sent, t_db_done, json_ns;
+	size_t bytes;
 };
 
 static void upload_free(void *arg)
@@ -90,6 +97,26 @@ static void digest_hex(const uint8_t *body, size_t len, char out[65])
 	out[2 * (n < 32 ? n : 32)] = '\0';
 }
 
+/* Debug: where an Upload's time went (docs/performance.md, "Keeping the server busy"):
+ * milliseconds from its receipt (the frame decoded) to its ops built, to its turn (the one
+ * before answered), to its first karta_upload sent, to the last one answered, to the answer
+ * packed; the kartad CPU of its JSON; the wall clock of its receipt, so that the Uploads of
+ * one run line up with the client's (KARTA_UPLOAD_TIMING). Sizes only, never a value. */
+static void timeline(const struct session *sess, const struct upload *u)
+{
+	uint64_t now = metrics_now_ns(), r = u->t_recv;
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	double recv_ms = (double)wall.tv_sec * 1e3 + (double)wall.tv_nsec / 1e6 - (double)(now - r) / 1e6;
+#define MS(t) ((t) >= r ? (double)((t) - r) / 1e6 : -1.0)
+	session_log(sess, KT_LOG_DEBUG,
+		"event=upload_timeline ops=%zu bytes=%zu recv_unix_ms=%.1f built_ms=%.1f turn_ms=%.1f "
+		"db_sent_ms=%.1f db_done_ms=%.1f replied_ms=%.1f json_ms=%.1f", u->n, u->bytes, recv_ms,
+		MS(u->t_built), MS(u->t_turn), MS(u->t_db_sent), MS(u->t_db_done), MS(now),
+		(double)u->json_ns / 1e6);
+#undef MS
+}
+
 static void reply(struct pending *p)
 {
 	struct upload *u = p->extra;
@@ -114,6 +141,7 @@ static void reply(struct pending *p)
 		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu early=%d",
 		u->n, counts[0], counts[1], counts[2], counts[3], counts[4], u->was_ready);
 	free(rp);
+	timeline(p->sess, u);
 }
 
 static void run_next(struct pending *p);
@@ -181,6 +209,7 @@ static void upload_cb(struct db_result *res, void *arg)
 {
 	struct pending *p = arg;
 	struct upload *u = p->extra;
+	u->t_db_done = metrics_now_ns();
 	if (pending_gone(p)) {
 		upload_end(p);
 		return;
@@ -221,8 +250,63 @@ static void send_ready(struct pending *p)
 	struct upload *u = p->extra;
 	const char *params[2] = {p->device, u->ops_json};
 	u->ready = false;
+	if (!u->t_db_sent)
+		u->t_db_sent = metrics_now_ns();
 	if (up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb))
 		prepare_next(p->sess); /* (not when the query failed: p is gone, the line held) */
+}
+
+/* A growing text: the JSON array of a run's ops. */
+struct text {
+	char *s;
+	size_t n, cap;
+	bool failed;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->n + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (t->n + n + 1 > cap)
+			cap *= 2;
+		char *b = realloc(t->s, cap);
+		if (!b) {
+			t->failed = true;
+			return;
+		}
+		t->s = b, t->cap = cap;
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+/* Op o as an element of karta_upload's array: {"op_id", "digest", "kind", "a"} — its
+ * arguments' text as the client sent it when ops.c kept it (op_id a checked UUID, digest hex,
+ * kind letters and _: nothing to escape), else written out from the parsed arguments. */
+static void text_op(struct text *t, const struct up_op *o)
+{
+	if (o->args.raw) {
+		char head[200];
+		int n = snprintf(head, sizeof head, "{\"op_id\":\"%s\",\"digest\":\"%s\",\"kind\":\"%s\",\"a\":",
+			o->op_id, o->digest, o->args.kind);
+		text_add(t, head, (size_t)n);
+		text_add(t, o->args.raw, strlen(o->args.raw));
+		text_add(t, "}", 1);
+		return;
+	}
+	json_t *j = json_pack("{s:s,s:s,s:s,s:O}", "op_id", o->op_id, "digest", o->digest, "kind",
+		o->args.kind, "a", o->args.a);
+	char *d = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!d) {
+		t->failed = true;
+		return;
+	}
+	text_add(t, d, strlen(d));
+	free(d);
 }
 
 /* Picks the run starting at u->next (every op's year known), normalizes its items and sends
@@ -230,7 +314,9 @@ static void send_ready(struct pending *p)
 static void send_run(struct pending *p)
 {
 	struct upload *u = p->extra;
-	json_t *batch = json_array();
+	uint64_t t0 = metrics_now_ns();
+	struct text batch = {0};
+	text_add(&batch, "[", 1);
 	size_t i = u->next;
 	for (; i < u->n; i++) {
 		struct up_op *o = &u->ops[i];
@@ -247,13 +333,17 @@ static void send_run(struct pending *p)
 			json_object_set_new(u->years, o->args.new_plan,
 				json_integer(o->args.derives ? -1 : o->args.new_plan_year));
 		}
-		json_array_append_new(batch, json_pack("{s:s,s:s,s:s,s:O}", "op_id", o->op_id,
-			"digest", o->digest, "kind", o->args.kind, "a", o->args.a));
+		if (batch.n > 1)
+			text_add(&batch, ",", 1);
+		text_op(&batch, o);
 	}
+	text_add(&batch, "]", 1);
 	u->run_end = i;
 	free(u->ops_json);
-	u->ops_json = json_dumps(batch, JSON_COMPACT);
-	json_decref(batch);
+	u->ops_json = batch.failed ? NULL : batch.s;
+	if (batch.failed)
+		free(batch.s);
+	u->json_ns += metrics_now_ns() - t0;
 	if (!u->ops_json) {
 		if (u->early)
 			return;
@@ -356,6 +446,7 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 	}
 	p->extra = u;
 	p->extra_free = upload_free;
+	u->t_recv = metrics_now_ns();
 	u->n = req->n_ops;
 	long max = sess->cfg->max_ops_per_upload;
 	char why[128];
@@ -377,7 +468,9 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 			continue;
 		}
 		digest_hex(op->body.data, op->body.len, o->digest);
+		u->bytes += op->body.len;
 	}
+	u->t_built = metrics_now_ns();
 	struct upload_line *l = &sess->uploads;
 	if (!l->busy) {
 		l->busy = true;
@@ -436,6 +529,7 @@ static void upload_start(struct pending *p)
 {
 	struct upload *u = p->extra;
 	struct upload_line *l = &p->sess->uploads;
+	u->t_turn = metrics_now_ns();
 	l->prep_ok = true;
 	for (size_t i = 0; i < u->n && l->prep_ok; i++)
 		l->prep_ok = year_neutral(&u->ops[i]);

@@ -12,6 +12,8 @@ struct op_args {
 	char kind_buf[48];   /* a RecordOp's kind (the message is freed after the build) */
 	char why_buf[160];   /* a refusal naming a field (registry_person_check) */
 	json_t *a;           /* its arguments */
+	char *raw;           /* …as the client wrote them (malloc'd), when a is exactly that text
+	                      * parsed: passed on as it came instead of written out again */
 	json_t *items;       /* item body (or list, for an import) inside a, to normalize */
 	bool items_are_list;
 	bool derives;        /* creates a plan whose year is known only after it ran */

@@ -19,7 +19,7 @@ $$;
 -- The upload that made a change: transaction-local settings the triggers read, set by
 -- karta_upload around each op (karta.op_id) and for the whole batch (karta.device).
 CREATE OR REPLACE FUNCTION karta_feed_append(p_org bigint, p_type text, p_id uuid, p_op text,
-	p_version bigint, p_changed text[], p_payload jsonb, p_device bigint)
+	p_version bigint, p_changed text[], p_payload json, p_device bigint)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	s bigint := karta_feed_next(p_org);
@@ -119,13 +119,17 @@ $$;
 -- ---- the feed: a change written with its op's id ------------------------------------------
 -- As 0022, plus: when karta.op_ids holds a jsonb object {entity id: op id} (a set-wise run
 -- sets it around its writes), a change of an entity it names gets that op id instead of
--- karta.op_id.
--- An insert reads each row's feed from its typed column first (one branch per feed column:
--- PL/pgSQL compiles a trigger function per table and plans a branch only when it runs, so a
--- branch naming a column the table lacks is never planned), takes the numbers, then writes
--- the changes in one pass over the rows in the statement's order: to_jsonb of each row once,
--- no sort or join of the payloads (docs/performance.md, "The feed append and the roll-up's
--- triggers"). An update pairs old and new rows by entity and writes the changed ones.
+-- karta.op_id. The payload is the row as JSON text (to_json, stored as json: the text the
+-- pull sends; 0030).
+-- An insert reads each row's feed, entity id, row_version and device from its typed columns
+-- (one branch per feed column and per device column: PL/pgSQL compiles a trigger function per
+-- table and plans a branch only when it runs, so a branch naming a column the table lacks is
+-- never planned; a column without a branch of its own is read by EXECUTE), as arrays in the
+-- statement's order, takes the numbers, then writes the changes in one pass over the rows in
+-- that order: to_json of each row once, no sort or join of the payloads (docs/performance.md,
+-- "The feed append and the roll-up's triggers", "The feed's payload as the text it is sent
+-- as"). An update pairs old and new rows by entity (their jsonb, which also names the changed
+-- fields) and writes the changed ones.
 CREATE OR REPLACE FUNCTION karta_feed_stmt() RETURNS trigger LANGUAGE plpgsql SET work_mem = '64MB'
 SET jit = off AS $$
 DECLARE
@@ -136,55 +140,66 @@ DECLARE
 	dev bigint := nullif(current_setting('karta.device', true), '')::bigint;
 	op_id uuid := nullif(current_setting('karta.op_id', true), '')::uuid;
 	ops jsonb := nullif(current_setting('karta.op_ids', true), '')::jsonb;
+	fd bigint[]; -- the feed of each new row, in the statement's order
+	ids uuid[];  -- … its entity id
+	vers bigint[]; -- … its row_version (none for an abbreviation)
+	devs bigint[]; -- … its device (its device column, else karta.device, else -1: an array
+	               -- with a NULL in it is read by position, once a custom plan flattens it —
+	               -- quadratic over a bulk statement; NULL when the table has no such column)
 	fs bigint[]; -- the feeds of the new rows, in org_id order
 	ns bigint[]; -- the number of new rows of each
 	b bigint;
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		IF fcol = 'plan' THEN
-			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
-			FROM (SELECT p.owner_org_id AS f, count(*) AS c FROM new_rows n
-			      LEFT JOIN plan p ON p.id = n.plan_id GROUP BY 1) g;
+			SELECT array_agg(p.owner_org_id ORDER BY x.ord) INTO fd
+			FROM (SELECT n.plan_id, row_number() OVER () AS ord FROM new_rows n) x
+			LEFT JOIN plan p ON p.id = x.plan_id;
 		ELSIF fcol = 'org_id' THEN
-			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
-			FROM (SELECT n.org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
+			SELECT array_agg(n.org_id) INTO fd FROM new_rows n;
 		ELSIF fcol = 'owner_org_id' THEN
-			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
-			FROM (SELECT n.owner_org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
+			SELECT array_agg(n.owner_org_id) INTO fd FROM new_rows n;
 		ELSIF fcol = 'receiver_org_id' THEN
-			SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
-			FROM (SELECT n.receiver_org_id AS f, count(*) AS c FROM new_rows n GROUP BY 1) g;
+			SELECT array_agg(n.receiver_org_id) INTO fd FROM new_rows n;
 		ELSE -- a feed column without a branch of its own: the same, planned each time
-			EXECUTE format('SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f)
-				FROM (SELECT n.%I AS f, count(*) AS c FROM new_rows n GROUP BY 1) g', fcol) INTO fs, ns;
+			EXECUTE format('SELECT array_agg(n.%I) FROM new_rows n', fcol) INTO fd;
 		END IF;
-		IF fs IS NULL THEN
+		IF fd IS NULL THEN
 			RETURN NULL; -- a statement that wrote nothing (statement triggers fire anyway)
 		END IF;
+		IF etype = 'abbreviation' THEN
+			SELECT array_agg(karta_abbreviation_id(n.plan_id, n.short)) INTO ids FROM new_rows n;
+		ELSIF dcol = 'updated_by' THEN
+			SELECT array_agg(n.id), array_agg(n.row_version), array_agg(coalesce(n.updated_by, dev, -1))
+			INTO ids, vers, devs FROM new_rows n;
+		ELSIF dcol IS NULL THEN
+			SELECT array_agg(n.id), array_agg(n.row_version) INTO ids, vers FROM new_rows n;
+		ELSE -- a device column without a branch of its own (conflict's device_id)
+			EXECUTE format('SELECT array_agg(n.id), array_agg(n.row_version),
+				array_agg(coalesce(n.%I::bigint, $1, -1)) FROM new_rows n', dcol) INTO ids, vers, devs
+				USING dev;
+		END IF;
+		SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
+		FROM (SELECT f, count(*) AS c FROM unnest(fd) f GROUP BY 1) g;
 		IF cardinality(fs) = 1 THEN
 			-- one feed (an Upload, most writes): the seqs are the rows' order
 			SELECT t.base INTO b FROM karta_feed_take_n(fs, ns) t;
 			INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 				changed_fields, payload, origin_device, origin_op_id)
-			SELECT fs[1], b + x.ord, etype, x.id, 'insert',
-				CASE WHEN etype <> 'abbreviation' THEN (x.j->>'row_version')::bigint END, NULL, x.j,
-				coalesce((x.j->>dcol)::bigint, dev), coalesce((ops->>x.id::text)::uuid, op_id)
-			FROM (SELECT y.j, y.ord, karta_feed_entity(etype, y.j) AS id
-			      FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) y) x;
+			SELECT fs[1], b + x.ord, etype, ids[x.ord], 'insert', vers[x.ord], NULL, x.j,
+				coalesce(nullif(devs[x.ord], -1), dev), coalesce((ops->>ids[x.ord]::text)::uuid, op_id)
+			FROM (SELECT to_json(n) AS j, row_number() OVER () AS ord FROM new_rows n) x;
 			RETURN NULL;
 		END IF;
 		WITH took AS MATERIALIZED (SELECT * FROM karta_feed_take_n(fs, ns)),
 		ch AS (
-			SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
-				karta_feed_entity(etype, x.j) AS id, x.j, x.ord
-			FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) x
-			LEFT JOIN plan p ON fcol = 'plan' AND p.id = (x.j->>'plan_id')::uuid)
+			SELECT fd[x.ord] AS feed, ids[x.ord] AS id, x.j, x.ord
+			FROM (SELECT to_json(n) AS j, row_number() OVER () AS ord FROM new_rows n) x)
 		INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 			changed_fields, payload, origin_device, origin_op_id)
 		SELECT ch.feed, took.base + row_number() OVER (PARTITION BY ch.feed ORDER BY ch.ord),
-			etype, ch.id, 'insert',
-			CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END, NULL, ch.j,
-			coalesce((ch.j->>dcol)::bigint, dev), coalesce((ops->>ch.id::text)::uuid, op_id)
+			etype, ch.id, 'insert', vers[ch.ord], NULL, ch.j, coalesce(nullif(devs[ch.ord], -1), dev),
+			coalesce((ops->>ch.id::text)::uuid, op_id)
 		FROM ch JOIN took ON took.feed_id = ch.feed;
 		RETURN NULL;
 	END IF;
@@ -192,12 +207,14 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	-- old and new rows each made jsonb once (the row_number keeps each subquery whole, so the
-	-- planner does not compute to_jsonb again for the join and its filter)
+	-- planner does not compute to_jsonb again for the join and its filter); the new row's
+	-- payload its to_json
 	WITH ch AS MATERIALIZED (
 		SELECT CASE WHEN fcol = 'plan' THEN p.owner_org_id ELSE (x.j->>fcol)::bigint END AS feed,
-			x.id, x.j, o.j AS oj, x.ord
-		FROM (SELECT y.j, karta_feed_entity(etype, y.j) AS id, y.ord
-		      FROM (SELECT to_jsonb(n) AS j, row_number() OVER () AS ord FROM new_rows n) y) x
+			x.id, x.j, x.t, o.j AS oj, x.ord
+		FROM (SELECT y.j, y.t, karta_feed_entity(etype, y.j) AS id, y.ord
+		      FROM (SELECT to_jsonb(n) AS j, to_json(n) AS t, row_number() OVER () AS ord
+		            FROM new_rows n) y) x
 		JOIN (SELECT z.j, karta_feed_entity(etype, z.j) AS id
 		      FROM (SELECT to_jsonb(o) AS j, row_number() OVER () AS ord FROM old_rows o) z) o
 			ON o.id = x.id
@@ -211,7 +228,7 @@ BEGIN
 		CASE WHEN soft AND ch.oj->>'deleted_at' IS NULL AND ch.j->>'deleted_at' IS NOT NULL
 			THEN 'delete' ELSE 'update' END,
 		CASE WHEN etype <> 'abbreviation' THEN (ch.j->>'row_version')::bigint END,
-		karta_changed_fields(ch.oj, ch.j), ch.j, coalesce((ch.j->>dcol)::bigint, dev),
+		karta_changed_fields(ch.oj, ch.j), ch.t, coalesce((ch.j->>dcol)::bigint, dev),
 		coalesce((ops->>ch.id::text)::uuid, op_id)
 	FROM ch JOIN took ON took.feed_id = ch.feed;
 	RETURN NULL;

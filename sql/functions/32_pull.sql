@@ -1,6 +1,7 @@
 -- 32_pull: what a device reads — the feeds it sees (karta_feed_visible), pull pages
 -- (karta_pull) and the snapshot that fills a new replica (karta_snapshot): single SQL
--- statements, each payload serialized to text once, the page cut by a running sum of bytes.
+-- statements, the page cut by a running sum of bytes. A change's payload is sent as stored (json:
+-- the row's JSON text, 0030); a current row is serialized once (to_json, karta_feed_rows).
 
 -- The feeds a device reads (0006's contract, same rows): its organization and its
 -- descendants whole, its parent and grandparent plan rows only. Each level is its own
@@ -111,7 +112,7 @@ pend AS MATERIALIZED (
 			sum(f.last_seq - f.since) OVER (ORDER BY f.code ROWS UNBOUNDED PRECEDING) AS upto
 		FROM fs f WHERE f.how = 'pull' AND f.since < f.last_seq) p
 	WHERE p.upto - p.n < (SELECT lim.cap FROM lim)),
--- their keys and a cheap guess of each one's size (the stored jsonb's, no payload carried)
+-- their keys and a cheap guess of each one's size (the stored json's, no payload carried)
 cand AS MATERIALIZED (
 	SELECT f.code, f.org_id, f.epoch AS f_epoch, l.seq AS l_seq,
 		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size
@@ -122,11 +123,10 @@ cand AS MATERIALIZED (
 		FROM change_log x
 		WHERE x.feed_id = f.org_id AND x.seq > f.since
 		ORDER BY x.seq LIMIT (SELECT lim.cap FROM lim) - f.before) l),
--- the rows the guess lets in (the text of a jsonb is 2–15% shorter than its stored form, a
--- compressed one is guessed at thrice its stored size), fetched again by their key and
--- serialized once (sorting the cap's rows with their payloads cost more than the page's
--- serialization). A guess too small serializes rows the page then leaves out, too large ends
--- the page early: 0027 let a third more in, and ~20 % of the rows serialized were left out.
+-- the rows the guess lets in (a json's stored form is its text and a 1- or 4-byte header; a
+-- compressed one is guessed at thrice its stored size), fetched again by their key with
+-- their text (sorting the cap's rows with their payloads cost more than fetching them again).
+-- A guess too small fetches rows the page then leaves out, too large ends the page early.
 ser AS MATERIALIZED (
 	SELECT c.code, c.f_epoch, c.l_seq, c.shown, l.entity_type AS l_type, l.entity_id AS l_id,
 		l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,

@@ -1,6 +1,7 @@
 -- 35_upload_rows: a registry file's rows as ops of many rows (registry_rows, issues 18 and 22;
 -- docs/sync.md «Ops of many rows»): the runs of an op's rows applied set-wise for every
--- registry table and the federal package's rows, the rare rows one by one.
+-- registry table and the federal package's rows (their keys by GUID: 70_giadbset.sql), the
+-- rare rows one by one.
 
 -- ---- one row at a time (the refusals, the rare cases) ----------------------------------------
 -- Rows through their op function, each in a subtransaction; a busy database is raised (the
@@ -110,6 +111,8 @@ DECLARE
 	c2 text;
 	tcols text[];
 	ncols text[];
+	-- the federal package's rows as they come (karta_rows_gds): owner and graduation school by GUID
+	gds boolean := NOT EXISTS (SELECT 1 FROM unnest(p_ops) x WHERE x.kind IS DISTINCT FROM 'registry_gds_put');
 BEGIN
 	SELECT jsonb_object_agg(t.attname, t.atttypid::regtype::text), array_agg(t.attname::text),
 		coalesce(array_agg(t.attname::text) FILTER (WHERE t.atttypid = 'text'::regtype), '{}'),
@@ -122,7 +125,7 @@ BEGIN
 	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
 	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	EXECUTE q INTO defs;
-	IF EXISTS (SELECT 1 FROM unnest(p_ops) x
+	IF NOT gds AND EXISTS (SELECT 1 FROM unnest(p_ops) x
 	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
 		SELECT o.id INTO own FROM organization o
 		WHERE o.level = 'school' AND (o.id = w.org_id OR karta_org_relation(w.org_id, o.id) = 'above');
@@ -132,7 +135,8 @@ BEGIN
 	WITH i AS MATERIALIZED (
 		SELECT x.ord, x.op_id, x.a, x.a::text AS txt, (x.a->>'id')::uuid AS rid,
 			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base,
-			x.a - '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] AS a0
+			x.a - CASE WHEN gds THEN '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at,org_guid,grad_org_guid,workplace_guid,exam_global_id,gds_deleted}'::text[]
+				ELSE '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] END AS a0
 		FROM unnest(p_ops) x),
 	-- by their ids, in id order: an index probe each (as a join or "= ANY" the planner read
 	-- the whole table, 17–25 ms at 30,000 rows)
@@ -169,22 +173,30 @@ BEGIN
 			i.a0 - names <> '{}' AS unknown, -- a field the table does not have (0008 names it)
 			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
-			CASE WHEN nullif(i.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
+			CASE WHEN gds THEN og.id
+			     WHEN nullif(i.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
 			     WHEN nullif(i.a->>'org_id', '') IS NOT NULL THEN karta_up_org(i.a, 'org') END AS org_arg,
-			CASE WHEN i.a ? 'grad_org' OR i.a ? 'grad_org_id' THEN karta_up_org(i.a, 'grad_org') END AS grad
+			CASE WHEN gds THEN gs.id
+			     WHEN i.a ? 'grad_org' OR i.a ? 'grad_org_id' THEN karta_up_org(i.a, 'grad_org') END AS grad,
+			-- a package row whose school GUIDs karta does not know: 0019 names them
+			gds AND (og.id IS NULL OR gs.id IS NULL AND nullif(i.a->>'grad_org_guid', '') IS NOT NULL) AS unresolved
 		FROM dt i
-		LEFT JOIN organization oc ON oc.code = i.a->>'org'
+		LEFT JOIN organization oc ON NOT gds AND oc.code = i.a->>'org'
+		-- (every GUID of the run well-formed: karta_rows_gds checked them, one match for the run)
+		LEFT JOIN organization og ON gds AND og.level = 'school' AND og.guid = (i.a->>'org_guid')::uuid
+		LEFT JOIN organization gs ON gds AND gs.level = 'school'
+			AND gs.guid = nullif(i.a->>'grad_org_guid', '')::uuid
 		LEFT JOIN cur c ON c.id = i.rid),
 	-- the row as 0008 writes it: the current row and the input, then the
 	-- graduation school, the stored forms of СНИЛС and the document, the row's own fields
 	n AS MATERIALIZED (
 		SELECT j.ord, j.op_id, j.a, j.rid, j.base, j.unknown, j.found, j.cur_org, j.cur_v, j.cur_del,
-			j.org_arg, j.grad, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
+			j.org_arg, j.grad, j.unresolved, CASE WHEN j.found THEN j.cur_org ELSE coalesce(j.org_arg, own) END AS owner,
 			CASE WHEN j.unknown THEN NULL WHEN j.found THEN j.curj || j.j ELSE j.j END AS n
 		FROM j),
 	t AS MATERIALIZED (
 		SELECT n.ord, n.op_id, n.rid, n.base, n.unknown, n.found, n.cur_org, n.cur_v, n.cur_del,
-			n.org_arg, n.grad, n.owner,
+			n.org_arg, n.grad, n.unresolved, n.owner,
 			-- typed once: a value that does not cast stops the set (karta_rows_split halves it);
 			-- the small objects joined first, then the row once
 			-- (populated twice, the row then its fixes: cheaper than joining them to the row;
@@ -210,6 +222,7 @@ BEGIN
 			UNION SELECT t.cur_org FROM t WHERE t.cur_org IS NOT NULL)) x),
 	v AS MATERIALIZED (
 		SELECT t.*, CASE
+			WHEN t.unresolved THEN 'serial|'
 			WHEN karta_write_refusal(w.org_id, w.role) IS NOT NULL THEN
 				'denied|' || karta_write_refusal(w.org_id, w.role)
 			WHEN t.found AND coalesce(ca.acc, 'none') = 'none' THEN format('not_found|no participant %s', t.rid)
@@ -271,6 +284,8 @@ DECLARE
 	c2 text;
 	tcols text[];
 	ncols text[];
+	-- the federal package's rows as they come (karta_rows_gds): the owner and the workplace by GUID
+	gds boolean := NOT EXISTS (SELECT 1 FROM unnest(p_ops) x WHERE x.kind IS DISTINCT FROM 'registry_gds_put');
 BEGIN
 	IF p_type = 'participant' THEN
 		RETURN karta_rows_participants(w, p_ops);
@@ -289,7 +304,7 @@ BEGIN
 	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	EXECUTE q INTO defs;
-	IF p_type IN ('exam', 'exam_point', 'staff') AND EXISTS (SELECT 1 FROM unnest(p_ops) x
+	IF p_type IN ('exam', 'exam_point', 'staff') AND NOT gds AND EXISTS (SELECT 1 FROM unnest(p_ops) x
 	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
 		SELECT o.id INTO own FROM organization o
 		WHERE o.level = karta_registry_level(p_type)
@@ -302,7 +317,8 @@ BEGIN
 	WITH o AS MATERIALIZED (
 		SELECT x.ord, x.op_id, x.a - 'type' AS a, (x.a->>'id')::uuid AS rid,
 			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base, x.a::text AS txt,
-			x.a - '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] AS a0
+			x.a - CASE WHEN $9 THEN '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at,org_guid,grad_org_guid,workplace_guid,exam_global_id,gds_deleted}'::text[]
+				ELSE '{type,id,base,org,host_org,grad_org,workplace_org,unusable,fields,org_id,region_id,row_version,created_at,updated_at,updated_by,deleted_at}'::text[] END AS a0
 		FROM unnest($1) x),
 	cur AS (SELECT c.* FROM (SELECT DISTINCT o.rid FROM o ORDER BY 1) u
 		CROSS JOIN LATERAL (SELECT t.* FROM @T@ t WHERE t.id = u.rid LIMIT 1 FOR UPDATE) c),
@@ -317,11 +333,15 @@ BEGIN
 			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
 			coalesce(to_jsonb(c), '{}') || i.j AS nr0,
-			CASE WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
+			CASE WHEN $9 THEN coalesce(og.id, CASE WHEN $3 = 'staff' THEN ws.parent_id END)
+			     WHEN nullif(o.a->>'org', '') IS NOT NULL OR nullif(o.a->>'org_id', '') IS NOT NULL
 				THEN karta_up_org(o.a, 'org') END AS org_arg,
 			CASE WHEN o.a ? 'host_org' OR o.a ? 'host_org_id' THEN karta_up_org(o.a, 'host_org') END AS host,
-			CASE WHEN o.a ? 'workplace_org' OR o.a ? 'workplace_org_id'
+			CASE WHEN $9 THEN ws.id WHEN o.a ? 'workplace_org' OR o.a ? 'workplace_org_id'
 				THEN karta_up_org(o.a, 'workplace_org') END AS wp,
+			-- a package row whose owner's GUID karta does not know: 0019 names it
+			$9 AND $3 IN ('exam_point', 'staff') AND og.id IS NULL
+				AND (ws.parent_id IS NULL OR $3 <> 'staff') AS unresolved,
 			-- the input's types, cast as 0008 casts them: a value that does not cast stops the set
 			jsonb_populate_record(NULL::@T@, i.j) IS NULL AS typed
 		FROM dt o CROSS JOIN LATERAL (
@@ -339,6 +359,10 @@ BEGIN
 					ELSE e.value END), '{}')
 				FROM jsonb_each(o.a0) e WHERE $4 ? e.key) END AS j
 			OFFSET 0) i -- computed once: pulled up, i.j was computed at each of its three uses
+		-- (every GUID of the run well-formed: karta_rows_gds checked them, one match for the run)
+		LEFT JOIN organization og ON $9 AND $3 IN ('exam_point', 'staff') AND og.level = 'municipality'
+			AND og.guid = nullif(o.a->>'org_guid', '')::uuid
+		LEFT JOIN organization ws ON $9 AND ws.level = 'school' AND ws.guid = nullif(o.a->>'workplace_guid', '')::uuid
 		LEFT JOIN cur c ON c.id = o.rid),
 	-- what the row hangs on, and its owner
 	k AS MATERIALIZED (
@@ -367,7 +391,7 @@ BEGIN
 		UNION ALL SELECT 'staff', x.org, x.acc FROM karta_rows_access($2, 'staff', ARRAY(SELECT k.s_org FROM k)) x),
 	v AS MATERIALIZED (
 		SELECT k.*, CASE
-			WHEN k.typed IS NULL OR k.unknown THEN 'serial'
+			WHEN k.unresolved OR k.typed IS NULL OR k.unknown THEN 'serial'
 			WHEN ($2).org_id IS NULL OR ($2).role = 'viewer' THEN 'serial'
 			WHEN k.found AND (k.base = 0 OR k.cur_del IS NOT NULL OR k.cur_v <> k.base) THEN 'serial'
 			WHEN NOT k.found AND k.base <> 0 THEN 'serial'
@@ -432,7 +456,7 @@ BEGIN
 				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
-	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols;
+	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols, gds;
 
 	-- typed over a record of the defaults (not the defaults' object joined to every row)
 	EXECUTE format('INSERT INTO %1$I SELECT r.* FROM (SELECT jsonb_populate_record(NULL::%1$I, $2) AS f) f, '
@@ -456,175 +480,28 @@ BEGIN
 		FROM unnest(d) x ORDER BY x.ord);
 END $$;
 
--- ---- the federal package's rows (karta_registry_gds_put, 0019) ------------------------------
--- The package's keys resolved by joins — the owner by its school / municipality GUID (a staff
--- member without one: its school's municipality), the graduation school, the workplace, a
--- registration's exam by ExamGlobalID in its participant's region — and the rows written by
--- the puts above. A row whose keys do not resolve comes back 'serial' (0019 names what is
--- missing), as does whatever the put leaves to the one-by-one path.
-CREATE OR REPLACE FUNCTION karta_rows_gds(w karta_up_actor, p_type text, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	g karta_up_op[];
-	bad int[];
-	lvl text := karta_registry_level(p_type);
-	res karta_up_res[];
-BEGIN
-	IF p_type = 'exam_registration' THEN
-		res := karta_rows_gds_reg(w, p_ops);
-		IF res IS NOT NULL THEN
-			RETURN res;
-		END IF;
-	END IF;
-	WITH o AS (SELECT x.* FROM unnest(p_ops) x),
-	r AS (
-		SELECT o.ord, o.op_id, o.a,
-			CASE WHEN p_type IN ('participant', 'exam_point', 'staff')
-				THEN coalesce(og.id, CASE WHEN p_type = 'staff' THEN ws.parent_id END) END AS owner,
-			og.code AS og_code, gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
-			ex.id AS exam
-		FROM o
-		LEFT JOIN organization og ON p_type IN ('participant', 'exam_point', 'staff')
-			AND o.a->>'org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND og.guid = (o.a->>'org_guid')::uuid AND og.level = lvl
-		LEFT JOIN organization ws ON o.a->>'workplace_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND ws.guid = (o.a->>'workplace_guid')::uuid AND ws.level = 'school'
-		LEFT JOIN organization gs ON o.a->>'grad_org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND gs.guid = (o.a->>'grad_org_guid')::uuid AND gs.level = 'school'
-		-- by key, not joined whole (see karta_rows_put)
-		LEFT JOIN LATERAL (SELECT x.org_id FROM participant x WHERE p_type = 'exam_registration'
-			AND x.id = karta_up_uuid(o.a->>'participant_id') LIMIT 1) pp ON true
-		LEFT JOIN LATERAL (SELECT coalesce(gp.id, p.id, x.id) AS region FROM organization x
-			LEFT JOIN organization p ON p.id = x.parent_id LEFT JOIN organization gp ON gp.id = p.parent_id
-			WHERE x.id = pp.org_id) rg ON true
-		LEFT JOIN LATERAL (SELECT e.id FROM exam e WHERE e.org_id = rg.region
-			AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
-			AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL LIMIT 1) ex
-			ON p_type = 'exam_registration'),
-	s AS (
-		SELECT r.*, (p_type IN ('participant', 'exam_point', 'staff') AND r.owner IS NULL)
-			OR (r.grad_named AND r.grad IS NULL)
-			OR (p_type = 'exam_registration' AND r.exam IS NULL) AS serial
-		FROM r)
-	SELECT coalesce(array_agg(s.ord ORDER BY s.ord) FILTER (WHERE s.serial), '{}'),
-		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
-			-- the keys joined into one small object first: each || rebuilds the row's object
-			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
-			|| jsonb_strip_nulls(jsonb_build_object('org', CASE WHEN s.owner IS NULL THEN NULL
-				ELSE coalesce(s.og_code, (SELECT x.code FROM organization x WHERE x.id = s.owner)) END,
-				'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
-			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
-	INTO bad, g FROM s;
-	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)
-		|| CASE WHEN cardinality(g) > 0 THEN karta_rows_put(w, p_type, g) ELSE '{}' END;
-END $$;
-
--- The package's point and auditorium assignments (karta_gds_plan_put, 0019) of a run, as a
--- set: the exam point, the exam (by ExamGlobalID in the point's region, or an auditorium's
--- through its point assignment's GUID), the auditorium, the lock and who plans where (0009's
--- karta_plan_ctx, karta_plan_scope) joined once for the run; one INSERT … ON CONFLICT, one
--- audit row a row. Anything else is 'serial' (0019 names it).
-CREATE OR REPLACE FUNCTION karta_rows_gds_plan(w karta_up_actor, p_type text, p_ops karta_up_op[])
-RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
-DECLARE
-	reg bigint := karta_org_region(w.org_id);
-	d karta_rw_row[];
-BEGIN
-	WITH o AS (
-		SELECT x.ord, x.op_id, x.a, (x.a->>'id')::uuid AS rid,
-			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
-		FROM unnest(p_ops) x),
-	cur AS MATERIALIZED (SELECT c.id, c.row_version FROM exam_point_assignment c
-		WHERE p_type = 'exam_point_assignment' AND c.id IN (SELECT o.rid FROM o)
-		UNION ALL SELECT c.id, c.row_version FROM exam_auditorium c
-		WHERE p_type = 'exam_auditorium' AND c.id IN (SELECT o.rid FROM o)),
-	j AS MATERIALIZED (
-		SELECT o.*, pt.id AS pid, pt.org_id AS p_org, pt.region_id AS p_reg, pt.code AS p_code,
-			ex.id AS eid, e.org_id AS e_org, e.deleted_at AS e_del, coalesce(l.locked, false) AS locked,
-			au.id AS aid, au.point_id AS a_point, c.row_version AS cur_v, c.id IS NOT NULL AS found
-		FROM o
-		LEFT JOIN exam_point pt ON pt.id = karta_up_uuid(o.a->>'point_id')
-		LEFT JOIN LATERAL (
-			SELECT e.id FROM exam e WHERE p_type = 'exam_point_assignment' AND e.org_id = pt.region_id
-				AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
-				AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL
-			UNION ALL SELECT x.exam_id FROM exam_point_assignment x WHERE p_type = 'exam_auditorium'
-				AND x.id = karta_up_uuid(o.a->'extra'->>'StationsExamsID') AND x.point_id = pt.id
-			LIMIT 1) ex ON true
-		LEFT JOIN exam e ON e.id = ex.id
-		LEFT JOIN exam_lock l ON l.id = ex.id
-		LEFT JOIN auditorium au ON p_type = 'exam_auditorium' AND au.id = karta_up_uuid(o.a->>'auditorium_id')
-		LEFT JOIN cur c ON c.id = o.rid),
-	v AS (
-		SELECT j.*, CASE
-			WHEN j.pid IS NULL OR j.eid IS NULL THEN 'serial'
-			WHEN p_type = 'exam_auditorium' AND (j.aid IS NULL OR j.a_point <> j.pid) THEN 'serial'
-			WHEN w.level NOT IN ('region', 'municipality') OR j.e_org IS DISTINCT FROM reg
-			     OR j.e_del IS NOT NULL OR j.locked THEN 'serial'
-			WHEN NOT (w.level = 'region' AND j.p_reg = w.org_id OR w.level = 'municipality' AND j.p_org = w.org_id)
-				THEN 'serial'
-			WHEN j.found AND (j.base = 0 OR j.cur_v <> j.base) OR NOT j.found AND j.base <> 0 THEN 'serial'
-			WHEN p_type = 'exam_point_assignment' AND NOT coalesce(j.a->>'seats', '') ~ '^([0-9]{1,9})?$'
-				THEN 'serial'
-			ELSE 'ok' END AS st
-		FROM j)
-	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, CASE WHEN v.st = 'ok' THEN jsonb_build_object(
-		'org_id', v.p_org, 'exam_id', v.eid, 'point_id', v.pid, 'auditorium_id', v.aid, 'code', v.p_code,
-		'seats', nullif(v.a->>'seats', ''), 'role', coalesce(v.a->>'role', 'exam'), 'extra', v.a->'extra',
-		'del', coalesce((v.a->>'gds_deleted')::boolean, false)) END, v.st, NULL)::karta_rw_row ORDER BY v.ord)
-	INTO d FROM v;
-
-	IF p_type = 'exam_point_assignment' THEN
-		INSERT INTO exam_point_assignment AS x (id, org_id, exam_id, point_id, seats, extra, updated_by,
-			deleted_at)
-		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
-			(r.nr->>'seats')::int, r.nr->'extra', w.device, CASE WHEN (r.nr->>'del')::boolean THEN now() END
-		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
-		ON CONFLICT (id) DO UPDATE SET seats = excluded.seats, extra = excluded.extra,
-			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
-			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
-				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
-	ELSE
-		INSERT INTO exam_auditorium AS x (id, org_id, exam_id, point_id, auditorium_id, role, extra,
-			updated_by, deleted_at)
-		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
-			(r.nr->>'auditorium_id')::uuid, r.nr->>'role', r.nr->'extra', w.device,
-			CASE WHEN (r.nr->>'del')::boolean THEN now() END
-		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
-		ON CONFLICT (id) DO UPDATE SET role = excluded.role, extra = excluded.extra,
-			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
-			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
-				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
-	END IF;
-	INSERT INTO planning_audit(exam_id, step, device_id, org_id, status, summary)
-	SELECT (r.nr->>'exam_id')::uuid, 'gds_import', w.device, w.org_id, 'ok', p_type || ' ' || (r.nr->>'code')
-	FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord;
-
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
-			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
-		FROM unnest(d) x ORDER BY x.ord);
-END $$;
-
 -- ---- runs ------------------------------------------------------------------------------------
 -- The set-wise class of a row, NULL: applied alone. p_ids_ok: every row's id is as karta_up_uuid
--- takes it (one match for the op: karta_up_uuid a row, not inlined, was two thirds of the class).
-CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb, p_ids_ok boolean) RETURNS text
+-- takes it (one match for the op: karta_up_uuid a row, not inlined, was two thirds of the class);
+-- p_plain: every row's base is a number of up to 15 digits and its ris_deleted none, '' or 0
+-- (also told for the op at once: the two regular expressions a row were most of what was left).
+CREATE OR REPLACE FUNCTION karta_rows_class(k text, a jsonb, p_ids_ok boolean, p_plain boolean) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 	WHEN jsonb_typeof(a) IS DISTINCT FROM 'object' OR NOT p_ids_ok AND karta_up_uuid(a->>'id') IS NULL
-	     OR NOT coalesce(nullif(a->>'base', ''), '0') ~ '^[0-9]{1,15}$' THEN NULL
+	     OR NOT p_plain AND NOT coalesce(nullif(a->>'base', ''), '0') ~ '^[0-9]{1,15}$' THEN NULL
 	WHEN k = 'registry_put' AND karta_registry_type(a->>'type')
-	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
+	     AND (p_plain OR NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$')
 		THEN 'put:' || (a->>'type')
 	WHEN k = 'registry_delete' AND karta_registry_type(a->>'type')
-	     AND coalesce(nullif(a->>'ris_deleted', ''), '0') ~ '^[0-9]{1,4}$'
+	     AND (p_plain OR coalesce(nullif(a->>'ris_deleted', ''), '0') ~ '^[0-9]{1,4}$')
 		THEN 'del:' || (a->>'type')
 	WHEN k = 'registry_gds_put' AND a->>'type' IN ('exam_point_assignment', 'exam_auditorium')
 	     AND coalesce(a->>'gds_deleted', 'false') IN ('true', 'false')
 		THEN 'gdsplan:' || (a->>'type')
 	WHEN k = 'registry_gds_put' AND a->>'type' IN ('participant', 'exam_registration', 'exam_point',
 	                                                'auditorium', 'staff')
-	     AND NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
+	     AND (p_plain OR NOT coalesce(a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$')
 	     AND coalesce(a->>'gds_deleted', 'false') = 'false'
 		THEN 'gds:' || (a->>'type')
 	END
@@ -690,6 +567,8 @@ DECLARE
 	prev int[];
 	res karta_up_res[] := '{}';
 	ids_ok boolean;
+	plain boolean;
+	uniq boolean;
 	n int;
 	i int := 1;
 	j int;
@@ -698,12 +577,18 @@ BEGIN
 		CASE WHEN x.v->>'k' = 'refused' THEN jsonb_build_object('why', x.v->>'why') ELSE x.v->'a' END
 		)::karta_up_op FROM jsonb_array_elements(p_rows) WITH ORDINALITY x(v, i) ORDER BY x.i);
 	n := cardinality(ops);
-	-- (each id of 36 characters: an id holding a comma cannot pass for two)
-	ids_ok := coalesce((SELECT bool_and(coalesce(length(o.a->>'id'), 0) = 36)
-			AND string_agg(o.a->>'id', ',') ~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$')
-		FROM unnest(ops) o), false);
-	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a, ids_ok) FROM unnest(ops) o ORDER BY o.ord);
-	IF (SELECT count(DISTINCT lower(z.a->>'id')) = count(z.a->>'id') FROM unnest(ops) z) THEN
+	-- what karta_rows_class would match a row at a time, for the op in one pass (each id of 36
+	-- characters, no base with a comma: one cannot pass for two); whether an id repeats (as
+	-- bytes, COLLATE "C": the same equality, without the locale's sort)
+	SELECT coalesce(bool_and(coalesce(length(o.a->>'id'), 0) = 36)
+			AND string_agg(o.a->>'id', ',') ~ ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$'), false),
+		coalesce(bool_and(coalesce(o.a->>'ris_deleted', '') IN ('', '0')
+			AND strpos(coalesce(o.a->>'base', ''), ',') = 0)
+			AND string_agg(coalesce(nullif(o.a->>'base', ''), '0'), ',') ~ '^([0-9]{1,15},)*[0-9]{1,15}$', false),
+		count(DISTINCT lower(o.a->>'id') COLLATE "C") = count(o.a->>'id')
+	INTO ids_ok, plain, uniq FROM unnest(ops) o;
+	cls := ARRAY(SELECT karta_rows_class(o.kind, o.a, ids_ok, plain) FROM unnest(ops) o ORDER BY o.ord);
+	IF uniq THEN
 		prev := array_fill(0, ARRAY[n]); -- no id twice (the usual op)
 	ELSE
 		prev := ARRAY(SELECT coalesce(max(y.before), 0) FROM unnest(ops) o
@@ -717,7 +602,8 @@ BEGIN
 		WHILE j <= n AND cls[j] IS NOT DISTINCT FROM cls[i] AND (cls[i] IS NULL OR prev[j] < i) LOOP
 			j := j + 1;
 		END LOOP;
-		res := res || karta_rows_split(w, cls[i], ops[i:j - 1]);
+		-- (the whole op, the usual run, not sliced: a slice copies every row)
+		res := res || karta_rows_split(w, cls[i], CASE WHEN i = 1 AND j > n THEN ops ELSE ops[i:j - 1] END);
 		i := j;
 	END LOOP;
 	RETURN ARRAY(SELECT r FROM unnest(res) r ORDER BY r.ord);

@@ -1,5 +1,6 @@
--- 70_giadbset: the federal package (ГИА DB set) — import of its rows by their GUIDs and the
--- organizations for its export.
+-- 70_giadbset: the federal package (ГИА DB set) — import of its rows by their GUIDs (one by one,
+-- and as the runs of registry_rows ops: their keys resolved by GUID, registrations as typed
+-- columns) and the organizations for its export.
 
 -- The organization of a package GUID at a level; NULL when karta has none.
 CREATE OR REPLACE FUNCTION karta_gds_org(p_guid text, p_level text) RETURNS bigint LANGUAGE sql STABLE AS $$
@@ -202,6 +203,188 @@ LANGUAGE sql STABLE AS $$
 	WHERE NOT EXISTS (SELECT 1 FROM a WHERE a.level = 'region')
 $$;
 
+-- ---- the federal package's rows (karta_registry_gds_put, 0019) ------------------------------
+-- The package's keys resolved by joins — the owner by its school / municipality GUID (a staff
+-- member without one: its school's municipality), the graduation school, the workplace, a
+-- registration's exam by ExamGlobalID in its participant's region — and the rows written by
+-- the puts above. A row whose keys do not resolve comes back 'serial' (0019 names what is
+-- missing), as does whatever the put leaves to the one-by-one path.
+CREATE OR REPLACE FUNCTION karta_rows_gds(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	g karta_up_op[];
+	bad int[];
+	lvl text := karta_registry_level(p_type);
+	res karta_up_res[];
+BEGIN
+	IF p_type = 'exam_registration' THEN
+		res := karta_rows_gds_reg(w, p_ops);
+		IF res IS NOT NULL THEN
+			RETURN res;
+		END IF;
+	ELSIF p_type = 'participant' AND coalesce((SELECT bool_and(NOT x.a ?| '{org,org_id,grad_org,grad_org_id}'
+			AND coalesce(x.a->>'workplace_guid', '') = '' AND coalesce(length(x.a->>'org_guid'), 0) = 36
+			AND coalesce(length(nullif(x.a->>'grad_org_guid', '')), 36) = 36)
+		AND string_agg(concat(x.a->>'org_guid', ',', nullif(x.a->>'grad_org_guid', '')), ',')
+			~* ('^(' || karta_up_uuid_re() || ',(' || karta_up_uuid_re() || ')?,)*' || karta_up_uuid_re()
+			    || ',(' || karta_up_uuid_re() || ')?$')
+		FROM unnest(p_ops) x), false) THEN
+		-- the package's participants as they come (no organization named by code or id, every
+		-- GUID well-formed: one match for the run): the owner and the graduation school by GUID in
+		-- the put's own statement — the rows rebuilt as ops below were 14 ms of a 1,000 rows' 125
+		RETURN karta_rows_by_guid(w, p_type, p_ops);
+	ELSIF p_type IN ('exam_point', 'auditorium', 'staff') AND coalesce((SELECT bool_and(
+			NOT x.a ?| '{org,org_id,host_org,host_org_id,workplace_org,workplace_org_id,grad_org,grad_org_id,grad_org_guid,exam_global_id}'
+			AND (p_type = 'staff' OR coalesce(x.a->>'workplace_guid', '') = '')
+			AND coalesce(length(nullif(x.a->>'org_guid', '')), 36) = 36
+			AND coalesce(length(nullif(x.a->>'workplace_guid', '')), 36) = 36)
+		AND coalesce(string_agg(nullif(concat_ws(',', nullif(x.a->>'org_guid', ''), nullif(x.a->>'workplace_guid', '')), ''), ',')
+			~* ('^(' || karta_up_uuid_re() || ',)*' || karta_up_uuid_re() || '$'), true)
+		FROM unnest(p_ops) x), false) THEN
+		-- exam points, auditoriums and staff as they come, the same way: the owner (a staff
+		-- member without one: its school's municipality) and the workplace by GUID in the put
+		RETURN karta_rows_by_guid(w, p_type, p_ops);
+	END IF;
+	WITH o AS (SELECT x.* FROM unnest(p_ops) x),
+	r AS (
+		SELECT o.ord, o.op_id, o.a,
+			CASE WHEN p_type IN ('participant', 'exam_point', 'staff')
+				THEN coalesce(og.id, CASE WHEN p_type = 'staff' THEN ws.parent_id END) END AS owner,
+			og.code AS og_code, gs.id AS grad, nullif(o.a->>'grad_org_guid', '') IS NOT NULL AS grad_named, ws.id AS wp,
+			ex.id AS exam
+		FROM o
+		LEFT JOIN organization og ON p_type IN ('participant', 'exam_point', 'staff')
+			AND o.a->>'org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			AND og.guid = (o.a->>'org_guid')::uuid AND og.level = lvl
+		LEFT JOIN organization ws ON o.a->>'workplace_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			AND ws.guid = (o.a->>'workplace_guid')::uuid AND ws.level = 'school'
+		LEFT JOIN organization gs ON o.a->>'grad_org_guid' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			AND gs.guid = (o.a->>'grad_org_guid')::uuid AND gs.level = 'school'
+		-- by key, not joined whole (see karta_rows_put)
+		LEFT JOIN LATERAL (SELECT x.org_id FROM participant x WHERE p_type = 'exam_registration'
+			AND x.id = karta_up_uuid(o.a->>'participant_id') LIMIT 1) pp ON true
+		LEFT JOIN LATERAL (SELECT coalesce(gp.id, p.id, x.id) AS region FROM organization x
+			LEFT JOIN organization p ON p.id = x.parent_id LEFT JOIN organization gp ON gp.id = p.parent_id
+			WHERE x.id = pp.org_id) rg ON true
+		LEFT JOIN LATERAL (SELECT e.id FROM exam e WHERE e.org_id = rg.region
+			AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
+			AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL LIMIT 1) ex
+			ON p_type = 'exam_registration'),
+	s AS (
+		SELECT r.*, (p_type IN ('participant', 'exam_point', 'staff') AND r.owner IS NULL)
+			OR (r.grad_named AND r.grad IS NULL)
+			OR (p_type = 'exam_registration' AND r.exam IS NULL) AS serial
+		FROM r)
+	SELECT coalesce(array_agg(s.ord ORDER BY s.ord) FILTER (WHERE s.serial), '{}'),
+		coalesce(array_agg(ROW(s.ord, s.op_id, NULL, 'registry_put',
+			-- the keys joined into one small object first: each || rebuilds the row's object
+			(s.a - ARRAY['org_guid', 'grad_org_guid', 'workplace_guid', 'exam_global_id', 'gds_deleted'])
+			|| jsonb_strip_nulls(jsonb_build_object('org', CASE WHEN s.owner IS NULL THEN NULL
+				ELSE coalesce(s.og_code, (SELECT x.code FROM organization x WHERE x.id = s.owner)) END,
+				'grad_org_id', s.grad, 'workplace_org_id', s.wp, 'exam_id', s.exam))
+			)::karta_up_op ORDER BY s.ord) FILTER (WHERE NOT s.serial), '{}')
+	INTO bad, g FROM s;
+	RETURN ARRAY(SELECT karta_up_result(b, NULL, 'serial', NULL, NULL, NULL) FROM unnest(bad) b)
+		|| CASE WHEN cardinality(g) > 0 THEN karta_rows_put(w, p_type, g) ELSE '{}' END;
+END $$;
+
+-- The package's rows of a plain shape (karta_rows_gds told it), their keys resolved by GUID in
+-- the put's own statement: the put tells them by their op kind, registry_gds_put.
+CREATE OR REPLACE FUNCTION karta_rows_by_guid(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_type = 'participant' THEN
+		RETURN karta_rows_participants(w, p_ops);
+	END IF;
+	RETURN karta_rows_put(w, p_type, p_ops);
+END $$;
+
+-- The package's point and auditorium assignments (karta_gds_plan_put, 0019) of a run, as a
+-- set: the exam point, the exam (by ExamGlobalID in the point's region, or an auditorium's
+-- through its point assignment's GUID), the auditorium, the lock and who plans where (0009's
+-- karta_plan_ctx, karta_plan_scope) joined once for the run; one INSERT … ON CONFLICT, one
+-- audit row a row. Anything else is 'serial' (0019 names it).
+CREATE OR REPLACE FUNCTION karta_rows_gds_plan(w karta_up_actor, p_type text, p_ops karta_up_op[])
+RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
+DECLARE
+	reg bigint := karta_org_region(w.org_id);
+	d karta_rw_row[];
+BEGIN
+	WITH o AS (
+		SELECT x.ord, x.op_id, x.a, (x.a->>'id')::uuid AS rid,
+			coalesce(nullif(x.a->>'base', ''), '0')::bigint AS base
+		FROM unnest(p_ops) x),
+	cur AS MATERIALIZED (SELECT c.id, c.row_version FROM exam_point_assignment c
+		WHERE p_type = 'exam_point_assignment' AND c.id IN (SELECT o.rid FROM o)
+		UNION ALL SELECT c.id, c.row_version FROM exam_auditorium c
+		WHERE p_type = 'exam_auditorium' AND c.id IN (SELECT o.rid FROM o)),
+	j AS MATERIALIZED (
+		SELECT o.*, pt.id AS pid, pt.org_id AS p_org, pt.region_id AS p_reg, pt.code AS p_code,
+			ex.id AS eid, e.org_id AS e_org, e.deleted_at AS e_del, coalesce(l.locked, false) AS locked,
+			au.id AS aid, au.point_id AS a_point, c.row_version AS cur_v, c.id IS NOT NULL AS found
+		FROM o
+		LEFT JOIN exam_point pt ON pt.id = karta_up_uuid(o.a->>'point_id')
+		LEFT JOIN LATERAL (
+			SELECT e.id FROM exam e WHERE p_type = 'exam_point_assignment' AND e.org_id = pt.region_id
+				AND coalesce(o.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
+				AND e.global_id = (o.a->>'exam_global_id')::int AND e.deleted_at IS NULL
+			UNION ALL SELECT x.exam_id FROM exam_point_assignment x WHERE p_type = 'exam_auditorium'
+				AND x.id = karta_up_uuid(o.a->'extra'->>'StationsExamsID') AND x.point_id = pt.id
+			LIMIT 1) ex ON true
+		LEFT JOIN exam e ON e.id = ex.id
+		LEFT JOIN exam_lock l ON l.id = ex.id
+		LEFT JOIN auditorium au ON p_type = 'exam_auditorium' AND au.id = karta_up_uuid(o.a->>'auditorium_id')
+		LEFT JOIN cur c ON c.id = o.rid),
+	v AS (
+		SELECT j.*, CASE
+			WHEN j.pid IS NULL OR j.eid IS NULL THEN 'serial'
+			WHEN p_type = 'exam_auditorium' AND (j.aid IS NULL OR j.a_point <> j.pid) THEN 'serial'
+			WHEN w.level NOT IN ('region', 'municipality') OR j.e_org IS DISTINCT FROM reg
+			     OR j.e_del IS NOT NULL OR j.locked THEN 'serial'
+			WHEN NOT (w.level = 'region' AND j.p_reg = w.org_id OR w.level = 'municipality' AND j.p_org = w.org_id)
+				THEN 'serial'
+			WHEN j.found AND (j.base = 0 OR j.cur_v <> j.base) OR NOT j.found AND j.base <> 0 THEN 'serial'
+			WHEN p_type = 'exam_point_assignment' AND NOT coalesce(j.a->>'seats', '') ~ '^([0-9]{1,9})?$'
+				THEN 'serial'
+			ELSE 'ok' END AS st
+		FROM j)
+	SELECT array_agg(ROW(v.ord, v.op_id, v.rid, v.cur_v, CASE WHEN v.st = 'ok' THEN jsonb_build_object(
+		'org_id', v.p_org, 'exam_id', v.eid, 'point_id', v.pid, 'auditorium_id', v.aid, 'code', v.p_code,
+		'seats', nullif(v.a->>'seats', ''), 'role', coalesce(v.a->>'role', 'exam'), 'extra', v.a->'extra',
+		'del', coalesce((v.a->>'gds_deleted')::boolean, false)) END, v.st, NULL)::karta_rw_row ORDER BY v.ord)
+	INTO d FROM v;
+
+	IF p_type = 'exam_point_assignment' THEN
+		INSERT INTO exam_point_assignment AS x (id, org_id, exam_id, point_id, seats, extra, updated_by,
+			deleted_at)
+		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
+			(r.nr->>'seats')::int, r.nr->'extra', w.device, CASE WHEN (r.nr->>'del')::boolean THEN now() END
+		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
+		ON CONFLICT (id) DO UPDATE SET seats = excluded.seats, extra = excluded.extra,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
+			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
+				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
+	ELSE
+		INSERT INTO exam_auditorium AS x (id, org_id, exam_id, point_id, auditorium_id, role, extra,
+			updated_by, deleted_at)
+		SELECT r.rid, (r.nr->>'org_id')::bigint, (r.nr->>'exam_id')::uuid, (r.nr->>'point_id')::uuid,
+			(r.nr->>'auditorium_id')::uuid, r.nr->>'role', r.nr->'extra', w.device,
+			CASE WHEN (r.nr->>'del')::boolean THEN now() END
+		FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord
+		ON CONFLICT (id) DO UPDATE SET role = excluded.role, extra = excluded.extra,
+			row_version = x.row_version + 1, updated_at = now(), updated_by = w.device,
+			deleted_at = CASE WHEN excluded.deleted_at IS NULL THEN NULL
+				ELSE coalesce(x.deleted_at, excluded.deleted_at) END;
+	END IF;
+	INSERT INTO planning_audit(exam_id, step, device_id, org_id, status, summary)
+	SELECT (r.nr->>'exam_id')::uuid, 'gds_import', w.device, w.org_id, 'ok', p_type || ' ' || (r.nr->>'code')
+	FROM unnest(d) r WHERE r.st = 'ok' ORDER BY r.ord;
+
+	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.cur_v IS NULL
+			THEN 'created' ELSE 'updated' END, x.rid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+END $$;
+
 -- ---- the package's registrations as typed columns (karta_rows_gds's fast path) --------------
 -- rbd_ParticipantsExams rows of a run — {type, id, participant_id, exam_global_id,
 -- gds_deleted, extra} and nothing else, participant ids as kartad writes uuids — checked and
@@ -233,17 +416,24 @@ BEGIN
 			CASE WHEN coalesce(x.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
 				THEN (x.a->>'exam_global_id')::int END AS gid, x.a->'extra' AS extra
 		FROM unnest(p_ops) x),
-	-- the participant by key (a join hashed the whole table), the exam by the participant's
-	-- region's ExamGlobalID (exam_global_unique), a current row by id
+	-- each participant once (its registrations come together: ~4 rows a probe), by key (a join
+	-- hashed the whole table), with its school's region; the exam by that region's
+	-- ExamGlobalID (exam_global_unique); a current row by id
+	pp AS MATERIALIZED (
+		SELECT x.id, x.org_id, x.deleted_at, x.blocked, coalesce(gp.id, pa.id, sc.id) AS region
+		FROM (SELECT DISTINCT o.pid FROM o) d
+		CROSS JOIN LATERAL (SELECT x.id, x.org_id, x.deleted_at, x.blocked FROM participant x
+			WHERE x.id = d.pid LIMIT 1) x
+		LEFT JOIN organization sc ON sc.id = x.org_id
+		LEFT JOIN organization pa ON pa.id = sc.parent_id
+		LEFT JOIN organization gp ON gp.id = pa.parent_id),
 	k AS MATERIALIZED (
 		SELECT o.*, pp.org_id AS owner, pp.deleted_at AS p_del, pp.blocked AS p_blocked,
 			e.id AS exam, e.org_id AS e_org, e.deleted_at AS e_del,
 			EXISTS (SELECT 1 FROM exam_registration c WHERE c.id = o.rid) AS found
 		FROM o
-		LEFT JOIN LATERAL (SELECT x.org_id, x.deleted_at, x.blocked FROM participant x
-			WHERE x.id = o.pid LIMIT 1) pp ON true
-		LEFT JOIN karta_rows_regions() rg ON rg.id = pp.org_id
-		LEFT JOIN exam e ON e.org_id = rg.region AND e.global_id = o.gid AND e.deleted_at IS NULL),
+		LEFT JOIN pp ON pp.id = o.pid
+		LEFT JOIN exam e ON e.org_id = pp.region AND e.global_id = o.gid AND e.deleted_at IS NULL),
 	acc AS MATERIALIZED (
 		SELECT 'exam_registration' AS tp, x.org, x.acc
 		FROM karta_rows_access(w, 'exam_registration', ARRAY(SELECT DISTINCT k.owner FROM k)) x

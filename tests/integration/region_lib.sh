@@ -57,7 +57,7 @@ region_import() {
 region_check() {
 	local code=$1 where=$2 srv n sum
 	# one line per row, in id order, each ending in a newline: the same bytes on both sides
-	srv=$(kt_psql "SELECT count(*) || ' ' || md5(coalesce(string_agg(to_jsonb(p)::text || E'\n',
+	srv=$(kt_psql "SELECT count(*) || ' ' || md5(coalesce(string_agg(to_json(p)::text || E'\n',
 		'' ORDER BY p.id), '')) FROM participant p WHERE p.deleted_at IS NULL AND ($where)")
 	n=$(sqlite3 -batch "$KT_WORK/$code.state/replica.db" "SELECT count(*) FROM row
 		WHERE entity_type = 'participant' AND json_extract(payload, '$.deleted_at') IS NULL")

@@ -53,7 +53,7 @@ replay_mismatches() {
 			FROM change_log ORDER BY entity_type, entity_id, seq DESC)
 		SELECT count(*) FROM cur
 		LEFT JOIN newest n ON n.entity_type = cur.t AND n.entity_id = cur.id
-		WHERE n.payload IS DISTINCT FROM cur.j OR n.feed_id IS DISTINCT FROM cur.org"
+		WHERE n.payload::jsonb IS DISTINCT FROM cur.j OR n.feed_id IS DISTINCT FROM cur.org"
 }
 
 REG=$(org_id reg) MUN1=$(org_id mun1) MUN2=$(org_id mun2)
@@ -427,6 +427,6 @@ m|0|0|" "$(psql -XAtq "$up" -c "SELECT o.code, f.last_seq, count(c.seq),
 	GROUP BY o.id, o.code, f.last_seq ORDER BY o.id")" \
 	"feeds and log after the upgrade (a parent item before its sub-item)"
 kt_assert_eq "0" "$(psql -XAtq "$up" -c "SELECT count(*) FROM change_log c JOIN plan_item i
-	ON i.id = c.entity_id WHERE c.payload IS DISTINCT FROM to_jsonb(i)")" "backfilled payloads"
+	ON i.id = c.entity_id WHERE c.payload::jsonb IS DISTINCT FROM to_jsonb(i)")" "backfilled payloads"
 
 kt_pass

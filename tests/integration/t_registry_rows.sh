@@ -286,29 +286,37 @@ gsnap() {
 	$SNAP;
 	ROLLBACK;"
 }
-# as three ops of many rows, in order
-gsnap "DO \$\$ DECLARE x record; BEGIN
-		FOR x IN SELECT op, dev, jsonb_agg(r ORDER BY i) AS rows FROM t_greg GROUP BY op, dev ORDER BY op LOOP
+# rows_set TABLE OP FILE: the SQL sending TABLE's rows (i, dev, op, r) as ops of many rows, one
+# an op, in order, each row's answer into t_gres; rows_one TABLE OP: the same rows one op a row
+rows_set() {
+	echo "DO \$\$ DECLARE x record; BEGIN
+		FOR x IN SELECT op, dev, jsonb_agg(r ORDER BY i) AS rows FROM $1 GROUP BY op, dev ORDER BY op LOOP
 			INSERT INTO t_gres SELECT g.i, CASE WHEN substr(u.detail->>'r', g.k, 1) = 'x'
 				THEN 'x ' || (f->>'status') ELSE substr(u.detail->>'r', g.k, 1) END, f->>'message'
-			FROM karta_upload(x.dev, jsonb_build_array(jsonb_build_object('op_id', t_id('gop', x.op),
-				'digest', 'd', 'kind', 'registry_rows', 'a', jsonb_build_object('file', 'rbd_ParticipantsExams.xml',
+			FROM karta_upload(x.dev, jsonb_build_array(jsonb_build_object('op_id', t_id('$2', x.op),
+				'digest', 'd', 'kind', 'registry_rows', 'a', jsonb_build_object('file', '$3',
 				'unit', 'element', 'rows', x.rows)))) u
-			CROSS JOIN (SELECT i, row_number() OVER (ORDER BY i)::int AS k FROM t_greg WHERE op = x.op) g
+			CROSS JOIN (SELECT i, row_number() OVER (ORDER BY i)::int AS k FROM $1 WHERE op = x.op) g
 			LEFT JOIN LATERAL (SELECT f FROM jsonb_array_elements(u.detail->'refused') f
 				WHERE (f->>'i')::int = g.k) ff ON true;
 		END LOOP;
-	END \$\$" >"$KT_WORK/greg-set.out"
-# one op a row, in the same order
-gsnap "DO \$\$ DECLARE x record; y record; BEGIN
-		FOR x IN SELECT * FROM t_greg ORDER BY op, i LOOP
+	END \$\$"
+}
+rows_one() {
+	echo "DO \$\$ DECLARE x record; y record; BEGIN
+		FOR x IN SELECT * FROM $1 ORDER BY op, i LOOP
 			SELECT * INTO y FROM karta_upload_serial(x.dev, jsonb_build_array(jsonb_build_object('op_id',
-				t_id('gone', x.i), 'digest', 'd', 'kind', x.r->>'k', 'a', x.r->'a')));
+				t_id('$2', x.i), 'digest', 'd', 'kind', x.r->>'k', 'a', x.r->'a')));
 			INSERT INTO t_gres VALUES (x.i, CASE WHEN y.outcome <> 'applied' THEN 'x ' || y.status
 				WHEN y.message = 'created' THEN 'c' ELSE 'u' END,
 				CASE WHEN y.outcome <> 'applied' THEN y.message END);
 		END LOOP;
-	END \$\$" >"$KT_WORK/greg-one.out"
+	END \$\$"
+}
+# as three ops of many rows, in order
+gsnap "$(rows_set t_greg gop rbd_ParticipantsExams.xml)" >"$KT_WORK/greg-set.out"
+# one op a row, in the same order
+gsnap "$(rows_one t_greg gone)" >"$KT_WORK/greg-one.out"
 diff <(grep -v '^calls ' "$KT_WORK/greg-one.out") <(grep -v '^calls ' "$KT_WORK/greg-set.out") >"$KT_WORK/greg.diff" ||
 	kt_fail "the package's registrations differ from one by one: $(head -c 3000 "$KT_WORK/greg.diff")"
 got=$(cat "$KT_WORK/greg-set.out")
@@ -330,6 +338,97 @@ kt_assert_eq "2 rows: 1 written, 1 refused|bad|grad_org: must be a school of the
 			t_row(2, 'registry_put', t_person(t_id('pg', 1), 41, 'sch11') || '{\"grad_org_id\": \"abc\"}'),
 			t_row(3, 'registry_put', t_person(t_id('pg', 2), 42, 'sch11'))))))) x; ROLLBACK")" \
 	"a grad_org_id that is no number"
+
+# ---- 1c. the federal package's rows, their GUIDs resolved by the put itself ------------------
+# Runs of rbd_Participants rows as the client sends them (no organization by code or id, every
+# GUID well-formed: karta_rows_participants resolves the school and the graduation school by
+# GUID in its own statement; no op rebuilt a row) mixing rows it writes with every row it must
+# refuse or leave to 0019/0008 — a school or graduation school karta does not know (or a
+# municipality's GUID), a birth date in the future or no date, a class its form does not allow
+# (the table's CHECK: the run is split), a number that is no number, a field no table has,
+# texts to trim and fold, "" in a column of numbers and null in one of text, an id that exists,
+# an edit, an edit moving the row to another school; a school's run with another school's row;
+# a run with a GUID in capitals, a run with a GUID that is none (its rows rebuilt as ops, as
+# before) — the same answers, rows and feed
+# as the rows one by one. (A run's calls that a failing statement rolled back are not counted.)
+kt_psql "CREATE TABLE t.t_gpart AS SELECT row_number() OVER (ORDER BY x.o)::int AS i, x.dev, x.op, x.r FROM (
+	SELECT n AS o, $REG AS dev, 1 AS op, t_row(n + 1, 'registry_gds_put', t_person(t_id('gq', n), 50 + n, 'x') - 'org'
+		|| jsonb_build_object('org_guid', t_g('sch12'), 'gds_deleted', false, 'ris_grad_guid', '',
+			'extra', jsonb_build_object('Pc', n::text)) || v.j) AS r
+	FROM (VALUES (1, '{}'::jsonb), (2, jsonb_build_object('grad_org_guid', t_g('sch21'))),
+		(3, jsonb_build_object('org_guid', md5('nowhere')::uuid)),
+		(4, jsonb_build_object('grad_org_guid', md5('nowhere')::uuid)),
+		(5, jsonb_build_object('grad_org_guid', t_g('mun1'))), (6, '{\"birth_date\": \"2031-02-03\"}'),
+		(8, '{\"surname\": \"  Петрова \", \"name\": \"Анна  Мария\"}'),
+		(9, '{\"region_code\": \"\", \"patronymic\": null}'), (10, '{\"colour\": \"синий\"}'),
+		(11, jsonb_build_object('id', t_id('pp', 1), 'org_guid', t_g('sch11'))),
+		(12, jsonb_build_object('id', t_id('pp', 2), 'org_guid', t_g('sch11'), 'base', 1, 'name', 'Глеб')),
+		(13, jsonb_build_object('id', t_id('pp', 6), 'org_guid', t_g('sch12'), 'base', 1)),
+		(16, '{}')) v(n, j)
+	UNION ALL SELECT 20 + n, $SCH, 2, t_row(n + 1, 'registry_gds_put', t_person(t_id('gz', n), 70 + n, 'x') - 'org'
+		|| jsonb_build_object('org_guid', t_g(CASE WHEN n = 2 THEN 'sch12' ELSE 'sch11' END), 'gds_deleted', false))
+	FROM generate_series(1, 3) n
+	UNION ALL SELECT 30 + n, $REG, 3, t_row(n + 1, 'registry_gds_put', t_person(t_id('gy', n), 80 + n, 'x') - 'org'
+		|| jsonb_build_object('org_guid', CASE WHEN n = 3 THEN upper(t_g('sch21')) ELSE t_g('sch21') END)
+		|| CASE WHEN n = 2 THEN '{\"grad_org_guid\": \"не GUID\"}'::jsonb ELSE '{}' END)
+	FROM generate_series(1, 3) n
+	-- rows a statement stops (the table's CHECK, values that do not cast), first of 32: the
+	-- first half goes down to rows one by one, the second half is written as a set
+	UNION ALL SELECT 40 + n, $REG, 4, t_row(n + 1, 'registry_gds_put', t_person(t_id('gw', n), 90 + n, 'x') - 'org'
+		|| jsonb_build_object('org_guid', t_g('sch12')) || CASE n WHEN 1 THEN '{\"class\": \"9А\"}'::jsonb
+			WHEN 2 THEN '{\"sex\": \"abc\"}' WHEN 3 THEN '{\"birth_date\": \"вчера\"}' ELSE '{}' END)
+	FROM generate_series(1, 32) n
+	-- exam points, staff and auditoriums the same way: a point of mun1 and one of a municipality
+	-- karta does not know; staff by their municipality and school, by their school only, by a
+	-- municipality karta does not know, born in the future; an auditorium of the new point and one
+	-- of a point that does not exist; then a run with a school GUID that is none (rebuilt as ops)
+	UNION ALL SELECT 100 + n, $REG, 5, t_row(n + 1, 'registry_gds_put', CASE WHEN n <= 2 THEN
+		jsonb_build_object('type', 'exam_point', 'id', t_id('gk', n), 'code', '090' || n, 'name', 'ППЭ 90' || n,
+			'address', 'ул. Речная, ' || n, 'org_guid', CASE WHEN n = 1 THEN t_g('mun1') ELSE md5('nowhere')::uuid::text END)
+		WHEN n <= 6 THEN t_staff(t_id('gk', n), 60 + n) || CASE n
+			WHEN 3 THEN jsonb_build_object('org_guid', t_g('mun2'), 'workplace_guid', t_g('sch21'))
+			WHEN 4 THEN jsonb_build_object('workplace_guid', t_g('sch12'))
+			WHEN 5 THEN jsonb_build_object('org_guid', md5('nowhere')::uuid)
+			ELSE jsonb_build_object('org_guid', t_g('mun1'), 'birth_date', '2031-01-01') END
+		ELSE jsonb_build_object('type', 'auditorium', 'id', t_id('gk', n), 'code', '000' || n, 'rows', 2,
+			'seats_per_row', 2, 'point_id', CASE WHEN n = 7 THEN t_id('gk', 1) ELSE t_id('gk', 99) END) END
+		|| '{\"gds_deleted\": false}')
+	FROM generate_series(1, 8) n
+	UNION ALL SELECT 120, $REG, 6, t_row(2, 'registry_gds_put', t_staff(t_id('gk', 20), 80)
+		|| jsonb_build_object('org_guid', t_g('mun1'), 'workplace_guid', 'не GUID'))
+) x" >/dev/null
+# psnap SQL: gsnap, then the runs applied by GUID (karta_rows_by_guid; a run's calls that a
+# failing statement rolled back are not counted) and all the puts of the package's rows
+psnap() {
+	gsnap "$1"
+	kt_psql "SET track_functions = 'pl'; BEGIN; CREATE TEMP TABLE t_gres (i int, st text, msg text); $1;
+	SELECT 'byguid ' || coalesce((SELECT calls FROM pg_stat_xact_user_functions WHERE funcname = 'karta_rows_by_guid'), 0)
+		|| ' put ' || coalesce((SELECT sum(calls) FROM pg_stat_xact_user_functions
+			WHERE funcname IN ('karta_rows_put', 'karta_rows_participants')), 0);
+	ROLLBACK"
+}
+psnap "$(rows_set t_gpart pop rbd_Participants.xml)" >"$KT_WORK/gpart-set.out"
+gsnap "$(rows_one t_gpart pone)" >"$KT_WORK/gpart-one.out"
+diff <(grep -v '^calls ' "$KT_WORK/gpart-one.out") <(grep -v '^calls \|^byguid ' "$KT_WORK/gpart-set.out") \
+	>"$KT_WORK/gpart.diff" ||
+	kt_fail "the package's participants differ from one by one: $(head -c 3000 "$KT_WORK/gpart.diff")"
+got=$(cat "$KT_WORK/gpart-set.out")
+for want in '^1 c$' '^2 c$' '^3 x not_found SchoolRegistration' '^4 x not_found SchoolOutcoming' \
+	'^5 x not_found SchoolOutcoming' '^6 x bad birth_date: is in the future' '^7 c$' '^8 c$' \
+	'^9 x bad colour is not a field of participant' '^10 x conflict a participant with this id exists' '^11 u$' \
+	'^12 x bad org: a participant stays' '^13 c$' '^14 c$' \
+	'^15 x denied no write access to the participant of organization sch12' '^16 c$' '^17 c$' '^18 x not_found SchoolOutcoming' '^19 c$' \
+	'^20 x bad class' '^21 x bad sex' '^22 x bad birth_date' '^23 c$' '^51 c$' '^52 c$' \
+	'^53 x not_found GovernmentID' '^54 c$' '^55 c$' '^56 x not_found GovernmentID' '^57 x bad birth_date' '^58 c$' \
+	'^59 x not_found point_id' '^60 c$'; do
+	grep -q -- "$want" <<<"$got" || kt_fail "the package's rows: no row answer «$want» in: $(head -n 60 <<<"$got")"
+done
+grep -q '"name": "Анна Мария".*"surname": "Петрова"' <<<"$got" || kt_fail "the package's participants: texts not trimmed and folded"
+# by GUID: the runs of ops 1, 2 and 5 (three) and op 4's second half and its first half's second
+# quarter — not op 3 (a GUID that is none: its rows rebuilt as ops) nor op 6 (its statement
+# fails on that GUID: the row alone); the put ran once more, for op 3
+calls=$(sed -n 's/^byguid //p' "$KT_WORK/gpart-set.out")
+[ "$calls" = "7 put 9" ] || kt_fail "the package's runs applied by GUID, and the puts: $calls, not 7 put 9"
 
 # ---- 2. a school's file with bad rows at known lines, through kartad -------------------------
 CLIENT=$KT_WORK/client

@@ -215,7 +215,7 @@ kt_assert_eq "sch11:insert,update" "$(feed_of participant "$PA")" "participant f
 kt_assert_eq "sch11:insert" "$(feed_of exam_registration "$R1")" "registration feed"
 kt_assert_eq "sch12:insert" "$(feed_of participant "$PB")" "sch12's participant feed"
 kt_assert_eq "0" "$(kt_psql "SELECT count(*) FROM change_log l WHERE l.entity_type IN ('participant',
-	'exam_registration', 'staff', 'staff_point') AND l.payload <> (SELECT r.payload FROM karta_feed_rows r
+	'exam_registration', 'staff', 'staff_point') AND l.payload::text <> (SELECT r.payload::text FROM karta_feed_rows r
 	WHERE r.entity_id = l.entity_id) AND l.seq = (SELECT max(seq) FROM change_log m
 	WHERE m.entity_id = l.entity_id)")" "the newest change of each row is the row as it is"
 kt_assert_eq "${DEV[sch11]}|{admitted}" "$(kt_psql "SELECT origin_device || '|' ||

@@ -455,7 +455,7 @@ kt_assert_eq "0" "$(kt_psql "WITH cur AS (
 	newest AS (SELECT DISTINCT ON (entity_type, entity_id) entity_type, entity_id, feed_id, payload
 		FROM change_log ORDER BY entity_type, entity_id, seq DESC)
 	SELECT count(*) FROM cur LEFT JOIN newest n ON n.entity_type = cur.t AND n.entity_id = cur.id
-	WHERE n.payload - '{created_at,updated_at,submitted_at,decided_at}'::text[]
+	WHERE n.payload::jsonb - '{created_at,updated_at,submitted_at,decided_at}'::text[]
 	      IS DISTINCT FROM cur.j - '{created_at,updated_at,submitted_at,decided_at}'::text[]
 	   OR n.feed_id IS DISTINCT FROM cur.org")" \
 	"rows whose newest change is not the row itself (but for phase 1's moved times), or in another feed"

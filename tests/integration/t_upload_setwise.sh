@@ -226,7 +226,7 @@ run_batch() {
 	SELECT 'feed', l.feed_id, l.entity_type, CASE WHEN l.entity_type = 'conflict' THEN c.op_id::text
 		ELSE l.entity_id::text END, l.op, l.row_version,
 		ARRAY(SELECT f FROM unnest(l.changed_fields) f ORDER BY f),
-		CASE WHEN l.entity_type = 'conflict' THEN NULL ELSE l.payload - 'created_at' - 'updated_at'
+		CASE WHEN l.entity_type = 'conflict' THEN NULL ELSE l.payload::jsonb - 'created_at' - 'updated_at'
 			- 'deleted_at' - 'valid_from' END, l.origin_device, l.origin_op_id
 	FROM change_log l LEFT JOIN conflict c ON c.id = l.entity_id
 	ORDER BY 2, 3, 4, 6, 5;
