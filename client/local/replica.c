@@ -142,21 +142,8 @@ int rp_run(struct replica *r, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-int rp_release(struct replica *r)
-{
-	if (!r->held)
-		return 0;
-	r->held = false;
-	if (rp_commit(r) == 0)
-		return 0;
-	rp_rollback(r);
-	return -1;
-}
-
 int rp_begin(struct replica *r)
 {
-	if (rp_release(r))
-		return -1;
 	sqlite3_stmt *s = rp_stmt(r, RS_BEGIN, "BEGIN IMMEDIATE");
 	return s ? rp_run(r, s, "replica: cannot begin a transaction") : -1;
 }
@@ -169,7 +156,6 @@ int rp_commit(struct replica *r)
 
 void rp_rollback(struct replica *r)
 {
-	r->held = false;
 	if (sqlite3_get_autocommit(r->db))
 		return; /* SQLite rolled back already (e.g. after SQLITE_FULL) */
 	char keep[sizeof r->err];
@@ -385,7 +371,6 @@ void replica_close(struct replica *r)
 {
 	if (!r)
 		return;
-	rp_release(r); /* the pages a bulk pull applied last */
 	for (int i = 0; i < RS__COUNT; i++)
 		sqlite3_finalize(r->st[i]);
 	sqlite3_close(r->db);
@@ -396,20 +381,15 @@ void replica_close(struct replica *r)
 
 int replica_pull_bulk(struct replica *r, bool bulk)
 {
-	if (!bulk) {
-		r->bulk = false;
-		if (rp_release(r) != 0)
-			return -1;
+	if (!bulk)
 		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL; PRAGMA cache_size = "
 			RP_CACHE_KIB, "replica: cannot index the rows");
-	}
 	/* an empty replica is filled without its secondary indexes: built once at the end (or at
 	 * the next open, if this pull is killed) instead of kept up row by row */
 	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
 	if (have < 0 || (have == 0 && rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
 		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
 		return -1;
-	r->bulk = true;
 	return rp_exec(r, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
 		"replica: cannot configure the database");
 }

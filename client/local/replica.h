@@ -106,11 +106,7 @@ void replica_cursors_free(Karta__FeedCursor **c, size_t n);
 /* Pulled pages are committed without waiting for the disk (synchronous = NORMAL: WAL, each
  * commit atomic, a crash of the program loses nothing, a power cut at most the last pages —
  * pulled again, since their cursors go with them) while bulk is set, and with a sync of the
- * disk at each commit (FULL, the outbox's rule) otherwise. While bulk is set, the pages of a
- * pull share a transaction up to 25,000 rows or 1 s while they come without a wait
- * (replica_apply_page; the last page of a pull is committed at once; any other write,
- * unsetting bulk or closing commits what is held; a kill loses the held pages, pulled again
- * since their cursors go with them), and the
+ * disk at each commit (FULL, the outbox's rule) otherwise; while bulk is set the
  * connection's page cache is 64 MiB instead of 16. sync_pull sets it around a pull;
  * nothing but pulled rows and cursors is written meanwhile. An empty replica is filled
  * without the rows' secondary indexes: unsetting bulk builds them (so does replica_open, when

@@ -283,50 +283,17 @@ static int apply_state(struct replica *r, const Karta__FeedState *fs, struct rep
 	}
 }
 
-/* A bulk pull's pages share a transaction up to this many rows or milliseconds: each commit
- * writes every page it dirtied to the WAL, and a page of changes (3 MiB) dirties most leaves of
- * the rows' primary key — per page, that was most of a federal import's pull-back I/O. */
-#define RP_HELD_ROWS 25000
-#define RP_HELD_MS 1000
-/* ... and only while the pages come without a wait: a page that came after a longer gap (a
- * slow link) is committed at once, so another karta's write never waits behind the network. */
-#define RP_HELD_GAP_MS 250
-
-static long ms_since(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
 int replica_apply_page(struct replica *r, const Karta__ChangePage *pg, struct replica_stats *st)
 {
 	struct replica_stats local = {0};
-	bool waited = r->applied_at.tv_sec == 0 || ms_since(&r->applied_at) >= RP_HELD_GAP_MS;
-	if (r->held) { /* the bulk pull's open transaction goes on */
-		r->held = false;
-	} else {
-		if (rp_begin(r))
-			return -1;
-		r->held_rows = 0;
-		clock_gettime(CLOCK_MONOTONIC, &r->held_since);
-	}
+	if (rp_begin(r))
+		return -1;
 	for (size_t i = 0; i < pg->n_changes; i++)
 		if (put_row(r, pg->changes[i], pg->changes[i]->feed, false, 0, &local))
 			goto fail;
 	for (size_t i = 0; i < pg->n_feeds; i++)
 		if (apply_state(r, pg->feeds[i], &local))
 			goto fail;
-	r->held_rows += (long)pg->n_changes;
-	/* the last page of a pull (caught up) is committed at once: nothing is held while the
-	 * program waits for more */
-	clock_gettime(CLOCK_MONOTONIC, &r->applied_at);
-	if (r->bulk && !pg->caught_up && !waited && r->held_rows < RP_HELD_ROWS &&
-	    ms_since(&r->held_since) < RP_HELD_MS) {
-		r->held = true;
-		stats_add(st, &local);
-		return 0;
-	}
 	if (rp_commit(r))
 		goto fail;
 	stats_add(st, &local);

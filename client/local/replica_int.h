@@ -5,7 +5,6 @@
 #define KT_REPLICA_INT_H
 
 #include <sqlite3.h>
-#include <time.h>
 
 #include "replica.h"
 
@@ -48,13 +47,6 @@ enum rp_slot {
 struct replica {
 	sqlite3 *db;
 	sqlite3_stmt *st[RS__COUNT];
-	/* a bulk pull (replica_pull_bulk): its pages share a transaction, left open ("held") by
-	 * replica_apply_page until RP_HELD_ROWS rows or RP_HELD_MS, while the pages come without a
- * wait (RP_HELD_GAP_MS); the next rp_begin, the end of
-	 * the bulk pull or replica_close commits it */
-	bool bulk, held;
-	long held_rows;
-	struct timespec held_since, applied_at; /* applied_at: the end of the last page's apply */
 	char err[512];
 	char dir[256]; /* the state dir, for messages */
 };
@@ -78,9 +70,7 @@ int rp_exec(struct replica *r, const char *sql, const char *what);
 /* Steps s expecting no row (SQLITE_DONE), then resets it: 0 or -1 (error: what). */
 int rp_run(struct replica *r, sqlite3_stmt *s, const char *what);
 
-int rp_begin(struct replica *r);    /* BEGIN IMMEDIATE (a held bulk transaction committed first) */
-/* Commits the bulk pull's held transaction, if any: 0 or -1. */
-int rp_release(struct replica *r);
+int rp_begin(struct replica *r);    /* BEGIN IMMEDIATE */
 int rp_commit(struct replica *r);
 void rp_rollback(struct replica *r); /* keeps the error already set */
 
