@@ -55,6 +55,16 @@ static const char *const migrations[] = {
 #define ROW_INDEXES "CREATE INDEX IF NOT EXISTS row_feed ON row(feed);" \
 	" CREATE INDEX IF NOT EXISTS row_plan ON row(entity_type, plan_id);"
 
+/* The page cache of a connection (KiB, negative: SQLite's way), and of a bulk pull, whose random
+ * inserts into the rows' primary key (entity ids are uuids) re-read its leaves from the WAL
+ * when they do not fit (docs/performance.md, "The client's SQLite I/O in the federal import").
+ * The WAL is checkpointed at RP_WAL_PAGES pages (SQLite's default 1,000: 16 MiB of the 16 KiB
+ * pages a filled replica has) and cut back to RP_WAL_LIMIT bytes after. */
+#define RP_CACHE_KIB "-16384"
+#define RP_BULK_CACHE_KIB "-65536"
+#define RP_WAL_PAGES "4096"
+#define RP_WAL_LIMIT "67108864"
+
 /* --- errors, statements, transactions ---------------------------------------------------- */
 
 int rp_fail(struct replica *r, const char *fmt, ...)
@@ -311,7 +321,8 @@ static int configure(struct replica *r)
 	sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
 	if (rp_exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
+		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = " RP_CACHE_KIB
+		"; PRAGMA wal_autocheckpoint = " RP_WAL_PAGES "; PRAGMA journal_size_limit = " RP_WAL_LIMIT,
 		"replica: cannot configure the database"))
 		return -1;
 	/* the row indexes a killed first pull left dropped (replica_pull_bulk) come back */
@@ -371,14 +382,16 @@ void replica_close(struct replica *r)
 int replica_pull_bulk(struct replica *r, bool bulk)
 {
 	if (!bulk)
-		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL", "replica: cannot index the rows");
+		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL; PRAGMA cache_size = "
+			RP_CACHE_KIB, "replica: cannot index the rows");
 	/* an empty replica is filled without its secondary indexes: built once at the end (or at
 	 * the next open, if this pull is killed) instead of kept up row by row */
 	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
 	if (have < 0 || (have == 0 && rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
 		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
 		return -1;
-	return rp_exec(r, "PRAGMA synchronous = NORMAL", "replica: cannot configure the database");
+	return rp_exec(r, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
+		"replica: cannot configure the database");
 }
 
 int replica_meta_set(struct replica *r, const char *key, const char *value)

@@ -106,7 +106,8 @@ void replica_cursors_free(Karta__FeedCursor **c, size_t n);
 /* Pulled pages are committed without waiting for the disk (synchronous = NORMAL: WAL, each
  * commit atomic, a crash of the program loses nothing, a power cut at most the last pages —
  * pulled again, since their cursors go with them) while bulk is set, and with a sync of the
- * disk at each commit (FULL, the outbox's rule) otherwise. sync_pull sets it around a pull;
+ * disk at each commit (FULL, the outbox's rule) otherwise; while bulk is set the
+ * connection's page cache is 64 MiB instead of 16. sync_pull sets it around a pull;
  * nothing but pulled rows and cursors is written meanwhile. An empty replica is filled
  * without the rows' secondary indexes: unsetting bulk builds them (so does replica_open, when
  * a pull was killed before). */
