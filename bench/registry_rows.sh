@@ -65,7 +65,10 @@ lines = sys.stdin.buffer.read().replace(b"\0", b"").decode("utf-8").split("\n")
 for i, l in enumerate(lines):
     if " %s LOG: " % db in l and "execute <unnamed>: SELECT * FROM karta_upload" in l:
         m = re.match(r".*parameters: \$1 = .(\d+)., \$2 = .(.*).$", lines[i + 1])
-        for op in json.loads(m.group(2).replace("\x27\x27", "\x27")):
+        arg = m.group(2).replace("\x27\x27", "\x27")
+        # karta_upload_seq: each op after an RS (karta_upload before it: a JSON array)
+        ops = [json.loads(t) for t in arg.split("\x1e") if t] if "\x1e" in arg else json.loads(arg)
+        for op in ops:
             print(json.dumps(op, ensure_ascii=False).replace("\\", "\\\\"))
 ' "$KT_DB" >"$KT_WORK/ops.txt"
 NOPS=$(wc -l <"$KT_WORK/ops.txt")

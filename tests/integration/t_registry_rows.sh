@@ -327,6 +327,26 @@ for want in '^1 c$' '^2 c$' '^3 x not_found ParticipantID' '^4 x not_found ExamG
 done
 calls=$(sed -n 's/^calls //p' "$KT_WORK/greg-set.out")
 [ "$calls" -ge 3 ] || kt_fail "the typed path ran $calls times: not for each of the three ops"
+# registrations for an exam whose form or ГИА is not the participant's (a participant of ГВЭ
+# for an ЕГЭ exam, one of the 9th grade for a ГИА-11 exam): the table's statement check refuses
+# them; the typed path's statement proves that rule itself (the check is skipped for the rows it
+# writes) and leaves them to 0019, whose put names it — the same answers, rows and feed as one
+# by one
+kt_psql "CREATE TABLE t.t_greg2 AS SELECT v.n AS i, $REG AS dev, 1 AS op,
+	t_row(v.n + 1, 'registry_gds_put', jsonb_build_object('type', 'exam_registration', 'id', t_id('gm', v.n),
+		'participant_id', t_id('pp', v.p), 'exam_global_id', 902, 'gds_deleted', false)) AS r
+	FROM (VALUES (1, 18), (2, 17), (3, 19), (4, 20)) v(n, p)" >/dev/null
+F2="UPDATE participant SET form = 4 WHERE id = t_id('pp', 17); UPDATE participant SET category = 2,
+	class = '9А' WHERE id = t_id('pp', 19)" # (rolled back with the rest)
+gsnap "$F2; $(rows_set t_greg2 gmop rbd_ParticipantsExams.xml)" >"$KT_WORK/greg2-set.out"
+gsnap "$F2; $(rows_one t_greg2 gmone)" >"$KT_WORK/greg2-one.out"
+diff <(grep -v '^calls ' "$KT_WORK/greg2-one.out") <(grep -v '^calls ' "$KT_WORK/greg2-set.out") >"$KT_WORK/greg2.diff" ||
+	kt_fail "registrations against the exam's form differ from one by one: $(head -c 3000 "$KT_WORK/greg2.diff")"
+got=$(cat "$KT_WORK/greg2-set.out")
+for want in '^1 c$' "^2 x bad exam_id: the exam's form or ГИА" "^3 x bad exam_id: the exam's form or ГИА" '^4 c$'; do
+	grep -q -- "$want" <<<"$got" || kt_fail "registrations against the exam's form: no row answer «$want» in: $(head -n 4 <<<"$got")"
+done
+[ "$(sed -n 's/^calls //p' "$KT_WORK/greg2-set.out")" -ge 1 ] || kt_fail "the typed path did not run for the exam's form"
 
 # a participant whose grad_org_id is no number: refused by the set-wise check in its words
 # (the row is typed with the graduation school's id in its place), the other row written
