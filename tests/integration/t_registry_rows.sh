@@ -348,6 +348,22 @@ for want in '^1 c$' "^2 x bad exam_id: the exam's form or ГИА" "^3 x bad exam
 done
 [ "$(sed -n 's/^calls //p' "$KT_WORK/greg2-set.out")" -ge 1 ] || kt_fail "the typed path did not run for the exam's form"
 
+# a new row's stamps, set once for a run (not through each row's object): written by the
+# device, created and updated now, version 1 — participants (karta_rows_participants) and staff
+# (karta_rows_put) as ops of many rows
+kt_psql "CREATE TABLE t.t_stamp AS SELECT n AS i, $REG AS dev, 1 AS op, CASE WHEN n <= 2
+	THEN t_row(n + 1, 'registry_put', t_person(t_id('sp', n), 40 + n, 'sch11'))
+	ELSE t_row(n + 1, 'registry_put', t_staff(t_id('ss', n), 40 + n) || jsonb_build_object('org', 'mun1')) END AS r
+	FROM generate_series(1, 4) n" >/dev/null
+got=$(gsnap "$(rows_set t_stamp stop rbd_Participants.xml);
+	INSERT INTO t_gres SELECT 90, 'stamps', count(*) FROM (SELECT id, updated_by, created_at, updated_at, row_version
+		FROM participant UNION ALL SELECT id, updated_by, created_at, updated_at, row_version FROM staff) x
+	WHERE x.id IN (t_id('sp', 1), t_id('sp', 2), t_id('ss', 3), t_id('ss', 4)) AND x.updated_by = $REG
+	  AND x.created_at = now() AND x.updated_at = now() AND x.row_version = 1")
+for want in '^1 c$' '^2 c$' '^3 c$' '^4 c$' '^90 stamps 4$'; do
+	grep -q -- "$want" <<<"$got" || kt_fail "a new row's stamps: no «$want» in: $(head -n 5 <<<"$got")"
+done
+
 # a participant whose grad_org_id is no number: refused by the set-wise check in its words
 # (the row is typed with the graduation school's id in its place), the other row written
 kt_assert_eq "2 rows: 1 written, 1 refused|bad|grad_org: must be a school of the region" \
