@@ -7,9 +7,12 @@
  * the server applies the rows of one table as one set, and the table they hang on first.
  * The caller tags every row (its own index); a result of one row (op->row, sync_rows.c) is
  * matched back to its tag by reg_batch_tag. Everything runs inside the caller's local
- * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, each
- * op is written whole in a short transaction of its own when it is full (its rows held in
- * memory until then), so that another connection may send it while the next one fills. */
+ * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, the
+ * ops are held in memory when full and written whole, several in one short transaction of
+ * the batch's own (reg_batch_commit, when the caller says), so that another connection may
+ * send them while the next ones fill: one commit of eight ops rewrites the outbox's entity
+ * index (uuid-keyed, random inserts) about as much as one of a single op did
+ * (docs/performance.md, "The client's work in the federal import"). */
 #include "reg_batch.h"
 
 #include <stdio.h>
@@ -80,26 +83,79 @@ static int held_add(struct reg_batch *b, const char *id, char *lp)
 	return 0;
 }
 
+/* own_txn: every row and op held, dropped. */
 static void held_clear(struct reg_batch *b)
 {
 	for (size_t i = 0; i < b->nheld; i++)
 		free(b->held[i].lp);
 	b->nheld = 0;
+	for (size_t i = 0; i < b->nwops; i++) {
+		free(b->wops[i].body);
+		free(b->wops[i].summary);
+	}
+	b->nwops = 0;
 }
 
-/* own_txn: the op and its rows written in one short transaction of their own. */
-static int write_held(struct reg_batch *b, const void *body, size_t len, const char *summary)
+/* own_txn: the op flushed (body taken), held until reg_batch_commit writes it. */
+static int hold_op(struct reg_batch *b, uint8_t *body, size_t len, const char *summary)
 {
-	if (replica_batch_begin(b->r) != 0)
+	if (b->nwops == b->capwops) {
+		size_t cap = b->capwops ? b->capwops * 2 : 16;
+		struct rb_wop *w = realloc(b->wops, cap * sizeof *w);
+		if (!w)
+			return -1;
+		b->wops = w;
+		b->capwops = cap;
+	}
+	char *sm = strdup(summary);
+	if (!sm)
 		return -1;
-	int rc = replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, body, len, "registry_rows", NULL,
-		NULL, summary, NULL);
-	for (size_t i = 0; rc == 0 && i < b->nheld; i++)
-		rc = replica_outbox_row_add(b->r, b->op_id, (int)i + 1, b->type, b->held[i].id,
-			b->held[i].lp);
+	struct rb_wop *w = &b->wops[b->nwops++];
+	snprintf(w->op_id, sizeof w->op_id, "%s", b->op_id);
+	snprintf(w->type, sizeof w->type, "%s", b->type);
+	w->body = body;
+	w->len = len;
+	w->summary = sm;
+	w->n = b->nlocal;
+	w->first = b->nheld - w->n;
+	return 0;
+}
+
+long reg_batch_commit(struct reg_batch *b)
+{
+	if (!b->nwops)
+		return 0;
+	/* the rows of the op being filled (after the last held op's) stay held */
+	const struct rb_wop *last = &b->wops[b->nwops - 1];
+	size_t keep = last->first + last->n, rows = 0;
+	int rc = replica_batch_begin(b->r);
+	for (size_t k = 0; rc == 0 && k < b->nwops; k++) {
+		const struct rb_wop *w = &b->wops[k];
+		rc = replica_outbox_add(b->r, w->op_id, KT_MSG_RECORD_OP, w->body, w->len, "registry_rows",
+			NULL, NULL, w->summary, NULL);
+		for (size_t i = 0; rc == 0 && i < w->n; i++)
+			rc = replica_outbox_row_add(b->r, w->op_id, (int)i + 1, w->type, b->held[w->first + i].id,
+				b->held[w->first + i].lp);
+		rows += w->n;
+	}
 	if (replica_batch_end(b->r, rc == 0) != 0)
 		rc = -1;
-	return rc;
+	long n = (long)b->nwops;
+	if (rc != 0)
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+	else
+		b->done_ops += b->nwops, b->done_rows += rows;
+	/* the op being filled: its rows move to the front */
+	for (size_t i = 0; i < keep; i++)
+		free(b->held[i].lp);
+	memmove(b->held, b->held + keep, (b->nheld - keep) * sizeof *b->held);
+	b->nheld -= keep;
+	for (size_t i = 0; i < b->nwops; i++) {
+		free(b->wops[i].body);
+		free(b->wops[i].summary);
+	}
+	b->nwops = 0;
+	return rc == 0 ? n : -1;
 }
 
 /* The op being filled goes into the outbox with an empty body (its rows' local payloads
@@ -217,7 +273,7 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 	b->bytes += strlen(js) + 1;
 	int rc;
 	if (b->own_txn) {
-		rc = held_add(b, id, lp); /* written at flush */
+		rc = held_add(b, id, lp); /* written at reg_batch_commit */
 	} else {
 		rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
 		free(lp);
@@ -307,10 +363,18 @@ int reg_batch_flush(struct reg_batch *b)
 			b->unit, b->first_n, b->last_n, b->main.n + b->late.n);
 		if (body) {
 			protobuf_c_message_pack(&op.base, body);
-			rc = b->own_txn ? write_held(b, body, blen, summary)
-				: replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
-			if (rc != 0)
-				fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+			if (b->own_txn) {
+				rc = hold_op(b, body, blen, summary);
+				if (rc == 0)
+					body = NULL; /* taken */
+				else
+					fprintf(stderr, _("karta: out of memory\n"));
+			} else {
+				rc = replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
+				if (rc != 0)
+					fprintf(stderr, _("karta: cannot queue the change: %s\n"),
+						replica_error(b->r));
+			}
 		}
 		free(body);
 	}
@@ -322,7 +386,8 @@ int reg_batch_flush(struct reg_batch *b)
 	free(args);
 	list_clear(&b->main);
 	list_clear(&b->late);
-	held_clear(b);
+	if (rc != 0)
+		held_clear(b); /* the import stops: what is not committed is not queued */
 	return rc;
 }
 
@@ -345,6 +410,7 @@ void reg_batch_free(struct reg_batch *b)
 	free(b->late.tags);
 	held_clear(b);
 	free(b->held);
+	free(b->wops);
 	for (size_t i = 0; i < b->nops; i++)
 		free(b->ops[i].tags);
 	free(b->ops);

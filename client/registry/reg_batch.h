@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "registry_rows.h"
 
@@ -28,12 +29,27 @@ struct rb_held {
 	char *lp;
 };
 
+/* own_txn: an op written (flushed) but not yet committed, with its rows held[first…+n) */
+struct rb_wop {
+	char op_id[REG_ID_LEN];
+	char type[32];
+	uint8_t *body;
+	size_t len;
+	char *summary;
+	size_t first, n;
+};
+
 struct reg_batch {
 	struct replica *r;
 	const char *file, *unit; /* for the server's words: "FILE line N" */
-	bool own_txn; /* each op written in a transaction of its own at flush (else the caller's) */
-	struct rb_held *held; /* own_txn: the op's rows' entities and local payloads */
+	/* own_txn: the ops are held in memory when flushed and written, several in one short
+	 * transaction of the batch's own, by reg_batch_commit (else: in the caller's) */
+	bool own_txn;
+	struct rb_held *held; /* the held ops' rows' entities and local payloads */
 	size_t nheld, capheld;
+	struct rb_wop *wops;  /* the ops flushed and not yet committed */
+	size_t nwops, capwops;
+	size_t done_ops, done_rows; /* the ops and rows committed */
 	/* the op being filled */
 	bool open;
 	char op_id[REG_ID_LEN];
@@ -58,6 +74,10 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
 /* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
 int reg_batch_flush(struct reg_batch *b);
+/* own_txn: writes the ops flushed since the last commit in one local transaction (the op
+ * being filled stays held). The number of ops committed, or -1 (printed; those ops are not
+ * queued and are dropped: done_ops and done_rows say what is). */
+long reg_batch_commit(struct reg_batch *b);
 /* The tag of the row a result is about (op->row), -1 when not a row of this batch. */
 long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op);
 void reg_batch_free(struct reg_batch *b);
