@@ -74,17 +74,28 @@ one() {
 	kt_start_kartad
 	k0=$(kcpu)
 	t0=$(date +%s%N)
-	local -a perf=(perf stat -x, -o "$KT_WORK/$name.perf")
+	local ev=syscalls:sys_enter_pwrite64,syscalls:sys_enter_pread64,syscalls:sys_enter_fdatasync
+	local -a perf=(perf stat -x, -o "$KT_WORK/$name.perf" -e "$ev")
 	# KT_AB_THREADS=1: each event recorded, counted by thread below (the reader is the first)
-	[ "${KT_AB_THREADS:-0}" = 1 ] && perf=(perf record -q -o "$KT_WORK/$name.data")
+	[ "${KT_AB_THREADS:-0}" = 1 ] && perf=(perf record -q -o "$KT_WORK/$name.data" -e "$ev")
+	# KT_AB_PROFILE=1: the client's CPU sampled instead (perf report -i $KT_WORK/NAME.prof)
+	[ "${KT_AB_PROFILE:-0}" = 1 ] && perf=(perf record -q -F 499 -g -o "$KT_WORK/$name.prof")
 	/usr/bin/time -f '%U %S %M %w %c' -o "$KT_WORK/$name.rss" "${perf[@]}" \
-		-e syscalls:sys_enter_pwrite64,syscalls:sys_enter_pread64,syscalls:sys_enter_fdatasync \
 		"$bin" --config "$KT_WORK/reg.conf" registry import --layout giadbset "$4" \
 		>"$KT_WORK/$name.out" 2>"$KT_WORK/$name.err" || kt_fail "$name: $(tail -n 5 "$KT_WORK/$name.err")"
 	local wall kc got
 	wall=$(ms "$t0")
 	kc=$(awk -v t="$(($(kcpu) - k0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
 	sleep 1 # the backends report their function times when idle
+	# the CPU of kartad's database backends (its pool, started with it): the server's apply
+	local bcpu=0 pid
+	for pid in $(kt_psql "SELECT pid FROM pg_stat_activity WHERE datname = '$KT_DB' AND pid <> pg_backend_pid()"); do
+		bcpu=$((bcpu + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+	done
+	bcpu=$(awk -v t="$bcpu" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
+	kt_psql "SELECT funcname || ' ' || calls || ' calls, ' || round(total_time) || ' ms, self '
+		|| round(self_time) || ' ms' FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 8" |
+		sed "s/^/$3 $name: /" >&2
 	local dbt
 	dbt=$(kt_psql "SELECT coalesce(round((sum(total_time) FILTER (WHERE funcname = 'karta_upload') / 1000)::numeric, 1), 0)
 		|| ' | ' || coalesce(round((sum(total_time) FILTER (WHERE funcname = 'karta_rows_apply') / 1000)::numeric, 1), 0)
@@ -105,21 +116,22 @@ one() {
 			END { printf "%d,x,pwrite64\n%d,x,pread64\n%d,x,fdatasync\n", w, r, f }' \
 			"$KT_WORK/$name.threads" >"$KT_WORK/$name.perf"
 	fi
+	[ -f "$KT_WORK/$name.perf" ] || : >"$KT_WORK/$name.perf"
 	pw=$(awk -F, '/pwrite64/ { print $1 }' "$KT_WORK/$name.perf")
 	pr=$(awk -F, '/pread64/ { print $1 }' "$KT_WORK/$name.perf")
 	fs=$(awk -F, '/fdatasync/ { print $1 }' "$KT_WORK/$name.perf")
 	read -r u s rss _ <<<"$(tail -n 1 "$KT_WORK/$name.rss")"
 	echo "| $3 | $name | $(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f (%.2f sys)", u + s, s }') |" \
-		"$((rss / 1024)) | $pw | $pr | $fs | $kc | $dbt | $wall | $(cut -d' ' -f1 /proc/loadavg) |"
+		"$((rss / 1024)) | $pw | $pr | $fs | $kc | $bcpu | $dbt | $wall | $(cut -d' ' -f1 /proc/loadavg) |"
 }
 
 echo "## gds_client_ab: $NROWS rows, $ROUNDS rounds"
 echo
 echo "A = $A ($(basename "$PKG_A")), B = $B ($(basename "$PKG_B"))"
 echo
-echo "| round | client | client CPU s | peak RSS MiB | pwrite64 | pread64 | fdatasync | kartad CPU s |" \
+echo "| round | client | client CPU s | peak RSS MiB | pwrite64 | pread64 | fdatasync | kartad CPU s | backends CPU s |" \
 	"karta_upload s | karta_rows_apply s | karta_pull s | wall ms | load |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for ((i = 1; i <= ROUNDS; i++)); do
 	if ((i % 2)); then
 		one A "$KT_WORK/karta-A" "$i" "$PKG_A"

@@ -29,14 +29,27 @@ struct rb_held {
 	char *lp;
 };
 
-/* own_txn: an op written (flushed) but not yet committed, with its rows held[first…+n) */
+/* An op being filled: one per slot (reg_batch_slots), the rows of one owner group each */
+struct rb_open {
+	bool open;
+	char op_id[REG_ID_LEN];
+	char type[32];
+	struct rb_list main, late;
+	size_t bytes, nlocal;
+	long first_n, last_n;
+	struct rb_held *held; /* own_txn: its rows' entities and local payloads */
+	size_t nheld, capheld;
+};
+
+/* own_txn: an op written (flushed) but not yet committed, with its rows */
 struct rb_wop {
 	char op_id[REG_ID_LEN];
 	char type[32];
 	uint8_t *body;
 	size_t len;
 	char *summary;
-	size_t first, n;
+	struct rb_held *held;
+	size_t n;
 };
 
 struct reg_batch {
@@ -45,18 +58,14 @@ struct reg_batch {
 	/* own_txn: the ops are held in memory when flushed and written, several in one short
 	 * transaction of the batch's own, by reg_batch_commit (else: in the caller's) */
 	bool own_txn;
-	struct rb_held *held; /* the held ops' rows' entities and local payloads */
-	size_t nheld, capheld;
 	struct rb_wop *wops;  /* the ops flushed and not yet committed */
 	size_t nwops, capwops;
+	size_t held_rows;     /* the rows of the ops flushed and not yet committed */
 	size_t done_ops, done_rows; /* the ops and rows committed */
-	/* the op being filled */
-	bool open;
-	char op_id[REG_ID_LEN];
-	char type[32];
-	struct rb_list main, late;
-	size_t bytes, nlocal;
-	long first_n, last_n;
+	/* the ops being filled: slot 0 (one op at a time), or one per slot (reg_batch_slots) */
+	struct rb_open *slot;
+	size_t nslots, cur;
+	size_t open_rows, max_open_rows; /* the rows of the ops being filled, and their cap */
 	/* the ops queued */
 	struct rb_op *ops;
 	size_t nops, capops;
@@ -72,7 +81,13 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
  * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
-/* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
+/* n ops filled at once, a row going to the one reg_batch_use chose (the rows of one owner
+ * group in an op: the server's work an op grows with the owners it names), at most max_rows
+ * rows in all held in them — past that, the fullest is queued. 0, or -1 (out of memory). */
+int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows);
+/* The slot (below reg_batch_slots' n) the next reg_batch_add puts its row in. */
+void reg_batch_use(struct reg_batch *b, size_t slot);
+/* Queues the ops being filled (call once the rows are all added). 0, or -1 (printed). */
 int reg_batch_flush(struct reg_batch *b);
 /* own_txn: writes the ops flushed since the last commit in one local transaction (the op
  * being filled stays held). The number of ops committed, or -1 (printed; those ops are not

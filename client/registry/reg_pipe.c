@@ -26,6 +26,17 @@
  * the server busy") */
 #define PULL_MIN_ROWS 8000
 
+/* The page cache of the reader's and the sender's handles, KiB (SQLite's default for the
+ * replica: 16 MiB): each writes many rows of the outbox at once, in random places of its
+ * entity index (bench hook: KARTA_OUTBOX_CACHE_KIB) */
+#define REG_PIPE_CACHE_KIB 65536
+
+long reg_pipe_cache_kib(void)
+{
+	const char *e = getenv("KARTA_OUTBOX_CACHE_KIB");
+	return e && atol(e) > 0 ? atol(e) : REG_PIPE_CACHE_KIB;
+}
+
 /* An answer, recorded by the sender: the caller's fn, and the puller may take its rows. */
 static void answered(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
@@ -106,6 +117,13 @@ static void *send_loop(void *arg)
 		sent = n;
 		if (!sync_connect(&g->snd, true)) {
 			rc = -1;
+			break;
+		}
+		/* the answered ops' rows are deleted many ops at a time (replica_outbox.c): the
+		 * entity index's pages they dirty stay in the cache until the commit */
+		struct replica *rp = client_replica(&g->snd);
+		if (!rp || replica_outbox_cache(rp, reg_pipe_cache_kib()) != 0) {
+			rc = -2;
 			break;
 		}
 		if (sync_push(&g->snd, &rep, answered, g) != 0) {

@@ -32,6 +32,8 @@ struct reg_pipe {
 	int pull_rc; /* as send_rc, for the pulls */
 };
 
+/* The page cache (KiB) the reader's handle should have (replica_outbox_cache). */
+long reg_pipe_cache_kib(void);
 /* Starts the sender and the puller. 0, or -1 (printed; neither runs). */
 int reg_pipe_start(struct reg_pipe *p);
 /* n ops were written (committed): the sender may take them. Called without *mu held. */
