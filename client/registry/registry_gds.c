@@ -39,6 +39,7 @@
 #include "kt_msg.h"
 #include "opts.h"
 #include "reg_batch.h"
+#include "reg_owner.h"
 #include "reg_pipe.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
@@ -70,8 +71,7 @@ struct gimp {
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
 	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
-	struct reg_map owner;     /* id → the batch's slot of its owner (owner_slot) */
-	bool referenced[GMAX];    /* a table other tables refer to (their owner is its rows') */
+	struct reg_owner owner;   /* each queued row's op: its owner's (reg_owner.c) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
 	struct gq *q;
@@ -207,62 +207,6 @@ static bool unchanged(struct gimp *g, const json_t *args, const json_t *stored)
 	return del == !json_is_null(json_object_get(stored, "deleted_at"));
 }
 
-/* ---- ops by owner ---------------------------------------------------------------------------- */
-
-/* The rows of a table are queued OWNER_SLOTS ops at a time, each row in the op of its owner's
- * group (a school's, a municipality's, or for a row that names none, that of the row it
- * refers to: a registration goes with its participant), at most OWNER_ROWS rows held in all:
- * the server's work an op (its feed appends) grows with the owners the op names — ~1,000 in
- * an op of 1,000 participants of a package dealt over the schools, ~1,500 / OWNER_SLOTS here
- * (docs/performance.md, "The client's work in the federal import"). Bench hooks:
- * KARTA_OWNER_SLOTS (1: one op at a time, as the file comes), KARTA_OWNER_ROWS. */
-#define OWNER_SLOTS 16
-#define OWNER_ROWS 16000
-
-static size_t env_size(const char *name, size_t def)
-{
-	return getenv(name) && atol(getenv(name)) > 0 ? (size_t)atol(getenv(name)) : def;
-}
-
-/* The batch's slot for row (id) of table t: 1 + its owner's group, 0 when it has none. */
-static size_t owner_slot(struct gimp *g, int t, const struct kt_gds_table *tab,
-	const struct kt_gds_row *row, const char *id)
-{
-	size_t n = g->batch.nslots;
-	if (n < 2)
-		return 0;
-	const struct kt_gds_map *m = &kt_gds_maps[t];
-	for (int i = 0; i < m->ncols; i++) {
-		const struct kt_gds_map_col *c = &m->cols[i];
-		int ti = c->conv == KT_GC_ORG ? kt_gds_col(tab, c->gds) : -1;
-		const char *v = ti >= 0 ? row->val[ti] : NULL;
-		if (!v || !*v)
-			continue;
-		uint32_t h = 2166136261u; /* FNV-1a of the GUID, case folded */
-		for (const char *p = v; *p; p++)
-			h = (h ^ (unsigned char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p)) * 16777619u;
-		size_t slot = 1 + h % (n - 1);
-		if (g->referenced[t] && reg_map_put(&g->owner, id, NULL, (long)slot) != 0)
-			return 0; /* out of memory: the row goes as the file comes */
-		return slot;
-	}
-	for (int i = 0; i < m->ncols; i++) {
-		const struct kt_gds_map_col *c = &m->cols[i];
-		int ti = c->conv == KT_GC_REF ? kt_gds_col(tab, c->gds) : -1;
-		const char *v = ti >= 0 ? row->val[ti] : NULL;
-		if (!v || !*v)
-			continue;
-		char low[40];
-		snprintf(low, sizeof low, "%s", v);
-		for (char *p = low; *p; p++)
-			*p = *p >= 'A' && *p <= 'F' ? (char)(*p + 32) : *p;
-		const struct reg_map_entry *e = reg_map_get(&g->owner, low);
-		if (e)
-			return (size_t)e->num;
-	}
-	return 0;
-}
-
 /* ---- one row --------------------------------------------------------------------------------- */
 
 /* 0 queued or unchanged, 1 refused (said), -1 a local error. */
@@ -359,7 +303,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	else
 		g->st[t].to_add++;
 	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
-		reg_batch_use(&g->batch, owner_slot(g, t, tab, row, id));
+		reg_batch_use(&g->batch, reg_owner_slot(&g->owner, &g->batch, t, tab, row, id));
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
 			struct gq *n = realloc(g->q, cap * sizeof *n);
@@ -597,18 +541,8 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
-	if (reg_batch_slots(&g->batch, 1 + env_size("KARTA_OWNER_SLOTS", OWNER_SLOTS),
-		    env_size("KARTA_OWNER_ROWS", OWNER_ROWS)) != 0) {
-		fprintf(stderr, _("karta: out of memory\n"));
+	if (reg_owner_init(&g->owner, &g->batch) != 0)
 		return -1;
-	}
-	for (int t = 0; t < GMAX; t++)
-		for (int i = 0; i < kt_gds_maps[t].ncols; i++) {
-			const struct kt_gds_map *rm = kt_gds_maps[t].cols[i].conv == KT_GC_REF
-				? kt_gds_map_of(kt_gds_maps[t].cols[i].arg) : NULL;
-			if (rm)
-				g->referenced[rm - kt_gds_maps] = true;
-		}
 	g->pipe = (struct reg_pipe){.cfg = &g->cl->cfg, .mu = &g->mu, .fn = on_result, .arg = g};
 	g->batch.own_txn = true;
 	/* the ops written several at a time (reg_pipe_commit_now): the entity index's pages they
@@ -684,7 +618,7 @@ static void gimp_free(struct gimp *g)
 	reg_map_free(&g->orgs);
 	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
-	reg_map_free(&g->owner);
+	reg_owner_free(&g->owner);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
@@ -765,6 +699,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 				goto dberr;
 			in_batch = true;
 			reg_batch_init(&g.batch, g.r, "", "row");
+			if (reg_owner_init(&g.owner, &g.batch) != 0)
+				goto out;
 		}
 		if (read_all(&g) != 0)
 			goto out;
