@@ -95,18 +95,27 @@ static void list_clear(struct rb_list *l)
 	l->n = 0;
 }
 
+/* An array *pp of *cap elements of each bytes made room for one more past n (first: the
+ * first capacity). 0, or -1 when out of memory (*pp as it was). */
+static int grow(void *pp, size_t *cap, size_t n, size_t each, size_t first)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : first;
+	void *g = realloc(*(void **)pp, c * each);
+	if (!g)
+		return -1;
+	*(void **)pp = g;
+	*cap = c;
+	return 0;
+}
+
 /* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
 static int held_add(struct rb_open *o, const char *id, char *lp)
 {
-	if (o->nheld == o->capheld) {
-		size_t cap = o->capheld ? o->capheld * 2 : 256;
-		struct rb_held *h = realloc(o->held, cap * sizeof *h);
-		if (!h) {
-			free(lp);
-			return -1;
-		}
-		o->held = h;
-		o->capheld = cap;
+	if (grow(&o->held, &o->capheld, o->nheld, sizeof *o->held, 256) != 0) {
+		free(lp);
+		return -1;
 	}
 	struct rb_held *h = &o->held[o->nheld++];
 	snprintf(h->id, sizeof h->id, "%s", id);
@@ -138,14 +147,8 @@ static void wops_clear(struct reg_batch *b)
 static int hold_op(struct reg_batch *b, struct rb_open *o, uint8_t *body, size_t len,
 	const char *summary)
 {
-	if (b->nwops == b->capwops) {
-		size_t cap = b->capwops ? b->capwops * 2 : 16;
-		struct rb_wop *w = realloc(b->wops, cap * sizeof *w);
-		if (!w)
-			return -1;
-		b->wops = w;
-		b->capwops = cap;
-	}
+	if (grow(&b->wops, &b->capwops, b->nwops, sizeof *b->wops, 16) != 0)
+		return -1;
 	char *sm = strdup(summary);
 	if (!sm)
 		return -1;
@@ -350,14 +353,8 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 /* Remembers the op's rows' tags in their order in the op. */
 static int remember(struct reg_batch *b, const struct rb_open *s)
 {
-	if (b->nops == b->capops) {
-		size_t cap = b->capops ? b->capops * 2 : 64;
-		struct rb_op *o = realloc(b->ops, cap * sizeof *o);
-		if (!o)
-			return -1;
-		b->ops = o;
-		b->capops = cap;
-	}
+	if (grow(&b->ops, &b->capops, b->nops, sizeof *b->ops, 64) != 0)
+		return -1;
 	struct rb_op *o = &b->ops[b->nops];
 	o->n = s->main.n + s->late.n;
 	o->tags = malloc((o->n ? o->n : 1) * sizeof *o->tags);
