@@ -1,13 +1,16 @@
 /* reg_owner: a federal package's rows queued in ops by owner. The rows of a table are queued
- * REG_OWNER_SLOTS ops at a time (reg_batch_slots), each row in the op of its owner's group —
+ * KARTA_OWNER_SLOTS ops at a time (reg_batch_slots), each row in the op of its owner's group —
  * a school's or a municipality's GUID hashed, or, for a row that names none, the group of the
  * row it refers to (a registration goes with its participant) — at most REG_OWNER_ROWS rows
  * held in all, past which the fullest op is queued. The server's work an op (its feed
  * appends) grows with the owners the op names: ~1,000 in an op of 1,000 participants of a
- * package dealt over the schools, ~1,500 / REG_OWNER_SLOTS here (docs/performance.md, "The
- * client's work in the federal import"). Each row still goes in exactly one op, with its
- * element number; the file's rows are all queued before the next file's. Bench hooks:
- * KARTA_OWNER_SLOTS (1: one op at a time, as the file comes), KARTA_OWNER_ROWS. */
+ * package dealt over the schools, ~1,500 / KARTA_OWNER_SLOTS here. Each row still goes in
+ * exactly one op, with its element number; the file's rows are all queued before the next
+ * file's. Measured (docs/performance.md, "The client's work in the federal import"): a
+ * package ordered by school (~15 owners an op) costs the server's backends 13 % less CPU,
+ * but 16 groups (~94 owners an op) within 16,000 rows gave no gain beyond the noise, so it
+ * is off (KARTA_OWNER_SLOTS=1: one op at a time, as the file comes) until a grouping that
+ * pays within bounded memory is found; KARTA_OWNER_SLOTS=N, KARTA_OWNER_ROWS=N turn it on. */
 #include "reg_owner.h"
 
 #include <stdint.h>
@@ -17,7 +20,8 @@
 #include "kt_gds_map.h"
 #include "kt_i18n.h"
 
-#define REG_OWNER_SLOTS 16
+/* Off by default: at 16 groups and 16,000 rows it did not pay (docs/performance.md) */
+#define REG_OWNER_SLOTS 1
 #define REG_OWNER_ROWS 16000
 
 static size_t env_size(const char *name, size_t def)
@@ -29,8 +33,8 @@ static size_t env_size(const char *name, size_t def)
 int reg_owner_init(struct reg_owner *o, struct reg_batch *b)
 {
 	*o = (struct reg_owner){0};
-	if (reg_batch_slots(b, 1 + env_size("KARTA_OWNER_SLOTS", REG_OWNER_SLOTS),
-		    env_size("KARTA_OWNER_ROWS", REG_OWNER_ROWS)) != 0) {
+	size_t n = env_size("KARTA_OWNER_SLOTS", REG_OWNER_SLOTS);
+	if (reg_batch_slots(b, n > 1 ? 1 + n : 1, env_size("KARTA_OWNER_ROWS", REG_OWNER_ROWS)) != 0) {
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}

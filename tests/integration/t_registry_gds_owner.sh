@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# t_registry_gds_owner: `karta registry import --layout giadbset` queues a table's rows in ops
-# by owner (reg_owner.c): a package whose participants are dealt over 12 schools, imported
-# offline with 4 owner slots and at most 30 rows held (bench hooks KARTA_OWNER_SLOTS and
-# KARTA_OWNER_ROWS: the defaults need ~16,000 rows to show) — every participant's op holds
+# t_registry_gds_owner: `karta registry import --layout giadbset` can queue a table's rows in
+# ops by owner (reg_owner.c, off by default: KARTA_OWNER_SLOTS): a package whose participants
+# are dealt over 12 schools, imported offline with 4 owner slots and at most 30 rows held
+# (KARTA_OWNER_SLOTS=4, KARTA_OWNER_ROWS=30) — every participant's op holds
 # the schools of one slot only (FNV-1a of the school's GUID, as reg_owner.c hashes it), every
 # registration's op the participants of one slot, no op over the cap, each row queued exactly
 # once; `karta sync` then applies every row once.
