@@ -75,7 +75,7 @@ one() {
 	k0=$(kcpu)
 	t0=$(date +%s%N)
 	local ev=syscalls:sys_enter_pwrite64,syscalls:sys_enter_pread64,syscalls:sys_enter_fdatasync
-	local -a perf=(perf stat -x, -o "$KT_WORK/$name.perf" -e "$ev")
+	local -a perf=(perf stat -x "," -o "$KT_WORK/$name.perf" -e "$ev")
 	# KT_AB_THREADS=1: each event recorded, counted by thread below (the reader is the first)
 	[ "${KT_AB_THREADS:-0}" = 1 ] && perf=(perf record -q -o "$KT_WORK/$name.data" -e "$ev")
 	# KT_AB_PROFILE=1: the client's CPU sampled instead (perf report -i $KT_WORK/NAME.prof)
