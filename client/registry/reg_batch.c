@@ -10,7 +10,7 @@
  * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, the
  * ops are held in memory when full and written whole, several in one short transaction of
  * the batch's own (reg_batch_commit, when the caller says), so that another connection may
- * send them while the next ones fill: one commit of eight ops rewrites the outbox's entity
+ * send them while the next ones fill: one commit of sixteen ops rewrites the outbox's entity
  * index (uuid-keyed, random inserts) about as much as one of a single op did
  * (docs/performance.md, "The client's work in the federal import"). */
 #include "reg_batch.h"

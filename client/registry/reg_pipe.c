@@ -54,7 +54,7 @@ static void answered(void *arg, const struct replica_op *op, const Karta__OpResu
  * sender's four in flight and the next ones are there already; below that, each op at once.
  * Each commit rewrites most of the outbox's entity index (docs/performance.md, "The client's
  * work in the federal import"). Bench hook: KARTA_COMMIT_OPS=N. */
-#define COMMIT_OPS 8
+#define COMMIT_OPS 16
 #define COMMIT_LOW_ROWS 24000
 
 bool reg_pipe_commit_now(struct reg_pipe *g, size_t rows_written, size_t ops_held)
