@@ -49,6 +49,9 @@ struct replica {
 	sqlite3_stmt *st[RS__COUNT];
 	char err[512];
 	char dir[256]; /* the state dir, for messages */
+	/* ops answered whose rows in outbox_row are not deleted yet (replica_outbox.c) */
+	char (*gone)[REPLICA_OP_ID_LEN];
+	size_t ngone, capgone;
 };
 
 /* Sets r's error (printf-style) and returns -1. */
