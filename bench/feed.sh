@@ -10,9 +10,16 @@
 #   no trigger            the same rows into plan_item, every trigger off
 #   feed                  … only plan_item_feed_insert on (one feed: one plan of one owner)
 #   feed, 100 feeds       … rows of 100 plans of 100 owners (karta_feed_take with 100 feeds)
+#   feed, 1,000 feeds     … rows of 1,000 plans of 1,000 owners, one a feed (a federal op of
+#                         participants names ~1,000 schools)
 #   roll-up               … only the roll-up triggers (item_rollup and its counters)
 #   the same for an UPDATE of the 1,000 items (title and row_version)
-# Usage: bench/feed.sh [RUNS=30] [ROWS=1000]. Needs a build in build/. Prints Markdown.
+# Then the feeds' numbers alone: karta_feed_take_n with 1, 100, 263 and 1,000 feeds (one change
+# each) beside building its arrays alone; and committed, with kartad listening: the CPU of the
+# writing backend, of kartad's listening backend and of kartad itself per statement of 1,000
+# feeds (the notifications: delivered at commit, parsed by server/listen.c).
+# Usage: bench/feed.sh [RUNS=30] [ROWS=1000]. Needs a build in build/ (KT_BIN: another build
+# against this script, e.g. main's, side by side). Prints Markdown.
 set -euo pipefail
 RUNS=${1:-30}
 ROWS=${2:-1000}
@@ -20,11 +27,11 @@ ROWS=${2:-1000}
 . "$(dirname "$0")/lib.sh"
 
 kt_setup bench_feed
-echo "generating 100 organizations with a plan each, $ROWS items in the first…" >&2
+echo "generating 1,000 organizations with a plan each, $ROWS items in the first…" >&2
 kt_psql "
 INSERT INTO organization(code, name, level, parent_id)
 SELECT format('m%s', g), format('Муниципалитет %s', g), 'municipality',
-	(SELECT id FROM organization WHERE code = 'reg') FROM generate_series(1, 100) g;
+	(SELECT id FROM organization WHERE code = 'reg') FROM generate_series(1, 1000) g;
 INSERT INTO plan(id, owner_org_id, level, title, academic_year)
 SELECT gen_random_uuid(), id, level, format('План %s', code), 2026 FROM organization
 WHERE code ~ '^m[0-9]+$';
@@ -49,6 +56,7 @@ DEV=$(kt_psql "SELECT min(id) FROM device")
 ins() {
 	local from="bench_one b, generate_series(1, $ROWS) i"
 	[ "$2" = many ] && from="generate_series(1, $ROWS) i JOIN bench_many b ON b.n = 1 + i % 100"
+	[ "$2" = all ] && from="generate_series(1, $ROWS) i JOIN bench_many b ON b.n = 1 + i % 1000"
 	echo "INSERT INTO $1(id, plan_id, section_id, ordinal, number, title, deadline_text,
 		responsible_text, municipal_action, institutional_action, updated_by)
 	SELECT gen_random_uuid(), b.plan_id, b.section_id, 1000 + i, format('2.%s', i),
@@ -86,6 +94,7 @@ part() {
 	row "… only the feed append, one feed" "$($1 plan_item one)" "$(only "$2")"
 	FEED=$LAST
 	[ "$1" = ins ] && row "… only the feed append, 100 feeds" "$($1 plan_item many)" "$(only "$2")"
+	[ "$1" = ins ] && row "… only the feed append, 1,000 feeds" "$($1 plan_item all)" "$(only "$2")"
 	row "… only the roll-up (item_rollup and its counters)" "$($1 plan_item one)" "$(only "${ROLLUP[@]}")"
 	ROLL=$LAST
 }
@@ -103,3 +112,44 @@ part upd plan_item_feed_update
 echo
 echo "feed append: insert $I_FEED ms / 1,000 rows, update $(awk "BEGIN { print $FEED - $NONE }");" \
 	"roll-up: insert $I_ROLL, update $(awk "BEGIN { print $ROLL - $NONE }")"
+
+# the feeds' numbers alone: FEEDS feeds of one change each, in org_id order
+take() {
+	echo "SELECT count(*) FROM karta_feed_take_n(ARRAY(SELECT org_id FROM feed ORDER BY org_id
+		LIMIT $1), array_fill(1::bigint, ARRAY[$1]))"
+}
+echo
+echo "## karta_feed_take_n alone, backend CPU ms a call ($RUNS runs, load $(cut -d' ' -f1 /proc/loadavg))"
+echo
+echo "| feeds | karta_feed_take_n | its arrays alone | the call's own |"
+echo "|---|---|---|---|"
+for n in 1 100 263 1000; do
+	a=$(bench_db_cpu "$RUNS" "$(take "$n")")
+	b=$(bench_db_cpu "$RUNS" "SELECT cardinality(ARRAY(SELECT org_id FROM feed ORDER BY org_id
+		LIMIT $n)), cardinality(array_fill(1::bigint, ARRAY[$n]))")
+	echo "| $n | $a | $b | $(awk "BEGIN { printf \"%.2f\", $a - $b }") |"
+done
+
+# committed, kartad listening: CPU ms per statement of the writer, kartad's LISTEN backend, kartad
+kt_start_kartad
+cpu_of() { awk '{ printf "%.3f\n", $1 / 1e6 }' "/proc/$1/schedstat"; }
+LPID=$(kt_psql "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+	AND application_name = 'kartad-listen'")
+[ -n "$LPID" ] || kt_fail "kartad's listening backend not found"
+l0=$(cpu_of "$LPID") k0=$(cpu_of "$KT_KARTAD_PID")
+w=$({
+	echo 'SELECT pg_backend_pid() AS pid \gset'
+	echo '\setenv PID :pid'
+	echo '\! awk '"'"'{print "cpu0", $1 / 1e6}'"'"' /proc/$PID/schedstat'
+	for ((i = 0; i < RUNS; i++)); do echo "$(take 1000);"; done
+	echo '\! awk '"'"'{print "cpu1", $1 / 1e6}'"'"' /proc/$PID/schedstat'
+} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
+	awk -v n="$RUNS" '/^cpu0/ {a = $2} /^cpu1/ {b = $2} END {printf "%.2f\n", (b - a) / n}')
+sleep 2 # the listener drains its queue
+l1=$(cpu_of "$LPID") k1=$(cpu_of "$KT_KARTAD_PID")
+echo
+echo "## committed, with kartad listening: CPU ms per statement of 1,000 feeds ($RUNS statements)"
+echo
+echo "| writer (karta_feed_take_n, its commit) | kartad's LISTEN backend | kartad |"
+echo "|---|---|---|"
+echo "| $w | $(awk "BEGIN { printf \"%.2f\", ($l1 - $l0) / $RUNS }") | $(awk "BEGIN { printf \"%.2f\", ($k1 - $k0) / $RUNS }") |"

@@ -431,9 +431,11 @@ static void poke_everyone(struct listener *l)
 			feed_mark(l, (struct feed *)(void *)n);
 }
 
-/* "<feed_id>:<seq>", both positive decimal integers, nothing else. */
-static int parse_payload(const char *p, long long *feed, long long *seq)
+/* One "<feed_id>:<seq>" at *pp, both positive decimal integers, followed by ',' or the end;
+ * *pp moves past it (and its comma). */
+static int parse_entry(const char **pp, long long *feed, long long *seq)
 {
+	const char *p = *pp;
 	char *end;
 	if (*p < '0' || *p > '9')
 		return -1;
@@ -445,20 +447,29 @@ static int parse_payload(const char *p, long long *feed, long long *seq)
 	if (*p < '0' || *p > '9')
 		return -1;
 	*seq = strtoll(p, &end, 10);
-	if (errno || *end != '\0' || *seq <= 0)
+	if (errno || (*end != '\0' && *end != ',') || *seq <= 0)
 		return -1;
+	if (*end == ',' && end[1] == '\0')
+		return -1; /* a trailing comma */
+	*pp = *end ? end + 1 : end;
 	return 0;
 }
 
-/* A karta_feed notification: "<feed_id>:<seq>". */
-static void on_notify(void *arg, const char *payload)
+/* "<feed_id>:<seq>", or several of them comma-separated (a statement that wrote many feeds:
+ * karta_feed_notify, sql/functions/30_feeds.sql); nothing else. */
+static int parse_payload(const char *p)
 {
-	struct listener *l = arg;
-	long long id, seq;
-	if (parse_payload(payload, &id, &seq) != 0) {
-		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(payload));
-		return;
-	}
+	long long feed, seq;
+	do {
+		if (parse_entry(&p, &feed, &seq) != 0)
+			return -1;
+	} while (*p);
+	return 0;
+}
+
+/* A feed moved to seq. */
+static void feed_moved(struct listener *l, long long id, long long seq)
+{
 	struct feed *f = feed_get(l, id);
 	if (!f) {
 		/* Nobody listens to it yet; remember its seq for listen_subscribe_at. */
@@ -475,6 +486,19 @@ static void on_notify(void *arg, const char *payload)
 	if (seq > f->last_seq)
 		f->last_seq = seq;
 	feed_mark(l, f);
+}
+
+/* A karta_feed notification: checked whole first, so a malformed one moves no feed. */
+static void on_notify(void *arg, const char *payload)
+{
+	struct listener *l = arg;
+	if (parse_payload(payload) != 0) {
+		kt_log(KT_LOG_DEBUG, "event=listen_bad_payload bytes=%zu", strlen(payload));
+		return;
+	}
+	long long id, seq;
+	for (const char *p = payload; *p && parse_entry(&p, &id, &seq) == 0;)
+		feed_moved(l, id, seq);
 }
 
 /* LISTEN is (again) active: what was notified meanwhile is lost, so everyone is poked. */

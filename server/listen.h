@@ -1,6 +1,7 @@
 /* listen: live updates. A connection outside the pool (db.h db_listen) runs LISTEN
  * karta_feed; every write to a synced table notifies '<feed_id>:<seq>' at commit
- * (sql/0005). Sessions that pulled until caught up with Pull{subscribe} are subscribed to
+ * (sql/0005) — a statement that wrote several feeds names up to 200 of them in one
+ * notification, comma-separated ('<feed_id>:<seq>,<feed_id>:<seq>…', karta_feed_notify). Sessions that pulled until caught up with Pull{subscribe} are subscribed to
  * the feeds they read; when a feed moves, each of its subscribers gets one Poke{feeds}
  * (request_id 0) naming the organization codes that moved, coalesced over a short window.
  *

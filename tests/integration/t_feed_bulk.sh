@@ -13,7 +13,10 @@
 #    not deadlock: feeds are locked in org_id order, not in row order;
 #  - distribution and seating have no foreign keys: a statement with one missing participant,
 #    point or auditorium among valid rows is refused (SQLSTATE 23503, the reference named),
-#    nothing written or appended; valid rows go in.
+#    nothing written or appended; valid rows go in;
+#  - karta_feed_take_n alone: three feeds get their bases (their last seqs before), their
+#    counters raised by their numbers, one notification naming all three; a feed missing or
+#    NULL among them is refused by name and nothing is taken.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -205,4 +208,33 @@ kt_assert_eq "$(gap_free "$MUN1")" "$((Q11 + 74))|$((Q11 + 74))|$((Q11 + 74))" \
 	"4 soft deletes appended, the refused update nothing"
 kt_ok sch11 sync
 kt_assert_replica_eq sch11 "sch11's replica at the end"
+
+# --- karta_feed_take_n (30_feeds.sql) on its own: the bases and counters of several feeds, one
+# notification naming them; a feed missing or NULL refused, nothing taken ---------------------
+B11=$(last_seq "$S11") B12=$(last_seq "$S12") BM=$(last_seq "$MUN1")
+FS=$(kt_psql "SELECT array_agg(x ORDER BY x) FROM unnest(ARRAY[$S11, $S12, $MUN1]::bigint[]) x")
+NS=$(kt_psql "SELECT array_agg(CASE x WHEN $S11 THEN 3 WHEN $S12 THEN 1 ELSE 2 END ORDER BY x)
+	FROM unnest('$FS'::bigint[]) x")
+took=$(psql -X "$KT_CONNINFO" -c "LISTEN karta_feed" -At -c "SELECT feed_id || '=' || base
+	FROM karta_feed_take_n('$FS', '$NS') ORDER BY feed_id" -c "SELECT 'end'" 2>&1)
+want=$(kt_psql "SELECT string_agg(x || '=' || CASE x WHEN $S11 THEN $B11 WHEN $S12 THEN $B12 ELSE $BM END,
+	E'\n' ORDER BY x) FROM unnest('$FS'::bigint[]) x")
+kt_assert_eq "$(grep -c = <<<"$want")" 3 "three feeds asked for: $want"
+kt_assert_contains "$took" "$want" "karta_feed_take_n: each feed's base is its last seq before"
+kt_assert_contains "$took" "payload \"$(kt_psql "SELECT string_agg(x || ':' || CASE x WHEN $S11 THEN $B11 + 3
+	WHEN $S12 THEN $B12 + 1 ELSE $BM + 2 END, ',' ORDER BY x) FROM unnest('$FS'::bigint[]) x")\"" \
+	"one notification naming the three feeds at their new last seqs"
+kt_assert_eq "$(last_seq "$S11")|$(last_seq "$S12")|$(last_seq "$MUN1")" "$((B11 + 3))|$((B12 + 1))|$((BM + 2))" \
+	"the counters raised by each feed's number"
+kt_psql "UPDATE feed SET last_seq = CASE org_id WHEN $S11 THEN $B11 WHEN $S12 THEN $B12 ELSE $BM END
+	WHERE org_id IN ($S11, $S12, $MUN1)" >/dev/null # back: no change_log rows were written
+for bad in "ARRAY[$S11, 999999999]::bigint[]|organization 999999999 has no feed" \
+	"ARRAY[$S11, NULL]::bigint[]|organization NULL has no feed" \
+	"ARRAY[999999999]::bigint[]|organization 999999999 has no feed"; do
+	kt_run psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" -c "SELECT * FROM karta_feed_take_n(${bad%%|*},
+		array_fill(1::bigint, ARRAY[cardinality(${bad%%|*})]))"
+	kt_assert_rc 1 "karta_feed_take_n(${bad%%|*})"
+	kt_assert_contains "$KT_ERR" "${bad#*|}" "the missing feed named"
+done
+kt_assert_eq "$(last_seq "$S11")" "$B11" "nothing taken by the refused calls"
 kt_pass

@@ -4,7 +4,8 @@
 # Pokes) on instance B gets a Poke naming the feed when a client writes through instance A;
 # a bulk write gives fewer Pokes than rows (coalesced); the listener reconnects after its
 # backend is killed, pokes every subscriber then, and pokes still arrive afterwards; garbage
-# NOTIFY payloads are ignored; a subscriber that vanishes is forgotten (no Poke to a freed
+# NOTIFY payloads are ignored (a malformed list of feeds too); one statement on two feeds
+# sends one notification naming both, and it pokes; so does one naming 200 feeds; a subscriber that vanishes is forgotten (no Poke to a freed
 # connection: this runs under ASan in build-asan). Poke latencies (commit → receipt) are
 # logged, never asserted.
 # shellcheck source=tests/integration/lib.sh
@@ -55,6 +56,14 @@ wait_in "$A_LOG" 'event=listen_bad_payload' "${#junk[@]}" 10
 kt_kartad_alive || kt_fail "kartad A died on garbage notifications"
 kt__exited "$B_PID" && kt_fail "kartad B died on garbage notifications"
 kt_assert_not_contains "$(cat "$B_LOG")" "junk" "kartad log (payloads are not logged)"
+# malformed lists of feeds, each ignored whole (a good entry beside a bad one moves nothing)
+junk2=("1:2," ",1:2" "1:2,,3:4" "1:2,x" "1:2;3:4" "1:2, 3:4" "1:2,3:0" "1:2,3")
+for j in "${junk2[@]}"; do
+	kt_psql "SELECT pg_notify('karta_feed', \$q\$$j\$q\$)" >/dev/null
+done
+wait_in "$B_LOG" 'event=listen_bad_payload' $((${#junk[@]} + ${#junk2[@]})) 10
+wait_in "$A_LOG" 'event=listen_bad_payload' $((${#junk[@]} + ${#junk2[@]})) 10
+kt_kartad_alive || kt_fail "kartad A died on malformed lists of feeds"
 
 # --- is Pull served? (the Pull handler is built separately from the listener) ------------
 SUB=$KT_WORK/sub.out
@@ -124,6 +133,27 @@ if [ "$POKES" = 1 ]; then
 	done
 	kt_log "poke latency, commit → receipt on B, ms: ${lat[*]}"
 	kt_log "sorted: $(printf '%s\n' "${lat[@]}" | sort -n | tr '\n' ' ')"
+
+	# --- one statement on several feeds: one notification names them all -----------------
+	# (karta_feed_take_n, sql/functions/30_feeds.sql: "feed:seq,feed:seq…", up to 200 a
+	# notification); the subscriber of any feed it names is poked.
+	kt_ok mun1 plan create --title "План УО" --year 2024 --section "1|Раздел"
+	PLAN_M=$(kt_id_of "$KT_OUT" plan)
+	MUN1_ID=$(kt_psql "SELECT id FROM organization WHERE code = 'mun1'")
+	POKE_REG='^poke ([a-z0-9]+,)*reg(,[a-z0-9]+)* req=0 ' # a poke naming reg's feed
+	before=$(count_in "$SUB" "$POKE_REG")
+	note=$(psql -X "$KT_CONNINFO" -c "LISTEN karta_feed" -c "UPDATE plan SET title = title || ' ·',
+		row_version = row_version + 1 WHERE id IN ('$PLAN', '$PLAN_M')" -c "SELECT 1" 2>&1)
+	kt_assert_match "$note" "payload \"$(((REG_ID < MUN1_ID) ? REG_ID : MUN1_ID)):[0-9]+,$(((REG_ID < MUN1_ID) ? MUN1_ID : REG_ID)):[0-9]+\"" \
+		"one notification for the statement on reg's and mun1's feeds"
+	wait_in "$SUB" "$POKE_REG" $((before + 1)) # poked after a statement on two feeds
+	# reg's feed the last of 200 in one notification (as many feeds as one carries)
+	before=$(count_in "$SUB" "$POKE_REG")
+	SEQ=$(kt_psql "SELECT last_seq FROM feed WHERE org_id = $REG_ID")
+	kt_psql "SELECT pg_notify('karta_feed', string_agg(g || ':1', ',') || ',$REG_ID:$((SEQ + 1))')
+		FROM generate_series(800001, 800199) g" >/dev/null
+	wait_in "$SUB" "$POKE_REG" $((before + 1)) # poked after a notification naming reg 200th
+	wait_in "$SUB" '^caught_up ' "$(count_in "$SUB" '^poke ')"
 fi
 
 # --- the listener's backend is killed: it reconnects (and pokes everyone) ----------------
