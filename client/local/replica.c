@@ -375,7 +375,6 @@ void replica_close(struct replica *r)
 {
 	if (!r)
 		return;
-	rp_ckpt_stop(r);
 	for (int i = 0; i < RS__COUNT; i++)
 		sqlite3_finalize(r->st[i]);
 	sqlite3_close(r->db);
@@ -386,21 +385,15 @@ void replica_close(struct replica *r)
 
 int replica_pull_bulk(struct replica *r, bool bulk)
 {
-	if (!bulk) {
-		rp_ckpt_end(r);
+	if (!bulk)
 		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL; PRAGMA cache_size = "
 			RP_CACHE_KIB, "replica: cannot index the rows");
-	}
 	/* an empty replica is filled without its secondary indexes: built once at the end (or at
 	 * the next open, if this pull is killed) instead of kept up row by row */
 	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
 	if (have < 0 || (have == 0 && rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
 		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
 		return -1;
-	if (have == 0) {
-		rp_ckpt_stop(r);
-		rp_ckpt_start(r); /* its WAL copied into the file while it runs */
-	}
 	return rp_exec(r, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
 		"replica: cannot configure the database");
 }

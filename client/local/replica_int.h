@@ -49,7 +49,6 @@ struct replica {
 	sqlite3_stmt *st[RS__COUNT];
 	char err[512];
 	char dir[256]; /* the state dir, for messages */
-	struct rp_ckpt *ckpt; /* the checkpoints of a first fill's thread (replica_ckpt.c) */
 };
 
 /* Sets r's error (printf-style) and returns -1. */
@@ -68,14 +67,6 @@ sqlite3_stmt *rp_prepare(struct replica *r, const char *sql);
 /* sqlite3_exec of sql (statements without parameters): 0 or -1 (error: what, in rp_dberr's
  * words). */
 int rp_exec(struct replica *r, const char *sql, const char *what);
-/* A first fill's WAL copied into the file by a thread of its own while the fill runs
- * (replica_ckpt.c): started by replica_pull_bulk for an empty replica (nothing if it cannot
- * start: the close copies it all, as without it); told to end after the checkpoint under way
- * by replica_pull_bulk's end (which does not wait for it: the rows' indexes are built
- * meanwhile); stopped — joined — by replica_close or before another starts. */
-void rp_ckpt_start(struct replica *r);
-void rp_ckpt_end(struct replica *r);
-void rp_ckpt_stop(struct replica *r);
 /* A new, empty file's pages set to 16 KiB when its disk has room (replica_pages.c); before
  * anything is written to it. 0 or -1. */
 int rp_pages_new(struct replica *r);
