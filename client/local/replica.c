@@ -387,14 +387,17 @@ int replica_pull_bulk(struct replica *r, bool bulk)
 {
 	if (!bulk)
 		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL; PRAGMA cache_size = "
-			RP_CACHE_KIB, "replica: cannot index the rows");
+			RP_CACHE_KIB, "replica: cannot index the rows") || rp_fill_journal(r, false);
 	/* an empty replica is filled without its secondary indexes: built once at the end (or at
-	 * the next open, if this pull is killed) instead of kept up row by row */
+	 * the next open, if this pull is killed) instead of kept up row by row, and in
+	 * rollback-journal mode when it can be (written once, not to the WAL and again) */
 	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
-	if (have < 0 || (have == 0 && rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
-		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
+	if (have < 0 || (have == 0 && (rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
+		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database") ||
+		rp_fill_journal(r, true))))
 		return -1;
-	return rp_exec(r, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
+	return rp_exec(r, r->rollback_fill ? "PRAGMA synchronous = FULL; PRAGMA cache_size = "
+		RP_BULK_CACHE_KIB : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
 		"replica: cannot configure the database");
 }
 

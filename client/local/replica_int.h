@@ -49,6 +49,7 @@ struct replica {
 	sqlite3_stmt *st[RS__COUNT];
 	char err[512];
 	char dir[256]; /* the state dir, for messages */
+	bool rollback_fill; /* a first fill in rollback-journal mode (replica_pages.c) */
 };
 
 /* Sets r's error (printf-style) and returns -1. */
@@ -67,6 +68,11 @@ sqlite3_stmt *rp_prepare(struct replica *r, const char *sql);
 /* sqlite3_exec of sql (statements without parameters): 0 or -1 (error: what, in rp_dberr's
  * words). */
 int rp_exec(struct replica *r, const char *sql, const char *what);
+/* A first fill's journal (replica_pages.c): rollback — TRUNCATE mode when no other connection
+ * has the replica open (else it stays in WAL mode: 0 either way, -1 on another error); not
+ * rollback — WAL mode again after such a fill (a failure is left to the next open, but a
+ * full disk). */
+int rp_fill_journal(struct replica *r, bool rollback);
 /* A new, empty file's pages set to 16 KiB when its disk has room (replica_pages.c); before
  * anything is written to it. 0 or -1. */
 int rp_pages_new(struct replica *r);
