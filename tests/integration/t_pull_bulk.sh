@@ -6,7 +6,9 @@
 #    mid-fill — a Pull of the next page sent before the page it answers was
 #    applied — leaves a replica that any next command opens with its indexes back, and the
 #    next sync ends equal to the server by row count and checksum (and the file passes the
-#    integrity check, back in WAL mode);
+#    integrity check, back in WAL mode); another karta that opens the replica during a first
+#    fill (an offline command) puts it back in WAL mode between two pages, and the fill ends
+#    equal to the server;
 #  - the indexes are back after a completed fill, and a replica that has rows keeps them
 #    through a pull;
 #  - after a bulk write (one statement, hundreds of rows in several feeds) the caught-up
@@ -61,6 +63,19 @@ kt_assert_eq wal "$(kt_sq reg "PRAGMA journal_mode")" "the next open puts the ki
 kt_assert_eq ok "$(kt_sq reg "PRAGMA integrity_check")" "integrity after a fill killed midway"
 kt_ok reg sync
 kt_assert_replica_eq reg "replica after a fill killed midway"
+
+# --- another karta opens the replica during a first fill ------------------------------------
+kt_slow_first_pull reg 150 "$KT_WORK/fill2.out"
+PULL=$KT_BG_PID
+kt_wait_rows reg 20 0.05
+[ "$n" -lt "$TOTAL" ] || kt_fail "the fill was over before another karta opened the replica"
+kt_karta reg-off status >"$KT_WORK/status2.out" 2>&1 ||
+	kt_fail "an offline command during a first fill: $(cat "$KT_WORK/status2.out")"
+kt_assert_eq wal "$(kt_sq reg "PRAGMA journal_mode")" "the command put the filling replica in WAL mode"
+kill -0 "$PULL" 2>/dev/null || kt_log "(the fill ended while the command ran)"
+wait "$PULL" || kt_fail "the first fill after another karta opened the replica: $(cat "$KT_WORK/fill2.out")"
+kt_assert_eq ok "$(kt_sq reg "PRAGMA integrity_check")" "integrity after a fill shared with another karta"
+kt_assert_replica_eq reg "replica filled while another karta opened it"
 
 # --- a completed fill, then a pull into a replica with rows ----------------------------------
 rm -rf "$KT_WORK/reg.state"
