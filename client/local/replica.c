@@ -321,7 +321,8 @@ static int configure(struct replica *r, bool fresh)
 {
 	sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
-	if ((fresh && rp_pages_new(r)) || rp_exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	if ((fresh && rp_pages_new(r)) ||
+	    rp_exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = " RP_CACHE_KIB
 		"; PRAGMA wal_autocheckpoint = " RP_WAL_PAGES "; PRAGMA journal_size_limit = " RP_WAL_LIMIT,
 		"replica: cannot configure the database"))

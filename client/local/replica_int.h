@@ -69,7 +69,8 @@ sqlite3_stmt *rp_prepare(struct replica *r, const char *sql);
  * words). */
 int rp_exec(struct replica *r, const char *sql, const char *what);
 /* A first fill's journal (replica_pages.c): rollback — TRUNCATE mode when no other connection
- * has the replica open (else it stays in WAL mode: 0 either way, -1 on another error); not
+ * has the replica open and its disk has 2 GiB free (else it stays in WAL mode: 0 either way,
+ * -1 on another error); not
  * rollback — WAL mode again after such a fill (a failure is left to the next open, but a
  * full disk). */
 int rp_fill_journal(struct replica *r, bool rollback);
