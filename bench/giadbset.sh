@@ -164,10 +164,11 @@ t_first=$(($(at 1p) - t_start)) t_uploads=$(($(at '$p') - $(at 1p))) t_pull=$((t
 sleep 1 # the backends report their function times when idle
 kt_psql "SELECT '| ' || funcname || ' | ' || calls || ' | ' || round(total_time) || ' | ' || round(self_time)
 	|| ' |' FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10" >"$KT_WORK/functions.md"
-# the Uploads' database time, outer to inner: the whole call, its rows ops, their apply
+# the Uploads' database time, outer to inner: the whole call (karta_upload_seq: with the ops'
+# parse into jsonb, which karta_upload($2::jsonb) had outside the function), its rows ops, their apply
 upload_db=$(kt_psql "SELECT string_agg(funcname || ' ' || round(total_time) || ' ms', ', '
 	ORDER BY total_time DESC) FROM pg_stat_user_functions
-	WHERE funcname IN ('karta_upload', 'karta_upload_rows', 'karta_rows_apply')")
+	WHERE funcname IN ('karta_upload_seq', 'karta_upload', 'karta_upload_ops', 'karta_upload_rows', 'karta_rows_apply')")
 krun gagain registry import --layout giadbset "$KT_WORK/registries.zip"
 t_gagain=$T rss_gagain=$RSS cpu_gagain=$(cpu_of gagain)
 grep -q "rbd_Participants.xml: $NP rows: 0 added, 0 updated, $NP unchanged" "$KT_WORK/gagain.out" ||

@@ -65,13 +65,26 @@ lines = sys.stdin.buffer.read().replace(b"\0", b"").decode("utf-8").split("\n")
 for i, l in enumerate(lines):
     if " %s LOG: " % db in l and "execute <unnamed>: SELECT * FROM karta_upload" in l:
         m = re.match(r".*parameters: \$1 = .(\d+)., \$2 = .(.*).$", lines[i + 1])
-        for op in json.loads(m.group(2).replace("\x27\x27", "\x27")):
+        arg = m.group(2).replace("\x27\x27", "\x27")
+        # karta_upload_seq: each op after an RS (karta_upload before it: a JSON array)
+        ops = [json.loads(t) for t in arg.split("\x1e") if t] if "\x1e" in arg else json.loads(arg)
+        for op in ops:
             print(json.dumps(op, ensure_ascii=False).replace("\\", "\\\\"))
-' "$KT_DB" >"$KT_WORK/ops.txt"
+        print(len(ops), file=sys.stderr)
+' "$KT_DB" >"$KT_WORK/ops.txt" 2>"$KT_WORK/uploads.txt"
 NOPS=$(wc -l <"$KT_WORK/ops.txt")
 [ "$NOPS" -gt 0 ] || kt_fail "no Upload found in $PGLOG"
 psql -XAtq -v ON_ERROR_STOP=1 "$BCONN" -c "CREATE TABLE bench_ops (k serial PRIMARY KEY, op jsonb)" \
 	-c "COPY bench_ops(op) FROM STDIN" <"$KT_WORK/ops.txt"
+# the Uploads as kartad sent them (their ops k_first … k_last), each as one JSON array (main's
+# karta_upload($2::jsonb)) and as an RS before each op (karta_upload_seq)
+awk 'BEGIN { k = 1 } { print NR "\t" k "\t" k + $1 - 1; k += $1 }' "$KT_WORK/uploads.txt" |
+	psql -XAtq -v ON_ERROR_STOP=1 "$BCONN" -c "CREATE TABLE bench_up (u int, k1 int, k2 int)" \
+		-c "COPY bench_up FROM STDIN"
+psql -XAtq -v ON_ERROR_STOP=1 "$BCONN" -c "ALTER TABLE bench_up ADD arr text, ADD seq text" \
+	-c "UPDATE bench_up u SET arr = (SELECT '[' || string_agg(o.op::text, ',' ORDER BY o.k) || ']'
+		FROM bench_ops o WHERE o.k BETWEEN u.k1 AND u.k2),
+		seq = (SELECT string_agg(chr(30) || o.op::text, '' ORDER BY o.k) FROM bench_ops o WHERE o.k BETWEEN u.k1 AND u.k2)"
 # each op's rows as the import wrote them, for the floors
 TABLES="exam_point auditorium staff participant exam_registration exam_point_assignment exam_auditorium"
 C=$(mktemp -d /tmp/karta-bench-rows.XXXXXX)
@@ -118,6 +131,26 @@ chmod 644 "$C"/*.csv
 			INSERT INTO tm VALUES (p_k, p_w, extract(epoch FROM clock_timestamp() - t0) * 1000, pg_temp.cpu() - c0);
 		END LOOP;
 	END \$\$;
+	-- pg_temp.upstep(u, w, call, reps): the Upload u from its text through CALL (karta_upload or
+	-- karta_upload_seq), rolled back; every op's answer must be all rows written
+	CREATE FUNCTION pg_temp.upstep(p_u int, p_w text, p_call text, p_reps int) RETURNS void LANGUAGE plpgsql AS \$\$
+	DECLARE c0 float8; ok text; d float8;
+	BEGIN
+		FOR i IN 1 .. p_reps LOOP
+			c0 := pg_temp.cpu();
+			BEGIN
+				EXECUTE format('SELECT string_agg(CASE WHEN r.message ~ ''^([0-9]+) rows: \\1 written, 0 refused\$''
+					THEN ''ok'' ELSE r.message END, '','') FROM bench_up b, %s r WHERE b.u = \$1', p_call) INTO ok USING p_u;
+				IF ok !~ '^ok(,ok)*\$' THEN
+					RAISE EXCEPTION 'bench Upload % (%) went wrong: %', p_u, p_w, ok USING ERRCODE = 'P0101';
+				END IF;
+				d := pg_temp.cpu() - c0;
+				RAISE EXCEPTION USING ERRCODE = 'P0100';
+			EXCEPTION WHEN SQLSTATE 'P0100' THEN
+			END;
+			INSERT INTO tm VALUES (-p_u, p_w, NULL, d);
+		END LOOP;
+	END \$\$;
 	SQL
 	# the other tree's functions in a schema of their own, found first while measured
 	if [ -n "${KT_FUNCS_BEFORE:-}" ]; then
@@ -126,6 +159,19 @@ chmod 644 "$C"/*.csv
 		echo "SET search_path = public;"
 	fi
 	for ((k = 1; k <= NOPS; k++)); do
+		# an Upload's first op: the whole Upload from its text first, in each form
+		u=$(psql -XAtq "$BCONN" -c "SELECT u FROM bench_up WHERE k1 = $k")
+		if [ -n "$u" ]; then
+			for ((r = 1; r <= REPS; r++)); do
+				if [ -n "${KT_FUNCS_BEFORE:-}" ]; then
+					echo "SET search_path = bench_before, public;"
+					echo "SELECT pg_temp.upstep($u, 'up_before', 'karta_upload($REG, b.arr::jsonb)', 1);"
+					echo "SET search_path = public;"
+				fi
+				echo "SELECT pg_temp.upstep($u, 'up_array', 'karta_upload($REG, b.arr::jsonb)', 1);"
+				echo "SELECT pg_temp.upstep($u, 'up_seq', 'karta_upload_seq($REG, b.seq)', 1);"
+			done
+		fi
 		up="SELECT CASE WHEN r.message ~ '^([0-9]+) rows: \\1 written, 0 refused\$' THEN 'ok' ELSE r.message END
 			FROM bench_ops o, karta_upload($REG, jsonb_build_array(o.op)) r WHERE o.k = $k"
 		if [ -n "${KT_FUNCS_BEFORE:-}" ]; then
@@ -154,6 +200,7 @@ chmod 644 "$C"/*.csv
 	cat <<-SQL
 	CREATE TABLE bench_tm AS SELECT t.*, o.op->'a'->>'file' AS file, jsonb_array_length(o.op->'a'->'rows') AS n
 	FROM tm t JOIN bench_ops o ON o.k = t.k;
+	CREATE TABLE bench_tm_up AS SELECT -t.k AS u, t.w, t.cpu FROM tm t WHERE t.k < 0;
 	SQL
 } >"$KT_WORK/session.sql"
 psql -XAtq -v ON_ERROR_STOP=1 "$BCONN" -f "$KT_WORK/session.sql" >/dev/null
@@ -193,5 +240,15 @@ SELECT '| **the package** | ' || (SELECT sum(n) FROM (SELECT DISTINCT k, n FROM 
 	|| round(((SELECT cpu FROM m WHERE w = 'upload') / nullif((SELECT cpu FROM m WHERE w = 'copy'), 0))::numeric, 1) || ' |'"
 echo
 echo "(Sums over every op: karta_upload of all the package's ops against INSERT … SELECT and COPY of the rows they wrote.)"
+echo
+echo "The Uploads as kartad sent them, each from its text, rolled back (CPU ms, sums over the Uploads, mean of $REPS):"
+echo
+echo "| Uploads | MiB | before: karta_upload(\$2::jsonb) | karta_upload(\$2::jsonb) | karta_upload_seq(\$2) |"
+echo "|---|---|---|---|---|"
+psql -XAtq "$BCONN" -c "WITH m AS (SELECT w, sum(cpu) / $REPS AS cpu FROM bench_tm_up GROUP BY w)
+SELECT '| ' || (SELECT count(*) FROM bench_up) || ' | ' || round((SELECT sum(octet_length(arr)) FROM bench_up) / 1048576.0, 1)
+	|| ' | ' || coalesce(round((SELECT cpu FROM m WHERE w = 'up_before')::numeric)::text, '—')
+	|| ' | ' || round((SELECT cpu FROM m WHERE w = 'up_array')::numeric)
+	|| ' | ' || round((SELECT cpu FROM m WHERE w = 'up_seq')::numeric) || ' |'"
 echo "Load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)."
 rm -rf "$C"

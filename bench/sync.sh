@@ -319,6 +319,13 @@ if [ "$DB_RUNS" -gt 0 ]; then
 	echo "|---|---|"
 	db_cpu "floor: the 500 rows from the batch's JSON by one INSERT … SELECT (plan_item's indexes, no trigger)" "$floor_sql"
 	db_cpu "karta_upload, whole" "$up_sql"
+	# kartad's form since karta_upload_seq: each op's JSON after an RS, parsed op by op
+	if [ "$(kt_psql "SELECT to_regproc('karta_upload_seq') IS NOT NULL")" = t ]; then
+		kt_psql "CREATE TABLE bench_batch_seq AS SELECT string_agg(chr(30) || x.e::text, '' ORDER BY x.n) AS t
+			FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) WITH ORDINALITY x(e, n)" >/dev/null
+		db_cpu "karta_upload_seq, whole (the same batch as kartad sends it: each op after an RS)" \
+			"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
+	fi
 	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
 	db_cpu "… with the feed append replaced by its floor (the same change_log rows by one INSERT … SELECT)" \
 		"$up_sql" "$(off plan_item plan_item_feed_insert) ALTER TABLE plan_item ENABLE TRIGGER bench_feed_floor;"

@@ -1,7 +1,8 @@
 /* h_upload: Upload{ops} → UploadResult, one result per op, in order.
  * Each op is checked and turned into karta_op_apply arguments here (ops.c); a malformed
- * op is REJECTED without reaching the database. The rest go to karta_upload
- * (sql/0006_sync.sql) in one transaction per run, which records (device, op_id) with each
+ * op is REJECTED without reaching the database. The rest go to karta_upload_seq
+ * (sql/functions/34_upload.sql: each op's JSON after an RS, parsed op by op) in one
+ * transaction per run, which records (device, op_id) with each
  * change, so a retried batch is applied once. Item deadlines are normalized in C with
  * their plan's academic year: one query finds the years of the plans the ops name; a run
  * ends before an op whose plan is made by a derive earlier in the same batch (its year is
@@ -252,11 +253,11 @@ static void send_ready(struct pending *p)
 	u->ready = false;
 	if (!u->t_db_sent)
 		u->t_db_sent = metrics_now_ns();
-	if (up_query(p, "SELECT * FROM karta_upload($1, $2::jsonb)", 2, params, upload_cb))
+	if (up_query(p, "SELECT * FROM karta_upload_seq($1, $2)", 2, params, upload_cb))
 		prepare_next(p->sess); /* (not when the query failed: p is gone, the line held) */
 }
 
-/* A growing text: the JSON array of a run's ops. */
+/* A growing text: a run's ops, each an RS (0x1e) and its JSON object. */
 struct text {
 	char *s;
 	size_t n, cap;
@@ -283,12 +284,14 @@ static void text_add(struct text *t, const char *s, size_t n)
 	t->s[t->n] = '\0';
 }
 
-/* Op o as an element of karta_upload's array: {"op_id", "digest", "kind", "a"} — its
- * arguments' text as the client sent it when ops.c kept it (op_id a checked UUID, digest hex,
- * kind letters and _: nothing to escape), else written out from the parsed arguments. */
+/* Op o as an element of karta_upload_seq's text: RS, then {"op_id", "digest", "kind", "a"} —
+ * its arguments' text as the client sent it when ops.c kept it (op_id a checked UUID, digest
+ * hex, kind letters and _: nothing to escape; JSON text holds no raw RS, checked all the
+ * same), else written out from the parsed arguments (jansson escapes control characters). */
 static void text_op(struct text *t, const struct up_op *o)
 {
-	if (o->args.raw) {
+	text_add(t, "\x1e", 1);
+	if (o->args.raw && !strchr(o->args.raw, 0x1e)) {
 		char head[200];
 		int n = snprintf(head, sizeof head, "{\"op_id\":\"%s\",\"digest\":\"%s\",\"kind\":\"%s\",\"a\":",
 			o->op_id, o->digest, o->args.kind);
@@ -316,7 +319,7 @@ static void send_run(struct pending *p)
 	struct upload *u = p->extra;
 	uint64_t t0 = metrics_now_ns();
 	struct text batch = {0};
-	text_add(&batch, "[", 1);
+	text_add(&batch, "", 0); /* (an empty run is an empty text, not NULL) */
 	size_t i = u->next;
 	for (; i < u->n; i++) {
 		struct up_op *o = &u->ops[i];
@@ -333,11 +336,8 @@ static void send_run(struct pending *p)
 			json_object_set_new(u->years, o->args.new_plan,
 				json_integer(o->args.derives ? -1 : o->args.new_plan_year));
 		}
-		if (batch.n > 1)
-			text_add(&batch, ",", 1);
 		text_op(&batch, o);
 	}
-	text_add(&batch, "]", 1);
 	u->run_end = i;
 	free(u->ops_json);
 	u->ops_json = batch.failed ? NULL : batch.s;

@@ -125,6 +125,12 @@ BEGIN
 	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
 	WHERE t.attrelid = 'participant'::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	EXECUTE q INTO defs;
+	-- a new row's stamps, set once here rather than through each row's object (formatted into
+	-- its jsonb and parsed back a row: ≈ 2 ms a 1,000 rows)
+	defs.created_at := now();
+	defs.updated_at := now();
+	defs.updated_by := w.device;
+	defs.row_version := 1;
 	IF NOT gds AND EXISTS (SELECT 1 FROM unnest(p_ops) x
 	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
 		SELECT o.id INTO own FROM organization o
@@ -212,8 +218,9 @@ BEGIN
 					'doc_series', karta_doc_norm((n.n->>'doc_type')::smallint, coalesce(n.n->>'doc_series', ''), true),
 					'doc_number', karta_doc_norm((n.n->>'doc_type')::smallint, n.n->>'doc_number', false))
 				   ELSE '{}' END
-				|| jsonb_build_object('id', n.rid, 'org_id', n.owner, 'created_at', now(), 'updated_at', now(),
-					'updated_by', w.device, 'row_version', coalesce(n.cur_v, 0) + 1))) AS r
+				|| CASE WHEN n.found THEN jsonb_build_object('id', n.rid, 'org_id', n.owner,
+					'created_at', now(), 'updated_at', now(), 'updated_by', w.device, 'row_version', n.cur_v + 1)
+				   ELSE jsonb_build_object('id', n.rid, 'org_id', n.owner) END)) AS r
 		FROM n),
 	-- the device's access to each owner (and each current row's owner), for all of them at once
 	acc AS MATERIALIZED (
@@ -304,6 +311,9 @@ BEGIN
 	INTO q FROM pg_attribute t JOIN pg_attrdef f ON f.adrelid = t.attrelid AND f.adnum = t.attnum
 	WHERE t.attrelid = p_type::regclass AND t.attnum > 0 AND NOT t.attisdropped;
 	EXECUTE q INTO defs;
+	-- a new row's stamps, typed once with the defaults (not through each row's object)
+	defs := defs || jsonb_build_object('created_at', now(), 'updated_at', now(), 'updated_by', w.device,
+		'row_version', 1);
 	IF p_type IN ('exam', 'exam_point', 'staff') AND NOT gds AND EXISTS (SELECT 1 FROM unnest(p_ops) x
 	           WHERE nullif(x.a->>'org', '') IS NULL AND nullif(x.a->>'org_id', '') IS NULL) THEN
 		SELECT o.id INTO own FROM organization o
@@ -452,8 +462,9 @@ BEGIN
 				THEN jsonb_build_object('gia', CASE v.nr0->>'form' WHEN '1' THEN 11 ELSE 9 END) ELSE '{}' END
 			|| CASE WHEN $3 = 'exam_point' AND coalesce(v.a->>'ris_deleted', '') ~ '^0*[1-9][0-9]*$'
 				THEN jsonb_build_object('deleted_at', now()) ELSE '{}' END
-			|| jsonb_build_object('id', v.rid, 'org_id', v.owner, 'created_at', now(), 'updated_at', now(),
-				'updated_by', ($2).device, 'row_version', coalesce(v.cur_v, 0) + 1)) END AS nr
+			|| CASE WHEN v.found THEN jsonb_build_object('id', v.rid, 'org_id', v.owner, 'created_at', now(),
+				'updated_at', now(), 'updated_by', ($2).device, 'row_version', v.cur_v + 1)
+			   ELSE jsonb_build_object('id', v.rid, 'org_id', v.owner) END) END AS nr
 		FROM v)
 	SELECT array_agg(ROW(n.ord, n.op_id, n.rid, n.cur_v, n.nr, n.st, NULL)::karta_rw_row ORDER BY n.ord)
 	FROM n $q$, '@T@', quote_ident(p_type)) INTO d USING p_ops, w, p_type, cols, own, names, tcols, ncols, gds;

@@ -77,6 +77,12 @@ DECLARE
 	pform smallint[];
 	pclass text[];
 BEGIN
+	-- an INSERT of registrations whose statement proves every rule below for its rows
+	-- (karta_rows_gds_reg: karta.rows_proven, set for that statement only)
+	IF t = 'exam_registration' AND TG_OP = 'INSERT'
+	   AND current_setting('karta.rows_proven', true) IS NOT DISTINCT FROM 'exam_registration' THEN
+		RETURN NULL;
+	END IF;
 	IF t IN ('participant', 'exam') THEN -- the owner's level, the same words for every row
 		SELECT format('org: a %s belongs to a %s', t, karta_registry_level(t)) INTO msg
 		FROM (SELECT DISTINCT n.org_id FROM new_rows n) n LEFT JOIN organization o ON o.id = n.org_id

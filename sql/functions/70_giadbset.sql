@@ -400,6 +400,7 @@ RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	res karta_up_res[];
 	re text := karta_up_uuid_re();
+	dev boolean := EXISTS (SELECT 1 FROM device x WHERE x.id = w.device);
 BEGIN
 	-- every row of the plain shape, every participant id as karta_up_uuid takes it: one
 	-- regular expression for the run, not one a row
@@ -411,6 +412,7 @@ BEGIN
 		FROM unnest(p_ops) x), false) THEN
 		RETURN NULL;
 	END IF;
+	PERFORM set_config('karta.rows_proven', 'exam_registration', true);
 	WITH o AS MATERIALIZED (
 		SELECT x.ord, x.op_id, (x.a->>'id')::uuid AS rid, (x.a->>'participant_id')::uuid AS pid,
 			CASE WHEN coalesce(x.a->>'exam_global_id', '') ~ '^-?[0-9]{1,9}$'
@@ -419,36 +421,55 @@ BEGIN
 	-- each participant once (its registrations come together: ~4 rows a probe), by key (a join
 	-- hashed the whole table), with its school's region; the exam by that region's
 	-- ExamGlobalID (exam_global_unique); a current row by id
+	-- (locked FOR KEY SHARE in id order, as the table's statement check locks them: the
+	-- statement proves its rows, below)
 	pp AS MATERIALIZED (
-		SELECT x.id, x.org_id, x.deleted_at, x.blocked, coalesce(gp.id, pa.id, sc.id) AS region
-		FROM (SELECT DISTINCT o.pid FROM o) d
-		CROSS JOIN LATERAL (SELECT x.id, x.org_id, x.deleted_at, x.blocked FROM participant x
-			WHERE x.id = d.pid LIMIT 1) x
+		SELECT x.id, x.org_id, x.deleted_at, x.blocked, x.form, x.class, sc.level AS o_level,
+			coalesce(gp.id, pa.id, sc.id) AS region
+		FROM (SELECT DISTINCT o.pid FROM o ORDER BY 1) d
+		CROSS JOIN LATERAL (SELECT x.id, x.org_id, x.deleted_at, x.blocked, x.form, x.class
+			FROM participant x WHERE x.id = d.pid LIMIT 1 FOR KEY SHARE) x
 		LEFT JOIN organization sc ON sc.id = x.org_id
 		LEFT JOIN organization pa ON pa.id = sc.parent_id
 		LEFT JOIN organization gp ON gp.id = pa.parent_id),
+	-- the exams the rows can name (their regions' ExamGlobalIDs), locked FOR KEY SHARE in id
+	-- order after the participants, as the statement check locks them
+	ex AS MATERIALIZED (
+		SELECT e.id, e.org_id, e.global_id, e.deleted_at, e.form, e.gia FROM exam e
+		WHERE e.org_id IN (SELECT pp.region FROM pp) AND e.global_id IN (SELECT o.gid FROM o)
+		  AND e.deleted_at IS NULL ORDER BY e.id FOR KEY SHARE),
 	k AS MATERIALIZED (
 		SELECT o.*, pp.org_id AS owner, pp.deleted_at AS p_del, pp.blocked AS p_blocked,
-			e.id AS exam, e.org_id AS e_org, e.deleted_at AS e_del,
+			pp.o_level, pp.form AS p_form, pp.class AS p_class,
+			e.id AS exam, e.org_id AS e_org, e.deleted_at AS e_del, e.form AS e_form, e.gia AS e_gia,
 			EXISTS (SELECT 1 FROM exam_registration c WHERE c.id = o.rid) AS found
 		FROM o
 		LEFT JOIN pp ON pp.id = o.pid
-		LEFT JOIN exam e ON e.org_id = pp.region AND e.global_id = o.gid AND e.deleted_at IS NULL),
+		LEFT JOIN ex e ON e.org_id = pp.region AND e.global_id = o.gid),
 	acc AS MATERIALIZED (
 		SELECT 'exam_registration' AS tp, x.org, x.acc
 		FROM karta_rows_access(w, 'exam_registration', ARRAY(SELECT DISTINCT k.owner FROM k)) x
 		UNION ALL SELECT 'exam', x.org, x.acc
 		FROM karta_rows_access(w, 'exam', ARRAY(SELECT DISTINCT k.e_org FROM k)) x),
-	-- karta_rows_put's conditions for these rows (base 0, no org, host or workplace named)
+	-- karta_rows_put's conditions for these rows (base 0, no org, host or workplace named),
+	-- and the table's statement check (karta_registry_rows_check: the owner a school, the
+	-- participant's; the exam in its region; the exam's form and ГИА the participant's; the
+	-- device): a row it would refuse is left to the one-by-one path, which names the rule
 	v AS MATERIALIZED (
 		SELECT k.*, CASE WHEN k.exam IS NULL OR k.found OR w.org_id IS NULL OR w.role = 'viewer'
 			OR k.owner IS NULL OR a.acc IS DISTINCT FROM 'write'
 			OR k.p_del IS NOT NULL OR k.p_blocked OR ae.acc IS DISTINCT FROM 'read'
-				AND ae.acc IS DISTINCT FROM 'write' OR k.e_del IS NOT NULL THEN 'serial'
+				AND ae.acc IS DISTINCT FROM 'write' OR k.e_del IS NOT NULL
+			OR k.o_level IS DISTINCT FROM 'school'
+			OR karta_registration_ok(k.p_form, k.p_class, k.e_form, k.e_gia) IS FALSE
+			OR NOT dev THEN 'serial'
 		ELSE 'ok' END AS st
 		FROM k LEFT JOIN acc a ON a.tp = 'exam_registration' AND a.org = k.owner
 		LEFT JOIN acc ae ON ae.tp = 'exam' AND ae.org = k.e_org),
-	-- written by the same statement, in row order (its feed at the statement's end, as before)
+	-- written by the same statement, in row order (its feed at the statement's end, as before);
+	-- the statement proves every rule of the table's statement check for its rows (above), which
+	-- skips them (karta.rows_proven, set for this statement only: a failed one is rolled back
+	-- with its subtransaction, the setting with it)
 	ins AS (
 		INSERT INTO exam_registration(id, org_id, participant_id, exam_id, row_version, created_at,
 			updated_at, updated_by, extra)
@@ -456,5 +477,6 @@ BEGIN
 		FROM v WHERE v.st = 'ok' ORDER BY v.ord)
 	SELECT array_agg(karta_up_result(v.ord, v.op_id, v.st, 'created', v.rid, 1) ORDER BY v.ord)
 	INTO res FROM v;
+	PERFORM set_config('karta.rows_proven', '', true);
 	RETURN res;
 END $$;

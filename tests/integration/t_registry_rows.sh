@@ -327,6 +327,42 @@ for want in '^1 c$' '^2 c$' '^3 x not_found ParticipantID' '^4 x not_found ExamG
 done
 calls=$(sed -n 's/^calls //p' "$KT_WORK/greg-set.out")
 [ "$calls" -ge 3 ] || kt_fail "the typed path ran $calls times: not for each of the three ops"
+# registrations for an exam whose form or ГИА is not the participant's (a participant of ГВЭ
+# for an ЕГЭ exam, one of the 9th grade for a ГИА-11 exam): the table's statement check refuses
+# them; the typed path's statement proves that rule itself (the check is skipped for the rows it
+# writes) and leaves them to 0019, whose put names it — the same answers, rows and feed as one
+# by one
+kt_psql "CREATE TABLE t.t_greg2 AS SELECT v.n AS i, $REG AS dev, 1 AS op,
+	t_row(v.n + 1, 'registry_gds_put', jsonb_build_object('type', 'exam_registration', 'id', t_id('gm', v.n),
+		'participant_id', t_id('pp', v.p), 'exam_global_id', 902, 'gds_deleted', false)) AS r
+	FROM (VALUES (1, 18), (2, 17), (3, 19), (4, 20)) v(n, p)" >/dev/null
+F2="UPDATE participant SET form = 4 WHERE id = t_id('pp', 17); UPDATE participant SET category = 2,
+	class = '9А' WHERE id = t_id('pp', 19)" # (rolled back with the rest)
+gsnap "$F2; $(rows_set t_greg2 gmop rbd_ParticipantsExams.xml)" >"$KT_WORK/greg2-set.out"
+gsnap "$F2; $(rows_one t_greg2 gmone)" >"$KT_WORK/greg2-one.out"
+diff <(grep -v '^calls ' "$KT_WORK/greg2-one.out") <(grep -v '^calls ' "$KT_WORK/greg2-set.out") >"$KT_WORK/greg2.diff" ||
+	kt_fail "registrations against the exam's form differ from one by one: $(head -c 3000 "$KT_WORK/greg2.diff")"
+got=$(cat "$KT_WORK/greg2-set.out")
+for want in '^1 c$' "^2 x bad exam_id: the exam's form or ГИА" "^3 x bad exam_id: the exam's form or ГИА" '^4 c$'; do
+	grep -q -- "$want" <<<"$got" || kt_fail "registrations against the exam's form: no row answer «$want» in: $(head -n 4 <<<"$got")"
+done
+[ "$(sed -n 's/^calls //p' "$KT_WORK/greg2-set.out")" -ge 1 ] || kt_fail "the typed path did not run for the exam's form"
+
+# a new row's stamps, set once for a run (not through each row's object): written by the
+# device, created and updated now, version 1 — participants (karta_rows_participants) and staff
+# (karta_rows_put) as ops of many rows
+kt_psql "CREATE TABLE t.t_stamp AS SELECT n AS i, $REG AS dev, 1 AS op, CASE WHEN n <= 2
+	THEN t_row(n + 1, 'registry_put', t_person(t_id('sp', n), 40 + n, 'sch11'))
+	ELSE t_row(n + 1, 'registry_put', t_staff(t_id('ss', n), 40 + n) || jsonb_build_object('org', 'mun1')) END AS r
+	FROM generate_series(1, 4) n" >/dev/null
+got=$(gsnap "$(rows_set t_stamp stop rbd_Participants.xml);
+	INSERT INTO t_gres SELECT 90, 'stamps', count(*) FROM (SELECT id, updated_by, created_at, updated_at, row_version
+		FROM participant UNION ALL SELECT id, updated_by, created_at, updated_at, row_version FROM staff) x
+	WHERE x.id IN (t_id('sp', 1), t_id('sp', 2), t_id('ss', 3), t_id('ss', 4)) AND x.updated_by = $REG
+	  AND x.created_at = now() AND x.updated_at = now() AND x.row_version = 1")
+for want in '^1 c$' '^2 c$' '^3 c$' '^4 c$' '^90 stamps 4$'; do
+	grep -q -- "$want" <<<"$got" || kt_fail "a new row's stamps: no «$want» in: $(head -n 5 <<<"$got")"
+done
 
 # a participant whose grad_org_id is no number: refused by the set-wise check in its words
 # (the row is typed with the graduation school's id in its place), the other row written
