@@ -379,6 +379,7 @@ void replica_close(struct replica *r)
 	for (int i = 0; i < RS__COUNT; i++)
 		sqlite3_finalize(r->st[i]);
 	sqlite3_close(r->db);
+	free(r->gone);
 	free(r);
 }
 

@@ -227,6 +227,9 @@ long replica_outbox_count(struct replica *r);
  * everything added since begin (commit false, or a failed commit). */
 int replica_batch_begin(struct replica *r);
 int replica_batch_end(struct replica *r, bool commit);
+/* The page cache of r's connection, KiB: a writer of many ops in one transaction keeps the
+ * pages of the outbox's entity index it dirties (registry_gds.c). 0, or -1. */
+int replica_outbox_cache(struct replica *r, long kib);
 
 /* The iterations below call cb once per entry; a nonzero return from cb stops and is
  * returned as is. They return 0 when done, -1 on a database error. cb may call other

@@ -180,6 +180,53 @@ static int reject_row(struct replica *r, const char *op_id, const struct replica
 	return rc == SQLITE_DONE ? 0 : rp_dberr(r, "replica: cannot record a refused change");
 }
 
+/* The rows of an op of many rows (outbox_row) leave after the op, GONE_OPS ops at a time or
+ * when the outbox is empty: the reads show a row of outbox_row only with its op in the outbox
+ * (replica_get, RP_EFF_CTE), and each delete from outbox_row's uuid-keyed entity index
+ * dirties a page of it — an Upload's 4,000 rows most of its leaves, rewritten at each
+ * commit; GONE_OPS ops' rows deleted at once rewrite them once (docs/performance.md, "The
+ * client's work in the federal import"). A kill before the sweep leaves those rows to the
+ * next time the outbox is emptied. */
+#define GONE_OPS 32
+
+static int gone_add(struct replica *r, const char *op_id)
+{
+	if (r->ngone == r->capgone) {
+		size_t cap = r->capgone ? r->capgone * 2 : GONE_OPS;
+		char (*g)[REPLICA_OP_ID_LEN] = realloc(r->gone, cap * sizeof *g);
+		if (!g)
+			return rp_fail(r, "replica: out of memory");
+		r->gone = g;
+		r->capgone = cap;
+	}
+	snprintf(r->gone[r->ngone++], REPLICA_OP_ID_LEN, "%s", op_id);
+	return 0;
+}
+
+/* Inside the caller's transaction: the rows of the ops gone deleted when it is time. 1 when
+ * they were (r->ngone is cleared once that commits), 0 not yet, -1. */
+static int gone_sweep(struct replica *r)
+{
+	if (!r->ngone)
+		return 0;
+	long any = rp_count(r, "SELECT EXISTS (SELECT 1 FROM outbox)");
+	if (any < 0)
+		return -1;
+	if (!any) /* every row left is an answered op's (this handle's, or a killed client's) */
+		return rp_exec(r, "DELETE FROM outbox_row", "replica: cannot update the outbox") ? -1 : 1;
+	if (r->ngone < GONE_OPS)
+		return 0;
+	for (size_t i = 0; i < r->ngone; i++) {
+		sqlite3_stmt *s = rp_stmt(r, RS_OUTBOX_ROW_DELETE, "DELETE FROM outbox_row WHERE op_id = ?1");
+		if (!s)
+			return -1;
+		rp_bind_text(s, 1, r->gone[i]);
+		if (rp_run(r, s, "replica: cannot update the outbox"))
+			return -1;
+	}
+	return 1;
+}
+
 /* One op's answer inside the caller's transaction: 0, 1 when no such op is pending, -1. */
 static int done_one(struct replica *r, const struct replica_done *d)
 {
@@ -190,12 +237,6 @@ static int done_one(struct replica *r, const struct replica_done *d)
 		for (size_t i = 0; i < d->nrows; i++)
 			if (reject_row(r, op_id, &d->rows[i]))
 				return -1;
-		s = rp_stmt(r, RS_OUTBOX_ROW_DELETE, "DELETE FROM outbox_row WHERE op_id = ?1");
-		if (!s)
-			return -1;
-		rp_bind_text(s, 1, op_id);
-		if (rp_run(r, s, "replica: cannot update the outbox"))
-			return -1;
 	}
 	if (outcome == KARTA__OP_OUTCOME__OP_RETRY_LATER) {
 		s = rp_stmt(r, RS_OUTBOX_RETRY,
@@ -213,7 +254,11 @@ static int done_one(struct replica *r, const struct replica_done *d)
 	rp_bind_text(s, 1, op_id);
 	if (rp_run(r, s, "replica: cannot update the outbox"))
 		return -1;
-	return sqlite3_changes(r->db) > 0 ? 0 : 1;
+	if (sqlite3_changes(r->db) == 0)
+		return 1;
+	if (outcome != KARTA__OP_OUTCOME__OP_RETRY_LATER && gone_add(r, op_id) != 0)
+		return -1;
+	return 0;
 }
 
 int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int status,
@@ -227,6 +272,7 @@ int replica_outbox_done(struct replica *r, const char *op_id, int outcome, int s
 long replica_outbox_done_all(struct replica *r, const struct replica_done *d, size_t n)
 {
 	long found = 0;
+	size_t ngone = r->ngone; /* as it was, if this rolls back */
 	if (rp_begin(r))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -235,11 +281,15 @@ long replica_outbox_done_all(struct replica *r, const struct replica_done *d, si
 			goto fail;
 		found += rc == 0;
 	}
-	if (rp_commit(r))
+	int swept = gone_sweep(r);
+	if (swept < 0 || rp_commit(r))
 		goto fail;
+	if (swept)
+		r->ngone = 0;
 	return found;
 fail:
 	rp_rollback(r);
+	r->ngone = ngone;
 	return -1;
 }
 
@@ -339,6 +389,13 @@ long replica_rejected_clear(struct replica *r, const char *op_id)
 	if (rc != SQLITE_DONE)
 		return rp_dberr(r, "replica: cannot forget refused changes");
 	return sqlite3_changes(r->db);
+}
+
+int replica_outbox_cache(struct replica *r, long kib)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%ld", kib);
+	return rp_exec(r, sql, "replica: cannot configure the database");
 }
 
 int replica_batch_begin(struct replica *r)

@@ -7,9 +7,12 @@
  * the server applies the rows of one table as one set, and the table they hang on first.
  * The caller tags every row (its own index); a result of one row (op->row, sync_rows.c) is
  * matched back to its tag by reg_batch_tag. Everything runs inside the caller's local
- * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, each
- * op is written whole in a short transaction of its own when it is full (its rows held in
- * memory until then), so that another connection may send it while the next one fills. */
+ * transaction (replica_batch_begin): a file is queued whole or not at all — or, own_txn, the
+ * ops are held in memory when full and written whole, several in one short transaction of
+ * the batch's own (reg_batch_commit, when the caller says), so that another connection may
+ * send them while the next ones fill: one commit of sixteen ops rewrites the outbox's entity
+ * index (uuid-keyed, random inserts) about as much as one of a single op did
+ * (docs/performance.md, "The client's work in the federal import"). */
 #include "reg_batch.h"
 
 #include <stdio.h>
@@ -24,12 +27,44 @@
 #define REG_BATCH_ROWS 1000
 #define REG_BATCH_BYTES (900u * 1024)
 
+static struct rb_open one_slot; /* the layout of an empty batch's slot 0 */
+
 void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit)
 {
 	memset(b, 0, sizeof *b);
 	b->r = r;
 	b->file = file;
 	b->unit = unit;
+}
+
+/* The slots, one unless reg_batch_slots said more: 0, or -1 (out of memory). */
+static int slots_ready(struct reg_batch *b)
+{
+	if (b->nslots)
+		return 0;
+	return reg_batch_slots(b, 1, 0);
+}
+
+int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows)
+{
+	if (b->nslots >= n) {
+		b->max_open_rows = max_rows;
+		return 0;
+	}
+	struct rb_open *s = realloc(b->slot, n * sizeof *s);
+	if (!s)
+		return -1;
+	for (size_t i = b->nslots; i < n; i++)
+		s[i] = one_slot;
+	b->slot = s;
+	b->nslots = n;
+	b->max_open_rows = max_rows;
+	return 0;
+}
+
+void reg_batch_use(struct reg_batch *b, size_t slot)
+{
+	b->cur = slot < b->nslots ? slot : 0;
 }
 
 /* Appends s (taken) with its tag to a list. */
@@ -60,63 +95,118 @@ static void list_clear(struct rb_list *l)
 	l->n = 0;
 }
 
-/* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
-static int held_add(struct reg_batch *b, const char *id, char *lp)
+/* An array *pp of *cap elements of each bytes made room for one more past n (first: the
+ * first capacity). 0, or -1 when out of memory (*pp as it was). */
+static int grow(void *pp, size_t *cap, size_t n, size_t each, size_t first)
 {
-	if (b->nheld == b->capheld) {
-		size_t cap = b->capheld ? b->capheld * 2 : 256;
-		struct rb_held *h = realloc(b->held, cap * sizeof *h);
-		if (!h) {
-			free(lp);
-			return -1;
-		}
-		b->held = h;
-		b->capheld = cap;
-	}
-	struct rb_held *h = &b->held[b->nheld++];
-	snprintf(h->id, sizeof h->id, "%s", id);
-	h->lp = lp;
-	b->nlocal++;
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : first;
+	void *g = realloc(*(void **)pp, c * each);
+	if (!g)
+		return -1;
+	*(void **)pp = g;
+	*cap = c;
 	return 0;
 }
 
-static void held_clear(struct reg_batch *b)
+/* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
+static int held_add(struct rb_open *o, const char *id, char *lp)
 {
-	for (size_t i = 0; i < b->nheld; i++)
-		free(b->held[i].lp);
-	b->nheld = 0;
+	if (grow(&o->held, &o->capheld, o->nheld, sizeof *o->held, 256) != 0) {
+		free(lp);
+		return -1;
+	}
+	struct rb_held *h = &o->held[o->nheld++];
+	snprintf(h->id, sizeof h->id, "%s", id);
+	h->lp = lp;
+	o->nlocal++;
+	return 0;
 }
 
-/* own_txn: the op and its rows written in one short transaction of their own. */
-static int write_held(struct reg_batch *b, const void *body, size_t len, const char *summary)
+static void held_free(struct rb_held *h, size_t n)
 {
-	if (replica_batch_begin(b->r) != 0)
+	for (size_t i = 0; i < n; i++)
+		free(h[i].lp);
+	free(h);
+}
+
+/* own_txn: the ops flushed and not committed, dropped. */
+static void wops_clear(struct reg_batch *b)
+{
+	for (size_t i = 0; i < b->nwops; i++) {
+		free(b->wops[i].body);
+		free(b->wops[i].summary);
+		held_free(b->wops[i].held, b->wops[i].n);
+	}
+	b->nwops = 0;
+	b->held_rows = 0;
+}
+
+/* own_txn: the op of o flushed (body and its rows taken), held until reg_batch_commit. */
+static int hold_op(struct reg_batch *b, struct rb_open *o, uint8_t *body, size_t len,
+	const char *summary)
+{
+	if (grow(&b->wops, &b->capwops, b->nwops, sizeof *b->wops, 16) != 0)
 		return -1;
-	int rc = replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, body, len, "registry_rows", NULL,
-		NULL, summary, NULL);
-	for (size_t i = 0; rc == 0 && i < b->nheld; i++)
-		rc = replica_outbox_row_add(b->r, b->op_id, (int)i + 1, b->type, b->held[i].id,
-			b->held[i].lp);
+	char *sm = strdup(summary);
+	if (!sm)
+		return -1;
+	struct rb_wop *w = &b->wops[b->nwops++];
+	snprintf(w->op_id, sizeof w->op_id, "%s", o->op_id);
+	snprintf(w->type, sizeof w->type, "%s", o->type);
+	w->body = body;
+	w->len = len;
+	w->summary = sm;
+	w->held = o->held;
+	w->n = o->nheld;
+	b->held_rows += o->nheld;
+	o->held = NULL;
+	o->nheld = o->capheld = 0;
+	return 0;
+}
+
+long reg_batch_commit(struct reg_batch *b)
+{
+	if (!b->nwops)
+		return 0;
+	size_t rows = 0;
+	int rc = replica_batch_begin(b->r);
+	for (size_t k = 0; rc == 0 && k < b->nwops; k++) {
+		const struct rb_wop *w = &b->wops[k];
+		rc = replica_outbox_add(b->r, w->op_id, KT_MSG_RECORD_OP, w->body, w->len, "registry_rows",
+			NULL, NULL, w->summary, NULL);
+		for (size_t i = 0; rc == 0 && i < w->n; i++)
+			rc = replica_outbox_row_add(b->r, w->op_id, (int)i + 1, w->type, w->held[i].id,
+				w->held[i].lp);
+		rows += w->n;
+	}
 	if (replica_batch_end(b->r, rc == 0) != 0)
 		rc = -1;
-	return rc;
+	long n = (long)b->nwops;
+	if (rc != 0)
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+	else
+		b->done_ops += b->nwops, b->done_rows += rows;
+	wops_clear(b);
+	return rc == 0 ? n : -1;
 }
 
-/* The op being filled goes into the outbox with an empty body (its rows' local payloads
+/* The op being filled in o goes into the outbox with an empty body (its rows' local payloads
  * refer to it); its body comes at flush. */
-static int open_op(struct reg_batch *b, const char *type)
+static int open_op(struct reg_batch *b, struct rb_open *o, const char *type)
 {
-	if (plan_fmt_new_id(b->op_id) != 0 ||
-	    (!b->own_txn && replica_outbox_add(b->r, b->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows",
+	if (plan_fmt_new_id(o->op_id) != 0 ||
+	    (!b->own_txn && replica_outbox_add(b->r, o->op_id, KT_MSG_RECORD_OP, "", 0, "registry_rows",
 		    NULL, NULL, "", NULL) != 0)) {
 		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
 		return -1;
 	}
-	snprintf(b->type, sizeof b->type, "%s", type);
-	b->open = true;
-	b->bytes = 0;
-	b->nlocal = 0;
-	b->first_n = b->last_n = -1;
+	snprintf(o->type, sizeof o->type, "%s", type);
+	o->open = true;
+	o->bytes = 0;
+	o->nlocal = 0;
+	o->first_n = o->last_n = -1;
 	return 0;
 }
 
@@ -186,10 +276,27 @@ static int texts(const char *kind, const char *type, const char *id, long long b
 	return 0;
 }
 
+static int flush_slot(struct reg_batch *b, struct rb_open *o);
+
+/* Past the cap of rows held in the ops being filled: the fullest queued. 0, or -1. */
+static int flush_fullest(struct reg_batch *b)
+{
+	struct rb_open *f = NULL;
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->slot[i].open && (!f || b->slot[i].main.n + b->slot[i].late.n > f->main.n + f->late.n))
+			f = &b->slot[i];
+	return f ? flush_slot(b, f) : 0;
+}
+
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late)
 {
-	if (!b->open && open_op(b, type) != 0)
+	if (slots_ready(b) != 0) {
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	struct rb_open *o = &b->slot[b->cur];
+	if (!o->open && open_op(b, o, type) != 0)
 		return -1;
 	char *js = NULL, *lp = NULL;
 	int t = texts(kind, type, id, base, args, local, n, &js, &lp);
@@ -214,12 +321,12 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
-	b->bytes += strlen(js) + 1;
+	o->bytes += strlen(js) + 1;
 	int rc;
 	if (b->own_txn) {
-		rc = held_add(b, id, lp); /* written at flush */
+		rc = held_add(o, id, lp); /* written at reg_batch_commit */
 	} else {
-		rc = replica_outbox_row_add(b->r, b->op_id, (int)++b->nlocal, type, id, lp);
+		rc = replica_outbox_row_add(b->r, o->op_id, (int)++o->nlocal, type, id, lp);
 		free(lp);
 	}
 	if (rc != 0) {
@@ -227,41 +334,38 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
 		return -1;
 	}
-	if (list_add(late ? &b->late : &b->main, js, tag) != 0) {
+	if (list_add(late ? &o->late : &o->main, js, tag) != 0) {
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
-	if (b->first_n < 0 || n < b->first_n)
-		b->first_n = n;
-	if (n > b->last_n)
-		b->last_n = n;
-	if (b->main.n + b->late.n >= REG_BATCH_ROWS || b->bytes >= REG_BATCH_BYTES)
-		return reg_batch_flush(b);
+	b->open_rows++;
+	if (o->first_n < 0 || n < o->first_n)
+		o->first_n = n;
+	if (n > o->last_n)
+		o->last_n = n;
+	if (o->main.n + o->late.n >= REG_BATCH_ROWS || o->bytes >= REG_BATCH_BYTES)
+		return flush_slot(b, o);
+	if (b->max_open_rows && b->open_rows > b->max_open_rows)
+		return flush_fullest(b);
 	return 0;
 }
 
 /* Remembers the op's rows' tags in their order in the op. */
-static int remember(struct reg_batch *b)
+static int remember(struct reg_batch *b, const struct rb_open *s)
 {
-	if (b->nops == b->capops) {
-		size_t cap = b->capops ? b->capops * 2 : 64;
-		struct rb_op *o = realloc(b->ops, cap * sizeof *o);
-		if (!o)
-			return -1;
-		b->ops = o;
-		b->capops = cap;
-	}
+	if (grow(&b->ops, &b->capops, b->nops, sizeof *b->ops, 64) != 0)
+		return -1;
 	struct rb_op *o = &b->ops[b->nops];
-	o->n = b->main.n + b->late.n;
+	o->n = s->main.n + s->late.n;
 	o->tags = malloc((o->n ? o->n : 1) * sizeof *o->tags);
 	if (!o->tags)
 		return -1;
-	if (b->main.n)
-		memcpy(o->tags, b->main.tags, b->main.n * sizeof *o->tags);
-	if (b->late.n)
-		memcpy(o->tags + b->main.n, b->late.tags, b->late.n * sizeof *o->tags);
-	snprintf(o->op_id, sizeof o->op_id, "%s", b->op_id);
-	if (reg_map_put(&b->byop, b->op_id, NULL, (long)b->nops) != 0) {
+	if (s->main.n)
+		memcpy(o->tags, s->main.tags, s->main.n * sizeof *o->tags);
+	if (s->late.n)
+		memcpy(o->tags + s->main.n, s->late.tags, s->late.n * sizeof *o->tags);
+	snprintf(o->op_id, sizeof o->op_id, "%s", s->op_id);
+	if (reg_map_put(&b->byop, s->op_id, NULL, (long)b->nops) != 0) {
 		free(o->tags);
 		return -1;
 	}
@@ -269,33 +373,35 @@ static int remember(struct reg_batch *b)
 	return 0;
 }
 
-int reg_batch_flush(struct reg_batch *b)
+/* The op being filled in o queued: its body written (or, own_txn, held for the commit). */
+static int flush_slot(struct reg_batch *b, struct rb_open *o)
 {
-	if (!b->open)
+	if (!o->open)
 		return 0;
-	b->open = false;
+	o->open = false;
+	b->open_rows -= o->main.n + o->late.n;
 	json_t *head = json_pack("{s:s,s:s}", "file", b->file, "unit", b->unit);
 	char *hs = head ? json_dumps(head, JSON_COMPACT) : NULL;
 	json_decref(head);
-	size_t len = (hs ? strlen(hs) : 0) + b->bytes + 16;
+	size_t len = (hs ? strlen(hs) : 0) + o->bytes + 16;
 	char *args = hs ? malloc(len) : NULL;
 	int rc = -1;
 	if (args) {
 		/* {"file":…,"unit":…,"rows":[row,row,…]} from the rows as they were dumped */
-		size_t o = strlen(hs) - 1;
-		memcpy(args, hs, o);
-		o += (size_t)sprintf(args + o, ",\"rows\":[");
+		size_t k0 = strlen(hs) - 1;
+		memcpy(args, hs, k0);
+		k0 += (size_t)sprintf(args + k0, ",\"rows\":[");
 		for (int l = 0; l < 2; l++) {
-			const struct rb_list *li = l ? &b->late : &b->main;
+			const struct rb_list *li = l ? &o->late : &o->main;
 			for (size_t i = 0; i < li->n; i++) {
-				if (o > 0 && args[o - 1] != '[')
-					args[o++] = ',';
+				if (k0 > 0 && args[k0 - 1] != '[')
+					args[k0++] = ',';
 				size_t k = strlen(li->js[i]);
-				memcpy(args + o, li->js[i], k);
-				o += k;
+				memcpy(args + k0, li->js[i], k);
+				k0 += k;
 			}
 		}
-		memcpy(args + o, "]}", 3);
+		memcpy(args + k0, "]}", 3);
 		Karta__RecordOp op = KARTA__RECORD_OP__INIT;
 		op.kind = (char *)"registry_rows";
 		op.id = (char *)"";
@@ -303,27 +409,44 @@ int reg_batch_flush(struct reg_batch *b)
 		size_t blen = protobuf_c_message_get_packed_size(&op.base);
 		uint8_t *body = malloc(blen ? blen : 1);
 		char summary[600];
-		snprintf(summary, sizeof summary, "registry_rows %s: %s %ss %ld–%ld (%zu)", b->type, b->file,
-			b->unit, b->first_n, b->last_n, b->main.n + b->late.n);
+		snprintf(summary, sizeof summary, "registry_rows %s: %s %ss %ld–%ld (%zu)", o->type, b->file,
+			b->unit, o->first_n, o->last_n, o->main.n + o->late.n);
 		if (body) {
 			protobuf_c_message_pack(&op.base, body);
-			rc = b->own_txn ? write_held(b, body, blen, summary)
-				: replica_outbox_set_body(b->r, b->op_id, body, blen, summary);
-			if (rc != 0)
-				fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+			if (b->own_txn) {
+				rc = hold_op(b, o, body, blen, summary);
+				if (rc == 0)
+					body = NULL; /* taken */
+				else
+					fprintf(stderr, _("karta: out of memory\n"));
+			} else {
+				rc = replica_outbox_set_body(b->r, o->op_id, body, blen, summary);
+				if (rc != 0)
+					fprintf(stderr, _("karta: cannot queue the change: %s\n"),
+						replica_error(b->r));
+			}
 		}
 		free(body);
 	}
-	if (rc == 0 && remember(b) != 0)
+	if (rc == 0 && remember(b, o) != 0)
 		rc = -1;
 	if (rc != 0 && (!args || !hs))
 		fprintf(stderr, _("karta: out of memory\n"));
 	free(hs);
 	free(args);
-	list_clear(&b->main);
-	list_clear(&b->late);
-	held_clear(b);
+	list_clear(&o->main);
+	list_clear(&o->late);
+	if (rc != 0) /* the import stops: what is not committed is not queued */
+		wops_clear(b);
 	return rc;
+}
+
+int reg_batch_flush(struct reg_batch *b)
+{
+	for (size_t i = 0; i < b->nslots; i++)
+		if (flush_slot(b, &b->slot[i]) != 0)
+			return -1;
+	return 0;
 }
 
 long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
@@ -337,14 +460,19 @@ long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
 
 void reg_batch_free(struct reg_batch *b)
 {
-	list_clear(&b->main);
-	list_clear(&b->late);
-	free(b->main.js);
-	free(b->main.tags);
-	free(b->late.js);
-	free(b->late.tags);
-	held_clear(b);
-	free(b->held);
+	for (size_t i = 0; i < b->nslots; i++) {
+		struct rb_open *o = &b->slot[i];
+		list_clear(&o->main);
+		list_clear(&o->late);
+		free(o->main.js);
+		free(o->main.tags);
+		free(o->late.js);
+		free(o->late.tags);
+		held_free(o->held, o->nheld);
+	}
+	free(b->slot);
+	wops_clear(b);
+	free(b->wops);
 	for (size_t i = 0; i < b->nops; i++)
 		free(b->ops[i].tags);
 	free(b->ops);

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "registry_rows.h"
 
@@ -28,19 +29,43 @@ struct rb_held {
 	char *lp;
 };
 
-struct reg_batch {
-	struct replica *r;
-	const char *file, *unit; /* for the server's words: "FILE line N" */
-	bool own_txn; /* each op written in a transaction of its own at flush (else the caller's) */
-	struct rb_held *held; /* own_txn: the op's rows' entities and local payloads */
-	size_t nheld, capheld;
-	/* the op being filled */
+/* An op being filled: one per slot (reg_batch_slots), the rows of one owner group each */
+struct rb_open {
 	bool open;
 	char op_id[REG_ID_LEN];
 	char type[32];
 	struct rb_list main, late;
 	size_t bytes, nlocal;
 	long first_n, last_n;
+	struct rb_held *held; /* own_txn: its rows' entities and local payloads */
+	size_t nheld, capheld;
+};
+
+/* own_txn: an op written (flushed) but not yet committed, with its rows */
+struct rb_wop {
+	char op_id[REG_ID_LEN];
+	char type[32];
+	uint8_t *body;
+	size_t len;
+	char *summary;
+	struct rb_held *held;
+	size_t n;
+};
+
+struct reg_batch {
+	struct replica *r;
+	const char *file, *unit; /* for the server's words: "FILE line N" */
+	/* own_txn: the ops are held in memory when flushed and written, several in one short
+	 * transaction of the batch's own, by reg_batch_commit (else: in the caller's) */
+	bool own_txn;
+	struct rb_wop *wops;  /* the ops flushed and not yet committed */
+	size_t nwops, capwops;
+	size_t held_rows;     /* the rows of the ops flushed and not yet committed */
+	size_t done_ops, done_rows; /* the ops and rows committed */
+	/* the ops being filled: slot 0 (one op at a time), or one per slot (reg_batch_slots) */
+	struct rb_open *slot;
+	size_t nslots, cur;
+	size_t open_rows, max_open_rows; /* the rows of the ops being filled, and their cap */
 	/* the ops queued */
 	struct rb_op *ops;
 	size_t nops, capops;
@@ -56,8 +81,18 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
  * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
-/* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
+/* n ops filled at once, a row going to the one reg_batch_use chose (the rows of one owner
+ * group in an op: the server's work an op grows with the owners it names), at most max_rows
+ * rows in all held in them — past that, the fullest is queued. 0, or -1 (out of memory). */
+int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows);
+/* The slot (below reg_batch_slots' n) the next reg_batch_add puts its row in. */
+void reg_batch_use(struct reg_batch *b, size_t slot);
+/* Queues the ops being filled (call once the rows are all added). 0, or -1 (printed). */
 int reg_batch_flush(struct reg_batch *b);
+/* own_txn: writes the ops flushed since the last commit in one local transaction (the op
+ * being filled stays held). The number of ops committed, or -1 (printed; those ops are not
+ * queued and are dropped: done_ops and done_rows say what is). */
+long reg_batch_commit(struct reg_batch *b);
 /* The tag of the row a result is about (op->row), -1 when not a row of this batch. */
 long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op);
 void reg_batch_free(struct reg_batch *b);

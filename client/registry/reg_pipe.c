@@ -1,10 +1,11 @@
-/* reg_pipe: see reg_pipe.h. The reader (the caller) writes each op in a short local
- * transaction of its own and says so (reg_pipe_written); the sender sends whatever is
+/* reg_pipe: see reg_pipe.h. The reader (the caller) writes its ops in short local
+ * transactions of its own, one op or several (reg_pipe_commit_now), and says so
+ * (reg_pipe_written); the sender sends whatever is
  * written — the server applies the first rows while the client reads the last — and records
  * each answer; the puller pulls the rows answered so far back into the replica while the
  * server applies the later ones, and the last pages after the last answer. Each of the
  * three writes the replica through its own SQLite handle (WAL, busy timeout), and each
- * write is one local transaction (an op, an Upload's answers, a page with its cursors), so
+ * write is one local transaction (whole ops, an Upload's answers, a page with its cursors), so
  * a kill at any point leaves nothing half-written and `karta sync` goes on from there. */
 #include "reg_pipe.h"
 
@@ -25,6 +26,17 @@
  * the server busy") */
 #define PULL_MIN_ROWS 8000
 
+/* The page cache of the reader's and the sender's handles, KiB (SQLite's default for the
+ * replica: 16 MiB): each writes many rows of the outbox at once, in random places of its
+ * entity index (bench hook: KARTA_OUTBOX_CACHE_KIB) */
+#define REG_PIPE_CACHE_KIB 65536
+
+long reg_pipe_cache_kib(void)
+{
+	const char *e = getenv("KARTA_OUTBOX_CACHE_KIB");
+	return e && atol(e) > 0 ? atol(e) : REG_PIPE_CACHE_KIB;
+}
+
 /* An answer, recorded by the sender: the caller's fn, and the puller may take its rows. */
 static void answered(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
@@ -37,16 +49,39 @@ static void answered(void *arg, const struct replica_op *op, const Karta__OpResu
 	pthread_mutex_unlock(g->mu);
 }
 
-void reg_pipe_written(struct reg_pipe *g)
+/* The reader's commits (reg_pipe_commit_now): up to COMMIT_OPS ops in one, while more than
+ * COMMIT_LOW_ROWS rows it committed are unanswered — six Uploads of the federal package: the
+ * sender's four in flight and the next ones are there already; below that, each op at once.
+ * Each commit rewrites most of the outbox's entity index (docs/performance.md, "The client's
+ * work in the federal import"). Bench hook: KARTA_COMMIT_OPS=N. */
+#define COMMIT_OPS 16
+#define COMMIT_LOW_ROWS 24000
+
+bool reg_pipe_commit_now(struct reg_pipe *g, size_t rows_written, size_t ops_held)
 {
+	const char *e = getenv("KARTA_COMMIT_OPS");
+	long max_ops = e && atol(e) > 0 ? atol(e) : COMMIT_OPS;
+	if (ops_held >= (size_t)max_ops)
+		return true;
+	pthread_mutex_lock(g->mu);
+	bool low = rows_written < g->answered + COMMIT_LOW_ROWS;
+	pthread_mutex_unlock(g->mu);
+	return low;
+}
+
+void reg_pipe_written(struct reg_pipe *g, size_t n)
+{
+	if (!n)
+		return;
 	if (getenv("KARTA_UPLOAD_TIMING")) { /* sync.c: each Upload's timeline beside it */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		kt_log(KT_LOG_INFO, "event=op_written unix_ms=%.1f",
-			(double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+		for (size_t i = 0; i < n; i++) /* each op written, one line (upload_timeline.py) */
+			kt_log(KT_LOG_INFO, "event=op_written unix_ms=%.1f",
+				(double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
 	}
 	pthread_mutex_lock(g->mu);
-	g->written++;
+	g->written += n;
 	pthread_cond_signal(&g->cv);
 	pthread_mutex_unlock(g->mu);
 }
@@ -82,6 +117,13 @@ static void *send_loop(void *arg)
 		sent = n;
 		if (!sync_connect(&g->snd, true)) {
 			rc = -1;
+			break;
+		}
+		/* the answered ops' rows are deleted many ops at a time (replica_outbox.c): the
+		 * entity index's pages they dirty stay in the cache until the commit */
+		struct replica *rp = client_replica(&g->snd);
+		if (!rp || replica_outbox_cache(rp, reg_pipe_cache_kib()) != 0) {
+			rc = -2;
 			break;
 		}
 		if (sync_push(&g->snd, &rep, answered, g) != 0) {

@@ -32,10 +32,16 @@ struct reg_pipe {
 	int pull_rc; /* as send_rc, for the pulls */
 };
 
+/* The page cache (KiB) the reader's handle should have (replica_outbox_cache). */
+long reg_pipe_cache_kib(void);
 /* Starts the sender and the puller. 0, or -1 (printed; neither runs). */
 int reg_pipe_start(struct reg_pipe *p);
-/* An op was written (committed): the sender may take it. Called without *mu held. */
-void reg_pipe_written(struct reg_pipe *p);
+/* n ops were written (committed): the sender may take them. Called without *mu held. */
+void reg_pipe_written(struct reg_pipe *p, size_t n);
+/* Whether the ops written so far (rows_written rows in all) should be committed at once
+ * rather than gathered: the sender has few rows left that are not answered yet, or ops
+ * written but not committed have gathered. Called without *mu held. */
+bool reg_pipe_commit_now(struct reg_pipe *p, size_t rows_written, size_t ops_held);
 /* The reading is over (failed: nothing more is sent); waits for both threads, closes
  * their connections and handles. Their outcomes: send_rc, pull_rc, snd.unreachable. */
 void reg_pipe_end(struct reg_pipe *p, bool failed);

@@ -39,6 +39,7 @@
 #include "kt_msg.h"
 #include "opts.h"
 #include "reg_batch.h"
+#include "reg_owner.h"
 #include "reg_pipe.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
@@ -70,6 +71,7 @@ struct gimp {
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
 	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
+	struct reg_owner owner;   /* each queued row's op: its owner's (reg_owner.c) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
 	struct gq *q;
@@ -301,6 +303,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	else
 		g->st[t].to_add++;
 	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
+		reg_batch_use(&g->batch, reg_owner_slot(&g->owner, &g->batch, t, tab, row, id));
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
 			struct gq *n = realloc(g->q, cap * sizeof *n);
@@ -337,16 +340,29 @@ out:
 	return rc;
 }
 
-/* The op being filled written (at the end of a file or of the package). 0, or -1 (printed). */
-static int flush(struct gimp *g)
+/* Sending while reading: the ops flushed so far committed when it is time (all: at the end),
+ * and the sender told. Without *mu held. 0, or -1 (printed). */
+static int commit_ops(struct gimp *g, bool all)
+{
+	struct reg_batch *b = &g->batch;
+	if (!b->own_txn || !b->nwops ||
+	    (!all && !reg_pipe_commit_now(&g->pipe, b->done_rows + b->held_rows, b->nwops)))
+		return 0;
+	long n = reg_batch_commit(b);
+	if (n < 0)
+		return -1;
+	reg_pipe_written(&g->pipe, (size_t)n);
+	return 0;
+}
+
+/* The op being filled written (at the end of a file or of the package: last, everything
+ * committed). 0, or -1 (printed). */
+static int flush(struct gimp *g, bool last)
 {
 	pthread_mutex_lock(&g->mu);
-	size_t ops = g->batch.nops;
 	int rc = reg_batch_flush(&g->batch);
 	pthread_mutex_unlock(&g->mu);
-	if (g->batch.own_txn && g->batch.nops != ops)
-		reg_pipe_written(&g->pipe);
-	return rc;
+	return rc == 0 ? commit_ops(g, last) : -1;
 }
 
 /* Reads one table's file. 0, or -1 (the file is refused as a whole, or a local error). */
@@ -363,7 +379,7 @@ static int read_table(struct gimp *g, int t)
 	struct kt_gds_row row;
 	int k, rc = 0;
 	if (!g->dry && !g->check_only) { /* an op's rows are of one file: their numbers are its rows */
-		if (flush(g) != 0) {
+		if (flush(g, false) != 0) {
 			kt_gds_close(rd);
 			return -1;
 		}
@@ -394,8 +410,8 @@ static int read_table(struct gimp *g, int t)
 		if ((g->st[t].rows & 255) == 0)
 			bar(g, t);
 		pthread_mutex_unlock(&g->mu);
-		if (g->batch.own_txn && g->batch.nops != ops)
-			reg_pipe_written(&g->pipe);
+		if (r >= 0 && g->batch.nops != ops && commit_ops(g, false) != 0)
+			r = -1;
 		if (r < 0) {
 			rc = -1;
 			break;
@@ -525,20 +541,29 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
+	if (reg_owner_init(&g->owner, &g->batch) != 0)
+		return -1;
 	g->pipe = (struct reg_pipe){.cfg = &g->cl->cfg, .mu = &g->mu, .fn = on_result, .arg = g};
 	g->batch.own_txn = true;
+	/* the ops written several at a time (reg_pipe_commit_now): the entity index's pages they
+	 * dirty stay in the cache until the commit */
+	if (replica_outbox_cache(g->r, reg_pipe_cache_kib()) != 0) {
+		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(g->r));
+		return -1;
+	}
 	if (reg_pipe_start(&g->pipe) != 0)
 		return -1;
 	int rc = read_all(g);
 	if (rc == 0)
-		rc = flush(g);
+		rc = flush(g, true);
 	reg_pipe_end(&g->pipe, rc != 0);
 	g->quiet = false;
-	if (rc != 0) {
+	if (rc != 0) { /* the rows of the ops committed are queued; the others are not */
+		size_t n = g->batch.done_rows;
 		fprintf(stderr, P_("karta: %s: %zu change was queued before the import stopped; 'karta "
 				"sync' sends it, importing the package again queues the rest\n", "karta: %s: %zu "
 				"changes were queued before the import stopped; 'karta sync' sends them, importing "
-				"the package again queues the rest\n", g->nq), g->path, g->nq);
+				"the package again queues the rest\n", n), g->path, n);
 		return -1;
 	}
 	if (g->pipe.send_rc == -1 && g->pipe.snd.unreachable) {
@@ -593,6 +618,7 @@ static void gimp_free(struct gimp *g)
 	reg_map_free(&g->orgs);
 	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
+	reg_owner_free(&g->owner);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
@@ -673,6 +699,8 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 				goto dberr;
 			in_batch = true;
 			reg_batch_init(&g.batch, g.r, "", "row");
+			if (reg_owner_init(&g.owner, &g.batch) != 0)
+				goto out;
 		}
 		if (read_all(&g) != 0)
 			goto out;

@@ -564,10 +564,12 @@ static uint64_t fnv(const char *s)
 	return h;
 }
 
-static struct reg_map_entry *slot(const struct reg_map *m, const char *key)
+/* The entry of key (hash h), or the free one where it goes: the keys of other hashes are not
+ * read (a probe touches the table only, not the keys' memory). */
+static struct reg_map_entry *slot(const struct reg_map *m, const char *key, uint64_t h)
 {
-	size_t i = (size_t)(fnv(key) & (m->cap - 1));
-	while (m->e[i].key && strcmp(m->e[i].key, key) != 0)
+	size_t i = (size_t)(h & (m->cap - 1));
+	while (m->e[i].key && (m->e[i].hash != h || strcmp(m->e[i].key, key) != 0))
 		i = (i + 1) & (m->cap - 1);
 	return &m->e[i];
 }
@@ -580,11 +582,12 @@ int reg_map_put(struct reg_map *m, const char *key, const char *val, long num)
 			return -1;
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->e[i].key)
-				*slot(&g, m->e[i].key) = m->e[i];
+				*slot(&g, m->e[i].key, m->e[i].hash) = m->e[i];
 		free(m->e);
 		*m = g;
 	}
-	struct reg_map_entry *e = slot(m, key);
+	uint64_t h = fnv(key);
+	struct reg_map_entry *e = slot(m, key, h);
 	char *v = val && *val ? strdup(val) : empty; /* most values are "": one shared copy */
 	if (!v)
 		return -1;
@@ -593,6 +596,7 @@ int reg_map_put(struct reg_map *m, const char *key, const char *val, long num)
 			free(v);
 			return -1;
 		}
+		e->hash = h;
 		m->n++;
 	} else if (e->val != empty) {
 		free(e->val);
@@ -606,7 +610,7 @@ const struct reg_map_entry *reg_map_get(const struct reg_map *m, const char *key
 {
 	if (!m->cap)
 		return NULL;
-	const struct reg_map_entry *e = slot(m, key);
+	const struct reg_map_entry *e = slot(m, key, fnv(key));
 	return e->key ? e : NULL;
 }
 

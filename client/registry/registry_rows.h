@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "kt_registry.h"
@@ -67,6 +68,7 @@ struct reg_map_entry {
 	char *key;
 	char *val;
 	long num;
+	uint64_t hash; /* the key's: a probe compares it before the key */
 };
 struct reg_map {
 	struct reg_map_entry *e;
