@@ -316,11 +316,13 @@ fail:
 	return -1;
 }
 
-static int configure(struct replica *r)
+/* fresh: the file was made empty by this open (its pages are chosen before it is written). */
+static int configure(struct replica *r, bool fresh)
 {
 	sqlite3_busy_timeout(r->db, RP_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(r->db, 1);
-	if (rp_exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	if ((fresh && rp_pages_new(r)) ||
+	    rp_exec(r, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		"PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = " RP_CACHE_KIB
 		"; PRAGMA wal_autocheckpoint = " RP_WAL_PAGES "; PRAGMA journal_size_limit = " RP_WAL_LIMIT,
 		"replica: cannot configure the database"))
@@ -341,8 +343,11 @@ int replica_open(const char *dir, struct replica **out, char *err, size_t errlen
 	}
 	/* Created here, so it gets 0600; SQLite gives its -wal and -shm files the same mode. */
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
 		snprintf(err, errlen, _("replica: cannot open %s: %s"), path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	close(fd);
@@ -358,7 +363,7 @@ int replica_open(const char *dir, struct replica **out, char *err, size_t errlen
 		replica_close(r);
 		return -1;
 	}
-	if (configure(r)) {
+	if (configure(r, sb.st_size == 0)) {
 		snprintf(err, errlen, "%s (%s)", r->err, path);
 		replica_close(r);
 		return -1;
@@ -384,14 +389,17 @@ int replica_pull_bulk(struct replica *r, bool bulk)
 {
 	if (!bulk)
 		return rp_exec(r, ROW_INDEXES "PRAGMA synchronous = FULL; PRAGMA cache_size = "
-			RP_CACHE_KIB, "replica: cannot index the rows");
+			RP_CACHE_KIB, "replica: cannot index the rows") || rp_fill_journal(r, false);
 	/* an empty replica is filled without its secondary indexes: built once at the end (or at
-	 * the next open, if this pull is killed) instead of kept up row by row */
+	 * the next open, if this pull is killed) instead of kept up row by row, and in
+	 * rollback-journal mode when it can be (written once, not to the WAL and again) */
 	long have = rp_count(r, "SELECT EXISTS (SELECT 1 FROM row)");
-	if (have < 0 || (have == 0 && rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
-		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database")))
+	if (have < 0 || (have == 0 && (rp_exec(r, "DROP INDEX IF EXISTS row_feed;"
+		" DROP INDEX IF EXISTS row_plan", "replica: cannot configure the database") ||
+		rp_fill_journal(r, true))))
 		return -1;
-	return rp_exec(r, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
+	return rp_exec(r, r->rollback_fill ? "PRAGMA synchronous = FULL; PRAGMA cache_size = "
+		RP_BULK_CACHE_KIB : "PRAGMA synchronous = NORMAL; PRAGMA cache_size = " RP_BULK_CACHE_KIB,
 		"replica: cannot configure the database");
 }
 

@@ -110,7 +110,9 @@ void replica_cursors_free(Karta__FeedCursor **c, size_t n);
  * connection's page cache is 64 MiB instead of 16. sync_pull sets it around a pull;
  * nothing but pulled rows and cursors is written meanwhile. An empty replica is filled
  * without the rows' secondary indexes: unsetting bulk builds them (so does replica_open, when
- * a pull was killed before). */
+ * a pull was killed before); and, when no other connection has it open, in rollback-journal
+ * mode with a sync at each commit (FULL), WAL mode again when bulk is unset (or at the next
+ * open). */
 int replica_pull_bulk(struct replica *r, bool bulk);
 
 /* What replica_pages_fill did. */

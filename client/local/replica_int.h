@@ -49,6 +49,7 @@ struct replica {
 	sqlite3_stmt *st[RS__COUNT];
 	char err[512];
 	char dir[256]; /* the state dir, for messages */
+	bool rollback_fill; /* a first fill in rollback-journal mode (replica_pages.c) */
 	/* ops answered whose rows in outbox_row are not deleted yet (replica_outbox.c) */
 	char (*gone)[REPLICA_OP_ID_LEN];
 	size_t ngone, capgone;
@@ -70,6 +71,14 @@ sqlite3_stmt *rp_prepare(struct replica *r, const char *sql);
 /* sqlite3_exec of sql (statements without parameters): 0 or -1 (error: what, in rp_dberr's
  * words). */
 int rp_exec(struct replica *r, const char *sql, const char *what);
+/* A first fill's journal (replica_pages.c): rollback — TRUNCATE mode when no other connection
+ * has the replica open and its disk has 2 GiB free (else it stays in WAL mode: 0 either way,
+ * -1 on another error); not rollback — WAL mode again after such a fill (a failure is left to
+ * the next open, but a full disk). */
+int rp_fill_journal(struct replica *r, bool rollback);
+/* A new, empty file's pages set to 16 KiB when its disk has room (replica_pages.c); before
+ * anything is written to it. 0 or -1. */
+int rp_pages_new(struct replica *r);
 /* Steps s expecting no row (SQLITE_DONE), then resets it: 0 or -1 (error: what). */
 int rp_run(struct replica *r, sqlite3_stmt *s, const char *what);
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # t_pull_bulk: how a pull fills and follows at speed (issue 18, docs/sync.md "The client's
 # side") keeps every guarantee:
-#  - a new replica is filled without its secondary row indexes (built once at the end); the
-#    client killed mid-fill — a Pull of the next page sent before the page it answers was
+#  - a new replica is filled without its secondary row indexes (built once at the end), in
+#    rollback-journal mode (no WAL: written once), WAL mode again at its end; the client killed
+#    mid-fill — a Pull of the next page sent before the page it answers was
 #    applied — leaves a replica that any next command opens with its indexes back, and the
-#    next sync ends equal to the server by row count and checksum;
+#    next sync ends equal to the server by row count and checksum (and the file passes the
+#    integrity check, back in WAL mode); another karta that opens the replica during a first
+#    fill (an offline command) puts it back in WAL mode between two pages, and the fill ends
+#    equal to the server;
 #  - the indexes are back after a completed fill, and a replica that has rows keeps them
 #    through a pull;
 #  - after a bulk write (one statement, hundreds of rows in several feeds) the caught-up
@@ -42,24 +46,43 @@ kt_slow_first_pull reg 150 "$KT_WORK/fill1.out"
 PULL=$KT_BG_PID
 kt_wait_rows reg 20 0.05
 mid=$(indexes)
+midmode=$(kt_sq reg "PRAGMA journal_mode")
 kt_bg_kill "$PULL"
 n=$(kt_sq reg "SELECT count(*) FROM row")
 [ "$n" -gt 0 ] && [ "$n" -lt "$TOTAL" ] ||
 	kt_fail "the fill was not killed midway ($n of $TOTAL rows): $(cat "$KT_WORK/fill1.out")"
 kt_assert_eq "$mid" "" "a fill runs without the row indexes"
+kt_assert_eq "$midmode" delete "a first fill runs out of WAL mode (a rollback journal)"
 kt_log "fill killed with $n of $TOTAL rows"
 kt_assert_eq "$(indexes)" "" "the killed fill left the indexes dropped"
 # any command that opens the replica builds them again (here: one that works offline)
 sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/reg.conf" >"$KT_WORK/reg-off.conf"
 kt_karta reg-off status >/dev/null 2>&1 || true
 kt_assert_eq "$(indexes)" "row_feed row_plan" "the next open builds the row indexes again"
+kt_assert_eq wal "$(kt_sq reg "PRAGMA journal_mode")" "the next open puts the killed fill's file in WAL mode"
+kt_assert_eq ok "$(kt_sq reg "PRAGMA integrity_check")" "integrity after a fill killed midway"
 kt_ok reg sync
 kt_assert_replica_eq reg "replica after a fill killed midway"
+
+# --- another karta opens the replica during a first fill ------------------------------------
+kt_slow_first_pull reg 150 "$KT_WORK/fill2.out"
+PULL=$KT_BG_PID
+kt_wait_rows reg 20 0.05
+[ "$n" -lt "$TOTAL" ] || kt_fail "the fill was over before another karta opened the replica"
+kt_karta reg-off status >"$KT_WORK/status2.out" 2>&1 ||
+	kt_fail "an offline command during a first fill: $(cat "$KT_WORK/status2.out")"
+kt_assert_eq wal "$(kt_sq reg "PRAGMA journal_mode")" "the command put the filling replica in WAL mode"
+kill -0 "$PULL" 2>/dev/null || kt_log "(the fill ended while the command ran)"
+wait "$PULL" || kt_fail "the first fill after another karta opened the replica: $(cat "$KT_WORK/fill2.out")"
+kt_assert_eq ok "$(kt_sq reg "PRAGMA integrity_check")" "integrity after a fill shared with another karta"
+kt_assert_replica_eq reg "replica filled while another karta opened it"
 
 # --- a completed fill, then a pull into a replica with rows ----------------------------------
 rm -rf "$KT_WORK/reg.state"
 kt_ok reg sync
 kt_assert_replica_eq reg "replica filled in one sync"
+kt_assert_eq wal "$(kt_sq reg "PRAGMA journal_mode")" "WAL mode after a first fill"
+[ -e "$KT_WORK/reg.state/replica.db-journal" ] && kt_fail "a first fill left its rollback journal"
 kt_assert_eq "$(indexes)" "row_feed row_plan" "the fill built the row indexes at its end"
 
 # --- following the feeds after a bulk write -------------------------------------------------

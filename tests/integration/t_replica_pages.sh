@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# t_replica_pages: a new replica's file is rebuilt with 16 KiB pages before its first fill
-# (client/local/replica_pages.c; docs/performance.md, "The client's apply: 16 KiB pages at the
-# first fill"), and only then:
+# t_replica_pages: a new replica's file is made with 16 KiB pages, or — made with 4 KiB pages (an
+# earlier karta's) — rebuilt with them before its first fill (client/local/replica_pages.c;
+# docs/performance.md, "The client's apply: 16 KiB pages at the first fill"), and only then:
+#  - a replica file made by any command (here an offline `karta status`) has 16 KiB pages
+#    before any sync;
 #  - a first sync leaves a replica of 16 KiB pages in WAL mode, whole, equal to the server;
 #    the next syncs keep it;
+#  - (the cases below start from a replica file of 4 KiB pages with no schema yet, as an
+#    earlier karta made it, so that the first sync has to rebuild it)
 #  - another karta that has the replica open (`karta watch`, offline, retrying) refuses the
 #    switch: the sync says so and fills the replica with its 4 KiB pages, equal to the server;
 #    a replica that has rows is never rebuilt (the next sync, alone, keeps 4 KiB pages);
@@ -24,6 +28,20 @@ sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/mun1.conf" >"$KT_WORK/mun1-
 pages() { kt_sq mun1 "PRAGMA page_size"; }
 mode() { kt_sq mun1 "PRAGMA journal_mode"; }
 STATE=$KT_WORK/mun1.state
+# old_file: a replica file of 4 KiB pages, in WAL mode, nothing in it yet (an earlier karta's)
+old_file() {
+	rm -rf "$STATE"
+	mkdir -m 700 -p "$STATE"
+	sqlite3 "$STATE/replica.db" "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;
+		CREATE TABLE t(a); DROP TABLE t;" >/dev/null
+	kt_assert_eq 4096 "$(sqlite3 "$STATE/replica.db" "PRAGMA page_size")" "an earlier karta's file"
+}
+
+# --- a new file ------------------------------------------------------------------------------
+rm -rf "$STATE"
+kt_karta mun1-off status >/dev/null 2>&1 || true
+kt_assert_eq 16384 "$(pages)" "page size of a replica file made by an offline command"
+kt_assert_eq 0 "$(kt_sq mun1 "SELECT count(*) FROM row")" "no rows before the first sync"
 
 # --- a first sync ---------------------------------------------------------------------------
 rm -rf "$STATE"
@@ -41,7 +59,7 @@ kt_assert_eq 16384 "$(pages)" "page size after the next sync"
 kt_assert_replica_eq mun1 "replica after the next sync"
 
 # --- another karta has the replica open -----------------------------------------------------
-rm -rf "$STATE"
+old_file
 kt_bg "$KT_KARTA" --config "$KT_WORK/mun1-off.conf" watch >"$KT_WORK/watch.out" 2>&1
 WATCH=$KT_BG_PID
 kt_wait_said "$KT_WORK/watch.out" "reconnecting" "$WATCH" 15
@@ -60,7 +78,7 @@ kt_assert_eq ok "$(kt_sq mun1 "PRAGMA integrity_check")" "integrity of the 4 KiB
 
 # --- killed at each step of the switch ------------------------------------------------------
 for step in 1 2 3; do
-	rm -rf "$STATE"
+	old_file
 	# two ops the server will reject (a plan it does not have) wait in the new replica's
 	# outbox: the sync sends them first, and its pull then holds their rejections
 	"$KT_BIN/tests/kt_outbox_fill" "$STATE" 00000000-0000-4000-8000-00000000000$step \

@@ -85,6 +85,42 @@ static void test_plan_of_row(void **state)
 	sqlite3_finalize(s);
 }
 
+/* A replica opened on a file of 4 KiB pages with nothing in it yet (as an earlier karta made
+ * it): replica_open keeps its pages, replica_pages_fill has to rebuild it. */
+static int old_file_setup(void **state)
+{
+	struct replica_fixture *f = calloc(1, sizeof *f);
+	char err[256] = "out of memory", path[160];
+	sqlite3 *db = NULL;
+	if (f)
+		snprintf(f->dir, sizeof f->dir, "/tmp/kt_replica_test_XXXXXX");
+	if (!f || !mkdtemp(f->dir))
+		goto fail;
+	snprintf(path, sizeof path, "%s/replica.db", f->dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK || sqlite3_exec(db, "PRAGMA page_size = 4096;"
+		" CREATE TABLE t(a); DROP TABLE t", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_close(db);
+	db = NULL;
+	if (replica_open(f->dir, &f->r, err, sizeof err) != 0)
+		goto fail;
+	*state = f;
+	return 0;
+fail:
+	fprintf(stderr, "setup: %s\n", err);
+	sqlite3_close(db);
+	free(f);
+	return -1;
+}
+
+static void test_pages_new_file(void **state)
+{
+	/* a replica file made by replica_open has 16 KiB pages from the start (room on /tmp) */
+	struct replica *r = ((struct replica_fixture *)*state)->r;
+	assert_int_equal(rp_count(r, "PRAGMA page_size"), 16384);
+	assert_int_equal(replica_pages_fill(r), REPLICA_PAGES_KEPT);
+}
+
 static void test_pages_switch(void **state)
 {
 	struct replica_fixture *f = *state;
@@ -121,7 +157,8 @@ static void test_pages_kept_with_rows(void **state)
 KT_UNIT_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_plan_of_row, replica_fixture_setup,
 		replica_fixture_teardown),
-	cmocka_unit_test_setup_teardown(test_pages_switch, replica_fixture_setup,
+	cmocka_unit_test_setup_teardown(test_pages_new_file, replica_fixture_setup,
 		replica_fixture_teardown),
-	cmocka_unit_test_setup_teardown(test_pages_kept_with_rows, replica_fixture_setup,
+	cmocka_unit_test_setup_teardown(test_pages_switch, old_file_setup, replica_fixture_teardown),
+	cmocka_unit_test_setup_teardown(test_pages_kept_with_rows, old_file_setup,
 		replica_fixture_teardown))
