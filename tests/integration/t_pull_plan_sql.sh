@@ -126,7 +126,6 @@ for try in 1 2 3; do
 	[ "$rc" = 0 ] && break
 	kt_log "try $try: the copy without the SET was planned again after the fill (its plan: $stale)"
 done
-[ "$rc" = 0 ] || kt_skip "the stale plan was not reproduced in three tries (the backend's plans made again each time)"
 [ -n "$ours" ] || kt_fail "no plan written for karta_pull: $(head -c 2000 "$KT_WORK/plans.txt")"
 if grep -q 'Seq Scan on change_log' <<<"$ours"; then
 	kt_fail "karta_pull's plan made on a small log reads the filled log by a sequential scan:
@@ -143,4 +142,6 @@ unkeyed=$(awk -v m="mark: karta_pull" 'index($0, "NOTICE:  mark: ") { on = index
 [ -z "$unkeyed" ] || kt_fail "karta_pull reads change_log without its key:
 $unkeyed"
 kt_log "karta_pull: $(grep -c 'on change_log' <<<"$ours") reads of change_log, all by its key"
+# karta_pull's plan is checked either way; whether it was the stale one is told here
+[ "$rc" = 0 ] || kt_skip "karta_pull reads change_log by its key, but the stale plan was not reproduced in three tries (the backend's plans made again each time)"
 kt_pass
