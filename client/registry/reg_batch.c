@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kt_grow.h"
 #include "kt_i18n.h"
 #include "kt_msg.h"
 #include "plan_fmt.h"
@@ -95,28 +96,15 @@ static void list_clear(struct rb_list *l)
 	l->n = 0;
 }
 
-/* An array *pp of *cap elements of each bytes made room for one more past n (first: the
- * first capacity). 0, or -1 when out of memory (*pp as it was). */
-static int grow(void *pp, size_t *cap, size_t n, size_t each, size_t first)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? *cap * 2 : first;
-	void *g = realloc(*(void **)pp, c * each);
-	if (!g)
-		return -1;
-	*(void **)pp = g;
-	*cap = c;
-	return 0;
-}
-
 /* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
 static int held_add(struct rb_open *o, const char *id, char *lp)
 {
-	if (grow(&o->held, &o->capheld, o->nheld, sizeof *o->held, 256) != 0) {
+	struct rb_held *hv = kt_grow(o->held, &o->capheld, o->nheld, sizeof *hv, 256);
+	if (!hv) {
 		free(lp);
 		return -1;
 	}
+	o->held = hv;
 	struct rb_held *h = &o->held[o->nheld++];
 	snprintf(h->id, sizeof h->id, "%s", id);
 	h->lp = lp;
@@ -147,8 +135,10 @@ static void wops_clear(struct reg_batch *b)
 static int hold_op(struct reg_batch *b, struct rb_open *o, uint8_t *body, size_t len,
 	const char *summary)
 {
-	if (grow(&b->wops, &b->capwops, b->nwops, sizeof *b->wops, 16) != 0)
+	struct rb_wop *wv = kt_grow(b->wops, &b->capwops, b->nwops, sizeof *wv, 16);
+	if (!wv)
 		return -1;
+	b->wops = wv;
 	char *sm = strdup(summary);
 	if (!sm)
 		return -1;
@@ -353,8 +343,10 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 /* Remembers the op's rows' tags in their order in the op. */
 static int remember(struct reg_batch *b, const struct rb_open *s)
 {
-	if (grow(&b->ops, &b->capops, b->nops, sizeof *b->ops, 64) != 0)
+	struct rb_op *ov = kt_grow(b->ops, &b->capops, b->nops, sizeof *ov, 64);
+	if (!ov)
 		return -1;
+	b->ops = ov;
 	struct rb_op *o = &b->ops[b->nops];
 	o->n = s->main.n + s->late.n;
 	o->tags = malloc((o->n ? o->n : 1) * sizeof *o->tags);
