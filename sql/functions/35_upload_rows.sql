@@ -58,9 +58,14 @@ END $$;
 -- karta_registry_access (0008) for many organizations in one statement: the relation of each
 -- to the device's organization by joins, not by karta_org_relation once an owner (≈ 0.3 ms a
 -- call: a region's import names a thousand schools). code: the organization's code.
+-- PL/pgSQL for its cached plan: every caller passes the owners as ARRAY(SELECT …), which keeps
+-- an SQL function from being inlined, and an SQL function not inlined is planned at each call
+-- (0.76 → 0.51 ms a call of 264 owners, 2.31 → 1.76 of 1,000: docs/performance.md, "The
+-- apply's CPU …", branch applyfeed).
 CREATE OR REPLACE FUNCTION karta_rows_access(w karta_up_actor, p_type text, p_orgs bigint[])
-RETURNS TABLE (org bigint, acc text, code text) LANGUAGE sql STABLE AS $$
-	SELECT o.id, CASE
+RETURNS TABLE (org bigint, acc text, code text) LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN QUERY SELECT o.id, CASE
 		WHEN o.id = w.org_id THEN CASE WHEN w.role = 'viewer' THEN 'read' ELSE 'write' END
 		WHEN o.parent_id = w.org_id OR p.parent_id = w.org_id THEN
 			CASE WHEN w.level = 'region' AND w.role IS DISTINCT FROM 'viewer' THEN 'write' ELSE 'read' END
@@ -71,8 +76,8 @@ RETURNS TABLE (org bigint, acc text, code text) LANGUAGE sql STABLE AS $$
 	JOIN organization o ON o.id = q.x -- a join: "= ANY" of a thousand was 0.1 s
 	LEFT JOIN organization p ON p.id = o.parent_id
 	LEFT JOIN organization a ON a.id = w.org_id
-	LEFT JOIN organization ap ON ap.id = a.parent_id
-$$;
+	LEFT JOIN organization ap ON ap.id = a.parent_id;
+END $$;
 
 -- The region of every organization (karta_org_region as a set, for joins).
 CREATE OR REPLACE FUNCTION karta_rows_regions() RETURNS TABLE (id bigint, region bigint)
