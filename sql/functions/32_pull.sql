@@ -119,45 +119,29 @@ pend AS MATERIALIZED (
 			sum(f.last_seq - f.since) OVER (ORDER BY f.code ROWS UNBOUNDED PRECEDING) AS upto
 		FROM fs f WHERE f.how = 'pull' AND f.since < f.last_seq) p
 	WHERE p.upto - p.n < (SELECT lim.cap FROM lim)),
--- their keys and a cheap guess of each one's size (the stored json's, no payload carried)
+-- their keys and each one's size: a json's stored size (its text and a 1- or 4-byte header:
+-- at most 4 bytes over the text's, never under it), a compressed one's text length (decompressed,
+-- those rows alone); no payload carried
 cand AS MATERIALIZED (
 	SELECT f.code, f.org_id, f.epoch AS f_epoch, l.seq AS l_seq,
 		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size
 	FROM pend f
 	CROSS JOIN LATERAL (
-		SELECT x.seq, x.entity_type, pg_column_size(x.payload)
-			* CASE WHEN pg_column_compression(x.payload) IS NULL THEN 1 ELSE 3 END AS size
+		SELECT x.seq, x.entity_type, CASE WHEN pg_column_compression(x.payload) IS NULL
+			THEN pg_column_size(x.payload) ELSE octet_length(x.payload::text) END AS size
 		FROM change_log x
 		WHERE x.feed_id = f.org_id AND x.seq > f.since
 		ORDER BY x.seq LIMIT (SELECT lim.cap FROM lim) - f.before) l),
--- the rows the guess lets in (a json's stored form is its text and a 1- or 4-byte header; a
--- compressed one is guessed at thrice its stored size), fetched again by their key with
--- their text (sorting the cap's rows with their payloads cost more than fetching them again).
--- A guess too small fetches rows the page then leaves out, too large ends the page early.
--- Each row fetched by a probe of its key (LATERAL … LIMIT 1: a subquery of its own, whose only
--- sensible path is the key's index): as a join, the generic plan made on a log of a few rows
--- read the whole primary key once per row with the join as a filter after an import filled
--- the log (52 million rows filtered over 3,701 loops, pulls cancelled at 30 s).
-ser AS MATERIALIZED (
-	SELECT c.code, c.f_epoch, c.l_seq, c.shown, l.entity_type AS l_type, l.entity_id AS l_id,
-		l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,
-		l.origin_op_id AS l_origin, CASE WHEN c.shown THEN l.payload::text END AS ptxt
-	FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
-		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS est
-		FROM cand c) c
-	CROSS JOIN LATERAL (SELECT x.entity_type, x.entity_id, x.op, x.row_version,
-			x.changed_fields, x.origin_op_id, x.payload
-		FROM change_log x WHERE x.feed_id = c.org_id AND x.seq = c.l_seq LIMIT 1) l
-	WHERE c.est < greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o)),
--- a row is taken while the bytes of the rows before it are under the budget: the keys taken
--- (the running sum over (code, seq, bytes) alone — OFFSET 0 keeps the sizes computed before
--- the window's sort — so the page's payloads are neither sorted nor copied again: the pull
--- back of 30,000 rows 370 → 350 ms of backend CPU, replayed)
+-- the keys the page takes: a row is taken while the bytes of the rows before it are under the
+-- budget (the running sum over the keys and sizes alone). The page's rows are then fetched once,
+-- by their key, as they are sent: before, the rows a guessed size let in were fetched with their
+-- payloads, kept (a copy), summed again over their text and read once more to be sent — the
+-- registries' pull back 32 → 25 ms of backend CPU a page of ~5,200 rows (bench/pull_replay.sh)
 taken AS MATERIALIZED (
-	SELECT c.code, c.l_seq FROM (SELECT c.code, c.l_seq, coalesce(sum(c.b)
-		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-		FROM (SELECT c.code, c.l_seq, CASE WHEN c.shown THEN octet_length(c.ptxt) + 64 ELSE 0 END AS b
-		      FROM ser c OFFSET 0) c) c
+	SELECT c.code, c.org_id, c.f_epoch, c.l_seq, c.shown FROM (
+		SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
+			OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+		FROM cand c) c
 	WHERE c.before < greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o)),
 moved AS (SELECT t.code, max(t.l_seq) AS pos FROM taken t GROUP BY t.code),
 states AS MATERIALIZED (
@@ -174,13 +158,18 @@ FROM (
 		NULL::text AS name, NULL::text AS level, NULL::text AS parent, NULL::boolean AS caught_up
 	FROM cur k WHERE NOT EXISTS (SELECT 1 FROM vis v WHERE v.code = k.feed)
 	UNION ALL
-	SELECT 1, 'change', t.code, t.l_seq, t.l_type, t.l_id, t.l_op, t.l_ver, t.l_fields, t.ptxt,
-		t.l_origin, t.f_epoch, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-	-- taken is a prefix of ser in (code, seq) order: the rows up to its last key, by one
-	-- comparison each (a join of the two was planned as a nested loop over their estimates of
-	-- one row each: 3,844 × 3,844 comparisons, 1.3 s of a registry pull back's page)
-	FROM ser t WHERE t.shown AND (t.code, t.l_seq) <= (SELECT k.code, k.l_seq FROM taken k
-		ORDER BY k.code DESC, k.l_seq DESC LIMIT 1)
+	-- each row fetched by a probe of its key (LATERAL … LIMIT 1: a subquery of its own, whose only
+	-- sensible path is the key's index): as a join, the generic plan made on a log of a few rows
+	-- read the whole primary key once per row with the join as a filter after an import filled
+	-- the log (52 million rows filtered over 3,701 loops, pulls cancelled at 30 s)
+	SELECT 1, 'change', t.code, t.l_seq, l.entity_type, l.entity_id, l.op, l.row_version,
+		l.changed_fields, l.payload::text, l.origin_op_id, t.f_epoch, NULL, NULL, NULL, NULL, NULL,
+		NULL, NULL
+	FROM taken t
+	CROSS JOIN LATERAL (SELECT x.entity_type, x.entity_id, x.op, x.row_version,
+			x.changed_fields, x.origin_op_id, x.payload
+		FROM change_log x WHERE x.feed_id = t.org_id AND x.seq = t.l_seq LIMIT 1) l
+	WHERE t.shown
 	UNION ALL
 	-- the current rows of the feeds filled, at the feed's last_seq (read with them; the feed's
 	-- epoch and last_seq carried by the scan, the feeds filled tested by a hashed IN: joining
