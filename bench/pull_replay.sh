@@ -36,6 +36,7 @@ kt_karta reg sync >/dev/null
 DEV=$(kt_psql "SELECT d.id FROM device d JOIN organization o ON o.id = d.org_id WHERE o.code = 'reg'")
 START=$(kt_psql "SELECT jsonb_agg(jsonb_build_object('feed', code, 'epoch', epoch, 'seq', last_seq)
 	ORDER BY code) FROM karta_feed_visible($DEV)")
+cp -a "$KT_WORK/reg.state" "$KT_WORK/reg.state.pre" # (PULL_KEEP: the client's pull back again)
 kt_karta reg registry import --layout giadbset "$KT_WORK/registries.zip" >"$KT_WORK/import.out" 2>&1 ||
 	kt_fail "import: $(tail -n 3 "$KT_WORK/import.out")"
 kt_stop_kartad
@@ -100,8 +101,10 @@ for ((i = 1; i <= ROUNDS; i++)); do
 done
 echo
 echo "$PAGES pages (the last caught up) over $ROWS rows in the feeds, budget $BUDGET bytes."
-# PULL_KEEP=SECONDS: the cluster kept that long after (its conninfo on stderr), to look further
+# PULL_KEEP=SECONDS: the cluster and a kartad kept that long after (the conninfo on stderr), to
+# look further; the region's replica before the import is reg.state.pre in the work folder
 if [ -n "${PULL_KEEP:-}" ]; then
+	kt_start_kartad
 	echo "$KT_CONNINFO" >&2
 	sleep "$PULL_KEEP"
 fi
