@@ -44,16 +44,18 @@ $$;
 -- one —, one 'end' row with caught_up), in no order: kartad puts the changes in (feed code,
 -- seq) order (sorting the page here copied its payloads once more).
 -- A change costs its payload's bytes + 64; a change of a 'plans'-scope feed that is not a
--- plan entity costs nothing and is passed over (the cursor moves past it). A page reads the
--- keys of at most `cap` log rows (below), and serializes those whose stored size fits the
--- budget (the text is cut exactly after that). work_mem: a page's sorts stay in memory; jit
+-- plan entity costs nothing and is passed over (the cursor moves past it). A page reads at
+-- most `cap` log rows (below), each once, and sends those whose size fits the budget (a stored
+-- size, at most 4 bytes over the text's: a page never holds more than the budget). work_mem: a page's sorts stay in memory; jit
 -- off: a plan's cost estimate once made PostgreSQL JIT-compile it, 300 ms a call.
 -- enable_seqscan off: the generic plan is made once per backend, with the statistics of that
 -- moment — made while change_log held a few dozen rows (a new region's first sync), it read
 -- the log by sequential scans, and kept doing so after an import put 509,500 rows there until
 -- autovacuum's ANALYZE replaced it: two pages of the federal package's pull back took 8.4 and
 -- 10.9 s (auto_explain: "Seq Scan on change_log … rows=1", 127 loops over 509,508 rows), the
--- pull back 23 s instead of 6–8. Every read of the log here has its (feed_id, seq) key.
+-- pull back 23 s instead of 6–8. Every read of the log here has its (feed_id, seq) key; the
+-- page's rows are no more fetched a second time by their key (3108b1e's probe: as a join, the
+-- generic plan made on a small log read the whole key once a row — t_pull_plan_sql).
 CREATE OR REPLACE FUNCTION karta_pull(p_device bigint, p_cursors jsonb, p_max_bytes int)
 RETURNS TABLE (kind text, feed text, seq bigint, entity_type text, entity_id uuid, op text,
 	row_version bigint, changed_fields text[], payload text, origin_op_id uuid, epoch int,
@@ -109,8 +111,7 @@ fill_big AS MATERIALIZED (
 	SELECT x.code FROM fill_cut x WHERE NOT EXISTS (SELECT 1 FROM fill_scan c WHERE c.code < x.code)
 	UNION ALL
 	SELECT b.code FROM fill_bytes b WHERE b.bytes > greatest(p_max_bytes, 1)),
--- the log rows past the cursors, in (code, seq) order, at most `cap` of them, none
--- serialized yet: each feed with rows to pull reads, by its (feed_id, seq) index, only as many
+-- the log rows past the cursors, in (code, seq) order, at most `cap` of them: each feed with rows to pull reads, by its (feed_id, seq) index, only as many
 -- as the feeds before it left of the cap — so a page reads at most cap log rows however long
 -- the backlog (0015 read every pending row of every feed and sorted them on disk: 30,000
 -- rows a page after a registry import). cap: the budget over the average stored payload
@@ -122,32 +123,39 @@ lim AS MATERIALIZED (
 		greatest(p_max_bytes, 1) / greatest(64, coalesce((SELECT s.avg_width FROM pg_stats s
 			WHERE s.schemaname = current_schema() AND s.tablename = 'change_log'
 			  AND s.attname = 'payload'), 0)) + 1)::bigint AS cap),
-pend AS MATERIALIZED (
+pend AS (
 	SELECT p.*, p.upto - p.n AS before FROM (
 		SELECT f.code, f.org_id, f.epoch, f.scope, f.since, f.last_seq - f.since AS n,
 			sum(f.last_seq - f.since) OVER (ORDER BY f.code ROWS UNBOUNDED PRECEDING) AS upto
 		FROM fs f WHERE f.how = 'pull' AND f.since < f.last_seq) p
 	WHERE p.upto - p.n < (SELECT lim.cap FROM lim)),
--- their keys and each one's size: a json's stored size (its text and a 1- or 4-byte header:
--- at most 4 bytes over the text's, never under it), a compressed one's text length (decompressed,
--- those rows alone); no payload carried
-cand AS MATERIALIZED (
+-- those rows, read once by their key with everything the page sends, and each one's size: a
+-- json's stored size (its text and a 1- or 4-byte header: at most 4 bytes over the text's,
+-- never under it), a compressed one's text length (decompressed, those rows alone). pend and
+-- cand are not kept: the feeds come in code order from pend's window and each feed's rows in
+-- seq order from its index, so the window below only sorts each feed's rows (an incremental
+-- sort on the code) — the order is still the window's ORDER BY, not the plan's
+cand AS (
 	SELECT f.code, f.org_id, f.epoch AS f_epoch, l.seq AS l_seq,
-		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size
+		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size,
+		l.entity_type AS l_type, l.entity_id AS l_id, l.op AS l_op, l.row_version AS l_ver,
+		l.changed_fields AS l_fields, l.origin_op_id AS l_origin, l.payload AS l_payload
 	FROM pend f
 	CROSS JOIN LATERAL (
 		SELECT x.seq, x.entity_type, CASE WHEN pg_column_compression(x.payload) IS NULL
-			THEN pg_column_size(x.payload) ELSE octet_length(x.payload::text) END AS size
+			THEN pg_column_size(x.payload) ELSE octet_length(x.payload::text) END AS size,
+			x.entity_id, x.op, x.row_version, x.changed_fields, x.origin_op_id, x.payload
 		FROM change_log x
 		WHERE x.feed_id = f.org_id AND x.seq > f.since
 		ORDER BY x.seq LIMIT (SELECT lim.cap FROM lim) - f.before) l),
--- the keys the page takes: a row is taken while the bytes of the rows before it are under the
--- budget (the running sum over the keys and sizes alone). The page's rows are then fetched once,
--- by their key, as they are sent: before, the rows a guessed size let in were fetched with their
--- payloads, kept (a copy), summed again over their text and read once more to be sent — the
--- registries' pull back 32 → 25 ms of backend CPU a page of ~5,200 rows (bench/pull_replay.sh)
+-- the rows the page takes: a row is taken while the bytes of the rows before it are under the
+-- budget (with the cap's overshoot, ~10 % more rows read than taken). Before, the keys were
+-- read first, the page cut on a guess of their sizes, the rows the guess let in fetched again
+-- by their key with their payloads, kept, summed again over their text and read once more to
+-- be sent: the registries' pull back 32 → 22 ms of backend CPU a page of ~5,200 rows
+-- (bench/pull_replay.sh; docs/performance.md, branch pullback)
 taken AS MATERIALIZED (
-	SELECT c.code, c.org_id, c.f_epoch, c.l_seq, c.shown FROM (
+	SELECT c.* FROM (
 		SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
 			OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
 		FROM cand c) c
@@ -167,17 +175,10 @@ FROM (
 		NULL::text AS name, NULL::text AS level, NULL::text AS parent, NULL::boolean AS caught_up
 	FROM cur k WHERE NOT EXISTS (SELECT 1 FROM vis v WHERE v.code = k.feed)
 	UNION ALL
-	-- each row fetched by a probe of its key (LATERAL … LIMIT 1: a subquery of its own, whose only
-	-- sensible path is the key's index): as a join, the generic plan made on a log of a few rows
-	-- read the whole primary key once per row with the join as a filter after an import filled
-	-- the log (52 million rows filtered over 3,701 loops, pulls cancelled at 30 s)
-	SELECT 1, 'change', t.code, t.l_seq, l.entity_type, l.entity_id, l.op, l.row_version,
-		l.changed_fields, l.payload::text, l.origin_op_id, t.f_epoch, NULL, NULL, NULL, NULL, NULL,
+	SELECT 1, 'change', t.code, t.l_seq, t.l_type, t.l_id, t.l_op, t.l_ver,
+		t.l_fields, t.l_payload::text, t.l_origin, t.f_epoch, NULL, NULL, NULL, NULL, NULL,
 		NULL, NULL
 	FROM taken t
-	CROSS JOIN LATERAL (SELECT x.entity_type, x.entity_id, x.op, x.row_version,
-			x.changed_fields, x.origin_op_id, x.payload
-		FROM change_log x WHERE x.feed_id = t.org_id AND x.seq = t.l_seq LIMIT 1) l
 	WHERE t.shown
 	UNION ALL
 	-- the current rows of the feeds filled, at the feed's last_seq (read with them; the feed's
