@@ -4,11 +4,11 @@
 # by the region's device; then the pages that device's puller reads, from its cursors before
 # the import to caught up, asked again one after another in one psql session (SELECT * FROM
 # karta_pull(…), the cursors a literal as kartad sends them, the rows printed to /dev/null),
-# ROUNDS times — each round with this tree's karta_pull and, when PULL_BASE names another
-# tree's sql/functions/32_pull.sql, with that one (loaded into a schema of its own: the same
-# tables) alternately. Prints each round's backend CPU (/proc/self/stat of the backend) and
-# the page count. Usage: bench/pull_replay.sh [PARTICIPANTS=20000] [ROUNDS=3]; needs a build
-# in build/ (KT_BIN).
+# ROUNDS times — each round with this tree's sql/functions/32_pull.sql (karta_pull and
+# karta_feed_visible) and, when PULL_BASE names another tree's, with that one, alternately (each
+# file loaded before its round, outside the measure; the same tables, the same pages). Prints
+# each round's backend CPU (/proc/self/stat of the backend) and the page count.
+# Usage: bench/pull_replay.sh [PARTICIPANTS=20000] [ROUNDS=3]; needs a build in build/ (KT_BIN).
 set -euo pipefail
 NP=${1:-20000}
 ROUNDS=${2:-3}
@@ -64,28 +64,20 @@ END LOOP;
 END \$\$" >/dev/null
 PAGES=$(kt_psql "SELECT count(*) FROM replay_page")
 ROWS=$(kt_psql "SELECT sum(last_seq) FROM feed") # for scale only
-if [ -n "${PULL_BASE:-}" ]; then
-	kt_psql "CREATE SCHEMA base" >/dev/null
-	sed 's/CREATE OR REPLACE FUNCTION karta_pull(/CREATE OR REPLACE FUNCTION base.karta_pull(/' \
-		"$PULL_BASE" | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" -f - >/dev/null
-fi
 # one session: each page asked as kartad asks it, the backend's CPU around them
-pages_sql() {
-	kt_psql "SELECT format('SELECT * FROM $1(%s, %L::jsonb, %s::int);', $DEV, cursors::text, $BUDGET)
-		FROM replay_page ORDER BY n" >"$KT_WORK/pages-$1.sql"
-}
-pages_sql karta_pull
-[ -z "${PULL_BASE:-}" ] || pages_sql base.karta_pull
+kt_psql "SELECT format('SELECT * FROM karta_pull(%s, %L::jsonb, %s::int);', $DEV, cursors::text, $BUDGET)
+	FROM replay_page ORDER BY n" >"$KT_WORK/pages.sql"
 cpu_sql="SELECT (split_part(s, ' ', 14)::bigint + split_part(s, ' ', 15)::bigint) * 10
 	FROM pg_read_file('/proc/self/stat') s"
-round() { # round FUNCTION: backend CPU ms of all pages
+round() { # round FUNCTIONS_SQL: the backend CPU ms of all pages, with that file's functions
+	psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" -f "$1" >/dev/null
 	{
 		echo "\\o /dev/null"
 		echo "SELECT 1;" # warm: connection set-up is not the pull's
 		echo "\\o $KT_WORK/cpu0"
 		echo "$cpu_sql;"
 		echo "\\o /dev/null"
-		cat "$KT_WORK/pages-$1.sql"
+		cat "$KT_WORK/pages.sql"
 		echo "\\o $KT_WORK/cpu1"
 		echo "$cpu_sql;"
 	} | psql -X -q -A -t "$KT_CONNINFO" >/dev/null
@@ -94,9 +86,9 @@ round() { # round FUNCTION: backend CPU ms of all pages
 echo "| round | load | this: backend CPU ms | base: backend CPU ms |"
 echo "|---|---|---|---|"
 for ((i = 1; i <= ROUNDS; i++)); do
-	a=$(round karta_pull)
+	a=$(round "$KT_SRC/sql/functions/32_pull.sql")
 	b=
-	[ -z "${PULL_BASE:-}" ] || b=$(round base.karta_pull)
+	[ -z "${PULL_BASE:-}" ] || b=$(round "$PULL_BASE")
 	echo "| $i | $(cut -d' ' -f1 /proc/loadavg) | $a | $b |"
 done
 echo
