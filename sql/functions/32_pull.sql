@@ -6,28 +6,37 @@
 -- The feeds a device reads (0006's contract, same rows): its organization and its
 -- descendants whole, its parent and grandparent plan rows only. Each level is its own
 -- index join (0006's OR with a sub-select ran the sub-select once per organization: 38 ms
--- for a region of 1,066, read on every pull and every snapshot page).
+-- for a region of 1,066, read on every pull and every snapshot page), and each carries its
+-- organizations' columns and their parent's code from the rows it walked (looking each
+-- feed's organization and parent up again by id was two index probes a feed: 1,566 feeds,
+-- a third of an empty page's 7.4 ms).
 CREATE OR REPLACE FUNCTION karta_feed_visible(p_device bigint)
 RETURNS TABLE (org_id bigint, code text, name text, level text, parent text, scope text,
 	epoch int, last_seq bigint, pruned_seq bigint) LANGUAGE sql STABLE AS $$
 	WITH me AS MATERIALIZED (
-		SELECT o.id, o.parent_id, p.parent_id AS grandparent_id
+		SELECT o.id, o.code, o.name, o.level, o.parent_id, p.code AS parent_code,
+			p.parent_id AS grandparent_id
 		FROM karta_actor(p_device) a JOIN organization o ON o.id = a.org_id
 		LEFT JOIN organization p ON p.id = o.parent_id),
 	vis AS (
-		SELECT me.id, 'all' AS scope FROM me
+		SELECT me.id, me.code, me.name, me.level, me.parent_code AS parent, 'all' AS scope
+		FROM me
 		UNION ALL
-		SELECT c.id, 'all' FROM me JOIN organization c ON c.parent_id = me.id
+		SELECT c.id, c.code, c.name, c.level, me.code, 'all'
+		FROM me JOIN organization c ON c.parent_id = me.id
 		UNION ALL
-		SELECT g.id, 'all' FROM me JOIN organization c ON c.parent_id = me.id
-		JOIN organization g ON g.parent_id = c.id
+		SELECT g.id, g.code, g.name, g.level, c.code, 'all'
+		FROM me JOIN organization c ON c.parent_id = me.id JOIN organization g ON g.parent_id = c.id
 		UNION ALL
-		SELECT me.parent_id, 'plans' FROM me WHERE me.parent_id IS NOT NULL
+		SELECT a.id, a.code, a.name, a.level, par.code, 'plans'
+		FROM me JOIN organization a ON a.id = me.parent_id
+		LEFT JOIN organization par ON par.id = a.parent_id
 		UNION ALL
-		SELECT me.grandparent_id, 'plans' FROM me WHERE me.grandparent_id IS NOT NULL)
-	SELECT o.id, o.code, o.name, o.level, par.code, v.scope, f.epoch, f.last_seq, f.pruned_seq
-	FROM vis v JOIN organization o ON o.id = v.id JOIN feed f ON f.org_id = o.id
-	LEFT JOIN organization par ON par.id = o.parent_id
+		SELECT a.id, a.code, a.name, a.level, par.code, 'plans'
+		FROM me JOIN organization a ON a.id = me.grandparent_id
+		LEFT JOIN organization par ON par.id = a.parent_id)
+	SELECT v.id, v.code, v.name, v.level, v.parent, v.scope, f.epoch, f.last_seq, f.pruned_seq
+	FROM vis v JOIN feed f ON f.org_id = v.id
 $$;
 
 -- One page for a device (the contract of 0006's karta_pull: 'feed' rows for every feed
@@ -35,16 +44,18 @@ $$;
 -- one —, one 'end' row with caught_up), in no order: kartad puts the changes in (feed code,
 -- seq) order (sorting the page here copied its payloads once more).
 -- A change costs its payload's bytes + 64; a change of a 'plans'-scope feed that is not a
--- plan entity costs nothing and is passed over (the cursor moves past it). A page reads the
--- keys of at most `cap` log rows (below), and serializes those whose stored size fits the
--- budget (the text is cut exactly after that). work_mem: a page's sorts stay in memory; jit
+-- plan entity costs nothing and is passed over (the cursor moves past it). A page reads at
+-- most `cap` log rows (below), each once, and sends those whose size fits the budget (a stored
+-- size, at most 4 bytes over the text's: a page never holds more than the budget). work_mem: a page's sorts stay in memory; jit
 -- off: a plan's cost estimate once made PostgreSQL JIT-compile it, 300 ms a call.
 -- enable_seqscan off: the generic plan is made once per backend, with the statistics of that
 -- moment — made while change_log held a few dozen rows (a new region's first sync), it read
 -- the log by sequential scans, and kept doing so after an import put 509,500 rows there until
 -- autovacuum's ANALYZE replaced it: two pages of the federal package's pull back took 8.4 and
 -- 10.9 s (auto_explain: "Seq Scan on change_log … rows=1", 127 loops over 509,508 rows), the
--- pull back 23 s instead of 6–8. Every read of the log here has its (feed_id, seq) key.
+-- pull back 23 s instead of 6–8. Every read of the log here has its (feed_id, seq) key; the
+-- page's rows are no more fetched a second time by their key (3108b1e's probe: as a join, the
+-- generic plan made on a small log read the whole key once a row — t_pull_plan_sql).
 CREATE OR REPLACE FUNCTION karta_pull(p_device bigint, p_cursors jsonb, p_max_bytes int)
 RETURNS TABLE (kind text, feed text, seq bigint, entity_type text, entity_id uuid, op text,
 	row_version bigint, changed_fields text[], payload text, origin_op_id uuid, epoch int,
@@ -100,8 +111,7 @@ fill_big AS MATERIALIZED (
 	SELECT x.code FROM fill_cut x WHERE NOT EXISTS (SELECT 1 FROM fill_scan c WHERE c.code < x.code)
 	UNION ALL
 	SELECT b.code FROM fill_bytes b WHERE b.bytes > greatest(p_max_bytes, 1)),
--- the log rows past the cursors, in (code, seq) order, at most `cap` of them, none
--- serialized yet: each feed with rows to pull reads, by its (feed_id, seq) index, only as many
+-- the log rows past the cursors, in (code, seq) order, at most `cap` of them: each feed with rows to pull reads, by its (feed_id, seq) index, only as many
 -- as the feeds before it left of the cap — so a page reads at most cap log rows however long
 -- the backlog (0015 read every pending row of every feed and sorted them on disk: 30,000
 -- rows a page after a registry import). cap: the budget over the average stored payload
@@ -113,51 +123,42 @@ lim AS MATERIALIZED (
 		greatest(p_max_bytes, 1) / greatest(64, coalesce((SELECT s.avg_width FROM pg_stats s
 			WHERE s.schemaname = current_schema() AND s.tablename = 'change_log'
 			  AND s.attname = 'payload'), 0)) + 1)::bigint AS cap),
-pend AS MATERIALIZED (
+pend AS (
 	SELECT p.*, p.upto - p.n AS before FROM (
 		SELECT f.code, f.org_id, f.epoch, f.scope, f.since, f.last_seq - f.since AS n,
 			sum(f.last_seq - f.since) OVER (ORDER BY f.code ROWS UNBOUNDED PRECEDING) AS upto
 		FROM fs f WHERE f.how = 'pull' AND f.since < f.last_seq) p
 	WHERE p.upto - p.n < (SELECT lim.cap FROM lim)),
--- their keys and a cheap guess of each one's size (the stored json's, no payload carried)
-cand AS MATERIALIZED (
+-- those rows, read once by their key with everything the page sends, and each one's size: a
+-- json's stored size (its text and a 1- or 4-byte header: at most 4 bytes over the text's,
+-- never under it), a compressed one's text length (decompressed, those rows alone). pend and
+-- cand are not kept: the feeds come in code order from pend's window and each feed's rows in
+-- seq order from its index, so the window below only sorts each feed's rows (an incremental
+-- sort on the code) — the order is still the window's ORDER BY, not the plan's
+cand AS (
 	SELECT f.code, f.org_id, f.epoch AS f_epoch, l.seq AS l_seq,
-		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size
+		f.scope = 'all' OR karta_plan_entity(l.entity_type) AS shown, l.size,
+		l.entity_type AS l_type, l.entity_id AS l_id, l.op AS l_op, l.row_version AS l_ver,
+		l.changed_fields AS l_fields, l.origin_op_id AS l_origin, l.payload AS l_payload
 	FROM pend f
 	CROSS JOIN LATERAL (
-		SELECT x.seq, x.entity_type, pg_column_size(x.payload)
-			* CASE WHEN pg_column_compression(x.payload) IS NULL THEN 1 ELSE 3 END AS size
+		SELECT x.seq, x.entity_type, CASE WHEN pg_column_compression(x.payload) IS NULL
+			THEN pg_column_size(x.payload) ELSE octet_length(x.payload::text) END AS size,
+			x.entity_id, x.op, x.row_version, x.changed_fields, x.origin_op_id, x.payload
 		FROM change_log x
 		WHERE x.feed_id = f.org_id AND x.seq > f.since
 		ORDER BY x.seq LIMIT (SELECT lim.cap FROM lim) - f.before) l),
--- the rows the guess lets in (a json's stored form is its text and a 1- or 4-byte header; a
--- compressed one is guessed at thrice its stored size), fetched again by their key with
--- their text (sorting the cap's rows with their payloads cost more than fetching them again).
--- A guess too small fetches rows the page then leaves out, too large ends the page early.
--- Each row fetched by a probe of its key (LATERAL … LIMIT 1: a subquery of its own, whose only
--- sensible path is the key's index): as a join, the generic plan made on a log of a few rows
--- read the whole primary key once per row with the join as a filter after an import filled
--- the log (52 million rows filtered over 3,701 loops, pulls cancelled at 30 s).
-ser AS MATERIALIZED (
-	SELECT c.code, c.f_epoch, c.l_seq, c.shown, l.entity_type AS l_type, l.entity_id AS l_id,
-		l.op AS l_op, l.row_version AS l_ver, l.changed_fields AS l_fields,
-		l.origin_op_id AS l_origin, CASE WHEN c.shown THEN l.payload::text END AS ptxt
-	FROM (SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
-		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS est
-		FROM cand c) c
-	CROSS JOIN LATERAL (SELECT x.entity_type, x.entity_id, x.op, x.row_version,
-			x.changed_fields, x.origin_op_id, x.payload
-		FROM change_log x WHERE x.feed_id = c.org_id AND x.seq = c.l_seq LIMIT 1) l
-	WHERE c.est < greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o)),
--- a row is taken while the bytes of the rows before it are under the budget: the keys taken
--- (the running sum over (code, seq, bytes) alone — OFFSET 0 keeps the sizes computed before
--- the window's sort — so the page's payloads are neither sorted nor copied again: the pull
--- back of 30,000 rows 370 → 350 ms of backend CPU, replayed)
+-- the rows the page takes: a row is taken while the bytes of the rows before it are under the
+-- budget (with the cap's overshoot, ~10 % more rows read than taken). Before, the keys were
+-- read first, the page cut on a guess of their sizes, the rows the guess let in fetched again
+-- by their key with their payloads, kept, summed again over their text and read once more to
+-- be sent: the registries' pull back 32 → 22 ms of backend CPU a page of ~5,200 rows
+-- (bench/pull_replay.sh; docs/performance.md, branch pullback)
 taken AS MATERIALIZED (
-	SELECT c.code, c.l_seq FROM (SELECT c.code, c.l_seq, coalesce(sum(c.b)
-		OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-		FROM (SELECT c.code, c.l_seq, CASE WHEN c.shown THEN octet_length(c.ptxt) + 64 ELSE 0 END AS b
-		      FROM ser c OFFSET 0) c) c
+	SELECT c.* FROM (
+		SELECT c.*, coalesce(sum(CASE WHEN c.shown THEN c.size + 64 ELSE 0 END)
+			OVER (ORDER BY c.code, c.l_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+		FROM cand c) c
 	WHERE c.before < greatest(p_max_bytes, 1) - (SELECT coalesce(sum(o.bytes), 0) FROM fill_ok o)),
 moved AS (SELECT t.code, max(t.l_seq) AS pos FROM taken t GROUP BY t.code),
 states AS MATERIALIZED (
@@ -174,13 +175,11 @@ FROM (
 		NULL::text AS name, NULL::text AS level, NULL::text AS parent, NULL::boolean AS caught_up
 	FROM cur k WHERE NOT EXISTS (SELECT 1 FROM vis v WHERE v.code = k.feed)
 	UNION ALL
-	SELECT 1, 'change', t.code, t.l_seq, t.l_type, t.l_id, t.l_op, t.l_ver, t.l_fields, t.ptxt,
-		t.l_origin, t.f_epoch, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-	-- taken is a prefix of ser in (code, seq) order: the rows up to its last key, by one
-	-- comparison each (a join of the two was planned as a nested loop over their estimates of
-	-- one row each: 3,844 × 3,844 comparisons, 1.3 s of a registry pull back's page)
-	FROM ser t WHERE t.shown AND (t.code, t.l_seq) <= (SELECT k.code, k.l_seq FROM taken k
-		ORDER BY k.code DESC, k.l_seq DESC LIMIT 1)
+	SELECT 1, 'change', t.code, t.l_seq, t.l_type, t.l_id, t.l_op, t.l_ver,
+		t.l_fields, t.l_payload::text, t.l_origin, t.f_epoch, NULL, NULL, NULL, NULL, NULL,
+		NULL, NULL
+	FROM taken t
+	WHERE t.shown
 	UNION ALL
 	-- the current rows of the feeds filled, at the feed's last_seq (read with them; the feed's
 	-- epoch and last_seq carried by the scan, the feeds filled tested by a hashed IN: joining
