@@ -1,6 +1,7 @@
 /* h_upload: Upload{ops} → UploadResult, one result per op, in order.
  * Each op is checked and turned into karta_op_apply arguments here (ops.c); a malformed
- * op is REJECTED without reaching the database. The rest go to karta_upload_seq
+ * op is REJECTED without reaching the database (but a registry_rows op's JSON, passed on
+ * unparsed, is checked there, with the same words). The rest go to karta_upload_seq
  * (sql/functions/34_upload.sql: each op's JSON after an RS, parsed op by op) in one
  * transaction per run, which records (device, op_id) with each
  * change, so a retried batch is applied once. Item deadlines are normalized in C with

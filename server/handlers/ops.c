@@ -161,7 +161,7 @@ static const char *build_conflict_resolve(const ProtobufCMessage *m, struct op_a
  * `karta registry import` runs before queueing) here too, before the database's: a client
  * that skipped them is refused with the same words. Messages name the field, never the
  * value (personal data). NULL when fine. The rows of a registry_rows op get the same checks
- * in the database (karta_rows_check, held to these by t_rows_check_sql). */
+ * in the database (karta_rows_why, held to these by t_registry_rows_checks). */
 static const char *registry_person_check(const json_t *a, struct op_args *o)
 {
 	const char *type = json_string_value(json_object_get(a, "type"));
@@ -194,7 +194,7 @@ static const char *registry_person_check(const json_t *a, struct op_args *o)
 
 /* An op of many rows (registry_rows, sql/0025) goes on to the database as the client wrote it,
  * never parsed here: the database parses it anyway, and checks each row there with the words
- * registry_person_check and the reason's check say here (karta_rows_check,
+ * registry_person_check and the reason's check say here (karta_rows_why,
  * sql/functions/35_upload_rows.sql: a row that fails is refused alone, the others go on); it
  * refuses an op that is no JSON object, or not a list of 1 to 5000 rows, whole. Here only what
  * would keep the database from reading the Upload's text at all: bytes that are not UTF-8 (the

@@ -578,14 +578,14 @@ RETURNS TABLE (op_id uuid, outcome text, status text, message text, entity_id uu
 	row_version bigint, conflict_id uuid, detail jsonb, merged boolean, first_outcome text)
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
-	t text[] := ARRAY(SELECT x.t FROM unnest(string_to_array(p_ops, chr(30))) WITH ORDINALITY x(t, i)
-		WHERE x.t <> '' ORDER BY x.i);
 	ops jsonb[];
 BEGIN
-	BEGIN
-		ops := ARRAY(SELECT x.t::jsonb FROM unnest(t) WITH ORDINALITY x(t, i) ORDER BY x.i);
+	BEGIN -- (the text split again in the rare case, rather than kept as an array: ≈ 1 ms a batch)
+		ops := ARRAY(SELECT x.t::jsonb FROM unnest(string_to_array(p_ops, chr(30))) WITH ORDINALITY x(t, i)
+			WHERE x.t <> '' ORDER BY x.i);
 	EXCEPTION WHEN OTHERS THEN
-		ops := ARRAY(SELECT karta_upload_parse(x.t) FROM unnest(t) WITH ORDINALITY x(t, i) ORDER BY x.i);
+		ops := ARRAY(SELECT karta_upload_parse(x.t) FROM unnest(string_to_array(p_ops, chr(30)))
+			WITH ORDINALITY x(t, i) WHERE x.t <> '' ORDER BY x.i);
 	END;
 	PERFORM set_config('karta.row_checks', 'on', true);
 	RETURN QUERY SELECT * FROM karta_upload_ops(p_device, ops);

@@ -1,5 +1,5 @@
 /* kt_rule_words: the words of the C person rules (common/registry: kt_check_name,
- * kt_check_snils) over values, for t_rows_check_sql, which holds the database's checks of a
+ * kt_check_snils) over values, for t_registry_rows_checks, which holds the database's checks of a
  * registry_rows op's rows (karta_rows_name_why, karta_rows_snils_why,
  * sql/functions/35_upload_rows.sql) to them word for word.
  *
