@@ -11,10 +11,11 @@
 #  2. an op's rows through karta_upload_seq, kartad's text: each field of a participant and of
 #     a staff member (a name, "must be text", an optional one empty, СНИЛС), the first field
 #     that fails named, an edit naming no person field, rows that are no {"n", "k", "a"}, a
-#     deletion's reason, a row refused before — each refused alone with kartad's words, the
-#     others written; a key twice in a row's object: the last one is the value checked and
-#     the value written (jsonb keeps the last; kartad's jansson refused such an op whole);
-#     the same rows through karta_upload (the database's side alone) meet only its own rules;
+#     deletion's reason, a k that names no kind (a JSON string or not), a row refused before —
+#     each refused alone with kartad's words, the others written; a key twice in a row's
+#     object: the last one is the value checked and the value written (jsonb keeps the last;
+#     kartad's jansson refused such an op whole); the same rows through karta_upload (the
+#     database's side alone) meet only its own rules;
 #  3. the op whole through karta_upload_seq: JSON that is none, a JSON array, rows that are no
 #     list, an empty list — each refused with kartad's words of before, between ops that are
 #     applied, every answer in its place; "rows" twice: the last; a text kartad did not write
@@ -130,7 +131,8 @@ INSERT INTO t.t_rows SELECT n, r::text FROM (VALUES
 		'id', t_id('p', 8), 'reason', repeat('ж', 1000)))),
 	(21, '{\"n\": 21, \"k\": \"refused\", \"why\": \"surname: not a name\"}'),
 	(22, jsonb_build_object('n', 22, 'k', 'registry_put', 'a', t_person(t_id('p', 22), 22) || '{\"name\": \"Ива\tн\"}')),
-	(23, jsonb_build_object('n', 23, 'k', 'registry_bogus', 'a', t_person(t_id('p', 23), 23)))) v(n, r);
+	(23, jsonb_build_object('n', 23, 'k', 'registry_bogus', 'a', t_person(t_id('p', 23), 23))),
+	(27, jsonb_build_object('n', 27, 'k', true, 'a', t_person(t_id('p', 27), 27)))) v(n, r);
 -- a key twice in a row's object (jsonb cannot hold it: the texts are written so)
 INSERT INTO t.t_rows SELECT 24, '{\"n\": 24, \"k\": \"registry_put\", \"a\": {\"surname\": \"1Плохов\", '
 	|| substr(t_person(t_id('p', 24), 24)::text, 2) || '}';
@@ -157,7 +159,7 @@ answers() { # FUNCTION-CALL
 	ROLLBACK"
 }
 got=$(answers "SELECT * FROM karta_upload_seq($REG, t_seq(ARRAY[$ROWS_OP]))")
-want="applied ok 25 rows: 8 written, 17 refused
+want="applied ok 26 rows: 8 written, 18 refused
 2 c
 3 x bad surname: must start with a letter
 4 x bad name: must be text
@@ -182,14 +184,15 @@ want="applied ok 25 rows: 8 written, 17 refused
 23 x bad k: registry_put, registry_delete or registry_gds_put
 24 c
 25 x bad surname: must start with a letter
-26 c"
-kt_assert_eq "$want" "$(sed -n 1,26p <<<"$got")" "each row's answer, kartad's words"
+26 c
+27 x bad a row is {\"n\", \"k\", \"a\"}"
+kt_assert_eq "$want" "$(sed -n 1,27p <<<"$got")" "each row's answer, kartad's words"
 # the refused rows named as the client names them: their line, kind and table
-kt_assert_eq "3 registry_put participant,4 registry_put participant,6 registry_put participant,7 registry_put participant,9 registry_put participant,10 registry_put participant,11 registry_put staff,,15 registry_put,16 7 participant,17 participant,18 registry_delete participant,19 registry_delete participant,21 refused,22 registry_put participant,23 registry_bogus participant,25 registry_put participant" \
-	"$(sed -n 27p <<<"$got")" "the refused rows' line, kind and table"
+kt_assert_eq "3 registry_put participant,4 registry_put participant,6 registry_put participant,7 registry_put participant,9 registry_put participant,10 registry_put participant,11 registry_put staff,,15 registry_put,16 7 participant,17 participant,18 registry_delete participant,19 registry_delete participant,21 refused,22 registry_put participant,23 registry_bogus participant,25 registry_put participant,27 true participant" \
+	"$(sed -n 28p <<<"$got")" "the refused rows' line, kind and table"
 kt_assert_eq "100002 Иванов Пётр 11Б false,100005 Иванов Пётр 11А false,100008 Иванов Пётр 11А true,100024 Иванов Пётр 11А false,100026 Хорошев Пётр 11А false" \
-	"$(sed -n 28p <<<"$got")" "the rows written (row 24: the last surname; 26: the last, checked and written)"
-kt_assert_eq 1 "$(sed -n 29p <<<"$got")" "the staff member written"
+	"$(sed -n 29p <<<"$got")" "the rows written (row 24: the last surname; 26: the last, checked and written)"
+kt_assert_eq 1 "$(sed -n 30p <<<"$got")" "the staff member written"
 # through karta_upload (the database alone, no kartad before it): its own rules only — the
 # name with a tab inside is folded and written, the surname refused by the table's CHECK
 got=$(answers "SELECT * FROM karta_upload($REG, jsonb_build_array(jsonb_build_object('op_id', t_id('op', 1),
