@@ -160,6 +160,24 @@ char *kt_utf8_dup_valid(const char *s)
 	return out;
 }
 
+bool kt_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		uint64_t w;
+		if (len - i >= 8 && (memcpy(&w, u + i, 8), (w & 0x8080808080808080u) == 0)) {
+			i += 8; /* eight ASCII bytes at once: most of a JSON text */
+			continue;
+		}
+		uint32_t c;
+		size_t n = u8_decode(u + i, len - i, &c);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 /* --- the table ------------------------------------------------------------------------------- */
 
 struct kt_table *kt_table_new(const struct kt_col *cols, size_t ncols)

@@ -149,4 +149,8 @@ size_t kt_utf8_fit(const char *s, size_t max);
  * s == NULL gives "". */
 char *kt_utf8_dup_valid(const char *s) __attribute__((warn_unused_result));
 
+/* Whether the len bytes at s are all valid UTF-8 (by the rule of kt_utf8_dup_valid: no
+ * overlong form, surrogate or code point past U+10FFFF; a NUL byte is valid). */
+bool kt_utf8_valid(const char *s, size_t len);
+
 #endif

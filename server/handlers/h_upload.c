@@ -1,6 +1,7 @@
 /* h_upload: Upload{ops} → UploadResult, one result per op, in order.
  * Each op is checked and turned into karta_op_apply arguments here (ops.c); a malformed
- * op is REJECTED without reaching the database. The rest go to karta_upload_seq
+ * op is REJECTED without reaching the database (but a registry_rows op's JSON, passed on
+ * unparsed, is checked there, with the same words). The rest go to karta_upload_seq
  * (sql/functions/34_upload.sql: each op's JSON after an RS, parsed op by op) in one
  * transaction per run, which records (device, op_id) with each
  * change, so a retried batch is applied once. Item deadlines are normalized in C with
@@ -285,13 +286,14 @@ static void text_add(struct text *t, const char *s, size_t n)
 }
 
 /* Op o as an element of karta_upload_seq's text: RS, then {"op_id", "digest", "kind", "a"} —
- * its arguments' text as the client sent it when ops.c kept it (op_id a checked UUID, digest
- * hex, kind letters and _: nothing to escape; JSON text holds no raw RS, checked all the
- * same), else written out from the parsed arguments (jansson escapes control characters). */
+ * a registry_rows op's arguments as the client sent them, unparsed (ops.c checked them for
+ * UTF-8 and RS; op_id a checked UUID, digest hex, kind letters and _: nothing to escape; the
+ * database reads this head back when the arguments are no JSON), else written out from the
+ * parsed arguments (jansson escapes control characters). */
 static void text_op(struct text *t, const struct up_op *o)
 {
 	text_add(t, "\x1e", 1);
-	if (o->args.raw && !strchr(o->args.raw, 0x1e)) {
+	if (o->args.raw) {
 		char head[200];
 		int n = snprintf(head, sizeof head, "{\"op_id\":\"%s\",\"digest\":\"%s\",\"kind\":\"%s\",\"a\":",
 			o->op_id, o->digest, o->args.kind);

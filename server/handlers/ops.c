@@ -11,6 +11,7 @@
 #include "h_util.h"
 #include "h_write.h"
 #include "kt_msg.h"
+#include "kt_table.h" /* kt_utf8_valid */
 #include "kt_validate.h"
 #include "record_kinds.h"
 
@@ -156,10 +157,11 @@ static const char *build_conflict_resolve(const ProtobufCMessage *m, struct op_a
 	return NULL;
 }
 
-/* People in registry writes get the client's own value checks (common/registry, the code
+/* People in a registry_put get the client's own value checks (common/registry, the code
  * `karta registry import` runs before queueing) here too, before the database's: a client
  * that skipped them is refused with the same words. Messages name the field, never the
- * value (personal data). NULL when fine. */
+ * value (personal data). NULL when fine. The rows of a registry_rows op get the same checks
+ * in the database (karta_rows_why, held to these by t_registry_rows_checks). */
 static const char *registry_person_check(const json_t *a, struct op_args *o)
 {
 	const char *type = json_string_value(json_object_get(a, "type"));
@@ -190,37 +192,23 @@ static const char *registry_person_check(const json_t *a, struct op_args *o)
 	return NULL;
 }
 
-/* The same checks for each row of an op of many rows (registry_rows, sql/0025): a row that
- * fails is not applied but refused alone, with the reason (the others go on). The op itself
- * is refused only when it is not a list of 1 to 5000 rows. */
-static const char *registry_rows_check(json_t *a, struct op_args *o, bool *changed)
+/* An op of many rows (registry_rows, sql/0025) goes on to the database as the client wrote it,
+ * never parsed here: the database parses it anyway, and checks each row there with the words
+ * registry_person_check and the reason's check say here (karta_rows_why,
+ * sql/functions/35_upload_rows.sql: a row that fails is refused alone, the others go on); it
+ * refuses an op that is no JSON object, or not a list of 1 to 5000 rows, whole. Here only what
+ * would keep the database from reading the Upload's text at all: bytes that are not UTF-8 (the
+ * whole query would fail) and an RS, which separates the ops in that text (valid JSON never
+ * holds one raw) — that text is no JSON object either. An id or base version means nothing to
+ * such an op and is not passed on. */
+static const char *build_rows_text(const char *args, struct op_args *o)
 {
-	json_t *rows = json_object_get(a, "rows");
-	if (!json_is_array(rows) || json_array_size(rows) == 0 || json_array_size(rows) > 5000)
-		return "rows: a list of 1 to 5000 rows";
-	size_t i;
-	json_t *row;
-	json_array_foreach(rows, i, row) {
-		json_t *ra = json_object_get(row, "a");
-		const char *k = json_string_value(json_object_get(row, "k"));
-		const char *bad = !json_is_object(row) || !json_is_object(ra) || !k
-			? "a row is {\"n\", \"k\", \"a\"}" : NULL;
-		if (!bad && strcmp(k, "registry_put") == 0)
-			bad = registry_person_check(ra, o);
-		if (!bad && strcmp(k, "registry_delete") == 0 && json_object_get(ra, "reason"))
-			bad = json_is_string(json_object_get(ra, "reason"))
-				? check_text("reason", json_string_value(json_object_get(ra, "reason")), 1000, false)
-				: "reason: must be text";
-		if (bad) {
-			json_t *n = json_object_get(row, "n");
-			json_t *x = json_pack("{s:O?,s:s,s:s}", "n", n, "k", "refused", "why", bad);
-			if (!x)
-				return "rows: out of memory";
-			json_array_set_new(rows, i, x);
-			*changed = true;
-		}
-	}
-	return NULL;
+	const char *t = *args ? args : "{}";
+	size_t n = strlen(t);
+	if (memchr(t, 0x1e, n) || !kt_utf8_valid(t, n))
+		return "args_json: not a JSON object";
+	o->raw = strdup(t);
+	return o->raw ? NULL : "out of memory";
 }
 
 /* RecordOp: a status, report, registry or exam-planning write (docs/reports.md,
@@ -245,15 +233,15 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 		return "id: not a UUID";
 	if (r->base_row_version < 0)
 		return "base_row_version: must be 0 or more";
+	if (strcmp(o->kind, "registry_rows") == 0)
+		return build_rows_text(r->args_json, o);
 	json_error_t e;
 	json_t *a = json_loads(*r->args_json ? r->args_json : "{}", JSON_REJECT_DUPLICATES, &e);
 	if (!json_is_object(a)) {
 		json_decref(a);
 		return "args_json: not a JSON object";
 	}
-	bool changed = false;
-	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o)
-		: strcmp(o->kind, "registry_rows") == 0 ? registry_rows_check(a, o, &changed) : NULL;
+	const char *bad = strcmp(o->kind, "registry_put") == 0 ? registry_person_check(a, o) : NULL;
 	if (!bad && strcmp(o->kind, "registry_delete") == 0 && json_object_get(a, "reason"))
 		bad = json_is_string(json_object_get(a, "reason"))
 			? check_text("reason", json_string_value(json_object_get(a, "reason")), 1000, false)
@@ -267,10 +255,6 @@ static const char *build_record_op(const ProtobufCMessage *m, struct op_args *o)
 	if (r->base_row_version)
 		json_object_set_new(a, "base", json_integer(r->base_row_version));
 	o->a = a;
-	/* an op of many rows, none refused here: its text goes on to the database as it came
-	 * (writing a parsed Upload out again was a fifth of kartad's CPU per Upload) */
-	if (strcmp(o->kind, "registry_rows") == 0 && !changed && !*r->id && !r->base_row_version)
-		o->raw = strdup(r->args_json);
 	return NULL;
 }
 
@@ -301,7 +285,7 @@ const char *op_build(uint32_t type, const uint8_t *body, size_t len, struct op_a
 			return "the op's body does not decode as its message type";
 		const char *bad = builders[i].build(m, o);
 		protobuf_c_message_free_unpacked(m, NULL);
-		if (!bad && !o->a)
+		if (!bad && !o->a && !o->raw)
 			bad = "out of memory";
 		if (bad)
 			op_args_release(o);

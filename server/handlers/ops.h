@@ -11,9 +11,9 @@ struct op_args {
 	const char *kind;    /* item_put, plan_put, ... (karta_op_apply's CASE, op_kind table) */
 	char kind_buf[48];   /* a RecordOp's kind (the message is freed after the build) */
 	char why_buf[160];   /* a refusal naming a field (registry_person_check) */
-	json_t *a;           /* its arguments */
-	char *raw;           /* …as the client wrote them (malloc'd), when a is exactly that text
-	                      * parsed: passed on as it came instead of written out again */
+	json_t *a;           /* its arguments; NULL for a registry_rows op: */
+	char *raw;           /* …its arguments' text as the client wrote it (malloc'd: valid UTF-8,
+	                      * no RS), passed on unparsed (ops.c build_rows_text) */
 	json_t *items;       /* item body (or list, for an import) inside a, to normalize */
 	bool items_are_list;
 	bool derives;        /* creates a plan whose year is known only after it ran */

@@ -5,8 +5,9 @@
  *  - first byte >= 0x80: a RecordOp made here — byte 1 picks its kind (every record kind,
  *    the plan-write kinds a forged op would carry, or a made-up one), byte 2 its base
  *    version, the rest is args_json.
- * Accepted, an op has a kind, JSON object arguments that serialize, and a RecordOp's kind is
- * a record kind (never a plan write); refused, it says why and holds nothing. Built with
+ * Accepted, an op has a kind, JSON object arguments that serialize (a registry_rows op: its
+ * text as given, valid UTF-8 without an RS, unparsed), and a RecordOp's kind is a record kind
+ * (never a plan write); refused, it says why and holds nothing. Built with
  * ASan/UBSan: never a crash, leak or bad read. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "karta.pb-c.h"
 #include "kt_msg.h"
+#include "kt_table.h"
 #include "ops.h"
 #include "record_kinds.h"
 
@@ -25,7 +27,8 @@ static const uint16_t types[] = {KT_MSG_PLAN_PUT, KT_MSG_PLAN_APPROVE, KT_MSG_PL
 
 static const char *const kinds[] = {"status_set", "report_request_put", "report_draft",
 	"report_submit", "report_accept", "report_return", "registry_put", "registry_delete",
-	"exam_settings", "exam_distribute", "exam_lock", "item_put", "plan_put", "plan_import",
+	"exam_settings", "exam_distribute", "exam_lock", "registry_rows", "item_put", "plan_put",
+	"plan_import",
 	"item_move", "plan_derive", "conflict_resolve", "Status_set", "", "registry_put_"};
 
 static void check(uint32_t type, const uint8_t *body, size_t len, int year)
@@ -33,14 +36,23 @@ static void check(uint32_t type, const uint8_t *body, size_t len, int year)
 	struct op_args o;
 	const char *bad = op_build(type, body, len, &o);
 	if (bad) {
-		if (!bad[0] || o.a || o.items)
+		if (!bad[0] || o.a || o.items || o.raw)
 			__builtin_trap(); /* a refusal says why and keeps nothing */
 		return;
 	}
-	if (!o.kind || !o.kind[0] || !json_is_object(o.a))
+	if (!o.kind || !o.kind[0])
 		__builtin_trap();
 	if (type == KT_MSG_RECORD_OP && !record_kind_allowed(o.kind))
 		__builtin_trap(); /* a RecordOp never carries a plan write */
+	if (strcmp(o.kind, "registry_rows") == 0) {
+		/* passed on unparsed: text the database can read, and nothing else */
+		if (o.a || o.items || !o.raw || strchr(o.raw, 0x1e) || !kt_utf8_valid(o.raw, strlen(o.raw)))
+			__builtin_trap();
+		op_args_release(&o);
+		return;
+	}
+	if (!json_is_object(o.a) || o.raw)
+		__builtin_trap();
 	op_args_normalize(&o, year);
 	char *js = json_dumps(o.a, JSON_COMPACT);
 	if (!js)

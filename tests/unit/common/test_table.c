@@ -94,6 +94,26 @@ static void test_valid_dup(void **state)
 }
 
 /* Columns line up by display width: Cyrillic cells are padded like ASCII ones. */
+/* kt_utf8_valid: what kt_utf8_dup_valid would keep as it is, at any place of a text longer
+ * than the eight bytes it reads at once */
+static void test_valid(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x82",
+		"\x80", "\xFF"};
+	assert_true(kt_utf8_valid("", 0));
+	assert_true(kt_utf8_valid("{\"a\":\"Ёлкин ’ \xF0\x9F\x98\x80\"}", strlen("{\"a\":\"Ёлкин ’ \xF0\x9F\x98\x80\"}")));
+	assert_true(kt_utf8_valid("a\0b", 3)); /* NUL is ASCII */
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		for (size_t at = 0; at < 20; at++) {
+			char buf[40];
+			memset(buf, 'x', sizeof buf);
+			memcpy(buf + at, bad[i], strlen(bad[i]));
+			assert_false(kt_utf8_valid(buf, sizeof buf));
+			assert_true(kt_utf8_valid(buf, at)); /* what is before it */
+		}
+}
+
 static void test_text_cyrillic(void **state)
 {
 	const struct kt_col cols[] = {
@@ -452,6 +472,7 @@ static void test_short_ids_and_alike(void **state)
 KT_UNIT_MAIN(NULL, NULL,
 	cmocka_unit_test(test_width),
 	cmocka_unit_test(test_valid_dup),
+	cmocka_unit_test(test_valid),
 	cmocka_unit_test(test_text_cyrillic),
 	cmocka_unit_test(test_text_fit),
 	cmocka_unit_test(test_csv_quoting),
