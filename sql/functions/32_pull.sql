@@ -115,13 +115,17 @@ fill_big AS MATERIALIZED (
 -- as the feeds before it left of the cap — so a page reads at most cap log rows however long
 -- the backlog (0015 read every pending row of every feed and sorted them on disk: 30,000
 -- rows a page after a registry import). cap: the budget over the average stored payload
--- (pg_stats; 64 bytes without statistics), at most p_max_bytes / 64 + 1 rows — a page of rows
+-- (pg_stats of the schema change_log is in, whatever the search_path puts first; 64 bytes
+-- without statistics), at most p_max_bytes / 64 + 1 rows — a page of rows
 -- smaller than the average holds fewer bytes; 0027's quarter of the average read four times
 -- the keys a page takes (the pull back of 30,000 rows: 480 → 400 ms of backend CPU)
 lim AS MATERIALIZED (
 	SELECT least(greatest(p_max_bytes, 1) / 64 + 1,
 		greatest(p_max_bytes, 1) / greatest(64, coalesce((SELECT s.avg_width FROM pg_stats s
-			WHERE s.schemaname = current_schema() AND s.tablename = 'change_log'
+			WHERE s.schemaname = (SELECT n.nspname FROM pg_class c
+			                      JOIN pg_namespace n ON n.oid = c.relnamespace
+			                      WHERE c.oid = 'change_log'::regclass)
+			  AND s.tablename = 'change_log'
 			  AND s.attname = 'payload'), 0)) + 1)::bigint AS cap),
 pend AS (
 	SELECT p.*, p.upto - p.n AS before FROM (
