@@ -28,44 +28,12 @@
 #define REG_BATCH_ROWS 1000
 #define REG_BATCH_BYTES (900u * 1024)
 
-static struct rb_open one_slot; /* the layout of an empty batch's slot 0 */
-
 void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit)
 {
 	memset(b, 0, sizeof *b);
 	b->r = r;
 	b->file = file;
 	b->unit = unit;
-}
-
-/* The slots, one unless reg_batch_slots said more: 0, or -1 (out of memory). */
-static int slots_ready(struct reg_batch *b)
-{
-	if (b->nslots)
-		return 0;
-	return reg_batch_slots(b, 1, 0);
-}
-
-int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows)
-{
-	if (b->nslots >= n) {
-		b->max_open_rows = max_rows;
-		return 0;
-	}
-	struct rb_open *s = realloc(b->slot, n * sizeof *s);
-	if (!s)
-		return -1;
-	for (size_t i = b->nslots; i < n; i++)
-		s[i] = one_slot;
-	b->slot = s;
-	b->nslots = n;
-	b->max_open_rows = max_rows;
-	return 0;
-}
-
-void reg_batch_use(struct reg_batch *b, size_t slot)
-{
-	b->cur = slot < b->nslots ? slot : 0;
 }
 
 /* Appends s (taken) with its tag to a list. */
@@ -266,26 +234,12 @@ static int texts(const char *kind, const char *type, const char *id, long long b
 	return 0;
 }
 
-static int flush_slot(struct reg_batch *b, struct rb_open *o);
-
-/* Past the cap of rows held in the ops being filled: the fullest queued. 0, or -1. */
-static int flush_fullest(struct reg_batch *b)
-{
-	struct rb_open *f = NULL;
-	for (size_t i = 0; i < b->nslots; i++)
-		if (b->slot[i].open && (!f || b->slot[i].main.n + b->slot[i].late.n > f->main.n + f->late.n))
-			f = &b->slot[i];
-	return f ? flush_slot(b, f) : 0;
-}
+static int flush_open(struct reg_batch *b, struct rb_open *o);
 
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late)
 {
-	if (slots_ready(b) != 0) {
-		fprintf(stderr, _("karta: out of memory\n"));
-		return -1;
-	}
-	struct rb_open *o = &b->slot[b->cur];
+	struct rb_open *o = &b->open;
 	if (!o->open && open_op(b, o, type) != 0)
 		return -1;
 	char *js = NULL, *lp = NULL;
@@ -328,15 +282,12 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
-	b->open_rows++;
 	if (o->first_n < 0 || n < o->first_n)
 		o->first_n = n;
 	if (n > o->last_n)
 		o->last_n = n;
 	if (o->main.n + o->late.n >= REG_BATCH_ROWS || o->bytes >= REG_BATCH_BYTES)
-		return flush_slot(b, o);
-	if (b->max_open_rows && b->open_rows > b->max_open_rows)
-		return flush_fullest(b);
+		return flush_open(b, o);
 	return 0;
 }
 
@@ -366,12 +317,11 @@ static int remember(struct reg_batch *b, const struct rb_open *s)
 }
 
 /* The op being filled in o queued: its body written (or, own_txn, held for the commit). */
-static int flush_slot(struct reg_batch *b, struct rb_open *o)
+static int flush_open(struct reg_batch *b, struct rb_open *o)
 {
 	if (!o->open)
 		return 0;
 	o->open = false;
-	b->open_rows -= o->main.n + o->late.n;
 	json_t *head = json_pack("{s:s,s:s}", "file", b->file, "unit", b->unit);
 	char *hs = head ? json_dumps(head, JSON_COMPACT) : NULL;
 	json_decref(head);
@@ -435,10 +385,7 @@ static int flush_slot(struct reg_batch *b, struct rb_open *o)
 
 int reg_batch_flush(struct reg_batch *b)
 {
-	for (size_t i = 0; i < b->nslots; i++)
-		if (flush_slot(b, &b->slot[i]) != 0)
-			return -1;
-	return 0;
+	return flush_open(b, &b->open);
 }
 
 long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
@@ -452,17 +399,14 @@ long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
 
 void reg_batch_free(struct reg_batch *b)
 {
-	for (size_t i = 0; i < b->nslots; i++) {
-		struct rb_open *o = &b->slot[i];
-		list_clear(&o->main);
-		list_clear(&o->late);
-		free(o->main.js);
-		free(o->main.tags);
-		free(o->late.js);
-		free(o->late.tags);
-		held_free(o->held, o->nheld);
-	}
-	free(b->slot);
+	struct rb_open *o = &b->open;
+	list_clear(&o->main);
+	list_clear(&o->late);
+	free(o->main.js);
+	free(o->main.tags);
+	free(o->late.js);
+	free(o->late.tags);
+	held_free(o->held, o->nheld);
 	wops_clear(b);
 	free(b->wops);
 	for (size_t i = 0; i < b->nops; i++)

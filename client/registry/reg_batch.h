@@ -29,7 +29,7 @@ struct rb_held {
 	char *lp;
 };
 
-/* An op being filled: one per slot (reg_batch_slots), the rows of one owner group each */
+/* The op being filled */
 struct rb_open {
 	bool open;
 	char op_id[REG_ID_LEN];
@@ -62,10 +62,7 @@ struct reg_batch {
 	size_t nwops, capwops;
 	size_t held_rows;     /* the rows of the ops flushed and not yet committed */
 	size_t done_ops, done_rows; /* the ops and rows committed */
-	/* the ops being filled: slot 0 (one op at a time), or one per slot (reg_batch_slots) */
-	struct rb_open *slot;
-	size_t nslots, cur;
-	size_t open_rows, max_open_rows; /* the rows of the ops being filled, and their cap */
+	struct rb_open open; /* the op being filled */
 	/* the ops queued */
 	struct rb_op *ops;
 	size_t nops, capops;
@@ -81,13 +78,7 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
  * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
-/* n ops filled at once, a row going to the one reg_batch_use chose (the rows of one owner
- * group in an op: the server's work an op grows with the owners it names), at most max_rows
- * rows in all held in them — past that, the fullest is queued. 0, or -1 (out of memory). */
-int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows);
-/* The slot (below reg_batch_slots' n) the next reg_batch_add puts its row in. */
-void reg_batch_use(struct reg_batch *b, size_t slot);
-/* Queues the ops being filled (call once the rows are all added). 0, or -1 (printed). */
+/* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
 int reg_batch_flush(struct reg_batch *b);
 /* own_txn: writes the ops flushed since the last commit in one local transaction (the op
  * being filled stays held). The number of ops committed, or -1 (printed; those ops are not

@@ -39,7 +39,6 @@
 #include "kt_msg.h"
 #include "opts.h"
 #include "reg_batch.h"
-#include "reg_owner.h"
 #include "reg_pipe.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
@@ -71,7 +70,6 @@ struct gimp {
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
 	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
-	struct reg_owner owner;   /* each queued row's op: its owner's (reg_owner.c) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
 	struct gq *q;
@@ -303,7 +301,6 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	else
 		g->st[t].to_add++;
 	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
-		reg_batch_use(&g->batch, reg_owner_slot(&g->owner, &g->batch, t, tab, row, id));
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
 			struct gq *n = realloc(g->q, cap * sizeof *n);
@@ -541,8 +538,6 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
-	if (reg_owner_init(&g->owner, &g->batch) != 0)
-		return -1;
 	g->pipe = (struct reg_pipe){.cfg = &g->cl->cfg, .mu = &g->mu, .fn = on_result, .arg = g};
 	g->batch.own_txn = true;
 	/* the ops written several at a time (reg_pipe_commit_now): the entity index's pages they
@@ -618,7 +613,6 @@ static void gimp_free(struct gimp *g)
 	reg_map_free(&g->orgs);
 	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
-	reg_owner_free(&g->owner);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
@@ -699,8 +693,6 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 				goto dberr;
 			in_batch = true;
 			reg_batch_init(&g.batch, g.r, "", "row");
-			if (reg_owner_init(&g.owner, &g.batch) != 0)
-				goto out;
 		}
 		if (read_all(&g) != 0)
 			goto out;
