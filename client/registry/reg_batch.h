@@ -13,8 +13,9 @@ struct replica;
 struct replica_op;
 
 struct rb_list {
-	char **js; /* each row as sent, JSON */
-	long *tags;
+	char *text; /* the rows as sent, JSON, comma-separated */
+	size_t len, tcap;
+	long *tags; /* each row's tag */
 	size_t n, cap;
 };
 
@@ -63,6 +64,8 @@ struct reg_batch {
 	size_t held_rows;     /* the rows of the ops flushed and not yet committed */
 	size_t done_ops, done_rows; /* the ops and rows committed */
 	struct rb_open open; /* the op being filled */
+	char *row;           /* scratch: a row's text as sent */
+	size_t rowcap;
 	/* the ops queued */
 	struct rb_op *ops;
 	size_t nops, capops;
@@ -78,6 +81,11 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
  * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
+/* reg_batch_add with the arguments as JSON text (len bytes, an object that names id as "id"
+ * and holds no "type" or "base": kt_gds_to_text's), spliced, not parsed; local NULL: the
+ * local payload is args' members and "row_version": base. */
+int reg_batch_add_text(struct reg_batch *b, const char *kind, const char *type, const char *id,
+	long long base, const char *args, size_t len, const json_t *local, long n, long tag, bool late);
 /* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
 int reg_batch_flush(struct reg_batch *b);
 /* own_txn: writes the ops flushed since the last commit in one local transaction (the op

@@ -72,6 +72,7 @@ struct gimp {
 	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
+	struct kt_gds_text text;  /* the row being read, as the text of its write */
 	struct gq *q;
 	size_t nq, capq;
 	struct gstat st[GMAX];
@@ -213,21 +214,23 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 {
 	const struct kt_gds_map *m = &kt_gds_maps[t];
 	char err[256];
-	json_t *args = kt_gds_to_karta(m, tab, row, err, sizeof err);
-	const char *id = json_string_value(json_object_get(args, "id"));
-	if (!args || !id) {
-		if (!args && strcmp(err, _("out of memory")) == 0)
-			return -1;
-		reject(g, t, row->index, args ? _("the row has no GUID") : err);
-		json_decref(args);
+	/* the row's write as text: its check, and what is queued (no jansson object a row) */
+	int k = kt_gds_to_text(m, tab, row, &g->text, err, sizeof err);
+	const char *id = g->text.id;
+	if (k < 0) {
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	if (k > 0 || !*id) {
+		reject(g, t, row->index, k ? err : _("the row has no GUID"));
 		return 1;
 	}
 	int rc = 1;
+	json_t *args = NULL; /* the row as jansson's: only to compare with the replica's copy */
 	const struct reg_map_entry *dup = reg_map_get(&g->ids[t], id);
 	if (dup) { /* the first row of that GUID stays as it was (queued or refused) */
 		snprintf(err, sizeof err, _("duplicate GUID: the same as row %ld"), dup->num);
 		reject(g, t, row->index, err);
-		json_decref(args);
 		return 1;
 	}
 	/* references to other rows: in the package (not refused), else in the replica */
@@ -292,6 +295,11 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	}
 	json_t *stored = found == 0 ? json_loads(js, 0, NULL) : NULL;
 	free(js);
+	if (stored && !(args = json_loadb(g->text.p, g->text.n, 0, NULL))) {
+		json_decref(stored);
+		rc = -1;
+		goto out;
+	}
 	long long base = stored ? json_integer_value(json_object_get(stored, "row_version")) + pending : 0;
 	bool send = !stored || !unchanged(g, args, stored);
 	if (!send)
@@ -312,22 +320,21 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 			g->q = n, g->capq = cap;
 		}
 		struct gq *q = &g->q[g->nq];
-		/* a new row's local payload is its arguments (reg_batch_add adds "type") */
-		json_t *local = args;
+		/* a new row's local payload is its arguments (NULL: the text with its row_version) */
+		json_t *local = NULL;
 		if (stored) {
 			local = json_deep_copy(stored);
 			json_object_update(local, args);
 			json_object_set_new(local, "row_version", json_integer(base));
 		}
-		if (!local || reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
-				row->index, (long)g->nq, false) != 0)
+		if ((stored && !local) || reg_batch_add_text(&g->batch, "registry_gds_put", m->karta, id,
+				base, g->text.p, g->text.n, local, row->index, (long)g->nq, false) != 0)
 			rc = -1;
 		q->table = (short)t;
 		q->row = row->index;
 		q->outcome = -1;
 		g->nq += rc == 0;
-		if (local != args)
-			json_decref(local);
+		json_decref(local);
 	}
 	json_decref(stored);
 out:
@@ -613,6 +620,7 @@ static void gimp_free(struct gimp *g)
 	reg_map_free(&g->orgs);
 	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
+	kt_gds_text_free(&g->text);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
