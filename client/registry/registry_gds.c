@@ -382,6 +382,10 @@ static int read_table(struct gimp *g, int t)
 	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
 	struct kt_gds_row row;
 	int k, rc = 0;
+	/* nothing else runs beside the check pass, a dry run or an offline import: the parse on
+	 * the other core (online, the second pass shares the cores with the sender and puller) */
+	if (g->check_only || g->dry || g->offline)
+		(void)kt_gds_read_ahead(rd); /* without a thread it reads as before */
 	if (!g->dry && !g->check_only) { /* an op's rows are of one file: their numbers are its rows */
 		if (flush(g, false) != 0) {
 			kt_gds_close(rd);

@@ -92,6 +92,12 @@ struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char 
 int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 bool kt_gds_resumable(const struct kt_gds_reader *r);
+/* From now on the reader parses on a thread of its own, ahead of the caller (a few hundred
+ * rows, bounded): kt_gds_next gives the same rows, refusals and messages in the same order,
+ * while the caller's work on a row overlaps the parse of the next. Call before the first
+ * kt_gds_next; kt_gds_close ends the thread. 0, or -1 (no thread: the reader reads as
+ * before). */
+int kt_gds_read_ahead(struct kt_gds_reader *r);
 void kt_gds_close(struct kt_gds_reader *r);
 
 /* Value checks by type (NULL when fine, else a message without the value, marked N_():

@@ -39,6 +39,7 @@ struct kt_gds_reader {
 	bool root_seen, done;
 	bool resumable; /* the last error was one finished row's values: reading may go on */
 	char xml_err[256]; /* the parser's own message, with its line */
+	struct kt_gds_ahead *ahead; /* kt_gds_read_ahead: the thread that reads */
 };
 
 const struct kt_gds_table *kt_gds_table(const char *name)
@@ -116,6 +117,7 @@ void kt_gds_close(struct kt_gds_reader *r)
 {
 	if (!r)
 		return;
+	kt_gds_ahead_stop(r->ahead);
 	clear_row(r);
 	for (int i = 0; i < r->t->ncols; i++)
 		free(r->vals[i].p);
@@ -320,9 +322,27 @@ static int check_root(struct kt_gds_reader *r, char *err, size_t errlen)
 	return 0;
 }
 
-bool kt_gds_resumable(const struct kt_gds_reader *r) { return r->resumable && !r->done; }
+bool kt_gds_direct_resumable(const struct kt_gds_reader *r) { return r->resumable && !r->done; }
+
+bool kt_gds_resumable(const struct kt_gds_reader *r)
+{
+	return r->ahead ? kt_gds_ahead_resumable(r->ahead) : kt_gds_direct_resumable(r);
+}
+
+int kt_gds_read_ahead(struct kt_gds_reader *r)
+{
+	if (!r->ahead)
+		r->ahead = kt_gds_ahead_start(r, r->t->ncols);
+	return r->ahead ? 0 : -1;
+}
 
 int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
+{
+	return r->ahead ? kt_gds_ahead_next(r->ahead, row, err, errlen)
+		: kt_gds_read_row(r, row, err, errlen);
+}
+
+int kt_gds_read_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 {
 	if (r->done)
 		return 0;
