@@ -122,7 +122,9 @@ static void test_refusals(void **state)
 	expect_refused("<Root " NS ">" AREA(GUID1, "1", "x") "</Root>", "the root element is «Root»");
 	expect_refused("<?xml version=\"1.0\"?><!DOCTYPE GIADBSet [<!ENTITY a \"aaaaaaaaaa\">"
 		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
-		"<GIADBSet " NS ">" AREA(GUID1, "1", "&c;") "</GIADBSet>", "entities are not allowed");
+		"<GIADBSet " NS ">" AREA(GUID1, "1", "&c;") "</GIADBSet>", "carries a DTD"); /* at the
+		DOCTYPE itself, before any of its entities is declared */
+	expect_refused("<GIADBSet " NS ">" AREA(GUID1, "1", "&c;") "</GIADBSet>", "entities are not allowed");
 	expect_refused("<?xml version=\"1.0\"?><!DOCTYPE GIADBSet SYSTEM \"http://example.org/x.dtd\">"
 		"<GIADBSet " NS "/>", "DTD");
 	expect_refused("<GIADBSet " NS ">" AREA(GUID1, "1", "x") "<rbd_Areas><AreaID>", "not well-formed");
