@@ -51,6 +51,7 @@ struct kt_gds_reader {
 	int col;                   /* the column being read: its index, -2 an unknown one, -1 none */
 	bool col_nil;              /* it carries xsi:nil="true" */
 	const xmlChar *ns;         /* the parser's interned namespace string, once checked */
+	const xmlChar *col_name[KT_GDS_MAX_COLS]; /* each column's interned name, once seen */
 	long rows;
 	bool root_seen, in_row;
 	bool finished;             /* the parse is over: the end or the error that ends it answered */
@@ -290,13 +291,18 @@ static void check_root(struct kt_gds_reader *r, const char *name, const xmlChar 
 	r->root_seen = true;
 }
 
-/* The index of the column named name: where the schema's order expects it, else by name. */
-static int find_column(struct kt_gds_reader *r, const char *name)
+/* The index of the column named name: where the schema's order expects it, else by name.
+ * The parser interns element names: a column's name is compared once, then its pointer. */
+static int find_column(struct kt_gds_reader *r, const xmlChar *name)
 {
 	int i = r->next_col;
-	if (i < r->t->ncols && strcmp(r->t->cols[i].name, name) == 0)
+	if (i < r->t->ncols && r->col_name[i] == name)
 		return i;
-	return kt_gds_col(r->t, name);
+	if (i >= r->t->ncols || strcmp(r->t->cols[i].name, (const char *)name) != 0)
+		i = kt_gds_col(r->t, (const char *)name);
+	if (i >= 0)
+		r->col_name[i] = name;
+	return i;
 }
 
 /* A column's start tag: which column, and whether it is xsi:nil. */
@@ -307,7 +313,7 @@ static void take_column(struct kt_gds_reader *r, const char *name, const xmlChar
 		fatal(r, N_("row %ld: «%s» is not in the GIADBSet namespace"), r->rows, name);
 		return;
 	}
-	int i = find_column(r, name);
+	int i = find_column(r, (const xmlChar *)name);
 	r->col_nil = false;
 	for (int a = 0; a < nattr; a++) {
 		const xmlChar **at = attr + 5 * a; /* localname, prefix, URI, value, end */
