@@ -3,8 +3,8 @@
  * (`rbd_Schools`, …) whose children are the columns (docs/registries.md «GIADBSet»).
  *
  * A package is a folder or a .zip holding those files. Rows are read one at a time with
- * libxml2's streaming reader (xmlTextReader), so a file of any length costs one row of
- * memory. The reader refuses what a hostile package could use: a DTD (so no entity at all,
+ * libxml2's SAX2 push parser fed a chunk at a time (no tree is built), so a file of any
+ * length costs a few chunks' rows of memory. The reader refuses what a hostile package could use: a DTD (so no entity at all,
  * no billion laughs, no external entity), network access, an encoding other than UTF-8,
  * files and ZIP members over the size limit, ZIP members whose inflated size exceeds what
  * their header says (zip bombs) or whose names climb out ("../"). Each row is checked
