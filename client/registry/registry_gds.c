@@ -295,7 +295,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	}
 	json_t *stored = found == 0 ? json_loads(js, 0, NULL) : NULL;
 	free(js);
-	if (stored && !(args = json_loadb(g->text.p, g->text.n, 0, NULL))) {
+	if (stored && !(args = kt_gds_to_karta(m, tab, row, err, sizeof err))) {
 		json_decref(stored);
 		rc = -1;
 		goto out;

@@ -584,6 +584,29 @@ static void put_val(struct kt_gds_text *w, bool x, const struct gval *g)
 	}
 }
 
+/* A member of the object (x: of extra), as text — or, w->json, as jansson's value. */
+static void emit(struct kt_gds_text *w, bool x, const char *key, const struct gval *g)
+{
+	if (!w->json) {
+		put_key(w, x, key);
+		put_val(w, x, g);
+		return;
+	}
+	json_t *v = g->kind == 's' ? json_string(g->s) : g->kind == 'i' ? json_integer(g->i)
+		: g->kind == 'b' ? json_boolean(g->t) : g->kind == 'r' ? json_pack("[s]", g->role)
+		: json_null();
+	if (!v || json_object_set_new(x ? w->jx : w->jo, key, v) != 0)
+		w->oom = true;
+}
+
+static const struct gval *text_val(struct gval *g, const char *s)
+{
+	val_null(g);
+	if (s)
+		val_str(g, s);
+	return g;
+}
+
 /* Where each map line's column is in a schema table: found by name once per (map, table) and
  * thread, not once per row. */
 struct col_index {
@@ -612,22 +635,30 @@ static const struct col_index *col_index(const struct kt_gds_map *m, const struc
 	return x;
 }
 
-int kt_gds_to_text(const struct kt_gds_map *m, const struct kt_gds_table *t,
+/* The row's write into w: its text, or (w->json) its jansson object. 0, 1 refused, -1 out of
+ * memory (err said). */
+static int write_row(const struct kt_gds_map *m, const struct kt_gds_table *t,
 	const struct kt_gds_row *row, struct kt_gds_text *w, char *err, size_t errlen)
 {
 	const struct col_index *ix = col_index(m, t);
 	w->n = w->xn = 0;
 	w->oom = false;
 	w->id[0] = '\0';
-	put(w, false, "{", 1);
-	put(w, true, "{", 1);
+	if (w->json) {
+		w->jo = json_object();
+		w->jx = json_object();
+		w->oom = !w->jo || !w->jx;
+	} else {
+		put(w, false, "{", 1);
+		put(w, true, "{", 1);
+	}
+	struct gval tv;
 	for (int i = 0; !w->oom && i < m->ncols; i++) {
 		const struct kt_gds_map_col *c = &m->cols[i];
 		int ti = ix->ti[i];
 		const char *v = ti >= 0 ? row->val[ti] : NULL;
 		if (v && t->cols[ti].type == KT_GDS_DATETIME_NULL && strcmp(v, "NULL") == 0) {
-			put_key(w, true, c->gds);
-			put_str(w, true, v);
+			emit(w, true, c->gds, text_val(&tv, v));
 			continue;
 		}
 		if (c->need && !v) {
@@ -651,43 +682,41 @@ int kt_gds_to_text(const struct kt_gds_map *m, const struct kt_gds_table *t,
 				return 1;
 			}
 			struct gval e;
-			put_key(w, false, c->arg);
-			put_val(w, false, (val_int(val_null(&e), x), &e));
+			val_int(val_null(&e), x);
+			emit(w, false, c->arg, &e);
 			snprintf(buf, sizeof buf, "%ld", x);
 			back = buf;
 		}
 		if (c->conv == KT_GC_ID) {
-			put_key(w, false, "id");
-			put_val(w, false, &g);
+			emit(w, false, "id", &g);
 			if (g.kind == 's')
 				snprintf(w->id, sizeof w->id, "%s", g.s);
 		}
 		if (c->conv == KT_GC_ORG && v && *v) {
 			char low[40];
-			put_key(w, false, c->arg);
-			put_str(w, false, lower(low, v));
+			emit(w, false, c->arg, text_val(&tv, lower(low, v)));
 		}
 		if (c->karta) {
-			put_key(w, false, c->karta);
-			put_val(w, false, &g);
+			emit(w, false, c->karta, &g);
 		}
 		/* no karta column to render from: extra keeps the text whenever it is present */
 		bool keep = !c->karta && c->conv != KT_GC_ID && c->conv != KT_GC_EXAM;
 		if (keep ? v != NULL : !same_text(v, back)) {
-			put_key(w, true, c->gds);
-			if (v)
-				put_str(w, true, v);
-			else
-				put(w, true, "null", 4);
+			emit(w, true, c->gds, text_val(&tv, v));
 		}
 		if (ix->deleted[i]) {
 			long d = 0;
 			bool del = (parse_long(v, 1, 2147483647L, &d)) || truth(v) == 1;
-			put_key(w, false, "gds_deleted");
-			put(w, false, del ? "true" : "false", del ? 4 : 5);
+			emit(w, false, "gds_deleted", (val_bool(val_null(&tv), del), &tv));
 		}
 	}
-	if (row->nunknown > 0) {
+	if (row->nunknown > 0 && w->json) {
+		json_t *u = json_array();
+		for (int i = 0; u && i < row->nunknown; i++)
+			json_array_append_new(u, json_pack("[ss]", row->unknown_name[i], row->unknown_val[i]));
+		if (!u || json_object_set_new(w->jx, "_unknown", u) != 0)
+			w->oom = true;
+	} else if (row->nunknown > 0) {
 		put_key(w, true, "_unknown");
 		for (int i = 0; i < row->nunknown; i++) {
 			put(w, true, i ? ",[" : "[[", 2);
@@ -698,19 +727,32 @@ int kt_gds_to_text(const struct kt_gds_map *m, const struct kt_gds_table *t,
 		}
 		put(w, true, "]", 1);
 	}
-	put(w, true, "}", 1);
-	put_key(w, false, "extra");
-	if (!w->oom)
-		put(w, false, w->x, w->xn);
-	put(w, false, "}", 1);
+	if (w->json && !w->oom) {
+		w->oom = json_object_set(w->jo, "extra", w->jx) != 0;
+	} else if (!w->json) {
+		put(w, true, "}", 1);
+		put_key(w, false, "extra");
+		if (!w->oom)
+			put(w, false, w->x, w->xn);
+		put(w, false, "}", 1);
+	}
 	if (!w->oom)
 		return 0;
 	snprintf(err, errlen, "%s", _("out of memory"));
 	return -1;
 }
 
+int kt_gds_to_text(const struct kt_gds_map *m, const struct kt_gds_table *t,
+	const struct kt_gds_row *row, struct kt_gds_text *w, char *err, size_t errlen)
+{
+	w->json = false;
+	return write_row(m, t, row, w, err, errlen);
+}
+
 void kt_gds_text_free(struct kt_gds_text *w)
 {
+	json_decref(w->jo);
+	json_decref(w->jx);
 	free(w->p);
 	free(w->x);
 	free(w->f);
@@ -720,11 +762,8 @@ void kt_gds_text_free(struct kt_gds_text *w)
 json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t,
 	const struct kt_gds_row *row, char *err, size_t errlen)
 {
-	struct kt_gds_text w = {0};
-	int rc = kt_gds_to_text(m, t, row, &w, err, errlen);
-	json_t *o = rc == 0 ? json_loadb(w.p, w.n, 0, NULL) : NULL;
-	if (rc == 0 && !o)
-		snprintf(err, errlen, "%s", _("out of memory"));
+	struct kt_gds_text w = {.json = true};
+	json_t *o = write_row(m, t, row, &w, err, errlen) == 0 ? json_incref(w.jo) : NULL;
 	kt_gds_text_free(&w);
 	return o;
 }

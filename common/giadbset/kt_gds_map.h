@@ -83,6 +83,8 @@ struct kt_gds_text {
 	char *x, *f;      /* scratch: extra's members, a folded value */
 	size_t xn, xcap, fcap;
 	bool oom;
+	bool json;        /* kt_gds_to_karta's: the members as jansson's values, in jo and jx */
+	json_t *jo, *jx;
 };
 
 /* A package row (read with the schema table t) as the arguments of a karta write, written
@@ -95,8 +97,9 @@ int kt_gds_to_text(const struct kt_gds_map *m, const struct kt_gds_table *t,
 	const struct kt_gds_row *row, struct kt_gds_text *w, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void kt_gds_text_free(struct kt_gds_text *w);
-/* The same row as a jansson object (kt_gds_to_text's text, parsed): NULL with err when
- * karta cannot store the row, or out of memory. */
+/* The same row as a jansson object (the members kt_gds_to_text writes, built as jansson's
+ * values: for a caller that compares them, not a parse of the text): NULL with err when karta
+ * cannot store the row, or out of memory. */
 json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t,
 	const struct kt_gds_row *row, char *err, size_t errlen);
 
