@@ -36,15 +36,13 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
 	b->unit = unit;
 }
 
-/* Room for k more bytes (and a NUL) in *p, of *len used and *cap allocated. */
+/* Room for k more bytes (and a NUL) in *p, len used and *cap allocated. */
 static int room(char **p, size_t *cap, size_t len, size_t k)
 {
-	while (len + k + 1 > *cap) {
-		char *q = kt_grow(*p, cap, *cap, 1, 16384);
-		if (!q)
-			return -1;
-		*p = q;
-	}
+	char *q = kt_grow_to(*p, cap, len + k + 1, 1, 16384);
+	if (!q)
+		return -1;
+	*p = q;
 	return 0;
 }
 

@@ -296,6 +296,7 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	json_t *stored = found == 0 ? json_loads(js, 0, NULL) : NULL;
 	free(js);
 	if (stored && !(args = kt_gds_to_karta(m, tab, row, err, sizeof err))) {
+		fprintf(stderr, _("karta: out of memory\n")); /* the text was written: not refused */
 		json_decref(stored);
 		rc = -1;
 		goto out;

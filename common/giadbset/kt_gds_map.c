@@ -299,12 +299,10 @@ static const char *lower(char *b, const char *s)
 static const char *folded(struct kt_gds_text *w, const char *s)
 {
 	size_t n = strlen(s);
-	while (w->fcap < n + 1) {
-		char *f = kt_grow(w->f, &w->fcap, w->fcap, 1, 256);
-		if (!f)
-			return NULL;
-		w->f = f;
-	}
+	char *f = kt_grow_to(w->f, &w->fcap, n + 1, 1, 256);
+	if (!f)
+		return NULL;
+	w->f = f;
 	char *o = w->f, *d = o;
 	bool sp = false;
 	for (const char *p = s; *p; p++) {
@@ -515,14 +513,12 @@ static bool put(struct kt_gds_text *w, bool x, const char *s, size_t k)
 {
 	char **p = x ? &w->x : &w->p;
 	size_t *n = x ? &w->xn : &w->n, *cap = x ? &w->xcap : &w->cap;
-	while (!w->oom && *n + k + 1 > *cap) {
-		char *q = kt_grow(*p, cap, *cap, 1, 1024);
-		if (q)
-			*p = q;
-		w->oom = !q;
-	}
-	if (w->oom)
+	char *q = w->oom ? NULL : kt_grow_to(*p, cap, *n + k + 1, 1, 1024);
+	if (!q) {
+		w->oom = true;
 		return false;
+	}
+	*p = q;
 	memcpy(*p + *n, s, k);
 	*n += k;
 	(*p)[*n] = '\0';

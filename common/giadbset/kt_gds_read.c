@@ -84,14 +84,12 @@ int kt_gds_col(const struct kt_gds_table *t, const char *name)
 static size_t keep(struct kt_gds_batch *b, const char *s, size_t k)
 {
 	size_t at = b->len;
-	while (!b->oom && b->len + k + 1 > b->cap) {
-		char *t = kt_grow(b->text, &b->cap, b->cap, 1, 65536);
-		if (t)
-			b->text = t;
-		b->oom = !t;
-	}
-	if (b->oom)
+	char *t = b->oom ? NULL : kt_grow_to(b->text, &b->cap, b->len + k + 1, 1, 65536);
+	if (!t) {
+		b->oom = true;
 		return 0;
+	}
+	b->text = t;
 	memcpy(b->text + at, s, k);
 	b->text[at + k] = '\0';
 	b->len += k + 1;
@@ -103,15 +101,11 @@ static struct kt_gds_answer *answer(struct kt_gds_reader *r, int k)
 {
 	struct kt_gds_batch *b = r->b;
 	struct kt_gds_answer *av = kt_grow(b->a, &b->acap, b->n, sizeof *av, 256);
-	size_t need = (b->n + 1) * (size_t)r->t->ncols;
-	while (av && b->ocap < need) {
-		size_t *ov = kt_grow(b->offs, &b->ocap, b->ocap, sizeof *ov, 256 * (size_t)r->t->ncols);
-		if (!ov)
-			av = NULL;
-		else
-			b->offs = ov;
-	}
-	if (!av) {
+	size_t *ov = av ? kt_grow_to(b->offs, &b->ocap, (b->n + 1) * (size_t)r->t->ncols, sizeof *ov,
+		256 * (size_t)r->t->ncols) : NULL;
+	if (ov)
+		b->offs = ov;
+	if (!av || !ov) {
 		b->oom = true;
 		return NULL;
 	}
@@ -255,12 +249,10 @@ static bool in_ns(struct kt_gds_reader *r, const xmlChar *ns)
 /* k more bytes of text into b; -1 when out of memory. */
 static int gbuf_add(struct gbuf *b, const char *s, size_t k)
 {
-	while (b->n + k + 1 > b->cap) {
-		char *p = kt_grow(b->p, &b->cap, b->cap, 1, 64);
-		if (!p)
-			return -1;
-		b->p = p;
-	}
+	char *p = kt_grow_to(b->p, &b->cap, b->n + k + 1, 1, 64);
+	if (!p)
+		return -1;
+	b->p = p;
 	memcpy(b->p + b->n, s, k);
 	b->n += k;
 	b->p[b->n] = '\0';
