@@ -166,6 +166,8 @@ int kt_gds_batch_take(const struct kt_gds_batch *b, size_t i, int ncols, struct 
 /* An error answer, "FILE: " and the message: one finished row's values (resumable: the file
  * reads on), else the error that ends the file (the parse stops). */
 static void verror(struct kt_gds_reader *r, bool resumable, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void verror(struct kt_gds_reader *r, bool resumable, const char *fmt, va_list ap)
 {
 	char err[512];
 	int k = snprintf(err, sizeof err, "%s: ", kt_gds_src_name(r->src));
