@@ -17,3 +17,18 @@ void *kt_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 		*cap = nc;
 	return p;
 }
+
+void *kt_grow_to(void *v, size_t *cap, size_t need, size_t size, size_t first)
+{
+	if (need <= *cap)
+		return v;
+	size_t nc = *cap ? *cap : first;
+	while (nc && nc < need)
+		nc = nc <= SIZE_MAX / 2 ? nc * 2 : 0;
+	if (!nc || size == 0 || nc > SIZE_MAX / size)
+		return NULL;
+	void *p = realloc(v, nc * size);
+	if (p)
+		*cap = nc;
+	return p;
+}

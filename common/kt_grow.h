@@ -13,4 +13,11 @@
 void *kt_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 	__attribute__((warn_unused_result));
 
+/* v (NULL at first) with room for need elements of size bytes (*cap allocated): v itself when
+ * *cap holds them; else one realloc to *cap (first when 0) doubled until it does, *cap
+ * updated. NULL when out of memory (or the size overflows): v is then still valid and still
+ * the caller's, *cap unchanged. For a buffer that takes many elements at once (bytes). */
+void *kt_grow_to(void *v, size_t *cap, size_t need, size_t size, size_t first)
+	__attribute__((warn_unused_result));
+
 #endif

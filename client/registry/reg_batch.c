@@ -28,8 +28,6 @@
 #define REG_BATCH_ROWS 1000
 #define REG_BATCH_BYTES (900u * 1024)
 
-static struct rb_open one_slot; /* the layout of an empty batch's slot 0 */
-
 void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, const char *unit)
 {
 	memset(b, 0, sizeof *b);
@@ -38,62 +36,37 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
 	b->unit = unit;
 }
 
-/* The slots, one unless reg_batch_slots said more: 0, or -1 (out of memory). */
-static int slots_ready(struct reg_batch *b)
+/* Room for k more bytes (and a NUL) in *p, len used and *cap allocated. */
+static int room(char **p, size_t *cap, size_t len, size_t k)
 {
-	if (b->nslots)
-		return 0;
-	return reg_batch_slots(b, 1, 0);
-}
-
-int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows)
-{
-	if (b->nslots >= n) {
-		b->max_open_rows = max_rows;
-		return 0;
-	}
-	struct rb_open *s = realloc(b->slot, n * sizeof *s);
-	if (!s)
+	char *q = kt_grow_to(*p, cap, len + k + 1, 1, 16384);
+	if (!q)
 		return -1;
-	for (size_t i = b->nslots; i < n; i++)
-		s[i] = one_slot;
-	b->slot = s;
-	b->nslots = n;
-	b->max_open_rows = max_rows;
+	*p = q;
 	return 0;
 }
 
-void reg_batch_use(struct reg_batch *b, size_t slot)
+/* Appends a row's text (k bytes) with its tag to a list. */
+static int list_add(struct rb_list *l, const char *s, size_t k, long tag)
 {
-	b->cur = slot < b->nslots ? slot : 0;
-}
-
-/* Appends s (taken) with its tag to a list. */
-static int list_add(struct rb_list *l, char *s, long tag)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		char **js = realloc(l->js, cap * sizeof *js);
-		if (js)
-			l->js = js;
-		long *tags = js ? realloc(l->tags, cap * sizeof *tags) : NULL;
-		if (!js || !tags) {
-			free(s);
-			return -1;
-		}
-		l->tags = tags;
-		l->cap = cap;
-	}
-	l->js[l->n] = s;
+	long *tv = kt_grow(l->tags, &l->cap, l->n, sizeof *tv, 256);
+	if (!tv)
+		return -1;
+	l->tags = tv;
+	if (room(&l->text, &l->tcap, l->len, k + 1) != 0)
+		return -1;
+	if (l->len)
+		l->text[l->len++] = ',';
+	memcpy(l->text + l->len, s, k);
+	l->len += k;
 	l->tags[l->n++] = tag;
 	return 0;
 }
 
 static void list_clear(struct rb_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->js[i]);
 	l->n = 0;
+	l->len = 0;
 }
 
 /* own_txn: a row's entity and local payload (lp taken), kept until the op is written. */
@@ -200,97 +173,97 @@ static int open_op(struct reg_batch *b, struct rb_open *o, const char *type)
 	return 0;
 }
 
-/* s (a JSON object's text, n bytes) with the members in add (",\"k\":v…", or "") appended:
- * heap, NULL when out of memory. */
-static char *splice(const char *s, size_t n, const char *add)
+/* s (a JSON object's text, n bytes) with the members in add (",\"k\":v…", k bytes, or
+ * none) appended, written at d (room for n + k + 1 bytes); its length. */
+static size_t splice(char *d, const char *s, size_t n, const char *add, size_t k)
 {
-	size_t k = strlen(add);
-	char *o = malloc(n + k + 1);
-	if (!o)
-		return NULL;
-	memcpy(o, s, n - 1); /* without the closing brace */
 	bool empty = n == 2;
-	memcpy(o + n - 1, add + (empty && k), k - (empty && k));
+	memcpy(d, s, n - 1); /* without the closing brace */
+	memcpy(d + n - 1, add + (empty && k), k - (empty && k));
 	size_t len = n - 1 + k - (empty && k);
-	o[len] = '}';
-	o[len + 1] = '\0';
-	return o;
+	d[len] = '}';
+	d[len + 1] = '\0';
+	return len + 1;
 }
 
-/* The row as sent, {"n":N,"k":KIND,"a":ARGS} with "type", "id" and "base" in ARGS, and its
- * local payload, from one dump of args (no copy of the object): when local is args itself,
- * the payload is args' text and "row_version": base. Heap strings; -1 when out of memory or
- * when args already names another id or a base (then the caller takes the slow path). */
-static int texts(const char *kind, const char *type, const char *id, long long base,
-	const json_t *args, const json_t *local, long n, char **js, char **lp)
+/* The row as sent, {"n":N,"k":KIND,"a":ARGS} with "type", "id" and "base" added to ARGS (a,
+ * an bytes of an object's text) where it lacks them, composed in b->row (*jn bytes); and its
+ * local payload (heap, *lp): lp_args, ARGS with "row_version": base; else local's dump, or
+ * none. 0, or -1 when out of memory. */
+static int texts(struct reg_batch *b, const char *kind, const char *type, const char *id,
+	long long base, const char *a, size_t an, bool has_type, bool has_id, bool lp_args,
+	const json_t *local, long n, size_t *jn, char **lp)
 {
-	*js = *lp = NULL;
-	const char *aid = json_string_value(json_object_get(args, "id"));
-	if ((aid && strcmp(aid, id) != 0) || json_object_get(args, "base"))
-		return 1;
-	char *a = json_dumps(args, JSON_COMPACT);
-	if (!a)
-		return -1;
-	size_t an = strlen(a);
+	*lp = NULL;
 	char add[200], head[160];
 	int k = 0;
-	if (!json_object_get(args, "type"))
+	if (!has_type)
 		k += snprintf(add + k, sizeof add - (size_t)k, ",\"type\":\"%s\"", type);
-	if (!aid)
+	if (!has_id)
 		k += snprintf(add + k, sizeof add - (size_t)k, ",\"id\":\"%s\"", id);
 	if (base)
 		k += snprintf(add + k, sizeof add - (size_t)k, ",\"base\":%lld", base);
-	char *ar = splice(a, an, add);
 	int hn = snprintf(head, sizeof head, "{\"n\":%ld,\"k\":\"%s\",\"a\":", n, kind);
-	size_t arn = ar ? strlen(ar) : 0;
-	*js = ar ? malloc((size_t)hn + arn + 2) : NULL;
-	if (*js) {
-		memcpy(*js, head, (size_t)hn);
-		memcpy(*js + hn, ar, arn);
-		memcpy(*js + (size_t)hn + arn, "}", 2);
-	}
-	free(ar);
-	if (local == args && *js) {
-		snprintf(add, sizeof add, ",\"row_version\":%lld", base);
-		*lp = splice(a, an, add);
-	} else if (local && *js) {
+	if (room(&b->row, &b->rowcap, 0, (size_t)hn + an + (size_t)k + 1) != 0)
+		return -1;
+	memcpy(b->row, head, (size_t)hn);
+	size_t w = (size_t)hn + splice(b->row + hn, a, an, add, (size_t)k);
+	memcpy(b->row + w, "}", 2);
+	*jn = w + 1;
+	if (lp_args) {
+		k = snprintf(add, sizeof add, ",\"row_version\":%lld", base);
+		if ((*lp = malloc(an + (size_t)k + 1)))
+			splice(*lp, a, an, add, (size_t)k);
+	} else if (local) {
 		*lp = json_dumps(local, JSON_COMPACT);
 	}
-	free(a);
-	if (!*js || (local && !*lp)) {
-		free(*js);
-		free(*lp);
-		*js = *lp = NULL;
-		return -1;
-	}
-	return 0;
+	return (lp_args || local) && !*lp ? -1 : 0;
 }
 
-static int flush_slot(struct reg_batch *b, struct rb_open *o);
+static int flush_open(struct reg_batch *b, struct rb_open *o);
 
-/* Past the cap of rows held in the ops being filled: the fullest queued. 0, or -1. */
-static int flush_fullest(struct reg_batch *b)
+/* Queues the row's text (js, jn bytes) and local payload (lp, taken) in the op being filled. */
+static int queue_row(struct reg_batch *b, const char *type, const char *id, const char *js,
+	size_t jn, char *lp, long n, long tag, bool late)
 {
-	struct rb_open *f = NULL;
-	for (size_t i = 0; i < b->nslots; i++)
-		if (b->slot[i].open && (!f || b->slot[i].main.n + b->slot[i].late.n > f->main.n + f->late.n))
-			f = &b->slot[i];
-	return f ? flush_slot(b, f) : 0;
+	struct rb_open *o = &b->open;
+	o->bytes += jn + 1;
+	int rc;
+	if (b->own_txn) {
+		rc = held_add(o, id, lp); /* written at reg_batch_commit */
+	} else {
+		rc = replica_outbox_row_add(b->r, o->op_id, (int)++o->nlocal, type, id, lp);
+		free(lp);
+	}
+	if (rc != 0) {
+		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+		return -1;
+	}
+	if (list_add(late ? &o->late : &o->main, js, jn, tag) != 0) {
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	if (o->first_n < 0 || n < o->first_n)
+		o->first_n = n;
+	if (n > o->last_n)
+		o->last_n = n;
+	if (o->main.n + o->late.n >= REG_BATCH_ROWS || o->bytes >= REG_BATCH_BYTES)
+		return flush_open(b, o);
+	return 0;
 }
 
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late)
 {
-	if (slots_ready(b) != 0) {
-		fprintf(stderr, _("karta: out of memory\n"));
-		return -1;
-	}
-	struct rb_open *o = &b->slot[b->cur];
+	struct rb_open *o = &b->open;
 	if (!o->open && open_op(b, o, type) != 0)
 		return -1;
 	char *js = NULL, *lp = NULL;
-	int t = texts(kind, type, id, base, args, local, n, &js, &lp);
-	if (t > 0) { /* args name the id or base themselves: a copy of args with ours */
+	size_t jn = 0;
+	const char *aid = json_string_value(json_object_get(args, "id"));
+	int t = -1;
+	if ((aid && strcmp(aid, id) != 0) || json_object_get(args, "base")) {
+		/* args name the id or base themselves: a copy of args with ours */
 		json_t *a = json_deep_copy(args);
 		json_t *row = a ? json_pack("{s:I,s:s,s:o}", "n", (json_int_t)n, "k", kind, "a", a) : NULL;
 		if (row) {
@@ -300,10 +273,17 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 			if (base)
 				json_object_set_new(a, "base", json_integer(base));
 			js = json_dumps(row, JSON_COMPACT);
+			jn = js ? strlen(js) : 0;
 			lp = local ? json_dumps(local, JSON_COMPACT) : NULL;
 		}
 		json_decref(row);
 		t = !js || (local && !lp) ? -1 : 0;
+	} else { /* one dump of args, spliced */
+		char *a = json_dumps(args, JSON_COMPACT);
+		if (a)
+			t = texts(b, kind, type, id, base, a, strlen(a), json_object_get(args, "type") != NULL,
+				aid != NULL, local == args, local == args ? NULL : local, n, &jn, &lp);
+		free(a);
 	}
 	if (t != 0) {
 		free(js);
@@ -311,33 +291,25 @@ int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
-	o->bytes += strlen(js) + 1;
-	int rc;
-	if (b->own_txn) {
-		rc = held_add(o, id, lp); /* written at reg_batch_commit */
-	} else {
-		rc = replica_outbox_row_add(b->r, o->op_id, (int)++o->nlocal, type, id, lp);
-		free(lp);
-	}
-	if (rc != 0) {
-		free(js);
-		fprintf(stderr, _("karta: cannot queue the change: %s\n"), replica_error(b->r));
+	int rc = queue_row(b, type, id, js ? js : b->row, jn, lp, n, tag, late);
+	free(js);
+	return rc;
+}
+
+int reg_batch_add_text(struct reg_batch *b, const char *kind, const char *type, const char *id,
+	long long base, const char *args, size_t len, const json_t *local, long n, long tag, bool late)
+{
+	struct rb_open *o = &b->open;
+	if (!o->open && open_op(b, o, type) != 0)
 		return -1;
-	}
-	if (list_add(late ? &o->late : &o->main, js, tag) != 0) {
+	char *lp = NULL;
+	size_t jn = 0;
+	if (texts(b, kind, type, id, base, args, len, false, true, !local, local, n, &jn, &lp) != 0) {
+		free(lp);
 		fprintf(stderr, _("karta: out of memory\n"));
 		return -1;
 	}
-	b->open_rows++;
-	if (o->first_n < 0 || n < o->first_n)
-		o->first_n = n;
-	if (n > o->last_n)
-		o->last_n = n;
-	if (o->main.n + o->late.n >= REG_BATCH_ROWS || o->bytes >= REG_BATCH_BYTES)
-		return flush_slot(b, o);
-	if (b->max_open_rows && b->open_rows > b->max_open_rows)
-		return flush_fullest(b);
-	return 0;
+	return queue_row(b, type, id, b->row, jn, lp, n, tag, late);
 }
 
 /* Remembers the op's rows' tags in their order in the op. */
@@ -366,12 +338,11 @@ static int remember(struct reg_batch *b, const struct rb_open *s)
 }
 
 /* The op being filled in o queued: its body written (or, own_txn, held for the commit). */
-static int flush_slot(struct reg_batch *b, struct rb_open *o)
+static int flush_open(struct reg_batch *b, struct rb_open *o)
 {
 	if (!o->open)
 		return 0;
 	o->open = false;
-	b->open_rows -= o->main.n + o->late.n;
 	json_t *head = json_pack("{s:s,s:s}", "file", b->file, "unit", b->unit);
 	char *hs = head ? json_dumps(head, JSON_COMPACT) : NULL;
 	json_decref(head);
@@ -383,16 +354,12 @@ static int flush_slot(struct reg_batch *b, struct rb_open *o)
 		size_t k0 = strlen(hs) - 1;
 		memcpy(args, hs, k0);
 		k0 += (size_t)sprintf(args + k0, ",\"rows\":[");
-		for (int l = 0; l < 2; l++) {
-			const struct rb_list *li = l ? &o->late : &o->main;
-			for (size_t i = 0; i < li->n; i++) {
-				if (k0 > 0 && args[k0 - 1] != '[')
-					args[k0++] = ',';
-				size_t k = strlen(li->js[i]);
-				memcpy(args + k0, li->js[i], k);
-				k0 += k;
-			}
-		}
+		memcpy(args + k0, o->main.text, o->main.len);
+		k0 += o->main.len;
+		if (o->main.len && o->late.len)
+			args[k0++] = ',';
+		memcpy(args + k0, o->late.text, o->late.len);
+		k0 += o->late.len;
 		memcpy(args + k0, "]}", 3);
 		Karta__RecordOp op = KARTA__RECORD_OP__INIT;
 		op.kind = (char *)"registry_rows";
@@ -435,10 +402,7 @@ static int flush_slot(struct reg_batch *b, struct rb_open *o)
 
 int reg_batch_flush(struct reg_batch *b)
 {
-	for (size_t i = 0; i < b->nslots; i++)
-		if (flush_slot(b, &b->slot[i]) != 0)
-			return -1;
-	return 0;
+	return flush_open(b, &b->open);
 }
 
 long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
@@ -452,17 +416,15 @@ long reg_batch_tag(const struct reg_batch *b, const struct replica_op *op)
 
 void reg_batch_free(struct reg_batch *b)
 {
-	for (size_t i = 0; i < b->nslots; i++) {
-		struct rb_open *o = &b->slot[i];
-		list_clear(&o->main);
-		list_clear(&o->late);
-		free(o->main.js);
-		free(o->main.tags);
-		free(o->late.js);
-		free(o->late.tags);
-		held_free(o->held, o->nheld);
-	}
-	free(b->slot);
+	struct rb_open *o = &b->open;
+	list_clear(&o->main);
+	list_clear(&o->late);
+	free(o->main.text);
+	free(o->main.tags);
+	free(o->late.text);
+	free(o->late.tags);
+	free(b->row);
+	held_free(o->held, o->nheld);
 	wops_clear(b);
 	free(b->wops);
 	for (size_t i = 0; i < b->nops; i++)

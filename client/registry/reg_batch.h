@@ -13,8 +13,9 @@ struct replica;
 struct replica_op;
 
 struct rb_list {
-	char **js; /* each row as sent, JSON */
-	long *tags;
+	char *text; /* the rows as sent, JSON, comma-separated */
+	size_t len, tcap;
+	long *tags; /* each row's tag */
 	size_t n, cap;
 };
 
@@ -29,7 +30,7 @@ struct rb_held {
 	char *lp;
 };
 
-/* An op being filled: one per slot (reg_batch_slots), the rows of one owner group each */
+/* The op being filled */
 struct rb_open {
 	bool open;
 	char op_id[REG_ID_LEN];
@@ -62,10 +63,9 @@ struct reg_batch {
 	size_t nwops, capwops;
 	size_t held_rows;     /* the rows of the ops flushed and not yet committed */
 	size_t done_ops, done_rows; /* the ops and rows committed */
-	/* the ops being filled: slot 0 (one op at a time), or one per slot (reg_batch_slots) */
-	struct rb_open *slot;
-	size_t nslots, cur;
-	size_t open_rows, max_open_rows; /* the rows of the ops being filled, and their cap */
+	struct rb_open open; /* the op being filled */
+	char *row;           /* scratch: a row's text as sent */
+	size_t rowcap;
 	/* the ops queued */
 	struct rb_op *ops;
 	size_t nops, capops;
@@ -81,13 +81,12 @@ void reg_batch_init(struct reg_batch *b, struct replica *r, const char *file, co
  * op's other rows. 0, or -1 (message printed). */
 int reg_batch_add(struct reg_batch *b, const char *kind, const char *type, const char *id,
 	long long base, const json_t *args, const json_t *local, long n, long tag, bool late);
-/* n ops filled at once, a row going to the one reg_batch_use chose (the rows of one owner
- * group in an op: the server's work an op grows with the owners it names), at most max_rows
- * rows in all held in them — past that, the fullest is queued. 0, or -1 (out of memory). */
-int reg_batch_slots(struct reg_batch *b, size_t n, size_t max_rows);
-/* The slot (below reg_batch_slots' n) the next reg_batch_add puts its row in. */
-void reg_batch_use(struct reg_batch *b, size_t slot);
-/* Queues the ops being filled (call once the rows are all added). 0, or -1 (printed). */
+/* reg_batch_add with the arguments as JSON text (len bytes, an object that names id as "id"
+ * and holds no "type" or "base": kt_gds_to_text's), spliced, not parsed; local NULL: the
+ * local payload is args' members and "row_version": base. */
+int reg_batch_add_text(struct reg_batch *b, const char *kind, const char *type, const char *id,
+	long long base, const char *args, size_t len, const json_t *local, long n, long tag, bool late);
+/* Queues the op being filled (call once the rows are all added). 0, or -1 (printed). */
 int reg_batch_flush(struct reg_batch *b);
 /* own_txn: writes the ops flushed since the last commit in one local transaction (the op
  * being filled stays held). The number of ops committed, or -1 (printed; those ops are not

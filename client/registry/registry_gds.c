@@ -39,7 +39,6 @@
 #include "kt_msg.h"
 #include "opts.h"
 #include "reg_batch.h"
-#include "reg_owner.h"
 #include "reg_pipe.h"
 #include "registry_cmds.h"
 #include "registry_import_int.h"
@@ -71,9 +70,9 @@ struct gimp {
 	struct reg_map exams;     /* ExamGlobalID → exam id (replica) */
 	struct reg_map orgs;      /* "s:GUID" schools, "m:GUID" municipalities of the package */
 	struct reg_map known;     /* ids of the rows the replica holds (synced or queued) */
-	struct reg_owner owner;   /* each queued row's op: its owner's (reg_owner.c) */
 	bool has_schools, has_govs;
 	struct reg_batch batch;   /* the rows queued, as ops of many rows; tags: index in q */
+	struct kt_gds_text text;  /* the row being read, as the text of its write */
 	struct gq *q;
 	size_t nq, capq;
 	struct gstat st[GMAX];
@@ -215,21 +214,23 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 {
 	const struct kt_gds_map *m = &kt_gds_maps[t];
 	char err[256];
-	json_t *args = kt_gds_to_karta(m, tab, row, err, sizeof err);
-	const char *id = json_string_value(json_object_get(args, "id"));
-	if (!args || !id) {
-		if (!args && strcmp(err, _("out of memory")) == 0)
-			return -1;
-		reject(g, t, row->index, args ? _("the row has no GUID") : err);
-		json_decref(args);
+	/* the row's write as text: its check, and what is queued (no jansson object a row) */
+	int k = kt_gds_to_text(m, tab, row, &g->text, err, sizeof err);
+	const char *id = g->text.id;
+	if (k < 0) {
+		fprintf(stderr, _("karta: out of memory\n"));
+		return -1;
+	}
+	if (k > 0 || !*id) {
+		reject(g, t, row->index, k ? err : _("the row has no GUID"));
 		return 1;
 	}
 	int rc = 1;
+	json_t *args = NULL; /* the row as jansson's: only to compare with the replica's copy */
 	const struct reg_map_entry *dup = reg_map_get(&g->ids[t], id);
 	if (dup) { /* the first row of that GUID stays as it was (queued or refused) */
 		snprintf(err, sizeof err, _("duplicate GUID: the same as row %ld"), dup->num);
 		reject(g, t, row->index, err);
-		json_decref(args);
 		return 1;
 	}
 	/* references to other rows: in the package (not refused), else in the replica */
@@ -294,6 +295,12 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	}
 	json_t *stored = found == 0 ? json_loads(js, 0, NULL) : NULL;
 	free(js);
+	if (stored && !(args = kt_gds_to_karta(m, tab, row, err, sizeof err))) {
+		fprintf(stderr, _("karta: out of memory\n")); /* the text was written: not refused */
+		json_decref(stored);
+		rc = -1;
+		goto out;
+	}
 	long long base = stored ? json_integer_value(json_object_get(stored, "row_version")) + pending : 0;
 	bool send = !stored || !unchanged(g, args, stored);
 	if (!send)
@@ -303,7 +310,6 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	else
 		g->st[t].to_add++;
 	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
-		reg_batch_use(&g->batch, reg_owner_slot(&g->owner, &g->batch, t, tab, row, id));
 		if (g->nq == g->capq) {
 			size_t cap = g->capq ? g->capq * 2 : 1024;
 			struct gq *n = realloc(g->q, cap * sizeof *n);
@@ -315,22 +321,21 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 			g->q = n, g->capq = cap;
 		}
 		struct gq *q = &g->q[g->nq];
-		/* a new row's local payload is its arguments (reg_batch_add adds "type") */
-		json_t *local = args;
+		/* a new row's local payload is its arguments (NULL: the text with its row_version) */
+		json_t *local = NULL;
 		if (stored) {
 			local = json_deep_copy(stored);
 			json_object_update(local, args);
 			json_object_set_new(local, "row_version", json_integer(base));
 		}
-		if (!local || reg_batch_add(&g->batch, "registry_gds_put", m->karta, id, base, args, local,
-				row->index, (long)g->nq, false) != 0)
+		if ((stored && !local) || reg_batch_add_text(&g->batch, "registry_gds_put", m->karta, id,
+				base, g->text.p, g->text.n, local, row->index, (long)g->nq, false) != 0)
 			rc = -1;
 		q->table = (short)t;
 		q->row = row->index;
 		q->outcome = -1;
 		g->nq += rc == 0;
-		if (local != args)
-			json_decref(local);
+		json_decref(local);
 	}
 	json_decref(stored);
 out:
@@ -378,6 +383,10 @@ static int read_table(struct gimp *g, int t)
 	const struct kt_gds_table *tab = kt_gds_table(kt_gds_maps[t].gds);
 	struct kt_gds_row row;
 	int k, rc = 0;
+	/* nothing else runs beside the check pass, a dry run or an offline import: the parse on
+	 * the other core (online, the second pass shares the cores with the sender and puller) */
+	if (g->check_only || g->dry || g->offline)
+		(void)kt_gds_read_ahead(rd); /* without a thread it reads as before */
 	if (!g->dry && !g->check_only) { /* an op's rows are of one file: their numbers are its rows */
 		if (flush(g, false) != 0) {
 			kt_gds_close(rd);
@@ -541,8 +550,6 @@ static int two_passes(struct gimp *g)
 	g->check_only = false;
 	g->quiet = true; /* the same rows are refused again: said once */
 	reg_batch_init(&g->batch, g->r, "", "row");
-	if (reg_owner_init(&g->owner, &g->batch) != 0)
-		return -1;
 	g->pipe = (struct reg_pipe){.cfg = &g->cl->cfg, .mu = &g->mu, .fn = on_result, .arg = g};
 	g->batch.own_txn = true;
 	/* the ops written several at a time (reg_pipe_commit_now): the entity index's pages they
@@ -618,7 +625,7 @@ static void gimp_free(struct gimp *g)
 	reg_map_free(&g->orgs);
 	reg_map_free(&g->known);
 	reg_batch_free(&g->batch);
-	reg_owner_free(&g->owner);
+	kt_gds_text_free(&g->text);
 	free(g->q);
 	kt_gds_pkg_free(g->pkg);
 	pthread_mutex_destroy(&g->mu);
@@ -699,8 +706,6 @@ int registry_gds_import_cmd(struct client *cl, int argc, char **argv)
 				goto dberr;
 			in_batch = true;
 			reg_batch_init(&g.batch, g.r, "", "row");
-			if (reg_owner_init(&g.owner, &g.batch) != 0)
-				goto out;
 		}
 		if (read_all(&g) != 0)
 			goto out;

@@ -3,8 +3,8 @@
  * (`rbd_Schools`, …) whose children are the columns (docs/registries.md «GIADBSet»).
  *
  * A package is a folder or a .zip holding those files. Rows are read one at a time with
- * libxml2's streaming reader (xmlTextReader), so a file of any length costs one row of
- * memory. The reader refuses what a hostile package could use: a DTD (so no entity at all,
+ * libxml2's SAX2 push parser fed a chunk at a time (no tree is built), so a file of any
+ * length costs a few chunks' rows of memory. The reader refuses what a hostile package could use: a DTD (so no entity at all,
  * no billion laughs, no external entity), network access, an encoding other than UTF-8,
  * files and ZIP members over the size limit, ZIP members whose inflated size exceeds what
  * their header says (zip bombs) or whose names climb out ("../"). Each row is checked
@@ -92,6 +92,12 @@ struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char 
 int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 bool kt_gds_resumable(const struct kt_gds_reader *r);
+/* From now on the reader parses on a thread of its own, ahead of the caller (a few hundred
+ * rows, bounded): kt_gds_next gives the same rows, refusals and messages in the same order,
+ * while the caller's work on a row overlaps the parse of the next. Call before the first
+ * kt_gds_next; kt_gds_close ends the thread. 0, or -1 (no thread: the reader reads as
+ * before). */
+int kt_gds_read_ahead(struct kt_gds_reader *r);
 void kt_gds_close(struct kt_gds_reader *r);
 
 /* Value checks by type (NULL when fine, else a message without the value, marked N_():

@@ -55,7 +55,7 @@ struct kt_gds_map_col {
 	const char *arg;   /* KT_GC_ORG: the argument the server resolves; KT_GC_REF: the table */
 	long lo, hi;       /* KT_GC_INT: the range karta keeps */
 	bool need;         /* karta cannot store the row without a value: a row without one is refused */
-	const char *dflt;  /* KT_GC_INT, KT_GC_TEXT: what karta stores when the text gives none (JSON) */
+	const char *dflt;  /* KT_GC_INT, KT_GC_TEXT: what karta stores when the text gives none */
 };
 
 struct kt_gds_map {
@@ -74,10 +74,32 @@ const struct kt_gds_map *kt_gds_map_of(const char *name);
 /* The map line of a package column, NULL when karta has none (an unknown column). */
 const struct kt_gds_map_col *kt_gds_map_col(const struct kt_gds_map *m, const char *gds);
 
-/* A package row (read with the schema table t) as the arguments of a karta write: karta's
+/* A package row's write as JSON text, its buffers kept from row to row (kt_gds_to_text).
+ * Zero it before the first row; kt_gds_text_free releases it. */
+struct kt_gds_text {
+	char *p;          /* the object's text, NUL-terminated */
+	size_t n, cap;
+	char id[40];      /* the row's GUID as karta keeps it (lower case), "" when it has none */
+	char *x, *f;      /* scratch: extra's members, a folded value */
+	size_t xn, xcap, fcap;
+	bool oom;
+	bool json;        /* kt_gds_to_karta's: the members as jansson's values, in jo and jx */
+	json_t *jo, *jx;
+};
+
+/* A package row (read with the schema table t) as the arguments of a karta write, written
+ * once as JSON text into w->p (the members in the order jansson would dump them): karta's
  * columns, the server-resolved arguments (org_guid, exam_global_id, …), "extra" (see above)
- * and "gds_deleted": true when the row is a deleted one. NULL with err ("«COLUMN»: reason")
- * when karta cannot store the row, or out of memory. */
+ * and "gds_deleted": true when the row is a deleted one; the row's GUID in w->id. 0; 1 with
+ * err ("«COLUMN» reason") when karta cannot store the row; -1 with err when out of memory.
+ * The check of a row is this call: the text costs no allocation once the buffers are warm. */
+int kt_gds_to_text(const struct kt_gds_map *m, const struct kt_gds_table *t,
+	const struct kt_gds_row *row, struct kt_gds_text *w, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+void kt_gds_text_free(struct kt_gds_text *w);
+/* The same row as a jansson object (the members kt_gds_to_text writes, built as jansson's
+ * values: for a caller that compares them, not a parse of the text): NULL with err when karta
+ * cannot store the row, or out of memory. */
 json_t *kt_gds_to_karta(const struct kt_gds_map *m, const struct kt_gds_table *t,
 	const struct kt_gds_row *row, char *err, size_t errlen);
 

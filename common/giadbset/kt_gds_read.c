@@ -1,11 +1,15 @@
-/* kt_gds_read: the rows of one GIADBSet table file, one at a time, through libxml2's
- * streaming reader (xmlTextReader), each checked against the table's published columns.
+/* kt_gds_read: the rows of one GIADBSet table file, one at a time, through libxml2's SAX2
+ * push parser (no tree is built: each element's start and end and its text are handed to
+ * the callbacks below), each row checked against the table's published columns.
  *
  * The parser runs with no DTD loading, no entity substitution and no network; a document
  * that carries a DTD at all is refused before anything else is read, which closes the
- * entity attacks (billion laughs, external entities) by construction. Text nodes are
- * gathered per column up to max_value_bytes. A row is handed out only once its end tag
- * was read and every check passed. */
+ * entity attacks (billion laughs, external entities) by construction. The file is fed to
+ * the parser a chunk at a time; what a chunk completes — rows, a row refused for its values,
+ * the error that ends the file, the end — is kept as answers in a batch (kt_gds_int.h), in
+ * order, and kt_gds_next hands them out one by one (or a thread fills the batches ahead:
+ * kt_gds_ahead.c). A column's text is gathered into the batch up to max_value_bytes. A row
+ * is handed out only once its end tag was read and every check passed. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,10 +17,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
+#include <libxml/SAX2.h>
 
 #include "kt_gds_int.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
+
+#define CHUNK 16384 /* bytes of the file a parse step takes */
+#define XSI "http://www.w3.org/2001/XMLSchema-instance"
 
 /* A column's text, its buffer kept from row to row (no allocation once warm). */
 struct gbuf {
@@ -25,20 +34,32 @@ struct gbuf {
 };
 
 struct kt_gds_reader {
-	xmlTextReaderPtr xr;
+	xmlParserCtxtPtr ctxt;
 	struct kt_gds_src *src;
 	const struct kt_gds_table *t;
 	const struct kt_gds_limits *lim;
+	struct kt_gds_batch *b;    /* the batch the callbacks fill */
+	struct kt_gds_batch own;   /* kt_gds_next's, without a thread */
+	size_t pos;                /* kt_gds_next's next answer in own */
+	/* the row being read */
 	struct gbuf vals[KT_GDS_MAX_COLS];
 	bool has[KT_GDS_MAX_COLS]; /* the column's element was read in this row */
 	int next_col;              /* where the next column is expected (files keep the schema's order) */
-	const xmlChar *ns;         /* the parser's interned namespace string, once checked */
-	char *unknown_name[32], *unknown_val[32];
+	struct gbuf unknown_name[32], unknown_val[32];
 	int nunknown;
+	int depth;                 /* of the element the parser is in: 1 the root, 2 a row, 3 a column */
+	int col;                   /* the column being read: its index, -2 an unknown one, -1 none */
+	bool col_nil;              /* it carries xsi:nil="true" */
+	const xmlChar *ns;         /* the parser's interned namespace string, once checked */
+	const xmlChar *col_name[KT_GDS_MAX_COLS]; /* each column's interned name, once seen */
 	long rows;
-	bool root_seen, done;
-	bool resumable; /* the last error was one finished row's values: reading may go on */
-	char xml_err[256]; /* the parser's own message, with its line */
+	bool root_seen, in_row;
+	bool finished;             /* the parse is over: the end or the error that ends it answered */
+	bool xml_stop;             /* the parser reported an error: it stopped there */
+	bool resumable;            /* kt_gds_next's last answer was one row's values */
+	bool over;                 /* kt_gds_next gave the file's last answer */
+	char xml_err[256];         /* the parser's own message, with its line */
+	struct kt_gds_ahead *ahead; /* kt_gds_read_ahead: the thread that reads */
 };
 
 const struct kt_gds_table *kt_gds_table(const char *name)
@@ -57,9 +78,154 @@ int kt_gds_col(const struct kt_gds_table *t, const char *name)
 	return -1;
 }
 
+/* ---- the batch of answers --------------------------------------------------------------------- */
+
+/* k bytes of s appended to the batch's text (and a NUL after them); its offset. */
+static size_t keep(struct kt_gds_batch *b, const char *s, size_t k)
+{
+	size_t at = b->len;
+	char *t = b->oom ? NULL : kt_grow_to(b->text, &b->cap, b->len + k + 1, 1, 65536);
+	if (!t) {
+		b->oom = true;
+		return 0;
+	}
+	b->text = t;
+	memcpy(b->text + at, s, k);
+	b->text[at + k] = '\0';
+	b->len += k + 1;
+	return at;
+}
+
+/* A new answer at the batch's end (its columns' offsets zeroed); NULL when out of memory. */
+static struct kt_gds_answer *answer(struct kt_gds_reader *r, int k)
+{
+	struct kt_gds_batch *b = r->b;
+	struct kt_gds_answer *av = kt_grow(b->a, &b->acap, b->n, sizeof *av, 256);
+	size_t *ov = av ? kt_grow_to(b->offs, &b->ocap, (b->n + 1) * (size_t)r->t->ncols, sizeof *ov,
+		256 * (size_t)r->t->ncols) : NULL;
+	if (ov)
+		b->offs = ov;
+	if (!av || !ov) {
+		b->oom = true;
+		return NULL;
+	}
+	b->a = av;
+	struct kt_gds_answer *e = &b->a[b->n++];
+	memset(e, 0, sizeof *e);
+	e->k = k;
+	return e;
+}
+
+void kt_gds_batch_reset(struct kt_gds_batch *b)
+{
+	b->n = 0;
+	b->len = 0;
+	b->last = false;
+	b->oom = false;
+}
+
+void kt_gds_batch_free(struct kt_gds_batch *b)
+{
+	free(b->a);
+	free(b->offs);
+	free(b->text);
+	memset(b, 0, sizeof *b);
+}
+
+int kt_gds_batch_take(const struct kt_gds_batch *b, size_t i, int ncols, struct kt_gds_row *row,
+	char *err, size_t errlen, bool *resumable, bool *last)
+{
+	if (b->oom) { /* an answer could not be kept: the file ends here */
+		snprintf(err, errlen, "%s", _("out of memory"));
+		*resumable = false;
+		*last = true;
+		return -1;
+	}
+	const struct kt_gds_answer *e = &b->a[i];
+	*resumable = e->resumable;
+	*last = e->k == 0 || (e->k < 0 && !e->resumable);
+	if (e->k < 0)
+		snprintf(err, errlen, "%s", b->text + e->err);
+	if (e->k <= 0)
+		return e->k;
+	memset(row, 0, sizeof *row);
+	row->index = e->index;
+	const size_t *o = b->offs + i * (size_t)ncols;
+	for (int c = 0; c < ncols; c++)
+		row->val[c] = o[c] ? b->text + o[c] - 1 : NULL;
+	row->nunknown = e->nunknown;
+	for (int c = 0; c < e->nunknown; c++) {
+		row->unknown_name[c] = b->text + e->un[c];
+		row->unknown_val[c] = b->text + e->uv[c];
+	}
+	return 1;
+}
+
+/* ---- errors ------------------------------------------------------------------------------------- */
+
+/* An error answer, "FILE: " and the message: one finished row's values (resumable: the file
+ * reads on), else the error that ends the file (the parse stops). */
+static void verror(struct kt_gds_reader *r, bool resumable, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void verror(struct kt_gds_reader *r, bool resumable, const char *fmt, va_list ap)
+{
+	char err[512];
+	int k = snprintf(err, sizeof err, "%s: ", kt_gds_src_name(r->src));
+	if (k >= 0 && (size_t)k < sizeof err)
+		vsnprintf(err + k, sizeof err - (size_t)k, _(fmt), ap); /* N_() at the callers */
+	struct kt_gds_answer *e = answer(r, -1);
+	if (e) {
+		e->err = keep(r->b, err, strlen(err));
+		e->resumable = resumable;
+	}
+	if (!resumable && !r->finished) {
+		r->finished = true;
+		xmlStopParser(r->ctxt);
+	}
+}
+
+static void fatal(struct kt_gds_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fatal(struct kt_gds_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror(r, false, fmt, ap);
+	va_end(ap);
+}
+
+static void refuse_row(struct kt_gds_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void refuse_row(struct kt_gds_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror(r, true, fmt, ap);
+	va_end(ap);
+}
+
+/* A read error: the size limit, the parser's message, or a plain truncation. */
+static void read_failed(struct kt_gds_reader *r)
+{
+	if (kt_gds_src_too_big(r->src))
+		fatal(r, N_("longer than its size allows (limit %zu bytes, or more than the archive says it "
+			"holds)"), r->lim->max_file_bytes);
+	else if (r->xml_err[0] && strstr(r->xml_err, "ntity"))
+		fatal(r, N_("refused: entities are not allowed in a package (%s)"), r->xml_err);
+	else if (r->xml_err[0])
+		fatal(r, N_("not well-formed XML: %s"), r->xml_err);
+	else
+		fatal(r, N_("not well-formed XML (truncated?)"));
+}
+
+/* The parser's messages: the first is kept (with its line); an error (not a warning) ends
+ * the file where it stands — the rows before it are answered, none after it. */
 static void on_xml_error(void *arg, xmlErrorPtr e)
 {
 	struct kt_gds_reader *r = arg;
+	if (e && e->level >= XML_ERR_ERROR && !r->xml_stop) {
+		r->xml_stop = true;
+		xmlStopParser(r->ctxt);
+	}
 	if (r->xml_err[0] || !e || !e->message)
 		return;
 	snprintf(r->xml_err, sizeof r->xml_err, _("line %d: %s"), e->line, e->message);
@@ -67,6 +233,223 @@ static void on_xml_error(void *arg, xmlErrorPtr e)
 	while (n > 0 && (r->xml_err[n - 1] == '\n' || r->xml_err[n - 1] == ' '))
 		r->xml_err[--n] = '\0';
 }
+
+/* ---- the parser's callbacks ------------------------------------------------------------------- */
+
+/* The namespace is GIADBSet's (the parser interns the namespace's string: once one pointer
+ * was checked, the same pointer is the same name). */
+static bool in_ns(struct kt_gds_reader *r, const xmlChar *ns)
+{
+	if (ns && ns == r->ns)
+		return true;
+	if (!ns || strcmp((const char *)ns, KT_GDS_NS) != 0)
+		return false;
+	r->ns = ns;
+	return true;
+}
+
+/* k more bytes of text into b; -1 when out of memory. */
+static int gbuf_add(struct gbuf *b, const char *s, size_t k)
+{
+	char *p = kt_grow_to(b->p, &b->cap, b->n + k + 1, 1, 64);
+	if (!p)
+		return -1;
+	b->p = p;
+	memcpy(b->p + b->n, s, k);
+	b->n += k;
+	b->p[b->n] = '\0';
+	return 0;
+}
+
+static void gbuf_set(struct gbuf *b, const char *s)
+{
+	b->n = 0;
+	if (gbuf_add(b, s, strlen(s)) != 0 && b->p)
+		b->p[0] = '\0';
+}
+
+/* The root element: GIADBSet in its namespace, the document in UTF-8. */
+static void check_root(struct kt_gds_reader *r, const char *name, const xmlChar *uri)
+{
+	if (strcmp(name, "GIADBSet") != 0 || !in_ns(r, uri)) {
+		fatal(r, N_("the root element is «%s» in the namespace '%s', expected «GIADBSet» in '%s'"),
+			name, uri ? (const char *)uri : "", KT_GDS_NS);
+		return;
+	}
+	xmlDocPtr doc = r->ctxt->myDoc;
+	const char *enc = doc && doc->encoding ? (const char *)doc->encoding : NULL;
+	if (enc && strcasecmp(enc, "UTF-8") != 0) {
+		fatal(r, N_("declared encoding '%s': karta reads UTF-8 packages"), enc);
+		return;
+	}
+	r->root_seen = true;
+}
+
+/* The index of the column named name: where the schema's order expects it, else by name.
+ * The parser interns element names: a column's name is compared once, then its pointer. */
+static int find_column(struct kt_gds_reader *r, const xmlChar *name)
+{
+	int i = r->next_col;
+	if (i < r->t->ncols && r->col_name[i] == name)
+		return i;
+	if (i >= r->t->ncols || strcmp(r->t->cols[i].name, (const char *)name) != 0)
+		i = kt_gds_col(r->t, (const char *)name);
+	if (i >= 0)
+		r->col_name[i] = name;
+	return i;
+}
+
+/* A column's start tag: which column, and whether it is xsi:nil. */
+static void take_column(struct kt_gds_reader *r, const char *name, const xmlChar *uri,
+	int nattr, const xmlChar **attr)
+{
+	if (!in_ns(r, uri)) {
+		fatal(r, N_("row %ld: «%s» is not in the GIADBSet namespace"), r->rows, name);
+		return;
+	}
+	int i = find_column(r, (const xmlChar *)name);
+	r->col_nil = false;
+	for (int a = 0; a < nattr; a++) {
+		const xmlChar **at = attr + 5 * a; /* localname, prefix, URI, value, end */
+		if (strcmp((const char *)at[0], "nil") == 0 && at[2] && strcmp((const char *)at[2], XSI) == 0) {
+			r->col_nil = at[4] - at[3] == 4 && memcmp(at[3], "true", 4) == 0;
+			break;
+		}
+	}
+	if (i >= 0) {
+		if (r->has[i]) {
+			fatal(r, N_("row %ld: «%s» appears twice"), r->rows, r->t->cols[i].name);
+			return;
+		}
+		r->col = i;
+		gbuf_set(&r->vals[i], "");
+		return;
+	}
+	if ((size_t)r->nunknown >= r->lim->max_unknown || r->nunknown >= 32) {
+		fatal(r, N_("row %ld: more than %zu columns karta does not know"), r->rows, r->lim->max_unknown);
+		return;
+	}
+	/* a column karta does not know: rare */
+	gbuf_set(&r->unknown_name[r->nunknown], name);
+	gbuf_set(&r->unknown_val[r->nunknown], "");
+	r->col = -2;
+}
+
+/* Every column of the finished row checked; the row answered. */
+static void finish_row(struct kt_gds_reader *r)
+{
+	r->in_row = false;
+	for (int i = 0; i < r->t->ncols; i++) {
+		const struct kt_gds_col *c = &r->t->cols[i];
+		if (!r->has[i]) {
+			if (c->required) {
+				refuse_row(r, N_("row %ld: «%s» is missing"), r->rows, c->name);
+				return;
+			}
+			continue;
+		}
+		const char *msg = kt_gds_check(c, r->vals[i].p);
+		if (msg) {
+			refuse_row(r, N_("row %ld: «%s» %s"), r->rows, c->name, _(msg));
+			return;
+		}
+	}
+	struct kt_gds_answer *e = answer(r, 1);
+	if (!e)
+		return;
+	struct kt_gds_batch *b = r->b;
+	size_t *o = b->offs + (b->n - 1) * (size_t)r->t->ncols;
+	e->index = r->rows;
+	for (int i = 0; i < r->t->ncols; i++)
+		o[i] = r->has[i] ? keep(b, r->vals[i].p, r->vals[i].n) + 1 : 0;
+	e->nunknown = r->nunknown;
+	for (int i = 0; i < r->nunknown; i++) {
+		e->un[i] = keep(b, r->unknown_name[i].p, r->unknown_name[i].n);
+		e->uv[i] = keep(b, r->unknown_val[i].p, r->unknown_val[i].n);
+	}
+}
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+	int nns, const xmlChar **ns, int nattr, int ndefaulted, const xmlChar **attr)
+{
+	(void)prefix, (void)nns, (void)ns, (void)ndefaulted;
+	struct kt_gds_reader *r = ctx;
+	int depth = ++r->depth;
+	if (r->finished)
+		return;
+	const char *name = (const char *)localname;
+	if (depth == 1) {
+		check_root(r, name, uri);
+	} else if (depth == 2) {
+		r->rows++;
+		if (strcmp(name, r->t->name) != 0 || !in_ns(r, uri)) {
+			fatal(r, N_("row %ld: element «%s», expected «%s»"), r->rows, name, r->t->name);
+			return;
+		}
+		r->in_row = true;
+		memset(r->has, 0, (size_t)r->t->ncols * sizeof r->has[0]);
+		r->next_col = 0;
+		r->nunknown = 0;
+		r->col = -1;
+	} else if (depth == 3) {
+		take_column(r, name, uri, nattr, attr);
+	} else {
+		fatal(r, N_("row %ld: «%s» holds markup, not a value"), r->rows, name);
+	}
+}
+
+static void on_text(void *ctx, const xmlChar *s, int len)
+{
+	struct kt_gds_reader *r = ctx;
+	if (r->finished || r->depth != 3 || r->col == -1)
+		return;
+	struct gbuf *b = r->col >= 0 ? &r->vals[r->col] : &r->unknown_val[r->nunknown];
+	if (b->n + (size_t)len > r->lim->max_value_bytes) {
+		fatal(r, N_("row %ld: a value over %zu bytes"), r->rows, r->lim->max_value_bytes);
+		return;
+	}
+	if (gbuf_add(b, (const char *)s, (size_t)len) != 0)
+		fatal(r, N_("out of memory"));
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	(void)localname, (void)prefix, (void)uri;
+	struct kt_gds_reader *r = ctx;
+	int depth = r->depth--;
+	if (r->finished)
+		return;
+	if (depth == 3 && r->col >= 0) {
+		if (r->col_nil)
+			gbuf_set(&r->vals[r->col], "NULL");
+		r->has[r->col] = true;
+		r->next_col = r->col + 1;
+		r->col = -1;
+	} else if (depth == 3 && r->col == -2) {
+		r->nunknown++;
+		r->col = -1;
+	} else if (depth == 2) {
+		finish_row(r);
+	}
+}
+
+/* The document (the declared encoding: check_root), as libxml2's SAX2 keeps it. */
+static void on_doc(void *ctx)
+{
+	struct kt_gds_reader *r = ctx;
+	xmlSAX2StartDocument(r->ctxt);
+}
+
+static void on_dtd(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+	(void)name, (void)ext, (void)sys;
+	struct kt_gds_reader *r = ctx;
+	if (!r->finished)
+		fatal(r, N_("carries a DTD (<!DOCTYPE>): refused, packages have none and its entities "
+			"could expand without bound"));
+}
+
+/* ---- the reader --------------------------------------------------------------------------------- */
 
 struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char *err,
 	size_t errlen)
@@ -83,293 +466,119 @@ struct kt_gds_reader *kt_gds_open(struct kt_gds_pkg *p, const char *table, char 
 	}
 	r->t = t;
 	r->lim = kt_gds_pkg_limits(p);
+	r->col = -1;
 	r->src = kt_gds_src_open(p, table, err, errlen);
 	if (!r->src) {
 		free(r);
 		return NULL;
 	}
+	xmlSAXHandler sax;
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startDocument = on_doc;
+	sax.internalSubset = on_dtd;
+	sax.startElementNs = on_start;
+	sax.endElementNs = on_end;
+	sax.characters = on_text;
+	sax.ignorableWhitespace = on_text;
+	sax.serror = on_xml_error;
 	/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: entities stay unexpanded, nothing is
 	 * fetched, libxml2's own size limits hold. */
-	r->xr = xmlReaderForIO(kt_gds_src_read, NULL, r->src, kt_gds_src_name(r->src), NULL,
-		XML_PARSE_NONET | XML_PARSE_NOCDATA);
-	if (!r->xr) {
+	r->ctxt = xmlCreatePushParserCtxt(&sax, r, NULL, 0, kt_gds_src_name(r->src));
+	if (!r->ctxt || xmlCtxtUseOptions(r->ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA) < 0) {
 		snprintf(err, errlen, _("%s: cannot start the XML reader"), kt_gds_src_name(r->src));
 		kt_gds_close(r);
 		return NULL;
 	}
-	xmlTextReaderSetStructuredErrorHandler(r->xr, on_xml_error, r);
 	return r;
-}
-
-static void clear_row(struct kt_gds_reader *r)
-{
-	memset(r->has, 0, (size_t)r->t->ncols * sizeof r->has[0]);
-	r->next_col = 0;
-	for (int i = 0; i < r->nunknown; i++) {
-		free(r->unknown_name[i]);
-		free(r->unknown_val[i]);
-	}
-	r->nunknown = 0;
 }
 
 void kt_gds_close(struct kt_gds_reader *r)
 {
 	if (!r)
 		return;
-	clear_row(r);
+	kt_gds_ahead_stop(r->ahead);
 	for (int i = 0; i < r->t->ncols; i++)
 		free(r->vals[i].p);
-	if (r->xr)
-		xmlFreeTextReader(r->xr);
+	for (int i = 0; i < 32; i++) {
+		free(r->unknown_name[i].p);
+		free(r->unknown_val[i].p);
+	}
+	kt_gds_batch_free(&r->own);
+	if (r->ctxt) {
+		if (r->ctxt->myDoc)
+			xmlFreeDoc(r->ctxt->myDoc);
+		xmlFreeParserCtxt(r->ctxt);
+	}
 	kt_gds_src_close(r->src);
 	free(r);
 }
 
-static int fail(struct kt_gds_reader *r, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(struct kt_gds_reader *r, char *err, size_t errlen, const char *fmt, ...)
+int kt_gds_ncols(const struct kt_gds_reader *r)
 {
-	int k = snprintf(err, errlen, "%s: ", kt_gds_src_name(r->src));
-	va_list ap;
-	va_start(ap, fmt);
-	if (k >= 0 && (size_t)k < errlen)
-		vsnprintf(err + k, errlen - (size_t)k, _(fmt), ap); /* N_() at the callers */
-	va_end(ap);
-	r->done = true;
-	return -1;
+	return r->t->ncols;
 }
 
-/* A read error: the size limit, the parser's message, or a plain truncation. */
-static int read_failed(struct kt_gds_reader *r, char *err, size_t errlen)
+void kt_gds_fill(struct kt_gds_reader *r, struct kt_gds_batch *b)
 {
-	if (kt_gds_src_too_big(r->src))
-		return fail(r, err, errlen, N_("longer than its size allows (limit %zu bytes, or more than "
-			"the archive says it holds)"), r->lim->max_file_bytes);
-	if (r->xml_err[0] && strstr(r->xml_err, "ntity"))
-		return fail(r, err, errlen, N_("refused: entities are not allowed in a package (%s)"),
-			r->xml_err);
-	if (r->xml_err[0])
-		return fail(r, err, errlen, N_("not well-formed XML: %s"), r->xml_err);
-	return fail(r, err, errlen, N_("not well-formed XML (truncated?)"));
-}
-
-/* The element the reader stands on is in the GIADBSet namespace (the parser interns the
- * namespace's string: once one pointer was checked, the same pointer is the same name). */
-static bool in_ns(struct kt_gds_reader *r)
-{
-	const xmlChar *ns = xmlTextReaderConstNamespaceUri(r->xr);
-	if (ns && ns == r->ns)
-		return true;
-	if (!ns || strcmp((const char *)ns, KT_GDS_NS) != 0)
-		return false;
-	r->ns = ns;
-	return true;
-}
-
-/* The text of the column element the reader stands on (its start tag), up to its end tag,
- * into b. 0, or -1 with err on a nested element, a value over the limit, or a read error. */
-static int column_text(struct kt_gds_reader *r, struct gbuf *b, char *err, size_t errlen)
-{
-	b->n = 0;
-	if (!b->p) {
-		b->cap = 64;
-		if (!(b->p = malloc(b->cap)))
-			return fail(r, err, errlen, N_("out of memory"));
-	}
-	b->p[0] = '\0';
-	if (xmlTextReaderIsEmptyElement(r->xr))
-		return 0;
-	int depth = xmlTextReaderDepth(r->xr);
-	for (;;) {
-		if (xmlTextReaderRead(r->xr) != 1)
-			return read_failed(r, err, errlen);
-		int type = xmlTextReaderNodeType(r->xr);
-		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(r->xr) == depth)
-			return 0;
-		if (type == XML_READER_TYPE_ELEMENT || type == XML_READER_TYPE_ENTITY_REFERENCE)
-			return fail(r, err, errlen, N_("row %ld: «%s» holds markup, not a value"), r->rows,
-				(const char *)xmlTextReaderConstLocalName(r->xr));
-		if (type != XML_READER_TYPE_TEXT && type != XML_READER_TYPE_CDATA &&
-			type != XML_READER_TYPE_SIGNIFICANT_WHITESPACE && type != XML_READER_TYPE_WHITESPACE)
-			continue;
-		const char *v = (const char *)xmlTextReaderConstValue(r->xr);
-		size_t vn = v ? strlen(v) : 0;
-		if (b->n + vn > r->lim->max_value_bytes)
-			return fail(r, err, errlen, N_("row %ld: a value over %zu bytes"), r->rows,
-				r->lim->max_value_bytes);
-		if (b->n + vn + 1 > b->cap) {
-			size_t cap = b->cap;
-			while (b->n + vn + 1 > cap)
-				cap *= 2;
-			char *nb = realloc(b->p, cap);
-			if (!nb)
-				return fail(r, err, errlen, N_("out of memory"));
-			b->p = nb;
-			b->cap = cap;
+	kt_gds_batch_reset(b);
+	r->b = b;
+	char buf[CHUNK];
+	while (!r->finished && b->n < 128 && !b->oom) {
+		int n = kt_gds_src_read(r->src, buf, sizeof buf);
+		if (n < 0) {
+			read_failed(r);
+			break;
 		}
-		memcpy(b->p + b->n, v, vn);
-		b->n += vn;
-		b->p[b->n] = '\0';
-	}
-}
-
-/* The index of the column named name: where the schema's order expects it, else by name. */
-static int find_column(struct kt_gds_reader *r, const char *name)
-{
-	int i = r->next_col;
-	if (i < r->t->ncols && strcmp(r->t->cols[i].name, name) == 0)
-		return i;
-	return kt_gds_col(r->t, name);
-}
-
-/* The column the reader stands on, stored in the current row. */
-static int take_column(struct kt_gds_reader *r, char *err, size_t errlen)
-{
-	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
-	if (!in_ns(r))
-		return fail(r, err, errlen, N_("row %ld: «%s» is not in the GIADBSet namespace"), r->rows, name);
-	int i = find_column(r, name);
-	bool is_nil = false;
-	if (xmlTextReaderHasAttributes(r->xr) == 1) {
-		xmlChar *nil = xmlTextReaderGetAttributeNs(r->xr, BAD_CAST "nil",
-			BAD_CAST "http://www.w3.org/2001/XMLSchema-instance");
-		is_nil = nil && strcmp((const char *)nil, "true") == 0;
-		xmlFree(nil);
-	}
-	if (i >= 0) {
-		if (r->has[i])
-			return fail(r, err, errlen, N_("row %ld: «%s» appears twice"), r->rows, r->t->cols[i].name);
-		struct gbuf *b = &r->vals[i];
-		if (column_text(r, b, err, errlen) != 0)
-			return -1;
-		if (is_nil) {
-			memcpy(b->p, "NULL", 5); /* cap >= 64 */
-			b->n = 4;
+		int rc = xmlParseChunk(r->ctxt, buf, n, n == 0);
+		if (r->finished)
+			break; /* an error of ours was answered */
+		if (rc != 0 || !r->ctxt->wellFormed || r->xml_stop) {
+			read_failed(r);
+			break;
 		}
-		r->has[i] = true;
-		r->next_col = i + 1;
-		return 0;
-	}
-	if ((size_t)r->nunknown >= r->lim->max_unknown || r->nunknown >= 32)
-		return fail(r, err, errlen, N_("row %ld: more than %zu columns karta does not know"), r->rows,
-			r->lim->max_unknown);
-	/* a column karta does not know: rare, kept as its own copies */
-	struct gbuf b = {0};
-	char *nm = strdup(name);
-	if (!nm)
-		return fail(r, err, errlen, N_("out of memory"));
-	if (column_text(r, &b, err, errlen) != 0) {
-		free(nm);
-		free(b.p);
-		return -1;
-	}
-	r->unknown_name[r->nunknown] = nm;
-	r->unknown_val[r->nunknown++] = b.p;
-	return 0;
-}
-
-/* A finished row refused for its values: the parser stands at its end, so the next
- * kt_gds_next may read on (kt_gds_resumable). */
-static int row_refused(struct kt_gds_reader *r)
-{
-	r->done = false;
-	r->resumable = true;
-	return -1;
-}
-
-/* Every column of the finished row checked; the row handed out. */
-static int finish_row(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
-{
-	for (int i = 0; i < r->t->ncols; i++) {
-		const struct kt_gds_col *c = &r->t->cols[i];
-		if (!r->has[i]) {
-			if (c->required)
-				return fail(r, err, errlen, N_("row %ld: «%s» is missing"), r->rows, c->name),
-					row_refused(r);
-			continue;
+		if (n == 0) { /* the end */
+			if (!r->root_seen)
+				fatal(r, N_("empty: no GIADBSet element"));
+			else if (r->in_row)
+				read_failed(r);
+			else if (answer(r, 0))
+				r->finished = true;
+			break;
 		}
-		const char *msg = kt_gds_check(c, r->vals[i].p);
-		if (msg)
-			return fail(r, err, errlen, N_("row %ld: «%s» %s"), r->rows, c->name, _(msg)),
-				row_refused(r);
 	}
-	memset(row, 0, sizeof *row);
-	row->index = r->rows;
-	for (int i = 0; i < r->t->ncols; i++)
-		row->val[i] = r->has[i] ? r->vals[i].p : NULL;
-	row->nunknown = r->nunknown;
-	for (int i = 0; i < r->nunknown; i++) {
-		row->unknown_name[i] = r->unknown_name[i];
-		row->unknown_val[i] = r->unknown_val[i];
-	}
-	return 1;
+	b->last = r->finished;
 }
 
-/* The root element: GIADBSet in its namespace, the document in UTF-8. */
-static int check_root(struct kt_gds_reader *r, char *err, size_t errlen)
+bool kt_gds_resumable(const struct kt_gds_reader *r)
 {
-	const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r->xr);
-	if (strcmp(name, "GIADBSet") != 0 || !in_ns(r))
-		return fail(r, err, errlen, N_("the root element is «%s» in the namespace '%s', expected "
-			"«GIADBSet» in '%s'"), name, ns ? ns : "", KT_GDS_NS);
-	const char *enc = (const char *)xmlTextReaderConstEncoding(r->xr);
-	if (enc && strcasecmp(enc, "UTF-8") != 0)
-		return fail(r, err, errlen, N_("declared encoding '%s': karta reads UTF-8 packages"), enc);
-	r->root_seen = true;
-	return 0;
+	return r->ahead ? kt_gds_ahead_resumable(r->ahead) : r->resumable && !r->over;
 }
 
-bool kt_gds_resumable(const struct kt_gds_reader *r) { return r->resumable && !r->done; }
+int kt_gds_read_ahead(struct kt_gds_reader *r)
+{
+	if (!r->ahead && r->pos == r->own.n)
+		r->ahead = kt_gds_ahead_start(r);
+	return r->ahead ? 0 : -1;
+}
 
 int kt_gds_next(struct kt_gds_reader *r, struct kt_gds_row *row, char *err, size_t errlen)
 {
-	if (r->done)
+	if (r->ahead)
+		return kt_gds_ahead_next(r->ahead, row, err, errlen);
+	if (r->over)
 		return 0;
-	r->resumable = false;
-	clear_row(r);
-	bool in_row = false;
-	for (;;) {
-		int k = xmlTextReaderRead(r->xr);
-		if (k == 0) {
-			if (!r->root_seen)
-				return fail(r, err, errlen, N_("empty: no GIADBSet element"));
-			if (in_row)
-				return read_failed(r, err, errlen);
-			r->done = true;
-			return 0;
-		}
-		if (k < 0)
-			return read_failed(r, err, errlen);
-		int type = xmlTextReaderNodeType(r->xr), depth = xmlTextReaderDepth(r->xr);
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
-			return fail(r, err, errlen, N_("carries a DTD (<!DOCTYPE>): refused, packages have none "
-				"and its entities could expand without bound"));
-		if (type == XML_READER_TYPE_ENTITY_REFERENCE)
-			return fail(r, err, errlen, N_("uses an entity reference: refused"));
-		if (type == XML_READER_TYPE_END_ELEMENT && depth == 1 && in_row)
-			return finish_row(r, row, err, errlen);
-		if (type != XML_READER_TYPE_ELEMENT)
-			continue;
-		const char *name = (const char *)xmlTextReaderConstLocalName(r->xr);
-		if (depth == 0) {
-			if (check_root(r, err, errlen) != 0)
-				return -1;
-		} else if (depth == 1) {
-			r->rows++;
-			if (strcmp(name, r->t->name) != 0 || !in_ns(r))
-				return fail(r, err, errlen, N_("row %ld: element «%s», expected «%s»"), r->rows, name,
-					r->t->name);
-			if (xmlTextReaderIsEmptyElement(r->xr))
-				return finish_row(r, row, err, errlen);
-			in_row = true;
-		} else if (depth == 2 && in_row) {
-			if (take_column(r, err, errlen) != 0)
-				return -1;
-		} else {
-			return fail(r, err, errlen, N_("row %ld: «%s» nested too deep"), r->rows, name);
-		}
+	if (r->pos == r->own.n) {
+		kt_gds_fill(r, &r->own);
+		r->pos = 0;
 	}
+	if (r->own.n == 0 && !r->own.oom) { /* nothing answered: cannot happen, but never loop */
+		r->over = true;
+		return 0;
+	}
+	int k = kt_gds_batch_take(&r->own, r->pos++, r->t->ncols, row, err, errlen, &r->resumable,
+		&r->over);
+	return k;
 }
 
 /* ---- value checks -------------------------------------------------------------------- */

@@ -3,8 +3,10 @@
  * clean end or an error message — never a crash, a leak or an unbounded allocation. A first
  * byte below the number of mapped tables picks one of them instead (kt_gds_maps): each row
  * read — reading on past rows refused for their values — goes through the mapping to karta's
- * columns (kt_gds_to_karta) and back (kt_gds_render), as `registry import --layout giadbset`
- * and an export do. */
+ * columns (kt_gds_to_text, whose text must be a JSON object jansson reads, and
+ * kt_gds_to_karta) and back (kt_gds_render), as `registry import --layout giadbset` and an
+ * export do; an input of odd length is read ahead on a thread (kt_gds_read_ahead), as the
+ * import's check pass reads. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64];
+static struct kt_gds_text text; /* kept from input to input, as the import keeps it */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!p)
 		abort(); /* the folder is ours: it always opens */
 	struct kt_gds_reader *r = kt_gds_open(p, table, err, sizeof err);
+	if (r && size % 2 == 1 && kt_gds_read_ahead(r) != 0)
+		abort();
 	if (r) {
 		struct kt_gds_row row;
 		int k;
@@ -55,6 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			if (k < 0)
 				break;
+			if (m && kt_gds_to_text(m, kt_gds_table(table), &row, &text, err, sizeof err) == 0) {
+				json_t *o = json_loadb(text.p, text.n, 0, NULL);
+				if (!json_is_object(o))
+					abort(); /* the text written is not JSON: an escape is missing */
+				json_decref(o);
+			}
 			json_t *j = m ? kt_gds_to_karta(m, kt_gds_table(table), &row, err, sizeof err) : NULL;
 			for (int i = 0; j && i < m->ncols; i++) {
 				char buf[128];

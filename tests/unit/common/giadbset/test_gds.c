@@ -2,7 +2,8 @@
  * folder and a .zip — and every hostile or malformed file the federal-exchange issue names:
  * wrong root or namespace, a DTD with a billion-laughs entity, a truncated file, a declared
  * non-UTF-8 encoding, values over maxLength or off the pattern, a missing required column, a
- * file over the size limit, a ZIP whose entry climbs out with "../". */
+ * file over the size limit, a ZIP whose entry climbs out with "../". A file read ahead on a
+ * thread (kt_gds_read_ahead) gives the same answers in the same order as read directly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,7 +123,9 @@ static void test_refusals(void **state)
 	expect_refused("<Root " NS ">" AREA(GUID1, "1", "x") "</Root>", "the root element is «Root»");
 	expect_refused("<?xml version=\"1.0\"?><!DOCTYPE GIADBSet [<!ENTITY a \"aaaaaaaaaa\">"
 		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
-		"<GIADBSet " NS ">" AREA(GUID1, "1", "&c;") "</GIADBSet>", "entities are not allowed");
+		"<GIADBSet " NS ">" AREA(GUID1, "1", "&c;") "</GIADBSet>", "carries a DTD"); /* at the
+		DOCTYPE itself, before any of its entities is declared */
+	expect_refused("<GIADBSet " NS ">" AREA(GUID1, "1", "&c;") "</GIADBSet>", "entities are not allowed");
 	expect_refused("<?xml version=\"1.0\"?><!DOCTYPE GIADBSet SYSTEM \"http://example.org/x.dtd\">"
 		"<GIADBSet " NS "/>", "DTD");
 	expect_refused("<GIADBSet " NS ">" AREA(GUID1, "1", "x") "<rbd_Areas><AreaID>", "not well-formed");
@@ -226,9 +229,74 @@ static void test_checks(void **state)
 	assert_int_equal(kt_gds_col(kt_gds_table("rbd_Schools"), "GovernmentID"), 1);
 }
 
+/* Every answer of rbd_Areas.xml, one a line ("row N: AreaName" / "refused: message" / the
+ * file's end or error), read ahead or not; stops after stop_at answers when it is > 0. */
+static char *answers(bool ahead, int stop_at)
+{
+	char err[512];
+	struct kt_gds_pkg *p = kt_gds_pkg_open(dir, NULL, err, sizeof err);
+	assert_non_null(p);
+	struct kt_gds_reader *r = kt_gds_open(p, "rbd_Areas", err, sizeof err);
+	assert_non_null(r);
+	if (ahead)
+		assert_int_equal(kt_gds_read_ahead(r), 0);
+	size_t cap = 1 << 20, n = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	out[0] = '\0';
+	struct kt_gds_row row;
+	int k, got = 0;
+	while ((k = kt_gds_next(r, &row, err, sizeof err)) != 0 && (stop_at <= 0 || got < stop_at)) {
+		got++;
+		if (k > 0)
+			n += (size_t)snprintf(out + n, cap - n, "row %ld: %s\n", row.index, row.val[3]);
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%s\n", err);
+		if (k < 0 && !kt_gds_resumable(r)) {
+			n += (size_t)snprintf(out + n, cap - n, "(the end)\n");
+			break;
+		}
+		assert_true(n < cap - 256);
+	}
+	kt_gds_close(r); /* stop_at: the thread stopped while it reads on */
+	kt_gds_pkg_free(p);
+	return out;
+}
+
+static void test_read_ahead(void **state)
+{
+	(void)state;
+	/* 3,000 rows (many batches), every 97th refused for its values, then a truncated one */
+	size_t cap = 3000 * 256 + 256, n = 0;
+	char *xml = malloc(cap);
+	assert_non_null(xml);
+	n += (size_t)snprintf(xml + n, cap - n, "<GIADBSet %s>", NS);
+	for (int i = 1; i <= 3000; i++)
+		n += (size_t)snprintf(xml + n, cap - n, "<rbd_Areas><AreaID>%s</AreaID><Region>50</Region>"
+			"<AreaCode>%s</AreaCode><AreaName>район %d</AreaName></rbd_Areas>", GUID1,
+			i % 97 ? "1" : "один", i);
+	snprintf(xml + n, cap - n, "<rbd_Areas><AreaID>");
+	write_file("rbd_Areas.xml", xml);
+	char *direct = answers(false, 0), *ahead = answers(true, 0);
+	assert_string_equal(ahead, direct);
+	assert_non_null(strstr(direct, "row 97: «AreaCode» is not a whole number"));
+	assert_non_null(strstr(direct, "row 3000: район 3000\nrbd_Areas.xml: not well-formed XML"));
+	free(direct);
+	free(ahead);
+	for (int stop = 1; stop < 3000; stop *= 7) { /* closed early: the thread ends, nothing leaks */
+		direct = answers(false, stop);
+		ahead = answers(true, stop);
+		assert_string_equal(ahead, direct);
+		free(direct);
+		free(ahead);
+	}
+	free(xml);
+}
+
 KT_UNIT_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_good_folder, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_zip, setup, teardown),
-	cmocka_unit_test(test_checks))
+	cmocka_unit_test(test_checks),
+	cmocka_unit_test_setup_teardown(test_read_ahead, setup, teardown))
