@@ -26,12 +26,7 @@ REPS=${4:-3}
 
 kt_setup bench_registry_rows
 R=$KT_WORK/registries
-"$KT_SRC/tests/tools/gds_gen.py" orgs "$R" --region 78 --municipalities 60 --schools 25
-printf 'GUID;Код\n%s;reg\n' "$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6b0e3c2a-3d7c-4f0e-9a51-2b7c1d0e9f10'), 'region:78'))")" \
-	>"$KT_WORK/codes.csv"
-"$KT_ADMIN" --db "$KT_CONNINFO" org import "$R" --codes "$KT_WORK/codes.csv" >/dev/null ||
-	kt_fail "org import of region 78"
-rm "$R"/rbd_{CurrentRegion,Areas}.xml
+bench_gds_region78 "$R" 60 25
 "$KT_SRC/tests/tools/gds_gen.py" registries "$R" --participants "$NP" --points "$NPOINTS" \
 	--auditoriums 12 --staff "$NSTAFF" --schedule "$KT_WORK/schedule.csv"
 rm "$R"/rbd_{Governments,Schools}.xml

@@ -25,6 +25,8 @@
 #     an op's bad row alone.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/rows_lib.sh
+. "$(dirname "$0")/rows_lib.sh"
 
 kt_setup t_registry_rows_checks
 REG=$(kt_dev_id reg)
@@ -83,15 +85,8 @@ diff=$(kt_psql "SELECT format('%s %s: C says %s, SQL says %s', j->>0, j->1, coal
 kt_log "$n values: C and SQL say the same of every one"
 
 # ---- 2. an op's rows through kartad's text ------------------------------------------------
-kt_psql "CREATE SCHEMA t; ALTER DATABASE \"$KT_DB\" SET search_path = public, t" >/dev/null
+rows_schema_t
 kt_psql "
-CREATE FUNCTION t.t_id(p text, n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$ SELECT md5(p || ':' || n)::uuid \$\$;
-CREATE FUNCTION t.t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
-	SELECT jsonb_build_object('type', 'participant', 'id', p_id, 'org', 'sch11', 'surname', 'Иванов',
-		'name', 'Пётр', 'patronymic', 'Сергеевич', 'sex', 1, 'birth_date', '2009-01-01', 'doc_type', 1,
-		'doc_series', '4501', 'doc_number', lpad((100000 + n)::text, 6, '0'), 'class', '11А',
-		'category', 1, 'form', 1)
-\$\$;
 CREATE FUNCTION t.t_staff(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_object('type', 'staff', 'id', p_id, 'org', 'mun1', 'code', lpad((200000 + n)::text, 6, '0'),
 		'surname', 'Петрова', 'name', 'Анна', 'doc_type', 1, 'doc_series', '4601',

@@ -19,18 +19,13 @@
 #     random ones and of those around 001-001-998).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/rows_lib.sh
+. "$(dirname "$0")/rows_lib.sh"
 
 kt_setup t_registry_rows_input
 REG=$(kt_dev_id reg)
-kt_psql "CREATE SCHEMA t; ALTER DATABASE \"$KT_DB\" SET search_path = public, t" >/dev/null
+rows_schema_t
 kt_psql "
-CREATE FUNCTION t.t_id(p text, n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$ SELECT md5(p || ':' || n)::uuid \$\$;
-CREATE FUNCTION t.t_person(p_id uuid, n int) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
-	SELECT jsonb_build_object('type', 'participant', 'id', p_id, 'org', 'sch11', 'surname', 'Иванов',
-		'name', 'Пётр', 'patronymic', 'Сергеевич', 'sex', 1, 'birth_date', '2009-01-01', 'doc_type', 1,
-		'doc_series', '4501', 'doc_number', lpad((100000 + n)::text, 6, '0'), 'class', '11А',
-		'category', 1, 'form', 1)
-\$\$;
 CREATE FUNCTION t.t_op(p_op uuid, p_rows jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS \$\$
 	SELECT jsonb_build_array(jsonb_build_object('op_id', p_op, 'digest', p_op::text, 'kind', 'registry_rows',
 		'a', jsonb_build_object('file', 'input.csv', 'unit', 'line', 'rows', p_rows)))
