@@ -354,11 +354,13 @@ static int flush_open(struct reg_batch *b, struct rb_open *o)
 		size_t k0 = strlen(hs) - 1;
 		memcpy(args, hs, k0);
 		k0 += (size_t)sprintf(args + k0, ",\"rows\":[");
-		memcpy(args + k0, o->main.text, o->main.len);
+		if (o->main.len) /* (an empty part's text is NULL: memcpy must not see it) */
+			memcpy(args + k0, o->main.text, o->main.len);
 		k0 += o->main.len;
 		if (o->main.len && o->late.len)
 			args[k0++] = ',';
-		memcpy(args + k0, o->late.text, o->late.len);
+		if (o->late.len)
+			memcpy(args + k0, o->late.text, o->late.len);
 		k0 += o->late.len;
 		memcpy(args + k0, "]}", 3);
 		Karta__RecordOp op = KARTA__RECORD_OP__INIT;
