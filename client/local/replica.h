@@ -38,7 +38,9 @@ struct replica;
 int replica_default_dir(char *buf, size_t n);
 
 /* Opens (creating DIR 0700 and DIR/replica.db 0600 if missing) and brings the schema to
- * this build's version. On error *out is NULL and err says why. */
+ * this build's version. On error *out is NULL and err says why. A handle is used by one
+ * thread at a time (SQLite takes no mutex around its calls): a thread of its own opens its
+ * own. */
 int replica_open(const char *dir, struct replica **out, char *err, size_t errlen);
 void replica_close(struct replica *r);
 
