@@ -7,15 +7,7 @@
 
 void *kt_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 {
-	if (n < *cap)
-		return v;
-	size_t nc = *cap ? *cap * 2 : first;
-	if (nc <= n || size == 0 || nc > SIZE_MAX / size)
-		return NULL;
-	void *p = realloc(v, nc * size);
-	if (p)
-		*cap = nc;
-	return p;
+	return n < SIZE_MAX ? kt_grow_to(v, cap, n + 1, size, first) : NULL;
 }
 
 void *kt_grow_to(void *v, size_t *cap, size_t need, size_t size, size_t first)

@@ -8,8 +8,8 @@
 
 /* v (NULL at first) with room for element n (n elements of size bytes in use, *cap
  * allocated): v itself while n < *cap; else v realloc'ed to twice *cap (first when *cap is
- * 0) and *cap updated. NULL when out of memory (or the size overflows): v is then still
- * valid and still the caller's, *cap unchanged. */
+ * 0) and *cap updated — kt_grow_to's room for n + 1. NULL when out of memory (or the size
+ * overflows): v is then still valid and still the caller's, *cap unchanged. */
 void *kt_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 	__attribute__((warn_unused_result));
 

@@ -34,6 +34,7 @@
 #include "client.h"
 #include "kt_gds.h"
 #include "kt_gds_map.h"
+#include "kt_grow.h"
 #include "kt_i18n.h"
 #include "kt_server_text.h"
 #include "kt_msg.h"
@@ -310,16 +311,13 @@ static int import_row(struct gimp *g, int t, const struct kt_gds_table *tab,
 	else
 		g->st[t].to_add++;
 	if (send && !g->dry && !g->check_only && !g->stop_queueing) {
-		if (g->nq == g->capq) {
-			size_t cap = g->capq ? g->capq * 2 : 1024;
-			struct gq *n = realloc(g->q, cap * sizeof *n);
-			if (!n) {
-				json_decref(stored);
-				rc = -1;
-				goto out;
-			}
-			g->q = n, g->capq = cap;
+		struct gq *qv = kt_grow(g->q, &g->capq, g->nq, sizeof *qv, 1024);
+		if (!qv) {
+			json_decref(stored);
+			rc = -1;
+			goto out;
 		}
+		g->q = qv;
 		struct gq *q = &g->q[g->nq];
 		/* a new row's local payload is its arguments (NULL: the text with its row_version) */
 		json_t *local = NULL;
