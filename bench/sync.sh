@@ -20,6 +20,7 @@
 #   4. one 500-op Upload inside the database, whole and without each trigger, beside its floor
 #      (SYNC_DB_RUNS=0 skips it).
 # Usage: bench/sync.sh [OPS=10000] [UP_RUNS=3]; SYNC_FILL_RUNS=0 skips part 1's runs;
+# SYNC_SEQ_BEFORE=FILE adds an earlier karta_upload_seq to part 4 (bench/upload_seq_before.sql);
 # PULL_NEW=N (a multiple of 300) sizes part 2; KARTA_BASE=PATH (the karta binary of another
 # build, e.g. main's) runs every fill of part 1 and the pull back of part 2 with it too, on a
 # replica of its own, alternately with this build's — the client's CPU before and after in
@@ -325,6 +326,17 @@ if [ "$DB_RUNS" -gt 0 ]; then
 			FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) WITH ORDINALITY x(e, n)" >/dev/null
 		db_cpu "karta_upload_seq, whole (the same batch as kartad sends it: each op after an RS)" \
 			"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
+		# SYNC_SEQ_BEFORE=FILE: an earlier karta_upload_seq (FILE defines it as
+		# karta_upload_seq_before, e.g. bench/upload_seq_before.sql) and the current one, in turn
+		if [ -n "${SYNC_SEQ_BEFORE:-}" ]; then
+			kt_psql "$(cat "$SYNC_SEQ_BEFORE")" >/dev/null
+			for _ in 1 2 3; do
+				db_cpu "… the earlier karta_upload_seq ($(basename "$SYNC_SEQ_BEFORE"))" \
+					"SELECT count(*) FROM karta_upload_seq_before($REG_DEV, (SELECT t FROM bench_batch_seq))"
+				db_cpu "… the current karta_upload_seq, in turn" \
+					"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
+			done
+		fi
 	fi
 	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
 	db_cpu "… with the feed append replaced by its floor (the same change_log rows by one INSERT … SELECT)" \
