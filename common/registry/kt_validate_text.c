@@ -16,8 +16,9 @@ static bool is_cyr_letter(uint32_t c)
 }
 
 /* A letter of a name or a document: Latin (with Latin-1 and Latin Extended-A/B) and
- * Cyrillic — exactly the class [A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ] of the SQL checks (karta_name_ok,
- * karta_doc_*_ok in sql/0008); t_rule_parity_sql holds the two together. */
+ * Cyrillic — exactly the class [A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ] of the SQL checks (karta_name_letters in
+ * sql/functions/00_schema.sql, which every SQL name and document rule builds on);
+ * t_rule_parity_sql and t_registry_rows_checks hold the two together. */
 static bool is_name_letter(uint32_t c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0xD6) ||

@@ -26,13 +26,32 @@ LANGUAGE sql IMMUTABLE AS $$
 		|| upper(translate(coalesce(p_series, '') || coalesce(p_number, ''), ' ./№-', '')) END
 $$;
 
+-- The one place of the letter class of names and documents (is_name_letter in
+-- common/registry/kt_validate_text.c: Latin with Latin-1 and Extended-A/B, Cyrillic), as a
+-- bracket expression's inside, and of the marks a name may hold besides letters. Every rule
+-- builds its regular expression from these: immutable and without arguments, they are folded
+-- into a constant pattern when a statement is planned, so a CHECK or a query pays nothing
+-- for them (EXPLAIN VERBOSE shows the literal pattern).
+CREATE OR REPLACE FUNCTION karta_name_letters() RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT 'A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ'
+$$;
+
+CREATE OR REPLACE FUNCTION karta_name_marks() RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT ' .''’-'
+$$;
+
+-- A name without anchors: a letter, then letters and marks.
+CREATE OR REPLACE FUNCTION karta_name_pattern() RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT '[' || karta_name_letters() || '][' || karta_name_letters() || karta_name_marks() || ']*'
+$$;
+
 CREATE OR REPLACE FUNCTION karta_doc_number_ok(p_type smallint, s text) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE p_type
 	WHEN 1 THEN s ~ '^[0-9]{6}$'
 	WHEN 2 THEN s ~ '^[0-9]{6}$'
 	WHEN 5 THEN s ~ '^[0-9]{7}$'
-	ELSE s ~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ0-9 ./№-]{1,30}$' END
+	ELSE s ~ ('^[' || karta_name_letters() || '0-9 ./№-]{1,30}$') END
 $$;
 
 -- Documents (kt_check_doc_series / kt_check_doc_number), on the stored form: spaces dropped
@@ -43,7 +62,7 @@ LANGUAGE sql IMMUTABLE AS $$
 	WHEN 1 THEN s ~ '^[0-9]{4}$'
 	WHEN 5 THEN s ~ '^[0-9]{2}$'
 	WHEN 2 THEN s ~ '^(C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})-[А-ЯЁ]{2}$' AND s !~ '^-'
-	ELSE s ~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ0-9 ./№-]{0,20}$' END
+	ELSE s ~ ('^[' || karta_name_letters() || '0-9 ./№-]{0,20}$') END
 $$;
 
 -- Keys for duplicate search: names folded (case, ё, punctuation; locale-independent) with the
@@ -76,7 +95,7 @@ $$;
 -- Personal names (kt_check_name): a letter first, then letters (Latin, Cyrillic), spaces,
 -- hyphens, apostrophes, dots; at most 100 characters. Explicit ranges: no locale involved.
 CREATE OR REPLACE FUNCTION karta_name_ok(s text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-	SELECT s ~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ][A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ .''’-]*$' AND length(s) <= 100
+	SELECT s ~ ('^' || karta_name_pattern() || '$') AND length(s) <= 100
 $$;
 
 -- The birth date as YYYY-MM-DD from its fields (extract and int::text are immutable; date::text

@@ -593,8 +593,9 @@ CREATE OR REPLACE FUNCTION karta_rows_name_why(t text) RETURNS text LANGUAGE sql
 	SELECT CASE
 	WHEN octet_length(t) > 400 THEN 'is longer than 100 characters'
 	WHEN t = '' THEN NULL
-	WHEN t !~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ]' THEN 'must start with a letter'
-	WHEN t ~ '[^A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ .''’-]' THEN 'may hold only letters, spaces, hyphens, apostrophes and dots'
+	WHEN t !~ ('^[' || karta_name_letters() || ']') THEN 'must start with a letter'
+	WHEN t ~ ('[^' || karta_name_letters() || karta_name_marks() || ']') THEN
+		'may hold only letters, spaces, hyphens, apostrophes and dots'
 	WHEN length(t) > 100 THEN 'is longer than 100 characters'
 	END
 $$;
@@ -660,7 +661,8 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT jsonb_typeof(a->'surname') = 'string' AND jsonb_typeof(a->'name') = 'string'
 		AND coalesce(jsonb_typeof(a->'patronymic'), 'null') IN ('string', 'null')
 		AND ((a->>'surname') || E'\n' || (a->>'name') || E'\n' || coalesce(a->>'patronymic', ''))
-			~ '^[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ][A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ .''’-]*\n[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ][A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ .''’-]*\n(?:[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ][A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ .''’-]*)?$'
+			~ ('^' || karta_name_pattern() || '\n' || karta_name_pattern() || '\n(?:'
+			   || karta_name_pattern() || ')?$')
 		AND length(a->>'surname') <= 100 AND length(a->>'name') <= 100
 		AND coalesce(length(a->>'patronymic'), 0) <= 100
 		AND (coalesce(a->'snils', 'null') IN ('null', '""') OR jsonb_typeof(a->'snils') = 'string'
