@@ -636,11 +636,13 @@ kt_elapsed_ms() {
 # ---------------------------------------------------------------------------------------
 # Replicas, forged ops and fault injection (t_fault_*.sh, t_record_op_kinds.sh)
 
-# kt_sq ORG SQL: runs SQL on ORG's local replica (its state dir from <org>.conf).
+# kt_sq ORG SQL: runs SQL on ORG's local replica (its state dir from <org>.conf). It waits
+# (up to 10 s) for a lock a running karta holds — a fill out of WAL mode locks the whole file
+# while it commits a page — instead of failing with "database is locked".
 kt_sq() {
 	local st
 	st=$(sed -n 's/^state_dir = //p' "$KT_WORK/$1.conf")
-	sqlite3 -batch "$st/replica.db" "$2"
+	sqlite3 -batch -cmd '.timeout 10000' "$st/replica.db" "$2"
 }
 
 # kt_slow_first_pull DEV MS OUT: DEV's first pull from an empty replica, in the background
