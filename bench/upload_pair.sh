@@ -12,8 +12,9 @@
 #   VACUUM ANALYZE. Printed: ops/s (all the 2·N·500 ops over the wall time from the first
 #   start to the last end), each backend's CPU and run-queue wait (/proc/PID/schedstat: ms on a
 #   CPU, ms runnable but not running), and, for the pair, what the two backends were doing
-#   (pg_stat_activity sampled every SAMPLE_MS ms by a third session: active on a CPU, waiting
-#   for a lock — which one: the lock waited for and the row locks held —, idle between batches).
+#   (their activity rows of this database, datname, sampled every SAMPLE_MS ms by a third
+#   session: active on a CPU, waiting for a lock — which one: the lock waited for and the row
+#   locks held —, idle between batches).
 # Usage: bench/upload_pair.sh [N=20] [ROUNDS=2]; SAMPLE_MS (default 10). Prints Markdown.
 set -euo pipefail
 N=${1:-20}
@@ -37,9 +38,9 @@ CREATE TABLE bench_pair_wait (run int, app text, what text)" >/dev/null
 # 300 items twice over, cut at 500)
 batches() {
 	kt_psql "INSERT INTO bench_pair_ops
-	SELECT $1, s, k, string_agg(chr(30) || $(bench_item_op i)::text, '' ORDER BY i.g, i.ordinal)
+	SELECT $1, s, k, string_agg(chr(30) || $(bench_item_op i)::text, '' ORDER BY i.ordinal, i.section_id)
 	FROM (VALUES ('a'), ('b')) v(s), generate_series(1, $((W + N))) k,
-		LATERAL (SELECT x.*, g FROM plan_item x, generate_series(1, 2) g
+		LATERAL (SELECT x.* FROM plan_item x, generate_series(1, 2) g
 		         WHERE x.plan_id = '$PLAN' AND k > 0 AND x.created_at < '$T_GEN'
 		         ORDER BY g, x.ordinal, x.id LIMIT 500) i
 	GROUP BY s, k" >/dev/null
@@ -51,6 +52,7 @@ sleep 1
 # of the first, then N of each), printing "cpu0|cpu1 <ms on a CPU> <ms runnable>" and
 # "t0|t1 <ns>" around the measured ones; waits for $KT_WORK/go after the unmeasured ones
 # (touching $KT_WORK/ready-APP)
+# shellcheck disable=SC2016 # $PID, $(date …) and $1 are psql's shell's and awk's
 session() {
 	local file=$1 app=$2 run=$3 s k
 	shift 3
@@ -74,8 +76,8 @@ session() {
 		echo "SET application_name = '$app-done';"
 	} >"$file"
 }
-# the sampler of run RUN: pg_stat_activity of the pair's two backends every SAMPLE_MS ms until
-# both are done (or 10 minutes), into bench_pair_wait
+# the sampler of run RUN: the activity of the pair's two backends (this database's: datname)
+# every SAMPLE_MS ms until both are done (or 10 minutes), into bench_pair_wait
 sampler() {
 	kt_psql "DO \$\$
 	DECLARE
@@ -84,7 +86,8 @@ sampler() {
 		LOOP
 			PERFORM pg_stat_clear_snapshot();
 			EXIT WHEN clock_timestamp() > t0 + interval '10 minutes'
-				OR NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name IN ('pair-a', 'pair-b'))
+				OR NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+					AND application_name IN ('pair-a', 'pair-b'))
 				AND clock_timestamp() > t0 + interval '2 seconds';
 			INSERT INTO bench_pair_wait
 			SELECT $1, a.application_name, CASE
@@ -94,12 +97,13 @@ sampler() {
 					CASE l.locktype WHEN 'transactionid' THEN 'a transaction''s end'
 					WHEN 'advisory' THEN 'advisory ' || l.objid ELSE l.locktype || ' ' ||
 					coalesce(l.relation::regclass::text, l.classid::text) END || ' ' || l.mode, ', ')
-					FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted), '?')
+					FROM pg_locks l WHERE l.pid = a.pid AND a.datname = current_database() AND NOT l.granted), '?')
 					|| coalesce(' (holding the row lock of a tuple of ' || (SELECT string_agg(DISTINCT
 					l.relation::regclass::text, ', ') FROM pg_locks l WHERE l.pid = a.pid AND l.granted
-					AND l.locktype = 'tuple') || ')', '')
+					AND a.datname = current_database() AND l.locktype = 'tuple') || ')', '')
 				ELSE a.wait_event_type || ': ' || a.wait_event END
-			FROM pg_stat_activity a WHERE a.application_name IN ('pair-a', 'pair-b');
+			FROM pg_stat_activity a WHERE a.datname = current_database()
+				AND a.application_name IN ('pair-a', 'pair-b');
 			PERFORM pg_sleep($SAMPLE_MS / 1000.0);
 		END LOOP;
 	END \$\$" >/dev/null
@@ -164,7 +168,7 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 echo
-echo "What the pair's backends were doing (pg_stat_activity every $SAMPLE_MS ms, all pair runs; % of each backend's samples):"
+echo "What the pair's backends were doing (their activity sampled every $SAMPLE_MS ms, all pair runs; % of each backend's samples):"
 echo
 echo "| backend | state | samples | % |"
 echo "|---|---|---|---|"

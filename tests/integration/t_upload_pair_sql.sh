@@ -51,15 +51,21 @@ batch b 200 77
 kt_bg psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO application_name=up_gate" -c "SELECT pg_advisory_lock(1800);
 	SELECT pg_sleep(600)"
 GATE=$KT_BG_PID
-kt_poll() { # kt_poll SQL WHAT: waits until SQL gives t
+kt_poll() { # kt_poll COND WHAT: waits until a backend of this test's database matches COND
 	local i
 	for ((i = 0; i < 300; i++)); do
-		[ "$(kt_psql "$1")" = t ] && return 0
+		[ "$(kt_backends "$1")" -ge 1 ] && return 0
 		sleep 0.1
 	done
 	kt_fail "timed out waiting for $2"
 }
-kt_poll "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 1800 AND granted)" "the gate"
+for ((i = 0; i < 300; i++)); do
+	[ "$(kt_psql "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+		AND d.datname = current_database() WHERE l.locktype = 'advisory' AND l.objid = 1800
+		AND l.granted")" = 1 ] && break
+	sleep 0.1
+done
+[ "$i" -lt 300 ] || kt_fail "the gate's lock not taken"
 psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO application_name=up_a" >"$KT_WORK/a.out" 2>&1 <<SQL &
 BEGIN;
 SELECT outcome, count(*) FROM karta_upload_seq($DEV, (SELECT t FROM up_a)) GROUP BY 1;
@@ -67,23 +73,22 @@ SELECT pg_advisory_lock_shared(1800);
 COMMIT;
 SQL
 A=$!
-kt_poll "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'up_a'
-	AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_lock_shared%')" "A behind the gate"
+kt_poll "application_name = 'up_a' AND wait_event_type = 'Lock'
+	AND query LIKE '%pg_advisory_lock_shared%'" "A behind the gate"
 psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO application_name=up_b" >"$KT_WORK/b.out" 2>&1 <<SQL &
 SELECT outcome, status, message, count(*) FROM karta_upload_seq($DEV, (SELECT t FROM up_b))
 GROUP BY 1, 2, 3 ORDER BY 1;
 SQL
 B=$!
-kt_poll "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'up_b'
-	AND wait_event_type = 'Lock')" "B waiting for A"
+kt_poll "application_name = 'up_b' AND wait_event_type = 'Lock'" "B waiting for A"
 held=$(kt_psql "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_locks l
 	JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid
-	WHERE a.application_name = 'up_b' AND l.mode = 'RowExclusiveLock' AND l.granted
+	WHERE a.datname = current_database() AND a.application_name = 'up_b' AND l.mode = 'RowExclusiveLock' AND l.granted
 	AND c.relname IN ('op_log', 'plan_item', 'item_history', 'item_rollup', 'change_log')")
 kt_assert_eq "item_history,item_rollup,op_log,plan_item" "$held" \
 	"B waits for A having written op_log, items, history, roll-up rows, and not the feed"
 kill "$GATE"
-kt_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'up_gate'" >/dev/null
+kt_terminate "application_name = 'up_gate'" >/dev/null
 wait "$A" || kt_fail "A: $(cat "$KT_WORK/a.out")"
 wait "$B" || kt_fail "B: $(cat "$KT_WORK/b.out")"
 kt_assert_eq "applied|200" "$(cat "$KT_WORK/a.out")" "A's results"
