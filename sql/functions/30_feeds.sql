@@ -276,7 +276,8 @@ END $$;
 -- The synced tables: each appends to the feeds through karta_feed_stmt, once per INSERT and
 -- once per UPDATE statement, with its arguments (above). The triggers are named
 -- <table>_feed_insert|update: AFTER STATEMENT triggers fire in name order, so a table's
--- reference check (…_check_refs_…) runs before its feed append.
+-- reference check (…_check_refs_…) runs before its feed append, and so does plan_item's
+-- roll-up (plan_item_derived_rollup_…): the feed's counter row, held to commit, is taken last.
 DO $$
 DECLARE
 	t record;
