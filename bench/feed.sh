@@ -73,7 +73,7 @@ only() { # only TRIGGER…: every user trigger of plan_item off but these
 	for t in "$@"; do s="$s ALTER TABLE plan_item ENABLE ALWAYS TRIGGER $t;"; done
 	echo "$s"
 }
-ROLLUP=(plan_item_rollup_insert plan_item_rollup_update)
+ROLLUP=(plan_item_derived_rollup_insert plan_item_derived_rollup_update)
 RESTORE=$(bench_triggers_sql plan_item)
 # row LABEL SQL [SETUP]: a table row, CPU ms per 1,000 rows of SQL (bench_db_cpu: SETUP, the
 # triggers switched, for the runs), with its ratio to FLOOR when set; LAST: the figure

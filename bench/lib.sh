@@ -120,3 +120,46 @@ bench_db_cpu() {
 	} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" |
 		awk -v n="$runs" '/^cpu0/ {a = $2} /^cpu1/ {b = $2} END {printf "%.2f\n", (b - a) / n}'
 }
+
+# bench_sync_region: bench/sync.sh's region in the current database — 60 municipalities, 1,000
+# schools, 100 plans (the region's, the municipalities', 39 schools') × 3 sections × 100 items,
+# analyzed (bench/sync.sh, bench/upload_pair.sh).
+bench_sync_region() {
+	echo "generating the region (60 municipalities, 1,000 schools, 100 plans × 300 items)…" >&2
+	kt_psql "
+	INSERT INTO organization(code, name, level, parent_id)
+	SELECT format('m%s', g), format('Муниципалитет %s', g), 'municipality',
+		(SELECT id FROM organization WHERE code = 'reg') FROM generate_series(1, 60) g;
+	INSERT INTO organization(code, name, level, parent_id)
+	SELECT format('s%s', g), format('Школа %s', g), 'school',
+		(SELECT id FROM organization WHERE code = format('m%s', 1 + g % 60))
+	FROM generate_series(1, 1000) g;
+	-- plan owners: the region, the 60 municipalities, 39 schools
+	CREATE TEMP TABLE owners AS
+	SELECT row_number() OVER (ORDER BY level <> 'region', level <> 'municipality', id) AS n, id, level
+	FROM organization WHERE code = 'reg' OR code ~ '^m[0-9]' OR code ~ '^s([1-9]|[1-3][0-9])$';
+	INSERT INTO plan(id, owner_org_id, level, title, academic_year)
+	SELECT gen_random_uuid(), id, level, format('План %s', n), 2026 FROM owners WHERE n <= 100;
+	INSERT INTO plan_section(id, plan_id, ordinal, number, title)
+	SELECT gen_random_uuid(), p.id, s, s::text, format('Раздел %s', s)
+	FROM plan p, generate_series(1, 3) s;
+	INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
+		responsible_text, municipal_action, institutional_action)
+	SELECT gen_random_uuid(), s.plan_id, s.id, i, format('%s.%s', s.ordinal, i),
+		format('Мероприятие %s.%s: подготовка и проведение совещания с ответственными', s.ordinal, i),
+		'до 1 декабря', 'УО, руководители ОО', 'Организация работы муниципальной рабочей группы',
+		'Участие в мероприятиях, отчёт в УО'
+	FROM plan_section s, generate_series(1, 100) i;
+	ANALYZE; -- as autovacuum would have by the time a device joins"
+}
+
+# bench_item_op I: the SQL of one item_put op (jsonb, as kartad sends it to karta_upload: op_id,
+# digest, kind, a) adding a copy of the plan_item row I with fresh ids (bench/sync.sh part 4,
+# bench/upload_pair.sh).
+bench_item_op() {
+	echo "jsonb_build_object('op_id', gen_random_uuid(),
+		'digest', md5($1.id::text) || md5($1.title), 'kind', 'item_put', 'a', jsonb_build_object(
+			'base', 0, 'fields', '[]'::jsonb, 'item', (to_jsonb($1) - '{row_version,created_at,
+			updated_at,updated_by,deleted_at,delete_reason,derived_from,reference_only}'::text[])
+			|| jsonb_build_object('id', gen_random_uuid(), 'parent_item_id', '')))"
+}

@@ -35,32 +35,7 @@ UP_RUNS=${2:-3}
 kt_setup bench_sync
 kt_start_kartad
 
-echo "generating the region (60 municipalities, 1,000 schools, 100 plans × 300 items)…" >&2
-kt_psql "
-INSERT INTO organization(code, name, level, parent_id)
-SELECT format('m%s', g), format('Муниципалитет %s', g), 'municipality',
-	(SELECT id FROM organization WHERE code = 'reg') FROM generate_series(1, 60) g;
-INSERT INTO organization(code, name, level, parent_id)
-SELECT format('s%s', g), format('Школа %s', g), 'school',
-	(SELECT id FROM organization WHERE code = format('m%s', 1 + g % 60))
-FROM generate_series(1, 1000) g;
--- plan owners: the region, the 60 municipalities, 39 schools
-CREATE TEMP TABLE owners AS
-SELECT row_number() OVER (ORDER BY level <> 'region', level <> 'municipality', id) AS n, id, level
-FROM organization WHERE code = 'reg' OR code ~ '^m[0-9]' OR code ~ '^s([1-9]|[1-3][0-9])$';
-INSERT INTO plan(id, owner_org_id, level, title, academic_year)
-SELECT gen_random_uuid(), id, level, format('План %s', n), 2026 FROM owners WHERE n <= 100;
-INSERT INTO plan_section(id, plan_id, ordinal, number, title)
-SELECT gen_random_uuid(), p.id, s, s::text, format('Раздел %s', s)
-FROM plan p, generate_series(1, 3) s;
-INSERT INTO plan_item(id, plan_id, section_id, ordinal, number, title, deadline_text,
-	responsible_text, municipal_action, institutional_action)
-SELECT gen_random_uuid(), s.plan_id, s.id, i, format('%s.%s', s.ordinal, i),
-	format('Мероприятие %s.%s: подготовка и проведение совещания с ответственными', s.ordinal, i),
-	'до 1 декабря', 'УО, руководители ОО', 'Организация работы муниципальной рабочей группы',
-	'Участие в мероприятиях, отчёт в УО'
-FROM plan_section s, generate_series(1, 100) i;
-ANALYZE; -- as autovacuum would have by the time a device joins"
+bench_sync_region
 REG_DEV=$(kt_psql "SELECT d.id FROM device d JOIN organization o ON o.id = d.org_id WHERE o.code = 'reg'")
 ROWS_SQL="SELECT c.* FROM change_log c JOIN karta_feed_visible($REG_DEV) v ON v.org_id = c.feed_id
 	WHERE v.scope = 'all' OR karta_plan_entity(c.entity_type)"
@@ -262,12 +237,7 @@ echo "target: ≥ 20,000 ops/s acknowledged (and the pull back at the pull rate)
 DB_RUNS=${SYNC_DB_RUNS:-20}
 if [ "$DB_RUNS" -gt 0 ]; then
 	kt_psql "CREATE TABLE item_floor_ix (LIKE plan_item INCLUDING ALL);
-	CREATE TABLE bench_batch AS SELECT jsonb_agg(jsonb_build_object('op_id', gen_random_uuid(),
-		'digest', md5(i.id::text) || md5(i.title), 'kind', 'item_put', 'a', jsonb_build_object(
-			'base', 0, 'fields', '[]'::jsonb, 'item', (to_jsonb(i) - '{row_version,created_at,
-			updated_at,updated_by,deleted_at,delete_reason,derived_from,reference_only}'::text[])
-			|| jsonb_build_object('id', gen_random_uuid(), 'parent_item_id', '')))
-		ORDER BY i.ordinal)::text AS t
+	CREATE TABLE bench_batch AS SELECT jsonb_agg($(bench_item_op i) ORDER BY i.ordinal)::text AS t
 	FROM (SELECT * FROM plan_item WHERE plan_id = '$PLAN' AND title LIKE 'Новое мероприятие %'
 	      ORDER BY created_at DESC LIMIT 500) i"
 	kt_psql "VACUUM ANALYZE plan_item, item_history, change_log, op_log, item_rollup"
@@ -341,7 +311,9 @@ if [ "$DB_RUNS" -gt 0 ]; then
 	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
 	db_cpu "… with the feed append replaced by its floor (the same change_log rows by one INSERT … SELECT)" \
 		"$up_sql" "$(off plan_item plan_item_feed_insert) ALTER TABLE plan_item ENABLE TRIGGER bench_feed_floor;"
-	db_cpu "… without the roll-up (karta_item_rollup_items)" "$up_sql" "$(off plan_item plan_item_rollup_insert)"
+	# (plan_item_rollup_insert before the roll-up's trigger was named to fire before the feed's)
+	db_cpu "… without the roll-up (karta_item_rollup_items)" "$up_sql" "$(off plan_item "$(kt_psql "SELECT tgname
+		FROM pg_trigger WHERE tgrelid = 'plan_item'::regclass AND tgname LIKE 'plan\_item%rollup\_insert'")")"
 	db_cpu "… without the reference checks (plan_item, item_history, op_log)" "$up_sql" \
 		"$(off plan_item plan_item_check_refs_insert) $(off item_history item_history_check_refs_insert) $(off op_log op_log_check_refs_insert)"
 	db_cpu "… without any trigger of plan_item, item_history, op_log" "$up_sql" \

@@ -178,6 +178,8 @@ DECLARE
 	fs bigint[]; -- the feeds of the new rows, in org_id order
 	ns bigint[]; -- the number of new rows of each
 	b bigint;
+	js json[]; -- the payload of each new row, in the statement's order (one feed)
+	oids uuid[]; -- … its op id from karta.op_ids (NULL: none there)
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		IF fcol = 'plan' THEN
@@ -211,13 +213,21 @@ BEGIN
 		SELECT array_agg(g.f ORDER BY g.f), array_agg(g.c ORDER BY g.f) INTO fs, ns
 		FROM (SELECT f, count(*) AS c FROM unnest(fd) f GROUP BY 1) g;
 		IF cardinality(fs) = 1 THEN
-			-- one feed (an Upload, most writes): the seqs are the rows' order
+			-- one feed (an Upload, most writes): the seqs are the rows' order. The payloads and
+			-- op ids made before the numbers are taken: from the take to commit the feed's row
+			-- is locked, and another writer of the feed waits (docs/performance.md, "Two
+			-- Uploads on one feed at once")
+			SELECT array_agg(to_json(n)) INTO js FROM new_rows n;
+			IF ops IS NOT NULL THEN
+				oids := ARRAY(SELECT coalesce((ops->>u.i::text)::uuid, op_id)
+					FROM unnest(ids) WITH ORDINALITY u(i, k) ORDER BY u.k);
+			END IF;
 			SELECT t.base INTO b FROM karta_feed_take_n(fs, ns) t;
 			INSERT INTO change_log(feed_id, seq, entity_type, entity_id, op, row_version,
 				changed_fields, payload, origin_device, origin_op_id)
 			SELECT fs[1], b + x.ord, etype, ids[x.ord], 'insert', vers[x.ord], NULL, x.j,
-				coalesce(nullif(devs[x.ord], -1), dev), coalesce((ops->>ids[x.ord]::text)::uuid, op_id)
-			FROM (SELECT to_json(n) AS j, row_number() OVER () AS ord FROM new_rows n) x;
+				coalesce(nullif(devs[x.ord], -1), dev), coalesce(oids[x.ord], op_id)
+			FROM unnest(js) WITH ORDINALITY x(j, ord);
 			RETURN NULL;
 		END IF;
 		WITH took AS MATERIALIZED (SELECT * FROM karta_feed_take_n(fs, ns)),
@@ -266,7 +276,8 @@ END $$;
 -- The synced tables: each appends to the feeds through karta_feed_stmt, once per INSERT and
 -- once per UPDATE statement, with its arguments (above). The triggers are named
 -- <table>_feed_insert|update: AFTER STATEMENT triggers fire in name order, so a table's
--- reference check (…_check_refs_…) runs before its feed append.
+-- reference check (…_check_refs_…) runs before its feed append, and so does plan_item's
+-- roll-up (plan_item_derived_rollup_…): the feed's counter row, held to commit, is taken last.
 DO $$
 DECLARE
 	t record;

@@ -144,10 +144,17 @@ RETURNS SETOF karta_up_res LANGUAGE sql AS $$
 			detail, merged, first_outcome, k)
 $$;
 
+-- A run of item_puts: checked by one SELECT, then its op_log rows written (the answers are
+-- known once the run is checked: karta_upload_group leaves this run's to it), then the items.
+-- The items' INSERT or UPDATE is the run's last write: its statement triggers take the
+-- feed's counter row (karta_feed_stmt, fired last of them), held to commit, so what comes
+-- after it — and waits there when another Upload on the same feed is applied at once — is
+-- as short as it can be (docs/performance.md, "Two Uploads on one feed at once").
 CREATE OR REPLACE FUNCTION karta_upload_items(w karta_up_actor, p_ops karta_up_op[])
 RETURNS karta_up_res[] LANGUAGE plpgsql AS $$
 DECLARE
 	d karta_up_item[];
+	res karta_up_res[];
 BEGIN
 	WITH o AS (
 		SELECT x.ord, x.op_id, coalesce((x.a->>'base')::bigint, 0) AS base, x.a->'item' AS it,
@@ -197,6 +204,13 @@ BEGIN
 	SELECT array_agg(ROW(v.ord, v.op_id, v.base, v.it, v.iid, v.pid, v.sec, v.par, v.cur_v, v.curj,
 		split_part(v.sm, '|', 1), substr(v.sm, position('|' IN v.sm) + 1))::karta_up_item ORDER BY v.ord)
 	INTO d FROM v;
+
+	res := ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
+			WHEN x.base = 0 THEN 'created' ELSE 'updated' END, x.iid, coalesce(x.cur_v, 0) + 1)
+		FROM unnest(d) x ORDER BY x.ord);
+	-- the answers' op_log rows before the writes (a write that fails takes them back with the
+	-- run's subtransaction, karta_upload_split); none for an op left to the one-by-one path
+	PERFORM karta_up_log(w, res, p_ops);
 
 	-- each statement only when it has rows: an empty one still fires the table's statement
 	-- triggers (feed, roll-up, reference checks, item_change). Each writes the items and their
@@ -277,9 +291,7 @@ BEGIN
 		PERFORM set_config('karta.history_proven', '', true);
 	END IF;
 
-	RETURN ARRAY(SELECT karta_up_result(x.ord, x.op_id, x.st, CASE WHEN x.st <> 'ok' THEN x.msg
-			WHEN x.base = 0 THEN 'created' ELSE 'updated' END, x.iid, coalesce(x.cur_v, 0) + 1)
-		FROM unnest(d) x ORDER BY x.ord);
+	RETURN res;
 END $$;
 
 CREATE OR REPLACE FUNCTION karta_upload_statuses(w karta_up_actor, p_ops karta_up_op[])
@@ -370,6 +382,20 @@ CREATE OR REPLACE FUNCTION karta_up_stamp(p_map karta_up_origin[]) RETURNS void 
 	  AND c.origin_op_id = nullif(current_setting('karta.op_id', true), '')::uuid
 $$;
 
+-- The op_log rows of a run's answers p_res (of ops p_ops), but those left to the one-by-one
+-- path.
+CREATE OR REPLACE FUNCTION karta_up_log(w karta_up_actor, p_res karta_up_res[], p_ops karta_up_op[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO op_log(device_id, op_id, digest, kind, outcome, status, message, entity_id,
+		row_version, conflict_id, detail, merged)
+	SELECT w.device, r.op_id, o.digest, o.kind, r.outcome, r.status, r.message, r.entity_id,
+		r.row_version, r.conflict_id, r.detail, r.merged
+	FROM unnest(p_res) r JOIN unnest(p_ops) o ON o.ord = r.ord
+	WHERE r.outcome <> 'serial'
+	ORDER BY r.ord;
+END $$;
+
 -- One run as a set (0021). A run of items or statuses hands the feed its map before writing:
 -- an item's entity is the item, a status's the organization's status row of the item
 -- (karta_item_status_id, the id every status row has); their changes are written with their
@@ -402,13 +428,9 @@ BEGIN
 		RAISE EXCEPTION 'no set-wise path for %', p_cls;
 	END IF;
 	PERFORM karta_up_op_ids(NULL);
-	INSERT INTO op_log(device_id, op_id, digest, kind, outcome, status, message, entity_id,
-		row_version, conflict_id, detail, merged)
-	SELECT w.device, r.op_id, o.digest, o.kind, r.outcome, r.status, r.message, r.entity_id,
-		r.row_version, r.conflict_id, r.detail, r.merged
-	FROM unnest(res) r JOIN unnest(p_ops) o ON o.ord = r.ord
-	WHERE r.outcome <> 'serial'
-	ORDER BY r.ord;
+	IF p_cls <> 'item_put' THEN -- (a run of items wrote its op_log rows before its items)
+		PERFORM karta_up_log(w, res, p_ops);
+	END IF;
 	stamp := ARRAY(SELECT ROW(r.entity_id, r.row_version, r.op_id)::karta_up_origin
 		FROM unnest(res) r WHERE r.outcome = 'applied'
 		  AND NOT coalesce(map ? (r.entity_id::text), false));

@@ -81,8 +81,12 @@ BEGIN
 	RETURN NULL;
 END $$;
 
--- plan_item_rollup_insert/_update/_delete, item_status_history_rollup_… (05_common)
-SELECT karta_stmt_triggers('plan_item', 'plan_item_rollup', 'karta_item_rollup_items',
+-- plan_item_derived_rollup_insert/_update/_delete, item_status_history_rollup_… (05_common).
+-- plan_item's are named to fire before its feed append (plan_item_feed_…: statement triggers
+-- fire in name order): the feed's counter row, locked from its take to commit, is taken by
+-- the last trigger of the statement, not before the roll-up's writes (docs/performance.md,
+-- "Two Uploads on one feed at once").
+SELECT karta_stmt_triggers('plan_item', 'plan_item_derived_rollup', 'karta_item_rollup_items',
 	'rollup_old', 'rollup_new');
 SELECT karta_stmt_triggers('item_status_history', 'item_status_history_rollup',
 	'karta_item_rollup_history', 'rollup_old', 'rollup_new');

@@ -14,8 +14,9 @@
 #     CHECK this test adds): that op alone is REJECTED, with the one-by-one words, the 499
 #     others are applied;
 #  3. kartad killed, and then the backend terminated, while a set-wise batch of 500 item adds
-#     waits to write its op_log record (its rows written): the client's retry applies every op
-#     exactly once (rows, history, op_log, change_log), the replica equal to the server;
+#     waits to write its feed, its last write (its rows, history and op_log record written): the
+#     client's retry applies every op exactly once (rows, history, op_log, change_log), the
+#     replica equal to the server;
 #  4. item_history's reference check skips its item probe only inside the statement that
 #     writes the items with their history (a history row naming no item is refused after).
 # shellcheck source=tests/integration/lib.sh
@@ -371,7 +372,7 @@ kill_run() { # HOW: kartad | backend
 	c0=$(kt_psql "SELECT count(*) FROM change_log WHERE entity_type = 'plan_item' AND payload->>'plan_id' = '$PLAN'")
 	"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/mun1.state" "$PLAN" "$SEC" 600 >/dev/null ||
 		kt_fail "kt_outbox_fill"
-	kt_hold_lock op_log # the batch's rows are written; its op_log record waits
+	kt_hold_lock change_log # rows, history, op_log written; the last write (the feed) waits
 	kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync-$1.out" 2>&1
 	sync=$KT_BG_PID
 	kt_wait_blocked '%karta_upload%'
