@@ -31,7 +31,27 @@ struct rpc {
 	Karta__Welcome *welcome;
 	Karta__Status last_status;
 	bool lost; /* the connection ended without a TLS error (reset, EOF, GoAway) */
+	/* the frames read and the requests written, each in one buffer kept for the connection's
+	 * life (grown to the largest): a sync's pages and Uploads (a few MB each) were a fresh
+	 * malloc each, whose pages the kernel mapped in and zeroed at every frame
+	 * (docs/performance.md, "Upload: kartad's and the client's CPU") */
+	uint8_t *rbuf, *wbuf;
+	size_t rcap, wcap;
 };
+
+/* *buf holds at least n bytes (its old content not kept); false when memory ran out. */
+static bool room(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return true;
+	uint8_t *b = malloc(n);
+	if (!b)
+		return false;
+	free(*buf);
+	*buf = b;
+	*cap = n;
+	return true;
+}
 
 const Karta__Welcome *rpc_welcome(const struct rpc *r) { return r->welcome; }
 Karta__Status rpc_last_status(const struct rpc *r) { return r->last_status; }
@@ -168,20 +188,22 @@ static int send_msg(struct rpc *r, const ProtobufCMessage *m, uint32_t id, char 
 			r->max_frame);
 		return -1;
 	}
-	uint8_t *buf = malloc(len ? len : 1);
-	if (!buf) {
+	/* one write per frame (rpc_send_raw): the message packed behind its header */
+	if (!room(&r->wbuf, &r->wcap, KT_FRAME_HDR_LEN + len)) {
 		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
-	protobuf_c_message_pack(m, buf); /* copied once more in rpc_send_raw: requests are small */
-	int rc = rpc_send_raw(r, kt_msg_type_of(m), id, buf, (uint32_t)len);
-	free(buf);
-	if (rc != 0)
+	struct kt_frame_hdr h = {.type = kt_msg_type_of(m), .request_id = id, .len = (uint32_t)len};
+	kt_frame_encode_hdr(r->wbuf, &h);
+	protobuf_c_message_pack(m, r->wbuf + KT_FRAME_HDR_LEN);
+	int n = (int)(KT_FRAME_HDR_LEN + len);
+	if (SSL_write(r->ssl, r->wbuf, n) != n)
 		return ssl_io_error(r, -1, N_("sending"), err, errlen);
 	return 0;
 }
 
-/* Reads one frame: header checked first, then the payload (malloc'd into *payload). */
+/* Reads one frame: header checked first, then the payload (into r->rbuf, *payload: valid until
+ * the next frame read). */
 static int read_frame(struct rpc *r, struct kt_frame_hdr *h, uint8_t **payload, char *err,
 	size_t errlen)
 {
@@ -193,16 +215,12 @@ static int read_frame(struct rpc *r, struct kt_frame_hdr *h, uint8_t **payload, 
 		snprintf(err, errlen, _("bad frame from server: %s"), why);
 		return -1;
 	}
-	*payload = malloc(h->len ? h->len : 1);
-	if (!*payload) {
+	if (!room(&r->rbuf, &r->rcap, h->len ? h->len : 1)) {
 		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
-	if (read_full(r, *payload, h->len, err, errlen) != 0) {
-		free(*payload);
-		return -1;
-	}
-	return 0;
+	*payload = r->rbuf;
+	return read_full(r, *payload, h->len, err, errlen);
 }
 
 /* rpc_frame_reply, the reply unpacked with alloc (NULL: malloc). */
@@ -262,7 +280,6 @@ static enum rpc_result wait_reply(struct rpc *r, uint32_t id, const ProtobufCMes
 			&r->last_status, err, errlen);
 		if (rc == RPC_TRANSPORT && h.type == KT_MSG_GOAWAY)
 			r->lost = true; /* the server goes away: reconnect before the next call */
-		free(p);
 		if (rc != RPC_FRAME_NOT_OURS)
 			return rc;
 	}
@@ -313,7 +330,7 @@ int rpc_wait_push(struct rpc *r, int timeout_ms, uint16_t *type, char *err, size
 	uint8_t *p;
 	if (read_frame(r, &h, &p, err, errlen) != 0)
 		return RPC_TRANSPORT;
-	free(p);
+	(void)p;
 	if (h.type == KT_MSG_GOAWAY) {
 		r->lost = true;
 		snprintf(err, errlen, _("server is shutting down"));
@@ -400,5 +417,7 @@ void rpc_close(struct rpc *r)
 	SSL_CTX_free(r->ctx);
 	if (r->welcome)
 		karta__welcome__free_unpacked(r->welcome, NULL);
+	free(r->rbuf);
+	free(r->wbuf);
 	free(r);
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "kt_deadline_int.h"
+#include "kt_jtext.h"
+#include "kt_table.h" /* kt_utf8_valid */
 
 void kt_dl_warn(struct kt_deadline *dl, const char *fmt, ...)
 {
@@ -326,4 +328,77 @@ json_t *kt_deadline_to_json(const struct kt_deadline *dl)
 fail:
 	json_decref(o);
 	return NULL;
+}
+
+static void date_text(struct kt_jtext *t, const struct kt_date *d)
+{
+	char buf[48];
+	if (d->m == 0) {
+		kt_jtext_lit(t, "null");
+		return;
+	}
+	if (d->y == 0)
+		snprintf(buf, sizeof buf, "\"--%02d-%02d\"", d->m, d->d);
+	else
+		snprintf(buf, sizeof buf, "\"%04d-%02d-%02d\"", d->y, d->m, d->d);
+	kt_jtext_raw(t, buf, strlen(buf));
+}
+
+static bool utf8_ok(const char *s)
+{
+	return kt_utf8_valid(s, strlen(s));
+}
+
+static void str_or_null_text(struct kt_jtext *t, const char *s)
+{
+	if (*s)
+		kt_jtext_str(t, s);
+	else
+		kt_jtext_lit(t, "null");
+}
+
+bool kt_deadline_json_text(const struct kt_deadline *dl, struct kt_jtext *t)
+{
+	unsigned nw = dl->n_windows < KT_DEADLINE_MAX_WINDOWS ? dl->n_windows : KT_DEADLINE_MAX_WINDOWS;
+	unsigned nwarn = dl->n_warnings < KT_DEADLINE_MAX_WARNINGS ? dl->n_warnings
+								   : KT_DEADLINE_MAX_WARNINGS;
+	/* what json_string would refuse (kt_deadline_to_json's NULL): nothing written */
+	bool ok = utf8_ok(dl->external) && utf8_ok(dl->relative);
+	for (unsigned k = 0; ok && k < nwarn; k++)
+		ok = utf8_ok(dl->warnings[k]);
+	if (!ok)
+		return false;
+	kt_jtext_lit(t, "{\"kind\":");
+	kt_jtext_str(t, kt_deadline_kind_name(dl->kind));
+	kt_jtext_lit(t, ",\"windows\":[");
+	for (unsigned k = 0; k < nw; k++) {
+		if (k)
+			kt_jtext_lit(t, ",");
+		kt_jtext_lit(t, "{\"from\":");
+		date_text(t, &dl->windows[k].from);
+		kt_jtext_lit(t, ",\"to\":");
+		date_text(t, &dl->windows[k].to);
+		kt_jtext_lit(t, "}");
+	}
+	kt_jtext_lit(t, "],\"recurrence\":");
+	const char *rec = kt_deadline_recurrence_name(dl->recurrence);
+	if (rec)
+		kt_jtext_str(t, rec);
+	else
+		kt_jtext_lit(t, "null");
+	kt_jtext_lit(t, ",\"external\":");
+	str_or_null_text(t, dl->external);
+	kt_jtext_lit(t, ",\"relative\":");
+	str_or_null_text(t, dl->relative);
+	if (dl->year_inferred)
+		kt_jtext_lit(t, ",\"year_inferred\":true,\"warnings\":[");
+	else
+		kt_jtext_lit(t, ",\"year_inferred\":false,\"warnings\":[");
+	for (unsigned k = 0; k < nwarn; k++) {
+		if (k)
+			kt_jtext_lit(t, ",");
+		kt_jtext_str(t, dl->warnings[k]);
+	}
+	kt_jtext_lit(t, "]}");
+	return true;
 }

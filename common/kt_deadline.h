@@ -86,6 +86,12 @@ int kt_deadline_parse(const char *text, int academic_year_first, struct kt_deadl
  * (json_decref); NULL when dl is NULL or memory runs out. */
 json_t *kt_deadline_to_json(const struct kt_deadline *dl);
 
+struct kt_jtext;
+/* The same object as text, appended to t byte for byte as json_dumps(kt_deadline_to_json(dl),
+ * JSON_COMPACT) writes it (kt_jtext.h) — no tree built. False, nothing written, where
+ * kt_deadline_to_json would fail on a string that is not UTF-8. */
+bool kt_deadline_json_text(const struct kt_deadline *dl, struct kt_jtext *t);
+
 /* "empty", "date", "by_date", "month", "month_range", "year", "list", "continuous",
  * "on_demand", "external", "relative", "unknown"; "?" for values outside the enum. */
 const char *kt_deadline_kind_name(enum kt_deadline_kind kind);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kt_jtext.h"
 #include "kt_ru_text.h"
 
 enum party { P_REGION, P_MUNICIPAL, P_ALL_SCHOOLS, P_SCHOOL, P_UNIT, P_COUNT };
@@ -45,7 +46,8 @@ static bool word_stem(const struct kt_ru_tok *t, const char *stem, unsigned max_
 	return t->type == KT_RU_WORD && kt_ru_stem(t->w, stem, max_extra);
 }
 
-json_t *kt_parties_responsible(const char *text)
+/* The party kinds of a responsible cell, bit p for party p. */
+static unsigned responsible_mask(const char *text)
 {
 	static struct kt_ru_toks toks; /* ~20 KB: kept off the stack; single-threaded callers */
 	bool seen[P_COUNT] = {false};
@@ -81,25 +83,51 @@ json_t *kt_parties_responsible(const char *text)
 				generic = true;
 		seen[P_ALL_SCHOOLS] = generic;
 	}
+	unsigned mask = 0;
+	for (int p = 0; p < P_COUNT; p++)
+		mask |= seen[p] ? 1u << p : 0;
+	return mask;
+}
+
+json_t *kt_parties_responsible(const char *text)
+{
+	unsigned mask = responsible_mask(text);
 	json_t *levels = json_array();
 	for (int p = 0; p < P_COUNT; p++)
-		if (seen[p])
+		if (mask & 1u << p)
 			json_array_append_new(levels, json_string(party_names[p]));
 	return json_pack("{s:o}", "levels", levels);
 }
 
-json_t *kt_parties_targets(const char *text)
+void kt_parties_responsible_text(const char *text, struct kt_jtext *out)
+{
+	unsigned mask = responsible_mask(text);
+	bool first = true;
+	kt_jtext_lit(out, "{\"levels\":[");
+	for (int p = 0; p < P_COUNT; p++) {
+		if (!(mask & 1u << p))
+			continue;
+		if (!first)
+			kt_jtext_lit(out, ",");
+		first = false;
+		kt_jtext_str(out, party_names[p]);
+	}
+	kt_jtext_lit(out, "]}");
+}
+
+/* The groups of a target cell («кластер N»), each to group(arg, name) in the order written;
+ * true when it names every school. */
+static bool targets_scan(const char *text, void (*group)(void *arg, const char *name), void *arg)
 {
 	static struct kt_ru_toks toks;
 	bool all = false;
-	json_t *groups = json_array();
 	kt_ru_tokenize(text ? text : "", text ? strlen(text) : 0, &toks);
 	for (unsigned i = 0; i < toks.n; i++) {
 		const struct kt_ru_tok *t = &toks.t[i];
 		if (word_stem(t, "кластер", 2) && i + 1 < toks.n && toks.t[i + 1].type == KT_RU_NUM) {
 			char name[32];
 			snprintf(name, sizeof name, "кластер %ld", toks.t[i + 1].value);
-			json_array_append_new(groups, json_string(name));
+			group(arg, name);
 		}
 		if (word_is(t, "все") || word_is(t, "всех"))
 			for (unsigned j = i + 1; j < toks.n && j <= i + 2; j++)
@@ -107,5 +135,49 @@ json_t *kt_parties_targets(const char *text)
 				    word_stem(&toks.t[j], "общеобразовательн", 4))
 					all = true;
 	}
+	return all;
+}
+
+static void group_json(void *arg, const char *name)
+{
+	json_array_append_new(arg, json_string(name));
+}
+
+json_t *kt_parties_targets(const char *text)
+{
+	json_t *groups = json_array();
+	bool all = targets_scan(text, group_json, groups);
 	return json_pack("{s:b,s:o,s:[]}", "all_schools", all, "groups", groups, "schools");
+}
+
+struct groups_text {
+	struct kt_jtext *t;
+	bool any;
+};
+
+static void group_text(void *arg, const char *name)
+{
+	struct groups_text *g = arg;
+	if (g->any)
+		kt_jtext_lit(g->t, ",");
+	g->any = true;
+	kt_jtext_str(g->t, name);
+}
+
+void kt_parties_targets_text(const char *text, struct kt_jtext *out)
+{
+	/* the groups come before the flag they follow in the text: written aside first */
+	struct kt_jtext groups = {0};
+	struct groups_text g = {&groups, false};
+	bool all = targets_scan(text, group_text, &g);
+	if (all)
+		kt_jtext_lit(out, "{\"all_schools\":true,\"groups\":[");
+	else
+		kt_jtext_lit(out, "{\"all_schools\":false,\"groups\":[");
+	if (groups.failed)
+		out->failed = true;
+	else if (groups.n)
+		kt_jtext_raw(out, groups.s, groups.n);
+	kt_jtext_free(&groups);
+	kt_jtext_lit(out, "],\"schools\":[]}");
 }

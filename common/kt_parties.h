@@ -21,4 +21,10 @@ json_t *kt_parties_responsible(const char *responsible_text);
 /* {"all_schools": bool, "groups": ["кластер 4", ...], "schools": []} */
 json_t *kt_parties_targets(const char *target_text);
 
+/* The same objects as text appended to t, byte for byte as json_dumps(…, JSON_COMPACT) writes
+ * them (kt_jtext.h), no tree built (kartad's Upload ops, server/handlers/ops.c). */
+struct kt_jtext;
+void kt_parties_responsible_text(const char *responsible_text, struct kt_jtext *t);
+void kt_parties_targets_text(const char *target_text, struct kt_jtext *t);
+
 #endif

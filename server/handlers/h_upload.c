@@ -95,7 +95,7 @@ static void digest_hex(const uint8_t *body, size_t len, char out[65])
 	if (EVP_Digest(body, len, md, &n, EVP_sha256(), NULL) != 1)
 		n = 0;
 	for (unsigned i = 0; i < n && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		out[2 * i] = "0123456789abcdef"[md[i] >> 4], out[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
 	out[2 * (n < 32 ? n : 32)] = '\0';
 }
 
@@ -289,28 +289,17 @@ static void text_add(struct text *t, const char *s, size_t n)
  * a registry_rows op's arguments as the client sent them, unparsed (ops.c checked them for
  * UTF-8 and RS; op_id a checked UUID, digest hex, kind letters and _: nothing to escape; the
  * database reads this head back when the arguments are no JSON), else written out from the
- * parsed arguments (jansson escapes control characters). */
+ * parsed arguments, an item_put's straight from its message (ops.c op_text). */
 static void text_op(struct text *t, const struct up_op *o)
 {
-	text_add(t, "\x1e", 1);
-	if (o->args.raw) {
-		char head[200];
-		int n = snprintf(head, sizeof head, "{\"op_id\":\"%s\",\"digest\":\"%s\",\"kind\":\"%s\",\"a\":",
-			o->op_id, o->digest, o->args.kind);
-		text_add(t, head, (size_t)n);
-		text_add(t, o->args.raw, strlen(o->args.raw));
-		text_add(t, "}", 1);
-		return;
-	}
-	json_t *j = json_pack("{s:s,s:s,s:s,s:O}", "op_id", o->op_id, "digest", o->digest, "kind",
-		o->args.kind, "a", o->args.a);
-	char *d = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
+	size_t n;
+	char *d = op_text(&o->args, o->op_id, o->digest, &n); /* (ops.c) */
 	if (!d) {
 		t->failed = true;
 		return;
 	}
-	text_add(t, d, strlen(d));
+	text_add(t, "\x1e", 1);
+	text_add(t, d, n);
 	free(d);
 }
 

@@ -8,6 +8,7 @@
 
 #include "../session.h"
 #include "kt_deadline.h"
+#include "kt_jtext.h"
 #include "kt_log.h"
 #include "kt_msg.h"
 #include "kt_parties.h"
@@ -242,6 +243,33 @@ void item_normalize(json_t *body, int academic_year)
 	const char *target = json_string_value(json_object_get(body, "target_text"));
 	json_object_set_new(body, "responsible", kt_parties_responsible(resp));
 	json_object_set_new(body, "targets", kt_parties_targets(target));
+}
+
+void item_normalize_text(const char *deadline_text, const char *responsible_text,
+	const char *target_text, int academic_year, struct kt_jtext *t)
+{
+	struct kt_deadline dl;
+	struct kt_date last;
+	kt_deadline_parse(deadline_text, academic_year, &dl);
+	/* (a deadline kt_deadline_to_json fails on is left out, as json_object_set_new does) */
+	size_t mark = t->n;
+	kt_jtext_lit(t, ",\"deadline\":");
+	if (!kt_deadline_json_text(&dl, t) && !t->failed) {
+		t->n = mark;
+		t->s[mark] = '\0';
+	}
+	kt_jtext_lit(t, ",\"deadline_kind\":");
+	kt_jtext_str(t, kt_deadline_kind_name(dl.kind));
+	if (kt_deadline_last_day(&dl, &last) && last.y > 0) {
+		char d[64];
+		int n = snprintf(d, sizeof d, ",\"deadline_last\":\"%04d-%02d-%02d\"", last.y, last.m,
+			last.d);
+		kt_jtext_raw(t, d, (size_t)n);
+	}
+	kt_jtext_lit(t, ",\"responsible\":");
+	kt_parties_responsible_text(responsible_text, t);
+	kt_jtext_lit(t, ",\"targets\":");
+	kt_parties_targets_text(target_text, t);
 }
 
 const char *check_item_texts(const Karta__Item *it)

@@ -64,6 +64,13 @@ Karta__Status api_status(const char *word);
  * "deadline_kind", "deadline_last" (from deadline_text and the plan's academic year),
  * "responsible" and "targets" (party classification). */
 void item_normalize(json_t *body, int academic_year);
+/* The same fields as text appended to t — ,"deadline":{…},"deadline_kind":…[,"deadline_last":…],
+ * "responsible":{…},"targets":{…} — byte for byte as item_normalize then json_dumps(…,
+ * JSON_COMPACT) write them after the item's texts (kt_jtext.h), no tree built: an Upload's
+ * item_put (ops.c). The three texts as the item carries them (valid UTF-8). */
+struct kt_jtext;
+void item_normalize_text(const char *deadline_text, const char *responsible_text,
+	const char *target_text, int academic_year, struct kt_jtext *t);
 
 /* Validation: NULL when fine, else a message naming the field. */
 const char *check_uuid(const char *field, const char *s);

@@ -4,12 +4,14 @@
  * their deadlines once the plan's academic year is known. */
 #include "ops.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h_util.h"
 #include "h_write.h"
+#include "kt_jtext.h"
 #include "kt_msg.h"
 #include "kt_table.h" /* kt_utf8_valid */
 #include "kt_validate.h"
@@ -38,6 +40,21 @@ static const char *build_plan_put(const ProtobufCMessage *m, struct op_args *o)
 	return NULL;
 }
 
+/* The texts of an item as item_put_body (h_write.c) passes them to json_pack, which refuses a
+ * text that is not UTF-8: then the op was refused "out of memory" (o->a NULL), and still is. */
+static bool item_texts_utf8(const Karta__Item *it)
+{
+	const char *const v[] = {it->id, it->plan_id, it->section_id, it->number,
+		it->parent_item_id, it->title, it->deadline_text, it->responsible_text,
+		it->municipal_action, it->institutional_action, it->result_text, it->target_text};
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+		if (!kt_utf8_valid(v[i], strlen(v[i])))
+			return false;
+	return true;
+}
+
+/* An item_put keeps its message: op_text writes its arguments out of it, as
+ * {"base", "item": item_put_body + item_normalize's fields, "fields"} would dump. */
 static const char *build_item_put(const ProtobufCMessage *m, struct op_args *o)
 {
 	const Karta__ItemPut *r = (const Karta__ItemPut *)m;
@@ -46,10 +63,10 @@ static const char *build_item_put(const ProtobufCMessage *m, struct op_args *o)
 		return bad;
 	if (r->base_row_version > 0 && check_uuid("plan_id", r->item->plan_id))
 		return "an item edit names the item's plan_id";
+	if (!item_texts_utf8(r->item))
+		return "out of memory";
 	o->kind = "item_put";
-	o->items = item_put_body(r->item);
-	o->a = json_pack("{s:I,s:O,s:o}", "base", (json_int_t)r->base_row_version, "item",
-		o->items, "fields", strings(r->fields, r->n_fields));
+	o->item_put = (void *)m;
 	snprintf(o->year_plan, sizeof o->year_plan, "%s", r->item->plan_id);
 	return NULL;
 }
@@ -284,8 +301,11 @@ const char *op_build(uint32_t type, const uint8_t *body, size_t len, struct op_a
 		if (!m)
 			return "the op's body does not decode as its message type";
 		const char *bad = builders[i].build(m, o);
-		protobuf_c_message_free_unpacked(m, NULL);
-		if (!bad && !o->a && !o->raw)
+		if (o->item_put != m)
+			protobuf_c_message_free_unpacked(m, NULL);
+		else if (bad)
+			o->item_put = NULL, protobuf_c_message_free_unpacked(m, NULL);
+		if (!bad && !o->a && !o->raw && !o->item_put)
 			bad = "out of memory";
 		if (bad)
 			op_args_release(o);
@@ -299,12 +319,25 @@ void op_args_release(struct op_args *o)
 	json_decref(o->a);
 	json_decref(o->items);
 	free(o->raw);
+	if (o->item_put)
+		protobuf_c_message_free_unpacked(o->item_put, NULL);
+	free(o->item_norm);
 	o->a = o->items = NULL;
-	o->raw = NULL;
+	o->raw = o->item_norm = NULL;
+	o->item_put = NULL;
 }
 
 void op_args_normalize(struct op_args *o, int year)
 {
+	if (o->item_put) {
+		const Karta__Item *it = ((const Karta__ItemPut *)o->item_put)->item;
+		struct kt_jtext t = {0};
+		item_normalize_text(it->deadline_text, it->responsible_text, it->target_text, year, &t);
+		free(o->item_norm);
+		o->item_norm = kt_jtext_take(&t, NULL); /* (NULL: op_text fails, out of memory) */
+		o->item_norm_failed = !o->item_norm;
+		return;
+	}
 	if (!o->items)
 		return;
 	if (!o->items_are_list) {
@@ -315,4 +348,83 @@ void op_args_normalize(struct op_args *o, int year)
 	json_t *it;
 	json_array_foreach(o->items, i, it)
 		item_normalize(it, year);
+}
+
+/* An item_put's "a": {"base", "item": item_put_body's keys in its order, then
+ * item_normalize's, "fields": the names that are UTF-8 (json_string refuses the others, and
+ * strings() left them out)}. */
+static void item_put_text(struct kt_jtext *t, const struct op_args *o)
+{
+	const Karta__ItemPut *r = o->item_put;
+	const Karta__Item *it = r->item;
+	kt_jtext_lit(t, "{\"base\":");
+	kt_jtext_int(t, (long long)r->base_row_version);
+	kt_jtext_lit(t, ",\"item\":{\"id\":");
+	kt_jtext_str(t, it->id);
+	kt_jtext_lit(t, ",\"plan_id\":");
+	kt_jtext_str(t, it->plan_id);
+	kt_jtext_lit(t, ",\"section_id\":");
+	kt_jtext_str(t, it->section_id);
+	kt_jtext_lit(t, ",\"ordinal\":");
+	kt_jtext_int(t, it->ordinal);
+	static const struct {
+		const char *key; /* ,"name": */
+		size_t off;
+	} texts[] = {
+		{",\"number\":", offsetof(Karta__Item, number)},
+		{",\"parent_item_id\":", offsetof(Karta__Item, parent_item_id)},
+		{",\"title\":", offsetof(Karta__Item, title)},
+		{",\"deadline_text\":", offsetof(Karta__Item, deadline_text)},
+		{",\"responsible_text\":", offsetof(Karta__Item, responsible_text)},
+		{",\"municipal_action\":", offsetof(Karta__Item, municipal_action)},
+		{",\"institutional_action\":", offsetof(Karta__Item, institutional_action)},
+		{",\"result_text\":", offsetof(Karta__Item, result_text)},
+		{",\"target_text\":", offsetof(Karta__Item, target_text)},
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		kt_jtext_raw(t, texts[i].key, strlen(texts[i].key));
+		kt_jtext_str(t, *(char *const *)((const char *)it + texts[i].off));
+	}
+	if (o->item_norm)
+		kt_jtext_raw(t, o->item_norm, strlen(o->item_norm));
+	else if (o->item_norm_failed)
+		t->failed = true;
+	kt_jtext_lit(t, "},\"fields\":[");
+	bool first = true;
+	for (size_t i = 0; i < r->n_fields; i++) {
+		if (!kt_utf8_valid(r->fields[i], strlen(r->fields[i])))
+			continue;
+		if (!first)
+			kt_jtext_lit(t, ",");
+		first = false;
+		kt_jtext_str(t, r->fields[i]);
+	}
+	kt_jtext_lit(t, "]}");
+}
+
+char *op_text(const struct op_args *o, const char *op_id, const char *digest, size_t *len)
+{
+	struct kt_jtext t = {0};
+	/* op_id a checked UUID, digest hex, kind letters and _: nothing to escape */
+	kt_jtext_lit(&t, "{\"op_id\":");
+	kt_jtext_str(&t, op_id);
+	kt_jtext_lit(&t, ",\"digest\":");
+	kt_jtext_str(&t, digest);
+	kt_jtext_lit(&t, ",\"kind\":");
+	kt_jtext_str(&t, o->kind);
+	kt_jtext_lit(&t, ",\"a\":");
+	if (o->raw) {
+		kt_jtext_raw(&t, o->raw, strlen(o->raw));
+	} else if (o->item_put) {
+		item_put_text(&t, o);
+	} else {
+		char *d = o->a ? json_dumps(o->a, JSON_COMPACT) : NULL;
+		if (d)
+			kt_jtext_raw(&t, d, strlen(d));
+		else
+			t.failed = true;
+		free(d);
+	}
+	kt_jtext_lit(&t, "}");
+	return kt_jtext_take(&t, len);
 }
