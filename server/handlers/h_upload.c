@@ -9,16 +9,28 @@
  * ends before an op whose plan is made by a derive earlier in the same batch (its year is
  * read after that run commits).
  * A client may send its next Uploads before the answer to the first (a pipeline): the
- * Uploads of one connection are applied one at a time, in the order they came, and answered
- * in that order (session.uploads). Once an Upload leaves an op to retry (RETRY_LATER, or no
- * answer at all), every later Upload on that connection is answered RETRY_LATER whole
- * without reaching the database, so nothing sent after an op overtakes it: the client sends
- * them again on a new connection. More than UPLOADS_WAITING_MAX waiting closes the
- * connection (a client keeps a few in flight; the outbox keeps the ops).
+ * Uploads of one connection are applied in the order they came and answered in that order
+ * (session.uploads). With [upload] parallel = 2 (the default) the next one is sent to the
+ * database while the one before is still applied (session.uploads.par, start_beside) when
+ * it is independent of it: both hold only item ops, or both only status ops, none of which
+ * makes a plan or moves an item under another, and no item (or op id) is named by both — so
+ * no op overtakes an op it depends on, and two independent ones may commit in either order,
+ * as two devices' would. At most two at once, and only while the pool keeps a connection
+ * free for other sessions. Each is its own karta_upload_seq, one transaction: kartad never
+ * waits while one of its transactions holds locks; a wait between the two is PostgreSQL's
+ * lock wait, a deadlock PostgreSQL's to break (that one answers RETRY_LATER). The second's
+ * answer is held until the first is answered. Once an Upload leaves an op to retry
+ * (RETRY_LATER, or no answer at all), every later Upload on that connection is answered
+ * RETRY_LATER whole — without reaching the database, or, if it was applied beside it and
+ * committed, all the same (sent again, its ops come back DUPLICATE, op_log) — so nothing
+ * sent after an op is answered as written before it: the client sends them again on a new
+ * connection. More than UPLOADS_WAITING_MAX waiting closes the connection (a client keeps a
+ * few in flight; the outbox keeps the ops).
  * While one is applied, the next waiting Upload is made ready beside it when the one applied
  * cannot change a plan's academic year (only item, status and registry ops): the years of
  * its plans read on another pooled connection, its first run normalized and its JSON built,
- * so its karta_upload is sent the moment the one before ends — still after it, in order. */
+ * so its karta_upload is sent the moment the one before ends — still after it, in order
+ * (when it is not applied beside it instead). */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -654,17 +666,33 @@ static json_t *names_of(struct upload *u)
 	return u->names = names;
 }
 
-/* True when the Upload b may be applied beside a, the one before it: both only item and status
- * ops (par_op), and no entity (or op id) named by both — b's ops neither read nor write what a's
- * write, so either may commit first with the same results. */
+/* What an Upload's ops are, for independent(): 0 some op is not par_op, else bit 1 items,
+ * bit 2 statuses (3 both; 4 nothing that reaches the database). */
+static int par_class(const struct upload *u)
+{
+	int c = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct up_op *o = &u->ops[i];
+		if (!par_op(o))
+			return 0;
+		if (!o->refused)
+			c |= strcmp(o->args.kind, "status_set") == 0 ? 2 : 1;
+	}
+	return c ? c : 4;
+}
+
+/* True when the Upload b may be applied beside a, the one before it: both only item ops, or
+ * both only status ops (par_op), and no entity (or op id) named by both — b's ops neither read
+ * nor write what a's write, so either may commit first with the same results. Items and
+ * statuses are not mixed: an item statement locks the plan owner's feed row and then the
+ * plan's roll-up counters, a status statement the counters (its history row's trigger) and
+ * then the feed — two such Uploads of one plan at once could deadlock (docs/performance.md,
+ * "Two Uploads of a connection at once"). */
 static bool independent(struct upload *a, struct upload *b)
 {
-	for (size_t i = 0; i < a->n; i++)
-		if (!par_op(&a->ops[i]))
-			return false;
-	for (size_t i = 0; i < b->n; i++)
-		if (!par_op(&b->ops[i]))
-			return false;
+	int ca = par_class(a), cb = par_class(b);
+	if (!ca || !cb || ((ca | cb) & 3) == 3)
+		return false;
 	json_t *na = names_of(a), *nb = names_of(b);
 	if (!na || !nb)
 		return false;
