@@ -23,7 +23,7 @@
 # SYNC_SEQ_BEFORE=FILE adds an earlier karta_upload_seq to part 4 (bench/upload_seq_before.sql);
 # SYNC_UP_PARALLEL="1 2" restarts kartad before each run of part 3 with --upload-parallel taken
 # from the list in turn (1, 2, 1, 2, …: server/handlers/h_upload.c, [upload] parallel);
-# SYNC_WAITS=1 samples what kartad's active backends wait on (pg_stat_activity every 10 ms)
+# SYNC_WAITS=1 samples what kartad's active backends wait on (their wait_event every 10 ms)
 # during each sync of part 3 and prints the counts under the table;
 # PULL_NEW=N (a multiple of 300) sizes part 2; KARTA_BASE=PATH (the karta binary of another
 # build, e.g. main's) runs every fill of part 1 and the pull back of part 2 with it too, on a
@@ -189,7 +189,7 @@ echo "## upload of $OPS queued ops (item add), one karta sync, $UP_RUNS runs"
 echo
 echo "| run | load | acknowledged ms | ops/s | + pulled back ms | ops/s | untriggered INSERT … SELECT ms | ack / INSERT | CPU ms: kartad's backends | kartad | karta |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
-# wait_sampler FILE: pg_stat_activity's wait_event of kartad's active backends every 10 ms, one
+# wait_sampler FILE: the wait_event of kartad's active backends every 10 ms, one
 # NOTICE line each ("pid|type|event|query head"), into FILE until wait_sampler_stop
 wait_sampler() {
 	kt_bg psql -XAtq "$KT_CONNINFO application_name=bench_waits" -c "DO \$\$
@@ -198,7 +198,8 @@ wait_sampler() {
 		LOOP
 			PERFORM pg_stat_clear_snapshot();
 			FOR r IN SELECT pid, coalesce(wait_event_type, 'CPU') AS t, coalesce(wait_event, '-') AS e
-				FROM pg_stat_activity WHERE application_name = 'kartad' AND state = 'active'
+				FROM pg_stat_activity WHERE datname = current_database()
+				AND application_name = 'kartad' AND state = 'active'
 				AND query LIKE '%karta_upload%' LOOP
 				RAISE NOTICE 'w|%|%|%', r.pid, r.t, r.e;
 			END LOOP;
@@ -210,7 +211,7 @@ wait_sampler() {
 }
 wait_sampler_stop() {
 	kt_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE application_name = 'bench_waits'" >/dev/null
+		WHERE datname = current_database() AND application_name = 'bench_waits'" >/dev/null
 	kt_bg_kill "$SAMPLER" 2>/dev/null || true
 }
 # waits_summary FILE: "N samples of active Uploads: type/event count, …; 2 at once: M"
@@ -229,8 +230,8 @@ for run in $(seq "$UP_RUNS"); do
 		kt_stop_kartad
 		kt_start_kartad --upload-parallel "$par"
 		for _ in $(seq 100); do # the pool's connections up before their pids are read
-			[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
-				AND application_name = 'kartad'")" -ge 4 ] && break
+			[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = 'kartad'")" -ge 4 ] && break
 			sleep 0.1
 		done
 	fi

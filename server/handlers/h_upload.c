@@ -43,6 +43,7 @@
 #include "kt_log.h"
 #include "metrics.h"
 #include "ops.h"
+#include "up_pair.h"
 
 #define UPLOADS_WAITING_MAX 8
 
@@ -612,100 +613,39 @@ static void prepare_next(struct session *sess)
 	run_next(p);
 }
 
-/* An op that may be applied beside another Upload's (docs/sync.md, "Pipelined Uploads"): an item
- * added, edited without a parent, or deleted, or an item's status — none creates or changes a
- * plan, a section or an item's place under another (two such moves at once could make a cycle
- * neither sees). Refused ops reach no database. */
-static bool par_op(const struct up_op *o)
-{
-	if (o->refused)
-		return true;
-	if (o->args.derives || *o->args.new_plan || !o->args.a)
-		return false;
-	const char *k = o->args.kind;
-	if (strcmp(k, "status_set") == 0 || strcmp(k, "item_delete") == 0)
-		return true;
-	if (strcmp(k, "item_put") != 0)
-		return false;
-	json_t *it = json_object_get(o->args.a, "item");
-	const char *par = json_string_value(json_object_get(it, "parent_item_id"));
-	return json_integer_value(json_object_get(o->args.a, "base")) == 0 || !par || !*par;
-}
-
-static void name_add(json_t *names, const char *v)
-{
-	char k[40];
-	size_t n = v ? strlen(v) : 0;
-	if (n == 0 || n >= sizeof k)
-		return;
-	for (size_t i = 0; i <= n; i++)
-		k[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] - 'A' + 'a' : v[i]);
-	json_object_set_new(names, k, json_true());
-}
-
-/* The entities u's ops name — the item an op adds, edits, deletes or reports on, its parent —
- * and their op ids; not their plan or section, which item and status ops only refer to (the
- * plan's counters and feed are added to, in either order). NULL on allocation failure. */
-static json_t *names_of(struct upload *u)
-{
-	if (u->names)
-		return u->names;
-	json_t *names = json_object();
-	for (size_t i = 0; names && i < u->n; i++) {
-		const struct up_op *o = &u->ops[i];
-		if (o->refused)
-			continue;
-		json_t *a = o->args.a, *it = json_object_get(a, "item");
-		name_add(names, o->op_id);
-		name_add(names, json_string_value(json_object_get(a, "id")));
-		name_add(names, json_string_value(json_object_get(a, "item_id")));
-		name_add(names, json_string_value(json_object_get(a, "parent_item_id")));
-		name_add(names, json_string_value(json_object_get(it, "id")));
-		name_add(names, json_string_value(json_object_get(it, "parent_item_id")));
-	}
-	return u->names = names;
-}
-
-/* What an Upload's ops are, for independent(): 0 some op is not par_op, else bit 1 items,
- * bit 2 statuses (3 both; 4 nothing that reaches the database). */
-static int par_class(const struct upload *u)
+/* The pairing rules of up_pair.h over u's ops (refused ones reach no database): its class
+ * (UP_PAIR_NONE when an op may not be applied beside another Upload's) and the entities its
+ * ops name, made once. */
+static int pair_class(const struct upload *u)
 {
 	int c = 0;
 	for (size_t i = 0; i < u->n; i++) {
-		const struct up_op *o = &u->ops[i];
-		if (!par_op(o))
-			return 0;
-		if (!o->refused)
-			c |= strcmp(o->args.kind, "status_set") == 0 ? 2 : 1;
+		if (u->ops[i].refused)
+			continue;
+		int k = up_pair_kind(&u->ops[i].args);
+		if (k == UP_PAIR_NONE)
+			return UP_PAIR_NONE;
+		c |= k;
 	}
-	return c ? c : 4;
+	return c ? c : UP_PAIR_EMPTY;
 }
 
-/* True when the Upload b may be applied beside a, the one before it: both only item ops, or
- * both only status ops (par_op), and no entity (or op id) named by both — b's ops neither read
- * nor write what a's write, so either may commit first with the same results. Items and
- * statuses are not mixed: an item statement locks the plan owner's feed row and then the
- * plan's roll-up counters, a status statement the counters (its history row's trigger) and
- * then the feed — two such Uploads of one plan at once could deadlock (docs/performance.md,
- * "Two Uploads of a connection at once"). */
+static json_t *names_of(struct upload *u)
+{
+	if (!u->names && (u->names = json_object()))
+		for (size_t i = 0; i < u->n; i++)
+			if (!u->ops[i].refused)
+				up_pair_names(u->names, u->ops[i].op_id, &u->ops[i].args);
+	return u->names;
+}
+
+/* True when the Upload b may be applied beside a, the one before it (up_pair.h). */
 static bool independent(struct upload *a, struct upload *b)
 {
-	int ca = par_class(a), cb = par_class(b);
-	if (!ca || !cb || ((ca | cb) & 3) == 3)
+	if (!up_pair_classes_ok(pair_class(a), pair_class(b)))
 		return false;
 	json_t *na = names_of(a), *nb = names_of(b);
-	if (!na || !nb)
-		return false;
-	if (json_object_size(na) > json_object_size(nb)) {
-		json_t *t = na;
-		na = nb, nb = t;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(na, k, v)
-		if (json_object_get(nb, k))
-			return false;
-	return true;
+	return !na || !nb ? false : up_pair_disjoint(na, nb);
 }
 
 /* Starts the session's next waiting Upload beside the one being applied (upload.parallel = 2)
