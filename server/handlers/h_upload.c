@@ -53,7 +53,7 @@ struct up_op {
 	struct op_args args;
 	Karta__OpResult res;
 	bool resolved; /* res is final (refused here, or answered by the database) */
-	bool refused;  /* refused here (malformed, too many): so whatever came before */
+	bool refused;  /* refused here (malformed, too many): REJECTED whatever else happens */
 };
 
 struct upload {

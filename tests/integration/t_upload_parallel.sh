@@ -9,8 +9,9 @@
 #     (the same counts), the replica the server's; with plan A's row held by another session
 #     (the first Upload waits in the database), the second is applied and committed beside it
 #     before the first is answered, and answered after it;
-#  b. a later Upload that depends on an earlier one (a sub-item of an item, the item's status,
-#     after its add; one op an Upload) is applied after it, as with parallel = 1;
+#  b. later Uploads that depend on an earlier one (a sub-item of an item, the item's status, an
+#     edit of it, after its add; one op an Upload) wait for it: the same answers and rows as
+#     with parallel = 1;
 #  c. the first Upload fails (statement timeout while plan A is held) after the second has
 #     committed beside it: the second is answered RETRY_LATER whole all the same, the client
 #     sends everything again, and the second's 500 come back DUPLICATE — every op applied once,
@@ -127,31 +128,46 @@ kt_assert_eq "parallel=0 parallel=1" "$(grep -o 'event=upload ops=500 .*parallel
 	"the first answered first, the second (applied beside it) after it"
 check_once "plan A held"
 
-# ---- b. a later Upload depending on an earlier one: after it -----------------------------
-restart --upload-parallel 2 --max-ops 1 --log-level debug
-read -r PC _ < <(new_plan "План В")
-kt_ok mun1 sync
+# ---- b. a later Upload depending on an earlier one: after it, as with parallel = 1 --------
 sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/mun1.conf" >"$KT_WORK/mun1-off.conf"
-kt_ok mun1-off item add "$PC" --section 1 --title "Зависимое" --deadline "до 1 мая"
-X=$(kt_id_of "$KT_OUT" item)
-kt_ok mun1-off item add "$PC" --section 1 --title "Подпункт" --parent "$X"
-Y=$(kt_id_of "$KT_OUT" item)
-kt_ok mun1-off item status "$X" done --comment "сделано"
-hold_plan "$PC"
-kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync-b.out" 2>&1
-SYNC=$KT_BG_PID
-kt_wait_blocked '%karta_upload%'
-kt_wait_log 'event=upload_queued' 60 2
-sleep 0.5
-kt_assert_eq 0 "$(kt_log_count 'event=upload_beside')" "an Upload naming the item waits for its add"
-release_plans
-kt_wait_exit "$SYNC" 60
-kt_assert_eq 0 "$KT_RC" "sync (b): $(cat "$KT_WORK/sync-b.out")"
-kt_assert_contains "$(cat "$KT_WORK/sync-b.out")" "sent 3 changes: 3 applied"
-kt_assert_eq "done $X" "$(kt_psql "SELECT s.status || ' ' || y.parent_item_id FROM plan_item i
-	JOIN item_status s ON s.item_id = i.id JOIN plan_item y ON y.id = '$Y' WHERE i.id = '$X'")" \
-	"the sub-item and the status applied after the add"
-kt_assert_replica_eq mun1 "replica after the dependent Uploads"
+dep_round() { # PAR: an item, its sub-item, its status, an edit of it, queued offline (one op
+	# an Upload) and synced while the plan is held; prints what came of them
+	restart --upload-parallel "$1" --max-ops 1 --log-level debug
+	local pc x y
+	read -r pc _ < <(new_plan "План В ($1)")
+	kt_ok mun1 sync
+	kt_ok mun1-off item add "$pc" --section 1 --title "Зависимое" --deadline "до 1 мая"
+	x=$(kt_id_of "$KT_OUT" item)
+	kt_ok mun1-off item add "$pc" --section 1 --title "Подпункт" --parent "$x"
+	y=$(kt_id_of "$KT_OUT" item)
+	kt_ok mun1-off item status "$x" done --comment "сделано"
+	kt_ok mun1-off item edit "$x" --municipal "после добавления"
+	hold_plan "$pc"
+	kt_bg "$KT_KARTA" --config "$KT_WORK/mun1.conf" sync >"$KT_WORK/sync-b$1.out" 2>&1
+	SYNC=$KT_BG_PID
+	kt_wait_blocked '%karta_upload%'
+	kt_wait_log 'event=upload_queued' 60 2
+	sleep 0.5
+	kt_assert_eq 0 "$(kt_log_count 'event=upload_beside')" \
+		"parallel=$1: no Upload naming the item applied beside its add"
+	release_plans
+	kt_wait_exit "$SYNC" 60
+	kt_assert_eq 0 "$KT_RC" "sync (b, parallel=$1): $(cat "$KT_WORK/sync-b$1.out")"
+	kt_assert_replica_eq mun1 "replica after the dependent Uploads (parallel=$1)"
+	{
+		sed 's/op [0-9]*/op N/' "$KT_WORK/sync-b$1.out" | grep -v '^pulled'
+		kt_psql "SELECT s.status, i.municipal_action, y.parent_item_id = i.id, i.row_version
+			FROM plan_item i JOIN item_status s ON s.item_id = i.id JOIN plan_item y ON y.id = '$y'
+			WHERE i.id = '$x'"
+	} >"$KT_WORK/b$1.res"
+}
+dep_round 1
+dep_round 2
+B1=$(cat "$KT_WORK/b1.res") B2=$(cat "$KT_WORK/b2.res")
+kt_log "the dependent Uploads: $B2"
+kt_assert_eq "$B1" "$B2" "the dependent Uploads: the same answers and rows with parallel 1 and 2"
+kt_assert_contains "$B2" "done|" "the status applied after the add"
+kt_assert_contains "$B2" "|t|" "the sub-item under the item added before it"
 
 # ---- c. the first fails after the second committed beside it -----------------------------
 # (8 s: only the Upload waiting for plan A's row meets it, even on a loaded machine)
