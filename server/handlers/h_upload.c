@@ -138,9 +138,6 @@ static void timeline(const struct session *sess, const struct upload *u)
 #undef MS
 }
 
-#define HELD_MSG "an earlier upload on this connection could not be written: " \
-	"send it again on a new connection"
-
 /* Every op not refused here becomes RETRY_LATER: an earlier Upload on the connection left an op
  * to retry. An Upload applied beside it may have committed: its ops come back DUPLICATE when
  * sent again (op_log). */
@@ -150,7 +147,9 @@ static void retry_all(struct upload *u)
 		struct up_op *o = &u->ops[i];
 		if (o->refused)
 			continue;
-		resolve(o, KARTA__OP_OUTCOME__OP_RETRY_LATER, KARTA__STATUS__STATUS_BUSY, HELD_MSG);
+		resolve(o, KARTA__OP_OUTCOME__OP_RETRY_LATER, KARTA__STATUS__STATUS_BUSY,
+			"an earlier upload on this connection could not be written: "
+			"send it again on a new connection");
 		free(o->res.entity_id);
 		free(o->res.conflict_id);
 		free(o->res.detail);
