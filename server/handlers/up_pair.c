@@ -5,30 +5,48 @@
  * make a cycle neither sees) — and no item (nor op id) is named by both, as an op's item, its
  * parent or the item of a status. Their plan and section are only referred to: the plan
  * owner's feed and the plan's roll-up counters are added to, in either order.
- * Items and statuses are not paired: an item statement locks the plan owner's feed row and then
- * the plan's roll-up counters, a status statement the counters (its history row's trigger)
- * and then the feed — two such Uploads of one plan at once could deadlock (docs/performance.md,
- * "Two Uploads of a connection at once"). */
+ * Items and statuses are not paired: an item statement locked the plan owner's feed row and
+ * then the plan's roll-up counters, a status statement the counters (its history row's
+ * trigger) and then the feed — two such Uploads of one plan at once deadlocked (measured:
+ * docs/performance.md, "Two Uploads of a connection at once"). Since uplocks' merge both take
+ * the counters first, so they could be; not measured with kartad yet. */
 #include "up_pair.h"
 
 #include <string.h>
 
+#include "karta.pb-c.h"
+
+/* An item_put's message (ops.c keeps it: op_text writes its arguments out of it), or NULL. */
+static const Karta__Item *put_item(const struct op_args *o, int64_t *base)
+{
+	const Karta__ItemPut *r = o->item_put;
+	if (!r || !r->item)
+		return NULL;
+	*base = r->base_row_version;
+	return r->item;
+}
+
 int up_pair_kind(const struct op_args *o)
 {
-	if (o->derives || *o->new_plan || !o->a)
+	if (o->derives || *o->new_plan)
 		return UP_PAIR_NONE;
 	const char *k = o->kind;
+	if (strcmp(k, "item_put") == 0) {
+		/* an add, or an edit that leaves the item at the top (one naming a parent may move it) */
+		int64_t base = 0;
+		const Karta__Item *it = put_item(o, &base);
+		if (!it)
+			return UP_PAIR_NONE;
+		return base == 0 || !it->parent_item_id || !*it->parent_item_id
+			? UP_PAIR_ITEMS : UP_PAIR_NONE;
+	}
+	if (!o->a)
+		return UP_PAIR_NONE;
 	if (strcmp(k, "status_set") == 0)
 		return UP_PAIR_STATUSES;
 	if (strcmp(k, "item_delete") == 0)
 		return UP_PAIR_ITEMS;
-	if (strcmp(k, "item_put") != 0)
-		return UP_PAIR_NONE;
-	/* an add, or an edit that leaves the item at the top (an edit naming a parent may move it) */
-	json_t *it = json_object_get(o->a, "item");
-	const char *par = json_string_value(json_object_get(it, "parent_item_id"));
-	return json_integer_value(json_object_get(o->a, "base")) == 0 || !par || !*par
-		? UP_PAIR_ITEMS : UP_PAIR_NONE;
+	return UP_PAIR_NONE;
 }
 
 bool up_pair_classes_ok(int a, int b)
@@ -50,13 +68,17 @@ static void name_add(json_t *names, const char *v)
 
 void up_pair_names(json_t *names, const char *op_id, const struct op_args *o)
 {
-	json_t *a = o->a, *it = json_object_get(a, "item");
+	json_t *a = o->a;
+	int64_t base = 0;
+	const Karta__Item *it = put_item(o, &base);
 	name_add(names, op_id);
+	if (it) {
+		name_add(names, it->id);
+		name_add(names, it->parent_item_id);
+	}
 	name_add(names, json_string_value(json_object_get(a, "id")));
 	name_add(names, json_string_value(json_object_get(a, "item_id")));
 	name_add(names, json_string_value(json_object_get(a, "parent_item_id")));
-	name_add(names, json_string_value(json_object_get(it, "id")));
-	name_add(names, json_string_value(json_object_get(it, "parent_item_id")));
 }
 
 bool up_pair_disjoint(json_t *a, json_t *b)
