@@ -21,6 +21,11 @@
 #      (SYNC_DB_RUNS=0 skips it).
 # Usage: bench/sync.sh [OPS=10000] [UP_RUNS=3]; SYNC_FILL_RUNS=0 skips part 1's runs;
 # SYNC_SEQ_BEFORE=FILE adds an earlier karta_upload_seq to part 4 (bench/upload_seq_before.sql);
+# SYNC_UP_PARALLEL="1 2" restarts kartad before each run of part 3 with --upload-parallel taken
+# from the list in turn (1, 2, 1, 2, …: server/handlers/h_upload.c, [upload] parallel), and
+# warms its backends with a sync of 2,000 ops before the run;
+# SYNC_WAITS=1 samples what kartad's active backends wait on (their wait_event every 10 ms)
+# during each sync of part 3 and prints the counts under the table;
 # PULL_NEW=N (a multiple of 300) sizes part 2; KARTA_BASE=PATH (the karta binary of another
 # build, e.g. main's) runs every fill of part 1 and the pull back of part 2 with it too, on a
 # replica of its own, alternately with this build's — the client's CPU before and after in
@@ -185,7 +190,56 @@ echo "## upload of $OPS queued ops (item add), one karta sync, $UP_RUNS runs"
 echo
 echo "| run | load | acknowledged ms | ops/s | + pulled back ms | ops/s | untriggered INSERT … SELECT ms | ack / INSERT | CPU ms: kartad's backends | kartad | karta |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
+# wait_sampler FILE: the wait_event of kartad's active backends every 10 ms, one
+# NOTICE line each ("pid|type|event|query head"), into FILE until wait_sampler_stop
+wait_sampler() {
+	kt_bg psql -XAtq "$KT_CONNINFO application_name=bench_waits" -c "DO \$\$
+	DECLARE r record;
+	BEGIN
+		LOOP
+			PERFORM pg_stat_clear_snapshot();
+			FOR r IN SELECT pid, coalesce(wait_event_type, 'CPU') AS t, coalesce(wait_event, '-') AS e
+				FROM pg_stat_activity WHERE datname = current_database()
+				AND application_name = 'kartad' AND state = 'active'
+				AND query LIKE '%karta_upload%' LOOP
+				RAISE NOTICE 'w|%|%|%', r.pid, r.t, r.e;
+			END LOOP;
+			RAISE NOTICE 't|';
+			PERFORM pg_sleep(0.01);
+		END LOOP;
+	END \$\$" 2>"$1"
+	SAMPLER=$KT_BG_PID
+}
+wait_sampler_stop() {
+	kt_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'bench_waits'" >/dev/null
+	kt_bg_kill "$SAMPLER" 2>/dev/null || true
+}
+# waits_summary FILE: "N samples of active Uploads: type/event count, …; 2 at once: M"
+waits_summary() {
+	awk -F'|' '/w\|/ { n++; c++; k[$3 "/" $4]++ } /t\|/ { if (c >= 2) two++; if (c) busy++; c = 0 } END {
+		printf "%d samples of a backend applying an Upload:", n
+		for (x in k) printf " %s %d (%.0f%%)", x, k[x], 100 * k[x] / (n ? n : 1)
+		printf "; ticks with an Upload applied %d, with two at once %d\n", busy, two }' "$1"
+}
+PARS=(${SYNC_UP_PARALLEL:-})
+declare -a WAITS
 for run in $(seq "$UP_RUNS"); do
+	par=
+	if [ ${#PARS[@]} -gt 0 ]; then
+		par=${PARS[$(((run - 1) % ${#PARS[@]}))]}
+		kt_stop_kartad
+		kt_start_kartad --upload-parallel "$par"
+		for _ in $(seq 100); do # the pool's connections up before their pids are read
+			[ "$(kt_psql "SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = 'kartad'")" -ge 4 ] && break
+			sleep 0.1
+		done
+		# fresh backends compile the upload's functions and plans on their first call (≈ 0.1 s
+		# of CPU each): a sync of 2,000 ops first, so that each mode's run meets warm ones
+		"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/reg.state" "$PLAN" "$SECTION" 2000 >/dev/null
+		"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
+	fi
 	echo "queueing $OPS offline ops…" >&2
 	# one offline `karta item add` for the record, the rest straight into the outbox (the same
 	# ItemPut body with fresh ids: tests/tools/kt_outbox_fill.c)
@@ -201,10 +255,12 @@ for run in $(seq "$UP_RUNS"); do
 	for p in $backends; do b0=$((b0 + $(cpu "$p"))); done
 	k0=$(cpu "$KT_KARTAD_PID")
 	load=$(cut -d' ' -f1 /proc/loadavg)
+	[ "${SYNC_WAITS:-0}" = 0 ] || wait_sampler "$KT_WORK/waits-$run.txt"
 	t0=$(date +%s%N)
 	/usr/bin/time -f "%U %S" -o "$KT_WORK/time.out" "$KT_KARTA" --config "$KT_WORK/reg.conf" sync \
 		>"$KT_WORK/upload.out"
 	t_up=$(ms "$t0")
+	[ "${SYNC_WAITS:-0}" = 0 ] || { wait_sampler_stop; WAITS[run]=$(waits_summary "$KT_WORK/waits-$run.txt"); }
 	b1=0
 	for p in $backends; do b1=$((b1 + $(cpu "$p"))); done
 	k1=$(cpu "$KT_KARTAD_PID")
@@ -221,11 +277,13 @@ for run in $(seq "$UP_RUNS"); do
 		AND i.title LIKE 'Новое мероприятие %' AND i.created_at > now() - interval '10 minutes'
 		ORDER BY i.created_at DESC LIMIT $queued" >/dev/null
 	t_floor=$(ms "$t0")
-	echo "| $run | $load | $t_ack | $((queued * 1000 / t_ack)) | $t_up | $((queued * 1000 / t_up)) |" \
+	echo "| $run${par:+ (parallel=$par)} | $load | $t_ack | $((queued * 1000 / t_ack)) | $t_up | $((queued * 1000 / t_up)) |" \
 		"$t_floor | $(awk "BEGIN { printf \"%.0f\", $t_ack / ($t_floor > 0 ? $t_floor : 1) }") |" \
 		"$((b1 - b0)) | $((k1 - k0)) | $c_cpu |"
 	grep -E "^(sent|pulled)" "$KT_WORK/upload.out" >&2 || true
 done
+echo
+for run in "${!WAITS[@]}"; do echo "- run $run: ${WAITS[run]}"; done
 echo
 echo "target: ≥ 20,000 ops/s acknowledged (and the pull back at the pull rate)"
 

@@ -58,6 +58,9 @@ const struct kt_cfg_key server_cfg_keys[] = {
 		"connections one IPv4 address or IPv6 /64 may hold; more are closed at accept"),
 	K("limits", "input_budget", "input-budget", KT_CFG_INT, input_budget, "268435456", 65536,
 		68719476736, "bytes of unfinished frames all clients together may have kartad hold; past it a new large frame gets BUSY"),
+	K("upload", "parallel", "upload-parallel", KT_CFG_INT, upload_parallel, "2", 1, 2,
+		"Uploads of one connection applied at once: 2 applies the next one beside the one "
+		"before when their ops are independent items and statuses; 1 applies them one at a time"),
 	K("metrics", "listen", "metrics-listen", KT_CFG_STR, metrics_listen, "127.0.0.1:7444", 0,
 		0, "address:port of the plain-HTTP /metrics (Prometheus) and /health port; "
 		"empty: off"),

@@ -18,6 +18,7 @@ struct server_cfg {
 	long pool_size, queue_max, statement_timeout_ms;
 	long max_frame, frames_per_read, out_high_water;
 	long page_bytes, max_ops_per_upload;
+	long upload_parallel; /* Uploads of one connection applied at once (h_upload.c) */
 	long frame_timeout, frame_min_rate; /* a started frame's deadline (limits.c) */
 	long max_conns_per_device, max_conns_per_address;
 	long input_budget; /* bytes reserved by unfinished frames, all connections */

@@ -51,10 +51,12 @@ struct session {
 	struct subscriber *subs;        /* the feeds it is subscribed to (listen.c) */
 	struct pull_ahead *pull_ahead;  /* the next page read ahead (h_sync.c) */
 	struct metrics_req mreq;        /* the request being timed (metrics.c) */
-	struct upload_line {            /* h_upload.c: Uploads applied one at a time, in order */
+	struct upload_line {            /* h_upload.c: Uploads applied in order, answered in order */
 		struct pending *head, *tail; /* received, waiting for the one being applied */
+		struct pending *cur;    /* the one being applied, answered next */
+		struct pending *par;    /* the next one, applied beside cur (upload.parallel) */
 		int waiting;
-		bool busy;              /* one is being applied */
+		bool busy;              /* one is being applied (cur) */
 		bool held;              /* one left an op to retry: later ones are answered so */
 		bool prep_ok;           /* the one applied cannot change a plan's year */
 	} uploads;

@@ -9,16 +9,28 @@
  * ends before an op whose plan is made by a derive earlier in the same batch (its year is
  * read after that run commits).
  * A client may send its next Uploads before the answer to the first (a pipeline): the
- * Uploads of one connection are applied one at a time, in the order they came, and answered
- * in that order (session.uploads). Once an Upload leaves an op to retry (RETRY_LATER, or no
- * answer at all), every later Upload on that connection is answered RETRY_LATER whole
- * without reaching the database, so nothing sent after an op overtakes it: the client sends
- * them again on a new connection. More than UPLOADS_WAITING_MAX waiting closes the
- * connection (a client keeps a few in flight; the outbox keeps the ops).
+ * Uploads of one connection are applied in the order they came and answered in that order
+ * (session.uploads). With [upload] parallel = 2 (the default) the next one is sent to the
+ * database while the one before is still applied (session.uploads.par, start_beside) when
+ * it is independent of it: both hold only item ops, or both only status ops, none of which
+ * makes a plan or moves an item under another, and no item (or op id) is named by both — so
+ * no op overtakes an op it depends on, and two independent ones may commit in either order,
+ * as two devices' would. At most two at once, and only while the pool keeps a connection
+ * free for other sessions. Each is its own karta_upload_seq, one transaction: kartad never
+ * waits while one of its transactions holds locks; a wait between the two is PostgreSQL's
+ * lock wait, a deadlock PostgreSQL's to break (that one answers RETRY_LATER). The second's
+ * answer is held until the first is answered. Once an Upload leaves an op to retry
+ * (RETRY_LATER, or no answer at all), every later Upload on that connection is answered
+ * RETRY_LATER whole — without reaching the database, or, if it was applied beside it and
+ * committed, all the same (sent again, its ops come back DUPLICATE, op_log) — so nothing
+ * sent after an op is answered as written before it: the client sends them again on a new
+ * connection. More than UPLOADS_WAITING_MAX waiting closes the connection (a client keeps a
+ * few in flight; the outbox keeps the ops).
  * While one is applied, the next waiting Upload is made ready beside it when the one applied
  * cannot change a plan's academic year (only item, status and registry ops): the years of
  * its plans read on another pooled connection, its first run normalized and its JSON built,
- * so its karta_upload is sent the moment the one before ends — still after it, in order. */
+ * so its karta_upload is sent the moment the one before ends — still after it, in order
+ * (when it is not applied beside it instead). */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +43,7 @@
 #include "kt_log.h"
 #include "metrics.h"
 #include "ops.h"
+#include "up_pair.h"
 
 #define UPLOADS_WAITING_MAX 8
 
@@ -40,6 +53,7 @@ struct up_op {
 	struct op_args args;
 	Karta__OpResult res;
 	bool resolved; /* res is final (refused here, or answered by the database) */
+	bool refused;  /* refused here (malformed, too many): REJECTED whatever else happens */
 };
 
 struct upload {
@@ -53,6 +67,10 @@ struct upload {
 	bool prepping; /* an early years query is running */
 	bool ready;    /* ops_json holds the run [next, run_end), to send at its turn */
 	bool was_ready; /* its first run was made ready before its turn (the log says so) */
+	bool was_par;  /* applied beside the one before it (session.uploads.par) */
+	bool done;     /* every op resolved while applied beside the one before: its answer
+	                * waits for that one's */
+	json_t *names; /* the entities its ops name (independent()), made when first asked */
 	/* its timeline, in metrics_now_ns() (the debug line event=upload_timeline): received
 	 * (decoded), its ops checked and built, its turn, its first karta_upload sent, the last
 	 * answered; the time of its JSON builds; its size */
@@ -74,6 +92,7 @@ static void upload_free(void *arg)
 	}
 	free(u->ops);
 	json_decref(u->years);
+	json_decref(u->names);
 	free(u->ops_json);
 	free(u->keys);
 	free(u);
@@ -119,9 +138,33 @@ static void timeline(const struct session *sess, const struct upload *u)
 #undef MS
 }
 
+/* Every op not refused here becomes RETRY_LATER: an earlier Upload on the connection left an op
+ * to retry. An Upload applied beside it may have committed: its ops come back DUPLICATE when
+ * sent again (op_log). */
+static void retry_all(struct upload *u)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		struct up_op *o = &u->ops[i];
+		if (o->refused)
+			continue;
+		resolve(o, KARTA__OP_OUTCOME__OP_RETRY_LATER, KARTA__STATUS__STATUS_BUSY,
+			"an earlier upload on this connection could not be written: "
+			"send it again on a new connection");
+		free(o->res.entity_id);
+		free(o->res.conflict_id);
+		free(o->res.detail);
+		o->res.entity_id = o->res.conflict_id = o->res.detail = NULL;
+		o->res.row_version = 0;
+		o->res.merged = false;
+		o->res.first_outcome = KARTA__OP_OUTCOME__OP_APPLIED;
+	}
+}
+
 static void reply(struct pending *p)
 {
 	struct upload *u = p->extra;
+	if (p->sess->uploads.held)
+		retry_all(u);
 	Karta__OpResult **rp = calloc(u->n + 1, sizeof *rp);
 	if (!rp) {
 		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
@@ -140,8 +183,9 @@ static void reply(struct pending *p)
 	for (int k = 0; k < 5; k++)
 		metrics_add(p->sess->metrics, (enum metric_counter)(M_UPLOAD_APPLIED + k), counts[k]);
 	session_log(p->sess, KT_LOG_INFO,
-		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu early=%d",
-		u->n, counts[0], counts[1], counts[2], counts[3], counts[4], u->was_ready);
+		"event=upload ops=%zu applied=%zu duplicate=%zu conflict=%zu rejected=%zu retry=%zu early=%d"
+		" parallel=%d", u->n, counts[0], counts[1], counts[2], counts[3], counts[4], u->was_ready,
+		u->was_par);
 	free(rp);
 	timeline(p->sess, u);
 }
@@ -149,28 +193,79 @@ static void reply(struct pending *p)
 static void run_next(struct pending *p);
 static void upload_start(struct pending *p);
 static void upload_go(struct pending *p);
-static void prepare_next(struct session *sess);
+static void upload_promote(struct pending *p);
+static void line_kick(struct session *sess);
 
-/* The end of an Upload — answered, failed, or its connection gone: the session's next
- * waiting Upload starts. */
-static void upload_end(struct pending *p)
+/* The session's next waiting Upload, out of the queue (NULL: none). */
+static struct pending *dequeue(struct upload_line *l)
 {
-	struct upload *u = p->extra;
-	struct upload_line *l = &p->sess->uploads;
-	if (!u->final)
-		l->held = true;
 	struct pending *next = l->head;
 	if (next) {
 		l->head = ((struct upload *)next->extra)->queued;
 		if (!l->head)
 			l->tail = NULL;
 		l->waiting--;
-	} else {
-		l->busy = false;
 	}
-	if (next) /* first: its karta_upload goes out before this one's memory is freed */
+	return next;
+}
+
+/* The end of an Upload — answered, failed, or its connection gone: the one applied beside it
+ * (if any) or the session's next waiting Upload has its turn. The one applied beside another
+ * ends before its turn only when its connection is gone. */
+static void upload_end(struct pending *p)
+{
+	struct upload *u = p->extra;
+	struct upload_line *l = &p->sess->uploads;
+	if (p == l->par) {
+		l->par = NULL;
+		pending_free(p);
+		return;
+	}
+	if (!u->final)
+		l->held = true;
+	struct pending *next = l->par;
+	bool promoted = next != NULL;
+	if (promoted)
+		l->par = NULL;
+	else
+		next = dequeue(l);
+	l->cur = next;
+	l->busy = next != NULL;
+	if (promoted)
+		upload_promote(next);
+	else if (next) /* first: its karta_upload goes out before this one's memory is freed */
 		upload_start(next);
 	pending_free(p);
+}
+
+/* Every op of p is resolved: answered now when its turn has come, else (applied beside the one
+ * before) when that one is answered. */
+static void upload_done(struct pending *p)
+{
+	struct upload *u = p->extra;
+	if (p == p->sess->uploads.par) {
+		u->done = true;
+		return;
+	}
+	reply(p);
+	upload_end(p);
+}
+
+/* p could not go on (the query queue full, out of memory): an Error answer — or, for an Upload
+ * applied beside the one before (which must be answered first), RETRY_LATER for its ops left. */
+static void upload_fail(struct pending *p, Karta__Status st, const char *msg)
+{
+	struct upload *u = p->extra;
+	if (p != p->sess->uploads.par) {
+		session_error(p->sess, p->rid, st, "%s", msg);
+		upload_end(p);
+		return;
+	}
+	for (size_t i = 0; i < u->n; i++)
+		if (!u->ops[i].resolved)
+			resolve(&u->ops[i], KARTA__OP_OUTCOME__OP_RETRY_LATER, KARTA__STATUS__STATUS_BUSY,
+				"the upload could not be written now: send it again");
+	upload_done(p);
 }
 
 /* pending_query, ending the Upload when the query cannot be queued. Returns false then:
@@ -185,8 +280,7 @@ static bool up_query(struct pending *p, const char *sql, int n, const char *cons
 	}
 	if (u->early)
 		return false; /* made ready at its turn instead */
-	session_error(p->sess, p->rid, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
-	upload_end(p);
+	upload_fail(p, KARTA__STATUS__STATUS_BUSY, "server busy: try again later");
 	return false;
 }
 
@@ -255,7 +349,7 @@ static void send_ready(struct pending *p)
 	if (!u->t_db_sent)
 		u->t_db_sent = metrics_now_ns();
 	if (up_query(p, "SELECT * FROM karta_upload_seq($1, $2)", 2, params, upload_cb))
-		prepare_next(p->sess); /* (not when the query failed: p is gone, the line held) */
+		line_kick(p->sess); /* (not when the query failed: p may be gone) */
 }
 
 /* A growing text: a run's ops, each an RS (0x1e) and its JSON object. */
@@ -338,8 +432,7 @@ static void send_run(struct pending *p)
 	if (!u->ops_json) {
 		if (u->early)
 			return;
-		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
-		upload_end(p);
+		upload_fail(p, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		return;
 	}
 	if (u->early) {
@@ -364,6 +457,10 @@ static void years_cb(struct db_result *res, void *arg)
 	if (!db_result_ok(res)) {
 		if (early) /* read again at its turn */
 			return;
+		if (p == p->sess->uploads.par) {
+			upload_fail(p, KARTA__STATUS__STATUS_BUSY, "");
+			return;
+		}
 		reply_db_error(p, res, "upload_years");
 		upload_end(p);
 		return;
@@ -387,8 +484,7 @@ static void run_next(struct pending *p)
 	if (u->next == u->n) {
 		if (u->early)
 			return; /* answered at its turn */
-		reply(p);
-		upload_end(p);
+		upload_done(p);
 		return;
 	}
 	json_t *keys = json_array(), *seen = json_object(); /* each plan once */
@@ -413,8 +509,7 @@ static void run_next(struct pending *p)
 	if (!u->keys) {
 		if (u->early)
 			return;
-		session_error(p->sess, p->rid, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
-		upload_end(p);
+		upload_fail(p, KARTA__STATUS__STATUS_INTERNAL, "out of memory");
 		return;
 	}
 	const char *params[1] = {u->keys};
@@ -456,6 +551,7 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 			bad = op_build(op->msg_type, op->body.data, op->body.len, &o->args);
 		if (bad) {
 			resolve(o, KARTA__OP_OUTCOME__OP_REJECTED, KARTA__STATUS__STATUS_BAD_REQUEST, bad);
+			o->refused = true;
 			continue;
 		}
 		digest_hex(op->body.data, op->body.len, o->digest);
@@ -465,6 +561,7 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 	struct upload_line *l = &sess->uploads;
 	if (!l->busy) {
 		l->busy = true;
+		l->cur = p;
 		upload_start(p);
 		return 0;
 	}
@@ -480,7 +577,7 @@ int h_upload(struct session *sess, uint32_t rid, const ProtobufCMessage *msg)
 	l->tail = p;
 	l->waiting++;
 	session_log(sess, KT_LOG_INFO, "event=upload_queued ops=%zu waiting=%d", u->n, l->waiting);
-	prepare_next(sess);
+	line_kick(sess);
 	return 0;
 }
 
@@ -506,13 +603,110 @@ static void prepare_next(struct session *sess)
 {
 	struct upload_line *l = &sess->uploads;
 	struct pending *p = l->head;
-	if (!l->busy || !l->prep_ok || l->held || !p)
+	if (!l->busy || !l->prep_ok || l->held || l->par || !p)
 		return;
 	struct upload *u = p->extra;
 	if (u->early || u->ready || pending_gone(p))
 		return;
 	u->early = true;
 	run_next(p);
+}
+
+/* The pairing rules of up_pair.h over u's ops (refused ones reach no database): its class
+ * (UP_PAIR_NONE when an op may not be applied beside another Upload's) and the entities its
+ * ops name, made once. */
+static int pair_class(const struct upload *u)
+{
+	int c = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		if (u->ops[i].refused)
+			continue;
+		int k = up_pair_kind(&u->ops[i].args);
+		if (k == UP_PAIR_NONE)
+			return UP_PAIR_NONE;
+		c |= k;
+	}
+	return c ? c : UP_PAIR_EMPTY;
+}
+
+static json_t *names_of(struct upload *u)
+{
+	if (!u->names && (u->names = json_object()))
+		for (size_t i = 0; i < u->n; i++)
+			if (!u->ops[i].refused)
+				up_pair_names(u->names, u->ops[i].op_id, &u->ops[i].args);
+	return u->names;
+}
+
+/* True when the Upload b may be applied beside a, the one before it (up_pair.h). */
+static bool independent(struct upload *a, struct upload *b)
+{
+	if (!up_pair_classes_ok(pair_class(a), pair_class(b)))
+		return false;
+	json_t *na = names_of(a), *nb = names_of(b);
+	return !na || !nb ? false : up_pair_disjoint(na, nb);
+}
+
+/* Starts the session's next waiting Upload beside the one being applied (upload.parallel = 2)
+ * when it is independent of it, no earlier one left an op to retry, and the pool has a
+ * connection free besides the one it takes (other sessions are never starved of one: else the
+ * Upload waits its turn, as with parallel = 1). Its own karta_upload_seq is a transaction of
+ * its own: any wait on the one before is PostgreSQL's lock wait, a deadlock PostgreSQL's to
+ * break (RETRY_LATER). Returns true when started. */
+static bool start_beside(struct session *sess)
+{
+	struct upload_line *l = &sess->uploads;
+	struct pending *p = l->head;
+	if (sess->cfg->upload_parallel < 2 || !l->busy || !l->cur || l->par || l->held || !p ||
+	    pending_gone(p) || pending_gone(l->cur))
+		return false;
+	struct upload *u = p->extra;
+	if (!independent(l->cur->extra, u))
+		return false;
+	struct db_pool_stats st;
+	db_pool_stats(sess->db, &st);
+	if (st.up - st.busy - st.queued < 2)
+		return false;
+	dequeue(l);
+	l->par = p;
+	u->was_par = true;
+	u->t_turn = metrics_now_ns();
+	u->early = false;
+	session_log(sess, KT_LOG_DEBUG, "event=upload_beside ops=%zu ready=%d", u->n, u->ready);
+	if (u->prepping)
+		return true; /* years_cb goes on (upload_go) */
+	upload_go(p);
+	return true;
+}
+
+/* Something changed on the session's line of Uploads: the next waiting one is started beside
+ * the one applied, or else made ready for its turn. */
+static void line_kick(struct session *sess)
+{
+	if (!start_beside(sess))
+		prepare_next(sess);
+}
+
+/* The Upload p, applied beside the one before, has its turn (that one answered): its answer
+ * goes now if every op is resolved (RETRY_LATER whole if the one before left an op to retry),
+ * else when its karta_upload_seq answers. The next waiting one may start beside it. */
+static void upload_promote(struct pending *p)
+{
+	struct upload *u = p->extra;
+	struct upload_line *l = &p->sess->uploads;
+	l->prep_ok = true;
+	for (size_t i = 0; i < u->n && l->prep_ok; i++)
+		l->prep_ok = year_neutral(&u->ops[i]);
+	if (pending_gone(p) && u->done) {
+		upload_end(p);
+		return;
+	}
+	if (u->done) {
+		reply(p);
+		upload_end(p);
+		return;
+	}
+	line_kick(p->sess);
 }
 
 /* Its turn: the Upload p is applied (once its early years query, if any, has answered). */
@@ -540,13 +734,7 @@ static void upload_go(struct pending *p)
 		return;
 	}
 	if (p->sess->uploads.held) {
-		for (size_t i = 0; i < u->n; i++)
-			if (!u->ops[i].resolved)
-				resolve(&u->ops[i], KARTA__OP_OUTCOME__OP_RETRY_LATER,
-					KARTA__STATUS__STATUS_BUSY,
-					"an earlier upload on this connection could not be written: "
-					"send it again on a new connection");
-		reply(p);
+		reply(p); /* every op RETRY_LATER (reply) */
 		upload_end(p);
 		return;
 	}

@@ -10,11 +10,13 @@
 #  2. the first adds an item to another plan, the second one to the plan: the second is made
 #     ready while the first waits (kartad says so), and is applied after it with the same
 #     deadline and the feed in the order the ops were queued.
+# kartad runs with [upload] parallel = 1: in 2. the second Upload would otherwise be applied
+# beside the first (independent items), not made ready for its turn (t_upload_parallel.sh).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kt_setup t_upload_early
-kt_start_kartad --max-ops 1 --log-level debug
+kt_start_kartad --max-ops 1 --log-level debug --upload-parallel 1
 sed "s/^server = .*/server = 127.0.0.1:1/" "$KT_WORK/mun1.conf" >"$KT_WORK/mun1-off.conf"
 
 new_plan() { # TITLE: a plan of mun1 (2026/27) with one section; prints its id

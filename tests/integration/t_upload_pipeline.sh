@@ -14,11 +14,14 @@
 #  2. kartad with a short statement timeout: the second Upload fails (RETRY_LATER), the third
 #     and fourth are answered RETRY_LATER without reaching the database, the client sends them
 #     again on a new connection: every op applied once, in order.
+# kartad runs with [upload] parallel = 1: what is asserted here (one at a time, plan B's items
+# fed in queue order, the counts committed at each death) is that mode's; with parallel = 2 the
+# independent Uploads of plan B may commit beside each other (t_upload_parallel.sh).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kt_setup t_upload_pipeline
-kt_start_kartad
+kt_start_kartad --upload-parallel 1
 MUN=$(kt_dev_id mun1)
 
 new_plan() { # TITLE: a plan of mun1 with one section; prints "plan section"
@@ -115,7 +118,7 @@ crash_run() { # WHO: kartad | client
 	[ "$1" = client ] && done=1000 dup=500
 	kt_assert_eq $((l0 + done)) "$(applied)" "ops committed when $1 died"
 	kt_assert_eq 1500 "$(kt_sq mun1 "SELECT count(*) FROM outbox")" "the unanswered 1,500 still queued ($1)"
-	[ "$1" = kartad ] && kt_start_kartad
+	[ "$1" = kartad ] && kt_start_kartad --upload-parallel 1
 	kt_kartad_alive || kt_fail "kartad died with the client's queued Uploads"
 	kt_ok mun1 sync
 	if [ "$dup" = 0 ]; then
@@ -133,7 +136,7 @@ kt_assert_replica_eq mun1 "replica after the crashes"
 kt_stop_kartad
 # (8 s: long enough that the unblocked Uploads never meet it on a loaded machine — only the
 # one waiting for plan B's row does)
-kt_start_kartad --statement-timeout 8000
+kt_start_kartad --statement-timeout 8000 --upload-parallel 1
 start_round retry
 wait_log_count 'event=upload_failed sqlstate=57014' 1
 wait_log_count 'event=upload ops=500 applied=0 duplicate=0 conflict=0 rejected=0 retry=500' 3
