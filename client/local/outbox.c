@@ -42,6 +42,18 @@ struct op_view {
 	char *local; /* JSON row (heap) or NULL */
 };
 
+/* The version a queued write shows until the server answers, when the row has none yet: a
+ * create's is 1, the version the server gives a new row — so an offline edit, move or delete
+ * of a row created offline is based on that version and applied on top of the create (based
+ * on 0 it would be a second create, refused: "an item with this id exists"). A row read from
+ * the server keeps the version read: a later offline edit names it, so another device's change
+ * meanwhile is merged or surfaces as a conflict, never overwritten. */
+static void set_pending_version(json_t *o, int64_t base)
+{
+	if (!json_object_get(o, "row_version"))
+		json_object_set_new(o, "row_version", json_integer(base ? base : 1));
+}
+
 static json_t *current_row(struct replica *r, const char *type, const char *id)
 {
 	char *payload = NULL;
@@ -75,12 +87,11 @@ static json_t *item_local(struct replica *r, const Karta__ItemPut *p)
 	set_str(o, "institutional_action", it->institutional_action, false);
 	set_str(o, "result_text", it->result_text, false);
 	set_str(o, "target_text", it->target_text, false);
-	if (!json_object_get(o, "row_version"))
-		json_object_set_new(o, "row_version", json_integer(p->base_row_version));
+	set_pending_version(o, p->base_row_version);
 	return o;
 }
 
-static json_t *plan_local(struct replica *r, const Karta__Plan *pl)
+static json_t *plan_local(struct replica *r, const Karta__Plan *pl, int64_t base)
 {
 	json_t *o = current_row(r, "plan", pl->id);
 	set_str(o, "id", pl->id, false);
@@ -92,6 +103,7 @@ static json_t *plan_local(struct replica *r, const Karta__Plan *pl)
 	set_str(o, "implements", pl->implements, false);
 	if (!json_object_get(o, "status"))
 		json_object_set_new(o, "status", json_string("draft"));
+	set_pending_version(o, base);
 	return o;
 }
 
@@ -140,7 +152,7 @@ static void describe(struct replica *r, const ProtobufCMessage *req, struct op_v
 		snprintf(v->summary, sizeof v->summary, "plan %s «%.*s»",
 			p->base_row_version ? "edit" : "create", (int)kt_utf8_fit(p->plan->title, 80),
 			p->plan->title);
-		local = plan_local(r, p->plan);
+		local = plan_local(r, p->plan, p->base_row_version);
 		break;
 	}
 	case KT_MSG_PLAN_APPROVE: {

@@ -289,7 +289,9 @@ BEGIN
 	RETURN QUERY SELECT 'ok', 'updated', iid;
 END $$;
 
--- Move an item (section, position, parent) or soft-delete it (p_delete_reason not NULL).
+-- Move an item (section, position, parent) or soft-delete it (p_delete_reason not NULL). Based
+-- on a version older than the item's, it is a conflict only when another device wrote the item
+-- since (item_history); the device's own later writes do not count, as in karta_merge.
 CREATE OR REPLACE FUNCTION karta_item_move(p_device bigint, p_id uuid, p_base bigint, p_section uuid,
 	p_ordinal int, p_parent uuid, p_delete_reason text)
 RETURNS TABLE (status text, message text, id uuid) LANGUAGE plpgsql AS $$
@@ -305,6 +307,13 @@ BEGIN
 		RETURN QUERY SELECT 'not_found', format('no item %s', p_id), p_id; RETURN;
 	END IF;
 	SELECT * INTO pl FROM plan WHERE plan.id = cur.plan_id;
+	-- a base made stale only by this device's own later writes (offline ops queued on top of
+	-- each other: an edit, then a move) is no conflict: nobody else's change would be undone
+	IF cur.row_version > p_base AND NOT EXISTS (SELECT 1 FROM item_history h
+			WHERE h.item_id = p_id AND h.row_version > p_base
+			  AND h.device_id IS DISTINCT FROM p_device) THEN
+		p_base := cur.row_version;
+	END IF;
 	g := karta_item_guard(p_device, pl, cur, p_base);
 	IF g.status IS NOT NULL THEN
 		RETURN QUERY SELECT g.status, g.message, p_id; RETURN;
