@@ -40,6 +40,7 @@
 #include "../session.h"
 #include "h_util.h"
 #include "handlers.h"
+#include "kt_jtext.h"
 #include "kt_log.h"
 #include "metrics.h"
 #include "ops.h"
@@ -352,39 +353,12 @@ static void send_ready(struct pending *p)
 		line_kick(p->sess); /* (not when the query failed: p may be gone) */
 }
 
-/* A growing text: a run's ops, each an RS (0x1e) and its JSON object. */
-struct text {
-	char *s;
-	size_t n, cap;
-	bool failed;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->n + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (t->n + n + 1 > cap)
-			cap *= 2;
-		char *b = realloc(t->s, cap);
-		if (!b) {
-			t->failed = true;
-			return;
-		}
-		t->s = b, t->cap = cap;
-	}
-	memcpy(t->s + t->n, s, n);
-	t->n += n;
-	t->s[t->n] = '\0';
-}
-
 /* Op o as an element of karta_upload_seq's text: RS, then {"op_id", "digest", "kind", "a"} —
  * a registry_rows op's arguments as the client sent them, unparsed (ops.c checked them for
  * UTF-8 and RS; op_id a checked UUID, digest hex, kind letters and _: nothing to escape; the
  * database reads this head back when the arguments are no JSON), else written out from the
  * parsed arguments, an item_put's straight from its message (ops.c op_text). */
-static void text_op(struct text *t, const struct up_op *o)
+static void text_op(struct kt_jtext *t, const struct up_op *o)
 {
 	size_t n;
 	char *d = op_text(&o->args, o->op_id, o->digest, &n); /* (ops.c) */
@@ -392,8 +366,8 @@ static void text_op(struct text *t, const struct up_op *o)
 		t->failed = true;
 		return;
 	}
-	text_add(t, "\x1e", 1);
-	text_add(t, d, n);
+	kt_jtext_lit(t, "\x1e");
+	kt_jtext_raw(t, d, n);
 	free(d);
 }
 
@@ -403,8 +377,7 @@ static void send_run(struct pending *p)
 {
 	struct upload *u = p->extra;
 	uint64_t t0 = metrics_now_ns();
-	struct text batch = {0};
-	text_add(&batch, "", 0); /* (an empty run is an empty text, not NULL) */
+	struct kt_jtext batch = {0}; /* the run's ops, each an RS (0x1e) and its JSON object */
 	size_t i = u->next;
 	for (; i < u->n; i++) {
 		struct up_op *o = &u->ops[i];
@@ -425,9 +398,7 @@ static void send_run(struct pending *p)
 	}
 	u->run_end = i;
 	free(u->ops_json);
-	u->ops_json = batch.failed ? NULL : batch.s;
-	if (batch.failed)
-		free(batch.s);
+	u->ops_json = kt_jtext_take(&batch, NULL); /* (an empty run: "", not NULL) */
 	u->json_ns += metrics_now_ns() - t0;
 	if (!u->ops_json) {
 		if (u->early)

@@ -23,42 +23,14 @@
 
 kt_setup t_upload_parallel
 kt_start_kartad --upload-parallel 1
-MUN=$(kt_dev_id mun1)
-
-new_plan() { # TITLE: a plan of mun1 with one section; prints "plan section"
-	kt_ok mun1 plan create --title "$1" --year 2026 --section "1|Раздел"
-	local p
-	p=$(kt_id_of "$KT_OUT" plan)
-	echo "$p $(kt_psql "SELECT id FROM plan_section WHERE plan_id = '$p'")"
-}
-
-HOLDS=()
-hold_plan() { # PLAN: another session holds the plan's row (its new items wait) until release
-	kt_bg psql -XAtq "$KT_CONNINFO application_name=t_hold_$1" -c "BEGIN;
-		SELECT id FROM plan WHERE id = '$1' FOR UPDATE; SELECT pg_sleep(600)"
-	HOLDS+=("$KT_BG_PID")
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(kt_backends "application_name = 't_hold_$1' AND wait_event = 'PgSleep'")" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	kt_fail "could not hold plan $1"
-}
-
-release_plans() {
-	kt_terminate "application_name LIKE 't_hold_%'" >/dev/null
-	local p
-	for p in "${HOLDS[@]}"; do kt_bg_kill "$p"; done
-	HOLDS=()
-}
+# shellcheck source=tests/integration/upload_lib.sh
+. "$(dirname "$0")/upload_lib.sh"
 
 restart() { # FLAGS…: kartad again with FLAGS
 	[ -z "$KT_KARTAD_PID" ] || kt_stop_kartad
 	kt_start_kartad "$@"
 }
 
-applied() { kt_psql "SELECT count(*) FROM op_log WHERE device_id = $MUN AND outcome = 'applied'"; }
 logged() { kt_psql "SELECT count(*) FROM op_log WHERE device_id = $MUN"; }
 plan_items() { kt_psql "SELECT count(*) FROM plan_item WHERE plan_id = '$1'"; }
 

@@ -22,32 +22,8 @@
 
 kt_setup t_upload_pipeline
 kt_start_kartad --upload-parallel 1
-MUN=$(kt_dev_id mun1)
-
-new_plan() { # TITLE: a plan of mun1 with one section; prints "plan section"
-	kt_ok mun1 plan create --title "$1" --year 2026 --section "1|Раздел"
-	local p
-	p=$(kt_id_of "$KT_OUT" plan)
-	echo "$p $(kt_psql "SELECT id FROM plan_section WHERE plan_id = '$p'")"
-}
-
-hold_plan() { # PLAN: another session holds the plan's row until release_plan
-	kt_bg psql -XAtq "$KT_CONNINFO application_name=t_hold_plan" -c "BEGIN;
-		SELECT id FROM plan WHERE id = '$1' FOR UPDATE; SELECT pg_sleep(600)"
-	HOLD=$KT_BG_PID
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(kt_backends "application_name = 't_hold_plan' AND wait_event = 'PgSleep'")" = 1 ] &&
-			return 0
-		sleep 0.1
-	done
-	kt_fail "could not hold plan $1"
-}
-
-release_plan() {
-	kt_terminate "application_name = 't_hold_plan'" >/dev/null
-	kt_bg_kill "$HOLD"
-}
+# shellcheck source=tests/integration/upload_lib.sh
+. "$(dirname "$0")/upload_lib.sh"
 
 log_count() { grep -c -- "$1" "$KT_LOG" || true; }
 
@@ -67,8 +43,6 @@ queue() { # PA SA PB SB: 500 item adds into plan A, then 1,500 into plan B
 		kt_fail "kt_outbox_fill"
 	kt_assert_eq 2000 "$(kt_sq mun1 "SELECT count(*) FROM outbox")" "2,000 ops queued"
 }
-
-applied() { kt_psql "SELECT count(*) FROM op_log WHERE device_id = $MUN AND outcome = 'applied'"; }
 
 check_once() { # PA PB L0 WHAT: each of the 2,000 ops applied, logged and fed once, in order
 	kt_assert_eq 0 "$(kt_sq mun1 "SELECT count(*) FROM outbox")" "outbox empty ($4)"
@@ -106,12 +80,12 @@ crash_run() { # WHO: kartad | client
 		kill -KILL "$KT_KARTAD_PID"
 		wait "$KT_KARTAD_PID" 2>/dev/null || true
 		KT_KARTAD_PID=
-		release_plan # the second Upload's answer cannot be sent: it is rolled back
+		release_plans # the second Upload's answer cannot be sent: it is rolled back
 		kt_wait_exit "$sync" 60
 		[ "$KT_RC" != 0 ] || kt_fail "the sync did not notice kartad dying: $(cat "$KT_WORK/sync-$1.out")"
 	else
 		kt_bg_kill "$sync"
-		release_plan # the second Upload commits; kartad drops the two after it
+		release_plans # the second Upload commits; kartad drops the two after it
 	fi
 	kt_wait_no_backend "application_name = 'kartad' AND state = 'active' AND query LIKE '%karta_upload%'"
 	local done=500 dup=0
@@ -140,7 +114,7 @@ kt_start_kartad --statement-timeout 8000 --upload-parallel 1
 start_round retry
 wait_log_count 'event=upload_failed sqlstate=57014' 1
 wait_log_count 'event=upload ops=500 applied=0 duplicate=0 conflict=0 rejected=0 retry=500' 3
-release_plan
+release_plans
 kt_wait_exit "$SYNC" 60
 kt_assert_eq 0 "$KT_RC" "the sync after the retry: $(cat "$KT_WORK/sync-retry.out")"
 kt_assert_contains "$(cat "$KT_WORK/sync-retry.out")" "sent 2000 changes: 2000 applied"
