@@ -3,7 +3,8 @@
 #
 #   deploy/demo.sh          install packages, build, start PostgreSQL and kartad with a demo
 #                           region, then say hello and ping as a municipality
-#   deploy/demo.sh stop     stop kartad and the demo PostgreSQL (deletes the demo data)
+#   deploy/demo.sh stop     stop kartad and the demo PostgreSQL (deletes the demo data and the
+#                           clients' local copies of it, run/state)
 #   deploy/demo.sh --help
 #
 # Everything lives in ./run (gitignored): run/pg (PostgreSQL, data in /tmp/karta-pg.*),
@@ -104,6 +105,10 @@ cmd_stop() {
 	stop_kartad
 	info "останавливаю PostgreSQL ($RUN/pg)"
 	deploy/pgcluster.sh stop "$RUN/pg"
+	# the clients' local copies were of the database just deleted: a next demo's fresh database
+	# starts its feeds again, and a replica already past them would miss its rows
+	rm -rf "$RUN/state"
+	info "локальные копии клиентов ($RUN/state) удалены вместе с базой"
 	info "остановлено. Сертификаты и настройки остаются в $RUN/; «deploy/demo.sh» запускает всё заново."
 }
 
@@ -203,10 +208,23 @@ demo_sync() {
 	run "$KARTA" --config "$RUN/school-n1-offline.conf" item edit "$item" \
 		--institutional "Проведено совещание с учителями-предметниками (офлайн)" ||
 		die "the offline edit failed"
-	run "$KARTA" --config "$RUN/school-n1-offline.conf" status | grep -A2 '^в очереди' || true
+	step "без связи школа добавляет мероприятие и тут же исправляет его название: обе записи ждут в очереди"
+	local sec new
+	sec=$(psql_var "SELECT id FROM plan_section WHERE plan_id = :'p' ORDER BY ordinal LIMIT 1" p="$sch")
+	new=$(LC_ALL=C.UTF-8 "$KARTA" --config "$RUN/school-n1-offline.conf" item add "$sch" --section "$sec" \
+		--title "Пробный экзамен по математике (черновик)" --deadline "до 20 марта" 2>/dev/null |
+		grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' | head -n 1 || true) # any language
+	[ -n "$new" ] || die "the offline item add failed"
+	info "мероприятие $new добавлено без связи"
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" item edit "$new" \
+		--title "Пробный экзамен по математике" || die "the offline edit of a new item failed"
+	run "$KARTA" --config "$RUN/school-n1-offline.conf" status | grep -A4 'в очереди:' || true
 
-	step "связь восстановлена: karta sync отправляет правку из очереди и получает изменения"
+	step "связь восстановлена: karta sync отправляет правки из очереди и получает изменения"
 	run "$KARTA" --config "$RUN/school-n1.conf" sync || die "karta sync failed"
+	[ "$(psql_var "SELECT title FROM plan_item WHERE id = :'i'" i="$new")" = "Пробный экзамен по математике" ] ||
+		die "the offline correction of the new item did not arrive"
+	info "(на сервере мероприятие уже с исправленным названием)"
 
 	step "муниципалитет синхронизируется и видит правку своей школы"
 	run "$KARTA" --config "$RUN/mun-north.conf" sync || die "karta sync failed"
