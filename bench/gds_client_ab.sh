@@ -37,16 +37,12 @@ bench_gds_region78 "$R" "$M" "$S"
 "$KT_SRC/tests/tools/gds_gen.py" registries "$R" --participants "$NP" --points "$NPOINTS" \
 	--auditoriums 12 --staff "$NSTAFF" --schedule "$KT_WORK/schedule.csv"
 rm "$R"/rbd_{Governments,Schools}.xml
-python3 -c "import os, sys, zipfile
-with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
-    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$R" "$KT_WORK/registries.zip"
+bench_zip_dir "$R" "$KT_WORK/registries.zip"
 NROWS=$(cat "$R"/*.xml | grep -c '^  <rbd_')
 PKG_A=$KT_WORK/registries.zip PKG_B=$KT_WORK/registries.zip
 if [ "${KT_AB_BY_OWNER:-0}" = 1 ]; then
 	"$KT_SRC/bench/gds_by_owner.py" "$R" "$KT_WORK/by-owner"
-	python3 -c "import os, sys, zipfile
-with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
-    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$KT_WORK/by-owner" "$KT_WORK/by-owner.zip"
+	bench_zip_dir "$KT_WORK/by-owner" "$KT_WORK/by-owner.zip"
 	PKG_B=$KT_WORK/by-owner.zip
 fi
 kt_start_kartad

@@ -93,9 +93,7 @@ t0=$(date +%s%N)
 	--auditoriums 12 --staff "$NSTAFF" --schedule "$KT_WORK/schedule.csv"
 rm "$R"/rbd_{Governments,Schools}.xml
 t_gen=$(ms "$t0")
-python3 -c "import os, sys, zipfile
-with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
-    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$R" "$KT_WORK/registries.zip"
+bench_zip_dir "$R" "$KT_WORK/registries.zip"
 RBYTES=$(wc -c <"$KT_WORK/registries.zip")
 RXBYTES=$(cat "$R"/*.xml | wc -c)
 declare -A ROWS

@@ -54,6 +54,14 @@ bench_gds_region78() {
 	rm "$1"/rbd_{CurrentRegion,Areas}.xml
 }
 
+# bench_zip_dir DIR ZIP: DIR's files, in name order, deflated into ZIP under their own names —
+# a federal package as a region sends it.
+bench_zip_dir() {
+	python3 -c "import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
+    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$1" "$2"
+}
+
 # median: the median of the numbers on stdin, one a line.
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 

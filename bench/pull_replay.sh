@@ -21,9 +21,7 @@ bench_gds_region78 "$R" 60 25
 "$KT_SRC/tests/tools/gds_gen.py" registries "$R" --participants "$NP" --points $((NP / 200)) \
 	--auditoriums 12 --staff $((NP / 5)) --schedule "$KT_WORK/schedule.csv"
 rm "$R"/rbd_{Governments,Schools}.xml
-python3 -c "import os, sys, zipfile
-with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
-    [z.write(os.path.join(sys.argv[1], f), f) for f in sorted(os.listdir(sys.argv[1]))]" "$R" "$KT_WORK/registries.zip"
+bench_zip_dir "$R" "$KT_WORK/registries.zip"
 kt_start_kartad
 kt_karta reg sync >/dev/null
 kt_karta reg exam schedule import "$KT_WORK/schedule.csv" >/dev/null
