@@ -21,6 +21,7 @@ export LANG=ru_RU.UTF-8 LC_ALL= LANGUAGE=
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+PATH=$(deploy/pgcluster.sh bindir):$PATH # psql itself, not Debian's pg_wrapper (a Perl start a call)
 BUILD=${KARTA_BUILD_DIR:-build}
 RUN=${KARTA_DEMO_RUN:-run}
 PORT=${KARTA_DEMO_PORT:-7443}

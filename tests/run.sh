@@ -5,7 +5,7 @@
 #      (unit, integration on real PostgreSQL + TLS, the testssl.sh audit);
 #   3. builds with clang + AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer into
 #      build-asan/, runs unit, integration (kartad itself under the sanitizers) and fuzz tests;
-#      the TLS audit, the SQL-only tests and the slow SQL-bound ones (label "once",
+#      the TLS audit, the SQL-only tests, the source lints and the slow SQL-bound ones (label "once",
 #      tests/CMakeLists.txt) ran in step 2 and are not repeated.
 # Usage: tests/run.sh [extra ctest args, e.g. -R hello]
 set -euo pipefail
@@ -33,7 +33,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "testing build/ (all tests)"
 (cd build && ctest --output-on-failure -j"$jobs" "$@")
 
-step "testing build-asan/ (sanitizers; the TLS audit, SQL-only and run-once tests ran above)"
-(cd build-asan && ctest --output-on-failure -j"$jobs" -LE 'tls-audit|sql-only|once' "$@")
+step "testing build-asan/ (sanitizers; the TLS audit, SQL-only, lint and run-once tests ran above)"
+(cd build-asan && ctest --output-on-failure -j"$jobs" -LE 'tls-audit|sql-only|once|lint' "$@")
 
 step "all tests passed"

@@ -32,6 +32,10 @@ KT_ADMIN=$KT_BIN/server/karta-admin
 KT_KARTA=$KT_BIN/client/karta
 KT_PGCLUSTER=$KT_SRC/deploy/pgcluster.sh
 KT_CERTSH=$KT_SRC/deploy/certs.sh
+# PostgreSQL's own client programs first on PATH: Debian's /usr/bin/psql is pg_wrapper, a
+# Perl script that costs ~150 ms a call before psql starts (a test's hundreds of kt_psql
+# calls spent most of their time there, and a bench's timed psql its floor's).
+PATH=$("$KT_PGCLUSTER" bindir):$PATH
 KT_TEST=$(basename "$0" .sh)
 
 KT_NAME=          # set by kt_setup

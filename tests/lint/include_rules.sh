@@ -21,13 +21,16 @@ check() { # check SRC: prints every violation, returns 1 if any
 		local files=() pat why
 		while [ "$1" != -- ]; do files+=("$1"); shift; done
 		pat=$2 why=$3
-		for f in "${files[@]}"; do
-			[ -f "$f" ] || continue
-			grep -nHE "$pat" "$f" | while IFS= read -r hit; do
-				echo "layer rule broken: ${hit#"$src"/} — $why"
-			done
-			grep -qE "$pat" "$f" && bad=1
-		done
+		local present=() hits
+		for f in "${files[@]}"; do [ -f "$f" ] && present+=("$f"); done
+		[ ${#present[@]} -gt 0 ] || return 0
+		# one grep a rule over all its files (a grep a file made the self-test's 19 checks
+		# take ~100 s of CI)
+		hits=$(grep -nHE "$pat" "${present[@]}") || return 0
+		while IFS= read -r hit; do
+			echo "layer rule broken: ${hit#"$src"/} — $why"
+		done <<<"$hits"
+		bad=1
 		return 0
 	}
 	local inc='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^">]*/)?'
@@ -90,16 +93,18 @@ if [ "${1:-}" = --self-test ]; then
 		'client/plans/cmd_plan.c|#include <sqlite3.h>'
 		'client/print/pdata.c|#include <libpq-fe.h>'
 	)
+	# one scratch copy; each case breaks one file and puts it back after its check
+	mkdir -p "$scratch/t"
+	cp -r "$src/server" "$src/common" "$src/client" "$scratch/t/"
 	for c in "${cases[@]}"; do
 		file=${c%%|*} line=${c#*|}
-		rm -rf "$scratch/t"
-		mkdir -p "$scratch/t"
-		cp -r "$src/server" "$src/common" "$src/client" "$scratch/t/"
+		cp "$scratch/t/$file" "$scratch/orig"
 		printf '%s\n' "$line" >>"$scratch/t/$file"
 		if check "$scratch/t" >/dev/null; then
 			echo "self-test: '$line' in $file was not caught"
 			exit 1
 		fi
+		mv "$scratch/orig" "$scratch/t/$file"
 	done
 	echo "self-test: ${#cases[@]} broken rules, each caught"
 	exit 0
