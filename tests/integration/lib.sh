@@ -359,6 +359,24 @@ kt__without_locks() {
 	exec "$@"
 }
 
+# kt__certs: the CA, the server's and the demo organizations' certificates in $KT_CERTS,
+# made by certs.sh once a build (and again when certs.sh or the organizations change) and
+# copied: certs.sh is ~1.5 s of openssl a test.
+kt__certs() {
+	local cache=$KT_BIN/test-certs key
+	key=$(cat "$KT_CERTSH" <(printf '%s\n' "${KT_ORGS[@]}") | md5sum | cut -c1-16)
+	if [ ! -d "$cache/$key" ]; then
+		mkdir -p "$cache"
+		(
+			flock 9
+			[ -d "$cache/$key" ] && exit 0
+			"$KT_CERTSH" "$cache/$key.new" "${KT_ORGS[@]}" >/dev/null
+			mv "$cache/$key.new" "$cache/$key"
+		) 9>"$cache/lock" || kt_fail "certs.sh could not make the test certificates"
+	fi
+	cp -a "$cache/$key" "$KT_CERTS"
+}
+
 # kt_setup NAME [--no-migrate]: work dir, database NAME, certificates, migrations, the demo
 # organizations with one device each, kartad.conf and <org>.conf. --no-migrate stops after
 # creating the (empty) database and the files.
@@ -375,7 +393,7 @@ kt_setup() {
 	rm -rf -- "$KT_WORK"
 	mkdir -p "$KT_WORK"
 	KT_CONNINFO=$(kt_createdb "$KT_DB")
-	"$KT_CERTSH" "$KT_CERTS" "${KT_ORGS[@]}" >/dev/null
+	kt__certs
 	KT_PORT=$(kt_free_port)
 	kt__write_configs
 	[ "$migrate" = 1 ] || return 0
