@@ -5,7 +5,9 @@
 #   pgcluster.sh stop DIR               fast stop and delete the cluster (ok if not running)
 #   pgcluster.sh status DIR             exit 0 when running
 #   pgcluster.sh conninfo DIR [DBNAME]  e.g. host=/tmp/karta-pg.X/sock port=5432 user=postgres dbname=postgres
-#   pgcluster.sh createdb DIR NAME      (re)create database NAME (dropped first if it exists)
+#   pgcluster.sh createdb DIR NAME [TEMPLATE]
+#                                       (re)create database NAME (dropped first if it
+#                                       exists), empty or a copy of database TEMPLATE
 #   pgcluster.sh psql DIR [DBNAME] [psql args…]
 #   pgcluster.sh bindir                 PostgreSQL's own programs (psql without Debian's
 #                                       pg_wrapper, a Perl start of ~150 ms a call)
@@ -30,7 +32,7 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=5432 # only names the socket file: no TCP listener, each cluster has its own socket dir
 
 usage() {
-	sed -n '2,14s/^# \{0,1\}//p' "$0"
+	sed -n '2,16s/^# \{0,1\}//p' "$0"
 }
 
 die() {
@@ -168,13 +170,14 @@ need_running() {
 }
 
 cmd_createdb() {
-	local dir=$1 name=$2 root ident
+	local dir=$1 name=$2 template=${3:-} root ident from=
 	root=$(need_running "$dir")
 	ident=\"${name//\"/\"\"}\"
+	[ -z "$template" ] || from=" TEMPLATE \"${template//\"/\"\"}\""
 	PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 \
 		"$(conninfo "$root" postgres)" \
 		-c "DROP DATABASE IF EXISTS $ident WITH (FORCE)" \
-		-c "CREATE DATABASE $ident" >/dev/null
+		-c "CREATE DATABASE $ident$from" >/dev/null
 }
 
 main() {
@@ -201,8 +204,8 @@ main() {
 		conninfo "$root" "${1:-postgres}"
 		;;
 	createdb)
-		[ $# -eq 1 ] || { usage >&2; exit 2; }
-		cmd_createdb "$dir" "$1"
+		[ $# -eq 1 ] || [ $# -eq 2 ] || { usage >&2; exit 2; }
+		cmd_createdb "$dir" "$@"
 		;;
 	psql)
 		local root db=${1:-postgres}

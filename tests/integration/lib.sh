@@ -247,9 +247,10 @@ kt_psql() {
 	psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" "$@" -c "$sql"
 }
 
-# kt_createdb NAME: (re)creates another database in the cluster, prints its conninfo.
+# kt_createdb NAME [TEMPLATE]: (re)creates another database in the cluster (a copy of
+# TEMPLATE if given), prints its conninfo.
 kt_createdb() {
-	"$KT_PGCLUSTER" createdb "$KT_PG_DIR" "$1" >/dev/null
+	"$KT_PGCLUSTER" createdb "$KT_PG_DIR" "$@" >/dev/null
 	"$KT_PGCLUSTER" conninfo "$KT_PG_DIR" "$1"
 }
 
@@ -359,24 +360,6 @@ kt__without_locks() {
 	exec "$@"
 }
 
-# kt__certs: the CA, the server's and the demo organizations' certificates in $KT_CERTS,
-# made by certs.sh once a build (and again when certs.sh or the organizations change) and
-# copied: certs.sh is ~1.5 s of openssl a test.
-kt__certs() {
-	local cache=$KT_BIN/test-certs key
-	key=$(cat "$KT_CERTSH" <(printf '%s\n' "${KT_ORGS[@]}") | md5sum | cut -c1-16)
-	if [ ! -d "$cache/$key" ]; then
-		mkdir -p "$cache"
-		(
-			flock 9
-			[ -d "$cache/$key" ] && exit 0
-			"$KT_CERTSH" "$cache/$key.new" "${KT_ORGS[@]}" >/dev/null
-			mv "$cache/$key.new" "$cache/$key"
-		) 9>"$cache/lock" || kt_fail "certs.sh could not make the test certificates"
-	fi
-	cp -a "$cache/$key" "$KT_CERTS"
-}
-
 # kt_setup NAME [--no-migrate]: work dir, database NAME, certificates, migrations, the demo
 # organizations with one device each, kartad.conf and <org>.conf. --no-migrate stops after
 # creating the (empty) database and the files.
@@ -392,32 +375,18 @@ kt_setup() {
 	kt__lock_and_cluster
 	rm -rf -- "$KT_WORK"
 	mkdir -p "$KT_WORK"
-	KT_CONNINFO=$(kt_createdb "$KT_DB")
 	kt__certs
 	KT_PORT=$(kt_free_port)
+	if [ "$migrate" = 0 ]; then
+		KT_CONNINFO=$(kt_createdb "$KT_DB")
+		kt__write_configs
+		return 0
+	fi
+	local template
+	template=$(kt__populated_template) || kt_fail "the populated template database could not be made"
+	KT_CONNINFO=$(kt_createdb "$KT_DB" "$template")
 	kt__write_configs
-	[ "$migrate" = 1 ] || return 0
-	kt_populate
 	kt_log "setup: db $KT_DB, work $KT_WORK, port $KT_PORT"
-}
-
-# kt_populate: migrations and the demo organizations with their devices in $KT_CONNINFO
-# (kt_setup does it; a test with its own cluster calls it after pointing KT_CONNINFO there).
-kt_populate() {
-	kt_admin migrate >"$KT_WORK/migrate.out" 2>&1 ||
-		kt_fail "karta-admin migrate failed: $(cat "$KT_WORK/migrate.out")"
-	local org
-	local -a parent
-	for org in "${KT_ORGS[@]}"; do
-		parent=()
-		[ -n "${KT_ORG_PARENT[$org]}" ] && parent=(--parent "${KT_ORG_PARENT[$org]}")
-		kt_run kt_admin org add --code "$org" --name "${KT_ORG_NAME[$org]}" \
-			--level "${KT_ORG_LEVEL[$org]}" "${parent[@]}"
-		kt_assert_rc 0 "karta-admin org add --code $org"
-		kt_run kt_admin device add --org "$org" --cert "$KT_CERTS/$org.pem" \
-			--role "${KT_ORG_ROLE[$org]}" --label "test device $org"
-		kt_assert_rc 0 "karta-admin device add --org $org"
-	done
 }
 
 # kt_kartad_refuses WHAT CONNINFO: kartad must exit non-zero (not hang, not listen) on that
@@ -792,3 +761,7 @@ kt_en() { LANG=C.UTF-8 LC_ALL= LANGUAGE= "$@"; }
 # Locks held and backends ended — always within this test's own database.
 # shellcheck source=tests/integration/locks_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/locks_lib.sh"
+
+# A test's certificates and populated database, copied (kt_setup).
+# shellcheck source=tests/integration/setup_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/setup_lib.sh"
