@@ -16,7 +16,7 @@ P=$KT_WORK/prof
 mkdir -p "$P"
 # the client alone: a dry run (read and check) and an offline import (read, check, queue,
 # commit) from copies of the region's state, the server unreachable
-for how in dry offline; do
+for how in ${KT_PROF_ALONE-dry offline}; do
 	rm -rf "$KT_WORK/$how.state"
 	sed -e "s|reg.state|$how.state|" "$KT_WORK/reg.conf" >"$KT_WORK/$how.conf"
 	"$KT_KARTA" --config "$KT_WORK/$how.conf" sync >/dev/null # the organizations, as the import's first sync
@@ -47,21 +47,27 @@ BE=$(backends)
 echo "backends: $BE" >&2
 be_cpu() { local s=0 p; for p in ${BE//,/ }; do s=$((s + $(cpu /proc/"$p"/schedstat))); done; echo "$s"; }
 b0=$(be_cpu); k0=$(cpu /proc/"$KT_KARTAD_PID"/schedstat)
-perf record -q -g -F 999 -p "$BE" -o "$P/backends.data" 2>"$P/perf-be.err" &
-PB=$!
-sleep 0.3
+PERF=(perf record -q -g -F 999 -o "$P/client.data" --)
+if [ "${KT_PROF_PERF:-1}" = 1 ]; then
+	perf record -q -g -F 999 -p "$BE" -o "$P/backends.data" 2>"$P/perf-be.err" &
+	PB=$!
+	sleep 0.3
+else
+	PERF=()
+fi
+L0=$(wc -l <"$KT_LOG")
 t0=$(date +%s%N)
-/usr/bin/time -f '%U %S %M' -o "$P/client.time" perf record -q -g -F 999 -o "$P/client.data" -- \
+/usr/bin/time -f '%U %S %M' -o "$P/client.time" "${PERF[@]}" \
 	"$KT_KARTA" --config "$KT_WORK/reg.conf" registry import participants "$G/participants.csv" \
 	>"$KT_WORK/import.out" 2>"$KT_WORK/import.err" || kt_fail "import: $(tail -n 3 "$KT_WORK/import.err")"
 t_imp=$(ms "$t0")
-kill -INT "$PB"; wait "$PB" || true
+[ -z "${PB:-}" ] || { kill -INT "$PB"; wait "$PB" || true; }
 b1=$(be_cpu); k1=$(cpu /proc/"$KT_KARTAD_PID"/schedstat)
 echo "import wall $t_imp ms; client user/sys s, peak KiB: $(cat "$P/client.time"); kartad CPU $((k1 - k0)) ms; backends CPU $((b1 - b0)) ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
 grep 'org=reg ' "$KT_LOG" | grep -o 'event=[a-z_]*' | sort | uniq -c | tr '\n' ' '; echo
 # kartad's log: the first connection to the first Upload's answer, first to last answer, the
 # last answer to the last close
-grep 'org=reg ' "$KT_LOG" | python3 -c '
+tail -n +$((L0 + 1)) "$KT_LOG" | grep 'org=reg ' | python3 -c '
 import sys, datetime as d
 ev = [(d.datetime.fromisoformat(l.split()[0][3:].rstrip("Z")), l) for l in sys.stdin]
 auth = [t for t, l in ev if "event=auth" in l][0]
@@ -73,9 +79,9 @@ print("timeline: to the first answer %d ms, first to last answer %d ms (%d Uploa
 kt_psql "SELECT funcname, calls, round(total_time) total_ms, round(self_time) self_ms
 	FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 25" >"$P/functions.txt"
 cat "$P/functions.txt"
-perf report -i "$P/client.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -60 >"$P/client.txt" || true
-perf report -i "$P/client.data" --no-children --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -30 >"$P/client-threads.txt" || true
-perf report -i "$P/backends.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -80 >"$P/backends.txt" || true
+[ "${KT_PROF_PERF:-1}" = 1 ] && perf report -i "$P/client.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -60 >"$P/client.txt" || true
+[ "${KT_PROF_PERF:-1}" = 1 ] && perf report -i "$P/client.data" --no-children --sort comm,dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -30 >"$P/client-threads.txt" || true
+[ "${KT_PROF_PERF:-1}" = 1 ] && perf report -i "$P/backends.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -80 >"$P/backends.txt" || true
 cp "$(cat "$KT_PG_DIR/pgroot")/log" "$P/postgres.log" 2>/dev/null || true
 echo "perf: $P"
 kt_stop_kartad
