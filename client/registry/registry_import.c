@@ -1,12 +1,16 @@
 /* registry_import: `karta registry import KIND FILE.csv` — reads a registry file with kt_csv
  * (UTF-8 or Windows-1251, ; , or TAB, karta's headers or the interop layout), checks every
  * row with kt_validate, and queues every new or changed row — as ops of many rows
- * (reg_batch.c: RecordOp registry_rows, each row with its line) — all in one local
- * transaction (replica_batch_begin/end): a file goes in whole or not at all (with
- * --partial, its valid rows). Rows get deterministic ids (the owner, the table and the row's
- * natural key), and a row equal to the replica's copy is not sent, so a re-import of the same
- * file queues nothing. Then, when the server is reachable, the outbox is sent and the replica
- * pulled, and the server's answer to each row is reported with its line.
+ * (reg_batch.c: RecordOp registry_rows, each row with its line): a file goes in whole or
+ * not at all (with --partial, its valid rows). Offline (and --dry-run) that is one pass, all
+ * in one local transaction (replica_batch_begin/end). Online it is two (two_passes): the
+ * first checks and compares every row and says what it refuses — anything refused, and
+ * nothing is queued —; the second reads the file again and queues, each op committed in a
+ * short transaction as it fills and sent at once by a sender thread while a puller pulls the
+ * rows answered back (reg_pipe.c, as the federal package's import: registry_gds.c). Rows get
+ * deterministic ids (the owner, the table and the row's natural key), and a row equal to the
+ * replica's copy is not sent, so a re-import of the same file queues nothing. The server's
+ * answer to each row is reported with its line.
  *
  * Messages name lines and columns, never values: registry fields are personal data. */
 #include <errno.h>
@@ -303,24 +307,6 @@ static int delete_missing(struct imp *im)
 
 /* ---- the server's answers -------------------------------------------------------------------- */
 
-int ri_answer(struct qop *q, const Karta__OpResult *res, struct ri_tally *t, char *said,
-	size_t n, const char **msg)
-{
-	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
-		: (int)res->outcome;
-	q->outcome = o;
-	*msg = res->message && *res->message ? kt_server_text(res->message, said, n)
-		: _("no reason given");
-	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
-		t->added += q->action == 'a';
-		t->updated += q->action == 'u';
-		t->deleted += q->action == 'd';
-	}
-	t->refused += o == KARTA__OP_OUTCOME__OP_REJECTED && q->action != 'p';
-	t->conflicts += o == KARTA__OP_OUTCOME__OP_CONFLICT;
-	return o;
-}
-
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct imp *im = arg;
@@ -351,63 +337,6 @@ static void own_org(struct imp *im)
 		im->own_org[0] = '\0';
 	if (replica_meta_get(im->r, "level", im->own_level, sizeof im->own_level) != 0)
 		im->own_level[0] = '\0';
-}
-
-/* Connects, sends the outbox (fn answers each result) and pulls back. Offline (the server
- * cannot be reached): *offline set, 0 — the queued rows wait for 'karta sync'. -1: the
- * connection failed otherwise; -2: sending or pulling failed (said by sync.c). */
-static int ri_sync(struct client *cl, sync_result_fn fn, void *arg, bool *offline)
-{
-	struct sync_report rep = {0};
-	if (!sync_connect(cl, true)) {
-		if (!cl->unreachable)
-			return -1;
-		*offline = true;
-		return 0;
-	}
-	return sync_push(cl, &rep, fn, arg) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -2;
-}
-
-bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry)
-{
-	if (!rejected || partial || dry)
-		return false;
-	fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
-			"or import the valid rows with --partial\n"), file, rejected, rows);
-	return true;
-}
-
-int ri_deliver(struct client *cl, sync_result_fn fn, void *arg, bool dry, bool *offline,
-	const char *file, size_t nq)
-{
-	if (!dry && nq && !*offline && ri_send(cl, fn, arg, offline, file, nq) != 0)
-		return -1;
-	if (*offline && nq)
-		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
-				"karta: offline: %zu changes queued; 'karta sync' sends them\n", nq),
-			nq);
-	return 0;
-}
-
-int ri_exit(long rejected, const struct ri_tally *t)
-{
-	return rejected || t->refused || t->conflicts ? EXIT_RUNTIME : EXIT_OK;
-}
-
-int ri_refresh(struct client *cl, bool *offline)
-{
-	return ri_sync(cl, NULL, NULL, offline) == 0 ? 0 : -1;
-}
-
-int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
-	size_t nq)
-{
-	int rc = ri_sync(cl, fn, arg, offline);
-	if (rc != -2)
-		return rc;
-	fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
-			"was not sent\n"), file, nq);
-	return -1;
 }
 
 static int check_owner(struct imp *im, const struct kt_reg_map *map)
