@@ -340,6 +340,77 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		kt_psql "VACUUM plan_item, item_history, change_log, op_log, item_rollup, item_floor_ix"
 		printf '| %s | %.1f |\n' "$1" "$(bench_db_cpu "$DB_RUNS" "$2" "${3:-}" "$RESTORE")"
 	}
+	# floor_rows: part 4's rows of the guarantee floor (above where it is called)
+	floor_rows() {
+		local ids="SELECT (e->'a'->'item'->>'id')::uuid FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e"
+		local opids="SELECT (e->>'op_id')::uuid FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e"
+		local t
+		kt_psql "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_fl CASCADE;
+		DROP SCHEMA IF EXISTS bench_fl_src CASCADE; CREATE SCHEMA bench_fl; CREATE SCHEMA bench_fl_src"
+		for t in plan_item item_history op_log change_log item_rollup rollup_count feed; do
+			kt_psql "CREATE TABLE bench_fl.$t (LIKE $t INCLUDING ALL);
+			CREATE TABLE bench_fl_src.$t (LIKE $t)" >/dev/null
+		done
+		# the rows one Upload of the batch writes (\copy through files: the Upload is rolled back)
+		{
+			echo "BEGIN;"
+			echo "SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq));"
+			echo "\\copy (SELECT * FROM plan_item WHERE id IN ($ids)) TO '$KT_WORK/fl.plan_item'"
+			echo "\\copy (SELECT * FROM item_history WHERE item_id IN ($ids)) TO '$KT_WORK/fl.item_history'"
+			echo "\\copy (SELECT * FROM op_log WHERE device_id = $REG_DEV AND op_id IN ($opids)) TO '$KT_WORK/fl.op_log'"
+			echo "\\copy (SELECT * FROM change_log WHERE entity_id IN ($ids)) TO '$KT_WORK/fl.change_log'"
+			echo "\\copy (SELECT * FROM item_rollup WHERE item_id IN ($ids)) TO '$KT_WORK/fl.item_rollup'"
+			echo "ROLLBACK;"
+			for t in plan_item item_history op_log change_log item_rollup; do
+				echo "\\copy bench_fl_src.$t FROM '$KT_WORK/fl.$t'"
+			done
+		} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" >/dev/null
+		kt_psql "INSERT INTO bench_fl.plan_item SELECT * FROM plan_item;
+		INSERT INTO bench_fl.item_history OVERRIDING SYSTEM VALUE SELECT * FROM item_history;
+		INSERT INTO bench_fl.op_log SELECT * FROM op_log;
+		INSERT INTO bench_fl.change_log SELECT * FROM change_log;
+		INSERT INTO bench_fl.item_rollup SELECT * FROM item_rollup;
+		INSERT INTO bench_fl.rollup_count SELECT * FROM rollup_count;
+		INSERT INTO bench_fl.feed SELECT * FROM feed;
+		SELECT setval(pg_get_serial_sequence('bench_fl.item_history', 'id'), (SELECT max(id) FROM item_history));
+		VACUUM ANALYZE bench_fl.plan_item, bench_fl.item_history, bench_fl.op_log, bench_fl.change_log,
+			bench_fl.item_rollup, bench_fl.rollup_count, bench_fl.feed, bench_fl_src.plan_item,
+			bench_fl_src.item_history, bench_fl_src.op_log, bench_fl_src.change_log, bench_fl_src.item_rollup" >/dev/null
+		local n feed
+		n=$(kt_psql "SELECT count(*) FROM bench_fl_src.plan_item")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.item_history")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.op_log")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.change_log")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.item_rollup")
+		[ "$n" = 500:500:500:500:500 ] || { echo "the floor's rows: $n (plan_item:item_history:op_log:change_log:item_rollup), not 500 each" >&2; exit 1; }
+		feed=$(kt_psql "SELECT DISTINCT feed_id FROM bench_fl_src.change_log")
+		local f_item="${floor_sql/INSERT INTO item_floor_ix/INSERT INTO bench_fl.plan_item}"
+		local f_hist="INSERT INTO bench_fl.item_history(item_id, row_version, op, fields, device_id, org_id)
+			SELECT h.item_id, h.row_version, h.op, h.fields, h.device_id, h.org_id FROM bench_fl_src.item_history h"
+		local f_log="INSERT INTO bench_fl.op_log SELECT * FROM bench_fl_src.op_log"
+		local f_change="INSERT INTO bench_fl.change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+				changed_fields, payload, origin_device, origin_op_id)
+			SELECT c.feed_id, c.seq, c.entity_type, c.entity_id, c.op, c.row_version, NULL, $pj(i),
+				c.origin_device, c.origin_op_id
+			FROM bench_fl_src.change_log c JOIN bench_fl_src.plan_item i ON i.id = c.entity_id"
+		local f_rollup="INSERT INTO bench_fl.item_rollup SELECT * FROM bench_fl_src.item_rollup"
+		local f_count="INSERT INTO bench_fl.rollup_count AS c (plan_id, items, due, done, overdue,
+				not_reported, in_progress, blocked, not_applicable, latest)
+			SELECT r.plan_id, count(*), 0, 0, 0, 0, 0, 0, 0, max(r.created_at)
+			FROM bench_fl_src.item_rollup r GROUP BY r.plan_id
+			ON CONFLICT (plan_id) DO UPDATE SET items = c.items + EXCLUDED.items,
+				latest = greatest(c.latest, EXCLUDED.latest)"
+		local f_feed="UPDATE bench_fl.feed SET last_seq = last_seq + 500 WHERE org_id = $feed"
+		local fl_vac="VACUUM bench_fl.plan_item, bench_fl.item_history, bench_fl.op_log, bench_fl.change_log,
+			bench_fl.item_rollup, bench_fl.rollup_count, bench_fl.feed"
+		fl_cpu() { kt_psql "$fl_vac"; printf '| %s | %.1f |\n' "$1" "$(bench_db_cpu "$DB_RUNS" "$2")"; }
+		fl_cpu "guarantee floor: plan_item (the 500 rows from the batch's JSON, into a copy holding its rows)" "$f_item"
+		fl_cpu "guarantee floor: item_history (500 rows)" "$f_hist"
+		fl_cpu "guarantee floor: op_log (500 rows)" "$f_log"
+		fl_cpu "guarantee floor: change_log (500 rows, each payload to_json of its item)" "$f_change"
+		fl_cpu "guarantee floor: item_rollup (500 rows)" "$f_rollup"
+		fl_cpu "guarantee floor: rollup_count (the plan's row, one upsert)" "$f_count"
+		fl_cpu "guarantee floor: feed (the counter, one update)" "$f_feed"
+		fl_cpu "**guarantee floor, the sum: all seven in one run**" "$f_item; $f_hist; $f_log; $f_change; $f_rollup; $f_count; $f_feed"
+		db_cpu "karta_upload_seq, whole, again (beside its floor)" \
+			"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
+	}
 	off() { echo "ALTER TABLE $1 DISABLE TRIGGER $2;"; }
 	echo
 	echo "## one 500-op Upload of item adds inside the database (karta_upload, rolled back, $DB_RUNS runs; load $(cut -d' ' -f1 /proc/loadavg))"
@@ -365,6 +436,16 @@ if [ "$DB_RUNS" -gt 0 ]; then
 					"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
 			done
 		fi
+	fi
+	# the guarantee floor of an item add: every row the batch's Upload writes — plan_item,
+	# item_history, op_log, change_log (its payload made by to_json of the item), item_rollup,
+	# the plan's roll-up counters (one upsert), the feed's counter (one update) — each by one
+	# untriggered INSERT … SELECT (UPDATE for the feed) into a copy (LIKE … INCLUDING ALL: its
+	# indexes, CHECKs and defaults, no trigger) holding the table's rows; the rows themselves
+	# taken from one karta_upload_seq of the batch, rolled back (bench_fl_src.*). The sum is
+	# what no set-wise apply can go below while writing what the guarantees need.
+	if [ "$(kt_psql "SELECT to_regproc('karta_upload_seq') IS NOT NULL")" = t ]; then
+		floor_rows
 	fi
 	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
 	db_cpu "… with the feed append replaced by its floor (the same change_log rows by one INSERT … SELECT)" \
