@@ -630,11 +630,9 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 -- The map of a run: each applied op's entity → its op (karta_feed_stmt), '' to clear.
--- PL/pgSQL: an SQL function returning void is never inlined, and was planned at each call.
-CREATE OR REPLACE FUNCTION karta_up_op_ids(p_map jsonb) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	PERFORM set_config('karta.op_ids', coalesce(p_map::text, ''), true);
-END $$;
+CREATE OR REPLACE FUNCTION karta_up_op_ids(p_map jsonb) RETURNS void LANGUAGE sql AS $$
+	SELECT set_config('karta.op_ids', coalesce(p_map::text, ''), true)
+$$;
 
 -- One registry_rows op in an Upload: answered from op_log when seen before, else applied in
 -- a subtransaction and recorded. A malformed op (no JSON object, not a list of 1 to 5000 rows)
