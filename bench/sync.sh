@@ -24,6 +24,8 @@
 # SYNC_UP_PARALLEL="1 2" restarts kartad before each run of part 3 with --upload-parallel taken
 # from the list in turn (1, 2, 1, 2, …: server/handlers/h_upload.c, [upload] parallel), and
 # warms its backends with a sync of 2,000 ops before the run;
+# SYNC_FUNCS_BASE=DIR switches the upload's functions between DIR's (odd runs of part 3) and
+# this tree's (even runs), each warmed by a 2,000-op sync;
 # SYNC_WAITS=1 samples what kartad's active backends wait on (their wait_event every 10 ms)
 # during each sync of part 3 and prints the counts under the table;
 # PULL_NEW=N (a multiple of 300) sizes part 2; KARTA_BASE=PATH (the karta binary of another
@@ -223,9 +225,17 @@ waits_summary() {
 		printf "; ticks with an Upload applied %d, with two at once %d\n", busy, two }' "$1"
 }
 PARS=(${SYNC_UP_PARALLEL:-})
+# SYNC_FUNCS_BASE=DIR: another version of sql/functions/ (e.g. main's) whose upload functions
+# (bench_funcs) replace this tree's before the odd runs of part 3, this tree's put back before
+# the even ones — kartad checks the functions only when it starts, so not with SYNC_UP_PARALLEL
+if [ -n "${SYNC_FUNCS_BASE:-}" ]; then
+	[ -z "${SYNC_UP_PARALLEL:-}" ] || { echo "SYNC_FUNCS_BASE and SYNC_UP_PARALLEL exclude each other" >&2; exit 1; }
+	bench_funcs "$SYNC_FUNCS_BASE" >"$KT_WORK/funcs-base.sql"
+	bench_funcs "$KT_SRC/sql/functions" >"$KT_WORK/funcs-this.sql"
+fi
 declare -a WAITS
 for run in $(seq "$UP_RUNS"); do
-	par=
+	par= fn=
 	if [ ${#PARS[@]} -gt 0 ]; then
 		par=${PARS[$(((run - 1) % ${#PARS[@]}))]}
 		kt_stop_kartad
@@ -237,6 +247,14 @@ for run in $(seq "$UP_RUNS"); do
 		done
 		# fresh backends compile the upload's functions and plans on their first call (≈ 0.1 s
 		# of CPU each): a sync of 2,000 ops first, so that each mode's run meets warm ones
+		"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/reg.state" "$PLAN" "$SECTION" 2000 >/dev/null
+		"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
+	fi
+	if [ -n "${SYNC_FUNCS_BASE:-}" ]; then # base on odd runs, this tree's on even ones
+		fn=this
+		[ $((run % 2)) = 0 ] || fn=base
+		kt_psql "$(cat "$KT_WORK/funcs-$fn.sql")" >/dev/null
+		# the backends compile the switched functions on their next call: a warming sync first
 		"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/reg.state" "$PLAN" "$SECTION" 2000 >/dev/null
 		"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
 	fi
@@ -277,11 +295,12 @@ for run in $(seq "$UP_RUNS"); do
 		AND i.title LIKE 'Новое мероприятие %' AND i.created_at > now() - interval '10 minutes'
 		ORDER BY i.created_at DESC LIMIT $queued" >/dev/null
 	t_floor=$(ms "$t0")
-	echo "| $run${par:+ (parallel=$par)} | $load | $t_ack | $((queued * 1000 / t_ack)) | $t_up | $((queued * 1000 / t_up)) |" \
+	echo "| $run${par:+ (parallel=$par)}${fn:+ ($fn functions)} | $load | $t_ack | $((queued * 1000 / t_ack)) | $t_up | $((queued * 1000 / t_up)) |" \
 		"$t_floor | $(awk "BEGIN { printf \"%.0f\", $t_ack / ($t_floor > 0 ? $t_floor : 1) }") |" \
 		"$((b1 - b0)) | $((k1 - k0)) | $c_cpu |"
 	grep -E "^(sent|pulled)" "$KT_WORK/upload.out" >&2 || true
 done
+[ -z "${SYNC_FUNCS_BASE:-}" ] || kt_psql "$(cat "$KT_WORK/funcs-this.sql")" >/dev/null
 echo
 for run in "${!WAITS[@]}"; do echo "- run $run: ${WAITS[run]}"; done
 echo

@@ -35,18 +35,6 @@ N=$(kt_psql "SELECT array_length(string_to_array(t, chr(30)), 1) - 1 FROM bench_
 kt_psql "VACUUM ANALYZE"
 UP="SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
 
-# funcs DIR: every CREATE OR REPLACE FUNCTION of DIR's files of the upload path, as one script
-funcs() {
-	python3 - "$1" <<'EOF'
-import re, sys, os
-out = []
-for f in ('00_schema.sql', '20_plans.sql', '30_feeds.sql', '34_upload.sql', '42_rollup.sql'):
-    s = open(os.path.join(sys.argv[1], f)).read()
-    for m in re.finditer(r'^CREATE OR REPLACE FUNCTION .*?(?:\$\$|\$f\$);[ \t]*$', s, re.S | re.M):
-        out.append(m.group(0))
-print('\n'.join(out))
-EOF
-}
 # cpu_runs RUNS SQL: the backend's CPU ms of each of RUNS runs of SQL (each in a rolled-back
 # transaction, after two unmeasured ones; /proc/PID/schedstat read between runs), one a line
 # shellcheck disable=SC2016 # $PID is psql's shell's
@@ -78,8 +66,8 @@ echo
 echo "| functions | load | backend CPU ms a run: median | lowest | mean |"
 echo "|---|---|---|---|---|"
 if [ -n "${UPFLOOR_BASE:-}" ]; then
-	funcs "$UPFLOOR_BASE" >"$KT_WORK/base.sql"
-	funcs "$KT_SRC/sql/functions" >"$KT_WORK/this.sql"
+	bench_funcs "$UPFLOOR_BASE" >"$KT_WORK/base.sql"
+	bench_funcs "$KT_SRC/sql/functions" >"$KT_WORK/this.sql"
 	for _ in $(seq "$ROUNDS"); do
 		kt_psql "$(cat "$KT_WORK/base.sql")" >/dev/null
 		series base
