@@ -235,7 +235,7 @@ if [ -n "${SYNC_FUNCS_BASE:-}" ]; then
 fi
 declare -a WAITS
 for run in $(seq "$UP_RUNS"); do
-	par= fn=
+	par='' fn=''
 	if [ ${#PARS[@]} -gt 0 ]; then
 		par=${PARS[$(((run - 1) % ${#PARS[@]}))]}
 		kt_stop_kartad
@@ -396,7 +396,9 @@ if [ "$DB_RUNS" -gt 0 ]; then
 			bench_fl.item_rollup, bench_fl.rollup_count, bench_fl.feed, bench_fl_src.plan_item,
 			bench_fl_src.item_history, bench_fl_src.op_log, bench_fl_src.change_log, bench_fl_src.item_rollup" >/dev/null
 		local n feed
-		n=$(kt_psql "SELECT count(*) FROM bench_fl_src.plan_item")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.item_history")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.op_log")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.change_log")":"$(kt_psql "SELECT count(*) FROM bench_fl_src.item_rollup")
+		n=$(kt_psql "SELECT concat_ws(':', (SELECT count(*) FROM bench_fl_src.plan_item),
+			(SELECT count(*) FROM bench_fl_src.item_history), (SELECT count(*) FROM bench_fl_src.op_log),
+			(SELECT count(*) FROM bench_fl_src.change_log), (SELECT count(*) FROM bench_fl_src.item_rollup))")
 		[ "$n" = 500:500:500:500:500 ] || { echo "the floor's rows: $n (plan_item:item_history:op_log:change_log:item_rollup), not 500 each" >&2; exit 1; }
 		feed=$(kt_psql "SELECT DISTINCT feed_id FROM bench_fl_src.change_log")
 		# plan_item's rows from kartad's text, each op parsed by itself as karta_upload_seq does
