@@ -152,6 +152,13 @@ CREATE TABLE bench_fn.input AS SELECT array_agg(coalesce(e->'a'->'item'->>'respo
 FROM (SELECT x.t::jsonb AS e FROM unnest(string_to_array((SELECT t FROM bench_batch_seq), chr(30))) x(t)
       WHERE x.t <> '') y;
 CREATE TABLE bench_fn.res (f text, v text, r int, ms float8);
+-- one cell at a time, as karta_resolve_parties (plan import, the one-by-one path) calls it
+CREATE FUNCTION bench_fn.one_base(p_text text, p_plan uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT r.parties FROM bench_fn.karta_resolve_parties_set_base(ARRAY[p_text], ARRAY[p_plan]) r
+$$;
+CREATE FUNCTION bench_fn.one_this(p_text text, p_plan uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT r.parties FROM bench_fn.karta_resolve_parties_set_this(ARRAY[p_text], ARRAY[p_plan]) r
+$$;
 DO $$
 DECLARE
 	t0 timestamptz; r int; k int; tx text[]; pl uuid[];
@@ -171,6 +178,18 @@ BEGIN
 				ARRAY(SELECT u FROM unnest(pl) u));
 		END LOOP;
 		INSERT INTO bench_fn.res VALUES ('karta_resolve_parties_set (500 cells, one text)', 'this', r,
+			extract(epoch FROM clock_timestamp() - t0) * 1000 / 50);
+		t0 := clock_timestamp();
+		FOR k IN 1..50 LOOP
+			PERFORM bench_fn.one_base(tx[k], pl[k]);
+		END LOOP;
+		INSERT INTO bench_fn.res VALUES ('one cell (karta_resolve_parties)', 'base', r,
+			extract(epoch FROM clock_timestamp() - t0) * 1000 / 50);
+		t0 := clock_timestamp();
+		FOR k IN 1..50 LOOP
+			PERFORM bench_fn.one_this(tx[k], pl[k]);
+		END LOOP;
+		INSERT INTO bench_fn.res VALUES ('one cell (karta_resolve_parties)', 'this', r,
 			extract(epoch FROM clock_timestamp() - t0) * 1000 / 50);
 	END LOOP;
 END $$;
