@@ -129,6 +129,20 @@ bench_db_cpu() {
 		awk -v n="$runs" '/^cpu0/ {a = $2} /^cpu1/ {b = $2} END {printf "%.2f\n", (b - a) / n}'
 }
 
+# bench_funcs DIR: every CREATE OR REPLACE FUNCTION of the upload path's files in DIR (a
+# version of sql/functions/: 00_schema, 20_plans, 30_feeds, 34_upload, 42_rollup) as one
+# script — loaded into a bench's database to switch between two versions of those functions
+# (bench/upload_floor.sh, bench/sync.sh's SYNC_FUNCS_BASE). Triggers and tables do not switch.
+bench_funcs() {
+	python3 - "$1" <<'PY'
+import re, sys, os
+for f in ('00_schema.sql', '20_plans.sql', '30_feeds.sql', '34_upload.sql', '42_rollup.sql'):
+    s = open(os.path.join(sys.argv[1], f)).read()
+    for m in re.finditer(r'^CREATE OR REPLACE FUNCTION .*?(?:\$\$|\$f\$);[ \t]*$', s, re.S | re.M):
+        print(m.group(0))
+PY
+}
+
 # bench_sync_region: bench/sync.sh's region in the current database — 60 municipalities, 1,000
 # schools, 100 plans (the region's, the municipalities', 39 schools') × 3 sections × 100 items,
 # analyzed (bench/sync.sh, bench/upload_pair.sh).

@@ -24,6 +24,8 @@
 # SYNC_UP_PARALLEL="1 2" restarts kartad before each run of part 3 with --upload-parallel taken
 # from the list in turn (1, 2, 1, 2, …: server/handlers/h_upload.c, [upload] parallel), and
 # warms its backends with a sync of 2,000 ops before the run;
+# SYNC_FUNCS_BASE=DIR switches the upload's functions between DIR's (odd runs of part 3) and
+# this tree's (even runs), each warmed by a 2,000-op sync;
 # SYNC_WAITS=1 samples what kartad's active backends wait on (their wait_event every 10 ms)
 # during each sync of part 3 and prints the counts under the table;
 # PULL_NEW=N (a multiple of 300) sizes part 2; KARTA_BASE=PATH (the karta binary of another
@@ -223,9 +225,17 @@ waits_summary() {
 		printf "; ticks with an Upload applied %d, with two at once %d\n", busy, two }' "$1"
 }
 PARS=(${SYNC_UP_PARALLEL:-})
+# SYNC_FUNCS_BASE=DIR: another version of sql/functions/ (e.g. main's) whose upload functions
+# (bench_funcs) replace this tree's before the odd runs of part 3, this tree's put back before
+# the even ones — kartad checks the functions only when it starts, so not with SYNC_UP_PARALLEL
+if [ -n "${SYNC_FUNCS_BASE:-}" ]; then
+	[ -z "${SYNC_UP_PARALLEL:-}" ] || { echo "SYNC_FUNCS_BASE and SYNC_UP_PARALLEL exclude each other" >&2; exit 1; }
+	bench_funcs "$SYNC_FUNCS_BASE" >"$KT_WORK/funcs-base.sql"
+	bench_funcs "$KT_SRC/sql/functions" >"$KT_WORK/funcs-this.sql"
+fi
 declare -a WAITS
 for run in $(seq "$UP_RUNS"); do
-	par=
+	par='' fn=''
 	if [ ${#PARS[@]} -gt 0 ]; then
 		par=${PARS[$(((run - 1) % ${#PARS[@]}))]}
 		kt_stop_kartad
@@ -237,6 +247,14 @@ for run in $(seq "$UP_RUNS"); do
 		done
 		# fresh backends compile the upload's functions and plans on their first call (≈ 0.1 s
 		# of CPU each): a sync of 2,000 ops first, so that each mode's run meets warm ones
+		"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/reg.state" "$PLAN" "$SECTION" 2000 >/dev/null
+		"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
+	fi
+	if [ -n "${SYNC_FUNCS_BASE:-}" ]; then # base on odd runs, this tree's on even ones
+		fn=this
+		[ $((run % 2)) = 0 ] || fn=base
+		kt_psql "$(cat "$KT_WORK/funcs-$fn.sql")" >/dev/null
+		# the backends compile the switched functions on their next call: a warming sync first
 		"$KT_BIN/tests/kt_outbox_fill" "$KT_WORK/reg.state" "$PLAN" "$SECTION" 2000 >/dev/null
 		"$KT_KARTA" --config "$KT_WORK/reg.conf" sync >/dev/null
 	fi
@@ -277,11 +295,12 @@ for run in $(seq "$UP_RUNS"); do
 		AND i.title LIKE 'Новое мероприятие %' AND i.created_at > now() - interval '10 minutes'
 		ORDER BY i.created_at DESC LIMIT $queued" >/dev/null
 	t_floor=$(ms "$t0")
-	echo "| $run${par:+ (parallel=$par)} | $load | $t_ack | $((queued * 1000 / t_ack)) | $t_up | $((queued * 1000 / t_up)) |" \
+	echo "| $run${par:+ (parallel=$par)}${fn:+ ($fn functions)} | $load | $t_ack | $((queued * 1000 / t_ack)) | $t_up | $((queued * 1000 / t_up)) |" \
 		"$t_floor | $(awk "BEGIN { printf \"%.0f\", $t_ack / ($t_floor > 0 ? $t_floor : 1) }") |" \
 		"$((b1 - b0)) | $((k1 - k0)) | $c_cpu |"
 	grep -E "^(sent|pulled)" "$KT_WORK/upload.out" >&2 || true
 done
+[ -z "${SYNC_FUNCS_BASE:-}" ] || kt_psql "$(cat "$KT_WORK/funcs-this.sql")" >/dev/null
 echo
 for run in "${!WAITS[@]}"; do echo "- run $run: ${WAITS[run]}"; done
 echo
@@ -340,6 +359,91 @@ if [ "$DB_RUNS" -gt 0 ]; then
 		kt_psql "VACUUM plan_item, item_history, change_log, op_log, item_rollup, item_floor_ix"
 		printf '| %s | %.1f |\n' "$1" "$(bench_db_cpu "$DB_RUNS" "$2" "${3:-}" "$RESTORE")"
 	}
+	# floor_rows: part 4's rows of the guarantee floor (above where it is called)
+	floor_rows() {
+		local ids="SELECT (e->'a'->'item'->>'id')::uuid FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e"
+		local opids="SELECT (e->>'op_id')::uuid FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e"
+		local t
+		kt_psql "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench_fl CASCADE;
+		DROP SCHEMA IF EXISTS bench_fl_src CASCADE; CREATE SCHEMA bench_fl; CREATE SCHEMA bench_fl_src"
+		for t in plan_item item_history op_log change_log item_rollup rollup_count feed; do
+			kt_psql "CREATE TABLE bench_fl.$t (LIKE $t INCLUDING ALL);
+			CREATE TABLE bench_fl_src.$t (LIKE $t)" >/dev/null
+		done
+		# the rows one Upload of the batch writes (\copy through files: the Upload is rolled back)
+		{
+			echo "BEGIN;"
+			echo "SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq));"
+			echo "\\copy (SELECT * FROM plan_item WHERE id IN ($ids)) TO '$KT_WORK/fl.plan_item'"
+			echo "\\copy (SELECT * FROM item_history WHERE item_id IN ($ids)) TO '$KT_WORK/fl.item_history'"
+			echo "\\copy (SELECT * FROM op_log WHERE device_id = $REG_DEV AND op_id IN ($opids)) TO '$KT_WORK/fl.op_log'"
+			echo "\\copy (SELECT * FROM change_log WHERE entity_id IN ($ids)) TO '$KT_WORK/fl.change_log'"
+			echo "\\copy (SELECT * FROM item_rollup WHERE item_id IN ($ids)) TO '$KT_WORK/fl.item_rollup'"
+			echo "ROLLBACK;"
+			for t in plan_item item_history op_log change_log item_rollup; do
+				echo "\\copy bench_fl_src.$t FROM '$KT_WORK/fl.$t'"
+			done
+		} | psql -XAtq -v ON_ERROR_STOP=1 "$KT_CONNINFO" >/dev/null
+		kt_psql "INSERT INTO bench_fl.plan_item SELECT * FROM plan_item;
+		INSERT INTO bench_fl.item_history OVERRIDING SYSTEM VALUE SELECT * FROM item_history;
+		INSERT INTO bench_fl.op_log SELECT * FROM op_log;
+		INSERT INTO bench_fl.change_log SELECT * FROM change_log;
+		INSERT INTO bench_fl.item_rollup SELECT * FROM item_rollup;
+		INSERT INTO bench_fl.rollup_count SELECT * FROM rollup_count;
+		INSERT INTO bench_fl.feed SELECT * FROM feed;
+		SELECT setval(pg_get_serial_sequence('bench_fl.item_history', 'id'), (SELECT max(id) FROM item_history))" >/dev/null
+		kt_psql "VACUUM ANALYZE bench_fl.plan_item, bench_fl.item_history, bench_fl.op_log, bench_fl.change_log,
+			bench_fl.item_rollup, bench_fl.rollup_count, bench_fl.feed, bench_fl_src.plan_item,
+			bench_fl_src.item_history, bench_fl_src.op_log, bench_fl_src.change_log, bench_fl_src.item_rollup" >/dev/null
+		local n feed
+		n=$(kt_psql "SELECT concat_ws(':', (SELECT count(*) FROM bench_fl_src.plan_item),
+			(SELECT count(*) FROM bench_fl_src.item_history), (SELECT count(*) FROM bench_fl_src.op_log),
+			(SELECT count(*) FROM bench_fl_src.change_log), (SELECT count(*) FROM bench_fl_src.item_rollup))")
+		[ "$n" = 500:500:500:500:500 ] || { echo "the floor's rows: $n (plan_item:item_history:op_log:change_log:item_rollup), not 500 each" >&2; exit 1; }
+		feed=$(kt_psql "SELECT DISTINCT feed_id FROM bench_fl_src.change_log")
+		# plan_item's rows from kartad's text, each op parsed by itself as karta_upload_seq does
+		local f_item="${floor_sql/INSERT INTO item_floor_ix/INSERT INTO bench_fl.plan_item}"
+		local from_text="(SELECT x.t::jsonb->'a'->'item' AS it FROM unnest(string_to_array((SELECT t
+			FROM bench_batch_seq), chr(30))) x(t) WHERE x.t <> '' OFFSET 0) x"
+		# (OFFSET 0: each op parsed, and its item taken out, once — flattened, every column's
+		# expression parsed the op's text again)
+		f_item=${f_item/"(SELECT e->'a'->'item' AS it FROM jsonb_array_elements((SELECT t FROM bench_batch)::jsonb) e) x"/$from_text}
+		[[ $f_item == *bench_batch_seq* ]] || { echo "the floor's plan_item statement was not rewritten" >&2; exit 1; }
+		local f_parse="SELECT count(*) FROM (SELECT x.t::jsonb FROM unnest(string_to_array((SELECT t
+			FROM bench_batch_seq), chr(30))) x(t) WHERE x.t <> '') e"
+		local f_typed="INSERT INTO bench_fl.plan_item SELECT * FROM bench_fl_src.plan_item"
+		local f_hist="INSERT INTO bench_fl.item_history(item_id, row_version, op, fields, device_id, org_id)
+			SELECT h.item_id, h.row_version, h.op, h.fields, h.device_id, h.org_id FROM bench_fl_src.item_history h"
+		local f_log="INSERT INTO bench_fl.op_log SELECT * FROM bench_fl_src.op_log"
+		local f_change="INSERT INTO bench_fl.change_log(feed_id, seq, entity_type, entity_id, op, row_version,
+				changed_fields, payload, origin_device, origin_op_id)
+			SELECT c.feed_id, c.seq, c.entity_type, c.entity_id, c.op, c.row_version, NULL, $pj(i),
+				c.origin_device, c.origin_op_id
+			FROM bench_fl_src.change_log c JOIN bench_fl_src.plan_item i ON i.id = c.entity_id"
+		local f_rollup="INSERT INTO bench_fl.item_rollup SELECT * FROM bench_fl_src.item_rollup"
+		local f_count="INSERT INTO bench_fl.rollup_count AS c (plan_id, items, due, done, overdue,
+				not_reported, in_progress, blocked, not_applicable, latest)
+			SELECT r.plan_id, count(*), 0, 0, 0, 0, 0, 0, 0, max(r.created_at)
+			FROM bench_fl_src.item_rollup r GROUP BY r.plan_id
+			ON CONFLICT (plan_id) DO UPDATE SET items = c.items + EXCLUDED.items,
+				latest = greatest(c.latest, EXCLUDED.latest)"
+		local f_feed="UPDATE bench_fl.feed SET last_seq = last_seq + 500 WHERE org_id = $feed"
+		local fl_vac="VACUUM bench_fl.plan_item, bench_fl.item_history, bench_fl.op_log, bench_fl.change_log,
+			bench_fl.item_rollup, bench_fl.rollup_count, bench_fl.feed"
+		fl_cpu() { kt_psql "$fl_vac"; printf '| %s | %.1f |\n' "$1" "$(bench_db_cpu "$DB_RUNS" "$2")"; }
+		fl_cpu "guarantee floor: kartad's text of the batch parsed, op by op (jsonb)" "$f_parse"
+		fl_cpu "guarantee floor: plan_item (the 500 rows from kartad's text, parsed op by op, into a copy holding the table's rows)" "$f_item"
+		fl_cpu "guarantee floor: plan_item (the same rows already typed: no parse)" "$f_typed"
+		fl_cpu "guarantee floor: item_history (500 rows)" "$f_hist"
+		fl_cpu "guarantee floor: op_log (500 rows)" "$f_log"
+		fl_cpu "guarantee floor: change_log (500 rows, each payload to_json of its item)" "$f_change"
+		fl_cpu "guarantee floor: item_rollup (500 rows)" "$f_rollup"
+		fl_cpu "guarantee floor: rollup_count (the plan's row, one upsert)" "$f_count"
+		fl_cpu "guarantee floor: feed (the counter, one update)" "$f_feed"
+		fl_cpu "**guarantee floor, the sum: all seven in one run (plan_item's from kartad's text)**" "$f_item; $f_hist; $f_log; $f_change; $f_rollup; $f_count; $f_feed"
+		db_cpu "karta_upload_seq, whole, again (beside its floor)" \
+			"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
+	}
 	off() { echo "ALTER TABLE $1 DISABLE TRIGGER $2;"; }
 	echo
 	echo "## one 500-op Upload of item adds inside the database (karta_upload, rolled back, $DB_RUNS runs; load $(cut -d' ' -f1 /proc/loadavg))"
@@ -365,6 +469,16 @@ if [ "$DB_RUNS" -gt 0 ]; then
 					"SELECT count(*) FROM karta_upload_seq($REG_DEV, (SELECT t FROM bench_batch_seq))"
 			done
 		fi
+	fi
+	# the guarantee floor of an item add: every row the batch's Upload writes — plan_item,
+	# item_history, op_log, change_log (its payload made by to_json of the item), item_rollup,
+	# the plan's roll-up counters (one upsert), the feed's counter (one update) — each by one
+	# untriggered INSERT … SELECT (UPDATE for the feed) into a copy (LIKE … INCLUDING ALL: its
+	# indexes, CHECKs and defaults, no trigger) holding the table's rows; the rows themselves
+	# taken from one karta_upload_seq of the batch, rolled back (bench_fl_src.*). The sum is
+	# what no set-wise apply can go below while writing what the guarantees need.
+	if [ "$(kt_psql "SELECT to_regproc('karta_upload_seq') IS NOT NULL")" = t ]; then
+		floor_rows
 	fi
 	db_cpu "… without the feed append (karta_feed_stmt)" "$up_sql" "$(off plan_item plan_item_feed_insert)"
 	db_cpu "… with the feed append replaced by its floor (the same change_log rows by one INSERT … SELECT)" \

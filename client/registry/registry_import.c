@@ -1,12 +1,16 @@
 /* registry_import: `karta registry import KIND FILE.csv` — reads a registry file with kt_csv
  * (UTF-8 or Windows-1251, ; , or TAB, karta's headers or the interop layout), checks every
  * row with kt_validate, and queues every new or changed row — as ops of many rows
- * (reg_batch.c: RecordOp registry_rows, each row with its line) — all in one local
- * transaction (replica_batch_begin/end): a file goes in whole or not at all (with
- * --partial, its valid rows). Rows get deterministic ids (the owner, the table and the row's
- * natural key), and a row equal to the replica's copy is not sent, so a re-import of the same
- * file queues nothing. Then, when the server is reachable, the outbox is sent and the replica
- * pulled, and the server's answer to each row is reported with its line.
+ * (reg_batch.c: RecordOp registry_rows, each row with its line): a file goes in whole or
+ * not at all (with --partial, its valid rows). Offline (and --dry-run) that is one pass, all
+ * in one local transaction (replica_batch_begin/end). Online it is two (two_passes): the
+ * first checks and compares every row and says what it refuses — anything refused, and
+ * nothing is queued —; the second reads the file again and queues, each op committed in a
+ * short transaction as it fills and sent at once by a sender thread while a puller pulls the
+ * rows answered back (reg_pipe.c, as the federal package's import: registry_gds.c). Rows get
+ * deterministic ids (the owner, the table and the row's natural key), and a row equal to the
+ * replica's copy is not sent, so a re-import of the same file queues nothing. The server's
+ * answer to each row is reported with its line.
  *
  * Messages name lines and columns, never values: registry fields are personal data. */
 #include <errno.h>
@@ -57,12 +61,20 @@ static void bar(struct imp *im, struct kt_csv_reader *rd, bool done)
 	fflush(stderr);
 }
 
-/* "FILE:LINE: «field»: reason" (the progress bar cleared first). */
-void ri_reject(struct imp *im, int line, const char *msg)
+/* "FILE:LINE: reason" (the progress bar cleared first), whatever the pass. */
+static void say(struct imp *im, int line, const char *msg)
 {
 	if (im->tty)
 		fprintf(stderr, "\r\033[K");
 	fprintf(stderr, "%s:%d: %s\n", im->file, line, _(msg)); /* N_() at the callers */
+}
+
+/* "FILE:LINE: «field»: reason": a row refused here (said once: not again by the second pass,
+ * which refuses the same rows). */
+void ri_reject(struct imp *im, int line, const char *msg)
+{
+	if (!im->quiet)
+		say(im, line, msg);
 }
 
 void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout layout,
@@ -80,8 +92,10 @@ void ri_reject_field(struct imp *im, int line, int field, enum kt_reg_layout lay
 static int queue(struct imp *im, const char *kind, const char *type, const char *id, long long base,
 	json_t *args, json_t *local, int line, char action)
 {
-	if (im->dry)
+	if (im->dry) {
+		im->would++;
 		return 0;
+	}
 	if (im->nq == im->capq) {
 		size_t cap = im->capq ? im->capq * 2 : 256;
 		struct qop *g = realloc(im->q, cap * sizeof *g);
@@ -293,24 +307,6 @@ static int delete_missing(struct imp *im)
 
 /* ---- the server's answers -------------------------------------------------------------------- */
 
-int ri_answer(struct qop *q, const Karta__OpResult *res, struct ri_tally *t, char *said,
-	size_t n, const char **msg)
-{
-	int o = res->outcome == KARTA__OP_OUTCOME__OP_DUPLICATE ? (int)res->first_outcome
-		: (int)res->outcome;
-	q->outcome = o;
-	*msg = res->message && *res->message ? kt_server_text(res->message, said, n)
-		: _("no reason given");
-	if (o == KARTA__OP_OUTCOME__OP_APPLIED) {
-		t->added += q->action == 'a';
-		t->updated += q->action == 'u';
-		t->deleted += q->action == 'd';
-	}
-	t->refused += o == KARTA__OP_OUTCOME__OP_REJECTED && q->action != 'p';
-	t->conflicts += o == KARTA__OP_OUTCOME__OP_CONFLICT;
-	return o;
-}
-
 static void on_result(void *arg, const struct replica_op *op, const Karta__OpResult *res)
 {
 	struct imp *im = arg;
@@ -325,10 +321,10 @@ static void on_result(void *arg, const struct replica_op *op, const Karta__OpRes
 		snprintf(buf, sizeof buf, q->action == 'p' ?
 			_("server refused the exam point attachment: %s (%s)") : _("server refused: %s (%s)"), msg,
 			kt_status_name((int)res->status));
-		ri_reject(im, q->line, buf);
+		say(im, q->line, buf);
 	} else if (o == KARTA__OP_OUTCOME__OP_CONFLICT) {
 		snprintf(buf, sizeof buf, _("conflict: %s"), msg);
-		ri_reject(im, q->line, buf);
+		say(im, q->line, buf);
 	}
 }
 
@@ -341,63 +337,6 @@ static void own_org(struct imp *im)
 		im->own_org[0] = '\0';
 	if (replica_meta_get(im->r, "level", im->own_level, sizeof im->own_level) != 0)
 		im->own_level[0] = '\0';
-}
-
-/* Connects, sends the outbox (fn answers each result) and pulls back. Offline (the server
- * cannot be reached): *offline set, 0 — the queued rows wait for 'karta sync'. -1: the
- * connection failed otherwise; -2: sending or pulling failed (said by sync.c). */
-static int ri_sync(struct client *cl, sync_result_fn fn, void *arg, bool *offline)
-{
-	struct sync_report rep = {0};
-	if (!sync_connect(cl, true)) {
-		if (!cl->unreachable)
-			return -1;
-		*offline = true;
-		return 0;
-	}
-	return sync_push(cl, &rep, fn, arg) == 0 && sync_pull(cl, false, &rep) == 0 ? 0 : -2;
-}
-
-bool ri_nothing_imported(const char *file, long rejected, long rows, bool partial, bool dry)
-{
-	if (!rejected || partial || dry)
-		return false;
-	fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above): nothing imported; fix them, "
-			"or import the valid rows with --partial\n"), file, rejected, rows);
-	return true;
-}
-
-int ri_deliver(struct client *cl, sync_result_fn fn, void *arg, bool dry, bool *offline,
-	const char *file, size_t nq)
-{
-	if (!dry && nq && !*offline && ri_send(cl, fn, arg, offline, file, nq) != 0)
-		return -1;
-	if (*offline && nq)
-		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
-				"karta: offline: %zu changes queued; 'karta sync' sends them\n", nq),
-			nq);
-	return 0;
-}
-
-int ri_exit(long rejected, const struct ri_tally *t)
-{
-	return rejected || t->refused || t->conflicts ? EXIT_RUNTIME : EXIT_OK;
-}
-
-int ri_refresh(struct client *cl, bool *offline)
-{
-	return ri_sync(cl, NULL, NULL, offline) == 0 ? 0 : -1;
-}
-
-int ri_send(struct client *cl, sync_result_fn fn, void *arg, bool *offline, const char *file,
-	size_t nq)
-{
-	int rc = ri_sync(cl, fn, arg, offline);
-	if (rc != -2)
-		return rc;
-	fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
-			"was not sent\n"), file, nq);
-	return -1;
 }
 
 static int check_owner(struct imp *im, const struct kt_reg_map *map)
@@ -466,6 +405,22 @@ static void summary_line(const struct imp *im, FILE *out)
 	}
 }
 
+/* Sending while reading (the second pass online): the ops flushed so far committed when it
+ * is time (all: at the end), and the sender told (reg_pipe.c). Without mu held. 0, or -1
+ * (printed). */
+static int commit_ops(struct imp *im, bool all)
+{
+	struct reg_batch *b = &im->batch;
+	if (!im->piping || !b->own_txn || !b->nwops ||
+	    (!all && !reg_pipe_commit_now(&im->pipe, b->done_rows + b->held_rows, b->nwops)))
+		return 0;
+	long n = reg_batch_commit(b);
+	if (n < 0)
+		return -1;
+	reg_pipe_written(&im->pipe, (size_t)n);
+	return 0;
+}
+
 /* Reads every row: 0 read to the end, -1 a malformed file or a local error (printed). */
 static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_reg_map *map)
 {
@@ -508,8 +463,15 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 			kt_reg_fill(map, &row, rr.v, nf);
 			bool dry = im->dry;
 			im->dry = dry || (im->rejected && !im->partial); /* will roll back: stop queueing */
+			if (im->piping)
+				pthread_mutex_lock(&im->mu);
+			size_t ops = im->batch.nops;
 			int rc = import_row(im, &rr, row.line);
+			if (im->piping)
+				pthread_mutex_unlock(&im->mu);
 			im->dry = dry;
+			if (rc >= 0 && im->batch.nops != ops && commit_ops(im, false) != 0)
+				rc = -1;
 			if (rc < 0)
 				return -1;
 			im->rejected += rc;
@@ -517,6 +479,123 @@ static int read_rows(struct imp *im, struct kt_csv_reader *rd, const struct kt_r
 		if ((im->rows & 63) == 0)
 			bar(im, rd, false);
 	}
+}
+
+/* After the rows: --delete-missing's deletions (not with rows rejected: said once). 0, or -1
+ * (printed). */
+static int missing_rows(struct imp *im)
+{
+	if (!im->delete_missing)
+		return 0;
+	if (im->rejected) {
+		if (!im->quiet)
+			fprintf(stderr, _("karta: %s: --delete-missing not applied: %ld rows were rejected (a "
+					"rejected line would read as missing)\n"), im->file, im->rejected);
+		return 0;
+	}
+	if (im->piping)
+		pthread_mutex_lock(&im->mu);
+	int rc = delete_missing(im);
+	if (im->piping)
+		pthread_mutex_unlock(&im->mu);
+	return rc;
+}
+
+/* The file read again from its first row (its header mapped as before). 0, or -1 (printed). */
+static int reread(struct imp *im, FILE *f, struct kt_csv_reader **rd)
+{
+	struct kt_csv_row hdr;
+	struct kt_csv_err err;
+	kt_csv_reader_free(*rd);
+	*rd = NULL;
+	if (fseek(f, 0, SEEK_SET) != 0 || !(*rd = kt_csv_reader_file(f, NULL)) ||
+	    kt_csv_next(*rd, &hdr, &err) != KT_CSV_ROW) {
+		fprintf(stderr, _("karta: %s: cannot read the file again; nothing imported\n"), im->file);
+		return -1;
+	}
+	return 0;
+}
+
+/* The import online: a first pass checks every row (and says what it refuses) and compares
+ * it with the replica — a refused row, and nothing at all is queued or sent (without
+ * --partial); nothing new or changed, and it is done; else a second pass reads the file
+ * again, compares and queues, and each op of rows is committed in a short local transaction
+ * and sent as soon as it is written (reg_pipe.c: a sender and a puller, each with its own
+ * connection and replica handle), so the server applies the first rows while the client
+ * reads the last, and the rows answered are pulled back while the server applies the next
+ * ones — as the federal package's import does (registry_gds.c). 0, or -1 (printed). */
+static int two_passes(struct imp *im, FILE *f, struct kt_csv_reader **rd,
+	const struct kt_reg_map *map)
+{
+	im->dry = true; /* the check pass: every rule of the one-pass import, nothing queued */
+	int read = read_rows(im, *rd, map);
+	bar(im, *rd, true);
+	if (read != 0) {
+		fprintf(stderr, _("karta: %s: nothing imported\n"), im->file);
+		return -1;
+	}
+	if (missing_rows(im) != 0)
+		return -1;
+	im->dry = false;
+	if (ri_nothing_imported(im->file, im->rejected, im->rows, im->partial, false))
+		return -1;
+	if (im->would == 0)
+		return 0; /* the counts of the first pass are the import's */
+	reg_map_free(&im->seen);
+	reg_map_free(&im->scopes);
+	im->rows = im->rejected = im->unchanged = im->to_add = im->to_update = im->to_delete = 0;
+	im->skipped = 0;
+	im->quiet = true; /* the same rows are refused again: said once */
+	if (reread(im, f, rd) != 0)
+		return -1;
+	reg_batch_init(&im->batch, im->r, im->file, "line");
+	im->batch.own_txn = true;
+	/* the ops written several at a time (reg_pipe_commit_now): the entity index's pages they
+	 * dirty stay in the cache until the commit */
+	if (replica_outbox_cache(im->r, reg_pipe_cache_kib()) != 0) {
+		fprintf(stderr, _("karta: cannot read the replica: %s\n"), replica_error(im->r));
+		return -1;
+	}
+	im->pipe = (struct reg_pipe){.cfg = &im->cl->cfg, .mu = &im->mu, .fn = on_result, .arg = im};
+	if (reg_pipe_start(&im->pipe) != 0)
+		return -1;
+	im->piping = true;
+	int rc = read_rows(im, *rd, map);
+	bar(im, *rd, true);
+	if (rc == 0)
+		rc = missing_rows(im);
+	if (rc == 0) {
+		pthread_mutex_lock(&im->mu);
+		rc = reg_batch_flush(&im->batch);
+		pthread_mutex_unlock(&im->mu);
+	}
+	if (rc == 0)
+		rc = commit_ops(im, true);
+	reg_pipe_end(&im->pipe, rc != 0);
+	im->piping = false;
+	im->quiet = false;
+	if (rc != 0) { /* the rows of the ops committed are queued; the others are not */
+		size_t n = im->batch.done_rows;
+		fprintf(stderr, P_("karta: %s: %zu change was queued before the import stopped; 'karta "
+				"sync' sends it, importing the file again queues the rest\n", "karta: %s: %zu "
+				"changes were queued before the import stopped; 'karta sync' sends them, importing "
+				"the file again queues the rest\n", n), im->file, n);
+		return -1;
+	}
+	if (im->pipe.send_rc == -1 && im->pipe.snd.unreachable) {
+		im->offline = true; /* summary: queued, 'karta sync' sends them */
+		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
+				"karta: offline: %zu changes queued; 'karta sync' sends them\n", im->nq), im->nq);
+	} else if (im->pipe.send_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
+				"was not sent\n"), im->file, im->nq);
+		return -1;
+	} else if (im->pipe.pull_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
+				"'karta sync' pulls the rest\n"), im->file);
+		return -1;
+	}
+	return 0;
 }
 
 int registry_import_cmd(struct client *cl, int argc, char **argv)
@@ -561,6 +640,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	struct imp im = {.cl = cl, .file = pos[1], .kind = (enum kt_reg_kind)kind,
 		.partial = o[O_PARTIAL].set, .dry = o[O_DRY].set, .delete_missing = o[O_MISSING].set,
 		.org_opt = o[O_ORG].set ? o[O_ORG].str : NULL, .tty = isatty(2) == 1};
+	pthread_mutex_init(&im.mu, NULL);
 	im.table = reg_table(im.kind);
 	FILE *f = fopen(im.file, "rb");
 	if (!f) {
@@ -596,6 +676,15 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		goto out;
 	if (ri_index(&im) != 0)
 		goto dberr;
+	clock_gettime(CLOCK_MONOTONIC, &im.last_bar);
+	/* everything checked first, then sent while read again (bench hook: KARTA_IMPORT_ONE_PASS=1
+	 * reads once, queues all in one local transaction, then sends, as before) */
+	const char *one = getenv("KARTA_IMPORT_ONE_PASS");
+	if (!im.dry && !im.offline && !(one && strcmp(one, "1") == 0)) {
+		if (two_passes(&im, f, &rd, &map) != 0)
+			goto out;
+		goto done;
+	}
 	if (!im.dry) {
 		if (replica_batch_begin(im.r) != 0)
 			goto dberr;
@@ -609,12 +698,8 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		fprintf(stderr, _("karta: %s: nothing imported\n"), im.file);
 		goto out;
 	}
-	if (im.delete_missing && im.rejected) {
-		fprintf(stderr, _("karta: %s: --delete-missing not applied: %ld rows were rejected (a "
-				"rejected line would read as missing)\n"), im.file, im.rejected);
-	} else if (im.delete_missing && delete_missing(&im) != 0) {
+	if (missing_rows(&im) != 0)
 		goto out;
-	}
 	if (ri_nothing_imported(im.file, im.rejected, im.rows, im.partial, im.dry))
 		goto out;
 	if (in_batch) {
@@ -626,6 +711,7 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	}
 	if (ri_deliver(cl, on_result, &im, im.dry, &im.offline, im.file, im.nq) != 0)
 		goto out;
+done:
 	summary_line(&im, stdout);
 	if (im.rejected && !im.dry)
 		fprintf(stderr, _("karta: %s: %ld of %ld rows rejected (above) and not imported%s\n"),
@@ -641,5 +727,6 @@ out:
 	fclose(f);
 	reg_batch_free(&im.batch);
 	ri_free(&im);
+	pthread_mutex_destroy(&im.mu);
 	return rc;
 }

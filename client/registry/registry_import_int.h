@@ -4,11 +4,13 @@
 #define KT_REGISTRY_IMPORT_INT_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 
 #include "kt_registry.h"
 #include "reg_batch.h"
+#include "reg_pipe.h"
 #include "registry_rows.h"
 #include "registry_view.h"
 #include "sync.h"
@@ -63,6 +65,13 @@ struct imp {
 	bool tty;
 	struct timespec last_bar;
 	size_t total_bytes;
+	/* online, the second pass (registry_import.c two_passes): the ops go out while the file is
+	 * read again (reg_pipe.c); mu guards q, nq, server and the batch's ops against the
+	 * sender's answers. quiet: the rows refused here were said by the first pass */
+	bool piping, quiet;
+	long would; /* ops the first pass would have queued */
+	pthread_mutex_t mu;
+	struct reg_pipe pipe;
 };
 
 /* Where a file row goes. */

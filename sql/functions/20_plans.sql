@@ -74,9 +74,15 @@ $$;
 -- образования» and an alias bound to an organization all resolve to one party. One statement
 -- for a set-wise run's items, not a call a distinct text: a 500-item Upload whose items name
 -- 500 different responsible texts spent ≈ 45 of its 90 ms in those calls (docs/performance.md,
--- "Upload: the run's own work").
+-- "Upload: the run's own work"). PL/pgSQL so that its statement is planned once a session:
+-- its callers pass sub-selects (ARRAY(SELECT …)), which keep an SQL function from being
+-- inlined, and an SQL function not inlined is planned again at every call (≈ 2 ms of a
+-- 500-item Upload's; docs/performance.md, "The guarantee floor of an item add").
 CREATE OR REPLACE FUNCTION karta_resolve_parties_set(p_texts text[], p_plans uuid[])
-RETURNS TABLE (txt text, plan_id uuid, parties jsonb) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (txt text, plan_id uuid, parties jsonb) LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
 	WITH c AS MATERIALIZED (
 		SELECT row_number() OVER () AS k, u.txt, u.plan_id, ' ' || karta_norm(regexp_replace(
 			coalesce(u.txt, ''), '[,;:.()«»"“”/]', ' ', 'g')) || ' ' AS t
@@ -97,8 +103,8 @@ RETURNS TABLE (txt text, plan_id uuid, parties jsonb) LANGUAGE sql STABLE AS $$
 		SELECT h.k, jsonb_agg(jsonb_build_object('text', h.text, 'party', h.party, 'org', h.org,
 			'meaning', h.meaning) ORDER BY h.text) AS parties
 		FROM hits h GROUP BY h.k)
-	SELECT c.txt, c.plan_id, coalesce(g.parties, '[]') FROM c LEFT JOIN g ON g.k = c.k
-$$;
+	SELECT c.txt, c.plan_id, coalesce(g.parties, '[]') FROM c LEFT JOIN g ON g.k = c.k;
+END $$;
 
 -- One cell's parties (karta_resolve_parties_set of the one cell).
 CREATE OR REPLACE FUNCTION karta_resolve_parties(p_text text, p_plan uuid) RETURNS jsonb

@@ -184,19 +184,27 @@ BEGIN
 			i.a0 - names <> '{}' AS unknown, -- a field the table does not have (0008 names it)
 			c.id IS NOT NULL AS found, to_jsonb(c) AS curj, c.org_id AS cur_org,
 			c.row_version AS cur_v, c.deleted_at AS cur_del,
-			CASE WHEN gds THEN og.id
-			     WHEN nullif(i.a->>'org', '') IS NOT NULL THEN coalesce(oc.id, -1)
+			CASE WHEN gds THEN o.og
+			     WHEN nullif(i.a->>'org', '') IS NOT NULL THEN coalesce(o.oc, -1)
 			     WHEN nullif(i.a->>'org_id', '') IS NOT NULL THEN karta_up_org(i.a, 'org') END AS org_arg,
-			CASE WHEN gds THEN gs.id
+			CASE WHEN gds THEN o.gs
 			     WHEN i.a ? 'grad_org' OR i.a ? 'grad_org_id' THEN karta_up_org(i.a, 'grad_org') END AS grad,
 			-- a package row whose school GUIDs karta does not know: 0019 names them
-			gds AND (og.id IS NULL OR gs.id IS NULL AND nullif(i.a->>'grad_org_guid', '') IS NOT NULL) AS unresolved
+			gds AND (o.og IS NULL OR o.gs IS NULL AND nullif(i.a->>'grad_org_guid', '') IS NOT NULL) AS unresolved
 		FROM dt i
-		LEFT JOIN organization oc ON NOT gds AND oc.code = i.a->>'org'
+		-- the owner by code (a CSV's Код ОО) or, for the package, owner and graduation school
+		-- by GUID: a probe of the unique key a row, only of the kind the run has. As joins
+		-- whose condition carried the kind (`gds AND og.guid = …`), a generic plan, sure of
+		-- ten rows against three schools, nested them: 1,000 × 1,003 comparisons an op, 70–
+		-- 100 ms of a 140 ms statement (docs/performance.md, branch regimp)
 		-- (every GUID of the run well-formed: karta_rows_gds checked them, one match for the run)
-		LEFT JOIN organization og ON gds AND og.level = 'school' AND og.guid = (i.a->>'org_guid')::uuid
-		LEFT JOIN organization gs ON gds AND gs.level = 'school'
-			AND gs.guid = nullif(i.a->>'grad_org_guid', '')::uuid
+		CROSS JOIN LATERAL (SELECT
+			CASE WHEN NOT gds THEN (SELECT oc.id FROM organization oc WHERE oc.code = i.a->>'org') END AS oc,
+			CASE WHEN gds THEN (SELECT og.id FROM organization og
+				WHERE og.guid = (i.a->>'org_guid')::uuid AND og.level = 'school') END AS og,
+			CASE WHEN gds THEN (SELECT gs.id FROM organization gs
+				WHERE gs.guid = nullif(i.a->>'grad_org_guid', '')::uuid AND gs.level = 'school') END AS gs
+			OFFSET 0) o
 		LEFT JOIN cur c ON c.id = i.rid),
 	-- the row as 0008 writes it: the current row and the input, then the
 	-- graduation school, the stored forms of СНИЛС and the document, the row's own fields

@@ -154,6 +154,9 @@ kt_assert_contains "$KT_OUT" "imported 4 rows: 1 added, 0 updated, 3 unchanged, 
 kt_assert_contains "$KT_ERR" "2 of 6 rows rejected (above) and not imported (--partial: the others were)"
 kt_assert_eq 4 "$(n_part sch11)" "sch11 participants after --partial"
 kt_assert_eq 0 "$(outbox sch11)" "outbox after --partial"
+# online the file is read twice (checked, then queued while sent): each refusal said once
+kt_assert_eq 1 "$(grep -c 'bad.csv:5: «СНИЛС»' <<<"$KT_ERR")" "--partial: the refused row said once"
+kt_assert_eq 1 "$(grep -c 'bad.csv:7: «Дата рождения»' <<<"$KT_ERR")" "--partial: the refused row said once"
 # the same document twice in one file
 { cat "$D/p2.csv"; tail -n 1 "$D/p2.csv" | sed 's/Мельниковская/Мельникова/'; } >"$D/dup.csv"
 kt_refused sch11 "dup.csv:5: «Номер документа»: the same document as line 4" \
