@@ -648,7 +648,8 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	struct stat sb;
-	im.total_bytes = fstat(fileno(f), &sb) == 0 ? (size_t)sb.st_size : 0;
+	bool regular = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode); /* readable twice */
+	im.total_bytes = regular ? (size_t)sb.st_size : 0;
 	int rc = EXIT_RUNTIME;
 	bool in_batch = false;
 	struct kt_csv_reader *rd = kt_csv_reader_file(f, NULL);
@@ -678,9 +679,10 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		goto dberr;
 	clock_gettime(CLOCK_MONOTONIC, &im.last_bar);
 	/* everything checked first, then sent while read again (bench hook: KARTA_IMPORT_ONE_PASS=1
-	 * reads once, queues all in one local transaction, then sends, as before) */
+	 * reads once, queues all in one local transaction, then sends, as before; so does a pipe,
+	 * which cannot be read twice) */
 	const char *one = getenv("KARTA_IMPORT_ONE_PASS");
-	if (!im.dry && !im.offline && !(one && strcmp(one, "1") == 0)) {
+	if (!im.dry && !im.offline && regular && !(one && strcmp(one, "1") == 0)) {
 		if (two_passes(&im, f, &rd, &map) != 0)
 			goto out;
 		goto done;

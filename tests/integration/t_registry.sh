@@ -103,6 +103,14 @@ kt_assert_eq "10Б|2" "$(kt_psql "SELECT class || '|' || row_version FROM partic
 kt_assert_eq $((LOG0 + 1)) "$(n_log)" "change_log rows after one changed row"
 kt_ok sch11 registry import participants "$D/p2.csv"
 kt_assert_contains "$KT_OUT" "0 added, 0 updated, 3 unchanged"
+# a pipe cannot be read twice: imported online in one pass (not the check pass, then the
+# sending pass over the file read again), as a file is
+kt_ok sch11 registry import participants <(cat "$D/p.csv")
+kt_assert_contains "$KT_OUT" "imported 3 rows: 0 added, 1 updated, 2 unchanged, 0 rejected"
+kt_assert_eq "11Б" "$(kt_psql "SELECT class FROM participant WHERE doc_number = '582017'")"
+kt_ok sch11 registry import participants "$D/p2.csv"
+kt_assert_contains "$KT_OUT" "0 added, 1 updated, 2 unchanged"
+kt_assert_eq 0 "$(outbox sch11)" "outbox after the pipe's import"
 
 # --- malformed files: refused with the line, nothing queued or written ---------------------
 SUM1=$(db_sum)
