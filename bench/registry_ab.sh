@@ -20,20 +20,7 @@ bench_region bench_registry_ab
 region_import "$G" >/dev/null
 kt_stop_kartad
 REG=$(kt_dev_id reg)
-kt_psql "CREATE TABLE apply_p AS SELECT (row_number() OVER (ORDER BY p.id) - 1) / 1000 AS k, o.code AS org_code,
-	p.id AS old_id, p.*
-FROM participant p JOIN organization o ON o.id = p.org_id;
-UPDATE apply_p SET id = md5('apply ' || id)::uuid;
-CREATE TABLE apply_ops AS SELECT k, jsonb_build_array(jsonb_build_object('op_id', md5('apply op ' || k)::uuid,
-	'digest', 'd', 'kind', 'registry_rows', 'a', jsonb_build_object('file', 'participants.csv', 'unit', 'line',
-	'rows', jsonb_agg(jsonb_build_object('n', 2 + n, 'k', 'registry_put', 'a', jsonb_build_object('type', 'participant',
-		'id', id, 'org', org_code, 'surname', surname, 'name', name, 'patronymic', patronymic, 'sex', sex,
-		'birth_date', birth_date, 'doc_type', doc_type, 'doc_series', doc_series, 'doc_number', doc_number,
-		'snils', snils, 'class', class, 'category', category, 'form', form, 'ovz', ovz, 'disabled', disabled,
-		'citizenship', citizenship)) ORDER BY n)))) AS ops
-FROM (SELECT a.*, row_number() OVER (PARTITION BY k ORDER BY old_id) AS n FROM apply_p a) x
-WHERE k < $OPS GROUP BY k;
-" >/dev/null
+kt_psql "$(bench_apply_ops_sql "$OPS")" >/dev/null
 {
 	echo "SET jit = off; SET karta.device = '$REG';"
 	echo "CREATE SCHEMA bench_before; SET search_path = bench_before, public;"
