@@ -616,9 +616,10 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 	};
 	struct opt_cmd c = {"registry import", "participants|exam-points|auditoriums|staff FILE.csv", 2,
 		N_("Reads a registry file (UTF-8 or Windows-1251; ; , or TAB; karta's Russian headers or\n"
-		"the interop layout, docs/registries.md), checks every row and queues the new and\n"
-		"changed ones in the outbox in one local transaction, then syncs when the server is\n"
-		"reachable. Rejected rows are listed as FILE:LINE: «column»: reason; without\n"
+		"the interop layout, docs/registries.md), checks every row, then queues the new and\n"
+		"changed ones and, when the server is reachable, sends them as they are queued\n"
+		"(offline: one local transaction; 'karta sync' sends them). Rejected rows are listed\n"
+		"as FILE:LINE: «column»: reason; without\n"
 		"--partial any rejected row means nothing is queued. Importing the same file again\n"
 		"queues nothing (rows have stable ids and equal rows are skipped). A row is found by\n"
 		"its id («Идентификатор», the interop «Guid»), else by its natural key (document,\n"
