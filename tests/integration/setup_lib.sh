@@ -26,11 +26,13 @@ kt__certs() {
 
 # kt__populated_template: the name of a database kt_populate filled (migrations, the demo
 # organizations and their devices), made once a cluster under a lock and keyed by the
-# migrations, the organizations and their certificates; kt_setup copies it (CREATE DATABASE
+# migrations (the sources and karta-admin, which embeds them: a test run before a rebuild
+# must not leave a template the rebuilt binaries would take), the organizations and their
+# certificates; kt_setup copies it (CREATE DATABASE
 # … TEMPLATE) — the migrations and a dozen karta-admin calls were ~2 s a test.
 kt__populated_template() {
 	local key tmpl
-	key=$(cat "$KT_SRC"/sql/*.sql "$KT_SRC"/sql/functions/*.sql "$KT_CERTS"/*.pem \
+	key=$(cat "$KT_ADMIN" "$KT_SRC"/sql/*.sql "$KT_SRC"/sql/functions/*.sql "$KT_CERTS"/*.pem \
 		<(declare -p KT_ORGS KT_ORG_NAME KT_ORG_LEVEL KT_ORG_PARENT KT_ORG_ROLE) | md5sum | cut -c1-16)
 	tmpl=kt_template_$key
 	(
