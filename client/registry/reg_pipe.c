@@ -246,3 +246,20 @@ void reg_pipe_end(struct reg_pipe *g, bool failed)
 	pthread_cond_destroy(&g->cv);
 	pthread_cond_destroy(&g->pcv);
 }
+
+int reg_pipe_outcome(const struct reg_pipe *g, const char *path, size_t nq)
+{
+	if (g->send_rc == -1 && g->snd.unreachable)
+		return 1;
+	if (g->send_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
+				"was not sent\n"), path, nq);
+		return -1;
+	}
+	if (g->pull_rc != 0) {
+		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
+				"'karta sync' pulls the rest\n"), path);
+		return -1;
+	}
+	return 0;
+}

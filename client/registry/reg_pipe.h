@@ -45,5 +45,9 @@ bool reg_pipe_commit_now(struct reg_pipe *p, size_t rows_written, size_t ops_hel
 /* The reading is over (failed: nothing more is sent); waits for both threads, closes
  * their connections and handles. Their outcomes: send_rc, pull_rc, snd.unreachable. */
 void reg_pipe_end(struct reg_pipe *p, bool failed);
+/* After reg_pipe_end of an import that wrote all its ops (nq queued, from path): 1 the server
+ * could not be reached (all queued for 'karta sync'), 0 sent and pulled back, -1 sending or
+ * the pull back failed (printed). */
+int reg_pipe_outcome(const struct reg_pipe *p, const char *path, size_t nq);
 
 #endif

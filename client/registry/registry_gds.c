@@ -571,18 +571,9 @@ static int two_passes(struct gimp *g)
 				"the package again queues the rest\n", n), g->path, n);
 		return -1;
 	}
-	if (g->pipe.send_rc == -1 && g->pipe.snd.unreachable) {
-		g->offline = true; /* summary: queued, 'karta sync' sends them */
-	} else if (g->pipe.send_rc != 0) {
-		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
-				"was not sent\n"), g->path, g->nq);
-		return -1;
-	} else if (g->pipe.pull_rc != 0) {
-		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
-				"'karta sync' pulls the rest\n"), g->path);
-		return -1;
-	}
-	return 0;
+	int out = reg_pipe_outcome(&g->pipe, g->path, g->nq);
+	g->offline = out == 1; /* summary: queued, 'karta sync' sends them */
+	return out < 0 ? -1 : 0;
 }
 
 /* The GUIDs of the package's schools or municipalities (table, its id column), when it

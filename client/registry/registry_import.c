@@ -582,20 +582,13 @@ static int two_passes(struct imp *im, FILE *f, struct kt_csv_reader **rd,
 				"the file again queues the rest\n", n), im->file, n);
 		return -1;
 	}
-	if (im->pipe.send_rc == -1 && im->pipe.snd.unreachable) {
+	int out = reg_pipe_outcome(&im->pipe, im->file, im->nq);
+	if (out == 1) {
 		im->offline = true; /* summary: queued, 'karta sync' sends them */
 		fprintf(stderr, P_("karta: offline: %zu change queued; 'karta sync' sends it\n",
 				"karta: offline: %zu changes queued; 'karta sync' sends them\n", im->nq), im->nq);
-	} else if (im->pipe.send_rc != 0) {
-		fprintf(stderr, _("karta: %s: the rows are queued (%zu changes); 'karta sync' sends what "
-				"was not sent\n"), im->file, im->nq);
-		return -1;
-	} else if (im->pipe.pull_rc != 0) {
-		fprintf(stderr, _("karta: %s: the rows were sent and answered, but not all pulled back; "
-				"'karta sync' pulls the rest\n"), im->file);
-		return -1;
 	}
-	return 0;
+	return out < 0 ? -1 : 0;
 }
 
 int registry_import_cmd(struct client *cl, int argc, char **argv)
