@@ -612,14 +612,13 @@ int registry_import_cmd(struct client *cl, int argc, char **argv)
 		"the interop layout, docs/registries.md), checks every row, then queues the new and\n"
 		"changed ones and, when the server is reachable, sends them as they are queued\n"
 		"(offline: one local transaction; 'karta sync' sends them). Rejected rows are listed\n"
-		"as FILE:LINE: «column»: reason; without\n"
-		"--partial any rejected row means nothing is queued. Importing the same file again\n"
-		"queues nothing (rows have stable ids and equal rows are skipped). A row is found by\n"
-		"its id («Идентификатор», the interop «Guid»), else by its natural key (document,\n"
-		"code). A row with «Причина удаления» (interop: «Признак удаленной строки» not 0)\n"
-		"deletes the row it names. Auditoriums and staff find their exam points (Код ППЭ)\n"
-		"in the local replica. The federal exchange package: registry import --layout\n"
-		"giadbset PACKAGE (--help there)."), o};
+		"as FILE:LINE: «column»: reason; without --partial any rejected row means nothing is\n"
+		"queued. Importing the same file again queues nothing (rows have stable ids and equal\n"
+		"rows are skipped). A row is found by its id («Идентификатор», the interop «Guid»),\n"
+		"else by its natural key (document, code). A row with «Причина удаления» (interop:\n"
+		"«Признак удаленной строки» not 0) deletes the row it names. Auditoriums and staff\n"
+		"find their exam points (Код ППЭ) in the local replica. The federal exchange package:\n"
+		"registry import --layout giadbset PACKAGE (--help there)."), o};
 	for (int i = 1; i < argc; i++) /* --layout giadbset: the federal package (registry_gds.c) */
 		if (strcmp(argv[i], "--layout") == 0 || strncmp(argv[i], "--layout=", 9) == 0)
 			return registry_gds_import_cmd(cl, argc, argv);
